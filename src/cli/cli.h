@@ -1,0 +1,52 @@
+/*
+ * cli.h: what the `booking` subcommands share: exit codes (SPEC section 6),
+ * strict number parsing, opening the store, printing results.
+ */
+#ifndef BOOKING_CLI_H
+#define BOOKING_CLI_H
+
+#include "booking.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum {
+    CLI_EXIT_OK = 0,       /* BOOKED, or the command did what was asked */
+    CLI_EXIT_ERROR = 1,    /* any other error (store could not be opened, ...) */
+    CLI_EXIT_USAGE = 2,    /* bad usage or invalid input */
+    CLI_EXIT_REJECTED = 3, /* REJECTED, or a decision not to do what was asked */
+    CLI_EXIT_FAILED = 4,   /* FAILED: a technical failure; retrying is safe */
+};
+
+#define CLI_STORE_DEFAULT "sqlite:booking.db"
+
+typedef int (*cli_command_fn)(int argc, char **argv);
+
+int cmd_attempt(int argc, char **argv);
+int cmd_cancel(int argc, char **argv);
+int cmd_resource(int argc, char **argv);
+int cmd_booking(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/* Parses a decimal integer 0..max with nothing else around it. */
+bool cli_parse_u64(const char *text, uint64_t max, uint64_t *out);
+
+/* Prints "booking CMD: message" and a pointer to --help on stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "booking CMD: message" on stderr; returns CLI_EXIT_ERROR. */
+int cli_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Opens the store or prints why not; NULL on failure. */
+booking_store *cli_open_store(const char *command, const char *url);
+
+/* Checks an id argument against SPEC section 3; prints the usage error itself. */
+bool cli_check_id(const char *command, const char *what, const char *id);
+
+/* Prints a JSON value on stdout (compact, one line) and releases it. */
+void cli_print_json(json_t *value);
+
+/* Exit code of a non-attempt operation's reason. */
+int cli_exit_for_reason(booking_reason reason);
+
+#endif

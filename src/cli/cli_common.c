@@ -1,0 +1,100 @@
+/*
+ * cli_common.c: helpers every `booking` subcommand uses.
+ */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool cli_parse_u64(const char *text, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (text == NULL || text[0] == '\0')
+        return false;
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        uint64_t digit = (uint64_t)(*p - '0');
+        if (v > (max - digit) / 10)
+            return false;
+        v = v * 10 + digit;
+    }
+    *out = v;
+    return true;
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "booking %s: ", command);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, " (see 'booking %s --help')\n", command);
+    va_end(ap);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "booking %s: ", command);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return CLI_EXIT_ERROR;
+}
+
+booking_store *cli_open_store(const char *command, const char *url)
+{
+    char why[512] = "";
+    booking_store *store = NULL;
+    booking_error e = booking_store_open(url, &store, why, sizeof why);
+    if (e != BOOKING_OK) {
+        cli_error(command, "cannot open store %s: %s", url, why[0] ? why : booking_error_name(e));
+        return NULL;
+    }
+    return store;
+}
+
+bool cli_check_id(const char *command, const char *what, const char *id)
+{
+    if (id == NULL) {
+        cli_usage_error(command, "missing %s", what);
+        return false;
+    }
+    if (!booking_id_valid(id, strlen(id))) {
+        cli_usage_error(command, "invalid %s '%s': 1 to %d characters of A-Z a-z 0-9 . _ : -",
+                        what, id, BOOKING_ID_LEN_MAX);
+        return false;
+    }
+    return true;
+}
+
+void cli_print_json(json_t *value)
+{
+    if (value == NULL) {
+        fputs("{\"error\":\"internal\",\"detail\":\"out of memory\"}\n", stdout);
+        return;
+    }
+    char *text = json_dumps(value, JSON_COMPACT);
+    json_decref(value);
+    if (text != NULL) {
+        puts(text);
+        free(text);
+    }
+}
+
+int cli_exit_for_reason(booking_reason reason)
+{
+    switch (reason) {
+    case BOOKING_REASON_OK:
+    case BOOKING_REASON_CANCELLED:
+    case BOOKING_REASON_ALREADY_CANCELLED:
+        return CLI_EXIT_OK;
+    default:
+        return booking_reason_is_failure(reason) ? CLI_EXIT_FAILED : CLI_EXIT_REJECTED;
+    }
+}

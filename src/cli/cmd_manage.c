@@ -1,0 +1,237 @@
+/*
+ * cmd_manage.c: the commands around the attempt (SPEC section 2): `booking cancel`,
+ * `booking resource set|get`, `booking booking get`. One option parser serves all.
+ */
+#include "cli/cli.h"
+#include "json/booking_json.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MANAGE_POSITIONAL_MAX 2
+
+static const char cancel_help[] =
+    "Usage: booking cancel BOOKING_ID [--store URL] [--json]\n"
+    "\n"
+    "Cancels a BOOKED booking: its units are released to the resource and the record\n"
+    "is marked cancelled. The booking ID stays decided: attempting it again replays the\n"
+    "booking (status cancelled), it does not book again. Safe to repeat.\n"
+    "\n"
+    "Options:\n"
+    "  -s, --store URL   store (default " CLI_STORE_DEFAULT ")\n"
+    "  -j, --json        print the record and the result as one JSON object\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "Exit status: 0 cancelled or already_cancelled; 3 unknown_booking or not_booked (the\n"
+    "record is a REJECTED decision); 4 FAILED (nothing changed); 2 usage; 1 other error.\n";
+
+static const char resource_help[] =
+    "Usage: booking resource set RESOURCE_ID --capacity N [--store URL] [--json]\n"
+    "       booking resource get RESOURCE_ID [--store URL] [--json]\n"
+    "\n"
+    "'set' creates the resource with capacity N, or changes its capacity. Lowering the\n"
+    "capacity below the units already booked is refused (capacity_below_booked) and\n"
+    "changes nothing. 'get' prints capacity, booked and remaining.\n"
+    "\n"
+    "Options:\n"
+    "  -c, --capacity N  capacity, 0 to 9007199254740991 ('set' only)\n"
+    "  -s, --store URL   store (default " CLI_STORE_DEFAULT ")\n"
+    "  -j, --json        print {resource_id, capacity, booked, remaining}\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "Exit status: 0 done; 3 capacity_below_booked or unknown_resource; 4 FAILED;\n"
+    "2 usage; 1 other error.\n";
+
+static const char booking_help[] =
+    "Usage: booking booking get BOOKING_ID [--store URL] [--json]\n"
+    "\n"
+    "Prints the decision record of a booking ID: resource, units, outcome, reason and\n"
+    "status (active or cancelled for a BOOKED record, none for a REJECTED one).\n"
+    "\n"
+    "Options:\n"
+    "  -s, --store URL   store (default " CLI_STORE_DEFAULT ")\n"
+    "  -j, --json        print the record as one JSON object\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "Exit status: 0 found; 3 unknown_booking; 4 FAILED; 2 usage; 1 other error.\n";
+
+typedef struct manage_args {
+    const char *store_url;
+    const char *capacity_text;
+    bool json;
+    bool help;
+    int positional_count;
+    const char *positional[MANAGE_POSITIONAL_MAX];
+} manage_args;
+
+/* Returns -1 when parsing succeeded, else the exit code to return. */
+static int parse_args(const char *command, int argc, char **argv, manage_args *a)
+{
+    static const struct option options[] = {
+        {"store", required_argument, NULL, 's'}, {"capacity", required_argument, NULL, 'c'},
+        {"json", no_argument, NULL, 'j'},        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    memset(a, 0, sizeof *a);
+    a->store_url = CLI_STORE_DEFAULT;
+    int c;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":s:c:jh", options, NULL)) != -1) {
+        switch (c) {
+        case 's': a->store_url = optarg; break;
+        case 'c': a->capacity_text = optarg; break;
+        case 'j': a->json = true; break;
+        case 'h': a->help = true; break;
+        case ':': return cli_usage_error(command, "option %s needs a value", argv[optind - 1]);
+        default: return cli_usage_error(command, "unknown option %s", argv[optind - 1]);
+        }
+    }
+    for (; optind < argc; optind++) {
+        if (a->positional_count == MANAGE_POSITIONAL_MAX)
+            return cli_usage_error(command, "unexpected argument '%s'", argv[optind]);
+        a->positional[a->positional_count++] = argv[optind];
+    }
+    return -1;
+}
+
+static int print_record_result(booking_reason reason, const booking_record *rec, bool json,
+                               bool is_cancel, const char *id)
+{
+    bool have_record = reason == BOOKING_REASON_OK || (is_cancel && reason != BOOKING_REASON_UNKNOWN_BOOKING &&
+                                                       !booking_reason_is_failure(reason));
+    if (json) {
+        if (!have_record)
+            cli_print_json(booking_json_error(booking_reason_name(reason), id));
+        else if (is_cancel)
+            cli_print_json(booking_json_cancel(reason, rec));
+        else
+            cli_print_json(booking_json_record(rec));
+    } else if (!have_record) {
+        printf("%s booking_id=%s\n", booking_reason_name(reason), id);
+    } else {
+        if (is_cancel)
+            printf("%s ", booking_reason_name(reason));
+        printf("booking_id=%s resource_id=%s units=%" PRIu64 " outcome=%s reason=%s status=%s\n",
+               rec->booking_id, rec->resource_id, rec->units, booking_outcome_name(rec->outcome),
+               booking_reason_name(rec->reason), booking_status_name(rec->status));
+    }
+    return cli_exit_for_reason(reason);
+}
+
+static int print_resource_result(booking_reason reason, const booking_resource *res, bool json,
+                                 const char *id)
+{
+    bool have = reason == BOOKING_REASON_OK || reason == BOOKING_REASON_CAPACITY_BELOW_BOOKED;
+    if (json) {
+        json_t *o = have ? booking_json_resource(res)
+                         : booking_json_error(booking_reason_name(reason), id);
+        if (o != NULL && reason == BOOKING_REASON_CAPACITY_BELOW_BOOKED)
+            json_object_set_new(o, "error", json_string(booking_reason_name(reason)));
+        cli_print_json(o);
+    } else if (!have) {
+        printf("%s resource_id=%s\n", booking_reason_name(reason), id);
+    } else {
+        if (reason != BOOKING_REASON_OK)
+            printf("%s ", booking_reason_name(reason));
+        printf("resource_id=%s capacity=%" PRIu64 " booked=%" PRIu64 " remaining=%" PRIu64 "\n",
+               res->resource_id, res->capacity, res->booked, res->capacity - res->booked);
+    }
+    return cli_exit_for_reason(reason);
+}
+
+int cmd_cancel(int argc, char **argv)
+{
+    manage_args a;
+    int rc = parse_args("cancel", argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    if (a.help)
+        return fputs(cancel_help, stdout), CLI_EXIT_OK;
+    if (a.capacity_text != NULL)
+        return cli_usage_error("cancel", "--capacity does not apply");
+    if (a.positional_count != 1)
+        return cli_usage_error("cancel", "expected one BOOKING_ID");
+    if (!cli_check_id("cancel", "BOOKING_ID", a.positional[0]))
+        return CLI_EXIT_USAGE;
+    booking_store *store = cli_open_store("cancel", a.store_url);
+    if (store == NULL)
+        return CLI_EXIT_ERROR;
+    booking_reason reason;
+    booking_record rec;
+    booking_error e = booking_cancel(store, a.positional[0], &reason, &rec);
+    booking_store_close(store);
+    if (e != BOOKING_OK)
+        return cli_usage_error("cancel", "%s", booking_error_name(e));
+    return print_record_result(reason, &rec, a.json, true, a.positional[0]);
+}
+
+int cmd_resource(int argc, char **argv)
+{
+    manage_args a;
+    int rc = parse_args("resource", argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    if (a.help)
+        return fputs(resource_help, stdout), CLI_EXIT_OK;
+    if (a.positional_count == 0)
+        return cli_usage_error("resource", "expected 'set' or 'get'");
+    bool set = strcmp(a.positional[0], "set") == 0;
+    if (!set && strcmp(a.positional[0], "get") != 0)
+        return cli_usage_error("resource", "unknown action '%s' (expected set or get)",
+                               a.positional[0]);
+    if (a.positional_count != 2)
+        return cli_usage_error("resource", "expected one RESOURCE_ID");
+    const char *id = a.positional[1];
+    if (!cli_check_id("resource", "RESOURCE_ID", id))
+        return CLI_EXIT_USAGE;
+    uint64_t capacity = 0;
+    if (set && a.capacity_text == NULL)
+        return cli_usage_error("resource", "'set' needs --capacity N");
+    if (!set && a.capacity_text != NULL)
+        return cli_usage_error("resource", "'get' takes no --capacity");
+    if (set && !cli_parse_u64(a.capacity_text, BOOKING_CAPACITY_MAX, &capacity))
+        return cli_usage_error("resource",
+                               "invalid --capacity '%s': an integer from 0 to %" PRIu64,
+                               a.capacity_text, BOOKING_CAPACITY_MAX);
+    booking_store *store = cli_open_store("resource", a.store_url);
+    if (store == NULL)
+        return CLI_EXIT_ERROR;
+    booking_reason reason;
+    booking_resource res;
+    booking_error e = set ? booking_set_capacity(store, id, capacity, &reason, &res)
+                          : booking_get_resource(store, id, &reason, &res);
+    booking_store_close(store);
+    if (e != BOOKING_OK)
+        return cli_usage_error("resource", "%s", booking_error_name(e));
+    return print_resource_result(reason, &res, a.json, id);
+}
+
+int cmd_booking(int argc, char **argv)
+{
+    manage_args a;
+    int rc = parse_args("booking", argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    if (a.help)
+        return fputs(booking_help, stdout), CLI_EXIT_OK;
+    if (a.capacity_text != NULL)
+        return cli_usage_error("booking", "--capacity does not apply");
+    if (a.positional_count == 0 || strcmp(a.positional[0], "get") != 0)
+        return cli_usage_error("booking", "expected 'get BOOKING_ID'");
+    if (a.positional_count != 2)
+        return cli_usage_error("booking", "expected one BOOKING_ID");
+    if (!cli_check_id("booking", "BOOKING_ID", a.positional[1]))
+        return CLI_EXIT_USAGE;
+    booking_store *store = cli_open_store("booking", a.store_url);
+    if (store == NULL)
+        return CLI_EXIT_ERROR;
+    booking_reason reason;
+    booking_record rec;
+    booking_error e = booking_get_booking(store, a.positional[1], &reason, &rec);
+    booking_store_close(store);
+    if (e != BOOKING_OK)
+        return cli_usage_error("booking", "%s", booking_error_name(e));
+    return print_record_result(reason, &rec, a.json, false, a.positional[1]);
+}

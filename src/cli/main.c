@@ -1,0 +1,67 @@
+/*
+ * main.c: `booking`, the command line. A thin adapter: it parses arguments,
+ * calls libbooking, prints the result and exits with the outcome's status.
+ */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct cli_command {
+    const char *name;
+    cli_command_fn run;
+    const char *summary;
+} cli_command;
+
+static const cli_command commands[] = {
+    {"attempt", cmd_attempt, "one attempt to reserve units of a resource"},
+    {"cancel", cmd_cancel, "cancel a booking, releasing its units"},
+    {"resource", cmd_resource, "set or get a resource's capacity"},
+    {"booking", cmd_booking, "get a booking's decision record"},
+    {"bench", cmd_bench, "measure attempts per second and latency"},
+};
+
+static void print_help(FILE *out)
+{
+    fputs("Usage: booking COMMAND [OPTIONS] [ARGS]\n"
+          "\n"
+          "booking reserves capacity without overselling: each attempt ends in exactly one\n"
+          "outcome, BOOKED, REJECTED or FAILED, and is idempotent by its booking ID.\n"
+          "\n"
+          "Commands:\n",
+          out);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs("\n"
+          "Every command takes --help; commands that use a store take --store URL\n"
+          "(default " CLI_STORE_DEFAULT "; also memory: and postgres://...), and those that\n"
+          "print a result take --json.\n"
+          "\n"
+          "Options:\n"
+          "  -h, --help      show this help\n"
+          "  -V, --version   print the version\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        print_help(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+        printf("booking %s\n", booking_version());
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "booking: unknown command '%s' (see 'booking --help')\n", name);
+    return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,134 @@
+/*
+ * booking.c: the public API. It checks every input against SPEC section 3,
+ * then hands the call to the store named by the URL. Nothing here decides.
+ */
+#include "booking.h"
+#include "store/store.h"
+
+#include <string.h>
+
+#ifndef BOOKING_VERSION
+#define BOOKING_VERSION "0.0.0"
+#endif
+
+typedef struct store_scheme {
+    const char *prefix; /* what the URL starts with */
+    store_open_fn open;
+} store_scheme;
+
+static const store_scheme store_schemes[] = {
+    {"sqlite:", sqlite_store_open},
+    {"memory:", memory_store_open},
+#ifdef BOOKING_WITH_POSTGRES
+    {"postgres://", postgres_store_open},
+    {"postgresql://", postgres_store_open},
+#endif
+};
+
+booking_error booking_store_open(const char *url, booking_store **out, char *errbuf,
+                                 size_t errbuf_len)
+{
+    if (out == NULL)
+        return BOOKING_EINVAL;
+    *out = NULL;
+    if (url == NULL) {
+        store_error(errbuf, errbuf_len, "no store URL given");
+        return BOOKING_EURL;
+    }
+    for (size_t i = 0; i < sizeof store_schemes / sizeof store_schemes[0]; i++) {
+        size_t n = strlen(store_schemes[i].prefix);
+        if (strncmp(url, store_schemes[i].prefix, n) == 0)
+            return store_schemes[i].open(url, url + n, out, errbuf, errbuf_len);
+    }
+    store_error(errbuf, errbuf_len,
+                "%s: unknown store URL (expected sqlite:PATH, memory: or postgres://...)", url);
+    return BOOKING_EURL;
+}
+
+void booking_store_close(booking_store *store)
+{
+    if (store != NULL)
+        store->ops->close(store);
+}
+
+static bool id_valid(const char *id)
+{
+    return id != NULL && booking_id_valid(id, strnlen(id, BOOKING_ID_LEN_MAX + 1));
+}
+
+static bool request_valid(const booking_request *r)
+{
+    return r != NULL && id_valid(r->booking_id) && id_valid(r->resource_id) &&
+           booking_units_valid(r->units);
+}
+
+booking_error booking_attempt(booking_store *store, const booking_request *request,
+                              booking_result *result)
+{
+    return booking_attempt_batch(store, request, 1, result);
+}
+
+booking_error booking_attempt_batch(booking_store *store, const booking_request *requests,
+                                    size_t count, booking_result *results)
+{
+    if (store == NULL || requests == NULL || results == NULL || count == 0 ||
+        count > BOOKING_BATCH_MAX)
+        return BOOKING_EINVAL;
+    for (size_t i = 0; i < count; i++) {
+        if (!request_valid(&requests[i]))
+            return BOOKING_EINVAL;
+    }
+    store->ops->attempt_batch(store, requests, count, results);
+    return BOOKING_OK;
+}
+
+booking_error booking_set_capacity(booking_store *store, const char *resource_id,
+                                   uint64_t capacity, booking_reason *reason,
+                                   booking_resource *resource)
+{
+    if (store == NULL || reason == NULL || !id_valid(resource_id) ||
+        !booking_capacity_valid(capacity))
+        return BOOKING_EINVAL;
+    *reason = store->ops->set_capacity(store, resource_id, capacity, resource);
+    return BOOKING_OK;
+}
+
+booking_error booking_cancel(booking_store *store, const char *booking_id, booking_reason *reason,
+                             booking_record *record)
+{
+    if (store == NULL || reason == NULL || !id_valid(booking_id))
+        return BOOKING_EINVAL;
+    *reason = store->ops->cancel(store, booking_id, record);
+    return BOOKING_OK;
+}
+
+booking_error booking_get_resource(booking_store *store, const char *resource_id,
+                                   booking_reason *reason, booking_resource *resource)
+{
+    if (store == NULL || reason == NULL || resource == NULL || !id_valid(resource_id))
+        return BOOKING_EINVAL;
+    *reason = store->ops->get_resource(store, resource_id, resource);
+    return BOOKING_OK;
+}
+
+booking_error booking_get_booking(booking_store *store, const char *booking_id,
+                                  booking_reason *reason, booking_record *record)
+{
+    if (store == NULL || reason == NULL || record == NULL || !id_valid(booking_id))
+        return BOOKING_EINVAL;
+    *reason = store->ops->get_booking(store, booking_id, record);
+    return BOOKING_OK;
+}
+
+booking_error booking_store_ping(booking_store *store, booking_reason *reason)
+{
+    if (store == NULL || reason == NULL)
+        return BOOKING_EINVAL;
+    *reason = store->ops->ping(store);
+    return BOOKING_OK;
+}
+
+const char *booking_version(void)
+{
+    return BOOKING_VERSION;
+}

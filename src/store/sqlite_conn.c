@@ -1,0 +1,222 @@
+/*
+ * sqlite_conn.c: opening a connection of the sqlite store, its statements, its
+ * bounded lock, its transaction steps and its error mapping.
+ */
+#include "store/sqlite_conn.h"
+#include "store/sqlite_schema.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const sql_text[SQL_COUNT] = {
+    [SQL_BEGIN] = "BEGIN IMMEDIATE",
+    [SQL_COMMIT] = "COMMIT",
+    [SQL_ROLLBACK] = "ROLLBACK",
+    [SQL_SELECT_RESOURCE] = "SELECT capacity, booked FROM resources WHERE id = ?1",
+    [SQL_SELECT_BOOKING] =
+        "SELECT resource_id, units, outcome, status FROM bookings WHERE id = ?1",
+    [SQL_INSERT_BOOKING] = "INSERT INTO bookings (id, resource_id, units, outcome, status) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
+    [SQL_UPDATE_BOOKED] = "UPDATE resources SET booked = ?1 WHERE id = ?2",
+    [SQL_UPSERT_RESOURCE] = "INSERT INTO resources (id, capacity, booked) VALUES (?1, ?2, 0) "
+                            "ON CONFLICT (id) DO UPDATE SET capacity = excluded.capacity",
+    [SQL_CANCEL_BOOKING] = "UPDATE bookings SET status = 2 WHERE id = ?1",
+    [SQL_RELEASE_BOOKED] = "UPDATE resources SET booked = booked - ?1 WHERE id = ?2",
+    [SQL_PING] = "SELECT 1",
+};
+
+booking_reason sqlite_reason(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return BOOKING_REASON_BUSY;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PROTOCOL:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return BOOKING_REASON_IO_ERROR;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+        return BOOKING_REASON_UNAVAILABLE;
+    default:
+        return BOOKING_REASON_INTERNAL;
+    }
+}
+
+static bool parse_int(const char *s, size_t len, long max, long *out)
+{
+    long v = 0;
+    if (len == 0 || len > 9)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+booking_error sqlite_options_parse(const char *url, const char *location, sqlite_options *opts,
+                                   char *errbuf, size_t errbuf_len)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->busy_timeout_ms = SQLITE_BUSY_TIMEOUT_MS_DEFAULT;
+    const char *query = strchr(location, '?');
+    size_t path_len = query ? (size_t)(query - location) : strlen(location);
+    if (path_len == 0 || path_len >= sizeof opts->path) {
+        store_error(errbuf, errbuf_len, "%s: sqlite: needs a file path (sqlite:PATH)", url);
+        return BOOKING_EURL;
+    }
+    memcpy(opts->path, location, path_len);
+    for (const char *p = query; p != NULL && *p != '\0';) {
+        p++; /* past '?' or '&' */
+        const char *end = strchr(p, '&');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        long v;
+        if (len > 16 && strncmp(p, "busy_timeout_ms=", 16) == 0 &&
+            parse_int(p + 16, len - 16, SQLITE_BUSY_TIMEOUT_MS_MAX, &v)) {
+            opts->busy_timeout_ms = (int)v;
+        } else if (len > 4 && len - 4 < sizeof opts->vfs && strncmp(p, "vfs=", 4) == 0) {
+            memcpy(opts->vfs, p + 4, len - 4);
+            opts->vfs[len - 4] = '\0';
+        } else {
+            store_error(errbuf, errbuf_len,
+                        "%s: unknown or bad sqlite option '%.*s' (busy_timeout_ms=0..%d, vfs=NAME)",
+                        url, (int)len, p, SQLITE_BUSY_TIMEOUT_MS_MAX);
+            return BOOKING_EURL;
+        }
+        p = end;
+    }
+    return BOOKING_OK;
+}
+
+static int exec_pragma(sqlite3 *db, const char *sql, const char *expect)
+{
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW && expect != NULL &&
+        strcmp((const char *)sqlite3_column_text(s, 0), expect) != 0)
+        rc = SQLITE_ERROR;
+    else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    sqlite3_finalize(s);
+    return rc;
+}
+
+booking_error sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bool writer,
+                               char *errbuf, size_t errbuf_len)
+{
+    memset(c, 0, sizeof *c);
+    c->busy_timeout_ms = opts->busy_timeout_ms;
+    if (pthread_mutex_init(&c->lock, NULL) != 0)
+        return BOOKING_ENOMEM;
+    c->lock_ready = true;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(opts->path, &c->db, flags, opts->vfs[0] ? opts->vfs : NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_extended_result_codes(c->db, 1);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_busy_timeout(c->db, opts->busy_timeout_ms);
+    if (rc == SQLITE_OK)
+        rc = exec_pragma(c->db, "PRAGMA journal_mode = WAL", "wal");
+    if (rc == SQLITE_OK)
+        rc = exec_pragma(c->db, "PRAGMA synchronous = FULL", NULL);
+    if (rc != SQLITE_OK) {
+        store_error(errbuf, errbuf_len, "sqlite:%s: %s", opts->path,
+                    c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        return BOOKING_EOPEN;
+    }
+    if (writer) {
+        booking_error e = sqlite_schema_migrate(c->db, errbuf, errbuf_len);
+        if (e != BOOKING_OK)
+            return e;
+    }
+    for (int i = 0; i < SQL_COUNT; i++) {
+        rc = sqlite3_prepare_v3(c->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[i],
+                                NULL);
+        if (rc != SQLITE_OK) {
+            store_error(errbuf, errbuf_len, "sqlite:%s: %s", opts->path, sqlite3_errmsg(c->db));
+            return BOOKING_EOPEN;
+        }
+    }
+    return BOOKING_OK;
+}
+
+void sqlite_conn_close(sqlite_conn *c)
+{
+    for (int i = 0; i < SQL_COUNT; i++)
+        sqlite3_finalize(c->stmt[i]);
+    if (c->db != NULL)
+        sqlite3_close(c->db);
+    if (c->lock_ready)
+        pthread_mutex_destroy(&c->lock);
+    memset(c, 0, sizeof *c);
+}
+
+booking_reason sqlite_conn_lock(sqlite_conn *c)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += c->busy_timeout_ms / 1000;
+    deadline.tv_nsec += (long)(c->busy_timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    int rc = pthread_mutex_clocklock(&c->lock, CLOCK_MONOTONIC, &deadline);
+    if (rc == 0)
+        return BOOKING_REASON_OK;
+    return rc == ETIMEDOUT ? BOOKING_REASON_BUSY : BOOKING_REASON_INTERNAL;
+}
+
+void sqlite_conn_unlock(sqlite_conn *c)
+{
+    pthread_mutex_unlock(&c->lock);
+}
+
+static int step_once(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc;
+}
+
+booking_reason sqlite_tx_begin(sqlite_conn *c)
+{
+    booking_reason r = sqlite_conn_lock(c);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    int rc = step_once(c->stmt[SQL_BEGIN]);
+    if (rc == SQLITE_DONE)
+        return BOOKING_REASON_OK;
+    sqlite_conn_unlock(c);
+    return sqlite_reason(rc);
+}
+
+booking_reason sqlite_tx_end(sqlite_conn *c, booking_reason r)
+{
+    if (r == BOOKING_REASON_OK) {
+        int rc = step_once(c->stmt[SQL_COMMIT]);
+        if (rc != SQLITE_DONE)
+            r = sqlite_reason(rc);
+    }
+    /* A failed COMMIT may leave the transaction open, or SQLite may already
+     * have rolled it back: ROLLBACK only while one is open. */
+    if (r != BOOKING_REASON_OK && !sqlite3_get_autocommit(c->db))
+        step_once(c->stmt[SQL_ROLLBACK]);
+    sqlite_conn_unlock(c);
+    return r;
+}

@@ -1,0 +1,69 @@
+/*
+ * sqlite_conn.h: one SQLite connection of the sqlite store, with its mutex, its
+ * prepared statements (prepared once, reused), its transaction steps and the
+ * mapping of SQLite result codes to FAILED reasons.
+ */
+#ifndef BOOKING_STORE_SQLITE_CONN_H
+#define BOOKING_STORE_SQLITE_CONN_H
+
+#include "booking.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#define SQLITE_BUSY_TIMEOUT_MS_DEFAULT 5000
+#define SQLITE_BUSY_TIMEOUT_MS_MAX 600000
+#define SQLITE_PATH_MAX 4096
+#define SQLITE_VFS_NAME_MAX 64
+
+typedef struct sqlite_options {
+    char path[SQLITE_PATH_MAX];
+    char vfs[SQLITE_VFS_NAME_MAX]; /* "" for SQLite's default */
+    int busy_timeout_ms;
+} sqlite_options;
+
+typedef enum sqlite_sql {
+    SQL_BEGIN,
+    SQL_COMMIT,
+    SQL_ROLLBACK,
+    SQL_SELECT_RESOURCE,
+    SQL_SELECT_BOOKING,
+    SQL_INSERT_BOOKING,
+    SQL_UPDATE_BOOKED,
+    SQL_UPSERT_RESOURCE,
+    SQL_CANCEL_BOOKING,
+    SQL_RELEASE_BOOKED,
+    SQL_PING,
+    SQL_COUNT
+} sqlite_sql;
+
+typedef struct sqlite_conn {
+    pthread_mutex_t lock;
+    bool lock_ready;
+    int busy_timeout_ms;
+    sqlite3 *db;
+    sqlite3_stmt *stmt[SQL_COUNT];
+} sqlite_conn;
+
+/* Parses "PATH[?busy_timeout_ms=N&vfs=NAME]". */
+booking_error sqlite_options_parse(const char *url, const char *location, sqlite_options *opts,
+                                   char *errbuf, size_t errbuf_len);
+
+/* Opens the connection; the writer also sets WAL and migrates the schema. */
+booking_error sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bool writer,
+                               char *errbuf, size_t errbuf_len);
+void sqlite_conn_close(sqlite_conn *c);
+
+/* The in-process wait of note (3) in sqlite.c: BUSY when not had in time. */
+booking_reason sqlite_conn_lock(sqlite_conn *c);
+void sqlite_conn_unlock(sqlite_conn *c);
+
+/* Lock, then BEGIN IMMEDIATE. On failure nothing is held. */
+booking_reason sqlite_tx_begin(sqlite_conn *c);
+/* With r == OK: COMMIT (ROLLBACK if it fails); otherwise ROLLBACK. Unlocks.
+ * Returns OK only if the transaction committed. */
+booking_reason sqlite_tx_end(sqlite_conn *c, booking_reason r);
+
+booking_reason sqlite_reason(int rc);
+
+#endif

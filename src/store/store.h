@@ -1,0 +1,56 @@
+/*
+ * store.h: the one interface every store engine implements.
+ *
+ * The library (lib/booking.c) validates input, then calls these; a store reads
+ * state, asks the pure core (core/decide.h) what to do, and applies exactly that,
+ * atomically. A store never retries: a lock not had in time, a conflict or an
+ * I/O error becomes a FAILED reason, and nothing of the call is visible.
+ * Every function may be called from many threads at once, except close.
+ */
+#ifndef BOOKING_STORE_H
+#define BOOKING_STORE_H
+
+#include "booking.h"
+
+typedef struct store_ops {
+    const char *name;
+    void (*close)(booking_store *store);
+    /* count is 1..BOOKING_BATCH_MAX, every request valid. Decided in order, in one
+     * transaction; on a failed transaction every result is FAILED. */
+    void (*attempt_batch)(booking_store *store, const booking_request *requests, size_t count,
+                          booking_result *results);
+    booking_reason (*set_capacity)(booking_store *store, const char *resource_id,
+                                   uint64_t capacity, booking_resource *out);
+    booking_reason (*cancel)(booking_store *store, const char *booking_id, booking_record *out);
+    booking_reason (*get_resource)(booking_store *store, const char *resource_id,
+                                   booking_resource *out);
+    booking_reason (*get_booking)(booking_store *store, const char *booking_id,
+                                  booking_record *out);
+    booking_reason (*ping)(booking_store *store);
+} store_ops;
+
+/* Every store's own struct starts with this, so a booking_store * is its handle. */
+struct booking_store {
+    const store_ops *ops;
+};
+
+/* Openers, one per URL scheme. `location` is the URL after "scheme:". */
+typedef booking_error (*store_open_fn)(const char *url, const char *location, booking_store **out,
+                                       char *errbuf, size_t errbuf_len);
+
+booking_error memory_store_open(const char *url, const char *location, booking_store **out,
+                                char *errbuf, size_t errbuf_len);
+booking_error sqlite_store_open(const char *url, const char *location, booking_store **out,
+                                char *errbuf, size_t errbuf_len);
+
+/* Fills every result with FAILED and the given failure reason. */
+void store_fail_all(booking_result *results, size_t count, booking_reason reason);
+
+/* Writes a one-line message into errbuf (if any). */
+void store_error(char *errbuf, size_t errbuf_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Copies a valid id (at most BOOKING_ID_LEN_MAX bytes) into a field of the public structs. */
+void store_copy_id(char dst[BOOKING_ID_LEN_MAX + 1], const char *src, size_t len);
+
+#endif

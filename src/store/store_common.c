@@ -1,0 +1,34 @@
+/*
+ * store_common.c: small helpers every store shares, so no store writes them again.
+ */
+#include "store/store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void store_fail_all(booking_result *results, size_t count, booking_reason reason)
+{
+    for (size_t i = 0; i < count; i++) {
+        results[i] = (booking_result){.outcome = BOOKING_FAILED, .reason = reason,
+                                      .replayed = false, .status = BOOKING_STATUS_NONE};
+    }
+}
+
+void store_error(char *errbuf, size_t errbuf_len, const char *fmt, ...)
+{
+    if (errbuf == NULL || errbuf_len == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(errbuf, errbuf_len, fmt, ap);
+    va_end(ap);
+}
+
+void store_copy_id(char dst[BOOKING_ID_LEN_MAX + 1], const char *src, size_t len)
+{
+    if (len > BOOKING_ID_LEN_MAX)
+        len = BOOKING_ID_LEN_MAX;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
