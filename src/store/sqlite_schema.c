@@ -25,8 +25,8 @@ static const char *const migrations[] = {
     "  id TEXT PRIMARY KEY NOT NULL,"
     "  resource_id TEXT NOT NULL,"
     "  units INTEGER NOT NULL CHECK (units BETWEEN 1 AND 9007199254740991),"
-    "  outcome INTEGER NOT NULL CHECK (outcome IN (1, 2)),"
-    "  status INTEGER NOT NULL CHECK (status IN (0, 1, 2))"
+    "  outcome INTEGER NOT NULL CHECK (outcome BETWEEN 1 AND 2),"
+    "  status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 2)"
     ") WITHOUT ROWID;",
 };
 

@@ -1,0 +1,42 @@
+/*
+ * test_support.c: temporary directories and unique ids for the suite.
+ */
+#include "support/test_support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char tmpdir_path[512];
+static unsigned long unique_counter;
+
+const char *test_tmpdir(void)
+{
+    if (tmpdir_path[0] == '\0') {
+        const char *base = getenv("TMPDIR");
+        snprintf(tmpdir_path, sizeof tmpdir_path, "%s/booking-test-XXXXXX",
+                 base && base[0] ? base : "/tmp");
+        if (mkdtemp(tmpdir_path) == NULL) {
+            perror("mkdtemp");
+            exit(1);
+        }
+    }
+    return tmpdir_path;
+}
+
+void test_tmpdir_remove(void)
+{
+    if (tmpdir_path[0] == '\0')
+        return;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir_path);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir_path);
+    tmpdir_path[0] = '\0';
+}
+
+void test_unique_id(char *out, size_t size, const char *prefix)
+{
+    snprintf(out, size, "%s-%ld-%lu", prefix, (long)getpid(), ++unique_counter);
+}
