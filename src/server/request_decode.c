@@ -1,0 +1,222 @@
+/*
+ * request_decode.c: JSON bodies of SPEC section 5 to checked values, with jansson.
+ * Strict on purpose: duplicate keys, unknown fields, floats, booleans, strings
+ * where an integer belongs, and anything outside SPEC section 3 are refused, so a
+ * body means exactly one thing and a bad request never reaches the store.
+ */
+#include "server/request_decode.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Duplicate keys are refused; trailing bytes after the document are refused (the
+ * EOF check stays on); NUL inside strings is refused (JSON_ALLOW_NUL stays off). */
+#define DECODE_FLAGS JSON_REJECT_DUPLICATES
+
+static request_decode_result decode_ok(void)
+{
+    request_decode_result r;
+    r.status = REQUEST_DECODE_OK;
+    r.detail[0] = '\0';
+    return r;
+}
+
+/* The detail goes into a JSON string, which must be valid UTF-8: keep it printable
+ * ASCII, whatever bytes of the request (a key, jansson's "near '...'") it quotes. */
+static void detail_sanitize(char *detail)
+{
+    for (char *p = detail; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c > 0x7e)
+            *p = '?';
+    }
+}
+
+__attribute__((format(printf, 2, 3))) static request_decode_result decode_fail(int status,
+                                                                               const char *fmt, ...)
+{
+    request_decode_result r;
+    r.status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(r.detail, sizeof r.detail, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        snprintf(r.detail, sizeof r.detail, "invalid request");
+    detail_sanitize(r.detail);
+    return r;
+}
+
+static request_decode_result parse_object(const char *body, size_t len, size_t len_max,
+                                          json_t **out)
+{
+    *out = NULL;
+    if (body == NULL && len > 0)
+        return decode_fail(REQUEST_DECODE_INVALID, "missing body");
+    if (len > len_max)
+        return decode_fail(REQUEST_DECODE_INVALID, "body larger than %zu bytes", len_max);
+    json_error_t err;
+    json_t *doc = json_loadb(body != NULL ? body : "", len, DECODE_FLAGS, &err);
+    if (doc == NULL) {
+        if (json_error_code(&err) == json_error_out_of_memory)
+            return decode_fail(REQUEST_DECODE_NOMEM, "out of memory");
+        return decode_fail(REQUEST_DECODE_INVALID, "malformed JSON at line %d column %d: %s",
+                           err.line, err.column, err.text);
+    }
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        return decode_fail(REQUEST_DECODE_INVALID, "body must be a JSON object");
+    }
+    *out = doc;
+    return decode_ok();
+}
+
+/* Refuses any key of obj not in allowed[0..count). */
+static request_decode_result check_fields(json_t *obj, const char *const *allowed, size_t count,
+                                          const char *where)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach(obj, key, value) {
+        (void)value;
+        bool known = false;
+        for (size_t i = 0; i < count && !known; i++)
+            known = strcmp(key, allowed[i]) == 0;
+        if (!known)
+            return decode_fail(REQUEST_DECODE_INVALID, "%sunknown field '%.40s'", where, key);
+    }
+    return decode_ok();
+}
+
+static request_decode_result get_integer(json_t *obj, const char *name, uint64_t min, uint64_t max,
+                                         const char *where, uint64_t *out)
+{
+    json_t *v = json_object_get(obj, name);
+    if (v == NULL)
+        return decode_fail(REQUEST_DECODE_INVALID, "%smissing field '%s'", where, name);
+    /* json_is_integer is false for reals (1.0, 1e3), booleans, strings and null. */
+    if (!json_is_integer(v))
+        return decode_fail(REQUEST_DECODE_INVALID, "%s'%s' must be an integer from %llu to %llu",
+                           where, name, (unsigned long long)min, (unsigned long long)max);
+    json_int_t n = json_integer_value(v);
+    if (n < 0 || (uint64_t)n < min || (uint64_t)n > max)
+        return decode_fail(REQUEST_DECODE_INVALID, "%s'%s' must be an integer from %llu to %llu",
+                           where, name, (unsigned long long)min, (unsigned long long)max);
+    *out = (uint64_t)n;
+    return decode_ok();
+}
+
+static request_decode_result get_id(json_t *obj, const char *name, const char *where,
+                                    char out[BOOKING_ID_LEN_MAX + 1])
+{
+    json_t *v = json_object_get(obj, name);
+    if (v == NULL)
+        return decode_fail(REQUEST_DECODE_INVALID, "%smissing field '%s'", where, name);
+    if (!json_is_string(v))
+        return decode_fail(REQUEST_DECODE_INVALID, "%s'%s' must be a string", where, name);
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    /* An embedded NUL would make the id the store sees shorter than the one sent. */
+    if (strlen(s) != len || !booking_id_valid(s, len))
+        return decode_fail(REQUEST_DECODE_INVALID,
+                           "%s'%s' must be 1 to %d characters of A-Z a-z 0-9 . _ : -", where, name,
+                           BOOKING_ID_LEN_MAX);
+    memcpy(out, s, len);
+    out[len] = '\0';
+    return decode_ok();
+}
+
+static request_decode_result decode_attempt_object(json_t *obj, const char *where,
+                                                   decoded_attempt *out)
+{
+    static const char *const fields[] = {"booking_id", "resource_id", "units"};
+    if (!json_is_object(obj))
+        return decode_fail(REQUEST_DECODE_INVALID, "%sattempt must be a JSON object", where);
+    request_decode_result r = check_fields(obj, fields, sizeof fields / sizeof fields[0], where);
+    if (r.status == REQUEST_DECODE_OK)
+        r = get_id(obj, "booking_id", where, out->booking_id);
+    if (r.status == REQUEST_DECODE_OK)
+        r = get_id(obj, "resource_id", where, out->resource_id);
+    if (r.status == REQUEST_DECODE_OK)
+        r = get_integer(obj, "units", 1, BOOKING_UNITS_MAX, where, &out->units);
+    return r;
+}
+
+request_decode_result decode_attempt(const char *body, size_t len, decoded_attempt *out)
+{
+    json_t *doc;
+    request_decode_result r = parse_object(body, len, REQUEST_BODY_ATTEMPT_MAX, &doc);
+    if (r.status != REQUEST_DECODE_OK)
+        return r;
+    r = decode_attempt_object(doc, "", out);
+    json_decref(doc);
+    return r;
+}
+
+request_decode_result decode_batch(const char *body, size_t len, decoded_batch *out)
+{
+    static const char *const fields[] = {"attempts"};
+    out->attempts = NULL;
+    out->count = 0;
+    json_t *doc;
+    request_decode_result r = parse_object(body, len, REQUEST_BODY_BATCH_MAX, &doc);
+    if (r.status != REQUEST_DECODE_OK)
+        return r;
+    r = check_fields(doc, fields, 1, "");
+    json_t *list = json_object_get(doc, "attempts");
+    size_t count = json_array_size(list);
+    if (r.status != REQUEST_DECODE_OK) {
+        /* r says why */
+    } else if (list == NULL) {
+        r = decode_fail(REQUEST_DECODE_INVALID, "missing field 'attempts'");
+    } else if (!json_is_array(list) || count < 1 || count > BOOKING_BATCH_MAX) {
+        r = decode_fail(REQUEST_DECODE_INVALID, "'attempts' must be an array of 1 to %d attempts",
+                        BOOKING_BATCH_MAX);
+    } else if ((out->attempts = malloc(count * sizeof *out->attempts)) == NULL) {
+        r = decode_fail(REQUEST_DECODE_NOMEM, "out of memory");
+    } else {
+        for (size_t i = 0; i < count && r.status == REQUEST_DECODE_OK; i++) {
+            char where[32];
+            snprintf(where, sizeof where, "attempts[%zu]: ", i);
+            r = decode_attempt_object(json_array_get(list, i), where, &out->attempts[i]);
+        }
+        out->count = count;
+    }
+    json_decref(doc);
+    if (r.status != REQUEST_DECODE_OK)
+        decoded_batch_free(out);
+    return r;
+}
+
+void decoded_batch_free(decoded_batch *batch)
+{
+    if (batch == NULL)
+        return;
+    free(batch->attempts);
+    batch->attempts = NULL;
+    batch->count = 0;
+}
+
+request_decode_result decode_capacity(const char *body, size_t len, uint64_t *capacity)
+{
+    static const char *const fields[] = {"capacity"};
+    json_t *doc;
+    request_decode_result r = parse_object(body, len, REQUEST_BODY_CAPACITY_MAX, &doc);
+    if (r.status != REQUEST_DECODE_OK)
+        return r;
+    r = check_fields(doc, fields, 1, "");
+    if (r.status == REQUEST_DECODE_OK)
+        r = get_integer(doc, "capacity", 0, BOOKING_CAPACITY_MAX, "", capacity);
+    json_decref(doc);
+    return r;
+}
+
+void decoded_attempt_request(const decoded_attempt *attempt, booking_request *request)
+{
+    request->booking_id = attempt->booking_id;
+    request->resource_id = attempt->resource_id;
+    request->units = attempt->units;
+}

@@ -1,0 +1,62 @@
+/*
+ * request_decode.h: turns the JSON bodies of SPEC section 5 into checked values.
+ * Pure: no HTTP, no store, no globals; safe to call from any thread and to fuzz.
+ * Every limit of SPEC section 3 is checked here, so what it accepts the library accepts.
+ */
+#ifndef BOOKING_REQUEST_DECODE_H
+#define BOOKING_REQUEST_DECODE_H
+
+#include "booking.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Body limits of SPEC section 3, in bytes. */
+#define REQUEST_BODY_ATTEMPT_MAX ((size_t)64 * 1024)
+#define REQUEST_BODY_BATCH_MAX ((size_t)2 * 1024 * 1024)
+#define REQUEST_BODY_CAPACITY_MAX ((size_t)64 * 1024)
+#define REQUEST_DECODE_DETAIL_MAX 160
+
+enum {
+    REQUEST_DECODE_OK = 0,
+    REQUEST_DECODE_INVALID = 400, /* the body is not a valid request: answer 400 */
+    REQUEST_DECODE_NOMEM = 500,   /* out of memory while decoding: answer 500 */
+};
+
+/* What a decode returned: status REQUEST_DECODE_OK, or an HTTP status and a
+ * one-line reason (printable ASCII, no quotes needed) for the 400 body's "detail". */
+typedef struct request_decode_result {
+    int status;
+    char detail[REQUEST_DECODE_DETAIL_MAX];
+} request_decode_result;
+
+/* One attempt with its ids copied out of the JSON document (NUL-terminated, valid). */
+typedef struct decoded_attempt {
+    char booking_id[BOOKING_ID_LEN_MAX + 1];
+    char resource_id[BOOKING_ID_LEN_MAX + 1];
+    uint64_t units;
+} decoded_attempt;
+
+/* A batch: 1..BOOKING_BATCH_MAX attempts in request order; free with decoded_batch_free. */
+typedef struct decoded_batch {
+    decoded_attempt *attempts;
+    size_t count;
+} decoded_batch;
+
+/* {"booking_id": ID, "resource_id": ID, "units": N} and nothing else. body need
+ * not be NUL-terminated; len over REQUEST_BODY_ATTEMPT_MAX is invalid. */
+request_decode_result decode_attempt(const char *body, size_t len, decoded_attempt *out);
+
+/* {"attempts": [attempt, ...]} with 1..BOOKING_BATCH_MAX attempts and nothing else;
+ * len over REQUEST_BODY_BATCH_MAX is invalid. On success out->attempts is allocated
+ * (free with decoded_batch_free); on any failure out is {NULL, 0}. */
+request_decode_result decode_batch(const char *body, size_t len, decoded_batch *out);
+void decoded_batch_free(decoded_batch *batch);
+
+/* {"capacity": N} with N in 0..BOOKING_CAPACITY_MAX and nothing else. */
+request_decode_result decode_capacity(const char *body, size_t len, uint64_t *capacity);
+
+/* Fills a booking_request that points into a decoded attempt (valid while it lives). */
+void decoded_attempt_request(const decoded_attempt *attempt, booking_request *request);
+
+#endif
