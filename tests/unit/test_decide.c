@@ -1,0 +1,527 @@
+/*
+ * test_decide.c: the pure decision core (src/core/decide.h) against the tables and
+ * rules of SPEC sections 1 and 2, one test per row or rule, plus the wire names.
+ * No store is involved: what a store must write is what these decisions say.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "core/decide.h"
+
+#include <string.h>
+
+#define UNITS_MAX BOOKING_UNITS_MAX
+#define CAPACITY_MAX BOOKING_CAPACITY_MAX
+
+/* A record as a store would read it for a repeat of the same request. */
+static core_record record_of(booking_outcome outcome, booking_reason reason,
+                             booking_status status, uint64_t units)
+{
+    return (core_record){.same_resource = true, .units = units, .outcome = outcome,
+                         .reason = reason, .status = status};
+}
+
+static void assert_booked_new(core_attempt_decision d, uint64_t units)
+{
+    assert_int_equal(d.result.outcome, BOOKING_BOOKED);
+    assert_int_equal(d.result.reason, BOOKING_REASON_BOOKED);
+    assert_false(d.result.replayed);
+    assert_int_equal(d.result.status, BOOKING_STATUS_ACTIVE);
+    assert_true(d.write_record);
+    assert_true(d.booked_delta == units);
+}
+
+static void assert_rejected_recorded(core_attempt_decision d)
+{
+    assert_int_equal(d.result.outcome, BOOKING_REJECTED);
+    assert_int_equal(d.result.reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    assert_false(d.result.replayed);
+    assert_int_equal(d.result.status, BOOKING_STATUS_NONE);
+    assert_true(d.write_record);
+    assert_true(d.booked_delta == 0);
+}
+
+/* A decision that writes nothing at all (no record, no counter change). */
+static void assert_writes_nothing(core_attempt_decision d)
+{
+    assert_false(d.write_record);
+    assert_true(d.booked_delta == 0);
+}
+
+/* ---- SPEC 1, outcome BOOKED / REJECTED insufficient_capacity ---- */
+
+static void booked_when_units_below_remaining(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 10, .booked = 3};
+    assert_booked_new(core_decide_attempt(2, &r, NULL), 2);
+}
+
+static void booked_when_units_equal_remaining(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 10, .booked = 3};
+    assert_booked_new(core_decide_attempt(7, &r, NULL), 7);
+}
+
+static void insufficient_capacity_when_units_are_remaining_plus_one(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 10, .booked = 3};
+    assert_rejected_recorded(core_decide_attempt(8, &r, NULL));
+}
+
+static void insufficient_capacity_on_capacity_zero(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 0, .booked = 0};
+    assert_rejected_recorded(core_decide_attempt(1, &r, NULL));
+}
+
+static void insufficient_capacity_when_booked_equals_capacity(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 5, .booked = 5};
+    assert_rejected_recorded(core_decide_attempt(1, &r, NULL));
+}
+
+static void booked_when_units_and_capacity_are_max(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = CAPACITY_MAX, .booked = 0};
+    assert_booked_new(core_decide_attempt(UNITS_MAX, &r, NULL), UNITS_MAX);
+}
+
+static void insufficient_capacity_at_max_when_one_unit_is_booked(void **state)
+{
+    (void)state;
+    /* remaining = 2^53-2, units = 2^53-1: remaining + 1, at the top of the range. */
+    core_resource r = {.capacity = CAPACITY_MAX, .booked = 1};
+    assert_rejected_recorded(core_decide_attempt(UNITS_MAX, &r, NULL));
+}
+
+static void insufficient_capacity_without_overflow_when_full_at_max(void **state)
+{
+    (void)state;
+    /* booked + units would be 2^54-2: the rule must not be a sum that could wrap. */
+    core_resource r = {.capacity = CAPACITY_MAX, .booked = CAPACITY_MAX};
+    assert_rejected_recorded(core_decide_attempt(UNITS_MAX, &r, NULL));
+}
+
+static void insufficient_capacity_is_recorded_and_books_nothing(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 1, .booked = 0};
+    core_attempt_decision d = core_decide_attempt(2, &r, NULL);
+    assert_true(d.write_record);
+    assert_true(d.booked_delta == 0);
+    assert_int_equal(d.result.outcome, BOOKING_REJECTED);
+}
+
+/* ---- SPEC 1, REJECTED unknown_resource ---- */
+
+static void unknown_resource_is_rejected_and_not_recorded(void **state)
+{
+    (void)state;
+    core_attempt_decision d = core_decide_attempt(1, NULL, NULL);
+    assert_int_equal(d.result.outcome, BOOKING_REJECTED);
+    assert_int_equal(d.result.reason, BOOKING_REASON_UNKNOWN_RESOURCE);
+    assert_false(d.result.replayed);
+    assert_int_equal(d.result.status, BOOKING_STATUS_NONE);
+    assert_writes_nothing(d);
+}
+
+/* ---- SPEC 1, idempotent by booking_id: replays ---- */
+
+static void replay_of_booked_returns_replayed_true_status_active(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 10, .booked = 4};
+    core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 4);
+    core_attempt_decision d = core_decide_attempt(4, &r, &rec);
+    assert_int_equal(d.result.outcome, BOOKING_BOOKED);
+    assert_int_equal(d.result.reason, BOOKING_REASON_BOOKED);
+    assert_true(d.result.replayed);
+    assert_int_equal(d.result.status, BOOKING_STATUS_ACTIVE);
+    assert_writes_nothing(d);
+}
+
+static void replay_of_booked_makes_no_second_reservation_even_when_full(void **state)
+{
+    (void)state;
+    /* The resource is full now (by this very booking): the replay is still BOOKED. */
+    core_resource r = {.capacity = 4, .booked = 4};
+    core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 4);
+    core_attempt_decision d = core_decide_attempt(4, &r, &rec);
+    assert_int_equal(d.result.outcome, BOOKING_BOOKED);
+    assert_true(d.result.replayed);
+    assert_writes_nothing(d);
+}
+
+static void replay_of_insufficient_capacity_stays_rejected_after_capacity_freed(void **state)
+{
+    (void)state;
+    core_resource freed = {.capacity = 100, .booked = 0};
+    core_record rec = record_of(BOOKING_REJECTED, BOOKING_REASON_INSUFFICIENT_CAPACITY,
+                                BOOKING_STATUS_NONE, 5);
+    core_attempt_decision d = core_decide_attempt(5, &freed, &rec);
+    assert_int_equal(d.result.outcome, BOOKING_REJECTED);
+    assert_int_equal(d.result.reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    assert_true(d.result.replayed);
+    assert_int_equal(d.result.status, BOOKING_STATUS_NONE);
+    assert_writes_nothing(d);
+}
+
+static void replay_of_cancelled_booking_is_booked_with_status_cancelled(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 10, .booked = 0};
+    core_record rec =
+        record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_CANCELLED, 3);
+    core_attempt_decision d = core_decide_attempt(3, &r, &rec);
+    assert_int_equal(d.result.outcome, BOOKING_BOOKED);
+    assert_int_equal(d.result.reason, BOOKING_REASON_BOOKED);
+    assert_true(d.result.replayed);
+    assert_int_equal(d.result.status, BOOKING_STATUS_CANCELLED);
+    assert_writes_nothing(d); /* a cancelled booking_id stays decided: no new booking */
+}
+
+/* ---- SPEC 1, REJECTED booking_id_conflict ---- */
+
+static void assert_conflict(core_attempt_decision d)
+{
+    assert_int_equal(d.result.outcome, BOOKING_REJECTED);
+    assert_int_equal(d.result.reason, BOOKING_REASON_BOOKING_ID_CONFLICT);
+    assert_false(d.result.replayed);
+    assert_int_equal(d.result.status, BOOKING_STATUS_NONE);
+    assert_writes_nothing(d);
+}
+
+static void repeat_with_other_units_is_booking_id_conflict(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 10, .booked = 2};
+    core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 2);
+    assert_conflict(core_decide_attempt(3, &r, &rec));
+    assert_conflict(core_decide_attempt(1, &r, &rec));
+}
+
+static void repeat_with_other_resource_is_booking_id_conflict(void **state)
+{
+    (void)state;
+    core_resource other = {.capacity = 10, .booked = 0};
+    core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 2);
+    rec.same_resource = false;
+    assert_conflict(core_decide_attempt(2, &other, &rec));
+    /* The other resource need not even exist: the record decides first. */
+    assert_conflict(core_decide_attempt(2, NULL, &rec));
+}
+
+static void repeat_of_rejected_record_with_other_units_is_booking_id_conflict(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 10, .booked = 0};
+    core_record rec = record_of(BOOKING_REJECTED, BOOKING_REASON_INSUFFICIENT_CAPACITY,
+                                BOOKING_STATUS_NONE, 50);
+    assert_conflict(core_decide_attempt(5, &r, &rec));
+}
+
+static void repeat_of_cancelled_booking_with_other_units_is_booking_id_conflict(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 10, .booked = 0};
+    core_record rec =
+        record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_CANCELLED, 3);
+    assert_conflict(core_decide_attempt(4, &r, &rec));
+}
+
+/* ---- the record decides before the resource ---- */
+
+static void record_decides_before_missing_resource(void **state)
+{
+    (void)state;
+    core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 1);
+    core_attempt_decision d = core_decide_attempt(1, NULL, &rec);
+    assert_int_equal(d.result.outcome, BOOKING_BOOKED);
+    assert_int_equal(d.result.reason, BOOKING_REASON_BOOKED);
+    assert_true(d.result.replayed);
+    assert_writes_nothing(d);
+
+    core_record rej = record_of(BOOKING_REJECTED, BOOKING_REASON_INSUFFICIENT_CAPACITY,
+                                BOOKING_STATUS_NONE, 1);
+    d = core_decide_attempt(1, NULL, &rej);
+    assert_int_equal(d.result.reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    assert_true(d.result.replayed);
+    assert_writes_nothing(d);
+}
+
+/* ---- SPEC 2, CancelBooking ---- */
+
+static void cancel_of_active_booking_releases_its_units(void **state)
+{
+    (void)state;
+    core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 7);
+    core_cancel_decision d = core_decide_cancel(&rec);
+    assert_int_equal(d.reason, BOOKING_REASON_CANCELLED);
+    assert_true(d.mark_cancelled);
+    assert_true(d.booked_release == 7);
+}
+
+static void cancel_of_max_units_releases_all_of_them(void **state)
+{
+    (void)state;
+    core_record rec =
+        record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, UNITS_MAX);
+    core_cancel_decision d = core_decide_cancel(&rec);
+    assert_int_equal(d.reason, BOOKING_REASON_CANCELLED);
+    assert_true(d.booked_release == UNITS_MAX);
+}
+
+static void cancel_repeat_is_already_cancelled_and_releases_nothing(void **state)
+{
+    (void)state;
+    core_record rec =
+        record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_CANCELLED, 7);
+    core_cancel_decision d = core_decide_cancel(&rec);
+    assert_int_equal(d.reason, BOOKING_REASON_ALREADY_CANCELLED);
+    assert_false(d.mark_cancelled);
+    assert_true(d.booked_release == 0);
+}
+
+static void cancel_of_unknown_booking_is_unknown_booking(void **state)
+{
+    (void)state;
+    core_cancel_decision d = core_decide_cancel(NULL);
+    assert_int_equal(d.reason, BOOKING_REASON_UNKNOWN_BOOKING);
+    assert_false(d.mark_cancelled);
+    assert_true(d.booked_release == 0);
+}
+
+static void cancel_of_rejected_record_is_not_booked(void **state)
+{
+    (void)state;
+    core_record rec = record_of(BOOKING_REJECTED, BOOKING_REASON_INSUFFICIENT_CAPACITY,
+                                BOOKING_STATUS_NONE, 7);
+    core_cancel_decision d = core_decide_cancel(&rec);
+    assert_int_equal(d.reason, BOOKING_REASON_NOT_BOOKED);
+    assert_false(d.mark_cancelled);
+    assert_true(d.booked_release == 0);
+}
+
+/* ---- SPEC 2, SetCapacity ---- */
+
+static void set_capacity_of_unknown_resource_creates_it(void **state)
+{
+    (void)state;
+    core_capacity_decision d = core_decide_set_capacity(10, NULL);
+    assert_int_equal(d.reason, BOOKING_REASON_OK);
+    assert_true(d.create);
+    assert_false(d.update);
+}
+
+static void set_capacity_zero_and_max_create_the_resource(void **state)
+{
+    (void)state;
+    core_capacity_decision d = core_decide_set_capacity(0, NULL);
+    assert_int_equal(d.reason, BOOKING_REASON_OK);
+    assert_true(d.create);
+    d = core_decide_set_capacity(CAPACITY_MAX, NULL);
+    assert_int_equal(d.reason, BOOKING_REASON_OK);
+    assert_true(d.create);
+}
+
+static void set_capacity_of_existing_resource_updates_it(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 10, .booked = 4};
+    core_capacity_decision up = core_decide_set_capacity(20, &r);
+    assert_int_equal(up.reason, BOOKING_REASON_OK);
+    assert_false(up.create);
+    assert_true(up.update);
+    core_capacity_decision down = core_decide_set_capacity(5, &r);
+    assert_int_equal(down.reason, BOOKING_REASON_OK);
+    assert_true(down.update);
+}
+
+static void set_capacity_below_booked_is_refused_and_changes_nothing(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 10, .booked = 4};
+    core_capacity_decision d = core_decide_set_capacity(3, &r);
+    assert_int_equal(d.reason, BOOKING_REASON_CAPACITY_BELOW_BOOKED);
+    assert_false(d.create);
+    assert_false(d.update);
+    core_resource top = {.capacity = CAPACITY_MAX, .booked = CAPACITY_MAX};
+    d = core_decide_set_capacity(CAPACITY_MAX - 1, &top);
+    assert_int_equal(d.reason, BOOKING_REASON_CAPACITY_BELOW_BOOKED);
+    assert_false(d.update);
+}
+
+static void set_capacity_equal_to_booked_is_allowed(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 10, .booked = 4};
+    core_capacity_decision d = core_decide_set_capacity(4, &r);
+    assert_int_equal(d.reason, BOOKING_REASON_OK);
+    assert_true(d.update);
+    core_resource empty = {.capacity = 10, .booked = 0};
+    d = core_decide_set_capacity(0, &empty);
+    assert_int_equal(d.reason, BOOKING_REASON_OK);
+    assert_true(d.update);
+}
+
+/* ---- the invariant of SPEC 1 ---- */
+
+static void resource_consistent_only_when_booked_within_capacity(void **state)
+{
+    (void)state;
+    assert_true(core_resource_consistent(&(core_resource){.capacity = 0, .booked = 0}));
+    assert_true(core_resource_consistent(&(core_resource){.capacity = 5, .booked = 5}));
+    assert_true(core_resource_consistent(
+        &(core_resource){.capacity = CAPACITY_MAX, .booked = CAPACITY_MAX}));
+    assert_false(core_resource_consistent(&(core_resource){.capacity = 5, .booked = 6}));
+    assert_false(
+        core_resource_consistent(&(core_resource){.capacity = CAPACITY_MAX + 1, .booked = 0}));
+}
+
+/* ---- names (SPEC sections 1, 2, 5) ---- */
+
+static void outcome_names_are_the_spec_wire_names(void **state)
+{
+    (void)state;
+    assert_string_equal(booking_outcome_name(BOOKING_BOOKED), "BOOKED");
+    assert_string_equal(booking_outcome_name(BOOKING_REJECTED), "REJECTED");
+    assert_string_equal(booking_outcome_name(BOOKING_FAILED), "FAILED");
+    assert_non_null(booking_outcome_name((booking_outcome)0));
+    assert_non_null(booking_outcome_name((booking_outcome)99));
+}
+
+typedef struct reason_row {
+    booking_reason reason;
+    const char *name;
+    bool failure;
+} reason_row;
+
+/* Every reason of SPEC sections 1 and 2 with its wire name; FAILED ones are failures. */
+static const reason_row reason_table[] = {
+    {BOOKING_REASON_OK, "ok", false},
+    {BOOKING_REASON_BOOKED, "booked", false},
+    {BOOKING_REASON_INSUFFICIENT_CAPACITY, "insufficient_capacity", false},
+    {BOOKING_REASON_BOOKING_ID_CONFLICT, "booking_id_conflict", false},
+    {BOOKING_REASON_UNKNOWN_RESOURCE, "unknown_resource", false},
+    {BOOKING_REASON_UNKNOWN_BOOKING, "unknown_booking", false},
+    {BOOKING_REASON_CANCELLED, "cancelled", false},
+    {BOOKING_REASON_ALREADY_CANCELLED, "already_cancelled", false},
+    {BOOKING_REASON_NOT_BOOKED, "not_booked", false},
+    {BOOKING_REASON_CAPACITY_BELOW_BOOKED, "capacity_below_booked", false},
+    {BOOKING_REASON_CONFLICT, "conflict", true},
+    {BOOKING_REASON_BUSY, "busy", true},
+    {BOOKING_REASON_UNAVAILABLE, "unavailable", true},
+    {BOOKING_REASON_IO_ERROR, "io_error", true},
+    {BOOKING_REASON_TIMEOUT, "timeout", true},
+    {BOOKING_REASON_INTERNAL, "internal", true},
+};
+#define REASON_COUNT (sizeof reason_table / sizeof reason_table[0])
+
+static void reason_names_are_the_spec_wire_names(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < REASON_COUNT; i++)
+        assert_string_equal(booking_reason_name(reason_table[i].reason), reason_table[i].name);
+    /* Names are distinct, so a reason survives a round trip through its name. */
+    for (size_t i = 0; i < REASON_COUNT; i++)
+        for (size_t j = i + 1; j < REASON_COUNT; j++)
+            assert_string_not_equal(reason_table[i].name, reason_table[j].name);
+    assert_non_null(booking_reason_name((booking_reason)999));
+}
+
+static void reason_table_covers_every_reason(void **state)
+{
+    (void)state;
+    /* The enum is dense from OK to INTERNAL: the table above names each value once. */
+    assert_int_equal(REASON_COUNT, (size_t)BOOKING_REASON_INTERNAL + 1);
+    for (size_t i = 0; i < REASON_COUNT; i++)
+        assert_int_equal(reason_table[i].reason, (booking_reason)i);
+}
+
+static void only_failed_reasons_are_failures(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < REASON_COUNT; i++) {
+        if (booking_reason_is_failure(reason_table[i].reason) != reason_table[i].failure)
+            fail_msg("booking_reason_is_failure(%s) is wrong", reason_table[i].name);
+    }
+}
+
+static void status_names_are_the_spec_wire_names(void **state)
+{
+    (void)state;
+    assert_string_equal(booking_status_name(BOOKING_STATUS_ACTIVE), "active");
+    assert_string_equal(booking_status_name(BOOKING_STATUS_CANCELLED), "cancelled");
+    assert_string_equal(booking_status_name(BOOKING_STATUS_NONE), "none");
+    assert_non_null(booking_status_name((booking_status)42));
+}
+
+static void error_names_are_short_distinct_phrases(void **state)
+{
+    (void)state;
+    const booking_error errors[] = {BOOKING_OK, BOOKING_EINVAL, BOOKING_ENOMEM, BOOKING_EURL,
+                                    BOOKING_EOPEN};
+    const size_t n = sizeof errors / sizeof errors[0];
+    for (size_t i = 0; i < n; i++) {
+        const char *name = booking_error_name(errors[i]);
+        assert_non_null(name);
+        assert_true(name[0] != '\0');
+        assert_null(strchr(name, '\n'));
+        for (size_t j = i + 1; j < n; j++)
+            assert_string_not_equal(name, booking_error_name(errors[j]));
+    }
+    assert_non_null(booking_error_name((booking_error)-99));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(booked_when_units_below_remaining),
+        cmocka_unit_test(booked_when_units_equal_remaining),
+        cmocka_unit_test(insufficient_capacity_when_units_are_remaining_plus_one),
+        cmocka_unit_test(insufficient_capacity_on_capacity_zero),
+        cmocka_unit_test(insufficient_capacity_when_booked_equals_capacity),
+        cmocka_unit_test(booked_when_units_and_capacity_are_max),
+        cmocka_unit_test(insufficient_capacity_at_max_when_one_unit_is_booked),
+        cmocka_unit_test(insufficient_capacity_without_overflow_when_full_at_max),
+        cmocka_unit_test(insufficient_capacity_is_recorded_and_books_nothing),
+        cmocka_unit_test(unknown_resource_is_rejected_and_not_recorded),
+        cmocka_unit_test(replay_of_booked_returns_replayed_true_status_active),
+        cmocka_unit_test(replay_of_booked_makes_no_second_reservation_even_when_full),
+        cmocka_unit_test(replay_of_insufficient_capacity_stays_rejected_after_capacity_freed),
+        cmocka_unit_test(replay_of_cancelled_booking_is_booked_with_status_cancelled),
+        cmocka_unit_test(repeat_with_other_units_is_booking_id_conflict),
+        cmocka_unit_test(repeat_with_other_resource_is_booking_id_conflict),
+        cmocka_unit_test(repeat_of_rejected_record_with_other_units_is_booking_id_conflict),
+        cmocka_unit_test(repeat_of_cancelled_booking_with_other_units_is_booking_id_conflict),
+        cmocka_unit_test(record_decides_before_missing_resource),
+        cmocka_unit_test(cancel_of_active_booking_releases_its_units),
+        cmocka_unit_test(cancel_of_max_units_releases_all_of_them),
+        cmocka_unit_test(cancel_repeat_is_already_cancelled_and_releases_nothing),
+        cmocka_unit_test(cancel_of_unknown_booking_is_unknown_booking),
+        cmocka_unit_test(cancel_of_rejected_record_is_not_booked),
+        cmocka_unit_test(set_capacity_of_unknown_resource_creates_it),
+        cmocka_unit_test(set_capacity_zero_and_max_create_the_resource),
+        cmocka_unit_test(set_capacity_of_existing_resource_updates_it),
+        cmocka_unit_test(set_capacity_below_booked_is_refused_and_changes_nothing),
+        cmocka_unit_test(set_capacity_equal_to_booked_is_allowed),
+        cmocka_unit_test(resource_consistent_only_when_booked_within_capacity),
+        cmocka_unit_test(outcome_names_are_the_spec_wire_names),
+        cmocka_unit_test(reason_names_are_the_spec_wire_names),
+        cmocka_unit_test(reason_table_covers_every_reason),
+        cmocka_unit_test(only_failed_reasons_are_failures),
+        cmocka_unit_test(status_names_are_the_spec_wire_names),
+        cmocka_unit_test(error_names_are_short_distinct_phrases),
+    };
+    return cmocka_run_group_tests_name("decide", tests, NULL, NULL);
+}
