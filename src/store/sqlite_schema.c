@@ -50,7 +50,13 @@ static int user_version(sqlite3 *db, int *version)
 booking_error sqlite_schema_migrate(sqlite3 *db, char *errbuf, size_t errbuf_len)
 {
     int version = 0;
-    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    /* A file already at this version needs no write lock: opening it must not
+     * wait for, or fail on, another process's write transaction (a busy writer
+     * is the FAILED busy of the call that needs the lock, not an open error). */
+    int rc = user_version(db, &version);
+    if (rc == SQLITE_OK && version == SCHEMA_VERSION)
+        return BOOKING_OK;
+    rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = user_version(db, &version);
     if (rc == SQLITE_OK && version > SCHEMA_VERSION) {
