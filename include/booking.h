@@ -5,9 +5,26 @@
  * outcome: BOOKED, REJECTED or FAILED, idempotent by booking_id (see SPEC.md).
  * Outcomes are values: no function here aborts, jumps or retries behind your back.
  *
- * Thread-safety: every function taking a booking_store may be called from any
- * number of threads at once on the same store. Several processes (and, for
- * postgres:, several machines) may open the same database at once.
+ * Conventions that hold for every function below:
+ *  - Two layers of result. The return value (booking_error) says whether the call
+ *    was well formed and taken; only when it is BOOKING_OK is the business result
+ *    (an outcome, or a booking_reason) in the out-parameters. A call that returns
+ *    anything but BOOKING_OK has done nothing and written no out-parameter (but
+ *    *out of booking_store_open, which is set to NULL).
+ *  - Memory. The library never keeps a pointer you pass in: strings and request
+ *    arrays are read during the call only and stay yours. Every out-parameter is
+ *    caller-allocated (the structs hold their ids inline). The only object the
+ *    library allocates for you is the store, released by booking_store_close().
+ *    Name strings (booking_*_name, booking_version) are static: never free them.
+ *  - Thread-safety: every function taking a booking_store may be called from any
+ *    number of threads at once on the same store, except booking_store_close().
+ *    Several processes (and, for postgres:, several machines) may open the same
+ *    database at once. The functions that take no store are pure and reentrant.
+ *  - No hidden retries. A lock not had within its bound, a write conflict or an
+ *    I/O error is an outcome FAILED (or a failure reason), never a second try;
+ *    retrying with the same booking_id is always safe.
+ *
+ * The library links with `pkg-config --cflags --libs libbooking`; see libbooking(3).
  */
 #ifndef BOOKING_H
 #define BOOKING_H
@@ -20,6 +37,7 @@
 extern "C" {
 #endif
 
+/* Marks the exported symbols; the library is built with -fvisibility=hidden. */
 #if defined(__GNUC__) && defined(BOOKING_BUILDING_LIBRARY)
 #define BOOKING_API __attribute__((visibility("default")))
 #else
@@ -42,6 +60,7 @@ typedef enum booking_error {
     BOOKING_EOPEN = -4,       /* the store could not be opened or migrated */
 } booking_error;
 
+/* The one outcome of an attempt (SPEC section 1). */
 typedef enum booking_outcome {
     BOOKING_BOOKED = 1,
     BOOKING_REJECTED = 2,
@@ -78,14 +97,20 @@ typedef enum booking_status {
     BOOKING_STATUS_CANCELLED = 2,
 } booking_status;
 
+/* An open store: the handle every operation takes. Opaque; made by
+ * booking_store_open(), shared freely between threads, freed by booking_store_close(). */
 typedef struct booking_store booking_store; /* opaque */
 
+/* One attempt's input. The strings are borrowed for the duration of the call. */
 typedef struct booking_request {
     const char *booking_id;  /* NUL-terminated, 1..BOOKING_ID_LEN_MAX bytes */
     const char *resource_id; /* NUL-terminated, 1..BOOKING_ID_LEN_MAX bytes */
     uint64_t units;          /* 1..BOOKING_UNITS_MAX */
 } booking_request;
 
+/* One attempt's outcome. reason is BOOKED for BOOKED; insufficient_capacity,
+ * booking_id_conflict or unknown_resource for REJECTED; a failure reason
+ * (booking_reason_is_failure() is true) for FAILED. */
 typedef struct booking_result {
     booking_outcome outcome;
     booking_reason reason;
@@ -93,12 +118,14 @@ typedef struct booking_result {
     booking_status status; /* for BOOKED: active, or cancelled since */
 } booking_result;
 
+/* A resource as read or left by an operation; ids are inline and NUL-terminated. */
 typedef struct booking_resource {
     char resource_id[BOOKING_ID_LEN_MAX + 1];
     uint64_t capacity;
     uint64_t booked; /* remaining = capacity - booked */
 } booking_resource;
 
+/* A decision record (SPEC section 2, GetBooking); ids inline and NUL-terminated. */
 typedef struct booking_record {
     char booking_id[BOOKING_ID_LEN_MAX + 1];
     char resource_id[BOOKING_ID_LEN_MAX + 1];
@@ -109,64 +136,131 @@ typedef struct booking_record {
 } booking_record;
 
 /* Opens a store named by a URL: "sqlite:PATH", "memory:" or "postgres://...".
+ *   sqlite:PATH[?busy_timeout_ms=N&vfs=NAME]  a durable file (WAL, synchronous=FULL),
+ *       created and migrated if needed; busy_timeout_ms bounds every lock wait
+ *       (default 5000, at most 600000).
+ *   memory:  a new, empty, non-durable store private to this handle.
+ *   postgres://... or postgresql://...  a libpq connection URI (only when the
+ *       library was built with PostgreSQL support; otherwise BOOKING_EURL).
  * On success *out is a store to pass to booking_store_close(). On failure *out is
- * NULL and, if errbuf is not NULL, a one-line explanation is written there. */
+ * NULL and, if errbuf is not NULL, a one-line explanation (NUL-terminated, cut
+ * to errbuf_len bytes) is written there.
+ * Errors: BOOKING_EINVAL (out is NULL), BOOKING_EURL (url NULL, of an unknown
+ * scheme, or with a bad location or option), BOOKING_ENOMEM, BOOKING_EOPEN (the
+ * database could not be opened, configured or migrated: the errbuf says why).
+ * Thread-safety: may be called from any thread; each call makes a new handle.
+ * Ownership: url and errbuf are only used during the call. */
 BOOKING_API booking_error booking_store_open(const char *url, booking_store **out,
                                              char *errbuf, size_t errbuf_len);
 
-/* Closes the store and frees it. NULL is accepted. Not concurrent with other calls. */
+/* Closes the store and frees it. NULL is accepted. Not concurrent with other calls.
+ * Every decision already returned as BOOKED or REJECTED by a durable store stays
+ * committed. The caller must make sure no other thread uses the store during or
+ * after this call; the handle is invalid afterwards. Cannot fail. */
 BOOKING_API void booking_store_close(booking_store *store);
 
 /* One attempt: exactly one outcome in *result. Returns BOOKING_EINVAL (and writes
- * nothing) if the request is outside the limits. */
+ * nothing) if the request is outside the limits.
+ * On BOOKING_OK, *result holds BOOKED (reason booked, status active, or on a
+ * replay the record's status), REJECTED (insufficient_capacity, recorded;
+ * booking_id_conflict or unknown_resource, not recorded) or FAILED (conflict,
+ * busy, unavailable, io_error, timeout, internal: nothing changed, or the commit
+ * was ambiguous and a replay with the same booking_id will show the decision).
+ * replayed is true when the booking_id was decided before and nothing changed.
+ * Errors: BOOKING_EINVAL (store, request or result NULL; an id empty, too long or
+ * outside [A-Za-z0-9._:-]; units 0 or over BOOKING_UNITS_MAX). Out of memory in
+ * the store is an outcome (FAILED internal), not an error.
+ * Thread-safety: any number of threads at once; order-independent (SPEC section 1). */
 BOOKING_API booking_error booking_attempt(booking_store *store, const booking_request *request,
                                           booking_result *result);
 
 /* 1..BOOKING_BATCH_MAX attempts decided in order in one transaction; results[i]
  * answers requests[i]. If any request is invalid the whole batch is refused with
  * BOOKING_EINVAL and nothing is done. If the transaction fails, every result is
- * FAILED with the same reason and nothing of the batch is visible. */
+ * FAILED with the same reason and nothing of the batch is visible.
+ * Each attempt gets its own decision, as if it had run alone at its place in the
+ * batch: a booking_id repeated inside one batch is a replay (or a conflict) of
+ * its first occurrence. The whole batch costs one commit (one fsync for sqlite:).
+ * requests and results are arrays of count elements, both owned by the caller.
+ * Errors: BOOKING_EINVAL (store, requests or results NULL; count 0 or over
+ * BOOKING_BATCH_MAX; any request outside the limits).
+ * Thread-safety: as booking_attempt(). */
 BOOKING_API booking_error booking_attempt_batch(booking_store *store,
                                                 const booking_request *requests, size_t count,
                                                 booking_result *results);
 
 /* Creates the resource or changes its capacity. *reason: OK, CAPACITY_BELOW_BOOKED
- * (nothing changed) or a failure. *resource (may be NULL) gets the state after. */
+ * (nothing changed) or a failure. *resource (may be NULL) gets the state after.
+ * Setting the capacity a resource already has is OK and changes nothing (the
+ * call is idempotent). *resource is written for OK and CAPACITY_BELOW_BOOKED (then
+ * it shows the unchanged state), not for a failure.
+ * Errors: BOOKING_EINVAL (store or reason NULL; resource_id invalid; capacity over
+ * BOOKING_CAPACITY_MAX). Thread-safety: any number of threads at once. */
 BOOKING_API booking_error booking_set_capacity(booking_store *store, const char *resource_id,
                                                uint64_t capacity, booking_reason *reason,
                                                booking_resource *resource);
 
 /* Releases a BOOKED record's units. *reason: CANCELLED, ALREADY_CANCELLED,
- * UNKNOWN_BOOKING, NOT_BOOKED or a failure. *record (may be NULL) gets the record. */
+ * UNKNOWN_BOOKING, NOT_BOOKED or a failure. *record (may be NULL) gets the record.
+ * CANCELLED: booked -= units and the record's status became cancelled, in one
+ * transaction. ALREADY_CANCELLED: a repeat; nothing changed. NOT_BOOKED: the
+ * record is a REJECTED decision; nothing changed. The booking_id stays decided: a
+ * later attempt with it is a replay (BOOKED, status cancelled), never a new
+ * booking. *record is written whenever the record exists (CANCELLED,
+ * ALREADY_CANCELLED, NOT_BOOKED), showing its state after the call.
+ * Errors: BOOKING_EINVAL (store or reason NULL; booking_id invalid).
+ * Thread-safety: any number of threads at once; of racing cancels of one booking
+ * exactly one gets CANCELLED. */
 BOOKING_API booking_error booking_cancel(booking_store *store, const char *booking_id,
                                          booking_reason *reason, booking_record *record);
 
-/* *reason: OK (then *resource is filled), UNKNOWN_RESOURCE or a failure. */
+/* *reason: OK (then *resource is filled), UNKNOWN_RESOURCE or a failure.
+ * GetResource: capacity and booked (remaining = capacity - booked) as committed.
+ * Errors: BOOKING_EINVAL (store, reason or resource NULL; resource_id invalid).
+ * Thread-safety: any number of threads at once; reads never wait for a writer's
+ * sync in sqlite:. */
 BOOKING_API booking_error booking_get_resource(booking_store *store, const char *resource_id,
                                                booking_reason *reason,
                                                booking_resource *resource);
 
-/* *reason: OK (then *record is filled), UNKNOWN_BOOKING or a failure. */
+/* *reason: OK (then *record is filled), UNKNOWN_BOOKING or a failure.
+ * GetBooking: the decision record of a booking_id (BOOKED or REJECTED
+ * insufficient_capacity; undecided and unrecorded attempts are UNKNOWN_BOOKING).
+ * Errors: BOOKING_EINVAL (store, reason or record NULL; booking_id invalid).
+ * Thread-safety: any number of threads at once. */
 BOOKING_API booking_error booking_get_booking(booking_store *store, const char *booking_id,
                                               booking_reason *reason, booking_record *record);
 
-/* Whether the store answers (a cheap read). *reason: OK or a failure. */
+/* Whether the store answers (a cheap read). *reason: OK or a failure.
+ * What a readiness probe asks (GET /readyz). Errors: BOOKING_EINVAL (store or
+ * reason NULL). Thread-safety: any number of threads at once. */
 BOOKING_API booking_error booking_store_ping(booking_store *store, booking_reason *reason);
 
-/* Validation of single inputs, as the library applies it (SPEC section 3). */
+/* Validation of single inputs, as the library applies it (SPEC section 3).
+ * booking_id_valid: true when id[0..len) is 1..BOOKING_ID_LEN_MAX bytes, all of
+ * [A-Za-z0-9._:-] (id need not be NUL-terminated; NULL is invalid).
+ * booking_units_valid: 1..BOOKING_UNITS_MAX. booking_capacity_valid:
+ * 0..BOOKING_CAPACITY_MAX. Pure, reentrant, never fail. */
 BOOKING_API bool booking_id_valid(const char *id, size_t len);
 BOOKING_API bool booking_units_valid(uint64_t units);
 BOOKING_API bool booking_capacity_valid(uint64_t capacity);
 
 /* Names: "BOOKED"/"REJECTED"/"FAILED"; reasons as in SPEC ("insufficient_capacity");
- * statuses "active"/"cancelled"/"none"; errors as a short phrase. Never NULL. */
+ * statuses "active"/"cancelled"/"none"; errors as a short phrase. Never NULL.
+ * The strings are static (never free them) and are the wire names of SPEC
+ * section 5. A value outside its enum gets a fallback name rather than NULL.
+ * booking_reason_is_failure: true for conflict, busy, unavailable, io_error,
+ * timeout and internal, i.e. for the reasons of a FAILED outcome.
+ * Pure, reentrant, never fail. */
 BOOKING_API const char *booking_outcome_name(booking_outcome outcome);
 BOOKING_API const char *booking_reason_name(booking_reason reason);
 BOOKING_API const char *booking_status_name(booking_status status);
 BOOKING_API const char *booking_error_name(booking_error error);
 BOOKING_API bool booking_reason_is_failure(booking_reason reason);
 
-/* The library's version, "MAJOR.MINOR.PATCH". */
+/* The library's version, "MAJOR.MINOR.PATCH".
+ * Static string (never free it); the same as `booking --version` prints when the
+ * program and the library come from one build. Pure, reentrant. */
 BOOKING_API const char *booking_version(void);
 
 #ifdef __cplusplus
