@@ -4,18 +4,44 @@
  */
 #include "booking.h"
 
+#include "core/validate.h"
+
+/* The id alphabet [A-Za-z0-9._:-] as a table: one load per byte on the hot path. */
+#define ID_CHAR_DIGITS ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, \
+                       ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1
+#define ID_CHAR_UPPER ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, \
+    ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1,       \
+    ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1,       \
+    ['X'] = 1, ['Y'] = 1, ['Z'] = 1
+#define ID_CHAR_LOWER ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, \
+    ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1,       \
+    ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1,       \
+    ['x'] = 1, ['y'] = 1, ['z'] = 1
+
+static const unsigned char id_char_allowed[256] = {
+    ID_CHAR_DIGITS, ID_CHAR_UPPER, ID_CHAR_LOWER, ['.'] = 1, ['_'] = 1, [':'] = 1, ['-'] = 1,
+};
+
 bool booking_id_valid(const char *id, size_t len)
 {
     if (id == NULL || len == 0 || len > BOOKING_ID_LEN_MAX)
         return false;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)id[i];
-        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  c == '.' || c == '_' || c == ':' || c == '-';
-        if (!ok)
+        if (!id_char_allowed[(unsigned char)id[i]])
             return false;
     }
     return true;
+}
+
+size_t core_id_checked_len(const char *id)
+{
+    if (id == NULL)
+        return 0;
+    size_t i = 0;
+    while (i <= BOOKING_ID_LEN_MAX && id_char_allowed[(unsigned char)id[i]])
+        i++;
+    /* Valid only if it stopped at the terminating NUL within the limit. */
+    return (i >= 1 && i <= BOOKING_ID_LEN_MAX && id[i] == '\0') ? i : 0;
 }
 
 bool booking_units_valid(uint64_t units)

@@ -3,6 +3,7 @@
  * then hands the call to the store named by the URL. Nothing here decides.
  */
 #include "booking.h"
+#include "core/validate.h"
 #include "store/store.h"
 
 #include <string.h>
@@ -53,7 +54,7 @@ void booking_store_close(booking_store *store)
 
 static bool id_valid(const char *id)
 {
-    return id != NULL && booking_id_valid(id, strnlen(id, BOOKING_ID_LEN_MAX + 1));
+    return core_id_checked_len(id) != 0;
 }
 
 static bool request_valid(const booking_request *r)
