@@ -36,15 +36,19 @@
 #define MEMORY_ARENA_CHUNK_BYTES_MAX MEMORY_HUGE_PAGE_BYTES
 #define MEMORY_PREFETCH_DISTANCE 8 /* attempts ahead whose slot a batch prefetches */
 
+/* What both tables key on. The hash lives in the table's slot, not here: a
+ * record is written once and stays small (every byte is a byte per booking). */
 typedef struct mem_node {
-    struct mem_node *next;
-    uint64_t hash;
+    char *id; /* points just past the node, in the same arena block */
     uint32_t id_len;
-    char *id; /* points into the same arena block */
+    uint8_t outcome; /* records only: booking_outcome, booking_reason, booking_status */
+    uint8_t reason;
+    uint8_t status;
 } mem_node;
 
 typedef struct mem_resource {
     mem_node node;
+    uint64_t hash; /* finds the shard of a record's resource (cancel) */
     uint64_t capacity;
     uint64_t booked;
 } mem_resource;
@@ -53,9 +57,6 @@ typedef struct mem_record {
     mem_node node;
     mem_resource *resource;
     uint64_t units;
-    uint8_t outcome;
-    uint8_t reason;
-    uint8_t status;
 } mem_record;
 
 typedef struct mem_arena_chunk {
@@ -181,20 +182,19 @@ static bool table_reserve(mem_shard *shard)
 }
 
 /* After table_reserve() returned true: cannot fail. */
-static void table_insert(mem_shard *shard, mem_node *node)
+static void table_insert(mem_shard *shard, uint64_t hash, mem_node *node)
 {
-    slots_place(shard->slots, shard->mask, node->hash, node);
+    slots_place(shard->slots, shard->mask, hash, node);
     shard->count++;
 }
 
 /* Allocates a node of `size` bytes followed by its id, in the shard's arena. */
-static mem_node *node_new(mem_shard *shard, size_t size, uint64_t hash, const char *id, size_t len)
+static mem_node *node_new(mem_shard *shard, size_t size, const char *id, size_t len)
 {
     mem_node *n = arena_alloc(shard, size + len + 1);
     if (n == NULL)
         return NULL;
     memset(n, 0, size);
-    n->hash = hash;
     n->id_len = (uint32_t)len;
     n->id = (char *)n + size;
     memcpy(n->id, id, len);
@@ -216,9 +216,9 @@ static core_record core_record_of(const mem_record *r, const char *resource_id, 
     return (core_record){
         .same_resource = res->id_len == len && memcmp(res->id, resource_id, len) == 0,
         .units = r->units,
-        .outcome = (booking_outcome)r->outcome,
-        .reason = (booking_reason)r->reason,
-        .status = (booking_status)r->status,
+        .outcome = (booking_outcome)r->node.outcome,
+        .reason = (booking_reason)r->node.reason,
+        .status = (booking_status)r->node.status,
     };
 }
 
@@ -229,9 +229,9 @@ static void public_record_of(const mem_record *r, booking_record *out)
     store_copy_id(out->booking_id, r->node.id, r->node.id_len);
     store_copy_id(out->resource_id, r->resource->node.id, r->resource->node.id_len);
     out->units = r->units;
-    out->outcome = (booking_outcome)r->outcome;
-    out->reason = (booking_reason)r->reason;
-    out->status = (booking_status)r->status;
+    out->outcome = (booking_outcome)r->node.outcome;
+    out->reason = (booking_reason)r->node.reason;
+    out->status = (booking_status)r->node.status;
 }
 
 static void public_resource_of(const mem_resource *r, booking_resource *out)
@@ -292,17 +292,17 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
         cres = (core_resource){.capacity = res->capacity, .booked = res->booked};
     core_attempt_decision d = core_decide_attempt(req->units, res ? &cres : NULL, NULL);
     if (d.write_record) {
-        rec = (mem_record *)node_new(bs, sizeof *rec, bh, req->booking_id, bid_len);
+        rec = (mem_record *)node_new(bs, sizeof *rec, req->booking_id, bid_len);
         if (rec == NULL || !table_reserve(bs)) {
             d.result = (booking_result){.outcome = BOOKING_FAILED,
                                         .reason = BOOKING_REASON_INTERNAL};
         } else {
             rec->resource = res;
             rec->units = req->units;
-            rec->outcome = (uint8_t)d.result.outcome;
-            rec->reason = (uint8_t)d.result.reason;
-            rec->status = (uint8_t)d.result.status;
-            table_insert(bs, &rec->node);
+            rec->node.outcome = (uint8_t)d.result.outcome;
+            rec->node.reason = (uint8_t)d.result.reason;
+            rec->node.status = (uint8_t)d.result.status;
+            table_insert(bs, bh, &rec->node);
             res->booked += d.booked_delta;
         }
     }
@@ -352,13 +352,14 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
     core_capacity_decision d = core_decide_set_capacity(capacity, res ? &cres : NULL);
     reason = d.reason;
     if (d.create) {
-        res = (mem_resource *)node_new(rs, sizeof *res, h, resource_id, len);
+        res = (mem_resource *)node_new(rs, sizeof *res, resource_id, len);
         if (res == NULL || !table_reserve(rs)) {
             res = NULL;
             reason = BOOKING_REASON_INTERNAL;
         } else {
+            res->hash = h;
             res->capacity = capacity;
-            table_insert(rs, &res->node);
+            table_insert(rs, h, &res->node);
         }
     } else if (d.update) {
         res->capacity = capacity;
@@ -384,10 +385,10 @@ static booking_reason memory_cancel(booking_store *store, const char *booking_id
         cr = core_record_of(rec, rec->resource->node.id, rec->resource->node.id_len);
     core_cancel_decision d = core_decide_cancel(rec ? &cr : NULL);
     if (d.mark_cancelled) {
-        mem_shard *rs = shard_of(m->resources, rec->resource->node.hash);
+        mem_shard *rs = shard_of(m->resources, rec->resource->hash);
         pthread_mutex_lock(&rs->lock);
         rec->resource->booked -= d.booked_release;
-        rec->status = BOOKING_STATUS_CANCELLED;
+        rec->node.status = BOOKING_STATUS_CANCELLED;
         pthread_mutex_unlock(&rs->lock);
     }
     if (rec != NULL)
