@@ -42,6 +42,8 @@ booking_error memory_store_open(const char *url, const char *location, booking_s
                                 char *errbuf, size_t errbuf_len);
 booking_error sqlite_store_open(const char *url, const char *location, booking_store **out,
                                 char *errbuf, size_t errbuf_len);
+booking_error postgres_store_open(const char *url, const char *location, booking_store **out,
+                                  char *errbuf, size_t errbuf_len);
 
 /* Fills every result with FAILED and the given failure reason. */
 void store_fail_all(booking_result *results, size_t count, booking_reason reason);

@@ -1,0 +1,76 @@
+/*
+ * postgres_batch.h: the per-connection scratch of one postgres batch: the
+ * resources it touches (the shared resource overlay), the records of its
+ * booking_ids (read from the database or decided earlier in the batch), and the
+ * text of the array parameters that carry a whole batch in one statement.
+ * Bounded by BOOKING_BATCH_MAX; allocated once per connection, on first use.
+ */
+#ifndef BOOKING_STORE_POSTGRES_BATCH_H
+#define BOOKING_STORE_POSTGRES_BATCH_H
+
+#include "store/resource_overlay.h"
+
+/* A growing text buffer for one array literal ("{"a","b"}", "{1,2}"). */
+typedef struct pg_text {
+    char *p;
+    size_t len, cap;
+    bool failed; /* an allocation failed: the text is incomplete */
+} pg_text;
+
+void pg_text_reset(pg_text *t);
+void pg_text_free(pg_text *t);
+/* Appends one element; quoted elements are ids ([A-Za-z0-9._:-], never needing
+ * an escape; quoted so that an id "NULL" is not read as SQL NULL). */
+void pg_text_add_id(pg_text *t, const char *id, size_t len);
+void pg_text_add_u64(pg_text *t, uint64_t v);
+/* Closes the literal; NULL if an allocation failed. */
+const char *pg_text_finish(pg_text *t);
+
+/* A booking_id's record as far as the batch knows it. */
+typedef struct pg_record {
+    const char *id; /* borrowed: a request's booking_id */
+    uint32_t id_len;
+    uint64_t hash;
+    bool exists;
+    const char *resource_id; /* borrowed: the database row or a request */
+    uint64_t units;
+    booking_outcome outcome;
+    booking_status status;
+} pg_record;
+
+typedef struct pg_record_map {
+    pg_record *slots;
+    uint32_t *used; /* slot indexes, first-touch order */
+    size_t used_count, entries_max, mask;
+    uint64_t seed;
+} pg_record_map;
+
+typedef enum pg_array {
+    PG_ARR_RESOURCE_IDS, /* flight 1: resources to lock */
+    PG_ARR_BOOKING_IDS,  /* flight 1: records to read */
+    PG_ARR_INS_IDS,      /* flight 2: new records */
+    PG_ARR_INS_RESOURCES,
+    PG_ARR_INS_UNITS,
+    PG_ARR_INS_OUTCOMES,
+    PG_ARR_INS_STATUSES,
+    PG_ARR_UPD_IDS, /* flight 2: changed counters */
+    PG_ARR_UPD_BOOKED,
+    PG_ARR_COUNT
+} pg_array;
+
+typedef struct pg_batch {
+    resource_overlay overlay;
+    pg_record_map records;
+    pg_text arrays[PG_ARR_COUNT];
+} pg_batch;
+
+pg_batch *pg_batch_new(void);
+void pg_batch_free(pg_batch *b);
+void pg_batch_reset(pg_batch *b);
+
+/* The record slot of id; *fresh when just added. NULL only past entries_max. */
+pg_record *pg_record_get(pg_record_map *m, const char *id, size_t len, bool *fresh);
+/* The slot of id if present, else NULL. */
+pg_record *pg_record_find(pg_record_map *m, const char *id, size_t len);
+
+#endif

@@ -1,0 +1,462 @@
+/*
+ * postgres_conn.c: URL options, connecting (session settings, prepared
+ * statements), the bounded connection pool, pipelined flights with a client-side
+ * deadline, and the mapping of SQLSTATEs to FAILED reasons.
+ */
+#include "store/postgres_conn.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const stmt_text[PG_STMT_COUNT] = {
+    [PG_BEGIN] = "BEGIN ISOLATION LEVEL READ COMMITTED",
+    [PG_COMMIT] = "COMMIT",
+    [PG_ROLLBACK] = "ROLLBACK",
+    [PG_LOCK_RESOURCES] = "SELECT id, capacity, booked FROM resources"
+                          " WHERE id = ANY ($1::text[]) ORDER BY id FOR UPDATE",
+    [PG_SELECT_RECORDS] = "SELECT id, resource_id, units, outcome, status FROM bookings"
+                          " WHERE id = ANY ($1::text[])",
+    [PG_INSERT_RECORDS] = "INSERT INTO bookings (id, resource_id, units, outcome, status)"
+                          " SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[],"
+                          " $4::smallint[], $5::smallint[])",
+    [PG_UPDATE_BOOKED] = "UPDATE resources SET booked = v.booked"
+                         " FROM unnest($1::text[], $2::bigint[]) AS v (id, booked)"
+                         " WHERE resources.id = v.id",
+    [PG_SELECT_RESOURCE] = "SELECT capacity, booked FROM resources WHERE id = $1::text",
+    [PG_LOCK_RESOURCE] = "SELECT capacity, booked FROM resources WHERE id = $1::text FOR UPDATE",
+    [PG_INSERT_RESOURCE] = "INSERT INTO resources (id, capacity, booked)"
+                           " VALUES ($1::text, $2::bigint, 0)",
+    [PG_UPDATE_CAPACITY] = "UPDATE resources SET capacity = $2::bigint WHERE id = $1::text",
+    [PG_SELECT_RECORD] = "SELECT resource_id, units, outcome, status FROM bookings"
+                         " WHERE id = $1::text",
+    [PG_LOCK_RECORD] = "SELECT resource_id, units, outcome, status FROM bookings"
+                       " WHERE id = $1::text FOR UPDATE",
+    [PG_MARK_CANCELLED] = "UPDATE bookings SET status = 2 WHERE id = $1::text",
+    [PG_RELEASE_BOOKED] = "UPDATE resources SET booked = booked - $2::bigint"
+                          " WHERE id = $1::text",
+    [PG_PING] = "SELECT 1",
+};
+
+static const char *stmt_name(pg_stmt s)
+{
+    static const char *const names[PG_STMT_COUNT] = {
+        "bk_begin",      "bk_commit",      "bk_rollback",     "bk_lock_resources",
+        "bk_records",    "bk_insert",      "bk_update_booked", "bk_resource",
+        "bk_lock_res",   "bk_insert_res",  "bk_capacity",      "bk_record",
+        "bk_lock_record", "bk_cancel",     "bk_release",       "bk_ping",
+    };
+    return names[s];
+}
+
+/* ---- SQLSTATE mapping ---- */
+
+booking_reason pg_reason(const PGresult *res, const PGconn *pg)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (state == NULL || strlen(state) != 5)
+        return pg == NULL || PQstatus(pg) != CONNECTION_OK ? BOOKING_REASON_UNAVAILABLE
+                                                           : BOOKING_REASON_INTERNAL;
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+        strcmp(state, "23505") == 0) /* unique: the id was decided meanwhile elsewhere */
+        return BOOKING_REASON_CONFLICT;
+    if (strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0 ||
+        strcmp(state, "25P03") == 0)
+        return BOOKING_REASON_TIMEOUT;
+    if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+        strcmp(state, "25006") == 0 /* read-only: a standby, after a failover */)
+        return BOOKING_REASON_UNAVAILABLE;
+    if (strncmp(state, "53", 2) == 0 || strncmp(state, "58", 2) == 0)
+        return BOOKING_REASON_IO_ERROR;
+    return BOOKING_REASON_INTERNAL;
+}
+
+/* ---- options ---- */
+
+static bool parse_ms(const char *s, size_t len, long min, long max, long *out)
+{
+    long v = 0;
+    if (len == 0 || len > 9)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* One of our own parameters: name=value with value in min..max. */
+static int take_param(const char *p, size_t len, const char *name, long min, long max,
+                      int *out)
+{
+    size_t n = strlen(name);
+    if (len <= n || strncmp(p, name, n) != 0 || p[n] != '=')
+        return 0; /* not this one */
+    long v;
+    if (!parse_ms(p + n + 1, len - n - 1, min, max, &v))
+        return -1;
+    *out = (int)v;
+    return 1;
+}
+
+booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
+                               size_t errbuf_len)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->pool_size = PG_POOL_SIZE_DEFAULT;
+    opts->lock_timeout_ms = PG_LOCK_TIMEOUT_MS_DEFAULT;
+    opts->statement_timeout_ms = PG_STATEMENT_TIMEOUT_MS_DEFAULT;
+    size_t url_len = strlen(url);
+    if (url_len >= sizeof opts->conninfo) {
+        store_error(errbuf, errbuf_len, "postgres URL longer than %d bytes", PG_URL_MAX - 1);
+        return BOOKING_EURL;
+    }
+    const char *query = strchr(url, '?');
+    size_t base_len = query ? (size_t)(query - url) : url_len;
+    memcpy(opts->conninfo, url, base_len);
+    size_t out = base_len;
+    char sep = '?';
+    for (const char *p = query; p != NULL && *p != '\0';) {
+        p++; /* past '?' or '&' */
+        const char *end = strchr(p, '&');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        int took = take_param(p, len, "pool_size", 1, PG_POOL_SIZE_MAX, &opts->pool_size);
+        if (took == 0)
+            took = take_param(p, len, "lock_timeout_ms", 1, PG_TIMEOUT_MS_MAX,
+                              &opts->lock_timeout_ms);
+        if (took == 0)
+            took = take_param(p, len, "statement_timeout_ms", 1, PG_TIMEOUT_MS_MAX,
+                              &opts->statement_timeout_ms);
+        if (took < 0) {
+            store_error(errbuf, errbuf_len,
+                        "%s: bad option '%.*s' (pool_size=1..%d, lock_timeout_ms and "
+                        "statement_timeout_ms=1..%d)",
+                        url, (int)len, p, PG_POOL_SIZE_MAX, PG_TIMEOUT_MS_MAX);
+            return BOOKING_EURL;
+        }
+        if (took == 0 && len > 0) { /* libpq's own: passed on */
+            opts->conninfo[out++] = sep;
+            memcpy(opts->conninfo + out, p, len);
+            out += len;
+            sep = '&';
+        }
+        p = end;
+    }
+    opts->conninfo[out] = '\0';
+    if (opts->lock_timeout_ms > opts->statement_timeout_ms) {
+        store_error(errbuf, errbuf_len, "%s: lock_timeout_ms must not exceed statement_timeout_ms",
+                    url);
+        return BOOKING_EURL;
+    }
+    /* libpq checks the rest of the URL now, so a typo fails at open, not later. */
+    char *err = NULL;
+    PQconninfoOption *parsed = PQconninfoParse(opts->conninfo, &err);
+    if (parsed == NULL) {
+        store_error(errbuf, errbuf_len, "%s: %s", url, err ? err : "out of memory");
+        PQfreemem(err);
+        return BOOKING_EURL;
+    }
+    PQconninfoFree(parsed);
+    return BOOKING_OK;
+}
+
+/* ---- connecting ---- */
+
+/* Our defaults come before the URL in the keyword list, so the URL overrides
+ * them (libpq keeps the last value of a repeated keyword). */
+static PGconn *connect_raw(const pg_options *opts, char *errbuf, size_t errbuf_len)
+{
+    const char *const keys[] = {"connect_timeout", "application_name", "keepalives",
+                                "keepalives_idle", "keepalives_interval", "keepalives_count",
+                                "dbname", NULL};
+    const char *const values[] = {PG_CONNECT_TIMEOUT_S_DEFAULT, "booking", "1", "5", "2", "3",
+                                  opts->conninfo, NULL};
+    PGconn *pg = PQconnectdbParams(keys, values, 1);
+    if (pg == NULL) {
+        store_error(errbuf, errbuf_len, "postgres: out of memory");
+        return NULL;
+    }
+    if (PQstatus(pg) != CONNECTION_OK) {
+        const char *m = PQerrorMessage(pg);
+        store_error(errbuf, errbuf_len, "postgres: %.*s", (int)strcspn(m, "\n"), m);
+        PQfinish(pg);
+        return NULL;
+    }
+    return pg;
+}
+
+PGconn *pg_open_admin(const pg_options *opts, char *errbuf, size_t errbuf_len)
+{
+    return connect_raw(opts, errbuf, errbuf_len);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until PQgetResult will not block, or the deadline. */
+static booking_reason wait_input(PGconn *pg, int64_t deadline_ms)
+{
+    while (PQisBusy(pg)) {
+        int64_t left = deadline_ms - now_ms();
+        if (left <= 0)
+            return BOOKING_REASON_TIMEOUT;
+        struct pollfd p = {.fd = PQsocket(pg), .events = POLLIN};
+        int rc = poll(&p, 1, (int)left);
+        if (rc < 0 && errno != EINTR)
+            return BOOKING_REASON_UNAVAILABLE;
+        if (rc > 0 && !PQconsumeInput(pg))
+            return BOOKING_REASON_UNAVAILABLE;
+    }
+    return BOOKING_REASON_OK;
+}
+
+static void flight_clear(pg_conn *c)
+{
+    for (int i = 0; i < c->result_count; i++)
+        PQclear(c->results[i]);
+    c->result_count = 0;
+    c->sent = 0;
+}
+
+static void conn_drop(pg_conn *c)
+{
+    flight_clear(c);
+    if (c->pg != NULL)
+        PQfinish(c->pg);
+    c->pg = NULL;
+}
+
+/* Collects the results of everything sent, through the Sync. */
+static booking_reason flight_collect(const pg_options *opts, pg_conn *c)
+{
+    int64_t deadline = now_ms() + opts->statement_timeout_ms + PG_CLIENT_GRACE_MS;
+    booking_reason first = BOOKING_REASON_OK;
+    for (;;) {
+        booking_reason w = wait_input(c->pg, deadline);
+        if (w != BOOKING_REASON_OK) {
+            conn_drop(c); /* its state is unknown: never reuse it */
+            return w;
+        }
+        PGresult *res = PQgetResult(c->pg);
+        if (res == NULL) {
+            if (PQstatus(c->pg) != CONNECTION_OK) {
+                conn_drop(c);
+                return BOOKING_REASON_UNAVAILABLE;
+            }
+            continue; /* the end of one statement's results */
+        }
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            break;
+        }
+        if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE) {
+            booking_reason r = pg_reason(res, c->pg);
+            if (first == BOOKING_REASON_OK)
+                first = r == BOOKING_REASON_OK ? BOOKING_REASON_INTERNAL : r;
+            if (r == BOOKING_REASON_UNAVAILABLE) {
+                PQclear(res);
+                conn_drop(c);
+                return first;
+            }
+        }
+        if (c->result_count < PG_FLIGHT_MAX && c->result_count < c->sent)
+            c->results[c->result_count++] = res;
+        else
+            PQclear(res);
+    }
+    return first;
+}
+
+static PGconn *connect_session(const pg_options *opts)
+{
+    PGconn *pg = connect_raw(opts, NULL, 0);
+    if (pg == NULL)
+        return NULL;
+    if (!PQenterPipelineMode(pg)) {
+        PQfinish(pg);
+        return NULL;
+    }
+    char lock_ms[16], stmt_ms[16], idle_ms[16];
+    snprintf(lock_ms, sizeof lock_ms, "%d", opts->lock_timeout_ms);
+    snprintf(stmt_ms, sizeof stmt_ms, "%d", opts->statement_timeout_ms);
+    snprintf(idle_ms, sizeof idle_ms, "%d",
+             opts->statement_timeout_ms * PG_IDLE_IN_TX_TIMEOUT_FACTOR);
+    const char *const values[] = {lock_ms, stmt_ms, idle_ms};
+    bool ok = PQsendQueryParams(pg,
+                                "SELECT set_config('lock_timeout', $1, false),"
+                                " set_config('statement_timeout', $2, false),"
+                                " set_config('idle_in_transaction_session_timeout', $3, false),"
+                                " set_config('synchronous_commit', 'on', false)",
+                                3, NULL, values, NULL, NULL, 0);
+    for (int i = 0; ok && i < PG_STMT_COUNT; i++)
+        ok = PQsendPrepare(pg, stmt_name((pg_stmt)i), stmt_text[i], 0, NULL);
+    ok = ok && PQpipelineSync(pg);
+    pg_conn c = {.pg = pg, .sent = 0};
+    if (!ok || flight_collect(opts, &c) != BOOKING_REASON_OK) {
+        conn_drop(&c);
+        return NULL;
+    }
+    return pg;
+}
+
+/* ---- the pool ---- */
+
+booking_error pg_pool_init(pg_pool *pool, const pg_options *opts)
+{
+    memset(pool, 0, sizeof *pool);
+    pool->opts = *opts;
+    pool->size = opts->pool_size;
+    if (pthread_mutex_init(&pool->lock, NULL) != 0)
+        return BOOKING_ENOMEM;
+    pool->lock_ready = true;
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0)
+        return BOOKING_ENOMEM;
+    bool ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+              pthread_cond_init(&pool->freed, &attr) == 0;
+    pthread_condattr_destroy(&attr);
+    if (!ok)
+        return BOOKING_ENOMEM;
+    pool->cond_ready = true;
+    return BOOKING_OK;
+}
+
+void pg_pool_close(pg_pool *pool)
+{
+    for (int i = 0; i < pool->size; i++)
+        conn_drop(&pool->conns[i]);
+    if (pool->cond_ready)
+        pthread_cond_destroy(&pool->freed);
+    if (pool->lock_ready)
+        pthread_mutex_destroy(&pool->lock);
+}
+
+/* A free connection, preferring one already connected, so that light load keeps
+ * few sessions open on the server. */
+static pg_conn *take_free(pg_pool *pool)
+{
+    pg_conn *unconnected = NULL;
+    for (int i = 0; i < pool->size; i++) {
+        pg_conn *c = &pool->conns[i];
+        if (c->busy)
+            continue;
+        if (c->pg != NULL) {
+            c->busy = true;
+            return c;
+        }
+        if (unconnected == NULL)
+            unconnected = c;
+    }
+    if (unconnected != NULL)
+        unconnected->busy = true;
+    return unconnected;
+}
+
+booking_reason pg_pool_acquire(pg_pool *pool, pg_conn **out)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += pool->opts.lock_timeout_ms / 1000;
+    deadline.tv_nsec += (long)(pool->opts.lock_timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    if (pthread_mutex_lock(&pool->lock) != 0)
+        return BOOKING_REASON_INTERNAL;
+    pg_conn *c;
+    while ((c = take_free(pool)) == NULL) {
+        int rc = pthread_cond_timedwait(&pool->freed, &pool->lock, &deadline);
+        if (rc == ETIMEDOUT) {
+            pthread_mutex_unlock(&pool->lock);
+            return BOOKING_REASON_BUSY;
+        }
+        if (rc != 0) {
+            pthread_mutex_unlock(&pool->lock);
+            return BOOKING_REASON_INTERNAL;
+        }
+    }
+    pthread_mutex_unlock(&pool->lock);
+    /* Connected outside the pool lock: a slow server stalls only this caller. */
+    if (c->pg == NULL)
+        c->pg = connect_session(&pool->opts);
+    if (c->pg == NULL) {
+        pg_pool_release(pool, c);
+        return BOOKING_REASON_UNAVAILABLE;
+    }
+    *out = c;
+    return BOOKING_REASON_OK;
+}
+
+void pg_pool_release(pg_pool *pool, pg_conn *c)
+{
+    flight_clear(c);
+    pthread_mutex_lock(&pool->lock);
+    c->busy = false;
+    pthread_cond_signal(&pool->freed);
+    pthread_mutex_unlock(&pool->lock);
+}
+
+/* ---- flights ---- */
+
+void pg_flight_begin(pg_conn *c)
+{
+    flight_clear(c);
+}
+
+void pg_send(pg_conn *c, pg_stmt stmt, int nparams, const char *const *values)
+{
+    /* A send that fails (connection gone) is noticed by pg_flight_run, through
+     * sent != what libpq queued: the flight then fails as a whole. */
+    if (c->sent < 0 || c->pg == NULL) {
+        c->sent = -1;
+        return;
+    }
+    if (PQsendQueryPrepared(c->pg, stmt_name(stmt), nparams, values, NULL, NULL, 0))
+        c->sent++;
+    else
+        c->sent = -1;
+}
+
+booking_reason pg_flight_run(pg_pool *pool, pg_conn *c)
+{
+    if (c->pg == NULL || c->sent < 0 || !PQpipelineSync(c->pg)) {
+        conn_drop(c);
+        return BOOKING_REASON_UNAVAILABLE;
+    }
+    return flight_collect(&pool->opts, c);
+}
+
+PGresult *pg_result(pg_conn *c, int index)
+{
+    return index < c->result_count ? c->results[index] : NULL;
+}
+
+void pg_abandon(pg_pool *pool, pg_conn *c)
+{
+    if (c->pg == NULL)
+        return;
+    PGTransactionStatusType t = PQtransactionStatus(c->pg);
+    if (t == PQTRANS_IDLE)
+        return;
+    if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) {
+        pg_flight_begin(c);
+        pg_send(c, PG_ROLLBACK, 0, NULL);
+        if (pg_flight_run(pool, c) == BOOKING_REASON_OK)
+            return;
+    }
+    conn_drop(c);
+}

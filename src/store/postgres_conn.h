@@ -1,0 +1,105 @@
+/*
+ * postgres_conn.h: the connections of the postgres store: URL options, a bounded
+ * pool of libpq connections (each used by one call at a time), the pipelined
+ * "flight" of statements that makes one round trip, and the SQLSTATE mapping.
+ */
+#ifndef BOOKING_STORE_POSTGRES_CONN_H
+#define BOOKING_STORE_POSTGRES_CONN_H
+
+#include "booking.h"
+
+#include <libpq-fe.h>
+#include <pthread.h>
+
+#define PG_POOL_SIZE_DEFAULT 4
+#define PG_POOL_SIZE_MAX 64
+#define PG_LOCK_TIMEOUT_MS_DEFAULT 5000
+#define PG_STATEMENT_TIMEOUT_MS_DEFAULT 10000
+#define PG_TIMEOUT_MS_MAX 600000
+#define PG_CONNECT_TIMEOUT_S_DEFAULT "5"
+#define PG_CLIENT_GRACE_MS 2000      /* a flight's client-side deadline past statement_timeout */
+#define PG_IDLE_IN_TX_TIMEOUT_FACTOR 2 /* idle_in_transaction_session_timeout, x statement_timeout */
+#define PG_URL_MAX 4096
+#define PG_FLIGHT_MAX 8 /* statements in one flight */
+
+typedef struct pg_options {
+    char conninfo[PG_URL_MAX]; /* the URL without our own parameters, for libpq */
+    int pool_size;
+    int lock_timeout_ms;
+    int statement_timeout_ms;
+} pg_options;
+
+/* The statements every connection prepares once, by name. */
+typedef enum pg_stmt {
+    PG_BEGIN,
+    PG_COMMIT,
+    PG_ROLLBACK,
+    PG_LOCK_RESOURCES,   /* $1 text[]: id, capacity, booked, locked in id order */
+    PG_SELECT_RECORDS,   /* $1 text[]: id, resource_id, units, outcome, status */
+    PG_INSERT_RECORDS,   /* unnest of five arrays */
+    PG_UPDATE_BOOKED,    /* unnest of ids and absolute booked values */
+    PG_SELECT_RESOURCE,  /* $1 */
+    PG_LOCK_RESOURCE,    /* $1, FOR UPDATE */
+    PG_INSERT_RESOURCE,  /* $1, $2 */
+    PG_UPDATE_CAPACITY,  /* $1, $2 */
+    PG_SELECT_RECORD,    /* $1 */
+    PG_LOCK_RECORD,      /* $1, FOR UPDATE */
+    PG_MARK_CANCELLED,   /* $1 */
+    PG_RELEASE_BOOKED,   /* $1 resource, $2 units */
+    PG_PING,
+    PG_STMT_COUNT
+} pg_stmt;
+
+/* One connection of the pool. `pg` is NULL until first used and after a loss. */
+typedef struct pg_conn {
+    PGconn *pg;
+    bool busy; /* handed out; guarded by the pool mutex */
+    /* Results of the last flight, PG_FLIGHT_MAX at most, owned until the next. */
+    PGresult *results[PG_FLIGHT_MAX];
+    int result_count;
+    int sent;
+} pg_conn;
+
+typedef struct pg_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    bool lock_ready, cond_ready;
+    pg_options opts;
+    pg_conn conns[PG_POOL_SIZE_MAX];
+    int size;
+} pg_pool;
+
+/* Parses the URL: our own parameters (pool_size, lock_timeout_ms,
+ * statement_timeout_ms) are taken out, the rest is left to libpq. */
+booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
+                               size_t errbuf_len);
+
+/* Opens libpq connections with the session settings of notes (6) and (7) of
+ * postgres.c. pg_open_admin is a plain connection, for the schema migration. */
+PGconn *pg_open_admin(const pg_options *opts, char *errbuf, size_t errbuf_len);
+
+booking_error pg_pool_init(pg_pool *pool, const pg_options *opts);
+void pg_pool_close(pg_pool *pool);
+
+/* Hands out a connection, connected (reconnecting if it was lost), or FAILED
+ * busy after lock_timeout_ms without a free one, unavailable if it cannot connect. */
+booking_reason pg_pool_acquire(pg_pool *pool, pg_conn **out);
+void pg_pool_release(pg_pool *pool, pg_conn *c);
+
+/* A flight: statements queued with pg_send, then pg_flight_run sends a Sync and
+ * waits (bounded) for all results. Returns OK when every statement succeeded;
+ * otherwise the mapped reason of the first failure (the connection is dropped if
+ * it was lost). The results stay readable with pg_result until the next flight. */
+void pg_flight_begin(pg_conn *c);
+void pg_send(pg_conn *c, pg_stmt stmt, int nparams, const char *const *values);
+booking_reason pg_flight_run(pg_pool *pool, pg_conn *c);
+PGresult *pg_result(pg_conn *c, int index);
+
+/* Ends a transaction that failed: ROLLBACK if one is open (dropping the
+ * connection if even that fails). */
+void pg_abandon(pg_pool *pool, pg_conn *c);
+
+/* SQLSTATE to FAILED reason. */
+booking_reason pg_reason(const PGresult *res, const PGconn *pg);
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * postgres_schema.c: migrations of the postgres store. Migration N (1-based)
+ * takes schema version N-1 to N; all run in one transaction that first takes a
+ * transaction-scoped advisory lock, so instances starting together queue on it
+ * and the second one finds the work done (DDL is transactional in PostgreSQL).
+ *
+ * Columns mirror the sqlite store: outcome is the booking_outcome value (1 BOOKED,
+ * 2 REJECTED), status the booking_status value (0 none, 1 active, 2 cancelled).
+ * The CHECKs restate the invariant, so not even a client with SQL access can
+ * oversell: booked stays within 0..capacity, and a record's status fits its outcome.
+ */
+#include "store/postgres_schema.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "booking" in ASCII, as a bigint: the advisory lock's key. */
+#define PG_SCHEMA_LOCK_KEY "27707072051768935"
+
+static const char *const migrations[] = {
+    /* 1: the first schema */
+    "CREATE TABLE resources ("
+    "  id text PRIMARY KEY,"
+    "  capacity bigint NOT NULL CHECK (capacity BETWEEN 0 AND 9007199254740991),"
+    "  booked bigint NOT NULL CHECK (booked >= 0 AND booked <= capacity)"
+    ");"
+    "CREATE TABLE bookings ("
+    "  id text PRIMARY KEY,"
+    "  resource_id text NOT NULL,"
+    "  units bigint NOT NULL CHECK (units BETWEEN 1 AND 9007199254740991),"
+    "  outcome smallint NOT NULL CHECK (outcome IN (1, 2)),"
+    "  status smallint NOT NULL CHECK (status IN (0, 1, 2)),"
+    "  CHECK ((outcome = 1 AND status IN (1, 2)) OR (outcome = 2 AND status = 0))"
+    ")",
+};
+
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* Runs sql; true when it ended in the expected status. Keeps the result in *out
+ * when out is not NULL. */
+static bool exec_ok(PGconn *pg, const char *sql, ExecStatusType expect, PGresult **out,
+                    char *errbuf, size_t errbuf_len)
+{
+    PGresult *res = PQexec(pg, sql);
+    if (res == NULL || PQresultStatus(res) != expect) {
+        const char *m = res ? PQresultErrorMessage(res) : PQerrorMessage(pg);
+        store_error(errbuf, errbuf_len, "postgres schema migration: %.*s",
+                    (int)strcspn(m, "\n"), m);
+        PQclear(res);
+        return false;
+    }
+    if (out != NULL)
+        *out = res;
+    else
+        PQclear(res);
+    return true;
+}
+
+booking_error pg_schema_migrate(PGconn *pg, int statement_timeout_ms, char *errbuf,
+                                size_t errbuf_len)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "SET statement_timeout = %d; SET synchronous_commit = on",
+             statement_timeout_ms);
+    if (!exec_ok(pg, sql, PGRES_COMMAND_OK, NULL, errbuf, errbuf_len))
+        return BOOKING_EOPEN;
+    PGresult *res = NULL;
+    bool ok = exec_ok(pg,
+                      "BEGIN;"
+                      "SELECT pg_advisory_xact_lock(" PG_SCHEMA_LOCK_KEY ");"
+                      "CREATE TABLE IF NOT EXISTS booking_schema ("
+                      "  id integer PRIMARY KEY CHECK (id = 1),"
+                      "  version integer NOT NULL);"
+                      "SELECT version FROM booking_schema WHERE id = 1",
+                      PGRES_TUPLES_OK, &res, errbuf, errbuf_len);
+    int version = 0;
+    if (ok && PQntuples(res) == 1)
+        version = atoi(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (ok && version > SCHEMA_VERSION) {
+        store_error(errbuf, errbuf_len,
+                    "postgres: database schema version %d is newer than this booking knows (%d)",
+                    version, SCHEMA_VERSION);
+        ok = false;
+    }
+    for (int v = version; ok && v < SCHEMA_VERSION; v++)
+        ok = exec_ok(pg, migrations[v], PGRES_COMMAND_OK, NULL, errbuf, errbuf_len);
+    if (ok && version < SCHEMA_VERSION) {
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO booking_schema (id, version) VALUES (1, %d)"
+                 " ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+                 SCHEMA_VERSION);
+        ok = exec_ok(pg, sql, PGRES_COMMAND_OK, NULL, errbuf, errbuf_len);
+    }
+    if (ok)
+        ok = exec_ok(pg, "COMMIT", PGRES_COMMAND_OK, NULL, errbuf, errbuf_len);
+    if (!ok) {
+        PQclear(PQexec(pg, "ROLLBACK"));
+        return BOOKING_EOPEN;
+    }
+    return BOOKING_OK;
+}
