@@ -1,0 +1,230 @@
+/*
+ * cmd_serve.c: `booking serve`, the HTTP/JSON service (SPEC section 5). Parses
+ * options, opens the store, starts src/server and waits for SIGTERM or SIGINT,
+ * then stops gracefully: stop accepting, drain, commit, answer, close, exit 0.
+ */
+#include "cli/cli.h"
+#include "server/server.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char serve_help[] =
+    "Usage: booking serve [--listen HOST:PORT] [--store URL] [--threads N]\n"
+    "                     [--token-file PATH] [--max-connections N] [--access-log PATH|-]\n"
+    "\n"
+    "Serves the booking API over HTTP/JSON until SIGTERM or SIGINT:\n"
+    "  POST   /v1/bookings             one attempt {\"booking_id\",\"resource_id\",\"units\"}\n"
+    "                                  201 BOOKED, 200 BOOKED replayed, 409 REJECTED,\n"
+    "                                  404 unknown_resource, 503 FAILED (Retry-After), 400 invalid\n"
+    "  POST   /v1/bookings/batch       {\"attempts\":[...]}, 1 to 8192, decided in order:\n"
+    "                                  200 {\"outcomes\":[...]}, 400 if the batch is invalid\n"
+    "  GET    /v1/bookings/ID          the decision record; 404 unknown\n"
+    "  DELETE /v1/bookings/ID          cancel: 200 cancelled or already_cancelled,\n"
+    "                                  409 not_booked (a REJECTED record), 404 unknown\n"
+    "  PUT    /v1/resources/ID         {\"capacity\":N}: 200, or 409 capacity_below_booked\n"
+    "  GET    /v1/resources/ID         capacity, booked, remaining; 404 unknown\n"
+    "  GET    /healthz, /readyz        200 serving; 200 when the store answers, else 503\n"
+    "  GET    /metrics                 Prometheus text: outcomes by reason, latency and\n"
+    "                                  batch size histograms, queue depth\n"
+    "\n"
+    "Attempts are decided by group commit: one thread takes every attempt queued (up\n"
+    "to 8192), decides them in arrival order in one transaction with one fsync, then\n"
+    "answers them all. No delay is added: a lone attempt commits at once. A batch\n"
+    "request is never split across transactions. A full queue answers 503 FAILED busy.\n"
+    "\n"
+    "Bodies are strict JSON: duplicate keys, unknown fields, floats, booleans or\n"
+    "strings where an integer belongs, ids outside 1 to 128 characters of\n"
+    "A-Z a-z 0-9 . _ : -, and bodies over 64 KiB (2 MiB for a batch) get 400.\n"
+    "Unknown paths get 404, a wrong method 405 with an Allow header.\n"
+    "\n"
+    "Options:\n"
+    "  -l, --listen HOST:PORT    address to listen on (default " SERVER_LISTEN_DEFAULT ");\n"
+    "                            port 0 picks a free port, printed on start\n"
+    "  -s, --store URL           store (default " CLI_STORE_DEFAULT "; also memory:, postgres://...)\n"
+    "  -t, --threads N           HTTP threads (default: the number of CPUs, at most 256)\n"
+    "  -T, --token-file PATH     require 'Authorization: Bearer TOKEN' on every path but\n"
+    "                            /healthz; TOKEN is the file's first line (default: none)\n"
+    "  -c, --max-connections N   open connections at most (default 1024)\n"
+    "  -a, --access-log PATH     append one line per request to PATH ('-': stdout)\n"
+    "  -h, --help                show this help\n"
+    "\n"
+    "On start it prints one line to stderr:\n"
+    "  booking serve: listening on http://HOST:PORT (store URL)\n"
+    "\n"
+    "SIGTERM or SIGINT: stop accepting, refuse new requests on open connections (503\n"
+    "unavailable), decide and answer everything queued, close the store, exit 0.\n"
+    "\n"
+    "Exit status: 0 stopped by a signal; 2 usage; 1 the store or the address could\n"
+    "not be opened.\n";
+
+typedef struct serve_args {
+    const char *listen;
+    const char *store_url;
+    const char *token_file;
+    const char *access_log;
+    unsigned threads;
+    unsigned max_connections;
+    bool help;
+} serve_args;
+
+static unsigned default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        return 1;
+    return n > SERVER_THREADS_MAX ? SERVER_THREADS_MAX : (unsigned)n;
+}
+
+/* Returns -1 when parsing succeeded, else the exit code to return. */
+static int parse_args(int argc, char **argv, serve_args *a)
+{
+    static const struct option options[] = {
+        {"listen", required_argument, NULL, 'l'},     {"store", required_argument, NULL, 's'},
+        {"threads", required_argument, NULL, 't'},    {"token-file", required_argument, NULL, 'T'},
+        {"max-connections", required_argument, NULL, 'c'},
+        {"access-log", required_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    memset(a, 0, sizeof *a);
+    a->listen = SERVER_LISTEN_DEFAULT;
+    a->store_url = CLI_STORE_DEFAULT;
+    a->threads = default_threads();
+    a->max_connections = SERVER_CONNECTIONS_DEFAULT;
+    uint64_t n;
+    int c;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":l:s:t:T:c:a:h", options, NULL)) != -1) {
+        switch (c) {
+        case 'l': a->listen = optarg; break;
+        case 's': a->store_url = optarg; break;
+        case 'T': a->token_file = optarg; break;
+        case 'a': a->access_log = optarg; break;
+        case 'h': a->help = true; break;
+        case 't':
+            if (!cli_parse_u64(optarg, SERVER_THREADS_MAX, &n) || n < 1)
+                return cli_usage_error("serve", "--threads must be 1 to %d", SERVER_THREADS_MAX);
+            a->threads = (unsigned)n;
+            break;
+        case 'c':
+            if (!cli_parse_u64(optarg, SERVER_CONNECTIONS_MAX, &n) || n < 1)
+                return cli_usage_error("serve", "--max-connections must be 1 to %d",
+                                       SERVER_CONNECTIONS_MAX);
+            a->max_connections = (unsigned)n;
+            break;
+        case ':': return cli_usage_error("serve", "option %s needs a value", argv[optind - 1]);
+        default: return cli_usage_error("serve", "unknown option %s", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+    return -1;
+}
+
+/* The token is the file's first line without surrounding blanks; it must not be empty. */
+static char *read_token(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        cli_error("serve", "cannot read --token-file %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *token = calloc(1, SERVER_TOKEN_LEN_MAX + 2);
+    bool ok = token != NULL && fgets(token, SERVER_TOKEN_LEN_MAX + 2, f) != NULL;
+    fclose(f);
+    if (!ok) {
+        cli_error("serve", "--token-file %s is empty", path);
+        free(token);
+        return NULL;
+    }
+    size_t len = strlen(token);
+    if (len > SERVER_TOKEN_LEN_MAX) {
+        cli_error("serve", "--token-file %s: token longer than %d bytes", path,
+                  SERVER_TOKEN_LEN_MAX);
+        free(token);
+        return NULL;
+    }
+    while (len > 0 && (token[len - 1] == '\n' || token[len - 1] == '\r' ||
+                       token[len - 1] == ' ' || token[len - 1] == '\t'))
+        token[--len] = '\0';
+    size_t start = strspn(token, " \t");
+    memmove(token, token + start, len - start + 1);
+    if (token[0] == '\0') {
+        cli_error("serve", "--token-file %s has an empty first line", path);
+        free(token);
+        return NULL;
+    }
+    return token;
+}
+
+static int serve(const serve_args *a, char *token, FILE *log, const sigset_t *stop_signals)
+{
+    booking_store *store = cli_open_store("serve", a->store_url);
+    if (store == NULL)
+        return CLI_EXIT_ERROR;
+    server_config cfg = {.listen = a->listen, .store = store, .threads = a->threads,
+                         .max_connections = a->max_connections, .token = token,
+                         .access_log = log};
+    http_server *server = NULL;
+    char why[256] = "";
+    if (server_start(&cfg, &server, why, sizeof why) != 0) {
+        booking_store_close(store);
+        return cli_error("serve", "%s", why);
+    }
+    fprintf(stderr, "booking serve: listening on http://%s:%u (store %s)\n", server_host(server),
+            (unsigned)server_port(server), a->store_url);
+    fflush(stderr);
+    int sig = 0;
+    int rc = sigwait(stop_signals, &sig);
+    fprintf(stderr, "booking serve: %s: stopping (draining requests in flight)\n",
+            rc == 0 ? strsignal(sig) : "sigwait failed");
+    server_stop(server);
+    booking_store_close(store);
+    fprintf(stderr, "booking serve: stopped\n");
+    return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_ERROR;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    serve_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    if (a.help)
+        return fputs(serve_help, stdout), CLI_EXIT_OK;
+
+    char *token = NULL;
+    if (a.token_file != NULL && (token = read_token(a.token_file)) == NULL)
+        return CLI_EXIT_ERROR;
+    FILE *log = NULL;
+    if (a.access_log != NULL) {
+        log = strcmp(a.access_log, "-") == 0 ? stdout : fopen(a.access_log, "a");
+        if (log == NULL) {
+            free(token);
+            return cli_error("serve", "cannot open --access-log %s: %s", a.access_log,
+                             strerror(errno));
+        }
+    }
+    /* Block the stop signals before any thread starts, so every thread inherits the
+     * mask and only sigwait() sees them. A peer closing early must not kill us. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    signal(SIGPIPE, SIG_IGN);
+    rc = pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    if (rc != 0)
+        rc = cli_error("serve", "cannot block signals: %s", strerror(rc));
+    else
+        rc = serve(&a, token, log, &stop_signals);
+    if (log != NULL && log != stdout)
+        fclose(log);
+    free(token);
+    return rc;
+}

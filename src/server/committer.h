@@ -1,0 +1,61 @@
+/*
+ * committer.h: group commit. One thread per store takes everything queued (up to
+ * BOOKING_BATCH_MAX attempts), decides it in arrival order with one
+ * booking_attempt_batch call (one transaction, one fsync), then hands every item
+ * its results. Knows nothing of HTTP: an item's done() callback does the answering.
+ */
+#ifndef BOOKING_SERVER_COMMITTER_H
+#define BOOKING_SERVER_COMMITTER_H
+
+#include "booking.h"
+#include "server/metrics.h"
+
+#include <stddef.h>
+
+/* Attempts that may wait for the committer at once: four full transactions' worth.
+ * Past it a request is refused FAILED busy at once rather than waiting without
+ * bound (a full queue means the store is the bottleneck; waiting longer helps no one). */
+#define COMMITTER_QUEUE_ATTEMPTS_MAX (4 * BOOKING_BATCH_MAX)
+
+typedef struct commit_item commit_item;
+
+/* Called on the committer thread once results[] are final (durable, or FAILED).
+ * After it returns the committer does not touch the item again. Must not block. */
+typedef void (*commit_done_fn)(commit_item *item);
+
+struct commit_item {
+    const booking_request *requests; /* count valid requests, alive until done() */
+    booking_result *results;         /* count results, written before done() */
+    size_t count;                    /* 1..BOOKING_BATCH_MAX: never split across commits */
+    commit_done_fn done;
+    void *arg;                       /* for the owner */
+    commit_item *next;               /* queue link, the committer's */
+};
+
+typedef enum committer_push_result {
+    COMMITTER_QUEUED = 0, /* done() will be called exactly once */
+    COMMITTER_FULL,       /* queue full: not taken, done() will not be called */
+    COMMITTER_CLOSED,     /* stopping: not taken, done() will not be called */
+} committer_push_result;
+
+typedef struct committer committer;
+
+/* Starts the thread. metrics may be NULL. Returns 0, or an errno value. */
+int committer_start(booking_store *store, server_metrics *metrics, size_t queue_attempts_max,
+                    committer **out);
+
+/* Queues an item. If admit is not NULL it is called with admit_arg under the
+ * queue's lock, after the item is known to fit and before done() can possibly
+ * run: the place to suspend an HTTP connection so its resume cannot come first. */
+committer_push_result committer_push(committer *c, commit_item *item, void (*admit)(void *),
+                                     void *admit_arg);
+
+/* Refuses new items (push then returns COMMITTER_CLOSED), decides and answers
+ * everything already queued and joins the thread. After it returns every queued
+ * item has had its done(). Pushing stays safe until committer_free(). */
+void committer_stop(committer *c);
+
+/* Frees a stopped committer, once nothing can push any more. NULL is accepted. */
+void committer_free(committer *c);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * endpoints.c: the answers of SPEC section 5. Non-attempt operations call the
+ * library directly from the HTTP thread (they are not batched); attempts are
+ * decided by the committer and only turned into answers here.
+ */
+#include "server/endpoints.h"
+#include "json/booking_json.h"
+
+#include <string.h>
+
+enum {
+    HTTP_OK = 200,
+    HTTP_CREATED = 201,
+    HTTP_BAD_REQUEST = 400,
+    HTTP_NOT_FOUND = 404,
+    HTTP_CONFLICT = 409,
+    HTTP_INTERNAL = 500,
+    HTTP_UNAVAILABLE = 503,
+};
+
+static http_reply reply(unsigned status, json_t *body)
+{
+    return (http_reply){.status = status, .body = body, .allow = NULL, .retry_after = false};
+}
+
+http_reply reply_error(unsigned status, const char *error, const char *detail)
+{
+    http_reply r = reply(status, booking_json_error(error, detail));
+    r.retry_after = status == HTTP_UNAVAILABLE;
+    return r;
+}
+
+http_reply reply_invalid(const request_decode_result *why)
+{
+    if (why->status == REQUEST_DECODE_NOMEM)
+        return reply_error(HTTP_INTERNAL, "internal", why->detail);
+    return reply_error(HTTP_BAD_REQUEST, "invalid_request", why->detail);
+}
+
+/* A store's failure on a non-attempt operation: 503, retrying is safe. */
+static http_reply reply_failure(booking_reason reason)
+{
+    return reply_error(HTTP_UNAVAILABLE, booking_reason_name(reason),
+                       "the store could not answer; retrying is safe");
+}
+
+/* The library refused input the decoder accepted: a bug, never the client's fault. */
+static http_reply reply_library_error(booking_error e)
+{
+    if (e == BOOKING_EINVAL)
+        return reply_error(HTTP_BAD_REQUEST, "invalid_request", booking_error_name(e));
+    return reply_error(HTTP_INTERNAL, "internal", booking_error_name(e));
+}
+
+http_reply reply_attempt(const booking_request *request, const booking_result *result)
+{
+    http_reply r = reply(HTTP_INTERNAL, booking_json_outcome(request, result));
+    switch (result->outcome) {
+    case BOOKING_BOOKED:
+        r.status = result->replayed ? HTTP_OK : HTTP_CREATED;
+        break;
+    case BOOKING_REJECTED:
+        r.status = result->reason == BOOKING_REASON_UNKNOWN_RESOURCE ? HTTP_NOT_FOUND
+                                                                     : HTTP_CONFLICT;
+        break;
+    case BOOKING_FAILED:
+        r.status = HTTP_UNAVAILABLE;
+        r.retry_after = true;
+        break;
+    }
+    return r;
+}
+
+http_reply reply_batch(const booking_request *requests, const booking_result *results,
+                       size_t count)
+{
+    json_t *list = json_array();
+    json_t *body = json_object();
+    bool ok = list != NULL && body != NULL;
+    bool any_failed = false;
+    for (size_t i = 0; i < count && ok; i++) {
+        ok = json_array_append_new(list, booking_json_outcome(&requests[i], &results[i])) == 0;
+        any_failed = any_failed || results[i].outcome == BOOKING_FAILED;
+    }
+    if (ok) {
+        ok = json_object_set_new(body, "outcomes", list) == 0;
+        list = NULL; /* stolen, even on failure */
+    }
+    json_decref(list);
+    if (!ok) {
+        json_decref(body);
+        body = NULL;
+    }
+    http_reply r = reply(HTTP_OK, body);
+    r.retry_after = any_failed;
+    return r;
+}
+
+http_reply endpoint_booking_get(booking_store *store, const char *booking_id)
+{
+    booking_reason reason;
+    booking_record rec;
+    booking_error e = booking_get_booking(store, booking_id, &reason, &rec);
+    if (e != BOOKING_OK)
+        return reply_library_error(e);
+    if (reason == BOOKING_REASON_OK)
+        return reply(HTTP_OK, booking_json_record(&rec));
+    if (reason == BOOKING_REASON_UNKNOWN_BOOKING)
+        return reply_error(HTTP_NOT_FOUND, "unknown_booking", booking_id);
+    return reply_failure(reason);
+}
+
+http_reply endpoint_booking_cancel(booking_store *store, const char *booking_id)
+{
+    booking_reason reason;
+    booking_record rec;
+    booking_error e = booking_cancel(store, booking_id, &reason, &rec);
+    if (e != BOOKING_OK)
+        return reply_library_error(e);
+    switch (reason) {
+    case BOOKING_REASON_CANCELLED:
+    case BOOKING_REASON_ALREADY_CANCELLED:
+        return reply(HTTP_OK, booking_json_cancel(reason, &rec));
+    case BOOKING_REASON_NOT_BOOKED:
+        /* The record is a REJECTED decision: there is nothing to release. */
+        return reply(HTTP_CONFLICT, booking_json_cancel(reason, &rec));
+    case BOOKING_REASON_UNKNOWN_BOOKING:
+        return reply_error(HTTP_NOT_FOUND, "unknown_booking", booking_id);
+    default:
+        return reply_failure(reason);
+    }
+}
+
+http_reply endpoint_resource_get(booking_store *store, const char *resource_id)
+{
+    booking_reason reason;
+    booking_resource res;
+    booking_error e = booking_get_resource(store, resource_id, &reason, &res);
+    if (e != BOOKING_OK)
+        return reply_library_error(e);
+    if (reason == BOOKING_REASON_OK)
+        return reply(HTTP_OK, booking_json_resource(&res));
+    if (reason == BOOKING_REASON_UNKNOWN_RESOURCE)
+        return reply_error(HTTP_NOT_FOUND, "unknown_resource", resource_id);
+    return reply_failure(reason);
+}
+
+http_reply endpoint_resource_put(booking_store *store, const char *resource_id, const char *body,
+                                 size_t len)
+{
+    uint64_t capacity;
+    request_decode_result d = decode_capacity(body, len, &capacity);
+    if (d.status != REQUEST_DECODE_OK)
+        return reply_invalid(&d);
+    booking_reason reason;
+    booking_resource res;
+    booking_error e = booking_set_capacity(store, resource_id, capacity, &reason, &res);
+    if (e != BOOKING_OK)
+        return reply_library_error(e);
+    if (reason == BOOKING_REASON_OK)
+        return reply(HTTP_OK, booking_json_resource(&res));
+    if (reason == BOOKING_REASON_CAPACITY_BELOW_BOOKED) {
+        /* The state stays as it was; show it beside the refusal. */
+        json_t *o = booking_json_resource(&res);
+        if (o != NULL &&
+            json_object_set_new(o, "error", json_string(booking_reason_name(reason))) != 0) {
+            json_decref(o);
+            o = NULL;
+        }
+        return reply(HTTP_CONFLICT, o);
+    }
+    return reply_failure(reason);
+}
+
+http_reply endpoint_readyz(booking_store *store, bool draining)
+{
+    if (draining)
+        return reply(HTTP_UNAVAILABLE, json_pack("{s:s}", "status", "draining"));
+    booking_reason reason;
+    booking_error e = booking_store_ping(store, &reason);
+    if (e == BOOKING_OK && reason == BOOKING_REASON_OK)
+        return reply(HTTP_OK, json_pack("{s:s}", "status", "ready"));
+    const char *why = e != BOOKING_OK ? "internal" : booking_reason_name(reason);
+    http_reply r = reply(HTTP_UNAVAILABLE, json_pack("{s:s, s:s}", "status", "unavailable",
+                                                     "reason", why));
+    r.retry_after = true;
+    return r;
+}
+
+http_reply endpoint_healthz(void)
+{
+    return reply(HTTP_OK, json_pack("{s:s}", "status", "ok"));
+}

@@ -1,0 +1,43 @@
+/*
+ * endpoints.h: what each route of SPEC section 5 answers, as a status and a JSON
+ * body, without HTTP plumbing: server.c routes, reads bodies and sends these.
+ */
+#ifndef BOOKING_SERVER_ENDPOINTS_H
+#define BOOKING_SERVER_ENDPOINTS_H
+
+#include "booking.h"
+#include "server/metrics.h"
+#include "server/request_decode.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+/* Seconds a client is asked to wait before retrying a FAILED answer. */
+#define ENDPOINT_RETRY_AFTER_S 1
+
+typedef struct http_reply {
+    unsigned status;
+    json_t *body;       /* owned; NULL means out of memory (sent as a fixed 500 body) */
+    const char *allow;  /* the Allow header of a 405, else NULL */
+    bool retry_after;   /* FAILED: add Retry-After */
+} http_reply;
+
+http_reply reply_error(unsigned status, const char *error, const char *detail);
+http_reply reply_invalid(const request_decode_result *why);
+
+/* POST /v1/bookings: 201 new BOOKED, 200 replayed BOOKED, 409 REJECTED (404 for
+ * unknown_resource), 503 FAILED with Retry-After. */
+http_reply reply_attempt(const booking_request *request, const booking_result *result);
+/* POST /v1/bookings/batch: 200 {"outcomes": [...]} in request order. */
+http_reply reply_batch(const booking_request *requests, const booking_result *results,
+                       size_t count);
+
+http_reply endpoint_booking_get(booking_store *store, const char *booking_id);
+http_reply endpoint_booking_cancel(booking_store *store, const char *booking_id);
+http_reply endpoint_resource_get(booking_store *store, const char *resource_id);
+http_reply endpoint_resource_put(booking_store *store, const char *resource_id, const char *body,
+                                 size_t len);
+http_reply endpoint_readyz(booking_store *store, bool draining);
+http_reply endpoint_healthz(void);
+
+#endif

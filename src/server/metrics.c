@@ -1,0 +1,189 @@
+/*
+ * metrics.c: recording and the Prometheus text exposition of GET /metrics.
+ * Histograms keep one counter per bucket (not cumulative) and are summed up at
+ * render time, so recording is one add per value.
+ */
+#include "server/metrics.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const uint64_t latency_bounds_us[METRICS_LATENCY_BUCKETS] = {
+    100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
+    1000000, 2500000, 5000000, 10000000,
+};
+
+static const unsigned counted_statuses[METRICS_STATUSES] = {
+    200, 201, 400, 401, 404, 405, 409, 413, 431, 500, 503, 505,
+};
+
+#define RELAXED memory_order_relaxed
+
+void metrics_init(server_metrics *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+void metrics_outcome(server_metrics *m, const booking_result *result)
+{
+    unsigned o = (unsigned)result->outcome;
+    unsigned r = (unsigned)result->reason;
+    if (o < METRICS_OUTCOMES && r < METRICS_REASONS)
+        atomic_fetch_add_explicit(&m->outcomes[o][r], 1, RELAXED);
+}
+
+void metrics_status(server_metrics *m, unsigned status)
+{
+    size_t i = 0;
+    while (i < METRICS_STATUSES && counted_statuses[i] != status)
+        i++;
+    atomic_fetch_add_explicit(&m->statuses[i], 1, RELAXED);
+}
+
+void metrics_latency(server_metrics *m, uint64_t latency_ns)
+{
+    uint64_t us = latency_ns / 1000;
+    size_t i = 0;
+    while (i < METRICS_LATENCY_BUCKETS && us > latency_bounds_us[i])
+        i++;
+    atomic_fetch_add_explicit(&m->latency_buckets[i], 1, RELAXED);
+    atomic_fetch_add_explicit(&m->latency_sum_us, us, RELAXED);
+    atomic_fetch_add_explicit(&m->latency_count, 1, RELAXED);
+}
+
+void metrics_batch(server_metrics *m, size_t attempts, bool failed)
+{
+    size_t i = 0;
+    while (i < METRICS_BATCH_BUCKETS && attempts > ((size_t)1 << i))
+        i++;
+    atomic_fetch_add_explicit(&m->batch_buckets[i], 1, RELAXED);
+    atomic_fetch_add_explicit(&m->batch_sum, attempts, RELAXED);
+    atomic_fetch_add_explicit(&m->batch_count, 1, RELAXED);
+    if (failed)
+        atomic_fetch_add_explicit(&m->batch_failed, 1, RELAXED);
+}
+
+static uint64_t get(_Atomic uint64_t *v)
+{
+    return atomic_load_explicit(v, RELAXED);
+}
+
+static void render_outcomes(FILE *f, server_metrics *m)
+{
+    fputs("# HELP booking_attempts_total Attempts answered, by outcome and reason.\n"
+          "# TYPE booking_attempts_total counter\n",
+          f);
+    static const booking_outcome outcomes[] = {BOOKING_BOOKED, BOOKING_REJECTED, BOOKING_FAILED};
+    for (size_t o = 0; o < sizeof outcomes / sizeof outcomes[0]; o++) {
+        for (unsigned r = 0; r < METRICS_REASONS; r++) {
+            uint64_t n = get(&m->outcomes[outcomes[o]][r]);
+            bool expected = (outcomes[o] == BOOKING_BOOKED && r == BOOKING_REASON_BOOKED) ||
+                            (outcomes[o] == BOOKING_REJECTED &&
+                             (r == BOOKING_REASON_INSUFFICIENT_CAPACITY ||
+                              r == BOOKING_REASON_BOOKING_ID_CONFLICT ||
+                              r == BOOKING_REASON_UNKNOWN_RESOURCE)) ||
+                            (outcomes[o] == BOOKING_FAILED &&
+                             booking_reason_is_failure((booking_reason)r));
+            /* Every possible series is always shown, so rates start from zero. */
+            if (n > 0 || expected)
+                fprintf(f, "booking_attempts_total{outcome=\"%s\",reason=\"%s\"} %llu\n",
+                        booking_outcome_name(outcomes[o]), booking_reason_name((booking_reason)r),
+                        (unsigned long long)n);
+        }
+    }
+}
+
+static void render_statuses(FILE *f, server_metrics *m)
+{
+    fputs("# HELP booking_http_responses_total HTTP answers, by status code.\n"
+          "# TYPE booking_http_responses_total counter\n",
+          f);
+    for (size_t i = 0; i < METRICS_STATUSES; i++)
+        fprintf(f, "booking_http_responses_total{code=\"%u\"} %llu\n", counted_statuses[i],
+                (unsigned long long)get(&m->statuses[i]));
+    fprintf(f, "booking_http_responses_total{code=\"other\"} %llu\n",
+            (unsigned long long)get(&m->statuses[METRICS_STATUSES]));
+}
+
+static void render_latency(FILE *f, server_metrics *m)
+{
+    fputs("# HELP booking_http_request_duration_seconds Time from request headers to answer.\n"
+          "# TYPE booking_http_request_duration_seconds histogram\n",
+          f);
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < METRICS_LATENCY_BUCKETS; i++) {
+        cumulative += get(&m->latency_buckets[i]);
+        fprintf(f, "booking_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+                (double)latency_bounds_us[i] / 1e6, (unsigned long long)cumulative);
+    }
+    cumulative += get(&m->latency_buckets[METRICS_LATENCY_BUCKETS]);
+    fprintf(f, "booking_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+            (unsigned long long)cumulative);
+    fprintf(f, "booking_http_request_duration_seconds_sum %.6f\n",
+            (double)get(&m->latency_sum_us) / 1e6);
+    fprintf(f, "booking_http_request_duration_seconds_count %llu\n",
+            (unsigned long long)get(&m->latency_count));
+}
+
+static void render_batches(FILE *f, server_metrics *m)
+{
+    fputs("# HELP booking_commit_batch_size Attempts decided per group commit (one transaction).\n"
+          "# TYPE booking_commit_batch_size histogram\n",
+          f);
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < METRICS_BATCH_BUCKETS; i++) {
+        cumulative += get(&m->batch_buckets[i]);
+        fprintf(f, "booking_commit_batch_size_bucket{le=\"%zu\"} %llu\n", (size_t)1 << i,
+                (unsigned long long)cumulative);
+    }
+    cumulative += get(&m->batch_buckets[METRICS_BATCH_BUCKETS]);
+    fprintf(f, "booking_commit_batch_size_bucket{le=\"+Inf\"} %llu\n",
+            (unsigned long long)cumulative);
+    fprintf(f, "booking_commit_batch_size_sum %llu\n", (unsigned long long)get(&m->batch_sum));
+    fprintf(f, "booking_commit_batch_size_count %llu\n",
+            (unsigned long long)get(&m->batch_count));
+    fprintf(f,
+            "# HELP booking_commit_failed_total Group commits whose transaction failed.\n"
+            "# TYPE booking_commit_failed_total counter\n"
+            "booking_commit_failed_total %llu\n",
+            (unsigned long long)get(&m->batch_failed));
+}
+
+static void render_queue(FILE *f, server_metrics *m)
+{
+    fprintf(f,
+            "# HELP booking_queue_attempts Attempts waiting for the committer.\n"
+            "# TYPE booking_queue_attempts gauge\n"
+            "booking_queue_attempts %llu\n"
+            "# HELP booking_queue_requests Requests waiting for the committer.\n"
+            "# TYPE booking_queue_requests gauge\n"
+            "booking_queue_requests %llu\n"
+            "# HELP booking_queue_full_total Attempts refused FAILED busy because the queue was full.\n"
+            "# TYPE booking_queue_full_total counter\n"
+            "booking_queue_full_total %llu\n",
+            (unsigned long long)get(&m->queue_attempts),
+            (unsigned long long)get(&m->queue_requests),
+            (unsigned long long)get(&m->queue_full));
+}
+
+char *metrics_render(server_metrics *m, size_t *len)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    if (f == NULL)
+        return NULL;
+    render_outcomes(f, m);
+    render_statuses(f, m);
+    render_latency(f, m);
+    render_batches(f, m);
+    render_queue(f, m);
+    bool failed = ferror(f) != 0;
+    if (fclose(f) != 0 || failed) {
+        free(text);
+        return NULL;
+    }
+    *len = size;
+    return text;
+}

@@ -1,0 +1,49 @@
+/*
+ * metrics.h: the service's counters for GET /metrics (Prometheus text format 0.0.4):
+ * attempt outcomes by reason, HTTP answers by status, request latency and
+ * group-commit batch size histograms, queue depth. Lock-free: relaxed atomics,
+ * so recording costs a few adds on the request path.
+ */
+#ifndef BOOKING_SERVER_METRICS_H
+#define BOOKING_SERVER_METRICS_H
+
+#include "booking.h"
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Upper bounds of the latency buckets, in microseconds (+Inf is implicit). */
+#define METRICS_LATENCY_BUCKETS 16
+/* Batch size buckets are powers of two 1, 2, 4, ... BOOKING_BATCH_MAX (8192). */
+#define METRICS_BATCH_BUCKETS 14
+#define METRICS_REASONS (BOOKING_REASON_INTERNAL + 1)
+#define METRICS_OUTCOMES 4 /* indexed by booking_outcome, 1..3 */
+/* HTTP statuses counted one by one; anything else lands in "other". */
+#define METRICS_STATUSES 12
+
+typedef struct server_metrics {
+    _Atomic uint64_t outcomes[METRICS_OUTCOMES][METRICS_REASONS];
+    _Atomic uint64_t statuses[METRICS_STATUSES + 1];
+    _Atomic uint64_t latency_buckets[METRICS_LATENCY_BUCKETS + 1];
+    _Atomic uint64_t latency_sum_us;
+    _Atomic uint64_t latency_count;
+    _Atomic uint64_t batch_buckets[METRICS_BATCH_BUCKETS + 1];
+    _Atomic uint64_t batch_sum;
+    _Atomic uint64_t batch_count;
+    _Atomic uint64_t batch_failed; /* commits whose transaction failed (all FAILED) */
+    _Atomic uint64_t queue_attempts; /* gauge: attempts waiting for the committer */
+    _Atomic uint64_t queue_requests; /* gauge: requests waiting for the committer */
+    _Atomic uint64_t queue_full;     /* attempts refused FAILED busy: queue full */
+} server_metrics;
+
+void metrics_init(server_metrics *m);
+void metrics_outcome(server_metrics *m, const booking_result *result);
+void metrics_status(server_metrics *m, unsigned status);
+void metrics_latency(server_metrics *m, uint64_t latency_ns);
+void metrics_batch(server_metrics *m, size_t attempts, bool failed);
+
+/* The whole exposition as a malloc'd text; NULL when out of memory. */
+char *metrics_render(server_metrics *m, size_t *len);
+
+#endif
