@@ -19,6 +19,7 @@ static const cli_command commands[] = {
     {"resource", cmd_resource, "set or get a resource's capacity"},
     {"booking", cmd_booking, "get a booking's decision record"},
     {"bench", cmd_bench, "measure attempts per second and latency"},
+    {"serve", cmd_serve, "serve the HTTP/JSON API (SPEC section 5)"},
 };
 
 static void print_help(FILE *out)
