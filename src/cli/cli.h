@@ -28,6 +28,7 @@ int cmd_cancel(int argc, char **argv);
 int cmd_resource(int argc, char **argv);
 int cmd_booking(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 /* `booking bench --url ...`: the HTTP load generator (bench_http.c). */
 int cmd_bench_http(int argc, char **argv);

@@ -19,6 +19,7 @@ static const cli_command commands[] = {
     {"resource", cmd_resource, "set or get a resource's capacity"},
     {"booking", cmd_booking, "get a booking's decision record"},
     {"bench", cmd_bench, "measure attempts per second and latency"},
+    {"check", cmd_check, "check a recorded history for linearizability"},
     {"serve", cmd_serve, "serve the HTTP/JSON API (SPEC section 5)"},
 };
 

@@ -1,0 +1,263 @@
+/*
+ * check_cheap.c: the O(n) checks run before the search. Each is a necessary
+ * condition of linearizability, so a failure is a proof by itself, named in
+ * plain words; passing them proves nothing (the search does that).
+ *  - decisions agree: every answer that reports a booking_id's decision (BOOKED,
+ *    or REJECTED insufficient_capacity) reports the same one, for the same
+ *    resource and units; replayed=false at most once, and never after another
+ *    answer already showed the record;
+ *  - a cancel releases a booking at most once;
+ *  - oversell: at every instant, the units of bookings known BOOKED (and not
+ *    possibly cancelled yet) fit in the largest capacity set so far.
+ */
+#include "check/check_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct cheap_found {
+    bool found;
+    size_t at_line; /* the line at which the violation became provable */
+    check_report report;
+} cheap_found;
+
+static void keep_earliest(cheap_found *best, const cheap_found *f)
+{
+    if (f->found && (!best->found || f->at_line < best->at_line))
+        *best = *f;
+}
+
+/* Operation indexes sorted by event position, invokes and returns interleaved:
+ * entry e = op * 2 + (1 if return). */
+static uint32_t *event_order(const check_history *h)
+{
+    uint32_t *ev = malloc((h->events + 1) * sizeof *ev);
+    if (ev == NULL)
+        return NULL;
+    for (size_t i = 0; i < h->events; i++)
+        ev[i] = UINT32_MAX;
+    for (size_t i = 0; i < h->op_count; i++) {
+        ev[h->ops[i].invoke_pos] = (uint32_t)(i * 2);
+        if (h->ops[i].return_pos != CHECK_NO_POS)
+            ev[h->ops[i].return_pos] = (uint32_t)(i * 2 + 1);
+    }
+    return ev;
+}
+
+static void check_decisions(const check_history *h, const uint32_t *ev, cheap_found *out)
+{
+    uint32_t *first = malloc((h->bookings.count + 1) * sizeof *first);
+    uint32_t *fresh = malloc((h->bookings.count + 1) * sizeof *fresh);
+    if (first == NULL || fresh == NULL)
+        goto done;
+    for (size_t b = 0; b < h->bookings.count; b++)
+        first[b] = fresh[b] = CHECK_NONE;
+    for (size_t e = 0; e < h->events && !out->found; e++) {
+        if (ev[e] == UINT32_MAX || (ev[e] & 1) == 0)
+            continue;
+        uint32_t i = ev[e] / 2;
+        const chk_op *op = &h->ops[i];
+        if (op->kind != CHK_ATTEMPT || !op->determinate)
+            continue;
+        booking_reason r = chk_attempt_reason(op);
+        const char *bid = h->bookings.names[op->booking];
+        if (!chk_reason_is_decision(r)) {
+            if (op->replayed == 1) {
+                size_t lines[] = {op->invoke_line, op->complete_line};
+                chk_violation(&out->report, "replay_disagrees", lines, 2,
+                              "line %zu answers %s with replayed=true for booking_id %s: only "
+                              "a recorded decision (booked or insufficient_capacity) is replayed",
+                              op->complete_line, booking_reason_name(r), bid);
+                out->found = true;
+                out->at_line = op->complete_line;
+            }
+            continue;
+        }
+        uint32_t d = first[op->booking];
+        if (d != CHECK_NONE) {
+            const chk_op *dop = &h->ops[d];
+            size_t lines[] = {dop->invoke_line, dop->complete_line, op->invoke_line,
+                              op->complete_line};
+            if (dop->resource != op->resource || dop->value != op->value) {
+                chk_violation(&out->report, "replay_disagrees", lines, 4,
+                              "booking_id %s: line %zu answers a decision for resource %s, "
+                              "%" PRIu64 " units, line %zu one for resource %s, %" PRIu64
+                              " units: a booking_id has one record, and a repeat that differs "
+                              "from it must be REJECTED booking_id_conflict",
+                              bid, dop->complete_line, h->resources.names[dop->resource],
+                              dop->value, op->complete_line, h->resources.names[op->resource],
+                              op->value);
+            } else if (chk_attempt_reason(dop) != r) {
+                chk_violation(&out->report, "replay_disagrees", lines, 4,
+                              "booking_id %s: line %zu answers %s, line %zu answers %s: every "
+                              "answer about a booking_id reports its one recorded decision",
+                              bid, dop->complete_line, booking_reason_name(chk_attempt_reason(dop)),
+                              op->complete_line, booking_reason_name(r));
+            } else if (op->replayed == 0 && dop->return_pos < op->invoke_pos) {
+                chk_violation(&out->report, "decided_twice", lines, 4,
+                              "booking_id %s was decided by line %zu, yet the attempt invoked "
+                              "later at line %zu answers replayed=false: a booking_id is "
+                              "decided at most once (%s)",
+                              bid, dop->complete_line, op->invoke_line,
+                              r == BOOKING_REASON_BOOKED ? "a reservation applied twice"
+                                                         : "a rejection recorded twice");
+            }
+            if (out->report.kind[0] != '\0') {
+                out->found = true;
+                out->at_line = op->complete_line;
+                continue;
+            }
+        } else {
+            first[op->booking] = i;
+        }
+        if (op->replayed != 0)
+            continue;
+        uint32_t f = fresh[op->booking];
+        if (f == CHECK_NONE) {
+            fresh[op->booking] = i;
+            continue;
+        }
+        const chk_op *fop = &h->ops[f];
+        size_t lines[] = {fop->invoke_line, fop->complete_line, op->invoke_line,
+                          op->complete_line};
+        chk_violation(&out->report, "decided_twice", lines, 4,
+                      "booking_id %s: lines %zu and %zu both answer a new decision "
+                      "(replayed=false): a booking_id is decided at most once (%s)",
+                      bid, fop->complete_line, op->complete_line,
+                      r == BOOKING_REASON_BOOKED ? "a reservation applied twice"
+                                                 : "a rejection recorded twice");
+        out->found = true;
+        out->at_line = op->complete_line;
+    }
+done:
+    free(first);
+    free(fresh);
+}
+
+static void check_cancels(const check_history *h, const uint32_t *ev, cheap_found *out)
+{
+    uint32_t *first = malloc((h->bookings.count + 1) * sizeof *first);
+    if (first == NULL)
+        return;
+    for (size_t b = 0; b < h->bookings.count; b++)
+        first[b] = CHECK_NONE;
+    for (size_t e = 0; e < h->events && !out->found; e++) {
+        if (ev[e] == UINT32_MAX || (ev[e] & 1) == 0)
+            continue;
+        uint32_t i = ev[e] / 2;
+        const chk_op *op = &h->ops[i];
+        if (op->kind != CHK_CANCEL || !op->determinate ||
+            op->accept != CHK_BIT(BOOKING_REASON_CANCELLED))
+            continue;
+        if (first[op->booking] == CHECK_NONE) {
+            first[op->booking] = i;
+            continue;
+        }
+        const chk_op *fop = &h->ops[first[op->booking]];
+        size_t lines[] = {fop->invoke_line, fop->complete_line, op->invoke_line,
+                          op->complete_line};
+        chk_violation(&out->report, "cancel_released_twice", lines, 4,
+                      "booking_id %s: the cancels at lines %zu and %zu both answer cancelled "
+                      "(units released): a second cancel must answer already_cancelled",
+                      h->bookings.names[op->booking], fop->complete_line, op->complete_line);
+        out->found = true;
+        out->at_line = op->complete_line;
+    }
+    free(first);
+}
+
+static void oversell_report(const check_history *h, const uint32_t *ev, size_t upto,
+                            uint32_t resource, uint64_t held, uint64_t cap_max,
+                            const bool *cancel_seen, cheap_found *out)
+{
+    size_t lines[CHECK_REPORT_LINES_MAX], nl = 0;
+    const chk_op *last = &h->ops[ev[upto] / 2];
+    lines[nl++] = last->complete_line;
+    for (size_t e = 0; e < upto && nl < CHECK_REPORT_LINES_MAX; e++) {
+        if (ev[e] == UINT32_MAX || (ev[e] & 1) == 0)
+            continue;
+        const chk_op *op = &h->ops[ev[e] / 2];
+        if (op->kind == CHK_ATTEMPT && op->determinate && op->resource == resource &&
+            chk_attempt_reason(op) == BOOKING_REASON_BOOKED && !cancel_seen[op->booking])
+            lines[nl++] = op->complete_line;
+    }
+    chk_violation(&out->report, "oversell", lines, nl,
+                  "resource %s: once line %zu completes, BOOKED answers hold %" PRIu64
+                  " units not released by any cancel, more than any capacity set so far "
+                  "(at most %" PRIu64 "): booked <= capacity must hold at every instant",
+                  h->resources.names[resource], last->complete_line, held, cap_max);
+    out->found = true;
+    out->at_line = last->complete_line;
+}
+
+static void check_oversell(const check_history *h, const uint32_t *ev, cheap_found *out)
+{
+    bool *counted = calloc(h->bookings.count + 1, sizeof *counted);
+    bool *cancel_seen = calloc(h->bookings.count + 1, sizeof *cancel_seen);
+    uint64_t *held = calloc(h->resources.count + 1, sizeof *held);
+    uint64_t *cap_max = calloc(h->resources.count + 1, sizeof *cap_max);
+    uint32_t *res_of = malloc((h->bookings.count + 1) * sizeof *res_of);
+    uint64_t *units_of = malloc((h->bookings.count + 1) * sizeof *units_of);
+    if (!counted || !cancel_seen || !held || !cap_max || !res_of || !units_of)
+        goto done;
+    for (size_t e = 0; e < h->events && !out->found; e++) {
+        if (ev[e] == UINT32_MAX)
+            continue;
+        const chk_op *op = &h->ops[ev[e] / 2];
+        bool is_return = ev[e] & 1;
+        if (!is_return && op->kind == CHK_SET_CAPACITY &&
+            (!op->determinate || op->accept == CHK_BIT(BOOKING_REASON_OK))) {
+            if (op->value > cap_max[op->resource])
+                cap_max[op->resource] = op->value;
+        } else if (!is_return && op->kind == CHK_CANCEL) {
+            if (counted[op->booking]) {
+                held[res_of[op->booking]] -= units_of[op->booking];
+                counted[op->booking] = false;
+            }
+            cancel_seen[op->booking] = true;
+        } else if (is_return && op->kind == CHK_ATTEMPT && op->determinate &&
+                   chk_attempt_reason(op) == BOOKING_REASON_BOOKED &&
+                   !counted[op->booking] && !cancel_seen[op->booking]) {
+            counted[op->booking] = true;
+            res_of[op->booking] = op->resource;
+            units_of[op->booking] = op->value;
+            held[op->resource] += op->value;
+            if (held[op->resource] > cap_max[op->resource])
+                oversell_report(h, ev, e, op->resource, held[op->resource],
+                                cap_max[op->resource], cancel_seen, out);
+        }
+    }
+done:
+    free(counted);
+    free(cancel_seen);
+    free(held);
+    free(cap_max);
+    free(res_of);
+    free(units_of);
+}
+
+bool chk_cheap_checks(const check_history *h, check_report *report)
+{
+    uint32_t *ev = event_order(h);
+    if (ev == NULL)
+        return false; /* the search still decides; the cheap checks only speed it up */
+    cheap_found best = {0}, f;
+    f = (cheap_found){0};
+    check_decisions(h, ev, &f);
+    keep_earliest(&best, &f);
+    f = (cheap_found){0};
+    check_cancels(h, ev, &f);
+    keep_earliest(&best, &f);
+    /* Oversell reasons about bookings whose decisions already agree. */
+    if (!best.found) {
+        f = (cheap_found){0};
+        check_oversell(h, ev, &f);
+        keep_earliest(&best, &f);
+    }
+    free(ev);
+    if (!best.found)
+        return false;
+    *report = best.report;
+    return true;
+}

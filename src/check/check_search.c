@@ -1,0 +1,652 @@
+/*
+ * check_search.c: the bounded linearizability search over one component (a group
+ * of resources that share no booking_id with any other group).
+ *
+ * NOTES ON THE DESIGN
+ *  (1) Wing & Gong's search with Lowe's memoization: depth-first, each step
+ *      linearizes one operation that may come next (invoked before the earliest
+ *      return among the determinate operations not yet linearized), applies the
+ *      SPEC model, and keeps it only if the model's answer is the recorded one.
+ *      A configuration (set of linearized operations, model state) is visited at
+ *      most once: the memo holds two 64-bit Zobrist hashes of the set and two of
+ *      the state (256 bits in all; a false "seen" needs a 2^-128 coincidence).
+ *  (2) Indeterminate operations (FAILED, or never completed) have no return:
+ *      they may take effect at any point after their invoke, or never. The search
+ *      is done when every determinate operation is linearized. They are tried
+ *      after the determinate candidates (most failures did not take effect), and
+ *      only when firing them changes the state in a way someone can observe:
+ *      an attempt that would be REJECTED for conflict or unknown_resource changes
+ *      nothing; one that would record insufficient_capacity matters only if
+ *      another operation still refers to its booking_id.
+ *  (3) Once a booking_id has a decision record, every indeterminate attempt
+ *      with it is a replay or a conflict wherever it is placed: it is retired
+ *      (marked linearized) at once, which keeps the memo keys small.
+ *  (4) Every change goes through an undo log, so backtracking restores the state
+ *      and the hashes exactly. The deepest point reached names the violation:
+ *      the determinate operation with the earliest return that no order of what
+ *      precedes it could explain.
+ */
+#include "check/check_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEARCH_MEMO_INITIAL ((size_t)1 << 12)
+#define SEARCH_CLOCK_EVERY 1024 /* steps between looks at the clock */
+
+typedef struct s_res {
+    uint64_t cap, booked;
+    bool exists;
+} s_res;
+
+typedef struct s_rec {
+    uint64_t units;
+    uint32_t lr;
+    booking_reason reason; /* BOOKED or INSUFFICIENT_CAPACITY */
+    bool exists, cancelled;
+} s_rec;
+
+enum { UNDO_RES, UNDO_REC, UNDO_LIN };
+
+typedef struct s_undo {
+    uint8_t type;
+    uint32_t idx;
+    s_res res;
+    s_rec rec;
+} s_undo;
+
+typedef struct s_frame {
+    size_t undo;   /* undo log height before this frame's operation */
+    size_t minret; /* earliest return among determinate ops not linearized */
+    uint32_t det_lo, ind_lo, cur;
+    uint8_t phase; /* 0: determinate candidates, 1: indeterminate */
+} s_frame;
+
+typedef struct s_answer {
+    booking_reason reason;
+    bool replayed;
+    uint64_t cap, booked;
+} s_answer;
+
+typedef struct search {
+    const check_history *h;
+    const uint32_t *gops; /* local op -> h->ops index */
+    size_t n;
+    uint32_t *lb, *lr;    /* local booking / resource of each local op (CHECK_NONE) */
+    size_t nb, nr;
+    uint32_t *det, *ind;  /* local ops, invoke order */
+    size_t ndet, nind;
+    uint32_t *ind_of_b;   /* indeterminate attempts grouped by local booking (CSR) */
+    size_t *ind_of_b_at;  /* nb + 1 offsets */
+    uint32_t *refs;       /* per local booking: ops not yet linearized that name it */
+    bool *lin;
+    s_res *res;
+    s_rec *rec;
+    uint64_t hb[2], hs[2];
+    uint64_t seed[2];
+    size_t det_done;
+    s_undo *undo;
+    size_t undo_len, undo_cap;
+    s_frame *stack;
+    size_t depth;
+    uint64_t (*memo)[4];
+    unsigned char *memo_used;
+    size_t memo_mask, memo_count;
+    /* the deepest failure, for the report */
+    size_t best_done;
+    bool have_best;
+    check_report best;
+} search;
+
+static uint64_t mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static uint64_t op_key(const search *s, int which, size_t i)
+{
+    return mix64(s->seed[which] ^ mix64(i));
+}
+
+static uint64_t res_term(const search *s, int which, uint32_t lr, const s_res *r)
+{
+    if (!r->exists)
+        return 0;
+    uint64_t x = mix64(s->seed[which] ^ (0x100000000ULL | lr));
+    x = mix64(x ^ r->cap);
+    return mix64(x ^ r->booked);
+}
+
+static uint64_t rec_term(const search *s, int which, uint32_t lb, const s_rec *r)
+{
+    if (!r->exists)
+        return 0;
+    uint64_t x = mix64(s->seed[which] ^ (0x200000000ULL | lb));
+    x = mix64(x ^ r->units);
+    x = mix64(x ^ ((uint64_t)r->lr << 8 | (uint64_t)r->reason << 1 | r->cancelled));
+    return x;
+}
+
+static bool undo_push(search *s, const s_undo *u)
+{
+    if (s->undo_len == s->undo_cap) {
+        size_t cap = s->undo_cap ? s->undo_cap * 2 : 1024;
+        s_undo *grown = realloc(s->undo, cap * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        s->undo = grown;
+        s->undo_cap = cap;
+    }
+    s->undo[s->undo_len++] = *u;
+    return true;
+}
+
+static void set_res(search *s, uint32_t lr, const s_res *v)
+{
+    for (int w = 0; w < 2; w++)
+        s->hs[w] ^= res_term(s, w, lr, &s->res[lr]) ^ res_term(s, w, lr, v);
+    s->res[lr] = *v;
+}
+
+static void set_rec(search *s, uint32_t lb, const s_rec *v)
+{
+    for (int w = 0; w < 2; w++)
+        s->hs[w] ^= rec_term(s, w, lb, &s->rec[lb]) ^ rec_term(s, w, lb, v);
+    s->rec[lb] = *v;
+}
+
+static void flip_lin(search *s, uint32_t i)
+{
+    s->lin[i] = !s->lin[i];
+    for (int w = 0; w < 2; w++)
+        s->hb[w] ^= op_key(s, w, i);
+    int d = s->lin[i] ? 1 : -1;
+    if (s->lb[i] != CHECK_NONE)
+        s->refs[s->lb[i]] -= (uint32_t)d;
+    if (s->h->ops[s->gops[i]].determinate)
+        s->det_done += (size_t)d;
+}
+
+static bool change_res(search *s, uint32_t lr, const s_res *v)
+{
+    s_undo u = {.type = UNDO_RES, .idx = lr, .res = s->res[lr]};
+    if (!undo_push(s, &u))
+        return false;
+    set_res(s, lr, v);
+    return true;
+}
+
+static bool change_rec(search *s, uint32_t lb, const s_rec *v)
+{
+    s_undo u = {.type = UNDO_REC, .idx = lb, .rec = s->rec[lb]};
+    if (!undo_push(s, &u))
+        return false;
+    set_rec(s, lb, v);
+    return true;
+}
+
+static bool linearize(search *s, uint32_t i)
+{
+    s_undo u = {.type = UNDO_LIN, .idx = i};
+    if (!undo_push(s, &u))
+        return false;
+    flip_lin(s, i);
+    return true;
+}
+
+static void undo_to(search *s, size_t height)
+{
+    while (s->undo_len > height) {
+        s_undo *u = &s->undo[--s->undo_len];
+        switch (u->type) {
+        case UNDO_RES: set_res(s, u->idx, &u->res); break;
+        case UNDO_REC: set_rec(s, u->idx, &u->rec); break;
+        default: flip_lin(s, u->idx); break;
+        }
+    }
+}
+
+/* The SPEC model (core/decide.c's rules) for local op i in the current state.
+ * With commit, applies the effect and retires the booking's indeterminate
+ * attempts (note (3)); *effect tells whether the state changed. */
+static bool model_step(search *s, uint32_t i, bool commit, s_answer *a, bool *effect)
+{
+    const chk_op *op = &s->h->ops[s->gops[i]];
+    uint32_t lb = s->lb[i], lr = s->lr[i];
+    memset(a, 0, sizeof *a);
+    *effect = false;
+    switch (op->kind) {
+    case CHK_ATTEMPT: {
+        const s_rec *rec = &s->rec[lb];
+        if (rec->exists) {
+            bool same = rec->lr == lr && rec->units == op->value;
+            a->reason = same ? rec->reason : BOOKING_REASON_BOOKING_ID_CONFLICT;
+            a->replayed = same;
+            return true;
+        }
+        const s_res *r = &s->res[lr];
+        if (!r->exists) {
+            a->reason = BOOKING_REASON_UNKNOWN_RESOURCE;
+            return true;
+        }
+        bool fits = op->value <= r->cap - r->booked;
+        a->reason = fits ? BOOKING_REASON_BOOKED : BOOKING_REASON_INSUFFICIENT_CAPACITY;
+        *effect = true;
+        if (!commit)
+            return true;
+        if (fits) {
+            s_res nr = *r;
+            nr.booked += op->value;
+            if (!change_res(s, lr, &nr))
+                return false;
+        }
+        s_rec nrec = {.units = op->value, .lr = lr, .reason = a->reason, .exists = true};
+        if (!change_rec(s, lb, &nrec))
+            return false;
+        for (size_t k = s->ind_of_b_at[lb]; k < s->ind_of_b_at[lb + 1]; k++) {
+            uint32_t j = s->ind_of_b[k];
+            if (j != i && !s->lin[j] && !linearize(s, j))
+                return false;
+        }
+        return true;
+    }
+    case CHK_CANCEL: {
+        const s_rec *rec = &s->rec[lb];
+        if (!rec->exists)
+            a->reason = BOOKING_REASON_UNKNOWN_BOOKING;
+        else if (rec->reason != BOOKING_REASON_BOOKED)
+            a->reason = BOOKING_REASON_NOT_BOOKED;
+        else if (rec->cancelled)
+            a->reason = BOOKING_REASON_ALREADY_CANCELLED;
+        else
+            a->reason = BOOKING_REASON_CANCELLED;
+        if (a->reason != BOOKING_REASON_CANCELLED)
+            return true;
+        *effect = true;
+        if (!commit)
+            return true;
+        s_res nr = s->res[rec->lr];
+        nr.booked -= rec->units;
+        s_rec nrec = *rec;
+        nrec.cancelled = true;
+        return change_res(s, rec->lr, &nr) && change_rec(s, lb, &nrec);
+    }
+    case CHK_SET_CAPACITY: {
+        s_res nr = s->res[lr];
+        if (nr.exists && op->value < nr.booked) {
+            a->reason = BOOKING_REASON_CAPACITY_BELOW_BOOKED;
+            return true;
+        }
+        a->reason = BOOKING_REASON_OK;
+        *effect = !nr.exists || nr.cap != op->value;
+        if (!commit || !*effect)
+            return true;
+        if (!nr.exists)
+            nr.booked = 0;
+        nr.exists = true;
+        nr.cap = op->value;
+        return change_res(s, lr, &nr);
+    }
+    case CHK_GET_RESOURCE: {
+        const s_res *r = &s->res[lr];
+        a->reason = r->exists ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_RESOURCE;
+        a->cap = r->cap;
+        a->booked = r->booked;
+        return true;
+    }
+    }
+    return true;
+}
+
+static bool answer_matches(const chk_op *op, const s_answer *a)
+{
+    if (!(op->accept & CHK_BIT(a->reason)))
+        return false;
+    if (op->kind == CHK_ATTEMPT && op->replayed >= 0 && (op->replayed == 1) != a->replayed)
+        return false;
+    if (op->kind == CHK_GET_RESOURCE && a->reason == BOOKING_REASON_OK)
+        return op->read_capacity == a->cap && op->read_booked == a->booked;
+    return true;
+}
+
+/* Whether firing indeterminate op i (with the answer the model gives) can matter. */
+static bool firing_matters(const search *s, uint32_t i, const s_answer *a, bool effect)
+{
+    const chk_op *op = &s->h->ops[s->gops[i]];
+    if (!effect)
+        return false;
+    if (op->kind == CHK_ATTEMPT && a->reason == BOOKING_REASON_INSUFFICIENT_CAPACITY)
+        return s->refs[s->lb[i]] > 1;
+    return true;
+}
+
+/* ---- memo ---- */
+
+static int memo_insert(search *s)
+{
+    uint64_t key[4] = {s->hb[0], s->hb[1], s->hs[0], s->hs[1]};
+    if ((s->memo_count + 1) * 2 > s->memo_mask + 1) {
+        size_t slots = (s->memo_mask + 1) * 2;
+        if (slots / 2 > CHECK_MEMO_ENTRIES_MAX)
+            return -1;
+        uint64_t(*grown)[4] = malloc(slots * sizeof *grown);
+        unsigned char *used = calloc(slots, 1);
+        if (grown == NULL || used == NULL) {
+            free(grown);
+            free(used);
+            return -1;
+        }
+        for (size_t k = 0; k <= s->memo_mask; k++) {
+            if (!s->memo_used[k])
+                continue;
+            size_t at = (s->memo[k][0] ^ s->memo[k][2]) & (slots - 1);
+            while (used[at])
+                at = (at + 1) & (slots - 1);
+            memcpy(grown[at], s->memo[k], sizeof grown[at]);
+            used[at] = 1;
+        }
+        free(s->memo);
+        free(s->memo_used);
+        s->memo = grown;
+        s->memo_used = used;
+        s->memo_mask = slots - 1;
+    }
+    size_t at = (key[0] ^ key[2]) & s->memo_mask;
+    while (s->memo_used[at]) {
+        if (memcmp(s->memo[at], key, sizeof key) == 0)
+            return 0;
+        at = (at + 1) & s->memo_mask;
+    }
+    memcpy(s->memo[at], key, sizeof key);
+    s->memo_used[at] = 1;
+    s->memo_count++;
+    return 1;
+}
+
+/* ---- frames ---- */
+
+static void frame_init(search *s, s_frame *f, const s_frame *parent, size_t undo)
+{
+    f->undo = undo;
+    f->det_lo = parent ? parent->det_lo : 0;
+    f->ind_lo = parent ? parent->ind_lo : 0;
+    while (f->det_lo < s->ndet && s->lin[s->det[f->det_lo]])
+        f->det_lo++;
+    while (f->ind_lo < s->nind && s->lin[s->ind[f->ind_lo]])
+        f->ind_lo++;
+    f->minret = CHECK_NO_POS;
+    for (size_t k = f->det_lo; k < s->ndet; k++) {
+        const chk_op *op = &s->h->ops[s->gops[s->det[k]]];
+        if (op->invoke_pos >= f->minret)
+            break;
+        if (!s->lin[s->det[k]] && op->return_pos < f->minret)
+            f->minret = op->return_pos;
+    }
+    f->cur = f->det_lo;
+    f->phase = 0;
+}
+
+static uint32_t frame_next(search *s, s_frame *f)
+{
+    if (f->phase == 0) {
+        while (f->cur < s->ndet) {
+            uint32_t c = s->det[f->cur];
+            if (s->h->ops[s->gops[c]].invoke_pos >= f->minret)
+                break;
+            f->cur++;
+            if (!s->lin[c])
+                return c;
+        }
+        f->phase = 1;
+        f->cur = f->ind_lo;
+    }
+    while (f->cur < s->nind) {
+        uint32_t c = s->ind[f->cur];
+        if (s->h->ops[s->gops[c]].invoke_pos >= f->minret)
+            break;
+        f->cur++;
+        if (!s->lin[c])
+            return c;
+    }
+    return CHECK_NONE;
+}
+
+static void describe_answer(const s_answer *a, const chk_op *op, char *out, size_t len)
+{
+    if (op->kind == CHK_GET_RESOURCE && a->reason == BOOKING_REASON_OK)
+        snprintf(out, len, "capacity %" PRIu64 ", booked %" PRIu64, a->cap, a->booked);
+    else if (op->kind == CHK_ATTEMPT)
+        snprintf(out, len, "%s %s replayed=%s",
+                 a->reason == BOOKING_REASON_BOOKED ? "BOOKED" : "REJECTED",
+                 booking_reason_name(a->reason), a->replayed ? "true" : "false");
+    else
+        snprintf(out, len, "%s", booking_reason_name(a->reason));
+}
+
+/* Called when frame f is exhausted: remember the deepest such point (note (4)). */
+static void note_failure(search *s, const s_frame *f)
+{
+    if (s->have_best && s->det_done <= s->best_done)
+        return;
+    uint32_t blocker = CHECK_NONE;
+    size_t lines[CHECK_REPORT_LINES_MAX], nl = 0;
+    for (size_t k = f->det_lo; k < s->ndet; k++) {
+        uint32_t c = s->det[k];
+        const chk_op *op = &s->h->ops[s->gops[c]];
+        if (op->invoke_pos >= f->minret)
+            break;
+        if (s->lin[c])
+            continue;
+        if (op->return_pos == f->minret)
+            blocker = c;
+    }
+    if (blocker == CHECK_NONE)
+        return;
+    s->have_best = true;
+    s->best_done = s->det_done;
+    const chk_op *bop = &s->h->ops[s->gops[blocker]];
+    lines[nl++] = bop->invoke_line;
+    lines[nl++] = bop->complete_line;
+    size_t concurrent = 0;
+    for (size_t k = 0; k < s->n; k++) {
+        const chk_op *op = &s->h->ops[s->gops[k]];
+        if (k == blocker || s->lin[k] || op->invoke_pos >= f->minret)
+            continue;
+        concurrent++;
+        if (nl + 1 < CHECK_REPORT_LINES_MAX && op->determinate) {
+            lines[nl++] = op->invoke_line;
+            lines[nl++] = op->complete_line;
+        }
+    }
+    s_answer a;
+    bool effect;
+    model_step(s, blocker, false, &a, &effect);
+    char what[384], model[96], state[160] = "";
+    chk_describe(s->h, bop, what, sizeof what);
+    describe_answer(&a, bop, model, sizeof model);
+    uint32_t lr = s->lr[blocker];
+    if (lr == CHECK_NONE && s->rec[s->lb[blocker]].exists)
+        lr = s->rec[s->lb[blocker]].lr;
+    if (lr != CHECK_NONE) {
+        const s_res *r = &s->res[lr];
+        if (r->exists)
+            snprintf(state, sizeof state, "; there the resource has capacity %" PRIu64
+                     ", booked %" PRIu64, r->cap, r->booked);
+        else
+            snprintf(state, sizeof state, "; there the resource does not exist");
+    }
+    chk_violation(&s->best, "not_linearizable", lines, nl,
+                  "no order explains line %zu: %s. After every order of the %zu operations "
+                  "that must precede it (with %zu others still open), the model answers %s%s",
+                  bop->complete_line, what, s->det_done, concurrent, model, state);
+}
+
+/* Runs the search; returns CHECK_VALID, CHECK_VIOLATION or CHECK_UNDECIDED. */
+static check_verdict run(search *s, chk_budget *budget, check_report *report)
+{
+    size_t steps = 0;
+    if (memo_insert(s) < 0)
+        goto undecided_memory;
+    frame_init(s, &s->stack[0], NULL, 0);
+    s->depth = 1;
+    while (s->depth > 0) {
+        if (s->det_done == s->ndet)
+            return CHECK_VALID;
+        if (++steps % SEARCH_CLOCK_EVERY == 0 && budget->deadline_s > 0 &&
+            chk_now_s() > budget->deadline_s) {
+            snprintf(report->detail, sizeof report->detail,
+                     "undecided: no verdict within the timeout (%zu search states)",
+                     budget->states + s->memo_count);
+            return CHECK_UNDECIDED;
+        }
+        s_frame *f = &s->stack[s->depth - 1];
+        uint32_t c = frame_next(s, f);
+        if (c == CHECK_NONE) {
+            note_failure(s, f);
+            undo_to(s, f->undo);
+            s->depth--;
+            continue;
+        }
+        const chk_op *op = &s->h->ops[s->gops[c]];
+        size_t height = s->undo_len;
+        s_answer a;
+        bool effect;
+        model_step(s, c, false, &a, &effect);
+        bool keep = op->determinate ? answer_matches(op, &a) : firing_matters(s, c, &a, effect);
+        if (!keep)
+            continue;
+        if (!linearize(s, c) || !model_step(s, c, true, &a, &effect))
+            goto undecided_memory;
+        int fresh = memo_insert(s);
+        if (fresh < 0)
+            goto undecided_memory;
+        if (fresh == 0) {
+            undo_to(s, height);
+            continue;
+        }
+        frame_init(s, &s->stack[s->depth], f, height);
+        s->depth++;
+    }
+    *report = s->best;
+    return CHECK_VIOLATION;
+undecided_memory:
+    snprintf(report->detail, sizeof report->detail,
+             "undecided: the search needs more than %zu states (or memory ran out)",
+             (size_t)CHECK_MEMO_ENTRIES_MAX);
+    return CHECK_UNDECIDED;
+}
+
+static void search_free(search *s)
+{
+    free(s->lb);
+    free(s->lr);
+    free(s->det);
+    free(s->ind);
+    free(s->ind_of_b);
+    free(s->ind_of_b_at);
+    free(s->refs);
+    free(s->lin);
+    free(s->res);
+    free(s->rec);
+    free(s->undo);
+    free(s->stack);
+    free(s->memo);
+    free(s->memo_used);
+}
+
+/* Local numbering of bookings and resources; map_b / map_r are scratch arrays
+ * over the whole history, CHECK_NONE on entry and restored on exit. */
+static bool search_setup(search *s, uint32_t *map_b, uint32_t *map_r)
+{
+    size_t n = s->n;
+    s->lb = malloc(n * sizeof *s->lb);
+    s->lr = malloc(n * sizeof *s->lr);
+    s->det = malloc(n * sizeof *s->det);
+    s->ind = malloc(n * sizeof *s->ind);
+    s->lin = calloc(n, sizeof *s->lin);
+    s->stack = malloc((n + 1) * sizeof *s->stack);
+    if (!s->lb || !s->lr || !s->det || !s->ind || !s->lin || !s->stack)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const chk_op *op = &s->h->ops[s->gops[i]];
+        s->lb[i] = s->lr[i] = CHECK_NONE;
+        if (op->booking != CHECK_NONE) {
+            if (map_b[op->booking] == CHECK_NONE)
+                map_b[op->booking] = (uint32_t)s->nb++;
+            s->lb[i] = map_b[op->booking];
+        }
+        if (op->resource != CHECK_NONE) {
+            if (map_r[op->resource] == CHECK_NONE)
+                map_r[op->resource] = (uint32_t)s->nr++;
+            s->lr[i] = map_r[op->resource];
+        }
+        if (op->determinate)
+            s->det[s->ndet++] = (uint32_t)i;
+        else
+            s->ind[s->nind++] = (uint32_t)i;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const chk_op *op = &s->h->ops[s->gops[i]];
+        if (op->booking != CHECK_NONE)
+            map_b[op->booking] = CHECK_NONE;
+        if (op->resource != CHECK_NONE)
+            map_r[op->resource] = CHECK_NONE;
+    }
+    s->refs = calloc(s->nb + 1, sizeof *s->refs);
+    s->ind_of_b_at = calloc(s->nb + 2, sizeof *s->ind_of_b_at);
+    s->ind_of_b = malloc((s->nind + 1) * sizeof *s->ind_of_b);
+    s->res = calloc(s->nr + 1, sizeof *s->res);
+    s->rec = calloc(s->nb + 1, sizeof *s->rec);
+    s->memo = malloc(SEARCH_MEMO_INITIAL * sizeof *s->memo);
+    s->memo_used = calloc(SEARCH_MEMO_INITIAL, 1);
+    if (!s->refs || !s->ind_of_b_at || !s->ind_of_b || !s->res || !s->rec || !s->memo ||
+        !s->memo_used)
+        return false;
+    s->memo_mask = SEARCH_MEMO_INITIAL - 1;
+    for (size_t i = 0; i < n; i++) {
+        if (s->lb[i] == CHECK_NONE)
+            continue;
+        s->refs[s->lb[i]]++;
+        if (!s->h->ops[s->gops[i]].determinate &&
+            s->h->ops[s->gops[i]].kind == CHK_ATTEMPT)
+            s->ind_of_b_at[s->lb[i] + 1]++;
+    }
+    for (size_t b = 0; b < s->nb; b++)
+        s->ind_of_b_at[b + 1] += s->ind_of_b_at[b];
+    size_t *fill = calloc(s->nb + 1, sizeof *fill);
+    if (fill == NULL)
+        return false;
+    for (size_t k = 0; k < s->nind; k++) {
+        uint32_t i = s->ind[k];
+        if (s->h->ops[s->gops[i]].kind != CHK_ATTEMPT)
+            continue;
+        uint32_t b = s->lb[i];
+        s->ind_of_b[s->ind_of_b_at[b] + fill[b]++] = i;
+    }
+    free(fill);
+    return true;
+}
+
+check_verdict chk_search_component(const check_history *h, const uint32_t *ops, size_t count,
+                                   uint32_t *map_b, uint32_t *map_r, chk_budget *budget,
+                                   check_report *report)
+{
+    search s = {.h = h, .gops = ops, .n = count};
+    s.seed[0] = 0x6a09e667f3bcc908ULL;
+    s.seed[1] = 0xbb67ae8584caa73bULL;
+    check_verdict v;
+    if (!search_setup(&s, map_b, map_r)) {
+        snprintf(report->detail, sizeof report->detail, "undecided: out of memory");
+        v = CHECK_UNDECIDED;
+    } else {
+        v = run(&s, budget, report);
+    }
+    budget->states += s.memo_count;
+    search_free(&s);
+    return v;
+}
