@@ -40,3 +40,29 @@ void test_unique_id(char *out, size_t size, const char *prefix)
 {
     snprintf(out, size, "%s-%ld-%lu", prefix, (long)getpid(), ++unique_counter);
 }
+
+bool test_url_expand(const char *url_template, char *out, size_t size)
+{
+    static const char placeholder[] = "@TMP@";
+    const size_t placeholder_len = sizeof placeholder - 1;
+    size_t used = 0;
+    for (const char *p = url_template; *p != '\0';) {
+        const char *piece = p;
+        size_t len = 1;
+        if (strncmp(p, placeholder, placeholder_len) == 0) {
+            piece = test_tmpdir();
+            len = strlen(piece);
+            p += placeholder_len;
+        } else {
+            p++;
+        }
+        if (used + len >= size)
+            return false;
+        memcpy(out + used, piece, len);
+        used += len;
+    }
+    if (size == 0)
+        return false;
+    out[used] = '\0';
+    return true;
+}

@@ -7,6 +7,7 @@
 
 #include "booking.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A fresh directory under $TMPDIR (or /tmp), removed by test_tmpdir_remove(). */
@@ -15,5 +16,10 @@ void test_tmpdir_remove(void);
 
 /* Writes a unique id "<prefix>-<pid>-<counter>" into out (size >= 64). */
 void test_unique_id(char *out, size_t size, const char *prefix);
+
+/* Copies a store URL template into out, replacing each "@TMP@" with test_tmpdir(),
+ * so CTest can pass "sqlite:@TMP@/c.db" and every run gets a fresh file.
+ * Returns false if out is too small. */
+bool test_url_expand(const char *url_template, char *out, size_t size);
 
 #endif
