@@ -39,8 +39,18 @@ void chk_violation(check_report *report, const char *kind, const size_t *lines, 
     snprintf(report->kind, sizeof report->kind, "%s", kind);
     report->line_count = 0;
     for (size_t i = 0; i < count && report->line_count < CHECK_REPORT_LINES_MAX; i++) {
-        if (lines[i] != 0)
-            report->lines[report->line_count++] = lines[i];
+        if (lines[i] == 0)
+            continue;
+        /* insertion into ascending order, without duplicates */
+        size_t at = report->line_count;
+        while (at > 0 && report->lines[at - 1] > lines[i])
+            at--;
+        if (at > 0 && report->lines[at - 1] == lines[i])
+            continue;
+        memmove(&report->lines[at + 1], &report->lines[at],
+                (report->line_count - at) * sizeof report->lines[0]);
+        report->lines[at] = lines[i];
+        report->line_count++;
     }
     va_list ap;
     va_start(ap, fmt);
@@ -114,6 +124,8 @@ static uint32_t uf_find(uint32_t *parent, uint32_t x)
 
 static void count_ops(const check_history *h, check_report *report)
 {
+    report->attempts = report->cancels = report->set_capacities = report->get_resources = 0;
+    report->indeterminate = 0;
     report->events = h->events;
     report->operations = h->op_count;
     report->resources = h->resources.count;

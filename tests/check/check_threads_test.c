@@ -1,0 +1,254 @@
+/*
+ * check_threads_test.c: histories recorded from threads driving the real library
+ * (memory: and sqlite:) are linearizable, a copy with one outcome flipped is
+ * caught, and eight clients on one resource check within seconds.
+ */
+#include "check/check.h"
+#include "check/history_record.h"
+#include "support/test_support.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#define THREADS 8
+#define SHARED_IDS 40
+#define TIGHT_CAPACITY 20
+#define BIG_CAPACITY 1000000000u
+#define CHECK_SECONDS_MAX 20.0 /* "histories from 8 clients must check in seconds" */
+
+typedef struct worker {
+    booking_store *store;
+    check_recorder *rec;
+    int process;
+    int ops;
+    bool one_resource;
+    uint64_t rng;
+} worker;
+
+static double chk_test_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t next_rand(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static const char *const resources[] = {"tight", "big", "tight2"};
+
+static void do_attempt(worker *w, const char *booking_id, const char *resource_id, uint64_t units)
+{
+    booking_request req = {.booking_id = booking_id, .resource_id = resource_id, .units = units};
+    booking_result res;
+    check_record_attempt_invoke(w->rec, w->process, &req);
+    assert_int_equal(booking_attempt(w->store, &req, &res), BOOKING_OK);
+    check_record_attempt_complete(w->rec, w->process, &res);
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    char id[64];
+    for (int k = 0; k < w->ops; k++) {
+        uint64_t r = next_rand(&w->rng);
+        unsigned pick = (unsigned)(r % 100);
+        if (w->one_resource) {
+            snprintf(id, sizeof id, "p%d-%d", w->process, k);
+            do_attempt(w, id, "tight", 1 + (r >> 8) % 2);
+            continue;
+        }
+        if ((r >> 40) % 10 < 3)
+            snprintf(id, sizeof id, "shared-%u", (unsigned)((r >> 20) % SHARED_IDS));
+        else
+            snprintf(id, sizeof id, "p%d-%u", w->process, (unsigned)((r >> 20) % (unsigned)(k + 1)));
+        const char *resource = resources[(r >> 12) % 3];
+        if (pick < 60) {
+            do_attempt(w, id, resource, 1 + (r >> 32) % 3);
+        } else if (pick < 75) {
+            booking_reason reason;
+            check_record_cancel_invoke(w->rec, w->process, id);
+            assert_int_equal(booking_cancel(w->store, id, &reason, NULL), BOOKING_OK);
+            check_record_cancel_complete(w->rec, w->process, reason);
+        } else if (pick < 95) {
+            booking_reason reason;
+            booking_resource got;
+            check_record_get_resource_invoke(w->rec, w->process, resource);
+            assert_int_equal(booking_get_resource(w->store, resource, &reason, &got), BOOKING_OK);
+            check_record_get_resource_complete(w->rec, w->process, reason, &got);
+        } else if (strcmp(resource, "big") != 0) {
+            booking_reason reason;
+            uint64_t cap = 10 + (r >> 48) % 20;
+            check_record_set_capacity_invoke(w->rec, w->process, resource, cap);
+            assert_int_equal(booking_set_capacity(w->store, resource, cap, &reason, NULL),
+                             BOOKING_OK);
+            check_record_set_capacity_complete(w->rec, w->process, reason);
+        }
+    }
+    return NULL;
+}
+
+/* Creates the resources (recorded, since a history starts from an empty store),
+ * runs THREADS workers and returns the recorder. */
+static check_recorder *record_run(const char *url, int ops, bool one_resource, uint64_t tight_cap)
+{
+    booking_store *store = NULL;
+    char why[256];
+    assert_int_equal(booking_store_open(url, &store, why, sizeof why), BOOKING_OK);
+    check_recorder *rec = check_recorder_new();
+    assert_non_null(rec);
+    for (int i = 0; i < 3; i++) {
+        booking_reason reason;
+        uint64_t cap = i == 1 ? BIG_CAPACITY : tight_cap;
+        check_record_set_capacity_invoke(rec, 100, resources[i], cap);
+        assert_int_equal(booking_set_capacity(store, resources[i], cap, &reason, NULL),
+                         BOOKING_OK);
+        check_record_set_capacity_complete(rec, 100, reason);
+        assert_int_equal(reason, BOOKING_REASON_OK);
+    }
+    pthread_t threads[THREADS];
+    worker workers[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        workers[t] = (worker){.store = store, .rec = rec, .process = t, .ops = ops,
+                              .one_resource = one_resource,
+                              .rng = 0x9e3779b97f4a7c15ULL * (uint64_t)(t + 1)};
+        assert_int_equal(pthread_create(&threads[t], NULL, worker_main, &workers[t]), 0);
+    }
+    for (int t = 0; t < THREADS; t++)
+        assert_int_equal(pthread_join(threads[t], NULL), 0);
+    booking_store_close(store);
+    assert_true(check_recorder_ok(rec));
+    return rec;
+}
+
+static check_verdict check_text(const char *text, size_t len, check_report *report)
+{
+    check_history *h = check_history_parse(text, len, report);
+    if (h == NULL) {
+        fprintf(stderr, "parse: %s\n", report->detail);
+        return CHECK_INVALID;
+    }
+    check_options opts = {.timeout_s = CHECK_SECONDS_MAX};
+    check_verdict v = check_history_run(h, &opts, report);
+    check_history_free(h);
+    return v;
+}
+
+/* Flips the first fresh BOOKED on the resource that never fills into a
+ * REJECTED insufficient_capacity: no order can explain that. */
+static char *flip_one_outcome(const char *text, size_t len)
+{
+    char *copy = malloc(len + 1);
+    assert_non_null(copy);
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    int big_process[THREADS + 1] = {0};
+    static const char booked[] = "\"outcome\":\"BOOKED\",\"reason\":\"booked\",\"replayed\":false";
+    static const char flipped[] =
+        "\"outcome\":\"REJECTED\",\"reason\":\"insufficient_capacity\",\"replayed\":false";
+    for (char *line = copy; *line != '\0';) {
+        char *nl = strchr(line, '\n');
+        int p = -1;
+        if (sscanf(line, "{\"type\":\"%*[a-z]\",\"process\":%d", &p) == 1 && p >= 0 &&
+            p < THREADS) {
+            if (strncmp(line, "{\"type\":\"invoke\"", 16) == 0) {
+                char *rid = strstr(line, "\"resource_id\":\"big\"");
+                big_process[p] = rid != NULL && (nl == NULL || rid < nl) &&
+                                 strstr(line, "\"f\":\"attempt\"") < (nl ? nl : line + strlen(line));
+            } else if (big_process[p]) {
+                char *at = strstr(line, booked);
+                if (at != NULL && (nl == NULL || at < nl)) {
+                    size_t rest = strlen(at + sizeof booked - 1);
+                    char *out = malloc(len + sizeof flipped);
+                    assert_non_null(out);
+                    size_t head = (size_t)(at - copy);
+                    memcpy(out, copy, head);
+                    memcpy(out + head, flipped, sizeof flipped - 1);
+                    memcpy(out + head + sizeof flipped - 1, at + sizeof booked - 1, rest + 1);
+                    free(copy);
+                    return out;
+                }
+            }
+        }
+        if (nl == NULL)
+            break;
+        line = nl + 1;
+    }
+    free(copy);
+    return NULL;
+}
+
+static void threads_on_store_check_ok_and_flip_is_caught(const char *url)
+{
+    check_recorder *rec = record_run(url, 300, false, TIGHT_CAPACITY);
+    size_t len;
+    const char *text = check_recorder_text(rec, &len);
+    check_report report;
+    check_verdict v = check_text(text, len, &report);
+    if (v != CHECK_VALID)
+        fprintf(stderr, "%s: %s\n%s\n", report.kind, report.detail, text);
+    assert_int_equal(v, CHECK_VALID);
+    assert_true(report.attempts > 0 && report.cancels > 0 && report.get_resources > 0);
+
+    char *bad = flip_one_outcome(text, len);
+    assert_non_null(bad);
+    v = check_text(bad, strlen(bad), &report);
+    assert_int_equal(v, CHECK_VIOLATION);
+    free(bad);
+    check_recorder_free(rec);
+}
+
+static void linearizable_history_from_memory_store_threads_checks_ok(void **state)
+{
+    (void)state;
+    threads_on_store_check_ok_and_flip_is_caught("memory:");
+}
+
+static void linearizable_history_from_sqlite_store_threads_checks_ok(void **state)
+{
+    (void)state;
+    char url[4200];
+    snprintf(url, sizeof url, "sqlite:%s/threads.db", test_tmpdir());
+    threads_on_store_check_ok_and_flip_is_caught(url);
+    test_tmpdir_remove();
+}
+
+static void eight_clients_on_one_resource_check_in_seconds(void **state)
+{
+    (void)state;
+    check_recorder *rec = record_run("memory:", 1000, true, 6000);
+    size_t len;
+    const char *text = check_recorder_text(rec, &len);
+    check_report report;
+    double t0 = chk_test_now();
+    check_verdict v = check_text(text, len, &report);
+    double took = chk_test_now() - t0;
+    fprintf(stderr, "8 clients x 1000 attempts: %zu events checked in %.3f s, %zu states\n",
+            report.events, took, report.search_states);
+    assert_int_equal(v, CHECK_VALID);
+    assert_true(report.events >= 16000);
+    assert_true(took < CHECK_SECONDS_MAX);
+    check_recorder_free(rec);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(linearizable_history_from_memory_store_threads_checks_ok),
+        cmocka_unit_test(linearizable_history_from_sqlite_store_threads_checks_ok),
+        cmocka_unit_test(eight_clients_on_one_resource_check_in_seconds),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
