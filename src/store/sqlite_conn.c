@@ -123,6 +123,10 @@ booking_error sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bool 
     c->busy_timeout_ms = opts->busy_timeout_ms;
     if (pthread_mutex_init(&c->lock, NULL) != 0)
         return BOOKING_ENOMEM;
+    if (pthread_cond_init(&c->freed, NULL) != 0) {
+        pthread_mutex_destroy(&c->lock);
+        return BOOKING_ENOMEM;
+    }
     c->lock_ready = true;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(opts->path, &c->db, flags, opts->vfs[0] ? opts->vfs : NULL);
@@ -161,8 +165,10 @@ void sqlite_conn_close(sqlite_conn *c)
         sqlite3_finalize(c->stmt[i]);
     if (c->db != NULL)
         sqlite3_close(c->db);
-    if (c->lock_ready)
+    if (c->lock_ready) {
+        pthread_cond_destroy(&c->freed);
         pthread_mutex_destroy(&c->lock);
+    }
     memset(c, 0, sizeof *c);
 }
 
@@ -176,14 +182,25 @@ booking_reason sqlite_conn_lock(sqlite_conn *c)
         deadline.tv_sec++;
         deadline.tv_nsec -= 1000000000L;
     }
-    int rc = pthread_mutex_clocklock(&c->lock, CLOCK_MONOTONIC, &deadline);
-    if (rc == 0)
-        return BOOKING_REASON_OK;
-    return rc == ETIMEDOUT ? BOOKING_REASON_BUSY : BOOKING_REASON_INTERNAL;
+    if (pthread_mutex_lock(&c->lock) != 0)
+        return BOOKING_REASON_INTERNAL;
+    int rc = 0;
+    while (c->held && rc == 0)
+        rc = pthread_cond_clockwait(&c->freed, &c->lock, CLOCK_MONOTONIC, &deadline);
+    booking_reason r = BOOKING_REASON_OK;
+    if (!c->held)
+        c->held = true;
+    else
+        r = rc == ETIMEDOUT ? BOOKING_REASON_BUSY : BOOKING_REASON_INTERNAL;
+    pthread_mutex_unlock(&c->lock);
+    return r;
 }
 
 void sqlite_conn_unlock(sqlite_conn *c)
 {
+    pthread_mutex_lock(&c->lock);
+    c->held = false;
+    pthread_cond_signal(&c->freed);
     pthread_mutex_unlock(&c->lock);
 }
 

@@ -38,7 +38,13 @@ typedef enum sqlite_sql {
 } sqlite_sql;
 
 typedef struct sqlite_conn {
+    /* The bounded in-process lock: a flag under a mutex, waited for on a
+     * condition variable with a CLOCK_MONOTONIC deadline. Not
+     * pthread_mutex_clocklock: ThreadSanitizer does not intercept it, so it saw
+     * every unlock as the unlock of an unlocked mutex and could not check us. */
     pthread_mutex_t lock;
+    pthread_cond_t freed;
+    bool held;
     bool lock_ready;
     int busy_timeout_ms;
     sqlite3 *db;
