@@ -67,6 +67,8 @@ typedef struct ledger {
     ledger_booking *bookings;
     size_t booking_count;
     size_t booking_cap;
+    size_t *index; /* open addressing over bookings: slot holds index + 1, 0 is empty */
+    size_t index_mask;
 } ledger;
 
 static ledger *ledger_of(void **state)
@@ -98,13 +100,49 @@ static size_t ledger_find_resource(const ledger *l, const char *resource_id)
     return LEDGER_RESOURCES_MAX;
 }
 
+/* FNV-1a: the 8192-attempt batch would make a linear search quadratic. */
+static size_t id_hash(const char *id)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (const unsigned char *p = (const unsigned char *)id; *p != '\0'; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+/* The index slot of booking_id: its booking's, or the empty slot where it would go. */
+static size_t *ledger_slot(const ledger *l, const char *booking_id)
+{
+    for (size_t i = id_hash(booking_id) & l->index_mask;; i = (i + 1) & l->index_mask) {
+        size_t *slot = &l->index[i];
+        if (*slot == 0 || strcmp(l->bookings[*slot - 1].id, booking_id) == 0)
+            return slot;
+    }
+}
+
 static ledger_booking *ledger_find_booking(ledger *l, const char *booking_id)
 {
-    for (size_t i = 0; i < l->booking_count; i++) {
-        if (strcmp(l->bookings[i].id, booking_id) == 0)
-            return &l->bookings[i];
-    }
-    return NULL;
+    if (l->index == NULL)
+        return NULL;
+    size_t *slot = ledger_slot(l, booking_id);
+    return *slot == 0 ? NULL : &l->bookings[*slot - 1];
+}
+
+/* Makes room for one more booking; the index stays at most half full. */
+static void ledger_grow(ledger *l)
+{
+    if (l->booking_count < l->booking_cap)
+        return;
+    size_t cap = l->booking_cap ? l->booking_cap * 2 : 64;
+    ledger_booking *grown = realloc(l->bookings, cap * sizeof *grown);
+    assert_non_null(grown);
+    l->bookings = grown;
+    l->booking_cap = cap;
+    free(l->index);
+    l->index = calloc(cap * 2, sizeof *l->index);
+    assert_non_null(l->index);
+    l->index_mask = cap * 2 - 1;
+    for (size_t i = 0; i < l->booking_count; i++)
+        *ledger_slot(l, l->bookings[i].id) = i + 1;
 }
 
 static void fail_on_failed(const char *what, booking_reason reason)
@@ -153,15 +191,10 @@ static void ledger_learn(ledger *l, const booking_request *req, const booking_re
                  req->resource_id);
     if (ledger_find_booking(l, req->booking_id) != NULL)
         fail_msg("%s was decided a second time (replayed=false)", req->booking_id);
-    if (l->booking_count == l->booking_cap) {
-        size_t cap = l->booking_cap ? l->booking_cap * 2 : 64;
-        ledger_booking *grown = realloc(l->bookings, cap * sizeof *grown);
-        assert_non_null(grown);
-        l->bookings = grown;
-        l->booking_cap = cap;
-    }
-    ledger_booking *b = &l->bookings[l->booking_count++];
+    ledger_grow(l);
+    ledger_booking *b = &l->bookings[l->booking_count];
     snprintf(b->id, sizeof b->id, "%s", req->booking_id);
+    *ledger_slot(l, b->id) = ++l->booking_count;
     b->resource = r;
     b->units = req->units;
     b->outcome = res->outcome;
@@ -260,6 +293,7 @@ static int ledger_teardown(void **state)
 {
     ledger *l = ledger_of(state);
     ledger_check(l);
+    free(l->index);
     free(l->bookings);
     free(l);
     return 0;
