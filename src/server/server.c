@@ -635,6 +635,39 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
 
 /* ---- start and stop ---- */
 
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes %HH in the path like MHD's own unescaper, except %00: decoded, it would
+ * cut the C string short, so "/v1/resources/r%00x" would act on "r". Left as is,
+ * the '%' makes the id invalid and the request gets its 400. */
+static size_t unescape_path(void *cls, struct MHD_Connection *connection, char *s)
+{
+    (void)cls;
+    (void)connection;
+    char *out = s;
+    for (const char *in = s; *in != '\0'; out++) {
+        int hi = in[0] == '%' ? hex_value(in[1]) : -1;
+        int lo = hi >= 0 ? hex_value(in[2]) : -1;
+        if (lo >= 0 && (hi | lo) != 0) {
+            *out = (char)(hi * 16 + lo);
+            in += 3;
+        } else {
+            *out = *in++;
+        }
+    }
+    *out = '\0';
+    return (size_t)(out - s);
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
@@ -764,6 +797,7 @@ int server_start(const server_config *cfg, http_server **out, char *errbuf, size
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVER_CONNECTION_TIMEOUT_S,
         MHD_OPTION_NOTIFY_COMPLETED, request_completed, s,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape_path, NULL,
         MHD_OPTION_END);
     if (s->daemon == NULL) {
         int e = errno;
