@@ -1,0 +1,74 @@
+# Install rules: what `make install` (PREFIX, DESTDIR) and `cmake --install BUILD
+# [--prefix P]` put where. The prefix is read at install time, not at configure
+# time, so one build tree installs correctly under any --prefix; the pkg-config
+# file and the systemd unit are therefore written during the install itself.
+include(GNUInstallDirs)
+
+set(BOOKING_SYSTEMD_UNITDIR "lib/systemd/system" CACHE STRING
+    "Where booking.service goes, relative to the install prefix")
+
+install(TARGETS booking RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS booking_shared booking_static
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Unspecified
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/include/booking.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/man/booking.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES ${PROJECT_SOURCE_DIR}/man/libbooking.3 DESTINATION ${CMAKE_INSTALL_MANDIR}/man3)
+install(FILES ${PROJECT_SOURCE_DIR}/docs/openapi.json ${PROJECT_SOURCE_DIR}/CHANGELOG.md
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/examples/embed.c ${PROJECT_SOURCE_DIR}/examples/curl-session.sh
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+
+# pkg-config: what a link against libbooking.a needs besides the archive. The
+# store engines' libraries are private (booking.h shows none of their types).
+# libpq is named with -lpq rather than Requires.private: Debian's libpq.pc asks a
+# --static link for libpgcommon/libpgport archives that no -dev package ships,
+# so libbooking.a links with the shared libpq, as every distribution does.
+set(BOOKING_PC_REQUIRES_PRIVATE "sqlite3")
+set(BOOKING_PC_LIBS_PRIVATE "-pthread")
+get_target_property(_booking_static_libs booking_static INTERFACE_LINK_LIBRARIES)
+string(TOLOWER "${_booking_static_libs}" _booking_static_libs)
+if(_booking_static_libs MATCHES "pq|postgres")
+  string(APPEND BOOKING_PC_LIBS_PRIVATE " -lpq")
+endif()
+foreach(kind LIBDIR INCLUDEDIR)
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_${kind}}")
+    set(BOOKING_PC_${kind} "${CMAKE_INSTALL_${kind}}")
+  else()
+    set(BOOKING_PC_${kind} "\${prefix}/${CMAKE_INSTALL_${kind}}")
+  endif()
+endforeach()
+set(BOOKING_PC_PREFIX "@BOOKING_PC_PREFIX@") # filled in at install time, below
+set(_booking_pkg_dir ${PROJECT_BINARY_DIR}/packaging)
+configure_file(${PROJECT_SOURCE_DIR}/packaging/libbooking.pc.in
+               ${_booking_pkg_dir}/libbooking.pc.prefix-pending @ONLY)
+
+# At install time: the prefix into the .pc file, and the program's installed
+# path into the unit's ExecStart (the checked-in unit names /usr/bin/booking).
+# Both are written under a name unique to DESTDIR and prefix, so two installs
+# from one tree at once (the install tests run in parallel) do not collide, and
+# installed with file(INSTALL), which honours DESTDIR and the install manifest.
+install(CODE "
+  set(_booking_pkg_dir \"${_booking_pkg_dir}\")
+  set(_booking_unit_src \"${PROJECT_SOURCE_DIR}/packaging/booking.service\")
+  set(_booking_bindir \"${CMAKE_INSTALL_BINDIR}\")
+  set(_booking_pcdir \"${CMAKE_INSTALL_LIBDIR}/pkgconfig\")
+  set(_booking_unitdir \"${BOOKING_SYSTEMD_UNITDIR}\")
+")
+install(CODE [[
+  foreach(_booking_dir bindir pcdir unitdir)
+    if(NOT IS_ABSOLUTE "${_booking_${_booking_dir}}")
+      set(_booking_${_booking_dir} "${CMAKE_INSTALL_PREFIX}/${_booking_${_booking_dir}}")
+    endif()
+  endforeach()
+  string(MD5 _booking_tag "$ENV{DESTDIR}|${CMAKE_INSTALL_PREFIX}")
+  set(_booking_out "${_booking_pkg_dir}/install-${_booking_tag}")
+  set(BOOKING_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+  configure_file("${_booking_pkg_dir}/libbooking.pc.prefix-pending"
+                 "${_booking_out}/libbooking.pc" @ONLY)
+  file(READ "${_booking_unit_src}" _booking_unit)
+  string(REPLACE "/usr/bin/booking " "${_booking_bindir}/booking " _booking_unit "${_booking_unit}")
+  file(WRITE "${_booking_out}/booking.service" "${_booking_unit}")
+  file(INSTALL DESTINATION "${_booking_pcdir}" TYPE FILE FILES "${_booking_out}/libbooking.pc")
+  file(INSTALL DESTINATION "${_booking_unitdir}" TYPE FILE FILES "${_booking_out}/booking.service")
+]])
