@@ -458,7 +458,10 @@ static int hb_connect(const hb_config *cfg, bool nonblocking)
     if (fd < 0)
         return -1;
     int one = 1;
-    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
+    /* Linux bounds a blocking connect by SO_SNDTIMEO: a stuck listener cannot hang a loop. */
+    struct timeval tv = {(time_t)(cfg->timeout_ms / 1000), (long)(cfg->timeout_ms % 1000) * 1000};
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
         connect(fd, (const struct sockaddr *)&cfg->addr, cfg->addr_len) != 0) {
         close(fd);
         return -1;
@@ -1370,7 +1373,11 @@ static void hb_print(const hb_config *cfg, const hb_totals *t, double seconds, c
         json_object_set_new(o, "resources_checked", json_integer((json_int_t)t->resources_checked));
         json_object_set_new(o, "resources_wrong", json_integer((json_int_t)t->resources_wrong));
     }
-    cli_print_json(o);
+    char *out = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9)); /* "seconds" stays short */
+    json_decref(o);
+    if (out != NULL)
+        puts(out);
+    free(out);
 }
 
 /* Reads every resource back: booked must lie between the fresh BOOKED answers and
