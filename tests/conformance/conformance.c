@@ -1049,6 +1049,60 @@ static void sqlite_path_in_missing_directory_cannot_be_opened(void **state)
     assert_true(why[0] != '\0');
 }
 
+/* While another connection (another process, as far as SQLite can tell) holds
+ * the write lock, an open still works, a write waits at most busy_timeout_ms and
+ * becomes FAILED busy with nothing visible, and reads still answer. */
+#define BUSY_TIMEOUT_TEST_MS 50
+
+static void sqlite_write_lock_held_elsewhere_makes_writes_failed_busy(void **state)
+{
+    ledger *l = ledger_of(state);
+    size_t r = ledger_resource_new(l, 5);
+    char held[ID_SIZE], b[ID_SIZE];
+    new_id(held, "held");
+    new_id(b, "b");
+    assert_new_booked(ledger_attempt(l, held, rid(l, r), 1));
+
+    const char *location = store_url + strlen("sqlite:");
+    char path[URL_SIZE], busy_url[URL_SIZE + 64];
+    snprintf(path, sizeof path, "%.*s", (int)strcspn(location, "?"), location);
+    snprintf(busy_url, sizeof busy_url, "%s%cbusy_timeout_ms=%d", store_url,
+             strchr(store_url, '?') ? '&' : '?', BUSY_TIMEOUT_TEST_MS);
+    sqlite3 *holder = NULL;
+    assert_int_equal(sqlite3_open(path, &holder), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(holder, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+
+    booking_store *busy = NULL;
+    char why[512] = "";
+    booking_error e = booking_store_open(busy_url, &busy, why, sizeof why);
+    if (e != BOOKING_OK) {
+        sqlite3_close(holder);
+        fail_msg("open while another connection writes: %s", why);
+    }
+    booking_request req = {.booking_id = b, .resource_id = rid(l, r), .units = 1};
+    booking_result res;
+    booking_reason reason, cancel_reason, capacity_reason;
+    booking_resource out;
+    assert_int_equal(booking_attempt(busy, &req, &res), BOOKING_OK);
+    assert_int_equal(booking_cancel(busy, held, &cancel_reason, NULL), BOOKING_OK);
+    assert_int_equal(booking_set_capacity(busy, rid(l, r), 9, &capacity_reason, NULL), BOOKING_OK);
+    assert_int_equal(booking_get_resource(busy, rid(l, r), &reason, &out), BOOKING_OK);
+    booking_store_close(busy);
+    assert_int_equal(sqlite3_exec(holder, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_close(holder), SQLITE_OK);
+
+    assert_result(res, BOOKING_FAILED, BOOKING_REASON_BUSY, false, BOOKING_STATUS_NONE);
+    assert_int_equal(cancel_reason, BOOKING_REASON_BUSY);
+    assert_int_equal(capacity_reason, BOOKING_REASON_BUSY);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+    assert_true(out.capacity == 5 && out.booked == 1);
+    /* Nothing of the failed calls is visible; the same booking_id is still fresh. */
+    assert_unknown_booking(b);
+    assert_resource(rid(l, r), 5, 1);
+    assert_int_equal(get_record(held).status, BOOKING_STATUS_ACTIVE);
+    assert_new_booked(ledger_attempt(l, b, rid(l, r), 1));
+}
+
 /* ---- the program ---- */
 
 #define CASE(fn) cmocka_unit_test_setup_teardown(fn, ledger_setup, ledger_teardown)
@@ -1092,6 +1146,7 @@ static const struct CMUnitTest sqlite_cases[] = {
     CASE(sqlite_reopen_keeps_every_decision),
     CASE(sqlite_file_with_newer_schema_version_is_refused),
     CASE(sqlite_path_in_missing_directory_cannot_be_opened),
+    CASE(sqlite_write_lock_held_elsewhere_makes_writes_failed_busy),
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
