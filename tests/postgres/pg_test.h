@@ -1,0 +1,73 @@
+/*
+ * pg_test.h: what the postgres tests share: a plain libpq session beside the
+ * store (to hold locks, kill sessions, read rows) and the invariant of SPEC
+ * section 1 checked straight on the tables.
+ */
+#ifndef BOOKING_TEST_PG_TEST_H
+#define BOOKING_TEST_PG_TEST_H
+
+#include "booking.h"
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+/* A session of our own; fails the test if it cannot connect. */
+PGconn *pg_test_connect(const char *url);
+
+/* Runs sql; fails the test unless it succeeds. Returns the result (caller clears). */
+PGresult *pg_test_exec(PGconn *pg, const char *sql);
+
+/* One number from "SELECT ..."; fails the test on error. */
+long long pg_test_value(PGconn *pg, const char *sql);
+
+/* For every resource: 0 <= booked <= capacity and booked equals the sum of the
+ * units of its active BOOKED records. Returns the number of resources checked. */
+long long pg_test_check_invariant(PGconn *pg);
+
+/* The store's own sessions (application_name "booking"), terminated. Returns how many. */
+long long pg_test_terminate_store_sessions(PGconn *pg);
+
+/* Milliseconds on the monotonic clock. */
+long long pg_test_now_ms(void);
+
+#endif
+
+/* ---- a bounded load of batches from threads, logged for checking after ---- */
+
+#define PG_LOAD_THREADS_MAX 8
+#define PG_LOAD_BATCH 10
+#define PG_LOAD_BATCHES_MAX 4000 /* per thread */
+#define PG_LOAD_RESOURCES 3
+#define PG_LOAD_ID_SIZE 48
+
+typedef struct pg_load_batch {
+    char ids[PG_LOAD_BATCH][PG_LOAD_ID_SIZE];
+    booking_result results[PG_LOAD_BATCH];
+} pg_load_batch;
+
+typedef struct pg_load_thread {
+    struct pg_load *load;
+    int index;
+    size_t batch_count;
+    pg_load_batch *batches; /* PG_LOAD_BATCHES_MAX */
+} pg_load_thread;
+
+typedef struct pg_load {
+    booking_store *store;
+    char tag[24];
+    int threads;
+    volatile int stop; /* read with __atomic loads */
+    pg_load_thread t[PG_LOAD_THREADS_MAX];
+    void *handles[PG_LOAD_THREADS_MAX];
+    /* what the run saw */
+    size_t decided, failed, failed_by_reason[BOOKING_REASON_INTERNAL + 1];
+} pg_load;
+
+/* Creates the resources "<tag>-r0..2" (large capacity) and starts the threads. */
+void pg_load_start(pg_load *load, booking_store *store, int threads, const char *tag);
+/* Stops the threads and tallies the outcomes. */
+void pg_load_stop(pg_load *load);
+/* Every decided attempt is recorded as answered; every FAILED batch is all or
+ * nothing in the tables (all: an ambiguous commit); the invariant holds. */
+void pg_load_check(pg_load *load, PGconn *pg);
+void pg_load_free(pg_load *load);
