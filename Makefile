@@ -3,13 +3,16 @@
 #   make test     build plain, ASan+UBSan and TSan trees and run the whole suite
 #   make run      start the service on the embedded SQLite store
 #   make bench    the in-process benchmark table (not a test)
+#   make fuzz     libFuzzer targets (clang, build-fuzz), SECONDS=N each (default 60)
+#   make soak     the deterministic simulation on random seeds for SECONDS=N
+#   make coverage line and branch coverage per folder (build-coverage)
 # Every target installs missing Debian packages first (scripts/install-deps).
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure --timeout 300
 
-.PHONY: all build deps test test-plain test-asan test-tsan run bench clean
+.PHONY: all build deps test test-plain test-asan test-tsan run bench clean fuzz soak coverage
 
 all: build
 
@@ -50,5 +53,37 @@ bench: build
 	rm -f /tmp/booking-bench.db*; ./build/booking bench --store sqlite:/tmp/booking-bench.db --batch 100 --attempts 200000
 	rm -f /tmp/booking-bench.db*; ./build/booking bench --store sqlite:/tmp/booking-bench.db --batch 8192 --attempts 2000000
 
+# Fuzzing, simulation soak and coverage (docs/checking.md).
+SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+fuzz: deps
+	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBOOKING_FUZZ=ON \
+	  -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	  -DCMAKE_EXE_LINKER_FLAGS="$(FUZZ_SAN)" $(CMAKE_FLAGS) >/dev/null
+	@for t in $(FUZZ_TARGETS); do cmake --build build-fuzz -j$(JOBS) --target fuzz_$$t || exit 1; done
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus/$$t; \
+	  echo "fuzz_$$t: $(SECONDS) s"; \
+	  ./build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$(SECONDS) -timeout=10 -print_final_stats=1 \
+	    build-fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>build-fuzz/fuzz_$$t.log || \
+	    { tail -n 40 build-fuzz/fuzz_$$t.log; exit 1; }; \
+	  grep -E "^stat::number_of_executed_units|^stat::new_units_added" build-fuzz/fuzz_$$t.log; \
+	done
+
+soak: build
+	SIM_SOAK_SECONDS=$(SECONDS) ./build/tests/sim/booking_sim
+
+coverage: deps
+	@cmake -S . -B build-coverage -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="--coverage" \
+	  -DCMAKE_EXE_LINKER_FLAGS="--coverage" $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-coverage -j$(JOBS)
+	@find build-coverage -name '*.gcda' -delete
+	-cd build-coverage && ctest $(CTEST_FLAGS) -j$(JOBS) -LE 'postgres|install'
+	@gcovr -r . --object-directory build-coverage --filter 'src/' --exclude-unreachable-branches \
+	  --exclude-throw-branches --json-summary build-coverage/coverage.json >/dev/null
+	@scripts/coverage-report build-coverage/coverage.json
+
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-fuzz build-coverage
