@@ -26,6 +26,7 @@
 #include "server/endpoints.h"
 #include "server/metrics.h"
 #include "server/request_decode.h"
+#include "booking_openapi_json.h" /* generated from docs/openapi.json */
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -83,6 +84,7 @@ typedef enum request_action {
     ACTION_HEALTHZ,
     ACTION_READYZ,
     ACTION_METRICS,
+    ACTION_OPENAPI,
 } request_action;
 
 typedef enum request_state {
@@ -196,6 +198,16 @@ static enum MHD_Result send_reply(request_ctx *ctx, http_reply reply)
     }
     return send_text(ctx, reply.status, text, len, CONTENT_TYPE_JSON, reply.allow,
                      reply.retry_after);
+}
+
+/* GET /openapi.json: docs/openapi.json, embedded at build time (cmake/EmbedFile.cmake). */
+static enum MHD_Result send_openapi(request_ctx *ctx)
+{
+    char *text = malloc(booking_openapi_json_len);
+    if (text == NULL)
+        return send_text(ctx, HTTP_INTERNAL, NULL, 0, NULL, NULL, false);
+    memcpy(text, booking_openapi_json, booking_openapi_json_len);
+    return send_text(ctx, HTTP_OK, text, booking_openapi_json_len, CONTENT_TYPE_JSON, NULL, false);
 }
 
 static enum MHD_Result send_metrics(request_ctx *ctx)
@@ -323,6 +335,8 @@ static void route(request_ctx *ctx, const char *url, const char *method)
         route_status(ctx, method, ACTION_READYZ);
     } else if (strcmp(url, "/metrics") == 0) {
         route_status(ctx, method, ACTION_METRICS);
+    } else if (strcmp(url, "/openapi.json") == 0) {
+        route_status(ctx, method, ACTION_OPENAPI);
     } else if (strcmp(url, bookings) == 0) {
         if (method_is(method, MHD_HTTP_METHOD_POST)) {
             ctx->action = ACTION_ATTEMPT;
@@ -533,6 +547,8 @@ static enum MHD_Result dispatch(request_ctx *ctx)
         return send_reply(ctx, endpoint_readyz(s->store, atomic_load(&s->draining)));
     case ACTION_METRICS:
         return send_metrics(ctx);
+    case ACTION_OPENAPI:
+        return send_openapi(ctx);
     case ACTION_REPLY:
         break;
     }
