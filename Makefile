@@ -2,6 +2,7 @@
 #   make          build everything (the program lands at build/booking)
 #   make test     build plain, ASan+UBSan and TSan trees and run the whole suite
 #   make run      start the service on the embedded SQLite store
+#   make install  install under PREFIX (default /usr/local), staged under DESTDIR if set
 #   make bench    the in-process benchmark table (not a test)
 #   make fuzz     libFuzzer targets (clang, build-fuzz), SECONDS=N each (default 60)
 #   make soak     the deterministic simulation on random seeds for SECONDS=N
@@ -11,8 +12,10 @@
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure --timeout 300
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all build deps test test-plain test-asan test-tsan run bench clean fuzz soak coverage
+.PHONY: all build deps install test test-plain test-asan test-tsan run bench clean fuzz soak coverage
 
 all: build
 
@@ -46,6 +49,10 @@ test-tsan: deps build-tsan/CMakeCache.txt
 
 run: build
 	./build/booking serve --store sqlite:booking.db
+
+# The prefix is applied at install time (cmake/Install.cmake), so one build installs anywhere.
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install build --prefix "$(PREFIX)"
 
 bench: build
 	./build/booking bench --store memory: --attempts 5000000

@@ -16,7 +16,7 @@ token=""
 if [ -n "${BOOKING_TOKEN_FILE:-}" ]; then
     token=$(head -n 1 "$BOOKING_TOKEN_FILE")
 fi
-run="s$(date +%s)-$$"
+run="s$(date +%s | tail -c 6)$$"
 room="room-$run"
 BODY_SHOWN_MAX=400 # bytes of an answer to show (the metrics and the OpenAPI are long)
 
@@ -34,22 +34,25 @@ call() { # METHOD URL [CURL ARGS]: prints the body, then the status on the last 
 
 step() { # EXPECTED_STATUS METHOD PATH [BODY]
     expected=$1 method=$2 path=$3 body=${4:-}
+    request="curl"
+    if [ "$method" != GET ]; then request="$request -X $method"; fi
     if [ -n "$body" ]; then
-        printf "\$ curl -X %s %s -d '%s'\n" "$method" "$url$path" "$body"
+        printf "\$ %s %s -d '%s'\n" "$request" "$url$path" "$body"
         answer=$(call "$method" "$url$path" -d "$body") || exit 1
     else
-        printf '$ curl -X %s %s\n' "$method" "$url$path"
+        printf '$ %s %s\n' "$request" "$url$path"
         answer=$(call "$method" "$url$path") || exit 1
     fi
     status=$(printf '%s\n' "$answer" | tail -n 1)
-    printf '%s\n' "$answer" | sed '$d' | head -c "$BODY_SHOWN_MAX"
-    printf '\n-> %s\n\n' "$status"
+    shown=$(printf '%s\n' "$answer" | sed '$d' | head -c "$BODY_SHOWN_MAX")
+    printf '%s\n-> %s\n\n' "$shown" "$status"
     if [ "$status" != "$expected" ]; then
         echo "curl-session: $method $path answered $status, expected $expected" >&2
         exit 1
     fi
 }
 
+echo "# Every request is sent with -H 'Content-Type: application/json'."
 echo "# Is it up? /healthz needs no token; /readyz asks the store."
 step 200 GET /healthz
 step 200 GET /readyz

@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""docs/openapi.json tells the truth about a running `booking serve`: every
+documented route and method answers, each with the status this scenario must
+get and that status documented, its JSON body carries the documented required
+fields; an undocumented path answers 404, an undocumented method 405; with
+--token-file every path but /healthz answers 401 without the token; and
+GET /openapi.json serves this very document."""
+import http.client
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+SRC = os.environ["BOOKING_SOURCE_DIR"]
+BIN = os.environ["BOOKING_BIN"]
+SERVE_START_TIMEOUT_S = 10
+REQUEST_TIMEOUT_S = 10
+
+failures = []
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    failures.append(msg)
+
+
+with open(os.path.join(SRC, "docs", "openapi.json"), encoding="utf-8") as f:
+    DOC = json.load(f)
+
+
+def resolve(node):
+    while isinstance(node, dict) and "$ref" in node:
+        target = DOC
+        for part in node["$ref"][2:].split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def required_fields(schema):
+    """Required top-level properties of a schema, through allOf."""
+    schema = resolve(schema)
+    fields = set(schema.get("required", []))
+    for sub in schema.get("allOf", []):
+        fields |= required_fields(sub)
+    return fields
+
+
+def template_of(path):
+    """The documented path template a concrete path falls under, or None."""
+    for template in DOC["paths"]:
+        pattern = "^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, path):
+            return template
+    return None
+
+
+class Server:
+    def __init__(self, workdir, *args):
+        self.err_path = os.path.join(workdir, "serve-%d.err" % len(os.listdir(workdir)))
+        self.err = open(self.err_path, "w")
+        store = "sqlite:" + os.path.join(workdir, "serve-%d.db" % len(os.listdir(workdir)))
+        try:
+            self.proc = subprocess.Popen([BIN, "serve", "--listen", "127.0.0.1:0", "--store", store]
+                                         + list(args), stdout=subprocess.DEVNULL, stderr=self.err)
+        except OSError as e:
+            print("FAIL: cannot run %s serve: %s" % (BIN, e), file=sys.stderr)
+            sys.exit(1)
+        deadline = time.monotonic() + SERVE_START_TIMEOUT_S
+        self.host = self.port = None
+        while self.port is None:
+            with open(self.err_path) as f:
+                m = re.search(r"listening on http://([^:/ ]+):(\d+)", f.read())
+            if m:
+                self.host, self.port = m.group(1), int(m.group(2))
+            elif self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                with open(self.err_path) as f:
+                    sys.stderr.write(f.read())
+                print("FAIL: booking serve did not start (exit %s); is the serve command built?"
+                      % self.proc.returncode, file=sys.stderr)
+                sys.exit(1)
+            else:
+                time.sleep(0.05)
+
+    def request(self, method, path, body=None, token=None):
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=REQUEST_TIMEOUT_S)
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = "Bearer " + token
+        data = None if body is None else (body if isinstance(body, str) else json.dumps(body))
+        conn.request(method, path, body=data, headers=headers)
+        r = conn.getresponse()
+        payload = r.read()
+        result = (r.status, dict((k.lower(), v) for k, v in r.getheaders()), payload)
+        conn.close()
+        return result
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.err.close()
+
+
+covered = set()
+
+
+def check(server, method, path, body, expect, token=None):
+    """One request: the status must be `expect` and documented for the route."""
+    try:
+        status, headers, payload = server.request(method, path, body, token)
+    except (OSError, http.client.HTTPException) as e:
+        fail("%s %s: no answer: %s" % (method, path, e))
+        return None
+    template = template_of(path.split("?")[0])
+    label = "%s %s" % (method, path)
+    if status != expect:
+        fail("%s answered %d, expected %d: %s" % (label, status, expect, payload[:200]))
+    if template is None:
+        return None
+    op = DOC["paths"][template].get(method.lower())
+    if op is None:
+        return None
+    covered.add((template, method.lower(), status))
+    documented = op["responses"]
+    if str(status) not in documented:
+        fail("%s answered %d, which docs/openapi.json does not list (%s)"
+             % (label, status, ", ".join(sorted(documented))))
+        return None
+    response = resolve(documented[str(status)])
+    for header in response.get("headers", {}):
+        if header.lower() not in headers:
+            fail("%s %d: documented header %s missing" % (label, status, header))
+    content = response.get("content", {})
+    if "application/json" in content:
+        if not headers.get("content-type", "").startswith("application/json"):
+            fail("%s %d: Content-Type %r, documented application/json"
+                 % (label, status, headers.get("content-type")))
+        try:
+            parsed = json.loads(payload)
+        except ValueError:
+            fail("%s %d: body is not JSON: %r" % (label, status, payload[:200]))
+            return None
+        missing = required_fields(content["application/json"]["schema"]) - set(parsed)
+        if missing:
+            fail("%s %d: body lacks documented fields %s: %s" % (label, status, sorted(missing), parsed))
+        print("ok: %s -> %d" % (label, status))
+        return parsed
+    print("ok: %s -> %d" % (label, status))
+    return payload
+
+
+workdir = tempfile.mkdtemp(prefix="booking-openapi-test.")
+try:
+    s = Server(workdir)
+    a = lambda bid, rid, units: {"booking_id": bid, "resource_id": rid, "units": units}
+    check(s, "GET", "/healthz", None, 200)
+    check(s, "GET", "/readyz", None, 200)
+    check(s, "PUT", "/v1/resources/r1", {"capacity": 3}, 200)
+    check(s, "PUT", "/v1/resources/r1", {"capacity": -1}, 400)
+    check(s, "PUT", "/v1/resources/bad%20id", {"capacity": 1}, 400)
+    check(s, "POST", "/v1/bookings", a("b1", "r1", 2), 201)
+    check(s, "POST", "/v1/bookings", a("b1", "r1", 2), 200)
+    check(s, "POST", "/v1/bookings", a("b2", "r1", 2), 409)
+    check(s, "POST", "/v1/bookings", a("b3", "nope", 1), 404)
+    check(s, "POST", "/v1/bookings", '{"booking_id":"b4","booking_id":"b4","resource_id":"r1","units":1}', 400)
+    check(s, "POST", "/v1/bookings/batch", {"attempts": [a("b5", "r1", 1), a("b6", "r1", 1)]}, 200)
+    check(s, "POST", "/v1/bookings/batch", {"attempts": []}, 400)
+    check(s, "GET", "/v1/bookings/b1", None, 200)
+    check(s, "GET", "/v1/bookings/never", None, 404)
+    check(s, "GET", "/v1/bookings/bad%20id", None, 400)
+    check(s, "GET", "/v1/resources/r1", None, 200)
+    check(s, "GET", "/v1/resources/nope", None, 404)
+    check(s, "GET", "/v1/resources/bad%20id", None, 400)
+    check(s, "PUT", "/v1/resources/r1", {"capacity": 0}, 409)
+    check(s, "DELETE", "/v1/bookings/b1", None, 200)
+    check(s, "DELETE", "/v1/bookings/b1", None, 200)
+    check(s, "DELETE", "/v1/bookings/b2", None, 409)  # a REJECTED record: not_booked
+    check(s, "DELETE", "/v1/bookings/never", None, 404)
+    check(s, "DELETE", "/v1/bookings/bad%20id", None, 400)
+    metrics = check(s, "GET", "/metrics", None, 200)
+    served = check(s, "GET", "/openapi.json", None, 200)
+    if served is not None and served != DOC:
+        fail("GET /openapi.json does not serve docs/openapi.json")
+
+    # Every documented route and method was called.
+    for template, item in DOC["paths"].items():
+        for method in item:
+            if method != "parameters" and not any(c[0] == template and c[1] == method for c in covered):
+                fail("%s %s is documented but was not exercised" % (method.upper(), template))
+
+    # Undocumented paths: 404. Documented paths, undocumented methods: 405.
+    for path in ["/", "/v1", "/v1/bookings/b1/extra", "/v1/resources", "/v2/bookings",
+                 "/healthz/x", "/openapi.yaml", "/v1/resources/r1/bookings"]:
+        check(s, "GET", path, None, 404)
+    for template, item in DOC["paths"].items():
+        path = re.sub(r"\{[^}]+\}", "x1", template)
+        for method in ["GET", "PUT", "POST", "DELETE", "PATCH"]:
+            if method.lower() in item:
+                continue
+            if template == "/v1/bookings/batch" and method in ("GET", "DELETE"):
+                continue  # "batch" is also a valid booking_id: GET/DELETE /v1/bookings/{booking_id}
+            check(s, method, path, None, 405)
+    s.stop()
+
+    # With a token: 401 without it on every documented route but /healthz.
+    token_file = os.path.join(workdir, "token")
+    with open(token_file, "w") as f:
+        f.write("s3cret-token\n")
+    t = Server(workdir, "--token-file", token_file)
+    for template, item in DOC["paths"].items():
+        path = re.sub(r"\{[^}]+\}", "x1", template)
+        for method in item:
+            if method == "parameters":
+                continue
+            expect = 200 if template == "/healthz" else 401
+            check(t, method.upper(), path, None, expect)
+    check(t, "GET", "/readyz", None, 200, token="s3cret-token")
+    check(t, "GET", "/readyz", None, 401, token="wrong-token")
+    t.stop()
+finally:
+    shutil.rmtree(workdir, ignore_errors=True)
+
+if failures:
+    print("%d check(s) failed" % len(failures), file=sys.stderr)
+    sys.exit(1)
+print("all checks passed")

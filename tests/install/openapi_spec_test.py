@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""docs/openapi.json parses, is OpenAPI 3.1 of this version, and lists exactly the
+routes, methods and status codes of SPEC section 5: no route missing, none
+invented, no status a client would not be told about."""
+import json
+import os
+import re
+import sys
+
+SRC = os.environ["BOOKING_SOURCE_DIR"]
+VERSION = os.environ["BOOKING_VERSION"]
+
+# SPEC section 5, route by route. Beside the statuses its table names, three
+# apply across routes: 400 for an id in the path outside SPEC section 3; 401 on
+# every path but /healthz when --token-file is set; 503 with Retry-After when the
+# store fails a non-attempt operation (FAILED has no other status); and 500 when
+# the service cannot build an answer (out of memory).
+SPEC = {
+    ("/v1/bookings", "post"): {200, 201, 400, 401, 404, 409, 503, 500},
+    ("/v1/bookings/batch", "post"): {200, 400, 401, 500},
+    ("/v1/bookings/{booking_id}", "get"): {200, 400, 401, 404, 503, 500},
+    ("/v1/bookings/{booking_id}", "delete"): {200, 400, 401, 404, 409, 503, 500},
+    ("/v1/resources/{resource_id}", "put"): {200, 400, 401, 409, 503, 500},
+    ("/v1/resources/{resource_id}", "get"): {200, 400, 401, 404, 503, 500},
+    ("/healthz", "get"): {200, 500},
+    ("/readyz", "get"): {200, 401, 503, 500},
+    ("/metrics", "get"): {200, 401, 500},
+    ("/openapi.json", "get"): {200, 401, 500},
+}
+METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+failures = []
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    failures.append(msg)
+
+
+def resolve(doc, node):
+    """Follows local $refs (#/components/...) until a concrete object."""
+    seen = 0
+    while isinstance(node, dict) and "$ref" in node:
+        ref = node["$ref"]
+        if not ref.startswith("#/"):
+            fail("non-local $ref %s" % ref)
+            return {}
+        node = doc
+        for part in ref[2:].split("/"):
+            if part not in node:
+                fail("dangling $ref %s" % ref)
+                return {}
+            node = node[part]
+        seen += 1
+        if seen > 16:
+            fail("$ref loop at %s" % ref)
+            return {}
+    return node
+
+
+def walk_refs(doc, node, where):
+    if isinstance(node, dict):
+        if "$ref" in node:
+            resolve(doc, node)
+        for k, v in node.items():
+            walk_refs(doc, v, where + "/" + k)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            walk_refs(doc, v, "%s/%d" % (where, i))
+
+
+def no_duplicate_keys(pairs):
+    keys = [k for k, _ in pairs]
+    for k in sorted({k for k in keys if keys.count(k) > 1}):
+        fail("duplicate key %r" % k)
+    return dict(pairs)
+
+
+with open(os.path.join(SRC, "docs", "openapi.json"), encoding="utf-8") as f:
+    try:
+        doc = json.load(f, object_pairs_hook=no_duplicate_keys)
+    except json.JSONDecodeError as e:
+        print("FAIL: docs/openapi.json does not parse: %s" % e, file=sys.stderr)
+        sys.exit(1)
+
+if not str(doc.get("openapi", "")).startswith("3.1."):
+    fail("openapi is %r, expected 3.1.x" % doc.get("openapi"))
+if doc.get("info", {}).get("version") != VERSION:
+    fail("info.version is %r, expected the project's %s" % (doc.get("info", {}).get("version"), VERSION))
+walk_refs(doc, doc, "#")
+
+found = {}
+for path, item in doc.get("paths", {}).items():
+    for method, op in item.items():
+        if method not in METHODS:
+            continue
+        statuses = set()
+        for code, resp in op.get("responses", {}).items():
+            if not re.fullmatch(r"[1-5][0-9][0-9]", code):
+                fail("%s %s: response %r is not a status code" % (method.upper(), path, code))
+                continue
+            statuses.add(int(code))
+            r = resolve(doc, resp)
+            if not r.get("description"):
+                fail("%s %s %s: no description" % (method.upper(), path, code))
+            if int(code) == 503 and "Retry-After" not in r.get("headers", {}):
+                fail("%s %s 503: no Retry-After header" % (method.upper(), path))
+        found[(path, method)] = statuses
+        # Every path parameter is declared, on the path or the operation.
+        params = [resolve(doc, p) for p in item.get("parameters", []) + op.get("parameters", [])]
+        for name in re.findall(r"{([^}]+)}", path):
+            if not any(p.get("in") == "path" and p.get("name") == name for p in params):
+                fail("%s %s: path parameter %s is not declared" % (method.upper(), path, name))
+
+for route in sorted(set(SPEC) | set(found)):
+    method, path = route[1].upper(), route[0]
+    if route not in found:
+        fail("%s %s of SPEC section 5 is missing" % (method, path))
+    elif route not in SPEC:
+        fail("%s %s is not in SPEC section 5" % (method, path))
+    elif found[route] != SPEC[route]:
+        fail("%s %s: statuses %s, SPEC says %s" % (method, path, sorted(found[route]), sorted(SPEC[route])))
+    else:
+        print("ok: %s %s answers %s" % (method, path, ", ".join(str(s) for s in sorted(SPEC[route]))))
+
+if failures:
+    print("%d check(s) failed" % len(failures), file=sys.stderr)
+    sys.exit(1)
+print("all checks passed")
