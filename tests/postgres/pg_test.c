@@ -66,7 +66,7 @@ long long pg_test_terminate_store_sessions(PGconn *pg)
 {
     return pg_test_value(pg, "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
                              " FROM pg_stat_activity WHERE application_name = 'booking'"
-                             " AND pid <> pg_backend_pid()");
+                             " AND datname = current_database() AND pid <> pg_backend_pid()");
 }
 
 long long pg_test_now_ms(void)

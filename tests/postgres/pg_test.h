@@ -24,7 +24,8 @@ long long pg_test_value(PGconn *pg, const char *sql);
  * units of its active BOOKED records. Returns the number of resources checked. */
 long long pg_test_check_invariant(PGconn *pg);
 
-/* The store's own sessions (application_name "booking"), terminated. Returns how many. */
+/* The store's own sessions (application_name "booking") on this database, not
+ * other tests' databases on the same server, terminated. Returns how many. */
 long long pg_test_terminate_store_sessions(PGconn *pg);
 
 /* Milliseconds on the monotonic clock. */
