@@ -32,6 +32,63 @@ for _ in $(seq 100); do   # at most 10 s for the "listening on" line
 done
 [ -n "$URL" ] || fail "booking serve printed no address"
 
+if [ "$MODE" = kill ]; then
+    # The server dies (kill -9) under load: the generator must still end in time, every
+    # request without an answer must stay an invoke without completion, and after a
+    # restart on the same file booked must lie between the acknowledged BOOKED and
+    # those plus the requests in doubt (SPEC 1: durable; FAILED/no answer indeterminate).
+    "$BOOKING" bench --url "$URL" --connections 8 --threads 2 --duration 3 --seed 7 \
+        --history "$TMP/history.jsonl" --json >"$TMP/summary.json" 2>"$TMP/bench.err" &
+    BENCH=$!
+    sleep 1
+    kill -9 "$SERVER"
+    wait "$SERVER" 2>/dev/null || true
+    SERVER=""
+    rc=0
+    wait "$BENCH" || rc=$?
+    [ "$rc" -eq 1 ] || fail "bench should exit 1 when it cannot read back, got $rc"
+    "$BOOKING" serve --listen 127.0.0.1:0 --threads 2 --store "sqlite:$TMP/smoke.db" 2>"$TMP/serve2.log" &
+    SERVER=$!
+    URL=""
+    for _ in $(seq 100); do
+        URL=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$TMP/serve2.log")
+        [ -n "$URL" ] && break
+        sleep 0.1
+    done
+    [ -n "$URL" ] || fail "booking serve did not restart"
+    python3 - "$TMP/history.jsonl" "$TMP/summary.json" >"$TMP/resource" <<'PY' || fail "history check"
+import json, sys
+summary = json.load(open(sys.argv[2]))
+open_ops, acked, doubt, resource, invokes = {}, 0, 0, None, 0
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["type"] == "invoke":
+        assert e["process"] not in open_ops, ("two operations in flight", e)
+        open_ops[e["process"]] = e
+        resource = e.get("resource_id", resource) if e["f"] == "set_capacity" else resource
+        invokes += e["f"] == "attempt"
+        continue
+    inv = open_ops.pop(e["process"])
+    if e["f"] == "attempt" and e["outcome"] == "BOOKED" and not e["replayed"]:
+        acked += inv["units"]
+    if e["f"] == "attempt" and e["outcome"] == "FAILED":
+        doubt += inv["units"]
+lost = [o for o in open_ops.values() if o["f"] == "attempt"]
+assert len(lost) == summary["lost_requests"] > 0, (len(lost), summary["lost_requests"])
+assert summary["attempts"] + len(lost) == invokes, (summary["attempts"], len(lost), invokes)
+doubt += sum(o["units"] for o in lost)
+print(resource, acked, doubt)
+PY
+    read -r resource acked doubt <"$TMP/resource"
+    booked=$(curl -sf "$URL/v1/resources/$resource" | python3 -c 'import json,sys; print(json.load(sys.stdin)["booked"])') ||
+        fail "GET /v1/resources/$resource after restart"
+    [ "$booked" -ge "$acked" ] && [ "$booked" -le $((acked + doubt)) ] ||
+        fail "after restart booked $booked, acknowledged $acked, in doubt $doubt"
+    "$BOOKING" check "$TMP/history.jsonl" >"$TMP/check.out" 2>&1 || fail "booking check: $(cat "$TMP/check.out")"
+    echo "ok: kill, booked $booked (acknowledged $acked, in doubt $doubt), $(head -c 200 "$TMP/check.out")"
+    exit 0
+fi
+
 batch=1
 [ "$MODE" = batch ] && batch=100
 "$BOOKING" bench --url "$URL" --connections 8 --threads 2 --attempts "$ATTEMPTS" --batch "$batch" \
