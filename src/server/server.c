@@ -69,6 +69,7 @@ struct http_server {
     FILE *access_log;
     atomic_bool draining;
     atomic_long in_flight; /* requests between their first handler call and completion */
+    atomic_long answering; /* of those, the ones past reading: queued or answer queued */
     char host[SERVER_HOST_LEN_MAX];
     uint16_t port;
 };
@@ -106,6 +107,7 @@ typedef struct request_ctx {
     size_t body_cap;
     size_t body_max;
     bool body_too_big;
+    bool answering;        /* counted in server->answering */
     /* Attempts: one inline, or a decoded batch. */
     decoded_attempt single;
     decoded_batch batch;
@@ -522,6 +524,8 @@ static request_ctx *request_begin(http_server *s, struct MHD_Connection *connect
 static enum MHD_Result dispatch(request_ctx *ctx)
 {
     http_server *s = ctx->server;
+    ctx->answering = true;
+    atomic_fetch_add(&s->answering, 1);
     if (ctx->action == ACTION_REPLY) {
         http_reply r = ctx->prepared;
         ctx->prepared.body = NULL; /* handed over */
@@ -568,8 +572,11 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
         if (ctx == NULL)
             return MHD_NO;
         *con_cls = ctx;
-        if (ctx->action != ACTION_REPLY && declared_too_big(ctx))
+        if (ctx->action != ACTION_REPLY && declared_too_big(ctx)) {
+            ctx->answering = true;
+            atomic_fetch_add(&s->answering, 1);
             return send_reply(ctx, reply_too_big(ctx)); /* MHD then closes the connection */
+        }
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
@@ -645,6 +652,8 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
         free(ctx->requests);
     if (ctx->results != &ctx->single_result)
         free(ctx->results);
+    if (ctx->answering)
+        atomic_fetch_sub(&s->answering, 1);
     free(ctx);
     atomic_fetch_sub(&s->in_flight, 1);
 }
@@ -787,6 +796,7 @@ int server_start(const server_config *cfg, http_server **out, char *errbuf, size
     metrics_init(&s->metrics);
     atomic_init(&s->draining, false);
     atomic_init(&s->in_flight, 0);
+    atomic_init(&s->answering, 0);
     if (cfg->token != NULL) {
         s->token_len = strlen(cfg->token);
         s->token = strdup(cfg->token);
@@ -839,6 +849,15 @@ const char *server_host(const http_server *s)
     return s->host;
 }
 
+static void drain_wait(atomic_long *count, long timeout_ms)
+{
+    for (long waited_ms = 0; atomic_load(count) > 0 && waited_ms < timeout_ms;
+         waited_ms += SERVER_DRAIN_POLL_MS) {
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = SERVER_DRAIN_POLL_MS * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+}
+
 void server_stop(http_server *s)
 {
     if (s == NULL)
@@ -850,12 +869,10 @@ void server_stop(http_server *s)
         close(listen_fd);
     /* Decide and answer everything queued; from here on nothing is suspended. */
     committer_stop(s->committer);
-    /* Let the answers in flight go out. */
-    for (long waited_ms = 0; atomic_load(&s->in_flight) > 0 && waited_ms < SERVER_DRAIN_TIMEOUT_MS;
-         waited_ms += SERVER_DRAIN_POLL_MS) {
-        struct timespec pause = {.tv_sec = 0, .tv_nsec = SERVER_DRAIN_POLL_MS * 1000000L};
-        nanosleep(&pause, NULL);
-    }
+    /* Let the answers in flight go out; then give requests still arriving a short
+     * grace (a stalled client must not hold the stop for long). */
+    drain_wait(&s->answering, SERVER_DRAIN_TIMEOUT_MS);
+    drain_wait(&s->in_flight, SERVER_DRAIN_READING_GRACE_MS);
     MHD_stop_daemon(s->daemon);
     committer_free(s->committer); /* no handler can push any more */
     free(s->token);

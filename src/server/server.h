@@ -20,6 +20,8 @@
 #define SERVER_CONNECTION_TIMEOUT_S 60
 /* On SIGTERM: how long answers in flight may take to go out before the daemon stops. */
 #define SERVER_DRAIN_TIMEOUT_MS 5000
+/* Then: how long requests whose body is still arriving may take to complete. */
+#define SERVER_DRAIN_READING_GRACE_MS 250
 
 typedef struct server_config {
     const char *listen;       /* "HOST:PORT"; port 0 picks a free one */

@@ -299,7 +299,7 @@ static void raw_garbage_on_the_socket_gets_a_4xx_and_the_server_stays_up(void **
         size_t len;
         bool must_answer;
     } cases[] = {
-        {"binary noise", "\x00\x01\x02\xff\xfe garbage\r\n\r\n", 19, false},
+        {"binary noise", "\x00\x01\x02\xff\xfe garbage\r\n\r\n", 17, false},
         {"a TLS hello on the plain port", "\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03", 11, false},
         {"one word", "GARBAGE\r\n\r\n", 0, false},
         {"no HTTP version", "POST /v1/bookings\r\n\r\n", 0, true},
