@@ -70,14 +70,19 @@ fuzz: deps
 	  -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
 	  -DCMAKE_EXE_LINKER_FLAGS="$(FUZZ_SAN)" $(CMAKE_FLAGS) >/dev/null
 	@for t in $(FUZZ_TARGETS); do cmake --build build-fuzz -j$(JOBS) --target fuzz_$$t || exit 1; done
-	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p build-fuzz/corpus/$$t; \
+	@failed=""; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus/$$t build-fuzz/crashes/$$t; \
 	  echo "fuzz_$$t: $(SECONDS) s"; \
-	  ./build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$(SECONDS) -timeout=10 -print_final_stats=1 \
-	    build-fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>build-fuzz/fuzz_$$t.log || \
-	    { tail -n 40 build-fuzz/fuzz_$$t.log; exit 1; }; \
-	  grep -E "^stat::number_of_executed_units|^stat::new_units_added" build-fuzz/fuzz_$$t.log; \
-	done
+	  if ./build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$(SECONDS) -timeout=10 -print_final_stats=1 \
+	       -artifact_prefix=build-fuzz/crashes/$$t/ build-fuzz/corpus/$$t tests/fuzz/corpus/$$t \
+	       2>build-fuzz/fuzz_$$t.log; then \
+	    grep -E "^stat::number_of_executed_units|^stat::new_units_added" build-fuzz/fuzz_$$t.log; \
+	  else \
+	    grep -E "property broken|ERROR: |SUMMARY|Test unit written" build-fuzz/fuzz_$$t.log; \
+	    failed="$$failed $$t"; \
+	  fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make fuzz: failed:$$failed (inputs in build-fuzz/crashes/)"; exit 1; fi
 
 soak: build
 	SIM_SOAK_SECONDS=$(SECONDS) ./build/tests/sim/booking_sim
