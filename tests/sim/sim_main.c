@@ -15,6 +15,7 @@
 #include "check/check.h"
 #include "check/history_record.h"
 #include "sim/fault_store.h"
+#include "sim/powerloss_vfs.h"
 #include "support/test_support.h"
 
 #include <inttypes.h>
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SIM_CLIENTS 6
 #define SIM_BATCH_MAX 4
@@ -36,6 +38,9 @@
 #define SIM_STEPS_MEMORY 700
 #define SIM_STEPS_SQLITE 400
 #define SIM_SOAK_STEPS 1500
+#define SIM_REOPEN_PER_MILLE 8    /* sqlite: clean close and reopen after a step */
+#define SIM_POWER_CUT_PER_MILLE 6 /* sqlite: unsynced writes lost, then reopen */
+#define SIM_VFS_NAME "booking-sim-powerloss"
 
 typedef enum phase { IDLE, INVOKED, EXECUTED } phase;
 typedef enum op_kind { OP_ATTEMPT, OP_CANCEL, OP_GET, OP_SET } op_kind;
@@ -71,12 +76,13 @@ typedef struct sim {
     uint64_t seed, rng;
     const char *scheme;
     char url[4200];
+    char db_path[4096];
     booking_store *store; /* the fault wrapper */
     check_recorder *rec;
     client clients[SIM_CLIENTS];
     known_id ids[SIM_IDS_MAX];
     size_t id_count;
-    unsigned reopens;
+    unsigned reopens, power_cuts;
     char failure[1024];
 } sim;
 
@@ -317,6 +323,29 @@ static bool reopen(sim *s)
     return check_invariant(s, true);
 }
 
+/* The power goes between two steps: what was not synced is lost, the store is
+ * closed without being able to write, the shared memory file vanishes; then the
+ * store is opened again and every acknowledged decision must be there. */
+static bool power_cut(sim *s)
+{
+    if (powerloss_vfs_cut() < 0)
+        return sim_fail(s, "the power-loss VFS could not roll back unsynced writes");
+    booking_store_close(fault_store_inner(s->store));
+    fault_store_set_inner(s->store, NULL);
+    powerloss_vfs_restore();
+    char shm[4200];
+    snprintf(shm, sizeof shm, "%s-shm", s->db_path);
+    if (unlink(shm) != 0 && access(shm, F_OK) == 0)
+        return sim_fail(s, "cannot remove %s", shm);
+    booking_store *inner = NULL;
+    char why[256] = "";
+    if (booking_store_open(s->url, &inner, why, sizeof why) != BOOKING_OK)
+        return sim_fail(s, "open after a power cut: %s", why);
+    fault_store_set_inner(s->store, inner);
+    s->power_cuts++;
+    return check_invariant(s, true);
+}
+
 static bool check_recorded_history(sim *s)
 {
     size_t len;
@@ -370,8 +399,14 @@ static bool run_steps(sim *s, int steps)
         }
         if (!ok)
             return false;
-        if (sqlite && sim_below(&s->rng, 1000) < 8 && !reopen(s))
-            return false;
+        if (sqlite) {
+            uint64_t r = sim_below(&s->rng, 1000);
+            if (r < SIM_REOPEN_PER_MILLE && !reopen(s))
+                return false;
+            if (r >= SIM_REOPEN_PER_MILLE && r < SIM_REOPEN_PER_MILLE + SIM_POWER_CUT_PER_MILLE &&
+                !power_cut(s))
+                return false;
+        }
         if (!check_invariant(s, step % SIM_FULL_CHECK_EVERY == 0))
             return false;
     }
@@ -389,10 +424,11 @@ static bool run_seed(const char *scheme, uint64_t seed, int steps)
     s.seed = seed;
     s.rng = seed * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL;
     s.scheme = scheme;
-    if (strcmp(scheme, "sqlite") == 0)
-        snprintf(s.url, sizeof s.url, "sqlite:%s/sim-%" PRIu64 ".db?busy_timeout_ms=100",
-                 test_tmpdir(), seed);
-    else
+    if (strcmp(scheme, "sqlite") == 0) {
+        snprintf(s.db_path, sizeof s.db_path, "%s/sim-%" PRIu64 ".db", test_tmpdir(), seed);
+        snprintf(s.url, sizeof s.url, "sqlite:%s?busy_timeout_ms=100&vfs=%s", s.db_path,
+                 SIM_VFS_NAME);
+    } else
         snprintf(s.url, sizeof s.url, "memory:");
     booking_store *inner = NULL;
     char why[256] = "";
@@ -411,6 +447,16 @@ static bool run_seed(const char *scheme, uint64_t seed, int steps)
         goto out;
     }
     ok = run_steps(&s, steps);
+    if (getenv("SIM_VERBOSE") != NULL) {
+        fault_counts fc = fault_store_counts(s.store);
+        size_t len;
+        check_recorder_text(s.rec, &len);
+        printf("seed %" PRIu64 " %s: %d steps, %" PRIu64 " store calls, %" PRIu64
+               " failed before, %" PRIu64 " failed after commit, %u reopens, %u power cuts, "
+               "%zu ids, %zu history bytes\n",
+               seed, scheme, steps, fc.calls, fc.failed_before, fc.failed_after, s.reopens,
+               s.power_cuts, s.id_count, len);
+    }
 out:
     if (!ok)
         fprintf(stderr, "SIM FAILED: store %s, seed %" PRIu64 " (reproduce: SIM_SEED=%" PRIu64
@@ -445,6 +491,10 @@ static uint64_t random_seed(void)
 
 int main(int argc, char **argv)
 {
+    if (powerloss_vfs_register(SIM_VFS_NAME) != 0) {
+        fprintf(stderr, "cannot register the power-loss VFS\n");
+        return 1;
+    }
     const char *scheme = argc > 1 ? argv[1] : "memory";
     if (strcmp(scheme, "memory") != 0 && strcmp(scheme, "sqlite") != 0) {
         fprintf(stderr, "usage: %s memory|sqlite (SIM_SEED=N, SIM_SOAK_SECONDS=N)\n", argv[0]);
