@@ -756,14 +756,20 @@ static void hb_conn_readable(hb_worker *w, hb_conn *c)
     hb_conn_next(w, c);
 }
 
+/* Once a tick: requests unanswered too long are lost; connections that could not be
+ * reopened (the server was down) try again, so a run outlives a server restart. */
 static void hb_check_timeouts(hb_worker *w, uint64_t now)
 {
     uint64_t limit = w->shared->cfg->timeout_ms * 1000000ull;
+    bool stopping = atomic_load_explicit(&w->shared->stop, memory_order_relaxed);
     for (unsigned i = 0; i < w->conn_count; i++) {
         hb_conn *c = &w->conns[i];
         if (c->fd >= 0 && c->busy && now - c->sent_ns > limit) {
             w->timeouts++;
             hb_lose_request(w, c);
+        } else if (c->fd < 0 && !stopping && c->reconnects <= HB_RECONNECTS_MAX) {
+            if (hb_conn_open(w, c))
+                hb_conn_next(w, c);
         }
     }
 }
@@ -774,6 +780,15 @@ static unsigned hb_busy_count(const hb_worker *w)
     for (unsigned i = 0; i < w->conn_count; i++)
         n += w->conns[i].fd >= 0 && w->conns[i].busy;
     return n;
+}
+
+static bool hb_may_reconnect(const hb_worker *w)
+{
+    for (unsigned i = 0; i < w->conn_count; i++) {
+        if (w->conns[i].fd < 0 && w->conns[i].reconnects <= HB_RECONNECTS_MAX)
+            return true;
+    }
+    return false;
 }
 
 static void *hb_worker_run(void *arg)
@@ -811,8 +826,10 @@ static void *hb_worker_run(void *arg)
                 drain_end = now + HB_DRAIN_MS * 1000000ull;
             if (hb_busy_count(w) == 0 || now >= drain_end)
                 break;
-        } else if (hb_busy_count(w) == 0 && sh->cfg->attempts != 0) {
-            break; /* attempts spent (or every connection gave up) */
+        } else if (sh->cfg->attempts != 0 && hb_busy_count(w) == 0 &&
+                   (atomic_load_explicit(&sh->claimed, memory_order_relaxed) >= sh->cfg->attempts ||
+                    !hb_may_reconnect(w))) {
+            break; /* attempts spent, or every connection gave up */
         }
     }
     for (unsigned i = 0; i < w->conn_count; i++) {
