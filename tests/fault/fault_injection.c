@@ -1,0 +1,846 @@
+/*
+ * fault_injection.c: SPEC sections 1 and 4 under I/O faults, for the sqlite store.
+ * For each call (an attempt, a batch of 50, a cancel, a capacity change) and each
+ * kind of file operation, the Nth operation fails, for every N from 1 until the
+ * call runs without reaching it, each time on a fresh copy of one prepared
+ * database. The call must answer FAILED (never a decision that did not commit);
+ * the file must stay intact and consistent, show no trace of the call (or, for
+ * the ambiguous commit, all of it), and the store must keep working.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "booking.h"
+#include "fault/sqlite_fault_vfs.h"
+#include "support/test_support.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define FAULT_VFS_NAME "booking-fault"
+#define FAULT_N_MAX 5000            /* bound on N: no call does this many operations */
+#define FAULT_BUSY_TIMEOUT_MS 100   /* what the store under test waits for a lock */
+#define FAULT_BUSY_SLACK_MS 1000    /* how much longer a busy answer may take */
+#define FAULT_BATCH 50
+#define FAULT_TEXT_SIZE 8192        /* an answer as text (a batch of 50: ~1.5 KiB) */
+#define FAULT_PATH_SIZE 640
+#define FAULT_URL_SIZE 768
+#define FAULT_SNAPSHOT_MAX (1 << 20)
+#define FAULT_REPORT_MAX 4          /* notable cases printed per call */
+
+/* ---- files and raw SQL ---- */
+
+static char template_path[FAULT_PATH_SIZE];
+static char case_path[FAULT_PATH_SIZE];
+static char crash_path[FAULT_PATH_SIZE];
+static char *snapshot_before; /* the prepared database, as text */
+
+static bool copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb");
+    if (in == NULL)
+        return false;
+    FILE *out = fopen(to, "wb");
+    bool ok = out != NULL;
+    char buf[1 << 14];
+    size_t n;
+    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        ok = fwrite(buf, 1, n, out) == n;
+    ok = ok && !ferror(in);
+    fclose(in);
+    if (out != NULL && fclose(out) != 0)
+        ok = false;
+    return ok;
+}
+
+static void remove_db(const char *path)
+{
+    char p[FAULT_PATH_SIZE + 8];
+    remove(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    remove(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    remove(p);
+    snprintf(p, sizeof p, "%s-journal", path);
+    remove(p);
+}
+
+/* A fresh copy of the prepared database at `path`. */
+static void fresh_copy(const char *path)
+{
+    remove_db(path);
+    if (!copy_file(template_path, path))
+        fail_msg("cannot copy %s to %s", template_path, path);
+}
+
+/* What a crash would leave on disk now: the database file and its WAL, as
+ * written so far (the WAL index is rebuilt from the WAL on open). */
+static void crash_image(const char *path, const char *to)
+{
+    char from_wal[FAULT_PATH_SIZE + 8], to_wal[FAULT_PATH_SIZE + 8];
+    remove_db(to);
+    if (!copy_file(path, to))
+        fail_msg("cannot copy %s", path);
+    snprintf(from_wal, sizeof from_wal, "%s-wal", path);
+    snprintf(to_wal, sizeof to_wal, "%s-wal", to);
+    FILE *f = fopen(from_wal, "rb");
+    if (f != NULL) {
+        fclose(f);
+        if (!copy_file(from_wal, to_wal))
+            fail_msg("cannot copy %s", from_wal);
+    }
+}
+
+static sqlite3 *raw_open(const char *path)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        fail_msg("raw open %s: %s", path, db ? sqlite3_errmsg(db) : "no memory");
+    }
+    sqlite3_extended_result_codes(db, 1);
+    return db;
+}
+
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, size - used, fmt, ap);
+    va_end(ap);
+}
+
+/* Every row of both tables, in order: two equal snapshots, equal databases. */
+static char *snapshot(sqlite3 *db)
+{
+    static const char *const queries[] = {
+        "SELECT 'R', id, capacity, booked, 0 FROM resources ORDER BY id",
+        "SELECT 'B', id, resource_id, units, outcome * 10 + status FROM bookings ORDER BY id",
+    };
+    char *out = calloc(1, FAULT_SNAPSHOT_MAX);
+    if (out == NULL)
+        fail_msg("out of memory");
+    for (size_t q = 0; q < 2; q++) {
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(db, queries[q], -1, &s, NULL) != SQLITE_OK)
+            fail_msg("snapshot: %s", sqlite3_errmsg(db));
+        int rc;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+            appendf(out, FAULT_SNAPSHOT_MAX, "%s %s %s %s %s\n", sqlite3_column_text(s, 0),
+                    sqlite3_column_text(s, 1), sqlite3_column_text(s, 2),
+                    sqlite3_column_text(s, 3), sqlite3_column_text(s, 4));
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            fail_msg("snapshot: %s", sqlite3_errmsg(db));
+    }
+    return out;
+}
+
+/* PRAGMA integrity_check says "ok" and, for every resource, booked equals the
+ * sum of its active BOOKED records and stays within capacity. */
+static void expect_sound(sqlite3 *db, const char *where)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK)
+        fail_msg("%s: integrity_check: %s", where, sqlite3_errmsg(db));
+    int rc = sqlite3_step(s);
+    bool ok = rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(s, 0), "ok") == 0;
+    if (!ok)
+        fail_msg("%s: integrity_check: %s", where,
+                 rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : sqlite3_errmsg(db));
+    sqlite3_finalize(s);
+    static const char invariant[] =
+        "SELECT count(*) FROM resources r WHERE r.booked < 0 OR r.booked > r.capacity OR "
+        "r.booked != (SELECT coalesce(sum(b.units), 0) FROM bookings b "
+        "             WHERE b.resource_id = r.id AND b.outcome = 1 AND b.status = 1)";
+    if (sqlite3_prepare_v2(db, invariant, -1, &s, NULL) != SQLITE_OK)
+        fail_msg("%s: invariant: %s", where, sqlite3_errmsg(db));
+    rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW || sqlite3_column_int(s, 0) != 0)
+        fail_msg("%s: %d resources break booked == sum of active BOOKED units <= capacity",
+                 where, rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1);
+    sqlite3_finalize(s);
+}
+
+/* ---- the calls under test ---- */
+
+typedef struct call_answer {
+    bool failed;           /* FAILED: for a batch, every attempt */
+    bool mixed;            /* a batch whose attempts did not all fail alike */
+    booking_reason reason; /* of the failure */
+    char text[FAULT_TEXT_SIZE];
+} call_answer;
+
+static void answer_results(call_answer *a, const booking_result *r, size_t n)
+{
+    a->failed = r[0].outcome == BOOKING_FAILED;
+    a->reason = r[0].reason;
+    for (size_t i = 0; i < n; i++) {
+        if ((r[i].outcome == BOOKING_FAILED) != a->failed ||
+            (a->failed && r[i].reason != a->reason))
+            a->mixed = true;
+        appendf(a->text, sizeof a->text, "%s %s%s %s; ", booking_outcome_name(r[i].outcome),
+                booking_reason_name(r[i].reason), r[i].replayed ? " replayed" : "",
+                booking_status_name(r[i].status));
+    }
+}
+
+static void answer_reason(call_answer *a, booking_error e, booking_reason r)
+{
+    if (e != BOOKING_OK)
+        fail_msg("the library refused a valid call: %s", booking_error_name(e));
+    a->failed = booking_reason_is_failure(r);
+    a->reason = r;
+    appendf(a->text, sizeof a->text, "%s; ", booking_reason_name(r));
+}
+
+static void attempt_one(booking_store *s, call_answer *a, const char *id, const char *res,
+                        uint64_t units)
+{
+    booking_request req = {id, res, units};
+    booking_result r;
+    booking_error e = booking_attempt(s, &req, &r);
+    if (e != BOOKING_OK)
+        fail_msg("attempt refused: %s", booking_error_name(e));
+    answer_results(a, &r, 1);
+}
+
+static void run_attempt_booked(booking_store *s, call_answer *a)
+{
+    attempt_one(s, a, "f-new", "f-r0", 5);
+}
+
+static void run_attempt_insufficient(booking_store *s, call_answer *a)
+{
+    attempt_one(s, a, "f-big", "f-r2", 1000);
+}
+
+static void run_attempt_replay(booking_store *s, call_answer *a)
+{
+    attempt_one(s, a, "t-b0", "f-r0", 10);
+}
+
+/* 50 attempts over 3 resources: new ones that fit and some that do not, a
+ * replay, a conflicting repeat and an unknown resource. */
+static void run_batch(booking_store *s, call_answer *a)
+{
+    static char ids[FAULT_BATCH][32];
+    static const char *const res[] = {"f-r0", "f-r1", "f-r2"};
+    booking_request req[FAULT_BATCH];
+    booking_result r[FAULT_BATCH];
+    for (size_t i = 0; i < FAULT_BATCH; i++) {
+        snprintf(ids[i], sizeof ids[i], "f-bat-%zu", i);
+        req[i] = (booking_request){ids[i], res[i % 3], 1 + i % 7};
+    }
+    req[10] = (booking_request){"t-b0", "f-r0", 10};
+    req[20] = (booking_request){"t-b0", "f-r0", 11};
+    req[30] = (booking_request){"f-bat-30", "f-none", 1};
+    booking_error e = booking_attempt_batch(s, req, FAULT_BATCH, r);
+    if (e != BOOKING_OK)
+        fail_msg("batch refused: %s", booking_error_name(e));
+    answer_results(a, r, FAULT_BATCH);
+}
+
+static void run_cancel(booking_store *s, call_answer *a)
+{
+    booking_reason r = BOOKING_REASON_INTERNAL;
+    booking_record rec;
+    booking_error e = booking_cancel(s, "t-b1", &r, &rec);
+    answer_reason(a, e, r);
+}
+
+static void run_set_capacity(booking_store *s, call_answer *a)
+{
+    booking_reason r = BOOKING_REASON_INTERNAL;
+    booking_resource res;
+    booking_error e = booking_set_capacity(s, "f-r1", 80, &r, &res);
+    answer_reason(a, e, r);
+}
+
+static void run_create_resource(booking_store *s, call_answer *a)
+{
+    booking_reason r = BOOKING_REASON_INTERNAL;
+    booking_resource res;
+    booking_error e = booking_set_capacity(s, "f-r3", 10, &r, &res);
+    answer_reason(a, e, r);
+}
+
+typedef void (*call_fn)(booking_store *s, call_answer *a);
+
+typedef struct fault_call {
+    const char *name;
+    call_fn run;
+    call_answer expected; /* the answer without faults */
+    char *snapshot_after; /* the database after it, without faults */
+} fault_call;
+
+static fault_call calls[] = {
+    {"attempt_booked", run_attempt_booked, {0}, NULL},
+    {"attempt_insufficient", run_attempt_insufficient, {0}, NULL},
+    {"attempt_replay", run_attempt_replay, {0}, NULL},
+    {"batch_50", run_batch, {0}, NULL},
+    {"cancel", run_cancel, {0}, NULL},
+    {"set_capacity", run_set_capacity, {0}, NULL},
+    {"create_resource", run_create_resource, {0}, NULL},
+};
+#define CALL_COUNT (sizeof calls / sizeof calls[0])
+
+/* ---- opening stores ---- */
+
+static booking_store *store_open(const char *path, const char *query)
+{
+    char url[FAULT_URL_SIZE], why[512] = "";
+    snprintf(url, sizeof url, "sqlite:%s?%s", path, query);
+    booking_store *s = NULL;
+    booking_error e = booking_store_open(url, &s, why, sizeof why);
+    if (e != BOOKING_OK)
+        fail_msg("open %s: %s (%s)", url, booking_error_name(e), why);
+    return s;
+}
+
+static booking_store *fault_store_open(const char *path)
+{
+    char query[128];
+    snprintf(query, sizeof query, "vfs=%s&busy_timeout_ms=%d", FAULT_VFS_NAME,
+             FAULT_BUSY_TIMEOUT_MS);
+    return store_open(path, query);
+}
+
+/* A fresh attempt after the fault: the store must still decide. */
+static void expect_store_works(booking_store *s, const char *where)
+{
+    booking_request req = {"f-after", "f-r0", 1};
+    booking_result r;
+    if (booking_attempt(s, &req, &r) != BOOKING_OK || r.outcome != BOOKING_BOOKED ||
+        r.replayed)
+        fail_msg("%s: the store does not work after the fault: %s %s", where,
+                 booking_outcome_name(r.outcome), booking_reason_name(r.reason));
+    booking_reason reason;
+    booking_resource res;
+    if (booking_get_resource(s, "f-r0", &reason, &res) != BOOKING_OK ||
+        reason != BOOKING_REASON_OK)
+        fail_msg("%s: reads fail after the fault: %s", where, booking_reason_name(reason));
+}
+
+/* ---- set-up ---- */
+
+static int prepare(void **state)
+{
+    (void)state;
+    if (fault_vfs_register(FAULT_VFS_NAME) != SQLITE_OK) {
+        fprintf(stderr, "cannot register the fault VFS\n");
+        return -1;
+    }
+    const char *dir = test_tmpdir();
+    snprintf(template_path, sizeof template_path, "%s/template.db", dir);
+    snprintf(case_path, sizeof case_path, "%s/case.db", dir);
+    snprintf(crash_path, sizeof crash_path, "%s/crash.db", dir);
+    booking_store *s = store_open(template_path, "busy_timeout_ms=1000");
+    static const struct {
+        const char *id;
+        uint64_t capacity;
+    } resources[] = {{"f-r0", 100}, {"f-r1", 50}, {"f-r2", 30}};
+    for (size_t i = 0; i < 3; i++) {
+        booking_reason r;
+        if (booking_set_capacity(s, resources[i].id, resources[i].capacity, &r, NULL) !=
+                BOOKING_OK ||
+            r != BOOKING_REASON_OK) {
+            fprintf(stderr, "cannot create %s\n", resources[i].id);
+            return -1;
+        }
+    }
+    static const booking_request bookings[] = {
+        {"t-b0", "f-r0", 10}, {"t-b1", "f-r0", 5}, {"t-b2", "f-r1", 20},
+        {"t-b3", "f-r1", 7},  {"t-b4", "f-r2", 25}, {"t-rej", "f-r2", 100},
+    };
+    booking_result r[6];
+    booking_reason reason;
+    if (booking_attempt_batch(s, bookings, 6, r) != BOOKING_OK || r[0].outcome != BOOKING_BOOKED ||
+        r[5].reason != BOOKING_REASON_INSUFFICIENT_CAPACITY ||
+        booking_cancel(s, "t-b2", &reason, NULL) != BOOKING_OK ||
+        reason != BOOKING_REASON_CANCELLED) {
+        fprintf(stderr, "cannot prepare the template database\n");
+        return -1;
+    }
+    booking_store_close(s); /* checkpoints: the template is one file */
+    sqlite3 *raw = raw_open(template_path);
+    snapshot_before = snapshot(raw);
+    sqlite3_close(raw);
+    /* The fault-free answer and result of each call, through the shim. */
+    for (size_t i = 0; i < CALL_COUNT; i++) {
+        fresh_copy(case_path);
+        s = fault_store_open(case_path);
+        calls[i].run(s, &calls[i].expected);
+        booking_store_close(s);
+        if (calls[i].expected.failed) {
+            fprintf(stderr, "%s fails without faults: %s\n", calls[i].name, calls[i].expected.text);
+            return -1;
+        }
+        raw = raw_open(case_path);
+        calls[i].snapshot_after = snapshot(raw);
+        sqlite3_close(raw);
+        if (strcmp(calls[i].snapshot_after, snapshot_before) == 0 &&
+            calls[i].run != run_attempt_replay) {
+            /* a call that changes nothing could not show a trace */
+            fprintf(stderr, "%s changes nothing\n", calls[i].name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int cleanup(void **state)
+{
+    (void)state;
+    free(snapshot_before);
+    for (size_t i = 0; i < CALL_COUNT; i++)
+        free(calls[i].snapshot_after);
+    test_tmpdir_remove();
+    return 0;
+}
+
+/* ---- one case: one call, one fault ---- */
+
+typedef struct fault_tally {
+    unsigned long cases, fired, answered_despite_fault, ambiguous_visible, crash_visible;
+    unsigned long by_reason[BOOKING_REASON_INTERNAL + 1];
+} fault_tally;
+
+/* Runs `call` with the nth operation of kind `op` failing (and, if persistent,
+ * every later one). Returns whether the fault was reached. */
+static bool run_case(fault_call *call, fault_op op, unsigned long nth, bool persistent,
+                     fault_tally *t)
+{
+    char where[256];
+    snprintf(where, sizeof where, "%s, %s fault #%lu%s", call->name, fault_op_name(op), nth,
+             persistent ? " and after" : "");
+    fresh_copy(case_path);
+    booking_store *s = fault_store_open(case_path);
+    call_answer got;
+    memset(&got, 0, sizeof got);
+    fault_vfs_arm(op, nth, persistent);
+    call->run(s, &got);
+    fault_vfs_disarm();
+    bool fired = fault_vfs_fired();
+    fault_op fired_op = fault_vfs_fired_op();
+    snprintf(where + strlen(where), sizeof where - strlen(where), " (%s)",
+             fired ? fault_vfs_fired_detail() : "not reached");
+    crash_image(case_path, crash_path);
+    t->cases++;
+    t->fired += fired;
+
+    /* The answer: a decision only if it is the one a fault-free run gives. */
+    if (got.mixed)
+        fail_msg("%s: a batch answered partly FAILED: %s", where, got.text);
+    if (!fired && got.failed)
+        fail_msg("%s: FAILED %s without a fault", where, booking_reason_name(got.reason));
+    if (!got.failed && strcmp(got.text, call->expected.text) != 0)
+        fail_msg("%s: answered %s; without faults: %s", where, got.text, call->expected.text);
+    if (got.failed) {
+        /* Every fault here is a file error: io_error, never a vaguer reason. */
+        if (got.reason != BOOKING_REASON_IO_ERROR)
+            fail_msg("%s: FAILED %s, not io_error", where, booking_reason_name(got.reason));
+        t->by_reason[got.reason]++;
+    } else if (fired) {
+        if (t->answered_despite_fault++ < FAULT_REPORT_MAX)
+            fprintf(stderr, "fault: %s: answered %.60s%s\n", where, got.text,
+                    strlen(got.text) > 60 ? "..." : "");
+    }
+
+    /* The database, seen by another connection while the store is open: no
+     * trace, or (a decision was answered, or the commit's sync failed) all of it. */
+    bool may_show = !got.failed || fired_op == FAULT_OP_SYNC;
+    sqlite3 *raw = raw_open(case_path);
+    expect_sound(raw, where);
+    char *snap = snapshot(raw);
+    bool before = strcmp(snap, snapshot_before) == 0;
+    bool after = strcmp(snap, call->snapshot_after) == 0;
+    if (got.failed ? !(before || (after && may_show)) : !after)
+        fail_msg("%s: answered %s but the database holds:\n%s", where, got.text, snap);
+    if (got.failed && after && !before)
+        t->ambiguous_visible++;
+    free(snap);
+
+    /* What a crash now would leave: intact, and all or nothing of the call. */
+    sqlite3 *crashed = raw_open(crash_path);
+    expect_sound(crashed, where);
+    snap = snapshot(crashed);
+    before = strcmp(snap, snapshot_before) == 0;
+    after = strcmp(snap, call->snapshot_after) == 0;
+    if (!(before && got.failed) && !(after && may_show))
+        fail_msg("%s: after a crash the database would hold:\n%s", where, snap);
+    if (got.failed && after && !before && t->crash_visible++ < FAULT_REPORT_MAX)
+        fprintf(stderr, "fault: %s: FAILED, and a crash now would keep the decision\n", where);
+    free(snap);
+    sqlite3_close(crashed);
+
+    /* The same store handle still works; then close, reopen, nothing moved. */
+    expect_store_works(s, where);
+    expect_sound(raw, where);
+    char *last = snapshot(raw);
+    booking_store_close(s);
+    sqlite3_close(raw);
+    raw = raw_open(case_path);
+    expect_sound(raw, where);
+    snap = snapshot(raw);
+    if (strcmp(snap, last) != 0)
+        fail_msg("%s: reopening changed the database", where);
+    free(snap);
+    free(last);
+    sqlite3_close(raw);
+    return fired;
+}
+
+/* Every N for every kind of operation, one-shot, then persistent (the Nth and
+ * every later one fail, the ROLLBACK too). */
+static void fault_every_operation(fault_call *call)
+{
+    fault_tally t;
+    memset(&t, 0, sizeof t);
+    for (int op = 0; op < FAULT_OP_COUNT; op++) {
+        for (int persistent = 0; persistent <= 1; persistent++) {
+            unsigned long n = 1;
+            while (run_case(call, (fault_op)op, n, persistent, &t)) {
+                if (++n > FAULT_N_MAX)
+                    fail_msg("%s: %s faults never stop being reached", call->name,
+                             fault_op_name((fault_op)op));
+            }
+            fprintf(stderr, "fault: %s, %s%s: %lu operations\n", call->name,
+                    fault_op_name((fault_op)op), persistent ? " persistent" : "", n - 1);
+        }
+    }
+    fprintf(stderr,
+            "fault: %s: %lu cases, %lu reached a fault, %lu answered anyway (same answer), "
+            "%lu FAILED with the decision visible, %lu FAILED with the decision in a crash "
+            "image (ambiguous commit)\n",
+            call->name, t.cases, t.fired, t.answered_despite_fault, t.ambiguous_visible,
+            t.crash_visible);
+    for (int r = 0; r <= BOOKING_REASON_INTERNAL; r++) {
+        if (t.by_reason[r] != 0)
+            fprintf(stderr, "fault: %s: FAILED %s: %lu\n", call->name,
+                    booking_reason_name((booking_reason)r), t.by_reason[r]);
+    }
+    assert_true(t.fired > 0);
+}
+
+static void attempt_under_io_fault_fails_and_leaves_no_trace(void **state)
+{
+    (void)state;
+    fault_every_operation(&calls[0]);
+}
+
+static void recorded_rejection_under_io_fault_fails_and_leaves_no_trace(void **state)
+{
+    (void)state;
+    fault_every_operation(&calls[1]);
+}
+
+static void replay_under_io_fault_fails_and_changes_nothing(void **state)
+{
+    (void)state;
+    fault_every_operation(&calls[2]);
+}
+
+static void batch_under_io_fault_fails_whole_and_leaves_no_trace(void **state)
+{
+    (void)state;
+    fault_every_operation(&calls[3]);
+}
+
+static void cancel_under_io_fault_fails_and_leaves_no_trace(void **state)
+{
+    (void)state;
+    fault_every_operation(&calls[4]);
+}
+
+static void set_capacity_under_io_fault_fails_and_leaves_no_trace(void **state)
+{
+    (void)state;
+    fault_every_operation(&calls[5]);
+}
+
+static void create_resource_under_io_fault_fails_and_leaves_no_trace(void **state)
+{
+    (void)state;
+    fault_every_operation(&calls[6]);
+}
+
+/* ---- a statement failing inside the transaction ---- */
+
+/* A trigger that aborts one statement of the call: SQLite then rolls back that
+ * statement only and leaves the transaction open, unlike the I/O errors above
+ * (after which SQLite rolls the whole transaction back itself). So this is what
+ * proves the store's own ROLLBACK: whatever the call wrote before the failing
+ * statement must vanish. */
+typedef struct step_fault {
+    size_t call;         /* index into calls[] */
+    const char *trigger; /* "BEFORE <event> ON <table> WHEN <condition>" */
+} step_fault;
+
+static const step_fault step_faults[] = {
+    {0, "BEFORE INSERT ON bookings WHEN NEW.id = 'f-new'"},
+    {0, "BEFORE UPDATE ON resources WHEN NEW.id = 'f-r0'"},
+    {1, "BEFORE INSERT ON bookings WHEN NEW.id = 'f-big'"},
+    {3, "BEFORE UPDATE ON resources WHEN NEW.id = 'f-r0'"},
+    {3, "BEFORE UPDATE ON resources WHEN NEW.id = 'f-r1'"},
+    {3, "BEFORE UPDATE ON resources WHEN NEW.id = 'f-r2'"},
+    {4, "BEFORE UPDATE ON bookings"},
+    {4, "BEFORE UPDATE ON resources"},
+    {5, "BEFORE UPDATE ON resources"},
+    {6, "BEFORE INSERT ON resources"},
+};
+#define STEP_FAULT_COUNT (sizeof step_faults / sizeof step_faults[0])
+
+static void exec_sql(sqlite3 *db, const char *sql, const char *where)
+{
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg("%s: %s: %s", where, sql, sqlite3_errmsg(db));
+}
+
+/* Runs `call` with its statement matched by `trigger` aborting. Returns whether
+ * the call FAILED. */
+static bool step_case(fault_call *call, const char *trigger)
+{
+    char sql[512], where[512];
+    snprintf(where, sizeof where, "%s, step fault %s", call->name, trigger);
+    fresh_copy(case_path);
+    sqlite3 *raw = raw_open(case_path);
+    snprintf(sql, sizeof sql, "CREATE TRIGGER injected %s BEGIN SELECT RAISE(ABORT, 'injected'); END",
+             trigger);
+    exec_sql(raw, sql, where);
+    booking_store *s = fault_store_open(case_path);
+    call_answer got;
+    memset(&got, 0, sizeof got);
+    call->run(s, &got);
+    if (got.mixed)
+        fail_msg("%s: a batch answered partly FAILED: %s", where, got.text);
+    /* Not an I/O error but a statement refused: "internal" is the honest reason. */
+    if (got.failed && got.reason != BOOKING_REASON_INTERNAL)
+        fail_msg("%s: FAILED %s, not internal", where, booking_reason_name(got.reason));
+    if (!got.failed && strcmp(got.text, call->expected.text) != 0)
+        fail_msg("%s: answered %s; without faults: %s", where, got.text, call->expected.text);
+    expect_sound(raw, where);
+    char *snap = snapshot(raw);
+    if (strcmp(snap, got.failed ? snapshot_before : call->snapshot_after) != 0)
+        fail_msg("%s: answered %s but the database holds:\n%s", where, got.text, snap);
+    free(snap);
+    exec_sql(raw, "DROP TRIGGER injected", where); /* fails if the call left its lock */
+    expect_store_works(s, where);
+    booking_store_close(s);
+    expect_sound(raw, where);
+    sqlite3_close(raw);
+    return got.failed;
+}
+
+static void failed_statement_rolls_back_the_whole_call(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < STEP_FAULT_COUNT; i++) {
+        if (!step_case(&calls[step_faults[i].call], step_faults[i].trigger))
+            fail_msg("%s: the trigger %s did not fire", calls[step_faults[i].call].name,
+                     step_faults[i].trigger);
+    }
+    /* Every attempt of the batch failing in turn, each after the ones before
+     * it were inserted. Attempts 10 and 20 repeat t-b0 and attempt 30 aims at
+     * an unknown resource: no f-bat-10 or f-bat-20 is inserted, and attempt 30
+     * writes nothing, so those three cannot fail. */
+    for (size_t i = 0; i < FAULT_BATCH; i++) {
+        char trigger[128];
+        snprintf(trigger, sizeof trigger, "BEFORE INSERT ON bookings WHEN NEW.id = 'f-bat-%zu'",
+                 i);
+        bool failed = step_case(&calls[3], trigger);
+        if (failed == (i == 10 || i == 20 || i == 30))
+            fail_msg("batch: attempt %zu %s", i, failed ? "failed" : "did not fail");
+    }
+}
+
+/* ---- opening and closing under faults ---- */
+
+/* Opens the store with the nth operation of kind op failing: either the open
+ * fails cleanly (BOOKING_EOPEN, nothing changed) or the store works. */
+static bool open_case(fault_op op, unsigned long nth, unsigned long *refused)
+{
+    char where[256], url[FAULT_URL_SIZE], why[512] = "";
+    fresh_copy(case_path);
+    snprintf(url, sizeof url, "sqlite:%s?vfs=%s&busy_timeout_ms=%d", case_path, FAULT_VFS_NAME,
+             FAULT_BUSY_TIMEOUT_MS);
+    booking_store *s = NULL;
+    fault_vfs_arm(op, nth, false);
+    booking_error e = booking_store_open(url, &s, why, sizeof why);
+    fault_vfs_disarm();
+    bool fired = fault_vfs_fired();
+    snprintf(where, sizeof where, "open, %s fault #%lu (%s)", fault_op_name(op), nth,
+             fired ? fault_vfs_fired_detail() : "not reached");
+    if (e != BOOKING_OK) {
+        if (e != BOOKING_EOPEN || s != NULL || !fired)
+            fail_msg("%s: %s (%s)", where, booking_error_name(e), why);
+        (*refused)++;
+    } else {
+        expect_store_works(s, where);
+        booking_store_close(s);
+    }
+    sqlite3 *raw = raw_open(case_path);
+    expect_sound(raw, where);
+    if (e != BOOKING_OK) {
+        char *snap = snapshot(raw);
+        if (strcmp(snap, snapshot_before) != 0)
+            fail_msg("%s: a failed open changed the database:\n%s", where, snap);
+        free(snap);
+    }
+    sqlite3_close(raw);
+    return fired;
+}
+
+static void open_under_io_fault_fails_cleanly_or_works(void **state)
+{
+    (void)state;
+    for (int op = 0; op < FAULT_OP_COUNT; op++) {
+        unsigned long n = 1, refused = 0;
+        while (open_case((fault_op)op, n, &refused)) {
+            if (++n > FAULT_N_MAX)
+                fail_msg("open: %s faults never stop being reached", fault_op_name((fault_op)op));
+        }
+        fprintf(stderr, "fault: open, %s: %lu operations, %lu refused with EOPEN\n",
+                fault_op_name((fault_op)op), n - 1, refused);
+    }
+}
+
+/* Closes the store (which checkpoints the WAL into the database) with the nth
+ * operation of kind op failing: a decision answered before must survive. */
+static bool close_case(fault_op op, unsigned long nth)
+{
+    char where[256];
+    fresh_copy(case_path);
+    booking_store *s = fault_store_open(case_path);
+    call_answer got;
+    memset(&got, 0, sizeof got);
+    calls[3].run(s, &got); /* the batch: the largest change */
+    if (strcmp(got.text, calls[3].expected.text) != 0)
+        fail_msg("close: the batch answered %s without faults", got.text);
+    fault_vfs_arm(op, nth, false);
+    booking_store_close(s);
+    fault_vfs_disarm();
+    bool fired = fault_vfs_fired();
+    snprintf(where, sizeof where, "close, %s fault #%lu (%s)", fault_op_name(op), nth,
+             fired ? fault_vfs_fired_detail() : "not reached");
+    sqlite3 *raw = raw_open(case_path);
+    expect_sound(raw, where);
+    char *snap = snapshot(raw);
+    if (strcmp(snap, calls[3].snapshot_after) != 0)
+        fail_msg("%s: a committed batch was lost:\n%s", where, snap);
+    free(snap);
+    sqlite3_close(raw);
+    return fired;
+}
+
+static void close_under_io_fault_keeps_committed_decisions(void **state)
+{
+    (void)state;
+    for (int op = 0; op < FAULT_OP_COUNT; op++) {
+        unsigned long n = 1;
+        while (close_case((fault_op)op, n)) {
+            if (++n > FAULT_N_MAX)
+                fail_msg("close: %s faults never stop being reached", fault_op_name((fault_op)op));
+        }
+        fprintf(stderr, "fault: close, %s: %lu operations\n", fault_op_name((fault_op)op), n - 1);
+    }
+}
+
+/* ---- SQLITE_BUSY ---- */
+
+static long elapsed_ms(const struct timespec *since)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+static void expect_busy_quickly(const char *what, const struct timespec *since,
+                                booking_reason reason)
+{
+    long ms = elapsed_ms(since);
+    if (reason != BOOKING_REASON_BUSY)
+        fail_msg("%s while another connection writes: %s, not busy", what,
+                 booking_reason_name(reason));
+    if (ms > FAULT_BUSY_TIMEOUT_MS + FAULT_BUSY_SLACK_MS)
+        fail_msg("%s: busy after %ld ms, the bound is %d ms", what, ms, FAULT_BUSY_TIMEOUT_MS);
+}
+
+static void write_lock_held_elsewhere_fails_busy_quickly_and_writes_nothing(void **state)
+{
+    (void)state;
+    fresh_copy(case_path);
+    char query[64];
+    snprintf(query, sizeof query, "busy_timeout_ms=%d", FAULT_BUSY_TIMEOUT_MS);
+    booking_store *s = store_open(case_path, query);
+    sqlite3 *other = raw_open(case_path);
+    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+
+    struct timespec t0;
+    booking_request req = {"f-new", "f-r0", 5};
+    booking_result r[FAULT_BATCH];
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(booking_attempt(s, &req, &r[0]), BOOKING_OK);
+    assert_int_equal(r[0].outcome, BOOKING_FAILED);
+    expect_busy_quickly("attempt", &t0, r[0].reason);
+
+    booking_request batch[3] = {{"f-a", "f-r0", 1}, {"f-b", "f-r1", 1}, {"t-b0", "f-r0", 10}};
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(booking_attempt_batch(s, batch, 3, r), BOOKING_OK);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(r[i].outcome, BOOKING_FAILED);
+        expect_busy_quickly("batch", &t0, r[i].reason);
+    }
+
+    booking_reason reason = BOOKING_REASON_OK;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(booking_cancel(s, "t-b1", &reason, NULL), BOOKING_OK);
+    expect_busy_quickly("cancel", &t0, reason);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(booking_set_capacity(s, "f-r1", 80, &reason, NULL), BOOKING_OK);
+    expect_busy_quickly("set_capacity", &t0, reason);
+
+    /* Readers do not wait for writers (WAL). */
+    booking_resource res;
+    assert_int_equal(booking_get_resource(s, "f-r0", &reason, &res), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+
+    assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    char *snap = snapshot(other);
+    assert_string_equal(snap, snapshot_before);
+    free(snap);
+    expect_store_works(s, "after busy");
+    booking_store_close(s);
+    expect_sound(other, "after busy");
+    sqlite3_close(other);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(attempt_under_io_fault_fails_and_leaves_no_trace),
+        cmocka_unit_test(recorded_rejection_under_io_fault_fails_and_leaves_no_trace),
+        cmocka_unit_test(replay_under_io_fault_fails_and_changes_nothing),
+        cmocka_unit_test(batch_under_io_fault_fails_whole_and_leaves_no_trace),
+        cmocka_unit_test(cancel_under_io_fault_fails_and_leaves_no_trace),
+        cmocka_unit_test(set_capacity_under_io_fault_fails_and_leaves_no_trace),
+        cmocka_unit_test(create_resource_under_io_fault_fails_and_leaves_no_trace),
+        cmocka_unit_test(failed_statement_rolls_back_the_whole_call),
+        cmocka_unit_test(open_under_io_fault_fails_cleanly_or_works),
+        cmocka_unit_test(close_under_io_fault_keeps_committed_decisions),
+        cmocka_unit_test(write_lock_held_elsewhere_fails_busy_quickly_and_writes_nothing),
+    };
+    return cmocka_run_group_tests(tests, prepare, cleanup);
+}
