@@ -1424,6 +1424,78 @@ static void hb_verify(hb_control *ctl, hb_shared *sh, hb_worker *workers, unsign
     }
 }
 
+/* Runs the workers with SIGINT/SIGTERM ending the run early; returns its seconds. */
+static double hb_run(hb_shared *sh, hb_worker *workers, unsigned *started)
+{
+    const hb_config *cfg = sh->cfg;
+    struct sigaction sa = {.sa_handler = hb_on_signal}, old_int, old_term;
+    sigemptyset(&sa.sa_mask);
+    hb_interrupted = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    sh->start_ns = hb_now_ns();
+    uint64_t limit_s = cfg->attempts != 0 ? (uint64_t)HB_DURATION_MAX_S : cfg->duration_s;
+    sh->deadline_ns = sh->start_ns + limit_s * 1000000000ull;
+    for (*started = 0; *started < cfg->threads; (*started)++) {
+        if (pthread_create(&workers[*started].thread, NULL, hb_worker_run, &workers[*started]) != 0) {
+            cli_error("bench", "cannot start thread %u", *started);
+            atomic_store(&sh->stop, true);
+            break;
+        }
+    }
+    hb_progress(sh, workers, *started);
+    double seconds = (double)(hb_now_ns() - sh->start_ns) / 1e9;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    return seconds;
+}
+
+/* Sums the workers, writes the history, reads the resources back, prints; the exit code. */
+static int hb_report(hb_control *ctl, hb_shared *sh, hb_worker *workers, const hb_conn *conns,
+                     double seconds)
+{
+    const hb_config *cfg = sh->cfg;
+    hb_totals *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return cli_error("bench", "out of memory");
+    for (unsigned i = 0; i < cfg->threads; i++) {
+        hb_worker *w = &workers[i];
+        bench_stats_merge(&t->stats, &w->stats);
+        for (int s = 0; s < HB_STATUS_MAX; s++)
+            t->http_status[s] += w->http_status[s];
+        t->replayed += w->replayed;
+        t->lost += w->lost;
+        t->timeouts += w->timeouts;
+        t->bad_answers += w->bad_answers;
+        t->no_outcome += w->no_outcome;
+        if (w->history != NULL && ferror(w->history))
+            w->history_failed = true;
+    }
+    bool history_ok = true;
+    if (ctl->history != NULL)
+        history_ok = hb_history_merge(ctl->history, workers, cfg->threads);
+    if (cfg->verify) {
+        uint64_t max_process = 0;
+        for (unsigned i = 0; i < cfg->connections; i++)
+            max_process = conns[i].process > max_process ? conns[i].process : max_process;
+        ctl->process = (max_process + 1) * cfg->batch; /* no connection ever used it */
+        hb_verify(ctl, sh, workers, cfg->threads, t);
+    }
+    char label[200];
+    snprintf(label, sizeof label, "%.64s connections=%u threads=%u resources=%" PRIu64 " batch=%u",
+             cfg->url, cfg->connections, cfg->threads, cfg->resources, cfg->batch);
+    hb_print(cfg, t, seconds, label, cfg->verify);
+    int rc = CLI_EXIT_OK;
+    if (!history_ok || (ctl->history != NULL && fflush(ctl->history) != 0)) {
+        cli_error("bench", "could not write the history to %s", cfg->history_path);
+        rc = CLI_EXIT_ERROR;
+    }
+    if (t->bad_answers != 0 || t->resources_wrong != 0 || t->stats.attempts == 0)
+        rc = CLI_EXIT_ERROR;
+    free(t);
+    return rc;
+}
+
 int cmd_bench_http(int argc, char **argv)
 {
     hb_config cfg = {.connections = 64, .threads = 2, .duration_s = 10, .resources =
@@ -1471,67 +1543,11 @@ int cmd_bench_http(int argc, char **argv)
         }
         conn_next += workers[i].conn_count;
     }
-    struct sigaction sa = {.sa_handler = hb_on_signal}, old_int, old_term;
-    sigemptyset(&sa.sa_mask);
-    hb_interrupted = 0;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sh.start_ns = hb_now_ns();
-    sh.deadline_ns = sh.start_ns + (cfg.attempts != 0 ? (uint64_t)HB_DURATION_MAX_S : cfg.duration_s) *
-                                       1000000000ull;
     unsigned started = 0;
-    for (; started < cfg.threads; started++) {
-        if (pthread_create(&workers[started].thread, NULL, hb_worker_run, &workers[started]) != 0) {
-            cli_error("bench", "cannot start thread %u", started);
-            atomic_store(&sh.stop, true);
-            break;
-        }
-    }
-    hb_progress(&sh, workers, started);
-    double seconds = (double)(hb_now_ns() - sh.start_ns) / 1e9;
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-
-    hb_totals *t = calloc(1, sizeof *t);
-    if (t == NULL || started < cfg.threads) {
-        free(t);
+    double seconds = hb_run(&sh, workers, &started);
+    if (started < cfg.threads)
         goto out;
-    }
-    bool history_ok = true;
-    for (unsigned i = 0; i < started; i++) {
-        hb_worker *w = &workers[i];
-        bench_stats_merge(&t->stats, &w->stats);
-        for (int s = 0; s < HB_STATUS_MAX; s++)
-            t->http_status[s] += w->http_status[s];
-        t->replayed += w->replayed;
-        t->lost += w->lost;
-        t->timeouts += w->timeouts;
-        t->bad_answers += w->bad_answers;
-        t->no_outcome += w->no_outcome;
-        if (w->history != NULL && ferror(w->history))
-            w->history_failed = true;
-    }
-    if (history != NULL)
-        history_ok = hb_history_merge(history, workers, started);
-    if (cfg.verify) {
-        uint64_t max_process = 0;
-        for (unsigned i = 0; i < cfg.connections; i++)
-            max_process = conns[i].process > max_process ? conns[i].process : max_process;
-        ctl.process = (max_process + 1) * cfg.batch; /* no connection ever used it */
-        hb_verify(&ctl, &sh, workers, started, t);
-    }
-    char label[200];
-    snprintf(label, sizeof label, "%.64s connections=%u threads=%u resources=%" PRIu64 " batch=%u",
-             cfg.url, cfg.connections, cfg.threads, cfg.resources, cfg.batch);
-    hb_print(&cfg, t, seconds, label, cfg.verify);
-    rc = CLI_EXIT_OK;
-    if (!history_ok || (history != NULL && fflush(history) != 0)) {
-        cli_error("bench", "could not write the history to %s", cfg.history_path);
-        rc = CLI_EXIT_ERROR;
-    }
-    if (t->bad_answers != 0 || t->resources_wrong != 0 || t->stats.attempts == 0)
-        rc = CLI_EXIT_ERROR;
-    free(t);
+    rc = hb_report(&ctl, &sh, workers, conns, seconds);
 out:
     if (history != NULL && fclose(history) != 0)
         rc = CLI_EXIT_ERROR;
