@@ -183,6 +183,8 @@ int main(int argc, char **argv)
 {
     if (argc > 1)
         url_arg = argv[1];
+    if (!stress_parse_mode(argc, argv))
+        return 2;
     struct CMUnitTest tests[STRESS_RULE_TESTS];
     stress_rule_tests(tests);
     return cmocka_run_group_tests_name(url_arg, tests, run_stress, finish);
