@@ -25,6 +25,8 @@
  *      and the hashes exactly. The deepest point reached names the violation:
  *      the determinate operation with the earliest return that no order of what
  *      precedes it could explain.
+ *  (5) Before the search, indeterminate operations that later determinate
+ *      answers prove idle are dropped (drop_idle_indeterminate).
  */
 #include "check/check_internal.h"
 
@@ -559,6 +561,45 @@ static void search_free(search *s)
     free(s->memo_used);
 }
 
+/* Note (5): an indeterminate attempt of a booking_id that a determinate attempt
+ * decided afresh (replayed=false) never took effect: before that decision it
+ * would have made it a replay, after it it is a replay or a conflict. Likewise
+ * an indeterminate cancel of a booking_id a determinate cancel answered
+ * `cancelled`. Such operations are dropped (marked linearized) up front. */
+static bool drop_idle_indeterminate(search *s)
+{
+    bool *fresh = calloc(s->nb + 1, sizeof *fresh);
+    bool *released = calloc(s->nb + 1, sizeof *released);
+    if (fresh == NULL || released == NULL) {
+        free(fresh);
+        free(released);
+        return false;
+    }
+    for (size_t k = 0; k < s->ndet; k++) {
+        const chk_op *op = &s->h->ops[s->gops[s->det[k]]];
+        uint32_t lb = s->lb[s->det[k]];
+        if (op->kind == CHK_ATTEMPT && op->replayed == 0 &&
+            chk_reason_is_decision(chk_attempt_reason(op)))
+            fresh[lb] = true;
+        if (op->kind == CHK_CANCEL && op->accept == CHK_BIT(BOOKING_REASON_CANCELLED))
+            released[lb] = true;
+    }
+    size_t kept = 0;
+    for (size_t k = 0; k < s->nind; k++) {
+        uint32_t i = s->ind[k];
+        const chk_op *op = &s->h->ops[s->gops[i]];
+        if ((op->kind == CHK_ATTEMPT && fresh[s->lb[i]]) ||
+            (op->kind == CHK_CANCEL && released[s->lb[i]]))
+            s->lin[i] = true;
+        else
+            s->ind[kept++] = i;
+    }
+    s->nind = kept;
+    free(fresh);
+    free(released);
+    return true;
+}
+
 /* Local numbering of bookings and resources; map_b / map_r are scratch arrays
  * over the whole history, CHECK_NONE on entry and restored on exit. */
 static bool search_setup(search *s, uint32_t *map_b, uint32_t *map_r)
@@ -597,6 +638,8 @@ static bool search_setup(search *s, uint32_t *map_b, uint32_t *map_r)
         if (op->resource != CHECK_NONE)
             map_r[op->resource] = CHECK_NONE;
     }
+    if (!drop_idle_indeterminate(s))
+        return false;
     s->refs = calloc(s->nb + 1, sizeof *s->refs);
     s->ind_of_b_at = calloc(s->nb + 2, sizeof *s->ind_of_b_at);
     s->ind_of_b = malloc((s->nind + 1) * sizeof *s->ind_of_b);
@@ -609,7 +652,7 @@ static bool search_setup(search *s, uint32_t *map_b, uint32_t *map_r)
         return false;
     s->memo_mask = SEARCH_MEMO_INITIAL - 1;
     for (size_t i = 0; i < n; i++) {
-        if (s->lb[i] == CHECK_NONE)
+        if (s->lb[i] == CHECK_NONE || s->lin[i])
             continue;
         s->refs[s->lb[i]]++;
         if (!s->h->ops[s->gops[i]].determinate &&
