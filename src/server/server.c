@@ -693,6 +693,7 @@ static size_t unescape_path(void *cls, struct MHD_Connection *connection, char *
     return (size_t)(out - s);
 }
 
+__attribute__((format(printf, 2, 0))) /* lets clang check the vsnprintf below */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
