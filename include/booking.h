@@ -140,8 +140,11 @@ typedef struct booking_record {
  *       created and migrated if needed; busy_timeout_ms bounds every lock wait
  *       (default 5000, at most 600000).
  *   memory:  a new, empty, non-durable store private to this handle.
- *   postgres://... or postgresql://...  a libpq connection URI (only when the
- *       library was built with PostgreSQL support; otherwise BOOKING_EURL).
+ *   postgres://... or postgresql://...  a libpq connection URI, shared by any
+ *       number of processes and machines; besides libpq's parameters it takes
+ *       pool_size=N (1..64, default 4), lock_timeout_ms=N (default 5000) and
+ *       statement_timeout_ms=N (default 10000, both at most 600000). A library
+ *       built without PostgreSQL support answers BOOKING_EURL.
  * On success *out is a store to pass to booking_store_close(). On failure *out is
  * NULL and, if errbuf is not NULL, a one-line explanation (NUL-terminated, cut
  * to errbuf_len bytes) is written there.
