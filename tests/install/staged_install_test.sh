@@ -36,6 +36,14 @@ grep -q "^ExecStart=/usr/bin/booking serve " "$usr/$unitdir/booking.service" ||
 grep -q "^prefix=/usr$" "$usr/$libdir/pkgconfig/libbooking.pc" ||
     fail "libbooking.pc prefix is not /usr"
 
+# `make install PREFIX=... DESTDIR=...` is this very install of the build/ tree.
+make_line=$(make -s -n -C "$BOOKING_SOURCE_DIR" install PREFIX=/opt/x DESTDIR=/tmp/y 2>&1 | tail -n 1)
+[ "$make_line" = 'DESTDIR="/tmp/y" cmake --install build --prefix "/opt/x"' ] ||
+    fail "make install does not pass PREFIX and DESTDIR to cmake --install: $make_line"
+make_line=$(make -s -n -C "$BOOKING_SOURCE_DIR" install 2>&1 | tail -n 1)
+[ "$make_line" = 'DESTDIR="" cmake --install build --prefix "/usr/local"' ] ||
+    fail "make install's default PREFIX is not /usr/local: $make_line"
+
 installed_version=$("$usr/bin/booking" --version) || fail "booking --version failed"
 [ "$installed_version" = "booking $version" ] ||
     fail "booking --version says '$installed_version', expected 'booking $version'"
