@@ -192,6 +192,16 @@ try:
     if served is not None and served != DOC:
         fail("GET /openapi.json does not serve docs/openapi.json")
 
+    # Every GET route also answers HEAD, with the GET's status and no body.
+    for path in ["/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/resources/r1",
+                 "/v1/bookings/b1"]:
+        status, _, payload = s.request("HEAD", path)
+        if status != 200 or payload:
+            fail("HEAD %s answered %d with %d body bytes, expected 200 and none"
+                 % (path, status, len(payload)))
+        else:
+            print("ok: HEAD %s -> 200" % path)
+
     # Every documented route and method was called.
     for template, item in DOC["paths"].items():
         for method in item:
