@@ -114,9 +114,47 @@ else
     fail "compiling examples/embed.c with pkg-config --static --cflags --libs libbooking"
 fi
 
-# 4. The example program of libbooking(3) compiles and prints what the page shows.
 PKG_CONFIG_PATH=$usr/$libdir/pkgconfig
 PKG_CONFIG_SYSROOT_DIR=$stage
+
+# booking.h is usable from C++ too (extern "C", no C-only syntax in declarations).
+cat >"$scratch/from_cxx.cc" <<'CXX'
+#include <booking.h>
+#include <cstdio>
+int main()
+{
+    booking_store *store = nullptr;
+    if (booking_store_open("memory:", &store, nullptr, 0) != BOOKING_OK)
+        return 1;
+    booking_reason reason;
+    booking_error e = booking_set_capacity(store, "r", 1, &reason, nullptr);
+    booking_request req = {"b", "r", 1};
+    booking_result res;
+    if (e == BOOKING_OK)
+        e = booking_attempt(store, &req, &res);
+    booking_store_close(store);
+    if (e != BOOKING_OK)
+        return 1;
+    std::printf("%s\n", booking_outcome_name(res.outcome));
+    return 0;
+}
+CXX
+if command -v c++ >/dev/null 2>&1; then
+    # shellcheck disable=SC2046
+    if c++ -std=c++11 -Wall -Wextra -Werror -o "$scratch/from_cxx" "$scratch/from_cxx.cc" \
+            $(pkg-config --cflags --libs libbooking) 2>"$scratch/cc.err"; then
+        out=$(LD_LIBRARY_PATH=$usr/$libdir "$scratch/from_cxx")
+        [ "$out" = BOOKED ] || fail "the C++ program printed '$out', expected BOOKED"
+        pass "booking.h compiles and links from C++"
+    else
+        cat "$scratch/cc.err" >&2
+        fail "compiling a C++ program against booking.h"
+    fi
+else
+    echo "NOTE: no C++ compiler here: booking.h was not compiled as C++"
+fi
+
+# 4. The example program of libbooking(3) compiles and prints what the page shows.
 MANWIDTH=80 man -l "$usr/share/man/man3/libbooking.3" 2>/dev/null >"$scratch/libbooking.3.txt"
 sed -n '/^EXAMPLES/,/Build and run/p' "$scratch/libbooking.3.txt" |
     sed -n '/#include/,/^           }$/p' | sed 's/^           //' >"$scratch/man_example.c"
