@@ -90,7 +90,7 @@ const char *fault_vfs_fired_detail(void)
 }
 
 /* Counts one operation of kind `op` on a file of kind `file`; true if it must
- * fail. `method` and `arg` describe it for fault_vfs_fired_detail(). */
+ * fail. `method` and `arg` (if >= 0) describe it for fault_vfs_fired_detail(). */
 static bool hit_detail(fault_op op, fault_file_kind file, const char *method, long long arg)
 {
     bool counts = fault.op == FAULT_OP_ANY || fault.op == op ||
@@ -104,13 +104,17 @@ static bool hit_detail(fault_op op, fault_file_kind file, const char *method, lo
         fault.fired = true;
         fault.fired_op = op;
         fault.fired_file = file;
-        snprintf(fault.detail, sizeof fault.detail, "%s(%lld) on %s", method, arg,
-                 fault_file_kind_name(file));
+        if (arg < 0)
+            snprintf(fault.detail, sizeof fault.detail, "%s on %s", method,
+                     fault_file_kind_name(file));
+        else
+            snprintf(fault.detail, sizeof fault.detail, "%s %lld on %s", method, arg,
+                     fault_file_kind_name(file));
     }
     return true;
 }
 
-#define hit(op, file) hit_detail(op, file, __func__, 0)
+#define hit(op, file) hit_detail(op, file, __func__, -1)
 
 /* ---- file methods ---- */
 
@@ -220,11 +224,11 @@ static int ff_shm_lock(sqlite3_file *f, int offset, int n, int flags)
 {
     if (flags & SQLITE_SHM_UNLOCK) { /* unlocks, then reports: as ff_unlock */
         int rc = real_of(f)->pMethods->xShmLock(real_of(f), offset, n, flags);
-        if (hit_detail(FAULT_OP_SHM, kind_of(f), "xShmUnlock(offset)", offset))
+        if (hit_detail(FAULT_OP_SHM, kind_of(f), "xShmLock unlock, offset", offset))
             return SQLITE_IOERR_SHMLOCK;
         return rc;
     }
-    if (hit_detail(FAULT_OP_SHM, kind_of(f), "xShmLock(offset)", offset))
+    if (hit_detail(FAULT_OP_SHM, kind_of(f), "xShmLock lock, offset", offset))
         return SQLITE_IOERR_SHMLOCK;
     return real_of(f)->pMethods->xShmLock(real_of(f), offset, n, flags);
 }
