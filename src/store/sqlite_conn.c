@@ -116,6 +116,31 @@ static int exec_pragma(sqlite3 *db, const char *sql, const char *expect)
     return rc;
 }
 
+static long ms_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long)(now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* Turning a new file to WAL upgrades a read lock to a write lock, and there
+ * SQLite answers SQLITE_BUSY at once instead of calling the busy handler (two
+ * connections upgrading would deadlock). So when several processes open one new
+ * file together, all but one got BUSY and failed to open. They now wait for the
+ * winner within the same bound as every other lock wait, busy_timeout_ms. Once
+ * per open, never inside a call that decides anything. */
+static int set_wal(sqlite3 *db, int busy_timeout_ms)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        int rc = exec_pragma(db, "PRAGMA journal_mode = WAL", "wal");
+        if ((rc & 0xff) != SQLITE_BUSY || ms_since(&start) >= busy_timeout_ms)
+            return rc;
+        sqlite3_sleep(SQLITE_WAL_SWITCH_PAUSE_MS);
+    }
+}
+
 booking_error sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bool writer,
                                char *errbuf, size_t errbuf_len)
 {
@@ -135,7 +160,7 @@ booking_error sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bool 
     if (rc == SQLITE_OK)
         rc = sqlite3_busy_timeout(c->db, opts->busy_timeout_ms);
     if (rc == SQLITE_OK)
-        rc = exec_pragma(c->db, "PRAGMA journal_mode = WAL", "wal");
+        rc = set_wal(c->db, opts->busy_timeout_ms);
     if (rc == SQLITE_OK)
         rc = exec_pragma(c->db, "PRAGMA synchronous = FULL", NULL);
     if (rc != SQLITE_OK) {

@@ -13,6 +13,7 @@
 
 #define SQLITE_BUSY_TIMEOUT_MS_DEFAULT 5000
 #define SQLITE_BUSY_TIMEOUT_MS_MAX 600000
+#define SQLITE_WAL_SWITCH_PAUSE_MS 2 /* between tries to turn a new file to WAL */
 #define SQLITE_PATH_MAX 4096
 #define SQLITE_VFS_NAME_MAX 64
 
