@@ -148,15 +148,20 @@ bool stress_setup(booking_store *store, const stress_config *cfg)
 
 bool stress_expand_url(char *out, size_t size, const char *url, const char *dir)
 {
-    static const char token[] = "@TMP@";
-    size_t used = 0;
+    return stress_expand_token(out, size, url, "@TMP@", dir);
+}
+
+bool stress_expand_token(char *out, size_t size, const char *url, const char *token,
+                         const char *value)
+{
+    size_t used = 0, token_len = strlen(token);
     while (*url != '\0') {
         const char *piece = url;
         size_t len = 1;
-        if (strncmp(url, token, sizeof token - 1) == 0) {
-            piece = dir;
-            len = strlen(dir);
-            url += sizeof token - 1;
+        if (strncmp(url, token, token_len) == 0) {
+            piece = value;
+            len = strlen(value);
+            url += token_len;
         } else {
             url++;
         }

@@ -122,6 +122,9 @@ void stress_check(booking_store *store, const stress_config *cfg, const stress_l
 
 /* Substitutes every "@TMP@" in url by dir; false if it does not fit. */
 bool stress_expand_url(char *out, size_t size, const char *url, const char *dir);
+/* The same for any token. */
+bool stress_expand_token(char *out, size_t size, const char *url, const char *token,
+                         const char *value);
 
 const char *stress_rule_name(stress_rule rule);
 
