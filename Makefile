@@ -93,11 +93,11 @@ soak: build
 	SIM_SOAK_SECONDS=$(SECONDS) ./build/tests/sim/booking_sim
 
 coverage: deps
-	@cmake -S . -B build-coverage -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="--coverage" \
+	@cmake -S . -B build-coverage -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="--coverage -fprofile-update=atomic" \
 	  -DCMAKE_EXE_LINKER_FLAGS="--coverage" $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build-coverage -j$(JOBS)
 	@find build-coverage -name '*.gcda' -delete
-	-cd build-coverage && ctest $(CTEST_FLAGS) -j$(JOBS) -LE 'postgres|install'
+	-cd build-coverage && ctest $(CTEST_FLAGS) -j$(JOBS) -LE install
 	@gcovr -r . --object-directory build-coverage --filter 'src/' --exclude-unreachable-branches \
 	  --exclude-throw-branches --json-summary build-coverage/coverage.json >/dev/null
 	@scripts/coverage-report build-coverage/coverage.json
