@@ -98,7 +98,7 @@ coverage: deps
 	@cmake --build build-coverage -j$(JOBS)
 	@find build-coverage -name '*.gcda' -delete
 	-cd build-coverage && ctest $(CTEST_FLAGS) -j$(JOBS) -LE install
-	@gcovr -r . --object-directory build-coverage --filter 'src/' --exclude-unreachable-branches \
+	@gcovr -r . --object-directory build-coverage --exclude-directories 'build-coverage/CMakeFiles' --filter 'src/' --exclude-unreachable-branches \
 	  --exclude-throw-branches --json-summary build-coverage/coverage.json >/dev/null
 	@scripts/coverage-report build-coverage/coverage.json
 
