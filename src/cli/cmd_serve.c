@@ -37,7 +37,9 @@ static const char serve_help[] =
     "Attempts are decided by group commit: one thread takes every attempt queued (up\n"
     "to 8192), decides them in arrival order in one transaction with one fsync, then\n"
     "answers them all. No delay is added: a lone attempt commits at once. A batch\n"
-    "request is never split across transactions. A full queue answers 503 FAILED busy.\n"
+    "request is never split across transactions. When 32768 attempts already wait,\n"
+    "an attempt is answered FAILED busy at once (503 with Retry-After; in a batch,\n"
+    "200 with every outcome FAILED busy).\n"
     "\n"
     "Bodies are strict JSON: duplicate keys, unknown fields, floats, booleans or\n"
     "strings where an integer belongs, ids outside 1 to 128 characters of\n"
@@ -62,8 +64,8 @@ static const char serve_help[] =
     "SIGTERM or SIGINT: stop accepting, refuse new requests on open connections (503\n"
     "unavailable), decide and answer everything queued, close the store, exit 0.\n"
     "\n"
-    "Exit status: 0 stopped by a signal; 2 usage; 1 the store or the address could\n"
-    "not be opened.\n";
+    "Exit status: 0 stopped by a signal; 2 usage (a malformed option or --listen);\n"
+    "1 the store, the token file, the access log or the address could not be opened.\n";
 
 typedef struct serve_args {
     const char *listen;
@@ -174,8 +176,11 @@ static int serve(const serve_args *a, char *token, FILE *log, const sigset_t *st
                          .access_log = log};
     http_server *server = NULL;
     char why[256] = "";
-    if (server_start(&cfg, &server, why, sizeof why) != 0) {
+    int started = server_start(&cfg, &server, why, sizeof why);
+    if (started != 0) {
         booking_store_close(store);
+        if (started == SERVER_START_USAGE)
+            return cli_usage_error("serve", "%s", why);
         return cli_error("serve", "%s", why);
     }
     fprintf(stderr, "booking serve: listening on http://%s:%u (store %s)\n", server_host(server),

@@ -781,12 +781,14 @@ int server_start(const server_config *cfg, http_server **out, char *errbuf, size
 {
     *out = NULL;
     if (cfg->store == NULL || cfg->threads < 1 || cfg->threads > SERVER_THREADS_MAX ||
-        cfg->max_connections < 1 || cfg->max_connections > SERVER_CONNECTIONS_MAX)
-        return fail(errbuf, errbuf_len, "bad server configuration");
+        cfg->max_connections < 1 || cfg->max_connections > SERVER_CONNECTIONS_MAX) {
+        fail(errbuf, errbuf_len, "bad server configuration");
+        return SERVER_START_USAGE;
+    }
     struct sockaddr_storage addr;
     socklen_t addr_len;
     if (parse_listen(cfg->listen, &addr, &addr_len, errbuf, errbuf_len) != 0)
-        return -1;
+        return SERVER_START_USAGE;
     (void)addr_len;
 
     http_server *s = calloc(1, sizeof *s);

@@ -34,7 +34,11 @@ typedef struct server_config {
 
 typedef struct http_server http_server;
 
-/* Binds and starts serving. Returns 0, or -1 with a one-line reason in errbuf. */
+#define SERVER_START_FAILED (-1)  /* could not bind, or out of resources */
+#define SERVER_START_USAGE (-2)   /* the configuration itself is invalid (e.g. --listen) */
+
+/* Binds and starts serving. Returns 0, or SERVER_START_FAILED / SERVER_START_USAGE
+ * with a one-line reason in errbuf. */
 int server_start(const server_config *config, http_server **out, char *errbuf, size_t errbuf_len);
 
 /* The bound port (the one picked when 0 was asked) and address, for the banner. */

@@ -52,6 +52,11 @@ static bool read_port(const char *path, unsigned *port)
     return found;
 }
 
+const char *test_booking_bin(void)
+{
+    return BOOKING_BIN;
+}
+
 int test_server_start(test_server *s, const char *store_url, const char *const *args)
 {
     memset(s, 0, sizeof *s);

@@ -22,6 +22,9 @@ typedef struct test_server {
     char log_path[600];   /* the server's stderr */
 } test_server;
 
+/* The path of the booking program under test. */
+const char *test_booking_bin(void);
+
 /* Starts `booking serve --listen 127.0.0.1:0 --store STORE_URL --threads 2 ARGS...`
  * (args NULL-terminated, may be NULL) and waits for its banner. 0 on success. */
 int test_server_start(test_server *s, const char *store_url, const char *const *args);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -477,7 +478,7 @@ static void get_resource_returns_state_or_404_unknown_resource(void **state)
 
 /* ---- operations ---- */
 
-static void healthz_readyz_and_metrics_answer_200(void **state)
+static void healthz_readyz_metrics_and_openapi_answer_200(void **state)
 {
     (void)state;
     json_t *o;
@@ -497,6 +498,11 @@ static void healthz_readyz_and_metrics_answer_200(void **state)
     assert_non_null(strstr(resp.body, "booking_queue_attempts "));
     http_response_free(&resp);
     assert_int_equal(call("HEAD", "/healthz", NULL, NULL, NULL), 200);
+    /* The API's own description, as checked in. */
+    assert_int_equal(call("GET", "/openapi.json", NULL, &o, NULL), 200);
+    assert_true(json_is_string(json_object_get(o, "openapi")));
+    assert_non_null(json_object_get(json_object_get(o, "paths"), "/v1/bookings"));
+    json_decref(o);
 }
 
 static void unknown_path_is_404_and_wrong_method_is_405_with_allow(void **state)
@@ -611,6 +617,74 @@ static void token_missing_or_wrong_is_401_on_every_path_but_healthz(void **state
     test_server_stop(&guarded);
 }
 
+/* ---- the command's options ---- */
+
+static int run_status(const char *args)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s serve %s >/dev/null 2>&1", test_booking_bin(), args);
+    int status = system(cmd);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+static void serve_help_exits_0_and_bad_options_exit_2(void **state)
+{
+    (void)state;
+    char cmd[1024], line[256];
+    snprintf(cmd, sizeof cmd, "%s serve --help", test_booking_bin());
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    assert_non_null(fgets(line, sizeof line, p));
+    assert_non_null(strstr(line, "Usage: booking serve"));
+    while (fgets(line, sizeof line, p) != NULL) {
+    }
+    int status = pclose(p);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(run_status("--threads 0"), 2);
+    assert_int_equal(run_status("--max-connections x"), 2);
+    assert_int_equal(run_status("--listen 127.0.0.1:65536 --store memory:"), 2);
+    assert_int_equal(run_status("--listen nocolon --store memory:"), 2);
+    assert_int_equal(run_status("--no-such-option"), 2);
+    assert_int_equal(run_status("unexpected-argument"), 2);
+    assert_int_equal(run_status("--store nosuchscheme:x --listen 127.0.0.1:0"), 1);
+    assert_int_equal(run_status("--token-file /nonexistent/token --store memory:"), 1);
+}
+
+static void access_log_has_one_line_per_request(void **state)
+{
+    (void)state;
+    char log_path[700];
+    snprintf(log_path, sizeof log_path, "%s/access.log", test_tmpdir());
+    const char *args[] = {"--access-log", log_path, NULL};
+    test_server logged;
+    assert_int_equal(test_server_start(&logged, "memory:", args), 0);
+    http_client c;
+    assert_int_equal(http_client_init(&c), 0);
+    char url[HTTP_URL_MAX];
+    http_response r;
+    http_url(&logged, "/healthz", url, sizeof url);
+    assert_int_equal(http_do(&c, "GET", url, NULL, 0, &r), CURLE_OK);
+    http_response_free(&r);
+    http_url(&logged, "/v1/bookings", url, sizeof url);
+    const char *body = "{\"booking_id\":\"a\",\"resource_id\":\"nowhere\",\"units\":1}";
+    assert_int_equal(http_do(&c, "POST", url, body, strlen(body), &r), CURLE_OK);
+    assert_int_equal(r.status, 404);
+    http_response_free(&r);
+    http_client_cleanup(&c);
+    test_server_stop(&logged);
+
+    FILE *f = fopen(log_path, "r");
+    assert_non_null(f);
+    char line[512];
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_non_null(strstr(line, " 127.0.0.1 GET /healthz 200 "));
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_non_null(strstr(line, " 127.0.0.1 POST /v1/bookings 404 "));
+    assert_null(fgets(line, sizeof line, f));
+    fclose(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -630,9 +704,11 @@ int main(void)
         cmocka_unit_test(delete_of_a_rejected_record_returns_409_not_booked),
         cmocka_unit_test(put_resource_creates_and_changes_capacity_but_not_below_booked_409),
         cmocka_unit_test(get_resource_returns_state_or_404_unknown_resource),
-        cmocka_unit_test(healthz_readyz_and_metrics_answer_200),
+        cmocka_unit_test(healthz_readyz_metrics_and_openapi_answer_200),
         cmocka_unit_test(unknown_path_is_404_and_wrong_method_is_405_with_allow),
         cmocka_unit_test(token_missing_or_wrong_is_401_on_every_path_but_healthz),
+        cmocka_unit_test(serve_help_exits_0_and_bad_options_exit_2),
+        cmocka_unit_test(access_log_has_one_line_per_request),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
