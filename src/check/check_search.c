@@ -27,6 +27,8 @@
  *      precedes it could explain.
  *  (5) Before the search, indeterminate operations that later determinate
  *      answers prove idle are dropped (drop_idle_indeterminate).
+ *  (6) Interchangeable indeterminate operations fire in invoke order only
+ *      (build_twins): n lost requests alike cost n states, not 2^n.
  */
 #include "check/check_internal.h"
 
@@ -83,6 +85,7 @@ typedef struct search {
     uint32_t *ind_of_b;   /* indeterminate attempts grouped by local booking (CSR) */
     size_t *ind_of_b_at;  /* nb + 1 offsets */
     uint32_t *refs;       /* per local booking: ops not yet linearized that name it */
+    uint32_t *twin_before; /* note (6): earlier interchangeable indeterminate op */
     bool *lin;
     s_res *res;
     s_rec *rec;
@@ -412,7 +415,7 @@ static uint32_t frame_next(search *s, s_frame *f)
         if (s->h->ops[s->gops[c]].invoke_pos >= f->minret)
             break;
         f->cur++;
-        if (!s->lin[c])
+        if (!s->lin[c] && (s->twin_before[c] == CHECK_NONE || s->lin[s->twin_before[c]]))
             return c;
     }
     return CHECK_NONE;
@@ -483,9 +486,11 @@ static void note_failure(search *s, const s_frame *f)
             snprintf(state, sizeof state, "; there the resource does not exist");
     }
     chk_violation(&s->best, "not_linearizable", lines, nl,
-                  "no order explains line %zu: %s. After every order of the %zu operations "
-                  "that must precede it (with %zu others still open), the model answers %s%s",
-                  bop->complete_line, what, s->det_done, concurrent, model, state);
+                  "no order explains line %zu: %s. The search tried every order of the %zu "
+                  "answered operations that must precede it, with and without the %zu that "
+                  "may or may not have taken effect (%zu operations still open at that "
+                  "point); in the last state tried the model answers %s%s",
+                  bop->complete_line, what, s->det_done, s->nind, concurrent, model, state);
 }
 
 /* Runs the search; returns CHECK_VALID, CHECK_VIOLATION or CHECK_UNDECIDED. */
@@ -551,6 +556,7 @@ static void search_free(search *s)
     free(s->ind);
     free(s->ind_of_b);
     free(s->ind_of_b_at);
+    free(s->twin_before);
     free(s->refs);
     free(s->lin);
     free(s->res);
@@ -597,6 +603,56 @@ static bool drop_idle_indeterminate(search *s)
     s->nind = kept;
     free(fresh);
     free(released);
+    return true;
+}
+
+typedef struct twin_key {
+    uint32_t kind, lr;
+    uint64_t value;
+    uint32_t op;
+} twin_key;
+
+static int twin_cmp(const void *pa, const void *pb)
+{
+    const twin_key *a = pa, *b = pb;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    if (a->lr != b->lr)
+        return a->lr < b->lr ? -1 : 1;
+    if (a->value != b->value)
+        return a->value < b->value ? -1 : 1;
+    return a->op < b->op ? -1 : a->op > b->op;
+}
+
+/* Note (6): indeterminate attempts whose booking_id nothing else names, of the
+ * same resource and units, have the same effect whenever they fire (likewise
+ * indeterminate set_capacity ops of the same resource and capacity). Within such
+ * a class they fire in invoke order only: if some witness fires k of them, the
+ * first k by invoke order, each invoked no later, give one too. */
+static bool build_twins(search *s)
+{
+    s->twin_before = malloc((s->n + 1) * sizeof *s->twin_before);
+    twin_key *keys = malloc((s->nind + 1) * sizeof *keys);
+    if (s->twin_before == NULL || keys == NULL) {
+        free(keys);
+        return false;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        s->twin_before[i] = CHECK_NONE;
+    size_t m = 0;
+    for (size_t k = 0; k < s->nind; k++) {
+        uint32_t i = s->ind[k];
+        const chk_op *op = &s->h->ops[s->gops[i]];
+        if ((op->kind == CHK_ATTEMPT && s->refs[s->lb[i]] == 1) || op->kind == CHK_SET_CAPACITY)
+            keys[m++] = (twin_key){.kind = op->kind, .lr = s->lr[i], .value = op->value, .op = i};
+    }
+    qsort(keys, m, sizeof *keys, twin_cmp);
+    for (size_t j = 1; j < m; j++) {
+        if (keys[j].kind == keys[j - 1].kind && keys[j].lr == keys[j - 1].lr &&
+            keys[j].value == keys[j - 1].value)
+            s->twin_before[keys[j].op] = keys[j - 1].op;
+    }
+    free(keys);
     return true;
 }
 
@@ -672,7 +728,7 @@ static bool search_setup(search *s, uint32_t *map_b, uint32_t *map_r)
         s->ind_of_b[s->ind_of_b_at[b] + fill[b]++] = i;
     }
     free(fill);
-    return true;
+    return build_twins(s);
 }
 
 check_verdict chk_search_component(const check_history *h, const uint32_t *ops, size_t count,
