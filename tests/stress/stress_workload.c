@@ -518,192 +518,231 @@ static void print_group(const checker *ck, const char *id, const booking_record 
         print_call(calls[i], ck->t0);
 }
 
-/* Judges every call about one booking id against its record. Returns whether
- * all rules held (so the caller can print the calls when not). */
-static bool check_id(checker *ck, const char *id, const stress_call *const *calls, size_t n)
+/* What the checker knows about one booking id: its record (the truth) and the
+ * calls that made or released it. */
+typedef struct id_view {
+    const char *id;
+    booking_record rec;
+    bool exists;
+    int rres; /* index of the record's resource */
+    const stress_call *decider, *cancelled; /* first of each, by start time */
+    size_t deciders, failed_same, failed_cancels, cancels_ok;
+} id_view;
+
+static bool read_record(checker *ck, id_view *v)
 {
     stress_summary *s = ck->sum;
-    unsigned long before = 0;
-    for (int r = 0; r < RULE_COUNT; r++)
-        before += s->violations[r];
     booking_reason rr = BOOKING_REASON_INTERNAL;
-    booking_record rec;
-    memset(&rec, 0, sizeof rec);
-    if (booking_get_booking(ck->store, id, &rr, &rec) != BOOKING_OK ||
+    memset(&v->rec, 0, sizeof v->rec);
+    if (booking_get_booking(ck->store, v->id, &rr, &v->rec) != BOOKING_OK ||
         (rr != BOOKING_REASON_OK && rr != BOOKING_REASON_UNKNOWN_BOOKING)) {
-        violate(s, RULE_LIBRARY_CALLS, "get_booking(%s) -> %s", id, booking_reason_name(rr));
+        violate(s, RULE_LIBRARY_CALLS, "get_booking(%s) -> %s", v->id, booking_reason_name(rr));
         return false;
     }
     s->ids_checked++;
-    bool exists = rr == BOOKING_REASON_OK;
-    int rres = exists ? resource_index(ck, rec.resource_id) : -1;
-    if (exists && (rres < 0 || rres == STRESS_UNKNOWN_RESOURCE ||
-                   !(rec.outcome == BOOKING_BOOKED ? rec.reason == BOOKING_REASON_BOOKED &&
-                                                        rec.status != BOOKING_STATUS_NONE
-                     : rec.outcome == BOOKING_REJECTED
-                         ? rec.reason == BOOKING_REASON_INSUFFICIENT_CAPACITY &&
-                               rec.status == BOOKING_STATUS_NONE
-                         : false)))
-        violate(s, RULE_DECIDED_ONCE, "%s: malformed record", id);
+    v->exists = rr == BOOKING_REASON_OK;
+    v->rres = v->exists ? resource_index(ck, v->rec.resource_id) : -1;
+    const booking_record *rec = &v->rec;
+    bool well_formed =
+        rec->outcome == BOOKING_BOOKED
+            ? rec->reason == BOOKING_REASON_BOOKED && rec->status != BOOKING_STATUS_NONE
+            : rec->outcome == BOOKING_REJECTED &&
+                  rec->reason == BOOKING_REASON_INSUFFICIENT_CAPACITY &&
+                  rec->status == BOOKING_STATUS_NONE;
+    if (v->exists && (v->rres < 0 || v->rres == STRESS_UNKNOWN_RESOURCE || !well_formed))
+        violate(s, RULE_DECIDED_ONCE, "%s: malformed record", v->id);
+    return true;
+}
 
-    /* The decider: the call that made the record (not a replay, same request). */
-    const stress_call *decider = NULL, *cancelled = NULL;
-    size_t deciders = 0, failed_same = 0, failed_cancels = 0, cancels_ok = 0;
+static bool same_request(const id_view *v, const stress_call *c)
+{
+    return v->exists && c->resource == v->rres && c->units == v->rec.units;
+}
+
+/* The decider is the call that made the record: same request, not a replay. */
+static void find_decider(checker *ck, id_view *v, const stress_call *const *calls, size_t n)
+{
     for (size_t i = 0; i < n; i++) {
         const stress_call *c = calls[i];
-        bool same = exists && c->resource == rres && c->units == rec.units;
-        if (c->kind == STRESS_CALL_ATTEMPT && c->outcome == BOOKING_FAILED && same)
-            failed_same++;
-        if (c->kind == STRESS_CALL_ATTEMPT && same && !c->replayed &&
-            c->outcome != BOOKING_FAILED && c->outcome != 0 &&
-            c->reason != BOOKING_REASON_BOOKING_ID_CONFLICT) {
-            deciders++;
-            if (decider == NULL)
-                decider = c;
+        if (c->kind == STRESS_CALL_ATTEMPT && same_request(v, c)) {
+            if (c->outcome == BOOKING_FAILED) {
+                v->failed_same++;
+            } else if (!c->replayed && c->outcome != 0 &&
+                       c->reason != BOOKING_REASON_BOOKING_ID_CONFLICT) {
+                v->deciders++;
+                if (v->decider == NULL)
+                    v->decider = c;
+            }
         }
         if (c->kind == STRESS_CALL_CANCEL && c->outcome) {
             if (c->reason == BOOKING_REASON_CANCELLED) {
-                cancels_ok++;
-                if (cancelled == NULL)
-                    cancelled = c;
+                v->cancels_ok++;
+                if (v->cancelled == NULL)
+                    v->cancelled = c;
             } else if (booking_reason_is_failure((booking_reason)c->reason)) {
-                failed_cancels++;
+                v->failed_cancels++;
             }
         }
     }
-    if (exists && deciders > 1)
-        violate(s, RULE_DECIDED_ONCE, "%s: decided by %zu calls", id, deciders);
-    if (exists && deciders == 0 && failed_same == 0)
-        violate(s, RULE_DECIDED_ONCE, "%s: a record no call made", id);
-    if (exists && deciders == 0)
-        fprintf(stderr, "stress: %s: record made by a FAILED call (ambiguous commit)\n", id);
+    if (v->exists && v->deciders > 1)
+        violate(ck->sum, RULE_DECIDED_ONCE, "%s: decided by %zu calls", v->id, v->deciders);
+    if (v->exists && v->deciders == 0 && v->failed_same == 0)
+        violate(ck->sum, RULE_DECIDED_ONCE, "%s: a record no call made", v->id);
+    if (v->exists && v->deciders == 0)
+        fprintf(stderr, "stress: %s: record made by a FAILED call (ambiguous commit)\n", v->id);
+}
 
-    for (size_t i = 0; i < n; i++) {
-        const stress_call *c = calls[i];
-        if (c->kind != STRESS_CALL_ATTEMPT || c->outcome == 0)
-            continue;
-        bool same = exists && c->resource == rres && c->units == rec.units;
-        if (c->outcome == BOOKING_FAILED) {
-            if (!booking_reason_is_failure((booking_reason)c->reason))
-                violate(s, RULE_FAILED_NO_TRACE, "%s: FAILED with reason %s", id,
-                        booking_reason_name((booking_reason)c->reason));
-            continue;
-        }
-        if (c->ns == STRESS_NS_UNKNOWN || c->resource == STRESS_UNKNOWN_RESOURCE) {
-            if (exists || c->outcome != BOOKING_REJECTED ||
-                c->reason != BOOKING_REASON_UNKNOWN_RESOURCE || c->replayed)
-                violate(s, RULE_UNKNOWN_RESOURCE, "%s: %s %s%s", id,
-                        booking_outcome_name((booking_outcome)c->outcome),
-                        booking_reason_name((booking_reason)c->reason),
-                        exists ? ", recorded" : "");
-            else
-                s->unknown_resource++;
-            continue;
-        }
-        if (!exists) {
-            violate(s, RULE_FAILED_NO_TRACE, "%s: answered %s %s but nothing is recorded", id,
-                    booking_outcome_name((booking_outcome)c->outcome),
-                    booking_reason_name((booking_reason)c->reason));
-            continue;
-        }
-        if (!same) {
-            if (c->outcome != BOOKING_REJECTED ||
-                c->reason != BOOKING_REASON_BOOKING_ID_CONFLICT || c->replayed)
-                violate(s, RULE_CONFLICT, "%s: differing repeat got %s %s", id,
-                        booking_outcome_name((booking_outcome)c->outcome),
-                        booking_reason_name((booking_reason)c->reason));
-            else if (decider != NULL && c->end_ns < decider->start_ns)
-                violate(s, RULE_CONFLICT, "%s: conflict reported before the decision began", id);
-            else
-                s->conflicts++;
-            continue;
-        }
-        if (c->outcome != rec.outcome || c->reason != rec.reason) {
-            violate(s, c->replayed ? RULE_REPLAY_AGREES : RULE_DECIDED_ONCE,
-                    "%s: answered %s %s, record says %s %s", id,
-                    booking_outcome_name((booking_outcome)c->outcome),
-                    booking_reason_name((booking_reason)c->reason),
-                    booking_outcome_name(rec.outcome), booking_reason_name(rec.reason));
-            continue;
-        }
-        if (c == decider) {
-            if (c->outcome == BOOKING_BOOKED) {
-                s->fresh_booked++;
-                if (c->status != BOOKING_STATUS_ACTIVE)
-                    violate(s, RULE_DECIDED_ONCE, "%s: fresh booking not active", id);
-            } else {
-                s->fresh_insufficient++;
-            }
-            continue;
-        }
-        if (!c->replayed)
-            continue; /* a second decider: counted above */
-        s->replays++;
-        if (decider != NULL && c->end_ns < decider->start_ns)
-            violate(s, RULE_REPLAY_AGREES, "%s: replay ended before its decision began", id);
-        if (c->outcome != BOOKING_BOOKED)
-            continue;
-        s->replays_booked++;
-        /* The status of a BOOKED replay follows the cancels around it. */
-        if (c->status == BOOKING_STATUS_CANCELLED) {
-            if (cancelled == NULL ? failed_cancels == 0 : c->end_ns < cancelled->start_ns)
-                violate(s, RULE_REPLAY_AGREES, "%s: replay saw a cancel that had not begun", id);
-        } else if (c->status != BOOKING_STATUS_ACTIVE) {
-            violate(s, RULE_REPLAY_AGREES, "%s: BOOKED replay with status none", id);
-        } else if (cancelled != NULL && c->start_ns > cancelled->end_ns) {
-            violate(s, RULE_REPLAY_AGREES, "%s: replay missed a finished cancel", id);
-        }
+/* An answer that repeats the record: the decider's, or a replay's. */
+static void check_same_request(checker *ck, const id_view *v, const stress_call *c)
+{
+    stress_summary *s = ck->sum;
+    const char *id = v->id;
+    const stress_call *decider = v->decider, *cancelled = v->cancelled;
+    if (c->outcome != v->rec.outcome || c->reason != v->rec.reason) {
+        violate(s, c->replayed ? RULE_REPLAY_AGREES : RULE_DECIDED_ONCE,
+                "%s: answered %s %s, record says %s %s", id,
+                booking_outcome_name((booking_outcome)c->outcome),
+                booking_reason_name((booking_reason)c->reason),
+                booking_outcome_name(v->rec.outcome), booking_reason_name(v->rec.reason));
+        return;
     }
-
-    /* Cancels of this id. */
-    for (size_t i = 0; i < n; i++) {
-        const stress_call *c = calls[i];
-        if (c->kind != STRESS_CALL_CANCEL)
-            continue;
-        s->cancels++;
-        if (!c->outcome) {
-            violate(s, RULE_LIBRARY_CALLS, "%s: cancel refused by the library", id);
-            continue;
+    if (c == decider) {
+        if (c->outcome == BOOKING_BOOKED) {
+            s->fresh_booked++;
+            if (c->status != BOOKING_STATUS_ACTIVE)
+                violate(s, RULE_DECIDED_ONCE, "%s: fresh booking not active", id);
+        } else {
+            s->fresh_insufficient++;
         }
-        booking_reason r = (booking_reason)c->reason;
-        if (booking_reason_is_failure(r))
-            continue;
-        bool ok;
-        if (r == BOOKING_REASON_UNKNOWN_BOOKING)
-            ok = !exists || decider == NULL || c->start_ns < decider->end_ns;
-        else if (!exists)
-            ok = false;
-        else if (r == BOOKING_REASON_NOT_BOOKED)
-            ok = rec.outcome == BOOKING_REJECTED &&
-                 (decider == NULL || c->end_ns > decider->start_ns);
-        else if (r == BOOKING_REASON_CANCELLED)
-            ok = rec.outcome == BOOKING_BOOKED && (decider == NULL || c->end_ns > decider->start_ns);
-        else if (r == BOOKING_REASON_ALREADY_CANCELLED)
-            ok = rec.outcome == BOOKING_BOOKED &&
-                 (cancelled == NULL ? failed_cancels > 0 : c->end_ns > cancelled->start_ns);
+        return;
+    }
+    if (!c->replayed)
+        return; /* a second decider: counted in find_decider */
+    s->replays++;
+    if (decider != NULL && c->end_ns < decider->start_ns)
+        violate(s, RULE_REPLAY_AGREES, "%s: replay ended before its decision began", id);
+    if (c->outcome != BOOKING_BOOKED)
+        return;
+    s->replays_booked++;
+    /* The status of a BOOKED replay follows the cancels around it. */
+    if (c->status == BOOKING_STATUS_CANCELLED) {
+        if (cancelled == NULL ? v->failed_cancels == 0 : c->end_ns < cancelled->start_ns)
+            violate(s, RULE_REPLAY_AGREES, "%s: replay saw a cancel that had not begun", id);
+    } else if (c->status != BOOKING_STATUS_ACTIVE) {
+        violate(s, RULE_REPLAY_AGREES, "%s: BOOKED replay with status none", id);
+    } else if (cancelled != NULL && c->start_ns > cancelled->end_ns) {
+        violate(s, RULE_REPLAY_AGREES, "%s: replay missed a finished cancel", id);
+    }
+}
+
+static void check_attempt(checker *ck, const id_view *v, const stress_call *c)
+{
+    stress_summary *s = ck->sum;
+    const char *id = v->id;
+    const char *outcome = booking_outcome_name((booking_outcome)c->outcome);
+    const char *reason = booking_reason_name((booking_reason)c->reason);
+    if (c->outcome == BOOKING_FAILED) {
+        if (!booking_reason_is_failure((booking_reason)c->reason))
+            violate(s, RULE_FAILED_NO_TRACE, "%s: FAILED with reason %s", id, reason);
+    } else if (c->ns == STRESS_NS_UNKNOWN || c->resource == STRESS_UNKNOWN_RESOURCE) {
+        if (v->exists || c->outcome != BOOKING_REJECTED ||
+            c->reason != BOOKING_REASON_UNKNOWN_RESOURCE || c->replayed)
+            violate(s, RULE_UNKNOWN_RESOURCE, "%s: %s %s%s", id, outcome, reason,
+                    v->exists ? ", recorded" : "");
         else
-            ok = false;
-        if (!ok)
-            violate(s, RULE_CANCEL, "%s: cancel answered %s", id, booking_reason_name(r));
-        s->cancelled += r == BOOKING_REASON_CANCELLED;
+            s->unknown_resource++;
+    } else if (!v->exists) {
+        violate(s, RULE_FAILED_NO_TRACE, "%s: answered %s %s but nothing is recorded", id,
+                outcome, reason);
+    } else if (!same_request(v, c)) {
+        if (c->outcome != BOOKING_REJECTED || c->reason != BOOKING_REASON_BOOKING_ID_CONFLICT ||
+            c->replayed)
+            violate(s, RULE_CONFLICT, "%s: differing repeat got %s %s", id, outcome, reason);
+        else if (v->decider != NULL && c->end_ns < v->decider->start_ns)
+            violate(s, RULE_CONFLICT, "%s: conflict reported before the decision began", id);
+        else
+            s->conflicts++;
+    } else {
+        check_same_request(ck, v, c);
     }
-    if (cancels_ok > 1)
-        violate(s, RULE_CANCEL, "%s: released %zu times", id, cancels_ok);
-    if (exists && rec.outcome == BOOKING_BOOKED) {
-        bool is_cancelled = rec.status == BOOKING_STATUS_CANCELLED;
-        if (is_cancelled ? cancels_ok == 0 && failed_cancels == 0 : cancels_ok != 0)
-            violate(s, RULE_CANCEL, "%s: status %s after %zu successful cancels", id,
-                    booking_status_name(rec.status), cancels_ok);
-        if (!is_cancelled && rres >= 0 && rres < STRESS_RESOURCES)
-            ck->active_units[rres] += rec.units;
-    }
+}
 
-    unsigned long after = 0;
+static void check_cancel(checker *ck, const id_view *v, const stress_call *c)
+{
+    stress_summary *s = ck->sum;
+    const stress_call *decider = v->decider;
+    s->cancels++;
+    if (!c->outcome) {
+        violate(s, RULE_LIBRARY_CALLS, "%s: cancel refused by the library", v->id);
+        return;
+    }
+    booking_reason r = (booking_reason)c->reason;
+    if (booking_reason_is_failure(r))
+        return;
+    bool ok;
+    if (r == BOOKING_REASON_UNKNOWN_BOOKING)
+        ok = !v->exists || decider == NULL || c->start_ns < decider->end_ns;
+    else if (!v->exists)
+        ok = false;
+    else if (r == BOOKING_REASON_NOT_BOOKED)
+        ok = v->rec.outcome == BOOKING_REJECTED &&
+             (decider == NULL || c->end_ns > decider->start_ns);
+    else if (r == BOOKING_REASON_CANCELLED)
+        ok = v->rec.outcome == BOOKING_BOOKED &&
+             (decider == NULL || c->end_ns > decider->start_ns);
+    else if (r == BOOKING_REASON_ALREADY_CANCELLED)
+        ok = v->rec.outcome == BOOKING_BOOKED &&
+             (v->cancelled == NULL ? v->failed_cancels > 0
+                                   : c->end_ns > v->cancelled->start_ns);
+    else
+        ok = false;
+    if (!ok)
+        violate(s, RULE_CANCEL, "%s: cancel answered %s", v->id, booking_reason_name(r));
+    s->cancelled += r == BOOKING_REASON_CANCELLED;
+}
+
+/* A BOOKED record is cancelled exactly when a cancel released it (or one that
+ * FAILED may have); an active one counts towards its resource's booked. */
+static void check_status(checker *ck, const id_view *v)
+{
+    if (v->cancels_ok > 1)
+        violate(ck->sum, RULE_CANCEL, "%s: released %zu times", v->id, v->cancels_ok);
+    if (!v->exists || v->rec.outcome != BOOKING_BOOKED)
+        return;
+    bool is_cancelled = v->rec.status == BOOKING_STATUS_CANCELLED;
+    if (is_cancelled ? v->cancels_ok == 0 && v->failed_cancels == 0 : v->cancels_ok != 0)
+        violate(ck->sum, RULE_CANCEL, "%s: status %s after %zu successful cancels", v->id,
+                booking_status_name(v->rec.status), v->cancels_ok);
+    if (!is_cancelled && v->rres >= 0 && v->rres < STRESS_RESOURCES)
+        ck->active_units[v->rres] += v->rec.units;
+}
+
+static unsigned long violation_total(const stress_summary *s)
+{
+    unsigned long total = 0;
     for (int r = 0; r < RULE_COUNT; r++)
-        after += s->violations[r];
-    if (after != before && ck->groups_printed++ < STRESS_GROUPS_PRINTED_MAX)
-        print_group(ck, id, &rec, exists, calls, n);
-    return after == before;
+        total += s->violations[r];
+    return total;
+}
+
+/* Judges every call about one booking id against its record, and prints the
+ * calls of an id that broke a rule. */
+static void check_id(checker *ck, const char *id, const stress_call *const *calls, size_t n)
+{
+    unsigned long before = violation_total(ck->sum);
+    id_view v = {.id = id};
+    if (!read_record(ck, &v))
+        return;
+    find_decider(ck, &v, calls, n);
+    for (size_t i = 0; i < n; i++) {
+        if (calls[i]->kind == STRESS_CALL_ATTEMPT && calls[i]->outcome != 0)
+            check_attempt(ck, &v, calls[i]);
+        else if (calls[i]->kind == STRESS_CALL_CANCEL)
+            check_cancel(ck, &v, calls[i]);
+    }
+    check_status(ck, &v);
+    if (violation_total(ck->sum) != before && ck->groups_printed++ < STRESS_GROUPS_PRINTED_MAX)
+        print_group(ck, id, &v.rec, v.exists, calls, n);
 }
 
 static void check_resources(checker *ck)
