@@ -1,0 +1,49 @@
+# serve_lib.sh: what the postgres service tests share (sourced, not run):
+# starting `booking serve` on a free port and waiting for it, and checking the
+# invariant of SPEC section 1 straight on the tables with psql.
+
+PSQL=${PSQL:-$(ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -1)}
+[ -n "$PSQL" ] || PSQL=psql
+SERVE_PIDS=""
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# serve_start BOOKING URL LOG: starts a service; its base URL lands in SERVE_BASE.
+# (Not called as $(...): the service would hold the substitution's pipe open.)
+serve_start() {
+    "$1" serve --listen 127.0.0.1:0 --store "$2" --threads 4 >/dev/null 2>"$3" &
+    SERVE_PIDS="$SERVE_PIDS $!"
+    for _ in $(seq 1 100); do
+        SERVE_BASE=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$3")
+        [ -n "$SERVE_BASE" ] && return 0
+        sleep 0.1
+    done
+    cat "$3" >&2
+    fail "booking serve did not start"
+}
+
+serve_stop_all() {
+    for p in $SERVE_PIDS; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in $SERVE_PIDS; do wait "$p" 2>/dev/null || true; done
+    SERVE_PIDS=""
+}
+
+# sql URL QUERY: one value.
+sql() {
+    PGOPTIONS="-c client_min_messages=warning" "$PSQL" -X -At -v ON_ERROR_STOP=1 "$1" -c "$2"
+}
+
+# check_invariant URL: for every resource, 0 <= booked <= capacity and booked is
+# the sum of the units of its active BOOKED records.
+check_invariant() {
+    bad=$(sql "$1" "SELECT count(*) FROM resources r WHERE r.booked < 0 OR r.booked > r.capacity
+          OR r.booked <> COALESCE((SELECT sum(units) FROM bookings b WHERE b.resource_id = r.id
+                                   AND b.outcome = 1 AND b.status = 1), 0)")
+    [ "$bad" = "0" ] || fail "invariant broken on $bad resource(s)"
+}
+
+put_capacity() { # BASE RESOURCE CAPACITY
+    code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Type: application/json' \
+        -d "{\"capacity\":$3}" "$1/v1/resources/$2")
+    [ "$code" = "200" ] || fail "PUT $1/v1/resources/$2 answered $code"
+}
