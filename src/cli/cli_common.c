@@ -17,8 +17,8 @@ bool cli_parse_u64(const char *text, uint64_t max, uint64_t *out)
         if (*p < '0' || *p > '9')
             return false;
         uint64_t digit = (uint64_t)(*p - '0');
-        if (v > (max - digit) / 10)
-            return false;
+        if (digit > max || v > (max - digit) / 10)
+            return false; /* v * 10 + digit would exceed max (checked without overflow) */
         v = v * 10 + digit;
     }
     *out = v;
