@@ -23,6 +23,7 @@
 #define OPENERS 4
 #define SHARED_IDS 200
 #define SHARED_THREADS 6
+#define WAIT_FOR_LOCK_MS 10000
 
 static const char *url;
 
@@ -190,7 +191,15 @@ static void id_decided_meanwhile_elsewhere_fails_the_batch_with_nothing_visible(
                       .reqs = {{"race-y", "race-r1", 2}, {"race-x", "race-r1", 1}}};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, run_batch, &c), 0);
-    usleep(300 * 1000); /* the batch now waits on race-x's uncommitted key */
+    /* Commit only once the batch waits on race-x's uncommitted key. */
+    long long t0 = pg_test_now_ms();
+    while (pg_test_value(pg, "SELECT count(*) FROM pg_stat_activity WHERE application_name ="
+                             " 'booking' AND datname = current_database()"
+                             " AND wait_event_type = 'Lock'") == 0) {
+        if (pg_test_now_ms() - t0 > WAIT_FOR_LOCK_MS)
+            fail_msg("the batch never waited on the uncommitted record");
+        usleep(10 * 1000);
+    }
     PQclear(pg_test_exec(pg, "COMMIT"));
     pthread_join(t, NULL);
     for (int i = 0; i < 2; i++) {
