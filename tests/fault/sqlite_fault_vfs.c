@@ -7,6 +7,7 @@
  */
 #include "fault/sqlite_fault_vfs.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -20,50 +21,78 @@ typedef struct fault_file {
     fault_file_kind kind;
 } fault_file;
 
-/* The state of the one armed fault. */
+/* The state of the one armed fault, under fault_lock. */
 static struct {
     bool armed, persistent, fired;
     fault_op op, fired_op;
     fault_file_kind fired_file;
-    unsigned long nth, seen;
+    unsigned long nth, period, seen;
     char detail[FAULT_DETAIL_SIZE];
 } fault;
+static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static sqlite3_vfs fault_vfs;
 static sqlite3_vfs *real_vfs;
 
 void fault_vfs_arm(fault_op op, unsigned long nth, bool persistent)
 {
+    pthread_mutex_lock(&fault_lock);
     memset(&fault, 0, sizeof fault);
     fault.armed = true;
     fault.op = op;
     fault.nth = nth;
     fault.persistent = persistent;
+    pthread_mutex_unlock(&fault_lock);
+}
+
+void fault_vfs_arm_every(fault_op op, unsigned long period)
+{
+    pthread_mutex_lock(&fault_lock);
+    memset(&fault, 0, sizeof fault);
+    fault.armed = true;
+    fault.op = op;
+    fault.nth = period;
+    fault.period = period;
+    pthread_mutex_unlock(&fault_lock);
 }
 
 void fault_vfs_disarm(void)
 {
+    pthread_mutex_lock(&fault_lock);
     fault.armed = false;
+    pthread_mutex_unlock(&fault_lock);
 }
 
 bool fault_vfs_fired(void)
 {
-    return fault.fired;
+    pthread_mutex_lock(&fault_lock);
+    bool fired = fault.fired;
+    pthread_mutex_unlock(&fault_lock);
+    return fired;
 }
 
 fault_op fault_vfs_fired_op(void)
 {
-    return fault.fired_op;
+    pthread_mutex_lock(&fault_lock);
+    fault_op op = fault.fired_op;
+    pthread_mutex_unlock(&fault_lock);
+    return op;
 }
 
 fault_file_kind fault_vfs_fired_file(void)
 {
-    return fault.fired_file;
+    pthread_mutex_lock(&fault_lock);
+    fault_file_kind kind = fault.fired_file;
+    pthread_mutex_unlock(&fault_lock);
+    return kind;
 }
 
 unsigned long fault_vfs_seen(void)
 {
-    return fault.seen;
+    pthread_mutex_lock(&fault_lock);
+    unsigned long seen = fault.seen;
+    pthread_mutex_unlock(&fault_lock);
+    return seen;
 }
 
 const char *fault_op_name(fault_op op)
@@ -86,19 +115,20 @@ const char *fault_file_kind_name(fault_file_kind kind)
 
 const char *fault_vfs_fired_detail(void)
 {
-    return fault.detail;
+    return fault.detail; /* written once, when the first fault fires */
 }
 
 /* Counts one operation of kind `op` on a file of kind `file`; true if it must
  * fail. `method` and `arg` (if >= 0) describe it for fault_vfs_fired_detail(). */
-static bool hit_detail(fault_op op, fault_file_kind file, const char *method, long long arg)
+static bool hit_locked(fault_op op, fault_file_kind file, const char *method, long long arg)
 {
     bool counts = fault.op == FAULT_OP_ANY || fault.op == op ||
                   (fault.op == FAULT_OP_DISK_FULL && op == FAULT_OP_WRITE);
     if (!fault.armed || !counts)
         return false;
     fault.seen++;
-    if (fault.seen < fault.nth || (fault.seen > fault.nth && !fault.persistent))
+    if (fault.period != 0 ? fault.seen % fault.period != 0
+                          : fault.seen < fault.nth || (fault.seen > fault.nth && !fault.persistent))
         return false;
     if (!fault.fired) {
         fault.fired = true;
@@ -114,7 +144,23 @@ static bool hit_detail(fault_op op, fault_file_kind file, const char *method, lo
     return true;
 }
 
+static bool hit_detail(fault_op op, fault_file_kind file, const char *method, long long arg)
+{
+    pthread_mutex_lock(&fault_lock);
+    bool fail = hit_locked(op, file, method, arg);
+    pthread_mutex_unlock(&fault_lock);
+    return fail;
+}
+
 #define hit(op, file) hit_detail(op, file, __func__, -1)
+
+static bool armed_for_disk_full(void)
+{
+    pthread_mutex_lock(&fault_lock);
+    bool full = fault.op == FAULT_OP_DISK_FULL;
+    pthread_mutex_unlock(&fault_lock);
+    return full;
+}
 
 /* ---- file methods ---- */
 
@@ -147,7 +193,7 @@ static int ff_read(sqlite3_file *f, void *buf, int amount, sqlite3_int64 offset)
 static int ff_write(sqlite3_file *f, const void *buf, int amount, sqlite3_int64 offset)
 {
     if (hit(FAULT_OP_WRITE, kind_of(f)))
-        return fault.op == FAULT_OP_DISK_FULL ? SQLITE_FULL : SQLITE_IOERR_WRITE;
+        return armed_for_disk_full() ? SQLITE_FULL : SQLITE_IOERR_WRITE;
     return real_of(f)->pMethods->xWrite(real_of(f), buf, amount, offset);
 }
 

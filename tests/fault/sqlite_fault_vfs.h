@@ -3,7 +3,7 @@
  * default VFS and makes the Nth operation of a chosen kind (counted from when it
  * is armed) fail with the I/O error a real disk would give; everything else is
  * passed through. Name it in a store URL: "sqlite:PATH?vfs=NAME".
- * Not thread-safe: for tests that drive the store from one thread.
+ * Thread-safe: connections used from several threads share the one fault.
  */
 #ifndef BOOKING_TEST_SQLITE_FAULT_VFS_H
 #define BOOKING_TEST_SQLITE_FAULT_VFS_H
@@ -39,6 +39,8 @@ int fault_vfs_register(const char *name);
 /* From now on, the nth (1-based) operation of kind `op` fails; with
  * `persistent`, every later one of that kind fails too, until disarmed. */
 void fault_vfs_arm(fault_op op, unsigned long nth, bool persistent);
+/* From now on, every period-th operation of kind `op` fails (chaos under load). */
+void fault_vfs_arm_every(fault_op op, unsigned long period);
 void fault_vfs_disarm(void);
 
 /* Since the last arm: whether a fault was injected, the kind and file of the
