@@ -6,6 +6,8 @@
  * database. The call must answer FAILED (never a decision that did not commit);
  * the file must stay intact and consistent, show no trace of the call (or, for
  * the ambiguous commit, all of it), and the store must keep working.
+ * Also: reads under faults, a statement aborted by a trigger (the store's own
+ * ROLLBACK), faults while opening and closing, and a write lock held elsewhere.
  */
 #include <setjmp.h>
 #include <stdarg.h>
