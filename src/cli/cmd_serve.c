@@ -138,8 +138,10 @@ static char *read_token(const char *path)
         cli_error("serve", "cannot read --token-file %s: %s", path, strerror(errno));
         return NULL;
     }
-    char *token = calloc(1, SERVER_TOKEN_LEN_MAX + 2);
-    bool ok = token != NULL && fgets(token, SERVER_TOKEN_LEN_MAX + 2, f) != NULL;
+    /* Room for the longest token, "\r\n", one byte more to see a longer line, NUL. */
+    const int room = SERVER_TOKEN_LEN_MAX + 4;
+    char *token = calloc(1, (size_t)room);
+    bool ok = token != NULL && fgets(token, room, f) != NULL;
     fclose(f);
     if (!ok) {
         cli_error("serve", "--token-file %s is empty", path);
@@ -147,17 +149,17 @@ static char *read_token(const char *path)
         return NULL;
     }
     size_t len = strlen(token);
-    if (len > SERVER_TOKEN_LEN_MAX) {
-        cli_error("serve", "--token-file %s: token longer than %d bytes", path,
-                  SERVER_TOKEN_LEN_MAX);
-        free(token);
-        return NULL;
-    }
     while (len > 0 && (token[len - 1] == '\n' || token[len - 1] == '\r' ||
                        token[len - 1] == ' ' || token[len - 1] == '\t'))
         token[--len] = '\0';
     size_t start = strspn(token, " \t");
     memmove(token, token + start, len - start + 1);
+    if (strlen(token) > SERVER_TOKEN_LEN_MAX) {
+        cli_error("serve", "--token-file %s: token longer than %d bytes", path,
+                  SERVER_TOKEN_LEN_MAX);
+        free(token);
+        return NULL;
+    }
     if (token[0] == '\0') {
         cli_error("serve", "--token-file %s has an empty first line", path);
         free(token);
