@@ -170,6 +170,12 @@ booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
 
 /* ---- connecting ---- */
 
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 /* Our defaults come before the URL in the keyword list, so the URL overrides
  * them (libpq keeps the last value of a repeated keyword). */
 static PGconn *connect_raw(const pg_options *opts, char *errbuf, size_t errbuf_len)
@@ -190,6 +196,9 @@ static PGconn *connect_raw(const pg_options *opts, char *errbuf, size_t errbuf_l
         PQfinish(pg);
         return NULL;
     }
+    /* Notices (e.g. "already exists, skipping") are not ours to print: a library
+     * writes nothing to stderr. */
+    PQsetNoticeProcessor(pg, ignore_notice, NULL);
     return pg;
 }
 
@@ -209,6 +218,8 @@ static int64_t now_ms(void)
 static booking_reason wait_input(PGconn *pg, int64_t deadline_ms)
 {
     while (PQisBusy(pg)) {
+        if (PQsocket(pg) < 0)
+            return BOOKING_REASON_UNAVAILABLE;
         int64_t left = deadline_ms - now_ms();
         if (left <= 0)
             return BOOKING_REASON_TIMEOUT;

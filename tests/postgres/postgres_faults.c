@@ -26,6 +26,11 @@
 
 static const char *url;
 
+/* The backend pid of the store's one session (pool_size=1) on this database. */
+#define STORE_SESSION                                                                        \
+    "SELECT pid FROM pg_stat_activity WHERE application_name = 'booking'"                    \
+    " AND datname = current_database()"
+
 static booking_store *open_with(const char *options)
 {
     char u[1024];
@@ -41,7 +46,7 @@ static void lock_held_elsewhere_fails_timeout_quickly_and_records_nothing(void *
 {
     (void)state;
     char opts[64];
-    snprintf(opts, sizeof opts, "lock_timeout_ms=%d", LOCK_TIMEOUT_MS);
+    snprintf(opts, sizeof opts, "lock_timeout_ms=%d&pool_size=1", LOCK_TIMEOUT_MS);
     booking_store *s = open_with(opts);
     booking_reason reason;
     assert_int_equal(booking_set_capacity(s, "lk-r", 10, &reason, NULL), BOOKING_OK);
@@ -51,6 +56,7 @@ static void lock_held_elsewhere_fails_timeout_quickly_and_records_nothing(void *
     assert_int_equal(r.outcome, BOOKING_BOOKED);
 
     PGconn *pg = pg_test_connect(url);
+    long long session = pg_test_value(pg, STORE_SESSION);
     PQclear(pg_test_exec(pg, "BEGIN"));
     PQclear(pg_test_exec(pg, "SELECT 1 FROM resources WHERE id = 'lk-r' FOR UPDATE"));
 
@@ -70,6 +76,8 @@ static void lock_held_elsewhere_fails_timeout_quickly_and_records_nothing(void *
     assert_int_equal(reason, BOOKING_REASON_TIMEOUT);
 
     PQclear(pg_test_exec(pg, "COMMIT"));
+    /* A timeout is rolled back on the same session: no reconnect was needed. */
+    assert_int_equal(pg_test_value(pg, STORE_SESSION), session);
     assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
     assert_int_equal(r.outcome, BOOKING_BOOKED);
     assert_false(r.replayed);
