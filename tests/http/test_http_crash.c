@@ -22,8 +22,10 @@
 #define CLIENTS 8
 #define ATTEMPTS_MAX 20000    /* per client: a bound on the loop, not reached in practice */
 #define RESOURCES 3
-#define CAPACITY 400          /* low enough that some attempts are REJECTED */
-#define LOAD_BEFORE_STOP_MS 600
+#define SMALL_CAPACITY 200    /* res-0 fills up early: REJECTED decisions */
+#define LARGE_CAPACITY 1000000 /* the others still book when the stop comes */
+#define LOAD_ANSWERS_BEFORE_STOP 1500 /* the stop comes once this many answers are in */
+#define LOAD_WAIT_MAX_MS 20000
 
 typedef enum ack {
     ACK_NONE = 0,     /* never answered (in flight at the kill, or refused) */
@@ -46,9 +48,11 @@ typedef struct client_log {
 static test_server server;
 static client_log logs[CLIENTS];
 static volatile int stop_asked;
+static int answers_total; /* atomic: answers of every client */
 
 static int resource_of(int client, int i) { return (client + i) % RESOURCES; }
 static int units_of(int client, int i) { return 1 + (client * 7 + i) % 3; }
+static long long capacity_of(int resource) { return resource == 0 ? SMALL_CAPACITY : LARGE_CAPACITY; }
 
 static void sleep_ms(long ms)
 {
@@ -102,6 +106,7 @@ static void *client_main(void *p)
             if (!classify(&r, &a))
                 log->bad_answers++;
             log->acks[i] = (unsigned char)a;
+            __atomic_fetch_add(&answers_total, 1, __ATOMIC_RELAXED);
             if (__atomic_load_n(&stop_asked, __ATOMIC_ACQUIRE))
                 log->answered_after_stop++; /* in flight when the stop came, or after */
         } else {
@@ -120,13 +125,14 @@ static void *client_main(void *p)
 static void start_load(void)
 {
     __atomic_store_n(&stop_asked, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&answers_total, 0, __ATOMIC_RELAXED);
     memset(logs, 0, sizeof logs);
     http_client c;
     assert_int_equal(http_client_init(&c), 0);
     for (int k = 0; k < RESOURCES; k++) {
         char url[HTTP_URL_MAX], path[64], body[64];
         snprintf(path, sizeof path, "/v1/resources/res-%d", k);
-        snprintf(body, sizeof body, "{\"capacity\":%d}", CAPACITY);
+        snprintf(body, sizeof body, "{\"capacity\":%lld}", capacity_of(k));
         http_url(&server, path, url, sizeof url);
         http_response r;
         assert_int_equal(http_do(&c, "PUT", url, body, strlen(body), &r), CURLE_OK);
@@ -136,12 +142,18 @@ static void start_load(void)
     http_client_cleanup(&c);
 }
 
+/* Starts the clients and returns once the load is well under way. */
 static void run_clients(pthread_t *threads)
 {
     for (int t = 0; t < CLIENTS; t++) {
         logs[t].client = t;
         assert_int_equal(pthread_create(&threads[t], NULL, client_main, &logs[t]), 0);
     }
+    for (int waited = 0; waited < LOAD_WAIT_MAX_MS &&
+                         __atomic_load_n(&answers_total, __ATOMIC_RELAXED) < LOAD_ANSWERS_BEFORE_STOP;
+         waited += 10)
+        sleep_ms(10);
+    assert_true(__atomic_load_n(&answers_total, __ATOMIC_RELAXED) >= LOAD_ANSWERS_BEFORE_STOP);
 }
 
 /* After a restart: every acknowledged decision is there, and for each resource
@@ -151,7 +163,7 @@ static void check_durable_state(void)
     http_client c;
     assert_int_equal(http_client_init(&c), 0);
     long long sum[RESOURCES] = {0};
-    int acked_booked = 0;
+    int acked_booked = 0, acked_rejected = 0;
     for (int t = 0; t < CLIENTS; t++) {
         for (int i = 0; i < logs[t].sent; i++) {
             char url[HTTP_URL_MAX], path[64];
@@ -170,6 +182,7 @@ static void check_durable_state(void)
                              r.status);
                 assert_int_equal(json_integer_value(json_object_get(o, "units")), units_of(t, i));
             } else if (a == ACK_REJECTED) {
+                acked_rejected++;
                 if (r.status != 200 || outcome == NULL || strcmp(outcome, "REJECTED") != 0)
                     fail_msg("acknowledged REJECTED c%d-%d is gone after the restart", t, i);
             } else if (a == ACK_FAILED) {
@@ -187,11 +200,12 @@ static void check_durable_state(void)
         }
     }
     assert_true(acked_booked > 0);
+    assert_true(acked_rejected > 0);
     int sent = 0;
     for (int t = 0; t < CLIENTS; t++)
         sent += logs[t].sent;
-    print_message("%d attempts sent, %d acknowledged BOOKED, all found after the restart\n", sent,
-                  acked_booked);
+    print_message("%d attempts sent, %d acknowledged BOOKED and %d REJECTED, all found after the "
+                  "restart\n", sent, acked_booked, acked_rejected);
     for (int k = 0; k < RESOURCES; k++) {
         char url[HTTP_URL_MAX], path[64];
         snprintf(path, sizeof path, "/v1/resources/res-%d", k);
@@ -201,7 +215,7 @@ static void check_durable_state(void)
         assert_int_equal(r.status, 200);
         json_t *o = http_json(&r);
         long long booked = json_integer_value(json_object_get(o, "booked"));
-        assert_true(booked >= 0 && booked <= CAPACITY);
+        assert_true(booked >= 0 && booked <= capacity_of(k));
         assert_int_equal(booked, sum[k]);
         json_decref(o);
         http_response_free(&r);
@@ -218,7 +232,6 @@ static void kill_9_under_load_keeps_every_acknowledged_decision(void **state)
     start_load();
     pthread_t threads[CLIENTS];
     run_clients(threads);
-    sleep_ms(LOAD_BEFORE_STOP_MS);
     int status = 0;
     assert_int_equal(test_server_signal_wait(&server, SIGKILL, 5000, &status), 0);
     assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
@@ -242,7 +255,6 @@ static void sigterm_under_load_answers_or_refuses_every_request_and_exits_0(void
     start_load();
     pthread_t threads[CLIENTS];
     run_clients(threads);
-    sleep_ms(LOAD_BEFORE_STOP_MS);
     __atomic_store_n(&stop_asked, 1, __ATOMIC_RELEASE);
     int status = 0;
     assert_int_equal(test_server_signal_wait(&server, SIGTERM, 15000, &status), 0);
