@@ -655,19 +655,45 @@ static void exec_sql(sqlite3 *db, const char *sql, const char *where)
 
 /* Runs `call` with its statement matched by `trigger` aborting. Returns whether
  * the call FAILED. */
-static bool step_case(fault_call *call, const char *trigger)
+/* fault_arm_all(): arms the VFS so that from now on every file operation fails.
+ * Registered on every connection, so a trigger can call it on the store's. */
+static void sql_fault_arm_all(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    (void)argv;
+    fault_vfs_arm(FAULT_OP_ANY, 1, true);
+    sqlite3_result_null(ctx);
+}
+
+static int register_sql_functions(sqlite3 *db, char **err, const void *api)
+{
+    (void)err;
+    (void)api;
+    return sqlite3_create_function(db, "fault_arm_all", 0, SQLITE_UTF8, NULL, sql_fault_arm_all,
+                                   NULL, NULL);
+}
+
+/* Runs `call` with its statement matched by `trigger` aborting; with
+ * `then_io_faults`, every file operation fails from that moment on, so the
+ * store's ROLLBACK runs on a failing disk. Returns whether the call FAILED. */
+static bool step_case(fault_call *call, const char *trigger, bool then_io_faults)
 {
     char sql[512], where[512];
-    snprintf(where, sizeof where, "%s, step fault %s", call->name, trigger);
+    snprintf(where, sizeof where, "%s, step fault %s%s", call->name, trigger,
+             then_io_faults ? ", then every file operation fails" : "");
     fresh_copy(case_path);
     sqlite3 *raw = raw_open(case_path);
-    snprintf(sql, sizeof sql, "CREATE TRIGGER injected %s BEGIN SELECT RAISE(ABORT, 'injected'); END",
-             trigger);
+    snprintf(sql, sizeof sql, "CREATE TRIGGER injected %s BEGIN %s SELECT RAISE(ABORT, 'injected'); END",
+             trigger, then_io_faults ? "SELECT fault_arm_all();" : "");
     exec_sql(raw, sql, where);
     booking_store *s = fault_store_open(case_path);
     call_answer got;
     memset(&got, 0, sizeof got);
     call->run(s, &got);
+    fault_vfs_disarm();
+    if (then_io_faults)
+        fprintf(stderr, "fault: %s: %lu file operations failed after the abort (%s)\n", where,
+                fault_vfs_seen(), fault_vfs_fired() ? fault_vfs_fired_detail() : "-");
     if (got.mixed)
         fail_msg("%s: a batch answered partly FAILED: %s", where, got.text);
     /* Not an I/O error but a statement refused: "internal" is the honest reason. */
@@ -691,10 +717,14 @@ static bool step_case(fault_call *call, const char *trigger)
 static void failed_statement_rolls_back_the_whole_call(void **state)
 {
     (void)state;
+    if (sqlite3_auto_extension((void (*)(void))register_sql_functions) != SQLITE_OK)
+        fail_msg("cannot register fault_arm_all()");
     for (size_t i = 0; i < STEP_FAULT_COUNT; i++) {
-        if (!step_case(&calls[step_faults[i].call], step_faults[i].trigger))
-            fail_msg("%s: the trigger %s did not fire", calls[step_faults[i].call].name,
-                     step_faults[i].trigger);
+        for (int then_io_faults = 0; then_io_faults <= 1; then_io_faults++) {
+            if (!step_case(&calls[step_faults[i].call], step_faults[i].trigger, then_io_faults))
+                fail_msg("%s: the trigger %s did not fire", calls[step_faults[i].call].name,
+                         step_faults[i].trigger);
+        }
     }
     /* Every attempt of the batch failing in turn, each after the ones before
      * it were inserted. Attempts 10 and 20 repeat t-b0 and attempt 30 aims at
@@ -704,7 +734,7 @@ static void failed_statement_rolls_back_the_whole_call(void **state)
         char trigger[128];
         snprintf(trigger, sizeof trigger, "BEFORE INSERT ON bookings WHEN NEW.id = 'f-bat-%zu'",
                  i);
-        bool failed = step_case(&calls[3], trigger);
+        bool failed = step_case(&calls[3], trigger, false);
         if (failed == (i == 10 || i == 20 || i == 30))
             fail_msg("batch: attempt %zu %s", i, failed ? "failed" : "did not fail");
     }
