@@ -10,8 +10,10 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -617,6 +619,127 @@ static void token_missing_or_wrong_is_401_on_every_path_but_healthz(void **state
     test_server_stop(&guarded);
 }
 
+/* ---- the bounded queue ---- */
+
+typedef struct batch_call {
+    const test_server *server;
+    char *body;
+    long status;
+    int booked;
+} batch_call;
+
+static void *post_batch(void *p)
+{
+    batch_call *b = p;
+    http_client c;
+    if (http_client_init(&c) != 0)
+        return NULL;
+    char url[HTTP_URL_MAX];
+    http_url(b->server, "/v1/bookings/batch", url, sizeof url);
+    http_response r;
+    if (http_do(&c, "POST", url, b->body, strlen(b->body), &r) == CURLE_OK) {
+        b->status = r.status;
+        json_t *o = http_json(&r);
+        json_t *list = json_object_get(o, "outcomes");
+        for (size_t i = 0; i < json_array_size(list); i++) {
+            const char *out = json_string_value(json_object_get(json_array_get(list, i), "outcome"));
+            b->booked += out != NULL && strcmp(out, "BOOKED") == 0;
+        }
+        json_decref(o);
+    }
+    http_response_free(&r);
+    http_client_cleanup(&c);
+    return NULL;
+}
+
+static long long metric_value(http_client *c, const test_server *s, const char *name)
+{
+    char url[HTTP_URL_MAX];
+    http_url(s, "/metrics", url, sizeof url);
+    http_response r;
+    assert_int_equal(http_do(c, "GET", url, NULL, 0, &r), CURLE_OK);
+    char pattern[128];
+    snprintf(pattern, sizeof pattern, "\n%s ", name);
+    const char *p = strstr(r.body, pattern);
+    long long v = p != NULL ? atoll(p + strlen(pattern)) : -1;
+    http_response_free(&r);
+    return v;
+}
+
+static void wait_metric(http_client *c, const test_server *s, const char *name, long long want)
+{
+    for (int i = 0; i < 1000 && metric_value(c, s, name) != want; i++) {
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(metric_value(c, s, name), want);
+}
+
+/* While the store is locked the committer waits on its first batch; four more full
+ * batches fill the queue (32768 attempts); the next attempt is refused at once. */
+static void a_full_queue_answers_503_failed_busy_at_once_and_decides_nothing(void **state)
+{
+    (void)state;
+    enum { BATCHES = 5 };
+    char path[700], url[800];
+    snprintf(path, sizeof path, "%s/full.db", test_tmpdir());
+    snprintf(url, sizeof url, "sqlite:%s?busy_timeout_ms=20000", path);
+    test_server full;
+    assert_int_equal(test_server_start(&full, url, NULL), 0);
+    http_client c;
+    assert_int_equal(http_client_init(&c), 0);
+    char u[HTTP_URL_MAX];
+    http_response r;
+    http_url(&full, "/v1/resources/q", u, sizeof u);
+    assert_int_equal(http_do(&c, "PUT", u, "{\"capacity\":100000}", 19, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    http_response_free(&r);
+
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    pthread_t threads[BATCHES];
+    batch_call calls[BATCHES];
+    for (int i = 0; i < BATCHES; i++) {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "q%d", i);
+        calls[i] = (batch_call){.server = &full, .body = batch_body(prefix, "q", BIG_BATCH)};
+        assert_int_equal(pthread_create(&threads[i], NULL, post_batch, &calls[i]), 0);
+    }
+    /* One full batch is with the committer (waiting for the lock), four wait in the queue. */
+    wait_metric(&c, &full, "booking_queue_attempts", (BATCHES - 1) * BIG_BATCH);
+    assert_int_equal(metric_value(&c, &full, "booking_commit_batch_size_count"), 0);
+
+    http_url(&full, "/v1/bookings", u, sizeof u);
+    const char *one = "{\"booking_id\":\"q-over\",\"resource_id\":\"q\",\"units\":1}";
+    assert_int_equal(http_do(&c, "POST", u, one, strlen(one), &r), CURLE_OK);
+    assert_int_equal(r.status, 503);
+    char retry[16];
+    assert_non_null(http_header(&r, "Retry-After", retry, sizeof retry));
+    json_t *o = http_json(&r);
+    assert_string_equal(json_string_value(json_object_get(o, "outcome")), "FAILED");
+    assert_string_equal(json_string_value(json_object_get(o, "reason")), "busy");
+    json_decref(o);
+    http_response_free(&r);
+    assert_int_equal(metric_value(&c, &full, "booking_queue_full_total"), 1);
+
+    assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    for (int i = 0; i < BATCHES; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(calls[i].status, 200);
+        assert_int_equal(calls[i].booked, BIG_BATCH);
+        free(calls[i].body);
+    }
+    /* The refused attempt decided nothing. */
+    http_url(&full, "/v1/bookings/q-over", u, sizeof u);
+    assert_int_equal(http_do(&c, "GET", u, NULL, 0, &r), CURLE_OK);
+    assert_int_equal(r.status, 404);
+    http_response_free(&r);
+    http_client_cleanup(&c);
+    test_server_stop(&full);
+}
+
 /* ---- the command's options ---- */
 
 static int run_status(const char *args)
@@ -707,6 +830,7 @@ int main(void)
         cmocka_unit_test(healthz_readyz_metrics_and_openapi_answer_200),
         cmocka_unit_test(unknown_path_is_404_and_wrong_method_is_405_with_allow),
         cmocka_unit_test(token_missing_or_wrong_is_401_on_every_path_but_healthz),
+        cmocka_unit_test(a_full_queue_answers_503_failed_busy_at_once_and_decides_nothing),
         cmocka_unit_test(serve_help_exits_0_and_bad_options_exit_2),
         cmocka_unit_test(access_log_has_one_line_per_request),
     };
