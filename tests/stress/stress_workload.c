@@ -95,7 +95,7 @@ void stress_resource_id(char *out, size_t size, const stress_config *cfg, unsign
         snprintf(out, size, "%s-r%u", cfg->prefix, index);
 }
 
-void stress_config_init(stress_config *cfg, const char *url, unsigned workers)
+unsigned stress_scale_percent(void)
 {
     long scale = STRESS_SCALE_DEFAULT;
 #ifdef BOOKING_STRESS_TSAN
@@ -108,6 +108,12 @@ void stress_config_init(stress_config *cfg, const char *url, unsigned workers)
         if (*end == '\0' && v >= 1 && v <= STRESS_SCALE_MAX)
             scale = v;
     }
+    return (unsigned)scale;
+}
+
+void stress_config_init(stress_config *cfg, const char *url, unsigned workers)
+{
+    unsigned scale = stress_scale_percent();
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     memset(cfg, 0, sizeof *cfg);
@@ -120,7 +126,7 @@ void stress_config_init(stress_config *cfg, const char *url, unsigned workers)
         cfg->ops_per_worker = 1;
     cfg->capacity = (uint64_t)cfg->ops_per_worker * workers * STRESS_CAPACITY_PER_OP;
     cfg->seed = mix64((uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 20));
-    env = getenv("BOOKING_STRESS_SEED");
+    const char *env = getenv("BOOKING_STRESS_SEED");
     if (env != NULL && env[0] != '\0')
         cfg->seed = strtoull(env, NULL, 10);
     /* pid and time: a shared store (postgres) may hold the ids of earlier runs. */

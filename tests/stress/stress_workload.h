@@ -95,8 +95,11 @@ typedef struct stress_summary {
     unsigned long failed_by_reason[BOOKING_REASON_INTERNAL + 1];
 } stress_summary;
 
-/* Sizes the run from the number of workers, BOOKING_STRESS_SCALE (percent,
- * default 100, or 25 in a TSan build) and BOOKING_STRESS_SEED. */
+/* BOOKING_STRESS_SCALE (percent of the default work), or 100, or 25 in a TSan build. */
+unsigned stress_scale_percent(void);
+
+/* Sizes the run from the number of workers, stress_scale_percent() and
+ * BOOKING_STRESS_SEED. */
 void stress_config_init(stress_config *cfg, const char *url, unsigned workers);
 
 void stress_resource_id(char *out, size_t size, const stress_config *cfg, unsigned index);
