@@ -61,8 +61,9 @@ static const char serve_help[] =
     "On start it prints one line to stderr:\n"
     "  booking serve: listening on http://HOST:PORT (store URL)\n"
     "\n"
-    "SIGTERM or SIGINT: stop accepting, refuse new requests on open connections (503\n"
-    "unavailable), decide and answer everything queued, close the store, exit 0.\n"
+    "SIGTERM or SIGINT: stop accepting; on open connections refuse new attempts\n"
+    "(503 FAILED unavailable) and answer /readyz 503 draining; decide and answer\n"
+    "everything queued; close the store; exit 0.\n"
     "\n"
     "Exit status: 0 stopped by a signal; 2 usage (a malformed option or --listen);\n"
     "1 the store, the token file, the access log or the address could not be opened.\n";

@@ -73,7 +73,11 @@ static void commit_batch(committer *c, commit_item *items, size_t attempts)
             c->requests[at + i] = it->requests[i];
         at += it->count;
     }
+    if (c->metrics != NULL)
+        atomic_store_explicit(&c->metrics->committing, attempts, memory_order_relaxed);
     booking_error e = booking_attempt_batch(c->store, c->requests, attempts, c->results);
+    if (c->metrics != NULL)
+        atomic_store_explicit(&c->metrics->committing, 0, memory_order_relaxed);
     if (e != BOOKING_OK) {
         /* Every request was validated before it was queued: this is a bug or out
          * of memory, and nothing was done. */
@@ -181,14 +185,19 @@ committer_push_result committer_push(committer *c, commit_item *item, void (*adm
     return r;
 }
 
-void committer_stop(committer *c)
+void committer_close(committer *c)
 {
-    if (c == NULL)
-        return;
     pthread_mutex_lock(&c->lock);
     c->closing = true;
     pthread_cond_broadcast(&c->wake);
     pthread_mutex_unlock(&c->lock);
+}
+
+void committer_stop(committer *c)
+{
+    if (c == NULL)
+        return;
+    committer_close(c);
     pthread_join(c->thread, NULL);
 }
 

@@ -50,6 +50,10 @@ int committer_start(booking_store *store, server_metrics *metrics, size_t queue_
 committer_push_result committer_push(committer *c, commit_item *item, void (*admit)(void *),
                                      void *admit_arg);
 
+/* Refuses new items from now on (push returns COMMITTER_CLOSED); what is queued is
+ * still decided and answered. Does not wait. */
+void committer_close(committer *c);
+
 /* Refuses new items (push then returns COMMITTER_CLOSED), decides and answers
  * everything already queued and joins the thread. After it returns every queued
  * item has had its done(). Pushing stays safe until committer_free(). */

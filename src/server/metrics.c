@@ -161,10 +161,13 @@ static void render_queue(FILE *f, server_metrics *m)
             "booking_queue_requests %llu\n"
             "# HELP booking_queue_full_total Attempts refused FAILED busy because the queue was full.\n"
             "# TYPE booking_queue_full_total counter\n"
-            "booking_queue_full_total %llu\n",
+            "booking_queue_full_total %llu\n"
+            "# HELP booking_commit_attempts_in_progress Attempts in the transaction under way.\n"
+            "# TYPE booking_commit_attempts_in_progress gauge\n"
+            "booking_commit_attempts_in_progress %llu\n",
             (unsigned long long)get(&m->queue_attempts),
             (unsigned long long)get(&m->queue_requests),
-            (unsigned long long)get(&m->queue_full));
+            (unsigned long long)get(&m->queue_full), (unsigned long long)get(&m->committing));
 }
 
 char *metrics_render(server_metrics *m, size_t *len)

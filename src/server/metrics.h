@@ -35,6 +35,7 @@ typedef struct server_metrics {
     _Atomic uint64_t queue_attempts; /* gauge: attempts waiting for the committer */
     _Atomic uint64_t queue_requests; /* gauge: requests waiting for the committer */
     _Atomic uint64_t queue_full;     /* attempts refused FAILED busy: queue full */
+    _Atomic uint64_t committing;     /* gauge: attempts in the transaction under way */
 } server_metrics;
 
 void metrics_init(server_metrics *m);

@@ -865,6 +865,8 @@ void server_stop(http_server *s)
 {
     if (s == NULL)
         return;
+    /* Refuse new attempts first, so whoever sees "draining" also sees them refused. */
+    committer_close(s->committer);
     atomic_store(&s->draining, true);
     /* Stop accepting: the listening socket is ours to close once quiesced. */
     MHD_socket listen_fd = MHD_quiesce_daemon(s->daemon);

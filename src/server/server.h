@@ -45,9 +45,10 @@ int server_start(const server_config *config, http_server **out, char *errbuf, s
 uint16_t server_port(const http_server *server);
 const char *server_host(const http_server *server);
 
-/* Graceful stop: stop accepting, refuse new requests on open connections (503
- * unavailable, Connection: close), decide and answer everything queued, let
- * answers in flight go out (at most SERVER_DRAIN_TIMEOUT_MS), then stop and free. */
+/* Graceful stop: refuse new attempts (FAILED unavailable), report /readyz 503
+ * draining, stop accepting connections, close open ones after their next answer
+ * (Connection: close), decide and answer everything queued, let answers in flight
+ * go out (at most SERVER_DRAIN_TIMEOUT_MS), then stop the daemon and free. */
 void server_stop(http_server *server);
 
 #endif

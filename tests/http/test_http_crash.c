@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #define CLIENTS 8
 #define ATTEMPTS_MAX 20000    /* per client: a bound on the loop, not reached in practice */
@@ -284,6 +285,145 @@ static void sigterm_under_load_answers_or_refuses_every_request_and_exits_0(void
     test_server_stop(&server);
 }
 
+/* ---- the drain, step by step ---- */
+
+typedef struct pending_attempt {
+    const test_server *server;
+    const char *body;
+    long status;
+} pending_attempt;
+
+static void *post_attempt(void *p)
+{
+    pending_attempt *a = p;
+    http_client c;
+    if (http_client_init(&c) != 0)
+        return NULL;
+    char url[HTTP_URL_MAX];
+    http_url(a->server, "/v1/bookings", url, sizeof url);
+    http_response r;
+    if (http_do(&c, "POST", url, a->body, strlen(a->body), &r) == CURLE_OK)
+        a->status = r.status;
+    http_response_free(&r);
+    http_client_cleanup(&c);
+    return NULL;
+}
+
+static long long metric(http_client *c, const char *name)
+{
+    char url[HTTP_URL_MAX], pattern[128];
+    http_url(&server, "/metrics", url, sizeof url);
+    http_response r;
+    assert_int_equal(http_do(c, "GET", url, NULL, 0, &r), CURLE_OK);
+    snprintf(pattern, sizeof pattern, "\n%s ", name);
+    const char *p = r.body != NULL ? strstr(r.body, pattern) : NULL;
+    long long v = p != NULL ? atoll(p + strlen(pattern)) : -1;
+    http_response_free(&r);
+    return v;
+}
+
+/* The store is locked from outside, so an attempt stays in its transaction while
+ * SIGTERM arrives: the service must report draining, refuse new attempts on open
+ * connections, still answer the one being committed, and only then exit 0. */
+static void sigterm_finishes_the_commit_under_way_and_refuses_new_attempts(void **state)
+{
+    (void)state;
+    char path[700], url[800], u[HTTP_URL_MAX];
+    snprintf(path, sizeof path, "%s/drain.db", test_tmpdir());
+    snprintf(url, sizeof url, "sqlite:%s?busy_timeout_ms=20000", path);
+    assert_int_equal(test_server_start(&server, url, NULL), 0);
+    http_client c;
+    assert_int_equal(http_client_init(&c), 0);
+    http_response r;
+    http_url(&server, "/v1/resources/d", u, sizeof u);
+    assert_int_equal(http_do(&c, "PUT", u, "{\"capacity\":10}", 15, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    http_response_free(&r);
+
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    pending_attempt first = {.server = &server,
+                             .body = "{\"booking_id\":\"d-1\",\"resource_id\":\"d\",\"units\":1}"};
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, post_attempt, &first), 0);
+    for (int i = 0; i < 1000 && metric(&c, "booking_commit_attempts_in_progress") != 1; i++)
+        sleep_ms(10);
+    assert_int_equal(metric(&c, "booking_commit_attempts_in_progress"), 1);
+
+    /* A second connection, open before the stop and idle since. */
+    http_client idle;
+    assert_int_equal(http_client_init(&idle), 0);
+    http_url(&server, "/healthz", u, sizeof u);
+    assert_int_equal(http_do(&idle, "GET", u, NULL, 0, &r), CURLE_OK);
+    http_response_free(&r);
+
+    assert_int_equal(kill(server.pid, SIGTERM), 0);
+    /* On the connection already open: /readyz turns 503 draining (and closes it). */
+    long ready = 200;
+    for (int i = 0; i < 500 && ready == 200; i++) {
+        http_url(&server, "/readyz", u, sizeof u);
+        assert_int_equal(http_do(&c, "GET", u, NULL, 0, &r), CURLE_OK);
+        ready = r.status;
+        if (ready == 503) {
+            json_t *o = http_json(&r);
+            assert_string_equal(json_string_value(json_object_get(o, "status")), "draining");
+            json_decref(o);
+            char conn[32];
+            assert_non_null(http_header(&r, "Connection", conn, sizeof conn));
+            assert_string_equal(conn, "close");
+        }
+        http_response_free(&r);
+        if (ready == 200)
+            sleep_ms(10);
+    }
+    assert_int_equal(ready, 503);
+    /* On the idle open connection: a new attempt is refused FAILED unavailable. */
+    http_url(&server, "/v1/bookings", u, sizeof u);
+    const char *third = "{\"booking_id\":\"d-3\",\"resource_id\":\"d\",\"units\":1}";
+    assert_int_equal(http_do(&idle, "POST", u, third, strlen(third), &r), CURLE_OK);
+    assert_int_equal(r.status, 503);
+    json_t *refusal = http_json(&r);
+    assert_string_equal(json_string_value(json_object_get(refusal, "outcome")), "FAILED");
+    assert_string_equal(json_string_value(json_object_get(refusal, "reason")), "unavailable");
+    json_decref(refusal);
+    http_response_free(&r);
+    http_client_cleanup(&idle);
+    /* The listener is closed: a new connection is refused, nothing is decided. */
+    http_url(&server, "/v1/bookings", u, sizeof u);
+    const char *second = "{\"booking_id\":\"d-2\",\"resource_id\":\"d\",\"units\":1}";
+    assert_int_equal(http_do(&c, "POST", u, second, strlen(second), &r), CURLE_COULDNT_CONNECT);
+    http_response_free(&r);
+    /* Still running: it waits for the commit under way. */
+    assert_true(test_server_alive(&server));
+
+    assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    pthread_join(thread, NULL);
+    assert_int_equal(first.status, 201);
+    int status = 0;
+    assert_int_equal(test_server_signal_wait(&server, 0, 10000, &status), 0);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    http_client_cleanup(&c);
+
+    assert_int_equal(test_server_start(&server, url, NULL), 0);
+    assert_int_equal(http_client_init(&c), 0);
+    http_url(&server, "/v1/bookings/d-1", u, sizeof u);
+    assert_int_equal(http_do(&c, "GET", u, NULL, 0, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    http_response_free(&r);
+    static const char *const refused[] = {"/v1/bookings/d-2", "/v1/bookings/d-3"};
+    for (size_t i = 0; i < 2; i++) {
+        http_url(&server, refused[i], u, sizeof u);
+        assert_int_equal(http_do(&c, "GET", u, NULL, 0, &r), CURLE_OK);
+        assert_int_equal(r.status, 404);
+        http_response_free(&r);
+    }
+    http_client_cleanup(&c);
+    test_server_stop(&server);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -303,6 +443,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(kill_9_under_load_keeps_every_acknowledged_decision),
         cmocka_unit_test(sigterm_under_load_answers_or_refuses_every_request_and_exits_0),
+        cmocka_unit_test(sigterm_finishes_the_commit_under_way_and_refuses_new_attempts),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
