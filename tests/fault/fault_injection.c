@@ -330,7 +330,9 @@ static fault_call calls[] = {
 static booking_store *store_open(const char *path, const char *query)
 {
     char url[FAULT_URL_SIZE], why[512] = "";
-    snprintf(url, sizeof url, "sqlite:%s?%s", path, query);
+    int n = snprintf(url, sizeof url, "sqlite:%s?%s", path, query);
+    if (n < 0 || (size_t)n >= sizeof url)
+        fail_msg("store URL too long for %s", path);
     booking_store *s = NULL;
     booking_error e = booking_store_open(url, &s, why, sizeof why);
     if (e != BOOKING_OK)
