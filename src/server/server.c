@@ -865,13 +865,14 @@ void server_stop(http_server *s)
 {
     if (s == NULL)
         return;
-    /* Refuse new attempts first, so whoever sees "draining" also sees them refused. */
+    /* Refuse new attempts and stop accepting before anyone can see "draining", so
+     * a client told "draining" also finds both already true. The listening socket
+     * is ours to close once quiesced. */
     committer_close(s->committer);
-    atomic_store(&s->draining, true);
-    /* Stop accepting: the listening socket is ours to close once quiesced. */
     MHD_socket listen_fd = MHD_quiesce_daemon(s->daemon);
     if (listen_fd != MHD_INVALID_SOCKET)
         close(listen_fd);
+    atomic_store(&s->draining, true);
     /* Decide and answer everything queued; from here on nothing is suspended. */
     committer_stop(s->committer);
     /* Let the answers in flight go out; then give requests still arriving a short
