@@ -306,7 +306,15 @@ static PGconn *connect_session(const pg_options *opts)
     snprintf(idle_ms, sizeof idle_ms, "%d",
              opts->statement_timeout_ms * PG_IDLE_IN_TX_TIMEOUT_FACTOR);
     const char *const values[] = {lock_ms, stmt_ms, idle_ms};
-    bool ok = PQsendQueryParams(pg,
+    /* Every statement of ours reads or writes rows by primary key. A plan cached
+     * while a table was small (a fresh database) would scan it whole for every
+     * batch once it has grown; with sequential scans off, the planner always
+     * takes the key index. A segment of its own (its own Sync): a server without
+     * this setting (CockroachDB) refuses it, and the session goes on without. */
+    bool ok = PQsendQueryParams(pg, "SELECT set_config('enable_seqscan', 'off', false)", 0,
+                                NULL, NULL, NULL, NULL, 0) &&
+              PQpipelineSync(pg);
+    ok = ok && PQsendQueryParams(pg,
                                 "SELECT set_config('lock_timeout', $1, false),"
                                 " set_config('statement_timeout', $2, false),"
                                 " set_config('idle_in_transaction_session_timeout', $3, false),"
@@ -316,7 +324,9 @@ static PGconn *connect_session(const pg_options *opts)
         ok = PQsendPrepare(pg, stmt_name((pg_stmt)i), stmt_text[i], 0, NULL);
     ok = ok && PQpipelineSync(pg);
     pg_conn c = {.pg = pg, .sent = 0};
-    if (!ok || flight_collect(opts, &c) != BOOKING_REASON_OK) {
+    if (ok)
+        (void)flight_collect(opts, &c); /* the optional setting: a refusal is fine */
+    if (!ok || c.pg == NULL || flight_collect(opts, &c) != BOOKING_REASON_OK) {
         conn_drop(&c);
         return NULL;
     }

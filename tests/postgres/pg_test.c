@@ -80,6 +80,7 @@ long long pg_test_now_ms(void)
 
 #include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 static void resource_name(char *out, size_t size, const char *tag, int i)
 {
@@ -107,6 +108,10 @@ static void *load_main(void *arg)
         if (booking_attempt_batch(l->store, reqs, PG_LOAD_BATCH, b->results) != BOOKING_OK)
             fail_msg("batch refused");
         __atomic_store_n(&t->batch_count, t->batch_count + 1, __ATOMIC_RELEASE);
+        /* A client pauses after a failure, as SPEC's Retry-After asks: with the
+         * server down, answers come at once, and the log must not fill up. */
+        if (b->results[0].outcome == BOOKING_FAILED)
+            usleep(PG_LOAD_FAILED_PAUSE_MS * 1000);
     }
     return NULL;
 }

@@ -40,6 +40,7 @@ long long pg_test_now_ms(void);
 #define PG_LOAD_BATCHES_MAX 4000 /* per thread */
 #define PG_LOAD_RESOURCES 3
 #define PG_LOAD_ID_SIZE 48
+#define PG_LOAD_FAILED_PAUSE_MS 10
 
 typedef struct pg_load_batch {
     char ids[PG_LOAD_BATCH][PG_LOAD_ID_SIZE];
