@@ -58,6 +58,7 @@
 #include "store/postgres_schema.h"
 #include "store/store.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,7 @@ static void batch_decide(pg_batch *b, const booking_request *requests, size_t co
         bool fresh;
         overlay_entry *res = overlay_get(&b->overlay, q->resource_id, rlen, &fresh);
         pg_record *rec = pg_record_find(&b->records, q->booking_id, blen);
+        assert(res != NULL && !fresh && rec != NULL); /* batch_prepare added both */
         core_record cr;
         if (rec->exists) {
             cr = (core_record){
