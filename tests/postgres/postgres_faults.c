@@ -1,9 +1,10 @@
 /*
  * postgres_faults.c: SPEC section 1's FAILED outcomes of the postgres store under
  * faults it can cause on a shared test server: a lock held elsewhere past
- * lock_timeout, and the store's sessions killed with pg_terminate_backend under
- * load. Each must answer FAILED with its reason, leave nothing partial, and the
- * store must carry on by itself. argv[1] is the URL of a fresh database.
+ * lock_timeout, the store's sessions killed with pg_terminate_backend under load,
+ * and a session that stops answering. Each must answer FAILED with its reason,
+ * leave nothing partial, and the store must carry on by itself. argv[1] is the
+ * URL of a fresh database.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 
 #include "pg_test.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,8 @@
 #define FAIL_FAST_MS 1500 /* a lock_timeout answer must come well within this */
 #define KILL_ROUNDS 10
 #define KILL_EVERY_MS 100
+#define SILENT_STATEMENT_TIMEOUT_MS 300
+#define SILENT_GRACE_MAX_MS 4000 /* PG_CLIENT_GRACE_MS (2 s) and some slack */
 
 static const char *url;
 
@@ -120,6 +124,42 @@ static void killed_sessions_fail_unavailable_then_the_store_reconnects(void **st
     booking_store_close(s);
 }
 
+/* The store's server session stops answering (SIGSTOP: a hung server or a
+ * silent network): the client-side deadline of a flight (statement_timeout_ms +
+ * PG_CLIENT_GRACE_MS) answers FAILED timeout, the session is given up, and the
+ * next call works on a new one. */
+static void silent_server_fails_timeout_by_the_client_deadline(void **state)
+{
+    (void)state;
+    char opts[96];
+    snprintf(opts, sizeof opts, "pool_size=1&lock_timeout_ms=%d&statement_timeout_ms=%d",
+             SILENT_STATEMENT_TIMEOUT_MS, SILENT_STATEMENT_TIMEOUT_MS);
+    booking_store *s = open_with(opts);
+    booking_reason reason;
+    assert_int_equal(booking_set_capacity(s, "hang-r", 10, &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+    PGconn *pg = pg_test_connect(url);
+    pid_t session = (pid_t)pg_test_value(pg, STORE_SESSION);
+    assert_int_equal(kill(session, SIGSTOP), 0);
+    booking_request q = {.booking_id = "hang-b", .resource_id = "hang-r", .units = 1};
+    booking_result r;
+    long long t0 = pg_test_now_ms();
+    assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
+    long long waited = pg_test_now_ms() - t0;
+    assert_int_equal(kill(session, SIGCONT), 0);
+    assert_int_equal(r.outcome, BOOKING_FAILED);
+    assert_int_equal(r.reason, BOOKING_REASON_TIMEOUT);
+    assert_true(waited >= SILENT_STATEMENT_TIMEOUT_MS);
+    assert_true(waited < SILENT_STATEMENT_TIMEOUT_MS + SILENT_GRACE_MAX_MS);
+    assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
+    assert_int_equal(r.outcome, BOOKING_BOOKED);
+    assert_false(r.replayed); /* the stopped flight decided nothing */
+    assert_true(pg_test_value(pg, STORE_SESSION) != session);
+    pg_test_check_invariant(pg);
+    PQfinish(pg);
+    booking_store_close(s);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -130,6 +170,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lock_held_elsewhere_fails_timeout_quickly_and_records_nothing),
         cmocka_unit_test(killed_sessions_fail_unavailable_then_the_store_reconnects),
+        cmocka_unit_test(silent_server_fails_timeout_by_the_client_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
