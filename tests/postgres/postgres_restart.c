@@ -1,10 +1,10 @@
 /*
- * postgres_restart.c: the database crashes (stopped at once, like a power cut)
- * and restarts under load. Attempts during the outage are FAILED, every decision
- * answered before the crash survives it (synchronous commit), no FAILED batch is
- * partly visible, and the same store handle carries on by itself once the
- * server is back. argv: URL, the pg-test-server script, its state directory
- * (a server of this test's own, so others are not disturbed).
+ * postgres_restart.c: faults that need a server of this test's own: the database
+ * crashes (stopped at once, like a power cut) and restarts under load, and a
+ * COMMIT is held without an answer (the ambiguous commit). FAILED answers, no
+ * decision answered is lost, no FAILED batch is partly visible, and the same store
+ * handle carries on by itself. argv: URL, the pg-test-server script, its state
+ * directory.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +23,9 @@
 #define LOAD_BEFORE_MS 400
 #define OUTAGE_MS 600
 #define RECOVERY_MS 3000 /* the store must be deciding again within this */
+#define HELD_COMMIT_TIMEOUT_MS 300
+#define RELOAD_SETTLE_MS 200 /* pg_reload_conf() signals; the backends read it soon after */
+#define RELEASE_WAIT_MS 5000
 
 static const char *url, *script, *dir;
 
@@ -77,6 +80,53 @@ static void crash_and_restart_mid_load_fails_then_recovers_by_itself(void **stat
     booking_store_close(s);
 }
 
+/* SPEC section 1, the ambiguous commit: the COMMIT is written but its answer
+ * never comes (a synchronous standby that does not exist holds every commit).
+ * The client-side deadline answers FAILED; once the server lets the commit go,
+ * a replay with the same booking_id reveals the decision, and nothing is booked
+ * twice. Here, not on the shared server: synchronous_standby_names is server-wide. */
+static void commit_without_answer_fails_and_a_replay_reveals_the_decision(void **state)
+{
+    (void)state;
+    char u[1024];
+    snprintf(u, sizeof u, "%s%spool_size=1&lock_timeout_ms=%d&statement_timeout_ms=%d", url,
+             strchr(url, '?') ? "&" : "?", HELD_COMMIT_TIMEOUT_MS, HELD_COMMIT_TIMEOUT_MS);
+    booking_store *s = NULL;
+    char err[256] = "";
+    if (booking_store_open(u, &s, err, sizeof err) != BOOKING_OK)
+        fail_msg("open: %s", err);
+    booking_reason reason;
+    assert_int_equal(booking_set_capacity(s, "amb-r", 10, &reason, NULL), BOOKING_OK);
+    PGconn *pg = pg_test_connect(url);
+    PQclear(pg_test_exec(pg, "ALTER SYSTEM SET synchronous_standby_names = 'nobody'"));
+    PQclear(pg_test_exec(pg, "SELECT pg_reload_conf()"));
+    usleep(RELOAD_SETTLE_MS * 1000);
+
+    booking_request q = {.booking_id = "amb-b", .resource_id = "amb-r", .units = 3};
+    booking_result r;
+    assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
+    assert_int_equal(r.outcome, BOOKING_FAILED);
+    assert_int_equal(r.reason, BOOKING_REASON_TIMEOUT);
+
+    PQclear(pg_test_exec(pg, "ALTER SYSTEM RESET synchronous_standby_names"));
+    PQclear(pg_test_exec(pg, "SELECT pg_reload_conf()"));
+    long long t0 = pg_test_now_ms();
+    while (pg_test_value(pg, "SELECT count(*) FROM bookings WHERE id = 'amb-b'") == 0) {
+        if (pg_test_now_ms() - t0 > RELEASE_WAIT_MS)
+            fail_msg("the held commit never became visible");
+        usleep(20 * 1000);
+    }
+    assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
+    assert_int_equal(r.outcome, BOOKING_BOOKED);
+    assert_true(r.replayed);
+    booking_resource res;
+    assert_int_equal(booking_get_resource(s, "amb-r", &reason, &res), BOOKING_OK);
+    assert_int_equal(res.booked, 3);
+    pg_test_check_invariant(pg);
+    PQfinish(pg);
+    booking_store_close(s);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
@@ -88,6 +138,7 @@ int main(int argc, char **argv)
     dir = argv[3];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(crash_and_restart_mid_load_fails_then_recovers_by_itself),
+        cmocka_unit_test(commit_without_answer_fails_and_a_replay_reveals_the_decision),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
