@@ -3,13 +3,15 @@
 documented route and method answers, each with the status this scenario must
 get and that status documented, its JSON body carries the documented required
 fields; an undocumented path answers 404, an undocumented method 405; with
---token-file every path but /healthz answers 401 without the token; and
-GET /openapi.json serves this very document."""
+--token-file every path but /healthz answers 401 without the token; a store
+that cannot take its write lock makes writes answer the documented 503 with
+Retry-After; and GET /openapi.json serves this very document."""
 import http.client
 import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -60,10 +62,12 @@ def template_of(path):
 
 
 class Server:
-    def __init__(self, workdir, *args):
-        self.err_path = os.path.join(workdir, "serve-%d.err" % len(os.listdir(workdir)))
+    def __init__(self, workdir, *args, store_options=""):
+        n = len(os.listdir(workdir))
+        self.err_path = os.path.join(workdir, "serve-%d.err" % n)
         self.err = open(self.err_path, "w")
-        store = "sqlite:" + os.path.join(workdir, "serve-%d.db" % len(os.listdir(workdir)))
+        self.db_path = os.path.join(workdir, "serve-%d.db" % n)
+        store = "sqlite:" + self.db_path + store_options
         try:
             self.proc = subprocess.Popen([BIN, "serve", "--listen", "127.0.0.1:0", "--store", store]
                                          + list(args), stdout=subprocess.DEVNULL, stderr=self.err)
@@ -237,6 +241,26 @@ try:
     check(t, "GET", "/readyz", None, 200, token="s3cret-token")
     check(t, "GET", "/readyz", None, 401, token="wrong-token")
     t.stop()
+
+    # A store that cannot decide: another process holds sqlite's write lock and
+    # the service may not wait for it. Writes answer the documented 503 with
+    # Retry-After (an attempt: FAILED busy), and a retry after the lock is gone
+    # decides normally.
+    f = Server(workdir, store_options="?busy_timeout_ms=0")
+    check(f, "PUT", "/v1/resources/r1", {"capacity": 3}, 200)
+    check(f, "POST", "/v1/bookings", a("b1", "r1", 1), 201)
+    locker = sqlite3.connect(f.db_path, timeout=0, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    failed = check(f, "POST", "/v1/bookings", a("b2", "r1", 1), 503)
+    if failed is not None and (failed.get("outcome"), failed.get("reason")) != ("FAILED", "busy"):
+        fail("an attempt under a held lock answered %s, expected FAILED busy" % failed)
+    check(f, "PUT", "/v1/resources/r1", {"capacity": 4}, 503)
+    check(f, "DELETE", "/v1/bookings/b1", None, 503)
+    locker.execute("ROLLBACK")
+    locker.close()
+    check(f, "POST", "/v1/bookings", a("b2", "r1", 1), 201)
+    check(f, "DELETE", "/v1/bookings/b1", None, 200)
+    f.stop()
 finally:
     shutil.rmtree(workdir, ignore_errors=True)
 
