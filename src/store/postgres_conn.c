@@ -258,13 +258,13 @@ static booking_reason flight_collect(const pg_options *opts, pg_conn *c)
         booking_reason w = wait_input(c->pg, deadline);
         if (w != BOOKING_REASON_OK) {
             conn_drop(c); /* its state is unknown: never reuse it */
-            return w;
+            return first != BOOKING_REASON_OK ? first : w;
         }
         PGresult *res = PQgetResult(c->pg);
         if (res == NULL) {
             if (PQstatus(c->pg) != CONNECTION_OK) {
-                conn_drop(c);
-                return BOOKING_REASON_UNAVAILABLE;
+                conn_drop(c); /* e.g. after a FATAL error: the error says why */
+                return first != BOOKING_REASON_OK ? first : BOOKING_REASON_UNAVAILABLE;
             }
             continue; /* the end of one statement's results */
         }
