@@ -527,7 +527,7 @@ booking_error postgres_store_open(const char *url, const char *location, booking
     pg_conn *c;
     booking_reason r = pg_pool_acquire(&st->pool, &c);
     if (r != BOOKING_REASON_OK) {
-        store_error(errbuf, errbuf_len, "%s: could not set up a session (%s)", url,
+        store_error(errbuf, errbuf_len, "postgres: could not set up a session (%s)",
                     booking_reason_name(r));
         pg_close(&st->base);
         return BOOKING_EOPEN;

@@ -107,6 +107,7 @@ static int take_param(const char *p, size_t len, const char *name, long min, lon
     return 1;
 }
 
+/* Messages never repeat the URL: it may hold a password. */
 booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
                                size_t errbuf_len)
 {
@@ -137,9 +138,9 @@ booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
                               &opts->statement_timeout_ms);
         if (took < 0) {
             store_error(errbuf, errbuf_len,
-                        "%s: bad option '%.*s' (pool_size=1..%d, lock_timeout_ms and "
-                        "statement_timeout_ms=1..%d)",
-                        url, (int)len, p, PG_POOL_SIZE_MAX, PG_TIMEOUT_MS_MAX);
+                        "postgres URL: bad option '%.*s' (pool_size=1..%d, lock_timeout_ms "
+                        "and statement_timeout_ms=1..%d)",
+                        (int)len, p, PG_POOL_SIZE_MAX, PG_TIMEOUT_MS_MAX);
             return BOOKING_EURL;
         }
         if (took == 0 && len > 0) { /* libpq's own: passed on */
@@ -152,15 +153,15 @@ booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
     }
     opts->conninfo[out] = '\0';
     if (opts->lock_timeout_ms > opts->statement_timeout_ms) {
-        store_error(errbuf, errbuf_len, "%s: lock_timeout_ms must not exceed statement_timeout_ms",
-                    url);
+        store_error(errbuf, errbuf_len,
+                    "postgres URL: lock_timeout_ms must not exceed statement_timeout_ms");
         return BOOKING_EURL;
     }
     /* libpq checks the rest of the URL now, so a typo fails at open, not later. */
     char *err = NULL;
     PQconninfoOption *parsed = PQconninfoParse(opts->conninfo, &err);
     if (parsed == NULL) {
-        store_error(errbuf, errbuf_len, "%s: %s", url, err ? err : "out of memory");
+        store_error(errbuf, errbuf_len, "postgres URL: %s", err ? err : "out of memory");
         PQfreemem(err);
         return BOOKING_EURL;
     }

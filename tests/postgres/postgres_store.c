@@ -299,6 +299,17 @@ static void url_options_are_checked_at_open(void **state)
         assert_null(s);
         assert_true(err[0] != '\0');
     }
+    /* An error never repeats the URL: it may carry a password. */
+    booking_store *none = NULL;
+    char err[256] = "";
+    assert_int_equal(booking_store_open("postgresql://u:sekret@127.0.0.1:1/db?pool_size=0", &none,
+                                        err, sizeof err),
+                     BOOKING_EURL);
+    assert_null(strstr(err, "sekret"));
+    assert_int_equal(booking_store_open("postgresql://u:sekret@127.0.0.1:1/db?bogus=1", &none, err,
+                                        sizeof err),
+                     BOOKING_EURL);
+    assert_null(strstr(err, "sekret"));
     char u[1024];
     snprintf(u, sizeof u, "%s%spool_size=2&lock_timeout_ms=100&statement_timeout_ms=1000"
                           "&application_name=booking",
