@@ -38,7 +38,10 @@
  *      SPEC section 1: FAILED, and a replay with the same booking_id reveals it.
  *  (6) Sessions: lock_timeout and statement_timeout (URL parameters
  *      lock_timeout_ms, statement_timeout_ms), idle_in_transaction_session_timeout
- *      (so a frozen client cannot hold locks for long), synchronous_commit on.
+ *      (so a frozen client cannot hold locks for long), synchronous_commit on
+ *      (durable, and with a synchronous standby, failover-proof), and
+ *      enable_seqscan off: every statement is a primary-key access, and a generic
+ *      plan cached while a table was small must not scan it whole once it grew.
  *  (7) Threads: a pool of pool_size (default PG_POOL_SIZE_DEFAULT) connections,
  *      each used by one call at a time, not one connection behind a mutex: a
  *      transaction holds its connection across two round trips, and calls on
