@@ -41,7 +41,13 @@ int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((fo
 /* Prints "booking CMD: message" on stderr; returns CLI_EXIT_ERROR. */
 int cli_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Opens the store or prints why not; NULL on failure. */
+#define CLI_URL_SHOWN_MAX 512
+
+/* The URL as it may be shown in logs and errors: a password in it (user:PASSWORD@
+ * or password=) becomes "***". Returns out; long URLs are cut to size. */
+const char *cli_redact_url(const char *url, char *out, size_t size);
+
+/* Opens the store or prints why not (the URL redacted); NULL on failure. */
 booking_store *cli_open_store(const char *command, const char *url);
 
 /* Checks an id argument against SPEC section 3; prints the usage error itself. */

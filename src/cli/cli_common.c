@@ -47,13 +47,47 @@ int cli_error(const char *command, const char *fmt, ...)
     return CLI_EXIT_ERROR;
 }
 
+const char *cli_redact_url(const char *url, char *out, size_t size)
+{
+    static const char mask[] = "***";
+    size_t o = 0;
+    const char *authority = strstr(url, "://");
+    const char *at = NULL, *colon = NULL;
+    if (authority != NULL) {
+        authority += 3;
+        size_t end = strcspn(authority, "/?#");
+        for (size_t i = 0; i < end; i++) {
+            if (authority[i] == '@')
+                at = authority + i;
+        }
+        if (at != NULL)
+            colon = memchr(authority, ':', (size_t)(at - authority));
+    }
+    for (const char *p = url; *p != '\0' && o + sizeof mask < size;) {
+        if (colon != NULL && p == colon + 1) {
+            memcpy(out + o, mask, sizeof mask - 1); /* user:PASSWORD@host */
+            o += sizeof mask - 1;
+            p = at;
+        } else if ((p == url || p[-1] == '?' || p[-1] == '&') && strncmp(p, "password=", 9) == 0) {
+            memcpy(out + o, "password=***", 12); /* ...?password=SECRET */
+            o += 12;
+            p += strcspn(p, "&#");
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 booking_store *cli_open_store(const char *command, const char *url)
 {
-    char why[512] = "";
+    char why[512] = "", shown[CLI_URL_SHOWN_MAX];
     booking_store *store = NULL;
     booking_error e = booking_store_open(url, &store, why, sizeof why);
     if (e != BOOKING_OK) {
-        cli_error(command, "cannot open store %s: %s", url, why[0] ? why : booking_error_name(e));
+        cli_error(command, "cannot open store %s: %s", cli_redact_url(url, shown, sizeof shown),
+                  why[0] ? why : booking_error_name(e));
         return NULL;
     }
     return store;

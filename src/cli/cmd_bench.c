@@ -359,9 +359,10 @@ int cmd_bench(int argc, char **argv)
         last_end = workers[i].end_ns > last_end ? workers[i].end_ns : last_end;
     }
     double seconds = started > 0 ? (double)(last_end - first_start) / 1e9 : 0;
-    char label[160];
+    char label[160], shown[CLI_URL_SHOWN_MAX];
     snprintf(label, sizeof label, "%.64s threads=%u resources=%" PRIu64 " batch=%u",
-             cfg.store_url, cfg.threads, cfg.resources, cfg.batch);
+             cli_redact_url(cfg.store_url, shown, sizeof shown), cfg.threads, cfg.resources,
+             cfg.batch);
     bench_stats_print(stdout, &total, seconds, label, cfg.json);
 out:
     free(workers);

@@ -186,8 +186,9 @@ static int serve(const serve_args *a, char *token, FILE *log, const sigset_t *st
             return cli_usage_error("serve", "%s", why);
         return cli_error("serve", "%s", why);
     }
+    char shown[CLI_URL_SHOWN_MAX];
     fprintf(stderr, "booking serve: listening on http://%s:%u (store %s)\n", server_host(server),
-            (unsigned)server_port(server), a->store_url);
+            (unsigned)server_port(server), cli_redact_url(a->store_url, shown, sizeof shown));
     fflush(stderr);
     int sig = 0;
     int rc = sigwait(stop_signals, &sig);

@@ -351,5 +351,12 @@ grep -q capacity_below_booked "$WORK/out" || fail "$last: does not say capacity_
 # A usage error stays a one-line message on stderr, --json or not.
 expect_error 2 attempt --booking j4 --resource js --units 0 --store "$STORE" --json
 
+# A store URL's password never reaches an error message (it would end up in logs).
+expect_error 1 resource get r1 --store 'postgres://bob:s3cret@127.0.0.1:1/db?connect_timeout=1'
+grep -q 's3cret' "$WORK/err" && fail "$last: the password is in the error"
+grep -q 'bob:\*\*\*@' "$WORK/err" || fail "$last: the redacted URL is not shown"
+expect_error 1 resource get r1 --store 'postgres://127.0.0.1:1/db?password=s3cret&connect_timeout=1'
+grep -q 's3cret' "$WORK/err" && fail "$last: the password is in the error"
+
 echo "cli_test: $checks checks, $failures failed"
 [ "$failures" -eq 0 ]
