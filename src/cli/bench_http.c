@@ -153,22 +153,6 @@ static void hb_on_signal(int sig)
     hb_interrupted = 1;
 }
 
-static uint64_t hb_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t hb_random(uint64_t *state)
-{
-    uint64_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return *state = x;
-}
-
 /* Appends the decimal digits of v at p; returns the end. */
 static char *hb_put_u64(char *p, uint64_t v)
 {
@@ -526,7 +510,7 @@ static unsigned hb_claim(hb_shared *sh)
 static void hb_next_slot(hb_shared *sh, hb_conn *c, hb_slot *s)
 {
     const hb_config *cfg = sh->cfg;
-    uint64_t r = hb_random(&c->rng);
+    uint64_t r = bench_random(&c->rng);
     uint64_t dice = r & UINT32_MAX;
     uint64_t replay_cut = (uint64_t)(cfg->replay_ratio * (double)UINT32_MAX);
     uint64_t conflict_cut = replay_cut + (uint64_t)(cfg->conflict_ratio * (double)UINT32_MAX);
@@ -545,7 +529,7 @@ static void hb_next_slot(hb_shared *sh, hb_conn *c, hb_slot *s)
     p = hb_put_hex(p, c->issued);
     *p = '\0';
     s->resource = cfg->spread ? (uint32_t)((r >> 32) % cfg->resources) : 0;
-    s->units = 1 + hb_random(&c->rng) % cfg->units_max;
+    s->units = 1 + bench_random(&c->rng) % cfg->units_max;
     c->replay[c->issued % HB_REPLAY_SLOTS] = *s;
     c->issued++;
 }
@@ -621,7 +605,7 @@ static void hb_conn_next(hb_worker *w, hb_conn *c)
         return;
     hb_build_request(sh, c, n);
     c->busy = true;
-    c->sent_ns = hb_now_ns();
+    c->sent_ns = bench_now_ns();
     if (w->history != NULL) {
         for (unsigned i = 0; i < n; i++) {
             const hb_slot *s = &c->inflight[i];
@@ -659,7 +643,7 @@ static void hb_lose_request(hb_worker *w, hb_conn *c)
 static bool hb_conn_answer(hb_worker *w, hb_conn *c, const hb_answer *a)
 {
     hb_shared *sh = w->shared;
-    uint64_t t = hb_now_ns();
+    uint64_t t = bench_now_ns();
     bench_stats_record_latency(&w->stats, t - c->sent_ns, 1);
     w->http_status[a->status]++;
     hb_scan scan;
@@ -798,7 +782,7 @@ static void *hb_worker_run(void *arg)
     struct epoll_event events[HB_EPOLL_EVENTS];
     for (unsigned i = 0; i < w->conn_count; i++)
         hb_conn_next(w, &w->conns[i]);
-    uint64_t drain_end = 0, last_tick = hb_now_ns();
+    uint64_t drain_end = 0, last_tick = bench_now_ns();
     /* Bounded: the run ends at its deadline (or when its attempts are spent), then
      * waits at most HB_DRAIN_MS for answers; the deadline itself is capped. */
     for (;;) {
@@ -814,7 +798,7 @@ static void *hb_worker_run(void *arg)
             else if ((events[i].events & EPOLLOUT) && !hb_conn_flush(w, c))
                 hb_lose_request(w, c);
         }
-        uint64_t now = hb_now_ns();
+        uint64_t now = bench_now_ns();
         if (now >= sh->deadline_ns)
             atomic_store(&sh->stop, true);
         if (now - last_tick >= HB_TICK_MS * 1000000ull) {
@@ -920,7 +904,7 @@ static bool hb_create_resource(hb_control *ctl, const char *id)
         fprintf(ctl->history,
                 "{\"type\":\"invoke\",\"process\":%" PRIu64 ",\"f\":\"set_capacity\","
                 "\"resource_id\":\"%s\",\"capacity\":%" PRIu64 ",\"time\":%" PRIu64 "}\n",
-                ctl->process, id, ctl->cfg->capacity, hb_now_ns());
+                ctl->process, id, ctl->cfg->capacity, bench_now_ns());
     hb_answer a;
     const char *answer;
     if (!hb_roundtrip(ctl, "PUT", path, body, &a, &answer)) {
@@ -931,7 +915,7 @@ static bool hb_create_resource(hb_control *ctl, const char *id)
         fprintf(ctl->history,
                 "{\"type\":\"complete\",\"process\":%" PRIu64 ",\"f\":\"set_capacity\","
                 "\"ok\":%s,\"time\":%" PRIu64 "}\n",
-                ctl->process, a.status == 200 ? "true" : "false", hb_now_ns());
+                ctl->process, a.status == 200 ? "true" : "false", bench_now_ns());
     if (a.status != 200) {
         cli_error("bench", "PUT %s answered %d: %.200s", path, a.status, answer);
         return false;
@@ -947,7 +931,7 @@ static bool hb_read_resource(hb_control *ctl, const char *id, uint64_t *capacity
         fprintf(ctl->history,
                 "{\"type\":\"invoke\",\"process\":%" PRIu64 ",\"f\":\"get_resource\","
                 "\"resource_id\":\"%s\",\"time\":%" PRIu64 "}\n",
-                ctl->process, id, hb_now_ns());
+                ctl->process, id, bench_now_ns());
     hb_answer a;
     const char *answer;
     if (!hb_roundtrip(ctl, "GET", path, NULL, &a, &answer) || a.status != 200)
@@ -960,7 +944,7 @@ static bool hb_read_resource(hb_control *ctl, const char *id, uint64_t *capacity
         fprintf(ctl->history,
                 "{\"type\":\"complete\",\"process\":%" PRIu64 ",\"f\":\"get_resource\","
                 "\"capacity\":%" PRIu64 ",\"booked\":%" PRIu64 ",\"time\":%" PRIu64 "}\n",
-                ctl->process, *capacity, *booked, hb_now_ns());
+                ctl->process, *capacity, *booked, bench_now_ns());
     return true;
 }
 
@@ -1316,7 +1300,7 @@ static void hb_progress(hb_shared *sh, hb_worker *workers, unsigned started)
         if (hb_interrupted)
             atomic_store(&sh->stop, true);
         uint64_t count = atomic_load_explicit(&sh->answered, memory_order_relaxed);
-        uint64_t t = hb_now_ns();
+        uint64_t t = bench_now_ns();
         if (t - last_print >= HB_PROGRESS_EVERY_MS * 1000000ull) {
             fprintf(stderr, "bench: %.0f s, %" PRIu64 " attempts, %.0f/s, %" PRIu64 " lost\n",
                     (double)(t - sh->start_ns) / 1e9, count,
@@ -1433,7 +1417,7 @@ static double hb_run(hb_shared *sh, hb_worker *workers, unsigned *started)
     hb_interrupted = 0;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    sh->start_ns = hb_now_ns();
+    sh->start_ns = bench_now_ns();
     uint64_t limit_s = cfg->attempts != 0 ? (uint64_t)HB_DURATION_MAX_S : cfg->duration_s;
     sh->deadline_ns = sh->start_ns + limit_s * 1000000000ull;
     for (*started = 0; *started < cfg->threads; (*started)++) {
@@ -1444,7 +1428,7 @@ static double hb_run(hb_shared *sh, hb_worker *workers, unsigned *started)
         }
     }
     hb_progress(sh, workers, *started);
-    double seconds = (double)(hb_now_ns() - sh->start_ns) / 1e9;
+    double seconds = (double)(bench_now_ns() - sh->start_ns) / 1e9;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     return seconds;
@@ -1501,7 +1485,7 @@ int cmd_bench_http(int argc, char **argv)
     hb_config cfg = {.connections = 64, .threads = 2, .duration_s = 10, .resources =
                      HB_SPREAD_RESOURCES_DEFAULT, .batch = 1, .capacity = BOOKING_CAPACITY_MAX,
                      .units_max = 1, .timeout_ms = HB_TIMEOUT_MS_DEFAULT, .verify = true};
-    cfg.seed = hb_now_ns() ^ ((uint64_t)getpid() << 32);
+    cfg.seed = bench_now_ns() ^ ((uint64_t)getpid() << 32);
     int rc = hb_parse_args(argc, argv, &cfg);
     if (rc >= 0)
         return rc;

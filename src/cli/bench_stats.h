@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #define BENCH_HIST_BUCKETS 976
 #define BENCH_REASON_COUNT (BOOKING_REASON_INTERNAL + 1)
@@ -21,6 +22,24 @@ typedef struct bench_stats {
     uint64_t latency_count;
     uint64_t latency_ns[BENCH_HIST_BUCKETS];
 } bench_stats;
+
+/* The clock and the randomness both load generators use: monotonic nanoseconds,
+ * and xorshift64 (cheap, per-thread state, never zero once seeded non-zero). */
+static inline uint64_t bench_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t bench_random(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
 
 void bench_stats_record_latency(bench_stats *s, uint64_t ns, uint64_t weight);
 void bench_stats_record_result(bench_stats *s, const booking_result *r);

@@ -66,22 +66,6 @@ typedef struct bench_worker {
     bench_stats stats;
 } bench_worker;
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t next_random(uint64_t *state)
-{
-    uint64_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return *state = x;
-}
-
 /* Writes "<prefix><hex counter>" into out; returns out. */
 static char *write_id(char out[BENCH_ID_BYTES], const char *prefix, size_t prefix_len,
                       uint64_t counter)
@@ -102,7 +86,7 @@ static void *bench_worker_run(void *arg)
 {
     bench_worker *w = arg;
     const bench_config *cfg = w->shared->cfg;
-    w->start_ns = now_ns();
+    w->start_ns = bench_now_ns();
     booking_request *reqs = calloc(cfg->batch, sizeof *reqs);
     booking_result *results = calloc(cfg->batch, sizeof *results);
     char (*ids)[BENCH_ID_BYTES] = calloc(cfg->batch, sizeof *ids);
@@ -120,7 +104,7 @@ static void *bench_worker_run(void *arg)
     for (uint64_t done = 0; done < w->attempts;) {
         unsigned n = (unsigned)(w->attempts - done < cfg->batch ? w->attempts - done : cfg->batch);
         for (unsigned i = 0; i < n; i++) {
-            uint64_t r = next_random(&w->rng);
+            uint64_t r = bench_random(&w->rng);
             uint64_t dice = r & UINT32_MAX;
             if (issued > 0 && dice < conflict_cut) {
                 uint64_t span = issued < BENCH_HISTORY_SLOTS ? issued : BENCH_HISTORY_SLOTS;
@@ -132,7 +116,7 @@ static void *bench_worker_run(void *arg)
                                 : h->units < BOOKING_UNITS_MAX ? h->units + 1 : h->units - 1;
             } else {
                 uint32_t res = (uint32_t)((r >> 32) % cfg->resources);
-                uint64_t units = 1 + (next_random(&w->rng) % cfg->units_max);
+                uint64_t units = 1 + (bench_random(&w->rng) % cfg->units_max);
                 write_id(ids[i], prefix, (size_t)prefix_len, issued);
                 bench_history_slot *h = &history[issued % BENCH_HISTORY_SLOTS];
                 memcpy(h->booking_id, ids[i], BENCH_ID_BYTES);
@@ -144,9 +128,9 @@ static void *bench_worker_run(void *arg)
             }
             reqs[i].booking_id = ids[i];
         }
-        uint64_t t0 = now_ns();
+        uint64_t t0 = bench_now_ns();
         booking_error e = booking_attempt_batch(w->shared->store, reqs, n, results);
-        uint64_t t1 = now_ns();
+        uint64_t t1 = bench_now_ns();
         if (e != BOOKING_OK) {
             fprintf(stderr, "booking bench: %s\n", booking_error_name(e));
             break;
@@ -158,7 +142,7 @@ static void *bench_worker_run(void *arg)
         atomic_fetch_add_explicit(&w->shared->progress, n, memory_order_relaxed);
     }
 done:
-    w->end_ns = now_ns();
+    w->end_ns = bench_now_ns();
     free(reqs);
     free(results);
     free(ids);
@@ -285,7 +269,7 @@ static void progress_wait(bench_shared *shared, bench_worker *workers, unsigned 
         struct timespec step = {0, BENCH_PROGRESS_STEP_MS * 1000000L};
         nanosleep(&step, NULL);
         uint64_t count = atomic_load_explicit(&shared->progress, memory_order_relaxed);
-        uint64_t t = now_ns();
+        uint64_t t = bench_now_ns();
         if (t - last_print >= BENCH_PROGRESS_EVERY_MS * 1000000ull) {
             fprintf(stderr, "bench: %" PRIu64 " attempts, %.0f/s\n", count,
                     (double)(count - last_count) * 1e9 / (double)(t - last_print));
@@ -309,7 +293,7 @@ int cmd_bench(int argc, char **argv)
     bench_config cfg = {.store_url = "memory:", .threads = 1, .resources = 1,
                         .attempts = 1000000, .batch = 1, .capacity = BOOKING_CAPACITY_MAX,
                         .units_max = 1};
-    cfg.seed = now_ns() ^ (uint64_t)getpid();
+    cfg.seed = bench_now_ns() ^ (uint64_t)getpid();
     int rc = parse_bench_args(argc, argv, &cfg);
     if (rc >= 0)
         return rc;
@@ -337,7 +321,7 @@ int cmd_bench(int argc, char **argv)
             goto out;
         }
     }
-    uint64_t start = now_ns();
+    uint64_t start = bench_now_ns();
     unsigned started = 0;
     for (; started < cfg.threads; started++) {
         bench_worker *w = &workers[started];

@@ -256,6 +256,23 @@ static mem_key key_of(const memory_store *m, const char *id)
     return (mem_key){.hash = hash_bytes(id, len, m->seed), .len = len};
 }
 
+/* Locks the shard of id in `shards` and finds its node (NULL: absent). The
+ * caller unlocks found.shard. */
+typedef struct mem_found {
+    mem_shard *shard;
+    mem_node *node;
+    mem_key key;
+} mem_found;
+
+static mem_found lock_and_find(const memory_store *m, mem_shard *shards, const char *id)
+{
+    mem_found f = {.key = key_of(m, id)};
+    f.shard = shard_of(shards, f.key.hash);
+    pthread_mutex_lock(&f.shard->lock);
+    f.node = table_find(f.shard, f.key.hash, id, f.key.len);
+    return f;
+}
+
 /* Starts loading the slot an attempt will probe first. Unlocked and racy by
  * design: the table may grow meanwhile, and a prefetch of a stale address is
  * harmless (it never faults), so only the two fields are read atomically. */
@@ -339,27 +356,24 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
                                           uint64_t capacity, booking_resource *out)
 {
     memory_store *m = (memory_store *)store;
-    size_t len = strlen(resource_id);
-    uint64_t h = hash_bytes(resource_id, len, m->seed);
-    mem_shard *rs = shard_of(m->resources, h);
+    mem_found f = lock_and_find(m, m->resources, resource_id);
+    mem_shard *rs = f.shard;
+    mem_resource *res = (mem_resource *)f.node;
     booking_reason reason;
-
-    pthread_mutex_lock(&rs->lock);
-    mem_resource *res = (mem_resource *)table_find(rs, h, resource_id, len);
     core_resource cres = {0};
     if (res != NULL)
         cres = (core_resource){.capacity = res->capacity, .booked = res->booked};
     core_capacity_decision d = core_decide_set_capacity(capacity, res ? &cres : NULL);
     reason = d.reason;
     if (d.create) {
-        res = (mem_resource *)node_new(rs, sizeof *res, resource_id, len);
+        res = (mem_resource *)node_new(rs, sizeof *res, resource_id, f.key.len);
         if (res == NULL || !table_reserve(rs)) {
             res = NULL;
             reason = BOOKING_REASON_INTERNAL;
         } else {
-            res->hash = h;
+            res->hash = f.key.hash;
             res->capacity = capacity;
-            table_insert(rs, h, &res->node);
+            table_insert(rs, f.key.hash, &res->node);
         }
     } else if (d.update) {
         res->capacity = capacity;
@@ -374,12 +388,9 @@ static booking_reason memory_cancel(booking_store *store, const char *booking_id
                                     booking_record *out)
 {
     memory_store *m = (memory_store *)store;
-    size_t len = strlen(booking_id);
-    uint64_t h = hash_bytes(booking_id, len, m->seed);
-    mem_shard *bs = shard_of(m->records, h);
-
-    pthread_mutex_lock(&bs->lock);
-    mem_record *rec = (mem_record *)table_find(bs, h, booking_id, len);
+    mem_found f = lock_and_find(m, m->records, booking_id);
+    mem_shard *bs = f.shard;
+    mem_record *rec = (mem_record *)f.node;
     core_record cr = {0};
     if (rec != NULL)
         cr = core_record_of(rec, rec->resource->node.id, rec->resource->node.id_len);
@@ -401,30 +412,22 @@ static booking_reason memory_get_resource(booking_store *store, const char *reso
                                           booking_resource *out)
 {
     memory_store *m = (memory_store *)store;
-    size_t len = strlen(resource_id);
-    uint64_t h = hash_bytes(resource_id, len, m->seed);
-    mem_shard *rs = shard_of(m->resources, h);
-    pthread_mutex_lock(&rs->lock);
-    mem_resource *res = (mem_resource *)table_find(rs, h, resource_id, len);
-    if (res != NULL)
-        public_resource_of(res, out);
-    pthread_mutex_unlock(&rs->lock);
-    return res != NULL ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_RESOURCE;
+    mem_found f = lock_and_find(m, m->resources, resource_id);
+    if (f.node != NULL)
+        public_resource_of((const mem_resource *)f.node, out);
+    pthread_mutex_unlock(&f.shard->lock);
+    return f.node != NULL ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_RESOURCE;
 }
 
 static booking_reason memory_get_booking(booking_store *store, const char *booking_id,
                                          booking_record *out)
 {
     memory_store *m = (memory_store *)store;
-    size_t len = strlen(booking_id);
-    uint64_t h = hash_bytes(booking_id, len, m->seed);
-    mem_shard *bs = shard_of(m->records, h);
-    pthread_mutex_lock(&bs->lock);
-    mem_record *rec = (mem_record *)table_find(bs, h, booking_id, len);
-    if (rec != NULL)
-        public_record_of(rec, out);
-    pthread_mutex_unlock(&bs->lock);
-    return rec != NULL ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_BOOKING;
+    mem_found f = lock_and_find(m, m->records, booking_id);
+    if (f.node != NULL)
+        public_record_of((const mem_record *)f.node, out);
+    pthread_mutex_unlock(&f.shard->lock);
+    return f.node != NULL ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_BOOKING;
 }
 
 static booking_reason memory_ping(booking_store *store)

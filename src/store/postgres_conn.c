@@ -77,22 +77,6 @@ booking_reason pg_reason(const PGresult *res, const PGconn *pg)
 
 /* ---- options ---- */
 
-static bool parse_ms(const char *s, size_t len, long min, long max, long *out)
-{
-    long v = 0;
-    if (len == 0 || len > 9)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    if (v < min || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
 /* One of our own parameters: name=value with value in min..max. */
 static int take_param(const char *p, size_t len, const char *name, long min, long max,
                       int *out)
@@ -101,7 +85,7 @@ static int take_param(const char *p, size_t len, const char *name, long min, lon
     if (len <= n || strncmp(p, name, n) != 0 || p[n] != '=')
         return 0; /* not this one */
     long v;
-    if (!parse_ms(p + n + 1, len - n - 1, min, max, &v))
+    if (!store_parse_long(p + n + 1, len - n - 1, min, max, &v))
         return -1;
     *out = (int)v;
     return 1;

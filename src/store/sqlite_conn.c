@@ -50,22 +50,6 @@ booking_reason sqlite_reason(int rc)
     }
 }
 
-static bool parse_int(const char *s, size_t len, long max, long *out)
-{
-    long v = 0;
-    if (len == 0 || len > 9)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    if (v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
 booking_error sqlite_options_parse(const char *url, const char *location, sqlite_options *opts,
                                    char *errbuf, size_t errbuf_len)
 {
@@ -84,7 +68,7 @@ booking_error sqlite_options_parse(const char *url, const char *location, sqlite
         size_t len = end ? (size_t)(end - p) : strlen(p);
         long v;
         if (len > 16 && strncmp(p, "busy_timeout_ms=", 16) == 0 &&
-            parse_int(p + 16, len - 16, SQLITE_BUSY_TIMEOUT_MS_MAX, &v)) {
+            store_parse_long(p + 16, len - 16, 0, SQLITE_BUSY_TIMEOUT_MS_MAX, &v)) {
             opts->busy_timeout_ms = (int)v;
         } else if (len > 4 && len - 4 < sizeof opts->vfs && strncmp(p, "vfs=", 4) == 0) {
             memcpy(opts->vfs, p + 4, len - 4);

@@ -52,6 +52,9 @@ void store_fail_all(booking_result *results, size_t count, booking_reason reason
 void store_error(char *errbuf, size_t errbuf_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Parses a URL option's value: 1 to 9 decimal digits, min..max. */
+bool store_parse_long(const char *text, size_t len, long min, long max, long *out);
+
 /* Copies a valid id (at most BOOKING_ID_LEN_MAX bytes) into a field of the public structs. */
 void store_copy_id(char dst[BOOKING_ID_LEN_MAX + 1], const char *src, size_t len);
 

@@ -32,3 +32,19 @@ void store_copy_id(char dst[BOOKING_ID_LEN_MAX + 1], const char *src, size_t len
     memcpy(dst, src, len);
     dst[len] = '\0';
 }
+
+bool store_parse_long(const char *text, size_t len, long min, long max, long *out)
+{
+    long v = 0;
+    if (len == 0 || len > 9)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+        v = v * 10 + (text[i] - '0');
+    }
+    if (v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
