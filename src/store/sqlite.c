@@ -140,6 +140,9 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
     booking_reason r = load_record(c, req->booking_id, req->resource_id, &exists, &rec, NULL);
     if (r != BOOKING_REASON_OK)
         return r;
+    if (!exists && d.write_record)
+        return BOOKING_REASON_INTERNAL; /* the insert did nothing, yet no record: never
+                                           answer a decision that was not written */
     *result = exists ? core_decide_attempt(req->units, NULL, &rec).result : d.result;
     return BOOKING_REASON_OK;
 }
