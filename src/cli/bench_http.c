@@ -996,16 +996,6 @@ static const char bench_http_help[] =
     "\n"
     "Example: booking bench --url http://127.0.0.1:8080 --connections 64 --duration 10\n";
 
-static bool hb_parse_ratio(const char *text, double *out)
-{
-    char *end;
-    double v = strtod(text, &end);
-    if (end == text || *end != '\0' || !(v >= 0.0 && v <= 1.0))
-        return false;
-    *out = v;
-    return true;
-}
-
 static bool hb_is_loopback(const struct sockaddr_storage *ss)
 {
     if (ss->ss_family == AF_INET) {
@@ -1157,11 +1147,11 @@ static int hb_parse_args(int argc, char **argv, hb_config *cfg)
             cfg->batch = (unsigned)v;
             break;
         case 'r':
-            if (!hb_parse_ratio(optarg, &cfg->replay_ratio))
+            if (!cli_parse_ratio(optarg, &cfg->replay_ratio))
                 return cli_usage_error("bench", "--replay-ratio takes 0 to 1");
             break;
         case 'c':
-            if (!hb_parse_ratio(optarg, &cfg->conflict_ratio))
+            if (!cli_parse_ratio(optarg, &cfg->conflict_ratio))
                 return cli_usage_error("bench", "--conflict-ratio takes 0 to 1");
             break;
         case O_CAPACITY:

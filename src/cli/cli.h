@@ -36,6 +36,9 @@ int cmd_bench_http(int argc, char **argv);
 /* Parses a decimal integer 0..max with nothing else around it. */
 bool cli_parse_u64(const char *text, uint64_t max, uint64_t *out);
 
+/* Parses a share from 0 to 1 (a decimal such as 0.2), with nothing around it. */
+bool cli_parse_ratio(const char *text, double *out);
+
 /* Prints "booking CMD: message" and a pointer to --help on stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "booking CMD: message" on stderr; returns CLI_EXIT_ERROR. */

@@ -25,6 +25,16 @@ bool cli_parse_u64(const char *text, uint64_t max, uint64_t *out)
     return true;
 }
 
+bool cli_parse_ratio(const char *text, double *out)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || !(v >= 0.0 && v <= 1.0))
+        return false;
+    *out = v;
+    return true;
+}
+
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
     va_list ap;

@@ -181,16 +181,6 @@ static const char bench_help[] =
     "With --url http://HOST:PORT it measures a running `booking serve` over HTTP instead\n"
     "(see 'booking bench --url x --help').\n";
 
-static bool parse_ratio(const char *text, double *out)
-{
-    char *end;
-    double v = strtod(text, &end);
-    if (end == text || *end != '\0' || !(v >= 0.0 && v <= 1.0))
-        return false;
-    *out = v;
-    return true;
-}
-
 static int parse_bench_args(int argc, char **argv, bench_config *cfg)
 {
     static const struct option options[] = {
@@ -227,11 +217,11 @@ static int parse_bench_args(int argc, char **argv, bench_config *cfg)
             cfg->batch = (unsigned)v;
             break;
         case 'r':
-            if (!parse_ratio(optarg, &cfg->replay_ratio))
+            if (!cli_parse_ratio(optarg, &cfg->replay_ratio))
                 return cli_usage_error("bench", "--replay-ratio takes 0 to 1");
             break;
         case 'c':
-            if (!parse_ratio(optarg, &cfg->conflict_ratio))
+            if (!cli_parse_ratio(optarg, &cfg->conflict_ratio))
                 return cli_usage_error("bench", "--conflict-ratio takes 0 to 1");
             break;
         case 'C':
