@@ -3,6 +3,8 @@
  */
 #include "json/booking_json.h"
 
+#include <string.h>
+
 json_t *booking_json_outcome(const booking_request *request, const booking_result *result)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:b}",
@@ -48,4 +50,60 @@ json_t *booking_json_cancel(booking_reason reason, const booking_record *record)
 json_t *booking_json_error(const char *error, const char *detail)
 {
     return json_pack("{s:s, s:s}", "error", error, "detail", detail);
+}
+
+static char *put_text(char *p, const char *text)
+{
+    size_t n = strlen(text);
+    memcpy(p, text, n);
+    return p + n;
+}
+
+static char *put_id(char *p, const char *id, bool *ok)
+{
+    size_t n = strlen(id);
+    /* The id alphabet needs no escaping in JSON; anything else is not ours to write. */
+    *ok = *ok && booking_id_valid(id, n);
+    if (!*ok)
+        return p;
+    memcpy(p, id, n);
+    return p + n;
+}
+
+static char *put_u64(char *p, uint64_t v)
+{
+    char digits[20];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    while (n > 0)
+        *p++ = digits[--n];
+    return p;
+}
+
+size_t booking_json_outcome_write(char *out, const booking_request *request,
+                                  const booking_result *result)
+{
+    bool ok = true;
+    char *p = out;
+    p = put_text(p, "{\"outcome\":\"");
+    p = put_text(p, booking_outcome_name(result->outcome));
+    p = put_text(p, "\",\"reason\":\"");
+    p = put_text(p, booking_reason_name(result->reason));
+    p = put_text(p, "\",\"booking_id\":\"");
+    p = put_id(p, request->booking_id, &ok);
+    p = put_text(p, "\",\"resource_id\":\"");
+    p = put_id(p, request->resource_id, &ok);
+    p = put_text(p, "\",\"units\":");
+    p = put_u64(p, request->units);
+    p = put_text(p, result->replayed ? ",\"replayed\":true" : ",\"replayed\":false");
+    if (result->outcome == BOOKING_BOOKED) {
+        p = put_text(p, ",\"status\":\"");
+        p = put_text(p, booking_status_name(result->status));
+        *p++ = '"';
+    }
+    *p++ = '}';
+    return ok ? (size_t)(p - out) : 0;
 }

@@ -6,6 +6,7 @@
 #include "server/endpoints.h"
 #include "json/booking_json.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -52,36 +53,78 @@ static http_reply reply_library_error(booking_error e)
     return reply_error(HTTP_INTERNAL, "internal", booking_error_name(e));
 }
 
+/* Attempts are answered by the thousand: their bodies are written straight into
+ * text (booking_json_outcome_write, checked byte for byte against jansson by the
+ * unit tests) rather than built as trees. The tree is the fallback. */
+static http_reply reply_text(unsigned status, char *text, size_t len)
+{
+    return (http_reply){.status = status, .text = text, .text_len = len};
+}
+
 http_reply reply_attempt(const booking_request *request, const booking_result *result)
 {
-    http_reply r = reply(HTTP_INTERNAL, booking_json_outcome(request, result));
+    unsigned status = HTTP_INTERNAL;
     switch (result->outcome) {
     case BOOKING_BOOKED:
-        r.status = result->replayed ? HTTP_OK : HTTP_CREATED;
+        status = result->replayed ? HTTP_OK : HTTP_CREATED;
         break;
     case BOOKING_REJECTED:
-        r.status = result->reason == BOOKING_REASON_UNKNOWN_RESOURCE ? HTTP_NOT_FOUND
-                                                                     : HTTP_CONFLICT;
+        status = result->reason == BOOKING_REASON_UNKNOWN_RESOURCE ? HTTP_NOT_FOUND
+                                                                   : HTTP_CONFLICT;
         break;
     case BOOKING_FAILED:
-        r.status = HTTP_UNAVAILABLE;
-        r.retry_after = true;
+        status = HTTP_UNAVAILABLE;
         break;
     }
+    char *text = malloc(BOOKING_JSON_OUTCOME_MAX + 1);
+    size_t n = text != NULL ? booking_json_outcome_write(text, request, result) : 0;
+    http_reply r;
+    if (n > 0) {
+        text[n++] = '\n';
+        r = reply_text(status, text, n);
+    } else {
+        free(text);
+        r = reply(status, booking_json_outcome(request, result));
+    }
+    r.retry_after = result->outcome == BOOKING_FAILED;
     return r;
 }
 
-http_reply reply_batch(const booking_request *requests, const booking_result *results,
-                       size_t count)
+/* {"outcomes":[...]} as text; NULL if an outcome cannot be written so (or no memory). */
+static char *batch_text(const booking_request *requests, const booking_result *results,
+                        size_t count, size_t *len)
+{
+    static const char head[] = "{\"outcomes\":[", tail[] = "]}\n";
+    char *text = malloc(sizeof head + count * (BOOKING_JSON_OUTCOME_MAX + 1) + sizeof tail);
+    if (text == NULL)
+        return NULL;
+    char *p = text;
+    memcpy(p, head, sizeof head - 1);
+    p += sizeof head - 1;
+    for (size_t i = 0; i < count; i++) {
+        if (i > 0)
+            *p++ = ',';
+        size_t n = booking_json_outcome_write(p, &requests[i], &results[i]);
+        if (n == 0) {
+            free(text);
+            return NULL;
+        }
+        p += n;
+    }
+    memcpy(p, tail, sizeof tail - 1);
+    p += sizeof tail - 1;
+    *len = (size_t)(p - text);
+    return text;
+}
+
+static http_reply reply_batch_tree(const booking_request *requests, const booking_result *results,
+                                   size_t count)
 {
     json_t *list = json_array();
     json_t *body = json_object();
     bool ok = list != NULL && body != NULL;
-    bool any_failed = false;
-    for (size_t i = 0; i < count && ok; i++) {
+    for (size_t i = 0; i < count && ok; i++)
         ok = json_array_append_new(list, booking_json_outcome(&requests[i], &results[i])) == 0;
-        any_failed = any_failed || results[i].outcome == BOOKING_FAILED;
-    }
     if (ok) {
         ok = json_object_set_new(body, "outcomes", list) == 0;
         list = NULL; /* stolen, even on failure */
@@ -91,7 +134,19 @@ http_reply reply_batch(const booking_request *requests, const booking_result *re
         json_decref(body);
         body = NULL;
     }
-    http_reply r = reply(HTTP_OK, body);
+    return reply(HTTP_OK, body);
+}
+
+http_reply reply_batch(const booking_request *requests, const booking_result *results,
+                       size_t count)
+{
+    bool any_failed = false;
+    for (size_t i = 0; i < count; i++)
+        any_failed = any_failed || results[i].outcome == BOOKING_FAILED;
+    size_t len = 0;
+    char *text = batch_text(requests, results, count, &len);
+    http_reply r = text != NULL ? reply_text(HTTP_OK, text, len)
+                                : reply_batch_tree(requests, results, count);
     r.retry_after = any_failed;
     return r;
 }

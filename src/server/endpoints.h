@@ -17,7 +17,9 @@
 
 typedef struct http_reply {
     unsigned status;
-    json_t *body;       /* owned; NULL means out of memory (sent as a fixed 500 body) */
+    json_t *body;       /* owned; NULL (and no text) means out of memory: a fixed 500 */
+    char *text;         /* owned; when set, the body already written (ends with '\n') */
+    size_t text_len;
     const char *allow;  /* the Allow header of a 405, else NULL */
     bool retry_after;   /* FAILED: add Retry-After */
 } http_reply;

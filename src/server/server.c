@@ -181,6 +181,11 @@ static enum MHD_Result send_reply(request_ctx *ctx, http_reply reply)
 {
     char *text = NULL;
     size_t len = 0;
+    if (reply.text != NULL) {
+        json_decref(reply.body); /* NULL: text replies carry no tree */
+        return send_text(ctx, reply.status, reply.text, reply.text_len, CONTENT_TYPE_JSON,
+                         reply.allow, reply.retry_after);
+    }
     if (reply.body != NULL) {
         text = json_dumps(reply.body, JSON_COMPACT);
         json_decref(reply.body);
@@ -529,6 +534,7 @@ static enum MHD_Result dispatch(request_ctx *ctx)
     if (ctx->action == ACTION_REPLY) {
         http_reply r = ctx->prepared;
         ctx->prepared.body = NULL; /* handed over */
+        ctx->prepared.text = NULL;
         return send_reply(ctx, r);
     }
     if (ctx->body_too_big)
@@ -646,6 +652,7 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
     if (s->access_log != NULL)
         log_access(s, ctx);
     json_decref(ctx->prepared.body);
+    free(ctx->prepared.text);
     free(ctx->body);
     decoded_batch_free(&ctx->batch);
     if (ctx->requests != &ctx->single_request)

@@ -1,0 +1,95 @@
+/*
+ * test_json_outcome.c: the outcome body of SPEC section 5 written straight into a
+ * buffer (booking_json_outcome_write) must be, byte for byte, what jansson writes
+ * for the same outcome, for every outcome, reason, status and replayed flag, and
+ * at the limits of ids and units.
+ */
+#include "json/booking_json.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static void assert_same_as_jansson(const booking_request *req, const booking_result *res)
+{
+    char fast[BOOKING_JSON_OUTCOME_MAX];
+    size_t n = booking_json_outcome_write(fast, req, res);
+    assert_true(n > 0 && n <= sizeof fast);
+    json_t *tree = booking_json_outcome(req, res);
+    assert_non_null(tree);
+    char *slow = json_dumps(tree, JSON_COMPACT);
+    json_decref(tree);
+    assert_non_null(slow);
+    assert_int_equal(n, strlen(slow));
+    assert_memory_equal(fast, slow, n);
+    free(slow);
+}
+
+static void outcome_body_is_the_same_as_jansson_for_every_outcome_reason_and_status(void **state)
+{
+    (void)state;
+    booking_request req = {.booking_id = "order-1", .resource_id = "room.42:a_b", .units = 7};
+    for (int o = BOOKING_BOOKED; o <= BOOKING_FAILED; o++) {
+        for (int r = BOOKING_REASON_OK; r <= BOOKING_REASON_INTERNAL; r++) {
+            for (int st = BOOKING_STATUS_NONE; st <= BOOKING_STATUS_CANCELLED; st++) {
+                for (int replayed = 0; replayed <= 1; replayed++) {
+                    booking_result res = {.outcome = (booking_outcome)o,
+                                          .reason = (booking_reason)r,
+                                          .replayed = replayed,
+                                          .status = (booking_status)st};
+                    assert_same_as_jansson(&req, &res);
+                }
+            }
+        }
+    }
+}
+
+static void outcome_body_is_the_same_as_jansson_at_the_limits_of_ids_and_units(void **state)
+{
+    (void)state;
+    char long_id[BOOKING_ID_LEN_MAX + 1];
+    memset(long_id, 'z', BOOKING_ID_LEN_MAX);
+    long_id[BOOKING_ID_LEN_MAX] = '\0';
+    const uint64_t units[] = {1, 9, 10, 99, 100, 1234567890, BOOKING_UNITS_MAX};
+    const booking_result res = {.outcome = BOOKING_REJECTED,
+                                .reason = BOOKING_REASON_INSUFFICIENT_CAPACITY};
+    const booking_result cancelled = {.outcome = BOOKING_BOOKED, .reason = BOOKING_REASON_BOOKED,
+                                      .replayed = true, .status = BOOKING_STATUS_CANCELLED};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        booking_request req = {.booking_id = long_id, .resource_id = long_id, .units = units[i]};
+        assert_same_as_jansson(&req, &res);
+        assert_same_as_jansson(&req, &cancelled);
+        req.booking_id = "a";
+        req.resource_id = "-";
+        assert_same_as_jansson(&req, &res);
+    }
+}
+
+static void outcome_body_writer_refuses_ids_that_would_need_escaping(void **state)
+{
+    (void)state;
+    char out[BOOKING_JSON_OUTCOME_MAX];
+    const booking_result res = {.outcome = BOOKING_BOOKED, .reason = BOOKING_REASON_BOOKED,
+                                .status = BOOKING_STATUS_ACTIVE};
+    const char *bad[] = {"a\"b", "a\\b", "a b", "\xc3\xa9", "", "a/b"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        booking_request req = {.booking_id = bad[i], .resource_id = "r", .units = 1};
+        assert_int_equal(booking_json_outcome_write(out, &req, &res), 0);
+        req = (booking_request){.booking_id = "b", .resource_id = bad[i], .units = 1};
+        assert_int_equal(booking_json_outcome_write(out, &req, &res), 0);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(outcome_body_is_the_same_as_jansson_for_every_outcome_reason_and_status),
+        cmocka_unit_test(outcome_body_is_the_same_as_jansson_at_the_limits_of_ids_and_units),
+        cmocka_unit_test(outcome_body_writer_refuses_ids_that_would_need_escaping),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
