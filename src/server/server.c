@@ -108,6 +108,7 @@ typedef struct request_ctx {
     size_t body_max;
     bool body_too_big;
     bool answering;        /* counted in server->answering */
+    bool readyz_draining;  /* what this /readyz answer says, body and header alike */
     /* Attempts: one inline, or a decoded batch. */
     decoded_attempt single;
     decoded_batch batch;
@@ -163,8 +164,11 @@ static enum MHD_Result send_text(request_ctx *ctx, unsigned status, char *text, 
     }
     if (ok && status == HTTP_UNAUTHORIZED)
         ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer") == MHD_YES;
-    /* While stopping, every answer closes its connection, so clients go elsewhere. */
-    if (ok && atomic_load(&s->draining))
+    /* While stopping, every answer closes its connection, so clients go elsewhere;
+     * /readyz decides once, for its body and this header alike. */
+    bool closing = ctx->action == ACTION_READYZ ? ctx->readyz_draining
+                                                : atomic_load(&s->draining);
+    if (ok && closing)
         ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_YES;
     enum MHD_Result r = ok ? MHD_queue_response(ctx->connection, status, resp) : MHD_NO;
     MHD_destroy_response(resp);
@@ -554,7 +558,10 @@ static enum MHD_Result dispatch(request_ctx *ctx)
     case ACTION_HEALTHZ:
         return send_reply(ctx, endpoint_healthz());
     case ACTION_READYZ:
-        return send_reply(ctx, endpoint_readyz(s->store, atomic_load(&s->draining)));
+        /* One look at the flag: a "ready" answer never closes its connection
+         * and a "draining" one always does (a second look could disagree). */
+        ctx->readyz_draining = atomic_load(&s->draining);
+        return send_reply(ctx, endpoint_readyz(s->store, ctx->readyz_draining));
     case ACTION_METRICS:
         return send_metrics(ctx);
     case ACTION_OPENAPI:
