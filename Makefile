@@ -9,6 +9,9 @@
 #   make coverage line and branch coverage per folder (build-coverage)
 # Every target installs missing Debian packages first (scripts/install-deps).
 
+# The build tree's own make says nothing about directories: only its progress.
+MAKEFLAGS += --no-print-directory
+
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure --timeout 300
