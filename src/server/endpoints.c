@@ -9,16 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-    HTTP_OK = 200,
-    HTTP_CREATED = 201,
-    HTTP_BAD_REQUEST = 400,
-    HTTP_NOT_FOUND = 404,
-    HTTP_CONFLICT = 409,
-    HTTP_INTERNAL = 500,
-    HTTP_UNAVAILABLE = 503,
-};
-
 static http_reply reply(unsigned status, json_t *body)
 {
     return (http_reply){.status = status, .body = body, .allow = NULL, .retry_after = false};

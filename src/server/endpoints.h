@@ -15,6 +15,19 @@
 /* Seconds a client is asked to wait before retrying a FAILED answer. */
 #define ENDPOINT_RETRY_AFTER_S 1
 
+/* The HTTP statuses the service answers with (SPEC section 5), named once. */
+enum {
+    HTTP_OK = 200,
+    HTTP_CREATED = 201,
+    HTTP_BAD_REQUEST = 400,
+    HTTP_UNAUTHORIZED = 401,
+    HTTP_NOT_FOUND = 404,
+    HTTP_METHOD_NOT_ALLOWED = 405,
+    HTTP_CONFLICT = 409,
+    HTTP_INTERNAL = 500,
+    HTTP_UNAVAILABLE = 503,
+};
+
 typedef struct http_reply {
     unsigned status;
     json_t *body;       /* owned; NULL (and no text) means out of memory: a fixed 500 */

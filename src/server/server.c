@@ -49,16 +49,6 @@
 #define CONTENT_TYPE_JSON "application/json"
 #define CONTENT_TYPE_METRICS "text/plain; version=0.0.4; charset=utf-8"
 
-enum {
-    HTTP_OK = 200,
-    HTTP_BAD_REQUEST = 400,
-    HTTP_UNAUTHORIZED = 401,
-    HTTP_NOT_FOUND = 404,
-    HTTP_METHOD_NOT_ALLOWED = 405,
-    HTTP_INTERNAL = 500,
-    HTTP_UNAVAILABLE = 503,
-};
-
 struct http_server {
     struct MHD_Daemon *daemon;
     booking_store *store;
