@@ -4,7 +4,8 @@
  *
  * NOTES ON THE DESIGN
  *  (1) Two sharded hash tables: decision records by booking_id, resources by
- *      resource_id. Each shard has its own mutex, arena and chained table.
+ *      resource_id. Each shard has its own mutex, arena and open-addressed
+ *      table of (hash, node) slots; the top hash bits pick the shard.
  *  (2) Lock order is always booking shard, then resource shard. An attempt or a
  *      cancel holds both while it changes the record and the counter, so anyone
  *      who takes the locks sees booked == sum of active BOOKED units.
@@ -17,6 +18,9 @@
  *  (5) Tables are open-addressed, at most half full, doubling as they fill. Room
  *      for a new record (its node and its slot) is made before the decision is
  *      applied; if there is none the attempt is FAILED internal and nothing changed.
+ *  (6) Cost: a new booking_id is one cache miss on its slot (a batch prefetches
+ *      the next ones) plus fresh memory for its record; on the development VM the
+ *      kernel's zeroing of that fresh memory was the largest single cost.
  */
 #include "store/store.h"
 #include "core/decide.h"
