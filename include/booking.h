@@ -184,6 +184,8 @@ BOOKING_API booking_error booking_attempt(booking_store *store, const booking_re
  * Each attempt gets its own decision, as if it had run alone at its place in the
  * batch: a booking_id repeated inside one batch is a replay (or a conflict) of
  * its first occurrence. The whole batch costs one commit (one fsync for sqlite:).
+ * memory: has no commit that can fail: it decides the batch in order, one attempt
+ * at a time, and other threads' calls may be decided between two of them.
  * requests and results are arrays of count elements, both owned by the caller.
  * Errors: BOOKING_EINVAL (store, requests or results NULL; count 0 or over
  * BOOKING_BATCH_MAX; any request outside the limits).
