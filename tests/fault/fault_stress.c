@@ -11,8 +11,6 @@
 #include "stress/stress_rules.h"
 #include "support/test_support.h"
 
-#include <pthread.h>
-#include <sched.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,59 +26,6 @@ static char path[FAULT_STRESS_PATH_SIZE];
 static char url[FAULT_STRESS_URL_SIZE];
 static stress_config cfg;
 static stress_log logs[FAULT_STRESS_THREADS + FAULT_STRESS_READERS];
-static atomic_bool start_gate, readers_stop;
-
-typedef struct thread_arg {
-    booking_store *store;
-    unsigned index;
-    bool ok;
-} thread_arg;
-
-static void wait_for_start(void)
-{
-    while (!atomic_load(&start_gate))
-        sched_yield();
-}
-
-static void *worker_main(void *p)
-{
-    thread_arg *a = p;
-    wait_for_start();
-    a->ok = stress_run_worker(a->store, &cfg, a->index, &logs[a->index]);
-    return NULL;
-}
-
-static void *reader_main(void *p)
-{
-    thread_arg *a = p;
-    wait_for_start();
-    a->ok = stress_run_reader(a->store, &cfg, a->index, &readers_stop, &logs[a->index]);
-    return NULL;
-}
-
-static bool run_threads(booking_store *store)
-{
-    enum { THREADS = FAULT_STRESS_THREADS + FAULT_STRESS_READERS };
-    pthread_t threads[THREADS];
-    thread_arg args[THREADS];
-    size_t started = 0;
-    bool ok = true;
-    for (unsigned i = 0; i < THREADS && ok; i++) {
-        args[i] = (thread_arg){.store = store, .index = i};
-        ok = pthread_create(&threads[i], NULL, i < FAULT_STRESS_THREADS ? worker_main : reader_main,
-                            &args[i]) == 0;
-        started += ok;
-    }
-    atomic_store(&start_gate, true);
-    for (size_t i = 0; i < started; i++) {
-        if (i == FAULT_STRESS_THREADS)
-            atomic_store(&readers_stop, true);
-        pthread_join(threads[i], NULL);
-        ok = ok && args[i].ok;
-    }
-    atomic_store(&readers_stop, true);
-    return ok;
-}
 
 static bool integrity_ok(void)
 {
@@ -121,7 +66,7 @@ static int run_stress(void **state)
         return -1;
     }
     fault_vfs_arm_every(FAULT_OP_ANY, FAULT_STRESS_PERIOD);
-    bool ok = run_threads(store);
+    bool ok = stress_run_threads(store, &cfg, FAULT_STRESS_THREADS, FAULT_STRESS_READERS, logs);
     fault_vfs_disarm();
     fprintf(stderr, "fault stress: %lu file operations, every %d-th failed\n", fault_vfs_seen(),
             FAULT_STRESS_PERIOD);

@@ -7,8 +7,6 @@
 #include "stress/stress_rules.h"
 #include "support/test_support.h"
 
-#include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,39 +19,6 @@ static const char *url_arg = "memory:";
 static char url[STRESS_URL_SIZE];
 static stress_config cfg;
 static stress_log logs[STRESS_THREADS + STRESS_READERS];
-static atomic_bool readers_stop;
-
-typedef struct thread_arg {
-    booking_store *store;
-    unsigned index;
-    bool ok;
-} thread_arg;
-
-/* All threads start at once, for more overlap; a gate rather than a barrier so
- * that a failed pthread_create cannot leave the others waiting forever. */
-static atomic_bool start_gate;
-
-static void wait_for_start(void)
-{
-    while (!atomic_load(&start_gate))
-        sched_yield();
-}
-
-static void *worker_main(void *p)
-{
-    thread_arg *a = p;
-    wait_for_start();
-    a->ok = stress_run_worker(a->store, &cfg, a->index, &logs[a->index]);
-    return NULL;
-}
-
-static void *reader_main(void *p)
-{
-    thread_arg *a = p;
-    wait_for_start();
-    a->ok = stress_run_reader(a->store, &cfg, a->index, &readers_stop, &logs[a->index]);
-    return NULL;
-}
 
 /* Runs the whole workload once; the tests below only judge its results. */
 static int run_stress(void **state)
@@ -72,24 +37,7 @@ static int run_stress(void **state)
         booking_store_close(store);
         return -1;
     }
-    pthread_t threads[STRESS_THREADS + STRESS_READERS];
-    thread_arg args[STRESS_THREADS + STRESS_READERS];
-    size_t started = 0;
-    bool ok = true;
-    for (unsigned i = 0; i < STRESS_THREADS + STRESS_READERS && ok; i++) {
-        args[i] = (thread_arg){.store = store, .index = i};
-        ok = pthread_create(&threads[i], NULL, i < STRESS_THREADS ? worker_main : reader_main,
-                            &args[i]) == 0;
-        started += ok;
-    }
-    atomic_store(&start_gate, true);
-    for (size_t i = 0; i < started; i++) {
-        if (i == STRESS_THREADS)
-            atomic_store(&readers_stop, true);
-        pthread_join(threads[i], NULL);
-        ok = ok && args[i].ok;
-    }
-    atomic_store(&readers_stop, true);
+    bool ok = stress_run_threads(store, &cfg, STRESS_THREADS, STRESS_READERS, logs);
     if (ok)
         stress_check(store, &cfg, logs, STRESS_THREADS + STRESS_READERS, &stress_tested);
     booking_store_close(store);

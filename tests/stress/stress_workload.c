@@ -6,6 +6,8 @@
  */
 #include "stress/stress_workload.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -842,4 +844,61 @@ void stress_check(booking_store *store, const stress_config *cfg, const stress_l
     free(by_id);
     check_resources(&ck);
     print_summary(summary);
+}
+
+/* ---- running the workload on threads ---- */
+
+#define STRESS_THREADS_MAX 64
+
+typedef struct stress_thread {
+    booking_store *store;
+    const stress_config *cfg;
+    unsigned index;
+    stress_log *log;
+    /* All threads start at once, for more overlap; a gate rather than a barrier
+     * so that a failed pthread_create cannot leave the others waiting forever. */
+    const atomic_bool *start_gate;
+    const atomic_bool *readers_stop; /* NULL for a worker */
+    bool ok;
+} stress_thread;
+
+static void *stress_thread_main(void *p)
+{
+    stress_thread *t = p;
+    while (!atomic_load(t->start_gate))
+        sched_yield();
+    t->ok = t->readers_stop == NULL
+                ? stress_run_worker(t->store, t->cfg, t->index, t->log)
+                : stress_run_reader(t->store, t->cfg, t->index, t->readers_stop, t->log);
+    return NULL;
+}
+
+bool stress_run_threads(booking_store *store, const stress_config *cfg, unsigned workers,
+                        unsigned readers, stress_log *logs)
+{
+    if (workers + readers > STRESS_THREADS_MAX)
+        return false;
+    pthread_t threads[STRESS_THREADS_MAX];
+    stress_thread args[STRESS_THREADS_MAX];
+    atomic_bool start_gate, readers_stop;
+    atomic_init(&start_gate, false);
+    atomic_init(&readers_stop, false);
+    size_t started = 0;
+    bool ok = true;
+    for (unsigned i = 0; i < workers + readers && ok; i++) {
+        args[i] = (stress_thread){.store = store, .cfg = cfg, .index = i, .log = &logs[i],
+                                  .start_gate = &start_gate,
+                                  .readers_stop = i < workers ? NULL : &readers_stop};
+        ok = pthread_create(&threads[i], NULL, stress_thread_main, &args[i]) == 0;
+        started += ok;
+    }
+    atomic_store(&start_gate, true);
+    for (size_t i = 0; i < started; i++) {
+        if (i == workers)
+            atomic_store(&readers_stop, true);
+        pthread_join(threads[i], NULL);
+        ok = ok && args[i].ok;
+    }
+    atomic_store(&readers_stop, true);
+    return ok;
 }

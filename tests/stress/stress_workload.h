@@ -116,6 +116,12 @@ bool stress_run_worker(booking_store *store, const stress_config *cfg, unsigned 
 bool stress_run_reader(booking_store *store, const stress_config *cfg, unsigned reader,
                        const atomic_bool *stop, stress_log *log);
 
+/* Runs `workers` worker threads and `readers` reader threads on one store, all
+ * let go at once, logging into logs[0..workers+readers); the readers stop when
+ * the workers are done. False if a thread could not start or a log not grow. */
+bool stress_run_threads(booking_store *store, const stress_config *cfg, unsigned workers,
+                        unsigned readers, stress_log *logs);
+
 void stress_log_free(stress_log *log);
 
 /* Checks every rule over all logs and the store's state now (no calls in
