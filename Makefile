@@ -7,6 +7,7 @@
 #   make fuzz     libFuzzer targets (clang, build-fuzz), SECONDS=N each (default 60)
 #   make soak     the deterministic simulation on random seeds for SECONDS=N
 #   make coverage line and branch coverage per folder (build-coverage)
+#   make test-fresh  the README's test command in a clean minimal Debian 12 root (slow; root)
 # Every target installs missing Debian packages first (scripts/install-deps).
 
 # The build tree's own make says nothing about directories: only its progress.
@@ -18,7 +19,7 @@ CTEST_FLAGS ?= --output-on-failure --timeout 300
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build deps install test test-plain test-asan test-tsan run bench clean fuzz soak coverage
+.PHONY: all build deps install test test-plain test-asan test-tsan test-fresh run bench clean fuzz soak coverage
 
 all: build
 
@@ -49,6 +50,10 @@ test-tsan: deps build-tsan/CMakeCache.txt
 	@cmake --build build-tsan -j$(JOBS)
 	cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  ctest $(CTEST_FLAGS) -j$(JOBS) -L concurrency
+
+# Not part of `make test`: it downloads a Debian root and installs every package anew.
+test-fresh:
+	scripts/test-fresh-root
 
 run: build
 	@printf 'Starting booking serve on http://127.0.0.1:8080 (store sqlite:booking.db); Ctrl-C stops it.\n'
