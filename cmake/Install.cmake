@@ -8,9 +8,10 @@ set(BOOKING_SYSTEMD_UNITDIR "lib/systemd/system" CACHE STRING
     "Where booking.service goes, relative to the install prefix")
 
 install(TARGETS booking RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(TARGETS booking_shared booking_static
-        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS booking_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# The sealed archive, not the internal one the program links (src/CMakeLists.txt).
+get_target_property(_booking_sealed_archive booking_sealed BOOKING_SEALED_ARCHIVE)
+install(FILES ${_booking_sealed_archive} DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/include/booking.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/man/booking.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${PROJECT_SOURCE_DIR}/man/libbooking.3 DESTINATION ${CMAKE_INSTALL_MANDIR}/man3)
