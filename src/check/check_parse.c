@@ -3,10 +3,11 @@
  * into operations: each invoke paired with its process's completion. Strict about
  * shape (a malformed line is named, never guessed at), lenient about extra fields.
  */
-#include "check/check_internal.h"
+#include "check/check_history.h"
 
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
