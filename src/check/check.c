@@ -4,112 +4,18 @@
  * cheap O(n) checks, then the search per component, and reports the earliest
  * violation. The model and why this partition is exact: docs/checking.md.
  */
-#include "check/check_internal.h"
+#include "check/check_cheap.h"
+#include "check/check_history.h"
+#include "check/check_report.h"
+#include "check/check_search.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define CHECK_FILE_BYTES_MAX ((size_t)1 << 34) /* 16 GiB: far past any useful history */
 #define CHECK_READ_CHUNK ((size_t)1 << 20)
-
-double chk_now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-booking_reason chk_attempt_reason(const chk_op *op)
-{
-    for (int r = BOOKING_REASON_OK; r <= BOOKING_REASON_INTERNAL; r++) {
-        if (op->accept & CHK_BIT(r))
-            return (booking_reason)r;
-    }
-    return BOOKING_REASON_INTERNAL;
-}
-
-void chk_violation(check_report *report, const char *kind, const size_t *lines, size_t count,
-                   const char *fmt, ...)
-{
-    report->verdict = CHECK_VIOLATION;
-    snprintf(report->kind, sizeof report->kind, "%s", kind);
-    report->line_count = 0;
-    for (size_t i = 0; i < count && report->line_count < CHECK_REPORT_LINES_MAX; i++) {
-        if (lines[i] == 0)
-            continue;
-        /* insertion into ascending order, without duplicates */
-        size_t at = report->line_count;
-        while (at > 0 && report->lines[at - 1] > lines[i])
-            at--;
-        if (at > 0 && report->lines[at - 1] == lines[i])
-            continue;
-        memmove(&report->lines[at + 1], &report->lines[at],
-                (report->line_count - at) * sizeof report->lines[0]);
-        report->lines[at] = lines[i];
-        report->line_count++;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(report->detail, sizeof report->detail, fmt, ap);
-    va_end(ap);
-}
-
-static void describe_result(const chk_op *op, char *out, size_t len)
-{
-    if (!op->determinate) {
-        snprintf(out, len, op->complete_line ? "FAILED" : "no completion");
-        return;
-    }
-    booking_reason r = chk_attempt_reason(op);
-    switch (op->kind) {
-    case CHK_ATTEMPT:
-        snprintf(out, len, "%s %s%s", r == BOOKING_REASON_BOOKED ? "BOOKED" : "REJECTED",
-                 booking_reason_name(r),
-                 op->replayed < 0 ? "" : op->replayed ? " replayed=true" : " replayed=false");
-        break;
-    case CHK_GET_RESOURCE:
-        if (r == BOOKING_REASON_OK)
-            snprintf(out, len, "capacity %" PRIu64 ", booked %" PRIu64, op->read_capacity,
-                     op->read_booked);
-        else
-            snprintf(out, len, "%s", booking_reason_name(r));
-        break;
-    default:
-        if (op->kind == CHK_CANCEL && op->accept != CHK_BIT(r))
-            snprintf(out, len, "ok");
-        else
-            snprintf(out, len, "%s", booking_reason_name(r));
-        break;
-    }
-}
-
-void chk_describe(const check_history *h, const chk_op *op, char *out, size_t out_len)
-{
-    char result[96];
-    describe_result(op, result, sizeof result);
-    switch (op->kind) {
-    case CHK_ATTEMPT:
-        snprintf(out, out_len, "attempt %s on %s, %" PRIu64 " units, answered %s",
-                 h->bookings.names[op->booking], h->resources.names[op->resource], op->value,
-                 result);
-        break;
-    case CHK_SET_CAPACITY:
-        snprintf(out, out_len, "set_capacity %s to %" PRIu64 " answered %s",
-                 h->resources.names[op->resource], op->value, result);
-        break;
-    case CHK_CANCEL:
-        snprintf(out, out_len, "cancel %s answered %s", h->bookings.names[op->booking], result);
-        break;
-    case CHK_GET_RESOURCE:
-        snprintf(out, out_len, "get_resource %s answered %s", h->resources.names[op->resource],
-                 result);
-        break;
-    }
-}
 
 /* ---- components: union-find over resources ---- */
 
@@ -239,7 +145,7 @@ check_verdict check_history_run(const check_history *h, const check_options *opt
     memset(report, 0, sizeof *report);
     count_ops(h, report);
     double timeout = options ? options->timeout_s : CHECK_TIMEOUT_S_DEFAULT;
-    chk_budget budget = {.deadline_s = timeout > 0 ? chk_now_s() + timeout : 0};
+    chk_budget budget = chk_budget_start(timeout);
 
     check_report found;
     memset(&found, 0, sizeof found);

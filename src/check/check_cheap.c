@@ -10,7 +10,8 @@
  *  - oversell: at every instant, the units of bookings known BOOKED (and not
  *    possibly cancelled yet) fit in the largest capacity set so far.
  */
-#include "check/check_internal.h"
+#include "check/check_cheap.h"
+#include "check/check_report.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -30,35 +30,26 @@
  *  (6) Interchangeable indeterminate operations fire in invoke order only
  *      (build_twins): n lost requests alike cost n states, not 2^n.
  */
-#include "check/check_internal.h"
+#include "check/check_model.h"
+#include "check/check_report.h"
+#include "check/check_search.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SEARCH_MEMO_INITIAL ((size_t)1 << 12)
 #define SEARCH_CLOCK_EVERY 1024 /* steps between looks at the clock */
-
-typedef struct s_res {
-    uint64_t cap, booked;
-    bool exists;
-} s_res;
-
-typedef struct s_rec {
-    uint64_t units;
-    uint32_t lr;
-    booking_reason reason; /* BOOKED or INSUFFICIENT_CAPACITY */
-    bool exists, cancelled;
-} s_rec;
 
 enum { UNDO_RES, UNDO_REC, UNDO_LIN };
 
 typedef struct s_undo {
     uint8_t type;
     uint32_t idx;
-    s_res res;
-    s_rec rec;
+    chk_res res;
+    chk_rec rec;
 } s_undo;
 
 typedef struct s_frame {
@@ -67,12 +58,6 @@ typedef struct s_frame {
     uint32_t det_lo, ind_lo, cur;
     uint8_t phase; /* 0: determinate candidates, 1: indeterminate */
 } s_frame;
-
-typedef struct s_answer {
-    booking_reason reason;
-    bool replayed;
-    uint64_t cap, booked;
-} s_answer;
 
 typedef struct search {
     const check_history *h;
@@ -87,8 +72,8 @@ typedef struct search {
     uint32_t *refs;       /* per local booking: ops not yet linearized that name it */
     uint32_t *twin_before; /* note (6): earlier interchangeable indeterminate op */
     bool *lin;
-    s_res *res;
-    s_rec *rec;
+    chk_res *res;
+    chk_rec *rec;
     uint64_t hb[2], hs[2];
     uint64_t seed[2];
     size_t det_done;
@@ -105,6 +90,18 @@ typedef struct search {
     check_report best;
 } search;
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+chk_budget chk_budget_start(double timeout_s)
+{
+    return (chk_budget){.deadline_s = timeout_s > 0 ? now_s() + timeout_s : 0};
+}
+
 static uint64_t mix64(uint64_t x)
 {
     x += 0x9e3779b97f4a7c15ULL;
@@ -118,7 +115,7 @@ static uint64_t op_key(const search *s, int which, size_t i)
     return mix64(s->seed[which] ^ mix64(i));
 }
 
-static uint64_t res_term(const search *s, int which, uint32_t lr, const s_res *r)
+static uint64_t res_term(const search *s, int which, uint32_t lr, const chk_res *r)
 {
     if (!r->exists)
         return 0;
@@ -127,7 +124,7 @@ static uint64_t res_term(const search *s, int which, uint32_t lr, const s_res *r
     return mix64(x ^ r->booked);
 }
 
-static uint64_t rec_term(const search *s, int which, uint32_t lb, const s_rec *r)
+static uint64_t rec_term(const search *s, int which, uint32_t lb, const chk_rec *r)
 {
     if (!r->exists)
         return 0;
@@ -151,14 +148,14 @@ static bool undo_push(search *s, const s_undo *u)
     return true;
 }
 
-static void set_res(search *s, uint32_t lr, const s_res *v)
+static void set_res(search *s, uint32_t lr, const chk_res *v)
 {
     for (int w = 0; w < 2; w++)
         s->hs[w] ^= res_term(s, w, lr, &s->res[lr]) ^ res_term(s, w, lr, v);
     s->res[lr] = *v;
 }
 
-static void set_rec(search *s, uint32_t lb, const s_rec *v)
+static void set_rec(search *s, uint32_t lb, const chk_rec *v)
 {
     for (int w = 0; w < 2; w++)
         s->hs[w] ^= rec_term(s, w, lb, &s->rec[lb]) ^ rec_term(s, w, lb, v);
@@ -177,7 +174,7 @@ static void flip_lin(search *s, uint32_t i)
         s->det_done += (size_t)d;
 }
 
-static bool change_res(search *s, uint32_t lr, const s_res *v)
+static bool change_res(search *s, uint32_t lr, const chk_res *v)
 {
     s_undo u = {.type = UNDO_RES, .idx = lr, .res = s->res[lr]};
     if (!undo_push(s, &u))
@@ -186,7 +183,7 @@ static bool change_res(search *s, uint32_t lr, const s_res *v)
     return true;
 }
 
-static bool change_rec(search *s, uint32_t lb, const s_rec *v)
+static bool change_rec(search *s, uint32_t lb, const chk_rec *v)
 {
     s_undo u = {.type = UNDO_REC, .idx = lb, .rec = s->rec[lb]};
     if (!undo_push(s, &u))
@@ -216,99 +213,37 @@ static void undo_to(search *s, size_t height)
     }
 }
 
-/* The SPEC model (core/decide.c's rules) for local op i in the current state.
- * With commit, applies the effect and retires the booking's indeterminate
- * attempts (note (3)); *effect tells whether the state changed. */
-static bool model_step(search *s, uint32_t i, bool commit, s_answer *a, bool *effect)
+/* The SPEC model (check_model.c) for local op i in the current state. With
+ * commit, applies the effect and retires the booking's indeterminate attempts
+ * (note (3)); *effect tells whether the state changed. */
+static bool model_step(search *s, uint32_t i, bool commit, chk_answer *a, bool *effect)
 {
     const chk_op *op = &s->h->ops[s->gops[i]];
     uint32_t lb = s->lb[i], lr = s->lr[i];
-    memset(a, 0, sizeof *a);
-    *effect = false;
-    switch (op->kind) {
-    case CHK_ATTEMPT: {
-        const s_rec *rec = &s->rec[lb];
-        if (rec->exists) {
-            bool same = rec->lr == lr && rec->units == op->value;
-            a->reason = same ? rec->reason : BOOKING_REASON_BOOKING_ID_CONFLICT;
-            a->replayed = same;
-            return true;
-        }
-        const s_res *r = &s->res[lr];
-        if (!r->exists) {
-            a->reason = BOOKING_REASON_UNKNOWN_RESOURCE;
-            return true;
-        }
-        bool fits = op->value <= r->cap - r->booked;
-        a->reason = fits ? BOOKING_REASON_BOOKED : BOOKING_REASON_INSUFFICIENT_CAPACITY;
-        *effect = true;
-        if (!commit)
-            return true;
-        if (fits) {
-            s_res nr = *r;
-            nr.booked += op->value;
-            if (!change_res(s, lr, &nr))
-                return false;
-        }
-        s_rec nrec = {.units = op->value, .lr = lr, .reason = a->reason, .exists = true};
-        if (!change_rec(s, lb, &nrec))
+    const chk_rec *rec = lb != CHECK_NONE ? &s->rec[lb] : NULL;
+    if (op->kind == CHK_CANCEL) /* a cancel acts on its record's resource */
+        lr = rec->exists ? rec->lr : CHECK_NONE;
+    const chk_res *res = lr != CHECK_NONE ? &s->res[lr] : NULL;
+    chk_step step = chk_model_step(op->kind, op->value, s->lr[i], res, rec);
+    *a = step.answer;
+    *effect = step.effect;
+    if (!commit || !step.effect)
+        return true;
+    if (step.res_changes && !change_res(s, lr, &step.res))
+        return false;
+    if (step.rec_changes && !change_rec(s, lb, &step.rec))
+        return false;
+    if (op->kind != CHK_ATTEMPT)
+        return true;
+    for (size_t k = s->ind_of_b_at[lb]; k < s->ind_of_b_at[lb + 1]; k++) {
+        uint32_t j = s->ind_of_b[k];
+        if (j != i && !s->lin[j] && !linearize(s, j))
             return false;
-        for (size_t k = s->ind_of_b_at[lb]; k < s->ind_of_b_at[lb + 1]; k++) {
-            uint32_t j = s->ind_of_b[k];
-            if (j != i && !s->lin[j] && !linearize(s, j))
-                return false;
-        }
-        return true;
-    }
-    case CHK_CANCEL: {
-        const s_rec *rec = &s->rec[lb];
-        if (!rec->exists)
-            a->reason = BOOKING_REASON_UNKNOWN_BOOKING;
-        else if (rec->reason != BOOKING_REASON_BOOKED)
-            a->reason = BOOKING_REASON_NOT_BOOKED;
-        else if (rec->cancelled)
-            a->reason = BOOKING_REASON_ALREADY_CANCELLED;
-        else
-            a->reason = BOOKING_REASON_CANCELLED;
-        if (a->reason != BOOKING_REASON_CANCELLED)
-            return true;
-        *effect = true;
-        if (!commit)
-            return true;
-        s_res nr = s->res[rec->lr];
-        nr.booked -= rec->units;
-        s_rec nrec = *rec;
-        nrec.cancelled = true;
-        return change_res(s, rec->lr, &nr) && change_rec(s, lb, &nrec);
-    }
-    case CHK_SET_CAPACITY: {
-        s_res nr = s->res[lr];
-        if (nr.exists && op->value < nr.booked) {
-            a->reason = BOOKING_REASON_CAPACITY_BELOW_BOOKED;
-            return true;
-        }
-        a->reason = BOOKING_REASON_OK;
-        *effect = !nr.exists || nr.cap != op->value;
-        if (!commit || !*effect)
-            return true;
-        if (!nr.exists)
-            nr.booked = 0;
-        nr.exists = true;
-        nr.cap = op->value;
-        return change_res(s, lr, &nr);
-    }
-    case CHK_GET_RESOURCE: {
-        const s_res *r = &s->res[lr];
-        a->reason = r->exists ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_RESOURCE;
-        a->cap = r->cap;
-        a->booked = r->booked;
-        return true;
-    }
     }
     return true;
 }
 
-static bool answer_matches(const chk_op *op, const s_answer *a)
+static bool answer_matches(const chk_op *op, const chk_answer *a)
 {
     if (!(op->accept & CHK_BIT(a->reason)))
         return false;
@@ -320,7 +255,7 @@ static bool answer_matches(const chk_op *op, const s_answer *a)
 }
 
 /* Whether firing indeterminate op i (with the answer the model gives) can matter. */
-static bool firing_matters(const search *s, uint32_t i, const s_answer *a, bool effect)
+static bool firing_matters(const search *s, uint32_t i, const chk_answer *a, bool effect)
 {
     const chk_op *op = &s->h->ops[s->gops[i]];
     if (!effect)
@@ -421,7 +356,7 @@ static uint32_t frame_next(search *s, s_frame *f)
     return CHECK_NONE;
 }
 
-static void describe_answer(const s_answer *a, const chk_op *op, char *out, size_t len)
+static void describe_answer(const chk_answer *a, const chk_op *op, char *out, size_t len)
 {
     if (op->kind == CHK_GET_RESOURCE && a->reason == BOOKING_REASON_OK)
         snprintf(out, len, "capacity %" PRIu64 ", booked %" PRIu64, a->cap, a->booked);
@@ -468,7 +403,7 @@ static void note_failure(search *s, const s_frame *f)
             lines[nl++] = op->complete_line;
         }
     }
-    s_answer a;
+    chk_answer a;
     bool effect;
     model_step(s, blocker, false, &a, &effect);
     char what[384], model[96], state[160] = "";
@@ -478,7 +413,7 @@ static void note_failure(search *s, const s_frame *f)
     if (lr == CHECK_NONE && s->rec[s->lb[blocker]].exists)
         lr = s->rec[s->lb[blocker]].lr;
     if (lr != CHECK_NONE) {
-        const s_res *r = &s->res[lr];
+        const chk_res *r = &s->res[lr];
         if (r->exists)
             snprintf(state, sizeof state, "; there the resource has capacity %" PRIu64
                      ", booked %" PRIu64, r->cap, r->booked);
@@ -505,7 +440,7 @@ static check_verdict run(search *s, chk_budget *budget, check_report *report)
         if (s->det_done == s->ndet)
             return CHECK_VALID;
         if (++steps % SEARCH_CLOCK_EVERY == 0 && budget->deadline_s > 0 &&
-            chk_now_s() > budget->deadline_s) {
+            now_s() > budget->deadline_s) {
             snprintf(report->detail, sizeof report->detail,
                      "undecided: no verdict within the timeout (%zu search states)",
                      budget->states + s->memo_count);
@@ -521,7 +456,7 @@ static check_verdict run(search *s, chk_budget *budget, check_report *report)
         }
         const chk_op *op = &s->h->ops[s->gops[c]];
         size_t height = s->undo_len;
-        s_answer a;
+        chk_answer a;
         bool effect;
         model_step(s, c, false, &a, &effect);
         bool keep = op->determinate ? answer_matches(op, &a) : firing_matters(s, c, &a, effect);

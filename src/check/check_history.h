@@ -1,14 +1,13 @@
 /*
- * check_internal.h: the parsed form of a history that the parser builds and the
- * cheap checks and the linearizability search read. Not part of any API.
+ * check_history.h: the parsed form of a history (operations, interned ids) that
+ * the parser builds and every phase of the checker reads, with the helpers that
+ * read it. The bottom of the checker: it includes no other phase.
  */
-#ifndef BOOKING_CHECK_INTERNAL_H
-#define BOOKING_CHECK_INTERNAL_H
+#ifndef BOOKING_CHECK_HISTORY_H
+#define BOOKING_CHECK_HISTORY_H
 
 #include "booking.h"
 #include "check/check.h"
-
-#include <stdarg.h>
 
 #define CHECK_NONE UINT32_MAX
 #define CHECK_NO_POS SIZE_MAX /* return position of an operation that never completed */
@@ -59,30 +58,8 @@ static inline bool chk_reason_is_decision(booking_reason r)
 /* The one reason an attempt's accept mask holds (determinate attempts have one). */
 booking_reason chk_attempt_reason(const chk_op *op);
 
-/* Writes a violation into the report (kind, lines, printf detail). */
-void chk_violation(check_report *report, const char *kind, const size_t *lines, size_t count,
-                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-/* Describes an operation and its answer, e.g. "attempt b1 on r1 x2 -> BOOKED". */
+/* Describes an operation and its answer, e.g. "attempt b1 on r1, 2 units,
+ * answered BOOKED booked replayed=false". */
 void chk_describe(const check_history *h, const chk_op *op, char *out, size_t out_len);
-
-/* The O(n) checks of docs/checking.md, section "Cheap checks". Return true and
- * fill report with the earliest violation found, false if none. */
-bool chk_cheap_checks(const check_history *h, check_report *report);
-
-typedef struct chk_budget {
-    double deadline_s; /* monotonic seconds; 0: none */
-    size_t states;     /* counted across components */
-} chk_budget;
-
-/* The search over one component: ops[] are indexes into h->ops, in invoke order.
- * map_b / map_r are scratch arrays over all bookings / resources of h, every
- * entry CHECK_NONE on entry (and again on return).
- * Returns CHECK_VALID, CHECK_VIOLATION (report filled) or CHECK_UNDECIDED. */
-check_verdict chk_search_component(const check_history *h, const uint32_t *ops, size_t count,
-                                   uint32_t *map_b, uint32_t *map_r, chk_budget *budget,
-                                   check_report *report);
-
-double chk_now_s(void);
 
 #endif

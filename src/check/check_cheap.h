@@ -1,0 +1,13 @@
+/*
+ * check_cheap.h: the O(n) checks of docs/checking.md, section "Cheap checks",
+ * run by the driver (check.c) before the search.
+ */
+#ifndef BOOKING_CHECK_CHEAP_H
+#define BOOKING_CHECK_CHEAP_H
+
+#include "check/check_history.h"
+
+/* Returns true and fills report with the earliest violation found, false if none. */
+bool chk_cheap_checks(const check_history *h, check_report *report);
+
+#endif

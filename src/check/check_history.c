@@ -1,0 +1,71 @@
+/*
+ * check_history.c: the helpers that read a parsed history, shared by the cheap
+ * checks, the search and the driver: an attempt's one reason, and an
+ * operation described in words for a violation's detail.
+ */
+#include "check/check_history.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+booking_reason chk_attempt_reason(const chk_op *op)
+{
+    for (int r = BOOKING_REASON_OK; r <= BOOKING_REASON_INTERNAL; r++) {
+        if (op->accept & CHK_BIT(r))
+            return (booking_reason)r;
+    }
+    return BOOKING_REASON_INTERNAL;
+}
+
+static void describe_result(const chk_op *op, char *out, size_t len)
+{
+    if (!op->determinate) {
+        snprintf(out, len, op->complete_line ? "FAILED" : "no completion");
+        return;
+    }
+    booking_reason r = chk_attempt_reason(op);
+    switch (op->kind) {
+    case CHK_ATTEMPT:
+        snprintf(out, len, "%s %s%s", r == BOOKING_REASON_BOOKED ? "BOOKED" : "REJECTED",
+                 booking_reason_name(r),
+                 op->replayed < 0 ? "" : op->replayed ? " replayed=true" : " replayed=false");
+        break;
+    case CHK_GET_RESOURCE:
+        if (r == BOOKING_REASON_OK)
+            snprintf(out, len, "capacity %" PRIu64 ", booked %" PRIu64, op->read_capacity,
+                     op->read_booked);
+        else
+            snprintf(out, len, "%s", booking_reason_name(r));
+        break;
+    default:
+        if (op->kind == CHK_CANCEL && op->accept != CHK_BIT(r))
+            snprintf(out, len, "ok");
+        else
+            snprintf(out, len, "%s", booking_reason_name(r));
+        break;
+    }
+}
+
+void chk_describe(const check_history *h, const chk_op *op, char *out, size_t out_len)
+{
+    char result[96];
+    describe_result(op, result, sizeof result);
+    switch (op->kind) {
+    case CHK_ATTEMPT:
+        snprintf(out, out_len, "attempt %s on %s, %" PRIu64 " units, answered %s",
+                 h->bookings.names[op->booking], h->resources.names[op->resource], op->value,
+                 result);
+        break;
+    case CHK_SET_CAPACITY:
+        snprintf(out, out_len, "set_capacity %s to %" PRIu64 " answered %s",
+                 h->resources.names[op->resource], op->value, result);
+        break;
+    case CHK_CANCEL:
+        snprintf(out, out_len, "cancel %s answered %s", h->bookings.names[op->booking], result);
+        break;
+    case CHK_GET_RESOURCE:
+        snprintf(out, out_len, "get_resource %s answered %s", h->resources.names[op->resource],
+                 result);
+        break;
+    }
+}
