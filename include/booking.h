@@ -51,50 +51,89 @@ extern "C" {
 #define BOOKING_BATCH_MAX 8192
 
 /* What a call itself returned: whether the request was well formed and taken.
- * The business result of a call that returned BOOKING_OK is in its out-parameter. */
+ * The business result of a call that returned BOOKING_OK is in its out-parameter.
+ * BOOKING_ERROR_MAP: XX(NAME, value, "short phrase" of booking_error_name). */
+#define BOOKING_ERROR_MAP(XX)                                                                \
+    XX(OK, 0, "ok")                                                                          \
+    XX(EINVAL, -1, "invalid input")          /* input outside SPEC section 3; nothing done */ \
+    XX(ENOMEM, -2, "out of memory")          /* out of memory before anything was done */   \
+    XX(EURL, -3, "bad store URL")            /* malformed, or of an unknown scheme */       \
+    XX(EOPEN, -4, "store could not be opened") /* could not be opened or migrated */
+
 typedef enum booking_error {
-    BOOKING_OK = 0,
-    BOOKING_EINVAL = -1,      /* input outside SPEC section 3; nothing was done */
-    BOOKING_ENOMEM = -2,      /* out of memory before anything was done */
-    BOOKING_EURL = -3,        /* store URL malformed or of an unknown scheme */
-    BOOKING_EOPEN = -4,       /* the store could not be opened or migrated */
+#define BOOKING_ERROR_ENUM_(name, value, phrase) BOOKING_##name = value,
+    BOOKING_ERROR_MAP(BOOKING_ERROR_ENUM_)
+#undef BOOKING_ERROR_ENUM_
 } booking_error;
+
+/* The vocabulary of SPEC sections 1 and 5, one list each, in the way of libuv's
+ * UV_ERRNO_MAP(XX): the enums below, their wire names (booking_*_name) and every
+ * other view of them (which reasons are failures, which are recorded, the HTTP
+ * status of each) are generated from these lists, so a new reason is one line.
+ * The order is the ABI: append only, never reorder.
+ *
+ * BOOKING_OUTCOME_MAP: XX(NAME, value, "wire name"). */
+#define BOOKING_OUTCOME_MAP(XX)                                                              \
+    XX(BOOKED, 1, "BOOKED")                                                                  \
+    XX(REJECTED, 2, "REJECTED")                                                              \
+    XX(FAILED, 3, "FAILED")
+
+/* BOOKING_REASON_MAP: XX(NAME, "wire name", outcome, recorded, http_status), values
+ * from 0 in list order.
+ *   outcome: the attempt outcome the reason goes with: BOOKED or REJECTED (a
+ *     decision), FAILED (a technical failure: nothing the call did is visible,
+ *     or for an ambiguous commit a replay shows the decision), or NONE (the
+ *     answer of another operation: set, get, cancel).
+ *   recorded: 1 if the decision is written as a record, so that a repeat of the
+ *     booking_id gets it again; 0 if a repeat is decided afresh (or, for
+ *     booking_id_conflict, the earlier record stands).
+ *   http_status: what `booking serve` answers with it (SPEC section 5); a
+ *     replayed BOOKED is 200 instead of 201. */
+#define BOOKING_REASON_MAP(XX)                                                               \
+    XX(OK, "ok", NONE, 0, 200)                          /* set/get succeeded */             \
+    XX(BOOKED, "booked", BOOKED, 1, 201)                                                     \
+    XX(INSUFFICIENT_CAPACITY, "insufficient_capacity", REJECTED, 1, 409)                     \
+    XX(BOOKING_ID_CONFLICT, "booking_id_conflict", REJECTED, 0, 409)                         \
+    XX(UNKNOWN_RESOURCE, "unknown_resource", REJECTED, 0, 404)                               \
+    XX(UNKNOWN_BOOKING, "unknown_booking", NONE, 0, 404)                                     \
+    XX(CANCELLED, "cancelled", NONE, 0, 200)            /* a cancel released the units */   \
+    XX(ALREADY_CANCELLED, "already_cancelled", NONE, 0, 200)                                 \
+    XX(NOT_BOOKED, "not_booked", NONE, 0, 409)          /* cancel of a REJECTED record */   \
+    XX(CAPACITY_BELOW_BOOKED, "capacity_below_booked", NONE, 0, 409)                         \
+    XX(CONFLICT, "conflict", FAILED, 0, 503)            /* write conflict, serialization */ \
+    XX(BUSY, "busy", FAILED, 0, 503)                    /* lock not had within the bound */ \
+    XX(UNAVAILABLE, "unavailable", FAILED, 0, 503)      /* store cannot be reached */       \
+    XX(IO_ERROR, "io_error", FAILED, 0, 503)            /* read, write or sync failed */    \
+    XX(TIMEOUT, "timeout", FAILED, 0, 503)              /* a statement or lock timed out */ \
+    XX(INTERNAL, "internal", FAILED, 0, 503)            /* anything else (no memory, bug) */
+
+/* BOOKING_STATUS_MAP: XX(NAME, value, "wire name"), the state of a BOOKED record. */
+#define BOOKING_STATUS_MAP(XX)                                                               \
+    XX(NONE, 0, "none")                                 /* a REJECTED record */             \
+    XX(ACTIVE, 1, "active")                                                                  \
+    XX(CANCELLED, 2, "cancelled")
 
 /* The one outcome of an attempt (SPEC section 1). */
 typedef enum booking_outcome {
-    BOOKING_BOOKED = 1,
-    BOOKING_REJECTED = 2,
-    BOOKING_FAILED = 3,
+#define BOOKING_OUTCOME_ENUM_(name, value, wire) BOOKING_##name = value,
+    BOOKING_OUTCOME_MAP(BOOKING_OUTCOME_ENUM_)
+#undef BOOKING_OUTCOME_ENUM_
 } booking_outcome;
 
-/* One enum of reasons for every operation. A reason below BOOKING_REASON_CONFLICT
- * is a decision (or an answer); from BOOKING_REASON_CONFLICT on it is a technical
- * failure, after which nothing the call did is visible (or, for an ambiguous
- * commit, the decision is visible to a replay with the same booking_id). */
+/* One enum of reasons for every operation: BOOKING_REASON_OK, BOOKING_REASON_BOOKED,
+ * ... BOOKING_REASON_INTERNAL, in the order of BOOKING_REASON_MAP. A reason whose
+ * outcome there is FAILED is a technical failure (booking_reason_is_failure). */
 typedef enum booking_reason {
-    BOOKING_REASON_OK = 0,               /* "ok": set/get succeeded */
-    BOOKING_REASON_BOOKED,               /* "booked" */
-    BOOKING_REASON_INSUFFICIENT_CAPACITY,/* "insufficient_capacity" (recorded) */
-    BOOKING_REASON_BOOKING_ID_CONFLICT,  /* "booking_id_conflict" (not recorded) */
-    BOOKING_REASON_UNKNOWN_RESOURCE,     /* "unknown_resource" (not recorded) */
-    BOOKING_REASON_UNKNOWN_BOOKING,      /* "unknown_booking" */
-    BOOKING_REASON_CANCELLED,            /* "cancelled": a cancel released the units */
-    BOOKING_REASON_ALREADY_CANCELLED,    /* "already_cancelled" */
-    BOOKING_REASON_NOT_BOOKED,           /* "not_booked": cancel of a REJECTED record */
-    BOOKING_REASON_CAPACITY_BELOW_BOOKED,/* "capacity_below_booked" */
-    BOOKING_REASON_CONFLICT,             /* "conflict": write conflict, serialization */
-    BOOKING_REASON_BUSY,                 /* "busy": lock not had within the bound */
-    BOOKING_REASON_UNAVAILABLE,          /* "unavailable": store cannot be reached */
-    BOOKING_REASON_IO_ERROR,             /* "io_error": read, write or sync failed */
-    BOOKING_REASON_TIMEOUT,              /* "timeout": a statement or lock timed out */
-    BOOKING_REASON_INTERNAL,             /* "internal": anything else (out of memory, bug) */
+#define BOOKING_REASON_ENUM_(name, wire, outcome, recorded, http_status) BOOKING_REASON_##name,
+    BOOKING_REASON_MAP(BOOKING_REASON_ENUM_)
+#undef BOOKING_REASON_ENUM_
 } booking_reason;
 
 /* State of a BOOKED record. REJECTED records have BOOKING_STATUS_NONE. */
 typedef enum booking_status {
-    BOOKING_STATUS_NONE = 0,
-    BOOKING_STATUS_ACTIVE = 1,
-    BOOKING_STATUS_CANCELLED = 2,
+#define BOOKING_STATUS_ENUM_(name, value, wire) BOOKING_STATUS_##name = value,
+    BOOKING_STATUS_MAP(BOOKING_STATUS_ENUM_)
+#undef BOOKING_STATUS_ENUM_
 } booking_status;
 
 /* An open store: the handle every operation takes. Opaque; made by

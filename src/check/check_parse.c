@@ -4,6 +4,7 @@
  * shape (a malformed line is named, never guessed at), lenient about extra fields.
  */
 #include "check/check_history.h"
+#include "core/names.h"
 #include "util/hash.h"
 
 #include <inttypes.h>
@@ -163,17 +164,6 @@ static bool get_opt_string(parse_state *ps, json_t *obj, const char *key, const 
         return fail(ps, "\"%s\" must be a string", key);
     *out = json_string_value(v);
     return true;
-}
-
-static bool reason_by_name(const char *name, booking_reason *out)
-{
-    for (int r = BOOKING_REASON_OK; r <= BOOKING_REASON_INTERNAL; r++) {
-        if (strcmp(booking_reason_name((booking_reason)r), name) == 0) {
-            *out = (booking_reason)r;
-            return true;
-        }
-    }
-    return false;
 }
 
 static chk_op *new_op(parse_state *ps)
@@ -390,7 +380,7 @@ static bool parse_complete(parse_state *ps, json_t *obj, uint32_t process)
         return false;
     booking_reason reason = BOOKING_REASON_OK;
     bool have_reason = reason_text != NULL;
-    if (have_reason && !reason_by_name(reason_text, &reason))
+    if (have_reason && !core_reason_from_name(reason_text, &reason))
         return fail(ps, "unknown reason '%s'", reason_text);
     /* A technical failure: the operation may or may not have taken effect. */
     if ((outcome != NULL && strcmp(outcome, "FAILED") == 0) ||

@@ -12,6 +12,7 @@
  *      Written as a subtraction so that no sum can overflow.
  */
 #include "core/decide.h"
+#include "core/names.h"
 
 #include <assert.h>
 
@@ -81,6 +82,17 @@ core_capacity_decision core_decide_set_capacity(uint64_t capacity, const core_re
         d.update = true;
     }
     return d;
+}
+
+booking_reason core_recorded_reason(booking_outcome outcome)
+{
+    /* Expands to one compare per recorded reason; the others fold away. */
+#define RECORDED_REASON_(name, wire, o, recorded, http_status) \
+    if ((recorded) && (int)outcome == CORE_REASON_OUTCOME_##o)  \
+        return BOOKING_REASON_##name;
+    BOOKING_REASON_MAP(RECORDED_REASON_)
+#undef RECORDED_REASON_
+    return BOOKING_REASON_INTERNAL;
 }
 
 bool core_resource_consistent(const core_resource *resource)

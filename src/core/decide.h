@@ -27,6 +27,12 @@ typedef struct core_record {
     booking_status status;
 } core_record;
 
+/* The reason of a decision record read back, which stores keep as its outcome
+ * only: the one recorded reason of that outcome in BOOKING_REASON_MAP (BOOKED:
+ * booked; REJECTED: insufficient_capacity). INTERNAL for an outcome that has no
+ * recorded reason, which only a corrupt row can hold. */
+booking_reason core_recorded_reason(booking_outcome outcome);
+
 /* What an attempt decided, and what the store must write for it. */
 typedef struct core_attempt_decision {
     booking_result result;

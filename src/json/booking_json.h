@@ -24,9 +24,9 @@ json_t *booking_json_error(const char *error, const char *detail);
 /* The outcome body written straight into a buffer, byte for byte what
  * json_dumps(booking_json_outcome(...), JSON_COMPACT) gives, without building a
  * tree: the service answers thousands of these per batch. Writes at most
- * BOOKING_JSON_OUTCOME_MAX bytes (no terminating NUL) and returns how many; 0
- * if an id holds a character that would need escaping (never for ids that
- * passed booking_id_valid): then use booking_json_outcome(). */
+ * BOOKING_JSON_OUTCOME_MAX bytes (no terminating NUL) and returns how many.
+ * The ids must be valid (booking_id_valid, as for every request the library
+ * decided): they are written unescaped, and an invalid one trips an assertion. */
 #define BOOKING_JSON_OUTCOME_MAX (192 + 2 * BOOKING_ID_LEN_MAX)
 size_t booking_json_outcome_write(char *out, const booking_request *request,
                                   const booking_result *result);

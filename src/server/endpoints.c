@@ -9,6 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Every status in BOOKING_REASON_MAP is one the service names (metrics.c counts them). */
+#define REASON_STATUS_NAMED_(name, wire, outcome, recorded, http_status)                    \
+    _Static_assert((http_status) == HTTP_OK || (http_status) == HTTP_CREATED ||             \
+                       (http_status) == HTTP_NOT_FOUND || (http_status) == HTTP_CONFLICT || \
+                       (http_status) == HTTP_UNAVAILABLE,                                   \
+                   "reason " #name " has an HTTP status the service does not name");
+BOOKING_REASON_MAP(REASON_STATUS_NAMED_)
+#undef REASON_STATUS_NAMED_
+
+unsigned endpoint_reason_status(booking_reason reason)
+{
+    switch (reason) {
+#define REASON_STATUS_(name, wire, outcome, recorded, http_status) \
+    case BOOKING_REASON_##name: return http_status;
+        BOOKING_REASON_MAP(REASON_STATUS_)
+#undef REASON_STATUS_
+    }
+    return HTTP_INTERNAL;
+}
+
 static http_reply reply(unsigned status, json_t *body)
 {
     return (http_reply){.status = status, .body = body, .allow = NULL, .retry_after = false};
@@ -31,7 +51,7 @@ http_reply reply_invalid(const request_decode_result *why)
 /* A store's failure on a non-attempt operation: 503, retrying is safe. */
 static http_reply reply_failure(booking_reason reason)
 {
-    return reply_error(HTTP_UNAVAILABLE, booking_reason_name(reason),
+    return reply_error(endpoint_reason_status(reason), booking_reason_name(reason),
                        "the store could not answer; retrying is safe");
 }
 
@@ -53,19 +73,9 @@ static http_reply reply_text(unsigned status, char *text, size_t len)
 
 http_reply reply_attempt(const booking_request *request, const booking_result *result)
 {
-    unsigned status = HTTP_INTERNAL;
-    switch (result->outcome) {
-    case BOOKING_BOOKED:
-        status = result->replayed ? HTTP_OK : HTTP_CREATED;
-        break;
-    case BOOKING_REJECTED:
-        status = result->reason == BOOKING_REASON_UNKNOWN_RESOURCE ? HTTP_NOT_FOUND
-                                                                   : HTTP_CONFLICT;
-        break;
-    case BOOKING_FAILED:
-        status = HTTP_UNAVAILABLE;
-        break;
-    }
+    unsigned status = endpoint_reason_status(result->reason);
+    if (result->outcome == BOOKING_BOOKED && result->replayed)
+        status = HTTP_OK; /* nothing was created this time */
     char *text = malloc(BOOKING_JSON_OUTCOME_MAX + 1);
     size_t n = text != NULL ? booking_json_outcome_write(text, request, result) : 0;
     http_reply r;
@@ -149,9 +159,9 @@ http_reply endpoint_booking_get(booking_store *store, const char *booking_id)
     if (e != BOOKING_OK)
         return reply_library_error(e);
     if (reason == BOOKING_REASON_OK)
-        return reply(HTTP_OK, booking_json_record(&rec));
+        return reply(endpoint_reason_status(reason), booking_json_record(&rec));
     if (reason == BOOKING_REASON_UNKNOWN_BOOKING)
-        return reply_error(HTTP_NOT_FOUND, "unknown_booking", booking_id);
+        return reply_error(endpoint_reason_status(reason), "unknown_booking", booking_id);
     return reply_failure(reason);
 }
 
@@ -165,12 +175,12 @@ http_reply endpoint_booking_cancel(booking_store *store, const char *booking_id)
     switch (reason) {
     case BOOKING_REASON_CANCELLED:
     case BOOKING_REASON_ALREADY_CANCELLED:
-        return reply(HTTP_OK, booking_json_cancel(reason, &rec));
+        return reply(endpoint_reason_status(reason), booking_json_cancel(reason, &rec));
     case BOOKING_REASON_NOT_BOOKED:
         /* The record is a REJECTED decision: there is nothing to release. */
-        return reply(HTTP_CONFLICT, booking_json_cancel(reason, &rec));
+        return reply(endpoint_reason_status(reason), booking_json_cancel(reason, &rec));
     case BOOKING_REASON_UNKNOWN_BOOKING:
-        return reply_error(HTTP_NOT_FOUND, "unknown_booking", booking_id);
+        return reply_error(endpoint_reason_status(reason), "unknown_booking", booking_id);
     default:
         return reply_failure(reason);
     }
@@ -184,9 +194,9 @@ http_reply endpoint_resource_get(booking_store *store, const char *resource_id)
     if (e != BOOKING_OK)
         return reply_library_error(e);
     if (reason == BOOKING_REASON_OK)
-        return reply(HTTP_OK, booking_json_resource(&res));
+        return reply(endpoint_reason_status(reason), booking_json_resource(&res));
     if (reason == BOOKING_REASON_UNKNOWN_RESOURCE)
-        return reply_error(HTTP_NOT_FOUND, "unknown_resource", resource_id);
+        return reply_error(endpoint_reason_status(reason), "unknown_resource", resource_id);
     return reply_failure(reason);
 }
 
@@ -203,7 +213,7 @@ http_reply endpoint_resource_put(booking_store *store, const char *resource_id, 
     if (e != BOOKING_OK)
         return reply_library_error(e);
     if (reason == BOOKING_REASON_OK)
-        return reply(HTTP_OK, booking_json_resource(&res));
+        return reply(endpoint_reason_status(reason), booking_json_resource(&res));
     if (reason == BOOKING_REASON_CAPACITY_BELOW_BOOKED) {
         /* The state stays as it was; show it beside the refusal. */
         json_t *o = booking_json_resource(&res);
@@ -212,7 +222,7 @@ http_reply endpoint_resource_put(booking_store *store, const char *resource_id, 
             json_decref(o);
             o = NULL;
         }
-        return reply(HTTP_CONFLICT, o);
+        return reply(endpoint_reason_status(reason), o);
     }
     return reply_failure(reason);
 }

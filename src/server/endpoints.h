@@ -28,6 +28,11 @@ enum {
     HTTP_UNAVAILABLE = 503,
 };
 
+/* The status of an answer with this reason: the http_status column of
+ * BOOKING_REASON_MAP (SPEC section 5); HTTP_INTERNAL for a value outside the enum.
+ * A replayed BOOKED is HTTP_OK instead (reply_attempt). */
+unsigned endpoint_reason_status(booking_reason reason);
+
 typedef struct http_reply {
     unsigned status;
     json_t *body;       /* owned; NULL (and no text) means out of memory: a fixed 500 */

@@ -20,6 +20,12 @@ static const unsigned counted_statuses[METRICS_STATUSES] = {
 
 #define RELAXED memory_order_relaxed
 
+/* Every outcome of BOOKING_OUTCOME_MAP has its row in server_metrics.outcomes. */
+#define OUTCOME_FITS_(name, value, wire) \
+    _Static_assert((value) < METRICS_OUTCOMES, "no metrics row for outcome " #name);
+BOOKING_OUTCOME_MAP(OUTCOME_FITS_)
+#undef OUTCOME_FITS_
+
 void metrics_init(server_metrics *m)
 {
     memset(m, 0, sizeof *m);
@@ -74,17 +80,13 @@ static void render_outcomes(FILE *f, server_metrics *m)
     fputs("# HELP booking_attempts_total Attempts answered, by outcome and reason.\n"
           "# TYPE booking_attempts_total counter\n",
           f);
-    static const booking_outcome outcomes[] = {BOOKING_BOOKED, BOOKING_REJECTED, BOOKING_FAILED};
+#define OUTCOME_VALUE_(name, value, wire) BOOKING_##name,
+    static const booking_outcome outcomes[] = {BOOKING_OUTCOME_MAP(OUTCOME_VALUE_)};
+#undef OUTCOME_VALUE_
     for (size_t o = 0; o < sizeof outcomes / sizeof outcomes[0]; o++) {
         for (unsigned r = 0; r < METRICS_REASONS; r++) {
             uint64_t n = get(&m->outcomes[outcomes[o]][r]);
-            bool expected = (outcomes[o] == BOOKING_BOOKED && r == BOOKING_REASON_BOOKED) ||
-                            (outcomes[o] == BOOKING_REJECTED &&
-                             (r == BOOKING_REASON_INSUFFICIENT_CAPACITY ||
-                              r == BOOKING_REASON_BOOKING_ID_CONFLICT ||
-                              r == BOOKING_REASON_UNKNOWN_RESOURCE)) ||
-                            (outcomes[o] == BOOKING_FAILED &&
-                             booking_reason_is_failure((booking_reason)r));
+            bool expected = core_reason_pairs_with((booking_reason)r, outcomes[o]);
             /* Every possible series is always shown, so rates start from zero. */
             if (n > 0 || expected)
                 fprintf(f, "booking_attempts_total{outcome=\"%s\",reason=\"%s\"} %llu\n",

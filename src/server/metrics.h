@@ -8,6 +8,7 @@
 #define BOOKING_SERVER_METRICS_H
 
 #include "booking.h"
+#include "core/names.h"
 
 #include <stdatomic.h>
 #include <stddef.h>
@@ -17,7 +18,7 @@
 #define METRICS_LATENCY_BUCKETS 16
 /* Batch size buckets are powers of two 1, 2, 4, ... BOOKING_BATCH_MAX (8192). */
 #define METRICS_BATCH_BUCKETS 14
-#define METRICS_REASONS (BOOKING_REASON_INTERNAL + 1)
+#define METRICS_REASONS CORE_REASON_COUNT
 #define METRICS_OUTCOMES 4 /* indexed by booking_outcome, 1..3 */
 /* HTTP statuses counted one by one; anything else lands in "other". */
 #define METRICS_STATUSES 12

@@ -56,6 +56,11 @@ void decoded_batch_free(decoded_batch *batch);
 /* {"capacity": N} with N in 0..BOOKING_CAPACITY_MAX and nothing else. */
 request_decode_result decode_capacity(const char *body, size_t len, uint64_t *capacity);
 
+/* An id from a request, in its body or its path, checked as the library checks
+ * it (booking_id_valid; SPEC section 3): OK, or INVALID with the detail
+ * "<subject> must be 1 to 128 characters of ...". id need not be NUL-terminated. */
+request_decode_result decode_id(const char *id, size_t len, const char *subject);
+
 /* Fills a booking_request that points into a decoded attempt (valid while it lives). */
 void decoded_attempt_request(const decoded_attempt *attempt, booking_request *request);
 

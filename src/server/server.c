@@ -19,7 +19,7 @@
  *      committer_stop() answers everything queued before server_stop() goes on,
  *      and once the committer is closed no handler suspends anything (push fails).
  *  (5) Bad input never reaches the store: request_decode.c checks every body and
- *      ids in paths are checked with booking_id_valid before any call.
+ *      ids in paths are checked with decode_id (booking_id_valid) before any call.
  */
 #include "server/server.h"
 #include "server/committer.h"
@@ -296,11 +296,11 @@ static bool take_path_id(request_ctx *ctx, const char *id, const char *what)
         prepare_error(ctx, HTTP_NOT_FOUND, "not_found", "no such path");
         return false;
     }
-    if (!booking_id_valid(id, len)) {
-        char detail[REQUEST_DECODE_DETAIL_MAX];
-        snprintf(detail, sizeof detail, "%s in the path must be 1 to %d characters of "
-                 "A-Z a-z 0-9 . _ : -", what, BOOKING_ID_LEN_MAX);
-        prepare_error(ctx, HTTP_BAD_REQUEST, "invalid_request", detail);
+    char subject[REQUEST_DECODE_DETAIL_MAX];
+    snprintf(subject, sizeof subject, "%s in the path", what);
+    request_decode_result d = decode_id(id, len, subject);
+    if (d.status != REQUEST_DECODE_OK) {
+        prepare_reply(ctx, reply_invalid(&d));
         return false;
     }
     memcpy(ctx->id, id, len + 1);

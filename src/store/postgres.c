@@ -104,12 +104,6 @@ static bool parse_record(const PGresult *res, int row, int col, const char **res
     return true;
 }
 
-static booking_reason recorded_reason(booking_outcome outcome)
-{
-    return outcome == BOOKING_BOOKED ? BOOKING_REASON_BOOKED
-                                     : BOOKING_REASON_INSUFFICIENT_CAPACITY;
-}
-
 static bool result_has_rows(const PGresult *res)
 {
     return res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK;
@@ -179,7 +173,7 @@ static void batch_decide(pg_batch *b, const booking_request *requests, size_t co
                 .same_resource = strcmp(rec->resource_id, q->resource_id) == 0,
                 .units = rec->units,
                 .outcome = rec->outcome,
-                .reason = recorded_reason(rec->outcome),
+                .reason = core_recorded_reason(rec->outcome),
                 .status = rec->status,
             };
         }
@@ -346,7 +340,7 @@ static bool record_from_row(const PGresult *res, const char *booking_id, core_re
     if (!parse_record(res, 0, 0, &rid, &units, &outcome, &status))
         return false;
     *rec = (core_record){.same_resource = false, .units = units, .outcome = outcome,
-                         .reason = recorded_reason(outcome), .status = status};
+                         .reason = core_recorded_reason(outcome), .status = status};
     if (out != NULL) {
         store_copy_id(out->booking_id, booking_id, strlen(booking_id));
         store_copy_id(out->resource_id, rid, (size_t)PQgetlength(res, 0, 0));

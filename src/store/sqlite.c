@@ -79,8 +79,7 @@ static booking_reason load_record(sqlite_conn *c, const char *booking_id, const 
                              memcmp(rid, resource_id, (size_t)rid_len) == 0,
             .units = (uint64_t)sqlite3_column_int64(s, 1),
             .outcome = outcome,
-            .reason = outcome == BOOKING_BOOKED ? BOOKING_REASON_BOOKED
-                                                : BOOKING_REASON_INSUFFICIENT_CAPACITY,
+            .reason = core_recorded_reason(outcome),
             .status = (booking_status)sqlite3_column_int(s, 3),
         };
         if (out != NULL) {
