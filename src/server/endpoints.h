@@ -7,7 +7,7 @@
 
 #include "booking.h"
 #include "server/metrics.h"
-#include "server/request_decode.h"
+#include "json/request_decode.h"
 
 #include <jansson.h>
 #include <stdbool.h>

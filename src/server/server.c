@@ -18,14 +18,14 @@
  *  (4) Every suspended connection is resumed before MHD_stop_daemon:
  *      committer_stop() answers everything queued before server_stop() goes on,
  *      and once the committer is closed no handler suspends anything (push fails).
- *  (5) Bad input never reaches the store: request_decode.c checks every body and
+ *  (5) Bad input never reaches the store: json/request_decode.c checks every body and
  *      ids in paths are checked with booking_id_valid before any call.
  */
 #include "server/server.h"
 #include "server/committer.h"
 #include "server/endpoints.h"
 #include "server/metrics.h"
-#include "server/request_decode.h"
+#include "json/request_decode.h"
 #include "booking_openapi_json.h" /* generated from docs/openapi.json */
 
 #include <arpa/inet.h>

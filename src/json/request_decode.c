@@ -4,7 +4,7 @@
  * where an integer belongs, and anything outside SPEC section 3 are refused, so a
  * body means exactly one thing and a bad request never reaches the store.
  */
-#include "server/request_decode.h"
+#include "json/request_decode.h"
 
 #include <jansson.h>
 #include <stdarg.h>
