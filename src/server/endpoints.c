@@ -190,13 +190,8 @@ http_reply endpoint_resource_get(booking_store *store, const char *resource_id)
     return reply_failure(reason);
 }
 
-http_reply endpoint_resource_put(booking_store *store, const char *resource_id, const char *body,
-                                 size_t len)
+http_reply endpoint_resource_put(booking_store *store, const char *resource_id, uint64_t capacity)
 {
-    uint64_t capacity;
-    request_decode_result d = decode_capacity(body, len, &capacity);
-    if (d.status != REQUEST_DECODE_OK)
-        return reply_invalid(&d);
     booking_reason reason;
     booking_resource res;
     booking_error e = booking_set_capacity(store, resource_id, capacity, &reason, &res);
