@@ -25,6 +25,7 @@
 #include "server/committer.h"
 #include "server/endpoints.h"
 #include "server/metrics.h"
+#include "json/booking_json.h"
 #include "json/request_decode.h"
 #include "booking_openapi_json.h" /* generated from docs/openapi.json */
 
@@ -121,7 +122,7 @@ static uint64_t now_ns(void)
 
 /* ---- answers ---- */
 
-static const char fixed_oom_body[] = "{\"error\":\"internal\",\"detail\":\"out of memory\"}\n";
+static const char fixed_oom_body[] = BOOKING_JSON_OOM_LINE;
 
 /* Queues text (malloc'd, owned from here on) as the answer. */
 static enum MHD_Result send_text(request_ctx *ctx, unsigned status, char *text, size_t len,
@@ -170,30 +171,13 @@ static enum MHD_Result send_text(request_ctx *ctx, unsigned status, char *text, 
 
 static enum MHD_Result send_reply(request_ctx *ctx, http_reply reply)
 {
-    char *text = NULL;
-    size_t len = 0;
     if (reply.text != NULL) {
         json_decref(reply.body); /* NULL: text replies carry no tree */
         return send_text(ctx, reply.status, reply.text, reply.text_len, CONTENT_TYPE_JSON,
                          reply.allow, reply.retry_after);
     }
-    if (reply.body != NULL) {
-        text = json_dumps(reply.body, JSON_COMPACT);
-        json_decref(reply.body);
-    }
-    if (text != NULL) {
-        /* One line per answer, as curl users expect. */
-        len = strlen(text);
-        char *grown = realloc(text, len + 2);
-        if (grown == NULL) {
-            free(text);
-            text = NULL;
-        } else {
-            text = grown;
-            text[len++] = '\n';
-            text[len] = '\0';
-        }
-    }
+    size_t len = 0;
+    char *text = booking_json_line(reply.body, &len); /* NULL: the fixed 500 */
     return send_text(ctx, reply.status, text, len, CONTENT_TYPE_JSON, reply.allow,
                      reply.retry_after);
 }
