@@ -2,6 +2,7 @@
  * cli_common.c: helpers every `booking` subcommand uses.
  */
 #include "cli/cli.h"
+#include "json/booking_json.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -120,13 +121,13 @@ bool cli_check_id(const char *command, const char *what, const char *id)
 void cli_print_json(json_t *value)
 {
     if (value == NULL) {
-        fputs("{\"error\":\"internal\",\"detail\":\"out of memory\"}\n", stdout);
+        fputs(BOOKING_JSON_OOM_LINE, stdout);
         return;
     }
-    char *text = json_dumps(value, JSON_COMPACT);
-    json_decref(value);
+    size_t len;
+    char *text = booking_json_line(value, &len);
     if (text != NULL) {
-        puts(text);
+        fwrite(text, 1, len, stdout);
         free(text);
     }
 }

@@ -125,11 +125,12 @@ static int print_resource_result(booking_reason reason, const booking_resource *
 {
     bool have = reason == BOOKING_REASON_OK || reason == BOOKING_REASON_CAPACITY_BELOW_BOOKED;
     if (json) {
-        json_t *o = have ? booking_json_resource(res)
-                         : booking_json_error(booking_reason_name(reason), id);
-        if (o != NULL && reason == BOOKING_REASON_CAPACITY_BELOW_BOOKED)
-            json_object_set_new(o, "error", json_string(booking_reason_name(reason)));
-        cli_print_json(o);
+        if (reason == BOOKING_REASON_CAPACITY_BELOW_BOOKED)
+            cli_print_json(booking_json_capacity_refused(reason, res));
+        else if (have)
+            cli_print_json(booking_json_resource(res));
+        else
+            cli_print_json(booking_json_error(booking_reason_name(reason), id));
     } else if (!have) {
         printf("%s resource_id=%s\n", booking_reason_name(reason), id);
     } else {

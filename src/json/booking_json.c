@@ -1,9 +1,11 @@
 /*
- * booking_json.c: builds the SPEC section 5 bodies with jansson.
+ * booking_json.c: builds every SPEC section 5 reply body: trees with jansson, and
+ * the outcome bodies the service sends by the thousand written straight as text.
  */
 #include "json/booking_json.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 json_t *booking_json_outcome(const booking_request *request, const booking_result *result)
@@ -51,6 +53,65 @@ json_t *booking_json_cancel(booking_reason reason, const booking_record *record)
 json_t *booking_json_error(const char *error, const char *detail)
 {
     return json_pack("{s:s, s:s}", "error", error, "detail", detail);
+}
+
+json_t *booking_json_capacity_refused(booking_reason reason, const booking_resource *resource)
+{
+    json_t *o = booking_json_resource(resource);
+    if (o != NULL &&
+        json_object_set_new(o, "error", json_string(booking_reason_name(reason))) != 0) {
+        json_decref(o);
+        o = NULL;
+    }
+    return o;
+}
+
+json_t *booking_json_outcomes(const booking_request *requests, const booking_result *results,
+                              size_t count)
+{
+    json_t *list = json_array();
+    json_t *body = json_object();
+    bool ok = list != NULL && body != NULL;
+    for (size_t i = 0; i < count && ok; i++)
+        ok = json_array_append_new(list, booking_json_outcome(&requests[i], &results[i])) == 0;
+    if (ok) {
+        ok = json_object_set_new(body, "outcomes", list) == 0;
+        list = NULL; /* stolen, even on failure */
+    }
+    json_decref(list);
+    if (!ok) {
+        json_decref(body);
+        body = NULL;
+    }
+    return body;
+}
+
+json_t *booking_json_health(const char *status, const char *reason)
+{
+    if (reason == NULL)
+        return json_pack("{s:s}", "status", status);
+    return json_pack("{s:s, s:s}", "status", status, "reason", reason);
+}
+
+char *booking_json_line(json_t *value, size_t *len)
+{
+    *len = 0;
+    if (value == NULL)
+        return NULL;
+    char *text = json_dumps(value, JSON_COMPACT);
+    json_decref(value);
+    if (text == NULL)
+        return NULL;
+    size_t n = strlen(text);
+    char *grown = realloc(text, n + 2);
+    if (grown == NULL) {
+        free(text);
+        return NULL;
+    }
+    grown[n++] = '\n';
+    grown[n] = '\0';
+    *len = n;
+    return grown;
 }
 
 static char *put_text(char *p, const char *text)
@@ -105,4 +166,38 @@ size_t booking_json_outcome_write(char *out, const booking_request *request,
     }
     *p++ = '}';
     return (size_t)(p - out);
+}
+
+char *booking_json_outcome_text(const booking_request *request, const booking_result *result,
+                                size_t *len)
+{
+    char *text = malloc(BOOKING_JSON_OUTCOME_MAX + 1);
+    if (text == NULL)
+        return NULL;
+    size_t n = booking_json_outcome_write(text, request, result);
+    assert(n > 0 && n <= BOOKING_JSON_OUTCOME_MAX);
+    text[n++] = '\n';
+    *len = n;
+    return text;
+}
+
+char *booking_json_outcomes_text(const booking_request *requests, const booking_result *results,
+                                 size_t count, size_t *len)
+{
+    static const char head[] = "{\"outcomes\":[", tail[] = "]}\n";
+    char *text = malloc(sizeof head + count * (BOOKING_JSON_OUTCOME_MAX + 1) + sizeof tail);
+    if (text == NULL)
+        return NULL;
+    char *p = text;
+    memcpy(p, head, sizeof head - 1);
+    p += sizeof head - 1;
+    for (size_t i = 0; i < count; i++) {
+        if (i > 0)
+            *p++ = ',';
+        p += booking_json_outcome_write(p, &requests[i], &results[i]);
+    }
+    memcpy(p, tail, sizeof tail - 1);
+    p += sizeof tail - 1;
+    *len = (size_t)(p - text);
+    return text;
 }

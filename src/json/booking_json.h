@@ -1,7 +1,7 @@
 /*
- * booking_json.h: the JSON bodies of SPEC section 5, built once for the service
- * and the command line's --json, so both print the same field names.
- * Each returns a new reference (NULL only when out of memory).
+ * booking_json.h: every reply body of SPEC section 5, built here and only here,
+ * for the service and the command line's --json, so both print the same bytes.
+ * Each json_t * returns a new reference (NULL only when out of memory).
  */
 #ifndef BOOKING_JSON_H
 #define BOOKING_JSON_H
@@ -20,6 +20,21 @@ json_t *booking_json_record(const booking_record *record);
 json_t *booking_json_cancel(booking_reason reason, const booking_record *record);
 /* {"error": error, "detail": detail}; also used for FAILED reasons of non-attempts. */
 json_t *booking_json_error(const char *error, const char *detail);
+/* A refused capacity change: the resource as it stays, with "error" the reason. */
+json_t *booking_json_capacity_refused(booking_reason reason, const booking_resource *resource);
+/* {"outcomes": [outcome, ...]}: a batch's answer, in request order. */
+json_t *booking_json_outcomes(const booking_request *requests, const booking_result *results,
+                              size_t count);
+/* /healthz and /readyz: {"status": status}, with "reason" unless it is NULL. */
+json_t *booking_json_health(const char *status, const char *reason);
+
+/* The line sent when even an error body cannot be built. */
+#define BOOKING_JSON_OOM_LINE "{\"error\":\"internal\",\"detail\":\"out of memory\"}\n"
+
+/* value written compact on one line ending in '\n' (one answer per line, as curl
+ * users expect), NUL-terminated, *len bytes without the NUL; value is released.
+ * NULL (value NULL, or out of memory): send BOOKING_JSON_OOM_LINE instead. */
+char *booking_json_line(json_t *value, size_t *len);
 
 /* The outcome body written straight into a buffer, byte for byte what
  * json_dumps(booking_json_outcome(...), JSON_COMPACT) gives, without building a
@@ -30,5 +45,13 @@ json_t *booking_json_error(const char *error, const char *detail);
 #define BOOKING_JSON_OUTCOME_MAX (192 + 2 * BOOKING_ID_LEN_MAX)
 size_t booking_json_outcome_write(char *out, const booking_request *request,
                                   const booking_result *result);
+
+/* The same bodies as lines (malloc'd, ending in '\n', *len bytes, no NUL) for one
+ * outcome and for {"outcomes": [...]}: byte for byte booking_json_line of the
+ * trees above (the ids must be valid, as above). NULL when out of memory. */
+char *booking_json_outcome_text(const booking_request *request, const booking_result *result,
+                                size_t *len);
+char *booking_json_outcomes_text(const booking_request *requests, const booking_result *results,
+                                 size_t count, size_t *len);
 
 #endif

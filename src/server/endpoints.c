@@ -1,7 +1,8 @@
 /*
- * endpoints.c: the answers of SPEC section 5. Non-attempt operations call the
- * library directly from the HTTP thread (they are not batched); attempts are
- * decided by the committer and only turned into answers here.
+ * endpoints.c: the answers of SPEC section 5, as a status and a body that
+ * json/booking_json.c builds. Non-attempt operations call the library directly
+ * from the HTTP thread (they are not batched); attempts are decided by the
+ * committer and only turned into answers here.
  */
 #include "server/endpoints.h"
 #include "json/booking_json.h"
@@ -63,8 +64,8 @@ static http_reply reply_library_error(booking_error e)
     return reply_error(HTTP_INTERNAL, "internal", booking_error_name(e));
 }
 
-/* Attempts are answered by the thousand: their bodies are written straight into
- * text (booking_json_outcome_write, checked byte for byte against jansson by the
+/* Attempts are answered by the thousand: their bodies are written straight as
+ * text (booking_json_outcome_text, checked byte for byte against jansson by the
  * unit tests) rather than built as trees. The tree is the fallback. */
 static http_reply reply_text(unsigned status, char *text, size_t len)
 {
@@ -76,65 +77,12 @@ http_reply reply_attempt(const booking_request *request, const booking_result *r
     unsigned status = endpoint_reason_status(result->reason);
     if (result->outcome == BOOKING_BOOKED && result->replayed)
         status = HTTP_OK; /* nothing was created this time */
-    char *text = malloc(BOOKING_JSON_OUTCOME_MAX + 1);
-    size_t n = text != NULL ? booking_json_outcome_write(text, request, result) : 0;
-    http_reply r;
-    if (n > 0) {
-        text[n++] = '\n';
-        r = reply_text(status, text, n);
-    } else {
-        free(text);
-        r = reply(status, booking_json_outcome(request, result));
-    }
+    size_t len = 0;
+    char *text = booking_json_outcome_text(request, result, &len);
+    http_reply r = text != NULL ? reply_text(status, text, len)
+                                : reply(status, booking_json_outcome(request, result));
     r.retry_after = result->outcome == BOOKING_FAILED;
     return r;
-}
-
-/* {"outcomes":[...]} as text; NULL if an outcome cannot be written so (or no memory). */
-static char *batch_text(const booking_request *requests, const booking_result *results,
-                        size_t count, size_t *len)
-{
-    static const char head[] = "{\"outcomes\":[", tail[] = "]}\n";
-    char *text = malloc(sizeof head + count * (BOOKING_JSON_OUTCOME_MAX + 1) + sizeof tail);
-    if (text == NULL)
-        return NULL;
-    char *p = text;
-    memcpy(p, head, sizeof head - 1);
-    p += sizeof head - 1;
-    for (size_t i = 0; i < count; i++) {
-        if (i > 0)
-            *p++ = ',';
-        size_t n = booking_json_outcome_write(p, &requests[i], &results[i]);
-        if (n == 0) {
-            free(text);
-            return NULL;
-        }
-        p += n;
-    }
-    memcpy(p, tail, sizeof tail - 1);
-    p += sizeof tail - 1;
-    *len = (size_t)(p - text);
-    return text;
-}
-
-static http_reply reply_batch_tree(const booking_request *requests, const booking_result *results,
-                                   size_t count)
-{
-    json_t *list = json_array();
-    json_t *body = json_object();
-    bool ok = list != NULL && body != NULL;
-    for (size_t i = 0; i < count && ok; i++)
-        ok = json_array_append_new(list, booking_json_outcome(&requests[i], &results[i])) == 0;
-    if (ok) {
-        ok = json_object_set_new(body, "outcomes", list) == 0;
-        list = NULL; /* stolen, even on failure */
-    }
-    json_decref(list);
-    if (!ok) {
-        json_decref(body);
-        body = NULL;
-    }
-    return reply(HTTP_OK, body);
 }
 
 http_reply reply_batch(const booking_request *requests, const booking_result *results,
@@ -144,9 +92,9 @@ http_reply reply_batch(const booking_request *requests, const booking_result *re
     for (size_t i = 0; i < count; i++)
         any_failed = any_failed || results[i].outcome == BOOKING_FAILED;
     size_t len = 0;
-    char *text = batch_text(requests, results, count, &len);
+    char *text = booking_json_outcomes_text(requests, results, count, &len);
     http_reply r = text != NULL ? reply_text(HTTP_OK, text, len)
-                                : reply_batch_tree(requests, results, count);
+                                : reply(HTTP_OK, booking_json_outcomes(requests, results, count));
     r.retry_after = any_failed;
     return r;
 }
@@ -200,13 +148,8 @@ http_reply endpoint_resource_get(booking_store *store, const char *resource_id)
     return reply_failure(reason);
 }
 
-http_reply endpoint_resource_put(booking_store *store, const char *resource_id, const char *body,
-                                 size_t len)
+http_reply endpoint_resource_put(booking_store *store, const char *resource_id, uint64_t capacity)
 {
-    uint64_t capacity;
-    request_decode_result d = decode_capacity(body, len, &capacity);
-    if (d.status != REQUEST_DECODE_OK)
-        return reply_invalid(&d);
     booking_reason reason;
     booking_resource res;
     booking_error e = booking_set_capacity(store, resource_id, capacity, &reason, &res);
@@ -216,13 +159,7 @@ http_reply endpoint_resource_put(booking_store *store, const char *resource_id, 
         return reply(endpoint_reason_status(reason), booking_json_resource(&res));
     if (reason == BOOKING_REASON_CAPACITY_BELOW_BOOKED) {
         /* The state stays as it was; show it beside the refusal. */
-        json_t *o = booking_json_resource(&res);
-        if (o != NULL &&
-            json_object_set_new(o, "error", json_string(booking_reason_name(reason))) != 0) {
-            json_decref(o);
-            o = NULL;
-        }
-        return reply(endpoint_reason_status(reason), o);
+        return reply(endpoint_reason_status(reason), booking_json_capacity_refused(reason, &res));
     }
     return reply_failure(reason);
 }
@@ -230,19 +167,18 @@ http_reply endpoint_resource_put(booking_store *store, const char *resource_id, 
 http_reply endpoint_readyz(booking_store *store, bool draining)
 {
     if (draining)
-        return reply(HTTP_UNAVAILABLE, json_pack("{s:s}", "status", "draining"));
+        return reply(HTTP_UNAVAILABLE, booking_json_health("draining", NULL));
     booking_reason reason;
     booking_error e = booking_store_ping(store, &reason);
     if (e == BOOKING_OK && reason == BOOKING_REASON_OK)
-        return reply(HTTP_OK, json_pack("{s:s}", "status", "ready"));
+        return reply(HTTP_OK, booking_json_health("ready", NULL));
     const char *why = e != BOOKING_OK ? "internal" : booking_reason_name(reason);
-    http_reply r = reply(HTTP_UNAVAILABLE, json_pack("{s:s, s:s}", "status", "unavailable",
-                                                     "reason", why));
+    http_reply r = reply(HTTP_UNAVAILABLE, booking_json_health("unavailable", why));
     r.retry_after = true;
     return r;
 }
 
 http_reply endpoint_healthz(void)
 {
-    return reply(HTTP_OK, json_pack("{s:s}", "status", "ok"));
+    return reply(HTTP_OK, booking_json_health("ok", NULL));
 }

@@ -7,7 +7,7 @@
 
 #include "booking.h"
 #include "server/metrics.h"
-#include "server/request_decode.h"
+#include "json/request_decode.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -55,8 +55,8 @@ http_reply reply_batch(const booking_request *requests, const booking_result *re
 http_reply endpoint_booking_get(booking_store *store, const char *booking_id);
 http_reply endpoint_booking_cancel(booking_store *store, const char *booking_id);
 http_reply endpoint_resource_get(booking_store *store, const char *resource_id);
-http_reply endpoint_resource_put(booking_store *store, const char *resource_id, const char *body,
-                                 size_t len);
+/* PUT /v1/resources/{id} with its body already decoded (json/request_decode.h). */
+http_reply endpoint_resource_put(booking_store *store, const char *resource_id, uint64_t capacity);
 http_reply endpoint_readyz(booking_store *store, bool draining);
 http_reply endpoint_healthz(void);
 

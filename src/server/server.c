@@ -18,14 +18,15 @@
  *  (4) Every suspended connection is resumed before MHD_stop_daemon:
  *      committer_stop() answers everything queued before server_stop() goes on,
  *      and once the committer is closed no handler suspends anything (push fails).
- *  (5) Bad input never reaches the store: request_decode.c checks every body and
+ *  (5) Bad input never reaches the store: json/request_decode.c checks every body and
  *      ids in paths are checked with decode_id (booking_id_valid) before any call.
  */
 #include "server/server.h"
 #include "server/committer.h"
 #include "server/endpoints.h"
 #include "server/metrics.h"
-#include "server/request_decode.h"
+#include "json/booking_json.h"
+#include "json/request_decode.h"
 #include "booking_openapi_json.h" /* generated from docs/openapi.json */
 
 #include <arpa/inet.h>
@@ -99,12 +100,9 @@ typedef struct request_ctx {
     bool body_too_big;
     bool answering;        /* counted in server->answering */
     bool readyz_draining;  /* what this /readyz answer says, body and header alike */
-    /* Attempts: one inline, or a decoded batch. */
-    decoded_attempt single;
-    decoded_batch batch;
-    booking_request single_request;
+    /* Attempts: decoded (one kept inline), and their results. */
+    decoded_attempts attempts;
     booking_result single_result;
-    booking_request *requests;
     booking_result *results;
     commit_item item;
     atomic_bool committed; /* results are final; written by the committer */
@@ -124,7 +122,7 @@ static uint64_t now_ns(void)
 
 /* ---- answers ---- */
 
-static const char fixed_oom_body[] = "{\"error\":\"internal\",\"detail\":\"out of memory\"}\n";
+static const char fixed_oom_body[] = BOOKING_JSON_OOM_LINE;
 
 /* Queues text (malloc'd, owned from here on) as the answer. */
 static enum MHD_Result send_text(request_ctx *ctx, unsigned status, char *text, size_t len,
@@ -173,30 +171,13 @@ static enum MHD_Result send_text(request_ctx *ctx, unsigned status, char *text, 
 
 static enum MHD_Result send_reply(request_ctx *ctx, http_reply reply)
 {
-    char *text = NULL;
-    size_t len = 0;
     if (reply.text != NULL) {
         json_decref(reply.body); /* NULL: text replies carry no tree */
         return send_text(ctx, reply.status, reply.text, reply.text_len, CONTENT_TYPE_JSON,
                          reply.allow, reply.retry_after);
     }
-    if (reply.body != NULL) {
-        text = json_dumps(reply.body, JSON_COMPACT);
-        json_decref(reply.body);
-    }
-    if (text != NULL) {
-        /* One line per answer, as curl users expect. */
-        len = strlen(text);
-        char *grown = realloc(text, len + 2);
-        if (grown == NULL) {
-            free(text);
-            text = NULL;
-        } else {
-            text = grown;
-            text[len++] = '\n';
-            text[len] = '\0';
-        }
-    }
+    size_t len = 0;
+    char *text = booking_json_line(reply.body, &len); /* NULL: the fixed 500 */
     return send_text(ctx, reply.status, text, len, CONTENT_TYPE_JSON, reply.allow,
                      reply.retry_after);
 }
@@ -454,40 +435,29 @@ static enum MHD_Result answer_attempts(request_ctx *ctx)
     http_server *s = ctx->server;
     for (size_t i = 0; i < ctx->item.count; i++)
         metrics_outcome(&s->metrics, &ctx->results[i]);
+    const booking_request *requests = ctx->attempts.requests;
     if (ctx->action == ACTION_ATTEMPT)
-        return send_reply(ctx, reply_attempt(ctx->requests, ctx->results));
-    return send_reply(ctx, reply_batch(ctx->requests, ctx->results, ctx->item.count));
+        return send_reply(ctx, reply_attempt(requests, ctx->results));
+    return send_reply(ctx, reply_batch(requests, ctx->results, ctx->item.count));
 }
 
+/* Bodies are decoded here and only here (json/request_decode.h): the attempts'
+ * before they are queued, the capacity's before the library is called. */
 static enum MHD_Result queue_attempts(request_ctx *ctx)
 {
-    request_decode_result d;
-    size_t count;
-    if (ctx->action == ACTION_ATTEMPT) {
-        d = decode_attempt(ctx->body, ctx->body_len, &ctx->single);
-        if (d.status != REQUEST_DECODE_OK)
-            return send_reply(ctx, reply_invalid(&d));
-        decoded_attempt_request(&ctx->single, &ctx->single_request);
-        ctx->requests = &ctx->single_request;
-        ctx->results = &ctx->single_result;
-        count = 1;
-    } else {
-        d = decode_batch(ctx->body, ctx->body_len, &ctx->batch);
-        if (d.status != REQUEST_DECODE_OK)
-            return send_reply(ctx, reply_invalid(&d));
-        count = ctx->batch.count;
-        ctx->requests = malloc(count * sizeof *ctx->requests);
-        ctx->results = malloc(count * sizeof *ctx->results);
-        if (ctx->requests == NULL || ctx->results == NULL)
-            return send_reply(ctx, reply_error(HTTP_INTERNAL, "internal", "out of memory"));
-        for (size_t i = 0; i < count; i++)
-            decoded_attempt_request(&ctx->batch.attempts[i], &ctx->requests[i]);
-    }
+    bool batch = ctx->action == ACTION_BATCH;
+    request_decode_result d = decode_attempts(ctx->body, ctx->body_len, batch, &ctx->attempts);
+    if (d.status != REQUEST_DECODE_OK)
+        return send_reply(ctx, reply_invalid(&d));
+    size_t count = ctx->attempts.count;
+    ctx->results = batch ? malloc(count * sizeof *ctx->results) : &ctx->single_result;
+    if (ctx->results == NULL)
+        return send_reply(ctx, reply_error(HTTP_INTERNAL, "internal", "out of memory"));
     free(ctx->body); /* decoded: the raw bytes are not needed any more */
     ctx->body = NULL;
     ctx->body_len = ctx->body_cap = 0;
 
-    ctx->item = (commit_item){.requests = ctx->requests, .results = ctx->results,
+    ctx->item = (commit_item){.requests = ctx->attempts.requests, .results = ctx->results,
                               .count = count, .done = attempt_committed, .arg = ctx};
     ctx->state = STATE_WAITING;
     committer_push_result r = committer_push(ctx->server->committer, &ctx->item,
@@ -498,6 +468,15 @@ static enum MHD_Result queue_attempts(request_ctx *ctx)
     fail_all(ctx->results, count,
              r == COMMITTER_FULL ? BOOKING_REASON_BUSY : BOOKING_REASON_UNAVAILABLE);
     return answer_attempts(ctx);
+}
+
+static enum MHD_Result put_capacity(request_ctx *ctx)
+{
+    uint64_t capacity;
+    request_decode_result d = decode_capacity(ctx->body, ctx->body_len, &capacity);
+    if (d.status != REQUEST_DECODE_OK)
+        return send_reply(ctx, reply_invalid(&d));
+    return send_reply(ctx, endpoint_resource_put(ctx->server->store, ctx->id, capacity));
 }
 
 /* ---- the access handler ---- */
@@ -544,7 +523,7 @@ static enum MHD_Result dispatch(request_ctx *ctx)
     case ACTION_RESOURCE_GET:
         return send_reply(ctx, endpoint_resource_get(s->store, ctx->id));
     case ACTION_RESOURCE_PUT:
-        return send_reply(ctx, endpoint_resource_put(s->store, ctx->id, ctx->body, ctx->body_len));
+        return put_capacity(ctx);
     case ACTION_HEALTHZ:
         return send_reply(ctx, endpoint_healthz());
     case ACTION_READYZ:
@@ -651,9 +630,7 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
     json_decref(ctx->prepared.body);
     free(ctx->prepared.text);
     free(ctx->body);
-    decoded_batch_free(&ctx->batch);
-    if (ctx->requests != &ctx->single_request)
-        free(ctx->requests);
+    decoded_attempts_free(&ctx->attempts);
     if (ctx->results != &ctx->single_result)
         free(ctx->results);
     if (ctx->answering)

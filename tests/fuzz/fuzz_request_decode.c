@@ -1,10 +1,10 @@
 /*
- * fuzz_request_decode.c: the service's JSON request decoder (src/server/
+ * fuzz_request_decode.c: the service's JSON request decoder (src/json/
  * request_decode.h). The first byte picks attempt, batch or capacity. Properties:
  * never crashes; what it accepts is within SPEC section 3's limits.
  */
 #include "fuzz/fuzz.h"
-#include "server/request_decode.h"
+#include "json/request_decode.h"
 
 #include <string.h>
 

@@ -2,7 +2,9 @@
  * test_json_outcome.c: the outcome body of SPEC section 5 written straight into a
  * buffer (booking_json_outcome_write) must be, byte for byte, what jansson writes
  * for the same outcome, for every outcome, reason, status and replayed flag, and
- * at the limits of ids and units; an id it cannot write unescaped trips an assertion.
+ * at the limits of ids and units; an id it cannot write unescaped trips an assertion;
+ * and the lines the service sends, for one outcome and for a batch's {"outcomes": [...]},
+ * are the same as the jansson ones.
  */
 #include "json/booking_json.h"
 
@@ -112,12 +114,51 @@ static void outcome_body_writer_asserts_on_ids_that_would_need_escaping(void **s
     }
 }
 
+static void assert_same_line(char *text, size_t len, json_t *tree)
+{
+    size_t tree_len = 0;
+    char *line = booking_json_line(tree, &tree_len);
+    assert_non_null(text);
+    assert_non_null(line);
+    assert_int_equal(len, tree_len);
+    assert_memory_equal(text, line, len);
+    assert_int_equal(text[len - 1], '\n');
+    free(line);
+    free(text);
+}
+
+static void outcome_and_batch_lines_are_the_same_as_the_jansson_lines(void **state)
+{
+    (void)state;
+    const booking_request reqs[] = {
+        {.booking_id = "b-1", .resource_id = "r", .units = 1},
+        {.booking_id = "b-2", .resource_id = "r", .units = BOOKING_UNITS_MAX},
+        {.booking_id = "b-1", .resource_id = "s", .units = 5},
+    };
+    const booking_result ress[] = {
+        {.outcome = BOOKING_BOOKED, .reason = BOOKING_REASON_BOOKED,
+         .status = BOOKING_STATUS_ACTIVE},
+        {.outcome = BOOKING_REJECTED, .reason = BOOKING_REASON_INSUFFICIENT_CAPACITY},
+        {.outcome = BOOKING_FAILED, .reason = BOOKING_REASON_BUSY},
+    };
+    size_t len = 0;
+    for (size_t i = 0; i < 3; i++) {
+        char *text = booking_json_outcome_text(&reqs[i], &ress[i], &len);
+        assert_same_line(text, len, booking_json_outcome(&reqs[i], &ress[i]));
+    }
+    for (size_t count = 1; count <= 3; count++) {
+        char *text = booking_json_outcomes_text(reqs, ress, count, &len);
+        assert_same_line(text, len, booking_json_outcomes(reqs, ress, count));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(outcome_body_is_the_same_as_jansson_for_every_outcome_reason_and_status),
         cmocka_unit_test(outcome_body_is_the_same_as_jansson_at_the_limits_of_ids_and_units),
         cmocka_unit_test(outcome_body_writer_asserts_on_ids_that_would_need_escaping),
+        cmocka_unit_test(outcome_and_batch_lines_are_the_same_as_the_jansson_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

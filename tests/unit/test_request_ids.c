@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "server/request_decode.h"
+#include "json/request_decode.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * where an integer belongs, and anything outside SPEC section 3 are refused, so a
  * body means exactly one thing and a bad request never reaches the store.
  */
-#include "server/request_decode.h"
+#include "json/request_decode.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -211,6 +211,52 @@ void decoded_batch_free(decoded_batch *batch)
     batch->count = 0;
 }
 
+/* A booking_request that points into a decoded attempt (valid while it lives). */
+static booking_request attempt_request(const decoded_attempt *attempt)
+{
+    return (booking_request){.booking_id = attempt->booking_id,
+                             .resource_id = attempt->resource_id,
+                             .units = attempt->units};
+}
+
+request_decode_result decode_attempts(const char *body, size_t len, bool batch,
+                                      decoded_attempts *out)
+{
+    *out = (decoded_attempts){.requests = NULL, .count = 0};
+    if (!batch) {
+        request_decode_result r = decode_attempt(body, len, &out->single);
+        if (r.status == REQUEST_DECODE_OK) {
+            out->single_request = attempt_request(&out->single);
+            out->requests = &out->single_request;
+            out->count = 1;
+        }
+        return r;
+    }
+    request_decode_result r = decode_batch(body, len, &out->batch);
+    if (r.status != REQUEST_DECODE_OK)
+        return r;
+    out->requests = malloc(out->batch.count * sizeof *out->requests);
+    if (out->requests == NULL) {
+        decoded_batch_free(&out->batch);
+        return decode_fail(REQUEST_DECODE_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < out->batch.count; i++)
+        out->requests[i] = attempt_request(&out->batch.attempts[i]);
+    out->count = out->batch.count;
+    return r;
+}
+
+void decoded_attempts_free(decoded_attempts *attempts)
+{
+    if (attempts == NULL)
+        return;
+    if (attempts->requests != &attempts->single_request)
+        free(attempts->requests);
+    decoded_batch_free(&attempts->batch);
+    attempts->requests = NULL;
+    attempts->count = 0;
+}
+
 request_decode_result decode_capacity(const char *body, size_t len, uint64_t *capacity)
 {
     static const char *const fields[] = {"capacity"};
@@ -225,9 +271,3 @@ request_decode_result decode_capacity(const char *body, size_t len, uint64_t *ca
     return r;
 }
 
-void decoded_attempt_request(const decoded_attempt *attempt, booking_request *request)
-{
-    request->booking_id = attempt->booking_id;
-    request->resource_id = attempt->resource_id;
-    request->units = attempt->units;
-}

@@ -8,6 +8,7 @@
 
 #include "booking.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +54,24 @@ request_decode_result decode_attempt(const char *body, size_t len, decoded_attem
 request_decode_result decode_batch(const char *body, size_t len, decoded_batch *out);
 void decoded_batch_free(decoded_batch *batch);
 
+/* The attempts of one request body as booking_requests, in body order. The
+ * requests point into this struct (one attempt is kept inline, so that body
+ * allocates nothing): it must stay where it is while they are used. */
+typedef struct decoded_attempts {
+    booking_request *requests; /* count of them */
+    size_t count;
+    decoded_batch batch;            /* the ids of a batch body */
+    decoded_attempt single;         /* the ids of a single attempt's body */
+    booking_request single_request;
+} decoded_attempts;
+
+/* The body of POST /v1/bookings (one attempt) or, with batch true, of POST
+ * /v1/bookings/batch: decode_attempt or decode_batch, then the requests. On any
+ * failure out holds no attempts. Free with decoded_attempts_free either way. */
+request_decode_result decode_attempts(const char *body, size_t len, bool batch,
+                                      decoded_attempts *out);
+void decoded_attempts_free(decoded_attempts *attempts);
+
 /* {"capacity": N} with N in 0..BOOKING_CAPACITY_MAX and nothing else. */
 request_decode_result decode_capacity(const char *body, size_t len, uint64_t *capacity);
 
@@ -60,8 +79,5 @@ request_decode_result decode_capacity(const char *body, size_t len, uint64_t *ca
  * it (booking_id_valid; SPEC section 3): OK, or INVALID with the detail
  * "<subject> must be 1 to 128 characters of ...". id need not be NUL-terminated. */
 request_decode_result decode_id(const char *id, size_t len, const char *subject);
-
-/* Fills a booking_request that points into a decoded attempt (valid while it lives). */
-void decoded_attempt_request(const decoded_attempt *attempt, booking_request *request);
 
 #endif
