@@ -33,7 +33,7 @@
  *      (lock_timeout, statement_timeout) -> timeout; a lost connection or a
  *      standby (25006) -> unavailable, the connection is dropped and the next
  *      call reconnects (to the new primary, with target_session_attrs); no
- *      answer within statement_timeout + PG_CLIENT_GRACE_MS -> timeout, the
+ *      answer within statement_timeout + BOOKING_PG_CLIENT_GRACE_MS -> timeout, the
  *      connection is dropped. A loss during flight 2 is the ambiguous commit of
  *      SPEC section 1: FAILED, and a replay with the same booking_id reveals it.
  *  (6) Sessions: lock_timeout and statement_timeout (URL parameters
@@ -42,7 +42,7 @@
  *      (durable, and with a synchronous standby, failover-proof), and
  *      enable_seqscan off: every statement is a primary-key access, and a generic
  *      plan cached while a table was small must not scan it whole once it grew.
- *  (7) Threads: a pool of pool_size (default PG_POOL_SIZE_DEFAULT) connections,
+ *  (7) Threads: a pool of pool_size (default BOOKING_PG_POOL_SIZE_DEFAULT) connections,
  *      each used by one call at a time, not one connection behind a mutex: a
  *      transaction holds its connection across two round trips, and calls on
  *      other resources should not queue behind it. Bounded so that N instances
@@ -69,7 +69,7 @@
 typedef struct pg_store {
     booking_store base;
     pg_pool pool;
-    pg_batch *scratch[PG_POOL_SIZE_MAX]; /* per connection, allocated on first batch */
+    pg_batch *scratch[BOOKING_PG_POOL_SIZE_MAX]; /* per connection, allocated on first batch */
 } pg_store;
 
 /* ---- reading values ---- */
@@ -128,11 +128,11 @@ static booking_reason batch_prepare(pg_batch *b, const booking_request *requests
         if (overlay_get(&b->overlay, q->resource_id, rlen, &fresh) == NULL)
             return BOOKING_REASON_INTERNAL;
         if (fresh)
-            pg_text_add_id(&b->arrays[PG_ARR_RESOURCE_IDS], q->resource_id, rlen);
+            pg_text_add_id(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS], q->resource_id, rlen);
         if (pg_record_get(&b->records, q->booking_id, blen, &fresh) == NULL)
             return BOOKING_REASON_INTERNAL;
         if (fresh)
-            pg_text_add_id(&b->arrays[PG_ARR_BOOKING_IDS], q->booking_id, blen);
+            pg_text_add_id(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS], q->booking_id, blen);
     }
     return BOOKING_REASON_OK;
 }
@@ -191,11 +191,11 @@ static void batch_decide(pg_batch *b, const booking_request *requests, size_t co
         *rec = (pg_record){.id = rec->id, .id_len = rec->id_len, .hash = rec->hash,
                            .exists = true, .resource_id = q->resource_id, .units = q->units,
                            .outcome = d.result.outcome, .status = d.result.status};
-        pg_text_add_id(&b->arrays[PG_ARR_INS_IDS], q->booking_id, blen);
-        pg_text_add_id(&b->arrays[PG_ARR_INS_RESOURCES], q->resource_id, rlen);
-        pg_text_add_u64(&b->arrays[PG_ARR_INS_UNITS], q->units);
-        pg_text_add_u64(&b->arrays[PG_ARR_INS_OUTCOMES], (uint64_t)d.result.outcome);
-        pg_text_add_u64(&b->arrays[PG_ARR_INS_STATUSES], (uint64_t)d.result.status);
+        pg_text_add_id(&b->arrays[BOOKING_PG_ARR_INS_IDS], q->booking_id, blen);
+        pg_text_add_id(&b->arrays[BOOKING_PG_ARR_INS_RESOURCES], q->resource_id, rlen);
+        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_INS_UNITS], q->units);
+        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_INS_OUTCOMES], (uint64_t)d.result.outcome);
+        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_INS_STATUSES], (uint64_t)d.result.status);
         res->state.booked += d.booked_delta;
         res->dirty |= d.booked_delta != 0;
     }
@@ -203,8 +203,8 @@ static void batch_decide(pg_batch *b, const booking_request *requests, size_t co
         overlay_entry *e = overlay_at(&b->overlay, i);
         if (!e->dirty)
             continue;
-        pg_text_add_id(&b->arrays[PG_ARR_UPD_IDS], e->id, e->id_len);
-        pg_text_add_u64(&b->arrays[PG_ARR_UPD_BOOKED], e->state.booked);
+        pg_text_add_id(&b->arrays[BOOKING_PG_ARR_UPD_IDS], e->id, e->id_len);
+        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED], e->state.booked);
     }
 }
 
@@ -213,9 +213,9 @@ static booking_reason batch_write(pg_store *st, pg_conn *c, pg_batch *b)
 {
     const char *ins[5], *upd[2];
     for (int i = 0; i < 5; i++)
-        ins[i] = pg_text_finish(&b->arrays[PG_ARR_INS_IDS + i]);
-    upd[0] = pg_text_finish(&b->arrays[PG_ARR_UPD_IDS]);
-    upd[1] = pg_text_finish(&b->arrays[PG_ARR_UPD_BOOKED]);
+        ins[i] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_INS_IDS + i]);
+    upd[0] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_IDS]);
+    upd[1] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED]);
     for (int i = 0; i < 5; i++) {
         if (ins[i] == NULL)
             return BOOKING_REASON_INTERNAL;
@@ -223,11 +223,11 @@ static booking_reason batch_write(pg_store *st, pg_conn *c, pg_batch *b)
     if (upd[0] == NULL || upd[1] == NULL)
         return BOOKING_REASON_INTERNAL;
     pg_flight_begin(c);
-    if (b->arrays[PG_ARR_INS_IDS].len > 1)
-        pg_send(c, PG_INSERT_RECORDS, 5, ins);
-    if (b->arrays[PG_ARR_UPD_IDS].len > 1)
-        pg_send(c, PG_UPDATE_BOOKED, 2, upd);
-    pg_send(c, PG_COMMIT, 0, NULL);
+    if (b->arrays[BOOKING_PG_ARR_INS_IDS].len > 1)
+        pg_send(c, BOOKING_PG_INSERT_RECORDS, 5, ins);
+    if (b->arrays[BOOKING_PG_ARR_UPD_IDS].len > 1)
+        pg_send(c, BOOKING_PG_UPDATE_BOOKED, 2, upd);
+    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
     return pg_flight_run(&st->pool, c);
 }
 
@@ -236,14 +236,14 @@ static booking_reason batch_run(pg_store *st, pg_conn *c, pg_batch *b,
                                 booking_result *results)
 {
     booking_reason r = batch_prepare(b, requests, count);
-    const char *rids = pg_text_finish(&b->arrays[PG_ARR_RESOURCE_IDS]);
-    const char *bids = pg_text_finish(&b->arrays[PG_ARR_BOOKING_IDS]);
+    const char *rids = pg_text_finish(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS]);
+    const char *bids = pg_text_finish(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS]);
     if (r != BOOKING_REASON_OK || rids == NULL || bids == NULL)
         return BOOKING_REASON_INTERNAL;
     pg_flight_begin(c);
-    pg_send(c, PG_BEGIN, 0, NULL);
-    pg_send(c, PG_LOCK_RESOURCES, 1, &rids);
-    pg_send(c, PG_SELECT_RECORDS, 1, &bids);
+    pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
+    pg_send(c, BOOKING_PG_LOCK_RESOURCES, 1, &rids);
+    pg_send(c, BOOKING_PG_SELECT_RECORDS, 1, &bids);
     r = pg_flight_run(&st->pool, c);
     if (r == BOOKING_REASON_OK)
         r = batch_load(b, pg_result(c, 1), pg_result(c, 2));
@@ -284,8 +284,8 @@ static booking_reason run_set_capacity(pg_store *st, pg_conn *c, const char *res
                                        booking_reason *decided)
 {
     pg_flight_begin(c);
-    pg_send(c, PG_BEGIN, 0, NULL);
-    pg_send(c, PG_LOCK_RESOURCE, 1, &resource_id);
+    pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
+    pg_send(c, BOOKING_PG_LOCK_RESOURCE, 1, &resource_id);
     booking_reason r = pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
@@ -301,10 +301,10 @@ static booking_reason run_set_capacity(pg_store *st, pg_conn *c, const char *res
     const char *params[2] = {resource_id, cap};
     pg_flight_begin(c);
     if (d.create)
-        pg_send(c, PG_INSERT_RESOURCE, 2, params);
+        pg_send(c, BOOKING_PG_INSERT_RESOURCE, 2, params);
     else if (d.update)
-        pg_send(c, PG_UPDATE_CAPACITY, 2, params);
-    pg_send(c, PG_COMMIT, 0, NULL);
+        pg_send(c, BOOKING_PG_UPDATE_CAPACITY, 2, params);
+    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
     r = pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
@@ -362,8 +362,8 @@ static booking_reason run_cancel(pg_store *st, pg_conn *c, const char *booking_i
                                  booking_record *out, booking_reason *decided)
 {
     pg_flight_begin(c);
-    pg_send(c, PG_BEGIN, 0, NULL);
-    pg_send(c, PG_LOCK_RECORD, 1, &booking_id);
+    pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
+    pg_send(c, BOOKING_PG_LOCK_RECORD, 1, &booking_id);
     booking_reason r = pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
@@ -381,11 +381,11 @@ static booking_reason run_cancel(pg_store *st, pg_conn *c, const char *booking_i
     const char *release[2] = {full.resource_id, units};
     pg_flight_begin(c);
     if (d.mark_cancelled) {
-        pg_send(c, PG_MARK_CANCELLED, 1, &booking_id);
-        pg_send(c, PG_RELEASE_BOOKED, 2, release);
+        pg_send(c, BOOKING_PG_MARK_CANCELLED, 1, &booking_id);
+        pg_send(c, BOOKING_PG_RELEASE_BOOKED, 2, release);
         full.status = BOOKING_STATUS_CANCELLED;
     }
-    pg_send(c, PG_COMMIT, 0, NULL);
+    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
     r = pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
@@ -434,7 +434,7 @@ static booking_reason pg_get_resource(booking_store *store, const char *resource
     if (r != BOOKING_REASON_OK)
         return r;
     const PGresult *res;
-    r = read_one(st, c, PG_SELECT_RESOURCE, resource_id, &res);
+    r = read_one(st, c, BOOKING_PG_SELECT_RESOURCE, resource_id, &res);
     if (r == BOOKING_REASON_OK && PQntuples(res) == 0) {
         r = BOOKING_REASON_UNKNOWN_RESOURCE;
     } else if (r == BOOKING_REASON_OK) {
@@ -456,7 +456,7 @@ static booking_reason pg_get_booking(booking_store *store, const char *booking_i
     if (r != BOOKING_REASON_OK)
         return r;
     const PGresult *res;
-    r = read_one(st, c, PG_SELECT_RECORD, booking_id, &res);
+    r = read_one(st, c, BOOKING_PG_SELECT_RECORD, booking_id, &res);
     core_record rec;
     if (r == BOOKING_REASON_OK && PQntuples(res) == 0)
         r = BOOKING_REASON_UNKNOWN_BOOKING;
@@ -474,7 +474,7 @@ static booking_reason pg_ping(booking_store *store)
     if (r != BOOKING_REASON_OK)
         return r;
     const PGresult *res;
-    r = read_one(st, c, PG_PING, NULL, &res);
+    r = read_one(st, c, BOOKING_PG_PING, NULL, &res);
     pg_pool_release(&st->pool, c);
     return r;
 }
@@ -483,7 +483,7 @@ static void pg_close(booking_store *store)
 {
     pg_store *st = (pg_store *)store;
     pg_pool_close(&st->pool);
-    for (size_t i = 0; i < PG_POOL_SIZE_MAX; i++)
+    for (size_t i = 0; i < BOOKING_PG_POOL_SIZE_MAX; i++)
         pg_batch_free(st->scratch[i]);
     free(st);
 }

@@ -160,7 +160,7 @@ void pg_batch_free(pg_batch *b)
     overlay_free(&b->overlay);
     free(b->records.slots);
     free(b->records.used);
-    for (int i = 0; i < PG_ARR_COUNT; i++)
+    for (int i = 0; i < BOOKING_PG_ARR_COUNT; i++)
         pg_text_free(&b->arrays[i]);
     free(b);
 }
@@ -169,6 +169,6 @@ void pg_batch_reset(pg_batch *b)
 {
     overlay_reset(&b->overlay);
     map_reset(&b->records);
-    for (int i = 0; i < PG_ARR_COUNT; i++)
+    for (int i = 0; i < BOOKING_PG_ARR_COUNT; i++)
         pg_text_reset(&b->arrays[i]);
 }

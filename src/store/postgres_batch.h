@@ -46,22 +46,22 @@ typedef struct pg_record_map {
 } pg_record_map;
 
 typedef enum pg_array {
-    PG_ARR_RESOURCE_IDS, /* flight 1: resources to lock */
-    PG_ARR_BOOKING_IDS,  /* flight 1: records to read */
-    PG_ARR_INS_IDS,      /* flight 2: new records */
-    PG_ARR_INS_RESOURCES,
-    PG_ARR_INS_UNITS,
-    PG_ARR_INS_OUTCOMES,
-    PG_ARR_INS_STATUSES,
-    PG_ARR_UPD_IDS, /* flight 2: changed counters */
-    PG_ARR_UPD_BOOKED,
-    PG_ARR_COUNT
+    BOOKING_PG_ARR_RESOURCE_IDS, /* flight 1: resources to lock */
+    BOOKING_PG_ARR_BOOKING_IDS,  /* flight 1: records to read */
+    BOOKING_PG_ARR_INS_IDS,      /* flight 2: new records */
+    BOOKING_PG_ARR_INS_RESOURCES,
+    BOOKING_PG_ARR_INS_UNITS,
+    BOOKING_PG_ARR_INS_OUTCOMES,
+    BOOKING_PG_ARR_INS_STATUSES,
+    BOOKING_PG_ARR_UPD_IDS, /* flight 2: changed counters */
+    BOOKING_PG_ARR_UPD_BOOKED,
+    BOOKING_PG_ARR_COUNT
 } pg_array;
 
 typedef struct pg_batch {
     resource_overlay overlay;
     pg_record_map records;
-    pg_text arrays[PG_ARR_COUNT];
+    pg_text arrays[BOOKING_PG_ARR_COUNT];
 } pg_batch;
 
 pg_batch *pg_batch_new(void);

@@ -17,7 +17,7 @@
 #include <string.h>
 
 /* "booking" in ASCII, as a bigint: the advisory lock's key. */
-#define PG_SCHEMA_LOCK_KEY "27707072051768935"
+#define BOOKING_PG_SCHEMA_LOCK_KEY "27707072051768935"
 
 static const char *const migrations[] = {
     /* 1: the first schema */
@@ -69,7 +69,7 @@ booking_error pg_schema_migrate(PGconn *pg, int statement_timeout_ms, char *errb
     PGresult *res = NULL;
     bool ok = exec_ok(pg,
                       "BEGIN;"
-                      "SELECT pg_advisory_xact_lock(" PG_SCHEMA_LOCK_KEY ");"
+                      "SELECT pg_advisory_xact_lock(" BOOKING_PG_SCHEMA_LOCK_KEY ");"
                       "CREATE TABLE IF NOT EXISTS booking_schema ("
                       "  id integer PRIMARY KEY CHECK (id = 1),"
                       "  version integer NOT NULL);"

@@ -54,7 +54,7 @@ booking_error sqlite_options_parse(const char *url, const char *location, sqlite
                                    char *errbuf, size_t errbuf_len)
 {
     memset(opts, 0, sizeof *opts);
-    opts->busy_timeout_ms = SQLITE_BUSY_TIMEOUT_MS_DEFAULT;
+    opts->busy_timeout_ms = BOOKING_SQLITE_BUSY_TIMEOUT_MS_DEFAULT;
     const char *query = strchr(location, '?');
     size_t path_len = query ? (size_t)(query - location) : strlen(location);
     if (path_len == 0 || path_len >= sizeof opts->path) {
@@ -68,7 +68,7 @@ booking_error sqlite_options_parse(const char *url, const char *location, sqlite
         size_t len = end ? (size_t)(end - p) : strlen(p);
         long v;
         if (len > 16 && strncmp(p, "busy_timeout_ms=", 16) == 0 &&
-            store_parse_long(p + 16, len - 16, 0, SQLITE_BUSY_TIMEOUT_MS_MAX, &v)) {
+            store_parse_long(p + 16, len - 16, 0, BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX, &v)) {
             opts->busy_timeout_ms = (int)v;
         } else if (len > 4 && len - 4 < sizeof opts->vfs && strncmp(p, "vfs=", 4) == 0) {
             memcpy(opts->vfs, p + 4, len - 4);
@@ -76,7 +76,7 @@ booking_error sqlite_options_parse(const char *url, const char *location, sqlite
         } else {
             store_error(errbuf, errbuf_len,
                         "%s: unknown or bad sqlite option '%.*s' (busy_timeout_ms=0..%d, vfs=NAME)",
-                        url, (int)len, p, SQLITE_BUSY_TIMEOUT_MS_MAX);
+                        url, (int)len, p, BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX);
             return BOOKING_EURL;
         }
         p = end;
@@ -121,7 +121,7 @@ static int set_wal(sqlite3 *db, int busy_timeout_ms)
         int rc = exec_pragma(db, "PRAGMA journal_mode = WAL", "wal");
         if ((rc & 0xff) != SQLITE_BUSY || ms_since(&start) >= busy_timeout_ms)
             return rc;
-        sqlite3_sleep(SQLITE_WAL_SWITCH_PAUSE_MS);
+        sqlite3_sleep(BOOKING_SQLITE_WAL_SWITCH_PAUSE_MS);
     }
 }
 
