@@ -188,8 +188,7 @@ static void batch_decide(pg_batch *b, const booking_request *requests, size_t co
         results[i] = d.result;
         if (!d.write_record)
             continue;
-        *rec = (pg_record){.id = rec->id, .id_len = rec->id_len, .hash = rec->hash,
-                           .exists = true, .resource_id = q->resource_id, .units = q->units,
+        *rec = (pg_record){.exists = true, .resource_id = q->resource_id, .units = q->units,
                            .outcome = d.result.outcome, .status = d.result.status};
         pg_text_add_id(&b->arrays[BOOKING_PG_ARR_INS_IDS], q->booking_id, blen);
         pg_text_add_id(&b->arrays[BOOKING_PG_ARR_INS_RESOURCES], q->resource_id, rlen);
