@@ -115,11 +115,50 @@ static bool result_has_rows(const PGresult *res)
     return res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK;
 }
 
+/* ---- one call on one pooled connection ---- */
+
+/* What an operation passes to its work: the id it is about and its outputs. */
+typedef struct pg_call_args {
+    const char *id;
+    uint64_t capacity;               /* set_capacity */
+    booking_resource *resource;      /* set_capacity, get_resource */
+    booking_record *record;          /* cancel, get_booking */
+    const booking_request *requests; /* attempt_batch */
+    size_t count;
+    booking_result *results;
+} pg_call_args;
+
+/* The work of one call on its connection: returns OK, or the FAILED reason that
+ * ends it (the transaction, if any, is then rolled back); the call's own answer
+ * (a decision, or e.g. unknown_resource) goes to *answer. */
+typedef booking_reason (*pg_work_fn)(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                     booking_reason *answer);
+
+/* The shell every operation runs in: take a pooled connection, run the work,
+ * end a failed transaction (pg_abandon: ROLLBACK, or drop the connection) and
+ * give the connection back. The operations below are thin callers. */
+static booking_reason pg_call(pg_store *st, pg_work_fn work, const pg_call_args *a)
+{
+    pg_conn *c;
+    booking_reason r = pg_pool_acquire(&st->pool, &c);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    assert(c >= st->pool.conns && c < st->pool.conns + st->pool.size);
+    booking_reason answer = BOOKING_REASON_INTERNAL;
+    r = work(st, c, a, &answer);
+    if (r != BOOKING_REASON_OK)
+        pg_abandon(&st->pool, c);
+    pg_pool_release(&st->pool, c);
+    assert(r == BOOKING_REASON_OK || booking_reason_is_failure(r));
+    return r == BOOKING_REASON_OK ? answer : r;
+}
+
 /* ---- the batch write path, (2) to (4) ---- */
 
 /* Registers the batch's resources and booking_ids and writes flight 1's arrays. */
 static booking_reason batch_prepare(pg_batch *b, const booking_request *requests, size_t count)
 {
+    assert(count >= 1 && count <= BOOKING_BATCH_MAX);
     pg_batch_reset(b);
     for (size_t i = 0; i < count; i++) {
         const booking_request *q = &requests[i];
@@ -134,6 +173,7 @@ static booking_reason batch_prepare(pg_batch *b, const booking_request *requests
         if (fresh)
             pg_text_add_id(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS], q->booking_id, blen);
     }
+    assert(overlay_count(&b->overlay) <= count && b->records.ids.count <= count);
     return BOOKING_REASON_OK;
 }
 
@@ -148,9 +188,10 @@ static booking_reason batch_load(pg_batch *b, const PGresult *resources, const P
                                        (size_t)PQgetlength(resources, i, 0), &fresh);
         if (e == NULL || fresh || !parse_u64(resources, i, 1, &e->state.capacity) ||
             !parse_u64(resources, i, 2, &e->state.booked) || !core_resource_consistent(&e->state))
-            return BOOKING_REASON_INTERNAL;
+            return BOOKING_REASON_INTERNAL; /* a row not as the schema's CHECKs promise */
         e->exists = true;
     }
+    assert((size_t)PQntuples(resources) <= overlay_count(&b->overlay));
     for (int i = 0; i < PQntuples(records); i++) {
         pg_record *r = pg_record_find(&b->records, PQgetvalue(records, i, 0),
                                       (size_t)PQgetlength(records, i, 0));
@@ -197,11 +238,13 @@ static void batch_decide(pg_batch *b, const booking_request *requests, size_t co
         pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_INS_STATUSES], (uint64_t)d.result.status);
         res->state.booked += d.booked_delta;
         res->dirty |= d.booked_delta != 0;
+        assert(core_resource_consistent(&res->state)); /* the counter as it will be written */
     }
     for (size_t i = 0; i < overlay_count(&b->overlay); i++) {
         overlay_entry *e = overlay_at(&b->overlay, i);
         if (!e->dirty)
             continue;
+        assert(e->exists && core_resource_consistent(&e->state));
         pg_text_add_id(&b->arrays[BOOKING_PG_ARR_UPD_IDS], e->id, e->id_len);
         pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED], e->state.booked);
     }
@@ -221,6 +264,8 @@ static booking_reason batch_write(pg_store *st, pg_conn *c, pg_batch *b)
     }
     if (upd[0] == NULL || upd[1] == NULL)
         return BOOKING_REASON_INTERNAL;
+    assert(b->arrays[BOOKING_PG_ARR_INS_IDS].len >= 1); /* at least the opening "{" */
+    assert(b->arrays[BOOKING_PG_ARR_UPD_IDS].len >= 1);
     pg_flight_begin(c);
     if (b->arrays[BOOKING_PG_ARR_INS_IDS].len > 1)
         pg_send(c, BOOKING_PG_INSERT_RECORDS, 5, ins);
@@ -252,52 +297,70 @@ static booking_reason batch_run(pg_store *st, pg_conn *c, pg_batch *b,
     return batch_write(st, c, b);
 }
 
-static void pg_attempt_batch(booking_store *store, const booking_request *requests, size_t count,
-                             booking_result *results)
+static booking_reason work_batch(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                 booking_reason *answer)
 {
-    pg_store *st = (pg_store *)store;
-    pg_conn *c;
-    booking_reason r = pg_pool_acquire(&st->pool, &c);
-    if (r != BOOKING_REASON_OK) {
-        store_fail_all(results, count, r);
-        return;
-    }
     size_t slot = (size_t)(c - st->pool.conns);
+    assert(slot < BOOKING_PG_POOL_SIZE_MAX && a->count >= 1);
     if (st->scratch[slot] == NULL)
         st->scratch[slot] = pg_batch_new();
     if (st->scratch[slot] == NULL)
-        r = BOOKING_REASON_INTERNAL;
-    else
-        r = batch_run(st, c, st->scratch[slot], requests, count, results);
-    if (r != BOOKING_REASON_OK) {
-        pg_abandon(&st->pool, c);
+        return BOOKING_REASON_INTERNAL;
+    *answer = BOOKING_REASON_OK; /* the decisions are in a->results */
+    return batch_run(st, c, st->scratch[slot], a->requests, a->count, a->results);
+}
+
+static void pg_attempt_batch(booking_store *store, const booking_request *requests, size_t count,
+                             booking_result *results)
+{
+    pg_call_args a = {.requests = requests, .count = count, .results = results};
+    booking_reason r = pg_call((pg_store *)store, work_batch, &a);
+    if (r != BOOKING_REASON_OK)
         store_fail_all(results, count, r);
-    }
-    pg_pool_release(&st->pool, c);
 }
 
 /* ---- capacity, cancel: the same two flights, for one row ---- */
 
-static booking_reason run_set_capacity(pg_store *st, pg_conn *c, const char *resource_id,
-                                       uint64_t capacity, booking_resource *out,
-                                       booking_reason *decided)
+/* The counters of a resource row (capacity, booked), as the schema's CHECKs keep them. */
+static bool parse_resource(const PGresult *res, core_resource *state)
+{
+    if (!parse_u64(res, 0, 0, &state->capacity) || !parse_u64(res, 0, 1, &state->booked))
+        return false;
+    assert(core_resource_consistent(state)); /* read: what we and the CHECKs wrote */
+    return true;
+}
+
+static void public_resource_of(const char *resource_id, const core_resource *state,
+                               booking_resource *out)
+{
+    assert(core_resource_consistent(state));
+    if (out == NULL)
+        return;
+    store_copy_id(out->resource_id, resource_id, strlen(resource_id));
+    out->capacity = state->capacity;
+    out->booked = state->booked;
+}
+
+static booking_reason work_set_capacity(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                        booking_reason *answer)
 {
     pg_flight_begin(c);
     pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
-    pg_send(c, BOOKING_PG_LOCK_RESOURCE, 1, &resource_id);
+    pg_send(c, BOOKING_PG_LOCK_RESOURCE, 1, &a->id);
     booking_reason r = pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
     const PGresult *res = pg_result(c, 1);
     core_resource state = {0};
-    bool exists = result_has_rows(res) && PQntuples(res) == 1;
-    if (!result_has_rows(res) ||
-        (exists && (!parse_u64(res, 0, 0, &state.capacity) || !parse_u64(res, 0, 1, &state.booked))))
+    if (!result_has_rows(res))
         return BOOKING_REASON_INTERNAL;
-    core_capacity_decision d = core_decide_set_capacity(capacity, exists ? &state : NULL);
+    bool exists = PQntuples(res) == 1;
+    if (exists && !parse_resource(res, &state))
+        return BOOKING_REASON_INTERNAL;
+    core_capacity_decision d = core_decide_set_capacity(a->capacity, exists ? &state : NULL);
     char cap[24];
-    snprintf(cap, sizeof cap, "%llu", (unsigned long long)capacity);
-    const char *params[2] = {resource_id, cap};
+    snprintf(cap, sizeof cap, "%llu", (unsigned long long)a->capacity);
+    const char *params[2] = {a->id, cap};
     pg_flight_begin(c);
     if (d.create)
         pg_send(c, BOOKING_PG_INSERT_RESOURCE, 2, params);
@@ -308,30 +371,18 @@ static booking_reason run_set_capacity(pg_store *st, pg_conn *c, const char *res
     if (r != BOOKING_REASON_OK)
         return r;
     if (d.create || d.update)
-        state.capacity = capacity;
-    if (out != NULL && (exists || d.create)) {
-        store_copy_id(out->resource_id, resource_id, strlen(resource_id));
-        out->capacity = state.capacity;
-        out->booked = state.booked;
-    }
-    *decided = d.reason;
+        state.capacity = a->capacity;
+    if (exists || d.create)
+        public_resource_of(a->id, &state, a->resource); /* asserts the counter written */
+    *answer = d.reason;
     return BOOKING_REASON_OK;
 }
 
 static booking_reason pg_set_capacity(booking_store *store, const char *resource_id,
                                       uint64_t capacity, booking_resource *out)
 {
-    pg_store *st = (pg_store *)store;
-    pg_conn *c;
-    booking_reason r = pg_pool_acquire(&st->pool, &c);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    booking_reason decided = BOOKING_REASON_INTERNAL;
-    r = run_set_capacity(st, c, resource_id, capacity, out, &decided);
-    if (r != BOOKING_REASON_OK)
-        pg_abandon(&st->pool, c);
-    pg_pool_release(&st->pool, c);
-    return r == BOOKING_REASON_OK ? decided : r;
+    pg_call_args a = {.id = resource_id, .capacity = capacity, .resource = out};
+    return pg_call((pg_store *)store, work_set_capacity, &a);
 }
 
 /* Fills a public record from a row (resource_id, units, outcome, status). */
@@ -357,9 +408,10 @@ static bool record_from_row(const PGresult *res, const char *booking_id, core_re
     return true;
 }
 
-static booking_reason run_cancel(pg_store *st, pg_conn *c, const char *booking_id,
-                                 booking_record *out, booking_reason *decided)
+static booking_reason work_cancel(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                  booking_reason *answer)
 {
+    const char *booking_id = a->id;
     pg_flight_begin(c);
     pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
     pg_send(c, BOOKING_PG_LOCK_RECORD, 1, &booking_id);
@@ -375,6 +427,7 @@ static booking_reason run_cancel(pg_store *st, pg_conn *c, const char *booking_i
     if (exists && !record_from_row(res, booking_id, &rec, &full))
         return BOOKING_REASON_INTERNAL;
     core_cancel_decision d = core_decide_cancel(exists ? &rec : NULL);
+    assert(!d.mark_cancelled || (exists && d.booked_release == rec.units));
     char units[24];
     snprintf(units, sizeof units, "%llu", (unsigned long long)d.booked_release);
     const char *release[2] = {full.resource_id, units};
@@ -388,25 +441,16 @@ static booking_reason run_cancel(pg_store *st, pg_conn *c, const char *booking_i
     r = pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
-    if (out != NULL && exists)
-        *out = full;
-    *decided = d.reason;
+    if (a->record != NULL && exists)
+        *a->record = full;
+    *answer = d.reason;
     return BOOKING_REASON_OK;
 }
 
 static booking_reason pg_cancel(booking_store *store, const char *booking_id, booking_record *out)
 {
-    pg_store *st = (pg_store *)store;
-    pg_conn *c;
-    booking_reason r = pg_pool_acquire(&st->pool, &c);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    booking_reason decided = BOOKING_REASON_INTERNAL;
-    r = run_cancel(st, c, booking_id, out, &decided);
-    if (r != BOOKING_REASON_OK)
-        pg_abandon(&st->pool, c);
-    pg_pool_release(&st->pool, c);
-    return r == BOOKING_REASON_OK ? decided : r;
+    pg_call_args a = {.id = booking_id, .record = out};
+    return pg_call((pg_store *)store, work_cancel, &a);
 }
 
 /* ---- reads: one statement, one round trip, no transaction of ours ---- */
@@ -424,58 +468,81 @@ static booking_reason read_one(pg_store *st, pg_conn *c, pg_stmt stmt, const cha
     return result_has_rows(*res) ? BOOKING_REASON_OK : BOOKING_REASON_INTERNAL;
 }
 
+static booking_reason work_get_resource(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                        booking_reason *answer)
+{
+    const PGresult *res;
+    booking_reason r = read_one(st, c, BOOKING_PG_SELECT_RESOURCE, a->id, &res);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    core_resource state;
+    if (PQntuples(res) == 0) {
+        *answer = BOOKING_REASON_UNKNOWN_RESOURCE;
+        return BOOKING_REASON_OK;
+    }
+    if (!parse_resource(res, &state))
+        return BOOKING_REASON_INTERNAL;
+    public_resource_of(a->id, &state, a->resource);
+    *answer = BOOKING_REASON_OK;
+    return BOOKING_REASON_OK;
+}
+
+static booking_reason work_get_booking(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                       booking_reason *answer)
+{
+    const PGresult *res;
+    booking_reason r = read_one(st, c, BOOKING_PG_SELECT_RECORD, a->id, &res);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    core_record rec;
+    if (PQntuples(res) == 0) {
+        *answer = BOOKING_REASON_UNKNOWN_BOOKING;
+        return BOOKING_REASON_OK;
+    }
+    if (!record_from_row(res, a->id, &rec, a->record))
+        return BOOKING_REASON_INTERNAL;
+    *answer = BOOKING_REASON_OK;
+    return BOOKING_REASON_OK;
+}
+
+static booking_reason work_ping(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                booking_reason *answer)
+{
+    (void)a;
+    const PGresult *res;
+    *answer = BOOKING_REASON_OK;
+    return read_one(st, c, BOOKING_PG_PING, NULL, &res);
+}
+
+/* Only takes a connection and gives it back: the check that a session can be set up. */
+static booking_reason work_none(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                booking_reason *answer)
+{
+    (void)st;
+    (void)c;
+    (void)a;
+    *answer = BOOKING_REASON_OK;
+    return BOOKING_REASON_OK;
+}
+
 static booking_reason pg_get_resource(booking_store *store, const char *resource_id,
                                       booking_resource *out)
 {
-    pg_store *st = (pg_store *)store;
-    pg_conn *c;
-    booking_reason r = pg_pool_acquire(&st->pool, &c);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    const PGresult *res;
-    r = read_one(st, c, BOOKING_PG_SELECT_RESOURCE, resource_id, &res);
-    if (r == BOOKING_REASON_OK && PQntuples(res) == 0) {
-        r = BOOKING_REASON_UNKNOWN_RESOURCE;
-    } else if (r == BOOKING_REASON_OK) {
-        if (parse_u64(res, 0, 0, &out->capacity) && parse_u64(res, 0, 1, &out->booked))
-            store_copy_id(out->resource_id, resource_id, strlen(resource_id));
-        else
-            r = BOOKING_REASON_INTERNAL;
-    }
-    pg_pool_release(&st->pool, c);
-    return r;
+    pg_call_args a = {.id = resource_id, .resource = out};
+    return pg_call((pg_store *)store, work_get_resource, &a);
 }
 
 static booking_reason pg_get_booking(booking_store *store, const char *booking_id,
                                      booking_record *out)
 {
-    pg_store *st = (pg_store *)store;
-    pg_conn *c;
-    booking_reason r = pg_pool_acquire(&st->pool, &c);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    const PGresult *res;
-    r = read_one(st, c, BOOKING_PG_SELECT_RECORD, booking_id, &res);
-    core_record rec;
-    if (r == BOOKING_REASON_OK && PQntuples(res) == 0)
-        r = BOOKING_REASON_UNKNOWN_BOOKING;
-    else if (r == BOOKING_REASON_OK && !record_from_row(res, booking_id, &rec, out))
-        r = BOOKING_REASON_INTERNAL;
-    pg_pool_release(&st->pool, c);
-    return r;
+    pg_call_args a = {.id = booking_id, .record = out};
+    return pg_call((pg_store *)store, work_get_booking, &a);
 }
 
 static booking_reason pg_ping(booking_store *store)
 {
-    pg_store *st = (pg_store *)store;
-    pg_conn *c;
-    booking_reason r = pg_pool_acquire(&st->pool, &c);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    const PGresult *res;
-    r = read_one(st, c, BOOKING_PG_PING, NULL, &res);
-    pg_pool_release(&st->pool, c);
-    return r;
+    pg_call_args a = {0};
+    return pg_call((pg_store *)store, work_ping, &a);
 }
 
 static void pg_close(booking_store *store)
@@ -526,15 +593,14 @@ booking_error postgres_store_open(const char *url, const char *location, booking
     }
     /* One connection now, so a server that takes the migration but refuses our
      * sessions (prepared statements, settings) fails at open, not at first use. */
-    pg_conn *c;
-    booking_reason r = pg_pool_acquire(&st->pool, &c);
+    pg_call_args none = {0};
+    booking_reason r = pg_call(st, work_none, &none);
     if (r != BOOKING_REASON_OK) {
         store_error(errbuf, errbuf_len, "postgres: could not set up a session (%s)",
                     booking_reason_name(r));
         pg_close(&st->base);
         return BOOKING_EOPEN;
     }
-    pg_pool_release(&st->pool, c);
     *out = &st->base;
     return BOOKING_OK;
 }
