@@ -26,6 +26,7 @@
 #include "core/decide.h"
 #include "util/hash.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdlib.h>
@@ -39,6 +40,18 @@
 #define MEMORY_ARENA_FIRST_CHUNK_BYTES ((size_t)16 << 10)
 #define MEMORY_ARENA_CHUNK_BYTES_MAX MEMORY_HUGE_PAGE_BYTES
 #define MEMORY_PREFETCH_DISTANCE 8 /* attempts ahead whose slot a batch prefetches */
+#define MEMORY_SHARD_HASH_SHIFT 58  /* the top 64 - 58 = 6 bits of a hash pick the shard */
+
+_Static_assert((MEMORY_SHARD_COUNT & (MEMORY_SHARD_COUNT - 1)) == 0, "a power of two");
+_Static_assert(MEMORY_SHARD_COUNT <= (1u << (64 - MEMORY_SHARD_HASH_SHIFT)),
+               "the shard bits of a hash reach every shard");
+_Static_assert((MEMORY_TABLE_INITIAL_SLOTS & (MEMORY_TABLE_INITIAL_SLOTS - 1)) == 0,
+               "a power of two: masks pick buckets");
+_Static_assert(MEMORY_ARENA_FIRST_CHUNK_BYTES <= MEMORY_ARENA_CHUNK_BYTES_MAX, "chunks only grow");
+_Static_assert(BOOKING_REASON_INTERNAL <= UINT8_MAX && BOOKING_FAILED <= UINT8_MAX &&
+                   BOOKING_STATUS_CANCELLED <= UINT8_MAX,
+               "a record keeps its outcome, reason and status in a byte each");
+_Static_assert(BOOKING_ID_LEN_MAX <= UINT32_MAX, "mem_node.id_len");
 
 /* What both tables key on. The hash lives in the table's slot, not here: a
  * record is written once and stays small (every byte is a byte per booking). */
@@ -109,6 +122,7 @@ static void *block_alloc(size_t bytes)
 
 static void *arena_alloc(mem_shard *shard, size_t bytes)
 {
+    assert(bytes > 0 && bytes <= MEMORY_ARENA_CHUNK_BYTES_MAX);
     bytes = (bytes + 15) & ~(size_t)15;
     mem_arena_chunk *c = shard->arena;
     if (c == NULL || c->size - c->used < bytes) {
@@ -129,11 +143,14 @@ static void *arena_alloc(mem_shard *shard, size_t bytes)
     }
     void *p = c->data + c->used;
     c->used += bytes;
+    assert(c->used <= c->size);
     return p;
 }
 
 static mem_node *table_find(const mem_shard *shard, uint64_t hash, const char *id, size_t len)
 {
+    /* (5): an empty slot always ends a probe. */
+    assert(shard->count < shard->mask + 1 && len <= BOOKING_ID_LEN_MAX);
     for (size_t i = hash & shard->mask;; i = (i + 1) & shard->mask) {
         const mem_slot *slot = &shard->slots[i];
         if (slot->node == NULL)
@@ -146,6 +163,7 @@ static mem_node *table_find(const mem_shard *shard, uint64_t hash, const char *i
 
 static void slots_place(mem_slot *slots, size_t mask, uint64_t hash, mem_node *node)
 {
+    assert(node != NULL && (mask & (mask + 1)) == 0);
     size_t i = hash & mask;
     while (slots[i].node != NULL)
         i = (i + 1) & mask;
@@ -170,6 +188,7 @@ static void table_grow(mem_shard *shard)
         if (shard->slots[i].node != NULL)
             slots_place(grown, count - 1, shard->slots[i].hash, shard->slots[i].node);
     }
+    assert(2 * shard->count <= count);
     free(shard->slots);
     __atomic_store_n(&shard->slots, grown, __ATOMIC_RELAXED);
     __atomic_store_n(&shard->mask, count - 1, __ATOMIC_RELAXED);
@@ -188,13 +207,16 @@ static bool table_reserve(mem_shard *shard)
 /* After table_reserve() returned true: cannot fail. */
 static void table_insert(mem_shard *shard, uint64_t hash, mem_node *node)
 {
+    assert(shard->count + 1 < shard->mask + 1); /* table_reserve() said yes */
     slots_place(shard->slots, shard->mask, hash, node);
     shard->count++;
+    assert(shard->count < shard->mask + 1);
 }
 
 /* Allocates a node of `size` bytes followed by its id, in the shard's arena. */
 static mem_node *node_new(mem_shard *shard, size_t size, const char *id, size_t len)
 {
+    assert(size >= sizeof(mem_node) && len >= 1 && len <= BOOKING_ID_LEN_MAX);
     mem_node *n = arena_alloc(shard, size + len + 1);
     if (n == NULL)
         return NULL;
@@ -209,14 +231,32 @@ static mem_node *node_new(mem_shard *shard, size_t size, const char *id, size_t 
 static mem_shard *shard_of(mem_shard *shards, uint64_t hash)
 {
     /* The top bits pick the shard, the low bits the bucket: independent. */
-    return &shards[hash >> 58 & (MEMORY_SHARD_COUNT - 1)];
+    return &shards[hash >> MEMORY_SHARD_HASH_SHIFT & (MEMORY_SHARD_COUNT - 1)];
 }
 
 /* ---- conversions to the core's and the public structs ---- */
 
+/* Every read of a resource's counters goes through here (the caller holds its
+ * shard lock): the invariant of SPEC section 1, paired with resource_written(). */
+static core_resource resource_read(const mem_resource *r)
+{
+    core_resource state = {.capacity = r->capacity, .booked = r->booked};
+    assert(core_resource_consistent(&state));
+    return state;
+}
+
+/* After every write of a resource's counters, under its shard lock. */
+static void resource_written(const mem_resource *r)
+{
+    core_resource state = {.capacity = r->capacity, .booked = r->booked};
+    assert(core_resource_consistent(&state));
+    (void)state;
+}
+
 static core_record core_record_of(const mem_record *r, const char *resource_id, size_t len)
 {
     const mem_node *res = &r->resource->node;
+    assert(r->units >= 1 && r->node.outcome != BOOKING_FAILED);
     return (core_record){
         .same_resource = res->id_len == len && memcmp(res->id, resource_id, len) == 0,
         .units = r->units,
@@ -228,6 +268,7 @@ static core_record core_record_of(const mem_record *r, const char *resource_id, 
 
 static void public_record_of(const mem_record *r, booking_record *out)
 {
+    assert(r->node.outcome == BOOKING_BOOKED || r->node.status == BOOKING_STATUS_NONE);
     if (out == NULL)
         return;
     store_copy_id(out->booking_id, r->node.id, r->node.id_len);
@@ -240,11 +281,12 @@ static void public_record_of(const mem_record *r, booking_record *out)
 
 static void public_resource_of(const mem_resource *r, booking_resource *out)
 {
+    core_resource state = resource_read(r);
     if (out == NULL)
         return;
     store_copy_id(out->resource_id, r->node.id, r->node.id_len);
-    out->capacity = r->capacity;
-    out->booked = r->booked;
+    out->capacity = state.capacity;
+    out->booked = state.booked;
 }
 
 /* ---- operations ---- */
@@ -257,6 +299,7 @@ typedef struct mem_key {
 static mem_key key_of(const memory_store *m, const char *id)
 {
     size_t len = strlen(id);
+    assert(len >= 1 && len <= BOOKING_ID_LEN_MAX); /* the library validated it */
     return (mem_key){.hash = hash_bytes(id, len, m->seed), .len = len};
 }
 
@@ -274,6 +317,7 @@ static mem_found lock_and_find(const memory_store *m, mem_shard *shards, const c
     f.shard = shard_of(shards, f.key.hash);
     pthread_mutex_lock(&f.shard->lock);
     f.node = table_find(f.shard, f.key.hash, id, f.key.len);
+    assert(f.node == NULL || f.node->id_len == f.key.len);
     return f;
 }
 
@@ -293,6 +337,7 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
 {
     size_t bid_len = booking_key.len;
     size_t rid_len = strlen(req->resource_id);
+    assert(req->units >= 1 && req->units <= BOOKING_UNITS_MAX && rid_len >= 1);
     uint64_t bh = booking_key.hash;
     mem_shard *bs = shard_of(m->records, bh);
 
@@ -310,7 +355,7 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
     mem_resource *res = (mem_resource *)table_find(rs, rh, req->resource_id, rid_len);
     core_resource cres = {0};
     if (res != NULL)
-        cres = (core_resource){.capacity = res->capacity, .booked = res->booked};
+        cres = resource_read(res);
     core_attempt_decision d = core_decide_attempt(req->units, res ? &cres : NULL, NULL);
     if (d.write_record) {
         rec = (mem_record *)node_new(bs, sizeof *rec, req->booking_id, bid_len);
@@ -325,6 +370,7 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
             rec->node.status = (uint8_t)d.result.status;
             table_insert(bs, bh, &rec->node);
             res->booked += d.booked_delta;
+            resource_written(res);
         }
     }
     pthread_mutex_unlock(&rs->lock);
@@ -336,6 +382,7 @@ static void memory_attempt_batch(booking_store *store, const booking_request *re
                                  size_t count, booking_result *results)
 {
     memory_store *m = (memory_store *)store;
+    assert(count >= 1 && count <= BOOKING_BATCH_MAX);
     /* Each new booking_id costs one cache miss on its slot; in a batch, the
      * slots of the next attempts load while this one is decided. */
     mem_key ahead[MEMORY_PREFETCH_DISTANCE];
@@ -353,6 +400,8 @@ static void memory_attempt_batch(booking_store *store, const booking_request *re
             prefetch_slot(m->records, ahead[i % MEMORY_PREFETCH_DISTANCE]);
         }
         results[i] = memory_attempt_one(m, &requests[i], key);
+        assert(results[i].outcome != BOOKING_FAILED ||
+               booking_reason_is_failure(results[i].reason));
     }
 }
 
@@ -366,7 +415,7 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
     booking_reason reason;
     core_resource cres = {0};
     if (res != NULL)
-        cres = (core_resource){.capacity = res->capacity, .booked = res->booked};
+        cres = resource_read(res);
     core_capacity_decision d = core_decide_set_capacity(capacity, res ? &cres : NULL);
     reason = d.reason;
     if (d.create) {
@@ -378,9 +427,11 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
             res->hash = f.key.hash;
             res->capacity = capacity;
             table_insert(rs, f.key.hash, &res->node);
+            resource_written(res);
         }
     } else if (d.update) {
         res->capacity = capacity;
+        resource_written(res);
     }
     if (res != NULL && reason != BOOKING_REASON_INTERNAL)
         public_resource_of(res, out);
@@ -402,8 +453,11 @@ static booking_reason memory_cancel(booking_store *store, const char *booking_id
     if (d.mark_cancelled) {
         mem_shard *rs = shard_of(m->resources, rec->resource->hash);
         pthread_mutex_lock(&rs->lock);
+        /* (2): the active record's units are part of booked, so this cannot wrap. */
+        assert(resource_read(rec->resource).booked >= d.booked_release);
         rec->resource->booked -= d.booked_release;
         rec->node.status = BOOKING_STATUS_CANCELLED;
+        resource_written(rec->resource);
         pthread_mutex_unlock(&rs->lock);
     }
     if (rec != NULL)

@@ -6,12 +6,29 @@
 #include "store/postgres_conn.h"
 #include "store/store.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+_Static_assert(BOOKING_PG_POOL_SIZE_DEFAULT >= 1 &&
+                   BOOKING_PG_POOL_SIZE_DEFAULT <= BOOKING_PG_POOL_SIZE_MAX,
+               "the default pool is one the URL could ask for");
+_Static_assert(BOOKING_PG_LOCK_TIMEOUT_MS_DEFAULT <= BOOKING_PG_STATEMENT_TIMEOUT_MS_DEFAULT,
+               "the defaults pass pg_options_parse's own rule: lock_timeout <= statement_timeout");
+_Static_assert(BOOKING_PG_STATEMENT_TIMEOUT_MS_DEFAULT <= BOOKING_PG_TIMEOUT_MS_MAX,
+               "the default is a value the URL could give");
+_Static_assert(BOOKING_PG_TIMEOUT_MS_MAX < 1000000000 && BOOKING_PG_POOL_SIZE_MAX < 1000000000,
+               "store_parse_long reads at most 9 digits");
+_Static_assert((long long)BOOKING_PG_TIMEOUT_MS_MAX * BOOKING_PG_IDLE_IN_TX_TIMEOUT_FACTOR <=
+                   INT_MAX,
+               "idle_in_transaction_session_timeout is computed in an int");
+_Static_assert(BOOKING_PG_FLIGHT_MAX >= 3, "the largest flights send three statements");
+_Static_assert(BOOKING_STATUS_CANCELLED == 2, "BOOKING_PG_MARK_CANCELLED writes status = 2");
 
 static const char *const stmt_text[BOOKING_PG_STMT_COUNT] = {
     [BOOKING_PG_BEGIN] = "BEGIN ISOLATION LEVEL READ COMMITTED",
@@ -45,12 +62,15 @@ static const char *const stmt_text[BOOKING_PG_STMT_COUNT] = {
 
 static const char *stmt_name(pg_stmt s)
 {
-    static const char *const names[BOOKING_PG_STMT_COUNT] = {
+    static const char *const names[] = {
         "bk_begin",      "bk_commit",      "bk_rollback",     "bk_lock_resources",
         "bk_records",    "bk_insert",      "bk_update_booked", "bk_resource",
         "bk_lock_res",   "bk_insert_res",  "bk_capacity",      "bk_record",
         "bk_lock_record", "bk_cancel",     "bk_release",       "bk_ping",
     };
+    _Static_assert(sizeof names / sizeof names[0] == BOOKING_PG_STMT_COUNT,
+                   "one name per statement");
+    assert(s >= 0 && s < BOOKING_PG_STMT_COUNT && stmt_text[s] != NULL);
     return names[s];
 }
 
@@ -137,6 +157,7 @@ booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
         }
         p = end;
     }
+    assert(out < sizeof opts->conninfo); /* we only ever drop parameters from the URL */
     opts->conninfo[out] = '\0';
     if (opts->lock_timeout_ms > opts->statement_timeout_ms) {
         store_error(errbuf, errbuf_len,
@@ -222,6 +243,7 @@ static booking_reason wait_input(PGconn *pg, int64_t deadline_ms)
 
 static void flight_clear(pg_conn *c)
 {
+    assert(c->result_count >= 0 && c->result_count <= BOOKING_PG_FLIGHT_MAX);
     for (int i = 0; i < c->result_count; i++)
         PQclear(c->results[i]);
     c->result_count = 0;
@@ -275,6 +297,7 @@ static booking_reason flight_collect(const pg_options *opts, pg_conn *c)
         else
             PQclear(res);
     }
+    assert(c->result_count <= c->sent);
     return first;
 }
 
@@ -324,6 +347,8 @@ static PGconn *connect_session(const pg_options *opts)
 
 booking_error pg_pool_init(pg_pool *pool, const pg_options *opts)
 {
+    assert(opts->pool_size >= 1 && opts->pool_size <= BOOKING_PG_POOL_SIZE_MAX);
+    assert(opts->lock_timeout_ms >= 1 && opts->lock_timeout_ms <= opts->statement_timeout_ms);
     memset(pool, 0, sizeof *pool);
     pool->opts = *opts;
     pool->size = opts->pool_size;
@@ -370,6 +395,7 @@ static pg_conn *take_free(pg_pool *pool)
     }
     if (unconnected != NULL)
         unconnected->busy = true;
+    assert(unconnected == NULL || unconnected->pg == NULL);
     return unconnected;
 }
 
@@ -405,14 +431,17 @@ booking_reason pg_pool_acquire(pg_pool *pool, pg_conn **out)
         pg_pool_release(pool, c);
         return BOOKING_REASON_UNAVAILABLE;
     }
+    assert(c->busy && c->result_count == 0); /* handed out with no flight pending */
     *out = c;
     return BOOKING_REASON_OK;
 }
 
 void pg_pool_release(pg_pool *pool, pg_conn *c)
 {
+    assert(c >= pool->conns && c < pool->conns + pool->size);
     flight_clear(c);
     pthread_mutex_lock(&pool->lock);
+    assert(c->busy); /* released once, by the call that acquired it */
     c->busy = false;
     pthread_cond_signal(&pool->freed);
     pthread_mutex_unlock(&pool->lock);
@@ -429,6 +458,9 @@ void pg_send(pg_conn *c, pg_stmt stmt, int nparams, const char *const *values)
 {
     /* A send that fails (connection gone) is noticed by pg_flight_run, through
      * sent != what libpq queued: the flight then fails as a whole. */
+    assert(stmt >= 0 && stmt < BOOKING_PG_STMT_COUNT && nparams >= 0);
+    /* More would lose results past BOOKING_PG_FLIGHT_MAX: a flight is written by us. */
+    assert(c->sent < BOOKING_PG_FLIGHT_MAX);
     if (c->sent < 0 || c->pg == NULL) {
         c->sent = -1;
         return;
@@ -450,11 +482,13 @@ booking_reason pg_flight_run(pg_pool *pool, pg_conn *c)
 
 PGresult *pg_result(pg_conn *c, int index)
 {
+    assert(index >= 0 && index < BOOKING_PG_FLIGHT_MAX);
     return index < c->result_count ? c->results[index] : NULL;
 }
 
 void pg_abandon(pg_pool *pool, pg_conn *c)
 {
+    assert(c->busy); /* only the call that holds the connection ends its transaction */
     if (c->pg == NULL)
         return;
     PGTransactionStatusType t = PQtransactionStatus(c->pg);

@@ -6,11 +6,20 @@
 #include "store/sqlite_schema.h"
 #include "store/store.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+_Static_assert(BOOKING_SQLITE_BUSY_TIMEOUT_MS_DEFAULT <= BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX,
+               "the default is a value the URL could give");
+_Static_assert(BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX < 1000000000 &&
+                   BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX <= INT_MAX,
+               "store_parse_long reads at most 9 digits into an int");
+_Static_assert(BOOKING_STATUS_CANCELLED == 2, "SQL_CANCEL_BOOKING writes status = 2");
 
 static const char *const sql_text[SQL_COUNT] = {
     [SQL_BEGIN] = "BEGIN IMMEDIATE",
@@ -31,6 +40,7 @@ static const char *const sql_text[SQL_COUNT] = {
 
 booking_reason sqlite_reason(int rc)
 {
+    assert((rc & 0xff) != SQLITE_OK); /* only a failed call has a reason */
     switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -53,6 +63,7 @@ booking_reason sqlite_reason(int rc)
 booking_error sqlite_options_parse(const char *url, const char *location, sqlite_options *opts,
                                    char *errbuf, size_t errbuf_len)
 {
+    assert(url != NULL && location != NULL);
     memset(opts, 0, sizeof *opts);
     opts->busy_timeout_ms = BOOKING_SQLITE_BUSY_TIMEOUT_MS_DEFAULT;
     const char *query = strchr(location, '?');
@@ -81,6 +92,8 @@ booking_error sqlite_options_parse(const char *url, const char *location, sqlite
         }
         p = end;
     }
+    assert(opts->busy_timeout_ms >= 0);
+    assert(opts->busy_timeout_ms <= BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX);
     return BOOKING_OK;
 }
 
@@ -158,6 +171,7 @@ booking_error sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bool 
             return e;
     }
     for (int i = 0; i < SQL_COUNT; i++) {
+        assert(sql_text[i] != NULL); /* every statement of the enum has its text */
         rc = sqlite3_prepare_v3(c->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[i],
                                 NULL);
         if (rc != SQLITE_OK) {
@@ -183,6 +197,7 @@ void sqlite_conn_close(sqlite_conn *c)
 
 booking_reason sqlite_conn_lock(sqlite_conn *c)
 {
+    assert(c->lock_ready && c->busy_timeout_ms >= 0);
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
     deadline.tv_sec += c->busy_timeout_ms / 1000;
@@ -201,6 +216,7 @@ booking_reason sqlite_conn_lock(sqlite_conn *c)
         c->held = true;
     else
         r = rc == ETIMEDOUT ? BOOKING_REASON_BUSY : BOOKING_REASON_INTERNAL;
+    assert(c->held);
     pthread_mutex_unlock(&c->lock);
     return r;
 }
@@ -208,6 +224,7 @@ booking_reason sqlite_conn_lock(sqlite_conn *c)
 void sqlite_conn_unlock(sqlite_conn *c)
 {
     pthread_mutex_lock(&c->lock);
+    assert(c->held); /* unlocked only by its holder */
     c->held = false;
     pthread_cond_signal(&c->freed);
     pthread_mutex_unlock(&c->lock);
@@ -225,6 +242,7 @@ booking_reason sqlite_tx_begin(sqlite_conn *c)
     booking_reason r = sqlite_conn_lock(c);
     if (r != BOOKING_REASON_OK)
         return r;
+    assert(c->db != NULL && c->stmt[SQL_BEGIN] != NULL);
     int rc = step_once(c->stmt[SQL_BEGIN]);
     if (rc == SQLITE_DONE)
         return BOOKING_REASON_OK;
@@ -234,6 +252,8 @@ booking_reason sqlite_tx_begin(sqlite_conn *c)
 
 booking_reason sqlite_tx_end(sqlite_conn *c, booking_reason r)
 {
+    /* WRITING: we hold the lock, and a call that went well left its transaction open. */
+    assert(c->held && (r != BOOKING_REASON_OK || !sqlite3_get_autocommit(c->db)));
     if (r == BOOKING_REASON_OK) {
         int rc = step_once(c->stmt[SQL_COMMIT]);
         if (rc != SQLITE_DONE)
