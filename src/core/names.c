@@ -59,6 +59,26 @@ const char *booking_error_name(booking_error error)
     return "unknown error";
 }
 
+/* The orderings of booking_reason the code relies on: booking_reason_is_failure()
+ * and SPEC section 1 put every failure from CONFLICT on, and arrays indexed by a
+ * reason (metrics, checker, load generator) are sized BOOKING_REASON_INTERNAL + 1. */
+_Static_assert(BOOKING_REASON_OK == 0 && BOOKING_REASON_BOOKED < BOOKING_REASON_CONFLICT &&
+                   BOOKING_REASON_INSUFFICIENT_CAPACITY < BOOKING_REASON_CONFLICT &&
+                   BOOKING_REASON_BOOKING_ID_CONFLICT < BOOKING_REASON_CONFLICT &&
+                   BOOKING_REASON_UNKNOWN_RESOURCE < BOOKING_REASON_CONFLICT &&
+                   BOOKING_REASON_UNKNOWN_BOOKING < BOOKING_REASON_CONFLICT &&
+                   BOOKING_REASON_CANCELLED < BOOKING_REASON_CONFLICT &&
+                   BOOKING_REASON_ALREADY_CANCELLED < BOOKING_REASON_CONFLICT &&
+                   BOOKING_REASON_NOT_BOOKED < BOOKING_REASON_CONFLICT &&
+                   BOOKING_REASON_CAPACITY_BELOW_BOOKED < BOOKING_REASON_CONFLICT,
+               "decisions and answers come before the first failure reason");
+_Static_assert(BOOKING_REASON_CONFLICT < BOOKING_REASON_BUSY &&
+                   BOOKING_REASON_BUSY < BOOKING_REASON_UNAVAILABLE &&
+                   BOOKING_REASON_UNAVAILABLE < BOOKING_REASON_IO_ERROR &&
+                   BOOKING_REASON_IO_ERROR < BOOKING_REASON_TIMEOUT &&
+                   BOOKING_REASON_TIMEOUT < BOOKING_REASON_INTERNAL,
+               "the failure reasons come last, internal the very last");
+
 bool booking_reason_is_failure(booking_reason reason)
 {
     return reason >= BOOKING_REASON_CONFLICT;
