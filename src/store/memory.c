@@ -149,6 +149,7 @@ static void *arena_alloc(mem_shard *shard, size_t bytes)
 
 static mem_node *table_find(const mem_shard *shard, uint64_t hash, const char *id, size_t len)
 {
+    assert(shard->slots != NULL);
     /* (5): an empty slot always ends a probe. */
     assert(shard->count < shard->mask + 1 && len <= BOOKING_ID_LEN_MAX);
     for (size_t i = hash & shard->mask;; i = (i + 1) & shard->mask) {
@@ -181,6 +182,7 @@ static mem_slot *slots_alloc(size_t count)
 static void table_grow(mem_shard *shard)
 {
     size_t count = (shard->mask + 1) * 2;
+    assert((count & (count - 1)) == 0); /* masks pick buckets */
     mem_slot *grown = slots_alloc(count);
     if (grown == NULL)
         return; /* (5): the old table still has room for now */
@@ -255,6 +257,7 @@ static void resource_written(const mem_resource *r)
 
 static core_record core_record_of(const mem_record *r, const char *resource_id, size_t len)
 {
+    assert(r->resource != NULL); /* a record is only made for a known resource */
     const mem_node *res = &r->resource->node;
     assert(r->units >= 1 && r->node.outcome != BOOKING_FAILED);
     return (core_record){
@@ -268,6 +271,7 @@ static core_record core_record_of(const mem_record *r, const char *resource_id, 
 
 static void public_record_of(const mem_record *r, booking_record *out)
 {
+    assert(r->resource != NULL);
     assert(r->node.outcome == BOOKING_BOOKED || r->node.status == BOOKING_STATUS_NONE);
     if (out == NULL)
         return;
@@ -357,6 +361,7 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
     if (res != NULL)
         cres = resource_read(res);
     core_attempt_decision d = core_decide_attempt(req->units, res ? &cres : NULL, NULL);
+    assert(!d.write_record || res != NULL); /* only a known resource records a decision */
     if (d.write_record) {
         rec = (mem_record *)node_new(bs, sizeof *rec, req->booking_id, bid_len);
         if (rec == NULL || !table_reserve(bs)) {
@@ -409,6 +414,7 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
                                           uint64_t capacity, booking_resource *out)
 {
     memory_store *m = (memory_store *)store;
+    assert(capacity <= BOOKING_CAPACITY_MAX); /* the library validated it */
     mem_found f = lock_and_find(m, m->resources, resource_id);
     mem_shard *rs = f.shard;
     mem_resource *res = (mem_resource *)f.node;
@@ -418,6 +424,7 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
         cres = resource_read(res);
     core_capacity_decision d = core_decide_set_capacity(capacity, res ? &cres : NULL);
     reason = d.reason;
+    assert(!(d.create && d.update) && (!d.update || res != NULL));
     if (d.create) {
         res = (mem_resource *)node_new(rs, sizeof *res, resource_id, f.key.len);
         if (res == NULL || !table_reserve(rs)) {
@@ -450,6 +457,8 @@ static booking_reason memory_cancel(booking_store *store, const char *booking_id
     if (rec != NULL)
         cr = core_record_of(rec, rec->resource->node.id, rec->resource->node.id_len);
     core_cancel_decision d = core_decide_cancel(rec ? &cr : NULL);
+    assert(d.mark_cancelled ? rec != NULL && d.booked_release == rec->units
+                            : d.booked_release == 0);
     if (d.mark_cancelled) {
         mem_shard *rs = shard_of(m->resources, rec->resource->hash);
         pthread_mutex_lock(&rs->lock);
@@ -540,6 +549,7 @@ static bool shard_init(mem_shard *shard)
 booking_error memory_store_open(const char *url, const char *location, booking_store **out,
                                 char *errbuf, size_t errbuf_len)
 {
+    assert(url != NULL && location != NULL && out != NULL);
     if (location[0] != '\0') {
         store_error(errbuf, errbuf_len, "%s: memory: takes no location", url);
         return BOOKING_EURL;

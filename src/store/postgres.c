@@ -76,6 +76,7 @@ typedef struct pg_store {
 
 static bool parse_u64(const PGresult *res, int row, int col, uint64_t *out)
 {
+    assert(res != NULL && row >= 0 && row < PQntuples(res) && col >= 0 && col < PQnfields(res));
     if (PQgetisnull(res, row, col))
         return false;
     const char *s = PQgetvalue(res, row, col);
@@ -101,6 +102,8 @@ static bool parse_record(const PGresult *res, int row, int col, const char **res
     *resource_id = PQgetvalue(res, row, col);
     *outcome = (booking_outcome)o;
     *status = (booking_status)s;
+    /* The schema's CHECK: only a BOOKED record has a status. */
+    assert(*outcome == BOOKING_BOOKED || *status == BOOKING_STATUS_NONE);
     return true;
 }
 
@@ -200,6 +203,7 @@ static booking_reason batch_load(pg_batch *b, const PGresult *resources, const P
             return BOOKING_REASON_INTERNAL;
         r->exists = true;
     }
+    assert((size_t)PQntuples(records) <= b->records.ids.count);
     return BOOKING_REASON_OK;
 }
 
@@ -279,6 +283,7 @@ static booking_reason batch_run(pg_store *st, pg_conn *c, pg_batch *b,
                                 const booking_request *requests, size_t count,
                                 booking_result *results)
 {
+    assert(c->busy && c->pg != NULL);
     booking_reason r = batch_prepare(b, requests, count);
     const char *rids = pg_text_finish(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS]);
     const char *bids = pg_text_finish(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS]);
@@ -344,6 +349,7 @@ static void public_resource_of(const char *resource_id, const core_resource *sta
 static booking_reason work_set_capacity(pg_store *st, pg_conn *c, const pg_call_args *a,
                                         booking_reason *answer)
 {
+    assert(a->id != NULL && a->capacity <= BOOKING_CAPACITY_MAX);
     pg_flight_begin(c);
     pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
     pg_send(c, BOOKING_PG_LOCK_RESOURCE, 1, &a->id);
@@ -358,6 +364,7 @@ static booking_reason work_set_capacity(pg_store *st, pg_conn *c, const pg_call_
     if (exists && !parse_resource(res, &state))
         return BOOKING_REASON_INTERNAL;
     core_capacity_decision d = core_decide_set_capacity(a->capacity, exists ? &state : NULL);
+    assert(!(d.create && d.update) && (!d.update || exists));
     char cap[24];
     snprintf(cap, sizeof cap, "%llu", (unsigned long long)a->capacity);
     const char *params[2] = {a->id, cap};
@@ -389,6 +396,7 @@ static booking_reason pg_set_capacity(booking_store *store, const char *resource
 static bool record_from_row(const PGresult *res, const char *booking_id, core_record *rec,
                             booking_record *out)
 {
+    assert(PQntuples(res) == 1); /* by primary key */
     const char *rid;
     uint64_t units;
     booking_outcome outcome;
@@ -412,6 +420,7 @@ static booking_reason work_cancel(pg_store *st, pg_conn *c, const pg_call_args *
                                   booking_reason *answer)
 {
     const char *booking_id = a->id;
+    assert(booking_id != NULL);
     pg_flight_begin(c);
     pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
     pg_send(c, BOOKING_PG_LOCK_RECORD, 1, &booking_id);
@@ -476,6 +485,7 @@ static booking_reason work_get_resource(pg_store *st, pg_conn *c, const pg_call_
     if (r != BOOKING_REASON_OK)
         return r;
     core_resource state;
+    assert(PQntuples(res) <= 1 && a->resource != NULL); /* by primary key; out required */
     if (PQntuples(res) == 0) {
         *answer = BOOKING_REASON_UNKNOWN_RESOURCE;
         return BOOKING_REASON_OK;
@@ -495,6 +505,7 @@ static booking_reason work_get_booking(pg_store *st, pg_conn *c, const pg_call_a
     if (r != BOOKING_REASON_OK)
         return r;
     core_record rec;
+    assert(PQntuples(res) <= 1); /* by primary key */
     if (PQntuples(res) == 0) {
         *answer = BOOKING_REASON_UNKNOWN_BOOKING;
         return BOOKING_REASON_OK;
@@ -569,6 +580,7 @@ booking_error postgres_store_open(const char *url, const char *location, booking
                                   char *errbuf, size_t errbuf_len)
 {
     (void)location; /* libpq parses the whole URI, scheme included */
+    assert(url != NULL && out != NULL);
     pg_options opts;
     booking_error e = pg_options_parse(url, &opts, errbuf, errbuf_len);
     if (e != BOOKING_OK)

@@ -13,6 +13,7 @@
 
 static bool text_reserve(pg_text *t, size_t more)
 {
+    assert(t->len <= t->cap && more <= BOOKING_ID_LEN_MAX + 3);
     if (t->failed)
         return false;
     if (t->len + more + 2 <= t->cap) /* room for "}" and NUL */
@@ -27,6 +28,7 @@ static bool text_reserve(pg_text *t, size_t more)
     }
     t->p = p;
     t->cap = cap;
+    assert(t->len + more + 2 <= t->cap);
     return true;
 }
 

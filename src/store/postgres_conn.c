@@ -116,6 +116,7 @@ static int take_param(const char *p, size_t len, const char *name, long min, lon
 booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
                                size_t errbuf_len)
 {
+    assert(url != NULL && opts != NULL);
     memset(opts, 0, sizeof *opts);
     opts->pool_size = BOOKING_PG_POOL_SIZE_DEFAULT;
     opts->lock_timeout_ms = BOOKING_PG_LOCK_TIMEOUT_MS_DEFAULT;
@@ -225,6 +226,7 @@ static int64_t now_ms(void)
 /* Waits until PQgetResult will not block, or the deadline. */
 static booking_reason wait_input(PGconn *pg, int64_t deadline_ms)
 {
+    assert(pg != NULL && deadline_ms > 0);
     while (PQisBusy(pg)) {
         if (PQsocket(pg) < 0)
             return BOOKING_REASON_UNAVAILABLE;
@@ -261,6 +263,7 @@ static void conn_drop(pg_conn *c)
 /* Collects the results of everything sent, through the Sync. */
 static booking_reason flight_collect(const pg_options *opts, pg_conn *c)
 {
+    assert(c->pg != NULL && c->sent >= 0 && c->result_count == 0);
     int64_t deadline = now_ms() + opts->statement_timeout_ms + BOOKING_PG_CLIENT_GRACE_MS;
     booking_reason first = BOOKING_REASON_OK;
     for (;;) {
@@ -381,6 +384,7 @@ void pg_pool_close(pg_pool *pool)
  * few sessions open on the server. */
 static pg_conn *take_free(pg_pool *pool)
 {
+    assert(pool->size >= 1 && pool->size <= BOOKING_PG_POOL_SIZE_MAX);
     pg_conn *unconnected = NULL;
     for (int i = 0; i < pool->size; i++) {
         pg_conn *c = &pool->conns[i];
@@ -401,6 +405,7 @@ static pg_conn *take_free(pg_pool *pool)
 
 booking_reason pg_pool_acquire(pg_pool *pool, pg_conn **out)
 {
+    assert(pool->lock_ready && pool->cond_ready && out != NULL);
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
     deadline.tv_sec += pool->opts.lock_timeout_ms / 1000;

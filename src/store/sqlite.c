@@ -51,6 +51,7 @@ typedef struct sqlite_store {
 static booking_reason load_resource(sqlite_conn *c, const char *id, bool *exists,
                                     core_resource *state)
 {
+    assert(id != NULL && c->db != NULL);
     sqlite3_stmt *s = c->stmt[SQL_SELECT_RESOURCE];
     sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
@@ -207,6 +208,7 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
 {
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->writer;
+    assert(capacity <= BOOKING_CAPACITY_MAX); /* the library validated it */
     booking_reason r = sqlite_tx_begin(c);
     if (r != BOOKING_REASON_OK)
         return r;
@@ -216,6 +218,7 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
     r = load_resource(c, resource_id, &exists, &state);
     if (r == BOOKING_REASON_OK) {
         d = core_decide_set_capacity(capacity, exists ? &state : NULL);
+        assert(!(d.create && d.update) && (!d.update || exists));
         if (d.create || d.update) {
             sqlite3_stmt *s = c->stmt[SQL_UPSERT_RESOURCE];
             sqlite3_bind_text(s, 1, resource_id, -1, SQLITE_STATIC);
@@ -316,6 +319,7 @@ static booking_reason sqlite_get_booking(booking_store *store, const char *booki
         return r;
     bool exists;
     core_record rec;
+    assert(out != NULL); /* the library always passes one to get_booking */
     r = load_record(c, booking_id, NULL, &exists, &rec, out);
     sqlite_conn_unlock(c);
     if (r != BOOKING_REASON_OK)
@@ -360,6 +364,7 @@ static const store_ops sqlite_ops = {
 booking_error sqlite_store_open(const char *url, const char *location, booking_store **out,
                                 char *errbuf, size_t errbuf_len)
 {
+    assert(url != NULL && location != NULL && out != NULL);
     sqlite_options opts;
     booking_error e = sqlite_options_parse(url, location, &opts, errbuf, errbuf_len);
     if (e != BOOKING_OK)

@@ -141,6 +141,7 @@ static int set_wal(sqlite3 *db, int busy_timeout_ms)
 booking_error sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bool writer,
                                char *errbuf, size_t errbuf_len)
 {
+    assert(opts->path[0] != '\0' && opts->busy_timeout_ms >= 0);
     memset(c, 0, sizeof *c);
     c->busy_timeout_ms = opts->busy_timeout_ms;
     if (pthread_mutex_init(&c->lock, NULL) != 0)
