@@ -49,6 +49,12 @@ const char *booking_error_name(booking_error error)
     return "unknown error";
 }
 
+/* The reason enum runs from 0 in list order, so arrays indexed by a reason are
+ * sized CORE_REASON_COUNT; which reasons are failures is the list's outcome
+ * column, not their place in it. */
+_Static_assert(BOOKING_REASON_OK == 0 && CORE_REASON_COUNT > BOOKING_REASON_INTERNAL,
+               "reasons run from 0 in the order of BOOKING_REASON_MAP");
+
 /* A value outside the enum is named "internal", so it counts as a failure too. */
 bool booking_reason_is_failure(booking_reason reason)
 {

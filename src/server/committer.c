@@ -13,9 +13,15 @@
  */
 #include "server/committer.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+
+/* A full-size batch request must always fit an empty queue, or it could never
+ * be taken (invariant (2) needs a whole item to fit one transaction too). */
+_Static_assert(COMMITTER_QUEUE_ATTEMPTS_MAX >= BOOKING_BATCH_MAX,
+               "the queue holds at least one full transaction");
 
 struct committer {
     booking_store *store;
@@ -45,6 +51,8 @@ static void publish_depth(committer *c)
 /* Takes a prefix of the queue that fits in one transaction. Called with lock held. */
 static commit_item *take_batch(committer *c, size_t *attempts)
 {
+    assert(c->head != NULL && c->queued_items >= 1);
+    assert(c->queued_attempts <= c->queue_attempts_max); /* (3) */
     commit_item *first = c->head;
     commit_item *last = first;
     size_t n = first->count;
@@ -58,6 +66,8 @@ static commit_item *take_batch(committer *c, size_t *attempts)
     if (c->head == NULL)
         c->tail = NULL;
     last->next = NULL;
+    assert(n >= 1 && n <= BOOKING_BATCH_MAX); /* (2): whole items, one transaction */
+    assert(n <= c->queued_attempts && items <= c->queued_items);
     c->queued_attempts -= n;
     c->queued_items -= items;
     publish_depth(c);
@@ -69,10 +79,12 @@ static void commit_batch(committer *c, commit_item *items, size_t attempts)
 {
     size_t at = 0;
     for (commit_item *it = items; it != NULL; it = it->next) {
+        assert(it->count >= 1 && at + it->count <= attempts); /* (1), (2) */
         for (size_t i = 0; i < it->count; i++)
             c->requests[at + i] = it->requests[i];
         at += it->count;
     }
+    assert(at == attempts);
     if (c->metrics != NULL)
         atomic_store_explicit(&c->metrics->committing, attempts, memory_order_relaxed);
     booking_error e = booking_attempt_batch(c->store, c->requests, attempts, c->results);
@@ -98,9 +110,10 @@ static void commit_batch(committer *c, commit_item *items, size_t attempts)
         for (size_t i = 0; i < it->count; i++)
             it->results[i] = c->results[at + i];
         at += it->count;
-        it->done(it);
+        it->done(it); /* (4): exactly once, the item's results final */
         it = next;
     }
+    assert(at == attempts);
 }
 
 static void *committer_main(void *arg)
@@ -118,6 +131,8 @@ static void *committer_main(void *arg)
         commit_batch(c, items, attempts);
         pthread_mutex_lock(&c->lock);
     }
+    /* (4): the thread leaves only when closing and every item was answered. */
+    assert(c->closing && c->tail == NULL && c->queued_attempts == 0 && c->queued_items == 0);
     pthread_mutex_unlock(&c->lock);
     return NULL;
 }
@@ -126,8 +141,9 @@ int committer_start(booking_store *store, server_metrics *metrics, size_t queue_
                     committer **out)
 {
     *out = NULL;
-    if (queue_attempts_max < BOOKING_BATCH_MAX)
-        return EINVAL; /* a full-size batch request must always fit an empty queue */
+    /* A full-size batch request must always fit an empty queue: the caller passes
+     * COMMITTER_QUEUE_ATTEMPTS_MAX (checked at compile time above) or a test's bound. */
+    assert(queue_attempts_max >= BOOKING_BATCH_MAX);
     committer *c = calloc(1, sizeof *c);
     if (c == NULL)
         return ENOMEM;
@@ -176,6 +192,8 @@ committer_push_result committer_push(committer *c, commit_item *item, void (*adm
         c->tail = item;
         c->queued_attempts += item->count;
         c->queued_items++;
+        assert(c->queued_attempts <= c->queue_attempts_max); /* (3) */
+        assert(c->head != NULL && c->tail == item && !c->closing); /* (4) */
         publish_depth(c);
         pthread_cond_signal(&c->wake);
     }

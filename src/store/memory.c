@@ -26,6 +26,7 @@
 #include "core/decide.h"
 #include "util/hash.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdlib.h>
@@ -39,6 +40,18 @@
 #define MEMORY_ARENA_FIRST_CHUNK_BYTES ((size_t)16 << 10)
 #define MEMORY_ARENA_CHUNK_BYTES_MAX MEMORY_HUGE_PAGE_BYTES
 #define MEMORY_PREFETCH_DISTANCE 8 /* attempts ahead whose slot a batch prefetches */
+#define MEMORY_SHARD_HASH_SHIFT 58  /* the top 64 - 58 = 6 bits of a hash pick the shard */
+
+_Static_assert((MEMORY_SHARD_COUNT & (MEMORY_SHARD_COUNT - 1)) == 0, "a power of two");
+_Static_assert(MEMORY_SHARD_COUNT <= (1u << (64 - MEMORY_SHARD_HASH_SHIFT)),
+               "the shard bits of a hash reach every shard");
+_Static_assert((MEMORY_TABLE_INITIAL_SLOTS & (MEMORY_TABLE_INITIAL_SLOTS - 1)) == 0,
+               "a power of two: masks pick buckets");
+_Static_assert(MEMORY_ARENA_FIRST_CHUNK_BYTES <= MEMORY_ARENA_CHUNK_BYTES_MAX, "chunks only grow");
+_Static_assert(BOOKING_REASON_INTERNAL <= UINT8_MAX && BOOKING_FAILED <= UINT8_MAX &&
+                   BOOKING_STATUS_CANCELLED <= UINT8_MAX,
+               "a record keeps its outcome, reason and status in a byte each");
+_Static_assert(BOOKING_ID_LEN_MAX <= UINT32_MAX, "mem_node.id_len");
 
 /* What both tables key on. The hash lives in the table's slot, not here: a
  * record is written once and stays small (every byte is a byte per booking). */
@@ -109,6 +122,7 @@ static void *block_alloc(size_t bytes)
 
 static void *arena_alloc(mem_shard *shard, size_t bytes)
 {
+    assert(bytes > 0 && bytes <= MEMORY_ARENA_CHUNK_BYTES_MAX);
     bytes = (bytes + 15) & ~(size_t)15;
     mem_arena_chunk *c = shard->arena;
     if (c == NULL || c->size - c->used < bytes) {
@@ -129,11 +143,15 @@ static void *arena_alloc(mem_shard *shard, size_t bytes)
     }
     void *p = c->data + c->used;
     c->used += bytes;
+    assert(c->used <= c->size);
     return p;
 }
 
 static mem_node *table_find(const mem_shard *shard, uint64_t hash, const char *id, size_t len)
 {
+    assert(shard->slots != NULL);
+    /* (5): an empty slot always ends a probe. */
+    assert(shard->count < shard->mask + 1 && len <= BOOKING_ID_LEN_MAX);
     for (size_t i = hash & shard->mask;; i = (i + 1) & shard->mask) {
         const mem_slot *slot = &shard->slots[i];
         if (slot->node == NULL)
@@ -146,6 +164,7 @@ static mem_node *table_find(const mem_shard *shard, uint64_t hash, const char *i
 
 static void slots_place(mem_slot *slots, size_t mask, uint64_t hash, mem_node *node)
 {
+    assert(node != NULL && (mask & (mask + 1)) == 0);
     size_t i = hash & mask;
     while (slots[i].node != NULL)
         i = (i + 1) & mask;
@@ -163,6 +182,7 @@ static mem_slot *slots_alloc(size_t count)
 static void table_grow(mem_shard *shard)
 {
     size_t count = (shard->mask + 1) * 2;
+    assert((count & (count - 1)) == 0); /* masks pick buckets */
     mem_slot *grown = slots_alloc(count);
     if (grown == NULL)
         return; /* (5): the old table still has room for now */
@@ -170,6 +190,7 @@ static void table_grow(mem_shard *shard)
         if (shard->slots[i].node != NULL)
             slots_place(grown, count - 1, shard->slots[i].hash, shard->slots[i].node);
     }
+    assert(2 * shard->count <= count);
     free(shard->slots);
     __atomic_store_n(&shard->slots, grown, __ATOMIC_RELAXED);
     __atomic_store_n(&shard->mask, count - 1, __ATOMIC_RELAXED);
@@ -188,13 +209,16 @@ static bool table_reserve(mem_shard *shard)
 /* After table_reserve() returned true: cannot fail. */
 static void table_insert(mem_shard *shard, uint64_t hash, mem_node *node)
 {
+    assert(shard->count + 1 < shard->mask + 1); /* table_reserve() said yes */
     slots_place(shard->slots, shard->mask, hash, node);
     shard->count++;
+    assert(shard->count < shard->mask + 1);
 }
 
 /* Allocates a node of `size` bytes followed by its id, in the shard's arena. */
 static mem_node *node_new(mem_shard *shard, size_t size, const char *id, size_t len)
 {
+    assert(size >= sizeof(mem_node) && len >= 1 && len <= BOOKING_ID_LEN_MAX);
     mem_node *n = arena_alloc(shard, size + len + 1);
     if (n == NULL)
         return NULL;
@@ -209,14 +233,33 @@ static mem_node *node_new(mem_shard *shard, size_t size, const char *id, size_t 
 static mem_shard *shard_of(mem_shard *shards, uint64_t hash)
 {
     /* The top bits pick the shard, the low bits the bucket: independent. */
-    return &shards[hash >> 58 & (MEMORY_SHARD_COUNT - 1)];
+    return &shards[hash >> MEMORY_SHARD_HASH_SHIFT & (MEMORY_SHARD_COUNT - 1)];
 }
 
 /* ---- conversions to the core's and the public structs ---- */
 
+/* Every read of a resource's counters goes through here (the caller holds its
+ * shard lock): the invariant of SPEC section 1, paired with resource_written(). */
+static core_resource resource_read(const mem_resource *r)
+{
+    core_resource state = {.capacity = r->capacity, .booked = r->booked};
+    assert(core_resource_consistent(&state));
+    return state;
+}
+
+/* After every write of a resource's counters, under its shard lock. */
+static void resource_written(const mem_resource *r)
+{
+    core_resource state = {.capacity = r->capacity, .booked = r->booked};
+    assert(core_resource_consistent(&state));
+    (void)state;
+}
+
 static core_record core_record_of(const mem_record *r, const char *resource_id, size_t len)
 {
+    assert(r->resource != NULL); /* a record is only made for a known resource */
     const mem_node *res = &r->resource->node;
+    assert(r->units >= 1 && r->node.outcome != BOOKING_FAILED);
     return (core_record){
         .same_resource = res->id_len == len && memcmp(res->id, resource_id, len) == 0,
         .units = r->units,
@@ -228,6 +271,8 @@ static core_record core_record_of(const mem_record *r, const char *resource_id, 
 
 static void public_record_of(const mem_record *r, booking_record *out)
 {
+    assert(r->resource != NULL);
+    assert(r->node.outcome == BOOKING_BOOKED || r->node.status == BOOKING_STATUS_NONE);
     if (out == NULL)
         return;
     store_copy_id(out->booking_id, r->node.id, r->node.id_len);
@@ -240,11 +285,12 @@ static void public_record_of(const mem_record *r, booking_record *out)
 
 static void public_resource_of(const mem_resource *r, booking_resource *out)
 {
+    core_resource state = resource_read(r);
     if (out == NULL)
         return;
     store_copy_id(out->resource_id, r->node.id, r->node.id_len);
-    out->capacity = r->capacity;
-    out->booked = r->booked;
+    out->capacity = state.capacity;
+    out->booked = state.booked;
 }
 
 /* ---- operations ---- */
@@ -257,6 +303,7 @@ typedef struct mem_key {
 static mem_key key_of(const memory_store *m, const char *id)
 {
     size_t len = strlen(id);
+    assert(len >= 1 && len <= BOOKING_ID_LEN_MAX); /* the library validated it */
     return (mem_key){.hash = hash_bytes(id, len, m->seed), .len = len};
 }
 
@@ -274,6 +321,7 @@ static mem_found lock_and_find(const memory_store *m, mem_shard *shards, const c
     f.shard = shard_of(shards, f.key.hash);
     pthread_mutex_lock(&f.shard->lock);
     f.node = table_find(f.shard, f.key.hash, id, f.key.len);
+    assert(f.node == NULL || f.node->id_len == f.key.len);
     return f;
 }
 
@@ -293,6 +341,7 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
 {
     size_t bid_len = booking_key.len;
     size_t rid_len = strlen(req->resource_id);
+    assert(req->units >= 1 && req->units <= BOOKING_UNITS_MAX && rid_len >= 1);
     uint64_t bh = booking_key.hash;
     mem_shard *bs = shard_of(m->records, bh);
 
@@ -310,8 +359,9 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
     mem_resource *res = (mem_resource *)table_find(rs, rh, req->resource_id, rid_len);
     core_resource cres = {0};
     if (res != NULL)
-        cres = (core_resource){.capacity = res->capacity, .booked = res->booked};
+        cres = resource_read(res);
     core_attempt_decision d = core_decide_attempt(req->units, res ? &cres : NULL, NULL);
+    assert(!d.write_record || res != NULL); /* only a known resource records a decision */
     if (d.write_record) {
         rec = (mem_record *)node_new(bs, sizeof *rec, req->booking_id, bid_len);
         if (rec == NULL || !table_reserve(bs)) {
@@ -325,6 +375,7 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
             rec->node.status = (uint8_t)d.result.status;
             table_insert(bs, bh, &rec->node);
             res->booked += d.booked_delta;
+            resource_written(res);
         }
     }
     pthread_mutex_unlock(&rs->lock);
@@ -336,6 +387,7 @@ static void memory_attempt_batch(booking_store *store, const booking_request *re
                                  size_t count, booking_result *results)
 {
     memory_store *m = (memory_store *)store;
+    assert(count >= 1 && count <= BOOKING_BATCH_MAX);
     /* Each new booking_id costs one cache miss on its slot; in a batch, the
      * slots of the next attempts load while this one is decided. */
     mem_key ahead[MEMORY_PREFETCH_DISTANCE];
@@ -353,6 +405,8 @@ static void memory_attempt_batch(booking_store *store, const booking_request *re
             prefetch_slot(m->records, ahead[i % MEMORY_PREFETCH_DISTANCE]);
         }
         results[i] = memory_attempt_one(m, &requests[i], key);
+        assert(results[i].outcome != BOOKING_FAILED ||
+               booking_reason_is_failure(results[i].reason));
     }
 }
 
@@ -360,15 +414,17 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
                                           uint64_t capacity, booking_resource *out)
 {
     memory_store *m = (memory_store *)store;
+    assert(capacity <= BOOKING_CAPACITY_MAX); /* the library validated it */
     mem_found f = lock_and_find(m, m->resources, resource_id);
     mem_shard *rs = f.shard;
     mem_resource *res = (mem_resource *)f.node;
     booking_reason reason;
     core_resource cres = {0};
     if (res != NULL)
-        cres = (core_resource){.capacity = res->capacity, .booked = res->booked};
+        cres = resource_read(res);
     core_capacity_decision d = core_decide_set_capacity(capacity, res ? &cres : NULL);
     reason = d.reason;
+    assert(!(d.create && d.update) && (!d.update || res != NULL));
     if (d.create) {
         res = (mem_resource *)node_new(rs, sizeof *res, resource_id, f.key.len);
         if (res == NULL || !table_reserve(rs)) {
@@ -378,9 +434,11 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
             res->hash = f.key.hash;
             res->capacity = capacity;
             table_insert(rs, f.key.hash, &res->node);
+            resource_written(res);
         }
     } else if (d.update) {
         res->capacity = capacity;
+        resource_written(res);
     }
     if (res != NULL && reason != BOOKING_REASON_INTERNAL)
         public_resource_of(res, out);
@@ -399,11 +457,16 @@ static booking_reason memory_cancel(booking_store *store, const char *booking_id
     if (rec != NULL)
         cr = core_record_of(rec, rec->resource->node.id, rec->resource->node.id_len);
     core_cancel_decision d = core_decide_cancel(rec ? &cr : NULL);
+    assert(d.mark_cancelled ? rec != NULL && d.booked_release == rec->units
+                            : d.booked_release == 0);
     if (d.mark_cancelled) {
         mem_shard *rs = shard_of(m->resources, rec->resource->hash);
         pthread_mutex_lock(&rs->lock);
+        /* (2): the active record's units are part of booked, so this cannot wrap. */
+        assert(resource_read(rec->resource).booked >= d.booked_release);
         rec->resource->booked -= d.booked_release;
         rec->node.status = BOOKING_STATUS_CANCELLED;
+        resource_written(rec->resource);
         pthread_mutex_unlock(&rs->lock);
     }
     if (rec != NULL)
@@ -486,6 +549,7 @@ static bool shard_init(mem_shard *shard)
 booking_error memory_store_open(const char *url, const char *location, booking_store **out,
                                 char *errbuf, size_t errbuf_len)
 {
+    assert(url != NULL && location != NULL && out != NULL);
     if (location[0] != '\0') {
         store_error(errbuf, errbuf_len, "%s: memory: takes no location", url);
         return BOOKING_EURL;

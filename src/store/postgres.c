@@ -33,7 +33,7 @@
  *      (lock_timeout, statement_timeout) -> timeout; a lost connection or a
  *      standby (25006) -> unavailable, the connection is dropped and the next
  *      call reconnects (to the new primary, with target_session_attrs); no
- *      answer within statement_timeout + PG_CLIENT_GRACE_MS -> timeout, the
+ *      answer within statement_timeout + BOOKING_PG_CLIENT_GRACE_MS -> timeout, the
  *      connection is dropped. A loss during flight 2 is the ambiguous commit of
  *      SPEC section 1: FAILED, and a replay with the same booking_id reveals it.
  *  (6) Sessions: lock_timeout and statement_timeout (URL parameters
@@ -42,7 +42,7 @@
  *      (durable, and with a synchronous standby, failover-proof), and
  *      enable_seqscan off: every statement is a primary-key access, and a generic
  *      plan cached while a table was small must not scan it whole once it grew.
- *  (7) Threads: a pool of pool_size (default PG_POOL_SIZE_DEFAULT) connections,
+ *  (7) Threads: a pool of pool_size (default BOOKING_PG_POOL_SIZE_DEFAULT) connections,
  *      each used by one call at a time, not one connection behind a mutex: a
  *      transaction holds its connection across two round trips, and calls on
  *      other resources should not queue behind it. Bounded so that N instances
@@ -69,13 +69,14 @@
 typedef struct pg_store {
     booking_store base;
     pg_pool pool;
-    pg_batch *scratch[PG_POOL_SIZE_MAX]; /* per connection, allocated on first batch */
+    pg_batch *scratch[BOOKING_PG_POOL_SIZE_MAX]; /* per connection, allocated on first batch */
 } pg_store;
 
 /* ---- reading values ---- */
 
 static bool parse_u64(const PGresult *res, int row, int col, uint64_t *out)
 {
+    assert(res != NULL && row >= 0 && row < PQntuples(res) && col >= 0 && col < PQnfields(res));
     if (PQgetisnull(res, row, col))
         return false;
     const char *s = PQgetvalue(res, row, col);
@@ -101,6 +102,8 @@ static bool parse_record(const PGresult *res, int row, int col, const char **res
     *resource_id = PQgetvalue(res, row, col);
     *outcome = (booking_outcome)o;
     *status = (booking_status)s;
+    /* The schema's CHECK: only a BOOKED record has a status. */
+    assert(*outcome == BOOKING_BOOKED || *status == BOOKING_STATUS_NONE);
     return true;
 }
 
@@ -109,11 +112,50 @@ static bool result_has_rows(const PGresult *res)
     return res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK;
 }
 
+/* ---- one call on one pooled connection ---- */
+
+/* What an operation passes to its work: the id it is about and its outputs. */
+typedef struct pg_call_args {
+    const char *id;
+    uint64_t capacity;               /* set_capacity */
+    booking_resource *resource;      /* set_capacity, get_resource */
+    booking_record *record;          /* cancel, get_booking */
+    const booking_request *requests; /* attempt_batch */
+    size_t count;
+    booking_result *results;
+} pg_call_args;
+
+/* The work of one call on its connection: returns OK, or the FAILED reason that
+ * ends it (the transaction, if any, is then rolled back); the call's own answer
+ * (a decision, or e.g. unknown_resource) goes to *answer. */
+typedef booking_reason (*pg_work_fn)(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                     booking_reason *answer);
+
+/* The shell every operation runs in: take a pooled connection, run the work,
+ * end a failed transaction (pg_abandon: ROLLBACK, or drop the connection) and
+ * give the connection back. The operations below are thin callers. */
+static booking_reason pg_call(pg_store *st, pg_work_fn work, const pg_call_args *a)
+{
+    pg_conn *c;
+    booking_reason r = pg_pool_acquire(&st->pool, &c);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    assert(c >= st->pool.conns && c < st->pool.conns + st->pool.size);
+    booking_reason answer = BOOKING_REASON_INTERNAL;
+    r = work(st, c, a, &answer);
+    if (r != BOOKING_REASON_OK)
+        pg_abandon(&st->pool, c);
+    pg_pool_release(&st->pool, c);
+    assert(r == BOOKING_REASON_OK || booking_reason_is_failure(r));
+    return r == BOOKING_REASON_OK ? answer : r;
+}
+
 /* ---- the batch write path, (2) to (4) ---- */
 
 /* Registers the batch's resources and booking_ids and writes flight 1's arrays. */
 static booking_reason batch_prepare(pg_batch *b, const booking_request *requests, size_t count)
 {
+    assert(count >= 1 && count <= BOOKING_BATCH_MAX);
     pg_batch_reset(b);
     for (size_t i = 0; i < count; i++) {
         const booking_request *q = &requests[i];
@@ -122,12 +164,13 @@ static booking_reason batch_prepare(pg_batch *b, const booking_request *requests
         if (overlay_get(&b->overlay, q->resource_id, rlen, &fresh) == NULL)
             return BOOKING_REASON_INTERNAL;
         if (fresh)
-            pg_text_add_id(&b->arrays[PG_ARR_RESOURCE_IDS], q->resource_id, rlen);
+            pg_text_add_id(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS], q->resource_id, rlen);
         if (pg_record_get(&b->records, q->booking_id, blen, &fresh) == NULL)
             return BOOKING_REASON_INTERNAL;
         if (fresh)
-            pg_text_add_id(&b->arrays[PG_ARR_BOOKING_IDS], q->booking_id, blen);
+            pg_text_add_id(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS], q->booking_id, blen);
     }
+    assert(overlay_count(&b->overlay) <= count && b->records.ids.count <= count);
     return BOOKING_REASON_OK;
 }
 
@@ -142,9 +185,10 @@ static booking_reason batch_load(pg_batch *b, const PGresult *resources, const P
                                        (size_t)PQgetlength(resources, i, 0), &fresh);
         if (e == NULL || fresh || !parse_u64(resources, i, 1, &e->state.capacity) ||
             !parse_u64(resources, i, 2, &e->state.booked) || !core_resource_consistent(&e->state))
-            return BOOKING_REASON_INTERNAL;
+            return BOOKING_REASON_INTERNAL; /* a row not as the schema's CHECKs promise */
         e->exists = true;
     }
+    assert((size_t)PQntuples(resources) <= overlay_count(&b->overlay));
     for (int i = 0; i < PQntuples(records); i++) {
         pg_record *r = pg_record_find(&b->records, PQgetvalue(records, i, 0),
                                       (size_t)PQgetlength(records, i, 0));
@@ -153,6 +197,7 @@ static booking_reason batch_load(pg_batch *b, const PGresult *resources, const P
             return BOOKING_REASON_INTERNAL;
         r->exists = true;
     }
+    assert((size_t)PQntuples(records) <= b->records.ids.count);
     return BOOKING_REASON_OK;
 }
 
@@ -182,23 +227,24 @@ static void batch_decide(pg_batch *b, const booking_request *requests, size_t co
         results[i] = d.result;
         if (!d.write_record)
             continue;
-        *rec = (pg_record){.id = rec->id, .id_len = rec->id_len, .hash = rec->hash,
-                           .exists = true, .resource_id = q->resource_id, .units = q->units,
+        *rec = (pg_record){.exists = true, .resource_id = q->resource_id, .units = q->units,
                            .outcome = d.result.outcome, .status = d.result.status};
-        pg_text_add_id(&b->arrays[PG_ARR_INS_IDS], q->booking_id, blen);
-        pg_text_add_id(&b->arrays[PG_ARR_INS_RESOURCES], q->resource_id, rlen);
-        pg_text_add_u64(&b->arrays[PG_ARR_INS_UNITS], q->units);
-        pg_text_add_u64(&b->arrays[PG_ARR_INS_OUTCOMES], (uint64_t)d.result.outcome);
-        pg_text_add_u64(&b->arrays[PG_ARR_INS_STATUSES], (uint64_t)d.result.status);
+        pg_text_add_id(&b->arrays[BOOKING_PG_ARR_INS_IDS], q->booking_id, blen);
+        pg_text_add_id(&b->arrays[BOOKING_PG_ARR_INS_RESOURCES], q->resource_id, rlen);
+        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_INS_UNITS], q->units);
+        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_INS_OUTCOMES], (uint64_t)d.result.outcome);
+        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_INS_STATUSES], (uint64_t)d.result.status);
         res->state.booked += d.booked_delta;
         res->dirty |= d.booked_delta != 0;
+        assert(core_resource_consistent(&res->state)); /* the counter as it will be written */
     }
     for (size_t i = 0; i < overlay_count(&b->overlay); i++) {
         overlay_entry *e = overlay_at(&b->overlay, i);
         if (!e->dirty)
             continue;
-        pg_text_add_id(&b->arrays[PG_ARR_UPD_IDS], e->id, e->id_len);
-        pg_text_add_u64(&b->arrays[PG_ARR_UPD_BOOKED], e->state.booked);
+        assert(e->exists && core_resource_consistent(&e->state));
+        pg_text_add_id(&b->arrays[BOOKING_PG_ARR_UPD_IDS], e->id, e->id_len);
+        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED], e->state.booked);
     }
 }
 
@@ -207,21 +253,23 @@ static booking_reason batch_write(pg_store *st, pg_conn *c, pg_batch *b)
 {
     const char *ins[5], *upd[2];
     for (int i = 0; i < 5; i++)
-        ins[i] = pg_text_finish(&b->arrays[PG_ARR_INS_IDS + i]);
-    upd[0] = pg_text_finish(&b->arrays[PG_ARR_UPD_IDS]);
-    upd[1] = pg_text_finish(&b->arrays[PG_ARR_UPD_BOOKED]);
+        ins[i] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_INS_IDS + i]);
+    upd[0] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_IDS]);
+    upd[1] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED]);
     for (int i = 0; i < 5; i++) {
         if (ins[i] == NULL)
             return BOOKING_REASON_INTERNAL;
     }
     if (upd[0] == NULL || upd[1] == NULL)
         return BOOKING_REASON_INTERNAL;
+    assert(b->arrays[BOOKING_PG_ARR_INS_IDS].len >= 1); /* at least the opening "{" */
+    assert(b->arrays[BOOKING_PG_ARR_UPD_IDS].len >= 1);
     pg_flight_begin(c);
-    if (b->arrays[PG_ARR_INS_IDS].len > 1)
-        pg_send(c, PG_INSERT_RECORDS, 5, ins);
-    if (b->arrays[PG_ARR_UPD_IDS].len > 1)
-        pg_send(c, PG_UPDATE_BOOKED, 2, upd);
-    pg_send(c, PG_COMMIT, 0, NULL);
+    if (b->arrays[BOOKING_PG_ARR_INS_IDS].len > 1)
+        pg_send(c, BOOKING_PG_INSERT_RECORDS, 5, ins);
+    if (b->arrays[BOOKING_PG_ARR_UPD_IDS].len > 1)
+        pg_send(c, BOOKING_PG_UPDATE_BOOKED, 2, upd);
+    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
     return pg_flight_run(&st->pool, c);
 }
 
@@ -229,15 +277,16 @@ static booking_reason batch_run(pg_store *st, pg_conn *c, pg_batch *b,
                                 const booking_request *requests, size_t count,
                                 booking_result *results)
 {
+    assert(c->busy && c->pg != NULL);
     booking_reason r = batch_prepare(b, requests, count);
-    const char *rids = pg_text_finish(&b->arrays[PG_ARR_RESOURCE_IDS]);
-    const char *bids = pg_text_finish(&b->arrays[PG_ARR_BOOKING_IDS]);
+    const char *rids = pg_text_finish(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS]);
+    const char *bids = pg_text_finish(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS]);
     if (r != BOOKING_REASON_OK || rids == NULL || bids == NULL)
         return BOOKING_REASON_INTERNAL;
     pg_flight_begin(c);
-    pg_send(c, PG_BEGIN, 0, NULL);
-    pg_send(c, PG_LOCK_RESOURCES, 1, &rids);
-    pg_send(c, PG_SELECT_RECORDS, 1, &bids);
+    pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
+    pg_send(c, BOOKING_PG_LOCK_RESOURCES, 1, &rids);
+    pg_send(c, BOOKING_PG_SELECT_RECORDS, 1, &bids);
     r = pg_flight_run(&st->pool, c);
     if (r == BOOKING_REASON_OK)
         r = batch_load(b, pg_result(c, 1), pg_result(c, 2));
@@ -247,92 +296,101 @@ static booking_reason batch_run(pg_store *st, pg_conn *c, pg_batch *b,
     return batch_write(st, c, b);
 }
 
-static void pg_attempt_batch(booking_store *store, const booking_request *requests, size_t count,
-                             booking_result *results)
+static booking_reason work_batch(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                 booking_reason *answer)
 {
-    pg_store *st = (pg_store *)store;
-    pg_conn *c;
-    booking_reason r = pg_pool_acquire(&st->pool, &c);
-    if (r != BOOKING_REASON_OK) {
-        store_fail_all(results, count, r);
-        return;
-    }
     size_t slot = (size_t)(c - st->pool.conns);
+    assert(slot < BOOKING_PG_POOL_SIZE_MAX && a->count >= 1);
     if (st->scratch[slot] == NULL)
         st->scratch[slot] = pg_batch_new();
     if (st->scratch[slot] == NULL)
-        r = BOOKING_REASON_INTERNAL;
-    else
-        r = batch_run(st, c, st->scratch[slot], requests, count, results);
-    if (r != BOOKING_REASON_OK) {
-        pg_abandon(&st->pool, c);
+        return BOOKING_REASON_INTERNAL;
+    *answer = BOOKING_REASON_OK; /* the decisions are in a->results */
+    return batch_run(st, c, st->scratch[slot], a->requests, a->count, a->results);
+}
+
+static void pg_attempt_batch(booking_store *store, const booking_request *requests, size_t count,
+                             booking_result *results)
+{
+    pg_call_args a = {.requests = requests, .count = count, .results = results};
+    booking_reason r = pg_call((pg_store *)store, work_batch, &a);
+    if (r != BOOKING_REASON_OK)
         store_fail_all(results, count, r);
-    }
-    pg_pool_release(&st->pool, c);
 }
 
 /* ---- capacity, cancel: the same two flights, for one row ---- */
 
-static booking_reason run_set_capacity(pg_store *st, pg_conn *c, const char *resource_id,
-                                       uint64_t capacity, booking_resource *out,
-                                       booking_reason *decided)
+/* The counters of a resource row (capacity, booked), as the schema's CHECKs keep them. */
+static bool parse_resource(const PGresult *res, core_resource *state)
 {
+    if (!parse_u64(res, 0, 0, &state->capacity) || !parse_u64(res, 0, 1, &state->booked))
+        return false;
+    assert(core_resource_consistent(state)); /* read: what we and the CHECKs wrote */
+    return true;
+}
+
+static void public_resource_of(const char *resource_id, const core_resource *state,
+                               booking_resource *out)
+{
+    assert(core_resource_consistent(state));
+    if (out == NULL)
+        return;
+    store_copy_id(out->resource_id, resource_id, strlen(resource_id));
+    out->capacity = state->capacity;
+    out->booked = state->booked;
+}
+
+static booking_reason work_set_capacity(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                        booking_reason *answer)
+{
+    assert(a->id != NULL && a->capacity <= BOOKING_CAPACITY_MAX);
     pg_flight_begin(c);
-    pg_send(c, PG_BEGIN, 0, NULL);
-    pg_send(c, PG_LOCK_RESOURCE, 1, &resource_id);
+    pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
+    pg_send(c, BOOKING_PG_LOCK_RESOURCE, 1, &a->id);
     booking_reason r = pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
     const PGresult *res = pg_result(c, 1);
     core_resource state = {0};
-    bool exists = result_has_rows(res) && PQntuples(res) == 1;
-    if (!result_has_rows(res) ||
-        (exists && (!parse_u64(res, 0, 0, &state.capacity) || !parse_u64(res, 0, 1, &state.booked))))
+    if (!result_has_rows(res))
         return BOOKING_REASON_INTERNAL;
-    core_capacity_decision d = core_decide_set_capacity(capacity, exists ? &state : NULL);
+    bool exists = PQntuples(res) == 1;
+    if (exists && !parse_resource(res, &state))
+        return BOOKING_REASON_INTERNAL;
+    core_capacity_decision d = core_decide_set_capacity(a->capacity, exists ? &state : NULL);
+    assert(!(d.create && d.update) && (!d.update || exists));
     char cap[24];
-    snprintf(cap, sizeof cap, "%llu", (unsigned long long)capacity);
-    const char *params[2] = {resource_id, cap};
+    snprintf(cap, sizeof cap, "%llu", (unsigned long long)a->capacity);
+    const char *params[2] = {a->id, cap};
     pg_flight_begin(c);
     if (d.create)
-        pg_send(c, PG_INSERT_RESOURCE, 2, params);
+        pg_send(c, BOOKING_PG_INSERT_RESOURCE, 2, params);
     else if (d.update)
-        pg_send(c, PG_UPDATE_CAPACITY, 2, params);
-    pg_send(c, PG_COMMIT, 0, NULL);
+        pg_send(c, BOOKING_PG_UPDATE_CAPACITY, 2, params);
+    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
     r = pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
     if (d.create || d.update)
-        state.capacity = capacity;
-    if (out != NULL && (exists || d.create)) {
-        store_copy_id(out->resource_id, resource_id, strlen(resource_id));
-        out->capacity = state.capacity;
-        out->booked = state.booked;
-    }
-    *decided = d.reason;
+        state.capacity = a->capacity;
+    if (exists || d.create)
+        public_resource_of(a->id, &state, a->resource); /* asserts the counter written */
+    *answer = d.reason;
     return BOOKING_REASON_OK;
 }
 
 static booking_reason pg_set_capacity(booking_store *store, const char *resource_id,
                                       uint64_t capacity, booking_resource *out)
 {
-    pg_store *st = (pg_store *)store;
-    pg_conn *c;
-    booking_reason r = pg_pool_acquire(&st->pool, &c);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    booking_reason decided = BOOKING_REASON_INTERNAL;
-    r = run_set_capacity(st, c, resource_id, capacity, out, &decided);
-    if (r != BOOKING_REASON_OK)
-        pg_abandon(&st->pool, c);
-    pg_pool_release(&st->pool, c);
-    return r == BOOKING_REASON_OK ? decided : r;
+    pg_call_args a = {.id = resource_id, .capacity = capacity, .resource = out};
+    return pg_call((pg_store *)store, work_set_capacity, &a);
 }
 
 /* Fills a public record from a row (resource_id, units, outcome, status). */
 static bool record_from_row(const PGresult *res, const char *booking_id, core_record *rec,
                             booking_record *out)
 {
+    assert(PQntuples(res) == 1); /* by primary key */
     const char *rid;
     uint64_t units;
     booking_outcome outcome;
@@ -352,12 +410,14 @@ static bool record_from_row(const PGresult *res, const char *booking_id, core_re
     return true;
 }
 
-static booking_reason run_cancel(pg_store *st, pg_conn *c, const char *booking_id,
-                                 booking_record *out, booking_reason *decided)
+static booking_reason work_cancel(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                  booking_reason *answer)
 {
+    const char *booking_id = a->id;
+    assert(booking_id != NULL);
     pg_flight_begin(c);
-    pg_send(c, PG_BEGIN, 0, NULL);
-    pg_send(c, PG_LOCK_RECORD, 1, &booking_id);
+    pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
+    pg_send(c, BOOKING_PG_LOCK_RECORD, 1, &booking_id);
     booking_reason r = pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
@@ -370,38 +430,30 @@ static booking_reason run_cancel(pg_store *st, pg_conn *c, const char *booking_i
     if (exists && !record_from_row(res, booking_id, &rec, &full))
         return BOOKING_REASON_INTERNAL;
     core_cancel_decision d = core_decide_cancel(exists ? &rec : NULL);
+    assert(!d.mark_cancelled || (exists && d.booked_release == rec.units));
     char units[24];
     snprintf(units, sizeof units, "%llu", (unsigned long long)d.booked_release);
     const char *release[2] = {full.resource_id, units};
     pg_flight_begin(c);
     if (d.mark_cancelled) {
-        pg_send(c, PG_MARK_CANCELLED, 1, &booking_id);
-        pg_send(c, PG_RELEASE_BOOKED, 2, release);
+        pg_send(c, BOOKING_PG_MARK_CANCELLED, 1, &booking_id);
+        pg_send(c, BOOKING_PG_RELEASE_BOOKED, 2, release);
         full.status = BOOKING_STATUS_CANCELLED;
     }
-    pg_send(c, PG_COMMIT, 0, NULL);
+    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
     r = pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
-    if (out != NULL && exists)
-        *out = full;
-    *decided = d.reason;
+    if (a->record != NULL && exists)
+        *a->record = full;
+    *answer = d.reason;
     return BOOKING_REASON_OK;
 }
 
 static booking_reason pg_cancel(booking_store *store, const char *booking_id, booking_record *out)
 {
-    pg_store *st = (pg_store *)store;
-    pg_conn *c;
-    booking_reason r = pg_pool_acquire(&st->pool, &c);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    booking_reason decided = BOOKING_REASON_INTERNAL;
-    r = run_cancel(st, c, booking_id, out, &decided);
-    if (r != BOOKING_REASON_OK)
-        pg_abandon(&st->pool, c);
-    pg_pool_release(&st->pool, c);
-    return r == BOOKING_REASON_OK ? decided : r;
+    pg_call_args a = {.id = booking_id, .record = out};
+    return pg_call((pg_store *)store, work_cancel, &a);
 }
 
 /* ---- reads: one statement, one round trip, no transaction of ours ---- */
@@ -419,65 +471,90 @@ static booking_reason read_one(pg_store *st, pg_conn *c, pg_stmt stmt, const cha
     return result_has_rows(*res) ? BOOKING_REASON_OK : BOOKING_REASON_INTERNAL;
 }
 
+static booking_reason work_get_resource(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                        booking_reason *answer)
+{
+    const PGresult *res;
+    booking_reason r = read_one(st, c, BOOKING_PG_SELECT_RESOURCE, a->id, &res);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    core_resource state;
+    assert(PQntuples(res) <= 1 && a->resource != NULL); /* by primary key; out required */
+    if (PQntuples(res) == 0) {
+        *answer = BOOKING_REASON_UNKNOWN_RESOURCE;
+        return BOOKING_REASON_OK;
+    }
+    if (!parse_resource(res, &state))
+        return BOOKING_REASON_INTERNAL;
+    public_resource_of(a->id, &state, a->resource);
+    *answer = BOOKING_REASON_OK;
+    return BOOKING_REASON_OK;
+}
+
+static booking_reason work_get_booking(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                       booking_reason *answer)
+{
+    const PGresult *res;
+    booking_reason r = read_one(st, c, BOOKING_PG_SELECT_RECORD, a->id, &res);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    core_record rec;
+    assert(PQntuples(res) <= 1); /* by primary key */
+    if (PQntuples(res) == 0) {
+        *answer = BOOKING_REASON_UNKNOWN_BOOKING;
+        return BOOKING_REASON_OK;
+    }
+    if (!record_from_row(res, a->id, &rec, a->record))
+        return BOOKING_REASON_INTERNAL;
+    *answer = BOOKING_REASON_OK;
+    return BOOKING_REASON_OK;
+}
+
+static booking_reason work_ping(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                booking_reason *answer)
+{
+    (void)a;
+    const PGresult *res;
+    *answer = BOOKING_REASON_OK;
+    return read_one(st, c, BOOKING_PG_PING, NULL, &res);
+}
+
+/* Only takes a connection and gives it back: the check that a session can be set up. */
+static booking_reason work_none(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                booking_reason *answer)
+{
+    (void)st;
+    (void)c;
+    (void)a;
+    *answer = BOOKING_REASON_OK;
+    return BOOKING_REASON_OK;
+}
+
 static booking_reason pg_get_resource(booking_store *store, const char *resource_id,
                                       booking_resource *out)
 {
-    pg_store *st = (pg_store *)store;
-    pg_conn *c;
-    booking_reason r = pg_pool_acquire(&st->pool, &c);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    const PGresult *res;
-    r = read_one(st, c, PG_SELECT_RESOURCE, resource_id, &res);
-    if (r == BOOKING_REASON_OK && PQntuples(res) == 0) {
-        r = BOOKING_REASON_UNKNOWN_RESOURCE;
-    } else if (r == BOOKING_REASON_OK) {
-        if (parse_u64(res, 0, 0, &out->capacity) && parse_u64(res, 0, 1, &out->booked))
-            store_copy_id(out->resource_id, resource_id, strlen(resource_id));
-        else
-            r = BOOKING_REASON_INTERNAL;
-    }
-    pg_pool_release(&st->pool, c);
-    return r;
+    pg_call_args a = {.id = resource_id, .resource = out};
+    return pg_call((pg_store *)store, work_get_resource, &a);
 }
 
 static booking_reason pg_get_booking(booking_store *store, const char *booking_id,
                                      booking_record *out)
 {
-    pg_store *st = (pg_store *)store;
-    pg_conn *c;
-    booking_reason r = pg_pool_acquire(&st->pool, &c);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    const PGresult *res;
-    r = read_one(st, c, PG_SELECT_RECORD, booking_id, &res);
-    core_record rec;
-    if (r == BOOKING_REASON_OK && PQntuples(res) == 0)
-        r = BOOKING_REASON_UNKNOWN_BOOKING;
-    else if (r == BOOKING_REASON_OK && !record_from_row(res, booking_id, &rec, out))
-        r = BOOKING_REASON_INTERNAL;
-    pg_pool_release(&st->pool, c);
-    return r;
+    pg_call_args a = {.id = booking_id, .record = out};
+    return pg_call((pg_store *)store, work_get_booking, &a);
 }
 
 static booking_reason pg_ping(booking_store *store)
 {
-    pg_store *st = (pg_store *)store;
-    pg_conn *c;
-    booking_reason r = pg_pool_acquire(&st->pool, &c);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    const PGresult *res;
-    r = read_one(st, c, PG_PING, NULL, &res);
-    pg_pool_release(&st->pool, c);
-    return r;
+    pg_call_args a = {0};
+    return pg_call((pg_store *)store, work_ping, &a);
 }
 
 static void pg_close(booking_store *store)
 {
     pg_store *st = (pg_store *)store;
     pg_pool_close(&st->pool);
-    for (size_t i = 0; i < PG_POOL_SIZE_MAX; i++)
+    for (size_t i = 0; i < BOOKING_PG_POOL_SIZE_MAX; i++)
         pg_batch_free(st->scratch[i]);
     free(st);
 }
@@ -497,6 +574,7 @@ booking_error postgres_store_open(const char *url, const char *location, booking
                                   char *errbuf, size_t errbuf_len)
 {
     (void)location; /* libpq parses the whole URI, scheme included */
+    assert(url != NULL && out != NULL);
     pg_options opts;
     booking_error e = pg_options_parse(url, &opts, errbuf, errbuf_len);
     if (e != BOOKING_OK)
@@ -521,15 +599,14 @@ booking_error postgres_store_open(const char *url, const char *location, booking
     }
     /* One connection now, so a server that takes the migration but refuses our
      * sessions (prepared statements, settings) fails at open, not at first use. */
-    pg_conn *c;
-    booking_reason r = pg_pool_acquire(&st->pool, &c);
+    pg_call_args none = {0};
+    booking_reason r = pg_call(st, work_none, &none);
     if (r != BOOKING_REASON_OK) {
         store_error(errbuf, errbuf_len, "postgres: could not set up a session (%s)",
                     booking_reason_name(r));
         pg_close(&st->base);
         return BOOKING_EOPEN;
     }
-    pg_pool_release(&st->pool, c);
     *out = &st->base;
     return BOOKING_OK;
 }

@@ -1,10 +1,10 @@
 /*
- * postgres_batch.c: the record map (open addressing, at most half full, cleared
- * by walking its used list, like the resource overlay) and array literal text.
+ * postgres_batch.c: the record map (its values beside the shared id table, like
+ * the resource overlay's) and the text of the array literals.
  */
 #include "store/postgres_batch.h"
-#include "util/hash.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +13,7 @@
 
 static bool text_reserve(pg_text *t, size_t more)
 {
+    assert(t->len <= t->cap && more <= BOOKING_ID_LEN_MAX + 3);
     if (t->failed)
         return false;
     if (t->len + more + 2 <= t->cap) /* room for "}" and NUL */
@@ -27,6 +28,7 @@ static bool text_reserve(pg_text *t, size_t more)
     }
     t->p = p;
     t->cap = cap;
+    assert(t->len + more + 2 <= t->cap);
     return true;
 }
 
@@ -85,57 +87,34 @@ const char *pg_text_finish(pg_text *t)
 
 static bool map_init(pg_record_map *m, size_t entries_max)
 {
-    size_t slots = 16;
-    while (slots < entries_max * 2)
-        slots *= 2;
     memset(m, 0, sizeof *m);
-    m->slots = calloc(slots, sizeof *m->slots);
-    m->used = calloc(entries_max, sizeof *m->used);
-    if (m->slots == NULL || m->used == NULL)
-        return false;
-    m->entries_max = entries_max;
-    m->mask = slots - 1;
-    m->seed = (uint64_t)(uintptr_t)m->slots * 0x9E3779B97F4A7C15ull;
-    return true;
+    m->records = calloc(entries_max, sizeof *m->records);
+    return m->records != NULL && id_table_init(&m->ids, entries_max);
 }
 
-static void map_reset(pg_record_map *m)
+static void map_free(pg_record_map *m)
 {
-    for (size_t i = 0; i < m->used_count; i++)
-        m->slots[m->used[i]].id = NULL;
-    m->used_count = 0;
-}
-
-static pg_record *map_probe(pg_record_map *m, const char *id, size_t len, bool insert,
-                            bool *fresh)
-{
-    uint64_t h = hash_bytes(id, len, m->seed);
-    for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
-        pg_record *e = &m->slots[i];
-        if (e->id == NULL) {
-            if (!insert || m->used_count == m->entries_max)
-                return NULL;
-            *e = (pg_record){.id = id, .id_len = (uint32_t)len, .hash = h};
-            m->used[m->used_count++] = (uint32_t)i;
-            *fresh = true;
-            return e;
-        }
-        if (e->hash == h && e->id_len == len && memcmp(e->id, id, len) == 0) {
-            *fresh = false;
-            return e;
-        }
-    }
+    id_table_free(&m->ids);
+    free(m->records);
+    memset(m, 0, sizeof *m);
 }
 
 pg_record *pg_record_get(pg_record_map *m, const char *id, size_t len, bool *fresh)
 {
-    return map_probe(m, id, len, true, fresh);
+    size_t i = id_table_add(&m->ids, id, len, fresh);
+    if (i == ID_TABLE_NONE)
+        return NULL;
+    assert(i < m->ids.count);
+    if (*fresh)
+        m->records[i] = (pg_record){.exists = false};
+    return &m->records[i];
 }
 
 pg_record *pg_record_find(pg_record_map *m, const char *id, size_t len)
 {
-    bool fresh;
-    return map_probe(m, id, len, false, &fresh);
+    size_t i = id_table_find(&m->ids, id, len);
+    assert(i == ID_TABLE_NONE || i < m->ids.count);
+    return i == ID_TABLE_NONE ? NULL : &m->records[i];
 }
 
 /* ---- the scratch ---- */
@@ -158,9 +137,8 @@ void pg_batch_free(pg_batch *b)
     if (b == NULL)
         return;
     overlay_free(&b->overlay);
-    free(b->records.slots);
-    free(b->records.used);
-    for (int i = 0; i < PG_ARR_COUNT; i++)
+    map_free(&b->records);
+    for (int i = 0; i < BOOKING_PG_ARR_COUNT; i++)
         pg_text_free(&b->arrays[i]);
     free(b);
 }
@@ -168,7 +146,7 @@ void pg_batch_free(pg_batch *b)
 void pg_batch_reset(pg_batch *b)
 {
     overlay_reset(&b->overlay);
-    map_reset(&b->records);
-    for (int i = 0; i < PG_ARR_COUNT; i++)
+    id_table_reset(&b->records.ids);
+    for (int i = 0; i < BOOKING_PG_ARR_COUNT; i++)
         pg_text_reset(&b->arrays[i]);
 }

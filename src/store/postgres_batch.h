@@ -1,7 +1,8 @@
 /*
  * postgres_batch.h: the per-connection scratch of one postgres batch: the
  * resources it touches (the shared resource overlay), the records of its
- * booking_ids (read from the database or decided earlier in the batch), and the
+ * booking_ids (read from the database or decided earlier in the batch; keyed by
+ * the same id table as the overlay, store/id_table.h), and the
  * text of the array parameters that carry a whole batch in one statement.
  * Bounded by BOOKING_BATCH_MAX; allocated once per connection, on first use.
  */
@@ -28,9 +29,6 @@ const char *pg_text_finish(pg_text *t);
 
 /* A booking_id's record as far as the batch knows it. */
 typedef struct pg_record {
-    const char *id; /* borrowed: a request's booking_id */
-    uint32_t id_len;
-    uint64_t hash;
     bool exists;
     const char *resource_id; /* borrowed: the database row or a request */
     uint64_t units;
@@ -38,39 +36,38 @@ typedef struct pg_record {
     booking_status status;
 } pg_record;
 
+/* records[i] belongs to the booking_id of index i in ids. */
 typedef struct pg_record_map {
-    pg_record *slots;
-    uint32_t *used; /* slot indexes, first-touch order */
-    size_t used_count, entries_max, mask;
-    uint64_t seed;
+    id_table ids;
+    pg_record *records;
 } pg_record_map;
 
 typedef enum pg_array {
-    PG_ARR_RESOURCE_IDS, /* flight 1: resources to lock */
-    PG_ARR_BOOKING_IDS,  /* flight 1: records to read */
-    PG_ARR_INS_IDS,      /* flight 2: new records */
-    PG_ARR_INS_RESOURCES,
-    PG_ARR_INS_UNITS,
-    PG_ARR_INS_OUTCOMES,
-    PG_ARR_INS_STATUSES,
-    PG_ARR_UPD_IDS, /* flight 2: changed counters */
-    PG_ARR_UPD_BOOKED,
-    PG_ARR_COUNT
+    BOOKING_PG_ARR_RESOURCE_IDS, /* flight 1: resources to lock */
+    BOOKING_PG_ARR_BOOKING_IDS,  /* flight 1: records to read */
+    BOOKING_PG_ARR_INS_IDS,      /* flight 2: new records */
+    BOOKING_PG_ARR_INS_RESOURCES,
+    BOOKING_PG_ARR_INS_UNITS,
+    BOOKING_PG_ARR_INS_OUTCOMES,
+    BOOKING_PG_ARR_INS_STATUSES,
+    BOOKING_PG_ARR_UPD_IDS, /* flight 2: changed counters */
+    BOOKING_PG_ARR_UPD_BOOKED,
+    BOOKING_PG_ARR_COUNT
 } pg_array;
 
 typedef struct pg_batch {
     resource_overlay overlay;
     pg_record_map records;
-    pg_text arrays[PG_ARR_COUNT];
+    pg_text arrays[BOOKING_PG_ARR_COUNT];
 } pg_batch;
 
 pg_batch *pg_batch_new(void);
 void pg_batch_free(pg_batch *b);
 void pg_batch_reset(pg_batch *b);
 
-/* The record slot of id; *fresh when just added. NULL only past entries_max. */
+/* The record of id; *fresh when just added. NULL only past entries_max. */
 pg_record *pg_record_get(pg_record_map *m, const char *id, size_t len, bool *fresh);
-/* The slot of id if present, else NULL. */
+/* The record of id if present, else NULL. */
 pg_record *pg_record_find(pg_record_map *m, const char *id, size_t len);
 
 #endif

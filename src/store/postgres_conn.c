@@ -6,50 +6,71 @@
 #include "store/postgres_conn.h"
 #include "store/store.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static const char *const stmt_text[PG_STMT_COUNT] = {
-    [PG_BEGIN] = "BEGIN ISOLATION LEVEL READ COMMITTED",
-    [PG_COMMIT] = "COMMIT",
-    [PG_ROLLBACK] = "ROLLBACK",
-    [PG_LOCK_RESOURCES] = "SELECT id, capacity, booked FROM resources"
-                          " WHERE id = ANY ($1::text[]) ORDER BY id FOR UPDATE",
-    [PG_SELECT_RECORDS] = "SELECT id, resource_id, units, outcome, status FROM bookings"
-                          " WHERE id = ANY ($1::text[])",
-    [PG_INSERT_RECORDS] = "INSERT INTO bookings (id, resource_id, units, outcome, status)"
-                          " SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[],"
-                          " $4::smallint[], $5::smallint[])",
-    [PG_UPDATE_BOOKED] = "UPDATE resources SET booked = v.booked"
-                         " FROM unnest($1::text[], $2::bigint[]) AS v (id, booked)"
-                         " WHERE resources.id = v.id",
-    [PG_SELECT_RESOURCE] = "SELECT capacity, booked FROM resources WHERE id = $1::text",
-    [PG_LOCK_RESOURCE] = "SELECT capacity, booked FROM resources WHERE id = $1::text FOR UPDATE",
-    [PG_INSERT_RESOURCE] = "INSERT INTO resources (id, capacity, booked)"
-                           " VALUES ($1::text, $2::bigint, 0)",
-    [PG_UPDATE_CAPACITY] = "UPDATE resources SET capacity = $2::bigint WHERE id = $1::text",
-    [PG_SELECT_RECORD] = "SELECT resource_id, units, outcome, status FROM bookings"
-                         " WHERE id = $1::text",
-    [PG_LOCK_RECORD] = "SELECT resource_id, units, outcome, status FROM bookings"
-                       " WHERE id = $1::text FOR UPDATE",
-    [PG_MARK_CANCELLED] = "UPDATE bookings SET status = 2 WHERE id = $1::text",
-    [PG_RELEASE_BOOKED] = "UPDATE resources SET booked = booked - $2::bigint"
-                          " WHERE id = $1::text",
-    [PG_PING] = "SELECT 1",
+_Static_assert(BOOKING_PG_POOL_SIZE_DEFAULT >= 1 &&
+                   BOOKING_PG_POOL_SIZE_DEFAULT <= BOOKING_PG_POOL_SIZE_MAX,
+               "the default pool is one the URL could ask for");
+_Static_assert(BOOKING_PG_LOCK_TIMEOUT_MS_DEFAULT <= BOOKING_PG_STATEMENT_TIMEOUT_MS_DEFAULT,
+               "the defaults pass pg_options_parse's own rule: lock_timeout <= statement_timeout");
+_Static_assert(BOOKING_PG_STATEMENT_TIMEOUT_MS_DEFAULT <= BOOKING_PG_TIMEOUT_MS_MAX,
+               "the default is a value the URL could give");
+_Static_assert(BOOKING_PG_TIMEOUT_MS_MAX < 1000000000 && BOOKING_PG_POOL_SIZE_MAX < 1000000000,
+               "store_parse_long reads at most 9 digits");
+_Static_assert((long long)BOOKING_PG_TIMEOUT_MS_MAX * BOOKING_PG_IDLE_IN_TX_TIMEOUT_FACTOR <=
+                   INT_MAX,
+               "idle_in_transaction_session_timeout is computed in an int");
+_Static_assert(BOOKING_PG_FLIGHT_MAX >= 3, "the largest flights send three statements");
+_Static_assert(BOOKING_STATUS_CANCELLED == 2, "BOOKING_PG_MARK_CANCELLED writes status = 2");
+
+static const char *const stmt_text[BOOKING_PG_STMT_COUNT] = {
+    [BOOKING_PG_BEGIN] = "BEGIN ISOLATION LEVEL READ COMMITTED",
+    [BOOKING_PG_COMMIT] = "COMMIT",
+    [BOOKING_PG_ROLLBACK] = "ROLLBACK",
+    [BOOKING_PG_LOCK_RESOURCES] = "SELECT id, capacity, booked FROM resources"
+                                  " WHERE id = ANY ($1::text[]) ORDER BY id FOR UPDATE",
+    [BOOKING_PG_SELECT_RECORDS] = "SELECT id, resource_id, units, outcome, status FROM bookings"
+                                  " WHERE id = ANY ($1::text[])",
+    [BOOKING_PG_INSERT_RECORDS] = "INSERT INTO bookings (id, resource_id, units, outcome, status)"
+                                  " SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[],"
+                                  " $4::smallint[], $5::smallint[])",
+    [BOOKING_PG_UPDATE_BOOKED] = "UPDATE resources SET booked = v.booked"
+                                 " FROM unnest($1::text[], $2::bigint[]) AS v (id, booked)"
+                                 " WHERE resources.id = v.id",
+    [BOOKING_PG_SELECT_RESOURCE] = "SELECT capacity, booked FROM resources WHERE id = $1::text",
+    [BOOKING_PG_LOCK_RESOURCE] = "SELECT capacity, booked FROM resources WHERE id = $1::text"
+                                 " FOR UPDATE",
+    [BOOKING_PG_INSERT_RESOURCE] = "INSERT INTO resources (id, capacity, booked)"
+                                   " VALUES ($1::text, $2::bigint, 0)",
+    [BOOKING_PG_UPDATE_CAPACITY] = "UPDATE resources SET capacity = $2::bigint WHERE id = $1::text",
+    [BOOKING_PG_SELECT_RECORD] = "SELECT resource_id, units, outcome, status FROM bookings"
+                                 " WHERE id = $1::text",
+    [BOOKING_PG_LOCK_RECORD] = "SELECT resource_id, units, outcome, status FROM bookings"
+                               " WHERE id = $1::text FOR UPDATE",
+    [BOOKING_PG_MARK_CANCELLED] = "UPDATE bookings SET status = 2 WHERE id = $1::text",
+    [BOOKING_PG_RELEASE_BOOKED] = "UPDATE resources SET booked = booked - $2::bigint"
+                                  " WHERE id = $1::text",
+    [BOOKING_PG_PING] = "SELECT 1",
 };
 
 static const char *stmt_name(pg_stmt s)
 {
-    static const char *const names[PG_STMT_COUNT] = {
+    static const char *const names[] = {
         "bk_begin",      "bk_commit",      "bk_rollback",     "bk_lock_resources",
         "bk_records",    "bk_insert",      "bk_update_booked", "bk_resource",
         "bk_lock_res",   "bk_insert_res",  "bk_capacity",      "bk_record",
         "bk_lock_record", "bk_cancel",     "bk_release",       "bk_ping",
     };
+    _Static_assert(sizeof names / sizeof names[0] == BOOKING_PG_STMT_COUNT,
+                   "one name per statement");
+    assert(s >= 0 && s < BOOKING_PG_STMT_COUNT && stmt_text[s] != NULL);
     return names[s];
 }
 
@@ -95,13 +116,15 @@ static int take_param(const char *p, size_t len, const char *name, long min, lon
 booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
                                size_t errbuf_len)
 {
+    assert(url != NULL && opts != NULL);
     memset(opts, 0, sizeof *opts);
-    opts->pool_size = PG_POOL_SIZE_DEFAULT;
-    opts->lock_timeout_ms = PG_LOCK_TIMEOUT_MS_DEFAULT;
-    opts->statement_timeout_ms = PG_STATEMENT_TIMEOUT_MS_DEFAULT;
+    opts->pool_size = BOOKING_PG_POOL_SIZE_DEFAULT;
+    opts->lock_timeout_ms = BOOKING_PG_LOCK_TIMEOUT_MS_DEFAULT;
+    opts->statement_timeout_ms = BOOKING_PG_STATEMENT_TIMEOUT_MS_DEFAULT;
     size_t url_len = strlen(url);
     if (url_len >= sizeof opts->conninfo) {
-        store_error(errbuf, errbuf_len, "postgres URL longer than %d bytes", PG_URL_MAX - 1);
+        store_error(errbuf, errbuf_len, "postgres URL longer than %d bytes",
+                    BOOKING_PG_URL_MAX - 1);
         return BOOKING_EURL;
     }
     const char *query = strchr(url, '?');
@@ -113,18 +136,18 @@ booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
         p++; /* past '?' or '&' */
         const char *end = strchr(p, '&');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        int took = take_param(p, len, "pool_size", 1, PG_POOL_SIZE_MAX, &opts->pool_size);
+        int took = take_param(p, len, "pool_size", 1, BOOKING_PG_POOL_SIZE_MAX, &opts->pool_size);
         if (took == 0)
-            took = take_param(p, len, "lock_timeout_ms", 1, PG_TIMEOUT_MS_MAX,
+            took = take_param(p, len, "lock_timeout_ms", 1, BOOKING_PG_TIMEOUT_MS_MAX,
                               &opts->lock_timeout_ms);
         if (took == 0)
-            took = take_param(p, len, "statement_timeout_ms", 1, PG_TIMEOUT_MS_MAX,
+            took = take_param(p, len, "statement_timeout_ms", 1, BOOKING_PG_TIMEOUT_MS_MAX,
                               &opts->statement_timeout_ms);
         if (took < 0) {
             store_error(errbuf, errbuf_len,
                         "postgres URL: bad option '%.*s' (pool_size=1..%d, lock_timeout_ms "
                         "and statement_timeout_ms=1..%d)",
-                        (int)len, p, PG_POOL_SIZE_MAX, PG_TIMEOUT_MS_MAX);
+                        (int)len, p, BOOKING_PG_POOL_SIZE_MAX, BOOKING_PG_TIMEOUT_MS_MAX);
             return BOOKING_EURL;
         }
         if (took == 0 && len > 0) { /* libpq's own: passed on */
@@ -135,6 +158,7 @@ booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
         }
         p = end;
     }
+    assert(out < sizeof opts->conninfo); /* we only ever drop parameters from the URL */
     opts->conninfo[out] = '\0';
     if (opts->lock_timeout_ms > opts->statement_timeout_ms) {
         store_error(errbuf, errbuf_len,
@@ -168,8 +192,8 @@ static PGconn *connect_raw(const pg_options *opts, char *errbuf, size_t errbuf_l
     const char *const keys[] = {"connect_timeout", "application_name", "keepalives",
                                 "keepalives_idle", "keepalives_interval", "keepalives_count",
                                 "dbname", NULL};
-    const char *const values[] = {PG_CONNECT_TIMEOUT_S_DEFAULT, "booking", "1", "5", "2", "3",
-                                  opts->conninfo, NULL};
+    const char *const values[] = {BOOKING_PG_CONNECT_TIMEOUT_S_DEFAULT, "booking", "1", "5", "2",
+                                  "3", opts->conninfo, NULL};
     PGconn *pg = PQconnectdbParams(keys, values, 1);
     if (pg == NULL) {
         store_error(errbuf, errbuf_len, "postgres: out of memory");
@@ -202,6 +226,7 @@ static int64_t now_ms(void)
 /* Waits until PQgetResult will not block, or the deadline. */
 static booking_reason wait_input(PGconn *pg, int64_t deadline_ms)
 {
+    assert(pg != NULL && deadline_ms > 0);
     while (PQisBusy(pg)) {
         if (PQsocket(pg) < 0)
             return BOOKING_REASON_UNAVAILABLE;
@@ -220,6 +245,7 @@ static booking_reason wait_input(PGconn *pg, int64_t deadline_ms)
 
 static void flight_clear(pg_conn *c)
 {
+    assert(c->result_count >= 0 && c->result_count <= BOOKING_PG_FLIGHT_MAX);
     for (int i = 0; i < c->result_count; i++)
         PQclear(c->results[i]);
     c->result_count = 0;
@@ -237,7 +263,8 @@ static void conn_drop(pg_conn *c)
 /* Collects the results of everything sent, through the Sync. */
 static booking_reason flight_collect(const pg_options *opts, pg_conn *c)
 {
-    int64_t deadline = now_ms() + opts->statement_timeout_ms + PG_CLIENT_GRACE_MS;
+    assert(c->pg != NULL && c->sent >= 0 && c->result_count == 0);
+    int64_t deadline = now_ms() + opts->statement_timeout_ms + BOOKING_PG_CLIENT_GRACE_MS;
     booking_reason first = BOOKING_REASON_OK;
     for (;;) {
         booking_reason w = wait_input(c->pg, deadline);
@@ -268,11 +295,12 @@ static booking_reason flight_collect(const pg_options *opts, pg_conn *c)
                 return first;
             }
         }
-        if (c->result_count < PG_FLIGHT_MAX && c->result_count < c->sent)
+        if (c->result_count < BOOKING_PG_FLIGHT_MAX && c->result_count < c->sent)
             c->results[c->result_count++] = res;
         else
             PQclear(res);
     }
+    assert(c->result_count <= c->sent);
     return first;
 }
 
@@ -289,7 +317,7 @@ static PGconn *connect_session(const pg_options *opts)
     snprintf(lock_ms, sizeof lock_ms, "%d", opts->lock_timeout_ms);
     snprintf(stmt_ms, sizeof stmt_ms, "%d", opts->statement_timeout_ms);
     snprintf(idle_ms, sizeof idle_ms, "%d",
-             opts->statement_timeout_ms * PG_IDLE_IN_TX_TIMEOUT_FACTOR);
+             opts->statement_timeout_ms * BOOKING_PG_IDLE_IN_TX_TIMEOUT_FACTOR);
     const char *const values[] = {lock_ms, stmt_ms, idle_ms};
     /* Every statement of ours reads or writes rows by primary key. A plan cached
      * while a table was small (a fresh database) would scan it whole for every
@@ -305,7 +333,7 @@ static PGconn *connect_session(const pg_options *opts)
                                 " set_config('idle_in_transaction_session_timeout', $3, false),"
                                 " set_config('synchronous_commit', 'on', false)",
                                 3, NULL, values, NULL, NULL, 0);
-    for (int i = 0; ok && i < PG_STMT_COUNT; i++)
+    for (int i = 0; ok && i < BOOKING_PG_STMT_COUNT; i++)
         ok = PQsendPrepare(pg, stmt_name((pg_stmt)i), stmt_text[i], 0, NULL);
     ok = ok && PQpipelineSync(pg);
     pg_conn c = {.pg = pg, .sent = 0};
@@ -322,6 +350,8 @@ static PGconn *connect_session(const pg_options *opts)
 
 booking_error pg_pool_init(pg_pool *pool, const pg_options *opts)
 {
+    assert(opts->pool_size >= 1 && opts->pool_size <= BOOKING_PG_POOL_SIZE_MAX);
+    assert(opts->lock_timeout_ms >= 1 && opts->lock_timeout_ms <= opts->statement_timeout_ms);
     memset(pool, 0, sizeof *pool);
     pool->opts = *opts;
     pool->size = opts->pool_size;
@@ -354,6 +384,7 @@ void pg_pool_close(pg_pool *pool)
  * few sessions open on the server. */
 static pg_conn *take_free(pg_pool *pool)
 {
+    assert(pool->size >= 1 && pool->size <= BOOKING_PG_POOL_SIZE_MAX);
     pg_conn *unconnected = NULL;
     for (int i = 0; i < pool->size; i++) {
         pg_conn *c = &pool->conns[i];
@@ -368,11 +399,13 @@ static pg_conn *take_free(pg_pool *pool)
     }
     if (unconnected != NULL)
         unconnected->busy = true;
+    assert(unconnected == NULL || unconnected->pg == NULL);
     return unconnected;
 }
 
 booking_reason pg_pool_acquire(pg_pool *pool, pg_conn **out)
 {
+    assert(pool->lock_ready && pool->cond_ready && out != NULL);
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
     deadline.tv_sec += pool->opts.lock_timeout_ms / 1000;
@@ -403,14 +436,17 @@ booking_reason pg_pool_acquire(pg_pool *pool, pg_conn **out)
         pg_pool_release(pool, c);
         return BOOKING_REASON_UNAVAILABLE;
     }
+    assert(c->busy && c->result_count == 0); /* handed out with no flight pending */
     *out = c;
     return BOOKING_REASON_OK;
 }
 
 void pg_pool_release(pg_pool *pool, pg_conn *c)
 {
+    assert(c >= pool->conns && c < pool->conns + pool->size);
     flight_clear(c);
     pthread_mutex_lock(&pool->lock);
+    assert(c->busy); /* released once, by the call that acquired it */
     c->busy = false;
     pthread_cond_signal(&pool->freed);
     pthread_mutex_unlock(&pool->lock);
@@ -427,6 +463,9 @@ void pg_send(pg_conn *c, pg_stmt stmt, int nparams, const char *const *values)
 {
     /* A send that fails (connection gone) is noticed by pg_flight_run, through
      * sent != what libpq queued: the flight then fails as a whole. */
+    assert(stmt >= 0 && stmt < BOOKING_PG_STMT_COUNT && nparams >= 0);
+    /* More would lose results past BOOKING_PG_FLIGHT_MAX: a flight is written by us. */
+    assert(c->sent < BOOKING_PG_FLIGHT_MAX);
     if (c->sent < 0 || c->pg == NULL) {
         c->sent = -1;
         return;
@@ -448,11 +487,13 @@ booking_reason pg_flight_run(pg_pool *pool, pg_conn *c)
 
 PGresult *pg_result(pg_conn *c, int index)
 {
+    assert(index >= 0 && index < BOOKING_PG_FLIGHT_MAX);
     return index < c->result_count ? c->results[index] : NULL;
 }
 
 void pg_abandon(pg_pool *pool, pg_conn *c)
 {
+    assert(c->busy); /* only the call that holds the connection ends its transaction */
     if (c->pg == NULL)
         return;
     PGTransactionStatusType t = PQtransactionStatus(c->pg);
@@ -460,7 +501,7 @@ void pg_abandon(pg_pool *pool, pg_conn *c)
         return;
     if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) {
         pg_flight_begin(c);
-        pg_send(c, PG_ROLLBACK, 0, NULL);
+        pg_send(c, BOOKING_PG_ROLLBACK, 0, NULL);
         if (pg_flight_run(pool, c) == BOOKING_REASON_OK)
             return;
     }

@@ -11,19 +11,21 @@
 #include <libpq-fe.h>
 #include <pthread.h>
 
-#define PG_POOL_SIZE_DEFAULT 4
-#define PG_POOL_SIZE_MAX 64
-#define PG_LOCK_TIMEOUT_MS_DEFAULT 5000
-#define PG_STATEMENT_TIMEOUT_MS_DEFAULT 10000
-#define PG_TIMEOUT_MS_MAX 600000
-#define PG_CONNECT_TIMEOUT_S_DEFAULT "5"
-#define PG_CLIENT_GRACE_MS 2000      /* a flight's client-side deadline past statement_timeout */
-#define PG_IDLE_IN_TX_TIMEOUT_FACTOR 2 /* idle_in_transaction_session_timeout, x statement_timeout */
-#define PG_URL_MAX 4096
-#define PG_FLIGHT_MAX 8 /* statements in one flight */
+#define BOOKING_PG_POOL_SIZE_DEFAULT 4
+#define BOOKING_PG_POOL_SIZE_MAX 64
+#define BOOKING_PG_LOCK_TIMEOUT_MS_DEFAULT 5000
+#define BOOKING_PG_STATEMENT_TIMEOUT_MS_DEFAULT 10000
+#define BOOKING_PG_TIMEOUT_MS_MAX 600000
+#define BOOKING_PG_CONNECT_TIMEOUT_S_DEFAULT "5"
+/* A flight's client-side deadline past statement_timeout. */
+#define BOOKING_PG_CLIENT_GRACE_MS 2000
+/* idle_in_transaction_session_timeout, as a multiple of statement_timeout. */
+#define BOOKING_PG_IDLE_IN_TX_TIMEOUT_FACTOR 2
+#define BOOKING_PG_URL_MAX 4096
+#define BOOKING_PG_FLIGHT_MAX 8 /* statements in one flight */
 
 typedef struct pg_options {
-    char conninfo[PG_URL_MAX]; /* the URL without our own parameters, for libpq */
+    char conninfo[BOOKING_PG_URL_MAX]; /* the URL without our own parameters, for libpq */
     int pool_size;
     int lock_timeout_ms;
     int statement_timeout_ms;
@@ -31,31 +33,31 @@ typedef struct pg_options {
 
 /* The statements every connection prepares once, by name. */
 typedef enum pg_stmt {
-    PG_BEGIN,
-    PG_COMMIT,
-    PG_ROLLBACK,
-    PG_LOCK_RESOURCES,   /* $1 text[]: id, capacity, booked, locked in id order */
-    PG_SELECT_RECORDS,   /* $1 text[]: id, resource_id, units, outcome, status */
-    PG_INSERT_RECORDS,   /* unnest of five arrays */
-    PG_UPDATE_BOOKED,    /* unnest of ids and absolute booked values */
-    PG_SELECT_RESOURCE,  /* $1 */
-    PG_LOCK_RESOURCE,    /* $1, FOR UPDATE */
-    PG_INSERT_RESOURCE,  /* $1, $2 */
-    PG_UPDATE_CAPACITY,  /* $1, $2 */
-    PG_SELECT_RECORD,    /* $1 */
-    PG_LOCK_RECORD,      /* $1, FOR UPDATE */
-    PG_MARK_CANCELLED,   /* $1 */
-    PG_RELEASE_BOOKED,   /* $1 resource, $2 units */
-    PG_PING,
-    PG_STMT_COUNT
+    BOOKING_PG_BEGIN,
+    BOOKING_PG_COMMIT,
+    BOOKING_PG_ROLLBACK,
+    BOOKING_PG_LOCK_RESOURCES,   /* $1 text[]: id, capacity, booked, locked in id order */
+    BOOKING_PG_SELECT_RECORDS,   /* $1 text[]: id, resource_id, units, outcome, status */
+    BOOKING_PG_INSERT_RECORDS,   /* unnest of five arrays */
+    BOOKING_PG_UPDATE_BOOKED,    /* unnest of ids and absolute booked values */
+    BOOKING_PG_SELECT_RESOURCE,  /* $1 */
+    BOOKING_PG_LOCK_RESOURCE,    /* $1, FOR UPDATE */
+    BOOKING_PG_INSERT_RESOURCE,  /* $1, $2 */
+    BOOKING_PG_UPDATE_CAPACITY,  /* $1, $2 */
+    BOOKING_PG_SELECT_RECORD,    /* $1 */
+    BOOKING_PG_LOCK_RECORD,      /* $1, FOR UPDATE */
+    BOOKING_PG_MARK_CANCELLED,   /* $1 */
+    BOOKING_PG_RELEASE_BOOKED,   /* $1 resource, $2 units */
+    BOOKING_PG_PING,
+    BOOKING_PG_STMT_COUNT
 } pg_stmt;
 
 /* One connection of the pool. `pg` is NULL until first used and after a loss. */
 typedef struct pg_conn {
     PGconn *pg;
     bool busy; /* handed out; guarded by the pool mutex */
-    /* Results of the last flight, PG_FLIGHT_MAX at most, owned until the next. */
-    PGresult *results[PG_FLIGHT_MAX];
+    /* Results of the last flight, BOOKING_PG_FLIGHT_MAX at most, owned until the next. */
+    PGresult *results[BOOKING_PG_FLIGHT_MAX];
     int result_count;
     int sent;
 } pg_conn;
@@ -65,7 +67,7 @@ typedef struct pg_pool {
     pthread_cond_t freed;
     bool lock_ready, cond_ready;
     pg_options opts;
-    pg_conn conns[PG_POOL_SIZE_MAX];
+    pg_conn conns[BOOKING_PG_POOL_SIZE_MAX];
     int size;
 } pg_pool;
 

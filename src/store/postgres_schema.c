@@ -12,12 +12,21 @@
 #include "store/postgres_schema.h"
 #include "store/store.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* "booking" in ASCII, as a bigint: the advisory lock's key. */
-#define PG_SCHEMA_LOCK_KEY "27707072051768935"
+#define BOOKING_PG_SCHEMA_LOCK_KEY "27707072051768935"
+
+/* Migration 1's CHECKs spell these numbers out. */
+_Static_assert(BOOKING_CAPACITY_MAX == 9007199254740991 && BOOKING_UNITS_MAX == 9007199254740991,
+               "the CHECKs on capacity, booked and units");
+_Static_assert(BOOKING_BOOKED == 1 && BOOKING_REJECTED == 2, "the CHECKs on outcome");
+_Static_assert(BOOKING_STATUS_NONE == 0 && BOOKING_STATUS_ACTIVE == 1 &&
+                   BOOKING_STATUS_CANCELLED == 2,
+               "the CHECKs on status");
 
 static const char *const migrations[] = {
     /* 1: the first schema */
@@ -61,6 +70,7 @@ static bool exec_ok(PGconn *pg, const char *sql, ExecStatusType expect, PGresult
 booking_error pg_schema_migrate(PGconn *pg, int statement_timeout_ms, char *errbuf,
                                 size_t errbuf_len)
 {
+    assert(pg != NULL && statement_timeout_ms > 0);
     char sql[160];
     snprintf(sql, sizeof sql, "SET statement_timeout = %d; SET synchronous_commit = on",
              statement_timeout_ms);
@@ -69,7 +79,7 @@ booking_error pg_schema_migrate(PGconn *pg, int statement_timeout_ms, char *errb
     PGresult *res = NULL;
     bool ok = exec_ok(pg,
                       "BEGIN;"
-                      "SELECT pg_advisory_xact_lock(" PG_SCHEMA_LOCK_KEY ");"
+                      "SELECT pg_advisory_xact_lock(" BOOKING_PG_SCHEMA_LOCK_KEY ");"
                       "CREATE TABLE IF NOT EXISTS booking_schema ("
                       "  id integer PRIMARY KEY CHECK (id = 1),"
                       "  version integer NOT NULL);"
@@ -85,6 +95,7 @@ booking_error pg_schema_migrate(PGconn *pg, int statement_timeout_ms, char *errb
                     version, SCHEMA_VERSION);
         ok = false;
     }
+    assert(!ok || version <= SCHEMA_VERSION);
     for (int v = version; ok && v < SCHEMA_VERSION; v++)
         ok = exec_ok(pg, migrations[v], PGRES_COMMAND_OK, NULL, errbuf, errbuf_len);
     if (ok && version < SCHEMA_VERSION) {

@@ -9,23 +9,20 @@
 #define BOOKING_STORE_RESOURCE_OVERLAY_H
 
 #include "core/decide.h"
+#include "store/id_table.h"
 
 typedef struct overlay_entry {
     const char *id; /* borrowed from the batch's requests */
     uint32_t id_len;
     bool exists;
     bool dirty; /* state.booked differs from what was read */
-    uint64_t hash;
     core_resource state;
 } overlay_entry;
 
+/* entries[i] belongs to the id of index i in ids (first-touch order). */
 typedef struct resource_overlay {
-    overlay_entry *slots;
-    uint32_t *used; /* slot indexes in first-touch order */
-    size_t used_count;
-    size_t entries_max;
-    size_t mask;
-    uint64_t seed;
+    id_table ids;
+    overlay_entry *entries;
 } resource_overlay;
 
 bool overlay_init(resource_overlay *o, size_t entries_max);
@@ -36,10 +33,10 @@ void overlay_reset(resource_overlay *o);
  * and sets exists/state). Returns NULL only if more than entries_max ids are used. */
 overlay_entry *overlay_get(resource_overlay *o, const char *id, size_t len, bool *fresh);
 
-static inline size_t overlay_count(const resource_overlay *o) { return o->used_count; }
+static inline size_t overlay_count(const resource_overlay *o) { return o->ids.count; }
 static inline overlay_entry *overlay_at(resource_overlay *o, size_t i)
 {
-    return &o->slots[o->used[i]];
+    return &o->entries[i];
 }
 
 #endif

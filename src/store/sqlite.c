@@ -32,8 +32,12 @@
 #include "store/resource_overlay.h"
 #include "store/store.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The columns hold the enum values themselves (sqlite_schema.c). */
+_Static_assert(BOOKING_CAPACITY_MAX <= INT64_MAX, "counters bind as sqlite3_int64");
 
 typedef struct sqlite_store {
     booking_store base;
@@ -47,6 +51,7 @@ typedef struct sqlite_store {
 static booking_reason load_resource(sqlite_conn *c, const char *id, bool *exists,
                                     core_resource *state)
 {
+    assert(id != NULL && c->db != NULL);
     sqlite3_stmt *s = c->stmt[SQL_SELECT_RESOURCE];
     sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
@@ -54,6 +59,10 @@ static booking_reason load_resource(sqlite_conn *c, const char *id, bool *exists
     if (*exists) {
         state->capacity = (uint64_t)sqlite3_column_int64(s, 0);
         state->booked = (uint64_t)sqlite3_column_int64(s, 1);
+        /* Every read of the counters: the schema's CHECKs and our writes keep
+         * the invariant, so a row without it is a bug (or a file tampered with
+         * past its CHECKs), never an input to decide on. */
+        assert(core_resource_consistent(state));
         rc = sqlite3_step(s);
     }
     sqlite3_reset(s);
@@ -65,6 +74,7 @@ static booking_reason load_resource(sqlite_conn *c, const char *id, bool *exists
 static booking_reason load_record(sqlite_conn *c, const char *booking_id, const char *resource_id,
                                   bool *exists, core_record *record, booking_record *out)
 {
+    assert(booking_id != NULL && (out == NULL || resource_id == NULL));
     sqlite3_stmt *s = c->stmt[SQL_SELECT_BOOKING];
     sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
@@ -82,6 +92,7 @@ static booking_reason load_record(sqlite_conn *c, const char *booking_id, const 
             .reason = core_recorded_reason(outcome),
             .status = (booking_status)sqlite3_column_int(s, 3),
         };
+        assert(record->outcome == BOOKING_BOOKED || record->status == BOOKING_STATUS_NONE);
         if (out != NULL) {
             store_copy_id(out->booking_id, booking_id, strlen(booking_id));
             store_copy_id(out->resource_id, rid ? rid : "", rid ? (size_t)rid_len : 0);
@@ -102,6 +113,7 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
                                  booking_result *result)
 {
     sqlite_conn *c = &st->writer;
+    assert(c->held && req->units >= 1 && req->units <= BOOKING_UNITS_MAX);
     bool fresh;
     overlay_entry *res = overlay_get(&st->overlay, req->resource_id, strlen(req->resource_id),
                                      &fresh);
@@ -128,6 +140,7 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
         if (sqlite3_changes(c->db) == 1) {
             res->state.booked += d.booked_delta;
             res->dirty |= d.booked_delta != 0;
+            assert(core_resource_consistent(&res->state));
             *result = d.result;
             return BOOKING_REASON_OK;
         }
@@ -149,10 +162,13 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
 static booking_reason write_counters(sqlite_store *st)
 {
     sqlite3_stmt *s = st->writer.stmt[SQL_UPDATE_BOOKED];
+    assert(st->writer.held);
     for (size_t i = 0; i < overlay_count(&st->overlay); i++) {
         overlay_entry *e = overlay_at(&st->overlay, i);
         if (!e->dirty)
             continue;
+        /* Every write of a counter, paired with the read in load_resource(). */
+        assert(e->exists && core_resource_consistent(&e->state));
         sqlite3_bind_int64(s, 1, (sqlite3_int64)e->state.booked);
         sqlite3_bind_text(s, 2, e->id, (int)e->id_len, SQLITE_STATIC);
         int rc = sqlite3_step(s);
@@ -167,6 +183,7 @@ static void sqlite_attempt_batch(booking_store *store, const booking_request *re
                                  size_t count, booking_result *results)
 {
     sqlite_store *st = (sqlite_store *)store;
+    assert(count >= 1 && count <= BOOKING_BATCH_MAX);
     booking_reason r = sqlite_tx_begin(&st->writer);
     if (r != BOOKING_REASON_OK) {
         store_fail_all(results, count, r);
@@ -175,6 +192,7 @@ static void sqlite_attempt_batch(booking_store *store, const booking_request *re
     overlay_reset(&st->overlay);
     for (size_t i = 0; i < count && r == BOOKING_REASON_OK; i++)
         r = decide_one(st, &requests[i], &results[i]);
+    assert(overlay_count(&st->overlay) <= count);
     if (r == BOOKING_REASON_OK)
         r = write_counters(st);
     r = sqlite_tx_end(&st->writer, r);
@@ -189,6 +207,7 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
 {
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->writer;
+    assert(capacity <= BOOKING_CAPACITY_MAX); /* the library validated it */
     booking_reason r = sqlite_tx_begin(c);
     if (r != BOOKING_REASON_OK)
         return r;
@@ -198,6 +217,7 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
     r = load_resource(c, resource_id, &exists, &state);
     if (r == BOOKING_REASON_OK) {
         d = core_decide_set_capacity(capacity, exists ? &state : NULL);
+        assert(!(d.create && d.update) && (!d.update || exists));
         if (d.create || d.update) {
             sqlite3_stmt *s = c->stmt[SQL_UPSERT_RESOURCE];
             sqlite3_bind_text(s, 1, resource_id, -1, SQLITE_STATIC);
@@ -207,6 +227,8 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
             if (rc != SQLITE_DONE)
                 r = sqlite_reason(rc);
             state.capacity = capacity;
+            /* The counters as written: the core refused a capacity below booked. */
+            assert(core_resource_consistent(&state));
         }
     }
     r = sqlite_tx_end(c, r);
@@ -235,6 +257,7 @@ static booking_reason sqlite_cancel(booking_store *store, const char *booking_id
     r = load_record(c, booking_id, NULL, &exists, &rec, &full);
     if (r == BOOKING_REASON_OK) {
         d = core_decide_cancel(exists ? &rec : NULL);
+        assert(!d.mark_cancelled || (exists && d.booked_release == rec.units));
         if (d.mark_cancelled) {
             sqlite3_stmt *s = c->stmt[SQL_CANCEL_BOOKING];
             sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
@@ -278,6 +301,7 @@ static booking_reason sqlite_get_resource(booking_store *store, const char *reso
         return r;
     if (!exists)
         return BOOKING_REASON_UNKNOWN_RESOURCE;
+    assert(out != NULL); /* the library always passes one to get_resource */
     store_copy_id(out->resource_id, resource_id, strlen(resource_id));
     out->capacity = state.capacity;
     out->booked = state.booked;
@@ -294,6 +318,7 @@ static booking_reason sqlite_get_booking(booking_store *store, const char *booki
         return r;
     bool exists;
     core_record rec;
+    assert(out != NULL); /* the library always passes one to get_booking */
     r = load_record(c, booking_id, NULL, &exists, &rec, out);
     sqlite_conn_unlock(c);
     if (r != BOOKING_REASON_OK)
@@ -338,6 +363,7 @@ static const store_ops sqlite_ops = {
 booking_error sqlite_store_open(const char *url, const char *location, booking_store **out,
                                 char *errbuf, size_t errbuf_len)
 {
+    assert(url != NULL && location != NULL && out != NULL);
     sqlite_options opts;
     booking_error e = sqlite_options_parse(url, location, &opts, errbuf, errbuf_len);
     if (e != BOOKING_OK)

@@ -6,11 +6,20 @@
 #include "store/sqlite_schema.h"
 #include "store/store.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+_Static_assert(BOOKING_SQLITE_BUSY_TIMEOUT_MS_DEFAULT <= BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX,
+               "the default is a value the URL could give");
+_Static_assert(BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX < 1000000000 &&
+                   BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX <= INT_MAX,
+               "store_parse_long reads at most 9 digits into an int");
+_Static_assert(BOOKING_STATUS_CANCELLED == 2, "SQL_CANCEL_BOOKING writes status = 2");
 
 static const char *const sql_text[SQL_COUNT] = {
     [SQL_BEGIN] = "BEGIN IMMEDIATE",
@@ -31,6 +40,7 @@ static const char *const sql_text[SQL_COUNT] = {
 
 booking_reason sqlite_reason(int rc)
 {
+    assert((rc & 0xff) != SQLITE_OK); /* only a failed call has a reason */
     switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -53,8 +63,9 @@ booking_reason sqlite_reason(int rc)
 booking_error sqlite_options_parse(const char *url, const char *location, sqlite_options *opts,
                                    char *errbuf, size_t errbuf_len)
 {
+    assert(url != NULL && location != NULL);
     memset(opts, 0, sizeof *opts);
-    opts->busy_timeout_ms = SQLITE_BUSY_TIMEOUT_MS_DEFAULT;
+    opts->busy_timeout_ms = BOOKING_SQLITE_BUSY_TIMEOUT_MS_DEFAULT;
     const char *query = strchr(location, '?');
     size_t path_len = query ? (size_t)(query - location) : strlen(location);
     if (path_len == 0 || path_len >= sizeof opts->path) {
@@ -68,7 +79,7 @@ booking_error sqlite_options_parse(const char *url, const char *location, sqlite
         size_t len = end ? (size_t)(end - p) : strlen(p);
         long v;
         if (len > 16 && strncmp(p, "busy_timeout_ms=", 16) == 0 &&
-            store_parse_long(p + 16, len - 16, 0, SQLITE_BUSY_TIMEOUT_MS_MAX, &v)) {
+            store_parse_long(p + 16, len - 16, 0, BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX, &v)) {
             opts->busy_timeout_ms = (int)v;
         } else if (len > 4 && len - 4 < sizeof opts->vfs && strncmp(p, "vfs=", 4) == 0) {
             memcpy(opts->vfs, p + 4, len - 4);
@@ -76,11 +87,13 @@ booking_error sqlite_options_parse(const char *url, const char *location, sqlite
         } else {
             store_error(errbuf, errbuf_len,
                         "%s: unknown or bad sqlite option '%.*s' (busy_timeout_ms=0..%d, vfs=NAME)",
-                        url, (int)len, p, SQLITE_BUSY_TIMEOUT_MS_MAX);
+                        url, (int)len, p, BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX);
             return BOOKING_EURL;
         }
         p = end;
     }
+    assert(opts->busy_timeout_ms >= 0);
+    assert(opts->busy_timeout_ms <= BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX);
     return BOOKING_OK;
 }
 
@@ -121,13 +134,14 @@ static int set_wal(sqlite3 *db, int busy_timeout_ms)
         int rc = exec_pragma(db, "PRAGMA journal_mode = WAL", "wal");
         if ((rc & 0xff) != SQLITE_BUSY || ms_since(&start) >= busy_timeout_ms)
             return rc;
-        sqlite3_sleep(SQLITE_WAL_SWITCH_PAUSE_MS);
+        sqlite3_sleep(BOOKING_SQLITE_WAL_SWITCH_PAUSE_MS);
     }
 }
 
 booking_error sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bool writer,
                                char *errbuf, size_t errbuf_len)
 {
+    assert(opts->path[0] != '\0' && opts->busy_timeout_ms >= 0);
     memset(c, 0, sizeof *c);
     c->busy_timeout_ms = opts->busy_timeout_ms;
     if (pthread_mutex_init(&c->lock, NULL) != 0)
@@ -158,6 +172,7 @@ booking_error sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bool 
             return e;
     }
     for (int i = 0; i < SQL_COUNT; i++) {
+        assert(sql_text[i] != NULL); /* every statement of the enum has its text */
         rc = sqlite3_prepare_v3(c->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[i],
                                 NULL);
         if (rc != SQLITE_OK) {
@@ -183,6 +198,7 @@ void sqlite_conn_close(sqlite_conn *c)
 
 booking_reason sqlite_conn_lock(sqlite_conn *c)
 {
+    assert(c->lock_ready && c->busy_timeout_ms >= 0);
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
     deadline.tv_sec += c->busy_timeout_ms / 1000;
@@ -201,6 +217,7 @@ booking_reason sqlite_conn_lock(sqlite_conn *c)
         c->held = true;
     else
         r = rc == ETIMEDOUT ? BOOKING_REASON_BUSY : BOOKING_REASON_INTERNAL;
+    assert(c->held);
     pthread_mutex_unlock(&c->lock);
     return r;
 }
@@ -208,6 +225,7 @@ booking_reason sqlite_conn_lock(sqlite_conn *c)
 void sqlite_conn_unlock(sqlite_conn *c)
 {
     pthread_mutex_lock(&c->lock);
+    assert(c->held); /* unlocked only by its holder */
     c->held = false;
     pthread_cond_signal(&c->freed);
     pthread_mutex_unlock(&c->lock);
@@ -225,6 +243,7 @@ booking_reason sqlite_tx_begin(sqlite_conn *c)
     booking_reason r = sqlite_conn_lock(c);
     if (r != BOOKING_REASON_OK)
         return r;
+    assert(c->db != NULL && c->stmt[SQL_BEGIN] != NULL);
     int rc = step_once(c->stmt[SQL_BEGIN]);
     if (rc == SQLITE_DONE)
         return BOOKING_REASON_OK;
@@ -234,6 +253,8 @@ booking_reason sqlite_tx_begin(sqlite_conn *c)
 
 booking_reason sqlite_tx_end(sqlite_conn *c, booking_reason r)
 {
+    /* WRITING: we hold the lock, and a call that went well left its transaction open. */
+    assert(c->held && (r != BOOKING_REASON_OK || !sqlite3_get_autocommit(c->db)));
     if (r == BOOKING_REASON_OK) {
         int rc = step_once(c->stmt[SQL_COMMIT]);
         if (rc != SQLITE_DONE)

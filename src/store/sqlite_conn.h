@@ -11,15 +11,15 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
-#define SQLITE_BUSY_TIMEOUT_MS_DEFAULT 5000
-#define SQLITE_BUSY_TIMEOUT_MS_MAX 600000
-#define SQLITE_WAL_SWITCH_PAUSE_MS 2 /* between tries to turn a new file to WAL */
-#define SQLITE_PATH_MAX 4096
-#define SQLITE_VFS_NAME_MAX 64
+#define BOOKING_SQLITE_BUSY_TIMEOUT_MS_DEFAULT 5000
+#define BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX 600000
+#define BOOKING_SQLITE_WAL_SWITCH_PAUSE_MS 2 /* between tries to turn a new file to WAL */
+#define BOOKING_SQLITE_PATH_MAX 4096
+#define BOOKING_SQLITE_VFS_NAME_MAX 64
 
 typedef struct sqlite_options {
-    char path[SQLITE_PATH_MAX];
-    char vfs[SQLITE_VFS_NAME_MAX]; /* "" for SQLite's default */
+    char path[BOOKING_SQLITE_PATH_MAX];
+    char vfs[BOOKING_SQLITE_VFS_NAME_MAX]; /* "" for SQLite's default */
     int busy_timeout_ms;
 } sqlite_options;
 

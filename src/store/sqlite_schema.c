@@ -12,7 +12,14 @@
 #include "store/sqlite_schema.h"
 #include "store/store.h"
 
+#include <assert.h>
 #include <stdio.h>
+
+/* Migration 1's CHECKs spell these numbers out. */
+_Static_assert(BOOKING_CAPACITY_MAX == 9007199254740991 && BOOKING_UNITS_MAX == 9007199254740991,
+               "the CHECKs on capacity, booked and units");
+_Static_assert(BOOKING_BOOKED == 1 && BOOKING_REJECTED == 2, "the CHECK on outcome");
+_Static_assert(BOOKING_STATUS_NONE == 0 && BOOKING_STATUS_CANCELLED == 2, "the CHECK on status");
 
 static const char *const migrations[] = {
     /* 1: the first schema */
@@ -66,6 +73,7 @@ booking_error sqlite_schema_migrate(sqlite3 *db, char *errbuf, size_t errbuf_len
                     SCHEMA_VERSION);
         return BOOKING_EOPEN;
     }
+    assert(rc != SQLITE_OK || (version >= 0 && version <= SCHEMA_VERSION));
     for (int v = version; rc == SQLITE_OK && v < SCHEMA_VERSION; v++)
         rc = sqlite3_exec(db, migrations[v], NULL, NULL, NULL);
     if (rc == SQLITE_OK && version < SCHEMA_VERSION) {

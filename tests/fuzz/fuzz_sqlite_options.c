@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_REQUIRE(path_len > 0 && path_len < sizeof opts.path);
         FUZZ_REQUIRE(strnlen(opts.vfs, sizeof opts.vfs) < sizeof opts.vfs);
         FUZZ_REQUIRE(opts.busy_timeout_ms >= 0 &&
-                     opts.busy_timeout_ms <= SQLITE_BUSY_TIMEOUT_MS_MAX);
+                     opts.busy_timeout_ms <= BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX);
         FUZZ_REQUIRE(strncmp(opts.path, url + 7, path_len) == 0);
     } else {
         FUZZ_REQUIRE(e == BOOKING_EURL);

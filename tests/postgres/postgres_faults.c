@@ -26,7 +26,7 @@
 #define KILL_ROUNDS 10
 #define KILL_EVERY_MS 100
 #define SILENT_STATEMENT_TIMEOUT_MS 300
-#define SILENT_GRACE_MAX_MS 4000 /* PG_CLIENT_GRACE_MS (2 s) and some slack */
+#define SILENT_GRACE_MAX_MS 4000 /* BOOKING_PG_CLIENT_GRACE_MS (2 s) and some slack */
 
 static const char *url;
 
@@ -126,7 +126,7 @@ static void killed_sessions_fail_unavailable_then_the_store_reconnects(void **st
 
 /* The store's server session stops answering (SIGSTOP: a hung server or a
  * silent network): the client-side deadline of a flight (statement_timeout_ms +
- * PG_CLIENT_GRACE_MS) answers FAILED timeout, the session is given up, and the
+ * BOOKING_PG_CLIENT_GRACE_MS) answers FAILED timeout, the session is given up, and the
  * next call works on a new one. */
 static void silent_server_fails_timeout_by_the_client_deadline(void **state)
 {
