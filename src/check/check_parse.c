@@ -1,14 +1,13 @@
 /*
- * check_parse.c: reads a history (JSON lines, one event each, parsed with jansson)
- * into operations: each invoke paired with its process's completion. Strict about
- * shape (a malformed line is named, never guessed at), lenient about extra fields.
+ * check_parse.c: reads a history (JSON lines, one event each, decoded by
+ * history/history_line.h) into operations: each invoke paired with its process's
+ * completion. A malformed line, or one out of turn, is named, never guessed at.
  */
 #include "check/check_history.h"
-#include "core/names.h"
+#include "history/history_line.h"
 #include "util/hash.h"
 
 #include <inttypes.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,49 +122,6 @@ static bool fail(parse_state *ps, const char *fmt, ...)
     return false;
 }
 
-static bool get_u64(parse_state *ps, json_t *obj, const char *key, uint64_t min, uint64_t max,
-                    uint64_t *out)
-{
-    json_t *v = json_object_get(obj, key);
-    if (!json_is_integer(v))
-        return fail(ps, "\"%s\" must be an integer", key);
-    json_int_t i = json_integer_value(v);
-    if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
-        return fail(ps, "\"%s\" out of range %" PRIu64 "..%" PRIu64, key, min, max);
-    *out = (uint64_t)i;
-    return true;
-}
-
-static bool get_id(parse_state *ps, json_t *obj, const char *key, chk_names *names,
-                   uint32_t *out)
-{
-    json_t *v = json_object_get(obj, key);
-    if (!json_is_string(v))
-        return fail(ps, "\"%s\" must be a string", key);
-    const char *s = json_string_value(v);
-    size_t len = json_string_length(v);
-    if (strlen(s) != len || !booking_id_valid(s, len))
-        return fail(ps, "\"%s\" is not a valid id (1 to %d of [A-Za-z0-9._:-])", key,
-                    BOOKING_ID_LEN_MAX);
-    *out = names_intern(names, s);
-    if (*out == CHECK_NONE)
-        return fail(ps, "out of memory");
-    return true;
-}
-
-/* Optional string field: NULL if absent; false if present and not a string. */
-static bool get_opt_string(parse_state *ps, json_t *obj, const char *key, const char **out)
-{
-    json_t *v = json_object_get(obj, key);
-    *out = NULL;
-    if (v == NULL || json_is_null(v))
-        return true;
-    if (!json_is_string(v))
-        return fail(ps, "\"%s\" must be a string", key);
-    *out = json_string_value(v);
-    return true;
-}
-
 static chk_op *new_op(parse_state *ps)
 {
     check_history *h = ps->h;
@@ -186,265 +142,136 @@ static chk_op *new_op(parse_state *ps)
     return op;
 }
 
-static bool parse_kind(parse_state *ps, json_t *obj, chk_kind *kind)
+static chk_kind kind_of(history_f f)
 {
-    const char *f;
-    if (!get_opt_string(ps, obj, "f", &f))
-        return false;
-    if (f == NULL)
-        return fail(ps, "missing \"f\"");
-    if (strcmp(f, "attempt") == 0)
-        *kind = CHK_ATTEMPT;
-    else if (strcmp(f, "set_capacity") == 0)
-        *kind = CHK_SET_CAPACITY;
-    else if (strcmp(f, "cancel") == 0)
-        *kind = CHK_CANCEL;
-    else if (strcmp(f, "get_resource") == 0)
-        *kind = CHK_GET_RESOURCE;
-    else
-        return fail(ps, "unknown \"f\" '%s' (attempt, set_capacity, cancel, get_resource)", f);
-    return true;
+    switch (f) {
+    case HISTORY_ATTEMPT: return CHK_ATTEMPT;
+    case HISTORY_SET_CAPACITY: return CHK_SET_CAPACITY;
+    case HISTORY_CANCEL: return CHK_CANCEL;
+    case HISTORY_GET_RESOURCE: return CHK_GET_RESOURCE;
+    }
+    return CHK_ATTEMPT;
 }
 
-static bool parse_invoke(parse_state *ps, json_t *obj, uint32_t process)
+/* Interns an id the line carried (NULL: the operation has none). */
+static bool intern_id(parse_state *ps, chk_names *names, const char *id, uint32_t *out)
 {
-    chk_kind kind;
-    if (!parse_kind(ps, obj, &kind))
-        return false;
+    if (id == NULL)
+        return true;
+    *out = names_intern(names, id);
+    return *out != CHECK_NONE || fail(ps, "out of memory");
+}
+
+static bool parse_invoke(parse_state *ps, history_line *line, history_event *ev,
+                         uint32_t process)
+{
+    char why[HISTORY_WHY_BYTES];
     if (ps->in_flight[process] != 0)
         return fail(ps, "process already has an operation in flight (invoked at line %zu)",
                     ps->h->ops[ps->in_flight[process] - 1].invoke_line);
     chk_op *op = new_op(ps);
     if (op == NULL)
         return fail(ps, "out of memory");
-    op->kind = kind;
+    op->kind = kind_of(ev->f);
     op->invoke_pos = ps->h->events;
     op->invoke_line = ps->line;
+    if (!history_line_read_fields(line, ev, why))
+        return fail(ps, "%s", why);
     check_history *h = ps->h;
-    switch (kind) {
-    case CHK_ATTEMPT:
-        if (!get_id(ps, obj, "booking_id", &h->bookings, &op->booking) ||
-            !get_id(ps, obj, "resource_id", &h->resources, &op->resource) ||
-            !get_u64(ps, obj, "units", 1, BOOKING_UNITS_MAX, &op->value))
-            return false;
-        break;
-    case CHK_SET_CAPACITY:
-        if (!get_id(ps, obj, "resource_id", &h->resources, &op->resource) ||
-            !get_u64(ps, obj, "capacity", 0, BOOKING_CAPACITY_MAX, &op->value))
-            return false;
-        break;
-    case CHK_CANCEL:
-        if (!get_id(ps, obj, "booking_id", &h->bookings, &op->booking))
-            return false;
-        break;
-    case CHK_GET_RESOURCE:
-        if (!get_id(ps, obj, "resource_id", &h->resources, &op->resource))
-            return false;
-        break;
-    }
+    if (!intern_id(ps, &h->bookings, ev->booking_id, &op->booking) ||
+        !intern_id(ps, &h->resources, ev->resource_id, &op->resource))
+        return false;
+    op->value = ev->f == HISTORY_ATTEMPT ? ev->units : ev->capacity;
     ps->in_flight[process] = (uint32_t)h->op_count;
     return true;
 }
 
-static bool parse_attempt_result(parse_state *ps, json_t *obj, chk_op *op, booking_reason reason,
-                                 bool have_reason, const char *outcome)
+/* What a completion that is a decision allows: the accept mask of its op. */
+static void take_answer(chk_op *op, const history_event *ev)
 {
-    if (outcome == NULL)
-        return fail(ps, "an attempt's completion needs \"outcome\"");
-    json_t *rp = json_object_get(obj, "replayed");
-    if (rp != NULL && !json_is_null(rp)) {
-        if (!json_is_boolean(rp))
-            return fail(ps, "\"replayed\" must be true or false");
-        op->replayed = json_is_true(rp) ? 1 : 0;
-    }
-    if (strcmp(outcome, "BOOKED") == 0) {
-        if (have_reason && reason != BOOKING_REASON_BOOKED)
-            return fail(ps, "BOOKED with reason '%s'", booking_reason_name(reason));
-        op->accept = CHK_BIT(BOOKING_REASON_BOOKED);
-    } else if (strcmp(outcome, "REJECTED") == 0) {
-        if (!have_reason)
-            return fail(ps, "REJECTED needs a \"reason\"");
-        if (reason != BOOKING_REASON_INSUFFICIENT_CAPACITY &&
-            reason != BOOKING_REASON_BOOKING_ID_CONFLICT &&
-            reason != BOOKING_REASON_UNKNOWN_RESOURCE)
-            return fail(ps, "REJECTED with reason '%s'", booking_reason_name(reason));
-        op->accept = CHK_BIT(reason);
-    } else {
-        return fail(ps, "unknown outcome '%s' (BOOKED, REJECTED, FAILED)", outcome);
-    }
-    op->determinate = true;
-    return true;
-}
-
-static bool parse_ok(parse_state *ps, json_t *obj, int *ok)
-{
-    json_t *v = json_object_get(obj, "ok");
-    *ok = -1;
-    if (v == NULL || json_is_null(v))
-        return true;
-    if (!json_is_boolean(v))
-        return fail(ps, "\"ok\" must be true or false");
-    *ok = json_is_true(v) ? 1 : 0;
-    return true;
-}
-
-static bool parse_set_capacity_result(parse_state *ps, json_t *obj, chk_op *op,
-                                      booking_reason reason, bool have_reason)
-{
-    int ok;
-    if (!parse_ok(ps, obj, &ok))
-        return false;
-    if (have_reason) {
-        if (reason != BOOKING_REASON_OK && reason != BOOKING_REASON_CAPACITY_BELOW_BOOKED)
-            return fail(ps, "set_capacity with reason '%s'", booking_reason_name(reason));
-        if (ok >= 0 && ok != (reason == BOOKING_REASON_OK))
-            return fail(ps, "\"ok\" disagrees with reason '%s'", booking_reason_name(reason));
-        op->accept = CHK_BIT(reason);
-    } else if (ok == 1) {
-        op->accept = CHK_BIT(BOOKING_REASON_OK);
-    } else if (ok == 0) {
-        /* Refused or failed: it cannot be told which, so it may have taken effect. */
-        return true;
-    } else {
-        return fail(ps, "a set_capacity completion needs \"ok\" or \"reason\"");
+    const uint32_t cancel_ok = CHK_BIT(BOOKING_REASON_CANCELLED) |
+                               CHK_BIT(BOOKING_REASON_ALREADY_CANCELLED);
+    switch (ev->f) {
+    case HISTORY_ATTEMPT:
+        op->replayed = ev->replayed == HISTORY_ABSENT ? -1 : ev->replayed == HISTORY_TRUE;
+        op->accept = ev->outcome == BOOKING_BOOKED ? CHK_BIT(BOOKING_REASON_BOOKED)
+                                                   : CHK_BIT(ev->reason);
+        break;
+    case HISTORY_SET_CAPACITY:
+    case HISTORY_CANCEL:
+        if (!ev->has_reason && ev->ok == HISTORY_FALSE)
+            return; /* refused or failed: it cannot be told which, so it may have taken effect */
+        op->accept = ev->has_reason                 ? CHK_BIT(ev->reason)
+                     : ev->f == HISTORY_CANCEL ? cancel_ok
+                                               : CHK_BIT(BOOKING_REASON_OK);
+        break;
+    case HISTORY_GET_RESOURCE:
+        op->accept = ev->has_read ? CHK_BIT(BOOKING_REASON_OK)
+                                  : CHK_BIT(BOOKING_REASON_UNKNOWN_RESOURCE);
+        op->read_capacity = ev->capacity;
+        op->read_booked = ev->booked;
+        break;
     }
     op->determinate = true;
-    return true;
 }
 
-static bool parse_cancel_result(parse_state *ps, json_t *obj, chk_op *op, booking_reason reason,
-                                bool have_reason)
+static bool parse_complete(parse_state *ps, history_line *line, history_event *ev,
+                           uint32_t process)
 {
-    int ok;
-    if (!parse_ok(ps, obj, &ok))
-        return false;
-    const uint32_t ok_set = CHK_BIT(BOOKING_REASON_CANCELLED) |
-                            CHK_BIT(BOOKING_REASON_ALREADY_CANCELLED);
-    const uint32_t refused_set = CHK_BIT(BOOKING_REASON_UNKNOWN_BOOKING) |
-                                 CHK_BIT(BOOKING_REASON_NOT_BOOKED);
-    if (have_reason) {
-        if (!(CHK_BIT(reason) & (ok_set | refused_set)))
-            return fail(ps, "cancel with reason '%s'", booking_reason_name(reason));
-        if (ok >= 0 && ok != ((CHK_BIT(reason) & ok_set) != 0))
-            return fail(ps, "\"ok\" disagrees with reason '%s'", booking_reason_name(reason));
-        op->accept = CHK_BIT(reason);
-    } else if (ok == 1) {
-        op->accept = ok_set;
-    } else if (ok == 0) {
-        return true; /* refused or failed: no decision can be read from it */
-    } else {
-        return fail(ps, "a cancel completion needs \"ok\" or \"reason\"");
-    }
-    op->determinate = true;
-    return true;
-}
-
-static bool parse_get_result(parse_state *ps, json_t *obj, chk_op *op, booking_reason reason,
-                             bool have_reason)
-{
-    json_t *cap = json_object_get(obj, "capacity");
-    if (have_reason && reason == BOOKING_REASON_UNKNOWN_RESOURCE) {
-        op->accept = CHK_BIT(BOOKING_REASON_UNKNOWN_RESOURCE);
-    } else if (cap != NULL) {
-        if (have_reason && reason != BOOKING_REASON_OK)
-            return fail(ps, "get_resource with reason '%s'", booking_reason_name(reason));
-        if (!get_u64(ps, obj, "capacity", 0, BOOKING_CAPACITY_MAX, &op->read_capacity) ||
-            !get_u64(ps, obj, "booked", 0, BOOKING_CAPACITY_MAX, &op->read_booked))
-            return false;
-        op->accept = CHK_BIT(BOOKING_REASON_OK);
-    } else {
-        return fail(ps, "a get_resource completion needs \"capacity\" and \"booked\", or "
-                        "reason unknown_resource");
-    }
-    op->determinate = true;
-    return true;
-}
-
-static bool parse_complete(parse_state *ps, json_t *obj, uint32_t process)
-{
-    chk_kind kind;
-    if (!parse_kind(ps, obj, &kind))
-        return false;
+    char why[HISTORY_WHY_BYTES];
     if (ps->in_flight[process] == 0)
         return fail(ps, "completion without an operation in flight on its process");
     chk_op *op = &ps->h->ops[ps->in_flight[process] - 1];
     ps->in_flight[process] = 0;
-    if (op->kind != kind)
+    if (op->kind != kind_of(ev->f))
         return fail(ps, "completion's \"f\" differs from its invoke's (line %zu)",
                     op->invoke_line);
     op->return_pos = ps->h->events;
     op->complete_line = ps->line;
-    const char *outcome, *reason_text;
-    if (!get_opt_string(ps, obj, "outcome", &outcome) ||
-        !get_opt_string(ps, obj, "reason", &reason_text))
-        return false;
-    booking_reason reason = BOOKING_REASON_OK;
-    bool have_reason = reason_text != NULL;
-    if (have_reason && !core_reason_from_name(reason_text, &reason))
-        return fail(ps, "unknown reason '%s'", reason_text);
+    if (!history_line_read_fields(line, ev, why))
+        return fail(ps, "%s", why);
     /* A technical failure: the operation may or may not have taken effect. */
-    if ((outcome != NULL && strcmp(outcome, "FAILED") == 0) ||
-        (have_reason && booking_reason_is_failure(reason)))
-        return true;
-    switch (kind) {
-    case CHK_ATTEMPT: return parse_attempt_result(ps, obj, op, reason, have_reason, outcome);
-    case CHK_SET_CAPACITY: return parse_set_capacity_result(ps, obj, op, reason, have_reason);
-    case CHK_CANCEL: return parse_cancel_result(ps, obj, op, reason, have_reason);
-    case CHK_GET_RESOURCE: return parse_get_result(ps, obj, op, reason, have_reason);
-    }
-    return fail(ps, "internal: unknown kind");
+    if (!ev->failed)
+        take_answer(op, ev);
+    return true;
 }
 
-static bool parse_event(parse_state *ps, const char *text, size_t len)
+/* Finds (or adds) the process's slot in in_flight. */
+static bool process_slot(parse_state *ps, int64_t id, uint32_t *process)
 {
-    json_error_t err;
-    json_t *obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
-    if (obj == NULL)
-        return fail(ps, "not JSON: %s", err.text);
-    bool ok = false;
-    const char *type;
-    if (!json_is_object(obj)) {
-        fail(ps, "an event must be a JSON object");
-        goto out;
-    }
-    if (!get_opt_string(ps, obj, "type", &type))
-        goto out;
-    json_t *p = json_object_get(obj, "process");
-    if (!json_is_integer(p)) {
-        fail(ps, "\"process\" must be an integer");
-        goto out;
-    }
-    json_t *t = json_object_get(obj, "time");
-    if (t != NULL && !json_is_integer(t)) {
-        fail(ps, "\"time\" must be an integer (nanoseconds)");
-        goto out;
-    }
     char pname[CHK_PROCESS_NAME_BYTES];
-    snprintf(pname, sizeof pname, "%" JSON_INTEGER_FORMAT, json_integer_value(p));
-    uint32_t process = names_intern(&ps->processes, pname);
-    if (process == CHECK_NONE) {
-        fail(ps, "out of memory");
-        goto out;
-    }
-    if (process >= ps->in_flight_cap) {
+    snprintf(pname, sizeof pname, "%" PRId64, id);
+    *process = names_intern(&ps->processes, pname);
+    if (*process == CHECK_NONE)
+        return fail(ps, "out of memory");
+    if (*process >= ps->in_flight_cap) {
         size_t cap = ps->in_flight_cap ? ps->in_flight_cap * 2 : 64;
         uint32_t *grown = realloc(ps->in_flight, cap * sizeof *grown);
-        if (grown == NULL) {
-            fail(ps, "out of memory");
-            goto out;
-        }
+        if (grown == NULL)
+            return fail(ps, "out of memory");
         memset(grown + ps->in_flight_cap, 0, (cap - ps->in_flight_cap) * sizeof *grown);
         ps->in_flight = grown;
         ps->in_flight_cap = cap;
     }
-    if (type != NULL && strcmp(type, "invoke") == 0)
-        ok = parse_invoke(ps, obj, process);
-    else if (type != NULL && strcmp(type, "complete") == 0)
-        ok = parse_complete(ps, obj, process);
+    return true;
+}
+
+static bool parse_event(parse_state *ps, const char *text, size_t len)
+{
+    history_line line;
+    history_event ev;
+    char why[HISTORY_WHY_BYTES];
+    uint32_t process;
+    bool ok;
+    if (!history_line_open(&line, text, len, &ev, why))
+        ok = fail(ps, "%s", why);
+    else if (!process_slot(ps, ev.process, &process))
+        ok = false;
+    else if (ev.type == HISTORY_INVOKE)
+        ok = parse_invoke(ps, &line, &ev, process);
     else
-        fail(ps, "\"type\" must be \"invoke\" or \"complete\"");
-out:
-    json_decref(obj);
+        ok = parse_complete(ps, &line, &ev, process);
+    history_line_close(&line);
     return ok;
 }
 

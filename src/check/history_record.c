@@ -1,18 +1,16 @@
 /*
- * history_record.c: a mutex-guarded growing buffer of JSON lines. Ids are
- * already valid ([A-Za-z0-9._:-]) when recorded, so they need no escaping.
+ * history_record.c: a mutex-guarded growing buffer of history lines, each
+ * written by history/history_line.h (ids are valid when recorded).
  */
 #include "check/history_record.h"
+#include "history/history_line.h"
 
 #include <inttypes.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define RECORD_LINE_BYTES_MAX 512 /* two ids of 128 bytes and a few fields */
 
 struct check_recorder {
     pthread_mutex_t lock;
@@ -50,25 +48,18 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void append(check_recorder *rec, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void append(check_recorder *rec, const char *fmt, ...)
+/* Stamps the event under the lock, so that times rise with the lines. */
+static void append(check_recorder *rec, history_event *ev)
 {
-    char line[RECORD_LINE_BYTES_MAX];
+    char line[HISTORY_LINE_BYTES_MAX];
     pthread_mutex_lock(&rec->lock);
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof line - 1) {
+    ev->has_time = true;
+    ev->time_ns = now_ns();
+    size_t need = history_line_encode(ev, line, sizeof line);
+    if (need == 0) {
         rec->ok = false;
         goto out;
     }
-    int t = snprintf(line + n, sizeof line - (size_t)n, ",\"time\":%" PRIu64 "}\n", now_ns());
-    if (t < 0 || (size_t)(n + t) >= sizeof line) {
-        rec->ok = false;
-        goto out;
-    }
-    size_t need = (size_t)(n + t);
     if (rec->cap - rec->len <= need) {
         size_t cap = rec->cap ? rec->cap * 2 : 65536;
         while (cap - rec->len <= need)
@@ -88,72 +79,88 @@ out:
     pthread_mutex_unlock(&rec->lock);
 }
 
+static history_event invoke(int process, history_f f)
+{
+    return (history_event){.type = HISTORY_INVOKE, .process = process, .f = f};
+}
+
+/* A completion that names its reason (set_capacity, cancel: with "ok"). */
+static history_event complete(int process, history_f f, booking_reason reason)
+{
+    return (history_event){.type = HISTORY_COMPLETE, .process = process, .f = f,
+                           .has_reason = true, .reason = reason};
+}
+
+static history_bool yes_no(bool b)
+{
+    return b ? HISTORY_TRUE : HISTORY_FALSE;
+}
+
 void check_record_attempt_invoke(check_recorder *rec, int process, const booking_request *req)
 {
-    append(rec,
-           "{\"type\":\"invoke\",\"process\":%d,\"f\":\"attempt\",\"booking_id\":\"%s\","
-           "\"resource_id\":\"%s\",\"units\":%" PRIu64,
-           process, req->booking_id, req->resource_id, req->units);
+    history_event ev = invoke(process, HISTORY_ATTEMPT);
+    ev.booking_id = req->booking_id;
+    ev.resource_id = req->resource_id;
+    ev.units = req->units;
+    append(rec, &ev);
 }
 
 void check_record_attempt_complete(check_recorder *rec, int process, const booking_result *res)
 {
-    append(rec,
-           "{\"type\":\"complete\",\"process\":%d,\"f\":\"attempt\",\"outcome\":\"%s\","
-           "\"reason\":\"%s\",\"replayed\":%s",
-           process, booking_outcome_name(res->outcome), booking_reason_name(res->reason),
-           res->replayed ? "true" : "false");
+    history_event ev = complete(process, HISTORY_ATTEMPT, res->reason);
+    ev.outcome = res->outcome;
+    ev.replayed = yes_no(res->replayed);
+    append(rec, &ev);
 }
 
 void check_record_set_capacity_invoke(check_recorder *rec, int process, const char *resource_id,
                                       uint64_t capacity)
 {
-    append(rec,
-           "{\"type\":\"invoke\",\"process\":%d,\"f\":\"set_capacity\",\"resource_id\":\"%s\","
-           "\"capacity\":%" PRIu64,
-           process, resource_id, capacity);
+    history_event ev = invoke(process, HISTORY_SET_CAPACITY);
+    ev.resource_id = resource_id;
+    ev.capacity = capacity;
+    append(rec, &ev);
 }
 
 void check_record_set_capacity_complete(check_recorder *rec, int process, booking_reason reason)
 {
-    append(rec,
-           "{\"type\":\"complete\",\"process\":%d,\"f\":\"set_capacity\",\"ok\":%s,"
-           "\"reason\":\"%s\"",
-           process, reason == BOOKING_REASON_OK ? "true" : "false", booking_reason_name(reason));
+    history_event ev = complete(process, HISTORY_SET_CAPACITY, reason);
+    ev.ok = yes_no(reason == BOOKING_REASON_OK);
+    append(rec, &ev);
 }
 
 void check_record_cancel_invoke(check_recorder *rec, int process, const char *booking_id)
 {
-    append(rec, "{\"type\":\"invoke\",\"process\":%d,\"f\":\"cancel\",\"booking_id\":\"%s\"",
-           process, booking_id);
+    history_event ev = invoke(process, HISTORY_CANCEL);
+    ev.booking_id = booking_id;
+    append(rec, &ev);
 }
 
 void check_record_cancel_complete(check_recorder *rec, int process, booking_reason reason)
 {
-    bool ok = reason == BOOKING_REASON_CANCELLED || reason == BOOKING_REASON_ALREADY_CANCELLED;
-    append(rec, "{\"type\":\"complete\",\"process\":%d,\"f\":\"cancel\",\"ok\":%s,\"reason\":\"%s\"",
-           process, ok ? "true" : "false", booking_reason_name(reason));
+    history_event ev = complete(process, HISTORY_CANCEL, reason);
+    ev.ok = yes_no(reason == BOOKING_REASON_CANCELLED ||
+                   reason == BOOKING_REASON_ALREADY_CANCELLED);
+    append(rec, &ev);
 }
 
 void check_record_get_resource_invoke(check_recorder *rec, int process, const char *resource_id)
 {
-    append(rec,
-           "{\"type\":\"invoke\",\"process\":%d,\"f\":\"get_resource\",\"resource_id\":\"%s\"",
-           process, resource_id);
+    history_event ev = invoke(process, HISTORY_GET_RESOURCE);
+    ev.resource_id = resource_id;
+    append(rec, &ev);
 }
 
 void check_record_get_resource_complete(check_recorder *rec, int process, booking_reason reason,
                                         const booking_resource *resource)
 {
-    if (reason == BOOKING_REASON_OK)
-        append(rec,
-               "{\"type\":\"complete\",\"process\":%d,\"f\":\"get_resource\",\"reason\":\"ok\","
-               "\"capacity\":%" PRIu64 ",\"booked\":%" PRIu64,
-               process, resource->capacity, resource->booked);
-    else
-        append(rec,
-               "{\"type\":\"complete\",\"process\":%d,\"f\":\"get_resource\",\"reason\":\"%s\"",
-               process, booking_reason_name(reason));
+    history_event ev = complete(process, HISTORY_GET_RESOURCE, reason);
+    if (reason == BOOKING_REASON_OK) {
+        ev.has_read = true;
+        ev.capacity = resource->capacity;
+        ev.booked = resource->booked;
+    }
+    append(rec, &ev);
 }
 
 const char *check_recorder_text(const check_recorder *rec, size_t *len)

@@ -30,8 +30,6 @@ int cmd_booking(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
-/* `booking bench --url ...`: the HTTP load generator (bench_http.c). */
-int cmd_bench_http(int argc, char **argv);
 
 /* Parses a decimal integer 0..max with nothing else around it. */
 bool cli_parse_u64(const char *text, uint64_t max, uint64_t *out);

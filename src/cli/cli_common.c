@@ -3,6 +3,7 @@
  */
 #include "cli/cli.h"
 #include "json/booking_json.h"
+#include "util/parse.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,29 +12,12 @@
 
 bool cli_parse_u64(const char *text, uint64_t max, uint64_t *out)
 {
-    uint64_t v = 0;
-    if (text == NULL || text[0] == '\0')
-        return false;
-    for (const char *p = text; *p != '\0'; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        uint64_t digit = (uint64_t)(*p - '0');
-        if (digit > max || v > (max - digit) / 10)
-            return false; /* v * 10 + digit would exceed max (checked without overflow) */
-        v = v * 10 + digit;
-    }
-    *out = v;
-    return true;
+    return parse_u64(text, max, out);
 }
 
 bool cli_parse_ratio(const char *text, double *out)
 {
-    char *end;
-    double v = strtod(text, &end);
-    if (end == text || *end != '\0' || !(v >= 0.0 && v <= 1.0))
-        return false;
-    *out = v;
-    return true;
+    return parse_ratio(text, out);
 }
 
 int cli_usage_error(const char *command, const char *fmt, ...)

@@ -1,154 +1,15 @@
 /*
- * cmd_bench.c: `booking bench`, a load generator that calls the library in
- * process: N threads, each sending its share of M attempts in batches of B to K
- * resources, with a share of replays and conflicting replays. Live progress on
- * stderr; then attempts/s, outcome counts and latency percentiles.
- *
- * The generator itself must cost little next to a store that decides in ~100 ns:
- * ids are written by hand (no snprintf), randomness is xorshift, counts are
- * per-thread and merged at the end.
+ * cmd_bench.c: `booking bench`, a thin adapter around the load generator
+ * (loadgen/loadgen.h): it parses the arguments with the module's parser, opens
+ * the store or the history file, shows progress, prints the report and exits.
  */
-#include "cli/bench_stats.h"
+#include "cli/bench_print.h"
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <inttypes.h>
-#include <pthread.h>
-#include <stdatomic.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-#define BENCH_THREADS_MAX 256
-#define BENCH_RESOURCES_MAX 1000000
-#define BENCH_ID_BYTES 48         /* "b-<tag16>-<thread>-<counter16>" fits */
-#define BENCH_HISTORY_SLOTS 4096  /* earlier ids a thread may replay */
-#define BENCH_PROGRESS_STEP_MS 100
-#define BENCH_PROGRESS_EVERY_MS 1000
-
-typedef struct bench_config {
-    const char *store_url;
-    unsigned threads;
-    uint64_t resources;
-    uint64_t attempts;
-    unsigned batch;
-    uint64_t capacity;
-    uint64_t units_max;
-    double replay_ratio;
-    double conflict_ratio;
-    uint64_t seed;
-    bool json;
-} bench_config;
-
-typedef struct bench_shared {
-    const bench_config *cfg;
-    booking_store *store;
-    char tag[17];
-    char (*resource_ids)[BENCH_ID_BYTES];
-    _Atomic uint64_t progress;
-} bench_shared;
-
-typedef struct bench_history_slot {
-    char booking_id[BENCH_ID_BYTES];
-    uint32_t resource;
-    uint64_t units;
-} bench_history_slot;
-
-typedef struct bench_worker {
-    pthread_t thread;
-    unsigned index;
-    uint64_t attempts;
-    bench_shared *shared;
-    uint64_t rng;
-    uint64_t start_ns, end_ns; /* the worker's own span: joining adds no time */
-    bench_stats stats;
-} bench_worker;
-
-/* Writes "<prefix><hex counter>" into out; returns out. */
-static char *write_id(char out[BENCH_ID_BYTES], const char *prefix, size_t prefix_len,
-                      uint64_t counter)
-{
-    static const char hex[] = "0123456789abcdef";
-    memcpy(out, prefix, prefix_len);
-    char *p = out + prefix_len;
-    int shift = 60;
-    while (shift > 0 && (counter >> shift) == 0)
-        shift -= 4;
-    for (; shift >= 0; shift -= 4)
-        *p++ = hex[(counter >> shift) & 15];
-    *p = '\0';
-    return out;
-}
-
-static void *bench_worker_run(void *arg)
-{
-    bench_worker *w = arg;
-    const bench_config *cfg = w->shared->cfg;
-    w->start_ns = bench_now_ns();
-    booking_request *reqs = calloc(cfg->batch, sizeof *reqs);
-    booking_result *results = calloc(cfg->batch, sizeof *results);
-    char (*ids)[BENCH_ID_BYTES] = calloc(cfg->batch, sizeof *ids);
-    bench_history_slot *history = calloc(BENCH_HISTORY_SLOTS, sizeof *history);
-    if (reqs == NULL || results == NULL || ids == NULL || history == NULL) {
-        fprintf(stderr, "booking bench: out of memory\n");
-        goto done;
-    }
-    char prefix[BENCH_ID_BYTES];
-    int prefix_len = snprintf(prefix, sizeof prefix, "b-%s-%u-", w->shared->tag, w->index);
-    uint64_t issued = 0;
-    uint64_t replay_cut = (uint64_t)(cfg->replay_ratio * (double)UINT32_MAX);
-    uint64_t conflict_cut = replay_cut + (uint64_t)(cfg->conflict_ratio * (double)UINT32_MAX);
-
-    for (uint64_t done = 0; done < w->attempts;) {
-        unsigned n = (unsigned)(w->attempts - done < cfg->batch ? w->attempts - done : cfg->batch);
-        for (unsigned i = 0; i < n; i++) {
-            uint64_t r = bench_random(&w->rng);
-            uint64_t dice = r & UINT32_MAX;
-            if (issued > 0 && dice < conflict_cut) {
-                uint64_t span = issued < BENCH_HISTORY_SLOTS ? issued : BENCH_HISTORY_SLOTS;
-                bench_history_slot *h = &history[(r >> 32) % span];
-                memcpy(ids[i], h->booking_id, BENCH_ID_BYTES);
-                reqs[i].resource_id = w->shared->resource_ids[h->resource];
-                /* A conflicting replay: same id, other units. */
-                reqs[i].units = dice < replay_cut ? h->units
-                                : h->units < BOOKING_UNITS_MAX ? h->units + 1 : h->units - 1;
-            } else {
-                uint32_t res = (uint32_t)((r >> 32) % cfg->resources);
-                uint64_t units = 1 + (bench_random(&w->rng) % cfg->units_max);
-                write_id(ids[i], prefix, (size_t)prefix_len, issued);
-                bench_history_slot *h = &history[issued % BENCH_HISTORY_SLOTS];
-                memcpy(h->booking_id, ids[i], BENCH_ID_BYTES);
-                h->resource = res;
-                h->units = units;
-                issued++;
-                reqs[i].resource_id = w->shared->resource_ids[res];
-                reqs[i].units = units;
-            }
-            reqs[i].booking_id = ids[i];
-        }
-        uint64_t t0 = bench_now_ns();
-        booking_error e = booking_attempt_batch(w->shared->store, reqs, n, results);
-        uint64_t t1 = bench_now_ns();
-        if (e != BOOKING_OK) {
-            fprintf(stderr, "booking bench: %s\n", booking_error_name(e));
-            break;
-        }
-        bench_stats_record_latency(&w->stats, t1 - t0, n);
-        for (unsigned i = 0; i < n; i++)
-            bench_stats_record_result(&w->stats, &results[i]);
-        done += n;
-        atomic_fetch_add_explicit(&w->shared->progress, n, memory_order_relaxed);
-    }
-done:
-    w->end_ns = bench_now_ns();
-    free(reqs);
-    free(results);
-    free(ids);
-    free(history);
-    return NULL;
-}
 
 static const char bench_help[] =
     "Usage: booking bench [--store URL] [--threads N] [--resources K] [--attempts M]\n"
@@ -181,166 +42,164 @@ static const char bench_help[] =
     "With --url http://HOST:PORT it measures a running `booking serve` over HTTP instead\n"
     "(see 'booking bench --url x --help').\n";
 
-static int parse_bench_args(int argc, char **argv, bench_config *cfg)
+static const char bench_http_help[] =
+    "Usage: booking bench --url http://HOST:PORT [--connections C] [--threads T]\n"
+    "                     [--duration S | --attempts M] [--resources K] [--mode hot|spread]\n"
+    "                     [--batch B] [--replay-ratio R] [--conflict-ratio X] [--capacity N]\n"
+    "                     [--units U] [--token-file F] [--history FILE] [--json]\n"
+    "\n"
+    "Measures `booking serve` over HTTP: C keep-alive connections spread over T threads,\n"
+    "one request in flight per connection. It first creates its resources (PUT\n"
+    "/v1/resources/ID), then sends POST /v1/bookings (or, with --batch B > 1, POST\n"
+    "/v1/bookings/batch with B attempts each) with booking IDs unique to the run. A share R\n"
+    "of attempts replay an earlier ID of the same connection, a share X replay one with\n"
+    "other units (booking_id_conflict). Progress goes to stderr each second; at the end,\n"
+    "on stdout: attempts/s, outcomes by reason, HTTP statuses, latency p50/p99/p999 per\n"
+    "request. Then it reads each resource back and checks that `booked` agrees with the\n"
+    "answers (every fresh BOOKED counted, nothing above capacity).\n"
+    "\n"
+    "Options (defaults in brackets):\n"
+    "      --url URL            the service, http://HOST:PORT; HOST must be loopback\n"
+    "                           unless --allow-remote is given\n"
+    "  -C, --connections C      connections, 1 to 4096 [64]\n"
+    "  -t, --threads T          client threads, 1 to 64 [2, at most C]\n"
+    "  -d, --duration S         seconds to send for, 1 to 3600 [10]\n"
+    "  -n, --attempts M         attempts in all, instead of a duration [unset]\n"
+    "  -k, --resources K        resources for --mode spread, 1 to 10000 [1000]\n"
+    "  -m, --mode MODE          hot: every attempt on one resource [hot]; spread: uniform\n"
+    "                           over K resources\n"
+    "  -b, --batch B            attempts per request, 1 to 8192 [1]\n"
+    "  -r, --replay-ratio R     share of replays, 0 to 1 [0]\n"
+    "  -c, --conflict-ratio X   share of conflicting replays, 0 to 1 [0]\n"
+    "      --capacity N         capacity of each resource [9007199254740991]\n"
+    "  -u, --units U            units per attempt, uniform in 1..U [1]\n"
+    "      --token-file F       send the bearer token in F (first line) [none]\n"
+    "      --history FILE       write every operation as JSON lines [none], in booking\n"
+    "                           check's format: process = connection (x B + slot in\n"
+    "                           a batch)\n"
+    "      --timeout-ms MS      a request unanswered this long is lost [10000]\n"
+    "      --no-verify          skip reading the resources back (for a fixed-answer server)\n"
+    "      --seed S             random seed [from the clock]\n"
+    "      --allow-remote       allow a host that is not loopback\n"
+    "  -j, --json               print the summary as one JSON object\n"
+    "  -h, --help               show this help\n"
+    "\n"
+    "Exit status: 0 if every answer was well formed and the read-back agrees; 1 otherwise.\n"
+    "\n"
+    "Example: booking bench --url http://127.0.0.1:8080 --connections 64 --duration 10\n";
+
+static void show_progress(void *ctx, const loadgen_progress *p)
 {
-    static const struct option options[] = {
-        {"store", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 't'},
-        {"resources", required_argument, NULL, 'k'}, {"attempts", required_argument, NULL, 'n'},
-        {"batch", required_argument, NULL, 'b'},   {"replay-ratio", required_argument, NULL, 'r'},
-        {"conflict-ratio", required_argument, NULL, 'c'},
-        {"capacity", required_argument, NULL, 'C'}, {"units", required_argument, NULL, 'u'},
-        {"seed", required_argument, NULL, 'S'},    {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
-    int c;
-    uint64_t v;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":s:t:k:n:b:r:c:u:jh", options, NULL)) != -1) {
-        switch (c) {
-        case 's': cfg->store_url = optarg; break;
-        case 't':
-            if (!cli_parse_u64(optarg, BENCH_THREADS_MAX, &v) || v == 0)
-                return cli_usage_error("bench", "--threads takes 1 to %d", BENCH_THREADS_MAX);
-            cfg->threads = (unsigned)v;
-            break;
-        case 'k':
-            if (!cli_parse_u64(optarg, BENCH_RESOURCES_MAX, &cfg->resources) || cfg->resources == 0)
-                return cli_usage_error("bench", "--resources takes 1 to %d", BENCH_RESOURCES_MAX);
-            break;
-        case 'n':
-            if (!cli_parse_u64(optarg, UINT64_MAX / 2, &cfg->attempts) || cfg->attempts == 0)
-                return cli_usage_error("bench", "--attempts takes a positive integer");
-            break;
-        case 'b':
-            if (!cli_parse_u64(optarg, BOOKING_BATCH_MAX, &v) || v == 0)
-                return cli_usage_error("bench", "--batch takes 1 to %d", BOOKING_BATCH_MAX);
-            cfg->batch = (unsigned)v;
-            break;
-        case 'r':
-            if (!cli_parse_ratio(optarg, &cfg->replay_ratio))
-                return cli_usage_error("bench", "--replay-ratio takes 0 to 1");
-            break;
-        case 'c':
-            if (!cli_parse_ratio(optarg, &cfg->conflict_ratio))
-                return cli_usage_error("bench", "--conflict-ratio takes 0 to 1");
-            break;
-        case 'C':
-            if (!cli_parse_u64(optarg, BOOKING_CAPACITY_MAX, &cfg->capacity))
-                return cli_usage_error("bench", "--capacity takes 0 to %" PRIu64,
-                                       BOOKING_CAPACITY_MAX);
-            break;
-        case 'u':
-            if (!cli_parse_u64(optarg, BOOKING_UNITS_MAX, &cfg->units_max) || cfg->units_max == 0)
-                return cli_usage_error("bench", "--units takes 1 to %" PRIu64, BOOKING_UNITS_MAX);
-            break;
-        case 'S':
-            if (!cli_parse_u64(optarg, UINT64_MAX, &cfg->seed))
-                return cli_usage_error("bench", "--seed takes an unsigned integer");
-            break;
-        case 'j': cfg->json = true; break;
-        case 'h': fputs(bench_help, stdout); return CLI_EXIT_OK;
-        case ':': return cli_usage_error("bench", "option %s needs a value", argv[optind - 1]);
-        default: return cli_usage_error("bench", "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error("bench", "unexpected argument '%s'", argv[optind]);
-    if (cfg->replay_ratio + cfg->conflict_ratio > 1.0)
-        return cli_usage_error("bench", "--replay-ratio plus --conflict-ratio exceeds 1");
-    return -1;
+    const loadgen_config *cfg = ctx;
+    if (cfg->mode == LOADGEN_HTTP)
+        fprintf(stderr, "bench: %.0f s, %" PRIu64 " attempts, %.0f/s, %" PRIu64 " lost\n",
+                p->elapsed_s, p->attempts, p->per_second, p->lost);
+    else
+        fprintf(stderr, "bench: %" PRIu64 " attempts, %.0f/s\n", p->attempts, p->per_second);
 }
 
-static void progress_wait(bench_shared *shared, bench_worker *workers, unsigned threads,
-                          uint64_t start_ns)
+static int bench_inproc(const loadgen_config *cfg, loadgen_report *report)
 {
-    uint64_t last_print = start_ns, last_count = 0;
-    for (unsigned joined = 0; joined < threads;) {
-        /* Join whoever is done; report every BENCH_PROGRESS_EVERY_MS meanwhile. */
-        struct timespec step = {0, BENCH_PROGRESS_STEP_MS * 1000000L};
-        nanosleep(&step, NULL);
-        uint64_t count = atomic_load_explicit(&shared->progress, memory_order_relaxed);
-        uint64_t t = bench_now_ns();
-        if (t - last_print >= BENCH_PROGRESS_EVERY_MS * 1000000ull) {
-            fprintf(stderr, "bench: %" PRIu64 " attempts, %.0f/s\n", count,
-                    (double)(count - last_count) * 1e9 / (double)(t - last_print));
-            last_print = t;
-            last_count = count;
-        }
-        for (; joined < threads; joined++) {
-            if (pthread_tryjoin_np(workers[joined].thread, NULL) != 0)
-                break;
-        }
+    booking_store *store = cli_open_store("bench", cfg->store_url);
+    if (store == NULL)
+        return CLI_EXIT_ERROR;
+    loadgen_hooks hooks = {.progress = show_progress, .ctx = (void *)cfg};
+    char why[LOADGEN_WHY_BYTES];
+    loadgen_status status = loadgen_run_inproc(cfg, store, &hooks, report, why);
+    if (status != LOADGEN_OK)
+        cli_error("bench", "%s", why);
+    for (unsigned i = 0; i < cfg->threads; i++) {
+        if (report->worker_error[i][0] != '\0')
+            fprintf(stderr, "booking bench: %s\n", report->worker_error[i]);
     }
+    if (report->ran) {
+        char label[160], shown[CLI_URL_SHOWN_MAX];
+        snprintf(label, sizeof label, "%.64s threads=%u resources=%" PRIu64 " batch=%u",
+                 cli_redact_url(cfg->store_url, shown, sizeof shown), cfg->threads,
+                 cfg->resources, cfg->batch);
+        bench_print_stats(stdout, &report->stats, report->seconds, label, cfg->json);
+    }
+    booking_store_close(store);
+    return status == LOADGEN_OK ? CLI_EXIT_OK : CLI_EXIT_ERROR;
+}
+
+/* SIGINT and SIGTERM end an HTTP run early, while it sends: it still reports. */
+static volatile sig_atomic_t bench_interrupted;
+static struct sigaction bench_old_int, bench_old_term;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    bench_interrupted = 1;
+}
+
+static void catch_signals(void *ctx, bool on)
+{
+    (void)ctx;
+    if (on) {
+        struct sigaction sa = {.sa_handler = on_signal};
+        sigemptyset(&sa.sa_mask);
+        bench_interrupted = 0;
+        sigaction(SIGINT, &sa, &bench_old_int);
+        sigaction(SIGTERM, &sa, &bench_old_term);
+    } else {
+        sigaction(SIGINT, &bench_old_int, NULL);
+        sigaction(SIGTERM, &bench_old_term, NULL);
+    }
+}
+
+/* Prints the HTTP run's report; the exit code: 0 only if every answer was well
+ * formed, the read-back agrees, something was answered and the history is whole. */
+static int report_http(const loadgen_config *cfg, const loadgen_report *r)
+{
+    bench_print_mismatches(r);
+    char label[200];
+    snprintf(label, sizeof label, "%.64s connections=%u threads=%u resources=%" PRIu64 " batch=%u",
+             cfg->url, cfg->connections, cfg->threads, cfg->resources, cfg->batch);
+    bench_print_http(cfg, r, label);
+    int rc = CLI_EXIT_OK;
+    if (r->history_failed) {
+        cli_error("bench", "could not write the history to %s", cfg->history_path);
+        rc = CLI_EXIT_ERROR;
+    }
+    if (r->bad_answers != 0 || r->resources_wrong != 0 || r->stats.attempts == 0)
+        rc = CLI_EXIT_ERROR;
+    return rc;
+}
+
+static int bench_http(const loadgen_config *cfg, loadgen_report *report)
+{
+    FILE *history = NULL;
+    if (cfg->history_path != NULL && (history = fopen(cfg->history_path, "w")) == NULL)
+        return cli_error("bench", "cannot write --history %s", cfg->history_path);
+    loadgen_hooks hooks = {.progress = show_progress, .sending = catch_signals,
+                           .ctx = (void *)cfg, .stop = &bench_interrupted, .history = history};
+    char why[LOADGEN_WHY_BYTES];
+    int rc = loadgen_run_http(cfg, &hooks, report, why) == LOADGEN_OK
+                 ? report_http(cfg, report)
+                 : cli_error("bench", "%s", why);
+    if (history != NULL && fclose(history) != 0)
+        rc = CLI_EXIT_ERROR;
+    return rc;
 }
 
 int cmd_bench(int argc, char **argv)
 {
-    /* With --url the same command measures a running service instead. */
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--url") == 0 || strncmp(argv[i], "--url=", 6) == 0)
-            return cmd_bench_http(argc, argv);
+    loadgen_config cfg;
+    char why[LOADGEN_WHY_BYTES];
+    switch (loadgen_config_parse(argc, argv, &cfg, why)) {
+    case LOADGEN_OK: break;
+    case LOADGEN_HELP:
+        fputs(cfg.mode == LOADGEN_HTTP ? bench_http_help : bench_help, stdout);
+        return CLI_EXIT_OK;
+    case LOADGEN_USAGE: return cli_usage_error("bench", "%s", why);
+    case LOADGEN_ERROR: return cli_error("bench", "%s", why);
     }
-    bench_config cfg = {.store_url = "memory:", .threads = 1, .resources = 1,
-                        .attempts = 1000000, .batch = 1, .capacity = BOOKING_CAPACITY_MAX,
-                        .units_max = 1};
-    cfg.seed = bench_now_ns() ^ (uint64_t)getpid();
-    int rc = parse_bench_args(argc, argv, &cfg);
-    if (rc >= 0)
-        return rc;
-
-    bench_shared shared = {.cfg = &cfg};
-    snprintf(shared.tag, sizeof shared.tag, "%016" PRIx64, cfg.seed);
-    shared.store = cli_open_store("bench", cfg.store_url);
-    if (shared.store == NULL)
-        return CLI_EXIT_ERROR;
-    shared.resource_ids = calloc(cfg.resources, sizeof *shared.resource_ids);
-    bench_worker *workers = calloc(cfg.threads, sizeof *workers);
-    rc = CLI_EXIT_OK;
-    if (shared.resource_ids == NULL || workers == NULL) {
-        rc = cli_error("bench", "out of memory");
-        goto out;
-    }
-    for (uint64_t i = 0; i < cfg.resources; i++) {
-        snprintf(shared.resource_ids[i], BENCH_ID_BYTES, "r-%s-%" PRIu64, shared.tag, i);
-        booking_reason reason;
-        if (booking_set_capacity(shared.store, shared.resource_ids[i], cfg.capacity, &reason,
-                                 NULL) != BOOKING_OK ||
-            reason != BOOKING_REASON_OK) {
-            rc = cli_error("bench", "cannot create resource %s: %s", shared.resource_ids[i],
-                           booking_reason_name(reason));
-            goto out;
-        }
-    }
-    uint64_t start = bench_now_ns();
-    unsigned started = 0;
-    for (; started < cfg.threads; started++) {
-        bench_worker *w = &workers[started];
-        w->index = started;
-        w->shared = &shared;
-        w->attempts = cfg.attempts / cfg.threads + (started < cfg.attempts % cfg.threads);
-        w->rng = cfg.seed * 0x9E3779B97F4A7C15ull + started + 1;
-        if (pthread_create(&w->thread, NULL, bench_worker_run, w) != 0) {
-            rc = cli_error("bench", "cannot start thread %u", started);
-            break;
-        }
-    }
-    progress_wait(&shared, workers, started, start);
-    uint64_t first_start = UINT64_MAX, last_end = 0;
-    bench_stats total = {0};
-    for (unsigned i = 0; i < started; i++) {
-        bench_stats_merge(&total, &workers[i].stats);
-        first_start = workers[i].start_ns < first_start ? workers[i].start_ns : first_start;
-        last_end = workers[i].end_ns > last_end ? workers[i].end_ns : last_end;
-    }
-    double seconds = started > 0 ? (double)(last_end - first_start) / 1e9 : 0;
-    char label[160], shown[CLI_URL_SHOWN_MAX];
-    snprintf(label, sizeof label, "%.64s threads=%u resources=%" PRIu64 " batch=%u",
-             cli_redact_url(cfg.store_url, shown, sizeof shown), cfg.threads, cfg.resources,
-             cfg.batch);
-    bench_stats_print(stdout, &total, seconds, label, cfg.json);
-out:
-    free(workers);
-    free(shared.resource_ids);
-    booking_store_close(shared.store);
+    loadgen_report *report = calloc(1, sizeof *report);
+    if (report == NULL)
+        return cli_error("bench", "out of memory");
+    int rc = cfg.mode == LOADGEN_HTTP ? bench_http(&cfg, report) : bench_inproc(&cfg, report);
+    loadgen_report_free(report);
+    free(report);
     return rc;
 }

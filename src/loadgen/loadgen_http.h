@@ -1,0 +1,105 @@
+/*
+ * loadgen_http.h: the parts of the HTTP mode: the run (loadgen_http.c) sets up
+ * the shared state and the workers; each worker drives its connections in one
+ * epoll loop (loadgen_http_conn.c); answers are scanned by loadgen_answer.c.
+ */
+#ifndef BOOKING_LOADGEN_HTTP_H
+#define BOOKING_LOADGEN_HTTP_H
+
+#include "loadgen/http_client.h"
+#include "loadgen/loadgen_internal.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#define LG_REPLAY_SLOTS 256        /* earlier ids per connection a replay may reuse */
+#define LG_ATTEMPT_JSON_MAX 192    /* one {"booking_id":..,"resource_id":..,"units":..} */
+#define LG_DURATION_MAX_S 3600     /* the hard maximum of any run */
+#define LG_DRAIN_MS 5000           /* after the run, wait this long for answers */
+#define LG_TICK_MS 100
+#define LG_PROGRESS_EVERY_MS 1000
+#define LG_EPOLL_EVENTS 256
+#define LG_RECONNECTS_MAX 1000     /* per connection, then it gives up */
+
+_Static_assert(2 * LOADGEN_ID_BYTES + 64 <= LG_ATTEMPT_JSON_MAX, "an attempt's JSON fits");
+
+typedef struct lg_shared {
+    const loadgen_config *cfg;
+    const loadgen_hooks *hooks;
+    char tag[17];
+    char (*resource_ids)[LOADGEN_ID_BYTES];
+    char head_single[HTTP_HEAD_RESERVE]; /* request line + headers up to Content-Length: */
+    char head_batch[HTTP_HEAD_RESERVE];
+    size_t head_single_len, head_batch_len;
+    _Atomic uint64_t claimed;  /* attempts handed out (with --attempts) */
+    _Atomic uint64_t answered; /* attempts with an outcome, for the progress line */
+    _Atomic uint64_t lost;     /* requests without an answer */
+    _Atomic bool stop;         /* no new requests (deadline, attempts spent, stop hook) */
+    uint64_t start_ns;
+    uint64_t deadline_ns;
+} lg_shared;
+
+typedef struct lg_conn {
+    int fd;
+    unsigned index;
+    uint64_t process;       /* history process id; a lost request moves it on */
+    loadgen_picker picker;
+    loadgen_slot replay[LG_REPLAY_SLOTS];
+    loadgen_slot *inflight; /* the attempts of the request in flight */
+    unsigned inflight_n;
+    bool busy;
+    bool want_out;
+    uint64_t sent_ns;
+    char *out;              /* HTTP_HEAD_RESERVE + body */
+    size_t out_cap, out_start, out_end;
+    char *in;
+    size_t in_len, in_cap;
+    unsigned reconnects;
+} lg_conn;
+
+typedef struct lg_worker {
+    pthread_t thread;
+    unsigned index;
+    lg_shared *shared;
+    lg_conn *conns;
+    unsigned conn_count;
+    int epfd;
+    loadgen_stats stats;
+    uint64_t http_status[LOADGEN_HTTP_STATUS_MAX];
+    uint64_t replayed;
+    uint64_t lost;              /* requests without an answer (closed, timed out) */
+    uint64_t timeouts;
+    uint64_t bad_answers;       /* unparseable HTTP, or status and outcome disagree */
+    uint64_t no_outcome;        /* answers that carried no outcome (4xx, 5xx bodies) */
+    uint64_t *acked_units;      /* per resource: units of fresh BOOKED answers */
+    uint64_t *doubt_units;      /* per resource: units that may or may not be booked */
+    FILE *history;              /* this thread's lines, merged by time at the end */
+    bool history_failed;
+    bool connect_failed;
+} lg_worker;
+
+/* ---- loadgen_http_conn.c ---- */
+
+/* Sets up worker index of sh with its share of conns and opens them. */
+bool lg_worker_init(lg_worker *w, lg_shared *sh, unsigned index, lg_conn *conns);
+void lg_worker_free(lg_worker *w);
+/* The thread: drives the worker's connections until the run ends. */
+void *lg_worker_run(void *arg);
+
+/* ---- loadgen_answer.c: a small scan of answer bodies, not a JSON parser ---- */
+
+/* Cursors over a body: the k-th outcome, reason and replayed belong together,
+ * because each outcome object carries each key once and ids cannot hold quotes. */
+typedef struct lg_scan {
+    const char *outcome, *reason, *replayed, *end;
+} lg_scan;
+
+void lg_scan_init(lg_scan *s, const char *body, size_t len);
+/* The next attempt's answer; false when there is none (or it is malformed). */
+bool lg_scan_next_result(lg_scan *s, booking_result *r);
+/* The unsigned integer value of "key" in body[0..len); false if none. */
+bool lg_scan_u64(const char *body, size_t len, const char *key, uint64_t *out);
+/* Whether a single attempt's HTTP status agrees with its outcome (SPEC section 5). */
+bool lg_status_agrees(int status, const booking_result *r);
+
+#endif

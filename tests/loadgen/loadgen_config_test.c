@@ -1,0 +1,87 @@
+/*
+ * loadgen_config_test.c: one option parser serves both modes of `booking bench`:
+ * --url selects the HTTP mode, each mode refuses the other's options as unknown,
+ * each keeps its own limits, and errors come back as values with their message.
+ */
+#include "loadgen/loadgen.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#define ARGS_MAX 16
+
+static loadgen_status parse(loadgen_config *cfg, char *why, const char *args)
+{
+    static char buf[512];
+    char *argv[ARGS_MAX] = {"bench"};
+    int argc = 1;
+    snprintf(buf, sizeof buf, "%s", args);
+    for (char *t = strtok(buf, " "); t != NULL && argc < ARGS_MAX - 1; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    why[0] = '\0';
+    return loadgen_config_parse(argc, argv, cfg, why);
+}
+
+static void url_selects_the_http_mode_and_its_defaults(void **state)
+{
+    (void)state;
+    loadgen_config cfg;
+    char why[LOADGEN_WHY_BYTES];
+    assert_int_equal(parse(&cfg, why, "--attempts 10"), LOADGEN_OK);
+    assert_int_equal(cfg.mode, LOADGEN_INPROC);
+    assert_string_equal(cfg.store_url, "memory:");
+    assert_int_equal(cfg.threads, 1);
+    assert_int_equal(parse(&cfg, why, "--url http://127.0.0.1:9 --connections 1"), LOADGEN_OK);
+    assert_int_equal(cfg.mode, LOADGEN_HTTP);
+    assert_int_equal(cfg.threads, 1); /* at most one per connection */
+    assert_int_equal(cfg.resources, 1); /* --mode hot */
+    assert_string_equal(cfg.target.port, "9");
+}
+
+static void each_mode_refuses_the_other_modes_options_as_unknown(void **state)
+{
+    (void)state;
+    loadgen_config cfg;
+    char why[LOADGEN_WHY_BYTES];
+    assert_int_equal(parse(&cfg, why, "--connections 4"), LOADGEN_USAGE);
+    assert_string_equal(why, "unknown option --connections");
+    assert_int_equal(parse(&cfg, why, "--url http://127.0.0.1:9 --store memory:"), LOADGEN_USAGE);
+    assert_string_equal(why, "unknown option --store");
+    assert_int_equal(parse(&cfg, why, "--url http://127.0.0.1:9 --help"), LOADGEN_HELP);
+    assert_int_equal(cfg.mode, LOADGEN_HTTP);
+}
+
+static void each_mode_keeps_its_own_limits(void **state)
+{
+    (void)state;
+    loadgen_config cfg;
+    char why[LOADGEN_WHY_BYTES];
+    assert_int_equal(parse(&cfg, why, "--threads 100"), LOADGEN_OK);
+    assert_int_equal(parse(&cfg, why, "--url http://127.0.0.1:9 --threads 100"), LOADGEN_USAGE);
+    assert_string_equal(why, "--threads takes 1 to 64");
+    assert_int_equal(parse(&cfg, why, "--replay-ratio 0.7 --conflict-ratio 0.7"), LOADGEN_USAGE);
+    assert_string_equal(why, "--replay-ratio plus --conflict-ratio exceeds 1");
+}
+
+static void a_host_that_is_not_loopback_is_refused_unless_allowed(void **state)
+{
+    (void)state;
+    loadgen_config cfg;
+    char why[LOADGEN_WHY_BYTES];
+    assert_int_equal(parse(&cfg, why, "--url http://10.0.0.1:80"), LOADGEN_USAGE);
+    assert_int_equal(parse(&cfg, why, "--url http://10.0.0.1:80 --allow-remote"), LOADGEN_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(url_selects_the_http_mode_and_its_defaults),
+        cmocka_unit_test(each_mode_refuses_the_other_modes_options_as_unknown),
+        cmocka_unit_test(each_mode_keeps_its_own_limits),
+        cmocka_unit_test(a_host_that_is_not_loopback_is_refused_unless_allowed),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
