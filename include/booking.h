@@ -49,6 +49,7 @@ extern "C" {
 #define BOOKING_UNITS_MAX ((uint64_t)9007199254740991) /* 2^53-1 */
 #define BOOKING_CAPACITY_MAX BOOKING_UNITS_MAX
 #define BOOKING_BATCH_MAX 8192
+#define BOOKING_HOLD_MS_MAX ((uint64_t)604800000)      /* 7 days */
 
 /* What a call itself returned: whether the request was well formed and taken.
  * The business result of a call that returned BOOKING_OK is in its out-parameter.
@@ -105,13 +106,18 @@ typedef enum booking_error {
     XX(UNAVAILABLE, "unavailable", FAILED, 0, 503)      /* store cannot be reached */       \
     XX(IO_ERROR, "io_error", FAILED, 0, 503)            /* read, write or sync failed */    \
     XX(TIMEOUT, "timeout", FAILED, 0, 503)              /* a statement or lock timed out */ \
-    XX(INTERNAL, "internal", FAILED, 0, 503)            /* anything else (no memory, bug) */
+    XX(INTERNAL, "internal", FAILED, 0, 503)            /* anything else (no memory, bug) */ \
+    XX(CONFIRMED, "confirmed", NONE, 0, 200)            /* a confirm made a hold active */  \
+    XX(ALREADY_CONFIRMED, "already_confirmed", NONE, 0, 200)                                 \
+    XX(HOLD_EXPIRED, "hold_expired", NONE, 0, 409)      /* confirm or cancel after expiry */
 
 /* BOOKING_STATUS_MAP: XX(NAME, value, "wire name"), the state of a BOOKED record. */
 #define BOOKING_STATUS_MAP(XX)                                                               \
     XX(NONE, 0, "none")                                 /* a REJECTED record */             \
     XX(ACTIVE, 1, "active")                                                                  \
-    XX(CANCELLED, 2, "cancelled")
+    XX(CANCELLED, 2, "cancelled")                                                            \
+    XX(HELD, 3, "held")                                 /* a hold before its expires_at */  \
+    XX(EXPIRED, 4, "expired")                           /* a hold from its expires_at on */
 
 /* The one outcome of an attempt (SPEC section 1). */
 typedef enum booking_outcome {
@@ -129,7 +135,8 @@ typedef enum booking_reason {
 #undef BOOKING_REASON_ENUM_
 } booking_reason;
 
-/* State of a BOOKED record. REJECTED records have BOOKING_STATUS_NONE. */
+/* State of a BOOKED record. REJECTED records have BOOKING_STATUS_NONE. A hold
+ * (an attempt with hold_ms) is HELD until its expires_at_ms, then EXPIRED. */
 typedef enum booking_status {
 #define BOOKING_STATUS_ENUM_(name, value, wire) BOOKING_STATUS_##name = value,
     BOOKING_STATUS_MAP(BOOKING_STATUS_ENUM_)
@@ -145,6 +152,8 @@ typedef struct booking_request {
     const char *booking_id;  /* NUL-terminated, 1..BOOKING_ID_LEN_MAX bytes */
     const char *resource_id; /* NUL-terminated, 1..BOOKING_ID_LEN_MAX bytes */
     uint64_t units;          /* 1..BOOKING_UNITS_MAX */
+    uint64_t hold_ms;        /* 0: book (status active); 1..BOOKING_HOLD_MS_MAX: hold
+                                until the decision's time + hold_ms (status held) */
 } booking_request;
 
 /* One attempt's outcome. reason is BOOKED for BOOKED; insufficient_capacity,
@@ -154,14 +163,17 @@ typedef struct booking_result {
     booking_outcome outcome;
     booking_reason reason;
     bool replayed;         /* the recorded decision was returned, nothing changed */
-    booking_status status; /* for BOOKED: active, or cancelled since */
+    booking_status status; /* for BOOKED: active or held; on a replay the record's
+                              status as of now (active, held, cancelled, expired) */
+    int64_t expires_at_ms; /* a hold's end, ms since the epoch (held, expired); else 0 */
 } booking_result;
 
 /* A resource as read or left by an operation; ids are inline and NUL-terminated. */
 typedef struct booking_resource {
     char resource_id[BOOKING_ID_LEN_MAX + 1];
     uint64_t capacity;
-    uint64_t booked; /* remaining = capacity - booked */
+    uint64_t booked;  /* remaining = capacity - booked; counts unexpired holds */
+    int64_t as_of_ms; /* the store's time this state is as of (ms since the epoch) */
 } booking_resource;
 
 /* A decision record (SPEC section 2, GetBooking); ids inline and NUL-terminated. */
@@ -169,9 +181,13 @@ typedef struct booking_record {
     char booking_id[BOOKING_ID_LEN_MAX + 1];
     char resource_id[BOOKING_ID_LEN_MAX + 1];
     uint64_t units;
+    uint64_t hold_ms;        /* as the attempt gave it; 0: not a hold */
     booking_outcome outcome; /* BOOKED or REJECTED (insufficient_capacity) */
     booking_reason reason;
-    booking_status status;
+    booking_status status;   /* as of the call: active, held, cancelled, expired, none */
+    int64_t created_at_ms;   /* the decision's time, ms since the epoch (store's clock) */
+    int64_t updated_at_ms;   /* the last change of status (an expiry: expires_at_ms) */
+    int64_t expires_at_ms;   /* a hold's end (created_at_ms + hold_ms); else 0 */
 } booking_record;
 
 /* Opens a store named by a URL: "sqlite:PATH", "memory:" or "postgres://...".
@@ -209,8 +225,14 @@ BOOKING_API void booking_store_close(booking_store *store);
  * busy, unavailable, io_error, timeout, internal: nothing changed, or the commit
  * was ambiguous and a replay with the same booking_id will show the decision).
  * replayed is true when the booking_id was decided before and nothing changed.
+ * A request with hold_ms > 0 is a hold (SPEC section 7): BOOKED with status held
+ * and expires_at_ms = the decision's time + hold_ms; its units count in booked
+ * until then, and from expires_at_ms on the record reads expired and its units
+ * are free again, exactly once, without any call doing it. A repeat must give the
+ * same hold_ms (0 included), else it is booking_id_conflict.
  * Errors: BOOKING_EINVAL (store, request or result NULL; an id empty, too long or
- * outside [A-Za-z0-9._:-]; units 0 or over BOOKING_UNITS_MAX). Out of memory in
+ * outside [A-Za-z0-9._:-]; units 0 or over BOOKING_UNITS_MAX; hold_ms over
+ * BOOKING_HOLD_MS_MAX). Out of memory in
  * the store is an outcome (FAILED internal), not an error.
  * Thread-safety: any number of threads at once; order-independent (SPEC section 1). */
 BOOKING_API booking_error booking_attempt(booking_store *store, const booking_request *request,
@@ -245,21 +267,36 @@ BOOKING_API booking_error booking_set_capacity(booking_store *store, const char 
                                                booking_resource *resource);
 
 /* Releases a BOOKED record's units. *reason: CANCELLED, ALREADY_CANCELLED,
- * UNKNOWN_BOOKING, NOT_BOOKED or a failure. *record (may be NULL) gets the record.
- * CANCELLED: booked -= units and the record's status became cancelled, in one
- * transaction. ALREADY_CANCELLED: a repeat; nothing changed. NOT_BOOKED: the
- * record is a REJECTED decision; nothing changed. The booking_id stays decided: a
- * later attempt with it is a replay (BOOKED, status cancelled), never a new
- * booking. *record is written whenever the record exists (CANCELLED,
- * ALREADY_CANCELLED, NOT_BOOKED), showing its state after the call.
+ * HOLD_EXPIRED, UNKNOWN_BOOKING, NOT_BOOKED or a failure. *record (may be NULL)
+ * gets the record. CANCELLED: an active or unexpired held booking; booked -= units
+ * and the record's status became cancelled, in one transaction.
+ * ALREADY_CANCELLED: a repeat; nothing changed. HOLD_EXPIRED: a hold whose
+ * expires_at_ms has come; its units were already free, nothing changed.
+ * NOT_BOOKED: the record is a REJECTED decision; nothing changed. The booking_id
+ * stays decided: a later attempt with it is a replay (BOOKED, status cancelled),
+ * never a new booking. *record is written whenever the record exists, showing its
+ * state after the call.
  * Errors: BOOKING_EINVAL (store or reason NULL; booking_id invalid).
  * Thread-safety: any number of threads at once; of racing cancels of one booking
  * exactly one gets CANCELLED. */
 BOOKING_API booking_error booking_cancel(booking_store *store, const char *booking_id,
                                          booking_reason *reason, booking_record *record);
 
+/* Turns a hold into an active booking (SPEC section 7). *reason: CONFIRMED (the
+ * hold had not expired at the store's time of the call: its status is now active
+ * and it never expires), ALREADY_CONFIRMED (active already: a repeat, or a booking
+ * that was never a hold), HOLD_EXPIRED (its expires_at_ms has come; nothing
+ * changed), ALREADY_CANCELLED, NOT_BOOKED (a REJECTED record), UNKNOWN_BOOKING, or a
+ * failure. *record (may be NULL) is written whenever the record exists, showing its
+ * state after the call. Of a confirm and a cancel racing on one hold, one wins.
+ * Errors: BOOKING_EINVAL (store or reason NULL; booking_id invalid).
+ * Thread-safety: any number of threads at once. */
+BOOKING_API booking_error booking_confirm(booking_store *store, const char *booking_id,
+                                          booking_reason *reason, booking_record *record);
+
 /* *reason: OK (then *resource is filled), UNKNOWN_RESOURCE or a failure.
- * GetResource: capacity and booked (remaining = capacity - booked) as committed.
+ * GetResource: capacity and booked (remaining = capacity - booked) as committed,
+ * as of the store's time resource->as_of_ms: holds expired by then are not counted.
  * Errors: BOOKING_EINVAL (store, reason or resource NULL; resource_id invalid).
  * Thread-safety: any number of threads at once; reads never wait for a writer's
  * sync in sqlite:. */
@@ -275,6 +312,20 @@ BOOKING_API booking_error booking_get_resource(booking_store *store, const char 
 BOOKING_API booking_error booking_get_booking(booking_store *store, const char *booking_id,
                                               booking_reason *reason, booking_record *record);
 
+/* The store's clock (SPEC section 7): returns the time in ms since the epoch.
+ * By default sqlite: and memory: read the host's real-time clock and postgres://
+ * the database server's (so that every instance agrees). A store never lets its
+ * time go back: a reading earlier than the latest time it has used is taken as
+ * that time. Tests (and simulations) inject a clock here; NULL restores the
+ * default. context is passed to every call and must outlive the store's use of it.
+ * The function is called from any thread that calls the store, must be
+ * thread-safe and must not call the store.
+ * Errors: BOOKING_EINVAL (store NULL). Thread-safety: not concurrent with other
+ * calls on the store: set it right after booking_store_open(). */
+typedef int64_t (*booking_clock_fn)(void *context);
+BOOKING_API booking_error booking_store_set_clock(booking_store *store, booking_clock_fn clock,
+                                                  void *context);
+
 /* Whether the store answers (a cheap read). *reason: OK or a failure.
  * What a readiness probe asks (GET /readyz). Errors: BOOKING_EINVAL (store or
  * reason NULL). Thread-safety: any number of threads at once. */
@@ -288,6 +339,7 @@ BOOKING_API booking_error booking_store_ping(booking_store *store, booking_reaso
 BOOKING_API bool booking_id_valid(const char *id, size_t len);
 BOOKING_API bool booking_units_valid(uint64_t units);
 BOOKING_API bool booking_capacity_valid(uint64_t capacity);
+BOOKING_API bool booking_hold_ms_valid(uint64_t hold_ms); /* 0 (no hold) or 1..BOOKING_HOLD_MS_MAX */
 
 /* Names: "BOOKED"/"REJECTED"/"FAILED"; reasons as in SPEC ("insufficient_capacity");
  * statuses "active"/"cancelled"/"none"; errors as a short phrase. Never NULL.

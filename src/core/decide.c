@@ -10,26 +10,38 @@
  *      (not recorded: the resource may be created later and the id reused).
  *  (4) units <= capacity - booked -> BOOKED, else insufficient_capacity (recorded).
  *      Written as a subtraction so that no sum can overflow.
+ *  (5) A hold (hold_ms > 0) is BOOKED with status held until now + hold_ms; a
+ *      repeat must name the same hold_ms, as it must the same units (2).
+ *
+ * Holds and time (SPEC section 7): a held record is expired from expires_at_ms on,
+ * whatever the store has stored; a cancel or a confirm of it answers hold_expired
+ * and asks the store's expiry step to release it (exactly once: the step releases
+ * only a hold still live in the store's own index). Overflow: now_ms + hold_ms
+ * cannot overflow for any clock before the year 292 million.
  */
 #include "core/decide.h"
 #include "core/names.h"
 
 #include <assert.h>
 
-core_attempt_decision core_decide_attempt(uint64_t units, const core_resource *resource,
+core_attempt_decision core_decide_attempt(core_attempt attempt, const core_resource *resource,
                                           const core_record *record)
 {
+    assert(attempt.hold_ms <= BOOKING_HOLD_MS_MAX);
+    uint64_t units = attempt.units;
     core_attempt_decision d = {0};
     d.result.status = BOOKING_STATUS_NONE;
     if (record != NULL) {
-        if (!record->same_resource || record->units != units) {
+        if (!record->same_resource || record->units != units ||
+            record->hold_ms != attempt.hold_ms) {
             d.result.outcome = BOOKING_REJECTED;
             d.result.reason = BOOKING_REASON_BOOKING_ID_CONFLICT;
             return d;
         }
         d.result.outcome = record->outcome;
         d.result.reason = record->reason;
-        d.result.status = record->status;
+        d.result.status = core_status_at(record, attempt.now_ms);
+        d.result.expires_at_ms = record->expires_at_ms;
         d.result.replayed = true;
         return d;
     }
@@ -43,7 +55,9 @@ core_attempt_decision core_decide_attempt(uint64_t units, const core_resource *r
     if (units <= resource->capacity - resource->booked) {
         d.result.outcome = BOOKING_BOOKED;
         d.result.reason = BOOKING_REASON_BOOKED;
-        d.result.status = BOOKING_STATUS_ACTIVE;
+        d.result.status = attempt.hold_ms != 0 ? BOOKING_STATUS_HELD : BOOKING_STATUS_ACTIVE;
+        if (attempt.hold_ms != 0)
+            d.result.expires_at_ms = attempt.now_ms + (int64_t)attempt.hold_ms;
         d.booked_delta = units;
     } else {
         d.result.outcome = BOOKING_REJECTED;
@@ -52,21 +66,80 @@ core_attempt_decision core_decide_attempt(uint64_t units, const core_resource *r
     return d;
 }
 
-core_cancel_decision core_decide_cancel(const core_record *record)
+bool core_hold_expired(int64_t expires_at_ms, int64_t now_ms)
+{
+    return now_ms >= expires_at_ms;
+}
+
+booking_status core_status_at(const core_record *record, int64_t now_ms)
+{
+    if (record->status == BOOKING_STATUS_HELD && core_hold_expired(record->expires_at_ms, now_ms))
+        return BOOKING_STATUS_EXPIRED;
+    return record->status;
+}
+
+/* The rows a cancel and a confirm share: no record, a REJECTED one, an expired
+ * hold. Returns true when one of them decided *d. */
+static bool decide_change_common(const core_record *record, int64_t now_ms,
+                                 core_change_decision *d)
+{
+    if (record == NULL) {
+        d->reason = BOOKING_REASON_UNKNOWN_BOOKING;
+        return true;
+    }
+    d->status = core_status_at(record, now_ms);
+    if (record->outcome != BOOKING_BOOKED) {
+        d->reason = BOOKING_REASON_NOT_BOOKED;
+        return true;
+    }
+    if (d->status == BOOKING_STATUS_EXPIRED) {
+        d->reason = BOOKING_REASON_HOLD_EXPIRED;
+        d->release_expired = true;
+        return true;
+    }
+    return false;
+}
+
+core_cancel_decision core_decide_cancel(const core_record *record, int64_t now_ms)
 {
     core_cancel_decision d = {0};
-    if (record == NULL) {
-        d.reason = BOOKING_REASON_UNKNOWN_BOOKING;
-    } else if (record->outcome != BOOKING_BOOKED) {
-        d.reason = BOOKING_REASON_NOT_BOOKED;
-    } else if (record->status == BOOKING_STATUS_CANCELLED) {
+    if (decide_change_common(record, now_ms, &d))
+        return d;
+    if (d.status == BOOKING_STATUS_CANCELLED) {
         d.reason = BOOKING_REASON_ALREADY_CANCELLED;
+        return d;
+    }
+    assert(d.status == BOOKING_STATUS_ACTIVE || d.status == BOOKING_STATUS_HELD);
+    d.unindex_hold = d.status == BOOKING_STATUS_HELD;
+    d.reason = BOOKING_REASON_CANCELLED;
+    d.status = BOOKING_STATUS_CANCELLED;
+    d.write_status = true;
+    d.booked_release = record->units;
+    return d;
+}
+
+core_change_decision core_decide_confirm(const core_record *record, int64_t now_ms)
+{
+    core_change_decision d = {0};
+    if (decide_change_common(record, now_ms, &d))
+        return d;
+    if (d.status == BOOKING_STATUS_CANCELLED) {
+        d.reason = BOOKING_REASON_ALREADY_CANCELLED;
+    } else if (d.status == BOOKING_STATUS_ACTIVE) {
+        d.reason = BOOKING_REASON_ALREADY_CONFIRMED;
     } else {
-        d.reason = BOOKING_REASON_CANCELLED;
-        d.mark_cancelled = true;
-        d.booked_release = record->units;
+        assert(d.status == BOOKING_STATUS_HELD);
+        d.reason = BOOKING_REASON_CONFIRMED;
+        d.status = BOOKING_STATUS_ACTIVE;
+        d.write_status = true;
+        d.unindex_hold = true;
     }
     return d;
+}
+
+int64_t core_store_time(int64_t clock_ms, int64_t latest_ms)
+{
+    return clock_ms > latest_ms ? clock_ms : latest_ms;
 }
 
 core_capacity_decision core_decide_set_capacity(uint64_t capacity, const core_resource *resource)

@@ -5,6 +5,12 @@
  * existing decision record (or none), a decide_* function returns the decision
  * and the state change to apply. No I/O, no clock, no locks, no allocation: every
  * store calls these and only applies what they return, so the rules live once.
+ *
+ * Time (SPEC section 7) is an input: the store passes its own `now_ms` (ms since
+ * the epoch, never going back), and a state it passes is the state as of that
+ * time: a resource's booked no longer counts a hold whose expires_at_ms <= now_ms.
+ * A held record whose expires_at_ms <= now_ms is expired, whatever status the
+ * store has stored for it (stores may apply expiry lazily).
  */
 #ifndef BOOKING_CORE_DECIDE_H
 #define BOOKING_CORE_DECIDE_H
@@ -22,9 +28,11 @@ typedef struct core_resource {
 typedef struct core_record {
     bool same_resource;
     uint64_t units;
+    uint64_t hold_ms;        /* as the attempt gave it; 0: not a hold */
     booking_outcome outcome; /* BOOKED or REJECTED */
     booking_reason reason;
-    booking_status status;
+    booking_status status;   /* as stored: active, held, cancelled, expired, none */
+    int64_t expires_at_ms;   /* a hold's end (created_at_ms + hold_ms); else 0 */
 } core_record;
 
 /* The reason of a decision record read back, which stores keep as its outcome
@@ -33,24 +41,59 @@ typedef struct core_record {
  * recorded reason, which only a corrupt row can hold. */
 booking_reason core_recorded_reason(booking_outcome outcome);
 
+/* One attempt as the core sees it: its units and hold (already valid) and the
+ * store's time of the decision. */
+typedef struct core_attempt {
+    uint64_t units;
+    uint64_t hold_ms; /* 0: an active booking; else a hold ending at now_ms + hold_ms */
+    int64_t now_ms;
+} core_attempt;
+
 /* What an attempt decided, and what the store must write for it. */
 typedef struct core_attempt_decision {
-    booking_result result;
-    bool write_record;     /* insert a new decision record with result's outcome/reason */
+    booking_result result; /* result.expires_at_ms: a new hold's end, or the record's */
+    bool write_record;     /* insert a new decision record with result's outcome/reason,
+                              status, and expires_at_ms (a hold: also index it) */
     uint64_t booked_delta; /* add to the resource's booked (0 unless a new BOOKED) */
 } core_attempt_decision;
 
-/* resource and record may be NULL (absent). units must already be valid. */
-core_attempt_decision core_decide_attempt(uint64_t units, const core_resource *resource,
+/* resource and record may be NULL (absent). */
+core_attempt_decision core_decide_attempt(core_attempt attempt, const core_resource *resource,
                                           const core_record *record);
 
-typedef struct core_cancel_decision {
-    booking_reason reason;   /* CANCELLED, ALREADY_CANCELLED, UNKNOWN_BOOKING, NOT_BOOKED */
-    bool mark_cancelled;     /* set the record's status to cancelled */
-    uint64_t booked_release; /* subtract from the record's resource's booked */
-} core_cancel_decision;
+/* The status a record has at now_ms: a stored held whose time has come is
+ * expired; every other status is as stored. */
+booking_status core_status_at(const core_record *record, int64_t now_ms);
 
-core_cancel_decision core_decide_cancel(const core_record *record);
+/* Whether a hold that ends at expires_at_ms is over at now_ms (expiry is at
+ * expires_at_ms itself: a hold of 1 ms made at t is expired at t + 1). */
+bool core_hold_expired(int64_t expires_at_ms, int64_t now_ms);
+
+/* What a cancel or a confirm decided. A hold found expired is released by the
+ * store's expiry step (release_expired), exactly once, never by the cancel. */
+typedef struct core_change_decision {
+    booking_reason reason;   /* see core_decide_cancel, core_decide_confirm */
+    booking_status status;   /* the record's status after the call, as of now_ms */
+    bool write_status;       /* store `status` (and updated_at_ms = now_ms) */
+    uint64_t booked_release; /* subtract from the record's resource's booked now */
+    bool unindex_hold;       /* the record stops being a live hold (drop its hold entry) */
+    bool release_expired;    /* a hold found expired: apply its expiry, if the store has
+                                not yet (release its units once, mark it expired) */
+} core_change_decision;
+
+typedef core_change_decision core_cancel_decision;
+
+/* CANCELLED (active or unexpired held: release), ALREADY_CANCELLED, HOLD_EXPIRED,
+ * UNKNOWN_BOOKING, NOT_BOOKED. */
+core_cancel_decision core_decide_cancel(const core_record *record, int64_t now_ms);
+
+/* CONFIRMED (an unexpired hold becomes active), ALREADY_CONFIRMED (active),
+ * HOLD_EXPIRED, ALREADY_CANCELLED, NOT_BOOKED, UNKNOWN_BOOKING. */
+core_change_decision core_decide_confirm(const core_record *record, int64_t now_ms);
+
+/* The store's time: the clock's reading, but never before the latest time the
+ * store has recorded (SPEC section 7: a clock that steps back is not followed). */
+int64_t core_store_time(int64_t clock_ms, int64_t latest_ms);
 
 typedef struct core_capacity_decision {
     booking_reason reason; /* OK or CAPACITY_BELOW_BOOKED */

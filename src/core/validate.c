@@ -53,3 +53,8 @@ bool booking_capacity_valid(uint64_t capacity)
 {
     return capacity <= BOOKING_CAPACITY_MAX;
 }
+
+bool booking_hold_ms_valid(uint64_t hold_ms)
+{
+    return hold_ms <= BOOKING_HOLD_MS_MAX;
+}

@@ -60,7 +60,7 @@ static bool id_valid(const char *id)
 static bool request_valid(const booking_request *r)
 {
     return r != NULL && id_valid(r->booking_id) && id_valid(r->resource_id) &&
-           booking_units_valid(r->units);
+           booking_units_valid(r->units) && booking_hold_ms_valid(r->hold_ms);
 }
 
 booking_error booking_attempt(booking_store *store, const booking_request *request,
@@ -100,6 +100,24 @@ booking_error booking_cancel(booking_store *store, const char *booking_id, booki
     if (store == NULL || reason == NULL || !id_valid(booking_id))
         return BOOKING_EINVAL;
     *reason = store->ops->cancel(store, booking_id, record);
+    return BOOKING_OK;
+}
+
+booking_error booking_confirm(booking_store *store, const char *booking_id, booking_reason *reason,
+                              booking_record *record)
+{
+    if (store == NULL || reason == NULL || !id_valid(booking_id))
+        return BOOKING_EINVAL;
+    *reason = store->ops->confirm(store, booking_id, record);
+    return BOOKING_OK;
+}
+
+booking_error booking_store_set_clock(booking_store *store, booking_clock_fn clock, void *context)
+{
+    if (store == NULL)
+        return BOOKING_EINVAL;
+    store->clock = clock;
+    store->clock_context = clock != NULL ? context : NULL;
     return BOOKING_OK;
 }
 

@@ -21,6 +21,18 @@
  *  (6) Cost: a new booking_id is one cache miss on its slot (a batch prefetches
  *      the next ones) plus fresh memory for its record; on the development VM the
  *      kernel's zeroing of that fresh memory was the largest single cost.
+ *  (7) Holds (SPEC section 7). A held record keeps status held; from its
+ *      expires_at_ms on it reads expired (core_status_at). Its units are released
+ *      by the resource's expiry step: each resource keeps a min-heap of its hold
+ *      entries by expiry, and every operation that takes the resource's lock first
+ *      pops the entries whose time has come and releases the live ones (sweep).
+ *      An entry belongs to the resource shard: only its lock reads or writes it,
+ *      so a release happens once. A confirm or cancel marks the entry dead (the
+ *      heap drops it when it reaches the top), holding both locks.
+ *  (8) The store's time is read while the resource's lock is held, and it never
+ *      goes back (store_now), so sweeps of one resource run in time order: a
+ *      decision taken at t under the lock never sees a hold that a sweep at a
+ *      later time has already released.
  */
 #include "store/store.h"
 #include "core/decide.h"
@@ -63,18 +75,36 @@ typedef struct mem_node {
     uint8_t status;
 } mem_node;
 
+/* A live or dead hold on a resource, (7). In the resource shard's arena. */
+typedef struct mem_hold {
+    int64_t expires_at_ms;
+    uint64_t units;
+    bool live; /* its units are in booked; false once confirmed, cancelled or expired */
+} mem_hold;
+
 typedef struct mem_resource {
     mem_node node;
     uint64_t hash; /* finds the shard of a record's resource (cancel) */
     uint64_t capacity;
     uint64_t booked;
+    mem_hold **holds; /* min-heap by expires_at_ms, malloc'd; NULL until the first hold */
+    uint32_t hold_count;
+    uint32_t hold_cap;
 } mem_resource;
 
 typedef struct mem_record {
     mem_node node;
     mem_resource *resource;
     uint64_t units;
+    int64_t created_at_ms;
+    int64_t updated_at_ms;
+    uint32_t hold_ms;  /* 0: not a hold (BOOKING_HOLD_MS_MAX fits) */
+    mem_hold *hold;    /* a hold's entry on its resource; NULL otherwise */
 } mem_record;
+
+_Static_assert(BOOKING_HOLD_MS_MAX <= UINT32_MAX, "mem_record.hold_ms holds any hold_ms");
+
+#define MEMORY_HOLD_HEAP_INITIAL 16
 
 typedef struct mem_arena_chunk {
     struct mem_arena_chunk *prev;
@@ -236,6 +266,79 @@ static mem_shard *shard_of(mem_shard *shards, uint64_t hash)
     return &shards[hash >> MEMORY_SHARD_HASH_SHIFT & (MEMORY_SHARD_COUNT - 1)];
 }
 
+/* ---- holds of a resource, (7) (callers hold the resource's shard lock) ---- */
+
+static void heap_swap(mem_hold **h, size_t a, size_t b)
+{
+    mem_hold *t = h[a];
+    h[a] = h[b];
+    h[b] = t;
+}
+
+static void heap_sift_up(mem_hold **h, size_t i)
+{
+    while (i > 0 && h[(i - 1) / 2]->expires_at_ms > h[i]->expires_at_ms) {
+        heap_swap(h, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+}
+
+static void heap_sift_down(mem_hold **h, size_t count, size_t i)
+{
+    for (;;) {
+        size_t least = i, l = 2 * i + 1, r = l + 1;
+        if (l < count && h[l]->expires_at_ms < h[least]->expires_at_ms)
+            least = l;
+        if (r < count && h[r]->expires_at_ms < h[least]->expires_at_ms)
+            least = r;
+        if (least == i)
+            return;
+        heap_swap(h, i, least);
+        i = least;
+    }
+}
+
+/* Makes room for one more hold entry. False: no memory, nothing changed. */
+static bool holds_reserve(mem_resource *res)
+{
+    if (res->hold_count < res->hold_cap)
+        return true;
+    if (res->hold_cap >= UINT32_MAX / 2)
+        return false;
+    uint32_t cap = res->hold_cap == 0 ? MEMORY_HOLD_HEAP_INITIAL : res->hold_cap * 2;
+    mem_hold **grown = realloc(res->holds, cap * sizeof *grown);
+    if (grown == NULL)
+        return false;
+    res->holds = grown;
+    res->hold_cap = cap;
+    return true;
+}
+
+/* After holds_reserve() returned true: cannot fail. */
+static void holds_push(mem_resource *res, mem_hold *hold)
+{
+    assert(res->hold_count < res->hold_cap);
+    res->holds[res->hold_count] = hold;
+    heap_sift_up(res->holds, res->hold_count);
+    res->hold_count++;
+}
+
+/* The expiry step: releases, once, every live hold whose time has come by now_ms,
+ * and drops dead entries on the way. Cost: O(log n) per entry ever pushed. */
+static void holds_sweep(mem_resource *res, int64_t now_ms)
+{
+    while (res->hold_count > 0 && core_hold_expired(res->holds[0]->expires_at_ms, now_ms)) {
+        mem_hold *top = res->holds[0];
+        if (top->live) {
+            assert(top->units <= res->booked);
+            res->booked -= top->units;
+            top->live = false;
+        }
+        res->holds[0] = res->holds[--res->hold_count];
+        heap_sift_down(res->holds, res->hold_count, 0);
+    }
+}
+
 /* ---- conversions to the core's and the public structs ---- */
 
 /* Every read of a resource's counters goes through here (the caller holds its
@@ -255,6 +358,13 @@ static void resource_written(const mem_resource *r)
     (void)state;
 }
 
+/* A BOOKED hold's end; a REJECTED attempt that asked for a hold holds nothing. */
+static int64_t expires_at_of(const mem_record *r)
+{
+    bool hold = r->hold_ms != 0 && r->node.outcome == BOOKING_BOOKED;
+    return hold ? r->created_at_ms + (int64_t)r->hold_ms : 0;
+}
+
 static core_record core_record_of(const mem_record *r, const char *resource_id, size_t len)
 {
     assert(r->resource != NULL); /* a record is only made for a known resource */
@@ -263,27 +373,43 @@ static core_record core_record_of(const mem_record *r, const char *resource_id, 
     return (core_record){
         .same_resource = res->id_len == len && memcmp(res->id, resource_id, len) == 0,
         .units = r->units,
+        .hold_ms = r->hold_ms,
         .outcome = (booking_outcome)r->node.outcome,
         .reason = (booking_reason)r->node.reason,
         .status = (booking_status)r->node.status,
+        .expires_at_ms = expires_at_of(r),
     };
 }
 
-static void public_record_of(const mem_record *r, booking_record *out)
+static core_record core_record_own(const mem_record *r)
+{
+    return core_record_of(r, r->resource->node.id, r->resource->node.id_len);
+}
+
+/* The record as of now_ms: a held one whose time has come reads expired, changed
+ * at its expiry. */
+static void public_record_of(const mem_record *r, int64_t now_ms, booking_record *out)
 {
     assert(r->resource != NULL);
     assert(r->node.outcome == BOOKING_BOOKED || r->node.status == BOOKING_STATUS_NONE);
     if (out == NULL)
         return;
+    core_record cr = core_record_own(r);
     store_copy_id(out->booking_id, r->node.id, r->node.id_len);
     store_copy_id(out->resource_id, r->resource->node.id, r->resource->node.id_len);
     out->units = r->units;
-    out->outcome = (booking_outcome)r->node.outcome;
-    out->reason = (booking_reason)r->node.reason;
-    out->status = (booking_status)r->node.status;
+    out->hold_ms = r->hold_ms;
+    out->outcome = cr.outcome;
+    out->reason = cr.reason;
+    out->status = core_status_at(&cr, now_ms);
+    out->created_at_ms = r->created_at_ms;
+    out->expires_at_ms = cr.expires_at_ms;
+    out->updated_at_ms = out->status == BOOKING_STATUS_EXPIRED && cr.status == BOOKING_STATUS_HELD
+                             ? cr.expires_at_ms
+                             : r->updated_at_ms;
 }
 
-static void public_resource_of(const mem_resource *r, booking_resource *out)
+static void public_resource_of(const mem_resource *r, int64_t now_ms, booking_resource *out)
 {
     core_resource state = resource_read(r);
     if (out == NULL)
@@ -291,6 +417,17 @@ static void public_resource_of(const mem_resource *r, booking_resource *out)
     store_copy_id(out->resource_id, r->node.id, r->node.id_len);
     out->capacity = state.capacity;
     out->booked = state.booked;
+    out->as_of_ms = now_ms;
+}
+
+/* Under the resource's shard lock: the store's time, with the resource's holds
+ * that expired by then released. What every operation on a resource starts with, (8). */
+static int64_t resource_time(booking_store *store, mem_resource *res)
+{
+    int64_t now = store_now(store);
+    if (res != NULL)
+        holds_sweep(res, now);
+    return now;
 }
 
 /* ---- operations ---- */
@@ -347,32 +484,45 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
 
     pthread_mutex_lock(&bs->lock);
     mem_record *rec = (mem_record *)table_find(bs, bh, req->booking_id, bid_len);
+    core_attempt attempt = {.units = req->units, .hold_ms = req->hold_ms};
     if (rec != NULL) {
         core_record cr = core_record_of(rec, req->resource_id, rid_len);
+        attempt.now_ms = store_now(&m->base);
         pthread_mutex_unlock(&bs->lock);
-        return core_decide_attempt(req->units, NULL, &cr).result;
+        return core_decide_attempt(attempt, NULL, &cr).result;
     }
 
     uint64_t rh = hash_bytes(req->resource_id, rid_len, m->seed);
     mem_shard *rs = shard_of(m->resources, rh);
     pthread_mutex_lock(&rs->lock);
     mem_resource *res = (mem_resource *)table_find(rs, rh, req->resource_id, rid_len);
+    attempt.now_ms = resource_time(&m->base, res);
     core_resource cres = {0};
     if (res != NULL)
         cres = resource_read(res);
-    core_attempt_decision d = core_decide_attempt(req->units, res ? &cres : NULL, NULL);
+    core_attempt_decision d = core_decide_attempt(attempt, res ? &cres : NULL, NULL);
     assert(!d.write_record || res != NULL); /* only a known resource records a decision */
     if (d.write_record) {
+        bool held = d.result.status == BOOKING_STATUS_HELD;
         rec = (mem_record *)node_new(bs, sizeof *rec, req->booking_id, bid_len);
-        if (rec == NULL || !table_reserve(bs)) {
+        mem_hold *hold = held ? arena_alloc(rs, sizeof *hold) : NULL;
+        if (rec == NULL || !table_reserve(bs) || (held && (hold == NULL || !holds_reserve(res)))) {
             d.result = (booking_result){.outcome = BOOKING_FAILED,
                                         .reason = BOOKING_REASON_INTERNAL};
         } else {
             rec->resource = res;
             rec->units = req->units;
+            rec->hold_ms = (uint32_t)req->hold_ms;
+            rec->created_at_ms = rec->updated_at_ms = attempt.now_ms;
             rec->node.outcome = (uint8_t)d.result.outcome;
             rec->node.reason = (uint8_t)d.result.reason;
             rec->node.status = (uint8_t)d.result.status;
+            if (held) {
+                *hold = (mem_hold){.expires_at_ms = d.result.expires_at_ms,
+                                   .units = req->units, .live = true};
+                rec->hold = hold;
+                holds_push(res, hold);
+            }
             table_insert(bs, bh, &rec->node);
             res->booked += d.booked_delta;
             resource_written(res);
@@ -419,6 +569,7 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
     mem_shard *rs = f.shard;
     mem_resource *res = (mem_resource *)f.node;
     booking_reason reason;
+    int64_t now = resource_time(store, res);
     core_resource cres = {0};
     if (res != NULL)
         cres = resource_read(res);
@@ -441,38 +592,71 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
         resource_written(res);
     }
     if (res != NULL && reason != BOOKING_REASON_INTERNAL)
-        public_resource_of(res, out);
+        public_resource_of(res, now, out);
     pthread_mutex_unlock(&rs->lock);
     return reason;
 }
 
-static booking_reason memory_cancel(booking_store *store, const char *booking_id,
-                                    booking_record *out)
+typedef core_change_decision (*mem_change_fn)(const core_record *record, int64_t now_ms);
+
+/* A cancel or a confirm (Redis's setGenericCommand shape: one body, two callers).
+ * A BOOKED record that is active or held may change its resource's counter or
+ * hold, so its resource's lock is taken before the time is read, (8). */
+static booking_reason memory_change(booking_store *store, const char *booking_id,
+                                    booking_record *out, mem_change_fn decide)
 {
     memory_store *m = (memory_store *)store;
     mem_found f = lock_and_find(m, m->records, booking_id);
     mem_shard *bs = f.shard;
     mem_record *rec = (mem_record *)f.node;
+    mem_shard *rs = NULL;
+    int64_t now;
+    if (rec != NULL && (rec->node.status == BOOKING_STATUS_ACTIVE ||
+                        rec->node.status == BOOKING_STATUS_HELD)) {
+        rs = shard_of(m->resources, rec->resource->hash);
+        pthread_mutex_lock(&rs->lock);
+        now = resource_time(store, rec->resource);
+    } else {
+        now = store_now(store);
+    }
     core_record cr = {0};
     if (rec != NULL)
-        cr = core_record_of(rec, rec->resource->node.id, rec->resource->node.id_len);
-    core_cancel_decision d = core_decide_cancel(rec ? &cr : NULL);
-    assert(d.mark_cancelled ? rec != NULL && d.booked_release == rec->units
-                            : d.booked_release == 0);
-    if (d.mark_cancelled) {
-        mem_shard *rs = shard_of(m->resources, rec->resource->hash);
-        pthread_mutex_lock(&rs->lock);
-        /* (2): the active record's units are part of booked, so this cannot wrap. */
+        cr = core_record_own(rec);
+    core_change_decision d = decide(rec ? &cr : NULL, now);
+    assert(d.booked_release == 0 || (d.write_status && d.booked_release == rec->units));
+    if (d.write_status) {
+        assert(rs != NULL);
+        /* (2): the record's units are part of booked, so this cannot wrap. */
         assert(resource_read(rec->resource).booked >= d.booked_release);
         rec->resource->booked -= d.booked_release;
-        rec->node.status = BOOKING_STATUS_CANCELLED;
         resource_written(rec->resource);
-        pthread_mutex_unlock(&rs->lock);
+        if (d.unindex_hold) {
+            assert(rec->hold != NULL && rec->hold->live);
+            rec->hold->live = false;
+        }
+        rec->node.status = (uint8_t)d.status;
+        rec->updated_at_ms = now;
     }
+    /* release_expired needs nothing more: resource_time() swept the hold. */
+    assert(!d.release_expired || rs == NULL || !rec->hold->live);
     if (rec != NULL)
-        public_record_of(rec, out);
+        public_record_of(rec, now, out);
+    if (rs != NULL)
+        pthread_mutex_unlock(&rs->lock);
     pthread_mutex_unlock(&bs->lock);
     return d.reason;
+}
+
+static booking_reason memory_cancel(booking_store *store, const char *booking_id,
+                                    booking_record *out)
+{
+    return memory_change(store, booking_id, out, core_decide_cancel);
+}
+
+static booking_reason memory_confirm(booking_store *store, const char *booking_id,
+                                     booking_record *out)
+{
+    return memory_change(store, booking_id, out, core_decide_confirm);
 }
 
 static booking_reason memory_get_resource(booking_store *store, const char *resource_id,
@@ -480,8 +664,9 @@ static booking_reason memory_get_resource(booking_store *store, const char *reso
 {
     memory_store *m = (memory_store *)store;
     mem_found f = lock_and_find(m, m->resources, resource_id);
+    int64_t now = resource_time(store, (mem_resource *)f.node);
     if (f.node != NULL)
-        public_resource_of((const mem_resource *)f.node, out);
+        public_resource_of((const mem_resource *)f.node, now, out);
     pthread_mutex_unlock(&f.shard->lock);
     return f.node != NULL ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_RESOURCE;
 }
@@ -492,7 +677,7 @@ static booking_reason memory_get_booking(booking_store *store, const char *booki
     memory_store *m = (memory_store *)store;
     mem_found f = lock_and_find(m, m->records, booking_id);
     if (f.node != NULL)
-        public_record_of((const mem_record *)f.node, out);
+        public_record_of((const mem_record *)f.node, store_now(store), out);
     pthread_mutex_unlock(&f.shard->lock);
     return f.node != NULL ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_BOOKING;
 }
@@ -501,6 +686,14 @@ static booking_reason memory_ping(booking_store *store)
 {
     (void)store;
     return BOOKING_REASON_OK;
+}
+
+static void shard_free_holds(mem_shard *shard)
+{
+    for (size_t i = 0; shard->slots != NULL && i <= shard->mask; i++) {
+        if (shard->slots[i].node != NULL)
+            free(((mem_resource *)shard->slots[i].node)->holds);
+    }
 }
 
 static void shard_free(mem_shard *shard)
@@ -519,6 +712,7 @@ static void memory_close(booking_store *store)
 {
     memory_store *m = (memory_store *)store;
     for (size_t i = 0; i < MEMORY_SHARD_COUNT; i++) {
+        shard_free_holds(&m->resources[i]);
         shard_free(&m->records[i]);
         shard_free(&m->resources[i]);
     }
@@ -531,6 +725,7 @@ static const store_ops memory_ops = {
     .attempt_batch = memory_attempt_batch,
     .set_capacity = memory_set_capacity,
     .cancel = memory_cancel,
+    .confirm = memory_confirm,
     .get_resource = memory_get_resource,
     .get_booking = memory_get_booking,
     .ping = memory_ping,

@@ -223,7 +223,8 @@ static void batch_decide(pg_batch *b, const booking_request *requests, size_t co
             };
         }
         core_attempt_decision d = core_decide_attempt(
-            q->units, res->exists ? &res->state : NULL, rec->exists ? &cr : NULL);
+            (core_attempt){.units = q->units, .hold_ms = q->hold_ms, .now_ms = 0},
+            res->exists ? &res->state : NULL, rec->exists ? &cr : NULL);
         results[i] = d.result;
         if (!d.write_record)
             continue;
@@ -429,13 +430,13 @@ static booking_reason work_cancel(pg_store *st, pg_conn *c, const pg_call_args *
     booking_record full = {0};
     if (exists && !record_from_row(res, booking_id, &rec, &full))
         return BOOKING_REASON_INTERNAL;
-    core_cancel_decision d = core_decide_cancel(exists ? &rec : NULL);
-    assert(!d.mark_cancelled || (exists && d.booked_release == rec.units));
+    core_cancel_decision d = core_decide_cancel(exists ? &rec : NULL, 0);
+    assert(!d.write_status || (exists && d.booked_release == rec.units));
     char units[24];
     snprintf(units, sizeof units, "%llu", (unsigned long long)d.booked_release);
     const char *release[2] = {full.resource_id, units};
     pg_flight_begin(c);
-    if (d.mark_cancelled) {
+    if (d.write_status) {
         pg_send(c, BOOKING_PG_MARK_CANCELLED, 1, &booking_id);
         pg_send(c, BOOKING_PG_RELEASE_BOOKED, 2, release);
         full.status = BOOKING_STATUS_CANCELLED;

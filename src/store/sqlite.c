@@ -124,8 +124,8 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
         if (r != BOOKING_REASON_OK)
             return r;
     }
-    core_attempt_decision d = core_decide_attempt(req->units, res->exists ? &res->state : NULL,
-                                                  NULL);
+    core_attempt attempt = {.units = req->units, .hold_ms = req->hold_ms, .now_ms = 0};
+    core_attempt_decision d = core_decide_attempt(attempt, res->exists ? &res->state : NULL, NULL);
     if (d.write_record) {
         sqlite3_stmt *s = c->stmt[SQL_INSERT_BOOKING];
         sqlite3_bind_text(s, 1, req->booking_id, -1, SQLITE_STATIC);
@@ -155,7 +155,7 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
     if (!exists && d.write_record)
         return BOOKING_REASON_INTERNAL; /* the insert did nothing, yet no record: never
                                            answer a decision that was not written */
-    *result = exists ? core_decide_attempt(req->units, NULL, &rec).result : d.result;
+    *result = exists ? core_decide_attempt(attempt, NULL, &rec).result : d.result;
     return BOOKING_REASON_OK;
 }
 
@@ -256,9 +256,9 @@ static booking_reason sqlite_cancel(booking_store *store, const char *booking_id
     core_cancel_decision d = {0};
     r = load_record(c, booking_id, NULL, &exists, &rec, &full);
     if (r == BOOKING_REASON_OK) {
-        d = core_decide_cancel(exists ? &rec : NULL);
-        assert(!d.mark_cancelled || (exists && d.booked_release == rec.units));
-        if (d.mark_cancelled) {
+        d = core_decide_cancel(exists ? &rec : NULL, 0);
+        assert(!d.write_status || (exists && d.booked_release == rec.units));
+        if (d.write_status) {
             sqlite3_stmt *s = c->stmt[SQL_CANCEL_BOOKING];
             sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
             int rc = sqlite3_step(s);

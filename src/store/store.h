@@ -22,6 +22,7 @@ typedef struct store_ops {
     booking_reason (*set_capacity)(booking_store *store, const char *resource_id,
                                    uint64_t capacity, booking_resource *out);
     booking_reason (*cancel)(booking_store *store, const char *booking_id, booking_record *out);
+    booking_reason (*confirm)(booking_store *store, const char *booking_id, booking_record *out);
     booking_reason (*get_resource)(booking_store *store, const char *resource_id,
                                    booking_resource *out);
     booking_reason (*get_booking)(booking_store *store, const char *booking_id,
@@ -32,7 +33,18 @@ typedef struct store_ops {
 /* Every store's own struct starts with this, so a booking_store * is its handle. */
 struct booking_store {
     const store_ops *ops;
+    booking_clock_fn clock; /* NULL: the engine's default clock (booking_store_set_clock) */
+    void *clock_context;
+    int64_t latest_ms;      /* atomic: the latest time this handle has used, so that its
+                               time never goes back (SPEC section 7) */
 };
+
+/* The store's time now, in ms since the epoch: the injected clock, else the host's
+ * real-time clock, never earlier than any time this handle used or observed. */
+int64_t store_now(booking_store *store);
+
+/* Raises the handle's latest time to ms (a time the database recorded, say). */
+void store_observe_time(booking_store *store, int64_t ms);
 
 /* Openers, one per URL scheme. `location` is the URL after "scheme:". */
 typedef booking_error (*store_open_fn)(const char *url, const char *location, booking_store **out,

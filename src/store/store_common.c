@@ -2,11 +2,13 @@
  * store_common.c: small helpers every store shares, so no store writes them again.
  */
 #include "store/store.h"
+#include "core/decide.h"
 
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 void store_fail_all(booking_result *results, size_t count, booking_reason reason)
 {
@@ -52,4 +54,29 @@ bool store_parse_long(const char *text, size_t len, long min, long max, long *ou
         return false;
     *out = v;
     return true;
+}
+
+static int64_t real_time_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void store_observe_time(booking_store *store, int64_t ms)
+{
+    /* A lock-free max: each failed exchange means another thread raised the
+     * value, so the loop ends after at most one try per concurrent raiser. */
+    int64_t seen = __atomic_load_n(&store->latest_ms, __ATOMIC_RELAXED);
+    while (seen < ms && !__atomic_compare_exchange_n(&store->latest_ms, &seen, ms, true,
+                                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
+}
+
+int64_t store_now(booking_store *store)
+{
+    int64_t clock_ms = store->clock != NULL ? store->clock(store->clock_context) : real_time_ms();
+    int64_t now = core_store_time(clock_ms, __atomic_load_n(&store->latest_ms, __ATOMIC_RELAXED));
+    store_observe_time(store, now);
+    return now;
 }

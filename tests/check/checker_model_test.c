@@ -219,7 +219,8 @@ static uint32_t attempt_once(uint64_t *rng, size_t iteration)
     uint64_t units = rng_below(rng, 2) ? pick_units(rng, &w) : w.rec_units;
     core_resource cres = core_res_of(&w);
     core_record crec = core_rec_of(&w);
-    core_attempt_decision d = core_decide_attempt(units, w.has_res ? &cres : NULL,
+    core_attempt_decision d = core_decide_attempt((core_attempt){.units = units},
+                                                  w.has_res ? &cres : NULL,
                                                   w.has_rec ? &crec : NULL);
     world core_after = w;
     core_after.booked += d.booked_delta;
@@ -250,10 +251,10 @@ static uint32_t cancel_once(uint64_t *rng, size_t iteration)
 {
     world w = pick_world(rng, true);
     core_record crec = core_rec_of(&w);
-    core_cancel_decision d = core_decide_cancel(w.has_rec ? &crec : NULL);
+    core_cancel_decision d = core_decide_cancel(w.has_rec ? &crec : NULL, 0);
     world core_after = w;
     core_after.booked -= d.booked_release;
-    core_after.cancelled = w.cancelled || d.mark_cancelled;
+    core_after.cancelled = w.cancelled || d.write_status;
 
     chk_res mres = model_res_of(&w);
     chk_rec mrec = model_rec_of(&w);

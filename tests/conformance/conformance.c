@@ -11,14 +11,8 @@
  * units of its active BOOKED records and is at most capacity, and every record the
  * case created reads back as decided.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include "booking.h"
+#include "conformance_ledger.h"
+#include "conformance_holds.h"
 #include "support/test_support.h"
 
 #include <sqlite3.h>
@@ -28,344 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ID_SIZE (BOOKING_ID_LEN_MAX + 1)
-#define URL_SIZE 1024
-#define LEDGER_RESOURCES_MAX 16
-#define CASES_MAX 64
-
-static char store_url[URL_SIZE];
-static booking_store *store;
-static char run_tag[32]; /* distinguishes this run's ids from earlier runs' in a shared store */
-
-/* ---- ids ---- */
-
-static void new_id(char out[ID_SIZE], const char *what)
-{
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "%s-%s", run_tag, what);
-    test_unique_id(out, ID_SIZE, prefix);
-}
-
-/* ---- the ledger: what one case decided, to check the invariant against ---- */
-
-typedef struct ledger_resource {
-    char id[ID_SIZE];
-    uint64_t capacity;
-} ledger_resource;
-
-typedef struct ledger_booking {
-    char id[ID_SIZE];
-    size_t resource;         /* index into ledger.resources */
-    uint64_t units;
-    booking_outcome outcome; /* BOOKED or REJECTED (insufficient_capacity) */
-    bool cancelled;
-} ledger_booking;
-
-typedef struct ledger {
-    ledger_resource resources[LEDGER_RESOURCES_MAX];
-    size_t resource_count;
-    ledger_booking *bookings;
-    size_t booking_count;
-    size_t booking_cap;
-    size_t *index; /* open addressing over bookings: slot holds index + 1, 0 is empty */
-    size_t index_mask;
-} ledger;
-
-static ledger *ledger_of(void **state)
-{
-    return (ledger *)*state;
-}
-
-static int ledger_setup(void **state)
-{
-    ledger *l = calloc(1, sizeof *l);
-    if (l == NULL)
-        return -1;
-    *state = l;
-    return 0;
-}
-
-static const char *rid(const ledger *l, size_t r)
-{
-    return l->resources[r].id;
-}
-
-/* Index of resource_id in the ledger, or LEDGER_RESOURCES_MAX if the case did not create it. */
-static size_t ledger_find_resource(const ledger *l, const char *resource_id)
-{
-    for (size_t i = 0; i < l->resource_count; i++) {
-        if (strcmp(l->resources[i].id, resource_id) == 0)
-            return i;
-    }
-    return LEDGER_RESOURCES_MAX;
-}
-
-/* FNV-1a: the 8192-attempt batch would make a linear search quadratic. */
-static size_t id_hash(const char *id)
-{
-    uint64_t h = 14695981039346656037ULL;
-    for (const unsigned char *p = (const unsigned char *)id; *p != '\0'; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    return (size_t)h;
-}
-
-/* The index slot of booking_id: its booking's, or the empty slot where it would go. */
-static size_t *ledger_slot(const ledger *l, const char *booking_id)
-{
-    for (size_t i = id_hash(booking_id) & l->index_mask;; i = (i + 1) & l->index_mask) {
-        size_t *slot = &l->index[i];
-        if (*slot == 0 || strcmp(l->bookings[*slot - 1].id, booking_id) == 0)
-            return slot;
-    }
-}
-
-static ledger_booking *ledger_find_booking(ledger *l, const char *booking_id)
-{
-    if (l->index == NULL)
-        return NULL;
-    size_t *slot = ledger_slot(l, booking_id);
-    return *slot == 0 ? NULL : &l->bookings[*slot - 1];
-}
-
-/* Makes room for one more booking; the index stays at most half full. */
-static void ledger_grow(ledger *l)
-{
-    if (l->booking_count < l->booking_cap)
-        return;
-    size_t cap = l->booking_cap ? l->booking_cap * 2 : 64;
-    ledger_booking *grown = realloc(l->bookings, cap * sizeof *grown);
-    assert_non_null(grown);
-    l->bookings = grown;
-    l->booking_cap = cap;
-    free(l->index);
-    l->index = calloc(cap * 2, sizeof *l->index);
-    assert_non_null(l->index);
-    l->index_mask = cap * 2 - 1;
-    for (size_t i = 0; i < l->booking_count; i++)
-        *ledger_slot(l, l->bookings[i].id) = i + 1;
-}
-
-static void fail_on_failed(const char *what, booking_reason reason)
-{
-    if (booking_reason_is_failure(reason))
-        fail_msg("%s: FAILED %s on a healthy store", what, booking_reason_name(reason));
-}
-
-/* Creates (or changes) a resource through the API; returns its ledger index. */
-static size_t ledger_resource_new(ledger *l, uint64_t capacity)
-{
-    assert_true(l->resource_count < LEDGER_RESOURCES_MAX);
-    ledger_resource *r = &l->resources[l->resource_count];
-    new_id(r->id, "res");
-    booking_reason reason;
-    booking_resource out;
-    assert_int_equal(booking_set_capacity(store, r->id, capacity, &reason, &out), BOOKING_OK);
-    fail_on_failed("set_capacity", reason);
-    assert_int_equal(reason, BOOKING_REASON_OK);
-    r->capacity = capacity;
-    return l->resource_count++;
-}
-
-/* Adopts a resource the case creates itself (e.g. after an unknown_resource). */
-static size_t ledger_adopt_resource(ledger *l, const char *resource_id, uint64_t capacity)
-{
-    assert_true(l->resource_count < LEDGER_RESOURCES_MAX);
-    ledger_resource *r = &l->resources[l->resource_count];
-    snprintf(r->id, sizeof r->id, "%s", resource_id);
-    r->capacity = capacity;
-    return l->resource_count++;
-}
-
-/* Learns from one result: a first decision that was recorded joins the ledger. */
-static void ledger_learn(ledger *l, const booking_request *req, const booking_result *res)
-{
-    fail_on_failed(req->booking_id, res->reason);
-    if (res->replayed)
-        return;
-    if (res->reason != BOOKING_REASON_BOOKED &&
-        res->reason != BOOKING_REASON_INSUFFICIENT_CAPACITY)
-        return;
-    size_t r = ledger_find_resource(l, req->resource_id);
-    if (r == LEDGER_RESOURCES_MAX)
-        fail_msg("%s was decided on %s, a resource this case never created", req->booking_id,
-                 req->resource_id);
-    if (ledger_find_booking(l, req->booking_id) != NULL)
-        fail_msg("%s was decided a second time (replayed=false)", req->booking_id);
-    ledger_grow(l);
-    ledger_booking *b = &l->bookings[l->booking_count];
-    snprintf(b->id, sizeof b->id, "%s", req->booking_id);
-    *ledger_slot(l, b->id) = ++l->booking_count;
-    b->resource = r;
-    b->units = req->units;
-    b->outcome = res->outcome;
-    b->cancelled = false;
-}
-
-static booking_result ledger_attempt(ledger *l, const char *booking_id, const char *resource_id,
-                                     uint64_t units)
-{
-    booking_request req = {.booking_id = booking_id, .resource_id = resource_id, .units = units};
-    booking_result res;
-    assert_int_equal(booking_attempt(store, &req, &res), BOOKING_OK);
-    ledger_learn(l, &req, &res);
-    return res;
-}
-
-static void ledger_attempt_batch(ledger *l, const booking_request *requests, size_t count,
-                                 booking_result *results)
-{
-    assert_int_equal(booking_attempt_batch(store, requests, count, results), BOOKING_OK);
-    for (size_t i = 0; i < count; i++)
-        ledger_learn(l, &requests[i], &results[i]);
-}
-
-static booking_reason ledger_cancel(ledger *l, const char *booking_id, booking_record *record)
-{
-    booking_reason reason;
-    assert_int_equal(booking_cancel(store, booking_id, &reason, record), BOOKING_OK);
-    fail_on_failed("cancel", reason);
-    if (reason == BOOKING_REASON_CANCELLED) {
-        ledger_booking *b = ledger_find_booking(l, booking_id);
-        if (b == NULL)
-            fail_msg("cancel of %s released units of a booking this case never made", booking_id);
-        b->cancelled = true;
-    }
-    return reason;
-}
-
-static booking_reason ledger_set_capacity(ledger *l, size_t r, uint64_t capacity,
-                                          booking_resource *out)
-{
-    booking_reason reason;
-    assert_int_equal(booking_set_capacity(store, rid(l, r), capacity, &reason, out), BOOKING_OK);
-    fail_on_failed("set_capacity", reason);
-    if (reason == BOOKING_REASON_OK)
-        l->resources[r].capacity = capacity;
-    return reason;
-}
-
-/* The invariant of SPEC section 1, from what the case itself decided. */
-static void ledger_check(const ledger *l)
-{
-    for (size_t r = 0; r < l->resource_count; r++) {
-        uint64_t active = 0;
-        for (size_t i = 0; i < l->booking_count; i++) {
-            const ledger_booking *b = &l->bookings[i];
-            if (b->resource == r && b->outcome == BOOKING_BOOKED && !b->cancelled)
-                active += b->units;
-        }
-        booking_reason reason;
-        booking_resource res;
-        assert_int_equal(booking_get_resource(store, rid(l, r), &reason, &res), BOOKING_OK);
-        fail_on_failed("get_resource", reason);
-        assert_int_equal(reason, BOOKING_REASON_OK);
-        if (res.booked != active || res.capacity != l->resources[r].capacity ||
-            res.booked > res.capacity)
-            fail_msg("invariant broken on %s: capacity %llu booked %llu, expected capacity %llu "
-                     "booked %llu (sum of active BOOKED units)",
-                     rid(l, r), (unsigned long long)res.capacity, (unsigned long long)res.booked,
-                     (unsigned long long)l->resources[r].capacity, (unsigned long long)active);
-    }
-    for (size_t i = 0; i < l->booking_count; i++) {
-        const ledger_booking *b = &l->bookings[i];
-        booking_reason reason;
-        booking_record rec;
-        assert_int_equal(booking_get_booking(store, b->id, &reason, &rec), BOOKING_OK);
-        fail_on_failed("get_booking", reason);
-        if (reason != BOOKING_REASON_OK)
-            fail_msg("record of %s is gone: %s", b->id, booking_reason_name(reason));
-        assert_string_equal(rec.booking_id, b->id);
-        assert_string_equal(rec.resource_id, rid(l, b->resource));
-        assert_true(rec.units == b->units);
-        assert_int_equal(rec.outcome, b->outcome);
-        if (b->outcome == BOOKING_BOOKED) {
-            assert_int_equal(rec.reason, BOOKING_REASON_BOOKED);
-            assert_int_equal(rec.status,
-                             b->cancelled ? BOOKING_STATUS_CANCELLED : BOOKING_STATUS_ACTIVE);
-        } else {
-            assert_int_equal(rec.reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
-            assert_int_equal(rec.status, BOOKING_STATUS_NONE);
-        }
-    }
-}
-
-static int ledger_teardown(void **state)
-{
-    ledger *l = ledger_of(state);
-    ledger_check(l);
-    free(l->index);
-    free(l->bookings);
-    free(l);
-    return 0;
-}
-
-/* ---- assertions on results ---- */
-
-static void assert_result(booking_result res, booking_outcome outcome, booking_reason reason,
-                          bool replayed, booking_status status)
-{
-    if (res.outcome != outcome || res.reason != reason || res.replayed != replayed ||
-        res.status != status)
-        fail_msg("got %s %s replayed=%d status=%s, expected %s %s replayed=%d status=%s",
-                 booking_outcome_name(res.outcome), booking_reason_name(res.reason),
-                 res.replayed, booking_status_name(res.status), booking_outcome_name(outcome),
-                 booking_reason_name(reason), replayed, booking_status_name(status));
-}
-
-static void assert_new_booked(booking_result res)
-{
-    assert_result(res, BOOKING_BOOKED, BOOKING_REASON_BOOKED, false, BOOKING_STATUS_ACTIVE);
-}
-
-static void assert_new_insufficient(booking_result res)
-{
-    assert_result(res, BOOKING_REJECTED, BOOKING_REASON_INSUFFICIENT_CAPACITY, false,
-                  BOOKING_STATUS_NONE);
-}
-
-static void assert_conflict(booking_result res)
-{
-    assert_result(res, BOOKING_REJECTED, BOOKING_REASON_BOOKING_ID_CONFLICT, false,
-                  BOOKING_STATUS_NONE);
-}
-
-static void assert_resource(const char *resource_id, uint64_t capacity, uint64_t booked)
-{
-    booking_reason reason;
-    booking_resource res;
-    assert_int_equal(booking_get_resource(store, resource_id, &reason, &res), BOOKING_OK);
-    assert_int_equal(reason, BOOKING_REASON_OK);
-    assert_string_equal(res.resource_id, resource_id);
-    assert_true(res.capacity == capacity);
-    assert_true(res.booked == booked);
-}
-
-static void assert_unknown_booking(const char *booking_id)
-{
-    booking_reason reason;
-    booking_record rec;
-    assert_int_equal(booking_get_booking(store, booking_id, &reason, &rec), BOOKING_OK);
-    assert_int_equal(reason, BOOKING_REASON_UNKNOWN_BOOKING);
-}
-
-static booking_record get_record(const char *booking_id)
-{
-    booking_reason reason;
-    booking_record rec;
-    assert_int_equal(booking_get_booking(store, booking_id, &reason, &rec), BOOKING_OK);
-    assert_int_equal(reason, BOOKING_REASON_OK);
-    return rec;
-}
-
-static void assert_same_record(booking_record a, booking_record b)
-{
-    assert_string_equal(a.booking_id, b.booking_id);
-    assert_string_equal(a.resource_id, b.resource_id);
-    assert_true(a.units == b.units);
-    assert_int_equal(a.outcome, b.outcome);
-    assert_int_equal(a.reason, b.reason);
-    assert_int_equal(a.status, b.status);
-}
 
 /* ---- SPEC 1: BOOKED and REJECTED insufficient_capacity ---- */
 
@@ -974,6 +630,7 @@ static void reopen_store(void)
     booking_error e = booking_store_open(store_url, &store, why, sizeof why);
     if (e != BOOKING_OK)
         fail_msg("reopening %s: %s", store_url, why);
+    assert_int_equal(booking_store_set_clock(store, conformance_clock, NULL), BOOKING_OK);
 }
 
 static void sqlite_reopen_keeps_every_decision(void **state)
@@ -1150,8 +807,8 @@ static const struct CMUnitTest sqlite_cases[] = {
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-_Static_assert(COUNT_OF(common_cases) + COUNT_OF(sqlite_cases) <= CASES_MAX,
-               "CASES_MAX is too small for the cases below");
+_Static_assert(COUNT_OF(common_cases) + COUNT_OF(sqlite_cases) + 16 <= CASES_MAX,
+               "CASES_MAX is too small for the cases below and the hold cases");
 
 int main(int argc, char **argv)
 {
@@ -1179,10 +836,21 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    /* The suite's clock starts at the real time, so a shared store's records look
+     * like any others', and moves only when a case moves it. */
+    clock_set((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+    booking_store_set_clock(store, conformance_clock, NULL);
+
     struct CMUnitTest cases[CASES_MAX];
     size_t n = 0;
     for (size_t i = 0; i < COUNT_OF(common_cases); i++)
         cases[n++] = common_cases[i];
+    if (conformance_hold_case_count > 16) {
+        fprintf(stderr, "%s: more hold cases than CASES_MAX leaves room for\n", argv[0]);
+        return 2;
+    }
+    for (size_t i = 0; i < conformance_hold_case_count; i++)
+        cases[n++] = conformance_hold_cases[i];
     if (strncmp(store_url, "sqlite:", 7) == 0) {
         for (size_t i = 0; i < COUNT_OF(sqlite_cases); i++)
             cases[n++] = sqlite_cases[i];

@@ -211,7 +211,7 @@ static void answer_reason(call_answer *a, booking_error e, booking_reason r)
 static void attempt_one(booking_store *s, call_answer *a, const char *id, const char *res,
                         uint64_t units)
 {
-    booking_request req = {id, res, units};
+    booking_request req = {id, res, units, 0};
     booking_result r;
     booking_error e = booking_attempt(s, &req, &r);
     if (e != BOOKING_OK)
@@ -244,11 +244,11 @@ static void run_batch(booking_store *s, call_answer *a)
     booking_result r[FAULT_BATCH];
     for (size_t i = 0; i < FAULT_BATCH; i++) {
         snprintf(ids[i], sizeof ids[i], "f-bat-%zu", i);
-        req[i] = (booking_request){ids[i], res[i % 3], 1 + i % 7};
+        req[i] = (booking_request){ids[i], res[i % 3], 1 + i % 7, 0};
     }
-    req[10] = (booking_request){"t-b0", "f-r0", 10};
-    req[20] = (booking_request){"t-b0", "f-r0", 11};
-    req[30] = (booking_request){"f-bat-30", "f-none", 1};
+    req[10] = (booking_request){"t-b0", "f-r0", 10, 0};
+    req[20] = (booking_request){"t-b0", "f-r0", 11, 0};
+    req[30] = (booking_request){"f-bat-30", "f-none", 1, 0};
     booking_error e = booking_attempt_batch(s, req, FAULT_BATCH, r);
     if (e != BOOKING_OK)
         fail_msg("batch refused: %s", booking_error_name(e));
@@ -351,7 +351,7 @@ static booking_store *fault_store_open(const char *path)
 /* A fresh attempt after the fault: the store must still decide. */
 static void expect_store_works(booking_store *s, const char *where)
 {
-    booking_request req = {"f-after", "f-r0", 1};
+    booking_request req = {"f-after", "f-r0", 1, 0};
     booking_result r;
     if (booking_attempt(s, &req, &r) != BOOKING_OK || r.outcome != BOOKING_BOOKED ||
         r.replayed)
@@ -392,8 +392,8 @@ static int prepare(void **state)
         }
     }
     static const booking_request bookings[] = {
-        {"t-b0", "f-r0", 10}, {"t-b1", "f-r0", 5}, {"t-b2", "f-r1", 20},
-        {"t-b3", "f-r1", 7},  {"t-b4", "f-r2", 25}, {"t-rej", "f-r2", 100},
+        {"t-b0", "f-r0", 10, 0}, {"t-b1", "f-r0", 5, 0}, {"t-b2", "f-r1", 20, 0},
+        {"t-b3", "f-r1", 7, 0},  {"t-b4", "f-r2", 25, 0}, {"t-rej", "f-r2", 100, 0},
     };
     booking_result r[6];
     booking_reason reason;
@@ -872,14 +872,14 @@ static void write_lock_held_elsewhere_fails_busy_quickly_and_writes_nothing(void
     assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 
     struct timespec t0;
-    booking_request req = {"f-new", "f-r0", 5};
+    booking_request req = {"f-new", "f-r0", 5, 0};
     booking_result r[FAULT_BATCH];
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(booking_attempt(s, &req, &r[0]), BOOKING_OK);
     assert_int_equal(r[0].outcome, BOOKING_FAILED);
     expect_busy_quickly("attempt", &t0, r[0].reason);
 
-    booking_request batch[3] = {{"f-a", "f-r0", 1}, {"f-b", "f-r1", 1}, {"t-b0", "f-r0", 10}};
+    booking_request batch[3] = {{"f-a", "f-r0", 1, 0}, {"f-b", "f-r1", 1, 0}, {"t-b0", "f-r0", 10, 0}};
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(booking_attempt_batch(s, batch, 3, r), BOOKING_OK);
     for (size_t i = 0; i < 3; i++) {

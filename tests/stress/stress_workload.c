@@ -265,7 +265,7 @@ static bool run_attempts(worker_state *w)
         c->resource = (uint8_t)p.resource;
         c->units = p.units;
         booking_id_of(ids[i], sizeof ids[i], cfg, c->ns, c->owner, c->seq);
-        req[i] = (booking_request){ids[i], w->rid[p.resource], p.units};
+        req[i] = (booking_request){ids[i], w->rid[p.resource], p.units, 0};
     }
     int64_t start = now_ns();
     booking_error e = single ? booking_attempt(w->store, &req[0], &res[0])

@@ -16,6 +16,8 @@
 
 #define UNITS_MAX BOOKING_UNITS_MAX
 #define CAPACITY_MAX BOOKING_CAPACITY_MAX
+#define NOW_MS ((int64_t)1764627000000) /* 2025-12-01T22:10:00Z, any instant will do */
+#define ATTEMPT(u) ((core_attempt){.units = (u), .hold_ms = 0, .now_ms = NOW_MS})
 
 /* A record as a store would read it for a repeat of the same request. */
 static core_record record_of(booking_outcome outcome, booking_reason reason,
@@ -58,42 +60,42 @@ static void booked_when_units_below_remaining(void **state)
 {
     (void)state;
     core_resource r = {.capacity = 10, .booked = 3};
-    assert_booked_new(core_decide_attempt(2, &r, NULL), 2);
+    assert_booked_new(core_decide_attempt(ATTEMPT(2), &r, NULL), 2);
 }
 
 static void booked_when_units_equal_remaining(void **state)
 {
     (void)state;
     core_resource r = {.capacity = 10, .booked = 3};
-    assert_booked_new(core_decide_attempt(7, &r, NULL), 7);
+    assert_booked_new(core_decide_attempt(ATTEMPT(7), &r, NULL), 7);
 }
 
 static void insufficient_capacity_when_units_are_remaining_plus_one(void **state)
 {
     (void)state;
     core_resource r = {.capacity = 10, .booked = 3};
-    assert_rejected_recorded(core_decide_attempt(8, &r, NULL));
+    assert_rejected_recorded(core_decide_attempt(ATTEMPT(8), &r, NULL));
 }
 
 static void insufficient_capacity_on_capacity_zero(void **state)
 {
     (void)state;
     core_resource r = {.capacity = 0, .booked = 0};
-    assert_rejected_recorded(core_decide_attempt(1, &r, NULL));
+    assert_rejected_recorded(core_decide_attempt(ATTEMPT(1), &r, NULL));
 }
 
 static void insufficient_capacity_when_booked_equals_capacity(void **state)
 {
     (void)state;
     core_resource r = {.capacity = 5, .booked = 5};
-    assert_rejected_recorded(core_decide_attempt(1, &r, NULL));
+    assert_rejected_recorded(core_decide_attempt(ATTEMPT(1), &r, NULL));
 }
 
 static void booked_when_units_and_capacity_are_max(void **state)
 {
     (void)state;
     core_resource r = {.capacity = CAPACITY_MAX, .booked = 0};
-    assert_booked_new(core_decide_attempt(UNITS_MAX, &r, NULL), UNITS_MAX);
+    assert_booked_new(core_decide_attempt(ATTEMPT(UNITS_MAX), &r, NULL), UNITS_MAX);
 }
 
 static void insufficient_capacity_at_max_when_one_unit_is_booked(void **state)
@@ -101,7 +103,7 @@ static void insufficient_capacity_at_max_when_one_unit_is_booked(void **state)
     (void)state;
     /* remaining = 2^53-2, units = 2^53-1: remaining + 1, at the top of the range. */
     core_resource r = {.capacity = CAPACITY_MAX, .booked = 1};
-    assert_rejected_recorded(core_decide_attempt(UNITS_MAX, &r, NULL));
+    assert_rejected_recorded(core_decide_attempt(ATTEMPT(UNITS_MAX), &r, NULL));
 }
 
 static void insufficient_capacity_without_overflow_when_full_at_max(void **state)
@@ -109,14 +111,14 @@ static void insufficient_capacity_without_overflow_when_full_at_max(void **state
     (void)state;
     /* booked + units would be 2^54-2: the rule must not be a sum that could wrap. */
     core_resource r = {.capacity = CAPACITY_MAX, .booked = CAPACITY_MAX};
-    assert_rejected_recorded(core_decide_attempt(UNITS_MAX, &r, NULL));
+    assert_rejected_recorded(core_decide_attempt(ATTEMPT(UNITS_MAX), &r, NULL));
 }
 
 static void insufficient_capacity_is_recorded_and_books_nothing(void **state)
 {
     (void)state;
     core_resource r = {.capacity = 1, .booked = 0};
-    core_attempt_decision d = core_decide_attempt(2, &r, NULL);
+    core_attempt_decision d = core_decide_attempt(ATTEMPT(2), &r, NULL);
     assert_true(d.write_record);
     assert_true(d.booked_delta == 0);
     assert_int_equal(d.result.outcome, BOOKING_REJECTED);
@@ -127,7 +129,7 @@ static void insufficient_capacity_is_recorded_and_books_nothing(void **state)
 static void unknown_resource_is_rejected_and_not_recorded(void **state)
 {
     (void)state;
-    core_attempt_decision d = core_decide_attempt(1, NULL, NULL);
+    core_attempt_decision d = core_decide_attempt(ATTEMPT(1), NULL, NULL);
     assert_int_equal(d.result.outcome, BOOKING_REJECTED);
     assert_int_equal(d.result.reason, BOOKING_REASON_UNKNOWN_RESOURCE);
     assert_false(d.result.replayed);
@@ -142,7 +144,7 @@ static void replay_of_booked_returns_replayed_true_status_active(void **state)
     (void)state;
     core_resource r = {.capacity = 10, .booked = 4};
     core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 4);
-    core_attempt_decision d = core_decide_attempt(4, &r, &rec);
+    core_attempt_decision d = core_decide_attempt(ATTEMPT(4), &r, &rec);
     assert_int_equal(d.result.outcome, BOOKING_BOOKED);
     assert_int_equal(d.result.reason, BOOKING_REASON_BOOKED);
     assert_true(d.result.replayed);
@@ -156,7 +158,7 @@ static void replay_of_booked_makes_no_second_reservation_even_when_full(void **s
     /* The resource is full now (by this very booking): the replay is still BOOKED. */
     core_resource r = {.capacity = 4, .booked = 4};
     core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 4);
-    core_attempt_decision d = core_decide_attempt(4, &r, &rec);
+    core_attempt_decision d = core_decide_attempt(ATTEMPT(4), &r, &rec);
     assert_int_equal(d.result.outcome, BOOKING_BOOKED);
     assert_true(d.result.replayed);
     assert_writes_nothing(d);
@@ -168,7 +170,7 @@ static void replay_of_insufficient_capacity_stays_rejected_after_capacity_freed(
     core_resource freed = {.capacity = 100, .booked = 0};
     core_record rec = record_of(BOOKING_REJECTED, BOOKING_REASON_INSUFFICIENT_CAPACITY,
                                 BOOKING_STATUS_NONE, 5);
-    core_attempt_decision d = core_decide_attempt(5, &freed, &rec);
+    core_attempt_decision d = core_decide_attempt(ATTEMPT(5), &freed, &rec);
     assert_int_equal(d.result.outcome, BOOKING_REJECTED);
     assert_int_equal(d.result.reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
     assert_true(d.result.replayed);
@@ -182,7 +184,7 @@ static void replay_of_cancelled_booking_is_booked_with_status_cancelled(void **s
     core_resource r = {.capacity = 10, .booked = 0};
     core_record rec =
         record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_CANCELLED, 3);
-    core_attempt_decision d = core_decide_attempt(3, &r, &rec);
+    core_attempt_decision d = core_decide_attempt(ATTEMPT(3), &r, &rec);
     assert_int_equal(d.result.outcome, BOOKING_BOOKED);
     assert_int_equal(d.result.reason, BOOKING_REASON_BOOKED);
     assert_true(d.result.replayed);
@@ -206,8 +208,8 @@ static void repeat_with_other_units_is_booking_id_conflict(void **state)
     (void)state;
     core_resource r = {.capacity = 10, .booked = 2};
     core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 2);
-    assert_conflict(core_decide_attempt(3, &r, &rec));
-    assert_conflict(core_decide_attempt(1, &r, &rec));
+    assert_conflict(core_decide_attempt(ATTEMPT(3), &r, &rec));
+    assert_conflict(core_decide_attempt(ATTEMPT(1), &r, &rec));
 }
 
 static void repeat_with_other_resource_is_booking_id_conflict(void **state)
@@ -216,9 +218,9 @@ static void repeat_with_other_resource_is_booking_id_conflict(void **state)
     core_resource other = {.capacity = 10, .booked = 0};
     core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 2);
     rec.same_resource = false;
-    assert_conflict(core_decide_attempt(2, &other, &rec));
+    assert_conflict(core_decide_attempt(ATTEMPT(2), &other, &rec));
     /* The other resource need not even exist: the record decides first. */
-    assert_conflict(core_decide_attempt(2, NULL, &rec));
+    assert_conflict(core_decide_attempt(ATTEMPT(2), NULL, &rec));
 }
 
 static void repeat_of_rejected_record_with_other_units_is_booking_id_conflict(void **state)
@@ -227,7 +229,7 @@ static void repeat_of_rejected_record_with_other_units_is_booking_id_conflict(vo
     core_resource r = {.capacity = 10, .booked = 0};
     core_record rec = record_of(BOOKING_REJECTED, BOOKING_REASON_INSUFFICIENT_CAPACITY,
                                 BOOKING_STATUS_NONE, 50);
-    assert_conflict(core_decide_attempt(5, &r, &rec));
+    assert_conflict(core_decide_attempt(ATTEMPT(5), &r, &rec));
 }
 
 static void repeat_of_cancelled_booking_with_other_units_is_booking_id_conflict(void **state)
@@ -236,7 +238,7 @@ static void repeat_of_cancelled_booking_with_other_units_is_booking_id_conflict(
     core_resource r = {.capacity = 10, .booked = 0};
     core_record rec =
         record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_CANCELLED, 3);
-    assert_conflict(core_decide_attempt(4, &r, &rec));
+    assert_conflict(core_decide_attempt(ATTEMPT(4), &r, &rec));
 }
 
 /* ---- the record decides before the resource ---- */
@@ -245,7 +247,7 @@ static void record_decides_before_missing_resource(void **state)
 {
     (void)state;
     core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 1);
-    core_attempt_decision d = core_decide_attempt(1, NULL, &rec);
+    core_attempt_decision d = core_decide_attempt(ATTEMPT(1), NULL, &rec);
     assert_int_equal(d.result.outcome, BOOKING_BOOKED);
     assert_int_equal(d.result.reason, BOOKING_REASON_BOOKED);
     assert_true(d.result.replayed);
@@ -253,7 +255,7 @@ static void record_decides_before_missing_resource(void **state)
 
     core_record rej = record_of(BOOKING_REJECTED, BOOKING_REASON_INSUFFICIENT_CAPACITY,
                                 BOOKING_STATUS_NONE, 1);
-    d = core_decide_attempt(1, NULL, &rej);
+    d = core_decide_attempt(ATTEMPT(1), NULL, &rej);
     assert_int_equal(d.result.reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
     assert_true(d.result.replayed);
     assert_writes_nothing(d);
@@ -265,9 +267,9 @@ static void cancel_of_active_booking_releases_its_units(void **state)
 {
     (void)state;
     core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 7);
-    core_cancel_decision d = core_decide_cancel(&rec);
+    core_cancel_decision d = core_decide_cancel(&rec, NOW_MS);
     assert_int_equal(d.reason, BOOKING_REASON_CANCELLED);
-    assert_true(d.mark_cancelled);
+    assert_true(d.write_status);
     assert_true(d.booked_release == 7);
 }
 
@@ -276,7 +278,7 @@ static void cancel_of_max_units_releases_all_of_them(void **state)
     (void)state;
     core_record rec =
         record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, UNITS_MAX);
-    core_cancel_decision d = core_decide_cancel(&rec);
+    core_cancel_decision d = core_decide_cancel(&rec, NOW_MS);
     assert_int_equal(d.reason, BOOKING_REASON_CANCELLED);
     assert_true(d.booked_release == UNITS_MAX);
 }
@@ -286,18 +288,18 @@ static void cancel_repeat_is_already_cancelled_and_releases_nothing(void **state
     (void)state;
     core_record rec =
         record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_CANCELLED, 7);
-    core_cancel_decision d = core_decide_cancel(&rec);
+    core_cancel_decision d = core_decide_cancel(&rec, NOW_MS);
     assert_int_equal(d.reason, BOOKING_REASON_ALREADY_CANCELLED);
-    assert_false(d.mark_cancelled);
+    assert_false(d.write_status);
     assert_true(d.booked_release == 0);
 }
 
 static void cancel_of_unknown_booking_is_unknown_booking(void **state)
 {
     (void)state;
-    core_cancel_decision d = core_decide_cancel(NULL);
+    core_cancel_decision d = core_decide_cancel(NULL, NOW_MS);
     assert_int_equal(d.reason, BOOKING_REASON_UNKNOWN_BOOKING);
-    assert_false(d.mark_cancelled);
+    assert_false(d.write_status);
     assert_true(d.booked_release == 0);
 }
 
@@ -306,10 +308,214 @@ static void cancel_of_rejected_record_is_not_booked(void **state)
     (void)state;
     core_record rec = record_of(BOOKING_REJECTED, BOOKING_REASON_INSUFFICIENT_CAPACITY,
                                 BOOKING_STATUS_NONE, 7);
-    core_cancel_decision d = core_decide_cancel(&rec);
+    core_cancel_decision d = core_decide_cancel(&rec, NOW_MS);
     assert_int_equal(d.reason, BOOKING_REASON_NOT_BOOKED);
-    assert_false(d.mark_cancelled);
+    assert_false(d.write_status);
     assert_true(d.booked_release == 0);
+}
+
+
+/* ---- SPEC 7, holds ---- */
+
+#define HOLD_MS_MAX BOOKING_HOLD_MS_MAX
+
+static core_attempt hold_attempt(uint64_t units, uint64_t hold_ms, int64_t now_ms)
+{
+    return (core_attempt){.units = units, .hold_ms = hold_ms, .now_ms = now_ms};
+}
+
+/* A held record as a store would read it: made at NOW_MS for hold_ms. */
+static core_record held_record(uint64_t units, uint64_t hold_ms)
+{
+    core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_HELD, units);
+    rec.hold_ms = hold_ms;
+    rec.expires_at_ms = NOW_MS + (int64_t)hold_ms;
+    return rec;
+}
+
+static void assert_held_new(core_attempt_decision d, uint64_t units, int64_t expires_at_ms)
+{
+    assert_int_equal(d.result.outcome, BOOKING_BOOKED);
+    assert_int_equal(d.result.reason, BOOKING_REASON_BOOKED);
+    assert_false(d.result.replayed);
+    assert_int_equal(d.result.status, BOOKING_STATUS_HELD);
+    assert_true(d.result.expires_at_ms == expires_at_ms);
+    assert_true(d.write_record);
+    assert_true(d.booked_delta == units);
+}
+
+static void hold_is_booked_with_status_held_until_now_plus_hold_ms(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 10, .booked = 3};
+    assert_held_new(core_decide_attempt(hold_attempt(2, 60000, NOW_MS), &r, NULL), 2,
+                    NOW_MS + 60000);
+}
+
+static void hold_ms_1_and_hold_ms_max_are_holds_of_that_length(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 10, .booked = 0};
+    assert_held_new(core_decide_attempt(hold_attempt(1, 1, NOW_MS), &r, NULL), 1, NOW_MS + 1);
+    assert_held_new(core_decide_attempt(hold_attempt(1, HOLD_MS_MAX, NOW_MS), &r, NULL), 1,
+                    NOW_MS + 604800000);
+}
+
+static void hold_that_does_not_fit_is_insufficient_capacity_recorded(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 10, .booked = 9};
+    core_attempt_decision d = core_decide_attempt(hold_attempt(2, 1000, NOW_MS), &r, NULL);
+    assert_rejected_recorded(d);
+    assert_true(d.result.expires_at_ms == 0);
+}
+
+static void hold_status_is_held_until_expires_at_then_expired(void **state)
+{
+    (void)state;
+    core_record rec = held_record(2, 1000);
+    assert_int_equal(core_status_at(&rec, NOW_MS), BOOKING_STATUS_HELD);
+    assert_int_equal(core_status_at(&rec, NOW_MS + 999), BOOKING_STATUS_HELD);
+    assert_int_equal(core_status_at(&rec, NOW_MS + 1000), BOOKING_STATUS_EXPIRED);
+    assert_int_equal(core_status_at(&rec, NOW_MS + 1000000), BOOKING_STATUS_EXPIRED);
+    assert_false(core_hold_expired(NOW_MS + 1000, NOW_MS + 999));
+    assert_true(core_hold_expired(NOW_MS + 1000, NOW_MS + 1000));
+    core_record active = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 2);
+    assert_int_equal(core_status_at(&active, INT64_MAX), BOOKING_STATUS_ACTIVE);
+}
+
+static void replay_of_hold_is_held_before_expiry_and_expired_after(void **state)
+{
+    (void)state;
+    core_record rec = held_record(2, 1000);
+    core_attempt_decision d = core_decide_attempt(hold_attempt(2, 1000, NOW_MS + 999), NULL, &rec);
+    assert_true(d.result.replayed);
+    assert_int_equal(d.result.status, BOOKING_STATUS_HELD);
+    assert_true(d.result.expires_at_ms == NOW_MS + 1000);
+    assert_writes_nothing(d);
+    d = core_decide_attempt(hold_attempt(2, 1000, NOW_MS + 1000), NULL, &rec);
+    assert_int_equal(d.result.outcome, BOOKING_BOOKED);
+    assert_true(d.result.replayed);
+    assert_int_equal(d.result.status, BOOKING_STATUS_EXPIRED);
+    assert_writes_nothing(d);
+}
+
+static void repeat_with_other_hold_ms_is_booking_id_conflict(void **state)
+{
+    (void)state;
+    core_resource r = {.capacity = 10, .booked = 2};
+    core_record held = held_record(2, 1000);
+    assert_conflict(core_decide_attempt(hold_attempt(2, 1001, NOW_MS), &r, &held));
+    assert_conflict(core_decide_attempt(hold_attempt(2, 0, NOW_MS), &r, &held));
+    core_record plain = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 2);
+    assert_conflict(core_decide_attempt(hold_attempt(2, 1000, NOW_MS), &r, &plain));
+}
+
+static void confirm_at_expires_at_minus_1_ms_makes_the_hold_active(void **state)
+{
+    (void)state;
+    core_record rec = held_record(3, 1000);
+    core_change_decision d = core_decide_confirm(&rec, NOW_MS + 999);
+    assert_int_equal(d.reason, BOOKING_REASON_CONFIRMED);
+    assert_int_equal(d.status, BOOKING_STATUS_ACTIVE);
+    assert_true(d.write_status);
+    assert_true(d.unindex_hold);
+    assert_true(d.booked_release == 0);
+    assert_false(d.release_expired);
+}
+
+static void confirm_at_expires_at_is_hold_expired_and_changes_nothing(void **state)
+{
+    (void)state;
+    core_record rec = held_record(3, 1000);
+    core_change_decision d = core_decide_confirm(&rec, NOW_MS + 1000);
+    assert_int_equal(d.reason, BOOKING_REASON_HOLD_EXPIRED);
+    assert_int_equal(d.status, BOOKING_STATUS_EXPIRED);
+    assert_false(d.write_status);
+    assert_false(d.unindex_hold);
+    assert_true(d.booked_release == 0);
+    assert_true(d.release_expired);
+    rec.status = BOOKING_STATUS_EXPIRED; /* a store that has applied the expiry */
+    d = core_decide_confirm(&rec, NOW_MS + 1000);
+    assert_int_equal(d.reason, BOOKING_REASON_HOLD_EXPIRED);
+    assert_false(d.write_status);
+}
+
+static void confirm_repeat_is_already_confirmed(void **state)
+{
+    (void)state;
+    core_record rec = held_record(3, 1000);
+    rec.status = BOOKING_STATUS_ACTIVE; /* confirmed before: active forever */
+    core_change_decision d = core_decide_confirm(&rec, NOW_MS + 5000);
+    assert_int_equal(d.reason, BOOKING_REASON_ALREADY_CONFIRMED);
+    assert_int_equal(d.status, BOOKING_STATUS_ACTIVE);
+    assert_false(d.write_status);
+    core_record plain = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 3);
+    assert_int_equal(core_decide_confirm(&plain, NOW_MS).reason, BOOKING_REASON_ALREADY_CONFIRMED);
+}
+
+static void confirm_of_cancelled_rejected_or_unknown_changes_nothing(void **state)
+{
+    (void)state;
+    core_record cancelled = held_record(3, 1000);
+    cancelled.status = BOOKING_STATUS_CANCELLED;
+    core_change_decision d = core_decide_confirm(&cancelled, NOW_MS);
+    assert_int_equal(d.reason, BOOKING_REASON_ALREADY_CANCELLED);
+    assert_false(d.write_status);
+    core_record rej = record_of(BOOKING_REJECTED, BOOKING_REASON_INSUFFICIENT_CAPACITY,
+                                BOOKING_STATUS_NONE, 3);
+    d = core_decide_confirm(&rej, NOW_MS);
+    assert_int_equal(d.reason, BOOKING_REASON_NOT_BOOKED);
+    assert_false(d.write_status);
+    d = core_decide_confirm(NULL, NOW_MS);
+    assert_int_equal(d.reason, BOOKING_REASON_UNKNOWN_BOOKING);
+    assert_false(d.write_status);
+}
+
+static void cancel_of_hold_before_expiry_releases_its_units(void **state)
+{
+    (void)state;
+    core_record rec = held_record(4, 1000);
+    core_cancel_decision d = core_decide_cancel(&rec, NOW_MS + 999);
+    assert_int_equal(d.reason, BOOKING_REASON_CANCELLED);
+    assert_int_equal(d.status, BOOKING_STATUS_CANCELLED);
+    assert_true(d.write_status);
+    assert_true(d.unindex_hold);
+    assert_true(d.booked_release == 4);
+}
+
+static void cancel_of_expired_hold_is_hold_expired_and_releases_nothing_itself(void **state)
+{
+    (void)state;
+    core_record rec = held_record(4, 1000);
+    core_cancel_decision d = core_decide_cancel(&rec, NOW_MS + 1000);
+    assert_int_equal(d.reason, BOOKING_REASON_HOLD_EXPIRED);
+    assert_int_equal(d.status, BOOKING_STATUS_EXPIRED);
+    assert_false(d.write_status);
+    assert_true(d.booked_release == 0);
+    assert_true(d.release_expired);
+}
+
+static void cancel_of_active_booking_does_not_touch_a_hold(void **state)
+{
+    (void)state;
+    core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 4);
+    core_cancel_decision d = core_decide_cancel(&rec, NOW_MS);
+    assert_false(d.unindex_hold);
+    assert_false(d.release_expired);
+}
+
+static void store_time_never_goes_back_when_the_clock_steps_back(void **state)
+{
+    (void)state;
+    assert_true(core_store_time(NOW_MS, NOW_MS - 1) == NOW_MS);
+    assert_true(core_store_time(NOW_MS - 60000, NOW_MS) == NOW_MS);
+    assert_true(core_store_time(NOW_MS, NOW_MS) == NOW_MS);
+    /* A hold that expired at the latest time stays expired after a step back. */
+    core_record rec = held_record(1, 1000);
+    int64_t latest = NOW_MS + 1000;
+    assert_int_equal(core_status_at(&rec, core_store_time(NOW_MS + 10, latest)),
+                     BOOKING_STATUS_EXPIRED);
 }
 
 /* ---- SPEC 2, SetCapacity ---- */
@@ -510,6 +716,20 @@ int main(void)
         cmocka_unit_test(cancel_repeat_is_already_cancelled_and_releases_nothing),
         cmocka_unit_test(cancel_of_unknown_booking_is_unknown_booking),
         cmocka_unit_test(cancel_of_rejected_record_is_not_booked),
+        cmocka_unit_test(hold_is_booked_with_status_held_until_now_plus_hold_ms),
+        cmocka_unit_test(hold_ms_1_and_hold_ms_max_are_holds_of_that_length),
+        cmocka_unit_test(hold_that_does_not_fit_is_insufficient_capacity_recorded),
+        cmocka_unit_test(hold_status_is_held_until_expires_at_then_expired),
+        cmocka_unit_test(replay_of_hold_is_held_before_expiry_and_expired_after),
+        cmocka_unit_test(repeat_with_other_hold_ms_is_booking_id_conflict),
+        cmocka_unit_test(confirm_at_expires_at_minus_1_ms_makes_the_hold_active),
+        cmocka_unit_test(confirm_at_expires_at_is_hold_expired_and_changes_nothing),
+        cmocka_unit_test(confirm_repeat_is_already_confirmed),
+        cmocka_unit_test(confirm_of_cancelled_rejected_or_unknown_changes_nothing),
+        cmocka_unit_test(cancel_of_hold_before_expiry_releases_its_units),
+        cmocka_unit_test(cancel_of_expired_hold_is_hold_expired_and_releases_nothing_itself),
+        cmocka_unit_test(cancel_of_active_booking_does_not_touch_a_hold),
+        cmocka_unit_test(store_time_never_goes_back_when_the_clock_steps_back),
         cmocka_unit_test(set_capacity_of_unknown_resource_creates_it),
         cmocka_unit_test(set_capacity_zero_and_max_create_the_resource),
         cmocka_unit_test(set_capacity_of_existing_resource_updates_it),

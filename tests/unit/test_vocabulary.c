@@ -53,6 +53,9 @@ static const map_row spec_rows[] = {
     {BOOKING_REASON_IO_ERROR, "io_error", BOOKING_FAILED, false, 503},
     {BOOKING_REASON_TIMEOUT, "timeout", BOOKING_FAILED, false, 503},
     {BOOKING_REASON_INTERNAL, "internal", BOOKING_FAILED, false, 503},
+    {BOOKING_REASON_CONFIRMED, "confirmed", 0, false, 200},
+    {BOOKING_REASON_ALREADY_CONFIRMED, "already_confirmed", 0, false, 200},
+    {BOOKING_REASON_HOLD_EXPIRED, "hold_expired", 0, false, 409},
 };
 #define SPEC_COUNT (sizeof spec_rows / sizeof spec_rows[0])
 
@@ -75,8 +78,8 @@ static void outcome_and_status_lists_are_those_of_spec_sections_1_and_5(void **s
         assert_int_equal(outcomes[i], (booking_outcome)(i + 1)); /* the ABI's values */
         assert_string_equal(booking_outcome_name(outcomes[i]), outcome_names[i]);
     }
-    const char *status_names[] = {"none", "active", "cancelled"};
-    assert_int_equal(STATUS_COUNT, 3);
+    const char *status_names[] = {"none", "active", "cancelled", "held", "expired"};
+    assert_int_equal(STATUS_COUNT, 5);
     for (size_t i = 0; i < STATUS_COUNT; i++) {
         assert_int_equal(statuses[i], (booking_status)i);
         assert_string_equal(booking_status_name(statuses[i]), status_names[i]);
