@@ -326,6 +326,16 @@ typedef int64_t (*booking_clock_fn)(void *context);
 BOOKING_API booking_error booking_store_set_clock(booking_store *store, booking_clock_fn clock,
                                                   void *context);
 
+/* What a store handle has done that no answer shows: holds_expired counts the
+ * holds whose expiry this handle applied (released their units) since it was
+ * opened. With several processes or instances on one database, each counts the
+ * expiries it applied; their sum is the database's. Errors: BOOKING_EINVAL (store
+ * or stats NULL). Thread-safety: any number of threads at once. */
+typedef struct booking_store_stats {
+    uint64_t holds_expired;
+} booking_store_stats;
+BOOKING_API booking_error booking_store_get_stats(booking_store *store, booking_store_stats *stats);
+
 /* Whether the store answers (a cheap read). *reason: OK or a failure.
  * What a readiness probe asks (GET /readyz). Errors: BOOKING_EINVAL (store or
  * reason NULL). Thread-safety: any number of threads at once. */

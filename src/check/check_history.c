@@ -4,13 +4,14 @@
  * operation described in words for a violation's detail.
  */
 #include "check/check_history.h"
+#include "core/names.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 
 booking_reason chk_attempt_reason(const chk_op *op)
 {
-    for (int r = BOOKING_REASON_OK; r <= BOOKING_REASON_INTERNAL; r++) {
+    for (int r = BOOKING_REASON_OK; r < CORE_REASON_COUNT; r++) {
         if (op->accept & CHK_BIT(r))
             return (booking_reason)r;
     }

@@ -121,6 +121,14 @@ booking_error booking_store_set_clock(booking_store *store, booking_clock_fn clo
     return BOOKING_OK;
 }
 
+booking_error booking_store_get_stats(booking_store *store, booking_store_stats *stats)
+{
+    if (store == NULL || stats == NULL)
+        return BOOKING_EINVAL;
+    stats->holds_expired = __atomic_load_n(&store->holds_expired, __ATOMIC_RELAXED);
+    return BOOKING_OK;
+}
+
 booking_error booking_get_resource(booking_store *store, const char *resource_id,
                                    booking_reason *reason, booking_resource *resource)
 {

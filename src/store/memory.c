@@ -324,19 +324,23 @@ static void holds_push(mem_resource *res, mem_hold *hold)
 }
 
 /* The expiry step: releases, once, every live hold whose time has come by now_ms,
- * and drops dead entries on the way. Cost: O(log n) per entry ever pushed. */
-static void holds_sweep(mem_resource *res, int64_t now_ms)
+ * and drops dead entries on the way. Returns how many it released. Cost: O(log n)
+ * per entry ever pushed. */
+static uint64_t holds_sweep(mem_resource *res, int64_t now_ms)
 {
+    uint64_t released = 0;
     while (res->hold_count > 0 && core_hold_expired(res->holds[0]->expires_at_ms, now_ms)) {
         mem_hold *top = res->holds[0];
         if (top->live) {
             assert(top->units <= res->booked);
             res->booked -= top->units;
             top->live = false;
+            released++;
         }
         res->holds[0] = res->holds[--res->hold_count];
         heap_sift_down(res->holds, res->hold_count, 0);
     }
+    return released;
 }
 
 /* ---- conversions to the core's and the public structs ---- */
@@ -425,8 +429,9 @@ static void public_resource_of(const mem_resource *r, int64_t now_ms, booking_re
 static int64_t resource_time(booking_store *store, mem_resource *res)
 {
     int64_t now = store_now(store);
-    if (res != NULL)
-        holds_sweep(res, now);
+    uint64_t released = res != NULL ? holds_sweep(res, now) : 0;
+    if (released > 0)
+        store_count_expired(store, released);
     return now;
 }
 

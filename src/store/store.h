@@ -37,7 +37,11 @@ struct booking_store {
     void *clock_context;
     int64_t latest_ms;      /* atomic: the latest time this handle has used, so that its
                                time never goes back (SPEC section 7) */
+    uint64_t holds_expired; /* atomic: expiries this handle applied (booking_store_get_stats) */
 };
+
+/* Counts n holds whose expiry the store just applied (released their units). */
+void store_count_expired(booking_store *store, uint64_t n);
 
 /* The store's time now, in ms since the epoch: the injected clock, else the host's
  * real-time clock, never earlier than any time this handle used or observed. */

@@ -73,6 +73,11 @@ void store_observe_time(booking_store *store, int64_t ms)
     }
 }
 
+void store_count_expired(booking_store *store, uint64_t n)
+{
+    __atomic_add_fetch(&store->holds_expired, n, __ATOMIC_RELAXED);
+}
+
 int64_t store_now(booking_store *store)
 {
     int64_t clock_ms = store->clock != NULL ? store->clock(store->clock_context) : real_time_ms();

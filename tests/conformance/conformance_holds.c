@@ -115,12 +115,21 @@ static void capacity_freed_by_an_expired_hold_is_bookable_at_once(void **state)
     new_id(held, "held");
     new_id(early, "early");
     new_id(late, "late");
+    booking_store_stats before, after;
+    assert_int_equal(booking_store_get_stats(store, &before), BOOKING_OK);
     assert_new_held(ledger_hold(l, held, rid(l, r), 1, HOLD_MS), clock_now() + HOLD_MS);
     clock_advance(HOLD_MS - 1);
     assert_new_insufficient(ledger_attempt(l, early, rid(l, r), 1));
     clock_advance(1);
     assert_new_booked(ledger_attempt(l, late, rid(l, r), 1));
     assert_resource(rid(l, r), 1, 1);
+    /* The booking that took the freed unit applied the expiry: once. */
+    assert_int_equal(booking_store_get_stats(store, &after), BOOKING_OK);
+    assert_true(after.holds_expired == before.holds_expired + 1);
+    assert_int_equal(cancel_reason(l, held), BOOKING_REASON_HOLD_EXPIRED);
+    assert_resource(rid(l, r), 1, 1);
+    assert_int_equal(booking_store_get_stats(store, &after), BOOKING_OK);
+    assert_true(after.holds_expired == before.holds_expired + 1);
 }
 
 static void capacity_change_counts_held_units_until_they_expire(void **state)

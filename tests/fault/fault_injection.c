@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "booking.h"
+#include "core/names.h"
 #include "fault/sqlite_fault_vfs.h"
 #include "support/test_support.h"
 
@@ -444,7 +445,7 @@ static int cleanup(void **state)
 
 typedef struct fault_tally {
     unsigned long cases, fired, answered_despite_fault, ambiguous_visible, crash_visible;
-    unsigned long by_reason[BOOKING_REASON_INTERNAL + 1];
+    unsigned long by_reason[CORE_REASON_COUNT];
 } fault_tally;
 
 /* Runs `call` with the nth operation of kind `op` failing (and, if persistent,
@@ -573,7 +574,7 @@ static void fault_every_operation(fault_call *call)
             "image (ambiguous commit)\n",
             call->name, t.cases, t.fired, t.answered_despite_fault, t.ambiguous_visible,
             t.crash_visible);
-    for (int r = 0; r <= BOOKING_REASON_INTERNAL; r++) {
+    for (int r = 0; r < CORE_REASON_COUNT; r++) {
         if (t.by_reason[r] != 0)
             fprintf(stderr, "fault: %s: FAILED %s: %lu\n", call->name,
                     booking_reason_name((booking_reason)r), t.by_reason[r]);

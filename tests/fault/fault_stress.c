@@ -8,6 +8,7 @@
  * file with the plain VFS, which must also pass PRAGMA integrity_check.
  */
 #include "fault/sqlite_fault_vfs.h"
+#include "core/names.h"
 #include "stress/stress_rules.h"
 #include "support/test_support.h"
 
@@ -109,7 +110,7 @@ static void faults_under_load_fail_calls_with_io_error(void **state)
 {
     (void)state;
     assert_true(stress_tested.failed_by_reason[BOOKING_REASON_IO_ERROR] > 0);
-    for (int r = 0; r <= BOOKING_REASON_INTERNAL; r++) {
+    for (int r = 0; r < CORE_REASON_COUNT; r++) {
         if (r != BOOKING_REASON_IO_ERROR && stress_tested.failed_by_reason[r] != 0)
             fail_msg("%lu calls FAILED %s", stress_tested.failed_by_reason[r],
                      booking_reason_name((booking_reason)r));

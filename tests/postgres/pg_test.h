@@ -7,6 +7,7 @@
 #define BOOKING_TEST_PG_TEST_H
 
 #include "booking.h"
+#include "core/names.h"
 
 #include <libpq-fe.h>
 #include <stdbool.h>
@@ -62,7 +63,7 @@ typedef struct pg_load {
     pg_load_thread t[PG_LOAD_THREADS_MAX];
     void *handles[PG_LOAD_THREADS_MAX];
     /* what the run saw */
-    size_t decided, failed, failed_by_reason[BOOKING_REASON_INTERNAL + 1];
+    size_t decided, failed, failed_by_reason[CORE_REASON_COUNT];
 } pg_load;
 
 /* Creates the resources "<tag>-r0..2" (large capacity) and starts the threads. */

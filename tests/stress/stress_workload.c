@@ -5,6 +5,7 @@
  * that id is judged against, and each counter is compared with its records.
  */
 #include "stress/stress_workload.h"
+#include "core/names.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -481,7 +482,7 @@ static void check_reads_and_batches(checker *ck, const stress_log *log)
         }
         if (c->outcome == BOOKING_FAILED) {
             s->failed++;
-            if (c->reason <= BOOKING_REASON_INTERNAL)
+            if (c->reason < CORE_REASON_COUNT)
                 s->failed_by_reason[c->reason]++;
         }
         /* The first attempt of each batch call: all or none of it FAILED, alike. */
@@ -792,7 +793,7 @@ static void print_summary(const stress_summary *s)
             s->attempts, s->batches, s->fresh_booked, s->fresh_insufficient, s->replays,
             s->replays_booked, s->conflicts, s->unknown_resource, s->failed, s->cancels,
             s->cancelled, s->reads, s->ids_checked);
-    for (int r = 0; r <= BOOKING_REASON_INTERNAL; r++) {
+    for (int r = 0; r < CORE_REASON_COUNT; r++) {
         if (s->failed_by_reason[r] != 0)
             fprintf(stderr, "stress: FAILED %s: %lu\n", booking_reason_name((booking_reason)r),
                     s->failed_by_reason[r]);

@@ -9,6 +9,7 @@
 #define BOOKING_TEST_STRESS_WORKLOAD_H
 
 #include "booking.h"
+#include "core/names.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -92,7 +93,7 @@ typedef struct stress_summary {
     unsigned long attempts, batches, fresh_booked, fresh_insufficient, replays,
         replays_booked, conflicts, unknown_resource, failed, cancels, cancelled, reads,
         ids_checked;
-    unsigned long failed_by_reason[BOOKING_REASON_INTERNAL + 1];
+    unsigned long failed_by_reason[CORE_REASON_COUNT];
 } stress_summary;
 
 /* BOOKING_STRESS_SCALE (percent of the default work), or 100, or 25 in a TSan build. */

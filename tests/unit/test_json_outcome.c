@@ -7,6 +7,7 @@
  * are the same as the jansson ones.
  */
 #include "json/booking_json.h"
+#include "core/names.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -41,7 +42,7 @@ static void outcome_body_is_the_same_as_jansson_for_every_outcome_reason_and_sta
     (void)state;
     booking_request req = {.booking_id = "order-1", .resource_id = "room.42:a_b", .units = 7};
     for (int o = BOOKING_BOOKED; o <= BOOKING_FAILED; o++) {
-        for (int r = BOOKING_REASON_OK; r <= BOOKING_REASON_INTERNAL; r++) {
+        for (int r = BOOKING_REASON_OK; r < CORE_REASON_COUNT; r++) {
             for (int st = BOOKING_STATUS_NONE; st <= BOOKING_STATUS_CANCELLED; st++) {
                 for (int replayed = 0; replayed <= 1; replayed++) {
                     booking_result res = {.outcome = (booking_outcome)o,
