@@ -17,10 +17,12 @@
  *      turn every contended hot resource into serialization failures (FAILED
  *      conflict) instead of a short, bounded lock queue.
  *  (3) Round trips: a batch is one transaction in two pipelined flights.
- *      Flight 1: BEGIN, lock resources, read records (one round trip).
+ *      Flight 1: BEGIN, lock resources, read the time and the expired holds
+ *      (8, 9), read records (one round trip).
  *      The core decides every attempt in order against the batch's view.
- *      Flight 2: INSERT the new records (one multi-row INSERT from unnest of
- *      arrays), UPDATE the changed counters (one UPDATE), COMMIT (one round trip).
+ *      Flight 2: mark the expired holds (if any), INSERT the new records (one
+ *      multi-row INSERT from unnest of arrays), UPDATE the changed counters (one
+ *      UPDATE), COMMIT (one round trip).
  *      A single attempt is a batch of one. The resource locks are held for one
  *      client round trip plus the commit's fsync; batching (group commit in the
  *      service) spreads that over many attempts.
@@ -49,6 +51,51 @@
  *      open at most N x pool_size sessions. A call waits at most lock_timeout_ms
  *      for a free connection (then FAILED busy).
  *
+ *  (8) Time (SPEC section 7). The store's time is the database server's clock,
+ *      so that every instance on the database decides with one clock: a statement
+ *      of flight 1 reads clock_timestamp() after the statement before it took the
+ *      row locks (not now(), the transaction's start, which may be before the
+ *      wait for a lock). It never goes back: each resource row keeps clock_ms,
+ *      the latest time a write on it used, and a transaction's time is
+ *        now = greatest(server clock, clock_ms of the resources it locked,
+ *                       the record's updated_at_ms (cancel, confirm), the handle's floor)
+ *      and every write raises the clock_ms of the resources it wrote to now.
+ *      clock_ms lives on the row the transaction holds FOR UPDATE anyway, and is
+ *      written by the UPDATE of the counter it sends anyway, so it costs no lock
+ *      and no statement (a batch that only records REJECTED decisions now updates
+ *      its resource rows too, for clock_ms). Guarantees: the times of the writes
+ *      on one resource never decrease, across instances, restarts and server
+ *      clock steps, so a hold released by one write is never seen live by a
+ *      later one; a record's updated_at_ms <= its resource's clock_ms. Reads
+ *      write nothing, so a read's as_of may run ahead of clock_ms; a read is
+ *      never before the resource's latest write, and never before any time the
+ *      same handle used (its floor: store->latest_ms). What is left: if the
+ *      server's clock steps back, a read through one instance may be later than
+ *      a write that follows through another (the step's size at most).
+ *      A test that injected a clock (store->clock) sends store_now() as $clock
+ *      instead of the server's clock; the rest is the same.
+ *  (9) Holds and expiry. A hold is a record with status held (3) whose units are
+ *      in booked; bookings_live_holds indexes the held rows by (resource_id,
+ *      expires_at_ms). Expiry is applied lazily and exactly once: every write
+ *      on a resource, in flight 1 after its lock, reads the time and that
+ *      resource's held rows with expires_at_ms <= now (one index range:
+ *      O(expired)), releases their units from the counter it will write, and in
+ *      flight 2 marks them expired (status 4, updated_at_ms = expires_at_ms).
+ *      Held rows change only under their resource's lock, so two transactions
+ *      never release one hold; a failed transaction releases nothing. Reads do
+ *      not write: a resource read answers booked minus the units of its held
+ *      rows expired by its time (the same index range), a record read its status
+ *      as of its time (core_status_at). So the stored invariant is: booked = the
+ *      units of the resource's records with status active or held; as of a time
+ *      t, the held ones with expires_at_ms <= t no longer count.
+ * (10) What holds cost. Round trips stay two per write (cancel, confirm,
+ *      capacity and a batch of any size) and one per read. Statements: flight 1
+ *      gains one (the time and the expired holds); flight 2 gains one
+ *      (EXPIRE_HOLDS) only when some hold has expired. A cancel or a confirm
+ *      now locks the record's resource in flight 1 (the resource first, then the
+ *      record's row in flight 2, the order every write keeps), where before it
+ *      locked the record, then the resource in flight 2.
+ *
  * States of one pooled connection (pg_conn), per call:
  *
  *   NONE --connect--> IDLE --flight 1--> LOCKED --flight 2 ok--> IDLE (results stand)
@@ -66,10 +113,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "{"id"}": one id as an array literal (ids never need escaping, pg_text_add_id). */
+#define PG_ONE_ID_ARRAY_SIZE (BOOKING_ID_LEN_MAX + 5)
+#define PG_NUMBER_SIZE 24 /* a 64-bit number in decimal, sign and NUL included */
+
 typedef struct pg_store {
     booking_store base;
     pg_pool pool;
-    pg_batch *scratch[BOOKING_PG_POOL_SIZE_MAX]; /* per connection, allocated on first batch */
+    pg_batch *scratch[BOOKING_PG_POOL_SIZE_MAX]; /* per connection, allocated on first use */
 } pg_store;
 
 /* ---- reading values ---- */
@@ -90,20 +141,48 @@ static bool parse_u64(const PGresult *res, int row, int col, uint64_t *out)
     return true;
 }
 
-/* A record row starting at column `col`: resource_id, units, outcome, status. */
-static bool parse_record(const PGresult *res, int row, int col, const char **resource_id,
-                         uint64_t *units, booking_outcome *outcome, booking_status *status)
+/* A bigint: a time in ms since the epoch (an injected clock may be before it). */
+static bool parse_i64(const PGresult *res, int row, int col, int64_t *out)
 {
-    uint64_t o, s;
-    if (!parse_u64(res, row, col + 1, units) || !parse_u64(res, row, col + 2, &o) ||
-        !parse_u64(res, row, col + 3, &s) || (o != BOOKING_BOOKED && o != BOOKING_REJECTED) ||
-        s > BOOKING_STATUS_CANCELLED)
+    assert(res != NULL && row >= 0 && row < PQntuples(res) && col >= 0 && col < PQnfields(res));
+    if (PQgetisnull(res, row, col))
         return false;
-    *resource_id = PQgetvalue(res, row, col);
-    *outcome = (booking_outcome)o;
-    *status = (booking_status)s;
-    /* The schema's CHECK: only a BOOKED record has a status. */
-    assert(*outcome == BOOKING_BOOKED || *status == BOOKING_STATUS_NONE);
+    const char *s = PQgetvalue(res, row, col);
+    if ((*s < '0' || *s > '9') && *s != '-')
+        return false;
+    char *end;
+    long long v = strtoll(s, &end, 10); /* a bigint always fits */
+    if (*end != '\0' || end == s)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* A record row starting at column `col`, in BOOKING_PG_RECORD_COLUMNS order. */
+static bool parse_record(const PGresult *res, int row, int col, pg_record *r)
+{
+    assert(PQnfields(res) >= col + BOOKING_PG_RECORD_COLUMN_COUNT);
+    uint64_t o, s;
+    if (!parse_u64(res, row, col + 1, &r->units) || !parse_u64(res, row, col + 2, &o) ||
+        !parse_u64(res, row, col + 3, &s) || !parse_u64(res, row, col + 4, &r->hold_ms) ||
+        !parse_i64(res, row, col + 5, &r->created_at_ms) ||
+        !parse_i64(res, row, col + 6, &r->updated_at_ms) ||
+        !parse_i64(res, row, col + 7, &r->expires_at_ms) ||
+        (o != BOOKING_BOOKED && o != BOOKING_REJECTED) || s > BOOKING_STATUS_EXPIRED ||
+        r->hold_ms > BOOKING_HOLD_MS_MAX)
+        return false;
+    r->exists = true;
+    r->resource_id = PQgetvalue(res, row, col);
+    r->outcome = (booking_outcome)o;
+    r->status = (booking_status)s;
+    /* The schema's CHECKs: only a BOOKED record has a status, only a hold is held
+     * or expired, and a BOOKED hold ends hold_ms after its decision. */
+    assert(r->outcome == BOOKING_BOOKED || r->status == BOOKING_STATUS_NONE);
+    assert((r->status != BOOKING_STATUS_HELD && r->status != BOOKING_STATUS_EXPIRED) ||
+           r->hold_ms > 0);
+    assert(r->expires_at_ms == (r->outcome == BOOKING_BOOKED && r->hold_ms > 0
+                                    ? r->created_at_ms + (int64_t)r->hold_ms
+                                    : 0));
     return true;
 }
 
@@ -112,14 +191,103 @@ static bool result_has_rows(const PGresult *res)
     return res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK;
 }
 
+static core_record core_record_of(const pg_record *r, bool same_resource)
+{
+    assert(r->exists);
+    return (core_record){.same_resource = same_resource, .units = r->units,
+                         .hold_ms = r->hold_ms, .outcome = r->outcome,
+                         .reason = core_recorded_reason(r->outcome), .status = r->status,
+                         .expires_at_ms = r->expires_at_ms};
+}
+
+/* The record as of now_ms: a held one whose time has come reads expired, changed
+ * at its expiry, whether or not a write has applied that yet (9). */
+static void public_record_of(const char *booking_id, const pg_record *r, int64_t now_ms,
+                             booking_record *out)
+{
+    assert(r->exists && r->updated_at_ms >= r->created_at_ms);
+    if (out == NULL)
+        return;
+    core_record cr = core_record_of(r, true);
+    store_copy_id(out->booking_id, booking_id, strlen(booking_id));
+    store_copy_id(out->resource_id, r->resource_id, strlen(r->resource_id));
+    out->units = r->units;
+    out->hold_ms = r->hold_ms;
+    out->outcome = r->outcome;
+    out->reason = cr.reason;
+    out->status = core_status_at(&cr, now_ms);
+    out->created_at_ms = r->created_at_ms;
+    out->expires_at_ms = r->expires_at_ms;
+    out->updated_at_ms =
+        out->status == BOOKING_STATUS_EXPIRED ? r->expires_at_ms : r->updated_at_ms;
+}
+
+/* The counters of a resource row (capacity, booked from column col), as the
+ * schema's CHECKs keep them. */
+static bool parse_resource(const PGresult *res, int col, core_resource *state)
+{
+    if (!parse_u64(res, 0, col, &state->capacity) || !parse_u64(res, 0, col + 1, &state->booked))
+        return false;
+    assert(core_resource_consistent(state)); /* read: what we and the CHECKs wrote */
+    return true;
+}
+
+static void public_resource_of(const char *resource_id, const core_resource *state,
+                               int64_t now_ms, booking_resource *out)
+{
+    assert(core_resource_consistent(state));
+    if (out == NULL)
+        return;
+    store_copy_id(out->resource_id, resource_id, strlen(resource_id));
+    out->capacity = state->capacity;
+    out->booked = state->booked;
+    out->as_of_ms = now_ms;
+}
+
+/* ---- the store's time, (8) ---- */
+
+/* $clock and $floor of a statement that reads the time. */
+typedef struct pg_time {
+    const char *clock; /* NULL: the server's clock */
+    char clock_text[PG_NUMBER_SIZE];
+    char floor[PG_NUMBER_SIZE];
+    int64_t floor_ms;
+} pg_time;
+
+static void time_params(pg_store *st, pg_time *t)
+{
+    booking_store *s = &st->base;
+    if (s->clock != NULL) {
+        t->floor_ms = store_now(s); /* the injected clock, never back within the handle */
+        snprintf(t->clock_text, sizeof t->clock_text, "%lld", (long long)t->floor_ms);
+        t->clock = t->clock_text;
+    } else {
+        t->floor_ms = __atomic_load_n(&s->latest_ms, __ATOMIC_RELAXED);
+        t->clock = NULL;
+    }
+    snprintf(t->floor, sizeof t->floor, "%lld", (long long)t->floor_ms);
+}
+
+/* The time in the first row of a result that reads it. */
+static bool time_load(const PGresult *res, int col, const pg_time *t, int64_t *now)
+{
+    if (!result_has_rows(res) || PQntuples(res) < 1 || !parse_i64(res, 0, col, now))
+        return false;
+    assert(*now >= t->floor_ms); /* greatest() of the statement */
+    return true;
+}
+
 /* ---- one call on one pooled connection ---- */
+
+typedef core_change_decision (*pg_change_fn)(const core_record *record, int64_t now_ms);
 
 /* What an operation passes to its work: the id it is about and its outputs. */
 typedef struct pg_call_args {
     const char *id;
     uint64_t capacity;               /* set_capacity */
     booking_resource *resource;      /* set_capacity, get_resource */
-    booking_record *record;          /* cancel, get_booking */
+    booking_record *record;          /* cancel, confirm, get_booking */
+    pg_change_fn change;             /* cancel, confirm */
     const booking_request *requests; /* attempt_batch */
     size_t count;
     booking_result *results;
@@ -150,13 +318,96 @@ static booking_reason pg_call(pg_store *st, pg_work_fn work, const pg_call_args 
     return r == BOOKING_REASON_OK ? answer : r;
 }
 
+/* The connection's scratch, reset; NULL if it cannot be allocated. */
+static pg_batch *scratch_of(pg_store *st, pg_conn *c)
+{
+    size_t slot = (size_t)(c - st->pool.conns);
+    assert(slot < BOOKING_PG_POOL_SIZE_MAX && c->busy);
+    if (st->scratch[slot] == NULL)
+        st->scratch[slot] = pg_batch_new();
+    if (st->scratch[slot] != NULL)
+        pg_batch_reset(st->scratch[slot]);
+    return st->scratch[slot];
+}
+
+/* ---- expiry, (9): shared by every write ---- */
+
+/* Reads the time and the expired live holds (a result of EXPIRED_OF or
+ * EXPIRED_OF_RECORD) and releases each hold from its resource's counter in the
+ * overlay, listing it for EXPIRE_HOLDS. Every resource of those rows is in the
+ * overlay and locked by this transaction. */
+static booking_reason expiry_load(pg_batch *b, const PGresult *res, const pg_time *t,
+                                  int64_t *now, size_t *expired)
+{
+    *expired = 0;
+    if (!time_load(res, 0, t, now))
+        return BOOKING_REASON_INTERNAL;
+    for (int i = 0; i < PQntuples(res); i++) {
+        if (PQgetisnull(res, i, 1))
+            continue; /* the LEFT JOIN's row of NULLs: no hold has expired */
+        size_t k = id_table_find(&b->overlay.ids, PQgetvalue(res, i, 2),
+                                 (size_t)PQgetlength(res, i, 2));
+        uint64_t units;
+        int64_t expires_at_ms;
+        if (k == ID_TABLE_NONE || !parse_u64(res, i, 3, &units) ||
+            !parse_i64(res, i, 4, &expires_at_ms))
+            return BOOKING_REASON_INTERNAL;
+        overlay_entry *e = overlay_at(&b->overlay, k);
+        assert(core_hold_expired(expires_at_ms, *now)); /* the rows the statement chose */
+        if (!e->exists || e->state.booked < units)
+            return BOOKING_REASON_INTERNAL; /* a live hold's units are in booked, (9) */
+        e->state.booked -= units;
+        e->dirty = true;
+        assert(core_resource_consistent(&e->state)); /* the counter as it will be written */
+        pg_text_add_id(&b->arrays[BOOKING_PG_ARR_EXPIRE_IDS], PQgetvalue(res, i, 1),
+                       (size_t)PQgetlength(res, i, 1));
+        (*expired)++;
+    }
+    return BOOKING_REASON_OK;
+}
+
+/* Flight 2's first statement: mark the expired holds. NULL array: allocation failed. */
+static bool send_expiry(pg_conn *c, pg_batch *b, size_t expired)
+{
+    const char *ids = pg_text_finish(&b->arrays[BOOKING_PG_ARR_EXPIRE_IDS]);
+    if (ids == NULL)
+        return false;
+    assert((expired == 0) == (b->arrays[BOOKING_PG_ARR_EXPIRE_IDS].len == 1));
+    if (expired > 0)
+        pg_send(c, BOOKING_PG_EXPIRE_HOLDS, 1, &ids);
+    return true;
+}
+
+/* Flight 2's counters: booked and clock_ms of every overlay entry written. */
+static void counters_add(pg_batch *b)
+{
+    for (size_t i = 0; i < overlay_count(&b->overlay); i++) {
+        overlay_entry *e = overlay_at(&b->overlay, i);
+        if (!e->dirty)
+            continue;
+        assert(e->exists && core_resource_consistent(&e->state));
+        pg_text_add_id(&b->arrays[BOOKING_PG_ARR_UPD_IDS], e->id, e->id_len);
+        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED], e->state.booked);
+    }
+}
+
+/* After a committed flight 2: what it applied, counted, and its time kept. */
+static void write_done(pg_store *st, pg_conn *c, size_t expired, int64_t now)
+{
+    /* Held rows change only under their resource's lock (9): each one found
+     * expired in flight 1 was still held in flight 2. */
+    assert(expired == 0 || strtoull(PQcmdTuples(pg_result(c, 0)), NULL, 10) == expired);
+    if (expired > 0)
+        store_count_expired(&st->base, expired);
+    store_observe_time(&st->base, now);
+}
+
 /* ---- the batch write path, (2) to (4) ---- */
 
 /* Registers the batch's resources and booking_ids and writes flight 1's arrays. */
 static booking_reason batch_prepare(pg_batch *b, const booking_request *requests, size_t count)
 {
     assert(count >= 1 && count <= BOOKING_BATCH_MAX);
-    pg_batch_reset(b);
     for (size_t i = 0; i < count; i++) {
         const booking_request *q = &requests[i];
         size_t rlen = strlen(q->resource_id), blen = strlen(q->booking_id);
@@ -174,10 +425,10 @@ static booking_reason batch_prepare(pg_batch *b, const booking_request *requests
     return BOOKING_REASON_OK;
 }
 
-/* Reads flight 1's rows into the overlay and the record map. */
-static booking_reason batch_load(pg_batch *b, const PGresult *resources, const PGresult *records)
+/* Reads flight 1's locked resources into the overlay. */
+static booking_reason batch_load_resources(pg_batch *b, const PGresult *resources)
 {
-    if (!result_has_rows(resources) || !result_has_rows(records))
+    if (!result_has_rows(resources))
         return BOOKING_REASON_INTERNAL;
     for (int i = 0; i < PQntuples(resources); i++) {
         bool fresh;
@@ -189,125 +440,138 @@ static booking_reason batch_load(pg_batch *b, const PGresult *resources, const P
         e->exists = true;
     }
     assert((size_t)PQntuples(resources) <= overlay_count(&b->overlay));
+    return BOOKING_REASON_OK;
+}
+
+/* Reads flight 1's records into the record map. */
+static booking_reason batch_load_records(pg_batch *b, const PGresult *records)
+{
+    if (!result_has_rows(records))
+        return BOOKING_REASON_INTERNAL;
     for (int i = 0; i < PQntuples(records); i++) {
         pg_record *r = pg_record_find(&b->records, PQgetvalue(records, i, 0),
                                       (size_t)PQgetlength(records, i, 0));
-        if (r == NULL ||
-            !parse_record(records, i, 1, &r->resource_id, &r->units, &r->outcome, &r->status))
+        if (r == NULL || !parse_record(records, i, 1, r))
             return BOOKING_REASON_INTERNAL;
-        r->exists = true;
     }
     assert((size_t)PQntuples(records) <= b->records.ids.count);
     return BOOKING_REASON_OK;
 }
 
-/* The core decides each attempt in order; new records go to flight 2's arrays. */
+/* Adds a new record to flight 2's INSERT. */
+static void batch_insert_add(pg_batch *b, const booking_request *q, const pg_record *rec)
+{
+    pg_text *arr = &b->arrays[BOOKING_PG_ARR_INS_IDS];
+    pg_text_add_id(&arr[0], q->booking_id, strlen(q->booking_id));
+    pg_text_add_id(&arr[1], q->resource_id, strlen(q->resource_id));
+    pg_text_add_u64(&arr[2], rec->units);
+    pg_text_add_u64(&arr[3], (uint64_t)rec->outcome);
+    pg_text_add_u64(&arr[4], (uint64_t)rec->status);
+    pg_text_add_u64(&arr[5], rec->hold_ms);
+    pg_text_add_i64(&arr[6], rec->expires_at_ms);
+}
+
+/* The core decides each attempt in order at now_ms; new records go to flight 2's
+ * arrays, and every resource a record is written to is marked for its counter
+ * and clock_ms to be written (8). */
 static void batch_decide(pg_batch *b, const booking_request *requests, size_t count,
-                         booking_result *results)
+                         int64_t now_ms, booking_result *results)
 {
     for (size_t i = 0; i < count; i++) {
         const booking_request *q = &requests[i];
-        size_t rlen = strlen(q->resource_id), blen = strlen(q->booking_id);
         bool fresh;
-        overlay_entry *res = overlay_get(&b->overlay, q->resource_id, rlen, &fresh);
-        pg_record *rec = pg_record_find(&b->records, q->booking_id, blen);
+        overlay_entry *res = overlay_get(&b->overlay, q->resource_id, strlen(q->resource_id),
+                                         &fresh);
+        pg_record *rec = pg_record_find(&b->records, q->booking_id, strlen(q->booking_id));
         assert(res != NULL && !fresh && rec != NULL); /* batch_prepare added both */
         core_record cr;
-        if (rec->exists) {
-            cr = (core_record){
-                .same_resource = strcmp(rec->resource_id, q->resource_id) == 0,
-                .units = rec->units,
-                .outcome = rec->outcome,
-                .reason = core_recorded_reason(rec->outcome),
-                .status = rec->status,
-            };
-        }
+        if (rec->exists)
+            cr = core_record_of(rec, strcmp(rec->resource_id, q->resource_id) == 0);
         core_attempt_decision d = core_decide_attempt(
-            (core_attempt){.units = q->units, .hold_ms = q->hold_ms, .now_ms = 0},
+            (core_attempt){.units = q->units, .hold_ms = q->hold_ms, .now_ms = now_ms},
             res->exists ? &res->state : NULL, rec->exists ? &cr : NULL);
         results[i] = d.result;
         if (!d.write_record)
             continue;
+        assert(res->exists); /* only a known resource records a decision */
         *rec = (pg_record){.exists = true, .resource_id = q->resource_id, .units = q->units,
-                           .outcome = d.result.outcome, .status = d.result.status};
-        pg_text_add_id(&b->arrays[BOOKING_PG_ARR_INS_IDS], q->booking_id, blen);
-        pg_text_add_id(&b->arrays[BOOKING_PG_ARR_INS_RESOURCES], q->resource_id, rlen);
-        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_INS_UNITS], q->units);
-        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_INS_OUTCOMES], (uint64_t)d.result.outcome);
-        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_INS_STATUSES], (uint64_t)d.result.status);
+                           .outcome = d.result.outcome, .status = d.result.status,
+                           .hold_ms = q->hold_ms, .created_at_ms = now_ms,
+                           .updated_at_ms = now_ms, .expires_at_ms = d.result.expires_at_ms};
+        batch_insert_add(b, q, rec);
         res->state.booked += d.booked_delta;
-        res->dirty |= d.booked_delta != 0;
+        res->dirty = true;
         assert(core_resource_consistent(&res->state)); /* the counter as it will be written */
     }
-    for (size_t i = 0; i < overlay_count(&b->overlay); i++) {
-        overlay_entry *e = overlay_at(&b->overlay, i);
-        if (!e->dirty)
-            continue;
-        assert(e->exists && core_resource_consistent(&e->state));
-        pg_text_add_id(&b->arrays[BOOKING_PG_ARR_UPD_IDS], e->id, e->id_len);
-        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED], e->state.booked);
-    }
+    counters_add(b);
 }
 
 /* Flight 2: the writes and COMMIT. OK only if the COMMIT succeeded. */
-static booking_reason batch_write(pg_store *st, pg_conn *c, pg_batch *b)
+static booking_reason batch_write(pg_store *st, pg_conn *c, pg_batch *b, size_t expired,
+                                  int64_t now_ms)
 {
-    const char *ins[5], *upd[2];
-    for (int i = 0; i < 5; i++)
-        ins[i] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_INS_IDS + i]);
-    upd[0] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_IDS]);
-    upd[1] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED]);
-    for (int i = 0; i < 5; i++) {
-        if (ins[i] == NULL)
-            return BOOKING_REASON_INTERNAL;
-    }
-    if (upd[0] == NULL || upd[1] == NULL)
+    char now[PG_NUMBER_SIZE];
+    snprintf(now, sizeof now, "%lld", (long long)now_ms);
+    const char *ins[BOOKING_PG_INSERT_ARRAYS + 1], *upd[3];
+    bool ok = true;
+    for (int i = 0; i < BOOKING_PG_INSERT_ARRAYS; i++)
+        ok &= (ins[i] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_INS_IDS + i])) != NULL;
+    ins[BOOKING_PG_INSERT_ARRAYS] = now;
+    ok &= (upd[0] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_IDS])) != NULL;
+    ok &= (upd[1] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED])) != NULL;
+    upd[2] = now;
+    if (!ok)
         return BOOKING_REASON_INTERNAL;
     assert(b->arrays[BOOKING_PG_ARR_INS_IDS].len >= 1); /* at least the opening "{" */
     assert(b->arrays[BOOKING_PG_ARR_UPD_IDS].len >= 1);
     pg_flight_begin(c);
-    if (b->arrays[BOOKING_PG_ARR_INS_IDS].len > 1)
-        pg_send(c, BOOKING_PG_INSERT_RECORDS, 5, ins);
-    if (b->arrays[BOOKING_PG_ARR_UPD_IDS].len > 1)
-        pg_send(c, BOOKING_PG_UPDATE_BOOKED, 2, upd);
-    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
-    return pg_flight_run(&st->pool, c);
-}
-
-static booking_reason batch_run(pg_store *st, pg_conn *c, pg_batch *b,
-                                const booking_request *requests, size_t count,
-                                booking_result *results)
-{
-    assert(c->busy && c->pg != NULL);
-    booking_reason r = batch_prepare(b, requests, count);
-    const char *rids = pg_text_finish(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS]);
-    const char *bids = pg_text_finish(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS]);
-    if (r != BOOKING_REASON_OK || rids == NULL || bids == NULL)
+    if (!send_expiry(c, b, expired))
         return BOOKING_REASON_INTERNAL;
-    pg_flight_begin(c);
-    pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
-    pg_send(c, BOOKING_PG_LOCK_RESOURCES, 1, &rids);
-    pg_send(c, BOOKING_PG_SELECT_RECORDS, 1, &bids);
-    r = pg_flight_run(&st->pool, c);
+    if (b->arrays[BOOKING_PG_ARR_INS_IDS].len > 1)
+        pg_send(c, BOOKING_PG_INSERT_RECORDS, BOOKING_PG_INSERT_ARRAYS + 1, ins);
+    if (b->arrays[BOOKING_PG_ARR_UPD_IDS].len > 1)
+        pg_send(c, BOOKING_PG_UPDATE_BOOKED, 3, upd);
+    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
+    booking_reason r = pg_flight_run(&st->pool, c);
     if (r == BOOKING_REASON_OK)
-        r = batch_load(b, pg_result(c, 1), pg_result(c, 2));
-    if (r != BOOKING_REASON_OK)
-        return r;
-    batch_decide(b, requests, count, results);
-    return batch_write(st, c, b);
+        write_done(st, c, expired, now_ms);
+    return r;
 }
 
 static booking_reason work_batch(pg_store *st, pg_conn *c, const pg_call_args *a,
                                  booking_reason *answer)
 {
-    size_t slot = (size_t)(c - st->pool.conns);
-    assert(slot < BOOKING_PG_POOL_SIZE_MAX && a->count >= 1);
-    if (st->scratch[slot] == NULL)
-        st->scratch[slot] = pg_batch_new();
-    if (st->scratch[slot] == NULL)
+    assert(c->busy && c->pg != NULL && a->count >= 1);
+    pg_batch *b = scratch_of(st, c);
+    if (b == NULL)
         return BOOKING_REASON_INTERNAL;
     *answer = BOOKING_REASON_OK; /* the decisions are in a->results */
-    return batch_run(st, c, st->scratch[slot], a->requests, a->count, a->results);
+    booking_reason r = batch_prepare(b, a->requests, a->count);
+    const char *rids = pg_text_finish(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS]);
+    const char *bids = pg_text_finish(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS]);
+    if (r != BOOKING_REASON_OK || rids == NULL || bids == NULL)
+        return BOOKING_REASON_INTERNAL;
+    pg_time t;
+    time_params(st, &t);
+    const char *time_args[3] = {rids, t.clock, t.floor};
+    pg_flight_begin(c);
+    pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
+    pg_send(c, BOOKING_PG_LOCK_RESOURCES, 1, &rids);
+    pg_send(c, BOOKING_PG_EXPIRED_OF, 3, time_args); /* after the locks: (8) */
+    pg_send(c, BOOKING_PG_SELECT_RECORDS, 1, &bids);
+    r = pg_flight_run(&st->pool, c);
+    int64_t now = 0;
+    size_t expired = 0;
+    if (r == BOOKING_REASON_OK)
+        r = batch_load_resources(b, pg_result(c, 1));
+    if (r == BOOKING_REASON_OK)
+        r = expiry_load(b, pg_result(c, 2), &t, &now, &expired);
+    if (r == BOOKING_REASON_OK)
+        r = batch_load_records(b, pg_result(c, 3));
+    if (r != BOOKING_REASON_OK)
+        return r;
+    batch_decide(b, a->requests, a->count, now, a->results);
+    return batch_write(st, c, b, expired, now);
 }
 
 static void pg_attempt_batch(booking_store *store, const booking_request *requests, size_t count,
@@ -319,63 +583,65 @@ static void pg_attempt_batch(booking_store *store, const booking_request *reques
         store_fail_all(results, count, r);
 }
 
-/* ---- capacity, cancel: the same two flights, for one row ---- */
-
-/* The counters of a resource row (capacity, booked), as the schema's CHECKs keep them. */
-static bool parse_resource(const PGresult *res, core_resource *state)
-{
-    if (!parse_u64(res, 0, 0, &state->capacity) || !parse_u64(res, 0, 1, &state->booked))
-        return false;
-    assert(core_resource_consistent(state)); /* read: what we and the CHECKs wrote */
-    return true;
-}
-
-static void public_resource_of(const char *resource_id, const core_resource *state,
-                               booking_resource *out)
-{
-    assert(core_resource_consistent(state));
-    if (out == NULL)
-        return;
-    store_copy_id(out->resource_id, resource_id, strlen(resource_id));
-    out->capacity = state->capacity;
-    out->booked = state->booked;
-}
+/* ---- capacity: the same two flights, for one resource ---- */
 
 static booking_reason work_set_capacity(pg_store *st, pg_conn *c, const pg_call_args *a,
                                         booking_reason *answer)
 {
     assert(a->id != NULL && a->capacity <= BOOKING_CAPACITY_MAX);
+    pg_batch *b = scratch_of(st, c);
+    bool fresh;
+    overlay_entry *e = b != NULL ? overlay_get(&b->overlay, a->id, strlen(a->id), &fresh) : NULL;
+    if (e == NULL)
+        return BOOKING_REASON_INTERNAL;
+    char rids[PG_ONE_ID_ARRAY_SIZE];
+    snprintf(rids, sizeof rids, "{\"%s\"}", a->id);
+    pg_time t;
+    time_params(st, &t);
+    const char *time_args[3] = {rids, t.clock, t.floor};
     pg_flight_begin(c);
     pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
     pg_send(c, BOOKING_PG_LOCK_RESOURCE, 1, &a->id);
+    pg_send(c, BOOKING_PG_EXPIRED_OF, 3, time_args);
     booking_reason r = pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
     const PGresult *res = pg_result(c, 1);
-    core_resource state = {0};
     if (!result_has_rows(res))
         return BOOKING_REASON_INTERNAL;
-    bool exists = PQntuples(res) == 1;
-    if (exists && !parse_resource(res, &state))
+    e->exists = PQntuples(res) == 1;
+    if (e->exists && !parse_resource(res, 0, &e->state))
         return BOOKING_REASON_INTERNAL;
-    core_capacity_decision d = core_decide_set_capacity(a->capacity, exists ? &state : NULL);
-    assert(!(d.create && d.update) && (!d.update || exists));
-    char cap[24];
-    snprintf(cap, sizeof cap, "%llu", (unsigned long long)a->capacity);
-    const char *params[2] = {a->id, cap};
+    int64_t now;
+    size_t expired;
+    r = expiry_load(b, pg_result(c, 2), &t, &now, &expired);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    core_resource *state = &e->state; /* as of now: expired holds released */
+    core_capacity_decision d = core_decide_set_capacity(a->capacity, e->exists ? state : NULL);
+    assert(!(d.create && d.update) && (!d.update || e->exists));
+    char cap[PG_NUMBER_SIZE], booked[PG_NUMBER_SIZE], now_text[PG_NUMBER_SIZE];
+    snprintf(cap, sizeof cap, "%llu",
+             (unsigned long long)(d.update || d.create ? a->capacity : state->capacity));
+    snprintf(booked, sizeof booked, "%llu", (unsigned long long)state->booked);
+    snprintf(now_text, sizeof now_text, "%lld", (long long)now);
+    const char *insert[3] = {a->id, cap, now_text}, *update[4] = {a->id, cap, booked, now_text};
     pg_flight_begin(c);
+    if (!send_expiry(c, b, expired))
+        return BOOKING_REASON_INTERNAL;
     if (d.create)
-        pg_send(c, BOOKING_PG_INSERT_RESOURCE, 2, params);
-    else if (d.update)
-        pg_send(c, BOOKING_PG_UPDATE_CAPACITY, 2, params);
+        pg_send(c, BOOKING_PG_INSERT_RESOURCE, 3, insert);
+    else if (d.update || e->dirty)
+        pg_send(c, BOOKING_PG_UPDATE_RESOURCE, 4, update);
     pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
     r = pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
+    write_done(st, c, expired, now);
     if (d.create || d.update)
-        state.capacity = a->capacity;
-    if (exists || d.create)
-        public_resource_of(a->id, &state, a->resource); /* asserts the counter written */
+        state->capacity = a->capacity;
+    if (e->exists || d.create)
+        public_resource_of(a->id, state, now, a->resource); /* asserts the counter written */
     *answer = d.reason;
     return BOOKING_REASON_OK;
 }
@@ -387,84 +653,130 @@ static booking_reason pg_set_capacity(booking_store *store, const char *resource
     return pg_call((pg_store *)store, work_set_capacity, &a);
 }
 
-/* Fills a public record from a row (resource_id, units, outcome, status). */
-static bool record_from_row(const PGresult *res, const char *booking_id, core_record *rec,
-                            booking_record *out)
+/* ---- cancel, confirm: the same two flights, for one record ---- */
+
+/* What flight 1 of a change found: the record, when its resource is the one this
+ * transaction locked. A record committed after the lock statement's snapshot has
+ * a resource we do not hold: the call is ordered before that record's decision,
+ * so it does not exist for the call (unknown_booking). */
+static booking_reason change_load(pg_batch *b, pg_conn *c, const pg_time *t, pg_record *rec,
+                                  char rid[BOOKING_ID_LEN_MAX + 1], int64_t *now,
+                                  size_t *expired, overlay_entry **entry)
 {
-    assert(PQntuples(res) == 1); /* by primary key */
-    const char *rid;
-    uint64_t units;
-    booking_outcome outcome;
-    booking_status status;
-    if (!parse_record(res, 0, 0, &rid, &units, &outcome, &status))
-        return false;
-    *rec = (core_record){.same_resource = false, .units = units, .outcome = outcome,
-                         .reason = core_recorded_reason(outcome), .status = status};
-    if (out != NULL) {
-        store_copy_id(out->booking_id, booking_id, strlen(booking_id));
-        store_copy_id(out->resource_id, rid, (size_t)PQgetlength(res, 0, 0));
-        out->units = units;
-        out->outcome = outcome;
-        out->reason = rec->reason;
-        out->status = status;
-    }
-    return true;
+    const PGresult *lock = pg_result(c, 1), *times = pg_result(c, 2), *row = pg_result(c, 3);
+    if (!result_has_rows(lock) || !result_has_rows(row) || PQntuples(row) > 1)
+        return BOOKING_REASON_INTERNAL;
+    if (PQntuples(row) == 1 && !parse_record(row, 0, 0, rec))
+        return BOOKING_REASON_INTERNAL;
+    rec->exists = rec->exists && PQntuples(lock) == 1 &&
+                  strcmp(PQgetvalue(lock, 0, 0), rec->resource_id) == 0;
+    *entry = NULL;
+    *expired = 0;
+    if (!rec->exists)
+        return time_load(times, 0, t, now) ? BOOKING_REASON_OK : BOOKING_REASON_INTERNAL;
+    store_copy_id(rid, rec->resource_id, strlen(rec->resource_id));
+    rec->resource_id = rid; /* outlives this flight's results */
+    bool fresh;
+    overlay_entry *e = overlay_get(&b->overlay, rid, strlen(rid), &fresh);
+    if (e == NULL || !parse_resource(lock, 1, &e->state))
+        return BOOKING_REASON_INTERNAL;
+    e->exists = true;
+    *entry = e;
+    return expiry_load(b, times, t, now, expired);
 }
 
-static booking_reason work_cancel(pg_store *st, pg_conn *c, const pg_call_args *a,
+/* A cancel or a confirm (Redis's setGenericCommand shape: one body, two callers). */
+static booking_reason work_change(pg_store *st, pg_conn *c, const pg_call_args *a,
                                   booking_reason *answer)
 {
-    const char *booking_id = a->id;
-    assert(booking_id != NULL);
+    assert(a->id != NULL && a->change != NULL);
+    pg_batch *b = scratch_of(st, c);
+    if (b == NULL)
+        return BOOKING_REASON_INTERNAL;
+    pg_time t;
+    time_params(st, &t);
+    const char *time_args[3] = {a->id, t.clock, t.floor};
     pg_flight_begin(c);
     pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
-    pg_send(c, BOOKING_PG_LOCK_RECORD, 1, &booking_id);
+    pg_send(c, BOOKING_PG_LOCK_RESOURCE_OF, 1, &a->id);
+    pg_send(c, BOOKING_PG_EXPIRED_OF_RECORD, 3, time_args); /* after the lock: (8) */
+    pg_send(c, BOOKING_PG_SELECT_RECORD, 1, &a->id);
     booking_reason r = pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
-    const PGresult *res = pg_result(c, 1);
-    if (!result_has_rows(res))
-        return BOOKING_REASON_INTERNAL;
-    bool exists = PQntuples(res) == 1;
-    core_record rec;
-    booking_record full = {0};
-    if (exists && !record_from_row(res, booking_id, &rec, &full))
-        return BOOKING_REASON_INTERNAL;
-    core_cancel_decision d = core_decide_cancel(exists ? &rec : NULL, 0);
-    assert(!d.write_status || (exists && d.booked_release == rec.units));
-    char units[24];
-    snprintf(units, sizeof units, "%llu", (unsigned long long)d.booked_release);
-    const char *release[2] = {full.resource_id, units};
-    pg_flight_begin(c);
+    pg_record rec = {.exists = false};
+    char rid[BOOKING_ID_LEN_MAX + 1];
+    int64_t now;
+    size_t expired;
+    overlay_entry *e;
+    r = change_load(b, c, &t, &rec, rid, &now, &expired, &e);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    core_record cr = {0};
+    if (rec.exists)
+        cr = core_record_of(&rec, true);
+    core_change_decision d = a->change(rec.exists ? &cr : NULL, now);
+    assert(!d.write_status || (rec.exists && d.booked_release <= rec.units));
+    /* An expired hold was released by this call's expiry step, or before it. */
+    assert(!d.release_expired || rec.status == BOOKING_STATUS_EXPIRED ||
+           (rec.status == BOOKING_STATUS_HELD && expired >= 1));
     if (d.write_status) {
-        pg_send(c, BOOKING_PG_MARK_CANCELLED, 1, &booking_id);
-        pg_send(c, BOOKING_PG_RELEASE_BOOKED, 2, release);
-        full.status = BOOKING_STATUS_CANCELLED;
+        if (e->state.booked < d.booked_release)
+            return BOOKING_REASON_INTERNAL; /* an active or held record's units are in booked */
+        e->state.booked -= d.booked_release;
+        e->dirty = true;
+        rec.status = d.status;
+        rec.updated_at_ms = now;
     }
+    if (e != NULL)
+        counters_add(b);
+    char now_text[PG_NUMBER_SIZE], status[PG_NUMBER_SIZE];
+    snprintf(now_text, sizeof now_text, "%lld", (long long)now);
+    snprintf(status, sizeof status, "%d", (int)d.status);
+    const char *set[3] = {a->id, status, now_text};
+    const char *upd[3] = {pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_IDS]),
+                          pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED]), now_text};
+    if (upd[0] == NULL || upd[1] == NULL)
+        return BOOKING_REASON_INTERNAL;
+    pg_flight_begin(c);
+    if (!send_expiry(c, b, expired))
+        return BOOKING_REASON_INTERNAL;
+    if (d.write_status)
+        pg_send(c, BOOKING_PG_SET_STATUS, 3, set);
+    if (e != NULL && e->dirty)
+        pg_send(c, BOOKING_PG_UPDATE_BOOKED, 3, upd);
     pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
     r = pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
-    if (a->record != NULL && exists)
-        *a->record = full;
+    write_done(st, c, expired, now);
+    if (rec.exists)
+        public_record_of(a->id, &rec, now, a->record);
     *answer = d.reason;
     return BOOKING_REASON_OK;
 }
 
 static booking_reason pg_cancel(booking_store *store, const char *booking_id, booking_record *out)
 {
-    pg_call_args a = {.id = booking_id, .record = out};
-    return pg_call((pg_store *)store, work_cancel, &a);
+    pg_call_args a = {.id = booking_id, .record = out, .change = core_decide_cancel};
+    return pg_call((pg_store *)store, work_change, &a);
 }
 
-/* ---- reads: one statement, one round trip, no transaction of ours ---- */
+static booking_reason pg_confirm(booking_store *store, const char *booking_id,
+                                 booking_record *out)
+{
+    pg_call_args a = {.id = booking_id, .record = out, .change = core_decide_confirm};
+    return pg_call((pg_store *)store, work_change, &a);
+}
+
+/* ---- reads: one statement, one round trip, no transaction of ours, no writes ---- */
 
 /* Runs one read; on OK, *res is its result (owned by the connection). */
-static booking_reason read_one(pg_store *st, pg_conn *c, pg_stmt stmt, const char *param,
-                               const PGresult **res)
+static booking_reason read_one(pg_store *st, pg_conn *c, pg_stmt stmt, int nparams,
+                               const char *const *params, const PGresult **res)
 {
     pg_flight_begin(c);
-    pg_send(c, stmt, param ? 1 : 0, param ? &param : NULL);
+    pg_send(c, stmt, nparams, params);
     booking_reason r = pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
@@ -475,19 +787,27 @@ static booking_reason read_one(pg_store *st, pg_conn *c, pg_stmt stmt, const cha
 static booking_reason work_get_resource(pg_store *st, pg_conn *c, const pg_call_args *a,
                                         booking_reason *answer)
 {
+    pg_time t;
+    time_params(st, &t);
+    const char *params[3] = {a->id, t.clock, t.floor};
     const PGresult *res;
-    booking_reason r = read_one(st, c, BOOKING_PG_SELECT_RESOURCE, a->id, &res);
+    booking_reason r = read_one(st, c, BOOKING_PG_SELECT_RESOURCE, 3, params, &res);
     if (r != BOOKING_REASON_OK)
         return r;
-    core_resource state;
     assert(PQntuples(res) <= 1 && a->resource != NULL); /* by primary key; out required */
     if (PQntuples(res) == 0) {
         *answer = BOOKING_REASON_UNKNOWN_RESOURCE;
         return BOOKING_REASON_OK;
     }
-    if (!parse_resource(res, &state))
+    core_resource state;
+    int64_t now;
+    uint64_t expired_units;
+    if (!parse_resource(res, 0, &state) || !time_load(res, 2, &t, &now) ||
+        !parse_u64(res, 0, 3, &expired_units) || expired_units > state.booked)
         return BOOKING_REASON_INTERNAL;
-    public_resource_of(a->id, &state, a->resource);
+    state.booked -= expired_units; /* as of now: expired holds no longer count, (9) */
+    store_observe_time(&st->base, now);
+    public_resource_of(a->id, &state, now, a->resource); /* asserts the counter as of now */
     *answer = BOOKING_REASON_OK;
     return BOOKING_REASON_OK;
 }
@@ -495,18 +815,25 @@ static booking_reason work_get_resource(pg_store *st, pg_conn *c, const pg_call_
 static booking_reason work_get_booking(pg_store *st, pg_conn *c, const pg_call_args *a,
                                        booking_reason *answer)
 {
+    pg_time t;
+    time_params(st, &t);
+    const char *params[3] = {a->id, t.clock, t.floor};
     const PGresult *res;
-    booking_reason r = read_one(st, c, BOOKING_PG_SELECT_RECORD, a->id, &res);
+    booking_reason r = read_one(st, c, BOOKING_PG_SELECT_RECORD_AT, 3, params, &res);
     if (r != BOOKING_REASON_OK)
         return r;
-    core_record rec;
     assert(PQntuples(res) <= 1); /* by primary key */
     if (PQntuples(res) == 0) {
         *answer = BOOKING_REASON_UNKNOWN_BOOKING;
         return BOOKING_REASON_OK;
     }
-    if (!record_from_row(res, a->id, &rec, a->record))
+    pg_record rec;
+    int64_t now;
+    if (!parse_record(res, 0, 0, &rec) || !time_load(res, BOOKING_PG_RECORD_COLUMN_COUNT, &t, &now))
         return BOOKING_REASON_INTERNAL;
+    assert(now >= rec.updated_at_ms); /* greatest() of the statement */
+    store_observe_time(&st->base, now);
+    public_record_of(a->id, &rec, now, a->record);
     *answer = BOOKING_REASON_OK;
     return BOOKING_REASON_OK;
 }
@@ -517,7 +844,7 @@ static booking_reason work_ping(pg_store *st, pg_conn *c, const pg_call_args *a,
     (void)a;
     const PGresult *res;
     *answer = BOOKING_REASON_OK;
-    return read_one(st, c, BOOKING_PG_PING, NULL, &res);
+    return read_one(st, c, BOOKING_PG_PING, 0, NULL, &res);
 }
 
 /* Only takes a connection and gives it back: the check that a session can be set up. */
@@ -566,6 +893,7 @@ static const store_ops pg_ops = {
     .attempt_batch = pg_attempt_batch,
     .set_capacity = pg_set_capacity,
     .cancel = pg_cancel,
+    .confirm = pg_confirm,
     .get_resource = pg_get_resource,
     .get_booking = pg_get_booking,
     .ping = pg_ping,

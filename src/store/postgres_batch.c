@@ -63,15 +63,26 @@ void pg_text_add_id(pg_text *t, const char *id, size_t len)
     t->p[t->len++] = '"';
 }
 
-void pg_text_add_u64(pg_text *t, uint64_t v)
+static void text_add_digits(pg_text *t, const char *digits, int n)
 {
-    char digits[24];
-    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
+    assert(n < 24); /* a 64-bit number in decimal, sign included */
     if (n <= 0 || !text_reserve(t, (size_t)n + 1))
         return;
     text_comma(t);
     memcpy(t->p + t->len, digits, (size_t)n);
     t->len += (size_t)n;
+}
+
+void pg_text_add_u64(pg_text *t, uint64_t v)
+{
+    char digits[24];
+    text_add_digits(t, digits, snprintf(digits, sizeof digits, "%llu", (unsigned long long)v));
+}
+
+void pg_text_add_i64(pg_text *t, int64_t v)
+{
+    char digits[24];
+    text_add_digits(t, digits, snprintf(digits, sizeof digits, "%lld", (long long)v));
 }
 
 const char *pg_text_finish(pg_text *t)

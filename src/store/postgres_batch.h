@@ -9,6 +9,9 @@
 #ifndef BOOKING_STORE_POSTGRES_BATCH_H
 #define BOOKING_STORE_POSTGRES_BATCH_H
 
+/* The arrays of one INSERT of new records, from BOOKING_PG_ARR_INS_IDS on. */
+#define BOOKING_PG_INSERT_ARRAYS 7
+
 #include "store/resource_overlay.h"
 
 /* A growing text buffer for one array literal ("{"a","b"}", "{1,2}"). */
@@ -24,6 +27,7 @@ void pg_text_free(pg_text *t);
  * an escape; quoted so that an id "NULL" is not read as SQL NULL). */
 void pg_text_add_id(pg_text *t, const char *id, size_t len);
 void pg_text_add_u64(pg_text *t, uint64_t v);
+void pg_text_add_i64(pg_text *t, int64_t v);
 /* Closes the literal; NULL if an allocation failed. */
 const char *pg_text_finish(pg_text *t);
 
@@ -33,7 +37,10 @@ typedef struct pg_record {
     const char *resource_id; /* borrowed: the database row or a request */
     uint64_t units;
     booking_outcome outcome;
-    booking_status status;
+    booking_status status; /* as stored: a held one may have expired (core_status_at) */
+    uint64_t hold_ms;      /* 0: not a hold */
+    int64_t created_at_ms, updated_at_ms;
+    int64_t expires_at_ms; /* a BOOKED hold's end (created_at_ms + hold_ms); else 0 */
 } pg_record;
 
 /* records[i] belongs to the booking_id of index i in ids. */
@@ -50,8 +57,11 @@ typedef enum pg_array {
     BOOKING_PG_ARR_INS_UNITS,
     BOOKING_PG_ARR_INS_OUTCOMES,
     BOOKING_PG_ARR_INS_STATUSES,
-    BOOKING_PG_ARR_UPD_IDS, /* flight 2: changed counters */
+    BOOKING_PG_ARR_INS_HOLD_MS,
+    BOOKING_PG_ARR_INS_EXPIRES_AT,
+    BOOKING_PG_ARR_UPD_IDS, /* flight 2: changed counters (and their clock_ms) */
     BOOKING_PG_ARR_UPD_BOOKED,
+    BOOKING_PG_ARR_EXPIRE_IDS, /* flight 2: live holds whose expiry this batch applies */
     BOOKING_PG_ARR_COUNT
 } pg_array;
 

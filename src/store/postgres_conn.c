@@ -27,51 +27,101 @@ _Static_assert(BOOKING_PG_TIMEOUT_MS_MAX < 1000000000 && BOOKING_PG_POOL_SIZE_MA
 _Static_assert((long long)BOOKING_PG_TIMEOUT_MS_MAX * BOOKING_PG_IDLE_IN_TX_TIMEOUT_FACTOR <=
                    INT_MAX,
                "idle_in_transaction_session_timeout is computed in an int");
-_Static_assert(BOOKING_PG_FLIGHT_MAX >= 3, "the largest flights send three statements");
-_Static_assert(BOOKING_STATUS_CANCELLED == 2, "BOOKING_PG_MARK_CANCELLED writes status = 2");
+_Static_assert(BOOKING_PG_FLIGHT_MAX >= 4, "the largest flights send four statements");
+_Static_assert(BOOKING_STATUS_HELD == 3 && BOOKING_STATUS_EXPIRED == 4,
+               "the statements on live holds say status = 3 and write status = 4");
 
-static const char *const stmt_text[BOOKING_PG_STMT_COUNT] = {
-    [BOOKING_PG_BEGIN] = "BEGIN ISOLATION LEVEL READ COMMITTED",
-    [BOOKING_PG_COMMIT] = "COMMIT",
-    [BOOKING_PG_ROLLBACK] = "ROLLBACK",
-    [BOOKING_PG_LOCK_RESOURCES] = "SELECT id, capacity, booked FROM resources"
-                                  " WHERE id = ANY ($1::text[]) ORDER BY id FOR UPDATE",
-    [BOOKING_PG_SELECT_RECORDS] = "SELECT id, resource_id, units, outcome, status FROM bookings"
-                                  " WHERE id = ANY ($1::text[])",
-    [BOOKING_PG_INSERT_RECORDS] = "INSERT INTO bookings (id, resource_id, units, outcome, status)"
-                                  " SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[],"
-                                  " $4::smallint[], $5::smallint[])",
-    [BOOKING_PG_UPDATE_BOOKED] = "UPDATE resources SET booked = v.booked"
-                                 " FROM unnest($1::text[], $2::bigint[]) AS v (id, booked)"
-                                 " WHERE resources.id = v.id",
-    [BOOKING_PG_SELECT_RESOURCE] = "SELECT capacity, booked FROM resources WHERE id = $1::text",
-    [BOOKING_PG_LOCK_RESOURCE] = "SELECT capacity, booked FROM resources WHERE id = $1::text"
-                                 " FOR UPDATE",
-    [BOOKING_PG_INSERT_RESOURCE] = "INSERT INTO resources (id, capacity, booked)"
-                                   " VALUES ($1::text, $2::bigint, 0)",
-    [BOOKING_PG_UPDATE_CAPACITY] = "UPDATE resources SET capacity = $2::bigint WHERE id = $1::text",
-    [BOOKING_PG_SELECT_RECORD] = "SELECT resource_id, units, outcome, status FROM bookings"
-                                 " WHERE id = $1::text",
-    [BOOKING_PG_LOCK_RECORD] = "SELECT resource_id, units, outcome, status FROM bookings"
-                               " WHERE id = $1::text FOR UPDATE",
-    [BOOKING_PG_MARK_CANCELLED] = "UPDATE bookings SET status = 2 WHERE id = $1::text",
-    [BOOKING_PG_RELEASE_BOOKED] = "UPDATE resources SET booked = booked - $2::bigint"
-                                  " WHERE id = $1::text",
-    [BOOKING_PG_PING] = "SELECT 1",
+/* The server's clock, in ms since the epoch, read when the statement runs (not at
+ * the transaction's start, as now() would be): after the locks are held. */
+#define SERVER_CLOCK_MS "(extract(epoch from clock_timestamp()) * 1000)::bigint"
+/* The store's time (postgres.c note (8)): the injected clock or the server's,
+ * never before the handle's floor nor the clocks of what is locked. */
+#define STORE_TIME(more) "greatest(coalesce($2::bigint, " SERVER_CLOCK_MS "), $3::bigint, " more ")"
+/* The live holds of the resources `of` that have expired by t.now, found through
+ * bookings_live_holds; one row of NULLs beside the time when there are none. */
+#define EXPIRED_AT(of)                                                                       \
+    " SELECT t.now, b.id, b.resource_id, b.units, b.expires_at_ms FROM t"                    \
+    " LEFT JOIN bookings b ON b.resource_id " of " AND b.status = 3"                         \
+    " AND b.expires_at_ms <= t.now"
+
+typedef struct stmt_def {
+    const char *name;
+    const char *text;
+} stmt_def;
+
+static const stmt_def stmts[BOOKING_PG_STMT_COUNT] = {
+    [BOOKING_PG_BEGIN] = {"bk_begin", "BEGIN ISOLATION LEVEL READ COMMITTED"},
+    [BOOKING_PG_COMMIT] = {"bk_commit", "COMMIT"},
+    [BOOKING_PG_ROLLBACK] = {"bk_rollback", "ROLLBACK"},
+    [BOOKING_PG_LOCK_RESOURCES] = {"bk_lock_resources",
+                                   "SELECT id, capacity, booked FROM resources"
+                                   " WHERE id = ANY ($1::text[]) ORDER BY id FOR UPDATE"},
+    [BOOKING_PG_EXPIRED_OF] = {"bk_expired_of",
+                               "WITH t AS (SELECT " STORE_TIME(
+                                   "(SELECT max(clock_ms) FROM resources"
+                                   " WHERE id = ANY ($1::text[]))") " AS now)"
+                               EXPIRED_AT("= ANY ($1::text[])")},
+    [BOOKING_PG_SELECT_RECORDS] = {"bk_records", "SELECT id, " BOOKING_PG_RECORD_COLUMNS
+                                                 " FROM bookings WHERE id = ANY ($1::text[])"},
+    [BOOKING_PG_EXPIRE_HOLDS] = {"bk_expire", "UPDATE bookings SET status = 4,"
+                                              " updated_at_ms = expires_at_ms"
+                                              " WHERE id = ANY ($1::text[]) AND status = 3"},
+    [BOOKING_PG_INSERT_RECORDS] = {"bk_insert",
+                                   "INSERT INTO bookings (id, resource_id, units, outcome, status,"
+                                   " hold_ms, expires_at_ms, created_at_ms, updated_at_ms)"
+                                   " SELECT v.*, $8::bigint, $8::bigint FROM unnest($1::text[],"
+                                   " $2::text[], $3::bigint[], $4::smallint[], $5::smallint[],"
+                                   " $6::bigint[], $7::bigint[]) AS v"},
+    [BOOKING_PG_UPDATE_BOOKED] = {"bk_update_booked",
+                                  "UPDATE resources SET booked = v.booked,"
+                                  " clock_ms = greatest(clock_ms, $3::bigint)"
+                                  " FROM unnest($1::text[], $2::bigint[]) AS v (id, booked)"
+                                  " WHERE resources.id = v.id"},
+    [BOOKING_PG_SELECT_RESOURCE] = {"bk_resource",
+                                    "SELECT r.capacity, r.booked, t.now,"
+                                    " (SELECT coalesce(sum(b.units), 0)::bigint FROM bookings b"
+                                    "  WHERE b.resource_id = r.id AND b.status = 3"
+                                    "  AND b.expires_at_ms <= t.now)"
+                                    " FROM resources r CROSS JOIN LATERAL (SELECT " STORE_TIME(
+                                        "r.clock_ms") " AS now) t WHERE r.id = $1::text"},
+    [BOOKING_PG_LOCK_RESOURCE] = {"bk_lock_res", "SELECT capacity, booked FROM resources"
+                                                 " WHERE id = $1::text FOR UPDATE"},
+    [BOOKING_PG_INSERT_RESOURCE] = {"bk_insert_res",
+                                    "INSERT INTO resources (id, capacity, booked, clock_ms)"
+                                    " VALUES ($1::text, $2::bigint, 0, $3::bigint)"},
+    [BOOKING_PG_UPDATE_RESOURCE] = {"bk_update_res",
+                                    "UPDATE resources SET capacity = $2::bigint,"
+                                    " booked = $3::bigint, clock_ms = greatest(clock_ms, $4::bigint)"
+                                    " WHERE id = $1::text"},
+    [BOOKING_PG_LOCK_RESOURCE_OF] = {"bk_lock_res_of",
+                                     "SELECT r.id, r.capacity, r.booked FROM resources r"
+                                     " WHERE r.id = (SELECT resource_id FROM bookings"
+                                     " WHERE id = $1::text) FOR UPDATE OF r"},
+    [BOOKING_PG_EXPIRED_OF_RECORD] = {"bk_expired_of_rec",
+                                      "WITH k AS (SELECT resource_id, updated_at_ms FROM bookings"
+                                      " WHERE id = $1::text),"
+                                      " t AS (SELECT " STORE_TIME(
+                                          "(SELECT r.clock_ms FROM resources r, k"
+                                          " WHERE r.id = k.resource_id),"
+                                          " (SELECT updated_at_ms FROM k)") " AS now)"
+                                      EXPIRED_AT("= (SELECT resource_id FROM k)")},
+    [BOOKING_PG_SELECT_RECORD] = {"bk_record", "SELECT " BOOKING_PG_RECORD_COLUMNS
+                                               " FROM bookings WHERE id = $1::text"},
+    [BOOKING_PG_SELECT_RECORD_AT] = {"bk_record_at",
+                                     "SELECT b.resource_id, b.units, b.outcome, b.status,"
+                                     " b.hold_ms, b.created_at_ms, b.updated_at_ms,"
+                                     " b.expires_at_ms, " STORE_TIME("r.clock_ms, b.updated_at_ms")
+                                     " FROM bookings b JOIN resources r ON r.id = b.resource_id"
+                                     " WHERE b.id = $1::text"},
+    [BOOKING_PG_SET_STATUS] = {"bk_set_status", "UPDATE bookings SET status = $2::smallint,"
+                                                " updated_at_ms = $3::bigint WHERE id = $1::text"},
+    [BOOKING_PG_PING] = {"bk_ping", "SELECT 1"},
 };
 
 static const char *stmt_name(pg_stmt s)
 {
-    static const char *const names[] = {
-        "bk_begin",      "bk_commit",      "bk_rollback",     "bk_lock_resources",
-        "bk_records",    "bk_insert",      "bk_update_booked", "bk_resource",
-        "bk_lock_res",   "bk_insert_res",  "bk_capacity",      "bk_record",
-        "bk_lock_record", "bk_cancel",     "bk_release",       "bk_ping",
-    };
-    _Static_assert(sizeof names / sizeof names[0] == BOOKING_PG_STMT_COUNT,
-                   "one name per statement");
-    assert(s >= 0 && s < BOOKING_PG_STMT_COUNT && stmt_text[s] != NULL);
-    return names[s];
+    assert(s >= 0 && s < BOOKING_PG_STMT_COUNT && stmts[s].name != NULL && stmts[s].text != NULL);
+    return stmts[s].name;
 }
 
 /* ---- SQLSTATE mapping ---- */
@@ -334,7 +384,7 @@ static PGconn *connect_session(const pg_options *opts)
                                 " set_config('synchronous_commit', 'on', false)",
                                 3, NULL, values, NULL, NULL, 0);
     for (int i = 0; ok && i < BOOKING_PG_STMT_COUNT; i++)
-        ok = PQsendPrepare(pg, stmt_name((pg_stmt)i), stmt_text[i], 0, NULL);
+        ok = PQsendPrepare(pg, stmt_name((pg_stmt)i), stmts[i].text, 0, NULL);
     ok = ok && PQpipelineSync(pg);
     pg_conn c = {.pg = pg, .sent = 0};
     if (ok)

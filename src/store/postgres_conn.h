@@ -31,26 +31,41 @@ typedef struct pg_options {
     int statement_timeout_ms;
 } pg_options;
 
-/* The statements every connection prepares once, by name. */
+/* The statements every connection prepares once, by name. "time" is the
+ * store's time of postgres.c note (8): $clock (NULL: the server's clock) and
+ * $floor are the handle's (pg_time_params). */
 typedef enum pg_stmt {
     BOOKING_PG_BEGIN,
     BOOKING_PG_COMMIT,
     BOOKING_PG_ROLLBACK,
     BOOKING_PG_LOCK_RESOURCES,   /* $1 text[]: id, capacity, booked, locked in id order */
-    BOOKING_PG_SELECT_RECORDS,   /* $1 text[]: id, resource_id, units, outcome, status */
-    BOOKING_PG_INSERT_RECORDS,   /* unnest of five arrays */
-    BOOKING_PG_UPDATE_BOOKED,    /* unnest of ids and absolute booked values */
-    BOOKING_PG_SELECT_RESOURCE,  /* $1 */
-    BOOKING_PG_LOCK_RESOURCE,    /* $1, FOR UPDATE */
-    BOOKING_PG_INSERT_RESOURCE,  /* $1, $2 */
-    BOOKING_PG_UPDATE_CAPACITY,  /* $1, $2 */
-    BOOKING_PG_SELECT_RECORD,    /* $1 */
-    BOOKING_PG_LOCK_RECORD,      /* $1, FOR UPDATE */
-    BOOKING_PG_MARK_CANCELLED,   /* $1 */
-    BOOKING_PG_RELEASE_BOOKED,   /* $1 resource, $2 units */
+    BOOKING_PG_EXPIRED_OF,       /* $1 text[] resources, $2 clock, $3 floor: time, then the
+                                    live holds expired by then (id, resource_id, units,
+                                    expires_at_ms; NULLs when none) */
+    BOOKING_PG_SELECT_RECORDS,   /* $1 text[]: id, then the record columns */
+    BOOKING_PG_EXPIRE_HOLDS,     /* $1 text[]: held -> expired, updated_at_ms = expires_at_ms */
+    BOOKING_PG_INSERT_RECORDS,   /* unnest of seven arrays, $8 time */
+    BOOKING_PG_UPDATE_BOOKED,    /* unnest of ids and absolute booked values, $3 time */
+    BOOKING_PG_SELECT_RESOURCE,  /* $1, $2 clock, $3 floor: capacity, booked, time,
+                                    units of live holds expired by then */
+    BOOKING_PG_LOCK_RESOURCE,    /* $1, FOR UPDATE: capacity, booked */
+    BOOKING_PG_INSERT_RESOURCE,  /* $1, $2 capacity, $3 time */
+    BOOKING_PG_UPDATE_RESOURCE,  /* $1, $2 capacity, $3 booked, $4 time */
+    BOOKING_PG_LOCK_RESOURCE_OF, /* $1 booking_id: its resource's id, capacity, booked,
+                                    FOR UPDATE */
+    BOOKING_PG_EXPIRED_OF_RECORD, /* $1 booking_id, $2 clock, $3 floor: as EXPIRED_OF, for
+                                     its resource (and never before its updated_at_ms) */
+    BOOKING_PG_SELECT_RECORD,    /* $1: the record columns */
+    BOOKING_PG_SELECT_RECORD_AT, /* $1, $2 clock, $3 floor: the record columns, time */
+    BOOKING_PG_SET_STATUS,       /* $1, $2 status, $3 time (updated_at_ms) */
     BOOKING_PG_PING,
     BOOKING_PG_STMT_COUNT
 } pg_stmt;
+
+/* The record columns, in this order, in every statement that reads a record. */
+#define BOOKING_PG_RECORD_COLUMNS                                                           \
+    "resource_id, units, outcome, status, hold_ms, created_at_ms, updated_at_ms, expires_at_ms"
+#define BOOKING_PG_RECORD_COLUMN_COUNT 8
 
 /* One connection of the pool. `pg` is NULL until first used and after a loss. */
 typedef struct pg_conn {

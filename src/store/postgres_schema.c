@@ -5,9 +5,28 @@
  * and the second one finds the work done (DDL is transactional in PostgreSQL).
  *
  * Columns mirror the sqlite store: outcome is the booking_outcome value (1 BOOKED,
- * 2 REJECTED), status the booking_status value (0 none, 1 active, 2 cancelled).
- * The CHECKs restate the invariant, so not even a client with SQL access can
- * oversell: booked stays within 0..capacity, and a record's status fits its outcome.
+ * 2 REJECTED), status the booking_status value (0 none, 1 active, 2 cancelled,
+ * 3 held, 4 expired). The CHECKs restate the invariant, so not even a client with
+ * SQL access can oversell: booked stays within 0..capacity, and a record's status
+ * fits its outcome and its hold.
+ *
+ * Version 2 (holds, SPEC section 7) adds, in place:
+ *  - bookings.hold_ms (0: not a hold), created_at_ms, updated_at_ms and
+ *    expires_at_ms (created_at_ms + hold_ms for a BOOKED hold, else 0), all ms
+ *    since the epoch on the store's clock; statuses held (3) and expired (4);
+ *  - resources.clock_ms: the latest time a write on the resource used, so that
+ *    the store's time never goes back (postgres.c, note (8));
+ *  - bookings_live_holds, a partial index on (resource_id, expires_at_ms) of the
+ *    rows with status held: the holds a resource's expiry step may release, found
+ *    in O(expired) however many decided records the resource has.
+ * Version-1 rows were decided before the upgrade at times nobody recorded. They
+ * get the migration's time (its transaction's start, now()) as created_at_ms and
+ * updated_at_ms, and every resource gets it as clock_ms: the one time known to be
+ * no earlier than their decisions, and a floor under every time used after, so no
+ * later decision reads as older than a version-1 one. 0 (1970) would be a lie in
+ * every body. now() is stable, not volatile, so ADD COLUMN ... DEFAULT stores it
+ * once in the catalog: the migration rewrites no table (the CHECKs and the index
+ * read each table once).
  */
 #include "store/postgres_schema.h"
 #include "store/store.h"
@@ -25,8 +44,13 @@ _Static_assert(BOOKING_CAPACITY_MAX == 9007199254740991 && BOOKING_UNITS_MAX == 
                "the CHECKs on capacity, booked and units");
 _Static_assert(BOOKING_BOOKED == 1 && BOOKING_REJECTED == 2, "the CHECKs on outcome");
 _Static_assert(BOOKING_STATUS_NONE == 0 && BOOKING_STATUS_ACTIVE == 1 &&
-                   BOOKING_STATUS_CANCELLED == 2,
-               "the CHECKs on status");
+                   BOOKING_STATUS_CANCELLED == 2 && BOOKING_STATUS_HELD == 3 &&
+                   BOOKING_STATUS_EXPIRED == 4,
+               "the CHECKs on status, and bookings_live_holds");
+_Static_assert(BOOKING_HOLD_MS_MAX == 604800000, "the CHECK on hold_ms");
+
+/* A version-1 row's times, and every resource's clock_ms: the migration's time. */
+#define MIGRATION_TIME_MS "(extract(epoch from now()) * 1000)::bigint"
 
 static const char *const migrations[] = {
     /* 1: the first schema */
@@ -43,6 +67,30 @@ static const char *const migrations[] = {
     "  status smallint NOT NULL CHECK (status IN (0, 1, 2)),"
     "  CHECK ((outcome = 1 AND status IN (1, 2)) OR (outcome = 2 AND status = 0))"
     ")",
+    /* 2: holds and the store's times. The two CHECKs on status that migration 1
+     * made (named by PostgreSQL after their table and column) give way to ones
+     * that admit held and expired. */
+    "ALTER TABLE resources"
+    "  ADD COLUMN clock_ms bigint NOT NULL DEFAULT " MIGRATION_TIME_MS ";"
+    "ALTER TABLE resources ALTER COLUMN clock_ms DROP DEFAULT;"
+    "ALTER TABLE bookings"
+    "  ADD COLUMN hold_ms bigint NOT NULL DEFAULT 0 CHECK (hold_ms BETWEEN 0 AND 604800000),"
+    "  ADD COLUMN created_at_ms bigint NOT NULL DEFAULT " MIGRATION_TIME_MS ","
+    "  ADD COLUMN updated_at_ms bigint NOT NULL DEFAULT " MIGRATION_TIME_MS ","
+    "  ADD COLUMN expires_at_ms bigint NOT NULL DEFAULT 0,"
+    "  DROP CONSTRAINT bookings_status_check,"
+    "  DROP CONSTRAINT bookings_check,"
+    "  ADD CONSTRAINT bookings_status_check CHECK (status BETWEEN 0 AND 4),"
+    "  ADD CONSTRAINT bookings_status_fits_outcome"
+    "    CHECK ((outcome = 1 AND status BETWEEN 1 AND 4) OR (outcome = 2 AND status = 0)),"
+    "  ADD CONSTRAINT bookings_held_is_a_hold CHECK (status NOT IN (3, 4) OR hold_ms > 0),"
+    "  ADD CONSTRAINT bookings_expires_at CHECK (expires_at_ms ="
+    "    CASE WHEN outcome = 1 AND hold_ms > 0 THEN created_at_ms + hold_ms ELSE 0 END),"
+    "  ADD CONSTRAINT bookings_updated_after_created CHECK (updated_at_ms >= created_at_ms),"
+    "  ADD CONSTRAINT bookings_expired_at_expiry CHECK (status <> 4 OR updated_at_ms = expires_at_ms);"
+    "ALTER TABLE bookings ALTER COLUMN created_at_ms DROP DEFAULT,"
+    "  ALTER COLUMN updated_at_ms DROP DEFAULT;"
+    "CREATE INDEX bookings_live_holds ON bookings (resource_id, expires_at_ms) WHERE status = 3",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
