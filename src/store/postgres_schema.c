@@ -72,7 +72,7 @@ static const char *const migrations[] = {
      * that admit held and expired. */
     "ALTER TABLE resources"
     "  ADD COLUMN clock_ms bigint NOT NULL DEFAULT " MIGRATION_TIME_MS ";"
-    "ALTER TABLE resources ALTER COLUMN clock_ms DROP DEFAULT;"
+    "ALTER TABLE resources ALTER COLUMN clock_ms SET DEFAULT 0;" /* no time yet */
     "ALTER TABLE bookings"
     "  ADD COLUMN hold_ms bigint NOT NULL DEFAULT 0 CHECK (hold_ms BETWEEN 0 AND 604800000),"
     "  ADD COLUMN created_at_ms bigint NOT NULL DEFAULT " MIGRATION_TIME_MS ","

@@ -47,7 +47,7 @@ long long pg_test_check_invariant(PGconn *pg)
     PGresult *res = pg_test_exec(
         pg, "SELECT r.id, r.capacity, r.booked,"
             " COALESCE((SELECT sum(b.units) FROM bookings b WHERE b.resource_id = r.id"
-            "           AND b.outcome = 1 AND b.status = 1), 0)"
+            "           AND b.outcome = 1 AND b.status IN (1, 3)), 0)"
             " FROM resources r");
     for (int i = 0; i < PQntuples(res); i++) {
         long long capacity = atoll(PQgetvalue(res, i, 1));
@@ -67,6 +67,11 @@ long long pg_test_terminate_store_sessions(PGconn *pg)
     return pg_test_value(pg, "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
                              " FROM pg_stat_activity WHERE application_name = 'booking'"
                              " AND datname = current_database() AND pid <> pg_backend_pid()");
+}
+
+long long pg_test_server_ms(PGconn *pg)
+{
+    return pg_test_value(pg, "SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint");
 }
 
 long long pg_test_now_ms(void)

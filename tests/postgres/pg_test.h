@@ -22,12 +22,17 @@ PGresult *pg_test_exec(PGconn *pg, const char *sql);
 long long pg_test_value(PGconn *pg, const char *sql);
 
 /* For every resource: 0 <= booked <= capacity and booked equals the sum of the
- * units of its active BOOKED records. Returns the number of resources checked. */
+ * units of its active and held BOOKED records, as stored (a held one whose time
+ * has come counts until a write applies its expiry; postgres.c note (9)).
+ * Returns the number of resources checked. */
 long long pg_test_check_invariant(PGconn *pg);
 
 /* The store's own sessions (application_name "booking") on this database, not
  * other tests' databases on the same server, terminated. Returns how many. */
 long long pg_test_terminate_store_sessions(PGconn *pg);
+
+/* The server's clock, in ms since the epoch (the postgres store's default clock). */
+long long pg_test_server_ms(PGconn *pg);
 
 /* Milliseconds on the monotonic clock. */
 long long pg_test_now_ms(void);

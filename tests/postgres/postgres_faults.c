@@ -2,9 +2,11 @@
  * postgres_faults.c: SPEC section 1's FAILED outcomes of the postgres store under
  * faults it can cause on a shared test server: a lock held elsewhere past
  * lock_timeout, the store's sessions killed with pg_terminate_backend under load,
- * and a session that stops answering. Each must answer FAILED with its reason,
- * leave nothing partial, and the store must carry on by itself. argv[1] is the
- * URL of a fresh database.
+ * a session that stops answering, and, for holds, each of those that can be
+ * timed (a lock past lock_timeout, a session killed while it waits) in a
+ * confirm, a cancel of a hold and the step that applies expiry. Each must answer
+ * FAILED with its reason, leave nothing partial, and the store must carry on by
+ * itself. argv[1] is the URL of a fresh database.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 
 #include "pg_test.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +30,10 @@
 #define KILL_EVERY_MS 100
 #define SILENT_STATEMENT_TIMEOUT_MS 300
 #define SILENT_GRACE_MAX_MS 4000 /* BOOKING_PG_CLIENT_GRACE_MS (2 s) and some slack */
+#define HOLD_MS 1000
+#define HOLD_UNITS 2
+#define WAIT_FOR_LOCK_WAIT_MS 5000 /* the store's session must be waiting by then */
+#define POLL_US 5000
 
 static const char *url;
 
@@ -160,6 +167,215 @@ static void silent_server_fails_timeout_by_the_client_deadline(void **state)
     booking_store_close(s);
 }
 
+/* ---- holds: confirm, cancel of a hold, the expiry step ---- */
+
+static int64_t test_clock_ms;
+
+static int64_t test_clock(void *context)
+{
+    (void)context;
+    return __atomic_load_n(&test_clock_ms, __ATOMIC_RELAXED);
+}
+
+/* The write under test, on the hold "<tag>-h" of resource "<tag>-r". */
+typedef enum hold_op { HOLD_CONFIRM, HOLD_CANCEL, HOLD_EXPIRY_BY_ATTEMPT, HOLD_EXPIRY_BY_CAPACITY } hold_op;
+
+typedef struct hold_case {
+    hold_op op;
+    const char *tag;
+    booking_store *store;
+    /* what the call answered */
+    booking_reason reason;
+    booking_outcome outcome;
+} hold_case;
+
+static void *hold_op_run(void *arg)
+{
+    hold_case *k = arg;
+    char hold[48], rid[48], other[48];
+    snprintf(hold, sizeof hold, "%s-h", k->tag);
+    snprintf(rid, sizeof rid, "%s-r", k->tag);
+    snprintf(other, sizeof other, "%s-x", k->tag);
+    k->outcome = BOOKING_BOOKED;
+    if (k->op == HOLD_CONFIRM) {
+        assert_int_equal(booking_confirm(k->store, hold, &k->reason, NULL), BOOKING_OK);
+    } else if (k->op == HOLD_CANCEL) {
+        assert_int_equal(booking_cancel(k->store, hold, &k->reason, NULL), BOOKING_OK);
+    } else if (k->op == HOLD_EXPIRY_BY_ATTEMPT) {
+        booking_request q = {.booking_id = other, .resource_id = rid, .units = 1};
+        booking_result r;
+        assert_int_equal(booking_attempt(k->store, &q, &r), BOOKING_OK);
+        k->outcome = r.outcome;
+        k->reason = r.reason;
+    } else {
+        assert_int_equal(booking_set_capacity(k->store, rid, 1, &k->reason, NULL), BOOKING_OK);
+    }
+    if (booking_reason_is_failure(k->reason))
+        k->outcome = BOOKING_FAILED;
+    return NULL;
+}
+
+/* The answer when the call goes through: confirm and cancel happen before the
+ * hold's end, the two expiry cases after it. */
+static booking_reason hold_op_expected(hold_op op)
+{
+    switch (op) {
+    case HOLD_CONFIRM:
+        return BOOKING_REASON_CONFIRMED;
+    case HOLD_CANCEL:
+        return BOOKING_REASON_CANCELLED;
+    case HOLD_EXPIRY_BY_ATTEMPT:
+        return BOOKING_REASON_BOOKED;
+    case HOLD_EXPIRY_BY_CAPACITY:
+        return BOOKING_REASON_OK;
+    }
+    return BOOKING_REASON_INTERNAL;
+}
+
+static booking_store *hold_setup(hold_case *k, const char *options)
+{
+    booking_store *s = open_with(options);
+    assert_int_equal(booking_store_set_clock(s, test_clock, NULL), BOOKING_OK);
+    char hold[48], rid[48];
+    snprintf(hold, sizeof hold, "%s-h", k->tag);
+    snprintf(rid, sizeof rid, "%s-r", k->tag);
+    booking_reason reason;
+    assert_int_equal(booking_set_capacity(s, rid, 10, &reason, NULL), BOOKING_OK);
+    booking_request q = {.booking_id = hold, .resource_id = rid, .units = HOLD_UNITS,
+                         .hold_ms = HOLD_MS};
+    booking_result r;
+    assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
+    assert_int_equal(r.status, BOOKING_STATUS_HELD);
+    bool after_expiry = k->op == HOLD_EXPIRY_BY_ATTEMPT || k->op == HOLD_EXPIRY_BY_CAPACITY;
+    __atomic_add_fetch(&test_clock_ms, after_expiry ? HOLD_MS : HOLD_MS / 2, __ATOMIC_RELAXED);
+    k->store = s;
+    return s;
+}
+
+/* Nothing of the failed call is visible: the hold is held with its units in
+ * booked, nothing else was recorded, and no expiry was counted. */
+static void hold_untouched(PGconn *pg, hold_case *k)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT status FROM bookings WHERE id = '%s-h'", k->tag);
+    assert_int_equal(pg_test_value(pg, sql), BOOKING_STATUS_HELD);
+    snprintf(sql, sizeof sql, "SELECT booked * 100 + capacity FROM resources WHERE id = '%s-r'",
+             k->tag);
+    assert_int_equal(pg_test_value(pg, sql), HOLD_UNITS * 100 + 10);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM bookings WHERE id = '%s-x'", k->tag);
+    assert_int_equal(pg_test_value(pg, sql), 0);
+    booking_store_stats stats;
+    assert_int_equal(booking_store_get_stats(k->store, &stats), BOOKING_OK);
+    assert_true(stats.holds_expired == 0);
+}
+
+/* After the fault: the same call goes through, and applies what it should, once. */
+static void hold_op_then_works(PGconn *pg, hold_case *k)
+{
+    hold_op_run(k);
+    assert_int_equal(k->reason, hold_op_expected(k->op));
+    booking_store_stats stats;
+    assert_int_equal(booking_store_get_stats(k->store, &stats), BOOKING_OK);
+    bool expiry = k->op == HOLD_EXPIRY_BY_ATTEMPT || k->op == HOLD_EXPIRY_BY_CAPACITY;
+    assert_true(stats.holds_expired == (expiry ? 1u : 0u));
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT status FROM bookings WHERE id = '%s-h'", k->tag);
+    static const booking_status after[] = {
+        [HOLD_CONFIRM] = BOOKING_STATUS_ACTIVE, [HOLD_CANCEL] = BOOKING_STATUS_CANCELLED,
+        [HOLD_EXPIRY_BY_ATTEMPT] = BOOKING_STATUS_EXPIRED,
+        [HOLD_EXPIRY_BY_CAPACITY] = BOOKING_STATUS_EXPIRED};
+    assert_int_equal(pg_test_value(pg, sql), after[k->op]);
+    pg_test_check_invariant(pg);
+}
+
+static const hold_op hold_ops[] = {HOLD_CONFIRM, HOLD_CANCEL, HOLD_EXPIRY_BY_ATTEMPT,
+                                   HOLD_EXPIRY_BY_CAPACITY};
+static const char *const hold_op_names[] = {"confirm", "cancel", "expiry by attempt",
+                                            "expiry by capacity"};
+
+/* Another session holds the hold's row: the call waits on it in flight 2 past
+ * lock_timeout: FAILED timeout, rolled back. */
+static void hold_write_past_lock_timeout_fails_timeout_and_changes_nothing(void **state)
+{
+    (void)state;
+    __atomic_store_n(&test_clock_ms, (int64_t)1800000000000, __ATOMIC_RELAXED);
+    char opts[64];
+    snprintf(opts, sizeof opts, "lock_timeout_ms=%d&pool_size=1", LOCK_TIMEOUT_MS);
+    for (size_t i = 0; i < sizeof hold_ops / sizeof hold_ops[0]; i++) {
+        char tag[16];
+        snprintf(tag, sizeof tag, "hlt%zu", i);
+        hold_case k = {.op = hold_ops[i], .tag = tag};
+        booking_store *s = hold_setup(&k, opts);
+        PGconn *pg = pg_test_connect(url);
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT 1 FROM bookings WHERE id = '%s-h' FOR UPDATE", tag);
+        PQclear(pg_test_exec(pg, "BEGIN"));
+        PQclear(pg_test_exec(pg, sql));
+        long long t0 = pg_test_now_ms();
+        hold_op_run(&k);
+        fprintf(stderr, "# %s: %s\n", hold_op_names[i], booking_reason_name(k.reason));
+        assert_int_equal(k.outcome, BOOKING_FAILED);
+        assert_int_equal(k.reason, BOOKING_REASON_TIMEOUT);
+        assert_true(pg_test_now_ms() - t0 < FAIL_FAST_MS);
+        PQclear(pg_test_exec(pg, "ROLLBACK"));
+        hold_untouched(pg, &k);
+        hold_op_then_works(pg, &k);
+        PQfinish(pg);
+        booking_store_close(s);
+    }
+}
+
+/* Waits until the store's one session waits on a lock; returns its pid. */
+static long long store_session_waiting(PGconn *pg)
+{
+    long long waited = 0;
+    for (;;) {
+        PGresult *res = pg_test_exec(pg, STORE_SESSION " AND wait_event_type = 'Lock'");
+        long long pid = PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, 0)) : 0;
+        PQclear(res);
+        if (pid != 0)
+            return pid;
+        if (waited > WAIT_FOR_LOCK_WAIT_MS)
+            fail_msg("the store's session never waited on the lock");
+        usleep(POLL_US);
+        waited += POLL_US / 1000;
+    }
+}
+
+/* The store's session is killed while the call waits in flight 2 (after the
+ * expiry step, the confirm or the cancel was sent, before COMMIT): FAILED
+ * unavailable, nothing visible, and the next call reconnects. */
+static void hold_write_whose_session_is_killed_fails_unavailable_and_changes_nothing(void **state)
+{
+    (void)state;
+    __atomic_store_n(&test_clock_ms, (int64_t)1800000000000, __ATOMIC_RELAXED);
+    for (size_t i = 0; i < sizeof hold_ops / sizeof hold_ops[0]; i++) {
+        char tag[16];
+        snprintf(tag, sizeof tag, "hkill%zu", i);
+        hold_case k = {.op = hold_ops[i], .tag = tag};
+        booking_store *s = hold_setup(&k, "pool_size=1");
+        PGconn *pg = pg_test_connect(url);
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT 1 FROM bookings WHERE id = '%s-h' FOR UPDATE", tag);
+        PQclear(pg_test_exec(pg, "BEGIN"));
+        PQclear(pg_test_exec(pg, sql));
+        pthread_t h;
+        assert_int_equal(pthread_create(&h, NULL, hold_op_run, &k), 0);
+        long long pid = store_session_waiting(pg);
+        snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld)::int", pid);
+        assert_int_equal(pg_test_value(pg, sql), 1);
+        pthread_join(h, NULL);
+        fprintf(stderr, "# %s: %s\n", hold_op_names[i], booking_reason_name(k.reason));
+        assert_int_equal(k.outcome, BOOKING_FAILED);
+        assert_int_equal(k.reason, BOOKING_REASON_UNAVAILABLE);
+        PQclear(pg_test_exec(pg, "ROLLBACK"));
+        hold_untouched(pg, &k);
+        hold_op_then_works(pg, &k);
+        PQfinish(pg);
+        booking_store_close(s);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -171,6 +387,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(lock_held_elsewhere_fails_timeout_quickly_and_records_nothing),
         cmocka_unit_test(killed_sessions_fail_unavailable_then_the_store_reconnects),
         cmocka_unit_test(silent_server_fails_timeout_by_the_client_deadline),
+        cmocka_unit_test(hold_write_past_lock_timeout_fails_timeout_and_changes_nothing),
+        cmocka_unit_test(hold_write_whose_session_is_killed_fails_unavailable_and_changes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

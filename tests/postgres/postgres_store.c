@@ -68,7 +68,7 @@ static void schema_is_created_once_when_instances_open_together(void **state)
         assert_int_equal(e[i], BOOKING_OK);
     }
     PGconn *pg = pg_test_connect(url);
-    assert_int_equal(pg_test_value(pg, "SELECT version FROM booking_schema"), 1);
+    assert_int_equal(pg_test_value(pg, "SELECT version FROM booking_schema"), 2);
     assert_int_equal(pg_test_value(pg, "SELECT count(*) FROM booking_schema"), 1);
     PQfinish(pg);
 }
@@ -105,9 +105,30 @@ static void invariant_is_guarded_by_checks_even_against_plain_sql(void **state)
     PGconn *pg = pg_test_connect(url);
     expect_sql_error(pg, "UPDATE resources SET booked = 6 WHERE id = 'chk-r'", "23514");
     expect_sql_error(pg, "UPDATE resources SET booked = -1 WHERE id = 'chk-r'", "23514");
-    expect_sql_error(pg, "INSERT INTO bookings VALUES ('chk-b', 'chk-r', 1, 3, 0)", "23514");
-    expect_sql_error(pg, "INSERT INTO bookings VALUES ('chk-b', 'chk-r', 0, 1, 1)", "23514");
-    expect_sql_error(pg, "INSERT INTO bookings VALUES ('chk-b', 'chk-r', 1, 2, 1)", "23514");
+    /* A record: id, resource, units, outcome, status, hold_ms, created, updated, expires. */
+#define CHK_INSERT "INSERT INTO bookings (id, resource_id, units, outcome, status, hold_ms," \
+                   " created_at_ms, updated_at_ms, expires_at_ms) VALUES "
+    expect_sql_error(pg, CHK_INSERT "('chk-b', 'chk-r', 1, 3, 0, 0, 5, 5, 0)", "23514");
+    expect_sql_error(pg, CHK_INSERT "('chk-b', 'chk-r', 0, 1, 1, 0, 5, 5, 0)", "23514");
+    expect_sql_error(pg, CHK_INSERT "('chk-b', 'chk-r', 1, 2, 1, 0, 5, 5, 0)", "23514");
+    /* holds: held only with a hold_ms, which is at most 7 days; expires_at_ms is
+     * created_at_ms + hold_ms; an expired record changed at its expiry; times
+     * never run backwards within a record */
+    expect_sql_error(pg, CHK_INSERT "('chk-b', 'chk-r', 1, 1, 3, 0, 5, 5, 0)", "23514");
+    expect_sql_error(pg, CHK_INSERT "('chk-b', 'chk-r', 1, 1, 3, 604800001, 5, 5, 604800006)",
+                     "23514");
+    expect_sql_error(pg, CHK_INSERT "('chk-b', 'chk-r', 1, 1, 3, 10, 5, 5, 16)", "23514");
+    expect_sql_error(pg, CHK_INSERT "('chk-b', 'chk-r', 1, 1, 4, 10, 5, 14, 15)", "23514");
+    expect_sql_error(pg, CHK_INSERT "('chk-b', 'chk-r', 1, 1, 1, 0, 5, 4, 0)", "23514");
+    expect_sql_error(pg, CHK_INSERT "('chk-b', 'chk-r', 1, 2, 0, 10, 5, 5, 15)", "23514");
+    expect_sql_error(pg, CHK_INSERT "('chk-b', 'chk-r', 1, 1, 5, 10, 5, 5, 15)", "23514");
+#undef CHK_INSERT
+    /* and the same rows, correct, are accepted: the CHECKs above failed for their reason */
+    PQclear(pg_test_exec(pg, "INSERT INTO bookings (id, resource_id, units, outcome, status,"
+                             " hold_ms, created_at_ms, updated_at_ms, expires_at_ms) VALUES"
+                             " ('chk-h', 'chk-r', 1, 1, 4, 10, 5, 15, 15),"
+                             " ('chk-j', 'chk-r', 1, 2, 0, 10, 5, 5, 0)"));
+    PQclear(pg_test_exec(pg, "DELETE FROM bookings WHERE id IN ('chk-h', 'chk-j')"));
     expect_sql_error(pg, "INSERT INTO resources VALUES ('chk-r', 1, 0)", "23505");
     PQfinish(pg);
 }
@@ -185,7 +206,9 @@ static void id_decided_meanwhile_elsewhere_fails_the_batch_with_nothing_visible(
     set_capacity(s, "race-r2", 10);
     PGconn *pg = pg_test_connect(url);
     PQclear(pg_test_exec(pg, "BEGIN"));
-    PQclear(pg_test_exec(pg, "INSERT INTO bookings VALUES ('race-x', 'race-r2', 1, 1, 1)"));
+    PQclear(pg_test_exec(pg, "INSERT INTO bookings (id, resource_id, units, outcome, status,"
+                             " created_at_ms, updated_at_ms) VALUES"
+                             " ('race-x', 'race-r2', 1, 1, 1, 0, 0)"));
     PQclear(pg_test_exec(pg, "UPDATE resources SET booked = 1 WHERE id = 'race-r2'"));
     attempt_call c = {.store = s,
                       .reqs = {{"race-y", "race-r1", 2}, {"race-x", "race-r1", 1}}};

@@ -1,0 +1,247 @@
+/*
+ * postgres_upgrade.c: a database the previous release wrote (schema version 1:
+ * the committed dump tests/fixtures/postgres-schema-v1.sql) is migrated in place
+ * when this library opens it, in one transaction, by one of many instances
+ * opening together: every decision and counter is kept, and holds work after.
+ * argv[1] is the URL of a fresh database, argv[2] the fixture.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "pg_test.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OPENERS 4
+#define FIXTURE_BYTES_MAX (64 * 1024)
+#define HOLD_MS 1000
+
+static const char *url, *fixture;
+static int64_t test_clock_ms;
+
+static int64_t test_clock(void *context)
+{
+    (void)context;
+    return test_clock_ms;
+}
+
+/* Runs the dump as one simple query; psql's meta-commands (lines that start
+ * with a backslash) are psql's, not SQL, and are left out. */
+static void load_fixture(void)
+{
+    FILE *f = fopen(fixture, "r");
+    if (f == NULL)
+        fail_msg("cannot open %s", fixture);
+    char *sql = calloc(1, FIXTURE_BYTES_MAX);
+    assert_non_null(sql);
+    size_t len = 0;
+    char line[4096];
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (line[0] == '\\')
+            continue;
+        size_t n = strlen(line);
+        assert_true(len + n < FIXTURE_BYTES_MAX);
+        memcpy(sql + len, line, n);
+        len += n;
+    }
+    fclose(f);
+    PGconn *pg = pg_test_connect(url); /* its own: the dump empties search_path */
+    PQclear(pg_test_exec(pg, sql));
+    PQfinish(pg);
+    free(sql);
+}
+
+static booking_store *open_store(void)
+{
+    booking_store *s = NULL;
+    char err[256] = "";
+    if (booking_store_open(url, &s, err, sizeof err) != BOOKING_OK)
+        fail_msg("open %s: %s", url, err);
+    return s;
+}
+
+static long long column_count(PGconn *pg, const char *table, const char *column)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'"
+             " AND table_name = '%s' AND column_name = '%s'", table, column);
+    return pg_test_value(pg, sql);
+}
+
+/* Runs first: the fixture is loaded here, and stays for the next case. */
+static void migration_that_fails_leaves_schema_version_1_as_it_was(void **state)
+{
+    (void)state;
+    load_fixture();
+    PGconn *pg = pg_test_connect(url);
+    /* A CHECK that migration 2 replaces is gone: its DROP fails, after the
+     * migration has already added resources.clock_ms. */
+    PQclear(pg_test_exec(pg, "ALTER TABLE bookings DROP CONSTRAINT bookings_check"));
+    booking_store *s = NULL;
+    char err[256] = "";
+    assert_int_equal(booking_store_open(url, &s, err, sizeof err), BOOKING_EOPEN);
+    assert_null(s);
+    assert_non_null(strstr(err, "bookings_check"));
+    assert_int_equal(pg_test_value(pg, "SELECT version FROM booking_schema"), 1);
+    assert_int_equal(column_count(pg, "resources", "clock_ms"), 0);
+    assert_int_equal(column_count(pg, "bookings", "hold_ms"), 0);
+    assert_int_equal(pg_test_value(pg, "SELECT count(*) FROM bookings"), 6);
+    PQclear(pg_test_exec(pg, "ALTER TABLE bookings ADD CONSTRAINT bookings_check CHECK"
+                             " ((outcome = 1 AND status IN (1, 2)) OR (outcome = 2 AND status = 0))"));
+    PQfinish(pg);
+}
+
+static void *open_and_close(void *arg)
+{
+    booking_error *e = arg;
+    booking_store *s = NULL;
+    *e = booking_store_open(url, &s, NULL, 0);
+    booking_store_close(s);
+    return NULL;
+}
+
+static void expect_record(booking_store *s, const char *id, const char *resource_id,
+                          uint64_t units, booking_outcome outcome, booking_status status,
+                          long long migrated_after_ms, long long migrated_before_ms)
+{
+    booking_reason reason;
+    booking_record rec;
+    assert_int_equal(booking_get_booking(s, id, &reason, &rec), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+    assert_string_equal(rec.resource_id, resource_id);
+    assert_int_equal(rec.units, units);
+    assert_int_equal(rec.outcome, outcome);
+    assert_int_equal(rec.status, status);
+    assert_int_equal(rec.hold_ms, 0);
+    assert_true(rec.expires_at_ms == 0);
+    /* A version-1 record's times: the migration's (postgres_schema.c). */
+    assert_true(rec.created_at_ms == rec.updated_at_ms);
+    assert_true(rec.created_at_ms >= migrated_after_ms && rec.created_at_ms <= migrated_before_ms);
+}
+
+static void expect_resource(booking_store *s, const char *id, uint64_t capacity, uint64_t booked)
+{
+    booking_reason reason;
+    booking_resource res;
+    assert_int_equal(booking_get_resource(s, id, &reason, &res), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+    assert_int_equal(res.capacity, capacity);
+    assert_int_equal(res.booked, booked);
+}
+
+static booking_result attempt(booking_store *s, const char *id, const char *rid, uint64_t units,
+                              uint64_t hold_ms)
+{
+    booking_request q = {.booking_id = id, .resource_id = rid, .units = units, .hold_ms = hold_ms};
+    booking_result r;
+    assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
+    return r;
+}
+
+/* The fixture's decisions, as the previous release answered them when it wrote them. */
+static void every_decision_is_kept(booking_store *s, long long t0, long long t1)
+{
+    expect_record(s, "b-1", "r-seats", 4, BOOKING_BOOKED, BOOKING_STATUS_ACTIVE, t0, t1);
+    expect_record(s, "b-2", "r-seats", 5, BOOKING_BOOKED, BOOKING_STATUS_CANCELLED, t0, t1);
+    expect_record(s, "b-3", "r-seats", 3, BOOKING_REJECTED, BOOKING_STATUS_NONE, t0, t1);
+    expect_record(s, "b-4", "r-seats", 2, BOOKING_BOOKED, BOOKING_STATUS_ACTIVE, t0, t1);
+    expect_record(s, "b-5", "r-room", 1, BOOKING_BOOKED, BOOKING_STATUS_ACTIVE, t0, t1);
+    expect_record(s, "b-6", "r-room", 1, BOOKING_REJECTED, BOOKING_STATUS_NONE, t0, t1);
+    expect_resource(s, "r-seats", 10, 6);
+    expect_resource(s, "r-room", 1, 1);
+    expect_resource(s, "r-empty", 0, 0);
+    booking_result r = attempt(s, "b-1", "r-seats", 4, 0);
+    assert_true(r.outcome == BOOKING_BOOKED && r.replayed && r.status == BOOKING_STATUS_ACTIVE);
+    r = attempt(s, "b-3", "r-seats", 3, 0);
+    assert_true(r.outcome == BOOKING_REJECTED && r.replayed &&
+                r.reason == BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    r = attempt(s, "b-1", "r-seats", 4, HOLD_MS); /* a version-1 record is no hold */
+    assert_int_equal(r.reason, BOOKING_REASON_BOOKING_ID_CONFLICT);
+    booking_reason reason;
+    assert_int_equal(booking_cancel(s, "b-2", &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_ALREADY_CANCELLED);
+    assert_int_equal(booking_confirm(s, "b-5", &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_ALREADY_CONFIRMED);
+    assert_int_equal(booking_cancel(s, "b-4", &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_CANCELLED);
+    expect_resource(s, "r-seats", 10, 4);
+}
+
+static void holds_work_after(booking_store *s, PGconn *pg)
+{
+    test_clock_ms = pg_test_server_ms(pg) + 1; /* after the migration's time */
+    assert_int_equal(booking_store_set_clock(s, test_clock, NULL), BOOKING_OK);
+    int64_t t0 = test_clock_ms;
+    booking_result r = attempt(s, "h-1", "r-seats", 3, HOLD_MS);
+    assert_true(r.outcome == BOOKING_BOOKED && r.status == BOOKING_STATUS_HELD &&
+                r.expires_at_ms == t0 + HOLD_MS);
+    r = attempt(s, "h-2", "r-seats", 3, HOLD_MS);
+    assert_int_equal(r.status, BOOKING_STATUS_HELD);
+    expect_resource(s, "r-seats", 10, 10);
+    test_clock_ms += HOLD_MS - 1;
+    booking_reason reason;
+    assert_int_equal(booking_confirm(s, "h-1", &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_CONFIRMED);
+    test_clock_ms += 1;
+    expect_resource(s, "r-seats", 10, 7); /* h-2 expired */
+    r = attempt(s, "h-3", "r-seats", 3, 0);
+    assert_true(r.outcome == BOOKING_BOOKED && r.status == BOOKING_STATUS_ACTIVE);
+    booking_store_stats stats;
+    assert_int_equal(booking_store_get_stats(s, &stats), BOOKING_OK);
+    assert_true(stats.holds_expired == 1);
+    assert_int_equal(pg_test_value(pg, "SELECT status FROM bookings WHERE id = 'h-2'"),
+                     BOOKING_STATUS_EXPIRED);
+    pg_test_check_invariant(pg);
+}
+
+static void schema_version_1_is_migrated_in_place_keeping_every_decision(void **state)
+{
+    (void)state;
+    PGconn *pg = pg_test_connect(url);
+    assert_int_equal(pg_test_value(pg, "SELECT version FROM booking_schema"), 1);
+    long long t0 = pg_test_server_ms(pg);
+    pthread_t t[OPENERS];
+    booking_error e[OPENERS];
+    for (int i = 0; i < OPENERS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, open_and_close, &e[i]), 0);
+    for (int i = 0; i < OPENERS; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(e[i], BOOKING_OK);
+    }
+    long long t1 = pg_test_server_ms(pg);
+    assert_int_equal(pg_test_value(pg, "SELECT version FROM booking_schema"), 2);
+    /* migrated once: every row and resource has the one migration's time */
+    assert_int_equal(pg_test_value(pg, "SELECT count(DISTINCT created_at_ms) FROM bookings"), 1);
+    assert_int_equal(pg_test_value(pg, "SELECT count(DISTINCT clock_ms) FROM resources"), 1);
+    assert_int_equal(pg_test_value(pg, "SELECT count(*) FROM pg_indexes"
+                                       " WHERE indexname = 'bookings_live_holds'"), 1);
+    pg_test_check_invariant(pg);
+    booking_store *s = open_store();
+    every_decision_is_kept(s, t0, t1);
+    holds_work_after(s, pg);
+    booking_store_close(s);
+    PQfinish(pg);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s POSTGRES_URL FIXTURE.sql\n", argv[0]);
+        return 2;
+    }
+    url = argv[1];
+    fixture = argv[2];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(migration_that_fails_leaves_schema_version_1_as_it_was),
+        cmocka_unit_test(schema_version_1_is_migrated_in_place_keeping_every_decision),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
