@@ -585,6 +585,33 @@ static void pg_attempt_batch(booking_store *store, const booking_request *reques
 
 /* ---- capacity: the same two flights, for one resource ---- */
 
+/* Flight 2 of a capacity change: the expiry step, the resource row, COMMIT. */
+static booking_reason capacity_write(pg_store *st, pg_conn *c, pg_batch *b, const pg_call_args *a,
+                                     const core_capacity_decision *d, const overlay_entry *e,
+                                     size_t expired, int64_t now)
+{
+    assert(!(d->create && d->update) && (!d->update || e->exists) && (!e->dirty || e->exists));
+    const core_resource *state = &e->state;
+    char cap[PG_NUMBER_SIZE], booked[PG_NUMBER_SIZE], now_text[PG_NUMBER_SIZE];
+    snprintf(cap, sizeof cap, "%llu",
+             (unsigned long long)(d->update || d->create ? a->capacity : state->capacity));
+    snprintf(booked, sizeof booked, "%llu", (unsigned long long)state->booked);
+    snprintf(now_text, sizeof now_text, "%lld", (long long)now);
+    const char *insert[3] = {a->id, cap, now_text}, *update[4] = {a->id, cap, booked, now_text};
+    pg_flight_begin(c);
+    if (!send_expiry(c, b, expired))
+        return BOOKING_REASON_INTERNAL;
+    if (d->create)
+        pg_send(c, BOOKING_PG_INSERT_RESOURCE, 3, insert);
+    else if (d->update || e->dirty)
+        pg_send(c, BOOKING_PG_UPDATE_RESOURCE, 4, update);
+    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
+    booking_reason r = pg_flight_run(&st->pool, c);
+    if (r == BOOKING_REASON_OK)
+        write_done(st, c, expired, now);
+    return r;
+}
+
 static booking_reason work_set_capacity(pg_store *st, pg_conn *c, const pg_call_args *a,
                                         booking_reason *answer)
 {
@@ -620,24 +647,9 @@ static booking_reason work_set_capacity(pg_store *st, pg_conn *c, const pg_call_
     core_resource *state = &e->state; /* as of now: expired holds released */
     core_capacity_decision d = core_decide_set_capacity(a->capacity, e->exists ? state : NULL);
     assert(!(d.create && d.update) && (!d.update || e->exists));
-    char cap[PG_NUMBER_SIZE], booked[PG_NUMBER_SIZE], now_text[PG_NUMBER_SIZE];
-    snprintf(cap, sizeof cap, "%llu",
-             (unsigned long long)(d.update || d.create ? a->capacity : state->capacity));
-    snprintf(booked, sizeof booked, "%llu", (unsigned long long)state->booked);
-    snprintf(now_text, sizeof now_text, "%lld", (long long)now);
-    const char *insert[3] = {a->id, cap, now_text}, *update[4] = {a->id, cap, booked, now_text};
-    pg_flight_begin(c);
-    if (!send_expiry(c, b, expired))
-        return BOOKING_REASON_INTERNAL;
-    if (d.create)
-        pg_send(c, BOOKING_PG_INSERT_RESOURCE, 3, insert);
-    else if (d.update || e->dirty)
-        pg_send(c, BOOKING_PG_UPDATE_RESOURCE, 4, update);
-    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
-    r = pg_flight_run(&st->pool, c);
+    r = capacity_write(st, c, b, a, &d, e, expired, now);
     if (r != BOOKING_REASON_OK)
         return r;
-    write_done(st, c, expired, now);
     if (d.create || d.update)
         state->capacity = a->capacity;
     if (e->exists || d.create)
@@ -685,6 +697,37 @@ static booking_reason change_load(pg_batch *b, pg_conn *c, const pg_time *t, pg_
     return expiry_load(b, times, t, now, expired);
 }
 
+/* Flight 2 of a change: the expiry step, the record's status, its resource's
+ * counter and clock_ms, COMMIT. */
+static booking_reason change_write(pg_store *st, pg_conn *c, pg_batch *b, const char *booking_id,
+                                   const core_change_decision *d, overlay_entry *e,
+                                   size_t expired, int64_t now)
+{
+    assert(!d->write_status || (e != NULL && e->dirty));
+    if (e != NULL)
+        counters_add(b);
+    char now_text[PG_NUMBER_SIZE], status[PG_NUMBER_SIZE];
+    snprintf(now_text, sizeof now_text, "%lld", (long long)now);
+    snprintf(status, sizeof status, "%d", (int)d->status);
+    const char *set[3] = {booking_id, status, now_text};
+    const char *upd[3] = {pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_IDS]),
+                          pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED]), now_text};
+    if (upd[0] == NULL || upd[1] == NULL)
+        return BOOKING_REASON_INTERNAL;
+    pg_flight_begin(c);
+    if (!send_expiry(c, b, expired))
+        return BOOKING_REASON_INTERNAL;
+    if (d->write_status)
+        pg_send(c, BOOKING_PG_SET_STATUS, 3, set);
+    if (e != NULL && e->dirty)
+        pg_send(c, BOOKING_PG_UPDATE_BOOKED, 3, upd);
+    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
+    booking_reason r = pg_flight_run(&st->pool, c);
+    if (r == BOOKING_REASON_OK)
+        write_done(st, c, expired, now);
+    return r;
+}
+
 /* A cancel or a confirm (Redis's setGenericCommand shape: one body, two callers). */
 static booking_reason work_change(pg_store *st, pg_conn *c, const pg_call_args *a,
                                   booking_reason *answer)
@@ -728,28 +771,9 @@ static booking_reason work_change(pg_store *st, pg_conn *c, const pg_call_args *
         rec.status = d.status;
         rec.updated_at_ms = now;
     }
-    if (e != NULL)
-        counters_add(b);
-    char now_text[PG_NUMBER_SIZE], status[PG_NUMBER_SIZE];
-    snprintf(now_text, sizeof now_text, "%lld", (long long)now);
-    snprintf(status, sizeof status, "%d", (int)d.status);
-    const char *set[3] = {a->id, status, now_text};
-    const char *upd[3] = {pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_IDS]),
-                          pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED]), now_text};
-    if (upd[0] == NULL || upd[1] == NULL)
-        return BOOKING_REASON_INTERNAL;
-    pg_flight_begin(c);
-    if (!send_expiry(c, b, expired))
-        return BOOKING_REASON_INTERNAL;
-    if (d.write_status)
-        pg_send(c, BOOKING_PG_SET_STATUS, 3, set);
-    if (e != NULL && e->dirty)
-        pg_send(c, BOOKING_PG_UPDATE_BOOKED, 3, upd);
-    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
-    r = pg_flight_run(&st->pool, c);
+    r = change_write(st, c, b, a->id, &d, e, expired, now);
     if (r != BOOKING_REASON_OK)
         return r;
-    write_done(st, c, expired, now);
     if (rec.exists)
         public_record_of(a->id, &rec, now, a->record);
     *answer = d.reason;
