@@ -58,15 +58,20 @@
  *      handle observes the time; the file does not record it (no write lock), so
  *      across processes a read and a later write are ordered by the host's clock.
  *
- * Transaction states of the writer connection (sqlite_tx_*, write_begin/end):
+ * Transaction states of the writer connection, and the function of each step:
  *
- *     IDLE --(1) BEGIN IMMEDIATE--> LOCKED --(2) read store_time; now--> WRITING
- *       ^                                                                 |
- *       |   (3) each resource touched: expire its due holds at now, then  |
- *       |       decide and write; the invariant asserted at each counter  |
- *       +--(4) store_time = now if changed, COMMIT ok: results stand,-----+
- *       |       the expiries are counted                                  |
- *       +--(5) ROLLBACK (any error): all FAILED, nothing counted----------+
+ *            (1) lock, BEGIN IMMEDIATE          (2) read store_time, now
+ *     IDLE ----------------------------> LOCKED -----------------------> WRITING --+
+ *       ^        [sqlite_tx_begin]                  [write_begin]          |  ^    | (3)
+ *       |                                                                  |  +----+
+ *       +--- (4) store_time = now if changed, COMMIT ok: results stand, ---+
+ *       |        the expiries are counted                  [write_end]     |
+ *       +--- (5) any error: ROLLBACK, every answer FAILED, none counted ---+
+ *                (from LOCKED too)             [write_begin, write_end]
+ *
+ *  (3) per resource touched: expire its due holds at now, then decide and write
+ *      [touch_resource, load_resource_at_now]; the invariant is asserted at every
+ *      read and write of a counter (load_resource, write_booked).
  */
 #include "store/sqlite_conn.h"
 #include "store/resource_overlay.h"

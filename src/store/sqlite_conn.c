@@ -35,7 +35,8 @@ static const char *const sql_text[SQL_COUNT] = {
     [SQL_SELECT_BOOKING] = "SELECT " SQL_BOOKING_COLUMNS " FROM bookings WHERE id = ?1",
     [SQL_INSERT_BOOKING] = "INSERT INTO bookings (id, resource_id, units, outcome, status, hold_ms,"
                            " created_at_ms, updated_at_ms, expires_at_ms)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)"
+                           " ON CONFLICT (id) DO NOTHING",
     [SQL_UPDATE_BOOKED] = "UPDATE resources SET booked = ?1 WHERE id = ?2",
     [SQL_UPSERT_RESOURCE] = "INSERT INTO resources (id, capacity, booked) VALUES (?1, ?2, 0) "
                             "ON CONFLICT (id) DO UPDATE SET capacity = excluded.capacity",
