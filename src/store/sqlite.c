@@ -4,9 +4,10 @@
  * NOTES ON THE DESIGN
  *  (1) Durability: WAL with synchronous=FULL, so a COMMIT that returned SQLITE_OK
  *      is on disk. A decision is returned only after its COMMIT returned.
- *  (2) Every write (a batch, a cancel, a capacity change) is one BEGIN IMMEDIATE
- *      transaction: the write lock is taken before anything is read, so what the
- *      core decides on is the latest committed state, in this process or another.
+ *  (2) Every write (a batch, a cancel, a confirm, a capacity change) is one BEGIN
+ *      IMMEDIATE transaction: the write lock is taken before anything is read, so
+ *      what the core decides on is the latest committed state, in this process or
+ *      another.
  *  (3) Within a process, writers queue on a mutex with a bounded wait; across
  *      processes, on SQLite's lock with busy_timeout. Either expiry is FAILED busy.
  *      Neither is a retry of ours: the one attempt waits, then decides or fails.
@@ -16,17 +17,61 @@
  *      its record is inserted with ON CONFLICT DO NOTHING; when nothing was
  *      inserted the id was decided before, so its record is read and the core
  *      decides the replay instead (the speculative counter change is never made).
- *      Changed counters are written once each, at the end, before COMMIT.
+ *      Changed counters are written once each, at the end, before COMMIT. Holds
+ *      keep this shape: a hold is an insert like any other (status held, its
+ *      expires_at_ms), and the expiry of (7) runs once per resource, when the
+ *      batch first reads it, into the same overlay.
  *  (6) Any error: ROLLBACK, every attempt of the call FAILED with the mapped
  *      reason. Nothing of a failed call is visible; after a failed COMMIT the
  *      decision may still surface after a crash (WAL frames were written): that is
  *      the ambiguous commit of SPEC section 1, and a replay reveals it.
+ *  (7) Holds and their expiry (SPEC section 7). A hold is a record with status
+ *      held (3) and expires_at_ms; the partial index bookings_live_holds holds
+ *      exactly the held records, by (resource_id, expires_at_ms). Every write
+ *      transaction that touches a resource (a batch's first touch of it, a
+ *      cancel or confirm of an active or held record, a capacity change) first
+ *      runs the expiry step for it at the transaction's time: each of its held
+ *      records with expires_at_ms <= now becomes expired, with updated_at_ms =
+ *      expires_at_ms, leaves the index, and its units leave booked, all in that
+ *      transaction. Exactly once: only this step turns held into expired, and a
+ *      record leaves held once (a confirm or cancel changes only active or held
+ *      records, under the same write lock). Cost: one probe of the index when
+ *      nothing is due, plus one row update per hold that expires, which happens
+ *      once per hold: O(expired), never a scan. The expiries are counted
+ *      (store_count_expired) only once their COMMIT returned.
+ *  (8) The store's time. Read under the write lock: after BEGIN IMMEDIATE the
+ *      transaction reads store_time.latest_ms, observes it (store_observe_time)
+ *      and takes now = store_now() (core_store_time of the clock against it);
+ *      every decision of the transaction uses that one now. A transaction that
+ *      changed anything writes now into store_time before COMMIT, so no later
+ *      transaction, in this process, another, or after a restart, uses an earlier
+ *      time: write times follow commit order, and an expiry applied at t is never
+ *      contradicted by a decision at an earlier time. A transaction that changed
+ *      nothing writes no time (a replay stays free of a sync): its answers stay
+ *      true at any time not before the latest recorded one.
+ *  (9) Reads (4) write nothing. A read's time is max(the handle's store_now(), the
+ *      file's store_time), taken in the same statement as the rows, so in one
+ *      snapshot: nothing a read shows was written at a later time than the read's.
+ *      GetResource answers booked minus the units of its held records due at that
+ *      time (expired, not yet applied by a write; the index sums them) with
+ *      as_of_ms = that time; GetBooking answers core_status_at(that time). The
+ *      handle observes the time; the file does not record it (no write lock), so
+ *      across processes a read and a later write are ordered by the host's clock.
  *
- * Transaction states of the writer connection:
+ * Transaction states of the writer connection, and the function of each step:
  *
- *     IDLE --BEGIN IMMEDIATE--> WRITING --COMMIT ok--> IDLE   (results stand)
- *       ^                          |
- *       +-------ROLLBACK-----------+  (any error: all FAILED)      sqlite_tx_*()
+ *            (1) lock, BEGIN IMMEDIATE          (2) read store_time, now
+ *     IDLE ----------------------------> LOCKED -----------------------> WRITING --+
+ *       ^        [sqlite_tx_begin]                  [write_begin]          |  ^    | (3)
+ *       |                                                                  |  +----+
+ *       +--- (4) store_time = now if changed, COMMIT ok: results stand, ---+
+ *       |        the expiries are counted                  [write_end]     |
+ *       +--- (5) any error: ROLLBACK, every answer FAILED, none counted ---+
+ *                (from LOCKED too)             [write_begin, write_end]
+ *
+ *  (3) per resource touched: expire its due holds at now, then decide and write
+ *      [touch_resource, load_resource_at_now]; the invariant is asserted at every
+ *      read and write of a counter (load_resource, write_booked).
  */
 #include "store/sqlite_conn.h"
 #include "store/resource_overlay.h"
@@ -43,8 +88,61 @@ typedef struct sqlite_store {
     booking_store base;
     sqlite_conn writer;
     sqlite_conn reader;
-    resource_overlay overlay; /* guarded by writer.lock */
+    /* The open write transaction's state; all guarded by writer.lock. */
+    resource_overlay overlay;
+    int64_t tx_now;       /* its time, (8) */
+    int64_t tx_latest;    /* store_time as it read it */
+    bool tx_changed;      /* it wrote a row: it records its time */
+    uint64_t tx_expired;  /* holds its expiry steps released, counted at COMMIT */
 } sqlite_store;
+
+/* ---- the write transaction, (8) ---- */
+
+static booking_reason step_done(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? BOOKING_REASON_OK : sqlite_reason(rc);
+}
+
+/* (1) and (2): BEGIN IMMEDIATE, then the store's time under the write lock. */
+static booking_reason write_begin(sqlite_store *st)
+{
+    sqlite_conn *c = &st->writer;
+    booking_reason r = sqlite_tx_begin(c);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    sqlite3_stmt *s = c->stmt[SQL_SELECT_TIME];
+    int rc = sqlite3_step(s);
+    int64_t latest = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW)
+        return sqlite_tx_end(c, rc == SQLITE_DONE ? BOOKING_REASON_INTERNAL : sqlite_reason(rc));
+    store_observe_time(&st->base, latest);
+    st->tx_now = store_now(&st->base);
+    st->tx_latest = latest;
+    st->tx_changed = false;
+    st->tx_expired = 0;
+    assert(st->tx_now >= latest); /* the time never goes back, even across processes */
+    return BOOKING_REASON_OK;
+}
+
+/* (4) or (5). Returns OK only if the transaction committed. */
+static booking_reason write_end(sqlite_store *st, booking_reason r)
+{
+    sqlite_conn *c = &st->writer;
+    assert(c->held && (st->tx_expired == 0 || st->tx_changed));
+    if (r == BOOKING_REASON_OK && st->tx_changed && st->tx_now > st->tx_latest) {
+        sqlite3_stmt *s = c->stmt[SQL_UPDATE_TIME];
+        sqlite3_bind_int64(s, 1, st->tx_now);
+        r = step_done(s);
+    }
+    uint64_t expired = st->tx_expired;
+    r = sqlite_tx_end(c, r);
+    if (r == BOOKING_REASON_OK && expired > 0)
+        store_count_expired(&st->base, expired);
+    return r;
+}
 
 /* ---- reading rows ---- */
 
@@ -69,8 +167,46 @@ static booking_reason load_resource(sqlite_conn *c, const char *id, bool *exists
     return rc == SQLITE_DONE ? BOOKING_REASON_OK : sqlite_reason(rc);
 }
 
-/* Reads the record of booking_id; *exists tells whether there is one. When
- * resource_id is not NULL, record->same_resource compares with it. */
+/* The record in the current row of s (columns SQL_BOOKING_COLUMNS, sqlite_conn.c).
+ * When resource_id is not NULL, record->same_resource compares with it; out (may
+ * be NULL) gets the record as stored. */
+static void record_of_row(sqlite3_stmt *s, const char *booking_id, const char *resource_id,
+                          core_record *record, booking_record *out)
+{
+    const char *rid = (const char *)sqlite3_column_text(s, 0);
+    int rid_len = sqlite3_column_bytes(s, 0);
+    booking_outcome outcome = (booking_outcome)sqlite3_column_int(s, 2);
+    *record = (core_record){
+        .same_resource = resource_id != NULL && rid != NULL &&
+                         strlen(resource_id) == (size_t)rid_len &&
+                         memcmp(rid, resource_id, (size_t)rid_len) == 0,
+        .units = (uint64_t)sqlite3_column_int64(s, 1),
+        .hold_ms = (uint64_t)sqlite3_column_int64(s, 4),
+        .outcome = outcome,
+        .reason = core_recorded_reason(outcome),
+        .status = (booking_status)sqlite3_column_int(s, 3),
+        .expires_at_ms = sqlite3_column_int64(s, 7),
+    };
+    /* The schema's CHECKs: a REJECTED record has no status, and only a BOOKED
+     * hold has held, expired or an end. */
+    assert(record->outcome == BOOKING_BOOKED || record->status == BOOKING_STATUS_NONE);
+    assert((record->expires_at_ms != 0) == (record->hold_ms != 0 && outcome == BOOKING_BOOKED));
+    assert(record->status < BOOKING_STATUS_HELD || record->expires_at_ms != 0);
+    if (out != NULL) {
+        store_copy_id(out->booking_id, booking_id, strlen(booking_id));
+        store_copy_id(out->resource_id, rid ? rid : "", rid ? (size_t)rid_len : 0);
+        out->units = record->units;
+        out->hold_ms = record->hold_ms;
+        out->outcome = record->outcome;
+        out->reason = record->reason;
+        out->status = record->status;
+        out->created_at_ms = sqlite3_column_int64(s, 5);
+        out->updated_at_ms = sqlite3_column_int64(s, 6);
+        out->expires_at_ms = record->expires_at_ms;
+    }
+}
+
+/* Reads the record of booking_id; *exists tells whether there is one. */
 static booking_reason load_record(sqlite_conn *c, const char *booking_id, const char *resource_id,
                                   bool *exists, core_record *record, booking_record *out)
 {
@@ -80,64 +216,114 @@ static booking_reason load_record(sqlite_conn *c, const char *booking_id, const 
     int rc = sqlite3_step(s);
     *exists = rc == SQLITE_ROW;
     if (*exists) {
-        const char *rid = (const char *)sqlite3_column_text(s, 0);
-        int rid_len = sqlite3_column_bytes(s, 0);
-        booking_outcome outcome = (booking_outcome)sqlite3_column_int(s, 2);
-        *record = (core_record){
-            .same_resource = resource_id != NULL && rid != NULL &&
-                             strlen(resource_id) == (size_t)rid_len &&
-                             memcmp(rid, resource_id, (size_t)rid_len) == 0,
-            .units = (uint64_t)sqlite3_column_int64(s, 1),
-            .outcome = outcome,
-            .reason = core_recorded_reason(outcome),
-            .status = (booking_status)sqlite3_column_int(s, 3),
-        };
-        assert(record->outcome == BOOKING_BOOKED || record->status == BOOKING_STATUS_NONE);
-        if (out != NULL) {
-            store_copy_id(out->booking_id, booking_id, strlen(booking_id));
-            store_copy_id(out->resource_id, rid ? rid : "", rid ? (size_t)rid_len : 0);
-            out->units = record->units;
-            out->outcome = record->outcome;
-            out->reason = record->reason;
-            out->status = record->status;
-        }
+        record_of_row(s, booking_id, resource_id, record, out);
         rc = sqlite3_step(s);
     }
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? BOOKING_REASON_OK : sqlite_reason(rc);
 }
 
+/* The stored record *out as of now: a held one whose time has come reads
+ * expired, changed at its expiry (as the expiry step will write it). */
+static void record_as_of(const core_record *record, int64_t now_ms, booking_record *out)
+{
+    out->status = core_status_at(record, now_ms);
+    if (out->status == BOOKING_STATUS_EXPIRED && record->status == BOOKING_STATUS_HELD)
+        out->updated_at_ms = record->expires_at_ms;
+}
+
+/* ---- the expiry step, (7) ---- */
+
+/* Releases the holds of resource_id that are due at the transaction's time:
+ * *released gets their units, which the caller takes off the counter it read. */
+static booking_reason expire_holds(sqlite_store *st, const char *resource_id, size_t len,
+                                   uint64_t *released)
+{
+    sqlite_conn *c = &st->writer;
+    assert(c->held && len >= 1 && len <= BOOKING_ID_LEN_MAX);
+    sqlite3_stmt *s = c->stmt[SQL_EXPIRE_HOLDS];
+    sqlite3_bind_text(s, 1, resource_id, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, st->tx_now);
+    uint64_t units = 0, count = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        units += (uint64_t)sqlite3_column_int64(s, 0); /* each is within booked: no wrap */
+        count++;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return sqlite_reason(rc);
+    *released = units;
+    st->tx_expired += count;
+    st->tx_changed |= count > 0;
+    return BOOKING_REASON_OK;
+}
+
 /* ---- the batch write path, (5) ---- */
+
+/* The overlay entry of the request's resource; on the batch's first touch of it,
+ * read once and with its due holds released, (5) and (7). */
+static booking_reason touch_resource(sqlite_store *st, const char *resource_id,
+                                     overlay_entry **out)
+{
+    bool fresh;
+    size_t len = strlen(resource_id);
+    overlay_entry *res = overlay_get(&st->overlay, resource_id, len, &fresh);
+    if (res == NULL)
+        return BOOKING_REASON_INTERNAL;
+    *out = res;
+    if (!fresh)
+        return BOOKING_REASON_OK;
+    booking_reason r = load_resource(&st->writer, resource_id, &res->exists, &res->state);
+    uint64_t released = 0;
+    if (r == BOOKING_REASON_OK && res->exists)
+        r = expire_holds(st, resource_id, len, &released);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    /* The due holds' units are part of booked, (7): this cannot wrap. */
+    assert(released <= res->state.booked);
+    res->state.booked -= released;
+    res->dirty = released != 0;
+    assert(core_resource_consistent(&res->state));
+    return BOOKING_REASON_OK;
+}
+
+static booking_reason insert_record(sqlite_store *st, const booking_request *req,
+                                    const core_attempt_decision *d, bool *inserted)
+{
+    sqlite_conn *c = &st->writer;
+    sqlite3_stmt *s = c->stmt[SQL_INSERT_BOOKING];
+    sqlite3_bind_text(s, 1, req->booking_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, req->resource_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)req->units);
+    sqlite3_bind_int(s, 4, (int)d->result.outcome);
+    sqlite3_bind_int(s, 5, (int)d->result.status);
+    sqlite3_bind_int64(s, 6, (sqlite3_int64)req->hold_ms);
+    sqlite3_bind_int64(s, 7, st->tx_now);
+    sqlite3_bind_int64(s, 8, d->result.expires_at_ms);
+    booking_reason r = step_done(s);
+    *inserted = r == BOOKING_REASON_OK && sqlite3_changes(c->db) == 1;
+    st->tx_changed |= *inserted;
+    return r;
+}
 
 static booking_reason decide_one(sqlite_store *st, const booking_request *req,
                                  booking_result *result)
 {
     sqlite_conn *c = &st->writer;
     assert(c->held && req->units >= 1 && req->units <= BOOKING_UNITS_MAX);
-    bool fresh;
-    overlay_entry *res = overlay_get(&st->overlay, req->resource_id, strlen(req->resource_id),
-                                     &fresh);
-    if (res == NULL)
-        return BOOKING_REASON_INTERNAL;
-    if (fresh) {
-        booking_reason r = load_resource(c, req->resource_id, &res->exists, &res->state);
-        if (r != BOOKING_REASON_OK)
-            return r;
-    }
-    core_attempt attempt = {.units = req->units, .hold_ms = req->hold_ms, .now_ms = 0};
+    overlay_entry *res;
+    booking_reason r = touch_resource(st, req->resource_id, &res);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    core_attempt attempt = {.units = req->units, .hold_ms = req->hold_ms, .now_ms = st->tx_now};
     core_attempt_decision d = core_decide_attempt(attempt, res->exists ? &res->state : NULL, NULL);
     if (d.write_record) {
-        sqlite3_stmt *s = c->stmt[SQL_INSERT_BOOKING];
-        sqlite3_bind_text(s, 1, req->booking_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, req->resource_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 3, (sqlite3_int64)req->units);
-        sqlite3_bind_int(s, 4, (int)d.result.outcome);
-        sqlite3_bind_int(s, 5, (int)d.result.status);
-        int rc = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (rc != SQLITE_DONE)
-            return sqlite_reason(rc);
-        if (sqlite3_changes(c->db) == 1) {
+        bool inserted;
+        r = insert_record(st, req, &d, &inserted);
+        if (r != BOOKING_REASON_OK)
+            return r;
+        if (inserted) {
             res->state.booked += d.booked_delta;
             res->dirty |= d.booked_delta != 0;
             assert(core_resource_consistent(&res->state));
@@ -149,7 +335,7 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
      * record still decides first, rule (1) of core/decide.c. */
     bool exists;
     core_record rec;
-    booking_reason r = load_record(c, req->booking_id, req->resource_id, &exists, &rec, NULL);
+    r = load_record(c, req->booking_id, req->resource_id, &exists, &rec, NULL);
     if (r != BOOKING_REASON_OK)
         return r;
     if (!exists && d.write_record)
@@ -159,24 +345,28 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
     return BOOKING_REASON_OK;
 }
 
+static booking_reason write_booked(sqlite_store *st, const char *resource_id, size_t len,
+                                   const core_resource *state)
+{
+    /* Every write of a counter, paired with the read in load_resource(). */
+    assert(st->writer.held && core_resource_consistent(state));
+    sqlite3_stmt *s = st->writer.stmt[SQL_UPDATE_BOOKED];
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)state->booked);
+    sqlite3_bind_text(s, 2, resource_id, (int)len, SQLITE_STATIC);
+    st->tx_changed = true;
+    return step_done(s);
+}
+
 static booking_reason write_counters(sqlite_store *st)
 {
-    sqlite3_stmt *s = st->writer.stmt[SQL_UPDATE_BOOKED];
-    assert(st->writer.held);
-    for (size_t i = 0; i < overlay_count(&st->overlay); i++) {
+    booking_reason r = BOOKING_REASON_OK;
+    for (size_t i = 0; i < overlay_count(&st->overlay) && r == BOOKING_REASON_OK; i++) {
         overlay_entry *e = overlay_at(&st->overlay, i);
-        if (!e->dirty)
-            continue;
-        /* Every write of a counter, paired with the read in load_resource(). */
-        assert(e->exists && core_resource_consistent(&e->state));
-        sqlite3_bind_int64(s, 1, (sqlite3_int64)e->state.booked);
-        sqlite3_bind_text(s, 2, e->id, (int)e->id_len, SQLITE_STATIC);
-        int rc = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (rc != SQLITE_DONE)
-            return sqlite_reason(rc);
+        assert(!e->dirty || e->exists);
+        if (e->dirty)
+            r = write_booked(st, e->id, e->id_len, &e->state);
     }
-    return BOOKING_REASON_OK;
+    return r;
 }
 
 static void sqlite_attempt_batch(booking_store *store, const booking_request *requests,
@@ -184,7 +374,7 @@ static void sqlite_attempt_batch(booking_store *store, const booking_request *re
 {
     sqlite_store *st = (sqlite_store *)store;
     assert(count >= 1 && count <= BOOKING_BATCH_MAX);
-    booking_reason r = sqlite_tx_begin(&st->writer);
+    booking_reason r = write_begin(st);
     if (r != BOOKING_REASON_OK) {
         store_fail_all(results, count, r);
         return;
@@ -195,12 +385,30 @@ static void sqlite_attempt_batch(booking_store *store, const booking_request *re
     assert(overlay_count(&st->overlay) <= count);
     if (r == BOOKING_REASON_OK)
         r = write_counters(st);
-    r = sqlite_tx_end(&st->writer, r);
+    r = write_end(st, r);
     if (r != BOOKING_REASON_OK)
         store_fail_all(results, count, r);
 }
 
-/* ---- capacity, cancel ---- */
+/* ---- capacity, cancel, confirm ---- */
+
+/* One resource read for a capacity change, a cancel or a confirm: its counters,
+ * with its due holds released (7); *released tells whether booked changed. */
+static booking_reason load_resource_at_now(sqlite_store *st, const char *resource_id,
+                                           bool *exists, core_resource *state, bool *released)
+{
+    size_t len = strlen(resource_id);
+    uint64_t units = 0;
+    booking_reason r = load_resource(&st->writer, resource_id, exists, state);
+    if (r == BOOKING_REASON_OK && *exists)
+        r = expire_holds(st, resource_id, len, &units);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    assert(units <= state->booked); /* the due holds' units are part of booked */
+    state->booked -= units;
+    *released = units != 0;
+    return BOOKING_REASON_OK;
+}
 
 static booking_reason sqlite_set_capacity(booking_store *store, const char *resource_id,
                                           uint64_t capacity, booking_resource *out)
@@ -208,13 +416,16 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->writer;
     assert(capacity <= BOOKING_CAPACITY_MAX); /* the library validated it */
-    booking_reason r = sqlite_tx_begin(c);
+    booking_reason r = write_begin(st);
     if (r != BOOKING_REASON_OK)
         return r;
-    bool exists;
+    int64_t now = st->tx_now;
+    bool exists = false, released = false;
     core_resource state = {0};
     core_capacity_decision d = {.reason = BOOKING_REASON_OK};
-    r = load_resource(c, resource_id, &exists, &state);
+    r = load_resource_at_now(st, resource_id, &exists, &state, &released);
+    if (r == BOOKING_REASON_OK && released)
+        r = write_booked(st, resource_id, strlen(resource_id), &state);
     if (r == BOOKING_REASON_OK) {
         d = core_decide_set_capacity(capacity, exists ? &state : NULL);
         assert(!(d.create && d.update) && (!d.update || exists));
@@ -222,22 +433,97 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
             sqlite3_stmt *s = c->stmt[SQL_UPSERT_RESOURCE];
             sqlite3_bind_text(s, 1, resource_id, -1, SQLITE_STATIC);
             sqlite3_bind_int64(s, 2, (sqlite3_int64)capacity);
-            int rc = sqlite3_step(s);
-            sqlite3_reset(s);
-            if (rc != SQLITE_DONE)
-                r = sqlite_reason(rc);
+            r = step_done(s);
+            st->tx_changed = true;
             state.capacity = capacity;
             /* The counters as written: the core refused a capacity below booked. */
             assert(core_resource_consistent(&state));
         }
     }
-    r = sqlite_tx_end(c, r);
+    r = write_end(st, r);
     if (r != BOOKING_REASON_OK)
         return r;
     if (out != NULL && (exists || d.create)) {
         store_copy_id(out->resource_id, resource_id, strlen(resource_id));
         out->capacity = state.capacity;
         out->booked = state.booked;
+        out->as_of_ms = now;
+    }
+    return d.reason;
+}
+
+/* Applies a cancel's or a confirm's decision d to the record (and the counters
+ * read in *state) inside the open transaction. */
+static booking_reason apply_change(sqlite_store *st, const char *booking_id,
+                                   const core_change_decision *d, const booking_record *full,
+                                   core_resource *state, bool released)
+{
+    sqlite_conn *c = &st->writer;
+    booking_reason r = BOOKING_REASON_OK;
+    if (d->write_status) {
+        sqlite3_stmt *s = c->stmt[SQL_CHANGE_STATUS];
+        sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 2, (int)d->status);
+        sqlite3_bind_int64(s, 3, st->tx_now);
+        r = step_done(s);
+        /* The record was active or held as read, under this lock: it changes. */
+        if (r == BOOKING_REASON_OK && sqlite3_changes(c->db) != 1)
+            r = BOOKING_REASON_INTERNAL;
+        st->tx_changed = true;
+        /* The record's units are part of booked, (7): this cannot wrap. */
+        assert(d->booked_release <= state->booked);
+        state->booked -= d->booked_release;
+    }
+    if (r == BOOKING_REASON_OK && (released || d->booked_release != 0))
+        r = write_booked(st, full->resource_id, strlen(full->resource_id), state);
+    return r;
+}
+
+typedef core_change_decision (*sqlite_change_fn)(const core_record *record, int64_t now_ms);
+
+/* A cancel or a confirm: one body, two callers (memory.c's shape). A record that
+ * is active or held touches its resource, so that resource's due holds are
+ * released first (7), the record among them if its time has come. */
+static booking_reason sqlite_change(booking_store *store, const char *booking_id,
+                                    booking_record *out, sqlite_change_fn decide)
+{
+    sqlite_store *st = (sqlite_store *)store;
+    booking_reason r = write_begin(st);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    int64_t now = st->tx_now;
+    bool exists = false, res_exists = false, released = false;
+    core_record rec;
+    booking_record full;
+    core_resource state = {0};
+    core_change_decision d = {0};
+    r = load_record(&st->writer, booking_id, NULL, &exists, &rec, &full);
+    bool touches = exists && (rec.status == BOOKING_STATUS_ACTIVE ||
+                              rec.status == BOOKING_STATUS_HELD);
+    if (r == BOOKING_REASON_OK && touches) {
+        r = load_resource_at_now(st, full.resource_id, &res_exists, &state, &released);
+        if (r == BOOKING_REASON_OK && !res_exists)
+            r = BOOKING_REASON_INTERNAL; /* a record is made only for a known resource */
+    }
+    if (r == BOOKING_REASON_OK) {
+        d = decide(exists ? &rec : NULL, now);
+        assert(d.booked_release == 0 || (d.write_status && d.booked_release == rec.units));
+        assert(!d.write_status || touches);
+        /* A hold found expired was released by the step above, not here. */
+        assert(!d.release_expired || rec.status != BOOKING_STATUS_HELD || released);
+        r = apply_change(st, booking_id, &d, &full, &state, released);
+    }
+    r = write_end(st, r);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    if (out != NULL && exists) {
+        *out = full;
+        if (d.write_status) {
+            out->status = d.status;
+            out->updated_at_ms = now;
+        } else {
+            record_as_of(&rec, now, out);
+        }
     }
     return d.reason;
 }
@@ -245,66 +531,54 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
 static booking_reason sqlite_cancel(booking_store *store, const char *booking_id,
                                     booking_record *out)
 {
-    sqlite_store *st = (sqlite_store *)store;
-    sqlite_conn *c = &st->writer;
-    booking_reason r = sqlite_tx_begin(c);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    bool exists = false;
-    core_record rec;
-    booking_record full;
-    core_cancel_decision d = {0};
-    r = load_record(c, booking_id, NULL, &exists, &rec, &full);
-    if (r == BOOKING_REASON_OK) {
-        d = core_decide_cancel(exists ? &rec : NULL, 0);
-        assert(!d.write_status || (exists && d.booked_release == rec.units));
-        if (d.write_status) {
-            sqlite3_stmt *s = c->stmt[SQL_CANCEL_BOOKING];
-            sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
-            int rc = sqlite3_step(s);
-            sqlite3_reset(s);
-            if (rc == SQLITE_DONE) {
-                s = c->stmt[SQL_RELEASE_BOOKED];
-                sqlite3_bind_int64(s, 1, (sqlite3_int64)d.booked_release);
-                sqlite3_bind_text(s, 2, full.resource_id, -1, SQLITE_STATIC);
-                rc = sqlite3_step(s);
-                sqlite3_reset(s);
-            }
-            if (rc != SQLITE_DONE)
-                r = sqlite_reason(rc);
-            full.status = BOOKING_STATUS_CANCELLED;
-        }
-    }
-    r = sqlite_tx_end(c, r);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    if (out != NULL && exists)
-        *out = full;
-    return d.reason;
+    return sqlite_change(store, booking_id, out, core_decide_cancel);
 }
 
-/* ---- reads, (4) ---- */
+static booking_reason sqlite_confirm(booking_store *store, const char *booking_id,
+                                     booking_record *out)
+{
+    return sqlite_change(store, booking_id, out, core_decide_confirm);
+}
+
+/* ---- reads, (4) and (9) ---- */
 
 static booking_reason sqlite_get_resource(booking_store *store, const char *resource_id,
                                           booking_resource *out)
 {
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->reader;
+    assert(out != NULL); /* the library always passes one to get_resource */
     booking_reason r = sqlite_conn_lock(c);
     if (r != BOOKING_REASON_OK)
         return r;
-    bool exists;
-    core_resource state;
-    r = load_resource(c, resource_id, &exists, &state);
+    sqlite3_stmt *s = c->stmt[SQL_READ_RESOURCE_AT];
+    sqlite3_bind_text(s, 1, resource_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, store_now(store));
+    int rc = sqlite3_step(s);
+    bool exists = rc == SQLITE_ROW;
+    core_resource state = {0};
+    int64_t now = 0;
+    if (exists) {
+        state.capacity = (uint64_t)sqlite3_column_int64(s, 0);
+        state.booked = (uint64_t)sqlite3_column_int64(s, 1);
+        now = sqlite3_column_int64(s, 2);
+        uint64_t due = (uint64_t)sqlite3_column_int64(s, 3);
+        /* Every read of the counters; the due holds' units are part of booked. */
+        assert(core_resource_consistent(&state) && due <= state.booked);
+        state.booked -= due;
+        rc = sqlite3_step(s);
+    }
+    sqlite3_reset(s);
     sqlite_conn_unlock(c);
-    if (r != BOOKING_REASON_OK)
-        return r;
+    if (rc != SQLITE_DONE)
+        return sqlite_reason(rc);
     if (!exists)
         return BOOKING_REASON_UNKNOWN_RESOURCE;
-    assert(out != NULL); /* the library always passes one to get_resource */
+    store_observe_time(store, now);
     store_copy_id(out->resource_id, resource_id, strlen(resource_id));
     out->capacity = state.capacity;
     out->booked = state.booked;
+    out->as_of_ms = now;
     return BOOKING_REASON_OK;
 }
 
@@ -313,17 +587,31 @@ static booking_reason sqlite_get_booking(booking_store *store, const char *booki
 {
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->reader;
+    assert(out != NULL); /* the library always passes one to get_booking */
     booking_reason r = sqlite_conn_lock(c);
     if (r != BOOKING_REASON_OK)
         return r;
-    bool exists;
+    sqlite3_stmt *s = c->stmt[SQL_READ_BOOKING_AT];
+    sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, store_now(store));
+    int rc = sqlite3_step(s);
+    bool exists = rc == SQLITE_ROW;
     core_record rec;
-    assert(out != NULL); /* the library always passes one to get_booking */
-    r = load_record(c, booking_id, NULL, &exists, &rec, out);
+    int64_t now = 0;
+    if (exists) {
+        record_of_row(s, booking_id, NULL, &rec, out);
+        now = sqlite3_column_int64(s, 8);
+        rc = sqlite3_step(s);
+    }
+    sqlite3_reset(s);
     sqlite_conn_unlock(c);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    return exists ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_BOOKING;
+    if (rc != SQLITE_DONE)
+        return sqlite_reason(rc);
+    if (!exists)
+        return BOOKING_REASON_UNKNOWN_BOOKING;
+    store_observe_time(store, now);
+    record_as_of(&rec, now, out);
+    return BOOKING_REASON_OK;
 }
 
 static booking_reason sqlite_ping(booking_store *store)
@@ -355,6 +643,7 @@ static const store_ops sqlite_ops = {
     .attempt_batch = sqlite_attempt_batch,
     .set_capacity = sqlite_set_capacity,
     .cancel = sqlite_cancel,
+    .confirm = sqlite_confirm,
     .get_resource = sqlite_get_resource,
     .get_booking = sqlite_get_booking,
     .ping = sqlite_ping,

@@ -19,22 +19,48 @@ _Static_assert(BOOKING_SQLITE_BUSY_TIMEOUT_MS_DEFAULT <= BOOKING_SQLITE_BUSY_TIM
 _Static_assert(BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX < 1000000000 &&
                    BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX <= INT_MAX,
                "store_parse_long reads at most 9 digits into an int");
-_Static_assert(BOOKING_STATUS_CANCELLED == 2, "SQL_CANCEL_BOOKING writes status = 2");
+_Static_assert(BOOKING_STATUS_ACTIVE == 1 && BOOKING_STATUS_HELD == 3 &&
+                   BOOKING_STATUS_EXPIRED == 4,
+               "SQL_CHANGE_STATUS, SQL_EXPIRE_HOLDS and the reads name status 1, 3 and 4");
+
+/* The record's columns, in the order load_record() (sqlite.c) reads them. */
+#define SQL_BOOKING_COLUMNS                                                                    \
+    "resource_id, units, outcome, status, hold_ms, created_at_ms, updated_at_ms, expires_at_ms"
 
 static const char *const sql_text[SQL_COUNT] = {
     [SQL_BEGIN] = "BEGIN IMMEDIATE",
     [SQL_COMMIT] = "COMMIT",
     [SQL_ROLLBACK] = "ROLLBACK",
     [SQL_SELECT_RESOURCE] = "SELECT capacity, booked FROM resources WHERE id = ?1",
-    [SQL_SELECT_BOOKING] =
-        "SELECT resource_id, units, outcome, status FROM bookings WHERE id = ?1",
-    [SQL_INSERT_BOOKING] = "INSERT INTO bookings (id, resource_id, units, outcome, status) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
+    [SQL_SELECT_BOOKING] = "SELECT " SQL_BOOKING_COLUMNS " FROM bookings WHERE id = ?1",
+    [SQL_INSERT_BOOKING] = "INSERT INTO bookings (id, resource_id, units, outcome, status, hold_ms,"
+                           " created_at_ms, updated_at_ms, expires_at_ms)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)"
+                           " ON CONFLICT (id) DO NOTHING",
     [SQL_UPDATE_BOOKED] = "UPDATE resources SET booked = ?1 WHERE id = ?2",
     [SQL_UPSERT_RESOURCE] = "INSERT INTO resources (id, capacity, booked) VALUES (?1, ?2, 0) "
                             "ON CONFLICT (id) DO UPDATE SET capacity = excluded.capacity",
-    [SQL_CANCEL_BOOKING] = "UPDATE bookings SET status = 2 WHERE id = ?1",
-    [SQL_RELEASE_BOOKED] = "UPDATE resources SET booked = booked - ?1 WHERE id = ?2",
+    /* A cancel or a confirm: only a record still active or held changes. */
+    [SQL_CHANGE_STATUS] = "UPDATE bookings SET status = ?2, updated_at_ms = ?3 "
+                          "WHERE id = ?1 AND status IN (1, 3)",
+    /* The expiry step, sqlite.c (7): the resource's live holds whose time (?2)
+     * has come, found by the partial index bookings_live_holds (sqlite_schema.c),
+     * each changed once, at its expiry. */
+    [SQL_EXPIRE_HOLDS] = "UPDATE bookings SET status = 4, updated_at_ms = expires_at_ms"
+                         " WHERE resource_id = ?1 AND status = 3 AND expires_at_ms <= ?2"
+                         " RETURNING units",
+    [SQL_SELECT_TIME] = "SELECT latest_ms FROM store_time WHERE id = 1",
+    [SQL_UPDATE_TIME] = "UPDATE store_time SET latest_ms = ?1 WHERE id = 1 AND latest_ms < ?1",
+    /* The reads, sqlite.c (9): one statement, one snapshot; the time is the
+     * caller's (?2) or the latest the file recorded, whichever is later. */
+    [SQL_READ_RESOURCE_AT] =
+        "SELECT r.capacity, r.booked, t.now, (SELECT coalesce(sum(units), 0) FROM bookings"
+        "   WHERE resource_id = r.id AND status = 3 AND expires_at_ms <= t.now)"
+        " FROM resources r, (SELECT max(?2, latest_ms) AS now FROM store_time WHERE id = 1) t"
+        " WHERE r.id = ?1",
+    [SQL_READ_BOOKING_AT] =
+        "SELECT " SQL_BOOKING_COLUMNS ", max(?2, t.latest_ms) FROM bookings,"
+        " (SELECT latest_ms FROM store_time WHERE id = 1) t WHERE id = ?1",
     [SQL_PING] = "SELECT 1",
 };
 

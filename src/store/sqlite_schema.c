@@ -1,26 +1,54 @@
 /*
  * sqlite_schema.c: migrations of the sqlite store. Migration N (1-based) takes
  * user_version N-1 to N; they run in order, in one BEGIN IMMEDIATE transaction,
- * so two processes opening a new file at once cannot both create it.
+ * so two processes opening a new file at once cannot both create it, and a
+ * migration that fails anywhere leaves the file at its old version, untouched.
  *
  * bookings.outcome is the booking_outcome value (1 BOOKED, 2 REJECTED) and
- * bookings.status the booking_status value (0 none, 1 active, 2 cancelled): a
- * record's reason follows from its outcome (only booked and insufficient_capacity
- * are recorded). The CHECKs restate the invariant, so not even a buggy client
- * with SQL access can oversell.
+ * bookings.status the booking_status value (0 none, 1 active, 2 cancelled, 3 held,
+ * 4 expired): a record's reason follows from its outcome (only booked and
+ * insufficient_capacity are recorded). The CHECKs restate the invariant, so not
+ * even a buggy client with SQL access can oversell.
+ *
+ * Version 2 (holds, SPEC section 7):
+ *  - bookings gains hold_ms (0: not a hold), created_at_ms, updated_at_ms and
+ *    expires_at_ms (created_at_ms + hold_ms for a BOOKED hold, else 0; kept as a
+ *    column so the index below can order by it). SQLite cannot alter a CHECK, so
+ *    the table is rebuilt: created anew, every row copied, the old one dropped.
+ *  - Version-1 rows get created_at_ms = updated_at_ms = the migration's time (the
+ *    host's real-time clock at the open that migrates: no injected clock is set
+ *    before open). Version 1 kept no times, and every one of those decisions was
+ *    taken not later than that, which is the only true thing the file can say;
+ *    none of them is a hold, so no expiry depends on it.
+ *  - bookings_live_holds: a partial index of the records whose status is held,
+ *    by (resource_id, expires_at_ms), with units and status (SQLite reads from
+ *    the table any column a query names that the index lacks) so that a read's
+ *    sum of the due units reads the index only.
+ *    A record leaves it when its status leaves held (confirm, cancel, expiry), so
+ *    it holds exactly the live holds and finding a resource's expired ones costs
+ *    O(log n + expired), never a scan (sqlite.c note (7)).
+ *  - store_time: one row, the latest time any write transaction used, so the
+ *    store's time never goes back across processes and restarts (note (8)). It
+ *    starts at the latest time recorded in the file (the migration's time for a
+ *    file with version-1 rows, 0 for a new file).
  */
 #include "store/sqlite_schema.h"
 #include "store/store.h"
 
 #include <assert.h>
 #include <stdio.h>
+#include <time.h>
 
-/* Migration 1's CHECKs spell these numbers out. */
+/* Migration 1's and 2's CHECKs spell these numbers out. */
 _Static_assert(BOOKING_CAPACITY_MAX == 9007199254740991 && BOOKING_UNITS_MAX == 9007199254740991,
                "the CHECKs on capacity, booked and units");
 _Static_assert(BOOKING_BOOKED == 1 && BOOKING_REJECTED == 2, "the CHECK on outcome");
 _Static_assert(BOOKING_STATUS_NONE == 0 && BOOKING_STATUS_CANCELLED == 2, "the CHECK on status");
+_Static_assert(BOOKING_STATUS_HELD == 3 && BOOKING_STATUS_EXPIRED == 4,
+               "migration 2's CHECKs and its index on status = 3");
+_Static_assert(BOOKING_HOLD_MS_MAX == 604800000, "the CHECK on hold_ms");
 
+/* A migration's statements may name :migration_ms, bound to the migration's time. */
 static const char *const migrations[] = {
     /* 1: the first schema */
     "CREATE TABLE resources ("
@@ -35,6 +63,37 @@ static const char *const migrations[] = {
     "  outcome INTEGER NOT NULL CHECK (outcome BETWEEN 1 AND 2),"
     "  status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 2)"
     ") WITHOUT ROWID;",
+    /* 2: holds and the store's time (see the top of this file) */
+    "CREATE TABLE bookings_v2 ("
+    "  id TEXT PRIMARY KEY NOT NULL,"
+    "  resource_id TEXT NOT NULL,"
+    "  units INTEGER NOT NULL CHECK (units BETWEEN 1 AND 9007199254740991),"
+    "  outcome INTEGER NOT NULL CHECK (outcome BETWEEN 1 AND 2),"
+    "  status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 4),"
+    "  hold_ms INTEGER NOT NULL CHECK (hold_ms BETWEEN 0 AND 604800000),"
+    "  created_at_ms INTEGER NOT NULL,"
+    "  updated_at_ms INTEGER NOT NULL CHECK (updated_at_ms >= created_at_ms),"
+    "  expires_at_ms INTEGER NOT NULL,"
+    "  CHECK ((outcome = 2) = (status = 0)),"
+    "  CHECK (status < 3 OR hold_ms > 0),"
+    "  CHECK (expires_at_ms = CASE WHEN outcome = 1 AND hold_ms > 0"
+    "                         THEN created_at_ms + hold_ms ELSE 0 END),"
+    "  CHECK (status <> 4 OR updated_at_ms = expires_at_ms)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO bookings_v2 (id, resource_id, units, outcome, status, hold_ms, created_at_ms,"
+    "                         updated_at_ms, expires_at_ms)"
+    "  SELECT id, resource_id, units, outcome, status, 0, :migration_ms, :migration_ms, 0"
+    "  FROM bookings;"
+    "DROP TABLE bookings;"
+    "ALTER TABLE bookings_v2 RENAME TO bookings;"
+    "CREATE INDEX bookings_live_holds ON bookings (resource_id, expires_at_ms, units, status)"
+    "  WHERE status = 3;"
+    "CREATE TABLE store_time ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  latest_ms INTEGER NOT NULL"
+    ");"
+    "INSERT INTO store_time (id, latest_ms)"
+    "  SELECT 1, coalesce(max(updated_at_ms), 0) FROM bookings;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -51,6 +110,35 @@ static int user_version(sqlite3 *db, int *version)
         rc = SQLITE_OK;
     }
     sqlite3_finalize(s);
+    return rc;
+}
+
+static sqlite3_int64 migration_time_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (sqlite3_int64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Runs one migration's statements in order (each is prepared after the ones
+ * before it ran, so it may name what they created), binding :migration_ms. */
+static int exec_migration(sqlite3 *db, const char *sql, sqlite3_int64 migration_ms)
+{
+    int rc = SQLITE_OK;
+    while (rc == SQLITE_OK && sql != NULL && *sql != '\0') {
+        sqlite3_stmt *s = NULL;
+        rc = sqlite3_prepare_v2(db, sql, -1, &s, &sql);
+        if (rc != SQLITE_OK || s == NULL) /* s NULL: only blanks were left */
+            break;
+        int at = sqlite3_bind_parameter_index(s, ":migration_ms");
+        if (at > 0)
+            rc = sqlite3_bind_int64(s, at, migration_ms);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(s);
+            rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+        }
+        sqlite3_finalize(s);
+    }
     return rc;
 }
 
@@ -74,8 +162,9 @@ booking_error sqlite_schema_migrate(sqlite3 *db, char *errbuf, size_t errbuf_len
         return BOOKING_EOPEN;
     }
     assert(rc != SQLITE_OK || (version >= 0 && version <= SCHEMA_VERSION));
+    sqlite3_int64 migration_ms = migration_time_ms();
     for (int v = version; rc == SQLITE_OK && v < SCHEMA_VERSION; v++)
-        rc = sqlite3_exec(db, migrations[v], NULL, NULL, NULL);
+        rc = exec_migration(db, migrations[v], migration_ms);
     if (rc == SQLITE_OK && version < SCHEMA_VERSION) {
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_VERSION);

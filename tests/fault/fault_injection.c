@@ -8,6 +8,11 @@
  * the ambiguous commit, all of it), and the store must keep working.
  * Also: reads under faults, a statement aborted by a trigger (the store's own
  * ROLLBACK), faults while opening and closing, and a write lock held elsewhere.
+ * Holds (SPEC section 7): a confirm, a cancel of a hold, and the expiry step
+ * (an attempt and a confirm that meet holds whose time has come) under the same
+ * faults; and the migration of a version-1 file, which either completes or
+ * leaves the file at version 1 untouched. Every store runs on a fixed clock that
+ * each call sets, so times are part of the snapshots compared.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -37,6 +42,30 @@
 #define FAULT_URL_SIZE 768
 #define FAULT_SNAPSHOT_MAX (1 << 20)
 #define FAULT_REPORT_MAX 4          /* notable cases printed per call */
+#define FAULT_T0_MS 1764633600000LL /* the template's time: 2025-12-02T00:00:00Z */
+#define FAULT_HOLD_LONG_MS 10000    /* t-h0, t-h1: live through every call */
+#define FAULT_HOLD_SHORT_MS 1000    /* t-h2, t-h3: due for the expiry calls */
+#define FAULT_AT_LIVE_MS 1          /* when most calls run, after the template's time */
+#define FAULT_AT_DUE_MS (FAULT_HOLD_SHORT_MS + 1) /* when the expiry calls run */
+
+#ifndef BOOKING_TEST_FIXTURES
+#error "BOOKING_TEST_FIXTURES names tests/fixtures (tests/fault/CMakeLists.txt)"
+#endif
+
+/* ---- the clock of every store opened here ---- */
+
+static int64_t fault_clock_ms = FAULT_T0_MS;
+
+static int64_t fault_clock(void *context)
+{
+    (void)context;
+    return __atomic_load_n(&fault_clock_ms, __ATOMIC_SEQ_CST);
+}
+
+static void fault_clock_set(int64_t ms)
+{
+    __atomic_store_n(&fault_clock_ms, ms, __ATOMIC_SEQ_CST);
+}
 
 /* ---- files and raw SQL ---- */
 
@@ -125,17 +154,13 @@ static void appendf(char *buf, size_t size, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Every row of both tables, in order: two equal snapshots, equal databases. */
-static char *snapshot(sqlite3 *db)
+/* The rows the queries give (of 5 columns each), as text. */
+static char *snapshot_of(sqlite3 *db, const char *const *queries, size_t count)
 {
-    static const char *const queries[] = {
-        "SELECT 'R', id, capacity, booked, 0 FROM resources ORDER BY id",
-        "SELECT 'B', id, resource_id, units, outcome * 10 + status FROM bookings ORDER BY id",
-    };
     char *out = calloc(1, FAULT_SNAPSHOT_MAX);
     if (out == NULL)
         fail_msg("out of memory");
-    for (size_t q = 0; q < 2; q++) {
+    for (size_t q = 0; q < count; q++) {
         sqlite3_stmt *s;
         if (sqlite3_prepare_v2(db, queries[q], -1, &s, NULL) != SQLITE_OK)
             fail_msg("snapshot: %s", sqlite3_errmsg(db));
@@ -151,8 +176,22 @@ static char *snapshot(sqlite3 *db)
     return out;
 }
 
-/* PRAGMA integrity_check says "ok" and, for every resource, booked equals the
- * sum of its active BOOKED records and stays within capacity. */
+/* Every row of every table, in order: two equal snapshots, equal databases. */
+static char *snapshot(sqlite3 *db)
+{
+    static const char *const queries[] = {
+        "SELECT 'R', id, capacity, booked, 0 FROM resources ORDER BY id",
+        "SELECT 'B', id, resource_id, units, outcome * 10 + status || ' hold ' || hold_ms ||"
+        " ' at ' || created_at_ms || ' ' || updated_at_ms || ' ' || expires_at_ms"
+        " FROM bookings ORDER BY id",
+        "SELECT 'T', id, latest_ms, 0, 0 FROM store_time",
+    };
+    return snapshot_of(db, queries, sizeof queries / sizeof queries[0]);
+}
+
+/* PRAGMA integrity_check says "ok" (the index of live holds included) and, for
+ * every resource, booked equals the sum of its active and held BOOKED records
+ * (a held one counts until a write applies its expiry) and stays within capacity. */
 static void expect_sound(sqlite3 *db, const char *where)
 {
     sqlite3_stmt *s;
@@ -167,7 +206,7 @@ static void expect_sound(sqlite3 *db, const char *where)
     static const char invariant[] =
         "SELECT count(*) FROM resources r WHERE r.booked < 0 OR r.booked > r.capacity OR "
         "r.booked != (SELECT coalesce(sum(b.units), 0) FROM bookings b "
-        "             WHERE b.resource_id = r.id AND b.outcome = 1 AND b.status = 1)";
+        "             WHERE b.resource_id = r.id AND b.outcome = 1 AND b.status IN (1, 3))";
     if (sqlite3_prepare_v2(db, invariant, -1, &s, NULL) != SQLITE_OK)
         fail_msg("%s: invariant: %s", where, sqlite3_errmsg(db));
     rc = sqlite3_step(s);
@@ -194,9 +233,9 @@ static void answer_results(call_answer *a, const booking_result *r, size_t n)
         if ((r[i].outcome == BOOKING_FAILED) != a->failed ||
             (a->failed && r[i].reason != a->reason))
             a->mixed = true;
-        appendf(a->text, sizeof a->text, "%s %s%s %s; ", booking_outcome_name(r[i].outcome),
+        appendf(a->text, sizeof a->text, "%s %s%s %s %lld; ", booking_outcome_name(r[i].outcome),
                 booking_reason_name(r[i].reason), r[i].replayed ? " replayed" : "",
-                booking_status_name(r[i].status));
+                booking_status_name(r[i].status), (long long)r[i].expires_at_ms);
     }
 }
 
@@ -264,6 +303,64 @@ static void run_cancel(booking_store *s, call_answer *a)
     answer_reason(a, e, r);
 }
 
+static void answer_record(call_answer *a, const booking_record *rec)
+{
+    if (!a->failed)
+        appendf(a->text, sizeof a->text, "%s %s updated %lld", rec->booking_id,
+                booking_status_name(rec->status), (long long)rec->updated_at_ms);
+}
+
+static void run_confirm_hold(booking_store *s, call_answer *a)
+{
+    booking_reason r = BOOKING_REASON_INTERNAL;
+    booking_record rec;
+    booking_error e = booking_confirm(s, "t-h0", &r, &rec);
+    answer_reason(a, e, r);
+    answer_record(a, &rec);
+}
+
+static void run_cancel_hold(booking_store *s, call_answer *a)
+{
+    booking_reason r = BOOKING_REASON_INTERNAL;
+    booking_record rec;
+    booking_error e = booking_cancel(s, "t-h1", &r, &rec);
+    answer_reason(a, e, r);
+    answer_record(a, &rec);
+}
+
+/* f-r2 has room for 3 only once t-h2 and t-h3 expired: the expiry step runs
+ * first, in the attempt's transaction. */
+static void run_expire_then_attempt(booking_store *s, call_answer *a)
+{
+    attempt_one(s, a, "f-late", "f-r2", 3);
+}
+
+/* A confirm that meets its own hold expired: hold_expired, and the step
+ * releases every due hold of the resource (t-h2 and t-h3). */
+static void run_confirm_expired(booking_store *s, call_answer *a)
+{
+    booking_reason r = BOOKING_REASON_INTERNAL;
+    booking_record rec;
+    booking_error e = booking_confirm(s, "t-h2", &r, &rec);
+    answer_reason(a, e, r);
+    answer_record(a, &rec);
+}
+
+/* Holds and plain attempts in one batch, its first touch of f-r2 expiring. */
+static void run_batch_holds(booking_store *s, call_answer *a)
+{
+    static const booking_request req[] = {
+        {"f-bh-0", "f-r2", 2, FAULT_HOLD_SHORT_MS}, {"f-bh-1", "f-r0", 1, 0},
+        {"f-bh-2", "f-r0", 4, FAULT_HOLD_LONG_MS},  {"f-bh-3", "f-r2", 4, 0},
+        {"t-h0", "f-r0", 3, FAULT_HOLD_LONG_MS},    {"t-h2", "f-r2", 2, FAULT_HOLD_SHORT_MS},
+        {"f-bh-0", "f-r2", 2, 0},
+    };
+    booking_result r[sizeof req / sizeof req[0]];
+    if (booking_attempt_batch(s, req, sizeof req / sizeof req[0], r) != BOOKING_OK)
+        fail_msg("batch refused");
+    answer_results(a, r, sizeof req / sizeof req[0]);
+}
+
 static void run_set_capacity(booking_store *s, call_answer *a)
 {
     booking_reason r = BOOKING_REASON_INTERNAL;
@@ -303,26 +400,46 @@ static void run_get_booking(booking_store *s, call_answer *a)
                 booking_status_name(rec.status));
 }
 
+/* f-r2 once t-h2 and t-h3 are due: a read shows them expired and writes nothing. */
+static void run_get_resource_due(booking_store *s, call_answer *a)
+{
+    booking_reason r = BOOKING_REASON_INTERNAL;
+    booking_resource res;
+    booking_error e = booking_get_resource(s, "f-r2", &r, &res);
+    answer_reason(a, e, r);
+    if (!a->failed)
+        appendf(a->text, sizeof a->text, "capacity %llu booked %llu as of %lld",
+                (unsigned long long)res.capacity, (unsigned long long)res.booked,
+                (long long)res.as_of_ms);
+}
+
 typedef void (*call_fn)(booking_store *s, call_answer *a);
 
 typedef struct fault_call {
     const char *name;
     call_fn run;
     bool writes;          /* a fault-free run changes the database */
+    int64_t at_ms;        /* the clock during the call, after FAULT_T0_MS */
     call_answer expected; /* the answer without faults */
     char *snapshot_after; /* the database after it, without faults */
 } fault_call;
 
 static fault_call calls[] = {
-    {"attempt_booked", run_attempt_booked, true, {0}, NULL},
-    {"attempt_insufficient", run_attempt_insufficient, true, {0}, NULL},
-    {"attempt_replay", run_attempt_replay, false, {0}, NULL},
-    {"batch_50", run_batch, true, {0}, NULL},
-    {"cancel", run_cancel, true, {0}, NULL},
-    {"set_capacity", run_set_capacity, true, {0}, NULL},
-    {"create_resource", run_create_resource, true, {0}, NULL},
-    {"get_resource", run_get_resource, false, {0}, NULL},
-    {"get_booking", run_get_booking, false, {0}, NULL},
+    {"attempt_booked", run_attempt_booked, true, FAULT_AT_LIVE_MS, {0}, NULL},
+    {"attempt_insufficient", run_attempt_insufficient, true, FAULT_AT_LIVE_MS, {0}, NULL},
+    {"attempt_replay", run_attempt_replay, false, FAULT_AT_LIVE_MS, {0}, NULL},
+    {"batch_50", run_batch, true, FAULT_AT_LIVE_MS, {0}, NULL},
+    {"cancel", run_cancel, true, FAULT_AT_LIVE_MS, {0}, NULL},
+    {"set_capacity", run_set_capacity, true, FAULT_AT_LIVE_MS, {0}, NULL},
+    {"create_resource", run_create_resource, true, FAULT_AT_LIVE_MS, {0}, NULL},
+    {"get_resource", run_get_resource, false, FAULT_AT_LIVE_MS, {0}, NULL},
+    {"get_booking", run_get_booking, false, FAULT_AT_LIVE_MS, {0}, NULL},
+    {"confirm_hold", run_confirm_hold, true, FAULT_AT_LIVE_MS, {0}, NULL},
+    {"cancel_hold", run_cancel_hold, true, FAULT_AT_LIVE_MS, {0}, NULL},
+    {"expire_then_attempt", run_expire_then_attempt, true, FAULT_AT_DUE_MS, {0}, NULL},
+    {"confirm_expired", run_confirm_expired, true, FAULT_AT_DUE_MS, {0}, NULL},
+    {"batch_holds", run_batch_holds, true, FAULT_AT_DUE_MS, {0}, NULL},
+    {"get_resource_due", run_get_resource_due, false, FAULT_AT_DUE_MS, {0}, NULL},
 };
 #define CALL_COUNT (sizeof calls / sizeof calls[0])
 
@@ -338,6 +455,8 @@ static booking_store *store_open(const char *path, const char *query)
     booking_error e = booking_store_open(url, &s, why, sizeof why);
     if (e != BOOKING_OK)
         fail_msg("open %s: %s (%s)", url, booking_error_name(e), why);
+    if (booking_store_set_clock(s, fault_clock, NULL) != BOOKING_OK)
+        fail_msg("cannot set the clock of %s", url);
     return s;
 }
 
@@ -395,11 +514,16 @@ static int prepare(void **state)
     static const booking_request bookings[] = {
         {"t-b0", "f-r0", 10, 0}, {"t-b1", "f-r0", 5, 0}, {"t-b2", "f-r1", 20, 0},
         {"t-b3", "f-r1", 7, 0},  {"t-b4", "f-r2", 25, 0}, {"t-rej", "f-r2", 100, 0},
+        {"t-h0", "f-r0", 3, FAULT_HOLD_LONG_MS}, {"t-h1", "f-r1", 4, FAULT_HOLD_LONG_MS},
+        {"t-h2", "f-r2", 2, FAULT_HOLD_SHORT_MS}, {"t-h3", "f-r2", 1, FAULT_HOLD_SHORT_MS},
     };
-    booking_result r[6];
+    enum { BOOKINGS = sizeof bookings / sizeof bookings[0] };
+    booking_result r[BOOKINGS];
     booking_reason reason;
-    if (booking_attempt_batch(s, bookings, 6, r) != BOOKING_OK || r[0].outcome != BOOKING_BOOKED ||
-        r[5].reason != BOOKING_REASON_INSUFFICIENT_CAPACITY ||
+    fault_clock_set(FAULT_T0_MS);
+    if (booking_attempt_batch(s, bookings, BOOKINGS, r) != BOOKING_OK ||
+        r[0].outcome != BOOKING_BOOKED || r[5].reason != BOOKING_REASON_INSUFFICIENT_CAPACITY ||
+        r[BOOKINGS - 1].status != BOOKING_STATUS_HELD ||
         booking_cancel(s, "t-b2", &reason, NULL) != BOOKING_OK ||
         reason != BOOKING_REASON_CANCELLED) {
         fprintf(stderr, "cannot prepare the template database\n");
@@ -413,6 +537,7 @@ static int prepare(void **state)
     for (size_t i = 0; i < CALL_COUNT; i++) {
         fresh_copy(case_path);
         s = fault_store_open(case_path);
+        fault_clock_set(FAULT_T0_MS + calls[i].at_ms);
         calls[i].run(s, &calls[i].expected);
         booking_store_close(s);
         if (calls[i].expected.failed) {
@@ -456,6 +581,7 @@ static bool run_case(fault_call *call, fault_op op, unsigned long nth, bool pers
     char where[256];
     snprintf(where, sizeof where, "%s, %s fault #%lu%s", call->name, fault_op_name(op), nth,
              persistent ? " and after" : "");
+    fault_clock_set(FAULT_T0_MS + call->at_ms);
     fresh_copy(case_path);
     booking_store *s = fault_store_open(case_path);
     call_answer got;
@@ -624,6 +750,34 @@ static void create_resource_under_io_fault_fails_and_leaves_no_trace(void **stat
     fault_every_operation(&calls[6]);
 }
 
+static void confirm_under_io_fault_fails_and_leaves_no_trace(void **state)
+{
+    (void)state;
+    fault_every_operation(&calls[9]);
+}
+
+static void cancel_of_a_hold_under_io_fault_fails_and_leaves_no_trace(void **state)
+{
+    (void)state;
+    fault_every_operation(&calls[10]);
+}
+
+/* The expiry step's writes are the call's: a fault anywhere leaves every due
+ * hold held in the file (and so released by the next write), never half done. */
+static void expiry_step_under_io_fault_fails_and_leaves_no_trace(void **state)
+{
+    (void)state;
+    fault_every_operation(&calls[11]);
+    fault_every_operation(&calls[12]);
+    fault_every_operation(&calls[13]);
+}
+
+static void read_of_due_holds_under_io_fault_fails_and_writes_nothing(void **state)
+{
+    (void)state;
+    fault_every_operation(&calls[14]);
+}
+
 /* ---- a statement failing inside the transaction ---- */
 
 /* A trigger that aborts one statement of the call: SQLite then rolls back that
@@ -647,6 +801,21 @@ static const step_fault step_faults[] = {
     {4, "BEFORE UPDATE ON resources"},
     {5, "BEFORE UPDATE ON resources"},
     {6, "BEFORE INSERT ON resources"},
+    {9, "BEFORE UPDATE ON bookings WHEN NEW.id = 't-h0'"},
+    {9, "BEFORE UPDATE ON store_time"},
+    {10, "BEFORE UPDATE ON bookings WHEN NEW.id = 't-h1'"},
+    {10, "BEFORE UPDATE ON resources WHEN NEW.id = 'f-r1'"},
+    /* The expiry step's own statement, at its first and at its second hold. */
+    {11, "BEFORE UPDATE ON bookings WHEN NEW.id = 't-h2' AND NEW.status = 4"},
+    {11, "BEFORE UPDATE ON bookings WHEN NEW.id = 't-h3' AND NEW.status = 4"},
+    {11, "BEFORE INSERT ON bookings WHEN NEW.id = 'f-late'"},
+    {11, "BEFORE UPDATE ON resources WHEN NEW.id = 'f-r2'"},
+    {11, "BEFORE UPDATE ON store_time"},
+    {12, "BEFORE UPDATE ON bookings WHEN NEW.id = 't-h3' AND NEW.status = 4"},
+    {12, "BEFORE UPDATE ON resources WHEN NEW.id = 'f-r2'"},
+    {13, "BEFORE UPDATE ON bookings WHEN NEW.status = 4"},
+    {13, "BEFORE INSERT ON bookings WHEN NEW.id = 'f-bh-2'"},
+    {13, "BEFORE UPDATE ON resources WHEN NEW.id = 'f-r2'"},
 };
 #define STEP_FAULT_COUNT (sizeof step_faults / sizeof step_faults[0])
 
@@ -684,6 +853,7 @@ static bool step_case(fault_call *call, const char *trigger, bool then_io_faults
     char sql[512], where[512];
     snprintf(where, sizeof where, "%s, step fault %s%s", call->name, trigger,
              then_io_faults ? ", then every file operation fails" : "");
+    fault_clock_set(FAULT_T0_MS + call->at_ms);
     fresh_copy(case_path);
     sqlite3 *raw = raw_open(case_path);
     snprintf(sql, sizeof sql, "CREATE TRIGGER injected %s BEGIN %s SELECT RAISE(ABORT, 'injected'); END",
@@ -787,6 +957,148 @@ static void reads_under_io_fault_fail_and_the_store_recovers(void **state)
     fault_every_operation(&calls[8]);
 }
 
+/* ---- the migration of a version-1 file under faults ---- */
+
+static const char v1_fixture[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v1.db";
+
+/* What version 1 keeps: every row, in its columns. */
+static char *v1_rows(sqlite3 *db)
+{
+    static const char *const queries[] = {
+        "SELECT 'R', id, capacity, booked, 0 FROM resources ORDER BY id",
+        "SELECT 'B', id, resource_id, units, outcome * 10 + status FROM bookings ORDER BY id",
+    };
+    return snapshot_of(db, queries, sizeof queries / sizeof queries[0]);
+}
+
+static char *schema_text(sqlite3 *db)
+{
+    static const char *const queries[] = {
+        "SELECT 'S', type, name, coalesce(sql, ''), 0 FROM sqlite_schema ORDER BY name",
+        "SELECT 'V', user_version, 0, 0, 0 FROM pragma_user_version",
+    };
+    return snapshot_of(db, queries, sizeof queries / sizeof queries[0]);
+}
+
+typedef struct v1_file {
+    char *rows;   /* the fixture's rows */
+    char *schema; /* the fixture's schema and version */
+} v1_file;
+
+static int file_version(sqlite3 *raw, const char *where)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK ||
+        sqlite3_step(s) != SQLITE_ROW)
+        fail_msg("%s: user_version: %s", where, sqlite3_errmsg(raw));
+    int version = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return version;
+}
+
+/* The file at path is the fixture untouched (version 1, the same schema and
+ * rows) or migrated whole (version 2, the same rows); returns its version. */
+static int expect_v1_or_migrated(const char *path, const v1_file *v1, const char *where)
+{
+    sqlite3 *raw = raw_open(path);
+    expect_sound(raw, where);
+    int version = file_version(raw, where);
+    char *rows = v1_rows(raw);
+    char *schema = schema_text(raw);
+    if (version != 1 && version != 2)
+        fail_msg("%s: the file is at version %d", where, version);
+    if (strcmp(rows, v1->rows) != 0)
+        fail_msg("%s: version %d, and the decisions differ:\n%s", where, version, rows);
+    if (version == 1 && strcmp(schema, v1->schema) != 0)
+        fail_msg("%s: version 1, but the schema changed:\n%s", where, schema);
+    free(rows);
+    free(schema);
+    sqlite3_close(raw);
+    return version;
+}
+
+/* A hold on the migrated file, made and read back. */
+static void expect_holds_work(booking_store *s, const char *where)
+{
+    booking_request req = {"f-v2-hold", "v1-room", 1, FAULT_HOLD_SHORT_MS};
+    booking_result r;
+    if (booking_attempt(s, &req, &r) != BOOKING_OK || r.outcome != BOOKING_BOOKED ||
+        r.status != BOOKING_STATUS_HELD)
+        fail_msg("%s: a hold on the migrated file: %s %s", where, booking_outcome_name(r.outcome),
+                 booking_reason_name(r.reason));
+}
+
+/* Opens a fresh copy of the version-1 fixture with the nth operation of kind op
+ * failing: the open fails (EOPEN) or works; either way the file, and what a crash
+ * would leave, is version 1 untouched or version 2 whole; a later open migrates. */
+static bool migration_case(fault_op op, unsigned long nth, const v1_file *v1,
+                           unsigned long *refused)
+{
+    char where[256], url[FAULT_URL_SIZE], why[512] = "";
+    remove_db(case_path);
+    if (!copy_file(v1_fixture, case_path))
+        fail_msg("cannot copy %s", v1_fixture);
+    snprintf(url, sizeof url, "sqlite:%s?vfs=%s&busy_timeout_ms=%d", case_path, FAULT_VFS_NAME,
+             FAULT_BUSY_TIMEOUT_MS);
+    booking_store *s = NULL;
+    fault_vfs_arm(op, nth, false);
+    booking_error e = booking_store_open(url, &s, why, sizeof why);
+    fault_vfs_disarm();
+    bool fired = fault_vfs_fired();
+    snprintf(where, sizeof where, "migration, %s fault #%lu (%s)", fault_op_name(op), nth,
+             fired ? fault_vfs_fired_detail() : "not reached");
+    crash_image(case_path, crash_path);
+    if (e != BOOKING_OK && (e != BOOKING_EOPEN || s != NULL || !fired))
+        fail_msg("%s: %s (%s)", where, booking_error_name(e), why);
+    *refused += e != BOOKING_OK;
+    int version = expect_v1_or_migrated(case_path, v1, where);
+    if (e == BOOKING_OK && version != 2)
+        fail_msg("%s: the open worked, yet the file is at version %d", where, version);
+    expect_v1_or_migrated(crash_path, v1, where);
+    if (s == NULL)
+        s = store_open(case_path, "busy_timeout_ms=1000");
+    booking_reason reason;
+    booking_resource res;
+    if (booking_get_resource(s, "v1-room", &reason, &res) != BOOKING_OK ||
+        reason != BOOKING_REASON_OK || res.booked != 5)
+        fail_msg("%s: v1-room reads %s, booked %llu", where, booking_reason_name(reason),
+                 (unsigned long long)res.booked);
+    expect_holds_work(s, where);
+    booking_store_close(s);
+    sqlite3 *raw = raw_open(case_path);
+    expect_sound(raw, where);
+    if (file_version(raw, where) != 2)
+        fail_msg("%s: a later open did not migrate the file", where);
+    sqlite3_close(raw);
+    return fired;
+}
+
+static void migration_under_io_fault_leaves_the_v1_file_untouched_or_migrated_whole(void **state)
+{
+    (void)state;
+    fault_clock_set(FAULT_T0_MS);
+    remove_db(case_path);
+    if (!copy_file(v1_fixture, case_path))
+        fail_msg("cannot copy %s", v1_fixture);
+    sqlite3 *raw = raw_open(case_path);
+    v1_file v1 = {v1_rows(raw), schema_text(raw)};
+    sqlite3_close(raw);
+    if (strstr(v1.schema, "V 1 ") == NULL)
+        fail_msg("%s is not at schema version 1:\n%s", v1_fixture, v1.schema);
+    for (int op = 0; op < FAULT_OP_COUNT; op++) {
+        unsigned long n = 1, refused = 0;
+        while (migration_case((fault_op)op, n, &v1, &refused)) {
+            if (++n > FAULT_N_MAX)
+                fail_msg("migration: %s faults never stop being reached",
+                         fault_op_name((fault_op)op));
+        }
+        fprintf(stderr, "fault: migration, %s: %lu operations, %lu refused with EOPEN\n",
+                fault_op_name((fault_op)op), n - 1, refused);
+    }
+    free(v1.rows);
+    free(v1.schema);
+}
+
 static void open_under_io_fault_fails_cleanly_or_works(void **state)
 {
     (void)state;
@@ -810,6 +1122,7 @@ static bool close_case(fault_op op, unsigned long nth)
     booking_store *s = fault_store_open(case_path);
     call_answer got;
     memset(&got, 0, sizeof got);
+    fault_clock_set(FAULT_T0_MS + calls[3].at_ms);
     calls[3].run(s, &got); /* the batch: the largest change */
     if (strcmp(got.text, calls[3].expected.text) != 0)
         fail_msg("close: the batch answered %s without faults", got.text);
@@ -865,6 +1178,7 @@ static void expect_busy_quickly(const char *what, const struct timespec *since,
 static void write_lock_held_elsewhere_fails_busy_quickly_and_writes_nothing(void **state)
 {
     (void)state;
+    fault_clock_set(FAULT_T0_MS + FAULT_AT_LIVE_MS);
     fresh_copy(case_path);
     char query[64];
     snprintf(query, sizeof query, "busy_timeout_ms=%d", FAULT_BUSY_TIMEOUT_MS);
@@ -922,8 +1236,13 @@ int main(void)
         cmocka_unit_test(set_capacity_under_io_fault_fails_and_leaves_no_trace),
         cmocka_unit_test(create_resource_under_io_fault_fails_and_leaves_no_trace),
         cmocka_unit_test(reads_under_io_fault_fail_and_the_store_recovers),
+        cmocka_unit_test(confirm_under_io_fault_fails_and_leaves_no_trace),
+        cmocka_unit_test(cancel_of_a_hold_under_io_fault_fails_and_leaves_no_trace),
+        cmocka_unit_test(expiry_step_under_io_fault_fails_and_leaves_no_trace),
+        cmocka_unit_test(read_of_due_holds_under_io_fault_fails_and_writes_nothing),
         cmocka_unit_test(failed_statement_rolls_back_the_whole_call),
         cmocka_unit_test(open_under_io_fault_fails_cleanly_or_works),
+        cmocka_unit_test(migration_under_io_fault_leaves_the_v1_file_untouched_or_migrated_whole),
         cmocka_unit_test(close_under_io_fault_keeps_committed_decisions),
         cmocka_unit_test(write_lock_held_elsewhere_fails_busy_quickly_and_writes_nothing),
     };
