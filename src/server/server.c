@@ -358,7 +358,10 @@ static void route(request_ctx *ctx, const char *url, const char *method)
         const char *id = url + bookings_len + 1;
         /* "batch" is a valid booking id too: only POST means the batch endpoint. */
         bool batch = strcmp(id, "batch") == 0;
-        if (batch && method_is(method, MHD_HTTP_METHOD_POST)) {
+        if (strchr(id, '/') != NULL) {
+            /* No route lies below /v1/bookings/{id} but .../confirm: whatever the method. */
+            prepare_error(ctx, HTTP_NOT_FOUND, "not_found", "no such path");
+        } else if (batch && method_is(method, MHD_HTTP_METHOD_POST)) {
             ctx->action = ACTION_BATCH;
             ctx->body_max = REQUEST_BODY_BATCH_MAX;
         } else if (!method_is_get(method) && !method_is(method, MHD_HTTP_METHOD_DELETE)) {
