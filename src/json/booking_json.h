@@ -50,7 +50,9 @@ char *booking_json_line(json_t *value, size_t *len);
  * BOOKING_JSON_OUTCOME_MAX bytes (no terminating NUL) and returns how many.
  * The ids must be valid (booking_id_valid, as for every request the library
  * decided): they are written unescaped, and an invalid one trips an assertion. */
-#define BOOKING_JSON_OUTCOME_MAX (256 + 2 * BOOKING_ID_LEN_MAX) /* longest today: 447 */
+/* The longest is 443 bytes: BOOKED, a 21-byte reason, two 128-byte ids, units
+ * 2^53-1, status expired with its expires_at; the writer asserts the bound. */
+#define BOOKING_JSON_OUTCOME_MAX (256 + 2 * BOOKING_ID_LEN_MAX)
 size_t booking_json_outcome_write(char *out, const booking_request *request,
                                   const booking_result *result);
 
