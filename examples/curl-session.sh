@@ -89,6 +89,17 @@ step 200 POST /v1/bookings/batch "{\"attempts\":[{\"booking_id\":\"$run-d\",\"re
 echo "# Capacity below what is booked is refused: 409 capacity_below_booked."
 step 409 PUT "/v1/resources/$room" '{"capacity":1}'
 
+echo "# A hold: 1 unit kept for 10 minutes (hold_ms) while, say, the customer pays:"
+echo "# 201, BOOKED, status held, with expires_at (the store's time, RFC 3339 UTC)."
+step 201 POST /v1/bookings "{\"booking_id\":\"$run-h\",\"resource_id\":\"$room\",\"units\":1,\"hold_ms\":600000}"
+echo "# Confirm it before then: 200, confirmed, active for good; again: already_confirmed."
+echo "# (A hold left unconfirmed frees its units at expires_at, by itself.)"
+step 200 POST "/v1/bookings/$run-h/confirm"
+step 200 POST "/v1/bookings/$run-h/confirm"
+echo "# A confirm of an ID never decided: 404. hold_ms outside 1 to 604800000: 400."
+step 404 POST "/v1/bookings/never-$run/confirm"
+step 400 POST /v1/bookings "{\"booking_id\":\"$run-i\",\"resource_id\":\"$room\",\"units\":1,\"hold_ms\":0}"
+
 echo "# What the service measures, and what it offers."
 step 200 GET /metrics
 step 200 GET /openapi.json

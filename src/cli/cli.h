@@ -25,6 +25,7 @@ typedef int (*cli_command_fn)(int argc, char **argv);
 
 int cmd_attempt(int argc, char **argv);
 int cmd_cancel(int argc, char **argv);
+int cmd_confirm(int argc, char **argv);
 int cmd_resource(int argc, char **argv);
 int cmd_booking(int argc, char **argv);
 int cmd_bench(int argc, char **argv);

@@ -122,6 +122,8 @@ int cli_exit_for_reason(booking_reason reason)
     case BOOKING_REASON_OK:
     case BOOKING_REASON_CANCELLED:
     case BOOKING_REASON_ALREADY_CANCELLED:
+    case BOOKING_REASON_CONFIRMED:
+    case BOOKING_REASON_ALREADY_CONFIRMED:
         return CLI_EXIT_OK;
     default:
         return booking_reason_is_failure(reason) ? CLI_EXIT_FAILED : CLI_EXIT_REJECTED;

@@ -1,9 +1,11 @@
 /*
- * cmd_manage.c: the commands around the attempt (SPEC section 2): `booking cancel`,
- * `booking resource set|get`, `booking booking get`. One option parser serves all.
+ * cmd_manage.c: the commands around the attempt (SPEC section 2): `booking confirm`,
+ * `booking cancel`, `booking resource set|get`, `booking booking get`. One option
+ * parser serves all.
  */
 #include "cli/cli.h"
 #include "json/booking_json.h"
+#include "util/time_text.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -15,17 +17,43 @@
 static const char cancel_help[] =
     "Usage: booking cancel BOOKING_ID [--store URL] [--json]\n"
     "\n"
-    "Cancels a BOOKED booking: its units are released to the resource and the record\n"
-    "is marked cancelled. The booking ID stays decided: attempting it again replays the\n"
-    "booking (status cancelled), it does not book again. Safe to repeat.\n"
+    "Cancels a BOOKED booking, active or held: its units are released to the resource\n"
+    "and the record is marked cancelled. The booking ID stays decided: attempting it\n"
+    "again replays the booking (status cancelled), it does not book again. Safe to\n"
+    "repeat. A hold that has already expired is not cancelled (hold_expired): its units\n"
+    "were free already and nothing changes.\n"
     "\n"
     "Options:\n"
     "  -s, --store URL   store (default " CLI_STORE_DEFAULT ")\n"
     "  -j, --json        print the record and the result as one JSON object\n"
     "  -h, --help        show this help\n"
     "\n"
-    "Exit status: 0 cancelled or already_cancelled; 3 unknown_booking or not_booked (the\n"
-    "record is a REJECTED decision); 4 FAILED (nothing changed); 2 usage; 1 other error.\n";
+    "Exit status: 0 cancelled or already_cancelled; 3 unknown_booking, not_booked (the\n"
+    "record is a REJECTED decision) or hold_expired; 4 FAILED (nothing changed);\n"
+    "2 usage; 1 other error.\n";
+
+static const char confirm_help[] =
+    "Usage: booking confirm BOOKING_ID [--store URL] [--json]\n"
+    "\n"
+    "Confirms a hold (an attempt made with --hold-ms): if it has not expired at the\n"
+    "store's time of the confirm, its status becomes active and it never expires.\n"
+    "Safe to repeat: a second confirm answers already_confirmed. A hold that has\n"
+    "expired is not confirmed (hold_expired) and nothing changes; attempt again with a\n"
+    "new booking ID to reserve again.\n"
+    "\n"
+    "Options:\n"
+    "  -s, --store URL   store (default " CLI_STORE_DEFAULT ")\n"
+    "  -j, --json        print the record and the result as one JSON object (the body\n"
+    "                    of POST /v1/bookings/{booking_id}/confirm)\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "Exit status: 0 confirmed or already_confirmed (also a booking made without a\n"
+    "hold); 3 hold_expired, already_cancelled, not_booked (a REJECTED decision) or\n"
+    "unknown_booking; 4 FAILED (nothing changed); 2 usage; 1 other error.\n"
+    "\n"
+    "Example:\n"
+    "  booking attempt --booking cart-7 --resource seat-12 --units 1 --hold-ms 600000\n"
+    "  booking confirm cart-7\n";
 
 static const char resource_help[] =
     "Usage: booking resource set RESOURCE_ID --capacity N [--store URL] [--json]\n"
@@ -33,12 +61,13 @@ static const char resource_help[] =
     "\n"
     "'set' creates the resource with capacity N, or changes its capacity. Lowering the\n"
     "capacity below the units already booked is refused (capacity_below_booked) and\n"
-    "changes nothing. 'get' prints capacity, booked and remaining.\n"
+    "changes nothing. 'get' prints capacity, booked and remaining; booked counts the\n"
+    "holds that have not expired at the store's time as_of.\n"
     "\n"
     "Options:\n"
     "  -c, --capacity N  capacity, 0 to 9007199254740991 ('set' only)\n"
     "  -s, --store URL   store (default " CLI_STORE_DEFAULT ")\n"
-    "  -j, --json        print {resource_id, capacity, booked, remaining}\n"
+    "  -j, --json        print {resource_id, capacity, booked, remaining, as_of}\n"
     "  -h, --help        show this help\n"
     "\n"
     "Exit status: 0 done; 3 capacity_below_booked or unknown_resource; 4 FAILED;\n"
@@ -48,7 +77,9 @@ static const char booking_help[] =
     "Usage: booking booking get BOOKING_ID [--store URL] [--json]\n"
     "\n"
     "Prints the decision record of a booking ID: resource, units, outcome, reason and\n"
-    "status (active or cancelled for a BOOKED record, none for a REJECTED one).\n"
+    "status (active, held, cancelled or expired for a BOOKED record, none for a\n"
+    "REJECTED one), and expires_at for a hold that is held or expired. --json adds the\n"
+    "store's times created_at and updated_at (RFC 3339, UTC).\n"
     "\n"
     "Options:\n"
     "  -s, --store URL   store (default " CLI_STORE_DEFAULT ")\n"
@@ -96,28 +127,74 @@ static int parse_args(const char *command, int argc, char **argv, manage_args *a
     return -1;
 }
 
-static int print_record_result(booking_reason reason, const booking_record *rec, bool json,
-                               bool is_cancel, const char *id)
+/* What a record command answers: the record (get), or the record and the result
+ * of a cancel or a confirm (change); an unknown id or a failure gets its reason. */
+typedef enum record_answer { RECORD_GET, RECORD_CHANGE } record_answer;
+
+static void print_record_text(const booking_record *rec)
 {
-    bool have_record = reason == BOOKING_REASON_OK || (is_cancel && reason != BOOKING_REASON_UNKNOWN_BOOKING &&
-                                                       !booking_reason_is_failure(reason));
+    printf("booking_id=%s resource_id=%s units=%" PRIu64 " outcome=%s reason=%s status=%s",
+           rec->booking_id, rec->resource_id, rec->units, booking_outcome_name(rec->outcome),
+           booking_reason_name(rec->reason), booking_status_name(rec->status));
+    if (booking_json_shows_expiry(rec->status)) {
+        char when[TIME_TEXT_LEN];
+        time_text_write(when, rec->expires_at_ms);
+        printf(" expires_at=%.*s", TIME_TEXT_LEN, when);
+    }
+    putchar('\n');
+}
+
+static void print_record_result(booking_reason reason, const booking_record *rec, bool json,
+                                record_answer answer, const char *id)
+{
+    bool have_record = reason == BOOKING_REASON_OK ||
+                       (answer == RECORD_CHANGE && reason != BOOKING_REASON_UNKNOWN_BOOKING &&
+                        !booking_reason_is_failure(reason));
     if (json) {
         if (!have_record)
             cli_print_json(booking_json_error(booking_reason_name(reason), id));
-        else if (is_cancel)
-            cli_print_json(booking_json_cancel(reason, rec));
+        else if (answer == RECORD_CHANGE)
+            cli_print_json(booking_json_change(reason, rec));
         else
             cli_print_json(booking_json_record(rec));
     } else if (!have_record) {
         printf("%s booking_id=%s\n", booking_reason_name(reason), id);
     } else {
-        if (is_cancel)
+        if (answer == RECORD_CHANGE)
             printf("%s ", booking_reason_name(reason));
-        printf("booking_id=%s resource_id=%s units=%" PRIu64 " outcome=%s reason=%s status=%s\n",
-               rec->booking_id, rec->resource_id, rec->units, booking_outcome_name(rec->outcome),
-               booking_reason_name(rec->reason), booking_status_name(rec->status));
+        print_record_text(rec);
     }
-    return cli_exit_for_reason(reason);
+}
+
+/* `booking cancel ID` and `booking confirm ID`: one shape, two operations. */
+typedef booking_error (*record_change_fn)(booking_store *store, const char *booking_id,
+                                          booking_reason *reason, booking_record *record);
+
+static int run_record_change(const char *command, const char *help, record_change_fn change,
+                             int argc, char **argv, booking_reason *reason)
+{
+    manage_args a;
+    int rc = parse_args(command, argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    if (a.help)
+        return fputs(help, stdout), CLI_EXIT_OK;
+    if (a.capacity_text != NULL)
+        return cli_usage_error(command, "--capacity does not apply");
+    if (a.positional_count != 1)
+        return cli_usage_error(command, "expected one BOOKING_ID");
+    if (!cli_check_id(command, "BOOKING_ID", a.positional[0]))
+        return CLI_EXIT_USAGE;
+    booking_store *store = cli_open_store(command, a.store_url);
+    if (store == NULL)
+        return CLI_EXIT_ERROR;
+    booking_record rec = {0};
+    booking_error e = change(store, a.positional[0], reason, &rec);
+    booking_store_close(store);
+    if (e != BOOKING_OK)
+        return cli_usage_error(command, "%s", booking_error_name(e));
+    print_record_result(*reason, &rec, a.json, RECORD_CHANGE, a.positional[0]);
+    return -1;
 }
 
 static int print_resource_result(booking_reason reason, const booking_resource *res, bool json,
@@ -144,28 +221,22 @@ static int print_resource_result(booking_reason reason, const booking_resource *
 
 int cmd_cancel(int argc, char **argv)
 {
-    manage_args a;
-    int rc = parse_args("cancel", argc, argv, &a);
+    booking_reason reason;
+    int rc = run_record_change("cancel", cancel_help, booking_cancel, argc, argv, &reason);
+    return rc >= 0 ? rc : cli_exit_for_reason(reason);
+}
+
+int cmd_confirm(int argc, char **argv)
+{
+    booking_reason reason;
+    int rc = run_record_change("confirm", confirm_help, booking_confirm, argc, argv, &reason);
     if (rc >= 0)
         return rc;
-    if (a.help)
-        return fputs(cancel_help, stdout), CLI_EXIT_OK;
-    if (a.capacity_text != NULL)
-        return cli_usage_error("cancel", "--capacity does not apply");
-    if (a.positional_count != 1)
-        return cli_usage_error("cancel", "expected one BOOKING_ID");
-    if (!cli_check_id("cancel", "BOOKING_ID", a.positional[0]))
-        return CLI_EXIT_USAGE;
-    booking_store *store = cli_open_store("cancel", a.store_url);
-    if (store == NULL)
-        return CLI_EXIT_ERROR;
-    booking_reason reason;
-    booking_record rec;
-    booking_error e = booking_cancel(store, a.positional[0], &reason, &rec);
-    booking_store_close(store);
-    if (e != BOOKING_OK)
-        return cli_usage_error("cancel", "%s", booking_error_name(e));
-    return print_record_result(reason, &rec, a.json, true, a.positional[0]);
+    /* A confirm of a cancelled booking is a refusal (HTTP 409), where a cancel's
+     * already_cancelled is the answer to a repeat (0). */
+    if (reason == BOOKING_REASON_ALREADY_CANCELLED)
+        return CLI_EXIT_REJECTED;
+    return cli_exit_for_reason(reason);
 }
 
 int cmd_resource(int argc, char **argv)
@@ -200,7 +271,7 @@ int cmd_resource(int argc, char **argv)
     if (store == NULL)
         return CLI_EXIT_ERROR;
     booking_reason reason;
-    booking_resource res;
+    booking_resource res = {0};
     booking_error e = set ? booking_set_capacity(store, id, capacity, &reason, &res)
                           : booking_get_resource(store, id, &reason, &res);
     booking_store_close(store);
@@ -229,10 +300,11 @@ int cmd_booking(int argc, char **argv)
     if (store == NULL)
         return CLI_EXIT_ERROR;
     booking_reason reason;
-    booking_record rec;
+    booking_record rec = {0};
     booking_error e = booking_get_booking(store, a.positional[1], &reason, &rec);
     booking_store_close(store);
     if (e != BOOKING_OK)
         return cli_usage_error("booking", "%s", booking_error_name(e));
-    return print_record_result(reason, &rec, a.json, false, a.positional[1]);
+    print_record_result(reason, &rec, a.json, RECORD_GET, a.positional[1]);
+    return cli_exit_for_reason(reason);
 }

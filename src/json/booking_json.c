@@ -3,10 +3,39 @@
  * the outcome bodies the service sends by the thousand written straight as text.
  */
 #include "json/booking_json.h"
+#include "util/time_text.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+
+bool booking_json_shows_expiry(booking_status status)
+{
+    /* A confirmed hold is active and never expires; a cancelled one never will:
+     * an expires_at beside them would read as a deadline that is not there. */
+    return status == BOOKING_STATUS_HELD || status == BOOKING_STATUS_EXPIRED;
+}
+
+/* Sets key to the store's time ms as RFC 3339 text; false when out of memory.
+ * The store's times come from its clock (ms since the epoch): a time outside
+ * 1970..9999 is a store's bug, not an input. */
+static bool set_time(json_t *o, const char *key, int64_t ms)
+{
+    assert(ms >= 0 && ms <= TIME_TEXT_MS_MAX);
+    char text[TIME_TEXT_LEN];
+    time_text_write(text, ms);
+    return json_object_set_new(o, key, json_stringn(text, sizeof text)) == 0;
+}
+
+/* Releases o and returns NULL unless ok: a body is whole or not sent at all. */
+static json_t *whole_or_null(json_t *o, bool ok)
+{
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
 
 json_t *booking_json_outcome(const booking_request *request, const booking_result *result)
 {
@@ -17,37 +46,50 @@ json_t *booking_json_outcome(const booking_request *request, const booking_resul
                           "resource_id", request->resource_id,
                           "units", (json_int_t)request->units,
                           "replayed", result->replayed);
-    if (o != NULL && result->outcome == BOOKING_BOOKED)
-        json_object_set_new(o, "status", json_string(booking_status_name(result->status)));
-    return o;
+    if (o == NULL || result->outcome != BOOKING_BOOKED)
+        return o;
+    bool ok = json_object_set_new(o, "status", json_string(booking_status_name(result->status))) == 0;
+    if (ok && booking_json_shows_expiry(result->status))
+        ok = set_time(o, "expires_at", result->expires_at_ms);
+    return whole_or_null(o, ok);
 }
 
 json_t *booking_json_resource(const booking_resource *resource)
 {
-    return json_pack("{s:s, s:I, s:I, s:I}",
-                     "resource_id", resource->resource_id,
-                     "capacity", (json_int_t)resource->capacity,
-                     "booked", (json_int_t)resource->booked,
-                     "remaining", (json_int_t)(resource->capacity - resource->booked));
+    json_t *o = json_pack("{s:s, s:I, s:I, s:I}",
+                          "resource_id", resource->resource_id,
+                          "capacity", (json_int_t)resource->capacity,
+                          "booked", (json_int_t)resource->booked,
+                          "remaining", (json_int_t)(resource->capacity - resource->booked));
+    return o != NULL ? whole_or_null(o, set_time(o, "as_of", resource->as_of_ms)) : NULL;
 }
 
 json_t *booking_json_record(const booking_record *record)
 {
-    return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}",
-                     "booking_id", record->booking_id,
-                     "resource_id", record->resource_id,
-                     "units", (json_int_t)record->units,
-                     "outcome", booking_outcome_name(record->outcome),
-                     "reason", booking_reason_name(record->reason),
-                     "status", booking_status_name(record->status));
+    json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}",
+                          "booking_id", record->booking_id,
+                          "resource_id", record->resource_id,
+                          "units", (json_int_t)record->units,
+                          "outcome", booking_outcome_name(record->outcome),
+                          "reason", booking_reason_name(record->reason),
+                          "status", booking_status_name(record->status));
+    if (o == NULL)
+        return NULL;
+    bool ok = true;
+    if (booking_json_shows_expiry(record->status))
+        ok = set_time(o, "expires_at", record->expires_at_ms);
+    ok = ok && set_time(o, "created_at", record->created_at_ms);
+    ok = ok && set_time(o, "updated_at", record->updated_at_ms);
+    return whole_or_null(o, ok);
 }
 
-json_t *booking_json_cancel(booking_reason reason, const booking_record *record)
+json_t *booking_json_change(booking_reason reason, const booking_record *record)
 {
     json_t *o = booking_json_record(record);
-    if (o != NULL)
-        json_object_set_new(o, "result", json_string(booking_reason_name(reason)));
-    return o;
+    if (o == NULL)
+        return NULL;
+    return whole_or_null(o, json_object_set_new(o, "result",
+                                                json_string(booking_reason_name(reason))) == 0);
 }
 
 json_t *booking_json_error(const char *error, const char *detail)
@@ -144,6 +186,13 @@ static char *put_u64(char *p, uint64_t v)
     return p;
 }
 
+static char *put_time(char *p, int64_t ms)
+{
+    assert(ms >= 0 && ms <= TIME_TEXT_MS_MAX); /* as set_time */
+    time_text_write(p, ms);
+    return p + TIME_TEXT_LEN;
+}
+
 size_t booking_json_outcome_write(char *out, const booking_request *request,
                                   const booking_result *result)
 {
@@ -163,8 +212,14 @@ size_t booking_json_outcome_write(char *out, const booking_request *request,
         p = put_text(p, ",\"status\":\"");
         p = put_text(p, booking_status_name(result->status));
         *p++ = '"';
+        if (booking_json_shows_expiry(result->status)) {
+            p = put_text(p, ",\"expires_at\":\"");
+            p = put_time(p, result->expires_at_ms);
+            *p++ = '"';
+        }
     }
     *p++ = '}';
+    assert((size_t)(p - out) <= BOOKING_JSON_OUTCOME_MAX);
     return (size_t)(p - out);
 }
 

@@ -10,14 +10,22 @@
 
 #include <jansson.h>
 
-/* outcome, reason, booking_id, resource_id, units, replayed (+ status for BOOKED). */
+/* Times (SPEC section 5) are RFC 3339 UTC text with milliseconds (util/time_text.h).
+ * expires_at is shown beside a status of held or expired only: a hold that was
+ * confirmed (active) or cancelled has no expiry left to announce. */
+bool booking_json_shows_expiry(booking_status status);
+
+/* outcome, reason, booking_id, resource_id, units, replayed; for BOOKED also
+ * status, and expires_at when held or expired. */
 json_t *booking_json_outcome(const booking_request *request, const booking_result *result);
-/* resource_id, capacity, booked, remaining. */
+/* resource_id, capacity, booked, remaining, as_of. */
 json_t *booking_json_resource(const booking_resource *resource);
-/* booking_id, resource_id, units, outcome, reason, status. */
+/* booking_id, resource_id, units, outcome, reason, status, expires_at (held or
+ * expired only), created_at, updated_at. */
 json_t *booking_json_record(const booking_record *record);
-/* A cancel's answer: the record's fields, with "result" the cancel's reason. */
-json_t *booking_json_cancel(booking_reason reason, const booking_record *record);
+/* A cancel's or a confirm's answer: the record's fields, with "result" the
+ * operation's reason (cancelled, already_cancelled, confirmed, hold_expired, ...). */
+json_t *booking_json_change(booking_reason reason, const booking_record *record);
 /* {"error": error, "detail": detail}; also used for FAILED reasons of non-attempts. */
 json_t *booking_json_error(const char *error, const char *detail);
 /* A refused capacity change: the resource as it stays, with "error" the reason. */
@@ -42,7 +50,9 @@ char *booking_json_line(json_t *value, size_t *len);
  * BOOKING_JSON_OUTCOME_MAX bytes (no terminating NUL) and returns how many.
  * The ids must be valid (booking_id_valid, as for every request the library
  * decided): they are written unescaped, and an invalid one trips an assertion. */
-#define BOOKING_JSON_OUTCOME_MAX (192 + 2 * BOOKING_ID_LEN_MAX)
+/* The longest is 443 bytes: BOOKED, a 21-byte reason, two 128-byte ids, units
+ * 2^53-1, status expired with its expires_at; the writer asserts the bound. */
+#define BOOKING_JSON_OUTCOME_MAX (256 + 2 * BOOKING_ID_LEN_MAX)
 size_t booking_json_outcome_write(char *out, const booking_request *request,
                                   const booking_result *result);
 

@@ -6,6 +6,7 @@
  */
 #include "json/request_decode.h"
 
+#include <assert.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -143,7 +144,7 @@ static request_decode_result get_id(json_t *obj, const char *name, const char *w
 static request_decode_result decode_attempt_object(json_t *obj, const char *where,
                                                    decoded_attempt *out)
 {
-    static const char *const fields[] = {"booking_id", "resource_id", "units"};
+    static const char *const fields[] = {"booking_id", "resource_id", "units", "hold_ms"};
     if (!json_is_object(obj))
         return decode_fail(REQUEST_DECODE_INVALID, "%sattempt must be a JSON object", where);
     request_decode_result r = check_fields(obj, fields, sizeof fields / sizeof fields[0], where);
@@ -153,6 +154,12 @@ static request_decode_result decode_attempt_object(json_t *obj, const char *wher
         r = get_id(obj, "resource_id", where, out->resource_id);
     if (r.status == REQUEST_DECODE_OK)
         r = get_integer(obj, "units", 1, BOOKING_UNITS_MAX, where, &out->units);
+    /* hold_ms is optional; absent means no hold (0), which a body cannot say
+     * itself: "hold_ms": 0 is refused like any number outside SPEC section 3. */
+    out->hold_ms = 0;
+    if (r.status == REQUEST_DECODE_OK && json_object_get(obj, "hold_ms") != NULL)
+        r = get_integer(obj, "hold_ms", 1, BOOKING_HOLD_MS_MAX, where, &out->hold_ms);
+    assert(r.status != REQUEST_DECODE_OK || booking_hold_ms_valid(out->hold_ms));
     return r;
 }
 
@@ -216,7 +223,8 @@ static booking_request attempt_request(const decoded_attempt *attempt)
 {
     return (booking_request){.booking_id = attempt->booking_id,
                              .resource_id = attempt->resource_id,
-                             .units = attempt->units};
+                             .units = attempt->units,
+                             .hold_ms = attempt->hold_ms};
 }
 
 request_decode_result decode_attempts(const char *body, size_t len, bool batch,

@@ -36,6 +36,7 @@ typedef struct decoded_attempt {
     char booking_id[BOOKING_ID_LEN_MAX + 1];
     char resource_id[BOOKING_ID_LEN_MAX + 1];
     uint64_t units;
+    uint64_t hold_ms; /* 0: the body had none; else 1..BOOKING_HOLD_MS_MAX */
 } decoded_attempt;
 
 /* A batch: 1..BOOKING_BATCH_MAX attempts in request order; free with decoded_batch_free. */
@@ -44,7 +45,8 @@ typedef struct decoded_batch {
     size_t count;
 } decoded_batch;
 
-/* {"booking_id": ID, "resource_id": ID, "units": N} and nothing else. body need
+/* {"booking_id": ID, "resource_id": ID, "units": N} and, optionally, "hold_ms": MS
+ * (1..BOOKING_HOLD_MS_MAX, SPEC section 7), and nothing else. body need
  * not be NUL-terminated; len over REQUEST_BODY_ATTEMPT_MAX is invalid. */
 request_decode_result decode_attempt(const char *body, size_t len, decoded_attempt *out);
 

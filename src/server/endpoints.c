@@ -1,8 +1,8 @@
 /*
  * endpoints.c: the answers of SPEC section 5, as a status and a body that
- * json/booking_json.c builds. Non-attempt operations call the library directly
- * from the HTTP thread (they are not batched); attempts are decided by the
- * committer and only turned into answers here.
+ * json/booking_json.c builds. Non-attempt operations (cancel and confirm among
+ * them) call the library directly from the HTTP thread (they are not batched);
+ * attempts are decided by the committer and only turned into answers here.
  */
 #include "server/endpoints.h"
 #include "json/booking_json.h"
@@ -102,7 +102,7 @@ http_reply reply_batch(const booking_request *requests, const booking_result *re
 http_reply endpoint_booking_get(booking_store *store, const char *booking_id)
 {
     booking_reason reason;
-    booking_record rec;
+    booking_record rec = {0}; /* every field a body shows is defined, whatever the store */
     booking_error e = booking_get_booking(store, booking_id, &reason, &rec);
     if (e != BOOKING_OK)
         return reply_library_error(e);
@@ -113,22 +113,69 @@ http_reply endpoint_booking_get(booking_store *store, const char *booking_id)
     return reply_failure(reason);
 }
 
-http_reply endpoint_booking_cancel(booking_store *store, const char *booking_id)
+/* The answer of a cancel or a confirm: the record with "result" whenever there is
+ * a record (200, or 409 for not_booked, hold_expired and a confirm's
+ * already_cancelled: the record shows why nothing changed), 404 for an unknown
+ * id, 503 for a failure. The status is the reason's (BOOKING_REASON_MAP). */
+static http_reply reply_change(booking_reason reason, const booking_record *rec,
+                               const char *booking_id)
+{
+    if (reason == BOOKING_REASON_UNKNOWN_BOOKING)
+        return reply_error(endpoint_reason_status(reason), "unknown_booking", booking_id);
+    if (booking_reason_is_failure(reason))
+        return reply_failure(reason);
+    return reply(endpoint_reason_status(reason), booking_json_change(reason, rec));
+}
+
+/* A confirm's already_cancelled is a refusal (SPEC section 5: 409), while a
+ * cancel's is the answer to a repeat (200): one reason, two statuses. */
+static unsigned confirm_status(booking_reason reason)
+{
+    return reason == BOOKING_REASON_ALREADY_CANCELLED ? HTTP_CONFLICT
+                                                      : endpoint_reason_status(reason);
+}
+
+http_reply endpoint_booking_cancel(booking_store *store, server_metrics *metrics,
+                                   const char *booking_id)
 {
     booking_reason reason;
-    booking_record rec;
+    booking_record rec = {0};
     booking_error e = booking_cancel(store, booking_id, &reason, &rec);
     if (e != BOOKING_OK)
         return reply_library_error(e);
+    metrics_change(metrics, reason, &rec);
     switch (reason) {
     case BOOKING_REASON_CANCELLED:
     case BOOKING_REASON_ALREADY_CANCELLED:
-        return reply(endpoint_reason_status(reason), booking_json_cancel(reason, &rec));
-    case BOOKING_REASON_NOT_BOOKED:
-        /* The record is a REJECTED decision: there is nothing to release. */
-        return reply(endpoint_reason_status(reason), booking_json_cancel(reason, &rec));
+    case BOOKING_REASON_NOT_BOOKED:   /* a REJECTED decision: nothing to release */
+    case BOOKING_REASON_HOLD_EXPIRED: /* its units were already free */
     case BOOKING_REASON_UNKNOWN_BOOKING:
-        return reply_error(endpoint_reason_status(reason), "unknown_booking", booking_id);
+        return reply_change(reason, &rec, booking_id);
+    default:
+        return reply_failure(reason);
+    }
+}
+
+http_reply endpoint_booking_confirm(booking_store *store, server_metrics *metrics,
+                                    const char *booking_id)
+{
+    booking_reason reason;
+    booking_record rec = {0};
+    booking_error e = booking_confirm(store, booking_id, &reason, &rec);
+    if (e != BOOKING_OK)
+        return reply_library_error(e);
+    metrics_change(metrics, reason, &rec);
+    switch (reason) {
+    case BOOKING_REASON_CONFIRMED:
+    case BOOKING_REASON_ALREADY_CONFIRMED:
+    case BOOKING_REASON_HOLD_EXPIRED:
+    case BOOKING_REASON_ALREADY_CANCELLED:
+    case BOOKING_REASON_NOT_BOOKED:
+    case BOOKING_REASON_UNKNOWN_BOOKING: {
+        http_reply r = reply_change(reason, &rec, booking_id);
+        r.status = confirm_status(reason);
+        return r;
+    }
     default:
         return reply_failure(reason);
     }
@@ -137,7 +184,7 @@ http_reply endpoint_booking_cancel(booking_store *store, const char *booking_id)
 http_reply endpoint_resource_get(booking_store *store, const char *resource_id)
 {
     booking_reason reason;
-    booking_resource res;
+    booking_resource res = {0};
     booking_error e = booking_get_resource(store, resource_id, &reason, &res);
     if (e != BOOKING_OK)
         return reply_library_error(e);
@@ -151,7 +198,7 @@ http_reply endpoint_resource_get(booking_store *store, const char *resource_id)
 http_reply endpoint_resource_put(booking_store *store, const char *resource_id, uint64_t capacity)
 {
     booking_reason reason;
-    booking_resource res;
+    booking_resource res = {0};
     booking_error e = booking_set_capacity(store, resource_id, capacity, &reason, &res);
     if (e != BOOKING_OK)
         return reply_library_error(e);

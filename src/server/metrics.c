@@ -5,6 +5,7 @@
  */
 #include "server/metrics.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,22 @@ void metrics_outcome(server_metrics *m, const booking_result *result)
     unsigned r = (unsigned)result->reason;
     if (o < METRICS_OUTCOMES && r < METRICS_REASONS)
         atomic_fetch_add_explicit(&m->outcomes[o][r], 1, RELAXED);
+    if (result->outcome == BOOKING_BOOKED && !result->replayed &&
+        result->status == BOOKING_STATUS_HELD)
+        atomic_fetch_add_explicit(&m->holds_created, 1, RELAXED);
+}
+
+void metrics_change(server_metrics *m, booking_reason reason, const booking_record *record)
+{
+    /* Only a hold is ever confirmed (an active booking answers already_confirmed).
+     * A cancel counts when its booking was made as a hold: the record after the
+     * cancel cannot say whether it was still held or confirmed since (the road not
+     * taken: a read before each cancel, a second store call for a metric). */
+    if (reason == BOOKING_REASON_CONFIRMED) {
+        atomic_fetch_add_explicit(&m->holds_confirmed, 1, RELAXED);
+    } else if (reason == BOOKING_REASON_CANCELLED && record->hold_ms > 0) {
+        atomic_fetch_add_explicit(&m->holds_cancelled, 1, RELAXED);
+    }
 }
 
 void metrics_status(server_metrics *m, unsigned status)
@@ -172,8 +189,30 @@ static void render_queue(FILE *f, server_metrics *m)
             (unsigned long long)get(&m->queue_full), (unsigned long long)get(&m->committing));
 }
 
-char *metrics_render(server_metrics *m, size_t *len)
+static void render_holds(FILE *f, server_metrics *m, const booking_store_stats *stats)
 {
+    fprintf(f,
+            "# HELP booking_holds_created_total Attempts answered BOOKED with status held (new).\n"
+            "# TYPE booking_holds_created_total counter\n"
+            "booking_holds_created_total %llu\n"
+            "# HELP booking_holds_confirmed_total Holds made active by a confirm.\n"
+            "# TYPE booking_holds_confirmed_total counter\n"
+            "booking_holds_confirmed_total %llu\n"
+            "# HELP booking_holds_cancelled_total Cancels of bookings made as holds (held, or confirmed since).\n"
+            "# TYPE booking_holds_cancelled_total counter\n"
+            "booking_holds_cancelled_total %llu\n"
+            "# HELP booking_holds_expired_total Holds whose expiry this process's store applied.\n"
+            "# TYPE booking_holds_expired_total counter\n"
+            "booking_holds_expired_total %llu\n",
+            (unsigned long long)get(&m->holds_created),
+            (unsigned long long)get(&m->holds_confirmed),
+            (unsigned long long)get(&m->holds_cancelled),
+            (unsigned long long)stats->holds_expired);
+}
+
+char *metrics_render(server_metrics *m, const booking_store_stats *stats, size_t *len)
+{
+    assert(m != NULL && stats != NULL);
     char *text = NULL;
     size_t size = 0;
     FILE *f = open_memstream(&text, &size);
@@ -184,6 +223,7 @@ char *metrics_render(server_metrics *m, size_t *len)
     render_latency(f, m);
     render_batches(f, m);
     render_queue(f, m);
+    render_holds(f, m, stats);
     bool failed = ferror(f) != 0;
     if (fclose(f) != 0 || failed) {
         free(text);

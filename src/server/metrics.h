@@ -1,7 +1,8 @@
 /*
  * metrics.h: the service's counters for GET /metrics (Prometheus text format 0.0.4):
  * attempt outcomes by reason, HTTP answers by status, request latency and
- * group-commit batch size histograms, queue depth. Lock-free: relaxed atomics,
+ * group-commit batch size histograms, queue depth, holds (SPEC section 7) created,
+ * confirmed, cancelled and expired. Lock-free: relaxed atomics,
  * so recording costs a few adds on the request path.
  */
 #ifndef BOOKING_SERVER_METRICS_H
@@ -37,15 +38,24 @@ typedef struct server_metrics {
     _Atomic uint64_t queue_requests; /* gauge: requests waiting for the committer */
     _Atomic uint64_t queue_full;     /* attempts refused FAILED busy: queue full */
     _Atomic uint64_t committing;     /* gauge: attempts in the transaction under way */
+    _Atomic uint64_t holds_created;  /* new BOOKED answers with status held */
+    _Atomic uint64_t holds_confirmed; /* confirms answered confirmed */
+    _Atomic uint64_t holds_cancelled; /* cancels answered cancelled on a booking made as a hold */
 } server_metrics;
 
 void metrics_init(server_metrics *m);
+/* An attempt's answer; a new hold also counts in holds created. */
 void metrics_outcome(server_metrics *m, const booking_result *result);
+/* A confirm's or a cancel's answer (reason) about record (valid unless the
+ * reason is unknown_booking or a failure): counts confirmed and cancelled holds. */
+void metrics_change(server_metrics *m, booking_reason reason, const booking_record *record);
 void metrics_status(server_metrics *m, unsigned status);
 void metrics_latency(server_metrics *m, uint64_t latency_ns);
 void metrics_batch(server_metrics *m, size_t attempts, bool failed);
 
-/* The whole exposition as a malloc'd text; NULL when out of memory. */
-char *metrics_render(server_metrics *m, size_t *len);
+/* The whole exposition as a malloc'd text; NULL when out of memory. The holds
+ * expired are not an answer anyone saw: they come from the store's own count
+ * (booking_store_get_stats), read at scrape time. */
+char *metrics_render(server_metrics *m, const booking_store_stats *stats, size_t *len);
 
 #endif

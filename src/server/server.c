@@ -71,6 +71,7 @@ typedef enum request_action {
     ACTION_BATCH,
     ACTION_BOOKING_GET,
     ACTION_BOOKING_CANCEL,
+    ACTION_BOOKING_CONFIRM,
     ACTION_RESOURCE_GET,
     ACTION_RESOURCE_PUT,
     ACTION_HEALTHZ,
@@ -194,8 +195,11 @@ static enum MHD_Result send_openapi(request_ctx *ctx)
 
 static enum MHD_Result send_metrics(request_ctx *ctx)
 {
+    booking_store_stats stats = {0};
+    if (booking_store_get_stats(ctx->server->store, &stats) != BOOKING_OK)
+        return send_text(ctx, HTTP_INTERNAL, NULL, 0, NULL, NULL, false);
     size_t len = 0;
-    char *text = metrics_render(&ctx->server->metrics, &len);
+    char *text = metrics_render(&ctx->server->metrics, &stats, &len);
     if (text == NULL)
         return send_text(ctx, HTTP_INTERNAL, NULL, 0, NULL, NULL, false);
     return send_text(ctx, HTTP_OK, text, len, CONTENT_TYPE_METRICS, NULL, false);
@@ -269,10 +273,10 @@ static void prepare_method_not_allowed(request_ctx *ctx, const char *allow)
     prepare_reply(ctx, r);
 }
 
-/* Takes the {id} of /v1/bookings/{id} or /v1/resources/{id}; false: answer prepared. */
-static bool take_path_id(request_ctx *ctx, const char *id, const char *what)
+/* Takes the {id} of /v1/bookings/{id}, /v1/bookings/{id}/confirm or
+ * /v1/resources/{id}: id[0..len); false: the answer is prepared. */
+static bool take_path_id(request_ctx *ctx, const char *id, size_t len, const char *what)
 {
-    size_t len = strlen(id);
     if (memchr(id, '/', len) != NULL) {
         prepare_error(ctx, HTTP_NOT_FOUND, "not_found", "no such path");
         return false;
@@ -284,7 +288,8 @@ static bool take_path_id(request_ctx *ctx, const char *id, const char *what)
         prepare_reply(ctx, reply_invalid(&d));
         return false;
     }
-    memcpy(ctx->id, id, len + 1);
+    memcpy(ctx->id, id, len);
+    ctx->id[len] = '\0';
     return true;
 }
 
@@ -294,6 +299,26 @@ static void route_status(request_ctx *ctx, const char *method, request_action ac
         ctx->action = action;
     else
         prepare_method_not_allowed(ctx, "GET, HEAD");
+}
+
+static const char confirm_suffix[] = "/confirm";
+
+/* Whether rest (what follows "/v1/bookings/") is "{id}/confirm" with a non-empty
+ * {id} free of '/': ConfirmBooking (SPEC section 5). */
+static bool is_confirm_path(const char *rest)
+{
+    const char *slash = strchr(rest, '/');
+    return slash != NULL && slash != rest && strcmp(slash, confirm_suffix) == 0;
+}
+
+/* POST /v1/bookings/{id}/confirm takes no body: one sent is read and discarded. */
+static void route_confirm(request_ctx *ctx, const char *rest, const char *method)
+{
+    size_t id_len = strlen(rest) - (sizeof confirm_suffix - 1);
+    if (!method_is(method, MHD_HTTP_METHOD_POST))
+        prepare_method_not_allowed(ctx, "POST");
+    else if (take_path_id(ctx, rest, id_len, "booking_id"))
+        ctx->action = ACTION_BOOKING_CONFIRM;
 }
 
 /* Decides from the headers what the request is; a refusal is prepared, not sent,
@@ -326,23 +351,29 @@ static void route(request_ctx *ctx, const char *url, const char *method)
         } else {
             prepare_method_not_allowed(ctx, "POST");
         }
+    } else if (strncmp(url, bookings, bookings_len) == 0 && url[bookings_len] == '/' &&
+               is_confirm_path(url + bookings_len + 1)) {
+        route_confirm(ctx, url + bookings_len + 1, method);
     } else if (strncmp(url, bookings, bookings_len) == 0 && url[bookings_len] == '/') {
         const char *id = url + bookings_len + 1;
         /* "batch" is a valid booking id too: only POST means the batch endpoint. */
         bool batch = strcmp(id, "batch") == 0;
-        if (batch && method_is(method, MHD_HTTP_METHOD_POST)) {
+        if (strchr(id, '/') != NULL) {
+            /* No route lies below /v1/bookings/{id} but .../confirm: whatever the method. */
+            prepare_error(ctx, HTTP_NOT_FOUND, "not_found", "no such path");
+        } else if (batch && method_is(method, MHD_HTTP_METHOD_POST)) {
             ctx->action = ACTION_BATCH;
             ctx->body_max = REQUEST_BODY_BATCH_MAX;
         } else if (!method_is_get(method) && !method_is(method, MHD_HTTP_METHOD_DELETE)) {
             prepare_method_not_allowed(ctx, batch ? "GET, HEAD, DELETE, POST" : "GET, HEAD, DELETE");
-        } else if (take_path_id(ctx, id, "booking_id")) {
+        } else if (take_path_id(ctx, id, strlen(id), "booking_id")) {
             ctx->action = method_is_get(method) ? ACTION_BOOKING_GET : ACTION_BOOKING_CANCEL;
         }
     } else if (strncmp(url, resources, resources_len) == 0) {
         const char *id = url + resources_len;
         if (!method_is_get(method) && !method_is(method, MHD_HTTP_METHOD_PUT)) {
             prepare_method_not_allowed(ctx, "GET, HEAD, PUT");
-        } else if (take_path_id(ctx, id, "resource_id")) {
+        } else if (take_path_id(ctx, id, strlen(id), "resource_id")) {
             ctx->action = method_is_get(method) ? ACTION_RESOURCE_GET : ACTION_RESOURCE_PUT;
             if (ctx->action == ACTION_RESOURCE_PUT)
                 ctx->body_max = REQUEST_BODY_CAPACITY_MAX;
@@ -519,7 +550,9 @@ static enum MHD_Result dispatch(request_ctx *ctx)
     case ACTION_BOOKING_GET:
         return send_reply(ctx, endpoint_booking_get(s->store, ctx->id));
     case ACTION_BOOKING_CANCEL:
-        return send_reply(ctx, endpoint_booking_cancel(s->store, ctx->id));
+        return send_reply(ctx, endpoint_booking_cancel(s->store, &s->metrics, ctx->id));
+    case ACTION_BOOKING_CONFIRM:
+        return send_reply(ctx, endpoint_booking_confirm(s->store, &s->metrics, ctx->id));
     case ACTION_RESOURCE_GET:
         return send_reply(ctx, endpoint_resource_get(s->store, ctx->id));
     case ACTION_RESOURCE_PUT:

@@ -2,7 +2,8 @@
 # cli_test.sh: the `booking` command line against SPEC section 6: --help on every
 # command, the exit codes (0 BOOKED, 3 REJECTED, 4 FAILED, 2 usage, 1 other error),
 # options before and after positional arguments, --json bodies with exactly the
-# field names of SPEC section 5, and errors on stderr in one line.
+# field names of SPEC section 5 (the store's times as RFC 3339 UTC text), holds
+# (--hold-ms) and `booking confirm`, and errors on stderr in one line.
 # Usage: cli_test.sh PATH/TO/booking   (needs python3 and the sqlite3 shell)
 set -u
 
@@ -78,13 +79,24 @@ first_word_is() {
     [ "$(head -n 1 "$WORK/out" | cut -d' ' -f1)" = "$1" ] || fail "$last: does not start with $1"
 }
 
+# The helpers a json_is/json_has condition may use: is_time(v) for a store time
+# (RFC 3339, UTC, milliseconds), without(d, keys...) for d less its times.
+JSON_HELPERS='
+import re
+def is_time(v):
+    return isinstance(v, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", v) is not None
+def without(d, *keys):
+    return {k: v for k, v in d.items() if k not in keys}
+'
+
 # json_is KEYS PYTHON_CONDITION: stdout is exactly one JSON object whose keys are
 # exactly KEYS (space separated) and for which the condition on d holds.
 json_is() {
     checks=$((checks + 1))
-    python3 - "$WORK/out" "$1" "$2" <<'EOF' || fail "$last: JSON body is wrong"
+    python3 - "$WORK/out" "$1" "$2" "$JSON_HELPERS" <<'EOF' || fail "$last: JSON body is wrong"
 import json, sys
 path, keys, cond = sys.argv[1], sys.argv[2].split(), sys.argv[3]
+exec(sys.argv[4])
 text = open(path).read()
 try:
     d = json.loads(text)
@@ -96,7 +108,7 @@ if sorted(d) != sorted(keys):
     sys.exit("fields %s, expected %s" % (sorted(d), sorted(keys)))
 if text.count("\n") != 1:
     sys.exit("not one line")
-if not eval(cond, {"d": d}):
+if not eval(cond, {"d": d, "is_time": is_time, "without": without}):
     sys.exit("condition failed: %s on %s" % (cond, d))
 EOF
 }
@@ -104,28 +116,29 @@ EOF
 # json_has KEYS PYTHON_CONDITION: as json_is, but KEYS need only be present.
 json_has() {
     checks=$((checks + 1))
-    python3 - "$WORK/out" "$1" "$2" <<'EOF' || fail "$last: JSON body is wrong"
+    python3 - "$WORK/out" "$1" "$2" "$JSON_HELPERS" <<'EOF' || fail "$last: JSON body is wrong"
 import json, sys
 path, keys, cond = sys.argv[1], sys.argv[2].split(), sys.argv[3]
+exec(sys.argv[4])
 d = json.load(open(path))
 missing = [k for k in keys if k not in d]
 if missing:
     sys.exit("fields %s missing from %s" % (missing, sorted(d)))
-if not eval(cond, {"d": d}):
+if not eval(cond, {"d": d, "is_time": is_time, "without": without}):
     sys.exit("condition failed: %s on %s" % (cond, d))
 EOF
 }
 
 OUTCOME_KEYS="outcome reason booking_id resource_id units replayed"
-RESOURCE_KEYS="resource_id capacity booked remaining"
-RECORD_KEYS="booking_id resource_id units outcome reason status"
+RESOURCE_KEYS="resource_id capacity booked remaining as_of"
+RECORD_KEYS="booking_id resource_id units outcome reason status created_at updated_at"
 
 # ---- --help on every command ----
 
 expect_result 0 --help
 stdout_has "Usage"
 commands=$(sed -n '/^Commands:/,/^$/p' "$WORK/out" | awk 'NR > 1 && NF { print $1 }')
-for required in attempt cancel resource booking bench; do
+for required in attempt confirm cancel resource booking bench; do
     checks=$((checks + 1))
     echo "$commands" | grep -qx "$required" || fail "booking --help does not list '$required'"
 done
@@ -308,7 +321,8 @@ stdout_has "booked=0"
 # ---- --json bodies: the field names of SPEC section 5 ----
 
 expect_result 0 resource set js --capacity 5 --store "$STORE" --json
-json_is "$RESOURCE_KEYS" 'd == {"resource_id": "js", "capacity": 5, "booked": 0, "remaining": 5}'
+json_is "$RESOURCE_KEYS" 'without(d, "as_of") == {"resource_id": "js", "capacity": 5, "booked": 0,
+    "remaining": 5} and is_time(d["as_of"])'
 expect_result 0 attempt --booking j1 --resource js --units 3 --store "$STORE" --json
 json_is "$OUTCOME_KEYS status" 'd == {"outcome": "BOOKED", "reason": "booked", "booking_id": "j1",
     "resource_id": "js", "units": 3, "replayed": False, "status": "active"}'
@@ -324,10 +338,12 @@ json_is "$OUTCOME_KEYS" 'd["reason"] == "unknown_resource"'
 expect_result 0 attempt --booking "$id128" --resource "$id128" --units $UNITS_MAX --store "$STORE" --json
 json_is "$OUTCOME_KEYS status" 'd["units"] == 9007199254740991 and d["replayed"] is True'
 expect_result 0 resource get js --store "$STORE" --json
-json_is "$RESOURCE_KEYS" 'd == {"resource_id": "js", "capacity": 5, "booked": 3, "remaining": 2}'
+json_is "$RESOURCE_KEYS" 'without(d, "as_of") == {"resource_id": "js", "capacity": 5, "booked": 3,
+    "remaining": 2}'
 expect_result 0 booking get j1 --store "$STORE" --json
-json_is "$RECORD_KEYS" 'd == {"booking_id": "j1", "resource_id": "js", "units": 3,
-    "outcome": "BOOKED", "reason": "booked", "status": "active"}'
+json_is "$RECORD_KEYS" '(without(d, "created_at", "updated_at") == {"booking_id": "j1",
+    "resource_id": "js", "units": 3, "outcome": "BOOKED", "reason": "booked", "status": "active"}
+    and is_time(d["created_at"]) and d["updated_at"] == d["created_at"])'
 expect_result 0 booking get j2 --store "$STORE" --json
 json_is "$RECORD_KEYS" '(d["outcome"] == "REJECTED" and d["reason"] == "insufficient_capacity"
     and d["status"] == "none")'
@@ -350,6 +366,35 @@ python3 -c 'import json,sys; json.load(sys.stdin)' <"$WORK/out" || fail "$last: 
 grep -q capacity_below_booked "$WORK/out" || fail "$last: does not say capacity_below_booked"
 # A usage error stays a one-line message on stderr, --json or not.
 expect_error 2 attempt --booking j4 --resource js --units 0 --store "$STORE" --json
+
+# ---- holds (SPEC section 7): --hold-ms and confirm ----
+# memory: lives in one process, so these are the checks one command can make; a
+# hold confirmed, cancelled or expired across commands is cli_confirm_test.sh's.
+
+# memory: starts empty: the resource is unknown, the hold option is taken all the same.
+run attempt --booking h1 --resource r --units 1 --hold-ms 600000 --store memory:
+checks=$((checks + 1))
+[ "$rc" -eq 3 ] && grep -q "^REJECTED reason=unknown_resource" "$WORK/out" ||
+    fail "$last: expected REJECTED unknown_resource"
+for bad in 0 604800001 -1 1.5 abc ""; do
+    expect_error 2 attempt --booking h1 --resource r --units 1 --hold-ms "$bad" --store memory:
+    grep -q -- "--hold-ms" "$WORK/err" || fail "$last: the error does not name --hold-ms"
+done
+expect_error 2 attempt --booking h1 --resource r --units 1 --store memory: --hold-ms
+expect_result 0 confirm --help
+stdout_has "Usage: booking confirm BOOKING_ID"
+stdout_has "hold_expired"
+expect_result 0 attempt --help
+stdout_has "--hold-ms MS"
+expect_error 2 confirm --store memory:
+expect_error 2 confirm "bad id" --store memory:
+expect_error 2 confirm a b --store memory:
+expect_error 2 confirm h1 --capacity 3 --store memory:
+expect_error 2 confirm h1 --bogus --store memory:
+expect_result 3 confirm nobody --store memory:
+stdout_has "^unknown_booking booking_id=nobody$"
+expect_result 3 confirm nobody --store memory: --json
+json_is "error detail" 'd == {"error": "unknown_booking", "detail": "nobody"}'
 
 # A store URL's password never reaches an error message (it would end up in logs).
 expect_error 1 resource get r1 --store 'postgres://bob:s3cret@127.0.0.1:1/db?connect_timeout=1'

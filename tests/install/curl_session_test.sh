@@ -1,12 +1,24 @@
 #!/bin/sh
 # examples/curl-session.sh, run as a user would against a fresh `booking serve`:
-# every step gets the status the API documents. Then the same with a bearer
+# every step gets the status the API documents, on memory: and on the default
+# sqlite: store. Then the same with a bearer
 # token (--token-file / BOOKING_TOKEN_FILE). A missing serve command fails.
 set -u
 . "$(dirname "$0")/lib.sh"
 
 command -v curl >/dev/null || die "curl is not installed (scripts/install-deps installs it)"
 example=$BOOKING_SOURCE_DIR/examples/curl-session.sh
+
+# memory: first: it tells the answers of the service from those of a store.
+server_store=memory: start_server
+if BOOKING_URL=$server_url sh "$example" >"$scratch/session.out" 2>&1; then
+    pass "curl-session.sh against booking serve on memory:"
+else
+    cat "$scratch/session.out" >&2
+    fail "curl-session.sh against booking serve --store memory:"
+fi
+kill "$server_pid" && wait "$server_pid"
+server_pid=""
 
 start_server
 if BOOKING_URL=$server_url sh "$example" >"$scratch/session.out" 2>&1; then

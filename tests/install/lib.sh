@@ -38,10 +38,10 @@ stage_install() {
 }
 
 # start_server [ARGS...]: starts `booking serve` on a free loopback port with a
-# fresh sqlite store; sets server_pid and server_url. Fails the test if the
-# command is missing or does not come up.
+# fresh sqlite store (or the store $server_store names, if set); sets server_pid
+# and server_url. Fails the test if the command is missing or does not come up.
 start_server() {
-    "$BOOKING_BIN" serve --listen 127.0.0.1:0 --store "sqlite:$scratch/serve.db" "$@" \
+    "$BOOKING_BIN" serve --listen 127.0.0.1:0 --store "${server_store:-sqlite:$scratch/serve.db}" "$@" \
         >"$scratch/serve.out" 2>"$scratch/serve.err" &
     server_pid=$!
     deadline=$(($(date +%s) + SERVE_START_TIMEOUT_S))

@@ -5,7 +5,9 @@ get and that status documented, its JSON body carries the documented required
 fields; an undocumented path answers 404, an undocumented method 405; with
 --token-file every path but /healthz answers 401 without the token; a store
 that cannot take its write lock makes writes answer the documented 503 with
-Retry-After; and GET /openapi.json serves this very document."""
+Retry-After; GET /openapi.json serves this very document; and on memory: the
+holds of SPEC section 7 (hold_ms, confirm, cancel and expiry of a hold) answer
+as documented, with every documented time in RFC 3339 UTC with milliseconds."""
 import http.client
 import json
 import os
@@ -52,6 +54,22 @@ def required_fields(schema):
     return fields
 
 
+TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def time_fields(schema):
+    """Top-level properties of a schema that are the store's Time, through allOf."""
+    schema = resolve(schema)
+    fields = set()
+    for name, node in schema.get("properties", {}).items():
+        inner = node if "$ref" in node else (node.get("allOf") or [{}])[0]
+        if inner.get("$ref") == "#/components/schemas/Time":
+            fields.add(name)
+    for sub in schema.get("allOf", []):
+        fields |= time_fields(sub)
+    return fields
+
+
 def template_of(path):
     """The documented path template a concrete path falls under, or None."""
     for template in DOC["paths"]:
@@ -62,12 +80,13 @@ def template_of(path):
 
 
 class Server:
-    def __init__(self, workdir, *args, store_options=""):
+    def __init__(self, workdir, *args, store_options="", store=None):
         n = len(os.listdir(workdir))
         self.err_path = os.path.join(workdir, "serve-%d.err" % n)
         self.err = open(self.err_path, "w")
         self.db_path = os.path.join(workdir, "serve-%d.db" % n)
-        store = "sqlite:" + self.db_path + store_options
+        if store is None:
+            store = "sqlite:" + self.db_path + store_options
         try:
             self.proc = subprocess.Popen([BIN, "serve", "--listen", "127.0.0.1:0", "--store", store]
                                          + list(args), stdout=subprocess.DEVNULL, stderr=self.err)
@@ -154,17 +173,82 @@ def check(server, method, path, body, expect, token=None):
         except ValueError:
             fail("%s %d: body is not JSON: %r" % (label, status, payload[:200]))
             return None
-        missing = required_fields(content["application/json"]["schema"]) - set(parsed)
+        body_schema = content["application/json"]["schema"]
+        missing = required_fields(body_schema) - set(parsed)
         if missing:
             fail("%s %d: body lacks documented fields %s: %s" % (label, status, sorted(missing), parsed))
+        for field in sorted(time_fields(body_schema) & set(parsed)):
+            if not isinstance(parsed[field], str) or not TIME_RE.match(parsed[field]):
+                fail("%s %d: %s is %r, not RFC 3339 UTC with ms" % (label, status, field, parsed[field]))
         print("ok: %s -> %d" % (label, status))
         return parsed
     print("ok: %s -> %d" % (label, status))
     return payload
 
 
+HOLD_LONG_MS = 600000   # outlives the test
+HOLD_SHORT_MS = 200     # expires during it
+EXPIRY_WAIT_S = 5       # bound on waiting for the short hold to read expired
+POLL_S = 0.02
+
+
+def check_holds(h):
+    """Holds on memory: (whose holds every layer has): every answer of the hold
+    routes, as documented."""
+    hold = lambda bid, units, ms: {"booking_id": bid, "resource_id": "hr", "units": units,
+                                   "hold_ms": ms}
+    check(h, "PUT", "/v1/resources/hr", {"capacity": 3}, 200)
+    held = check(h, "POST", "/v1/bookings", hold("h1", 2, HOLD_LONG_MS), 201)
+    if held is not None and (held.get("status") != "held" or "expires_at" not in held):
+        fail("a new hold answered %s, expected status held with expires_at" % held)
+    check(h, "POST", "/v1/bookings", hold("h1", 2, HOLD_LONG_MS), 200)
+    check(h, "POST", "/v1/bookings", hold("h1", 2, HOLD_LONG_MS + 1), 409)
+    check(h, "POST", "/v1/bookings", hold("h9", 1, 0), 400)
+    check(h, "POST", "/v1/bookings", hold("h9", 1, 604800001), 400)
+    check(h, "POST", "/v1/bookings", hold("h9", 1, "100"), 400)
+    check(h, "POST", "/v1/bookings/batch", {"attempts": [hold("h2", 1, HOLD_LONG_MS)]}, 200)
+    record = check(h, "GET", "/v1/bookings/h1", None, 200)
+    if record is not None and record.get("status") != "held":
+        fail("GET of a hold answered %s, expected status held" % record)
+    check(h, "POST", "/v1/bookings/h1/confirm", None, 200)
+    check(h, "POST", "/v1/bookings/h1/confirm", None, 200)   # already_confirmed
+    check(h, "DELETE", "/v1/bookings/h2", None, 200)         # a hold cancelled
+    check(h, "POST", "/v1/bookings/h2/confirm", None, 409)   # already_cancelled
+    check(h, "POST", "/v1/bookings", {"booking_id": "h3", "resource_id": "hr", "units": 5}, 409)
+    check(h, "POST", "/v1/bookings/h3/confirm", None, 409)   # not_booked
+    check(h, "POST", "/v1/bookings/never/confirm", None, 404)
+    check(h, "POST", "/v1/bookings/bad%20id/confirm", None, 400)
+    check(h, "POST", "/v1/bookings", hold("h4", 1, HOLD_SHORT_MS), 201)
+    deadline = time.monotonic() + EXPIRY_WAIT_S
+    while time.monotonic() < deadline:
+        status, _, payload = h.request("GET", "/v1/bookings/h4")
+        if status == 200 and json.loads(payload).get("status") == "expired":
+            break
+        time.sleep(POLL_S)
+    else:
+        fail("a hold of %d ms did not read expired within %d s" % (HOLD_SHORT_MS, EXPIRY_WAIT_S))
+    expired = check(h, "POST", "/v1/bookings/h4/confirm", None, 409)
+    if expired is not None and expired.get("result") != "hold_expired":
+        fail("a confirm of an expired hold answered %s, expected hold_expired" % expired)
+    check(h, "DELETE", "/v1/bookings/h4", None, 409)
+    replay = check(h, "POST", "/v1/bookings", hold("h4", 1, HOLD_SHORT_MS), 200)
+    if replay is not None and (replay.get("status"), replay.get("replayed")) != ("expired", True):
+        fail("a replay of an expired hold answered %s, expected status expired, replayed" % replay)
+    resource = check(h, "GET", "/v1/resources/hr", None, 200)
+    if resource is not None and resource.get("booked") != 2:
+        fail("after the holds the resource reads %s, expected booked 2" % resource)
+    metrics = check(h, "GET", "/metrics", None, 200)
+    for name in ["booking_holds_created_total", "booking_holds_confirmed_total",
+                 "booking_holds_cancelled_total", "booking_holds_expired_total"]:
+        if metrics is not None and ("\n# TYPE %s counter\n" % name).encode() not in metrics:
+            fail("GET /metrics has no counter %s" % name)
+
+
 workdir = tempfile.mkdtemp(prefix="booking-openapi-test.")
 try:
+    h = Server(workdir, store="memory:")
+    check_holds(h)
+    h.stop()
     s = Server(workdir)
     a = lambda bid, rid, units: {"booking_id": bid, "resource_id": rid, "units": units}
     check(s, "GET", "/healthz", None, 200)

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """docs/openapi.json parses, is OpenAPI 3.1 of this version, and lists exactly the
 routes, methods and status codes of SPEC section 5: no route missing, none
-invented, no status a client would not be told about."""
+invented, no status a client would not be told about; and its schemas carry the
+holds of SPEC section 7: hold_ms within its limit, every status of booking.h's
+list, the store's times on outcomes, records and resources, and the results of
+a cancel and a confirm."""
 import json
 import os
 import re
@@ -20,6 +23,7 @@ SPEC = {
     ("/v1/bookings/batch", "post"): {200, 400, 401, 500},
     ("/v1/bookings/{booking_id}", "get"): {200, 400, 401, 404, 503, 500},
     ("/v1/bookings/{booking_id}", "delete"): {200, 400, 401, 404, 409, 503, 500},
+    ("/v1/bookings/{booking_id}/confirm", "post"): {200, 400, 401, 404, 409, 503, 500},
     ("/v1/resources/{resource_id}", "put"): {200, 400, 401, 409, 503, 500},
     ("/v1/resources/{resource_id}", "get"): {200, 400, 401, 404, 503, 500},
     ("/healthz", "get"): {200, 500},
@@ -122,6 +126,66 @@ for route in sorted(set(SPEC) | set(found)):
         fail("%s %s: statuses %s, SPEC says %s" % (method, path, sorted(found[route]), sorted(SPEC[route])))
     else:
         print("ok: %s %s answers %s" % (method, path, ", ".join(str(s) for s in sorted(SPEC[route]))))
+
+# ---- the schemas of holds (SPEC sections 3, 5 and 7) ----
+schemas = doc.get("components", {}).get("schemas", {})
+
+
+def schema(name):
+    return resolve(doc, schemas.get(name, {}))
+
+
+def prop(name, field):
+    return resolve(doc, schema(name).get("properties", {}).get(field, {}))
+
+
+def is_time(node):
+    """A property that is the store's time: the Time schema, directly or through allOf."""
+    node = node if "$ref" in node else (node.get("allOf") or [{}])[0]
+    return node.get("$ref") == "#/components/schemas/Time"
+
+
+with open(os.path.join(SRC, "include", "booking.h"), encoding="utf-8") as f:
+    header = f.read()
+status_map = header[header.index("#define BOOKING_STATUS_MAP"):]
+statuses = re.findall(r'XX\(\w+, \d+, "(\w+)"\)', status_map[:status_map.index("\n\n")])
+hold_ms = prop("AttemptRequest", "hold_ms")
+if (hold_ms.get("type"), hold_ms.get("minimum"), hold_ms.get("maximum")) != ("integer", 1, 604800000):
+    fail("AttemptRequest.hold_ms is %s, SPEC section 3 says an integer from 1 to 604800000" % hold_ms)
+if "hold_ms" in schema("AttemptRequest").get("required", []):
+    fail("AttemptRequest.hold_ms is optional (SPEC section 5)")
+if sorted(schema("Status").get("enum", [])) != sorted(statuses):
+    fail("Status enum %s, booking.h lists %s" % (schema("Status").get("enum"), statuses))
+booked_statuses = sorted(s for s in statuses if s != "none")
+if sorted(prop("Outcome", "status").get("enum", [])) != booked_statuses:
+    fail("Outcome.status enum %s, expected %s" % (prop("Outcome", "status").get("enum"), booked_statuses))
+times = {"Outcome": ["expires_at"], "Record": ["expires_at", "created_at", "updated_at"],
+         "Resource": ["as_of"]}
+required_times = {"Record": ["created_at", "updated_at"], "Resource": ["as_of"]}
+for name, fields in times.items():
+    for field in fields:
+        node = schema(name).get("properties", {}).get(field)
+        if node is None or not is_time(node):
+            fail("%s.%s is not documented as the store's Time" % (name, field))
+for name, fields in required_times.items():
+    for field in fields:
+        if field not in schema(name).get("required", []):
+            fail("%s.%s is not required (SPEC section 5)" % (name, field))
+time_pattern = re.compile(schema("Time").get("pattern", "^$"))
+if not time_pattern.match("2026-12-01T21:50:00.123Z") or time_pattern.match("2026-12-01T21:50:00Z"):
+    fail("Time.pattern is not RFC 3339 UTC with milliseconds")
+results = {"CancelResult": {"cancelled", "already_cancelled", "not_booked", "hold_expired"},
+           "ConfirmResult": {"confirmed", "already_confirmed", "hold_expired", "already_cancelled",
+                             "not_booked"}}
+for name, want in results.items():
+    parts = [resolve(doc, p) for p in schema(name).get("allOf", [])]
+    got = set()
+    for part in parts:
+        got |= set(part.get("properties", {}).get("result", {}).get("enum", []))
+    if got != want:
+        fail("%s.result enum %s, SPEC sections 2 and 5 say %s" % (name, sorted(got), sorted(want)))
+if not failures:
+    print("ok: hold_ms, statuses, times and results of holds are documented")
 
 if failures:
     print("%d check(s) failed" % len(failures), file=sys.stderr)

@@ -56,7 +56,14 @@ sed -n 's/^BOOKING_API [^(]*[ *]\(booking_[a-z_]*\)(.*/\1/p' "$BOOKING_SOURCE_DI
     sort >"$scratch/api.txt"
 nm -D --defined-only "$usr/$libdir/libbooking.so.$version" | awk '$2 ~ /^[TWDBR]$/ {print $3}' |
     sort >"$scratch/exported.txt"
-[ "$(wc -l <"$scratch/api.txt")" -ge 18 ] || fail "could not read the API from booking.h"
+# The API of holds (SPEC section 7) is 22 functions: the 18 before it, and
+# booking_confirm, booking_store_set_clock, booking_store_get_stats, booking_hold_ms_valid.
+API_FUNCTIONS=22
+[ "$(wc -l <"$scratch/api.txt")" -eq "$API_FUNCTIONS" ] ||
+    fail "booking.h declares $(wc -l <"$scratch/api.txt") functions, expected $API_FUNCTIONS"
+for f in booking_confirm booking_store_set_clock booking_store_get_stats booking_hold_ms_valid; do
+    grep -qx "$f" "$scratch/exported.txt" || fail "libbooking.so does not export $f"
+done
 if diff "$scratch/api.txt" "$scratch/exported.txt" >"$scratch/symbols.diff"; then
     pass "libbooking.so exports exactly the $(wc -l <"$scratch/api.txt") functions of booking.h"
 else
@@ -129,14 +136,18 @@ int main()
         return 1;
     booking_reason reason;
     booking_error e = booking_set_capacity(store, "r", 1, &reason, nullptr);
-    booking_request req = {"b", "r", 1};
+    booking_request req = {"b", "r", 1, 60000}; /* a hold of a minute */
     booking_result res;
+    booking_record rec;
     if (e == BOOKING_OK)
         e = booking_attempt(store, &req, &res);
+    if (e == BOOKING_OK)
+        e = booking_confirm(store, "b", &reason, &rec);
     booking_store_close(store);
     if (e != BOOKING_OK)
         return 1;
-    std::printf("%s\n", booking_outcome_name(res.outcome));
+    std::printf("%s %s %s\n", booking_outcome_name(res.outcome), booking_status_name(res.status),
+                booking_reason_name(reason));
     return 0;
 }
 CXX
@@ -145,7 +156,8 @@ if command -v c++ >/dev/null 2>&1; then
     if c++ -std=c++11 -Wall -Wextra -Werror -o "$scratch/from_cxx" "$scratch/from_cxx.cc" \
             $(pkg-config --cflags --libs libbooking) 2>"$scratch/cc.err"; then
         out=$(LD_LIBRARY_PATH=$usr/$libdir "$scratch/from_cxx")
-        [ "$out" = BOOKED ] || fail "the C++ program printed '$out', expected BOOKED"
+        [ "$out" = "BOOKED held confirmed" ] ||
+            fail "the C++ program printed '$out', expected 'BOOKED held confirmed'"
         pass "booking.h compiles and links from C++"
     else
         cat "$scratch/cc.err" >&2

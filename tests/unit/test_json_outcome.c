@@ -4,10 +4,13 @@
  * for the same outcome, for every outcome, reason, status and replayed flag, and
  * at the limits of ids and units; an id it cannot write unescaped trips an assertion;
  * and the lines the service sends, for one outcome and for a batch's {"outcomes": [...]},
- * are the same as the jansson ones.
+ * are the same as the jansson ones. The record and resource bodies carry the
+ * store's times as RFC 3339 text (SPEC section 5), expires_at only beside held
+ * or expired.
  */
 #include "json/booking_json.h"
 #include "core/names.h"
+#include "util/time_text.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -41,15 +44,20 @@ static void outcome_body_is_the_same_as_jansson_for_every_outcome_reason_and_sta
 {
     (void)state;
     booking_request req = {.booking_id = "order-1", .resource_id = "room.42:a_b", .units = 7};
+    /* The epoch, a leap day, and the last millisecond the text can say. */
+    const int64_t expiries[] = {0, 1709208000123, TIME_TEXT_MS_MAX};
     for (int o = BOOKING_BOOKED; o <= BOOKING_FAILED; o++) {
         for (int r = BOOKING_REASON_OK; r < CORE_REASON_COUNT; r++) {
-            for (int st = BOOKING_STATUS_NONE; st <= BOOKING_STATUS_CANCELLED; st++) {
+            for (int st = BOOKING_STATUS_NONE; st <= BOOKING_STATUS_EXPIRED; st++) {
                 for (int replayed = 0; replayed <= 1; replayed++) {
-                    booking_result res = {.outcome = (booking_outcome)o,
-                                          .reason = (booking_reason)r,
-                                          .replayed = replayed,
-                                          .status = (booking_status)st};
-                    assert_same_as_jansson(&req, &res);
+                    for (size_t e = 0; e < sizeof expiries / sizeof expiries[0]; e++) {
+                        booking_result res = {.outcome = (booking_outcome)o,
+                                              .reason = (booking_reason)r,
+                                              .replayed = replayed,
+                                              .status = (booking_status)st,
+                                              .expires_at_ms = expiries[e]};
+                        assert_same_as_jansson(&req, &res);
+                    }
                 }
             }
         }
@@ -135,22 +143,106 @@ static void outcome_and_batch_lines_are_the_same_as_the_jansson_lines(void **sta
         {.booking_id = "b-1", .resource_id = "r", .units = 1},
         {.booking_id = "b-2", .resource_id = "r", .units = BOOKING_UNITS_MAX},
         {.booking_id = "b-1", .resource_id = "s", .units = 5},
+        {.booking_id = "h-1", .resource_id = "s", .units = 5, .hold_ms = 300},
     };
     const booking_result ress[] = {
         {.outcome = BOOKING_BOOKED, .reason = BOOKING_REASON_BOOKED,
          .status = BOOKING_STATUS_ACTIVE},
         {.outcome = BOOKING_REJECTED, .reason = BOOKING_REASON_INSUFFICIENT_CAPACITY},
         {.outcome = BOOKING_FAILED, .reason = BOOKING_REASON_BUSY},
+        {.outcome = BOOKING_BOOKED, .reason = BOOKING_REASON_BOOKED,
+         .status = BOOKING_STATUS_HELD, .expires_at_ms = 1796161800123},
     };
+    const size_t n = sizeof reqs / sizeof reqs[0];
+    _Static_assert(sizeof reqs / sizeof reqs[0] == sizeof ress / sizeof ress[0], "pairs");
     size_t len = 0;
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < n; i++) {
         char *text = booking_json_outcome_text(&reqs[i], &ress[i], &len);
         assert_same_line(text, len, booking_json_outcome(&reqs[i], &ress[i]));
     }
-    for (size_t count = 1; count <= 3; count++) {
+    for (size_t count = 1; count <= n; count++) {
         char *text = booking_json_outcomes_text(reqs, ress, count, &len);
         assert_same_line(text, len, booking_json_outcomes(reqs, ress, count));
     }
+}
+
+static void assert_line(json_t *tree, const char *want)
+{
+    size_t len = 0;
+    char *line = booking_json_line(tree, &len);
+    assert_non_null(line);
+    assert_string_equal(line, want);
+    free(line);
+}
+
+static void outcome_body_of_a_hold_carries_status_held_and_expires_at(void **state)
+{
+    (void)state;
+    booking_request req = {.booking_id = "cart-7", .resource_id = "seat", .units = 1,
+                           .hold_ms = 600000};
+    booking_result res = {.outcome = BOOKING_BOOKED, .reason = BOOKING_REASON_BOOKED,
+                          .status = BOOKING_STATUS_HELD, .expires_at_ms = 1796161800123};
+    assert_line(booking_json_outcome(&req, &res),
+                "{\"outcome\":\"BOOKED\",\"reason\":\"booked\",\"booking_id\":\"cart-7\","
+                "\"resource_id\":\"seat\",\"units\":1,\"replayed\":false,\"status\":\"held\","
+                "\"expires_at\":\"2026-12-01T21:50:00.123Z\"}\n");
+    res.replayed = true;
+    res.status = BOOKING_STATUS_EXPIRED;
+    assert_line(booking_json_outcome(&req, &res),
+                "{\"outcome\":\"BOOKED\",\"reason\":\"booked\",\"booking_id\":\"cart-7\","
+                "\"resource_id\":\"seat\",\"units\":1,\"replayed\":true,\"status\":\"expired\","
+                "\"expires_at\":\"2026-12-01T21:50:00.123Z\"}\n");
+    /* Confirmed (active) or cancelled since: no expiry to announce. */
+    res.status = BOOKING_STATUS_ACTIVE;
+    assert_line(booking_json_outcome(&req, &res),
+                "{\"outcome\":\"BOOKED\",\"reason\":\"booked\",\"booking_id\":\"cart-7\","
+                "\"resource_id\":\"seat\",\"units\":1,\"replayed\":true,\"status\":\"active\"}\n");
+}
+
+static void record_body_carries_created_and_updated_at_and_expires_at_only_for_a_live_or_expired_hold(
+    void **state)
+{
+    (void)state;
+    booking_record rec = {.booking_id = "b-1", .resource_id = "r", .units = 2,
+                          .outcome = BOOKING_BOOKED, .reason = BOOKING_REASON_BOOKED,
+                          .status = BOOKING_STATUS_ACTIVE, .created_at_ms = 1796161800123,
+                          .updated_at_ms = 1796161800123};
+    assert_line(booking_json_record(&rec),
+                "{\"booking_id\":\"b-1\",\"resource_id\":\"r\",\"units\":2,\"outcome\":\"BOOKED\","
+                "\"reason\":\"booked\",\"status\":\"active\",\"created_at\":\"2026-12-01T21:50:00.123Z\","
+                "\"updated_at\":\"2026-12-01T21:50:00.123Z\"}\n");
+    rec.hold_ms = 1000;
+    rec.status = BOOKING_STATUS_HELD;
+    rec.expires_at_ms = rec.created_at_ms + 1000;
+    assert_line(booking_json_record(&rec),
+                "{\"booking_id\":\"b-1\",\"resource_id\":\"r\",\"units\":2,\"outcome\":\"BOOKED\","
+                "\"reason\":\"booked\",\"status\":\"held\",\"expires_at\":\"2026-12-01T21:50:01.123Z\","
+                "\"created_at\":\"2026-12-01T21:50:00.123Z\",\"updated_at\":\"2026-12-01T21:50:00.123Z\"}\n");
+    rec.status = BOOKING_STATUS_EXPIRED;
+    rec.updated_at_ms = rec.expires_at_ms;
+    assert_line(booking_json_change(BOOKING_REASON_HOLD_EXPIRED, &rec),
+                "{\"booking_id\":\"b-1\",\"resource_id\":\"r\",\"units\":2,\"outcome\":\"BOOKED\","
+                "\"reason\":\"booked\",\"status\":\"expired\",\"expires_at\":\"2026-12-01T21:50:01.123Z\","
+                "\"created_at\":\"2026-12-01T21:50:00.123Z\",\"updated_at\":\"2026-12-01T21:50:01.123Z\","
+                "\"result\":\"hold_expired\"}\n");
+    rec.status = BOOKING_STATUS_ACTIVE;
+    assert_line(booking_json_change(BOOKING_REASON_CONFIRMED, &rec),
+                "{\"booking_id\":\"b-1\",\"resource_id\":\"r\",\"units\":2,\"outcome\":\"BOOKED\","
+                "\"reason\":\"booked\",\"status\":\"active\",\"created_at\":\"2026-12-01T21:50:00.123Z\","
+                "\"updated_at\":\"2026-12-01T21:50:01.123Z\",\"result\":\"confirmed\"}\n");
+}
+
+static void resource_body_carries_as_of_after_remaining(void **state)
+{
+    (void)state;
+    booking_resource res = {.resource_id = "room-42", .capacity = 3, .booked = 1,
+                            .as_of_ms = 1796161800123};
+    assert_line(booking_json_resource(&res),
+                "{\"resource_id\":\"room-42\",\"capacity\":3,\"booked\":1,\"remaining\":2,"
+                "\"as_of\":\"2026-12-01T21:50:00.123Z\"}\n");
+    assert_line(booking_json_capacity_refused(BOOKING_REASON_CAPACITY_BELOW_BOOKED, &res),
+                "{\"resource_id\":\"room-42\",\"capacity\":3,\"booked\":1,\"remaining\":2,"
+                "\"as_of\":\"2026-12-01T21:50:00.123Z\",\"error\":\"capacity_below_booked\"}\n");
 }
 
 int main(void)
@@ -160,6 +252,10 @@ int main(void)
         cmocka_unit_test(outcome_body_is_the_same_as_jansson_at_the_limits_of_ids_and_units),
         cmocka_unit_test(outcome_body_writer_asserts_on_ids_that_would_need_escaping),
         cmocka_unit_test(outcome_and_batch_lines_are_the_same_as_the_jansson_lines),
+        cmocka_unit_test(outcome_body_of_a_hold_carries_status_held_and_expires_at),
+        cmocka_unit_test(
+            record_body_carries_created_and_updated_at_and_expires_at_only_for_a_live_or_expired_hold),
+        cmocka_unit_test(resource_body_carries_as_of_after_remaining),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

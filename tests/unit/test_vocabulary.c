@@ -228,7 +228,8 @@ static void metrics_show_exactly_the_outcome_reason_pairs_of_an_attempt(void **s
     assert_non_null(m);
     metrics_init(m);
     size_t len = 0;
-    char *text = metrics_render(m, &len);
+    const booking_store_stats stats = {.holds_expired = 0};
+    char *text = metrics_render(m, &stats, &len);
     assert_non_null(text);
     for (size_t i = 0; i < MAP_COUNT; i++) {
         for (size_t o = 0; o < OUTCOME_COUNT; o++) {
