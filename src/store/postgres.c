@@ -72,7 +72,7 @@
  *      same handle used (its floor: store->latest_ms). What is left: if the
  *      server's clock steps back, a read through one instance may be later than
  *      a write that follows through another (the step's size at most).
- *      A test that injected a clock (store->clock) sends store_now() as $clock
+ *      A test that injected a clock (store->clock) sends bk_store_now() as $clock
  *      instead of the server's clock; the rest is the same.
  *  (9) Holds and expiry. A hold is a record with status held (3) whose units are
  *      in booked; bookings_live_holds indexes the held rows by (resource_id,
@@ -85,7 +85,7 @@
  *      never release one hold; a failed transaction releases nothing. Reads do
  *      not write: a resource read answers booked minus the units of its held
  *      rows expired by its time (the same index range), a record read its status
- *      as of its time (core_status_at). So the stored invariant is: booked = the
+ *      as of its time (bk_core_status_at). So the stored invariant is: booked = the
  *      units of the resource's records with status active or held; as of a time
  *      t, the held ones with expires_at_ms <= t no longer count.
  * (10) What holds cost. Round trips stay two per write (cancel, confirm,
@@ -101,7 +101,7 @@
  *   NONE --connect--> IDLE --flight 1--> LOCKED --flight 2 ok--> IDLE (results stand)
  *     ^                 |                  |
  *     |                 |                  +--any error--> ROLLBACK --> IDLE (all FAILED)
- *     +---lost, timed out, ROLLBACK failed (pg_abandon, conn_drop)
+ *     +---lost, timed out, ROLLBACK failed (bk_pg_abandon, conn_drop)
  */
 #include "store/postgres_batch.h"
 #include "store/postgres_conn.h"
@@ -113,7 +113,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "{"id"}": one id as an array literal (ids never need escaping, pg_text_add_id). */
+/* "{"id"}": one id as an array literal (ids never need escaping, bk_pg_text_add_id). */
 #define PG_ONE_ID_ARRAY_SIZE (BOOKING_ID_LEN_MAX + 5)
 #define PG_NUMBER_SIZE 24 /* a 64-bit number in decimal, sign and NUL included */
 
@@ -196,7 +196,7 @@ static core_record core_record_of(const pg_record *r, bool same_resource)
     assert(r->exists);
     return (core_record){.same_resource = same_resource, .units = r->units,
                          .hold_ms = r->hold_ms, .outcome = r->outcome,
-                         .reason = core_recorded_reason(r->outcome), .status = r->status,
+                         .reason = bk_core_recorded_reason(r->outcome), .status = r->status,
                          .expires_at_ms = r->expires_at_ms};
 }
 
@@ -209,13 +209,13 @@ static void public_record_of(const char *booking_id, const pg_record *r, int64_t
     if (out == NULL)
         return;
     core_record cr = core_record_of(r, true);
-    store_copy_id(out->booking_id, booking_id, strlen(booking_id));
-    store_copy_id(out->resource_id, r->resource_id, strlen(r->resource_id));
+    bk_store_copy_id(out->booking_id, booking_id, strlen(booking_id));
+    bk_store_copy_id(out->resource_id, r->resource_id, strlen(r->resource_id));
     out->units = r->units;
     out->hold_ms = r->hold_ms;
     out->outcome = r->outcome;
     out->reason = cr.reason;
-    out->status = core_status_at(&cr, now_ms);
+    out->status = bk_core_status_at(&cr, now_ms);
     out->created_at_ms = r->created_at_ms;
     out->expires_at_ms = r->expires_at_ms;
     out->updated_at_ms =
@@ -228,17 +228,17 @@ static bool parse_resource(const PGresult *res, int col, core_resource *state)
 {
     if (!parse_u64(res, 0, col, &state->capacity) || !parse_u64(res, 0, col + 1, &state->booked))
         return false;
-    assert(core_resource_consistent(state)); /* read: what we and the CHECKs wrote */
+    assert(bk_core_resource_consistent(state)); /* read: what we and the CHECKs wrote */
     return true;
 }
 
 static void public_resource_of(const char *resource_id, const core_resource *state,
                                int64_t now_ms, booking_resource *out)
 {
-    assert(core_resource_consistent(state));
+    assert(bk_core_resource_consistent(state));
     if (out == NULL)
         return;
-    store_copy_id(out->resource_id, resource_id, strlen(resource_id));
+    bk_store_copy_id(out->resource_id, resource_id, strlen(resource_id));
     out->capacity = state->capacity;
     out->booked = state->booked;
     out->as_of_ms = now_ms;
@@ -258,7 +258,7 @@ static void time_params(pg_store *st, pg_time *t)
 {
     booking_store *s = &st->base;
     if (s->clock != NULL) {
-        t->floor_ms = store_now(s); /* the injected clock, never back within the handle */
+        t->floor_ms = bk_store_now(s); /* the injected clock, never back within the handle */
         snprintf(t->clock_text, sizeof t->clock_text, "%lld", (long long)t->floor_ms);
         t->clock = t->clock_text;
     } else {
@@ -300,20 +300,20 @@ typedef booking_reason (*pg_work_fn)(pg_store *st, pg_conn *c, const pg_call_arg
                                      booking_reason *answer);
 
 /* The shell every operation runs in: take a pooled connection, run the work,
- * end a failed transaction (pg_abandon: ROLLBACK, or drop the connection) and
+ * end a failed transaction (bk_pg_abandon: ROLLBACK, or drop the connection) and
  * give the connection back. The operations below are thin callers. */
 static booking_reason pg_call(pg_store *st, pg_work_fn work, const pg_call_args *a)
 {
     pg_conn *c;
-    booking_reason r = pg_pool_acquire(&st->pool, &c);
+    booking_reason r = bk_pg_pool_acquire(&st->pool, &c);
     if (r != BOOKING_REASON_OK)
         return r;
     assert(c >= st->pool.conns && c < st->pool.conns + st->pool.size);
     booking_reason answer = BOOKING_REASON_INTERNAL;
     r = work(st, c, a, &answer);
     if (r != BOOKING_REASON_OK)
-        pg_abandon(&st->pool, c);
-    pg_pool_release(&st->pool, c);
+        bk_pg_abandon(&st->pool, c);
+    bk_pg_pool_release(&st->pool, c);
     assert(r == BOOKING_REASON_OK || booking_reason_is_failure(r));
     return r == BOOKING_REASON_OK ? answer : r;
 }
@@ -324,9 +324,9 @@ static pg_batch *scratch_of(pg_store *st, pg_conn *c)
     size_t slot = (size_t)(c - st->pool.conns);
     assert(slot < BOOKING_PG_POOL_SIZE_MAX && c->busy);
     if (st->scratch[slot] == NULL)
-        st->scratch[slot] = pg_batch_new();
+        st->scratch[slot] = bk_pg_batch_new();
     if (st->scratch[slot] != NULL)
-        pg_batch_reset(st->scratch[slot]);
+        bk_pg_batch_reset(st->scratch[slot]);
     return st->scratch[slot];
 }
 
@@ -345,7 +345,7 @@ static booking_reason expiry_load(pg_batch *b, const PGresult *res, const pg_tim
     for (int i = 0; i < PQntuples(res); i++) {
         if (PQgetisnull(res, i, 1))
             continue; /* the LEFT JOIN's row of NULLs: no hold has expired */
-        size_t k = id_table_find(&b->overlay.ids, PQgetvalue(res, i, 2),
+        size_t k = bk_id_table_find(&b->overlay.ids, PQgetvalue(res, i, 2),
                                  (size_t)PQgetlength(res, i, 2));
         uint64_t units;
         int64_t expires_at_ms;
@@ -353,13 +353,13 @@ static booking_reason expiry_load(pg_batch *b, const PGresult *res, const pg_tim
             !parse_i64(res, i, 4, &expires_at_ms))
             return BOOKING_REASON_INTERNAL;
         overlay_entry *e = overlay_at(&b->overlay, k);
-        assert(core_hold_expired(expires_at_ms, *now)); /* the rows the statement chose */
+        assert(bk_core_hold_expired(expires_at_ms, *now)); /* the rows the statement chose */
         if (!e->exists || e->state.booked < units)
             return BOOKING_REASON_INTERNAL; /* a live hold's units are in booked, (9) */
         e->state.booked -= units;
         e->dirty = true;
-        assert(core_resource_consistent(&e->state)); /* the counter as it will be written */
-        pg_text_add_id(&b->arrays[BOOKING_PG_ARR_EXPIRE_IDS], PQgetvalue(res, i, 1),
+        assert(bk_core_resource_consistent(&e->state)); /* the counter as it will be written */
+        bk_pg_text_add_id(&b->arrays[BOOKING_PG_ARR_EXPIRE_IDS], PQgetvalue(res, i, 1),
                        (size_t)PQgetlength(res, i, 1));
         (*expired)++;
     }
@@ -369,12 +369,12 @@ static booking_reason expiry_load(pg_batch *b, const PGresult *res, const pg_tim
 /* Flight 2's first statement: mark the expired holds. NULL array: allocation failed. */
 static bool send_expiry(pg_conn *c, pg_batch *b, size_t expired)
 {
-    const char *ids = pg_text_finish(&b->arrays[BOOKING_PG_ARR_EXPIRE_IDS]);
+    const char *ids = bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_EXPIRE_IDS]);
     if (ids == NULL)
         return false;
     assert((expired == 0) == (b->arrays[BOOKING_PG_ARR_EXPIRE_IDS].len == 1));
     if (expired > 0)
-        pg_send(c, BOOKING_PG_EXPIRE_HOLDS, 1, &ids);
+        bk_pg_send(c, BOOKING_PG_EXPIRE_HOLDS, 1, &ids);
     return true;
 }
 
@@ -385,9 +385,9 @@ static void counters_add(pg_batch *b)
         overlay_entry *e = overlay_at(&b->overlay, i);
         if (!e->dirty)
             continue;
-        assert(e->exists && core_resource_consistent(&e->state));
-        pg_text_add_id(&b->arrays[BOOKING_PG_ARR_UPD_IDS], e->id, e->id_len);
-        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED], e->state.booked);
+        assert(e->exists && bk_core_resource_consistent(&e->state));
+        bk_pg_text_add_id(&b->arrays[BOOKING_PG_ARR_UPD_IDS], e->id, e->id_len);
+        bk_pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED], e->state.booked);
     }
 }
 
@@ -396,10 +396,10 @@ static void write_done(pg_store *st, pg_conn *c, size_t expired, int64_t now)
 {
     /* Held rows change only under their resource's lock (9): each one found
      * expired in flight 1 was still held in flight 2. */
-    assert(expired == 0 || strtoull(PQcmdTuples(pg_result(c, 0)), NULL, 10) == expired);
+    assert(expired == 0 || strtoull(PQcmdTuples(bk_pg_result(c, 0)), NULL, 10) == expired);
     if (expired > 0)
-        store_count_expired(&st->base, expired);
-    store_observe_time(&st->base, now);
+        bk_store_count_expired(&st->base, expired);
+    bk_store_observe_time(&st->base, now);
 }
 
 /* ---- the batch write path, (2) to (4) ---- */
@@ -412,14 +412,14 @@ static booking_reason batch_prepare(pg_batch *b, const booking_request *requests
         const booking_request *q = &requests[i];
         size_t rlen = strlen(q->resource_id), blen = strlen(q->booking_id);
         bool fresh;
-        if (overlay_get(&b->overlay, q->resource_id, rlen, &fresh) == NULL)
+        if (bk_overlay_get(&b->overlay, q->resource_id, rlen, &fresh) == NULL)
             return BOOKING_REASON_INTERNAL;
         if (fresh)
-            pg_text_add_id(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS], q->resource_id, rlen);
-        if (pg_record_get(&b->records, q->booking_id, blen, &fresh) == NULL)
+            bk_pg_text_add_id(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS], q->resource_id, rlen);
+        if (bk_pg_record_get(&b->records, q->booking_id, blen, &fresh) == NULL)
             return BOOKING_REASON_INTERNAL;
         if (fresh)
-            pg_text_add_id(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS], q->booking_id, blen);
+            bk_pg_text_add_id(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS], q->booking_id, blen);
     }
     assert(overlay_count(&b->overlay) <= count && b->records.ids.count <= count);
     return BOOKING_REASON_OK;
@@ -432,10 +432,10 @@ static booking_reason batch_load_resources(pg_batch *b, const PGresult *resource
         return BOOKING_REASON_INTERNAL;
     for (int i = 0; i < PQntuples(resources); i++) {
         bool fresh;
-        overlay_entry *e = overlay_get(&b->overlay, PQgetvalue(resources, i, 0),
+        overlay_entry *e = bk_overlay_get(&b->overlay, PQgetvalue(resources, i, 0),
                                        (size_t)PQgetlength(resources, i, 0), &fresh);
         if (e == NULL || fresh || !parse_u64(resources, i, 1, &e->state.capacity) ||
-            !parse_u64(resources, i, 2, &e->state.booked) || !core_resource_consistent(&e->state))
+            !parse_u64(resources, i, 2, &e->state.booked) || !bk_core_resource_consistent(&e->state))
             return BOOKING_REASON_INTERNAL; /* a row not as the schema's CHECKs promise */
         e->exists = true;
     }
@@ -449,7 +449,7 @@ static booking_reason batch_load_records(pg_batch *b, const PGresult *records)
     if (!result_has_rows(records))
         return BOOKING_REASON_INTERNAL;
     for (int i = 0; i < PQntuples(records); i++) {
-        pg_record *r = pg_record_find(&b->records, PQgetvalue(records, i, 0),
+        pg_record *r = bk_pg_record_find(&b->records, PQgetvalue(records, i, 0),
                                       (size_t)PQgetlength(records, i, 0));
         if (r == NULL || !parse_record(records, i, 1, r))
             return BOOKING_REASON_INTERNAL;
@@ -462,13 +462,13 @@ static booking_reason batch_load_records(pg_batch *b, const PGresult *records)
 static void batch_insert_add(pg_batch *b, const booking_request *q, const pg_record *rec)
 {
     pg_text *arr = &b->arrays[BOOKING_PG_ARR_INS_IDS];
-    pg_text_add_id(&arr[0], q->booking_id, strlen(q->booking_id));
-    pg_text_add_id(&arr[1], q->resource_id, strlen(q->resource_id));
-    pg_text_add_u64(&arr[2], rec->units);
-    pg_text_add_u64(&arr[3], (uint64_t)rec->outcome);
-    pg_text_add_u64(&arr[4], (uint64_t)rec->status);
-    pg_text_add_u64(&arr[5], rec->hold_ms);
-    pg_text_add_i64(&arr[6], rec->expires_at_ms);
+    bk_pg_text_add_id(&arr[0], q->booking_id, strlen(q->booking_id));
+    bk_pg_text_add_id(&arr[1], q->resource_id, strlen(q->resource_id));
+    bk_pg_text_add_u64(&arr[2], rec->units);
+    bk_pg_text_add_u64(&arr[3], (uint64_t)rec->outcome);
+    bk_pg_text_add_u64(&arr[4], (uint64_t)rec->status);
+    bk_pg_text_add_u64(&arr[5], rec->hold_ms);
+    bk_pg_text_add_i64(&arr[6], rec->expires_at_ms);
 }
 
 /* The core decides each attempt in order at now_ms; new records go to flight 2's
@@ -480,14 +480,14 @@ static void batch_decide(pg_batch *b, const booking_request *requests, size_t co
     for (size_t i = 0; i < count; i++) {
         const booking_request *q = &requests[i];
         bool fresh;
-        overlay_entry *res = overlay_get(&b->overlay, q->resource_id, strlen(q->resource_id),
+        overlay_entry *res = bk_overlay_get(&b->overlay, q->resource_id, strlen(q->resource_id),
                                          &fresh);
-        pg_record *rec = pg_record_find(&b->records, q->booking_id, strlen(q->booking_id));
+        pg_record *rec = bk_pg_record_find(&b->records, q->booking_id, strlen(q->booking_id));
         assert(res != NULL && !fresh && rec != NULL); /* batch_prepare added both */
         core_record cr;
         if (rec->exists)
             cr = core_record_of(rec, strcmp(rec->resource_id, q->resource_id) == 0);
-        core_attempt_decision d = core_decide_attempt(
+        core_attempt_decision d = bk_core_decide_attempt(
             (core_attempt){.units = q->units, .hold_ms = q->hold_ms, .now_ms = now_ms},
             res->exists ? &res->state : NULL, rec->exists ? &cr : NULL);
         results[i] = d.result;
@@ -501,7 +501,7 @@ static void batch_decide(pg_batch *b, const booking_request *requests, size_t co
         batch_insert_add(b, q, rec);
         res->state.booked += d.booked_delta;
         res->dirty = true;
-        assert(core_resource_consistent(&res->state)); /* the counter as it will be written */
+        assert(bk_core_resource_consistent(&res->state)); /* the counter as it will be written */
     }
     counters_add(b);
 }
@@ -515,24 +515,24 @@ static booking_reason batch_write(pg_store *st, pg_conn *c, pg_batch *b, size_t 
     const char *ins[BOOKING_PG_INSERT_ARRAYS + 1], *upd[3];
     bool ok = true;
     for (int i = 0; i < BOOKING_PG_INSERT_ARRAYS; i++)
-        ok &= (ins[i] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_INS_IDS + i])) != NULL;
+        ok &= (ins[i] = bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_INS_IDS + i])) != NULL;
     ins[BOOKING_PG_INSERT_ARRAYS] = now;
-    ok &= (upd[0] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_IDS])) != NULL;
-    ok &= (upd[1] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED])) != NULL;
+    ok &= (upd[0] = bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_IDS])) != NULL;
+    ok &= (upd[1] = bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED])) != NULL;
     upd[2] = now;
     if (!ok)
         return BOOKING_REASON_INTERNAL;
     assert(b->arrays[BOOKING_PG_ARR_INS_IDS].len >= 1); /* at least the opening "{" */
     assert(b->arrays[BOOKING_PG_ARR_UPD_IDS].len >= 1);
-    pg_flight_begin(c);
+    bk_pg_flight_begin(c);
     if (!send_expiry(c, b, expired))
         return BOOKING_REASON_INTERNAL;
     if (b->arrays[BOOKING_PG_ARR_INS_IDS].len > 1)
-        pg_send(c, BOOKING_PG_INSERT_RECORDS, BOOKING_PG_INSERT_ARRAYS + 1, ins);
+        bk_pg_send(c, BOOKING_PG_INSERT_RECORDS, BOOKING_PG_INSERT_ARRAYS + 1, ins);
     if (b->arrays[BOOKING_PG_ARR_UPD_IDS].len > 1)
-        pg_send(c, BOOKING_PG_UPDATE_BOOKED, 3, upd);
-    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
-    booking_reason r = pg_flight_run(&st->pool, c);
+        bk_pg_send(c, BOOKING_PG_UPDATE_BOOKED, 3, upd);
+    bk_pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
+    booking_reason r = bk_pg_flight_run(&st->pool, c);
     if (r == BOOKING_REASON_OK)
         write_done(st, c, expired, now_ms);
     return r;
@@ -547,27 +547,27 @@ static booking_reason work_batch(pg_store *st, pg_conn *c, const pg_call_args *a
         return BOOKING_REASON_INTERNAL;
     *answer = BOOKING_REASON_OK; /* the decisions are in a->results */
     booking_reason r = batch_prepare(b, a->requests, a->count);
-    const char *rids = pg_text_finish(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS]);
-    const char *bids = pg_text_finish(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS]);
+    const char *rids = bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS]);
+    const char *bids = bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS]);
     if (r != BOOKING_REASON_OK || rids == NULL || bids == NULL)
         return BOOKING_REASON_INTERNAL;
     pg_time t;
     time_params(st, &t);
     const char *time_args[3] = {rids, t.clock, t.floor};
-    pg_flight_begin(c);
-    pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
-    pg_send(c, BOOKING_PG_LOCK_RESOURCES, 1, &rids);
-    pg_send(c, BOOKING_PG_EXPIRED_OF, 3, time_args); /* after the locks: (8) */
-    pg_send(c, BOOKING_PG_SELECT_RECORDS, 1, &bids);
-    r = pg_flight_run(&st->pool, c);
+    bk_pg_flight_begin(c);
+    bk_pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
+    bk_pg_send(c, BOOKING_PG_LOCK_RESOURCES, 1, &rids);
+    bk_pg_send(c, BOOKING_PG_EXPIRED_OF, 3, time_args); /* after the locks: (8) */
+    bk_pg_send(c, BOOKING_PG_SELECT_RECORDS, 1, &bids);
+    r = bk_pg_flight_run(&st->pool, c);
     int64_t now = 0;
     size_t expired = 0;
     if (r == BOOKING_REASON_OK)
-        r = batch_load_resources(b, pg_result(c, 1));
+        r = batch_load_resources(b, bk_pg_result(c, 1));
     if (r == BOOKING_REASON_OK)
-        r = expiry_load(b, pg_result(c, 2), &t, &now, &expired);
+        r = expiry_load(b, bk_pg_result(c, 2), &t, &now, &expired);
     if (r == BOOKING_REASON_OK)
-        r = batch_load_records(b, pg_result(c, 3));
+        r = batch_load_records(b, bk_pg_result(c, 3));
     if (r != BOOKING_REASON_OK)
         return r;
     batch_decide(b, a->requests, a->count, now, a->results);
@@ -580,7 +580,7 @@ static void pg_attempt_batch(booking_store *store, const booking_request *reques
     pg_call_args a = {.requests = requests, .count = count, .results = results};
     booking_reason r = pg_call((pg_store *)store, work_batch, &a);
     if (r != BOOKING_REASON_OK)
-        store_fail_all(results, count, r);
+        bk_store_fail_all(results, count, r);
 }
 
 /* ---- capacity: the same two flights, for one resource ---- */
@@ -598,15 +598,15 @@ static booking_reason capacity_write(pg_store *st, pg_conn *c, pg_batch *b, cons
     snprintf(booked, sizeof booked, "%llu", (unsigned long long)state->booked);
     snprintf(now_text, sizeof now_text, "%lld", (long long)now);
     const char *insert[3] = {a->id, cap, now_text}, *update[4] = {a->id, cap, booked, now_text};
-    pg_flight_begin(c);
+    bk_pg_flight_begin(c);
     if (!send_expiry(c, b, expired))
         return BOOKING_REASON_INTERNAL;
     if (d->create)
-        pg_send(c, BOOKING_PG_INSERT_RESOURCE, 3, insert);
+        bk_pg_send(c, BOOKING_PG_INSERT_RESOURCE, 3, insert);
     else if (d->update || e->dirty)
-        pg_send(c, BOOKING_PG_UPDATE_RESOURCE, 4, update);
-    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
-    booking_reason r = pg_flight_run(&st->pool, c);
+        bk_pg_send(c, BOOKING_PG_UPDATE_RESOURCE, 4, update);
+    bk_pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
+    booking_reason r = bk_pg_flight_run(&st->pool, c);
     if (r == BOOKING_REASON_OK)
         write_done(st, c, expired, now);
     return r;
@@ -618,7 +618,7 @@ static booking_reason work_set_capacity(pg_store *st, pg_conn *c, const pg_call_
     assert(a->id != NULL && a->capacity <= BOOKING_CAPACITY_MAX);
     pg_batch *b = scratch_of(st, c);
     bool fresh;
-    overlay_entry *e = b != NULL ? overlay_get(&b->overlay, a->id, strlen(a->id), &fresh) : NULL;
+    overlay_entry *e = b != NULL ? bk_overlay_get(&b->overlay, a->id, strlen(a->id), &fresh) : NULL;
     if (e == NULL)
         return BOOKING_REASON_INTERNAL;
     char rids[PG_ONE_ID_ARRAY_SIZE];
@@ -626,14 +626,14 @@ static booking_reason work_set_capacity(pg_store *st, pg_conn *c, const pg_call_
     pg_time t;
     time_params(st, &t);
     const char *time_args[3] = {rids, t.clock, t.floor};
-    pg_flight_begin(c);
-    pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
-    pg_send(c, BOOKING_PG_LOCK_RESOURCE, 1, &a->id);
-    pg_send(c, BOOKING_PG_EXPIRED_OF, 3, time_args);
-    booking_reason r = pg_flight_run(&st->pool, c);
+    bk_pg_flight_begin(c);
+    bk_pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
+    bk_pg_send(c, BOOKING_PG_LOCK_RESOURCE, 1, &a->id);
+    bk_pg_send(c, BOOKING_PG_EXPIRED_OF, 3, time_args);
+    booking_reason r = bk_pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
-    const PGresult *res = pg_result(c, 1);
+    const PGresult *res = bk_pg_result(c, 1);
     if (!result_has_rows(res))
         return BOOKING_REASON_INTERNAL;
     e->exists = PQntuples(res) == 1;
@@ -641,11 +641,11 @@ static booking_reason work_set_capacity(pg_store *st, pg_conn *c, const pg_call_
         return BOOKING_REASON_INTERNAL;
     int64_t now;
     size_t expired;
-    r = expiry_load(b, pg_result(c, 2), &t, &now, &expired);
+    r = expiry_load(b, bk_pg_result(c, 2), &t, &now, &expired);
     if (r != BOOKING_REASON_OK)
         return r;
     core_resource *state = &e->state; /* as of now: expired holds released */
-    core_capacity_decision d = core_decide_set_capacity(a->capacity, e->exists ? state : NULL);
+    core_capacity_decision d = bk_core_decide_set_capacity(a->capacity, e->exists ? state : NULL);
     assert(!(d.create && d.update) && (!d.update || e->exists));
     r = capacity_write(st, c, b, a, &d, e, expired, now);
     if (r != BOOKING_REASON_OK)
@@ -675,7 +675,7 @@ static booking_reason change_load(pg_batch *b, pg_conn *c, const pg_time *t, pg_
                                   char rid[BOOKING_ID_LEN_MAX + 1], int64_t *now,
                                   size_t *expired, overlay_entry **entry)
 {
-    const PGresult *lock = pg_result(c, 1), *times = pg_result(c, 2), *row = pg_result(c, 3);
+    const PGresult *lock = bk_pg_result(c, 1), *times = bk_pg_result(c, 2), *row = bk_pg_result(c, 3);
     if (!result_has_rows(lock) || !result_has_rows(row) || PQntuples(row) > 1)
         return BOOKING_REASON_INTERNAL;
     if (PQntuples(row) == 1 && !parse_record(row, 0, 0, rec))
@@ -686,10 +686,10 @@ static booking_reason change_load(pg_batch *b, pg_conn *c, const pg_time *t, pg_
     *expired = 0;
     if (!rec->exists)
         return time_load(times, 0, t, now) ? BOOKING_REASON_OK : BOOKING_REASON_INTERNAL;
-    store_copy_id(rid, rec->resource_id, strlen(rec->resource_id));
+    bk_store_copy_id(rid, rec->resource_id, strlen(rec->resource_id));
     rec->resource_id = rid; /* outlives this flight's results */
     bool fresh;
-    overlay_entry *e = overlay_get(&b->overlay, rid, strlen(rid), &fresh);
+    overlay_entry *e = bk_overlay_get(&b->overlay, rid, strlen(rid), &fresh);
     if (e == NULL || !parse_resource(lock, 1, &e->state))
         return BOOKING_REASON_INTERNAL;
     e->exists = true;
@@ -710,19 +710,19 @@ static booking_reason change_write(pg_store *st, pg_conn *c, pg_batch *b, const 
     snprintf(now_text, sizeof now_text, "%lld", (long long)now);
     snprintf(status, sizeof status, "%d", (int)d->status);
     const char *set[3] = {booking_id, status, now_text};
-    const char *upd[3] = {pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_IDS]),
-                          pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED]), now_text};
+    const char *upd[3] = {bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_IDS]),
+                          bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED]), now_text};
     if (upd[0] == NULL || upd[1] == NULL)
         return BOOKING_REASON_INTERNAL;
-    pg_flight_begin(c);
+    bk_pg_flight_begin(c);
     if (!send_expiry(c, b, expired))
         return BOOKING_REASON_INTERNAL;
     if (d->write_status)
-        pg_send(c, BOOKING_PG_SET_STATUS, 3, set);
+        bk_pg_send(c, BOOKING_PG_SET_STATUS, 3, set);
     if (e != NULL && e->dirty)
-        pg_send(c, BOOKING_PG_UPDATE_BOOKED, 3, upd);
-    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
-    booking_reason r = pg_flight_run(&st->pool, c);
+        bk_pg_send(c, BOOKING_PG_UPDATE_BOOKED, 3, upd);
+    bk_pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
+    booking_reason r = bk_pg_flight_run(&st->pool, c);
     if (r == BOOKING_REASON_OK)
         write_done(st, c, expired, now);
     return r;
@@ -739,12 +739,12 @@ static booking_reason work_change(pg_store *st, pg_conn *c, const pg_call_args *
     pg_time t;
     time_params(st, &t);
     const char *time_args[3] = {a->id, t.clock, t.floor};
-    pg_flight_begin(c);
-    pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
-    pg_send(c, BOOKING_PG_LOCK_RESOURCE_OF, 1, &a->id);
-    pg_send(c, BOOKING_PG_EXPIRED_OF_RECORD, 3, time_args); /* after the lock: (8) */
-    pg_send(c, BOOKING_PG_SELECT_RECORD, 1, &a->id);
-    booking_reason r = pg_flight_run(&st->pool, c);
+    bk_pg_flight_begin(c);
+    bk_pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
+    bk_pg_send(c, BOOKING_PG_LOCK_RESOURCE_OF, 1, &a->id);
+    bk_pg_send(c, BOOKING_PG_EXPIRED_OF_RECORD, 3, time_args); /* after the lock: (8) */
+    bk_pg_send(c, BOOKING_PG_SELECT_RECORD, 1, &a->id);
+    booking_reason r = bk_pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
     pg_record rec = {.exists = false};
@@ -782,14 +782,14 @@ static booking_reason work_change(pg_store *st, pg_conn *c, const pg_call_args *
 
 static booking_reason pg_cancel(booking_store *store, const char *booking_id, booking_record *out)
 {
-    pg_call_args a = {.id = booking_id, .record = out, .change = core_decide_cancel};
+    pg_call_args a = {.id = booking_id, .record = out, .change = bk_core_decide_cancel};
     return pg_call((pg_store *)store, work_change, &a);
 }
 
 static booking_reason pg_confirm(booking_store *store, const char *booking_id,
                                  booking_record *out)
 {
-    pg_call_args a = {.id = booking_id, .record = out, .change = core_decide_confirm};
+    pg_call_args a = {.id = booking_id, .record = out, .change = bk_core_decide_confirm};
     return pg_call((pg_store *)store, work_change, &a);
 }
 
@@ -799,12 +799,12 @@ static booking_reason pg_confirm(booking_store *store, const char *booking_id,
 static booking_reason read_one(pg_store *st, pg_conn *c, pg_stmt stmt, int nparams,
                                const char *const *params, const PGresult **res)
 {
-    pg_flight_begin(c);
-    pg_send(c, stmt, nparams, params);
-    booking_reason r = pg_flight_run(&st->pool, c);
+    bk_pg_flight_begin(c);
+    bk_pg_send(c, stmt, nparams, params);
+    booking_reason r = bk_pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
-    *res = pg_result(c, 0);
+    *res = bk_pg_result(c, 0);
     return result_has_rows(*res) ? BOOKING_REASON_OK : BOOKING_REASON_INTERNAL;
 }
 
@@ -830,7 +830,7 @@ static booking_reason work_get_resource(pg_store *st, pg_conn *c, const pg_call_
         !parse_u64(res, 0, 3, &expired_units) || expired_units > state.booked)
         return BOOKING_REASON_INTERNAL;
     state.booked -= expired_units; /* as of now: expired holds no longer count, (9) */
-    store_observe_time(&st->base, now);
+    bk_store_observe_time(&st->base, now);
     public_resource_of(a->id, &state, now, a->resource); /* asserts the counter as of now */
     *answer = BOOKING_REASON_OK;
     return BOOKING_REASON_OK;
@@ -856,7 +856,7 @@ static booking_reason work_get_booking(pg_store *st, pg_conn *c, const pg_call_a
     if (!parse_record(res, 0, 0, &rec) || !time_load(res, BOOKING_PG_RECORD_COLUMN_COUNT, &t, &now))
         return BOOKING_REASON_INTERNAL;
     assert(now >= rec.updated_at_ms); /* greatest() of the statement */
-    store_observe_time(&st->base, now);
+    bk_store_observe_time(&st->base, now);
     public_record_of(a->id, &rec, now, a->record);
     *answer = BOOKING_REASON_OK;
     return BOOKING_REASON_OK;
@@ -905,9 +905,9 @@ static booking_reason pg_ping(booking_store *store)
 static void pg_close(booking_store *store)
 {
     pg_store *st = (pg_store *)store;
-    pg_pool_close(&st->pool);
+    bk_pg_pool_close(&st->pool);
     for (size_t i = 0; i < BOOKING_PG_POOL_SIZE_MAX; i++)
-        pg_batch_free(st->scratch[i]);
+        bk_pg_batch_free(st->scratch[i]);
     free(st);
 }
 
@@ -923,21 +923,21 @@ static const store_ops pg_ops = {
     .ping = pg_ping,
 };
 
-booking_error postgres_store_open(const char *url, const char *location, booking_store **out,
+booking_error bk_postgres_store_open(const char *url, const char *location, booking_store **out,
                                   char *errbuf, size_t errbuf_len)
 {
     (void)location; /* libpq parses the whole URI, scheme included */
     assert(url != NULL && out != NULL);
     pg_options opts;
-    booking_error e = pg_options_parse(url, &opts, errbuf, errbuf_len);
+    booking_error e = bk_pg_options_parse(url, &opts, errbuf, errbuf_len);
     if (e != BOOKING_OK)
         return e;
     /* The schema first, on a connection of its own, so the pool's connections
      * can prepare statements against existing tables. */
-    PGconn *admin = pg_open_admin(&opts, errbuf, errbuf_len);
+    PGconn *admin = bk_pg_open_admin(&opts, errbuf, errbuf_len);
     if (admin == NULL)
         return BOOKING_EOPEN;
-    e = pg_schema_migrate(admin, opts.statement_timeout_ms, errbuf, errbuf_len);
+    e = bk_pg_schema_migrate(admin, opts.statement_timeout_ms, errbuf, errbuf_len);
     PQfinish(admin);
     if (e != BOOKING_OK)
         return e;
@@ -945,7 +945,7 @@ booking_error postgres_store_open(const char *url, const char *location, booking
     if (st == NULL)
         return BOOKING_ENOMEM;
     st->base.ops = &pg_ops;
-    e = pg_pool_init(&st->pool, &opts);
+    e = bk_pg_pool_init(&st->pool, &opts);
     if (e != BOOKING_OK) {
         pg_close(&st->base);
         return e;
@@ -955,7 +955,7 @@ booking_error postgres_store_open(const char *url, const char *location, booking
     pg_call_args none = {0};
     booking_reason r = pg_call(st, work_none, &none);
     if (r != BOOKING_REASON_OK) {
-        store_error(errbuf, errbuf_len, "postgres: could not set up a session (%s)",
+        bk_store_error(errbuf, errbuf_len, "postgres: could not set up a session (%s)",
                     booking_reason_name(r));
         pg_close(&st->base);
         return BOOKING_EOPEN;

@@ -38,10 +38,10 @@
  *      records, under the same write lock). Cost: one probe of the index when
  *      nothing is due, plus one row update per hold that expires, which happens
  *      once per hold: O(expired), never a scan. The expiries are counted
- *      (store_count_expired) only once their COMMIT returned.
+ *      (bk_store_count_expired) only once their COMMIT returned.
  *  (8) The store's time. Read under the write lock: after BEGIN IMMEDIATE the
- *      transaction reads store_time.latest_ms, observes it (store_observe_time)
- *      and takes now = store_now() (core_store_time of the clock against it);
+ *      transaction reads store_time.latest_ms, observes it (bk_store_observe_time)
+ *      and takes now = bk_store_now() (bk_core_store_time of the clock against it);
  *      every decision of the transaction uses that one now. A transaction that
  *      changed anything writes now into store_time before COMMIT, so no later
  *      transaction, in this process, another, or after a restart, uses an earlier
@@ -49,12 +49,12 @@
  *      contradicted by a decision at an earlier time. A transaction that changed
  *      nothing writes no time (a replay stays free of a sync): its answers stay
  *      true at any time not before the latest recorded one.
- *  (9) Reads (4) write nothing. A read's time is max(the handle's store_now(), the
+ *  (9) Reads (4) write nothing. A read's time is max(the handle's bk_store_now(), the
  *      file's store_time), taken in the same statement as the rows, so in one
  *      snapshot: nothing a read shows was written at a later time than the read's.
  *      GetResource answers booked minus the units of its held records due at that
  *      time (expired, not yet applied by a write; the index sums them) with
- *      as_of_ms = that time; GetBooking answers core_status_at(that time). The
+ *      as_of_ms = that time; GetBooking answers bk_core_status_at(that time). The
  *      handle observes the time; the file does not record it (no write lock), so
  *      across processes a read and a later write are ordered by the host's clock.
  *
@@ -62,7 +62,7 @@
  *
  *            (1) lock, BEGIN IMMEDIATE          (2) read store_time, now
  *     IDLE ----------------------------> LOCKED -----------------------> WRITING --+
- *       ^        [sqlite_tx_begin]                  [write_begin]          |  ^    | (3)
+ *       ^        [bk_sqlite_tx_begin]                  [write_begin]          |  ^    | (3)
  *       |                                                                  |  +----+
  *       +--- (4) store_time = now if changed, COMMIT ok: results stand, ---+
  *       |        the expiries are counted                  [write_end]     |
@@ -102,14 +102,14 @@ static booking_reason step_done(sqlite3_stmt *s)
 {
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BOOKING_REASON_OK : sqlite_reason(rc);
+    return rc == SQLITE_DONE ? BOOKING_REASON_OK : bk_sqlite_reason(rc);
 }
 
 /* (1) and (2): BEGIN IMMEDIATE, then the store's time under the write lock. */
 static booking_reason write_begin(sqlite_store *st)
 {
     sqlite_conn *c = &st->writer;
-    booking_reason r = sqlite_tx_begin(c);
+    booking_reason r = bk_sqlite_tx_begin(c);
     if (r != BOOKING_REASON_OK)
         return r;
     sqlite3_stmt *s = c->stmt[SQL_SELECT_TIME];
@@ -117,9 +117,9 @@ static booking_reason write_begin(sqlite_store *st)
     int64_t latest = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
     sqlite3_reset(s);
     if (rc != SQLITE_ROW)
-        return sqlite_tx_end(c, rc == SQLITE_DONE ? BOOKING_REASON_INTERNAL : sqlite_reason(rc));
-    store_observe_time(&st->base, latest);
-    st->tx_now = store_now(&st->base);
+        return bk_sqlite_tx_end(c, rc == SQLITE_DONE ? BOOKING_REASON_INTERNAL : bk_sqlite_reason(rc));
+    bk_store_observe_time(&st->base, latest);
+    st->tx_now = bk_store_now(&st->base);
     st->tx_latest = latest;
     st->tx_changed = false;
     st->tx_expired = 0;
@@ -138,9 +138,9 @@ static booking_reason write_end(sqlite_store *st, booking_reason r)
         r = step_done(s);
     }
     uint64_t expired = st->tx_expired;
-    r = sqlite_tx_end(c, r);
+    r = bk_sqlite_tx_end(c, r);
     if (r == BOOKING_REASON_OK && expired > 0)
-        store_count_expired(&st->base, expired);
+        bk_store_count_expired(&st->base, expired);
     return r;
 }
 
@@ -160,11 +160,11 @@ static booking_reason load_resource(sqlite_conn *c, const char *id, bool *exists
         /* Every read of the counters: the schema's CHECKs and our writes keep
          * the invariant, so a row without it is a bug (or a file tampered with
          * past its CHECKs), never an input to decide on. */
-        assert(core_resource_consistent(state));
+        assert(bk_core_resource_consistent(state));
         rc = sqlite3_step(s);
     }
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BOOKING_REASON_OK : sqlite_reason(rc);
+    return rc == SQLITE_DONE ? BOOKING_REASON_OK : bk_sqlite_reason(rc);
 }
 
 /* The record in the current row of s (columns SQL_BOOKING_COLUMNS, sqlite_conn.c).
@@ -183,7 +183,7 @@ static void record_of_row(sqlite3_stmt *s, const char *booking_id, const char *r
         .units = (uint64_t)sqlite3_column_int64(s, 1),
         .hold_ms = (uint64_t)sqlite3_column_int64(s, 4),
         .outcome = outcome,
-        .reason = core_recorded_reason(outcome),
+        .reason = bk_core_recorded_reason(outcome),
         .status = (booking_status)sqlite3_column_int(s, 3),
         .expires_at_ms = sqlite3_column_int64(s, 7),
     };
@@ -193,8 +193,8 @@ static void record_of_row(sqlite3_stmt *s, const char *booking_id, const char *r
     assert((record->expires_at_ms != 0) == (record->hold_ms != 0 && outcome == BOOKING_BOOKED));
     assert(record->status < BOOKING_STATUS_HELD || record->expires_at_ms != 0);
     if (out != NULL) {
-        store_copy_id(out->booking_id, booking_id, strlen(booking_id));
-        store_copy_id(out->resource_id, rid ? rid : "", rid ? (size_t)rid_len : 0);
+        bk_store_copy_id(out->booking_id, booking_id, strlen(booking_id));
+        bk_store_copy_id(out->resource_id, rid ? rid : "", rid ? (size_t)rid_len : 0);
         out->units = record->units;
         out->hold_ms = record->hold_ms;
         out->outcome = record->outcome;
@@ -220,14 +220,14 @@ static booking_reason load_record(sqlite_conn *c, const char *booking_id, const 
         rc = sqlite3_step(s);
     }
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BOOKING_REASON_OK : sqlite_reason(rc);
+    return rc == SQLITE_DONE ? BOOKING_REASON_OK : bk_sqlite_reason(rc);
 }
 
 /* The stored record *out as of now: a held one whose time has come reads
  * expired, changed at its expiry (as the expiry step will write it). */
 static void record_as_of(const core_record *record, int64_t now_ms, booking_record *out)
 {
-    out->status = core_status_at(record, now_ms);
+    out->status = bk_core_status_at(record, now_ms);
     if (out->status == BOOKING_STATUS_EXPIRED && record->status == BOOKING_STATUS_HELD)
         out->updated_at_ms = record->expires_at_ms;
 }
@@ -252,7 +252,7 @@ static booking_reason expire_holds(sqlite_store *st, const char *resource_id, si
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
-        return sqlite_reason(rc);
+        return bk_sqlite_reason(rc);
     *released = units;
     st->tx_expired += count;
     st->tx_changed |= count > 0;
@@ -268,7 +268,7 @@ static booking_reason touch_resource(sqlite_store *st, const char *resource_id,
 {
     bool fresh;
     size_t len = strlen(resource_id);
-    overlay_entry *res = overlay_get(&st->overlay, resource_id, len, &fresh);
+    overlay_entry *res = bk_overlay_get(&st->overlay, resource_id, len, &fresh);
     if (res == NULL)
         return BOOKING_REASON_INTERNAL;
     *out = res;
@@ -284,7 +284,7 @@ static booking_reason touch_resource(sqlite_store *st, const char *resource_id,
     assert(released <= res->state.booked);
     res->state.booked -= released;
     res->dirty = released != 0;
-    assert(core_resource_consistent(&res->state));
+    assert(bk_core_resource_consistent(&res->state));
     return BOOKING_REASON_OK;
 }
 
@@ -317,7 +317,7 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
     if (r != BOOKING_REASON_OK)
         return r;
     core_attempt attempt = {.units = req->units, .hold_ms = req->hold_ms, .now_ms = st->tx_now};
-    core_attempt_decision d = core_decide_attempt(attempt, res->exists ? &res->state : NULL, NULL);
+    core_attempt_decision d = bk_core_decide_attempt(attempt, res->exists ? &res->state : NULL, NULL);
     if (d.write_record) {
         bool inserted;
         r = insert_record(st, req, &d, &inserted);
@@ -326,7 +326,7 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
         if (inserted) {
             res->state.booked += d.booked_delta;
             res->dirty |= d.booked_delta != 0;
-            assert(core_resource_consistent(&res->state));
+            assert(bk_core_resource_consistent(&res->state));
             *result = d.result;
             return BOOKING_REASON_OK;
         }
@@ -341,7 +341,7 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
     if (!exists && d.write_record)
         return BOOKING_REASON_INTERNAL; /* the insert did nothing, yet no record: never
                                            answer a decision that was not written */
-    *result = exists ? core_decide_attempt(attempt, NULL, &rec).result : d.result;
+    *result = exists ? bk_core_decide_attempt(attempt, NULL, &rec).result : d.result;
     return BOOKING_REASON_OK;
 }
 
@@ -349,7 +349,7 @@ static booking_reason write_booked(sqlite_store *st, const char *resource_id, si
                                    const core_resource *state)
 {
     /* Every write of a counter, paired with the read in load_resource(). */
-    assert(st->writer.held && core_resource_consistent(state));
+    assert(st->writer.held && bk_core_resource_consistent(state));
     sqlite3_stmt *s = st->writer.stmt[SQL_UPDATE_BOOKED];
     sqlite3_bind_int64(s, 1, (sqlite3_int64)state->booked);
     sqlite3_bind_text(s, 2, resource_id, (int)len, SQLITE_STATIC);
@@ -376,10 +376,10 @@ static void sqlite_attempt_batch(booking_store *store, const booking_request *re
     assert(count >= 1 && count <= BOOKING_BATCH_MAX);
     booking_reason r = write_begin(st);
     if (r != BOOKING_REASON_OK) {
-        store_fail_all(results, count, r);
+        bk_store_fail_all(results, count, r);
         return;
     }
-    overlay_reset(&st->overlay);
+    bk_overlay_reset(&st->overlay);
     for (size_t i = 0; i < count && r == BOOKING_REASON_OK; i++)
         r = decide_one(st, &requests[i], &results[i]);
     assert(overlay_count(&st->overlay) <= count);
@@ -387,7 +387,7 @@ static void sqlite_attempt_batch(booking_store *store, const booking_request *re
         r = write_counters(st);
     r = write_end(st, r);
     if (r != BOOKING_REASON_OK)
-        store_fail_all(results, count, r);
+        bk_store_fail_all(results, count, r);
 }
 
 /* ---- capacity, cancel, confirm ---- */
@@ -427,7 +427,7 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
     if (r == BOOKING_REASON_OK && released)
         r = write_booked(st, resource_id, strlen(resource_id), &state);
     if (r == BOOKING_REASON_OK) {
-        d = core_decide_set_capacity(capacity, exists ? &state : NULL);
+        d = bk_core_decide_set_capacity(capacity, exists ? &state : NULL);
         assert(!(d.create && d.update) && (!d.update || exists));
         if (d.create || d.update) {
             sqlite3_stmt *s = c->stmt[SQL_UPSERT_RESOURCE];
@@ -437,14 +437,14 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
             st->tx_changed = true;
             state.capacity = capacity;
             /* The counters as written: the core refused a capacity below booked. */
-            assert(core_resource_consistent(&state));
+            assert(bk_core_resource_consistent(&state));
         }
     }
     r = write_end(st, r);
     if (r != BOOKING_REASON_OK)
         return r;
     if (out != NULL && (exists || d.create)) {
-        store_copy_id(out->resource_id, resource_id, strlen(resource_id));
+        bk_store_copy_id(out->resource_id, resource_id, strlen(resource_id));
         out->capacity = state.capacity;
         out->booked = state.booked;
         out->as_of_ms = now;
@@ -531,13 +531,13 @@ static booking_reason sqlite_change(booking_store *store, const char *booking_id
 static booking_reason sqlite_cancel(booking_store *store, const char *booking_id,
                                     booking_record *out)
 {
-    return sqlite_change(store, booking_id, out, core_decide_cancel);
+    return sqlite_change(store, booking_id, out, bk_core_decide_cancel);
 }
 
 static booking_reason sqlite_confirm(booking_store *store, const char *booking_id,
                                      booking_record *out)
 {
-    return sqlite_change(store, booking_id, out, core_decide_confirm);
+    return sqlite_change(store, booking_id, out, bk_core_decide_confirm);
 }
 
 /* ---- reads, (4) and (9) ---- */
@@ -548,12 +548,12 @@ static booking_reason sqlite_get_resource(booking_store *store, const char *reso
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->reader;
     assert(out != NULL); /* the library always passes one to get_resource */
-    booking_reason r = sqlite_conn_lock(c);
+    booking_reason r = bk_sqlite_conn_lock(c);
     if (r != BOOKING_REASON_OK)
         return r;
     sqlite3_stmt *s = c->stmt[SQL_READ_RESOURCE_AT];
     sqlite3_bind_text(s, 1, resource_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, store_now(store));
+    sqlite3_bind_int64(s, 2, bk_store_now(store));
     int rc = sqlite3_step(s);
     bool exists = rc == SQLITE_ROW;
     core_resource state = {0};
@@ -564,18 +564,18 @@ static booking_reason sqlite_get_resource(booking_store *store, const char *reso
         now = sqlite3_column_int64(s, 2);
         uint64_t due = (uint64_t)sqlite3_column_int64(s, 3);
         /* Every read of the counters; the due holds' units are part of booked. */
-        assert(core_resource_consistent(&state) && due <= state.booked);
+        assert(bk_core_resource_consistent(&state) && due <= state.booked);
         state.booked -= due;
         rc = sqlite3_step(s);
     }
     sqlite3_reset(s);
-    sqlite_conn_unlock(c);
+    bk_sqlite_conn_unlock(c);
     if (rc != SQLITE_DONE)
-        return sqlite_reason(rc);
+        return bk_sqlite_reason(rc);
     if (!exists)
         return BOOKING_REASON_UNKNOWN_RESOURCE;
-    store_observe_time(store, now);
-    store_copy_id(out->resource_id, resource_id, strlen(resource_id));
+    bk_store_observe_time(store, now);
+    bk_store_copy_id(out->resource_id, resource_id, strlen(resource_id));
     out->capacity = state.capacity;
     out->booked = state.booked;
     out->as_of_ms = now;
@@ -588,12 +588,12 @@ static booking_reason sqlite_get_booking(booking_store *store, const char *booki
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->reader;
     assert(out != NULL); /* the library always passes one to get_booking */
-    booking_reason r = sqlite_conn_lock(c);
+    booking_reason r = bk_sqlite_conn_lock(c);
     if (r != BOOKING_REASON_OK)
         return r;
     sqlite3_stmt *s = c->stmt[SQL_READ_BOOKING_AT];
     sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, store_now(store));
+    sqlite3_bind_int64(s, 2, bk_store_now(store));
     int rc = sqlite3_step(s);
     bool exists = rc == SQLITE_ROW;
     core_record rec;
@@ -604,12 +604,12 @@ static booking_reason sqlite_get_booking(booking_store *store, const char *booki
         rc = sqlite3_step(s);
     }
     sqlite3_reset(s);
-    sqlite_conn_unlock(c);
+    bk_sqlite_conn_unlock(c);
     if (rc != SQLITE_DONE)
-        return sqlite_reason(rc);
+        return bk_sqlite_reason(rc);
     if (!exists)
         return BOOKING_REASON_UNKNOWN_BOOKING;
-    store_observe_time(store, now);
+    bk_store_observe_time(store, now);
     record_as_of(&rec, now, out);
     return BOOKING_REASON_OK;
 }
@@ -618,22 +618,22 @@ static booking_reason sqlite_ping(booking_store *store)
 {
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->reader;
-    booking_reason r = sqlite_conn_lock(c);
+    booking_reason r = bk_sqlite_conn_lock(c);
     if (r != BOOKING_REASON_OK)
         return r;
     sqlite3_stmt *s = c->stmt[SQL_PING];
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
-    sqlite_conn_unlock(c);
-    return rc == SQLITE_ROW ? BOOKING_REASON_OK : sqlite_reason(rc);
+    bk_sqlite_conn_unlock(c);
+    return rc == SQLITE_ROW ? BOOKING_REASON_OK : bk_sqlite_reason(rc);
 }
 
 static void sqlite_close(booking_store *store)
 {
     sqlite_store *st = (sqlite_store *)store;
-    sqlite_conn_close(&st->reader);
-    sqlite_conn_close(&st->writer);
-    overlay_free(&st->overlay);
+    bk_sqlite_conn_close(&st->reader);
+    bk_sqlite_conn_close(&st->writer);
+    bk_overlay_free(&st->overlay);
     free(st);
 }
 
@@ -649,24 +649,24 @@ static const store_ops sqlite_ops = {
     .ping = sqlite_ping,
 };
 
-booking_error sqlite_store_open(const char *url, const char *location, booking_store **out,
+booking_error bk_sqlite_store_open(const char *url, const char *location, booking_store **out,
                                 char *errbuf, size_t errbuf_len)
 {
     assert(url != NULL && location != NULL && out != NULL);
     sqlite_options opts;
-    booking_error e = sqlite_options_parse(url, location, &opts, errbuf, errbuf_len);
+    booking_error e = bk_sqlite_options_parse(url, location, &opts, errbuf, errbuf_len);
     if (e != BOOKING_OK)
         return e;
     sqlite_store *st = calloc(1, sizeof *st);
-    if (st == NULL || !overlay_init(&st->overlay, BOOKING_BATCH_MAX)) {
+    if (st == NULL || !bk_overlay_init(&st->overlay, BOOKING_BATCH_MAX)) {
         free(st);
         return BOOKING_ENOMEM;
     }
     st->base.ops = &sqlite_ops;
     /* The writer opens first: it creates and migrates the schema. */
-    e = sqlite_conn_open(&st->writer, &opts, true, errbuf, errbuf_len);
+    e = bk_sqlite_conn_open(&st->writer, &opts, true, errbuf, errbuf_len);
     if (e == BOOKING_OK)
-        e = sqlite_conn_open(&st->reader, &opts, false, errbuf, errbuf_len);
+        e = bk_sqlite_conn_open(&st->reader, &opts, false, errbuf, errbuf_len);
     if (e != BOOKING_OK) {
         sqlite_close(&st->base);
         return e;
