@@ -655,6 +655,21 @@ static bool check_every_hold_ended(sim *s)
     int64_t last = model_last_end(&s->model);
     if (s->clock_ms <= last)
         s->clock_ms = last + 1;
+    /* A read may answer as of its time without applying expiry; a write that touches
+     * the resource applies what is due in any design: its capacity up by one and back. */
+    for (int r = 0; r < SIM_RESOURCES; r++) {
+        for (uint64_t up = 1; s->model.exists[r] && up <= 2; up++) {
+            uint64_t cap = s->model.capacity[r] + (up == 1 ? 1 : -1);
+            booking_reason got;
+            booking_reason want =
+                model_set_capacity(&s->model, r, cap, model_time(&s->model, s->clock_ms));
+            if (booking_set_capacity(fault_store_inner(s->store), resource_names[r], cap, &got,
+                                     NULL) != BOOKING_OK ||
+                got != want)
+                return sim_fail(s, "set_capacity %s %" PRIu64 " after every hold's end: %s",
+                                resource_names[r], cap, booking_reason_name(got));
+        }
+    }
     if (!check_invariant(s, true))
         return false;
     uint64_t want = model_expired(&s->model, model_time(&s->model, s->clock_ms));

@@ -116,8 +116,9 @@ bool holds_run_reader(booking_store *store, const holds_config *cfg, unsigned re
 bool holds_run_threads(booking_store *store, const holds_config *cfg, unsigned first,
                        unsigned workers, unsigned readers, holds_log *logs);
 
-/* After the run: steps the clock past every hold's end and reads every resource, so
- * that every expiry has been applied by `store`. False if a read failed. */
+/* After the run: steps the clock past every hold's end and touches every resource
+ * with a write that changes nothing in the end, so that `store` has applied every
+ * expiry. False if a call failed. */
 bool holds_finish(booking_store *store, const holds_config *cfg);
 
 /* The expiries `store` applied (booking_store_get_stats); UINT64_MAX if it failed. */
