@@ -659,7 +659,7 @@ static bool check_every_hold_ended(sim *s)
      * the resource applies what is due in any design: its capacity up by one and back. */
     for (int r = 0; r < SIM_RESOURCES; r++) {
         for (uint64_t up = 1; s->model.exists[r] && up <= 2; up++) {
-            uint64_t cap = s->model.capacity[r] + (up == 1 ? 1 : -1);
+            uint64_t cap = up == 1 ? s->model.capacity[r] + 1 : s->model.capacity[r] - 1;
             booking_reason got;
             booking_reason want =
                 model_set_capacity(&s->model, r, cap, model_time(&s->model, s->clock_ms));
