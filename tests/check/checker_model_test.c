@@ -219,7 +219,7 @@ static uint32_t attempt_once(uint64_t *rng, size_t iteration)
     uint64_t units = rng_below(rng, 2) ? pick_units(rng, &w) : w.rec_units;
     core_resource cres = core_res_of(&w);
     core_record crec = core_rec_of(&w);
-    core_attempt_decision d = core_decide_attempt((core_attempt){.units = units},
+    core_attempt_decision d = bk_core_decide_attempt((core_attempt){.units = units},
                                                   w.has_res ? &cres : NULL,
                                                   w.has_rec ? &crec : NULL);
     world core_after = w;
@@ -240,7 +240,7 @@ static uint32_t attempt_once(uint64_t *rng, size_t iteration)
                     s.answer.replayed};
     expect_agreement("attempt", iteration, units, &w, core, model, &core_after, &model_after);
     core_resource after = core_res_of(&core_after);
-    assert_true(core_resource_consistent(&after));
+    assert_true(bk_core_resource_consistent(&after));
     bool fresh = w.has_res && !w.has_rec;
     return CHK_BIT(d.result.reason) | (d.result.replayed ? SEEN_REPLAYED : 0) |
            (fresh && units == w.cap - w.booked ? SEEN_EXACT_FIT : 0) |
@@ -251,7 +251,7 @@ static uint32_t cancel_once(uint64_t *rng, size_t iteration)
 {
     world w = pick_world(rng, true);
     core_record crec = core_rec_of(&w);
-    core_cancel_decision d = core_decide_cancel(w.has_rec ? &crec : NULL, 0);
+    core_cancel_decision d = bk_core_decide_cancel(w.has_rec ? &crec : NULL, 0);
     world core_after = w;
     core_after.booked -= d.booked_release;
     core_after.cancelled = w.cancelled || d.write_status;
@@ -274,7 +274,7 @@ static uint32_t set_capacity_once(uint64_t *rng, size_t iteration)
     if (capacity > BOOKING_CAPACITY_MAX) /* booked - 1 of 0 wrapped, or MAX + 1 */
         capacity = rng_below(rng, 2) ? 0 : BOOKING_CAPACITY_MAX;
     core_resource cres = core_res_of(&w);
-    core_capacity_decision d = core_decide_set_capacity(capacity, w.has_res ? &cres : NULL);
+    core_capacity_decision d = bk_core_decide_set_capacity(capacity, w.has_res ? &cres : NULL);
     world core_after = w;
     if (d.create)
         core_after = (world){.has_res = true, .cap = capacity, .booked = 0,
