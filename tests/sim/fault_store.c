@@ -13,6 +13,7 @@ typedef struct fault_store {
     uint64_t *rng;
     fault_rates rates;
     fault_counts counts;
+    bool last_reached; /* whether the latest call reached the real store */
 } fault_store;
 
 uint64_t sim_rand(uint64_t *state)
@@ -40,8 +41,10 @@ static const booking_reason before_reasons[] = {
 static booking_reason fault_before(fault_store *f)
 {
     f->counts.calls++;
+    f->last_reached = true;
     if (sim_below(f->rng, 1000) >= f->rates.before_per_mille)
         return BOOKING_REASON_OK;
+    f->last_reached = false;
     f->counts.failed_before++;
     return before_reasons[sim_below(f->rng, sizeof before_reasons / sizeof before_reasons[0])];
 }
@@ -96,6 +99,16 @@ static booking_reason f_cancel(booking_store *store, const char *booking_id, boo
     return fault_after(f) ? BOOKING_REASON_IO_ERROR : r;
 }
 
+static booking_reason f_confirm(booking_store *store, const char *booking_id, booking_record *out)
+{
+    fault_store *f = (fault_store *)store;
+    booking_reason r = fault_before(f);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    r = f->inner->ops->confirm(f->inner, booking_id, out);
+    return fault_after(f) ? BOOKING_REASON_IO_ERROR : r;
+}
+
 static booking_reason f_get_resource(booking_store *store, const char *resource_id,
                                      booking_resource *out)
 {
@@ -125,6 +138,7 @@ static const store_ops fault_ops = {
     .attempt_batch = f_attempt_batch,
     .set_capacity = f_set_capacity,
     .cancel = f_cancel,
+    .confirm = f_confirm,
     .get_resource = f_get_resource,
     .get_booking = f_get_booking,
     .ping = f_ping,
@@ -155,6 +169,11 @@ void fault_store_set_inner(booking_store *store, booking_store *inner)
 void fault_store_set_rates(booking_store *store, fault_rates rates)
 {
     ((fault_store *)store)->rates = rates;
+}
+
+bool fault_store_last_reached(const booking_store *store)
+{
+    return ((const fault_store *)store)->last_reached;
 }
 
 fault_counts fault_store_counts(const booking_store *store)

@@ -9,6 +9,7 @@
 
 #include "store/store.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct fault_rates {
@@ -30,6 +31,9 @@ booking_store *fault_store_inner(booking_store *store);
 void fault_store_set_inner(booking_store *store, booking_store *inner);
 void fault_store_set_rates(booking_store *store, fault_rates rates);
 fault_counts fault_store_counts(const booking_store *store);
+/* Whether the latest call reached the real store (no fault before it): then it took
+ * effect, even if a fault after it reported FAILED. */
+bool fault_store_last_reached(const booking_store *store);
 
 uint64_t sim_rand(uint64_t *state);
 /* A uniform draw in 0..n-1 (n > 0). */

@@ -8,7 +8,10 @@
  * decision must still be there after a reopen.
  *
  *   sim memory|sqlite            the fixed seeds (what `make test` runs)
- *   SIM_SEED=N sim memory|sqlite one seed, to reproduce a failure
+ *   sim memory|sqlite holds      the same with holds, confirms and clock steps
+ *                                forward and back (SPEC section 7), every answer
+ *                                checked against the model of sim_model.h
+ *   SIM_SEED=N sim memory|sqlite [holds]  one seed, to reproduce a failure
  *   SIM_SOAK_SECONDS=N sim       random seeds on both stores for N seconds
  *   SIM_VERBOSE=1, SIM_KEEP_HISTORY=1  print counts / keep every history
  * Every failure prints its seed and writes the history next to the temp dir.
@@ -17,6 +20,7 @@
 #include "check/history_record.h"
 #include "sim/fault_store.h"
 #include "sim/powerloss_vfs.h"
+#include "sim/sim_model.h"
 #include "support/test_support.h"
 
 #include <inttypes.h>
@@ -35,6 +39,7 @@
 #define SIM_FULL_CHECK_EVERY 8 /* steps between sums over every record */
 #define SIM_CHECK_TIMEOUT_S 30.0
 #define SIM_FIXED_SEEDS_MEMORY 40
+#define SIM_FIXED_SEEDS_MEMORY_HOLDS 100 /* no history to check: cheaper per seed */
 #define SIM_FIXED_SEEDS_SQLITE 12
 #define SIM_STEPS_MEMORY 700
 #define SIM_STEPS_SQLITE 400
@@ -42,9 +47,20 @@
 #define SIM_REOPEN_PER_MILLE 8    /* sqlite: clean close and reopen after a step */
 #define SIM_POWER_CUT_PER_MILLE 6 /* sqlite: unsynced writes lost, then reopen */
 #define SIM_VFS_NAME "booking-sim-powerloss"
+/* Holds mode (SPEC section 7). */
+#define SIM_CONFIRM_PCT 10             /* of operations: a confirm (taken from attempts) */
+#define SIM_HOLD_PCT 60                /* of new attempts: a hold */
+#define SIM_HOLD_MS_MAX 40
+#define SIM_REPLAY_OWN_PCT 50          /* of attempts that reuse an id: its own request */
+#define SIM_RECENT_IDS 8               /* confirms and cancels favour the latest ids */
+#define SIM_CLOCK_STEP_PER_MILLE 120   /* of steps: the clock steps instead of a client */
+#define SIM_CLOCK_SMALL_STEP_MS_MAX 8  /* most steps: across the next expiry instants */
+#define SIM_CLOCK_BIG_STEP_MS_MAX 60   /* some: past many holds at once */
+#define SIM_CLOCK_BACK_MS_MAX 50       /* and some back, which the store must not follow */
+#define SIM_CLOCK_START_MS 1800000000000LL /* 2027-01-15: any fixed time */
 
 typedef enum phase { IDLE, INVOKED, EXECUTED } phase;
-typedef enum op_kind { OP_ATTEMPT, OP_CANCEL, OP_GET, OP_SET } op_kind;
+typedef enum op_kind { OP_ATTEMPT, OP_CANCEL, OP_GET, OP_SET, OP_CONFIRM } op_kind;
 
 typedef struct client {
     phase phase;
@@ -57,6 +73,7 @@ typedef struct client {
     uint64_t capacity;
     booking_reason reason;
     booking_resource got;
+    booking_record record; /* a cancel's or a confirm's (holds mode) */
     bool retry; /* the last single attempt FAILED: retry it with the same id */
     booking_request retry_req;
     char retry_id[SIM_ID_BYTES];
@@ -85,7 +102,19 @@ typedef struct sim {
     size_t id_count;
     unsigned reopens, power_cuts;
     char failure[1024];
+    /* Holds mode: the store runs on clock_ms, which only the simulation moves. */
+    bool holds;
+    int64_t clock_ms;
+    unsigned clock_steps, clock_steps_back;
+    uint64_t expired_closed; /* holds_expired of the handles closed so far */
+    sim_model model;
 } sim;
+
+/* Holds mode: the paths the fixed seeds must reach, summed over the seeds. */
+typedef struct hold_paths {
+    uint64_t held, confirmed, hold_expired, replays_expired, unexpired_reads, steps_back;
+} hold_paths;
+static hold_paths paths;
 
 static const char *const resource_names[SIM_RESOURCES + 1] = {"r0", "r1", "r2", "r-missing"};
 
@@ -126,7 +155,31 @@ static int process_of(int c, size_t slot)
     return c * SIM_BATCH_MAX + (int)slot;
 }
 
+static int resource_index(const char *resource_id)
+{
+    for (int r = 0; r <= SIM_RESOURCES; r++) {
+        if (strcmp(resource_names[r], resource_id) == 0)
+            return r;
+    }
+    return SIM_RESOURCES;
+}
+
 /* ---- choosing and running operations ---- */
+
+/* Holds mode: a new attempt is mostly a hold; an attempt that reuses an id often asks
+ * the id's own request again (a replay, whose status depends on the time). */
+static void choose_hold(sim *s, booking_request *req, const char *id, bool reused)
+{
+    const model_record *r = reused ? model_find(&s->model, id) : NULL;
+    if (r != NULL && sim_below(&s->rng, 100) < SIM_REPLAY_OWN_PCT) {
+        req->resource_id = resource_names[r->resource];
+        req->units = r->units;
+        req->hold_ms = r->hold_ms;
+        return;
+    }
+    req->hold_ms = sim_below(&s->rng, 100) < SIM_HOLD_PCT ? 1 + sim_below(&s->rng, SIM_HOLD_MS_MAX)
+                                                          : 0;
+}
 
 static void choose_attempt(sim *s, client *cl, int c, size_t slot)
 {
@@ -135,38 +188,58 @@ static void choose_attempt(sim *s, client *cl, int c, size_t slot)
         copy_id(cl->ids[0], SIM_ID_BYTES, cl->retry_id);
         *req = cl->retry_req;
     } else {
-        if (s->id_count > 0 && sim_below(&s->rng, 100) < 15)
+        bool reused = s->id_count > 0 && sim_below(&s->rng, 100) < 15;
+        if (reused)
             copy_id(cl->ids[slot], SIM_ID_BYTES,
                      s->ids[sim_below(&s->rng, s->id_count)].id);
         else
             snprintf(cl->ids[slot], SIM_ID_BYTES, "c%d-%u", c, cl->next_id++);
         req->resource_id = resource_names[sim_below(&s->rng, SIM_RESOURCES)];
         req->units = 1 + sim_below(&s->rng, 3);
+        if (s->holds)
+            choose_hold(s, req, cl->ids[slot], reused);
     }
     req->booking_id = cl->ids[slot];
     find_id(s, cl->ids[slot]);
+}
+
+/* The booking a cancel or a confirm names: a known one (in holds mode often one of
+ * the latest, whose hold may still run), or one never attempted. */
+static void choose_change_target(sim *s, client *cl, int c)
+{
+    if (s->id_count > 0 && sim_below(&s->rng, 10) < 9) {
+        size_t recent = s->id_count < SIM_RECENT_IDS ? s->id_count : SIM_RECENT_IDS;
+        size_t i = s->holds && sim_below(&s->rng, 2) == 0
+                       ? s->id_count - 1 - sim_below(&s->rng, recent)
+                       : sim_below(&s->rng, s->id_count);
+        copy_id(cl->id, sizeof cl->id, s->ids[i].id);
+    } else {
+        snprintf(cl->id, sizeof cl->id, "never-%d", c);
+    }
 }
 
 static void invoke(sim *s, int c)
 {
     client *cl = &s->clients[c];
     uint64_t r = sim_below(&s->rng, 100);
+    uint64_t confirms = s->holds ? SIM_CONFIRM_PCT : 0; /* taken from the attempts' share */
     cl->count = 1;
-    if (r < 65) {
+    if (r < 65 - confirms) {
         cl->kind = OP_ATTEMPT;
-        if (r >= 55)
+        if (r >= 55 - confirms)
             cl->count = 2 + sim_below(&s->rng, SIM_BATCH_MAX - 1);
         for (size_t k = 0; k < cl->count; k++) {
             choose_attempt(s, cl, c, k);
             check_record_attempt_invoke(s->rec, process_of(c, k), &cl->reqs[k]);
         }
-    } else if (r < 78) {
+    } else if (r < 78 - confirms) {
         cl->kind = OP_CANCEL;
-        if (s->id_count > 0 && sim_below(&s->rng, 10) < 9)
-            copy_id(cl->id, sizeof cl->id, s->ids[sim_below(&s->rng, s->id_count)].id);
-        else
-            snprintf(cl->id, sizeof cl->id, "never-%d", c);
+        choose_change_target(s, cl, c);
         check_record_cancel_invoke(s->rec, process_of(c, 0), cl->id);
+    } else if (r < 78) {
+        /* The history format has no confirm yet: holds mode checks the model instead. */
+        cl->kind = OP_CONFIRM;
+        choose_change_target(s, cl, c);
     } else if (r < 92) {
         cl->kind = OP_GET;
         copy_id(cl->id, sizeof cl->id, resource_names[sim_below(&s->rng, SIM_RESOURCES + 1)]);
@@ -180,13 +253,134 @@ static void invoke(sim *s, int c)
     cl->phase = INVOKED;
 }
 
+/* ---- holds mode: every answer against the model ---- */
+
+static bool same_record(const booking_record *got, const booking_record *want)
+{
+    return got->units == want->units && got->hold_ms == want->hold_ms &&
+           got->outcome == want->outcome && got->reason == want->reason &&
+           got->status == want->status && got->created_at_ms == want->created_at_ms &&
+           got->updated_at_ms == want->updated_at_ms && got->expires_at_ms == want->expires_at_ms;
+}
+
+static bool record_mismatch(sim *s, const char *what, const char *id, const booking_record *got,
+                            const booking_record *want, int64_t t)
+{
+    const char *why = got->status == BOOKING_STATUS_HELD && want->status == BOOKING_STATUS_EXPIRED
+                          ? " (a hold un-expired: the store's time went back?)"
+                          : "";
+    return sim_fail(s, "%s %s at %" PRId64 ": record %s created %" PRId64 " updated %" PRId64
+                    " expires %" PRId64 ", the model says %s %" PRId64 " %" PRId64 " %" PRId64 "%s",
+                    what, id, t, booking_status_name(got->status), got->created_at_ms,
+                    got->updated_at_ms, got->expires_at_ms, booking_status_name(want->status),
+                    want->created_at_ms, want->updated_at_ms, want->expires_at_ms, why);
+}
+
+static bool model_check_attempts(sim *s, client *cl, int64_t t)
+{
+    for (size_t k = 0; k < cl->count; k++) {
+        booking_result want;
+        const booking_result *got = &cl->results[k];
+        if (!model_attempt(&s->model, resource_index(cl->reqs[k].resource_id), &cl->reqs[k], t,
+                           &want))
+            return sim_fail(s, "the model is full");
+        if (got->outcome == BOOKING_FAILED)
+            continue; /* a fault after the call: the decision stands, unanswered */
+        paths.held += !want.replayed && want.status == BOOKING_STATUS_HELD;
+        paths.replays_expired += want.replayed && want.status == BOOKING_STATUS_EXPIRED;
+        if (got->outcome != want.outcome || got->reason != want.reason ||
+            got->replayed != want.replayed || got->status != want.status ||
+            got->expires_at_ms != want.expires_at_ms)
+            return sim_fail(s, "attempt %s (%s, %" PRIu64 " units, hold_ms %" PRIu64 ") at %" PRId64
+                            ": %s %s%s %s expires %" PRId64 ", the model says %s %s%s %s %" PRId64,
+                            cl->ids[k], cl->reqs[k].resource_id, cl->reqs[k].units,
+                            cl->reqs[k].hold_ms, t, booking_outcome_name(got->outcome),
+                            booking_reason_name(got->reason), got->replayed ? " replayed" : "",
+                            booking_status_name(got->status), got->expires_at_ms,
+                            booking_outcome_name(want.outcome), booking_reason_name(want.reason),
+                            want.replayed ? " replayed" : "", booking_status_name(want.status),
+                            want.expires_at_ms);
+    }
+    return true;
+}
+
+static bool model_check_change(sim *s, client *cl, int64_t t)
+{
+    bool confirm = cl->kind == OP_CONFIRM, has_record;
+    booking_record want;
+    booking_reason reason = model_change(&s->model, cl->id, confirm, t, &want, &has_record);
+    if (booking_reason_is_failure(cl->reason))
+        return true;
+    paths.confirmed += reason == BOOKING_REASON_CONFIRMED;
+    paths.hold_expired += reason == BOOKING_REASON_HOLD_EXPIRED;
+    if (cl->reason != reason)
+        return sim_fail(s, "%s %s at %" PRId64 ": %s, the model says %s", confirm ? "confirm" : "cancel",
+                        cl->id, t, booking_reason_name(cl->reason), booking_reason_name(reason));
+    if (has_record && !same_record(&cl->record, &want))
+        return record_mismatch(s, confirm ? "confirm" : "cancel", cl->id, &cl->record, &want, t);
+    return true;
+}
+
+static bool model_check_get(sim *s, const char *resource_id, booking_reason reason,
+                            const booking_resource *got, int64_t t)
+{
+    int r = resource_index(resource_id);
+    bool exists = r < SIM_RESOURCES && s->model.exists[r];
+    if (booking_reason_is_failure(reason))
+        return true;
+    if (reason != (exists ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_RESOURCE))
+        return sim_fail(s, "get_resource %s: %s", resource_id, booking_reason_name(reason));
+    if (!exists)
+        return true;
+    uint64_t booked = model_booked(&s->model, r, t);
+    /* A read after the clock stepped back behind a hold's end: where a store that
+     * followed the clock would count an expired hold again. */
+    paths.unexpired_reads += s->clock_ms < t && model_booked(&s->model, r, s->clock_ms) > booked;
+    if (got->as_of_ms != t)
+        return sim_fail(s, "get_resource %s: as_of %" PRId64 ", the store's time is %" PRId64
+                        " (clock %" PRId64 "): its time went %s", resource_id, got->as_of_ms, t,
+                        s->clock_ms, got->as_of_ms < t ? "back" : "ahead of the clock");
+    if (got->booked != booked || got->capacity != s->model.capacity[r])
+        return sim_fail(s, "get_resource %s at %" PRId64 ": booked %" PRIu64 " capacity %" PRIu64
+                        ", the model says %" PRIu64 " %" PRIu64, resource_id, t, got->booked,
+                        got->capacity, booked, s->model.capacity[r]);
+    return true;
+}
+
+/* After a call through the fault store: if it reached the store it took effect at the
+ * store's time (even if a fault after it answered FAILED); every answer that is not
+ * a failure must be the model's. */
+static bool model_check_call(sim *s, client *cl)
+{
+    if (!fault_store_last_reached(s->store))
+        return true;
+    int64_t t = model_time(&s->model, s->clock_ms);
+    switch (cl->kind) {
+    case OP_ATTEMPT: return model_check_attempts(s, cl, t);
+    case OP_CANCEL:
+    case OP_CONFIRM: return model_check_change(s, cl, t);
+    case OP_GET: return model_check_get(s, cl->id, cl->reason, &cl->got, t);
+    case OP_SET: {
+        booking_reason want = model_set_capacity(&s->model, resource_index(cl->id), cl->capacity, t);
+        if (!booking_reason_is_failure(cl->reason) && cl->reason != want)
+            return sim_fail(s, "set_capacity %s %" PRIu64 " at %" PRId64 ": %s, the model says %s",
+                            cl->id, cl->capacity, t, booking_reason_name(cl->reason),
+                            booking_reason_name(want));
+        return true;
+    }
+    }
+    return true;
+}
+
 static bool execute(sim *s, int c)
 {
     client *cl = &s->clients[c];
     booking_error e = BOOKING_OK;
+    booking_record *record = s->holds ? &cl->record : NULL;
     switch (cl->kind) {
     case OP_ATTEMPT: e = booking_attempt_batch(s->store, cl->reqs, cl->count, cl->results); break;
-    case OP_CANCEL: e = booking_cancel(s->store, cl->id, &cl->reason, NULL); break;
+    case OP_CANCEL: e = booking_cancel(s->store, cl->id, &cl->reason, record); break;
+    case OP_CONFIRM: e = booking_confirm(s->store, cl->id, &cl->reason, &cl->record); break;
     case OP_GET: e = booking_get_resource(s->store, cl->id, &cl->reason, &cl->got); break;
     case OP_SET:
         e = booking_set_capacity(s->store, cl->id, cl->capacity, &cl->reason, NULL);
@@ -196,7 +390,7 @@ static bool execute(sim *s, int c)
     if (e != BOOKING_OK)
         return sim_fail(s, "client %d: the library refused a valid call: %s", c,
                         booking_error_name(e));
-    return true;
+    return !s->holds || model_check_call(s, cl);
 }
 
 static bool complete(sim *s, int c)
@@ -246,11 +440,26 @@ static bool complete(sim *s, int c)
     case OP_SET:
         check_record_set_capacity_complete(s->rec, process_of(c, 0), cl->reason);
         break;
+    case OP_CONFIRM: break; /* checked against the model when it ran */
     }
     return true;
 }
 
 /* ---- checks on the real store, without faults ---- */
+
+/* Holds mode: a record read back is the model's, as of the store's time. */
+static bool model_check_record(sim *s, const char *id, const booking_record *got)
+{
+    int64_t t = model_time(&s->model, s->clock_ms);
+    const model_record *r = model_find(&s->model, id);
+    if (r == NULL)
+        return sim_fail(s, "get_booking %s: a record the model does not have", id);
+    booking_record want;
+    model_public_record(r, t, &want);
+    if (!same_record(got, &want) || strcmp(got->resource_id, resource_names[r->resource]) != 0)
+        return record_mismatch(s, "get_booking", id, got, &want, t);
+    return true;
+}
 
 static bool check_invariant(sim *s, bool full)
 {
@@ -262,14 +471,20 @@ static bool check_invariant(sim *s, bool full)
         booking_reason reason;
         if (booking_get_resource(inner, resource_names[r], &reason, &res) != BOOKING_OK)
             return sim_fail(s, "get_resource refused");
-        if (reason == BOOKING_REASON_UNKNOWN_RESOURCE)
+        if (reason == BOOKING_REASON_UNKNOWN_RESOURCE) {
+            if (s->holds && s->model.exists[r])
+                return sim_fail(s, "%s is gone", resource_names[r]);
             continue;
+        }
         if (reason != BOOKING_REASON_OK)
             return sim_fail(s, "get_resource %s failed without faults: %s", resource_names[r],
                             booking_reason_name(reason));
         exists[r] = true;
         capacity[r] = res.capacity;
         booked[r] = res.booked;
+        if (s->holds &&
+            !model_check_get(s, resource_names[r], reason, &res, model_time(&s->model, s->clock_ms)))
+            return false;
         if (res.booked > res.capacity)
             return sim_fail(s, "invariant: %s booked %" PRIu64 " > capacity %" PRIu64,
                             resource_names[r], res.booked, res.capacity);
@@ -285,17 +500,23 @@ static bool check_invariant(sim *s, bool full)
         if (reason == BOOKING_REASON_UNKNOWN_BOOKING) {
             if (k->acked)
                 return sim_fail(s, "acknowledged decision of %s is gone", k->id);
+            if (s->holds && model_find(&s->model, k->id) != NULL)
+                return sim_fail(s, "the record of %s is gone", k->id);
             continue;
         }
         if (reason != BOOKING_REASON_OK)
             return sim_fail(s, "get_booking %s failed without faults", k->id);
+        if (s->holds && !model_check_record(s, k->id, &rec))
+            return false;
         if (k->acked && (rec.outcome != k->outcome || rec.units != k->units ||
                          strcmp(rec.resource_id, k->resource) != 0))
             return sim_fail(s, "acknowledged decision of %s changed", k->id);
         if (k->acked_cancelled && rec.outcome == BOOKING_BOOKED &&
             rec.status != BOOKING_STATUS_CANCELLED)
             return sim_fail(s, "acknowledged cancel of %s is gone", k->id);
-        if (rec.outcome == BOOKING_BOOKED && rec.status == BOOKING_STATUS_ACTIVE) {
+        /* A hold counts in booked while it reads held (SPEC section 7). */
+        if (rec.outcome == BOOKING_BOOKED &&
+            (rec.status == BOOKING_STATUS_ACTIVE || rec.status == BOOKING_STATUS_HELD)) {
             for (int r = 0; r < SIM_RESOURCES; r++) {
                 if (strcmp(rec.resource_id, resource_names[r]) == 0)
                     sum[r] += rec.units;
@@ -311,14 +532,44 @@ static bool check_invariant(sim *s, bool full)
     return true;
 }
 
-static bool reopen(sim *s)
+static int64_t sim_clock(void *context)
+{
+    return *(const int64_t *)context;
+}
+
+/* Holds mode: the store runs on the simulation's clock, which only a step moves. */
+static bool attach_clock(sim *s, booking_store *inner)
+{
+    if (s->holds && booking_store_set_clock(inner, sim_clock, &s->clock_ms) != BOOKING_OK)
+        return sim_fail(s, "booking_store_set_clock refused");
+    return true;
+}
+
+static uint64_t expired_stat(booking_store *inner)
+{
+    booking_store_stats stats = {0};
+    return booking_store_get_stats(inner, &stats) == BOOKING_OK ? stats.holds_expired : 0;
+}
+
+/* Closes the real store, keeping the count of the expiries it applied. */
+static void close_inner(sim *s)
 {
     booking_store *inner = fault_store_inner(s->store);
+    s->expired_closed += expired_stat(inner);
     booking_store_close(inner);
+    fault_store_set_inner(s->store, NULL);
+}
+
+static bool reopen(sim *s)
+{
+    booking_store *inner = NULL;
+    close_inner(s);
     char why[256] = "";
     if (booking_store_open(s->url, &inner, why, sizeof why) != BOOKING_OK)
         return sim_fail(s, "reopen %s: %s", s->url, why);
     fault_store_set_inner(s->store, inner);
+    if (!attach_clock(s, inner))
+        return false;
     s->reopens++;
     /* Every acknowledged decision must have survived. */
     return check_invariant(s, true);
@@ -331,8 +582,7 @@ static bool power_cut(sim *s)
 {
     if (powerloss_vfs_cut() < 0)
         return sim_fail(s, "the power-loss VFS could not roll back unsynced writes");
-    booking_store_close(fault_store_inner(s->store));
-    fault_store_set_inner(s->store, NULL);
+    close_inner(s);
     powerloss_vfs_restore();
     char shm[4200];
     snprintf(shm, sizeof shm, "%s-shm", s->db_path);
@@ -343,6 +593,8 @@ static bool power_cut(sim *s)
     if (booking_store_open(s->url, &inner, why, sizeof why) != BOOKING_OK)
         return sim_fail(s, "open after a power cut: %s", why);
     fault_store_set_inner(s->store, inner);
+    if (!attach_clock(s, inner))
+        return false;
     s->power_cuts++;
     return check_invariant(s, true);
 }
@@ -379,6 +631,55 @@ static bool check_recorded_history(sim *s)
 
 /* ---- one run ---- */
 
+/* Holds mode: the clock steps forward across expiry instants, or back, which the
+ * store must not follow (its time never goes back, so no hold un-expires). */
+static void clock_step(sim *s)
+{
+    uint64_t r = sim_below(&s->rng, 100);
+    s->clock_steps++;
+    if (r < 70) {
+        s->clock_ms += 1 + (int64_t)sim_below(&s->rng, SIM_CLOCK_SMALL_STEP_MS_MAX);
+    } else if (r < 85) {
+        s->clock_ms += 1 + (int64_t)sim_below(&s->rng, SIM_CLOCK_BIG_STEP_MS_MAX);
+    } else {
+        s->clock_ms -= 1 + (int64_t)sim_below(&s->rng, SIM_CLOCK_BACK_MS_MAX);
+        s->clock_steps_back++;
+        paths.steps_back++;
+    }
+}
+
+/* Holds mode, at the end: once every hold's time has passed and every resource was
+ * read, each hold expired unconfirmed and uncancelled was released exactly once. */
+static bool check_every_hold_ended(sim *s)
+{
+    int64_t last = model_last_end(&s->model);
+    if (s->clock_ms <= last)
+        s->clock_ms = last + 1;
+    /* A read may answer as of its time without applying expiry; a write that touches
+     * the resource applies what is due in any design: its capacity up by one and back. */
+    for (int r = 0; r < SIM_RESOURCES; r++) {
+        for (uint64_t up = 1; s->model.exists[r] && up <= 2; up++) {
+            uint64_t cap = up == 1 ? s->model.capacity[r] + 1 : s->model.capacity[r] - 1;
+            booking_reason got;
+            booking_reason want =
+                model_set_capacity(&s->model, r, cap, model_time(&s->model, s->clock_ms));
+            if (booking_set_capacity(fault_store_inner(s->store), resource_names[r], cap, &got,
+                                     NULL) != BOOKING_OK ||
+                got != want)
+                return sim_fail(s, "set_capacity %s %" PRIu64 " after every hold's end: %s",
+                                resource_names[r], cap, booking_reason_name(got));
+        }
+    }
+    if (!check_invariant(s, true))
+        return false;
+    uint64_t want = model_expired(&s->model, model_time(&s->model, s->clock_ms));
+    uint64_t got = s->expired_closed + expired_stat(fault_store_inner(s->store));
+    if (got != want)
+        return sim_fail(s, "holds_expired: the store's handles applied %" PRIu64
+                        " expiries, the model has %" PRIu64 " holds expired", got, want);
+    return true;
+}
+
 static bool run_steps(sim *s, int steps)
 {
     bool sqlite = strcmp(s->scheme, "sqlite") == 0;
@@ -391,14 +692,20 @@ static bool run_steps(sim *s, int steps)
             reason != BOOKING_REASON_OK)
             return sim_fail(s, "setting up %s failed", resource_names[r]);
         check_record_set_capacity_complete(s->rec, 9999, reason);
+        if (s->holds)
+            model_set_capacity(&s->model, r, cap, model_time(&s->model, s->clock_ms));
     }
     for (int step = 0; step < steps; step++) {
-        int c = (int)sim_below(&s->rng, SIM_CLIENTS);
         bool ok = true;
-        switch (s->clients[c].phase) {
-        case IDLE: invoke(s, c); break;
-        case INVOKED: ok = execute(s, c); break;
-        case EXECUTED: ok = complete(s, c); break;
+        if (s->holds && sim_below(&s->rng, 1000) < SIM_CLOCK_STEP_PER_MILLE) {
+            clock_step(s);
+        } else {
+            int c = (int)sim_below(&s->rng, SIM_CLIENTS);
+            switch (s->clients[c].phase) {
+            case IDLE: invoke(s, c); break;
+            case INVOKED: ok = execute(s, c); break;
+            case EXECUTED: ok = complete(s, c); break;
+            }
         }
         if (!ok)
             return false;
@@ -415,18 +722,25 @@ static bool run_steps(sim *s, int steps)
     }
     if (!check_invariant(s, true))
         return false;
+    if (s->holds && !check_every_hold_ended(s))
+        return false;
     if (sqlite && !reopen(s))
         return false;
-    return check_recorded_history(s);
+    /* `booking check` does not model holds yet; in holds mode the model has checked
+     * every answer as it came instead. */
+    return s->holds || check_recorded_history(s);
 }
 
-static bool run_seed(const char *scheme, uint64_t seed, int steps)
+static bool run_seed(const char *scheme, uint64_t seed, int steps, bool holds)
 {
     static sim s; /* large; one run at a time */
     memset(&s, 0, sizeof s);
     s.seed = seed;
     s.rng = seed * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL;
     s.scheme = scheme;
+    s.holds = holds;
+    s.clock_ms = SIM_CLOCK_START_MS;
+    model_init(&s.model);
     if (strcmp(scheme, "sqlite") == 0) {
         snprintf(s.db_path, sizeof s.db_path, "%s/sim-%" PRIu64 ".db", test_tmpdir(), seed);
         snprintf(s.url, sizeof s.url, "sqlite:%s?busy_timeout_ms=100&vfs=%s", s.db_path,
@@ -438,6 +752,10 @@ static bool run_seed(const char *scheme, uint64_t seed, int steps)
     bool ok = false;
     if (booking_store_open(s.url, &inner, why, sizeof why) != BOOKING_OK) {
         sim_fail(&s, "open %s: %s", s.url, why);
+        goto out;
+    }
+    if (!attach_clock(&s, inner)) {
+        booking_store_close(inner);
         goto out;
     }
     fault_rates rates = {.before_per_mille = 60 + (unsigned)sim_below(&s.rng, 60),
@@ -456,15 +774,21 @@ static bool run_seed(const char *scheme, uint64_t seed, int steps)
         check_recorder_text(s.rec, &len);
         printf("seed %" PRIu64 " %s: %d steps, %" PRIu64 " store calls, %" PRIu64
                " failed before, %" PRIu64 " failed after commit, %u reopens, %u power cuts, "
-               "%zu ids, %zu history bytes\n",
+               "%zu ids, %zu history bytes",
                seed, scheme, steps, fc.calls, fc.failed_before, fc.failed_after, s.reopens,
                s.power_cuts, s.id_count, len);
+        if (holds)
+            printf("; %u clock steps (%u back), %zu records, %" PRIu64 " holds expired",
+                   s.clock_steps, s.clock_steps_back, s.model.count,
+                   model_expired(&s.model, s.model.latest_ms));
+        printf("\n");
     }
 out:
     if (!ok)
-        fprintf(stderr, "SIM FAILED: store %s, seed %" PRIu64 " (reproduce: SIM_SEED=%" PRIu64
-                        " %s): %s\n",
-                scheme, seed, seed, scheme, s.failure);
+        fprintf(stderr, "SIM FAILED: store %s%s, seed %" PRIu64 " (reproduce: SIM_SEED=%" PRIu64
+                        " %s%s): %s\n",
+                scheme, holds ? " with holds" : "", seed, seed, scheme, holds ? " holds" : "",
+                s.failure);
     booking_store_close(s.store);
     check_recorder_free(s.rec);
     s.store = NULL;
@@ -499,8 +823,11 @@ int main(int argc, char **argv)
         return 1;
     }
     const char *scheme = argc > 1 ? argv[1] : "memory";
-    if (strcmp(scheme, "memory") != 0 && strcmp(scheme, "sqlite") != 0) {
-        fprintf(stderr, "usage: %s memory|sqlite (SIM_SEED=N, SIM_SOAK_SECONDS=N)\n", argv[0]);
+    bool holds = argc > 2 && strcmp(argv[2], "holds") == 0;
+    if ((strcmp(scheme, "memory") != 0 && strcmp(scheme, "sqlite") != 0) ||
+        (argc > 2 && !holds) || argc > 3) {
+        fprintf(stderr, "usage: %s memory|sqlite [holds] (SIM_SEED=N, SIM_SOAK_SECONDS=N)\n",
+                argv[0]);
         return 2;
     }
     int steps = strcmp(scheme, "sqlite") == 0 ? SIM_STEPS_SQLITE : SIM_STEPS_MEMORY;
@@ -508,7 +835,7 @@ int main(int argc, char **argv)
     const char *soak_text = getenv("SIM_SOAK_SECONDS");
     if (seed_text != NULL) {
         uint64_t seed = strtoull(seed_text, NULL, 10);
-        bool ok = run_seed(scheme, seed, steps);
+        bool ok = run_seed(scheme, seed, steps, holds);
         printf("seed %" PRIu64 " on %s: %s\n", seed, scheme, ok ? "ok" : "FAILED");
         return ok ? 0 : 1;
     }
@@ -518,17 +845,35 @@ int main(int argc, char **argv)
         while (now_s() < until) {
             uint64_t seed = random_seed();
             const char *which = runs % 2 ? "sqlite" : "memory";
-            if (!run_seed(which, seed, SIM_SOAK_STEPS))
+            if (!run_seed(which, seed, SIM_SOAK_STEPS, holds))
                 failures++;
             runs++;
         }
         printf("soak: %u runs, %u failed\n", runs, failures);
         return failures ? 1 : 0;
     }
-    int seeds = strcmp(scheme, "sqlite") == 0 ? SIM_FIXED_SEEDS_SQLITE : SIM_FIXED_SEEDS_MEMORY;
+    int seeds = strcmp(scheme, "sqlite") == 0 ? SIM_FIXED_SEEDS_SQLITE
+                : holds                       ? SIM_FIXED_SEEDS_MEMORY_HOLDS
+                                              : SIM_FIXED_SEEDS_MEMORY;
     int failures = 0;
     for (int i = 1; i <= seeds; i++)
-        failures += !run_seed(scheme, (uint64_t)i, steps);
-    printf("%d seeds on %s: %d failed\n", seeds, scheme, failures);
+        failures += !run_seed(scheme, (uint64_t)i, steps, holds);
+    /* Seeds that never confirmed in time, answered hold_expired or read after a step
+     * back would prove nothing about expiry. */
+    if (holds && failures == 0 &&
+        (paths.held == 0 || paths.confirmed == 0 || paths.hold_expired == 0 ||
+         paths.replays_expired == 0 || paths.unexpired_reads == 0 || paths.steps_back == 0)) {
+        fprintf(stderr, "SIM FAILED: the seeds missed a path of holds: %" PRIu64 " held, %" PRIu64
+                " confirmed, %" PRIu64 " hold_expired, %" PRIu64 " expired replays, %" PRIu64
+                " reads after a step back, %" PRIu64 " steps back\n", paths.held, paths.confirmed,
+                paths.hold_expired, paths.replays_expired, paths.unexpired_reads, paths.steps_back);
+        failures++;
+    }
+    if (holds && getenv("SIM_VERBOSE") != NULL)
+        printf("paths: %" PRIu64 " held, %" PRIu64 " confirmed, %" PRIu64 " hold_expired, %" PRIu64
+               " expired replays, %" PRIu64 " reads after a step back, %" PRIu64 " steps back\n",
+               paths.held, paths.confirmed, paths.hold_expired, paths.replays_expired,
+               paths.unexpired_reads, paths.steps_back);
+    printf("%d seeds on %s%s: %d failed\n", seeds, scheme, holds ? " with holds" : "", failures);
     return failures ? 1 : 0;
 }

@@ -1,0 +1,196 @@
+/*
+ * sim_model.c: the sequential model of sim_model.h. It restates SPEC sections 1, 2
+ * and 7 on its own (it never asks the core), so that the simulation checks the core
+ * and the stores against the contract, not against themselves.
+ */
+#include "sim/sim_model.h"
+
+#include <assert.h>
+#include <string.h>
+
+void model_init(sim_model *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+int64_t model_time(sim_model *m, int64_t clock_ms)
+{
+    if (clock_ms > m->latest_ms)
+        m->latest_ms = clock_ms;
+    return m->latest_ms;
+}
+
+/* FNV-1a: the slot where the search for an id starts. */
+static size_t slot_of(const char *id)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *id != '\0'; id++)
+        h = (h ^ (unsigned char)*id) * 1099511628211ull;
+    return (size_t)(h & (MODEL_INDEX_SLOTS - 1));
+}
+
+/* The record of an id, or NULL with *slot the empty slot where it would go. */
+static model_record *find_slot(sim_model *m, const char *booking_id, size_t *slot)
+{
+    size_t i = slot_of(booking_id);
+    while (m->index[i] != 0) {
+        model_record *r = &m->records[m->index[i] - 1];
+        if (strcmp(r->id, booking_id) == 0)
+            return r;
+        i = (i + 1) & (MODEL_INDEX_SLOTS - 1);
+    }
+    *slot = i;
+    return NULL;
+}
+
+static model_record *find(sim_model *m, const char *booking_id)
+{
+    size_t slot;
+    return find_slot(m, booking_id, &slot);
+}
+
+const model_record *model_find(const sim_model *m, const char *booking_id)
+{
+    return find((sim_model *)m, booking_id);
+}
+
+booking_status model_status_at(const model_record *r, int64_t t)
+{
+    if (r->status == BOOKING_STATUS_HELD && t >= r->expires_at_ms)
+        return BOOKING_STATUS_EXPIRED;
+    return r->status;
+}
+
+uint64_t model_booked(const sim_model *m, int resource, int64_t t)
+{
+    uint64_t booked = 0;
+    for (size_t i = 0; i < m->count; i++) {
+        const model_record *r = &m->records[i];
+        booking_status st = model_status_at(r, t);
+        if (r->resource == resource && r->outcome == BOOKING_BOOKED &&
+            (st == BOOKING_STATUS_ACTIVE || st == BOOKING_STATUS_HELD))
+            booked += r->units;
+    }
+    return booked;
+}
+
+bool model_attempt(sim_model *m, int resource, const booking_request *req, int64_t t,
+                   booking_result *expected)
+{
+    memset(expected, 0, sizeof *expected);
+    expected->outcome = BOOKING_REJECTED;
+    size_t slot = 0;
+    model_record *r = find_slot(m, req->booking_id, &slot);
+    if (r != NULL) {
+        if (r->resource != resource || r->units != req->units || r->hold_ms != req->hold_ms) {
+            expected->reason = BOOKING_REASON_BOOKING_ID_CONFLICT;
+            return true;
+        }
+        expected->outcome = r->outcome;
+        expected->reason = r->outcome == BOOKING_BOOKED ? BOOKING_REASON_BOOKED
+                                                        : BOOKING_REASON_INSUFFICIENT_CAPACITY;
+        expected->replayed = true;
+        expected->status = model_status_at(r, t);
+        expected->expires_at_ms = r->expires_at_ms;
+        return true;
+    }
+    if (resource < 0 || resource >= MODEL_RESOURCES || !m->exists[resource]) {
+        expected->reason = BOOKING_REASON_UNKNOWN_RESOURCE;
+        return true;
+    }
+    if (m->count == MODEL_IDS_MAX)
+        return false;
+    m->index[slot] = (uint16_t)(m->count + 1);
+    r = &m->records[m->count++];
+    memset(r, 0, sizeof *r);
+    strncpy(r->id, req->booking_id, sizeof r->id - 1);
+    r->resource = resource;
+    r->units = req->units;
+    r->hold_ms = req->hold_ms;
+    r->created_at_ms = r->updated_at_ms = t;
+    uint64_t booked = model_booked(m, resource, t);
+    assert(booked <= m->capacity[resource]);
+    if (req->units > m->capacity[resource] - booked) {
+        r->outcome = BOOKING_REJECTED;
+        r->status = BOOKING_STATUS_NONE;
+        expected->reason = BOOKING_REASON_INSUFFICIENT_CAPACITY;
+        return true;
+    }
+    r->outcome = BOOKING_BOOKED;
+    r->status = req->hold_ms != 0 ? BOOKING_STATUS_HELD : BOOKING_STATUS_ACTIVE;
+    r->expires_at_ms = req->hold_ms != 0 ? t + (int64_t)req->hold_ms : 0;
+    *expected = (booking_result){.outcome = BOOKING_BOOKED, .reason = BOOKING_REASON_BOOKED,
+                                 .status = r->status, .expires_at_ms = r->expires_at_ms};
+    return true;
+}
+
+void model_public_record(const model_record *r, int64_t t, booking_record *out)
+{
+    memset(out, 0, sizeof *out);
+    strncpy(out->booking_id, r->id, sizeof out->booking_id - 1);
+    out->units = r->units;
+    out->hold_ms = r->hold_ms;
+    out->outcome = r->outcome;
+    out->reason = r->outcome == BOOKING_BOOKED ? BOOKING_REASON_BOOKED
+                                               : BOOKING_REASON_INSUFFICIENT_CAPACITY;
+    out->status = model_status_at(r, t);
+    out->created_at_ms = r->created_at_ms;
+    out->expires_at_ms = r->expires_at_ms;
+    /* An expiry is a change of status at expires_at. */
+    out->updated_at_ms = out->status == BOOKING_STATUS_EXPIRED ? r->expires_at_ms : r->updated_at_ms;
+}
+
+booking_reason model_change(sim_model *m, const char *booking_id, bool confirm, int64_t t,
+                            booking_record *record, bool *has_record)
+{
+    model_record *r = find(m, booking_id);
+    *has_record = r != NULL;
+    if (r == NULL)
+        return BOOKING_REASON_UNKNOWN_BOOKING;
+    booking_status st = model_status_at(r, t);
+    booking_reason reason;
+    if (r->outcome != BOOKING_BOOKED)
+        reason = BOOKING_REASON_NOT_BOOKED;
+    else if (st == BOOKING_STATUS_EXPIRED)
+        reason = BOOKING_REASON_HOLD_EXPIRED;
+    else if (st == BOOKING_STATUS_CANCELLED)
+        reason = BOOKING_REASON_ALREADY_CANCELLED;
+    else if (confirm && st == BOOKING_STATUS_ACTIVE)
+        reason = BOOKING_REASON_ALREADY_CONFIRMED;
+    else
+        reason = confirm ? BOOKING_REASON_CONFIRMED : BOOKING_REASON_CANCELLED;
+    if (reason == BOOKING_REASON_CONFIRMED || reason == BOOKING_REASON_CANCELLED) {
+        r->status = confirm ? BOOKING_STATUS_ACTIVE : BOOKING_STATUS_CANCELLED;
+        r->updated_at_ms = t;
+    }
+    model_public_record(r, t, record);
+    return reason;
+}
+
+booking_reason model_set_capacity(sim_model *m, int resource, uint64_t capacity, int64_t t)
+{
+    assert(resource >= 0 && resource < MODEL_RESOURCES);
+    if (m->exists[resource] && capacity < model_booked(m, resource, t))
+        return BOOKING_REASON_CAPACITY_BELOW_BOOKED;
+    m->exists[resource] = true;
+    m->capacity[resource] = capacity;
+    return BOOKING_REASON_OK;
+}
+
+uint64_t model_expired(const sim_model *m, int64_t t)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < m->count; i++)
+        n += model_status_at(&m->records[i], t) == BOOKING_STATUS_EXPIRED;
+    return n;
+}
+
+int64_t model_last_end(const sim_model *m)
+{
+    int64_t last = 0;
+    for (size_t i = 0; i < m->count; i++) {
+        if (m->records[i].expires_at_ms > last)
+            last = m->records[i].expires_at_ms;
+    }
+    return last;
+}
