@@ -21,6 +21,9 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# The log exists before the server starts: the background job opens its redirect
+# after the fork, and a sed that ran first failed on a missing file (set -e).
+: >"$TMP/serve.log"
 "$BOOKING" serve --listen 127.0.0.1:0 --threads 2 --store "sqlite:$TMP/smoke.db" 2>"$TMP/serve.log" &
 SERVER=$!
 URL=""
@@ -47,6 +50,7 @@ if [ "$MODE" = kill ]; then
     rc=0
     wait "$BENCH" || rc=$?
     [ "$rc" -eq 1 ] || fail "bench should exit 1 when it cannot read back, got $rc"
+    : >"$TMP/serve2.log"
     "$BOOKING" serve --listen 127.0.0.1:0 --threads 2 --store "sqlite:$TMP/smoke.db" 2>"$TMP/serve2.log" &
     SERVER=$!
     URL=""
