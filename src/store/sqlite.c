@@ -57,6 +57,12 @@
  *      as_of_ms = that time; GetBooking answers bk_core_status_at(that time). The
  *      handle observes the time; the file does not record it (no write lock), so
  *      across processes a read and a later write are ordered by the host's clock.
+ *      Closing the store records the handle's latest time (remember_time), so a
+ *      clean restart never goes back behind what its reads showed; after a crash
+ *      the times of reads since the last write are lost, and if the host's clock
+ *      also stepped back, a hold that such a read showed expired can read held
+ *      again until the clock passes that time (no decision is ever affected: every
+ *      decided or applied time was committed).
  *
  * Transaction states of the writer connection, and the function of each step:
  *
@@ -628,9 +634,24 @@ static booking_reason sqlite_ping(booking_store *store)
     return rc == SQLITE_ROW ? BOOKING_REASON_OK : bk_sqlite_reason(rc);
 }
 
+/* (9): the latest time this handle used, reads included, into the file, so a
+ * reopen goes on from it. Best effort: a close cannot fail, and a file that is
+ * locked or read-only keeps the time of its last write. */
+static void remember_time(sqlite_store *st)
+{
+    int64_t latest = __atomic_load_n(&st->base.latest_ms, __ATOMIC_RELAXED);
+    if (latest <= 0 || write_begin(st) != BOOKING_REASON_OK)
+        return;
+    st->tx_changed = st->tx_latest < latest;
+    st->tx_now = latest > st->tx_now ? latest : st->tx_now;
+    write_end(st, BOOKING_REASON_OK);
+}
+
 static void sqlite_close(booking_store *store)
 {
     sqlite_store *st = (sqlite_store *)store;
+    if (st->writer.db != NULL)
+        remember_time(st);
     bk_sqlite_conn_close(&st->reader);
     bk_sqlite_conn_close(&st->writer);
     bk_overlay_free(&st->overlay);

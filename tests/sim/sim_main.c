@@ -575,6 +575,34 @@ static bool reopen(sim *s)
     return check_invariant(s, true);
 }
 
+/* After a power cut the store's time is the clock's or the latest one a write
+ * recorded, whichever is later (sqlite.c note (9): the times of reads since the
+ * last write are not durable): at least written_ms, at most latest_ms. The model
+ * takes the store's time from a read, after checking it lies in that range. */
+static bool resync_time_after_cut(sim *s, booking_store *inner)
+{
+    int64_t low = s->clock_ms > s->model.written_ms ? s->clock_ms : s->model.written_ms;
+    int64_t high = s->clock_ms > s->model.latest_ms ? s->clock_ms : s->model.latest_ms;
+    for (int r = 0; r < SIM_RESOURCES; r++) {
+        if (!s->model.exists[r])
+            continue;
+        booking_reason reason;
+        booking_resource res;
+        if (booking_get_resource(inner, resource_names[r], &reason, &res) != BOOKING_OK ||
+            reason != BOOKING_REASON_OK)
+            return sim_fail(s, "read of %s after a power cut: %s", resource_names[r],
+                            booking_reason_name(reason));
+        if (res.as_of_ms < low || res.as_of_ms > high)
+            return sim_fail(s, "after a power cut the store's time is %" PRId64 ", outside %"
+                            PRId64 "..%" PRId64 " (the last write's time..the latest)",
+                            res.as_of_ms, low, high);
+        s->model.latest_ms = res.as_of_ms;
+        return true;
+    }
+    s->model.latest_ms = low; /* nothing written: nothing shows a time */
+    return true;
+}
+
 /* The power goes between two steps: what was not synced is lost, the store is
  * closed without being able to write, the shared memory file vanishes; then the
  * store is opened again and every acknowledged decision must be there. */
@@ -593,7 +621,7 @@ static bool power_cut(sim *s)
     if (booking_store_open(s->url, &inner, why, sizeof why) != BOOKING_OK)
         return sim_fail(s, "open after a power cut: %s", why);
     fault_store_set_inner(s->store, inner);
-    if (!attach_clock(s, inner))
+    if (!attach_clock(s, inner) || (s->holds && !resync_time_after_cut(s, inner)))
         return false;
     s->power_cuts++;
     return check_invariant(s, true);

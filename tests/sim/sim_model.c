@@ -108,6 +108,7 @@ bool model_attempt(sim_model *m, int resource, const booking_request *req, int64
     r->units = req->units;
     r->hold_ms = req->hold_ms;
     r->created_at_ms = r->updated_at_ms = t;
+    m->written_ms = t > m->written_ms ? t : m->written_ms;
     uint64_t booked = model_booked(m, resource, t);
     assert(booked <= m->capacity[resource]);
     if (req->units > m->capacity[resource] - booked) {
@@ -162,6 +163,7 @@ booking_reason model_change(sim_model *m, const char *booking_id, bool confirm, 
     if (reason == BOOKING_REASON_CONFIRMED || reason == BOOKING_REASON_CANCELLED) {
         r->status = confirm ? BOOKING_STATUS_ACTIVE : BOOKING_STATUS_CANCELLED;
         r->updated_at_ms = t;
+        m->written_ms = t > m->written_ms ? t : m->written_ms;
     }
     model_public_record(r, t, record);
     return reason;
@@ -174,6 +176,7 @@ booking_reason model_set_capacity(sim_model *m, int resource, uint64_t capacity,
         return BOOKING_REASON_CAPACITY_BELOW_BOOKED;
     m->exists[resource] = true;
     m->capacity[resource] = capacity;
+    m->written_ms = t > m->written_ms ? t : m->written_ms;
     return BOOKING_REASON_OK;
 }
 

@@ -37,7 +37,9 @@ typedef struct sim_model {
     model_record records[MODEL_IDS_MAX];
     size_t count;
     uint16_t index[MODEL_INDEX_SLOTS]; /* open addressing by id: record index + 1, 0 empty */
-    int64_t latest_ms; /* the latest time the store has used */
+    int64_t latest_ms;  /* the latest time the store has used */
+    int64_t written_ms; /* the latest time of a call that surely wrote (a decision, a
+                           change of status or capacity): a power cut keeps at least it */
 } sim_model;
 
 void model_init(sim_model *m);
