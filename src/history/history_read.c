@@ -191,8 +191,11 @@ static bool read_attempt_answer(json_t *obj, history_event *ev, const char *outc
     if (!core_outcome_from_name(outcome, &ev->outcome) || ev->outcome == BOOKING_FAILED)
         return refuse(why, "unknown outcome '%s' (BOOKED, REJECTED, FAILED)", outcome);
     const char *reason = booking_reason_name(ev->reason);
-    if (!get_opt_status(obj, &ev->status, why) ||
-        !get_opt_time(obj, "expires_at", &ev->has_expires_at, &ev->expires_at_ms, why))
+    /* Only a BOOKED answer has a status and a hold's end: elsewhere they are extra
+     * fields, and ignored (a rejection says nothing of a record's state). */
+    if (ev->outcome == BOOKING_BOOKED &&
+        (!get_opt_status(obj, &ev->status, why) ||
+         !get_opt_time(obj, "expires_at", &ev->has_expires_at, &ev->expires_at_ms, why)))
         return false;
     if (ev->outcome == BOOKING_BOOKED) {
         if (ev->has_reason && ev->reason != BOOKING_REASON_BOOKED)
@@ -203,8 +206,6 @@ static bool read_attempt_answer(json_t *obj, history_event *ev, const char *outc
                           booking_status_name(ev->status));
         return true;
     }
-    if (ev->status != BOOKING_STATUS_NONE || ev->has_expires_at)
-        return refuse(why, "only a BOOKED answer carries \"status\" and \"expires_at\"");
     if (!ev->has_reason)
         return refuse(why, "REJECTED needs a \"reason\"");
     if (ev->reason != BOOKING_REASON_INSUFFICIENT_CAPACITY &&

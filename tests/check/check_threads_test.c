@@ -84,7 +84,7 @@ static void *worker_main(void *arg)
             check_record_cancel_complete(w->rec, w->process, reason);
         } else if (pick < 95) {
             booking_reason reason;
-            booking_resource got;
+            booking_resource got = {0}; /* a store that leaves as_of unset records 0 */
             check_record_get_resource_invoke(w->rec, w->process, resource);
             assert_int_equal(booking_get_resource(w->store, resource, &reason, &got), BOOKING_OK);
             check_record_get_resource_complete(w->rec, w->process, reason, &got);

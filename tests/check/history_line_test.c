@@ -173,7 +173,7 @@ static void refused(const char *line, const char *want_why)
     assert_string_equal(why, want_why);
 }
 
-static void a_time_in_another_form_or_a_status_on_a_rejection_is_refused(void **state)
+static void a_time_in_another_form_or_a_status_a_new_decision_cannot_have_is_refused(void **state)
 {
     (void)state;
     refused("{\"type\":\"complete\",\"process\":1,\"f\":\"get_resource\",\"capacity\":1,"
@@ -182,9 +182,6 @@ static void a_time_in_another_form_or_a_status_on_a_rejection_is_refused(void **
     refused("{\"type\":\"complete\",\"process\":1,\"f\":\"attempt\",\"outcome\":\"BOOKED\","
             "\"expires_at\":\"2026-12-01T21:50:00Z\"}",
             "\"expires_at\" must be a time like \"2026-12-01T21:50:00.123Z\"");
-    refused("{\"type\":\"complete\",\"process\":1,\"f\":\"attempt\",\"outcome\":\"REJECTED\","
-            "\"reason\":\"insufficient_capacity\",\"status\":\"held\"}",
-            "only a BOOKED answer carries \"status\" and \"expires_at\"");
     refused("{\"type\":\"complete\",\"process\":1,\"f\":\"attempt\",\"outcome\":\"BOOKED\","
             "\"replayed\":false,\"status\":\"expired\"}",
             "a new BOOKED decision is active or held, not expired");
@@ -201,6 +198,16 @@ static void a_line_too_long_for_the_buffer_is_not_written(void **state)
     char line[16];
     history_event ev = {.type = HISTORY_INVOKE, .f = HISTORY_CANCEL, .booking_id = "b"};
     assert_int_equal(history_line_encode(&ev, line, sizeof line), 0);
+}
+
+static void a_rejection_says_nothing_of_status_or_hold_end(void **state)
+{
+    (void)state;
+    history_event ev = decode("{\"type\":\"complete\",\"process\":1,\"f\":\"attempt\","
+                              "\"outcome\":\"REJECTED\",\"reason\":\"insufficient_capacity\","
+                              "\"status\":\"held\",\"expires_at\":7}");
+    assert_int_equal(ev.status, BOOKING_STATUS_NONE);
+    assert_false(ev.has_expires_at);
 }
 
 static void a_failed_completion_is_read_as_failed_and_nothing_more(void **state)
@@ -230,8 +237,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_event_written_reads_back_as_itself_in_the_documented_shape),
         cmocka_unit_test(holds_confirms_and_store_times_read_back_as_themselves),
-        cmocka_unit_test(a_time_in_another_form_or_a_status_on_a_rejection_is_refused),
+        cmocka_unit_test(a_time_in_another_form_or_a_status_a_new_decision_cannot_have_is_refused),
         cmocka_unit_test(a_line_too_long_for_the_buffer_is_not_written),
+        cmocka_unit_test(a_rejection_says_nothing_of_status_or_hold_end),
         cmocka_unit_test(a_failed_completion_is_read_as_failed_and_nothing_more),
         cmocka_unit_test(a_completion_with_a_reason_its_operation_cannot_answer_is_refused),
     };
