@@ -196,9 +196,10 @@ static size_t max_line(size_t a, size_t b)
 }
 
 /* Holds and time (SPEC section 7): every answer that names a booking's hold end
- * names the same one, and no confirm answers confirmed, and no cancel cancelled,
- * at a store time at or after that end: from then on the hold is expired, its
- * units already released by the expiry, and both must answer hold_expired. */
+ * names the same one, and no confirm answers confirmed, and no cancel of a hold
+ * nothing confirmed answers cancelled, at a store time at or after that end: from
+ * then on the hold is expired, its units already released by the expiry, and both
+ * must answer hold_expired. */
 static void check_expiries(const check_history *h, cheap_found *out)
 {
     uint32_t *end_of = malloc((h->bookings.count + 1) * sizeof *end_of);
@@ -206,8 +207,15 @@ static void check_expiries(const check_history *h, cheap_found *out)
         return;
     for (size_t b = 0; b < h->bookings.count; b++)
         end_of[b] = CHECK_NONE;
+    bool *confirm_seen = calloc(h->bookings.count + 1, sizeof *confirm_seen);
+    if (confirm_seen == NULL) {
+        free(end_of);
+        return;
+    }
     for (size_t i = 0; i < h->op_count; i++) { /* the first answer naming each end */
         const chk_op *op = &h->ops[i];
+        if (op->kind == CHK_CONFIRM) /* a confirmed hold has no end: a cancel may follow */
+            confirm_seen[op->booking] = true;
         if (!op->determinate || !op->has_expires_at || op->booking == CHECK_NONE)
             continue;
         if (end_of[op->booking] == CHECK_NONE)
@@ -229,7 +237,8 @@ static void check_expiries(const check_history *h, cheap_found *out)
                           "booking_id has one record, and one expires_at",
                           bid, eop->complete_line, op->complete_line);
         } else if (op->has_at && op->at_ms >= eop->expires_at_ms &&
-                   (op->kind == CHK_CONFIRM || op->kind == CHK_CANCEL)) {
+                   (op->kind == CHK_CONFIRM ||
+                    (op->kind == CHK_CANCEL && !confirm_seen[op->booking]))) {
             bool confirm = op->kind == CHK_CONFIRM;
             chk_violation(&f.report, confirm ? "confirmed_after_expiry" : "released_after_expiry",
                           lines, 4,
@@ -246,6 +255,7 @@ static void check_expiries(const check_history *h, cheap_found *out)
         keep_earliest(out, &f);
     }
     free(end_of);
+    free(confirm_seen);
 }
 
 static void oversell_report(const check_history *h, const uint32_t *ev, size_t upto,
