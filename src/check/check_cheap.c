@@ -200,16 +200,42 @@ static size_t max_line(size_t a, size_t b)
  * nothing confirmed answers cancelled, at a store time at or after that end: from
  * then on the hold is expired, its units already released by the expiry, and both
  * must answer hold_expired. */
-static void check_expiries(const check_history *h, cheap_found *out)
+/* For each operation, the least store time it can have taken effect at: the
+ * latest time an answer gave to an operation that completed before it was
+ * invoked (the store's time never goes back, SPEC section 7). INT64_MIN if none. */
+static int64_t *earliest_times(const check_history *h, const uint32_t *ev)
+{
+    int64_t *at_least = malloc((h->op_count + 1) * sizeof *at_least);
+    if (at_least == NULL)
+        return NULL;
+    int64_t latest = INT64_MIN;
+    for (size_t e = 0; e < h->events; e++) {
+        if (ev[e] == UINT32_MAX)
+            continue;
+        const chk_op *op = &h->ops[ev[e] / 2];
+        if ((ev[e] & 1) == 0)
+            at_least[ev[e] / 2] = op->has_at ? op->at_ms : latest;
+        else if (op->determinate && op->has_at && op->at_ms > latest)
+            latest = op->at_ms;
+    }
+    return at_least;
+}
+
+static void check_expiries(const check_history *h, const uint32_t *ev, cheap_found *out)
 {
     uint32_t *end_of = malloc((h->bookings.count + 1) * sizeof *end_of);
-    if (end_of == NULL)
+    int64_t *at_least = earliest_times(h, ev);
+    if (end_of == NULL || at_least == NULL) {
+        free(end_of);
+        free(at_least);
         return;
+    }
     for (size_t b = 0; b < h->bookings.count; b++)
         end_of[b] = CHECK_NONE;
     bool *confirm_seen = calloc(h->bookings.count + 1, sizeof *confirm_seen);
     if (confirm_seen == NULL) {
         free(end_of);
+        free(at_least);
         return;
     }
     for (size_t i = 0; i < h->op_count; i++) { /* the first answer naming each end */
@@ -236,17 +262,20 @@ static void check_expiries(const check_history *h, cheap_found *out)
                           "booking_id %s: lines %zu and %zu name different ends of its hold: a "
                           "booking_id has one record, and one expires_at",
                           bid, eop->complete_line, op->complete_line);
-        } else if (op->has_at && op->at_ms >= eop->expires_at_ms &&
-                   (op->kind == CHK_CONFIRM ||
-                    (op->kind == CHK_CANCEL && !confirm_seen[op->booking]))) {
+        } else if (at_least[i] >= eop->expires_at_ms &&
+                   ((op->kind == CHK_CONFIRM && op->accept == CHK_BIT(BOOKING_REASON_CONFIRMED)) ||
+                    (op->kind == CHK_CANCEL && op->accept == CHK_BIT(BOOKING_REASON_CANCELLED) &&
+                     !confirm_seen[op->booking]))) {
             bool confirm = op->kind == CHK_CONFIRM;
             chk_violation(&f.report, confirm ? "confirmed_after_expiry" : "released_after_expiry",
                           lines, 4,
                           "booking_id %s: line %zu answers %s at a store time at or after the "
-                          "hold's end that line %zu gives: from its expires_at on a hold is "
-                          "expired%s, so it must answer hold_expired",
+                          "hold's end that line %zu gives (%s): from its expires_at on a hold "
+                          "is expired%s, so it must answer hold_expired",
                           bid, op->complete_line, confirm ? "confirmed" : "cancelled",
                           eop->complete_line,
+                          op->has_at ? "its own time"
+                                     : "it was invoked after an answer of a time at or after it",
                           confirm ? "" : " and its units were released by the expiry (a "
                                          "cancel would release them twice)");
         } else {
@@ -256,6 +285,7 @@ static void check_expiries(const check_history *h, cheap_found *out)
     }
     free(end_of);
     free(confirm_seen);
+    free(at_least);
 }
 
 static void oversell_report(const check_history *h, const uint32_t *ev, size_t upto,
@@ -345,7 +375,7 @@ bool chk_cheap_checks(const check_history *h, check_report *report)
     check_changes(h, ev, CHK_CONFIRM, BOOKING_REASON_CONFIRMED, &f);
     keep_earliest(&best, &f);
     f = (cheap_found){0};
-    check_expiries(h, &f);
+    check_expiries(h, ev, &f);
     keep_earliest(&best, &f);
     /* Oversell reasons about bookings whose decisions already agree. */
     if (!best.found) {

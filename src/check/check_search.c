@@ -73,6 +73,8 @@ typedef struct s_frame {
     size_t undo;   /* undo log height before this frame's operation */
     size_t minret; /* earliest return among determinate ops not linearized */
     uint32_t det_lo, ind_lo, cur;
+    uint32_t timed_lo; /* first not linearized of the search's timed ops */
+    int64_t time_cap;  /* its time: now may not pass it (note (7)) */
     uint8_t phase; /* 0: determinate candidates, 1: indeterminate, 2: time passes (7) */
 } s_frame;
 
@@ -102,7 +104,9 @@ typedef struct search {
     size_t nends, exp_next; /* ends[0..exp_next) are at or before now */
     uint32_t *open_b;     /* local bookings an open-ended hold may belong to */
     size_t nopen;
-    bool timed;           /* the component has times at all (for the report) */
+    uint32_t *timed;      /* determinate ops whose answer gives their time, by time */
+    size_t ntimed;
+    bool has_times;       /* the component has times at all (for the report) */
     uint64_t hb[2], hs[2];
     uint64_t seed[2];
     size_t det_done;
@@ -320,13 +324,15 @@ static bool op_time(const search *s, uint32_t i, int64_t *t)
 
 /* Applies local op i to the state (undoable): first its time, then the SPEC
  * model (check_model.c). *a is the model's answer; *effect whether the operation
- * itself changed the state. */
-static s_place apply_op(search *s, uint32_t i, chk_answer *a, bool *effect)
+ * itself changed the state. An operation whose time is past time_cap (the
+ * earliest time of an answered operation not yet placed) cannot come now: that
+ * one could never be placed after it. */
+static s_place apply_op(search *s, uint32_t i, int64_t time_cap, chk_answer *a, bool *effect)
 {
     const chk_op *op = &s->h->ops[s->gops[i]];
     int64_t t;
     if (op_time(s, i, &t)) {
-        if (t < s->now)
+        if (t < s->now || t > time_cap)
             return PLACE_TOO_LATE;
         if (!advance(s, t))
             return PLACE_NOMEM;
@@ -370,7 +376,7 @@ static void peek(search *s, uint32_t i, chk_answer *a)
     size_t height = s->undo_len;
     bool effect;
     memset(a, 0, sizeof *a);
-    apply_op(s, i, a, &effect);
+    apply_op(s, i, INT64_MAX, a, &effect);
     undo_to(s, height);
 }
 
@@ -464,6 +470,11 @@ static void frame_init(search *s, s_frame *f, const s_frame *parent, size_t undo
         if (!s->lin[s->det[k]] && op->return_pos < f->minret)
             f->minret = op->return_pos;
     }
+    f->timed_lo = parent ? parent->timed_lo : 0;
+    while (f->timed_lo < s->ntimed && s->lin[s->timed[f->timed_lo]])
+        f->timed_lo++;
+    f->time_cap = f->timed_lo < s->ntimed ? s->h->ops[s->gops[s->timed[f->timed_lo]]].at_ms
+                                          : INT64_MAX;
     f->cur = f->det_lo;
     f->phase = 0;
 }
@@ -501,27 +512,11 @@ static uint32_t frame_next(search *s, s_frame *f)
     return CHECK_NONE;
 }
 
-/* The latest time now may move to in frame f: the earliest time of an answered
- * operation that may come next (one later than now could never be placed). */
-static int64_t time_cap(const search *s, const s_frame *f)
-{
-    int64_t cap = INT64_MAX;
-    for (size_t k = f->det_lo; k < s->ndet; k++) {
-        uint32_t c = s->det[k];
-        const chk_op *op = &s->h->ops[s->gops[c]];
-        if (op->invoke_pos >= f->minret)
-            break;
-        if (!s->lin[c] && op->has_at && op->at_ms < cap)
-            cap = op->at_ms;
-    }
-    return cap;
-}
-
 /* Applies time step k (note (7)); *done false when there is none to take. */
 static bool pass_time(search *s, const s_frame *f, size_t k, bool *done)
 {
     *done = false;
-    int64_t cap = time_cap(s, f);
+    int64_t cap = f->time_cap;
     if (k == 0) {
         for (size_t e = s->exp_next; e < s->nends; e++) {
             uint32_t lb = s->ends[e];
@@ -611,7 +606,7 @@ static void note_failure(search *s, const s_frame *f)
         else
             snprintf(state, sizeof state, "; there the resource does not exist");
     }
-    if (s->timed) {
+    if (s->has_times) {
         char text[TIME_TEXT_LEN];
         time_text_write(text, s->now);
         size_t used = strlen(state);
@@ -663,7 +658,7 @@ static check_verdict run(search *s, chk_budget *budget, check_report *report)
             const chk_op *op = &s->h->ops[s->gops[c]];
             chk_answer a;
             bool effect;
-            s_place placed = apply_op(s, c, &a, &effect);
+            s_place placed = apply_op(s, c, f->time_cap, &a, &effect);
             if (placed == PLACE_NOMEM)
                 goto undecided_memory;
             bool keep = placed == PLACE_OK && (op->determinate ? answer_matches(op, &a)
@@ -712,6 +707,7 @@ static void search_free(search *s)
     free(s->end_of);
     free(s->ends);
     free(s->open_b);
+    free(s->timed);
     free(s->undo);
     free(s->stack);
     free(s->memo);
@@ -773,6 +769,15 @@ static int end_cmp(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
+/* By time, then by local index (invoke order): a stable order of the timed ops. */
+static int timed_cmp(const void *pa, const void *pb)
+{
+    uint32_t i = *(const uint32_t *)pa, j = *(const uint32_t *)pb;
+    int64_t a = ends_sorting->h->ops[ends_sorting->gops[i]].at_ms;
+    int64_t b = ends_sorting->h->ops[ends_sorting->gops[j]].at_ms;
+    return a != b ? (a < b ? -1 : 1) : (i < j ? -1 : i > j);
+}
+
 /* Note (7): the hold end of each booking an answer names, in order of time, and
  * the bookings whose hold may end at a time no answer names. */
 static bool setup_ends(search *s)
@@ -781,12 +786,15 @@ static bool setup_ends(search *s)
     s->end_of = calloc(s->nb + 1, sizeof *s->end_of);
     s->ends = malloc((s->nb + 1) * sizeof *s->ends);
     s->open_b = malloc((s->nb + 1) * sizeof *s->open_b);
+    s->timed = malloc((s->n + 1) * sizeof *s->timed);
     bool *may_hold = calloc(s->nb + 1, sizeof *may_hold);
-    bool ok = s->end_known && s->end_of && s->ends && s->open_b && may_hold;
+    bool ok = s->end_known && s->end_of && s->ends && s->open_b && s->timed && may_hold;
     for (size_t i = 0; ok && i < s->n; i++) {
         const chk_op *op = &s->h->ops[s->gops[i]];
         uint32_t lb = s->lb[i];
-        s->timed = s->timed || op->has_at || op->hold_ms != 0;
+        if (op->determinate && op->has_at && !s->lin[i])
+            s->timed[s->ntimed++] = (uint32_t)i;
+        s->has_times = s->has_times || op->has_at || op->hold_ms != 0;
         if (op->kind == CHK_ATTEMPT && op->hold_ms != 0)
             may_hold[lb] = true;
         if (op->determinate && op->has_expires_at && lb != CHECK_NONE && !s->end_known[lb]) {
@@ -803,6 +811,7 @@ static bool setup_ends(search *s)
     if (ok) {
         ends_sorting = s;
         qsort(s->ends, s->nends, sizeof *s->ends, end_cmp);
+        qsort(s->timed, s->ntimed, sizeof *s->timed, timed_cmp);
         ends_sorting = NULL;
     }
     return ok;
