@@ -11,7 +11,7 @@
 #      the default of the library's objects) becomes local; BOOKING_API ones stay;
 #   3. that one object archived.
 # The internal archives the program and the tests link are left as they are:
-# they call internals (store_error, overlay_get, ...) by name.
+# they call internals (bk_store_error, bk_overlay_get, ...) by name.
 
 function(booking_seal_archive target output_name)
   set(dir "${CMAKE_CURRENT_BINARY_DIR}/sealed-${target}")

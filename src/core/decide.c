@@ -24,7 +24,7 @@
 
 #include <assert.h>
 
-core_attempt_decision core_decide_attempt(core_attempt attempt, const core_resource *resource,
+core_attempt_decision bk_core_decide_attempt(core_attempt attempt, const core_resource *resource,
                                           const core_record *record)
 {
     assert(attempt.hold_ms <= BOOKING_HOLD_MS_MAX);
@@ -40,7 +40,7 @@ core_attempt_decision core_decide_attempt(core_attempt attempt, const core_resou
         }
         d.result.outcome = record->outcome;
         d.result.reason = record->reason;
-        d.result.status = core_status_at(record, attempt.now_ms);
+        d.result.status = bk_core_status_at(record, attempt.now_ms);
         d.result.expires_at_ms = record->expires_at_ms;
         d.result.replayed = true;
         return d;
@@ -50,7 +50,7 @@ core_attempt_decision core_decide_attempt(core_attempt attempt, const core_resou
         d.result.reason = BOOKING_REASON_UNKNOWN_RESOURCE;
         return d;
     }
-    assert(core_resource_consistent(resource));
+    assert(bk_core_resource_consistent(resource));
     d.write_record = true;
     if (units <= resource->capacity - resource->booked) {
         d.result.outcome = BOOKING_BOOKED;
@@ -66,14 +66,14 @@ core_attempt_decision core_decide_attempt(core_attempt attempt, const core_resou
     return d;
 }
 
-bool core_hold_expired(int64_t expires_at_ms, int64_t now_ms)
+bool bk_core_hold_expired(int64_t expires_at_ms, int64_t now_ms)
 {
     return now_ms >= expires_at_ms;
 }
 
-booking_status core_status_at(const core_record *record, int64_t now_ms)
+booking_status bk_core_status_at(const core_record *record, int64_t now_ms)
 {
-    if (record->status == BOOKING_STATUS_HELD && core_hold_expired(record->expires_at_ms, now_ms))
+    if (record->status == BOOKING_STATUS_HELD && bk_core_hold_expired(record->expires_at_ms, now_ms))
         return BOOKING_STATUS_EXPIRED;
     return record->status;
 }
@@ -87,7 +87,7 @@ static bool decide_change_common(const core_record *record, int64_t now_ms,
         d->reason = BOOKING_REASON_UNKNOWN_BOOKING;
         return true;
     }
-    d->status = core_status_at(record, now_ms);
+    d->status = bk_core_status_at(record, now_ms);
     if (record->outcome != BOOKING_BOOKED) {
         d->reason = BOOKING_REASON_NOT_BOOKED;
         return true;
@@ -100,7 +100,7 @@ static bool decide_change_common(const core_record *record, int64_t now_ms,
     return false;
 }
 
-core_cancel_decision core_decide_cancel(const core_record *record, int64_t now_ms)
+core_cancel_decision bk_core_decide_cancel(const core_record *record, int64_t now_ms)
 {
     core_cancel_decision d = {0};
     if (decide_change_common(record, now_ms, &d))
@@ -118,7 +118,7 @@ core_cancel_decision core_decide_cancel(const core_record *record, int64_t now_m
     return d;
 }
 
-core_change_decision core_decide_confirm(const core_record *record, int64_t now_ms)
+core_change_decision bk_core_decide_confirm(const core_record *record, int64_t now_ms)
 {
     core_change_decision d = {0};
     if (decide_change_common(record, now_ms, &d))
@@ -137,12 +137,12 @@ core_change_decision core_decide_confirm(const core_record *record, int64_t now_
     return d;
 }
 
-int64_t core_store_time(int64_t clock_ms, int64_t latest_ms)
+int64_t bk_core_store_time(int64_t clock_ms, int64_t latest_ms)
 {
     return clock_ms > latest_ms ? clock_ms : latest_ms;
 }
 
-core_capacity_decision core_decide_set_capacity(uint64_t capacity, const core_resource *resource)
+core_capacity_decision bk_core_decide_set_capacity(uint64_t capacity, const core_resource *resource)
 {
     core_capacity_decision d = {0};
     if (resource == NULL) {
@@ -157,7 +157,7 @@ core_capacity_decision core_decide_set_capacity(uint64_t capacity, const core_re
     return d;
 }
 
-booking_reason core_recorded_reason(booking_outcome outcome)
+booking_reason bk_core_recorded_reason(booking_outcome outcome)
 {
     /* Expands to one compare per recorded reason; the others fold away. */
 #define RECORDED_REASON_(name, wire, o, recorded, http_status) \
@@ -168,7 +168,7 @@ booking_reason core_recorded_reason(booking_outcome outcome)
     return BOOKING_REASON_INTERNAL;
 }
 
-bool core_resource_consistent(const core_resource *resource)
+bool bk_core_resource_consistent(const core_resource *resource)
 {
     return resource->capacity <= BOOKING_CAPACITY_MAX && resource->booked <= resource->capacity;
 }

@@ -39,7 +39,7 @@ typedef struct core_record {
  * only: the one recorded reason of that outcome in BOOKING_REASON_MAP (BOOKED:
  * booked; REJECTED: insufficient_capacity). INTERNAL for an outcome that has no
  * recorded reason, which only a corrupt row can hold. */
-booking_reason core_recorded_reason(booking_outcome outcome);
+booking_reason bk_core_recorded_reason(booking_outcome outcome);
 
 /* One attempt as the core sees it: its units and hold (already valid) and the
  * store's time of the decision. */
@@ -58,21 +58,21 @@ typedef struct core_attempt_decision {
 } core_attempt_decision;
 
 /* resource and record may be NULL (absent). */
-core_attempt_decision core_decide_attempt(core_attempt attempt, const core_resource *resource,
+core_attempt_decision bk_core_decide_attempt(core_attempt attempt, const core_resource *resource,
                                           const core_record *record);
 
 /* The status a record has at now_ms: a stored held whose time has come is
  * expired; every other status is as stored. */
-booking_status core_status_at(const core_record *record, int64_t now_ms);
+booking_status bk_core_status_at(const core_record *record, int64_t now_ms);
 
 /* Whether a hold that ends at expires_at_ms is over at now_ms (expiry is at
  * expires_at_ms itself: a hold of 1 ms made at t is expired at t + 1). */
-bool core_hold_expired(int64_t expires_at_ms, int64_t now_ms);
+bool bk_core_hold_expired(int64_t expires_at_ms, int64_t now_ms);
 
 /* What a cancel or a confirm decided. A hold found expired is released by the
  * store's expiry step (release_expired), exactly once, never by the cancel. */
 typedef struct core_change_decision {
-    booking_reason reason;   /* see core_decide_cancel, core_decide_confirm */
+    booking_reason reason;   /* see bk_core_decide_cancel, bk_core_decide_confirm */
     booking_status status;   /* the record's status after the call, as of now_ms */
     bool write_status;       /* store `status` (and updated_at_ms = now_ms) */
     uint64_t booked_release; /* subtract from the record's resource's booked now */
@@ -85,15 +85,15 @@ typedef core_change_decision core_cancel_decision;
 
 /* CANCELLED (active or unexpired held: release), ALREADY_CANCELLED, HOLD_EXPIRED,
  * UNKNOWN_BOOKING, NOT_BOOKED. */
-core_cancel_decision core_decide_cancel(const core_record *record, int64_t now_ms);
+core_cancel_decision bk_core_decide_cancel(const core_record *record, int64_t now_ms);
 
 /* CONFIRMED (an unexpired hold becomes active), ALREADY_CONFIRMED (active),
  * HOLD_EXPIRED, ALREADY_CANCELLED, NOT_BOOKED, UNKNOWN_BOOKING. */
-core_change_decision core_decide_confirm(const core_record *record, int64_t now_ms);
+core_change_decision bk_core_decide_confirm(const core_record *record, int64_t now_ms);
 
 /* The store's time: the clock's reading, but never before the latest time the
  * store has recorded (SPEC section 7: a clock that steps back is not followed). */
-int64_t core_store_time(int64_t clock_ms, int64_t latest_ms);
+int64_t bk_core_store_time(int64_t clock_ms, int64_t latest_ms);
 
 typedef struct core_capacity_decision {
     booking_reason reason; /* OK or CAPACITY_BELOW_BOOKED */
@@ -101,9 +101,9 @@ typedef struct core_capacity_decision {
     bool update;           /* set the resource's capacity */
 } core_capacity_decision;
 
-core_capacity_decision core_decide_set_capacity(uint64_t capacity, const core_resource *resource);
+core_capacity_decision bk_core_decide_set_capacity(uint64_t capacity, const core_resource *resource);
 
 /* The invariant of SPEC section 1 for one resource's counters. */
-bool core_resource_consistent(const core_resource *resource);
+bool bk_core_resource_consistent(const core_resource *resource);
 
 #endif

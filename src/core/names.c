@@ -67,7 +67,7 @@ bool booking_reason_is_failure(booking_reason reason)
     return true;
 }
 
-bool core_reason_pairs_with(booking_reason reason, booking_outcome outcome)
+bool bk_core_reason_pairs_with(booking_reason reason, booking_outcome outcome)
 {
     switch (reason) {
 #define REASON_PAIRS_(name, wire, o, recorded, http_status) \
@@ -78,7 +78,7 @@ bool core_reason_pairs_with(booking_reason reason, booking_outcome outcome)
     return false;
 }
 
-bool core_reason_recorded(booking_reason reason)
+bool bk_core_reason_recorded(booking_reason reason)
 {
     switch (reason) {
 #define REASON_RECORDED_(name, wire, outcome, recorded, http_status) \
@@ -90,7 +90,7 @@ bool core_reason_recorded(booking_reason reason)
 }
 
 /* A linear scan: 16 short compares, on the checker's parse path only. */
-bool core_reason_from_name(const char *name, booking_reason *out)
+bool bk_core_reason_from_name(const char *name, booking_reason *out)
 {
 #define REASON_LOOKUP_(value, wire, outcome, recorded, http_status) \
     if (strcmp(name, wire) == 0) {                                  \
@@ -102,7 +102,7 @@ bool core_reason_from_name(const char *name, booking_reason *out)
     return false;
 }
 
-bool core_outcome_from_name(const char *name, booking_outcome *out)
+bool bk_core_outcome_from_name(const char *name, booking_outcome *out)
 {
 #define OUTCOME_LOOKUP_(value, number, wire) \
     if (strcmp(name, wire) == 0) {           \

@@ -21,14 +21,14 @@
 
 /* The reason or outcome whose wire name is name (NUL-terminated); false, and *out
  * untouched, for a name that is none of them. */
-bool core_reason_from_name(const char *name, booking_reason *out);
-bool core_outcome_from_name(const char *name, booking_outcome *out);
+bool bk_core_reason_from_name(const char *name, booking_reason *out);
+bool bk_core_outcome_from_name(const char *name, booking_outcome *out);
 
 /* Whether an attempt may end in outcome with reason (SPEC section 1): BOOKED with
  * booked, REJECTED with one of its three reasons, FAILED with a failure. */
-bool core_reason_pairs_with(booking_reason reason, booking_outcome outcome);
+bool bk_core_reason_pairs_with(booking_reason reason, booking_outcome outcome);
 
 /* Whether the reason's decision is written as a record (SPEC section 1). */
-bool core_reason_recorded(booking_reason reason);
+bool bk_core_reason_recorded(booking_reason reason);
 
 #endif

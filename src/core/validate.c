@@ -33,7 +33,7 @@ bool booking_id_valid(const char *id, size_t len)
     return true;
 }
 
-size_t core_id_checked_len(const char *id)
+size_t bk_core_id_checked_len(const char *id)
 {
     if (id == NULL)
         return 0;

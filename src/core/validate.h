@@ -9,6 +9,6 @@
 
 /* The length of a NUL-terminated id if it is valid, else 0: one pass that both
  * measures and checks, never reading past BOOKING_ID_LEN_MAX + 1 bytes. */
-size_t core_id_checked_len(const char *id);
+size_t bk_core_id_checked_len(const char *id);
 
 #endif

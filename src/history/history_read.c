@@ -188,7 +188,7 @@ static bool read_attempt_answer(json_t *obj, history_event *ev, const char *outc
         return refuse(why, "an attempt's completion needs \"outcome\"");
     if (!get_opt_bool(obj, "replayed", &ev->replayed, why))
         return false;
-    if (!core_outcome_from_name(outcome, &ev->outcome) || ev->outcome == BOOKING_FAILED)
+    if (!bk_core_outcome_from_name(outcome, &ev->outcome) || ev->outcome == BOOKING_FAILED)
         return refuse(why, "unknown outcome '%s' (BOOKED, REJECTED, FAILED)", outcome);
     const char *reason = booking_reason_name(ev->reason);
     /* Only a BOOKED answer has a status and a hold's end: elsewhere they are extra
@@ -266,7 +266,7 @@ static bool read_complete(json_t *obj, history_event *ev, char *why)
         !get_opt_string(obj, "reason", &reason, why))
         return false;
     ev->has_reason = reason != NULL;
-    if (ev->has_reason && !core_reason_from_name(reason, &ev->reason))
+    if (ev->has_reason && !bk_core_reason_from_name(reason, &ev->reason))
         return refuse(why, "unknown reason '%s'", reason);
     /* A technical failure: it says nothing else, so nothing else is read. */
     if ((outcome != NULL && strcmp(outcome, booking_outcome_name(BOOKING_FAILED)) == 0) ||

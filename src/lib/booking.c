@@ -18,11 +18,11 @@ typedef struct store_scheme {
 } store_scheme;
 
 static const store_scheme store_schemes[] = {
-    {"sqlite:", sqlite_store_open},
-    {"memory:", memory_store_open},
+    {"sqlite:", bk_sqlite_store_open},
+    {"memory:", bk_memory_store_open},
 #ifdef BOOKING_WITH_POSTGRES
-    {"postgres://", postgres_store_open},
-    {"postgresql://", postgres_store_open},
+    {"postgres://", bk_postgres_store_open},
+    {"postgresql://", bk_postgres_store_open},
 #endif
 };
 
@@ -33,7 +33,7 @@ booking_error booking_store_open(const char *url, booking_store **out, char *err
         return BOOKING_EINVAL;
     *out = NULL;
     if (url == NULL) {
-        store_error(errbuf, errbuf_len, "no store URL given");
+        bk_store_error(errbuf, errbuf_len, "no store URL given");
         return BOOKING_EURL;
     }
     for (size_t i = 0; i < sizeof store_schemes / sizeof store_schemes[0]; i++) {
@@ -41,7 +41,7 @@ booking_error booking_store_open(const char *url, booking_store **out, char *err
         if (strncmp(url, store_schemes[i].prefix, n) == 0)
             return store_schemes[i].open(url, url + n, out, errbuf, errbuf_len);
     }
-    store_error(errbuf, errbuf_len,
+    bk_store_error(errbuf, errbuf_len,
                 "%s: unknown store URL (expected sqlite:PATH, memory: or postgres://...)", url);
     return BOOKING_EURL;
 }
@@ -54,7 +54,7 @@ void booking_store_close(booking_store *store)
 
 static bool id_valid(const char *id)
 {
-    return core_id_checked_len(id) != 0;
+    return bk_core_id_checked_len(id) != 0;
 }
 
 static bool request_valid(const booking_request *r)

@@ -64,13 +64,13 @@ static bool read_u64(const char *p, const char *end, uint64_t *out)
 static booking_outcome outcome_by_name(const char *word)
 {
     booking_outcome found;
-    return core_outcome_from_name(word, &found) ? found : (booking_outcome)0;
+    return bk_core_outcome_from_name(word, &found) ? found : (booking_outcome)0;
 }
 
 static booking_reason reason_by_name(const char *word)
 {
     booking_reason found;
-    return core_reason_from_name(word, &found) ? found : (booking_reason)LOADGEN_REASON_COUNT;
+    return bk_core_reason_from_name(word, &found) ? found : (booking_reason)LOADGEN_REASON_COUNT;
 }
 
 /* The status whose wire name is word; NONE when it is none of them. */

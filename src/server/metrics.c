@@ -86,7 +86,7 @@ static void render_outcomes(FILE *f, server_metrics *m)
     for (size_t o = 0; o < sizeof outcomes / sizeof outcomes[0]; o++) {
         for (unsigned r = 0; r < METRICS_REASONS; r++) {
             uint64_t n = get(&m->outcomes[outcomes[o]][r]);
-            bool expected = core_reason_pairs_with((booking_reason)r, outcomes[o]);
+            bool expected = bk_core_reason_pairs_with((booking_reason)r, outcomes[o]);
             /* Every possible series is always shown, so rates start from zero. */
             if (n > 0 || expected)
                 fprintf(f, "booking_attempts_total{outcome=\"%s\",reason=\"%s\"} %llu\n",

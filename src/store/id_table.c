@@ -21,7 +21,7 @@ _Static_assert((ID_TABLE_SLOTS_MIN & (ID_TABLE_SLOTS_MIN - 1)) == 0, "a power of
 _Static_assert(BOOKING_BATCH_MAX < UINT32_MAX / 2, "key indexes and slots fit a uint32_t");
 _Static_assert(BOOKING_ID_LEN_MAX <= UINT32_MAX, "an id's length fits a uint32_t");
 
-bool id_table_init(id_table *t, size_t entries_max)
+bool bk_id_table_init(id_table *t, size_t entries_max)
 {
     assert(entries_max > 0 && entries_max <= BOOKING_BATCH_MAX);
     size_t slots = ID_TABLE_SLOTS_MIN;
@@ -31,7 +31,7 @@ bool id_table_init(id_table *t, size_t entries_max)
     t->slots = calloc(slots, sizeof *t->slots);
     t->keys = calloc(entries_max, sizeof *t->keys);
     if (t->slots == NULL || t->keys == NULL) {
-        id_table_free(t);
+        bk_id_table_free(t);
         return false;
     }
     t->entries_max = entries_max;
@@ -41,14 +41,14 @@ bool id_table_init(id_table *t, size_t entries_max)
     return true;
 }
 
-void id_table_free(id_table *t)
+void bk_id_table_free(id_table *t)
 {
     free(t->slots);
     free(t->keys);
     memset(t, 0, sizeof *t);
 }
 
-void id_table_reset(id_table *t)
+void bk_id_table_reset(id_table *t)
 {
     assert(t->count <= t->entries_max); /* (1) */
     for (size_t i = 0; i < t->count; i++) {
@@ -73,7 +73,7 @@ static size_t probe(const id_table *t, const char *id, size_t len, uint64_t h)
     }
 }
 
-size_t id_table_add(id_table *t, const char *id, size_t len, bool *fresh)
+size_t bk_id_table_add(id_table *t, const char *id, size_t len, bool *fresh)
 {
     uint64_t h = hash_bytes(id, len, t->seed);
     size_t i = probe(t, id, len, h);
@@ -89,7 +89,7 @@ size_t id_table_add(id_table *t, const char *id, size_t len, bool *fresh)
     return t->count - 1;
 }
 
-size_t id_table_find(const id_table *t, const char *id, size_t len)
+size_t bk_id_table_find(const id_table *t, const char *id, size_t len)
 {
     size_t i = probe(t, id, len, hash_bytes(id, len, t->seed));
     return t->slots[i] == 0 ? ID_TABLE_NONE : t->slots[i] - 1;

@@ -30,15 +30,15 @@ typedef struct id_table {
     uint64_t seed;
 } id_table;
 
-bool id_table_init(id_table *t, size_t entries_max);
-void id_table_free(id_table *t);
+bool bk_id_table_init(id_table *t, size_t entries_max);
+void bk_id_table_free(id_table *t);
 /* Forgets every id: O(ids used since the last reset), not O(slots). */
-void id_table_reset(id_table *t);
+void bk_id_table_reset(id_table *t);
 
 /* The index of id, adding it when absent (*fresh tells which); ID_TABLE_NONE
  * only when entries_max ids are already in. */
-size_t id_table_add(id_table *t, const char *id, size_t len, bool *fresh);
+size_t bk_id_table_add(id_table *t, const char *id, size_t len, bool *fresh);
 /* The index of id, or ID_TABLE_NONE when absent. */
-size_t id_table_find(const id_table *t, const char *id, size_t len);
+size_t bk_id_table_find(const id_table *t, const char *id, size_t len);
 
 #endif

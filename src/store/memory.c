@@ -22,7 +22,7 @@
  *      the next ones) plus fresh memory for its record; on the development VM the
  *      kernel's zeroing of that fresh memory was the largest single cost.
  *  (7) Holds (SPEC section 7). A held record keeps status held; from its
- *      expires_at_ms on it reads expired (core_status_at). Its units are released
+ *      expires_at_ms on it reads expired (bk_core_status_at). Its units are released
  *      by the resource's expiry step: each resource keeps a min-heap of its hold
  *      entries by expiry, and every operation that takes the resource's lock first
  *      pops the entries whose time has come and releases the live ones (sweep).
@@ -30,7 +30,7 @@
  *      so a release happens once. A confirm or cancel marks the entry dead (the
  *      heap drops it when it reaches the top), holding both locks.
  *  (8) The store's time is read while the resource's lock is held, and it never
- *      goes back (store_now), so sweeps of one resource run in time order: a
+ *      goes back (bk_store_now), so sweeps of one resource run in time order: a
  *      decision taken at t under the lock never sees a hold that a sweep at a
  *      later time has already released.
  */
@@ -329,7 +329,7 @@ static void holds_push(mem_resource *res, mem_hold *hold)
 static uint64_t holds_sweep(mem_resource *res, int64_t now_ms)
 {
     uint64_t released = 0;
-    while (res->hold_count > 0 && core_hold_expired(res->holds[0]->expires_at_ms, now_ms)) {
+    while (res->hold_count > 0 && bk_core_hold_expired(res->holds[0]->expires_at_ms, now_ms)) {
         mem_hold *top = res->holds[0];
         if (top->live) {
             assert(top->units <= res->booked);
@@ -350,7 +350,7 @@ static uint64_t holds_sweep(mem_resource *res, int64_t now_ms)
 static core_resource resource_read(const mem_resource *r)
 {
     core_resource state = {.capacity = r->capacity, .booked = r->booked};
-    assert(core_resource_consistent(&state));
+    assert(bk_core_resource_consistent(&state));
     return state;
 }
 
@@ -358,7 +358,7 @@ static core_resource resource_read(const mem_resource *r)
 static void resource_written(const mem_resource *r)
 {
     core_resource state = {.capacity = r->capacity, .booked = r->booked};
-    assert(core_resource_consistent(&state));
+    assert(bk_core_resource_consistent(&state));
     (void)state;
 }
 
@@ -399,13 +399,13 @@ static void public_record_of(const mem_record *r, int64_t now_ms, booking_record
     if (out == NULL)
         return;
     core_record cr = core_record_own(r);
-    store_copy_id(out->booking_id, r->node.id, r->node.id_len);
-    store_copy_id(out->resource_id, r->resource->node.id, r->resource->node.id_len);
+    bk_store_copy_id(out->booking_id, r->node.id, r->node.id_len);
+    bk_store_copy_id(out->resource_id, r->resource->node.id, r->resource->node.id_len);
     out->units = r->units;
     out->hold_ms = r->hold_ms;
     out->outcome = cr.outcome;
     out->reason = cr.reason;
-    out->status = core_status_at(&cr, now_ms);
+    out->status = bk_core_status_at(&cr, now_ms);
     out->created_at_ms = r->created_at_ms;
     out->expires_at_ms = cr.expires_at_ms;
     out->updated_at_ms = out->status == BOOKING_STATUS_EXPIRED && cr.status == BOOKING_STATUS_HELD
@@ -418,7 +418,7 @@ static void public_resource_of(const mem_resource *r, int64_t now_ms, booking_re
     core_resource state = resource_read(r);
     if (out == NULL)
         return;
-    store_copy_id(out->resource_id, r->node.id, r->node.id_len);
+    bk_store_copy_id(out->resource_id, r->node.id, r->node.id_len);
     out->capacity = state.capacity;
     out->booked = state.booked;
     out->as_of_ms = now_ms;
@@ -428,10 +428,10 @@ static void public_resource_of(const mem_resource *r, int64_t now_ms, booking_re
  * that expired by then released. What every operation on a resource starts with, (8). */
 static int64_t resource_time(booking_store *store, mem_resource *res)
 {
-    int64_t now = store_now(store);
+    int64_t now = bk_store_now(store);
     uint64_t released = res != NULL ? holds_sweep(res, now) : 0;
     if (released > 0)
-        store_count_expired(store, released);
+        bk_store_count_expired(store, released);
     return now;
 }
 
@@ -492,9 +492,9 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
     core_attempt attempt = {.units = req->units, .hold_ms = req->hold_ms};
     if (rec != NULL) {
         core_record cr = core_record_of(rec, req->resource_id, rid_len);
-        attempt.now_ms = store_now(&m->base);
+        attempt.now_ms = bk_store_now(&m->base);
         pthread_mutex_unlock(&bs->lock);
-        return core_decide_attempt(attempt, NULL, &cr).result;
+        return bk_core_decide_attempt(attempt, NULL, &cr).result;
     }
 
     uint64_t rh = hash_bytes(req->resource_id, rid_len, m->seed);
@@ -505,7 +505,7 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
     core_resource cres = {0};
     if (res != NULL)
         cres = resource_read(res);
-    core_attempt_decision d = core_decide_attempt(attempt, res ? &cres : NULL, NULL);
+    core_attempt_decision d = bk_core_decide_attempt(attempt, res ? &cres : NULL, NULL);
     assert(!d.write_record || res != NULL); /* only a known resource records a decision */
     if (d.write_record) {
         bool held = d.result.status == BOOKING_STATUS_HELD;
@@ -578,7 +578,7 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
     core_resource cres = {0};
     if (res != NULL)
         cres = resource_read(res);
-    core_capacity_decision d = core_decide_set_capacity(capacity, res ? &cres : NULL);
+    core_capacity_decision d = bk_core_decide_set_capacity(capacity, res ? &cres : NULL);
     reason = d.reason;
     assert(!(d.create && d.update) && (!d.update || res != NULL));
     if (d.create) {
@@ -622,7 +622,7 @@ static booking_reason memory_change(booking_store *store, const char *booking_id
         pthread_mutex_lock(&rs->lock);
         now = resource_time(store, rec->resource);
     } else {
-        now = store_now(store);
+        now = bk_store_now(store);
     }
     core_record cr = {0};
     if (rec != NULL)
@@ -655,13 +655,13 @@ static booking_reason memory_change(booking_store *store, const char *booking_id
 static booking_reason memory_cancel(booking_store *store, const char *booking_id,
                                     booking_record *out)
 {
-    return memory_change(store, booking_id, out, core_decide_cancel);
+    return memory_change(store, booking_id, out, bk_core_decide_cancel);
 }
 
 static booking_reason memory_confirm(booking_store *store, const char *booking_id,
                                      booking_record *out)
 {
-    return memory_change(store, booking_id, out, core_decide_confirm);
+    return memory_change(store, booking_id, out, bk_core_decide_confirm);
 }
 
 static booking_reason memory_get_resource(booking_store *store, const char *resource_id,
@@ -682,7 +682,7 @@ static booking_reason memory_get_booking(booking_store *store, const char *booki
     memory_store *m = (memory_store *)store;
     mem_found f = lock_and_find(m, m->records, booking_id);
     if (f.node != NULL)
-        public_record_of((const mem_record *)f.node, store_now(store), out);
+        public_record_of((const mem_record *)f.node, bk_store_now(store), out);
     pthread_mutex_unlock(&f.shard->lock);
     return f.node != NULL ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_BOOKING;
 }
@@ -746,12 +746,12 @@ static bool shard_init(mem_shard *shard)
     return pthread_mutex_init(&shard->lock, NULL) == 0;
 }
 
-booking_error memory_store_open(const char *url, const char *location, booking_store **out,
+booking_error bk_memory_store_open(const char *url, const char *location, booking_store **out,
                                 char *errbuf, size_t errbuf_len)
 {
     assert(url != NULL && location != NULL && out != NULL);
     if (location[0] != '\0') {
-        store_error(errbuf, errbuf_len, "%s: memory: takes no location", url);
+        bk_store_error(errbuf, errbuf_len, "%s: memory: takes no location", url);
         return BOOKING_EURL;
     }
     memory_store *m = aligned_alloc(64, (sizeof *m + 63) & ~(size_t)63);

@@ -54,7 +54,7 @@
  *   NONE --connect--> IDLE --flight 1--> LOCKED --flight 2 ok--> IDLE (results stand)
  *     ^                 |                  |
  *     |                 |                  +--any error--> ROLLBACK --> IDLE (all FAILED)
- *     +---lost, timed out, ROLLBACK failed (pg_abandon, conn_drop)
+ *     +---lost, timed out, ROLLBACK failed (bk_pg_abandon, conn_drop)
  */
 #include "store/postgres_batch.h"
 #include "store/postgres_conn.h"
@@ -132,20 +132,20 @@ typedef booking_reason (*pg_work_fn)(pg_store *st, pg_conn *c, const pg_call_arg
                                      booking_reason *answer);
 
 /* The shell every operation runs in: take a pooled connection, run the work,
- * end a failed transaction (pg_abandon: ROLLBACK, or drop the connection) and
+ * end a failed transaction (bk_pg_abandon: ROLLBACK, or drop the connection) and
  * give the connection back. The operations below are thin callers. */
 static booking_reason pg_call(pg_store *st, pg_work_fn work, const pg_call_args *a)
 {
     pg_conn *c;
-    booking_reason r = pg_pool_acquire(&st->pool, &c);
+    booking_reason r = bk_pg_pool_acquire(&st->pool, &c);
     if (r != BOOKING_REASON_OK)
         return r;
     assert(c >= st->pool.conns && c < st->pool.conns + st->pool.size);
     booking_reason answer = BOOKING_REASON_INTERNAL;
     r = work(st, c, a, &answer);
     if (r != BOOKING_REASON_OK)
-        pg_abandon(&st->pool, c);
-    pg_pool_release(&st->pool, c);
+        bk_pg_abandon(&st->pool, c);
+    bk_pg_pool_release(&st->pool, c);
     assert(r == BOOKING_REASON_OK || booking_reason_is_failure(r));
     return r == BOOKING_REASON_OK ? answer : r;
 }
@@ -156,19 +156,19 @@ static booking_reason pg_call(pg_store *st, pg_work_fn work, const pg_call_args 
 static booking_reason batch_prepare(pg_batch *b, const booking_request *requests, size_t count)
 {
     assert(count >= 1 && count <= BOOKING_BATCH_MAX);
-    pg_batch_reset(b);
+    bk_pg_batch_reset(b);
     for (size_t i = 0; i < count; i++) {
         const booking_request *q = &requests[i];
         size_t rlen = strlen(q->resource_id), blen = strlen(q->booking_id);
         bool fresh;
-        if (overlay_get(&b->overlay, q->resource_id, rlen, &fresh) == NULL)
+        if (bk_overlay_get(&b->overlay, q->resource_id, rlen, &fresh) == NULL)
             return BOOKING_REASON_INTERNAL;
         if (fresh)
-            pg_text_add_id(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS], q->resource_id, rlen);
-        if (pg_record_get(&b->records, q->booking_id, blen, &fresh) == NULL)
+            bk_pg_text_add_id(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS], q->resource_id, rlen);
+        if (bk_pg_record_get(&b->records, q->booking_id, blen, &fresh) == NULL)
             return BOOKING_REASON_INTERNAL;
         if (fresh)
-            pg_text_add_id(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS], q->booking_id, blen);
+            bk_pg_text_add_id(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS], q->booking_id, blen);
     }
     assert(overlay_count(&b->overlay) <= count && b->records.ids.count <= count);
     return BOOKING_REASON_OK;
@@ -181,16 +181,16 @@ static booking_reason batch_load(pg_batch *b, const PGresult *resources, const P
         return BOOKING_REASON_INTERNAL;
     for (int i = 0; i < PQntuples(resources); i++) {
         bool fresh;
-        overlay_entry *e = overlay_get(&b->overlay, PQgetvalue(resources, i, 0),
+        overlay_entry *e = bk_overlay_get(&b->overlay, PQgetvalue(resources, i, 0),
                                        (size_t)PQgetlength(resources, i, 0), &fresh);
         if (e == NULL || fresh || !parse_u64(resources, i, 1, &e->state.capacity) ||
-            !parse_u64(resources, i, 2, &e->state.booked) || !core_resource_consistent(&e->state))
+            !parse_u64(resources, i, 2, &e->state.booked) || !bk_core_resource_consistent(&e->state))
             return BOOKING_REASON_INTERNAL; /* a row not as the schema's CHECKs promise */
         e->exists = true;
     }
     assert((size_t)PQntuples(resources) <= overlay_count(&b->overlay));
     for (int i = 0; i < PQntuples(records); i++) {
-        pg_record *r = pg_record_find(&b->records, PQgetvalue(records, i, 0),
+        pg_record *r = bk_pg_record_find(&b->records, PQgetvalue(records, i, 0),
                                       (size_t)PQgetlength(records, i, 0));
         if (r == NULL ||
             !parse_record(records, i, 1, &r->resource_id, &r->units, &r->outcome, &r->status))
@@ -209,8 +209,8 @@ static void batch_decide(pg_batch *b, const booking_request *requests, size_t co
         const booking_request *q = &requests[i];
         size_t rlen = strlen(q->resource_id), blen = strlen(q->booking_id);
         bool fresh;
-        overlay_entry *res = overlay_get(&b->overlay, q->resource_id, rlen, &fresh);
-        pg_record *rec = pg_record_find(&b->records, q->booking_id, blen);
+        overlay_entry *res = bk_overlay_get(&b->overlay, q->resource_id, rlen, &fresh);
+        pg_record *rec = bk_pg_record_find(&b->records, q->booking_id, blen);
         assert(res != NULL && !fresh && rec != NULL); /* batch_prepare added both */
         core_record cr;
         if (rec->exists) {
@@ -218,11 +218,11 @@ static void batch_decide(pg_batch *b, const booking_request *requests, size_t co
                 .same_resource = strcmp(rec->resource_id, q->resource_id) == 0,
                 .units = rec->units,
                 .outcome = rec->outcome,
-                .reason = core_recorded_reason(rec->outcome),
+                .reason = bk_core_recorded_reason(rec->outcome),
                 .status = rec->status,
             };
         }
-        core_attempt_decision d = core_decide_attempt(
+        core_attempt_decision d = bk_core_decide_attempt(
             (core_attempt){.units = q->units, .hold_ms = q->hold_ms, .now_ms = 0},
             res->exists ? &res->state : NULL, rec->exists ? &cr : NULL);
         results[i] = d.result;
@@ -230,22 +230,22 @@ static void batch_decide(pg_batch *b, const booking_request *requests, size_t co
             continue;
         *rec = (pg_record){.exists = true, .resource_id = q->resource_id, .units = q->units,
                            .outcome = d.result.outcome, .status = d.result.status};
-        pg_text_add_id(&b->arrays[BOOKING_PG_ARR_INS_IDS], q->booking_id, blen);
-        pg_text_add_id(&b->arrays[BOOKING_PG_ARR_INS_RESOURCES], q->resource_id, rlen);
-        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_INS_UNITS], q->units);
-        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_INS_OUTCOMES], (uint64_t)d.result.outcome);
-        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_INS_STATUSES], (uint64_t)d.result.status);
+        bk_pg_text_add_id(&b->arrays[BOOKING_PG_ARR_INS_IDS], q->booking_id, blen);
+        bk_pg_text_add_id(&b->arrays[BOOKING_PG_ARR_INS_RESOURCES], q->resource_id, rlen);
+        bk_pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_INS_UNITS], q->units);
+        bk_pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_INS_OUTCOMES], (uint64_t)d.result.outcome);
+        bk_pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_INS_STATUSES], (uint64_t)d.result.status);
         res->state.booked += d.booked_delta;
         res->dirty |= d.booked_delta != 0;
-        assert(core_resource_consistent(&res->state)); /* the counter as it will be written */
+        assert(bk_core_resource_consistent(&res->state)); /* the counter as it will be written */
     }
     for (size_t i = 0; i < overlay_count(&b->overlay); i++) {
         overlay_entry *e = overlay_at(&b->overlay, i);
         if (!e->dirty)
             continue;
-        assert(e->exists && core_resource_consistent(&e->state));
-        pg_text_add_id(&b->arrays[BOOKING_PG_ARR_UPD_IDS], e->id, e->id_len);
-        pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED], e->state.booked);
+        assert(e->exists && bk_core_resource_consistent(&e->state));
+        bk_pg_text_add_id(&b->arrays[BOOKING_PG_ARR_UPD_IDS], e->id, e->id_len);
+        bk_pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED], e->state.booked);
     }
 }
 
@@ -254,9 +254,9 @@ static booking_reason batch_write(pg_store *st, pg_conn *c, pg_batch *b)
 {
     const char *ins[5], *upd[2];
     for (int i = 0; i < 5; i++)
-        ins[i] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_INS_IDS + i]);
-    upd[0] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_IDS]);
-    upd[1] = pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED]);
+        ins[i] = bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_INS_IDS + i]);
+    upd[0] = bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_IDS]);
+    upd[1] = bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED]);
     for (int i = 0; i < 5; i++) {
         if (ins[i] == NULL)
             return BOOKING_REASON_INTERNAL;
@@ -265,13 +265,13 @@ static booking_reason batch_write(pg_store *st, pg_conn *c, pg_batch *b)
         return BOOKING_REASON_INTERNAL;
     assert(b->arrays[BOOKING_PG_ARR_INS_IDS].len >= 1); /* at least the opening "{" */
     assert(b->arrays[BOOKING_PG_ARR_UPD_IDS].len >= 1);
-    pg_flight_begin(c);
+    bk_pg_flight_begin(c);
     if (b->arrays[BOOKING_PG_ARR_INS_IDS].len > 1)
-        pg_send(c, BOOKING_PG_INSERT_RECORDS, 5, ins);
+        bk_pg_send(c, BOOKING_PG_INSERT_RECORDS, 5, ins);
     if (b->arrays[BOOKING_PG_ARR_UPD_IDS].len > 1)
-        pg_send(c, BOOKING_PG_UPDATE_BOOKED, 2, upd);
-    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
-    return pg_flight_run(&st->pool, c);
+        bk_pg_send(c, BOOKING_PG_UPDATE_BOOKED, 2, upd);
+    bk_pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
+    return bk_pg_flight_run(&st->pool, c);
 }
 
 static booking_reason batch_run(pg_store *st, pg_conn *c, pg_batch *b,
@@ -280,17 +280,17 @@ static booking_reason batch_run(pg_store *st, pg_conn *c, pg_batch *b,
 {
     assert(c->busy && c->pg != NULL);
     booking_reason r = batch_prepare(b, requests, count);
-    const char *rids = pg_text_finish(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS]);
-    const char *bids = pg_text_finish(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS]);
+    const char *rids = bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS]);
+    const char *bids = bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS]);
     if (r != BOOKING_REASON_OK || rids == NULL || bids == NULL)
         return BOOKING_REASON_INTERNAL;
-    pg_flight_begin(c);
-    pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
-    pg_send(c, BOOKING_PG_LOCK_RESOURCES, 1, &rids);
-    pg_send(c, BOOKING_PG_SELECT_RECORDS, 1, &bids);
-    r = pg_flight_run(&st->pool, c);
+    bk_pg_flight_begin(c);
+    bk_pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
+    bk_pg_send(c, BOOKING_PG_LOCK_RESOURCES, 1, &rids);
+    bk_pg_send(c, BOOKING_PG_SELECT_RECORDS, 1, &bids);
+    r = bk_pg_flight_run(&st->pool, c);
     if (r == BOOKING_REASON_OK)
-        r = batch_load(b, pg_result(c, 1), pg_result(c, 2));
+        r = batch_load(b, bk_pg_result(c, 1), bk_pg_result(c, 2));
     if (r != BOOKING_REASON_OK)
         return r;
     batch_decide(b, requests, count, results);
@@ -303,7 +303,7 @@ static booking_reason work_batch(pg_store *st, pg_conn *c, const pg_call_args *a
     size_t slot = (size_t)(c - st->pool.conns);
     assert(slot < BOOKING_PG_POOL_SIZE_MAX && a->count >= 1);
     if (st->scratch[slot] == NULL)
-        st->scratch[slot] = pg_batch_new();
+        st->scratch[slot] = bk_pg_batch_new();
     if (st->scratch[slot] == NULL)
         return BOOKING_REASON_INTERNAL;
     *answer = BOOKING_REASON_OK; /* the decisions are in a->results */
@@ -316,7 +316,7 @@ static void pg_attempt_batch(booking_store *store, const booking_request *reques
     pg_call_args a = {.requests = requests, .count = count, .results = results};
     booking_reason r = pg_call((pg_store *)store, work_batch, &a);
     if (r != BOOKING_REASON_OK)
-        store_fail_all(results, count, r);
+        bk_store_fail_all(results, count, r);
 }
 
 /* ---- capacity, cancel: the same two flights, for one row ---- */
@@ -326,17 +326,17 @@ static bool parse_resource(const PGresult *res, core_resource *state)
 {
     if (!parse_u64(res, 0, 0, &state->capacity) || !parse_u64(res, 0, 1, &state->booked))
         return false;
-    assert(core_resource_consistent(state)); /* read: what we and the CHECKs wrote */
+    assert(bk_core_resource_consistent(state)); /* read: what we and the CHECKs wrote */
     return true;
 }
 
 static void public_resource_of(const char *resource_id, const core_resource *state,
                                booking_resource *out)
 {
-    assert(core_resource_consistent(state));
+    assert(bk_core_resource_consistent(state));
     if (out == NULL)
         return;
-    store_copy_id(out->resource_id, resource_id, strlen(resource_id));
+    bk_store_copy_id(out->resource_id, resource_id, strlen(resource_id));
     out->capacity = state->capacity;
     out->booked = state->booked;
 }
@@ -345,31 +345,31 @@ static booking_reason work_set_capacity(pg_store *st, pg_conn *c, const pg_call_
                                         booking_reason *answer)
 {
     assert(a->id != NULL && a->capacity <= BOOKING_CAPACITY_MAX);
-    pg_flight_begin(c);
-    pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
-    pg_send(c, BOOKING_PG_LOCK_RESOURCE, 1, &a->id);
-    booking_reason r = pg_flight_run(&st->pool, c);
+    bk_pg_flight_begin(c);
+    bk_pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
+    bk_pg_send(c, BOOKING_PG_LOCK_RESOURCE, 1, &a->id);
+    booking_reason r = bk_pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
-    const PGresult *res = pg_result(c, 1);
+    const PGresult *res = bk_pg_result(c, 1);
     core_resource state = {0};
     if (!result_has_rows(res))
         return BOOKING_REASON_INTERNAL;
     bool exists = PQntuples(res) == 1;
     if (exists && !parse_resource(res, &state))
         return BOOKING_REASON_INTERNAL;
-    core_capacity_decision d = core_decide_set_capacity(a->capacity, exists ? &state : NULL);
+    core_capacity_decision d = bk_core_decide_set_capacity(a->capacity, exists ? &state : NULL);
     assert(!(d.create && d.update) && (!d.update || exists));
     char cap[24];
     snprintf(cap, sizeof cap, "%llu", (unsigned long long)a->capacity);
     const char *params[2] = {a->id, cap};
-    pg_flight_begin(c);
+    bk_pg_flight_begin(c);
     if (d.create)
-        pg_send(c, BOOKING_PG_INSERT_RESOURCE, 2, params);
+        bk_pg_send(c, BOOKING_PG_INSERT_RESOURCE, 2, params);
     else if (d.update)
-        pg_send(c, BOOKING_PG_UPDATE_CAPACITY, 2, params);
-    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
-    r = pg_flight_run(&st->pool, c);
+        bk_pg_send(c, BOOKING_PG_UPDATE_CAPACITY, 2, params);
+    bk_pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
+    r = bk_pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
     if (d.create || d.update)
@@ -399,10 +399,10 @@ static bool record_from_row(const PGresult *res, const char *booking_id, core_re
     if (!parse_record(res, 0, 0, &rid, &units, &outcome, &status))
         return false;
     *rec = (core_record){.same_resource = false, .units = units, .outcome = outcome,
-                         .reason = core_recorded_reason(outcome), .status = status};
+                         .reason = bk_core_recorded_reason(outcome), .status = status};
     if (out != NULL) {
-        store_copy_id(out->booking_id, booking_id, strlen(booking_id));
-        store_copy_id(out->resource_id, rid, (size_t)PQgetlength(res, 0, 0));
+        bk_store_copy_id(out->booking_id, booking_id, strlen(booking_id));
+        bk_store_copy_id(out->resource_id, rid, (size_t)PQgetlength(res, 0, 0));
         out->units = units;
         out->outcome = outcome;
         out->reason = rec->reason;
@@ -416,13 +416,13 @@ static booking_reason work_cancel(pg_store *st, pg_conn *c, const pg_call_args *
 {
     const char *booking_id = a->id;
     assert(booking_id != NULL);
-    pg_flight_begin(c);
-    pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
-    pg_send(c, BOOKING_PG_LOCK_RECORD, 1, &booking_id);
-    booking_reason r = pg_flight_run(&st->pool, c);
+    bk_pg_flight_begin(c);
+    bk_pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
+    bk_pg_send(c, BOOKING_PG_LOCK_RECORD, 1, &booking_id);
+    booking_reason r = bk_pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
-    const PGresult *res = pg_result(c, 1);
+    const PGresult *res = bk_pg_result(c, 1);
     if (!result_has_rows(res))
         return BOOKING_REASON_INTERNAL;
     bool exists = PQntuples(res) == 1;
@@ -430,19 +430,19 @@ static booking_reason work_cancel(pg_store *st, pg_conn *c, const pg_call_args *
     booking_record full = {0};
     if (exists && !record_from_row(res, booking_id, &rec, &full))
         return BOOKING_REASON_INTERNAL;
-    core_cancel_decision d = core_decide_cancel(exists ? &rec : NULL, 0);
+    core_cancel_decision d = bk_core_decide_cancel(exists ? &rec : NULL, 0);
     assert(!d.write_status || (exists && d.booked_release == rec.units));
     char units[24];
     snprintf(units, sizeof units, "%llu", (unsigned long long)d.booked_release);
     const char *release[2] = {full.resource_id, units};
-    pg_flight_begin(c);
+    bk_pg_flight_begin(c);
     if (d.write_status) {
-        pg_send(c, BOOKING_PG_MARK_CANCELLED, 1, &booking_id);
-        pg_send(c, BOOKING_PG_RELEASE_BOOKED, 2, release);
+        bk_pg_send(c, BOOKING_PG_MARK_CANCELLED, 1, &booking_id);
+        bk_pg_send(c, BOOKING_PG_RELEASE_BOOKED, 2, release);
         full.status = BOOKING_STATUS_CANCELLED;
     }
-    pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
-    r = pg_flight_run(&st->pool, c);
+    bk_pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
+    r = bk_pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
     if (a->record != NULL && exists)
@@ -463,12 +463,12 @@ static booking_reason pg_cancel(booking_store *store, const char *booking_id, bo
 static booking_reason read_one(pg_store *st, pg_conn *c, pg_stmt stmt, const char *param,
                                const PGresult **res)
 {
-    pg_flight_begin(c);
-    pg_send(c, stmt, param ? 1 : 0, param ? &param : NULL);
-    booking_reason r = pg_flight_run(&st->pool, c);
+    bk_pg_flight_begin(c);
+    bk_pg_send(c, stmt, param ? 1 : 0, param ? &param : NULL);
+    booking_reason r = bk_pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
-    *res = pg_result(c, 0);
+    *res = bk_pg_result(c, 0);
     return result_has_rows(*res) ? BOOKING_REASON_OK : BOOKING_REASON_INTERNAL;
 }
 
@@ -554,9 +554,9 @@ static booking_reason pg_ping(booking_store *store)
 static void pg_close(booking_store *store)
 {
     pg_store *st = (pg_store *)store;
-    pg_pool_close(&st->pool);
+    bk_pg_pool_close(&st->pool);
     for (size_t i = 0; i < BOOKING_PG_POOL_SIZE_MAX; i++)
-        pg_batch_free(st->scratch[i]);
+        bk_pg_batch_free(st->scratch[i]);
     free(st);
 }
 
@@ -571,21 +571,21 @@ static const store_ops pg_ops = {
     .ping = pg_ping,
 };
 
-booking_error postgres_store_open(const char *url, const char *location, booking_store **out,
+booking_error bk_postgres_store_open(const char *url, const char *location, booking_store **out,
                                   char *errbuf, size_t errbuf_len)
 {
     (void)location; /* libpq parses the whole URI, scheme included */
     assert(url != NULL && out != NULL);
     pg_options opts;
-    booking_error e = pg_options_parse(url, &opts, errbuf, errbuf_len);
+    booking_error e = bk_pg_options_parse(url, &opts, errbuf, errbuf_len);
     if (e != BOOKING_OK)
         return e;
     /* The schema first, on a connection of its own, so the pool's connections
      * can prepare statements against existing tables. */
-    PGconn *admin = pg_open_admin(&opts, errbuf, errbuf_len);
+    PGconn *admin = bk_pg_open_admin(&opts, errbuf, errbuf_len);
     if (admin == NULL)
         return BOOKING_EOPEN;
-    e = pg_schema_migrate(admin, opts.statement_timeout_ms, errbuf, errbuf_len);
+    e = bk_pg_schema_migrate(admin, opts.statement_timeout_ms, errbuf, errbuf_len);
     PQfinish(admin);
     if (e != BOOKING_OK)
         return e;
@@ -593,7 +593,7 @@ booking_error postgres_store_open(const char *url, const char *location, booking
     if (st == NULL)
         return BOOKING_ENOMEM;
     st->base.ops = &pg_ops;
-    e = pg_pool_init(&st->pool, &opts);
+    e = bk_pg_pool_init(&st->pool, &opts);
     if (e != BOOKING_OK) {
         pg_close(&st->base);
         return e;
@@ -603,7 +603,7 @@ booking_error postgres_store_open(const char *url, const char *location, booking
     pg_call_args none = {0};
     booking_reason r = pg_call(st, work_none, &none);
     if (r != BOOKING_REASON_OK) {
-        store_error(errbuf, errbuf_len, "postgres: could not set up a session (%s)",
+        bk_store_error(errbuf, errbuf_len, "postgres: could not set up a session (%s)",
                     booking_reason_name(r));
         pg_close(&st->base);
         return BOOKING_EOPEN;

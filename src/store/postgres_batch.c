@@ -32,7 +32,7 @@ static bool text_reserve(pg_text *t, size_t more)
     return true;
 }
 
-void pg_text_reset(pg_text *t)
+void bk_pg_text_reset(pg_text *t)
 {
     t->len = 0;
     t->failed = false;
@@ -40,7 +40,7 @@ void pg_text_reset(pg_text *t)
         t->p[t->len++] = '{';
 }
 
-void pg_text_free(pg_text *t)
+void bk_pg_text_free(pg_text *t)
 {
     free(t->p);
     memset(t, 0, sizeof *t);
@@ -52,7 +52,7 @@ static void text_comma(pg_text *t)
         t->p[t->len++] = ',';
 }
 
-void pg_text_add_id(pg_text *t, const char *id, size_t len)
+void bk_pg_text_add_id(pg_text *t, const char *id, size_t len)
 {
     if (!text_reserve(t, len + 3))
         return;
@@ -63,7 +63,7 @@ void pg_text_add_id(pg_text *t, const char *id, size_t len)
     t->p[t->len++] = '"';
 }
 
-void pg_text_add_u64(pg_text *t, uint64_t v)
+void bk_pg_text_add_u64(pg_text *t, uint64_t v)
 {
     char digits[24];
     int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
@@ -74,7 +74,7 @@ void pg_text_add_u64(pg_text *t, uint64_t v)
     t->len += (size_t)n;
 }
 
-const char *pg_text_finish(pg_text *t)
+const char *bk_pg_text_finish(pg_text *t)
 {
     if (t->failed || t->p == NULL)
         return NULL;
@@ -89,19 +89,19 @@ static bool map_init(pg_record_map *m, size_t entries_max)
 {
     memset(m, 0, sizeof *m);
     m->records = calloc(entries_max, sizeof *m->records);
-    return m->records != NULL && id_table_init(&m->ids, entries_max);
+    return m->records != NULL && bk_id_table_init(&m->ids, entries_max);
 }
 
 static void map_free(pg_record_map *m)
 {
-    id_table_free(&m->ids);
+    bk_id_table_free(&m->ids);
     free(m->records);
     memset(m, 0, sizeof *m);
 }
 
-pg_record *pg_record_get(pg_record_map *m, const char *id, size_t len, bool *fresh)
+pg_record *bk_pg_record_get(pg_record_map *m, const char *id, size_t len, bool *fresh)
 {
-    size_t i = id_table_add(&m->ids, id, len, fresh);
+    size_t i = bk_id_table_add(&m->ids, id, len, fresh);
     if (i == ID_TABLE_NONE)
         return NULL;
     assert(i < m->ids.count);
@@ -110,43 +110,43 @@ pg_record *pg_record_get(pg_record_map *m, const char *id, size_t len, bool *fre
     return &m->records[i];
 }
 
-pg_record *pg_record_find(pg_record_map *m, const char *id, size_t len)
+pg_record *bk_pg_record_find(pg_record_map *m, const char *id, size_t len)
 {
-    size_t i = id_table_find(&m->ids, id, len);
+    size_t i = bk_id_table_find(&m->ids, id, len);
     assert(i == ID_TABLE_NONE || i < m->ids.count);
     return i == ID_TABLE_NONE ? NULL : &m->records[i];
 }
 
 /* ---- the scratch ---- */
 
-pg_batch *pg_batch_new(void)
+pg_batch *bk_pg_batch_new(void)
 {
     pg_batch *b = calloc(1, sizeof *b);
     if (b == NULL)
         return NULL;
-    if (!overlay_init(&b->overlay, BOOKING_BATCH_MAX) ||
+    if (!bk_overlay_init(&b->overlay, BOOKING_BATCH_MAX) ||
         !map_init(&b->records, BOOKING_BATCH_MAX)) {
-        pg_batch_free(b);
+        bk_pg_batch_free(b);
         return NULL;
     }
     return b;
 }
 
-void pg_batch_free(pg_batch *b)
+void bk_pg_batch_free(pg_batch *b)
 {
     if (b == NULL)
         return;
-    overlay_free(&b->overlay);
+    bk_overlay_free(&b->overlay);
     map_free(&b->records);
     for (int i = 0; i < BOOKING_PG_ARR_COUNT; i++)
-        pg_text_free(&b->arrays[i]);
+        bk_pg_text_free(&b->arrays[i]);
     free(b);
 }
 
-void pg_batch_reset(pg_batch *b)
+void bk_pg_batch_reset(pg_batch *b)
 {
-    overlay_reset(&b->overlay);
-    id_table_reset(&b->records.ids);
+    bk_overlay_reset(&b->overlay);
+    bk_id_table_reset(&b->records.ids);
     for (int i = 0; i < BOOKING_PG_ARR_COUNT; i++)
-        pg_text_reset(&b->arrays[i]);
+        bk_pg_text_reset(&b->arrays[i]);
 }

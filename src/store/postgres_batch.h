@@ -18,14 +18,14 @@ typedef struct pg_text {
     bool failed; /* an allocation failed: the text is incomplete */
 } pg_text;
 
-void pg_text_reset(pg_text *t);
-void pg_text_free(pg_text *t);
+void bk_pg_text_reset(pg_text *t);
+void bk_pg_text_free(pg_text *t);
 /* Appends one element; quoted elements are ids ([A-Za-z0-9._:-], never needing
  * an escape; quoted so that an id "NULL" is not read as SQL NULL). */
-void pg_text_add_id(pg_text *t, const char *id, size_t len);
-void pg_text_add_u64(pg_text *t, uint64_t v);
+void bk_pg_text_add_id(pg_text *t, const char *id, size_t len);
+void bk_pg_text_add_u64(pg_text *t, uint64_t v);
 /* Closes the literal; NULL if an allocation failed. */
-const char *pg_text_finish(pg_text *t);
+const char *bk_pg_text_finish(pg_text *t);
 
 /* A booking_id's record as far as the batch knows it. */
 typedef struct pg_record {
@@ -61,13 +61,13 @@ typedef struct pg_batch {
     pg_text arrays[BOOKING_PG_ARR_COUNT];
 } pg_batch;
 
-pg_batch *pg_batch_new(void);
-void pg_batch_free(pg_batch *b);
-void pg_batch_reset(pg_batch *b);
+pg_batch *bk_pg_batch_new(void);
+void bk_pg_batch_free(pg_batch *b);
+void bk_pg_batch_reset(pg_batch *b);
 
 /* The record of id; *fresh when just added. NULL only past entries_max. */
-pg_record *pg_record_get(pg_record_map *m, const char *id, size_t len, bool *fresh);
+pg_record *bk_pg_record_get(pg_record_map *m, const char *id, size_t len, bool *fresh);
 /* The record of id if present, else NULL. */
-pg_record *pg_record_find(pg_record_map *m, const char *id, size_t len);
+pg_record *bk_pg_record_find(pg_record_map *m, const char *id, size_t len);
 
 #endif

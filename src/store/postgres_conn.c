@@ -19,11 +19,11 @@ _Static_assert(BOOKING_PG_POOL_SIZE_DEFAULT >= 1 &&
                    BOOKING_PG_POOL_SIZE_DEFAULT <= BOOKING_PG_POOL_SIZE_MAX,
                "the default pool is one the URL could ask for");
 _Static_assert(BOOKING_PG_LOCK_TIMEOUT_MS_DEFAULT <= BOOKING_PG_STATEMENT_TIMEOUT_MS_DEFAULT,
-               "the defaults pass pg_options_parse's own rule: lock_timeout <= statement_timeout");
+               "the defaults pass bk_pg_options_parse's own rule: lock_timeout <= statement_timeout");
 _Static_assert(BOOKING_PG_STATEMENT_TIMEOUT_MS_DEFAULT <= BOOKING_PG_TIMEOUT_MS_MAX,
                "the default is a value the URL could give");
 _Static_assert(BOOKING_PG_TIMEOUT_MS_MAX < 1000000000 && BOOKING_PG_POOL_SIZE_MAX < 1000000000,
-               "store_parse_long reads at most 9 digits");
+               "bk_store_parse_long reads at most 9 digits");
 _Static_assert((long long)BOOKING_PG_TIMEOUT_MS_MAX * BOOKING_PG_IDLE_IN_TX_TIMEOUT_FACTOR <=
                    INT_MAX,
                "idle_in_transaction_session_timeout is computed in an int");
@@ -76,7 +76,7 @@ static const char *stmt_name(pg_stmt s)
 
 /* ---- SQLSTATE mapping ---- */
 
-booking_reason pg_reason(const PGresult *res, const PGconn *pg)
+booking_reason bk_pg_reason(const PGresult *res, const PGconn *pg)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (state == NULL || strlen(state) != 5)
@@ -106,14 +106,14 @@ static int take_param(const char *p, size_t len, const char *name, long min, lon
     if (len <= n || strncmp(p, name, n) != 0 || p[n] != '=')
         return 0; /* not this one */
     long v;
-    if (!store_parse_long(p + n + 1, len - n - 1, min, max, &v))
+    if (!bk_store_parse_long(p + n + 1, len - n - 1, min, max, &v))
         return -1;
     *out = (int)v;
     return 1;
 }
 
 /* Messages never repeat the URL: it may hold a password. */
-booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
+booking_error bk_pg_options_parse(const char *url, pg_options *opts, char *errbuf,
                                size_t errbuf_len)
 {
     assert(url != NULL && opts != NULL);
@@ -123,7 +123,7 @@ booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
     opts->statement_timeout_ms = BOOKING_PG_STATEMENT_TIMEOUT_MS_DEFAULT;
     size_t url_len = strlen(url);
     if (url_len >= sizeof opts->conninfo) {
-        store_error(errbuf, errbuf_len, "postgres URL longer than %d bytes",
+        bk_store_error(errbuf, errbuf_len, "postgres URL longer than %d bytes",
                     BOOKING_PG_URL_MAX - 1);
         return BOOKING_EURL;
     }
@@ -144,7 +144,7 @@ booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
             took = take_param(p, len, "statement_timeout_ms", 1, BOOKING_PG_TIMEOUT_MS_MAX,
                               &opts->statement_timeout_ms);
         if (took < 0) {
-            store_error(errbuf, errbuf_len,
+            bk_store_error(errbuf, errbuf_len,
                         "postgres URL: bad option '%.*s' (pool_size=1..%d, lock_timeout_ms "
                         "and statement_timeout_ms=1..%d)",
                         (int)len, p, BOOKING_PG_POOL_SIZE_MAX, BOOKING_PG_TIMEOUT_MS_MAX);
@@ -161,7 +161,7 @@ booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
     assert(out < sizeof opts->conninfo); /* we only ever drop parameters from the URL */
     opts->conninfo[out] = '\0';
     if (opts->lock_timeout_ms > opts->statement_timeout_ms) {
-        store_error(errbuf, errbuf_len,
+        bk_store_error(errbuf, errbuf_len,
                     "postgres URL: lock_timeout_ms must not exceed statement_timeout_ms");
         return BOOKING_EURL;
     }
@@ -169,7 +169,7 @@ booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
     char *err = NULL;
     PQconninfoOption *parsed = PQconninfoParse(opts->conninfo, &err);
     if (parsed == NULL) {
-        store_error(errbuf, errbuf_len, "postgres URL: %s", err ? err : "out of memory");
+        bk_store_error(errbuf, errbuf_len, "postgres URL: %s", err ? err : "out of memory");
         PQfreemem(err);
         return BOOKING_EURL;
     }
@@ -196,12 +196,12 @@ static PGconn *connect_raw(const pg_options *opts, char *errbuf, size_t errbuf_l
                                   "3", opts->conninfo, NULL};
     PGconn *pg = PQconnectdbParams(keys, values, 1);
     if (pg == NULL) {
-        store_error(errbuf, errbuf_len, "postgres: out of memory");
+        bk_store_error(errbuf, errbuf_len, "postgres: out of memory");
         return NULL;
     }
     if (PQstatus(pg) != CONNECTION_OK) {
         const char *m = PQerrorMessage(pg);
-        store_error(errbuf, errbuf_len, "postgres: %.*s", (int)strcspn(m, "\n"), m);
+        bk_store_error(errbuf, errbuf_len, "postgres: %.*s", (int)strcspn(m, "\n"), m);
         PQfinish(pg);
         return NULL;
     }
@@ -211,7 +211,7 @@ static PGconn *connect_raw(const pg_options *opts, char *errbuf, size_t errbuf_l
     return pg;
 }
 
-PGconn *pg_open_admin(const pg_options *opts, char *errbuf, size_t errbuf_len)
+PGconn *bk_pg_open_admin(const pg_options *opts, char *errbuf, size_t errbuf_len)
 {
     return connect_raw(opts, errbuf, errbuf_len);
 }
@@ -286,7 +286,7 @@ static booking_reason flight_collect(const pg_options *opts, pg_conn *c)
             break;
         }
         if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR || st == PGRES_BAD_RESPONSE) {
-            booking_reason r = pg_reason(res, c->pg);
+            booking_reason r = bk_pg_reason(res, c->pg);
             if (first == BOOKING_REASON_OK)
                 first = r == BOOKING_REASON_OK ? BOOKING_REASON_INTERNAL : r;
             if (r == BOOKING_REASON_UNAVAILABLE) {
@@ -348,7 +348,7 @@ static PGconn *connect_session(const pg_options *opts)
 
 /* ---- the pool ---- */
 
-booking_error pg_pool_init(pg_pool *pool, const pg_options *opts)
+booking_error bk_pg_pool_init(pg_pool *pool, const pg_options *opts)
 {
     assert(opts->pool_size >= 1 && opts->pool_size <= BOOKING_PG_POOL_SIZE_MAX);
     assert(opts->lock_timeout_ms >= 1 && opts->lock_timeout_ms <= opts->statement_timeout_ms);
@@ -370,7 +370,7 @@ booking_error pg_pool_init(pg_pool *pool, const pg_options *opts)
     return BOOKING_OK;
 }
 
-void pg_pool_close(pg_pool *pool)
+void bk_pg_pool_close(pg_pool *pool)
 {
     for (int i = 0; i < pool->size; i++)
         conn_drop(&pool->conns[i]);
@@ -403,7 +403,7 @@ static pg_conn *take_free(pg_pool *pool)
     return unconnected;
 }
 
-booking_reason pg_pool_acquire(pg_pool *pool, pg_conn **out)
+booking_reason bk_pg_pool_acquire(pg_pool *pool, pg_conn **out)
 {
     assert(pool->lock_ready && pool->cond_ready && out != NULL);
     struct timespec deadline;
@@ -433,7 +433,7 @@ booking_reason pg_pool_acquire(pg_pool *pool, pg_conn **out)
     if (c->pg == NULL)
         c->pg = connect_session(&pool->opts);
     if (c->pg == NULL) {
-        pg_pool_release(pool, c);
+        bk_pg_pool_release(pool, c);
         return BOOKING_REASON_UNAVAILABLE;
     }
     assert(c->busy && c->result_count == 0); /* handed out with no flight pending */
@@ -441,7 +441,7 @@ booking_reason pg_pool_acquire(pg_pool *pool, pg_conn **out)
     return BOOKING_REASON_OK;
 }
 
-void pg_pool_release(pg_pool *pool, pg_conn *c)
+void bk_pg_pool_release(pg_pool *pool, pg_conn *c)
 {
     assert(c >= pool->conns && c < pool->conns + pool->size);
     flight_clear(c);
@@ -454,14 +454,14 @@ void pg_pool_release(pg_pool *pool, pg_conn *c)
 
 /* ---- flights ---- */
 
-void pg_flight_begin(pg_conn *c)
+void bk_pg_flight_begin(pg_conn *c)
 {
     flight_clear(c);
 }
 
-void pg_send(pg_conn *c, pg_stmt stmt, int nparams, const char *const *values)
+void bk_pg_send(pg_conn *c, pg_stmt stmt, int nparams, const char *const *values)
 {
-    /* A send that fails (connection gone) is noticed by pg_flight_run, through
+    /* A send that fails (connection gone) is noticed by bk_pg_flight_run, through
      * sent != what libpq queued: the flight then fails as a whole. */
     assert(stmt >= 0 && stmt < BOOKING_PG_STMT_COUNT && nparams >= 0);
     /* More would lose results past BOOKING_PG_FLIGHT_MAX: a flight is written by us. */
@@ -476,7 +476,7 @@ void pg_send(pg_conn *c, pg_stmt stmt, int nparams, const char *const *values)
         c->sent = -1;
 }
 
-booking_reason pg_flight_run(pg_pool *pool, pg_conn *c)
+booking_reason bk_pg_flight_run(pg_pool *pool, pg_conn *c)
 {
     if (c->pg == NULL || c->sent < 0 || !PQpipelineSync(c->pg)) {
         conn_drop(c);
@@ -485,13 +485,13 @@ booking_reason pg_flight_run(pg_pool *pool, pg_conn *c)
     return flight_collect(&pool->opts, c);
 }
 
-PGresult *pg_result(pg_conn *c, int index)
+PGresult *bk_pg_result(pg_conn *c, int index)
 {
     assert(index >= 0 && index < BOOKING_PG_FLIGHT_MAX);
     return index < c->result_count ? c->results[index] : NULL;
 }
 
-void pg_abandon(pg_pool *pool, pg_conn *c)
+void bk_pg_abandon(pg_pool *pool, pg_conn *c)
 {
     assert(c->busy); /* only the call that holds the connection ends its transaction */
     if (c->pg == NULL)
@@ -500,9 +500,9 @@ void pg_abandon(pg_pool *pool, pg_conn *c)
     if (t == PQTRANS_IDLE)
         return;
     if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) {
-        pg_flight_begin(c);
-        pg_send(c, BOOKING_PG_ROLLBACK, 0, NULL);
-        if (pg_flight_run(pool, c) == BOOKING_REASON_OK)
+        bk_pg_flight_begin(c);
+        bk_pg_send(c, BOOKING_PG_ROLLBACK, 0, NULL);
+        if (bk_pg_flight_run(pool, c) == BOOKING_REASON_OK)
             return;
     }
     conn_drop(c);

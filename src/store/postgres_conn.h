@@ -73,35 +73,35 @@ typedef struct pg_pool {
 
 /* Parses the URL: our own parameters (pool_size, lock_timeout_ms,
  * statement_timeout_ms) are taken out, the rest is left to libpq. */
-booking_error pg_options_parse(const char *url, pg_options *opts, char *errbuf,
+booking_error bk_pg_options_parse(const char *url, pg_options *opts, char *errbuf,
                                size_t errbuf_len);
 
 /* Opens libpq connections with the session settings of notes (6) and (7) of
- * postgres.c. pg_open_admin is a plain connection, for the schema migration. */
-PGconn *pg_open_admin(const pg_options *opts, char *errbuf, size_t errbuf_len);
+ * postgres.c. bk_pg_open_admin is a plain connection, for the schema migration. */
+PGconn *bk_pg_open_admin(const pg_options *opts, char *errbuf, size_t errbuf_len);
 
-booking_error pg_pool_init(pg_pool *pool, const pg_options *opts);
-void pg_pool_close(pg_pool *pool);
+booking_error bk_pg_pool_init(pg_pool *pool, const pg_options *opts);
+void bk_pg_pool_close(pg_pool *pool);
 
 /* Hands out a connection, connected (reconnecting if it was lost), or FAILED
  * busy after lock_timeout_ms without a free one, unavailable if it cannot connect. */
-booking_reason pg_pool_acquire(pg_pool *pool, pg_conn **out);
-void pg_pool_release(pg_pool *pool, pg_conn *c);
+booking_reason bk_pg_pool_acquire(pg_pool *pool, pg_conn **out);
+void bk_pg_pool_release(pg_pool *pool, pg_conn *c);
 
-/* A flight: statements queued with pg_send, then pg_flight_run sends a Sync and
+/* A flight: statements queued with bk_pg_send, then bk_pg_flight_run sends a Sync and
  * waits (bounded) for all results. Returns OK when every statement succeeded;
  * otherwise the mapped reason of the first failure (the connection is dropped if
- * it was lost). The results stay readable with pg_result until the next flight. */
-void pg_flight_begin(pg_conn *c);
-void pg_send(pg_conn *c, pg_stmt stmt, int nparams, const char *const *values);
-booking_reason pg_flight_run(pg_pool *pool, pg_conn *c);
-PGresult *pg_result(pg_conn *c, int index);
+ * it was lost). The results stay readable with bk_pg_result until the next flight. */
+void bk_pg_flight_begin(pg_conn *c);
+void bk_pg_send(pg_conn *c, pg_stmt stmt, int nparams, const char *const *values);
+booking_reason bk_pg_flight_run(pg_pool *pool, pg_conn *c);
+PGresult *bk_pg_result(pg_conn *c, int index);
 
 /* Ends a transaction that failed: ROLLBACK if one is open (dropping the
  * connection if even that fails). */
-void pg_abandon(pg_pool *pool, pg_conn *c);
+void bk_pg_abandon(pg_pool *pool, pg_conn *c);
 
 /* SQLSTATE to FAILED reason. */
-booking_reason pg_reason(const PGresult *res, const PGconn *pg);
+booking_reason bk_pg_reason(const PGresult *res, const PGconn *pg);
 
 #endif

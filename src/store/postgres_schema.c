@@ -55,7 +55,7 @@ static bool exec_ok(PGconn *pg, const char *sql, ExecStatusType expect, PGresult
     PGresult *res = PQexec(pg, sql);
     if (res == NULL || PQresultStatus(res) != expect) {
         const char *m = res ? PQresultErrorMessage(res) : PQerrorMessage(pg);
-        store_error(errbuf, errbuf_len, "postgres schema migration: %.*s",
+        bk_store_error(errbuf, errbuf_len, "postgres schema migration: %.*s",
                     (int)strcspn(m, "\n"), m);
         PQclear(res);
         return false;
@@ -67,7 +67,7 @@ static bool exec_ok(PGconn *pg, const char *sql, ExecStatusType expect, PGresult
     return true;
 }
 
-booking_error pg_schema_migrate(PGconn *pg, int statement_timeout_ms, char *errbuf,
+booking_error bk_pg_schema_migrate(PGconn *pg, int statement_timeout_ms, char *errbuf,
                                 size_t errbuf_len)
 {
     assert(pg != NULL && statement_timeout_ms > 0);
@@ -90,7 +90,7 @@ booking_error pg_schema_migrate(PGconn *pg, int statement_timeout_ms, char *errb
         version = atoi(PQgetvalue(res, 0, 0));
     PQclear(res);
     if (ok && version > SCHEMA_VERSION) {
-        store_error(errbuf, errbuf_len,
+        bk_store_error(errbuf, errbuf_len,
                     "postgres: database schema version %d is newer than this booking knows (%d)",
                     version, SCHEMA_VERSION);
         ok = false;

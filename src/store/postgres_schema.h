@@ -11,7 +11,7 @@
 
 /* Brings the schema to the version this build knows, in one transaction under
  * an advisory lock. Fails (BOOKING_EOPEN) on a newer schema or any error. */
-booking_error pg_schema_migrate(PGconn *pg, int statement_timeout_ms, char *errbuf,
+booking_error bk_pg_schema_migrate(PGconn *pg, int statement_timeout_ms, char *errbuf,
                                 size_t errbuf_len);
 
 #endif

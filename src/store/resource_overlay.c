@@ -8,32 +8,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool overlay_init(resource_overlay *o, size_t entries_max)
+bool bk_overlay_init(resource_overlay *o, size_t entries_max)
 {
     memset(o, 0, sizeof *o);
     o->entries = calloc(entries_max, sizeof *o->entries);
-    if (o->entries == NULL || !id_table_init(&o->ids, entries_max)) {
-        overlay_free(o);
+    if (o->entries == NULL || !bk_id_table_init(&o->ids, entries_max)) {
+        bk_overlay_free(o);
         return false;
     }
     return true;
 }
 
-void overlay_free(resource_overlay *o)
+void bk_overlay_free(resource_overlay *o)
 {
-    id_table_free(&o->ids);
+    bk_id_table_free(&o->ids);
     free(o->entries);
     memset(o, 0, sizeof *o);
 }
 
-void overlay_reset(resource_overlay *o)
+void bk_overlay_reset(resource_overlay *o)
 {
-    id_table_reset(&o->ids);
+    bk_id_table_reset(&o->ids);
 }
 
-overlay_entry *overlay_get(resource_overlay *o, const char *id, size_t len, bool *fresh)
+overlay_entry *bk_overlay_get(resource_overlay *o, const char *id, size_t len, bool *fresh)
 {
-    size_t i = id_table_add(&o->ids, id, len, fresh);
+    size_t i = bk_id_table_add(&o->ids, id, len, fresh);
     if (i == ID_TABLE_NONE)
         return NULL;
     assert(i < o->ids.count);
@@ -42,6 +42,6 @@ overlay_entry *overlay_get(resource_overlay *o, const char *id, size_t len, bool
         *e = (overlay_entry){.id = id, .id_len = (uint32_t)len};
     /* An entry that exists was read from the store or changed by the core:
      * either way it keeps the resource invariant. */
-    assert(!e->exists || core_resource_consistent(&e->state));
+    assert(!e->exists || bk_core_resource_consistent(&e->state));
     return e;
 }

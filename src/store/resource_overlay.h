@@ -25,13 +25,13 @@ typedef struct resource_overlay {
     overlay_entry *entries;
 } resource_overlay;
 
-bool overlay_init(resource_overlay *o, size_t entries_max);
-void overlay_free(resource_overlay *o);
-void overlay_reset(resource_overlay *o);
+bool bk_overlay_init(resource_overlay *o, size_t entries_max);
+void bk_overlay_free(resource_overlay *o);
+void bk_overlay_reset(resource_overlay *o);
 
 /* The entry for id; *fresh is true when it was just added (the caller loads it
  * and sets exists/state). Returns NULL only if more than entries_max ids are used. */
-overlay_entry *overlay_get(resource_overlay *o, const char *id, size_t len, bool *fresh);
+overlay_entry *bk_overlay_get(resource_overlay *o, const char *id, size_t len, bool *fresh);
 
 static inline size_t overlay_count(const resource_overlay *o) { return o->ids.count; }
 static inline overlay_entry *overlay_at(resource_overlay *o, size_t i)

@@ -62,11 +62,11 @@ static booking_reason load_resource(sqlite_conn *c, const char *id, bool *exists
         /* Every read of the counters: the schema's CHECKs and our writes keep
          * the invariant, so a row without it is a bug (or a file tampered with
          * past its CHECKs), never an input to decide on. */
-        assert(core_resource_consistent(state));
+        assert(bk_core_resource_consistent(state));
         rc = sqlite3_step(s);
     }
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BOOKING_REASON_OK : sqlite_reason(rc);
+    return rc == SQLITE_DONE ? BOOKING_REASON_OK : bk_sqlite_reason(rc);
 }
 
 /* Reads the record of booking_id; *exists tells whether there is one. When
@@ -89,13 +89,13 @@ static booking_reason load_record(sqlite_conn *c, const char *booking_id, const 
                              memcmp(rid, resource_id, (size_t)rid_len) == 0,
             .units = (uint64_t)sqlite3_column_int64(s, 1),
             .outcome = outcome,
-            .reason = core_recorded_reason(outcome),
+            .reason = bk_core_recorded_reason(outcome),
             .status = (booking_status)sqlite3_column_int(s, 3),
         };
         assert(record->outcome == BOOKING_BOOKED || record->status == BOOKING_STATUS_NONE);
         if (out != NULL) {
-            store_copy_id(out->booking_id, booking_id, strlen(booking_id));
-            store_copy_id(out->resource_id, rid ? rid : "", rid ? (size_t)rid_len : 0);
+            bk_store_copy_id(out->booking_id, booking_id, strlen(booking_id));
+            bk_store_copy_id(out->resource_id, rid ? rid : "", rid ? (size_t)rid_len : 0);
             out->units = record->units;
             out->outcome = record->outcome;
             out->reason = record->reason;
@@ -104,7 +104,7 @@ static booking_reason load_record(sqlite_conn *c, const char *booking_id, const 
         rc = sqlite3_step(s);
     }
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BOOKING_REASON_OK : sqlite_reason(rc);
+    return rc == SQLITE_DONE ? BOOKING_REASON_OK : bk_sqlite_reason(rc);
 }
 
 /* ---- the batch write path, (5) ---- */
@@ -115,7 +115,7 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
     sqlite_conn *c = &st->writer;
     assert(c->held && req->units >= 1 && req->units <= BOOKING_UNITS_MAX);
     bool fresh;
-    overlay_entry *res = overlay_get(&st->overlay, req->resource_id, strlen(req->resource_id),
+    overlay_entry *res = bk_overlay_get(&st->overlay, req->resource_id, strlen(req->resource_id),
                                      &fresh);
     if (res == NULL)
         return BOOKING_REASON_INTERNAL;
@@ -125,7 +125,7 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
             return r;
     }
     core_attempt attempt = {.units = req->units, .hold_ms = req->hold_ms, .now_ms = 0};
-    core_attempt_decision d = core_decide_attempt(attempt, res->exists ? &res->state : NULL, NULL);
+    core_attempt_decision d = bk_core_decide_attempt(attempt, res->exists ? &res->state : NULL, NULL);
     if (d.write_record) {
         sqlite3_stmt *s = c->stmt[SQL_INSERT_BOOKING];
         sqlite3_bind_text(s, 1, req->booking_id, -1, SQLITE_STATIC);
@@ -136,11 +136,11 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
         int rc = sqlite3_step(s);
         sqlite3_reset(s);
         if (rc != SQLITE_DONE)
-            return sqlite_reason(rc);
+            return bk_sqlite_reason(rc);
         if (sqlite3_changes(c->db) == 1) {
             res->state.booked += d.booked_delta;
             res->dirty |= d.booked_delta != 0;
-            assert(core_resource_consistent(&res->state));
+            assert(bk_core_resource_consistent(&res->state));
             *result = d.result;
             return BOOKING_REASON_OK;
         }
@@ -155,7 +155,7 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
     if (!exists && d.write_record)
         return BOOKING_REASON_INTERNAL; /* the insert did nothing, yet no record: never
                                            answer a decision that was not written */
-    *result = exists ? core_decide_attempt(attempt, NULL, &rec).result : d.result;
+    *result = exists ? bk_core_decide_attempt(attempt, NULL, &rec).result : d.result;
     return BOOKING_REASON_OK;
 }
 
@@ -168,13 +168,13 @@ static booking_reason write_counters(sqlite_store *st)
         if (!e->dirty)
             continue;
         /* Every write of a counter, paired with the read in load_resource(). */
-        assert(e->exists && core_resource_consistent(&e->state));
+        assert(e->exists && bk_core_resource_consistent(&e->state));
         sqlite3_bind_int64(s, 1, (sqlite3_int64)e->state.booked);
         sqlite3_bind_text(s, 2, e->id, (int)e->id_len, SQLITE_STATIC);
         int rc = sqlite3_step(s);
         sqlite3_reset(s);
         if (rc != SQLITE_DONE)
-            return sqlite_reason(rc);
+            return bk_sqlite_reason(rc);
     }
     return BOOKING_REASON_OK;
 }
@@ -184,20 +184,20 @@ static void sqlite_attempt_batch(booking_store *store, const booking_request *re
 {
     sqlite_store *st = (sqlite_store *)store;
     assert(count >= 1 && count <= BOOKING_BATCH_MAX);
-    booking_reason r = sqlite_tx_begin(&st->writer);
+    booking_reason r = bk_sqlite_tx_begin(&st->writer);
     if (r != BOOKING_REASON_OK) {
-        store_fail_all(results, count, r);
+        bk_store_fail_all(results, count, r);
         return;
     }
-    overlay_reset(&st->overlay);
+    bk_overlay_reset(&st->overlay);
     for (size_t i = 0; i < count && r == BOOKING_REASON_OK; i++)
         r = decide_one(st, &requests[i], &results[i]);
     assert(overlay_count(&st->overlay) <= count);
     if (r == BOOKING_REASON_OK)
         r = write_counters(st);
-    r = sqlite_tx_end(&st->writer, r);
+    r = bk_sqlite_tx_end(&st->writer, r);
     if (r != BOOKING_REASON_OK)
-        store_fail_all(results, count, r);
+        bk_store_fail_all(results, count, r);
 }
 
 /* ---- capacity, cancel ---- */
@@ -208,7 +208,7 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->writer;
     assert(capacity <= BOOKING_CAPACITY_MAX); /* the library validated it */
-    booking_reason r = sqlite_tx_begin(c);
+    booking_reason r = bk_sqlite_tx_begin(c);
     if (r != BOOKING_REASON_OK)
         return r;
     bool exists;
@@ -216,7 +216,7 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
     core_capacity_decision d = {.reason = BOOKING_REASON_OK};
     r = load_resource(c, resource_id, &exists, &state);
     if (r == BOOKING_REASON_OK) {
-        d = core_decide_set_capacity(capacity, exists ? &state : NULL);
+        d = bk_core_decide_set_capacity(capacity, exists ? &state : NULL);
         assert(!(d.create && d.update) && (!d.update || exists));
         if (d.create || d.update) {
             sqlite3_stmt *s = c->stmt[SQL_UPSERT_RESOURCE];
@@ -225,17 +225,17 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
             int rc = sqlite3_step(s);
             sqlite3_reset(s);
             if (rc != SQLITE_DONE)
-                r = sqlite_reason(rc);
+                r = bk_sqlite_reason(rc);
             state.capacity = capacity;
             /* The counters as written: the core refused a capacity below booked. */
-            assert(core_resource_consistent(&state));
+            assert(bk_core_resource_consistent(&state));
         }
     }
-    r = sqlite_tx_end(c, r);
+    r = bk_sqlite_tx_end(c, r);
     if (r != BOOKING_REASON_OK)
         return r;
     if (out != NULL && (exists || d.create)) {
-        store_copy_id(out->resource_id, resource_id, strlen(resource_id));
+        bk_store_copy_id(out->resource_id, resource_id, strlen(resource_id));
         out->capacity = state.capacity;
         out->booked = state.booked;
     }
@@ -247,7 +247,7 @@ static booking_reason sqlite_cancel(booking_store *store, const char *booking_id
 {
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->writer;
-    booking_reason r = sqlite_tx_begin(c);
+    booking_reason r = bk_sqlite_tx_begin(c);
     if (r != BOOKING_REASON_OK)
         return r;
     bool exists = false;
@@ -256,7 +256,7 @@ static booking_reason sqlite_cancel(booking_store *store, const char *booking_id
     core_cancel_decision d = {0};
     r = load_record(c, booking_id, NULL, &exists, &rec, &full);
     if (r == BOOKING_REASON_OK) {
-        d = core_decide_cancel(exists ? &rec : NULL, 0);
+        d = bk_core_decide_cancel(exists ? &rec : NULL, 0);
         assert(!d.write_status || (exists && d.booked_release == rec.units));
         if (d.write_status) {
             sqlite3_stmt *s = c->stmt[SQL_CANCEL_BOOKING];
@@ -271,11 +271,11 @@ static booking_reason sqlite_cancel(booking_store *store, const char *booking_id
                 sqlite3_reset(s);
             }
             if (rc != SQLITE_DONE)
-                r = sqlite_reason(rc);
+                r = bk_sqlite_reason(rc);
             full.status = BOOKING_STATUS_CANCELLED;
         }
     }
-    r = sqlite_tx_end(c, r);
+    r = bk_sqlite_tx_end(c, r);
     if (r != BOOKING_REASON_OK)
         return r;
     if (out != NULL && exists)
@@ -290,19 +290,19 @@ static booking_reason sqlite_get_resource(booking_store *store, const char *reso
 {
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->reader;
-    booking_reason r = sqlite_conn_lock(c);
+    booking_reason r = bk_sqlite_conn_lock(c);
     if (r != BOOKING_REASON_OK)
         return r;
     bool exists;
     core_resource state;
     r = load_resource(c, resource_id, &exists, &state);
-    sqlite_conn_unlock(c);
+    bk_sqlite_conn_unlock(c);
     if (r != BOOKING_REASON_OK)
         return r;
     if (!exists)
         return BOOKING_REASON_UNKNOWN_RESOURCE;
     assert(out != NULL); /* the library always passes one to get_resource */
-    store_copy_id(out->resource_id, resource_id, strlen(resource_id));
+    bk_store_copy_id(out->resource_id, resource_id, strlen(resource_id));
     out->capacity = state.capacity;
     out->booked = state.booked;
     return BOOKING_REASON_OK;
@@ -313,14 +313,14 @@ static booking_reason sqlite_get_booking(booking_store *store, const char *booki
 {
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->reader;
-    booking_reason r = sqlite_conn_lock(c);
+    booking_reason r = bk_sqlite_conn_lock(c);
     if (r != BOOKING_REASON_OK)
         return r;
     bool exists;
     core_record rec;
     assert(out != NULL); /* the library always passes one to get_booking */
     r = load_record(c, booking_id, NULL, &exists, &rec, out);
-    sqlite_conn_unlock(c);
+    bk_sqlite_conn_unlock(c);
     if (r != BOOKING_REASON_OK)
         return r;
     return exists ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_BOOKING;
@@ -330,22 +330,22 @@ static booking_reason sqlite_ping(booking_store *store)
 {
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->reader;
-    booking_reason r = sqlite_conn_lock(c);
+    booking_reason r = bk_sqlite_conn_lock(c);
     if (r != BOOKING_REASON_OK)
         return r;
     sqlite3_stmt *s = c->stmt[SQL_PING];
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
-    sqlite_conn_unlock(c);
-    return rc == SQLITE_ROW ? BOOKING_REASON_OK : sqlite_reason(rc);
+    bk_sqlite_conn_unlock(c);
+    return rc == SQLITE_ROW ? BOOKING_REASON_OK : bk_sqlite_reason(rc);
 }
 
 static void sqlite_close(booking_store *store)
 {
     sqlite_store *st = (sqlite_store *)store;
-    sqlite_conn_close(&st->reader);
-    sqlite_conn_close(&st->writer);
-    overlay_free(&st->overlay);
+    bk_sqlite_conn_close(&st->reader);
+    bk_sqlite_conn_close(&st->writer);
+    bk_overlay_free(&st->overlay);
     free(st);
 }
 
@@ -360,24 +360,24 @@ static const store_ops sqlite_ops = {
     .ping = sqlite_ping,
 };
 
-booking_error sqlite_store_open(const char *url, const char *location, booking_store **out,
+booking_error bk_sqlite_store_open(const char *url, const char *location, booking_store **out,
                                 char *errbuf, size_t errbuf_len)
 {
     assert(url != NULL && location != NULL && out != NULL);
     sqlite_options opts;
-    booking_error e = sqlite_options_parse(url, location, &opts, errbuf, errbuf_len);
+    booking_error e = bk_sqlite_options_parse(url, location, &opts, errbuf, errbuf_len);
     if (e != BOOKING_OK)
         return e;
     sqlite_store *st = calloc(1, sizeof *st);
-    if (st == NULL || !overlay_init(&st->overlay, BOOKING_BATCH_MAX)) {
+    if (st == NULL || !bk_overlay_init(&st->overlay, BOOKING_BATCH_MAX)) {
         free(st);
         return BOOKING_ENOMEM;
     }
     st->base.ops = &sqlite_ops;
     /* The writer opens first: it creates and migrates the schema. */
-    e = sqlite_conn_open(&st->writer, &opts, true, errbuf, errbuf_len);
+    e = bk_sqlite_conn_open(&st->writer, &opts, true, errbuf, errbuf_len);
     if (e == BOOKING_OK)
-        e = sqlite_conn_open(&st->reader, &opts, false, errbuf, errbuf_len);
+        e = bk_sqlite_conn_open(&st->reader, &opts, false, errbuf, errbuf_len);
     if (e != BOOKING_OK) {
         sqlite_close(&st->base);
         return e;

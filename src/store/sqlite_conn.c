@@ -18,7 +18,7 @@ _Static_assert(BOOKING_SQLITE_BUSY_TIMEOUT_MS_DEFAULT <= BOOKING_SQLITE_BUSY_TIM
                "the default is a value the URL could give");
 _Static_assert(BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX < 1000000000 &&
                    BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX <= INT_MAX,
-               "store_parse_long reads at most 9 digits into an int");
+               "bk_store_parse_long reads at most 9 digits into an int");
 _Static_assert(BOOKING_STATUS_CANCELLED == 2, "SQL_CANCEL_BOOKING writes status = 2");
 
 static const char *const sql_text[SQL_COUNT] = {
@@ -38,7 +38,7 @@ static const char *const sql_text[SQL_COUNT] = {
     [SQL_PING] = "SELECT 1",
 };
 
-booking_reason sqlite_reason(int rc)
+booking_reason bk_sqlite_reason(int rc)
 {
     assert((rc & 0xff) != SQLITE_OK); /* only a failed call has a reason */
     switch (rc & 0xff) {
@@ -60,7 +60,7 @@ booking_reason sqlite_reason(int rc)
     }
 }
 
-booking_error sqlite_options_parse(const char *url, const char *location, sqlite_options *opts,
+booking_error bk_sqlite_options_parse(const char *url, const char *location, sqlite_options *opts,
                                    char *errbuf, size_t errbuf_len)
 {
     assert(url != NULL && location != NULL);
@@ -69,7 +69,7 @@ booking_error sqlite_options_parse(const char *url, const char *location, sqlite
     const char *query = strchr(location, '?');
     size_t path_len = query ? (size_t)(query - location) : strlen(location);
     if (path_len == 0 || path_len >= sizeof opts->path) {
-        store_error(errbuf, errbuf_len, "%s: sqlite: needs a file path (sqlite:PATH)", url);
+        bk_store_error(errbuf, errbuf_len, "%s: sqlite: needs a file path (sqlite:PATH)", url);
         return BOOKING_EURL;
     }
     memcpy(opts->path, location, path_len);
@@ -79,13 +79,13 @@ booking_error sqlite_options_parse(const char *url, const char *location, sqlite
         size_t len = end ? (size_t)(end - p) : strlen(p);
         long v;
         if (len > 16 && strncmp(p, "busy_timeout_ms=", 16) == 0 &&
-            store_parse_long(p + 16, len - 16, 0, BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX, &v)) {
+            bk_store_parse_long(p + 16, len - 16, 0, BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX, &v)) {
             opts->busy_timeout_ms = (int)v;
         } else if (len > 4 && len - 4 < sizeof opts->vfs && strncmp(p, "vfs=", 4) == 0) {
             memcpy(opts->vfs, p + 4, len - 4);
             opts->vfs[len - 4] = '\0';
         } else {
-            store_error(errbuf, errbuf_len,
+            bk_store_error(errbuf, errbuf_len,
                         "%s: unknown or bad sqlite option '%.*s' (busy_timeout_ms=0..%d, vfs=NAME)",
                         url, (int)len, p, BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX);
             return BOOKING_EURL;
@@ -138,7 +138,7 @@ static int set_wal(sqlite3 *db, int busy_timeout_ms)
     }
 }
 
-booking_error sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bool writer,
+booking_error bk_sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bool writer,
                                char *errbuf, size_t errbuf_len)
 {
     assert(opts->path[0] != '\0' && opts->busy_timeout_ms >= 0);
@@ -162,12 +162,12 @@ booking_error sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bool 
     if (rc == SQLITE_OK)
         rc = exec_pragma(c->db, "PRAGMA synchronous = FULL", NULL);
     if (rc != SQLITE_OK) {
-        store_error(errbuf, errbuf_len, "sqlite:%s: %s", opts->path,
+        bk_store_error(errbuf, errbuf_len, "sqlite:%s: %s", opts->path,
                     c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
         return BOOKING_EOPEN;
     }
     if (writer) {
-        booking_error e = sqlite_schema_migrate(c->db, errbuf, errbuf_len);
+        booking_error e = bk_sqlite_schema_migrate(c->db, errbuf, errbuf_len);
         if (e != BOOKING_OK)
             return e;
     }
@@ -176,14 +176,14 @@ booking_error sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bool 
         rc = sqlite3_prepare_v3(c->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[i],
                                 NULL);
         if (rc != SQLITE_OK) {
-            store_error(errbuf, errbuf_len, "sqlite:%s: %s", opts->path, sqlite3_errmsg(c->db));
+            bk_store_error(errbuf, errbuf_len, "sqlite:%s: %s", opts->path, sqlite3_errmsg(c->db));
             return BOOKING_EOPEN;
         }
     }
     return BOOKING_OK;
 }
 
-void sqlite_conn_close(sqlite_conn *c)
+void bk_sqlite_conn_close(sqlite_conn *c)
 {
     for (int i = 0; i < SQL_COUNT; i++)
         sqlite3_finalize(c->stmt[i]);
@@ -196,7 +196,7 @@ void sqlite_conn_close(sqlite_conn *c)
     memset(c, 0, sizeof *c);
 }
 
-booking_reason sqlite_conn_lock(sqlite_conn *c)
+booking_reason bk_sqlite_conn_lock(sqlite_conn *c)
 {
     assert(c->lock_ready && c->busy_timeout_ms >= 0);
     struct timespec deadline;
@@ -222,7 +222,7 @@ booking_reason sqlite_conn_lock(sqlite_conn *c)
     return r;
 }
 
-void sqlite_conn_unlock(sqlite_conn *c)
+void bk_sqlite_conn_unlock(sqlite_conn *c)
 {
     pthread_mutex_lock(&c->lock);
     assert(c->held); /* unlocked only by its holder */
@@ -238,32 +238,32 @@ static int step_once(sqlite3_stmt *s)
     return rc;
 }
 
-booking_reason sqlite_tx_begin(sqlite_conn *c)
+booking_reason bk_sqlite_tx_begin(sqlite_conn *c)
 {
-    booking_reason r = sqlite_conn_lock(c);
+    booking_reason r = bk_sqlite_conn_lock(c);
     if (r != BOOKING_REASON_OK)
         return r;
     assert(c->db != NULL && c->stmt[SQL_BEGIN] != NULL);
     int rc = step_once(c->stmt[SQL_BEGIN]);
     if (rc == SQLITE_DONE)
         return BOOKING_REASON_OK;
-    sqlite_conn_unlock(c);
-    return sqlite_reason(rc);
+    bk_sqlite_conn_unlock(c);
+    return bk_sqlite_reason(rc);
 }
 
-booking_reason sqlite_tx_end(sqlite_conn *c, booking_reason r)
+booking_reason bk_sqlite_tx_end(sqlite_conn *c, booking_reason r)
 {
     /* WRITING: we hold the lock, and a call that went well left its transaction open. */
     assert(c->held && (r != BOOKING_REASON_OK || !sqlite3_get_autocommit(c->db)));
     if (r == BOOKING_REASON_OK) {
         int rc = step_once(c->stmt[SQL_COMMIT]);
         if (rc != SQLITE_DONE)
-            r = sqlite_reason(rc);
+            r = bk_sqlite_reason(rc);
     }
     /* A failed COMMIT may leave the transaction open, or SQLite may already
      * have rolled it back: ROLLBACK only while one is open. */
     if (r != BOOKING_REASON_OK && !sqlite3_get_autocommit(c->db))
         step_once(c->stmt[SQL_ROLLBACK]);
-    sqlite_conn_unlock(c);
+    bk_sqlite_conn_unlock(c);
     return r;
 }

@@ -53,24 +53,24 @@ typedef struct sqlite_conn {
 } sqlite_conn;
 
 /* Parses "PATH[?busy_timeout_ms=N&vfs=NAME]". */
-booking_error sqlite_options_parse(const char *url, const char *location, sqlite_options *opts,
+booking_error bk_sqlite_options_parse(const char *url, const char *location, sqlite_options *opts,
                                    char *errbuf, size_t errbuf_len);
 
 /* Opens the connection; the writer also sets WAL and migrates the schema. */
-booking_error sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bool writer,
+booking_error bk_sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bool writer,
                                char *errbuf, size_t errbuf_len);
-void sqlite_conn_close(sqlite_conn *c);
+void bk_sqlite_conn_close(sqlite_conn *c);
 
 /* The in-process wait of note (3) in sqlite.c: BUSY when not had in time. */
-booking_reason sqlite_conn_lock(sqlite_conn *c);
-void sqlite_conn_unlock(sqlite_conn *c);
+booking_reason bk_sqlite_conn_lock(sqlite_conn *c);
+void bk_sqlite_conn_unlock(sqlite_conn *c);
 
 /* Lock, then BEGIN IMMEDIATE. On failure nothing is held. */
-booking_reason sqlite_tx_begin(sqlite_conn *c);
+booking_reason bk_sqlite_tx_begin(sqlite_conn *c);
 /* With r == OK: COMMIT (ROLLBACK if it fails); otherwise ROLLBACK. Unlocks.
  * Returns OK only if the transaction committed. */
-booking_reason sqlite_tx_end(sqlite_conn *c, booking_reason r);
+booking_reason bk_sqlite_tx_end(sqlite_conn *c, booking_reason r);
 
-booking_reason sqlite_reason(int rc);
+booking_reason bk_sqlite_reason(int rc);
 
 #endif

@@ -54,7 +54,7 @@ static int user_version(sqlite3 *db, int *version)
     return rc;
 }
 
-booking_error sqlite_schema_migrate(sqlite3 *db, char *errbuf, size_t errbuf_len)
+booking_error bk_sqlite_schema_migrate(sqlite3 *db, char *errbuf, size_t errbuf_len)
 {
     int version = 0;
     /* A file already at this version needs no write lock: opening it must not
@@ -68,7 +68,7 @@ booking_error sqlite_schema_migrate(sqlite3 *db, char *errbuf, size_t errbuf_len
         rc = user_version(db, &version);
     if (rc == SQLITE_OK && version > SCHEMA_VERSION) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        store_error(errbuf, errbuf_len,
+        bk_store_error(errbuf, errbuf_len,
                     "database schema version %d is newer than this booking knows (%d)", version,
                     SCHEMA_VERSION);
         return BOOKING_EOPEN;
@@ -84,7 +84,7 @@ booking_error sqlite_schema_migrate(sqlite3 *db, char *errbuf, size_t errbuf_len
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-        store_error(errbuf, errbuf_len, "schema migration failed: %s", sqlite3_errmsg(db));
+        bk_store_error(errbuf, errbuf_len, "schema migration failed: %s", sqlite3_errmsg(db));
         if (!sqlite3_get_autocommit(db))
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return BOOKING_EOPEN;

@@ -10,6 +10,6 @@
 
 /* Brings the database to the newest schema in one transaction. Refuses a
  * database whose version is newer than this code knows. */
-booking_error sqlite_schema_migrate(sqlite3 *db, char *errbuf, size_t errbuf_len);
+booking_error bk_sqlite_schema_migrate(sqlite3 *db, char *errbuf, size_t errbuf_len);
 
 #endif

@@ -41,37 +41,37 @@ struct booking_store {
 };
 
 /* Counts n holds whose expiry the store just applied (released their units). */
-void store_count_expired(booking_store *store, uint64_t n);
+void bk_store_count_expired(booking_store *store, uint64_t n);
 
 /* The store's time now, in ms since the epoch: the injected clock, else the host's
  * real-time clock, never earlier than any time this handle used or observed. */
-int64_t store_now(booking_store *store);
+int64_t bk_store_now(booking_store *store);
 
 /* Raises the handle's latest time to ms (a time the database recorded, say). */
-void store_observe_time(booking_store *store, int64_t ms);
+void bk_store_observe_time(booking_store *store, int64_t ms);
 
 /* Openers, one per URL scheme. `location` is the URL after "scheme:". */
 typedef booking_error (*store_open_fn)(const char *url, const char *location, booking_store **out,
                                        char *errbuf, size_t errbuf_len);
 
-booking_error memory_store_open(const char *url, const char *location, booking_store **out,
+booking_error bk_memory_store_open(const char *url, const char *location, booking_store **out,
                                 char *errbuf, size_t errbuf_len);
-booking_error sqlite_store_open(const char *url, const char *location, booking_store **out,
+booking_error bk_sqlite_store_open(const char *url, const char *location, booking_store **out,
                                 char *errbuf, size_t errbuf_len);
-booking_error postgres_store_open(const char *url, const char *location, booking_store **out,
+booking_error bk_postgres_store_open(const char *url, const char *location, booking_store **out,
                                   char *errbuf, size_t errbuf_len);
 
 /* Fills every result with FAILED and the given failure reason. */
-void store_fail_all(booking_result *results, size_t count, booking_reason reason);
+void bk_store_fail_all(booking_result *results, size_t count, booking_reason reason);
 
 /* Writes a one-line message into errbuf (if any). */
-void store_error(char *errbuf, size_t errbuf_len, const char *fmt, ...)
+void bk_store_error(char *errbuf, size_t errbuf_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Parses a URL option's value: 1 to 9 decimal digits, min..max. */
-bool store_parse_long(const char *text, size_t len, long min, long max, long *out);
+bool bk_store_parse_long(const char *text, size_t len, long min, long max, long *out);
 
 /* Copies a valid id (at most BOOKING_ID_LEN_MAX bytes) into a field of the public structs. */
-void store_copy_id(char dst[BOOKING_ID_LEN_MAX + 1], const char *src, size_t len);
+void bk_store_copy_id(char dst[BOOKING_ID_LEN_MAX + 1], const char *src, size_t len);
 
 #endif

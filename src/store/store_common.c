@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-void store_fail_all(booking_result *results, size_t count, booking_reason reason)
+void bk_store_fail_all(booking_result *results, size_t count, booking_reason reason)
 {
     assert(booking_reason_is_failure(reason)); /* FAILED carries a failure reason */
     assert(count <= BOOKING_BATCH_MAX);
@@ -20,7 +20,7 @@ void store_fail_all(booking_result *results, size_t count, booking_reason reason
     }
 }
 
-void store_error(char *errbuf, size_t errbuf_len, const char *fmt, ...)
+void bk_store_error(char *errbuf, size_t errbuf_len, const char *fmt, ...)
 {
     if (errbuf == NULL || errbuf_len == 0)
         return;
@@ -30,7 +30,7 @@ void store_error(char *errbuf, size_t errbuf_len, const char *fmt, ...)
     va_end(ap);
 }
 
-void store_copy_id(char dst[BOOKING_ID_LEN_MAX + 1], const char *src, size_t len)
+void bk_store_copy_id(char dst[BOOKING_ID_LEN_MAX + 1], const char *src, size_t len)
 {
     assert(src != NULL);
     if (len > BOOKING_ID_LEN_MAX)
@@ -39,7 +39,7 @@ void store_copy_id(char dst[BOOKING_ID_LEN_MAX + 1], const char *src, size_t len
     dst[len] = '\0';
 }
 
-bool store_parse_long(const char *text, size_t len, long min, long max, long *out)
+bool bk_store_parse_long(const char *text, size_t len, long min, long max, long *out)
 {
     assert(min <= max && max < 1000000000L); /* 9 digits never overflow a long */
     long v = 0;
@@ -63,7 +63,7 @@ static int64_t real_time_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void store_observe_time(booking_store *store, int64_t ms)
+void bk_store_observe_time(booking_store *store, int64_t ms)
 {
     /* A lock-free max: each failed exchange means another thread raised the
      * value, so the loop ends after at most one try per concurrent raiser. */
@@ -73,15 +73,15 @@ void store_observe_time(booking_store *store, int64_t ms)
     }
 }
 
-void store_count_expired(booking_store *store, uint64_t n)
+void bk_store_count_expired(booking_store *store, uint64_t n)
 {
     __atomic_add_fetch(&store->holds_expired, n, __ATOMIC_RELAXED);
 }
 
-int64_t store_now(booking_store *store)
+int64_t bk_store_now(booking_store *store)
 {
     int64_t clock_ms = store->clock != NULL ? store->clock(store->clock_context) : real_time_ms();
-    int64_t now = core_store_time(clock_ms, __atomic_load_n(&store->latest_ms, __ATOMIC_RELAXED));
-    store_observe_time(store, now);
+    int64_t now = bk_core_store_time(clock_ms, __atomic_load_n(&store->latest_ms, __ATOMIC_RELAXED));
+    bk_store_observe_time(store, now);
     return now;
 }

@@ -312,7 +312,7 @@ static uint64_t attempt_once(uint64_t *rng, size_t iteration)
     uint64_t hold_ms = pick_attempt_hold(rng, &w);
     core_resource cres = core_res_of(&w);
     core_record crec = core_rec_of(&w);
-    core_attempt_decision d = core_decide_attempt(
+    core_attempt_decision d = bk_core_decide_attempt(
         (core_attempt){.units = units, .hold_ms = hold_ms, .now_ms = w.now_ms},
         w.has_res ? &cres : NULL, w.has_rec ? &crec : NULL);
     world core_after = w;
@@ -339,7 +339,7 @@ static uint64_t attempt_once(uint64_t *rng, size_t iteration)
                     s.answer.status, s.answer.expires_at_ms};
     expect_agreement("attempt", iteration, units, &w, core, model, &core_after, &model_after);
     core_resource after = core_res_of(&core_after);
-    assert_true(core_resource_consistent(&after));
+    assert_true(bk_core_resource_consistent(&after));
     bool fresh = w.has_res && !w.has_rec;
     bool replay = d.result.replayed && core_booked && w.rec_hold_ms != 0;
     bool hold_only_differs = w.has_rec && w.same_resource && units == w.rec_units &&
@@ -372,9 +372,9 @@ static uint64_t change_once(uint64_t *rng, size_t iteration, chk_kind kind)
 {
     world w = pick_world(rng, true);
     core_record crec = core_rec_of(&w);
-    core_change_decision d = kind == CHK_CANCEL ? core_decide_cancel(w.has_rec ? &crec : NULL,
+    core_change_decision d = kind == CHK_CANCEL ? bk_core_decide_cancel(w.has_rec ? &crec : NULL,
                                                                      w.now_ms)
-                                               : core_decide_confirm(w.has_rec ? &crec : NULL,
+                                               : bk_core_decide_confirm(w.has_rec ? &crec : NULL,
                                                                      w.now_ms);
     world core_after = w;
     core_after.booked -= d.booked_release;
@@ -411,7 +411,7 @@ static uint64_t set_capacity_once(uint64_t *rng, size_t iteration)
     if (capacity > BOOKING_CAPACITY_MAX) /* booked - 1 of 0 wrapped, or MAX + 1 */
         capacity = rng_below(rng, 2) ? 0 : BOOKING_CAPACITY_MAX;
     core_resource cres = core_res_of(&w);
-    core_capacity_decision d = core_decide_set_capacity(capacity, w.has_res ? &cres : NULL);
+    core_capacity_decision d = bk_core_decide_set_capacity(capacity, w.has_res ? &cres : NULL);
     world core_after = w;
     if (d.create) {
         core_after.has_res = true;

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     url[7 + size] = '\0';
     sqlite_options opts;
     char why[256] = "";
-    booking_error e = sqlite_options_parse(url, url + 7, &opts, why, sizeof why);
+    booking_error e = bk_sqlite_options_parse(url, url + 7, &opts, why, sizeof why);
     if (e == BOOKING_OK) {
         size_t path_len = strnlen(opts.path, sizeof opts.path);
         FUZZ_REQUIRE(path_len > 0 && path_len < sizeof opts.path);

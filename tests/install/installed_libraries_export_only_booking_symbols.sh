@@ -1,7 +1,7 @@
 #!/bin/sh
 # The installed libbooking.a and libbooking.so define no global symbol outside
 # booking_ (issue 9, item 5): a program that links either cannot collide with,
-# or call, an internal (store_error, overlay_get, pg_send, ...).
+# or call, an internal (bk_store_error, bk_overlay_get, bk_pg_send, ...).
 set -u
 . "$(dirname "$0")/lib.sh"
 

@@ -67,12 +67,12 @@ static void f_attempt_batch(booking_store *store, const booking_request *request
     fault_store *f = (fault_store *)store;
     booking_reason r = fault_before(f);
     if (r != BOOKING_REASON_OK) {
-        store_fail_all(results, count, r);
+        bk_store_fail_all(results, count, r);
         return;
     }
     f->inner->ops->attempt_batch(f->inner, requests, count, results);
     if (fault_after(f))
-        store_fail_all(results, count, BOOKING_REASON_IO_ERROR);
+        bk_store_fail_all(results, count, BOOKING_REASON_IO_ERROR);
 }
 
 static booking_reason f_set_capacity(booking_store *store, const char *resource_id,

@@ -61,42 +61,42 @@ static void booked_when_units_below_remaining(void **state)
 {
     (void)state;
     core_resource r = {.capacity = 10, .booked = 3};
-    assert_booked_new(core_decide_attempt(ATTEMPT(2), &r, NULL), 2);
+    assert_booked_new(bk_core_decide_attempt(ATTEMPT(2), &r, NULL), 2);
 }
 
 static void booked_when_units_equal_remaining(void **state)
 {
     (void)state;
     core_resource r = {.capacity = 10, .booked = 3};
-    assert_booked_new(core_decide_attempt(ATTEMPT(7), &r, NULL), 7);
+    assert_booked_new(bk_core_decide_attempt(ATTEMPT(7), &r, NULL), 7);
 }
 
 static void insufficient_capacity_when_units_are_remaining_plus_one(void **state)
 {
     (void)state;
     core_resource r = {.capacity = 10, .booked = 3};
-    assert_rejected_recorded(core_decide_attempt(ATTEMPT(8), &r, NULL));
+    assert_rejected_recorded(bk_core_decide_attempt(ATTEMPT(8), &r, NULL));
 }
 
 static void insufficient_capacity_on_capacity_zero(void **state)
 {
     (void)state;
     core_resource r = {.capacity = 0, .booked = 0};
-    assert_rejected_recorded(core_decide_attempt(ATTEMPT(1), &r, NULL));
+    assert_rejected_recorded(bk_core_decide_attempt(ATTEMPT(1), &r, NULL));
 }
 
 static void insufficient_capacity_when_booked_equals_capacity(void **state)
 {
     (void)state;
     core_resource r = {.capacity = 5, .booked = 5};
-    assert_rejected_recorded(core_decide_attempt(ATTEMPT(1), &r, NULL));
+    assert_rejected_recorded(bk_core_decide_attempt(ATTEMPT(1), &r, NULL));
 }
 
 static void booked_when_units_and_capacity_are_max(void **state)
 {
     (void)state;
     core_resource r = {.capacity = CAPACITY_MAX, .booked = 0};
-    assert_booked_new(core_decide_attempt(ATTEMPT(UNITS_MAX), &r, NULL), UNITS_MAX);
+    assert_booked_new(bk_core_decide_attempt(ATTEMPT(UNITS_MAX), &r, NULL), UNITS_MAX);
 }
 
 static void insufficient_capacity_at_max_when_one_unit_is_booked(void **state)
@@ -104,7 +104,7 @@ static void insufficient_capacity_at_max_when_one_unit_is_booked(void **state)
     (void)state;
     /* remaining = 2^53-2, units = 2^53-1: remaining + 1, at the top of the range. */
     core_resource r = {.capacity = CAPACITY_MAX, .booked = 1};
-    assert_rejected_recorded(core_decide_attempt(ATTEMPT(UNITS_MAX), &r, NULL));
+    assert_rejected_recorded(bk_core_decide_attempt(ATTEMPT(UNITS_MAX), &r, NULL));
 }
 
 static void insufficient_capacity_without_overflow_when_full_at_max(void **state)
@@ -112,14 +112,14 @@ static void insufficient_capacity_without_overflow_when_full_at_max(void **state
     (void)state;
     /* booked + units would be 2^54-2: the rule must not be a sum that could wrap. */
     core_resource r = {.capacity = CAPACITY_MAX, .booked = CAPACITY_MAX};
-    assert_rejected_recorded(core_decide_attempt(ATTEMPT(UNITS_MAX), &r, NULL));
+    assert_rejected_recorded(bk_core_decide_attempt(ATTEMPT(UNITS_MAX), &r, NULL));
 }
 
 static void insufficient_capacity_is_recorded_and_books_nothing(void **state)
 {
     (void)state;
     core_resource r = {.capacity = 1, .booked = 0};
-    core_attempt_decision d = core_decide_attempt(ATTEMPT(2), &r, NULL);
+    core_attempt_decision d = bk_core_decide_attempt(ATTEMPT(2), &r, NULL);
     assert_true(d.write_record);
     assert_true(d.booked_delta == 0);
     assert_int_equal(d.result.outcome, BOOKING_REJECTED);
@@ -130,7 +130,7 @@ static void insufficient_capacity_is_recorded_and_books_nothing(void **state)
 static void unknown_resource_is_rejected_and_not_recorded(void **state)
 {
     (void)state;
-    core_attempt_decision d = core_decide_attempt(ATTEMPT(1), NULL, NULL);
+    core_attempt_decision d = bk_core_decide_attempt(ATTEMPT(1), NULL, NULL);
     assert_int_equal(d.result.outcome, BOOKING_REJECTED);
     assert_int_equal(d.result.reason, BOOKING_REASON_UNKNOWN_RESOURCE);
     assert_false(d.result.replayed);
@@ -145,7 +145,7 @@ static void replay_of_booked_returns_replayed_true_status_active(void **state)
     (void)state;
     core_resource r = {.capacity = 10, .booked = 4};
     core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 4);
-    core_attempt_decision d = core_decide_attempt(ATTEMPT(4), &r, &rec);
+    core_attempt_decision d = bk_core_decide_attempt(ATTEMPT(4), &r, &rec);
     assert_int_equal(d.result.outcome, BOOKING_BOOKED);
     assert_int_equal(d.result.reason, BOOKING_REASON_BOOKED);
     assert_true(d.result.replayed);
@@ -159,7 +159,7 @@ static void replay_of_booked_makes_no_second_reservation_even_when_full(void **s
     /* The resource is full now (by this very booking): the replay is still BOOKED. */
     core_resource r = {.capacity = 4, .booked = 4};
     core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 4);
-    core_attempt_decision d = core_decide_attempt(ATTEMPT(4), &r, &rec);
+    core_attempt_decision d = bk_core_decide_attempt(ATTEMPT(4), &r, &rec);
     assert_int_equal(d.result.outcome, BOOKING_BOOKED);
     assert_true(d.result.replayed);
     assert_writes_nothing(d);
@@ -171,7 +171,7 @@ static void replay_of_insufficient_capacity_stays_rejected_after_capacity_freed(
     core_resource freed = {.capacity = 100, .booked = 0};
     core_record rec = record_of(BOOKING_REJECTED, BOOKING_REASON_INSUFFICIENT_CAPACITY,
                                 BOOKING_STATUS_NONE, 5);
-    core_attempt_decision d = core_decide_attempt(ATTEMPT(5), &freed, &rec);
+    core_attempt_decision d = bk_core_decide_attempt(ATTEMPT(5), &freed, &rec);
     assert_int_equal(d.result.outcome, BOOKING_REJECTED);
     assert_int_equal(d.result.reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
     assert_true(d.result.replayed);
@@ -185,7 +185,7 @@ static void replay_of_cancelled_booking_is_booked_with_status_cancelled(void **s
     core_resource r = {.capacity = 10, .booked = 0};
     core_record rec =
         record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_CANCELLED, 3);
-    core_attempt_decision d = core_decide_attempt(ATTEMPT(3), &r, &rec);
+    core_attempt_decision d = bk_core_decide_attempt(ATTEMPT(3), &r, &rec);
     assert_int_equal(d.result.outcome, BOOKING_BOOKED);
     assert_int_equal(d.result.reason, BOOKING_REASON_BOOKED);
     assert_true(d.result.replayed);
@@ -209,8 +209,8 @@ static void repeat_with_other_units_is_booking_id_conflict(void **state)
     (void)state;
     core_resource r = {.capacity = 10, .booked = 2};
     core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 2);
-    assert_conflict(core_decide_attempt(ATTEMPT(3), &r, &rec));
-    assert_conflict(core_decide_attempt(ATTEMPT(1), &r, &rec));
+    assert_conflict(bk_core_decide_attempt(ATTEMPT(3), &r, &rec));
+    assert_conflict(bk_core_decide_attempt(ATTEMPT(1), &r, &rec));
 }
 
 static void repeat_with_other_resource_is_booking_id_conflict(void **state)
@@ -219,9 +219,9 @@ static void repeat_with_other_resource_is_booking_id_conflict(void **state)
     core_resource other = {.capacity = 10, .booked = 0};
     core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 2);
     rec.same_resource = false;
-    assert_conflict(core_decide_attempt(ATTEMPT(2), &other, &rec));
+    assert_conflict(bk_core_decide_attempt(ATTEMPT(2), &other, &rec));
     /* The other resource need not even exist: the record decides first. */
-    assert_conflict(core_decide_attempt(ATTEMPT(2), NULL, &rec));
+    assert_conflict(bk_core_decide_attempt(ATTEMPT(2), NULL, &rec));
 }
 
 static void repeat_of_rejected_record_with_other_units_is_booking_id_conflict(void **state)
@@ -230,7 +230,7 @@ static void repeat_of_rejected_record_with_other_units_is_booking_id_conflict(vo
     core_resource r = {.capacity = 10, .booked = 0};
     core_record rec = record_of(BOOKING_REJECTED, BOOKING_REASON_INSUFFICIENT_CAPACITY,
                                 BOOKING_STATUS_NONE, 50);
-    assert_conflict(core_decide_attempt(ATTEMPT(5), &r, &rec));
+    assert_conflict(bk_core_decide_attempt(ATTEMPT(5), &r, &rec));
 }
 
 static void repeat_of_cancelled_booking_with_other_units_is_booking_id_conflict(void **state)
@@ -239,7 +239,7 @@ static void repeat_of_cancelled_booking_with_other_units_is_booking_id_conflict(
     core_resource r = {.capacity = 10, .booked = 0};
     core_record rec =
         record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_CANCELLED, 3);
-    assert_conflict(core_decide_attempt(ATTEMPT(4), &r, &rec));
+    assert_conflict(bk_core_decide_attempt(ATTEMPT(4), &r, &rec));
 }
 
 /* ---- the record decides before the resource ---- */
@@ -248,7 +248,7 @@ static void record_decides_before_missing_resource(void **state)
 {
     (void)state;
     core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 1);
-    core_attempt_decision d = core_decide_attempt(ATTEMPT(1), NULL, &rec);
+    core_attempt_decision d = bk_core_decide_attempt(ATTEMPT(1), NULL, &rec);
     assert_int_equal(d.result.outcome, BOOKING_BOOKED);
     assert_int_equal(d.result.reason, BOOKING_REASON_BOOKED);
     assert_true(d.result.replayed);
@@ -256,7 +256,7 @@ static void record_decides_before_missing_resource(void **state)
 
     core_record rej = record_of(BOOKING_REJECTED, BOOKING_REASON_INSUFFICIENT_CAPACITY,
                                 BOOKING_STATUS_NONE, 1);
-    d = core_decide_attempt(ATTEMPT(1), NULL, &rej);
+    d = bk_core_decide_attempt(ATTEMPT(1), NULL, &rej);
     assert_int_equal(d.result.reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
     assert_true(d.result.replayed);
     assert_writes_nothing(d);
@@ -268,7 +268,7 @@ static void cancel_of_active_booking_releases_its_units(void **state)
 {
     (void)state;
     core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 7);
-    core_cancel_decision d = core_decide_cancel(&rec, NOW_MS);
+    core_cancel_decision d = bk_core_decide_cancel(&rec, NOW_MS);
     assert_int_equal(d.reason, BOOKING_REASON_CANCELLED);
     assert_true(d.write_status);
     assert_true(d.booked_release == 7);
@@ -279,7 +279,7 @@ static void cancel_of_max_units_releases_all_of_them(void **state)
     (void)state;
     core_record rec =
         record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, UNITS_MAX);
-    core_cancel_decision d = core_decide_cancel(&rec, NOW_MS);
+    core_cancel_decision d = bk_core_decide_cancel(&rec, NOW_MS);
     assert_int_equal(d.reason, BOOKING_REASON_CANCELLED);
     assert_true(d.booked_release == UNITS_MAX);
 }
@@ -289,7 +289,7 @@ static void cancel_repeat_is_already_cancelled_and_releases_nothing(void **state
     (void)state;
     core_record rec =
         record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_CANCELLED, 7);
-    core_cancel_decision d = core_decide_cancel(&rec, NOW_MS);
+    core_cancel_decision d = bk_core_decide_cancel(&rec, NOW_MS);
     assert_int_equal(d.reason, BOOKING_REASON_ALREADY_CANCELLED);
     assert_false(d.write_status);
     assert_true(d.booked_release == 0);
@@ -298,7 +298,7 @@ static void cancel_repeat_is_already_cancelled_and_releases_nothing(void **state
 static void cancel_of_unknown_booking_is_unknown_booking(void **state)
 {
     (void)state;
-    core_cancel_decision d = core_decide_cancel(NULL, NOW_MS);
+    core_cancel_decision d = bk_core_decide_cancel(NULL, NOW_MS);
     assert_int_equal(d.reason, BOOKING_REASON_UNKNOWN_BOOKING);
     assert_false(d.write_status);
     assert_true(d.booked_release == 0);
@@ -309,7 +309,7 @@ static void cancel_of_rejected_record_is_not_booked(void **state)
     (void)state;
     core_record rec = record_of(BOOKING_REJECTED, BOOKING_REASON_INSUFFICIENT_CAPACITY,
                                 BOOKING_STATUS_NONE, 7);
-    core_cancel_decision d = core_decide_cancel(&rec, NOW_MS);
+    core_cancel_decision d = bk_core_decide_cancel(&rec, NOW_MS);
     assert_int_equal(d.reason, BOOKING_REASON_NOT_BOOKED);
     assert_false(d.write_status);
     assert_true(d.booked_release == 0);
@@ -349,7 +349,7 @@ static void hold_is_booked_with_status_held_until_now_plus_hold_ms(void **state)
 {
     (void)state;
     core_resource r = {.capacity = 10, .booked = 3};
-    assert_held_new(core_decide_attempt(hold_attempt(2, 60000, NOW_MS), &r, NULL), 2,
+    assert_held_new(bk_core_decide_attempt(hold_attempt(2, 60000, NOW_MS), &r, NULL), 2,
                     NOW_MS + 60000);
 }
 
@@ -357,8 +357,8 @@ static void hold_ms_1_and_hold_ms_max_are_holds_of_that_length(void **state)
 {
     (void)state;
     core_resource r = {.capacity = 10, .booked = 0};
-    assert_held_new(core_decide_attempt(hold_attempt(1, 1, NOW_MS), &r, NULL), 1, NOW_MS + 1);
-    assert_held_new(core_decide_attempt(hold_attempt(1, HOLD_MS_MAX, NOW_MS), &r, NULL), 1,
+    assert_held_new(bk_core_decide_attempt(hold_attempt(1, 1, NOW_MS), &r, NULL), 1, NOW_MS + 1);
+    assert_held_new(bk_core_decide_attempt(hold_attempt(1, HOLD_MS_MAX, NOW_MS), &r, NULL), 1,
                     NOW_MS + 604800000);
 }
 
@@ -366,7 +366,7 @@ static void hold_that_does_not_fit_is_insufficient_capacity_recorded(void **stat
 {
     (void)state;
     core_resource r = {.capacity = 10, .booked = 9};
-    core_attempt_decision d = core_decide_attempt(hold_attempt(2, 1000, NOW_MS), &r, NULL);
+    core_attempt_decision d = bk_core_decide_attempt(hold_attempt(2, 1000, NOW_MS), &r, NULL);
     assert_rejected_recorded(d);
     assert_true(d.result.expires_at_ms == 0);
 }
@@ -375,26 +375,26 @@ static void hold_status_is_held_until_expires_at_then_expired(void **state)
 {
     (void)state;
     core_record rec = held_record(2, 1000);
-    assert_int_equal(core_status_at(&rec, NOW_MS), BOOKING_STATUS_HELD);
-    assert_int_equal(core_status_at(&rec, NOW_MS + 999), BOOKING_STATUS_HELD);
-    assert_int_equal(core_status_at(&rec, NOW_MS + 1000), BOOKING_STATUS_EXPIRED);
-    assert_int_equal(core_status_at(&rec, NOW_MS + 1000000), BOOKING_STATUS_EXPIRED);
-    assert_false(core_hold_expired(NOW_MS + 1000, NOW_MS + 999));
-    assert_true(core_hold_expired(NOW_MS + 1000, NOW_MS + 1000));
+    assert_int_equal(bk_core_status_at(&rec, NOW_MS), BOOKING_STATUS_HELD);
+    assert_int_equal(bk_core_status_at(&rec, NOW_MS + 999), BOOKING_STATUS_HELD);
+    assert_int_equal(bk_core_status_at(&rec, NOW_MS + 1000), BOOKING_STATUS_EXPIRED);
+    assert_int_equal(bk_core_status_at(&rec, NOW_MS + 1000000), BOOKING_STATUS_EXPIRED);
+    assert_false(bk_core_hold_expired(NOW_MS + 1000, NOW_MS + 999));
+    assert_true(bk_core_hold_expired(NOW_MS + 1000, NOW_MS + 1000));
     core_record active = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 2);
-    assert_int_equal(core_status_at(&active, INT64_MAX), BOOKING_STATUS_ACTIVE);
+    assert_int_equal(bk_core_status_at(&active, INT64_MAX), BOOKING_STATUS_ACTIVE);
 }
 
 static void replay_of_hold_is_held_before_expiry_and_expired_after(void **state)
 {
     (void)state;
     core_record rec = held_record(2, 1000);
-    core_attempt_decision d = core_decide_attempt(hold_attempt(2, 1000, NOW_MS + 999), NULL, &rec);
+    core_attempt_decision d = bk_core_decide_attempt(hold_attempt(2, 1000, NOW_MS + 999), NULL, &rec);
     assert_true(d.result.replayed);
     assert_int_equal(d.result.status, BOOKING_STATUS_HELD);
     assert_true(d.result.expires_at_ms == NOW_MS + 1000);
     assert_writes_nothing(d);
-    d = core_decide_attempt(hold_attempt(2, 1000, NOW_MS + 1000), NULL, &rec);
+    d = bk_core_decide_attempt(hold_attempt(2, 1000, NOW_MS + 1000), NULL, &rec);
     assert_int_equal(d.result.outcome, BOOKING_BOOKED);
     assert_true(d.result.replayed);
     assert_int_equal(d.result.status, BOOKING_STATUS_EXPIRED);
@@ -406,17 +406,17 @@ static void repeat_with_other_hold_ms_is_booking_id_conflict(void **state)
     (void)state;
     core_resource r = {.capacity = 10, .booked = 2};
     core_record held = held_record(2, 1000);
-    assert_conflict(core_decide_attempt(hold_attempt(2, 1001, NOW_MS), &r, &held));
-    assert_conflict(core_decide_attempt(hold_attempt(2, 0, NOW_MS), &r, &held));
+    assert_conflict(bk_core_decide_attempt(hold_attempt(2, 1001, NOW_MS), &r, &held));
+    assert_conflict(bk_core_decide_attempt(hold_attempt(2, 0, NOW_MS), &r, &held));
     core_record plain = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 2);
-    assert_conflict(core_decide_attempt(hold_attempt(2, 1000, NOW_MS), &r, &plain));
+    assert_conflict(bk_core_decide_attempt(hold_attempt(2, 1000, NOW_MS), &r, &plain));
 }
 
 static void confirm_at_expires_at_minus_1_ms_makes_the_hold_active(void **state)
 {
     (void)state;
     core_record rec = held_record(3, 1000);
-    core_change_decision d = core_decide_confirm(&rec, NOW_MS + 999);
+    core_change_decision d = bk_core_decide_confirm(&rec, NOW_MS + 999);
     assert_int_equal(d.reason, BOOKING_REASON_CONFIRMED);
     assert_int_equal(d.status, BOOKING_STATUS_ACTIVE);
     assert_true(d.write_status);
@@ -429,7 +429,7 @@ static void confirm_at_expires_at_is_hold_expired_and_changes_nothing(void **sta
 {
     (void)state;
     core_record rec = held_record(3, 1000);
-    core_change_decision d = core_decide_confirm(&rec, NOW_MS + 1000);
+    core_change_decision d = bk_core_decide_confirm(&rec, NOW_MS + 1000);
     assert_int_equal(d.reason, BOOKING_REASON_HOLD_EXPIRED);
     assert_int_equal(d.status, BOOKING_STATUS_EXPIRED);
     assert_false(d.write_status);
@@ -437,7 +437,7 @@ static void confirm_at_expires_at_is_hold_expired_and_changes_nothing(void **sta
     assert_true(d.booked_release == 0);
     assert_true(d.release_expired);
     rec.status = BOOKING_STATUS_EXPIRED; /* a store that has applied the expiry */
-    d = core_decide_confirm(&rec, NOW_MS + 1000);
+    d = bk_core_decide_confirm(&rec, NOW_MS + 1000);
     assert_int_equal(d.reason, BOOKING_REASON_HOLD_EXPIRED);
     assert_false(d.write_status);
 }
@@ -447,12 +447,12 @@ static void confirm_repeat_is_already_confirmed(void **state)
     (void)state;
     core_record rec = held_record(3, 1000);
     rec.status = BOOKING_STATUS_ACTIVE; /* confirmed before: active forever */
-    core_change_decision d = core_decide_confirm(&rec, NOW_MS + 5000);
+    core_change_decision d = bk_core_decide_confirm(&rec, NOW_MS + 5000);
     assert_int_equal(d.reason, BOOKING_REASON_ALREADY_CONFIRMED);
     assert_int_equal(d.status, BOOKING_STATUS_ACTIVE);
     assert_false(d.write_status);
     core_record plain = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 3);
-    assert_int_equal(core_decide_confirm(&plain, NOW_MS).reason, BOOKING_REASON_ALREADY_CONFIRMED);
+    assert_int_equal(bk_core_decide_confirm(&plain, NOW_MS).reason, BOOKING_REASON_ALREADY_CONFIRMED);
 }
 
 static void confirm_of_cancelled_rejected_or_unknown_changes_nothing(void **state)
@@ -460,15 +460,15 @@ static void confirm_of_cancelled_rejected_or_unknown_changes_nothing(void **stat
     (void)state;
     core_record cancelled = held_record(3, 1000);
     cancelled.status = BOOKING_STATUS_CANCELLED;
-    core_change_decision d = core_decide_confirm(&cancelled, NOW_MS);
+    core_change_decision d = bk_core_decide_confirm(&cancelled, NOW_MS);
     assert_int_equal(d.reason, BOOKING_REASON_ALREADY_CANCELLED);
     assert_false(d.write_status);
     core_record rej = record_of(BOOKING_REJECTED, BOOKING_REASON_INSUFFICIENT_CAPACITY,
                                 BOOKING_STATUS_NONE, 3);
-    d = core_decide_confirm(&rej, NOW_MS);
+    d = bk_core_decide_confirm(&rej, NOW_MS);
     assert_int_equal(d.reason, BOOKING_REASON_NOT_BOOKED);
     assert_false(d.write_status);
-    d = core_decide_confirm(NULL, NOW_MS);
+    d = bk_core_decide_confirm(NULL, NOW_MS);
     assert_int_equal(d.reason, BOOKING_REASON_UNKNOWN_BOOKING);
     assert_false(d.write_status);
 }
@@ -477,7 +477,7 @@ static void cancel_of_hold_before_expiry_releases_its_units(void **state)
 {
     (void)state;
     core_record rec = held_record(4, 1000);
-    core_cancel_decision d = core_decide_cancel(&rec, NOW_MS + 999);
+    core_cancel_decision d = bk_core_decide_cancel(&rec, NOW_MS + 999);
     assert_int_equal(d.reason, BOOKING_REASON_CANCELLED);
     assert_int_equal(d.status, BOOKING_STATUS_CANCELLED);
     assert_true(d.write_status);
@@ -489,7 +489,7 @@ static void cancel_of_expired_hold_is_hold_expired_and_releases_nothing_itself(v
 {
     (void)state;
     core_record rec = held_record(4, 1000);
-    core_cancel_decision d = core_decide_cancel(&rec, NOW_MS + 1000);
+    core_cancel_decision d = bk_core_decide_cancel(&rec, NOW_MS + 1000);
     assert_int_equal(d.reason, BOOKING_REASON_HOLD_EXPIRED);
     assert_int_equal(d.status, BOOKING_STATUS_EXPIRED);
     assert_false(d.write_status);
@@ -501,7 +501,7 @@ static void cancel_of_active_booking_does_not_touch_a_hold(void **state)
 {
     (void)state;
     core_record rec = record_of(BOOKING_BOOKED, BOOKING_REASON_BOOKED, BOOKING_STATUS_ACTIVE, 4);
-    core_cancel_decision d = core_decide_cancel(&rec, NOW_MS);
+    core_cancel_decision d = bk_core_decide_cancel(&rec, NOW_MS);
     assert_false(d.unindex_hold);
     assert_false(d.release_expired);
 }
@@ -509,13 +509,13 @@ static void cancel_of_active_booking_does_not_touch_a_hold(void **state)
 static void store_time_never_goes_back_when_the_clock_steps_back(void **state)
 {
     (void)state;
-    assert_true(core_store_time(NOW_MS, NOW_MS - 1) == NOW_MS);
-    assert_true(core_store_time(NOW_MS - 60000, NOW_MS) == NOW_MS);
-    assert_true(core_store_time(NOW_MS, NOW_MS) == NOW_MS);
+    assert_true(bk_core_store_time(NOW_MS, NOW_MS - 1) == NOW_MS);
+    assert_true(bk_core_store_time(NOW_MS - 60000, NOW_MS) == NOW_MS);
+    assert_true(bk_core_store_time(NOW_MS, NOW_MS) == NOW_MS);
     /* A hold that expired at the latest time stays expired after a step back. */
     core_record rec = held_record(1, 1000);
     int64_t latest = NOW_MS + 1000;
-    assert_int_equal(core_status_at(&rec, core_store_time(NOW_MS + 10, latest)),
+    assert_int_equal(bk_core_status_at(&rec, bk_core_store_time(NOW_MS + 10, latest)),
                      BOOKING_STATUS_EXPIRED);
 }
 
@@ -524,7 +524,7 @@ static void store_time_never_goes_back_when_the_clock_steps_back(void **state)
 static void set_capacity_of_unknown_resource_creates_it(void **state)
 {
     (void)state;
-    core_capacity_decision d = core_decide_set_capacity(10, NULL);
+    core_capacity_decision d = bk_core_decide_set_capacity(10, NULL);
     assert_int_equal(d.reason, BOOKING_REASON_OK);
     assert_true(d.create);
     assert_false(d.update);
@@ -533,10 +533,10 @@ static void set_capacity_of_unknown_resource_creates_it(void **state)
 static void set_capacity_zero_and_max_create_the_resource(void **state)
 {
     (void)state;
-    core_capacity_decision d = core_decide_set_capacity(0, NULL);
+    core_capacity_decision d = bk_core_decide_set_capacity(0, NULL);
     assert_int_equal(d.reason, BOOKING_REASON_OK);
     assert_true(d.create);
-    d = core_decide_set_capacity(CAPACITY_MAX, NULL);
+    d = bk_core_decide_set_capacity(CAPACITY_MAX, NULL);
     assert_int_equal(d.reason, BOOKING_REASON_OK);
     assert_true(d.create);
 }
@@ -545,11 +545,11 @@ static void set_capacity_of_existing_resource_updates_it(void **state)
 {
     (void)state;
     core_resource r = {.capacity = 10, .booked = 4};
-    core_capacity_decision up = core_decide_set_capacity(20, &r);
+    core_capacity_decision up = bk_core_decide_set_capacity(20, &r);
     assert_int_equal(up.reason, BOOKING_REASON_OK);
     assert_false(up.create);
     assert_true(up.update);
-    core_capacity_decision down = core_decide_set_capacity(5, &r);
+    core_capacity_decision down = bk_core_decide_set_capacity(5, &r);
     assert_int_equal(down.reason, BOOKING_REASON_OK);
     assert_true(down.update);
 }
@@ -558,12 +558,12 @@ static void set_capacity_below_booked_is_refused_and_changes_nothing(void **stat
 {
     (void)state;
     core_resource r = {.capacity = 10, .booked = 4};
-    core_capacity_decision d = core_decide_set_capacity(3, &r);
+    core_capacity_decision d = bk_core_decide_set_capacity(3, &r);
     assert_int_equal(d.reason, BOOKING_REASON_CAPACITY_BELOW_BOOKED);
     assert_false(d.create);
     assert_false(d.update);
     core_resource top = {.capacity = CAPACITY_MAX, .booked = CAPACITY_MAX};
-    d = core_decide_set_capacity(CAPACITY_MAX - 1, &top);
+    d = bk_core_decide_set_capacity(CAPACITY_MAX - 1, &top);
     assert_int_equal(d.reason, BOOKING_REASON_CAPACITY_BELOW_BOOKED);
     assert_false(d.update);
 }
@@ -572,11 +572,11 @@ static void set_capacity_equal_to_booked_is_allowed(void **state)
 {
     (void)state;
     core_resource r = {.capacity = 10, .booked = 4};
-    core_capacity_decision d = core_decide_set_capacity(4, &r);
+    core_capacity_decision d = bk_core_decide_set_capacity(4, &r);
     assert_int_equal(d.reason, BOOKING_REASON_OK);
     assert_true(d.update);
     core_resource empty = {.capacity = 10, .booked = 0};
-    d = core_decide_set_capacity(0, &empty);
+    d = bk_core_decide_set_capacity(0, &empty);
     assert_int_equal(d.reason, BOOKING_REASON_OK);
     assert_true(d.update);
 }
@@ -586,13 +586,13 @@ static void set_capacity_equal_to_booked_is_allowed(void **state)
 static void resource_consistent_only_when_booked_within_capacity(void **state)
 {
     (void)state;
-    assert_true(core_resource_consistent(&(core_resource){.capacity = 0, .booked = 0}));
-    assert_true(core_resource_consistent(&(core_resource){.capacity = 5, .booked = 5}));
-    assert_true(core_resource_consistent(
+    assert_true(bk_core_resource_consistent(&(core_resource){.capacity = 0, .booked = 0}));
+    assert_true(bk_core_resource_consistent(&(core_resource){.capacity = 5, .booked = 5}));
+    assert_true(bk_core_resource_consistent(
         &(core_resource){.capacity = CAPACITY_MAX, .booked = CAPACITY_MAX}));
-    assert_false(core_resource_consistent(&(core_resource){.capacity = 5, .booked = 6}));
+    assert_false(bk_core_resource_consistent(&(core_resource){.capacity = 5, .booked = 6}));
     assert_false(
-        core_resource_consistent(&(core_resource){.capacity = CAPACITY_MAX + 1, .booked = 0}));
+        bk_core_resource_consistent(&(core_resource){.capacity = CAPACITY_MAX + 1, .booked = 0}));
 }
 
 /* ---- names (SPEC sections 1, 2, 5) ---- */

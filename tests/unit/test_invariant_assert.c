@@ -124,7 +124,7 @@ static void assert_child_stopped_by_invariant(int status)
     size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
     text[n] = '\0';
-    assert_non_null(strstr(text, "core_resource_consistent"));
+    assert_non_null(strstr(text, "bk_core_resource_consistent"));
 }
 
 static void skip_without_assertions(void)

@@ -116,14 +116,14 @@ static void every_wire_name_is_unique_and_looks_up_its_own_value(void **state)
         const char *name = booking_reason_name(reason_map[i].reason);
         assert_string_equal(name, reason_map[i].wire);
         booking_reason back = BOOKING_REASON_INTERNAL;
-        assert_true(core_reason_from_name(name, &back));
+        assert_true(bk_core_reason_from_name(name, &back));
         assert_int_equal(back, reason_map[i].reason);
         for (size_t j = i + 1; j < MAP_COUNT; j++)
             assert_string_not_equal(reason_map[i].wire, reason_map[j].wire);
     }
     for (size_t i = 0; i < OUTCOME_COUNT; i++) {
         booking_outcome back = 0;
-        assert_true(core_outcome_from_name(booking_outcome_name(outcomes[i]), &back));
+        assert_true(bk_core_outcome_from_name(booking_outcome_name(outcomes[i]), &back));
         assert_int_equal(back, outcomes[i]);
         for (size_t j = i + 1; j < OUTCOME_COUNT; j++)
             assert_string_not_equal(booking_outcome_name(outcomes[i]),
@@ -142,9 +142,9 @@ static void a_name_outside_the_lists_looks_up_nothing(void **state)
     for (size_t i = 0; i < sizeof strangers / sizeof strangers[0]; i++) {
         booking_reason r = BOOKING_REASON_BUSY;
         booking_outcome o = BOOKING_BOOKED;
-        assert_false(core_reason_from_name(strangers[i], &r));
+        assert_false(bk_core_reason_from_name(strangers[i], &r));
         assert_int_equal(r, BOOKING_REASON_BUSY); /* untouched */
-        assert_false(core_outcome_from_name(strangers[i], &o));
+        assert_false(bk_core_outcome_from_name(strangers[i], &o));
         assert_int_equal(o, BOOKING_BOOKED);
     }
 }
@@ -165,9 +165,9 @@ static void an_attempt_pairs_each_outcome_with_exactly_its_reasons(void **state)
     (void)state;
     for (size_t i = 0; i < MAP_COUNT; i++)
         for (size_t o = 0; o < OUTCOME_COUNT; o++)
-            assert_int_equal(core_reason_pairs_with(reason_map[i].reason, outcomes[o]),
+            assert_int_equal(bk_core_reason_pairs_with(reason_map[i].reason, outcomes[o]),
                              reason_map[i].outcome == (int)outcomes[o]);
-    assert_false(core_reason_pairs_with((booking_reason)MAP_COUNT, BOOKING_FAILED));
+    assert_false(bk_core_reason_pairs_with((booking_reason)MAP_COUNT, BOOKING_FAILED));
 }
 
 static void a_record_read_back_gets_the_one_recorded_reason_of_its_outcome(void **state)
@@ -176,17 +176,17 @@ static void a_record_read_back_gets_the_one_recorded_reason_of_its_outcome(void 
     for (size_t o = 0; o < OUTCOME_COUNT; o++) {
         size_t recorded = 0;
         for (size_t i = 0; i < MAP_COUNT; i++) {
-            assert_int_equal(core_reason_recorded(reason_map[i].reason), reason_map[i].recorded);
+            assert_int_equal(bk_core_reason_recorded(reason_map[i].reason), reason_map[i].recorded);
             if (reason_map[i].recorded && reason_map[i].outcome == (int)outcomes[o]) {
                 recorded++;
-                assert_int_equal(core_recorded_reason(outcomes[o]), reason_map[i].reason);
+                assert_int_equal(bk_core_recorded_reason(outcomes[o]), reason_map[i].reason);
             }
         }
         /* A decision has one recorded reason; a failure is never recorded. */
         assert_int_equal(recorded, outcomes[o] == BOOKING_FAILED ? 0 : 1);
     }
-    assert_int_equal(core_recorded_reason(BOOKING_REJECTED), BOOKING_REASON_INSUFFICIENT_CAPACITY);
-    assert_int_equal(core_recorded_reason(BOOKING_FAILED), BOOKING_REASON_INTERNAL);
+    assert_int_equal(bk_core_recorded_reason(BOOKING_REJECTED), BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    assert_int_equal(bk_core_recorded_reason(BOOKING_FAILED), BOOKING_REASON_INTERNAL);
 }
 
 static void each_reason_gets_its_http_status_of_spec_section_5(void **state)
@@ -203,7 +203,7 @@ static void an_attempt_answer_has_the_status_of_its_reason_but_a_replayed_booked
     booking_request req = {.booking_id = "b-1", .resource_id = "r-1", .units = 1};
     for (size_t i = 0; i < MAP_COUNT; i++) {
         for (size_t o = 0; o < OUTCOME_COUNT; o++) {
-            if (!core_reason_pairs_with(reason_map[i].reason, outcomes[o]))
+            if (!bk_core_reason_pairs_with(reason_map[i].reason, outcomes[o]))
                 continue;
             for (int replayed = 0; replayed <= 1; replayed++) {
                 booking_result res = {.outcome = outcomes[o], .reason = reason_map[i].reason,
