@@ -31,6 +31,7 @@ static uint32_t uf_find(uint32_t *parent, uint32_t x)
 static void count_ops(const check_history *h, check_report *report)
 {
     report->attempts = report->cancels = report->set_capacities = report->get_resources = 0;
+    report->confirms = report->holds = 0;
     report->indeterminate = 0;
     report->events = h->events;
     report->operations = h->op_count;
@@ -41,11 +42,14 @@ static void count_ops(const check_history *h, check_report *report)
         report->cancels += op->kind == CHK_CANCEL;
         report->set_capacities += op->kind == CHK_SET_CAPACITY;
         report->get_resources += op->kind == CHK_GET_RESOURCE;
+        report->confirms += op->kind == CHK_CONFIRM;
+        report->holds += op->kind == CHK_ATTEMPT && op->hold_ms != 0;
         report->indeterminate += !op->determinate;
     }
 }
 
-/* A cancel of a booking_id no attempt ever used can only be unknown_booking. */
+/* A cancel or confirm of a booking_id no attempt ever used can only be
+ * unknown_booking. */
 static bool check_orphan_cancel(const check_history *h, const chk_op *op, check_report *out)
 {
     if (!op->determinate || (op->accept & CHK_BIT(BOOKING_REASON_UNKNOWN_BOOKING)))
@@ -61,7 +65,7 @@ static bool check_orphan_cancel(const check_history *h, const chk_op *op, check_
 }
 
 typedef struct components {
-    uint32_t *comp_of_op; /* component index, or CHECK_NONE for an orphan cancel */
+    uint32_t *comp_of_op; /* component index, or CHECK_NONE for an orphan cancel/confirm */
     size_t *start;        /* CSR offsets into members, count + 1 */
     uint32_t *members;    /* op indexes grouped by component, invoke order */
     size_t count;
@@ -95,7 +99,8 @@ static bool build_components(const check_history *h, components *c)
         }
         for (size_t i = 0; i < n; i++) {
             const chk_op *op = &h->ops[i];
-            uint32_t r = op->kind == CHK_CANCEL ? res_of_b[op->booking] : op->resource;
+            bool by_booking = op->kind == CHK_CANCEL || op->kind == CHK_CONFIRM;
+            uint32_t r = by_booking ? res_of_b[op->booking] : op->resource;
             if (r == CHECK_NONE) {
                 c->comp_of_op[i] = CHECK_NONE;
                 continue;

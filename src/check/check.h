@@ -37,12 +37,14 @@ typedef struct check_report {
     size_t events;
     size_t operations;
     size_t attempts, cancels, set_capacities, get_resources;
+    size_t confirms, holds; /* holds: attempts with hold_ms */
     size_t indeterminate; /* FAILED or never completed: may or may not have taken effect */
     size_t resources;
     size_t components; /* groups of resources checked separately (docs/checking.md) */
     size_t search_states;
     /* For CHECK_VIOLATION: a short kind ("oversell", "decided_twice",
-     * "replay_disagrees", "cancel_released_twice", "not_linearizable"), the line
+     * "replay_disagrees", "cancel_released_twice", "confirmed_twice",
+     * "confirmed_after_expiry", "released_after_expiry", "not_linearizable"), the line
      * numbers (1-based) of the events involved, and why no order explains them.
      * For CHECK_INVALID / CHECK_UNDECIDED: detail says why. */
     char kind[32];

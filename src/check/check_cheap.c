@@ -6,7 +6,8 @@
  *    or REJECTED insufficient_capacity) reports the same one, for the same
  *    resource and units; replayed=false at most once, and never after another
  *    answer already showed the record;
- *  - a cancel releases a booking at most once;
+ *  - a cancel releases a booking at most once, a confirm confirms it at most once;
+ *  - holds: one end per booking, and no confirmed or cancelled at or after it;
  *  - oversell: at every instant, the units of bookings known BOOKED (and not
  *    possibly cancelled yet) fit in the largest capacity set so far.
  */
@@ -46,8 +47,18 @@ static uint32_t *event_order(const check_history *h)
     return ev;
 }
 
+/* ", hold N ms" for a hold, "" otherwise (histories without holds read as before). */
+static const char *hold_text(const chk_op *op, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (op->hold_ms != 0)
+        snprintf(buf, len, ", hold %" PRIu64 " ms", op->hold_ms);
+    return buf;
+}
+
 static void check_decisions(const check_history *h, const uint32_t *ev, cheap_found *out)
 {
+    char hold_a[40], hold_b[40];
     uint32_t *first = malloc((h->bookings.count + 1) * sizeof *first);
     uint32_t *fresh = malloc((h->bookings.count + 1) * sizeof *fresh);
     if (first == NULL || fresh == NULL)
@@ -80,15 +91,17 @@ static void check_decisions(const check_history *h, const uint32_t *ev, cheap_fo
             const chk_op *dop = &h->ops[d];
             size_t lines[] = {dop->invoke_line, dop->complete_line, op->invoke_line,
                               op->complete_line};
-            if (dop->resource != op->resource || dop->value != op->value) {
+            if (dop->resource != op->resource || dop->value != op->value ||
+                dop->hold_ms != op->hold_ms) {
                 chk_violation(&out->report, "replay_disagrees", lines, 4,
                               "booking_id %s: line %zu answers a decision for resource %s, "
-                              "%" PRIu64 " units, line %zu one for resource %s, %" PRIu64
-                              " units: a booking_id has one record, and a repeat that differs "
+                              "%" PRIu64 " units%s, line %zu one for resource %s, %" PRIu64
+                              " units%s: a booking_id has one record, and a repeat that differs "
                               "from it must be REJECTED booking_id_conflict",
                               bid, dop->complete_line, h->resources.names[dop->resource],
-                              dop->value, op->complete_line, h->resources.names[op->resource],
-                              op->value);
+                              dop->value, hold_text(dop, hold_a, sizeof hold_a),
+                              op->complete_line, h->resources.names[op->resource], op->value,
+                              hold_text(op, hold_b, sizeof hold_b));
             } else if (chk_attempt_reason(dop) != r) {
                 chk_violation(&out->report, "replay_disagrees", lines, 4,
                               "booking_id %s: line %zu answers %s, line %zu answers %s: every "
@@ -136,7 +149,11 @@ done:
     free(fresh);
 }
 
-static void check_cancels(const check_history *h, const uint32_t *ev, cheap_found *out)
+/* A cancel answers cancelled, and a confirm confirmed, at most once per booking_id:
+ * a second release (or a second change of a hold into an active booking) is a
+ * repeat that must answer already_cancelled (already_confirmed). */
+static void check_changes(const check_history *h, const uint32_t *ev, chk_kind kind,
+                          booking_reason once, cheap_found *out)
 {
     uint32_t *first = malloc((h->bookings.count + 1) * sizeof *first);
     if (first == NULL)
@@ -148,8 +165,7 @@ static void check_cancels(const check_history *h, const uint32_t *ev, cheap_foun
             continue;
         uint32_t i = ev[e] / 2;
         const chk_op *op = &h->ops[i];
-        if (op->kind != CHK_CANCEL || !op->determinate ||
-            op->accept != CHK_BIT(BOOKING_REASON_CANCELLED))
+        if (op->kind != kind || !op->determinate || op->accept != CHK_BIT(once))
             continue;
         if (first[op->booking] == CHECK_NONE) {
             first[op->booking] = i;
@@ -158,14 +174,118 @@ static void check_cancels(const check_history *h, const uint32_t *ev, cheap_foun
         const chk_op *fop = &h->ops[first[op->booking]];
         size_t lines[] = {fop->invoke_line, fop->complete_line, op->invoke_line,
                           op->complete_line};
-        chk_violation(&out->report, "cancel_released_twice", lines, 4,
-                      "booking_id %s: the cancels at lines %zu and %zu both answer cancelled "
-                      "(units released): a second cancel must answer already_cancelled",
-                      h->bookings.names[op->booking], fop->complete_line, op->complete_line);
+        if (kind == CHK_CANCEL)
+            chk_violation(&out->report, "cancel_released_twice", lines, 4,
+                          "booking_id %s: the cancels at lines %zu and %zu both answer cancelled "
+                          "(units released): a second cancel must answer already_cancelled",
+                          h->bookings.names[op->booking], fop->complete_line, op->complete_line);
+        else
+            chk_violation(&out->report, "confirmed_twice", lines, 4,
+                          "booking_id %s: the confirms at lines %zu and %zu both answer "
+                          "confirmed: a second confirm must answer already_confirmed",
+                          h->bookings.names[op->booking], fop->complete_line, op->complete_line);
         out->found = true;
         out->at_line = op->complete_line;
     }
     free(first);
+}
+
+static size_t max_line(size_t a, size_t b)
+{
+    return a > b ? a : b;
+}
+
+/* Holds and time (SPEC section 7): every answer that names a booking's hold end
+ * names the same one, and no confirm answers confirmed, and no cancel of a hold
+ * nothing confirmed answers cancelled, at a store time at or after that end: from
+ * then on the hold is expired, its units already released by the expiry, and both
+ * must answer hold_expired. */
+/* For each operation, the least store time it can have taken effect at: the
+ * latest time an answer gave to an operation that completed before it was
+ * invoked (the store's time never goes back, SPEC section 7). INT64_MIN if none. */
+static int64_t *earliest_times(const check_history *h, const uint32_t *ev)
+{
+    int64_t *at_least = malloc((h->op_count + 1) * sizeof *at_least);
+    if (at_least == NULL)
+        return NULL;
+    int64_t latest = INT64_MIN;
+    for (size_t e = 0; e < h->events; e++) {
+        if (ev[e] == UINT32_MAX)
+            continue;
+        const chk_op *op = &h->ops[ev[e] / 2];
+        if ((ev[e] & 1) == 0)
+            at_least[ev[e] / 2] = op->has_at ? op->at_ms : latest;
+        else if (op->determinate && op->has_at && op->at_ms > latest)
+            latest = op->at_ms;
+    }
+    return at_least;
+}
+
+static void check_expiries(const check_history *h, const uint32_t *ev, cheap_found *out)
+{
+    uint32_t *end_of = malloc((h->bookings.count + 1) * sizeof *end_of);
+    int64_t *at_least = earliest_times(h, ev);
+    if (end_of == NULL || at_least == NULL) {
+        free(end_of);
+        free(at_least);
+        return;
+    }
+    for (size_t b = 0; b < h->bookings.count; b++)
+        end_of[b] = CHECK_NONE;
+    bool *confirm_seen = calloc(h->bookings.count + 1, sizeof *confirm_seen);
+    if (confirm_seen == NULL) {
+        free(end_of);
+        free(at_least);
+        return;
+    }
+    for (size_t i = 0; i < h->op_count; i++) { /* the first answer naming each end */
+        const chk_op *op = &h->ops[i];
+        if (op->kind == CHK_CONFIRM) /* a confirmed hold has no end: a cancel may follow */
+            confirm_seen[op->booking] = true;
+        if (!op->determinate || !op->has_expires_at || op->booking == CHECK_NONE)
+            continue;
+        if (end_of[op->booking] == CHECK_NONE)
+            end_of[op->booking] = (uint32_t)i;
+    }
+    for (size_t i = 0; i < h->op_count; i++) {
+        const chk_op *op = &h->ops[i];
+        if (!op->determinate || op->booking == CHECK_NONE || end_of[op->booking] == CHECK_NONE)
+            continue;
+        const chk_op *eop = &h->ops[end_of[op->booking]];
+        size_t lines[] = {eop->invoke_line, eop->complete_line, op->invoke_line,
+                          op->complete_line};
+        size_t at = max_line(eop->complete_line, op->complete_line);
+        const char *bid = h->bookings.names[op->booking];
+        cheap_found f = {.found = true, .at_line = at};
+        if (op->has_expires_at && op->expires_at_ms != eop->expires_at_ms) {
+            chk_violation(&f.report, "replay_disagrees", lines, 4,
+                          "booking_id %s: lines %zu and %zu name different ends of its hold: a "
+                          "booking_id has one record, and one expires_at",
+                          bid, eop->complete_line, op->complete_line);
+        } else if (at_least[i] >= eop->expires_at_ms &&
+                   ((op->kind == CHK_CONFIRM && op->accept == CHK_BIT(BOOKING_REASON_CONFIRMED)) ||
+                    (op->kind == CHK_CANCEL && op->accept == CHK_BIT(BOOKING_REASON_CANCELLED) &&
+                     !confirm_seen[op->booking]))) {
+            bool confirm = op->kind == CHK_CONFIRM;
+            chk_violation(&f.report, confirm ? "confirmed_after_expiry" : "released_after_expiry",
+                          lines, 4,
+                          "booking_id %s: line %zu answers %s at a store time at or after the "
+                          "hold's end that line %zu gives (%s): from its expires_at on a hold "
+                          "is expired%s, so it must answer hold_expired",
+                          bid, op->complete_line, confirm ? "confirmed" : "cancelled",
+                          eop->complete_line,
+                          op->has_at ? "its own time"
+                                     : "it was invoked after an answer of a time at or after it",
+                          confirm ? "" : " and its units were released by the expiry (a "
+                                         "cancel would release them twice)");
+        } else {
+            continue;
+        }
+        keep_earliest(out, &f);
+    }
+    free(end_of);
+    free(confirm_seen);
+    free(at_least);
 }
 
 static void oversell_report(const check_history *h, const uint32_t *ev, size_t upto,
@@ -218,6 +338,7 @@ static void check_oversell(const check_history *h, const uint32_t *ev, cheap_fou
             }
             cancel_seen[op->booking] = true;
         } else if (is_return && op->kind == CHK_ATTEMPT && op->determinate &&
+                   op->hold_ms == 0 && /* a hold may have expired since: the search judges it */
                    chk_attempt_reason(op) == BOOKING_REASON_BOOKED &&
                    !counted[op->booking] && !cancel_seen[op->booking]) {
             counted[op->booking] = true;
@@ -248,7 +369,13 @@ bool chk_cheap_checks(const check_history *h, check_report *report)
     check_decisions(h, ev, &f);
     keep_earliest(&best, &f);
     f = (cheap_found){0};
-    check_cancels(h, ev, &f);
+    check_changes(h, ev, CHK_CANCEL, BOOKING_REASON_CANCELLED, &f);
+    keep_earliest(&best, &f);
+    f = (cheap_found){0};
+    check_changes(h, ev, CHK_CONFIRM, BOOKING_REASON_CONFIRMED, &f);
+    keep_earliest(&best, &f);
+    f = (cheap_found){0};
+    check_expiries(h, ev, &f);
     keep_earliest(&best, &f);
     /* Oversell reasons about bookings whose decisions already agree. */
     if (!best.found) {

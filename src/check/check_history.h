@@ -17,6 +17,7 @@ typedef enum chk_kind {
     CHK_SET_CAPACITY,
     CHK_CANCEL,
     CHK_GET_RESOURCE,
+    CHK_CONFIRM,
 } chk_kind;
 
 /* One operation: an invoke and (maybe) its completion. */
@@ -24,11 +25,19 @@ typedef struct chk_op {
     chk_kind kind;
     bool determinate;  /* completed with an answer that is a decision (not FAILED) */
     int8_t replayed;   /* attempt: 0, 1, or -1 when the completion did not say */
-    uint32_t booking;  /* interned booking_id (attempt, cancel) or CHECK_NONE */
+    uint32_t booking;  /* interned booking_id (attempt, cancel, confirm) or CHECK_NONE */
     uint32_t resource; /* interned resource_id (attempt, set_capacity, get_resource) */
     uint64_t value;    /* units (attempt) or capacity (set_capacity) */
+    uint64_t hold_ms;  /* attempt: 0 unless a hold */
     uint32_t accept;   /* determinate: bit (1u << booking_reason) of every answer it allows */
     uint64_t read_capacity, read_booked; /* get_resource answered OK */
+    /* What the answer says about the store's time (SPEC section 7). */
+    booking_status status;  /* attempt answered BOOKED: the status it gave, or NONE */
+    bool has_expires_at;    /* the answer named the booking's hold end */
+    int64_t expires_at_ms;
+    bool has_at;            /* the store time this operation took effect at is known: */
+    int64_t at_ms;          /* a read's as_of, a new hold's expires_at - hold_ms, the
+                               updated_at of a confirm or cancel that changed the record */
     size_t invoke_pos, return_pos;       /* event positions; return CHECK_NO_POS if none */
     size_t invoke_line, complete_line;   /* 1-based; complete_line 0 if none */
 } chk_op;

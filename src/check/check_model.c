@@ -1,7 +1,7 @@
 /*
  * check_model.c: the SPEC model as the checker applies it, one operation at a
- * time. Written from SPEC sections 1 and 2, not from src/core/decide.c; the test
- * checker_model_agrees_with_core_on_random_inputs keeps the two in step.
+ * time. Written from SPEC sections 1, 2 and 7, not from src/core/decide.c; the
+ * test checker_model_agrees_with_core_on_random_inputs keeps the two in step.
  */
 #include "check/check_model.h"
 
@@ -17,16 +17,27 @@ static bool rec_present(const chk_rec *rec)
     return rec != NULL && rec->exists;
 }
 
-/* A repeat of a decided booking_id gets its record, or a conflict; a new one
- * is decided on the resource's free units (no sum, so nothing overflows). */
-static chk_step model_attempt(uint64_t units, uint32_t lr, const chk_res *res,
-                              const chk_rec *rec)
+booking_status chk_rec_status_at(const chk_rec *rec, int64_t now_ms)
+{
+    bool over = rec->status == BOOKING_STATUS_HELD && !rec->expiry_open &&
+                now_ms >= rec->expires_at_ms;
+    return over ? BOOKING_STATUS_EXPIRED : rec->status;
+}
+
+/* A repeat of a decided booking_id gets its record as of now, or a conflict when
+ * it names another resource, units or hold; a new one is decided on the
+ * resource's free units (no sum, so nothing overflows). */
+static chk_step model_attempt(const chk_call *c, const chk_res *res, const chk_rec *rec)
 {
     chk_step s = {0};
     if (rec_present(rec)) {
-        bool same = rec->lr == lr && rec->units == units;
+        bool same = rec->lr == c->lr && rec->units == c->value && rec->hold_ms == c->hold_ms;
         s.answer.reason = same ? rec->reason : BOOKING_REASON_BOOKING_ID_CONFLICT;
         s.answer.replayed = same;
+        if (same && rec->reason == BOOKING_REASON_BOOKED) {
+            s.answer.status = chk_rec_status_at(rec, c->now_ms);
+            s.answer.expires_at_ms = rec->hold_ms != 0 ? rec->expires_at_ms : 0;
+        }
         return s;
     }
     if (!res_present(res)) {
@@ -34,38 +45,80 @@ static chk_step model_attempt(uint64_t units, uint32_t lr, const chk_res *res,
         return s;
     }
     assert(res->booked <= res->cap);
-    bool fits = units <= res->cap - res->booked;
+    bool fits = c->value <= res->cap - res->booked;
     s.answer.reason = fits ? BOOKING_REASON_BOOKED : BOOKING_REASON_INSUFFICIENT_CAPACITY;
     s.effect = s.rec_changes = true;
-    s.rec = (chk_rec){.units = units, .lr = lr, .reason = s.answer.reason, .exists = true};
+    s.rec = (chk_rec){.units = c->value, .hold_ms = c->hold_ms, .lr = c->lr,
+                      .reason = s.answer.reason, .status = BOOKING_STATUS_NONE, .exists = true};
     if (fits) {
+        bool hold = c->hold_ms != 0;
+        s.rec.status = hold ? BOOKING_STATUS_HELD : BOOKING_STATUS_ACTIVE;
+        s.rec.expires_at_ms = hold ? c->now_ms + (int64_t)c->hold_ms : 0;
+        s.answer.status = s.rec.status;
+        s.answer.expires_at_ms = s.rec.expires_at_ms;
         s.res_changes = true;
         s.res = *res;
-        s.res.booked += units;
+        s.res.booked += c->value;
     }
     return s;
 }
 
-static chk_step model_cancel(const chk_res *res, const chk_rec *rec)
+/* What cancel and confirm answer alike before their own rows: no record, a
+ * rejection, an expired hold (whose units the expiry already released). */
+static bool change_refused(const chk_rec *rec, booking_status status, chk_step *s)
+{
+    if (!rec_present(rec))
+        s->answer.reason = BOOKING_REASON_UNKNOWN_BOOKING;
+    else if (rec->reason != BOOKING_REASON_BOOKED)
+        s->answer.reason = BOOKING_REASON_NOT_BOOKED;
+    else if (status == BOOKING_STATUS_EXPIRED)
+        s->answer.reason = BOOKING_REASON_HOLD_EXPIRED;
+    else
+        return false;
+    return true;
+}
+
+static chk_step model_cancel(const chk_call *c, const chk_res *res, const chk_rec *rec)
 {
     chk_step s = {0};
-    if (!rec_present(rec))
-        s.answer.reason = BOOKING_REASON_UNKNOWN_BOOKING;
-    else if (rec->reason != BOOKING_REASON_BOOKED)
-        s.answer.reason = BOOKING_REASON_NOT_BOOKED;
-    else if (rec->cancelled)
-        s.answer.reason = BOOKING_REASON_ALREADY_CANCELLED;
-    else
-        s.answer.reason = BOOKING_REASON_CANCELLED;
-    if (s.answer.reason != BOOKING_REASON_CANCELLED)
+    booking_status status = rec_present(rec) ? chk_rec_status_at(rec, c->now_ms) : 0;
+    if (change_refused(rec, status, &s))
         return s;
-    /* An active BOOKED record holds its units on its resource. */
+    if (status == BOOKING_STATUS_CANCELLED) {
+        s.answer.reason = BOOKING_REASON_ALREADY_CANCELLED;
+        return s;
+    }
+    /* Active, or held and not expired: its units are in booked; release them. */
+    assert(status == BOOKING_STATUS_ACTIVE || status == BOOKING_STATUS_HELD);
     assert(res_present(res) && res->booked >= rec->units);
+    s.answer.reason = BOOKING_REASON_CANCELLED;
     s.effect = s.res_changes = s.rec_changes = true;
     s.res = *res;
     s.res.booked -= rec->units;
     s.rec = *rec;
-    s.rec.cancelled = true;
+    s.rec.status = BOOKING_STATUS_CANCELLED;
+    return s;
+}
+
+/* A confirm turns an unexpired hold active; booked is unchanged (the hold's
+ * units were counted already, now they stay). */
+static chk_step model_confirm(const chk_call *c, const chk_rec *rec)
+{
+    chk_step s = {0};
+    booking_status status = rec_present(rec) ? chk_rec_status_at(rec, c->now_ms) : 0;
+    if (change_refused(rec, status, &s))
+        return s;
+    if (status == BOOKING_STATUS_CANCELLED) {
+        s.answer.reason = BOOKING_REASON_ALREADY_CANCELLED;
+    } else if (status == BOOKING_STATUS_ACTIVE) {
+        s.answer.reason = BOOKING_REASON_ALREADY_CONFIRMED; /* a repeat, or never a hold */
+    } else {
+        assert(status == BOOKING_STATUS_HELD);
+        s.answer.reason = BOOKING_REASON_CONFIRMED;
+        s.effect = s.rec_changes = true;
+        s.rec = *rec;
+        s.rec.status = BOOKING_STATUS_ACTIVE; /* its end stays on the record, unused */
+    }
     return s;
 }
 
@@ -98,13 +151,13 @@ static chk_step model_get_resource(const chk_res *res)
     return s;
 }
 
-chk_step chk_model_step(chk_kind kind, uint64_t value, uint32_t lr, const chk_res *res,
-                        const chk_rec *rec)
+chk_step chk_model_step(const chk_call *call, const chk_res *res, const chk_rec *rec)
 {
-    switch (kind) {
-    case CHK_ATTEMPT: return model_attempt(value, lr, res, rec);
-    case CHK_CANCEL: return model_cancel(res, rec);
-    case CHK_SET_CAPACITY: return model_set_capacity(value, res);
+    switch (call->kind) {
+    case CHK_ATTEMPT: return model_attempt(call, res, rec);
+    case CHK_CANCEL: return model_cancel(call, res, rec);
+    case CHK_CONFIRM: return model_confirm(call, rec);
+    case CHK_SET_CAPACITY: return model_set_capacity(call->value, res);
     case CHK_GET_RESOURCE: return model_get_resource(res);
     }
     assert(!"unknown operation kind");

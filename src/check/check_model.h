@@ -1,6 +1,6 @@
 /*
  * check_model.h: the SPEC model the checker replays a history against (SPEC
- * sections 1 and 2), written apart from src/core/decide.c on purpose: the
+ * sections 1, 2 and 7), written apart from src/core/decide.c on purpose: the
  * checker must not trust the code it checks (docs/checking.md, "The model").
  */
 #ifndef BOOKING_CHECK_MODEL_H
@@ -8,7 +8,8 @@
 
 #include "check/check_history.h"
 
-/* A resource in the model. */
+/* A resource in the model. booked counts active bookings and holds not expired
+ * at the model's time. */
 typedef struct chk_res {
     uint64_t cap, booked;
     bool exists;
@@ -17,16 +18,34 @@ typedef struct chk_res {
 /* A booking_id's decision record in the model. */
 typedef struct chk_rec {
     uint64_t units;
+    uint64_t hold_ms;      /* as the deciding attempt gave it (0: no hold) */
     uint32_t lr;           /* the resource it was decided on (the caller's numbering) */
     booking_reason reason; /* BOOKED or INSUFFICIENT_CAPACITY */
-    bool exists, cancelled;
+    booking_status status; /* as kept: NONE (REJECTED), ACTIVE, HELD, CANCELLED, EXPIRED */
+    int64_t expires_at_ms; /* a hold's end: HELD reads expired from then on */
+    bool expiry_open;      /* the history never says when this hold ends: expires_at_ms
+                              is only its earliest end, and the model never expires it by
+                              itself (the search decides when; docs/checking.md) */
+    bool exists;
 } chk_rec;
+
+/* An operation as the model applies it: kind, its value (units or capacity), its
+ * hold, the resource it names, and the model's time (ms) at which it takes effect. */
+typedef struct chk_call {
+    chk_kind kind;
+    uint64_t value;
+    uint64_t hold_ms;
+    uint32_t lr;
+    int64_t now_ms;
+} chk_call;
 
 /* The answer the model gives an operation. */
 typedef struct chk_answer {
     booking_reason reason;
     bool replayed;
-    uint64_t cap, booked; /* get_resource answered OK */
+    booking_status status; /* attempt answered BOOKED: the record's status at now_ms */
+    int64_t expires_at_ms; /* attempt answered BOOKED as a hold: its end */
+    uint64_t cap, booked;  /* get_resource answered OK */
 } chk_answer;
 
 /* One operation applied to the part of the state it touches. */
@@ -39,12 +58,16 @@ typedef struct chk_step {
     chk_rec rec;
 } chk_step;
 
-/* The model's answer to one operation of kind with value (units or capacity)
- * naming resource lr. res is the resource it acts on: an attempt's,
- * set_capacity's or get_resource's own, a cancel's record's resource. rec is the
- * booking_id's record (attempt, cancel). NULL, or exists false, means absent.
- * Pure: reads only its arguments. */
-chk_step chk_model_step(chk_kind kind, uint64_t value, uint32_t lr, const chk_res *res,
-                        const chk_rec *rec);
+/* The status a record has at now_ms: HELD reads EXPIRED from its expires_at_ms on
+ * (unless its end is open). The model keeps state as of its time: a store, or the
+ * search, applies an expiry (booked -= units) once, when the time passes it. */
+booking_status chk_rec_status_at(const chk_rec *rec, int64_t now_ms);
+
+/* The model's answer to call. res is the resource it acts on: an attempt's,
+ * set_capacity's or get_resource's own, a cancel's or confirm's record's resource.
+ * rec is the booking_id's record (attempt, cancel, confirm). NULL, or exists
+ * false, means absent. Both are the state as of call->now_ms. Pure: reads only
+ * its arguments. */
+chk_step chk_model_step(const chk_call *call, const chk_res *res, const chk_rec *rec);
 
 #endif

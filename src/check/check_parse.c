@@ -149,6 +149,7 @@ static chk_kind kind_of(history_f f)
     case HISTORY_SET_CAPACITY: return CHK_SET_CAPACITY;
     case HISTORY_CANCEL: return CHK_CANCEL;
     case HISTORY_GET_RESOURCE: return CHK_GET_RESOURCE;
+    case HISTORY_CONFIRM: return CHK_CONFIRM;
     }
     return CHK_ATTEMPT;
 }
@@ -182,8 +183,38 @@ static bool parse_invoke(parse_state *ps, history_line *line, history_event *ev,
         !intern_id(ps, &h->resources, ev->resource_id, &op->resource))
         return false;
     op->value = ev->f == HISTORY_ATTEMPT ? ev->units : ev->capacity;
+    op->hold_ms = ev->hold_ms;
     ps->in_flight[process] = (uint32_t)h->op_count;
     return true;
+}
+
+/* The store times an answer gives (docs/checking.md, "Holds and time"): the
+ * booking's hold end, and the operation's own time where the answer fixes it. */
+static void take_times(chk_op *op, const history_event *ev)
+{
+    op->status = ev->status;
+    op->has_expires_at = ev->has_expires_at;
+    op->expires_at_ms = ev->expires_at_ms;
+    switch (ev->f) {
+    case HISTORY_ATTEMPT: /* a new hold was decided at its end minus its length */
+        op->has_at = ev->outcome == BOOKING_BOOKED && ev->replayed == HISTORY_FALSE &&
+                     op->hold_ms != 0 && ev->has_expires_at &&
+                     ev->expires_at_ms >= (int64_t)op->hold_ms;
+        op->at_ms = op->has_at ? ev->expires_at_ms - (int64_t)op->hold_ms : 0;
+        break;
+    case HISTORY_CANCEL:
+    case HISTORY_CONFIRM: /* the change this operation made is the record's last */
+        op->has_at = ev->has_updated_at && ev->has_reason &&
+                     (ev->reason == BOOKING_REASON_CANCELLED ||
+                      ev->reason == BOOKING_REASON_CONFIRMED);
+        op->at_ms = op->has_at ? ev->updated_at_ms : 0;
+        break;
+    case HISTORY_GET_RESOURCE:
+        op->has_at = ev->has_as_of;
+        op->at_ms = ev->as_of_ms;
+        break;
+    case HISTORY_SET_CAPACITY: break;
+    }
 }
 
 /* What a completion that is a decision allows: the accept mask of its op. */
@@ -191,6 +222,8 @@ static void take_answer(chk_op *op, const history_event *ev)
 {
     const uint32_t cancel_ok = CHK_BIT(BOOKING_REASON_CANCELLED) |
                                CHK_BIT(BOOKING_REASON_ALREADY_CANCELLED);
+    const uint32_t confirm_ok = CHK_BIT(BOOKING_REASON_CONFIRMED) |
+                                CHK_BIT(BOOKING_REASON_ALREADY_CONFIRMED);
     switch (ev->f) {
     case HISTORY_ATTEMPT:
         op->replayed = ev->replayed == HISTORY_ABSENT ? -1 : ev->replayed == HISTORY_TRUE;
@@ -199,11 +232,13 @@ static void take_answer(chk_op *op, const history_event *ev)
         break;
     case HISTORY_SET_CAPACITY:
     case HISTORY_CANCEL:
+    case HISTORY_CONFIRM:
         if (!ev->has_reason && ev->ok == HISTORY_FALSE)
             return; /* refused or failed: it cannot be told which, so it may have taken effect */
-        op->accept = ev->has_reason                 ? CHK_BIT(ev->reason)
-                     : ev->f == HISTORY_CANCEL ? cancel_ok
-                                               : CHK_BIT(BOOKING_REASON_OK);
+        op->accept = ev->has_reason                  ? CHK_BIT(ev->reason)
+                     : ev->f == HISTORY_CANCEL  ? cancel_ok
+                     : ev->f == HISTORY_CONFIRM ? confirm_ok
+                                                : CHK_BIT(BOOKING_REASON_OK);
         break;
     case HISTORY_GET_RESOURCE:
         op->accept = ev->has_read ? CHK_BIT(BOOKING_REASON_OK)
@@ -212,6 +247,7 @@ static void take_answer(chk_op *op, const history_event *ev)
         op->read_booked = ev->booked;
         break;
     }
+    take_times(op, ev);
     op->determinate = true;
 }
 

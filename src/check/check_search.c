@@ -29,11 +29,26 @@
  *      answers prove idle are dropped (drop_idle_indeterminate).
  *  (6) Interchangeable indeterminate operations fire in invoke order only
  *      (build_twins): n lost requests alike cost n states, not 2^n.
+ *  (7) Time (SPEC section 7). The state has a store time `now`, which only moves
+ *      forward along an order. An operation whose answer fixes its time (a read's
+ *      as_of, a new hold's expires_at - hold_ms, a confirm's or cancel's
+ *      updated_at; an unanswered attempt that made a hold whose end some answer
+ *      names) can be placed only at now <= that time, and moves now to it. Moving
+ *      now applies every expiry it passes (advance): the hold's units leave booked
+ *      once, its record reads expired. An operation whose time is unknown takes
+ *      effect at now; for such an operation time may also pass on its own, so a
+ *      frame's last candidates are steps that only move now: to the next known
+ *      hold end, or to end one open-ended hold (a hold whose end no answer names:
+ *      made by an attempt that never got an answer; it may end at any time from
+ *      its earliest end on, or never within the history). Such a step is tried
+ *      only when no answered operation open at that point has a time before it.
  */
 #include "check/check_model.h"
 #include "check/check_report.h"
 #include "check/check_search.h"
+#include "util/time_text.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,21 +58,28 @@
 #define SEARCH_MEMO_INITIAL ((size_t)1 << 12)
 #define SEARCH_CLOCK_EVERY 1024 /* steps between looks at the clock */
 
-enum { UNDO_RES, UNDO_REC, UNDO_LIN };
+enum { UNDO_RES, UNDO_REC, UNDO_LIN, UNDO_NOW };
 
 typedef struct s_undo {
     uint8_t type;
     uint32_t idx;
     chk_res res;
     chk_rec rec;
+    int64_t now;     /* UNDO_NOW */
+    size_t exp_next; /* UNDO_NOW */
 } s_undo;
 
 typedef struct s_frame {
     size_t undo;   /* undo log height before this frame's operation */
     size_t minret; /* earliest return among determinate ops not linearized */
     uint32_t det_lo, ind_lo, cur;
-    uint8_t phase; /* 0: determinate candidates, 1: indeterminate */
+    uint32_t timed_lo; /* first not linearized of the search's timed ops */
+    int64_t time_cap;  /* its time: now may not pass it (note (7)) */
+    uint8_t phase; /* 0: determinate candidates, 1: indeterminate, 2: time passes (7) */
 } s_frame;
+
+/* What placing an operation came to. */
+typedef enum s_place { PLACE_OK, PLACE_TOO_LATE, PLACE_NOMEM } s_place;
 
 typedef struct search {
     const check_history *h;
@@ -74,6 +96,17 @@ typedef struct search {
     bool *lin;
     chk_res *res;
     chk_rec *rec;
+    /* note (7): the store time, and the hold ends the answers name */
+    int64_t now;
+    bool *end_known;      /* per local booking: some answer names its hold's end */
+    int64_t *end_of;      /* that end */
+    uint32_t *ends;       /* local bookings with a known end, by end */
+    size_t nends, exp_next; /* ends[0..exp_next) are at or before now */
+    uint32_t *open_b;     /* local bookings an open-ended hold may belong to */
+    size_t nopen;
+    uint32_t *timed;      /* determinate ops whose answer gives their time, by time */
+    size_t ntimed;
+    bool has_times;       /* the component has times at all (for the report) */
     uint64_t hb[2], hs[2];
     uint64_t seed[2];
     size_t det_done;
@@ -130,8 +163,16 @@ static uint64_t rec_term(const search *s, int which, uint32_t lb, const chk_rec 
         return 0;
     uint64_t x = mix64(s->seed[which] ^ (0x200000000ULL | lb));
     x = mix64(x ^ r->units);
-    x = mix64(x ^ ((uint64_t)r->lr << 8 | (uint64_t)r->reason << 1 | r->cancelled));
+    x = mix64(x ^ r->hold_ms);
+    x = mix64(x ^ (uint64_t)r->expires_at_ms);
+    x = mix64(x ^ ((uint64_t)r->lr << 16 | (uint64_t)r->reason << 8 | (uint64_t)r->status << 1 |
+                   r->expiry_open));
     return x;
+}
+
+static uint64_t now_term(const search *s, int which, int64_t now)
+{
+    return mix64(s->seed[which] ^ 0x300000000ULL ^ mix64((uint64_t)now));
 }
 
 static bool undo_push(search *s, const s_undo *u)
@@ -183,6 +224,14 @@ static bool change_res(search *s, uint32_t lr, const chk_res *v)
     return true;
 }
 
+static void set_now(search *s, int64_t now, size_t exp_next)
+{
+    for (int w = 0; w < 2; w++)
+        s->hs[w] ^= now_term(s, w, s->now) ^ now_term(s, w, now);
+    s->now = now;
+    s->exp_next = exp_next; /* a function of now: not hashed */
+}
+
 static bool change_rec(search *s, uint32_t lb, const chk_rec *v)
 {
     s_undo u = {.type = UNDO_REC, .idx = lb, .rec = s->rec[lb]};
@@ -208,33 +257,111 @@ static void undo_to(search *s, size_t height)
         switch (u->type) {
         case UNDO_RES: set_res(s, u->idx, &u->res); break;
         case UNDO_REC: set_rec(s, u->idx, &u->rec); break;
+        case UNDO_NOW: set_now(s, u->now, u->exp_next); break;
         default: flip_lin(s, u->idx); break;
         }
     }
 }
 
-/* The SPEC model (check_model.c) for local op i in the current state. With
- * commit, applies the effect and retires the booking's indeterminate attempts
- * (note (3)); *effect tells whether the state changed. */
-static bool model_step(search *s, uint32_t i, bool commit, chk_answer *a, bool *effect)
+/* Ends the hold of local booking lb at now: its units leave booked, once. */
+static bool expire(search *s, uint32_t lb)
+{
+    chk_rec r = s->rec[lb];
+    assert(r.exists && r.status == BOOKING_STATUS_HELD);
+    chk_res res = s->res[r.lr];
+    assert(res.exists && res.booked >= r.units);
+    res.booked -= r.units;
+    r.status = BOOKING_STATUS_EXPIRED;
+    if (r.expiry_open)
+        r.expires_at_ms = s->now;
+    r.expiry_open = false;
+    return change_res(s, r.lr, &res) && change_rec(s, lb, &r);
+}
+
+/* Note (7): moves now to t (>= now) and applies every known hold end it passes. */
+static bool advance(search *s, int64_t t)
+{
+    assert(t >= s->now);
+    size_t next = s->exp_next;
+    while (next < s->nends && s->end_of[s->ends[next]] <= t)
+        next++;
+    if (t == s->now && next == s->exp_next)
+        return true;
+    s_undo u = {.type = UNDO_NOW, .now = s->now, .exp_next = s->exp_next};
+    if (!undo_push(s, &u))
+        return false;
+    size_t from = s->exp_next;
+    set_now(s, t, next);
+    for (size_t k = from; k < next; k++) {
+        uint32_t lb = s->ends[k];
+        const chk_rec *r = &s->rec[lb];
+        /* A record not made yet cannot be made any more (its time has passed). */
+        if (r->exists && r->status == BOOKING_STATUS_HELD && !r->expiry_open && !expire(s, lb))
+            return false;
+    }
+    return true;
+}
+
+/* The store time local op i must take effect at, if known (note (7)): its
+ * answer's, or, for an attempt that would make the hold whose end an answer
+ * names, that end minus its hold. */
+static bool op_time(const search *s, uint32_t i, int64_t *t)
 {
     const chk_op *op = &s->h->ops[s->gops[i]];
+    if (op->determinate && op->has_at) {
+        *t = op->at_ms;
+        return true;
+    }
+    uint32_t lb = s->lb[i];
+    bool makes_hold = op->kind == CHK_ATTEMPT && op->hold_ms != 0 && !s->rec[lb].exists &&
+                      s->end_known[lb] &&
+                      (!op->determinate || op->accept == CHK_BIT(BOOKING_REASON_BOOKED));
+    if (!makes_hold)
+        return false;
+    *t = s->end_of[lb] - (int64_t)op->hold_ms;
+    return true;
+}
+
+/* Applies local op i to the state (undoable): first its time, then the SPEC
+ * model (check_model.c). *a is the model's answer; *effect whether the operation
+ * itself changed the state. An operation whose time is past time_cap (the
+ * earliest time of an answered operation not yet placed) cannot come now: that
+ * one could never be placed after it. */
+static s_place apply_op(search *s, uint32_t i, int64_t time_cap, chk_answer *a, bool *effect)
+{
+    const chk_op *op = &s->h->ops[s->gops[i]];
+    int64_t t;
+    if (op_time(s, i, &t)) {
+        if (t < s->now || t > time_cap)
+            return PLACE_TOO_LATE;
+        if (!advance(s, t))
+            return PLACE_NOMEM;
+    }
     uint32_t lb = s->lb[i], lr = s->lr[i];
     const chk_rec *rec = lb != CHECK_NONE ? &s->rec[lb] : NULL;
-    if (op->kind == CHK_CANCEL) /* a cancel acts on its record's resource */
+    if (op->kind == CHK_CANCEL || op->kind == CHK_CONFIRM) /* acts on its record's resource */
         lr = rec->exists ? rec->lr : CHECK_NONE;
     const chk_res *res = lr != CHECK_NONE ? &s->res[lr] : NULL;
-    chk_step step = chk_model_step(op->kind, op->value, s->lr[i], res, rec);
+    chk_call call = {.kind = op->kind, .value = op->value, .hold_ms = op->hold_ms,
+                     .lr = s->lr[i], .now_ms = s->now};
+    chk_step step = chk_model_step(&call, res, rec);
     *a = step.answer;
     *effect = step.effect;
-    if (!commit || !step.effect)
-        return true;
+    if (step.rec_changes && step.rec.status == BOOKING_STATUS_HELD && !s->rec[lb].exists &&
+        !s->end_known[lb])
+        step.rec.expiry_open = true; /* no answer says when it ends */
     if (step.res_changes && !change_res(s, lr, &step.res))
-        return false;
+        return PLACE_NOMEM;
     if (step.rec_changes && !change_rec(s, lb, &step.rec))
-        return false;
-    if (op->kind != CHK_ATTEMPT)
-        return true;
+        return PLACE_NOMEM;
+    return PLACE_OK;
+}
+
+/* After placing attempt i with an effect: its booking's other indeterminate
+ * attempts are retired (note (3)). */
+static bool retire_twins_of_booking(search *s, uint32_t i)
+{
+    uint32_t lb = s->lb[i];
     for (size_t k = s->ind_of_b_at[lb]; k < s->ind_of_b_at[lb + 1]; k++) {
         uint32_t j = s->ind_of_b[k];
         if (j != i && !s->lin[j] && !linearize(s, j))
@@ -243,12 +370,28 @@ static bool model_step(search *s, uint32_t i, bool commit, chk_answer *a, bool *
     return true;
 }
 
+/* The model's answer to local op i in the current state, leaving it unchanged. */
+static void peek(search *s, uint32_t i, chk_answer *a)
+{
+    size_t height = s->undo_len;
+    bool effect;
+    memset(a, 0, sizeof *a);
+    apply_op(s, i, INT64_MAX, a, &effect);
+    undo_to(s, height);
+}
+
 static bool answer_matches(const chk_op *op, const chk_answer *a)
 {
     if (!(op->accept & CHK_BIT(a->reason)))
         return false;
     if (op->kind == CHK_ATTEMPT && op->replayed >= 0 && (op->replayed == 1) != a->replayed)
         return false;
+    if (op->kind == CHK_ATTEMPT && a->reason == BOOKING_REASON_BOOKED) {
+        if (op->status != BOOKING_STATUS_NONE && op->status != a->status)
+            return false;
+        if (op->has_expires_at && (op->hold_ms == 0 || op->expires_at_ms != a->expires_at_ms))
+            return false;
+    }
     if (op->kind == CHK_GET_RESOURCE && a->reason == BOOKING_REASON_OK)
         return op->read_capacity == a->cap && op->read_booked == a->booked;
     return true;
@@ -327,6 +470,11 @@ static void frame_init(search *s, s_frame *f, const s_frame *parent, size_t undo
         if (!s->lin[s->det[k]] && op->return_pos < f->minret)
             f->minret = op->return_pos;
     }
+    f->timed_lo = parent ? parent->timed_lo : 0;
+    while (f->timed_lo < s->ntimed && s->lin[s->timed[f->timed_lo]])
+        f->timed_lo++;
+    f->time_cap = f->timed_lo < s->ntimed ? s->h->ops[s->gops[s->timed[f->timed_lo]]].at_ms
+                                          : INT64_MAX;
     f->cur = f->det_lo;
     f->phase = 0;
 }
@@ -345,15 +493,52 @@ static uint32_t frame_next(search *s, s_frame *f)
         f->phase = 1;
         f->cur = f->ind_lo;
     }
-    while (f->cur < s->nind) {
-        uint32_t c = s->ind[f->cur];
-        if (s->h->ops[s->gops[c]].invoke_pos >= f->minret)
-            break;
-        f->cur++;
-        if (!s->lin[c] && (s->twin_before[c] == CHECK_NONE || s->lin[s->twin_before[c]]))
-            return c;
+    if (f->phase == 1) {
+        while (f->cur < s->nind) {
+            uint32_t c = s->ind[f->cur];
+            if (s->h->ops[s->gops[c]].invoke_pos >= f->minret)
+                break;
+            f->cur++;
+            if (!s->lin[c] && (s->twin_before[c] == CHECK_NONE || s->lin[s->twin_before[c]]))
+                return c;
+        }
+        f->phase = 2;
+        f->cur = 0;
     }
+    /* Time passes (note (7)): candidate n + 0 is the next known hold end, n + k
+     * the end of open-ended hold open_b[k - 1]. */
+    if (f->cur <= s->nopen && s->nends + s->nopen > 0)
+        return (uint32_t)(s->n + f->cur++);
     return CHECK_NONE;
+}
+
+/* Applies time step k (note (7)); *done false when there is none to take. */
+static bool pass_time(search *s, const s_frame *f, size_t k, bool *done)
+{
+    *done = false;
+    int64_t cap = f->time_cap;
+    if (k == 0) {
+        for (size_t e = s->exp_next; e < s->nends; e++) {
+            uint32_t lb = s->ends[e];
+            if (s->end_of[lb] > cap)
+                return true;
+            const chk_rec *r = &s->rec[lb];
+            if (r->exists && r->status == BOOKING_STATUS_HELD && !r->expiry_open) {
+                *done = true;
+                return advance(s, s->end_of[lb]);
+            }
+        }
+        return true;
+    }
+    uint32_t lb = s->open_b[k - 1];
+    const chk_rec *r = &s->rec[lb];
+    if (!r->exists || r->status != BOOKING_STATUS_HELD || !r->expiry_open)
+        return true;
+    int64_t t = r->expires_at_ms > s->now ? r->expires_at_ms : s->now;
+    if (t > cap)
+        return true;
+    *done = true;
+    return advance(s, t) && expire(s, lb);
 }
 
 static void describe_answer(const chk_answer *a, const chk_op *op, char *out, size_t len)
@@ -361,9 +546,11 @@ static void describe_answer(const chk_answer *a, const chk_op *op, char *out, si
     if (op->kind == CHK_GET_RESOURCE && a->reason == BOOKING_REASON_OK)
         snprintf(out, len, "capacity %" PRIu64 ", booked %" PRIu64, a->cap, a->booked);
     else if (op->kind == CHK_ATTEMPT)
-        snprintf(out, len, "%s %s replayed=%s",
+        snprintf(out, len, "%s %s replayed=%s%s%s",
                  a->reason == BOOKING_REASON_BOOKED ? "BOOKED" : "REJECTED",
-                 booking_reason_name(a->reason), a->replayed ? "true" : "false");
+                 booking_reason_name(a->reason), a->replayed ? "true" : "false",
+                 a->reason == BOOKING_REASON_BOOKED ? " status=" : "",
+                 a->reason == BOOKING_REASON_BOOKED ? booking_status_name(a->status) : "");
     else
         snprintf(out, len, "%s", booking_reason_name(a->reason));
 }
@@ -404,9 +591,8 @@ static void note_failure(search *s, const s_frame *f)
         }
     }
     chk_answer a;
-    bool effect;
-    model_step(s, blocker, false, &a, &effect);
-    char what[384], model[96], state[160] = "";
+    peek(s, blocker, &a);
+    char what[384], model[96], state[200] = "";
     chk_describe(s->h, bop, what, sizeof what);
     describe_answer(&a, bop, model, sizeof model);
     uint32_t lr = s->lr[blocker];
@@ -419,6 +605,13 @@ static void note_failure(search *s, const s_frame *f)
                      ", booked %" PRIu64, r->cap, r->booked);
         else
             snprintf(state, sizeof state, "; there the resource does not exist");
+    }
+    if (s->has_times) {
+        char text[TIME_TEXT_LEN];
+        time_text_write(text, s->now);
+        size_t used = strlen(state);
+        snprintf(state + used, sizeof state - used, ", at store time %.*s or later",
+                 TIME_TEXT_LEN, text);
     }
     chk_violation(&s->best, "not_linearizable", lines, nl,
                   "no order explains line %zu: %s. The search tried every order of the %zu "
@@ -454,16 +647,30 @@ static check_verdict run(search *s, chk_budget *budget, check_report *report)
             s->depth--;
             continue;
         }
-        const chk_op *op = &s->h->ops[s->gops[c]];
         size_t height = s->undo_len;
-        chk_answer a;
-        bool effect;
-        model_step(s, c, false, &a, &effect);
-        bool keep = op->determinate ? answer_matches(op, &a) : firing_matters(s, c, &a, effect);
-        if (!keep)
-            continue;
-        if (!linearize(s, c) || !model_step(s, c, true, &a, &effect))
-            goto undecided_memory;
+        if (c >= s->n) { /* time passes */
+            bool done;
+            if (!pass_time(s, f, c - s->n, &done))
+                goto undecided_memory;
+            if (!done)
+                continue;
+        } else {
+            const chk_op *op = &s->h->ops[s->gops[c]];
+            chk_answer a;
+            bool effect;
+            s_place placed = apply_op(s, c, f->time_cap, &a, &effect);
+            if (placed == PLACE_NOMEM)
+                goto undecided_memory;
+            bool keep = placed == PLACE_OK && (op->determinate ? answer_matches(op, &a)
+                                                               : firing_matters(s, c, &a, effect));
+            if (!keep) {
+                undo_to(s, height);
+                continue;
+            }
+            if (!linearize(s, c) ||
+                (op->kind == CHK_ATTEMPT && effect && !retire_twins_of_booking(s, c)))
+                goto undecided_memory;
+        }
         int fresh = memo_insert(s);
         if (fresh < 0)
             goto undecided_memory;
@@ -496,6 +703,11 @@ static void search_free(search *s)
     free(s->lin);
     free(s->res);
     free(s->rec);
+    free(s->end_known);
+    free(s->end_of);
+    free(s->ends);
+    free(s->open_b);
+    free(s->timed);
     free(s->undo);
     free(s->stack);
     free(s->memo);
@@ -506,14 +718,17 @@ static void search_free(search *s)
  * decided afresh (replayed=false) never took effect: before that decision it
  * would have made it a replay, after it it is a replay or a conflict. Likewise
  * an indeterminate cancel of a booking_id a determinate cancel answered
- * `cancelled`. Such operations are dropped (marked linearized) up front. */
+ * `cancelled`, and an indeterminate confirm of one a determinate confirm answered
+ * `confirmed`. Such operations are dropped (marked linearized) up front. */
 static bool drop_idle_indeterminate(search *s)
 {
     bool *fresh = calloc(s->nb + 1, sizeof *fresh);
     bool *released = calloc(s->nb + 1, sizeof *released);
-    if (fresh == NULL || released == NULL) {
+    bool *confirmed = calloc(s->nb + 1, sizeof *confirmed);
+    if (fresh == NULL || released == NULL || confirmed == NULL) {
         free(fresh);
         free(released);
+        free(confirmed);
         return false;
     }
     for (size_t k = 0; k < s->ndet; k++) {
@@ -524,13 +739,16 @@ static bool drop_idle_indeterminate(search *s)
             fresh[lb] = true;
         if (op->kind == CHK_CANCEL && op->accept == CHK_BIT(BOOKING_REASON_CANCELLED))
             released[lb] = true;
+        if (op->kind == CHK_CONFIRM && op->accept == CHK_BIT(BOOKING_REASON_CONFIRMED))
+            confirmed[lb] = true;
     }
     size_t kept = 0;
     for (size_t k = 0; k < s->nind; k++) {
         uint32_t i = s->ind[k];
         const chk_op *op = &s->h->ops[s->gops[i]];
         if ((op->kind == CHK_ATTEMPT && fresh[s->lb[i]]) ||
-            (op->kind == CHK_CANCEL && released[s->lb[i]]))
+            (op->kind == CHK_CANCEL && released[s->lb[i]]) ||
+            (op->kind == CHK_CONFIRM && confirmed[s->lb[i]]))
             s->lin[i] = true;
         else
             s->ind[kept++] = i;
@@ -538,12 +756,70 @@ static bool drop_idle_indeterminate(search *s)
     s->nind = kept;
     free(fresh);
     free(released);
+    free(confirmed);
     return true;
+}
+
+static const search *ends_sorting; /* qsort has no context argument */
+
+static int end_cmp(const void *pa, const void *pb)
+{
+    int64_t a = ends_sorting->end_of[*(const uint32_t *)pa];
+    int64_t b = ends_sorting->end_of[*(const uint32_t *)pb];
+    return a < b ? -1 : a > b;
+}
+
+/* By time, then by local index (invoke order): a stable order of the timed ops. */
+static int timed_cmp(const void *pa, const void *pb)
+{
+    uint32_t i = *(const uint32_t *)pa, j = *(const uint32_t *)pb;
+    int64_t a = ends_sorting->h->ops[ends_sorting->gops[i]].at_ms;
+    int64_t b = ends_sorting->h->ops[ends_sorting->gops[j]].at_ms;
+    return a != b ? (a < b ? -1 : 1) : (i < j ? -1 : i > j);
+}
+
+/* Note (7): the hold end of each booking an answer names, in order of time, and
+ * the bookings whose hold may end at a time no answer names. */
+static bool setup_ends(search *s)
+{
+    s->end_known = calloc(s->nb + 1, sizeof *s->end_known);
+    s->end_of = calloc(s->nb + 1, sizeof *s->end_of);
+    s->ends = malloc((s->nb + 1) * sizeof *s->ends);
+    s->open_b = malloc((s->nb + 1) * sizeof *s->open_b);
+    s->timed = malloc((s->n + 1) * sizeof *s->timed);
+    bool *may_hold = calloc(s->nb + 1, sizeof *may_hold);
+    bool ok = s->end_known && s->end_of && s->ends && s->open_b && s->timed && may_hold;
+    for (size_t i = 0; ok && i < s->n; i++) {
+        const chk_op *op = &s->h->ops[s->gops[i]];
+        uint32_t lb = s->lb[i];
+        if (op->determinate && op->has_at && !s->lin[i])
+            s->timed[s->ntimed++] = (uint32_t)i;
+        s->has_times = s->has_times || op->has_at || op->hold_ms != 0;
+        if (op->kind == CHK_ATTEMPT && op->hold_ms != 0)
+            may_hold[lb] = true;
+        if (op->determinate && op->has_expires_at && lb != CHECK_NONE && !s->end_known[lb]) {
+            s->end_known[lb] = true; /* the cheap checks saw that every answer agrees */
+            s->end_of[lb] = op->expires_at_ms;
+            s->ends[s->nends++] = lb;
+        }
+    }
+    for (uint32_t lb = 0; ok && lb < s->nb; lb++) {
+        if (may_hold[lb] && !s->end_known[lb])
+            s->open_b[s->nopen++] = lb;
+    }
+    free(may_hold);
+    if (ok) {
+        ends_sorting = s;
+        qsort(s->ends, s->nends, sizeof *s->ends, end_cmp);
+        qsort(s->timed, s->ntimed, sizeof *s->timed, timed_cmp);
+        ends_sorting = NULL;
+    }
+    return ok;
 }
 
 typedef struct twin_key {
     uint32_t kind, lr;
-    uint64_t value;
+    uint64_t value, hold_ms;
     uint32_t op;
 } twin_key;
 
@@ -556,6 +832,8 @@ static int twin_cmp(const void *pa, const void *pb)
         return a->lr < b->lr ? -1 : 1;
     if (a->value != b->value)
         return a->value < b->value ? -1 : 1;
+    if (a->hold_ms != b->hold_ms)
+        return a->hold_ms < b->hold_ms ? -1 : 1;
     return a->op < b->op ? -1 : a->op > b->op;
 }
 
@@ -579,12 +857,13 @@ static bool build_twins(search *s)
         uint32_t i = s->ind[k];
         const chk_op *op = &s->h->ops[s->gops[i]];
         if ((op->kind == CHK_ATTEMPT && s->refs[s->lb[i]] == 1) || op->kind == CHK_SET_CAPACITY)
-            keys[m++] = (twin_key){.kind = op->kind, .lr = s->lr[i], .value = op->value, .op = i};
+            keys[m++] = (twin_key){.kind = op->kind, .lr = s->lr[i], .value = op->value,
+                                   .hold_ms = op->hold_ms, .op = i};
     }
     qsort(keys, m, sizeof *keys, twin_cmp);
     for (size_t j = 1; j < m; j++) {
         if (keys[j].kind == keys[j - 1].kind && keys[j].lr == keys[j - 1].lr &&
-            keys[j].value == keys[j - 1].value)
+            keys[j].value == keys[j - 1].value && keys[j].hold_ms == keys[j - 1].hold_ms)
             s->twin_before[keys[j].op] = keys[j - 1].op;
     }
     free(keys);
@@ -601,8 +880,7 @@ static bool search_setup(search *s, uint32_t *map_b, uint32_t *map_r)
     s->det = malloc(n * sizeof *s->det);
     s->ind = malloc(n * sizeof *s->ind);
     s->lin = calloc(n, sizeof *s->lin);
-    s->stack = malloc((n + 1) * sizeof *s->stack);
-    if (!s->lb || !s->lr || !s->det || !s->ind || !s->lin || !s->stack)
+    if (!s->lb || !s->lr || !s->det || !s->ind || !s->lin)
         return false;
     for (size_t i = 0; i < n; i++) {
         const chk_op *op = &s->h->ops[s->gops[i]];
@@ -629,7 +907,9 @@ static bool search_setup(search *s, uint32_t *map_b, uint32_t *map_r)
         if (op->resource != CHECK_NONE)
             map_r[op->resource] = CHECK_NONE;
     }
-    if (!drop_idle_indeterminate(s))
+    /* A path places each operation once and passes each hold end once (note (7)). */
+    s->stack = malloc((n + s->nb + 2) * sizeof *s->stack);
+    if (s->stack == NULL || !drop_idle_indeterminate(s) || !setup_ends(s))
         return false;
     s->refs = calloc(s->nb + 1, sizeof *s->refs);
     s->ind_of_b_at = calloc(s->nb + 2, sizeof *s->ind_of_b_at);

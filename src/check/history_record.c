@@ -4,6 +4,7 @@
  */
 #include "check/history_record.h"
 #include "history/history_line.h"
+#include "util/time_text.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -102,6 +103,7 @@ void check_record_attempt_invoke(check_recorder *rec, int process, const booking
     ev.booking_id = req->booking_id;
     ev.resource_id = req->resource_id;
     ev.units = req->units;
+    ev.hold_ms = req->hold_ms;
     append(rec, &ev);
 }
 
@@ -110,6 +112,11 @@ void check_record_attempt_complete(check_recorder *rec, int process, const booki
     history_event ev = complete(process, HISTORY_ATTEMPT, res->reason);
     ev.outcome = res->outcome;
     ev.replayed = yes_no(res->replayed);
+    if (res->outcome == BOOKING_BOOKED) {
+        ev.status = res->status;
+        ev.has_expires_at = res->expires_at_ms != 0; /* only a hold has an end */
+        ev.expires_at_ms = res->expires_at_ms;
+    }
     append(rec, &ev);
 }
 
@@ -136,11 +143,57 @@ void check_record_cancel_invoke(check_recorder *rec, int process, const char *bo
     append(rec, &ev);
 }
 
+/* A time the line format can write (a store that left a time unset gives 0). */
+static bool time_in_range(int64_t ms)
+{
+    return ms >= 0 && ms <= TIME_TEXT_MS_MAX;
+}
+
+/* The record's times a cancel or confirm answer carries: the hold's end, and the
+ * record's updated_at when this call made the change (then it is the call's time). */
+static void take_record_times(history_event *ev, booking_reason reason, booking_reason changed,
+                              const booking_record *record)
+{
+    /* The library writes *record only when the record exists (and the call did not fail). */
+    if (record == NULL || booking_reason_is_failure(reason) ||
+        reason == BOOKING_REASON_UNKNOWN_BOOKING || !time_in_range(record->updated_at_ms) ||
+        !time_in_range(record->expires_at_ms))
+        return;
+    ev->has_expires_at = record->expires_at_ms != 0;
+    ev->expires_at_ms = record->expires_at_ms;
+    ev->has_updated_at = reason == changed;
+    ev->updated_at_ms = record->updated_at_ms;
+}
+
 void check_record_cancel_complete(check_recorder *rec, int process, booking_reason reason)
+{
+    check_record_cancel_answer(rec, process, reason, NULL);
+}
+
+void check_record_cancel_answer(check_recorder *rec, int process, booking_reason reason,
+                                const booking_record *record)
 {
     history_event ev = complete(process, HISTORY_CANCEL, reason);
     ev.ok = yes_no(reason == BOOKING_REASON_CANCELLED ||
                    reason == BOOKING_REASON_ALREADY_CANCELLED);
+    take_record_times(&ev, reason, BOOKING_REASON_CANCELLED, record);
+    append(rec, &ev);
+}
+
+void check_record_confirm_invoke(check_recorder *rec, int process, const char *booking_id)
+{
+    history_event ev = invoke(process, HISTORY_CONFIRM);
+    ev.booking_id = booking_id;
+    append(rec, &ev);
+}
+
+void check_record_confirm_complete(check_recorder *rec, int process, booking_reason reason,
+                                   const booking_record *record)
+{
+    history_event ev = complete(process, HISTORY_CONFIRM, reason);
+    ev.ok = yes_no(reason == BOOKING_REASON_CONFIRMED ||
+                   reason == BOOKING_REASON_ALREADY_CONFIRMED);
+    take_record_times(&ev, reason, BOOKING_REASON_CONFIRMED, record);
     append(rec, &ev);
 }
 
@@ -159,6 +212,8 @@ void check_record_get_resource_complete(check_recorder *rec, int process, bookin
         ev.has_read = true;
         ev.capacity = resource->capacity;
         ev.booked = resource->booked;
+        ev.has_as_of = time_in_range(resource->as_of_ms);
+        ev.as_of_ms = resource->as_of_ms;
     }
     append(rec, &ev);
 }

@@ -23,8 +23,16 @@ void check_record_set_capacity_invoke(check_recorder *rec, int process, const ch
 void check_record_set_capacity_complete(check_recorder *rec, int process, booking_reason reason);
 void check_record_cancel_invoke(check_recorder *rec, int process, const char *booking_id);
 void check_record_cancel_complete(check_recorder *rec, int process, booking_reason reason);
+/* As check_record_cancel_complete, with the record the call wrote (NULL: none):
+ * its hold's end, and its updated_at when this cancel changed it. */
+void check_record_cancel_answer(check_recorder *rec, int process, booking_reason reason,
+                                const booking_record *record);
+void check_record_confirm_invoke(check_recorder *rec, int process, const char *booking_id);
+/* record: what booking_confirm wrote (NULL: none), as for a cancel. */
+void check_record_confirm_complete(check_recorder *rec, int process, booking_reason reason,
+                                   const booking_record *record);
 void check_record_get_resource_invoke(check_recorder *rec, int process, const char *resource_id);
-/* resource is read only when reason is BOOKING_REASON_OK. */
+/* resource is read only when reason is BOOKING_REASON_OK (with its as_of). */
 void check_record_get_resource_complete(check_recorder *rec, int process, booking_reason reason,
                                         const booking_resource *resource);
 

@@ -46,7 +46,53 @@ void bench_print_stats(FILE *out, const loadgen_stats *s, double seconds, const 
             (double)p99 / 1e3, (double)p999 / 1e3);
 }
 
-static void print_http_text(const loadgen_report *r, const char *label)
+/* Holds and confirms (SPEC section 7), one line each, after the summary. */
+static void print_holds_text(const loadgen_config *cfg, const loadgen_report *r)
+{
+    const loadgen_holds *h = &r->holds;
+    printf("  holds: %" PRIu64 " BOOKED as holds of %" PRIu64 " ms, %" PRIu64
+           " confirms (ratio %g):", h->booked, cfg->hold_ms, h->confirms, cfg->confirm_ratio);
+    for (int i = 0; i < LOADGEN_REASON_COUNT; i++) {
+        if (h->by_reason[i] != 0)
+            printf(" %s %" PRIu64, booking_reason_name((booking_reason)i), h->by_reason[i]);
+    }
+    printf("%s; lost %" PRIu64 ", confirmed after their end %" PRIu64 "\n",
+           h->confirms == 0 ? " none" : "", h->lost, h->after_expiry);
+    if (h->booked == 0)
+        printf("  expiry: no hold to wait for\n");
+    else if (h->waited)
+        printf("  expiry: waited %" PRIu64 " ms for the last hold's end; %" PRIu64
+               " late confirms, %" PRIu64 " not answered hold_expired\n",
+               h->waited_ms, h->late, h->late_wrong);
+    else
+        printf("  expiry: holds longer than the wait; the read-back counts them as of its time\n");
+}
+
+static json_t *holds_json(const loadgen_config *cfg, const loadgen_report *r)
+{
+    const loadgen_holds *h = &r->holds;
+    json_t *reasons = json_object();
+    for (int i = 0; i < LOADGEN_REASON_COUNT; i++) {
+        if (h->by_reason[i] != 0)
+            json_object_set_new(reasons, booking_reason_name((booking_reason)i),
+                                json_integer((json_int_t)h->by_reason[i]));
+    }
+    return json_pack("{s:I, s:f, s:I, s:I, s:o, s:I, s:I, s:b, s:I, s:I, s:I}",
+                     "hold_ms", (json_int_t)cfg->hold_ms, "confirm_ratio", cfg->confirm_ratio,
+                     "booked_holds", (json_int_t)h->booked, "confirms", (json_int_t)h->confirms,
+                     "confirm_reasons", reasons, "confirms_lost", (json_int_t)h->lost,
+                     "confirmed_after_expiry", (json_int_t)h->after_expiry, "waited",
+                     h->waited, "waited_ms", (json_int_t)h->waited_ms, "late_confirms",
+                     (json_int_t)h->late, "late_confirms_wrong", (json_int_t)h->late_wrong);
+}
+
+bool bench_holds_ok(const loadgen_report *r)
+{
+    return r->holds.after_expiry == 0 && r->holds.late_wrong == 0;
+}
+
+static void print_http_text(const loadgen_config *cfg, const loadgen_report *r,
+                            const char *label)
 {
     bench_print_stats(stdout, &r->stats, r->seconds, label, false);
     printf("  http:");
@@ -57,6 +103,8 @@ static void print_http_text(const loadgen_report *r, const char *label)
     printf("\n  replayed %" PRIu64 ", lost requests %" PRIu64 " (timeouts %" PRIu64
            "), attempts without outcome %" PRIu64 ", bad answers %" PRIu64 "\n",
            r->replayed, r->lost, r->timeouts, r->no_outcome, r->bad_answers);
+    if (cfg->hold_ms != 0)
+        print_holds_text(cfg, r);
     if (r->verified)
         printf("  check: %" PRIu64 " resources read back, %" PRIu64 " disagree\n",
                r->resources_checked, r->resources_wrong);
@@ -82,10 +130,20 @@ static void set_count(json_t *o, const char *key, uint64_t v)
     json_object_set_new(o, key, json_integer((json_int_t)v));
 }
 
+/* Prints o on one line and releases it. */
+static void print_json(json_t *o)
+{
+    char *out = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9)); /* "seconds" stays short */
+    json_decref(o);
+    if (out != NULL)
+        puts(out);
+    free(out);
+}
+
 void bench_print_http(const loadgen_config *cfg, const loadgen_report *r, const char *label)
 {
     if (!cfg->json) {
-        print_http_text(r, label);
+        print_http_text(cfg, r, label);
         return;
     }
     json_t *o = stats_json(r, label);
@@ -113,11 +171,30 @@ void bench_print_http(const loadgen_config *cfg, const loadgen_report *r, const 
         set_count(o, "resources_checked", r->resources_checked);
         set_count(o, "resources_wrong", r->resources_wrong);
     }
-    char *out = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9)); /* "seconds" stays short */
-    json_decref(o);
-    if (out != NULL)
-        puts(out);
-    free(out);
+    if (cfg->hold_ms != 0)
+        json_object_set_new(o, "holds", holds_json(cfg, r));
+    print_json(o);
+}
+
+void bench_print_inproc_holds(const loadgen_config *cfg, const loadgen_report *r,
+                              const char *label)
+{
+    if (!cfg->json) {
+        bench_print_stats(stdout, &r->stats, r->seconds, label, false);
+        print_holds_text(cfg, r);
+        printf("  check: %" PRIu64 " resources read back, %" PRIu64 " disagree\n",
+               r->resources_checked, r->resources_wrong);
+        return;
+    }
+    json_t *o = stats_json(r, label);
+    if (o == NULL) {
+        fputs("{\"error\":\"internal\"}\n", stdout);
+        return;
+    }
+    json_object_set_new(o, "holds", holds_json(cfg, r));
+    set_count(o, "resources_checked", r->resources_checked);
+    set_count(o, "resources_wrong", r->resources_wrong);
+    print_json(o);
 }
 
 void bench_print_mismatches(const loadgen_report *r)

@@ -14,7 +14,8 @@
 static const char bench_help[] =
     "Usage: booking bench [--store URL] [--threads N] [--resources K] [--attempts M]\n"
     "                     [--batch B] [--replay-ratio R] [--conflict-ratio C]\n"
-    "                     [--capacity N] [--units U] [--seed S] [--json]\n"
+    "                     [--capacity N] [--units U] [--hold-ms MS [--confirm-ratio R]]\n"
+    "                     [--seed S] [--json]\n"
     "\n"
     "Measures attempts per second in this process: N threads share M attempts, sent in\n"
     "batches of B (each batch one transaction) to K fresh resources picked at random.\n"
@@ -33,9 +34,16 @@ static const char bench_help[] =
     "  -c, --conflict-ratio C   share of conflicting replays, 0 to 1 [0]\n"
     "      --capacity N         capacity of each resource [9007199254740991]\n"
     "  -u, --units U            units per attempt, uniform in 1..U [1]\n"
+    "      --hold-ms MS         each attempt is a hold of MS ms, 1 to 604800000 [none]\n"
+    "      --confirm-ratio R    confirm this share of the BOOKED holds at once, 0 to 1 [0]\n"
     "      --seed S             random seed [from the clock]\n"
     "  -j, --json               print the summary as one JSON object\n"
     "  -h, --help               show this help\n"
+    "\n"
+    "With --hold-ms, after the run it waits for the last hold's end (holds up to 60 s;\n"
+    "longer ones are counted as of the read's time), confirms a few of the holds left\n"
+    "to expire (each must answer hold_expired), and reads every resource back: booked\n"
+    "must equal the active units (plain and confirmed); exit status 1 otherwise.\n"
     "\n"
     "Example: booking bench --store sqlite:/tmp/b.db --batch 8192 --attempts 2000000\n"
     "\n"
@@ -46,7 +54,8 @@ static const char bench_http_help[] =
     "Usage: booking bench --url http://HOST:PORT [--connections C] [--threads T]\n"
     "                     [--duration S | --attempts M] [--resources K] [--mode hot|spread]\n"
     "                     [--batch B] [--replay-ratio R] [--conflict-ratio X] [--capacity N]\n"
-    "                     [--units U] [--token-file F] [--history FILE] [--json]\n"
+    "                     [--units U] [--hold-ms MS [--confirm-ratio R]] [--token-file F]\n"
+    "                     [--history FILE] [--json]\n"
     "\n"
     "Measures `booking serve` over HTTP: C keep-alive connections spread over T threads,\n"
     "one request in flight per connection. It first creates its resources (PUT\n"
@@ -73,6 +82,12 @@ static const char bench_http_help[] =
     "  -c, --conflict-ratio X   share of conflicting replays, 0 to 1 [0]\n"
     "      --capacity N         capacity of each resource [9007199254740991]\n"
     "  -u, --units U            units per attempt, uniform in 1..U [1]\n"
+    "      --hold-ms MS         each attempt is a hold of MS ms, 1 to 604800000 [none];\n"
+    "                           the read-back then waits for the last hold's end\n"
+    "                           (holds up to 60 s) and confirms a few holds left to\n"
+    "                           expire: each must answer hold_expired\n"
+    "      --confirm-ratio R    confirm this share of the BOOKED holds (POST\n"
+    "                           /v1/bookings/ID/confirm on the same connection) [0]\n"
     "      --token-file F       send the bearer token in F (first line) [none]\n"
     "      --history FILE       write every operation as JSON lines [none], in booking\n"
     "                           check's format: process = connection (x B + slot in\n"
@@ -112,15 +127,22 @@ static int bench_inproc(const loadgen_config *cfg, loadgen_report *report)
         if (report->worker_error[i][0] != '\0')
             fprintf(stderr, "booking bench: %s\n", report->worker_error[i]);
     }
+    bool holds_ok = true;
     if (report->ran) {
         char label[160], shown[CLI_URL_SHOWN_MAX];
         snprintf(label, sizeof label, "%.64s threads=%u resources=%" PRIu64 " batch=%u",
                  cli_redact_url(cfg->store_url, shown, sizeof shown), cfg->threads,
                  cfg->resources, cfg->batch);
-        bench_print_stats(stdout, &report->stats, report->seconds, label, cfg->json);
+        if (cfg->hold_ms == 0) {
+            bench_print_stats(stdout, &report->stats, report->seconds, label, cfg->json);
+        } else {
+            bench_print_mismatches(report);
+            bench_print_inproc_holds(cfg, report, label);
+            holds_ok = bench_holds_ok(report) && report->resources_wrong == 0;
+        }
     }
     booking_store_close(store);
-    return status == LOADGEN_OK ? CLI_EXIT_OK : CLI_EXIT_ERROR;
+    return status == LOADGEN_OK && holds_ok ? CLI_EXIT_OK : CLI_EXIT_ERROR;
 }
 
 /* SIGINT and SIGTERM end an HTTP run early, while it sends: it still reports. */
@@ -162,7 +184,8 @@ static int report_http(const loadgen_config *cfg, const loadgen_report *r)
         cli_error("bench", "could not write the history to %s", cfg->history_path);
         rc = CLI_EXIT_ERROR;
     }
-    if (r->bad_answers != 0 || r->resources_wrong != 0 || r->stats.attempts == 0)
+    if (r->bad_answers != 0 || r->resources_wrong != 0 || r->stats.attempts == 0 ||
+        !bench_holds_ok(r))
         rc = CLI_EXIT_ERROR;
     return rc;
 }

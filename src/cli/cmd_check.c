@@ -83,6 +83,10 @@ static json_t *report_json(const check_report *r)
         json_object_set_new(c, "operations", json_integer((json_int_t)r->operations));
         json_object_set_new(c, "attempts", json_integer((json_int_t)r->attempts));
         json_object_set_new(c, "cancels", json_integer((json_int_t)r->cancels));
+        if (r->confirms != 0 || r->holds != 0) { /* histories without holds keep their shape */
+            json_object_set_new(c, "confirms", json_integer((json_int_t)r->confirms));
+            json_object_set_new(c, "holds", json_integer((json_int_t)r->holds));
+        }
         json_object_set_new(c, "set_capacity", json_integer((json_int_t)r->set_capacities));
         json_object_set_new(c, "get_resource", json_integer((json_int_t)r->get_resources));
         json_object_set_new(c, "indeterminate", json_integer((json_int_t)r->indeterminate));
@@ -106,14 +110,19 @@ static json_t *report_json(const check_report *r)
 static void print_text(const check_report *r)
 {
     switch (r->verdict) {
-    case CHECK_VALID:
+    case CHECK_VALID: {
+        char holds[96] = ""; /* histories without holds keep their line */
+        if (r->confirms != 0 || r->holds != 0)
+            snprintf(holds, sizeof holds, ", %zu confirm; %zu of the attempts holds", r->confirms,
+                     r->holds);
         printf("ok: linearizable; %zu events, %zu operations (%zu attempt, %zu cancel, "
-               "%zu set_capacity, %zu get_resource), %zu indeterminate, %zu resources in "
+               "%zu set_capacity, %zu get_resource%s), %zu indeterminate, %zu resources in "
                "%zu components, %zu search states\n",
                r->events, r->operations, r->attempts, r->cancels, r->set_capacities,
-               r->get_resources, r->indeterminate, r->resources, r->components,
+               r->get_resources, holds, r->indeterminate, r->resources, r->components,
                r->search_states);
         break;
+    }
     case CHECK_VIOLATION:
         printf("violation: %s at lines", r->kind);
         for (size_t i = 0; i < r->line_count; i++)

@@ -27,6 +27,7 @@ typedef enum history_f {
     HISTORY_SET_CAPACITY,
     HISTORY_CANCEL,
     HISTORY_GET_RESOURCE,
+    HISTORY_CONFIRM,
 } history_f;
 
 /* An optional true/false field; zero, so an event left zero writes none. */
@@ -42,9 +43,10 @@ typedef struct history_event {
     bool has_time;
     uint64_t time_ns;
     /* invoke */
-    const char *booking_id;  /* attempt, cancel */
+    const char *booking_id;  /* attempt, cancel, confirm */
     const char *resource_id; /* attempt, set_capacity, get_resource */
     uint64_t units;          /* attempt */
+    uint64_t hold_ms;        /* attempt: 0 (no "hold_ms") or 1..BOOKING_HOLD_MS_MAX */
     uint64_t capacity;       /* set_capacity; a get_resource completion with has_read */
     /* complete */
     bool failed;             /* FAILED or a failure reason: no other field is read */
@@ -52,9 +54,18 @@ typedef struct history_event {
     bool has_reason;
     booking_reason reason;
     history_bool replayed;   /* attempt */
-    history_bool ok;         /* set_capacity, cancel */
+    history_bool ok;         /* set_capacity, cancel, confirm */
     bool has_read;           /* get_resource answered capacity and booked */
     uint64_t booked;
+    /* The store's times an answer carries (SPEC section 7), ms since the epoch,
+     * written as RFC 3339 text (util/time_text.h). */
+    booking_status status;   /* attempt answered BOOKED: NONE when the answer did not say */
+    bool has_expires_at;     /* attempt, cancel, confirm: the hold's end */
+    int64_t expires_at_ms;
+    bool has_updated_at;     /* cancel, confirm: the record's last change of status */
+    int64_t updated_at_ms;
+    bool has_as_of;          /* get_resource: the store time the read is as of */
+    int64_t as_of_ms;
 } history_event;
 
 /* ---- writing ---- */

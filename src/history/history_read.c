@@ -5,6 +5,7 @@
  */
 #include "history/history_line.h"
 #include "core/names.h"
+#include "util/time_text.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -62,6 +63,39 @@ static bool get_opt_string(json_t *obj, const char *key, const char **out, char 
     return true;
 }
 
+/* Optional store time, RFC 3339 text (util/time_text.h): *has false if absent. */
+static bool get_opt_time(json_t *obj, const char *key, bool *has, int64_t *ms, char *why)
+{
+    json_t *v = json_object_get(obj, key);
+    *has = false;
+    if (v == NULL || json_is_null(v))
+        return true;
+    if (!json_is_string(v) ||
+        !time_text_read(json_string_value(v), json_string_length(v), ms))
+        return refuse(why, "\"%s\" must be a time like \"2026-12-01T21:50:00.123Z\"", key);
+    *has = true;
+    return true;
+}
+
+/* Optional status of a BOOKED answer: NONE if absent. */
+static bool get_opt_status(json_t *obj, booking_status *out, char *why)
+{
+    const char *name;
+    *out = BOOKING_STATUS_NONE;
+    if (!get_opt_string(obj, "status", &name, why))
+        return false;
+    if (name == NULL)
+        return true;
+#define HISTORY_STATUS_NAME_(NAME, value, wire)                                      \
+    if (BOOKING_STATUS_##NAME != BOOKING_STATUS_NONE && strcmp(name, wire) == 0) { \
+        *out = BOOKING_STATUS_##NAME;                                                \
+        return true;                                                                 \
+    }
+    BOOKING_STATUS_MAP(HISTORY_STATUS_NAME_)
+#undef HISTORY_STATUS_NAME_
+    return refuse(why, "unknown status '%s' (active, held, cancelled, expired)", name);
+}
+
 /* Optional true/false field. */
 static bool get_opt_bool(json_t *obj, const char *key, history_bool *out, char *why)
 {
@@ -90,9 +124,11 @@ static bool read_f(json_t *obj, history_f *f, char *why)
         *f = HISTORY_CANCEL;
     else if (strcmp(name, "get_resource") == 0)
         *f = HISTORY_GET_RESOURCE;
+    else if (strcmp(name, "confirm") == 0)
+        *f = HISTORY_CONFIRM;
     else
-        return refuse(why, "unknown \"f\" '%s' (attempt, set_capacity, cancel, get_resource)",
-                      name);
+        return refuse(why, "unknown \"f\" '%s' (attempt, set_capacity, cancel, confirm, "
+                           "get_resource)", name);
     return true;
 }
 
@@ -133,11 +169,14 @@ static bool read_invoke(json_t *obj, history_event *ev, char *why)
     case HISTORY_ATTEMPT:
         return get_id(obj, "booking_id", &ev->booking_id, why) &&
                get_id(obj, "resource_id", &ev->resource_id, why) &&
-               get_u64(obj, "units", 1, BOOKING_UNITS_MAX, &ev->units, why);
+               get_u64(obj, "units", 1, BOOKING_UNITS_MAX, &ev->units, why) &&
+               (json_object_get(obj, "hold_ms") == NULL ||
+                get_u64(obj, "hold_ms", 0, BOOKING_HOLD_MS_MAX, &ev->hold_ms, why));
     case HISTORY_SET_CAPACITY:
         return get_id(obj, "resource_id", &ev->resource_id, why) &&
                get_u64(obj, "capacity", 0, BOOKING_CAPACITY_MAX, &ev->capacity, why);
-    case HISTORY_CANCEL: return get_id(obj, "booking_id", &ev->booking_id, why);
+    case HISTORY_CANCEL:
+    case HISTORY_CONFIRM: return get_id(obj, "booking_id", &ev->booking_id, why);
     case HISTORY_GET_RESOURCE: return get_id(obj, "resource_id", &ev->resource_id, why);
     }
     return refuse(why, "internal: unknown f");
@@ -152,9 +191,19 @@ static bool read_attempt_answer(json_t *obj, history_event *ev, const char *outc
     if (!bk_core_outcome_from_name(outcome, &ev->outcome) || ev->outcome == BOOKING_FAILED)
         return refuse(why, "unknown outcome '%s' (BOOKED, REJECTED, FAILED)", outcome);
     const char *reason = booking_reason_name(ev->reason);
+    /* Only a BOOKED answer has a status and a hold's end: elsewhere they are extra
+     * fields, and ignored (a rejection says nothing of a record's state). */
+    if (ev->outcome == BOOKING_BOOKED &&
+        (!get_opt_status(obj, &ev->status, why) ||
+         !get_opt_time(obj, "expires_at", &ev->has_expires_at, &ev->expires_at_ms, why)))
+        return false;
     if (ev->outcome == BOOKING_BOOKED) {
         if (ev->has_reason && ev->reason != BOOKING_REASON_BOOKED)
             return refuse(why, "BOOKED with reason '%s'", reason);
+        if (ev->replayed == HISTORY_FALSE && ev->status != BOOKING_STATUS_NONE &&
+            ev->status != BOOKING_STATUS_ACTIVE && ev->status != BOOKING_STATUS_HELD)
+            return refuse(why, "a new BOOKED decision is active or held, not %s",
+                          booking_status_name(ev->status));
         return true;
     }
     if (!ev->has_reason)
@@ -166,13 +215,20 @@ static bool read_attempt_answer(json_t *obj, history_event *ev, const char *outc
     return true;
 }
 
-/* set_capacity and cancel answer "ok" and a reason from their own set. */
+/* set_capacity, cancel and confirm answer "ok" and a reason from their own set;
+ * cancel and confirm may also carry the record's times. */
 static bool read_ok_answer(json_t *obj, history_event *ev, uint32_t ok_set, uint32_t refused_set,
                            char *why)
 {
     if (!get_opt_bool(obj, "ok", &ev->ok, why))
         return false;
-    const char *f = ev->f == HISTORY_CANCEL ? "cancel" : "set_capacity";
+    const char *f = ev->f == HISTORY_CANCEL    ? "cancel"
+                    : ev->f == HISTORY_CONFIRM ? "confirm"
+                                               : "set_capacity";
+    if (ev->f != HISTORY_SET_CAPACITY &&
+        (!get_opt_time(obj, "expires_at", &ev->has_expires_at, &ev->expires_at_ms, why) ||
+         !get_opt_time(obj, "updated_at", &ev->has_updated_at, &ev->updated_at_ms, why)))
+        return false;
     if (ev->has_reason) {
         uint32_t bit = 1u << (unsigned)ev->reason;
         const char *reason = booking_reason_name(ev->reason);
@@ -197,7 +253,8 @@ static bool read_get_answer(json_t *obj, history_event *ev, char *why)
         return refuse(why, "get_resource with reason '%s'", booking_reason_name(ev->reason));
     ev->has_read = true;
     return get_u64(obj, "capacity", 0, BOOKING_CAPACITY_MAX, &ev->capacity, why) &&
-           get_u64(obj, "booked", 0, BOOKING_CAPACITY_MAX, &ev->booked, why);
+           get_u64(obj, "booked", 0, BOOKING_CAPACITY_MAX, &ev->booked, why) &&
+           get_opt_time(obj, "as_of", &ev->has_as_of, &ev->as_of_ms, why);
 }
 
 #define BIT(reason) (1u << (unsigned)(reason))
@@ -226,7 +283,15 @@ static bool read_complete(json_t *obj, history_event *ev, char *why)
     case HISTORY_CANCEL:
         return read_ok_answer(obj, ev,
                               BIT(BOOKING_REASON_CANCELLED) | BIT(BOOKING_REASON_ALREADY_CANCELLED),
-                              BIT(BOOKING_REASON_UNKNOWN_BOOKING) | BIT(BOOKING_REASON_NOT_BOOKED),
+                              BIT(BOOKING_REASON_UNKNOWN_BOOKING) | BIT(BOOKING_REASON_NOT_BOOKED) |
+                                  BIT(BOOKING_REASON_HOLD_EXPIRED),
+                              why);
+    case HISTORY_CONFIRM:
+        return read_ok_answer(obj, ev,
+                              BIT(BOOKING_REASON_CONFIRMED) | BIT(BOOKING_REASON_ALREADY_CONFIRMED),
+                              BIT(BOOKING_REASON_UNKNOWN_BOOKING) | BIT(BOOKING_REASON_NOT_BOOKED) |
+                                  BIT(BOOKING_REASON_HOLD_EXPIRED) |
+                                  BIT(BOOKING_REASON_ALREADY_CANCELLED),
                               why);
     case HISTORY_GET_RESOURCE: return read_get_answer(obj, ev, why);
     }

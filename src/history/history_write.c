@@ -4,15 +4,16 @@
  * docs/checking.md shows, so every writer produces the same bytes.
  */
 #include "history/history_line.h"
+#include "util/time_text.h"
 
 #include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
 
-/* Fixed text of the longest line (a get_resource or attempt line with every
- * number at its maximum) besides its two ids. */
-#define HISTORY_FIXED_BYTES_MAX 200
+/* Fixed text of the longest line (an attempt's invoke with every number at its
+ * maximum, or a completion with every field and time) besides its two ids. */
+#define HISTORY_FIXED_BYTES_MAX 240
 _Static_assert(2 * BOOKING_ID_LEN_MAX + HISTORY_FIXED_BYTES_MAX <= HISTORY_LINE_BYTES_MAX,
                "a line with two ids of the longest kind must fit");
 
@@ -44,6 +45,7 @@ static const char *f_name(history_f f)
     case HISTORY_SET_CAPACITY: return "set_capacity";
     case HISTORY_CANCEL: return "cancel";
     case HISTORY_GET_RESOURCE: return "get_resource";
+    case HISTORY_CONFIRM: return "confirm";
     }
     return "?";
 }
@@ -54,14 +56,27 @@ static void put_id(line_out *o, const char *key, const char *id)
     put(o, ",\"%s\":\"%s\"", key, id);
 }
 
+/* A store time as RFC 3339 text, the form of the answers it came from. */
+static void put_time(line_out *o, const char *key, int64_t ms)
+{
+    assert(ms >= 0 && ms <= TIME_TEXT_MS_MAX);
+    char text[TIME_TEXT_LEN];
+    time_text_write(text, ms);
+    put(o, ",\"%s\":\"%.*s\"", key, TIME_TEXT_LEN, text);
+}
+
 static void put_invoke(line_out *o, const history_event *ev)
 {
-    if (ev->f == HISTORY_ATTEMPT || ev->f == HISTORY_CANCEL)
+    bool names_booking = ev->f == HISTORY_ATTEMPT || ev->f == HISTORY_CANCEL ||
+                         ev->f == HISTORY_CONFIRM;
+    if (names_booking)
         put_id(o, "booking_id", ev->booking_id);
-    if (ev->f != HISTORY_CANCEL)
+    if (ev->f != HISTORY_CANCEL && ev->f != HISTORY_CONFIRM)
         put_id(o, "resource_id", ev->resource_id);
     if (ev->f == HISTORY_ATTEMPT)
         put(o, ",\"units\":%" PRIu64, ev->units);
+    if (ev->f == HISTORY_ATTEMPT && ev->hold_ms != 0)
+        put(o, ",\"hold_ms\":%" PRIu64, ev->hold_ms);
     if (ev->f == HISTORY_SET_CAPACITY)
         put(o, ",\"capacity\":%" PRIu64, ev->capacity);
 }
@@ -76,8 +91,16 @@ static void put_complete(line_out *o, const history_event *ev)
         put(o, ",\"reason\":\"%s\"", booking_reason_name(ev->reason));
     if (ev->replayed != HISTORY_ABSENT)
         put(o, ",\"replayed\":%s", ev->replayed == HISTORY_TRUE ? "true" : "false");
+    if (ev->status != BOOKING_STATUS_NONE)
+        put(o, ",\"status\":\"%s\"", booking_status_name(ev->status));
+    if (ev->has_expires_at)
+        put_time(o, "expires_at", ev->expires_at_ms);
+    if (ev->has_updated_at)
+        put_time(o, "updated_at", ev->updated_at_ms);
     if (ev->has_read)
         put(o, ",\"capacity\":%" PRIu64 ",\"booked\":%" PRIu64, ev->capacity, ev->booked);
+    if (ev->has_as_of)
+        put_time(o, "as_of", ev->as_of_ms);
 }
 
 size_t history_line_encode(const history_event *ev, char *out, size_t cap)

@@ -1,7 +1,8 @@
 /*
  * loadgen.h: the load generator behind `booking bench`: attempts with replays and
- * conflicting replays, in this process against a store or over HTTP against
- * `booking serve`. Config in, report out, errors as values; it prints nothing.
+ * conflicting replays, and holds with confirms, in this process against a store or
+ * over HTTP against `booking serve`. Config in, report out, errors as values; it
+ * prints nothing.
  */
 #ifndef BOOKING_LOADGEN_H
 #define BOOKING_LOADGEN_H
@@ -57,6 +58,8 @@ typedef struct loadgen_config {
     uint64_t capacity;
     uint64_t units_max;
     uint64_t seed;
+    uint64_t hold_ms;     /* 0: plain attempts; else each attempt is a hold (SPEC 7) */
+    double confirm_ratio; /* the share of BOOKED holds then confirmed (exactly, per client) */
     bool json; /* for the caller: print the report as JSON */
     /* in process */
     const char *store_url;
@@ -91,14 +94,29 @@ typedef struct loadgen_stats {
 /* The latency (ns, lower bound of its bucket) below which fraction q of samples lie. */
 uint64_t loadgen_stats_quantile(const loadgen_stats *s, double q);
 
-/* One resource whose read-back disagrees with the answers (HTTP, verify). */
+/* One resource whose read-back disagrees with the answers (HTTP, verify; in
+ * process with --hold-ms). */
 typedef struct loadgen_mismatch {
     char resource_id[LOADGEN_ID_BYTES];
     bool unreadable; /* it could not be read back at all */
     uint64_t booked, capacity;
-    uint64_t acked; /* units of fresh BOOKED answers */
+    uint64_t acked; /* units the answers say are booked as of the read: fresh BOOKED
+                       answers, but holds that had ended by then */
     uint64_t doubt; /* units that may or may not be booked */
 } loadgen_mismatch;
+
+/* Holds (cfg->hold_ms > 0, SPEC section 7): what the run asked and was answered. */
+typedef struct loadgen_holds {
+    uint64_t booked;       /* fresh BOOKED answers, each a hold */
+    uint64_t confirms;     /* confirms sent after them (cfg->confirm_ratio of them) */
+    uint64_t by_reason[LOADGEN_REASON_COUNT]; /* the confirms' answers */
+    uint64_t lost;         /* confirms without an answer (or FAILED) */
+    uint64_t after_expiry; /* answered confirmed at a store time at or after the end */
+    uint64_t late;         /* confirms sent once every hold had ended (a sample) */
+    uint64_t late_wrong;   /* of those, answered anything but hold_expired */
+    bool waited;           /* the read-back waited for the last hold's end */
+    uint64_t waited_ms;
+} loadgen_holds;
 
 typedef struct loadgen_report {
     bool ran;       /* the run took place: the figures below mean something */
@@ -117,6 +135,7 @@ typedef struct loadgen_report {
     uint64_t resources_checked, resources_wrong;
     loadgen_mismatch *mismatches; /* resources_wrong of them */
     bool history_failed;          /* the history could not be written whole */
+    loadgen_holds holds;          /* cfg->hold_ms > 0; the read-back then runs in process too */
 } loadgen_report;
 
 /* Releases what a run allocated in the report (not the report itself). */

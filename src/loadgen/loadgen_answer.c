@@ -5,6 +5,7 @@
  */
 #include "loadgen/loadgen_http.h"
 #include "core/names.h"
+#include "util/time_text.h"
 
 #include <string.h>
 
@@ -72,9 +73,71 @@ static booking_reason reason_by_name(const char *word)
     return bk_core_reason_from_name(word, &found) ? found : (booking_reason)LOADGEN_REASON_COUNT;
 }
 
+/* The status whose wire name is word; NONE when it is none of them. */
+static booking_status status_by_name(const char *word)
+{
+#define LG_STATUS_NAME_(NAME, value, wire) \
+    if (strcmp(word, wire) == 0)           \
+        return BOOKING_STATUS_##NAME;
+    BOOKING_STATUS_MAP(LG_STATUS_NAME_)
+#undef LG_STATUS_NAME_
+    return BOOKING_STATUS_NONE;
+}
+
+/* The object around p in [body, end): its '{' and the '}' that closes it. Ids,
+ * names and times hold no braces, so depth counting needs no string parsing. */
+static bool object_around(const char *body, const char *end, const char *p, const char **lo,
+                          const char **hi)
+{
+    int depth = 0;
+    const char *q = p;
+    for (; q > body; q--) {
+        if (q[-1] == '}')
+            depth++;
+        else if (q[-1] == '{' && depth-- == 0)
+            break;
+    }
+    if (q == body)
+        return false;
+    *lo = q - 1;
+    for (depth = 0, q = p; q < end; q++) {
+        if (*q == '{')
+            depth++;
+        else if (*q == '}' && depth-- == 0)
+            break;
+    }
+    *hi = q;
+    return q < end;
+}
+
+bool lg_scan_time(const char *body, size_t len, const char *key, int64_t *ms)
+{
+    char word[TIME_TEXT_LEN + 2];
+    const char *v = find_key(body, body + len, key);
+    const char *after = read_word(v, body + len, word, sizeof word);
+    return after != NULL && time_text_read(word, strlen(word), ms);
+}
+
+/* A BOOKED answer's status and a hold's end, from the object that holds v. */
+static void read_hold_fields(const lg_scan *s, const char *v, booking_result *r)
+{
+    const char *lo, *hi;
+    char word[40];
+    r->status = BOOKING_STATUS_NONE;
+    r->expires_at_ms = 0;
+    if (!object_around(s->body, s->end, v, &lo, &hi))
+        return;
+    const char *sv = find_key(lo, hi, "\"status\"");
+    if (read_word(sv, hi, word, sizeof word) != NULL)
+        r->status = status_by_name(word);
+    int64_t ms;
+    if (lg_scan_time(lo, (size_t)(hi - lo), "\"expires_at\"", &ms))
+        r->expires_at_ms = ms;
+}
+
 void lg_scan_init(lg_scan *s, const char *body, size_t len)
 {
-    s->outcome = s->reason = s->replayed = body;
+    s->outcome = s->reason = s->replayed = s->body = body;
     s->end = body + len;
 }
 
@@ -85,6 +148,8 @@ bool lg_scan_next_result(lg_scan *s, booking_result *r)
     if ((s->outcome = read_word(v, s->end, word, sizeof word)) == NULL)
         return false;
     r->outcome = outcome_by_name(word);
+    if (r->outcome == BOOKING_BOOKED)
+        read_hold_fields(s, v, r);
     v = find_key(s->reason, s->end, "\"reason\"");
     if ((s->reason = read_word(v, s->end, word, sizeof word)) == NULL || r->outcome == 0)
         return false;
@@ -107,6 +172,40 @@ bool lg_scan_next_result(lg_scan *s, booking_result *r)
 bool lg_scan_u64(const char *body, size_t len, const char *key, uint64_t *out)
 {
     return read_u64(find_key(body, body + len, key), body + len, out);
+}
+
+bool lg_scan_change(int status, const char *body, size_t len, lg_change *c)
+{
+    char word[40];
+    memset(c, 0, sizeof *c);
+    if (status == 404) { /* the problem body of an unknown booking */
+        c->reason = BOOKING_REASON_UNKNOWN_BOOKING;
+        return true;
+    }
+    if (status == 503) {
+        c->reason = BOOKING_REASON_UNAVAILABLE;
+        return true;
+    }
+    /* The call's own reason is "result" beside the record's fields (as a cancel
+     * answers); a body without it may name it "reason", which a record's own
+     * reason (booked, insufficient_capacity) is never among. */
+    const char *v = find_key(body, body + len, "\"result\"");
+    if (v == NULL)
+        v = find_key(body, body + len, "\"reason\"");
+    if (read_word(v, body + len, word, sizeof word) == NULL)
+        return false;
+    c->reason = reason_by_name(word);
+    if (c->reason != BOOKING_REASON_CONFIRMED && c->reason != BOOKING_REASON_ALREADY_CONFIRMED &&
+        c->reason != BOOKING_REASON_HOLD_EXPIRED && c->reason != BOOKING_REASON_ALREADY_CANCELLED &&
+        c->reason != BOOKING_REASON_NOT_BOOKED)
+        return false;
+    if ((status == 200) != (c->reason == BOOKING_REASON_CONFIRMED ||
+                            c->reason == BOOKING_REASON_ALREADY_CONFIRMED) ||
+        (status != 200 && status != 409))
+        return false;
+    c->has_expires_at = lg_scan_time(body, len, "\"expires_at\"", &c->expires_at_ms);
+    c->has_updated_at = lg_scan_time(body, len, "\"updated_at\"", &c->updated_at_ms);
+    return true;
 }
 
 bool lg_status_agrees(int status, const booking_result *r)

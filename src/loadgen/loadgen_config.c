@@ -25,6 +25,8 @@
 #define HTTP_SPREAD_RESOURCES_DEFAULT 1000
 #define HTTP_TIMEOUT_MS_DEFAULT 10000
 #define SHORT_OPTIONS_BYTES 64
+/* With --hold-ms each thread keeps what the answers say of each resource. */
+#define INPROC_LEDGER_CELLS_MAX (1 << 20)
 
 _Static_assert(HTTP_THREADS_MAX <= LOADGEN_INPROC_THREADS_MAX && HTTP_THREADS_MAX <= HTTP_CONNECTIONS_MAX,
                "an HTTP thread has at least one connection");
@@ -40,7 +42,10 @@ loadgen_status loadgen_fail(char why[LOADGEN_WHY_BYTES], loadgen_status status, 
     return status;
 }
 
-enum { O_URL = 256, O_CAPACITY, O_TOKEN, O_HISTORY, O_SEED, O_REMOTE, O_TIMEOUT, O_NOVERIFY };
+enum {
+    O_URL = 256, O_CAPACITY, O_TOKEN, O_HISTORY, O_SEED, O_REMOTE, O_TIMEOUT, O_NOVERIFY,
+    O_HOLD, O_CONFIRM,
+};
 #define IN (1u << LOADGEN_INPROC)
 #define NET (1u << LOADGEN_HTTP)
 
@@ -66,6 +71,8 @@ static const struct mode_option {
     {{"timeout-ms", required_argument, NULL, O_TIMEOUT}, NET},
     {{"no-verify", no_argument, NULL, O_NOVERIFY}, NET},
     {{"seed", required_argument, NULL, O_SEED}, IN | NET},
+    {{"hold-ms", required_argument, NULL, O_HOLD}, IN | NET},
+    {{"confirm-ratio", required_argument, NULL, O_CONFIRM}, IN | NET},
     {{"allow-remote", no_argument, NULL, O_REMOTE}, NET},
     {{"json", no_argument, NULL, 'j'}, IN | NET},
     {{"help", no_argument, NULL, 'h'}, IN | NET},
@@ -95,7 +102,7 @@ static void mode_table(loadgen_mode mode, struct option *longs, char *shorts)
 
 /* What the options given say beyond the config's values. */
 typedef struct given {
-    bool threads, resources, duration;
+    bool threads, resources, duration, confirm;
     const char *token_file;
 } given;
 
@@ -147,10 +154,20 @@ static loadgen_status parse_sized(int c, const char *arg, loadgen_config *cfg, g
 }
 
 /* The options both modes take alike. */
-static loadgen_status parse_common(int c, const char *arg, loadgen_config *cfg, char *why)
+static loadgen_status parse_common(int c, const char *arg, loadgen_config *cfg, given *g,
+                                   char *why)
 {
     uint64_t v;
     switch (c) {
+    case O_HOLD:
+        if (!parse_u64(arg, BOOKING_HOLD_MS_MAX, &cfg->hold_ms) || cfg->hold_ms == 0)
+            return USAGE("--hold-ms takes 1 to %" PRIu64, (uint64_t)BOOKING_HOLD_MS_MAX);
+        break;
+    case O_CONFIRM:
+        if (!parse_ratio(arg, &cfg->confirm_ratio))
+            return USAGE("--confirm-ratio takes 0 to 1");
+        g->confirm = true;
+        break;
     case 'b':
         if (!parse_u64(arg, BOOKING_BATCH_MAX, &v) || v == 0)
             return USAGE("--batch takes 1 to %d", BOOKING_BATCH_MAX);
@@ -211,7 +228,7 @@ static loadgen_status parse_http(int c, const char *arg, loadgen_config *cfg, gi
         break;
     case O_NOVERIFY: cfg->verify = false; break;
     case O_REMOTE: cfg->allow_remote = true; break;
-    default: return parse_common(c, arg, cfg, why);
+    default: return parse_common(c, arg, cfg, g, why);
     }
     return LOADGEN_OK;
 }
@@ -228,7 +245,7 @@ static loadgen_status parse_option(int c, char **argv, loadgen_config *cfg, give
     case 's': cfg->store_url = optarg; return LOADGEN_OK;
     }
     return cfg->mode == LOADGEN_HTTP ? parse_http(c, optarg, cfg, g, why)
-                                     : parse_common(c, optarg, cfg, why);
+                                     : parse_common(c, optarg, cfg, g, why);
 }
 
 /* The token: the first line of the file, printable ASCII. */
@@ -306,5 +323,10 @@ loadgen_status loadgen_config_parse(int argc, char **argv, loadgen_config *cfg,
         return USAGE("give --duration or --attempts, not both");
     if (cfg->replay_ratio + cfg->conflict_ratio > 1.0)
         return USAGE("--replay-ratio plus --conflict-ratio exceeds 1");
+    if (g.confirm && cfg->hold_ms == 0)
+        return USAGE("--confirm-ratio confirms holds: give --hold-ms too");
+    if (!http && cfg->hold_ms != 0 && cfg->threads * cfg->resources > INPROC_LEDGER_CELLS_MAX)
+        return USAGE("--hold-ms reads every resource back: --threads x --resources at most %d",
+                     INPROC_LEDGER_CELLS_MAX);
     return http ? finish_http(cfg, &g, why) : LOADGEN_OK;
 }

@@ -50,7 +50,14 @@ static loadgen_status create_resource(lg_control *ctl, const loadgen_config *cfg
     return LOADGEN_OK;
 }
 
-static bool read_resource(lg_control *ctl, const char *id, uint64_t *capacity, uint64_t *booked)
+/* A resource read back: its counters, and the store time they are as of. */
+typedef struct lg_read {
+    uint64_t capacity, booked;
+    bool has_as_of;
+    int64_t as_of_ms;
+} lg_read;
+
+static bool read_resource(lg_control *ctl, const char *id, lg_read *rd)
 {
     char path[LOADGEN_ID_BYTES + 32];
     snprintf(path, sizeof path, "/v1/resources/%s", id);
@@ -60,13 +67,44 @@ static bool read_resource(lg_control *ctl, const char *id, uint64_t *capacity, u
     const char *answer;
     if (!http_roundtrip(&ctl->http, "GET", path, NULL, &a, &answer) || a.status != 200)
         return false;
-    if (!lg_scan_u64(answer, a.body_len, "\"capacity\"", capacity) ||
-        !lg_scan_u64(answer, a.body_len, "\"booked\"", booked))
+    if (!lg_scan_u64(answer, a.body_len, "\"capacity\"", &rd->capacity) ||
+        !lg_scan_u64(answer, a.body_len, "\"booked\"", &rd->booked))
         return false;
+    rd->has_as_of = lg_scan_time(answer, a.body_len, "\"as_of\"", &rd->as_of_ms);
     control_history(ctl, (history_event){.type = HISTORY_COMPLETE, .f = HISTORY_GET_RESOURCE,
-                                         .has_read = true, .capacity = *capacity,
-                                         .booked = *booked});
+                                         .has_read = true, .capacity = rd->capacity,
+                                         .booked = rd->booked, .has_as_of = rd->has_as_of,
+                                         .as_of_ms = rd->as_of_ms});
     return true;
+}
+
+/* A confirm of a hold left to expire, once every hold has ended: it must answer
+ * hold_expired (SPEC section 7). */
+static void late_confirm(lg_control *ctl, const char *booking_id, loadgen_holds *h)
+{
+    char path[LOADGEN_ID_BYTES + 32];
+    snprintf(path, sizeof path, "/v1/bookings/%s/confirm", booking_id);
+    control_history(ctl, (history_event){.type = HISTORY_INVOKE, .f = HISTORY_CONFIRM,
+                                         .booking_id = booking_id});
+    http_answer a;
+    const char *answer;
+    lg_change ch;
+    h->late++;
+    if (!http_roundtrip(&ctl->http, "POST", path, NULL, &a, &answer) ||
+        !lg_scan_change(a.status, answer, a.body_len, &ch)) {
+        h->late_wrong++;
+        ctl->process++; /* its invoke stays open */
+        return;
+    }
+    if (ch.reason != BOOKING_REASON_HOLD_EXPIRED)
+        h->late_wrong++;
+    bool changed = ch.reason == BOOKING_REASON_CONFIRMED;
+    control_history(ctl, (history_event){
+        .type = HISTORY_COMPLETE, .f = HISTORY_CONFIRM, .has_reason = true, .reason = ch.reason,
+        .ok = changed || ch.reason == BOOKING_REASON_ALREADY_CONFIRMED ? HISTORY_TRUE
+                                                                       : HISTORY_FALSE,
+        .has_expires_at = ch.has_expires_at, .expires_at_ms = ch.expires_at_ms,
+        .has_updated_at = changed && ch.has_updated_at, .updated_at_ms = ch.updated_at_ms});
 }
 
 /* Merges the per-thread histories (each in time order) into out, by time. */
@@ -127,6 +165,10 @@ static void build_heads(lg_shared *sh)
                  "Content-Type: application/json\r\nContent-Length: ",
                  t->host, t->port, auth);
     sh->head_batch_len = n > 0 ? (size_t)n : 0;
+    n = snprintf(sh->tail_confirm, sizeof sh->tail_confirm,
+                 " HTTP/1.1\r\nHost: %s:%s\r\n%sContent-Type: application/json\r\n"
+                 "Content-Length: 0\r\n\r\n", t->host, t->port, auth);
+    sh->tail_confirm_len = n > 0 ? (size_t)n : 0;
 }
 
 /* Joins the workers; meanwhile reports progress and watches the stop hook. */
@@ -182,28 +224,57 @@ static double run_workers(lg_shared *sh, lg_worker *workers, unsigned *started, 
     return seconds;
 }
 
-/* Reads every resource back: booked must lie between the fresh BOOKED answers and
- * those plus every attempt in doubt, and never above capacity. */
+/* With holds, before the read-back: waits for the last hold's end, then confirms
+ * a sample of the holds left to expire. */
+static void settle_holds(lg_control *ctl, lg_shared *sh, lg_worker *workers, const lg_conn *conns,
+                         loadgen_report *r)
+{
+    const loadgen_config *cfg = sh->cfg;
+    int64_t end_max = 0;
+    for (unsigned i = 0; i < cfg->threads; i++)
+        end_max = workers[i].ledger.end_max > end_max ? workers[i].ledger.end_max : end_max;
+    r->holds.waited = loadgen_wait_for_expiry(end_max, cfg->hold_ms, &r->holds.waited_ms);
+    for (unsigned i = 0; r->holds.waited && i < cfg->connections; i++) {
+        for (unsigned k = 0; k < conns[i].late_count; k++)
+            late_confirm(ctl, conns[i].late[k], &r->holds);
+    }
+}
+
+/* Reads every resource back: booked must lie between what the answers say is
+ * booked as of the read (fresh BOOKED answers, but holds ended by then) and that
+ * plus every attempt in doubt, and never above capacity. */
 static bool verify(lg_control *ctl, lg_shared *sh, lg_worker *workers, loadgen_report *r)
 {
     const loadgen_config *cfg = sh->cfg;
     r->verified = true;
+    loadgen_ledger *ledgers = calloc(cfg->threads, sizeof *ledgers);
+    if (ledgers == NULL)
+        return false;
+    for (unsigned i = 0; i < cfg->threads; i++)
+        ledgers[i] = workers[i].ledger; /* a shallow copy: the worker keeps the arrays */
     for (uint64_t res = 0; res < cfg->resources; res++) {
         loadgen_mismatch m = {0};
-        for (unsigned i = 0; i < cfg->threads; i++) {
-            m.acked += workers[i].acked_units[res];
-            m.doubt += workers[i].doubt_units[res];
-        }
+        lg_read rd = {0};
         r->resources_checked++;
-        m.unreadable = !read_resource(ctl, sh->resource_ids[res], &m.capacity, &m.booked);
-        if (!m.unreadable && m.booked >= m.acked && m.booked - m.acked <= m.doubt &&
-            m.booked <= m.capacity)
+        m.unreadable = !read_resource(ctl, sh->resource_ids[res], &rd);
+        m.capacity = rd.capacity;
+        m.booked = rd.booked;
+        uint64_t lo, hi;
+        loadgen_ledger_expect(ledgers, cfg->threads, (uint32_t)res, rd.has_as_of, rd.as_of_ms,
+                              &lo, &hi);
+        m.acked = lo;
+        m.doubt = hi - lo;
+        if (!m.unreadable && m.booked >= lo && m.booked <= hi && m.booked <= m.capacity)
             continue;
-        if (r->mismatches == NULL && (r->mismatches = calloc(cfg->resources, sizeof m)) == NULL)
+        if (r->mismatches == NULL &&
+            (r->mismatches = calloc(cfg->resources, sizeof m)) == NULL) {
+            free(ledgers);
             return false;
+        }
         memcpy(m.resource_id, sh->resource_ids[res], sizeof m.resource_id);
         r->mismatches[r->resources_wrong++] = m;
     }
+    free(ledgers);
     return true;
 }
 
@@ -220,6 +291,7 @@ static void sum_workers(lg_shared *sh, lg_worker *workers, loadgen_report *r, FI
         r->timeouts += w->timeouts;
         r->bad_answers += w->bad_answers;
         r->no_outcome += w->no_outcome;
+        loadgen_holds_merge(&r->holds, &w->holds);
         if (w->history != NULL && ferror(w->history))
             w->history_failed = true;
     }
@@ -239,6 +311,8 @@ static loadgen_status report_run(lg_control *ctl, lg_shared *sh, lg_worker *work
         for (unsigned i = 0; i < cfg->connections; i++)
             max_process = conns[i].process > max_process ? conns[i].process : max_process;
         ctl->process = (int64_t)((max_process + 1) * cfg->batch); /* no connection ever used it */
+        if (cfg->hold_ms != 0)
+            settle_holds(ctl, sh, workers, conns, r);
         if (!verify(ctl, sh, workers, r))
             return loadgen_fail(why, LOADGEN_ERROR, "out of memory");
     }

@@ -13,15 +13,16 @@
 #include <stdatomic.h>
 
 #define LG_REPLAY_SLOTS 256        /* earlier ids per connection a replay may reuse */
-#define LG_ATTEMPT_JSON_MAX 192    /* one {"booking_id":..,"resource_id":..,"units":..} */
+#define LG_ATTEMPT_JSON_MAX 192    /* {"booking_id":..,"resource_id":..,"units":..,"hold_ms":..} */
 #define LG_DURATION_MAX_S 3600     /* the hard maximum of any run */
 #define LG_DRAIN_MS 5000           /* after the run, wait this long for answers */
 #define LG_TICK_MS 100
 #define LG_PROGRESS_EVERY_MS 1000
 #define LG_EPOLL_EVENTS 256
 #define LG_RECONNECTS_MAX 1000     /* per connection, then it gives up */
+#define LG_CONFIRM_REQUEST_MAX (64 + LOADGEN_ID_BYTES + HTTP_HEAD_RESERVE)
 
-_Static_assert(2 * LOADGEN_ID_BYTES + 64 <= LG_ATTEMPT_JSON_MAX, "an attempt's JSON fits");
+_Static_assert(2 * LOADGEN_ID_BYTES + 64 + 20 <= LG_ATTEMPT_JSON_MAX, "an attempt's JSON fits");
 
 typedef struct lg_shared {
     const loadgen_config *cfg;
@@ -30,7 +31,8 @@ typedef struct lg_shared {
     char (*resource_ids)[LOADGEN_ID_BYTES];
     char head_single[HTTP_HEAD_RESERVE]; /* request line + headers up to Content-Length: */
     char head_batch[HTTP_HEAD_RESERVE];
-    size_t head_single_len, head_batch_len;
+    char tail_confirm[HTTP_HEAD_RESERVE]; /* after "POST /v1/bookings/ID/confirm" */
+    size_t head_single_len, head_batch_len, tail_confirm_len;
     _Atomic uint64_t claimed;  /* attempts handed out (with --attempts) */
     _Atomic uint64_t answered; /* attempts with an outcome, for the progress line */
     _Atomic uint64_t lost;     /* requests without an answer */
@@ -47,6 +49,14 @@ typedef struct lg_conn {
     loadgen_slot replay[LG_REPLAY_SLOTS];
     loadgen_slot *inflight; /* the attempts of the request in flight */
     unsigned inflight_n;
+    /* holds: confirms wait here (at most batch: one answer's worth) and go first */
+    loadgen_slot *confirm_queue;
+    unsigned confirm_head, confirm_len;
+    bool confirming;        /* the request in flight is a confirm, of confirm_slot */
+    loadgen_slot confirm_slot;
+    uint64_t holds_seen;
+    char late[LOADGEN_LATE_PER_CLIENT][LOADGEN_ID_BYTES]; /* holds left to expire */
+    unsigned late_count;
     bool busy;
     bool want_out;
     uint64_t sent_ns;
@@ -71,8 +81,8 @@ typedef struct lg_worker {
     uint64_t timeouts;
     uint64_t bad_answers;       /* unparseable HTTP, or status and outcome disagree */
     uint64_t no_outcome;        /* answers that carried no outcome (4xx, 5xx bodies) */
-    uint64_t *acked_units;      /* per resource: units of fresh BOOKED answers */
-    uint64_t *doubt_units;      /* per resource: units that may or may not be booked */
+    loadgen_ledger ledger;      /* per resource: what the answers say is booked */
+    loadgen_holds holds;
     FILE *history;              /* this thread's lines, merged by time at the end */
     bool history_failed;
     bool connect_failed;
@@ -91,12 +101,26 @@ void *lg_worker_run(void *arg);
 /* Cursors over a body: the k-th outcome, reason and replayed belong together,
  * because each outcome object carries each key once and ids cannot hold quotes. */
 typedef struct lg_scan {
-    const char *outcome, *reason, *replayed, *end;
+    const char *outcome, *reason, *replayed, *body, *end;
 } lg_scan;
 
 void lg_scan_init(lg_scan *s, const char *body, size_t len);
-/* The next attempt's answer; false when there is none (or it is malformed). */
+/* The next attempt's answer; false when there is none (or it is malformed). A
+ * BOOKED one also gives its status and a hold's end (from its own object;
+ * NONE and 0 when the body does not say). */
 bool lg_scan_next_result(lg_scan *s, booking_result *r);
+/* The time (RFC 3339 text, util/time_text.h) of "key" in body[0..len); false if none. */
+bool lg_scan_time(const char *body, size_t len, const char *key, int64_t *ms);
+
+/* A confirm's answer (SPEC section 5): its reason and the record's times. */
+typedef struct lg_change {
+    booking_reason reason; /* a failure for 503 */
+    bool has_expires_at, has_updated_at;
+    int64_t expires_at_ms, updated_at_ms;
+} lg_change;
+/* Reads the answer of POST /v1/bookings/ID/confirm with HTTP status status;
+ * false when the body or its status is not a confirm's answer. */
+bool lg_scan_change(int status, const char *body, size_t len, lg_change *c);
 /* The unsigned integer value of "key" in body[0..len); false if none. */
 bool lg_scan_u64(const char *body, size_t len, const char *key, uint64_t *out);
 /* Whether a single attempt's HTTP status agrees with its outcome (SPEC section 5). */

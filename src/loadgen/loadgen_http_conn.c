@@ -85,6 +85,10 @@ static char *put_attempt(char *p, const lg_shared *sh, const loadgen_slot *s)
     p = put_str(p, sh->resource_ids[s->resource]);
     p = put_str(p, "\",\"units\":");
     p = loadgen_put_u64(p, s->units);
+    if (sh->cfg->hold_ms != 0) {
+        p = put_str(p, ",\"hold_ms\":");
+        p = loadgen_put_u64(p, sh->cfg->hold_ms);
+    }
     *p++ = '}';
     return p;
 }
@@ -118,6 +122,8 @@ static void build_request(lg_shared *sh, lg_conn *c, unsigned n)
     c->inflight_n = n;
 }
 
+static void lose_request(lg_worker *w, lg_conn *c);
+
 /* Sends what is left of the request; false if the connection broke. */
 static bool conn_flush(lg_worker *w, lg_conn *c)
 {
@@ -138,12 +144,48 @@ static bool conn_flush(lg_worker *w, lg_conn *c)
     return true;
 }
 
-static void lose_request(lg_worker *w, lg_conn *c);
+/* A confirm without an answer: its hold may be active now, or expire. */
+static void lose_confirm(lg_worker *w, lg_conn *c)
+{
+    w->ledger.confirm_doubt[c->confirm_slot.resource] += c->confirm_slot.units;
+    w->holds.lost++;
+    c->confirming = false;
+}
 
-/* Starts the next request on an idle connection, if the run goes on. */
+/* Sends the confirm of the queue's first hold (SPEC section 5). */
+static void send_confirm(lg_worker *w, lg_conn *c)
+{
+    lg_shared *sh = w->shared;
+    c->confirm_slot = c->confirm_queue[c->confirm_head];
+    c->confirm_head = (c->confirm_head + 1) % sh->cfg->batch;
+    c->confirm_len--;
+    char *p = put_str(c->out, "POST /v1/bookings/");
+    p = put_str(p, c->confirm_slot.booking_id);
+    p = put_str(p, "/confirm");
+    memcpy(p, sh->tail_confirm, sh->tail_confirm_len);
+    c->out_start = 0;
+    c->out_end = (size_t)(p - c->out) + sh->tail_confirm_len;
+    c->busy = c->confirming = true;
+    c->inflight_n = 0;
+    c->sent_ns = loadgen_now_ns();
+    w->holds.confirms++;
+    history_attempt(w, &(history_event){.type = HISTORY_INVOKE, .f = HISTORY_CONFIRM,
+                                        .process = (int64_t)(c->process * sh->cfg->batch),
+                                        .booking_id = c->confirm_slot.booking_id,
+                                        .has_time = true, .time_ns = c->sent_ns});
+    if (!conn_flush(w, c))
+        lose_request(w, c);
+}
+
+/* Starts the next request on an idle connection, if the run goes on: a confirm
+ * waiting for this connection first, then the next attempts. */
 static void conn_next(lg_worker *w, lg_conn *c)
 {
     lg_shared *sh = w->shared;
+    if (c->confirm_len > 0 && !atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
+        send_confirm(w, c);
+        return;
+    }
     unsigned n = claim(sh);
     if (n == 0)
         return;
@@ -155,7 +197,8 @@ static void conn_next(lg_worker *w, lg_conn *c)
         history_attempt(w, &(history_event){
             .type = HISTORY_INVOKE, .f = HISTORY_ATTEMPT,
             .process = (int64_t)(c->process * sh->cfg->batch + i), .booking_id = s->booking_id,
-            .resource_id = sh->resource_ids[s->resource], .units = s->units, .has_time = true,
+            .resource_id = sh->resource_ids[s->resource], .units = s->units,
+            .hold_ms = sh->cfg->hold_ms, .has_time = true,
             .time_ns = c->sent_ns});
     }
     if (!conn_flush(w, c))
@@ -169,7 +212,9 @@ static void lose_request(lg_worker *w, lg_conn *c)
     lg_shared *sh = w->shared;
     if (c->busy) {
         for (unsigned i = 0; i < c->inflight_n; i++)
-            w->doubt_units[c->inflight[i].resource] += c->inflight[i].units;
+            w->ledger.doubt[c->inflight[i].resource] += c->inflight[i].units;
+        if (c->confirming)
+            lose_confirm(w, c);
         w->lost++;
         atomic_fetch_add_explicit(&sh->lost, 1, memory_order_relaxed);
         c->process += sh->cfg->connections;
@@ -184,6 +229,26 @@ static void lose_request(lg_worker *w, lg_conn *c)
     conn_next(w, c);
 }
 
+/* A fresh BOOKED answer to a hold: its end for the read-back, and a confirm
+ * queued for this connection (or the hold left to expire). */
+static void take_hold(lg_worker *w, lg_conn *c, const loadgen_slot *s, const booking_result *r)
+{
+    const loadgen_config *cfg = w->shared->cfg;
+    if (r->status != BOOKING_STATUS_HELD || r->expires_at_ms <= 0) {
+        w->bad_answers++; /* asked for a hold, answered something else */
+        w->ledger.acked[s->resource] += s->units;
+        return;
+    }
+    w->holds.booked++;
+    loadgen_ledger_hold(&w->ledger, s->resource, s->units, r->expires_at_ms);
+    if (loadgen_confirm_due(&c->holds_seen, cfg->confirm_ratio) &&
+        c->confirm_len < cfg->batch) {
+        c->confirm_queue[(c->confirm_head + c->confirm_len++) % cfg->batch] = *s;
+    } else if (c->late_count < LOADGEN_LATE_PER_CLIENT) {
+        memcpy(c->late[c->late_count++], s->booking_id, LOADGEN_ID_BYTES);
+    }
+}
+
 /* Counts one attempt's answer and writes its completion. */
 static void count_result(lg_worker *w, lg_conn *c, unsigned k, const booking_result *r,
                          uint64_t t)
@@ -192,17 +257,55 @@ static void count_result(lg_worker *w, lg_conn *c, unsigned k, const booking_res
     loadgen_stats_record_result(&w->stats, r);
     if (r->replayed)
         w->replayed++;
-    if (r->outcome == BOOKING_BOOKED && !r->replayed)
-        w->acked_units[s->resource] += s->units;
+    if (r->outcome == BOOKING_BOOKED && !r->replayed && w->shared->cfg->hold_ms != 0)
+        take_hold(w, c, s, r);
+    else if (r->outcome == BOOKING_BOOKED && !r->replayed)
+        w->ledger.acked[s->resource] += s->units;
     else if (r->outcome == BOOKING_FAILED)
-        w->doubt_units[s->resource] += s->units;
+        w->ledger.doubt[s->resource] += s->units;
+    bool booked = r->outcome == BOOKING_BOOKED;
     if (w->history != NULL)
         history_attempt(w, &(history_event){
             .type = HISTORY_COMPLETE, .f = HISTORY_ATTEMPT,
             .process = (int64_t)(c->process * w->shared->cfg->batch + k), .outcome = r->outcome,
             .has_reason = true, .reason = r->reason,
-            .replayed = r->replayed ? HISTORY_TRUE : HISTORY_FALSE, .has_time = true,
-            .time_ns = t});
+            .replayed = r->replayed ? HISTORY_TRUE : HISTORY_FALSE,
+            .status = booked ? r->status : BOOKING_STATUS_NONE,
+            .has_expires_at = booked && r->expires_at_ms > 0, .expires_at_ms = r->expires_at_ms,
+            .has_time = true, .time_ns = t});
+}
+
+/* Counts a confirm's answer (SPEC section 7) and writes its completion. */
+static void count_confirm(lg_worker *w, lg_conn *c, const http_answer *a, uint64_t t)
+{
+    lg_change ch;
+    const loadgen_slot *s = &c->confirm_slot;
+    if (!lg_scan_change(a->status, c->in + a->body_off, a->body_len, &ch)) {
+        w->bad_answers++;
+        lose_confirm(w, c); /* its invoke stays open */
+        c->process += w->shared->cfg->connections;
+        return;
+    }
+    c->confirming = false;
+    loadgen_holds_count(&w->holds, ch.reason);
+    if (booking_reason_is_failure(ch.reason)) {
+        w->ledger.confirm_doubt[s->resource] += s->units;
+    } else if (ch.reason == BOOKING_REASON_CONFIRMED) {
+        w->ledger.held[s->resource] -= s->units;
+        w->ledger.confirmed[s->resource] += s->units;
+        if (ch.has_updated_at && ch.has_expires_at && ch.updated_at_ms >= ch.expires_at_ms)
+            w->holds.after_expiry++;
+    }
+    bool changed = ch.reason == BOOKING_REASON_CONFIRMED;
+    history_attempt(w, &(history_event){
+        .type = HISTORY_COMPLETE, .f = HISTORY_CONFIRM,
+        .process = (int64_t)(c->process * w->shared->cfg->batch), .has_reason = true,
+        .reason = ch.reason,
+        .ok = changed || ch.reason == BOOKING_REASON_ALREADY_CONFIRMED ? HISTORY_TRUE
+                                                                       : HISTORY_FALSE,
+        .has_expires_at = ch.has_expires_at, .expires_at_ms = ch.expires_at_ms,
+        .has_updated_at = changed && ch.has_updated_at, .updated_at_ms = ch.updated_at_ms,
+        .has_time = true, .time_ns = t});
 }
 
 /* Counts one answer; returns whether the connection may carry the next request. */
@@ -210,8 +313,13 @@ static bool conn_answer(lg_worker *w, lg_conn *c, const http_answer *a)
 {
     lg_shared *sh = w->shared;
     uint64_t t = loadgen_now_ns();
-    loadgen_stats_record_latency(&w->stats, t - c->sent_ns, 1);
     w->http_status[a->status]++;
+    if (c->confirming) {
+        count_confirm(w, c, a, t);
+        c->busy = false;
+        return !a->close;
+    }
+    loadgen_stats_record_latency(&w->stats, t - c->sent_ns, 1);
     lg_scan scan;
     lg_scan_init(&scan, c->in + a->body_off, a->body_len);
     bool batch = sh->cfg->batch > 1;
@@ -232,7 +340,7 @@ static bool conn_answer(lg_worker *w, lg_conn *c, const http_answer *a)
             w->bad_answers++;
         w->no_outcome += c->inflight_n - got;
         for (unsigned i = got; i < c->inflight_n; i++)
-            w->doubt_units[c->inflight[i].resource] += c->inflight[i].units;
+            w->ledger.doubt[c->inflight[i].resource] += c->inflight[i].units;
         c->process += sh->cfg->connections; /* their invokes stay open */
     }
     atomic_fetch_add_explicit(&sh->answered, got, memory_order_relaxed);
@@ -330,6 +438,14 @@ static unsigned busy_count(const lg_worker *w)
     return n;
 }
 
+static unsigned queued_confirms(const lg_worker *w)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < w->conn_count; i++)
+        n += w->conns[i].fd >= 0 ? w->conns[i].confirm_len : 0;
+    return n;
+}
+
 static bool may_reconnect(const lg_worker *w)
 {
     for (unsigned i = 0; i < w->conn_count; i++) {
@@ -349,7 +465,7 @@ static bool run_over(lg_worker *w, uint64_t now, uint64_t *drain_end)
             *drain_end = now + LG_DRAIN_MS * 1000000ull;
         return busy_count(w) == 0 || now >= *drain_end;
     }
-    return sh->cfg->attempts != 0 && busy_count(w) == 0 &&
+    return sh->cfg->attempts != 0 && busy_count(w) == 0 && queued_confirms(w) == 0 &&
            (atomic_load_explicit(&sh->claimed, memory_order_relaxed) >= sh->cfg->attempts ||
             !may_reconnect(w));
 }
@@ -391,7 +507,9 @@ void *lg_worker_run(void *arg)
         lg_conn *c = &w->conns[i];
         if (c->fd >= 0 && c->busy) { /* never answered: stays in doubt */
             for (unsigned k = 0; k < c->inflight_n; k++)
-                w->doubt_units[c->inflight[k].resource] += c->inflight[k].units;
+                w->ledger.doubt[c->inflight[k].resource] += c->inflight[k].units;
+            if (c->confirming)
+                lose_confirm(w, c);
             w->lost++;
             c->busy = false;
         }
@@ -419,7 +537,11 @@ static bool conn_init(lg_worker *w, lg_conn *c, unsigned index)
     c->in_cap = CONN_IN_INITIAL;
     c->in = malloc(c->in_cap);
     c->inflight = calloc(cfg->batch, sizeof *c->inflight);
-    return c->out != NULL && c->in != NULL && c->inflight != NULL;
+    c->confirm_queue = cfg->hold_ms != 0 ? calloc(cfg->batch, sizeof *c->confirm_queue) : NULL;
+    _Static_assert(LG_CONFIRM_REQUEST_MAX <= HTTP_HEAD_RESERVE + 32 + LG_ATTEMPT_JSON_MAX,
+                   "a confirm's request fits where an attempt's does");
+    return c->out != NULL && c->in != NULL && c->inflight != NULL &&
+           (cfg->hold_ms == 0 || c->confirm_queue != NULL);
 }
 
 bool lg_worker_init(lg_worker *w, lg_shared *sh, unsigned index, lg_conn *conns)
@@ -428,9 +550,7 @@ bool lg_worker_init(lg_worker *w, lg_shared *sh, unsigned index, lg_conn *conns)
     w->index = index;
     w->shared = sh;
     w->epfd = epoll_create1(EPOLL_CLOEXEC);
-    w->acked_units = calloc(cfg->resources, sizeof *w->acked_units);
-    w->doubt_units = calloc(cfg->resources, sizeof *w->doubt_units);
-    if (w->epfd < 0 || w->acked_units == NULL || w->doubt_units == NULL)
+    if (w->epfd < 0 || !loadgen_ledger_init(&w->ledger, cfg->resources))
         return false;
     if (sh->hooks->history != NULL && (w->history = tmpfile()) == NULL)
         return false;
@@ -458,11 +578,11 @@ void lg_worker_free(lg_worker *w)
         free(w->conns[i].out);
         free(w->conns[i].in);
         free(w->conns[i].inflight);
+        free(w->conns[i].confirm_queue);
     }
     if (w->epfd >= 0)
         close(w->epfd);
     if (w->history != NULL)
         fclose(w->history);
-    free(w->acked_units);
-    free(w->doubt_units);
+    loadgen_ledger_free(&w->ledger);
 }

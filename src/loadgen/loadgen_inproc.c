@@ -2,10 +2,13 @@
  * loadgen_inproc.c: the load generator in process: N threads, each sending its
  * share of M attempts in batches of B to K resources of one store. Counts are
  * per thread and merged at the end, so the generator costs little next to a
- * store that decides in ~100 ns.
+ * store that decides in ~100 ns. With --hold-ms each attempt is a hold, a share
+ * of the BOOKED ones is confirmed at once, and at the end (after every hold has
+ * ended) each resource is read back against the answers.
  */
 #include "loadgen/loadgen_internal.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -34,6 +37,12 @@ typedef struct inproc_worker {
     uint64_t start_ns, end_ns; /* the worker's own span: joining adds no time */
     loadgen_stats stats;
     char *error; /* where to say why it stopped early */
+    /* holds (cfg->hold_ms > 0) */
+    loadgen_ledger ledger;
+    loadgen_holds holds;
+    uint64_t holds_seen;
+    char late[LOADGEN_LATE_PER_CLIENT][LOADGEN_ID_BYTES]; /* holds left to expire */
+    unsigned late_count;
 } inproc_worker;
 
 typedef struct inproc_buffers {
@@ -42,6 +51,44 @@ typedef struct inproc_buffers {
     loadgen_slot *picked, *slots;
 } inproc_buffers;
 
+/* Confirms the hold of slot s at once (SPEC section 7) and counts the answer. */
+static void confirm_hold(inproc_worker *w, const loadgen_slot *s)
+{
+    loadgen_ledger *l = &w->ledger;
+    booking_reason reason;
+    booking_record rec = {0};
+    w->holds.confirms++;
+    if (booking_confirm(w->shared->store, s->booking_id, &reason, &rec) != BOOKING_OK)
+        reason = BOOKING_REASON_INTERNAL; /* cannot happen: the id is valid */
+    loadgen_holds_count(&w->holds, reason);
+    if (booking_reason_is_failure(reason)) {
+        l->confirm_doubt[s->resource] += s->units;
+    } else if (reason == BOOKING_REASON_CONFIRMED) {
+        l->held[s->resource] -= s->units;
+        l->confirmed[s->resource] += s->units;
+        if (rec.updated_at_ms >= rec.expires_at_ms)
+            w->holds.after_expiry++;
+    }
+}
+
+/* What one answer says for the read-back, and the confirm it may call for. */
+static void account_hold(inproc_worker *w, const loadgen_slot *s, const booking_result *r)
+{
+    if (r->outcome == BOOKING_FAILED) {
+        w->ledger.doubt[s->resource] += s->units;
+        return;
+    }
+    if (r->outcome != BOOKING_BOOKED || r->replayed)
+        return;
+    assert(r->status == BOOKING_STATUS_HELD && r->expires_at_ms > 0);
+    w->holds.booked++;
+    loadgen_ledger_hold(&w->ledger, s->resource, s->units, r->expires_at_ms);
+    if (loadgen_confirm_due(&w->holds_seen, w->shared->cfg->confirm_ratio))
+        confirm_hold(w, s);
+    else if (w->late_count < LOADGEN_LATE_PER_CLIENT)
+        memcpy(w->late[w->late_count++], s->booking_id, LOADGEN_ID_BYTES);
+}
+
 /* Sends one batch of n; false (with w->error) when the call failed. */
 static bool send_batch(inproc_worker *w, loadgen_picker *picker, inproc_buffers *b, unsigned n)
 {
@@ -49,7 +96,8 @@ static bool send_batch(inproc_worker *w, loadgen_picker *picker, inproc_buffers 
         loadgen_pick(picker, &b->picked[i]);
         b->reqs[i] = (booking_request){.booking_id = b->picked[i].booking_id,
                                        .resource_id = w->shared->resource_ids[b->picked[i].resource],
-                                       .units = b->picked[i].units};
+                                       .units = b->picked[i].units,
+                                       .hold_ms = w->shared->cfg->hold_ms};
     }
     uint64_t t0 = loadgen_now_ns();
     booking_error e = booking_attempt_batch(w->shared->store, b->reqs, n, b->results);
@@ -62,6 +110,8 @@ static bool send_batch(inproc_worker *w, loadgen_picker *picker, inproc_buffers 
     loadgen_stats_record_latency(&w->stats, t1 - t0, n);
     for (unsigned i = 0; i < n; i++)
         loadgen_stats_record_result(&w->stats, &b->results[i]);
+    for (unsigned i = 0; i < n && w->shared->cfg->hold_ms != 0; i++)
+        account_hold(w, &b->picked[i], &b->results[i]);
     atomic_fetch_add_explicit(&w->shared->progress, n, memory_order_relaxed);
     return true;
 }
@@ -153,6 +203,10 @@ static loadgen_status run_workers(inproc_shared *shared, inproc_worker *workers,
                                          (started < cfg->attempts % cfg->threads),
                              .rng = cfg->seed * 0x9E3779B97F4A7C15ull + started + 1,
                              .error = report->worker_error[started]};
+        if (cfg->hold_ms != 0 && !loadgen_ledger_init(&w->ledger, cfg->resources)) {
+            status = loadgen_fail(why, LOADGEN_ERROR, "out of memory");
+            break;
+        }
         if (pthread_create(&w->thread, NULL, worker_run, w) != 0) {
             status = loadgen_fail(why, LOADGEN_ERROR, "cannot start thread %u", started);
             break;
@@ -170,6 +224,60 @@ static loadgen_status run_workers(inproc_shared *shared, inproc_worker *workers,
     return status;
 }
 
+/* After the run with holds: waits for the last hold's end, confirms a sample of
+ * the holds left to expire (each must answer hold_expired), and reads every
+ * resource back against the answers, as of the read's time. */
+static loadgen_status finish_holds(inproc_shared *shared, inproc_worker *workers, unsigned n,
+                                   loadgen_report *report, char *why)
+{
+    const loadgen_config *cfg = shared->cfg;
+    loadgen_holds *h = &report->holds;
+    loadgen_ledger *ledgers = calloc(n + 1, sizeof *ledgers);
+    if (ledgers == NULL)
+        return loadgen_fail(why, LOADGEN_ERROR, "out of memory");
+    int64_t end_max = 0;
+    for (unsigned i = 0; i < n; i++) {
+        loadgen_holds_merge(h, &workers[i].holds);
+        ledgers[i] = workers[i].ledger; /* a shallow copy: the worker keeps the arrays */
+        end_max = ledgers[i].end_max > end_max ? ledgers[i].end_max : end_max;
+    }
+    h->waited = loadgen_wait_for_expiry(end_max, cfg->hold_ms, &h->waited_ms);
+    for (unsigned i = 0; h->waited && i < n; i++) {
+        for (unsigned k = 0; k < workers[i].late_count; k++) {
+            booking_reason reason;
+            h->late++;
+            if (booking_confirm(shared->store, workers[i].late[k], &reason, NULL) != BOOKING_OK ||
+                reason != BOOKING_REASON_HOLD_EXPIRED)
+                h->late_wrong++;
+        }
+    }
+    report->verified = true;
+    for (uint64_t res = 0; res < cfg->resources; res++) {
+        loadgen_mismatch m = {0};
+        booking_reason reason;
+        booking_resource got = {0};
+        report->resources_checked++;
+        m.unreadable = booking_get_resource(shared->store, shared->resource_ids[res], &reason,
+                                            &got) != BOOKING_OK ||
+                       reason != BOOKING_REASON_OK;
+        uint64_t lo, hi;
+        loadgen_ledger_expect(ledgers, n, (uint32_t)res, true, got.as_of_ms, &lo, &hi);
+        m.booked = got.booked;
+        m.capacity = got.capacity;
+        if (!m.unreadable && got.booked >= lo && got.booked <= hi && got.booked <= got.capacity)
+            continue;
+        if (report->mismatches == NULL &&
+            (report->mismatches = calloc(cfg->resources, sizeof m)) == NULL)
+            break;
+        snprintf(m.resource_id, sizeof m.resource_id, "%s", shared->resource_ids[res]);
+        m.acked = lo;
+        m.doubt = hi - lo;
+        report->mismatches[report->resources_wrong++] = m;
+    }
+    free(ledgers);
+    return LOADGEN_OK;
+}
+
 loadgen_status loadgen_run_inproc(const loadgen_config *cfg, booking_store *store,
                                   const loadgen_hooks *hooks, loadgen_report *report,
                                   char why[LOADGEN_WHY_BYTES])
@@ -183,6 +291,10 @@ loadgen_status loadgen_run_inproc(const loadgen_config *cfg, booking_store *stor
         status = loadgen_fail(why, LOADGEN_ERROR, "out of memory");
     else if ((status = create_resources(&shared, why)) == LOADGEN_OK)
         status = run_workers(&shared, workers, hooks, report, why);
+    if (status == LOADGEN_OK && cfg->hold_ms != 0)
+        status = finish_holds(&shared, workers, cfg->threads, report, why);
+    for (unsigned i = 0; workers != NULL && i < cfg->threads; i++)
+        loadgen_ledger_free(&workers[i].ledger);
     free(workers);
     free(shared.resource_ids);
     return status;

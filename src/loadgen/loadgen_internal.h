@@ -70,4 +70,50 @@ void loadgen_pick(loadgen_picker *p, loadgen_slot *out);
 /* The 16 hex digits of the seed that make a run's ids its own. */
 void loadgen_tag(const loadgen_config *cfg, char tag[17]);
 
+/* ---- holds (loadgen_holds.c), shared by both modes ---- */
+
+#define LOADGEN_LATE_PER_CLIENT 2        /* holds left to expire that are confirmed late */
+#define LOADGEN_EXPIRY_WAIT_MS_MAX 60000 /* longer holds are checked by as_of, unwaited */
+#define LOADGEN_EXPIRY_MARGIN_MS 20      /* past the last end, for the store's clock */
+
+/* The host's real-time clock in ms: on loopback, the clock sqlite: and memory:
+ * stores decide with (SPEC section 7). */
+int64_t loadgen_realtime_ms(void);
+
+/* Whether a client's next fresh hold is confirmed: exactly ratio of them, spread
+ * evenly (the k-th when floor(k * ratio) grows), so a run's share is exact. */
+bool loadgen_confirm_due(uint64_t *holds_seen, double ratio);
+
+/* What one client's answers say of each resource, for the read-back. */
+typedef struct loadgen_ledger {
+    uint64_t resources;
+    uint64_t *acked;         /* active units: fresh BOOKED answers that are not holds */
+    uint64_t *doubt;         /* units of attempts without an answer, or FAILED */
+    uint64_t *held;          /* units of fresh holds not known to be confirmed */
+    uint64_t *confirmed;     /* units of holds answered confirmed (active from then on) */
+    uint64_t *confirm_doubt; /* units of holds whose confirm got no answer (also in held) */
+    int64_t end_min, end_max; /* of every fresh hold; end_max 0: there was none */
+} loadgen_ledger;
+
+bool loadgen_ledger_init(loadgen_ledger *l, uint64_t resources);
+void loadgen_ledger_free(loadgen_ledger *l);
+void loadgen_ledger_hold(loadgen_ledger *l, uint32_t resource, uint64_t units,
+                         int64_t expires_at_ms);
+
+/* The range [*lo, *hi] that booked of resource must lie in, read at as_of (when
+ * has_as_of), by the n ledgers: active units, plus holds not ended by then;
+ * units in doubt may or may not count. A read between hold ends it cannot place
+ * counts every unconfirmed hold as in doubt. */
+void loadgen_ledger_expect(const loadgen_ledger *ls, unsigned n, uint32_t resource,
+                           bool has_as_of, int64_t as_of_ms, uint64_t *lo, uint64_t *hi);
+
+/* Waits until the host's clock passes end_max (the last hold's end) by the margin:
+ * at most hold_ms + the margin, and never for holds longer than
+ * LOADGEN_EXPIRY_WAIT_MS_MAX (false: not waited). *waited_ms: the time spent. */
+bool loadgen_wait_for_expiry(int64_t end_max, uint64_t hold_ms, uint64_t *waited_ms);
+
+/* Counts one confirm's answer into h. */
+void loadgen_holds_count(loadgen_holds *h, booking_reason reason);
+void loadgen_holds_merge(loadgen_holds *into, const loadgen_holds *from);
+
 #endif

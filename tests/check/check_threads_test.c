@@ -1,13 +1,16 @@
 /*
  * check_threads_test.c: histories recorded from threads driving the real library
  * (memory: and sqlite:) are linearizable, a copy with one outcome flipped is
- * caught, and eight clients on one resource check within seconds.
+ * caught, and eight clients on one resource check within seconds; with holds
+ * and a clock that moves, too, and a changed confirm, cancel or read is caught.
  */
 #include "check/check.h"
 #include "check/history_record.h"
 #include "support/test_support.h"
 
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -84,7 +87,7 @@ static void *worker_main(void *arg)
             check_record_cancel_complete(w->rec, w->process, reason);
         } else if (pick < 95) {
             booking_reason reason;
-            booking_resource got;
+            booking_resource got = {0}; /* a store that leaves as_of unset records 0 */
             check_record_get_resource_invoke(w->rec, w->process, resource);
             assert_int_equal(booking_get_resource(w->store, resource, &reason, &got), BOOKING_OK);
             check_record_get_resource_complete(w->rec, w->process, reason, &got);
@@ -243,12 +246,161 @@ static void eight_clients_on_one_resource_check_in_seconds(void **state)
     check_recorder_free(rec);
 }
 
+/* ---- holds: a clock that moves 1 ms per reading, so holds end mid-run ---- */
+
+#define HOLD_THREADS 4
+#define HOLD_OPS 400
+#define HOLD_CAPACITY 6
+#define HOLD_CLOCK_START 1796161800000LL /* 2026-12-01T21:50:00.000Z */
+#define HOLD_MS_MAX_HERE 60
+#define HOLD_EARLIER 8 /* the thread's last BOOKED ids, confirmed or cancelled later */
+
+static int64_t ticking_clock(void *context)
+{
+    return atomic_fetch_add((_Atomic int64_t *)context, 1);
+}
+
+typedef struct hold_worker {
+    booking_store *store;
+    check_recorder *rec;
+    int process;
+    uint64_t rng;
+} hold_worker;
+
+/* Holds on one tight resource, confirmed at once or later (maybe after their
+ * end), cancelled, read, and plain attempts between them. */
+static void *hold_worker_main(void *arg)
+{
+    hold_worker *w = arg;
+    char id[64], earlier[HOLD_EARLIER][64];
+    unsigned booked = 0;
+    for (int k = 0; k < HOLD_OPS; k++) {
+        uint64_t r = next_rand(&w->rng);
+        unsigned pick = (unsigned)(r % 100);
+        unsigned known = booked < HOLD_EARLIER ? booked : HOLD_EARLIER;
+        const char *old = earlier[(r >> 40) % (known ? known : 1)];
+        booking_reason reason;
+        booking_record record;
+        if (pick < 50 || booked == 0) {
+            snprintf(id, sizeof id, "h%d-%d", w->process, k);
+            booking_request req = {.booking_id = id, .resource_id = "tight", .units = 1,
+                                   .hold_ms = pick % 5 == 0 ? 0 : 1 + (r >> 16) % HOLD_MS_MAX_HERE};
+            booking_result res;
+            check_record_attempt_invoke(w->rec, w->process, &req);
+            assert_int_equal(booking_attempt(w->store, &req, &res), BOOKING_OK);
+            check_record_attempt_complete(w->rec, w->process, &res);
+            if (res.outcome == BOOKING_BOOKED)
+                snprintf(earlier[booked++ % HOLD_EARLIER], sizeof earlier[0], "%s", id);
+        } else if (pick < 80) {
+            check_record_confirm_invoke(w->rec, w->process, old);
+            assert_int_equal(booking_confirm(w->store, old, &reason, &record), BOOKING_OK);
+            check_record_confirm_complete(w->rec, w->process, reason, &record);
+        } else if (pick < 88) {
+            check_record_cancel_invoke(w->rec, w->process, old);
+            assert_int_equal(booking_cancel(w->store, old, &reason, &record), BOOKING_OK);
+            check_record_cancel_answer(w->rec, w->process, reason, &record);
+        } else {
+            booking_resource got = {0};
+            check_record_get_resource_invoke(w->rec, w->process, "tight");
+            assert_int_equal(booking_get_resource(w->store, "tight", &reason, &got), BOOKING_OK);
+            check_record_get_resource_complete(w->rec, w->process, reason, &got);
+        }
+    }
+    return NULL;
+}
+
+/* Replaces the first (or last) occurrence of from with to; NULL if there is none. */
+static char *replace_one(const char *text, const char *from, const char *to, bool last)
+{
+    const char *at = strstr(text, from);
+    for (const char *next = at; last && next != NULL; next = strstr(at + 1, from))
+        at = next;
+    if (at == NULL)
+        return NULL;
+    size_t head = (size_t)(at - text), flen = strlen(from), tlen = strlen(to);
+    char *out = malloc(strlen(text) - flen + tlen + 1);
+    assert_non_null(out);
+    memcpy(out, text, head);
+    memcpy(out + head, to, tlen);
+    strcpy(out + head + tlen, at + flen);
+    return out;
+}
+
+static void expect_caught(const char *text, const char *from, const char *to, bool last)
+{
+    char *bad = replace_one(text, from, to, last);
+    if (bad == NULL)
+        fail_msg("the run never answered %s", from);
+    check_report report;
+    check_verdict v = check_text(bad, strlen(bad), &report);
+    if (v != CHECK_VIOLATION)
+        fail_msg("changing %s into %s was not caught (%d: %s)", from, to, v, report.detail);
+    free(bad);
+}
+
+static void holds_from_threads_with_a_moving_clock_check_ok_and_changed_answers_are_caught(
+    void **state)
+{
+    (void)state;
+    booking_store *store = NULL;
+    char why[256];
+    assert_int_equal(booking_store_open("memory:", &store, why, sizeof why), BOOKING_OK);
+    _Atomic int64_t clock_ms = HOLD_CLOCK_START;
+    assert_int_equal(booking_store_set_clock(store, ticking_clock, &clock_ms), BOOKING_OK);
+    check_recorder *rec = check_recorder_new();
+    assert_non_null(rec);
+    booking_reason reason;
+    check_record_set_capacity_invoke(rec, 100, "tight", HOLD_CAPACITY);
+    assert_int_equal(booking_set_capacity(store, "tight", HOLD_CAPACITY, &reason, NULL),
+                     BOOKING_OK);
+    check_record_set_capacity_complete(rec, 100, reason);
+    pthread_t threads[HOLD_THREADS];
+    hold_worker workers[HOLD_THREADS];
+    for (int t = 0; t < HOLD_THREADS; t++) {
+        workers[t] = (hold_worker){.store = store, .rec = rec, .process = t,
+                                   .rng = 0x2545f4914f6cdd1dULL * (uint64_t)(t + 1)};
+        assert_int_equal(pthread_create(&threads[t], NULL, hold_worker_main, &workers[t]), 0);
+    }
+    for (int t = 0; t < HOLD_THREADS; t++)
+        assert_int_equal(pthread_join(threads[t], NULL), 0);
+    booking_resource last = {0}; /* a read with nothing concurrent: one answer is right */
+    check_record_get_resource_invoke(rec, 100, "tight");
+    assert_int_equal(booking_get_resource(store, "tight", &reason, &last), BOOKING_OK);
+    check_record_get_resource_complete(rec, 100, reason, &last);
+    booking_store_close(store);
+    assert_true(check_recorder_ok(rec));
+    size_t len;
+    const char *text = check_recorder_text(rec, &len);
+    check_report report;
+    check_verdict v = check_text(text, len, &report);
+    if (v != CHECK_VALID)
+        fprintf(stderr, "%s: %s\n", report.kind, report.detail);
+    assert_int_equal(v, CHECK_VALID);
+    fprintf(stderr, "holds: %zu events, %zu confirms, %zu holds, %zu states\n", report.events,
+            report.confirms, report.holds, report.search_states);
+    assert_true(report.confirms > 0 && report.holds > 0);
+    /* A confirm of an expired hold answered confirmed; an expired hold cancelled
+     * again (a second release); a read that still counts what it should not. */
+    expect_caught(text, "\"f\":\"confirm\",\"ok\":false,\"reason\":\"hold_expired\"",
+                  "\"f\":\"confirm\",\"ok\":true,\"reason\":\"confirmed\"", false);
+    expect_caught(text, "\"f\":\"cancel\",\"ok\":false,\"reason\":\"hold_expired\"",
+                  "\"f\":\"cancel\",\"ok\":true,\"reason\":\"cancelled\"", false);
+    char read[64], changed[64];
+    snprintf(read, sizeof read, "\"booked\":%" PRIu64 ",", last.booked);
+    snprintf(changed, sizeof changed, "\"booked\":%" PRIu64 ",",
+             last.booked > 0 ? last.booked - 1 : 1);
+    expect_caught(text, read, changed, true);
+    check_recorder_free(rec);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(linearizable_history_from_memory_store_threads_checks_ok),
         cmocka_unit_test(linearizable_history_from_sqlite_store_threads_checks_ok),
         cmocka_unit_test(eight_clients_on_one_resource_check_in_seconds),
+        cmocka_unit_test(
+            holds_from_threads_with_a_moving_clock_check_ok_and_changed_answers_are_caught),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

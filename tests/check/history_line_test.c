@@ -50,6 +50,14 @@ static void assert_round_trip(const history_event *ev, const char *want)
     assert_int_equal(back.ok, ev->ok);
     assert_int_equal(back.replayed, ev->replayed);
     assert_int_equal(back.has_read, ev->has_read);
+    assert_int_equal(back.hold_ms, ev->hold_ms);
+    assert_int_equal(back.status, ev->status);
+    assert_int_equal(back.has_expires_at, ev->has_expires_at);
+    assert_int_equal(back.expires_at_ms, ev->expires_at_ms);
+    assert_int_equal(back.has_updated_at, ev->has_updated_at);
+    assert_int_equal(back.updated_at_ms, ev->updated_at_ms);
+    assert_int_equal(back.has_as_of, ev->has_as_of);
+    assert_int_equal(back.as_of_ms, ev->as_of_ms);
     if (ev->booking_id != NULL)
         assert_string_equal(back.booking_id, ev->booking_id);
     if (ev->resource_id != NULL)
@@ -105,12 +113,101 @@ static void every_event_written_reads_back_as_itself_in_the_documented_shape(voi
         "\"capacity\":5,\"booked\":4}\n");
 }
 
+#define T_MS 1796161800123 /* 2026-12-01T21:50:00.123Z */
+
+static void holds_confirms_and_store_times_read_back_as_themselves(void **state)
+{
+    (void)state;
+    assert_round_trip(
+        &(history_event){.type = HISTORY_INVOKE, .f = HISTORY_ATTEMPT, .process = 2,
+                         .booking_id = "h", .resource_id = "r", .units = 1,
+                         .hold_ms = BOOKING_HOLD_MS_MAX},
+        "{\"type\":\"invoke\",\"process\":2,\"f\":\"attempt\",\"booking_id\":\"h\","
+        "\"resource_id\":\"r\",\"units\":1,\"hold_ms\":604800000}\n");
+    assert_round_trip(
+        &(history_event){.type = HISTORY_COMPLETE, .f = HISTORY_ATTEMPT, .process = 2,
+                         .outcome = BOOKING_BOOKED, .has_reason = true,
+                         .reason = BOOKING_REASON_BOOKED, .replayed = HISTORY_FALSE,
+                         .status = BOOKING_STATUS_HELD, .has_expires_at = true,
+                         .expires_at_ms = T_MS},
+        "{\"type\":\"complete\",\"process\":2,\"f\":\"attempt\",\"outcome\":\"BOOKED\","
+        "\"reason\":\"booked\",\"replayed\":false,\"status\":\"held\","
+        "\"expires_at\":\"2026-12-01T21:50:00.123Z\"}\n");
+    assert_round_trip(&(history_event){.type = HISTORY_INVOKE, .f = HISTORY_CONFIRM,
+                                       .process = 4, .booking_id = "h"},
+                      "{\"type\":\"invoke\",\"process\":4,\"f\":\"confirm\","
+                      "\"booking_id\":\"h\"}\n");
+    assert_round_trip(
+        &(history_event){.type = HISTORY_COMPLETE, .f = HISTORY_CONFIRM, .process = 4,
+                         .ok = HISTORY_TRUE, .has_reason = true,
+                         .reason = BOOKING_REASON_CONFIRMED, .has_expires_at = true,
+                         .expires_at_ms = T_MS, .has_updated_at = true,
+                         .updated_at_ms = T_MS - 1},
+        "{\"type\":\"complete\",\"process\":4,\"f\":\"confirm\",\"ok\":true,"
+        "\"reason\":\"confirmed\",\"expires_at\":\"2026-12-01T21:50:00.123Z\","
+        "\"updated_at\":\"2026-12-01T21:50:00.122Z\"}\n");
+    assert_round_trip(
+        &(history_event){.type = HISTORY_COMPLETE, .f = HISTORY_CANCEL, .process = 4,
+                         .ok = HISTORY_FALSE, .has_reason = true,
+                         .reason = BOOKING_REASON_HOLD_EXPIRED},
+        "{\"type\":\"complete\",\"process\":4,\"f\":\"cancel\",\"ok\":false,"
+        "\"reason\":\"hold_expired\"}\n");
+    assert_round_trip(
+        &(history_event){.type = HISTORY_COMPLETE, .f = HISTORY_GET_RESOURCE, .process = 1,
+                         .has_reason = true, .reason = BOOKING_REASON_OK, .has_read = true,
+                         .capacity = 5, .booked = 4, .has_as_of = true, .as_of_ms = 0},
+        "{\"type\":\"complete\",\"process\":1,\"f\":\"get_resource\",\"reason\":\"ok\","
+        "\"capacity\":5,\"booked\":4,\"as_of\":\"1970-01-01T00:00:00.000Z\"}\n");
+}
+
+static void refused(const char *line, const char *want_why)
+{
+    history_line l;
+    history_event ev;
+    char why[HISTORY_WHY_BYTES] = "";
+    bool ok = history_line_open(&l, line, strlen(line), &ev, why) &&
+              history_line_read_fields(&l, &ev, why);
+    history_line_close(&l);
+    if (ok)
+        fail_msg("accepted '%s'", line);
+    assert_string_equal(why, want_why);
+}
+
+static void a_time_in_another_form_or_a_status_a_new_decision_cannot_have_is_refused(void **state)
+{
+    (void)state;
+    refused("{\"type\":\"complete\",\"process\":1,\"f\":\"get_resource\",\"capacity\":1,"
+            "\"booked\":0,\"as_of\":1796161800123}",
+            "\"as_of\" must be a time like \"2026-12-01T21:50:00.123Z\"");
+    refused("{\"type\":\"complete\",\"process\":1,\"f\":\"attempt\",\"outcome\":\"BOOKED\","
+            "\"expires_at\":\"2026-12-01T21:50:00Z\"}",
+            "\"expires_at\" must be a time like \"2026-12-01T21:50:00.123Z\"");
+    refused("{\"type\":\"complete\",\"process\":1,\"f\":\"attempt\",\"outcome\":\"BOOKED\","
+            "\"replayed\":false,\"status\":\"expired\"}",
+            "a new BOOKED decision is active or held, not expired");
+    refused("{\"type\":\"invoke\",\"process\":1,\"f\":\"attempt\",\"booking_id\":\"b\","
+            "\"resource_id\":\"r\",\"units\":1,\"hold_ms\":604800001}",
+            "\"hold_ms\" out of range 0..604800000");
+    refused("{\"type\":\"complete\",\"process\":1,\"f\":\"confirm\",\"reason\":\"cancelled\"}",
+            "confirm with reason 'cancelled'");
+}
+
 static void a_line_too_long_for_the_buffer_is_not_written(void **state)
 {
     (void)state;
     char line[16];
     history_event ev = {.type = HISTORY_INVOKE, .f = HISTORY_CANCEL, .booking_id = "b"};
     assert_int_equal(history_line_encode(&ev, line, sizeof line), 0);
+}
+
+static void a_rejection_says_nothing_of_status_or_hold_end(void **state)
+{
+    (void)state;
+    history_event ev = decode("{\"type\":\"complete\",\"process\":1,\"f\":\"attempt\","
+                              "\"outcome\":\"REJECTED\",\"reason\":\"insufficient_capacity\","
+                              "\"status\":\"held\",\"expires_at\":7}");
+    assert_int_equal(ev.status, BOOKING_STATUS_NONE);
+    assert_false(ev.has_expires_at);
 }
 
 static void a_failed_completion_is_read_as_failed_and_nothing_more(void **state)
@@ -139,7 +236,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_event_written_reads_back_as_itself_in_the_documented_shape),
+        cmocka_unit_test(holds_confirms_and_store_times_read_back_as_themselves),
+        cmocka_unit_test(a_time_in_another_form_or_a_status_a_new_decision_cannot_have_is_refused),
         cmocka_unit_test(a_line_too_long_for_the_buffer_is_not_written),
+        cmocka_unit_test(a_rejection_says_nothing_of_status_or_hold_end),
         cmocka_unit_test(a_failed_completion_is_read_as_failed_and_nothing_more),
         cmocka_unit_test(a_completion_with_a_reason_its_operation_cannot_answer_is_refused),
     };

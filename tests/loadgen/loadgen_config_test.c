@@ -75,6 +75,29 @@ static void a_host_that_is_not_loopback_is_refused_unless_allowed(void **state)
     assert_int_equal(parse(&cfg, why, "--url http://10.0.0.1:80 --allow-remote"), LOADGEN_OK);
 }
 
+static void holds_and_confirms_are_options_of_both_modes(void **state)
+{
+    (void)state;
+    loadgen_config cfg;
+    char why[LOADGEN_WHY_BYTES];
+    assert_int_equal(parse(&cfg, why, "--hold-ms 2000 --confirm-ratio 0.5"), LOADGEN_OK);
+    assert_int_equal(cfg.hold_ms, 2000);
+    assert_true(cfg.confirm_ratio == 0.5);
+    assert_int_equal(parse(&cfg, why, "--url http://127.0.0.1:9 --hold-ms 1 --confirm-ratio 1"),
+                     LOADGEN_OK);
+    assert_int_equal(cfg.hold_ms, 1);
+    assert_int_equal(parse(&cfg, why, "--hold-ms 0"), LOADGEN_USAGE);
+    assert_string_equal(why, "--hold-ms takes 1 to 604800000");
+    assert_int_equal(parse(&cfg, why, "--url http://127.0.0.1:9 --hold-ms 604800001"),
+                     LOADGEN_USAGE);
+    assert_int_equal(parse(&cfg, why, "--hold-ms 10 --confirm-ratio 1.5"), LOADGEN_USAGE);
+    assert_string_equal(why, "--confirm-ratio takes 0 to 1");
+    assert_int_equal(parse(&cfg, why, "--confirm-ratio 0.5"), LOADGEN_USAGE);
+    assert_string_equal(why, "--confirm-ratio confirms holds: give --hold-ms too");
+    assert_int_equal(parse(&cfg, why, "--attempts 10"), LOADGEN_OK);
+    assert_int_equal(cfg.hold_ms, 0); /* a run without them is as before */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -82,6 +105,7 @@ int main(void)
         cmocka_unit_test(each_mode_refuses_the_other_modes_options_as_unknown),
         cmocka_unit_test(each_mode_keeps_its_own_limits),
         cmocka_unit_test(a_host_that_is_not_loopback_is_refused_unless_allowed),
+        cmocka_unit_test(holds_and_confirms_are_options_of_both_modes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
