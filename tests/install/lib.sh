@@ -41,6 +41,9 @@ stage_install() {
 # fresh sqlite store (or the store $server_store names, if set); sets server_pid
 # and server_url. Fails the test if the command is missing or does not come up.
 start_server() {
+    # Emptied first: the background job truncates it only once it runs, and a sed
+    # that ran before read the previous server's address (then nobody answered).
+    : >"$scratch/serve.err"
     "$BOOKING_BIN" serve --listen 127.0.0.1:0 --store "${server_store:-sqlite:$scratch/serve.db}" "$@" \
         >"$scratch/serve.out" 2>"$scratch/serve.err" &
     server_pid=$!
