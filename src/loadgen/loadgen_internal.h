@@ -46,6 +46,15 @@ static inline loadgen_status loadgen_fail(char why[LOADGEN_WHY_BYTES], loadgen_s
     return status;
 }
 
+/* The progress both modes report while they wait for their workers. */
+typedef struct loadgen_meter {
+    uint64_t start_ns, last_ns, last_count;
+} loadgen_meter;
+
+/* Calls hooks->progress when every_ms have passed since the last report. */
+void loadgen_meter_tick(loadgen_meter *m, const loadgen_hooks *hooks, uint64_t count,
+                        uint64_t lost, uint64_t every_ms);
+
 void loadgen_stats_record_latency(loadgen_stats *s, uint64_t ns, uint64_t weight);
 void loadgen_stats_record_result(loadgen_stats *s, const booking_result *r);
 void loadgen_stats_merge(loadgen_stats *into, const loadgen_stats *from);
