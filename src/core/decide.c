@@ -78,6 +78,17 @@ booking_status bk_core_status_at(const core_record *record, int64_t now_ms)
     return record->status;
 }
 
+core_record_view bk_core_record_at(const core_record *record, int64_t updated_at_ms,
+                                   int64_t now_ms)
+{
+    core_record_view v = {.status = bk_core_status_at(record, now_ms),
+                          .updated_at_ms = updated_at_ms};
+    if (v.status == BOOKING_STATUS_EXPIRED && record->status == BOOKING_STATUS_HELD)
+        v.updated_at_ms = record->expires_at_ms; /* an expiry not yet applied */
+    assert(v.updated_at_ms >= 0);
+    return v;
+}
+
 /* The rows a cancel and a confirm share: no record, a REJECTED one, an expired
  * hold. Returns true when one of them decided *d. */
 static bool decide_change_common(const core_record *record, int64_t now_ms,

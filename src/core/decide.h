@@ -65,6 +65,17 @@ core_attempt_decision bk_core_decide_attempt(core_attempt attempt, const core_re
  * expired; every other status is as stored. */
 booking_status bk_core_status_at(const core_record *record, int64_t now_ms);
 
+/* What a read at now_ms shows of a record whose last stored change was at
+ * updated_at_ms: its status then, and the time of its last change (a held record
+ * whose time has come is expired, changed at its expires_at_ms, whether or not the
+ * store has applied the expiry yet). Every store's reads answer this. */
+typedef struct core_record_view {
+    booking_status status;
+    int64_t updated_at_ms;
+} core_record_view;
+core_record_view bk_core_record_at(const core_record *record, int64_t updated_at_ms,
+                                   int64_t now_ms);
+
 /* Whether a hold that ends at expires_at_ms is over at now_ms (expiry is at
  * expires_at_ms itself: a hold of 1 ms made at t is expired at t + 1). */
 bool bk_core_hold_expired(int64_t expires_at_ms, int64_t now_ms);

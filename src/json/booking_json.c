@@ -3,6 +3,7 @@
  * the outcome bodies the service sends by the thousand written straight as text.
  */
 #include "json/booking_json.h"
+#include "util/decimal.h"
 #include "util/time_text.h"
 
 #include <assert.h>
@@ -173,19 +174,6 @@ static char *put_id(char *p, const char *id)
     return p + n;
 }
 
-static char *put_u64(char *p, uint64_t v)
-{
-    char digits[20];
-    size_t n = 0;
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    while (n > 0)
-        *p++ = digits[--n];
-    return p;
-}
-
 static char *put_time(char *p, int64_t ms)
 {
     assert(ms >= 0 && ms <= TIME_TEXT_MS_MAX); /* as set_time */
@@ -206,7 +194,7 @@ size_t booking_json_outcome_write(char *out, const booking_request *request,
     p = put_text(p, "\",\"resource_id\":\"");
     p = put_id(p, request->resource_id);
     p = put_text(p, "\",\"units\":");
-    p = put_u64(p, request->units);
+    p = decimal_put_u64(p, request->units);
     p = put_text(p, result->replayed ? ",\"replayed\":true" : ",\"replayed\":false");
     if (result->outcome == BOOKING_BOOKED) {
         p = put_text(p, ",\"status\":\"");

@@ -32,16 +32,6 @@ _Static_assert(HTTP_THREADS_MAX <= LOADGEN_INPROC_THREADS_MAX && HTTP_THREADS_MA
                "an HTTP thread has at least one connection");
 _Static_assert(HTTP_SPREAD_RESOURCES_DEFAULT <= HTTP_RESOURCES_MAX, "the default is allowed");
 
-loadgen_status loadgen_fail(char why[LOADGEN_WHY_BYTES], loadgen_status status, const char *fmt,
-                            ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, LOADGEN_WHY_BYTES, fmt, ap);
-    va_end(ap);
-    return status;
-}
-
 enum {
     O_URL = 256, O_CAPACITY, O_TOKEN, O_HISTORY, O_SEED, O_REMOTE, O_TIMEOUT, O_NOVERIFY,
     O_HOLD, O_CONFIRM,

@@ -175,24 +175,15 @@ static void build_heads(lg_shared *sh)
 static void progress_wait(lg_shared *sh, lg_worker *workers, unsigned started)
 {
     const loadgen_hooks *hooks = sh->hooks;
-    uint64_t last_print = sh->start_ns, last_count = 0;
+    loadgen_meter meter = {.start_ns = sh->start_ns, .last_ns = sh->start_ns};
     for (unsigned joined = 0; joined < started;) {
         struct timespec step = {0, LG_TICK_MS * 1000000L};
         nanosleep(&step, NULL);
         if (hooks->stop != NULL && *hooks->stop)
             atomic_store(&sh->stop, true);
-        uint64_t count = atomic_load_explicit(&sh->answered, memory_order_relaxed);
-        uint64_t t = loadgen_now_ns();
-        if (t - last_print >= LG_PROGRESS_EVERY_MS * 1000000ull) {
-            loadgen_progress p = {
-                .elapsed_s = (double)(t - sh->start_ns) / 1e9, .attempts = count,
-                .per_second = (double)(count - last_count) * 1e9 / (double)(t - last_print),
-                .lost = atomic_load_explicit(&sh->lost, memory_order_relaxed)};
-            if (hooks->progress != NULL)
-                hooks->progress(hooks->ctx, &p);
-            last_print = t;
-            last_count = count;
-        }
+        loadgen_meter_tick(&meter, hooks, atomic_load_explicit(&sh->answered, memory_order_relaxed),
+                           atomic_load_explicit(&sh->lost, memory_order_relaxed),
+                           LG_PROGRESS_EVERY_MS);
         for (; joined < started; joined++) {
             if (pthread_tryjoin_np(workers[joined].thread, NULL) != 0)
                 break;

@@ -6,6 +6,7 @@
  */
 #include "history/history_line.h"
 #include "loadgen/loadgen_http.h"
+#include "util/decimal.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -84,10 +85,10 @@ static char *put_attempt(char *p, const lg_shared *sh, const loadgen_slot *s)
     p = put_str(p, "\",\"resource_id\":\"");
     p = put_str(p, sh->resource_ids[s->resource]);
     p = put_str(p, "\",\"units\":");
-    p = loadgen_put_u64(p, s->units);
+    p = decimal_put_u64(p, s->units);
     if (sh->cfg->hold_ms != 0) {
         p = put_str(p, ",\"hold_ms\":");
-        p = loadgen_put_u64(p, sh->cfg->hold_ms);
+        p = decimal_put_u64(p, sh->cfg->hold_ms);
     }
     *p++ = '}';
     return p;
@@ -113,7 +114,7 @@ static void build_request(lg_shared *sh, lg_conn *c, unsigned n)
     const char *prefix = batch ? sh->head_batch : sh->head_single;
     size_t prefix_len = batch ? sh->head_batch_len : sh->head_single_len;
     memcpy(head, prefix, prefix_len);
-    char *h = loadgen_put_u64(head + prefix_len, body_len);
+    char *h = decimal_put_u64(head + prefix_len, body_len);
     h = put_str(h, "\r\n\r\n");
     size_t head_len = (size_t)(h - head);
     c->out_start = HTTP_HEAD_RESERVE - head_len;

@@ -151,21 +151,13 @@ static void *worker_run(void *arg)
 static void progress_wait(inproc_shared *shared, inproc_worker *workers, unsigned threads,
                           uint64_t start_ns, const loadgen_hooks *hooks)
 {
-    uint64_t last_print = start_ns, last_count = 0;
+    loadgen_meter meter = {.start_ns = start_ns, .last_ns = start_ns};
     for (unsigned joined = 0; joined < threads;) {
         struct timespec step = {0, INPROC_PROGRESS_STEP_MS * 1000000L};
         nanosleep(&step, NULL);
-        uint64_t count = atomic_load_explicit(&shared->progress, memory_order_relaxed);
-        uint64_t t = loadgen_now_ns();
-        if (t - last_print >= INPROC_PROGRESS_EVERY_MS * 1000000ull) {
-            loadgen_progress p = {
-                .elapsed_s = (double)(t - start_ns) / 1e9, .attempts = count,
-                .per_second = (double)(count - last_count) * 1e9 / (double)(t - last_print)};
-            if (hooks->progress != NULL)
-                hooks->progress(hooks->ctx, &p);
-            last_print = t;
-            last_count = count;
-        }
+        loadgen_meter_tick(&meter, hooks,
+                           atomic_load_explicit(&shared->progress, memory_order_relaxed), 0,
+                           INPROC_PROGRESS_EVERY_MS);
         for (; joined < threads; joined++) {
             if (pthread_tryjoin_np(workers[joined].thread, NULL) != 0)
                 break;

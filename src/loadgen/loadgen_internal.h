@@ -8,7 +8,9 @@
 
 #include "loadgen/loadgen.h"
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 /* Monotonic nanoseconds. */
@@ -29,16 +31,35 @@ static inline uint64_t loadgen_random(uint64_t *state)
     return *state = x;
 }
 
-/* Fills why (printf) and returns LOADGEN_ERROR, or the status given. */
-loadgen_status loadgen_fail(char why[LOADGEN_WHY_BYTES], loadgen_status status, const char *fmt,
-                            ...) __attribute__((format(printf, 3, 4)));
+/* Fills why (printf) and returns the status given: every file of the module
+ * answers its errors this way, so it lives here rather than in one of them. */
+static inline loadgen_status loadgen_fail(char why[LOADGEN_WHY_BYTES], loadgen_status status,
+                                          const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static inline loadgen_status loadgen_fail(char why[LOADGEN_WHY_BYTES], loadgen_status status,
+                                          const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, LOADGEN_WHY_BYTES, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+/* The progress both modes report while they wait for their workers. */
+typedef struct loadgen_meter {
+    uint64_t start_ns, last_ns, last_count;
+} loadgen_meter;
+
+/* Calls hooks->progress when every_ms have passed since the last report. */
+void loadgen_meter_tick(loadgen_meter *m, const loadgen_hooks *hooks, uint64_t count,
+                        uint64_t lost, uint64_t every_ms);
 
 void loadgen_stats_record_latency(loadgen_stats *s, uint64_t ns, uint64_t weight);
 void loadgen_stats_record_result(loadgen_stats *s, const booking_result *r);
 void loadgen_stats_merge(loadgen_stats *into, const loadgen_stats *from);
 
-/* Appends the decimal / lower-case hex digits of v at p; return the end. */
-char *loadgen_put_u64(char *p, uint64_t v);
+/* Appends the lower-case hex digits of v at p; returns the end. */
 char *loadgen_put_hex(char *p, uint64_t v);
 
 /* One attempt of the workload: a booking id and the resource (an index) and units. */

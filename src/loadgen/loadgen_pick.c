@@ -9,19 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-char *loadgen_put_u64(char *p, uint64_t v)
-{
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    while (n > 0)
-        *p++ = tmp[--n];
-    return p;
-}
-
 char *loadgen_put_hex(char *p, uint64_t v)
 {
     static const char hex[] = "0123456789abcdef";

@@ -38,6 +38,22 @@ void loadgen_stats_record_result(loadgen_stats *s, const booking_result *r)
         s->by_reason[r->reason]++;
 }
 
+void loadgen_meter_tick(loadgen_meter *m, const loadgen_hooks *hooks, uint64_t count,
+                        uint64_t lost, uint64_t every_ms)
+{
+    uint64_t t = loadgen_now_ns();
+    if (t - m->last_ns < every_ms * 1000000ull)
+        return;
+    loadgen_progress p = {
+        .elapsed_s = (double)(t - m->start_ns) / 1e9, .attempts = count,
+        .per_second = (double)(count - m->last_count) * 1e9 / (double)(t - m->last_ns),
+        .lost = lost};
+    if (hooks->progress != NULL)
+        hooks->progress(hooks->ctx, &p);
+    m->last_ns = t;
+    m->last_count = count;
+}
+
 void loadgen_stats_merge(loadgen_stats *into, const loadgen_stats *from)
 {
     into->attempts += from->attempts;

@@ -462,12 +462,11 @@ static void public_record_of(const mem_record *r, int64_t now_ms, booking_record
     out->hold_ms = r->hold_ms;
     out->outcome = cr.outcome;
     out->reason = cr.reason;
-    out->status = bk_core_status_at(&cr, now_ms);
+    core_record_view view = bk_core_record_at(&cr, r->updated_at_ms, now_ms);
+    out->status = view.status;
     out->created_at_ms = r->created_at_ms;
     out->expires_at_ms = cr.expires_at_ms;
-    out->updated_at_ms = out->status == BOOKING_STATUS_EXPIRED && cr.status == BOOKING_STATUS_HELD
-                             ? cr.expires_at_ms
-                             : r->updated_at_ms;
+    out->updated_at_ms = view.updated_at_ms;
 }
 
 static void public_resource_of(const mem_resource *r, int64_t now_ms, booking_resource *out)

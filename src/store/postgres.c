@@ -215,11 +215,11 @@ static void public_record_of(const char *booking_id, const pg_record *r, int64_t
     out->hold_ms = r->hold_ms;
     out->outcome = r->outcome;
     out->reason = cr.reason;
-    out->status = bk_core_status_at(&cr, now_ms);
+    core_record_view view = bk_core_record_at(&cr, r->updated_at_ms, now_ms);
+    out->status = view.status;
     out->created_at_ms = r->created_at_ms;
     out->expires_at_ms = r->expires_at_ms;
-    out->updated_at_ms =
-        out->status == BOOKING_STATUS_EXPIRED ? r->expires_at_ms : r->updated_at_ms;
+    out->updated_at_ms = view.updated_at_ms;
 }
 
 /* The counters of a resource row (capacity, booked from column col), as the

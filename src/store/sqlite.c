@@ -233,9 +233,9 @@ static booking_reason load_record(sqlite_conn *c, const char *booking_id, const 
  * expired, changed at its expiry (as the expiry step will write it). */
 static void record_as_of(const core_record *record, int64_t now_ms, booking_record *out)
 {
-    out->status = bk_core_status_at(record, now_ms);
-    if (out->status == BOOKING_STATUS_EXPIRED && record->status == BOOKING_STATUS_HELD)
-        out->updated_at_ms = record->expires_at_ms;
+    core_record_view view = bk_core_record_at(record, out->updated_at_ms, now_ms);
+    out->status = view.status;
+    out->updated_at_ms = view.updated_at_ms;
 }
 
 /* ---- the expiry step, (7) ---- */

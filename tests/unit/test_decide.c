@@ -506,6 +506,22 @@ static void cancel_of_active_booking_does_not_touch_a_hold(void **state)
     assert_false(d.release_expired);
 }
 
+static void read_of_a_hold_shows_it_expired_and_changed_at_its_end(void **state)
+{
+    (void)state;
+    core_record rec = held_record(2, 1000);
+    core_record_view v = bk_core_record_at(&rec, NOW_MS, NOW_MS + 999);
+    assert_int_equal(v.status, BOOKING_STATUS_HELD);
+    assert_true(v.updated_at_ms == NOW_MS);
+    v = bk_core_record_at(&rec, NOW_MS, NOW_MS + 5000); /* expiry not yet applied */
+    assert_int_equal(v.status, BOOKING_STATUS_EXPIRED);
+    assert_true(v.updated_at_ms == NOW_MS + 1000);
+    rec.status = BOOKING_STATUS_ACTIVE; /* confirmed at NOW_MS + 10 */
+    v = bk_core_record_at(&rec, NOW_MS + 10, NOW_MS + 5000);
+    assert_int_equal(v.status, BOOKING_STATUS_ACTIVE);
+    assert_true(v.updated_at_ms == NOW_MS + 10);
+}
+
 static void store_time_never_goes_back_when_the_clock_steps_back(void **state)
 {
     (void)state;
@@ -735,6 +751,7 @@ int main(void)
         cmocka_unit_test(cancel_of_hold_before_expiry_releases_its_units),
         cmocka_unit_test(cancel_of_expired_hold_is_hold_expired_and_releases_nothing_itself),
         cmocka_unit_test(cancel_of_active_booking_does_not_touch_a_hold),
+        cmocka_unit_test(read_of_a_hold_shows_it_expired_and_changed_at_its_end),
         cmocka_unit_test(store_time_never_goes_back_when_the_clock_steps_back),
         cmocka_unit_test(set_capacity_of_unknown_resource_creates_it),
         cmocka_unit_test(set_capacity_zero_and_max_create_the_resource),
