@@ -18,17 +18,6 @@
  *  (5) Tables are open-addressed, at most half full, doubling as they fill. Room
  *      for a new record (its node and its slot) is made before the decision is
  *      applied; if there is none the attempt is FAILED internal and nothing changed.
- *      A table grows a step at a time, never stopping the world (the way Redis
- *      rehashes): growing makes the doubled array the table and keeps the old one
- *      as a read-only second place to look; each insert then copies the next
- *      MEMORY_MIGRATE_SLOTS_PER_INSERT old slots over, and the old array is freed
- *      when all are copied, long before the new one is half full (see the
- *      _Static_assert). Nothing is deleted from a table, so an entry found in the
- *      new array is never stale, and one not yet copied is found in the old.
- *      Shards fill at the same pace (the hash spreads ids evenly), so shard i
- *      grows a little earlier than shard i + 1 (table_full): the 64 growths of a
- *      size, each still zeroing its new array, fall in different batches instead
- *      of one (measured before: p99 134 ms per batch of 8192 at 10M records).
  *  (6) Cost: a new booking_id is one cache miss on its slot (a batch prefetches
  *      the next ones) plus fresh memory for its record; on the development VM the
  *      kernel's zeroing of that fresh memory was the largest single cost.
@@ -63,12 +52,6 @@
 #define MEMORY_ARENA_FIRST_CHUNK_BYTES ((size_t)16 << 10)
 #define MEMORY_ARENA_CHUNK_BYTES_MAX MEMORY_HUGE_PAGE_BYTES
 #define MEMORY_PREFETCH_DISTANCE 8 /* attempts ahead whose slot a batch prefetches */
-#define MEMORY_MIGRATE_SLOTS_PER_INSERT 16 /* old slots copied per insert while growing */
-
-/* A table of S slots grows at S/2 entries into 2S slots, which it must not fill
- * past half (S entries) before the S old slots are copied: S/2 inserts copying
- * MEMORY_MIGRATE_SLOTS_PER_INSERT each must cover S, so at least 2 per insert. */
-_Static_assert(MEMORY_MIGRATE_SLOTS_PER_INSERT >= 2, "growth finishes before the next one");
 #define MEMORY_SHARD_HASH_SHIFT 58  /* the top 64 - 58 = 6 bits of a hash pick the shard */
 
 _Static_assert((MEMORY_SHARD_COUNT & (MEMORY_SHARD_COUNT - 1)) == 0, "a power of two");
@@ -141,11 +124,7 @@ typedef struct mem_shard {
     alignas(64) pthread_mutex_t lock;
     mem_slot *slots; /* written under lock with atomics: a batch prefetches unlocked */
     size_t mask;
-    size_t count;    /* entries in the table (in slots, or still only in old) */
-    mem_slot *old;   /* while growing: the previous array, read-only; else NULL */
-    size_t old_mask;
-    size_t copied;   /* old slots copied into slots so far */
-    size_t index;    /* the shard's place in its array: staggers growth, (5) */
+    size_t count;
     mem_arena_chunk *arena;
 } mem_shard;
 
@@ -198,28 +177,19 @@ static void *arena_alloc(mem_shard *shard, size_t bytes)
     return p;
 }
 
-static mem_node *slots_find(const mem_slot *slots, size_t mask, uint64_t hash, const char *id,
-                            size_t len)
+static mem_node *table_find(const mem_shard *shard, uint64_t hash, const char *id, size_t len)
 {
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
-        const mem_slot *slot = &slots[i];
+    assert(shard->slots != NULL);
+    /* (5): an empty slot always ends a probe. */
+    assert(shard->count < shard->mask + 1 && len <= BOOKING_ID_LEN_MAX);
+    for (size_t i = hash & shard->mask;; i = (i + 1) & shard->mask) {
+        const mem_slot *slot = &shard->slots[i];
         if (slot->node == NULL)
             return NULL;
         if (slot->hash == hash && slot->node->id_len == len &&
             memcmp(slot->node->id, id, len) == 0)
             return slot->node;
     }
-}
-
-static mem_node *table_find(const mem_shard *shard, uint64_t hash, const char *id, size_t len)
-{
-    assert(shard->slots != NULL);
-    /* (5): an empty slot always ends a probe. */
-    assert(shard->count < shard->mask + 1 && len <= BOOKING_ID_LEN_MAX);
-    mem_node *n = slots_find(shard->slots, shard->mask, hash, id, len);
-    if (n == NULL && shard->old != NULL)
-        n = slots_find(shard->old, shard->old_mask, hash, id, len);
-    return n;
 }
 
 static void slots_place(mem_slot *slots, size_t mask, uint64_t hash, mem_node *node)
@@ -239,47 +209,21 @@ static mem_slot *slots_alloc(size_t count)
     return slots;
 }
 
-/* Copies up to `steps` old slots into the table; frees the old array when done. */
-static void table_migrate(mem_shard *shard, size_t steps)
-{
-    if (shard->old == NULL)
-        return;
-    for (; steps > 0 && shard->copied <= shard->old_mask; steps--, shard->copied++) {
-        const mem_slot *s = &shard->old[shard->copied];
-        if (s->node != NULL)
-            slots_place(shard->slots, shard->mask, s->hash, s->node);
-    }
-    if (shard->copied > shard->old_mask) {
-        free(shard->old);
-        shard->old = NULL;
-    }
-}
-
-/* Starts a growth, (5): the doubled array becomes the table at once. */
 static void table_grow(mem_shard *shard)
 {
-    assert(shard->old == NULL); /* the last growth finished, by the _Static_assert */
     size_t count = (shard->mask + 1) * 2;
     assert((count & (count - 1)) == 0); /* masks pick buckets */
     mem_slot *grown = slots_alloc(count);
     if (grown == NULL)
         return; /* (5): the old table still has room for now */
-    shard->old = shard->slots;
-    shard->old_mask = shard->mask;
-    shard->copied = 0;
+    for (size_t i = 0; i <= shard->mask; i++) {
+        if (shard->slots[i].node != NULL)
+            slots_place(grown, count - 1, shard->slots[i].hash, shard->slots[i].node);
+    }
     assert(2 * shard->count <= count);
+    free(shard->slots);
     __atomic_store_n(&shard->slots, grown, __ATOMIC_RELAXED);
     __atomic_store_n(&shard->mask, count - 1, __ATOMIC_RELAXED);
-}
-
-/* Whether one more node makes the shard's table due to grow: at half full for
- * the last shard, down to a quarter full for the first, (5). */
-static bool table_full(const mem_shard *shard)
-{
-    size_t slots = shard->mask + 1;
-    size_t due = slots / 2 - slots / 4 * (MEMORY_SHARD_COUNT - 1 - shard->index) /
-                                 MEMORY_SHARD_COUNT;
-    return shard->count + 1 > due;
 }
 
 /* Makes room for one more node: the table is kept at most half full, growing
@@ -287,8 +231,7 @@ static bool table_full(const mem_shard *shard)
  * (an empty slot ends every probe). False: no room, nothing changed. */
 static bool table_reserve(mem_shard *shard)
 {
-    table_migrate(shard, MEMORY_MIGRATE_SLOTS_PER_INSERT);
-    if (shard->old == NULL && table_full(shard))
+    if (2 * (shard->count + 1) > shard->mask + 1)
         table_grow(shard);
     return shard->count + 1 < shard->mask + 1;
 }
@@ -751,7 +694,6 @@ static booking_reason memory_ping(booking_store *store)
 
 static void shard_free_holds(mem_shard *shard)
 {
-    table_migrate(shard, SIZE_MAX); /* every resource in slots, once */
     for (size_t i = 0; shard->slots != NULL && i <= shard->mask; i++) {
         if (shard->slots[i].node != NULL)
             free(((mem_resource *)shard->slots[i].node)->holds);
@@ -761,7 +703,6 @@ static void shard_free_holds(mem_shard *shard)
 static void shard_free(mem_shard *shard)
 {
     pthread_mutex_destroy(&shard->lock);
-    free(shard->old);
     free(shard->slots);
     mem_arena_chunk *c = shard->arena;
     while (c != NULL) {
@@ -794,9 +735,8 @@ static const store_ops memory_ops = {
     .ping = memory_ping,
 };
 
-static bool shard_init(mem_shard *shard, size_t index)
+static bool shard_init(mem_shard *shard)
 {
-    shard->index = index;
     mem_slot *slots = slots_alloc(MEMORY_TABLE_INITIAL_SLOTS);
     if (slots == NULL)
         return false;
@@ -822,7 +762,7 @@ booking_error bk_memory_store_open(const char *url, const char *location, bookin
     clock_gettime(CLOCK_REALTIME, &ts);
     m->seed = hash_bytes(&ts, sizeof ts, (uint64_t)(uintptr_t)m);
     for (size_t i = 0; i < MEMORY_SHARD_COUNT; i++) {
-        if (!shard_init(&m->records[i], i) || !shard_init(&m->resources[i], i)) {
+        if (!shard_init(&m->records[i]) || !shard_init(&m->resources[i])) {
             memory_close(&m->base); /* free() of NULL slots is fine */
             return BOOKING_ENOMEM;
         }

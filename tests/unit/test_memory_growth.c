@@ -1,7 +1,7 @@
 /*
- * test_memory_growth.c: the memory store's tables grow a step at a time (memory.c,
- * design note (5)): while a table copies its old slots over, every record is still
- * found, in the new array or the old, so a replay is never decided twice.
+ * test_memory_growth.c: the memory store's tables double as they fill (memory.c,
+ * design note (5)): across every growth each record is still found, so a replay
+ * is never decided twice.
  */
 #include <setjmp.h>
 #include <stdarg.h>
