@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # curl-session.sh: a first session with the HTTP API of `booking serve`, in curl.
 # Start the service, then run this against it:
 #

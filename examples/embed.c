@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * embed.c: libbooking inside your own C program. Opens a store, gives a resource
  * a capacity, makes three attempts (a booking, a rejection, a replay) and prints

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * booking.h: the one public header of libbooking, a capacity-reservation engine.
  *

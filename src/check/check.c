@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check.c: the checker's driver. It partitions the history into components
  * (resources tied together by a booking_id used on several of them), runs the

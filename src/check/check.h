@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check.h: the history checker behind `booking check`. It reads a history of
  * invoke/complete events (JSON lines, format in docs/checking.md) and decides

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_cheap.c: the O(n) checks run before the search. Each is a necessary
  * condition of linearizability, so a failure is a proof by itself, named in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_cheap.h: the O(n) checks of docs/checking.md, section "Cheap checks",
  * run by the driver (check.c) before the search.

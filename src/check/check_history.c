@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_history.c: the helpers that read a parsed history, shared by the cheap
  * checks, the search and the driver: an attempt's one reason, and an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_history.h: the parsed form of a history (operations, interned ids) that
  * the parser builds and every phase of the checker reads, with the helpers that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_model.c: the SPEC model as the checker applies it, one operation at a
  * time. Written from SPEC sections 1, 2 and 7, not from src/core/decide.c; the

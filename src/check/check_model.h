@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_model.h: the SPEC model the checker replays a history against (SPEC
  * sections 1, 2 and 7), written apart from src/core/decide.c on purpose: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_parse.c: reads a history (JSON lines, one event each, decoded by
  * history/history_line.h) into operations: each invoke paired with its process's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_report.c: a violation written into a check_report, the one way every
  * phase of the checker reports what it proved.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_report.h: how every phase of the checker writes a violation into the
  * check_report it returns (the kind, the lines in ascending order, the detail).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_search.c: the bounded linearizability search over one component (a group
  * of resources that share no booking_id with any other group).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_search.h: the bounded linearizability search over one component, run
  * by the driver (check.c) for each group of resources it partitioned.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * history_record.c: a mutex-guarded growing buffer of history lines, each
  * written by history/history_line.h (ids are valid when recorded).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * history_record.h: records a history in the format `booking check` reads, from
  * any number of threads. Record the invoke right before the call and the

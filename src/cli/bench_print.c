@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_print.c: the report of `booking bench` as text or JSON, as scripts read
  * it (tests/loadgen, tests/check, bench/compare): keep its shape stable.

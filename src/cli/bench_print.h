@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_print.h: how `booking bench` shows a load generator's report: the summary
  * (text or one JSON object) on stdout, progress and disagreements on stderr.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli.h: what the `booking` subcommands share: exit codes (SPEC section 6),
  * strict number parsing, opening the store, printing results.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_attempt.c: `booking attempt`, one AttemptBooking from the command line.
  * Exit status is the outcome: 0 BOOKED, 3 REJECTED, 4 FAILED (SPEC section 6).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_bench.c: `booking bench`, a thin adapter around the load generator
  * (loadgen/loadgen.h): it parses the arguments with the module's parser, opens

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_check.c: `booking check HISTORY.jsonl`, the history checker from the
  * command line: is the recorded history linearizable against the SPEC model?

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_manage.c: the commands around the attempt (SPEC section 2): `booking confirm`,
  * `booking cancel`, `booking resource set|get`, `booking booking get`. One option

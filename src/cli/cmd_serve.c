@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_serve.c: `booking serve`, the HTTP/JSON service (SPEC section 5). Parses
  * options, opens the store, starts src/server and waits for SIGTERM or SIGINT,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c: `booking`, the command line. A thin adapter: it parses arguments,
  * calls libbooking, prints the result and exits with the outcome's status.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * decide.c: the rules of SPEC sections 1 and 2 as pure functions.
  *

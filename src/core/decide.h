@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * decide.h: the pure decision core of AttemptBooking and its neighbours.
  *

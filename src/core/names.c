@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * names.c: the wire names of outcomes, reasons, statuses and errors (SPEC sections
  * 1, 2, 5), and the other views of them, all expanded from the lists in booking.h.

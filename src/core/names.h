@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * names.h: the library-internal views of the vocabulary lists in booking.h
  * (BOOKING_OUTCOME_MAP, BOOKING_REASON_MAP): name lookups for readers of wire

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * validate.c: the limits of SPEC section 3, checked at the library boundary.
  * Pure functions; the HTTP and command-line adapters call the same ones.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * validate.h: the library-internal side of SPEC section 3's checks (the public
  * ones are in booking.h). Pure functions.

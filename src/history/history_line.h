@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * history_line.h: the one line format of a history (docs/checking.md, "The
  * history"), in both directions: an event encoded as one JSON line, and one line

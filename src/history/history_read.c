@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * history_read.c: one history line into an event, parsed with jansson. Strict
  * about shape (a malformed line is refused with the reason, never guessed at),

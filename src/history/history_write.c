@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * history_write.c: an event as one history line. The fields come in one fixed
  * order (type, process, f, the invoke's arguments, the answer, time), the order

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * booking_json.c: builds every SPEC section 5 reply body: trees with jansson, and
  * the outcome bodies the service sends by the thousand written straight as text.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * booking_json.h: every reply body of SPEC section 5, built here and only here,
  * for the service and the command line's --json, so both print the same bytes.

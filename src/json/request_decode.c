@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * request_decode.c: JSON bodies of SPEC section 5 to checked values, with jansson.
  * Strict on purpose: duplicate keys, unknown fields, floats, booleans, strings

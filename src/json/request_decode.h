@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * request_decode.h: turns the JSON bodies of SPEC section 5 into checked values.
  * Pure: no HTTP, no store, no globals; safe to call from any thread and to fuzz.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * booking.c: the public API. It checks every input against SPEC section 3,
  * then hands the call to the store named by the URL. Nothing here decides.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http_client.c: the minimal HTTP/1.1 client of the load generator. Minimal on
  * purpose: it must cost little next to the server it measures on the same cores.

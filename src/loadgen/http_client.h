@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http_client.h: the load generator's own minimal HTTP/1.1 client: the target
  * from a URL, connections, an answer parser, and one blocking request at a time

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loadgen.h: the load generator behind `booking bench`: attempts with replays and
  * conflicting replays, and holds with confirms, in this process against a store or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loadgen_answer.c: what an answer body says, found by a small scan instead of a
  * JSON parser: the service's bodies are its own (SPEC section 5), and the scan

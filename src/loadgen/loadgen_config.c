@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loadgen_config.c: the options of `booking bench`, one parser for both modes:
  * one table of options says which mode takes each, and one switch reads them,

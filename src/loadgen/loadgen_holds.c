@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loadgen_holds.c: the hold-and-confirm flow both modes share: which holds are
  * confirmed, what the answers say each resource holds, and what the read-back

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loadgen_http.c: the load generator over HTTP, against a running `booking
  * serve`: it creates its resources, runs T worker threads (loadgen_http_conn.c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loadgen_http.h: the parts of the HTTP mode: the run (loadgen_http.c) sets up
  * the shared state and the workers; each worker drives its connections in one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loadgen_http_conn.c: one worker of the HTTP mode: its keep-alive connections
  * in one epoll loop, one request in flight per connection. A request is built in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loadgen_inproc.c: the load generator in process: N threads, each sending its
  * share of M attempts in batches of B to K resources of one store. Counts are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loadgen_internal.h: what the two modes of the load generator share: the clock,
  * the randomness, counting, and the workload (which attempt comes next).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loadgen_pick.c: the workload both modes send: which attempt comes next (new,
  * replay or conflicting replay), and the ids, written by hand because the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loadgen_stats.c: counting a run: outcomes by reason, latency in a log-linear
  * histogram, and the merge of per-thread counts at the end.

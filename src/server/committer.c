@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * committer.c: the group-commit thread. No timer and no artificial delay: the
  * thread sleeps only while the queue is empty, so a lone request commits at once,

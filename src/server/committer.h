@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * committer.h: group commit. One thread per store takes everything queued (up to
  * BOOKING_BATCH_MAX attempts), decides it in arrival order with one

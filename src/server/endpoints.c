@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * endpoints.c: the answers of SPEC section 5, as a status and a body that
  * json/booking_json.c builds. Non-attempt operations (cancel and confirm among

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * endpoints.h: what each route of SPEC section 5 answers, as a status and a JSON
  * body, without HTTP plumbing: server.c routes, reads bodies and sends these.

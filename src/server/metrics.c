@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * metrics.c: recording and the Prometheus text exposition of GET /metrics.
  * Histograms keep one counter per bucket (not cumulative) and are summed up at

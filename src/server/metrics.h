@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * metrics.h: the service's counters for GET /metrics (Prometheus text format 0.0.4):
  * attempt outcomes by reason, HTTP answers by status, request latency and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * server.c: the HTTP side of `booking serve`: libmicrohttpd's daemon, routing,
  * bearer token, request bodies, answers, access log and graceful stop.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * server.h: `booking serve`, the HTTP/JSON service of SPEC section 5, on
  * libmicrohttpd (epoll, a thread pool, suspend/resume) in front of one committer.

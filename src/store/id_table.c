@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * id_table.c: open addressing with linear probing over a slot array of key
  * indexes, at most half full, cleared by walking the keys in use. Hashing is

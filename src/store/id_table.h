@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * id_table.h: a bounded set of borrowed ids, each given a dense index in
  * first-touch order. The per-batch scratch of the transactional stores (the

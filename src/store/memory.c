@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * memory.c: the in-process store ("memory:"). Not durable; for tests, embedding
  * and measuring the core. Thread-safe without a global lock.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * postgres.c: the shared, durable store ("postgres://..." or "postgresql://...",
  * a libpq URI) for many service instances on many machines over one database.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * postgres_batch.c: the record map (its values beside the shared id table, like
  * the resource overlay's) and the text of the array literals.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * postgres_batch.h: the per-connection scratch of one postgres batch: the
  * resources it touches (the shared resource overlay), the records of its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * postgres_conn.c: URL options, connecting (session settings, prepared
  * statements), the bounded connection pool, pipelined flights with a client-side

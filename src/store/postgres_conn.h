@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * postgres_conn.h: the connections of the postgres store: URL options, a bounded
  * pool of libpq connections (each used by one call at a time), the pipelined

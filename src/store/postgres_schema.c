@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * postgres_schema.c: migrations of the postgres store. Migration N (1-based)
  * takes schema version N-1 to N; all run in one transaction that first takes a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * postgres_schema.h: creating and migrating the postgres store's tables, once,
  * even when many service instances start against one database at the same time.

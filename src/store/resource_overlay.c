@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * resource_overlay.c: the overlay's entries, kept beside the shared id table
  * (store/id_table.h), which does the hashing and probing.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * resource_overlay.h: the resources one batch touches, with their counters as the
  * batch has changed them so far. A transactional store reads each resource once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sqlite.c: the embedded, durable store ("sqlite:PATH[?busy_timeout_ms=N&vfs=NAME]").
  *

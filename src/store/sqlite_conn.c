@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sqlite_conn.c: opening a connection of the sqlite store, its statements, its
  * bounded lock, its transaction steps and its error mapping.

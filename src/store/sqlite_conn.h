@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sqlite_conn.h: one SQLite connection of the sqlite store, with its mutex, its
  * prepared statements (prepared once, reused), its transaction steps and the

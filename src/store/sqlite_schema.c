@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sqlite_schema.c: migrations of the sqlite store. Migration N (1-based) takes
  * user_version N-1 to N; they run in order, in one BEGIN IMMEDIATE transaction,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sqlite_schema.h: the sqlite store's schema, versioned by PRAGMA user_version.
  */

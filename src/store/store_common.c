@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * store_common.c: small helpers every store shares, so no store writes them again.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * decimal.h: an unsigned number written as decimal digits, for the hot paths that
  * build text by hand (the service's answer bodies, the load generator's requests).

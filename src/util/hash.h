@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hash.h: a fast 64-bit hash for short ids (booking and resource ids are at most
  * 128 bytes). Not cryptographic: ids come from clients, so tables that use it

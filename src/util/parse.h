@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * parse.h: strict parsing of numbers given as text (command-line options): the
  * whole text or nothing, never a silent wrap or a trailing character.

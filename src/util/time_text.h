@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * time_text.h: the store's times (ms since the epoch) as the text of SPEC section 5,
  * RFC 3339 in UTC with milliseconds ("2026-12-01T21:50:00.123Z"), both ways. One

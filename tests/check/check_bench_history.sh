@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A history recorded over HTTP by `booking bench --url ... --history` against a
 # real `booking serve` (sqlite store) is linearizable by `booking check`, and a
 # copy with one BOOKED turned into REJECTED insufficient_capacity is caught.

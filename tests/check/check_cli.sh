@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # `booking check` as a command: usage errors exit 2 (SPEC section 6), an
 # unreadable file exits 2, standard input works, and --timeout is validated.
 set -u

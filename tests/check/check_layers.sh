@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check_layers.sh NM ARCHIVE: the checker's objects call one way only,
 # check.c (the driver) -> the phases -> the shared files (check_history.c,
 # check_report.c, check_model.c). Fails naming every call that goes back up or

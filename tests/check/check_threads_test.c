@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_threads_test.c: histories recorded from threads driving the real library
  * (memory: and sqlite:) are linearizable, a copy with one outcome flipped is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * checker_model_test.c: the checker's model (src/check/check_model.c) and the
  * core's decide functions (src/core/decide.c) state the SPEC rules twice, on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * history_line_test.c: the history line format (docs/checking.md) has one
  * writer and one reader that agree: every kind of event written reads back as

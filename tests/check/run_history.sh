@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs `booking check` on one hand-written history and compares the verdict with
 # its .expect file: "EXIT [WORD [LINE]]": the exit status, a word the output must
 # contain (the violation kind, "ok", or "line N" for malformed input) and, for a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # cli_confirm_test.sh: a hold's whole life from the command line (SPEC sections 6
 # and 7) on a durable store, one command per step as a user would type them:
 # `booking attempt --hold-ms` prints status held and expires_at, `booking confirm`

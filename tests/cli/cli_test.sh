@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # cli_test.sh: the `booking` command line against SPEC section 6: --help on every
 # command, the exit codes (0 BOOKED, 3 REJECTED, 4 FAILED, 2 usage, 1 other error),
 # options before and after positional arguments, --json bodies with exactly the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conformance.c: the one suite every store engine must pass, so stores cannot drift
  * apart. It runs SPEC sections 1 and 2 through the public API against the store

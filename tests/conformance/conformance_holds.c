@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conformance_holds.c: holds that expire (SPEC section 7) through the public API,
  * on every store. The store runs on the suite's clock (conformance_ledger.h), so

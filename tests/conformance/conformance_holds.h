@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conformance_holds.h: the cases of SPEC section 7 (holds), run on every store.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conformance_ledger.c: the ledger of what a conformance case decided, and the
  * assertions the cases share (conformance_ledger.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conformance_ledger.h: what every conformance case shares: the store under test,
  * unique ids, and the ledger of what a case decided, checked against the invariant

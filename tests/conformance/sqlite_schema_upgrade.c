@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sqlite_schema_upgrade.c: a file of the release before holds (schema version 1,
  * tests/fixtures/sqlite-schema-v1.db) opened by this library: migrated in place to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fault_injection.c: SPEC sections 1 and 4 under I/O faults, for the sqlite store.
  * For each call (an attempt, a batch of 50, a cancel, a capacity change) and each

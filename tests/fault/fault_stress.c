@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fault_stress.c: the concurrency stress of tests/stress with I/O faults on top.
  * Eight threads and a reader share a sqlite store opened through the fault VFS,

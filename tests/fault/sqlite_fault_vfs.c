@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sqlite_fault_vfs.c: the fault-injecting VFS (see the header). Each file the
  * shim opens is a fault_file followed in the same allocation by the real VFS's

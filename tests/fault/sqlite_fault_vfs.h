@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sqlite_fault_vfs.h: a SQLite VFS shim for fault-injection tests. It wraps the
  * default VFS and makes the Nth operation of a chosen kind (counted from when it

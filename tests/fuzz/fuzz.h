@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz.h: what every fuzz target defines (the libFuzzer entry point) and how a
  * target reports a broken property: it aborts, which libFuzzer and the corpus

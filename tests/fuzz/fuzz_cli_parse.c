@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_cli_parse.c: the command line's number parser (cli_parse_u64) and the id
  * rule (booking_id_valid) against plain reference implementations of SPEC

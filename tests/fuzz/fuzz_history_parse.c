@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_history_parse.c: the history parser and, for small histories, the whole
  * checker. Properties: never crashes; a refusal names a line; a verdict is one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_request_decode.c: the service's JSON request decoder (src/json/
  * request_decode.h). The first byte picks attempt, batch or capacity. Properties:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_sqlite_options.c: the sqlite: store URL's option parser, a pure function
  * (fuzzing booking_store_open itself would create database files). Properties:

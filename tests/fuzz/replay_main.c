@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * replay_main.c: in builds without libFuzzer, runs a fuzz target over every file
  * of the corpus directories given as arguments, so `make test` replays the

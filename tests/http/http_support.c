@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http_support.c: runs the real `booking serve` binary (BOOKING_BIN) as a child
  * process and talks to it over loopback with libcurl or a raw socket.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http_support.h: what the HTTP tests share: a real `booking serve` process on a
  * free loopback port, a libcurl client, raw socket exchanges and JSON helpers.

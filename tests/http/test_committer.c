@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_committer.c: the group-commit thread on its own (memory store, no HTTP):
  * arrival order, one transaction per batch with requests never split, the bounded

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_http_api.c: every endpoint and status code of SPEC section 5, through
  * libcurl against a real `booking serve` on sqlite, plus the bearer token.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_http_bad_input.c: SPEC section 5, "the server never crashes on input, and a
  * bad request never changes state". Each bad request below carries an otherwise

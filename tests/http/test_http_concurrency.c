@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_http_concurrency.c: SPEC section 1's invariant and replay rules over HTTP,
  * under 16 client threads that race on a few resources, replay each other's

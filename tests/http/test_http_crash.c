@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_http_crash.c: SPEC section 1 "Durable" and section 5's graceful stop, with
  * real processes: the server is killed with SIGKILL (or stopped with SIGTERM)

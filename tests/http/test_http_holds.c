@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_http_holds.c: holds over HTTP (SPEC sections 5 and 7) through a real
  * `booking serve --store memory:` on the host's real clock: hold_ms on attempts

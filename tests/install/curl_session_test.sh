@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # examples/curl-session.sh, run as a user would against a fresh `booking serve`:
 # every step gets the status the API documents, on memory: and on the default
 # sqlite: store. Then the same with a bearer

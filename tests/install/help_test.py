@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Every --help of `booking` (SPEC section 6) exits 0, shows a usage and an
 Options block with -h/--help, and lists each option that takes a value with
 either its default or, in the usage line, as required (outside any [...])."""

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The installed libbooking.a and libbooking.so define no global symbol outside
 # booking_ (issue 9, item 5): a program that links either cannot collide with,
 # or call, an internal (bk_store_error, bk_overlay_get, bk_pg_send, ...).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=sh
 # lib.sh: what the install tests share: failing loudly, a scratch directory
 # removed on exit, a staged install, and a `booking serve` on a free port.

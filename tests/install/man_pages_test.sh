@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # booking(1) and libbooking(3) render with no warning at 80 columns, carry the
 # project's version, and cover every command and option the program's --help
 # shows and every function booking.h exports.

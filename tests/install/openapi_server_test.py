@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """docs/openapi.json tells the truth about a running `booking serve`: every
 documented route and method answers, each with the status this scenario must
 get and that status documented, its JSON body carries the documented required

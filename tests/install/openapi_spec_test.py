@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """docs/openapi.json parses, is OpenAPI 3.1 of this version, and lists exactly the
 routes, methods and status codes of SPEC section 5: no route missing, none
 invented, no status a client would not be told about; and its schemas carry the

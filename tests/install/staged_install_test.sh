@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A staged install (DESTDIR, prefix /usr) holds every file a user needs, the
 # shared library exports exactly the functions of booking.h under its SONAME,
 # and a program compiled with nothing but `pkg-config --cflags --libs libbooking`

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # booking.service runs `booking serve` as a hardened service: the installed unit
 # passes `systemd-analyze verify` without a word, rates at most
 # UNIT_EXPOSURE_MAX in `systemd-analyze security`, and carries the keys the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loadgen_config_test.c: one option parser serves both modes of `booking bench`:
  * --url selects the HTTP mode, each mode refuses the other's options as unknown,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loadgen_holds_test.c: the load generator's hold-and-confirm flow without a
  * server: in process against memory: (the library's hold_ms and booking_confirm),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # loadgen_smoke.sh BOOKING MODE: runs `booking serve` on a temp SQLite file on a free
 # port, drives it with `booking bench --url ... --attempts 2000 --history FILE`
 # (MODE single: POST /v1/bookings; batch: POST /v1/bookings/batch of 100), then checks:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Failover: a primary and a synchronous streaming standby on loopback; under load
 # through `booking serve` with a multi-host URL (target_session_attrs=read-write),
 # the primary is killed with SIGKILL (postmaster and backends, like a crash), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pg_test.c: the side session and the table-level invariant check of the
  * postgres tests (see pg_test.h).

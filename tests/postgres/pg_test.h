@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pg_test.h: what the postgres tests share: a plain libpq session beside the
  * store (to hold locks, kill sessions, read rows) and the invariant of SPEC

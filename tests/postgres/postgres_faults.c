@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * postgres_faults.c: SPEC section 1's FAILED outcomes of the postgres store under
  * faults it can cause on a shared test server: a lock held elsewhere past

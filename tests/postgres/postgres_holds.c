@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * postgres_holds.c: holds (SPEC section 7) on the postgres store beyond the
  * conformance suite, which runs on an injected clock: here the store's own clock,

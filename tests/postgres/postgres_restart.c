@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * postgres_restart.c: faults that need a server of this test's own: the database
  * crashes (stopped at once, like a power cut) and restarts under load, and a

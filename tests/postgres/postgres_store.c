@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * postgres_store.c: what the postgres store must do beyond the conformance suite:
  * the schema made once by instances starting together and guarded by CHECKs,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * postgres_upgrade.c: a database the previous release wrote (schema version 1:
  * the committed dump tests/fixtures/postgres-schema-v1.sql) is migrated in place

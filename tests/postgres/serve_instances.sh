@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Three `booking serve` instances on one PostgreSQL database; every booking_id is
 # sent to all three at the same moment (curl --parallel). SPEC section 1: one
 # decision per booking_id (exactly one answer with replayed false, the other two

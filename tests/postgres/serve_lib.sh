@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # serve_lib.sh: what the postgres service tests share (sourced, not run):
 # starting `booking serve` on a free port and waiting for it, and checking the
 # invariant of SPEC section 1 straight on the tables with psql.

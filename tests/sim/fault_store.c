@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fault_store.c: the fault-injecting wrapper of fault_store.h. Faults are drawn
  * before the real call (so a "before" fault never reaches the store) and after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fault_store.h: a store that wraps a real one and, by seeded choice, fails a
  * call before it reaches the real store (busy, io_error, conflict: nothing

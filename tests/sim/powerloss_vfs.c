@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * powerloss_vfs.c: the power-cut shim of powerloss_vfs.h. Each tracked file
  * (by path, shared by every handle SQLite opens on it: an fsync through one

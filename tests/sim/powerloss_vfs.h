@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * powerloss_vfs.h: a SQLite VFS shim that simulates a power cut. It forwards to
  * the default VFS but keeps, per database and WAL file, the bytes each write

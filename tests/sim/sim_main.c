@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sim_main.c: the deterministic simulation. Seeded logical clients run
  * attempts, batches, cancels, reads and capacity changes against a real store

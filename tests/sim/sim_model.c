@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sim_model.c: the sequential model of sim_model.h. It restates SPEC sections 1, 2
  * and 7 on its own (it never asks the core), so that the simulation checks the core

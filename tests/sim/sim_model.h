@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sim_model.h: what the simulation expects of a store with holds (SPEC sections 1, 2
  * and 7), as a plain sequential model. The simulation runs one store call at a time,

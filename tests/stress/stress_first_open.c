@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stress_first_open.c: several processes opening the same NEW sqlite file at the
  * same moment (service instances started together) must all get a working

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stress_holds.c: the workers of the holds stress test (stress_holds.h). Each id's
  * request is fixed by (owner, seq), so any worker can replay, confirm or cancel any

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stress_holds.h: holds (SPEC section 7) under concurrency, shared by the thread and
  * process programs. Workers hold, book, confirm, cancel, replay and read on a few hot

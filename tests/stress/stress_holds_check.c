@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stress_holds_check.c: the checker of the holds stress test (stress_holds.h). The
  * record read back for each id, once every hold's time has passed, is the truth its

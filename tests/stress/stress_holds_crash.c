@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stress_holds_crash.c: holds survive a kill -9 of the process that made them
  * (SPEC sections 1 and 7, sqlite). A child makes holds (and confirms some) as fast

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stress_holds_processes.c: holds (SPEC section 7) across processes sharing one
  * database file. The test clock lives in memory mapped shared before the fork, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stress_holds_rules.c: one cmocka test per rule of SPEC section 7 that the holds
  * stress checker counts, plus one that the workload reached every path of a hold.

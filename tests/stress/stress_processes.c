@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stress_processes.c: SPEC section 1 across processes sharing one database file.
  * The parent creates the resources and closes its store, then forks workers that

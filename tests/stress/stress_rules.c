@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stress_rules.c: one cmocka test per rule of SPEC section 1 that the stress
  * checker counts, plus one that the workload reached every path.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stress_rules.h: the cmocka tests both stress programs share, one per rule of
  * the contract; each judges the summary of a run made in the group setup.

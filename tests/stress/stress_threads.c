@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stress_threads.c: SPEC section 1 under concurrency, in one process. Eight
  * worker threads and a reader share one store (argv[1], "@TMP@" standing for a

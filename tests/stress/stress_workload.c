@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stress_workload.c: workers and checker of the stress tests (see the header).
  * The checker trusts nothing but the logs and what the store answers afterwards:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stress_workload.h: the concurrency workload shared by the thread and process
  * stress tests. Workers hammer a few hot resources with single attempts, batches,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_support.c: temporary directories and unique ids for the suite.
  */

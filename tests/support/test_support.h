@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_support.h: what the cmocka programs share: temporary directories and
  * the store URLs the conformance and stress suites run against.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Every #include under src/ stays inside its folder's layer (issue 9, item 6).
 
 The build puts all of src/ on every target's include path, so nothing but this

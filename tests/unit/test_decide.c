@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_decide.c: the pure decision core (src/core/decide.h) against the tables and
  * rules of SPEC sections 1 and 2, one test per row or rule, plus the wire names.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_invariant_assert.c: the resource invariant of SPEC section 1
  * (0 <= booked <= capacity) is asserted where a store reads a counter. A sqlite

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_json_outcome.c: the outcome body of SPEC section 5 written straight into a
  * buffer (booking_json_outcome_write) must be, byte for byte, what jansson writes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_limits.c: SPEC section 3 at the library boundary (include/booking.h), on a
  * memory: store. Each limit is tried just inside (the call works) and just outside

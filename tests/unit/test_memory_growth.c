@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_memory_growth.c: the memory store's tables double as they fill (memory.c,
  * design note (5)): across every growth each record is still found, so a replay

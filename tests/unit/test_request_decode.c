@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_request_decode.c: an attempt body and a batch body both come out of the
  * decoder (json/request_decode.h) as booking_requests in body order, with the ids

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_request_ids.c: an id in a request body and an id in a URL path are checked
  * by one function (decode_id), which accepts exactly what the library's contract

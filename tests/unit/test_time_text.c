@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_time_text.c: the store's times as text (SPEC section 5: RFC 3339, UTC,
  * milliseconds), written and read back by src/util/time_text.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_vocabulary.c: the lists of include/booking.h (BOOKING_*_MAP) are the one
  * source of outcomes, reasons and statuses. Walks each list and checks that every
