@@ -5,6 +5,7 @@
  * id; every call is logged with its real-time span and the test clock around it.
  */
 #include "stress/stress_holds.h"
+#include "support/test_support.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -52,31 +53,6 @@ int64_t holds_clock_read(void *context)
     return atomic_load(&clock->now_ms);
 }
 
-static uint64_t mix64(uint64_t x)
-{
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
-
-static uint64_t rng_next(uint64_t *state)
-{
-    *state += 0x9E3779B97F4A7C15ull;
-    return mix64(*state);
-}
-
-static unsigned rng_below(uint64_t *state, unsigned n)
-{
-    return (unsigned)(rng_next(state) % n);
-}
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static unsigned scale_percent(void)
 {
@@ -115,7 +91,7 @@ void holds_config_init(holds_config *cfg, const char *url, unsigned workers, hol
         cfg->capacity = HOLDS_CAPACITY;
     if (cfg->capacity < HOLDS_CAPACITY_MIN)
         cfg->capacity = HOLDS_CAPACITY_MIN;
-    cfg->seed = mix64((uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 20));
+    cfg->seed = test_mix64((uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 20));
     const char *env = getenv("BOOKING_STRESS_SEED");
     if (env != NULL && env[0] != '\0')
         cfg->seed = strtoull(env, NULL, 10);
@@ -163,7 +139,7 @@ typedef struct holds_params {
 
 static holds_params id_params(const holds_config *cfg, uint32_t owner, uint32_t seq)
 {
-    uint64_t h = mix64(cfg->seed ^ mix64(((uint64_t)owner << 32) | seq));
+    uint64_t h = test_mix64(cfg->seed ^ test_mix64(((uint64_t)owner << 32) | seq));
     holds_params p = {.resource = (unsigned)(h % HOLDS_RESOURCES),
                       .units = 1 + (h >> 8) % HOLDS_UNITS_MAX};
     if ((h >> 16) % HOLDS_PLAIN_ONE_IN != 0)
@@ -237,8 +213,8 @@ static bool ring_pick(worker_state *w, const id_ring *r, uint32_t *owner, uint32
 {
     if (r->count == 0)
         return false;
-    unsigned back = rng_below(&w->rng, r->count);
-    back = rng_below(&w->rng, back + 1);
+    unsigned back = test_rng_below(&w->rng, r->count);
+    back = test_rng_below(&w->rng, back + 1);
     unsigned at = (r->next + HOLDS_RING - 1 - back) % HOLDS_RING;
     *owner = r->owner[at];
     *seq = r->seq[at];
@@ -260,22 +236,22 @@ static bool ring_take(id_ring *r, uint32_t *owner, uint32_t *seq)
 
 static void pick_id(worker_state *w, uint32_t *owner, uint32_t *seq)
 {
-    *owner = rng_below(&w->rng, w->cfg->workers);
+    *owner = test_rng_below(&w->rng, w->cfg->workers);
     uint32_t known = w->next_seq + 1;
     uint32_t window = known < HOLDS_RECENT_WINDOW ? known : HOLDS_RECENT_WINDOW;
-    *seq = rng_below(&w->rng, 2) == 0 ? w->next_seq - rng_below(&w->rng, window)
-                                      : rng_below(&w->rng, known);
+    *seq = test_rng_below(&w->rng, 2) == 0 ? w->next_seq - test_rng_below(&w->rng, window)
+                                      : test_rng_below(&w->rng, known);
 }
 
 static void call_begin(worker_state *w, holds_call *c)
 {
     c->clock_before_ms = atomic_load(&w->cfg->clock->now_ms);
-    c->start_ns = now_ns();
+    c->start_ns = test_now_ns();
 }
 
 static void call_end(worker_state *w, holds_call *c)
 {
-    c->end_ns = now_ns();
+    c->end_ns = test_now_ns();
     c->clock_after_ms = atomic_load(&w->cfg->clock->now_ms);
     c->worker = (uint16_t)w->worker;
 }
@@ -289,12 +265,12 @@ static void choose_attempt(worker_state *w, holds_call *c, unsigned kind)
         c->seq = w->next_seq++;
         p = id_params(w->cfg, c->owner, c->seq);
     } else {
-        if (kind == 2 || rng_below(&w->rng, 100) >= HOLDS_OWN_REPLAY_PCT ||
+        if (kind == 2 || test_rng_below(&w->rng, 100) >= HOLDS_OWN_REPLAY_PCT ||
             !ring_pick(w, &w->holds, &c->owner, &c->seq))
             pick_id(w, &c->owner, &c->seq);
         p = id_params(w->cfg, c->owner, c->seq);
         if (kind == 2)
-            p = conflict_params(p, rng_next(&w->rng));
+            p = conflict_params(p, test_rng_next(&w->rng));
     }
     c->kind = HOLDS_CALL_ATTEMPT;
     c->resource = (uint8_t)p.resource;
@@ -360,12 +336,12 @@ static bool run_change(worker_state *w, holds_call_kind kind)
     c->kind = (uint8_t)kind;
     bool confirm = kind == HOLDS_CALL_CONFIRM;
     unsigned own_pct = confirm ? HOLDS_OWN_HOLD_PCT : HOLDS_OWN_ACTIVE_PCT;
-    bool own = rng_below(&w->rng, 100) < own_pct &&
+    bool own = test_rng_below(&w->rng, 100) < own_pct &&
                (confirm ? ring_pick(w, &w->holds, &c->owner, &c->seq)
                         : ring_take(&w->active, &c->owner, &c->seq));
     if (!own) {
         /* A cancel not of an active booking is mostly of a recent hold. */
-        if (confirm || rng_below(&w->rng, 2) == 0 || !ring_pick(w, &w->holds, &c->owner, &c->seq))
+        if (confirm || test_rng_below(&w->rng, 2) == 0 || !ring_pick(w, &w->holds, &c->owner, &c->seq))
             pick_id(w, &c->owner, &c->seq);
     }
     char id[HOLDS_ID_SIZE];
@@ -401,7 +377,7 @@ static bool run_get(worker_state *w)
     if (c == NULL)
         return false;
     c->kind = HOLDS_CALL_GET_RESOURCE;
-    c->resource = (uint8_t)rng_below(&w->rng, HOLDS_RESOURCES);
+    c->resource = (uint8_t)test_rng_below(&w->rng, HOLDS_RESOURCES);
     booking_reason reason = BOOKING_REASON_INTERNAL;
     booking_resource r;
     memset(&r, 0, sizeof r);
@@ -425,14 +401,14 @@ static void worker_init(worker_state *w, booking_store *store, const holds_confi
     w->cfg = cfg;
     w->worker = index;
     w->log = log;
-    w->rng = mix64(cfg->seed + salt * (index + 1));
+    w->rng = test_mix64(cfg->seed + salt * (index + 1));
     for (unsigned i = 0; i < HOLDS_RESOURCES; i++)
         holds_resource_id(w->rid[i], sizeof w->rid[i], cfg, i);
 }
 
 static bool run_one(worker_state *w)
 {
-    unsigned roll = rng_below(&w->rng, 100), at = 0;
+    unsigned roll = test_rng_below(&w->rng, 100), at = 0;
     if (roll < (at += HOLDS_CONFIRM_PCT))
         return run_change(w, HOLDS_CALL_CONFIRM);
     if (roll < (at += HOLDS_CANCEL_PCT))
@@ -444,7 +420,7 @@ static bool run_one(worker_state *w)
     if (roll < (at += HOLDS_CONFLICT_PCT))
         return run_attempts(w, 2, 1);
     if (roll < (at += HOLDS_BATCH_PCT))
-        return run_attempts(w, 0, 2 + rng_below(&w->rng, HOLDS_BATCH_MAX - 1));
+        return run_attempts(w, 0, 2 + test_rng_below(&w->rng, HOLDS_BATCH_MAX - 1));
     return run_attempts(w, 0, 1);
 }
 
@@ -454,8 +430,8 @@ bool holds_run_worker(booking_store *store, const holds_config *cfg, unsigned wo
     worker_state w;
     worker_init(&w, store, cfg, worker, log, 0x51ED27ull);
     for (unsigned op = 0; op < cfg->ops_per_worker; op++) {
-        if (rng_below(&w.rng, 100) < HOLDS_CLOCK_STEP_PCT)
-            atomic_fetch_add(&cfg->clock->now_ms, 1 + (int64_t)rng_below(&w.rng,
+        if (test_rng_below(&w.rng, 100) < HOLDS_CLOCK_STEP_PCT)
+            atomic_fetch_add(&cfg->clock->now_ms, 1 + (int64_t)test_rng_below(&w.rng,
                                                                          HOLDS_CLOCK_STEP_MS_MAX));
         if (!run_one(&w))
             return false;

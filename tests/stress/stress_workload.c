@@ -6,6 +6,7 @@
  * that id is judged against, and each counter is compared with its records.
  */
 #include "stress/stress_workload.h"
+#include "support/test_support.h"
 #include "core/names.h"
 
 #include <pthread.h>
@@ -31,31 +32,6 @@
 
 /* ---- ids, parameters, randomness ---- */
 
-static uint64_t mix64(uint64_t x)
-{
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
-
-static uint64_t rng_next(uint64_t *state)
-{
-    *state += 0x9E3779B97F4A7C15ull;
-    return mix64(*state);
-}
-
-static unsigned rng_below(uint64_t *state, unsigned n)
-{
-    return (unsigned)(rng_next(state) % n);
-}
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 typedef struct stress_params {
     unsigned resource;
@@ -66,7 +42,7 @@ typedef struct stress_params {
  * (in any process) can replay any id without being told about it. */
 static stress_params id_params(const stress_config *cfg, uint32_t owner, uint32_t seq)
 {
-    uint64_t h = mix64(cfg->seed ^ mix64(((uint64_t)owner << 32) | seq));
+    uint64_t h = test_mix64(cfg->seed ^ test_mix64(((uint64_t)owner << 32) | seq));
     stress_params p = {.resource = (unsigned)(h % STRESS_RESOURCES)};
     if ((h >> 8) % STRESS_BIG_UNITS_ONE_IN == 0)
         p.units = cfg->capacity / 2 + 1 + (h >> 16) % 8;
@@ -129,7 +105,7 @@ void stress_config_init(stress_config *cfg, const char *url, unsigned workers)
     if (cfg->ops_per_worker == 0)
         cfg->ops_per_worker = 1;
     cfg->capacity = (uint64_t)cfg->ops_per_worker * workers * STRESS_CAPACITY_PER_OP;
-    cfg->seed = mix64((uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 20));
+    cfg->seed = test_mix64((uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 20));
     const char *env = getenv("BOOKING_STRESS_SEED");
     if (env != NULL && env[0] != '\0')
         cfg->seed = strtoull(env, NULL, 10);
@@ -222,21 +198,21 @@ typedef struct worker_state {
 /* Some id of any worker: a recent one half the time (to race its decider). */
 static void pick_id(worker_state *w, uint32_t *owner, uint32_t *seq)
 {
-    *owner = rng_below(&w->rng, w->cfg->workers);
+    *owner = test_rng_below(&w->rng, w->cfg->workers);
     uint32_t known = w->next_seq + 1;
-    if (rng_below(&w->rng, 2) == 0) {
+    if (test_rng_below(&w->rng, 2) == 0) {
         uint32_t window = known < STRESS_RECENT_WINDOW ? known : STRESS_RECENT_WINDOW;
-        *seq = w->next_seq - rng_below(&w->rng, window);
+        *seq = w->next_seq - test_rng_below(&w->rng, window);
     } else {
-        *seq = rng_below(&w->rng, known);
+        *seq = test_rng_below(&w->rng, known);
     }
 }
 
 static bool run_attempts(worker_state *w)
 {
     const stress_config *cfg = w->cfg;
-    bool single = rng_below(&w->rng, 100) < STRESS_SINGLE_PCT;
-    unsigned n = single ? 1 : 1 + rng_below(&w->rng, STRESS_BATCH_MAX);
+    bool single = test_rng_below(&w->rng, 100) < STRESS_SINGLE_PCT;
+    unsigned n = single ? 1 : 1 + test_rng_below(&w->rng, STRESS_BATCH_MAX);
     booking_request req[STRESS_BATCH_MAX];
     booking_result res[STRESS_BATCH_MAX];
     char ids[STRESS_BATCH_MAX][STRESS_ID_SIZE];
@@ -244,7 +220,7 @@ static bool run_attempts(worker_state *w)
     memset(calls, 0, sizeof calls);
     for (unsigned i = 0; i < n; i++) {
         stress_call *c = &calls[i];
-        unsigned roll = rng_below(&w->rng, 100);
+        unsigned roll = test_rng_below(&w->rng, 100);
         stress_params p;
         c->ns = STRESS_NS_BOOKING;
         if (roll < STRESS_REPLAY_PCT) {
@@ -252,13 +228,13 @@ static bool run_attempts(worker_state *w)
             p = id_params(cfg, c->owner, c->seq);
         } else if (roll < STRESS_REPLAY_PCT + STRESS_CONFLICT_PCT) {
             pick_id(w, &c->owner, &c->seq);
-            p = conflict_params(id_params(cfg, c->owner, c->seq), rng_next(&w->rng));
+            p = conflict_params(id_params(cfg, c->owner, c->seq), test_rng_next(&w->rng));
         } else if (roll < STRESS_REPLAY_PCT + STRESS_CONFLICT_PCT + STRESS_UNKNOWN_PCT) {
             c->ns = STRESS_NS_UNKNOWN;
             c->owner = w->worker;
             c->seq = w->next_unknown++;
             p = (stress_params){.resource = STRESS_UNKNOWN_RESOURCE,
-                                .units = 1 + rng_below(&w->rng, STRESS_UNITS_MAX)};
+                                .units = 1 + test_rng_below(&w->rng, STRESS_UNITS_MAX)};
         } else {
             c->owner = w->worker;
             c->seq = w->next_seq++;
@@ -269,10 +245,10 @@ static bool run_attempts(worker_state *w)
         booking_id_of(ids[i], sizeof ids[i], cfg, c->ns, c->owner, c->seq);
         req[i] = (booking_request){ids[i], w->rid[p.resource], p.units, 0};
     }
-    int64_t start = now_ns();
+    int64_t start = test_now_ns();
     booking_error e = single ? booking_attempt(w->store, &req[0], &res[0])
                              : booking_attempt_batch(w->store, req, n, res);
-    int64_t end = now_ns();
+    int64_t end = test_now_ns();
     w->call_seq++;
     for (unsigned i = 0; i < n; i++) {
         stress_call *c = log_add(w->log);
@@ -303,7 +279,7 @@ static bool run_cancel(worker_state *w)
     char id[STRESS_ID_SIZE];
     c->kind = STRESS_CALL_CANCEL;
     c->ns = STRESS_NS_BOOKING;
-    if (w->call_seq > 0 && rng_below(&w->rng, 100) < STRESS_CANCEL_AGAIN_PCT) {
+    if (w->call_seq > 0 && test_rng_below(&w->rng, 100) < STRESS_CANCEL_AGAIN_PCT) {
         c->owner = w->last_cancel_owner;
         c->seq = w->last_cancel_seq;
     } else {
@@ -314,9 +290,9 @@ static bool run_cancel(worker_state *w)
     booking_id_of(id, sizeof id, w->cfg, c->ns, c->owner, c->seq);
     booking_reason reason = BOOKING_REASON_INTERNAL;
     booking_record rec;
-    c->start_ns = now_ns();
+    c->start_ns = test_now_ns();
     booking_error e = booking_cancel(w->store, id, &reason, &rec);
-    c->end_ns = now_ns();
+    c->end_ns = test_now_ns();
     c->call_seq = ++w->call_seq;
     c->worker = (uint16_t)w->worker;
     c->outcome = e == BOOKING_OK; /* 0: the library refused the call */
@@ -330,12 +306,12 @@ static bool run_get(worker_state *w)
     if (c == NULL)
         return false;
     c->kind = STRESS_CALL_GET_RESOURCE;
-    c->resource = (uint8_t)rng_below(&w->rng, STRESS_RESOURCES);
+    c->resource = (uint8_t)test_rng_below(&w->rng, STRESS_RESOURCES);
     booking_reason reason = BOOKING_REASON_INTERNAL;
     booking_resource r = {0};
-    c->start_ns = now_ns();
+    c->start_ns = test_now_ns();
     booking_error e = booking_get_resource(w->store, w->rid[c->resource], &reason, &r);
-    c->end_ns = now_ns();
+    c->end_ns = test_now_ns();
     c->call_seq = ++w->call_seq;
     c->worker = (uint16_t)w->worker;
     c->outcome = e == BOOKING_OK;
@@ -349,11 +325,11 @@ bool stress_run_worker(booking_store *store, const stress_config *cfg, unsigned 
                        stress_log *log)
 {
     worker_state w = {.store = store, .cfg = cfg, .worker = worker, .log = log};
-    w.rng = mix64(cfg->seed + 0x51ED27ull * (worker + 1));
+    w.rng = test_mix64(cfg->seed + 0x51ED27ull * (worker + 1));
     for (unsigned i = 0; i <= STRESS_RESOURCES; i++)
         stress_resource_id(w.rid[i], sizeof w.rid[i], cfg, i);
     for (unsigned op = 0; op < cfg->ops_per_worker; op++) {
-        unsigned roll = rng_below(&w.rng, 100);
+        unsigned roll = test_rng_below(&w.rng, 100);
         bool ok = roll < STRESS_CANCEL_PCT                     ? run_cancel(&w)
                   : roll < STRESS_CANCEL_PCT + STRESS_GET_PCT ? run_get(&w)
                                                                : run_attempts(&w);
@@ -367,7 +343,7 @@ bool stress_run_reader(booking_store *store, const stress_config *cfg, unsigned 
                        const atomic_bool *stop, stress_log *log)
 {
     worker_state w = {.store = store, .cfg = cfg, .worker = reader, .log = log};
-    w.rng = mix64(cfg->seed + 0x7EADull * (reader + 1));
+    w.rng = test_mix64(cfg->seed + 0x7EADull * (reader + 1));
     for (unsigned i = 0; i <= STRESS_RESOURCES; i++)
         stress_resource_id(w.rid[i], sizeof w.rid[i], cfg, i);
     for (unsigned i = 0; i < STRESS_READS_MAX && !atomic_load(stop); i++) {

@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
 /* A fresh directory under $TMPDIR (or /tmp), removed by test_tmpdir_remove(). */
 const char *test_tmpdir(void);
@@ -22,5 +24,32 @@ void test_unique_id(char *out, size_t size, const char *prefix);
  * so CTest can pass "sqlite:@TMP@/c.db" and every run gets a fresh file.
  * Returns false if out is too small. */
 bool test_url_expand(const char *url_template, char *out, size_t size);
+
+/* The stress suites' randomness (splitmix64: seeded, repeatable) and clock. */
+static inline uint64_t test_mix64(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+static inline uint64_t test_rng_next(uint64_t *state)
+{
+    *state += 0x9E3779B97F4A7C15ull;
+    return test_mix64(*state);
+}
+
+static inline unsigned test_rng_below(uint64_t *state, unsigned n)
+{
+    return (unsigned)(test_rng_next(state) % n);
+}
+
+static inline int64_t test_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 #endif
