@@ -12,6 +12,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # serve_start BOOKING URL LOG: starts a service; its base URL lands in SERVE_BASE.
 # (Not called as $(...): the service would hold the substitution's pipe open.)
 serve_start() {
+    : >"$3" # exists before the job opens it: a sed that ran first failed on a missing file
     "$1" serve --listen 127.0.0.1:0 --store "$2" --threads 4 >/dev/null 2>"$3" &
     SERVE_PIDS="$SERVE_PIDS $!"
     for _ in $(seq 1 100); do
