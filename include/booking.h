@@ -313,6 +313,34 @@ BOOKING_API booking_error booking_get_resource(booking_store *store, const char 
 BOOKING_API booking_error booking_get_booking(booking_store *store, const char *booking_id,
                                               booking_reason *reason, booking_record *record);
 
+/* One confirm or cancel of a booking_change_batch(). */
+typedef enum booking_change_kind {
+    BOOKING_CHANGE_CANCEL = 1,  /* as booking_cancel() */
+    BOOKING_CHANGE_CONFIRM = 2, /* as booking_confirm() */
+} booking_change_kind;
+
+typedef struct booking_change {
+    const char *booking_id; /* NUL-terminated, 1..BOOKING_ID_LEN_MAX bytes, borrowed */
+    booking_change_kind kind;
+} booking_change;
+
+/* 1..BOOKING_BATCH_MAX confirms and cancels, decided in order, each as
+ * booking_confirm() or booking_cancel() decides it at its place in the batch:
+ * reasons[i] answers changes[i], and records[i] (records may be NULL; else an
+ * array of count) gets its record whenever the record exists. What a service
+ * does to commit many at once (group commit), as booking_attempt_batch() for
+ * attempts. sqlite: one transaction and one sync for the whole batch; if it
+ * fails, every reason is that failure and nothing of the batch is visible.
+ * postgres: each change commits on its own (PostgreSQL groups the syncs of
+ * concurrent sessions itself), so a failure fails only its change. memory: in
+ * order, not isolated from other threads' calls.
+ * Errors: BOOKING_EINVAL (store, changes or reasons NULL; count 0 or over
+ * BOOKING_BATCH_MAX; an id invalid or a kind unknown: then nothing is done).
+ * Thread-safety: any number of threads at once. */
+BOOKING_API booking_error booking_change_batch(booking_store *store,
+                                               const booking_change *changes, size_t count,
+                                               booking_reason *reasons, booking_record *records);
+
 /* The store's clock (SPEC section 7): returns the time in ms since the epoch.
  * By default sqlite: and memory: read the host's real-time clock and postgres://
  * the database server's (so that every instance agrees). A store never lets its

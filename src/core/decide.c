@@ -149,6 +149,12 @@ core_change_decision bk_core_decide_confirm(const core_record *record, int64_t n
     return d;
 }
 
+core_change_fn bk_core_change_rule(booking_change_kind kind)
+{
+    assert(kind == BOOKING_CHANGE_CANCEL || kind == BOOKING_CHANGE_CONFIRM);
+    return kind == BOOKING_CHANGE_CONFIRM ? bk_core_decide_confirm : bk_core_decide_cancel;
+}
+
 int64_t bk_core_store_time(int64_t clock_ms, int64_t latest_ms)
 {
     return clock_ms > latest_ms ? clock_ms : latest_ms;

@@ -103,6 +103,10 @@ core_cancel_decision bk_core_decide_cancel(const core_record *record, int64_t no
  * HOLD_EXPIRED, ALREADY_CANCELLED, NOT_BOOKED, UNKNOWN_BOOKING. */
 core_change_decision bk_core_decide_confirm(const core_record *record, int64_t now_ms);
 
+/* The rule of a confirm or a cancel, by the kind of a booking_change. */
+typedef core_change_decision (*core_change_fn)(const core_record *record, int64_t now_ms);
+core_change_fn bk_core_change_rule(booking_change_kind kind);
+
 /* The store's time: the clock's reading, but never before the latest time the
  * store has recorded (SPEC section 7: a clock that steps back is not followed). */
 int64_t bk_core_store_time(int64_t clock_ms, int64_t latest_ms);

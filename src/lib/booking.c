@@ -95,22 +95,47 @@ booking_error booking_set_capacity(booking_store *store, const char *resource_id
     return BOOKING_OK;
 }
 
+static bool change_valid(const booking_change *c)
+{
+    return id_valid(c->booking_id) &&
+           (c->kind == BOOKING_CHANGE_CANCEL || c->kind == BOOKING_CHANGE_CONFIRM);
+}
+
+booking_error booking_change_batch(booking_store *store, const booking_change *changes,
+                                   size_t count, booking_reason *reasons, booking_record *records)
+{
+    if (store == NULL || changes == NULL || reasons == NULL || count == 0 ||
+        count > BOOKING_BATCH_MAX)
+        return BOOKING_EINVAL;
+    for (size_t i = 0; i < count; i++) {
+        if (!change_valid(&changes[i]))
+            return BOOKING_EINVAL;
+    }
+    store->ops->change_batch(store, changes, count, reasons, records);
+    return BOOKING_OK;
+}
+
+/* A cancel or a confirm alone: a batch of one. */
+static booking_error change_one(booking_store *store, const char *booking_id,
+                                booking_change_kind kind, booking_reason *reason,
+                                booking_record *record)
+{
+    if (reason == NULL)
+        return BOOKING_EINVAL;
+    booking_change c = {.booking_id = booking_id, .kind = kind};
+    return booking_change_batch(store, &c, 1, reason, record);
+}
+
 booking_error booking_cancel(booking_store *store, const char *booking_id, booking_reason *reason,
                              booking_record *record)
 {
-    if (store == NULL || reason == NULL || !id_valid(booking_id))
-        return BOOKING_EINVAL;
-    *reason = store->ops->cancel(store, booking_id, record);
-    return BOOKING_OK;
+    return change_one(store, booking_id, BOOKING_CHANGE_CANCEL, reason, record);
 }
 
 booking_error booking_confirm(booking_store *store, const char *booking_id, booking_reason *reason,
                               booking_record *record)
 {
-    if (store == NULL || reason == NULL || !id_valid(booking_id))
-        return BOOKING_EINVAL;
-    *reason = store->ops->confirm(store, booking_id, record);
-    return BOOKING_OK;
+    return change_one(store, booking_id, BOOKING_CHANGE_CONFIRM, reason, record);
 }
 
 booking_error booking_store_set_clock(booking_store *store, booking_clock_fn clock, void *context)

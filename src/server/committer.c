@@ -5,12 +5,21 @@
  * and under load whatever queued during one fsync forms the next batch.
  *
  * Invariants:
- *  (1) Items are decided in the order they were queued, each item's attempts
- *      contiguous and in the item's own order, all in one booking_attempt_batch.
- *  (2) An item is never split across transactions (count <= BOOKING_BATCH_MAX).
- *  (3) queued_attempts <= queue_attempts_max at every instant.
+ *  (1) A round takes a prefix of the queue. Its attempt items are decided in the
+ *      order they were queued, each item's attempts contiguous and in the item's
+ *      own order, all in one booking_attempt_batch; its change items likewise, all
+ *      in one booking_change_batch. Between the two kinds there is no order to
+ *      keep: no item of a round has been answered yet, so they are all concurrent
+ *      and deciding the attempts first is as valid as any order.
+ *  (2) An item is never split across transactions: per round, attempts <=
+ *      BOOKING_BATCH_MAX and changes <= BOOKING_BATCH_MAX, whole items only.
+ *  (3) queued <= queue_attempts_max at every instant (an attempt or a change
+ *      counts one).
  *  (4) Once `closing` is set nothing more is queued, and the thread exits only
- *      when the queue is empty: every taken item gets its done() exactly once.
+ *      when the queue is empty: every taken item gets its done() exactly once,
+ *      after both calls of its round, in arrival order.
+ *  (5) A failed call fails every item of its kind in the round and no other:
+ *      a failed change batch leaves the round's attempts as decided, and back.
  */
 #include "server/committer.h"
 
@@ -18,6 +27,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* A full-size batch request must always fit an empty queue, or it could never
  * be taken (invariant (2) needs a whole item to fit one transaction too). */
@@ -32,89 +42,171 @@ struct committer {
     pthread_cond_t wake;
     commit_item *head; /* guarded by lock */
     commit_item *tail;
-    size_t queued_attempts;
+    size_t queued; /* attempts and changes */
     size_t queued_items;
     bool closing;
     pthread_t thread;
-    /* The committer thread's own, reused for every transaction. */
+    /* The committer thread's own, reused for every round (records: 4 MB, once). */
     booking_request requests[BOOKING_BATCH_MAX];
     booking_result results[BOOKING_BATCH_MAX];
+    booking_change changes[BOOKING_BATCH_MAX];
+    booking_reason reasons[BOOKING_BATCH_MAX];
+    booking_record records[BOOKING_BATCH_MAX];
 };
+
+/* What one round holds, by kind. */
+typedef struct round_size {
+    size_t attempts;
+    size_t changes;
+} round_size;
 
 static void publish_depth(committer *c)
 {
     if (c->metrics == NULL)
         return;
-    atomic_store_explicit(&c->metrics->queue_attempts, c->queued_attempts, memory_order_relaxed);
+    atomic_store_explicit(&c->metrics->queue_attempts, c->queued, memory_order_relaxed);
     atomic_store_explicit(&c->metrics->queue_requests, c->queued_items, memory_order_relaxed);
 }
 
-/* Takes a prefix of the queue that fits in one transaction. Called with lock held. */
-static commit_item *take_batch(committer *c, size_t *attempts)
+/* Adds item to *n if it fits its kind's transaction; false: it does not. */
+static bool round_add(round_size *n, const commit_item *item)
+{
+    size_t *kind = item->kind == COMMIT_CHANGES ? &n->changes : &n->attempts;
+    if (*kind + item->count > BOOKING_BATCH_MAX)
+        return false;
+    *kind += item->count;
+    return true;
+}
+
+/* Takes a prefix of the queue that fits one round. Called with lock held. The
+ * prefix stops at the first item that does not fit, even if a later one of the
+ * other kind would: taking it would reorder nothing, but a strict prefix keeps
+ * the queue first in, first out for every item (the road not taken: a fuller round). */
+static commit_item *take_round(committer *c, round_size *n)
 {
     assert(c->head != NULL && c->queued_items >= 1);
-    assert(c->queued_attempts <= c->queue_attempts_max); /* (3) */
+    assert(c->queued <= c->queue_attempts_max); /* (3) */
+    *n = (round_size){0};
     commit_item *first = c->head;
     commit_item *last = first;
-    size_t n = first->count;
+    bool fits = round_add(n, first);
     size_t items = 1;
-    while (last->next != NULL && n + last->next->count <= BOOKING_BATCH_MAX) {
+    assert(fits); /* (2): every item alone fits one transaction */
+    (void)fits;   /* read only by the assert */
+    while (last->next != NULL && round_add(n, last->next)) {
         last = last->next;
-        n += last->count;
         items++;
     }
     c->head = last->next;
     if (c->head == NULL)
         c->tail = NULL;
     last->next = NULL;
-    assert(n >= 1 && n <= BOOKING_BATCH_MAX); /* (2): whole items, one transaction */
-    assert(n <= c->queued_attempts && items <= c->queued_items);
-    c->queued_attempts -= n;
+    size_t taken = n->attempts + n->changes;
+    assert(n->attempts <= BOOKING_BATCH_MAX && n->changes <= BOOKING_BATCH_MAX); /* (2) */
+    assert(taken >= 1 && taken <= c->queued && items <= c->queued_items);
+    c->queued -= taken;
     c->queued_items -= items;
     publish_depth(c);
-    *attempts = n;
     return first;
 }
 
-static void commit_batch(committer *c, commit_item *items, size_t attempts)
+/* Copies the round's attempts and changes, each kind in arrival order (1). */
+static void gather_round(committer *c, const commit_item *items, round_size n)
 {
-    size_t at = 0;
-    for (commit_item *it = items; it != NULL; it = it->next) {
-        assert(it->count >= 1 && at + it->count <= attempts); /* (1), (2) */
-        for (size_t i = 0; i < it->count; i++)
-            c->requests[at + i] = it->requests[i];
-        at += it->count;
+    round_size at = {0};
+    for (const commit_item *it = items; it != NULL; it = it->next) {
+        assert(it->count >= 1);
+        if (it->kind == COMMIT_CHANGES) {
+            assert(at.changes + it->count <= n.changes); /* (1), (2) */
+            memcpy(&c->changes[at.changes], it->changes, it->count * sizeof *it->changes);
+            at.changes += it->count;
+        } else {
+            assert(it->kind == COMMIT_ATTEMPTS && at.attempts + it->count <= n.attempts);
+            memcpy(&c->requests[at.attempts], it->requests, it->count * sizeof *it->requests);
+            at.attempts += it->count;
+        }
     }
-    assert(at == attempts);
+    assert(at.attempts == n.attempts && at.changes == n.changes);
+}
+
+static void set_committing(committer *c, size_t count)
+{
     if (c->metrics != NULL)
-        atomic_store_explicit(&c->metrics->committing, attempts, memory_order_relaxed);
-    booking_error e = booking_attempt_batch(c->store, c->requests, attempts, c->results);
+        atomic_store_explicit(&c->metrics->committing, count, memory_order_relaxed);
+}
+
+/* One observation per transaction: attempts and changes share the batch size
+ * histogram, so its count stays the number of transactions (and of fsyncs). */
+static void record_batch(committer *c, size_t count, booking_reason first)
+{
     if (c->metrics != NULL)
-        atomic_store_explicit(&c->metrics->committing, 0, memory_order_relaxed);
+        metrics_batch(c->metrics, count, booking_reason_is_failure(first));
+}
+
+static void decide_attempts(committer *c, size_t n)
+{
+    if (n == 0)
+        return;
+    set_committing(c, n);
+    booking_error e = booking_attempt_batch(c->store, c->requests, n, c->results);
+    set_committing(c, 0);
     if (e != BOOKING_OK) {
         /* Every request was validated before it was queued: this is a bug or out
          * of memory, and nothing was done. */
-        for (size_t i = 0; i < attempts; i++) {
+        for (size_t i = 0; i < n; i++) {
             c->results[i] = (booking_result){.outcome = BOOKING_FAILED,
                                              .reason = BOOKING_REASON_INTERNAL};
         }
     }
-    if (c->metrics != NULL) {
-        bool failed = attempts > 0 && c->results[0].outcome == BOOKING_FAILED &&
-                      booking_reason_is_failure(c->results[0].reason);
-        metrics_batch(c->metrics, attempts, failed);
+    bool failed = c->results[0].outcome == BOOKING_FAILED;
+    record_batch(c, n, failed ? c->results[0].reason : BOOKING_REASON_OK);
+}
+
+static void decide_changes(committer *c, size_t n)
+{
+    if (n == 0)
+        return;
+    /* Every field an answer shows is defined, whatever the store writes. */
+    memset(c->records, 0, n * sizeof *c->records);
+    set_committing(c, n);
+    booking_error e = booking_change_batch(c->store, c->changes, n, c->reasons, c->records);
+    set_committing(c, 0);
+    if (e != BOOKING_OK) {
+        /* As for attempts: validated before queued, so a bug or out of memory;
+         * nothing was done (booking_change_batch checks everything first). */
+        for (size_t i = 0; i < n; i++)
+            c->reasons[i] = BOOKING_REASON_INTERNAL;
     }
-    at = 0;
+    record_batch(c, n, c->reasons[0]);
+}
+
+/* Hands every item its part, each kind in arrival order, and calls its done(). */
+static void deliver_round(committer *c, commit_item *items, round_size n)
+{
+    round_size at = {0};
     commit_item *it = items;
     while (it != NULL) {
         commit_item *next = it->next; /* the item may be freed once done() returns */
-        for (size_t i = 0; i < it->count; i++)
-            it->results[i] = c->results[at + i];
-        at += it->count;
+        if (it->kind == COMMIT_CHANGES) {
+            memcpy(it->reasons, &c->reasons[at.changes], it->count * sizeof *it->reasons);
+            memcpy(it->records, &c->records[at.changes], it->count * sizeof *it->records);
+            at.changes += it->count;
+        } else {
+            memcpy(it->results, &c->results[at.attempts], it->count * sizeof *it->results);
+            at.attempts += it->count;
+        }
         it->done(it); /* (4): exactly once, the item's results final */
         it = next;
     }
-    assert(at == attempts);
+    assert(at.attempts == n.attempts && at.changes == n.changes); /* (1) */
+}
+
+static void commit_round(committer *c, commit_item *items, round_size n)
+{
+    gather_round(c, items, n);
+    decide_attempts(c, n.attempts); /* (5): each call's failure stays its own */
+    decide_changes(c, n.changes);
+    deliver_round(c, items, n);
 }
 
 static void *committer_main(void *arg)
@@ -126,14 +218,14 @@ static void *committer_main(void *arg)
             pthread_cond_wait(&c->wake, &c->lock);
         if (c->head == NULL)
             break; /* closing and drained: invariant (4) */
-        size_t attempts;
-        commit_item *items = take_batch(c, &attempts);
+        round_size n;
+        commit_item *items = take_round(c, &n);
         pthread_mutex_unlock(&c->lock);
-        commit_batch(c, items, attempts);
+        commit_round(c, items, n);
         pthread_mutex_lock(&c->lock);
     }
     /* (4): the thread leaves only when closing and every item was answered. */
-    assert(c->closing && c->tail == NULL && c->queued_attempts == 0 && c->queued_items == 0);
+    assert(c->closing && c->tail == NULL && c->queued == 0 && c->queued_items == 0);
     pthread_mutex_unlock(&c->lock);
     return NULL;
 }
@@ -174,13 +266,14 @@ int committer_start(booking_store *store, server_metrics *metrics, size_t queue_
 committer_push_result committer_push(committer *c, commit_item *item, void (*admit)(void *),
                                      void *admit_arg)
 {
-    if (item->count < 1 || item->count > BOOKING_BATCH_MAX)
+    if (item->count < 1 || item->count > BOOKING_BATCH_MAX ||
+        (item->kind != COMMIT_ATTEMPTS && item->kind != COMMIT_CHANGES))
         return COMMITTER_FULL; /* cannot happen for a decoded request; never queue it */
     pthread_mutex_lock(&c->lock);
     committer_push_result r = COMMITTER_QUEUED;
     if (c->closing) {
         r = COMMITTER_CLOSED;
-    } else if (c->queued_attempts + item->count > c->queue_attempts_max) {
+    } else if (c->queued + item->count > c->queue_attempts_max) {
         r = COMMITTER_FULL;
     } else {
         if (admit != NULL)
@@ -191,9 +284,9 @@ committer_push_result committer_push(committer *c, commit_item *item, void (*adm
         else
             c->head = item;
         c->tail = item;
-        c->queued_attempts += item->count;
+        c->queued += item->count;
         c->queued_items++;
-        assert(c->queued_attempts <= c->queue_attempts_max); /* (3) */
+        assert(c->queued <= c->queue_attempts_max); /* (3) */
         assert(c->head != NULL && c->tail == item && !c->closing); /* (4) */
         publish_depth(c);
         pthread_cond_signal(&c->wake);

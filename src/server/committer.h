@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * committer.h: group commit. One thread per store takes everything queued (up to
- * BOOKING_BATCH_MAX attempts), decides it in arrival order with one
- * booking_attempt_batch call (one transaction, one fsync), then hands every item
- * its results. Knows nothing of HTTP: an item's done() callback does the answering.
+ * BOOKING_BATCH_MAX attempts and BOOKING_BATCH_MAX confirms and cancels), decides
+ * the attempts with one booking_attempt_batch call and the changes with one
+ * booking_change_batch call (a transaction and an fsync each), in arrival order
+ * within each kind, then hands every item its results. Knows nothing of HTTP: an
+ * item's done() callback does the answering.
  */
 #ifndef BOOKING_SERVER_COMMITTER_H
 #define BOOKING_SERVER_COMMITTER_H
@@ -13,9 +15,10 @@
 
 #include <stddef.h>
 
-/* Attempts that may wait for the committer at once: four full transactions' worth.
- * Past it a request is refused FAILED busy at once rather than waiting without
- * bound (a full queue means the store is the bottleneck; waiting longer helps no one). */
+/* Attempts and changes that may wait for the committer at once (a change counts as
+ * one attempt does): four full transactions' worth. Past it a request is refused
+ * FAILED busy at once rather than waiting without bound (a full queue means the
+ * store is the bottleneck; waiting longer helps no one). */
 #define COMMITTER_QUEUE_ATTEMPTS_MAX (4 * BOOKING_BATCH_MAX)
 
 typedef struct commit_item commit_item;
@@ -24,9 +27,22 @@ typedef struct commit_item commit_item;
  * After it returns the committer does not touch the item again. Must not block. */
 typedef void (*commit_done_fn)(commit_item *item);
 
+/* What an item carries; the zero value is attempts, as every item was before changes. */
+typedef enum commit_kind {
+    COMMIT_ATTEMPTS = 0, /* requests -> results, by booking_attempt_batch */
+    COMMIT_CHANGES,      /* changes -> reasons and records, by booking_change_batch */
+} commit_kind;
+
 struct commit_item {
+    commit_kind kind;
+    /* COMMIT_ATTEMPTS: */
     const booking_request *requests; /* count valid requests, alive until done() */
     booking_result *results;         /* count results, written before done() */
+    /* COMMIT_CHANGES: */
+    const booking_change *changes;   /* count valid changes, alive until done() */
+    booking_reason *reasons;         /* count reasons, written before done() */
+    booking_record *records;         /* count records, written before done(): zeroed,
+                                        then the store's record whenever one exists */
     size_t count;                    /* 1..BOOKING_BATCH_MAX: never split across commits */
     commit_done_fn done;
     void *arg;                       /* for the owner */

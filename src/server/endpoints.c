@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * endpoints.c: the answers of SPEC section 5, as a status and a body that
- * json/booking_json.c builds. Non-attempt operations (cancel and confirm among
- * them) call the library directly from the HTTP thread (they are not batched);
- * attempts are decided by the committer and only turned into answers here.
+ * json/booking_json.c builds. Reads and capacity changes call the library
+ * directly from the HTTP thread; attempts, confirms and cancels are decided by
+ * the committer (group commit) and only turned into answers here.
  */
 #include "server/endpoints.h"
 #include "json/booking_json.h"
@@ -136,36 +136,26 @@ static unsigned confirm_status(booking_reason reason)
                                                       : endpoint_reason_status(reason);
 }
 
-http_reply endpoint_booking_cancel(booking_store *store, server_metrics *metrics,
-                                   const char *booking_id)
+http_reply reply_cancel(server_metrics *metrics, const char *booking_id, booking_reason reason,
+                        const booking_record *rec)
 {
-    booking_reason reason;
-    booking_record rec = {0};
-    booking_error e = booking_cancel(store, booking_id, &reason, &rec);
-    if (e != BOOKING_OK)
-        return reply_library_error(e);
-    metrics_change(metrics, reason, &rec);
+    metrics_change(metrics, reason, rec);
     switch (reason) {
     case BOOKING_REASON_CANCELLED:
     case BOOKING_REASON_ALREADY_CANCELLED:
     case BOOKING_REASON_NOT_BOOKED:   /* a REJECTED decision: nothing to release */
     case BOOKING_REASON_HOLD_EXPIRED: /* its units were already free */
     case BOOKING_REASON_UNKNOWN_BOOKING:
-        return reply_change(reason, &rec, booking_id);
+        return reply_change(reason, rec, booking_id);
     default:
         return reply_failure(reason);
     }
 }
 
-http_reply endpoint_booking_confirm(booking_store *store, server_metrics *metrics,
-                                    const char *booking_id)
+http_reply reply_confirm(server_metrics *metrics, const char *booking_id, booking_reason reason,
+                         const booking_record *rec)
 {
-    booking_reason reason;
-    booking_record rec = {0};
-    booking_error e = booking_confirm(store, booking_id, &reason, &rec);
-    if (e != BOOKING_OK)
-        return reply_library_error(e);
-    metrics_change(metrics, reason, &rec);
+    metrics_change(metrics, reason, rec);
     switch (reason) {
     case BOOKING_REASON_CONFIRMED:
     case BOOKING_REASON_ALREADY_CONFIRMED:
@@ -173,7 +163,7 @@ http_reply endpoint_booking_confirm(booking_store *store, server_metrics *metric
     case BOOKING_REASON_ALREADY_CANCELLED:
     case BOOKING_REASON_NOT_BOOKED:
     case BOOKING_REASON_UNKNOWN_BOOKING: {
-        http_reply r = reply_change(reason, &rec, booking_id);
+        http_reply r = reply_change(reason, rec, booking_id);
         r.status = confirm_status(reason);
         return r;
     }

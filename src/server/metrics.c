@@ -148,7 +148,7 @@ static void render_latency(FILE *f, server_metrics *m)
 
 static void render_batches(FILE *f, server_metrics *m)
 {
-    fputs("# HELP booking_commit_batch_size Attempts decided per group commit (one transaction).\n"
+    fputs("# HELP booking_commit_batch_size Attempts, or confirms and cancels, decided per transaction of the group commit.\n"
           "# TYPE booking_commit_batch_size histogram\n",
           f);
     uint64_t cumulative = 0;
@@ -173,16 +173,16 @@ static void render_batches(FILE *f, server_metrics *m)
 static void render_queue(FILE *f, server_metrics *m)
 {
     fprintf(f,
-            "# HELP booking_queue_attempts Attempts waiting for the committer.\n"
+            "# HELP booking_queue_attempts Attempts, confirms and cancels waiting for the committer.\n"
             "# TYPE booking_queue_attempts gauge\n"
             "booking_queue_attempts %llu\n"
             "# HELP booking_queue_requests Requests waiting for the committer.\n"
             "# TYPE booking_queue_requests gauge\n"
             "booking_queue_requests %llu\n"
-            "# HELP booking_queue_full_total Attempts refused FAILED busy because the queue was full.\n"
+            "# HELP booking_queue_full_total Attempts, confirms and cancels refused busy because the queue was full.\n"
             "# TYPE booking_queue_full_total counter\n"
             "booking_queue_full_total %llu\n"
-            "# HELP booking_commit_attempts_in_progress Attempts in the transaction under way.\n"
+            "# HELP booking_commit_attempts_in_progress Attempts, or confirms and cancels, in the transaction under way.\n"
             "# TYPE booking_commit_attempts_in_progress gauge\n"
             "booking_commit_attempts_in_progress %llu\n",
             (unsigned long long)get(&m->queue_attempts),

@@ -31,14 +31,15 @@ typedef struct server_metrics {
     _Atomic uint64_t latency_buckets[METRICS_LATENCY_BUCKETS + 1];
     _Atomic uint64_t latency_sum_us;
     _Atomic uint64_t latency_count;
+    /* One observation per transaction: of attempts, or of confirms and cancels. */
     _Atomic uint64_t batch_buckets[METRICS_BATCH_BUCKETS + 1];
     _Atomic uint64_t batch_sum;
     _Atomic uint64_t batch_count;
     _Atomic uint64_t batch_failed; /* commits whose transaction failed (all FAILED) */
-    _Atomic uint64_t queue_attempts; /* gauge: attempts waiting for the committer */
+    _Atomic uint64_t queue_attempts; /* gauge: attempts and changes waiting */
     _Atomic uint64_t queue_requests; /* gauge: requests waiting for the committer */
-    _Atomic uint64_t queue_full;     /* attempts refused FAILED busy: queue full */
-    _Atomic uint64_t committing;     /* gauge: attempts in the transaction under way */
+    _Atomic uint64_t queue_full;     /* attempts and changes refused busy: queue full */
+    _Atomic uint64_t committing;     /* gauge: attempts or changes being decided */
     _Atomic uint64_t holds_created;  /* new BOOKED answers with status held */
     _Atomic uint64_t holds_confirmed; /* confirms answered confirmed */
     _Atomic uint64_t holds_cancelled; /* cancels answered cancelled on a booking made as a hold */

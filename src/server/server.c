@@ -5,12 +5,13 @@
  *
  * NOTES ON THE DESIGN
  *  (1) Threads: MHD runs an epoll loop per pool thread; one committer thread
- *      (committer.c) owns all attempts. An attempt's connection is suspended while
- *      it waits for its transaction, so no HTTP thread ever blocks on an fsync.
+ *      (committer.c) owns all writes but capacity changes: attempts, confirms and
+ *      cancels. Their connection is suspended while it waits for its transaction,
+ *      so no HTTP thread ever blocks on their fsync.
  *  (2) A request's life, in calls of the access handler:
  *        first call (headers)   -> request_ctx made; token, route and method checked
  *        calls with body bytes  -> body kept (bounded by SPEC section 3) or discarded
- *        last call (body done)  -> answer now, or (attempts) suspend + queue
+ *        last call (body done)  -> answer now, or (committed) suspend + queue
  *        call after resume      -> answer with the committed results
  *      The committer writes the results, then resumes; the context is freed only
  *      in the completion callback, after the last handler call.
@@ -106,6 +107,10 @@ typedef struct request_ctx {
     decoded_attempts attempts;
     booking_result single_result;
     booking_result *results;
+    /* A confirm or a cancel: the one change, and what the committer decided. */
+    booking_change change;
+    booking_reason change_reason;
+    booking_record change_record;
     commit_item item;
     atomic_bool committed; /* results are final; written by the committer */
     /* Accounting. */
@@ -441,9 +446,9 @@ static http_reply reply_too_big(const request_ctx *ctx)
     return reply_error(HTTP_BAD_REQUEST, "invalid_request", detail);
 }
 
-/* ---- attempts: queue, wait, answer ---- */
+/* ---- attempts, confirms and cancels: queue, wait, answer ---- */
 
-static void attempt_committed(commit_item *item)
+static void item_committed(commit_item *item)
 {
     request_ctx *ctx = item->arg;
     struct MHD_Connection *connection = ctx->connection;
@@ -490,16 +495,51 @@ static enum MHD_Result queue_attempts(request_ctx *ctx)
     ctx->body_len = ctx->body_cap = 0;
 
     ctx->item = (commit_item){.requests = ctx->attempts.requests, .results = ctx->results,
-                              .count = count, .done = attempt_committed, .arg = ctx};
+                              .count = count, .done = item_committed, .arg = ctx};
     ctx->state = STATE_WAITING;
     committer_push_result r = committer_push(ctx->server->committer, &ctx->item,
                                              suspend_connection, ctx->connection);
     if (r == COMMITTER_QUEUED)
-        return MHD_YES; /* suspended; attempt_committed() resumes it */
+        return MHD_YES; /* suspended; item_committed() resumes it */
     /* Not taken: answered at once, FAILED, nothing was done. */
     fail_all(ctx->results, count,
              r == COMMITTER_FULL ? BOOKING_REASON_BUSY : BOOKING_REASON_UNAVAILABLE);
     return answer_attempts(ctx);
+}
+
+static enum MHD_Result answer_change(request_ctx *ctx)
+{
+    server_metrics *m = &ctx->server->metrics;
+    if (ctx->change.kind == BOOKING_CHANGE_CONFIRM)
+        return send_reply(ctx, reply_confirm(m, ctx->id, ctx->change_reason, &ctx->change_record));
+    return send_reply(ctx, reply_cancel(m, ctx->id, ctx->change_reason, &ctx->change_record));
+}
+
+/* The answer once the committer is done (or refused the item). */
+static enum MHD_Result answer_committed(request_ctx *ctx)
+{
+    if (ctx->item.kind == COMMIT_CHANGES)
+        return answer_change(ctx);
+    return answer_attempts(ctx);
+}
+
+/* A confirm or a cancel: the id was checked when routed (decode_id), so it goes
+ * to the committer as is, and is answered as an attempt is, from item_committed(). */
+static enum MHD_Result queue_change(request_ctx *ctx, booking_change_kind kind)
+{
+    ctx->change = (booking_change){.booking_id = ctx->id, .kind = kind};
+    ctx->change_record = (booking_record){0};
+    ctx->item = (commit_item){.kind = COMMIT_CHANGES, .changes = &ctx->change,
+                              .reasons = &ctx->change_reason, .records = &ctx->change_record,
+                              .count = 1, .done = item_committed, .arg = ctx};
+    ctx->state = STATE_WAITING;
+    committer_push_result r = committer_push(ctx->server->committer, &ctx->item,
+                                             suspend_connection, ctx->connection);
+    if (r == COMMITTER_QUEUED)
+        return MHD_YES; /* suspended; item_committed() resumes it */
+    /* Not taken: answered at once, as a refused attempt is; nothing was done. */
+    ctx->change_reason = r == COMMITTER_FULL ? BOOKING_REASON_BUSY : BOOKING_REASON_UNAVAILABLE;
+    return answer_change(ctx);
 }
 
 static enum MHD_Result put_capacity(request_ctx *ctx)
@@ -551,9 +591,9 @@ static enum MHD_Result dispatch(request_ctx *ctx)
     case ACTION_BOOKING_GET:
         return send_reply(ctx, endpoint_booking_get(s->store, ctx->id));
     case ACTION_BOOKING_CANCEL:
-        return send_reply(ctx, endpoint_booking_cancel(s->store, &s->metrics, ctx->id));
+        return queue_change(ctx, BOOKING_CHANGE_CANCEL);
     case ACTION_BOOKING_CONFIRM:
-        return send_reply(ctx, endpoint_booking_confirm(s->store, &s->metrics, ctx->id));
+        return queue_change(ctx, BOOKING_CHANGE_CONFIRM);
     case ACTION_RESOURCE_GET:
         return send_reply(ctx, endpoint_resource_get(s->store, ctx->id));
     case ACTION_RESOURCE_PUT:
@@ -607,7 +647,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
     case STATE_WAITING:
         if (!atomic_load_explicit(&ctx->committed, memory_order_acquire))
             return MHD_YES; /* not for us yet: stay until resumed */
-        return answer_attempts(ctx);
+        return answer_committed(ctx);
     case STATE_ANSWERED:
         break;
     }

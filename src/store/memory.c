@@ -602,13 +602,11 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
     return reason;
 }
 
-typedef core_change_decision (*mem_change_fn)(const core_record *record, int64_t now_ms);
-
 /* A cancel or a confirm (Redis's setGenericCommand shape: one body, two callers).
  * A BOOKED record that is active or held may change its resource's counter or
  * hold, so its resource's lock is taken before the time is read, (8). */
 static booking_reason memory_change(booking_store *store, const char *booking_id,
-                                    booking_record *out, mem_change_fn decide)
+                                    booking_record *out, core_change_fn decide)
 {
     memory_store *m = (memory_store *)store;
     mem_found f = lock_and_find(m, m->records, booking_id);
@@ -652,16 +650,14 @@ static booking_reason memory_change(booking_store *store, const char *booking_id
     return d.reason;
 }
 
-static booking_reason memory_cancel(booking_store *store, const char *booking_id,
-                                    booking_record *out)
+/* In order, one change at a time, as (4) says of attempt batches. */
+static void memory_change_batch(booking_store *store, const booking_change *changes, size_t count,
+                                booking_reason *reasons, booking_record *records)
 {
-    return memory_change(store, booking_id, out, bk_core_decide_cancel);
-}
-
-static booking_reason memory_confirm(booking_store *store, const char *booking_id,
-                                     booking_record *out)
-{
-    return memory_change(store, booking_id, out, bk_core_decide_confirm);
+    assert(count >= 1 && count <= BOOKING_BATCH_MAX);
+    for (size_t i = 0; i < count; i++)
+        reasons[i] = memory_change(store, changes[i].booking_id, records ? &records[i] : NULL,
+                                   bk_core_change_rule(changes[i].kind));
 }
 
 static booking_reason memory_get_resource(booking_store *store, const char *resource_id,
@@ -729,8 +725,7 @@ static const store_ops memory_ops = {
     .close = memory_close,
     .attempt_batch = memory_attempt_batch,
     .set_capacity = memory_set_capacity,
-    .cancel = memory_cancel,
-    .confirm = memory_confirm,
+    .change_batch = memory_change_batch,
     .get_resource = memory_get_resource,
     .get_booking = memory_get_booking,
     .ping = memory_ping,

@@ -280,15 +280,13 @@ static bool time_load(const PGresult *res, int col, const pg_time *t, int64_t *n
 
 /* ---- one call on one pooled connection ---- */
 
-typedef core_change_decision (*pg_change_fn)(const core_record *record, int64_t now_ms);
-
 /* What an operation passes to its work: the id it is about and its outputs. */
 typedef struct pg_call_args {
     const char *id;
     uint64_t capacity;               /* set_capacity */
     booking_resource *resource;      /* set_capacity, get_resource */
     booking_record *record;          /* cancel, confirm, get_booking */
-    pg_change_fn change;             /* cancel, confirm */
+    core_change_fn change;             /* cancel, confirm */
     const booking_request *requests; /* attempt_batch */
     size_t count;
     booking_result *results;
@@ -781,17 +779,18 @@ static booking_reason work_change(pg_store *st, pg_conn *c, const pg_call_args *
     return BOOKING_REASON_OK;
 }
 
-static booking_reason pg_cancel(booking_store *store, const char *booking_id, booking_record *out)
+/* Each change its own transaction on a pooled session: PostgreSQL groups the
+ * syncs of concurrent sessions itself, and one transaction for many changes would
+ * lock their resources in an order nobody chose (a deadlock between instances). */
+static void pg_change_batch(booking_store *store, const booking_change *changes, size_t count,
+                            booking_reason *reasons, booking_record *records)
 {
-    pg_call_args a = {.id = booking_id, .record = out, .change = bk_core_decide_cancel};
-    return pg_call((pg_store *)store, work_change, &a);
-}
-
-static booking_reason pg_confirm(booking_store *store, const char *booking_id,
-                                 booking_record *out)
-{
-    pg_call_args a = {.id = booking_id, .record = out, .change = bk_core_decide_confirm};
-    return pg_call((pg_store *)store, work_change, &a);
+    assert(count >= 1 && count <= BOOKING_BATCH_MAX);
+    for (size_t i = 0; i < count; i++) {
+        pg_call_args a = {.id = changes[i].booking_id, .record = records ? &records[i] : NULL,
+                          .change = bk_core_change_rule(changes[i].kind)};
+        reasons[i] = pg_call((pg_store *)store, work_change, &a);
+    }
 }
 
 /* ---- reads: one statement, one round trip, no transaction of ours, no writes ---- */
@@ -917,8 +916,7 @@ static const store_ops pg_ops = {
     .close = pg_close,
     .attempt_batch = pg_attempt_batch,
     .set_capacity = pg_set_capacity,
-    .cancel = pg_cancel,
-    .confirm = pg_confirm,
+    .change_batch = pg_change_batch,
     .get_resource = pg_get_resource,
     .get_booking = pg_get_booking,
     .ping = pg_ping,

@@ -486,19 +486,16 @@ static booking_reason apply_change(sqlite_store *st, const char *booking_id,
     return r;
 }
 
-typedef core_change_decision (*sqlite_change_fn)(const core_record *record, int64_t now_ms);
-
 /* A cancel or a confirm: one body, two callers (memory.c's shape). A record that
  * is active or held touches its resource, so that resource's due holds are
  * released first (7), the record among them if its time has come. */
-static booking_reason sqlite_change(booking_store *store, const char *booking_id,
-                                    booking_record *out, sqlite_change_fn decide)
+/* One change inside the batch's write transaction. On OK, *answer and *out are
+ * what the change decided; any other return fails the whole batch. */
+static booking_reason change_one(sqlite_store *st, const char *booking_id, core_change_fn decide,
+                                 booking_reason *answer, booking_record *out)
 {
-    sqlite_store *st = (sqlite_store *)store;
-    booking_reason r = write_begin(st);
-    if (r != BOOKING_REASON_OK)
-        return r;
     int64_t now = st->tx_now;
+    booking_reason r = BOOKING_REASON_OK;
     bool exists = false, res_exists = false, released = false;
     core_record rec;
     booking_record full;
@@ -520,7 +517,6 @@ static booking_reason sqlite_change(booking_store *store, const char *booking_id
         assert(!d.release_expired || rec.status != BOOKING_STATUS_HELD || released);
         r = apply_change(st, booking_id, &d, &full, &state, released);
     }
-    r = write_end(st, r);
     if (r != BOOKING_REASON_OK)
         return r;
     if (out != NULL && exists) {
@@ -532,19 +528,27 @@ static booking_reason sqlite_change(booking_store *store, const char *booking_id
             record_as_of(&rec, now, out);
         }
     }
-    return d.reason;
+    *answer = d.reason;
+    return BOOKING_REASON_OK;
 }
 
-static booking_reason sqlite_cancel(booking_store *store, const char *booking_id,
-                                    booking_record *out)
+/* Every change of the batch in one write transaction, one sync, (2) and (6). */
+static void sqlite_change_batch(booking_store *store, const booking_change *changes, size_t count,
+                                booking_reason *reasons, booking_record *records)
 {
-    return sqlite_change(store, booking_id, out, bk_core_decide_cancel);
-}
-
-static booking_reason sqlite_confirm(booking_store *store, const char *booking_id,
-                                     booking_record *out)
-{
-    return sqlite_change(store, booking_id, out, bk_core_decide_confirm);
+    sqlite_store *st = (sqlite_store *)store;
+    assert(count >= 1 && count <= BOOKING_BATCH_MAX);
+    booking_reason r = write_begin(st); /* on failure it has ended the transaction */
+    if (r == BOOKING_REASON_OK) {
+        for (size_t i = 0; i < count && r == BOOKING_REASON_OK; i++)
+            r = change_one(st, changes[i].booking_id, bk_core_change_rule(changes[i].kind),
+                           &reasons[i], records ? &records[i] : NULL);
+        r = write_end(st, r);
+    }
+    if (r != BOOKING_REASON_OK) {
+        for (size_t i = 0; i < count; i++)
+            reasons[i] = r;
+    }
 }
 
 /* ---- reads, (4) and (9) ---- */
@@ -664,8 +668,7 @@ static const store_ops sqlite_ops = {
     .close = sqlite_close,
     .attempt_batch = sqlite_attempt_batch,
     .set_capacity = sqlite_set_capacity,
-    .cancel = sqlite_cancel,
-    .confirm = sqlite_confirm,
+    .change_batch = sqlite_change_batch,
     .get_resource = sqlite_get_resource,
     .get_booking = sqlite_get_booking,
     .ping = sqlite_ping,

@@ -22,8 +22,12 @@ typedef struct store_ops {
                           booking_result *results);
     booking_reason (*set_capacity)(booking_store *store, const char *resource_id,
                                    uint64_t capacity, booking_resource *out);
-    booking_reason (*cancel)(booking_store *store, const char *booking_id, booking_record *out);
-    booking_reason (*confirm)(booking_store *store, const char *booking_id, booking_record *out);
+    /* count is 1..BOOKING_BATCH_MAX, every change valid; records may be NULL. Each
+     * decided in order as a confirm or cancel; reasons[i] (and records[i] when the
+     * record exists) answer changes[i]. On a failed transaction every reason is
+     * the failure. booking_cancel() and booking_confirm() are batches of one. */
+    void (*change_batch)(booking_store *store, const booking_change *changes, size_t count,
+                         booking_reason *reasons, booking_record *records);
     booking_reason (*get_resource)(booking_store *store, const char *resource_id,
                                    booking_resource *out);
     booking_reason (*get_booking)(booking_store *store, const char *booking_id,

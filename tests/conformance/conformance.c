@@ -13,6 +13,7 @@
  * case created reads back as decided.
  */
 #include "conformance_ledger.h"
+#include "conformance_changes.h"
 #include "conformance_holds.h"
 #include "support/test_support.h"
 
@@ -808,8 +809,17 @@ static const struct CMUnitTest sqlite_cases[] = {
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-_Static_assert(COUNT_OF(common_cases) + COUNT_OF(sqlite_cases) + 16 <= CASES_MAX,
-               "CASES_MAX is too small for the cases below and the hold cases");
+
+/* Appends count cases to cases[*n]; false if CASES_MAX has no room for them. */
+static bool add_cases(struct CMUnitTest *cases, size_t *n, const struct CMUnitTest *more,
+                      size_t count)
+{
+    if (count > CASES_MAX - *n)
+        return false;
+    for (size_t i = 0; i < count; i++)
+        cases[(*n)++] = more[i];
+    return true;
+}
 
 int main(int argc, char **argv)
 {
@@ -844,17 +854,15 @@ int main(int argc, char **argv)
 
     struct CMUnitTest cases[CASES_MAX];
     size_t n = 0;
-    for (size_t i = 0; i < COUNT_OF(common_cases); i++)
-        cases[n++] = common_cases[i];
-    if (conformance_hold_case_count > 16) {
-        fprintf(stderr, "%s: more hold cases than CASES_MAX leaves room for\n", argv[0]);
+    bool sqlite = strncmp(store_url, "sqlite:", 7) == 0;
+    if (!add_cases(cases, &n, common_cases, COUNT_OF(common_cases)) ||
+        !add_cases(cases, &n, conformance_hold_cases, conformance_hold_case_count) ||
+        !add_cases(cases, &n, conformance_change_cases, conformance_change_case_count) ||
+        (sqlite && !add_cases(cases, &n, sqlite_cases, COUNT_OF(sqlite_cases)))) {
+        fprintf(stderr, "%s: more cases than CASES_MAX (%d)\n", argv[0], CASES_MAX);
+        booking_store_close(store);
+        test_tmpdir_remove();
         return 2;
-    }
-    for (size_t i = 0; i < conformance_hold_case_count; i++)
-        cases[n++] = conformance_hold_cases[i];
-    if (strncmp(store_url, "sqlite:", 7) == 0) {
-        for (size_t i = 0; i < COUNT_OF(sqlite_cases); i++)
-            cases[n++] = sqlite_cases[i];
     }
     char group[64];
     snprintf(group, sizeof group, "conformance %.40s", argv[1]);

@@ -240,6 +240,24 @@ booking_reason ledger_confirm(ledger *l, const char *booking_id, booking_record 
     return reason;
 }
 
+void ledger_change_batch(ledger *l, const booking_change *changes, size_t count,
+                         booking_reason *reasons, booking_record *records)
+{
+    assert_int_equal(booking_change_batch(store, changes, count, reasons, records), BOOKING_OK);
+    for (size_t i = 0; i < count; i++) {
+        fail_on_failed("change batch", reasons[i]);
+        bool changed = reasons[i] == BOOKING_REASON_CANCELLED ||
+                       reasons[i] == BOOKING_REASON_CONFIRMED;
+        ledger_booking *b = ledger_find_booking(l, changes[i].booking_id);
+        if (changed && b == NULL)
+            fail_msg("%s changed a booking this case never made", changes[i].booking_id);
+        if (reasons[i] == BOOKING_REASON_CANCELLED)
+            b->cancelled = true;
+        if (reasons[i] == BOOKING_REASON_CONFIRMED)
+            b->confirmed = true;
+    }
+}
+
 booking_reason ledger_set_capacity(ledger *l, size_t r, uint64_t capacity,
                                           booking_resource *out)
 {

@@ -74,6 +74,9 @@ void ledger_attempt_batch(ledger *l, const booking_request *requests, size_t cou
                                  booking_result *results);
 booking_reason ledger_cancel(ledger *l, const char *booking_id, booking_record *record);
 booking_reason ledger_confirm(ledger *l, const char *booking_id, booking_record *record);
+/* A booking_change_batch through the API; the ledger learns what it changed. */
+void ledger_change_batch(ledger *l, const booking_change *changes, size_t count,
+                         booking_reason *reasons, booking_record *records);
 booking_result ledger_hold(ledger *l, const char *booking_id, const char *resource_id,
                            uint64_t units, uint64_t hold_ms);
 booking_reason ledger_set_capacity(ledger *l, size_t r, uint64_t capacity,

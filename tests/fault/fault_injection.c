@@ -332,6 +332,30 @@ static void run_cancel_hold(booking_store *s, call_answer *a)
     answer_record(a, &rec);
 }
 
+/* A confirm, a cancel of a hold and a plain cancel in one transaction: a fault
+ * anywhere fails all three and leaves none of them. */
+static void run_change_batch(booking_store *s, call_answer *a)
+{
+    const booking_change changes[3] = {{"t-h0", BOOKING_CHANGE_CONFIRM},
+                                       {"t-h1", BOOKING_CHANGE_CANCEL},
+                                       {"t-b1", BOOKING_CHANGE_CANCEL}};
+    booking_reason r[3] = {BOOKING_REASON_INTERNAL, BOOKING_REASON_INTERNAL,
+                           BOOKING_REASON_INTERNAL};
+    booking_record rec[3];
+    booking_error e = booking_change_batch(s, changes, 3, r, rec);
+    bool any = false, all = true;
+    for (size_t i = 0; i < 3; i++) {
+        answer_reason(a, e, r[i]);
+        any |= a->failed;
+        all &= a->failed;
+    }
+    a->failed = any; /* a part that failed makes the call a failure, which must leave no trace */
+    if (any && !all)
+        appendf(a->text, sizeof a->text, "only part of the batch failed; ");
+    for (size_t i = 0; i < 3; i++)
+        answer_record(a, &rec[i]);
+}
+
 /* f-r2 has room for 3 only once t-h2 and t-h3 expired: the expiry step runs
  * first, in the attempt's transaction. */
 static void run_expire_then_attempt(booking_store *s, call_answer *a)
@@ -444,6 +468,7 @@ static fault_call calls[] = {
     {"confirm_expired", run_confirm_expired, true, FAULT_AT_DUE_MS, {0}, NULL},
     {"batch_holds", run_batch_holds, true, FAULT_AT_DUE_MS, {0}, NULL},
     {"get_resource_due", run_get_resource_due, false, FAULT_AT_DUE_MS, {0}, NULL},
+    {"change_batch", run_change_batch, true, FAULT_AT_LIVE_MS, {0}, NULL},
 };
 #define CALL_COUNT (sizeof calls / sizeof calls[0])
 
@@ -782,6 +807,12 @@ static void read_of_due_holds_under_io_fault_fails_and_writes_nothing(void **sta
     fault_every_operation(&calls[14]);
 }
 
+static void change_batch_under_io_fault_fails_whole_and_leaves_no_trace(void **state)
+{
+    (void)state;
+    fault_every_operation(&calls[15]);
+}
+
 /* ---- a statement failing inside the transaction ---- */
 
 /* A trigger that aborts one statement of the call: SQLite then rolls back that
@@ -820,6 +851,9 @@ static const step_fault step_faults[] = {
     {13, "BEFORE UPDATE ON bookings WHEN NEW.status = 4"},
     {13, "BEFORE INSERT ON bookings WHEN NEW.id = 'f-bh-2'"},
     {13, "BEFORE UPDATE ON resources WHEN NEW.id = 'f-r2'"},
+    /* The batch's last change fails: its first two, already written, must vanish. */
+    {15, "BEFORE UPDATE ON bookings WHEN NEW.id = 't-b1'"},
+    {15, "BEFORE UPDATE ON resources WHEN NEW.id = 'f-r0' AND NEW.booked < OLD.booked"},
 };
 #define STEP_FAULT_COUNT (sizeof step_faults / sizeof step_faults[0])
 
@@ -1241,6 +1275,7 @@ int main(void)
         cmocka_unit_test(create_resource_under_io_fault_fails_and_leaves_no_trace),
         cmocka_unit_test(reads_under_io_fault_fail_and_the_store_recovers),
         cmocka_unit_test(confirm_under_io_fault_fails_and_leaves_no_trace),
+        cmocka_unit_test(change_batch_under_io_fault_fails_whole_and_leaves_no_trace),
         cmocka_unit_test(cancel_of_a_hold_under_io_fault_fails_and_leaves_no_trace),
         cmocka_unit_test(expiry_step_under_io_fault_fails_and_leaves_no_trace),
         cmocka_unit_test(read_of_due_holds_under_io_fault_fails_and_writes_nothing),

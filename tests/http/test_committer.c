@@ -2,7 +2,8 @@
 /*
  * test_committer.c: the group-commit thread on its own (memory store, no HTTP):
  * arrival order, one transaction per batch with requests never split, the bounded
- * queue, and a stop that answers everything queued (SPEC section 4, "Batching").
+ * queue, and a stop that answers everything queued (SPEC section 4, "Batching");
+ * confirms and cancels beside attempts: both decided per round, each kind in order.
  */
 #include "server/committer.h"
 #include "server/metrics.h"
@@ -46,17 +47,38 @@ static void gate_reset(bool open)
     pthread_mutex_unlock(&gate_lock);
 }
 
-static void on_done(commit_item *item)
+/* Confirms and cancels: a handful per item is plenty. */
+#define CHANGES_PER_ITEM 4
+
+typedef struct change_item {
+    commit_item item;
+    booking_change changes[CHANGES_PER_ITEM];
+    booking_reason reasons[CHANGES_PER_ITEM];
+    booking_record records[CHANGES_PER_ITEM];
+    int done_calls;
+} change_item;
+
+/* Counts a done() and waits at the gate while it is shut. */
+static void gate_pass(int *done_calls)
 {
-    test_item *t = item->arg;
     pthread_mutex_lock(&gate_lock);
-    t->done_calls++;
+    (*done_calls)++;
     done_total++;
     gate_reached = true;
     pthread_cond_broadcast(&gate_cond);
     while (!gate_open)
         pthread_cond_wait(&gate_cond, &gate_lock);
     pthread_mutex_unlock(&gate_lock);
+}
+
+static void on_done(commit_item *item)
+{
+    gate_pass(&((test_item *)item->arg)->done_calls);
+}
+
+static void on_change_done(commit_item *item)
+{
+    gate_pass(&((change_item *)item->arg)->done_calls);
 }
 
 static void wait_gate_reached(void)
@@ -227,12 +249,169 @@ static void a_full_queue_refuses_at_once_and_stop_answers_everything_queued(void
     booking_store_close(store);
 }
 
+/* A change item carrying changes[0..count), answered by on_change_done. */
+static void change_item_init(change_item *t, const booking_change *changes, size_t count)
+{
+    assert_true(count >= 1 && count <= CHANGES_PER_ITEM);
+    memset(t, 0, sizeof *t);
+    memcpy(t->changes, changes, count * sizeof *changes);
+    t->item = (commit_item){.kind = COMMIT_CHANGES, .changes = t->changes,
+                            .reasons = t->reasons, .records = t->records, .count = count,
+                            .done = on_change_done, .arg = t};
+}
+
+/* Books id on resource as a hold of 10 minutes, straight through the library. */
+static void hold(booking_store *store, const char *id, const char *resource)
+{
+    booking_request req = {.booking_id = id, .resource_id = resource, .units = 1,
+                           .hold_ms = 600000};
+    booking_result res;
+    assert_int_equal(booking_attempt(store, &req, &res), BOOKING_OK);
+    assert_int_equal(res.outcome, BOOKING_BOOKED);
+}
+
+static booking_status status_of(booking_store *store, const char *id)
+{
+    booking_reason reason;
+    booking_record rec;
+    assert_int_equal(booking_get_booking(store, id, &reason, &rec), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+    return rec.status;
+}
+
+/* Starts a committer on store and holds it on a first attempt's answer, so that
+ * what is pushed next forms one round. */
+static committer *start_held(booking_store *store, server_metrics *m, test_item *first)
+{
+    metrics_init(m);
+    committer *c;
+    assert_int_equal(committer_start(store, m, COMMITTER_QUEUE_ATTEMPTS_MAX, &c), 0);
+    gate_reset(false);
+    item_init(first, "first", "r", 1);
+    assert_int_equal(committer_push(c, &first->item, NULL, NULL), COMMITTER_QUEUED);
+    wait_gate_reached();
+    return c;
+}
+
+static void a_round_with_attempts_and_changes_decides_both_and_answers_every_item(void **state)
+{
+    (void)state;
+    static test_item first, attempts[2];
+    static change_item confirm, cancel;
+    booking_store *store = open_memory("r", 100);
+    hold(store, "h-1", "r");
+    hold(store, "h-2", "r");
+    server_metrics m;
+    committer *c = start_held(store, &m, &first);
+    item_init(&attempts[0], "mixed-a", "r", 3);
+    change_item_init(&confirm, &(booking_change){.booking_id = "h-1",
+                                                 .kind = BOOKING_CHANGE_CONFIRM}, 1);
+    item_init(&attempts[1], "mixed-b", "r", 2);
+    change_item_init(&cancel, &(booking_change){.booking_id = "h-2",
+                                                .kind = BOOKING_CHANGE_CANCEL}, 1);
+    assert_int_equal(committer_push(c, &attempts[0].item, NULL, NULL), COMMITTER_QUEUED);
+    assert_int_equal(committer_push(c, &confirm.item, NULL, NULL), COMMITTER_QUEUED);
+    assert_int_equal(committer_push(c, &attempts[1].item, NULL, NULL), COMMITTER_QUEUED);
+    assert_int_equal(committer_push(c, &cancel.item, NULL, NULL), COMMITTER_QUEUED);
+    assert_int_equal(atomic_load(&m.queue_attempts), 3 + 1 + 2 + 1);
+    open_gate();
+    wait_done(5);
+    assert_int_equal(attempts[0].done_calls + attempts[1].done_calls, 2);
+    assert_int_equal(confirm.done_calls + cancel.done_calls, 2);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(attempts[0].results[i].outcome, BOOKING_BOOKED);
+    for (size_t i = 0; i < 2; i++)
+        assert_int_equal(attempts[1].results[i].outcome, BOOKING_BOOKED);
+    assert_int_equal(confirm.reasons[0], BOOKING_REASON_CONFIRMED);
+    assert_string_equal(confirm.records[0].booking_id, "h-1");
+    assert_int_equal(confirm.records[0].status, BOOKING_STATUS_ACTIVE);
+    assert_int_equal(cancel.reasons[0], BOOKING_REASON_CANCELLED);
+    assert_int_equal(cancel.records[0].status, BOOKING_STATUS_CANCELLED);
+    /* The held-back round is two transactions, one per kind: 5 attempts, 2 changes. */
+    assert_int_equal(atomic_load(&m.batch_count), 1 + 2);
+    assert_int_equal(atomic_load(&m.batch_sum), 1 + 5 + 2);
+    assert_int_equal(atomic_load(&m.batch_failed), 0);
+    committer_stop(c);
+    committer_free(c);
+    booking_store_close(store);
+}
+
+static void changes_of_a_round_are_decided_in_arrival_order(void **state)
+{
+    (void)state;
+    static test_item first;
+    static change_item a, b;
+    booking_store *store = open_memory("r", 100);
+    hold(store, "x", "r");
+    hold(store, "y", "r");
+    server_metrics m;
+    committer *c = start_held(store, &m, &first);
+    /* Either order of each pair gives other answers, so the answers show the order. */
+    booking_change first_two[] = {{.booking_id = "x", .kind = BOOKING_CHANGE_CONFIRM},
+                                  {.booking_id = "y", .kind = BOOKING_CHANGE_CANCEL}};
+    booking_change last_two[] = {{.booking_id = "x", .kind = BOOKING_CHANGE_CANCEL},
+                                 {.booking_id = "y", .kind = BOOKING_CHANGE_CONFIRM}};
+    change_item_init(&a, first_two, 2);
+    change_item_init(&b, last_two, 2);
+    assert_int_equal(committer_push(c, &a.item, NULL, NULL), COMMITTER_QUEUED);
+    assert_int_equal(committer_push(c, &b.item, NULL, NULL), COMMITTER_QUEUED);
+    open_gate();
+    wait_done(3);
+    assert_int_equal(a.reasons[0], BOOKING_REASON_CONFIRMED);
+    assert_int_equal(a.reasons[1], BOOKING_REASON_CANCELLED);
+    assert_int_equal(b.reasons[0], BOOKING_REASON_CANCELLED); /* x: confirmed, then cancelled */
+    assert_int_equal(b.reasons[1], BOOKING_REASON_ALREADY_CANCELLED);
+    assert_int_equal(atomic_load(&m.batch_count), 1 + 1); /* all four in one transaction */
+    committer_stop(c);
+    committer_free(c);
+    booking_store_close(store);
+}
+
+static void a_failed_change_batch_fails_every_change_item_of_the_round_and_no_attempt_item(
+    void **state)
+{
+    (void)state;
+    static test_item first, attempt;
+    static change_item good, bad;
+    booking_store *store = open_memory("r", 100);
+    hold(store, "h", "r");
+    server_metrics m;
+    committer *c = start_held(store, &m, &first);
+    /* An unknown kind makes booking_change_batch refuse the whole batch (EINVAL,
+     * nothing done): the committer's path for a batch that fails as a whole. */
+    change_item_init(&good, &(booking_change){.booking_id = "h",
+                                              .kind = BOOKING_CHANGE_CONFIRM}, 1);
+    change_item_init(&bad, &(booking_change){.booking_id = "h", .kind = (booking_change_kind)99},
+                     1);
+    item_init(&attempt, "beside", "r", 2);
+    assert_int_equal(committer_push(c, &good.item, NULL, NULL), COMMITTER_QUEUED);
+    assert_int_equal(committer_push(c, &bad.item, NULL, NULL), COMMITTER_QUEUED);
+    assert_int_equal(committer_push(c, &attempt.item, NULL, NULL), COMMITTER_QUEUED);
+    open_gate();
+    wait_done(4);
+    assert_int_equal(good.done_calls + bad.done_calls + attempt.done_calls, 3);
+    assert_int_equal(good.reasons[0], BOOKING_REASON_INTERNAL);
+    assert_int_equal(bad.reasons[0], BOOKING_REASON_INTERNAL);
+    assert_int_equal(good.records[0].booking_id[0], '\0'); /* no record shown */
+    assert_int_equal(attempt.results[0].outcome, BOOKING_BOOKED);
+    assert_int_equal(attempt.results[1].outcome, BOOKING_BOOKED);
+    assert_int_equal(status_of(store, "h"), BOOKING_STATUS_HELD); /* nothing was done */
+    assert_int_equal(atomic_load(&m.batch_failed), 1);
+    committer_stop(c);
+    committer_free(c);
+    booking_store_close(store);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(queued_items_are_decided_in_arrival_order),
         cmocka_unit_test(a_request_is_never_split_across_transactions),
         cmocka_unit_test(a_full_queue_refuses_at_once_and_stop_answers_everything_queued),
+        cmocka_unit_test(a_round_with_attempts_and_changes_decides_both_and_answers_every_item),
+        cmocka_unit_test(changes_of_a_round_are_decided_in_arrival_order),
+        cmocka_unit_test(
+            a_failed_change_batch_fails_every_change_item_of_the_round_and_no_attempt_item),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,24 +90,18 @@ static booking_reason f_set_capacity(booking_store *store, const char *resource_
     return fault_after(f) ? BOOKING_REASON_IO_ERROR : r;
 }
 
-static booking_reason f_cancel(booking_store *store, const char *booking_id, booking_record *out)
+static void f_change_batch(booking_store *store, const booking_change *changes, size_t count,
+                           booking_reason *reasons, booking_record *records)
 {
     fault_store *f = (fault_store *)store;
     booking_reason r = fault_before(f);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    r = f->inner->ops->cancel(f->inner, booking_id, out);
-    return fault_after(f) ? BOOKING_REASON_IO_ERROR : r;
-}
-
-static booking_reason f_confirm(booking_store *store, const char *booking_id, booking_record *out)
-{
-    fault_store *f = (fault_store *)store;
-    booking_reason r = fault_before(f);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    r = f->inner->ops->confirm(f->inner, booking_id, out);
-    return fault_after(f) ? BOOKING_REASON_IO_ERROR : r;
+    if (r == BOOKING_REASON_OK) {
+        f->inner->ops->change_batch(f->inner, changes, count, reasons, records);
+        if (fault_after(f))
+            r = BOOKING_REASON_IO_ERROR;
+    }
+    for (size_t i = 0; r != BOOKING_REASON_OK && i < count; i++)
+        reasons[i] = r;
 }
 
 static booking_reason f_get_resource(booking_store *store, const char *resource_id,
@@ -138,8 +132,7 @@ static const store_ops fault_ops = {
     .close = f_close,
     .attempt_batch = f_attempt_batch,
     .set_capacity = f_set_capacity,
-    .cancel = f_cancel,
-    .confirm = f_confirm,
+    .change_batch = f_change_batch,
     .get_resource = f_get_resource,
     .get_booking = f_get_booking,
     .ping = f_ping,
