@@ -16,7 +16,7 @@ static const char bench_help[] =
     "Usage: booking bench [--store URL] [--threads N] [--resources K] [--attempts M]\n"
     "                     [--batch B] [--replay-ratio R] [--conflict-ratio C]\n"
     "                     [--capacity N] [--units U] [--hold-ms MS [--confirm-ratio R]]\n"
-    "                     [--seed S] [--json]\n"
+    "                     [--ids uuid4|uuid7|seq] [--seed S] [--json]\n"
     "\n"
     "Measures attempts per second in this process: N threads share M attempts, sent in\n"
     "batches of B (each batch one transaction) to K fresh resources picked at random.\n"
@@ -37,6 +37,8 @@ static const char bench_help[] =
     "  -u, --units U            units per attempt, uniform in 1..U [1]\n"
     "      --hold-ms MS         each attempt is a hold of MS ms, 1 to 604800000 [none]\n"
     "      --confirm-ratio R    confirm this share of the BOOKED holds at once, 0 to 1 [0]\n"
+    "      --ids KIND           booking ids: uuid4 (random, as most clients send them),\n"
+    "                           uuid7 (time-ordered) or seq (ascending per thread) [uuid4]\n"
     "      --seed S             random seed [from the clock]\n"
     "  -j, --json               print the summary as one JSON object\n"
     "  -h, --help               show this help\n"
@@ -56,7 +58,7 @@ static const char bench_http_help[] =
     "                     [--duration S | --attempts M] [--resources K] [--mode hot|spread]\n"
     "                     [--batch B] [--replay-ratio R] [--conflict-ratio X] [--capacity N]\n"
     "                     [--units U] [--hold-ms MS [--confirm-ratio R]] [--token-file F]\n"
-    "                     [--history FILE] [--json]\n"
+    "                     [--ids uuid4|uuid7|seq] [--history FILE] [--json]\n"
     "\n"
     "Measures `booking serve` over HTTP: C keep-alive connections spread over T threads,\n"
     "one request in flight per connection. It first creates its resources (PUT\n"
@@ -95,6 +97,8 @@ static const char bench_http_help[] =
     "                           a batch)\n"
     "      --timeout-ms MS      a request unanswered this long is lost [10000]\n"
     "      --no-verify          skip reading the resources back (for a fixed-answer server)\n"
+    "      --ids KIND           booking ids: uuid4 (random, as most clients send them),\n"
+    "                           uuid7 (time-ordered) or seq (ascending per thread) [uuid4]\n"
     "      --seed S             random seed [from the clock]\n"
     "      --allow-remote       allow a host that is not loopback\n"
     "  -j, --json               print the summary as one JSON object\n"
@@ -131,9 +135,9 @@ static int bench_inproc(const loadgen_config *cfg, loadgen_report *report)
     bool holds_ok = true;
     if (report->ran) {
         char label[160], shown[CLI_URL_SHOWN_MAX];
-        snprintf(label, sizeof label, "%.64s threads=%u resources=%" PRIu64 " batch=%u",
+        snprintf(label, sizeof label, "%.64s threads=%u resources=%" PRIu64 " batch=%u ids=%s",
                  cli_redact_url(cfg->store_url, shown, sizeof shown), cfg->threads,
-                 cfg->resources, cfg->batch);
+                 cfg->resources, cfg->batch, loadgen_ids_name(cfg->ids));
         if (cfg->hold_ms == 0) {
             bench_print_stats(stdout, &report->stats, report->seconds, label, cfg->json);
         } else {
@@ -177,8 +181,10 @@ static int report_http(const loadgen_config *cfg, const loadgen_report *r)
 {
     bench_print_mismatches(r);
     char label[200];
-    snprintf(label, sizeof label, "%.64s connections=%u threads=%u resources=%" PRIu64 " batch=%u",
-             cfg->url, cfg->connections, cfg->threads, cfg->resources, cfg->batch);
+    snprintf(label, sizeof label,
+             "%.64s connections=%u threads=%u resources=%" PRIu64 " batch=%u ids=%s", cfg->url,
+             cfg->connections, cfg->threads, cfg->resources, cfg->batch,
+             loadgen_ids_name(cfg->ids));
     bench_print_http(cfg, r, label);
     int rc = CLI_EXIT_OK;
     if (r->history_failed) {

@@ -33,6 +33,17 @@ typedef enum loadgen_status {
     LOADGEN_ERROR, /* anything else (cannot resolve, connect, create...); why says what */
 } loadgen_status;
 
+/* The booking ids a run sends. Random ones are what most clients send as
+ * idempotency keys, and what a B-tree keyed by them pays for: the default. */
+typedef enum loadgen_ids {
+    LOADGEN_IDS_UUID4 = 0, /* random UUIDv4, 36 characters */
+    LOADGEN_IDS_UUID7,     /* UUIDv7: a 48-bit ms timestamp, then random bits */
+    LOADGEN_IDS_SEQ,       /* "b-<run>-<thread>-<counter>": ascending per thread */
+} loadgen_ids;
+
+/* "uuid4", "uuid7", "seq". */
+const char *loadgen_ids_name(loadgen_ids ids);
+
 typedef enum loadgen_mode {
     LOADGEN_INPROC, /* the library, in this process */
     LOADGEN_HTTP,   /* a running `booking serve` (--url) */
@@ -59,6 +70,7 @@ typedef struct loadgen_config {
     uint64_t capacity;
     uint64_t units_max;
     uint64_t seed;
+    loadgen_ids ids;      /* the booking ids sent (--ids) */
     uint64_t hold_ms;     /* 0: plain attempts; else each attempt is a hold (SPEC 7) */
     double confirm_ratio; /* the share of BOOKED holds then confirmed (exactly, per client) */
     bool json; /* for the caller: print the report as JSON */

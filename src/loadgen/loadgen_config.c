@@ -8,6 +8,7 @@
 #include "loadgen/loadgen_internal.h"
 #include "util/parse.h"
 
+#include <assert.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -35,7 +36,7 @@ _Static_assert(HTTP_SPREAD_RESOURCES_DEFAULT <= HTTP_RESOURCES_MAX, "the default
 
 enum {
     O_URL = 256, O_CAPACITY, O_TOKEN, O_HISTORY, O_SEED, O_REMOTE, O_TIMEOUT, O_NOVERIFY,
-    O_HOLD, O_CONFIRM,
+    O_HOLD, O_CONFIRM, O_IDS,
 };
 #define IN (1u << LOADGEN_INPROC)
 #define NET (1u << LOADGEN_HTTP)
@@ -62,6 +63,7 @@ static const struct mode_option {
     {{"timeout-ms", required_argument, NULL, O_TIMEOUT}, NET},
     {{"no-verify", no_argument, NULL, O_NOVERIFY}, NET},
     {{"seed", required_argument, NULL, O_SEED}, IN | NET},
+    {{"ids", required_argument, NULL, O_IDS}, IN | NET},
     {{"hold-ms", required_argument, NULL, O_HOLD}, IN | NET},
     {{"confirm-ratio", required_argument, NULL, O_CONFIRM}, IN | NET},
     {{"allow-remote", no_argument, NULL, O_REMOTE}, NET},
@@ -115,6 +117,26 @@ static void set_defaults(loadgen_config *cfg, loadgen_mode mode)
 
 #define USAGE(...) loadgen_fail(why, LOADGEN_USAGE, __VA_ARGS__)
 
+static const char *const ids_names[] = {
+    [LOADGEN_IDS_UUID4] = "uuid4", [LOADGEN_IDS_UUID7] = "uuid7", [LOADGEN_IDS_SEQ] = "seq"};
+
+const char *loadgen_ids_name(loadgen_ids ids)
+{
+    assert((size_t)ids < sizeof ids_names / sizeof ids_names[0]);
+    return ids_names[ids];
+}
+
+static bool parse_ids(const char *arg, loadgen_ids *out)
+{
+    for (size_t i = 0; i < sizeof ids_names / sizeof ids_names[0]; i++) {
+        if (strcmp(arg, ids_names[i]) == 0) {
+            *out = (loadgen_ids)i;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The options whose limits differ by mode. */
 static loadgen_status parse_sized(int c, const char *arg, loadgen_config *cfg, given *g, char *why)
 {
@@ -153,6 +175,10 @@ static loadgen_status parse_common(int c, const char *arg, loadgen_config *cfg, 
     case O_HOLD:
         if (!parse_u64(arg, BOOKING_HOLD_MS_MAX, &cfg->hold_ms) || cfg->hold_ms == 0)
             return USAGE("--hold-ms takes 1 to %" PRIu64, (uint64_t)BOOKING_HOLD_MS_MAX);
+        break;
+    case O_IDS:
+        if (!parse_ids(arg, &cfg->ids))
+            return USAGE("--ids takes uuid4, uuid7 or seq");
         break;
     case O_CONFIRM:
         if (!parse_ratio(arg, &cfg->confirm_ratio))

@@ -75,12 +75,14 @@ typedef struct loadgen_slot {
  * slot_count ids (same resource and units) or a conflicting replay (other units). */
 typedef struct loadgen_picker {
     uint64_t rng;
+    uint64_t id_rng;      /* the ids' own draws: the workload is the same for every kind */
+    loadgen_ids ids;
     uint64_t issued;      /* new ids so far */
     loadgen_slot *slots;  /* the last slot_count new ids */
     unsigned slot_count;
     uint64_t replay_cut, conflict_cut; /* of a 32-bit dice */
     uint64_t resources, units_max;
-    char prefix[LOADGEN_ID_BYTES - 17]; /* room for 16 hex digits and the NUL */
+    char prefix[LOADGEN_ID_BYTES - 17]; /* seq ids: room for 16 hex digits and the NUL */
     size_t prefix_len;
 } loadgen_picker;
 

@@ -6,9 +6,11 @@
  */
 #include "loadgen/loadgen_internal.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 char *loadgen_put_hex(char *p, uint64_t v)
 {
@@ -21,6 +23,40 @@ char *loadgen_put_hex(char *p, uint64_t v)
     return p;
 }
 
+#define UUID_TEXT_LEN 36
+_Static_assert(UUID_TEXT_LEN < LOADGEN_ID_BYTES, "a UUID fits a slot's id");
+
+/* hi and lo, the UUID's 128 bits, as 8-4-4-4-12 lower-case hex and a NUL. */
+static void put_uuid(char *out, uint64_t hi, uint64_t lo)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *p = out;
+    for (int i = 0; i < 32; i++) {
+        if (i == 8 || i == 12 || i == 16 || i == 20)
+            *p++ = '-';
+        uint64_t word = i < 16 ? hi : lo;
+        *p++ = hex[(word >> (60 - 4 * (i % 16))) & 15];
+    }
+    *p = '\0';
+    assert(p - out == UUID_TEXT_LEN);
+}
+
+/* RFC 9562: version in bits 12-15 of hi, variant 0b10 in the top bits of lo. */
+static void put_random_uuid(loadgen_picker *p, char *out)
+{
+    uint64_t hi = loadgen_random(&p->id_rng), lo = loadgen_random(&p->id_rng);
+    lo = (lo & 0x3fffffffffffffffull) | 0x8000000000000000ull;
+    if (p->ids == LOADGEN_IDS_UUID7) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+        hi = (ms << 16) | 0x7000 | (hi & 0x0fff);
+    } else {
+        hi = (hi & 0xffffffffffff0fffull) | 0x4000;
+    }
+    put_uuid(out, hi, lo);
+}
+
 void loadgen_tag(const loadgen_config *cfg, char tag[17])
 {
     snprintf(tag, 17, "%016" PRIx64, cfg->seed);
@@ -30,6 +66,8 @@ void loadgen_picker_init(loadgen_picker *p, const loadgen_config *cfg, uint64_t 
                          const char *prefix, loadgen_slot *slots, unsigned slot_count)
 {
     p->rng = rng;
+    p->id_rng = rng ^ 0x5bd1e9955bd1e995ull;
+    p->ids = cfg->ids;
     p->issued = 0;
     p->slots = slots;
     p->slot_count = slot_count;
@@ -54,8 +92,12 @@ void loadgen_pick(loadgen_picker *p, loadgen_slot *out)
             out->units = out->units < BOOKING_UNITS_MAX ? out->units + 1 : out->units - 1;
         return;
     }
-    memcpy(out->booking_id, p->prefix, p->prefix_len);
-    *loadgen_put_hex(out->booking_id + p->prefix_len, p->issued) = '\0';
+    if (p->ids == LOADGEN_IDS_SEQ) {
+        memcpy(out->booking_id, p->prefix, p->prefix_len);
+        *loadgen_put_hex(out->booking_id + p->prefix_len, p->issued) = '\0';
+    } else {
+        put_random_uuid(p, out->booking_id);
+    }
     out->resource = (uint32_t)((r >> 32) % p->resources);
     out->units = 1 + loadgen_random(&p->rng) % p->units_max;
     p->slots[p->issued % p->slot_count] = *out;

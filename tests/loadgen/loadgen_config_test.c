@@ -5,6 +5,7 @@
  * each keeps its own limits, and errors come back as values with their message.
  */
 #include "loadgen/loadgen.h"
+#include "loadgen/loadgen_internal.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -99,6 +100,67 @@ static void holds_and_confirms_are_options_of_both_modes(void **state)
     assert_int_equal(cfg.hold_ms, 0); /* a run without them is as before */
 }
 
+static void ids_are_random_uuid4_by_default_and_chosen_by_ids_in_both_modes(void **state)
+{
+    (void)state;
+    loadgen_config cfg;
+    char why[LOADGEN_WHY_BYTES];
+    assert_int_equal(parse(&cfg, why, "--attempts 10"), LOADGEN_OK);
+    assert_int_equal(cfg.ids, LOADGEN_IDS_UUID4);
+    assert_int_equal(parse(&cfg, why, "--ids uuid7"), LOADGEN_OK);
+    assert_int_equal(cfg.ids, LOADGEN_IDS_UUID7);
+    assert_int_equal(parse(&cfg, why, "--url http://127.0.0.1:9 --ids seq"), LOADGEN_OK);
+    assert_int_equal(cfg.ids, LOADGEN_IDS_SEQ);
+    assert_int_equal(parse(&cfg, why, "--ids uuid5"), LOADGEN_USAGE);
+    assert_non_null(strstr(why, "--ids"));
+}
+
+/* 8-4-4-4-12 lower-case hex, the version nibble, the variant 10xx (RFC 9562). */
+static void assert_uuid(const char *id, char version)
+{
+    assert_int_equal(strlen(id), 36);
+    for (int i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23)
+            assert_int_equal(id[i], '-');
+        else
+            assert_non_null(strchr("0123456789abcdef", id[i]));
+    }
+    assert_int_equal(id[14], version);
+    assert_non_null(strchr("89ab", id[19]));
+}
+
+static void new_ids_are_well_formed_uuids_and_replays_repeat_them(void **state)
+{
+    (void)state;
+    loadgen_config cfg;
+    char why[LOADGEN_WHY_BYTES];
+    loadgen_slot slots[64], s;
+    for (int kind = 0; kind < 2; kind++) {
+        assert_int_equal(parse(&cfg, why, kind ? "--ids uuid7 --replay-ratio 0.5"
+                                               : "--ids uuid4 --replay-ratio 0.5"), LOADGEN_OK);
+        loadgen_picker p;
+        loadgen_picker_init(&p, &cfg, 12345, "b-", slots, 64);
+        static char issued[200][LOADGEN_ID_BYTES];
+        unsigned n = 0, replays = 0;
+        for (int i = 0; i < 200; i++) {
+            uint64_t before = p.issued;
+            loadgen_pick(&p, &s);
+            assert_uuid(s.booking_id, kind ? '7' : '4');
+            bool seen = false;
+            for (unsigned j = 0; j < n && !seen; j++)
+                seen = strcmp(issued[j], s.booking_id) == 0;
+            if (p.issued == before) { /* a replay: the id of an earlier new attempt */
+                assert_true(seen);
+                replays++;
+            } else {
+                assert_false(seen); /* a new attempt: an id never sent */
+                snprintf(issued[n++], LOADGEN_ID_BYTES, "%s", s.booking_id);
+            }
+        }
+        assert_true(replays > 0 && n > 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -107,6 +169,8 @@ int main(void)
         cmocka_unit_test(each_mode_keeps_its_own_limits),
         cmocka_unit_test(a_host_that_is_not_loopback_is_refused_unless_allowed),
         cmocka_unit_test(holds_and_confirms_are_options_of_both_modes),
+        cmocka_unit_test(ids_are_random_uuid4_by_default_and_chosen_by_ids_in_both_modes),
+        cmocka_unit_test(new_ids_are_well_formed_uuids_and_replays_repeat_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
