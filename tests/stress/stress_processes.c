@@ -128,34 +128,7 @@ static int run_stress(void **state)
     stress_config_init(&cfg, url, STRESS_WORKERS);
     if (!prepare())
         return -1;
-    fflush(NULL); /* the children must not write the parent's buffers again */
-    pid_t pids[STRESS_PROCESSES];
-    size_t forked = 0;
-    for (unsigned p = 0; p < STRESS_PROCESSES; p++) {
-        pid_t pid = fork();
-        if (pid == 0) {
-            int status = child_main(p);
-            fflush(NULL);
-            _exit(status);
-        }
-        if (pid < 0) {
-            perror("fork");
-            break;
-        }
-        pids[forked++] = pid;
-    }
-    bool ok = forked == STRESS_PROCESSES;
-    for (size_t p = 0; p < forked; p++) {
-        int status = 0;
-        pid_t r;
-        do {
-            r = waitpid(pids[p], &status, 0);
-        } while (r < 0 && errno == EINTR);
-        if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            fprintf(stderr, "process %zu did not finish well (status %d)\n", p, status);
-            ok = false;
-        }
-    }
+    bool ok = test_run_processes(STRESS_PROCESSES, child_main);
     for (unsigned w = 0; ok && w < STRESS_WORKERS; w++)
         ok = read_log(w);
     if (!ok)

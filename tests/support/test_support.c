@@ -4,9 +4,11 @@
  */
 #include "support/test_support.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char tmpdir_path[512];
@@ -66,4 +68,39 @@ bool test_url_expand(const char *url_template, char *out, size_t size)
         return false;
     out[used] = '\0';
     return true;
+}
+
+bool test_run_processes(unsigned n, int (*child)(unsigned index))
+{
+    if (n > TEST_PROCESSES_MAX)
+        return false;
+    fflush(NULL);
+    pid_t pids[TEST_PROCESSES_MAX];
+    unsigned forked = 0;
+    for (unsigned i = 0; i < n; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            int status = child(i);
+            fflush(NULL);
+            _exit(status);
+        }
+        if (pid < 0) {
+            perror("fork");
+            break;
+        }
+        pids[forked++] = pid;
+    }
+    bool ok = forked == n;
+    for (unsigned i = 0; i < forked; i++) {
+        int status = 0;
+        pid_t r;
+        do {
+            r = waitpid(pids[i], &status, 0);
+        } while (r < 0 && errno == EINTR);
+        if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            fprintf(stderr, "process %u did not finish well (status %d)\n", i, status);
+            ok = false;
+        }
+    }
+    return ok;
 }

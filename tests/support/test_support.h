@@ -25,6 +25,12 @@ void test_unique_id(char *out, size_t size, const char *prefix);
  * Returns false if out is too small. */
 bool test_url_expand(const char *url_template, char *out, size_t size);
 
+/* Forks n processes, process i running child(i) and exiting with its status, then
+ * waits for all: true when all were forked and each exited 0. Output buffers are
+ * flushed first, so that no child writes the parent's again. */
+#define TEST_PROCESSES_MAX 64
+bool test_run_processes(unsigned n, int (*child)(unsigned index));
+
 /* The stress suites' randomness (splitmix64: seeded, repeatable) and clock. */
 static inline uint64_t test_mix64(uint64_t x)
 {
