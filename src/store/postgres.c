@@ -390,15 +390,21 @@ static void counters_add(pg_batch *b)
     }
 }
 
-/* After a committed flight 2: what it applied, counted, and its time kept. */
-static void write_done(pg_store *st, pg_conn *c, size_t expired, int64_t now)
+/* Ends flight 2 with COMMIT and runs it; once committed, what it applied is
+ * counted and its time kept. Every write ends this way. */
+static booking_reason commit_flight(pg_store *st, pg_conn *c, size_t expired, int64_t now)
 {
+    bk_pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
+    booking_reason r = bk_pg_flight_run(&st->pool, c);
+    if (r != BOOKING_REASON_OK)
+        return r;
     /* Held rows change only under their resource's lock (9): each one found
      * expired in flight 1 was still held in flight 2. */
     assert(expired == 0 || strtoull(PQcmdTuples(bk_pg_result(c, 0)), NULL, 10) == expired);
     if (expired > 0)
         bk_store_count_expired(&st->base, expired);
     bk_store_observe_time(&st->base, now);
+    return r;
 }
 
 /* ---- the batch write path, (2) to (4) ---- */
@@ -530,11 +536,7 @@ static booking_reason batch_write(pg_store *st, pg_conn *c, pg_batch *b, size_t 
         bk_pg_send(c, BOOKING_PG_INSERT_RECORDS, BOOKING_PG_INSERT_ARRAYS + 1, ins);
     if (b->arrays[BOOKING_PG_ARR_UPD_IDS].len > 1)
         bk_pg_send(c, BOOKING_PG_UPDATE_BOOKED, 3, upd);
-    bk_pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
-    booking_reason r = bk_pg_flight_run(&st->pool, c);
-    if (r == BOOKING_REASON_OK)
-        write_done(st, c, expired, now_ms);
-    return r;
+    return commit_flight(st, c, expired, now_ms);
 }
 
 static booking_reason work_batch(pg_store *st, pg_conn *c, const pg_call_args *a,
@@ -604,11 +606,7 @@ static booking_reason capacity_write(pg_store *st, pg_conn *c, pg_batch *b, cons
         bk_pg_send(c, BOOKING_PG_INSERT_RESOURCE, 3, insert);
     else if (d->update || e->dirty)
         bk_pg_send(c, BOOKING_PG_UPDATE_RESOURCE, 4, update);
-    bk_pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
-    booking_reason r = bk_pg_flight_run(&st->pool, c);
-    if (r == BOOKING_REASON_OK)
-        write_done(st, c, expired, now);
-    return r;
+    return commit_flight(st, c, expired, now);
 }
 
 static booking_reason work_set_capacity(pg_store *st, pg_conn *c, const pg_call_args *a,
@@ -720,11 +718,7 @@ static booking_reason change_write(pg_store *st, pg_conn *c, pg_batch *b, const 
         bk_pg_send(c, BOOKING_PG_SET_STATUS, 3, set);
     if (e != NULL && e->dirty)
         bk_pg_send(c, BOOKING_PG_UPDATE_BOOKED, 3, upd);
-    bk_pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
-    booking_reason r = bk_pg_flight_run(&st->pool, c);
-    if (r == BOOKING_REASON_OK)
-        write_done(st, c, expired, now);
-    return r;
+    return commit_flight(st, c, expired, now);
 }
 
 /* A cancel or a confirm (Redis's setGenericCommand shape: one body, two callers). */
