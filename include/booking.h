@@ -50,6 +50,8 @@ extern "C" {
 #define BOOKING_UNITS_MAX ((uint64_t)9007199254740991) /* 2^53-1 */
 #define BOOKING_CAPACITY_MAX BOOKING_UNITS_MAX
 #define BOOKING_BATCH_MAX 8192
+#define BOOKING_BATCH_LINES_MAX 65536                  /* lines of one batch, all attempts */
+#define BOOKING_LINES_MAX 64                           /* lines of one bundle (SPEC section 8) */
 #define BOOKING_HOLD_MS_MAX ((uint64_t)604800000)      /* 7 days */
 
 /* What a call itself returned: whether the request was well formed and taken.
@@ -148,13 +150,26 @@ typedef enum booking_status {
  * booking_store_open(), shared freely between threads, freed by booking_store_close(). */
 typedef struct booking_store booking_store; /* opaque */
 
-/* One attempt's input. The strings are borrowed for the duration of the call. */
-typedef struct booking_request {
-    const char *booking_id;  /* NUL-terminated, 1..BOOKING_ID_LEN_MAX bytes */
-    const char *resource_id; /* NUL-terminated, 1..BOOKING_ID_LEN_MAX bytes */
+/* One line of a bundle (SPEC section 8): a resource and the units wanted of it. */
+typedef struct booking_line {
+    const char *resource_id; /* NUL-terminated, 1..BOOKING_ID_LEN_MAX bytes, borrowed */
     uint64_t units;          /* 1..BOOKING_UNITS_MAX */
-    uint64_t hold_ms;        /* 0: book (status active); 1..BOOKING_HOLD_MS_MAX: hold
-                                until the decision's time + hold_ms (status held) */
+} booking_line;
+
+/* One attempt's input, in one of two forms. The single form names resource_id
+ * and units and leaves lines NULL; a bundle names lines (1..BOOKING_LINES_MAX
+ * distinct resources, decided together: all reserved or none) and leaves
+ * resource_id NULL and units 0. The single form is the bundle of its one line:
+ * the same decision, and a replay in either form matches the other.
+ * The strings and the lines are borrowed for the duration of the call. */
+typedef struct booking_request {
+    const char *booking_id;    /* NUL-terminated, 1..BOOKING_ID_LEN_MAX bytes */
+    const char *resource_id;   /* single form: 1..BOOKING_ID_LEN_MAX bytes; bundle: NULL */
+    uint64_t units;            /* single form: 1..BOOKING_UNITS_MAX; bundle: 0 */
+    uint64_t hold_ms;          /* 0: book (status active); 1..BOOKING_HOLD_MS_MAX: hold
+                                  until the decision's time + hold_ms (status held) */
+    const booking_line *lines; /* bundle: line_count lines; single form: NULL */
+    size_t line_count;         /* bundle: 1..BOOKING_LINES_MAX; single form: 0 */
 } booking_request;
 
 /* One attempt's outcome. reason is BOOKED for BOOKED; insufficient_capacity,
@@ -167,6 +182,9 @@ typedef struct booking_result {
     booking_status status; /* for BOOKED: active or held; on a replay the record's
                               status as of now (active, held, cancelled, expired) */
     int64_t expires_at_ms; /* a hold's end, ms since the epoch (held, expired); else 0 */
+    uint32_t line;         /* REJECTED insufficient_capacity or unknown_resource: the
+                              lowest-numbered line that failed, from 0 (a bundle's answer
+                              names it; the single form's is 0); else 0 */
 } booking_result;
 
 /* A resource as read or left by an operation; ids are inline and NUL-terminated. */
@@ -177,11 +195,13 @@ typedef struct booking_resource {
     int64_t as_of_ms; /* the store's time this state is as of (ms since the epoch) */
 } booking_resource;
 
-/* A decision record (SPEC section 2, GetBooking); ids inline and NUL-terminated. */
+/* A decision record (SPEC section 2, GetBooking); ids inline and NUL-terminated.
+ * resource_id and units are the record's first line (a single attempt's only
+ * one); a bundle's lines are read with booking_get_booking_lines(). */
 typedef struct booking_record {
     char booking_id[BOOKING_ID_LEN_MAX + 1];
-    char resource_id[BOOKING_ID_LEN_MAX + 1];
-    uint64_t units;
+    char resource_id[BOOKING_ID_LEN_MAX + 1]; /* line 0's */
+    uint64_t units;                           /* line 0's */
     uint64_t hold_ms;        /* as the attempt gave it; 0: not a hold */
     booking_outcome outcome; /* BOOKED or REJECTED (insufficient_capacity) */
     booking_reason reason;
@@ -189,7 +209,15 @@ typedef struct booking_record {
     int64_t created_at_ms;   /* the decision's time, ms since the epoch (store's clock) */
     int64_t updated_at_ms;   /* the last change of status (an expiry: expires_at_ms) */
     int64_t expires_at_ms;   /* a hold's end (created_at_ms + hold_ms); else 0 */
+    uint32_t line_count;     /* 1..BOOKING_LINES_MAX: 1 for a single attempt */
+    uint32_t line;           /* REJECTED: the line that had too little capacity; else 0 */
 } booking_record;
+
+/* One line of a record, as booking_get_booking_lines() reads it. */
+typedef struct booking_record_line {
+    char resource_id[BOOKING_ID_LEN_MAX + 1];
+    uint64_t units;
+} booking_record_line;
 
 /* Opens a store named by a URL: "sqlite:PATH", "memory:" or "postgres://...".
  *   sqlite:PATH[?busy_timeout_ms=N&vfs=NAME]  a durable file (WAL, synchronous=FULL),
@@ -231,9 +259,16 @@ BOOKING_API void booking_store_close(booking_store *store);
  * until then, and from expires_at_ms on the record reads expired and its units
  * are free again, exactly once, without any call doing it. A repeat must give the
  * same hold_ms (0 included), else it is booking_id_conflict.
+ * A bundle (request->lines, SPEC section 8) is one attempt with one decision:
+ * BOOKED reserves every line's units in one transaction; REJECTED reserves none
+ * and result->line names the lowest-numbered line that failed (unknown_resource
+ * or insufficient_capacity), judged on the state before the attempt. A repeat
+ * must name the same lines in the same order (and the same hold_ms), else it is
+ * booking_id_conflict. Hold, confirm, cancel and expiry apply to the whole bundle.
  * Errors: BOOKING_EINVAL (store, request or result NULL; an id empty, too long or
  * outside [A-Za-z0-9._:-]; units 0 or over BOOKING_UNITS_MAX; hold_ms over
- * BOOKING_HOLD_MS_MAX). Out of memory in
+ * BOOKING_HOLD_MS_MAX; both forms or neither; line_count 0 or over
+ * BOOKING_LINES_MAX; two lines naming one resource). Out of memory in
  * the store is an outcome (FAILED internal), not an error.
  * Thread-safety: any number of threads at once; order-independent (SPEC section 1). */
 BOOKING_API booking_error booking_attempt(booking_store *store, const booking_request *request,
@@ -249,8 +284,11 @@ BOOKING_API booking_error booking_attempt(booking_store *store, const booking_re
  * memory: has no commit that can fail: it decides the batch in order, one attempt
  * at a time, and other threads' calls may be decided between two of them.
  * requests and results are arrays of count elements, both owned by the caller.
+ * A batch may mix bundles and single attempts (a single attempt counts as one
+ * line), at most BOOKING_BATCH_LINES_MAX lines in all.
  * Errors: BOOKING_EINVAL (store, requests or results NULL; count 0 or over
- * BOOKING_BATCH_MAX; any request outside the limits).
+ * BOOKING_BATCH_MAX; over BOOKING_BATCH_LINES_MAX lines; any request outside the
+ * limits).
  * Thread-safety: as booking_attempt(). */
 BOOKING_API booking_error booking_attempt_batch(booking_store *store,
                                                 const booking_request *requests, size_t count,
@@ -269,8 +307,9 @@ BOOKING_API booking_error booking_set_capacity(booking_store *store, const char 
 
 /* Releases a BOOKED record's units. *reason: CANCELLED, ALREADY_CANCELLED,
  * HOLD_EXPIRED, UNKNOWN_BOOKING, NOT_BOOKED or a failure. *record (may be NULL)
- * gets the record. CANCELLED: an active or unexpired held booking; booked -= units
- * and the record's status became cancelled, in one transaction.
+ * gets the record. CANCELLED: an active or unexpired held booking; each line's
+ * resource's booked -= that line's units (a bundle releases every line) and the
+ * record's status became cancelled, in one transaction.
  * ALREADY_CANCELLED: a repeat; nothing changed. HOLD_EXPIRED: a hold whose
  * expires_at_ms has come; its units were already free, nothing changed.
  * NOT_BOOKED: the record is a REJECTED decision; nothing changed. The booking_id
@@ -312,6 +351,16 @@ BOOKING_API booking_error booking_get_resource(booking_store *store, const char 
  * Thread-safety: any number of threads at once. */
 BOOKING_API booking_error booking_get_booking(booking_store *store, const char *booking_id,
                                               booking_reason *reason, booking_record *record);
+
+/* As booking_get_booking(), and a bundle's lines: on OK, lines[0..n) get the
+ * record's first n = min(record->line_count, lines_cap) lines, in the order the
+ * attempt gave them (BOOKING_LINES_MAX always holds them all). Lines never change
+ * once decided. Errors: as booking_get_booking(), and BOOKING_EINVAL for lines
+ * NULL with lines_cap > 0. Thread-safety: any number of threads at once. */
+BOOKING_API booking_error booking_get_booking_lines(booking_store *store, const char *booking_id,
+                                                    booking_reason *reason,
+                                                    booking_record *record,
+                                                    booking_record_line *lines, size_t lines_cap);
 
 /* One confirm or cancel of a booking_change_batch(). */
 typedef enum booking_change_kind {

@@ -11,6 +11,10 @@
  *      (not recorded: the resource may be created later and the id reused).
  *  (4) units <= capacity - booked -> BOOKED, else insufficient_capacity (recorded).
  *      Written as a subtraction so that no sum can overflow.
+ *  (3') and (4') A bundle (SPEC section 8) applies (3) and (4) to each line in
+ *      order, on the state before the attempt: the first line that fails decides
+ *      for all (REJECTED, naming it), else every line is reserved. Its lines are
+ *      distinct resources (checked at the boundary), so no line sees another's.
  *  (5) A hold (hold_ms > 0) is BOOKED with status held until now + hold_ms; a
  *      repeat must name the same hold_ms, as it must the same units (2).
  *
@@ -24,47 +28,104 @@
 #include "core/names.h"
 
 #include <assert.h>
+#include <string.h>
 
-core_attempt_decision bk_core_decide_attempt(core_attempt attempt, const core_resource *resource,
-                                          const core_record *record)
+core_lines bk_core_request_lines(const booking_request *request, booking_line *one)
+{
+    if (request->lines != NULL) {
+        assert(request->line_count >= 1 && request->line_count <= BOOKING_LINES_MAX);
+        return (core_lines){.at = request->lines, .count = request->line_count};
+    }
+    *one = (booking_line){.resource_id = request->resource_id, .units = request->units};
+    return (core_lines){.at = one, .count = 1};
+}
+
+bool bk_core_line_equal(const booking_line *want, const char *resource_id, size_t len,
+                        uint64_t units)
+{
+    return want->units == units && resource_id != NULL &&
+           strncmp(want->resource_id, resource_id, len) == 0 && want->resource_id[len] == '\0';
+}
+
+bool bk_core_lines_equal(core_lines a, core_lines b)
+{
+    if (a.count != b.count)
+        return false;
+    for (size_t i = 0; i < a.count; i++) {
+        if (!bk_core_line_equal(&a.at[i], b.at[i].resource_id, strlen(b.at[i].resource_id),
+                                b.at[i].units))
+            return false;
+    }
+    return true;
+}
+
+/* Rules (1) and (2): a record decides a repeat alone. */
+static core_attempt_decision decide_replay(core_attempt attempt, const core_record *record)
+{
+    core_attempt_decision d = {0};
+    if (!record->same_lines || record->hold_ms != attempt.hold_ms) {
+        d.result.outcome = BOOKING_REJECTED;
+        d.result.reason = BOOKING_REASON_BOOKING_ID_CONFLICT;
+        d.result.status = BOOKING_STATUS_NONE;
+        return d;
+    }
+    d.result.outcome = record->outcome;
+    d.result.reason = record->reason;
+    d.result.status = bk_core_status_at(record, attempt.now_ms);
+    d.result.expires_at_ms = record->expires_at_ms;
+    d.result.line = record->line;
+    d.result.replayed = true;
+    return d;
+}
+
+core_attempt_decision bk_core_decide_attempt(core_attempt attempt,
+                                             const core_resource *const *resources,
+                                             const core_record *record)
 {
     assert(attempt.hold_ms <= BOOKING_HOLD_MS_MAX);
-    uint64_t units = attempt.units;
+    assert(attempt.lines.count >= 1 && attempt.lines.count <= BOOKING_LINES_MAX);
+    if (record != NULL)
+        return decide_replay(attempt, record);
+    assert(resources != NULL);
     core_attempt_decision d = {0};
     d.result.status = BOOKING_STATUS_NONE;
-    if (record != NULL) {
-        if (!record->same_resource || record->units != units ||
-            record->hold_ms != attempt.hold_ms) {
+    /* Rules (3) and (4), line by line on the state before the attempt: the first
+     * line that fails decides the whole bundle, and nothing is reserved. */
+    for (size_t i = 0; i < attempt.lines.count; i++) {
+        const core_resource *resource = resources[i];
+        uint64_t units = attempt.lines.at[i].units;
+        assert(units >= 1 && units <= BOOKING_UNITS_MAX);
+        if (resource == NULL) {
             d.result.outcome = BOOKING_REJECTED;
-            d.result.reason = BOOKING_REASON_BOOKING_ID_CONFLICT;
+            d.result.reason = BOOKING_REASON_UNKNOWN_RESOURCE;
+            d.result.line = (uint32_t)i;
             return d;
         }
-        d.result.outcome = record->outcome;
-        d.result.reason = record->reason;
-        d.result.status = bk_core_status_at(record, attempt.now_ms);
-        d.result.expires_at_ms = record->expires_at_ms;
-        d.result.replayed = true;
-        return d;
+        assert(bk_core_resource_consistent(resource));
+        if (units > resource->capacity - resource->booked) {
+            d.write_record = true;
+            d.result.outcome = BOOKING_REJECTED;
+            d.result.reason = BOOKING_REASON_INSUFFICIENT_CAPACITY;
+            d.result.line = (uint32_t)i;
+            return d;
+        }
     }
-    if (resource == NULL) {
-        d.result.outcome = BOOKING_REJECTED;
-        d.result.reason = BOOKING_REASON_UNKNOWN_RESOURCE;
-        return d;
-    }
-    assert(bk_core_resource_consistent(resource));
     d.write_record = true;
-    if (units <= resource->capacity - resource->booked) {
-        d.result.outcome = BOOKING_BOOKED;
-        d.result.reason = BOOKING_REASON_BOOKED;
-        d.result.status = attempt.hold_ms != 0 ? BOOKING_STATUS_HELD : BOOKING_STATUS_ACTIVE;
-        if (attempt.hold_ms != 0)
-            d.result.expires_at_ms = attempt.now_ms + (int64_t)attempt.hold_ms;
-        d.booked_delta = units;
-    } else {
-        d.result.outcome = BOOKING_REJECTED;
-        d.result.reason = BOOKING_REASON_INSUFFICIENT_CAPACITY;
-    }
+    d.reserve = true;
+    d.result.outcome = BOOKING_BOOKED;
+    d.result.reason = BOOKING_REASON_BOOKED;
+    d.result.status = attempt.hold_ms != 0 ? BOOKING_STATUS_HELD : BOOKING_STATUS_ACTIVE;
+    if (attempt.hold_ms != 0)
+        d.result.expires_at_ms = attempt.now_ms + (int64_t)attempt.hold_ms;
     return d;
+}
+
+core_attempt_decision bk_core_decide_attempt_one(core_attempt attempt,
+                                                 const core_resource *resource,
+                                                 const core_record *record)
+{
+    assert(attempt.lines.count == 1);
+    return bk_core_decide_attempt(attempt, &resource, record);
 }
 
 bool bk_core_hold_expired(int64_t expires_at_ms, int64_t now_ms)
@@ -126,7 +187,7 @@ core_cancel_decision bk_core_decide_cancel(const core_record *record, int64_t no
     d.reason = BOOKING_REASON_CANCELLED;
     d.status = BOOKING_STATUS_CANCELLED;
     d.write_status = true;
-    d.booked_release = record->units;
+    d.release_lines = true;
     return d;
 }
 

@@ -24,16 +24,33 @@ typedef struct core_resource {
     uint64_t booked;
 } core_resource;
 
-/* A decision record as a store read it (the resource_id compare is the store's
- * job: it passes whether the record's resource_id equals the request's). */
+/* The lines of an attempt or a record (SPEC section 8): a bundle's own, or the
+ * single form's one line. */
+typedef struct core_lines {
+    const booking_line *at;
+    size_t count; /* 1..BOOKING_LINES_MAX */
+} core_lines;
+
+/* The lines of a valid request; the single form's one line is built in *one. */
+core_lines bk_core_request_lines(const booking_request *request, booking_line *one);
+
+/* Whether a stored line (resource_id[0..len), units) is the line `want`: the
+ * rule by which a replay must repeat every line, in order (SPEC section 8). */
+bool bk_core_line_equal(const booking_line *want, const char *resource_id, size_t len,
+                        uint64_t units);
+bool bk_core_lines_equal(core_lines a, core_lines b);
+
+/* A decision record as a store read it (the lines compare is the store's job,
+ * with bk_core_line_equal: it passes whether the record's lines are the
+ * request's, same resources and units in the same order). */
 typedef struct core_record {
-    bool same_resource;
-    uint64_t units;
+    bool same_lines;
     uint64_t hold_ms;        /* as the attempt gave it; 0: not a hold */
     booking_outcome outcome; /* BOOKED or REJECTED */
     booking_reason reason;
     booking_status status;   /* as stored: active, held, cancelled, expired, none */
     int64_t expires_at_ms;   /* a hold's end (created_at_ms + hold_ms); else 0 */
+    uint32_t line;           /* a REJECTED record's failing line; else 0 */
 } core_record;
 
 /* The reason of a decision record read back, which stores keep as its outcome
@@ -42,25 +59,37 @@ typedef struct core_record {
  * recorded reason, which only a corrupt row can hold. */
 booking_reason bk_core_recorded_reason(booking_outcome outcome);
 
-/* One attempt as the core sees it: its units and hold (already valid) and the
+/* One attempt as the core sees it: its lines and hold (already valid) and the
  * store's time of the decision. */
 typedef struct core_attempt {
-    uint64_t units;
+    core_lines lines;
     uint64_t hold_ms; /* 0: an active booking; else a hold ending at now_ms + hold_ms */
     int64_t now_ms;
 } core_attempt;
 
 /* What an attempt decided, and what the store must write for it. */
 typedef struct core_attempt_decision {
-    booking_result result; /* result.expires_at_ms: a new hold's end, or the record's */
+    booking_result result; /* result.expires_at_ms: a new hold's end, or the record's;
+                              result.line: a REJECTED new decision's failing line */
     bool write_record;     /* insert a new decision record with result's outcome/reason,
-                              status, and expires_at_ms (a hold: also index it) */
-    uint64_t booked_delta; /* add to the resource's booked (0 unless a new BOOKED) */
+                              status, line and expires_at_ms, and every line (a hold:
+                              also index each line) */
+    bool reserve;          /* add every line's units to its resource's booked (a new
+                              BOOKED only): all lines or none */
 } core_attempt_decision;
 
-/* resource and record may be NULL (absent). */
-core_attempt_decision bk_core_decide_attempt(core_attempt attempt, const core_resource *resource,
-                                          const core_record *record);
+/* resources[i] is line i's resource as of now_ms, or NULL when it does not exist;
+ * record is the booking_id's record, or NULL. When record is not NULL it decides
+ * alone (rule (1) of decide.c) and resources may be NULL (not read). */
+core_attempt_decision bk_core_decide_attempt(core_attempt attempt,
+                                             const core_resource *const *resources,
+                                             const core_record *record);
+
+/* The single form of bk_core_decide_attempt for a store that has read one
+ * line's resource (NULL: unknown) or the record: attempt.lines.count is 1. */
+core_attempt_decision bk_core_decide_attempt_one(core_attempt attempt,
+                                                 const core_resource *resource,
+                                                 const core_record *record);
 
 /* The status a record has at now_ms: a stored held whose time has come is
  * expired; every other status is as stored. */
@@ -87,7 +116,7 @@ typedef struct core_change_decision {
     booking_reason reason;   /* see bk_core_decide_cancel, bk_core_decide_confirm */
     booking_status status;   /* the record's status after the call, as of now_ms */
     bool write_status;       /* store `status` (and updated_at_ms = now_ms) */
-    uint64_t booked_release; /* subtract from the record's resource's booked now */
+    bool release_lines;      /* subtract every line's units from its resource's booked */
     bool unindex_hold;       /* the record stops being a live hold (drop its hold entry) */
     bool release_expired;    /* a hold found expired: apply its expiry, if the store has
                                 not yet (release its units once, mark it expired) */

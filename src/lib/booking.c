@@ -7,6 +7,7 @@
 #include "core/validate.h"
 #include "store/store.h"
 
+#include <assert.h>
 #include <string.h>
 
 #ifndef BOOKING_VERSION
@@ -58,10 +59,33 @@ static bool id_valid(const char *id)
     return bk_core_id_checked_len(id) != 0;
 }
 
+/* A bundle's lines (SPEC section 3): 1..BOOKING_LINES_MAX, each valid, no
+ * resource named twice (at most 64 lines: the pairwise compare is the cheap one). */
+static bool lines_valid(const booking_line *lines, size_t count)
+{
+    if (count == 0 || count > BOOKING_LINES_MAX)
+        return false;
+    size_t len[BOOKING_LINES_MAX];
+    for (size_t i = 0; i < count; i++) {
+        len[i] = bk_core_id_checked_len(lines[i].resource_id);
+        if (len[i] == 0 || !booking_units_valid(lines[i].units))
+            return false;
+        for (size_t j = 0; j < i; j++) {
+            if (len[j] == len[i] && memcmp(lines[j].resource_id, lines[i].resource_id, len[i]) == 0)
+                return false;
+        }
+    }
+    return true;
+}
+
+/* Exactly one of the two forms of booking_request. */
 static bool request_valid(const booking_request *r)
 {
-    return r != NULL && id_valid(r->booking_id) && id_valid(r->resource_id) &&
-           booking_units_valid(r->units) && booking_hold_ms_valid(r->hold_ms);
+    if (r == NULL || !id_valid(r->booking_id) || !booking_hold_ms_valid(r->hold_ms))
+        return false;
+    if (r->lines == NULL)
+        return r->line_count == 0 && id_valid(r->resource_id) && booking_units_valid(r->units);
+    return r->resource_id == NULL && r->units == 0 && lines_valid(r->lines, r->line_count);
 }
 
 booking_error booking_attempt(booking_store *store, const booking_request *request,
@@ -76,10 +100,14 @@ booking_error booking_attempt_batch(booking_store *store, const booking_request 
     if (store == NULL || requests == NULL || results == NULL || count == 0 ||
         count > BOOKING_BATCH_MAX)
         return BOOKING_EINVAL;
+    size_t lines = 0;
     for (size_t i = 0; i < count; i++) {
         if (!request_valid(&requests[i]))
             return BOOKING_EINVAL;
+        lines += requests[i].lines != NULL ? requests[i].line_count : 1;
     }
+    if (lines > BOOKING_BATCH_LINES_MAX)
+        return BOOKING_EINVAL;
     store->ops->attempt_batch(store, requests, count, results);
     return BOOKING_OK;
 }
@@ -167,9 +195,21 @@ booking_error booking_get_resource(booking_store *store, const char *resource_id
 booking_error booking_get_booking(booking_store *store, const char *booking_id,
                                   booking_reason *reason, booking_record *record)
 {
-    if (store == NULL || reason == NULL || record == NULL || !id_valid(booking_id))
+    return booking_get_booking_lines(store, booking_id, reason, record, NULL, 0);
+}
+
+booking_error booking_get_booking_lines(booking_store *store, const char *booking_id,
+                                        booking_reason *reason, booking_record *record,
+                                        booking_record_line *lines, size_t lines_cap)
+{
+    if (store == NULL || reason == NULL || record == NULL || !id_valid(booking_id) ||
+        (lines == NULL && lines_cap != 0))
         return BOOKING_EINVAL;
-    *reason = store->ops->get_booking(store, booking_id, record);
+    if (lines_cap > BOOKING_LINES_MAX)
+        lines_cap = BOOKING_LINES_MAX;
+    *reason = store->ops->get_booking(store, booking_id, record, lines, lines_cap);
+    assert(*reason != BOOKING_REASON_OK ||
+           (record->line_count >= 1 && record->line_count <= BOOKING_LINES_MAX));
     return BOOKING_OK;
 }
 

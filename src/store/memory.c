@@ -370,14 +370,16 @@ static int64_t expires_at_of(const mem_record *r)
     return hold ? r->created_at_ms + (int64_t)r->hold_ms : 0;
 }
 
-static core_record core_record_of(const mem_record *r, const char *resource_id, size_t len)
+static core_record core_record_of(const mem_record *r, const char *resource_id, size_t len,
+                                  uint64_t units)
 {
     assert(r->resource != NULL); /* a record is only made for a known resource */
     const mem_node *res = &r->resource->node;
     assert(r->units >= 1 && r->node.outcome != BOOKING_FAILED);
+    booking_line want = {.resource_id = resource_id, .units = units};
+    (void)len;
     return (core_record){
-        .same_resource = res->id_len == len && memcmp(res->id, resource_id, len) == 0,
-        .units = r->units,
+        .same_lines = bk_core_line_equal(&want, res->id, res->id_len, r->units),
         .hold_ms = r->hold_ms,
         .outcome = (booking_outcome)r->node.outcome,
         .reason = (booking_reason)r->node.reason,
@@ -388,7 +390,7 @@ static core_record core_record_of(const mem_record *r, const char *resource_id, 
 
 static core_record core_record_own(const mem_record *r)
 {
-    return core_record_of(r, r->resource->node.id, r->resource->node.id_len);
+    return core_record_of(r, r->resource->node.id, r->resource->node.id_len, r->units);
 }
 
 /* The record as of now_ms: a held one whose time has come reads expired, changed
@@ -403,6 +405,8 @@ static void public_record_of(const mem_record *r, int64_t now_ms, booking_record
     bk_store_copy_id(out->booking_id, r->node.id, r->node.id_len);
     bk_store_copy_id(out->resource_id, r->resource->node.id, r->resource->node.id_len);
     out->units = r->units;
+    out->line_count = 1;
+    out->line = 0;
     out->hold_ms = r->hold_ms;
     out->outcome = cr.outcome;
     out->reason = cr.reason;
@@ -489,12 +493,13 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
 
     pthread_mutex_lock(&bs->lock);
     mem_record *rec = (mem_record *)table_find(bs, bh, req->booking_id, bid_len);
-    core_attempt attempt = {.units = req->units, .hold_ms = req->hold_ms};
+    booking_line one;
+    core_attempt attempt = {.lines = bk_core_request_lines(req, &one), .hold_ms = req->hold_ms};
     if (rec != NULL) {
-        core_record cr = core_record_of(rec, req->resource_id, rid_len);
+        core_record cr = core_record_of(rec, req->resource_id, rid_len, req->units);
         attempt.now_ms = bk_store_now(&m->base);
         pthread_mutex_unlock(&bs->lock);
-        return bk_core_decide_attempt(attempt, NULL, &cr).result;
+        return bk_core_decide_attempt_one(attempt, NULL, &cr).result;
     }
 
     uint64_t rh = hash_bytes(req->resource_id, rid_len, m->seed);
@@ -505,7 +510,7 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
     core_resource cres = {0};
     if (res != NULL)
         cres = resource_read(res);
-    core_attempt_decision d = bk_core_decide_attempt(attempt, res ? &cres : NULL, NULL);
+    core_attempt_decision d = bk_core_decide_attempt_one(attempt, res ? &cres : NULL, NULL);
     assert(!d.write_record || res != NULL); /* only a known resource records a decision */
     if (d.write_record) {
         bool held = d.result.status == BOOKING_STATUS_HELD;
@@ -529,7 +534,7 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
                 holds_push(res, hold);
             }
             table_insert(bs, bh, &rec->node);
-            res->booked += d.booked_delta;
+            res->booked += d.reserve ? req->units : 0;
             resource_written(res);
         }
     }
@@ -626,12 +631,13 @@ static booking_reason memory_change(booking_store *store, const char *booking_id
     if (rec != NULL)
         cr = core_record_own(rec);
     core_change_decision d = decide(rec ? &cr : NULL, now);
-    assert(d.booked_release == 0 || (d.write_status && d.booked_release == rec->units));
+    assert(!d.release_lines || d.write_status);
     if (d.write_status) {
         assert(rs != NULL);
+        uint64_t release = d.release_lines ? rec->units : 0;
         /* (2): the record's units are part of booked, so this cannot wrap. */
-        assert(resource_read(rec->resource).booked >= d.booked_release);
-        rec->resource->booked -= d.booked_release;
+        assert(resource_read(rec->resource).booked >= release);
+        rec->resource->booked -= release;
         resource_written(rec->resource);
         if (d.unindex_hold) {
             assert(rec->hold != NULL && rec->hold->live);
@@ -673,8 +679,10 @@ static booking_reason memory_get_resource(booking_store *store, const char *reso
 }
 
 static booking_reason memory_get_booking(booking_store *store, const char *booking_id,
-                                         booking_record *out)
+                                         booking_record *out, booking_record_line *lines,
+                                         size_t lines_cap)
 {
+    (void)lines, (void)lines_cap;
     memory_store *m = (memory_store *)store;
     mem_found f = lock_and_find(m, m->records, booking_id);
     if (f.node != NULL)

@@ -192,10 +192,10 @@ static bool result_has_rows(const PGresult *res)
     return res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK;
 }
 
-static core_record core_record_of(const pg_record *r, bool same_resource)
+static core_record core_record_of(const pg_record *r, bool same_lines)
 {
     assert(r->exists);
-    return (core_record){.same_resource = same_resource, .units = r->units,
+    return (core_record){.same_lines = same_lines,
                          .hold_ms = r->hold_ms, .outcome = r->outcome,
                          .reason = bk_core_recorded_reason(r->outcome), .status = r->status,
                          .expires_at_ms = r->expires_at_ms};
@@ -213,6 +213,8 @@ static void public_record_of(const char *booking_id, const pg_record *r, int64_t
     bk_store_copy_id(out->booking_id, booking_id, strlen(booking_id));
     bk_store_copy_id(out->resource_id, r->resource_id, strlen(r->resource_id));
     out->units = r->units;
+    out->line_count = 1;
+    out->line = 0;
     out->hold_ms = r->hold_ms;
     out->outcome = r->outcome;
     out->reason = cr.reason;
@@ -491,9 +493,12 @@ static void batch_decide(pg_batch *b, const booking_request *requests, size_t co
         assert(res != NULL && !fresh && rec != NULL); /* batch_prepare added both */
         core_record cr;
         if (rec->exists)
-            cr = core_record_of(rec, strcmp(rec->resource_id, q->resource_id) == 0);
-        core_attempt_decision d = bk_core_decide_attempt(
-            (core_attempt){.units = q->units, .hold_ms = q->hold_ms, .now_ms = now_ms},
+            cr = core_record_of(rec, strcmp(rec->resource_id, q->resource_id) == 0 &&
+                                         rec->units == q->units);
+        booking_line one;
+        core_attempt_decision d = bk_core_decide_attempt_one(
+            (core_attempt){.lines = bk_core_request_lines(q, &one), .hold_ms = q->hold_ms,
+                           .now_ms = now_ms},
             res->exists ? &res->state : NULL, rec->exists ? &cr : NULL);
         results[i] = d.result;
         if (!d.write_record)
@@ -504,7 +509,7 @@ static void batch_decide(pg_batch *b, const booking_request *requests, size_t co
                            .hold_ms = q->hold_ms, .created_at_ms = now_ms,
                            .updated_at_ms = now_ms, .expires_at_ms = d.result.expires_at_ms};
         batch_insert_add(b, q, rec);
-        res->state.booked += d.booked_delta;
+        res->state.booked += d.reserve ? q->units : 0;
         res->dirty = true;
         assert(bk_core_resource_consistent(&res->state)); /* the counter as it will be written */
     }
@@ -752,14 +757,15 @@ static booking_reason work_change(pg_store *st, pg_conn *c, const pg_call_args *
     if (rec.exists)
         cr = core_record_of(&rec, true);
     core_change_decision d = a->change(rec.exists ? &cr : NULL, now);
-    assert(!d.write_status || (rec.exists && d.booked_release <= rec.units));
+    assert(!d.release_lines || (rec.exists && d.write_status));
+    uint64_t release = d.release_lines ? rec.units : 0;
     /* An expired hold was released by this call's expiry step, or before it. */
     assert(!d.release_expired || rec.status == BOOKING_STATUS_EXPIRED ||
            (rec.status == BOOKING_STATUS_HELD && expired >= 1));
     if (d.write_status) {
-        if (e->state.booked < d.booked_release)
+        if (e->state.booked < release)
             return BOOKING_REASON_INTERNAL; /* an active or held record's units are in booked */
-        e->state.booked -= d.booked_release;
+        e->state.booked -= release;
         e->dirty = true;
         rec.status = d.status;
         rec.updated_at_ms = now;
@@ -884,8 +890,10 @@ static booking_reason pg_get_resource(booking_store *store, const char *resource
 }
 
 static booking_reason pg_get_booking(booking_store *store, const char *booking_id,
-                                     booking_record *out)
+                                     booking_record *out, booking_record_line *lines,
+                                     size_t lines_cap)
 {
+    (void)lines, (void)lines_cap;
     pg_call_args a = {.id = booking_id, .record = out};
     return pg_call((pg_store *)store, work_get_booking, &a);
 }

@@ -178,16 +178,16 @@ static booking_reason load_resource(sqlite_conn *c, const char *id, bool *exists
  * When resource_id is not NULL, record->same_resource compares with it; out (may
  * be NULL) gets the record as stored. */
 static void record_of_row(sqlite3_stmt *s, const char *booking_id, const char *resource_id,
-                          core_record *record, booking_record *out)
+                          uint64_t want_units, core_record *record, booking_record *out)
 {
     const char *rid = (const char *)sqlite3_column_text(s, 0);
     int rid_len = sqlite3_column_bytes(s, 0);
     booking_outcome outcome = (booking_outcome)sqlite3_column_int(s, 2);
+    uint64_t units = (uint64_t)sqlite3_column_int64(s, 1);
+    booking_line want = {.resource_id = resource_id, .units = want_units};
     *record = (core_record){
-        .same_resource = resource_id != NULL && rid != NULL &&
-                         strlen(resource_id) == (size_t)rid_len &&
-                         memcmp(rid, resource_id, (size_t)rid_len) == 0,
-        .units = (uint64_t)sqlite3_column_int64(s, 1),
+        .same_lines = resource_id != NULL &&
+                      bk_core_line_equal(&want, rid, (size_t)rid_len, units),
         .hold_ms = (uint64_t)sqlite3_column_int64(s, 4),
         .outcome = outcome,
         .reason = bk_core_recorded_reason(outcome),
@@ -202,7 +202,9 @@ static void record_of_row(sqlite3_stmt *s, const char *booking_id, const char *r
     if (out != NULL) {
         bk_store_copy_id(out->booking_id, booking_id, strlen(booking_id));
         bk_store_copy_id(out->resource_id, rid ? rid : "", rid ? (size_t)rid_len : 0);
-        out->units = record->units;
+        out->units = units;
+        out->line_count = 1;
+        out->line = 0;
         out->hold_ms = record->hold_ms;
         out->outcome = record->outcome;
         out->reason = record->reason;
@@ -215,7 +217,8 @@ static void record_of_row(sqlite3_stmt *s, const char *booking_id, const char *r
 
 /* Reads the record of booking_id; *exists tells whether there is one. */
 static booking_reason load_record(sqlite_conn *c, const char *booking_id, const char *resource_id,
-                                  bool *exists, core_record *record, booking_record *out)
+                                  uint64_t want_units, bool *exists, core_record *record,
+                                  booking_record *out)
 {
     assert(booking_id != NULL && (out == NULL || resource_id == NULL));
     sqlite3_stmt *s = c->stmt[SQL_SELECT_BOOKING];
@@ -223,7 +226,7 @@ static booking_reason load_record(sqlite_conn *c, const char *booking_id, const 
     int rc = sqlite3_step(s);
     *exists = rc == SQLITE_ROW;
     if (*exists) {
-        record_of_row(s, booking_id, resource_id, record, out);
+        record_of_row(s, booking_id, resource_id, want_units, record, out);
         rc = sqlite3_step(s);
     }
     sqlite3_reset(s);
@@ -323,16 +326,19 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
     booking_reason r = touch_resource(st, req->resource_id, &res);
     if (r != BOOKING_REASON_OK)
         return r;
-    core_attempt attempt = {.units = req->units, .hold_ms = req->hold_ms, .now_ms = st->tx_now};
-    core_attempt_decision d = bk_core_decide_attempt(attempt, res->exists ? &res->state : NULL, NULL);
+    booking_line one;
+    core_attempt attempt = {.lines = bk_core_request_lines(req, &one), .hold_ms = req->hold_ms,
+                            .now_ms = st->tx_now};
+    core_attempt_decision d =
+        bk_core_decide_attempt_one(attempt, res->exists ? &res->state : NULL, NULL);
     if (d.write_record) {
         bool inserted;
         r = insert_record(st, req, &d, &inserted);
         if (r != BOOKING_REASON_OK)
             return r;
         if (inserted) {
-            res->state.booked += d.booked_delta;
-            res->dirty |= d.booked_delta != 0;
+            res->state.booked += d.reserve ? req->units : 0;
+            res->dirty |= d.reserve;
             assert(bk_core_resource_consistent(&res->state));
             *result = d.result;
             return BOOKING_REASON_OK;
@@ -342,13 +348,13 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
      * record still decides first, rule (1) of core/decide.c. */
     bool exists;
     core_record rec;
-    r = load_record(c, req->booking_id, req->resource_id, &exists, &rec, NULL);
+    r = load_record(c, req->booking_id, req->resource_id, req->units, &exists, &rec, NULL);
     if (r != BOOKING_REASON_OK)
         return r;
     if (!exists && d.write_record)
         return BOOKING_REASON_INTERNAL; /* the insert did nothing, yet no record: never
                                            answer a decision that was not written */
-    *result = exists ? bk_core_decide_attempt(attempt, NULL, &rec).result : d.result;
+    *result = exists ? bk_core_decide_attempt_one(attempt, NULL, &rec).result : d.result;
     return BOOKING_REASON_OK;
 }
 
@@ -478,10 +484,11 @@ static booking_reason apply_change(sqlite_store *st, const char *booking_id,
             r = BOOKING_REASON_INTERNAL;
         st->tx_changed = true;
         /* The record's units are part of booked, (7): this cannot wrap. */
-        assert(d->booked_release <= state->booked);
-        state->booked -= d->booked_release;
+        uint64_t release = d->release_lines ? full->units : 0;
+        assert(release <= state->booked);
+        state->booked -= release;
     }
-    if (r == BOOKING_REASON_OK && (released || d->booked_release != 0))
+    if (r == BOOKING_REASON_OK && (released || d->release_lines))
         r = write_booked(st, full->resource_id, strlen(full->resource_id), state);
     return r;
 }
@@ -501,7 +508,7 @@ static booking_reason change_one(sqlite_store *st, const char *booking_id, core_
     booking_record full;
     core_resource state = {0};
     core_change_decision d = {0};
-    r = load_record(&st->writer, booking_id, NULL, &exists, &rec, &full);
+    r = load_record(&st->writer, booking_id, NULL, 0, &exists, &rec, &full);
     bool touches = exists && (rec.status == BOOKING_STATUS_ACTIVE ||
                               rec.status == BOOKING_STATUS_HELD);
     if (r == BOOKING_REASON_OK && touches) {
@@ -511,7 +518,7 @@ static booking_reason change_one(sqlite_store *st, const char *booking_id, core_
     }
     if (r == BOOKING_REASON_OK) {
         d = decide(exists ? &rec : NULL, now);
-        assert(d.booked_release == 0 || (d.write_status && d.booked_release == rec.units));
+        assert(!d.release_lines || d.write_status);
         assert(!d.write_status || touches);
         /* A hold found expired was released by the step above, not here. */
         assert(!d.release_expired || rec.status != BOOKING_STATUS_HELD || released);
@@ -594,8 +601,10 @@ static booking_reason sqlite_get_resource(booking_store *store, const char *reso
 }
 
 static booking_reason sqlite_get_booking(booking_store *store, const char *booking_id,
-                                         booking_record *out)
+                                         booking_record *out, booking_record_line *lines,
+                                         size_t lines_cap)
 {
+    (void)lines, (void)lines_cap;
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->reader;
     assert(out != NULL); /* the library always passes one to get_booking */
@@ -610,7 +619,7 @@ static booking_reason sqlite_get_booking(booking_store *store, const char *booki
     core_record rec;
     int64_t now = 0;
     if (exists) {
-        record_of_row(s, booking_id, NULL, &rec, out);
+        record_of_row(s, booking_id, NULL, 0, &rec, out);
         now = sqlite3_column_int64(s, 8);
         rc = sqlite3_step(s);
     }

@@ -16,8 +16,10 @@
 typedef struct store_ops {
     const char *name;
     void (*close)(booking_store *store);
-    /* count is 1..BOOKING_BATCH_MAX, every request valid. Decided in order, in one
-     * transaction; on a failed transaction every result is FAILED. */
+    /* count is 1..BOOKING_BATCH_MAX, every request valid (either form: read its
+     * lines with bk_core_request_lines), at most BOOKING_BATCH_LINES_MAX lines in
+     * all. Decided in order, in one transaction; on a failed transaction every
+     * result is FAILED. A bundle's locks are taken in resource-id order. */
     void (*attempt_batch)(booking_store *store, const booking_request *requests, size_t count,
                           booking_result *results);
     booking_reason (*set_capacity)(booking_store *store, const char *resource_id,
@@ -30,8 +32,12 @@ typedef struct store_ops {
                          booking_reason *reasons, booking_record *records);
     booking_reason (*get_resource)(booking_store *store, const char *resource_id,
                                    booking_resource *out);
+    /* *out gets the record (line_count, line 0 in resource_id/units); lines[0..n)
+     * its first n = min(line_count, lines_cap) lines. lines_cap <= BOOKING_LINES_MAX;
+     * lines is NULL when lines_cap is 0. */
     booking_reason (*get_booking)(booking_store *store, const char *booking_id,
-                                  booking_record *out);
+                                  booking_record *out, booking_record_line *lines,
+                                  size_t lines_cap);
     booking_reason (*ping)(booking_store *store);
 } store_ops;
 

@@ -167,11 +167,12 @@ static core_resource core_res_of(const world *w)
     return (core_resource){.capacity = w->cap, .booked = w->booked};
 }
 
-static core_record core_rec_of(const world *w)
+/* The record as a store reads it for an attempt of `units` on the world's
+ * resource: its one line is the attempt's when resource and units agree. */
+static core_record core_rec_of(const world *w, uint64_t units)
 {
     return (core_record){
-        .same_resource = w->same_resource,
-        .units = w->rec_units,
+        .same_lines = w->same_resource && w->rec_units == units,
         .hold_ms = w->rec_hold_ms,
         .outcome = w->rec_booked ? BOOKING_BOOKED : BOOKING_REJECTED,
         .reason = w->rec_booked ? BOOKING_REASON_BOOKED : BOOKING_REASON_INSUFFICIENT_CAPACITY,
@@ -312,12 +313,13 @@ static uint64_t attempt_once(uint64_t *rng, size_t iteration)
     uint64_t units = rng_below(rng, 2) ? pick_units(rng, &w) : w.rec_units;
     uint64_t hold_ms = pick_attempt_hold(rng, &w);
     core_resource cres = core_res_of(&w);
-    core_record crec = core_rec_of(&w);
-    core_attempt_decision d = bk_core_decide_attempt(
-        (core_attempt){.units = units, .hold_ms = hold_ms, .now_ms = w.now_ms},
+    core_record crec = core_rec_of(&w, units);
+    booking_line line = {.resource_id = "r", .units = units};
+    core_attempt_decision d = bk_core_decide_attempt_one(
+        (core_attempt){.lines = {.at = &line, .count = 1}, .hold_ms = hold_ms, .now_ms = w.now_ms},
         w.has_res ? &cres : NULL, w.has_rec ? &crec : NULL);
     world core_after = w;
-    core_after.booked += d.booked_delta;
+    core_after.booked += d.reserve ? units : 0;
     if (d.write_record)
         core_after = (world){.has_res = w.has_res, .cap = w.cap, .booked = core_after.booked,
                              .has_rec = true, .same_resource = true,
@@ -372,13 +374,13 @@ static uint64_t seen_at_end(const world *w, booking_reason reason)
 static uint64_t change_once(uint64_t *rng, size_t iteration, chk_kind kind)
 {
     world w = pick_world(rng, true);
-    core_record crec = core_rec_of(&w);
+    core_record crec = core_rec_of(&w, w.rec_units);
     core_change_decision d = kind == CHK_CANCEL ? bk_core_decide_cancel(w.has_rec ? &crec : NULL,
                                                                      w.now_ms)
                                                : bk_core_decide_confirm(w.has_rec ? &crec : NULL,
                                                                      w.now_ms);
     world core_after = w;
-    core_after.booked -= d.booked_release;
+    core_after.booked -= d.release_lines ? w.rec_units : 0;
     if (d.write_status)
         core_after.status = d.status;
 

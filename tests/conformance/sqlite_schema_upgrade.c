@@ -188,7 +188,7 @@ static void expect_v1_decisions(booking_store *s, int64_t not_before, int64_t no
         assert_true(rec.created_at_ms == rec.updated_at_ms);
         assert_true(rec.created_at_ms >= not_before && rec.created_at_ms <= not_after);
 
-        booking_request req = {v->id, v->resource, v->units, 0};
+        booking_request req = {.booking_id = v->id, .resource_id = v->resource, .units = v->units, .hold_ms = 0};
         booking_result res;
         assert_int_equal(booking_attempt(s, &req, &res), BOOKING_OK);
         assert_int_equal(res.outcome, v->outcome);
@@ -230,8 +230,8 @@ static void sqlite_schema_v1_file_is_migrated_in_place_keeping_every_decision(vo
 
     /* Holds work on the migrated file: held, confirmed, expired. */
     int64_t t0 = test_clock(NULL);
-    booking_request holds[2] = {{"v2-h1", "v1-room", 2, UPGRADE_HOLD_MS},
-                                {"v2-h2", "v1-room", 3, UPGRADE_HOLD_MS}};
+    booking_request holds[2] = {{.booking_id = "v2-h1", .resource_id = "v1-room", .units = 2, .hold_ms = UPGRADE_HOLD_MS},
+                                {.booking_id = "v2-h2", .resource_id = "v1-room", .units = 3, .hold_ms = UPGRADE_HOLD_MS}};
     booking_result res[2];
     assert_int_equal(booking_attempt_batch(s, holds, 2, res), BOOKING_OK);
     for (size_t i = 0; i < 2; i++) {
@@ -312,7 +312,7 @@ static void sqlite_store_time_never_goes_back_across_handles_and_reopen(void **s
     __atomic_store_n(&clock_ms, t0, __ATOMIC_SEQ_CST);
     booking_reason reason;
     assert_int_equal(booking_set_capacity(a, "t-r", 2, &reason, NULL), BOOKING_OK);
-    booking_request hold = {"t-hold", "t-r", 1, UPGRADE_HOLD_MS};
+    booking_request hold = {.booking_id = "t-hold", .resource_id = "t-r", .units = 1, .hold_ms = UPGRADE_HOLD_MS};
     booking_result res;
     assert_int_equal(booking_attempt(a, &hold, &res), BOOKING_OK);
     assert_true(res.status == BOOKING_STATUS_HELD && res.expires_at_ms == t0 + UPGRADE_HOLD_MS);
@@ -333,7 +333,7 @@ static void sqlite_store_time_never_goes_back_across_handles_and_reopen(void **s
     assert_true(r.booked == 0 && r.as_of_ms == t0 + UPGRADE_HOLD_MS);
     assert_int_equal(booking_confirm(b, "t-hold", &reason, &rec), BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_HOLD_EXPIRED);
-    booking_request again = {"t-again", "t-r", 1, UPGRADE_HOLD_MS};
+    booking_request again = {.booking_id = "t-again", .resource_id = "t-r", .units = 1, .hold_ms = UPGRADE_HOLD_MS};
     assert_int_equal(booking_attempt(b, &again, &res), BOOKING_OK);
     assert_true(res.status == BOOKING_STATUS_HELD &&
                 res.expires_at_ms == t0 + 2 * UPGRADE_HOLD_MS);

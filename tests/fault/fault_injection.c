@@ -255,7 +255,7 @@ static void answer_reason(call_answer *a, booking_error e, booking_reason r)
 static void attempt_one(booking_store *s, call_answer *a, const char *id, const char *res,
                         uint64_t units)
 {
-    booking_request req = {id, res, units, 0};
+    booking_request req = {.booking_id = id, .resource_id = res, .units = units, .hold_ms = 0};
     booking_result r;
     booking_error e = booking_attempt(s, &req, &r);
     if (e != BOOKING_OK)
@@ -288,11 +288,11 @@ static void run_batch(booking_store *s, call_answer *a)
     booking_result r[FAULT_BATCH];
     for (size_t i = 0; i < FAULT_BATCH; i++) {
         snprintf(ids[i], sizeof ids[i], "f-bat-%zu", i);
-        req[i] = (booking_request){ids[i], res[i % 3], 1 + i % 7, 0};
+        req[i] = (booking_request){.booking_id = ids[i], .resource_id = res[i % 3], .units = 1 + i % 7, .hold_ms = 0};
     }
-    req[10] = (booking_request){"t-b0", "f-r0", 10, 0};
-    req[20] = (booking_request){"t-b0", "f-r0", 11, 0};
-    req[30] = (booking_request){"f-bat-30", "f-none", 1, 0};
+    req[10] = (booking_request){.booking_id = "t-b0", .resource_id = "f-r0", .units = 10, .hold_ms = 0};
+    req[20] = (booking_request){.booking_id = "t-b0", .resource_id = "f-r0", .units = 11, .hold_ms = 0};
+    req[30] = (booking_request){.booking_id = "f-bat-30", .resource_id = "f-none", .units = 1, .hold_ms = 0};
     booking_error e = booking_attempt_batch(s, req, FAULT_BATCH, r);
     if (e != BOOKING_OK)
         fail_msg("batch refused: %s", booking_error_name(e));
@@ -378,10 +378,10 @@ static void run_confirm_expired(booking_store *s, call_answer *a)
 static void run_batch_holds(booking_store *s, call_answer *a)
 {
     static const booking_request req[] = {
-        {"f-bh-0", "f-r2", 2, FAULT_HOLD_SHORT_MS}, {"f-bh-1", "f-r0", 1, 0},
-        {"f-bh-2", "f-r0", 4, FAULT_HOLD_LONG_MS},  {"f-bh-3", "f-r2", 4, 0},
-        {"t-h0", "f-r0", 3, FAULT_HOLD_LONG_MS},    {"t-h2", "f-r2", 2, FAULT_HOLD_SHORT_MS},
-        {"f-bh-0", "f-r2", 2, 0},
+        {.booking_id = "f-bh-0", .resource_id = "f-r2", .units = 2, .hold_ms = FAULT_HOLD_SHORT_MS}, {.booking_id = "f-bh-1", .resource_id = "f-r0", .units = 1, .hold_ms = 0},
+        {.booking_id = "f-bh-2", .resource_id = "f-r0", .units = 4, .hold_ms = FAULT_HOLD_LONG_MS},  {.booking_id = "f-bh-3", .resource_id = "f-r2", .units = 4, .hold_ms = 0},
+        {.booking_id = "t-h0", .resource_id = "f-r0", .units = 3, .hold_ms = FAULT_HOLD_LONG_MS},    {.booking_id = "t-h2", .resource_id = "f-r2", .units = 2, .hold_ms = FAULT_HOLD_SHORT_MS},
+        {.booking_id = "f-bh-0", .resource_id = "f-r2", .units = 2, .hold_ms = 0},
     };
     booking_result r[sizeof req / sizeof req[0]];
     if (booking_attempt_batch(s, req, sizeof req / sizeof req[0], r) != BOOKING_OK)
@@ -500,7 +500,7 @@ static booking_store *fault_store_open(const char *path)
 /* A fresh attempt after the fault: the store must still decide. */
 static void expect_store_works(booking_store *s, const char *where)
 {
-    booking_request req = {"f-after", "f-r0", 1, 0};
+    booking_request req = {.booking_id = "f-after", .resource_id = "f-r0", .units = 1, .hold_ms = 0};
     booking_result r;
     if (booking_attempt(s, &req, &r) != BOOKING_OK || r.outcome != BOOKING_BOOKED ||
         r.replayed)
@@ -541,10 +541,10 @@ static int prepare(void **state)
         }
     }
     static const booking_request bookings[] = {
-        {"t-b0", "f-r0", 10, 0}, {"t-b1", "f-r0", 5, 0}, {"t-b2", "f-r1", 20, 0},
-        {"t-b3", "f-r1", 7, 0},  {"t-b4", "f-r2", 25, 0}, {"t-rej", "f-r2", 100, 0},
-        {"t-h0", "f-r0", 3, FAULT_HOLD_LONG_MS}, {"t-h1", "f-r1", 4, FAULT_HOLD_LONG_MS},
-        {"t-h2", "f-r2", 2, FAULT_HOLD_SHORT_MS}, {"t-h3", "f-r2", 1, FAULT_HOLD_SHORT_MS},
+        {.booking_id = "t-b0", .resource_id = "f-r0", .units = 10, .hold_ms = 0}, {.booking_id = "t-b1", .resource_id = "f-r0", .units = 5, .hold_ms = 0}, {.booking_id = "t-b2", .resource_id = "f-r1", .units = 20, .hold_ms = 0},
+        {.booking_id = "t-b3", .resource_id = "f-r1", .units = 7, .hold_ms = 0},  {.booking_id = "t-b4", .resource_id = "f-r2", .units = 25, .hold_ms = 0}, {.booking_id = "t-rej", .resource_id = "f-r2", .units = 100, .hold_ms = 0},
+        {.booking_id = "t-h0", .resource_id = "f-r0", .units = 3, .hold_ms = FAULT_HOLD_LONG_MS}, {.booking_id = "t-h1", .resource_id = "f-r1", .units = 4, .hold_ms = FAULT_HOLD_LONG_MS},
+        {.booking_id = "t-h2", .resource_id = "f-r2", .units = 2, .hold_ms = FAULT_HOLD_SHORT_MS}, {.booking_id = "t-h3", .resource_id = "f-r2", .units = 1, .hold_ms = FAULT_HOLD_SHORT_MS},
     };
     enum { BOOKINGS = sizeof bookings / sizeof bookings[0] };
     booking_result r[BOOKINGS];
@@ -1058,7 +1058,7 @@ static int expect_v1_or_migrated(const char *path, const v1_file *v1, const char
 /* A hold on the migrated file, made and read back. */
 static void expect_holds_work(booking_store *s, const char *where)
 {
-    booking_request req = {"f-v2-hold", "v1-room", 1, FAULT_HOLD_SHORT_MS};
+    booking_request req = {.booking_id = "f-v2-hold", .resource_id = "v1-room", .units = 1, .hold_ms = FAULT_HOLD_SHORT_MS};
     booking_result r;
     if (booking_attempt(s, &req, &r) != BOOKING_OK || r.outcome != BOOKING_BOOKED ||
         r.status != BOOKING_STATUS_HELD)
@@ -1225,14 +1225,14 @@ static void write_lock_held_elsewhere_fails_busy_quickly_and_writes_nothing(void
     assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 
     struct timespec t0;
-    booking_request req = {"f-new", "f-r0", 5, 0};
+    booking_request req = {.booking_id = "f-new", .resource_id = "f-r0", .units = 5, .hold_ms = 0};
     booking_result r[FAULT_BATCH];
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(booking_attempt(s, &req, &r[0]), BOOKING_OK);
     assert_int_equal(r[0].outcome, BOOKING_FAILED);
     expect_busy_quickly("attempt", &t0, r[0].reason);
 
-    booking_request batch[3] = {{"f-a", "f-r0", 1, 0}, {"f-b", "f-r1", 1, 0}, {"t-b0", "f-r0", 10, 0}};
+    booking_request batch[3] = {{.booking_id = "f-a", .resource_id = "f-r0", .units = 1, .hold_ms = 0}, {.booking_id = "f-b", .resource_id = "f-r1", .units = 1, .hold_ms = 0}, {.booking_id = "t-b0", .resource_id = "f-r0", .units = 10, .hold_ms = 0}};
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(booking_attempt_batch(s, batch, 3, r), BOOKING_OK);
     for (size_t i = 0; i < 3; i++) {

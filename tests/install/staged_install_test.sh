@@ -59,8 +59,9 @@ nm -D --defined-only "$usr/$libdir/libbooking.so.$version" | awk '$2 ~ /^[TWDBR]
     sort >"$scratch/exported.txt"
 # The API of holds (SPEC section 7) is 22 functions: the 18 before it, and
 # booking_confirm, booking_store_set_clock, booking_store_get_stats, booking_hold_ms_valid;
-# then booking_change_batch (confirms and cancels committed together): 23.
-API_FUNCTIONS=23
+# then booking_change_batch (confirms and cancels committed together): 23;
+# then booking_get_booking_lines (a bundle's lines, SPEC section 8): 24.
+API_FUNCTIONS=24
 [ "$(wc -l <"$scratch/api.txt")" -eq "$API_FUNCTIONS" ] ||
     fail "booking.h declares $(wc -l <"$scratch/api.txt") functions, expected $API_FUNCTIONS"
 for f in booking_confirm booking_store_set_clock booking_store_get_stats booking_hold_ms_valid; do
@@ -138,7 +139,7 @@ int main()
         return 1;
     booking_reason reason;
     booking_error e = booking_set_capacity(store, "r", 1, &reason, nullptr);
-    booking_request req = {"b", "r", 1, 60000}; /* a hold of a minute */
+    booking_request req = {"b", "r", 1, 60000, nullptr, 0}; /* a hold of a minute */
     booking_result res;
     booking_record rec;
     if (e == BOOKING_OK)

@@ -113,11 +113,14 @@ static booking_reason f_get_resource(booking_store *store, const char *resource_
 }
 
 static booking_reason f_get_booking(booking_store *store, const char *booking_id,
-                                    booking_record *out)
+                                    booking_record *out, booking_record_line *lines,
+                                    size_t lines_cap)
 {
     fault_store *f = (fault_store *)store;
     booking_reason r = fault_before(f);
-    return r != BOOKING_REASON_OK ? r : f->inner->ops->get_booking(f->inner, booking_id, out);
+    return r != BOOKING_REASON_OK ? r
+                                  : f->inner->ops->get_booking(f->inner, booking_id, out, lines,
+                                                               lines_cap);
 }
 
 static booking_reason f_ping(booking_store *store)

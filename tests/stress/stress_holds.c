@@ -289,8 +289,8 @@ static bool run_attempts(worker_state *w, unsigned kind, unsigned n)
     for (unsigned i = 0; i < n; i++) {
         choose_attempt(w, &calls[i], kind);
         booking_id_of(ids[i], sizeof ids[i], w->cfg, calls[i].owner, calls[i].seq);
-        req[i] = (booking_request){ids[i], w->rid[calls[i].resource], calls[i].units,
-                                   calls[i].hold_ms};
+        req[i] = (booking_request){.booking_id = ids[i], .resource_id = w->rid[calls[i].resource],
+                                   .units = calls[i].units, .hold_ms = calls[i].hold_ms};
     }
     holds_call span = {0};
     call_begin(w, &span);

@@ -91,7 +91,7 @@ static void child_main(int fd)
     for (uint32_t i = 0; i < CRASH_HOLDS_MAX; i++) {
         char id[64];
         hold_id(id, i);
-        booking_request req = {id, "crash-r", 1, CRASH_HOLD_MS};
+        booking_request req = {.booking_id = id, .resource_id = "crash-r", .units = 1, .hold_ms = CRASH_HOLD_MS};
         booking_result res;
         if (booking_attempt(s, &req, &res) != BOOKING_OK || res.outcome != BOOKING_BOOKED ||
             res.status != BOOKING_STATUS_HELD || !send_ack(fd, i, ACK_HELD))

@@ -243,7 +243,7 @@ static bool run_attempts(worker_state *w)
         c->resource = (uint8_t)p.resource;
         c->units = p.units;
         booking_id_of(ids[i], sizeof ids[i], cfg, c->ns, c->owner, c->seq);
-        req[i] = (booking_request){ids[i], w->rid[p.resource], p.units, 0};
+        req[i] = (booking_request){.booking_id = ids[i], .resource_id = w->rid[p.resource], .units = p.units, .hold_ms = 0};
     }
     int64_t start = test_now_ns();
     booking_error e = single ? booking_attempt(w->store, &req[0], &res[0])
