@@ -38,6 +38,17 @@
 extern "C" {
 #endif
 
+/* The version of this header; booking_version() gives the library's. The
+ * project's version is set here, once (CMake reads these three lines). While
+ * MAJOR is 0 a MINOR release may change the API and the ABI, and the shared
+ * library's SONAME names both (libbooking.so.0.MINOR); from 1 on, MAJOR alone.
+ * BOOKING_VERSION_NUMBER is MAJOR * 10000 + MINOR * 100 + PATCH, for #if. */
+#define BOOKING_VERSION_MAJOR 0
+#define BOOKING_VERSION_MINOR 1
+#define BOOKING_VERSION_PATCH 0
+#define BOOKING_VERSION_NUMBER                                                               \
+    (BOOKING_VERSION_MAJOR * 10000 + BOOKING_VERSION_MINOR * 100 + BOOKING_VERSION_PATCH)
+
 /* Marks the exported symbols; the library is built with -fvisibility=hidden. */
 #if defined(__GNUC__) && defined(BOOKING_BUILDING_LIBRARY)
 #define BOOKING_API __attribute__((visibility("default")))

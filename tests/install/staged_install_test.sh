@@ -8,7 +8,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 version=$BOOKING_VERSION
-major=${version%%.*}
+major=$BOOKING_SOVERSION # the SONAME's version: 0.MINOR while 0.x, then MAJOR
 libdir=${BOOKING_LIBDIR:-lib}
 unitdir=${BOOKING_UNITDIR:-lib/systemd/system}
 cc=${BOOKING_CC:-cc}
