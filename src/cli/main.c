@@ -22,7 +22,8 @@ static const cli_command commands[] = {
     {"booking", cmd_booking, "get a booking's decision record"},
     {"bench", cmd_bench, "measure attempts per second and latency"},
     {"check", cmd_check, "check a recorded history for linearizability"},
-    {"serve", cmd_serve, "serve the HTTP/JSON API (SPEC section 5)"},
+    {"serve", cmd_serve, "serve the HTTP/JSON API"},
+    {"backup", cmd_backup, "write a consistent copy of a live sqlite store"},
 };
 
 static void print_help(FILE *out)

@@ -230,6 +230,22 @@ booking_error booking_get_booking_lines(booking_store *store, const char *bookin
     return BOOKING_OK;
 }
 
+booking_error booking_store_backup(booking_store *store, const char *path, char *errbuf,
+                                   size_t errbuf_len)
+{
+    if (store == NULL || path == NULL || path[0] == '\0')
+        return BOOKING_EINVAL;
+    if (store->ops->backup == NULL) {
+        bk_store_error(errbuf, errbuf_len, "the %s store has no backup of its own%s",
+                       store->ops->name,
+                       strcmp(store->ops->name, "postgres") == 0
+                           ? ": use PostgreSQL's pg_dump or pg_basebackup"
+                           : "");
+        return BOOKING_ENOTSUP;
+    }
+    return store->ops->backup(store, path, errbuf, errbuf_len);
+}
+
 booking_error booking_store_ping(booking_store *store, booking_reason *reason)
 {
     if (store == NULL || reason == NULL)
