@@ -4,6 +4,7 @@
  * calls libbooking, prints the result and exits with the outcome's status.
  */
 #include "cli/cli.h"
+#include "util/build_info.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -60,7 +61,10 @@ int main(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-        printf("booking %s\n", booking_version());
+        printf("booking %s\n"
+               "commit %s, %s, stores %s\n",
+               booking_version(), BOOKING_BUILD_COMMIT, BOOKING_BUILD_COMPILER,
+               BOOKING_BUILD_STORES);
         return CLI_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {

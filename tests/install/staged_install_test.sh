@@ -46,9 +46,11 @@ make_line=$(make -s -n -C "$BOOKING_SOURCE_DIR" install 2>&1 | tail -n 1)
 [ "$make_line" = 'DESTDIR="" cmake --install build --prefix "/usr/local"' ] ||
     fail "make install's default PREFIX is not /usr/local: $make_line"
 
-installed_version=$("$usr/bin/booking" --version) || fail "booking --version failed"
+installed_version=$("$usr/bin/booking" --version | head -n 1) || fail "booking --version failed"
 [ "$installed_version" = "booking $version" ] ||
     fail "booking --version says '$installed_version', expected 'booking $version'"
+"$usr/bin/booking" --version | sed -n 2p | grep -q "^commit .*, stores sqlite,memory" ||
+    fail "booking --version does not say the build (commit, compiler, stores)"
 
 # 2. SONAME, and only the public API exported (-fvisibility=hidden).
 soname=$(readelf -d "$usr/$libdir/libbooking.so.$version" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
