@@ -8,6 +8,7 @@
 #   make soak     the deterministic simulation on random seeds for SECONDS=N
 #   make coverage line and branch coverage per folder (build-coverage)
 #   make test-fresh  the README's test command in a clean minimal Debian 12 root (slow; root)
+#   make test-systemd  booking.service under a real systemd, booted with systemd-nspawn (root)
 # Every target installs missing Debian packages first (scripts/install-deps).
 
 # The build tree's own make says nothing about directories: only its progress.
@@ -19,7 +20,7 @@ CTEST_FLAGS ?= --output-on-failure --timeout 300
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build deps install test test-plain test-asan test-tsan test-fresh run bench clean fuzz soak coverage
+.PHONY: all build deps install test test-plain test-asan test-tsan test-fresh test-systemd run bench clean fuzz soak coverage
 
 all: build
 
@@ -54,6 +55,11 @@ test-tsan: deps build-tsan/CMakeCache.txt
 # Not part of `make test`: it downloads a Debian root and installs every package anew.
 test-fresh:
 	scripts/test-fresh-root
+
+# Not part of `make test` either: it boots a Debian root (the cache of test-fresh, plus
+# systemd) in a container; about half a minute once the roots are cached.
+test-systemd: build
+	scripts/test-systemd-unit build
 
 run: build
 	@printf 'Starting booking serve on http://127.0.0.1:8080 (store sqlite:booking.db); Ctrl-C stops it.\n'

@@ -59,6 +59,11 @@ booking_store *cli_open_store(const char *command, const char *url);
  * is an error, not an empty answer. */
 booking_store *cli_open_existing_store(const char *command, const char *url);
 
+/* Tells the service manager (systemd's sd_notify protocol, $NOTIFY_SOCKET) the
+ * state lines in `state`, e.g. "READY=1\nSTATUS=...". True when it was told, or
+ * when no manager listens (NOTIFY_SOCKET unset). */
+bool cli_notify(const char *state);
+
 /* Checks an id argument against SPEC section 3; prints the usage error itself. */
 bool cli_check_id(const char *command, const char *what, const char *id);
 

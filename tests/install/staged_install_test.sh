@@ -33,7 +33,7 @@ done
 cmp -s "$usr/include/booking.h" "$BOOKING_SOURCE_DIR/include/booking.h" ||
     fail "installed booking.h differs from include/booking.h"
 # The installed paths are the install prefix's, not the build tree's.
-grep -q "^ExecStart=/usr/bin/booking serve " "$usr/$unitdir/booking.service" ||
+grep -q "^ExecStart=/usr/bin/booking serve\( \|$\)" "$usr/$unitdir/booking.service" ||
     fail "booking.service ExecStart does not run /usr/bin/booking serve"
 grep -q "^prefix=/usr$" "$usr/$libdir/pkgconfig/libbooking.pc" ||
     fail "libbooking.pc prefix is not /usr"
