@@ -20,7 +20,7 @@ CTEST_FLAGS ?= --output-on-failure --timeout 300
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build deps install test test-plain test-asan test-tsan test-fresh test-systemd run bench clean fuzz soak coverage
+.PHONY: all build build-program deps install test test-plain test-asan test-tsan test-fresh test-systemd run bench clean fuzz soak coverage
 
 all: build
 
@@ -30,6 +30,11 @@ deps:
 build: deps
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build -j$(JOBS)
+
+# Only the program (and the libraries it links): what `make run` needs.
+build-program: deps
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build -j$(JOBS) --target booking
 
 build-asan/CMakeCache.txt:
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBOOKING_SANITIZE=address $(CMAKE_FLAGS) >/dev/null
@@ -61,7 +66,7 @@ test-fresh:
 test-systemd: build
 	scripts/test-systemd-unit build
 
-run: build
+run: build-program
 	@printf 'Starting booking serve on http://127.0.0.1:8080 (store sqlite:booking.db); Ctrl-C stops it.\n'
 	@printf 'Try, from another terminal:\n'
 	@printf '  curl -X PUT http://127.0.0.1:8080/v1/resources/room-1 -d \047{"capacity":10}\047\n'

@@ -39,9 +39,9 @@ static void print_help(FILE *out)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fputs("\n"
-          "Every command takes --help; commands that use a store take --store URL\n"
-          "(default " CLI_STORE_DEFAULT "; also memory: and postgres://...), and those that\n"
-          "print a result take --json.\n"
+          "Every command takes --help ('booking help COMMAND' says the same); those\n"
+          "that use a store take --store URL (default " CLI_STORE_DEFAULT "; also memory:\n"
+          "and postgres://...), and those that print a result take --json.\n"
           "\n"
           "Options:\n"
           "  -h, --help      show this help\n"
@@ -56,6 +56,17 @@ int main(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     const char *name = argv[1];
+    if (strcmp(name, "help") == 0 && argc >= 3) {
+        /* `booking help CMD` is `booking CMD --help`. */
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+            if (strcmp(argv[2], commands[i].name) == 0) {
+                char *help_argv[] = {argv[2], "--help", NULL};
+                return commands[i].run(2, help_argv);
+            }
+        }
+        fprintf(stderr, "booking: unknown command '%s' (see 'booking --help')\n", argv[2]);
+        return CLI_EXIT_USAGE;
+    }
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
         print_help(stdout);
         return CLI_EXIT_OK;
