@@ -57,11 +57,10 @@ booking_error booking_store_open(const char *url, booking_store **out, char *err
     }
     if (url_is_postgres(url))
         bk_store_error(errbuf, errbuf_len,
-                       "%s: this libbooking was built without the postgres:// store "
-                       "(BOOKING_WITH_POSTGRES=OFF)", url);
+                       "this libbooking was built without the postgres:// store "
+                       "(BOOKING_WITH_POSTGRES=OFF)");
     else
-        bk_store_error(errbuf, errbuf_len, "%s: unknown store URL (expected " STORE_SCHEMES_KNOWN ")",
-                       url);
+        bk_store_error(errbuf, errbuf_len, "unknown store URL (expected " STORE_SCHEMES_KNOWN ")");
     return BOOKING_EURL;
 }
 

@@ -754,7 +754,7 @@ booking_error bk_memory_store_open(const char *url, const char *location, bookin
 {
     assert(url != NULL && location != NULL && out != NULL);
     if (location[0] != '\0') {
-        bk_store_error(errbuf, errbuf_len, "%s: memory: takes no location", url);
+        bk_store_error(errbuf, errbuf_len, "memory: takes no location");
         return BOOKING_EURL;
     }
     memory_store *m = aligned_alloc(64, (sizeof *m + 63) & ~(size_t)63);

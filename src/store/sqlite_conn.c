@@ -96,7 +96,7 @@ booking_error bk_sqlite_options_parse(const char *url, const char *location, sql
     const char *query = strchr(location, '?');
     size_t path_len = query ? (size_t)(query - location) : strlen(location);
     if (path_len == 0 || path_len >= sizeof opts->path) {
-        bk_store_error(errbuf, errbuf_len, "%s: sqlite: needs a file path (sqlite:PATH)", url);
+        bk_store_error(errbuf, errbuf_len, "sqlite: needs a file path (sqlite:PATH)");
         return BOOKING_EURL;
     }
     memcpy(opts->path, location, path_len);
@@ -113,8 +113,8 @@ booking_error bk_sqlite_options_parse(const char *url, const char *location, sql
             opts->vfs[len - 4] = '\0';
         } else {
             bk_store_error(errbuf, errbuf_len,
-                        "%s: unknown or bad sqlite option '%.*s' (busy_timeout_ms=0..%d, vfs=NAME)",
-                        url, (int)len, p, BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX);
+                        "unknown or bad sqlite option '%.*s' (busy_timeout_ms=0..%d, vfs=NAME)",
+                        (int)len, p, BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX);
             return BOOKING_EURL;
         }
         p = end;
@@ -189,8 +189,7 @@ booking_error bk_sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bo
     if (rc == SQLITE_OK)
         rc = exec_pragma(c->db, "PRAGMA synchronous = FULL", NULL);
     if (rc != SQLITE_OK) {
-        bk_store_error(errbuf, errbuf_len, "sqlite:%s: %s", opts->path,
-                    c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        bk_store_error(errbuf, errbuf_len, "%s", c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
         return BOOKING_EOPEN;
     }
     if (writer) {
@@ -203,7 +202,7 @@ booking_error bk_sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bo
         rc = sqlite3_prepare_v3(c->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[i],
                                 NULL);
         if (rc != SQLITE_OK) {
-            bk_store_error(errbuf, errbuf_len, "sqlite:%s: %s", opts->path, sqlite3_errmsg(c->db));
+            bk_store_error(errbuf, errbuf_len, "%s", sqlite3_errmsg(c->db));
             return BOOKING_EOPEN;
         }
     }
