@@ -26,13 +26,17 @@
 #include "server/server.h"
 #include "server/committer.h"
 #include "server/endpoints.h"
+#include "server/http_guard.h"
 #include "server/metrics.h"
+#include "server/problem.h"
 #include "json/booking_json.h"
 #include "json/request_decode.h"
 #include "booking_openapi_json.h" /* generated from docs/openapi.json */
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -50,6 +54,11 @@
 #define SERVER_LOG_PATH_MAX 200   /* bytes of the path kept for the access log */
 #define SERVER_DRAIN_POLL_MS 10
 #define CONTENT_TYPE_JSON "application/json"
+/* A request head has at most this many headers looked at by the guard (MHD's
+ * memory pool bounds the head itself). */
+/* How far the version may follow the target's end in MHD's parsed request line
+ * (raw_target_cut); farther means another layout, and no conclusion is drawn. */
+#define SERVER_REQUEST_LINE_GAP_MAX ((uintptr_t)65536)
 #define CONTENT_TYPE_METRICS "text/plain; version=0.0.4; charset=utf-8"
 
 struct http_server {
@@ -100,7 +109,14 @@ typedef struct request_ctx {
     size_t body_len;
     size_t body_cap;
     size_t body_max;
+    size_t body_seen;      /* bytes of body received, kept or not */
     bool body_too_big;
+    bool body_nomem;       /* a buffer for a valid body could not be had: 503 */
+    bool close_after;      /* the answer closes the connection (framing untrusted) */
+    bool begun;            /* request_begin ran (the context is made earlier, at the URI) */
+    /* The raw request target as the URI callback saw it, for the guard. */
+    const char *raw_target;
+    size_t raw_target_len;
     bool answering;        /* counted in server->answering */
     bool readyz_draining;  /* what this /readyz answer says, body and header alike */
     /* Attempts: decoded (one kept inline), and their results. */
@@ -129,11 +145,12 @@ static uint64_t now_ns(void)
 
 /* ---- answers ---- */
 
-static const char fixed_oom_body[] = BOOKING_JSON_OOM_LINE;
+static const char fixed_oom_body[] = PROBLEM_OOM_BODY;
 
 /* Queues text (malloc'd, owned from here on) as the answer. */
 static enum MHD_Result send_text(request_ctx *ctx, unsigned status, char *text, size_t len,
-                                 const char *content_type, const char *allow, bool retry_after)
+                                 const char *content_type, const char *allow, bool retry_after,
+                                 const char *location_id)
 {
     http_server *s = ctx->server;
     struct MHD_Response *resp;
@@ -142,8 +159,10 @@ static enum MHD_Result send_text(request_ctx *ctx, unsigned status, char *text, 
         if (resp == NULL)
             free(text);
     } else {
-        status = HTTP_INTERNAL;
-        content_type = CONTENT_TYPE_JSON;
+        /* A shortage of memory is never the client's: 503, retry (SPEC section 5). */
+        status = HTTP_UNAVAILABLE;
+        content_type = PROBLEM_CONTENT_TYPE;
+        retry_after = true;
         resp = MHD_create_response_from_buffer(sizeof fixed_oom_body - 1, (void *)fixed_oom_body,
                                                MHD_RESPMEM_PERSISTENT);
     }
@@ -157,12 +176,18 @@ static enum MHD_Result send_text(request_ctx *ctx, unsigned status, char *text, 
         snprintf(seconds, sizeof seconds, "%d", ENDPOINT_RETRY_AFTER_S);
         ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, seconds) == MHD_YES;
     }
+    if (ok && location_id != NULL && text != NULL) {
+        char location[sizeof "/v1/bookings/" + BOOKING_ID_LEN_MAX];
+        snprintf(location, sizeof location, "/v1/bookings/%s", location_id);
+        ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location) == MHD_YES;
+    }
     if (ok && status == HTTP_UNAUTHORIZED)
         ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer") == MHD_YES;
     /* While stopping, every answer closes its connection, so clients go elsewhere;
      * /readyz decides once, for its body and this header alike. */
     bool closing = ctx->action == ACTION_READYZ ? ctx->readyz_draining
                                                 : atomic_load(&s->draining);
+    closing = closing || ctx->close_after;
     if (ok && closing)
         ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_YES;
     enum MHD_Result r = ok ? MHD_queue_response(ctx->connection, status, resp) : MHD_NO;
@@ -181,12 +206,13 @@ static enum MHD_Result send_reply(request_ctx *ctx, http_reply reply)
     if (reply.text != NULL) {
         json_decref(reply.body); /* NULL: text replies carry no tree */
         return send_text(ctx, reply.status, reply.text, reply.text_len, CONTENT_TYPE_JSON,
-                         reply.allow, reply.retry_after);
+                         reply.allow, reply.retry_after, reply.location_id);
     }
     size_t len = 0;
-    char *text = booking_json_line(reply.body, &len); /* NULL: the fixed 500 */
-    return send_text(ctx, reply.status, text, len, CONTENT_TYPE_JSON, reply.allow,
-                     reply.retry_after);
+    char *text = booking_json_line(reply.body, &len); /* NULL: the fixed 503 */
+    return send_text(ctx, reply.status, text, len,
+                     reply.problem ? PROBLEM_CONTENT_TYPE : CONTENT_TYPE_JSON, reply.allow,
+                     reply.retry_after, reply.location_id);
 }
 
 /* GET /openapi.json: docs/openapi.json, embedded at build time (cmake/EmbedFile.cmake). */
@@ -194,21 +220,21 @@ static enum MHD_Result send_openapi(request_ctx *ctx)
 {
     char *text = malloc(booking_openapi_json_len);
     if (text == NULL)
-        return send_text(ctx, HTTP_INTERNAL, NULL, 0, NULL, NULL, false);
+        return send_text(ctx, HTTP_INTERNAL, NULL, 0, NULL, NULL, false, NULL);
     memcpy(text, booking_openapi_json, booking_openapi_json_len);
-    return send_text(ctx, HTTP_OK, text, booking_openapi_json_len, CONTENT_TYPE_JSON, NULL, false);
+    return send_text(ctx, HTTP_OK, text, booking_openapi_json_len, CONTENT_TYPE_JSON, NULL, false, NULL);
 }
 
 static enum MHD_Result send_metrics(request_ctx *ctx)
 {
     booking_store_stats stats = {0};
     if (booking_store_get_stats(ctx->server->store, &stats) != BOOKING_OK)
-        return send_text(ctx, HTTP_INTERNAL, NULL, 0, NULL, NULL, false);
+        return send_text(ctx, HTTP_INTERNAL, NULL, 0, NULL, NULL, false, NULL);
     size_t len = 0;
     char *text = metrics_render(&ctx->server->metrics, &stats, &len);
     if (text == NULL)
-        return send_text(ctx, HTTP_INTERNAL, NULL, 0, NULL, NULL, false);
-    return send_text(ctx, HTTP_OK, text, len, CONTENT_TYPE_METRICS, NULL, false);
+        return send_text(ctx, HTTP_INTERNAL, NULL, 0, NULL, NULL, false, NULL);
+    return send_text(ctx, HTTP_OK, text, len, CONTENT_TYPE_METRICS, NULL, false, NULL);
 }
 
 /* ---- token ---- */
@@ -274,7 +300,9 @@ static void prepare_error(request_ctx *ctx, unsigned status, const char *error, 
 
 static void prepare_method_not_allowed(request_ctx *ctx, const char *allow)
 {
-    http_reply r = reply_error(HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", allow);
+    char detail[64];
+    snprintf(detail, sizeof detail, "allowed: %s", allow);
+    http_reply r = reply_error(HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", detail);
     r.allow = allow;
     prepare_reply(ctx, r);
 }
@@ -410,7 +438,9 @@ static void body_append(request_ctx *ctx, const char *data, size_t size)
             cap = ctx->body_max;
         char *grown = realloc(ctx->body, cap);
         if (grown == NULL) {
-            /* Refused like an oversized body; the answer says why. */
+            /* A shortage, not the client's fault: the rest is discarded, the
+             * answer is 503 internal with Retry-After (SPEC section 5). */
+            ctx->body_nomem = true;
             ctx->body_too_big = true;
             free(ctx->body);
             ctx->body = NULL;
@@ -424,26 +454,25 @@ static void body_append(request_ctx *ctx, const char *data, size_t size)
     ctx->body_len += size;
 }
 
-/* A declared Content-Length over the limit is refused before the body is read. */
-static bool declared_too_big(request_ctx *ctx)
+/* The declared Content-Length (the guard checked it is digits); 0 when none. */
+static unsigned long long declared_length(request_ctx *ctx)
 {
-    if (ctx->body_max == 0)
-        return false;
     const char *value = MHD_lookup_connection_value(ctx->connection, MHD_HEADER_KIND,
                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (value == NULL)
-        return false;
+        return 0;
     errno = 0;
-    char *end = NULL;
-    unsigned long long n = strtoull(value, &end, 10);
-    return errno == ERANGE || (end != value && n > ctx->body_max);
+    unsigned long long n = strtoull(value, NULL, 10);
+    return errno == ERANGE ? ULLONG_MAX : n;
 }
 
 static http_reply reply_too_big(const request_ctx *ctx)
 {
+    if (ctx->body_nomem)
+        return reply_error(HTTP_UNAVAILABLE, "internal", "out of memory for the body");
     char detail[REQUEST_DECODE_DETAIL_MAX];
     snprintf(detail, sizeof detail, "body larger than %zu bytes", ctx->body_max);
-    return reply_error(HTTP_BAD_REQUEST, "invalid_request", detail);
+    return reply_error(HTTP_PAYLOAD_TOO_LARGE, "payload_too_large", detail);
 }
 
 /* ---- attempts, confirms and cancels: queue, wait, answer ---- */
@@ -553,13 +582,81 @@ static enum MHD_Result put_capacity(request_ctx *ctx)
 
 /* ---- the access handler ---- */
 
-static request_ctx *request_begin(http_server *s, struct MHD_Connection *connection,
-                                  const char *url, const char *method)
+/* The URI callback runs first, at the request line, before MHD unescapes the
+ * target in place: the context is made here, with what the guard needs of the
+ * raw target. Its return value becomes *con_cls. */
+static void *request_line_seen(void *cls, const char *uri, struct MHD_Connection *connection)
 {
+    (void)connection;
     request_ctx *ctx = calloc(1, sizeof *ctx);
     if (ctx == NULL)
-        return NULL;
-    ctx->server = s;
+        return NULL; /* the access handler then closes the connection */
+    ctx->server = cls;
+    ctx->raw_target = uri;
+    ctx->raw_target_len = strlen(uri);
+    ctx->prepared.body = NULL;
+    return ctx;
+}
+
+/* MHD parses the request line in place, "METHOD SP TARGET SP VERSION", each part
+ * ended by a NUL where its separator was: the version's text follows the
+ * target's. A raw NUL inside the target ends its C string early, so anything
+ * but NUL or SP between that end and the version is the rest of the target
+ * (found by measurement on libmicrohttpd 0.9.75; test_http_hostile locks it). */
+static bool raw_target_cut(const request_ctx *ctx, const char *version)
+{
+    const char *end = ctx->raw_target + ctx->raw_target_len;
+    uintptr_t from = (uintptr_t)end, to = (uintptr_t)version;
+    if (version == NULL || to <= from || to - from > SERVER_REQUEST_LINE_GAP_MAX)
+        return false; /* not the layout above: the target's own check is all there is */
+    for (const char *p = end; p < version; p++) {
+        if (*p != '\0' && *p != ' ')
+            return true;
+    }
+    return false;
+}
+
+static enum MHD_Result guard_add_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
+{
+    (void)kind;
+    http_guard_head *head = cls;
+    if (key != NULL)
+        http_guard_add(head, key, value);
+    return MHD_YES;
+}
+
+static http_guard_verdict guard_request(request_ctx *ctx, const char *version)
+{
+    http_guard_head head = {0};
+    head.target_bad = !http_guard_target_valid(ctx->raw_target, ctx->raw_target_len);
+    head.target_cut = raw_target_cut(ctx, version);
+    head.version = version;
+    MHD_get_connection_values(ctx->connection, MHD_HEADER_KIND, guard_add_header, &head);
+    return http_guard_check(&head);
+}
+
+/* A body is JSON: a Content-Type other than application/json gets 415 (none is
+ * taken as JSON). Checked when routed, so the body is then read and discarded. */
+static void check_media_type(request_ctx *ctx)
+{
+    if (ctx->action == ACTION_REPLY || ctx->body_max == 0)
+        return;
+    const char *type = MHD_lookup_connection_value(ctx->connection, MHD_HEADER_KIND,
+                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (type != NULL && !http_guard_media_type_is_json(type)) {
+        prepare_error(ctx, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                      "the body must be application/json");
+        ctx->body_max = 0;
+    }
+}
+
+static void request_begin(request_ctx *ctx, struct MHD_Connection *connection, const char *url,
+                          const char *method, const char *version)
+{
+    http_server *s = ctx->server;
+    assert(!ctx->begun);
+    ctx->begun = true;
     ctx->connection = connection;
     ctx->start_ns = now_ns();
     ctx->state = STATE_READING;
@@ -567,8 +664,58 @@ static request_ctx *request_begin(http_server *s, struct MHD_Connection *connect
     snprintf(ctx->method, sizeof ctx->method, "%s", method);
     snprintf(ctx->path, sizeof ctx->path, "%s", url);
     atomic_fetch_add(&s->in_flight, 1);
+    http_guard_verdict v = guard_request(ctx, version);
+    if (v.status != 0) {
+        /* Smuggling or a cut id: refuse before routing, and close, since what
+         * follows on this connection cannot be framed with any confidence. */
+        prepare_error(ctx, v.status, v.error, v.detail);
+        ctx->close_after = true;
+        return;
+    }
     route(ctx, url, method);
-    return ctx;
+    check_media_type(ctx);
+}
+
+/* Answers at once, from a handler call that is not the last one. */
+static enum MHD_Result answer_early(request_ctx *ctx, http_reply reply)
+{
+    http_server *s = ctx->server;
+    ctx->close_after = true; /* the rest of the body is not read */
+    ctx->answering = true;
+    atomic_fetch_add(&s->answering, 1);
+    ctx->state = STATE_ANSWERED;
+    return send_reply(ctx, reply);
+}
+
+static enum MHD_Result take_prepared(request_ctx *ctx)
+{
+    http_reply r = ctx->prepared;
+    ctx->prepared.body = NULL; /* handed over */
+    ctx->prepared.text = NULL;
+    return answer_early(ctx, r);
+}
+
+/* The headers are in: refuse now what cannot wait for the body; a body over its
+ * limit is read and discarded (up to SERVER_BODY_DISCARD_MAX) and answered 413
+ * after, so that a client that writes it all before reading still reads the 413. */
+static enum MHD_Result headers_done(request_ctx *ctx)
+{
+    if (ctx->close_after)
+        return take_prepared(ctx);
+    unsigned long long declared = declared_length(ctx);
+    bool expects = MHD_lookup_connection_value(ctx->connection, MHD_HEADER_KIND,
+                                               MHD_HTTP_HEADER_EXPECT) != NULL;
+    if (declared > SERVER_BODY_DISCARD_MAX) {
+        if (ctx->action == ACTION_REPLY)
+            return take_prepared(ctx);
+        return answer_early(ctx, reply_too_big(ctx));
+    }
+    if (ctx->action != ACTION_REPLY && ctx->body_max > 0 && declared > ctx->body_max) {
+        if (expects) /* it waits for "100 Continue" before sending: answer now */
+            return answer_early(ctx, reply_too_big(ctx));
+        ctx->body_too_big = true; /* discard the body, answer 413 at its end */
+    }
+    return MHD_YES;
 }
 
 static enum MHD_Result dispatch(request_ctx *ctx)
@@ -582,6 +729,7 @@ static enum MHD_Result dispatch(request_ctx *ctx)
         ctx->prepared.text = NULL;
         return send_reply(ctx, r);
     }
+    assert(ctx->state == STATE_READING);
     if (ctx->body_too_big)
         return send_reply(ctx, reply_too_big(ctx));
     switch (ctx->action) {
@@ -620,25 +768,29 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
                                       const char *upload_data, size_t *upload_data_size,
                                       void **con_cls)
 {
-    (void)version;
-    http_server *s = cls;
+    (void)cls;
     request_ctx *ctx = *con_cls;
-    if (ctx == NULL) {
-        ctx = request_begin(s, connection, url, method);
-        if (ctx == NULL)
-            return MHD_NO;
-        *con_cls = ctx;
-        if (ctx->action != ACTION_REPLY && declared_too_big(ctx)) {
-            ctx->answering = true;
-            atomic_fetch_add(&s->answering, 1);
-            return send_reply(ctx, reply_too_big(ctx)); /* MHD then closes the connection */
-        }
-        return MHD_YES;
+    if (ctx == NULL)
+        return MHD_NO; /* out of memory at the request line: close */
+    if (!ctx->begun) {
+        request_begin(ctx, connection, url, method, version);
+        return headers_done(ctx);
     }
     if (*upload_data_size > 0) {
-        if (ctx->state == STATE_READING)
-            body_append(ctx, upload_data, *upload_data_size);
+        size_t n = *upload_data_size;
         *upload_data_size = 0;
+        if (ctx->state != STATE_READING)
+            return MHD_YES;
+        ctx->body_seen += n;
+        if (ctx->body_seen > SERVER_BODY_DISCARD_MAX) {
+            /* Past what any client is owed a reading of (a chunked body without a
+             * declared length): answer and close now. */
+            if (ctx->action == ACTION_REPLY)
+                return take_prepared(ctx);
+            ctx->body_too_big = true;
+            return answer_early(ctx, reply_too_big(ctx));
+        }
+        body_append(ctx, upload_data, n);
         return MHD_YES;
     }
     switch (ctx->state) {
@@ -655,6 +807,14 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 }
 
 /* ---- completion and access log ---- */
+
+static void log_sanitize(char *text)
+{
+    for (char *p = text; *p != '\0'; p++) {
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p > 0x7e)
+            *p = '?';
+    }
+}
 
 static void log_access(http_server *s, request_ctx *ctx)
 {
@@ -676,11 +836,10 @@ static void log_access(http_server *s, request_ctx *ctx)
         if (inet_ntop(sa->sa_family, addr, client, sizeof client) == NULL)
             snprintf(client, sizeof client, "-");
     }
-    /* The path is the client's: keep the line one line of printable ASCII. */
-    for (char *p = ctx->path; *p != '\0'; p++) {
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p > 0x7e)
-            *p = '?';
-    }
+    /* The method and the path are the client's: keep the line one line of
+     * printable ASCII, so no escape sequence reaches a terminal reading the log. */
+    log_sanitize(ctx->method);
+    log_sanitize(ctx->path);
     double ms = (double)(now_ns() - ctx->start_ns) / 1e6;
     flockfile(s->access_log);
     fprintf(s->access_log, "%s %s %s %s %u %.3fms\n", when, client, ctx->method, ctx->path,
@@ -699,6 +858,10 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
     if (ctx == NULL)
         return;
     *con_cls = NULL;
+    if (!ctx->begun) { /* the request line only: MHD refused the rest itself */
+        free(ctx);
+        return;
+    }
     if (s->access_log != NULL)
         log_access(s, ctx);
     json_decref(ctx->prepared.body);
@@ -882,6 +1045,7 @@ int server_start(const server_config *cfg, http_server **out, char *errbuf, size
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVER_CONNECTION_TIMEOUT_S,
         MHD_OPTION_NOTIFY_COMPLETED, request_completed, s,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape_path, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, request_line_seen, s,
         MHD_OPTION_END);
     if (s->daemon == NULL) {
         int e = errno;

@@ -19,6 +19,11 @@
 #define SERVER_TOKEN_LEN_MAX 4096
 /* Seconds an idle or stalled connection is kept (a suspended one never times out). */
 #define SERVER_CONNECTION_TIMEOUT_S 60
+/* A body over its limit is read and discarded up to this many bytes before the
+ * 413 is sent, so that a client that writes its whole body first reads the
+ * answer; past it the answer comes at once and the connection closes. */
+#define SERVER_BODY_DISCARD_MAX ((size_t)8 * 1024 * 1024)
+_Static_assert(SERVER_BODY_DISCARD_MAX >= 2 * 1024 * 1024, "the discard bound covers the batch limit");
 /* On SIGTERM: how long answers in flight may take to go out before the daemon stops. */
 #define SERVER_DRAIN_TIMEOUT_MS 5000
 /* Then: how long requests whose body is still arriving may take to complete. */
