@@ -154,11 +154,8 @@ static int group_setup(void **state)
     const char *b = "{\"booking_id\":\"" BOOKED "\",\"resource_id\":\"" RES "\",\"units\":1}";
     http_do(&client, "POST", u, b, strlen(b), &r);
     long post = r.status;
-    char location[256];
-    bool located = http_header(&r, "Location", location, sizeof location) != NULL &&
-                   strcmp(location, "/v1/bookings/" BOOKED) == 0;
     http_response_free(&r);
-    return put == 200 && post == 201 && located ? 0 : -1;
+    return put == 200 && post == 201 ? 0 : -1;
 }
 
 static int group_teardown(void **state)
@@ -308,6 +305,37 @@ static void content_type_other_than_json_gets_415(void **state)
     assert_non_null(strstr(r.text, "\r\nLocation: /v1/bookings/hostile-415\r\n"));
 }
 
+/* SPEC section 5: a 201 carries Location: /v1/bookings/{booking_id}; a 200 replay not. */
+static void a_201_carries_location(void **state)
+{
+    (void)state;
+    char url[HTTP_URL_MAX];
+    http_url(&server, "/v1/bookings", url, sizeof url);
+    const char *b = "{\"booking_id\":\"hostile-loc\",\"resource_id\":\"" RES "\",\"units\":1}";
+    for (int round = 0; round < 2; round++) {
+        http_response r;
+        assert_int_equal(http_do(&client, "POST", url, b, strlen(b), &r), CURLE_OK);
+        char location[256];
+        const char *got = http_header(&r, "Location", location, sizeof location);
+        if (round == 0) {
+            assert_int_equal(r.status, 201);
+            assert_non_null(got);
+            assert_string_equal(location, "/v1/bookings/hostile-loc");
+        } else {
+            assert_int_equal(r.status, 200);
+            assert_null(got);
+        }
+        http_response_free(&r);
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/v1/bookings/hostile-loc");
+    http_url(&server, path, url, sizeof url);
+    http_response r;
+    assert_int_equal(http_do(&client, "DELETE", url, NULL, 0, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    http_response_free(&r);
+}
+
 /* SPEC section 5: every error body has the one problem shape; a 405 carries Allow. */
 static void every_error_body_has_the_one_problem_shape(void **state)
 {
@@ -342,6 +370,7 @@ int main(void)
         cmocka_unit_test(raw_nul_or_control_byte_in_the_path_gets_400_and_changes_nothing),
         cmocka_unit_test(http11_without_host_gets_400),
         cmocka_unit_test(content_type_other_than_json_gets_415),
+        cmocka_unit_test(a_201_carries_location),
         cmocka_unit_test(every_error_body_has_the_one_problem_shape),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
