@@ -26,6 +26,7 @@
 #include "server/server.h"
 #include "server/committer.h"
 #include "server/endpoints.h"
+#include "server/gate.h"
 #include "server/http_guard.h"
 #include "server/metrics.h"
 #include "server/problem.h"
@@ -59,10 +60,13 @@
 /* How far the version may follow the target's end in MHD's parsed request line
  * (raw_target_cut); farther means another layout, and no conclusion is drawn. */
 #define SERVER_REQUEST_LINE_GAP_MAX ((uintptr_t)65536)
+/* libmicrohttpd's connection limit past gate's share of it (see server_start). */
+#define SERVER_MHD_LIMIT_SLACK 256u
 #define CONTENT_TYPE_METRICS "text/plain; version=0.0.4; charset=utf-8"
 
 struct http_server {
     struct MHD_Daemon *daemon;
+    gate *gate;
     booking_store *store;
     committer *committer;
     server_metrics metrics;
@@ -72,6 +76,7 @@ struct http_server {
     atomic_bool draining;
     atomic_long in_flight; /* requests between their first handler call and completion */
     atomic_long answering; /* of those, the ones past reading: queued or answer queued */
+    atomic_size_t body_bytes; /* of request bodies held, all connections (SERVER_BODIES_BYTES_MAX) */
     char host[SERVER_HOST_LEN_MAX];
     uint16_t port;
 };
@@ -112,6 +117,7 @@ typedef struct request_ctx {
     size_t body_seen;      /* bytes of body received, kept or not */
     bool body_too_big;
     bool body_nomem;       /* a buffer for a valid body could not be had: 503 */
+    bool body_overload;    /* bodies in flight are at SERVER_BODIES_BYTES_MAX: 503 */
     bool close_after;      /* the answer closes the connection (framing untrusted) */
     bool begun;            /* request_begin ran (the context is made earlier, at the URI) */
     /* The raw request target as the URI callback saw it, for the guard. */
@@ -419,15 +425,58 @@ static void route(request_ctx *ctx, const char *url, const char *method)
 
 /* ---- request bodies ---- */
 
+/* Gives the body's buffer back, and its bytes to the total held (body_bytes). */
+static void body_release(request_ctx *ctx)
+{
+    if (ctx->body_cap > 0)
+        atomic_fetch_sub(&ctx->server->body_bytes, ctx->body_cap);
+    free(ctx->body);
+    ctx->body = NULL;
+    ctx->body_len = ctx->body_cap = 0;
+}
+
+/* Why a body cannot be kept: the rest is discarded and the answer says why. */
+typedef enum body_refusal {
+    BODY_TOO_BIG,   /* over its limit: 413 */
+    BODY_NOMEM,     /* the allocator failed: 503 internal */
+    BODY_OVERLOAD,  /* bodies in flight would pass SERVER_BODIES_BYTES_MAX: 503 overloaded */
+} body_refusal;
+
+static void body_refuse(request_ctx *ctx, body_refusal why)
+{
+    ctx->body_too_big = true;
+    ctx->body_nomem = why == BODY_NOMEM;
+    ctx->body_overload = why == BODY_OVERLOAD;
+    body_release(ctx);
+}
+
+/* Grows the buffer to cap, counted in the total held by all connections. */
+static bool body_grow(request_ctx *ctx, size_t cap)
+{
+    atomic_size_t *total = &ctx->server->body_bytes;
+    size_t more = cap - ctx->body_cap;
+    if (atomic_fetch_add(total, more) + more > SERVER_BODIES_BYTES_MAX) {
+        atomic_fetch_sub(total, more);
+        body_refuse(ctx, BODY_OVERLOAD);
+        return false;
+    }
+    char *grown = realloc(ctx->body, cap);
+    if (grown == NULL) {
+        atomic_fetch_sub(total, more);
+        body_refuse(ctx, BODY_NOMEM); /* a shortage, not the client's fault */
+        return false;
+    }
+    ctx->body = grown;
+    ctx->body_cap = cap;
+    return true;
+}
+
 static void body_append(request_ctx *ctx, const char *data, size_t size)
 {
     if (ctx->body_max == 0 || ctx->body_too_big)
         return; /* this action reads no body, or it is already refused: discard */
     if (size > ctx->body_max - ctx->body_len) {
-        ctx->body_too_big = true;
-        free(ctx->body);
-        ctx->body = NULL;
-        ctx->body_len = ctx->body_cap = 0;
+        body_refuse(ctx, BODY_TOO_BIG);
         return;
     }
     if (ctx->body_len + size > ctx->body_cap) {
@@ -436,20 +485,10 @@ static void body_append(request_ctx *ctx, const char *data, size_t size)
             cap *= 2;
         if (cap > ctx->body_max)
             cap = ctx->body_max;
-        char *grown = realloc(ctx->body, cap);
-        if (grown == NULL) {
-            /* A shortage, not the client's fault: the rest is discarded, the
-             * answer is 503 internal with Retry-After (SPEC section 5). */
-            ctx->body_nomem = true;
-            ctx->body_too_big = true;
-            free(ctx->body);
-            ctx->body = NULL;
-            ctx->body_len = ctx->body_cap = 0;
+        if (!body_grow(ctx, cap))
             return;
-        }
-        ctx->body = grown;
-        ctx->body_cap = cap;
     }
+    assert(ctx->body_len + size <= ctx->body_cap);
     memcpy(ctx->body + ctx->body_len, data, size);
     ctx->body_len += size;
 }
@@ -470,6 +509,8 @@ static http_reply reply_too_big(const request_ctx *ctx)
 {
     if (ctx->body_nomem)
         return reply_error(HTTP_UNAVAILABLE, "internal", "out of memory for the body");
+    if (ctx->body_overload)
+        return reply_error(HTTP_UNAVAILABLE, "overloaded", "too many request bodies in flight");
     char detail[REQUEST_DECODE_DETAIL_MAX];
     snprintf(detail, sizeof detail, "body larger than %zu bytes", ctx->body_max);
     return reply_error(HTTP_PAYLOAD_TOO_LARGE, "payload_too_large", detail);
@@ -519,9 +560,7 @@ static enum MHD_Result queue_attempts(request_ctx *ctx)
     ctx->results = batch ? malloc(count * sizeof *ctx->results) : &ctx->single_result;
     if (ctx->results == NULL)
         return send_reply(ctx, reply_error(HTTP_INTERNAL, "internal", "out of memory"));
-    free(ctx->body); /* decoded: the raw bytes are not needed any more */
-    ctx->body = NULL;
-    ctx->body_len = ctx->body_cap = 0;
+    body_release(ctx); /* decoded: the raw bytes are not needed any more */
 
     ctx->item = (commit_item){.requests = ctx->attempts.requests, .results = ctx->results,
                               .count = count, .done = item_committed, .arg = ctx};
@@ -680,6 +719,7 @@ static void request_begin(request_ctx *ctx, struct MHD_Connection *connection, c
 static enum MHD_Result answer_early(request_ctx *ctx, http_reply reply)
 {
     http_server *s = ctx->server;
+    gate_request_received(ctx->connection);
     ctx->close_after = true; /* the rest of the body is not read */
     ctx->answering = true;
     atomic_fetch_add(&s->answering, 1);
@@ -721,6 +761,7 @@ static enum MHD_Result headers_done(request_ctx *ctx)
 static enum MHD_Result dispatch(request_ctx *ctx)
 {
     http_server *s = ctx->server;
+    gate_request_received(ctx->connection);
     ctx->answering = true;
     atomic_fetch_add(&s->answering, 1);
     if (ctx->action == ACTION_REPLY) {
@@ -851,7 +892,6 @@ static void log_access(http_server *s, request_ctx *ctx)
 static void request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                               enum MHD_RequestTerminationCode toe)
 {
-    (void)connection;
     (void)toe;
     http_server *s = cls;
     request_ctx *ctx = *con_cls;
@@ -862,11 +902,12 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
         free(ctx);
         return;
     }
+    gate_request_finished(s->gate, connection);
     if (s->access_log != NULL)
         log_access(s, ctx);
     json_decref(ctx->prepared.body);
     free(ctx->prepared.text);
-    free(ctx->body);
+    body_release(ctx);
     decoded_attempts_free(&ctx->attempts);
     if (ctx->results != &ctx->single_result)
         free(ctx->results);
@@ -972,10 +1013,7 @@ static int parse_listen(const char *listen, struct sockaddr_storage *addr, sockl
 
 static void describe_bound(http_server *s, const struct sockaddr_storage *asked)
 {
-    int fd = -1;
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_LISTEN_FD);
-    if (info != NULL)
-        fd = info->listen_fd;
+    int fd = gate_listen_fd(s->gate);
     struct sockaddr_storage bound;
     socklen_t len = sizeof bound;
     const struct sockaddr_storage *a = asked;
@@ -999,29 +1037,46 @@ int server_start(const server_config *cfg, http_server **out, char *errbuf, size
 {
     *out = NULL;
     if (cfg->store == NULL || cfg->threads < 1 || cfg->threads > SERVER_THREADS_MAX ||
-        cfg->max_connections < 1 || cfg->max_connections > SERVER_CONNECTIONS_MAX) {
+        cfg->max_connections < 1 || cfg->max_connections > SERVER_CONNECTIONS_MAX ||
+        cfg->max_per_peer > cfg->max_connections ||
+        cfg->request_timeout_s > SERVER_REQUEST_TIMEOUT_S_MAX) {
         fail(errbuf, errbuf_len, "bad server configuration");
         return SERVER_START_USAGE;
     }
     struct sockaddr_storage addr;
-    socklen_t addr_len;
+    socklen_t addr_len = 0;
     if (parse_listen(cfg->listen, &addr, &addr_len, errbuf, errbuf_len) != 0)
         return SERVER_START_USAGE;
-    (void)addr_len;
+    unsigned per_peer = cfg->max_per_peer;
+    if (per_peer == 0)
+        per_peer = cfg->max_connections / SERVER_PEER_SHARE_DIVISOR;
+    unsigned timeout_s = cfg->request_timeout_s != 0 ? cfg->request_timeout_s
+                                                     : SERVER_REQUEST_TIMEOUT_S_DEFAULT;
+    gate_config gc = {.max_connections = cfg->max_connections,
+                      .max_per_peer = per_peer > 0 ? per_peer : 1,
+                      .request_timeout_ms = timeout_s * 1000u,
+                      .retry_after_s = ENDPOINT_RETRY_AFTER_S};
 
     http_server *s = calloc(1, sizeof *s);
     if (s == NULL)
         return fail(errbuf, errbuf_len, "out of memory");
+    int ge = gate_new(&gc, (struct sockaddr *)&addr, addr_len, &s->gate);
+    if (ge != 0) {
+        free(s);
+        return fail(errbuf, errbuf_len, "cannot listen on %s: %s", cfg->listen, strerror(ge));
+    }
     s->store = cfg->store;
     s->access_log = cfg->access_log;
     metrics_init(&s->metrics);
     atomic_init(&s->draining, false);
     atomic_init(&s->in_flight, 0);
     atomic_init(&s->answering, 0);
+    atomic_init(&s->body_bytes, 0);
     if (cfg->token != NULL) {
         s->token_len = strlen(cfg->token);
         s->token = strdup(cfg->token);
         if (s->token == NULL) {
+            gate_free(s->gate);
             free(s);
             return fail(errbuf, errbuf_len, "out of memory");
         }
@@ -1029,19 +1084,23 @@ int server_start(const server_config *cfg, http_server **out, char *errbuf, size
     int rc = committer_start(cfg->store, &s->metrics, COMMITTER_QUEUE_ATTEMPTS_MAX, &s->committer);
     if (rc != 0) {
         free(s->token);
+        gate_free(s->gate);
         free(s);
         return fail(errbuf, errbuf_len, "cannot start the committer: %s", strerror(rc));
     }
 
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    if (addr.ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
+    /* The gate (gate.c) accepts and hands connections over: MHD listens on nothing.
+     * Its own limit is set past the gate's, so that MHD never drops what the gate
+     * admitted (the limit is split among the pool's threads, unevenly filled). */
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                     MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
+    unsigned mhd_limit = cfg->max_connections * cfg->threads + SERVER_MHD_LIMIT_SLACK;
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, access_handler, s,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* first, so every message goes through it */
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+        MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
+        MHD_OPTION_NOTIFY_CONNECTION, gate_notify, s->gate,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVER_CONNECTION_TIMEOUT_S,
         MHD_OPTION_NOTIFY_COMPLETED, request_completed, s,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape_path, NULL,
@@ -1052,11 +1111,22 @@ int server_start(const server_config *cfg, http_server **out, char *errbuf, size
         committer_stop(s->committer);
         committer_free(s->committer);
         free(s->token);
+        gate_free(s->gate);
         free(s);
-        return fail(errbuf, errbuf_len, "cannot listen on %s: %s", cfg->listen,
+        return fail(errbuf, errbuf_len, "cannot start serving on %s: %s", cfg->listen,
                     e != 0 ? strerror(e) : "libmicrohttpd refused to start");
     }
     describe_bound(s, &addr);
+    int te = gate_run(s->gate, s->daemon);
+    if (te != 0) {
+        MHD_stop_daemon(s->daemon);
+        committer_stop(s->committer);
+        committer_free(s->committer);
+        free(s->token);
+        gate_free(s->gate);
+        free(s);
+        return fail(errbuf, errbuf_len, "cannot start the gate: %s", strerror(te));
+    }
     *out = s;
     return 0;
 }
@@ -1088,9 +1158,7 @@ void server_stop(http_server *s)
      * a client told "draining" also finds both already true. The listening socket
      * is ours to close once quiesced. */
     committer_close(s->committer);
-    MHD_socket listen_fd = MHD_quiesce_daemon(s->daemon);
-    if (listen_fd != MHD_INVALID_SOCKET)
-        close(listen_fd);
+    gate_stop_accepting(s->gate);
     atomic_store(&s->draining, true);
     /* Decide and answer everything queued; from here on nothing is suspended. */
     committer_stop(s->committer);
@@ -1099,6 +1167,7 @@ void server_stop(http_server *s)
     drain_wait(&s->answering, SERVER_DRAIN_TIMEOUT_MS);
     drain_wait(&s->in_flight, SERVER_DRAIN_READING_GRACE_MS);
     MHD_stop_daemon(s->daemon);
+    gate_free(s->gate); /* after the daemon: its CLOSED notifications reach the gate */
     committer_free(s->committer); /* no handler can push any more */
     free(s->token);
     free(s);

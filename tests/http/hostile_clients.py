@@ -103,7 +103,254 @@ def oversized_body_is_answered_413_after_it_is_read():
         assert s.stop() == 0
 
 
-TESTS = [oversized_body_is_answered_413_after_it_is_read]
+def connect_from(port, source, timeout=5):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.bind((source, 0))
+    s.connect(("127.0.0.1", port))
+    return s
+
+
+def read_answer(s, timeout):
+    """Reads until the server closes or timeout; returns (bytes, closed)."""
+    s.settimeout(timeout)
+    out = b""
+    deadline = time.time() + timeout
+    try:
+        while time.time() < deadline:
+            d = s.recv(65536)
+            if not d:
+                return out, True
+            out += d
+    except socket.timeout:
+        pass
+    except ConnectionResetError:
+        return out, True
+    return out, False
+
+
+def status_of(raw):
+    m = re.match(rb"HTTP/1\.1 (\d{3}) ", raw)
+    return int(m.group(1)) if m else None
+
+
+def body_of(raw):
+    return json.loads(raw.split(b"\r\n\r\n", 1)[1])
+
+
+HEALTH = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def connections_past_the_limit_get_503_at_once():
+    """SPEC 5: past --max-connections a new connection gets 503 and close at
+    once, not a wait in the kernel's queue."""
+    s = Server("--max-connections", "8", "--max-connections-per-peer", "8")
+    held = []
+    try:
+        for _ in range(8):
+            c = connect_from(s.port, "127.0.0.1")
+            c.sendall(HEALTH)
+            raw, _ = read_answer(c, 0.3)  # answered, and kept open (keep-alive)
+            assert status_of(raw) == 200, raw
+            held.append(c)
+        t0 = time.time()
+        c = connect_from(s.port, "127.0.0.1")
+        c.sendall(HEALTH)
+        raw, closed = read_answer(c, 3)
+        took = time.time() - t0
+        c.close()
+        assert status_of(raw) == 503 and closed and took < 1.0, (raw, closed, took)
+        assert b"Retry-After: " in raw
+        assert body_of(raw)["error"] == "overloaded"
+        # One closes: a place is free again.
+        held.pop().close()
+        time.sleep(0.3)
+        c = connect_from(s.port, "127.0.0.1")
+        c.sendall(HEALTH)
+        raw, _ = read_answer(c, 0.5)
+        c.close()
+        assert status_of(raw) == 200, raw
+    finally:
+        for c in held:
+            c.close()
+        assert s.stop() == 0
+
+
+def one_peer_holds_a_bounded_share_of_the_connections():
+    """SPEC 5: one peer address cannot hold more than its share; others still get in."""
+    s = Server("--max-connections", "16")  # the share: half, 8
+    held = []
+    try:
+        for _ in range(8):
+            held.append(connect_from(s.port, "127.0.0.1"))
+        time.sleep(0.2)
+        c = connect_from(s.port, "127.0.0.1")
+        c.sendall(HEALTH)
+        raw, closed = read_answer(c, 2)
+        c.close()
+        assert status_of(raw) == 503 and closed, raw
+        assert body_of(raw)["error"] == "overloaded"
+        c = connect_from(s.port, "127.0.0.2")
+        c.sendall(HEALTH)
+        raw, _ = read_answer(c, 0.5)
+        c.close()
+        assert status_of(raw) == 200, raw
+    finally:
+        for c in held:
+            c.close()
+        assert s.stop() == 0
+
+
+def a_request_must_arrive_whole_within_the_request_timeout():
+    """SPEC 5: headers and body must arrive whole within --request-timeout,
+    however the bytes trickle (each byte used to reset the idle timeout)."""
+    s = Server("--request-timeout", "1")
+    try:
+        body = b'{"capacity":5}'
+        heads = [b"PUT /v1/resources/slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: %d\r\n\r\n" % len(body)]
+        for what, prefix, drip in (("headers", b"", heads[0] + body), ("body", heads[0], body),
+                                   ("idle", b"", b"")):
+            c = connect_from(s.port, "127.0.0.1")
+            t0 = time.time()
+            c.sendall(prefix)
+            closed = False
+            raw = b""
+            for i in range(40):  # a byte every 0.1 s: 4 s, far past the timeout
+                try:
+                    if drip:
+                        c.send(drip[i % len(drip):i % len(drip) + 1])
+                    r = select.select([c], [], [], 0.1)[0]
+                    if r:
+                        d = c.recv(4096)
+                        raw += d
+                        if not d:
+                            closed = True
+                            break
+                except (BrokenPipeError, ConnectionResetError):
+                    closed = True
+                    break
+            took = time.time() - t0
+            c.close()
+            assert closed and took < 2.5, (what, closed, took)
+            assert raw == b"" or status_of(raw) == 408, (what, raw)
+        status, _, data = s.request("GET", "/v1/resources/slow")
+        assert status == 404, (status, data)  # the trickled PUT never ran
+    finally:
+        assert s.stop() == 0
+
+
+def raise_fd_limit(n):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(n, hard), hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+ATTACK_CONNECTIONS = 2000
+ATTACK_SECONDS = 6
+
+
+def normal_client_is_answered_while_2000_slow_or_idle_connections_are_open():
+    """Issue 13 item 1: 2,000 slow or idle connections (from 8 addresses) are open
+    and trickling; a normal client from another address keeps getting answers."""
+    limit = raise_fd_limit(ATTACK_CONNECTIONS + 512)
+    assert limit >= ATTACK_CONNECTIONS + 256, "ulimit -n too low: %d" % limit
+    s = Server("--max-connections", "4096")
+    attackers = []
+    try:
+        for i in range(ATTACK_CONNECTIONS):
+            c = connect_from(s.port, "127.0.0.%d" % (10 + i % 8))
+            c.setblocking(False)
+            attackers.append(c)
+        head = b"POST /v1/bookings HTTP/1.1\r\nHost: x\r\nX-Slow: "
+        worst = 0.0
+        answered = 0
+        t_end = time.time() + ATTACK_SECONDS
+        tick = 0
+        normal = connect_from(s.port, "127.0.0.2")
+        while time.time() < t_end:
+            # Every other attacker trickles one byte of a never-ending header.
+            for j, c in enumerate(attackers):
+                if j % 2 == 0:
+                    try:
+                        c.send(head[tick:tick + 1] if tick < len(head) else b"a")
+                    except (BlockingIOError, BrokenPipeError, ConnectionResetError):
+                        pass
+            tick += 1
+            for _ in range(10):
+                t0 = time.time()
+                normal.sendall(HEALTH)
+                raw = b""
+                while b"\r\n\r\n" not in raw or not raw.endswith(b"}\n"):
+                    d = normal.recv(4096)
+                    assert d, "normal client cut off"
+                    raw += d
+                assert status_of(raw) == 200, raw
+                worst = max(worst, time.time() - t0)
+                answered += 1
+            time.sleep(0.1)
+        normal.close()
+        # They are all still open (none was refused or closed so far).
+        alive = 0
+        for c in attackers:
+            try:
+                alive += c.recv(1) != b""
+            except BlockingIOError:
+                alive += 1
+            except (ConnectionResetError, OSError):
+                pass
+        print("     %d answers, worst %.3f s, %d of %d attackers open" %
+              (answered, worst, alive, ATTACK_CONNECTIONS), flush=True)
+        assert worst < 1.0, worst
+        assert alive == ATTACK_CONNECTIONS, alive
+    finally:
+        for c in attackers:
+            c.close()
+        assert s.stop() == 0
+
+
+def one_peer_cannot_take_the_default_limit():
+    """With the default limits, 2,000 connections from one address get its share
+    (half of 1,024) and 503 past it; a client from another address still gets in."""
+    raise_fd_limit(ATTACK_CONNECTIONS + 512)
+    s = Server()
+    attackers = []
+    try:
+        refused = 0
+        for i in range(ATTACK_CONNECTIONS):
+            c = connect_from(s.port, "127.0.0.1")
+            attackers.append(c)
+        time.sleep(0.5)
+        for c in attackers:
+            c.setblocking(False)
+            try:
+                d = c.recv(4096)
+                refused += status_of(d) == 503
+            except BlockingIOError:
+                pass
+            except ConnectionResetError:
+                refused += 1
+        status, _, _ = Server.request(s, "GET", "/healthz")
+        print("     %d of %d refused at once" % (refused, ATTACK_CONNECTIONS), flush=True)
+        assert refused == ATTACK_CONNECTIONS - 512, refused
+        c = connect_from(s.port, "127.0.0.2")
+        c.sendall(HEALTH)
+        raw, _ = read_answer(c, 1)
+        c.close()
+        assert status_of(raw) == 200, raw
+    finally:
+        for c in attackers:
+            c.close()
+        assert s.stop() == 0
+
+
+TESTS = [oversized_body_is_answered_413_after_it_is_read,
+         connections_past_the_limit_get_503_at_once,
+         one_peer_holds_a_bounded_share_of_the_connections,
+         a_request_must_arrive_whole_within_the_request_timeout,
+         normal_client_is_answered_while_2000_slow_or_idle_connections_are_open,
+         one_peer_cannot_take_the_default_limit]
 
 
 def main():
