@@ -208,10 +208,15 @@ http_reply endpoint_resource_put(booking_store *store, const char *resource_id, 
     return reply_failure(reason);
 }
 
-http_reply endpoint_readyz(booking_store *store, bool draining)
+http_reply endpoint_readyz(booking_store *store, bool draining, bool commit_failed)
 {
     if (draining)
         return reply(HTTP_UNAVAILABLE, booking_json_health("draining", NULL));
+    if (commit_failed) {
+        http_reply r = reply(HTTP_UNAVAILABLE, booking_json_health("unavailable", "commit_failed"));
+        r.retry_after = true;
+        return r;
+    }
     booking_reason reason;
     booking_error e = booking_store_ping(store, &reason);
     if (e == BOOKING_OK && reason == BOOKING_REASON_OK)

@@ -78,7 +78,10 @@ http_reply reply_confirm(server_metrics *metrics, const char *booking_id, bookin
 http_reply endpoint_resource_get(booking_store *store, const char *resource_id);
 /* PUT /v1/resources/{id} with its body already decoded (json/request_decode.h). */
 http_reply endpoint_resource_put(booking_store *store, const char *resource_id, uint64_t capacity);
-http_reply endpoint_readyz(booking_store *store, bool draining);
+/* GET /readyz: 503 draining while stopping, 503 unavailable (reason commit_failed)
+ * after a failed commit until one succeeds, 503 when the store's ping fails (the
+ * sqlite store's also when its file was moved or deleted), else 200 ready. */
+http_reply endpoint_readyz(booking_store *store, bool draining, bool commit_failed);
 http_reply endpoint_healthz(void);
 
 #endif

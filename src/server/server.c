@@ -74,6 +74,7 @@ struct http_server {
     size_t token_len;
     FILE *access_log;
     atomic_bool draining;
+    atomic_bool commit_failed; /* the last commit failed: /readyz 503 until one succeeds */
     atomic_long in_flight; /* requests between their first handler call and completion */
     atomic_long answering; /* of those, the ones past reading: queued or answer queued */
     atomic_size_t body_bytes; /* of request bodies held, all connections (SERVER_BODIES_BYTES_MAX) */
@@ -537,9 +538,31 @@ static void fail_all(booking_result *results, size_t count, booking_reason reaso
         results[i] = (booking_result){.outcome = BOOKING_FAILED, .reason = reason};
 }
 
+/* SPEC section 5: /readyz is 503 after a failed commit until one succeeds. Only
+ * what the committer (or the store, for a capacity) decided counts: an item the
+ * queue refused (busy, closed) was never tried. */
+static void note_commit(http_server *s, bool failed)
+{
+    atomic_store(&s->commit_failed, failed);
+}
+
+static void note_committed_results(request_ctx *ctx)
+{
+    if (!atomic_load_explicit(&ctx->committed, memory_order_acquire))
+        return;
+    bool failed = false;
+    if (ctx->item.kind == COMMIT_CHANGES)
+        failed = booking_reason_is_failure(ctx->change_reason);
+    else
+        for (size_t i = 0; i < ctx->item.count; i++)
+            failed = failed || ctx->results[i].outcome == BOOKING_FAILED;
+    note_commit(ctx->server, failed);
+}
+
 static enum MHD_Result answer_attempts(request_ctx *ctx)
 {
     http_server *s = ctx->server;
+    note_committed_results(ctx);
     for (size_t i = 0; i < ctx->item.count; i++)
         metrics_outcome(&s->metrics, &ctx->results[i]);
     const booking_request *requests = ctx->attempts.requests;
@@ -578,6 +601,7 @@ static enum MHD_Result queue_attempts(request_ctx *ctx)
 static enum MHD_Result answer_change(request_ctx *ctx)
 {
     server_metrics *m = &ctx->server->metrics;
+    note_committed_results(ctx);
     if (ctx->change.kind == BOOKING_CHANGE_CONFIRM)
         return send_reply(ctx, reply_confirm(m, ctx->id, ctx->change_reason, &ctx->change_record));
     return send_reply(ctx, reply_cancel(m, ctx->id, ctx->change_reason, &ctx->change_record));
@@ -616,7 +640,10 @@ static enum MHD_Result put_capacity(request_ctx *ctx)
     request_decode_result d = decode_capacity(ctx->body, ctx->body_len, &capacity);
     if (d.status != REQUEST_DECODE_OK)
         return send_reply(ctx, reply_invalid(&d));
-    return send_reply(ctx, endpoint_resource_put(ctx->server->store, ctx->id, capacity));
+    http_reply r = endpoint_resource_put(ctx->server->store, ctx->id, capacity);
+    if (r.status == HTTP_OK || r.status == HTTP_CONFLICT || r.status == HTTP_UNAVAILABLE)
+        note_commit(ctx->server, r.status == HTTP_UNAVAILABLE);
+    return send_reply(ctx, r);
 }
 
 /* ---- the access handler ---- */
@@ -793,7 +820,8 @@ static enum MHD_Result dispatch(request_ctx *ctx)
         /* One look at the flag: a "ready" answer never closes its connection
          * and a "draining" one always does (a second look could disagree). */
         ctx->readyz_draining = atomic_load(&s->draining);
-        return send_reply(ctx, endpoint_readyz(s->store, ctx->readyz_draining));
+        return send_reply(ctx, endpoint_readyz(s->store, ctx->readyz_draining,
+                                               atomic_load(&s->commit_failed)));
     case ACTION_METRICS:
         return send_metrics(ctx);
     case ACTION_OPENAPI:
@@ -1069,6 +1097,7 @@ int server_start(const server_config *cfg, http_server **out, char *errbuf, size
     s->access_log = cfg->access_log;
     metrics_init(&s->metrics);
     atomic_init(&s->draining, false);
+    atomic_init(&s->commit_failed, false);
     atomic_init(&s->in_flight, 0);
     atomic_init(&s->answering, 0);
     atomic_init(&s->body_bytes, 0);

@@ -19,10 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #define REPLY_MAX 8192
 #define RAW_TIMEOUT_MS 3000
@@ -361,6 +363,91 @@ static void every_error_body_has_the_one_problem_shape(void **state)
     }
 }
 
+/* One request on another server: the status, and the body in *out (may be NULL). */
+static long call_on(test_server *srv, const char *method, const char *path, const char *body,
+                    json_t **out)
+{
+    char url[HTTP_URL_MAX];
+    http_url(srv, path, url, sizeof url);
+    http_response r;
+    assert_int_equal(http_do(&client, method, url, body, body != NULL ? strlen(body) : 0, &r),
+                     CURLE_OK);
+    long status = r.status;
+    if (out != NULL)
+        *out = http_json(&r);
+    http_response_free(&r);
+    return status;
+}
+
+static void assert_readyz(test_server *srv, long status, const char *state)
+{
+    json_t *o = NULL;
+    assert_int_equal(call_on(srv, "GET", "/readyz", NULL, &o), status);
+    assert_string_equal(json_string_value(json_object_get(o, "status")), state);
+    json_decref(o);
+}
+
+#define ATTEMPT_BODY(id) "{\"booking_id\":\"" id "\",\"resource_id\":\"ready-r\",\"units\":1}"
+
+/* SPEC section 5: /readyz is 503 after a failed commit until one succeeds. Another
+ * process holds SQLite's write lock past busy_timeout_ms: the commit fails. */
+static void readyz_is_503_after_a_failed_commit_until_one_succeeds(void **state)
+{
+    (void)state;
+    char path[600], url[700];
+    snprintf(path, sizeof path, "%s/ready.db", test_tmpdir());
+    snprintf(url, sizeof url, "sqlite:%s?busy_timeout_ms=100", path);
+    test_server srv;
+    assert_int_equal(test_server_start(&srv, url, NULL), 0);
+    assert_int_equal(call_on(&srv, "PUT", "/v1/resources/ready-r", "{\"capacity\":5}", NULL), 200);
+    assert_readyz(&srv, 200, "ready");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(call_on(&srv, "POST", "/v1/bookings", ATTEMPT_BODY("ready-1"), NULL), 503);
+    assert_readyz(&srv, 503, "unavailable");
+    assert_readyz(&srv, 503, "unavailable"); /* and stays so, though the ping reads fine */
+    assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_readyz(&srv, 503, "unavailable");
+    assert_int_equal(call_on(&srv, "POST", "/v1/bookings", ATTEMPT_BODY("ready-1"), NULL), 201);
+    assert_readyz(&srv, 200, "ready");
+    test_server_stop(&srv);
+}
+
+static void remove_tree(const char *dir)
+{
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Issue 13 item 5: after the database's directory is deleted, commits would go
+ * into deleted files: they answer FAILED unavailable, and /readyz 503. */
+static void a_deleted_database_fails_commits_unavailable_and_readyz_503(void **state)
+{
+    (void)state;
+    char dir[600], url[700];
+    snprintf(dir, sizeof dir, "%s/gone", test_tmpdir());
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(url, sizeof url, "sqlite:%s/gone.db", dir);
+    test_server srv;
+    assert_int_equal(test_server_start(&srv, url, NULL), 0);
+    assert_int_equal(call_on(&srv, "PUT", "/v1/resources/ready-r", "{\"capacity\":5}", NULL), 200);
+    assert_int_equal(call_on(&srv, "POST", "/v1/bookings", ATTEMPT_BODY("gone-1"), NULL), 201);
+    assert_readyz(&srv, 200, "ready");
+    remove_tree(dir);
+    json_t *o = NULL;
+    assert_int_equal(call_on(&srv, "POST", "/v1/bookings", ATTEMPT_BODY("gone-2"), &o), 503);
+    assert_string_equal(json_string_value(json_object_get(o, "outcome")), "FAILED");
+    assert_string_equal(json_string_value(json_object_get(o, "reason")), "unavailable");
+    json_decref(o);
+    assert_int_equal(call_on(&srv, "PUT", "/v1/resources/ready-r", "{\"capacity\":7}", NULL), 503);
+    assert_int_equal(call_on(&srv, "DELETE", "/v1/bookings/gone-1", NULL, NULL), 503);
+    assert_readyz(&srv, 503, "unavailable");
+    test_server_stop(&srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +459,8 @@ int main(void)
         cmocka_unit_test(content_type_other_than_json_gets_415),
         cmocka_unit_test(a_201_carries_location),
         cmocka_unit_test(every_error_body_has_the_one_problem_shape),
+        cmocka_unit_test(readyz_is_503_after_a_failed_commit_until_one_succeeds),
+        cmocka_unit_test(a_deleted_database_fails_commits_unavailable_and_readyz_503),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
