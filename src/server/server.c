@@ -31,6 +31,7 @@
 #include "server/metrics.h"
 #include "server/problem.h"
 #include "json/booking_json.h"
+#include "json/json_alloc.h"
 #include "json/request_decode.h"
 #include "booking_openapi_json.h" /* generated from docs/openapi.json */
 
@@ -1085,6 +1086,7 @@ int server_start(const server_config *cfg, http_server **out, char *errbuf, size
                       .request_timeout_ms = timeout_s * 1000u,
                       .retry_after_s = ENDPOINT_RETRY_AFTER_S};
 
+    json_alloc_install(); /* before any HTTP thread decodes: see json/json_alloc.h */
     http_server *s = calloc(1, sizeof *s);
     if (s == NULL)
         return fail(errbuf, errbuf_len, "out of memory");
