@@ -115,9 +115,13 @@ static int parse_args(int argc, char **argv, serve_args *a)
     a->max_connections = SERVER_CONNECTIONS_DEFAULT;
     uint64_t n;
     int c;
+    cli_options_seen seen = {0};
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":l:s:t:T:c:P:R:a:h", options, NULL)) != -1) {
+        const char *again = cli_option_repeated(options, c, &seen, NULL);
+        if (again != NULL)
+            return cli_usage_error("serve", "--%s given twice", again);
         switch (c) {
         case 'l': a->listen = optarg; break;
         case 's': a->store_url = optarg; break;
@@ -167,16 +171,25 @@ static char *read_token(const char *path)
         return NULL;
     }
     /* Room for the longest token, "\r\n", one byte more to see a longer line, NUL. */
-    const int room = SERVER_TOKEN_LEN_MAX + 4;
-    char *token = calloc(1, (size_t)room);
-    bool ok = token != NULL && fgets(token, room, f) != NULL;
+    const size_t room = SERVER_TOKEN_LEN_MAX + 4;
+    char *token = calloc(1, room);
+    size_t got = token != NULL ? fread(token, 1, room - 1, f) : 0;
     fclose(f);
-    if (!ok) {
+    if (got == 0) {
         cli_error("serve", "--token-file %s is empty", path);
         free(token);
         return NULL;
     }
-    size_t len = strlen(token);
+    /* The first line, read as bytes: a NUL in it would silently cut the token to
+     * what stands before it (issue 13), so it is refused. */
+    const char *newline = memchr(token, '\n', got);
+    size_t len = newline != NULL ? (size_t)(newline - token) + 1 : got;
+    if (memchr(token, '\0', len) != NULL) {
+        cli_error("serve", "--token-file %s: the token holds a NUL byte", path);
+        free(token);
+        return NULL;
+    }
+    token[len] = '\0';
     while (len > 0 && (token[len - 1] == '\n' || token[len - 1] == '\r' ||
                        token[len - 1] == ' ' || token[len - 1] == '\t'))
         token[--len] = '\0';
