@@ -24,14 +24,21 @@
  *      answer, to the whole request (headers and body) having arrived; while a
  *      request is decided and answered it has none (MHD's idle timeout covers a
  *      client that does not read its answer).
+ *  (5) A new connection waits in the gate until its first request head has
+ *      arrived whole (edge-triggered epoll, read with MSG_PEEK so MHD still reads
+ *      every byte), and http_head.c reads it strictly: a malformed head gets the
+ *      problem body here, where MHD would answer in HTML (some statuses sent
+ *      twice). A later request on a kept-alive connection is MHD's to parse;
+ *      server.c's guard checks it, and MHD's own HTML answers remain for it.
  */
 #include "server/gate.h"
+#include "server/http_head.h"
 #include "server/problem.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -47,6 +54,18 @@ typedef struct gate_peer {
     uint8_t key[GATE_PEER_KEY_LEN]; /* IPv6, or IPv4 mapped into it */
     uint32_t count;                 /* 0: the slot is free */
 } gate_peer;
+
+/* A connection accepted and counted, whose first head has not arrived whole (5). */
+typedef struct gate_pending {
+    struct gate_pending *prev, *next;
+    int fd;
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+    uint8_t key[GATE_PEER_KEY_LEN];
+    uint64_t deadline_ns;
+} gate_pending;
+
+#define GATE_EVENTS_MAX 64
 
 typedef struct gate_conn {
     struct gate_conn *prev, *next;
@@ -75,6 +94,10 @@ struct gate {
     size_t peer_len;
     char timeout_text[PROBLEM_TEXT_MAX];
     size_t timeout_len;
+    /* The gate's thread only. */
+    int epoll_fd;
+    gate_pending *pending;
+    char peek[HTTP_HEAD_MAX];
 };
 
 static uint64_t gate_now_ns(void)
@@ -213,8 +236,87 @@ static void accept_some(gate *g)
             refuse(fd, refusal, text_len);
             continue;
         }
-        if (MHD_add_connection(g->daemon, fd, (struct sockaddr *)&addr, len) != MHD_YES)
-            uncount(g, key); /* MHD closed the socket (2) */
+        gate_pending *p = calloc(1, sizeof *p);
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.ptr = NULL};
+        if (p != NULL) {
+            p->fd = fd;
+            p->addr = addr;
+            p->addr_len = len;
+            memcpy(p->key, key, GATE_PEER_KEY_LEN);
+            p->deadline_ns = gate_now_ns() + (uint64_t)g->config.request_timeout_ms * 1000000u;
+            ev.data.ptr = p;
+        }
+        if (p == NULL || epoll_ctl(g->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            free(p);
+            close(fd);
+            uncount(g, key);
+            continue;
+        }
+        p->next = g->pending;
+        if (g->pending != NULL)
+            g->pending->prev = p;
+        g->pending = p;
+    }
+}
+
+static void pending_unlink(gate *g, gate_pending *p)
+{
+    if (p->prev != NULL)
+        p->prev->next = p->next;
+    else
+        g->pending = p->next;
+    if (p->next != NULL)
+        p->next->prev = p->prev;
+    epoll_ctl(g->epoll_fd, EPOLL_CTL_DEL, p->fd, NULL);
+}
+
+/* Ends a pending connection with text (or nothing), uncounted. */
+static void pending_refuse(gate *g, gate_pending *p, const char *text, size_t len)
+{
+    pending_unlink(g, p);
+    if (text != NULL && len > 0)
+        refuse(p->fd, text, len);
+    else
+        close(p->fd);
+    uncount(g, p->key);
+    free(p);
+}
+
+/* New bytes on a pending connection: its head whole and sound goes to MHD. */
+static void pending_read(gate *g, gate_pending *p, bool hung_up)
+{
+    ssize_t n = recv(p->fd, g->peek, sizeof g->peek, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return;
+    if (n <= 0) {
+        pending_refuse(g, p, NULL, 0); /* closed before a request: nothing to answer */
+        return;
+    }
+    http_head_verdict v = http_head_check(g->peek, (size_t)n);
+    if (!v.complete && hung_up)
+        v = (http_head_verdict){.complete = true,
+                                .guard = {400, "invalid_request", "the request head ended early"}};
+    if (!v.complete)
+        return; /* the edge of the next bytes brings it back */
+    if (v.guard.status != 0) {
+        char text[PROBLEM_TEXT_MAX];
+        size_t len = problem_text(text, sizeof text, v.guard.status, v.guard.error,
+                                  v.guard.detail, 0);
+        pending_refuse(g, p, text, len);
+        return;
+    }
+    pending_unlink(g, p);
+    if (MHD_add_connection(g->daemon, p->fd, (struct sockaddr *)&p->addr, p->addr_len) != MHD_YES)
+        uncount(g, p->key); /* MHD closed the socket (2) */
+    free(p);
+}
+
+static void reap_pending(gate *g, uint64_t now)
+{
+    for (gate_pending *p = g->pending, *next; p != NULL; p = next) {
+        next = p->next;
+        if (now >= p->deadline_ns)
+            pending_refuse(g, p, g->timeout_text, g->timeout_len);
     }
 }
 
@@ -223,6 +325,7 @@ static void accept_some(gate *g)
 static void reap(gate *g)
 {
     uint64_t now = gate_now_ns();
+    reap_pending(g, now);
     pthread_mutex_lock(&g->lock);
     for (gate_conn *c = g->conns; c != NULL; c = c->next) {
         uint64_t deadline = atomic_load(&c->deadline_ns);
@@ -240,21 +343,28 @@ static void reap(gate *g)
 static void *gate_main(void *arg)
 {
     gate *g = arg;
+    struct epoll_event events[GATE_EVENTS_MAX];
+    uint64_t next_reap = gate_now_ns();
     while (!atomic_load(&g->stop)) {
-        pthread_mutex_lock(&g->accept_lock);
-        int fd = g->accepting ? g->listen_fd : -1;
-        pthread_mutex_unlock(&g->accept_lock);
-        /* A descriptor closed meanwhile is only polled: accepting is checked again
-         * under the lock before any accept, and the close happens under it. */
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        int n = poll(&pfd, 1, GATE_REAP_INTERVAL_MS);
-        if (n > 0 && (pfd.revents & POLLIN) != 0) {
-            pthread_mutex_lock(&g->accept_lock);
-            if (g->accepting)
-                accept_some(g);
-            pthread_mutex_unlock(&g->accept_lock);
+        int n = epoll_wait(g->epoll_fd, events, GATE_EVENTS_MAX, GATE_REAP_INTERVAL_MS);
+        for (int i = 0; i < n; i++) {
+            gate_pending *p = events[i].data.ptr;
+            if (p == NULL) {
+                /* The listening socket: accepting is checked under the lock that
+                 * gate_stop_accepting closes it under. */
+                pthread_mutex_lock(&g->accept_lock);
+                if (g->accepting)
+                    accept_some(g);
+                pthread_mutex_unlock(&g->accept_lock);
+            } else {
+                pending_read(g, p, (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
+            }
         }
-        reap(g);
+        uint64_t now = gate_now_ns();
+        if (now >= next_reap) { /* busy or not, deadlines are looked at each interval */
+            reap(g);
+            next_reap = now + (uint64_t)GATE_REAP_INTERVAL_MS * 1000000u;
+        }
     }
     return NULL;
 }
@@ -375,6 +485,19 @@ int gate_new(const gate_config *config, const struct sockaddr *addr, socklen_t a
         return e;
     }
     g->listen_fd = fd;
+    g->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+    if (g->epoll_fd < 0 || epoll_ctl(g->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        e = errno;
+        if (g->epoll_fd >= 0)
+            close(g->epoll_fd);
+        close(fd);
+        pthread_mutex_destroy(&g->lock);
+        pthread_mutex_destroy(&g->accept_lock);
+        free(g->peers);
+        free(g);
+        return e;
+    }
     g->accepting = true;
     *out = g;
     return 0;
@@ -402,6 +525,7 @@ void gate_stop_accepting(gate *g)
         /* shutdown first: it stops the listening at once, even while the gate's
          * thread still polls the descriptor (a close alone would wait for that). */
         shutdown(g->listen_fd, SHUT_RDWR);
+        epoll_ctl(g->epoll_fd, EPOLL_CTL_DEL, g->listen_fd, NULL);
         close(g->listen_fd);
         g->listen_fd = -1;
     }
@@ -418,6 +542,9 @@ void gate_free(gate *g)
     }
     if (g->listen_fd >= 0)
         close(g->listen_fd);
+    while (g->pending != NULL) /* never handed to MHD: the gate's to close */
+        pending_refuse(g, g->pending, NULL, 0);
+    close(g->epoll_fd);
     assert(g->conns == NULL); /* MHD closed them all */
     pthread_mutex_destroy(&g->lock);
     pthread_mutex_destroy(&g->accept_lock);
