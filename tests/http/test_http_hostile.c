@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -34,6 +35,7 @@
 
 static test_server server;
 static http_client client;
+static test_server side; /* a test's own server, stopped by stop_side even when it fails */
 
 /* What a raw exchange saw: the bytes, and whether the server closed within the
  * timeout without the client closing or half-closing first. */
@@ -467,22 +469,21 @@ static void readyz_is_503_after_a_failed_commit_until_one_succeeds(void **state)
     char path[600], url[700];
     snprintf(path, sizeof path, "%s/ready.db", test_tmpdir());
     snprintf(url, sizeof url, "sqlite:%s?busy_timeout_ms=100", path);
-    test_server srv;
-    assert_int_equal(test_server_start(&srv, url, NULL), 0);
-    assert_int_equal(call_on(&srv, "PUT", "/v1/resources/ready-r", "{\"capacity\":5}", NULL), 200);
-    assert_readyz(&srv, 200, "ready");
+    assert_int_equal(test_server_start(&side, url, NULL), 0);
+    assert_int_equal(call_on(&side, "PUT", "/v1/resources/ready-r", "{\"capacity\":5}", NULL), 200);
+    assert_readyz(&side, 200, "ready");
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(call_on(&srv, "POST", "/v1/bookings", ATTEMPT_BODY("ready-1"), NULL), 503);
-    assert_readyz(&srv, 503, "unavailable");
-    assert_readyz(&srv, 503, "unavailable"); /* and stays so, though the ping reads fine */
+    assert_int_equal(call_on(&side, "POST", "/v1/bookings", ATTEMPT_BODY("ready-1"), NULL), 503);
+    assert_readyz(&side, 503, "unavailable");
+    assert_readyz(&side, 503, "unavailable"); /* and stays so, though the ping reads fine */
     assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    assert_readyz(&srv, 503, "unavailable");
-    assert_int_equal(call_on(&srv, "POST", "/v1/bookings", ATTEMPT_BODY("ready-1"), NULL), 201);
-    assert_readyz(&srv, 200, "ready");
-    test_server_stop(&srv);
+    assert_readyz(&side, 503, "unavailable");
+    assert_int_equal(call_on(&side, "POST", "/v1/bookings", ATTEMPT_BODY("ready-1"), NULL), 201);
+    assert_readyz(&side, 200, "ready");
+    test_server_stop(&side);
 }
 
 static void remove_tree(const char *dir)
@@ -501,21 +502,30 @@ static void a_deleted_database_fails_commits_unavailable_and_readyz_503(void **s
     snprintf(dir, sizeof dir, "%s/gone", test_tmpdir());
     assert_int_equal(mkdir(dir, 0700), 0);
     snprintf(url, sizeof url, "sqlite:%s/gone.db", dir);
-    test_server srv;
-    assert_int_equal(test_server_start(&srv, url, NULL), 0);
-    assert_int_equal(call_on(&srv, "PUT", "/v1/resources/ready-r", "{\"capacity\":5}", NULL), 200);
-    assert_int_equal(call_on(&srv, "POST", "/v1/bookings", ATTEMPT_BODY("gone-1"), NULL), 201);
-    assert_readyz(&srv, 200, "ready");
+    assert_int_equal(test_server_start(&side, url, NULL), 0);
+    assert_int_equal(call_on(&side, "PUT", "/v1/resources/ready-r", "{\"capacity\":5}", NULL), 200);
+    assert_int_equal(call_on(&side, "POST", "/v1/bookings", ATTEMPT_BODY("gone-1"), NULL), 201);
+    assert_readyz(&side, 200, "ready");
     remove_tree(dir);
     json_t *o = NULL;
-    assert_int_equal(call_on(&srv, "POST", "/v1/bookings", ATTEMPT_BODY("gone-2"), &o), 503);
+    assert_int_equal(call_on(&side, "POST", "/v1/bookings", ATTEMPT_BODY("gone-2"), &o), 503);
     assert_string_equal(json_string_value(json_object_get(o, "outcome")), "FAILED");
     assert_string_equal(json_string_value(json_object_get(o, "reason")), "unavailable");
     json_decref(o);
-    assert_int_equal(call_on(&srv, "PUT", "/v1/resources/ready-r", "{\"capacity\":7}", NULL), 503);
-    assert_int_equal(call_on(&srv, "DELETE", "/v1/bookings/gone-1", NULL, NULL), 503);
-    assert_readyz(&srv, 503, "unavailable");
-    test_server_stop(&srv);
+    assert_int_equal(call_on(&side, "PUT", "/v1/resources/ready-r", "{\"capacity\":7}", NULL), 503);
+    assert_int_equal(call_on(&side, "DELETE", "/v1/bookings/gone-1", NULL, NULL), 503);
+    assert_readyz(&side, 503, "unavailable");
+    test_server_stop(&side);
+}
+
+static int stop_side(void **state)
+{
+    (void)state;
+    if (side.pid > 0) {
+        int status;
+        test_server_signal_wait(&side, SIGTERM, 10000, &status);
+    }
+    return 0;
 }
 
 int main(void)
@@ -531,8 +541,9 @@ int main(void)
         cmocka_unit_test(smuggling_on_a_kept_alive_connection_gets_400_and_close),
         cmocka_unit_test(a_201_carries_location),
         cmocka_unit_test(every_error_body_has_the_one_problem_shape),
-        cmocka_unit_test(readyz_is_503_after_a_failed_commit_until_one_succeeds),
-        cmocka_unit_test(a_deleted_database_fails_commits_unavailable_and_readyz_503),
+        cmocka_unit_test_teardown(readyz_is_503_after_a_failed_commit_until_one_succeeds, stop_side),
+        cmocka_unit_test_teardown(a_deleted_database_fails_commits_unavailable_and_readyz_503,
+                                  stop_side),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
