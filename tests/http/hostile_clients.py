@@ -450,6 +450,29 @@ def bodies_in_flight_are_bounded_in_total():
         assert s.stop() == 0
 
 
+def access_log_escapes_the_method_and_the_path():
+    """Issue 13 item 9: the access log wrote the method unescaped, so a client's
+    escape sequences reached whoever reads the log on a terminal."""
+    log = tempfile.NamedTemporaryFile(prefix="hostile-access-", delete=False)
+    log.close()
+    s = Server("--access-log", log.name)
+    try:
+        c = connect_from(s.port, "127.0.0.1")
+        # The first head is read strictly by the gate (a method must be a token);
+        # the second, on the kept-alive connection, is libmicrohttpd's to parse.
+        c.sendall(HEALTH + b"G\x1b[2JT\x07 /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                  b"GET /v1/\x1b]0;x HTTP/1.1\r\nHost: x\r\n\r\n")
+        read_answer(c, 1)
+        c.close()
+    finally:
+        assert s.stop() == 0
+    with open(log.name, "rb") as f:
+        text = f.read()
+    os.unlink(log.name)
+    assert text.count(b"\n") >= 2, text
+    assert all(0x20 <= b < 0x7f or b == 0x0a for b in text), text
+
+
 # Run only when named: it preloads an allocator, which a sanitizer's cannot share.
 NAMED_ONLY = [a_valid_body_under_memory_pressure_is_503_internal_never_400]
 
@@ -459,7 +482,8 @@ TESTS = [oversized_body_is_answered_413_after_it_is_read,
          a_request_must_arrive_whole_within_the_request_timeout,
          normal_client_is_answered_while_2000_slow_or_idle_connections_are_open,
          one_peer_cannot_take_the_default_limit,
-         bodies_in_flight_are_bounded_in_total]
+         bodies_in_flight_are_bounded_in_total,
+         access_log_escapes_the_method_and_the_path]
 
 
 def main():
