@@ -238,6 +238,30 @@ def a_request_must_arrive_whole_within_the_request_timeout():
             assert raw == b"" or status_of(raw) == 408, (what, raw)
         status, _, data = s.request("GET", "/v1/resources/slow")
         assert status == 404, (status, data)  # the trickled PUT never ran
+        # After an answer the next request has the same time: an idle kept-alive
+        # connection is closed too, and so is one trickling its second head.
+        for drip in (b"", b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"):
+            c = connect_from(s.port, "127.0.0.1")
+            c.sendall(HEALTH)
+            t0 = time.time()
+            raw, closed = b"", False
+            for i in range(40):
+                try:
+                    if drip:
+                        c.send(drip[i % len(drip):i % len(drip) + 1])
+                    if select.select([c], [], [], 0.1)[0]:
+                        d = c.recv(4096)
+                        if not d:
+                            closed = True
+                            break
+                        raw += d
+                except (BrokenPipeError, ConnectionResetError):
+                    closed = True
+                    break
+            took = time.time() - t0
+            c.close()
+            assert status_of(raw) == 200 and raw.count(b"HTTP/1.1 200") == 1, raw
+            assert closed and took < 2.5, (drip, closed, took)
     finally:
         assert s.stop() == 0
 
