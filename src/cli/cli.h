@@ -73,4 +73,18 @@ void cli_print_json(json_t *value);
 /* Exit code of a non-attempt operation's reason. */
 int cli_exit_for_reason(booking_reason reason);
 
+/* Option codes cli_option_repeated can track (short letters and long-only codes). */
+#define CLI_OPTION_CODES_MAX 512
+typedef struct cli_options_seen {
+    bool seen[CLI_OPTION_CODES_MAX];
+} cli_options_seen;
+
+struct option;
+/* An option taking a value given a second time is refused (issue 13: "--booking a
+ * --booking b" silently took b). Returns the long name of option code c when it
+ * takes a value, was seen before and is not named in repeatable (a NULL-ended
+ * list, or NULL); else marks it seen and returns NULL. */
+const char *cli_option_repeated(const struct option *options, int c, cli_options_seen *seen,
+                                const char *const *repeatable);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,4 +156,24 @@ int cli_exit_for_reason(booking_reason reason)
     default:
         return booking_reason_is_failure(reason) ? CLI_EXIT_FAILED : CLI_EXIT_REJECTED;
     }
+}
+
+const char *cli_option_repeated(const struct option *options, int c, cli_options_seen *seen,
+                                const char *const *repeatable)
+{
+    if (c < 0 || c >= CLI_OPTION_CODES_MAX)
+        return NULL; /* ':' and '?' are below; no option code is above */
+    const struct option *o = options;
+    while (o->name != NULL && o->val != c)
+        o++;
+    if (o->name == NULL || o->has_arg != required_argument)
+        return NULL; /* a flag may be given twice: it means the same */
+    for (size_t i = 0; repeatable != NULL && repeatable[i] != NULL; i++) {
+        if (strcmp(repeatable[i], o->name) == 0)
+            return NULL;
+    }
+    if (seen->seen[c])
+        return o->name;
+    seen->seen[c] = true;
+    return NULL;
 }

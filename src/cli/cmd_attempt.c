@@ -80,9 +80,13 @@ int cmd_attempt(int argc, char **argv)
     booking_request req = {0};
     bool json = false;
     int c;
+    cli_options_seen seen = {0};
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":b:r:u:s:jh", options, NULL)) != -1) {
+        const char *again = cli_option_repeated(options, c, &seen, NULL);
+        if (again != NULL)
+            return cli_usage_error("attempt", "--%s given twice", again);
         switch (c) {
         case 'b': req.booking_id = optarg; break;
         case 'r': req.resource_id = optarg; break;

@@ -108,9 +108,13 @@ static int parse_args(const char *command, int argc, char **argv, manage_args *a
     memset(a, 0, sizeof *a);
     a->store_url = CLI_STORE_DEFAULT;
     int c;
+    cli_options_seen seen = {0};
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":s:c:jh", options, NULL)) != -1) {
+        const char *again = cli_option_repeated(options, c, &seen, NULL);
+        if (again != NULL)
+            return cli_usage_error(command, "--%s given twice", again);
         switch (c) {
         case 's': a->store_url = optarg; break;
         case 'c': a->capacity_text = optarg; break;

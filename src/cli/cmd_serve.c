@@ -19,6 +19,7 @@
 static const char serve_help[] =
     "Usage: booking serve [--listen HOST:PORT] [--store URL] [--threads N]\n"
     "                     [--token-file PATH] [--max-connections N] [--access-log PATH|-]\n"
+    "                     [--max-connections-per-peer N] [--request-timeout S]\n"
     "\n"
     "Serves the booking API over HTTP/JSON until SIGTERM or SIGINT:\n"
     "  POST   /v1/bookings             one attempt {\"booking_id\",\"resource_id\",\"units\"}\n"
@@ -44,8 +45,12 @@ static const char serve_help[] =
     "\n"
     "Bodies are strict JSON: duplicate keys, unknown fields, floats, booleans or\n"
     "strings where an integer belongs, ids outside 1 to 128 characters of\n"
-    "A-Z a-z 0-9 . _ : -, and bodies over 64 KiB (2 MiB for a batch) get 400.\n"
-    "Unknown paths get 404, a wrong method 405 with an Allow header.\n"
+    "A-Z a-z 0-9 . _ : -, get 400; bodies over 64 KiB (2 MiB for a batch) 413, a\n"
+    "Content-Type other than application/json 415. Malformed HTTP (two\n"
+    "Content-Lengths, Content-Length with Transfer-Encoding, a raw control byte in\n"
+    "the path, HTTP/1.1 without Host) gets 400 and the connection closed. Unknown\n"
+    "paths get 404, a wrong method 405 with an Allow header. Every error body is\n"
+    "application/problem+json: {type, title, status, detail, error}.\n"
     "\n"
     "Options:\n"
     "  -l, --listen HOST:PORT    address to listen on (default " SERVER_LISTEN_DEFAULT ");\n"
@@ -54,7 +59,14 @@ static const char serve_help[] =
     "  -t, --threads N           HTTP threads (default: the number of CPUs, at most 256)\n"
     "  -T, --token-file PATH     require 'Authorization: Bearer TOKEN' on every path but\n"
     "                            /healthz; TOKEN is the file's first line (default: none)\n"
-    "  -c, --max-connections N   open connections at most (default 1024)\n"
+    "  -c, --max-connections N   open connections at most (default 1024); past it a\n"
+    "                            new connection gets 503 overloaded and is closed\n"
+    "  -P, --max-connections-per-peer N\n"
+    "                            open connections from one address at most\n"
+    "                            (default: half of --max-connections)\n"
+    "  -R, --request-timeout S   a request (headers and body) must arrive whole\n"
+    "                            within S seconds of the connection or of the\n"
+    "                            previous answer, else 408 and close (default 30)\n"
     "  -a, --access-log PATH     append one line per request to PATH ('-': stdout;\n"
     "                            default: no access log)\n"
     "  -h, --help                show this help\n"
@@ -81,6 +93,8 @@ typedef struct serve_args {
     const char *access_log;
     unsigned threads;
     unsigned max_connections;
+    unsigned max_per_peer;      /* 0: the server's default share */
+    unsigned request_timeout_s; /* 0: the server's default */
     bool help;
 } serve_args;
 
@@ -106,6 +120,8 @@ static int parse_args(int argc, char **argv, serve_args *a)
         {"listen", required_argument, NULL, 'l'},     {"store", required_argument, NULL, 's'},
         {"threads", required_argument, NULL, 't'},    {"token-file", required_argument, NULL, 'T'},
         {"max-connections", required_argument, NULL, 'c'},
+        {"max-connections-per-peer", required_argument, NULL, 'P'},
+        {"request-timeout", required_argument, NULL, 'R'},
         {"access-log", required_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
@@ -117,9 +133,13 @@ static int parse_args(int argc, char **argv, serve_args *a)
     a->max_connections = SERVER_CONNECTIONS_DEFAULT;
     uint64_t n;
     int c;
+    cli_options_seen seen = {0};
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":l:s:t:T:c:a:h", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":l:s:t:T:c:P:R:a:h", options, NULL)) != -1) {
+        const char *again = cli_option_repeated(options, c, &seen, NULL);
+        if (again != NULL)
+            return cli_usage_error("serve", "--%s given twice", again);
         switch (c) {
         case 'l': a->listen = optarg; break;
         case 's': a->store_url = optarg; break;
@@ -137,12 +157,26 @@ static int parse_args(int argc, char **argv, serve_args *a)
                                        SERVER_CONNECTIONS_MAX);
             a->max_connections = (unsigned)n;
             break;
+        case 'P':
+            if (!cli_parse_u64(optarg, SERVER_CONNECTIONS_MAX, &n) || n < 1)
+                return cli_usage_error("serve", "--max-connections-per-peer must be 1 to %d",
+                                       SERVER_CONNECTIONS_MAX);
+            a->max_per_peer = (unsigned)n;
+            break;
+        case 'R':
+            if (!cli_parse_u64(optarg, SERVER_REQUEST_TIMEOUT_S_MAX, &n) || n < 1)
+                return cli_usage_error("serve", "--request-timeout must be 1 to %d seconds",
+                                       SERVER_REQUEST_TIMEOUT_S_MAX);
+            a->request_timeout_s = (unsigned)n;
+            break;
         case ':': return cli_usage_error("serve", "option %s needs a value", argv[optind - 1]);
         default: return cli_usage_error("serve", "unknown option %s", argv[optind - 1]);
         }
     }
     if (optind < argc)
         return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+    if (a->max_per_peer > a->max_connections)
+        return cli_usage_error("serve", "--max-connections-per-peer must not pass --max-connections");
     return -1;
 }
 
@@ -155,16 +189,25 @@ static char *read_token(const char *path)
         return NULL;
     }
     /* Room for the longest token, "\r\n", one byte more to see a longer line, NUL. */
-    const int room = SERVER_TOKEN_LEN_MAX + 4;
-    char *token = calloc(1, (size_t)room);
-    bool ok = token != NULL && fgets(token, room, f) != NULL;
+    const size_t room = SERVER_TOKEN_LEN_MAX + 4;
+    char *token = calloc(1, room);
+    size_t got = token != NULL ? fread(token, 1, room - 1, f) : 0;
     fclose(f);
-    if (!ok) {
+    if (got == 0) {
         cli_error("serve", "--token-file %s is empty", path);
         free(token);
         return NULL;
     }
-    size_t len = strlen(token);
+    /* The first line, read as bytes: a NUL in it would silently cut the token to
+     * what stands before it (issue 13), so it is refused. */
+    const char *newline = memchr(token, '\n', got);
+    size_t len = newline != NULL ? (size_t)(newline - token) + 1 : got;
+    if (memchr(token, '\0', len) != NULL) {
+        cli_error("serve", "--token-file %s: the token holds a NUL byte", path);
+        free(token);
+        return NULL;
+    }
+    token[len] = '\0';
     while (len > 0 && (token[len - 1] == '\n' || token[len - 1] == '\r' ||
                        token[len - 1] == ' ' || token[len - 1] == '\t'))
         token[--len] = '\0';
@@ -190,7 +233,9 @@ static int serve(const serve_args *a, char *token, FILE *log, const sigset_t *st
     if (store == NULL)
         return CLI_EXIT_ERROR;
     server_config cfg = {.listen = a->listen, .store = store, .threads = a->threads,
-                         .max_connections = a->max_connections, .token = token,
+                         .max_connections = a->max_connections,
+                         .max_per_peer = a->max_per_peer,
+                         .request_timeout_s = a->request_timeout_s, .token = token,
                          .access_log = log};
     http_server *server = NULL;
     char why[256] = "";

@@ -6,6 +6,7 @@
  * body means exactly one thing and a bad request never reaches the store.
  */
 #include "json/request_decode.h"
+#include "json/json_alloc.h"
 
 #include <assert.h>
 #include <jansson.h>
@@ -61,9 +62,13 @@ static request_decode_result parse_object(const char *body, size_t len, size_t l
     if (len > len_max)
         return decode_fail(REQUEST_DECODE_INVALID, "body larger than %zu bytes", len_max);
     json_error_t err;
+    unsigned long failures_before = json_alloc_failures();
     json_t *doc = json_loadb(body != NULL ? body : "", len, DECODE_FLAGS, &err);
     if (doc == NULL) {
-        if (json_error_code(&err) == json_error_out_of_memory)
+        /* jansson names some of its allocation failures syntax errors: the count
+         * of failed allocations tells (json/json_alloc.h). */
+        if (json_error_code(&err) == json_error_out_of_memory ||
+            json_alloc_failures() != failures_before)
             return decode_fail(REQUEST_DECODE_NOMEM, "out of memory");
         return decode_fail(REQUEST_DECODE_INVALID, "malformed JSON at line %d column %d: %s",
                            err.line, err.column, err.text);

@@ -7,6 +7,7 @@
  */
 #include "server/endpoints.h"
 #include "json/booking_json.h"
+#include "server/problem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,15 +39,16 @@ static http_reply reply(unsigned status, json_t *body)
 
 http_reply reply_error(unsigned status, const char *error, const char *detail)
 {
-    http_reply r = reply(status, booking_json_error(error, detail));
+    http_reply r = reply(status, problem_json(status, error, detail));
     r.retry_after = status == HTTP_UNAVAILABLE;
+    r.problem = true;
     return r;
 }
 
 http_reply reply_invalid(const request_decode_result *why)
 {
     if (why->status == REQUEST_DECODE_NOMEM)
-        return reply_error(HTTP_INTERNAL, "internal", why->detail);
+        return reply_error(HTTP_UNAVAILABLE, "internal", why->detail);
     return reply_error(HTTP_BAD_REQUEST, "invalid_request", why->detail);
 }
 
@@ -62,6 +64,8 @@ static http_reply reply_library_error(booking_error e)
 {
     if (e == BOOKING_EINVAL)
         return reply_error(HTTP_BAD_REQUEST, "invalid_request", booking_error_name(e));
+    if (e == BOOKING_ENOMEM) /* a shortage, never the client's fault: retry */
+        return reply_error(HTTP_UNAVAILABLE, "internal", booking_error_name(e));
     return reply_error(HTTP_INTERNAL, "internal", booking_error_name(e));
 }
 
@@ -83,6 +87,8 @@ http_reply reply_attempt(const booking_request *request, const booking_result *r
     http_reply r = text != NULL ? reply_text(status, text, len)
                                 : reply(status, booking_json_outcome(request, result));
     r.retry_after = result->outcome == BOOKING_FAILED;
+    if (status == HTTP_CREATED) /* SPEC section 5: Location: /v1/bookings/{booking_id} */
+        r.location_id = request->booking_id;
     return r;
 }
 
@@ -202,10 +208,15 @@ http_reply endpoint_resource_put(booking_store *store, const char *resource_id, 
     return reply_failure(reason);
 }
 
-http_reply endpoint_readyz(booking_store *store, bool draining)
+http_reply endpoint_readyz(booking_store *store, bool draining, bool commit_failed)
 {
     if (draining)
         return reply(HTTP_UNAVAILABLE, booking_json_health("draining", NULL));
+    if (commit_failed) {
+        http_reply r = reply(HTTP_UNAVAILABLE, booking_json_health("unavailable", "commit_failed"));
+        r.retry_after = true;
+        return r;
+    }
     booking_reason reason;
     booking_error e = booking_store_ping(store, &reason);
     if (e == BOOKING_OK && reason == BOOKING_REASON_OK)

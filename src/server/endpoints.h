@@ -24,8 +24,12 @@ enum {
     HTTP_UNAUTHORIZED = 401,
     HTTP_NOT_FOUND = 404,
     HTTP_METHOD_NOT_ALLOWED = 405,
+    HTTP_REQUEST_TIMEOUT = 408,
     HTTP_CONFLICT = 409,
+    HTTP_PAYLOAD_TOO_LARGE = 413,
+    HTTP_UNSUPPORTED_MEDIA_TYPE = 415,
     HTTP_INTERNAL = 500,
+    HTTP_NOT_IMPLEMENTED = 501,
     HTTP_UNAVAILABLE = 503,
 };
 
@@ -41,9 +45,15 @@ typedef struct http_reply {
     size_t text_len;
     const char *allow;  /* the Allow header of a 405, else NULL */
     bool retry_after;   /* FAILED: add Retry-After */
+    bool problem;       /* an error: application/problem+json (server/problem.h) */
+    const char *location_id; /* a 201: the booking_id of Location (borrowed), else NULL */
 } http_reply;
 
+/* An error answer: the one problem body of SPEC section 5 (server/problem.h);
+ * a 503 carries Retry-After. */
 http_reply reply_error(unsigned status, const char *error, const char *detail);
+/* A decoder's refusal: 400 invalid_request, or 503 internal when it ran out of
+ * memory (never blamed on the client). */
 http_reply reply_invalid(const request_decode_result *why);
 
 /* POST /v1/bookings: 201 new BOOKED, 200 replayed BOOKED, 409 REJECTED (404 for
@@ -68,7 +78,10 @@ http_reply reply_confirm(server_metrics *metrics, const char *booking_id, bookin
 http_reply endpoint_resource_get(booking_store *store, const char *resource_id);
 /* PUT /v1/resources/{id} with its body already decoded (json/request_decode.h). */
 http_reply endpoint_resource_put(booking_store *store, const char *resource_id, uint64_t capacity);
-http_reply endpoint_readyz(booking_store *store, bool draining);
+/* GET /readyz: 503 draining while stopping, 503 unavailable (reason commit_failed)
+ * after a failed commit until one succeeds, 503 when the store's ping fails (the
+ * sqlite store's also when its file was moved or deleted), else 200 ready. */
+http_reply endpoint_readyz(booking_store *store, bool draining, bool commit_failed);
 http_reply endpoint_healthz(void);
 
 #endif

@@ -26,13 +26,19 @@
 #include "server/server.h"
 #include "server/committer.h"
 #include "server/endpoints.h"
+#include "server/gate.h"
+#include "server/http_guard.h"
 #include "server/metrics.h"
+#include "server/problem.h"
 #include "json/booking_json.h"
+#include "json/json_alloc.h"
 #include "json/request_decode.h"
 #include "booking_openapi_json.h" /* generated from docs/openapi.json */
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -50,10 +56,18 @@
 #define SERVER_LOG_PATH_MAX 200   /* bytes of the path kept for the access log */
 #define SERVER_DRAIN_POLL_MS 10
 #define CONTENT_TYPE_JSON "application/json"
+/* A request head has at most this many headers looked at by the guard (MHD's
+ * memory pool bounds the head itself). */
+/* How far the version may follow the target's end in MHD's parsed request line
+ * (raw_target_cut); farther means another layout, and no conclusion is drawn. */
+#define SERVER_REQUEST_LINE_GAP_MAX ((uintptr_t)65536)
+/* libmicrohttpd's connection limit past gate's share of it (see server_start). */
+#define SERVER_MHD_LIMIT_SLACK 256u
 #define CONTENT_TYPE_METRICS "text/plain; version=0.0.4; charset=utf-8"
 
 struct http_server {
     struct MHD_Daemon *daemon;
+    gate *gate;
     booking_store *store;
     committer *committer;
     server_metrics metrics;
@@ -61,8 +75,10 @@ struct http_server {
     size_t token_len;
     FILE *access_log;
     atomic_bool draining;
+    atomic_bool commit_failed; /* the last commit failed: /readyz 503 until one succeeds */
     atomic_long in_flight; /* requests between their first handler call and completion */
     atomic_long answering; /* of those, the ones past reading: queued or answer queued */
+    atomic_size_t body_bytes; /* of request bodies held, all connections (SERVER_BODIES_BYTES_MAX) */
     char host[SERVER_HOST_LEN_MAX];
     uint16_t port;
 };
@@ -100,7 +116,15 @@ typedef struct request_ctx {
     size_t body_len;
     size_t body_cap;
     size_t body_max;
+    size_t body_seen;      /* bytes of body received, kept or not */
     bool body_too_big;
+    bool body_nomem;       /* a buffer for a valid body could not be had: 503 */
+    bool body_overload;    /* bodies in flight are at SERVER_BODIES_BYTES_MAX: 503 */
+    bool close_after;      /* the answer closes the connection (framing untrusted) */
+    bool begun;            /* request_begin ran (the context is made earlier, at the URI) */
+    /* The raw request target as the URI callback saw it, for the guard. */
+    const char *raw_target;
+    size_t raw_target_len;
     bool answering;        /* counted in server->answering */
     bool readyz_draining;  /* what this /readyz answer says, body and header alike */
     /* Attempts: decoded (one kept inline), and their results. */
@@ -149,11 +173,12 @@ static uint64_t now_ns(void)
 
 /* ---- answers ---- */
 
-static const char fixed_oom_body[] = BOOKING_JSON_OOM_LINE;
+static const char fixed_oom_body[] = PROBLEM_OOM_BODY;
 
 /* Queues text (malloc'd, owned from here on) as the answer. */
 static enum MHD_Result send_text(request_ctx *ctx, unsigned status, char *text, size_t len,
-                                 const char *content_type, const char *allow, bool retry_after)
+                                 const char *content_type, const char *allow, bool retry_after,
+                                 const char *location_id)
 {
     http_server *s = ctx->server;
     struct MHD_Response *resp;
@@ -162,8 +187,10 @@ static enum MHD_Result send_text(request_ctx *ctx, unsigned status, char *text, 
         if (resp == NULL)
             free(text);
     } else {
-        status = HTTP_INTERNAL;
-        content_type = CONTENT_TYPE_JSON;
+        /* A shortage of memory is never the client's: 503, retry (SPEC section 5). */
+        status = HTTP_UNAVAILABLE;
+        content_type = PROBLEM_CONTENT_TYPE;
+        retry_after = true;
         resp = MHD_create_response_from_buffer(sizeof fixed_oom_body - 1, (void *)fixed_oom_body,
                                                MHD_RESPMEM_PERSISTENT);
     }
@@ -177,12 +204,18 @@ static enum MHD_Result send_text(request_ctx *ctx, unsigned status, char *text, 
         snprintf(seconds, sizeof seconds, "%d", ENDPOINT_RETRY_AFTER_S);
         ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, seconds) == MHD_YES;
     }
+    if (ok && location_id != NULL && text != NULL) {
+        char location[sizeof "/v1/bookings/" + BOOKING_ID_LEN_MAX];
+        snprintf(location, sizeof location, "/v1/bookings/%s", location_id);
+        ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location) == MHD_YES;
+    }
     if (ok && status == HTTP_UNAUTHORIZED)
         ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer") == MHD_YES;
     /* While stopping, every answer closes its connection, so clients go elsewhere;
      * /readyz decides once, for its body and this header alike. */
     bool closing = ctx->action == ACTION_READYZ ? ctx->readyz_draining
                                                 : atomic_load(&s->draining);
+    closing = closing || ctx->close_after;
     if (ok && closing)
         ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_YES;
     enum MHD_Result r = ok ? MHD_queue_response(ctx->connection, status, resp) : MHD_NO;
@@ -201,12 +234,13 @@ static enum MHD_Result send_reply(request_ctx *ctx, http_reply reply)
     if (reply.text != NULL) {
         json_decref(reply.body); /* NULL: text replies carry no tree */
         return send_text(ctx, reply.status, reply.text, reply.text_len, CONTENT_TYPE_JSON,
-                         reply.allow, reply.retry_after);
+                         reply.allow, reply.retry_after, reply.location_id);
     }
     size_t len = 0;
-    char *text = booking_json_line(reply.body, &len); /* NULL: the fixed 500 */
-    return send_text(ctx, reply.status, text, len, CONTENT_TYPE_JSON, reply.allow,
-                     reply.retry_after);
+    char *text = booking_json_line(reply.body, &len); /* NULL: the fixed 503 */
+    return send_text(ctx, reply.status, text, len,
+                     reply.problem ? PROBLEM_CONTENT_TYPE : CONTENT_TYPE_JSON, reply.allow,
+                     reply.retry_after, reply.location_id);
 }
 
 /* GET /openapi.json: docs/openapi.json, embedded at build time (cmake/EmbedFile.cmake). */
@@ -214,21 +248,21 @@ static enum MHD_Result send_openapi(request_ctx *ctx)
 {
     char *text = malloc(booking_openapi_json_len);
     if (text == NULL)
-        return send_text(ctx, HTTP_INTERNAL, NULL, 0, NULL, NULL, false);
+        return send_text(ctx, HTTP_INTERNAL, NULL, 0, NULL, NULL, false, NULL);
     memcpy(text, booking_openapi_json, booking_openapi_json_len);
-    return send_text(ctx, HTTP_OK, text, booking_openapi_json_len, CONTENT_TYPE_JSON, NULL, false);
+    return send_text(ctx, HTTP_OK, text, booking_openapi_json_len, CONTENT_TYPE_JSON, NULL, false, NULL);
 }
 
 static enum MHD_Result send_metrics(request_ctx *ctx)
 {
     booking_store_stats stats = {0};
     if (booking_store_get_stats(ctx->server->store, &stats) != BOOKING_OK)
-        return send_text(ctx, HTTP_INTERNAL, NULL, 0, NULL, NULL, false);
+        return send_text(ctx, HTTP_INTERNAL, NULL, 0, NULL, NULL, false, NULL);
     size_t len = 0;
     char *text = metrics_render(&ctx->server->metrics, &stats, &len);
     if (text == NULL)
-        return send_text(ctx, HTTP_INTERNAL, NULL, 0, NULL, NULL, false);
-    return send_text(ctx, HTTP_OK, text, len, CONTENT_TYPE_METRICS, NULL, false);
+        return send_text(ctx, HTTP_INTERNAL, NULL, 0, NULL, NULL, false, NULL);
+    return send_text(ctx, HTTP_OK, text, len, CONTENT_TYPE_METRICS, NULL, false, NULL);
 }
 
 /* ---- token ---- */
@@ -294,7 +328,9 @@ static void prepare_error(request_ctx *ctx, unsigned status, const char *error, 
 
 static void prepare_method_not_allowed(request_ctx *ctx, const char *allow)
 {
-    http_reply r = reply_error(HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", allow);
+    char detail[64];
+    snprintf(detail, sizeof detail, "allowed: %s", allow);
+    http_reply r = reply_error(HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", detail);
     r.allow = allow;
     prepare_reply(ctx, r);
 }
@@ -411,15 +447,58 @@ static void route(request_ctx *ctx, const char *url, const char *method)
 
 /* ---- request bodies ---- */
 
+/* Gives the body's buffer back, and its bytes to the total held (body_bytes). */
+static void body_release(request_ctx *ctx)
+{
+    if (ctx->body_cap > 0)
+        atomic_fetch_sub(&ctx->server->body_bytes, ctx->body_cap);
+    free(ctx->body);
+    ctx->body = NULL;
+    ctx->body_len = ctx->body_cap = 0;
+}
+
+/* Why a body cannot be kept: the rest is discarded and the answer says why. */
+typedef enum body_refusal {
+    BODY_TOO_BIG,   /* over its limit: 413 */
+    BODY_NOMEM,     /* the allocator failed: 503 internal */
+    BODY_OVERLOAD,  /* bodies in flight would pass SERVER_BODIES_BYTES_MAX: 503 overloaded */
+} body_refusal;
+
+static void body_refuse(request_ctx *ctx, body_refusal why)
+{
+    ctx->body_too_big = true;
+    ctx->body_nomem = why == BODY_NOMEM;
+    ctx->body_overload = why == BODY_OVERLOAD;
+    body_release(ctx);
+}
+
+/* Grows the buffer to cap, counted in the total held by all connections. */
+static bool body_grow(request_ctx *ctx, size_t cap)
+{
+    atomic_size_t *total = &ctx->server->body_bytes;
+    size_t more = cap - ctx->body_cap;
+    if (atomic_fetch_add(total, more) + more > SERVER_BODIES_BYTES_MAX) {
+        atomic_fetch_sub(total, more);
+        body_refuse(ctx, BODY_OVERLOAD);
+        return false;
+    }
+    char *grown = realloc(ctx->body, cap);
+    if (grown == NULL) {
+        atomic_fetch_sub(total, more);
+        body_refuse(ctx, BODY_NOMEM); /* a shortage, not the client's fault */
+        return false;
+    }
+    ctx->body = grown;
+    ctx->body_cap = cap;
+    return true;
+}
+
 static void body_append(request_ctx *ctx, const char *data, size_t size)
 {
     if (ctx->body_max == 0 || ctx->body_too_big)
         return; /* this action reads no body, or it is already refused: discard */
     if (size > ctx->body_max - ctx->body_len) {
-        ctx->body_too_big = true;
-        free(ctx->body);
-        ctx->body = NULL;
-        ctx->body_len = ctx->body_cap = 0;
+        body_refuse(ctx, BODY_TOO_BIG);
         return;
     }
     if (ctx->body_len + size > ctx->body_cap) {
@@ -428,42 +507,35 @@ static void body_append(request_ctx *ctx, const char *data, size_t size)
             cap *= 2;
         if (cap > ctx->body_max)
             cap = ctx->body_max;
-        char *grown = realloc(ctx->body, cap);
-        if (grown == NULL) {
-            /* Refused like an oversized body; the answer says why. */
-            ctx->body_too_big = true;
-            free(ctx->body);
-            ctx->body = NULL;
-            ctx->body_len = ctx->body_cap = 0;
+        if (!body_grow(ctx, cap))
             return;
-        }
-        ctx->body = grown;
-        ctx->body_cap = cap;
     }
+    assert(ctx->body_len + size <= ctx->body_cap);
     memcpy(ctx->body + ctx->body_len, data, size);
     ctx->body_len += size;
 }
 
-/* A declared Content-Length over the limit is refused before the body is read. */
-static bool declared_too_big(request_ctx *ctx)
+/* The declared Content-Length (the guard checked it is digits); 0 when none. */
+static unsigned long long declared_length(request_ctx *ctx)
 {
-    if (ctx->body_max == 0)
-        return false;
     const char *value = MHD_lookup_connection_value(ctx->connection, MHD_HEADER_KIND,
                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (value == NULL)
-        return false;
+        return 0;
     errno = 0;
-    char *end = NULL;
-    unsigned long long n = strtoull(value, &end, 10);
-    return errno == ERANGE || (end != value && n > ctx->body_max);
+    unsigned long long n = strtoull(value, NULL, 10);
+    return errno == ERANGE ? ULLONG_MAX : n;
 }
 
 static http_reply reply_too_big(const request_ctx *ctx)
 {
+    if (ctx->body_nomem)
+        return reply_error(HTTP_UNAVAILABLE, "internal", "out of memory for the body");
+    if (ctx->body_overload)
+        return reply_error(HTTP_UNAVAILABLE, "overloaded", "too many request bodies in flight");
     char detail[REQUEST_DECODE_DETAIL_MAX];
     snprintf(detail, sizeof detail, "body larger than %zu bytes", ctx->body_max);
-    return reply_error(HTTP_BAD_REQUEST, "invalid_request", detail);
+    return reply_error(HTTP_PAYLOAD_TOO_LARGE, "payload_too_large", detail);
 }
 
 /* ---- attempts, confirms and cancels: queue, wait, answer ---- */
@@ -487,9 +559,31 @@ static void fail_all(booking_result *results, size_t count, booking_reason reaso
         results[i] = (booking_result){.outcome = BOOKING_FAILED, .reason = reason};
 }
 
+/* SPEC section 5: /readyz is 503 after a failed commit until one succeeds. Only
+ * what the committer (or the store, for a capacity) decided counts: an item the
+ * queue refused (busy, closed) was never tried. */
+static void note_commit(http_server *s, bool failed)
+{
+    atomic_store(&s->commit_failed, failed);
+}
+
+static void note_committed_results(request_ctx *ctx)
+{
+    if (!atomic_load_explicit(&ctx->committed, memory_order_acquire))
+        return;
+    bool failed = false;
+    if (ctx->item.kind == COMMIT_CHANGES)
+        failed = booking_reason_is_failure(ctx->change_reason);
+    else
+        for (size_t i = 0; i < ctx->item.count; i++)
+            failed = failed || ctx->results[i].outcome == BOOKING_FAILED;
+    note_commit(ctx->server, failed);
+}
+
 static enum MHD_Result answer_attempts(request_ctx *ctx)
 {
     http_server *s = ctx->server;
+    note_committed_results(ctx);
     for (size_t i = 0; i < ctx->item.count; i++)
         metrics_outcome(&s->metrics, &ctx->results[i]);
     const booking_request *requests = ctx->attempts.requests;
@@ -510,9 +604,7 @@ static enum MHD_Result queue_attempts(request_ctx *ctx)
     ctx->results = batch ? malloc(count * sizeof *ctx->results) : &ctx->single_result;
     if (ctx->results == NULL)
         return send_reply(ctx, reply_error(HTTP_INTERNAL, "internal", "out of memory"));
-    free(ctx->body); /* decoded: the raw bytes are not needed any more */
-    ctx->body = NULL;
-    ctx->body_len = ctx->body_cap = 0;
+    body_release(ctx); /* decoded: the raw bytes are not needed any more */
 
     ctx->item = (commit_item){.requests = ctx->attempts.requests, .results = ctx->results,
                               .count = count, .done = item_committed, .arg = ctx};
@@ -530,6 +622,7 @@ static enum MHD_Result queue_attempts(request_ctx *ctx)
 static enum MHD_Result answer_change(request_ctx *ctx)
 {
     server_metrics *m = &ctx->server->metrics;
+    note_committed_results(ctx);
     if (ctx->change.kind == BOOKING_CHANGE_CONFIRM)
         return send_reply(ctx, reply_confirm(m, ctx->id, ctx->change_reason, &ctx->change_record));
     return send_reply(ctx, reply_cancel(m, ctx->id, ctx->change_reason, &ctx->change_record));
@@ -568,18 +661,89 @@ static enum MHD_Result put_capacity(request_ctx *ctx)
     request_decode_result d = decode_capacity(ctx->body, ctx->body_len, &capacity);
     if (d.status != REQUEST_DECODE_OK)
         return send_reply(ctx, reply_invalid(&d));
-    return send_reply(ctx, endpoint_resource_put(ctx->server->store, ctx->id, capacity));
+    http_reply r = endpoint_resource_put(ctx->server->store, ctx->id, capacity);
+    if (r.status == HTTP_OK || r.status == HTTP_CONFLICT || r.status == HTTP_UNAVAILABLE)
+        note_commit(ctx->server, r.status == HTTP_UNAVAILABLE);
+    return send_reply(ctx, r);
 }
 
 /* ---- the access handler ---- */
 
-static request_ctx *request_begin(http_server *s, struct MHD_Connection *connection,
-                                  const char *url, const char *method)
+/* The URI callback runs first, at the request line, before MHD unescapes the
+ * target in place: the context is made here, with what the guard needs of the
+ * raw target. Its return value becomes *con_cls. */
+static void *request_line_seen(void *cls, const char *uri, struct MHD_Connection *connection)
 {
+    (void)connection;
     request_ctx *ctx = calloc(1, sizeof *ctx);
     if (ctx == NULL)
-        return NULL;
-    ctx->server = s;
+        return NULL; /* the access handler then closes the connection */
+    ctx->server = cls;
+    ctx->raw_target = uri;
+    ctx->raw_target_len = strlen(uri);
+    ctx->prepared.body = NULL;
+    return ctx;
+}
+
+/* MHD parses the request line in place, "METHOD SP TARGET SP VERSION", each part
+ * ended by a NUL where its separator was: the version's text follows the
+ * target's. A raw NUL inside the target ends its C string early, so anything
+ * but NUL or SP between that end and the version is the rest of the target
+ * (found by measurement on libmicrohttpd 0.9.75; test_http_hostile locks it). */
+static bool raw_target_cut(const request_ctx *ctx, const char *version)
+{
+    const char *end = ctx->raw_target + ctx->raw_target_len;
+    uintptr_t from = (uintptr_t)end, to = (uintptr_t)version;
+    if (version == NULL || to <= from || to - from > SERVER_REQUEST_LINE_GAP_MAX)
+        return false; /* not the layout above: the target's own check is all there is */
+    for (const char *p = end; p < version; p++) {
+        if (*p != '\0' && *p != ' ')
+            return true;
+    }
+    return false;
+}
+
+static enum MHD_Result guard_add_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
+{
+    (void)kind;
+    http_guard_head *head = cls;
+    if (key != NULL)
+        http_guard_add(head, key, value);
+    return MHD_YES;
+}
+
+static http_guard_verdict guard_request(request_ctx *ctx, const char *version)
+{
+    http_guard_head head = {0};
+    head.target_bad = !http_guard_target_valid(ctx->raw_target, ctx->raw_target_len);
+    head.target_cut = raw_target_cut(ctx, version);
+    head.version = version;
+    MHD_get_connection_values(ctx->connection, MHD_HEADER_KIND, guard_add_header, &head);
+    return http_guard_check(&head);
+}
+
+/* A body is JSON: a Content-Type other than application/json gets 415 (none is
+ * taken as JSON). Checked when routed, so the body is then read and discarded. */
+static void check_media_type(request_ctx *ctx)
+{
+    if (ctx->action == ACTION_REPLY || ctx->body_max == 0)
+        return;
+    const char *type = MHD_lookup_connection_value(ctx->connection, MHD_HEADER_KIND,
+                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (type != NULL && !http_guard_media_type_is_json(type)) {
+        prepare_error(ctx, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                      "the body must be application/json");
+        ctx->body_max = 0;
+    }
+}
+
+static void request_begin(request_ctx *ctx, struct MHD_Connection *connection, const char *url,
+                          const char *method, const char *version)
+{
+    http_server *s = ctx->server;
+    assert(!ctx->begun);
+    ctx->begun = true;
     ctx->connection = connection;
     ctx->start_ns = now_ns();
     ctx->state = STATE_READING;
@@ -587,13 +751,65 @@ static request_ctx *request_begin(http_server *s, struct MHD_Connection *connect
     snprintf(ctx->method, sizeof ctx->method, "%s", method);
     snprintf(ctx->path, sizeof ctx->path, "%s", url);
     atomic_fetch_add(&s->in_flight, 1);
+    http_guard_verdict v = guard_request(ctx, version);
+    if (v.status != 0) {
+        /* Smuggling or a cut id: refuse before routing, and close, since what
+         * follows on this connection cannot be framed with any confidence. */
+        prepare_error(ctx, v.status, v.error, v.detail);
+        ctx->close_after = true;
+        return;
+    }
     route(ctx, url, method);
-    return ctx;
+    check_media_type(ctx);
+}
+
+/* Answers at once, from a handler call that is not the last one. */
+static enum MHD_Result answer_early(request_ctx *ctx, http_reply reply)
+{
+    http_server *s = ctx->server;
+    gate_request_received(ctx->connection);
+    ctx->close_after = true; /* the rest of the body is not read */
+    ctx->answering = true;
+    atomic_fetch_add(&s->answering, 1);
+    ctx->state = STATE_ANSWERED;
+    return send_reply(ctx, reply);
+}
+
+static enum MHD_Result take_prepared(request_ctx *ctx)
+{
+    http_reply r = ctx->prepared;
+    ctx->prepared.body = NULL; /* handed over */
+    ctx->prepared.text = NULL;
+    return answer_early(ctx, r);
+}
+
+/* The headers are in: refuse now what cannot wait for the body; a body over its
+ * limit is read and discarded (up to SERVER_BODY_DISCARD_MAX) and answered 413
+ * after, so that a client that writes it all before reading still reads the 413. */
+static enum MHD_Result headers_done(request_ctx *ctx)
+{
+    if (ctx->close_after)
+        return take_prepared(ctx);
+    unsigned long long declared = declared_length(ctx);
+    bool expects = MHD_lookup_connection_value(ctx->connection, MHD_HEADER_KIND,
+                                               MHD_HTTP_HEADER_EXPECT) != NULL;
+    if (declared > SERVER_BODY_DISCARD_MAX) {
+        if (ctx->action == ACTION_REPLY)
+            return take_prepared(ctx);
+        return answer_early(ctx, reply_too_big(ctx));
+    }
+    if (ctx->action != ACTION_REPLY && ctx->body_max > 0 && declared > ctx->body_max) {
+        if (expects) /* it waits for "100 Continue" before sending: answer now */
+            return answer_early(ctx, reply_too_big(ctx));
+        ctx->body_too_big = true; /* discard the body, answer 413 at its end */
+    }
+    return MHD_YES;
 }
 
 static enum MHD_Result dispatch(request_ctx *ctx)
 {
     http_server *s = ctx->server;
+    gate_request_received(ctx->connection);
     ctx->answering = true;
     atomic_fetch_add(&s->answering, 1);
     if (ctx->action == ACTION_REPLY) {
@@ -602,6 +818,7 @@ static enum MHD_Result dispatch(request_ctx *ctx)
         ctx->prepared.text = NULL;
         return send_reply(ctx, r);
     }
+    assert(ctx->state == STATE_READING);
     if (ctx->body_too_big)
         return send_reply(ctx, reply_too_big(ctx));
     switch (ctx->action) {
@@ -624,7 +841,8 @@ static enum MHD_Result dispatch(request_ctx *ctx)
         /* One look at the flag: a "ready" answer never closes its connection
          * and a "draining" one always does (a second look could disagree). */
         ctx->readyz_draining = atomic_load(&s->draining);
-        return send_reply(ctx, endpoint_readyz(s->store, ctx->readyz_draining));
+        return send_reply(ctx, endpoint_readyz(s->store, ctx->readyz_draining,
+                                               atomic_load(&s->commit_failed)));
     case ACTION_METRICS:
         return send_metrics(ctx);
     case ACTION_OPENAPI:
@@ -640,25 +858,29 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
                                       const char *upload_data, size_t *upload_data_size,
                                       void **con_cls)
 {
-    (void)version;
-    http_server *s = cls;
+    (void)cls;
     request_ctx *ctx = *con_cls;
-    if (ctx == NULL) {
-        ctx = request_begin(s, connection, url, method);
-        if (ctx == NULL)
-            return MHD_NO;
-        *con_cls = ctx;
-        if (ctx->action != ACTION_REPLY && declared_too_big(ctx)) {
-            ctx->answering = true;
-            atomic_fetch_add(&s->answering, 1);
-            return send_reply(ctx, reply_too_big(ctx)); /* MHD then closes the connection */
-        }
-        return MHD_YES;
+    if (ctx == NULL)
+        return MHD_NO; /* out of memory at the request line: close */
+    if (!ctx->begun) {
+        request_begin(ctx, connection, url, method, version);
+        return headers_done(ctx);
     }
     if (*upload_data_size > 0) {
-        if (ctx->state == STATE_READING)
-            body_append(ctx, upload_data, *upload_data_size);
+        size_t n = *upload_data_size;
         *upload_data_size = 0;
+        if (ctx->state != STATE_READING)
+            return MHD_YES;
+        ctx->body_seen += n;
+        if (ctx->body_seen > SERVER_BODY_DISCARD_MAX) {
+            /* Past what any client is owed a reading of (a chunked body without a
+             * declared length): answer and close now. */
+            if (ctx->action == ACTION_REPLY)
+                return take_prepared(ctx);
+            ctx->body_too_big = true;
+            return answer_early(ctx, reply_too_big(ctx));
+        }
+        body_append(ctx, upload_data, n);
         return MHD_YES;
     }
     switch (ctx->state) {
@@ -675,6 +897,14 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 }
 
 /* ---- completion and access log ---- */
+
+static void log_sanitize(char *text)
+{
+    for (char *p = text; *p != '\0'; p++) {
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p > 0x7e)
+            *p = '?';
+    }
+}
 
 static void log_access(http_server *s, request_ctx *ctx)
 {
@@ -696,11 +926,10 @@ static void log_access(http_server *s, request_ctx *ctx)
         if (inet_ntop(sa->sa_family, addr, client, sizeof client) == NULL)
             snprintf(client, sizeof client, "-");
     }
-    /* The path is the client's: keep the line one line of printable ASCII. */
-    for (char *p = ctx->path; *p != '\0'; p++) {
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p > 0x7e)
-            *p = '?';
-    }
+    /* The method and the path are the client's: keep the line one line of
+     * printable ASCII, so no escape sequence reaches a terminal reading the log. */
+    log_sanitize(ctx->method);
+    log_sanitize(ctx->path);
     double ms = (double)(now_ns() - ctx->start_ns) / 1e6;
     flockfile(s->access_log);
     fprintf(s->access_log, "%s %s %s %s %u %.3fms\n", when, client, ctx->method, ctx->path,
@@ -712,18 +941,22 @@ static void log_access(http_server *s, request_ctx *ctx)
 static void request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                               enum MHD_RequestTerminationCode toe)
 {
-    (void)connection;
     (void)toe;
     http_server *s = cls;
     request_ctx *ctx = *con_cls;
     if (ctx == NULL)
         return;
     *con_cls = NULL;
+    if (!ctx->begun) { /* the request line only: MHD refused the rest itself */
+        free(ctx);
+        return;
+    }
+    gate_request_finished(s->gate, connection);
     if (s->access_log != NULL)
         log_access(s, ctx);
     json_decref(ctx->prepared.body);
     free(ctx->prepared.text);
-    free(ctx->body);
+    body_release(ctx);
     decoded_attempts_free(&ctx->attempts);
     if (ctx->results != &ctx->single_result)
         free(ctx->results);
@@ -829,10 +1062,7 @@ static int parse_listen(const char *listen, struct sockaddr_storage *addr, sockl
 
 static void describe_bound(http_server *s, const struct sockaddr_storage *asked)
 {
-    int fd = -1;
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_LISTEN_FD);
-    if (info != NULL)
-        fd = info->listen_fd;
+    int fd = gate_listen_fd(s->gate);
     struct sockaddr_storage bound;
     socklen_t len = sizeof bound;
     const struct sockaddr_storage *a = asked;
@@ -856,29 +1086,48 @@ int server_start(const server_config *cfg, http_server **out, char *errbuf, size
 {
     *out = NULL;
     if (cfg->store == NULL || cfg->threads < 1 || cfg->threads > SERVER_THREADS_MAX ||
-        cfg->max_connections < 1 || cfg->max_connections > SERVER_CONNECTIONS_MAX) {
+        cfg->max_connections < 1 || cfg->max_connections > SERVER_CONNECTIONS_MAX ||
+        cfg->max_per_peer > cfg->max_connections ||
+        cfg->request_timeout_s > SERVER_REQUEST_TIMEOUT_S_MAX) {
         fail(errbuf, errbuf_len, "bad server configuration");
         return SERVER_START_USAGE;
     }
     struct sockaddr_storage addr;
-    socklen_t addr_len;
+    socklen_t addr_len = 0;
     if (parse_listen(cfg->listen, &addr, &addr_len, errbuf, errbuf_len) != 0)
         return SERVER_START_USAGE;
-    (void)addr_len;
+    unsigned per_peer = cfg->max_per_peer;
+    if (per_peer == 0)
+        per_peer = cfg->max_connections / SERVER_PEER_SHARE_DIVISOR;
+    unsigned timeout_s = cfg->request_timeout_s != 0 ? cfg->request_timeout_s
+                                                     : SERVER_REQUEST_TIMEOUT_S_DEFAULT;
+    gate_config gc = {.max_connections = cfg->max_connections,
+                      .max_per_peer = per_peer > 0 ? per_peer : 1,
+                      .request_timeout_ms = timeout_s * 1000u,
+                      .retry_after_s = ENDPOINT_RETRY_AFTER_S};
 
+    json_alloc_install(); /* before any HTTP thread decodes: see json/json_alloc.h */
     http_server *s = calloc(1, sizeof *s);
     if (s == NULL)
         return fail(errbuf, errbuf_len, "out of memory");
+    int ge = gate_new(&gc, (struct sockaddr *)&addr, addr_len, &s->gate);
+    if (ge != 0) {
+        free(s);
+        return fail(errbuf, errbuf_len, "cannot listen on %s: %s", cfg->listen, strerror(ge));
+    }
     s->store = cfg->store;
     s->access_log = cfg->access_log;
     metrics_init(&s->metrics);
     atomic_init(&s->draining, false);
+    atomic_init(&s->commit_failed, false);
     atomic_init(&s->in_flight, 0);
     atomic_init(&s->answering, 0);
+    atomic_init(&s->body_bytes, 0);
     if (cfg->token != NULL) {
         s->token_len = strlen(cfg->token);
         s->token = strdup(cfg->token);
         if (s->token == NULL) {
+            gate_free(s->gate);
             free(s);
             return fail(errbuf, errbuf_len, "out of memory");
         }
@@ -886,33 +1135,49 @@ int server_start(const server_config *cfg, http_server **out, char *errbuf, size
     int rc = committer_start(cfg->store, &s->metrics, COMMITTER_QUEUE_ATTEMPTS_MAX, &s->committer);
     if (rc != 0) {
         free(s->token);
+        gate_free(s->gate);
         free(s);
         return fail(errbuf, errbuf_len, "cannot start the committer: %s", strerror(rc));
     }
 
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    if (addr.ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
+    /* The gate (gate.c) accepts and hands connections over: MHD listens on nothing.
+     * Its own limit is set past the gate's, so that MHD never drops what the gate
+     * admitted (the limit is split among the pool's threads, unevenly filled). */
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                     MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
+    unsigned mhd_limit = cfg->max_connections * cfg->threads + SERVER_MHD_LIMIT_SLACK;
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, access_handler, s,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* first, so every message goes through it */
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+        MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
+        MHD_OPTION_NOTIFY_CONNECTION, gate_notify, s->gate,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVER_CONNECTION_TIMEOUT_S,
         MHD_OPTION_NOTIFY_COMPLETED, request_completed, s,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape_path, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, request_line_seen, s,
         MHD_OPTION_END);
     if (s->daemon == NULL) {
         int e = errno;
         committer_stop(s->committer);
         committer_free(s->committer);
         free(s->token);
+        gate_free(s->gate);
         free(s);
-        return fail(errbuf, errbuf_len, "cannot listen on %s: %s", cfg->listen,
+        return fail(errbuf, errbuf_len, "cannot start serving on %s: %s", cfg->listen,
                     e != 0 ? strerror(e) : "libmicrohttpd refused to start");
     }
     describe_bound(s, &addr);
+    int te = gate_run(s->gate, s->daemon);
+    if (te != 0) {
+        MHD_stop_daemon(s->daemon);
+        committer_stop(s->committer);
+        committer_free(s->committer);
+        free(s->token);
+        gate_free(s->gate);
+        free(s);
+        return fail(errbuf, errbuf_len, "cannot start the gate: %s", strerror(te));
+    }
     *out = s;
     return 0;
 }
@@ -944,9 +1209,7 @@ void server_stop(http_server *s)
      * a client told "draining" also finds both already true. The listening socket
      * is ours to close once quiesced. */
     committer_close(s->committer);
-    MHD_socket listen_fd = MHD_quiesce_daemon(s->daemon);
-    if (listen_fd != MHD_INVALID_SOCKET)
-        close(listen_fd);
+    gate_stop_accepting(s->gate);
     atomic_store(&s->draining, true);
     /* Decide and answer everything queued; from here on nothing is suspended. */
     committer_stop(s->committer);
@@ -955,6 +1218,7 @@ void server_stop(http_server *s)
     drain_wait(&s->answering, SERVER_DRAIN_TIMEOUT_MS);
     drain_wait(&s->in_flight, SERVER_DRAIN_READING_GRACE_MS);
     MHD_stop_daemon(s->daemon);
+    gate_free(s->gate); /* after the daemon: its CLOSED notifications reach the gate */
     committer_free(s->committer); /* no handler can push any more */
     free(s->token);
     free(s);

@@ -17,8 +17,23 @@
 #define SERVER_CONNECTIONS_DEFAULT 1024
 #define SERVER_CONNECTIONS_MAX 65536
 #define SERVER_TOKEN_LEN_MAX 4096
-/* Seconds an idle or stalled connection is kept (a suspended one never times out). */
+/* Seconds an idle or stalled connection is kept by libmicrohttpd (a suspended one
+ * never times out): what bounds a client that does not read its answer. */
 #define SERVER_CONNECTION_TIMEOUT_S 60
+/* A request (headers and body) must arrive whole this soon after the connection
+ * opened or the previous answer went out (server/gate.c), else 408 and close. */
+#define SERVER_REQUEST_TIMEOUT_S_DEFAULT 30
+#define SERVER_REQUEST_TIMEOUT_S_MAX 3600
+/* One peer address holds at most max_connections / this, unless configured. */
+#define SERVER_PEER_SHARE_DIVISOR 2
+/* Bytes of request bodies held in memory at once, by all connections together;
+ * a body that would pass it is refused 503 overloaded (SPEC section 5). */
+#define SERVER_BODIES_BYTES_MAX ((size_t)256 * 1024 * 1024)
+/* A body over its limit is read and discarded up to this many bytes before the
+ * 413 is sent, so that a client that writes its whole body first reads the
+ * answer; past it the answer comes at once and the connection closes. */
+#define SERVER_BODY_DISCARD_MAX ((size_t)8 * 1024 * 1024)
+_Static_assert(SERVER_BODY_DISCARD_MAX >= 2 * 1024 * 1024, "the discard bound covers the batch limit");
 /* On SIGTERM: how long answers in flight may take to go out before the daemon stops. */
 #define SERVER_DRAIN_TIMEOUT_MS 5000
 /* Then: how long requests whose body is still arriving may take to complete. */
@@ -29,6 +44,8 @@ typedef struct server_config {
     booking_store *store;     /* borrowed: open before start, close after stop */
     unsigned threads;         /* HTTP threads, 1..SERVER_THREADS_MAX */
     unsigned max_connections; /* 1..SERVER_CONNECTIONS_MAX */
+    unsigned max_per_peer;    /* 1..max_connections; 0: max_connections / SERVER_PEER_SHARE_DIVISOR */
+    unsigned request_timeout_s; /* 1..SERVER_REQUEST_TIMEOUT_S_MAX; 0: the default */
     const char *token;        /* bearer token, or NULL for none */
     FILE *access_log;         /* one line per request, or NULL */
 } server_config;

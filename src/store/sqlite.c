@@ -649,8 +649,11 @@ static booking_reason sqlite_ping(booking_store *store)
     sqlite3_stmt *s = c->stmt[SQL_PING];
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
+    booking_reason moved = bk_sqlite_file_moved(c->db);
     bk_sqlite_conn_unlock(c);
-    return rc == SQLITE_ROW ? BOOKING_REASON_OK : bk_sqlite_reason(rc);
+    if (rc != SQLITE_ROW)
+        return bk_sqlite_reason(rc);
+    return moved;
 }
 
 /* Makes a backup durable: SQLite does not sync what VACUUM INTO wrote, so the

@@ -277,10 +277,22 @@ booking_reason bk_sqlite_tx_begin(sqlite_conn *c)
     return bk_sqlite_reason(rc);
 }
 
+booking_reason bk_sqlite_file_moved(sqlite3 *db)
+{
+    /* SQLite's unix VFS compares the open file with what its path names now: a
+     * database whose file (or directory) was deleted or renamed still takes
+     * commits, into a file nobody will open again (issue 13). */
+    int moved = 0;
+    int rc = sqlite3_file_control(db, "main", SQLITE_FCNTL_HAS_MOVED, &moved);
+    return rc == SQLITE_OK && moved != 0 ? BOOKING_REASON_UNAVAILABLE : BOOKING_REASON_OK;
+}
+
 booking_reason bk_sqlite_tx_end(sqlite_conn *c, booking_reason r)
 {
     /* WRITING: we hold the lock, and a call that went well left its transaction open. */
     assert(c->held && (r != BOOKING_REASON_OK || !sqlite3_get_autocommit(c->db)));
+    if (r == BOOKING_REASON_OK)
+        r = bk_sqlite_file_moved(c->db); /* then nothing is committed: FAILED unavailable */
     if (r == BOOKING_REASON_OK) {
         int rc = step_once(c->stmt[SQL_COMMIT]);
         if (rc != SQLITE_DONE)

@@ -70,6 +70,11 @@ void bk_sqlite_conn_close(sqlite_conn *c);
 booking_reason bk_sqlite_conn_lock(sqlite_conn *c);
 void bk_sqlite_conn_unlock(sqlite_conn *c);
 
+/* BOOKING_REASON_UNAVAILABLE when the database file was moved or deleted since it
+ * was opened (SQLITE_FCNTL_HAS_MOVED), else OK. Checked before every COMMIT and
+ * by the ping. */
+booking_reason bk_sqlite_file_moved(sqlite3 *db);
+
 /* Lock, then BEGIN IMMEDIATE. On failure nothing is held. */
 booking_reason bk_sqlite_tx_begin(sqlite_conn *c);
 /* With r == OK: COMMIT (ROLLBACK if it fails); otherwise ROLLBACK. Unlocks.

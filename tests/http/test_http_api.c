@@ -58,9 +58,15 @@ static long call(const char *method, const char *path, const char *body, json_t 
     CURLcode rc = http_do(&client, method, url, body, body != NULL ? strlen(body) : 0, &r);
     assert_int_equal(rc, CURLE_OK);
     if (strcmp(method, "HEAD") != 0 && !(strcmp(path, "/metrics") == 0 && r.status == 200)) {
+        /* Outcomes and records are application/json; errors the one problem body
+         * (SPEC section 5), told apart by its "type". */
         char ct[128];
         assert_non_null(http_header(&r, "Content-Type", ct, sizeof ct));
-        assert_string_equal(ct, "application/json");
+        json_t *o = http_json(&r);
+        bool problem = o != NULL && json_is_string(json_object_get(o, "type"));
+        json_decref(o);
+        assert_string_equal(ct, problem ? "application/problem+json" : "application/json");
+        assert_true(!problem || r.status >= 400);
     }
     if (json != NULL) {
         *json = http_json(&r);

@@ -40,13 +40,14 @@ static long send_request(http_client *c, const char *method, const char *path, c
     assert_int_equal(rc, CURLE_OK);
     long status = r.status;
     if (status >= 400 && strcmp(method, "HEAD") != 0) {
-        /* Every refusal is a JSON error body. */
+        /* Every refusal is the one problem body (SPEC section 5). */
         char ct[128];
         assert_non_null(http_header(&r, "Content-Type", ct, sizeof ct));
-        assert_string_equal(ct, "application/json");
+        assert_string_equal(ct, "application/problem+json");
         json_t *o = http_json(&r);
         assert_non_null(o);
         assert_true(json_is_string(json_object_get(o, "error")));
+        assert_int_equal(json_integer_value(json_object_get(o, "status")), status);
         json_decref(o);
     }
     http_response_free(&r);
@@ -253,21 +254,21 @@ static char *padded_attempt(size_t size)
     return b;
 }
 
-static void oversized_bodies_are_refused_400(void **state)
+static void oversized_bodies_are_refused_413(void **state)
 {
     (void)state;
     char *b = padded_attempt(64 * 1024 + 1);
     /* Declared by Content-Length, with and without Expect: 100-continue. */
-    assert_int_equal(send_request(&client, "POST", "/v1/bookings", b, strlen(b)), 400);
+    assert_int_equal(send_request(&client, "POST", "/v1/bookings", b, strlen(b)), 413);
     http_client other;
     assert_int_equal(http_client_init(&other), 0);
     other.no_expect = true;
-    assert_int_equal(send_request(&other, "POST", "/v1/bookings", b, strlen(b)), 400);
+    assert_int_equal(send_request(&other, "POST", "/v1/bookings", b, strlen(b)), 413);
     http_client_cleanup(&other);
     /* Not declared: chunked, found out while reading. */
     assert_int_equal(http_client_init(&other), 0);
     other.chunked = true;
-    assert_int_equal(send_request(&other, "POST", "/v1/bookings", b, strlen(b)), 400);
+    assert_int_equal(send_request(&other, "POST", "/v1/bookings", b, strlen(b)), 413);
     free(b);
     /* Exactly at the limit is still read (and, valid, decided). */
     b = padded_attempt(64 * 1024);
@@ -283,7 +284,7 @@ static void oversized_bodies_are_refused_400(void **state)
     const char *tail = "{\"attempts\":[" ATTEMPT("1") "]}";
     memcpy(b + big - strlen(tail), tail, strlen(tail));
     b[big] = '\0';
-    assert_int_equal(send_request(&client, "POST", "/v1/bookings/batch", b, big), 400);
+    assert_int_equal(send_request(&client, "POST", "/v1/bookings/batch", b, big), 413);
     free(b);
     assert_state_unchanged();
 }
@@ -350,7 +351,7 @@ int main(void)
         cmocka_unit_test(each_bad_request_gets_its_4xx_and_changes_nothing),
         cmocka_unit_test(deep_nesting_is_refused_400_without_a_crash),
         cmocka_unit_test(ids_over_128_bytes_are_refused_400),
-        cmocka_unit_test(oversized_bodies_are_refused_400),
+        cmocka_unit_test(oversized_bodies_are_refused_413),
         cmocka_unit_test(raw_garbage_on_the_socket_gets_a_4xx_and_the_server_stays_up),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

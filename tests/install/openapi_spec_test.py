@@ -18,14 +18,15 @@ VERSION = os.environ["BOOKING_VERSION"]
 # apply across routes: 400 for an id in the path outside SPEC section 3; 401 on
 # every path but /healthz when --token-file is set; 503 with Retry-After when the
 # store fails a non-attempt operation (FAILED has no other status); and 500 when
-# the service cannot build an answer (out of memory).
+# the service cannot build an answer (out of memory). The routes with a body also
+# answer 413 (over its limit), 415 (not application/json) and 503 (no room for it).
 SPEC = {
-    ("/v1/bookings", "post"): {200, 201, 400, 401, 404, 409, 503, 500},
-    ("/v1/bookings/batch", "post"): {200, 400, 401, 500},
+    ("/v1/bookings", "post"): {200, 201, 400, 401, 404, 409, 413, 415, 503, 500},
+    ("/v1/bookings/batch", "post"): {200, 400, 401, 413, 415, 503, 500},
     ("/v1/bookings/{booking_id}", "get"): {200, 400, 401, 404, 503, 500},
     ("/v1/bookings/{booking_id}", "delete"): {200, 400, 401, 404, 409, 503, 500},
     ("/v1/bookings/{booking_id}/confirm", "post"): {200, 400, 401, 404, 409, 503, 500},
-    ("/v1/resources/{resource_id}", "put"): {200, 400, 401, 409, 503, 500},
+    ("/v1/resources/{resource_id}", "put"): {200, 400, 401, 409, 413, 415, 503, 500},
     ("/v1/resources/{resource_id}", "get"): {200, 400, 401, 404, 503, 500},
     ("/healthz", "get"): {200, 500},
     ("/readyz", "get"): {200, 401, 503, 500},
