@@ -24,7 +24,7 @@
 #define BSTRESS_UNKNOWN_NIGHT BSTRESS_NIGHTS /* index of a night never created */
 #define BSTRESS_STAY_MAX 5           /* a stay is 1..5 consecutive nights */
 #define BSTRESS_UNITS_MAX 3          /* rooms per night of a stay */
-#define BSTRESS_HOLD_MS_MAX 40       /* of the test clock: holds end 1..40 ms on */
+#define BSTRESS_HOLD_MS_MAX 200      /* of the test clock (1 ms a step): holds end 1..200 ms on */
 #define BSTRESS_BATCH_MAX 8          /* a batch has 2..8 attempts */
 #define BSTRESS_WORKERS_MAX 16
 #define BSTRESS_ID_SIZE 96           /* room for "<prefix>-<ns><owner>-<seq>" */

@@ -27,7 +27,7 @@ static const char *const rule_names[BRULE_COUNT] = {
     [BRULE_DECIDED_ONCE] = "one fresh decision per id, the one its record holds",
     [BRULE_REPLAY_AGREES] = "a replay returns the record's outcome and line, replayed=true",
     [BRULE_CONFLICT] = "a changed repeat of a decided stay gets booking_id_conflict, only it",
-    [BRULE_UNKNOWN_NIGHT] = "a stay with an unknown night is REJECTED naming its first failing line",
+    [BRULE_UNKNOWN_NIGHT] = "a stay with an unknown night is REJECTED on its first failing line",
     [BRULE_CANCEL_CONFIRM] = "one CANCELLED and one CONFIRMED per id, and the status follows",
     [BRULE_READS_IN_BOUNDS] = "concurrent reads see booked <= capacity",
     [BRULE_CALL_BOUND] = "every call returned within the lock bound plus slack (no deadlock)",
