@@ -3,9 +3,8 @@
  * conformance.c: the one suite every store engine must pass, so stores cannot drift
  * apart. It runs SPEC sections 1 and 2 (and, in conformance_holds.c,
  * conformance_changes.c and conformance_bundles.c, sections 7 and 8) through the
- * public API against the store
- * named by argv[1] ("memory:", "sqlite:@TMP@/c.db", "postgres://..."; "@TMP@" is
- * replaced by a fresh temporary directory).
+ * public API against the store named by argv[1] ("memory:", "sqlite:@TMP@/c.db",
+ * "postgres://..."; "@TMP@" is replaced by a fresh temporary directory).
  *
  * The store may be shared and not empty (a postgres database), so every case uses
  * ids of its own, unique per run, and checks only what it created. Each case keeps
