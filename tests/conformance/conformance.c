@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * conformance.c: the one suite every store engine must pass, so stores cannot drift
- * apart. It runs SPEC sections 1 and 2 through the public API against the store
- * named by argv[1] ("memory:", "sqlite:@TMP@/c.db", "postgres://..."; "@TMP@" is
- * replaced by a fresh temporary directory).
+ * apart. It runs SPEC sections 1 and 2 (and, in conformance_holds.c,
+ * conformance_changes.c and conformance_bundles.c, sections 7 and 8) through the
+ * public API against the store named by argv[1] ("memory:", "sqlite:@TMP@/c.db",
+ * "postgres://..."; "@TMP@" is replaced by a fresh temporary directory).
  *
  * The store may be shared and not empty (a postgres database), so every case uses
  * ids of its own, unique per run, and checks only what it created. Each case keeps
  * a ledger of what it decided; after each case the invariant of SPEC section 1 is
  * checked against it: for every resource of the case, booked equals the sum of the
- * units of its active BOOKED records and is at most capacity, and every record the
- * case created reads back as decided.
+ * units of the lines on it of its active BOOKED records and is at most capacity, and
+ * every record the case created reads back as decided (a bundle with its lines).
  */
 #include "conformance_ledger.h"
+#include "conformance_bundles.h"
 #include "conformance_changes.h"
 #include "conformance_holds.h"
 #include "support/test_support.h"
@@ -858,7 +860,8 @@ int main(int argc, char **argv)
     if (!add_cases(cases, &n, common_cases, COUNT_OF(common_cases)) ||
         !add_cases(cases, &n, conformance_hold_cases, conformance_hold_case_count) ||
         !add_cases(cases, &n, conformance_change_cases, conformance_change_case_count) ||
-        (sqlite && !add_cases(cases, &n, sqlite_cases, COUNT_OF(sqlite_cases)))) {
+        (sqlite && !add_cases(cases, &n, sqlite_cases, COUNT_OF(sqlite_cases))) ||
+        !add_cases(cases, &n, conformance_bundle_cases, conformance_bundle_case_count)) {
         fprintf(stderr, "%s: more cases than CASES_MAX (%d)\n", argv[0], CASES_MAX);
         booking_store_close(store);
         test_tmpdir_remove();
