@@ -746,6 +746,7 @@ MEMORY_INLINE booking_result attempt_new(memory_store *m, mem_shard *bs, mem_key
 static booking_result memory_attempt_one(memory_store *m, const booking_request *req,
                                          mem_key booking_key)
 {
+    assert(booking_key.len >= 1 && booking_key.len <= BOOKING_ID_LEN_MAX);
     uint64_t bh = booking_key.hash;
     mem_shard *bs = shard_of(m->records, bh);
     booking_line one;
@@ -766,6 +767,7 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
         result = attempt_new(m, bs, booking_key, req->booking_id, attempt, attempt.lines.count);
     }
     pthread_mutex_unlock(&bs->lock);
+    assert(result.outcome != BOOKING_FAILED || result.reason == BOOKING_REASON_INTERNAL); /* (4) */
     return result;
 }
 
