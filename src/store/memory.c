@@ -45,9 +45,13 @@
  *      every operation that takes a resource's lock first pops that resource's
  *      entries whose time has come and releases the live ones (sweep), so each
  *      resource's counter is right as of now and each line is released once.
- *      An entry belongs to its resource's shard: only that lock reads or writes
- *      it. A confirm or cancel, holding every line's lock, marks the entries dead
- *      (a heap drops an entry when it reaches the top). The one exception is the
+ *      An entry lives in its record's block (3) but belongs to its resource's
+ *      shard: only that lock reads or writes it (its expiry and units are only
+ *      read once written). A confirm or cancel of a live hold, holding every
+ *      line's lock, marks the entries dead (a heap drops an entry when it reaches
+ *      the top); one that finds the hold expired (release_expired) has nothing
+ *      left to do: its own sweep of every line's resource, under those locks and
+ *      at a time past the end, released each live entry. The one exception is the
  *      first entry's expiry_counted byte, an atomic: whichever line's sweep comes
  *      first counts the hold once in holds_expired (holds, not lines, as the
  *      sqlite and postgres stores count the records their expiry steps mark).
