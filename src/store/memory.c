@@ -45,9 +45,13 @@
  *      every operation that takes a resource's lock first pops that resource's
  *      entries whose time has come and releases the live ones (sweep), so each
  *      resource's counter is right as of now and each line is released once.
- *      An entry belongs to its resource's shard: only that lock reads or writes
- *      it. A confirm or cancel, holding every line's lock, marks the entries dead
- *      (a heap drops an entry when it reaches the top). The one exception is the
+ *      An entry lives in its record's block (3) but belongs to its resource's
+ *      shard: only that lock reads or writes it (its expiry and units are only
+ *      read once written). A confirm or cancel of a live hold, holding every
+ *      line's lock, marks the entries dead (a heap drops an entry when it reaches
+ *      the top); one that finds the hold expired (release_expired) has nothing
+ *      left to do: its own sweep of every line's resource, under those locks and
+ *      at a time past the end, released each live entry. The one exception is the
  *      first entry's expiry_counted byte, an atomic: whichever line's sweep comes
  *      first counts the hold once in holds_expired (holds, not lines, as the
  *      sqlite and postgres stores count the records their expiry steps mark).
@@ -746,6 +750,7 @@ MEMORY_INLINE booking_result attempt_new(memory_store *m, mem_shard *bs, mem_key
 static booking_result memory_attempt_one(memory_store *m, const booking_request *req,
                                          mem_key booking_key)
 {
+    assert(booking_key.len >= 1 && booking_key.len <= BOOKING_ID_LEN_MAX);
     uint64_t bh = booking_key.hash;
     mem_shard *bs = shard_of(m->records, bh);
     booking_line one;
@@ -766,6 +771,7 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
         result = attempt_new(m, bs, booking_key, req->booking_id, attempt, attempt.lines.count);
     }
     pthread_mutex_unlock(&bs->lock);
+    assert(result.outcome != BOOKING_FAILED || result.reason == BOOKING_REASON_INTERNAL); /* (4) */
     return result;
 }
 
