@@ -22,7 +22,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/CHANGELOG.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/examples/embed.c ${PROJECT_SOURCE_DIR}/examples/README.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
-install(PROGRAMS ${PROJECT_SOURCE_DIR}/examples/curl-session.sh
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/examples/curl-session.sh ${PROJECT_SOURCE_DIR}/examples/hotel-nights.sh
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 
 # pkg-config: what a link against libbooking.a needs besides the archive. The
