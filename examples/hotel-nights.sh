@@ -20,7 +20,7 @@ booking=${BOOKING:-booking}
 ROOMS=2                # deluxe rooms: the capacity of every night
 NIGHTS=14              # 2026-12-01 .. 2026-12-14
 START_TIMEOUT_S=10     # how long to wait for the service to listen
-BODY_SHOWN_MAX=600     # bytes of an answer to show
+BODY_SHOWN_MAX=2000    # bytes of an answer to show
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/hotel-nights.XXXXXX")
 server_pid=""
@@ -51,6 +51,7 @@ while [ -z "$url" ]; do
     sleep 0.05
 done
 echo "# booking serve is listening on $url (store sqlite:$work/hotel.db)"
+echo "# Every request with a body is sent with -H 'Content-Type: application/json'."
 echo
 
 step() { # EXPECTED_STATUS METHOD PATH [BODY]: prints the exchange, checks the status

@@ -143,7 +143,12 @@ expect_usage "--line" attempt --booking u --line room:2026-12-01:x
 expect_usage "--line" attempt --booking u --line :1
 expect_usage "--line" attempt --booking u --line "a b:1"
 expect_usage "named by two" attempt --booking u --line r:1 --line s:1 --line r:2
-expect_usage "needs a value" attempt --booking u --line
+# (expect appends --store: a --line last on the command line is run by hand.)
+"$BOOKING" attempt --booking u --line >"$WORK/out" 2>"$WORK/err"
+rc=$?
+last="booking attempt --booking u --line"
+checks=$((checks + 1))
+[ "$rc" -eq 2 ] && grep -q "needs a value" "$WORK/err" || fail "$last: exit $rc, not 'needs a value'"
 expect_usage "missing" attempt --booking u
 many=()
 for i in $(seq 0 64); do many+=(--line "n$i:1"); done
