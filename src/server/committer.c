@@ -126,7 +126,7 @@ static commit_item *take_round(committer *c, round_size *n)
     last->next = NULL;
     size_t taken = n->attempts + n->changes;
     assert(n->attempts <= BOOKING_BATCH_MAX && n->changes <= BOOKING_BATCH_MAX); /* (2) */
-    assert(n->lines <= BOOKING_BATCH_LINES_MAX && n->lines >= n->attempts);
+    assert(n->lines <= BOOKING_BATCH_LINES_MAX && n->lines >= n->attempts); /* (2) */
     assert(taken >= 1 && taken <= c->queued && items <= c->queued_items);
     c->queued -= taken;
     c->queued_items -= items;

@@ -5,6 +5,8 @@
  * the answers' lines and line, replays, the record's lines and line_count, a
  * bundle's confirm and cancel, and the bad bodies that are 400 and change nothing.
  * Each test uses resources of its own, so the tests do not depend on each other.
+ * With the argument "sqlite" the same tests run on a fresh sqlite: file (durable
+ * bundles through group commit); without, on memory:.
  */
 #include "http/http_support.h"
 #include "support/test_support.h"
@@ -22,12 +24,13 @@
 
 static test_server server;
 static http_client client;
+static char store_url[700] = "memory:";
 
 static int group_setup(void **state)
 {
     (void)state;
     http_global_init();
-    if (test_server_start(&server, "memory:", NULL) != 0)
+    if (test_server_start(&server, store_url, NULL) != 0)
         return -1;
     return http_client_init(&client);
 }
@@ -477,8 +480,10 @@ static void a_batch_of_65536_lines_is_decided_and_one_line_more_is_400(void **st
     assert_int_equal(booked_of("63"), 1000);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "sqlite") == 0)
+        snprintf(store_url, sizeof store_url, "sqlite:%s/bundles.db", test_tmpdir());
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_bundle_that_fits_is_BOOKED_201_with_its_lines_and_reserves_every_line),
         cmocka_unit_test(
