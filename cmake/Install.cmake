@@ -26,7 +26,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/booking.bash-completion
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME booking)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/grafana-dashboard.json
               ${PROJECT_SOURCE_DIR}/packaging/booking.default DESTINATION ${CMAKE_INSTALL_DOCDIR})
-install(PROGRAMS ${PROJECT_SOURCE_DIR}/examples/curl-session.sh
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/examples/curl-session.sh ${PROJECT_SOURCE_DIR}/examples/hotel-nights.sh
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 
 # pkg-config: what a link against libbooking.a needs besides the archive. The

@@ -16,7 +16,7 @@ typedef struct cli_command {
 } cli_command;
 
 static const cli_command commands[] = {
-    {"attempt", cmd_attempt, "one attempt to reserve units of a resource"},
+    {"attempt", cmd_attempt, "one attempt to reserve units of a resource, or of several"},
     {"confirm", cmd_confirm, "confirm a held booking, making it active"},
     {"cancel", cmd_cancel, "cancel a booking, releasing its units"},
     {"resource", cmd_resource, "set or get a resource's capacity"},

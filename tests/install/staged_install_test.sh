@@ -21,7 +21,8 @@ for f in bin/booking "$libdir/libbooking.so.$version" "$libdir/libbooking.a" \
          include/booking.h "$libdir/pkgconfig/libbooking.pc" share/man/man1/booking.1 \
          share/man/man3/libbooking.3 "$unitdir/booking.service" \
          share/doc/booking/openapi.json share/doc/booking/examples/embed.c \
-         share/doc/booking/examples/curl-session.sh share/doc/booking/examples/README.md \
+         share/doc/booking/examples/curl-session.sh share/doc/booking/examples/hotel-nights.sh \
+         share/doc/booking/examples/README.md share/doc/booking/bundles.md \
          share/doc/booking/CHANGELOG.md share/doc/booking/README.md share/doc/booking/SPEC.md; do
     if [ -f "$usr/$f" ]; then pass "installed /usr/$f"; else fail "missing /usr/$f"; fi
 done
