@@ -442,6 +442,15 @@ BOOKING_API booking_error booking_store_get_stats(booking_store *store, booking_
 BOOKING_API booking_error booking_store_backup(booking_store *store, const char *path,
                                                char *errbuf, size_t errbuf_len);
 
+/* The database engine's own words about the last failure that a call on this
+ * thread turned into a failure reason (SQLite's "database is locked", the first
+ * line of PostgreSQL's error), for logs: "" when this thread's last call on a
+ * store met none. Each call on a store clears it first. The string is the
+ * thread's own (at most BOOKING_LAST_ERROR_MAX bytes), valid until its next call
+ * on a store; never NULL. Pure of side effects, reentrant. */
+#define BOOKING_LAST_ERROR_MAX 256
+BOOKING_API const char *booking_last_error(void);
+
 /* Whether the store answers (a cheap read). *reason: OK or a failure.
  * What a readiness probe asks (GET /readyz). Errors: BOOKING_EINVAL (store or
  * reason NULL). Thread-safety: any number of threads at once. */

@@ -19,6 +19,7 @@
 static const char serve_help[] =
     "Usage: booking serve [--listen HOST:PORT] [--store URL] [--threads N]\n"
     "                     [--token-file PATH] [--max-connections N] [--access-log PATH|-]\n"
+    "                     [--log-format text|json]\n"
     "                     [--max-connections-per-peer N] [--request-timeout S]\n"
     "\n"
     "Serves the booking API over HTTP/JSON until SIGTERM or SIGINT:\n"
@@ -68,11 +69,20 @@ static const char serve_help[] =
     "                            within S seconds of the connection or of the\n"
     "                            previous answer, else 408 and close (default 30)\n"
     "  -a, --access-log PATH     append one line per request to PATH ('-': stdout;\n"
-    "                            default: no access log)\n"
+    "                            default: no access log): method, path, status,\n"
+    "                            duration_us, bytes, peer, user_agent, request_id\n"
+    "  -L, --log-format FORMAT   text (logfmt: time=... level=... msg=... key=value)\n"
+    "                            or json (one object a line), for the access log and\n"
+    "                            the error log on stderr (default text)\n"
     "  -h, --help                show this help\n"
     "\n"
     "On start it prints one line to stderr:\n"
     "  booking serve: listening on http://HOST:PORT (store URL)\n"
+    "\n"
+    "Every answer carries X-Request-Id, the id its access log line and any error\n"
+    "line about it carry. Store failures (every FAILED answer) are logged on stderr\n"
+    "with their reason. SIGHUP reopens the access log file (after logrotate has\n"
+    "moved it) and changes nothing else.\n"
     "\n"
     "SIGTERM or SIGINT: stop accepting; on open connections refuse new attempts\n"
     "(503 FAILED unavailable) and answer /readyz 503 draining; decide and answer\n"
@@ -91,6 +101,7 @@ typedef struct serve_args {
     const char *store_url;
     const char *token_file;
     const char *access_log;
+    log_format log_format;
     unsigned threads;
     unsigned max_connections;
     unsigned max_per_peer;      /* 0: the server's default share */
@@ -122,7 +133,8 @@ static int parse_args(int argc, char **argv, serve_args *a)
         {"max-connections", required_argument, NULL, 'c'},
         {"max-connections-per-peer", required_argument, NULL, 'P'},
         {"request-timeout", required_argument, NULL, 'R'},
-        {"access-log", required_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'},
+        {"access-log", required_argument, NULL, 'a'}, {"log-format", required_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
     /* The environment gives the defaults (a unit's EnvironmentFile=); flags win. */
@@ -136,7 +148,7 @@ static int parse_args(int argc, char **argv, serve_args *a)
     cli_options_seen seen = {0};
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":l:s:t:T:c:P:R:a:h", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":l:s:t:T:c:P:R:a:L:h", options, NULL)) != -1) {
         const char *again = cli_option_repeated(options, c, &seen, NULL);
         if (again != NULL)
             return cli_usage_error("serve", "--%s given twice", again);
@@ -145,6 +157,11 @@ static int parse_args(int argc, char **argv, serve_args *a)
         case 's': a->store_url = optarg; break;
         case 'T': a->token_file = optarg; break;
         case 'a': a->access_log = optarg; break;
+        case 'L':
+            if (!log_format_parse(optarg, &a->log_format))
+                return cli_usage_error("serve", "--log-format must be text or json, not '%s'",
+                                       optarg);
+            break;
         case 'h': a->help = true; break;
         case 't':
             if (!cli_parse_u64(optarg, SERVER_THREADS_MAX, &n) || n < 1)
@@ -227,7 +244,8 @@ static char *read_token(const char *path)
     return token;
 }
 
-static int serve(const serve_args *a, char *token, FILE *log, const sigset_t *stop_signals)
+static int serve(const serve_args *a, char *token, server_log *access, server_log *events,
+                 const sigset_t *stop_signals)
 {
     booking_store *store = cli_open_store("serve", a->store_url);
     if (store == NULL)
@@ -236,7 +254,7 @@ static int serve(const serve_args *a, char *token, FILE *log, const sigset_t *st
                          .max_connections = a->max_connections,
                          .max_per_peer = a->max_per_peer,
                          .request_timeout_s = a->request_timeout_s, .token = token,
-                         .access_log = log};
+                         .access_log = access, .events = events};
     http_server *server = NULL;
     char why[256] = "";
     int started = server_start(&cfg, &server, why, sizeof why);
@@ -258,7 +276,18 @@ static int serve(const serve_args *a, char *token, FILE *log, const sigset_t *st
         fprintf(stderr, "booking serve: could not tell the service manager (NOTIFY_SOCKET): %s\n",
                 strerror(errno));
     int sig = 0;
-    int rc = sigwait(stop_signals, &sig);
+    int rc;
+    /* SIGHUP reopens the access log (logrotate) and the service goes on. */
+    while ((rc = sigwait(stop_signals, &sig)) == 0 && sig == SIGHUP) {
+        log_field f[] = {LOG_TEXT("signal", "SIGHUP")};
+        if (access != NULL && !log_reopen(access)) {
+            f[0] = LOG_TEXT("error", strerror(errno));
+            log_event(events, LOG_LEVEL_ERROR, "cannot reopen the access log; it keeps the old file",
+                      f, 1);
+        } else {
+            log_event(events, LOG_LEVEL_INFO, "reopened the access log", f, 1);
+        }
+    }
     fprintf(stderr, "booking serve: %s: stopping (draining requests in flight)\n",
             rc == 0 ? strsignal(sig) : "sigwait failed");
     cli_notify("STOPPING=1\nSTATUS=draining requests in flight");
@@ -280,29 +309,31 @@ int cmd_serve(int argc, char **argv)
     char *token = NULL;
     if (a.token_file != NULL && (token = read_token(a.token_file)) == NULL)
         return CLI_EXIT_ERROR;
-    FILE *log = NULL;
-    if (a.access_log != NULL) {
-        log = strcmp(a.access_log, "-") == 0 ? stdout : fopen(a.access_log, "a");
-        if (log == NULL) {
-            free(token);
-            return cli_error("serve", "cannot open --access-log %s: %s", a.access_log,
-                             strerror(errno));
-        }
+    server_log access, events;
+    log_open(&events, NULL, a.log_format); /* stderr: cannot fail */
+    if (a.access_log != NULL && !log_open(&access, a.access_log, a.log_format)) {
+        int e = errno;
+        free(token);
+        log_close(&events);
+        return cli_error("serve", "cannot open --access-log %s: %s", a.access_log, strerror(e));
     }
-    /* Block the stop signals before any thread starts, so every thread inherits the
-     * mask and only sigwait() sees them. A peer closing early must not kill us. */
+    /* Block the stop signals (and SIGHUP) before any thread starts, so every
+     * thread inherits the mask and only sigwait() sees them. A peer closing early
+     * must not kill us. */
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGHUP);
     signal(SIGPIPE, SIG_IGN);
     rc = pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     if (rc != 0)
         rc = cli_error("serve", "cannot block signals: %s", strerror(rc));
     else
-        rc = serve(&a, token, log, &stop_signals);
-    if (log != NULL && log != stdout)
-        fclose(log);
+        rc = serve(&a, token, a.access_log != NULL ? &access : NULL, &events, &stop_signals);
+    if (a.access_log != NULL)
+        log_close(&access);
+    log_close(&events);
     free(token);
     return rc;
 }

@@ -124,6 +124,7 @@ booking_error booking_attempt_batch(booking_store *store, const booking_request 
     }
     if (lines > BOOKING_BATCH_LINES_MAX)
         return BOOKING_EINVAL;
+    bk_store_clear_error();
     store->ops->attempt_batch(store, requests, count, results);
     return BOOKING_OK;
 }
@@ -135,6 +136,7 @@ booking_error booking_set_capacity(booking_store *store, const char *resource_id
     if (store == NULL || reason == NULL || !id_valid(resource_id) ||
         !booking_capacity_valid(capacity))
         return BOOKING_EINVAL;
+    bk_store_clear_error();
     *reason = store->ops->set_capacity(store, resource_id, capacity, resource);
     return BOOKING_OK;
 }
@@ -155,6 +157,7 @@ booking_error booking_change_batch(booking_store *store, const booking_change *c
         if (!change_valid(&changes[i]))
             return BOOKING_EINVAL;
     }
+    bk_store_clear_error();
     store->ops->change_batch(store, changes, count, reasons, records);
     return BOOKING_OK;
 }
@@ -204,6 +207,7 @@ booking_error booking_get_resource(booking_store *store, const char *resource_id
 {
     if (store == NULL || reason == NULL || resource == NULL || !id_valid(resource_id))
         return BOOKING_EINVAL;
+    bk_store_clear_error();
     *reason = store->ops->get_resource(store, resource_id, resource);
     return BOOKING_OK;
 }
@@ -223,6 +227,7 @@ booking_error booking_get_booking_lines(booking_store *store, const char *bookin
         return BOOKING_EINVAL;
     if (lines_cap > BOOKING_LINES_MAX)
         lines_cap = BOOKING_LINES_MAX;
+    bk_store_clear_error();
     *reason = store->ops->get_booking(store, booking_id, record, lines, lines_cap);
     assert(*reason != BOOKING_REASON_OK ||
            (record->line_count >= 1 && record->line_count <= BOOKING_LINES_MAX));
@@ -249,6 +254,7 @@ booking_error booking_store_ping(booking_store *store, booking_reason *reason)
 {
     if (store == NULL || reason == NULL)
         return BOOKING_EINVAL;
+    bk_store_clear_error();
     *reason = store->ops->ping(store);
     return BOOKING_OK;
 }

@@ -28,6 +28,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -55,6 +56,9 @@ struct committer {
     booking_change changes[BOOKING_BATCH_MAX];
     booking_reason reasons[BOOKING_BATCH_MAX];
     booking_record records[BOOKING_BATCH_MAX];
+    /* The engine's words about each kind's failure this round (booking_last_error). */
+    char attempts_detail[BOOKING_LAST_ERROR_MAX];
+    char changes_detail[BOOKING_LAST_ERROR_MAX];
 };
 
 /* What one round holds, by kind. */
@@ -199,6 +203,7 @@ static void decide_attempts(committer *c, size_t n)
         }
     }
     bool failed = c->results[0].outcome == BOOKING_FAILED;
+    snprintf(c->attempts_detail, sizeof c->attempts_detail, "%s", booking_last_error());
     record_batch(c, n, failed ? c->results[0].reason : BOOKING_REASON_OK);
 }
 
@@ -219,6 +224,7 @@ static void decide_changes(committer *c, size_t n)
         for (size_t i = 0; i < n; i++)
             c->reasons[i] = BOOKING_REASON_INTERNAL;
     }
+    snprintf(c->changes_detail, sizeof c->changes_detail, "%s", booking_last_error());
     record_batch(c, n, c->reasons[0]);
 }
 
@@ -232,9 +238,11 @@ static void deliver_round(committer *c, commit_item *items, round_size n)
         if (it->kind == COMMIT_CHANGES) {
             memcpy(it->reasons, &c->reasons[at.changes], it->count * sizeof *it->reasons);
             memcpy(it->records, &c->records[at.changes], it->count * sizeof *it->records);
+            memcpy(it->detail, c->changes_detail, sizeof it->detail);
             at.changes += it->count;
         } else {
             memcpy(it->results, &c->results[at.attempts], it->count * sizeof *it->results);
+            memcpy(it->detail, c->attempts_detail, sizeof it->detail);
             at.attempts += it->count;
         }
         it->done(it); /* (4): exactly once, the item's results final */
@@ -245,6 +253,7 @@ static void deliver_round(committer *c, commit_item *items, round_size n)
 
 static void commit_round(committer *c, commit_item *items, round_size n)
 {
+    c->attempts_detail[0] = c->changes_detail[0] = '\0';
     gather_round(c, items, n);
     decide_attempts(c, n.attempts); /* (5): each call's failure stays its own */
     decide_changes(c, n.changes);

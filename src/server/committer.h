@@ -47,6 +47,9 @@ struct commit_item {
     size_t count;                    /* 1..BOOKING_BATCH_MAX: never split across commits */
     size_t lines;                    /* the committer's: the attempts' lines (a single
                                         attempt counts one), set by committer_push */
+    char detail[BOOKING_LAST_ERROR_MAX]; /* written before done(): the engine's words
+                                        about a failure of its transaction
+                                        (booking_last_error), or "" */
     commit_done_fn done;
     void *arg;                       /* for the owner */
     commit_item *next;               /* queue link, the committer's */

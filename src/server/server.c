@@ -47,6 +47,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -54,6 +55,8 @@
 
 #define SERVER_HOST_LEN_MAX 64
 #define SERVER_LOG_PATH_MAX 200   /* bytes of the path kept for the access log */
+#define SERVER_LOG_USER_AGENT_MAX 200 /* bytes of the User-Agent kept for the access log */
+#define SERVER_REQUEST_ID_LEN 16      /* hex digits of a request id */
 #define SERVER_DRAIN_POLL_MS 10
 #define CONTENT_TYPE_JSON "application/json"
 /* A request head has at most this many headers looked at by the guard (MHD's
@@ -73,7 +76,12 @@ struct http_server {
     server_metrics metrics;
     char *token; /* NULL: no token required */
     size_t token_len;
-    FILE *access_log;
+    server_log *access_log;
+    server_log *events;
+    server_log default_events;      /* stderr, when the config names none */
+    uint64_t request_id_key;        /* per process, random: request ids do not repeat
+                                       across restarts or instances */
+    atomic_uint_fast64_t request_seq;
     atomic_bool draining;
     atomic_bool commit_failed; /* the last commit failed: /readyz 503 until one succeeds */
     atomic_long in_flight; /* requests between their first handler call and completion */
@@ -142,6 +150,9 @@ typedef struct request_ctx {
     unsigned status;
     char method[8];
     char path[SERVER_LOG_PATH_MAX + 1];
+    char request_id[SERVER_REQUEST_ID_LEN + 1]; /* also the X-Request-Id header */
+    char user_agent[SERVER_LOG_USER_AGENT_MAX + 1];
+    size_t bytes_sent;     /* the answer's body */
 } request_ctx;
 
 /* The route label of an action's latency (metrics.h). */
@@ -211,6 +222,8 @@ static enum MHD_Result send_text(request_ctx *ctx, unsigned status, char *text, 
     }
     if (ok && status == HTTP_UNAUTHORIZED)
         ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer") == MHD_YES;
+    if (ok && ctx->request_id[0] != '\0')
+        ok = MHD_add_response_header(resp, "X-Request-Id", ctx->request_id) == MHD_YES;
     /* While stopping, every answer closes its connection, so clients go elsewhere;
      * /readyz decides once, for its body and this header alike. */
     bool closing = ctx->action == ACTION_READYZ ? ctx->readyz_draining
@@ -222,6 +235,7 @@ static enum MHD_Result send_text(request_ctx *ctx, unsigned status, char *text, 
     MHD_destroy_response(resp);
     if (r == MHD_YES) {
         ctx->status = status;
+        ctx->bytes_sent = text != NULL ? len : sizeof fixed_oom_body - 1;
         ctx->state = STATE_ANSWERED;
         metrics_status(&s->metrics, status);
         metrics_latency(&s->metrics, route_of(ctx->action), now_ns() - ctx->start_ns);
@@ -580,10 +594,35 @@ static void note_committed_results(request_ctx *ctx)
     note_commit(ctx->server, failed);
 }
 
+/* A FAILED answer is the one the operator must hear of: its reason, the route
+ * and the request id (which the client got in X-Request-Id). */
+static void log_failed(request_ctx *ctx, booking_reason reason, size_t failed, size_t count)
+{
+    log_field f[] = {
+        LOG_TEXT("reason", booking_reason_name(reason)),
+        LOG_TEXT("method", ctx->method),
+        LOG_TEXT("path", ctx->path),
+        LOG_NUMBER("failed", failed),
+        LOG_NUMBER("of", count),
+        LOG_TEXT("request_id", ctx->request_id),
+        LOG_TEXT("detail", ctx->item.detail[0] != '\0' ? ctx->item.detail : "-"),
+    };
+    log_event(ctx->server->events, LOG_LEVEL_ERROR, "store failure: FAILED", f,
+              sizeof f / sizeof f[0]);
+}
+
 static enum MHD_Result answer_attempts(request_ctx *ctx)
 {
     http_server *s = ctx->server;
     note_committed_results(ctx);
+    size_t failed = 0;
+    booking_reason first = BOOKING_REASON_OK;
+    for (size_t i = 0; i < ctx->item.count; i++) {
+        if (ctx->results[i].outcome == BOOKING_FAILED && failed++ == 0)
+            first = ctx->results[i].reason;
+    }
+    if (failed > 0)
+        log_failed(ctx, first, failed, ctx->item.count);
     for (size_t i = 0; i < ctx->item.count; i++)
         metrics_outcome(&s->metrics, &ctx->results[i]);
     const booking_request *requests = ctx->attempts.requests;
@@ -623,6 +662,8 @@ static enum MHD_Result answer_change(request_ctx *ctx)
 {
     server_metrics *m = &ctx->server->metrics;
     note_committed_results(ctx);
+    if (booking_reason_is_failure(ctx->change_reason))
+        log_failed(ctx, ctx->change_reason, 1, 1);
     booking_store *st = ctx->server->store;
     if (ctx->change.kind == BOOKING_CHANGE_CONFIRM)
         return send_reply(ctx, reply_confirm(st, m, ctx->id, ctx->change_reason,
@@ -740,6 +781,28 @@ static void check_media_type(request_ctx *ctx)
     }
 }
 
+/* The process's request id key: random (getrandom), else the clock and pid. */
+static uint64_t request_id_key(void)
+{
+    uint64_t key = 0;
+    if (getrandom(&key, sizeof key, GRND_NONBLOCK) != (ssize_t)sizeof key)
+        key = now_ns() ^ ((uint64_t)getpid() << 32);
+    return key;
+}
+
+/* A request's id: the process's random key mixed with a counter (splitmix64's
+ * finalizer, a bijection), so ids are unique within a process and unguessable
+ * across them; 16 hex digits, as the X-Request-Id header and every log line
+ * about the request carry it. */
+static void request_id_make(http_server *s, char out[SERVER_REQUEST_ID_LEN + 1])
+{
+    uint64_t z = s->request_id_key + atomic_fetch_add(&s->request_seq, 1) * 0x9e3779b97f4a7c15u;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    z ^= z >> 31;
+    snprintf(out, SERVER_REQUEST_ID_LEN + 1, "%016llx", (unsigned long long)z);
+}
+
 static void request_begin(request_ctx *ctx, struct MHD_Connection *connection, const char *url,
                           const char *method, const char *version)
 {
@@ -752,6 +815,10 @@ static void request_begin(request_ctx *ctx, struct MHD_Connection *connection, c
     atomic_init(&ctx->committed, false);
     snprintf(ctx->method, sizeof ctx->method, "%s", method);
     snprintf(ctx->path, sizeof ctx->path, "%s", url);
+    request_id_make(s, ctx->request_id);
+    const char *agent = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                    MHD_HTTP_HEADER_USER_AGENT);
+    snprintf(ctx->user_agent, sizeof ctx->user_agent, "%s", agent != NULL ? agent : "-");
     atomic_fetch_add(&s->in_flight, 1);
     http_guard_verdict v = guard_request(ctx, version);
     if (v.status != 0) {
@@ -900,24 +967,9 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 
 /* ---- completion and access log ---- */
 
-static void log_sanitize(char *text)
-{
-    for (char *p = text; *p != '\0'; p++) {
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p > 0x7e)
-            *p = '?';
-    }
-}
-
 static void log_access(http_server *s, request_ctx *ctx)
 {
-    char when[32] = "-";
-    struct timespec ts;
-    struct tm tm;
-    if (clock_gettime(CLOCK_REALTIME, &ts) == 0 && gmtime_r(&ts.tv_sec, &tm) != NULL) {
-        size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(when + n, sizeof when - n, ".%03ldZ", ts.tv_nsec / 1000000);
-    }
-    char client[INET6_ADDRSTRLEN] = "-";
+    char peer[INET6_ADDRSTRLEN] = "-";
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(ctx->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (info != NULL && info->client_addr != NULL) {
@@ -925,19 +977,22 @@ static void log_access(http_server *s, request_ctx *ctx)
         const void *addr = sa->sa_family == AF_INET6
                                ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
                                : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
-        if (inet_ntop(sa->sa_family, addr, client, sizeof client) == NULL)
-            snprintf(client, sizeof client, "-");
+        if (inet_ntop(sa->sa_family, addr, peer, sizeof peer) == NULL)
+            snprintf(peer, sizeof peer, "-");
     }
-    /* The method and the path are the client's: keep the line one line of
-     * printable ASCII, so no escape sequence reaches a terminal reading the log. */
-    log_sanitize(ctx->method);
-    log_sanitize(ctx->path);
-    double ms = (double)(now_ns() - ctx->start_ns) / 1e6;
-    flockfile(s->access_log);
-    fprintf(s->access_log, "%s %s %s %s %u %.3fms\n", when, client, ctx->method, ctx->path,
-            ctx->status, ms);
-    fflush(s->access_log);
-    funlockfile(s->access_log);
+    /* The method, path and user agent are the client's: the log escapes them
+     * (server/log.h), so no line break or escape sequence gets into a line. */
+    log_field f[] = {
+        LOG_TEXT("method", ctx->method),
+        LOG_TEXT("path", ctx->path),
+        LOG_NUMBER("status", ctx->status),
+        LOG_NUMBER("duration_us", (now_ns() - ctx->start_ns) / 1000),
+        LOG_NUMBER("bytes", ctx->bytes_sent),
+        LOG_TEXT("peer", peer),
+        LOG_TEXT("user_agent", ctx->user_agent),
+        LOG_TEXT("request_id", ctx->request_id),
+    };
+    log_event(s->access_log, LOG_LEVEL_INFO, "request", f, sizeof f / sizeof f[0]);
 }
 
 static void request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
@@ -1006,13 +1061,14 @@ static size_t unescape_path(void *cls, struct MHD_Connection *connection, char *
 __attribute__((format(printf, 2, 0))) /* lets clang check the vsnprintf below */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
+    http_server *s = cls;
     char line[512];
     vsnprintf(line, sizeof line, fmt, ap);
     size_t n = strlen(line);
     while (n > 0 && line[n - 1] == '\n')
         line[--n] = '\0';
-    fprintf(stderr, "booking serve: libmicrohttpd: %s\n", line);
+    log_field f[] = {LOG_TEXT("component", "libmicrohttpd")};
+    log_event(s->events, LOG_LEVEL_WARN, line, f, 1);
 }
 
 __attribute__((format(printf, 3, 4))) static int fail(char *errbuf, size_t len, const char *fmt, ...)
@@ -1119,6 +1175,12 @@ int server_start(const server_config *cfg, http_server **out, char *errbuf, size
     }
     s->store = cfg->store;
     s->access_log = cfg->access_log;
+    s->events = cfg->events;
+    if (s->events == NULL) {
+        log_open(&s->default_events, NULL, LOG_FORMAT_TEXT); /* stderr: cannot fail */
+        s->events = &s->default_events;
+    }
+    s->request_id_key = request_id_key();
     metrics_init(&s->metrics);
     atomic_init(&s->draining, false);
     atomic_init(&s->commit_failed, false);
@@ -1150,7 +1212,7 @@ int server_start(const server_config *cfg, http_server **out, char *errbuf, size
     unsigned mhd_limit = cfg->max_connections * cfg->threads + SERVER_MHD_LIMIT_SLACK;
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, access_handler, s,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* first, so every message goes through it */
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, /* first, so every message goes through it */
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
         MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
         MHD_OPTION_NOTIFY_CONNECTION, gate_notify, s->gate,
@@ -1223,5 +1285,7 @@ void server_stop(http_server *s)
     gate_free(s->gate); /* after the daemon: its CLOSED notifications reach the gate */
     committer_free(s->committer); /* no handler can push any more */
     free(s->token);
+    if (s->events == &s->default_events)
+        log_close(&s->default_events);
     free(s);
 }

@@ -8,6 +8,7 @@
 #define BOOKING_SERVER_SERVER_H
 
 #include "booking.h"
+#include "server/log.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -47,7 +48,9 @@ typedef struct server_config {
     unsigned max_per_peer;    /* 1..max_connections; 0: max_connections / SERVER_PEER_SHARE_DIVISOR */
     unsigned request_timeout_s; /* 1..SERVER_REQUEST_TIMEOUT_S_MAX; 0: the default */
     const char *token;        /* bearer token, or NULL for none */
-    FILE *access_log;         /* one line per request, or NULL */
+    server_log *access_log;   /* one line per request, or NULL: none */
+    server_log *events;       /* errors and notices (store failures, the HTTP layer's own
+                                 messages), or NULL: stderr in text */
 } server_config;
 
 typedef struct http_server http_server;

@@ -130,6 +130,11 @@ static const char *stmt_name(pg_stmt s)
 booking_reason bk_pg_reason(const PGresult *res, const PGconn *pg)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *message = res != NULL ? PQresultErrorMessage(res) : "";
+    if ((message == NULL || message[0] == '\0') && pg != NULL)
+        message = PQerrorMessage(pg);
+    bk_store_note_error("postgres: %s%s%s", state != NULL ? state : "",
+                        state != NULL ? " " : "", message != NULL ? message : "");
     if (state == NULL || strlen(state) != 5)
         return pg == NULL || PQstatus(pg) != CONNECTION_OK ? BOOKING_REASON_UNAVAILABLE
                                                            : BOOKING_REASON_INTERNAL;

@@ -68,6 +68,7 @@ static const char *const sql_text[SQL_COUNT] = {
 booking_reason bk_sqlite_reason(int rc)
 {
     assert((rc & 0xff) != SQLITE_OK); /* only a failed call has a reason */
+    bk_store_note_error("sqlite: %s (%d)", sqlite3_errstr(rc), rc);
     switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:

@@ -79,6 +79,11 @@ booking_error bk_postgres_store_open(const char *url, const char *location, book
 /* Fills every result with FAILED and the given failure reason. */
 void bk_store_fail_all(booking_result *results, size_t count, booking_reason reason);
 
+/* Keeps the engine's words about a failure for booking_last_error() (this
+ * thread's; the first line only). bk_store_clear_error() starts a call afresh. */
+void bk_store_note_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void bk_store_clear_error(void);
+
 /* Writes a one-line message into errbuf (if any). */
 void bk_store_error(char *errbuf, size_t errbuf_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -21,6 +21,27 @@ void bk_store_fail_all(booking_result *results, size_t count, booking_reason rea
     }
 }
 
+static _Thread_local char last_error[BOOKING_LAST_ERROR_MAX];
+
+void bk_store_note_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    last_error[strcspn(last_error, "\r\n")] = '\0'; /* one line, for a log */
+}
+
+void bk_store_clear_error(void)
+{
+    last_error[0] = '\0';
+}
+
+const char *booking_last_error(void)
+{
+    return last_error;
+}
+
 void bk_store_error(char *errbuf, size_t errbuf_len, const char *fmt, ...)
 {
     if (errbuf == NULL || errbuf_len == 0)

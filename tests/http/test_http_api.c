@@ -808,9 +808,11 @@ static void access_log_has_one_line_per_request(void **state)
     assert_non_null(f);
     char line[512];
     assert_non_null(fgets(line, sizeof line, f));
-    assert_non_null(strstr(line, " 127.0.0.1 GET /healthz 200 "));
+    assert_non_null(strstr(line, " level=info msg=request method=GET path=/healthz status=200 "));
+    assert_non_null(strstr(line, " peer=127.0.0.1 "));
     assert_non_null(fgets(line, sizeof line, f));
-    assert_non_null(strstr(line, " 127.0.0.1 POST /v1/bookings 404 "));
+    assert_non_null(strstr(line, " msg=request method=POST path=/v1/bookings status=404 "));
+    assert_non_null(strstr(line, " request_id="));
     assert_null(fgets(line, sizeof line, f));
     fclose(f);
 }

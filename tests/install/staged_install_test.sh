@@ -64,8 +64,9 @@ nm -D --defined-only "$usr/$libdir/libbooking.so.$version" | awk '$2 ~ /^[TWDBR]
 # booking_confirm, booking_store_set_clock, booking_store_get_stats, booking_hold_ms_valid;
 # then booking_change_batch (confirms and cancels committed together): 23;
 # then booking_get_booking_lines (a bundle's lines, SPEC section 8): 24;
-# then booking_store_backup (an online copy of a sqlite store): 25.
-API_FUNCTIONS=25
+# then booking_store_backup (an online copy of a sqlite store): 25;
+# then booking_last_error (the engine's words about a failure, for logs): 26.
+API_FUNCTIONS=26
 [ "$(wc -l <"$scratch/api.txt")" -eq "$API_FUNCTIONS" ] ||
     fail "booking.h declares $(wc -l <"$scratch/api.txt") functions, expected $API_FUNCTIONS"
 for f in booking_confirm booking_store_set_clock booking_store_get_stats booking_hold_ms_valid; do
