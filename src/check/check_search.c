@@ -43,6 +43,13 @@
  *      made by an attempt that never got an answer; it may end at any time from
  *      its earliest end on, or never within the history). Such a step is tried
  *      only when no answered operation open at that point has a time before it.
+ *  (8) Bundles (SPEC section 8). An attempt has 1..BOOKING_LINES_MAX lines on
+ *      distinct resources, all in one component (check.c joins them). The model
+ *      decides it on every line's state at once; a BOOKED one reserves every
+ *      line in the same step, and its record remembers the attempt (tag), whose
+ *      lines a cancel or an expiry releases in one step too. So no order ever
+ *      sees a bundle on some of its resources and not on others. A bundle is
+ *      nobody's twin (note (6)). The memo key hashes every line of a record.
  */
 #include "check/check_model.h"
 #include "check/check_report.h"
@@ -87,6 +94,8 @@ typedef struct search {
     const uint32_t *gops; /* local op -> h->ops index */
     size_t n;
     uint32_t *lb, *lr;    /* local booking / resource of each local op (CHECK_NONE) */
+    uint32_t *llr;        /* local resource of every attempt line: op i's are */
+    size_t *lline_at;     /* llr[lline_at[i] .. + its line_count) (note (8)) */
     size_t nb, nr;
     uint32_t *det, *ind;  /* local ops, invoke order */
     size_t ndet, nind;
@@ -163,6 +172,9 @@ static uint64_t rec_term(const search *s, int which, uint32_t lb, const chk_rec 
     if (!r->exists)
         return 0;
     uint64_t x = mix64(s->seed[which] ^ (0x200000000ULL | lb));
+    for (uint32_t k = 1; k < r->nlines; k++) /* line 0 is lr and units, below */
+        x = mix64(x ^ mix64((uint64_t)r->lines[k].resource << 32 ^ r->lines[k].units));
+    x = mix64(x ^ ((uint64_t)r->nlines << 32 | r->fail_line));
     x = mix64(x ^ r->units);
     x = mix64(x ^ r->hold_ms);
     x = mix64(x ^ (uint64_t)r->expires_at_ms);
@@ -264,19 +276,40 @@ static void undo_to(search *s, size_t height)
     }
 }
 
-/* Ends the hold of local booking lb at now: its units leave booked, once. */
+/* Adds (sign 1) or subtracts (-1) every line of local attempt i to (from) its
+ * own resource: a bundle's lines change at one instant (note (8)). */
+static bool change_lines(search *s, uint32_t i, int sign)
+{
+    const chk_op *op = &s->h->ops[s->gops[i]];
+    const chk_line *l = chk_op_lines(s->h, op);
+    assert(op->kind == CHK_ATTEMPT && op->line_count >= 1);
+    for (uint32_t k = 0; k < op->line_count; k++) {
+        uint32_t lr = s->llr[s->lline_at[i] + k];
+        chk_res res = s->res[lr];
+        assert(res.exists);
+        if (sign > 0) {
+            assert(l[k].units <= res.cap - res.booked);
+            res.booked += l[k].units;
+        } else {
+            assert(res.booked >= l[k].units);
+            res.booked -= l[k].units;
+        }
+        if (!change_res(s, lr, &res))
+            return false;
+    }
+    return true;
+}
+
+/* Ends the hold of local booking lb at now: every line's units leave booked, once. */
 static bool expire(search *s, uint32_t lb)
 {
     chk_rec r = s->rec[lb];
-    assert(r.exists && r.status == BOOKING_STATUS_HELD);
-    chk_res res = s->res[r.lr];
-    assert(res.exists && res.booked >= r.units);
-    res.booked -= r.units;
+    assert(r.exists && r.status == BOOKING_STATUS_HELD && r.tag < s->n);
     r.status = BOOKING_STATUS_EXPIRED;
     if (r.expiry_open)
         r.expires_at_ms = s->now;
     r.expiry_open = false;
-    return change_res(s, r.lr, &res) && change_rec(s, lb, &r);
+    return change_lines(s, r.tag, -1) && change_rec(s, lb, &r);
 }
 
 /* Note (7): moves now to t (>= now) and applies every known hold end it passes. */
@@ -340,18 +373,31 @@ static s_place apply_op(search *s, uint32_t i, int64_t time_cap, chk_answer *a, 
     }
     uint32_t lb = s->lb[i], lr = s->lr[i];
     const chk_rec *rec = lb != CHECK_NONE ? &s->rec[lb] : NULL;
-    if (op->kind == CHK_CANCEL || op->kind == CHK_CONFIRM) /* acts on its record's resource */
-        lr = rec->exists ? rec->lr : CHECK_NONE;
     const chk_res *res = lr != CHECK_NONE ? &s->res[lr] : NULL;
     chk_call call = {.kind = op->kind, .value = op->value, .hold_ms = op->hold_ms,
                      .lr = s->lr[i], .now_ms = s->now};
+    const chk_res *lres[BOOKING_LINES_MAX];
+    if (op->kind == CHK_ATTEMPT) {
+        for (uint32_t k = 0; k < op->line_count; k++)
+            lres[k] = &s->res[s->llr[s->lline_at[i] + k]];
+        call.lines = chk_op_lines(s->h, op);
+        call.nlines = op->line_count;
+        call.line_res = lres;
+    }
+    if (op->kind == CHK_CANCEL || op->kind == CHK_CONFIRM) /* acts on its record's lines */
+        res = NULL;
     chk_step step = chk_model_step(&call, res, rec);
     *a = step.answer;
     *effect = step.effect;
+    if (step.rec_changes) /* the attempt whose lines the record holds */
+        step.rec.tag = step.reserve ? i : s->rec[lb].tag;
     if (step.rec_changes && step.rec.status == BOOKING_STATUS_HELD && !s->rec[lb].exists &&
         !s->end_known[lb])
         step.rec.expiry_open = true; /* no answer says when it ends */
     if (step.res_changes && !change_res(s, lr, &step.res))
+        return PLACE_NOMEM;
+    if ((step.reserve && !change_lines(s, i, 1)) ||
+        (step.release && !change_lines(s, rec->tag, -1)))
         return PLACE_NOMEM;
     if (step.rec_changes && !change_rec(s, lb, &step.rec))
         return PLACE_NOMEM;
@@ -386,6 +432,11 @@ static bool answer_matches(const chk_op *op, const chk_answer *a)
     if (!(op->accept & CHK_BIT(a->reason)))
         return false;
     if (op->kind == CHK_ATTEMPT && op->replayed >= 0 && (op->replayed == 1) != a->replayed)
+        return false;
+    if (op->kind == CHK_ATTEMPT && op->fail_line >= 0 &&
+        (a->reason == BOOKING_REASON_INSUFFICIENT_CAPACITY ||
+         a->reason == BOOKING_REASON_UNKNOWN_RESOURCE) &&
+        (uint32_t)op->fail_line != a->line)
         return false;
     if (op->kind == CHK_ATTEMPT && a->reason == BOOKING_REASON_BOOKED) {
         if (op->status != BOOKING_STATUS_NONE && op->status != a->status)
@@ -546,14 +597,19 @@ static void describe_answer(const chk_answer *a, const chk_op *op, char *out, si
 {
     if (op->kind == CHK_GET_RESOURCE && a->reason == BOOKING_REASON_OK)
         snprintf(out, len, "capacity %" PRIu64 ", booked %" PRIu64, a->cap, a->booked);
-    else if (op->kind == CHK_ATTEMPT)
-        snprintf(out, len, "%s %s replayed=%s%s%s",
+    else if (op->kind == CHK_ATTEMPT) {
+        char line[24] = "";
+        if (op->line_count > 1 && (a->reason == BOOKING_REASON_INSUFFICIENT_CAPACITY ||
+                                   a->reason == BOOKING_REASON_UNKNOWN_RESOURCE))
+            snprintf(line, sizeof line, " line %" PRIu32, a->line);
+        snprintf(out, len, "%s %s%s replayed=%s%s%s",
                  a->reason == BOOKING_REASON_BOOKED ? "BOOKED" : "REJECTED",
-                 booking_reason_name(a->reason), a->replayed ? "true" : "false",
+                 booking_reason_name(a->reason), line, a->replayed ? "true" : "false",
                  a->reason == BOOKING_REASON_BOOKED ? " status=" : "",
                  a->reason == BOOKING_REASON_BOOKED ? booking_status_name(a->status) : "");
-    else
+    } else {
         snprintf(out, len, "%s", booking_reason_name(a->reason));
+    }
 }
 
 /* Called when frame f is exhausted: remember the deepest such point (note (4)). */
@@ -599,6 +655,9 @@ static void note_failure(search *s, const s_frame *f)
     uint32_t lr = s->lr[blocker];
     if (lr == CHECK_NONE && s->rec[s->lb[blocker]].exists)
         lr = s->rec[s->lb[blocker]].lr;
+    if (bop->kind == CHK_ATTEMPT && bop->line_count > 1) /* the line it turns on */
+        lr = s->llr[s->lline_at[blocker] + (bop->fail_line >= 0 ? (uint32_t)bop->fail_line
+                                                                 : a.line)];
     if (lr != CHECK_NONE) {
         const chk_res *r = &s->res[lr];
         if (r->exists)
@@ -695,6 +754,8 @@ static void search_free(search *s)
 {
     free(s->lb);
     free(s->lr);
+    free(s->llr);
+    free(s->lline_at);
     free(s->det);
     free(s->ind);
     free(s->ind_of_b);
@@ -857,7 +918,9 @@ static bool build_twins(search *s)
     for (size_t k = 0; k < s->nind; k++) {
         uint32_t i = s->ind[k];
         const chk_op *op = &s->h->ops[s->gops[i]];
-        if ((op->kind == CHK_ATTEMPT && s->refs[s->lb[i]] == 1) || op->kind == CHK_SET_CAPACITY)
+        /* A bundle is nobody's twin: its other lines would have to agree too. */
+        if ((op->kind == CHK_ATTEMPT && s->refs[s->lb[i]] == 1 && op->line_count == 1) ||
+            op->kind == CHK_SET_CAPACITY)
             keys[m++] = (twin_key){.kind = op->kind, .lr = s->lr[i], .value = op->value,
                                    .hold_ms = op->hold_ms, .op = i};
     }
@@ -881,7 +944,16 @@ static bool search_setup(search *s, uint32_t *map_b, uint32_t *map_r)
     s->det = malloc(n * sizeof *s->det);
     s->ind = malloc(n * sizeof *s->ind);
     s->lin = calloc(n, sizeof *s->lin);
-    if (!s->lb || !s->lr || !s->det || !s->ind || !s->lin)
+    s->lline_at = malloc((n + 1) * sizeof *s->lline_at);
+    if (!s->lb || !s->lr || !s->det || !s->ind || !s->lin || !s->lline_at)
+        return false;
+    size_t nlines = 0;
+    for (size_t i = 0; i < n; i++) {
+        s->lline_at[i] = nlines;
+        nlines += s->h->ops[s->gops[i]].line_count;
+    }
+    s->llr = malloc((nlines + 1) * sizeof *s->llr);
+    if (s->llr == NULL)
         return false;
     for (size_t i = 0; i < n; i++) {
         const chk_op *op = &s->h->ops[s->gops[i]];
@@ -896,6 +968,12 @@ static bool search_setup(search *s, uint32_t *map_b, uint32_t *map_r)
                 map_r[op->resource] = (uint32_t)s->nr++;
             s->lr[i] = map_r[op->resource];
         }
+        for (uint32_t k = 0; k < op->line_count; k++) {
+            uint32_t r = chk_op_lines(s->h, op)[k].resource;
+            if (map_r[r] == CHECK_NONE)
+                map_r[r] = (uint32_t)s->nr++;
+            s->llr[s->lline_at[i] + k] = map_r[r];
+        }
         if (op->determinate)
             s->det[s->ndet++] = (uint32_t)i;
         else
@@ -905,6 +983,8 @@ static bool search_setup(search *s, uint32_t *map_b, uint32_t *map_r)
         const chk_op *op = &s->h->ops[s->gops[i]];
         if (op->booking != CHECK_NONE)
             map_b[op->booking] = CHECK_NONE;
+        for (uint32_t k = 0; k < op->line_count; k++)
+            map_r[chk_op_lines(s->h, op)[k].resource] = CHECK_NONE;
         if (op->resource != CHECK_NONE)
             map_r[op->resource] = CHECK_NONE;
     }

@@ -200,7 +200,7 @@ static chk_rec model_rec_of(const world *w)
 }
 
 /* The world after the model's step. */
-static world model_apply(const world *w, const chk_step *s)
+static world model_apply(const world *w, const chk_step *s, uint64_t units)
 {
     world out = *w;
     if (s->res_changes) {
@@ -208,6 +208,10 @@ static world model_apply(const world *w, const chk_step *s)
         out.cap = s->res.cap;
         out.booked = s->res.booked;
     }
+    if (s->reserve) /* the one line of the attempt */
+        out.booked += units;
+    if (s->release) /* the one line of the record */
+        out.booked -= w->rec_units;
     if (s->rec_changes) {
         out.has_rec = s->rec.exists;
         out.same_resource = s->rec.lr == MODEL_RESOURCE;
@@ -333,7 +337,7 @@ static uint64_t attempt_once(uint64_t *rng, size_t iteration)
     chk_call call = {.kind = CHK_ATTEMPT, .value = units, .hold_ms = hold_ms,
                      .lr = MODEL_RESOURCE, .now_ms = w.now_ms};
     chk_step s = chk_model_step(&call, &mres, &mrec);
-    world model_after = model_apply(&w, &s);
+    world model_after = model_apply(&w, &s, units);
 
     bool core_booked = d.result.outcome == BOOKING_BOOKED;
     answer core = {d.result.reason, core_booked, d.result.replayed, d.result.status,
@@ -388,7 +392,7 @@ static uint64_t change_once(uint64_t *rng, size_t iteration, chk_kind kind)
     chk_rec mrec = model_rec_of(&w);
     chk_call call = {.kind = kind, .lr = CHECK_NONE, .now_ms = w.now_ms};
     chk_step s = chk_model_step(&call, &mres, &mrec);
-    world model_after = model_apply(&w, &s);
+    world model_after = model_apply(&w, &s, 0);
 
     expect_agreement(kind == CHK_CANCEL ? "cancel" : "confirm", iteration, 0, &w,
                      (answer){.reason = d.reason}, (answer){.reason = s.answer.reason},
@@ -428,7 +432,7 @@ static uint64_t set_capacity_once(uint64_t *rng, size_t iteration)
     chk_call call = {.kind = CHK_SET_CAPACITY, .value = capacity, .lr = MODEL_RESOURCE,
                      .now_ms = w.now_ms};
     chk_step s = chk_model_step(&call, &mres, NULL);
-    world model_after = model_apply(&w, &s);
+    world model_after = model_apply(&w, &s, 0);
 
     expect_agreement("set_capacity", iteration, capacity, &w, (answer){.reason = d.reason},
                      (answer){.reason = s.answer.reason}, &core_after, &model_after);
