@@ -79,8 +79,11 @@ static const char booking_help[] =
     "\n"
     "Prints the decision record of a booking ID: resource, units, outcome, reason and\n"
     "status (active, held, cancelled or expired for a BOOKED record, none for a\n"
-    "REJECTED one), and expires_at for a hold that is held or expired. --json adds the\n"
-    "store's times created_at and updated_at (RFC 3339, UTC).\n"
+    "REJECTED one), and expires_at for a hold that is held or expired. A bundle (an\n"
+    "attempt made with --line) prints lines=RESOURCE:UNITS,... in the attempt's order\n"
+    "and line_count, and a REJECTED one the failing line (from 0). --json prints the\n"
+    "lines of every record, line_count, and the store's times created_at and\n"
+    "updated_at (RFC 3339, UTC).\n"
     "\n"
     "Options:\n"
     "  -s, --store URL   store (default " CLI_STORE_DEFAULT ")\n"
@@ -132,11 +135,24 @@ static int parse_args(const char *command, int argc, char **argv, manage_args *a
  * of a cancel or a confirm (change); an unknown id or a failure gets its reason. */
 typedef enum record_answer { RECORD_GET, RECORD_CHANGE } record_answer;
 
-static void print_record_text(const booking_record *rec)
+static void print_record_text(const booking_record *rec, const booking_record_line *lines)
 {
-    printf("booking_id=%s resource_id=%s units=%" PRIu64 " outcome=%s reason=%s status=%s",
-           rec->booking_id, rec->resource_id, rec->units, booking_outcome_name(rec->outcome),
-           booking_reason_name(rec->reason), booking_status_name(rec->status));
+    printf("booking_id=%s", rec->booking_id);
+    if (rec->line_count == 1) {
+        printf(" resource_id=%s units=%" PRIu64, rec->resource_id, rec->units);
+    } else {
+        /* RESOURCE:UNITS, as `booking attempt --line` takes them: the units are
+         * after the last colon, so ids with colons read back unambiguously. */
+        printf(" lines=");
+        for (uint32_t i = 0; i < rec->line_count; i++)
+            printf("%s%s:%" PRIu64, i > 0 ? "," : "", lines[i].resource_id, lines[i].units);
+        printf(" line_count=%" PRIu32, rec->line_count);
+    }
+    printf(" outcome=%s reason=%s", booking_outcome_name(rec->outcome),
+           booking_reason_name(rec->reason));
+    if (rec->outcome == BOOKING_REJECTED && rec->line_count > 1)
+        printf(" line=%" PRIu32, rec->line);
+    printf(" status=%s", booking_status_name(rec->status));
     if (booking_json_shows_expiry(rec->status)) {
         char when[TIME_TEXT_LEN];
         time_text_write(when, rec->expires_at_ms);
@@ -145,7 +161,10 @@ static void print_record_text(const booking_record *rec)
     putchar('\n');
 }
 
-static void print_record_result(booking_reason reason, const booking_record *rec, bool json,
+/* lines holds rec->line_count lines (booking_get_booking_lines), or is NULL for a
+ * record of one line. */
+static void print_record_result(booking_reason reason, const booking_record *rec,
+                                const booking_record_line *lines, bool json,
                                 record_answer answer, const char *id)
 {
     bool have_record = reason == BOOKING_REASON_OK ||
@@ -155,16 +174,35 @@ static void print_record_result(booking_reason reason, const booking_record *rec
         if (!have_record)
             cli_print_json(booking_json_error(booking_reason_name(reason), id));
         else if (answer == RECORD_CHANGE)
-            cli_print_json(booking_json_change(reason, rec));
+            cli_print_json(booking_json_change(reason, rec, lines));
         else
-            cli_print_json(booking_json_record(rec));
+            cli_print_json(booking_json_record(rec, lines));
     } else if (!have_record) {
         printf("%s booking_id=%s\n", booking_reason_name(reason), id);
     } else {
         if (answer == RECORD_CHANGE)
             printf("%s ", booking_reason_name(reason));
-        print_record_text(rec);
+        print_record_text(rec, lines);
     }
+}
+
+/* A change's record carries line 0 only: a bundle's lines are read after it
+ * (they never change). The reason of that read, OK when there was nothing to read. */
+static booking_reason read_change_lines(booking_store *store, booking_reason reason,
+                                        const booking_record *rec, booking_record_line *lines)
+{
+    bool have_record = reason != BOOKING_REASON_UNKNOWN_BOOKING &&
+                       !booking_reason_is_failure(reason);
+    if (!have_record || rec->line_count <= 1)
+        return BOOKING_REASON_OK;
+    booking_reason read;
+    booking_record now = {0};
+    booking_error e = booking_get_booking_lines(store, rec->booking_id, &read, &now, lines,
+                                                BOOKING_LINES_MAX);
+    if (e != BOOKING_OK)
+        return BOOKING_REASON_INTERNAL;
+    return booking_reason_is_failure(read) || read == BOOKING_REASON_OK ? read
+                                                                         : BOOKING_REASON_INTERNAL;
 }
 
 /* `booking cancel ID` and `booking confirm ID`: one shape, two operations. */
@@ -190,11 +228,20 @@ static int run_record_change(const char *command, const char *help, record_chang
     if (store == NULL)
         return CLI_EXIT_ERROR;
     booking_record rec = {0};
+    booking_record_line lines[BOOKING_LINES_MAX];
     booking_error e = change(store, a.positional[0], reason, &rec);
+    booking_reason read = e == BOOKING_OK ? read_change_lines(store, *reason, &rec, lines)
+                                          : BOOKING_REASON_OK;
     booking_store_close(store);
     if (e != BOOKING_OK)
         return cli_usage_error(command, "%s", booking_error_name(e));
-    print_record_result(*reason, &rec, a.json, RECORD_CHANGE, a.positional[0]);
+    if (read != BOOKING_REASON_OK) {
+        /* The change stands; repeating it is safe and shows the lines. */
+        print_record_result(read, &rec, NULL, a.json, RECORD_CHANGE, a.positional[0]);
+        return CLI_EXIT_FAILED;
+    }
+    print_record_result(*reason, &rec, rec.line_count > 1 ? lines : NULL, a.json, RECORD_CHANGE,
+                        a.positional[0]);
     return -1;
 }
 
@@ -302,10 +349,13 @@ int cmd_booking(int argc, char **argv)
         return CLI_EXIT_ERROR;
     booking_reason reason;
     booking_record rec = {0};
-    booking_error e = booking_get_booking(store, a.positional[1], &reason, &rec);
+    booking_record_line lines[BOOKING_LINES_MAX];
+    booking_error e = booking_get_booking_lines(store, a.positional[1], &reason, &rec, lines,
+                                                BOOKING_LINES_MAX);
     booking_store_close(store);
     if (e != BOOKING_OK)
         return cli_usage_error("booking", "%s", booking_error_name(e));
-    print_record_result(reason, &rec, a.json, RECORD_GET, a.positional[1]);
+    print_record_result(reason, &rec, rec.line_count > 1 ? lines : NULL, a.json, RECORD_GET,
+                        a.positional[1]);
     return cli_exit_for_reason(reason);
 }

@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(BOOKING_LINES_MAX <= 100, "a failing line's number is at most two digits");
+_Static_assert(BOOKING_JSON_OUTCOME_LINE_MAX >= 16 + BOOKING_ID_LEN_MAX + 10 + 16 + 2,
+               "a line of an outcome body fits its bound");
+
 bool booking_json_shows_expiry(booking_status status)
 {
     /* A confirmed hold is active and never expires; a cancelled one never will:
@@ -39,20 +43,52 @@ static json_t *whole_or_null(json_t *o, bool ok)
     return o;
 }
 
+bool booking_json_shows_line(const booking_request *request, const booking_result *result)
+{
+    /* The single form keeps its fields (SPEC section 8): its one line is the
+     * resource_id it named, and a "line": 0 beside it would say nothing. */
+    return request->lines != NULL && result->outcome == BOOKING_REJECTED &&
+           (result->reason == BOOKING_REASON_INSUFFICIENT_CAPACITY ||
+            result->reason == BOOKING_REASON_UNKNOWN_RESOURCE);
+}
+
+/* [{"resource_id": R, "units": N}, ...] of a request's bundle. */
+static json_t *request_lines(const booking_request *request)
+{
+    assert(request->lines != NULL && request->line_count >= 1);
+    json_t *list = json_array();
+    bool ok = list != NULL;
+    for (size_t i = 0; i < request->line_count && ok; i++) {
+        const booking_line *l = &request->lines[i];
+        ok = json_array_append_new(list, json_pack("{s:s, s:I}", "resource_id", l->resource_id,
+                                                   "units", (json_int_t)l->units)) == 0;
+    }
+    return whole_or_null(list, ok);
+}
+
 json_t *booking_json_outcome(const booking_request *request, const booking_result *result)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:b}",
+    json_t *o = json_pack("{s:s, s:s, s:s}",
                           "outcome", booking_outcome_name(result->outcome),
                           "reason", booking_reason_name(result->reason),
-                          "booking_id", request->booking_id,
-                          "resource_id", request->resource_id,
-                          "units", (json_int_t)request->units,
-                          "replayed", result->replayed);
-    if (o == NULL || result->outcome != BOOKING_BOOKED)
-        return o;
-    bool ok = json_object_set_new(o, "status", json_string(booking_status_name(result->status))) == 0;
-    if (ok && booking_json_shows_expiry(result->status))
-        ok = set_time(o, "expires_at", result->expires_at_ms);
+                          "booking_id", request->booking_id);
+    if (o == NULL)
+        return NULL;
+    bool ok;
+    if (request->lines == NULL) {
+        ok = json_object_set_new(o, "resource_id", json_string(request->resource_id)) == 0 &&
+             json_object_set_new(o, "units", json_integer((json_int_t)request->units)) == 0;
+    } else {
+        ok = json_object_set_new(o, "lines", request_lines(request)) == 0;
+        if (ok && booking_json_shows_line(request, result))
+            ok = json_object_set_new(o, "line", json_integer(result->line)) == 0;
+    }
+    ok = ok && json_object_set_new(o, "replayed", json_boolean(result->replayed)) == 0;
+    if (ok && result->outcome == BOOKING_BOOKED) {
+        ok = json_object_set_new(o, "status", json_string(booking_status_name(result->status))) == 0;
+        if (ok && booking_json_shows_expiry(result->status))
+            ok = set_time(o, "expires_at", result->expires_at_ms);
+    }
     return whole_or_null(o, ok);
 }
 
@@ -66,28 +102,55 @@ json_t *booking_json_resource(const booking_resource *resource)
     return o != NULL ? whole_or_null(o, set_time(o, "as_of", resource->as_of_ms)) : NULL;
 }
 
-json_t *booking_json_record(const booking_record *record)
+/* [{"resource_id": R, "units": N}, ...] of a record: lines[0..line_count), or for
+ * a record of one line without lines, that line from the record itself. */
+static json_t *record_lines(const booking_record *record, const booking_record_line *lines)
 {
-    json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}",
-                          "booking_id", record->booking_id,
-                          "resource_id", record->resource_id,
-                          "units", (json_int_t)record->units,
-                          "outcome", booking_outcome_name(record->outcome),
-                          "reason", booking_reason_name(record->reason),
-                          "status", booking_status_name(record->status));
+    json_t *list = json_array();
+    bool ok = list != NULL;
+    for (uint32_t i = 0; i < record->line_count && ok; i++) {
+        const char *rid = lines != NULL ? lines[i].resource_id : record->resource_id;
+        uint64_t units = lines != NULL ? lines[i].units : record->units;
+        ok = json_array_append_new(list, json_pack("{s:s, s:I}", "resource_id", rid, "units",
+                                                   (json_int_t)units)) == 0;
+    }
+    return whole_or_null(list, ok);
+}
+
+json_t *booking_json_record(const booking_record *record, const booking_record_line *lines)
+{
+    assert(record->line_count >= 1 && record->line_count <= BOOKING_LINES_MAX);
+    assert(lines != NULL || record->line_count == 1);
+    assert(lines == NULL || (strcmp(lines[0].resource_id, record->resource_id) == 0 &&
+                             lines[0].units == record->units)); /* line 0 is the record's */
+    json_t *o = json_pack("{s:s}", "booking_id", record->booking_id);
     if (o == NULL)
         return NULL;
     bool ok = true;
-    if (booking_json_shows_expiry(record->status))
+    if (record->line_count == 1) {
+        /* Today's fields of a record of one line stay (SPEC section 8). */
+        ok = json_object_set_new(o, "resource_id", json_string(record->resource_id)) == 0 &&
+             json_object_set_new(o, "units", json_integer((json_int_t)record->units)) == 0;
+    }
+    ok = ok && json_object_set_new(o, "lines", record_lines(record, lines)) == 0;
+    ok = ok && json_object_set_new(o, "line_count", json_integer(record->line_count)) == 0;
+    ok = ok && json_object_set_new(o, "outcome",
+                                   json_string(booking_outcome_name(record->outcome))) == 0;
+    ok = ok && json_object_set_new(o, "reason", json_string(booking_reason_name(record->reason))) == 0;
+    if (ok && record->outcome == BOOKING_REJECTED)
+        ok = json_object_set_new(o, "line", json_integer(record->line)) == 0;
+    ok = ok && json_object_set_new(o, "status", json_string(booking_status_name(record->status))) == 0;
+    if (ok && booking_json_shows_expiry(record->status))
         ok = set_time(o, "expires_at", record->expires_at_ms);
     ok = ok && set_time(o, "created_at", record->created_at_ms);
     ok = ok && set_time(o, "updated_at", record->updated_at_ms);
     return whole_or_null(o, ok);
 }
 
-json_t *booking_json_change(booking_reason reason, const booking_record *record)
+json_t *booking_json_change(booking_reason reason, const booking_record *record,
+                            const booking_record_line *lines)
 {
-    json_t *o = booking_json_record(record);
+    json_t *o = booking_json_record(record, lines);
     if (o == NULL)
         return NULL;
     return whole_or_null(o, json_object_set_new(o, "result",
@@ -182,6 +245,37 @@ static char *put_time(char *p, int64_t ms)
     return p + TIME_TEXT_LEN;
 }
 
+size_t booking_json_outcome_max(const booking_request *request)
+{
+    if (request->lines == NULL)
+        return BOOKING_JSON_OUTCOME_MAX;
+    assert(request->line_count >= 1 && request->line_count <= BOOKING_LINES_MAX);
+    return BOOKING_JSON_OUTCOME_MAX + BOOKING_JSON_OUTCOME_BUNDLE_EXTRA +
+           request->line_count * BOOKING_JSON_OUTCOME_LINE_MAX;
+}
+
+/* ,"lines":[{"resource_id":"R","units":N},...] and, when shown, ,"line":I */
+static char *put_lines(char *p, const booking_request *request, const booking_result *result)
+{
+    p = put_text(p, ",\"lines\":[");
+    for (size_t i = 0; i < request->line_count; i++) {
+        char *start = p;
+        p = put_text(p, i > 0 ? ",{\"resource_id\":\"" : "{\"resource_id\":\"");
+        p = put_id(p, request->lines[i].resource_id);
+        p = put_text(p, "\",\"units\":");
+        p = decimal_put_u64(p, request->lines[i].units);
+        *p++ = '}';
+        assert((size_t)(p - start) <= BOOKING_JSON_OUTCOME_LINE_MAX);
+        (void)start; /* read only by the assert */
+    }
+    *p++ = ']';
+    if (booking_json_shows_line(request, result)) {
+        p = put_text(p, ",\"line\":");
+        p = decimal_put_u64(p, result->line);
+    }
+    return p;
+}
+
 size_t booking_json_outcome_write(char *out, const booking_request *request,
                                   const booking_result *result)
 {
@@ -192,10 +286,15 @@ size_t booking_json_outcome_write(char *out, const booking_request *request,
     p = put_text(p, booking_reason_name(result->reason));
     p = put_text(p, "\",\"booking_id\":\"");
     p = put_id(p, request->booking_id);
-    p = put_text(p, "\",\"resource_id\":\"");
-    p = put_id(p, request->resource_id);
-    p = put_text(p, "\",\"units\":");
-    p = decimal_put_u64(p, request->units);
+    if (request->lines == NULL) {
+        p = put_text(p, "\",\"resource_id\":\"");
+        p = put_id(p, request->resource_id);
+        p = put_text(p, "\",\"units\":");
+        p = decimal_put_u64(p, request->units);
+    } else {
+        *p++ = '"';
+        p = put_lines(p, request, result);
+    }
     p = put_text(p, result->replayed ? ",\"replayed\":true" : ",\"replayed\":false");
     if (result->outcome == BOOKING_BOOKED) {
         p = put_text(p, ",\"status\":\"");
@@ -208,18 +307,19 @@ size_t booking_json_outcome_write(char *out, const booking_request *request,
         }
     }
     *p++ = '}';
-    assert((size_t)(p - out) <= BOOKING_JSON_OUTCOME_MAX);
+    assert((size_t)(p - out) <= booking_json_outcome_max(request));
     return (size_t)(p - out);
 }
 
 char *booking_json_outcome_text(const booking_request *request, const booking_result *result,
                                 size_t *len)
 {
-    char *text = malloc(BOOKING_JSON_OUTCOME_MAX + 1);
+    size_t max = booking_json_outcome_max(request);
+    char *text = malloc(max + 1);
     if (text == NULL)
         return NULL;
     size_t n = booking_json_outcome_write(text, request, result);
-    assert(n > 0 && n <= BOOKING_JSON_OUTCOME_MAX);
+    assert(n > 0 && n <= max);
     text[n++] = '\n';
     *len = n;
     return text;
@@ -229,7 +329,10 @@ char *booking_json_outcomes_text(const booking_request *requests, const booking_
                                  size_t count, size_t *len)
 {
     static const char head[] = "{\"outcomes\":[", tail[] = "]}\n";
-    char *text = malloc(sizeof head + count * (BOOKING_JSON_OUTCOME_MAX + 1) + sizeof tail);
+    size_t room = sizeof head + sizeof tail;
+    for (size_t i = 0; i < count; i++)
+        room += booking_json_outcome_max(&requests[i]) + 1; /* and its comma */
+    char *text = malloc(room);
     if (text == NULL)
         return NULL;
     char *p = text;
@@ -243,5 +346,6 @@ char *booking_json_outcomes_text(const booking_request *requests, const booking_
     memcpy(p, tail, sizeof tail - 1);
     p += sizeof tail - 1;
     *len = (size_t)(p - text);
+    assert(*len < room);
     return text;
 }

@@ -142,44 +142,209 @@ static request_decode_result get_id(json_t *obj, const char *name, const char *w
     return r;
 }
 
+/* A bundle's lines live in one allocation: the booking_line array, then the ids
+ * it points to. The single form needs none. */
+typedef char line_id[BOOKING_ID_LEN_MAX + 1];
+
+static booking_line *lines_alloc(size_t count)
+{
+    assert(count >= 1 && count <= BOOKING_BATCH_LINES_MAX);
+    return malloc(count * (sizeof(booking_line) + sizeof(line_id)));
+}
+
+/* The ids of a block of count lines made by lines_alloc. */
+static line_id *lines_ids(booking_line *block, size_t count)
+{
+    return (line_id *)(void *)(block + count);
+}
+
+/* How many lines an attempt object names for the storage to hold: its "lines"
+ * array's length if it has one (capped: a longer one is refused unread), else 0. */
+static size_t lines_wanted(json_t *obj)
+{
+    json_t *list = json_is_object(obj) ? json_object_get(obj, "lines") : NULL;
+    size_t n = json_is_array(list) ? json_array_size(list) : 0;
+    return n < BOOKING_LINES_MAX ? n : BOOKING_LINES_MAX;
+}
+
+static request_decode_result decode_line(json_t *obj, const char *where, booking_line *line,
+                                         line_id id)
+{
+    static const char *const fields[] = {"resource_id", "units"};
+    if (!json_is_object(obj))
+        return decode_fail(REQUEST_DECODE_INVALID, "%sline must be a JSON object", where);
+    request_decode_result r = check_fields(obj, fields, sizeof fields / sizeof fields[0], where);
+    if (r.status == REQUEST_DECODE_OK)
+        r = get_id(obj, "resource_id", where, id);
+    if (r.status == REQUEST_DECODE_OK)
+        r = get_integer(obj, "units", 1, BOOKING_UNITS_MAX, where, &line->units);
+    line->resource_id = id;
+    return r;
+}
+
+/* "lines": 1..BOOKING_LINES_MAX lines into lines[] and ids[] (room for
+ * lines_wanted), each resource named once (SPEC section 8). At most 64 lines:
+ * the pairwise compare is the cheap one, as in the library. */
+static request_decode_result decode_lines(json_t *list, const char *where, booking_line *lines,
+                                          line_id *ids, size_t *count)
+{
+    size_t n = json_array_size(list);
+    *count = 0;
+    if (!json_is_array(list) || n < 1 || n > BOOKING_LINES_MAX)
+        return decode_fail(REQUEST_DECODE_INVALID, "%s'lines' must be an array of 1 to %d lines",
+                           where, BOOKING_LINES_MAX);
+    assert(lines != NULL && ids != NULL);
+    request_decode_result r = decode_ok();
+    for (size_t i = 0; i < n && r.status == REQUEST_DECODE_OK; i++) {
+        char at[REQUEST_DECODE_DETAIL_MAX / 2];
+        snprintf(at, sizeof at, "%slines[%zu]: ", where, i);
+        r = decode_line(json_array_get(list, i), at, &lines[i], ids[i]);
+        for (size_t j = 0; j < i && r.status == REQUEST_DECODE_OK; j++) {
+            if (strcmp(lines[j].resource_id, lines[i].resource_id) == 0)
+                r = decode_fail(REQUEST_DECODE_INVALID,
+                                "%sresource '%.40s' is named twice (lines[%zu] and lines[%zu])",
+                                where, lines[i].resource_id, j, i);
+        }
+    }
+    if (r.status == REQUEST_DECODE_OK)
+        *count = n;
+    return r;
+}
+
+/* An attempt object in either form. A bundle's lines go to lines[] and ids[],
+ * room for lines_wanted(obj) (none needed for the single form). */
 static request_decode_result decode_attempt_object(json_t *obj, const char *where,
+                                                   booking_line *lines, line_id *ids,
                                                    decoded_attempt *out)
 {
-    static const char *const fields[] = {"booking_id", "resource_id", "units", "hold_ms"};
+    static const char *const fields[] = {"booking_id", "resource_id", "units", "lines",
+                                         "hold_ms"};
+    out->lines = NULL;
+    out->line_count = 0;
     if (!json_is_object(obj))
         return decode_fail(REQUEST_DECODE_INVALID, "%sattempt must be a JSON object", where);
     request_decode_result r = check_fields(obj, fields, sizeof fields / sizeof fields[0], where);
     if (r.status == REQUEST_DECODE_OK)
         r = get_id(obj, "booking_id", where, out->booking_id);
-    if (r.status == REQUEST_DECODE_OK)
+    json_t *list = json_object_get(obj, "lines");
+    bool single = json_object_get(obj, "resource_id") != NULL ||
+                  json_object_get(obj, "units") != NULL;
+    if (r.status != REQUEST_DECODE_OK) {
+        /* r says why */
+    } else if (list != NULL && single) {
+        r = decode_fail(REQUEST_DECODE_INVALID,
+                        "%sgive either 'lines' or 'resource_id' and 'units', not both", where);
+    } else if (list != NULL) {
+        out->resource_id[0] = '\0';
+        out->units = 0;
+        r = decode_lines(list, where, lines, ids, &out->line_count);
+        out->lines = r.status == REQUEST_DECODE_OK ? lines : NULL;
+    } else {
+        /* The single form; with neither form the message names what it misses. */
         r = get_id(obj, "resource_id", where, out->resource_id);
-    if (r.status == REQUEST_DECODE_OK)
-        r = get_integer(obj, "units", 1, BOOKING_UNITS_MAX, where, &out->units);
+        if (r.status == REQUEST_DECODE_OK)
+            r = get_integer(obj, "units", 1, BOOKING_UNITS_MAX, where, &out->units);
+    }
     /* hold_ms is optional; absent means no hold (0), which a body cannot say
      * itself: "hold_ms": 0 is refused like any number outside SPEC section 3. */
     out->hold_ms = 0;
     if (r.status == REQUEST_DECODE_OK && json_object_get(obj, "hold_ms") != NULL)
         r = get_integer(obj, "hold_ms", 1, BOOKING_HOLD_MS_MAX, where, &out->hold_ms);
     assert(r.status != REQUEST_DECODE_OK || booking_hold_ms_valid(out->hold_ms));
+    assert(r.status != REQUEST_DECODE_OK || (out->lines == NULL) == (out->line_count == 0));
     return r;
 }
 
 request_decode_result decode_attempt(const char *body, size_t len, decoded_attempt *out)
 {
+    out->lines = NULL;
+    out->line_count = 0;
     json_t *doc;
     request_decode_result r = parse_object(body, len, REQUEST_BODY_ATTEMPT_MAX, &doc);
     if (r.status != REQUEST_DECODE_OK)
         return r;
-    r = decode_attempt_object(doc, "", out);
+    size_t room = lines_wanted(doc);
+    booking_line *block = room > 0 ? lines_alloc(room) : NULL;
+    if (room > 0 && block == NULL) {
+        r = decode_fail(REQUEST_DECODE_NOMEM, "out of memory");
+    } else {
+        r = decode_attempt_object(doc, "", block, block != NULL ? lines_ids(block, room) : NULL,
+                                  out);
+    }
     json_decref(doc);
+    if (r.status != REQUEST_DECODE_OK || out->lines == NULL) {
+        free(block); /* the single form (or a failure) owns nothing */
+        out->lines = NULL;
+        out->line_count = 0;
+    }
+    assert(out->lines == NULL || out->lines == block);
+    return r;
+}
+
+void decoded_attempt_free(decoded_attempt *attempt)
+{
+    if (attempt == NULL)
+        return;
+    free(attempt->lines);
+    attempt->lines = NULL;
+    attempt->line_count = 0;
+}
+
+/* The lines of a batch's attempts, a single attempt counted one (SPEC section 3),
+ * and the room its bundles' lines need (*room). */
+static size_t batch_lines(json_t *list, size_t *room)
+{
+    size_t lines = 0;
+    *room = 0;
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *obj = json_array_get(list, i);
+        json_t *named = json_is_object(obj) ? json_object_get(obj, "lines") : NULL;
+        size_t wanted = lines_wanted(obj);
+        /* A longer "lines" than a bundle may have counts whole here, so that the
+         * limit is the one SPEC section 3 states; it is refused either way. */
+        lines += json_is_array(named) && json_array_size(named) > 0 ? json_array_size(named) : 1;
+        *room += wanted;
+    }
+    return lines;
+}
+
+/* Decodes every attempt of a batch, its bundles' lines into one allocation. */
+static request_decode_result decode_batch_attempts(json_t *list, decoded_batch *out)
+{
+    size_t count = json_array_size(list);
+    size_t room = 0;
+    size_t lines = batch_lines(list, &room);
+    if (lines > BOOKING_BATCH_LINES_MAX)
+        return decode_fail(REQUEST_DECODE_INVALID,
+                           "the attempts name %zu lines; at most %d in all (a single attempt "
+                           "counts one)", lines, BOOKING_BATCH_LINES_MAX);
+    out->attempts = malloc(count * sizeof *out->attempts);
+    out->lines = room > 0 ? lines_alloc(room) : NULL;
+    if (out->attempts == NULL || (room > 0 && out->lines == NULL))
+        return decode_fail(REQUEST_DECODE_NOMEM, "out of memory");
+    line_id *ids = out->lines != NULL ? lines_ids(out->lines, room) : NULL;
+    size_t used = 0;
+    request_decode_result r = decode_ok();
+    for (size_t i = 0; i < count && r.status == REQUEST_DECODE_OK; i++) {
+        char where[40]; /* "attempts[" and 20 digits at most */
+        snprintf(where, sizeof where, "attempts[%zu]: ", i);
+        json_t *obj = json_array_get(list, i);
+        assert(used + lines_wanted(obj) <= room);
+        r = decode_attempt_object(obj, where, out->lines != NULL ? out->lines + used : NULL,
+                                  ids != NULL ? ids + used : NULL,
+                                  &out->attempts[i]);
+        used += out->attempts[i].line_count;
+    }
+    out->count = count;
+    out->line_count = lines;
+    assert(r.status != REQUEST_DECODE_OK || used == room);
     return r;
 }
 
 request_decode_result decode_batch(const char *body, size_t len, decoded_batch *out)
 {
     static const char *const fields[] = {"attempts"};
-    out->attempts = NULL;
-    out->count = 0;
+    *out = (decoded_batch){.attempts = NULL, .count = 0};
     json_t *doc;
     request_decode_result r = parse_object(body, len, REQUEST_BODY_BATCH_MAX, &doc);
     if (r.status != REQUEST_DECODE_OK)
@@ -194,19 +359,13 @@ request_decode_result decode_batch(const char *body, size_t len, decoded_batch *
     } else if (!json_is_array(list) || count < 1 || count > BOOKING_BATCH_MAX) {
         r = decode_fail(REQUEST_DECODE_INVALID, "'attempts' must be an array of 1 to %d attempts",
                         BOOKING_BATCH_MAX);
-    } else if ((out->attempts = malloc(count * sizeof *out->attempts)) == NULL) {
-        r = decode_fail(REQUEST_DECODE_NOMEM, "out of memory");
     } else {
-        for (size_t i = 0; i < count && r.status == REQUEST_DECODE_OK; i++) {
-            char where[32];
-            snprintf(where, sizeof where, "attempts[%zu]: ", i);
-            r = decode_attempt_object(json_array_get(list, i), where, &out->attempts[i]);
-        }
-        out->count = count;
+        r = decode_batch_attempts(list, out);
     }
     json_decref(doc);
     if (r.status != REQUEST_DECODE_OK)
         decoded_batch_free(out);
+    assert(r.status != REQUEST_DECODE_OK || out->line_count <= BOOKING_BATCH_LINES_MAX);
     return r;
 }
 
@@ -215,17 +374,21 @@ void decoded_batch_free(decoded_batch *batch)
     if (batch == NULL)
         return;
     free(batch->attempts);
-    batch->attempts = NULL;
-    batch->count = 0;
+    free(batch->lines);
+    *batch = (decoded_batch){.attempts = NULL, .count = 0};
 }
 
-/* A booking_request that points into a decoded attempt (valid while it lives). */
+/* A booking_request that points into a decoded attempt (valid while it lives),
+ * in the attempt's own form. */
 static booking_request attempt_request(const decoded_attempt *attempt)
 {
+    bool bundle = attempt->lines != NULL;
     return (booking_request){.booking_id = attempt->booking_id,
-                             .resource_id = attempt->resource_id,
+                             .resource_id = bundle ? NULL : attempt->resource_id,
                              .units = attempt->units,
-                             .hold_ms = attempt->hold_ms};
+                             .hold_ms = attempt->hold_ms,
+                             .lines = attempt->lines,
+                             .line_count = attempt->line_count};
 }
 
 request_decode_result decode_attempts(const char *body, size_t len, bool batch,
@@ -262,6 +425,7 @@ void decoded_attempts_free(decoded_attempts *attempts)
     if (attempts->requests != &attempts->single_request)
         free(attempts->requests);
     decoded_batch_free(&attempts->batch);
+    decoded_attempt_free(&attempts->single);
     attempts->requests = NULL;
     attempts->count = 0;
 }

@@ -32,34 +32,54 @@ typedef struct request_decode_result {
     char detail[REQUEST_DECODE_DETAIL_MAX];
 } request_decode_result;
 
-/* One attempt with its ids copied out of the JSON document (NUL-terminated, valid). */
+/* One attempt with its ids copied out of the JSON document (NUL-terminated, valid),
+ * in one of the two forms of SPEC sections 1 and 8: the single form (resource_id and
+ * units; lines NULL, line_count 0) or a bundle (lines and line_count 1..
+ * BOOKING_LINES_MAX, each line's resource_id distinct; resource_id "" and units 0),
+ * as a booking_request takes them. */
 typedef struct decoded_attempt {
     char booking_id[BOOKING_ID_LEN_MAX + 1];
-    char resource_id[BOOKING_ID_LEN_MAX + 1];
-    uint64_t units;
+    char resource_id[BOOKING_ID_LEN_MAX + 1]; /* single form; "" for a bundle */
+    uint64_t units;                           /* single form; 0 for a bundle */
     uint64_t hold_ms; /* 0: the body had none; else 1..BOOKING_HOLD_MS_MAX */
+    /* A bundle's lines, their ids beside them in the same allocation. Owned by
+     * the attempt when decode_attempt made it (decoded_attempt_free), by the
+     * batch when decode_batch did (decoded_batch_free). */
+    booking_line *lines;
+    size_t line_count;
 } decoded_attempt;
 
-/* A batch: 1..BOOKING_BATCH_MAX attempts in request order; free with decoded_batch_free. */
+/* A batch: 1..BOOKING_BATCH_MAX attempts in request order, with at most
+ * BOOKING_BATCH_LINES_MAX lines in all (a single attempt counts one); free with
+ * decoded_batch_free. */
 typedef struct decoded_batch {
     decoded_attempt *attempts;
     size_t count;
+    booking_line *lines; /* every bundle's lines, in one allocation (NULL: none) */
+    size_t line_count;   /* the lines of the batch, single attempts counted one */
 } decoded_batch;
 
-/* {"booking_id": ID, "resource_id": ID, "units": N} and, optionally, "hold_ms": MS
- * (1..BOOKING_HOLD_MS_MAX, SPEC section 7), and nothing else. body need
- * not be NUL-terminated; len over REQUEST_BODY_ATTEMPT_MAX is invalid. */
+/* {"booking_id": ID, "resource_id": ID, "units": N}, or {"booking_id": ID,
+ * "lines": [{"resource_id": ID, "units": N}, ...]} (1..BOOKING_LINES_MAX lines,
+ * each resource named once; SPEC section 8), and optionally "hold_ms": MS
+ * (1..BOOKING_HOLD_MS_MAX, SPEC section 7), and nothing else: both forms or
+ * neither is invalid. body need not be NUL-terminated; len over
+ * REQUEST_BODY_ATTEMPT_MAX is invalid. On success free out with
+ * decoded_attempt_free (a bundle's lines are allocated); on failure out owns nothing. */
 request_decode_result decode_attempt(const char *body, size_t len, decoded_attempt *out);
+void decoded_attempt_free(decoded_attempt *attempt);
 
-/* {"attempts": [attempt, ...]} with 1..BOOKING_BATCH_MAX attempts and nothing else;
- * len over REQUEST_BODY_BATCH_MAX is invalid. On success out->attempts is allocated
- * (free with decoded_batch_free); on any failure out is {NULL, 0}. */
+/* {"attempts": [attempt, ...]} with 1..BOOKING_BATCH_MAX attempts, at most
+ * BOOKING_BATCH_LINES_MAX lines in all, and nothing else; len over
+ * REQUEST_BODY_BATCH_MAX is invalid. On success out->attempts is allocated
+ * (free with decoded_batch_free); on any failure out is {NULL, 0, NULL, 0}. */
 request_decode_result decode_batch(const char *body, size_t len, decoded_batch *out);
 void decoded_batch_free(decoded_batch *batch);
 
 /* The attempts of one request body as booking_requests, in body order. The
  * requests point into this struct (one attempt is kept inline, so that body
- * allocates nothing): it must stay where it is while they are used. */
+ * allocates nothing unless it is a bundle): it must stay where it is while they
+ * are used. */
 typedef struct decoded_attempts {
     booking_request *requests; /* count of them */
     size_t count;

@@ -12,7 +12,9 @@
  *      keep: no item of a round has been answered yet, so they are all concurrent
  *      and deciding the attempts first is as valid as any order.
  *  (2) An item is never split across transactions: per round, attempts <=
- *      BOOKING_BATCH_MAX and changes <= BOOKING_BATCH_MAX, whole items only.
+ *      BOOKING_BATCH_MAX, their lines (a single attempt counts one, a bundle its
+ *      line_count) <= BOOKING_BATCH_LINES_MAX, and changes <= BOOKING_BATCH_MAX,
+ *      whole items only: the round's batch is one the library takes.
  *  (3) queued <= queue_attempts_max at every instant (an attempt or a change
  *      counts one).
  *  (4) Once `closing` is set nothing more is queued, and the thread exits only
@@ -57,6 +59,7 @@ struct committer {
 /* What one round holds, by kind. */
 typedef struct round_size {
     size_t attempts;
+    size_t lines; /* of the attempts: a single attempt counts one */
     size_t changes;
 } round_size;
 
@@ -71,11 +74,30 @@ static void publish_depth(committer *c)
 /* Adds item to *n if it fits its kind's transaction; false: it does not. */
 static bool round_add(round_size *n, const commit_item *item)
 {
-    size_t *kind = item->kind == COMMIT_CHANGES ? &n->changes : &n->attempts;
-    if (*kind + item->count > BOOKING_BATCH_MAX)
+    if (item->kind == COMMIT_CHANGES) {
+        if (n->changes + item->count > BOOKING_BATCH_MAX)
+            return false;
+        n->changes += item->count;
+        return true;
+    }
+    if (n->attempts + item->count > BOOKING_BATCH_MAX ||
+        n->lines + item->lines > BOOKING_BATCH_LINES_MAX)
         return false;
-    *kind += item->count;
+    n->attempts += item->count;
+    n->lines += item->lines;
     return true;
+}
+
+/* The lines of an item's attempts, as the library counts them for its batch limit. */
+static size_t item_lines(const commit_item *item)
+{
+    size_t lines = 0;
+    for (size_t i = 0; i < item->count; i++) {
+        const booking_request *r = &item->requests[i];
+        lines += r->lines != NULL ? r->line_count : 1;
+    }
+    assert(lines >= item->count);
+    return lines;
 }
 
 /* Takes a prefix of the queue that fits one round. Called with lock held. The
@@ -103,6 +125,7 @@ static commit_item *take_round(committer *c, round_size *n)
     last->next = NULL;
     size_t taken = n->attempts + n->changes;
     assert(n->attempts <= BOOKING_BATCH_MAX && n->changes <= BOOKING_BATCH_MAX); /* (2) */
+    assert(n->lines <= BOOKING_BATCH_LINES_MAX && n->lines >= n->attempts);
     assert(taken >= 1 && taken <= c->queued && items <= c->queued_items);
     c->queued -= taken;
     c->queued_items -= items;
@@ -269,6 +292,9 @@ committer_push_result committer_push(committer *c, commit_item *item, void (*adm
     if (item->count < 1 || item->count > BOOKING_BATCH_MAX ||
         (item->kind != COMMIT_ATTEMPTS && item->kind != COMMIT_CHANGES))
         return COMMITTER_FULL; /* cannot happen for a decoded request; never queue it */
+    item->lines = item->kind == COMMIT_ATTEMPTS ? item_lines(item) : 0;
+    if (item->lines > BOOKING_BATCH_LINES_MAX)
+        return COMMITTER_FULL; /* as above: the decoder refuses such a batch (400) */
     pthread_mutex_lock(&c->lock);
     committer_push_result r = COMMITTER_QUEUED;
     if (c->closing) {

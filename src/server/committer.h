@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * committer.h: group commit. One thread per store takes everything queued (up to
- * BOOKING_BATCH_MAX attempts and BOOKING_BATCH_MAX confirms and cancels), decides
- * the attempts with one booking_attempt_batch call and the changes with one
- * booking_change_batch call (a transaction and an fsync each), in arrival order
- * within each kind, then hands every item its results. Knows nothing of HTTP: an
+ * BOOKING_BATCH_MAX attempts with BOOKING_BATCH_LINES_MAX lines in all, and
+ * BOOKING_BATCH_MAX confirms and cancels), decides the attempts with one
+ * booking_attempt_batch call and the changes with one booking_change_batch call
+ * (a transaction and an fsync each), in arrival order within each kind, then
+ * hands every item its results. Knows nothing of HTTP: an
  * item's done() callback does the answering.
  */
 #ifndef BOOKING_SERVER_COMMITTER_H
@@ -44,6 +45,8 @@ struct commit_item {
     booking_record *records;         /* count records, written before done(): zeroed,
                                         then the store's record whenever one exists */
     size_t count;                    /* 1..BOOKING_BATCH_MAX: never split across commits */
+    size_t lines;                    /* the committer's: the attempts' lines (a single
+                                        attempt counts one), set by committer_push */
     commit_done_fn done;
     void *arg;                       /* for the owner */
     commit_item *next;               /* queue link, the committer's */

@@ -8,6 +8,7 @@
 #include "server/endpoints.h"
 #include "json/booking_json.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,15 +101,25 @@ http_reply reply_batch(const booking_request *requests, const booking_result *re
     return r;
 }
 
+/* The lines to show beside a record: a record of one line shows its line 0, the
+ * record's own fields (the same as lines[0], and what every store has). */
+static const booking_record_line *record_lines_or_null(const booking_record *rec,
+                                                       const booking_record_line *lines)
+{
+    return rec->line_count > 1 ? lines : NULL;
+}
+
 http_reply endpoint_booking_get(booking_store *store, const char *booking_id)
 {
     booking_reason reason;
     booking_record rec = {0}; /* every field a body shows is defined, whatever the store */
-    booking_error e = booking_get_booking(store, booking_id, &reason, &rec);
+    booking_record_line lines[BOOKING_LINES_MAX];
+    booking_error e = booking_get_booking_lines(store, booking_id, &reason, &rec, lines,
+                                                BOOKING_LINES_MAX);
     if (e != BOOKING_OK)
         return reply_library_error(e);
     if (reason == BOOKING_REASON_OK)
-        return reply(endpoint_reason_status(reason), booking_json_record(&rec));
+        return reply(endpoint_reason_status(reason), booking_json_record(&rec, record_lines_or_null(&rec, lines)));
     if (reason == BOOKING_REASON_UNKNOWN_BOOKING)
         return reply_error(endpoint_reason_status(reason), "unknown_booking", booking_id);
     return reply_failure(reason);
@@ -117,15 +128,31 @@ http_reply endpoint_booking_get(booking_store *store, const char *booking_id)
 /* The answer of a cancel or a confirm: the record with "result" whenever there is
  * a record (200, or 409 for not_booked, hold_expired and a confirm's
  * already_cancelled: the record shows why nothing changed), 404 for an unknown
- * id, 503 for a failure. The status is the reason's (BOOKING_REASON_MAP). */
-static http_reply reply_change(booking_reason reason, const booking_record *rec,
-                               const char *booking_id)
+ * id, 503 for a failure. The status is the reason's (BOOKING_REASON_MAP).
+ * A change's record carries line 0 only; a bundle's other lines are read here
+ * (they never change once decided, so any read after the change gives the ones
+ * it changed). If that read fails the answer is its failure: the change stands,
+ * and a repeat of it is safe and answers with the lines. */
+static http_reply reply_change(booking_store *store, booking_reason reason,
+                               const booking_record *rec, const char *booking_id)
 {
     if (reason == BOOKING_REASON_UNKNOWN_BOOKING)
         return reply_error(endpoint_reason_status(reason), "unknown_booking", booking_id);
     if (booking_reason_is_failure(reason))
         return reply_failure(reason);
-    return reply(endpoint_reason_status(reason), booking_json_change(reason, rec));
+    if (rec->line_count <= 1)
+        return reply(endpoint_reason_status(reason), booking_json_change(reason, rec, NULL));
+    booking_reason read;
+    booking_record now = {0};
+    booking_record_line lines[BOOKING_LINES_MAX];
+    booking_error e = booking_get_booking_lines(store, booking_id, &read, &now, lines,
+                                                BOOKING_LINES_MAX);
+    if (e != BOOKING_OK)
+        return reply_library_error(e);
+    if (read != BOOKING_REASON_OK)
+        return reply_failure(booking_reason_is_failure(read) ? read : BOOKING_REASON_INTERNAL);
+    assert(now.line_count == rec->line_count); /* lines never change */
+    return reply(endpoint_reason_status(reason), booking_json_change(reason, rec, lines));
 }
 
 /* A confirm's already_cancelled is a refusal (SPEC section 5: 409), while a
@@ -136,8 +163,8 @@ static unsigned confirm_status(booking_reason reason)
                                                       : endpoint_reason_status(reason);
 }
 
-http_reply reply_cancel(server_metrics *metrics, const char *booking_id, booking_reason reason,
-                        const booking_record *rec)
+http_reply reply_cancel(booking_store *store, server_metrics *metrics, const char *booking_id,
+                        booking_reason reason, const booking_record *rec)
 {
     metrics_change(metrics, reason, rec);
     switch (reason) {
@@ -146,14 +173,14 @@ http_reply reply_cancel(server_metrics *metrics, const char *booking_id, booking
     case BOOKING_REASON_NOT_BOOKED:   /* a REJECTED decision: nothing to release */
     case BOOKING_REASON_HOLD_EXPIRED: /* its units were already free */
     case BOOKING_REASON_UNKNOWN_BOOKING:
-        return reply_change(reason, rec, booking_id);
+        return reply_change(store, reason, rec, booking_id);
     default:
         return reply_failure(reason);
     }
 }
 
-http_reply reply_confirm(server_metrics *metrics, const char *booking_id, booking_reason reason,
-                         const booking_record *rec)
+http_reply reply_confirm(booking_store *store, server_metrics *metrics, const char *booking_id,
+                         booking_reason reason, const booking_record *rec)
 {
     metrics_change(metrics, reason, rec);
     switch (reason) {
@@ -163,7 +190,7 @@ http_reply reply_confirm(server_metrics *metrics, const char *booking_id, bookin
     case BOOKING_REASON_ALREADY_CANCELLED:
     case BOOKING_REASON_NOT_BOOKED:
     case BOOKING_REASON_UNKNOWN_BOOKING: {
-        http_reply r = reply_change(reason, rec, booking_id);
+        http_reply r = reply_change(store, reason, rec, booking_id);
         r.status = confirm_status(reason);
         return r;
     }

@@ -57,14 +57,15 @@ http_reply endpoint_booking_get(booking_store *store, const char *booking_id);
 /* DELETE /v1/bookings/{id}, once the committer decided it (reason, and rec as
  * booking_change_batch wrote it): 200 cancelled or already_cancelled, 404
  * unknown_booking, 409 not_booked or hold_expired (with the record), 503 a
- * failure. Counts the answer in metrics (metrics_change). */
-http_reply reply_cancel(server_metrics *metrics, const char *booking_id, booking_reason reason,
-                        const booking_record *rec);
+ * failure. Counts the answer in metrics (metrics_change). A bundle's answer
+ * carries all its lines, read from store (the change's record has line 0 only). */
+http_reply reply_cancel(booking_store *store, server_metrics *metrics, const char *booking_id,
+                        booking_reason reason, const booking_record *rec);
 /* POST /v1/bookings/{id}/confirm, once decided, as reply_cancel: 200 confirmed or
  * already_confirmed, 404 unknown_booking, 409 hold_expired, already_cancelled or
  * not_booked (with the record), 503 a failure. */
-http_reply reply_confirm(server_metrics *metrics, const char *booking_id, booking_reason reason,
-                         const booking_record *rec);
+http_reply reply_confirm(booking_store *store, server_metrics *metrics, const char *booking_id,
+                         booking_reason reason, const booking_record *rec);
 http_reply endpoint_resource_get(booking_store *store, const char *resource_id);
 /* PUT /v1/resources/{id} with its body already decoded (json/request_decode.h). */
 http_reply endpoint_resource_put(booking_store *store, const char *resource_id, uint64_t capacity);

@@ -510,9 +510,11 @@ static enum MHD_Result queue_attempts(request_ctx *ctx)
 static enum MHD_Result answer_change(request_ctx *ctx)
 {
     server_metrics *m = &ctx->server->metrics;
+    booking_store *st = ctx->server->store;
     if (ctx->change.kind == BOOKING_CHANGE_CONFIRM)
-        return send_reply(ctx, reply_confirm(m, ctx->id, ctx->change_reason, &ctx->change_record));
-    return send_reply(ctx, reply_cancel(m, ctx->id, ctx->change_reason, &ctx->change_record));
+        return send_reply(ctx, reply_confirm(st, m, ctx->id, ctx->change_reason,
+                                             &ctx->change_record));
+    return send_reply(ctx, reply_cancel(st, m, ctx->id, ctx->change_reason, &ctx->change_record));
 }
 
 /* The answer once the committer is done (or refused the item). */

@@ -132,7 +132,7 @@ EOF
 
 OUTCOME_KEYS="outcome reason booking_id resource_id units replayed"
 RESOURCE_KEYS="resource_id capacity booked remaining as_of"
-RECORD_KEYS="booking_id resource_id units outcome reason status created_at updated_at"
+RECORD_KEYS="booking_id resource_id units lines line_count outcome reason status created_at updated_at"
 
 # ---- --help on every command ----
 
@@ -343,10 +343,11 @@ json_is "$RESOURCE_KEYS" 'without(d, "as_of") == {"resource_id": "js", "capacity
     "remaining": 2}'
 expect_result 0 booking get j1 --store "$STORE" --json
 json_is "$RECORD_KEYS" '(without(d, "created_at", "updated_at") == {"booking_id": "j1",
-    "resource_id": "js", "units": 3, "outcome": "BOOKED", "reason": "booked", "status": "active"}
+    "resource_id": "js", "units": 3, "lines": [{"resource_id": "js", "units": 3}],
+    "line_count": 1, "outcome": "BOOKED", "reason": "booked", "status": "active"}
     and is_time(d["created_at"]) and d["updated_at"] == d["created_at"])'
 expect_result 0 booking get j2 --store "$STORE" --json
-json_is "$RECORD_KEYS" '(d["outcome"] == "REJECTED" and d["reason"] == "insufficient_capacity"
+json_is "$RECORD_KEYS line" '(d["line"] == 0 and d["outcome"] == "REJECTED" and d["reason"] == "insufficient_capacity"
     and d["status"] == "none")'
 expect_result 0 cancel j1 --store "$STORE" --json
 json_has "$RECORD_KEYS" 'd["status"] == "cancelled" and "cancelled" in d.values()'

@@ -3,7 +3,8 @@
  * test_committer.c: the group-commit thread on its own (memory store, no HTTP):
  * arrival order, one transaction per batch with requests never split, the bounded
  * queue, and a stop that answers everything queued (SPEC section 4, "Batching");
- * confirms and cancels beside attempts: both decided per round, each kind in order.
+ * confirms and cancels beside attempts: both decided per round, each kind in order;
+ * bundles: a round never holds more than BOOKING_BATCH_LINES_MAX lines (SPEC section 3).
  */
 #include "server/committer.h"
 #include "server/metrics.h"
@@ -402,6 +403,110 @@ static void a_failed_change_batch_fails_every_change_item_of_the_round_and_no_at
     booking_store_close(store);
 }
 
+/* The lines every bundle below names: BOOKING_LINES_MAX resources, 1 unit each. */
+static char line_ids[BOOKING_LINES_MAX][16];
+static booking_line full_bundle[BOOKING_LINES_MAX];
+
+static booking_store *open_memory_lines(uint64_t capacity)
+{
+    booking_store *s = open_memory("r", capacity);
+    for (size_t i = 0; i < BOOKING_LINES_MAX; i++) {
+        snprintf(line_ids[i], sizeof line_ids[i], "night-%02zu", i);
+        full_bundle[i] = (booking_line){.resource_id = line_ids[i], .units = 1};
+        booking_reason reason;
+        assert_int_equal(booking_set_capacity(s, line_ids[i], capacity, &reason, NULL),
+                         BOOKING_OK);
+        assert_int_equal(reason, BOOKING_REASON_OK);
+    }
+    return s;
+}
+
+/* Makes every attempt of t a bundle of all BOOKING_LINES_MAX lines. */
+static void item_bundles(test_item *t)
+{
+    for (size_t i = 0; i < t->item.count; i++) {
+        t->requests[i].resource_id = NULL;
+        t->requests[i].units = 0;
+        t->requests[i].lines = full_bundle;
+        t->requests[i].line_count = BOOKING_LINES_MAX;
+    }
+}
+
+#define BUNDLES_PER_ITEM 600 /* of 64 lines: 38,400 lines; two of them are over 65,536 */
+
+static void a_round_never_holds_more_lines_than_a_batch_may_and_a_single_attempt_counts_one(
+    void **state)
+{
+    (void)state;
+    static test_item first, a, b, singles;
+    booking_store *store = open_memory_lines(1000000);
+    server_metrics m;
+    metrics_init(&m);
+    committer *c;
+    assert_int_equal(committer_start(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX, &c), 0);
+    gate_reset(false);
+    item_init(&first, "lines-0", "r", 1);
+    assert_int_equal(committer_push(c, &first.item, NULL, NULL), COMMITTER_QUEUED);
+    wait_gate_reached();
+    /* 600 + 600 attempts fit one batch, 2 x 38,400 lines do not: a round ends at
+     * a, and b goes with the 5000 singles (38,400 + 5000 lines, 5600 attempts). */
+    item_init(&a, "lines-a", "r", BUNDLES_PER_ITEM);
+    item_bundles(&a);
+    item_init(&b, "lines-b", "r", BUNDLES_PER_ITEM);
+    item_bundles(&b);
+    item_init(&singles, "lines-s", "r", BIG_ITEM);
+    assert_int_equal(committer_push(c, &a.item, NULL, NULL), COMMITTER_QUEUED);
+    assert_int_equal(committer_push(c, &b.item, NULL, NULL), COMMITTER_QUEUED);
+    assert_int_equal(committer_push(c, &singles.item, NULL, NULL), COMMITTER_QUEUED);
+    open_gate();
+    wait_done(4);
+    assert_int_equal(atomic_load(&m.batch_count), 3);
+    assert_int_equal(atomic_load(&m.batch_sum), 1 + 2 * BUNDLES_PER_ITEM + BIG_ITEM);
+    assert_int_equal(atomic_load(&m.batch_failed), 0);
+    for (size_t i = 0; i < BUNDLES_PER_ITEM; i++) {
+        assert_int_equal(a.results[i].outcome, BOOKING_BOOKED);
+        assert_int_equal(b.results[i].outcome, BOOKING_BOOKED);
+    }
+    for (size_t i = 0; i < BIG_ITEM; i++)
+        assert_int_equal(singles.results[i].outcome, BOOKING_BOOKED);
+    /* Every line of every bundle was reserved, once. */
+    booking_reason reason;
+    booking_resource res;
+    assert_int_equal(booking_get_resource(store, line_ids[BOOKING_LINES_MAX - 1], &reason, &res),
+                     BOOKING_OK);
+    assert_int_equal(res.booked, 2 * BUNDLES_PER_ITEM);
+    committer_stop(c);
+    committer_free(c);
+    booking_store_close(store);
+}
+
+static void an_item_over_the_lines_limit_of_a_batch_is_never_queued(void **state)
+{
+    (void)state;
+    static test_item over;
+    booking_store *store = open_memory_lines(10);
+    server_metrics m;
+    metrics_init(&m);
+    committer *c;
+    assert_int_equal(committer_start(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX, &c), 0);
+    gate_reset(true);
+    /* 1025 bundles of 64 lines: 65,600 lines, more than one batch may hold (the
+     * decoder refuses such a body with 400; the committer never takes one). */
+    size_t count = BOOKING_BATCH_LINES_MAX / BOOKING_LINES_MAX + 1;
+    item_init(&over, "over", "r", count);
+    item_bundles(&over);
+    assert_int_equal(committer_push(c, &over.item, NULL, NULL), COMMITTER_FULL);
+    over.item.count = count - 1; /* exactly 65,536 lines: taken */
+    assert_int_equal(committer_push(c, &over.item, NULL, NULL), COMMITTER_QUEUED);
+    committer_stop(c);
+    assert_int_equal(over.done_calls, 1);
+    assert_int_equal(over.results[0].outcome, BOOKING_BOOKED);
+    assert_int_equal(over.results[count - 2].outcome, BOOKING_REJECTED);
+    assert_int_equal(over.results[count - 2].reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    committer_free(c);
+    booking_store_close(store);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,6 +517,9 @@ int main(void)
         cmocka_unit_test(changes_of_a_round_are_decided_in_arrival_order),
         cmocka_unit_test(
             a_failed_change_batch_fails_every_change_item_of_the_round_and_no_attempt_item),
+        cmocka_unit_test(
+            a_round_never_holds_more_lines_than_a_batch_may_and_a_single_attempt_counts_one),
+        cmocka_unit_test(an_item_over_the_lines_limit_of_a_batch_is_never_queued),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

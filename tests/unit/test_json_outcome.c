@@ -207,28 +207,32 @@ static void record_body_carries_created_and_updated_at_and_expires_at_only_for_a
     booking_record rec = {.booking_id = "b-1", .resource_id = "r", .units = 2,
                           .outcome = BOOKING_BOOKED, .reason = BOOKING_REASON_BOOKED,
                           .status = BOOKING_STATUS_ACTIVE, .created_at_ms = 1796161800123,
-                          .updated_at_ms = 1796161800123};
-    assert_line(booking_json_record(&rec),
-                "{\"booking_id\":\"b-1\",\"resource_id\":\"r\",\"units\":2,\"outcome\":\"BOOKED\","
+                          .updated_at_ms = 1796161800123, .line_count = 1};
+    assert_line(booking_json_record(&rec, NULL),
+                "{\"booking_id\":\"b-1\",\"resource_id\":\"r\",\"units\":2,"
+                "\"lines\":[{\"resource_id\":\"r\",\"units\":2}],\"line_count\":1,\"outcome\":\"BOOKED\","
                 "\"reason\":\"booked\",\"status\":\"active\",\"created_at\":\"2026-12-01T21:50:00.123Z\","
                 "\"updated_at\":\"2026-12-01T21:50:00.123Z\"}\n");
     rec.hold_ms = 1000;
     rec.status = BOOKING_STATUS_HELD;
     rec.expires_at_ms = rec.created_at_ms + 1000;
-    assert_line(booking_json_record(&rec),
-                "{\"booking_id\":\"b-1\",\"resource_id\":\"r\",\"units\":2,\"outcome\":\"BOOKED\","
+    assert_line(booking_json_record(&rec, NULL),
+                "{\"booking_id\":\"b-1\",\"resource_id\":\"r\",\"units\":2,"
+                "\"lines\":[{\"resource_id\":\"r\",\"units\":2}],\"line_count\":1,\"outcome\":\"BOOKED\","
                 "\"reason\":\"booked\",\"status\":\"held\",\"expires_at\":\"2026-12-01T21:50:01.123Z\","
                 "\"created_at\":\"2026-12-01T21:50:00.123Z\",\"updated_at\":\"2026-12-01T21:50:00.123Z\"}\n");
     rec.status = BOOKING_STATUS_EXPIRED;
     rec.updated_at_ms = rec.expires_at_ms;
-    assert_line(booking_json_change(BOOKING_REASON_HOLD_EXPIRED, &rec),
-                "{\"booking_id\":\"b-1\",\"resource_id\":\"r\",\"units\":2,\"outcome\":\"BOOKED\","
+    assert_line(booking_json_change(BOOKING_REASON_HOLD_EXPIRED, &rec, NULL),
+                "{\"booking_id\":\"b-1\",\"resource_id\":\"r\",\"units\":2,"
+                "\"lines\":[{\"resource_id\":\"r\",\"units\":2}],\"line_count\":1,\"outcome\":\"BOOKED\","
                 "\"reason\":\"booked\",\"status\":\"expired\",\"expires_at\":\"2026-12-01T21:50:01.123Z\","
                 "\"created_at\":\"2026-12-01T21:50:00.123Z\",\"updated_at\":\"2026-12-01T21:50:01.123Z\","
                 "\"result\":\"hold_expired\"}\n");
     rec.status = BOOKING_STATUS_ACTIVE;
-    assert_line(booking_json_change(BOOKING_REASON_CONFIRMED, &rec),
-                "{\"booking_id\":\"b-1\",\"resource_id\":\"r\",\"units\":2,\"outcome\":\"BOOKED\","
+    assert_line(booking_json_change(BOOKING_REASON_CONFIRMED, &rec, NULL),
+                "{\"booking_id\":\"b-1\",\"resource_id\":\"r\",\"units\":2,"
+                "\"lines\":[{\"resource_id\":\"r\",\"units\":2}],\"line_count\":1,\"outcome\":\"BOOKED\","
                 "\"reason\":\"booked\",\"status\":\"active\",\"created_at\":\"2026-12-01T21:50:00.123Z\","
                 "\"updated_at\":\"2026-12-01T21:50:01.123Z\",\"result\":\"confirmed\"}\n");
 }
