@@ -553,7 +553,7 @@ static bool conn_init(lg_worker *w, lg_conn *c, unsigned index)
     c->fd = -1;
     c->index = index;
     c->process = index;
-    loadgen_picker_init(&c->picker, cfg, (cfg->seed ^ 0x9E3779B97F4A7C15ull) * (index + 1) | 1,
+    loadgen_picker_init(&c->picker, cfg, loadgen_stream_seed(cfg->seed, index),
                         prefix, c->replay, LG_REPLAY_SLOTS);
     c->out_cap = HTTP_HEAD_RESERVE + 32 + (size_t)cfg->batch * lg_attempt_json_max(cfg);
     c->out = malloc(c->out_cap);

@@ -205,7 +205,7 @@ static loadgen_status run_workers(inproc_shared *shared, inproc_worker *workers,
         *w = (inproc_worker){.index = started, .shared = shared,
                              .attempts = cfg->attempts / cfg->threads +
                                          (started < cfg->attempts % cfg->threads),
-                             .rng = cfg->seed * 0x9E3779B97F4A7C15ull + started + 1,
+                             .rng = loadgen_stream_seed(cfg->seed, started),
                              .error = report->worker_error[started]};
         if (cfg->hold_ms != 0 && !loadgen_ledger_init(&w->ledger, cfg->resources)) {
             status = loadgen_fail(why, LOADGEN_ERROR, "out of memory");

@@ -32,6 +32,19 @@ static inline uint64_t loadgen_random(uint64_t *state)
     return *state = x;
 }
 
+/* The seed of client `stream` of a run seeded `seed`: a splitmix64 finalizer, so
+ * that runs with nearby seeds (7, 8, 9) share no client's stream, and never zero
+ * (xorshift's fixed point). A plain (seed ^ k) * (stream + 1) | 1 gave seeds 8 and
+ * 9 one stream, and so the same booking ids in one store. */
+static inline uint64_t loadgen_stream_seed(uint64_t seed, uint64_t stream)
+{
+    uint64_t x = seed + 0x9E3779B97F4A7C15ull * (stream + 1);
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return x != 0 ? x : 1;
+}
+
 /* Fills why (printf) and returns the status given: every file of the module
  * answers its errors this way, so it lives here rather than in one of them. */
 static inline loadgen_status loadgen_fail(char why[LOADGEN_WHY_BYTES], loadgen_status status,
