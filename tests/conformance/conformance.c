@@ -13,6 +13,7 @@
  * case created reads back as decided.
  */
 #include "conformance_ledger.h"
+#include "conformance_bundles.h"
 #include "conformance_changes.h"
 #include "conformance_holds.h"
 #include "support/test_support.h"
@@ -858,7 +859,8 @@ int main(int argc, char **argv)
     if (!add_cases(cases, &n, common_cases, COUNT_OF(common_cases)) ||
         !add_cases(cases, &n, conformance_hold_cases, conformance_hold_case_count) ||
         !add_cases(cases, &n, conformance_change_cases, conformance_change_case_count) ||
-        (sqlite && !add_cases(cases, &n, sqlite_cases, COUNT_OF(sqlite_cases)))) {
+        (sqlite && !add_cases(cases, &n, sqlite_cases, COUNT_OF(sqlite_cases))) ||
+        !add_cases(cases, &n, conformance_bundle_cases, conformance_bundle_case_count)) {
         fprintf(stderr, "%s: more cases than CASES_MAX (%d)\n", argv[0], CASES_MAX);
         booking_store_close(store);
         test_tmpdir_remove();

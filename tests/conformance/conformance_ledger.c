@@ -154,7 +154,18 @@ size_t ledger_adopt_resource(ledger *l, const char *resource_id, uint64_t capaci
     return l->resource_count++;
 }
 
-/* Learns from one result: a first decision that was recorded joins the ledger. */
+/* The ledger index of a request line's resource; fails the case if it never created it. */
+static size_t learned_resource(const ledger *l, const booking_request *req, const char *resource_id)
+{
+    size_t r = ledger_find_resource(l, resource_id);
+    if (r == LEDGER_RESOURCES_MAX)
+        fail_msg("%s was decided on %s, a resource this case never created", req->booking_id,
+                 resource_id);
+    return r;
+}
+
+/* Learns from one result: a first decision that was recorded joins the ledger,
+ * with every line of a bundle. */
 void ledger_learn(ledger *l, const booking_request *req, const booking_result *res)
 {
     fail_on_failed(req->booking_id, res->reason);
@@ -163,28 +174,75 @@ void ledger_learn(ledger *l, const booking_request *req, const booking_result *r
     if (res->reason != BOOKING_REASON_BOOKED &&
         res->reason != BOOKING_REASON_INSUFFICIENT_CAPACITY)
         return;
-    size_t r = ledger_find_resource(l, req->resource_id);
-    if (r == LEDGER_RESOURCES_MAX)
-        fail_msg("%s was decided on %s, a resource this case never created", req->booking_id,
-                 req->resource_id);
     if (ledger_find_booking(l, req->booking_id) != NULL)
         fail_msg("%s was decided a second time (replayed=false)", req->booking_id);
+    bool bundle = req->lines != NULL;
+    size_t count = bundle ? req->line_count : 1;
     ledger_grow(l);
     ledger_booking *b = &l->bookings[l->booking_count];
     snprintf(b->id, sizeof b->id, "%s", req->booking_id);
+    b->resource = learned_resource(l, req, bundle ? req->lines[0].resource_id : req->resource_id);
+    b->units = bundle ? req->lines[0].units : req->units;
+    b->line_count = (uint32_t)count;
+    b->line = res->outcome == BOOKING_REJECTED ? res->line : 0;
+    b->more = NULL;
+    if (count > 1) {
+        b->more = calloc(count - 1, sizeof *b->more);
+        assert_non_null(b->more);
+        for (size_t i = 1; i < count; i++) {
+            ledger_line *line = &b->more[i - 1];
+            const char *id = req->lines[i].resource_id;
+            line->units = req->lines[i].units;
+            line->resource = ledger_find_resource(l, id);
+            if (line->resource == LEDGER_RESOURCES_MAX && res->outcome == BOOKING_REJECTED &&
+                i > res->line) {
+                line->unknown_id = strdup(id);
+                assert_non_null(line->unknown_id);
+            } else {
+                line->resource = learned_resource(l, req, id);
+            }
+        }
+    }
     *ledger_slot(l, b->id) = ++l->booking_count;
-    b->resource = r;
-    b->units = req->units;
     b->outcome = res->outcome;
     b->cancelled = false;
     b->confirmed = false;
     b->hold_ms = req->hold_ms;
     b->expires_at_ms = res->expires_at_ms;
+    if (res->outcome == BOOKING_REJECTED && res->line >= count)
+        fail_msg("%s: REJECTED naming line %u of %zu", req->booking_id, (unsigned)res->line,
+                 count);
+    if (res->outcome == BOOKING_BOOKED && res->line != 0)
+        fail_msg("%s: BOOKED with line %u (expected 0)", req->booking_id, (unsigned)res->line);
     if (res->outcome == BOOKING_BOOKED && req->hold_ms != 0 &&
         res->expires_at_ms != clock_now() + (int64_t)req->hold_ms)
         fail_msg("%s: hold of %llu ms at %lld expires at %lld", req->booking_id,
                  (unsigned long long)req->hold_ms, (long long)clock_now(),
                  (long long)res->expires_at_ms);
+}
+
+const char *ledger_line_id(const ledger *l, ledger_line line)
+{
+    return line.resource == LEDGER_RESOURCES_MAX ? line.unknown_id : rid(l, line.resource);
+}
+
+ledger_line ledger_booking_line(const ledger_booking *b, uint32_t i)
+{
+    assert_true(i < b->line_count);
+    if (i == 0)
+        return (ledger_line){.resource = b->resource, .units = b->units};
+    return b->more[i - 1];
+}
+
+booking_result ledger_bundle(ledger *l, const char *booking_id, const booking_line *lines,
+                             size_t line_count, uint64_t hold_ms)
+{
+    booking_request req = {.booking_id = booking_id, .hold_ms = hold_ms, .lines = lines,
+                           .line_count = line_count};
+    booking_result res;
+    assert_int_equal(booking_attempt(store, &req, &res), BOOKING_OK);
+    ledger_learn(l, &req, &res);
+    return res;
 }
 
 booking_result ledger_attempt(ledger *l, const char *booking_id, const char *resource_id,
@@ -280,6 +338,59 @@ booking_status ledger_expected_status(const ledger_booking *b)
     return clock_now() < b->expires_at_ms ? BOOKING_STATUS_HELD : BOOKING_STATUS_EXPIRED;
 }
 
+/* A bundle's lines read back as the ledger has them, in order. */
+static void ledger_check_lines(const ledger *l, const ledger_booking *b)
+{
+    booking_reason reason;
+    booking_record rec;
+    booking_record_line lines[BOOKING_LINES_MAX];
+    assert_int_equal(booking_get_booking_lines(store, b->id, &reason, &rec, lines,
+                                               BOOKING_LINES_MAX),
+                     BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+    assert_int_equal(rec.line_count, b->line_count);
+    for (uint32_t k = 0; k < b->line_count; k++) {
+        ledger_line want = ledger_booking_line(b, k);
+        const char *want_id = ledger_line_id(l, want);
+        if (strcmp(lines[k].resource_id, want_id) != 0 || lines[k].units != want.units)
+            fail_msg("%s line %u reads back as %s:%llu, expected %s:%llu", b->id, (unsigned)k,
+                     lines[k].resource_id, (unsigned long long)lines[k].units, want_id,
+                     (unsigned long long)want.units);
+    }
+}
+
+/* A record reads back as the case decided it. */
+static void ledger_check_record(const ledger *l, const ledger_booking *b)
+{
+    booking_reason reason;
+    booking_record rec;
+    assert_int_equal(booking_get_booking(store, b->id, &reason, &rec), BOOKING_OK);
+    fail_on_failed("get_booking", reason);
+    if (reason != BOOKING_REASON_OK)
+        fail_msg("record of %s is gone: %s", b->id, booking_reason_name(reason));
+    assert_string_equal(rec.booking_id, b->id);
+    assert_string_equal(rec.resource_id, rid(l, b->resource));
+    assert_true(rec.units == b->units);
+    assert_int_equal(rec.outcome, b->outcome);
+    assert_true(rec.hold_ms == b->hold_ms);
+    assert_true(rec.expires_at_ms == b->expires_at_ms);
+    assert_true(rec.created_at_ms <= rec.updated_at_ms);
+    assert_true(rec.updated_at_ms <= clock_now());
+    assert_int_equal(rec.line_count, b->line_count);
+    assert_int_equal(rec.line, b->line);
+    if (b->outcome == BOOKING_BOOKED) {
+        assert_int_equal(rec.reason, BOOKING_REASON_BOOKED);
+        assert_int_equal(rec.status, ledger_expected_status(b));
+    } else {
+        assert_int_equal(rec.reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
+        assert_int_equal(rec.status, BOOKING_STATUS_NONE);
+    }
+    /* A single attempt's one line is read with booking_get_booking_lines by the
+     * bundle cases (conformance_bundles.c); here only bundles, one read each. */
+    if (b->line_count > 1)
+        ledger_check_lines(l, b);
+}
+
 /* The invariant of SPEC section 1, from what the case itself decided, at the
  * clock's time: booked counts active and unexpired held bookings. */
 void ledger_check(const ledger *l)
@@ -289,8 +400,13 @@ void ledger_check(const ledger *l)
         for (size_t i = 0; i < l->booking_count; i++) {
             const ledger_booking *b = &l->bookings[i];
             booking_status st = ledger_expected_status(b);
-            if (b->resource == r && (st == BOOKING_STATUS_ACTIVE || st == BOOKING_STATUS_HELD))
-                active += b->units;
+            if (st != BOOKING_STATUS_ACTIVE && st != BOOKING_STATUS_HELD)
+                continue;
+            for (uint32_t k = 0; k < b->line_count; k++) {
+                ledger_line line = ledger_booking_line(b, k);
+                if (line.resource == r)
+                    active += line.units;
+            }
         }
         booking_reason reason;
         booking_resource res;
@@ -304,36 +420,20 @@ void ledger_check(const ledger *l)
                      rid(l, r), (unsigned long long)res.capacity, (unsigned long long)res.booked,
                      (unsigned long long)l->resources[r].capacity, (unsigned long long)active);
     }
-    for (size_t i = 0; i < l->booking_count; i++) {
-        const ledger_booking *b = &l->bookings[i];
-        booking_reason reason;
-        booking_record rec;
-        assert_int_equal(booking_get_booking(store, b->id, &reason, &rec), BOOKING_OK);
-        fail_on_failed("get_booking", reason);
-        if (reason != BOOKING_REASON_OK)
-            fail_msg("record of %s is gone: %s", b->id, booking_reason_name(reason));
-        assert_string_equal(rec.booking_id, b->id);
-        assert_string_equal(rec.resource_id, rid(l, b->resource));
-        assert_true(rec.units == b->units);
-        assert_int_equal(rec.outcome, b->outcome);
-        assert_true(rec.hold_ms == b->hold_ms);
-        assert_true(rec.expires_at_ms == b->expires_at_ms);
-        assert_true(rec.created_at_ms <= rec.updated_at_ms);
-        assert_true(rec.updated_at_ms <= clock_now());
-        if (b->outcome == BOOKING_BOOKED) {
-            assert_int_equal(rec.reason, BOOKING_REASON_BOOKED);
-            assert_int_equal(rec.status, ledger_expected_status(b));
-        } else {
-            assert_int_equal(rec.reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
-            assert_int_equal(rec.status, BOOKING_STATUS_NONE);
-        }
-    }
+    for (size_t i = 0; i < l->booking_count; i++)
+        ledger_check_record(l, &l->bookings[i]);
 }
 
 int ledger_teardown(void **state)
 {
     ledger *l = ledger_of(state);
     ledger_check(l);
+    for (size_t i = 0; i < l->booking_count; i++) {
+        ledger_booking *b = &l->bookings[i];
+        for (uint32_t k = 1; k < b->line_count; k++)
+            free(b->more[k - 1].unknown_id);
+        free(b->more);
+    }
     free(l->index);
     free(l->bookings);
     free(l);

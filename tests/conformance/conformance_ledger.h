@@ -18,8 +18,8 @@
 
 #define ID_SIZE (BOOKING_ID_LEN_MAX + 1)
 #define URL_SIZE 1024
-#define LEDGER_RESOURCES_MAX 16
-#define CASES_MAX 80
+#define LEDGER_RESOURCES_MAX (BOOKING_LINES_MAX + 16) /* a 64-line bundle and a few more */
+#define CASES_MAX 120
 
 extern char store_url[URL_SIZE];
 extern booking_store *store;
@@ -30,10 +30,23 @@ typedef struct ledger_resource {
     uint64_t capacity;
 } ledger_resource;
 
+/* One line of a bundle beyond its first: a resource (index into ledger.resources)
+ * and its units. A REJECTED bundle may name, after its failing line, a resource
+ * that does not exist: then resource is LEDGER_RESOURCES_MAX and unknown_id (owned)
+ * names it. */
+typedef struct ledger_line {
+    size_t resource;
+    uint64_t units;
+    char *unknown_id;
+} ledger_line;
+
 typedef struct ledger_booking {
     char id[ID_SIZE];
-    size_t resource;         /* index into ledger.resources */
-    uint64_t units;
+    size_t resource;         /* line 0's resource, index into ledger.resources */
+    uint64_t units;          /* line 0's units */
+    uint32_t line_count;     /* 1 for a single attempt */
+    uint32_t line;           /* a REJECTED record's failing line; else 0 */
+    ledger_line *more;       /* lines 1..line_count-1 (NULL for one line), owned */
     booking_outcome outcome; /* BOOKED or REJECTED (insufficient_capacity) */
     bool cancelled;
     bool confirmed;          /* a hold made active */
@@ -79,6 +92,13 @@ void ledger_change_batch(ledger *l, const booking_change *changes, size_t count,
                          booking_reason *reasons, booking_record *records);
 booking_result ledger_hold(ledger *l, const char *booking_id, const char *resource_id,
                            uint64_t units, uint64_t hold_ms);
+/* A bundle (SPEC section 8) through booking_attempt; the ledger learns it. */
+booking_result ledger_bundle(ledger *l, const char *booking_id, const booking_line *lines,
+                             size_t line_count, uint64_t hold_ms);
+/* Line i of a booking: its resource index and units. */
+ledger_line ledger_booking_line(const ledger_booking *b, uint32_t i);
+/* The resource id of a booking's line. */
+const char *ledger_line_id(const ledger *l, ledger_line line);
 booking_reason ledger_set_capacity(ledger *l, size_t r, uint64_t capacity,
                                           booking_resource *out);
 void ledger_check(const ledger *l);
