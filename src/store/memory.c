@@ -76,6 +76,9 @@
 #define MEMORY_ARENA_CHUNK_BYTES_MAX MEMORY_HUGE_PAGE_BYTES
 #define MEMORY_PREFETCH_DISTANCE 8 /* attempts ahead whose slot a batch prefetches */
 #define MEMORY_SHARD_HASH_SHIFT 58  /* the top 64 - 58 = 6 bits of a hash pick the shard */
+/* Inlined into each caller, so that a caller that passes a constant line count
+ * (1: the single form) gets loops and sizes that fold away. */
+#define MEMORY_INLINE static inline __attribute__((always_inline))
 
 _Static_assert((MEMORY_SHARD_COUNT & (MEMORY_SHARD_COUNT - 1)) == 0, "a power of two");
 _Static_assert(MEMORY_SHARD_COUNT <= (1u << (64 - MEMORY_SHARD_HASH_SHIFT)),
@@ -606,9 +609,9 @@ static void prefetch_slot(mem_shard *shards, mem_key key)
     __builtin_prefetch(&slots[key.hash & mask], 1);
 }
 
-/* An attempt's lines as found under their shard locks, (2). */
+/* An attempt's lines as found under their shard locks, (2). Only [0, n) is
+ * written: a single attempt touches one entry of each array. */
 typedef struct mem_attempt_lines {
-    core_lines lines;
     mem_shard_set shards;                          /* the resource shards to lock */
     uint64_t hash[BOOKING_LINES_MAX];
     size_t len[BOOKING_LINES_MAX];
@@ -618,29 +621,29 @@ typedef struct mem_attempt_lines {
 } mem_attempt_lines;
 
 /* Hashes every line and names the shards to lock. No lock held. */
-static void attempt_lines_hash(const memory_store *m, core_lines lines, mem_attempt_lines *al)
+MEMORY_INLINE void attempt_lines_hash(const memory_store *m, const booking_line *lines, size_t n,
+                                      mem_attempt_lines *al)
 {
-    assert(lines.count >= 1 && lines.count <= BOOKING_LINES_MAX);
-    al->lines = lines;
+    assert(n >= 1 && n <= BOOKING_LINES_MAX);
     al->shards = 0;
-    for (size_t i = 0; i < lines.count; i++) {
-        al->len[i] = strlen(lines.at[i].resource_id);
+    for (size_t i = 0; i < n; i++) {
+        al->len[i] = strlen(lines[i].resource_id);
         assert(al->len[i] >= 1 && al->len[i] <= BOOKING_ID_LEN_MAX);
-        assert(lines.at[i].units >= 1 && lines.at[i].units <= BOOKING_UNITS_MAX);
-        al->hash[i] = hash_bytes(lines.at[i].resource_id, al->len[i], m->seed);
+        assert(lines[i].units >= 1 && lines[i].units <= BOOKING_UNITS_MAX);
+        al->hash[i] = hash_bytes(lines[i].resource_id, al->len[i], m->seed);
         al->shards |= shard_set_of(al->hash[i]);
     }
 }
 
 /* Under every line's shard lock: finds each line's resource and reads it as of
  * now_ms, its due holds swept, (7) and (8). */
-static void attempt_lines_read(memory_store *m, mem_attempt_lines *al, int64_t now_ms)
+MEMORY_INLINE void attempt_lines_read(memory_store *m, const booking_line *lines, size_t n,
+                                      mem_attempt_lines *al, int64_t now_ms)
 {
     uint64_t expired = 0;
-    for (size_t i = 0; i < al->lines.count; i++) {
+    for (size_t i = 0; i < n; i++) {
         mem_shard *rs = shard_of(m->resources, al->hash[i]);
-        al->res[i] = (mem_resource *)table_find(rs, al->hash[i], al->lines.at[i].resource_id,
-                                                al->len[i]);
+        al->res[i] = (mem_resource *)table_find(rs, al->hash[i], lines[i].resource_id, al->len[i]);
         al->known[i] = NULL;
         if (al->res[i] != NULL) {
             expired += holds_sweep(al->res[i], now_ms);
@@ -653,9 +656,9 @@ static void attempt_lines_read(memory_store *m, mem_attempt_lines *al, int64_t n
 }
 
 /* The bytes of a new record's block before its booking_id, (3). */
-static size_t record_block_bytes(const mem_attempt_lines *al, bool held)
+MEMORY_INLINE size_t record_block_bytes(const mem_attempt_lines *al, size_t n, bool held)
 {
-    size_t n = al->lines.count, bytes = sizeof(mem_record) + (n - 1) * sizeof(mem_line);
+    size_t bytes = sizeof(mem_record) + (n - 1) * sizeof(mem_line);
     if (held)
         bytes += n * sizeof(mem_hold);
     for (size_t i = 1; i < n; i++)
@@ -667,15 +670,15 @@ static size_t record_block_bytes(const mem_attempt_lines *al, bool held)
 /* Writes the decided record, its lines and hold entries, then the counters, (4):
  * every allocation first. False: out of memory, nothing changed. The caller holds
  * the booking shard and every line's resource shard. */
-static bool record_write(mem_shard *bs, mem_key key, const char *booking_id,
-                         const mem_attempt_lines *al, core_attempt attempt,
-                         const core_attempt_decision *d)
+MEMORY_INLINE bool record_write(mem_shard *bs, mem_key key, const char *booking_id,
+                                const mem_attempt_lines *al, core_attempt attempt, size_t n,
+                                const core_attempt_decision *d)
 {
-    size_t n = al->lines.count;
+    const booking_line *lines = attempt.lines.at;
     bool held = d->result.status == BOOKING_STATUS_HELD;
     assert(d->write_record && al->res[0] != NULL); /* an unknown line 0 is not recorded */
     assert(!d->reserve || d->result.outcome == BOOKING_BOOKED);
-    size_t bytes = record_block_bytes(al, held);
+    size_t bytes = record_block_bytes(al, n, held);
     mem_record *rec = (mem_record *)node_new(bs, bytes, booking_id, key.len);
     if (rec == NULL || !table_reserve(bs))
         return false;
@@ -687,11 +690,11 @@ static bool record_write(mem_shard *bs, mem_key key, const char *booking_id,
     mem_line *more = (mem_line *)(rec + 1);
     char *ids = (char *)(more + (n - 1)) + (held ? n * sizeof(mem_hold) : 0);
     rec->resource = al->res[0];
-    rec->units = al->lines.at[0].units;
+    rec->units = lines[0].units;
     for (size_t i = 1; i < n; i++) {
-        more[i - 1] = (mem_line){.resource = al->res[i], .units = al->lines.at[i].units};
+        more[i - 1] = (mem_line){.resource = al->res[i], .units = lines[i].units};
         if (al->res[i] == NULL) {
-            memcpy(ids, al->lines.at[i].resource_id, al->len[i] + 1);
+            memcpy(ids, lines[i].resource_id, al->len[i] + 1);
             more[i - 1].unknown_id = ids;
             ids += al->len[i] + 1;
         }
@@ -708,7 +711,7 @@ static bool record_write(mem_shard *bs, mem_key key, const char *booking_id,
         rec->holds = (mem_hold *)(more + (n - 1));
         for (size_t i = 0; i < n; i++) {
             rec->holds[i] = (mem_hold){.expires_at_ms = d->result.expires_at_ms,
-                                       .units = al->lines.at[i].units, .live = true,
+                                       .units = lines[i].units, .live = true,
                                        .line = (uint8_t)i};
             holds_push(al->res[i], &rec->holds[i]);
         }
@@ -716,10 +719,28 @@ static bool record_write(mem_shard *bs, mem_key key, const char *booking_id,
     table_insert(bs, key.hash, &rec->node);
     for (size_t i = 0; d->reserve && i < n; i++) {
         /* (4') of decide.c: the core found units <= capacity - booked on every line. */
-        al->res[i]->booked += al->lines.at[i].units;
+        al->res[i]->booked += lines[i].units;
         resource_written(al->res[i]);
     }
     return true;
+}
+
+/* A new booking_id's attempt of n lines, under the booking shard's lock: locks
+ * every line's resource shard in order (2), reads the time (8), decides and writes. */
+MEMORY_INLINE booking_result attempt_new(memory_store *m, mem_shard *bs, mem_key key,
+                                         const char *booking_id, core_attempt attempt, size_t n)
+{
+    assert(n == attempt.lines.count);
+    mem_attempt_lines al;
+    attempt_lines_hash(m, attempt.lines.at, n, &al);
+    shards_lock(m->resources, al.shards);
+    attempt.now_ms = bk_store_now(&m->base);
+    attempt_lines_read(m, attempt.lines.at, n, &al, attempt.now_ms);
+    core_attempt_decision d = bk_core_decide_attempt(attempt, al.known, NULL);
+    if (d.write_record && !record_write(bs, key, booking_id, &al, attempt, n, &d))
+        d.result = (booking_result){.outcome = BOOKING_FAILED, .reason = BOOKING_REASON_INTERNAL};
+    shards_unlock(m->resources, al.shards);
+    return d.result;
 }
 
 static booking_result memory_attempt_one(memory_store *m, const booking_request *req,
@@ -732,26 +753,20 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
 
     pthread_mutex_lock(&bs->lock);
     mem_record *rec = (mem_record *)table_find(bs, bh, req->booking_id, booking_key.len);
+    booking_result result;
     if (rec != NULL) {
         /* A replay reads only the record: its lines never change. */
         core_record cr = core_record_of(rec);
         cr.same_lines = record_lines_equal(rec, attempt.lines);
         attempt.now_ms = bk_store_now(&m->base);
-        pthread_mutex_unlock(&bs->lock);
-        return bk_core_decide_attempt(attempt, NULL, &cr).result;
+        result = bk_core_decide_attempt(attempt, NULL, &cr).result;
+    } else if (attempt.lines.count == 1) {
+        result = attempt_new(m, bs, booking_key, req->booking_id, attempt, 1); /* the fast path */
+    } else {
+        result = attempt_new(m, bs, booking_key, req->booking_id, attempt, attempt.lines.count);
     }
-
-    mem_attempt_lines al;
-    attempt_lines_hash(m, attempt.lines, &al);
-    shards_lock(m->resources, al.shards);
-    attempt.now_ms = bk_store_now(&m->base); /* (8): under every lock */
-    attempt_lines_read(m, &al, attempt.now_ms);
-    core_attempt_decision d = bk_core_decide_attempt(attempt, al.known, NULL);
-    if (d.write_record && !record_write(bs, booking_key, req->booking_id, &al, attempt, &d))
-        d.result = (booking_result){.outcome = BOOKING_FAILED, .reason = BOOKING_REASON_INTERNAL};
-    shards_unlock(m->resources, al.shards);
     pthread_mutex_unlock(&bs->lock);
-    return d.result;
+    return result;
 }
 
 static void memory_attempt_batch(booking_store *store, const booking_request *requests,
