@@ -8,6 +8,7 @@
 #   make soak     the deterministic simulation on random seeds for SECONDS=N
 #   make coverage line and branch coverage per folder (build-coverage)
 #   make test-fresh  the README's test command in a clean minimal Debian 12 root (slow; root)
+#   make test-systemd  booking.service under a real systemd, booted with systemd-nspawn (root)
 # Every target installs missing Debian packages first (scripts/install-deps).
 
 # The build tree's own make says nothing about directories: only its progress.
@@ -19,7 +20,7 @@ CTEST_FLAGS ?= --output-on-failure --timeout 300
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build deps install test test-plain test-asan test-tsan test-fresh run bench clean fuzz soak coverage
+.PHONY: all build build-program deps install test test-plain test-asan test-tsan test-fresh test-systemd run bench clean fuzz soak coverage
 
 all: build
 
@@ -29,6 +30,11 @@ deps:
 build: deps
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build -j$(JOBS)
+
+# Only the program (and the libraries it links): what `make run` needs.
+build-program: deps
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build -j$(JOBS) --target booking
 
 build-asan/CMakeCache.txt:
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBOOKING_SANITIZE=address $(CMAKE_FLAGS) >/dev/null
@@ -55,7 +61,12 @@ test-tsan: deps build-tsan/CMakeCache.txt
 test-fresh:
 	scripts/test-fresh-root
 
-run: build
+# Not part of `make test` either: it boots a Debian root (the cache of test-fresh, plus
+# systemd) in a container; about half a minute once the roots are cached.
+test-systemd: build
+	scripts/test-systemd-unit build
+
+run: build-program
 	@printf 'Starting booking serve on http://127.0.0.1:8080 (store sqlite:booking.db); Ctrl-C stops it.\n'
 	@printf 'Try, from another terminal:\n'
 	@printf '  curl -X PUT http://127.0.0.1:8080/v1/resources/room-1 -d \047{"capacity":10}\047\n'

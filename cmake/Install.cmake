@@ -22,7 +22,11 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/CHANGELOG.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/examples/embed.c ${PROJECT_SOURCE_DIR}/examples/README.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
-install(PROGRAMS ${PROJECT_SOURCE_DIR}/examples/curl-session.sh
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/booking.bash-completion
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME booking)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/grafana-dashboard.json
+              ${PROJECT_SOURCE_DIR}/packaging/booking.default DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/examples/curl-session.sh ${PROJECT_SOURCE_DIR}/examples/hotel-nights.sh
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 
 # pkg-config: what a link against libbooking.a needs besides the archive. The
@@ -78,3 +82,26 @@ install(CODE [[
   file(INSTALL DESTINATION "${_booking_pcdir}" TYPE FILE FILES "${_booking_out}/libbooking.pc")
   file(INSTALL DESTINATION "${_booking_unitdir}" TYPE FILE FILES "${_booking_out}/booking.service")
 ]])
+
+# find_package(booking): a config file and its version file, under the libdir.
+# 0.x minors may break the API, so a request for 0.1 accepts 0.1.x only; from 1.0
+# on, any later 1.x.
+include(CMakePackageConfigHelpers)
+set(BOOKING_CONFIG_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/booking)
+file(RELATIVE_PATH BOOKING_CONFIG_TO_PREFIX /prefix/${BOOKING_CONFIG_DIR} /prefix)
+if(BOOKING_WITH_POSTGRES)
+  set(BOOKING_WITH_POSTGRES TRUE)
+else()
+  set(BOOKING_WITH_POSTGRES FALSE)
+endif()
+configure_file(${PROJECT_SOURCE_DIR}/cmake/bookingConfig.cmake.in
+               ${_booking_pkg_dir}/bookingConfig.cmake @ONLY)
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+  set(_booking_compatibility SameMinorVersion)
+else()
+  set(_booking_compatibility SameMajorVersion)
+endif()
+write_basic_package_version_file(${_booking_pkg_dir}/bookingConfigVersion.cmake
+                                 VERSION ${PROJECT_VERSION} COMPATIBILITY ${_booking_compatibility})
+install(FILES ${_booking_pkg_dir}/bookingConfig.cmake ${_booking_pkg_dir}/bookingConfigVersion.cmake
+        DESTINATION ${BOOKING_CONFIG_DIR})

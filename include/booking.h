@@ -38,6 +38,17 @@
 extern "C" {
 #endif
 
+/* The version of this header; booking_version() gives the library's. The
+ * project's version is set here, once (CMake reads these three lines). While
+ * MAJOR is 0 a MINOR release may change the API and the ABI, and the shared
+ * library's SONAME names both (libbooking.so.0.MINOR); from 1 on, MAJOR alone.
+ * BOOKING_VERSION_NUMBER is MAJOR * 10000 + MINOR * 100 + PATCH, for #if. */
+#define BOOKING_VERSION_MAJOR 0
+#define BOOKING_VERSION_MINOR 1
+#define BOOKING_VERSION_PATCH 0
+#define BOOKING_VERSION_NUMBER                                                               \
+    (BOOKING_VERSION_MAJOR * 10000 + BOOKING_VERSION_MINOR * 100 + BOOKING_VERSION_PATCH)
+
 /* Marks the exported symbols; the library is built with -fvisibility=hidden. */
 #if defined(__GNUC__) && defined(BOOKING_BUILDING_LIBRARY)
 #define BOOKING_API __attribute__((visibility("default")))
@@ -62,7 +73,9 @@ extern "C" {
     XX(EINVAL, -1, "invalid input")          /* input outside SPEC section 3; nothing done */ \
     XX(ENOMEM, -2, "out of memory")          /* out of memory before anything was done */   \
     XX(EURL, -3, "bad store URL")            /* malformed, or of an unknown scheme */       \
-    XX(EOPEN, -4, "store could not be opened") /* could not be opened or migrated */
+    XX(EOPEN, -4, "store could not be opened") /* could not be opened or migrated */      \
+    XX(ENOTSUP, -5, "not supported by this store") /* e.g. a backup of memory: */         \
+    XX(EBACKUP, -6, "backup failed")         /* the copy could not be written */
 
 typedef enum booking_error {
 #define BOOKING_ERROR_ENUM_(name, value, phrase) BOOKING_##name = value,
@@ -413,6 +426,21 @@ typedef struct booking_store_stats {
     uint64_t holds_expired;
 } booking_store_stats;
 BOOKING_API booking_error booking_store_get_stats(booking_store *store, booking_store_stats *stats);
+
+/* Writes a consistent copy of the store's database to a new file at path, while
+ * other threads and processes go on deciding. sqlite: only: the copy is made in
+ * one read transaction (SQLite's VACUUM INTO), so it holds exactly the decisions
+ * committed before it began, compacted, and opens as a store of its own
+ * ("sqlite:PATH"). To restore, stop every process using the store and put the
+ * copy in place of the file (removing the old file's -wal and -shm).
+ * postgres:// is backed up with PostgreSQL's own tools (pg_dump, pg_basebackup);
+ * memory: has nothing to keep.
+ * Errors: BOOKING_EINVAL (store or path NULL, or path empty); BOOKING_ENOTSUP
+ * (memory:, postgres://); BOOKING_EBACKUP (path exists, or the copy could not be
+ * written: errbuf, if not NULL, says why; no partial file is left behind).
+ * Thread-safety: any number of threads at once; a backup waits for no writer. */
+BOOKING_API booking_error booking_store_backup(booking_store *store, const char *path,
+                                               char *errbuf, size_t errbuf_len);
 
 /* Whether the store answers (a cheap read). *reason: OK or a failure.
  * What a readiness probe asks (GET /readyz). Errors: BOOKING_EINVAL (store or

@@ -32,6 +32,7 @@ int cmd_booking(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
 
 /* Parses a decimal integer 0..max with nothing else around it. */
 bool cli_parse_u64(const char *text, uint64_t max, uint64_t *out);
@@ -52,6 +53,16 @@ const char *cli_redact_url(const char *url, char *out, size_t size);
 
 /* Opens the store or prints why not (the URL redacted); NULL on failure. */
 booking_store *cli_open_store(const char *command, const char *url);
+
+/* The same for a command that only reads (or copies) a store: a sqlite: file
+ * that does not exist is refused rather than created empty, so a mistyped path
+ * is an error, not an empty answer. */
+booking_store *cli_open_existing_store(const char *command, const char *url);
+
+/* Tells the service manager (systemd's sd_notify protocol, $NOTIFY_SOCKET) the
+ * state lines in `state`, e.g. "READY=1\nSTATUS=...". True when it was told, or
+ * when no manager listens (NOTIFY_SOCKET unset). */
+bool cli_notify(const char *state);
 
 /* Checks an id argument against SPEC section 3; prints the usage error itself. */
 bool cli_check_id(const char *command, const char *what, const char *id);

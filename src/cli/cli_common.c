@@ -6,10 +6,13 @@
 #include "json/booking_json.h"
 #include "util/parse.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 bool cli_parse_u64(const char *text, uint64_t max, uint64_t *out)
 {
@@ -87,6 +90,29 @@ booking_store *cli_open_store(const char *command, const char *url)
         return NULL;
     }
     return store;
+}
+
+#define CLI_SQLITE_SCHEME "sqlite:"
+
+booking_store *cli_open_existing_store(const char *command, const char *url)
+{
+    size_t scheme = strlen(CLI_SQLITE_SCHEME);
+    if (url != NULL && strncmp(url, CLI_SQLITE_SCHEME, scheme) == 0) {
+        const char *path = url + scheme;
+        size_t len = strcspn(path, "?"); /* the path ends where the options begin */
+        char file[PATH_MAX];
+        if (len == 0 || len >= sizeof file)
+            return cli_open_store(command, url); /* let the library name the problem */
+        memcpy(file, path, len);
+        file[len] = '\0';
+        struct stat st;
+        if (stat(file, &st) != 0) {
+            cli_error(command, "no store at %s: %s (only a command that writes creates one)",
+                      file, strerror(errno));
+            return NULL;
+        }
+    }
+    return cli_open_store(command, url);
 }
 
 bool cli_check_id(const char *command, const char *what, const char *id)

@@ -315,7 +315,8 @@ int cmd_resource(int argc, char **argv)
         return cli_usage_error("resource",
                                "invalid --capacity '%s': an integer from 0 to %" PRIu64,
                                a.capacity_text, BOOKING_CAPACITY_MAX);
-    booking_store *store = cli_open_store("resource", a.store_url);
+    booking_store *store = set ? cli_open_store("resource", a.store_url)
+                               : cli_open_existing_store("resource", a.store_url);
     if (store == NULL)
         return CLI_EXIT_ERROR;
     booking_reason reason;
@@ -344,7 +345,7 @@ int cmd_booking(int argc, char **argv)
         return cli_usage_error("booking", "expected one BOOKING_ID");
     if (!cli_check_id("booking", "BOOKING_ID", a.positional[1]))
         return CLI_EXIT_USAGE;
-    booking_store *store = cli_open_store("booking", a.store_url);
+    booking_store *store = cli_open_existing_store("booking", a.store_url);
     if (store == NULL)
         return CLI_EXIT_ERROR;
     booking_reason reason;

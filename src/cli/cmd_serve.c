@@ -66,6 +66,11 @@ static const char serve_help[] =
     "(503 FAILED unavailable) and answer /readyz 503 draining; decide and answer\n"
     "everything queued; close the store; exit 0.\n"
     "\n"
+    "Environment: BOOKING_LISTEN, BOOKING_STORE and BOOKING_TOKEN_FILE give the\n"
+    "defaults of --listen, --store and --token-file (the options win). Run by systemd\n"
+    "with Type=notify, it reports READY=1 once the port is bound and the store open,\n"
+    "and STOPPING=1 when it begins to drain ($NOTIFY_SOCKET).\n"
+    "\n"
     "Exit status: 0 stopped by a signal; 2 usage (a malformed option or --listen);\n"
     "1 the store, the token file, the access log or the address could not be opened.\n";
 
@@ -87,6 +92,13 @@ static unsigned default_threads(void)
     return n > SERVER_THREADS_MAX ? SERVER_THREADS_MAX : (unsigned)n;
 }
 
+/* The variable's value, or fallback when it is unset or empty. */
+static const char *env_or(const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+    return v != NULL && v[0] != '\0' ? v : fallback;
+}
+
 /* Returns -1 when parsing succeeded, else the exit code to return. */
 static int parse_args(int argc, char **argv, serve_args *a)
 {
@@ -97,8 +109,10 @@ static int parse_args(int argc, char **argv, serve_args *a)
         {"access-log", required_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
-    a->listen = SERVER_LISTEN_DEFAULT;
-    a->store_url = CLI_STORE_DEFAULT;
+    /* The environment gives the defaults (a unit's EnvironmentFile=); flags win. */
+    a->listen = env_or("BOOKING_LISTEN", SERVER_LISTEN_DEFAULT);
+    a->store_url = env_or("BOOKING_STORE", CLI_STORE_DEFAULT);
+    a->token_file = env_or("BOOKING_TOKEN_FILE", NULL);
     a->threads = default_threads();
     a->max_connections = SERVER_CONNECTIONS_DEFAULT;
     uint64_t n;
@@ -191,10 +205,18 @@ static int serve(const serve_args *a, char *token, FILE *log, const sigset_t *st
     fprintf(stderr, "booking serve: listening on http://%s:%u (store %s)\n", server_host(server),
             (unsigned)server_port(server), cli_redact_url(a->store_url, shown, sizeof shown));
     fflush(stderr);
+    /* Ready: the port is bound and the store open (systemd's Type=notify). */
+    char state[512]; /* the host is at most a numeric address or a short name */
+    snprintf(state, sizeof state, "READY=1\nSTATUS=listening on http://%s:%u\nMAINPID=%ld",
+             server_host(server), (unsigned)server_port(server), (long)getpid());
+    if (!cli_notify(state))
+        fprintf(stderr, "booking serve: could not tell the service manager (NOTIFY_SOCKET): %s\n",
+                strerror(errno));
     int sig = 0;
     int rc = sigwait(stop_signals, &sig);
     fprintf(stderr, "booking serve: %s: stopping (draining requests in flight)\n",
             rc == 0 ? strsignal(sig) : "sigwait failed");
+    cli_notify("STOPPING=1\nSTATUS=draining requests in flight");
     server_stop(server);
     booking_store_close(store);
     fprintf(stderr, "booking serve: stopped\n");

@@ -4,6 +4,7 @@
  * calls libbooking, prints the result and exits with the outcome's status.
  */
 #include "cli/cli.h"
+#include "util/build_info.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,14 +16,15 @@ typedef struct cli_command {
 } cli_command;
 
 static const cli_command commands[] = {
-    {"attempt", cmd_attempt, "one attempt to reserve units of a resource"},
+    {"attempt", cmd_attempt, "one attempt to reserve units of a resource, or of several"},
     {"confirm", cmd_confirm, "confirm a held booking, making it active"},
     {"cancel", cmd_cancel, "cancel a booking, releasing its units"},
     {"resource", cmd_resource, "set or get a resource's capacity"},
     {"booking", cmd_booking, "get a booking's decision record"},
     {"bench", cmd_bench, "measure attempts per second and latency"},
     {"check", cmd_check, "check a recorded history for linearizability"},
-    {"serve", cmd_serve, "serve the HTTP/JSON API (SPEC section 5)"},
+    {"serve", cmd_serve, "serve the HTTP/JSON API"},
+    {"backup", cmd_backup, "write a consistent copy of a live sqlite store"},
 };
 
 static void print_help(FILE *out)
@@ -37,9 +39,9 @@ static void print_help(FILE *out)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fputs("\n"
-          "Every command takes --help; commands that use a store take --store URL\n"
-          "(default " CLI_STORE_DEFAULT "; also memory: and postgres://...), and those that\n"
-          "print a result take --json.\n"
+          "Every command takes --help ('booking help COMMAND' says the same); those\n"
+          "that use a store take --store URL (default " CLI_STORE_DEFAULT "; also memory:\n"
+          "and postgres://...), and those that print a result take --json.\n"
           "\n"
           "Options:\n"
           "  -h, --help      show this help\n"
@@ -54,12 +56,26 @@ int main(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     const char *name = argv[1];
+    if (strcmp(name, "help") == 0 && argc >= 3) {
+        /* `booking help CMD` is `booking CMD --help`. */
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+            if (strcmp(argv[2], commands[i].name) == 0) {
+                char *help_argv[] = {argv[2], "--help", NULL};
+                return commands[i].run(2, help_argv);
+            }
+        }
+        fprintf(stderr, "booking: unknown command '%s' (see 'booking --help')\n", argv[2]);
+        return CLI_EXIT_USAGE;
+    }
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
         print_help(stdout);
         return CLI_EXIT_OK;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-        printf("booking %s\n", booking_version());
+        printf("booking %s\n"
+               "commit %s, %s, stores %s\n",
+               booking_version(), BOOKING_BUILD_COMMIT, BOOKING_BUILD_COMPILER,
+               BOOKING_BUILD_STORES);
         return CLI_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {

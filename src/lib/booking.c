@@ -28,6 +28,18 @@ static const store_scheme store_schemes[] = {
 #endif
 };
 
+#ifdef BOOKING_WITH_POSTGRES
+#define STORE_SCHEMES_KNOWN "sqlite:PATH, memory: or postgres://..."
+#else
+#define STORE_SCHEMES_KNOWN "sqlite:PATH or memory:"
+#endif
+
+/* A postgres URL given to a library built without that store. */
+static bool url_is_postgres(const char *url)
+{
+    return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+}
+
 booking_error booking_store_open(const char *url, booking_store **out, char *errbuf,
                                  size_t errbuf_len)
 {
@@ -43,8 +55,13 @@ booking_error booking_store_open(const char *url, booking_store **out, char *err
         if (strncmp(url, store_schemes[i].prefix, n) == 0)
             return store_schemes[i].open(url, url + n, out, errbuf, errbuf_len);
     }
-    bk_store_error(errbuf, errbuf_len,
-                "%s: unknown store URL (expected sqlite:PATH, memory: or postgres://...)", url);
+    if (url_is_postgres(url))
+        bk_store_error(errbuf, errbuf_len,
+                       "%s: this libbooking was built without the postgres:// store "
+                       "(BOOKING_WITH_POSTGRES=OFF)", url);
+    else
+        bk_store_error(errbuf, errbuf_len, "%s: unknown store URL (expected " STORE_SCHEMES_KNOWN ")",
+                       url);
     return BOOKING_EURL;
 }
 
@@ -211,6 +228,22 @@ booking_error booking_get_booking_lines(booking_store *store, const char *bookin
     assert(*reason != BOOKING_REASON_OK ||
            (record->line_count >= 1 && record->line_count <= BOOKING_LINES_MAX));
     return BOOKING_OK;
+}
+
+booking_error booking_store_backup(booking_store *store, const char *path, char *errbuf,
+                                   size_t errbuf_len)
+{
+    if (store == NULL || path == NULL || path[0] == '\0')
+        return BOOKING_EINVAL;
+    if (store->ops->backup == NULL) {
+        bk_store_error(errbuf, errbuf_len, "the %s store has no backup of its own%s",
+                       store->ops->name,
+                       strcmp(store->ops->name, "postgres") == 0
+                           ? ": use PostgreSQL's pg_dump or pg_basebackup"
+                           : "");
+        return BOOKING_ENOTSUP;
+    }
+    return store->ops->backup(store, path, errbuf, errbuf_len);
 }
 
 booking_error booking_store_ping(booking_store *store, booking_reason *reason)

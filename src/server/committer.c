@@ -30,6 +30,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* A full-size batch request must always fit an empty queue, or it could never
  * be taken (invariant (2) needs a whole item to fit one transaction too). */
@@ -125,7 +126,7 @@ static commit_item *take_round(committer *c, round_size *n)
     last->next = NULL;
     size_t taken = n->attempts + n->changes;
     assert(n->attempts <= BOOKING_BATCH_MAX && n->changes <= BOOKING_BATCH_MAX); /* (2) */
-    assert(n->lines <= BOOKING_BATCH_LINES_MAX && n->lines >= n->attempts);
+    assert(n->lines <= BOOKING_BATCH_LINES_MAX && n->lines >= n->attempts); /* (2) */
     assert(taken >= 1 && taken <= c->queued && items <= c->queued_items);
     c->queued -= taken;
     c->queued_items -= items;
@@ -158,6 +159,20 @@ static void set_committing(committer *c, size_t count)
         atomic_store_explicit(&c->metrics->committing, count, memory_order_relaxed);
 }
 
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The store transaction that began at start_ns has ended (decided and synced). */
+static void record_duration(committer *c, uint64_t start_ns)
+{
+    if (c->metrics != NULL)
+        metrics_commit_duration(c->metrics, monotonic_ns() - start_ns);
+}
+
 /* One observation per transaction: attempts and changes share the batch size
  * histogram, so its count stays the number of transactions (and of fsyncs). */
 static void record_batch(committer *c, size_t count, booking_reason first)
@@ -171,7 +186,9 @@ static void decide_attempts(committer *c, size_t n)
     if (n == 0)
         return;
     set_committing(c, n);
+    uint64_t start = monotonic_ns();
     booking_error e = booking_attempt_batch(c->store, c->requests, n, c->results);
+    record_duration(c, start);
     set_committing(c, 0);
     if (e != BOOKING_OK) {
         /* Every request was validated before it was queued: this is a bug or out
@@ -192,7 +209,9 @@ static void decide_changes(committer *c, size_t n)
     /* Every field an answer shows is defined, whatever the store writes. */
     memset(c->records, 0, n * sizeof *c->records);
     set_committing(c, n);
+    uint64_t start = monotonic_ns();
     booking_error e = booking_change_batch(c->store, c->changes, n, c->reasons, c->records);
+    record_duration(c, start);
     set_committing(c, 0);
     if (e != BOOKING_OK) {
         /* As for attempts: validated before queued, so a bug or out of memory;

@@ -5,6 +5,7 @@
  * render time, so recording is one add per value.
  */
 #include "server/metrics.h"
+#include "server/process_metrics.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -65,15 +66,26 @@ void metrics_status(server_metrics *m, unsigned status)
     atomic_fetch_add_explicit(&m->statuses[i], 1, RELAXED);
 }
 
-void metrics_latency(server_metrics *m, uint64_t latency_ns)
+static void histogram_add(metrics_histogram *h, uint64_t duration_ns)
 {
-    uint64_t us = latency_ns / 1000;
+    uint64_t us = duration_ns / 1000;
     size_t i = 0;
     while (i < METRICS_LATENCY_BUCKETS && us > latency_bounds_us[i])
         i++;
-    atomic_fetch_add_explicit(&m->latency_buckets[i], 1, RELAXED);
-    atomic_fetch_add_explicit(&m->latency_sum_us, us, RELAXED);
-    atomic_fetch_add_explicit(&m->latency_count, 1, RELAXED);
+    atomic_fetch_add_explicit(&h->buckets[i], 1, RELAXED);
+    atomic_fetch_add_explicit(&h->sum_us, us, RELAXED);
+    atomic_fetch_add_explicit(&h->count, 1, RELAXED);
+}
+
+void metrics_latency(server_metrics *m, metrics_route route, uint64_t latency_ns)
+{
+    assert((unsigned)route < METRICS_ROUTES);
+    histogram_add(&m->latency[route], latency_ns);
+}
+
+void metrics_commit_duration(server_metrics *m, uint64_t duration_ns)
+{
+    histogram_add(&m->commit, duration_ns);
 }
 
 void metrics_batch(server_metrics *m, size_t attempts, bool failed)
@@ -126,24 +138,51 @@ static void render_statuses(FILE *f, server_metrics *m)
             (unsigned long long)get(&m->statuses[METRICS_STATUSES]));
 }
 
-static void render_latency(FILE *f, server_metrics *m)
+/* One histogram's series; labels is "" or `name="value",` (with its comma). */
+static void render_histogram(FILE *f, const char *name, const char *labels,
+                             metrics_histogram *h)
 {
-    fputs("# HELP booking_http_request_duration_seconds Time from request headers to answer.\n"
-          "# TYPE booking_http_request_duration_seconds histogram\n",
-          f);
     uint64_t cumulative = 0;
     for (size_t i = 0; i < METRICS_LATENCY_BUCKETS; i++) {
-        cumulative += get(&m->latency_buckets[i]);
-        fprintf(f, "booking_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+        cumulative += get(&h->buckets[i]);
+        fprintf(f, "%s_bucket{%sle=\"%g\"} %llu\n", name, labels,
                 (double)latency_bounds_us[i] / 1e6, (unsigned long long)cumulative);
     }
-    cumulative += get(&m->latency_buckets[METRICS_LATENCY_BUCKETS]);
-    fprintf(f, "booking_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
-            (unsigned long long)cumulative);
-    fprintf(f, "booking_http_request_duration_seconds_sum %.6f\n",
-            (double)get(&m->latency_sum_us) / 1e6);
-    fprintf(f, "booking_http_request_duration_seconds_count %llu\n",
-            (unsigned long long)get(&m->latency_count));
+    cumulative += get(&h->buckets[METRICS_LATENCY_BUCKETS]);
+    fprintf(f, "%s_bucket{%sle=\"+Inf\"} %llu\n", name, labels, (unsigned long long)cumulative);
+    size_t n = strlen(labels);
+    /* The sum and count carry the labels without the trailing comma. */
+    if (n > 0) {
+        fprintf(f, "%s_sum{%.*s} %.6f\n", name, (int)(n - 1), labels,
+                (double)get(&h->sum_us) / 1e6);
+        fprintf(f, "%s_count{%.*s} %llu\n", name, (int)(n - 1), labels,
+                (unsigned long long)get(&h->count));
+    } else {
+        fprintf(f, "%s_sum %.6f\n", name, (double)get(&h->sum_us) / 1e6);
+        fprintf(f, "%s_count %llu\n", name, (unsigned long long)get(&h->count));
+    }
+}
+
+static const char *const route_labels[METRICS_ROUTES] = {
+#define METRICS_ROUTE_LABEL_(name, label) [METRICS_ROUTE_##name] = label,
+    METRICS_ROUTE_MAP(METRICS_ROUTE_LABEL_)
+#undef METRICS_ROUTE_LABEL_
+};
+
+static void render_latency(FILE *f, server_metrics *m)
+{
+    fputs("# HELP booking_http_request_duration_seconds Time from request headers to answer, by route.\n"
+          "# TYPE booking_http_request_duration_seconds histogram\n",
+          f);
+    for (size_t r = 0; r < METRICS_ROUTES; r++) {
+        char labels[64];
+        snprintf(labels, sizeof labels, "route=\"%s\",", route_labels[r]);
+        render_histogram(f, "booking_http_request_duration_seconds", labels, &m->latency[r]);
+    }
+    fputs("# HELP booking_commit_duration_seconds Time of one store transaction of the group commit (decide and sync).\n"
+          "# TYPE booking_commit_duration_seconds histogram\n",
+          f);
+    render_histogram(f, "booking_commit_duration_seconds", "", &m->commit);
 }
 
 static void render_batches(FILE *f, server_metrics *m)
@@ -225,6 +264,7 @@ char *metrics_render(server_metrics *m, const booking_store_stats *stats, size_t
     render_batches(f, m);
     render_queue(f, m);
     render_holds(f, m, stats);
+    bk_metrics_render_process(f);
     bool failed = ferror(f) != 0;
     if (fclose(f) != 0 || failed) {
         free(text);

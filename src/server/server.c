@@ -120,6 +120,26 @@ typedef struct request_ctx {
     char path[SERVER_LOG_PATH_MAX + 1];
 } request_ctx;
 
+/* The route label of an action's latency (metrics.h). */
+static metrics_route route_of(request_action action)
+{
+    switch (action) {
+    case ACTION_ATTEMPT: return METRICS_ROUTE_ATTEMPT;
+    case ACTION_BATCH: return METRICS_ROUTE_BATCH;
+    case ACTION_BOOKING_GET: return METRICS_ROUTE_BOOKING_GET;
+    case ACTION_BOOKING_CANCEL: return METRICS_ROUTE_BOOKING_CANCEL;
+    case ACTION_BOOKING_CONFIRM: return METRICS_ROUTE_BOOKING_CONFIRM;
+    case ACTION_RESOURCE_GET: return METRICS_ROUTE_RESOURCE_GET;
+    case ACTION_RESOURCE_PUT: return METRICS_ROUTE_RESOURCE_PUT;
+    case ACTION_HEALTHZ: return METRICS_ROUTE_HEALTHZ;
+    case ACTION_READYZ: return METRICS_ROUTE_READYZ;
+    case ACTION_METRICS: return METRICS_ROUTE_METRICS;
+    case ACTION_OPENAPI: return METRICS_ROUTE_OPENAPI;
+    case ACTION_REPLY: break;
+    }
+    return METRICS_ROUTE_REFUSED;
+}
+
 static uint64_t now_ns(void)
 {
     struct timespec ts;
@@ -171,7 +191,7 @@ static enum MHD_Result send_text(request_ctx *ctx, unsigned status, char *text, 
         ctx->status = status;
         ctx->state = STATE_ANSWERED;
         metrics_status(&s->metrics, status);
-        metrics_latency(&s->metrics, now_ns() - ctx->start_ns);
+        metrics_latency(&s->metrics, route_of(ctx->action), now_ns() - ctx->start_ns);
     }
     return r;
 }

@@ -45,9 +45,13 @@
  *      every operation that takes a resource's lock first pops that resource's
  *      entries whose time has come and releases the live ones (sweep), so each
  *      resource's counter is right as of now and each line is released once.
- *      An entry belongs to its resource's shard: only that lock reads or writes
- *      it. A confirm or cancel, holding every line's lock, marks the entries dead
- *      (a heap drops an entry when it reaches the top). The one exception is the
+ *      An entry lives in its record's block (3) but belongs to its resource's
+ *      shard: only that lock reads or writes it (its expiry and units are only
+ *      read once written). A confirm or cancel of a live hold, holding every
+ *      line's lock, marks the entries dead (a heap drops an entry when it reaches
+ *      the top); one that finds the hold expired (release_expired) has nothing
+ *      left to do: its own sweep of every line's resource, under those locks and
+ *      at a time past the end, released each live entry. The one exception is the
  *      first entry's expiry_counted byte, an atomic: whichever line's sweep comes
  *      first counts the hold once in holds_expired (holds, not lines, as the
  *      sqlite and postgres stores count the records their expiry steps mark).
@@ -408,7 +412,7 @@ static void holds_push(mem_resource *res, mem_hold *hold)
  * Cost: O(log n) per entry ever pushed. */
 static uint64_t holds_sweep(mem_resource *res, int64_t now_ms)
 {
-    uint64_t released = 0;
+    uint64_t expired = 0;
     while (res->hold_count > 0 && bk_core_hold_expired(res->holds[0]->expires_at_ms, now_ms)) {
         mem_hold *top = res->holds[0];
         if (top->live) {
@@ -418,12 +422,12 @@ static uint64_t holds_sweep(mem_resource *res, int64_t now_ms)
             mem_hold *first = top - top->line;
             assert(first->expires_at_ms == top->expires_at_ms); /* one hold, one end */
             if (__atomic_exchange_n(&first->expiry_counted, 1, __ATOMIC_RELAXED) == 0)
-                released++;
+                expired++;
         }
         res->holds[0] = res->holds[--res->hold_count];
         heap_sift_down(res->holds, res->hold_count, 0);
     }
-    return released;
+    return expired;
 }
 
 /* ---- conversions to the core's and the public structs ---- */
@@ -560,9 +564,9 @@ static void public_resource_of(const mem_resource *r, int64_t now_ms, booking_re
 static int64_t resource_time(booking_store *store, mem_resource *res)
 {
     int64_t now = bk_store_now(store);
-    uint64_t released = res != NULL ? holds_sweep(res, now) : 0;
-    if (released > 0)
-        bk_store_count_expired(store, released);
+    uint64_t expired = res != NULL ? holds_sweep(res, now) : 0;
+    if (expired > 0)
+        bk_store_count_expired(store, expired);
     return now;
 }
 
@@ -746,6 +750,7 @@ MEMORY_INLINE booking_result attempt_new(memory_store *m, mem_shard *bs, mem_key
 static booking_result memory_attempt_one(memory_store *m, const booking_request *req,
                                          mem_key booking_key)
 {
+    assert(booking_key.len >= 1 && booking_key.len <= BOOKING_ID_LEN_MAX);
     uint64_t bh = booking_key.hash;
     mem_shard *bs = shard_of(m->records, bh);
     booking_line one;
@@ -766,6 +771,7 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
         result = attempt_new(m, bs, booking_key, req->booking_id, attempt, attempt.lines.count);
     }
     pthread_mutex_unlock(&bs->lock);
+    assert(result.outcome != BOOKING_FAILED || result.reason == BOOKING_REASON_INTERNAL); /* (4) */
     return result;
 }
 

@@ -85,8 +85,13 @@
 #include "store/store.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The columns hold the enum values themselves (sqlite_schema.c). */
 _Static_assert(BOOKING_CAPACITY_MAX <= INT64_MAX, "counters bind as sqlite3_int64");
@@ -858,6 +863,73 @@ static booking_reason sqlite_ping(booking_store *store)
     return rc == SQLITE_ROW ? BOOKING_REASON_OK : bk_sqlite_reason(rc);
 }
 
+/* Makes a backup durable: SQLite does not sync what VACUUM INTO wrote, so the
+ * file, then its directory entry, are synced here before the backup is reported. */
+static bool sync_new_file(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    bool ok = fd >= 0 && fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ok = ok && dfd >= 0 && fsync(dfd) == 0;
+    if (dfd >= 0)
+        close(dfd);
+    return ok;
+}
+
+/* booking_store_backup: VACUUM INTO on the reader connection, one read
+ * transaction, so the copy is exactly the committed state when it began and no
+ * writer waits for it. The file is created here first, exclusively (VACUUM INTO
+ * accepts an empty file), so an existing file is never touched and a copy that
+ * fails part way can be removed: a file at path is always a whole backup. */
+static booking_error sqlite_backup(booking_store *store, const char *path, char *errbuf,
+                                   size_t errbuf_len)
+{
+    sqlite_store *st = (sqlite_store *)store;
+    sqlite_conn *c = &st->reader;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        bk_store_error(errbuf, errbuf_len, "cannot create %s: %s%s", path, strerror(errno),
+                       errno == EEXIST ? " (a backup is written to a new file)" : "");
+        return BOOKING_EBACKUP;
+    }
+    close(fd);
+    booking_error e = BOOKING_OK;
+    if (bk_sqlite_conn_lock(c) != BOOKING_REASON_OK) {
+        bk_store_error(errbuf, errbuf_len, "the store's read connection is not available");
+        e = BOOKING_EBACKUP;
+    } else {
+        sqlite3_stmt *s = NULL;
+        int rc = sqlite3_prepare_v2(c->db, "VACUUM INTO ?1", -1, &s, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(s);
+        if (rc != SQLITE_DONE) {
+            bk_store_error(errbuf, errbuf_len, "backup to %s failed: %s", path,
+                           sqlite3_errmsg(c->db));
+            e = BOOKING_EBACKUP;
+        }
+        sqlite3_finalize(s);
+        bk_sqlite_conn_unlock(c);
+    }
+    if (e == BOOKING_OK && !sync_new_file(path)) {
+        bk_store_error(errbuf, errbuf_len, "backup to %s could not be synced: %s", path,
+                       strerror(errno));
+        e = BOOKING_EBACKUP;
+    }
+    if (e != BOOKING_OK)
+        unlink(path); /* ours (made above): never leave a part of a copy behind */
+    return e;
+}
+
 /* (9): the latest time this handle used, reads included, into the file, so a
  * reopen goes on from it. Best effort: a close cannot fail, and a file that is
  * locked or read-only keeps the time of its last write. */
@@ -891,6 +963,7 @@ static const store_ops sqlite_ops = {
     .get_resource = sqlite_get_resource,
     .get_booking = sqlite_get_booking,
     .ping = sqlite_ping,
+    .backup = sqlite_backup,
 };
 
 booking_error bk_sqlite_store_open(const char *url, const char *location, booking_store **out,

@@ -39,6 +39,10 @@ typedef struct store_ops {
                                   booking_record *out, booking_record_line *lines,
                                   size_t lines_cap);
     booking_reason (*ping)(booking_store *store);
+    /* A consistent copy of the database into a new file (booking_store_backup);
+     * NULL for a store that has none (then ENOTSUP). */
+    booking_error (*backup)(booking_store *store, const char *path, char *errbuf,
+                            size_t errbuf_len);
 } store_ops;
 
 /* Every store's own struct starts with this, so a booking_store * is its handle. */

@@ -2,12 +2,35 @@
 /*
  * fuzz_request_decode.c: the service's JSON request decoder (src/json/
  * request_decode.h). The first byte picks attempt, batch or capacity. Properties:
- * never crashes; what it accepts is within SPEC section 3's limits.
+ * never crashes; what it accepts is within SPEC section 3's limits, in exactly
+ * one of the two forms of an attempt (single, or a bundle of distinct lines).
  */
 #include "fuzz/fuzz.h"
 #include "json/request_decode.h"
 
 #include <string.h>
+
+/* An accepted attempt is one form or the other, within the limits (SPEC 3, 8). */
+static void require_attempt(const decoded_attempt *a)
+{
+    FUZZ_REQUIRE(booking_id_valid(a->booking_id, strlen(a->booking_id)));
+    FUZZ_REQUIRE(booking_hold_ms_valid(a->hold_ms));
+    if (a->lines == NULL) {
+        FUZZ_REQUIRE(a->line_count == 0);
+        FUZZ_REQUIRE(booking_id_valid(a->resource_id, strlen(a->resource_id)));
+        FUZZ_REQUIRE(booking_units_valid(a->units));
+        return;
+    }
+    FUZZ_REQUIRE(a->line_count >= 1 && a->line_count <= BOOKING_LINES_MAX);
+    FUZZ_REQUIRE(a->resource_id[0] == '\0' && a->units == 0);
+    for (size_t i = 0; i < a->line_count; i++) {
+        const char *rid = a->lines[i].resource_id;
+        FUZZ_REQUIRE(booking_id_valid(rid, strlen(rid)));
+        FUZZ_REQUIRE(booking_units_valid(a->lines[i].units));
+        for (size_t j = 0; j < i; j++)
+            FUZZ_REQUIRE(strcmp(a->lines[j].resource_id, rid) != 0);
+    }
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -20,11 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 0: {
         decoded_attempt a;
         r = decode_attempt(body, len, &a);
-        if (r.status == REQUEST_DECODE_OK) {
-            FUZZ_REQUIRE(booking_id_valid(a.booking_id, strlen(a.booking_id)));
-            FUZZ_REQUIRE(booking_id_valid(a.resource_id, strlen(a.resource_id)));
-            FUZZ_REQUIRE(booking_units_valid(a.units));
-        }
+        if (r.status == REQUEST_DECODE_OK)
+            require_attempt(&a);
+        else
+            FUZZ_REQUIRE(a.lines == NULL && a.line_count == 0);
+        decoded_attempt_free(&a);
         break;
     }
     case 1: {
@@ -32,11 +55,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         r = decode_batch(body, len, &b);
         if (r.status == REQUEST_DECODE_OK) {
             FUZZ_REQUIRE(b.count >= 1 && b.count <= BOOKING_BATCH_MAX);
+            size_t lines = 0;
             for (size_t i = 0; i < b.count; i++) {
-                FUZZ_REQUIRE(booking_id_valid(b.attempts[i].booking_id,
-                                              strlen(b.attempts[i].booking_id)));
-                FUZZ_REQUIRE(booking_units_valid(b.attempts[i].units));
+                require_attempt(&b.attempts[i]);
+                lines += b.attempts[i].lines != NULL ? b.attempts[i].line_count : 1;
             }
+            FUZZ_REQUIRE(lines == b.line_count && lines <= BOOKING_BATCH_LINES_MAX);
             decoded_batch_free(&b);
         } else {
             FUZZ_REQUIRE(b.attempts == NULL && b.count == 0);

@@ -496,7 +496,7 @@ static void healthz_readyz_metrics_and_openapi_answer_200(void **state)
     assert_non_null(http_header(&resp, "Content-Type", ct, sizeof ct));
     assert_non_null(strstr(ct, "text/plain"));
     assert_non_null(strstr(resp.body, "booking_attempts_total{outcome=\"BOOKED\",reason=\"booked\"}"));
-    assert_non_null(strstr(resp.body, "booking_http_request_duration_seconds_bucket{le=\"+Inf\"}"));
+    assert_non_null(strstr(resp.body, "booking_http_request_duration_seconds_bucket{route=\"attempt\",le=\"+Inf\"}"));
     assert_non_null(strstr(resp.body, "booking_commit_batch_size_bucket{le=\"8192\"}"));
     assert_non_null(strstr(resp.body, "booking_queue_attempts "));
     http_response_free(&resp);

@@ -245,10 +245,46 @@ def check_holds(h):
             fail("GET /metrics has no counter %s" % name)
 
 
+def check_bundles(h):
+    """Bundles on memory: (SPEC section 8): each answer of a bundle as documented,
+    with its lines, the failing line, and the record's lines and line_count."""
+    line = lambda rid, units: {"resource_id": rid, "units": units}
+    stay = lambda bid, lines: {"booking_id": bid, "lines": lines}
+    check(h, "PUT", "/v1/resources/n1", {"capacity": 1}, 200)
+    check(h, "PUT", "/v1/resources/n2", {"capacity": 1}, 200)
+    booked = check(h, "POST", "/v1/bookings", stay("s1", [line("n1", 1), line("n2", 1)]), 201)
+    if booked is not None and (booked.get("lines") != [line("n1", 1), line("n2", 1)]
+                               or "resource_id" in booked):
+        fail("a booked bundle answered %s, expected its lines and no resource_id" % booked)
+    check(h, "POST", "/v1/bookings", stay("s1", [line("n1", 1), line("n2", 1)]), 200)
+    check(h, "POST", "/v1/bookings", stay("s1", [line("n2", 1), line("n1", 1)]), 409)
+    check(h, "PUT", "/v1/resources/n2", {"capacity": 2}, 200)
+    short = check(h, "POST", "/v1/bookings", stay("s2", [line("n2", 1), line("n1", 1)]), 409)
+    if short is not None and short.get("line") != 1:
+        fail("a bundle short on line 1 answered %s" % short)
+    unknown = check(h, "POST", "/v1/bookings", stay("s3", [line("n2", 1), line("n9", 1)]), 404)
+    if unknown is not None and unknown.get("line") != 1:
+        fail("a bundle unknown on line 1 answered %s" % unknown)
+    check(h, "POST", "/v1/bookings", stay("s4", []), 400)
+    check(h, "POST", "/v1/bookings", stay("s4", [line("n1", 1), line("n1", 1)]), 400)
+    both = dict(stay("s4", [line("n1", 1)]), resource_id="n1", units=1)
+    check(h, "POST", "/v1/bookings", both, 400)
+    check(h, "POST", "/v1/bookings/batch",
+          {"attempts": [stay("s5", [line("n2", 1)]), {"booking_id": "s6", "resource_id": "n2",
+                                                      "units": 1}]}, 200)
+    record = check(h, "GET", "/v1/bookings/s1", None, 200)
+    if record is not None and (record.get("line_count"), len(record.get("lines", []))) != (2, 2):
+        fail("GET of a bundle answered %s, expected 2 lines" % record)
+    cancelled = check(h, "DELETE", "/v1/bookings/s1", None, 200)
+    if cancelled is not None and cancelled.get("lines") != [line("n1", 1), line("n2", 1)]:
+        fail("a cancel of a bundle answered %s, expected its lines" % cancelled)
+
+
 workdir = tempfile.mkdtemp(prefix="booking-openapi-test.")
 try:
     h = Server(workdir, store="memory:")
     check_holds(h)
+    check_bundles(h)
     h.stop()
     s = Server(workdir)
     a = lambda bid, rid, units: {"booking_id": bid, "resource_id": rid, "units": units}

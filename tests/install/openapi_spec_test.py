@@ -188,6 +188,28 @@ for name, want in results.items():
 if not failures:
     print("ok: hold_ms, statuses, times and results of holds are documented")
 
+# ---- the schemas of bundles (SPEC sections 3, 5 and 8) ----
+lines = schema("Lines")
+if (lines.get("type"), lines.get("minItems"), lines.get("maxItems")) != ("array", 1, 64):
+    fail("Lines is %s, SPEC section 3 says an array of 1 to 64 lines" % lines)
+if sorted(schema("Line").get("required", [])) != ["resource_id", "units"] or \
+        schema("Line").get("additionalProperties") is not False:
+    fail("Line must be exactly {resource_id, units} (SPEC section 8)")
+for name in ["AttemptRequest", "Outcome", "Record"]:
+    if "lines" not in schema(name).get("properties", {}):
+        fail("%s has no lines (SPEC section 8)" % name)
+for name in ["AttemptRequest", "Outcome"]:
+    if "resource_id" in schema(name).get("required", []) or len(schema(name).get("oneOf", [])) != 2:
+        fail("%s must take one of two forms, resource_id and units or lines" % name)
+for name in ["Outcome", "Record"]:
+    if prop(name, "line").get("type") != "integer":
+        fail("%s.line is not documented as an integer" % name)
+for field in ["lines", "line_count"]:
+    if field not in schema("Record").get("required", []):
+        fail("Record.%s is not required (every record has its lines)" % field)
+if not failures:
+    print("ok: lines, line and line_count of bundles are documented")
+
 if failures:
     print("%d check(s) failed" % len(failures), file=sys.stderr)
     sys.exit(1)

@@ -8,7 +8,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 version=$BOOKING_VERSION
-major=${version%%.*}
+major=$BOOKING_SOVERSION # the SONAME's version: 0.MINOR while 0.x, then MAJOR
 libdir=${BOOKING_LIBDIR:-lib}
 unitdir=${BOOKING_UNITDIR:-lib/systemd/system}
 cc=${BOOKING_CC:-cc}
@@ -21,7 +21,8 @@ for f in bin/booking "$libdir/libbooking.so.$version" "$libdir/libbooking.a" \
          include/booking.h "$libdir/pkgconfig/libbooking.pc" share/man/man1/booking.1 \
          share/man/man3/libbooking.3 "$unitdir/booking.service" \
          share/doc/booking/openapi.json share/doc/booking/examples/embed.c \
-         share/doc/booking/examples/curl-session.sh share/doc/booking/examples/README.md \
+         share/doc/booking/examples/curl-session.sh share/doc/booking/examples/hotel-nights.sh \
+         share/doc/booking/examples/README.md share/doc/booking/bundles.md \
          share/doc/booking/CHANGELOG.md share/doc/booking/README.md share/doc/booking/SPEC.md; do
     if [ -f "$usr/$f" ]; then pass "installed /usr/$f"; else fail "missing /usr/$f"; fi
 done
@@ -33,7 +34,7 @@ done
 cmp -s "$usr/include/booking.h" "$BOOKING_SOURCE_DIR/include/booking.h" ||
     fail "installed booking.h differs from include/booking.h"
 # The installed paths are the install prefix's, not the build tree's.
-grep -q "^ExecStart=/usr/bin/booking serve " "$usr/$unitdir/booking.service" ||
+grep -q "^ExecStart=/usr/bin/booking serve\( \|$\)" "$usr/$unitdir/booking.service" ||
     fail "booking.service ExecStart does not run /usr/bin/booking serve"
 grep -q "^prefix=/usr$" "$usr/$libdir/pkgconfig/libbooking.pc" ||
     fail "libbooking.pc prefix is not /usr"
@@ -46,9 +47,11 @@ make_line=$(make -s -n -C "$BOOKING_SOURCE_DIR" install 2>&1 | tail -n 1)
 [ "$make_line" = 'DESTDIR="" cmake --install build --prefix "/usr/local"' ] ||
     fail "make install's default PREFIX is not /usr/local: $make_line"
 
-installed_version=$("$usr/bin/booking" --version) || fail "booking --version failed"
+installed_version=$("$usr/bin/booking" --version | head -n 1) || fail "booking --version failed"
 [ "$installed_version" = "booking $version" ] ||
     fail "booking --version says '$installed_version', expected 'booking $version'"
+"$usr/bin/booking" --version | sed -n 2p | grep -q "^commit .*, stores sqlite,memory" ||
+    fail "booking --version does not say the build (commit, compiler, stores)"
 
 # 2. SONAME, and only the public API exported (-fvisibility=hidden).
 soname=$(readelf -d "$usr/$libdir/libbooking.so.$version" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
@@ -60,8 +63,9 @@ nm -D --defined-only "$usr/$libdir/libbooking.so.$version" | awk '$2 ~ /^[TWDBR]
 # The API of holds (SPEC section 7) is 22 functions: the 18 before it, and
 # booking_confirm, booking_store_set_clock, booking_store_get_stats, booking_hold_ms_valid;
 # then booking_change_batch (confirms and cancels committed together): 23;
-# then booking_get_booking_lines (a bundle's lines, SPEC section 8): 24.
-API_FUNCTIONS=24
+# then booking_get_booking_lines (a bundle's lines, SPEC section 8): 24;
+# then booking_store_backup (an online copy of a sqlite store): 25.
+API_FUNCTIONS=25
 [ "$(wc -l <"$scratch/api.txt")" -eq "$API_FUNCTIONS" ] ||
     fail "booking.h declares $(wc -l <"$scratch/api.txt") functions, expected $API_FUNCTIONS"
 for f in booking_confirm booking_store_set_clock booking_store_get_stats booking_hold_ms_valid; do

@@ -18,7 +18,8 @@ unit=$stage/usr/$unitdir/booking.service
 # 1. The keys, by a plain parser: KEY=VALUE lines per [Section].
 keys=$scratch/keys.txt
 awk '/^\[/ {section = $0; next} /^[A-Za-z]+=/ {print section $0}' "$unit" >"$keys"
-for want in "[Unit]Description=" "[Service]ExecStart=/usr/bin/booking serve " \
+for want in "[Unit]Description=" "[Service]ExecStart=/usr/bin/booking serve" \
+            "[Service]Type=notify" "[Service]EnvironmentFile=-/etc/default/booking" \
             "[Service]DynamicUser=yes" "[Service]StateDirectory=booking" \
             "[Service]NoNewPrivileges=yes" "[Service]ProtectSystem=strict" \
             "[Service]ProtectHome=yes" "[Service]PrivateTmp=yes" "[Service]PrivateDevices=yes" \
@@ -26,8 +27,8 @@ for want in "[Unit]Description=" "[Service]ExecStart=/usr/bin/booking serve " \
             "[Service]SystemCallFilter=@system-service" "[Install]WantedBy=multi-user.target"; do
     if grep -qF -- "$want" "$keys"; then pass "$want"; else fail "booking.service lacks $want"; fi
 done
-grep -qF -- "--store sqlite:/var/lib/booking/booking.db" "$keys" ||
-    fail "ExecStart does not keep its store in the StateDirectory /var/lib/booking"
+grep -qF -- "[Service]Environment=BOOKING_STORE=sqlite:/var/lib/booking/booking.db" "$keys" ||
+    fail "the unit does not keep its store in the StateDirectory /var/lib/booking"
 # Every option the unit passes is one `booking serve` takes.
 help=$("$BOOKING_BIN" serve --help) || fail "booking serve --help failed"
 for opt in $(sed -n 's/^\[Service\]ExecStart=//p' "$keys" | grep -o -- '--[a-z-]*'); do
