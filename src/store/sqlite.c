@@ -64,6 +64,26 @@
  *      also stepped back, a hold that such a read showed expired can read held
  *      again until the clock passes that time (no decision is ever affected: every
  *      decided or applied time was committed).
+ * (10) Bundles (SPEC section 8; schema version 3, sqlite_schema.c). A record keeps
+ *      line 0 in its own row and lines 1.. in booking_lines, inserted right after
+ *      it in the batch's transaction, so a single attempt writes what it wrote
+ *      before. An attempt touches every line's resource through the overlay (5),
+ *      the core decides all lines at once, and a reserve adds each line's units to
+ *      its own entry; a replay compares every stored line (bk_core_line_equal,
+ *      each row while it is current). A held bundle is one live hold entry per
+ *      line on its own resource: line 0 in bookings_live_holds (status held),
+ *      lines 1.. in booking_lines_live_holds (live = 1). The expiry step of a
+ *      resource (7) releases its own due entries of both indexes only, so every
+ *      line is released once, by its own resource; the record's status becomes
+ *      expired (and the hold is counted) when line 0's is. A cancel or confirm
+ *      loads the record's lines and touches each line's resource as of now, the
+ *      same path as a single record's (a record already marked expired: the
+ *      resources of its lines still live, so release_expired finishes the
+ *      expiry); cancel releases every line, and both drop every live entry.
+ *      Reads subtract the due units of both indexes; get_booking reads lines 1..
+ *      only for a bundle asked with room for them, in the record's snapshot.
+ *      Locks: the one write transaction (2) serializes every bundle whatever its
+ *      resources, so there is no lock order to keep.
  *
  * Transaction states of the writer connection, and the function of each step:
  *
