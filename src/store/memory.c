@@ -7,13 +7,30 @@
  *  (1) Two sharded hash tables: decision records by booking_id, resources by
  *      resource_id. Each shard has its own mutex, arena and open-addressed
  *      table of (hash, node) slots; the top hash bits pick the shard.
- *  (2) Lock order is always booking shard, then resource shard. An attempt or a
- *      cancel holds both while it changes the record and the counter, so anyone
- *      who takes the locks sees booked == sum of active BOOKED units.
+ *  (2) Lock order: the booking shard first, then the resource shards of every
+ *      line of the attempt or record (a bundle names up to 64 resources, SPEC
+ *      section 8), in ascending shard index, each distinct shard once (a 64-bit
+ *      set of shards, taken lowest bit first). An attempt or a cancel holds them
+ *      all while it changes the record and the counters, so anyone who takes the
+ *      locks sees booked == sum of active BOOKED units on each resource.
+ *      Why it cannot deadlock: every thread holds at most one booking shard,
+ *      takes it before any resource shard, and takes resource shards only in
+ *      ascending index (set_capacity and get_resource take one resource shard,
+ *      get_booking one booking shard). So all locks are taken in one total order
+ *      (booking shards, then resource shards 0..63), and a wait-for cycle would
+ *      need some thread to take a lock below one it holds. The SPEC asks for an
+ *      order by resource id; the shard index is the same idea at the grain of
+ *      the lock (two resources of one shard share a lock, taken once).
  *  (3) Nothing is ever freed before close: records stay decided forever and a
- *      record points at its resource, so both live in arenas (no free lists).
- *  (4) The only failure is running out of memory. The node for a new record is
- *      allocated before the counter changes, so an attempt is all or nothing.
+ *      record points at its resources, so both live in arenas (no free lists).
+ *      A record is one block: the record (line 0 in its resource and units),
+ *      lines 1.. (a bundle's, in order), a held record's hold entries (one per
+ *      line), the ids of lines whose resource was unknown (only after the
+ *      failing line of a REJECTED record), then the booking_id. A single attempt
+ *      that is not a hold costs the record and its id, as it always did.
+ *  (4) The only failure is running out of memory. The block of a new record,
+ *      its table slot and a heap slot on each held line's resource are reserved
+ *      before any counter changes, so an attempt is all or nothing.
  *      A batch is decided in order; it is not isolated from concurrent callers,
  *      which the SPEC does not require of a store that cannot fail a commit.
  *  (5) Tables are open-addressed, at most half full, doubling as they fill. Room
@@ -22,18 +39,23 @@
  *  (6) Cost: a new booking_id is one cache miss on its slot (a batch prefetches
  *      the next ones) plus fresh memory for its record; on the development VM the
  *      kernel's zeroing of that fresh memory was the largest single cost.
- *  (7) Holds (SPEC section 7). A held record keeps status held; from its
- *      expires_at_ms on it reads expired (bk_core_status_at). Its units are released
- *      by the resource's expiry step: each resource keeps a min-heap of its hold
- *      entries by expiry, and every operation that takes the resource's lock first
- *      pops the entries whose time has come and releases the live ones (sweep).
- *      An entry belongs to the resource shard: only its lock reads or writes it,
- *      so a release happens once. A confirm or cancel marks the entry dead (the
- *      heap drops it when it reaches the top), holding both locks.
- *  (8) The store's time is read while the resource's lock is held, and it never
- *      goes back (bk_store_now), so sweeps of one resource run in time order: a
- *      decision taken at t under the lock never sees a hold that a sweep at a
- *      later time has already released.
+ *  (7) Holds (SPEC sections 7 and 8). A held record keeps status held; from its
+ *      expires_at_ms on it reads expired (bk_core_status_at). Each line of a hold
+ *      is one entry in its own resource's min-heap of hold entries by expiry;
+ *      every operation that takes a resource's lock first pops that resource's
+ *      entries whose time has come and releases the live ones (sweep), so each
+ *      resource's counter is right as of now and each line is released once.
+ *      An entry belongs to its resource's shard: only that lock reads or writes
+ *      it. A confirm or cancel, holding every line's lock, marks the entries dead
+ *      (a heap drops an entry when it reaches the top). The one exception is the
+ *      first entry's expiry_counted byte, an atomic: whichever line's sweep comes
+ *      first counts the hold once in holds_expired (holds, not lines, as the
+ *      sqlite and postgres stores count the records their expiry steps mark).
+ *  (8) The store's time is read while every lock of the operation is held, and
+ *      it never goes back (bk_store_now), so sweeps of one resource run in time
+ *      order: a decision taken at t under the locks never sees a hold that a
+ *      sweep at a later time has already released, and a cancel that finds a
+ *      bundle live finds every line of it live (all its lines end at one time).
  */
 #include "store/store.h"
 #include "core/decide.h"
@@ -54,6 +76,9 @@
 #define MEMORY_ARENA_CHUNK_BYTES_MAX MEMORY_HUGE_PAGE_BYTES
 #define MEMORY_PREFETCH_DISTANCE 8 /* attempts ahead whose slot a batch prefetches */
 #define MEMORY_SHARD_HASH_SHIFT 58  /* the top 64 - 58 = 6 bits of a hash pick the shard */
+/* Inlined into each caller, so that a caller that passes a constant line count
+ * (1: the single form) gets loops and sizes that fold away. */
+#define MEMORY_INLINE static inline __attribute__((always_inline))
 
 _Static_assert((MEMORY_SHARD_COUNT & (MEMORY_SHARD_COUNT - 1)) == 0, "a power of two");
 _Static_assert(MEMORY_SHARD_COUNT <= (1u << (64 - MEMORY_SHARD_HASH_SHIFT)),
@@ -65,6 +90,8 @@ _Static_assert(BOOKING_REASON_INTERNAL <= UINT8_MAX && BOOKING_FAILED <= UINT8_M
                    BOOKING_STATUS_CANCELLED <= UINT8_MAX,
                "a record keeps its outcome, reason and status in a byte each");
 _Static_assert(BOOKING_ID_LEN_MAX <= UINT32_MAX, "mem_node.id_len");
+_Static_assert(MEMORY_SHARD_COUNT <= 64, "a uint64_t names a set of shards, (2)");
+_Static_assert(BOOKING_LINES_MAX <= UINT8_MAX, "mem_record.line_count, .line and mem_hold.line");
 
 /* What both tables key on. The hash lives in the table's slot, not here: a
  * record is written once and stays small (every byte is a byte per booking). */
@@ -76,11 +103,14 @@ typedef struct mem_node {
     uint8_t status;
 } mem_node;
 
-/* A live or dead hold on a resource, (7). In the resource shard's arena. */
+/* A live or dead hold entry of one line on its resource, (7). In its record's
+ * block, (3), one per line; read and written under its resource's shard lock. */
 typedef struct mem_hold {
     int64_t expires_at_ms;
     uint64_t units;
-    bool live; /* its units are in booked; false once confirmed, cancelled or expired */
+    bool live;      /* its units are in booked; false once confirmed, cancelled or expired */
+    uint8_t line;   /* its line in the record: the record's first entry is this - line */
+    uint8_t expiry_counted; /* first entry only, atomic: a line's sweep counted the hold */
 } mem_hold;
 
 typedef struct mem_resource {
@@ -93,17 +123,37 @@ typedef struct mem_resource {
     uint32_t hold_cap;
 } mem_resource;
 
+/* Line 1.. of a record, in its block just after the record, (3). */
+typedef struct mem_line {
+    mem_resource *resource; /* NULL: unknown at the decision (only after the failing
+                               line of a REJECTED record, which never changes) */
+    const char *unknown_id; /* resource NULL: the line's resource_id, in the block */
+    uint64_t units;
+} mem_line;
+
 typedef struct mem_record {
     mem_node node;
-    mem_resource *resource;
-    uint64_t units;
+    mem_resource *resource; /* line 0's: always known (an unknown line 0 is not recorded) */
+    uint64_t units;         /* line 0's */
     int64_t created_at_ms;
     int64_t updated_at_ms;
-    uint32_t hold_ms;  /* 0: not a hold (BOOKING_HOLD_MS_MAX fits) */
-    mem_hold *hold;    /* a hold's entry on its resource; NULL otherwise */
+    uint32_t hold_ms;   /* 0: not a hold (BOOKING_HOLD_MS_MAX fits) */
+    uint8_t line_count; /* 1..BOOKING_LINES_MAX; lines 1.. follow the record */
+    uint8_t line;       /* a REJECTED record's failing line; else 0 */
+    mem_hold *holds;    /* a hold's entries, one per line, in the block; NULL otherwise */
 } mem_record;
 
 _Static_assert(BOOKING_HOLD_MS_MAX <= UINT32_MAX, "mem_record.hold_ms holds any hold_ms");
+_Static_assert(sizeof(void *) != 8 || sizeof(mem_record) == 64,
+               "a record is one cache line: every byte is a byte per booking");
+
+/* The largest block of a record, (3): it must fit one arena chunk. */
+#define MEMORY_RECORD_BLOCK_BYTES_MAX                                                   \
+    (sizeof(mem_record) + (BOOKING_LINES_MAX - 1) * sizeof(mem_line) +                  \
+     BOOKING_LINES_MAX * sizeof(mem_hold) + (BOOKING_LINES_MAX - 1) * (BOOKING_ID_LEN_MAX + 1) + \
+     BOOKING_ID_LEN_MAX + 1)
+_Static_assert(MEMORY_RECORD_BLOCK_BYTES_MAX <= MEMORY_ARENA_CHUNK_BYTES_MAX,
+               "a record's block fits one arena chunk");
 
 #define MEMORY_HOLD_HEAP_INITIAL 16
 
@@ -261,10 +311,38 @@ static mem_node *node_new(mem_shard *shard, size_t size, const char *id, size_t 
     return n;
 }
 
-static mem_shard *shard_of(mem_shard *shards, uint64_t hash)
+static size_t shard_index(uint64_t hash)
 {
     /* The top bits pick the shard, the low bits the bucket: independent. */
-    return &shards[hash >> MEMORY_SHARD_HASH_SHIFT & (MEMORY_SHARD_COUNT - 1)];
+    return hash >> MEMORY_SHARD_HASH_SHIFT & (MEMORY_SHARD_COUNT - 1);
+}
+
+static mem_shard *shard_of(mem_shard *shards, uint64_t hash)
+{
+    return &shards[shard_index(hash)];
+}
+
+/* A set of resource shards, bit i for shard i: what a bundle locks, (2). */
+typedef uint64_t mem_shard_set;
+
+static mem_shard_set shard_set_of(uint64_t hash)
+{
+    return (mem_shard_set)1 << shard_index(hash);
+}
+
+/* Locks every shard of the set in ascending index, (2): the lowest bit first. */
+static void shards_lock(mem_shard *shards, mem_shard_set set)
+{
+    assert(set != 0);
+    for (mem_shard_set s = set; s != 0; s &= s - 1)
+        pthread_mutex_lock(&shards[__builtin_ctzll(s)].lock);
+}
+
+static void shards_unlock(mem_shard *shards, mem_shard_set set)
+{
+    assert(set != 0);
+    for (mem_shard_set s = set; s != 0; s &= s - 1)
+        pthread_mutex_unlock(&shards[__builtin_ctzll(s)].lock);
 }
 
 /* ---- holds of a resource, (7) (callers hold the resource's shard lock) ---- */
@@ -324,9 +402,10 @@ static void holds_push(mem_resource *res, mem_hold *hold)
     res->hold_count++;
 }
 
-/* The expiry step: releases, once, every live hold whose time has come by now_ms,
- * and drops dead entries on the way. Returns how many it released. Cost: O(log n)
- * per entry ever pushed. */
+/* The expiry step: releases, once, every live hold entry whose time has come by
+ * now_ms, and drops dead entries on the way. Returns how many holds it counted
+ * expired: a bundle's hold counts once, at the first of its lines released, (7).
+ * Cost: O(log n) per entry ever pushed. */
 static uint64_t holds_sweep(mem_resource *res, int64_t now_ms)
 {
     uint64_t released = 0;
@@ -336,7 +415,10 @@ static uint64_t holds_sweep(mem_resource *res, int64_t now_ms)
             assert(top->units <= res->booked);
             res->booked -= top->units;
             top->live = false;
-            released++;
+            mem_hold *first = top - top->line;
+            assert(first->expires_at_ms == top->expires_at_ms); /* one hold, one end */
+            if (__atomic_exchange_n(&first->expiry_counted, 1, __ATOMIC_RELAXED) == 0)
+                released++;
         }
         res->holds[0] = res->holds[--res->hold_count];
         heap_sift_down(res->holds, res->hold_count, 0);
@@ -370,27 +452,72 @@ static int64_t expires_at_of(const mem_record *r)
     return hold ? r->created_at_ms + (int64_t)r->hold_ms : 0;
 }
 
-static core_record core_record_of(const mem_record *r, const char *resource_id, size_t len,
-                                  uint64_t units)
+/* One line of a record, however it is kept, (3). */
+typedef struct mem_line_view {
+    mem_resource *resource; /* NULL: unknown at the decision (a REJECTED record's) */
+    const char *id;
+    size_t len;
+    uint64_t units;
+} mem_line_view;
+
+static const mem_line *record_more_lines(const mem_record *r)
 {
-    assert(r->resource != NULL); /* a record is only made for a known resource */
-    const mem_node *res = &r->resource->node;
+    return (const mem_line *)(r + 1); /* (3): lines 1.. follow the record */
+}
+
+static mem_line_view record_line(const mem_record *r, size_t i)
+{
+    assert(i < r->line_count && r->resource != NULL);
+    if (i == 0)
+        return (mem_line_view){r->resource, r->resource->node.id, r->resource->node.id_len,
+                               r->units};
+    const mem_line *l = &record_more_lines(r)[i - 1];
+    assert(l->units >= 1 && (l->resource != NULL) != (l->unknown_id != NULL));
+    if (l->resource != NULL)
+        return (mem_line_view){l->resource, l->resource->node.id, l->resource->node.id_len,
+                               l->units};
+    return (mem_line_view){NULL, l->unknown_id, strlen(l->unknown_id), l->units};
+}
+
+/* The replay rule of SPEC section 8: the same lines in the same order. */
+static bool record_lines_equal(const mem_record *r, core_lines want)
+{
+    if (want.count != r->line_count)
+        return false;
+    for (size_t i = 0; i < want.count; i++) {
+        mem_line_view v = record_line(r, i);
+        if (!bk_core_line_equal(&want.at[i], v.id, v.len, v.units))
+            return false;
+    }
+    return true;
+}
+
+/* The record for the core; same_lines is the caller's to set (a replay's). */
+static core_record core_record_of(const mem_record *r)
+{
+    assert(r->resource != NULL); /* a record is only made for a known line 0 */
     assert(r->units >= 1 && r->node.outcome != BOOKING_FAILED);
-    booking_line want = {.resource_id = resource_id, .units = units};
-    (void)len;
+    assert(r->line_count >= 1 && r->line < r->line_count);
     return (core_record){
-        .same_lines = bk_core_line_equal(&want, res->id, res->id_len, r->units),
         .hold_ms = r->hold_ms,
         .outcome = (booking_outcome)r->node.outcome,
         .reason = (booking_reason)r->node.reason,
         .status = (booking_status)r->node.status,
         .expires_at_ms = expires_at_of(r),
+        .line = r->line,
     };
 }
 
-static core_record core_record_own(const mem_record *r)
+/* The resource shards of a record's lines, (2): all known (a BOOKED record's). */
+static mem_shard_set record_shards(const mem_record *r)
 {
-    return core_record_of(r, r->resource->node.id, r->resource->node.id_len, r->units);
+    mem_shard_set set = 0;
+    for (size_t i = 0; i < r->line_count; i++) {
+        mem_line_view v = record_line(r, i);
+        assert(v.resource != NULL);
+        set |= shard_set_of(v.resource->hash);
+    }
+    return set;
 }
 
 /* The record as of now_ms: a held one whose time has come reads expired, changed
@@ -401,12 +528,12 @@ static void public_record_of(const mem_record *r, int64_t now_ms, booking_record
     assert(r->node.outcome == BOOKING_BOOKED || r->node.status == BOOKING_STATUS_NONE);
     if (out == NULL)
         return;
-    core_record cr = core_record_own(r);
+    core_record cr = core_record_of(r);
     bk_store_copy_id(out->booking_id, r->node.id, r->node.id_len);
     bk_store_copy_id(out->resource_id, r->resource->node.id, r->resource->node.id_len);
     out->units = r->units;
-    out->line_count = 1;
-    out->line = 0;
+    out->line_count = r->line_count;
+    out->line = r->line;
     out->hold_ms = r->hold_ms;
     out->outcome = cr.outcome;
     out->reason = cr.reason;
@@ -482,65 +609,164 @@ static void prefetch_slot(mem_shard *shards, mem_key key)
     __builtin_prefetch(&slots[key.hash & mask], 1);
 }
 
+/* An attempt's lines as found under their shard locks, (2). Only [0, n) is
+ * written: a single attempt touches one entry of each array. */
+typedef struct mem_attempt_lines {
+    mem_shard_set shards;                          /* the resource shards to lock */
+    uint64_t hash[BOOKING_LINES_MAX];
+    size_t len[BOOKING_LINES_MAX];
+    mem_resource *res[BOOKING_LINES_MAX];          /* NULL: unknown */
+    core_resource state[BOOKING_LINES_MAX];        /* as of now, (8) */
+    const core_resource *known[BOOKING_LINES_MAX]; /* &state[i], or NULL: unknown */
+} mem_attempt_lines;
+
+/* Hashes every line and names the shards to lock. No lock held. */
+MEMORY_INLINE void attempt_lines_hash(const memory_store *m, const booking_line *lines, size_t n,
+                                      mem_attempt_lines *al)
+{
+    assert(n >= 1 && n <= BOOKING_LINES_MAX);
+    al->shards = 0;
+    for (size_t i = 0; i < n; i++) {
+        al->len[i] = strlen(lines[i].resource_id);
+        assert(al->len[i] >= 1 && al->len[i] <= BOOKING_ID_LEN_MAX);
+        assert(lines[i].units >= 1 && lines[i].units <= BOOKING_UNITS_MAX);
+        al->hash[i] = hash_bytes(lines[i].resource_id, al->len[i], m->seed);
+        al->shards |= shard_set_of(al->hash[i]);
+    }
+}
+
+/* Under every line's shard lock: finds each line's resource and reads it as of
+ * now_ms, its due holds swept, (7) and (8). */
+MEMORY_INLINE void attempt_lines_read(memory_store *m, const booking_line *lines, size_t n,
+                                      mem_attempt_lines *al, int64_t now_ms)
+{
+    uint64_t expired = 0;
+    for (size_t i = 0; i < n; i++) {
+        mem_shard *rs = shard_of(m->resources, al->hash[i]);
+        al->res[i] = (mem_resource *)table_find(rs, al->hash[i], lines[i].resource_id, al->len[i]);
+        al->known[i] = NULL;
+        if (al->res[i] != NULL) {
+            expired += holds_sweep(al->res[i], now_ms);
+            al->state[i] = resource_read(al->res[i]);
+            al->known[i] = &al->state[i];
+        }
+    }
+    if (expired > 0)
+        bk_store_count_expired(&m->base, expired);
+}
+
+/* The bytes of a new record's block before its booking_id, (3). */
+MEMORY_INLINE size_t record_block_bytes(const mem_attempt_lines *al, size_t n, bool held)
+{
+    size_t bytes = sizeof(mem_record) + (n - 1) * sizeof(mem_line);
+    if (held)
+        bytes += n * sizeof(mem_hold);
+    for (size_t i = 1; i < n; i++)
+        bytes += al->res[i] == NULL ? al->len[i] + 1 : 0;
+    assert(bytes + BOOKING_ID_LEN_MAX + 1 <= MEMORY_RECORD_BLOCK_BYTES_MAX);
+    return bytes;
+}
+
+/* Writes the decided record, its lines and hold entries, then the counters, (4):
+ * every allocation first. False: out of memory, nothing changed. The caller holds
+ * the booking shard and every line's resource shard. */
+MEMORY_INLINE bool record_write(mem_shard *bs, mem_key key, const char *booking_id,
+                                const mem_attempt_lines *al, core_attempt attempt, size_t n,
+                                const core_attempt_decision *d)
+{
+    const booking_line *lines = attempt.lines.at;
+    bool held = d->result.status == BOOKING_STATUS_HELD;
+    assert(d->write_record && al->res[0] != NULL); /* an unknown line 0 is not recorded */
+    assert(!d->reserve || d->result.outcome == BOOKING_BOOKED);
+    size_t bytes = record_block_bytes(al, n, held);
+    mem_record *rec = (mem_record *)node_new(bs, bytes, booking_id, key.len);
+    if (rec == NULL || !table_reserve(bs))
+        return false;
+    for (size_t i = 0; held && i < n; i++) {
+        if (!holds_reserve(al->res[i]))
+            return false; /* the block stays unused in the arena, (3) */
+    }
+    /* Nothing below can fail. */
+    mem_line *more = (mem_line *)(rec + 1);
+    char *ids = (char *)(more + (n - 1)) + (held ? n * sizeof(mem_hold) : 0);
+    rec->resource = al->res[0];
+    rec->units = lines[0].units;
+    for (size_t i = 1; i < n; i++) {
+        more[i - 1] = (mem_line){.resource = al->res[i], .units = lines[i].units};
+        if (al->res[i] == NULL) {
+            memcpy(ids, lines[i].resource_id, al->len[i] + 1);
+            more[i - 1].unknown_id = ids;
+            ids += al->len[i] + 1;
+        }
+    }
+    assert(ids == (char *)rec + bytes);
+    rec->line_count = (uint8_t)n;
+    rec->line = (uint8_t)d->result.line;
+    rec->hold_ms = (uint32_t)attempt.hold_ms;
+    rec->created_at_ms = rec->updated_at_ms = attempt.now_ms;
+    rec->node.outcome = (uint8_t)d->result.outcome;
+    rec->node.reason = (uint8_t)d->result.reason;
+    rec->node.status = (uint8_t)d->result.status;
+    if (held) {
+        rec->holds = (mem_hold *)(more + (n - 1));
+        for (size_t i = 0; i < n; i++) {
+            rec->holds[i] = (mem_hold){.expires_at_ms = d->result.expires_at_ms,
+                                       .units = lines[i].units, .live = true,
+                                       .line = (uint8_t)i};
+            holds_push(al->res[i], &rec->holds[i]);
+        }
+    }
+    table_insert(bs, key.hash, &rec->node);
+    for (size_t i = 0; d->reserve && i < n; i++) {
+        /* (4') of decide.c: the core found units <= capacity - booked on every line. */
+        al->res[i]->booked += lines[i].units;
+        resource_written(al->res[i]);
+    }
+    return true;
+}
+
+/* A new booking_id's attempt of n lines, under the booking shard's lock: locks
+ * every line's resource shard in order (2), reads the time (8), decides and writes. */
+MEMORY_INLINE booking_result attempt_new(memory_store *m, mem_shard *bs, mem_key key,
+                                         const char *booking_id, core_attempt attempt, size_t n)
+{
+    assert(n == attempt.lines.count);
+    mem_attempt_lines al;
+    attempt_lines_hash(m, attempt.lines.at, n, &al);
+    shards_lock(m->resources, al.shards);
+    attempt.now_ms = bk_store_now(&m->base);
+    attempt_lines_read(m, attempt.lines.at, n, &al, attempt.now_ms);
+    core_attempt_decision d = bk_core_decide_attempt(attempt, al.known, NULL);
+    if (d.write_record && !record_write(bs, key, booking_id, &al, attempt, n, &d))
+        d.result = (booking_result){.outcome = BOOKING_FAILED, .reason = BOOKING_REASON_INTERNAL};
+    shards_unlock(m->resources, al.shards);
+    return d.result;
+}
+
 static booking_result memory_attempt_one(memory_store *m, const booking_request *req,
                                          mem_key booking_key)
 {
-    size_t bid_len = booking_key.len;
-    size_t rid_len = strlen(req->resource_id);
-    assert(req->units >= 1 && req->units <= BOOKING_UNITS_MAX && rid_len >= 1);
     uint64_t bh = booking_key.hash;
     mem_shard *bs = shard_of(m->records, bh);
-
-    pthread_mutex_lock(&bs->lock);
-    mem_record *rec = (mem_record *)table_find(bs, bh, req->booking_id, bid_len);
     booking_line one;
     core_attempt attempt = {.lines = bk_core_request_lines(req, &one), .hold_ms = req->hold_ms};
-    if (rec != NULL) {
-        core_record cr = core_record_of(rec, req->resource_id, rid_len, req->units);
-        attempt.now_ms = bk_store_now(&m->base);
-        pthread_mutex_unlock(&bs->lock);
-        return bk_core_decide_attempt_one(attempt, NULL, &cr).result;
-    }
 
-    uint64_t rh = hash_bytes(req->resource_id, rid_len, m->seed);
-    mem_shard *rs = shard_of(m->resources, rh);
-    pthread_mutex_lock(&rs->lock);
-    mem_resource *res = (mem_resource *)table_find(rs, rh, req->resource_id, rid_len);
-    attempt.now_ms = resource_time(&m->base, res);
-    core_resource cres = {0};
-    if (res != NULL)
-        cres = resource_read(res);
-    core_attempt_decision d = bk_core_decide_attempt_one(attempt, res ? &cres : NULL, NULL);
-    assert(!d.write_record || res != NULL); /* only a known resource records a decision */
-    if (d.write_record) {
-        bool held = d.result.status == BOOKING_STATUS_HELD;
-        rec = (mem_record *)node_new(bs, sizeof *rec, req->booking_id, bid_len);
-        mem_hold *hold = held ? arena_alloc(rs, sizeof *hold) : NULL;
-        if (rec == NULL || !table_reserve(bs) || (held && (hold == NULL || !holds_reserve(res)))) {
-            d.result = (booking_result){.outcome = BOOKING_FAILED,
-                                        .reason = BOOKING_REASON_INTERNAL};
-        } else {
-            rec->resource = res;
-            rec->units = req->units;
-            rec->hold_ms = (uint32_t)req->hold_ms;
-            rec->created_at_ms = rec->updated_at_ms = attempt.now_ms;
-            rec->node.outcome = (uint8_t)d.result.outcome;
-            rec->node.reason = (uint8_t)d.result.reason;
-            rec->node.status = (uint8_t)d.result.status;
-            if (held) {
-                *hold = (mem_hold){.expires_at_ms = d.result.expires_at_ms,
-                                   .units = req->units, .live = true};
-                rec->hold = hold;
-                holds_push(res, hold);
-            }
-            table_insert(bs, bh, &rec->node);
-            res->booked += d.reserve ? req->units : 0;
-            resource_written(res);
-        }
+    pthread_mutex_lock(&bs->lock);
+    mem_record *rec = (mem_record *)table_find(bs, bh, req->booking_id, booking_key.len);
+    booking_result result;
+    if (rec != NULL) {
+        /* A replay reads only the record: its lines never change. */
+        core_record cr = core_record_of(rec);
+        cr.same_lines = record_lines_equal(rec, attempt.lines);
+        attempt.now_ms = bk_store_now(&m->base);
+        result = bk_core_decide_attempt(attempt, NULL, &cr).result;
+    } else if (attempt.lines.count == 1) {
+        result = attempt_new(m, bs, booking_key, req->booking_id, attempt, 1); /* the fast path */
+    } else {
+        result = attempt_new(m, bs, booking_key, req->booking_id, attempt, attempt.lines.count);
     }
-    pthread_mutex_unlock(&rs->lock);
     pthread_mutex_unlock(&bs->lock);
-    return d.result;
+    return result;
 }
 
 static void memory_attempt_batch(booking_store *store, const booking_request *requests,
@@ -607,9 +833,52 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
     return reason;
 }
 
+/* Under every line's shard lock: the store's time, with each line's resource's
+ * due holds swept, (8). */
+static int64_t record_lines_time(booking_store *store, const mem_record *rec)
+{
+    int64_t now = bk_store_now(store);
+    uint64_t expired = 0;
+    for (size_t i = 0; i < rec->line_count; i++)
+        expired += holds_sweep(record_line(rec, i).resource, now);
+    if (expired > 0)
+        bk_store_count_expired(store, expired);
+    return now;
+}
+
+/* Applies a cancel's or a confirm's decision to every line, under every line's
+ * shard lock: release_lines and unindex_hold, line by line. */
+static void record_lines_change(mem_record *rec, const core_change_decision *d)
+{
+    for (size_t i = 0; i < rec->line_count; i++) {
+        mem_line_view v = record_line(rec, i);
+        if (d->release_lines) {
+            /* (2): the line's units are part of its resource's booked: no wrap. */
+            assert(resource_read(v.resource).booked >= v.units);
+            v.resource->booked -= v.units;
+            resource_written(v.resource);
+        }
+        if (d->unindex_hold) {
+            assert(rec->holds != NULL && rec->holds[i].live);
+            rec->holds[i].live = false;
+        }
+    }
+}
+
+/* Whether no line of a hold is live any more (what release_expired leaves). */
+static bool record_holds_released(const mem_record *rec)
+{
+    for (size_t i = 0; rec->holds != NULL && i < rec->line_count; i++) {
+        if (rec->holds[i].live)
+            return false;
+    }
+    return true;
+}
+
 /* A cancel or a confirm (Redis's setGenericCommand shape: one body, two callers).
- * A BOOKED record that is active or held may change its resource's counter or
- * hold, so its resource's lock is taken before the time is read, (8). */
+ * A BOOKED record that is active or held may change its resources' counters or
+ * holds, so every line's resource lock is taken, in order (2), before the time is
+ * read (8). */
 static booking_reason memory_change(booking_store *store, const char *booking_id,
                                     booking_record *out, core_change_fn decide)
 {
@@ -617,41 +886,34 @@ static booking_reason memory_change(booking_store *store, const char *booking_id
     mem_found f = lock_and_find(m, m->records, booking_id);
     mem_shard *bs = f.shard;
     mem_record *rec = (mem_record *)f.node;
-    mem_shard *rs = NULL;
+    mem_shard_set locked = 0;
     int64_t now;
     if (rec != NULL && (rec->node.status == BOOKING_STATUS_ACTIVE ||
                         rec->node.status == BOOKING_STATUS_HELD)) {
-        rs = shard_of(m->resources, rec->resource->hash);
-        pthread_mutex_lock(&rs->lock);
-        now = resource_time(store, rec->resource);
+        locked = record_shards(rec);
+        shards_lock(m->resources, locked);
+        now = record_lines_time(store, rec);
     } else {
         now = bk_store_now(store);
     }
     core_record cr = {0};
     if (rec != NULL)
-        cr = core_record_own(rec);
+        cr = core_record_of(rec);
     core_change_decision d = decide(rec ? &cr : NULL, now);
     assert(!d.release_lines || d.write_status);
     if (d.write_status) {
-        assert(rs != NULL);
-        uint64_t release = d.release_lines ? rec->units : 0;
-        /* (2): the record's units are part of booked, so this cannot wrap. */
-        assert(resource_read(rec->resource).booked >= release);
-        rec->resource->booked -= release;
-        resource_written(rec->resource);
-        if (d.unindex_hold) {
-            assert(rec->hold != NULL && rec->hold->live);
-            rec->hold->live = false;
-        }
+        assert(locked != 0);
+        record_lines_change(rec, &d);
         rec->node.status = (uint8_t)d.status;
         rec->updated_at_ms = now;
     }
-    /* release_expired needs nothing more: resource_time() swept the hold. */
-    assert(!d.release_expired || rs == NULL || !rec->hold->live);
+    /* release_expired needs nothing more: record_lines_time() swept every line,
+     * and each line's entry ends when the hold does. */
+    assert(!d.release_expired || locked == 0 || record_holds_released(rec));
     if (rec != NULL)
         public_record_of(rec, now, out);
-    if (rs != NULL)
-        pthread_mutex_unlock(&rs->lock);
+    if (locked != 0)
+        shards_unlock(m->resources, locked);
     pthread_mutex_unlock(&bs->lock);
     return d.reason;
 }
@@ -682,11 +944,19 @@ static booking_reason memory_get_booking(booking_store *store, const char *booki
                                          booking_record *out, booking_record_line *lines,
                                          size_t lines_cap)
 {
-    (void)lines, (void)lines_cap;
+    assert(lines_cap <= BOOKING_LINES_MAX && (lines != NULL || lines_cap == 0));
     memory_store *m = (memory_store *)store;
     mem_found f = lock_and_find(m, m->records, booking_id);
-    if (f.node != NULL)
-        public_record_of((const mem_record *)f.node, bk_store_now(store), out);
+    const mem_record *rec = (const mem_record *)f.node;
+    if (rec != NULL) {
+        public_record_of(rec, bk_store_now(store), out);
+        /* The lines never change once decided: the booking shard's lock suffices. */
+        for (size_t i = 0; i < rec->line_count && i < lines_cap; i++) {
+            mem_line_view v = record_line(rec, i);
+            bk_store_copy_id(lines[i].resource_id, v.id, v.len);
+            lines[i].units = v.units;
+        }
+    }
     pthread_mutex_unlock(&f.shard->lock);
     return f.node != NULL ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_BOOKING;
 }

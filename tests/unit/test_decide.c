@@ -14,6 +14,7 @@
 #include "core/decide.h"
 #include "core/names.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define UNITS_MAX BOOKING_UNITS_MAX
@@ -335,6 +336,316 @@ static void cancel_of_rejected_record_is_not_booked(void **state)
     assert_false(d.release_lines);
 }
 
+
+/* ---- SPEC 8, bundles: several lines, one decision ---- */
+
+#define BUNDLE_RESOURCES_MAX BOOKING_LINES_MAX
+
+/* A bundle as the core sees it: lines on "n0", "n1", ... with their resources'
+ * states (NULL: unknown), and a record of its own lines if a test gives one. */
+typedef struct test_bundle {
+    char ids[BUNDLE_RESOURCES_MAX][16];
+    booking_line lines[BUNDLE_RESOURCES_MAX];
+    core_resource states[BUNDLE_RESOURCES_MAX];
+    const core_resource *resources[BUNDLE_RESOURCES_MAX];
+    size_t count;
+} test_bundle;
+
+/* count lines of `units` each on resources of capacity 10 with `booked` booked. */
+static void bundle_init(test_bundle *b, size_t count, uint64_t units, uint64_t booked)
+{
+    assert_true(count >= 1 && count <= BUNDLE_RESOURCES_MAX);
+    memset(b, 0, sizeof *b);
+    b->count = count;
+    for (size_t i = 0; i < count; i++) {
+        snprintf(b->ids[i], sizeof b->ids[i], "n%u", (unsigned)(i % BUNDLE_RESOURCES_MAX));
+        b->lines[i] = (booking_line){.resource_id = b->ids[i], .units = units};
+        b->states[i] = (core_resource){.capacity = 10, .booked = booked};
+        b->resources[i] = &b->states[i];
+    }
+}
+
+static core_attempt bundle_attempt(const test_bundle *b, uint64_t hold_ms)
+{
+    return (core_attempt){.lines = {.at = b->lines, .count = b->count}, .hold_ms = hold_ms,
+                          .now_ms = NOW_MS};
+}
+
+/* The store's side: compare the attempt's lines with the record's (recorded),
+ * as a store does with bk_core_lines_equal, then decide. */
+static core_attempt_decision decide_bundle(const test_bundle *b, const test_bundle *recorded,
+                                           core_record *record)
+{
+    if (record != NULL)
+        record->same_lines = bk_core_lines_equal((core_lines){b->lines, b->count},
+                                                 (core_lines){recorded->lines, recorded->count});
+    return bk_core_decide_attempt(bundle_attempt(b, record != NULL ? record->hold_ms : 0),
+                                  record != NULL ? NULL : b->resources, record);
+}
+
+static void assert_rejected_line(core_attempt_decision d, booking_reason reason, uint32_t line)
+{
+    assert_int_equal(d.result.outcome, BOOKING_REJECTED);
+    assert_int_equal(d.result.reason, reason);
+    assert_false(d.result.replayed);
+    assert_int_equal(d.result.status, BOOKING_STATUS_NONE);
+    assert_int_equal(d.result.line, line);
+    assert_false(d.reserve);
+    /* insufficient_capacity is recorded (with its line), unknown_resource is not */
+    assert_int_equal(d.write_record, reason == BOOKING_REASON_INSUFFICIENT_CAPACITY);
+}
+
+static void bundle_whose_every_line_fits_is_booked_and_reserves_every_line(void **state)
+{
+    (void)state;
+    test_bundle b;
+    bundle_init(&b, 3, 2, 8); /* exactly the 2 remaining on each */
+    core_attempt_decision d = decide_bundle(&b, NULL, NULL);
+    assert_booked_new(d, 2);
+    assert_int_equal(d.result.line, 0);
+    test_bundle h;
+    bundle_init(&h, 3, 2, 8);
+    d = bk_core_decide_attempt(bundle_attempt(&h, 1000), h.resources, NULL);
+    assert_int_equal(d.result.status, BOOKING_STATUS_HELD);
+    assert_true(d.result.expires_at_ms == NOW_MS + 1000);
+    assert_true(d.reserve && d.write_record);
+}
+
+static void bundle_one_line_short_by_one_unit_is_rejected_naming_it_and_reserves_nothing(
+    void **state)
+{
+    (void)state;
+    for (uint32_t shortline = 0; shortline < 3; shortline++) {
+        test_bundle b;
+        bundle_init(&b, 3, 2, 0);
+        b.states[shortline].booked = 9; /* 1 remains where 2 are wanted */
+        assert_rejected_line(decide_bundle(&b, NULL, NULL), BOOKING_REASON_INSUFFICIENT_CAPACITY,
+                             shortline);
+    }
+}
+
+static void bundle_with_unknown_resource_on_the_third_line_is_unknown_resource_line_2(
+    void **state)
+{
+    (void)state;
+    test_bundle b;
+    bundle_init(&b, 4, 1, 0);
+    b.resources[2] = NULL;
+    assert_rejected_line(decide_bundle(&b, NULL, NULL), BOOKING_REASON_UNKNOWN_RESOURCE, 2);
+}
+
+static void bundle_lower_failing_line_wins_over_a_higher_one(void **state)
+{
+    (void)state;
+    test_bundle b;
+    bundle_init(&b, 5, 1, 0);
+    b.states[1].booked = 10; /* line 1 full */
+    b.resources[3] = NULL;   /* line 3 unknown */
+    assert_rejected_line(decide_bundle(&b, NULL, NULL), BOOKING_REASON_INSUFFICIENT_CAPACITY, 1);
+    bundle_init(&b, 5, 1, 0);
+    b.resources[1] = NULL;    /* line 1 unknown */
+    b.states[3].booked = 10;  /* line 3 full */
+    assert_rejected_line(decide_bundle(&b, NULL, NULL), BOOKING_REASON_UNKNOWN_RESOURCE, 1);
+    bundle_init(&b, 5, 1, 0);
+    b.states[4].booked = 10;
+    b.states[2].booked = 10;
+    assert_rejected_line(decide_bundle(&b, NULL, NULL), BOOKING_REASON_INSUFFICIENT_CAPACITY, 2);
+}
+
+static void bundle_of_64_lines_is_booked_or_rejected_on_its_last_line(void **state)
+{
+    (void)state;
+    test_bundle b;
+    bundle_init(&b, BOOKING_LINES_MAX, 10, 0);
+    assert_booked_new(decide_bundle(&b, NULL, NULL), 10);
+    b.states[BOOKING_LINES_MAX - 1].booked = 1;
+    assert_rejected_line(decide_bundle(&b, NULL, NULL), BOOKING_REASON_INSUFFICIENT_CAPACITY,
+                         BOOKING_LINES_MAX - 1);
+    b.states[BOOKING_LINES_MAX - 1].booked = 0;
+    b.resources[BOOKING_LINES_MAX - 1] = NULL;
+    assert_rejected_line(decide_bundle(&b, NULL, NULL), BOOKING_REASON_UNKNOWN_RESOURCE,
+                         BOOKING_LINES_MAX - 1);
+}
+
+static void bundle_line_at_max_units_on_max_capacity_fits_without_overflow(void **state)
+{
+    (void)state;
+    test_bundle b;
+    bundle_init(&b, 2, UNITS_MAX, 0);
+    b.states[0].capacity = CAPACITY_MAX;
+    b.states[1].capacity = CAPACITY_MAX;
+    assert_booked_new(decide_bundle(&b, NULL, NULL), UNITS_MAX);
+    b.states[1].booked = 1;
+    assert_rejected_line(decide_bundle(&b, NULL, NULL), BOOKING_REASON_INSUFFICIENT_CAPACITY, 1);
+}
+
+static core_record booked_bundle_record(void)
+{
+    return (core_record){.outcome = BOOKING_BOOKED, .reason = BOOKING_REASON_BOOKED,
+                         .status = BOOKING_STATUS_ACTIVE};
+}
+
+static void bundle_replay_with_the_same_lines_is_replayed_and_reads_no_resource(void **state)
+{
+    (void)state;
+    test_bundle b, recorded;
+    bundle_init(&b, 3, 2, 10); /* every resource full now: the replay does not look */
+    bundle_init(&recorded, 3, 2, 0);
+    core_record rec = booked_bundle_record();
+    core_attempt_decision d = decide_bundle(&b, &recorded, &rec);
+    assert_int_equal(d.result.outcome, BOOKING_BOOKED);
+    assert_true(d.result.replayed);
+    assert_int_equal(d.result.status, BOOKING_STATUS_ACTIVE);
+    assert_writes_nothing(d);
+}
+
+static void assert_bundle_conflict(core_attempt_decision d)
+{
+    assert_int_equal(d.result.outcome, BOOKING_REJECTED);
+    assert_int_equal(d.result.reason, BOOKING_REASON_BOOKING_ID_CONFLICT);
+    assert_false(d.result.replayed);
+    assert_int_equal(d.result.line, 0);
+    assert_writes_nothing(d);
+}
+
+static void bundle_replay_with_lines_reordered_is_booking_id_conflict(void **state)
+{
+    (void)state;
+    test_bundle recorded, b;
+    bundle_init(&recorded, 3, 1, 0);
+    recorded.lines[2].units = 3;
+    b = recorded;
+    for (size_t i = 0; i < 3; i++)
+        b.lines[i].resource_id = b.ids[i];
+    booking_line first = b.lines[0];
+    b.lines[0] = b.lines[2];
+    b.lines[2] = first;
+    core_record rec = booked_bundle_record();
+    assert_false(bk_core_lines_equal((core_lines){b.lines, 3}, (core_lines){recorded.lines, 3}));
+    assert_bundle_conflict(decide_bundle(&b, &recorded, &rec));
+    /* The same resources and units reordered, even when every line has the same units. */
+    bundle_init(&recorded, 2, 1, 0);
+    bundle_init(&b, 2, 1, 0);
+    b.lines[0].resource_id = b.ids[1];
+    b.lines[1].resource_id = b.ids[0];
+    assert_bundle_conflict(decide_bundle(&b, &recorded, &rec));
+}
+
+static void bundle_replay_with_one_unit_changed_is_booking_id_conflict(void **state)
+{
+    (void)state;
+    core_record rec = booked_bundle_record();
+    for (size_t i = 0; i < 3; i++) {
+        test_bundle recorded, b;
+        bundle_init(&recorded, 3, 2, 0);
+        bundle_init(&b, 3, 2, 0);
+        b.lines[i].units = 3;
+        assert_bundle_conflict(decide_bundle(&b, &recorded, &rec));
+        b.lines[i].units = 1;
+        assert_bundle_conflict(decide_bundle(&b, &recorded, &rec));
+    }
+}
+
+static void bundle_replay_with_a_line_more_or_less_is_booking_id_conflict(void **state)
+{
+    (void)state;
+    core_record rec = booked_bundle_record();
+    test_bundle recorded, b;
+    bundle_init(&recorded, 3, 2, 0);
+    bundle_init(&b, 4, 2, 0);
+    assert_bundle_conflict(decide_bundle(&b, &recorded, &rec));
+    bundle_init(&b, 2, 2, 0);
+    assert_bundle_conflict(decide_bundle(&b, &recorded, &rec));
+    /* A hold_ms other than the record's, with the same lines. */
+    bundle_init(&b, 3, 2, 0);
+    rec.same_lines = bk_core_lines_equal((core_lines){b.lines, 3}, (core_lines){recorded.lines, 3});
+    assert_true(rec.same_lines);
+    assert_bundle_conflict(bk_core_decide_attempt(bundle_attempt(&b, 1000), NULL, &rec));
+}
+
+static void replay_of_a_rejected_bundle_returns_its_recorded_line(void **state)
+{
+    (void)state;
+    test_bundle recorded, b;
+    bundle_init(&recorded, 4, 2, 0);
+    bundle_init(&b, 4, 2, 0); /* everything would fit now */
+    core_record rec = {.outcome = BOOKING_REJECTED,
+                       .reason = BOOKING_REASON_INSUFFICIENT_CAPACITY,
+                       .status = BOOKING_STATUS_NONE,
+                       .line = 3};
+    core_attempt_decision d = decide_bundle(&b, &recorded, &rec);
+    assert_int_equal(d.result.outcome, BOOKING_REJECTED);
+    assert_int_equal(d.result.reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    assert_true(d.result.replayed);
+    assert_int_equal(d.result.line, 3);
+    assert_writes_nothing(d);
+}
+
+static void single_form_and_one_line_bundle_are_the_same_lines_and_decision(void **state)
+{
+    (void)state;
+    booking_line one;
+    booking_request single = {.booking_id = "b", .resource_id = "r", .units = 4};
+    core_lines from_single = bk_core_request_lines(&single, &one);
+    assert_int_equal(from_single.count, 1);
+    assert_string_equal(from_single.at[0].resource_id, "r");
+    assert_true(from_single.at[0].units == 4);
+    booking_line line = {.resource_id = "r", .units = 4};
+    booking_request bundle = {.booking_id = "b", .lines = &line, .line_count = 1};
+    booking_line unused;
+    core_lines from_bundle = bk_core_request_lines(&bundle, &unused);
+    assert_ptr_equal(from_bundle.at, &line);
+    assert_true(bk_core_lines_equal(from_single, from_bundle));
+    core_resource r = {.capacity = 4, .booked = 1};
+    const core_resource *resources[1] = {&r};
+    core_attempt a = {.lines = from_single, .now_ms = NOW_MS};
+    core_attempt c = {.lines = from_bundle, .now_ms = NOW_MS};
+    core_attempt_decision ds = bk_core_decide_attempt(a, resources, NULL);
+    core_attempt_decision db = bk_core_decide_attempt_one(c, &r, NULL);
+    assert_int_equal(ds.result.outcome, db.result.outcome);
+    assert_int_equal(ds.result.reason, db.result.reason);
+    assert_int_equal(ds.result.line, db.result.line);
+    assert_int_equal(ds.write_record, db.write_record);
+    assert_int_equal(ds.reserve, db.reserve);
+    assert_int_equal(ds.result.reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
+}
+
+static void line_equal_compares_the_whole_id_and_the_units(void **state)
+{
+    (void)state;
+    booking_line want = {.resource_id = "night-1", .units = 2};
+    assert_true(bk_core_line_equal(&want, "night-1", 7, 2));
+    assert_true(bk_core_line_equal(&want, "night-12", 7, 2)); /* a length-bounded stored id */
+    assert_false(bk_core_line_equal(&want, "night-12", 8, 2));
+    assert_false(bk_core_line_equal(&want, "night-", 6, 2));
+    assert_false(bk_core_line_equal(&want, "night-1", 7, 3));
+    assert_false(bk_core_line_equal(&want, "Night-1", 7, 2));
+    assert_false(bk_core_line_equal(&want, NULL, 0, 2));
+}
+
+static void cancel_of_a_bundle_releases_every_line_and_of_a_held_one_unindexes_it(void **state)
+{
+    (void)state;
+    core_record rec = booked_bundle_record();
+    core_cancel_decision d = bk_core_decide_cancel(&rec, NOW_MS);
+    assert_int_equal(d.reason, BOOKING_REASON_CANCELLED);
+    assert_true(d.release_lines);
+    assert_false(d.unindex_hold);
+    core_record held = {.outcome = BOOKING_BOOKED, .reason = BOOKING_REASON_BOOKED,
+                        .status = BOOKING_STATUS_HELD, .hold_ms = 1000,
+                        .expires_at_ms = NOW_MS + 1000};
+    d = bk_core_decide_cancel(&held, NOW_MS + 999);
+    assert_int_equal(d.reason, BOOKING_REASON_CANCELLED);
+    assert_true(d.release_lines && d.unindex_hold);
+    d = bk_core_decide_cancel(&held, NOW_MS + 1000);
+    assert_int_equal(d.reason, BOOKING_REASON_HOLD_EXPIRED);
+    assert_false(d.release_lines);
+    assert_true(d.release_expired);
+    core_change_decision c = bk_core_decide_confirm(&held, NOW_MS + 999);
+    assert_int_equal(c.reason, BOOKING_REASON_CONFIRMED);
+    assert_false(c.release_lines);
+    assert_true(c.unindex_hold);
+}
 
 /* ---- SPEC 7, holds ---- */
 
@@ -756,6 +1067,20 @@ int main(void)
         cmocka_unit_test(cancel_repeat_is_already_cancelled_and_releases_nothing),
         cmocka_unit_test(cancel_of_unknown_booking_is_unknown_booking),
         cmocka_unit_test(cancel_of_rejected_record_is_not_booked),
+        cmocka_unit_test(bundle_whose_every_line_fits_is_booked_and_reserves_every_line),
+        cmocka_unit_test(bundle_one_line_short_by_one_unit_is_rejected_naming_it_and_reserves_nothing),
+        cmocka_unit_test(bundle_with_unknown_resource_on_the_third_line_is_unknown_resource_line_2),
+        cmocka_unit_test(bundle_lower_failing_line_wins_over_a_higher_one),
+        cmocka_unit_test(bundle_of_64_lines_is_booked_or_rejected_on_its_last_line),
+        cmocka_unit_test(bundle_line_at_max_units_on_max_capacity_fits_without_overflow),
+        cmocka_unit_test(bundle_replay_with_the_same_lines_is_replayed_and_reads_no_resource),
+        cmocka_unit_test(bundle_replay_with_lines_reordered_is_booking_id_conflict),
+        cmocka_unit_test(bundle_replay_with_one_unit_changed_is_booking_id_conflict),
+        cmocka_unit_test(bundle_replay_with_a_line_more_or_less_is_booking_id_conflict),
+        cmocka_unit_test(replay_of_a_rejected_bundle_returns_its_recorded_line),
+        cmocka_unit_test(single_form_and_one_line_bundle_are_the_same_lines_and_decision),
+        cmocka_unit_test(line_equal_compares_the_whole_id_and_the_units),
+        cmocka_unit_test(cancel_of_a_bundle_releases_every_line_and_of_a_held_one_unindexes_it),
         cmocka_unit_test(hold_is_booked_with_status_held_until_now_plus_hold_ms),
         cmocka_unit_test(hold_ms_1_and_hold_ms_max_are_holds_of_that_length),
         cmocka_unit_test(hold_that_does_not_fit_is_insufficient_capacity_recorded),
