@@ -160,6 +160,12 @@ void bstress_check(booking_store *store, const bstress_config *cfg, const bstres
 #define BSTRESS_RULE_TESTS (BRULE_COUNT + 1)
 struct CMUnitTest;
 extern bstress_summary bstress_tested;
+/* Set when the store was opened with a tiny lock wait on purpose ("expect-busy"
+ * after the URL): most calls then FAIL busy, which must leave no trace, and the
+ * workload need not reach the paths only decided calls reach. */
+extern bool bstress_expect_busy;
+/* Reads argv[1] (the URL, else default_url) and the optional argv[2]; NULL on bad usage. */
+const char *bstress_parse_args(int argc, char **argv, const char *default_url);
 void bstress_rule_tests(struct CMUnitTest *out);
 
 #endif
