@@ -36,9 +36,11 @@
  *      expires_at_ms, leaves the index, and its units leave booked, all in that
  *      transaction. Exactly once: only this step turns held into expired, and a
  *      record leaves held once (a confirm or cancel changes only active or held
- *      records, under the same write lock). Cost: one probe of the index when
- *      nothing is due, plus one row update per hold that expires, which happens
- *      once per hold: O(expired), never a scan. The expiries are counted
+ *      records, under the same write lock). Cost: the resource's read counts its
+ *      due entries in the index (one probe, in the same statement); only when
+ *      some are due does the step run its UPDATE (an UPDATE ... RETURNING costs
+ *      an ephemeral table even when it matches nothing), one row update per hold
+ *      that expires, which happens once per hold: O(expired), never a scan. The expiries are counted
  *      (bk_store_count_expired) only once their COMMIT returned.
  *  (8) The store's time. Read under the write lock: after BEGIN IMMEDIATE the
  *      transaction reads store_time.latest_ms, observes it (bk_store_observe_time)
@@ -64,6 +66,26 @@
  *      also stepped back, a hold that such a read showed expired can read held
  *      again until the clock passes that time (no decision is ever affected: every
  *      decided or applied time was committed).
+ * (10) Bundles (SPEC section 8; schema version 3, sqlite_schema.c). A record keeps
+ *      line 0 in its own row and lines 1.. in booking_lines, inserted right after
+ *      it in the batch's transaction, so a single attempt writes what it wrote
+ *      before. An attempt touches every line's resource through the overlay (5),
+ *      the core decides all lines at once, and a reserve adds each line's units to
+ *      its own entry; a replay compares every stored line (bk_core_line_equal,
+ *      each row while it is current). A held bundle is one live hold entry per
+ *      line on its own resource: line 0 in bookings_live_holds (status held),
+ *      lines 1.. in booking_lines_live_holds (live = 1). The expiry step of a
+ *      resource (7) releases its own due entries of both indexes only, so every
+ *      line is released once, by its own resource; the record's status becomes
+ *      expired (and the hold is counted) when line 0's is. A cancel or confirm
+ *      loads the record's lines and touches each line's resource as of now, the
+ *      same path as a single record's (a record already marked expired: the
+ *      resources of its lines still live, so release_expired finishes the
+ *      expiry); cancel releases every line, and both drop every live entry.
+ *      Reads subtract the due units of both indexes; get_booking reads lines 1..
+ *      only for a bundle asked with room for them, in the record's snapshot.
+ *      Locks: the one write transaction (2) serializes every bundle whatever its
+ *      resources, so there is no lock order to keep.
  *
  * Transaction states of the writer connection, and the function of each step:
  *
@@ -161,17 +183,25 @@ static booking_reason write_end(sqlite_store *st, booking_reason r)
 
 /* ---- reading rows ---- */
 
-static booking_reason load_resource(sqlite_conn *c, const char *id, bool *exists,
-                                    core_resource *state)
+/* A resource's counters and how many of its hold entries are due at the
+ * transaction's time (due[0]: lines 0, in bookings_live_holds; due[1]: lines 1..,
+ * in booking_lines_live_holds), all in one statement: the expiry step (7) then
+ * writes only when something is due, so a touch where nothing is costs one read. */
+static booking_reason load_resource(sqlite_store *st, const char *id, size_t len, bool *exists,
+                                    core_resource *state, uint64_t due[2])
 {
-    assert(id != NULL && c->db != NULL);
+    sqlite_conn *c = &st->writer;
+    assert(id != NULL && c->db != NULL && c->held);
     sqlite3_stmt *s = c->stmt[SQL_SELECT_RESOURCE];
-    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 1, id, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, st->tx_now);
     int rc = sqlite3_step(s);
     *exists = rc == SQLITE_ROW;
     if (*exists) {
         state->capacity = (uint64_t)sqlite3_column_int64(s, 0);
         state->booked = (uint64_t)sqlite3_column_int64(s, 1);
+        due[0] = (uint64_t)sqlite3_column_int64(s, 2);
+        due[1] = (uint64_t)sqlite3_column_int64(s, 3);
         /* Every read of the counters: the schema's CHECKs and our writes keep
          * the invariant, so a row without it is a bug (or a file tampered with
          * past its CHECKs), never an input to decide on. */
@@ -289,40 +319,45 @@ static void record_as_of(const core_record *record, int64_t now_ms, booking_reco
 
 /* ---- the expiry step, (7) ---- */
 
-/* Releases the holds of resource_id that are due at the transaction's time:
- * *released gets their units, which the caller takes off the counter it read. */
-static booking_reason expire_holds(sqlite_store *st, const char *resource_id, size_t len,
-                                   uint64_t *released)
+/* One index's due entries of the resource, released by statement `which`
+ * (RETURNING units); exactly `due` of them, as the read under this lock counted. */
+static booking_reason expire_entries(sqlite_store *st, sqlite_sql which, const char *resource_id,
+                                     size_t len, uint64_t due, uint64_t *units)
 {
-    sqlite_conn *c = &st->writer;
-    assert(c->held && len >= 1 && len <= BOOKING_ID_LEN_MAX);
-    sqlite3_stmt *s = c->stmt[SQL_EXPIRE_HOLDS];
+    sqlite3_stmt *s = st->writer.stmt[which];
     sqlite3_bind_text(s, 1, resource_id, (int)len, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, st->tx_now);
-    uint64_t units = 0, count = 0;
+    uint64_t count = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        units += (uint64_t)sqlite3_column_int64(s, 0); /* each is within booked: no wrap */
+        *units += (uint64_t)sqlite3_column_int64(s, 0); /* each is within booked: no wrap */
         count++;
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return bk_sqlite_reason(rc);
+    st->tx_changed = true;
+    return count == due ? BOOKING_REASON_OK : BOOKING_REASON_INTERNAL;
+}
+
+/* Releases the hold entries of resource_id that are due at the transaction's
+ * time (due[] as load_resource() counted them): *released gets their units,
+ * which the caller takes off the counter it read. */
+static booking_reason expire_holds(sqlite_store *st, const char *resource_id, size_t len,
+                                   const uint64_t due[2], uint64_t *released)
+{
+    assert(st->writer.held && len >= 1 && len <= BOOKING_ID_LEN_MAX);
+    uint64_t units = 0;
+    booking_reason r = BOOKING_REASON_OK;
+    if (due[0] > 0)
+        r = expire_entries(st, SQL_EXPIRE_HOLDS, resource_id, len, due[0], &units);
     /* Its due lines 1.. of bundles, (10): released here, counted with their record. */
-    s = c->stmt[SQL_EXPIRE_LINES];
-    sqlite3_bind_text(s, 1, resource_id, (int)len, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, st->tx_now);
-    uint64_t lines = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        units += (uint64_t)sqlite3_column_int64(s, 0); /* each is within booked: no wrap */
-        lines++;
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return bk_sqlite_reason(rc);
+    if (r == BOOKING_REASON_OK && due[1] > 0)
+        r = expire_entries(st, SQL_EXPIRE_LINES, resource_id, len, due[1], &units);
+    if (r != BOOKING_REASON_OK)
+        return r;
     *released = units;
-    st->tx_expired += count;
-    st->tx_changed |= count > 0 || lines > 0;
+    st->tx_expired += due[0];
     return BOOKING_REASON_OK;
 }
 
@@ -341,10 +376,10 @@ static booking_reason touch_resource(sqlite_store *st, const char *resource_id,
     *out = res;
     if (!fresh)
         return BOOKING_REASON_OK;
-    booking_reason r = load_resource(&st->writer, resource_id, &res->exists, &res->state);
-    uint64_t released = 0;
+    uint64_t due[2] = {0, 0}, released = 0;
+    booking_reason r = load_resource(st, resource_id, len, &res->exists, &res->state, due);
     if (r == BOOKING_REASON_OK && res->exists)
-        r = expire_holds(st, resource_id, len, &released);
+        r = expire_holds(st, resource_id, len, due, &released);
     if (r != BOOKING_REASON_OK)
         return r;
     /* The due holds' units are part of booked, (7): this cannot wrap. */
@@ -509,10 +544,10 @@ static booking_reason load_resource_at_now(sqlite_store *st, const char *resourc
                                            bool *exists, core_resource *state, bool *released)
 {
     size_t len = strlen(resource_id);
-    uint64_t units = 0;
-    booking_reason r = load_resource(&st->writer, resource_id, exists, state);
+    uint64_t due[2] = {0, 0}, units = 0;
+    booking_reason r = load_resource(st, resource_id, len, exists, state, due);
     if (r == BOOKING_REASON_OK && *exists)
-        r = expire_holds(st, resource_id, len, &units);
+        r = expire_holds(st, resource_id, len, due, &units);
     if (r != BOOKING_REASON_OK)
         return r;
     assert(units <= state->booked); /* the due holds' units are part of booked */

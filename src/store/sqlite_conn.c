@@ -33,7 +33,16 @@ static const char *const sql_text[SQL_COUNT] = {
     [SQL_BEGIN] = "BEGIN IMMEDIATE",
     [SQL_COMMIT] = "COMMIT",
     [SQL_ROLLBACK] = "ROLLBACK",
-    [SQL_SELECT_RESOURCE] = "SELECT capacity, booked FROM resources WHERE id = ?1",
+    /* The writer's read of a resource (sqlite.c (7)): its counters and how many
+     * of its hold entries are due at ?2, lines 0 and lines 1.., each counted in
+     * its partial index, so the expiry step writes only when one is. */
+    [SQL_SELECT_RESOURCE] =
+        "SELECT capacity, booked,"
+        " (SELECT count(*) FROM bookings"
+        "   WHERE resource_id = ?1 AND status = 3 AND expires_at_ms <= ?2),"
+        " (SELECT count(*) FROM booking_lines"
+        "   WHERE resource_id = ?1 AND live = 1 AND expires_at_ms <= ?2)"
+        " FROM resources WHERE id = ?1",
     [SQL_SELECT_BOOKING] = "SELECT " SQL_BOOKING_COLUMNS " FROM bookings WHERE id = ?1",
     [SQL_INSERT_BOOKING] = "INSERT INTO bookings (id, resource_id, units, outcome, status, hold_ms,"
                            " created_at_ms, updated_at_ms, expires_at_ms, line_count, line)"

@@ -501,6 +501,29 @@ static void capacity_freed_by_an_expired_bundle_is_bookable_at_once_on_any_line(
         assert_resource(rid(l, r + i), 1, 1);
 }
 
+static void capacity_change_counts_a_held_bundle_on_each_line_until_it_expires(void **state)
+{
+    ledger *l = ledger_of(state);
+    size_t r = resources_new(l, 3, 5);
+    char held[ID_SIZE];
+    new_id(held, "held");
+    booking_line lines[] = {line_of(l, r, 3), line_of(l, r + 1, 3), line_of(l, r + 2, 3)};
+    assert_new_held_bundle(ledger_bundle(l, held, lines, 3, BUNDLE_HOLD_MS),
+                           clock_now() + BUNDLE_HOLD_MS);
+    booking_resource out;
+    assert_int_equal(ledger_set_capacity(l, r + 1, 2, &out), BOOKING_REASON_CAPACITY_BELOW_BOOKED);
+    assert_true(out.capacity == 5 && out.booked == 3);
+    assert_int_equal(ledger_set_capacity(l, r + 2, 3, &out), BOOKING_REASON_OK);
+    assert_true(out.capacity == 3 && out.booked == 3);
+    clock_advance(BUNDLE_HOLD_MS - 1);
+    assert_int_equal(ledger_set_capacity(l, r, 2, &out), BOOKING_REASON_CAPACITY_BELOW_BOOKED);
+    clock_advance(1);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(ledger_set_capacity(l, r + i, 0, &out), BOOKING_REASON_OK);
+        assert_true(out.capacity == 0 && out.booked == 0);
+    }
+}
+
 static void change_batch_cancels_and_confirms_bundles_whole(void **state)
 {
     ledger *l = ledger_of(state);
@@ -862,6 +885,7 @@ const struct CMUnitTest conformance_bundle_cases[] = {
     BUNDLE_CASE(expired_bundle_is_released_once_on_every_line_when_the_next_call_is_a_cancel),
     BUNDLE_CASE(capacity_freed_by_an_expired_bundle_is_bookable_at_once_on_any_line),
     BUNDLE_CASE(expired_bundle_swept_on_some_lines_is_released_once_on_each_and_counted_once),
+    BUNDLE_CASE(capacity_change_counts_a_held_bundle_on_each_line_until_it_expires),
     BUNDLE_CASE(change_batch_cancels_and_confirms_bundles_whole),
     BUNDLE_CASE(bundle_record_reads_back_its_lines_in_order),
     BUNDLE_CASE(rejected_bundle_record_reads_back_its_lines_and_failing_line),
