@@ -771,6 +771,10 @@ static bool attempt_doomed(const search *s, uint32_t c)
     const chk_op *op = &s->h->ops[s->gops[c]];
     if (op->kind != CHK_ATTEMPT || op->replayed == 1 || s->rec[s->lb[c]].exists)
         return false;
+    /* Not known to be fresh, and another operation left may still make its record
+     * (an unanswered attempt of the same id): then it may be a replay, needing no room. */
+    if (op->replayed != 0 && s->refs[s->lb[c]] != 1)
+        return false;
     uint32_t need = op->accept == CHK_BIT(BOOKING_REASON_BOOKED) ? op->line_count
                     : op->accept == CHK_BIT(BOOKING_REASON_INSUFFICIENT_CAPACITY) &&
                             op->fail_line >= 0
