@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * check.c: the checker's driver. It partitions the history into components
- * (resources tied together by a booking_id used on several of them), runs the
+ * (resources tied together by a booking_id used on several of them, or by the
+ * lines of one bundle: SPEC section 8, decided at one instant), runs the
  * cheap O(n) checks, then the search per component, and reports the earliest
  * violation. The model and why this partition is exact: docs/checking.md.
  */
@@ -97,6 +98,12 @@ static bool build_components(const check_history *h, components *c)
                 res_of_b[op->booking] = op->resource;
             else
                 parent[uf_find(parent, op->resource)] = uf_find(parent, res_of_b[op->booking]);
+            /* A bundle's lines are one decision: their resources are one component. The
+             * cost of a large one is the search's, bounded by its memo and its time
+             * (undecided past them, never a guess). */
+            const chk_line *l = chk_op_lines(h, op);
+            for (uint32_t k = 1; k < op->line_count; k++)
+                parent[uf_find(parent, l[k].resource)] = uf_find(parent, op->resource);
         }
         for (size_t i = 0; i < n; i++) {
             const chk_op *op = &h->ops[i];

@@ -92,17 +92,26 @@ static void check_decisions(const check_history *h, const uint32_t *ev, cheap_fo
             const chk_op *dop = &h->ops[d];
             size_t lines[] = {dop->invoke_line, dop->complete_line, op->invoke_line,
                               op->complete_line};
-            if (dop->resource != op->resource || dop->value != op->value ||
-                dop->hold_ms != op->hold_ms) {
+            char lines_a[160], lines_b[160];
+            if (!chk_lines_equal(h, dop, op) || dop->hold_ms != op->hold_ms) {
+                chk_describe_lines(h, dop, lines_a, sizeof lines_a);
+                chk_describe_lines(h, op, lines_b, sizeof lines_b);
                 chk_violation(&out->report, "replay_disagrees", lines, 4,
-                              "booking_id %s: line %zu answers a decision for resource %s, "
-                              "%" PRIu64 " units%s, line %zu one for resource %s, %" PRIu64
-                              " units%s: a booking_id has one record, and a repeat that differs "
-                              "from it must be REJECTED booking_id_conflict",
-                              bid, dop->complete_line, h->resources.names[dop->resource],
-                              dop->value, hold_text(dop, hold_a, sizeof hold_a),
-                              op->complete_line, h->resources.names[op->resource], op->value,
+                              "booking_id %s: line %zu answers a decision for %s%s, line %zu "
+                              "one for %s%s: a booking_id has one record, and a repeat that "
+                              "differs from it (other lines, units, order or hold) must be "
+                              "REJECTED booking_id_conflict",
+                              bid, dop->complete_line, lines_a,
+                              hold_text(dop, hold_a, sizeof hold_a), op->complete_line, lines_b,
                               hold_text(op, hold_b, sizeof hold_b));
+            } else if (chk_attempt_reason(dop) == r && dop->fail_line >= 0 &&
+                       op->fail_line >= 0 && dop->fail_line != op->fail_line) {
+                chk_violation(&out->report, "replay_disagrees", lines, 4,
+                              "booking_id %s: line %zu answers %s on line %" PRId32
+                              ", line %zu on line %" PRId32 ": a replay of a rejection names "
+                              "the recorded failing line",
+                              bid, dop->complete_line, booking_reason_name(r), dop->fail_line,
+                              op->complete_line, op->fail_line);
             } else if (chk_attempt_reason(dop) != r) {
                 chk_violation(&out->report, "replay_disagrees", lines, 4,
                               "booking_id %s: line %zu answers %s, line %zu answers %s: every "
@@ -300,7 +309,7 @@ static void oversell_report(const check_history *h, const uint32_t *ev, size_t u
         if (ev[e] == UINT32_MAX || (ev[e] & 1) == 0)
             continue;
         const chk_op *op = &h->ops[ev[e] / 2];
-        if (op->kind == CHK_ATTEMPT && op->determinate && op->resource == resource &&
+        if (op->kind == CHK_ATTEMPT && op->determinate && chk_units_on(h, op, resource) != 0 &&
             chk_attempt_reason(op) == BOOKING_REASON_BOOKED && !cancel_seen[op->booking])
             lines[nl++] = op->complete_line;
     }
@@ -319,9 +328,8 @@ static void check_oversell(const check_history *h, const uint32_t *ev, cheap_fou
     bool *cancel_seen = calloc(h->bookings.count + 1, sizeof *cancel_seen);
     uint64_t *held = calloc(h->resources.count + 1, sizeof *held);
     uint64_t *cap_max = calloc(h->resources.count + 1, sizeof *cap_max);
-    uint32_t *res_of = malloc((h->bookings.count + 1) * sizeof *res_of);
-    uint64_t *units_of = malloc((h->bookings.count + 1) * sizeof *units_of);
-    if (!counted || !cancel_seen || !held || !cap_max || !res_of || !units_of)
+    uint32_t *op_of = malloc((h->bookings.count + 1) * sizeof *op_of); /* its BOOKED attempt */
+    if (!counted || !cancel_seen || !held || !cap_max || !op_of)
         goto done;
     for (size_t e = 0; e < h->events && !out->found; e++) {
         if (ev[e] == UINT32_MAX)
@@ -333,8 +341,10 @@ static void check_oversell(const check_history *h, const uint32_t *ev, cheap_fou
             if (op->value > cap_max[op->resource])
                 cap_max[op->resource] = op->value;
         } else if (!is_return && op->kind == CHK_CANCEL) {
-            if (counted[op->booking]) {
-                held[res_of[op->booking]] -= units_of[op->booking];
+            if (counted[op->booking]) { /* every line of it (SPEC section 8) */
+                const chk_op *bop = &h->ops[op_of[op->booking]];
+                for (uint32_t k = 0; k < bop->line_count; k++)
+                    held[chk_op_lines(h, bop)[k].resource] -= chk_op_lines(h, bop)[k].units;
                 counted[op->booking] = false;
             }
             cancel_seen[op->booking] = true;
@@ -343,12 +353,13 @@ static void check_oversell(const check_history *h, const uint32_t *ev, cheap_fou
                    chk_attempt_reason(op) == BOOKING_REASON_BOOKED &&
                    !counted[op->booking] && !cancel_seen[op->booking]) {
             counted[op->booking] = true;
-            res_of[op->booking] = op->resource;
-            units_of[op->booking] = op->value;
-            held[op->resource] += op->value;
-            if (held[op->resource] > cap_max[op->resource])
-                oversell_report(h, ev, e, op->resource, held[op->resource],
-                                cap_max[op->resource], cancel_seen, out);
+            op_of[op->booking] = ev[e] / 2;
+            for (uint32_t k = 0; k < op->line_count && !out->found; k++) {
+                uint32_t r = chk_op_lines(h, op)[k].resource;
+                held[r] += chk_op_lines(h, op)[k].units;
+                if (held[r] > cap_max[r])
+                    oversell_report(h, ev, e, r, held[r], cap_max[r], cancel_seen, out);
+            }
         }
     }
 done:
@@ -356,8 +367,7 @@ done:
     free(cancel_seen);
     free(held);
     free(cap_max);
-    free(res_of);
-    free(units_of);
+    free(op_of);
 }
 
 bool chk_cheap_checks(const check_history *h, check_report *report)

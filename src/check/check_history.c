@@ -8,8 +8,10 @@
 #include "core/names.h"
 #include "util/time_text.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 booking_reason chk_attempt_reason(const chk_op *op)
 {
@@ -20,6 +22,48 @@ booking_reason chk_attempt_reason(const chk_op *op)
     return BOOKING_REASON_INTERNAL;
 }
 
+bool chk_lines_equal(const check_history *h, const chk_op *a, const chk_op *b)
+{
+    if (a->line_count != b->line_count)
+        return false;
+    const chk_line *la = chk_op_lines(h, a), *lb = chk_op_lines(h, b);
+    for (uint32_t k = 0; k < a->line_count; k++) {
+        if (la[k].resource != lb[k].resource || la[k].units != lb[k].units)
+            return false;
+    }
+    return true;
+}
+
+uint64_t chk_units_on(const check_history *h, const chk_op *op, uint32_t resource)
+{
+    assert(op->kind == CHK_ATTEMPT && op->line_count >= 1);
+    const chk_line *l = chk_op_lines(h, op);
+    for (uint32_t k = 0; k < op->line_count; k++) {
+        if (l[k].resource == resource)
+            return l[k].units;
+    }
+    return 0;
+}
+
+void chk_describe_lines(const check_history *h, const chk_op *op, char *out, size_t out_len)
+{
+    assert(op->kind == CHK_ATTEMPT && op->line_count >= 1 && out_len > 4);
+    const chk_line *l = chk_op_lines(h, op);
+    if (op->line_count == 1) {
+        snprintf(out, out_len, "resource %s, %" PRIu64 " units", h->resources.names[l[0].resource],
+                 l[0].units);
+        return;
+    }
+    size_t used = (size_t)snprintf(out, out_len, "lines [");
+    for (uint32_t k = 0; k < op->line_count && used < out_len; k++)
+        used += (size_t)snprintf(out + used, out_len - used, "%s%s x %" PRIu64, k ? ", " : "",
+                                 h->resources.names[l[k].resource], l[k].units);
+    if (used < out_len)
+        snprintf(out + used, out_len - used, "]");
+    else
+        memcpy(out + out_len - 4, "...", 4);
+}
+
 static void describe_result(const chk_op *op, char *out, size_t len)
 {
     if (!op->determinate) {
@@ -28,13 +72,17 @@ static void describe_result(const chk_op *op, char *out, size_t len)
     }
     booking_reason r = chk_attempt_reason(op);
     switch (op->kind) {
-    case CHK_ATTEMPT:
-        snprintf(out, len, "%s %s%s%s%s", r == BOOKING_REASON_BOOKED ? "BOOKED" : "REJECTED",
-                 booking_reason_name(r),
+    case CHK_ATTEMPT: {
+        char line[24] = "";
+        if (op->fail_line >= 0 && op->line_count > 1)
+            snprintf(line, sizeof line, " line %" PRId32, op->fail_line);
+        snprintf(out, len, "%s %s%s%s%s%s", r == BOOKING_REASON_BOOKED ? "BOOKED" : "REJECTED",
+                 booking_reason_name(r), line,
                  op->replayed < 0 ? "" : op->replayed ? " replayed=true" : " replayed=false",
                  op->status != BOOKING_STATUS_NONE ? " status=" : "",
                  op->status != BOOKING_STATUS_NONE ? booking_status_name(op->status) : "");
         break;
+    }
     case CHK_GET_RESOURCE:
         if (r == BOOKING_REASON_OK)
             snprintf(out, len, "capacity %" PRIu64 ", booked %" PRIu64, op->read_capacity,
@@ -64,16 +112,19 @@ static void describe_time(const chk_op *op, char *out, size_t len)
 
 void chk_describe(const check_history *h, const chk_op *op, char *out, size_t out_len)
 {
-    char result[128], at[40], hold[40] = "";
+    char result[160], at[40], hold[40] = "", lines[200];
     describe_result(op, result, sizeof result);
     describe_time(op, at, sizeof at);
     if (op->hold_ms != 0)
         snprintf(hold, sizeof hold, ", hold %" PRIu64 " ms", op->hold_ms);
     switch (op->kind) {
     case CHK_ATTEMPT:
-        snprintf(out, out_len, "attempt %s on %s, %" PRIu64 " units%s, answered %s%s",
-                 h->bookings.names[op->booking], h->resources.names[op->resource], op->value,
-                 hold, result, at);
+        chk_describe_lines(h, op, lines, sizeof lines);
+        if (op->line_count == 1) /* the words histories without bundles always had */
+            snprintf(lines, sizeof lines, "%s, %" PRIu64 " units",
+                     h->resources.names[op->resource], op->value);
+        snprintf(out, out_len, "attempt %s on %s%s, answered %s%s",
+                 h->bookings.names[op->booking], lines, hold, result, at);
         break;
     case CHK_CONFIRM:
         snprintf(out, out_len, "confirm %s answered %s%s", h->bookings.names[op->booking],

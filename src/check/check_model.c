@@ -25,41 +25,86 @@ booking_status chk_rec_status_at(const chk_rec *rec, int64_t now_ms)
     return over ? BOOKING_STATUS_EXPIRED : rec->status;
 }
 
+/* Whether the attempt repeats the record's lines, in order, and its hold. */
+static bool same_attempt(const chk_call *c, const chk_rec *rec)
+{
+    if (rec->hold_ms != c->hold_ms)
+        return false;
+    if (c->lines == NULL || rec->lines == NULL) /* the single form on both sides */
+        return c->lines == NULL && rec->lines == NULL && rec->lr == c->lr &&
+               rec->units == c->value;
+    if (rec->nlines != c->nlines)
+        return false;
+    for (uint32_t k = 0; k < c->nlines; k++) {
+        if (rec->lines[k].resource != c->lines[k].resource ||
+            rec->lines[k].units != c->lines[k].units)
+            return false;
+    }
+    return true;
+}
+
+/* Line k's units and resource. */
+static uint64_t line_units(const chk_call *c, uint32_t k)
+{
+    return c->lines != NULL ? c->lines[k].units : c->value;
+}
+
+static const chk_res *line_res(const chk_call *c, const chk_res *res, uint32_t k)
+{
+    return c->line_res != NULL ? c->line_res[k] : res;
+}
+
 /* A repeat of a decided booking_id gets its record as of now, or a conflict when
- * it names another resource, units or hold; a new one is decided on the
- * resource's free units (no sum, so nothing overflows). */
+ * it names other lines, units or hold; a new one is decided line by line on the
+ * state before it: the first line whose resource is unknown or short decides
+ * (REJECTED, naming it), else every line is reserved (SPEC section 8). Free
+ * units are compared, never summed, so nothing overflows. */
 static chk_step model_attempt(const chk_call *c, const chk_res *res, const chk_rec *rec)
 {
     chk_step s = {0};
+    uint32_t n = c->lines != NULL ? c->nlines : 1;
+    assert(n >= 1 && n <= BOOKING_LINES_MAX);
+    assert(c->lines == NULL || c->line_res != NULL);
     if (rec_present(rec)) {
-        bool same = rec->lr == c->lr && rec->units == c->value && rec->hold_ms == c->hold_ms;
+        bool same = same_attempt(c, rec);
         s.answer.reason = same ? rec->reason : BOOKING_REASON_BOOKING_ID_CONFLICT;
         s.answer.replayed = same;
         if (same && rec->reason == BOOKING_REASON_BOOKED) {
             s.answer.status = chk_rec_status_at(rec, c->now_ms);
             s.answer.expires_at_ms = rec->hold_ms != 0 ? rec->expires_at_ms : 0;
         }
+        if (same && rec->reason != BOOKING_REASON_BOOKED)
+            s.answer.line = rec->fail_line;
         return s;
     }
-    if (!res_present(res)) {
-        s.answer.reason = BOOKING_REASON_UNKNOWN_RESOURCE;
-        return s;
+    s.answer.reason = BOOKING_REASON_BOOKED;
+    for (uint32_t k = 0; k < n; k++) {
+        const chk_res *r = line_res(c, res, k);
+        if (!res_present(r)) {
+            s.answer.reason = BOOKING_REASON_UNKNOWN_RESOURCE;
+            s.answer.line = k;
+            return s;
+        }
+        assert(r->booked <= r->cap);
+        if (line_units(c, k) > r->cap - r->booked) {
+            s.answer.reason = BOOKING_REASON_INSUFFICIENT_CAPACITY;
+            s.answer.line = k;
+            break;
+        }
     }
-    assert(res->booked <= res->cap);
-    bool fits = c->value <= res->cap - res->booked;
-    s.answer.reason = fits ? BOOKING_REASON_BOOKED : BOOKING_REASON_INSUFFICIENT_CAPACITY;
+    bool fits = s.answer.reason == BOOKING_REASON_BOOKED;
     s.effect = s.rec_changes = true;
-    s.rec = (chk_rec){.units = c->value, .hold_ms = c->hold_ms, .lr = c->lr,
-                      .reason = s.answer.reason, .status = BOOKING_STATUS_NONE, .exists = true};
+    s.rec = (chk_rec){.units = line_units(c, 0), .hold_ms = c->hold_ms, .lr = c->lr,
+                      .lines = c->lines, .nlines = c->lines != NULL ? n : 0,
+                      .fail_line = s.answer.line, .reason = s.answer.reason,
+                      .status = BOOKING_STATUS_NONE, .exists = true};
     if (fits) {
         bool hold = c->hold_ms != 0;
         s.rec.status = hold ? BOOKING_STATUS_HELD : BOOKING_STATUS_ACTIVE;
         s.rec.expires_at_ms = hold ? c->now_ms + (int64_t)c->hold_ms : 0;
         s.answer.status = s.rec.status;
         s.answer.expires_at_ms = s.rec.expires_at_ms;
-        s.res_changes = true;
-        s.res = *res;
-        s.res.booked += c->value;
+        s.reserve = true;
     }
     return s;
 }
@@ -89,13 +134,12 @@ static chk_step model_cancel(const chk_call *c, const chk_res *res, const chk_re
         s.answer.reason = BOOKING_REASON_ALREADY_CANCELLED;
         return s;
     }
-    /* Active, or held and not expired: its units are in booked; release them. */
+    /* Active, or held and not expired: every line's units are in its resource's
+     * booked; release them all. */
     assert(status == BOOKING_STATUS_ACTIVE || status == BOOKING_STATUS_HELD);
-    assert(res_present(res) && res->booked >= rec->units);
+    assert(res == NULL || !res_present(res) || res->booked >= rec->units);
     s.answer.reason = BOOKING_REASON_CANCELLED;
-    s.effect = s.res_changes = s.rec_changes = true;
-    s.res = *res;
-    s.res.booked -= rec->units;
+    s.effect = s.release = s.rec_changes = true;
     s.rec = *rec;
     s.rec.status = BOOKING_STATUS_CANCELLED;
     return s;

@@ -8,6 +8,7 @@
 #include "history/history_line.h"
 #include "util/hash.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -91,6 +92,7 @@ void check_history_free(check_history *h)
     if (h == NULL)
         return;
     free(h->ops);
+    free(h->lines);
     names_free(&h->bookings);
     names_free(&h->resources);
     free(h);
@@ -139,6 +141,7 @@ static chk_op *new_op(parse_state *ps)
     op->booking = CHECK_NONE;
     op->resource = CHECK_NONE;
     op->replayed = -1;
+    op->fail_line = -1;
     op->return_pos = CHECK_NO_POS;
     return op;
 }
@@ -164,6 +167,41 @@ static bool intern_id(parse_state *ps, chk_names *names, const char *id, uint32_
     return *out != CHECK_NONE || fail(ps, "out of memory");
 }
 
+/* An attempt's lines into h->lines: a bundle's, or the single form's one line. */
+static bool intern_lines(parse_state *ps, chk_op *op, const history_event *ev)
+{
+    check_history *h = ps->h;
+    booking_line one = {ev->resource_id, ev->units};
+    const booking_line *lines = ev->lines != NULL ? ev->lines : &one;
+    size_t count = ev->lines != NULL ? ev->line_count : 1;
+    assert(count >= 1 && count <= BOOKING_LINES_MAX);
+    if (h->line_total + count > UINT32_MAX)
+        return fail(ps, "more than %" PRIu32 " attempt lines", UINT32_MAX);
+    if (h->line_cap - h->line_total < count) {
+        size_t cap = h->line_cap ? h->line_cap * 2 : 256;
+        while (cap - h->line_total < count)
+            cap *= 2;
+        chk_line *grown = realloc(h->lines, cap * sizeof *grown);
+        if (grown == NULL)
+            return fail(ps, "out of memory");
+        h->lines = grown;
+        h->line_cap = cap;
+    }
+    op->line_at = (uint32_t)h->line_total;
+    op->line_count = (uint32_t)count;
+    for (size_t k = 0; k < count; k++) {
+        chk_line *l = &h->lines[h->line_total + k];
+        if (!intern_id(ps, &h->resources, lines[k].resource_id, &l->resource))
+            return false;
+        l->units = lines[k].units;
+    }
+    h->line_total += count;
+    /* Line 0 stands for the attempt where one resource is named (SPEC section 8). */
+    op->resource = h->lines[op->line_at].resource;
+    op->value = h->lines[op->line_at].units;
+    return true;
+}
+
 static bool parse_invoke(parse_state *ps, history_line *line, history_event *ev,
                          uint32_t process)
 {
@@ -185,6 +223,8 @@ static bool parse_invoke(parse_state *ps, history_line *line, history_event *ev,
         return false;
     op->value = ev->f == HISTORY_ATTEMPT ? ev->units : ev->capacity;
     op->hold_ms = ev->hold_ms;
+    if (ev->f == HISTORY_ATTEMPT && !intern_lines(ps, op, ev))
+        return false;
     ps->in_flight[process] = (uint32_t)h->op_count;
     return true;
 }
@@ -230,6 +270,7 @@ static void take_answer(chk_op *op, const history_event *ev)
         op->replayed = ev->replayed == HISTORY_ABSENT ? -1 : ev->replayed == HISTORY_TRUE;
         op->accept = ev->outcome == BOOKING_BOOKED ? CHK_BIT(BOOKING_REASON_BOOKED)
                                                    : CHK_BIT(ev->reason);
+        op->fail_line = ev->has_line ? (int32_t)ev->line : -1;
         break;
     case HISTORY_SET_CAPACITY:
     case HISTORY_CANCEL:
@@ -267,6 +308,9 @@ static bool parse_complete(parse_state *ps, history_line *line, history_event *e
     op->complete_line = ps->line;
     if (!history_line_read_fields(line, ev, why))
         return fail(ps, "%s", why);
+    if (ev->has_line && !ev->failed && ev->line >= op->line_count)
+        return fail(ps, "\"line\" %" PRIu32 " names no line of the attempt (it has %" PRIu32 ")",
+                    ev->line, op->line_count);
     /* A technical failure: the operation may or may not have taken effect. */
     if (!ev->failed)
         take_answer(op, ev);

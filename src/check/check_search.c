@@ -43,6 +43,35 @@
  *      made by an attempt that never got an answer; it may end at any time from
  *      its earliest end on, or never within the history). Such a step is tried
  *      only when no answered operation open at that point has a time before it.
+ *  (8) Bundles (SPEC section 8). An attempt has 1..BOOKING_LINES_MAX lines on
+ *      distinct resources, all in one component (check.c joins them). The model
+ *      decides it on every line's state at once; a BOOKED one reserves every
+ *      line in the same step, and its record remembers the attempt (tag), whose
+ *      lines a cancel or an expiry releases in one step too. So no order ever
+ *      sees a bundle on some of its resources and not on others. A bundle is
+ *      nobody's twin (note (6)). The memo key hashes every line of a record.
+ *  (9) A frame tries its determinate candidates in the order they returned, not
+ *      invoked: a store answers in about the order it decided, so that order is
+ *      mostly the first one tried, and the search seldom backtracks. It matters
+ *      for bundles: a rejection names its first short line, so it must come after
+ *      the bookings that filled that night but before those that filled an earlier
+ *      one, and placing everything as early as its invoke allows (invoke order)
+ *      sent the search into dead ends exponential in the overlap. The candidates
+ *      are the same either way (invoked before minret); only the order differs.
+ * (10) A frame whose candidates include a free one (free_candidate: a rejection or
+ *      a read the model answers as recorded right now, that changes no resource,
+ *      has no time, no hold, and whose booking_id no other operation left names)
+ *      tries that one alone. Sound: it changes nothing any other operation reads,
+ *      and every operation that must precede it is placed already (it was invoked
+ *      before minret), so any order that places it later can place it now instead.
+ *      Rejections are most of a sold-out run; trying their orders was the rest of
+ *      the cost.
+ * (11) Without holds, and once no cancel or set_capacity is left to place, free
+ *      units only shrink along any order. Then an answered attempt that no longer
+ *      fits (a BOOKED one on any line; a rejection naming line k on a line before
+ *      k) can never be placed, and the frame is a dead end at once instead of
+ *      after every order of what comes between (frame_doomed). Its memo entry
+ *      stays: that state is a dead end whichever way it is reached.
  */
 #include "check/check_model.h"
 #include "check/check_report.h"
@@ -73,10 +102,12 @@ typedef struct s_undo {
 typedef struct s_frame {
     size_t undo;   /* undo log height before this frame's operation */
     size_t minret; /* earliest return among determinate ops not linearized */
+    size_t scan_ret; /* the latest return of a determinate op invoked before minret */
     uint32_t det_lo, ind_lo, cur;
     uint32_t timed_lo; /* first not linearized of the search's timed ops */
     int64_t time_cap;  /* its time: now may not pass it (note (7)) */
-    uint8_t phase; /* 0: determinate candidates, 1: indeterminate, 2: time passes (7) */
+    uint8_t phase; /* 0: determinate candidates, 1: indeterminate, 2: time passes (7),
+                      3: a free candidate was the only one (note (10)) */
 } s_frame;
 
 /* What placing an operation came to. */
@@ -87,8 +118,12 @@ typedef struct search {
     const uint32_t *gops; /* local op -> h->ops index */
     size_t n;
     uint32_t *lb, *lr;    /* local booking / resource of each local op (CHECK_NONE) */
+    uint32_t *llr;        /* local resource of every attempt line: op i's are */
+    size_t *lline_at;     /* llr[lline_at[i] .. + its line_count) (note (8)) */
     size_t nb, nr;
-    uint32_t *det, *ind;  /* local ops, invoke order */
+    uint32_t *det, *ind;  /* local ops: det by return (note (9)), ind by invoke */
+    size_t *det_inv_pos;  /* the det ops' invoke positions, ascending, and */
+    size_t *det_ret_max;  /* the latest return among the first k + 1 of them */
     size_t ndet, nind;
     uint32_t *ind_of_b;   /* indeterminate attempts grouped by local booking (CSR) */
     size_t *ind_of_b_at;  /* nb + 1 offsets */
@@ -108,6 +143,8 @@ typedef struct search {
     uint32_t *timed;      /* determinate ops whose answer gives their time, by time */
     size_t ntimed;
     bool has_times;       /* the component has times at all (for the report) */
+    bool has_holds;       /* some attempt is a hold: booked may fall by an expiry */
+    size_t lowering_left; /* cancels and set_capacity ops not linearized (note (11)) */
     uint64_t hb[2], hs[2];
     uint64_t seed[2];
     size_t det_done;
@@ -163,6 +200,9 @@ static uint64_t rec_term(const search *s, int which, uint32_t lb, const chk_rec 
     if (!r->exists)
         return 0;
     uint64_t x = mix64(s->seed[which] ^ (0x200000000ULL | lb));
+    for (uint32_t k = 1; k < r->nlines; k++) /* line 0 is lr and units, below */
+        x = mix64(x ^ mix64((uint64_t)r->lines[k].resource << 32 ^ r->lines[k].units));
+    x = mix64(x ^ ((uint64_t)r->nlines << 32 | r->fail_line));
     x = mix64(x ^ r->units);
     x = mix64(x ^ r->hold_ms);
     x = mix64(x ^ (uint64_t)r->expires_at_ms);
@@ -204,6 +244,12 @@ static void set_rec(search *s, uint32_t lb, const chk_rec *v)
     s->rec[lb] = *v;
 }
 
+/* Operations after which a resource may have more free units than before. */
+static bool lowers_room_left(chk_kind kind)
+{
+    return kind == CHK_CANCEL || kind == CHK_SET_CAPACITY;
+}
+
 static void flip_lin(search *s, uint32_t i)
 {
     s->lin[i] = !s->lin[i];
@@ -214,6 +260,8 @@ static void flip_lin(search *s, uint32_t i)
         s->refs[s->lb[i]] -= (uint32_t)d;
     if (s->h->ops[s->gops[i]].determinate)
         s->det_done += (size_t)d;
+    if (lowers_room_left(s->h->ops[s->gops[i]].kind))
+        s->lowering_left -= (size_t)d;
 }
 
 static bool change_res(search *s, uint32_t lr, const chk_res *v)
@@ -264,19 +312,40 @@ static void undo_to(search *s, size_t height)
     }
 }
 
-/* Ends the hold of local booking lb at now: its units leave booked, once. */
+/* Adds (sign 1) or subtracts (-1) every line of local attempt i to (from) its
+ * own resource: a bundle's lines change at one instant (note (8)). */
+static bool change_lines(search *s, uint32_t i, int sign)
+{
+    const chk_op *op = &s->h->ops[s->gops[i]];
+    const chk_line *l = chk_op_lines(s->h, op);
+    assert(op->kind == CHK_ATTEMPT && op->line_count >= 1);
+    for (uint32_t k = 0; k < op->line_count; k++) {
+        uint32_t lr = s->llr[s->lline_at[i] + k];
+        chk_res res = s->res[lr];
+        assert(res.exists);
+        if (sign > 0) {
+            assert(l[k].units <= res.cap - res.booked);
+            res.booked += l[k].units;
+        } else {
+            assert(res.booked >= l[k].units);
+            res.booked -= l[k].units;
+        }
+        if (!change_res(s, lr, &res))
+            return false;
+    }
+    return true;
+}
+
+/* Ends the hold of local booking lb at now: every line's units leave booked, once. */
 static bool expire(search *s, uint32_t lb)
 {
     chk_rec r = s->rec[lb];
-    assert(r.exists && r.status == BOOKING_STATUS_HELD);
-    chk_res res = s->res[r.lr];
-    assert(res.exists && res.booked >= r.units);
-    res.booked -= r.units;
+    assert(r.exists && r.status == BOOKING_STATUS_HELD && r.tag < s->n);
     r.status = BOOKING_STATUS_EXPIRED;
     if (r.expiry_open)
         r.expires_at_ms = s->now;
     r.expiry_open = false;
-    return change_res(s, r.lr, &res) && change_rec(s, lb, &r);
+    return change_lines(s, r.tag, -1) && change_rec(s, lb, &r);
 }
 
 /* Note (7): moves now to t (>= now) and applies every known hold end it passes. */
@@ -340,18 +409,31 @@ static s_place apply_op(search *s, uint32_t i, int64_t time_cap, chk_answer *a, 
     }
     uint32_t lb = s->lb[i], lr = s->lr[i];
     const chk_rec *rec = lb != CHECK_NONE ? &s->rec[lb] : NULL;
-    if (op->kind == CHK_CANCEL || op->kind == CHK_CONFIRM) /* acts on its record's resource */
-        lr = rec->exists ? rec->lr : CHECK_NONE;
     const chk_res *res = lr != CHECK_NONE ? &s->res[lr] : NULL;
     chk_call call = {.kind = op->kind, .value = op->value, .hold_ms = op->hold_ms,
                      .lr = s->lr[i], .now_ms = s->now};
+    const chk_res *lres[BOOKING_LINES_MAX];
+    if (op->kind == CHK_ATTEMPT) {
+        for (uint32_t k = 0; k < op->line_count; k++)
+            lres[k] = &s->res[s->llr[s->lline_at[i] + k]];
+        call.lines = chk_op_lines(s->h, op);
+        call.nlines = op->line_count;
+        call.line_res = lres;
+    }
+    if (op->kind == CHK_CANCEL || op->kind == CHK_CONFIRM) /* acts on its record's lines */
+        res = NULL;
     chk_step step = chk_model_step(&call, res, rec);
     *a = step.answer;
     *effect = step.effect;
+    if (step.rec_changes) /* the attempt whose lines the record holds */
+        step.rec.tag = step.reserve ? i : s->rec[lb].tag;
     if (step.rec_changes && step.rec.status == BOOKING_STATUS_HELD && !s->rec[lb].exists &&
         !s->end_known[lb])
         step.rec.expiry_open = true; /* no answer says when it ends */
     if (step.res_changes && !change_res(s, lr, &step.res))
+        return PLACE_NOMEM;
+    if ((step.reserve && !change_lines(s, i, 1)) ||
+        (step.release && !change_lines(s, rec->tag, -1)))
         return PLACE_NOMEM;
     if (step.rec_changes && !change_rec(s, lb, &step.rec))
         return PLACE_NOMEM;
@@ -386,6 +468,11 @@ static bool answer_matches(const chk_op *op, const chk_answer *a)
     if (!(op->accept & CHK_BIT(a->reason)))
         return false;
     if (op->kind == CHK_ATTEMPT && op->replayed >= 0 && (op->replayed == 1) != a->replayed)
+        return false;
+    if (op->kind == CHK_ATTEMPT && op->fail_line >= 0 &&
+        (a->reason == BOOKING_REASON_INSUFFICIENT_CAPACITY ||
+         a->reason == BOOKING_REASON_UNKNOWN_RESOURCE) &&
+        (uint32_t)op->fail_line != a->line)
         return false;
     if (op->kind == CHK_ATTEMPT && a->reason == BOOKING_REASON_BOOKED) {
         if (op->status != BOOKING_STATUS_NONE && op->status != a->status)
@@ -454,6 +541,21 @@ static int memo_insert(search *s)
 
 /* ---- frames ---- */
 
+/* Note (9): the latest return among determinate ops invoked before minret: no
+ * candidate of a frame returns later, so its scan in return order stops there. */
+static size_t scan_bound(const search *s, size_t minret)
+{
+    size_t lo = 0, hi = s->ndet; /* the det ops invoked before minret: [0, lo) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->det_inv_pos[mid] < minret)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo == 0 ? 0 : s->det_ret_max[lo - 1];
+}
+
 static void frame_init(search *s, s_frame *f, const s_frame *parent, size_t undo)
 {
     f->undo = undo;
@@ -463,14 +565,10 @@ static void frame_init(search *s, s_frame *f, const s_frame *parent, size_t undo
         f->det_lo++;
     while (f->ind_lo < s->nind && s->lin[s->ind[f->ind_lo]])
         f->ind_lo++;
-    f->minret = CHECK_NO_POS;
-    for (size_t k = f->det_lo; k < s->ndet; k++) {
-        const chk_op *op = &s->h->ops[s->gops[s->det[k]]];
-        if (op->invoke_pos >= f->minret)
-            break;
-        if (!s->lin[s->det[k]] && op->return_pos < f->minret)
-            f->minret = op->return_pos;
-    }
+    /* det is in return order: its first op not linearized returns first. */
+    f->minret = f->det_lo < s->ndet ? s->h->ops[s->gops[s->det[f->det_lo]]].return_pos
+                                    : CHECK_NO_POS;
+    f->scan_ret = scan_bound(s, f->minret);
     f->timed_lo = parent ? parent->timed_lo : 0;
     while (f->timed_lo < s->ntimed && s->lin[s->timed[f->timed_lo]])
         f->timed_lo++;
@@ -480,15 +578,58 @@ static void frame_init(search *s, s_frame *f, const s_frame *parent, size_t undo
     f->phase = 0;
 }
 
+static void peek(search *s, uint32_t i, chk_answer *a);
+static bool answer_matches(const chk_op *op, const chk_answer *a);
+
+/* Note (10): a candidate whose placing now changes nothing another operation can
+ * see: a rejection or a read, untimed, no hold, its booking_id named by no other
+ * operation left, whose recorded answer the model gives now. */
+static bool free_candidate(search *s, uint32_t c)
+{
+    const chk_op *op = &s->h->ops[s->gops[c]];
+    if ((op->kind != CHK_ATTEMPT && op->kind != CHK_GET_RESOURCE) || op->has_at ||
+        op->hold_ms != 0 || (op->accept & CHK_BIT(BOOKING_REASON_BOOKED)))
+        return false;
+    if (s->lb[c] != CHECK_NONE && s->refs[s->lb[c]] != 1)
+        return false;
+    chk_answer a;
+    peek(s, c, &a);
+    return answer_matches(op, &a);
+}
+
+/* The first free candidate of frame f (note (10)), or CHECK_NONE. */
+static uint32_t find_free(search *s, const s_frame *f)
+{
+    for (size_t k = f->det_lo; k < s->ndet; k++) {
+        uint32_t c = s->det[k];
+        const chk_op *op = &s->h->ops[s->gops[c]];
+        if (op->return_pos > f->scan_ret)
+            break;
+        if (!s->lin[c] && op->invoke_pos < f->minret && free_candidate(s, c))
+            return c;
+    }
+    return CHECK_NONE;
+}
+
 static uint32_t frame_next(search *s, s_frame *f)
 {
+    if (f->phase == 3)
+        return CHECK_NONE; /* its one candidate was free: no other order can do better */
+    if (f->phase == 0 && f->cur == f->det_lo) {
+        uint32_t c = find_free(s, f);
+        if (c != CHECK_NONE) {
+            f->phase = 3;
+            return c;
+        }
+    }
     if (f->phase == 0) {
-        while (f->cur < s->ndet) {
+        while (f->cur < s->ndet) { /* in return order (note (9)) */
             uint32_t c = s->det[f->cur];
-            if (s->h->ops[s->gops[c]].invoke_pos >= f->minret)
+            const chk_op *op = &s->h->ops[s->gops[c]];
+            if (op->return_pos > f->scan_ret)
                 break;
             f->cur++;
-            if (!s->lin[c])
+            if (!s->lin[c] && op->invoke_pos < f->minret)
                 return c;
         }
         f->phase = 1;
@@ -546,33 +687,30 @@ static void describe_answer(const chk_answer *a, const chk_op *op, char *out, si
 {
     if (op->kind == CHK_GET_RESOURCE && a->reason == BOOKING_REASON_OK)
         snprintf(out, len, "capacity %" PRIu64 ", booked %" PRIu64, a->cap, a->booked);
-    else if (op->kind == CHK_ATTEMPT)
-        snprintf(out, len, "%s %s replayed=%s%s%s",
+    else if (op->kind == CHK_ATTEMPT) {
+        char line[24] = "";
+        if (op->line_count > 1 && (a->reason == BOOKING_REASON_INSUFFICIENT_CAPACITY ||
+                                   a->reason == BOOKING_REASON_UNKNOWN_RESOURCE))
+            snprintf(line, sizeof line, " line %" PRIu32, a->line);
+        snprintf(out, len, "%s %s%s replayed=%s%s%s",
                  a->reason == BOOKING_REASON_BOOKED ? "BOOKED" : "REJECTED",
-                 booking_reason_name(a->reason), a->replayed ? "true" : "false",
+                 booking_reason_name(a->reason), line, a->replayed ? "true" : "false",
                  a->reason == BOOKING_REASON_BOOKED ? " status=" : "",
                  a->reason == BOOKING_REASON_BOOKED ? booking_status_name(a->status) : "");
-    else
+    } else {
         snprintf(out, len, "%s", booking_reason_name(a->reason));
+    }
 }
 
-/* Called when frame f is exhausted: remember the deepest such point (note (4)). */
-static void note_failure(search *s, const s_frame *f)
+/* Called when frame f is exhausted, or doomed by blocker (note (11)): remember
+ * the deepest such point (note (4)). blocker CHECK_NONE: the op that returns first. */
+static void note_failure(search *s, const s_frame *f, uint32_t blocker)
 {
     if (s->have_best && s->det_done <= s->best_done)
         return;
-    uint32_t blocker = CHECK_NONE;
     size_t lines[CHECK_REPORT_LINES_MAX], nl = 0;
-    for (size_t k = f->det_lo; k < s->ndet; k++) {
-        uint32_t c = s->det[k];
-        const chk_op *op = &s->h->ops[s->gops[c]];
-        if (op->invoke_pos >= f->minret)
-            break;
-        if (s->lin[c])
-            continue;
-        if (op->return_pos == f->minret)
-            blocker = c;
-    }
+    if (blocker == CHECK_NONE && f->det_lo < s->ndet) /* the op that returns first (9) */
+        blocker = s->det[f->det_lo];
     if (blocker == CHECK_NONE)
         return;
     s->have_best = true;
@@ -599,6 +737,9 @@ static void note_failure(search *s, const s_frame *f)
     uint32_t lr = s->lr[blocker];
     if (lr == CHECK_NONE && s->rec[s->lb[blocker]].exists)
         lr = s->rec[s->lb[blocker]].lr;
+    if (bop->kind == CHK_ATTEMPT && bop->line_count > 1) /* the line it turns on */
+        lr = s->llr[s->lline_at[blocker] + (bop->fail_line >= 0 ? (uint32_t)bop->fail_line
+                                                                 : a.line)];
     if (lr != CHECK_NONE) {
         const chk_res *r = &s->res[lr];
         if (r->exists)
@@ -622,6 +763,50 @@ static void note_failure(search *s, const s_frame *f)
                   bop->complete_line, what, s->det_done, s->nind, concurrent, model, state);
 }
 
+/* Note (11): whether attempt c, not placed yet, can never get its recorded answer
+ * from here on, in a state where free units only shrink: a fresh BOOKED needs room
+ * on every line, a fresh rejection naming line k room on lines 0..k-1. */
+static bool attempt_doomed(const search *s, uint32_t c)
+{
+    const chk_op *op = &s->h->ops[s->gops[c]];
+    if (op->kind != CHK_ATTEMPT || op->replayed == 1 || s->rec[s->lb[c]].exists)
+        return false;
+    /* Not known to be fresh, and another operation left may still make its record
+     * (an unanswered attempt of the same id): then it may be a replay, needing no room. */
+    if (op->replayed != 0 && s->refs[s->lb[c]] != 1)
+        return false;
+    uint32_t need = op->accept == CHK_BIT(BOOKING_REASON_BOOKED) ? op->line_count
+                    : op->accept == CHK_BIT(BOOKING_REASON_INSUFFICIENT_CAPACITY) &&
+                            op->fail_line >= 0
+                        ? (uint32_t)op->fail_line
+                        : 0;
+    const chk_line *l = chk_op_lines(s->h, op);
+    for (uint32_t k = 0; k < need; k++) {
+        const chk_res *r = &s->res[s->llr[s->lline_at[c] + k]];
+        if (!r->exists || l[k].units > r->cap - r->booked)
+            return true;
+    }
+    return false;
+}
+
+/* Note (11): with no hold in the component and no cancel or set_capacity left,
+ * free units never grow again: a frame in which an answered attempt of its window
+ * can no longer be explained is a dead end already. Returns that attempt, or
+ * CHECK_NONE. */
+static uint32_t frame_doomed(const search *s, const s_frame *f)
+{
+    if (s->has_holds || s->lowering_left != 0)
+        return CHECK_NONE;
+    for (size_t k = f->det_lo; k < s->ndet; k++) {
+        uint32_t c = s->det[k];
+        if (s->h->ops[s->gops[c]].return_pos > f->scan_ret)
+            break;
+        if (!s->lin[c] && attempt_doomed(s, c))
+            return c;
+    }
+    return CHECK_NONE;
+}
+
 /* Runs the search; returns CHECK_VALID, CHECK_VIOLATION or CHECK_UNDECIDED. */
 static check_verdict run(search *s, chk_budget *budget, check_report *report)
 {
@@ -643,7 +828,7 @@ static check_verdict run(search *s, chk_budget *budget, check_report *report)
         s_frame *f = &s->stack[s->depth - 1];
         uint32_t c = frame_next(s, f);
         if (c == CHECK_NONE) {
-            note_failure(s, f);
+            note_failure(s, f, CHECK_NONE);
             undo_to(s, f->undo);
             s->depth--;
             continue;
@@ -680,6 +865,12 @@ static check_verdict run(search *s, chk_budget *budget, check_report *report)
             continue;
         }
         frame_init(s, &s->stack[s->depth], f, height);
+        uint32_t doomed = frame_doomed(s, &s->stack[s->depth]);
+        if (doomed != CHECK_NONE) {
+            note_failure(s, &s->stack[s->depth], doomed);
+            undo_to(s, height);
+            continue;
+        }
         s->depth++;
     }
     *report = s->best;
@@ -695,7 +886,11 @@ static void search_free(search *s)
 {
     free(s->lb);
     free(s->lr);
+    free(s->llr);
+    free(s->lline_at);
     free(s->det);
+    free(s->det_inv_pos);
+    free(s->det_ret_max);
     free(s->ind);
     free(s->ind_of_b);
     free(s->ind_of_b_at);
@@ -796,6 +991,8 @@ static bool setup_ends(search *s)
         if (op->determinate && op->has_at && !s->lin[i])
             s->timed[s->ntimed++] = (uint32_t)i;
         s->has_times = s->has_times || op->has_at || op->hold_ms != 0;
+        s->has_holds = s->has_holds || op->hold_ms != 0;
+        s->lowering_left += !s->lin[i] && lowers_room_left(op->kind);
         if (op->kind == CHK_ATTEMPT && op->hold_ms != 0)
             may_hold[lb] = true;
         if (op->determinate && op->has_expires_at && lb != CHECK_NONE && !s->end_known[lb]) {
@@ -857,7 +1054,9 @@ static bool build_twins(search *s)
     for (size_t k = 0; k < s->nind; k++) {
         uint32_t i = s->ind[k];
         const chk_op *op = &s->h->ops[s->gops[i]];
-        if ((op->kind == CHK_ATTEMPT && s->refs[s->lb[i]] == 1) || op->kind == CHK_SET_CAPACITY)
+        /* A bundle is nobody's twin: its other lines would have to agree too. */
+        if ((op->kind == CHK_ATTEMPT && s->refs[s->lb[i]] == 1 && op->line_count == 1) ||
+            op->kind == CHK_SET_CAPACITY)
             keys[m++] = (twin_key){.kind = op->kind, .lr = s->lr[i], .value = op->value,
                                    .hold_ms = op->hold_ms, .op = i};
     }
@@ -871,6 +1070,37 @@ static bool build_twins(search *s)
     return true;
 }
 
+static const search *ret_sorting; /* qsort has no context argument */
+
+static int ret_cmp(const void *pa, const void *pb)
+{
+    size_t a = ret_sorting->h->ops[ret_sorting->gops[*(const uint32_t *)pa]].return_pos;
+    size_t b = ret_sorting->h->ops[ret_sorting->gops[*(const uint32_t *)pb]].return_pos;
+    return a < b ? -1 : a > b;
+}
+
+/* Note (9): the determinate ops by return, and for the scan's bound the running
+ * latest return over them by invoke (det is in invoke order on entry). */
+static bool order_by_return(search *s)
+{
+    s->det_inv_pos = malloc((s->ndet + 1) * sizeof *s->det_inv_pos);
+    s->det_ret_max = malloc((s->ndet + 1) * sizeof *s->det_ret_max);
+    if (s->det_inv_pos == NULL || s->det_ret_max == NULL)
+        return false;
+    size_t latest = 0;
+    for (size_t k = 0; k < s->ndet; k++) {
+        const chk_op *op = &s->h->ops[s->gops[s->det[k]]];
+        assert(op->return_pos != CHECK_NO_POS && (k == 0 || op->invoke_pos > s->det_inv_pos[k - 1]));
+        s->det_inv_pos[k] = op->invoke_pos;
+        latest = op->return_pos > latest ? op->return_pos : latest;
+        s->det_ret_max[k] = latest;
+    }
+    ret_sorting = s;
+    qsort(s->det, s->ndet, sizeof *s->det, ret_cmp); /* returns are distinct positions */
+    ret_sorting = NULL;
+    return true;
+}
+
 /* Local numbering of bookings and resources; map_b / map_r are scratch arrays
  * over the whole history, CHECK_NONE on entry and restored on exit. */
 static bool search_setup(search *s, uint32_t *map_b, uint32_t *map_r)
@@ -881,7 +1111,16 @@ static bool search_setup(search *s, uint32_t *map_b, uint32_t *map_r)
     s->det = malloc(n * sizeof *s->det);
     s->ind = malloc(n * sizeof *s->ind);
     s->lin = calloc(n, sizeof *s->lin);
-    if (!s->lb || !s->lr || !s->det || !s->ind || !s->lin)
+    s->lline_at = malloc((n + 1) * sizeof *s->lline_at);
+    if (!s->lb || !s->lr || !s->det || !s->ind || !s->lin || !s->lline_at)
+        return false;
+    size_t nlines = 0;
+    for (size_t i = 0; i < n; i++) {
+        s->lline_at[i] = nlines;
+        nlines += s->h->ops[s->gops[i]].line_count;
+    }
+    s->llr = malloc((nlines + 1) * sizeof *s->llr);
+    if (s->llr == NULL)
         return false;
     for (size_t i = 0; i < n; i++) {
         const chk_op *op = &s->h->ops[s->gops[i]];
@@ -896,6 +1135,12 @@ static bool search_setup(search *s, uint32_t *map_b, uint32_t *map_r)
                 map_r[op->resource] = (uint32_t)s->nr++;
             s->lr[i] = map_r[op->resource];
         }
+        for (uint32_t k = 0; k < op->line_count; k++) {
+            uint32_t r = chk_op_lines(s->h, op)[k].resource;
+            if (map_r[r] == CHECK_NONE)
+                map_r[r] = (uint32_t)s->nr++;
+            s->llr[s->lline_at[i] + k] = map_r[r];
+        }
         if (op->determinate)
             s->det[s->ndet++] = (uint32_t)i;
         else
@@ -905,9 +1150,13 @@ static bool search_setup(search *s, uint32_t *map_b, uint32_t *map_r)
         const chk_op *op = &s->h->ops[s->gops[i]];
         if (op->booking != CHECK_NONE)
             map_b[op->booking] = CHECK_NONE;
+        for (uint32_t k = 0; k < op->line_count; k++)
+            map_r[chk_op_lines(s->h, op)[k].resource] = CHECK_NONE;
         if (op->resource != CHECK_NONE)
             map_r[op->resource] = CHECK_NONE;
     }
+    if (!order_by_return(s))
+        return false;
     /* A path places each operation once and passes each hold end once (note (7)). */
     s->stack = malloc((n + s->nb + 2) * sizeof *s->stack);
     if (s->stack == NULL || !drop_idle_indeterminate(s) || !setup_ends(s))

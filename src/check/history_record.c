@@ -102,8 +102,10 @@ void check_record_attempt_invoke(check_recorder *rec, int process, const booking
 {
     history_event ev = invoke(process, HISTORY_ATTEMPT);
     ev.booking_id = req->booking_id;
-    ev.resource_id = req->resource_id;
+    ev.resource_id = req->resource_id; /* the single form; a bundle names its lines */
     ev.units = req->units;
+    ev.lines = req->lines;
+    ev.line_count = req->line_count;
     ev.hold_ms = req->hold_ms;
     append(rec, &ev);
 }
@@ -113,6 +115,11 @@ void check_record_attempt_complete(check_recorder *rec, int process, const booki
     history_event ev = complete(process, HISTORY_ATTEMPT, res->reason);
     ev.outcome = res->outcome;
     ev.replayed = yes_no(res->replayed);
+    /* The failing line (SPEC section 8): 0 for the single form. */
+    ev.has_line = res->outcome == BOOKING_REJECTED &&
+                  (res->reason == BOOKING_REASON_INSUFFICIENT_CAPACITY ||
+                   res->reason == BOOKING_REASON_UNKNOWN_RESOURCE);
+    ev.line = ev.has_line ? res->line : 0;
     if (res->outcome == BOOKING_BOOKED) {
         ev.status = res->status;
         ev.has_expires_at = res->expires_at_ms != 0; /* only a hold has an end */

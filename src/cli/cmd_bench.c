@@ -14,6 +14,7 @@
 
 static const char bench_help[] =
     "Usage: booking bench [--store URL] [--threads N] [--resources K] [--attempts M]\n"
+    "                     [--nights N [--stay MIN-MAX]]\n"
     "                     [--batch B] [--replay-ratio R] [--conflict-ratio C]\n"
     "                     [--capacity N] [--units U] [--hold-ms MS [--confirm-ratio R]]\n"
     "                     [--ids uuid4|uuid7|seq] [--seed S] [--json]\n"
@@ -30,7 +31,10 @@ static const char bench_help[] =
     "  -t, --threads N          client threads, 1 to 256 [1]\n"
     "  -k, --resources K        resources, 1 to 1000000 [1] (1 = one hot resource)\n"
     "  -n, --attempts M         attempts in all [1000000]\n"
-    "  -b, --batch B            attempts per call, 1 to 8192 [1]\n"
+    "      --nights N           bundles: the resources are N nights, and each attempt is\n"
+    "                           a stay, one bundle of consecutive nights (instead of -k)\n"
+    "      --stay MIN-MAX       nights per stay, uniform in MIN..MAX (or N), 1 to 64 [3]\n"
+    "  -b, --batch B            attempts per call, 1 to 8192 [1]; B x MAX at most 65536\n"
     "  -r, --replay-ratio R     share of replays, 0 to 1 [0]\n"
     "  -c, --conflict-ratio C   share of conflicting replays, 0 to 1 [0]\n"
     "      --capacity N         capacity of each resource [9007199254740991]\n"
@@ -56,6 +60,7 @@ static const char bench_help[] =
 static const char bench_http_help[] =
     "Usage: booking bench --url http://HOST:PORT [--connections C] [--threads T]\n"
     "                     [--duration S | --attempts M] [--resources K] [--mode hot|spread]\n"
+    "                     [--nights N [--stay MIN-MAX]]\n"
     "                     [--batch B] [--replay-ratio R] [--conflict-ratio X] [--capacity N]\n"
     "                     [--units U] [--hold-ms MS [--confirm-ratio R]] [--token-file F]\n"
     "                     [--ids uuid4|uuid7|seq] [--history FILE] [--json]\n"
@@ -80,6 +85,9 @@ static const char bench_http_help[] =
     "  -k, --resources K        resources for --mode spread, 1 to 10000 [1000]\n"
     "  -m, --mode MODE          hot: every attempt on one resource [hot]; spread: uniform\n"
     "                           over K resources\n"
+    "      --nights N           bundles: the resources are N nights (spread), and each\n"
+    "                           attempt is a stay: \"lines\", one per consecutive night\n"
+    "      --stay MIN-MAX       nights per stay, uniform in MIN..MAX (or N), 1 to 64 [3]\n"
     "  -b, --batch B            attempts per request, 1 to 8192 [1]\n"
     "  -r, --replay-ratio R     share of replays, 0 to 1 [0]\n"
     "  -c, --conflict-ratio X   share of conflicting replays, 0 to 1 [0]\n"
@@ -118,6 +126,16 @@ static void show_progress(void *ctx, const loadgen_progress *p)
         fprintf(stderr, "bench: %" PRIu64 " attempts, %.0f/s\n", p->attempts, p->per_second);
 }
 
+/* " nights=N stay=MIN-MAX" for a bundle workload, else "". */
+static const char *stays_text(const loadgen_config *cfg, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (cfg->nights != 0)
+        snprintf(out, cap, " nights=%" PRIu64 " stay=%u-%u", cfg->nights, cfg->stay_min,
+                 cfg->stay_max);
+    return out;
+}
+
 static int bench_inproc(const loadgen_config *cfg, loadgen_report *report)
 {
     booking_store *store = cli_open_store("bench", cfg->store_url);
@@ -134,10 +152,11 @@ static int bench_inproc(const loadgen_config *cfg, loadgen_report *report)
     }
     bool holds_ok = true;
     if (report->ran) {
-        char label[160], shown[CLI_URL_SHOWN_MAX];
-        snprintf(label, sizeof label, "%.64s threads=%u resources=%" PRIu64 " batch=%u ids=%s",
+        char label[200], shown[CLI_URL_SHOWN_MAX], stays[48];
+        snprintf(label, sizeof label, "%.64s threads=%u resources=%" PRIu64 " batch=%u ids=%s%s",
                  cli_redact_url(cfg->store_url, shown, sizeof shown), cfg->threads,
-                 cfg->resources, cfg->batch, loadgen_ids_name(cfg->ids));
+                 cfg->resources, cfg->batch, loadgen_ids_name(cfg->ids),
+                 stays_text(cfg, stays, sizeof stays));
         if (cfg->hold_ms == 0) {
             bench_print_stats(stdout, &report->stats, report->seconds, label, cfg->json);
         } else {
@@ -180,11 +199,11 @@ static void catch_signals(void *ctx, bool on)
 static int report_http(const loadgen_config *cfg, const loadgen_report *r)
 {
     bench_print_mismatches(r);
-    char label[200];
+    char label[240], stays[48];
     snprintf(label, sizeof label,
-             "%.64s connections=%u threads=%u resources=%" PRIu64 " batch=%u ids=%s", cfg->url,
+             "%.64s connections=%u threads=%u resources=%" PRIu64 " batch=%u ids=%s%s", cfg->url,
              cfg->connections, cfg->threads, cfg->resources, cfg->batch,
-             loadgen_ids_name(cfg->ids));
+             loadgen_ids_name(cfg->ids), stays_text(cfg, stays, sizeof stays));
     bench_print_http(cfg, r, label);
     int rc = CLI_EXIT_OK;
     if (r->history_failed) {

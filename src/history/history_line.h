@@ -15,9 +15,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* The longest line the encoder writes: two ids and every numeric field fit
- * (checked below). The decoder takes what the checker's own bound allows. */
-#define HISTORY_LINE_BYTES_MAX 512
+/* The longest line the encoder writes: two ids, a bundle of BOOKING_LINES_MAX
+ * lines of the longest ids, and every numeric field fit (checked in
+ * history_write.c). The decoder takes what the checker's own bound allows. */
+#define HISTORY_LINE_BYTES_MAX 16384
 #define HISTORY_WHY_BYTES 256 /* a decoding error's message */
 
 typedef enum history_type { HISTORY_INVOKE, HISTORY_COMPLETE } history_type;
@@ -45,8 +46,12 @@ typedef struct history_event {
     uint64_t time_ns;
     /* invoke */
     const char *booking_id;  /* attempt, cancel, confirm */
-    const char *resource_id; /* attempt, set_capacity, get_resource */
-    uint64_t units;          /* attempt */
+    const char *resource_id; /* attempt (single form), set_capacity, get_resource */
+    uint64_t units;          /* attempt (single form) */
+    /* attempt as a bundle (SPEC section 8): "lines" instead of resource_id and units
+     * (then NULL and 0), 1..BOOKING_LINES_MAX distinct resources. NULL: single form. */
+    const booking_line *lines;
+    size_t line_count;
     uint64_t hold_ms;        /* attempt: 0 (no "hold_ms") or 1..BOOKING_HOLD_MS_MAX */
     uint64_t capacity;       /* set_capacity; a get_resource completion with has_read */
     /* complete */
@@ -55,6 +60,8 @@ typedef struct history_event {
     bool has_reason;
     booking_reason reason;
     history_bool replayed;   /* attempt */
+    bool has_line;           /* attempt REJECTED insufficient_capacity or unknown_resource: */
+    uint32_t line;           /* the answer named its failing line ("line", from 0) */
     history_bool ok;         /* set_capacity, cancel, confirm */
     bool has_read;           /* get_resource answered capacity and booked */
     uint64_t booked;
@@ -90,6 +97,7 @@ uint64_t history_line_time(const char *line);
  * "process", "time", "f"), then the fields of its f. */
 typedef struct history_line {
     struct json_t *obj;
+    booking_line lines[BOOKING_LINES_MAX]; /* a bundle's lines, strings in obj */
 } history_line;
 
 /* Parses text[0..len) as one JSON object (duplicate keys refused) and reads its

@@ -164,15 +164,56 @@ bool history_line_open(history_line *line, const char *text, size_t len, history
     return read_f(obj, &ev->f, why);
 }
 
-static bool read_invoke(json_t *obj, history_event *ev, char *why)
+/* A bundle's "lines" (SPEC section 8): 1..BOOKING_LINES_MAX objects, each a valid
+ * resource_id and units, no resource named twice (the library refuses that, so a
+ * history with it was not written by a client of it). */
+static bool read_lines(json_t *arr, booking_line *lines, history_event *ev, char *why)
+{
+    if (!json_is_array(arr) || json_array_size(arr) < 1 ||
+        json_array_size(arr) > BOOKING_LINES_MAX)
+        return refuse(why, "\"lines\" must be an array of 1 to %d lines", BOOKING_LINES_MAX);
+    size_t n = json_array_size(arr);
+    for (size_t i = 0; i < n; i++) {
+        json_t *item = json_array_get(arr, i);
+        if (!json_is_object(item))
+            return refuse(why, "line %zu of \"lines\" must be an object", i);
+        if (!get_id(item, "resource_id", &lines[i].resource_id, why) ||
+            !get_u64(item, "units", 1, BOOKING_UNITS_MAX, &lines[i].units, why))
+            return false;
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(lines[j].resource_id, lines[i].resource_id) == 0)
+                return refuse(why, "lines %zu and %zu name one resource '%s'", j, i,
+                              lines[i].resource_id);
+        }
+    }
+    ev->lines = lines;
+    ev->line_count = n;
+    return true;
+}
+
+/* An attempt names resource_id and units (single form) or lines (a bundle). */
+static bool read_attempt(json_t *obj, booking_line *lines, history_event *ev, char *why)
+{
+    if (!get_id(obj, "booking_id", &ev->booking_id, why))
+        return false;
+    json_t *arr = json_object_get(obj, "lines");
+    bool single = json_object_get(obj, "resource_id") != NULL ||
+                  json_object_get(obj, "units") != NULL;
+    if (arr != NULL && single)
+        return refuse(why, "an attempt names \"lines\" or \"resource_id\" and \"units\", "
+                           "not both");
+    if (arr != NULL ? !read_lines(arr, lines, ev, why)
+                    : !(get_id(obj, "resource_id", &ev->resource_id, why) &&
+                        get_u64(obj, "units", 1, BOOKING_UNITS_MAX, &ev->units, why)))
+        return false;
+    return json_object_get(obj, "hold_ms") == NULL ||
+           get_u64(obj, "hold_ms", 0, BOOKING_HOLD_MS_MAX, &ev->hold_ms, why);
+}
+
+static bool read_invoke(json_t *obj, booking_line *lines, history_event *ev, char *why)
 {
     switch (ev->f) {
-    case HISTORY_ATTEMPT:
-        return get_id(obj, "booking_id", &ev->booking_id, why) &&
-               get_id(obj, "resource_id", &ev->resource_id, why) &&
-               get_u64(obj, "units", 1, BOOKING_UNITS_MAX, &ev->units, why) &&
-               (json_object_get(obj, "hold_ms") == NULL ||
-                get_u64(obj, "hold_ms", 0, BOOKING_HOLD_MS_MAX, &ev->hold_ms, why));
+    case HISTORY_ATTEMPT: return read_attempt(obj, lines, ev, why);
     case HISTORY_SET_CAPACITY:
         return get_id(obj, "resource_id", &ev->resource_id, why) &&
                get_u64(obj, "capacity", 0, BOOKING_CAPACITY_MAX, &ev->capacity, why);
@@ -213,6 +254,16 @@ static bool read_attempt_answer(json_t *obj, history_event *ev, const char *outc
         ev->reason != BOOKING_REASON_BOOKING_ID_CONFLICT &&
         ev->reason != BOOKING_REASON_UNKNOWN_RESOURCE)
         return refuse(why, "REJECTED with reason '%s'", reason);
+    /* The failing line (SPEC section 8): only a capacity or resource rejection
+     * names one; a history written before bundles names none. */
+    uint64_t line;
+    if (json_object_get(obj, "line") == NULL ||
+        ev->reason == BOOKING_REASON_BOOKING_ID_CONFLICT)
+        return true;
+    if (!get_u64(obj, "line", 0, BOOKING_LINES_MAX - 1, &line, why))
+        return false;
+    ev->has_line = true;
+    ev->line = (uint32_t)line;
     return true;
 }
 
@@ -301,7 +352,7 @@ static bool read_complete(json_t *obj, history_event *ev, char *why)
 
 bool history_line_read_fields(history_line *line, history_event *ev, char why[HISTORY_WHY_BYTES])
 {
-    return ev->type == HISTORY_INVOKE ? read_invoke(line->obj, ev, why)
+    return ev->type == HISTORY_INVOKE ? read_invoke(line->obj, line->lines, ev, why)
                                       : read_complete(line->obj, ev, why);
 }
 

@@ -13,10 +13,14 @@
 #include <string.h>
 
 /* Fixed text of the longest line (an attempt's invoke with every number at its
- * maximum, or a completion with every field and time) besides its two ids. */
+ * maximum, or a completion with every field and time) besides its two ids, and
+ * of one bundle line ({"resource_id":"","units":N},) besides its id. */
 #define HISTORY_FIXED_BYTES_MAX 240
-_Static_assert(2 * BOOKING_ID_LEN_MAX + HISTORY_FIXED_BYTES_MAX <= HISTORY_LINE_BYTES_MAX,
-               "a line with two ids of the longest kind must fit");
+#define HISTORY_LINE_ITEM_FIXED_BYTES_MAX 64
+_Static_assert(2 * BOOKING_ID_LEN_MAX + HISTORY_FIXED_BYTES_MAX +
+                       BOOKING_LINES_MAX * (BOOKING_ID_LEN_MAX + HISTORY_LINE_ITEM_FIXED_BYTES_MAX) <=
+                   HISTORY_LINE_BYTES_MAX,
+               "a line with two ids and a whole bundle of the longest kind must fit");
 
 typedef struct line_out {
     char *p;
@@ -66,16 +70,34 @@ static void put_time(line_out *o, const char *key, int64_t ms)
     put(o, ",\"%s\":\"%.*s\"", key, TIME_TEXT_LEN, text);
 }
 
+/* A bundle's lines, in the request's order (SPEC section 8). */
+static void put_lines(line_out *o, const booking_line *lines, size_t count)
+{
+    assert(count >= 1 && count <= BOOKING_LINES_MAX);
+    put(o, ",\"lines\":[");
+    for (size_t i = 0; i < count; i++) {
+        assert(lines[i].resource_id != NULL &&
+               booking_id_valid(lines[i].resource_id, strlen(lines[i].resource_id)));
+        assert(lines[i].units >= 1 && lines[i].units <= BOOKING_UNITS_MAX);
+        put(o, "%s{\"resource_id\":\"%s\",\"units\":%" PRIu64 "}", i ? "," : "",
+            lines[i].resource_id, lines[i].units);
+    }
+    put(o, "]");
+}
+
 static void put_invoke(line_out *o, const history_event *ev)
 {
     bool names_booking = ev->f == HISTORY_ATTEMPT || ev->f == HISTORY_CANCEL ||
                          ev->f == HISTORY_CONFIRM;
     if (names_booking)
         put_id(o, "booking_id", ev->booking_id);
-    if (ev->f != HISTORY_CANCEL && ev->f != HISTORY_CONFIRM)
+    bool bundle = ev->f == HISTORY_ATTEMPT && ev->lines != NULL;
+    if (ev->f != HISTORY_CANCEL && ev->f != HISTORY_CONFIRM && !bundle)
         put_id(o, "resource_id", ev->resource_id);
-    if (ev->f == HISTORY_ATTEMPT)
+    if (ev->f == HISTORY_ATTEMPT && !bundle)
         put(o, ",\"units\":%" PRIu64, ev->units);
+    if (bundle)
+        put_lines(o, ev->lines, ev->line_count);
     if (ev->f == HISTORY_ATTEMPT && ev->hold_ms != 0)
         put(o, ",\"hold_ms\":%" PRIu64, ev->hold_ms);
     if (ev->f == HISTORY_SET_CAPACITY)
@@ -92,6 +114,8 @@ static void put_complete(line_out *o, const history_event *ev)
         put(o, ",\"reason\":\"%s\"", booking_reason_name(ev->reason));
     if (ev->replayed != HISTORY_ABSENT)
         put(o, ",\"replayed\":%s", ev->replayed == HISTORY_TRUE ? "true" : "false");
+    if (ev->has_line)
+        put(o, ",\"line\":%" PRIu32, ev->line);
     if (ev->status != BOOKING_STATUS_NONE)
         put(o, ",\"status\":\"%s\"", booking_status_name(ev->status));
     if (ev->has_expires_at)

@@ -73,6 +73,11 @@ typedef struct loadgen_config {
     loadgen_ids ids;      /* the booking ids sent (--ids) */
     uint64_t hold_ms;     /* 0: plain attempts; else each attempt is a hold (SPEC 7) */
     double confirm_ratio; /* the share of BOOKED holds then confirmed (exactly, per client) */
+    /* Bundles (SPEC section 8): with nights > 0 the resources are nights 0..N-1 and
+     * each attempt is a stay of stay_min..stay_max consecutive nights, one bundle
+     * line per night, each of the attempt's units. 0: single attempts. */
+    uint64_t nights;
+    unsigned stay_min, stay_max;
     bool json; /* for the caller: print the report as JSON */
     /* in process */
     const char *store_url;

@@ -136,6 +136,17 @@ static void read_hold_fields(const lg_scan *s, const char *v, booking_result *r)
         r->expires_at_ms = ms;
 }
 
+/* A rejection's failing line ("line", SPEC section 8), from the object that holds
+ * v; r->line stays LG_NO_LINE when it names none. */
+static void read_line_field(const lg_scan *s, const char *v, booking_result *r)
+{
+    const char *lo, *hi;
+    uint64_t line;
+    if (object_around(s->body, s->end, v, &lo, &hi) &&
+        read_u64(find_key(lo, hi, "\"line\""), hi, &line) && line < BOOKING_LINES_MAX)
+        r->line = (uint32_t)line;
+}
+
 void lg_scan_init(lg_scan *s, const char *body, size_t len)
 {
     s->outcome = s->reason = s->replayed = s->body = body;
@@ -158,6 +169,9 @@ bool lg_scan_next_result(lg_scan *s, booking_result *r)
     v = find_key(s->replayed, s->end, "\"replayed\"");
     if (v == NULL || r->reason == LOADGEN_REASON_COUNT)
         return false;
+    r->line = LG_NO_LINE;
+    if (r->outcome == BOOKING_REJECTED) /* the failing line, if the answer names one */
+        read_line_field(s, v, r);
     if ((size_t)(s->end - v) >= 4 && memcmp(v, "true", 4) == 0) {
         r->replayed = true;
         s->replayed = v + 4;

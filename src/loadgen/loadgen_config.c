@@ -36,8 +36,9 @@ _Static_assert(HTTP_SPREAD_RESOURCES_DEFAULT <= HTTP_RESOURCES_MAX, "the default
 
 enum {
     O_URL = 256, O_CAPACITY, O_TOKEN, O_HISTORY, O_SEED, O_REMOTE, O_TIMEOUT, O_NOVERIFY,
-    O_HOLD, O_CONFIRM, O_IDS,
+    O_HOLD, O_CONFIRM, O_IDS, O_NIGHTS, O_STAY,
 };
+#define STAY_DEFAULT 3 /* nights of a stay when --nights comes without --stay */
 #define IN (1u << LOADGEN_INPROC)
 #define NET (1u << LOADGEN_HTTP)
 
@@ -52,6 +53,8 @@ static const struct mode_option {
     {{"duration", required_argument, NULL, 'd'}, NET},
     {{"attempts", required_argument, NULL, 'n'}, IN | NET},
     {{"resources", required_argument, NULL, 'k'}, IN | NET},
+    {{"nights", required_argument, NULL, O_NIGHTS}, IN | NET},
+    {{"stay", required_argument, NULL, O_STAY}, IN | NET},
     {{"mode", required_argument, NULL, 'm'}, NET},
     {{"batch", required_argument, NULL, 'b'}, IN | NET},
     {{"replay-ratio", required_argument, NULL, 'r'}, IN | NET},
@@ -95,7 +98,7 @@ static void mode_table(loadgen_mode mode, struct option *longs, char *shorts)
 
 /* What the options given say beyond the config's values. */
 typedef struct given {
-    bool threads, resources, duration, confirm;
+    bool threads, resources, duration, confirm, stay, mode;
     const char *token_file;
 } given;
 
@@ -156,6 +159,10 @@ static loadgen_status parse_sized(int c, const char *arg, loadgen_config *cfg, g
             return USAGE("--resources takes 1 to %" PRIu64, resources_max);
         g->resources = true;
         return LOADGEN_OK;
+    case O_NIGHTS:
+        if (!parse_u64(arg, resources_max, &cfg->nights) || cfg->nights == 0)
+            return USAGE("--nights takes 1 to %" PRIu64, resources_max);
+        return LOADGEN_OK;
     case 'n':
         if (!http && (!parse_u64(arg, INPROC_ATTEMPTS_MAX, &cfg->attempts) || cfg->attempts == 0))
             return USAGE("--attempts takes a positive integer");
@@ -164,6 +171,25 @@ static loadgen_status parse_sized(int c, const char *arg, loadgen_config *cfg, g
         return LOADGEN_OK;
     }
     return USAGE("internal: option %d", c);
+}
+
+/* --stay N or MIN-MAX: nights per stay, 1 to BOOKING_LINES_MAX. */
+static bool parse_stay(const char *arg, unsigned *lo, unsigned *hi)
+{
+    char first[24];
+    const char *dash = strchr(arg, '-');
+    size_t n = dash ? (size_t)(dash - arg) : strlen(arg);
+    uint64_t a, b;
+    if (n == 0 || n >= sizeof first)
+        return false;
+    memcpy(first, arg, n);
+    first[n] = '\0';
+    if (!parse_u64(first, BOOKING_LINES_MAX, &a) ||
+        !parse_u64(dash ? dash + 1 : first, BOOKING_LINES_MAX, &b) || a == 0 || b < a)
+        return false;
+    *lo = (unsigned)a;
+    *hi = (unsigned)b;
+    return true;
 }
 
 /* The options both modes take alike. */
@@ -175,6 +201,11 @@ static loadgen_status parse_common(int c, const char *arg, loadgen_config *cfg, 
     case O_HOLD:
         if (!parse_u64(arg, BOOKING_HOLD_MS_MAX, &cfg->hold_ms) || cfg->hold_ms == 0)
             return USAGE("--hold-ms takes 1 to %" PRIu64, (uint64_t)BOOKING_HOLD_MS_MAX);
+        break;
+    case O_STAY:
+        if (!parse_stay(arg, &cfg->stay_min, &cfg->stay_max))
+            return USAGE("--stay takes N or MIN-MAX nights, 1 to %d", BOOKING_LINES_MAX);
+        g->stay = true;
         break;
     case O_IDS:
         if (!parse_ids(arg, &cfg->ids))
@@ -236,6 +267,7 @@ static loadgen_status parse_http(int c, const char *arg, loadgen_config *cfg, gi
         if (strcmp(arg, "hot") != 0 && strcmp(arg, "spread") != 0)
             return USAGE("--mode takes hot or spread");
         cfg->spread = strcmp(arg, "spread") == 0;
+        g->mode = true;
         break;
     case O_TOKEN: g->token_file = arg; break;
     case O_HISTORY: cfg->history_path = arg; break;
@@ -258,6 +290,7 @@ static loadgen_status parse_option(int c, char **argv, loadgen_config *cfg, give
     case '?': return USAGE("unknown option %s", argv[optind - 1]);
     case 't':
     case 'k':
+    case O_NIGHTS:
     case 'n': return parse_sized(c, optarg, cfg, g, why);
     case 's': cfg->store_url = optarg; return LOADGEN_OK;
     }
@@ -288,6 +321,10 @@ static loadgen_status read_token(loadgen_target *t, const char *path, char *why)
 /* What the HTTP options say together; then the token and the address. */
 static loadgen_status finish_http(loadgen_config *cfg, const given *g, char *why)
 {
+    if (cfg->nights != 0 && g->mode && !cfg->spread)
+        return USAGE("--nights spreads stays over the nights: not with --mode hot");
+    if (cfg->nights != 0)
+        cfg->spread = true; /* the resources are the nights */
     if (!cfg->spread && g->resources && cfg->resources != 1)
         return USAGE("--mode hot uses one resource; add --mode spread");
     if (!cfg->spread)
@@ -304,6 +341,28 @@ static loadgen_status finish_http(loadgen_config *cfg, const given *g, char *why
             return s;
     }
     return http_target_resolve(cfg->url, cfg->allow_remote, &cfg->target, why);
+}
+
+/* --nights and --stay together: the nights are the resources, a stay fits in
+ * them, and a batch's lines in one call (BOOKING_BATCH_LINES_MAX). */
+static loadgen_status finish_nights(loadgen_config *cfg, const given *g, char *why)
+{
+    if (cfg->nights == 0) {
+        if (g->stay)
+            return USAGE("--stay is the length of a stay over --nights: give --nights too");
+        return LOADGEN_OK;
+    }
+    if (g->resources)
+        return USAGE("--nights are the resources: not with --resources");
+    if (!g->stay)
+        cfg->stay_min = cfg->stay_max = STAY_DEFAULT;
+    if (cfg->stay_max > cfg->nights)
+        return USAGE("--stay of %u nights does not fit in --nights %" PRIu64, cfg->stay_max,
+                     cfg->nights);
+    if ((uint64_t)cfg->batch * cfg->stay_max > BOOKING_BATCH_LINES_MAX)
+        return USAGE("--batch x the longest --stay exceeds %d lines", BOOKING_BATCH_LINES_MAX);
+    cfg->resources = cfg->nights;
+    return LOADGEN_OK;
 }
 
 static loadgen_mode mode_of(int argc, char **argv)
@@ -340,6 +399,9 @@ loadgen_status loadgen_config_parse(int argc, char **argv, loadgen_config *cfg,
         return USAGE("give --duration or --attempts, not both");
     if (cfg->replay_ratio + cfg->conflict_ratio > 1.0)
         return USAGE("--replay-ratio plus --conflict-ratio exceeds 1");
+    loadgen_status st = finish_nights(cfg, &g, why);
+    if (st != LOADGEN_OK)
+        return st;
     if (g.confirm && cfg->hold_ms == 0)
         return USAGE("--confirm-ratio confirms holds: give --hold-ms too");
     if (!http && cfg->hold_ms != 0 && cfg->threads * cfg->resources > INPROC_LEDGER_CELLS_MAX)

@@ -47,6 +47,12 @@ void loadgen_ledger_free(loadgen_ledger *l)
     memset(l, 0, sizeof *l);
 }
 
+void loadgen_ledger_hold_slot(loadgen_ledger *l, const loadgen_slot *s, int64_t expires_at_ms)
+{
+    for (uint32_t k = 0; k < loadgen_slot_lines(s); k++)
+        loadgen_ledger_hold(l, s->resource + k, s->units, expires_at_ms);
+}
+
 void loadgen_ledger_hold(loadgen_ledger *l, uint32_t resource, uint64_t units,
                          int64_t expires_at_ms)
 {

@@ -23,7 +23,17 @@
 #define LG_RECONNECTS_MAX 1000     /* per connection, then it gives up */
 #define LG_CONFIRM_REQUEST_MAX (64 + LOADGEN_ID_BYTES + HTTP_HEAD_RESERVE)
 
+#define LG_LINE_JSON_MAX (LOADGEN_ID_BYTES + 48) /* ,{"resource_id":..,"units":..} */
+#define LG_NO_LINE UINT32_MAX /* booking_result.line when the answer named none */
+
 _Static_assert(2 * LOADGEN_ID_BYTES + 64 + 20 <= LG_ATTEMPT_JSON_MAX, "an attempt's JSON fits");
+_Static_assert(LOADGEN_ID_BYTES + 16 + 2 + 20 + 2 <= LG_LINE_JSON_MAX, "a line's JSON fits");
+
+/* The longest attempt's JSON under cfg: a stay adds its lines. */
+static inline size_t lg_attempt_json_max(const loadgen_config *cfg)
+{
+    return LG_ATTEMPT_JSON_MAX + (cfg->nights != 0 ? cfg->stay_max * LG_LINE_JSON_MAX : 0);
+}
 
 typedef struct lg_shared {
     const loadgen_config *cfg;

@@ -83,10 +83,22 @@ static char *put_attempt(char *p, const lg_shared *sh, const loadgen_slot *s)
 {
     p = put_str(p, "{\"booking_id\":\"");
     p = put_str(p, s->booking_id);
-    p = put_str(p, "\",\"resource_id\":\"");
-    p = put_str(p, sh->resource_ids[s->resource]);
-    p = put_str(p, "\",\"units\":");
-    p = decimal_put_u64(p, s->units);
+    if (s->lines != 0) { /* a stay: one line per night (SPEC section 8) */
+        p = put_str(p, "\",\"lines\":[");
+        for (uint32_t k = 0; k < s->lines; k++) {
+            p = put_str(p, k ? ",{\"resource_id\":\"" : "{\"resource_id\":\"");
+            p = put_str(p, sh->resource_ids[s->resource + k]);
+            p = put_str(p, "\",\"units\":");
+            p = decimal_put_u64(p, s->units);
+            *p++ = '}';
+        }
+        *p++ = ']';
+    } else {
+        p = put_str(p, "\",\"resource_id\":\"");
+        p = put_str(p, sh->resource_ids[s->resource]);
+        p = put_str(p, "\",\"units\":");
+        p = decimal_put_u64(p, s->units);
+    }
     if (sh->cfg->hold_ms != 0) {
         p = put_str(p, ",\"hold_ms\":");
         p = decimal_put_u64(p, sh->cfg->hold_ms);
@@ -149,7 +161,7 @@ static bool conn_flush(lg_worker *w, lg_conn *c)
 /* A confirm without an answer: its hold may be active now, or expire. */
 static void lose_confirm(lg_worker *w, lg_conn *c)
 {
-    w->ledger.confirm_doubt[c->confirm_slot.resource] += c->confirm_slot.units;
+    loadgen_slot_add(w->ledger.confirm_doubt, &c->confirm_slot);
     w->holds.lost++;
     c->confirming = false;
 }
@@ -196,10 +208,13 @@ static void conn_next(lg_worker *w, lg_conn *c)
     c->sent_ns = loadgen_now_ns();
     for (unsigned i = 0; i < n && w->history != NULL; i++) {
         const loadgen_slot *s = &c->inflight[i];
+        booking_line lines[BOOKING_LINES_MAX];
+        size_t count = loadgen_slot_fill_lines(s, sh->resource_ids, lines);
         history_attempt(w, &(history_event){
             .type = HISTORY_INVOKE, .f = HISTORY_ATTEMPT,
             .process = (int64_t)(c->process * sh->cfg->batch + i), .booking_id = s->booking_id,
-            .resource_id = sh->resource_ids[s->resource], .units = s->units,
+            .resource_id = count ? NULL : sh->resource_ids[s->resource],
+            .units = count ? 0 : s->units, .lines = count ? lines : NULL, .line_count = count,
             .hold_ms = sh->cfg->hold_ms, .has_time = true,
             .time_ns = c->sent_ns});
     }
@@ -214,7 +229,7 @@ static void lose_request(lg_worker *w, lg_conn *c)
     lg_shared *sh = w->shared;
     if (c->busy) {
         for (unsigned i = 0; i < c->inflight_n; i++)
-            w->ledger.doubt[c->inflight[i].resource] += c->inflight[i].units;
+            loadgen_slot_add(w->ledger.doubt, &c->inflight[i]);
         if (c->confirming)
             lose_confirm(w, c);
         w->lost++;
@@ -238,11 +253,11 @@ static void take_hold(lg_worker *w, lg_conn *c, const loadgen_slot *s, const boo
     const loadgen_config *cfg = w->shared->cfg;
     if (r->status != BOOKING_STATUS_HELD || r->expires_at_ms <= 0) {
         w->bad_answers++; /* asked for a hold, answered something else */
-        w->ledger.acked[s->resource] += s->units;
+        loadgen_slot_add(w->ledger.acked, s);
         return;
     }
     w->holds.booked++;
-    loadgen_ledger_hold(&w->ledger, s->resource, s->units, r->expires_at_ms);
+    loadgen_ledger_hold_slot(&w->ledger, s, r->expires_at_ms);
     if (loadgen_confirm_due(&c->holds_seen, cfg->confirm_ratio) &&
         c->confirm_len < cfg->batch) {
         c->confirm_queue[(c->confirm_head + c->confirm_len++) % cfg->batch] = *s;
@@ -262,16 +277,22 @@ static void count_result(lg_worker *w, lg_conn *c, unsigned k, const booking_res
     if (r->outcome == BOOKING_BOOKED && !r->replayed && w->shared->cfg->hold_ms != 0)
         take_hold(w, c, s, r);
     else if (r->outcome == BOOKING_BOOKED && !r->replayed)
-        w->ledger.acked[s->resource] += s->units;
+        loadgen_slot_add(w->ledger.acked, s);
     else if (r->outcome == BOOKING_FAILED)
-        w->ledger.doubt[s->resource] += s->units;
+        loadgen_slot_add(w->ledger.doubt, s);
     bool booked = r->outcome == BOOKING_BOOKED;
+    /* The failing line an answer named (SPEC section 8); lg_scan says whether it did. */
+    bool has_line = r->outcome == BOOKING_REJECTED && r->line != LG_NO_LINE &&
+                    (r->reason == BOOKING_REASON_INSUFFICIENT_CAPACITY ||
+                     r->reason == BOOKING_REASON_UNKNOWN_RESOURCE) &&
+                    r->line < loadgen_slot_lines(s);
     if (w->history != NULL)
         history_attempt(w, &(history_event){
             .type = HISTORY_COMPLETE, .f = HISTORY_ATTEMPT,
             .process = (int64_t)(c->process * w->shared->cfg->batch + k), .outcome = r->outcome,
             .has_reason = true, .reason = r->reason,
             .replayed = r->replayed ? HISTORY_TRUE : HISTORY_FALSE,
+            .has_line = has_line, .line = has_line ? r->line : 0,
             .status = booked ? r->status : BOOKING_STATUS_NONE,
             .has_expires_at = booked && r->expires_at_ms > 0, .expires_at_ms = r->expires_at_ms,
             .has_time = true, .time_ns = t});
@@ -291,10 +312,10 @@ static void count_confirm(lg_worker *w, lg_conn *c, const http_answer *a, uint64
     c->confirming = false;
     loadgen_holds_count(&w->holds, ch.reason);
     if (booking_reason_is_failure(ch.reason)) {
-        w->ledger.confirm_doubt[s->resource] += s->units;
+        loadgen_slot_add(w->ledger.confirm_doubt, s);
     } else if (ch.reason == BOOKING_REASON_CONFIRMED) {
-        w->ledger.held[s->resource] -= s->units;
-        w->ledger.confirmed[s->resource] += s->units;
+        loadgen_slot_sub(w->ledger.held, s);
+        loadgen_slot_add(w->ledger.confirmed, s);
         if (ch.has_updated_at && ch.has_expires_at && ch.updated_at_ms >= ch.expires_at_ms)
             w->holds.after_expiry++;
     }
@@ -342,7 +363,7 @@ static bool conn_answer(lg_worker *w, lg_conn *c, const http_answer *a)
             w->bad_answers++;
         w->no_outcome += c->inflight_n - got;
         for (unsigned i = got; i < c->inflight_n; i++)
-            w->ledger.doubt[c->inflight[i].resource] += c->inflight[i].units;
+            loadgen_slot_add(w->ledger.doubt, &c->inflight[i]);
         c->process += sh->cfg->connections; /* their invokes stay open */
     }
     atomic_fetch_add_explicit(&sh->answered, got, memory_order_relaxed);
@@ -509,7 +530,7 @@ void *lg_worker_run(void *arg)
         lg_conn *c = &w->conns[i];
         if (c->fd >= 0 && c->busy) { /* never answered: stays in doubt */
             for (unsigned k = 0; k < c->inflight_n; k++)
-                w->ledger.doubt[c->inflight[k].resource] += c->inflight[k].units;
+                loadgen_slot_add(w->ledger.doubt, &c->inflight[k]);
             if (c->confirming)
                 lose_confirm(w, c);
             w->lost++;
@@ -532,9 +553,9 @@ static bool conn_init(lg_worker *w, lg_conn *c, unsigned index)
     c->fd = -1;
     c->index = index;
     c->process = index;
-    loadgen_picker_init(&c->picker, cfg, (cfg->seed ^ 0x9E3779B97F4A7C15ull) * (index + 1) | 1,
+    loadgen_picker_init(&c->picker, cfg, loadgen_stream_seed(cfg->seed, index),
                         prefix, c->replay, LG_REPLAY_SLOTS);
-    c->out_cap = HTTP_HEAD_RESERVE + 32 + (size_t)cfg->batch * LG_ATTEMPT_JSON_MAX;
+    c->out_cap = HTTP_HEAD_RESERVE + 32 + (size_t)cfg->batch * lg_attempt_json_max(cfg);
     c->out = malloc(c->out_cap);
     c->in_cap = CONN_IN_INITIAL;
     c->in = malloc(c->in_cap);

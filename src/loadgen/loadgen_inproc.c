@@ -50,6 +50,7 @@ typedef struct inproc_buffers {
     booking_request *reqs;
     booking_result *results;
     loadgen_slot *picked, *slots;
+    booking_line *lines; /* stays: batch x stay_max, request i's at i * stay_max */
 } inproc_buffers;
 
 /* Confirms the hold of slot s at once (SPEC section 7) and counts the answer. */
@@ -63,10 +64,10 @@ static void confirm_hold(inproc_worker *w, const loadgen_slot *s)
         reason = BOOKING_REASON_INTERNAL; /* cannot happen: the id is valid */
     loadgen_holds_count(&w->holds, reason);
     if (booking_reason_is_failure(reason)) {
-        l->confirm_doubt[s->resource] += s->units;
+        loadgen_slot_add(l->confirm_doubt, s);
     } else if (reason == BOOKING_REASON_CONFIRMED) {
-        l->held[s->resource] -= s->units;
-        l->confirmed[s->resource] += s->units;
+        loadgen_slot_sub(l->held, s);
+        loadgen_slot_add(l->confirmed, s);
         if (rec.updated_at_ms >= rec.expires_at_ms)
             w->holds.after_expiry++;
     }
@@ -76,14 +77,14 @@ static void confirm_hold(inproc_worker *w, const loadgen_slot *s)
 static void account_hold(inproc_worker *w, const loadgen_slot *s, const booking_result *r)
 {
     if (r->outcome == BOOKING_FAILED) {
-        w->ledger.doubt[s->resource] += s->units;
+        loadgen_slot_add(w->ledger.doubt, s);
         return;
     }
     if (r->outcome != BOOKING_BOOKED || r->replayed)
         return;
     assert(r->status == BOOKING_STATUS_HELD && r->expires_at_ms > 0);
     w->holds.booked++;
-    loadgen_ledger_hold(&w->ledger, s->resource, s->units, r->expires_at_ms);
+    loadgen_ledger_hold_slot(&w->ledger, s, r->expires_at_ms);
     if (loadgen_confirm_due(&w->holds_seen, w->shared->cfg->confirm_ratio))
         confirm_hold(w, s);
     else if (w->late_count < LOADGEN_LATE_PER_CLIENT)
@@ -93,12 +94,19 @@ static void account_hold(inproc_worker *w, const loadgen_slot *s, const booking_
 /* Sends one batch of n; false (with w->error) when the call failed. */
 static bool send_batch(inproc_worker *w, loadgen_picker *picker, inproc_buffers *b, unsigned n)
 {
+    const loadgen_config *cfg = w->shared->cfg;
     for (unsigned i = 0; i < n; i++) {
+        const loadgen_slot *s = &b->picked[i];
         loadgen_pick(picker, &b->picked[i]);
-        b->reqs[i] = (booking_request){.booking_id = b->picked[i].booking_id,
-                                       .resource_id = w->shared->resource_ids[b->picked[i].resource],
-                                       .units = b->picked[i].units,
-                                       .hold_ms = w->shared->cfg->hold_ms};
+        b->reqs[i] = (booking_request){.booking_id = s->booking_id, .hold_ms = cfg->hold_ms};
+        if (s->lines != 0) { /* a stay: the bundle of its nights (SPEC section 8) */
+            booking_line *lines = &b->lines[(size_t)i * cfg->stay_max];
+            b->reqs[i].lines = lines;
+            b->reqs[i].line_count = loadgen_slot_fill_lines(s, w->shared->resource_ids, lines);
+        } else {
+            b->reqs[i].resource_id = w->shared->resource_ids[s->resource];
+            b->reqs[i].units = s->units;
+        }
     }
     uint64_t t0 = loadgen_now_ns();
     booking_error e = booking_attempt_batch(w->shared->store, b->reqs, n, b->results);
@@ -124,8 +132,10 @@ static void *worker_run(void *arg)
     w->start_ns = loadgen_now_ns();
     inproc_buffers b = {calloc(cfg->batch, sizeof *b.reqs), calloc(cfg->batch, sizeof *b.results),
                         calloc(cfg->batch, sizeof *b.picked),
-                        calloc(INPROC_REPLAY_SLOTS, sizeof *b.slots)};
-    if (b.reqs == NULL || b.results == NULL || b.picked == NULL || b.slots == NULL) {
+                        calloc(INPROC_REPLAY_SLOTS, sizeof *b.slots),
+                        calloc((size_t)cfg->batch * cfg->stay_max + 1, sizeof *b.lines)};
+    if (b.reqs == NULL || b.results == NULL || b.picked == NULL || b.slots == NULL ||
+        b.lines == NULL) {
         snprintf(w->error, LOADGEN_WORKER_ERROR_BYTES, "out of memory");
     } else {
         char prefix[LOADGEN_ID_BYTES];
@@ -145,6 +155,7 @@ static void *worker_run(void *arg)
     free(b.results);
     free(b.picked);
     free(b.slots);
+    free(b.lines);
     return NULL;
 }
 
@@ -194,7 +205,7 @@ static loadgen_status run_workers(inproc_shared *shared, inproc_worker *workers,
         *w = (inproc_worker){.index = started, .shared = shared,
                              .attempts = cfg->attempts / cfg->threads +
                                          (started < cfg->attempts % cfg->threads),
-                             .rng = cfg->seed * 0x9E3779B97F4A7C15ull + started + 1,
+                             .rng = loadgen_stream_seed(cfg->seed, started),
                              .error = report->worker_error[started]};
         if (cfg->hold_ms != 0 && !loadgen_ledger_init(&w->ledger, cfg->resources)) {
             status = loadgen_fail(why, LOADGEN_ERROR, "out of memory");

@@ -32,6 +32,19 @@ static inline uint64_t loadgen_random(uint64_t *state)
     return *state = x;
 }
 
+/* The seed of client `stream` of a run seeded `seed`: a splitmix64 finalizer, so
+ * that runs with nearby seeds (7, 8, 9) share no client's stream, and never zero
+ * (xorshift's fixed point). A plain (seed ^ k) * (stream + 1) | 1 gave seeds 8 and
+ * 9 one stream, and so the same booking ids in one store. */
+static inline uint64_t loadgen_stream_seed(uint64_t seed, uint64_t stream)
+{
+    uint64_t x = seed + 0x9E3779B97F4A7C15ull * (stream + 1);
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return x != 0 ? x : 1;
+}
+
 /* Fills why (printf) and returns the status given: every file of the module
  * answers its errors this way, so it lives here rather than in one of them. */
 static inline loadgen_status loadgen_fail(char why[LOADGEN_WHY_BYTES], loadgen_status status,
@@ -63,12 +76,45 @@ void loadgen_stats_merge(loadgen_stats *into, const loadgen_stats *from);
 /* Appends the lower-case hex digits of v at p; returns the end. */
 char *loadgen_put_hex(char *p, uint64_t v);
 
-/* One attempt of the workload: a booking id and the resource (an index) and units. */
+/* One attempt of the workload: a booking id and the resource (an index) and units;
+ * a stay (cfg->nights) is the bundle of `lines` nights from `resource` on, each
+ * line of `units`. lines 0: the single form. */
 typedef struct loadgen_slot {
     char booking_id[LOADGEN_ID_BYTES];
     uint32_t resource;
+    uint32_t lines;
     uint64_t units;
 } loadgen_slot;
+
+/* The resources a slot's attempt names: lines of them from resource on (1 for the
+ * single form). */
+static inline uint32_t loadgen_slot_lines(const loadgen_slot *s)
+{
+    return s->lines != 0 ? s->lines : 1;
+}
+
+/* Adds (or subtracts) a slot's units to every resource it names, in a ledger. */
+static inline void loadgen_slot_add(uint64_t *per_resource, const loadgen_slot *s)
+{
+    for (uint32_t k = 0; k < loadgen_slot_lines(s); k++)
+        per_resource[s->resource + k] += s->units;
+}
+
+static inline void loadgen_slot_sub(uint64_t *per_resource, const loadgen_slot *s)
+{
+    for (uint32_t k = 0; k < loadgen_slot_lines(s); k++)
+        per_resource[s->resource + k] -= s->units;
+}
+
+/* A bundle's lines into out (cap >= s->lines): night ids from resource_ids. */
+static inline size_t loadgen_slot_fill_lines(const loadgen_slot *s,
+                                             char (*resource_ids)[LOADGEN_ID_BYTES],
+                                             booking_line *out)
+{
+    for (uint32_t k = 0; k < s->lines; k++)
+        out[k] = (booking_line){.resource_id = resource_ids[s->resource + k], .units = s->units};
+    return s->lines;
+}
 
 /* One client's stream of attempts: new ids "<prefix><hex counter>" on a resource
  * picked at random, or, by the config's shares, a replay of one of its last
@@ -82,6 +128,8 @@ typedef struct loadgen_picker {
     unsigned slot_count;
     uint64_t replay_cut, conflict_cut; /* of a 32-bit dice */
     uint64_t resources, units_max;
+    uint64_t nights;             /* bundles: stays over nights 0..nights-1 (0: none) */
+    unsigned stay_min, stay_max;
     char prefix[LOADGEN_ID_BYTES - 17]; /* seq ids: room for 16 hex digits and the NUL */
     size_t prefix_len;
 } loadgen_picker;
@@ -123,6 +171,8 @@ bool loadgen_ledger_init(loadgen_ledger *l, uint64_t resources);
 void loadgen_ledger_free(loadgen_ledger *l);
 void loadgen_ledger_hold(loadgen_ledger *l, uint32_t resource, uint64_t units,
                          int64_t expires_at_ms);
+/* The same for every night of a slot. */
+void loadgen_ledger_hold_slot(loadgen_ledger *l, const loadgen_slot *s, int64_t expires_at_ms);
 
 /* The range [*lo, *hi] that booked of resource must lie in, read at as_of (when
  * has_as_of), by the n ledgers: active units, plus holds not ended by then;

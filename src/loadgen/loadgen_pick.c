@@ -75,6 +75,11 @@ void loadgen_picker_init(loadgen_picker *p, const loadgen_config *cfg, uint64_t 
     p->conflict_cut = p->replay_cut + (uint64_t)(cfg->conflict_ratio * (double)UINT32_MAX);
     p->resources = cfg->resources;
     p->units_max = cfg->units_max;
+    p->nights = cfg->nights;
+    p->stay_min = cfg->stay_min;
+    p->stay_max = cfg->stay_max;
+    assert(p->nights == 0 || (p->stay_min >= 1 && p->stay_min <= p->stay_max &&
+                              p->stay_max <= BOOKING_LINES_MAX && p->stay_max <= p->nights));
     p->prefix_len = strlen(prefix);
     if (p->prefix_len >= sizeof p->prefix)
         p->prefix_len = sizeof p->prefix - 1; /* cannot happen: prefixes are short */
@@ -98,7 +103,15 @@ void loadgen_pick(loadgen_picker *p, loadgen_slot *out)
     } else {
         put_random_uuid(p, out->booking_id);
     }
-    out->resource = (uint32_t)((r >> 32) % p->resources);
+    out->lines = 0;
+    if (p->nights != 0) { /* a stay: stay_min..stay_max nights that fit from its first */
+        uint64_t r2 = loadgen_random(&p->rng);
+        unsigned stay = p->stay_min + (unsigned)(r2 % (p->stay_max - p->stay_min + 1));
+        out->resource = (uint32_t)((r >> 32) % (p->nights - stay + 1));
+        out->lines = stay;
+    } else {
+        out->resource = (uint32_t)((r >> 32) % p->resources);
+    }
     out->units = 1 + loadgen_random(&p->rng) % p->units_max;
     p->slots[p->issued % p->slot_count] = *out;
     p->issued++;

@@ -159,31 +159,97 @@ static bool parse_i64(const PGresult *res, int row, int col, int64_t *out)
     return true;
 }
 
-/* A record row starting at column `col`, in BOOKING_PG_RECORD_COLUMNS order. */
+/* A record row starting at column `col`, in BOOKING_PG_RECORD_COLUMNS order
+ * (its lines 1.., if any, are read by record_line_load). */
 static bool parse_record(const PGresult *res, int row, int col, pg_record *r)
 {
     assert(PQnfields(res) >= col + BOOKING_PG_RECORD_COLUMN_COUNT);
-    uint64_t o, s;
+    uint64_t o, s, line_count, line;
     if (!parse_u64(res, row, col + 1, &r->units) || !parse_u64(res, row, col + 2, &o) ||
         !parse_u64(res, row, col + 3, &s) || !parse_u64(res, row, col + 4, &r->hold_ms) ||
         !parse_i64(res, row, col + 5, &r->created_at_ms) ||
         !parse_i64(res, row, col + 6, &r->updated_at_ms) ||
         !parse_i64(res, row, col + 7, &r->expires_at_ms) ||
+        !parse_u64(res, row, col + 8, &line_count) || !parse_u64(res, row, col + 9, &line) ||
         (o != BOOKING_BOOKED && o != BOOKING_REJECTED) || s > BOOKING_STATUS_EXPIRED ||
-        r->hold_ms > BOOKING_HOLD_MS_MAX)
+        r->hold_ms > BOOKING_HOLD_MS_MAX || line_count < 1 || line_count > BOOKING_LINES_MAX ||
+        line >= line_count)
         return false;
     r->exists = true;
     r->resource_id = PQgetvalue(res, row, col);
     r->outcome = (booking_outcome)o;
     r->status = (booking_status)s;
+    r->line_count = (uint32_t)line_count;
+    r->line = (uint32_t)line;
+    r->lines = NULL; /* record_line_load */
+    r->lines_read = 0;
     /* The schema's CHECKs: only a BOOKED record has a status, only a hold is held
-     * or expired, and a BOOKED hold ends hold_ms after its decision. */
+     * or expired, a BOOKED hold ends hold_ms after its decision, and only a
+     * REJECTED record names a failing line. */
     assert(r->outcome == BOOKING_BOOKED || r->status == BOOKING_STATUS_NONE);
     assert((r->status != BOOKING_STATUS_HELD && r->status != BOOKING_STATUS_EXPIRED) ||
            r->hold_ms > 0);
     assert(r->expires_at_ms == (r->outcome == BOOKING_BOOKED && r->hold_ms > 0
                                     ? r->created_at_ms + (int64_t)r->hold_ms
                                     : 0));
+    assert(r->outcome == BOOKING_REJECTED || r->line == 0);
+    return true;
+}
+
+/* One row of a record read with its lines (SELECT_RECORDS, SELECT_RECORD,
+ * SELECT_RECORD_AT: one row per line 1.., the line columns from `col`): the
+ * record's first row takes room for all its lines in the batch's record_lines
+ * (line 0 from the record itself); each row then fills its line. NULL line
+ * columns: a record of one line. */
+static bool record_line_load(pg_batch *b, pg_record *r, const PGresult *res, int row, int col)
+{
+    assert(r->exists && PQnfields(res) >= col + BOOKING_PG_LINE_COLUMN_COUNT);
+    if (PQgetisnull(res, row, col))
+        return r->line_count == 1;
+    uint64_t line, units;
+    if (r->line_count == 1 || !parse_u64(res, row, col, &line) || line == 0 ||
+        line >= r->line_count || !parse_u64(res, row, col + 2, &units))
+        return false; /* a line the record does not have: not as the schema keeps them */
+    if (r->lines == NULL) {
+        booking_line *all = bk_pg_record_lines_take(b, r->line_count);
+        if (all == NULL)
+            return false;
+        all[0] = (booking_line){.resource_id = r->resource_id, .units = r->units};
+        r->lines = all;
+    }
+    /* Ours: record_lines, taken just above for this record. */
+    booking_line *at = (booking_line *)&r->lines[line];
+    *at = (booking_line){.resource_id = PQgetvalue(res, row, col + 1), .units = units};
+    r->lines_read++;
+    return true;
+}
+
+/* Whether a record read with record_line_load has every line (the primary key
+ * (booking_id, line) and the CHECKs keep them distinct and in range). */
+static bool record_lines_complete(const pg_record *r)
+{
+    return r->lines_read + 1 == r->line_count && (r->line_count == 1 || r->lines != NULL);
+}
+
+/* Line i of a record (0: the record's own columns). */
+static booking_line record_line(const pg_record *r, size_t i)
+{
+    assert(i < r->line_count && (r->line_count == 1 || r->lines != NULL));
+    if (r->line_count == 1)
+        return (booking_line){.resource_id = r->resource_id, .units = r->units};
+    return r->lines[i];
+}
+
+/* The replay rule of SPEC section 8: the same lines, in the same order. */
+static bool record_has_lines(const pg_record *r, core_lines want)
+{
+    if (r->line_count != want.count)
+        return false;
+    for (size_t i = 0; i < want.count; i++) {
+        booking_line l = record_line(r, i);
+        if (!bk_core_line_equal(&want.at[i], l.resource_id, strlen(l.resource_id), l.units))
+            return false;
+    }
     return true;
 }
 
@@ -198,7 +264,7 @@ static core_record core_record_of(const pg_record *r, bool same_lines)
     return (core_record){.same_lines = same_lines,
                          .hold_ms = r->hold_ms, .outcome = r->outcome,
                          .reason = bk_core_recorded_reason(r->outcome), .status = r->status,
-                         .expires_at_ms = r->expires_at_ms};
+                         .expires_at_ms = r->expires_at_ms, .line = r->line};
 }
 
 /* The record as of now_ms: a held one whose time has come reads expired, changed
@@ -213,8 +279,8 @@ static void public_record_of(const char *booking_id, const pg_record *r, int64_t
     bk_store_copy_id(out->booking_id, booking_id, strlen(booking_id));
     bk_store_copy_id(out->resource_id, r->resource_id, strlen(r->resource_id));
     out->units = r->units;
-    out->line_count = 1;
-    out->line = 0;
+    out->line_count = r->line_count;
+    out->line = r->line;
     out->hold_ms = r->hold_ms;
     out->outcome = r->outcome;
     out->reason = cr.reason;
@@ -227,9 +293,10 @@ static void public_record_of(const char *booking_id, const pg_record *r, int64_t
 
 /* The counters of a resource row (capacity, booked from column col), as the
  * schema's CHECKs keep them. */
-static bool parse_resource(const PGresult *res, int col, core_resource *state)
+static bool parse_resource(const PGresult *res, int row, int col, core_resource *state)
 {
-    if (!parse_u64(res, 0, col, &state->capacity) || !parse_u64(res, 0, col + 1, &state->booked))
+    if (!parse_u64(res, row, col, &state->capacity) ||
+        !parse_u64(res, row, col + 1, &state->booked))
         return false;
     assert(bk_core_resource_consistent(state)); /* read: what we and the CHECKs wrote */
     return true;
@@ -288,6 +355,8 @@ typedef struct pg_call_args {
     uint64_t capacity;               /* set_capacity */
     booking_resource *resource;      /* set_capacity, get_resource */
     booking_record *record;          /* cancel, confirm, get_booking */
+    booking_record_line *lines;      /* get_booking: lines_cap of them (NULL when 0) */
+    size_t lines_cap;
     core_change_fn change;             /* cancel, confirm */
     const booking_request *requests; /* attempt_batch */
     size_t count;
@@ -333,49 +402,73 @@ static pg_batch *scratch_of(pg_store *st, pg_conn *c)
 
 /* ---- expiry, (9): shared by every write ---- */
 
-/* Reads the time and the expired live holds (a result of EXPIRED_OF or
- * EXPIRED_OF_RECORD) and releases each hold from its resource's counter in the
- * overlay, listing it for EXPIRE_HOLDS. Every resource of those rows is in the
- * overlay and locked by this transaction. */
+/* What one write's expiry step releases: hold entries of line 0 (the bookings
+ * rows held: one per hold, the holds counted in booking_store_stats) and of
+ * lines 1.. of bundles (booking_lines rows held). */
+typedef struct pg_expiry {
+    size_t holds;
+    size_t lines;
+} pg_expiry;
+
+/* Reads the time and the expired live hold entries (a result of EXPIRED_OF or
+ * EXPIRED_OF_RECORD) and releases each from its resource's counter in the
+ * overlay, listing it for EXPIRE_HOLDS or EXPIRE_LINES. Only the entries on
+ * resources this transaction locked are released: an entry on another resource
+ * (one created after the lock statement's snapshot, so not locked) is left to
+ * a write that locks it. */
 static booking_reason expiry_load(pg_batch *b, const PGresult *res, const pg_time *t,
-                                  int64_t *now, size_t *expired)
+                                  int64_t *now, pg_expiry *expired)
 {
-    *expired = 0;
+    *expired = (pg_expiry){0};
     if (!time_load(res, 0, t, now))
         return BOOKING_REASON_INTERNAL;
     for (int i = 0; i < PQntuples(res); i++) {
         if (PQgetisnull(res, i, 1))
             continue; /* the LEFT JOIN's row of NULLs: no hold has expired */
-        size_t k = bk_id_table_find(&b->overlay.ids, PQgetvalue(res, i, 2),
-                                 (size_t)PQgetlength(res, i, 2));
-        uint64_t units;
+        size_t k = bk_id_table_find(&b->overlay.ids, PQgetvalue(res, i, 3),
+                                 (size_t)PQgetlength(res, i, 3));
+        if (k == ID_TABLE_NONE || !overlay_at(&b->overlay, k)->exists)
+            continue; /* not locked by this transaction */
+        uint64_t line, units;
         int64_t expires_at_ms;
-        if (k == ID_TABLE_NONE || !parse_u64(res, i, 3, &units) ||
-            !parse_i64(res, i, 4, &expires_at_ms))
+        if (!parse_u64(res, i, 2, &line) || line >= BOOKING_LINES_MAX ||
+            !parse_u64(res, i, 4, &units) || !parse_i64(res, i, 5, &expires_at_ms))
             return BOOKING_REASON_INTERNAL;
         overlay_entry *e = overlay_at(&b->overlay, k);
         assert(bk_core_hold_expired(expires_at_ms, *now)); /* the rows the statement chose */
-        if (!e->exists || e->state.booked < units)
-            return BOOKING_REASON_INTERNAL; /* a live hold's units are in booked, (9) */
+        if (e->state.booked < units)
+            return BOOKING_REASON_INTERNAL; /* a live entry's units are in booked, (9) */
         e->state.booked -= units;
         e->dirty = true;
         assert(bk_core_resource_consistent(&e->state)); /* the counter as it will be written */
-        bk_pg_text_add_id(&b->arrays[BOOKING_PG_ARR_EXPIRE_IDS], PQgetvalue(res, i, 1),
-                       (size_t)PQgetlength(res, i, 1));
-        (*expired)++;
+        const char *id = PQgetvalue(res, i, 1);
+        size_t id_len = (size_t)PQgetlength(res, i, 1);
+        if (line == 0) {
+            bk_pg_text_add_id(&b->arrays[BOOKING_PG_ARR_EXPIRE_IDS], id, id_len);
+            expired->holds++;
+        } else {
+            bk_pg_text_add_id(&b->arrays[BOOKING_PG_ARR_EXPIRE_LINE_IDS], id, id_len);
+            bk_pg_text_add_u64(&b->arrays[BOOKING_PG_ARR_EXPIRE_LINE_NUMBERS], line);
+            expired->lines++;
+        }
     }
     return BOOKING_REASON_OK;
 }
 
-/* Flight 2's first statement: mark the expired holds. NULL array: allocation failed. */
-static bool send_expiry(pg_conn *c, pg_batch *b, size_t expired)
+/* Flight 2's first statements: mark the expired entries. False: an allocation failed. */
+static bool send_expiry(pg_conn *c, pg_batch *b, pg_expiry expired)
 {
     const char *ids = bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_EXPIRE_IDS]);
-    if (ids == NULL)
+    const char *lines[2] = {bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_EXPIRE_LINE_IDS]),
+                            bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_EXPIRE_LINE_NUMBERS])};
+    if (ids == NULL || lines[0] == NULL || lines[1] == NULL)
         return false;
-    assert((expired == 0) == (b->arrays[BOOKING_PG_ARR_EXPIRE_IDS].len == 1));
-    if (expired > 0)
+    assert((expired.holds == 0) == (b->arrays[BOOKING_PG_ARR_EXPIRE_IDS].len == 1));
+    assert((expired.lines == 0) == (b->arrays[BOOKING_PG_ARR_EXPIRE_LINE_IDS].len == 1));
+    if (expired.holds > 0)
         bk_pg_send(c, BOOKING_PG_EXPIRE_HOLDS, 1, &ids);
+    if (expired.lines > 0)
+        bk_pg_send(c, BOOKING_PG_EXPIRE_LINES, 2, lines);
     return true;
 }
 
@@ -392,43 +485,63 @@ static void counters_add(pg_batch *b)
     }
 }
 
+static uint64_t rows_changed(pg_conn *c, int index)
+{
+    return strtoull(PQcmdTuples(bk_pg_result(c, index)), NULL, 10);
+}
+
 /* Ends flight 2 with COMMIT and runs it; once committed, what it applied is
  * counted and its time kept. Every write ends this way. */
-static booking_reason commit_flight(pg_store *st, pg_conn *c, size_t expired, int64_t now)
+static booking_reason commit_flight(pg_store *st, pg_conn *c, pg_expiry expired, int64_t now)
 {
     bk_pg_send(c, BOOKING_PG_COMMIT, 0, NULL);
     booking_reason r = bk_pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
         return r;
-    /* Held rows change only under their resource's lock (9): each one found
+    /* Held rows change only under their resource's lock (9): each entry found
      * expired in flight 1 was still held in flight 2. */
-    assert(expired == 0 || strtoull(PQcmdTuples(bk_pg_result(c, 0)), NULL, 10) == expired);
-    if (expired > 0)
-        bk_store_count_expired(&st->base, expired);
+    assert(expired.holds == 0 || rows_changed(c, 0) == expired.holds);
+    assert(expired.lines == 0 || rows_changed(c, expired.holds > 0 ? 1 : 0) == expired.lines);
+    if (expired.holds > 0)
+        bk_store_count_expired(&st->base, expired.holds);
     bk_store_observe_time(&st->base, now);
     return r;
 }
 
 /* ---- the batch write path, (2) to (4) ---- */
 
-/* Registers the batch's resources and booking_ids and writes flight 1's arrays. */
+/* Registers the resources of every line and the booking_ids of the batch and
+ * writes flight 1's arrays: one lock statement takes every line's resource, in
+ * id order (11). */
 static booking_reason batch_prepare(pg_batch *b, const booking_request *requests, size_t count)
 {
     assert(count >= 1 && count <= BOOKING_BATCH_MAX);
+    size_t lines_in_all = 0;
+    for (size_t i = 0; i < count; i++)
+        lines_in_all += requests[i].lines != NULL ? requests[i].line_count : 1;
+    assert(lines_in_all <= BOOKING_BATCH_LINES_MAX); /* the library's limit */
+    if (!bk_pg_batch_fit(b, lines_in_all))
+        return BOOKING_REASON_INTERNAL;
     for (size_t i = 0; i < count; i++) {
         const booking_request *q = &requests[i];
-        size_t rlen = strlen(q->resource_id), blen = strlen(q->booking_id);
+        booking_line one;
+        core_lines lines = bk_core_request_lines(q, &one);
         bool fresh;
-        if (bk_overlay_get(&b->overlay, q->resource_id, rlen, &fresh) == NULL)
-            return BOOKING_REASON_INTERNAL;
-        if (fresh)
-            bk_pg_text_add_id(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS], q->resource_id, rlen);
+        for (size_t k = 0; k < lines.count; k++) {
+            const char *rid = lines.at[k].resource_id;
+            size_t rlen = strlen(rid);
+            if (bk_overlay_get(&b->overlay, rid, rlen, &fresh) == NULL)
+                return BOOKING_REASON_INTERNAL;
+            if (fresh)
+                bk_pg_text_add_id(&b->arrays[BOOKING_PG_ARR_RESOURCE_IDS], rid, rlen);
+        }
+        size_t blen = strlen(q->booking_id);
         if (bk_pg_record_get(&b->records, q->booking_id, blen, &fresh) == NULL)
             return BOOKING_REASON_INTERNAL;
         if (fresh)
             bk_pg_text_add_id(&b->arrays[BOOKING_PG_ARR_BOOKING_IDS], q->booking_id, blen);
     }
-    assert(overlay_count(&b->overlay) <= count && b->records.ids.count <= count);
+    assert(overlay_count(&b->overlay) <= lines_in_all && b->records.ids.count <= count);
     return BOOKING_REASON_OK;
 }
 
@@ -450,83 +563,124 @@ static booking_reason batch_load_resources(pg_batch *b, const PGresult *resource
     return BOOKING_REASON_OK;
 }
 
-/* Reads flight 1's records into the record map. */
+/* Reads flight 1's records, each with its lines (one row per line 1..), into
+ * the record map. */
 static booking_reason batch_load_records(pg_batch *b, const PGresult *records)
 {
     if (!result_has_rows(records))
         return BOOKING_REASON_INTERNAL;
+    /* A bundle of n lines has n - 1 rows: 2 x rows bounds every record's lines. */
+    if (!bk_pg_batch_fit_lines(b, 2 * (size_t)PQntuples(records)))
+        return BOOKING_REASON_INTERNAL;
+    const int line_col = 1 + BOOKING_PG_RECORD_COLUMN_COUNT;
     for (int i = 0; i < PQntuples(records); i++) {
         pg_record *r = bk_pg_record_find(&b->records, PQgetvalue(records, i, 0),
                                       (size_t)PQgetlength(records, i, 0));
-        if (r == NULL || !parse_record(records, i, 1, r))
+        if (r == NULL || (!r->exists && !parse_record(records, i, 1, r)) ||
+            !record_line_load(b, r, records, i, line_col))
             return BOOKING_REASON_INTERNAL;
     }
-    assert((size_t)PQntuples(records) <= b->records.ids.count);
+    for (size_t i = 0; i < b->records.ids.count; i++) {
+        if (b->records.records[i].exists && !record_lines_complete(&b->records.records[i]))
+            return BOOKING_REASON_INTERNAL;
+    }
     return BOOKING_REASON_OK;
 }
 
-/* Adds a new record to flight 2's INSERT. */
+/* Adds a new record to flight 2's INSERT, and its lines 1.. to the INSERT of lines. */
 static void batch_insert_add(pg_batch *b, const booking_request *q, const pg_record *rec)
 {
     pg_text *arr = &b->arrays[BOOKING_PG_ARR_INS_IDS];
-    bk_pg_text_add_id(&arr[0], q->booking_id, strlen(q->booking_id));
-    bk_pg_text_add_id(&arr[1], q->resource_id, strlen(q->resource_id));
+    size_t blen = strlen(q->booking_id);
+    bk_pg_text_add_id(&arr[0], q->booking_id, blen);
+    bk_pg_text_add_id(&arr[1], rec->resource_id, strlen(rec->resource_id));
     bk_pg_text_add_u64(&arr[2], rec->units);
     bk_pg_text_add_u64(&arr[3], (uint64_t)rec->outcome);
     bk_pg_text_add_u64(&arr[4], (uint64_t)rec->status);
     bk_pg_text_add_u64(&arr[5], rec->hold_ms);
     bk_pg_text_add_i64(&arr[6], rec->expires_at_ms);
+    bk_pg_text_add_u64(&arr[7], rec->line_count);
+    bk_pg_text_add_u64(&arr[8], rec->line);
+    /* Each line of a new hold is a live hold entry on its own resource (9). */
+    bool held = rec->status == BOOKING_STATUS_HELD;
+    pg_text *ln = &b->arrays[BOOKING_PG_ARR_LINE_IDS];
+    for (uint32_t i = 1; i < rec->line_count; i++) {
+        booking_line l = record_line(rec, i);
+        bk_pg_text_add_id(&ln[0], q->booking_id, blen);
+        bk_pg_text_add_u64(&ln[1], i);
+        bk_pg_text_add_id(&ln[2], l.resource_id, strlen(l.resource_id));
+        bk_pg_text_add_u64(&ln[3], l.units);
+        bk_pg_text_add_bool(&ln[4], held);
+        bk_pg_text_add_i64(&ln[5], rec->expires_at_ms);
+    }
 }
 
-/* The core decides each attempt in order at now_ms; new records go to flight 2's
- * arrays, and every resource a record is written to is marked for its counter
- * and clock_ms to be written (8). */
+/* The core decides each attempt in order at now_ms, every line on its own
+ * resource as the batch has left it; new records go to flight 2's arrays, a
+ * reservation adds each line's units to its own resource, and every existing
+ * resource a record is written on is marked for its counter and clock_ms to be
+ * written (8). */
 static void batch_decide(pg_batch *b, const booking_request *requests, size_t count,
                          int64_t now_ms, booking_result *results)
 {
     for (size_t i = 0; i < count; i++) {
         const booking_request *q = &requests[i];
-        bool fresh;
-        overlay_entry *res = bk_overlay_get(&b->overlay, q->resource_id, strlen(q->resource_id),
-                                         &fresh);
+        booking_line one;
+        core_lines lines = bk_core_request_lines(q, &one);
+        overlay_entry *entries[BOOKING_LINES_MAX];
+        const core_resource *states[BOOKING_LINES_MAX];
+        for (size_t k = 0; k < lines.count; k++) {
+            bool fresh;
+            entries[k] = bk_overlay_get(&b->overlay, lines.at[k].resource_id,
+                                        strlen(lines.at[k].resource_id), &fresh);
+            assert(entries[k] != NULL && !fresh); /* batch_prepare added it */
+            states[k] = entries[k]->exists ? &entries[k]->state : NULL;
+        }
         pg_record *rec = bk_pg_record_find(&b->records, q->booking_id, strlen(q->booking_id));
-        assert(res != NULL && !fresh && rec != NULL); /* batch_prepare added both */
+        assert(rec != NULL); /* batch_prepare added it */
         core_record cr;
         if (rec->exists)
-            cr = core_record_of(rec, strcmp(rec->resource_id, q->resource_id) == 0 &&
-                                         rec->units == q->units);
-        booking_line one;
-        core_attempt_decision d = bk_core_decide_attempt_one(
-            (core_attempt){.lines = bk_core_request_lines(q, &one), .hold_ms = q->hold_ms,
-                           .now_ms = now_ms},
-            res->exists ? &res->state : NULL, rec->exists ? &cr : NULL);
+            cr = core_record_of(rec, record_has_lines(rec, lines));
+        core_attempt_decision d = bk_core_decide_attempt(
+            (core_attempt){.lines = lines, .hold_ms = q->hold_ms, .now_ms = now_ms}, states,
+            rec->exists ? &cr : NULL);
         results[i] = d.result;
         if (!d.write_record)
             continue;
-        assert(res->exists); /* only a known resource records a decision */
-        *rec = (pg_record){.exists = true, .resource_id = q->resource_id, .units = q->units,
+        assert(entries[0]->exists); /* line 0 was judged first: a recorded decision's exists */
+        *rec = (pg_record){.exists = true, .resource_id = lines.at[0].resource_id,
+                           .units = lines.at[0].units, .line_count = (uint32_t)lines.count,
+                           .line = d.result.line, .lines = lines.count > 1 ? q->lines : NULL,
                            .outcome = d.result.outcome, .status = d.result.status,
                            .hold_ms = q->hold_ms, .created_at_ms = now_ms,
                            .updated_at_ms = now_ms, .expires_at_ms = d.result.expires_at_ms};
         batch_insert_add(b, q, rec);
-        res->state.booked += d.reserve ? q->units : 0;
-        res->dirty = true;
-        assert(bk_core_resource_consistent(&res->state)); /* the counter as it will be written */
+        for (size_t k = 0; k < lines.count; k++) {
+            if (!entries[k]->exists) {
+                assert(!d.reserve); /* past a REJECTED bundle's failing line */
+                continue;
+            }
+            entries[k]->state.booked += d.reserve ? lines.at[k].units : 0;
+            entries[k]->dirty = true;
+            assert(bk_core_resource_consistent(&entries[k]->state)); /* as it will be written */
+        }
     }
     counters_add(b);
 }
 
 /* Flight 2: the writes and COMMIT. OK only if the COMMIT succeeded. */
-static booking_reason batch_write(pg_store *st, pg_conn *c, pg_batch *b, size_t expired,
+static booking_reason batch_write(pg_store *st, pg_conn *c, pg_batch *b, pg_expiry expired,
                                   int64_t now_ms)
 {
     char now[PG_NUMBER_SIZE];
     snprintf(now, sizeof now, "%lld", (long long)now_ms);
-    const char *ins[BOOKING_PG_INSERT_ARRAYS + 1], *upd[3];
+    const char *ins[BOOKING_PG_INSERT_ARRAYS + 1], *lines[BOOKING_PG_INSERT_LINE_ARRAYS], *upd[3];
     bool ok = true;
     for (int i = 0; i < BOOKING_PG_INSERT_ARRAYS; i++)
         ok &= (ins[i] = bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_INS_IDS + i])) != NULL;
     ins[BOOKING_PG_INSERT_ARRAYS] = now;
+    for (int i = 0; i < BOOKING_PG_INSERT_LINE_ARRAYS; i++)
+        ok &= (lines[i] = bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_LINE_IDS + i])) != NULL;
     ok &= (upd[0] = bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_IDS])) != NULL;
     ok &= (upd[1] = bk_pg_text_finish(&b->arrays[BOOKING_PG_ARR_UPD_BOOKED])) != NULL;
     upd[2] = now;
@@ -539,6 +693,8 @@ static booking_reason batch_write(pg_store *st, pg_conn *c, pg_batch *b, size_t 
         return BOOKING_REASON_INTERNAL;
     if (b->arrays[BOOKING_PG_ARR_INS_IDS].len > 1)
         bk_pg_send(c, BOOKING_PG_INSERT_RECORDS, BOOKING_PG_INSERT_ARRAYS + 1, ins);
+    if (b->arrays[BOOKING_PG_ARR_LINE_IDS].len > 1) /* after their records: the foreign key */
+        bk_pg_send(c, BOOKING_PG_INSERT_LINES, BOOKING_PG_INSERT_LINE_ARRAYS, lines);
     if (b->arrays[BOOKING_PG_ARR_UPD_IDS].len > 1)
         bk_pg_send(c, BOOKING_PG_UPDATE_BOOKED, 3, upd);
     return commit_flight(st, c, expired, now_ms);
@@ -567,7 +723,7 @@ static booking_reason work_batch(pg_store *st, pg_conn *c, const pg_call_args *a
     bk_pg_send(c, BOOKING_PG_SELECT_RECORDS, 1, &bids);
     r = bk_pg_flight_run(&st->pool, c);
     int64_t now = 0;
-    size_t expired = 0;
+    pg_expiry expired = {0};
     if (r == BOOKING_REASON_OK)
         r = batch_load_resources(b, bk_pg_result(c, 1));
     if (r == BOOKING_REASON_OK)
@@ -594,7 +750,7 @@ static void pg_attempt_batch(booking_store *store, const booking_request *reques
 /* Flight 2 of a capacity change: the expiry step, the resource row, COMMIT. */
 static booking_reason capacity_write(pg_store *st, pg_conn *c, pg_batch *b, const pg_call_args *a,
                                      const core_capacity_decision *d, const overlay_entry *e,
-                                     size_t expired, int64_t now)
+                                     pg_expiry expired, int64_t now)
 {
     assert(!(d->create && d->update) && (!d->update || e->exists) && (!e->dirty || e->exists));
     const core_resource *state = &e->state;
@@ -639,10 +795,10 @@ static booking_reason work_set_capacity(pg_store *st, pg_conn *c, const pg_call_
     if (!result_has_rows(res))
         return BOOKING_REASON_INTERNAL;
     e->exists = PQntuples(res) == 1;
-    if (e->exists && !parse_resource(res, 0, &e->state))
+    if (e->exists && !parse_resource(res, 0, 0, &e->state))
         return BOOKING_REASON_INTERNAL;
     int64_t now;
-    size_t expired;
+    pg_expiry expired;
     r = expiry_load(b, bk_pg_result(c, 2), &t, &now, &expired);
     if (r != BOOKING_REASON_OK)
         return r;
@@ -669,45 +825,73 @@ static booking_reason pg_set_capacity(booking_store *store, const char *resource
 
 /* ---- cancel, confirm: the same two flights, for one record ---- */
 
-/* What flight 1 of a change found: the record, when its resource is the one this
- * transaction locked. A record committed after the lock statement's snapshot has
- * a resource we do not hold: the call is ordered before that record's decision,
- * so it does not exist for the call (unknown_booking). */
+/* What flight 1 of a change found: the record with its lines, when the
+ * resources this transaction locked are its lines' (every line's resource that
+ * exists, locked in id order by one statement, (11)). A record committed after
+ * the lock statement's snapshot has resources we do not hold (the lock found
+ * none): the call is ordered before that record's decision, so it does not
+ * exist for the call (unknown_booking). */
 static booking_reason change_load(pg_batch *b, pg_conn *c, const pg_time *t, pg_record *rec,
                                   char rid[BOOKING_ID_LEN_MAX + 1], int64_t *now,
-                                  size_t *expired, overlay_entry **entry)
+                                  pg_expiry *expired)
 {
-    const PGresult *lock = bk_pg_result(c, 1), *times = bk_pg_result(c, 2), *row = bk_pg_result(c, 3);
-    if (!result_has_rows(lock) || !result_has_rows(row) || PQntuples(row) > 1)
+    const PGresult *lock = bk_pg_result(c, 1), *times = bk_pg_result(c, 2), *rows = bk_pg_result(c, 3);
+    if (!result_has_rows(lock) || !result_has_rows(rows) || PQntuples(rows) > BOOKING_LINES_MAX ||
+        !bk_pg_batch_fit_lines(b, BOOKING_LINES_MAX))
         return BOOKING_REASON_INTERNAL;
-    if (PQntuples(row) == 1 && !parse_record(row, 0, 0, rec))
+    for (int i = 0; i < PQntuples(rows); i++) {
+        if ((i == 0 && !parse_record(rows, 0, 0, rec)) ||
+            !record_line_load(b, rec, rows, i, BOOKING_PG_RECORD_COLUMN_COUNT))
+            return BOOKING_REASON_INTERNAL;
+    }
+    if (rec->exists && !record_lines_complete(rec))
         return BOOKING_REASON_INTERNAL;
-    rec->exists = rec->exists && PQntuples(lock) == 1 &&
-                  strcmp(PQgetvalue(lock, 0, 0), rec->resource_id) == 0;
-    *entry = NULL;
-    *expired = 0;
-    if (!rec->exists)
+    bool line0_locked = false;
+    for (int i = 0; i < PQntuples(lock); i++) {
+        bool fresh;
+        overlay_entry *e = bk_overlay_get(&b->overlay, PQgetvalue(lock, i, 0),
+                                       (size_t)PQgetlength(lock, i, 0), &fresh);
+        if (e == NULL || !fresh || !parse_resource(lock, i, 1, &e->state))
+            return BOOKING_REASON_INTERNAL;
+        e->exists = true;
+        line0_locked |= rec->exists && strcmp(e->id, rec->resource_id) == 0;
+    }
+    *expired = (pg_expiry){0};
+    if (!line0_locked) {
+        rec->exists = false;
+        bk_overlay_reset(&b->overlay); /* nothing of it is the record's */
         return time_load(times, 0, t, now) ? BOOKING_REASON_OK : BOOKING_REASON_INTERNAL;
+    }
     bk_store_copy_id(rid, rec->resource_id, strlen(rec->resource_id));
     rec->resource_id = rid; /* outlives this flight's results */
-    bool fresh;
-    overlay_entry *e = bk_overlay_get(&b->overlay, rid, strlen(rid), &fresh);
-    if (e == NULL || !parse_resource(lock, 1, &e->state))
-        return BOOKING_REASON_INTERNAL;
-    e->exists = true;
-    *entry = e;
     return expiry_load(b, times, t, now, expired);
 }
 
-/* Flight 2 of a change: the expiry step, the record's status, its resource's
- * counter and clock_ms, COMMIT. */
-static booking_reason change_write(pg_store *st, pg_conn *c, pg_batch *b, const char *booking_id,
-                                   const core_change_decision *d, overlay_entry *e,
-                                   size_t expired, int64_t now)
+/* A change that writes the record's status writes on every line's resource:
+ * its clock_ms (8), and with release, its counter less the line's units. */
+static booking_reason change_apply(pg_batch *b, const pg_record *rec, bool release)
 {
-    assert(!d->write_status || (e != NULL && e->dirty));
-    if (e != NULL)
-        counters_add(b);
+    for (uint32_t i = 0; i < rec->line_count; i++) {
+        booking_line l = record_line(rec, i);
+        size_t k = bk_id_table_find(&b->overlay.ids, l.resource_id, strlen(l.resource_id));
+        if (k == ID_TABLE_NONE)
+            return BOOKING_REASON_INTERNAL; /* a BOOKED record's resources exist, locked */
+        overlay_entry *e = overlay_at(&b->overlay, k);
+        if (release && e->state.booked < l.units)
+            return BOOKING_REASON_INTERNAL; /* an active or held line's units are in booked */
+        e->state.booked -= release ? l.units : 0;
+        e->dirty = true;
+    }
+    return BOOKING_REASON_OK;
+}
+
+/* Flight 2 of a change: the expiry step, the record's status (and its lines'
+ * hold entries), its resources' counters and clock_ms, COMMIT. */
+static booking_reason change_write(pg_store *st, pg_conn *c, pg_batch *b, const char *booking_id,
+                                   const core_change_decision *d, const pg_record *rec,
+                                   pg_expiry expired, int64_t now)
+{
+    counters_add(b);
     char now_text[PG_NUMBER_SIZE], status[PG_NUMBER_SIZE];
     snprintf(now_text, sizeof now_text, "%lld", (long long)now);
     snprintf(status, sizeof status, "%d", (int)d->status);
@@ -721,7 +905,9 @@ static booking_reason change_write(pg_store *st, pg_conn *c, pg_batch *b, const 
         return BOOKING_REASON_INTERNAL;
     if (d->write_status)
         bk_pg_send(c, BOOKING_PG_SET_STATUS, 3, set);
-    if (e != NULL && e->dirty)
+    if (d->unindex_hold && rec->line_count > 1) /* line 0's entry went with its status */
+        bk_pg_send(c, BOOKING_PG_UNHOLD_LINES, 1, &booking_id);
+    if (b->arrays[BOOKING_PG_ARR_UPD_IDS].len > 1)
         bk_pg_send(c, BOOKING_PG_UPDATE_BOOKED, 3, upd);
     return commit_flight(st, c, expired, now);
 }
@@ -739,8 +925,8 @@ static booking_reason work_change(pg_store *st, pg_conn *c, const pg_call_args *
     const char *time_args[3] = {a->id, t.clock, t.floor};
     bk_pg_flight_begin(c);
     bk_pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
-    bk_pg_send(c, BOOKING_PG_LOCK_RESOURCE_OF, 1, &a->id);
-    bk_pg_send(c, BOOKING_PG_EXPIRED_OF_RECORD, 3, time_args); /* after the lock: (8) */
+    bk_pg_send(c, BOOKING_PG_LOCK_RESOURCES_OF, 1, &a->id);
+    bk_pg_send(c, BOOKING_PG_EXPIRED_OF_RECORD, 3, time_args); /* after the locks: (8) */
     bk_pg_send(c, BOOKING_PG_SELECT_RECORD, 1, &a->id);
     booking_reason r = bk_pg_flight_run(&st->pool, c);
     if (r != BOOKING_REASON_OK)
@@ -748,9 +934,8 @@ static booking_reason work_change(pg_store *st, pg_conn *c, const pg_call_args *
     pg_record rec = {.exists = false};
     char rid[BOOKING_ID_LEN_MAX + 1];
     int64_t now;
-    size_t expired;
-    overlay_entry *e;
-    r = change_load(b, c, &t, &rec, rid, &now, &expired, &e);
+    pg_expiry expired;
+    r = change_load(b, c, &t, &rec, rid, &now, &expired);
     if (r != BOOKING_REASON_OK)
         return r;
     core_record cr = {0};
@@ -758,19 +943,19 @@ static booking_reason work_change(pg_store *st, pg_conn *c, const pg_call_args *
         cr = core_record_of(&rec, true);
     core_change_decision d = a->change(rec.exists ? &cr : NULL, now);
     assert(!d.release_lines || (rec.exists && d.write_status));
-    uint64_t release = d.release_lines ? rec.units : 0;
-    /* An expired hold was released by this call's expiry step, or before it. */
+    /* An expired hold was released by this call's expiry step, or before it:
+     * line 0's entry here, every other line's by the same step (every line's
+     * resource is locked) or by its own resource's before. */
     assert(!d.release_expired || rec.status == BOOKING_STATUS_EXPIRED ||
-           (rec.status == BOOKING_STATUS_HELD && expired >= 1));
+           (rec.status == BOOKING_STATUS_HELD && expired.holds >= 1));
     if (d.write_status) {
-        if (e->state.booked < release)
-            return BOOKING_REASON_INTERNAL; /* an active or held record's units are in booked */
-        e->state.booked -= release;
-        e->dirty = true;
+        r = change_apply(b, &rec, d.release_lines);
+        if (r != BOOKING_REASON_OK)
+            return r;
         rec.status = d.status;
         rec.updated_at_ms = now;
     }
-    r = change_write(st, c, b, a->id, &d, e, expired, now);
+    r = change_write(st, c, b, a->id, &d, &rec, expired, now);
     if (r != BOOKING_REASON_OK)
         return r;
     if (rec.exists)
@@ -825,20 +1010,38 @@ static booking_reason work_get_resource(pg_store *st, pg_conn *c, const pg_call_
     }
     core_resource state;
     int64_t now;
-    uint64_t expired_units;
-    if (!parse_resource(res, 0, &state) || !time_load(res, 2, &t, &now) ||
-        !parse_u64(res, 0, 3, &expired_units) || expired_units > state.booked)
+    uint64_t expired_units, expired_line_units;
+    if (!parse_resource(res, 0, 0, &state) || !time_load(res, 2, &t, &now) ||
+        !parse_u64(res, 0, 3, &expired_units) || !parse_u64(res, 0, 4, &expired_line_units) ||
+        expired_units > state.booked || expired_line_units > state.booked - expired_units)
         return BOOKING_REASON_INTERNAL;
-    state.booked -= expired_units; /* as of now: expired holds no longer count, (9) */
+    /* As of now: due hold entries no longer count, a single hold's or any line
+     * of a bundle's on this resource, (9). */
+    state.booked -= expired_units + expired_line_units;
     bk_store_observe_time(&st->base, now);
     public_resource_of(a->id, &state, now, a->resource); /* asserts the counter as of now */
     *answer = BOOKING_REASON_OK;
     return BOOKING_REASON_OK;
 }
 
+/* The record read with its lines: line 0 and the rows' lines 1.., the first
+ * lines_cap of them copied out in order. */
+static void public_lines_of(const pg_record *rec, booking_record_line *lines, size_t lines_cap)
+{
+    assert(lines != NULL || lines_cap == 0);
+    for (size_t i = 0; i < lines_cap && i < rec->line_count; i++) {
+        booking_line l = record_line(rec, i);
+        bk_store_copy_id(lines[i].resource_id, l.resource_id, strlen(l.resource_id));
+        lines[i].units = l.units;
+    }
+}
+
 static booking_reason work_get_booking(pg_store *st, pg_conn *c, const pg_call_args *a,
                                        booking_reason *answer)
 {
+    pg_batch *b = scratch_of(st, c);
+    if (b == NULL || !bk_pg_batch_fit_lines(b, BOOKING_LINES_MAX))
+        return BOOKING_REASON_INTERNAL;
     pg_time t;
     time_params(st, &t);
     const char *params[3] = {a->id, t.clock, t.floor};
@@ -846,18 +1049,26 @@ static booking_reason work_get_booking(pg_store *st, pg_conn *c, const pg_call_a
     booking_reason r = read_one(st, c, BOOKING_PG_SELECT_RECORD_AT, 3, params, &res);
     if (r != BOOKING_REASON_OK)
         return r;
-    assert(PQntuples(res) <= 1); /* by primary key */
     if (PQntuples(res) == 0) {
         *answer = BOOKING_REASON_UNKNOWN_BOOKING;
         return BOOKING_REASON_OK;
     }
     pg_record rec;
     int64_t now;
-    if (!parse_record(res, 0, 0, &rec) || !time_load(res, BOOKING_PG_RECORD_COLUMN_COUNT, &t, &now))
+    const int line_col = BOOKING_PG_RECORD_COLUMN_COUNT + 1;
+    if (PQntuples(res) > BOOKING_LINES_MAX || !parse_record(res, 0, 0, &rec) ||
+        !time_load(res, BOOKING_PG_RECORD_COLUMN_COUNT, &t, &now))
+        return BOOKING_REASON_INTERNAL;
+    for (int i = 0; i < PQntuples(res); i++) {
+        if (!record_line_load(b, &rec, res, i, line_col))
+            return BOOKING_REASON_INTERNAL;
+    }
+    if (!record_lines_complete(&rec))
         return BOOKING_REASON_INTERNAL;
     assert(now >= rec.updated_at_ms); /* greatest() of the statement */
     bk_store_observe_time(&st->base, now);
     public_record_of(a->id, &rec, now, a->record);
+    public_lines_of(&rec, a->lines, a->lines_cap);
     *answer = BOOKING_REASON_OK;
     return BOOKING_REASON_OK;
 }
@@ -893,8 +1104,7 @@ static booking_reason pg_get_booking(booking_store *store, const char *booking_i
                                      booking_record *out, booking_record_line *lines,
                                      size_t lines_cap)
 {
-    (void)lines, (void)lines_cap;
-    pg_call_args a = {.id = booking_id, .record = out};
+    pg_call_args a = {.id = booking_id, .record = out, .lines = lines, .lines_cap = lines_cap};
     return pg_call((pg_store *)store, work_get_booking, &a);
 }
 

@@ -86,6 +86,11 @@ void bk_pg_text_add_i64(pg_text *t, int64_t v)
     text_add_digits(t, digits, snprintf(digits, sizeof digits, "%lld", (long long)v));
 }
 
+void bk_pg_text_add_bool(pg_text *t, bool v)
+{
+    text_add_digits(t, v ? "t" : "f", 1);
+}
+
 const char *bk_pg_text_finish(pg_text *t)
 {
     if (t->failed || t->p == NULL)
@@ -136,7 +141,8 @@ pg_batch *bk_pg_batch_new(void)
     pg_batch *b = calloc(1, sizeof *b);
     if (b == NULL)
         return NULL;
-    if (!bk_overlay_init(&b->overlay, BOOKING_BATCH_MAX) ||
+    b->overlay_max = BOOKING_BATCH_MAX;
+    if (!bk_overlay_init(&b->overlay, b->overlay_max) ||
         !map_init(&b->records, BOOKING_BATCH_MAX)) {
         bk_pg_batch_free(b);
         return NULL;
@@ -150,6 +156,7 @@ void bk_pg_batch_free(pg_batch *b)
         return;
     bk_overlay_free(&b->overlay);
     map_free(&b->records);
+    free(b->record_lines);
     for (int i = 0; i < BOOKING_PG_ARR_COUNT; i++)
         bk_pg_text_free(&b->arrays[i]);
     free(b);
@@ -159,6 +166,44 @@ void bk_pg_batch_reset(pg_batch *b)
 {
     bk_overlay_reset(&b->overlay);
     bk_id_table_reset(&b->records.ids);
+    b->record_lines_used = 0;
     for (int i = 0; i < BOOKING_PG_ARR_COUNT; i++)
         bk_pg_text_reset(&b->arrays[i]);
+}
+
+bool bk_pg_batch_fit(pg_batch *b, size_t resources)
+{
+    assert(resources <= BOOKING_BATCH_LINES_MAX && overlay_count(&b->overlay) == 0);
+    if (resources <= b->overlay_max)
+        return true;
+    resource_overlay grown;
+    if (!bk_overlay_init(&grown, BOOKING_BATCH_LINES_MAX))
+        return false; /* the old one stays, and this batch fails */
+    bk_overlay_free(&b->overlay);
+    b->overlay = grown;
+    b->overlay_max = BOOKING_BATCH_LINES_MAX;
+    return true;
+}
+
+bool bk_pg_batch_fit_lines(pg_batch *b, size_t lines)
+{
+    assert(b->record_lines_used == 0);
+    if (lines <= b->record_lines_cap)
+        return true;
+    booking_line *p = realloc(b->record_lines, lines * sizeof *p);
+    if (p == NULL)
+        return false;
+    b->record_lines = p;
+    b->record_lines_cap = lines;
+    return true;
+}
+
+booking_line *bk_pg_record_lines_take(pg_batch *b, size_t n)
+{
+    assert(n >= 1 && n <= BOOKING_LINES_MAX);
+    if (n > b->record_lines_cap - b->record_lines_used)
+        return NULL;
+    booking_line *at = b->record_lines + b->record_lines_used;
+    b->record_lines_used += n;
+    return at;
 }

@@ -28,7 +28,7 @@ _Static_assert(BOOKING_PG_TIMEOUT_MS_MAX < 1000000000 && BOOKING_PG_POOL_SIZE_MA
 _Static_assert((long long)BOOKING_PG_TIMEOUT_MS_MAX * BOOKING_PG_IDLE_IN_TX_TIMEOUT_FACTOR <=
                    INT_MAX,
                "idle_in_transaction_session_timeout is computed in an int");
-_Static_assert(BOOKING_PG_FLIGHT_MAX >= 4, "the largest flights send four statements");
+_Static_assert(BOOKING_PG_FLIGHT_MAX >= 6, "the largest flights send six statements");
 _Static_assert(BOOKING_STATUS_HELD == 3 && BOOKING_STATUS_EXPIRED == 4,
                "the statements on live holds say status = 3 and write status = 4");
 
@@ -38,12 +38,23 @@ _Static_assert(BOOKING_STATUS_HELD == 3 && BOOKING_STATUS_EXPIRED == 4,
 /* The store's time (postgres.c note (8)): the injected clock or the server's,
  * never before the handle's floor nor the clocks of what is locked. */
 #define STORE_TIME(more) "greatest(coalesce($2::bigint, " SERVER_CLOCK_MS "), $3::bigint, " more ")"
-/* The live holds of the resources `of` that have expired by t.now, found through
- * bookings_live_holds; one row of NULLs beside the time when there are none. */
+/* The live hold entries (SPEC section 8: one per line) on the resources `of`
+ * that are due by t.now: line 0's, the bookings rows held (bookings_live_holds),
+ * and lines 1.., the booking_lines rows held (booking_lines_live_holds); one
+ * row of NULLs beside the time when there are none. */
 #define EXPIRED_AT(of)                                                                       \
-    " SELECT t.now, b.id, b.resource_id, b.units, b.expires_at_ms FROM t"                    \
-    " LEFT JOIN bookings b ON b.resource_id " of " AND b.status = 3"                         \
-    " AND b.expires_at_ms <= t.now"
+    " SELECT t.now, h.booking_id, h.line, h.resource_id, h.units, h.expires_at_ms FROM t"    \
+    " LEFT JOIN (SELECT id AS booking_id, 0 AS line, resource_id, units, expires_at_ms"      \
+    "  FROM bookings WHERE status = 3"                                                       \
+    "  UNION ALL SELECT booking_id, line, resource_id, units, expires_at_ms"                 \
+    "  FROM booking_lines WHERE held) h"                                                     \
+    " ON h.resource_id " of " AND h.expires_at_ms <= t.now"
+/* The resources of the lines of the record $1 (line 0's first). */
+#define LINE_RESOURCES_OF_RECORD                                                             \
+    "(SELECT resource_id FROM bookings WHERE id = $1::text"                                  \
+    " UNION ALL SELECT resource_id FROM booking_lines WHERE booking_id = $1::text)"
+/* A record and its lines 1.. (none for a single attempt): one row per line. */
+#define RECORD_WITH_LINES " FROM bookings b LEFT JOIN booking_lines l ON l.booking_id = b.id"
 
 typedef struct stmt_def {
     const char *name;
@@ -62,17 +73,29 @@ static const stmt_def stmts[BOOKING_PG_STMT_COUNT] = {
                                    "(SELECT max(clock_ms) FROM resources"
                                    " WHERE id = ANY ($1::text[]))") " AS now)"
                                EXPIRED_AT("= ANY ($1::text[])")},
-    [BOOKING_PG_SELECT_RECORDS] = {"bk_records", "SELECT id, " BOOKING_PG_RECORD_COLUMNS
-                                                 " FROM bookings WHERE id = ANY ($1::text[])"},
+    [BOOKING_PG_SELECT_RECORDS] = {"bk_records", "SELECT b.id, " BOOKING_PG_RECORD_COLUMNS ", "
+                                                 BOOKING_PG_LINE_COLUMNS RECORD_WITH_LINES
+                                                 " WHERE b.id = ANY ($1::text[])"},
     [BOOKING_PG_EXPIRE_HOLDS] = {"bk_expire", "UPDATE bookings SET status = 4,"
                                               " updated_at_ms = expires_at_ms"
                                               " WHERE id = ANY ($1::text[]) AND status = 3"},
+    [BOOKING_PG_EXPIRE_LINES] = {"bk_expire_lines",
+                                 "UPDATE booking_lines l SET held = false"
+                                 " FROM unnest($1::text[], $2::integer[]) AS v (booking_id, line)"
+                                 " WHERE l.booking_id = v.booking_id AND l.line = v.line"
+                                 " AND l.held"},
     [BOOKING_PG_INSERT_RECORDS] = {"bk_insert",
                                    "INSERT INTO bookings (id, resource_id, units, outcome, status,"
-                                   " hold_ms, expires_at_ms, created_at_ms, updated_at_ms)"
-                                   " SELECT v.*, $8::bigint, $8::bigint FROM unnest($1::text[],"
+                                   " hold_ms, expires_at_ms, line_count, line, created_at_ms,"
+                                   " updated_at_ms)"
+                                   " SELECT v.*, $10::bigint, $10::bigint FROM unnest($1::text[],"
                                    " $2::text[], $3::bigint[], $4::smallint[], $5::smallint[],"
-                                   " $6::bigint[], $7::bigint[]) AS v"},
+                                   " $6::bigint[], $7::bigint[], $8::integer[], $9::integer[]) AS v"},
+    [BOOKING_PG_INSERT_LINES] = {"bk_insert_lines",
+                                 "INSERT INTO booking_lines (booking_id, line, resource_id, units,"
+                                 " held, expires_at_ms)"
+                                 " SELECT * FROM unnest($1::text[], $2::integer[], $3::text[],"
+                                 " $4::bigint[], $5::boolean[], $6::bigint[])"},
     [BOOKING_PG_UPDATE_BOOKED] = {"bk_update_booked",
                                   "UPDATE resources SET booked = v.booked,"
                                   " clock_ms = greatest(clock_ms, $3::bigint)"
@@ -82,7 +105,10 @@ static const stmt_def stmts[BOOKING_PG_STMT_COUNT] = {
                                     "SELECT r.capacity, r.booked, t.now,"
                                     " (SELECT coalesce(sum(b.units), 0)::bigint FROM bookings b"
                                     "  WHERE b.resource_id = r.id AND b.status = 3"
-                                    "  AND b.expires_at_ms <= t.now)"
+                                    "  AND b.expires_at_ms <= t.now),"
+                                    " (SELECT coalesce(sum(l.units), 0)::bigint FROM booking_lines l"
+                                    "  WHERE l.resource_id = r.id AND l.held"
+                                    "  AND l.expires_at_ms <= t.now)"
                                     " FROM resources r CROSS JOIN LATERAL (SELECT " STORE_TIME(
                                         "r.clock_ms") " AS now) t WHERE r.id = $1::text"},
     [BOOKING_PG_LOCK_RESOURCE] = {"bk_lock_res", "SELECT capacity, booked FROM resources"
@@ -94,28 +120,34 @@ static const stmt_def stmts[BOOKING_PG_STMT_COUNT] = {
                                     "UPDATE resources SET capacity = $2::bigint,"
                                     " booked = $3::bigint, clock_ms = greatest(clock_ms, $4::bigint)"
                                     " WHERE id = $1::text"},
-    [BOOKING_PG_LOCK_RESOURCE_OF] = {"bk_lock_res_of",
-                                     "SELECT r.id, r.capacity, r.booked FROM resources r"
-                                     " WHERE r.id = (SELECT resource_id FROM bookings"
-                                     " WHERE id = $1::text) FOR UPDATE OF r"},
+    [BOOKING_PG_LOCK_RESOURCES_OF] = {"bk_lock_res_of",
+                                      "SELECT r.id, r.capacity, r.booked FROM resources r"
+                                      " WHERE r.id IN " LINE_RESOURCES_OF_RECORD
+                                      " ORDER BY r.id FOR UPDATE OF r"},
     [BOOKING_PG_EXPIRED_OF_RECORD] = {"bk_expired_of_rec",
-                                      "WITH k AS (SELECT resource_id, updated_at_ms FROM bookings"
-                                      " WHERE id = $1::text),"
+                                      "WITH k AS " LINE_RESOURCES_OF_RECORD ","
                                       " t AS (SELECT " STORE_TIME(
-                                          "(SELECT r.clock_ms FROM resources r, k"
-                                          " WHERE r.id = k.resource_id),"
-                                          " (SELECT updated_at_ms FROM k)") " AS now)"
-                                      EXPIRED_AT("= (SELECT resource_id FROM k)")},
-    [BOOKING_PG_SELECT_RECORD] = {"bk_record", "SELECT " BOOKING_PG_RECORD_COLUMNS
-                                               " FROM bookings WHERE id = $1::text"},
+                                          "(SELECT max(r.clock_ms) FROM resources r"
+                                          " WHERE r.id IN (SELECT resource_id FROM k)),"
+                                          " (SELECT updated_at_ms FROM bookings"
+                                          " WHERE id = $1::text)") " AS now)"
+                                      EXPIRED_AT("IN (SELECT resource_id FROM k)")},
+    [BOOKING_PG_SELECT_RECORD] = {"bk_record", "SELECT " BOOKING_PG_RECORD_COLUMNS ", "
+                                               BOOKING_PG_LINE_COLUMNS RECORD_WITH_LINES
+                                               " WHERE b.id = $1::text"},
     [BOOKING_PG_SELECT_RECORD_AT] = {"bk_record_at",
-                                     "SELECT b.resource_id, b.units, b.outcome, b.status,"
-                                     " b.hold_ms, b.created_at_ms, b.updated_at_ms,"
-                                     " b.expires_at_ms, " STORE_TIME("r.clock_ms, b.updated_at_ms")
-                                     " FROM bookings b JOIN resources r ON r.id = b.resource_id"
+                                     "SELECT " BOOKING_PG_RECORD_COLUMNS ", " STORE_TIME(
+                                         "r.clock_ms, b.updated_at_ms,"
+                                         " (SELECT max(lr.clock_ms) FROM booking_lines ll"
+                                         "  JOIN resources lr ON lr.id = ll.resource_id"
+                                         "  WHERE ll.booking_id = b.id)") ", "
+                                     BOOKING_PG_LINE_COLUMNS RECORD_WITH_LINES
+                                     " JOIN resources r ON r.id = b.resource_id"
                                      " WHERE b.id = $1::text"},
     [BOOKING_PG_SET_STATUS] = {"bk_set_status", "UPDATE bookings SET status = $2::smallint,"
                                                 " updated_at_ms = $3::bigint WHERE id = $1::text"},
+    [BOOKING_PG_UNHOLD_LINES] = {"bk_unhold_lines", "UPDATE booking_lines SET held = false"
+                                                    " WHERE booking_id = $1::text AND held"},
     [BOOKING_PG_PING] = {"bk_ping", "SELECT 1"},
 };
 

@@ -41,32 +41,44 @@ typedef enum pg_stmt {
     BOOKING_PG_ROLLBACK,
     BOOKING_PG_LOCK_RESOURCES,   /* $1 text[]: id, capacity, booked, locked in id order */
     BOOKING_PG_EXPIRED_OF,       /* $1 text[] resources, $2 clock, $3 floor: time, then the
-                                    live holds expired by then (id, resource_id, units,
-                                    expires_at_ms; NULLs when none) */
-    BOOKING_PG_SELECT_RECORDS,   /* $1 text[]: id, then the record columns */
-    BOOKING_PG_EXPIRE_HOLDS,     /* $1 text[]: held -> expired, updated_at_ms = expires_at_ms */
-    BOOKING_PG_INSERT_RECORDS,   /* unnest of seven arrays, $8 time */
+                                    live hold entries expired by then (booking_id, line,
+                                    resource_id, units, expires_at_ms; NULLs when none) */
+    BOOKING_PG_SELECT_RECORDS,   /* $1 text[]: id, the record columns, the line columns;
+                                    one row per line 1.. (one with NULL lines if none) */
+    BOOKING_PG_EXPIRE_HOLDS,     /* $1 text[]: held -> expired, updated_at_ms = expires_at_ms
+                                    (the line-0 entries) */
+    BOOKING_PG_EXPIRE_LINES,     /* $1 text[] booking_ids, $2 integer[] lines: held = false */
+    BOOKING_PG_INSERT_RECORDS,   /* unnest of nine arrays, $10 time */
+    BOOKING_PG_INSERT_LINES,     /* unnest of six arrays: lines 1.. of new records */
     BOOKING_PG_UPDATE_BOOKED,    /* unnest of ids and absolute booked values, $3 time */
-    BOOKING_PG_SELECT_RESOURCE,  /* $1, $2 clock, $3 floor: capacity, booked, time,
-                                    units of live holds expired by then */
+    BOOKING_PG_SELECT_RESOURCE,  /* $1, $2 clock, $3 floor: capacity, booked, time, units
+                                    of live line-0 entries and of live lines expired by then */
     BOOKING_PG_LOCK_RESOURCE,    /* $1, FOR UPDATE: capacity, booked */
     BOOKING_PG_INSERT_RESOURCE,  /* $1, $2 capacity, $3 time */
     BOOKING_PG_UPDATE_RESOURCE,  /* $1, $2 capacity, $3 booked, $4 time */
-    BOOKING_PG_LOCK_RESOURCE_OF, /* $1 booking_id: its resource's id, capacity, booked,
-                                    FOR UPDATE */
+    BOOKING_PG_LOCK_RESOURCES_OF, /* $1 booking_id: the resources of all its lines (id,
+                                     capacity, booked), FOR UPDATE in id order */
     BOOKING_PG_EXPIRED_OF_RECORD, /* $1 booking_id, $2 clock, $3 floor: as EXPIRED_OF, for
-                                     its resource (and never before its updated_at_ms) */
-    BOOKING_PG_SELECT_RECORD,    /* $1: the record columns */
-    BOOKING_PG_SELECT_RECORD_AT, /* $1, $2 clock, $3 floor: the record columns, time */
+                                     its lines' resources (and never before its updated_at_ms) */
+    BOOKING_PG_SELECT_RECORD,    /* $1: the record columns, the line columns (rows as
+                                    SELECT_RECORDS) */
+    BOOKING_PG_SELECT_RECORD_AT, /* $1, $2 clock, $3 floor: the record columns, time, the
+                                    line columns */
     BOOKING_PG_SET_STATUS,       /* $1, $2 status, $3 time (updated_at_ms) */
+    BOOKING_PG_UNHOLD_LINES,     /* $1: every line 1.. of the record stops being a live hold */
     BOOKING_PG_PING,
     BOOKING_PG_STMT_COUNT
 } pg_stmt;
 
-/* The record columns, in this order, in every statement that reads a record. */
+/* The record columns, in this order, in every statement that reads a record
+ * (bookings as b). */
 #define BOOKING_PG_RECORD_COLUMNS                                                           \
-    "resource_id, units, outcome, status, hold_ms, created_at_ms, updated_at_ms, expires_at_ms"
-#define BOOKING_PG_RECORD_COLUMN_COUNT 8
+    "b.resource_id, b.units, b.outcome, b.status, b.hold_ms, b.created_at_ms,"             \
+    " b.updated_at_ms, b.expires_at_ms, b.line_count, b.line"
+#define BOOKING_PG_RECORD_COLUMN_COUNT 10
+/* One line 1.. of a record (booking_lines as l; NULLs: a record of one line). */
+#define BOOKING_PG_LINE_COLUMNS "l.line, l.resource_id, l.units"
+#define BOOKING_PG_LINE_COLUMN_COUNT 3
 
 /* One connection of the pool. `pg` is NULL until first used and after a loss. */
 typedef struct pg_conn {

@@ -28,6 +28,29 @@
  * every body. now() is stable, not volatile, so ADD COLUMN ... DEFAULT stores it
  * once in the catalog: the migration rewrites no table (the CHECKs and the index
  * read each table once).
+ *
+ * Version 3 (bundles, SPEC section 8) adds, in place:
+ *  - bookings.line_count (1..64; default 1: every earlier record is a single
+ *    attempt, a bundle of one line) and bookings.line (a REJECTED record's
+ *    failing line; default 0; 0 for every other record), CHECKed: line fits in
+ *    line_count and only a REJECTED record names a line other than 0;
+ *  - booking_lines (booking_id, line) for lines 1..line_count-1 of a bundle, in
+ *    order: resource_id and units as the attempt named them, and the line's own
+ *    hold entry. Line 0 stays in bookings.resource_id/units, so a single attempt
+ *    reads and writes exactly what it did in version 2 (no row here);
+ *  - holds per line: a held bundle holds units on every line's resource, and
+ *    each line is a live hold entry on its own resource, released by that
+ *    resource's expiry step (under its own lock) exactly once. Line 0's entry is
+ *    the bookings row with status held, as in version 2 (bookings_live_holds);
+ *    line i's is its booking_lines row with `held` true, indexed the same way by
+ *    booking_lines_live_holds (resource_id, expires_at_ms) WHERE held, so that a
+ *    resource's expiry step finds its due lines in O(expired) too. expires_at_ms
+ *    repeats the record's (the index needs it beside resource_id); held is
+ *    cleared by the line's expiry, and by the confirm or cancel of its hold.
+ *    The record's stored status moves to expired when line 0's entry is
+ *    released; its status as of a time is bk_core_status_at's either way.
+ *  - The foreign key: no line without its record (records are never deleted).
+ * Every column added has a constant default, so no table is rewritten.
  */
 #include "store/postgres_schema.h"
 #include "store/store.h"
@@ -49,6 +72,7 @@ _Static_assert(BOOKING_STATUS_NONE == 0 && BOOKING_STATUS_ACTIVE == 1 &&
                    BOOKING_STATUS_EXPIRED == 4,
                "the CHECKs on status, and bookings_live_holds");
 _Static_assert(BOOKING_HOLD_MS_MAX == 604800000, "the CHECK on hold_ms");
+_Static_assert(BOOKING_LINES_MAX == 64, "the CHECKs on line_count and booking_lines.line");
 
 /* A version-1 row's times, and every resource's clock_ms: the migration's time. */
 #define MIGRATION_TIME_MS "(extract(epoch from now()) * 1000)::bigint"
@@ -92,6 +116,24 @@ static const char *const migrations[] = {
     "ALTER TABLE bookings ALTER COLUMN created_at_ms DROP DEFAULT,"
     "  ALTER COLUMN updated_at_ms DROP DEFAULT;"
     "CREATE INDEX bookings_live_holds ON bookings (resource_id, expires_at_ms) WHERE status = 3",
+    /* 3: bundles (SPEC section 8): the lines of a record, and a hold entry per line. */
+    "ALTER TABLE bookings"
+    "  ADD COLUMN line_count integer NOT NULL DEFAULT 1"
+    "    CONSTRAINT bookings_line_count CHECK (line_count BETWEEN 1 AND 64),"
+    "  ADD COLUMN line integer NOT NULL DEFAULT 0"
+    "    CONSTRAINT bookings_line_fits CHECK (line BETWEEN 0 AND line_count - 1"
+    "      AND (outcome = 2 OR line = 0));"
+    "CREATE TABLE booking_lines ("
+    "  booking_id text NOT NULL REFERENCES bookings (id),"
+    "  line integer NOT NULL CHECK (line BETWEEN 1 AND 63),"
+    "  resource_id text NOT NULL,"
+    "  units bigint NOT NULL CHECK (units BETWEEN 1 AND 9007199254740991),"
+    "  held boolean NOT NULL,"
+    "  expires_at_ms bigint NOT NULL,"
+    "  PRIMARY KEY (booking_id, line)"
+    ");"
+    "CREATE INDEX booking_lines_live_holds ON booking_lines (resource_id, expires_at_ms)"
+    "  WHERE held",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

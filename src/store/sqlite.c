@@ -36,9 +36,11 @@
  *      expires_at_ms, leaves the index, and its units leave booked, all in that
  *      transaction. Exactly once: only this step turns held into expired, and a
  *      record leaves held once (a confirm or cancel changes only active or held
- *      records, under the same write lock). Cost: one probe of the index when
- *      nothing is due, plus one row update per hold that expires, which happens
- *      once per hold: O(expired), never a scan. The expiries are counted
+ *      records, under the same write lock). Cost: the resource's read counts its
+ *      due entries in the index (one probe, in the same statement); only when
+ *      some are due does the step run its UPDATE (an UPDATE ... RETURNING costs
+ *      an ephemeral table even when it matches nothing), one row update per hold
+ *      that expires, which happens once per hold: O(expired), never a scan. The expiries are counted
  *      (bk_store_count_expired) only once their COMMIT returned.
  *  (8) The store's time. Read under the write lock: after BEGIN IMMEDIATE the
  *      transaction reads store_time.latest_ms, observes it (bk_store_observe_time)
@@ -64,6 +66,26 @@
  *      also stepped back, a hold that such a read showed expired can read held
  *      again until the clock passes that time (no decision is ever affected: every
  *      decided or applied time was committed).
+ * (10) Bundles (SPEC section 8; schema version 3, sqlite_schema.c). A record keeps
+ *      line 0 in its own row and lines 1.. in booking_lines, inserted right after
+ *      it in the batch's transaction, so a single attempt writes what it wrote
+ *      before. An attempt touches every line's resource through the overlay (5),
+ *      the core decides all lines at once, and a reserve adds each line's units to
+ *      its own entry; a replay compares every stored line (bk_core_line_equal,
+ *      each row while it is current). A held bundle is one live hold entry per
+ *      line on its own resource: line 0 in bookings_live_holds (status held),
+ *      lines 1.. in booking_lines_live_holds (live = 1). The expiry step of a
+ *      resource (7) releases its own due entries of both indexes only, so every
+ *      line is released once, by its own resource; the record's status becomes
+ *      expired (and the hold is counted) when line 0's is. A cancel or confirm
+ *      loads the record's lines and touches each line's resource as of now, the
+ *      same path as a single record's (a record already marked expired: the
+ *      resources of its lines still live, so release_expired finishes the
+ *      expiry); cancel releases every line, and both drop every live entry.
+ *      Reads subtract the due units of both indexes; get_booking reads lines 1..
+ *      only for a bundle asked with room for them, in the record's snapshot.
+ *      Locks: the one write transaction (2) serializes every bundle whatever its
+ *      resources, so there is no lock order to keep.
  *
  * Transaction states of the writer connection, and the function of each step:
  *
@@ -106,6 +128,9 @@ typedef struct sqlite_store {
     int64_t tx_latest;    /* store_time as it read it */
     bool tx_changed;      /* it wrote a row: it records its time */
     uint64_t tx_expired;  /* holds its expiry steps released, counted at COMMIT */
+    /* The lines 1.. of the record a cancel or a confirm changes, (10). */
+    booking_record_line tx_lines[BOOKING_LINES_MAX];
+    bool tx_line_live[BOOKING_LINES_MAX];
 } sqlite_store;
 
 /* ---- the write transaction, (8) ---- */
@@ -158,17 +183,25 @@ static booking_reason write_end(sqlite_store *st, booking_reason r)
 
 /* ---- reading rows ---- */
 
-static booking_reason load_resource(sqlite_conn *c, const char *id, bool *exists,
-                                    core_resource *state)
+/* A resource's counters and how many of its hold entries are due at the
+ * transaction's time (due[0]: lines 0, in bookings_live_holds; due[1]: lines 1..,
+ * in booking_lines_live_holds), all in one statement: the expiry step (7) then
+ * writes only when something is due, so a touch where nothing is costs one read. */
+static booking_reason load_resource(sqlite_store *st, const char *id, size_t len, bool *exists,
+                                    core_resource *state, uint64_t due[2])
 {
-    assert(id != NULL && c->db != NULL);
+    sqlite_conn *c = &st->writer;
+    assert(id != NULL && c->db != NULL && c->held);
     sqlite3_stmt *s = c->stmt[SQL_SELECT_RESOURCE];
-    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 1, id, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, st->tx_now);
     int rc = sqlite3_step(s);
     *exists = rc == SQLITE_ROW;
     if (*exists) {
         state->capacity = (uint64_t)sqlite3_column_int64(s, 0);
         state->booked = (uint64_t)sqlite3_column_int64(s, 1);
+        due[0] = (uint64_t)sqlite3_column_int64(s, 2);
+        due[1] = (uint64_t)sqlite3_column_int64(s, 3);
         /* Every read of the counters: the schema's CHECKs and our writes keep
          * the invariant, so a row without it is a bug (or a file tampered with
          * past its CHECKs), never an input to decide on. */
@@ -180,25 +213,30 @@ static booking_reason load_resource(sqlite_conn *c, const char *id, bool *exists
 }
 
 /* The record in the current row of s (columns SQL_BOOKING_COLUMNS, sqlite_conn.c).
- * When resource_id is not NULL, record->same_resource compares with it; out (may
+ * When want is not NULL, record->same_lines compares its line count and line 0
+ * with the row (the text dies at the next step or reset: compared here); out (may
  * be NULL) gets the record as stored. */
-static void record_of_row(sqlite3_stmt *s, const char *booking_id, const char *resource_id,
-                          uint64_t want_units, core_record *record, booking_record *out)
+static void record_of_row(sqlite3_stmt *s, const char *booking_id, const core_lines *want,
+                          core_record *record, booking_record *out)
 {
     const char *rid = (const char *)sqlite3_column_text(s, 0);
     int rid_len = sqlite3_column_bytes(s, 0);
     booking_outcome outcome = (booking_outcome)sqlite3_column_int(s, 2);
     uint64_t units = (uint64_t)sqlite3_column_int64(s, 1);
-    booking_line want = {.resource_id = resource_id, .units = want_units};
+    uint32_t line_count = (uint32_t)sqlite3_column_int(s, 8);
     *record = (core_record){
-        .same_lines = resource_id != NULL &&
-                      bk_core_line_equal(&want, rid, (size_t)rid_len, units),
+        .same_lines = want != NULL && want->count == line_count &&
+                      bk_core_line_equal(&want->at[0], rid, (size_t)rid_len, units),
         .hold_ms = (uint64_t)sqlite3_column_int64(s, 4),
         .outcome = outcome,
         .reason = bk_core_recorded_reason(outcome),
         .status = (booking_status)sqlite3_column_int(s, 3),
         .expires_at_ms = sqlite3_column_int64(s, 7),
+        .line = (uint32_t)sqlite3_column_int(s, 9),
     };
+    /* The schema's CHECKs on line_count and line (sqlite_schema.c, version 3). */
+    assert(line_count >= 1 && line_count <= BOOKING_LINES_MAX && record->line < line_count);
+    assert(record->line == 0 || outcome == BOOKING_REJECTED);
     /* The schema's CHECKs: a REJECTED record has no status, and only a BOOKED
      * hold has held, expired or an end. */
     assert(record->outcome == BOOKING_BOOKED || record->status == BOOKING_STATUS_NONE);
@@ -208,8 +246,8 @@ static void record_of_row(sqlite3_stmt *s, const char *booking_id, const char *r
         bk_store_copy_id(out->booking_id, booking_id, strlen(booking_id));
         bk_store_copy_id(out->resource_id, rid ? rid : "", rid ? (size_t)rid_len : 0);
         out->units = units;
-        out->line_count = 1;
-        out->line = 0;
+        out->line_count = line_count;
+        out->line = record->line;
         out->hold_ms = record->hold_ms;
         out->outcome = record->outcome;
         out->reason = record->reason;
@@ -220,22 +258,54 @@ static void record_of_row(sqlite3_stmt *s, const char *booking_id, const char *r
     }
 }
 
-/* Reads the record of booking_id; *exists tells whether there is one. */
-static booking_reason load_record(sqlite_conn *c, const char *booking_id, const char *resource_id,
-                                  uint64_t want_units, bool *exists, core_record *record,
-                                  booking_record *out)
+/* Whether the stored lines 1.. of booking_id are want's, in order (the replay
+ * rule, SPEC section 8): each row compared before the next step, (10). */
+static booking_reason same_later_lines(sqlite_conn *c, const char *booking_id, core_lines want,
+                                       bool *same)
 {
-    assert(booking_id != NULL && (out == NULL || resource_id == NULL));
+    assert(want.count >= 2 && want.count <= BOOKING_LINES_MAX);
+    sqlite3_stmt *s = c->stmt[SQL_SELECT_LINES];
+    sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
+    size_t next = 1;
+    int rc;
+    *same = true;
+    while (*same && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        size_t line = (size_t)sqlite3_column_int(s, 0);
+        *same = line == next && line < want.count &&
+                bk_core_line_equal(&want.at[line], (const char *)sqlite3_column_text(s, 1),
+                                   (size_t)sqlite3_column_bytes(s, 1),
+                                   (uint64_t)sqlite3_column_int64(s, 2));
+        next++;
+    }
+    if (*same)
+        *same = next == want.count; /* every line, none missing */
+    else
+        rc = SQLITE_DONE; /* a difference decides: the rest is not read */
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? BOOKING_REASON_OK : bk_sqlite_reason(rc);
+}
+
+/* Reads the record of booking_id; *exists tells whether there is one. With want
+ * (a replay), record->same_lines compares every stored line with it. */
+static booking_reason load_record(sqlite_conn *c, const char *booking_id, const core_lines *want,
+                                  bool *exists, core_record *record, booking_record *out)
+{
+    assert(booking_id != NULL && (out == NULL || want == NULL));
     sqlite3_stmt *s = c->stmt[SQL_SELECT_BOOKING];
     sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
     *exists = rc == SQLITE_ROW;
     if (*exists) {
-        record_of_row(s, booking_id, resource_id, want_units, record, out);
+        record_of_row(s, booking_id, want, record, out);
         rc = sqlite3_step(s);
     }
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BOOKING_REASON_OK : bk_sqlite_reason(rc);
+    if (rc != SQLITE_DONE)
+        return bk_sqlite_reason(rc);
+    /* A bundle whose line count and line 0 agree: its other lines decide. */
+    if (*exists && want != NULL && record->same_lines && want->count > 1)
+        return same_later_lines(c, booking_id, *want, &record->same_lines);
+    return BOOKING_REASON_OK;
 }
 
 /* The stored record *out as of now: a held one whose time has come reads
@@ -249,28 +319,45 @@ static void record_as_of(const core_record *record, int64_t now_ms, booking_reco
 
 /* ---- the expiry step, (7) ---- */
 
-/* Releases the holds of resource_id that are due at the transaction's time:
- * *released gets their units, which the caller takes off the counter it read. */
-static booking_reason expire_holds(sqlite_store *st, const char *resource_id, size_t len,
-                                   uint64_t *released)
+/* One index's due entries of the resource, released by statement `which`
+ * (RETURNING units); exactly `due` of them, as the read under this lock counted. */
+static booking_reason expire_entries(sqlite_store *st, sqlite_sql which, const char *resource_id,
+                                     size_t len, uint64_t due, uint64_t *units)
 {
-    sqlite_conn *c = &st->writer;
-    assert(c->held && len >= 1 && len <= BOOKING_ID_LEN_MAX);
-    sqlite3_stmt *s = c->stmt[SQL_EXPIRE_HOLDS];
+    sqlite3_stmt *s = st->writer.stmt[which];
     sqlite3_bind_text(s, 1, resource_id, (int)len, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, st->tx_now);
-    uint64_t units = 0, count = 0;
+    uint64_t count = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        units += (uint64_t)sqlite3_column_int64(s, 0); /* each is within booked: no wrap */
+        *units += (uint64_t)sqlite3_column_int64(s, 0); /* each is within booked: no wrap */
         count++;
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return bk_sqlite_reason(rc);
+    st->tx_changed = true;
+    return count == due ? BOOKING_REASON_OK : BOOKING_REASON_INTERNAL;
+}
+
+/* Releases the hold entries of resource_id that are due at the transaction's
+ * time (due[] as load_resource() counted them): *released gets their units,
+ * which the caller takes off the counter it read. */
+static booking_reason expire_holds(sqlite_store *st, const char *resource_id, size_t len,
+                                   const uint64_t due[2], uint64_t *released)
+{
+    assert(st->writer.held && len >= 1 && len <= BOOKING_ID_LEN_MAX);
+    uint64_t units = 0;
+    booking_reason r = BOOKING_REASON_OK;
+    if (due[0] > 0)
+        r = expire_entries(st, SQL_EXPIRE_HOLDS, resource_id, len, due[0], &units);
+    /* Its due lines 1.. of bundles, (10): released here, counted with their record. */
+    if (r == BOOKING_REASON_OK && due[1] > 0)
+        r = expire_entries(st, SQL_EXPIRE_LINES, resource_id, len, due[1], &units);
+    if (r != BOOKING_REASON_OK)
+        return r;
     *released = units;
-    st->tx_expired += count;
-    st->tx_changed |= count > 0;
+    st->tx_expired += due[0];
     return BOOKING_REASON_OK;
 }
 
@@ -289,10 +376,10 @@ static booking_reason touch_resource(sqlite_store *st, const char *resource_id,
     *out = res;
     if (!fresh)
         return BOOKING_REASON_OK;
-    booking_reason r = load_resource(&st->writer, resource_id, &res->exists, &res->state);
-    uint64_t released = 0;
+    uint64_t due[2] = {0, 0}, released = 0;
+    booking_reason r = load_resource(st, resource_id, len, &res->exists, &res->state, due);
     if (r == BOOKING_REASON_OK && res->exists)
-        r = expire_holds(st, resource_id, len, &released);
+        r = expire_holds(st, resource_id, len, due, &released);
     if (r != BOOKING_REASON_OK)
         return r;
     /* The due holds' units are part of booked, (7): this cannot wrap. */
@@ -303,48 +390,89 @@ static booking_reason touch_resource(sqlite_store *st, const char *resource_id,
     return BOOKING_REASON_OK;
 }
 
-static booking_reason insert_record(sqlite_store *st, const booking_request *req,
+/* The record, with line 0 in its own columns; *inserted is false when the id was
+ * decided before (ON CONFLICT DO NOTHING), (5). */
+static booking_reason insert_record(sqlite_store *st, const booking_request *req, core_lines lines,
                                     const core_attempt_decision *d, bool *inserted)
 {
     sqlite_conn *c = &st->writer;
     sqlite3_stmt *s = c->stmt[SQL_INSERT_BOOKING];
     sqlite3_bind_text(s, 1, req->booking_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, req->resource_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, (sqlite3_int64)req->units);
+    sqlite3_bind_text(s, 2, lines.at[0].resource_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)lines.at[0].units);
     sqlite3_bind_int(s, 4, (int)d->result.outcome);
     sqlite3_bind_int(s, 5, (int)d->result.status);
     sqlite3_bind_int64(s, 6, (sqlite3_int64)req->hold_ms);
     sqlite3_bind_int64(s, 7, st->tx_now);
     sqlite3_bind_int64(s, 8, d->result.expires_at_ms);
+    sqlite3_bind_int(s, 9, (int)lines.count);
+    sqlite3_bind_int(s, 10, (int)d->result.line);
     booking_reason r = step_done(s);
     *inserted = r == BOOKING_REASON_OK && sqlite3_changes(c->db) == 1;
     st->tx_changed |= *inserted;
     return r;
 }
 
+/* A new bundle's lines 1.., each a live hold entry of its own resource when the
+ * record is a BOOKED hold, (10). Any failure fails the whole batch, (6). */
+static booking_reason insert_lines(sqlite_store *st, const char *booking_id, core_lines lines,
+                                   const core_attempt_decision *d)
+{
+    sqlite_conn *c = &st->writer;
+    assert(c->held && lines.count >= 2 && d->write_record);
+    bool live = d->result.outcome == BOOKING_BOOKED && d->result.status == BOOKING_STATUS_HELD;
+    assert(!live || d->result.expires_at_ms > 0);
+    sqlite3_stmt *s = c->stmt[SQL_INSERT_LINE];
+    booking_reason r = BOOKING_REASON_OK;
+    for (size_t i = 1; i < lines.count && r == BOOKING_REASON_OK; i++) {
+        sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 2, (int)i);
+        sqlite3_bind_text(s, 3, lines.at[i].resource_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, (sqlite3_int64)lines.at[i].units);
+        sqlite3_bind_int64(s, 5, d->result.expires_at_ms);
+        sqlite3_bind_int(s, 6, live);
+        r = step_done(s);
+        if (r == BOOKING_REASON_OK && sqlite3_changes(c->db) != 1)
+            r = BOOKING_REASON_INTERNAL;
+    }
+    return r;
+}
+
+/* One attempt of the batch, either form: every line's resource through the
+ * overlay (read once per batch, due holds released), one decision for all, and
+ * on reserve every line's units added to its own entry, (5) and (10). */
 static booking_reason decide_one(sqlite_store *st, const booking_request *req,
                                  booking_result *result)
 {
     sqlite_conn *c = &st->writer;
-    assert(c->held && req->units >= 1 && req->units <= BOOKING_UNITS_MAX);
-    overlay_entry *res;
-    booking_reason r = touch_resource(st, req->resource_id, &res);
+    booking_line one;
+    core_lines lines = bk_core_request_lines(req, &one);
+    assert(c->held && lines.count >= 1 && lines.count <= BOOKING_LINES_MAX);
+    overlay_entry *res[BOOKING_LINES_MAX];
+    const core_resource *states[BOOKING_LINES_MAX];
+    booking_reason r = BOOKING_REASON_OK;
+    for (size_t i = 0; i < lines.count && r == BOOKING_REASON_OK; i++) {
+        r = touch_resource(st, lines.at[i].resource_id, &res[i]);
+        states[i] = r == BOOKING_REASON_OK && res[i]->exists ? &res[i]->state : NULL;
+    }
     if (r != BOOKING_REASON_OK)
         return r;
-    booking_line one;
-    core_attempt attempt = {.lines = bk_core_request_lines(req, &one), .hold_ms = req->hold_ms,
-                            .now_ms = st->tx_now};
-    core_attempt_decision d =
-        bk_core_decide_attempt_one(attempt, res->exists ? &res->state : NULL, NULL);
+    core_attempt attempt = {.lines = lines, .hold_ms = req->hold_ms, .now_ms = st->tx_now};
+    core_attempt_decision d = bk_core_decide_attempt(attempt, states, NULL);
     if (d.write_record) {
         bool inserted;
-        r = insert_record(st, req, &d, &inserted);
+        r = insert_record(st, req, lines, &d, &inserted);
+        if (r == BOOKING_REASON_OK && inserted && lines.count > 1)
+            r = insert_lines(st, req->booking_id, lines, &d);
         if (r != BOOKING_REASON_OK)
             return r;
         if (inserted) {
-            res->state.booked += d.reserve ? req->units : 0;
-            res->dirty |= d.reserve;
-            assert(bk_core_resource_consistent(&res->state));
+            for (size_t i = 0; i < lines.count && d.reserve; i++) {
+                /* The core checked every line fits: no sum wraps or passes capacity. */
+                res[i]->state.booked += lines.at[i].units;
+                res[i]->dirty = true;
+                assert(bk_core_resource_consistent(&res[i]->state));
+            }
             *result = d.result;
             return BOOKING_REASON_OK;
         }
@@ -353,13 +481,13 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
      * record still decides first, rule (1) of core/decide.c. */
     bool exists;
     core_record rec;
-    r = load_record(c, req->booking_id, req->resource_id, req->units, &exists, &rec, NULL);
+    r = load_record(c, req->booking_id, &lines, &exists, &rec, NULL);
     if (r != BOOKING_REASON_OK)
         return r;
     if (!exists && d.write_record)
         return BOOKING_REASON_INTERNAL; /* the insert did nothing, yet no record: never
                                            answer a decision that was not written */
-    *result = exists ? bk_core_decide_attempt_one(attempt, NULL, &rec).result : d.result;
+    *result = exists ? bk_core_decide_attempt(attempt, NULL, &rec).result : d.result;
     return BOOKING_REASON_OK;
 }
 
@@ -400,7 +528,7 @@ static void sqlite_attempt_batch(booking_store *store, const booking_request *re
     bk_overlay_reset(&st->overlay);
     for (size_t i = 0; i < count && r == BOOKING_REASON_OK; i++)
         r = decide_one(st, &requests[i], &results[i]);
-    assert(overlay_count(&st->overlay) <= count);
+    assert(overlay_count(&st->overlay) <= BOOKING_BATCH_LINES_MAX);
     if (r == BOOKING_REASON_OK)
         r = write_counters(st);
     r = write_end(st, r);
@@ -416,10 +544,10 @@ static booking_reason load_resource_at_now(sqlite_store *st, const char *resourc
                                            bool *exists, core_resource *state, bool *released)
 {
     size_t len = strlen(resource_id);
-    uint64_t units = 0;
-    booking_reason r = load_resource(&st->writer, resource_id, exists, state);
+    uint64_t due[2] = {0, 0}, units = 0;
+    booking_reason r = load_resource(st, resource_id, len, exists, state, due);
     if (r == BOOKING_REASON_OK && *exists)
-        r = expire_holds(st, resource_id, len, &units);
+        r = expire_holds(st, resource_id, len, due, &units);
     if (r != BOOKING_REASON_OK)
         return r;
     assert(units <= state->booked); /* the due holds' units are part of booked */
@@ -470,11 +598,61 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
     return d.reason;
 }
 
+/* A record's lines for a cancel or a confirm: line 0 is the record's own
+ * (full); lines 1.. of a bundle are read into st->tx_lines, with whether each is
+ * still a live hold entry, (10). */
+static booking_reason load_later_lines(sqlite_store *st, const char *booking_id,
+                                       const booking_record *full)
+{
+    assert(full->line_count >= 2 && full->line_count <= BOOKING_LINES_MAX);
+    sqlite3_stmt *s = st->writer.stmt[SQL_SELECT_LINES];
+    sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
+    uint32_t next = 1;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && next < full->line_count) {
+        if ((uint32_t)sqlite3_column_int(s, 0) != next)
+            break;
+        const char *rid = (const char *)sqlite3_column_text(s, 1);
+        bk_store_copy_id(st->tx_lines[next].resource_id, rid ? rid : "",
+                         rid ? (size_t)sqlite3_column_bytes(s, 1) : 0);
+        st->tx_lines[next].units = (uint64_t)sqlite3_column_int64(s, 2);
+        st->tx_line_live[next] = sqlite3_column_int(s, 3) != 0;
+        next++;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return bk_sqlite_reason(rc);
+    /* Every line was written with its record, in order: anything else is a bug. */
+    return rc == SQLITE_DONE && next == full->line_count ? BOOKING_REASON_OK
+                                                        : BOOKING_REASON_INTERNAL;
+}
+
+/* Line i of the record being changed: its resource and units. */
+static const char *change_line_rid(const sqlite_store *st, const booking_record *full, size_t i)
+{
+    return i == 0 ? full->resource_id : st->tx_lines[i].resource_id;
+}
+
+static uint64_t change_line_units(const sqlite_store *st, const booking_record *full, size_t i)
+{
+    return i == 0 ? full->units : st->tx_lines[i].units;
+}
+
+/* The resources of one change, line by line: touched[i] tells whether line i's
+ * resource was read (with its due holds released, *released[i] whether booked
+ * moved by that), into state[i]. */
+typedef struct change_lines {
+    size_t count;
+    bool touched[BOOKING_LINES_MAX];
+    bool released[BOOKING_LINES_MAX];
+    core_resource state[BOOKING_LINES_MAX];
+} change_lines;
+
 /* Applies a cancel's or a confirm's decision d to the record (and the counters
- * read in *state) inside the open transaction. */
+ * read into cl) inside the open transaction. */
 static booking_reason apply_change(sqlite_store *st, const char *booking_id,
                                    const core_change_decision *d, const booking_record *full,
-                                   core_resource *state, bool released)
+                                   change_lines *cl)
 {
     sqlite_conn *c = &st->writer;
     booking_reason r = BOOKING_REASON_OK;
@@ -488,19 +666,37 @@ static booking_reason apply_change(sqlite_store *st, const char *booking_id,
         if (r == BOOKING_REASON_OK && sqlite3_changes(c->db) != 1)
             r = BOOKING_REASON_INTERNAL;
         st->tx_changed = true;
-        /* The record's units are part of booked, (7): this cannot wrap. */
-        uint64_t release = d->release_lines ? full->units : 0;
-        assert(release <= state->booked);
-        state->booked -= release;
     }
-    if (r == BOOKING_REASON_OK && (released || d->release_lines))
-        r = write_booked(st, full->resource_id, strlen(full->resource_id), state);
+    if (r == BOOKING_REASON_OK && d->unindex_hold && cl->count > 1) {
+        /* Line 0 left the index with the status; lines 1.. leave theirs. A live
+         * hold has every line live: they all end at one time, not yet come. */
+        sqlite3_stmt *s = c->stmt[SQL_UNINDEX_LINES];
+        sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
+        r = step_done(s);
+        if (r == BOOKING_REASON_OK && (size_t)sqlite3_changes(c->db) != cl->count - 1)
+            r = BOOKING_REASON_INTERNAL;
+    }
+    for (size_t i = 0; i < cl->count && r == BOOKING_REASON_OK; i++) {
+        assert(cl->touched[i] || !d->release_lines);
+        if (!cl->touched[i])
+            continue;
+        /* Each line's units are part of its own resource's booked, (7): no wrap. */
+        uint64_t release = d->release_lines ? change_line_units(st, full, i) : 0;
+        assert(release <= cl->state[i].booked);
+        cl->state[i].booked -= release;
+        if (cl->released[i] || d->release_lines) {
+            const char *rid = change_line_rid(st, full, i);
+            r = write_booked(st, rid, strlen(rid), &cl->state[i]);
+        }
+    }
     return r;
 }
 
 /* A cancel or a confirm: one body, two callers (memory.c's shape). A record that
- * is active or held touches its resource, so that resource's due holds are
- * released first (7), the record among them if its time has come. */
+ * is active or held touches every line's resource, each as of now (its due holds
+ * released first (7), the record's own line among them if its time has come); a
+ * record already marked expired touches the resources of its lines still live,
+ * so release_expired applies each line's expiry exactly once, (10). */
 /* One change inside the batch's write transaction. On OK, *answer and *out are
  * what the change decided; any other return fails the whole batch. */
 static booking_reason change_one(sqlite_store *st, const char *booking_id, core_change_fn decide,
@@ -508,26 +704,41 @@ static booking_reason change_one(sqlite_store *st, const char *booking_id, core_
 {
     int64_t now = st->tx_now;
     booking_reason r = BOOKING_REASON_OK;
-    bool exists = false, res_exists = false, released = false;
+    bool exists = false;
     core_record rec;
     booking_record full;
-    core_resource state = {0};
+    change_lines cl;
+    cl.count = 0;
     core_change_decision d = {0};
-    r = load_record(&st->writer, booking_id, NULL, 0, &exists, &rec, &full);
-    bool touches = exists && (rec.status == BOOKING_STATUS_ACTIVE ||
+    r = load_record(&st->writer, booking_id, NULL, &exists, &rec, &full);
+    bool counted = exists && (rec.status == BOOKING_STATUS_ACTIVE ||
                               rec.status == BOOKING_STATUS_HELD);
-    if (r == BOOKING_REASON_OK && touches) {
-        r = load_resource_at_now(st, full.resource_id, &res_exists, &state, &released);
+    if (r == BOOKING_REASON_OK && exists) {
+        cl.count = full.line_count;
+        if (full.line_count > 1 && (counted || rec.status == BOOKING_STATUS_EXPIRED))
+            r = load_later_lines(st, booking_id, &full);
+    }
+    for (size_t i = 0; i < cl.count && r == BOOKING_REASON_OK; i++) {
+        /* Line 0 counts while the record is active or held; a line 1.. while the
+         * record is active or the line is live (sqlite_schema.c, version 3). */
+        cl.touched[i] = counted || (i > 0 && rec.status == BOOKING_STATUS_EXPIRED &&
+                                    st->tx_line_live[i]);
+        cl.released[i] = false;
+        if (!cl.touched[i])
+            continue;
+        bool res_exists = false;
+        r = load_resource_at_now(st, change_line_rid(st, &full, i), &res_exists, &cl.state[i],
+                                 &cl.released[i]);
         if (r == BOOKING_REASON_OK && !res_exists)
-            r = BOOKING_REASON_INTERNAL; /* a record is made only for a known resource */
+            r = BOOKING_REASON_INTERNAL; /* a record is made only for known resources */
     }
     if (r == BOOKING_REASON_OK) {
         d = decide(exists ? &rec : NULL, now);
         assert(!d.release_lines || d.write_status);
-        assert(!d.write_status || touches);
-        /* A hold found expired was released by the step above, not here. */
-        assert(!d.release_expired || rec.status != BOOKING_STATUS_HELD || released);
-        r = apply_change(st, booking_id, &d, &full, &state, released);
+        assert(!d.write_status || counted);
+        /* A hold found expired was released by the steps above, not here. */
+        assert(!d.release_expired || rec.status != BOOKING_STATUS_HELD || cl.released[0]);
+        r = apply_change(st, booking_id, &d, &full, &cl);
     }
     if (r != BOOKING_REASON_OK)
         return r;
@@ -585,7 +796,8 @@ static booking_reason sqlite_get_resource(booking_store *store, const char *reso
         state.capacity = (uint64_t)sqlite3_column_int64(s, 0);
         state.booked = (uint64_t)sqlite3_column_int64(s, 1);
         now = sqlite3_column_int64(s, 2);
-        uint64_t due = (uint64_t)sqlite3_column_int64(s, 3);
+        /* Its due lines 0 and its due lines 1.. of bundles, (10). */
+        uint64_t due = (uint64_t)sqlite3_column_int64(s, 3) + (uint64_t)sqlite3_column_int64(s, 4);
         /* Every read of the counters; the due holds' units are part of booked. */
         assert(bk_core_resource_consistent(&state) && due <= state.booked);
         state.booked -= due;
@@ -605,14 +817,40 @@ static booking_reason sqlite_get_resource(booking_store *store, const char *reso
     return BOOKING_REASON_OK;
 }
 
+/* Lines 1..n-1 of a record into lines[1..n), one indexed range read on the
+ * reader, inside the snapshot of the record's read (its statement is still at
+ * its row), (10). */
+static int read_later_lines(sqlite_conn *c, const char *booking_id, booking_record_line *lines,
+                            size_t n)
+{
+    assert(n >= 2 && n <= BOOKING_LINES_MAX);
+    sqlite3_stmt *s = c->stmt[SQL_READ_LINES];
+    sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, (int)n);
+    size_t next = 1;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *rid = (const char *)sqlite3_column_text(s, 1);
+        if ((size_t)sqlite3_column_int(s, 0) != next || rid == NULL)
+            break;
+        bk_store_copy_id(lines[next].resource_id, rid, (size_t)sqlite3_column_bytes(s, 1));
+        lines[next].units = (uint64_t)sqlite3_column_int64(s, 2);
+        next++;
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE && next != n)
+        rc = SQLITE_CORRUPT; /* a line written with its record is missing */
+    return rc == SQLITE_ROW ? SQLITE_CORRUPT : rc;
+}
+
 static booking_reason sqlite_get_booking(booking_store *store, const char *booking_id,
                                          booking_record *out, booking_record_line *lines,
                                          size_t lines_cap)
 {
-    (void)lines, (void)lines_cap;
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->reader;
     assert(out != NULL); /* the library always passes one to get_booking */
+    assert(lines_cap <= BOOKING_LINES_MAX && (lines != NULL || lines_cap == 0));
     booking_reason r = bk_sqlite_conn_lock(c);
     if (r != BOOKING_REASON_OK)
         return r;
@@ -624,9 +862,16 @@ static booking_reason sqlite_get_booking(booking_store *store, const char *booki
     core_record rec;
     int64_t now = 0;
     if (exists) {
-        record_of_row(s, booking_id, NULL, 0, &rec, out);
-        now = sqlite3_column_int64(s, 8);
-        rc = sqlite3_step(s);
+        record_of_row(s, booking_id, NULL, &rec, out);
+        now = sqlite3_column_int64(s, 10);
+        size_t n = out->line_count < lines_cap ? out->line_count : lines_cap;
+        if (n >= 1) {
+            memcpy(lines[0].resource_id, out->resource_id, sizeof lines[0].resource_id);
+            lines[0].units = out->units;
+        }
+        /* Only a bundle read with room for more lines costs a second read. */
+        int lrc = n >= 2 ? read_later_lines(c, booking_id, lines, n) : SQLITE_DONE;
+        rc = lrc == SQLITE_DONE ? sqlite3_step(s) : lrc;
     }
     sqlite3_reset(s);
     bk_sqlite_conn_unlock(c);
@@ -768,7 +1013,8 @@ booking_error bk_sqlite_store_open(const char *url, const char *location, bookin
     if (e != BOOKING_OK)
         return e;
     sqlite_store *st = calloc(1, sizeof *st);
-    if (st == NULL || !bk_overlay_init(&st->overlay, BOOKING_BATCH_MAX)) {
+    /* A batch may touch up to one resource per line. */
+    if (st == NULL || !bk_overlay_init(&st->overlay, BOOKING_BATCH_LINES_MAX)) {
         free(st);
         return BOOKING_ENOMEM;
     }

@@ -26,17 +26,27 @@ _Static_assert(BOOKING_STATUS_ACTIVE == 1 && BOOKING_STATUS_HELD == 3 &&
 
 /* The record's columns, in the order load_record() (sqlite.c) reads them. */
 #define SQL_BOOKING_COLUMNS                                                                    \
-    "resource_id, units, outcome, status, hold_ms, created_at_ms, updated_at_ms, expires_at_ms"
+    "resource_id, units, outcome, status, hold_ms, created_at_ms, updated_at_ms, expires_at_ms," \
+    " line_count, line"
 
 static const char *const sql_text[SQL_COUNT] = {
     [SQL_BEGIN] = "BEGIN IMMEDIATE",
     [SQL_COMMIT] = "COMMIT",
     [SQL_ROLLBACK] = "ROLLBACK",
-    [SQL_SELECT_RESOURCE] = "SELECT capacity, booked FROM resources WHERE id = ?1",
+    /* The writer's read of a resource (sqlite.c (7)): its counters and how many
+     * of its hold entries are due at ?2, lines 0 and lines 1.., each counted in
+     * its partial index, so the expiry step writes only when one is. */
+    [SQL_SELECT_RESOURCE] =
+        "SELECT capacity, booked,"
+        " (SELECT count(*) FROM bookings"
+        "   WHERE resource_id = ?1 AND status = 3 AND expires_at_ms <= ?2),"
+        " (SELECT count(*) FROM booking_lines"
+        "   WHERE resource_id = ?1 AND live = 1 AND expires_at_ms <= ?2)"
+        " FROM resources WHERE id = ?1",
     [SQL_SELECT_BOOKING] = "SELECT " SQL_BOOKING_COLUMNS " FROM bookings WHERE id = ?1",
     [SQL_INSERT_BOOKING] = "INSERT INTO bookings (id, resource_id, units, outcome, status, hold_ms,"
-                           " created_at_ms, updated_at_ms, expires_at_ms)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)"
+                           " created_at_ms, updated_at_ms, expires_at_ms, line_count, line)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10)"
                            " ON CONFLICT (id) DO NOTHING",
     [SQL_UPDATE_BOOKED] = "UPDATE resources SET booked = ?1 WHERE id = ?2",
     [SQL_UPSERT_RESOURCE] = "INSERT INTO resources (id, capacity, booked) VALUES (?1, ?2, 0) "
@@ -50,18 +60,34 @@ static const char *const sql_text[SQL_COUNT] = {
     [SQL_EXPIRE_HOLDS] = "UPDATE bookings SET status = 4, updated_at_ms = expires_at_ms"
                          " WHERE resource_id = ?1 AND status = 3 AND expires_at_ms <= ?2"
                          " RETURNING units",
+    /* A bundle's lines 1.. (sqlite_schema.c, version 3), written with its record. */
+    [SQL_INSERT_LINE] = "INSERT INTO booking_lines (booking_id, line, resource_id, units,"
+                        " expires_at_ms, live) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [SQL_SELECT_LINES] = "SELECT line, resource_id, units, live FROM booking_lines"
+                         " WHERE booking_id = ?1 ORDER BY line",
+    /* The expiry step for lines 1.., by the partial index booking_lines_live_holds. */
+    [SQL_EXPIRE_LINES] = "UPDATE booking_lines SET live = 0"
+                         " WHERE resource_id = ?1 AND live = 1 AND expires_at_ms <= ?2"
+                         " RETURNING units",
+    /* A confirm or a cancel of a live hold: its lines 1.. leave the index. */
+    [SQL_UNINDEX_LINES] = "UPDATE booking_lines SET live = 0 WHERE booking_id = ?1 AND live = 1",
     [SQL_SELECT_TIME] = "SELECT latest_ms FROM store_time WHERE id = 1",
     [SQL_UPDATE_TIME] = "UPDATE store_time SET latest_ms = ?1 WHERE id = 1 AND latest_ms < ?1",
     /* The reads, sqlite.c (9): one statement, one snapshot; the time is the
      * caller's (?2) or the latest the file recorded, whichever is later. */
     [SQL_READ_RESOURCE_AT] =
         "SELECT r.capacity, r.booked, t.now, (SELECT coalesce(sum(units), 0) FROM bookings"
-        "   WHERE resource_id = r.id AND status = 3 AND expires_at_ms <= t.now)"
+        "   WHERE resource_id = r.id AND status = 3 AND expires_at_ms <= t.now),"
+        " (SELECT coalesce(sum(units), 0) FROM booking_lines"
+        "   WHERE resource_id = r.id AND live = 1 AND expires_at_ms <= t.now)"
         " FROM resources r, (SELECT max(?2, latest_ms) AS now FROM store_time WHERE id = 1) t"
         " WHERE r.id = ?1",
     [SQL_READ_BOOKING_AT] =
         "SELECT " SQL_BOOKING_COLUMNS ", max(?2, t.latest_ms) FROM bookings,"
         " (SELECT latest_ms FROM store_time WHERE id = 1) t WHERE id = ?1",
+    /* The first ?2 lines of a record: its lines 1.. (line 0 is the record's). */
+    [SQL_READ_LINES] = "SELECT line, resource_id, units FROM booking_lines"
+                       " WHERE booking_id = ?1 AND line < ?2 ORDER BY line",
     [SQL_PING] = "SELECT 1",
 };
 

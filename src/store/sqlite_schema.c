@@ -32,6 +32,34 @@
  *    store's time never goes back across processes and restarts (note (8)). It
  *    starts at the latest time recorded in the file (the migration's time for a
  *    file with version-1 rows, 0 for a new file).
+ *
+ * Version 3 (bundles, SPEC section 8):
+ *  - A record's line 0 stays where a single attempt keeps it (bookings.resource_id
+ *    and units, its hold entry in bookings_live_holds), so a single attempt writes
+ *    one row and one index entry, as before. bookings gains line_count (1..64,
+ *    default 1) and line (a REJECTED record's failing line, else 0; below
+ *    line_count). Added with ALTER TABLE ADD COLUMN: the defaults are what every
+ *    version-2 row means, so no row is rewritten and the upgrade costs O(1) rows
+ *    (SQLite checks the new CHECKs against the old rows, which pass).
+ *  - booking_lines (booking_id, line, resource_id, units, expires_at_ms, live)
+ *    holds lines 1..line_count-1 of a bundle, keyed (booking_id, line) WITHOUT
+ *    ROWID, so a record's lines are one range read in order. Written once, with
+ *    the record, in the same transaction; never changed but for live.
+ *  - Holds per line: line 0 of a held record is live while bookings.status is held
+ *    (bookings_live_holds, as in version 2); line i >= 1 is live while its live is
+ *    1. expires_at_ms is the record's (0 when not a BOOKED hold); a line is live
+ *    only with an end. booking_lines_live_holds indexes the live lines by
+ *    (resource_id, expires_at_ms) with units, so a resource's expiry step finds
+ *    its due lines 1.. in O(log n + due), as it finds its due lines 0 in
+ *    bookings_live_holds, and a read sums the due units from the two indexes
+ *    only. A line leaves its index once: at its resource's expiry step, or at the
+ *    confirm or cancel of its record.
+ *  - So each resource releases only its own due lines and each line is released
+ *    once. The record's stored status moves to expired when line 0's resource
+ *    applies the expiry (the record is then counted in holds_expired, once);
+ *    reads answer bk_core_status_at either way. A line i >= 1 counts in its
+ *    resource's booked while the record is active or the line is live; line 0
+ *    while the record is active or held.
  */
 #include "store/sqlite_schema.h"
 #include "store/store.h"
@@ -48,6 +76,7 @@ _Static_assert(BOOKING_STATUS_NONE == 0 && BOOKING_STATUS_CANCELLED == 2, "the C
 _Static_assert(BOOKING_STATUS_HELD == 3 && BOOKING_STATUS_EXPIRED == 4,
                "migration 2's CHECKs and its index on status = 3");
 _Static_assert(BOOKING_HOLD_MS_MAX == 604800000, "the CHECK on hold_ms");
+_Static_assert(BOOKING_LINES_MAX == 64, "migration 3's CHECKs on line_count and line");
 
 /* A migration's statements may name :migration_ms, bound to the migration's time. */
 static const char *const migrations[] = {
@@ -95,6 +124,22 @@ static const char *const migrations[] = {
     ");"
     "INSERT INTO store_time (id, latest_ms)"
     "  SELECT 1, coalesce(max(updated_at_ms), 0) FROM bookings;",
+    /* 3: bundles, a record's lines and their holds (see the top of this file) */
+    "ALTER TABLE bookings ADD COLUMN line_count INTEGER NOT NULL DEFAULT 1"
+    "  CHECK (line_count BETWEEN 1 AND 64);"
+    "ALTER TABLE bookings ADD COLUMN line INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (line >= 0 AND line < line_count AND (line = 0 OR outcome = 2));"
+    "CREATE TABLE booking_lines ("
+    "  booking_id TEXT NOT NULL,"
+    "  line INTEGER NOT NULL CHECK (line BETWEEN 1 AND 63),"
+    "  resource_id TEXT NOT NULL,"
+    "  units INTEGER NOT NULL CHECK (units BETWEEN 1 AND 9007199254740991),"
+    "  expires_at_ms INTEGER NOT NULL CHECK (expires_at_ms >= 0),"
+    "  live INTEGER NOT NULL CHECK (live = 0 OR (live = 1 AND expires_at_ms > 0)),"
+    "  PRIMARY KEY (booking_id, line)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX booking_lines_live_holds ON booking_lines (resource_id, expires_at_ms, units)"
+    "  WHERE live = 1;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # A history recorded over HTTP by `booking bench --url ... --history` against a
 # real `booking serve` (sqlite store) is linearizable by `booking check`, and a
-# copy with one BOOKED turned into REJECTED insufficient_capacity is caught.
+# copy with one BOOKED turned into REJECTED insufficient_capacity is caught. The
+# same for stays (bundles of consecutive nights, SPEC section 8), and a copy whose
+# rejection names line 0 where the store named a later line (line 0 had room) too.
 set -u
 booking=$1
 dir=$(mktemp -d "${TMPDIR:-/tmp}/booking-check-bench.XXXXXX") || exit 1
@@ -32,8 +34,20 @@ done
 "$booking" bench --url "http://127.0.0.1:$port" -C 8 -t 2 -n 3000 -b 4 -m spread -k 20 \
     --capacity 100 -u 3 -r 0.3 -c 0.1 --seed 8 --history "$dir/spread.jsonl" \
     >"$dir/spread.out" 2>&1 || fail "bench (spread) exited $?: $(tail -n 3 "$dir/spread.out")"
+# Stays of 1 to 4 nights over 10 nights that fill up mid-run.
+"$booking" bench --url "http://127.0.0.1:$port" -C 8 -t 2 -n 3000 --nights 10 --stay 1-4 \
+    --capacity 30 -u 2 -r 0.2 -c 0.05 --seed 9 --history "$dir/stays.jsonl" \
+    >"$dir/stays.out" 2>&1 || fail "bench (stays) exited $?: $(tail -n 3 "$dir/stays.out")"
+grep -q '"lines":\[' "$dir/stays.jsonl" || fail "stays: no bundle in the history"
 
-for h in hot spread; do
+sed '0,/"reason":"insufficient_capacity","replayed":false,"line":[1-9]/s//"reason":"insufficient_capacity","replayed":false,"line":0/' \
+    "$dir/stays.jsonl" >"$dir/stays-line.jsonl"
+cmp -s "$dir/stays.jsonl" "$dir/stays-line.jsonl" && fail "stays: no rejection on a later line"
+out=$("$booking" check --timeout 60 "$dir/stays-line.jsonl"); rc=$?
+echo "stays, a rejection naming line 0 instead: $out"
+[ $rc = 1 ] || fail "stays with line 0 named: exit $rc, want 1"
+
+for h in hot spread stays; do
     out=$("$booking" check --timeout 60 "$dir/$h.jsonl"); rc=$?
     echo "$h: $out"
     [ $rc = 0 ] || fail "$h history: exit $rc, want 0"

@@ -3,7 +3,9 @@
  * check_threads_test.c: histories recorded from threads driving the real library
  * (memory: and sqlite:) are linearizable, a copy with one outcome flipped is
  * caught, and eight clients on one resource check within seconds; with holds
- * and a clock that moves, too, and a changed confirm, cancel or read is caught.
+ * and a clock that moves, too, and a changed confirm, cancel or read is caught;
+ * and stays (bundles of nights) from threads check, and a stay turned from BOOKED
+ * into a rejection is caught.
  */
 #include "check/check.h"
 #include "check/history_record.h"
@@ -394,6 +396,167 @@ static void holds_from_threads_with_a_moving_clock_check_ok_and_changed_answers_
     check_recorder_free(rec);
 }
 
+/* ---- bundles (SPEC section 8): stays over nights, from threads ---- */
+
+#define STAY_NIGHTS 10
+#define STAY_CAPACITY 15
+#define STAY_LEN_MAX 4
+#define STAY_OPS 300
+#define STAY_SHARED_IDS 30
+
+typedef struct stay_worker {
+    booking_store *store;
+    check_recorder *rec;
+    int process;
+    uint64_t rng;
+} stay_worker;
+
+static void read_night(booking_store *store, check_recorder *rec, int process, unsigned night)
+{
+    char name[16];
+    snprintf(name, sizeof name, "night-%u", night);
+    booking_reason reason;
+    booking_resource got = {0};
+    check_record_get_resource_invoke(rec, process, name);
+    assert_int_equal(booking_get_resource(store, name, &reason, &got), BOOKING_OK);
+    check_record_get_resource_complete(rec, process, reason, &got);
+}
+
+/* Stays of 1..STAY_LEN_MAX nights, 1 or 2 units a night, a share of them on ids
+ * shared by every thread (so replays and conflicts), and reads of one night. */
+static void *stay_worker_main(void *arg)
+{
+    stay_worker *w = arg;
+    char id[64], names[STAY_LEN_MAX][16];
+    booking_line lines[STAY_LEN_MAX];
+    for (int k = 0; k < STAY_OPS; k++) {
+        uint64_t r = next_rand(&w->rng);
+        if (r % 100 < 20) {
+            read_night(w->store, w->rec, w->process, (unsigned)((r >> 8) % STAY_NIGHTS));
+            continue;
+        }
+        unsigned len = 1 + (unsigned)((r >> 8) % STAY_LEN_MAX);
+        unsigned first = (unsigned)((r >> 16) % (STAY_NIGHTS - len + 1));
+        for (unsigned n = 0; n < len; n++) {
+            snprintf(names[n], sizeof names[n], "night-%u", first + n);
+            lines[n] = (booking_line){.resource_id = names[n], .units = 1 + (r >> 24) % 2};
+        }
+        if ((r >> 32) % 10 == 0)
+            snprintf(id, sizeof id, "shared-%u", (unsigned)((r >> 40) % STAY_SHARED_IDS));
+        else
+            snprintf(id, sizeof id, "s%d-%d", w->process, k);
+        booking_request req = {.booking_id = id, .lines = lines, .line_count = len};
+        booking_result res;
+        check_record_attempt_invoke(w->rec, w->process, &req);
+        assert_int_equal(booking_attempt(w->store, &req, &res), BOOKING_OK);
+        check_record_attempt_complete(w->rec, w->process, &res);
+    }
+    return NULL;
+}
+
+static check_recorder *record_stays(const char *url)
+{
+    booking_store *store = NULL;
+    char why[256];
+    assert_int_equal(booking_store_open(url, &store, why, sizeof why), BOOKING_OK);
+    check_recorder *rec = check_recorder_new();
+    assert_non_null(rec);
+    for (unsigned n = 0; n < STAY_NIGHTS; n++) {
+        char name[16];
+        booking_reason reason;
+        snprintf(name, sizeof name, "night-%u", n);
+        check_record_set_capacity_invoke(rec, 100, name, STAY_CAPACITY);
+        assert_int_equal(booking_set_capacity(store, name, STAY_CAPACITY, &reason, NULL),
+                         BOOKING_OK);
+        check_record_set_capacity_complete(rec, 100, reason);
+    }
+    pthread_t threads[THREADS];
+    stay_worker workers[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        workers[t] = (stay_worker){.store = store, .rec = rec, .process = t,
+                                   .rng = 0x2545f4914f6cdd1dULL * (uint64_t)(t + 1)};
+        assert_int_equal(pthread_create(&threads[t], NULL, stay_worker_main, &workers[t]), 0);
+    }
+    for (int t = 0; t < THREADS; t++)
+        assert_int_equal(pthread_join(threads[t], NULL), 0);
+    for (unsigned n = 0; n < STAY_NIGHTS; n++) /* what every night holds at the end */
+        read_night(store, rec, 100, n);
+    booking_store_close(store);
+    assert_true(check_recorder_ok(rec));
+    return rec;
+}
+
+/* The completion of the first fresh BOOKED stay of two or more nights, turned into
+ * REJECTED insufficient_capacity on line 0: nothing is ever cancelled, so the final
+ * reads show its units on every night, which no order can square with it. */
+static char *reject_first_booked_stay(const char *text)
+{
+    static const char booked[] = "\"outcome\":\"BOOKED\",\"reason\":\"booked\",\"replayed\":false";
+    static const char rejected[] = "\"outcome\":\"REJECTED\",\"reason\":\"insufficient_capacity\","
+                                   "\"replayed\":false,\"line\":0";
+    bool stay_of[THREADS] = {false};
+    for (const char *line = text; *line != '\0';) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        int p = -1;
+        if (sscanf(line, "{\"type\":\"%*[a-z]\",\"process\":%d", &p) == 1 && p >= 0 &&
+            p < THREADS) {
+            const char *two = strstr(line, "},{\"resource_id\"");
+            const char *at = strstr(line, booked);
+            if (strncmp(line, "{\"type\":\"invoke\"", 16) == 0) {
+                stay_of[p] = two != NULL && two < line + n;
+            } else if (stay_of[p] && at != NULL && at < line + n) {
+                size_t head = (size_t)(at - text), rest = strlen(at + sizeof booked - 1);
+                char *out = malloc(head + sizeof rejected + rest);
+                assert_non_null(out);
+                memcpy(out, text, head);
+                memcpy(out + head, rejected, sizeof rejected - 1);
+                memcpy(out + head + sizeof rejected - 1, at + sizeof booked - 1, rest + 1);
+                return out;
+            }
+        }
+        if (nl == NULL)
+            break;
+        line = nl + 1;
+    }
+    return NULL;
+}
+
+static void stays_on_store_check_ok_and_a_rejected_stay_is_caught(const char *url)
+{
+    check_recorder *rec = record_stays(url);
+    size_t len;
+    const char *text = check_recorder_text(rec, &len);
+    assert_non_null(strstr(text, "\"lines\":["));
+    assert_non_null(strstr(text, "\"line\":1")); /* a rejection on a later night */
+    check_report report;
+    check_verdict v = check_text(text, len, &report);
+    if (v != CHECK_VALID)
+        fprintf(stderr, "%s: %s\n", report.kind, report.detail);
+    assert_int_equal(v, CHECK_VALID);
+    char *bad = reject_first_booked_stay(text);
+    assert_non_null(bad);
+    v = check_text(bad, strlen(bad), &report);
+    assert_int_equal(v, CHECK_VIOLATION);
+    free(bad);
+    check_recorder_free(rec);
+}
+
+static void stays_from_memory_store_threads_check_ok_and_a_rejected_stay_is_caught(void **state)
+{
+    (void)state;
+    stays_on_store_check_ok_and_a_rejected_stay_is_caught("memory:");
+}
+
+static void stays_from_sqlite_store_threads_check_ok_and_a_rejected_stay_is_caught(void **state)
+{
+    (void)state;
+    char url[4200];
+    snprintf(url, sizeof url, "sqlite:%s/stays.db", test_tmpdir());
+    stays_on_store_check_ok_and_a_rejected_stay_is_caught(url);
+    test_tmpdir_remove();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +565,8 @@ int main(void)
         cmocka_unit_test(eight_clients_on_one_resource_check_in_seconds),
         cmocka_unit_test(
             holds_from_threads_with_a_moving_clock_check_ok_and_changed_answers_are_caught),
+        cmocka_unit_test(stays_from_memory_store_threads_check_ok_and_a_rejected_stay_is_caught),
+        cmocka_unit_test(stays_from_sqlite_store_threads_check_ok_and_a_rejected_stay_is_caught),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #define MODEL_SEED 0x5eed0009c0ffee01ULL /* fixed: a failure names an iteration */
 #define MODEL_ITERATIONS 200000          /* per operation kind */
@@ -200,7 +201,7 @@ static chk_rec model_rec_of(const world *w)
 }
 
 /* The world after the model's step. */
-static world model_apply(const world *w, const chk_step *s)
+static world model_apply(const world *w, const chk_step *s, uint64_t units)
 {
     world out = *w;
     if (s->res_changes) {
@@ -208,6 +209,10 @@ static world model_apply(const world *w, const chk_step *s)
         out.cap = s->res.cap;
         out.booked = s->res.booked;
     }
+    if (s->reserve) /* the one line of the attempt */
+        out.booked += units;
+    if (s->release) /* the one line of the record */
+        out.booked -= w->rec_units;
     if (s->rec_changes) {
         out.has_rec = s->rec.exists;
         out.same_resource = s->rec.lr == MODEL_RESOURCE;
@@ -333,7 +338,7 @@ static uint64_t attempt_once(uint64_t *rng, size_t iteration)
     chk_call call = {.kind = CHK_ATTEMPT, .value = units, .hold_ms = hold_ms,
                      .lr = MODEL_RESOURCE, .now_ms = w.now_ms};
     chk_step s = chk_model_step(&call, &mres, &mrec);
-    world model_after = model_apply(&w, &s);
+    world model_after = model_apply(&w, &s, units);
 
     bool core_booked = d.result.outcome == BOOKING_BOOKED;
     answer core = {d.result.reason, core_booked, d.result.replayed, d.result.status,
@@ -388,7 +393,7 @@ static uint64_t change_once(uint64_t *rng, size_t iteration, chk_kind kind)
     chk_rec mrec = model_rec_of(&w);
     chk_call call = {.kind = kind, .lr = CHECK_NONE, .now_ms = w.now_ms};
     chk_step s = chk_model_step(&call, &mres, &mrec);
-    world model_after = model_apply(&w, &s);
+    world model_after = model_apply(&w, &s, 0);
 
     expect_agreement(kind == CHK_CANCEL ? "cancel" : "confirm", iteration, 0, &w,
                      (answer){.reason = d.reason}, (answer){.reason = s.answer.reason},
@@ -428,7 +433,7 @@ static uint64_t set_capacity_once(uint64_t *rng, size_t iteration)
     chk_call call = {.kind = CHK_SET_CAPACITY, .value = capacity, .lr = MODEL_RESOURCE,
                      .now_ms = w.now_ms};
     chk_step s = chk_model_step(&call, &mres, NULL);
-    world model_after = model_apply(&w, &s);
+    world model_after = model_apply(&w, &s, 0);
 
     expect_agreement("set_capacity", iteration, capacity, &w, (answer){.reason = d.reason},
                      (answer){.reason = s.answer.reason}, &core_after, &model_after);
@@ -486,6 +491,103 @@ static void checker_model_agrees_with_core_on_random_set_capacities(void **state
                  SEEN_CREATE | SEEN_AT_BOOKED);
 }
 
+/* ---- bundles (SPEC section 8): the model and the core on the same lines ---- */
+
+#define BUNDLE_RESOURCES 4 /* distinct resources a bundle's lines are drawn from */
+#define SEEN_BUNDLE_LATER_LINE (1ull << 44)  /* a rejection naming a line past 0 */
+#define SEEN_BUNDLE_BOTH_FAIL (1ull << 45)   /* two lines fail: the lowest is named */
+#define SEEN_BUNDLE_REORDERED (1ull << 46)   /* a repeat of the same lines in another order */
+
+static uint64_t bundle_once(uint64_t *rng, size_t iteration)
+{
+    static const char *const names[BUNDLE_RESOURCES] = {"r0", "r1", "r2", "r3"};
+    uint32_t n = 1 + (uint32_t)rng_below(rng, BUNDLE_RESOURCES);
+    uint32_t order[BUNDLE_RESOURCES] = {0, 1, 2, 3};
+    for (uint32_t k = BUNDLE_RESOURCES - 1; k > 0; k--) { /* distinct resources, any order */
+        uint32_t j = (uint32_t)rng_below(rng, k + 1), t = order[k];
+        order[k] = order[j];
+        order[j] = t;
+    }
+    core_resource cres[BUNDLE_RESOURCES];
+    chk_res mres[BUNDLE_RESOURCES];
+    const core_resource *cptr[BUNDLE_RESOURCES];
+    const chk_res *mptr[BUNDLE_RESOURCES];
+    booking_line lines[BUNDLE_RESOURCES];
+    chk_line mlines[BUNDLE_RESOURCES];
+    uint32_t failing = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        bool exists = rng_below(rng, 8) != 0;
+        uint64_t cap = rng_below(rng, 5), booked = pick_upto(rng, cap);
+        uint64_t units = 1 + rng_below(rng, 3);
+        cres[k] = (core_resource){.capacity = cap, .booked = booked};
+        mres[k] = (chk_res){.cap = cap, .booked = booked, .exists = exists};
+        cptr[k] = exists ? &cres[k] : NULL;
+        mptr[k] = &mres[k];
+        lines[k] = (booking_line){.resource_id = names[order[k]], .units = units};
+        mlines[k] = (chk_line){.resource = order[k], .units = units};
+        failing += !exists || units > cap - booked;
+    }
+    /* A record, sometimes: the same lines, or these reordered, or other units. */
+    bool has_rec = rng_below(rng, 3) == 0;
+    chk_line rlines[BUNDLE_RESOURCES];
+    memcpy(rlines, mlines, sizeof rlines);
+    uint64_t variant = rng_below(rng, 3);
+    if (variant == 1 && n > 1) {
+        chk_line t = rlines[0];
+        rlines[0] = rlines[n - 1];
+        rlines[n - 1] = t;
+    } else if (variant == 2) {
+        rlines[0].units++;
+    }
+    bool same = true;
+    for (uint32_t k = 0; k < n; k++)
+        same = same && rlines[k].resource == mlines[k].resource &&
+               rlines[k].units == mlines[k].units;
+    bool rec_booked = rng_below(rng, 2) == 0;
+    uint32_t rec_line = rec_booked ? 0 : (uint32_t)rng_below(rng, n);
+    core_record crec = {.same_lines = same, .outcome = rec_booked ? BOOKING_BOOKED : BOOKING_REJECTED,
+                        .reason = rec_booked ? BOOKING_REASON_BOOKED
+                                             : BOOKING_REASON_INSUFFICIENT_CAPACITY,
+                        .status = rec_booked ? BOOKING_STATUS_ACTIVE : BOOKING_STATUS_NONE,
+                        .line = rec_line};
+    chk_rec mrec = {.units = rlines[0].units, .lines = rlines, .nlines = n, .fail_line = rec_line,
+                    .reason = crec.reason, .status = crec.status, .exists = true};
+
+    core_attempt_decision d = bk_core_decide_attempt(
+        (core_attempt){.lines = {.at = lines, .count = n}, .now_ms = MODEL_NOW_BASE}, cptr,
+        has_rec ? &crec : NULL);
+    chk_call call = {.kind = CHK_ATTEMPT, .value = mlines[0].units, .lr = mlines[0].resource,
+                     .now_ms = MODEL_NOW_BASE, .lines = mlines, .nlines = n, .line_res = mptr};
+    chk_step st = chk_model_step(&call, NULL, has_rec ? &mrec : NULL);
+
+    bool rejected_on_line = d.result.reason == BOOKING_REASON_INSUFFICIENT_CAPACITY ||
+                            d.result.reason == BOOKING_REASON_UNKNOWN_RESOURCE;
+    if (d.result.reason != st.answer.reason || d.result.replayed != st.answer.replayed ||
+        d.reserve != st.reserve || d.write_record != (st.rec_changes && st.effect) ||
+        (rejected_on_line && d.result.line != st.answer.line))
+        fail_msg("bundle iteration %zu (%" PRIu32 " lines, record %s): core %s line %" PRIu32
+                 " reserve %d, model %s line %" PRIu32 " reserve %d",
+                 iteration, n, has_rec ? (same ? "same" : "other") : "none",
+                 booking_reason_name(d.result.reason), d.result.line, d.reserve,
+                 booking_reason_name(st.answer.reason), st.answer.line, st.reserve);
+    bool fresh = !has_rec;
+    return CHK_BIT(d.result.reason) |
+           (fresh && rejected_on_line && d.result.line > 0 ? SEEN_BUNDLE_LATER_LINE : 0) |
+           (fresh && failing >= 2 ? SEEN_BUNDLE_BOTH_FAIL : 0) |
+           (has_rec && variant == 1 && n > 1 ? SEEN_BUNDLE_REORDERED : 0) |
+           (has_rec && same ? SEEN_REPLAYED : 0);
+}
+
+static void checker_model_agrees_with_core_on_random_bundles(void **state)
+{
+    (void)state;
+    run_kind(bundle_once, MODEL_SEED ^ 4,
+             CHK_BIT(BOOKING_REASON_BOOKED) | CHK_BIT(BOOKING_REASON_INSUFFICIENT_CAPACITY) |
+                 CHK_BIT(BOOKING_REASON_UNKNOWN_RESOURCE) |
+                 CHK_BIT(BOOKING_REASON_BOOKING_ID_CONFLICT) | SEEN_REPLAYED |
+                 SEEN_BUNDLE_LATER_LINE | SEEN_BUNDLE_BOTH_FAIL | SEEN_BUNDLE_REORDERED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -493,6 +595,7 @@ int main(void)
         cmocka_unit_test(checker_model_agrees_with_core_on_random_cancels),
         cmocka_unit_test(checker_model_agrees_with_core_on_random_confirms),
         cmocka_unit_test(checker_model_agrees_with_core_on_random_set_capacities),
+        cmocka_unit_test(checker_model_agrees_with_core_on_random_bundles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -233,6 +233,111 @@ static void a_completion_with_a_reason_its_operation_cannot_answer_is_refused(vo
     history_line_close(&l);
 }
 
+/* ---- bundles (SPEC section 8) ---- */
+
+/* Encodes ev, expects want, reads it back and compares the lines (and the
+ * answer's line) while the decoded strings still live. */
+static void assert_bundle_round_trip(const history_event *ev, const char *want)
+{
+    char text[HISTORY_LINE_BYTES_MAX];
+    size_t n = history_line_encode(ev, text, sizeof text);
+    assert_true(n > 0);
+    assert_string_equal(text, want);
+    history_line l;
+    history_event back;
+    char why[HISTORY_WHY_BYTES] = "";
+    bool ok = history_line_open(&l, text, n, &back, why) &&
+              history_line_read_fields(&l, &back, why);
+    if (!ok)
+        fail_msg("refused '%s': %s", text, why);
+    assert_int_equal(back.line_count, ev->line_count);
+    assert_true((back.lines == NULL) == (ev->lines == NULL));
+    assert_null(back.resource_id);
+    assert_int_equal(back.units, 0);
+    for (size_t i = 0; i < ev->line_count; i++) {
+        assert_string_equal(back.lines[i].resource_id, ev->lines[i].resource_id);
+        assert_int_equal(back.lines[i].units, ev->lines[i].units);
+    }
+    assert_int_equal(back.has_line, ev->has_line);
+    assert_int_equal(back.line, ev->line);
+    assert_int_equal(back.hold_ms, ev->hold_ms);
+    assert_int_equal(back.reason, ev->reason);
+    history_line_close(&l);
+}
+
+static void a_bundle_attempt_and_its_failing_line_read_back_as_themselves(void **state)
+{
+    (void)state;
+    const booking_line nights[] = {{"night:1", 1}, {"night:2", 2}, {"night:3", 1}};
+    assert_bundle_round_trip(
+        &(history_event){.type = HISTORY_INVOKE, .f = HISTORY_ATTEMPT, .process = 4,
+                         .booking_id = "stay-1", .lines = nights, .line_count = 3,
+                         .hold_ms = 500},
+        "{\"type\":\"invoke\",\"process\":4,\"f\":\"attempt\",\"booking_id\":\"stay-1\","
+        "\"lines\":[{\"resource_id\":\"night:1\",\"units\":1},{\"resource_id\":\"night:2\","
+        "\"units\":2},{\"resource_id\":\"night:3\",\"units\":1}],\"hold_ms\":500}\n");
+    assert_bundle_round_trip(
+        &(history_event){.type = HISTORY_COMPLETE, .f = HISTORY_ATTEMPT, .process = 4,
+                         .outcome = BOOKING_REJECTED, .has_reason = true,
+                         .reason = BOOKING_REASON_INSUFFICIENT_CAPACITY,
+                         .replayed = HISTORY_FALSE, .has_line = true, .line = 2},
+        "{\"type\":\"complete\",\"process\":4,\"f\":\"attempt\",\"outcome\":\"REJECTED\","
+        "\"reason\":\"insufficient_capacity\",\"replayed\":false,\"line\":2}\n");
+}
+
+static void the_longest_bundle_of_the_longest_ids_fits_in_one_line(void **state)
+{
+    (void)state;
+    static char ids[BOOKING_LINES_MAX][BOOKING_ID_LEN_MAX + 1];
+    booking_line lines[BOOKING_LINES_MAX];
+    for (size_t i = 0; i < BOOKING_LINES_MAX; i++) {
+        memset(ids[i], 'r', BOOKING_ID_LEN_MAX);
+        snprintf(ids[i], 8, "%07zu", i); /* distinct, the rest stays 'r' */
+        ids[i][7] = 'r';
+        ids[i][BOOKING_ID_LEN_MAX] = '\0';
+        lines[i] = (booking_line){ids[i], BOOKING_UNITS_MAX};
+    }
+    history_event ev = {.type = HISTORY_INVOKE, .f = HISTORY_ATTEMPT, .process = INT64_MAX,
+                        .booking_id = ids[0], .lines = lines, .line_count = BOOKING_LINES_MAX,
+                        .hold_ms = BOOKING_HOLD_MS_MAX, .has_time = true,
+                        .time_ns = UINT64_MAX};
+    char text[HISTORY_LINE_BYTES_MAX];
+    assert_true(history_line_encode(&ev, text, sizeof text) > 0);
+}
+
+static void an_old_rejection_without_line_still_reads(void **state)
+{
+    (void)state;
+    history_event ev = decode("{\"type\":\"complete\",\"process\":1,\"f\":\"attempt\","
+                              "\"outcome\":\"REJECTED\",\"reason\":\"unknown_resource\"}");
+    assert_false(ev.has_line);
+    ev = decode("{\"type\":\"invoke\",\"process\":1,\"f\":\"attempt\",\"booking_id\":\"b\","
+                "\"resource_id\":\"r\",\"units\":3}");
+    assert_null(ev.lines);
+    assert_int_equal(ev.line_count, 0);
+    assert_int_equal(ev.units, 3);
+}
+
+static void a_bundle_with_both_forms_a_repeated_resource_or_no_lines_is_refused(void **state)
+{
+    (void)state;
+    refused("{\"type\":\"invoke\",\"process\":1,\"f\":\"attempt\",\"booking_id\":\"b\","
+            "\"resource_id\":\"r\",\"units\":1,\"lines\":[{\"resource_id\":\"r\",\"units\":1}]}",
+            "an attempt names \"lines\" or \"resource_id\" and \"units\", not both");
+    refused("{\"type\":\"invoke\",\"process\":1,\"f\":\"attempt\",\"booking_id\":\"b\","
+            "\"lines\":[{\"resource_id\":\"r\",\"units\":1},{\"resource_id\":\"r\",\"units\":2}]}",
+            "lines 0 and 1 name one resource 'r'");
+    refused("{\"type\":\"invoke\",\"process\":1,\"f\":\"attempt\",\"booking_id\":\"b\","
+            "\"lines\":[]}",
+            "\"lines\" must be an array of 1 to 64 lines");
+    refused("{\"type\":\"invoke\",\"process\":1,\"f\":\"attempt\",\"booking_id\":\"b\","
+            "\"lines\":[{\"resource_id\":\"r\",\"units\":0}]}",
+            "\"units\" out of range 1..9007199254740991");
+    refused("{\"type\":\"complete\",\"process\":1,\"f\":\"attempt\",\"outcome\":\"REJECTED\","
+            "\"reason\":\"insufficient_capacity\",\"line\":64}",
+            "\"line\" out of range 0..63");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +348,10 @@ int main(void)
         cmocka_unit_test(a_rejection_says_nothing_of_status_or_hold_end),
         cmocka_unit_test(a_failed_completion_is_read_as_failed_and_nothing_more),
         cmocka_unit_test(a_completion_with_a_reason_its_operation_cannot_answer_is_refused),
+        cmocka_unit_test(a_bundle_attempt_and_its_failing_line_read_back_as_themselves),
+        cmocka_unit_test(the_longest_bundle_of_the_longest_ids_fits_in_one_line),
+        cmocka_unit_test(an_old_rejection_without_line_still_reads),
+        cmocka_unit_test(a_bundle_with_both_forms_a_repeated_resource_or_no_lines_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sqlite_schema_upgrade.c: a file of the release before holds (schema version 1,
- * tests/fixtures/sqlite-schema-v1.db) opened by this library: migrated in place to
- * version 2 keeping every decision, or, when the migration fails midway, left at
- * version 1 untouched. Also: the store's time, persisted in the file, never goes
- * back across handles and reopens (SPEC section 7).
+ * tests/fixtures/sqlite-schema-v1.db) and one of the release before bundles
+ * (version 2, tests/fixtures/sqlite-schema-v2.db, with holds live, due, expired,
+ * confirmed and cancelled) opened by this library: migrated in place to version 3
+ * keeping every decision, counter, hold and time, or, when the migration fails
+ * midway, left at its old version untouched. A file at version 3 opens without
+ * the write lock. Also: the store's time, persisted in the file, never goes back
+ * across handles and reopens (SPEC section 7).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,8 +33,12 @@
 #define UPGRADE_HOLD_MS 1000
 #define UPGRADE_TEXT_SIZE 4096
 #define UPGRADE_CLOCK_LEAD_MS 60000 /* the test's clock starts this far after the open */
+#define UPGRADE_SCHEMA_VERSION 3    /* what this library migrates every file to */
+#define UPGRADE_WEEK_MS 604800000   /* the fixture's long holds (make-sqlite-schema-v2.sh) */
+#define UPGRADE_BUSY_TIMEOUT_MS 200 /* the open that must not wait for the write lock */
 
 static const char fixture[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v1.db";
+static const char fixture_v2[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v2.db";
 static int64_t clock_ms; /* the clock of every store the tests open */
 
 static int64_t test_clock(void *context)
@@ -72,6 +79,12 @@ static void fixture_copy(char path[UPGRADE_PATH_SIZE], const char *name)
 {
     snprintf(path, UPGRADE_PATH_SIZE, "%s/%s", test_tmpdir(), name);
     copy_file(fixture, path);
+}
+
+static void fixture_v2_copy(char path[UPGRADE_PATH_SIZE], const char *name)
+{
+    snprintf(path, UPGRADE_PATH_SIZE, "%s/%s", test_tmpdir(), name);
+    copy_file(fixture_v2, path);
 }
 
 static sqlite3 *raw_open(const char *path)
@@ -214,8 +227,12 @@ static void sqlite_schema_v1_file_is_migrated_in_place_keeping_every_decision(vo
     expect_v1_decisions(s, before, after);
 
     raw = raw_open(path);
-    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM bookings"), COUNT_OF(v1_records));
+    /* Every old record is a single attempt: one line, none failing, none apart. */
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM bookings WHERE line_count = 1 AND "
+                                  "line = 0"), COUNT_OF(v1_records));
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_lines"), 0);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM pragma_integrity_check WHERE "
                                   "integrity_check <> 'ok'"), 0);
     /* The file keeps the journal mode the release set (WAL), and the store's
@@ -256,12 +273,12 @@ static void sqlite_schema_v1_file_is_migrated_in_place_keeping_every_decision(vo
     assert_int_equal(reason, BOOKING_REASON_HOLD_EXPIRED);
     booking_store_close(s);
 
-    /* A second open finds version 2 and changes nothing. */
+    /* A second open finds version 3 and changes nothing. */
     s = open_store(path);
     expect_resource(s, "v1-room", 7, 7);
     expect_resource(s, "v1-hall", 4, 3);
     booking_store_close(s);
-    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM bookings"), COUNT_OF(v1_records) + 2);
     sqlite3_close(raw);
 }
@@ -299,6 +316,271 @@ static void sqlite_schema_migration_that_fails_midway_leaves_the_v1_file_untouch
     __atomic_store_n(&clock_ms, real_ms() + UPGRADE_CLOCK_LEAD_MS, __ATOMIC_SEQ_CST);
     expect_v1_decisions(s, t, real_ms());
     booking_store_close(s);
+}
+
+
+/* ---- version 2 (holds, before bundles) to version 3 ---- */
+
+/* Every row of a version-2 file in every version-2 column, as text: equal texts
+ * before and after the migration, every record, counter, hold and time kept. */
+static void raw_dump_v2_rows(sqlite3 *db, char *out, size_t size)
+{
+    static const char *const queries[] = {
+        "SELECT id || ' ' || capacity || ' ' || booked FROM resources ORDER BY id",
+        "SELECT id || ' ' || resource_id || ' ' || units || ' ' || outcome || ' ' || status ||"
+        " ' ' || hold_ms || ' ' || created_at_ms || ' ' || updated_at_ms || ' ' ||"
+        " expires_at_ms FROM bookings ORDER BY id",
+        "SELECT 'time ' || latest_ms FROM store_time",
+        "SELECT 'live ' || id FROM bookings INDEXED BY bookings_live_holds"
+        " WHERE status = 3 ORDER BY resource_id, expires_at_ms",
+    };
+    out[0] = '\0';
+    size_t used = 0;
+    for (size_t q = 0; q < COUNT_OF(queries); q++) {
+        sqlite3_stmt *s = NULL;
+        if (sqlite3_prepare_v2(db, queries[q], -1, &s, NULL) != SQLITE_OK)
+            fail_msg("%s: %s", queries[q], sqlite3_errmsg(db));
+        while (sqlite3_step(s) == SQLITE_ROW && used + 1 < size) {
+            int n = snprintf(out + used, size - used, "%s\n", sqlite3_column_text(s, 0));
+            used += n > 0 ? (size_t)n : 0;
+        }
+        sqlite3_finalize(s);
+    }
+    if (used + 1 >= size)
+        fail_msg("the dump does not fit in %zu bytes", size);
+}
+
+/* One record of the version-2 fixture as the file holds it. */
+typedef struct v2_row {
+    char resource[BOOKING_ID_LEN_MAX + 1];
+    uint64_t units, hold_ms;
+    int outcome, status;
+    int64_t created, updated, expires;
+} v2_row;
+
+static v2_row raw_v2_row(sqlite3 *db, const char *id)
+{
+    static const char sql[] = "SELECT resource_id, units, outcome, status, hold_ms, created_at_ms,"
+                              " updated_at_ms, expires_at_ms FROM bookings WHERE id = ?1";
+    sqlite3_stmt *s = NULL;
+    v2_row r;
+    memset(&r, 0, sizeof r);
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_ROW)
+        fail_msg("%s: no record in the fixture", id);
+    snprintf(r.resource, sizeof r.resource, "%s", sqlite3_column_text(s, 0));
+    r.units = (uint64_t)sqlite3_column_int64(s, 1);
+    r.outcome = sqlite3_column_int(s, 2);
+    r.status = sqlite3_column_int(s, 3);
+    r.hold_ms = (uint64_t)sqlite3_column_int64(s, 4);
+    r.created = sqlite3_column_int64(s, 5);
+    r.updated = sqlite3_column_int64(s, 6);
+    r.expires = sqlite3_column_int64(s, 7);
+    sqlite3_finalize(s);
+    return r;
+}
+
+/* The fixture's records (tests/fixtures/make-sqlite-schema-v2.sh) and the
+ * status each reads at a time after v2-hd's end and before the week's holds end. */
+static const struct {
+    const char *id;
+    booking_status status_now;
+} v2_records[] = {
+    {"v2-a", BOOKING_STATUS_ACTIVE},     {"v2-b", BOOKING_STATUS_CANCELLED},
+    {"v2-rej", BOOKING_STATUS_NONE},     {"v2-hc", BOOKING_STATUS_ACTIVE},
+    {"v2-hx", BOOKING_STATUS_CANCELLED}, {"v2-hl", BOOKING_STATUS_HELD},
+    {"v2-he", BOOKING_STATUS_EXPIRED},   {"v2-hd", BOOKING_STATUS_EXPIRED},
+};
+
+/* Every version-2 record read back and replayed through the store, against the
+ * row the fixture held (rows[i] for v2_records[i]). */
+static void expect_v2_records(booking_store *s, const v2_row *rows)
+{
+    for (size_t i = 0; i < COUNT_OF(v2_records); i++) {
+        const v2_row *v = &rows[i];
+        booking_reason reason;
+        booking_record rec;
+        booking_record_line lines[2];
+        assert_int_equal(booking_get_booking_lines(s, v2_records[i].id, &reason, &rec, lines, 2),
+                         BOOKING_OK);
+        assert_int_equal(reason, BOOKING_REASON_OK);
+        assert_string_equal(rec.resource_id, v->resource);
+        assert_string_equal(lines[0].resource_id, v->resource);
+        assert_true(rec.units == v->units && lines[0].units == v->units);
+        assert_true(rec.line_count == 1 && rec.line == 0);
+        assert_int_equal((int)rec.outcome, v->outcome);
+        assert_true(rec.hold_ms == v->hold_ms && rec.created_at_ms == v->created &&
+                    rec.expires_at_ms == v->expires);
+        assert_int_equal(rec.status, v2_records[i].status_now);
+        /* A due hold not yet applied reads expired at its end, as the step will write it. */
+        int64_t updated = v->status == BOOKING_STATUS_HELD &&
+                                  v2_records[i].status_now == BOOKING_STATUS_EXPIRED
+                              ? v->expires
+                              : v->updated;
+        assert_true(rec.updated_at_ms == updated);
+
+        booking_request req = {.booking_id = v2_records[i].id, .resource_id = v->resource,
+                               .units = v->units, .hold_ms = v->hold_ms};
+        booking_result res;
+        assert_int_equal(booking_attempt(s, &req, &res), BOOKING_OK);
+        assert_int_equal((int)res.outcome, v->outcome);
+        assert_true(res.replayed && res.status == v2_records[i].status_now &&
+                    res.expires_at_ms == v->expires && res.line == 0);
+    }
+}
+
+static void sqlite_schema_v2_file_is_migrated_in_place_keeping_every_record_counter_hold_and_time(
+    void **state)
+{
+    (void)state;
+    char path[UPGRADE_PATH_SIZE], before[UPGRADE_TEXT_SIZE], after[UPGRADE_TEXT_SIZE];
+    fixture_v2_copy(path, "v2.db");
+    sqlite3 *raw = raw_open(path);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 2);
+    raw_dump_v2_rows(raw, before, sizeof before);
+    v2_row rows[COUNT_OF(v2_records)];
+    for (size_t i = 0; i < COUNT_OF(v2_records); i++)
+        rows[i] = raw_v2_row(raw, v2_records[i].id);
+    int64_t latest = raw_int(raw, "SELECT latest_ms FROM store_time");
+    const v2_row *live = &rows[5], *due = &rows[7];
+    assert_true(live->status == BOOKING_STATUS_HELD && due->status == BOOKING_STATUS_HELD);
+    assert_true(due->expires < latest + UPGRADE_CLOCK_LEAD_MS &&
+                live->expires > latest + UPGRADE_CLOCK_LEAD_MS);
+    sqlite3_close(raw);
+
+    /* The test's clock: after the due hold's end, long before the week's. */
+    __atomic_store_n(&clock_ms, latest + UPGRADE_CLOCK_LEAD_MS, __ATOMIC_SEQ_CST);
+    booking_store *s = open_store(path);
+    raw = raw_open(path);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
+    raw_dump_v2_rows(raw, after, sizeof after);
+    assert_string_equal(after, before); /* nothing of version 2 moved */
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM bookings WHERE line_count = 1 AND "
+                                  "line = 0"), COUNT_OF(v2_records));
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_lines"), 0);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM pragma_integrity_check WHERE "
+                                  "integrity_check <> 'ok'"), 0);
+
+    /* Counters as of now: the due hold reads released, the week's hold counts. */
+    expect_resource(s, "v2-room", 10, 4 + 3);
+    expect_resource(s, "v2-hall", 5, 2);
+    expect_resource(s, "v2-empty", 7, 0);
+    expect_v2_records(s, rows);
+
+    /* The migrated holds go on: the due one is applied by the next write of its
+     * resource, once; the week's one is applied at its end; both are counted. */
+    booking_reason reason;
+    booking_store_stats stats;
+    assert_int_equal(booking_set_capacity(s, "v2-empty", 2, &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK); /* the 2 due units are free */
+    assert_int_equal(raw_int(raw, "SELECT status FROM bookings WHERE id = 'v2-hd'"),
+                     BOOKING_STATUS_EXPIRED);
+    assert_int_equal(booking_store_get_stats(s, &stats), BOOKING_OK);
+    assert_true(stats.holds_expired == 1);
+    /* A bundle on the migrated file, over a migrated live hold's resource. */
+    booking_line lines[] = {{.resource_id = "v2-room", .units = 3},
+                            {.resource_id = "v2-hall", .units = 3},
+                            {.resource_id = "v2-empty", .units = 2}};
+    booking_request bundle = {.booking_id = "v3-bundle", .lines = lines, .line_count = 3,
+                              .hold_ms = UPGRADE_HOLD_MS};
+    booking_result res;
+    assert_int_equal(booking_attempt(s, &bundle, &res), BOOKING_OK);
+    assert_int_equal(res.outcome, BOOKING_BOOKED);
+    expect_resource(s, "v2-room", 10, 10);
+    expect_resource(s, "v2-hall", 5, 5);
+    expect_resource(s, "v2-empty", 2, 2);
+    __atomic_store_n(&clock_ms, live->expires, __ATOMIC_SEQ_CST);
+    expect_resource(s, "v2-room", 10, 4); /* the week's hold and the bundle's line 0 */
+    expect_resource(s, "v2-hall", 5, 2);
+    assert_int_equal(booking_confirm(s, "v2-hl", &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_HOLD_EXPIRED);
+    assert_int_equal(booking_cancel(s, "v3-bundle", &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_HOLD_EXPIRED);
+    assert_int_equal(booking_store_get_stats(s, &stats), BOOKING_OK);
+    assert_true(stats.holds_expired == 3); /* v2-hd, v2-hl, the bundle: each once */
+    booking_store_close(s);
+
+    /* A second open finds version 3 and changes nothing. */
+    raw_dump_v2_rows(raw, before, sizeof before);
+    s = open_store(path);
+    expect_resource(s, "v2-room", 10, 4);
+    expect_resource(s, "v2-hall", 5, 2);
+    expect_resource(s, "v2-empty", 2, 0);
+    booking_store_close(s);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_lines WHERE live = 1"), 0);
+    assert_int_equal(raw_int(raw, "SELECT booked FROM resources WHERE id = 'v2-room'"), 4);
+    sqlite3_close(raw);
+}
+
+static void sqlite_schema_migration_3_that_fails_midway_leaves_the_v2_file_untouched(void **state)
+{
+    (void)state;
+    char path[UPGRADE_PATH_SIZE];
+    fixture_v2_copy(path, "v2-blocked.db");
+    /* A table in the way of migration 3's CREATE TABLE: its two ALTER TABLEs have
+     * run by then, so the failure comes midway. */
+    sqlite3 *raw = raw_open(path);
+    assert_int_equal(sqlite3_exec(raw, "CREATE TABLE booking_lines (x)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    char before[UPGRADE_TEXT_SIZE], after[UPGRADE_TEXT_SIZE];
+    char rows_before[UPGRADE_TEXT_SIZE], rows_after[UPGRADE_TEXT_SIZE];
+    raw_dump(raw, before, sizeof before);
+    raw_dump_v2_rows(raw, rows_before, sizeof rows_before);
+
+    char url[UPGRADE_PATH_SIZE + 16], why[512] = "";
+    snprintf(url, sizeof url, "sqlite:%s", path);
+    booking_store *s = NULL;
+    assert_int_equal(booking_store_open(url, &s, why, sizeof why), BOOKING_EOPEN);
+    assert_null(s);
+    assert_non_null(strstr(why, "migration failed"));
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 2);
+    raw_dump(raw, after, sizeof after);
+    raw_dump_v2_rows(raw, rows_after, sizeof rows_after);
+    assert_string_equal(after, before); /* the schema too: no line_count column */
+    assert_string_equal(rows_after, rows_before);
+
+    /* Out of the way, the same file migrates. */
+    assert_int_equal(sqlite3_exec(raw, "DROP TABLE booking_lines", NULL, NULL, NULL), SQLITE_OK);
+    s = open_store(path);
+    expect_resource(s, "v2-hall", 5, 2);
+    booking_store_close(s);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
+    raw_dump_v2_rows(raw, rows_after, sizeof rows_after);
+    sqlite3_close(raw);
+}
+
+/* A file already at version 3 needs no write lock to open: another connection
+ * holding it does not keep the store from opening and reading; the first write
+ * is what waits, and answers FAILED busy when the lock is not had in time. */
+static void sqlite_schema_v3_file_opens_without_a_write_lock(void **state)
+{
+    (void)state;
+    char path[UPGRADE_PATH_SIZE], url[UPGRADE_PATH_SIZE + 64], why[512] = "";
+    fixture_v2_copy(path, "v3-locked.db");
+    booking_store *s = open_store(path); /* migrates to version 3 */
+    booking_store_close(s);
+    sqlite3 *raw = raw_open(path);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
+    assert_int_equal(sqlite3_exec(raw, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+
+    snprintf(url, sizeof url, "sqlite:%s?busy_timeout_ms=%d", path, UPGRADE_BUSY_TIMEOUT_MS);
+    s = NULL;
+    assert_int_equal(booking_store_open(url, &s, why, sizeof why), BOOKING_OK);
+    assert_int_equal(booking_store_set_clock(s, test_clock, NULL), BOOKING_OK);
+    expect_resource(s, "v2-hall", 5, 2);
+    booking_request req = {.booking_id = "v3-w", .resource_id = "v2-hall", .units = 1};
+    booking_result res;
+    assert_int_equal(booking_attempt(s, &req, &res), BOOKING_OK);
+    assert_int_equal(res.outcome, BOOKING_FAILED);
+    assert_int_equal(res.reason, BOOKING_REASON_BUSY);
+    assert_int_equal(sqlite3_exec(raw, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(booking_attempt(s, &req, &res), BOOKING_OK);
+    assert_int_equal(res.outcome, BOOKING_BOOKED);
+    booking_store_close(s);
+    sqlite3_close(raw);
 }
 
 /* Two handles on one file are two processes as far as the file knows. */
@@ -346,6 +628,10 @@ int main(void)
         cmocka_unit_test(sqlite_schema_v1_file_is_migrated_in_place_keeping_every_decision),
         cmocka_unit_test(sqlite_schema_migration_that_fails_midway_leaves_the_v1_file_untouched),
         cmocka_unit_test(sqlite_store_time_never_goes_back_across_handles_and_reopen),
+        cmocka_unit_test(
+            sqlite_schema_v2_file_is_migrated_in_place_keeping_every_record_counter_hold_and_time),
+        cmocka_unit_test(sqlite_schema_migration_3_that_fails_midway_leaves_the_v2_file_untouched),
+        cmocka_unit_test(sqlite_schema_v3_file_opens_without_a_write_lock),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     test_tmpdir_remove();

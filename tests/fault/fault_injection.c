@@ -14,6 +14,10 @@
  * faults; and the migration of a version-1 file, which either completes or
  * leaves the file at version 1 untouched. Every store runs on a fixed clock that
  * each call sets, so times are part of the snapshots compared.
+ * Bundles (SPEC section 8): a batch of bundles (booked, held, rejected, replayed),
+ * a cancel of a held bundle and a change batch meeting an expired one under the
+ * same faults; a fault midway through a bundle's writes (its lines' insert, its
+ * second counter) fails the whole batch and leaves no line of it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,6 +52,7 @@
 #define FAULT_HOLD_SHORT_MS 1000    /* t-h2, t-h3: due for the expiry calls */
 #define FAULT_AT_LIVE_MS 1          /* when most calls run, after the template's time */
 #define FAULT_AT_DUE_MS (FAULT_HOLD_SHORT_MS + 1) /* when the expiry calls run */
+#define FAULT_SCHEMA_VERSION 3      /* what the store migrates a file to */
 
 #ifndef BOOKING_TEST_FIXTURES
 #error "BOOKING_TEST_FIXTURES names tests/fixtures (tests/fault/CMakeLists.txt)"
@@ -187,15 +192,32 @@ static char *snapshot(sqlite3 *db)
     static const char *const queries[] = {
         "SELECT 'R', id, capacity, booked, 0 FROM resources ORDER BY id",
         "SELECT 'B', id, resource_id, units, outcome * 10 + status || ' hold ' || hold_ms ||"
-        " ' at ' || created_at_ms || ' ' || updated_at_ms || ' ' || expires_at_ms"
+        " ' at ' || created_at_ms || ' ' || updated_at_ms || ' ' || expires_at_ms ||"
+        " ' lines ' || line_count || ' line ' || line"
         " FROM bookings ORDER BY id",
+        "SELECT 'L', booking_id, line, resource_id, units || ' at ' || expires_at_ms ||"
+        " ' live ' || live FROM booking_lines ORDER BY booking_id, line",
     };
     return snapshot_of(db, queries, sizeof queries / sizeof queries[0]);
 }
 
-/* PRAGMA integrity_check says "ok" (the index of live holds included) and, for
- * every resource, booked equals the sum of its active and held BOOKED records
- * (a held one counts until a write applies its expiry) and stays within capacity. */
+/* PRAGMA integrity_check says "ok" (the indexes of live holds included) and, for
+ * every resource, booked equals the sum of its active and held BOOKED lines (a
+ * held one counts until a write applies its expiry: line 0 while its record is
+ * held, a line 1.. while it is live) and stays within capacity; every record has
+ * its lines 1.., and only a hold's lines are live. */
+static bool has_lines_table(sqlite3 *db, const char *where)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'booking_lines'",
+                           -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+        fail_msg("%s: sqlite_schema: %s", where, sqlite3_errmsg(db));
+    bool has = sqlite3_column_int(s, 0) == 1;
+    sqlite3_finalize(s);
+    return has;
+}
+
+/* A file of an older version (before bundles: no booking_lines) counts line 0 only. */
 static void expect_sound(sqlite3 *db, const char *where)
 {
     sqlite3_stmt *s;
@@ -207,11 +229,34 @@ static void expect_sound(sqlite3 *db, const char *where)
         fail_msg("%s: integrity_check: %s", where,
                  rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : sqlite3_errmsg(db));
     sqlite3_finalize(s);
-    static const char invariant[] =
+    bool lines = has_lines_table(db, where);
+    static const char invariant_v1[] =
         "SELECT count(*) FROM resources r WHERE r.booked < 0 OR r.booked > r.capacity OR "
         "r.booked != (SELECT coalesce(sum(b.units), 0) FROM bookings b "
         "             WHERE b.resource_id = r.id AND b.outcome = 1 AND b.status IN (1, 3))";
-    if (sqlite3_prepare_v2(db, invariant, -1, &s, NULL) != SQLITE_OK)
+    static const char invariant[] =
+        "SELECT count(*) FROM resources r WHERE r.booked < 0 OR r.booked > r.capacity OR "
+        "r.booked != (SELECT coalesce(sum(b.units), 0) FROM bookings b "
+        "             WHERE b.resource_id = r.id AND b.outcome = 1 AND b.status IN (1, 3))"
+        "          + (SELECT coalesce(sum(l.units), 0) FROM booking_lines l"
+        "             JOIN bookings b ON b.id = l.booking_id WHERE l.resource_id = r.id"
+        "             AND b.outcome = 1 AND (b.status = 1 OR l.live = 1))";
+    static const char lines_sound[] =
+        "SELECT (SELECT count(*) FROM bookings b WHERE b.line_count - 1 !="
+        "        (SELECT count(*) FROM booking_lines l WHERE l.booking_id = b.id))"
+        "     + (SELECT count(*) FROM booking_lines l JOIN bookings b ON b.id = l.booking_id"
+        "        WHERE l.live = 1 AND (b.outcome <> 1 OR b.status NOT IN (3, 4)"
+        "                              OR l.expires_at_ms <> b.expires_at_ms))";
+    if (lines) {
+        if (sqlite3_prepare_v2(db, lines_sound, -1, &s, NULL) != SQLITE_OK)
+            fail_msg("%s: lines: %s", where, sqlite3_errmsg(db));
+        rc = sqlite3_step(s);
+        if (rc != SQLITE_ROW || sqlite3_column_int(s, 0) != 0)
+            fail_msg("%s: %d records without all their lines or lines live off a hold", where,
+                     rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1);
+        sqlite3_finalize(s);
+    }
+    if (sqlite3_prepare_v2(db, lines ? invariant : invariant_v1, -1, &s, NULL) != SQLITE_OK)
         fail_msg("%s: invariant: %s", where, sqlite3_errmsg(db));
     rc = sqlite3_step(s);
     if (rc != SQLITE_ROW || sqlite3_column_int(s, 0) != 0)
@@ -237,9 +282,10 @@ static void answer_results(call_answer *a, const booking_result *r, size_t n)
         if ((r[i].outcome == BOOKING_FAILED) != a->failed ||
             (a->failed && r[i].reason != a->reason))
             a->mixed = true;
-        appendf(a->text, sizeof a->text, "%s %s%s %s %lld; ", booking_outcome_name(r[i].outcome),
-                booking_reason_name(r[i].reason), r[i].replayed ? " replayed" : "",
-                booking_status_name(r[i].status), (long long)r[i].expires_at_ms);
+        appendf(a->text, sizeof a->text, "%s %s%s %s %lld line %u; ",
+                booking_outcome_name(r[i].outcome), booking_reason_name(r[i].reason),
+                r[i].replayed ? " replayed" : "", booking_status_name(r[i].status),
+                (long long)r[i].expires_at_ms, (unsigned)r[i].line);
     }
 }
 
@@ -441,6 +487,109 @@ static void run_get_resource_due(booking_store *s, call_answer *a)
                 (long long)res.as_of_ms);
 }
 
+/* ---- bundles ---- */
+
+static const booking_line bun_new_lines[] = {
+    {.resource_id = "f-r4", .units = 2}, {.resource_id = "f-r0", .units = 3},
+    {.resource_id = "f-r1", .units = 4}};
+static const booking_line bun_hold_lines[] = {{.resource_id = "f-r1", .units = 1},
+                                              {.resource_id = "f-r4", .units = 1}};
+static const booking_line bun_rej_lines[] = {{.resource_id = "f-r0", .units = 1},
+                                             {.resource_id = "f-r4", .units = 100}};
+static const booking_line bun_unknown_lines[] = {{.resource_id = "f-r1", .units = 1},
+                                                 {.resource_id = "f-none", .units = 1}};
+/* The template's bundles (prepare()): active, held long, held short. */
+static const booking_line t_bun_lines[] = {
+    {.resource_id = "f-r0", .units = 2}, {.resource_id = "f-r4", .units = 3},
+    {.resource_id = "f-r1", .units = 1}};
+static const booking_line t_bun_reordered[] = {
+    {.resource_id = "f-r4", .units = 3}, {.resource_id = "f-r0", .units = 2},
+    {.resource_id = "f-r1", .units = 1}};
+static const booking_line t_bh_lines[] = {{.resource_id = "f-r4", .units = 2},
+                                          {.resource_id = "f-r0", .units = 1}};
+static const booking_line t_bd_lines[] = {{.resource_id = "f-r1", .units = 2},
+                                          {.resource_id = "f-r4", .units = 1},
+                                          {.resource_id = "f-r0", .units = 1}};
+
+/* A single attempt, then bundles: new (3 lines), held, rejected on line 1
+ * (recorded), a replay of t-bun, a conflict (its lines reordered) and one with an
+ * unknown line 1. The new bundle's counter writes are f-r4's (the single
+ * attempt's first), then f-r0's, then f-r1's. */
+static void run_bundle_batch(booking_store *s, call_answer *a)
+{
+    static const booking_request req[] = {
+        {.booking_id = "f-one", .resource_id = "f-r4", .units = 1},
+        {.booking_id = "f-bun-new", .lines = bun_new_lines, .line_count = 3},
+        {.booking_id = "f-bun-hold", .lines = bun_hold_lines, .line_count = 2,
+         .hold_ms = FAULT_HOLD_LONG_MS},
+        {.booking_id = "f-bun-rej", .lines = bun_rej_lines, .line_count = 2},
+        {.booking_id = "t-bun", .lines = t_bun_lines, .line_count = 3},
+        {.booking_id = "t-bun", .lines = t_bun_reordered, .line_count = 3},
+        {.booking_id = "f-bun-unk", .lines = bun_unknown_lines, .line_count = 2},
+    };
+    booking_result r[sizeof req / sizeof req[0]];
+    if (booking_attempt_batch(s, req, sizeof req / sizeof req[0], r) != BOOKING_OK)
+        fail_msg("bundle batch refused");
+    answer_results(a, r, sizeof req / sizeof req[0]);
+}
+
+/* A held bundle cancelled before its end: every line released, every entry dropped. */
+static void run_cancel_held_bundle(booking_store *s, call_answer *a)
+{
+    booking_reason r = BOOKING_REASON_INTERNAL;
+    booking_record rec;
+    booking_error e = booking_cancel(s, "t-bh", &r, &rec);
+    answer_reason(a, e, r);
+    answer_record(a, &rec);
+}
+
+/* Once t-bd is due: a confirm of it (hold_expired: each of its three lines
+ * released once, by its own resource's step), then the cancel of the active t-bun
+ * (every line released) and the confirm of the held t-bh, in one transaction. */
+static void run_bundle_changes_due(booking_store *s, call_answer *a)
+{
+    const booking_change changes[3] = {{"t-bd", BOOKING_CHANGE_CONFIRM},
+                                       {"t-bun", BOOKING_CHANGE_CANCEL},
+                                       {"t-bh", BOOKING_CHANGE_CONFIRM}};
+    booking_reason r[3] = {BOOKING_REASON_INTERNAL, BOOKING_REASON_INTERNAL,
+                           BOOKING_REASON_INTERNAL};
+    booking_record rec[3];
+    booking_error e = booking_change_batch(s, changes, 3, r, rec);
+    bool any = false, all = true;
+    for (size_t i = 0; i < 3; i++) {
+        answer_reason(a, e, r[i]);
+        any |= a->failed;
+        all &= a->failed;
+    }
+    a->failed = any;
+    if (any && !all)
+        appendf(a->text, sizeof a->text, "only part of the batch failed; ");
+    for (size_t i = 0; i < 3; i++)
+        answer_record(a, &rec[i]);
+}
+
+/* f-r4 as of the due time: t-bd's line 1 reads released, nothing written. */
+static void run_get_resource_bundle_due(booking_store *s, call_answer *a)
+{
+    booking_reason r = BOOKING_REASON_INTERNAL;
+    booking_resource res;
+    booking_error e = booking_get_resource(s, "f-r4", &r, &res);
+    answer_reason(a, e, r);
+    if (!a->failed)
+        appendf(a->text, sizeof a->text, "capacity %llu booked %llu as of %lld",
+                (unsigned long long)res.capacity, (unsigned long long)res.booked,
+                (long long)res.as_of_ms);
+    booking_record rec;
+    booking_record_line lines[BOOKING_LINES_MAX];
+    if (a->failed)
+        return;
+    e = booking_get_booking_lines(s, "t-bd", &r, &rec, lines, BOOKING_LINES_MAX);
+    answer_reason(a, e, r);
+    for (uint32_t i = 0; !a->failed && i < rec.line_count; i++)
+        appendf(a->text, sizeof a->text, "%s %llu, ", lines[i].resource_id,
+                (unsigned long long)lines[i].units);
+}
+
 typedef void (*call_fn)(booking_store *s, call_answer *a);
 
 typedef struct fault_call {
@@ -469,6 +618,10 @@ static fault_call calls[] = {
     {"batch_holds", run_batch_holds, true, FAULT_AT_DUE_MS, {0}, NULL},
     {"get_resource_due", run_get_resource_due, false, FAULT_AT_DUE_MS, {0}, NULL},
     {"change_batch", run_change_batch, true, FAULT_AT_LIVE_MS, {0}, NULL},
+    {"bundle_batch", run_bundle_batch, true, FAULT_AT_LIVE_MS, {0}, NULL},
+    {"cancel_held_bundle", run_cancel_held_bundle, true, FAULT_AT_LIVE_MS, {0}, NULL},
+    {"bundle_changes_due", run_bundle_changes_due, true, FAULT_AT_DUE_MS, {0}, NULL},
+    {"get_resource_bundle_due", run_get_resource_bundle_due, false, FAULT_AT_DUE_MS, {0}, NULL},
 };
 #define CALL_COUNT (sizeof calls / sizeof calls[0])
 
@@ -530,8 +683,8 @@ static int prepare(void **state)
     static const struct {
         const char *id;
         uint64_t capacity;
-    } resources[] = {{"f-r0", 100}, {"f-r1", 50}, {"f-r2", 30}};
-    for (size_t i = 0; i < 3; i++) {
+    } resources[] = {{"f-r0", 100}, {"f-r1", 50}, {"f-r2", 30}, {"f-r4", 20}};
+    for (size_t i = 0; i < sizeof resources / sizeof resources[0]; i++) {
         booking_reason r;
         if (booking_set_capacity(s, resources[i].id, resources[i].capacity, &r, NULL) !=
                 BOOKING_OK ||
@@ -556,6 +709,20 @@ static int prepare(void **state)
         booking_cancel(s, "t-b2", &reason, NULL) != BOOKING_OK ||
         reason != BOOKING_REASON_CANCELLED) {
         fprintf(stderr, "cannot prepare the template database\n");
+        return -1;
+    }
+    static const booking_request bundles[] = {
+        {.booking_id = "t-bun", .lines = t_bun_lines, .line_count = 3},
+        {.booking_id = "t-bh", .lines = t_bh_lines, .line_count = 2,
+         .hold_ms = FAULT_HOLD_LONG_MS},
+        {.booking_id = "t-bd", .lines = t_bd_lines, .line_count = 3,
+         .hold_ms = FAULT_HOLD_SHORT_MS},
+    };
+    booking_result rb[3];
+    if (booking_attempt_batch(s, bundles, 3, rb) != BOOKING_OK ||
+        rb[0].outcome != BOOKING_BOOKED || rb[1].status != BOOKING_STATUS_HELD ||
+        rb[2].status != BOOKING_STATUS_HELD) {
+        fprintf(stderr, "cannot prepare the template's bundles\n");
         return -1;
     }
     booking_store_close(s); /* checkpoints: the template is one file */
@@ -813,6 +980,14 @@ static void change_batch_under_io_fault_fails_whole_and_leaves_no_trace(void **s
     fault_every_operation(&calls[15]);
 }
 
+static void bundle_cancel_and_expiry_under_io_fault_fail_and_leave_no_trace(void **state)
+{
+    (void)state;
+    fault_every_operation(&calls[17]);
+    fault_every_operation(&calls[18]);
+    fault_every_operation(&calls[19]);
+}
+
 /* ---- a statement failing inside the transaction ---- */
 
 /* A trigger that aborts one statement of the call: SQLite then rolls back that
@@ -951,6 +1126,36 @@ static void failed_statement_rolls_back_the_whole_call(void **state)
     }
 }
 
+/* ---- a fault midway through a bundle's writes ---- */
+
+/* The rule of SPEC section 8 under faults: a bundle is all its lines or none. A
+ * statement of the batch aborted (its lines' insert at line 2, the held bundle's
+ * lines, the second counter the batch writes: f-r0's, after f-r4's), alone or
+ * with every file operation failing from then on, and every I/O fault anywhere in
+ * the batch: the whole batch answers FAILED, and no record, line or counter of it
+ * is in the file (step_case() and run_case() compare the whole snapshot). */
+static void bundle_fault_midway_through_its_writes_fails_the_whole_batch_and_leaves_no_line_of_it(
+    void **state)
+{
+    (void)state;
+    if (sqlite3_auto_extension((void (*)(void))register_sql_functions) != SQLITE_OK)
+        fail_msg("cannot register fault_arm_all()");
+    static const char *const triggers[] = {
+        "BEFORE INSERT ON booking_lines WHEN NEW.booking_id = 'f-bun-new' AND NEW.line = 2",
+        "BEFORE INSERT ON booking_lines WHEN NEW.booking_id = 'f-bun-hold'",
+        "BEFORE INSERT ON booking_lines WHEN NEW.booking_id = 'f-bun-rej'",
+        "BEFORE UPDATE ON resources WHEN NEW.id = 'f-r0'",
+        "BEFORE UPDATE ON resources WHEN NEW.id = 'f-r1'",
+    };
+    for (size_t i = 0; i < sizeof triggers / sizeof triggers[0]; i++) {
+        for (int then_io_faults = 0; then_io_faults <= 1; then_io_faults++) {
+            if (!step_case(&calls[16], triggers[i], then_io_faults))
+                fail_msg("bundle_batch: the trigger %s did not fire", triggers[i]);
+        }
+    }
+    fault_every_operation(&calls[16]);
+}
+
 /* ---- opening and closing under faults ---- */
 
 /* Opens the store with the nth operation of kind op failing: either the open
@@ -997,7 +1202,19 @@ static void reads_under_io_fault_fail_and_the_store_recovers(void **state)
 
 /* ---- the migration of a version-1 file under faults ---- */
 
-static const char v1_fixture[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v1.db";
+/* A file of an older release: the version-1 one (before holds) and the version-2
+ * one (before bundles), each with a resource, its booked, and the version. */
+typedef struct old_fixture {
+    const char *path;
+    const char *room;
+    uint64_t room_booked;
+    int version;
+} old_fixture;
+
+static const old_fixture v1_fixture = {BOOKING_TEST_FIXTURES "/sqlite-schema-v1.db", "v1-room", 5,
+                                       1};
+static const old_fixture v2_fixture = {BOOKING_TEST_FIXTURES "/sqlite-schema-v2.db", "v2-room", 7,
+                                       2};
 
 /* What version 1 keeps: every row, in its columns. */
 static char *v1_rows(sqlite3 *db)
@@ -1019,6 +1236,7 @@ static char *schema_text(sqlite3 *db)
 }
 
 typedef struct v1_file {
+    const old_fixture *fixture;
     char *rows;   /* the fixture's rows */
     char *schema; /* the fixture's schema and version */
 } v1_file;
@@ -1034,8 +1252,8 @@ static int file_version(sqlite3 *raw, const char *where)
     return version;
 }
 
-/* The file at path is the fixture untouched (version 1, the same schema and
- * rows) or migrated whole (version 2, the same rows); returns its version. */
+/* The file at path is the fixture untouched (its version, the same schema and
+ * rows) or migrated whole (version 3, the same rows); returns its version. */
 static int expect_v1_or_migrated(const char *path, const v1_file *v1, const char *where)
 {
     sqlite3 *raw = raw_open(path);
@@ -1043,12 +1261,12 @@ static int expect_v1_or_migrated(const char *path, const v1_file *v1, const char
     int version = file_version(raw, where);
     char *rows = v1_rows(raw);
     char *schema = schema_text(raw);
-    if (version != 1 && version != 2)
+    if (version != v1->fixture->version && version != FAULT_SCHEMA_VERSION)
         fail_msg("%s: the file is at version %d", where, version);
     if (strcmp(rows, v1->rows) != 0)
         fail_msg("%s: version %d, and the decisions differ:\n%s", where, version, rows);
-    if (version == 1 && strcmp(schema, v1->schema) != 0)
-        fail_msg("%s: version 1, but the schema changed:\n%s", where, schema);
+    if (version == v1->fixture->version && strcmp(schema, v1->schema) != 0)
+        fail_msg("%s: version %d, but the schema changed:\n%s", where, version, schema);
     free(rows);
     free(schema);
     sqlite3_close(raw);
@@ -1056,9 +1274,9 @@ static int expect_v1_or_migrated(const char *path, const v1_file *v1, const char
 }
 
 /* A hold on the migrated file, made and read back. */
-static void expect_holds_work(booking_store *s, const char *where)
+static void expect_holds_work(booking_store *s, const char *room, const char *where)
 {
-    booking_request req = {.booking_id = "f-v2-hold", .resource_id = "v1-room", .units = 1, .hold_ms = FAULT_HOLD_SHORT_MS};
+    booking_request req = {.booking_id = "f-v2-hold", .resource_id = room, .units = 1, .hold_ms = FAULT_HOLD_SHORT_MS};
     booking_result r;
     if (booking_attempt(s, &req, &r) != BOOKING_OK || r.outcome != BOOKING_BOOKED ||
         r.status != BOOKING_STATUS_HELD)
@@ -1074,8 +1292,8 @@ static bool migration_case(fault_op op, unsigned long nth, const v1_file *v1,
 {
     char where[256], url[FAULT_URL_SIZE], why[512] = "";
     remove_db(case_path);
-    if (!copy_file(v1_fixture, case_path))
-        fail_msg("cannot copy %s", v1_fixture);
+    if (!copy_file(v1->fixture->path, case_path))
+        fail_msg("cannot copy %s", v1->fixture->path);
     snprintf(url, sizeof url, "sqlite:%s?vfs=%s&busy_timeout_ms=%d", case_path, FAULT_VFS_NAME,
              FAULT_BUSY_TIMEOUT_MS);
     booking_store *s = NULL;
@@ -1083,46 +1301,49 @@ static bool migration_case(fault_op op, unsigned long nth, const v1_file *v1,
     booking_error e = booking_store_open(url, &s, why, sizeof why);
     fault_vfs_disarm();
     bool fired = fault_vfs_fired();
-    snprintf(where, sizeof where, "migration, %s fault #%lu (%s)", fault_op_name(op), nth,
-             fired ? fault_vfs_fired_detail() : "not reached");
+    snprintf(where, sizeof where, "migration from %d, %s fault #%lu (%s)", v1->fixture->version,
+             fault_op_name(op), nth, fired ? fault_vfs_fired_detail() : "not reached");
     crash_image(case_path, crash_path);
     if (e != BOOKING_OK && (e != BOOKING_EOPEN || s != NULL || !fired))
         fail_msg("%s: %s (%s)", where, booking_error_name(e), why);
     *refused += e != BOOKING_OK;
     int version = expect_v1_or_migrated(case_path, v1, where);
-    if (e == BOOKING_OK && version != 2)
+    if (e == BOOKING_OK && version != FAULT_SCHEMA_VERSION)
         fail_msg("%s: the open worked, yet the file is at version %d", where, version);
     expect_v1_or_migrated(crash_path, v1, where);
     if (s == NULL)
         s = store_open(case_path, "busy_timeout_ms=1000");
     booking_reason reason;
     booking_resource res;
-    if (booking_get_resource(s, "v1-room", &reason, &res) != BOOKING_OK ||
-        reason != BOOKING_REASON_OK || res.booked != 5)
-        fail_msg("%s: v1-room reads %s, booked %llu", where, booking_reason_name(reason),
-                 (unsigned long long)res.booked);
-    expect_holds_work(s, where);
+    if (booking_get_resource(s, v1->fixture->room, &reason, &res) != BOOKING_OK ||
+        reason != BOOKING_REASON_OK || res.booked != v1->fixture->room_booked)
+        fail_msg("%s: %s reads %s, booked %llu", where, v1->fixture->room,
+                 booking_reason_name(reason), (unsigned long long)res.booked);
+    expect_holds_work(s, v1->fixture->room, where);
     booking_store_close(s);
     sqlite3 *raw = raw_open(case_path);
     expect_sound(raw, where);
-    if (file_version(raw, where) != 2)
+    if (file_version(raw, where) != FAULT_SCHEMA_VERSION)
         fail_msg("%s: a later open did not migrate the file", where);
     sqlite3_close(raw);
     return fired;
 }
 
-static void migration_under_io_fault_leaves_the_v1_file_untouched_or_migrated_whole(void **state)
+/* Every fault of every kind while opening a copy of the fixture. */
+static void migration_under_every_fault(const old_fixture *fixture)
 {
-    (void)state;
     fault_clock_set(FAULT_T0_MS);
     remove_db(case_path);
-    if (!copy_file(v1_fixture, case_path))
-        fail_msg("cannot copy %s", v1_fixture);
+    if (!copy_file(fixture->path, case_path))
+        fail_msg("cannot copy %s", fixture->path);
     sqlite3 *raw = raw_open(case_path);
-    v1_file v1 = {v1_rows(raw), schema_text(raw)};
+    v1_file v1 = {fixture, v1_rows(raw), schema_text(raw)};
     sqlite3_close(raw);
-    if (strstr(v1.schema, "V 1 ") == NULL)
-        fail_msg("%s is not at schema version 1:\n%s", v1_fixture, v1.schema);
+    char version[16];
+    snprintf(version, sizeof version, "V %d ", fixture->version);
+    if (strstr(v1.schema, version) == NULL)
+        fail_msg("%s is not at schema version %d:\n%s", fixture->path, fixture->version,
+                 v1.schema);
     for (int op = 0; op < FAULT_OP_COUNT; op++) {
         unsigned long n = 1, refused = 0;
         while (migration_case((fault_op)op, n, &v1, &refused)) {
@@ -1130,11 +1351,23 @@ static void migration_under_io_fault_leaves_the_v1_file_untouched_or_migrated_wh
                 fail_msg("migration: %s faults never stop being reached",
                          fault_op_name((fault_op)op));
         }
-        fprintf(stderr, "fault: migration, %s: %lu operations, %lu refused with EOPEN\n",
-                fault_op_name((fault_op)op), n - 1, refused);
+        fprintf(stderr, "fault: migration from %d, %s: %lu operations, %lu refused with EOPEN\n",
+                fixture->version, fault_op_name((fault_op)op), n - 1, refused);
     }
     free(v1.rows);
     free(v1.schema);
+}
+
+static void migration_under_io_fault_leaves_the_v1_file_untouched_or_migrated_whole(void **state)
+{
+    (void)state;
+    migration_under_every_fault(&v1_fixture);
+}
+
+static void migration_under_io_fault_leaves_the_v2_file_untouched_or_migrated_whole(void **state)
+{
+    (void)state;
+    migration_under_every_fault(&v2_fixture);
 }
 
 static void open_under_io_fault_fails_cleanly_or_works(void **state)
@@ -1280,8 +1513,12 @@ int main(void)
         cmocka_unit_test(expiry_step_under_io_fault_fails_and_leaves_no_trace),
         cmocka_unit_test(read_of_due_holds_under_io_fault_fails_and_writes_nothing),
         cmocka_unit_test(failed_statement_rolls_back_the_whole_call),
+        cmocka_unit_test(
+            bundle_fault_midway_through_its_writes_fails_the_whole_batch_and_leaves_no_line_of_it),
+        cmocka_unit_test(bundle_cancel_and_expiry_under_io_fault_fail_and_leave_no_trace),
         cmocka_unit_test(open_under_io_fault_fails_cleanly_or_works),
         cmocka_unit_test(migration_under_io_fault_leaves_the_v1_file_untouched_or_migrated_whole),
+        cmocka_unit_test(migration_under_io_fault_leaves_the_v2_file_untouched_or_migrated_whole),
         cmocka_unit_test(close_under_io_fault_keeps_committed_decisions),
         cmocka_unit_test(write_lock_held_elsewhere_fails_busy_quickly_and_writes_nothing),
     };

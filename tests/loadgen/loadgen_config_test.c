@@ -161,6 +161,115 @@ static void new_ids_are_well_formed_uuids_and_replays_repeat_them(void **state)
     }
 }
 
+/* ---- stays: bundles of consecutive nights (SPEC section 8) ---- */
+
+static void nights_and_stay_make_the_nights_the_resources_in_both_modes(void **state)
+{
+    (void)state;
+    loadgen_config cfg;
+    char why[LOADGEN_WHY_BYTES];
+    assert_int_equal(parse(&cfg, why, "--nights 30 --stay 2-5"), LOADGEN_OK);
+    assert_int_equal(cfg.nights, 30);
+    assert_int_equal(cfg.resources, 30);
+    assert_int_equal(cfg.stay_min, 2);
+    assert_int_equal(cfg.stay_max, 5);
+    assert_int_equal(parse(&cfg, why, "--nights 30"), LOADGEN_OK);
+    assert_int_equal(cfg.stay_min, 3); /* the default stay */
+    assert_int_equal(cfg.stay_max, 3);
+    assert_int_equal(parse(&cfg, why, "--nights 30 --stay 4"), LOADGEN_OK);
+    assert_int_equal(cfg.stay_min, 4);
+    assert_int_equal(cfg.stay_max, 4);
+    assert_int_equal(parse(&cfg, why, "--url http://127.0.0.1:9 --nights 30 --stay 3"),
+                     LOADGEN_OK);
+    assert_true(cfg.spread); /* stays spread over the nights */
+    assert_int_equal(cfg.resources, 30);
+    assert_int_equal(parse(&cfg, why, "--attempts 10"), LOADGEN_OK);
+    assert_int_equal(cfg.nights, 0); /* a run without them sends single attempts */
+}
+
+static void a_stay_that_cannot_be_sent_is_refused_with_its_reason(void **state)
+{
+    (void)state;
+    loadgen_config cfg;
+    char why[LOADGEN_WHY_BYTES];
+    assert_int_equal(parse(&cfg, why, "--stay 3"), LOADGEN_USAGE);
+    assert_non_null(strstr(why, "--nights"));
+    assert_int_equal(parse(&cfg, why, "--nights 2 --stay 3"), LOADGEN_USAGE);
+    assert_non_null(strstr(why, "does not fit"));
+    assert_int_equal(parse(&cfg, why, "--nights 100 --stay 65"), LOADGEN_USAGE);
+    assert_non_null(strstr(why, "1 to 64"));
+    assert_int_equal(parse(&cfg, why, "--nights 100 --stay 4-2"), LOADGEN_USAGE);
+    assert_int_equal(parse(&cfg, why, "--nights 100 --stay 0-2"), LOADGEN_USAGE);
+    assert_int_equal(parse(&cfg, why, "--nights 100 --stay -2"), LOADGEN_USAGE);
+    assert_int_equal(parse(&cfg, why, "--nights 10 --resources 10"), LOADGEN_USAGE);
+    assert_non_null(strstr(why, "--resources"));
+    assert_int_equal(parse(&cfg, why, "--nights 100 --stay 9 --batch 8192"), LOADGEN_USAGE);
+    assert_non_null(strstr(why, "65536"));
+    assert_int_equal(parse(&cfg, why, "--nights 100 --stay 8 --batch 8192"), LOADGEN_OK);
+    assert_int_equal(parse(&cfg, why, "--url http://127.0.0.1:9 --nights 30 --mode hot"),
+                     LOADGEN_USAGE);
+    assert_non_null(strstr(why, "--mode hot"));
+}
+
+static void stays_are_consecutive_nights_that_fit_and_replays_repeat_them(void **state)
+{
+    (void)state;
+    loadgen_config cfg;
+    char why[LOADGEN_WHY_BYTES];
+    loadgen_slot slots[64], s;
+    assert_int_equal(parse(&cfg, why, "--nights 10 --stay 1-4 --replay-ratio 0.3"), LOADGEN_OK);
+    loadgen_picker p;
+    loadgen_picker_init(&p, &cfg, 99, "b-", slots, 64);
+    unsigned seen_len[5] = {0}, last_night = 0, replays = 0;
+    for (int i = 0; i < 2000; i++) {
+        uint64_t before = p.issued;
+        loadgen_pick(&p, &s);
+        assert_true(s.lines >= 1 && s.lines <= 4);
+        assert_true(s.resource + s.lines <= 10); /* the stay fits in the nights */
+        seen_len[s.lines]++;
+        last_night |= s.resource + s.lines == 10;
+        if (p.issued == before) {
+            bool found = false;
+            for (unsigned j = 0; j < 64 && j < before && !found; j++)
+                found = strcmp(slots[j].booking_id, s.booking_id) == 0 &&
+                        slots[j].resource == s.resource && slots[j].lines == s.lines &&
+                        slots[j].units == s.units;
+            assert_true(found); /* the same stay, night for night */
+            replays++;
+        }
+    }
+    for (unsigned len = 1; len <= 4; len++)
+        assert_true(seen_len[len] > 0);
+    assert_true(last_night && replays > 0);
+    booking_line lines[BOOKING_LINES_MAX];
+    char ids[10][LOADGEN_ID_BYTES];
+    for (int n = 0; n < 10; n++)
+        snprintf(ids[n], sizeof ids[n], "night-%d", n);
+    s = (loadgen_slot){.resource = 6, .lines = 3, .units = 2};
+    assert_int_equal(loadgen_slot_fill_lines(&s, ids, lines), 3);
+    assert_string_equal(lines[0].resource_id, "night-6");
+    assert_string_equal(lines[2].resource_id, "night-8");
+    assert_int_equal(lines[1].units, 2);
+    uint64_t ledger[10] = {0};
+    loadgen_slot_add(ledger, &s);
+    assert_int_equal(ledger[5] + ledger[6] + ledger[7] + ledger[8] + ledger[9], 6);
+    assert_int_equal(ledger[9], 0);
+}
+
+static void nearby_seeds_give_every_client_its_own_ids(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 0; seed < 16; seed++) {
+        for (uint64_t other = seed + 1; other < 16; other++) {
+            for (uint64_t i = 0; i < 8; i++) {
+                for (uint64_t j = 0; j < 8; j++)
+                    assert_true(loadgen_stream_seed(seed, i) != loadgen_stream_seed(other, j));
+            }
+        }
+    }
+    assert_true(loadgen_stream_seed(0, 0) != 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +280,10 @@ int main(void)
         cmocka_unit_test(holds_and_confirms_are_options_of_both_modes),
         cmocka_unit_test(ids_are_random_uuid4_by_default_and_chosen_by_ids_in_both_modes),
         cmocka_unit_test(new_ids_are_well_formed_uuids_and_replays_repeat_them),
+        cmocka_unit_test(nights_and_stay_make_the_nights_the_resources_in_both_modes),
+        cmocka_unit_test(a_stay_that_cannot_be_sent_is_refused_with_its_reason),
+        cmocka_unit_test(stays_are_consecutive_nights_that_fit_and_replays_repeat_them),
+        cmocka_unit_test(nearby_seeds_give_every_client_its_own_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

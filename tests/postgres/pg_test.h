@@ -22,10 +22,21 @@ PGresult *pg_test_exec(PGconn *pg, const char *sql);
 /* One number from "SELECT ..."; fails the test on error. */
 long long pg_test_value(PGconn *pg, const char *sql);
 
-/* For every resource: 0 <= booked <= capacity and booked equals the sum of the
- * units of its active and held BOOKED records, as stored (a held one whose time
- * has come counts until a write applies its expiry; postgres.c note (9)).
- * Returns the number of resources checked. */
+/* The units the records hold on resource `rid` (an SQL expression), as stored:
+ * line 0 of every active or held BOOKED record on it, and every line 1.. on it
+ * of an active bundle or one still a live hold entry (a held line whose time
+ * has come counts until a write on its resource applies its expiry; postgres.c
+ * note (9)). */
+#define PG_TEST_HELD_UNITS(rid)                                                              \
+    "(COALESCE((SELECT sum(b.units) FROM bookings b WHERE b.resource_id = " rid              \
+    "   AND b.outcome = 1 AND b.status IN (1, 3)), 0)"                                       \
+    " + COALESCE((SELECT sum(l.units) FROM booking_lines l JOIN bookings b"                  \
+    "   ON b.id = l.booking_id WHERE l.resource_id = " rid                                   \
+    "   AND b.outcome = 1 AND (l.held OR b.status = 1)), 0))"
+
+/* For every resource: 0 <= booked <= capacity and booked equals the units its
+ * records hold on it (PG_TEST_HELD_UNITS); every bundle has all its lines, and
+ * only a hold has live line entries. Returns the number of resources checked. */
 long long pg_test_check_invariant(PGconn *pg);
 
 /* The store's own sessions (application_name "booking") on this database, not

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * postgres_upgrade.c: a database the previous release wrote (schema version 1:
- * the committed dump tests/fixtures/postgres-schema-v1.sql) is migrated in place
- * when this library opens it, in one transaction, by one of many instances
- * opening together: every decision and counter is kept, and holds work after.
- * argv[1] is the URL of a fresh database, argv[2] the fixture.
+ * postgres_upgrade.c: a database an earlier release wrote (schema version 1:
+ * the committed dump tests/fixtures/postgres-schema-v1.sql; version 2, holds:
+ * postgres-schema-v2.sql) is migrated in place to version 3 (bundles) when this
+ * library opens it, in one transaction, by one of many instances opening
+ * together: every decision, counter, hold and time is kept, and holds and
+ * bundles work after. A migration that fails leaves the old version as it was.
+ * argv[1] is the URL of a fresh database, argv[2] the fixture, argv[3] its
+ * version (1 or 2).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +26,16 @@
 #define OPENERS 4
 #define FIXTURE_BYTES_MAX (64 * 1024)
 #define HOLD_MS 1000
+#define SCHEMA_VERSION_NOW 3
+#define ROWS_TEXT_MAX 4096
+
+/* Every stored column of every row of a version-2 database, as one text. */
+#define V2_BOOKINGS                                                                          \
+    "SELECT string_agg(concat_ws('|', id, resource_id, units, outcome, status, hold_ms,"     \
+    " created_at_ms, updated_at_ms, expires_at_ms), ',' ORDER BY id) FROM bookings"
+#define V2_RESOURCES                                                                         \
+    "SELECT string_agg(concat_ws('|', id, capacity, booked, clock_ms), ',' ORDER BY id)"     \
+    " FROM resources"
 
 static const char *url, *fixture;
 static int64_t test_clock_ms;
@@ -123,6 +136,8 @@ static void expect_record(booking_store *s, const char *id, const char *resource
     assert_int_equal(rec.status, status);
     assert_int_equal(rec.hold_ms, 0);
     assert_true(rec.expires_at_ms == 0);
+    assert_int_equal(rec.line_count, 1);
+    assert_int_equal(rec.line, 0);
     /* A version-1 record's times: the migration's (postgres_schema.c). */
     assert_true(rec.created_at_ms == rec.updated_at_ms);
     assert_true(rec.created_at_ms >= migrated_after_ms && rec.created_at_ms <= migrated_before_ms);
@@ -218,7 +233,11 @@ static void schema_version_1_is_migrated_in_place_keeping_every_decision(void **
         assert_int_equal(e[i], BOOKING_OK);
     }
     long long t1 = pg_test_server_ms(pg);
-    assert_int_equal(pg_test_value(pg, "SELECT version FROM booking_schema"), 2);
+    assert_int_equal(pg_test_value(pg, "SELECT version FROM booking_schema"), SCHEMA_VERSION_NOW);
+    /* every earlier record is a single attempt: one line, no failing line named */
+    assert_int_equal(pg_test_value(pg, "SELECT count(*) FROM bookings"
+                                       " WHERE line_count <> 1 OR line <> 0"), 0);
+    assert_int_equal(pg_test_value(pg, "SELECT count(*) FROM booking_lines"), 0);
     /* migrated once: every row and resource has the one migration's time */
     assert_int_equal(pg_test_value(pg, "SELECT count(DISTINCT created_at_ms) FROM bookings"), 1);
     assert_int_equal(pg_test_value(pg, "SELECT count(DISTINCT clock_ms) FROM resources"), 1);
@@ -232,17 +251,205 @@ static void schema_version_1_is_migrated_in_place_keeping_every_decision(void **
     PQfinish(pg);
 }
 
+/* ---- version 2 (holds) to 3 ---- */
+
+/* One text value from "SELECT ..." into out. */
+static void text_value(PGconn *pg, const char *sql, char *out, size_t size)
+{
+    PGresult *res = pg_test_exec(pg, sql);
+    assert_int_equal(PQntuples(res), 1);
+    assert_true(strlen(PQgetvalue(res, 0, 0)) < size);
+    snprintf(out, size, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+}
+
+static long long fixture_ms(PGconn *pg, const char *column, const char *table, const char *id)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE id = '%s'", column, table, id);
+    return pg_test_value(pg, sql);
+}
+
+/* Runs first: the fixture is loaded here, and stays for the next case.
+ * Migration 3 adds bookings.line_count and line, then creates booking_lines: a
+ * table of that name already there makes it fail after the columns were added. */
+static void migration_that_fails_leaves_schema_version_2_as_it_was(void **state)
+{
+    (void)state;
+    load_fixture();
+    PGconn *pg = pg_test_connect(url);
+    char bookings[ROWS_TEXT_MAX], resources[ROWS_TEXT_MAX], after[ROWS_TEXT_MAX];
+    text_value(pg, V2_BOOKINGS, bookings, sizeof bookings);
+    text_value(pg, V2_RESOURCES, resources, sizeof resources);
+    PQclear(pg_test_exec(pg, "CREATE TABLE booking_lines (x integer)"));
+    booking_store *s = NULL;
+    char err[256] = "";
+    assert_int_equal(booking_store_open(url, &s, err, sizeof err), BOOKING_EOPEN);
+    assert_null(s);
+    assert_non_null(strstr(err, "booking_lines"));
+    assert_int_equal(pg_test_value(pg, "SELECT version FROM booking_schema"), 2);
+    assert_int_equal(column_count(pg, "bookings", "line_count"), 0);
+    assert_int_equal(column_count(pg, "bookings", "line"), 0);
+    text_value(pg, V2_BOOKINGS, after, sizeof after);
+    assert_string_equal(after, bookings);
+    text_value(pg, V2_RESOURCES, after, sizeof after);
+    assert_string_equal(after, resources);
+    PQclear(pg_test_exec(pg, "DROP TABLE booking_lines"));
+    PQfinish(pg);
+}
+
+static void expect_v2_record(booking_store *s, PGconn *pg, const char *id, booking_status status)
+{
+    booking_reason reason;
+    booking_record rec;
+    booking_record_line lines[2];
+    assert_int_equal(booking_get_booking_lines(s, id, &reason, &rec, lines, 2), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+    assert_int_equal(rec.status, status);
+    assert_int_equal(rec.line_count, 1);
+    assert_int_equal(rec.line, 0);
+    assert_string_equal(lines[0].resource_id, rec.resource_id);
+    assert_int_equal(lines[0].units, rec.units);
+    /* the times as the previous release stored them (an unswept expiry: at its end) */
+    assert_true(rec.created_at_ms == fixture_ms(pg, "created_at_ms", "bookings", id));
+    assert_true(rec.expires_at_ms == fixture_ms(pg, "expires_at_ms", "bookings", id));
+    long long updated = fixture_ms(pg, "updated_at_ms", "bookings", id);
+    assert_true(rec.updated_at_ms == (status == BOOKING_STATUS_EXPIRED ? rec.expires_at_ms : updated));
+    assert_true(rec.hold_ms == (uint64_t)fixture_ms(pg, "hold_ms", "bookings", id));
+}
+
+static void v2_decisions_and_holds_are_kept(booking_store *s, PGconn *pg)
+{
+    /* The store's time: the fixture's latest write (r-empty's clock_ms), after
+     * h-4's end and before h-3's; h-1 was swept, h-4 is due but was never swept. */
+    test_clock_ms = pg_test_value(pg, "SELECT max(clock_ms) FROM resources");
+    assert_true(test_clock_ms >= fixture_ms(pg, "expires_at_ms", "bookings", "h-4") &&
+                test_clock_ms < fixture_ms(pg, "expires_at_ms", "bookings", "h-3"));
+    assert_int_equal(booking_store_set_clock(s, test_clock, NULL), BOOKING_OK);
+    expect_v2_record(s, pg, "b-1", BOOKING_STATUS_ACTIVE);
+    expect_v2_record(s, pg, "b-2", BOOKING_STATUS_CANCELLED);
+    expect_v2_record(s, pg, "b-3", BOOKING_STATUS_NONE);
+    expect_v2_record(s, pg, "h-1", BOOKING_STATUS_EXPIRED);
+    expect_v2_record(s, pg, "h-2", BOOKING_STATUS_ACTIVE);
+    expect_v2_record(s, pg, "h-3", BOOKING_STATUS_HELD);
+    expect_v2_record(s, pg, "h-4", BOOKING_STATUS_EXPIRED);
+    expect_resource(s, "r-seats", 10, 10);
+    expect_resource(s, "r-short", 5, 0); /* h-4 is due: its units no longer count */
+    booking_result r = attempt(s, "b-3", "r-seats", 3, 0);
+    assert_true(r.outcome == BOOKING_REJECTED && r.replayed && r.line == 0 &&
+                r.reason == BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    r = attempt(s, "h-3", "r-seats", 1, 3600000);
+    assert_true(r.outcome == BOOKING_BOOKED && r.replayed && r.status == BOOKING_STATUS_HELD);
+    /* a record of one line is the bundle of that line (SPEC section 8) */
+    booking_line one = {.resource_id = "r-seats", .units = 4};
+    booking_request q = {.booking_id = "b-1", .lines = &one, .line_count = 1};
+    assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
+    assert_true(r.outcome == BOOKING_BOOKED && r.replayed);
+    booking_line two[2] = {{.resource_id = "r-seats", .units = 4},
+                           {.resource_id = "r-room", .units = 1}};
+    q = (booking_request){.booking_id = "b-1", .lines = two, .line_count = 2};
+    assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
+    assert_int_equal(r.reason, BOOKING_REASON_BOOKING_ID_CONFLICT);
+    /* the live hold is confirmed before its end; the due one is swept by a write */
+    booking_reason reason;
+    assert_int_equal(booking_confirm(s, "h-3", &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_CONFIRMED);
+    assert_int_equal(booking_cancel(s, "h-4", &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_HOLD_EXPIRED);
+    booking_store_stats stats;
+    assert_int_equal(booking_store_get_stats(s, &stats), BOOKING_OK);
+    assert_true(stats.holds_expired == 1);
+    assert_int_equal(pg_test_value(pg, "SELECT status FROM bookings WHERE id = 'h-4'"),
+                     BOOKING_STATUS_EXPIRED);
+    assert_int_equal(pg_test_value(pg, "SELECT booked FROM resources WHERE id = 'r-short'"), 0);
+    pg_test_check_invariant(pg);
+}
+
+/* A bundle on the migrated tables: held over two resources, each line's units
+ * on its own, released by each resource's own expiry. */
+static void v2_bundles_work_after(booking_store *s, PGconn *pg)
+{
+    booking_line lines[2] = {{.resource_id = "r-short", .units = 5},
+                             {.resource_id = "r-room-2", .units = 1}};
+    booking_reason reason;
+    assert_int_equal(booking_set_capacity(s, "r-room-2", 1, &reason, NULL), BOOKING_OK);
+    booking_request q = {.booking_id = "bundle-1", .lines = lines, .line_count = 2,
+                         .hold_ms = HOLD_MS};
+    booking_result r;
+    assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
+    assert_true(r.outcome == BOOKING_BOOKED && r.status == BOOKING_STATUS_HELD);
+    expect_resource(s, "r-short", 5, 5);
+    expect_resource(s, "r-room-2", 1, 1);
+    pg_test_check_invariant(pg);
+    test_clock_ms += HOLD_MS;
+    expect_resource(s, "r-short", 5, 0);
+    expect_resource(s, "r-room-2", 1, 0);
+    r = attempt(s, "after-1", "r-room-2", 1, 0); /* sweeps line 1 on r-room-2 only */
+    assert_true(r.outcome == BOOKING_BOOKED && !r.replayed);
+    assert_int_equal(pg_test_value(pg, "SELECT count(*) FROM booking_lines WHERE held"), 0);
+    assert_int_equal(pg_test_value(pg, "SELECT status FROM bookings WHERE id = 'bundle-1'"),
+                     BOOKING_STATUS_HELD); /* line 0's entry is r-short's to release */
+    booking_record rec;
+    assert_int_equal(booking_get_booking(s, "bundle-1", &reason, &rec), BOOKING_OK);
+    assert_int_equal(rec.status, BOOKING_STATUS_EXPIRED);
+    pg_test_check_invariant(pg);
+}
+
+static void schema_version_2_is_migrated_in_place_keeping_every_record_counter_hold_and_time(
+    void **state)
+{
+    (void)state;
+    PGconn *pg = pg_test_connect(url);
+    assert_int_equal(pg_test_value(pg, "SELECT version FROM booking_schema"), 2);
+    char bookings[ROWS_TEXT_MAX], resources[ROWS_TEXT_MAX], after[ROWS_TEXT_MAX];
+    text_value(pg, V2_BOOKINGS, bookings, sizeof bookings);
+    text_value(pg, V2_RESOURCES, resources, sizeof resources);
+    pthread_t t[OPENERS];
+    booking_error e[OPENERS];
+    for (int i = 0; i < OPENERS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, open_and_close, &e[i]), 0);
+    for (int i = 0; i < OPENERS; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(e[i], BOOKING_OK);
+    }
+    assert_int_equal(pg_test_value(pg, "SELECT version FROM booking_schema"), SCHEMA_VERSION_NOW);
+    /* every stored column of every row as it was, and the new ones at their defaults */
+    text_value(pg, V2_BOOKINGS, after, sizeof after);
+    assert_string_equal(after, bookings);
+    text_value(pg, V2_RESOURCES, after, sizeof after);
+    assert_string_equal(after, resources);
+    assert_int_equal(pg_test_value(pg, "SELECT count(*) FROM bookings"), 10);
+    assert_int_equal(pg_test_value(pg, "SELECT count(*) FROM bookings"
+                                       " WHERE line_count <> 1 OR line <> 0"), 0);
+    assert_int_equal(pg_test_value(pg, "SELECT count(*) FROM booking_lines"), 0);
+    assert_int_equal(pg_test_value(pg, "SELECT count(*) FROM pg_indexes WHERE indexname IN"
+                                       " ('bookings_live_holds', 'booking_lines_live_holds')"), 2);
+    pg_test_check_invariant(pg);
+    booking_store *s = open_store();
+    v2_decisions_and_holds_are_kept(s, pg);
+    v2_bundles_work_after(s, pg);
+    booking_store_close(s);
+    PQfinish(pg);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: %s POSTGRES_URL FIXTURE.sql\n", argv[0]);
+    if (argc < 4 || (strcmp(argv[3], "1") != 0 && strcmp(argv[3], "2") != 0)) {
+        fprintf(stderr, "usage: %s POSTGRES_URL FIXTURE.sql 1|2\n", argv[0]);
         return 2;
     }
     url = argv[1];
     fixture = argv[2];
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest v1[] = {
         cmocka_unit_test(migration_that_fails_leaves_schema_version_1_as_it_was),
         cmocka_unit_test(schema_version_1_is_migrated_in_place_keeping_every_decision),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest v2[] = {
+        cmocka_unit_test(migration_that_fails_leaves_schema_version_2_as_it_was),
+        cmocka_unit_test(
+            schema_version_2_is_migrated_in_place_keeping_every_record_counter_hold_and_time),
+    };
+    if (strcmp(argv[3], "1") == 0)
+        return cmocka_run_group_tests_name("schema version 1", v1, NULL, NULL);
+    return cmocka_run_group_tests_name("schema version 2", v2, NULL, NULL);
 }

@@ -36,12 +36,18 @@ sql() {
 }
 
 # check_invariant URL: for every resource, 0 <= booked <= capacity and booked is
-# the sum of the units of its active and held BOOKED records (as stored: a held one
-# whose time has come counts until a write applies its expiry).
+# the sum of the units its BOOKED records hold on it, as stored: line 0 of every
+# active or held record on it, and every line 1.. on it of an active bundle or of
+# one still a live hold entry (a held one whose time has come counts until a write
+# on its resource applies its expiry).
 check_invariant() {
     bad=$(sql "$1" "SELECT count(*) FROM resources r WHERE r.booked < 0 OR r.booked > r.capacity
           OR r.booked <> COALESCE((SELECT sum(units) FROM bookings b WHERE b.resource_id = r.id
-                                   AND b.outcome = 1 AND b.status IN (1, 3)), 0)")
+                                   AND b.outcome = 1 AND b.status IN (1, 3)), 0)
+                        + COALESCE((SELECT sum(l.units) FROM booking_lines l
+                                    JOIN bookings b ON b.id = l.booking_id
+                                    WHERE l.resource_id = r.id AND b.outcome = 1
+                                    AND (l.held OR b.status = 1)), 0)")
     [ "$bad" = "0" ] || fail "invariant broken on $bad resource(s)"
 }
 
