@@ -408,7 +408,7 @@ static void holds_push(mem_resource *res, mem_hold *hold)
  * Cost: O(log n) per entry ever pushed. */
 static uint64_t holds_sweep(mem_resource *res, int64_t now_ms)
 {
-    uint64_t released = 0;
+    uint64_t expired = 0;
     while (res->hold_count > 0 && bk_core_hold_expired(res->holds[0]->expires_at_ms, now_ms)) {
         mem_hold *top = res->holds[0];
         if (top->live) {
@@ -418,12 +418,12 @@ static uint64_t holds_sweep(mem_resource *res, int64_t now_ms)
             mem_hold *first = top - top->line;
             assert(first->expires_at_ms == top->expires_at_ms); /* one hold, one end */
             if (__atomic_exchange_n(&first->expiry_counted, 1, __ATOMIC_RELAXED) == 0)
-                released++;
+                expired++;
         }
         res->holds[0] = res->holds[--res->hold_count];
         heap_sift_down(res->holds, res->hold_count, 0);
     }
-    return released;
+    return expired;
 }
 
 /* ---- conversions to the core's and the public structs ---- */
@@ -560,9 +560,9 @@ static void public_resource_of(const mem_resource *r, int64_t now_ms, booking_re
 static int64_t resource_time(booking_store *store, mem_resource *res)
 {
     int64_t now = bk_store_now(store);
-    uint64_t released = res != NULL ? holds_sweep(res, now) : 0;
-    if (released > 0)
-        bk_store_count_expired(store, released);
+    uint64_t expired = res != NULL ? holds_sweep(res, now) : 0;
+    if (expired > 0)
+        bk_store_count_expired(store, expired);
     return now;
 }
 

@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * conformance.c: the one suite every store engine must pass, so stores cannot drift
- * apart. It runs SPEC sections 1 and 2 through the public API against the store
- * named by argv[1] ("memory:", "sqlite:@TMP@/c.db", "postgres://..."; "@TMP@" is
- * replaced by a fresh temporary directory).
+ * apart. It runs SPEC sections 1 and 2 (and, in conformance_holds.c,
+ * conformance_changes.c and conformance_bundles.c, sections 7 and 8) through the
+ * public API against the store named by argv[1] ("memory:", "sqlite:@TMP@/c.db",
+ * "postgres://..."; "@TMP@" is replaced by a fresh temporary directory).
  *
  * The store may be shared and not empty (a postgres database), so every case uses
  * ids of its own, unique per run, and checks only what it created. Each case keeps
  * a ledger of what it decided; after each case the invariant of SPEC section 1 is
  * checked against it: for every resource of the case, booked equals the sum of the
- * units of its active BOOKED records and is at most capacity, and every record the
- * case created reads back as decided.
+ * units of the lines on it of its active BOOKED records and is at most capacity, and
+ * every record the case created reads back as decided (a bundle with its lines).
  */
 #include "conformance_ledger.h"
 #include "conformance_bundles.h"

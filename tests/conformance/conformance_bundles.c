@@ -441,6 +441,39 @@ static void expired_bundle_is_released_once_on_every_line_when_the_next_call_is_
     assert_resource(rid(l, r + 2), 10, 0);
 }
 
+static void expired_bundle_swept_on_some_lines_is_released_once_on_each_and_counted_once(
+    void **state)
+{
+    ledger *l = ledger_of(state);
+    size_t r = resources_new(l, 3, 5);
+    char held[ID_SIZE], after[ID_SIZE];
+    new_id(held, "held");
+    new_id(after, "after");
+    booking_store_stats before, now;
+    assert_int_equal(booking_store_get_stats(store, &before), BOOKING_OK);
+    booking_line lines[] = {line_of(l, r, 2), line_of(l, r + 1, 2), line_of(l, r + 2, 2)};
+    assert_new_held_bundle(ledger_bundle(l, held, lines, 3, BUNDLE_HOLD_MS),
+                           clock_now() + BUNDLE_HOLD_MS);
+    clock_advance(BUNDLE_HOLD_MS);
+    /* A read of line 1's resource and a capacity change of line 0's meet the expiry
+     * first; line 2's is left to the cancel. */
+    assert_resource(rid(l, r + 1), 5, 0);
+    booking_resource out;
+    assert_int_equal(ledger_set_capacity(l, r, 3, &out), BOOKING_REASON_OK);
+    assert_true(out.capacity == 3 && out.booked == 0);
+    assert_int_equal(ledger_cancel(l, held, NULL), BOOKING_REASON_HOLD_EXPIRED);
+    assert_int_equal(ledger_confirm(l, held, NULL), BOOKING_REASON_HOLD_EXPIRED);
+    assert_resource(rid(l, r + 2), 5, 0);
+    assert_resource(rid(l, r), 3, 0);
+    assert_resource(rid(l, r + 1), 5, 0);
+    /* The bundle is one hold: its expiry counts once, whichever call applied each line. */
+    assert_int_equal(booking_store_get_stats(store, &now), BOOKING_OK);
+    assert_true(now.holds_expired == before.holds_expired + 1);
+    booking_line all[] = {line_of(l, r, 3), line_of(l, r + 1, 5), line_of(l, r + 2, 5)};
+    assert_new_booked(ledger_bundle(l, after, all, 3, 0));
+    assert_int_equal(get_record(held).status, BOOKING_STATUS_EXPIRED);
+}
+
 static void capacity_freed_by_an_expired_bundle_is_bookable_at_once_on_any_line(void **state)
 {
     ledger *l = ledger_of(state);
@@ -466,6 +499,29 @@ static void capacity_freed_by_an_expired_bundle_is_bookable_at_once_on_any_line(
     assert_int_equal(ledger_cancel(l, held, NULL), BOOKING_REASON_HOLD_EXPIRED);
     for (size_t i = 0; i < 3; i++)
         assert_resource(rid(l, r + i), 1, 1);
+}
+
+static void capacity_change_counts_a_held_bundle_on_each_line_until_it_expires(void **state)
+{
+    ledger *l = ledger_of(state);
+    size_t r = resources_new(l, 3, 5);
+    char held[ID_SIZE];
+    new_id(held, "held");
+    booking_line lines[] = {line_of(l, r, 3), line_of(l, r + 1, 3), line_of(l, r + 2, 3)};
+    assert_new_held_bundle(ledger_bundle(l, held, lines, 3, BUNDLE_HOLD_MS),
+                           clock_now() + BUNDLE_HOLD_MS);
+    booking_resource out;
+    assert_int_equal(ledger_set_capacity(l, r + 1, 2, &out), BOOKING_REASON_CAPACITY_BELOW_BOOKED);
+    assert_true(out.capacity == 5 && out.booked == 3);
+    assert_int_equal(ledger_set_capacity(l, r + 2, 3, &out), BOOKING_REASON_OK);
+    assert_true(out.capacity == 3 && out.booked == 3);
+    clock_advance(BUNDLE_HOLD_MS - 1);
+    assert_int_equal(ledger_set_capacity(l, r, 2, &out), BOOKING_REASON_CAPACITY_BELOW_BOOKED);
+    clock_advance(1);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(ledger_set_capacity(l, r + i, 0, &out), BOOKING_REASON_OK);
+        assert_true(out.capacity == 0 && out.booked == 0);
+    }
 }
 
 static void change_batch_cancels_and_confirms_bundles_whole(void **state)
@@ -828,6 +884,8 @@ const struct CMUnitTest conformance_bundle_cases[] = {
     BUNDLE_CASE(held_bundle_expires_on_every_line_at_once_whichever_is_read_first),
     BUNDLE_CASE(expired_bundle_is_released_once_on_every_line_when_the_next_call_is_a_cancel),
     BUNDLE_CASE(capacity_freed_by_an_expired_bundle_is_bookable_at_once_on_any_line),
+    BUNDLE_CASE(expired_bundle_swept_on_some_lines_is_released_once_on_each_and_counted_once),
+    BUNDLE_CASE(capacity_change_counts_a_held_bundle_on_each_line_until_it_expires),
     BUNDLE_CASE(change_batch_cancels_and_confirms_bundles_whole),
     BUNDLE_CASE(bundle_record_reads_back_its_lines_in_order),
     BUNDLE_CASE(rejected_bundle_record_reads_back_its_lines_and_failing_line),

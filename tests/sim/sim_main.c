@@ -12,7 +12,10 @@
  *   sim memory|sqlite holds      the same with holds, confirms and clock steps
  *                                forward and back (SPEC section 7), every answer
  *                                checked against the model of sim_model.h
- *   SIM_SEED=N sim memory|sqlite [holds]  one seed, to reproduce a failure
+ *   sim memory|sqlite bundles    holds mode where attempts are also bundles of
+ *                                1..3 lines (SPEC section 8), some naming an
+ *                                unknown resource, replayed and conflicted
+ *   SIM_SEED=N sim memory|sqlite [holds|bundles]  one seed, to reproduce a failure
  *   SIM_SOAK_SECONDS=N sim       random seeds on both stores for N seconds
  *   SIM_VERBOSE=1, SIM_KEEP_HISTORY=1  print counts / keep every history
  * Every failure prints its seed and writes the history next to the temp dir.
@@ -24,6 +27,7 @@
 #include "sim/sim_model.h"
 #include "support/test_support.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,6 +63,10 @@
 #define SIM_CLOCK_BIG_STEP_MS_MAX 60   /* some: past many holds at once */
 #define SIM_CLOCK_BACK_MS_MAX 50       /* and some back, which the store must not follow */
 #define SIM_CLOCK_START_MS 1800000000000LL /* 2027-01-15: any fixed time */
+/* Bundles mode (SPEC section 8). */
+#define SIM_BUNDLE_PCT 50              /* of new attempts: a bundle of 1..SIM_RESOURCES lines */
+#define SIM_BUNDLE_UNKNOWN_PCT 8       /* of bundles: one line names the unknown resource */
+#define SIM_LINES_MAX MODEL_LINES_MAX
 
 typedef enum phase { IDLE, INVOKED, EXECUTED } phase;
 typedef enum op_kind { OP_ATTEMPT, OP_CANCEL, OP_GET, OP_SET, OP_CONFIRM } op_kind;
@@ -69,6 +77,7 @@ typedef struct client {
     size_t count; /* attempts in the batch (1 for a single attempt) */
     char ids[SIM_BATCH_MAX][SIM_ID_BYTES];
     booking_request reqs[SIM_BATCH_MAX];
+    booking_line lines[SIM_BATCH_MAX][SIM_LINES_MAX]; /* a bundle's, for reqs[k].lines */
     booking_result results[SIM_BATCH_MAX];
     char id[SIM_ID_BYTES]; /* cancel's booking or get/set's resource */
     uint64_t capacity;
@@ -78,6 +87,7 @@ typedef struct client {
     bool retry; /* the last single attempt FAILED: retry it with the same id */
     booking_request retry_req;
     char retry_id[SIM_ID_BYTES];
+    booking_line retry_lines[SIM_LINES_MAX];
     unsigned next_id;
 } client;
 
@@ -105,6 +115,7 @@ typedef struct sim {
     char failure[1024];
     /* Holds mode: the store runs on clock_ms, which only the simulation moves. */
     bool holds;
+    bool bundles; /* holds mode with bundles */
     int64_t clock_ms;
     unsigned clock_steps, clock_steps_back;
     uint64_t expired_closed; /* holds_expired of the handles closed so far */
@@ -114,6 +125,8 @@ typedef struct sim {
 /* Holds mode: the paths the fixed seeds must reach, summed over the seeds. */
 typedef struct hold_paths {
     uint64_t held, confirmed, hold_expired, replays_expired, unexpired_reads, steps_back;
+    uint64_t bundles_booked, bundles_rejected_later_line, bundles_unknown_later_line,
+        bundle_replays, bundle_conflicts, bundles_cancelled;
 } hold_paths;
 static hold_paths paths;
 
@@ -165,21 +178,90 @@ static int resource_index(const char *resource_id)
     return SIM_RESOURCES;
 }
 
+/* An attempt's first line, in either form (what a record's resource_id and units are). */
+static booking_line first_line(const booking_request *req)
+{
+    if (req->lines != NULL)
+        return req->lines[0];
+    return (booking_line){.resource_id = req->resource_id, .units = req->units};
+}
+
+/* An attempt's lines as the model names them; returns how many. */
+static size_t model_lines_of(const booking_request *req, model_line out[SIM_LINES_MAX])
+{
+    size_t count = req->lines != NULL ? req->line_count : 1;
+    assert(count >= 1 && count <= SIM_LINES_MAX);
+    for (size_t i = 0; i < count; i++) {
+        booking_line l = req->lines != NULL ? req->lines[i] : first_line(req);
+        out[i] = (model_line){.resource = resource_index(l.resource_id), .units = l.units};
+    }
+    return count;
+}
+
 /* ---- choosing and running operations ---- */
+
+/* Bundles mode: lines on distinct resources in a random order, sometimes with one
+ * on the unknown resource, written to lines and req. */
+static void choose_bundle(sim *s, booking_request *req, booking_line *lines)
+{
+    int order[SIM_RESOURCES];
+    for (int r = 0; r < SIM_RESOURCES; r++)
+        order[r] = r;
+    for (int r = SIM_RESOURCES - 1; r > 0; r--) {
+        int j = (int)sim_below(&s->rng, (uint64_t)r + 1), t = order[r];
+        order[r] = order[j];
+        order[j] = t;
+    }
+    size_t count = 1 + sim_below(&s->rng, SIM_RESOURCES);
+    for (size_t i = 0; i < count; i++)
+        lines[i] = (booking_line){.resource_id = resource_names[order[i]],
+                                  .units = 1 + sim_below(&s->rng, 3)};
+    if (sim_below(&s->rng, 100) < SIM_BUNDLE_UNKNOWN_PCT)
+        lines[sim_below(&s->rng, count)].resource_id = resource_names[SIM_RESOURCES];
+    req->resource_id = NULL;
+    req->units = 0;
+    req->lines = lines;
+    req->line_count = count;
+}
+
+/* Bundles mode: the lines of a record, as a request names them again. */
+static void request_record_lines(sim *s, const model_record *r, booking_request *req,
+                                 booking_line *lines)
+{
+    for (size_t i = 0; i < r->line_count; i++)
+        lines[i] = (booking_line){.resource_id = resource_names[r->lines[i].resource],
+                                  .units = r->lines[i].units};
+    *req = (booking_request){.booking_id = req->booking_id, .hold_ms = req->hold_ms,
+                             .lines = lines, .line_count = r->line_count};
+    /* The single form of a one-line record, half the time: it replays the same. */
+    if (r->line_count == 1 && sim_below(&s->rng, 2) == 0) {
+        req->resource_id = lines[0].resource_id;
+        req->units = lines[0].units;
+        req->lines = NULL;
+        req->line_count = 0;
+    }
+}
 
 /* Holds mode: a new attempt is mostly a hold; an attempt that reuses an id often asks
  * the id's own request again (a replay, whose status depends on the time). */
-static void choose_hold(sim *s, booking_request *req, const char *id, bool reused)
+static void choose_hold(sim *s, booking_request *req, booking_line *lines, const char *id,
+                        bool reused)
 {
     const model_record *r = reused ? model_find(&s->model, id) : NULL;
     if (r != NULL && sim_below(&s->rng, 100) < SIM_REPLAY_OWN_PCT) {
-        req->resource_id = resource_names[r->resource];
-        req->units = r->units;
         req->hold_ms = r->hold_ms;
+        if (s->bundles) {
+            request_record_lines(s, r, req, lines);
+            return;
+        }
+        req->resource_id = resource_names[r->lines[0].resource];
+        req->units = r->lines[0].units;
         return;
     }
     req->hold_ms = sim_below(&s->rng, 100) < SIM_HOLD_PCT ? 1 + sim_below(&s->rng, SIM_HOLD_MS_MAX)
                                                           : 0;
+    if (s->bundles && sim_below(&s->rng, 100) < SIM_BUNDLE_PCT)
+        choose_bundle(s, req, lines);
 }
 
 static void choose_attempt(sim *s, client *cl, int c, size_t slot)
@@ -188,6 +270,10 @@ static void choose_attempt(sim *s, client *cl, int c, size_t slot)
     if (slot == 0 && cl->retry && sim_below(&s->rng, 10) < 8) {
         copy_id(cl->ids[0], SIM_ID_BYTES, cl->retry_id);
         *req = cl->retry_req;
+        if (req->lines != NULL) {
+            memcpy(cl->lines[0], cl->retry_lines, req->line_count * sizeof cl->lines[0][0]);
+            req->lines = cl->lines[0];
+        }
     } else {
         bool reused = s->id_count > 0 && sim_below(&s->rng, 100) < 15;
         if (reused)
@@ -195,10 +281,10 @@ static void choose_attempt(sim *s, client *cl, int c, size_t slot)
                      s->ids[sim_below(&s->rng, s->id_count)].id);
         else
             snprintf(cl->ids[slot], SIM_ID_BYTES, "c%d-%u", c, cl->next_id++);
-        req->resource_id = resource_names[sim_below(&s->rng, SIM_RESOURCES)];
-        req->units = 1 + sim_below(&s->rng, 3);
+        *req = (booking_request){.resource_id = resource_names[sim_below(&s->rng, SIM_RESOURCES)],
+                                 .units = 1 + sim_below(&s->rng, 3)};
         if (s->holds)
-            choose_hold(s, req, cl->ids[slot], reused);
+            choose_hold(s, req, cl->lines[slot], cl->ids[slot], reused);
     }
     req->booking_id = cl->ids[slot];
     find_id(s, cl->ids[slot]);
@@ -231,7 +317,9 @@ static void invoke(sim *s, int c)
             cl->count = 2 + sim_below(&s->rng, SIM_BATCH_MAX - 1);
         for (size_t k = 0; k < cl->count; k++) {
             choose_attempt(s, cl, c, k);
-            check_record_attempt_invoke(s->rec, process_of(c, k), &cl->reqs[k]);
+            /* The history format has no lines (yet): bundles mode checks the model. */
+            if (cl->reqs[k].lines == NULL)
+                check_record_attempt_invoke(s->rec, process_of(c, k), &cl->reqs[k]);
         }
     } else if (r < 78 - confirms) {
         cl->kind = OP_CANCEL;
@@ -259,6 +347,7 @@ static void invoke(sim *s, int c)
 static bool same_record(const booking_record *got, const booking_record *want)
 {
     return got->units == want->units && got->hold_ms == want->hold_ms &&
+           got->line_count == want->line_count && got->line == want->line &&
            got->outcome == want->outcome && got->reason == want->reason &&
            got->status == want->status && got->created_at_ms == want->created_at_ms &&
            got->updated_at_ms == want->updated_at_ms && got->expires_at_ms == want->expires_at_ms;
@@ -277,30 +366,49 @@ static bool record_mismatch(sim *s, const char *what, const char *id, const book
                     want->created_at_ms, want->updated_at_ms, want->expires_at_ms, why);
 }
 
+/* Bundles mode: the paths of a bundle of several lines the seeds must reach. */
+static void count_bundle_paths(const booking_result *want)
+{
+    paths.bundle_replays += want->replayed;
+    paths.bundle_conflicts += want->reason == BOOKING_REASON_BOOKING_ID_CONFLICT;
+    if (want->replayed)
+        return;
+    paths.bundles_booked += want->outcome == BOOKING_BOOKED;
+    paths.bundles_rejected_later_line +=
+        want->reason == BOOKING_REASON_INSUFFICIENT_CAPACITY && want->line > 0;
+    paths.bundles_unknown_later_line +=
+        want->reason == BOOKING_REASON_UNKNOWN_RESOURCE && want->line > 0;
+}
+
 static bool model_check_attempts(sim *s, client *cl, int64_t t)
 {
     for (size_t k = 0; k < cl->count; k++) {
         booking_result want;
         const booking_result *got = &cl->results[k];
-        if (!model_attempt(&s->model, resource_index(cl->reqs[k].resource_id), &cl->reqs[k], t,
-                           &want))
+        model_line lines[SIM_LINES_MAX];
+        size_t count = model_lines_of(&cl->reqs[k], lines);
+        if (!model_attempt(&s->model, lines, count, &cl->reqs[k], t, &want))
             return sim_fail(s, "the model is full");
         if (got->outcome == BOOKING_FAILED)
             continue; /* a fault after the call: the decision stands, unanswered */
         paths.held += !want.replayed && want.status == BOOKING_STATUS_HELD;
         paths.replays_expired += want.replayed && want.status == BOOKING_STATUS_EXPIRED;
+        if (cl->reqs[k].lines != NULL && cl->reqs[k].line_count > 1)
+            count_bundle_paths(&want);
+        booking_line first = first_line(&cl->reqs[k]);
         if (got->outcome != want.outcome || got->reason != want.reason ||
             got->replayed != want.replayed || got->status != want.status ||
-            got->expires_at_ms != want.expires_at_ms)
-            return sim_fail(s, "attempt %s (%s, %" PRIu64 " units, hold_ms %" PRIu64 ") at %" PRId64
-                            ": %s %s%s %s expires %" PRId64 ", the model says %s %s%s %s %" PRId64,
-                            cl->ids[k], cl->reqs[k].resource_id, cl->reqs[k].units,
+            got->expires_at_ms != want.expires_at_ms || got->line != want.line)
+            return sim_fail(s, "attempt %s (%zu lines, first %s, %" PRIu64 " units, hold_ms %" PRIu64
+                            ") at %" PRId64 ": %s %s%s %s expires %" PRId64 " line %" PRIu32
+                            ", the model says %s %s%s %s %" PRId64 " line %" PRIu32,
+                            cl->ids[k], count, first.resource_id, first.units,
                             cl->reqs[k].hold_ms, t, booking_outcome_name(got->outcome),
                             booking_reason_name(got->reason), got->replayed ? " replayed" : "",
-                            booking_status_name(got->status), got->expires_at_ms,
+                            booking_status_name(got->status), got->expires_at_ms, got->line,
                             booking_outcome_name(want.outcome), booking_reason_name(want.reason),
                             want.replayed ? " replayed" : "", booking_status_name(want.status),
-                            want.expires_at_ms);
+                            want.expires_at_ms, want.line);
     }
     return true;
 }
@@ -313,6 +421,8 @@ static bool model_check_change(sim *s, client *cl, int64_t t)
     if (booking_reason_is_failure(cl->reason))
         return true;
     paths.confirmed += reason == BOOKING_REASON_CONFIRMED;
+    const model_record *r = model_find(&s->model, cl->id);
+    paths.bundles_cancelled += reason == BOOKING_REASON_CANCELLED && r != NULL && r->line_count > 1;
     paths.hold_expired += reason == BOOKING_REASON_HOLD_EXPIRED;
     if (cl->reason != reason)
         return sim_fail(s, "%s %s at %" PRId64 ": %s, the model says %s", confirm ? "confirm" : "cancel",
@@ -402,20 +512,22 @@ static bool complete(sim *s, int c)
     case OP_ATTEMPT:
         for (size_t k = 0; k < cl->count; k++) {
             const booking_result *res = &cl->results[k];
-            check_record_attempt_complete(s->rec, process_of(c, k), res);
+            if (cl->reqs[k].lines == NULL)
+                check_record_attempt_complete(s->rec, process_of(c, k), res);
             known_id *id = find_id(s, cl->ids[k]);
             if (id != NULL && (res->reason == BOOKING_REASON_BOOKED ||
                                res->reason == BOOKING_REASON_INSUFFICIENT_CAPACITY)) {
+                booking_line first = first_line(&cl->reqs[k]);
                 if (id->acked && (id->outcome != res->outcome ||
-                                  strcmp(id->resource, cl->reqs[k].resource_id) != 0 ||
-                                  id->units != cl->reqs[k].units))
+                                  strcmp(id->resource, first.resource_id) != 0 ||
+                                  id->units != first.units))
                     return sim_fail(s, "booking %s: answered %s, earlier acknowledged %s",
                                     id->id, booking_outcome_name(res->outcome),
                                     booking_outcome_name(id->outcome));
                 id->acked = true;
                 id->outcome = res->outcome;
-                id->units = cl->reqs[k].units;
-                copy_id(id->resource, sizeof id->resource, cl->reqs[k].resource_id);
+                id->units = first.units;
+                copy_id(id->resource, sizeof id->resource, first.resource_id);
             }
         }
         if (cl->count == 1) {
@@ -424,6 +536,9 @@ static bool complete(sim *s, int c)
                 copy_id(cl->retry_id, sizeof cl->retry_id, cl->ids[0]);
                 cl->retry_req = cl->reqs[0];
                 cl->retry_req.booking_id = cl->retry_id;
+                if (cl->retry_req.lines != NULL)
+                    memcpy(cl->retry_lines, cl->retry_req.lines,
+                           cl->retry_req.line_count * sizeof cl->retry_lines[0]);
             }
         }
         break;
@@ -448,8 +563,10 @@ static bool complete(sim *s, int c)
 
 /* ---- checks on the real store, without faults ---- */
 
-/* Holds mode: a record read back is the model's, as of the store's time. */
-static bool model_check_record(sim *s, const char *id, const booking_record *got)
+/* Holds mode: a record read back is the model's, as of the store's time, with its
+ * lines in order. */
+static bool model_check_record(sim *s, const char *id, const booking_record *got,
+                               const booking_record_line *lines)
 {
     int64_t t = model_time(&s->model, s->clock_ms);
     const model_record *r = model_find(&s->model, id);
@@ -457,8 +574,15 @@ static bool model_check_record(sim *s, const char *id, const booking_record *got
         return sim_fail(s, "get_booking %s: a record the model does not have", id);
     booking_record want;
     model_public_record(r, t, &want);
-    if (!same_record(got, &want) || strcmp(got->resource_id, resource_names[r->resource]) != 0)
+    if (!same_record(got, &want) || strcmp(got->resource_id, resource_names[r->lines[0].resource]) != 0)
         return record_mismatch(s, "get_booking", id, got, &want, t);
+    for (size_t i = 0; i < r->line_count; i++) {
+        if (strcmp(lines[i].resource_id, resource_names[r->lines[i].resource]) != 0 ||
+            lines[i].units != r->lines[i].units)
+            return sim_fail(s, "get_booking %s: line %zu is %s %" PRIu64 ", the model says %s %"
+                            PRIu64, id, i, lines[i].resource_id, lines[i].units,
+                            resource_names[r->lines[i].resource], r->lines[i].units);
+    }
     return true;
 }
 
@@ -496,7 +620,9 @@ static bool check_invariant(sim *s, bool full)
         known_id *k = &s->ids[i];
         booking_record rec;
         booking_reason reason;
-        if (booking_get_booking(inner, k->id, &reason, &rec) != BOOKING_OK)
+        booking_record_line lines[BOOKING_LINES_MAX];
+        if (booking_get_booking_lines(inner, k->id, &reason, &rec, lines, BOOKING_LINES_MAX) !=
+            BOOKING_OK)
             return sim_fail(s, "get_booking refused");
         if (reason == BOOKING_REASON_UNKNOWN_BOOKING) {
             if (k->acked)
@@ -507,7 +633,7 @@ static bool check_invariant(sim *s, bool full)
         }
         if (reason != BOOKING_REASON_OK)
             return sim_fail(s, "get_booking %s failed without faults", k->id);
-        if (s->holds && !model_check_record(s, k->id, &rec))
+        if (s->holds && !model_check_record(s, k->id, &rec, lines))
             return false;
         if (k->acked && (rec.outcome != k->outcome || rec.units != k->units ||
                          strcmp(rec.resource_id, k->resource) != 0))
@@ -518,9 +644,11 @@ static bool check_invariant(sim *s, bool full)
         /* A hold counts in booked while it reads held (SPEC section 7). */
         if (rec.outcome == BOOKING_BOOKED &&
             (rec.status == BOOKING_STATUS_ACTIVE || rec.status == BOOKING_STATUS_HELD)) {
-            for (int r = 0; r < SIM_RESOURCES; r++) {
-                if (strcmp(rec.resource_id, resource_names[r]) == 0)
-                    sum[r] += rec.units;
+            for (uint32_t l = 0; l < rec.line_count && l < BOOKING_LINES_MAX; l++) {
+                for (int r = 0; r < SIM_RESOURCES; r++) {
+                    if (strcmp(lines[l].resource_id, resource_names[r]) == 0)
+                        sum[r] += lines[l].units;
+                }
             }
         }
     }
@@ -760,14 +888,15 @@ static bool run_steps(sim *s, int steps)
     return s->holds || check_recorded_history(s);
 }
 
-static bool run_seed(const char *scheme, uint64_t seed, int steps, bool holds)
+static bool run_seed(const char *scheme, uint64_t seed, int steps, bool holds, bool bundles)
 {
     static sim s; /* large; one run at a time */
     memset(&s, 0, sizeof s);
     s.seed = seed;
     s.rng = seed * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL;
     s.scheme = scheme;
-    s.holds = holds;
+    s.holds = holds || bundles;
+    s.bundles = bundles;
     s.clock_ms = SIM_CLOCK_START_MS;
     model_init(&s.model);
     if (strcmp(scheme, "sqlite") == 0) {
@@ -816,8 +945,8 @@ out:
     if (!ok)
         fprintf(stderr, "SIM FAILED: store %s%s, seed %" PRIu64 " (reproduce: SIM_SEED=%" PRIu64
                         " %s%s): %s\n",
-                scheme, holds ? " with holds" : "", seed, seed, scheme, holds ? " holds" : "",
-                s.failure);
+                scheme, bundles ? " with bundles" : holds ? " with holds" : "", seed, seed, scheme,
+                bundles ? " bundles" : holds ? " holds" : "", s.failure);
     booking_store_close(s.store);
     check_recorder_free(s.rec);
     s.store = NULL;
@@ -853,9 +982,11 @@ int main(int argc, char **argv)
     }
     const char *scheme = argc > 1 ? argv[1] : "memory";
     bool holds = argc > 2 && strcmp(argv[2], "holds") == 0;
+    bool bundles = argc > 2 && strcmp(argv[2], "bundles") == 0;
     if ((strcmp(scheme, "memory") != 0 && strcmp(scheme, "sqlite") != 0) ||
-        (argc > 2 && !holds) || argc > 3) {
-        fprintf(stderr, "usage: %s memory|sqlite [holds] (SIM_SEED=N, SIM_SOAK_SECONDS=N)\n",
+        (argc > 2 && !holds && !bundles) || argc > 3) {
+        fprintf(stderr,
+                "usage: %s memory|sqlite [holds|bundles] (SIM_SEED=N, SIM_SOAK_SECONDS=N)\n",
                 argv[0]);
         return 2;
     }
@@ -864,7 +995,7 @@ int main(int argc, char **argv)
     const char *soak_text = getenv("SIM_SOAK_SECONDS");
     if (seed_text != NULL) {
         uint64_t seed = strtoull(seed_text, NULL, 10);
-        bool ok = run_seed(scheme, seed, steps, holds);
+        bool ok = run_seed(scheme, seed, steps, holds, bundles);
         printf("seed %" PRIu64 " on %s: %s\n", seed, scheme, ok ? "ok" : "FAILED");
         return ok ? 0 : 1;
     }
@@ -874,7 +1005,7 @@ int main(int argc, char **argv)
         while (now_s() < until) {
             uint64_t seed = random_seed();
             const char *which = runs % 2 ? "sqlite" : "memory";
-            if (!run_seed(which, seed, SIM_SOAK_STEPS, holds))
+            if (!run_seed(which, seed, SIM_SOAK_STEPS, holds, bundles))
                 failures++;
             runs++;
         }
@@ -882,11 +1013,12 @@ int main(int argc, char **argv)
         return failures ? 1 : 0;
     }
     int seeds = strcmp(scheme, "sqlite") == 0 ? SIM_FIXED_SEEDS_SQLITE
-                : holds                       ? SIM_FIXED_SEEDS_MEMORY_HOLDS
+                : holds || bundles            ? SIM_FIXED_SEEDS_MEMORY_HOLDS
                                               : SIM_FIXED_SEEDS_MEMORY;
     int failures = 0;
     for (int i = 1; i <= seeds; i++)
-        failures += !run_seed(scheme, (uint64_t)i, steps, holds);
+        failures += !run_seed(scheme, (uint64_t)i, steps, holds, bundles);
+    holds = holds || bundles; /* bundles mode is holds mode with bundles */
     /* Seeds that never confirmed in time, answered hold_expired or read after a step
      * back would prove nothing about expiry. */
     if (holds && failures == 0 &&
@@ -903,6 +1035,26 @@ int main(int argc, char **argv)
                " expired replays, %" PRIu64 " reads after a step back, %" PRIu64 " steps back\n",
                paths.held, paths.confirmed, paths.hold_expired, paths.replays_expired,
                paths.unexpired_reads, paths.steps_back);
-    printf("%d seeds on %s%s: %d failed\n", seeds, scheme, holds ? " with holds" : "", failures);
+    /* ... and seeds that never booked, rejected on a later line, replayed, conflicted
+     * with or cancelled a bundle of several lines would prove nothing about bundles. */
+    if (bundles && failures == 0 &&
+        (paths.bundles_booked == 0 || paths.bundles_rejected_later_line == 0 ||
+         paths.bundles_unknown_later_line == 0 || paths.bundle_replays == 0 ||
+         paths.bundle_conflicts == 0 || paths.bundles_cancelled == 0)) {
+        fprintf(stderr, "SIM FAILED: the seeds missed a path of bundles: %" PRIu64 " booked, %"
+                PRIu64 " rejected on a later line, %" PRIu64 " unknown on a later line, %" PRIu64
+                " replays, %" PRIu64 " conflicts, %" PRIu64 " cancelled\n", paths.bundles_booked,
+                paths.bundles_rejected_later_line, paths.bundles_unknown_later_line,
+                paths.bundle_replays, paths.bundle_conflicts, paths.bundles_cancelled);
+        failures++;
+    }
+    if (bundles && getenv("SIM_VERBOSE") != NULL)
+        printf("bundle paths: %" PRIu64 " booked, %" PRIu64 " rejected on a later line, %" PRIu64
+               " unknown on a later line, %" PRIu64 " replays, %" PRIu64 " conflicts, %" PRIu64
+               " cancelled\n", paths.bundles_booked, paths.bundles_rejected_later_line,
+               paths.bundles_unknown_later_line, paths.bundle_replays, paths.bundle_conflicts,
+               paths.bundles_cancelled);
+    printf("%d seeds on %s%s: %d failed\n", seeds, scheme,
+           bundles ? " with bundles" : holds ? " with holds" : "", failures);
     return failures ? 1 : 0;
 }

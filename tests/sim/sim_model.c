@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim_model.c: the sequential model of sim_model.h. It restates SPEC sections 1, 2
- * and 7 on its own (it never asks the core), so that the simulation checks the core
+ * sim_model.c: the sequential model of sim_model.h. It restates SPEC sections 1, 2,
+ * 7 and 8 on its own (it never asks the core), so that the simulation checks the core
  * and the stores against the contract, not against themselves.
  */
 #include "sim/sim_model.h"
@@ -68,22 +68,40 @@ uint64_t model_booked(const sim_model *m, int resource, int64_t t)
     for (size_t i = 0; i < m->count; i++) {
         const model_record *r = &m->records[i];
         booking_status st = model_status_at(r, t);
-        if (r->resource == resource && r->outcome == BOOKING_BOOKED &&
-            (st == BOOKING_STATUS_ACTIVE || st == BOOKING_STATUS_HELD))
-            booked += r->units;
+        if (r->outcome != BOOKING_BOOKED ||
+            (st != BOOKING_STATUS_ACTIVE && st != BOOKING_STATUS_HELD))
+            continue;
+        for (size_t l = 0; l < r->line_count; l++)
+            booked += r->lines[l].resource == resource ? r->lines[l].units : 0;
     }
     return booked;
 }
 
-bool model_attempt(sim_model *m, int resource, const booking_request *req, int64_t t,
-                   booking_result *expected)
+static bool same_lines(const model_record *r, const model_line *lines, size_t count)
 {
+    if (r->line_count != count)
+        return false;
+    for (size_t i = 0; i < count; i++) {
+        if (r->lines[i].resource != lines[i].resource || r->lines[i].units != lines[i].units)
+            return false;
+    }
+    return true;
+}
+
+/* SPEC sections 1 and 8: a record decides a repeat (same lines in the same order and
+ * the same hold_ms, else a conflict); else the first line whose resource is unknown
+ * (not recorded) or too full (recorded) rejects the whole attempt, judged on the state
+ * before it; else every line is reserved. */
+bool model_attempt(sim_model *m, const model_line *lines, size_t count,
+                   const booking_request *req, int64_t t, booking_result *expected)
+{
+    assert(count >= 1 && count <= MODEL_LINES_MAX);
     memset(expected, 0, sizeof *expected);
     expected->outcome = BOOKING_REJECTED;
     size_t slot = 0;
     model_record *r = find_slot(m, req->booking_id, &slot);
     if (r != NULL) {
-        if (r->resource != resource || r->units != req->units || r->hold_ms != req->hold_ms) {
+        if (!same_lines(r, lines, count) || r->hold_ms != req->hold_ms) {
             expected->reason = BOOKING_REASON_BOOKING_ID_CONFLICT;
             return true;
         }
@@ -93,11 +111,21 @@ bool model_attempt(sim_model *m, int resource, const booking_request *req, int64
         expected->replayed = true;
         expected->status = model_status_at(r, t);
         expected->expires_at_ms = r->expires_at_ms;
+        expected->line = r->line;
         return true;
     }
-    if (resource < 0 || resource >= MODEL_RESOURCES || !m->exists[resource]) {
-        expected->reason = BOOKING_REASON_UNKNOWN_RESOURCE;
-        return true;
+    size_t failing = count;
+    for (size_t i = 0; i < count && failing == count; i++) {
+        int resource = lines[i].resource;
+        if (resource < 0 || resource >= MODEL_RESOURCES || !m->exists[resource]) {
+            expected->reason = BOOKING_REASON_UNKNOWN_RESOURCE;
+            expected->line = (uint32_t)i;
+            return true;
+        }
+        uint64_t booked = model_booked(m, resource, t);
+        assert(booked <= m->capacity[resource]);
+        if (lines[i].units > m->capacity[resource] - booked)
+            failing = i;
     }
     if (m->count == MODEL_IDS_MAX)
         return false;
@@ -105,17 +133,17 @@ bool model_attempt(sim_model *m, int resource, const booking_request *req, int64
     r = &m->records[m->count++];
     memset(r, 0, sizeof *r);
     strncpy(r->id, req->booking_id, sizeof r->id - 1);
-    r->resource = resource;
-    r->units = req->units;
+    memcpy(r->lines, lines, count * sizeof *lines);
+    r->line_count = count;
     r->hold_ms = req->hold_ms;
     r->created_at_ms = r->updated_at_ms = t;
     m->written_ms = t > m->written_ms ? t : m->written_ms;
-    uint64_t booked = model_booked(m, resource, t);
-    assert(booked <= m->capacity[resource]);
-    if (req->units > m->capacity[resource] - booked) {
+    if (failing < count) {
         r->outcome = BOOKING_REJECTED;
         r->status = BOOKING_STATUS_NONE;
+        r->line = (uint32_t)failing;
         expected->reason = BOOKING_REASON_INSUFFICIENT_CAPACITY;
+        expected->line = r->line;
         return true;
     }
     r->outcome = BOOKING_BOOKED;
@@ -130,7 +158,9 @@ void model_public_record(const model_record *r, int64_t t, booking_record *out)
 {
     memset(out, 0, sizeof *out);
     strncpy(out->booking_id, r->id, sizeof out->booking_id - 1);
-    out->units = r->units;
+    out->units = r->lines[0].units;
+    out->line_count = (uint32_t)r->line_count;
+    out->line = r->line;
     out->hold_ms = r->hold_ms;
     out->outcome = r->outcome;
     out->reason = r->outcome == BOOKING_BOOKED ? BOOKING_REASON_BOOKED

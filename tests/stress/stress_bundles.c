@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BSTRESS_OPS_PER_WORKER 150  /* at scale 100, sqlite:/postgres:; memory: x10 */
-#define BSTRESS_MEMORY_FACTOR 10
+#define BSTRESS_OPS_PER_WORKER 300  /* at scale 100, sqlite:/postgres:; memory: x40 */
+#define BSTRESS_MEMORY_FACTOR 20   /* memory: ~100x faster; long enough for a lock-order bug */
 #define BSTRESS_CAPACITY_DIVISOR 6  /* capacity = all operations / 6: about half the stays fit */
 #define BSTRESS_CAPACITY_MIN 4
 #define BSTRESS_LOCK_BOUND_DEFAULT_MS 5000 /* busy_timeout_ms and lock_timeout_ms defaults */
@@ -29,6 +29,9 @@
 #define BSTRESS_CONFLICT_PCT 8  /* of attempts: a stay this worker saw decided, changed */
 #define BSTRESS_UNKNOWN_PCT 2   /* of attempts: a fresh stay with a night that does not exist */
 #define BSTRESS_RECENT_WINDOW 32 /* replays favour ids decided right now */
+#define BSTRESS_CONFIRM_WINDOW 8 /* confirms aim at the worker's newest decided ids */
+#define BSTRESS_HELD_RECENT 8    /* ... and mostly at its newest holds */
+#define BSTRESS_CONFIRM_HELD_PCT 75
 
 int64_t bstress_clock_read(void *context)
 {
@@ -201,6 +204,8 @@ typedef struct worker_state {
     uint32_t next_seq, next_unknown;
     uint32_t *decided; /* own seqs this worker saw decided: conflicts aim at them */
     size_t decided_count;
+    uint32_t held[BSTRESS_HELD_RECENT]; /* a ring of own seqs freshly BOOKED as holds */
+    unsigned held_count;
     uint64_t call_seq;
     char nights[BSTRESS_NIGHTS + 1][BSTRESS_ID_SIZE];
 } worker_state;
@@ -343,11 +348,15 @@ static bool run_attempts(worker_state *w)
             c->variant == BSTRESS_AS_DECIDED && w->decided_count < w->cfg->ops_per_worker *
                                                                        BSTRESS_BATCH_MAX)
             w->decided[w->decided_count++] = c->seq;
+        if (recorded && !c->replayed && c->status == BOOKING_STATUS_HELD &&
+            c->ns == BSTRESS_NS_STAY && c->owner == w->worker)
+            w->held[w->held_count++ % BSTRESS_HELD_RECENT] = c->seq;
     }
     return true;
 }
 
-/* A cancel or a confirm of some id. */
+/* A cancel of some id, or a confirm of one this worker decided last, mostly of
+ * its newest holds (a hold lives a few steps; cancels of any worker race it). */
 static bool run_change(worker_state *w, bstress_call_kind kind)
 {
     bstress_call *c = log_add(w->log);
@@ -355,7 +364,19 @@ static bool run_change(worker_state *w, bstress_call_kind kind)
         return false;
     c->kind = (uint8_t)kind;
     c->ns = BSTRESS_NS_STAY;
-    pick_id(w, &c->owner, &c->seq);
+    bool held = w->held_count > 0 && test_rng_below(&w->rng, 100) < BSTRESS_CONFIRM_HELD_PCT;
+    if (kind == BSTRESS_CALL_CONFIRM && held) {
+        unsigned n = w->held_count < BSTRESS_HELD_RECENT ? w->held_count : BSTRESS_HELD_RECENT;
+        c->owner = w->worker;
+        c->seq = w->held[test_rng_below(&w->rng, n)];
+    } else if (kind == BSTRESS_CALL_CONFIRM && w->decided_count > 0) {
+        unsigned window = w->decided_count < BSTRESS_CONFIRM_WINDOW ? (unsigned)w->decided_count
+                                                                     : BSTRESS_CONFIRM_WINDOW;
+        c->owner = w->worker;
+        c->seq = w->decided[w->decided_count - 1 - test_rng_below(&w->rng, window)];
+    } else {
+        pick_id(w, &c->owner, &c->seq);
+    }
     char id[BSTRESS_ID_SIZE];
     bstress_booking_id(id, sizeof id, w->cfg, c->ns, c->owner, c->seq);
     booking_reason reason = BOOKING_REASON_INTERNAL;

@@ -24,7 +24,7 @@
 #define BSTRESS_UNKNOWN_NIGHT BSTRESS_NIGHTS /* index of a night never created */
 #define BSTRESS_STAY_MAX 5           /* a stay is 1..5 consecutive nights */
 #define BSTRESS_UNITS_MAX 3          /* rooms per night of a stay */
-#define BSTRESS_HOLD_MS_MAX 40       /* of the test clock: holds end 1..40 ms on */
+#define BSTRESS_HOLD_MS_MAX 200      /* of the test clock (1 ms a step): holds end 1..200 ms on */
 #define BSTRESS_BATCH_MAX 8          /* a batch has 2..8 attempts */
 #define BSTRESS_WORKERS_MAX 16
 #define BSTRESS_ID_SIZE 96           /* room for "<prefix>-<ns><owner>-<seq>" */
@@ -160,6 +160,12 @@ void bstress_check(booking_store *store, const bstress_config *cfg, const bstres
 #define BSTRESS_RULE_TESTS (BRULE_COUNT + 1)
 struct CMUnitTest;
 extern bstress_summary bstress_tested;
+/* Set when the store was opened with a tiny lock wait on purpose ("expect-busy"
+ * after the URL): most calls then FAIL busy, which must leave no trace, and the
+ * workload need not reach the paths only decided calls reach. */
+extern bool bstress_expect_busy;
+/* Reads argv[1] (the URL, else default_url) and the optional argv[2]; NULL on bad usage. */
+const char *bstress_parse_args(int argc, char **argv, const char *default_url);
 void bstress_rule_tests(struct CMUnitTest *out);
 
 #endif

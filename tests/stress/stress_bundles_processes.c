@@ -28,7 +28,7 @@
 #define BSTRESS_URL_SIZE 4096
 #define BSTRESS_PATH_SIZE 600
 
-static const char *url_arg = "sqlite:@TMP@/b.db";
+static const char *url_arg;
 static char url[BSTRESS_URL_SIZE];
 static bstress_clock *shared_clock; /* MAP_SHARED: the one clock of every process */
 static bstress_config cfg;
@@ -123,12 +123,9 @@ static int finish(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1)
-        url_arg = argv[1];
-    if (argc > 2) {
-        fprintf(stderr, "usage: %s STORE_URL\n", argv[0]);
+    url_arg = bstress_parse_args(argc, argv, "sqlite:@TMP@/b.db");
+    if (url_arg == NULL)
         return 2;
-    }
     struct CMUnitTest tests[BSTRESS_RULE_TESTS];
     bstress_rule_tests(tests);
     return cmocka_run_group_tests_name(url_arg, tests, run_stress, finish);

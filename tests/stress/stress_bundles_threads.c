@@ -21,7 +21,7 @@
 #define BSTRESS_THREADS 8 /* the issue asks for 8 */
 #define BSTRESS_URL_SIZE 4096
 
-static const char *url_arg = "memory:";
+static const char *url_arg;
 static char url[BSTRESS_URL_SIZE];
 static bstress_clock test_clock;
 static bstress_config cfg;
@@ -60,12 +60,9 @@ static int finish(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1)
-        url_arg = argv[1];
-    if (argc > 2) {
-        fprintf(stderr, "usage: %s STORE_URL\n", argv[0]);
+    url_arg = bstress_parse_args(argc, argv, "memory:");
+    if (url_arg == NULL)
         return 2;
-    }
     struct CMUnitTest tests[BSTRESS_RULE_TESTS];
     bstress_rule_tests(tests);
     return cmocka_run_group_tests_name(url_arg, tests, run_stress, finish);

@@ -344,7 +344,7 @@ static void cancel_of_rejected_record_is_not_booked(void **state)
 /* A bundle as the core sees it: lines on "n0", "n1", ... with their resources'
  * states (NULL: unknown), and a record of its own lines if a test gives one. */
 typedef struct test_bundle {
-    char ids[BUNDLE_RESOURCES_MAX][8];
+    char ids[BUNDLE_RESOURCES_MAX][16];
     booking_line lines[BUNDLE_RESOURCES_MAX];
     core_resource states[BUNDLE_RESOURCES_MAX];
     const core_resource *resources[BUNDLE_RESOURCES_MAX];
@@ -358,7 +358,7 @@ static void bundle_init(test_bundle *b, size_t count, uint64_t units, uint64_t b
     memset(b, 0, sizeof *b);
     b->count = count;
     for (size_t i = 0; i < count; i++) {
-        snprintf(b->ids[i], sizeof b->ids[i], "n%zu", i);
+        snprintf(b->ids[i], sizeof b->ids[i], "n%u", (unsigned)(i % BUNDLE_RESOURCES_MAX));
         b->lines[i] = (booking_line){.resource_id = b->ids[i], .units = units};
         b->states[i] = (core_resource){.capacity = 10, .booked = booked};
         b->resources[i] = &b->states[i];
