@@ -42,9 +42,12 @@
  *  (6) Sessions: lock_timeout and statement_timeout (URL parameters
  *      lock_timeout_ms, statement_timeout_ms), idle_in_transaction_session_timeout
  *      (so a frozen client cannot hold locks for long), synchronous_commit on
- *      (durable, and with a synchronous standby, failover-proof), and
+ *      (durable, and with a synchronous standby, failover-proof),
  *      enable_seqscan off: every statement is a primary-key access, and a generic
- *      plan cached while a table was small must not scan it whole once it grew.
+ *      plan cached while a table was small must not scan it whole once it grew;
+ *      and plan_cache_mode force_generic_plan, so that each prepared statement is
+ *      planned once per session, not at every call (a custom plan per call cost
+ *      more server CPU than the statements themselves; measured in (11)).
  *  (7) Threads: a pool of pool_size (default BOOKING_PG_POOL_SIZE_DEFAULT) connections,
  *      each used by one call at a time, not one connection behind a mutex: a
  *      transaction holds its connection across two round trips, and calls on
@@ -134,7 +137,10 @@
  *      - Cost: a single attempt pays one more index probe (the empty
  *        booking_lines_live_holds range of its resource) in flight 1's expiry
  *        statement, and a replay one probe of booking_lines' primary key; no
- *        statement and no round trip more.
+ *        statement and no round trip more. Measured (booking bench, 64
+ *        connections, 1000 resources, one 2-core machine shared with other
+ *        work): server CPU per single attempt 0.85 ms before bundles, 0.97 with
+ *        them under per-call custom plans, 0.65 with generic plans (6).
  *      - No partial success: a bundle's record, lines and counters are in the
  *        one transaction of its batch; any statement failing aborts it, and the
  *        batch is FAILED with nothing visible (4, 5).
