@@ -24,7 +24,7 @@ _Static_assert(BOOKING_ID_LEN_MAX <= UINT32_MAX, "an id's length fits a uint32_t
 
 bool bk_id_table_init(id_table *t, size_t entries_max)
 {
-    assert(entries_max > 0 && entries_max <= BOOKING_BATCH_LINES_MAX);
+    assert(entries_max > 0 && entries_max <= BOOKING_BATCH_LINES_MAX); /* a batch's resources */
     size_t slots = ID_TABLE_SLOTS_MIN;
     while (slots < entries_max * 2)
         slots *= 2;

@@ -22,17 +22,17 @@ PGresult *pg_test_exec(PGconn *pg, const char *sql);
 /* One number from "SELECT ..."; fails the test on error. */
 long long pg_test_value(PGconn *pg, const char *sql);
 
-/* The units the records hold on resource `rid` (an SQL expression), as stored:
- * line 0 of every active or held BOOKED record on it, and every line 1.. on it
- * of an active bundle or one still a live hold entry (a held line whose time
- * has come counts until a write on its resource applies its expiry; postgres.c
- * note (9)). */
-#define PG_TEST_HELD_UNITS(rid)                                                              \
-    "(COALESCE((SELECT sum(b.units) FROM bookings b WHERE b.resource_id = " rid              \
-    "   AND b.outcome = 1 AND b.status IN (1, 3)), 0)"                                       \
-    " + COALESCE((SELECT sum(l.units) FROM booking_lines l JOIN bookings b"                  \
-    "   ON b.id = l.booking_id WHERE l.resource_id = " rid                                   \
-    "   AND b.outcome = 1 AND (l.held OR b.status = 1)), 0))"
+/* The units the records hold on each resource, as stored (rows resource_id,
+ * units): line 0 of every active or held BOOKED record, and every line 1.. of an
+ * active bundle or one still a live hold entry (a held line whose time has come
+ * counts until a write on its resource applies its expiry; postgres.c note (9)).
+ * Aggregated once, not per resource: a test may have many thousands. */
+#define PG_TEST_HELD_UNITS                                                                   \
+    "(SELECT u.resource_id, sum(u.units) AS units FROM ("                                    \
+    "  SELECT resource_id, units FROM bookings WHERE outcome = 1 AND status IN (1, 3)"       \
+    "  UNION ALL SELECT l.resource_id, l.units FROM booking_lines l JOIN bookings b"         \
+    "  ON b.id = l.booking_id WHERE b.outcome = 1 AND (l.held OR b.status = 1)) u"           \
+    " GROUP BY u.resource_id)"
 
 /* For every resource: 0 <= booked <= capacity and booked equals the units its
  * records hold on it (PG_TEST_HELD_UNITS); every bundle has all its lines, and

@@ -5,9 +5,11 @@
  * lock_timeout, the store's sessions killed with pg_terminate_backend under load,
  * a session that stops answering, and, for holds, each of those that can be
  * timed (a lock past lock_timeout, a session killed while it waits) in a
- * confirm, a cancel of a hold and the step that applies expiry. Each must answer
- * FAILED with its reason, leave nothing partial, and the store must carry on by
- * itself. argv[1] is the URL of a fresh database.
+ * confirm, a cancel of a hold and the step that applies expiry; and, for bundles
+ * (SPEC section 8), a statement that fails in the middle of a bundle's writes
+ * (after its first line), and a lock on a later line's resource held elsewhere.
+ * Each must answer FAILED with its reason, leave nothing partial, and the store
+ * must carry on by itself. argv[1] is the URL of a fresh database.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -377,6 +379,198 @@ static void hold_write_whose_session_is_killed_fails_unavailable_and_changes_not
     }
 }
 
+/* ---- bundles: a failure in the middle of a bundle's writes ---- */
+
+#define MID_CAPACITY 10
+#define MID_UNITS 2
+
+/* A trigger that fails the statement writing line `line` of a booking_lines row
+ * of the ids 'mid-%' (after the rows before it in the statement were written):
+ * the failure in the middle of a bundle's writes. */
+static void mid_trigger(PGconn *pg, const char *when, int line)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "CREATE OR REPLACE FUNCTION mid_fail() RETURNS trigger LANGUAGE plpgsql AS $$"
+             " BEGIN IF NEW.booking_id LIKE 'mid-%%' AND NEW.line = %d THEN"
+             "  RAISE EXCEPTION 'injected: line %% of %%', NEW.line, NEW.booking_id; END IF;"
+             " RETURN NEW; END $$;"
+             "CREATE TRIGGER mid_fail BEFORE %s ON booking_lines FOR EACH ROW"
+             " EXECUTE FUNCTION mid_fail()", line, when);
+    PQclear(pg_test_exec(pg, sql));
+}
+
+static void mid_trigger_drop(PGconn *pg)
+{
+    PQclear(pg_test_exec(pg, "DROP TRIGGER mid_fail ON booking_lines"));
+}
+
+/* Nothing of id is visible: no record, no line. */
+static void nothing_of(PGconn *pg, const char *id)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM bookings WHERE id = '%s'", id);
+    assert_int_equal(pg_test_value(pg, sql), 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM booking_lines WHERE booking_id = '%s'", id);
+    assert_int_equal(pg_test_value(pg, sql), 0);
+}
+
+static long long booked_of(PGconn *pg, const char *rid)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT booked FROM resources WHERE id = '%s'", rid);
+    return pg_test_value(pg, sql);
+}
+
+/* A batch of a single attempt and a bundle of three lines whose second line's
+ * row fails to insert (after the first's was written, the record's before it):
+ * the whole batch is FAILED, and no record, no line and no unit of it is
+ * visible; without the fault the same batch is decided afresh. */
+static void failure_in_the_middle_of_a_bundles_writes_leaves_failed_and_no_line_visible(
+    void **state)
+{
+    (void)state;
+    booking_store *s = open_with("pool_size=1");
+    PGconn *pg = pg_test_connect(url);
+    const char *rids[4] = {"mid-r0", "mid-r1", "mid-r2", "mid-r3"};
+    booking_reason reason;
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(booking_set_capacity(s, rids[i], MID_CAPACITY, &reason, NULL), BOOKING_OK);
+    booking_line lines[3] = {{.resource_id = "mid-r1", .units = MID_UNITS},
+                             {.resource_id = "mid-r2", .units = MID_UNITS},
+                             {.resource_id = "mid-r3", .units = MID_UNITS}};
+    booking_request q[2] = {
+        {.booking_id = "mid-s", .resource_id = "mid-r0", .units = MID_UNITS},
+        {.booking_id = "mid-b", .lines = lines, .line_count = 3},
+    };
+    booking_result r[2];
+    mid_trigger(pg, "INSERT", 2);
+    assert_int_equal(booking_attempt_batch(s, q, 2, r), BOOKING_OK);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(r[i].outcome, BOOKING_FAILED);
+        assert_int_equal(r[i].reason, BOOKING_REASON_INTERNAL); /* P0001: not ours */
+    }
+    nothing_of(pg, "mid-s");
+    nothing_of(pg, "mid-b");
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(booked_of(pg, rids[i]), 0);
+    booking_record rec;
+    assert_int_equal(booking_get_booking(s, "mid-b", &reason, &rec), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_UNKNOWN_BOOKING);
+    mid_trigger_drop(pg);
+    assert_int_equal(booking_attempt_batch(s, q, 2, r), BOOKING_OK);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(r[i].outcome, BOOKING_BOOKED);
+        assert_false(r[i].replayed); /* the failed batch decided nothing */
+    }
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(booked_of(pg, rids[i]), MID_UNITS);
+    pg_test_check_invariant(pg);
+    PQfinish(pg);
+    booking_store_close(s);
+}
+
+/* The cancel of a held bundle fails while it clears its lines' hold entries
+ * (after line 0's status was written in the same transaction), and so does the
+ * expiry step releasing a bundle's lines: FAILED, and the hold is as it was on
+ * every line (status held, every line a live entry, every unit booked). */
+static void failure_in_the_middle_of_a_bundles_release_leaves_failed_and_every_line_held(
+    void **state)
+{
+    (void)state;
+    __atomic_store_n(&test_clock_ms, (int64_t)1800000000000, __ATOMIC_RELAXED);
+    booking_store *s = open_with("pool_size=1");
+    assert_int_equal(booking_store_set_clock(s, test_clock, NULL), BOOKING_OK);
+    PGconn *pg = pg_test_connect(url);
+    const char *rids[3] = {"midh-r1", "midh-r2", "midh-r3"};
+    booking_reason reason;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(booking_set_capacity(s, rids[i], MID_CAPACITY, &reason, NULL), BOOKING_OK);
+    booking_line lines[3] = {{.resource_id = "midh-r1", .units = MID_UNITS},
+                             {.resource_id = "midh-r2", .units = MID_UNITS},
+                             {.resource_id = "midh-r3", .units = MID_UNITS}};
+    booking_request q = {.booking_id = "mid-h", .lines = lines, .line_count = 3,
+                         .hold_ms = HOLD_MS};
+    booking_result r;
+    assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
+    assert_int_equal(r.status, BOOKING_STATUS_HELD);
+    mid_trigger(pg, "UPDATE", 2);
+    /* the cancel: SET_STATUS, then UNHOLD_LINES fails on line 2 */
+    assert_int_equal(booking_cancel(s, "mid-h", &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_INTERNAL);
+    /* the expiry step of line 2's resource (midh-r3): EXPIRE_LINES fails */
+    __atomic_add_fetch(&test_clock_ms, HOLD_MS, __ATOMIC_RELAXED);
+    booking_request other = {.booking_id = "midh-x", .resource_id = "midh-r3", .units = 1};
+    assert_int_equal(booking_attempt(s, &other, &r), BOOKING_OK);
+    assert_int_equal(r.outcome, BOOKING_FAILED);
+    nothing_of(pg, "midh-x");
+    assert_int_equal(pg_test_value(pg, "SELECT status FROM bookings WHERE id = 'mid-h'"),
+                     BOOKING_STATUS_HELD);
+    assert_int_equal(pg_test_value(pg, "SELECT count(*) FROM booking_lines"
+                                       " WHERE booking_id = 'mid-h' AND held"), 2);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(booked_of(pg, rids[i]), MID_UNITS);
+    booking_store_stats stats;
+    assert_int_equal(booking_store_get_stats(s, &stats), BOOKING_OK);
+    assert_true(stats.holds_expired == 0);
+    pg_test_check_invariant(pg);
+    /* without the fault: the expired hold is released on every line, once */
+    mid_trigger_drop(pg);
+    assert_int_equal(booking_cancel(s, "mid-h", &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_HOLD_EXPIRED);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(booked_of(pg, rids[i]), 0);
+    assert_int_equal(booking_store_get_stats(s, &stats), BOOKING_OK);
+    assert_true(stats.holds_expired == 1);
+    pg_test_check_invariant(pg);
+    PQfinish(pg);
+    booking_store_close(s);
+}
+
+/* Another session holds the lock of a bundle's last resource (in id order):
+ * the bundle, having locked the ones before it, waits past lock_timeout: FAILED
+ * timeout in time, nothing recorded, and the locks it had are let go at once. */
+static void bundle_whose_later_line_is_locked_elsewhere_fails_timeout_and_keeps_no_lock(
+    void **state)
+{
+    (void)state;
+    char opts[64];
+    snprintf(opts, sizeof opts, "lock_timeout_ms=%d&pool_size=1", LOCK_TIMEOUT_MS);
+    booking_store *s = open_with(opts);
+    booking_reason reason;
+    const char *rids[3] = {"midl-r1", "midl-r2", "midl-r3"};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(booking_set_capacity(s, rids[i], MID_CAPACITY, &reason, NULL), BOOKING_OK);
+    PGconn *pg = pg_test_connect(url);
+    PQclear(pg_test_exec(pg, "BEGIN"));
+    PQclear(pg_test_exec(pg, "SELECT 1 FROM resources WHERE id = 'midl-r3' FOR UPDATE"));
+    booking_line lines[3] = {{.resource_id = "midl-r3", .units = 1},
+                             {.resource_id = "midl-r1", .units = 1},
+                             {.resource_id = "midl-r2", .units = 1}};
+    booking_request q = {.booking_id = "midl-b", .lines = lines, .line_count = 3};
+    booking_result r;
+    long long t0 = pg_test_now_ms();
+    assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
+    assert_int_equal(r.outcome, BOOKING_FAILED);
+    assert_int_equal(r.reason, BOOKING_REASON_TIMEOUT);
+    assert_true(pg_test_now_ms() - t0 < FAIL_FAST_MS);
+    /* the earlier lines' locks were let go with the rollback */
+    PGconn *other = pg_test_connect(url);
+    PQclear(pg_test_exec(other, "BEGIN"));
+    PQclear(pg_test_exec(other, "SELECT 1 FROM resources WHERE id IN ('midl-r1', 'midl-r2')"
+                                " FOR UPDATE NOWAIT"));
+    PQclear(pg_test_exec(other, "ROLLBACK"));
+    PQfinish(other);
+    PQclear(pg_test_exec(pg, "ROLLBACK"));
+    nothing_of(pg, "midl-b");
+    assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
+    assert_int_equal(r.outcome, BOOKING_BOOKED);
+    assert_false(r.replayed);
+    pg_test_check_invariant(pg);
+    PQfinish(pg);
+    booking_store_close(s);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -390,6 +584,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(silent_server_fails_timeout_by_the_client_deadline),
         cmocka_unit_test(hold_write_past_lock_timeout_fails_timeout_and_changes_nothing),
         cmocka_unit_test(hold_write_whose_session_is_killed_fails_unavailable_and_changes_nothing),
+        cmocka_unit_test(failure_in_the_middle_of_a_bundles_writes_leaves_failed_and_no_line_visible),
+        cmocka_unit_test(
+            failure_in_the_middle_of_a_bundles_release_leaves_failed_and_every_line_held),
+        cmocka_unit_test(bundle_whose_later_line_is_locked_elsewhere_fails_timeout_and_keeps_no_lock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
