@@ -181,8 +181,12 @@ booking_reason bk_pg_reason(const PGresult *res, const PGconn *pg)
     if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
         strcmp(state, "23505") == 0) /* unique: the id was decided meanwhile elsewhere */
         return BOOKING_REASON_CONFLICT;
-    if (strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0 ||
-        strcmp(state, "25P03") == 0)
+    /* lock_not_available, which lock_timeout raises: a lock not had within its
+     * bound is busy, as for sqlite: (SPEC sections 1 and 8). */
+    if (strcmp(state, "55P03") == 0)
+        return BOOKING_REASON_BUSY;
+    /* query_canceled by statement_timeout, idle_in_transaction_session_timeout. */
+    if (strcmp(state, "57014") == 0 || strcmp(state, "25P03") == 0)
         return BOOKING_REASON_TIMEOUT;
     if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
         strcmp(state, "25006") == 0 /* read-only: a standby, after a failover */)

@@ -56,7 +56,7 @@ static booking_store *open_with(const char *options)
     return s;
 }
 
-static void lock_held_elsewhere_fails_timeout_quickly_and_records_nothing(void **state)
+static void lock_held_elsewhere_fails_busy_quickly_and_records_nothing(void **state)
 {
     (void)state;
     char opts[64];
@@ -78,19 +78,19 @@ static void lock_held_elsewhere_fails_timeout_quickly_and_records_nothing(void *
     q.booking_id = "lk-b1";
     assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
     assert_int_equal(r.outcome, BOOKING_FAILED);
-    assert_int_equal(r.reason, BOOKING_REASON_TIMEOUT);
+    assert_int_equal(r.reason, BOOKING_REASON_BUSY);
     assert_true(pg_test_now_ms() - t0 < FAIL_FAST_MS);
     assert_int_equal(booking_set_capacity(s, "lk-r", 20, &reason, NULL), BOOKING_OK);
-    assert_int_equal(reason, BOOKING_REASON_TIMEOUT);
+    assert_int_equal(reason, BOOKING_REASON_BUSY);
     booking_record rec;
     assert_int_equal(booking_get_booking(s, "lk-b1", &reason, &rec), BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_UNKNOWN_BOOKING);
     /* a cancel locks the record, then waits on the resource */
     assert_int_equal(booking_cancel(s, "lk-b0", &reason, &rec), BOOKING_OK);
-    assert_int_equal(reason, BOOKING_REASON_TIMEOUT);
+    assert_int_equal(reason, BOOKING_REASON_BUSY);
 
     PQclear(pg_test_exec(pg, "COMMIT"));
-    /* A timeout is rolled back on the same session: no reconnect was needed. */
+    /* A lock wait past its bound is rolled back on the same session: no reconnect. */
     assert_int_equal(pg_test_value(pg, STORE_SESSION), session);
     assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
     assert_int_equal(r.outcome, BOOKING_BOOKED);
@@ -298,7 +298,7 @@ static const char *const hold_op_names[] = {"confirm", "cancel", "expiry by atte
 
 /* Another session holds the hold's row: the call waits on it in flight 2 past
  * lock_timeout: FAILED timeout, rolled back. */
-static void hold_write_past_lock_timeout_fails_timeout_and_changes_nothing(void **state)
+static void hold_write_past_lock_timeout_fails_busy_and_changes_nothing(void **state)
 {
     (void)state;
     __atomic_store_n(&test_clock_ms, (int64_t)1800000000000, __ATOMIC_RELAXED);
@@ -318,7 +318,7 @@ static void hold_write_past_lock_timeout_fails_timeout_and_changes_nothing(void 
         hold_op_run(&k);
         fprintf(stderr, "# %s: %s\n", hold_op_names[i], booking_reason_name(k.reason));
         assert_int_equal(k.outcome, BOOKING_FAILED);
-        assert_int_equal(k.reason, BOOKING_REASON_TIMEOUT);
+        assert_int_equal(k.reason, BOOKING_REASON_BUSY);
         assert_true(pg_test_now_ms() - t0 < FAIL_FAST_MS);
         PQclear(pg_test_exec(pg, "ROLLBACK"));
         hold_untouched(pg, &k);
@@ -530,7 +530,7 @@ static void failure_in_the_middle_of_a_bundles_release_leaves_failed_and_every_l
 /* Another session holds the lock of a bundle's last resource (in id order):
  * the bundle, having locked the ones before it, waits past lock_timeout: FAILED
  * timeout in time, nothing recorded, and the locks it had are let go at once. */
-static void bundle_whose_later_line_is_locked_elsewhere_fails_timeout_and_keeps_no_lock(
+static void bundle_whose_later_line_is_locked_elsewhere_fails_busy_and_keeps_no_lock(
     void **state)
 {
     (void)state;
@@ -552,7 +552,7 @@ static void bundle_whose_later_line_is_locked_elsewhere_fails_timeout_and_keeps_
     long long t0 = pg_test_now_ms();
     assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
     assert_int_equal(r.outcome, BOOKING_FAILED);
-    assert_int_equal(r.reason, BOOKING_REASON_TIMEOUT);
+    assert_int_equal(r.reason, BOOKING_REASON_BUSY);
     assert_true(pg_test_now_ms() - t0 < FAIL_FAST_MS);
     /* the earlier lines' locks were let go with the rollback */
     PGconn *other = pg_test_connect(url);
@@ -579,15 +579,15 @@ int main(int argc, char **argv)
     }
     url = argv[1];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(lock_held_elsewhere_fails_timeout_quickly_and_records_nothing),
+        cmocka_unit_test(lock_held_elsewhere_fails_busy_quickly_and_records_nothing),
         cmocka_unit_test(killed_sessions_fail_unavailable_then_the_store_reconnects),
         cmocka_unit_test(silent_server_fails_timeout_by_the_client_deadline),
-        cmocka_unit_test(hold_write_past_lock_timeout_fails_timeout_and_changes_nothing),
+        cmocka_unit_test(hold_write_past_lock_timeout_fails_busy_and_changes_nothing),
         cmocka_unit_test(hold_write_whose_session_is_killed_fails_unavailable_and_changes_nothing),
         cmocka_unit_test(failure_in_the_middle_of_a_bundles_writes_leaves_failed_and_no_line_visible),
         cmocka_unit_test(
             failure_in_the_middle_of_a_bundles_release_leaves_failed_and_every_line_held),
-        cmocka_unit_test(bundle_whose_later_line_is_locked_elsewhere_fails_timeout_and_keeps_no_lock),
+        cmocka_unit_test(bundle_whose_later_line_is_locked_elsewhere_fails_busy_and_keeps_no_lock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
