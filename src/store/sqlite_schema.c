@@ -49,10 +49,11 @@
  *    (bookings_live_holds, as in version 2); line i >= 1 is live while its live is
  *    1. expires_at_ms is the record's (0 when not a BOOKED hold); a line is live
  *    only with an end. booking_lines_live_holds indexes the live lines by
- *    (resource_id, expires_at_ms) with units, so a resource's expiry step finds
- *    its due lines 1.. in O(log n + due), as it finds its due lines 0 in
- *    bookings_live_holds, and a read sums the due units from the two indexes
- *    only. A line leaves its index once: at its resource's expiry step, or at the
+ *    (resource_id, expires_at_ms), with units and live (as bookings_live_holds
+ *    has status: every column the queries name, so they read the index only),
+ *    so a resource's expiry step finds its due lines 1.. in O(log n + due), as
+ *    it finds its due lines 0 in bookings_live_holds, and a read sums the due
+ *    units from the two indexes only. A line leaves its index once: at its resource's expiry step, or at the
  *    confirm or cancel of its record.
  *  - So each resource releases only its own due lines and each line is released
  *    once. The record's stored status moves to expired when line 0's resource
@@ -138,8 +139,8 @@ static const char *const migrations[] = {
     "  live INTEGER NOT NULL CHECK (live = 0 OR (live = 1 AND expires_at_ms > 0)),"
     "  PRIMARY KEY (booking_id, line)"
     ") WITHOUT ROWID;"
-    "CREATE INDEX booking_lines_live_holds ON booking_lines (resource_id, expires_at_ms, units)"
-    "  WHERE live = 1;",
+    "CREATE INDEX booking_lines_live_holds"
+    "  ON booking_lines (resource_id, expires_at_ms, units, live) WHERE live = 1;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
