@@ -38,9 +38,13 @@
  *    and units, its hold entry in bookings_live_holds), so a single attempt writes
  *    one row and one index entry, as before. bookings gains line_count (1..64,
  *    default 1) and line (a REJECTED record's failing line, else 0; below
- *    line_count). Added with ALTER TABLE ADD COLUMN: the defaults are what every
- *    version-2 row means, so no row is rewritten and the upgrade costs O(1) rows
- *    (SQLite checks the new CHECKs against the old rows, which pass).
+ *    line_count; its CHECK tests line = 0 first, the common case, so a single
+ *    attempt's insert pays one compare there). Added with ALTER TABLE ADD
+ *    COLUMN: the defaults are what every version-2 row means, so no row is
+ *    rewritten and the upgrade costs O(1) rows (SQLite checks the new CHECKs
+ *    against the old rows, which pass). The two columns cost a single attempt's
+ *    insert ~500 instructions in SQLite (~4-7% of a CPU-bound batch; nothing
+ *    next to a sync).
  *  - booking_lines (booking_id, line, resource_id, units, expires_at_ms, live)
  *    holds lines 1..line_count-1 of a bundle, keyed (booking_id, line) WITHOUT
  *    ROWID, so a record's lines are one range read in order. Written once, with
@@ -129,7 +133,7 @@ static const char *const migrations[] = {
     "ALTER TABLE bookings ADD COLUMN line_count INTEGER NOT NULL DEFAULT 1"
     "  CHECK (line_count BETWEEN 1 AND 64);"
     "ALTER TABLE bookings ADD COLUMN line INTEGER NOT NULL DEFAULT 0"
-    "  CHECK (line >= 0 AND line < line_count AND (line = 0 OR outcome = 2));"
+    "  CHECK (line = 0 OR (outcome = 2 AND line BETWEEN 1 AND line_count - 1));"
     "CREATE TABLE booking_lines ("
     "  booking_id TEXT NOT NULL,"
     "  line INTEGER NOT NULL CHECK (line BETWEEN 1 AND 63),"
