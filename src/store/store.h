@@ -19,7 +19,8 @@ typedef struct store_ops {
     /* count is 1..BOOKING_BATCH_MAX, every request valid (either form: read its
      * lines with bk_core_request_lines), at most BOOKING_BATCH_LINES_MAX lines in
      * all. Decided in order, in one transaction; on a failed transaction every
-     * result is FAILED. A bundle's locks are taken in resource-id order. */
+     * result is FAILED. A bundle's locks are taken in one global order
+     * (resource id, or for memory: its shard index), so bundles cannot deadlock. */
     void (*attempt_batch)(booking_store *store, const booking_request *requests, size_t count,
                           booking_result *results);
     booking_reason (*set_capacity)(booking_store *store, const char *resource_id,
