@@ -14,13 +14,13 @@
 # new leader (see there) and `booking check` the history itself.
 # Usage: failover.sh BOOKING_BINARY FAULT WORKDIR [DURATION_S [FAULT_AT_S [CAPACITY]]]
 set -eu
-BOOKING=$1 FAULT=$2 WORK=$3 DURATION_S=${4:-30} FAULT_AT_S=${5:-8} CAPACITY=${6:-150}
+BOOKING=$1 FAULT=$2 WORK=$3 DURATION_S=${4:-30} FAULT_AT_S=${5:-8} CAPACITY=${6:-300}
 HERE=$(cd "$(dirname "$0")" && pwd)
 CLUSTER="$HERE/../../scripts/ha-cluster"
 PSQL=$(ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -1)
 CONNECTIONS=64
 RESOURCES=100               # x CAPACITY: so that resources fill up, and REJECTED answers come too
-# (CAPACITY 150 at 30 s: the rate here swings between 500 and 3000 answers/s)
+# (CAPACITY 300 at 30 s: the rate here swings between 500 and 3000 answers/s)
 NEW_LEADER_S=30             # the DCS must name another leader within this
 HEAL_S=90                   # then every node streams again within this
 CHECK_TIMEOUT_S=120         # booking check's bound on its search

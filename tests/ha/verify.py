@@ -18,7 +18,8 @@ Checks, each a failure if broken:
   6. the invariant of 4 again after the replays.
 Prints the unavailability window (first FAILED at or after the fault to the first
 decision after it: BOOKED, or REJECTED once the capacity is all taken; both are
-written on the leader) and the rate of answers before the fault and after recovery.
+written on the leader), the longest stretch from the fault on without any decision,
+and the rate of answers before the fault and after recovery.
 """
 import concurrent.futures
 import json
@@ -153,6 +154,12 @@ def main(argv):
         ts = [fault_ns] + [a["complete"] for a in done if a["complete"] >= fault_ns]
         gap, recovered = max((b - a, b) for a, b in zip(ts, ts[1:]))
         window = "no FAILED answer; longest gap between answers after the fault %.2f s" % (gap / NS)
+    # The longest stretch from the fault on without any decision answered: what a
+    # client sees, whichever connection it is on.
+    decided = [fault_ns] + [a["complete"] for a in done if a["complete"] >= fault_ns and
+                            a["outcome"] in ("BOOKED", "REJECTED")] + [end_ns]
+    quiet = max(b - a for a, b in zip(decided, decided[1:]))
+    window += "; longest stretch without a decision %.2f s" % (quiet / NS)
     after = [a for a in done if a["complete"] > recovered]
     rate_after = len(after) / max((end_ns - recovered) / NS, 1e-9)
     counts = {o: sum(1 for a in attempts if a["outcome"] == o) for o in ("BOOKED", "REJECTED", "FAILED")}
