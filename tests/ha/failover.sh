@@ -51,11 +51,14 @@ sleep "$FAULT_AT_S"
 
 pm=$(head -1 "$D/$old/data/postmaster.pid")
 patroni=$(cat "$D/pids/patroni$n")
+# The postmaster's children, word-split on purpose: one pid per word.
+backends() { pgrep -P "$pm" | tr '\n' ' '; }
 fault_ns=$(mono_ns)
+# shellcheck disable=SC2046
 case "$FAULT" in
-kill-postgres) kill -KILL "$pm" $(pgrep -P "$pm" | tr '\n' ' ') ;;
+kill-postgres) kill -KILL "$pm" $(backends) ;;
 kill-patroni) kill -KILL "$patroni" ;;
-stop) kill -STOP "$patroni" "$pm" $(pgrep -P "$pm" | tr '\n' ' ') ;;
+stop) kill -STOP "$patroni" "$pm" $(backends) ;;
 esac
 echo "failover: $FAULT on $old (postgres port $old_port) at ${FAULT_AT_S} s"
 
@@ -68,9 +71,10 @@ while [ "$(date +%s)" -lt $deadline ]; do
 done
 [ -n "$new" ] || fail "no other leader within $NEW_LEADER_S s"
 echo "failover: $new leads, $(( ($(mono_ns) - fault_ns) / 1000000 )) ms after the fault"
+# shellcheck disable=SC2046
 case "$FAULT" in
 kill-patroni) BOOKING="$BOOKING" "$CLUSTER" patroni "$D" "$n" ;;
-stop) kill -CONT "$patroni" "$pm" $(pgrep -P "$pm" | tr '\n' ' ') 2>/dev/null || true ;;
+stop) kill -CONT "$patroni" "$pm" $(backends) 2>/dev/null || true ;;
 esac
 
 wait "$bench" && bench_rc=0 || bench_rc=$?

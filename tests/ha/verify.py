@@ -17,8 +17,8 @@ Checks, each a failure if broken:
      REJECTED); its record, if it had one, was kept (replayed=true);
   6. the invariant of 4 again after the replays.
 Prints the unavailability window (first FAILED at or after the fault to the first
-decision after it: BOOKED, or REJECTED once the capacity is all taken; both are
-written on the leader), the longest stretch from the fault on without any decision,
+decision of an attempt sent after it: BOOKED, or REJECTED once the capacity is all
+taken; both are written on the leader), the longest stretch from the fault on without any decision,
 and the rate of answers before the fault and after recovery.
 """
 import concurrent.futures
@@ -141,8 +141,10 @@ def main(argv):
     rate_before = len(before) / max((fault_ns - start_ns) / NS, 1e-9)
     if first_failed is not None:
         t0 = first_failed["complete"]
+        # Sent after the first FAILED: an answer already on its way when the fault
+        # hit says nothing of the recovery.
         back = next((a for a in done if a["outcome"] in ("BOOKED", "REJECTED") and
-                     a["complete"] > t0), None)
+                     a["invoke"] > t0), None)
         if back is None:
             fail("no decision after the first FAILED: the service never recovered")
         window = "unavailable %.2f s (first FAILED %.2f s after the fault, first %s %.2f s after)" % (
