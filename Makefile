@@ -20,7 +20,7 @@ CTEST_FLAGS ?= --output-on-failure --timeout 300
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build build-program deps install test test-plain test-asan test-tsan test-fresh test-systemd run bench clean fuzz soak coverage
+.PHONY: all build build-program deps install test test-plain test-asan test-tsan test-ha test-fresh test-systemd run bench clean fuzz soak coverage
 
 all: build
 
@@ -45,17 +45,22 @@ test: build test-plain test-asan test-tsan
 	@echo "make test: every tree passed (plain, asan+ubsan, tsan)"
 
 test-plain: build
-	cd build && ctest $(CTEST_FLAGS) -j$(JOBS)
+	cd build && ctest $(CTEST_FLAGS) -j$(JOBS) -LE '^ha$$'
 
 test-asan: deps build-asan/CMakeCache.txt
 	@cmake --build build-asan -j$(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest $(CTEST_FLAGS) -j$(JOBS) -LE no-sanitizer
+	  ctest $(CTEST_FLAGS) -j$(JOBS) -LE 'no-sanitizer|^ha$$'
 
 test-tsan: deps build-tsan/CMakeCache.txt
 	@cmake --build build-tsan -j$(JOBS)
 	cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  ctest $(CTEST_FLAGS) -j$(JOBS) -L concurrency
+
+# Not part of `make test`: failover under load on Patroni, etcd, pgbouncer and nginx
+# (tests/ha), three runs of a few minutes together.
+test-ha: build
+	cd build && ctest $(CTEST_FLAGS) -L '^ha$$'
 
 # Not part of `make test`: it downloads a Debian root and installs every package anew.
 test-fresh:

@@ -3,6 +3,20 @@
  * postgres_conn.c: URL options, connecting (session settings, prepared
  * statements), the bounded connection pool, pipelined flights with a client-side
  * deadline, and the mapping of SQLSTATEs to FAILED reasons.
+ *
+ * Two ways to run the same statements (URL option prepare, see pg_options):
+ *   prepare=on   each session prepares every statement once, by name, and sets the
+ *                settings of postgres.c note (6) once; a flight sends Bind/Execute.
+ *   prepare=off  a session keeps nothing, so a pooler in transaction mode may hand
+ *                each transaction another server connection: every statement goes as
+ *                Parse/Bind/Execute of the unnamed statement, and a flight that opens
+ *                a transaction (explicit, or the implicit one up to its Sync) carries
+ *                one more statement, SETTINGS_LOCAL, right after its BEGIN or first.
+ *                Its result is hidden from the flight (pg_conn.hidden). The cost: a
+ *                parse and plan per statement and one set_config per transaction.
+ *                enable_seqscan is left alone there: it guards against generic plans
+ *                cached while a table was small, and unnamed statements are planned
+ *                afresh every time.
  */
 #include "store/postgres_conn.h"
 #include "store/store.h"
@@ -159,6 +173,29 @@ static const stmt_def stmts[BOOKING_PG_STMT_COUNT] = {
     [BOOKING_PG_PING] = {"bk_ping", "SELECT 1"},
 };
 
+/* The settings of postgres.c note (6) for one transaction (prepare=off); $1..$3 as
+ * settings_values gives them. */
+#define SETTINGS_LOCAL                                                                       \
+    "SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true),"  \
+    " set_config('idle_in_transaction_session_timeout', $3, true),"                          \
+    " set_config('synchronous_commit', 'on', true)"
+#define SETTINGS_COUNT 3
+#define SETTINGS_VALUE_MAX 16
+/* What one flight may send: the caller's statements and the one we add (the
+ * settings, prepare=off); a bit of pg_conn.hidden for each. */
+#define FLIGHT_SENT_MAX (BOOKING_PG_FLIGHT_MAX + 1)
+_Static_assert(FLIGHT_SENT_MAX <= 32, "pg_conn.hidden has a bit for each statement sent");
+
+/* lock_timeout, statement_timeout and idle_in_transaction_session_timeout, in ms. */
+static void settings_values(const pg_options *opts, char out[SETTINGS_COUNT][SETTINGS_VALUE_MAX])
+{
+    assert(opts->lock_timeout_ms >= 1 && opts->statement_timeout_ms <= BOOKING_PG_TIMEOUT_MS_MAX);
+    snprintf(out[0], SETTINGS_VALUE_MAX, "%d", opts->lock_timeout_ms);
+    snprintf(out[1], SETTINGS_VALUE_MAX, "%d", opts->statement_timeout_ms);
+    snprintf(out[2], SETTINGS_VALUE_MAX, "%d",
+             opts->statement_timeout_ms * BOOKING_PG_IDLE_IN_TX_TIMEOUT_FACTOR);
+}
+
 static const char *stmt_name(pg_stmt s)
 {
     assert(s >= 0 && s < BOOKING_PG_STMT_COUNT && stmts[s].name != NULL && stmts[s].text != NULL);
@@ -212,6 +249,23 @@ static int take_param(const char *p, size_t len, const char *name, long min, lon
     return 1;
 }
 
+/* One of our own switches: name=on or name=off. */
+static int take_switch(const char *p, size_t len, const char *name, bool *out)
+{
+    size_t n = strlen(name);
+    if (len <= n || strncmp(p, name, n) != 0 || p[n] != '=')
+        return 0; /* not this one */
+    const char *v = p + n + 1;
+    size_t vlen = len - n - 1;
+    if (vlen == 2 && strncmp(v, "on", 2) == 0)
+        *out = true;
+    else if (vlen == 3 && strncmp(v, "off", 3) == 0)
+        *out = false;
+    else
+        return -1;
+    return 1;
+}
+
 /* Messages never repeat the URL: it may hold a password. */
 booking_error bk_pg_options_parse(const char *url, pg_options *opts, char *errbuf,
                                size_t errbuf_len)
@@ -221,6 +275,7 @@ booking_error bk_pg_options_parse(const char *url, pg_options *opts, char *errbu
     opts->pool_size = BOOKING_PG_POOL_SIZE_DEFAULT;
     opts->lock_timeout_ms = BOOKING_PG_LOCK_TIMEOUT_MS_DEFAULT;
     opts->statement_timeout_ms = BOOKING_PG_STATEMENT_TIMEOUT_MS_DEFAULT;
+    opts->prepare = true;
     size_t url_len = strlen(url);
     if (url_len >= sizeof opts->conninfo) {
         bk_store_error(errbuf, errbuf_len, "postgres URL longer than %d bytes",
@@ -243,10 +298,12 @@ booking_error bk_pg_options_parse(const char *url, pg_options *opts, char *errbu
         if (took == 0)
             took = take_param(p, len, "statement_timeout_ms", 1, BOOKING_PG_TIMEOUT_MS_MAX,
                               &opts->statement_timeout_ms);
+        if (took == 0)
+            took = take_switch(p, len, "prepare", &opts->prepare);
         if (took < 0) {
             bk_store_error(errbuf, errbuf_len,
                         "postgres URL: bad option '%.*s' (pool_size=1..%d, lock_timeout_ms "
-                        "and statement_timeout_ms=1..%d)",
+                        "and statement_timeout_ms=1..%d, prepare=on|off)",
                         (int)len, p, BOOKING_PG_POOL_SIZE_MAX, BOOKING_PG_TIMEOUT_MS_MAX);
             return BOOKING_EURL;
         }
@@ -350,6 +407,7 @@ static void flight_clear(pg_conn *c)
         PQclear(c->results[i]);
     c->result_count = 0;
     c->sent = 0;
+    c->hidden = 0;
 }
 
 static void conn_drop(pg_conn *c)
@@ -366,6 +424,7 @@ static booking_reason flight_collect(const pg_options *opts, pg_conn *c)
     assert(c->pg != NULL && c->sent >= 0 && c->result_count == 0);
     int64_t deadline = now_ms() + opts->statement_timeout_ms + BOOKING_PG_CLIENT_GRACE_MS;
     booking_reason first = BOOKING_REASON_OK;
+    int index = 0; /* of the statement whose result this is */
     for (;;) {
         booking_reason w = wait_input(c->pg, deadline);
         if (w != BOOKING_REASON_OK) {
@@ -395,7 +454,10 @@ static booking_reason flight_collect(const pg_options *opts, pg_conn *c)
                 return first;
             }
         }
-        if (c->result_count < BOOKING_PG_FLIGHT_MAX && c->result_count < c->sent)
+        bool ours = index < FLIGHT_SENT_MAX && (c->hidden >> index & 1u) != 0;
+        index++;
+        if (!ours && c->result_count < BOOKING_PG_FLIGHT_MAX &&
+            c->result_count < c->sent)
             c->results[c->result_count++] = res;
         else
             PQclear(res);
@@ -413,12 +475,11 @@ static PGconn *connect_session(const pg_options *opts)
         PQfinish(pg);
         return NULL;
     }
-    char lock_ms[16], stmt_ms[16], idle_ms[16];
-    snprintf(lock_ms, sizeof lock_ms, "%d", opts->lock_timeout_ms);
-    snprintf(stmt_ms, sizeof stmt_ms, "%d", opts->statement_timeout_ms);
-    snprintf(idle_ms, sizeof idle_ms, "%d",
-             opts->statement_timeout_ms * BOOKING_PG_IDLE_IN_TX_TIMEOUT_FACTOR);
-    const char *const values[] = {lock_ms, stmt_ms, idle_ms};
+    if (!opts->prepare)
+        return pg; /* nothing kept in the session: each transaction sets its own */
+    char set[SETTINGS_COUNT][SETTINGS_VALUE_MAX];
+    settings_values(opts, set);
+    const char *const values[SETTINGS_COUNT] = {set[0], set[1], set[2]};
     /* Every statement of ours reads or writes rows by primary key. A plan cached
      * while a table was small (a fresh database) would scan it whole for every
      * batch once it has grown; with sequential scans off, the planner always
@@ -445,7 +506,7 @@ static PGconn *connect_session(const pg_options *opts)
     for (int i = 0; ok && i < BOOKING_PG_STMT_COUNT; i++)
         ok = PQsendPrepare(pg, stmt_name((pg_stmt)i), stmts[i].text, 0, NULL);
     ok = ok && PQpipelineSync(pg);
-    pg_conn c = {.pg = pg, .sent = 0};
+    pg_conn c = {.pg = pg, .sent = 0, .hidden = 0};
     for (int optional = 0; ok && c.pg != NULL && optional < 2; optional++)
         (void)flight_collect(opts, &c); /* an optional setting: a refusal is fine */
     if (!ok || c.pg == NULL || flight_collect(opts, &c) != BOOKING_REASON_OK) {
@@ -464,6 +525,10 @@ booking_error bk_pg_pool_init(pg_pool *pool, const pg_options *opts)
     memset(pool, 0, sizeof *pool);
     pool->opts = *opts;
     pool->size = opts->pool_size;
+    for (int i = 0; i < pool->size; i++) {
+        pool->conns[i].opts = &pool->opts;
+        pool->conns[i].hidden = 0;
+    }
     if (pthread_mutex_init(&pool->lock, NULL) != 0)
         return BOOKING_ENOMEM;
     pool->lock_ready = true;
@@ -568,21 +633,66 @@ void bk_pg_flight_begin(pg_conn *c)
     flight_clear(c);
 }
 
+static int hidden_count(const pg_conn *c)
+{
+    int n = 0;
+    for (unsigned h = c->hidden; h != 0; h &= h - 1)
+        n++;
+    return n;
+}
+
+/* One statement, prepared by `name` or else as the unnamed statement of `text`. */
+static void send_one(pg_conn *c, const char *name, const char *text, int nparams,
+                     const char *const *values)
+{
+    assert((name == NULL) != (text == NULL) && c->sent < FLIGHT_SENT_MAX);
+    if (c->sent < 0)
+        return;
+    bool ok = name != NULL
+                  ? PQsendQueryPrepared(c->pg, name, nparams, values, NULL, NULL, 0)
+                  : PQsendQueryParams(c->pg, text, nparams, NULL, values, NULL, NULL, 0);
+    c->sent = ok ? c->sent + 1 : -1;
+}
+
+/* prepare=off: SETTINGS_LOCAL as the next statement of the flight, its result
+ * hidden from the caller's. */
+static void send_settings(pg_conn *c)
+{
+    assert(!c->opts->prepare);
+    if (c->sent < 0)
+        return;
+    char set[SETTINGS_COUNT][SETTINGS_VALUE_MAX];
+    settings_values(c->opts, set);
+    const char *const values[SETTINGS_COUNT] = {set[0], set[1], set[2]};
+    unsigned bit = 1u << c->sent;
+    send_one(c, NULL, SETTINGS_LOCAL, SETTINGS_COUNT, values);
+    if (c->sent >= 0)
+        c->hidden |= bit;
+}
+
 void bk_pg_send(pg_conn *c, pg_stmt stmt, int nparams, const char *const *values)
 {
     /* A send that fails (connection gone) is noticed by bk_pg_flight_run, through
      * sent != what libpq queued: the flight then fails as a whole. */
     assert(stmt >= 0 && stmt < BOOKING_PG_STMT_COUNT && nparams >= 0);
     /* More would lose results past BOOKING_PG_FLIGHT_MAX: a flight is written by us. */
-    assert(c->sent < BOOKING_PG_FLIGHT_MAX);
+    assert(c->sent - hidden_count(c) < BOOKING_PG_FLIGHT_MAX);
     if (c->sent < 0 || c->pg == NULL) {
         c->sent = -1;
         return;
     }
-    if (PQsendQueryPrepared(c->pg, stmt_name(stmt), nparams, values, NULL, NULL, 0))
-        c->sent++;
-    else
-        c->sent = -1;
+    if (c->opts->prepare) {
+        send_one(c, stmt_name(stmt), NULL, nparams, values);
+        return;
+    }
+    /* prepare=off: the first statement of a flight outside a transaction opens one. */
+    bool opens = c->sent == 0 && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+    if (opens && stmt != BOOKING_PG_BEGIN)
+        send_settings(c);
+    send_one(c, NULL, stmts[stmt].text, nparams, values);
+    if (opens && stmt == BOOKING_PG_BEGIN)
+        send_settings(c); /* after BEGIN: SET LOCAL lasts to the end of its transaction */
+    assert(c->sent < 0 || !opens || c->hidden != 0);
 }
 
 booking_reason bk_pg_flight_run(pg_pool *pool, pg_conn *c)

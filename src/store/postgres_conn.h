@@ -30,9 +30,15 @@ typedef struct pg_options {
     int pool_size;
     int lock_timeout_ms;
     int statement_timeout_ms;
+    /* prepare=on (the default): statements prepared once per session, by name, and the
+     * settings of postgres.c note (6) set once per session. prepare=off: nothing kept in
+     * a session, for a pooler in transaction mode (pgbouncer pool_mode=transaction),
+     * which gives each transaction whichever server connection is free: the same SQL
+     * unnamed (PQsendQueryParams), the settings SET LOCAL in every transaction. */
+    bool prepare;
 } pg_options;
 
-/* The statements every connection prepares once, by name. "time" is the
+/* The statements every connection prepares once, by name (prepare=on). "time" is the
  * store's time of postgres.c note (8): $clock (NULL: the server's clock) and
  * $floor are the handle's (pg_time_params). */
 typedef enum pg_stmt {
@@ -88,6 +94,10 @@ typedef struct pg_conn {
     PGresult *results[BOOKING_PG_FLIGHT_MAX];
     int result_count;
     int sent;
+    /* Bit i: statement i of this flight is one bk_pg_send added (prepare=off: the
+     * settings of the transaction it opens), its result not one of the flight's. */
+    unsigned hidden;
+    const pg_options *opts; /* the pool's */
 } pg_conn;
 
 typedef struct pg_pool {
@@ -100,7 +110,7 @@ typedef struct pg_pool {
 } pg_pool;
 
 /* Parses the URL: our own parameters (pool_size, lock_timeout_ms,
- * statement_timeout_ms) are taken out, the rest is left to libpq. */
+ * statement_timeout_ms, prepare=on|off) are taken out, the rest is left to libpq. */
 booking_error bk_pg_options_parse(const char *url, pg_options *opts, char *errbuf,
                                size_t errbuf_len);
 

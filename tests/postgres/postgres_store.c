@@ -312,7 +312,8 @@ static void url_options_are_checked_at_open(void **state)
 {
     (void)state;
     const char *bad[] = {"pool_size=0", "pool_size=65", "lock_timeout_ms=x",
-                         "lock_timeout_ms=2000&statement_timeout_ms=1000", "no_such_option=1"};
+                         "lock_timeout_ms=2000&statement_timeout_ms=1000", "no_such_option=1",
+                         "prepare=no", "prepare="};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char u[1024];
         snprintf(u, sizeof u, "%s%s%s", url, strchr(url, '?') ? "&" : "?", bad[i]);
@@ -342,6 +343,11 @@ static void url_options_are_checked_at_open(void **state)
     booking_reason reason;
     assert_int_equal(booking_store_ping(s, &reason), BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_OK);
+    booking_store_close(s);
+    /* prepare=off (for a pooler in transaction mode) is ours, not passed to libpq. */
+    snprintf(u, sizeof u, "%s%sprepare=off", url, strchr(url, '?') ? "&" : "?");
+    s = open_store(u);
+    assert_int_equal(booking_store_ping(s, &reason), BOOKING_OK);
     booking_store_close(s);
 }
 

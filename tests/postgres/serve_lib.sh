@@ -30,9 +30,18 @@ serve_stop_all() {
     SERVE_PIDS=""
 }
 
+# libpq_url URL: the URL without the store's own parameters, which libpq refuses.
+libpq_url() {
+    python3 -c 'import sys
+base, _, q = sys.argv[1].partition("?")
+ours = ("prepare", "pool_size", "lock_timeout_ms", "statement_timeout_ms")
+kept = [p for p in q.split("&") if p and p.split("=")[0] not in ours]
+print(base + ("?" + "&".join(kept) if kept else ""))' "$1"
+}
+
 # sql URL QUERY: one value.
 sql() {
-    PGOPTIONS="-c client_min_messages=warning" "$PSQL" -X -At -v ON_ERROR_STOP=1 "$1" -c "$2"
+    PGOPTIONS="-c client_min_messages=warning" "$PSQL" -X -At -v ON_ERROR_STOP=1 "$(libpq_url "$1")" -c "$2"
 }
 
 # check_invariant URL: for every resource, 0 <= booked <= capacity and booked is
