@@ -74,8 +74,8 @@ test-systemd: build
 run: build-program
 	@printf 'Starting booking serve on http://127.0.0.1:8080 (store sqlite:booking.db); Ctrl-C stops it.\n'
 	@printf 'Try, from another terminal:\n'
-	@printf '  curl -X PUT http://127.0.0.1:8080/v1/resources/room-1 -d \047{"capacity":10}\047\n'
-	@printf '  curl -X POST http://127.0.0.1:8080/v1/bookings -d \047{"booking_id":"b-1","resource_id":"room-1","units":2}\047\n'
+	@printf '  curl -X PUT http://127.0.0.1:8080/v1/resources/room-1 --json \047{"capacity":10}\047\n'
+	@printf '  curl http://127.0.0.1:8080/v1/bookings --json \047{"booking_id":"b-1","resource_id":"room-1","units":2}\047\n'
 	@printf '  curl http://127.0.0.1:8080/v1/resources/room-1\n\n'
 	./build/booking serve --store sqlite:booking.db
 
