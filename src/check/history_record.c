@@ -5,6 +5,7 @@
  */
 #include "check/history_record.h"
 #include "history/history_line.h"
+#include "util/monotonic.h"
 #include "util/time_text.h"
 
 #include <inttypes.h>
@@ -43,20 +44,13 @@ void check_recorder_free(check_recorder *rec)
     free(rec);
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Stamps the event under the lock, so that times rise with the lines. */
 static void append(check_recorder *rec, history_event *ev)
 {
     char line[HISTORY_LINE_BYTES_MAX];
     pthread_mutex_lock(&rec->lock);
     ev->has_time = true;
-    ev->time_ns = now_ns();
+    ev->time_ns = monotonic_ns();
     size_t need = history_line_encode(ev, line, sizeof line);
     if (need == 0) {
         rec->ok = false;

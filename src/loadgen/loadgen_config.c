@@ -108,14 +108,14 @@ static void set_defaults(loadgen_config *cfg, loadgen_mode mode)
         *cfg = (loadgen_config){.mode = mode, .store_url = "memory:", .threads = 1,
                                 .resources = 1, .attempts = 1000000, .batch = 1,
                                 .capacity = BOOKING_CAPACITY_MAX, .units_max = 1};
-        cfg->seed = loadgen_now_ns() ^ (uint64_t)getpid();
+        cfg->seed = monotonic_ns() ^ (uint64_t)getpid();
         return;
     }
     *cfg = (loadgen_config){.mode = mode, .connections = 64, .threads = 2, .duration_s = 10,
                             .resources = HTTP_SPREAD_RESOURCES_DEFAULT, .batch = 1,
                             .capacity = BOOKING_CAPACITY_MAX, .units_max = 1,
                             .timeout_ms = HTTP_TIMEOUT_MS_DEFAULT, .verify = true};
-    cfg->seed = loadgen_now_ns() ^ ((uint64_t)getpid() << 32);
+    cfg->seed = monotonic_ns() ^ ((uint64_t)getpid() << 32);
 }
 
 #define USAGE(...) loadgen_fail(why, LOADGEN_USAGE, __VA_ARGS__)

@@ -27,7 +27,7 @@ static void control_history(lg_control *ctl, history_event ev)
         return;
     ev.process = ctl->process;
     ev.has_time = true;
-    ev.time_ns = loadgen_now_ns();
+    ev.time_ns = monotonic_ns();
     history_line_write(ctl->history, &ev); /* a failed write shows at the final flush */
 }
 
@@ -199,7 +199,7 @@ static double run_workers(lg_shared *sh, lg_worker *workers, unsigned *started, 
     const loadgen_hooks *hooks = sh->hooks;
     if (hooks->sending != NULL)
         hooks->sending(hooks->ctx, true);
-    sh->start_ns = loadgen_now_ns();
+    sh->start_ns = monotonic_ns();
     uint64_t limit_s = cfg->attempts != 0 ? (uint64_t)LG_DURATION_MAX_S : cfg->duration_s;
     sh->deadline_ns = sh->start_ns + limit_s * 1000000000ull;
     for (*started = 0; *started < cfg->threads; (*started)++) {
@@ -210,7 +210,7 @@ static double run_workers(lg_shared *sh, lg_worker *workers, unsigned *started, 
         }
     }
     progress_wait(sh, workers, *started);
-    double seconds = (double)(loadgen_now_ns() - sh->start_ns) / 1e9;
+    double seconds = (double)(monotonic_ns() - sh->start_ns) / 1e9;
     if (hooks->sending != NULL)
         hooks->sending(hooks->ctx, false);
     return seconds;

@@ -181,7 +181,7 @@ static void send_confirm(lg_worker *w, lg_conn *c)
     c->out_end = (size_t)(p - c->out) + sh->tail_confirm_len;
     c->busy = c->confirming = true;
     c->inflight_n = 0;
-    c->sent_ns = loadgen_now_ns();
+    c->sent_ns = monotonic_ns();
     w->holds.confirms++;
     history_attempt(w, &(history_event){.type = HISTORY_INVOKE, .f = HISTORY_CONFIRM,
                                         .process = (int64_t)(c->process * sh->cfg->batch),
@@ -205,7 +205,7 @@ static void conn_next(lg_worker *w, lg_conn *c)
         return;
     build_request(sh, c, n);
     c->busy = true;
-    c->sent_ns = loadgen_now_ns();
+    c->sent_ns = monotonic_ns();
     for (unsigned i = 0; i < n && w->history != NULL; i++) {
         const loadgen_slot *s = &c->inflight[i];
         booking_line lines[BOOKING_LINES_MAX];
@@ -335,7 +335,7 @@ static void count_confirm(lg_worker *w, lg_conn *c, const http_answer *a, uint64
 static bool conn_answer(lg_worker *w, lg_conn *c, const http_answer *a)
 {
     lg_shared *sh = w->shared;
-    uint64_t t = loadgen_now_ns();
+    uint64_t t = monotonic_ns();
     w->http_status[a->status]++;
     if (c->confirming) {
         count_confirm(w, c, a, t);
@@ -500,7 +500,7 @@ void *lg_worker_run(void *arg)
     struct epoll_event events[LG_EPOLL_EVENTS];
     for (unsigned i = 0; i < w->conn_count; i++)
         conn_next(w, &w->conns[i]);
-    uint64_t drain_end = 0, last_tick = loadgen_now_ns();
+    uint64_t drain_end = 0, last_tick = monotonic_ns();
     /* Bounded: the run ends at its deadline (or when its attempts are spent), then
      * waits at most LG_DRAIN_MS for answers; the deadline itself is capped. */
     for (;;) {
@@ -516,7 +516,7 @@ void *lg_worker_run(void *arg)
             else if ((events[i].events & EPOLLOUT) && !conn_flush(w, c))
                 lose_request(w, c);
         }
-        uint64_t now = loadgen_now_ns();
+        uint64_t now = monotonic_ns();
         if (now >= sh->deadline_ns)
             atomic_store(&sh->stop, true);
         if (now - last_tick >= LG_TICK_MS * 1000000ull) {

@@ -108,9 +108,9 @@ static bool send_batch(inproc_worker *w, loadgen_picker *picker, inproc_buffers 
             b->reqs[i].units = s->units;
         }
     }
-    uint64_t t0 = loadgen_now_ns();
+    uint64_t t0 = monotonic_ns();
     booking_error e = booking_attempt_batch(w->shared->store, b->reqs, n, b->results);
-    uint64_t t1 = loadgen_now_ns();
+    uint64_t t1 = monotonic_ns();
     if (e != BOOKING_OK) {
         snprintf(w->error, LOADGEN_WORKER_ERROR_BYTES, "%s",
                  booking_error_name(e));
@@ -129,7 +129,7 @@ static void *worker_run(void *arg)
 {
     inproc_worker *w = arg;
     const loadgen_config *cfg = w->shared->cfg;
-    w->start_ns = loadgen_now_ns();
+    w->start_ns = monotonic_ns();
     inproc_buffers b = {calloc(cfg->batch, sizeof *b.reqs), calloc(cfg->batch, sizeof *b.results),
                         calloc(cfg->batch, sizeof *b.picked),
                         calloc(INPROC_REPLAY_SLOTS, sizeof *b.slots),
@@ -150,7 +150,7 @@ static void *worker_run(void *arg)
             done += n;
         }
     }
-    w->end_ns = loadgen_now_ns();
+    w->end_ns = monotonic_ns();
     free(b.reqs);
     free(b.results);
     free(b.picked);
@@ -198,7 +198,7 @@ static loadgen_status run_workers(inproc_shared *shared, inproc_worker *workers,
 {
     const loadgen_config *cfg = shared->cfg;
     loadgen_status status = LOADGEN_OK;
-    uint64_t start = loadgen_now_ns();
+    uint64_t start = monotonic_ns();
     unsigned started = 0;
     for (; started < cfg->threads; started++) {
         inproc_worker *w = &workers[started];

@@ -8,19 +8,12 @@
 #define BOOKING_LOADGEN_INTERNAL_H
 
 #include "loadgen/loadgen.h"
+#include "util/monotonic.h"
 
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
-
-/* Monotonic nanoseconds. */
-static inline uint64_t loadgen_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* xorshift64: cheap, per-thread state, never zero once seeded non-zero. */
 static inline uint64_t loadgen_random(uint64_t *state)

@@ -42,7 +42,7 @@ void loadgen_stats_record_result(loadgen_stats *s, const booking_result *r)
 void loadgen_meter_tick(loadgen_meter *m, const loadgen_hooks *hooks, uint64_t count,
                         uint64_t lost, uint64_t every_ms)
 {
-    uint64_t t = loadgen_now_ns();
+    uint64_t t = monotonic_ns();
     if (t - m->last_ns < every_ms * 1000000ull)
         return;
     loadgen_progress p = {

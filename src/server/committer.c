@@ -24,6 +24,7 @@
  *      a failed change batch leaves the round's attempts as decided, and back.
  */
 #include "server/committer.h"
+#include "util/monotonic.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -161,13 +162,6 @@ static void set_committing(committer *c, size_t count)
 {
     if (c->metrics != NULL)
         atomic_store_explicit(&c->metrics->committing, count, memory_order_relaxed);
-}
-
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* The store transaction that began at start_ns has ended (decided and synced). */

@@ -34,6 +34,7 @@
 #include "server/gate.h"
 #include "server/http_head.h"
 #include "server/problem.h"
+#include "util/monotonic.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -99,13 +100,6 @@ struct gate {
     gate_pending *pending;
     char peek[HTTP_HEAD_MAX];
 };
-
-static uint64_t gate_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- peers ---- */
 
@@ -243,7 +237,7 @@ static void accept_some(gate *g)
             p->addr = addr;
             p->addr_len = len;
             memcpy(p->key, key, GATE_PEER_KEY_LEN);
-            p->deadline_ns = gate_now_ns() + (uint64_t)g->config.request_timeout_ms * 1000000u;
+            p->deadline_ns = monotonic_ns() + (uint64_t)g->config.request_timeout_ms * 1000000u;
             ev.data.ptr = p;
         }
         if (p == NULL || epoll_ctl(g->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
@@ -324,7 +318,7 @@ static void reap_pending(gate *g, uint64_t now)
 
 static void reap(gate *g)
 {
-    uint64_t now = gate_now_ns();
+    uint64_t now = monotonic_ns();
     reap_pending(g, now);
     pthread_mutex_lock(&g->lock);
     for (gate_conn *c = g->conns; c != NULL; c = c->next) {
@@ -344,7 +338,7 @@ static void *gate_main(void *arg)
 {
     gate *g = arg;
     struct epoll_event events[GATE_EVENTS_MAX];
-    uint64_t next_reap = gate_now_ns();
+    uint64_t next_reap = monotonic_ns();
     while (!atomic_load(&g->stop)) {
         int n = epoll_wait(g->epoll_fd, events, GATE_EVENTS_MAX, GATE_REAP_INTERVAL_MS);
         for (int i = 0; i < n; i++) {
@@ -360,7 +354,7 @@ static void *gate_main(void *arg)
                 pending_read(g, p, (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
             }
         }
-        uint64_t now = gate_now_ns();
+        uint64_t now = monotonic_ns();
         if (now >= next_reap) { /* busy or not, deadlines are looked at each interval */
             reap(g);
             next_reap = now + (uint64_t)GATE_REAP_INTERVAL_MS * 1000000u;
@@ -384,7 +378,7 @@ void gate_notify(void *cls, struct MHD_Connection *connection, void **socket_con
             MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
         c->fd = fd != NULL ? fd->connect_fd : -1;
         atomic_init(&c->deadline_ns,
-                    gate_now_ns() + (uint64_t)g->config.request_timeout_ms * 1000000u);
+                    monotonic_ns() + (uint64_t)g->config.request_timeout_ms * 1000000u);
         pthread_mutex_lock(&g->lock);
         c->next = g->conns;
         if (g->conns != NULL)
@@ -435,7 +429,7 @@ void gate_request_finished(gate *g, struct MHD_Connection *connection)
     gate_conn *c = conn_of(connection);
     if (c != NULL)
         atomic_store(&c->deadline_ns,
-                     gate_now_ns() + (uint64_t)g->config.request_timeout_ms * 1000000u);
+                     monotonic_ns() + (uint64_t)g->config.request_timeout_ms * 1000000u);
 }
 
 /* ---- life ---- */

@@ -33,6 +33,7 @@
 #include "json/booking_json.h"
 #include "json/json_alloc.h"
 #include "json/request_decode.h"
+#include "util/monotonic.h"
 #include "booking_openapi_json.h" /* generated from docs/openapi.json */
 
 #include <arpa/inet.h>
@@ -175,13 +176,6 @@ static metrics_route route_of(request_action action)
     return METRICS_ROUTE_REFUSED;
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- answers ---- */
 
 static const char fixed_oom_body[] = PROBLEM_OOM_BODY;
@@ -238,7 +232,7 @@ static enum MHD_Result send_text(request_ctx *ctx, unsigned status, char *text, 
         ctx->bytes_sent = text != NULL ? len : sizeof fixed_oom_body - 1;
         ctx->state = STATE_ANSWERED;
         metrics_status(&s->metrics, status);
-        metrics_latency(&s->metrics, route_of(ctx->action), now_ns() - ctx->start_ns);
+        metrics_latency(&s->metrics, route_of(ctx->action), monotonic_ns() - ctx->start_ns);
     }
     return r;
 }
@@ -786,7 +780,7 @@ static uint64_t request_id_key(void)
 {
     uint64_t key = 0;
     if (getrandom(&key, sizeof key, GRND_NONBLOCK) != (ssize_t)sizeof key)
-        key = now_ns() ^ ((uint64_t)getpid() << 32);
+        key = monotonic_ns() ^ ((uint64_t)getpid() << 32);
     return key;
 }
 
@@ -810,7 +804,7 @@ static void request_begin(request_ctx *ctx, struct MHD_Connection *connection, c
     assert(!ctx->begun);
     ctx->begun = true;
     ctx->connection = connection;
-    ctx->start_ns = now_ns();
+    ctx->start_ns = monotonic_ns();
     ctx->state = STATE_READING;
     atomic_init(&ctx->committed, false);
     snprintf(ctx->method, sizeof ctx->method, "%s", method);
@@ -986,7 +980,7 @@ static void log_access(http_server *s, request_ctx *ctx)
         LOG_TEXT("method", ctx->method),
         LOG_TEXT("path", ctx->path),
         LOG_NUMBER("status", ctx->status),
-        LOG_NUMBER("duration_us", (now_ns() - ctx->start_ns) / 1000),
+        LOG_NUMBER("duration_us", (monotonic_ns() - ctx->start_ns) / 1000),
         LOG_NUMBER("bytes", ctx->bytes_sent),
         LOG_TEXT("peer", peer),
         LOG_TEXT("user_agent", ctx->user_agent),
