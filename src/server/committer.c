@@ -232,11 +232,11 @@ static void deliver_round(committer *c, commit_item *items, round_size n)
         if (it->kind == COMMIT_CHANGES) {
             memcpy(it->reasons, &c->reasons[at.changes], it->count * sizeof *it->reasons);
             memcpy(it->records, &c->records[at.changes], it->count * sizeof *it->records);
-            memcpy(it->detail, c->changes_detail, sizeof it->detail);
+            memcpy(it->detail, c->changes_detail, strlen(c->changes_detail) + 1);
             at.changes += it->count;
         } else {
             memcpy(it->results, &c->results[at.attempts], it->count * sizeof *it->results);
-            memcpy(it->detail, c->attempts_detail, sizeof it->detail);
+            memcpy(it->detail, c->attempts_detail, strlen(c->attempts_detail) + 1);
             at.attempts += it->count;
         }
         it->done(it); /* (4): exactly once, the item's results final */
