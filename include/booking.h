@@ -375,6 +375,58 @@ BOOKING_API booking_error booking_get_booking_lines(booking_store *store, const 
                                                     booking_record *record,
                                                     booking_record_line *lines, size_t lines_cap);
 
+/* Listing (SPEC section 5): pages of resources, or of one resource's bookings,
+ * in ascending id order (bytewise, as strcmp orders them), read by keyset: a page
+ * holds the first ids strictly after `after` (NULL: from the first), at most
+ * `limit` of them (1..BOOKING_LIST_LIMIT_MAX), and *more tells whether any id
+ * follows the page's last one; the next page is asked with that last id as
+ * `after`. Every page is read in one snapshot and served from an index: its cost
+ * grows with the page (and, per store, with what its header says), not with the
+ * number of bookings. Between pages the store goes on changing: an id that exists
+ * from the first page to the last and keeps matching is on exactly one page. */
+#define BOOKING_LIST_LIMIT_MAX 1000
+#define BOOKING_LIST_LIMIT_DEFAULT 100
+
+/* Which bookings a listing keeps, by the record's status as of the read's time
+ * (a hold past its expires_at is expired even before a write applied it). */
+typedef enum booking_list_filter {
+    BOOKING_LIST_ALL = 0,
+    BOOKING_LIST_HELD = 1,
+    BOOKING_LIST_ACTIVE = 2,
+    BOOKING_LIST_CANCELLED = 3,
+    BOOKING_LIST_EXPIRED = 4,
+    BOOKING_LIST_REJECTED = 5, /* REJECTED records (status none) */
+} booking_list_filter;
+
+/* *reason: OK (then resources[0..*count) are filled, each as
+ * booking_get_resource() reads it, all as of one time) or a failure.
+ * Errors: BOOKING_EINVAL (store, reason, resources, count or more NULL; limit 0
+ * or over BOOKING_LIST_LIMIT_MAX; after not NULL and invalid).
+ * Thread-safety: any number of threads at once. */
+BOOKING_API booking_error booking_list_resources(booking_store *store, const char *after,
+                                                 size_t limit, booking_reason *reason,
+                                                 booking_resource *resources, size_t *count,
+                                                 bool *more);
+
+/* The records of resource_id's bookings: every record with a line on it (a
+ * bundle's, whichever its line), REJECTED ones included, that filter keeps, in
+ * ascending booking_id order, each as booking_get_booking() reads it (a bundle's
+ * lines: booking_get_booking_lines()). *reason: OK (then records[0..*count) are
+ * filled), UNKNOWN_RESOURCE, or a failure.
+ * Errors: BOOKING_EINVAL (store, reason, records, count or more NULL; resource_id
+ * invalid; filter unknown; limit 0 or over BOOKING_LIST_LIMIT_MAX; after not NULL
+ * and invalid). Thread-safety: any number of threads at once. */
+BOOKING_API booking_error booking_list_bookings(booking_store *store, const char *resource_id,
+                                                booking_list_filter filter, const char *after,
+                                                size_t limit, booking_reason *reason,
+                                                booking_record *records, size_t *count,
+                                                bool *more);
+
+/* The wire name of a filter ("held", ..., "rejected"; "" for ALL), and back:
+ * false when name is none of them. */
+BOOKING_API const char *booking_list_filter_name(booking_list_filter filter);
+BOOKING_API bool booking_list_filter_parse(const char *name, booking_list_filter *out);
+
 /* One confirm or cancel of a booking_change_batch(). */
 typedef enum booking_change_kind {
     BOOKING_CHANGE_CANCEL = 1,  /* as booking_cancel() */

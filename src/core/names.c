@@ -114,3 +114,51 @@ bool bk_core_outcome_from_name(const char *name, booking_outcome *out)
 #undef OUTCOME_LOOKUP_
     return false;
 }
+
+/* BOOKING_LIST_FILTER_MAP: XX(NAME, "wire name"), every filter but ALL. */
+#define BOOKING_LIST_FILTER_MAP(XX)                                                          \
+    XX(HELD, "held")                                                                         \
+    XX(ACTIVE, "active")                                                                     \
+    XX(CANCELLED, "cancelled")                                                               \
+    XX(EXPIRED, "expired")                                                                   \
+    XX(REJECTED, "rejected")
+
+const char *booking_list_filter_name(booking_list_filter filter)
+{
+    switch (filter) {
+    case BOOKING_LIST_ALL: return "";
+#define FILTER_NAME_(name, wire) case BOOKING_LIST_##name: return wire;
+        BOOKING_LIST_FILTER_MAP(FILTER_NAME_)
+#undef FILTER_NAME_
+    }
+    return "";
+}
+
+bool booking_list_filter_parse(const char *name, booking_list_filter *out)
+{
+    if (name == NULL || out == NULL)
+        return false;
+#define FILTER_PARSE_(name_, wire)                                                           \
+    if (strcmp(name, wire) == 0) {                                                           \
+        *out = BOOKING_LIST_##name_;                                                         \
+        return true;                                                                         \
+    }
+    BOOKING_LIST_FILTER_MAP(FILTER_PARSE_)
+#undef FILTER_PARSE_
+    return false;
+}
+
+bool bk_core_list_filter_keeps(booking_list_filter filter, booking_outcome outcome,
+                               booking_status status)
+{
+    switch (filter) {
+    case BOOKING_LIST_ALL: return true;
+    case BOOKING_LIST_HELD: return outcome == BOOKING_BOOKED && status == BOOKING_STATUS_HELD;
+    case BOOKING_LIST_ACTIVE: return outcome == BOOKING_BOOKED && status == BOOKING_STATUS_ACTIVE;
+    case BOOKING_LIST_CANCELLED:
+        return outcome == BOOKING_BOOKED && status == BOOKING_STATUS_CANCELLED;
+    case BOOKING_LIST_EXPIRED: return outcome == BOOKING_BOOKED && status == BOOKING_STATUS_EXPIRED;
+    case BOOKING_LIST_REJECTED: return outcome == BOOKING_REJECTED;
+    }
+    return false;
+}

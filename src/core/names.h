@@ -32,4 +32,9 @@ bool bk_core_reason_pairs_with(booking_reason reason, booking_outcome outcome);
 /* Whether the reason's decision is written as a record (SPEC section 1). */
 bool bk_core_reason_recorded(booking_reason reason);
 
+/* Whether a listing with filter keeps a record of that outcome whose status as of
+ * the read's time (bk_core_status_at) is status. One rule for every store. */
+bool bk_core_list_filter_keeps(booking_list_filter filter, booking_outcome outcome,
+                               booking_status status);
+
 #endif

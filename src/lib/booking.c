@@ -234,6 +234,82 @@ booking_error booking_get_booking_lines(booking_store *store, const char *bookin
     return BOOKING_OK;
 }
 
+static bool list_filter_known(booking_list_filter filter)
+{
+    return filter >= BOOKING_LIST_ALL && filter <= BOOKING_LIST_REJECTED;
+}
+
+static bool list_page_valid(const char *after, size_t limit)
+{
+    return limit >= 1 && limit <= BOOKING_LIST_LIMIT_MAX && (after == NULL || id_valid(after));
+}
+
+/* What both listings assert of a store's page: in ascending order, after `after`. */
+static void assert_page_ascending(const char *after, const char *first_id, size_t stride,
+                                  size_t count, size_t limit)
+{
+    (void)after;
+    (void)first_id;
+    (void)stride;
+    assert(count <= limit);
+#ifndef NDEBUG
+    const char *previous = after;
+    for (size_t i = 0; i < count; i++) {
+        const char *id = first_id + i * stride;
+        assert(previous == NULL || strcmp(previous, id) < 0);
+        previous = id;
+    }
+#endif
+}
+
+booking_error booking_list_resources(booking_store *store, const char *after, size_t limit,
+                                     booking_reason *reason, booking_resource *resources,
+                                     size_t *count, bool *more)
+{
+    if (store == NULL || reason == NULL || resources == NULL || count == NULL || more == NULL ||
+        !list_page_valid(after, limit))
+        return BOOKING_EINVAL;
+    bk_store_clear_error();
+    *count = 0;
+    *more = false;
+    if (store->ops->list_resources == NULL)
+        return BOOKING_ENOTSUP; /* until every store lists: removed when they do */
+    *reason = store->ops->list_resources(store, after, limit, resources, count, more);
+    if (*reason != BOOKING_REASON_OK) {
+        *count = 0;
+        *more = false;
+        return BOOKING_OK;
+    }
+    assert_page_ascending(after, resources[0].resource_id, sizeof *resources, *count, limit);
+    return BOOKING_OK;
+}
+
+booking_error booking_list_bookings(booking_store *store, const char *resource_id,
+                                    booking_list_filter filter, const char *after, size_t limit,
+                                    booking_reason *reason, booking_record *records,
+                                    size_t *count, bool *more)
+{
+    if (store == NULL || reason == NULL || records == NULL || count == NULL || more == NULL ||
+        !id_valid(resource_id) || !list_filter_known(filter) || !list_page_valid(after, limit))
+        return BOOKING_EINVAL;
+    bk_store_clear_error();
+    *count = 0;
+    *more = false;
+    if (store->ops->list_bookings == NULL)
+        return BOOKING_ENOTSUP; /* until every store lists: removed when they do */
+    *reason = store->ops->list_bookings(store, resource_id, filter, after, limit, records, count,
+                                        more);
+    if (*reason != BOOKING_REASON_OK) {
+        *count = 0;
+        *more = false;
+        return BOOKING_OK;
+    }
+    assert_page_ascending(after, records[0].booking_id, sizeof *records, *count, limit);
+    for (size_t i = 0; i < *count; i++)
+        assert(records[i].line_count >= 1 && records[i].line_count <= BOOKING_LINES_MAX);
+    return BOOKING_OK;
+}
+
 booking_error booking_store_backup(booking_store *store, const char *path, char *errbuf,
                                    size_t errbuf_len)
 {

@@ -39,6 +39,16 @@ typedef struct store_ops {
     booking_reason (*get_booking)(booking_store *store, const char *booking_id,
                                   booking_record *out, booking_record_line *lines,
                                   size_t lines_cap);
+    /* Listing (booking_list_resources, booking_list_bookings): limit is
+     * 1..BOOKING_LIST_LIMIT_MAX, after NULL or a valid id, resource_id valid, filter
+     * known. One snapshot per call; *count <= limit results in ascending id order,
+     * *more true when an id after the last one exists (a store reads limit + 1).
+     * list_bookings answers UNKNOWN_RESOURCE for a resource that does not exist. */
+    booking_reason (*list_resources)(booking_store *store, const char *after, size_t limit,
+                                     booking_resource *out, size_t *count, bool *more);
+    booking_reason (*list_bookings)(booking_store *store, const char *resource_id,
+                                    booking_list_filter filter, const char *after, size_t limit,
+                                    booking_record *out, size_t *count, bool *more);
     booking_reason (*ping)(booking_store *store);
     /* A consistent copy of the database into a new file (booking_store_backup);
      * NULL for a store that has none (then ENOTSUP). */

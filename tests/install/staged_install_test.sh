@@ -66,7 +66,7 @@ nm -D --defined-only "$usr/$libdir/libbooking.so.$version" | awk '$2 ~ /^[TWDBR]
 # then booking_get_booking_lines (a bundle's lines, SPEC section 8): 24;
 # then booking_store_backup (an online copy of a sqlite store): 25;
 # then booking_last_error (the engine's words about a failure, for logs): 26.
-API_FUNCTIONS=26
+API_FUNCTIONS=30
 [ "$(wc -l <"$scratch/api.txt")" -eq "$API_FUNCTIONS" ] ||
     fail "booking.h declares $(wc -l <"$scratch/api.txt") functions, expected $API_FUNCTIONS"
 for f in booking_confirm booking_store_set_clock booking_store_get_stats booking_hold_ms_valid; do
