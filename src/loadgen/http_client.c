@@ -12,6 +12,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,9 +230,22 @@ static http_parse receive_answer(http_control *ctl, http_answer *a, size_t *len)
     return p;
 }
 
+/* Whether an idle keep-alive connection has something to read before we asked:
+ * the server spoke unprompted (an idle connection's 408, or its close), so the
+ * connection is done and must not carry the next request (whose answer would be
+ * read as that 408: a long run's read-back failed so, its control connection
+ * idle for the whole run). */
+static bool idle_connection_spoke(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, 0) != 0; /* readable, hung up, or an error */
+}
+
 bool http_roundtrip(http_control *ctl, const char *method, const char *path, const char *body,
                     http_answer *a, const char **answer_body)
 {
+    if (ctl->fd >= 0 && idle_connection_spoke(ctl->fd))
+        http_control_close(ctl);
     for (int attempt = 0; attempt < 2; attempt++) { /* a stale keep-alive may be closed */
         if (ctl->fd < 0 && (ctl->fd = http_connect(ctl->target, ctl->timeout_ms, false)) < 0)
             return false;

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #define INPROC_RESOURCES_MAX 1000000
@@ -102,20 +103,30 @@ typedef struct given {
     const char *token_file;
 } given;
 
+/* A run's seed, unless --seed gives one: random (getrandom), so that a run never
+ * sends the ids of an earlier one on the same store; else the clock and the pid. */
+static uint64_t random_seed(void)
+{
+    uint64_t seed;
+    if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed)
+        seed = monotonic_ns() ^ ((uint64_t)getpid() << 32);
+    return seed;
+}
+
 static void set_defaults(loadgen_config *cfg, loadgen_mode mode)
 {
     if (mode == LOADGEN_INPROC) {
         *cfg = (loadgen_config){.mode = mode, .store_url = "memory:", .threads = 1,
                                 .resources = 1, .attempts = 1000000, .batch = 1,
                                 .capacity = BOOKING_CAPACITY_MAX, .units_max = 1};
-        cfg->seed = monotonic_ns() ^ (uint64_t)getpid();
+        cfg->seed = random_seed();
         return;
     }
     *cfg = (loadgen_config){.mode = mode, .connections = 64, .threads = 2, .duration_s = 10,
                             .resources = HTTP_SPREAD_RESOURCES_DEFAULT, .batch = 1,
                             .capacity = BOOKING_CAPACITY_MAX, .units_max = 1,
                             .timeout_ms = HTTP_TIMEOUT_MS_DEFAULT, .verify = true};
-    cfg->seed = monotonic_ns() ^ ((uint64_t)getpid() << 32);
+    cfg->seed = random_seed();
 }
 
 #define USAGE(...) loadgen_fail(why, LOADGEN_USAGE, __VA_ARGS__)

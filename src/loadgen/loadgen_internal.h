@@ -116,6 +116,8 @@ typedef struct loadgen_picker {
     uint64_t rng;
     uint64_t id_rng;      /* the ids' own draws: the workload is the same for every kind */
     loadgen_ids ids;
+    uint64_t uuid7_ms;    /* uuid7: the last id's time (ms) and its 12-bit counter, so */
+    unsigned uuid7_seq;   /* that the ids of one client ascend strictly (RFC 9562 6.2) */
     uint64_t issued;      /* new ids so far */
     loadgen_slot *slots;  /* the last slot_count new ids */
     unsigned slot_count;

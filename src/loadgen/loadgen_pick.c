@@ -41,7 +41,30 @@ static void put_uuid(char *out, uint64_t hi, uint64_t lo)
     assert(p - out == UUID_TEXT_LEN);
 }
 
-/* RFC 9562: version in bits 12-15 of hi, variant 0b10 in the top bits of lo. */
+#define UUID7_SEQ_MAX 0xfffu        /* rand_a: a 12-bit counter within one ms */
+#define UUID7_SEQ_START_MASK 0x7ffu /* a new ms starts it at random in its lower half */
+
+/* The ms and counter of a client's next UUIDv7 (RFC 9562 section 6.2, method 1):
+ * the clock's ms when it moved on, else the last id's ms with the counter + 1; a
+ * counter past 12 bits (4096 ids in one ms), or a clock that went back, moves the
+ * ms on by one instead. (ms, counter) ascends strictly, so the text does too. */
+static uint64_t next_uuid7_ms(loadgen_picker *p, uint64_t now_ms, uint64_t draw)
+{
+    if (p->issued == 0 || now_ms > p->uuid7_ms) {
+        p->uuid7_ms = now_ms;
+        p->uuid7_seq = (unsigned)(draw & UUID7_SEQ_START_MASK);
+    } else if (p->uuid7_seq < UUID7_SEQ_MAX) {
+        p->uuid7_seq++;
+    } else {
+        p->uuid7_ms++;
+        p->uuid7_seq = (unsigned)(draw & UUID7_SEQ_START_MASK);
+    }
+    assert(p->uuid7_seq <= UUID7_SEQ_MAX);
+    return p->uuid7_ms;
+}
+
+/* RFC 9562: version in bits 12-15 of hi, variant 0b10 in the top bits of lo.
+ * uuid4: 122 random bits; uuid7: the 48-bit ms time, the counter, 62 random bits. */
 static void put_random_uuid(loadgen_picker *p, char *out)
 {
     uint64_t hi = loadgen_random(&p->id_rng), lo = loadgen_random(&p->id_rng);
@@ -49,8 +72,9 @@ static void put_random_uuid(loadgen_picker *p, char *out)
     if (p->ids == LOADGEN_IDS_UUID7) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        uint64_t ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-        hi = (ms << 16) | 0x7000 | (hi & 0x0fff);
+        uint64_t now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+        uint64_t ms = next_uuid7_ms(p, now, hi) & 0xffffffffffffull;
+        hi = (ms << 16) | 0x7000 | p->uuid7_seq;
     } else {
         hi = (hi & 0xffffffffffff0fffull) | 0x4000;
     }
@@ -68,6 +92,8 @@ void loadgen_picker_init(loadgen_picker *p, const loadgen_config *cfg, uint64_t 
     p->rng = rng;
     p->id_rng = rng ^ 0x5bd1e9955bd1e995ull;
     p->ids = cfg->ids;
+    p->uuid7_ms = 0;
+    p->uuid7_seq = 0;
     p->issued = 0;
     p->slots = slots;
     p->slot_count = slot_count;
