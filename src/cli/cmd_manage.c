@@ -18,7 +18,7 @@
 
 /* What every command says of where it acts, after its own options. */
 #define MANAGE_HELP_EXIT_OTHER                                                             \
-    "1 any other error (the store cannot be opened; the service cannot be reached,\n"      \
+    "\n1 any other error (the store cannot be opened; the service cannot be reached,\n"    \
     "refuses the token or answers an error that is not one of these).\n"
 
 static const char cancel_help[] =
@@ -37,7 +37,7 @@ static const char cancel_help[] =
     "\n"
     "Exit status: 0 cancelled or already_cancelled; 3 unknown_booking, not_booked (the\n"
     "record is a REJECTED decision) or hold_expired; 4 FAILED (nothing changed);\n"
-    "2 usage; " MANAGE_HELP_EXIT_OTHER;
+    "2 usage;" MANAGE_HELP_EXIT_OTHER;
 
 static const char confirm_help[] =
     "Usage: booking confirm BOOKING_ID [--store URL | --url URL [--token-file PATH]]\n"
@@ -56,12 +56,13 @@ static const char confirm_help[] =
     "\n"
     "Exit status: 0 confirmed or already_confirmed (also a booking made without a\n"
     "hold); 3 hold_expired, already_cancelled, not_booked (a REJECTED decision) or\n"
-    "unknown_booking; 4 FAILED (nothing changed); 2 usage; " MANAGE_HELP_EXIT_OTHER
+    "unknown_booking; 4 FAILED (nothing changed); 2 usage;" MANAGE_HELP_EXIT_OTHER
     "\n"
     "Example:\n"
     "  booking attempt --booking cart-7 --resource seat-12 --units 1 --hold-ms 600000\n"
     "  booking confirm cart-7\n"
-    "  booking confirm cart-7 --url http://127.0.0.1:8080 --token-file /etc/booking/token\n";
+    "  booking confirm cart-7 --url http://127.0.0.1:8080 \\\n"
+    "                         --token-file /etc/booking/token\n";
 
 static const char resource_help[] =
     "Usage: booking resource set RESOURCE_ID --capacity N [TARGET] [--json]\n"
@@ -92,7 +93,7 @@ static const char resource_help[] =
     "  -h, --help        show this help\n"
     "\n"
     "Exit status: 0 done; 3 capacity_below_booked or unknown_resource; 4 FAILED;\n"
-    "2 usage; " MANAGE_HELP_EXIT_OTHER
+    "2 usage;" MANAGE_HELP_EXIT_OTHER
     "\n"
     "Example:\n"
     "  booking resource set room-42 --capacity 10\n"
@@ -101,17 +102,17 @@ static const char resource_help[] =
 
 static const char booking_help[] =
     "Usage: booking booking get BOOKING_ID [TARGET] [--json]\n"
-    "       booking booking list RESOURCE_ID [--status S] [--after BOOKING_ID] [--limit N]\n"
-    "                            [TARGET] [--json]\n"
+    "       booking booking list RESOURCE_ID [--status S] [--after BOOKING_ID]\n"
+    "                            [--limit N] [TARGET] [--json]\n"
     "TARGET is --store URL, or --url URL [--token-file PATH].\n"
     "\n"
     "'get' prints the decision record of a booking ID: resource, units, outcome,\n"
     "reason and status (active, held, cancelled or expired for a BOOKED record, none\n"
     "for a REJECTED one), and expires_at for a hold that is held or expired. A bundle\n"
     "(an attempt made with --line) prints lines=RESOURCE:UNITS,... in the attempt's\n"
-    "order and line_count, and a REJECTED one the failing line (from 0). --json prints\n"
-    "the lines of every record, line_count, and the store's times created_at and\n"
-    "updated_at (RFC 3339, UTC).\n"
+    "order and line_count, and a REJECTED one the failing line (from 0). --json\n"
+    "prints the lines of every record, line_count, and the store's times created_at\n"
+    "and updated_at (RFC 3339, UTC).\n"
     "\n"
     "'list' prints the records of the bookings of RESOURCE_ID one a line, as 'get'\n"
     "prints one: every record with a line on the resource (a bundle's too), REJECTED\n"
@@ -132,7 +133,7 @@ static const char booking_help[] =
     "  -h, --help        show this help\n"
     "\n"
     "Exit status: 0 found; 3 unknown_booking ('get') or unknown_resource ('list');\n"
-    "4 FAILED; 2 usage; " MANAGE_HELP_EXIT_OTHER
+    "4 FAILED; 2 usage;" MANAGE_HELP_EXIT_OTHER
     "\n"
     "Example:\n"
     "  booking booking get order-1001\n"
