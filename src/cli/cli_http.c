@@ -101,7 +101,7 @@ static int call(cli_http *h, const char *method, const char *path, json_t *body,
     if (!answered)
         return cli_error(h->command, "no answer from %s: %s", h->shown,
                          e != 0 ? strerror(e) : "the connection closed, or the answer was not HTTP");
-    if (a.status == (int)HTTP_UNAUTHORIZED)
+    if (a.status == HTTP_UNAUTHORIZED)
         return h->token_file != NULL
                    ? cli_error(h->command, "%s refused the token of --token-file %s (401)",
                                h->shown, h->token_file)
@@ -129,8 +129,11 @@ static int not_an_answer(cli_http *h, int status, const json_t *answer)
     if (error != NULL)
         snprintf(words, sizeof words, " %s%s%s", error, detail != NULL && detail[0] ? ": " : "",
                  detail != NULL ? detail : "");
-    bool usage = status == (int)HTTP_BAD_REQUEST || status == (int)HTTP_PAYLOAD_TOO_LARGE;
-    fprintf(stderr, "booking %s: %s answered %d%s\n", h->command, h->shown, status, words);
+    bool usage = status == HTTP_BAD_REQUEST || status == HTTP_PAYLOAD_TOO_LARGE;
+    /* A service that predates the route answers not_found for the path itself. */
+    bool no_route = status == HTTP_NOT_FOUND && error != NULL && strcmp(error, "not_found") == 0;
+    fprintf(stderr, "booking %s: %s answered %d%s%s\n", h->command, h->shown, status, words,
+            no_route ? " (this service has no such route: an older booking serve?)" : "");
     return usage ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
 }
 
@@ -142,8 +145,8 @@ static bool answer_reason(int status, const json_t *answer, booking_reason unkno
     booking_reason r;
     if (!cli_reply_problem_reason(answer, &r))
         return false;
-    if ((status == (int)HTTP_UNAVAILABLE && booking_reason_is_failure(r)) ||
-        (status == (int)HTTP_NOT_FOUND && r == unknown)) {
+    if ((status == HTTP_UNAVAILABLE && booking_reason_is_failure(r)) ||
+        (status == HTTP_NOT_FOUND && r == unknown)) {
         *reason = r;
         return true;
     }
@@ -296,7 +299,7 @@ static int page_answer(cli_http *h, int status, json_t *answer, bool bookings, s
 {
     int rc = -1;
     memset(page, 0, sizeof *page);
-    if (status == (int)HTTP_OK) {
+    if (status == HTTP_OK) {
         *reason = BOOKING_REASON_OK;
         bool read = bookings ? cli_reply_booking_page(answer, limit, page)
                              : cli_reply_resource_page(answer, limit, page);
