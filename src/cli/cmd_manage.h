@@ -19,10 +19,10 @@
     "                    postgres://...)\n"                                                   \
     "      --url URL     act through a running 'booking serve' at http://HOST:PORT\n"        \
     "                    instead of opening its database: same output, same exit\n"         \
-    "                    status (not with --store)\n"                                         \
+    "                    status (not with --store; default: open the store)\n"              \
     "      --token-file PATH\n"                                                               \
     "                    the service's bearer token, read as 'booking serve\n"              \
-    "                    --token-file' reads it (with --url)\n"
+    "                    --token-file' reads it (with --url; default: none)\n"
 
 /* Which options were given, to refuse one that does not apply. */
 enum {
