@@ -64,6 +64,14 @@ booking_store *cli_open_existing_store(const char *command, const char *url);
  * when no manager listens (NOTIFY_SOCKET unset). */
 bool cli_notify(const char *state);
 
+/* The longest bearer token, as `booking serve --token-file` takes it. */
+#define CLI_TOKEN_LEN_MAX 4096
+
+/* Reads a --token-file: its first line without surrounding blanks, not empty, no
+ * NUL byte, at most CLI_TOKEN_LEN_MAX bytes (one rule for the service and its
+ * clients). malloc'd; NULL, the reason printed, when it is none. */
+char *cli_read_token(const char *command, const char *path);
+
 /* Checks an id argument against SPEC section 3; prints the usage error itself. */
 bool cli_check_id(const char *command, const char *what, const char *id);
 
@@ -72,6 +80,9 @@ void cli_print_json(json_t *value);
 
 /* Exit code of a non-attempt operation's reason. */
 int cli_exit_for_reason(booking_reason reason);
+
+/* Long-only options every command that acts on a store takes (past every char). */
+enum { CLI_OPTION_URL = 300, CLI_OPTION_TOKEN_FILE = 301 };
 
 /* Option codes cli_option_repeated can track (short letters and long-only codes). */
 #define CLI_OPTION_CODES_MAX 512

@@ -177,3 +177,49 @@ const char *cli_option_repeated(const struct option *options, int c, cli_options
     seen->seen[c] = true;
     return NULL;
 }
+
+char *cli_read_token(const char *command, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        cli_error(command, "cannot read --token-file %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    /* Room for the longest token, "\r\n", one byte more to see a longer line, NUL. */
+    const size_t room = CLI_TOKEN_LEN_MAX + 4;
+    char *token = calloc(1, room);
+    size_t got = token != NULL ? fread(token, 1, room - 1, f) : 0;
+    fclose(f);
+    if (got == 0) {
+        cli_error(command, "--token-file %s is empty", path);
+        free(token);
+        return NULL;
+    }
+    /* The first line, read as bytes: a NUL in it would silently cut the token to
+     * what stands before it (issue 13), so it is refused. */
+    const char *newline = memchr(token, '\n', got);
+    size_t len = newline != NULL ? (size_t)(newline - token) + 1 : got;
+    if (memchr(token, '\0', len) != NULL) {
+        cli_error(command, "--token-file %s: the token holds a NUL byte", path);
+        free(token);
+        return NULL;
+    }
+    token[len] = '\0';
+    while (len > 0 && (token[len - 1] == '\n' || token[len - 1] == '\r' ||
+                       token[len - 1] == ' ' || token[len - 1] == '\t'))
+        token[--len] = '\0';
+    size_t start = strspn(token, " \t");
+    memmove(token, token + start, len - start + 1);
+    if (strlen(token) > CLI_TOKEN_LEN_MAX) {
+        cli_error(command, "--token-file %s: token longer than %d bytes", path,
+                  CLI_TOKEN_LEN_MAX);
+        free(token);
+        return NULL;
+    }
+    if (token[0] == '\0') {
+        cli_error(command, "--token-file %s has an empty first line", path);
+        free(token);
+        return NULL;
+    }
+    return token;
+}

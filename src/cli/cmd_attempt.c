@@ -5,6 +5,7 @@
  * Exit status is the outcome: 0 BOOKED, 3 REJECTED, 4 FAILED (SPEC section 6).
  */
 #include "cli/cli.h"
+#include "cli/cli_backend.h"
 #include "json/booking_json.h"
 #include "util/time_text.h"
 
@@ -16,9 +17,10 @@
 
 static const char attempt_help[] =
     "Usage: booking attempt --booking ID --resource ID --units N [--hold-ms MS]\n"
-    "                       [--store URL] [--json]\n"
+    "                       [TARGET] [--json]\n"
     "       booking attempt --booking ID --line ID:N [--line ID:N ...] [--hold-ms MS]\n"
-    "                       [--store URL] [--json]\n"
+    "                       [TARGET] [--json]\n"
+    "TARGET is --store URL, or --url URL [--token-file PATH].\n"
     "\n"
     "Makes one attempt to reserve N units of the resource's capacity for the booking\n"
     "ID, and prints its one outcome: BOOKED, REJECTED or FAILED, with a reason.\n"
@@ -48,6 +50,12 @@ static const char attempt_help[] =
     "                       then release them unless confirmed (default: no hold)\n"
     "  -s, --store URL      store (default " CLI_STORE_DEFAULT "): sqlite:PATH, memory:,\n"
     "                       postgres://...\n"
+    "      --url URL        attempt through a running 'booking serve' at\n"
+    "                       http://HOST:PORT instead of opening its database: the\n"
+    "                       same outcome, output and exit status (not with --store;\n"
+    "                       default: open the store)\n"
+    "      --token-file PATH  the service's bearer token, read as 'booking serve\n"
+    "                       --token-file' reads it (with --url; default: none)\n"
     "  -j, --json           print the outcome as one JSON object (as POST /v1/bookings)\n"
     "  -h, --help           show this help\n"
     "\n"
@@ -56,13 +64,17 @@ static const char attempt_help[] =
     "  3  REJECTED (insufficient_capacity, booking_id_conflict, unknown_resource)\n"
     "  4  FAILED (conflict, busy, unavailable, io_error, timeout, internal): nothing was\n"
     "     reserved, or a retry with the same booking ID will show that it was\n"
-    "  2  usage error or invalid input; 1 any other error\n"
+    "  2  usage error or invalid input\n"
+    "  1  any other error: the store cannot be opened; with --url the service cannot\n"
+    "     be reached, refuses the token, or answers an error that is not an outcome\n"
     "\n"
     "Example:\n"
     "  booking resource set room-42 --capacity 10\n"
     "  booking attempt --booking order-1001 --resource room-42 --units 2\n"
     "  booking attempt --booking cart-7 --resource room-42 --units 1 --hold-ms 600000\n"
-    "  booking attempt --booking stay-9 --line room:2026-12-01:1 --line room:2026-12-02:1\n";
+    "  booking attempt --booking stay-9 --line room:2026-12-01:1 --line room:2026-12-02:1\n"
+    "  booking attempt --booking order-1002 --resource room-42 --units 1 \\\n"
+    "                  --url http://127.0.0.1:8080 --token-file /etc/booking/token\n";
 
 /* Long-only options get values past every char. */
 enum { ATTEMPT_OPTION_HOLD_MS = 256 };
@@ -168,8 +180,11 @@ int cmd_attempt(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
         {"line", required_argument, NULL, 'l'},
         {"hold-ms", required_argument, NULL, ATTEMPT_OPTION_HOLD_MS},
+        {"url", required_argument, NULL, CLI_OPTION_URL},
+        {"token-file", required_argument, NULL, CLI_OPTION_TOKEN_FILE},
         {NULL, 0, NULL, 0}};
-    const char *store_url = CLI_STORE_DEFAULT, *units_text = NULL, *hold_text = NULL;
+    const char *units_text = NULL, *hold_text = NULL;
+    cli_target target = {0};
     booking_request req = {0};
     static attempt_lines lines; /* 8 KB: one per process, not on the stack */
     lines.count = 0;
@@ -192,7 +207,9 @@ int cmd_attempt(int argc, char **argv)
                 return CLI_EXIT_USAGE;
             break;
         case ATTEMPT_OPTION_HOLD_MS: hold_text = optarg; break;
-        case 's': store_url = optarg; break;
+        case 's': target.store_url = optarg; break;
+        case CLI_OPTION_URL: target.url = optarg; break;
+        case CLI_OPTION_TOKEN_FILE: target.token_file = optarg; break;
         case 'j': json = true; break;
         case 'h': fputs(attempt_help, stdout); return CLI_EXIT_OK;
         case ':': return cli_usage_error("attempt", "option %s needs a value", argv[optind - 1]);
@@ -203,7 +220,10 @@ int cmd_attempt(int argc, char **argv)
         return cli_usage_error("attempt", "unexpected argument '%s'", argv[optind]);
     if (!cli_check_id("attempt", "--booking", req.booking_id))
         return CLI_EXIT_USAGE;
-    int rc = check_form(&req, units_text, &lines);
+    int rc = cli_target_check("attempt", &target);
+    if (rc >= 0)
+        return rc;
+    rc = check_form(&req, units_text, &lines);
     if (rc >= 0)
         return rc;
     assert((req.lines == NULL) != (req.resource_id == NULL));
@@ -214,14 +234,15 @@ int cmd_attempt(int argc, char **argv)
         return cli_usage_error("attempt", "invalid --hold-ms '%s': an integer from 1 to %" PRIu64,
                                hold_text, BOOKING_HOLD_MS_MAX);
 
-    booking_store *store = cli_open_store("attempt", store_url);
-    if (store == NULL)
-        return CLI_EXIT_ERROR;
+    cli_backend *backend = NULL;
+    rc = cli_backend_open("attempt", &target, CLI_ACCESS_WRITE, &backend);
+    if (rc >= 0)
+        return rc;
     booking_result res;
-    booking_error e = booking_attempt(store, &req, &res);
-    booking_store_close(store);
-    if (e != BOOKING_OK)
-        return cli_usage_error("attempt", "%s", booking_error_name(e));
+    rc = cli_backend_attempt(backend, &req, &res);
+    cli_backend_close(backend);
+    if (rc != CLI_BACKEND_ANSWERED)
+        return rc;
     if (json)
         cli_print_json(booking_json_outcome(&req, &res));
     else

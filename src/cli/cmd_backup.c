@@ -22,7 +22,9 @@ static const char backup_help[] =
     "\n"
     "To restore: stop every process that uses the store, remove the store's file and\n"
     "its -wal and -shm files, put the copy in its place, and start again.\n"
-    "A postgres:// store is backed up with PostgreSQL's own tools (pg_dump,\n"
+    "It reads the database file itself: there is no --url form (run it on the host\n"
+    "of the file, while 'booking serve' keeps running). A postgres:// store is\n"
+    "backed up with PostgreSQL's own tools (pg_dump,\n"
     "pg_basebackup); a memory: store has nothing to keep.\n"
     "\n"
     "Options:\n"
@@ -39,6 +41,7 @@ static const char backup_help[] =
 int cmd_backup(int argc, char **argv)
 {
     static const struct option options[] = {{"store", required_argument, NULL, 's'},
+                                            {"url", required_argument, NULL, CLI_OPTION_URL},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
     const char *store_url = NULL, *out = NULL;
@@ -54,6 +57,12 @@ int cmd_backup(int argc, char **argv)
             store_url = optarg;
             break;
         case 'h': help = true; break;
+        case CLI_OPTION_URL:
+            /* A backup copies the database file, which only its host can read: the
+             * service has no endpoint that hands its store out. */
+            return cli_usage_error("backup", "--url does not apply: a backup copies the store's "
+                                             "file; run it where the file is, with --store "
+                                             "sqlite:PATH (the service keeps running)");
         case ':': return cli_usage_error("backup", "option %s needs a value", argv[optind - 1]);
         default: return cli_usage_error("backup", "unknown option %s", argv[optind - 1]);
         }

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+_Static_assert(CLI_TOKEN_LEN_MAX == SERVER_TOKEN_LEN_MAX, "the client sends any token the service takes");
+
 static const char serve_help[] =
     "Usage: booking serve [--listen HOST:PORT] [--store URL] [--threads N]\n"
     "                     [--token-file PATH] [--max-connections N] [--access-log PATH|-]\n"
@@ -197,53 +199,6 @@ static int parse_args(int argc, char **argv, serve_args *a)
     return -1;
 }
 
-/* The token is the file's first line without surrounding blanks; it must not be empty. */
-static char *read_token(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        cli_error("serve", "cannot read --token-file %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    /* Room for the longest token, "\r\n", one byte more to see a longer line, NUL. */
-    const size_t room = SERVER_TOKEN_LEN_MAX + 4;
-    char *token = calloc(1, room);
-    size_t got = token != NULL ? fread(token, 1, room - 1, f) : 0;
-    fclose(f);
-    if (got == 0) {
-        cli_error("serve", "--token-file %s is empty", path);
-        free(token);
-        return NULL;
-    }
-    /* The first line, read as bytes: a NUL in it would silently cut the token to
-     * what stands before it (issue 13), so it is refused. */
-    const char *newline = memchr(token, '\n', got);
-    size_t len = newline != NULL ? (size_t)(newline - token) + 1 : got;
-    if (memchr(token, '\0', len) != NULL) {
-        cli_error("serve", "--token-file %s: the token holds a NUL byte", path);
-        free(token);
-        return NULL;
-    }
-    token[len] = '\0';
-    while (len > 0 && (token[len - 1] == '\n' || token[len - 1] == '\r' ||
-                       token[len - 1] == ' ' || token[len - 1] == '\t'))
-        token[--len] = '\0';
-    size_t start = strspn(token, " \t");
-    memmove(token, token + start, len - start + 1);
-    if (strlen(token) > SERVER_TOKEN_LEN_MAX) {
-        cli_error("serve", "--token-file %s: token longer than %d bytes", path,
-                  SERVER_TOKEN_LEN_MAX);
-        free(token);
-        return NULL;
-    }
-    if (token[0] == '\0') {
-        cli_error("serve", "--token-file %s has an empty first line", path);
-        free(token);
-        return NULL;
-    }
-    return token;
-}
-
 static int serve(const serve_args *a, char *token, server_log *access, server_log *events,
                  const sigset_t *stop_signals)
 {
@@ -307,7 +262,7 @@ int cmd_serve(int argc, char **argv)
         return fputs(serve_help, stdout), CLI_EXIT_OK;
 
     char *token = NULL;
-    if (a.token_file != NULL && (token = read_token(a.token_file)) == NULL)
+    if (a.token_file != NULL && (token = cli_read_token("serve", a.token_file)) == NULL)
         return CLI_EXIT_ERROR;
     server_log access, events;
     log_open(&events, NULL, a.log_format); /* stderr: cannot fail */

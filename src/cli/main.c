@@ -19,8 +19,8 @@ static const cli_command commands[] = {
     {"attempt", cmd_attempt, "one attempt to reserve units of a resource, or of several"},
     {"confirm", cmd_confirm, "confirm a held booking, making it active"},
     {"cancel", cmd_cancel, "cancel a booking, releasing its units"},
-    {"resource", cmd_resource, "set or get a resource's capacity"},
-    {"booking", cmd_booking, "get a booking's decision record"},
+    {"resource", cmd_resource, "set, get or list resources and their capacity"},
+    {"booking", cmd_booking, "get a booking's decision record, or list a resource's"},
     {"bench", cmd_bench, "measure attempts per second and latency"},
     {"check", cmd_check, "check a recorded history for linearizability"},
     {"serve", cmd_serve, "serve the HTTP/JSON API"},
@@ -42,6 +42,10 @@ static void print_help(FILE *out)
           "Every command takes --help ('booking help COMMAND' says the same); those\n"
           "that use a store take --store URL (default " CLI_STORE_DEFAULT "; also memory:\n"
           "and postgres://...), and those that print a result take --json.\n"
+          "attempt, confirm, cancel, resource and booking also take --url\n"
+          "http://HOST:PORT (and --token-file PATH) to act through a running\n"
+          "'booking serve' instead of opening its database, with the same output and\n"
+          "exit status.\n"
           "\n"
           "Options:\n"
           "  -h, --help      show this help\n"

@@ -14,7 +14,8 @@
 #include <stddef.h>
 
 #define HTTP_HEADER_MAX 8192         /* an answer's status line and headers */
-#define HTTP_RESPONSE_MAX (8u << 20) /* an answer's body: 8192 outcomes fit */
+#define HTTP_RESPONSE_MAX (16u << 20) /* an answer's body: 8192 outcomes, or a page of
+                                       * 1000 records of 64 lines (about 12 MB), fit */
 #define HTTP_HEAD_RESERVE 4608       /* a request line and headers, token included */
 
 _Static_assert(LOADGEN_TOKEN_MAX + 512 <= HTTP_HEAD_RESERVE, "a request head holds the token");

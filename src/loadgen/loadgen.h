@@ -21,7 +21,7 @@
 #define LOADGEN_ID_BYTES 48            /* "b-<tag16>-<index>-<counter16>" fits */
 #define LOADGEN_INPROC_THREADS_MAX 256
 #define LOADGEN_HTTP_STATUS_MAX 600    /* statuses counted: 100..599 */
-#define LOADGEN_TOKEN_MAX 4000
+#define LOADGEN_TOKEN_MAX 4096 /* as `booking serve --token-file` takes it */
 #define LOADGEN_WORKER_ERROR_BYTES 64
 #define LOADGEN_HIST_BUCKETS 976
 #define LOADGEN_REASON_COUNT CORE_REASON_COUNT

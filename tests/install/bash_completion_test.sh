@@ -37,6 +37,16 @@ expect --max-connections booking serve --max
 expect --ids booking bench --i
 expect get booking resource g
 expect attempt booking help at
+expect list booking resource l
+expect list booking booking l
+expect --url booking cancel --u
+expect --token-file booking booking get x --tok
+expect --status booking booking list r --st
+expect --after booking resource list --af
+expect --limit booking booking list r --li
+expect held booking booking list r --status h
+expect rejected booking booking list r --status re
+expect http://127.0.0.1:8080 booking resource get r --url http
 expect memory: booking attempt --store mem
 expect "sqlite:$scratch/live.db" booking resource get r --store "sqlite:$scratch/li"
 finish
