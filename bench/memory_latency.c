@@ -113,6 +113,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "memory_latency: %" PRIu64 " new decisions of %zu\n", booked, decisions);
         return 1;
     }
+    if (getenv("LATENCY_TRACE") != NULL) {
+        for (size_t c = 0; c < calls; c++)
+            if (call_ns[c] > 5000000)
+                fprintf(stderr, "call %zu: %.3f ms\n", c, (double)call_ns[c] / 1e6);
+    }
     qsort(call_ns, calls, sizeof *call_ns, cmp_u64);
     uint64_t p50 = percentile(call_ns, calls, 0.50);
     printf("decisions %zu batch %zu calls %zu rate %.2fM/s per call: p50 %.3f ms p99 %.3f ms "

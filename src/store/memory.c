@@ -6,7 +6,8 @@
  * NOTES ON THE DESIGN
  *  (1) Two sharded hash tables: decision records by booking_id, resources by
  *      resource_id. Each shard has its own mutex, arena and open-addressed
- *      table of (hash, node) slots; the top hash bits pick the shard.
+ *      table of (hash, node) slots (memory_table.h); the top hash bits pick the
+ *      shard.
  *  (2) Lock order: the booking shard first, then the resource shards of every
  *      line of the attempt or record (a bundle names up to 64 resources, SPEC
  *      section 8), in ascending shard index, each distinct shard once (a 64-bit
@@ -33,12 +34,19 @@
  *      before any counter changes, so an attempt is all or nothing.
  *      A batch is decided in order; it is not isolated from concurrent callers,
  *      which the SPEC does not require of a store that cannot fail a commit.
- *  (5) Tables are open-addressed, at most half full, doubling as they fill. Room
- *      for a new record (its node and its slot) is made before the decision is
- *      applied; if there is none the attempt is FAILED internal and nothing changed.
+ *  (5) Tables are open-addressed, at most half full, doubling as they fill a few
+ *      buckets per insert, never all at once (memory_table.h). Room for a new
+ *      record (its node and its slot) is made before the decision is applied; if
+ *      there is none the attempt is FAILED internal and nothing changed.
  *  (6) Cost: a new booking_id is one cache miss on its slot (a batch prefetches
- *      the next ones) plus fresh memory for its record; on the development VM the
- *      kernel's zeroing of that fresh memory was the largest single cost.
+ *      the next ones' slots, in both tables during a move) plus fresh memory for
+ *      its record; on the development VM the kernel's page faults on that fresh
+ *      memory were the largest single cost (about 2 us per 4 KiB page, some 190
+ *      bytes per decision with its slots). Huge pages would fault 512 times less
+ *      often, but asked for with MADV_HUGEPAGE they made the kernel compact
+ *      memory inside the fault (defrag=madvise): calls of 8192 attempts stalled
+ *      for 80 to 150 ms, the stop-the-world this store must not have; so the
+ *      store asks for none.
  *  (7) Holds (SPEC sections 7 and 8). A held record keeps status held; from its
  *      expires_at_ms on it reads expired (bk_core_status_at). Each line of a hold
  *      is one entry in its own resource's min-heap of hold entries by expiry;
@@ -62,6 +70,7 @@
  *      bundle live finds every line of it live (all its lines end at one time).
  */
 #include "store/store.h"
+#include "store/memory_table.h"
 #include "core/decide.h"
 #include "util/hash.h"
 
@@ -70,14 +79,11 @@
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #define MEMORY_SHARD_COUNT 64 /* power of two; more shards, less contention */
-#define MEMORY_TABLE_INITIAL_SLOTS 1024
-#define MEMORY_HUGE_PAGE_BYTES ((size_t)2 << 20)
 #define MEMORY_ARENA_FIRST_CHUNK_BYTES ((size_t)16 << 10)
-#define MEMORY_ARENA_CHUNK_BYTES_MAX MEMORY_HUGE_PAGE_BYTES
+#define MEMORY_ARENA_CHUNK_BYTES_MAX ((size_t)2 << 20)
 #define MEMORY_PREFETCH_DISTANCE 8 /* attempts ahead whose slot a batch prefetches */
 #define MEMORY_SHARD_HASH_SHIFT 58  /* the top 64 - 58 = 6 bits of a hash pick the shard */
 /* Inlined into each caller, so that a caller that passes a constant line count
@@ -87,8 +93,6 @@
 _Static_assert((MEMORY_SHARD_COUNT & (MEMORY_SHARD_COUNT - 1)) == 0, "a power of two");
 _Static_assert(MEMORY_SHARD_COUNT <= (1u << (64 - MEMORY_SHARD_HASH_SHIFT)),
                "the shard bits of a hash reach every shard");
-_Static_assert((MEMORY_TABLE_INITIAL_SLOTS & (MEMORY_TABLE_INITIAL_SLOTS - 1)) == 0,
-               "a power of two: masks pick buckets");
 _Static_assert(MEMORY_ARENA_FIRST_CHUNK_BYTES <= MEMORY_ARENA_CHUNK_BYTES_MAX, "chunks only grow");
 _Static_assert(BOOKING_REASON_INTERNAL <= UINT8_MAX && BOOKING_FAILED <= UINT8_MAX &&
                    BOOKING_STATUS_CANCELLED <= UINT8_MAX,
@@ -96,16 +100,6 @@ _Static_assert(BOOKING_REASON_INTERNAL <= UINT8_MAX && BOOKING_FAILED <= UINT8_M
 _Static_assert(BOOKING_ID_LEN_MAX <= UINT32_MAX, "mem_node.id_len");
 _Static_assert(MEMORY_SHARD_COUNT <= 64, "a uint64_t names a set of shards, (2)");
 _Static_assert(BOOKING_LINES_MAX <= UINT8_MAX, "mem_record.line_count, .line and mem_hold.line");
-
-/* What both tables key on. The hash lives in the table's slot, not here: a
- * record is written once and stays small (every byte is a byte per booking). */
-typedef struct mem_node {
-    char *id; /* points just past the node, in the same arena block */
-    uint32_t id_len;
-    uint8_t outcome; /* records only: booking_outcome, booking_reason, booking_status */
-    uint8_t reason;
-    uint8_t status;
-} mem_node;
 
 /* A live or dead hold entry of one line on its resource, (7). In its record's
  * block, (3), one per line; read and written under its resource's shard lock. */
@@ -168,18 +162,9 @@ typedef struct mem_arena_chunk {
     alignas(16) unsigned char data[];
 } mem_arena_chunk;
 
-/* A slot keeps the full hash beside the node, so a lookup that misses and a
- * table that grows read only the slot array, never the nodes. */
-typedef struct mem_slot {
-    uint64_t hash;
-    mem_node *node; /* NULL: empty */
-} mem_slot;
-
 typedef struct mem_shard {
     alignas(64) pthread_mutex_t lock;
-    mem_slot *slots; /* written under lock with atomics: a batch prefetches unlocked */
-    size_t mask;
-    size_t count;
+    mem_table table; /* memory_table.h */
     mem_arena_chunk *arena;
 } mem_shard;
 
@@ -192,32 +177,19 @@ typedef struct memory_store {
 
 /* ---- arena and tables (callers hold the shard lock) ---- */
 
-/* Large blocks are aligned to huge pages and marked for them (a hint; fewer
- * TLB misses when granted); small ones come from malloc as usual. */
-static void *block_alloc(size_t bytes)
-{
-    if (bytes < MEMORY_HUGE_PAGE_BYTES)
-        return malloc(bytes);
-    bytes = (bytes + MEMORY_HUGE_PAGE_BYTES - 1) & ~(MEMORY_HUGE_PAGE_BYTES - 1);
-    void *p = aligned_alloc(MEMORY_HUGE_PAGE_BYTES, bytes);
-    if (p != NULL)
-        madvise(p, bytes, MADV_HUGEPAGE);
-    return p;
-}
-
 static void *arena_alloc(mem_shard *shard, size_t bytes)
 {
     assert(bytes > 0 && bytes <= MEMORY_ARENA_CHUNK_BYTES_MAX);
     bytes = (bytes + 15) & ~(size_t)15;
     mem_arena_chunk *c = shard->arena;
     if (c == NULL || c->size - c->used < bytes) {
-        /* Chunks double from small to huge-page size: an idle shard stays small. */
+        /* Chunks double up to 2 MiB: an idle shard stays small. */
         size_t total = c == NULL ? MEMORY_ARENA_FIRST_CHUNK_BYTES : (sizeof *c + c->size) * 2;
         if (total > MEMORY_ARENA_CHUNK_BYTES_MAX)
             total = MEMORY_ARENA_CHUNK_BYTES_MAX;
         if (total < sizeof *c + bytes)
             total = sizeof *c + bytes;
-        mem_arena_chunk *n = block_alloc(total);
+        mem_arena_chunk *n = malloc(total);
         if (n == NULL)
             return NULL;
         n->prev = c;
@@ -230,74 +202,6 @@ static void *arena_alloc(mem_shard *shard, size_t bytes)
     c->used += bytes;
     assert(c->used <= c->size);
     return p;
-}
-
-static mem_node *table_find(const mem_shard *shard, uint64_t hash, const char *id, size_t len)
-{
-    assert(shard->slots != NULL);
-    /* (5): an empty slot always ends a probe. */
-    assert(shard->count < shard->mask + 1 && len <= BOOKING_ID_LEN_MAX);
-    for (size_t i = hash & shard->mask;; i = (i + 1) & shard->mask) {
-        const mem_slot *slot = &shard->slots[i];
-        if (slot->node == NULL)
-            return NULL;
-        if (slot->hash == hash && slot->node->id_len == len &&
-            memcmp(slot->node->id, id, len) == 0)
-            return slot->node;
-    }
-}
-
-static void slots_place(mem_slot *slots, size_t mask, uint64_t hash, mem_node *node)
-{
-    assert(node != NULL && (mask & (mask + 1)) == 0);
-    size_t i = hash & mask;
-    while (slots[i].node != NULL)
-        i = (i + 1) & mask;
-    slots[i] = (mem_slot){.hash = hash, .node = node};
-}
-
-static mem_slot *slots_alloc(size_t count)
-{
-    mem_slot *slots = block_alloc(count * sizeof *slots);
-    if (slots != NULL)
-        memset(slots, 0, count * sizeof *slots);
-    return slots;
-}
-
-static void table_grow(mem_shard *shard)
-{
-    size_t count = (shard->mask + 1) * 2;
-    assert((count & (count - 1)) == 0); /* masks pick buckets */
-    mem_slot *grown = slots_alloc(count);
-    if (grown == NULL)
-        return; /* (5): the old table still has room for now */
-    for (size_t i = 0; i <= shard->mask; i++) {
-        if (shard->slots[i].node != NULL)
-            slots_place(grown, count - 1, shard->slots[i].hash, shard->slots[i].node);
-    }
-    assert(2 * shard->count <= count);
-    free(shard->slots);
-    __atomic_store_n(&shard->slots, grown, __ATOMIC_RELAXED);
-    __atomic_store_n(&shard->mask, count - 1, __ATOMIC_RELAXED);
-}
-
-/* Makes room for one more node: the table is kept at most half full, growing
- * when it can; one that could not grow still takes nodes until one slot is left
- * (an empty slot ends every probe). False: no room, nothing changed. */
-static bool table_reserve(mem_shard *shard)
-{
-    if (2 * (shard->count + 1) > shard->mask + 1)
-        table_grow(shard);
-    return shard->count + 1 < shard->mask + 1;
-}
-
-/* After table_reserve() returned true: cannot fail. */
-static void table_insert(mem_shard *shard, uint64_t hash, mem_node *node)
-{
-    assert(shard->count + 1 < shard->mask + 1); /* table_reserve() said yes */
-    slots_place(shard->slots, shard->mask, hash, node);
-    shard->count++;
-    assert(shard->count < shard->mask + 1);
 }
 
 /* Allocates a node of `size` bytes followed by its id, in the shard's arena. */
@@ -597,20 +501,14 @@ static mem_found lock_and_find(const memory_store *m, mem_shard *shards, const c
     mem_found f = {.key = key_of(m, id)};
     f.shard = shard_of(shards, f.key.hash);
     pthread_mutex_lock(&f.shard->lock);
-    f.node = table_find(f.shard, f.key.hash, id, f.key.len);
+    f.node = mem_table_find(&f.shard->table, f.key.hash, id, f.key.len);
     assert(f.node == NULL || f.node->id_len == f.key.len);
     return f;
 }
 
-/* Starts loading the slot an attempt will probe first. Unlocked and racy by
- * design: the table may grow meanwhile, and a prefetch of a stale address is
- * harmless (it never faults), so only the two fields are read atomically. */
 static void prefetch_slot(mem_shard *shards, mem_key key)
 {
-    mem_shard *shard = shard_of(shards, key.hash);
-    mem_slot *slots = __atomic_load_n(&shard->slots, __ATOMIC_RELAXED);
-    size_t mask = __atomic_load_n(&shard->mask, __ATOMIC_RELAXED);
-    __builtin_prefetch(&slots[key.hash & mask], 1);
+    mem_table_prefetch(&shard_of(shards, key.hash)->table, key.hash);
 }
 
 /* An attempt's lines as found under their shard locks, (2). Only [0, n) is
@@ -647,7 +545,7 @@ MEMORY_INLINE void attempt_lines_read(memory_store *m, const booking_line *lines
     uint64_t expired = 0;
     for (size_t i = 0; i < n; i++) {
         mem_shard *rs = shard_of(m->resources, al->hash[i]);
-        al->res[i] = (mem_resource *)table_find(rs, al->hash[i], lines[i].resource_id, al->len[i]);
+        al->res[i] = (mem_resource *)mem_table_find(&rs->table, al->hash[i], lines[i].resource_id, al->len[i]);
         al->known[i] = NULL;
         if (al->res[i] != NULL) {
             expired += holds_sweep(al->res[i], now_ms);
@@ -684,7 +582,7 @@ MEMORY_INLINE bool record_write(mem_shard *bs, mem_key key, const char *booking_
     assert(!d->reserve || d->result.outcome == BOOKING_BOOKED);
     size_t bytes = record_block_bytes(al, n, held);
     mem_record *rec = (mem_record *)node_new(bs, bytes, booking_id, key.len);
-    if (rec == NULL || !table_reserve(bs))
+    if (rec == NULL || !mem_table_reserve(&bs->table))
         return false;
     for (size_t i = 0; held && i < n; i++) {
         if (!holds_reserve(al->res[i]))
@@ -720,7 +618,7 @@ MEMORY_INLINE bool record_write(mem_shard *bs, mem_key key, const char *booking_
             holds_push(al->res[i], &rec->holds[i]);
         }
     }
-    table_insert(bs, key.hash, &rec->node);
+    mem_table_insert(&bs->table, key.hash, &rec->node);
     for (size_t i = 0; d->reserve && i < n; i++) {
         /* (4') of decide.c: the core found units <= capacity - booked on every line. */
         al->res[i]->booked += lines[i].units;
@@ -757,7 +655,7 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
     core_attempt attempt = {.lines = bk_core_request_lines(req, &one), .hold_ms = req->hold_ms};
 
     pthread_mutex_lock(&bs->lock);
-    mem_record *rec = (mem_record *)table_find(bs, bh, req->booking_id, booking_key.len);
+    mem_record *rec = (mem_record *)mem_table_find(&bs->table, bh, req->booking_id, booking_key.len);
     booking_result result;
     if (rec != NULL) {
         /* A replay reads only the record: its lines never change. */
@@ -820,13 +718,13 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
     assert(!(d.create && d.update) && (!d.update || res != NULL));
     if (d.create) {
         res = (mem_resource *)node_new(rs, sizeof *res, resource_id, f.key.len);
-        if (res == NULL || !table_reserve(rs)) {
+        if (res == NULL || !mem_table_reserve(&rs->table)) {
             res = NULL;
             reason = BOOKING_REASON_INTERNAL;
         } else {
             res->hash = f.key.hash;
             res->capacity = capacity;
-            table_insert(rs, f.key.hash, &res->node);
+            mem_table_insert(&rs->table, f.key.hash, &res->node);
             resource_written(res);
         }
     } else if (d.update) {
@@ -973,18 +871,15 @@ static booking_reason memory_ping(booking_store *store)
     return BOOKING_REASON_OK;
 }
 
-static void shard_free_holds(mem_shard *shard)
+static void resource_free_holds(mem_node *node)
 {
-    for (size_t i = 0; shard->slots != NULL && i <= shard->mask; i++) {
-        if (shard->slots[i].node != NULL)
-            free(((mem_resource *)shard->slots[i].node)->holds);
-    }
+    free(((mem_resource *)node)->holds);
 }
 
 static void shard_free(mem_shard *shard)
 {
     pthread_mutex_destroy(&shard->lock);
-    free(shard->slots);
+    mem_table_free(&shard->table);
     mem_arena_chunk *c = shard->arena;
     while (c != NULL) {
         mem_arena_chunk *prev = c->prev;
@@ -997,7 +892,7 @@ static void memory_close(booking_store *store)
 {
     memory_store *m = (memory_store *)store;
     for (size_t i = 0; i < MEMORY_SHARD_COUNT; i++) {
-        shard_free_holds(&m->resources[i]);
+        mem_table_each(&m->resources[i].table, resource_free_holds);
         shard_free(&m->records[i]);
         shard_free(&m->resources[i]);
     }
@@ -1015,14 +910,11 @@ static const store_ops memory_ops = {
     .ping = memory_ping,
 };
 
-static bool shard_init(mem_shard *shard)
+static bool shard_init(mem_shard *shard, size_t index)
 {
-    mem_slot *slots = slots_alloc(MEMORY_TABLE_INITIAL_SLOTS);
-    if (slots == NULL)
-        return false;
-    __atomic_store_n(&shard->slots, slots, __ATOMIC_RELAXED);
-    __atomic_store_n(&shard->mask, MEMORY_TABLE_INITIAL_SLOTS - 1, __ATOMIC_RELAXED);
-    return pthread_mutex_init(&shard->lock, NULL) == 0;
+    /* memory_table.h (5): the shards' tables grow at staggered points. */
+    uint32_t stagger = (uint32_t)(index * MEMORY_TABLE_STAGGER_STEPS / MEMORY_SHARD_COUNT);
+    return mem_table_init(&shard->table, stagger) && pthread_mutex_init(&shard->lock, NULL) == 0;
 }
 
 booking_error bk_memory_store_open(const char *url, const char *location, booking_store **out,
@@ -1042,7 +934,7 @@ booking_error bk_memory_store_open(const char *url, const char *location, bookin
     clock_gettime(CLOCK_REALTIME, &ts);
     m->seed = hash_bytes(&ts, sizeof ts, (uint64_t)(uintptr_t)m);
     for (size_t i = 0; i < MEMORY_SHARD_COUNT; i++) {
-        if (!shard_init(&m->records[i]) || !shard_init(&m->resources[i])) {
+        if (!shard_init(&m->records[i], i) || !shard_init(&m->resources[i], i)) {
             memory_close(&m->base); /* free() of NULL slots is fine */
             return BOOKING_ENOMEM;
         }
