@@ -70,8 +70,10 @@
  *      bundle live finds every line of it live (all its lines end at one time).
  */
 #include "store/store.h"
+#include "store/memory_index.h"
 #include "store/memory_table.h"
 #include "core/decide.h"
+#include "core/names.h"
 #include "util/hash.h"
 
 #include <assert.h>
@@ -119,6 +121,7 @@ typedef struct mem_resource {
     mem_hold **holds; /* min-heap by expires_at_ms, malloc'd; NULL until the first hold */
     uint32_t hold_count;
     uint32_t hold_cap;
+    mem_index bookings; /* every record with a line on it, by booking_id, (9) */
 } mem_resource;
 
 /* Line 1.. of a record, in its block just after the record, (3). */
@@ -166,6 +169,7 @@ typedef struct mem_shard {
     alignas(64) pthread_mutex_t lock;
     mem_table table; /* memory_table.h */
     mem_arena_chunk *arena;
+    mem_index_pool index_pool; /* resource shards: for their resources' bookings, (9) */
 } mem_shard;
 
 typedef struct memory_store {
@@ -173,6 +177,11 @@ typedef struct memory_store {
     uint64_t seed;
     mem_shard records[MEMORY_SHARD_COUNT];
     mem_shard resources[MEMORY_SHARD_COUNT];
+    /* Every resource by resource_id, (9): written under the resource's shard lock
+     * and this lock (the last of all locks); read under every resource shard's. */
+    pthread_mutex_t resource_index_lock;
+    mem_index resource_index;
+    mem_index_pool resource_index_pool;
 } memory_store;
 
 /* ---- arena and tables (callers hold the shard lock) ---- */
@@ -569,10 +578,29 @@ MEMORY_INLINE size_t record_block_bytes(const mem_attempt_lines *al, size_t n, b
     return bytes;
 }
 
+/* Fills each known line's shard pool for the index inserts of a new record, (9):
+ * lines of one shard share its pool, so each asks for what all before it did too. */
+MEMORY_INLINE bool index_reserve(memory_store *m, const mem_attempt_lines *al, size_t n)
+{
+    if (n == 1)
+        return mem_index_pool_reserve(&shard_of(m->resources, al->hash[0])->index_pool,
+                                      mem_index_insert_nodes(&al->res[0]->bookings));
+    size_t need[MEMORY_SHARD_COUNT] = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (al->res[i] == NULL)
+            continue;
+        size_t s = shard_index(al->hash[i]);
+        need[s] += mem_index_insert_nodes(&al->res[i]->bookings);
+        if (!mem_index_pool_reserve(&m->resources[s].index_pool, need[s]))
+            return false;
+    }
+    return true;
+}
+
 /* Writes the decided record, its lines and hold entries, then the counters, (4):
  * every allocation first. False: out of memory, nothing changed. The caller holds
  * the booking shard and every line's resource shard. */
-MEMORY_INLINE bool record_write(mem_shard *bs, mem_key key, const char *booking_id,
+MEMORY_INLINE bool record_write(memory_store *m, mem_shard *bs, mem_key key, const char *booking_id,
                                 const mem_attempt_lines *al, core_attempt attempt, size_t n,
                                 const core_attempt_decision *d)
 {
@@ -588,6 +616,8 @@ MEMORY_INLINE bool record_write(mem_shard *bs, mem_key key, const char *booking_
         if (!holds_reserve(al->res[i]))
             return false; /* the block stays unused in the arena, (3) */
     }
+    if (!index_reserve(m, al, n))
+        return false;
     /* Nothing below can fail. */
     mem_line *more = (mem_line *)(rec + 1);
     char *ids = (char *)(more + (n - 1)) + (held ? n * sizeof(mem_hold) : 0);
@@ -619,6 +649,13 @@ MEMORY_INLINE bool record_write(mem_shard *bs, mem_key key, const char *booking_
         }
     }
     mem_table_insert(&bs->table, key.hash, &rec->node);
+    for (size_t i = 0; i < n; i++) {
+        /* (9): every known line's resource lists the record; a line whose resource
+         * was unknown (after a REJECTED record's failing line) has none. */
+        if (al->res[i] != NULL)
+            mem_index_insert(&al->res[i]->bookings,
+                             &shard_of(m->resources, al->hash[i])->index_pool, &rec->node);
+    }
     for (size_t i = 0; d->reserve && i < n; i++) {
         /* (4') of decide.c: the core found units <= capacity - booked on every line. */
         al->res[i]->booked += lines[i].units;
@@ -639,7 +676,7 @@ MEMORY_INLINE booking_result attempt_new(memory_store *m, mem_shard *bs, mem_key
     attempt.now_ms = bk_store_now(&m->base);
     attempt_lines_read(m, attempt.lines.at, n, &al, attempt.now_ms);
     core_attempt_decision d = bk_core_decide_attempt(attempt, al.known, NULL);
-    if (d.write_record && !record_write(bs, key, booking_id, &al, attempt, n, &d))
+    if (d.write_record && !record_write(m, bs, key, booking_id, &al, attempt, n, &d))
         d.result = (booking_result){.outcome = BOOKING_FAILED, .reason = BOOKING_REASON_INTERNAL};
     shards_unlock(m->resources, al.shards);
     return d.result;
@@ -718,15 +755,21 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
     assert(!(d.create && d.update) && (!d.update || res != NULL));
     if (d.create) {
         res = (mem_resource *)node_new(rs, sizeof *res, resource_id, f.key.len);
-        if (res == NULL || !mem_table_reserve(&rs->table)) {
+        /* (9): the resource index's lock is the last of all locks. */
+        pthread_mutex_lock(&m->resource_index_lock);
+        if (res == NULL || !mem_table_reserve(&rs->table) ||
+            !mem_index_pool_reserve(&m->resource_index_pool,
+                                    mem_index_insert_nodes(&m->resource_index))) {
             res = NULL;
             reason = BOOKING_REASON_INTERNAL;
         } else {
             res->hash = f.key.hash;
             res->capacity = capacity;
             mem_table_insert(&rs->table, f.key.hash, &res->node);
+            mem_index_insert(&m->resource_index, &m->resource_index_pool, &res->node);
             resource_written(res);
         }
+        pthread_mutex_unlock(&m->resource_index_lock);
     } else if (d.update) {
         res->capacity = capacity;
         resource_written(res);
@@ -865,21 +908,94 @@ static booking_reason memory_get_booking(booking_store *store, const char *booki
     return f.node != NULL ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_BOOKING;
 }
 
+/* ---- listings, (9) ---- */
+
+/* Every resource shard, in ascending index: no resource is created and no
+ * counter changes while they are held, (2). */
+static const mem_shard_set MEMORY_ALL_SHARDS =
+    MEMORY_SHARD_COUNT == 64 ? ~(mem_shard_set)0 : ((mem_shard_set)1 << MEMORY_SHARD_COUNT) - 1;
+
+static booking_reason memory_list_resources(booking_store *store, const char *after, size_t limit,
+                                            booking_resource *out, size_t *count, bool *more)
+{
+    memory_store *m = (memory_store *)store;
+    assert(limit >= 1 && limit <= BOOKING_LIST_LIMIT_MAX);
+    shards_lock(m->resources, MEMORY_ALL_SHARDS);
+    int64_t now = bk_store_now(store);
+    mem_index_cursor c = mem_index_seek(&m->resource_index, after);
+    size_t n = 0;
+    uint64_t expired = 0;
+    mem_node *node;
+    while (n < limit && (node = mem_index_next(&c)) != NULL) {
+        mem_resource *res = (mem_resource *)node;
+        expired += holds_sweep(res, now); /* as get_resource reads it, (7) */
+        public_resource_of(res, now, &out[n++]);
+    }
+    *more = n == limit && mem_index_next(&c) != NULL;
+    shards_unlock(m->resources, MEMORY_ALL_SHARDS);
+    if (expired > 0)
+        bk_store_count_expired(store, expired);
+    *count = n;
+    return BOOKING_REASON_OK;
+}
+
+/* Whether the listing's filter keeps a record, by its status as of now_ms. */
+static bool list_keeps(booking_list_filter filter, const mem_record *rec, int64_t now_ms)
+{
+    core_record cr = core_record_of(rec);
+    return bk_core_list_filter_keeps(filter, cr.outcome, bk_core_status_at(&cr, now_ms));
+}
+
+static booking_reason memory_list_bookings(booking_store *store, const char *resource_id,
+                                           booking_list_filter filter, const char *after,
+                                           size_t limit, booking_record *out, size_t *count,
+                                           bool *more)
+{
+    memory_store *m = (memory_store *)store;
+    assert(limit >= 1 && limit <= BOOKING_LIST_LIMIT_MAX);
+    mem_found f = lock_and_find(m, m->resources, resource_id);
+    mem_resource *res = (mem_resource *)f.node;
+    int64_t now = resource_time(store, res);
+    size_t n = 0;
+    *more = false;
+    if (res != NULL) {
+        mem_index_cursor c = mem_index_seek(&res->bookings, after);
+        mem_node *node;
+        while ((node = mem_index_next(&c)) != NULL) {
+            const mem_record *rec = (const mem_record *)node;
+            if (!list_keeps(filter, rec, now))
+                continue; /* (9): a filtered page walks past what it drops */
+            if (n == limit) {
+                *more = true;
+                break;
+            }
+            public_record_of(rec, now, &out[n++]);
+        }
+    }
+    pthread_mutex_unlock(&f.shard->lock);
+    *count = n;
+    assert(n <= limit);
+    return res != NULL ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_RESOURCE;
+}
+
 static booking_reason memory_ping(booking_store *store)
 {
     (void)store;
     return BOOKING_REASON_OK;
 }
 
-static void resource_free_holds(mem_node *node)
+static void resource_free(mem_node *node)
 {
-    free(((mem_resource *)node)->holds);
+    mem_resource *res = (mem_resource *)node;
+    free(res->holds);
+    mem_index_free(&res->bookings);
 }
 
 static void shard_free(mem_shard *shard)
 {
     pthread_mutex_destroy(&shard->lock);
     mem_table_free(&shard->table);
+    mem_index_pool_free(&shard->index_pool);
     mem_arena_chunk *c = shard->arena;
     while (c != NULL) {
         mem_arena_chunk *prev = c->prev;
@@ -892,10 +1008,13 @@ static void memory_close(booking_store *store)
 {
     memory_store *m = (memory_store *)store;
     for (size_t i = 0; i < MEMORY_SHARD_COUNT; i++) {
-        mem_table_each(&m->resources[i].table, resource_free_holds);
+        mem_table_each(&m->resources[i].table, resource_free);
         shard_free(&m->records[i]);
         shard_free(&m->resources[i]);
     }
+    mem_index_free(&m->resource_index);
+    mem_index_pool_free(&m->resource_index_pool);
+    pthread_mutex_destroy(&m->resource_index_lock);
     free(m);
 }
 
@@ -907,6 +1026,8 @@ static const store_ops memory_ops = {
     .change_batch = memory_change_batch,
     .get_resource = memory_get_resource,
     .get_booking = memory_get_booking,
+    .list_resources = memory_list_resources,
+    .list_bookings = memory_list_bookings,
     .ping = memory_ping,
 };
 
@@ -933,6 +1054,10 @@ booking_error bk_memory_store_open(const char *url, const char *location, bookin
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     m->seed = hash_bytes(&ts, sizeof ts, (uint64_t)(uintptr_t)m);
+    if (pthread_mutex_init(&m->resource_index_lock, NULL) != 0) {
+        free(m);
+        return BOOKING_ENOMEM;
+    }
     for (size_t i = 0; i < MEMORY_SHARD_COUNT; i++) {
         if (!shard_init(&m->records[i], i) || !shard_init(&m->resources[i], i)) {
             memory_close(&m->base); /* free() of NULL slots is fine */
