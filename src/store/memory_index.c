@@ -29,6 +29,10 @@ struct mem_index_node {
 _Static_assert(sizeof(mem_index_node) <= MEMORY_INDEX_NODE_BYTES, "a node is 512 bytes");
 _Static_assert(MEMORY_INDEX_LEAF_MAX >= 4 && MEMORY_INDEX_INNER_MAX >= 4, "halves hold keys");
 _Static_assert(MEMORY_INDEX_LEAF_MAX <= UINT16_MAX, "mem_index_node.count");
+_Static_assert(MEMORY_INDEX_RECENT_FIRST <= MEMORY_INDEX_RECENT_MAX &&
+                   (MEMORY_INDEX_RECENT_MAX / MEMORY_INDEX_RECENT_FIRST &
+                    (MEMORY_INDEX_RECENT_MAX / MEMORY_INDEX_RECENT_FIRST - 1)) == 0,
+               "the buffer doubles to exactly its max");
 
 /* The most spare nodes a store asks for at once: an insert per line of a bundle. */
 #define MEMORY_INDEX_RESERVE_MAX ((size_t)BOOKING_LINES_MAX * (MEMORY_INDEX_DEPTH_MAX + 1))
@@ -44,8 +48,10 @@ typedef struct index_probe {
 static uint64_t id_prefix(const char *id, size_t len)
 {
     uint64_t p = 0;
-    for (size_t i = 0; i < 8; i++)
-        p = p << 8 | (i < len ? (unsigned char)id[i] : 0);
+    memcpy(&p, id, len < 8 ? len : 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    p = __builtin_bswap64(p);
+#endif
     return p;
 }
 
@@ -55,9 +61,9 @@ static index_probe probe_of(const char *id, size_t len)
 }
 
 /* <0, 0, >0: the probe against the key (prefix, node), in strcmp order. */
-static int probe_cmp(const index_probe *p, uint64_t prefix, const mem_node *node)
+static inline int probe_cmp(const index_probe *p, uint64_t prefix, const mem_node *node)
 {
-    if (p->prefix != prefix)
+    if (__builtin_expect(p->prefix != prefix, 1))
         return p->prefix < prefix ? -1 : 1;
     size_t n = p->len < node->id_len ? p->len : node->id_len;
     int c = memcmp(p->id, node->id, n);
@@ -257,8 +263,71 @@ void mem_index_insert(mem_index *ix, mem_index_pool *pool, mem_node *node)
     ix->count++;
 }
 
+/* Pass 1 of a flush, (4): every buffered key's path, a level at a time, each
+ * node prefetched whole (512 bytes, 8 lines) before the next level reads it. */
+static void flush_prefetch(const mem_index *ix)
+{
+    const mem_index_node *at[MEMORY_INDEX_RECENT_MAX];
+    uint32_t n = ix->recent_count;
+    assert(n <= MEMORY_INDEX_RECENT_MAX && ix->root != NULL);
+    for (uint32_t k = 0; k < n; k++)
+        at[k] = ix->root;
+    for (uint32_t level = 1; level < ix->depth; level++) {
+        for (uint32_t k = 0; k < n; k++) {
+            index_probe p = probe_of(ix->recent[k]->id, ix->recent[k]->id_len);
+            assert(!at[k]->leaf);
+            at[k] = at[k]->u.in.child[inner_child(at[k], &p)];
+            for (size_t line = 0; line < MEMORY_INDEX_NODE_BYTES; line += 64)
+                __builtin_prefetch((const char *)at[k] + line, 1);
+        }
+    }
+}
+
+bool mem_index_flush(mem_index *ix, mem_index_pool *pool)
+{
+    assert(ix->recent_count <= ix->recent_cap);
+    if (ix->recent_count == 0)
+        return true;
+    if (ix->root != NULL)
+        flush_prefetch(ix);
+    uint32_t done = 0;
+    for (; done < ix->recent_count; done++) {
+        if (!mem_index_pool_reserve(pool, mem_index_insert_nodes(ix)))
+            break;
+        mem_index_insert(ix, pool, ix->recent[done]); /* pass 2: warm nodes */
+    }
+    uint32_t left = ix->recent_count - done;
+    memmove(ix->recent, ix->recent + done, left * sizeof ix->recent[0]);
+    ix->recent_count = left;
+    return left == 0;
+}
+
+bool mem_index_make_room(mem_index *ix, mem_index_pool *pool)
+{
+    if (ix->recent_count < ix->recent_cap)
+        return true;
+    if (ix->recent_cap < MEMORY_INDEX_RECENT_MAX) {
+        uint32_t cap = ix->recent_cap == 0 ? MEMORY_INDEX_RECENT_FIRST : ix->recent_cap * 2;
+        mem_node **grown = realloc(ix->recent, cap * sizeof *grown);
+        if (grown != NULL) {
+            ix->recent = grown;
+            ix->recent_cap = cap;
+            return true;
+        }
+    }
+    /* Full at its largest (or it could not grow): into the tree, (4). */
+    return mem_index_flush(ix, pool) || ix->recent_count < ix->recent_cap;
+}
+
+void mem_index_add(mem_index *ix, mem_node *node)
+{
+    assert(node != NULL && ix->recent_count < ix->recent_cap); /* make_room said yes */
+    ix->recent[ix->recent_count++] = node;
+}
+
 mem_index_cursor mem_index_seek(const mem_index *ix, const char *after)
 {
+    assert(ix->recent_count == 0); /* (4): flushed by the reader */
     const mem_index_node *n = ix->root;
     if (n == NULL)
         return (mem_index_cursor){0};
@@ -302,5 +371,6 @@ void mem_index_free(mem_index *ix)
 {
     if (ix->root != NULL)
         node_free(ix->root, ix->depth);
+    free(ix->recent);
     memset(ix, 0, sizeof *ix);
 }

@@ -109,7 +109,7 @@ static void table_move(mem_table *t, size_t buckets)
         mem_slot *old = t->old;
         __atomic_store_n(&t->old, NULL, __ATOMIC_RELAXED);
         slots_free(old, t->old_mask + 1);
-        t->old_mask = 0;
+        __atomic_store_n(&t->old_mask, 0, __ATOMIC_RELAXED);
         t->moved = 0;
     }
 }
@@ -132,7 +132,7 @@ bool mem_table_reserve(mem_table *t)
         if (grown != NULL) {
             /* The old table stays whole for lookups until the move ends, (2). */
             __atomic_store_n(&t->old, t->slots, __ATOMIC_RELAXED);
-            t->old_mask = t->mask;
+            __atomic_store_n(&t->old_mask, t->mask, __ATOMIC_RELAXED);
             t->moved = 0;
             __atomic_store_n(&t->slots, grown, __ATOMIC_RELAXED);
             __atomic_store_n(&t->mask, count - 1, __ATOMIC_RELAXED);

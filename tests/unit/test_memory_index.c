@@ -156,6 +156,60 @@ static void ids_in_ascending_order_fill_leaves_whole(void **state)
     free(keys);
 }
 
+/* (4): adds go through the buffer, flushed when full and before a read; a read
+ * after a flush sees every key added, in order. */
+static void buffered_adds_are_all_walked_in_order_after_a_flush(void **state)
+{
+    (void)state;
+    mem_index ix = {0};
+    mem_index_pool pool = {0};
+    test_key *keys = keys_make(INDEX_TEST_KEYS, false);
+    test_key *sorted = malloc(INDEX_TEST_KEYS * sizeof *sorted);
+    assert_non_null(sorted);
+    size_t d = 0;
+    for (size_t i = 0; i < INDEX_TEST_KEYS; i++) {
+        sorted[d++] = keys[i]; /* deduplicated below: random ids may repeat */
+    }
+    qsort(sorted, d, sizeof *sorted, cmp_id);
+    size_t u = 0;
+    for (size_t i = 0; i < d; i++) {
+        if (u == 0 || strcmp(sorted[u - 1].id, sorted[i].id) != 0)
+            sorted[u++] = sorted[i];
+    }
+    size_t added = 0;
+    for (size_t i = 0; i < INDEX_TEST_KEYS; i++) {
+        test_key *hit = bsearch(&keys[i], sorted, u, sizeof *sorted, cmp_id);
+        assert_non_null(hit);
+        if (hit->node.outcome != 0)
+            continue;
+        hit->node.outcome = 1;
+        assert_true(mem_index_make_room(&ix, &pool));
+        mem_index_add(&ix, &keys[i].node);
+        added++;
+        assert_true(ix.recent_count <= MEMORY_INDEX_RECENT_MAX);
+        assert_true(ix.count + ix.recent_count == added); /* no key lost or doubled */
+        if (i == INDEX_TEST_KEYS / 2) {
+            /* A read in the middle: flushed, then the walk has every key so far. */
+            assert_true(mem_index_flush(&ix, &pool));
+            assert_true(ix.recent_count == 0 && ix.count == added);
+        }
+    }
+    assert_true(ix.count > 0); /* full buffers went into the tree on their own */
+    assert_true(mem_index_flush(&ix, &pool));
+    assert_true(ix.count == u);
+    mem_index_cursor c = mem_index_seek(&ix, NULL);
+    for (size_t i = 0; i < u; i++) {
+        mem_node *n = mem_index_next(&c);
+        assert_non_null(n);
+        assert_string_equal(n->id, sorted[i].id);
+    }
+    assert_null(mem_index_next(&c));
+    mem_index_free(&ix);
+    mem_index_pool_free(&pool);
+    free(sorted);
+    free(keys);
+}
+
 static void an_empty_index_walks_nothing(void **state)
 {
     (void)state;
@@ -171,6 +225,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(walk_is_in_bytewise_order_whatever_the_insert_order),
         cmocka_unit_test(ids_in_ascending_order_fill_leaves_whole),
+        cmocka_unit_test(buffered_adds_are_all_walked_in_order_after_a_flush),
         cmocka_unit_test(an_empty_index_walks_nothing),
     };
     return cmocka_run_group_tests_name("memory_index", tests, NULL, NULL);
