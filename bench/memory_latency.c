@@ -6,6 +6,7 @@
  * LATENCY_DECISIONS_MAX decisions, one pass. A benchmark, not a test.
  *
  *   memory_latency [decisions [batch]]      (defaults 4194304 and 8192)
+ *   LATENCY_TRACE=1 memory_latency ...       also lists each call over 5 ms
  */
 #include "booking.h"
 
@@ -19,6 +20,7 @@
 #define LATENCY_DECISIONS_MAX ((size_t)1 << 25)
 #define LATENCY_BATCH_DEFAULT 8192
 #define LATENCY_UUID_BYTES 37 /* 36 characters and the NUL */
+#define LATENCY_TRACE_NS 5000000ull /* LATENCY_TRACE lists calls slower than this */
 
 static uint64_t splitmix(uint64_t *state)
 {
@@ -115,7 +117,7 @@ int main(int argc, char **argv)
     }
     if (getenv("LATENCY_TRACE") != NULL) {
         for (size_t c = 0; c < calls; c++)
-            if (call_ns[c] > 5000000)
+            if (call_ns[c] > LATENCY_TRACE_NS)
                 fprintf(stderr, "call %zu: %.3f ms\n", c, (double)call_ns[c] / 1e6);
     }
     qsort(call_ns, calls, sizeof *call_ns, cmp_u64);
