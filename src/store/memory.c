@@ -99,9 +99,13 @@
  *      Memory: a record costs about 23 bytes per known line in its resources'
  *      indexes on random ids (17 on ascending ones), a resource the same in the
  *      resource index plus its add buffer (8 to 256 pointers, 2 KiB at most).
- *      Not listed: a REJECTED bundle's line whose resource did not exist at the
- *      decision (after the failing line) stays out of that resource's listing
- *      if the resource is created later.
+ *      A REJECTED bundle's line whose resource did not exist at the decision
+ *      (after the failing line) waits as an orphan in that id's resource shard
+ *      (an index of its own, keyed "<resource_id> <booking_id>", under that
+ *      shard's lock, which the attempt holds); set_capacity, creating the
+ *      resource, moves that run into its index before anyone can see it, so
+ *      the resource lists every record that names it, as a store that keeps
+ *      lines by resource id does. Cost: one node a line, in the arena.
  */
 #include "store/store.h"
 #include "store/memory_index.h"
@@ -204,7 +208,19 @@ typedef struct mem_shard {
     mem_table table; /* memory_table.h */
     mem_arena_chunk *arena;
     mem_index_pool index_pool; /* resource shards: for their resources' bookings, (9) */
+    mem_index orphans; /* resource shards: lines on resources unknown at the decision, (9) */
 } mem_shard;
+
+/* A record's line whose resource did not exist at the decision (after a REJECTED
+ * record's failing line), waiting in that id's resource shard for the resource
+ * to be created, (9). Its key is "<resource_id> <booking_id>": the space sorts
+ * below every id byte, so one resource's lines are one run of the index. */
+typedef struct mem_orphan {
+    mem_node node; /* id: the key, just past the struct, in the shard's arena */
+    mem_record *rec;
+} mem_orphan;
+
+#define MEMORY_ORPHAN_KEY_SEPARATOR ' ' /* below every byte of an id (SPEC section 3) */
 
 typedef struct memory_store {
     booking_store base;
@@ -612,14 +628,60 @@ MEMORY_INLINE size_t record_block_bytes(const mem_attempt_lines *al, size_t n, b
     return bytes;
 }
 
-/* Makes room in each known line's resource index for the new record, (9). */
-MEMORY_INLINE bool index_reserve(memory_store *m, const mem_attempt_lines *al, size_t n)
+/* Makes room in each known line's resource index for the new record, and an
+ * orphan (with its room) for each unknown line in that id's shard, (9). */
+MEMORY_INLINE bool index_reserve(memory_store *m, const mem_attempt_lines *al, size_t n,
+                                 size_t booking_id_len, mem_orphan **orphans)
 {
     for (size_t i = 0; i < n; i++) {
-        if (al->res[i] != NULL &&
-            !mem_index_make_room(&al->res[i]->bookings,
-                                 &shard_of(m->resources, al->hash[i])->index_pool))
+        mem_shard *rs = shard_of(m->resources, al->hash[i]);
+        if (al->res[i] != NULL) {
+            if (!mem_index_make_room(&al->res[i]->bookings, &rs->index_pool))
+                return false;
+            continue;
+        }
+        assert(i > 0); /* an unknown line 0 is not recorded */
+        orphans[i] = arena_alloc(rs, sizeof(mem_orphan) + al->len[i] + 1 + booking_id_len + 1);
+        if (orphans[i] == NULL || !mem_index_make_room(&rs->orphans, &rs->index_pool))
+            return false; /* the block stays unused in the arena, (3) */
+    }
+    return true;
+}
+
+/* After index_reserve(): the orphan of unknown line i, keyed and indexed. */
+static void orphan_add(memory_store *m, mem_orphan *o, const mem_attempt_lines *al, size_t i,
+                       const char *resource_id, mem_record *rec)
+{
+    char *key = (char *)(o + 1);
+    memcpy(key, resource_id, al->len[i]);
+    key[al->len[i]] = MEMORY_ORPHAN_KEY_SEPARATOR;
+    memcpy(key + al->len[i] + 1, rec->node.id, rec->node.id_len + 1);
+    o->node = (mem_node){.id = key, .id_len = (uint32_t)(al->len[i] + 1 + rec->node.id_len)};
+    o->rec = rec;
+    mem_index_add(&shard_of(m->resources, al->hash[i])->orphans, &o->node);
+}
+
+/* set_capacity's new resource takes the records whose lines named it before it
+ * existed, (9), under its shard's lock. False: out of memory, nothing changed
+ * that anyone sees (the new resource is not in any table yet). */
+static bool orphans_adopt(mem_shard *rs, mem_resource *res)
+{
+    if (!mem_index_flush(&rs->orphans, &rs->index_pool))
+        return false;
+    char after[BOOKING_ID_LEN_MAX + 2];
+    memcpy(after, res->node.id, res->node.id_len);
+    after[res->node.id_len] = MEMORY_ORPHAN_KEY_SEPARATOR - 1; /* just below the run */
+    after[res->node.id_len + 1] = '\0';
+    mem_index_cursor c = mem_index_seek(&rs->orphans, after);
+    mem_node *node;
+    while ((node = mem_index_next(&c)) != NULL && node->id_len > res->node.id_len &&
+           memcmp(node->id, res->node.id, res->node.id_len) == 0 &&
+           node->id[res->node.id_len] == MEMORY_ORPHAN_KEY_SEPARATOR) {
+        if (!mem_index_make_room(&res->bookings, &rs->index_pool)) {
+            mem_index_free(&res->bookings);
             return false;
+        }
+        mem_index_add(&res->bookings, &((mem_orphan *)node)->rec->node);
     }
     return true;
 }
@@ -643,7 +705,8 @@ MEMORY_INLINE bool record_write(memory_store *m, mem_shard *bs, mem_key key, con
         if (!holds_reserve(al->res[i]))
             return false; /* the block stays unused in the arena, (3) */
     }
-    if (!index_reserve(m, al, n))
+    mem_orphan *orphans[BOOKING_LINES_MAX] = {0}; /* [i] for each unknown line i */
+    if (!index_reserve(m, al, n, key.len, orphans))
         return false;
     /* Nothing below can fail. */
     mem_line *more = (mem_line *)(rec + 1);
@@ -681,6 +744,8 @@ MEMORY_INLINE bool record_write(memory_store *m, mem_shard *bs, mem_key key, con
          * was unknown (after a REJECTED record's failing line) has none. */
         if (al->res[i] != NULL)
             mem_index_add(&al->res[i]->bookings, &rec->node);
+        else
+            orphan_add(m, orphans[i], al, i, lines[i].resource_id, rec);
     }
     for (size_t i = 0; d->reserve && i < n; i++) {
         /* (4') of decide.c: the core found units <= capacity - booked on every line. */
@@ -784,7 +849,8 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
         /* (9): the resource index's lock is the last of all locks. */
         pthread_mutex_lock(&m->resource_index_lock);
         if (res == NULL || !mem_table_reserve(&rs->table) ||
-            !mem_index_make_room(&m->resource_index, &m->resource_index_pool)) {
+            !mem_index_make_room(&m->resource_index, &m->resource_index_pool) ||
+            !orphans_adopt(rs, res)) {
             res = NULL;
             reason = BOOKING_REASON_INTERNAL;
         } else {
@@ -1030,6 +1096,7 @@ static void shard_free(mem_shard *shard)
 {
     pthread_mutex_destroy(&shard->lock);
     mem_table_free(&shard->table);
+    mem_index_free(&shard->orphans);
     mem_index_pool_free(&shard->index_pool);
     mem_arena_chunk *c = shard->arena;
     while (c != NULL) {

@@ -304,6 +304,52 @@ static void a_filtered_page_sets_more_only_when_a_kept_record_follows(void **sta
     booking_store_close(store);
 }
 
+static void a_resource_created_later_lists_the_rejected_records_that_named_it(void **state)
+{
+    (void)state;
+    int64_t now;
+    booking_store *store = store_open(&now);
+    capacity(store, "full", 0);
+    /* Line 0 fails (no capacity), so line 1's unknown resource is recorded too. */
+    const booking_line lines[] = {{.resource_id = "full", .units = 1},
+                                  {.resource_id = "later", .units = 1}};
+    const booking_line other[] = {{.resource_id = "full", .units = 1},
+                                  {.resource_id = "later2", .units = 1}};
+    const booking_line prefix[] = {{.resource_id = "full", .units = 1},
+                                   {.resource_id = "late", .units = 1}};
+    assert_int_equal(bundle(store, "x-2", lines, 2).reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    assert_int_equal(bundle(store, "x-1", lines, 2).reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    assert_int_equal(bundle(store, "x-3", other, 2).reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    assert_int_equal(bundle(store, "x-4", prefix, 2).reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    booking_record page[4];
+    booking_reason reason;
+    size_t count;
+    bool more;
+    assert_int_equal(booking_list_bookings(store, "later", BOOKING_LIST_ALL, NULL, 4, &reason,
+                                           page, &count, &more),
+                     BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_UNKNOWN_RESOURCE);
+    capacity(store, "later", 5);
+    char ids[256];
+    list_all(store, "later", BOOKING_LIST_ALL, 1, ids, sizeof ids);
+    assert_string_equal(ids, "x-1 x-2"); /* not later2's nor late's */
+    list_all(store, "later", BOOKING_LIST_REJECTED, 3, ids, sizeof ids);
+    assert_string_equal(ids, "x-1 x-2");
+    capacity(store, "late", 5);
+    list_all(store, "late", BOOKING_LIST_ALL, 2, ids, sizeof ids);
+    assert_string_equal(ids, "x-4");
+    list_all(store, "full", BOOKING_LIST_ALL, 2, ids, sizeof ids);
+    assert_string_equal(ids, "x-1 x-2 x-3 x-4");
+    /* A record listed on a resource of a later line reads as get_booking reads it. */
+    assert_int_equal(booking_list_bookings(store, "later", BOOKING_LIST_ALL, NULL, 1, &reason,
+                                           page, &count, &more),
+                     BOOKING_OK);
+    assert_true(count == 1 && more && page[0].outcome == BOOKING_REJECTED &&
+                page[0].line_count == 2 && page[0].line == 0);
+    assert_string_equal(page[0].resource_id, "full");
+    booking_store_close(store);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +359,7 @@ int main(void)
         cmocka_unit_test(listing_bookings_of_an_unknown_resource_answers_unknown_resource),
         cmocka_unit_test(the_status_filter_keeps_each_record_by_its_status_as_of_the_reads_time),
         cmocka_unit_test(a_filtered_page_sets_more_only_when_a_kept_record_follows),
+        cmocka_unit_test(a_resource_created_later_lists_the_rejected_records_that_named_it),
     };
     return cmocka_run_group_tests_name("memory_listing", tests, NULL, NULL);
 }
