@@ -12,6 +12,7 @@
 struct mem_index_node {
     uint16_t count;
     bool leaf;
+    uint8_t splits; /* leaves: times split, wrapping: a flush's pass 2 checks it, (4) */
     mem_index_node *next; /* leaves: the next leaf in order (NULL: the last); pool: the next spare */
     union {
         struct {
@@ -187,6 +188,7 @@ static index_split leaf_insert(mem_index_node *n, mem_index_pool *pool, uint32_t
     n->count = (uint16_t)keep;
     r->next = n->next;
     n->next = r;
+    n->splits++; /* its keys' range shrank: a path found before is stale */
     if (at < keep)
         leaf_put(n, at, prefix, key);
     else
@@ -263,11 +265,20 @@ void mem_index_insert(mem_index *ix, mem_index_pool *pool, mem_node *node)
     ix->count++;
 }
 
+/* Where pass 1 found a buffered key's leaf, (4). */
+typedef struct flush_leaf {
+    mem_index_node *leaf;
+    uint8_t splits; /* the leaf's then: the leaf still covers the key while equal */
+} flush_leaf;
+
 /* Pass 1 of a flush, (4): every buffered key's path, a level at a time, each
- * node prefetched whole (512 bytes, 8 lines) before the next level reads it. */
-static void flush_prefetch(const mem_index *ix)
+ * node prefetched whole (512 bytes, 8 lines) before the next level reads it.
+ * A leaf's range of keys changes only when it splits itself (splits elsewhere
+ * leave it whole), so pass 2 goes straight to the leaf found here while that
+ * leaf has not split and has room. */
+static void flush_prefetch(mem_index *ix, flush_leaf *found)
 {
-    const mem_index_node *at[MEMORY_INDEX_RECENT_MAX];
+    mem_index_node *at[MEMORY_INDEX_RECENT_MAX];
     uint32_t n = ix->recent_count;
     assert(n <= MEMORY_INDEX_RECENT_MAX && ix->root != NULL);
     for (uint32_t k = 0; k < n; k++)
@@ -281,6 +292,10 @@ static void flush_prefetch(const mem_index *ix)
                 __builtin_prefetch((const char *)at[k] + line, 1);
         }
     }
+    for (uint32_t k = 0; k < n; k++) {
+        assert(at[k]->leaf);
+        found[k] = (flush_leaf){.leaf = at[k], .splits = at[k]->splits};
+    }
 }
 
 bool mem_index_flush(mem_index *ix, mem_index_pool *pool)
@@ -288,13 +303,24 @@ bool mem_index_flush(mem_index *ix, mem_index_pool *pool)
     assert(ix->recent_count <= ix->recent_cap);
     if (ix->recent_count == 0)
         return true;
-    if (ix->root != NULL)
-        flush_prefetch(ix);
+    flush_leaf found[MEMORY_INDEX_RECENT_MAX];
+    bool have_paths = ix->root != NULL;
+    if (have_paths)
+        flush_prefetch(ix, found);
     uint32_t done = 0;
     for (; done < ix->recent_count; done++) {
+        mem_node *node = ix->recent[done];
+        flush_leaf *f = &found[done];
+        if (have_paths && f->leaf->splits == f->splits && f->leaf->count < MEMORY_INDEX_LEAF_MAX) {
+            /* Pass 2, the short way: the leaf found still covers the key. */
+            index_probe p = probe_of(node->id, node->id_len);
+            leaf_put(f->leaf, leaf_upper(f->leaf, &p), p.prefix, node);
+            ix->count++;
+            continue;
+        }
         if (!mem_index_pool_reserve(pool, mem_index_insert_nodes(ix)))
             break;
-        mem_index_insert(ix, pool, ix->recent[done]); /* pass 2: warm nodes */
+        mem_index_insert(ix, pool, node); /* pass 2: a descent on warm nodes */
     }
     uint32_t left = ix->recent_count - done;
     memmove(ix->recent, ix->recent + done, left * sizeof ix->recent[0]);
