@@ -33,7 +33,9 @@
  *      is full, or before any read (mem_index_flush), the buffer is inserted in
  *      two passes: one descends for every buffered key a level at a time and
  *      prefetches each node the next level reads (so the misses of the whole
- *      buffer overlap), then the inserts run on warm nodes. A read costs at most
+ *      buffer overlap), then the inserts run on warm nodes, straight into the
+ *      leaf the first pass found while that leaf has not split since (a leaf's
+ *      range of keys changes only when it splits) and has room. A read costs at most
  *      that one flush more: O(MEMORY_INDEX_RECENT_MAX log n). The flush reserves
  *      its nodes insert by insert; out of memory, it stops with the rest still
  *      buffered (no key is lost) and the caller's add fails before it decides.
