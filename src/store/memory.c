@@ -6,7 +6,8 @@
  * NOTES ON THE DESIGN
  *  (1) Two sharded hash tables: decision records by booking_id, resources by
  *      resource_id. Each shard has its own mutex, arena and open-addressed
- *      table of (hash, node) slots; the top hash bits pick the shard.
+ *      table of (hash, node) slots (memory_table.h); the top hash bits pick the
+ *      shard.
  *  (2) Lock order: the booking shard first, then the resource shards of every
  *      line of the attempt or record (a bundle names up to 64 resources, SPEC
  *      section 8), in ascending shard index, each distinct shard once (a 64-bit
@@ -16,7 +17,10 @@
  *      Why it cannot deadlock: every thread holds at most one booking shard,
  *      takes it before any resource shard, and takes resource shards only in
  *      ascending index (set_capacity and get_resource take one resource shard,
- *      get_booking one booking shard). So all locks are taken in one total order
+ *      get_booking one booking shard, list_bookings one resource shard,
+ *      list_resources every resource shard). The resource index's lock (9) is
+ *      taken last of all, by set_capacity under one resource shard, and nothing
+ *      is taken while it is held. So all locks are taken in one total order
  *      (booking shards, then resource shards 0..63), and a wait-for cycle would
  *      need some thread to take a lock below one it holds. The SPEC asks for an
  *      order by resource id; the shard index is the same idea at the grain of
@@ -33,12 +37,20 @@
  *      before any counter changes, so an attempt is all or nothing.
  *      A batch is decided in order; it is not isolated from concurrent callers,
  *      which the SPEC does not require of a store that cannot fail a commit.
- *  (5) Tables are open-addressed, at most half full, doubling as they fill. Room
- *      for a new record (its node and its slot) is made before the decision is
- *      applied; if there is none the attempt is FAILED internal and nothing changed.
+ *  (5) Tables are open-addressed, at most half full, doubling as they fill a few
+ *      buckets per insert, never all at once (memory_table.h). Room for a new
+ *      record (its node and its slot) is made before the decision is applied; if
+ *      there is none the attempt is FAILED internal and nothing changed.
  *  (6) Cost: a new booking_id is one cache miss on its slot (a batch prefetches
- *      the next ones) plus fresh memory for its record; on the development VM the
- *      kernel's zeroing of that fresh memory was the largest single cost.
+ *      the next ones' slots, in both tables during a move) plus fresh memory for
+ *      its record; on the development VM the kernel's page faults on that fresh
+ *      memory were the largest single cost (about 2 us per 4 KiB page; measured
+ *      at 4M UUIDv4 decisions on one resource: 216 bytes of resident memory per
+ *      decision, of which ~30 are the listing index (9)). Huge pages would fault 512 times less
+ *      often, but asked for with MADV_HUGEPAGE they made the kernel compact
+ *      memory inside the fault (defrag=madvise): calls of 8192 attempts stalled
+ *      for 80 to 150 ms, the stop-the-world this store must not have; so the
+ *      store asks for none.
  *  (7) Holds (SPEC sections 7 and 8). A held record keeps status held; from its
  *      expires_at_ms on it reads expired (bk_core_status_at). Each line of a hold
  *      is one entry in its own resource's min-heap of hold entries by expiry;
@@ -60,9 +72,47 @@
  *      order: a decision taken at t under the locks never sees a hold that a
  *      sweep at a later time has already released, and a cancel that finds a
  *      bundle live finds every line of it live (all its lines end at one time).
+ *  (9) Listings (SPEC section 5) are served from indexes (memory_index.h: a
+ *      B+tree of (8-byte id prefix, node) keys, chained leaves, adds buffered):
+ *      each resource keeps one of every record with a line on it (line 0 or any
+ *      line of a bundle whose resource was known at the decision, REJECTED
+ *      records included), and the store one of every resource.
+ *      Isolation, one snapshot per call: list_bookings holds the resource's
+ *      shard lock for the whole page. Every write that a page can see is made
+ *      under that lock too: a new record enters the index under every line's
+ *      shard lock (4), together with the counters; a status changes (cancel,
+ *      confirm) under every line's lock (2); an expiry is computed from the
+ *      time, read under the lock (8). So a page is the resource as of one
+ *      instant: its records' statuses as of the read's time (bk_core_status_at,
+ *      filtered by bk_core_list_filter_keeps), consistent with its booked.
+ *      list_resources holds every resource shard's lock, in order (2): no
+ *      resource is created (set_capacity writes the index under its shard's
+ *      lock and the index lock) and no counter changes during the page, each
+ *      resource read as get_resource reads it (due holds swept) at one time.
+ *      It pauses every writer for the page (~1000 resources read); the
+ *      road not taken, a lock per index, could not give one snapshot of
+ *      counters that live under 64 locks.
+ *      Cost of a page: one descent, O(log n), plus the page; a filtered page
+ *      also walks past the records its filter drops (there is no index by
+ *      status: statuses change with time); and a read first flushes at most
+ *      MEMORY_INDEX_RECENT_MAX buffered adds into the tree. Not the records
+ *      of other resources.
+ *      Memory: a record costs about 23 bytes per known line in its resources'
+ *      indexes on random ids (17 on ascending ones), a resource the same in the
+ *      resource index plus its add buffer (8 to 256 pointers, 2 KiB at most).
+ *      A REJECTED bundle's line whose resource did not exist at the decision
+ *      (after the failing line) waits as an orphan in that id's resource shard
+ *      (an index of its own, keyed "<resource_id> <booking_id>", under that
+ *      shard's lock, which the attempt holds); set_capacity, creating the
+ *      resource, moves that run into its index before anyone can see it, so
+ *      the resource lists every record that names it, as a store that keeps
+ *      lines by resource id does. Cost: one node a line, in the arena.
  */
 #include "store/store.h"
+#include "store/memory_index.h"
+#include "store/memory_table.h"
 #include "core/decide.h"
+#include "core/names.h"
 #include "util/hash.h"
 
 #include <assert.h>
@@ -70,14 +120,11 @@
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #define MEMORY_SHARD_COUNT 64 /* power of two; more shards, less contention */
-#define MEMORY_TABLE_INITIAL_SLOTS 1024
-#define MEMORY_HUGE_PAGE_BYTES ((size_t)2 << 20)
 #define MEMORY_ARENA_FIRST_CHUNK_BYTES ((size_t)16 << 10)
-#define MEMORY_ARENA_CHUNK_BYTES_MAX MEMORY_HUGE_PAGE_BYTES
+#define MEMORY_ARENA_CHUNK_BYTES_MAX ((size_t)2 << 20)
 #define MEMORY_PREFETCH_DISTANCE 8 /* attempts ahead whose slot a batch prefetches */
 #define MEMORY_SHARD_HASH_SHIFT 58  /* the top 64 - 58 = 6 bits of a hash pick the shard */
 /* Inlined into each caller, so that a caller that passes a constant line count
@@ -87,8 +134,6 @@
 _Static_assert((MEMORY_SHARD_COUNT & (MEMORY_SHARD_COUNT - 1)) == 0, "a power of two");
 _Static_assert(MEMORY_SHARD_COUNT <= (1u << (64 - MEMORY_SHARD_HASH_SHIFT)),
                "the shard bits of a hash reach every shard");
-_Static_assert((MEMORY_TABLE_INITIAL_SLOTS & (MEMORY_TABLE_INITIAL_SLOTS - 1)) == 0,
-               "a power of two: masks pick buckets");
 _Static_assert(MEMORY_ARENA_FIRST_CHUNK_BYTES <= MEMORY_ARENA_CHUNK_BYTES_MAX, "chunks only grow");
 _Static_assert(BOOKING_REASON_INTERNAL <= UINT8_MAX && BOOKING_FAILED <= UINT8_MAX &&
                    BOOKING_STATUS_CANCELLED <= UINT8_MAX,
@@ -96,16 +141,6 @@ _Static_assert(BOOKING_REASON_INTERNAL <= UINT8_MAX && BOOKING_FAILED <= UINT8_M
 _Static_assert(BOOKING_ID_LEN_MAX <= UINT32_MAX, "mem_node.id_len");
 _Static_assert(MEMORY_SHARD_COUNT <= 64, "a uint64_t names a set of shards, (2)");
 _Static_assert(BOOKING_LINES_MAX <= UINT8_MAX, "mem_record.line_count, .line and mem_hold.line");
-
-/* What both tables key on. The hash lives in the table's slot, not here: a
- * record is written once and stays small (every byte is a byte per booking). */
-typedef struct mem_node {
-    char *id; /* points just past the node, in the same arena block */
-    uint32_t id_len;
-    uint8_t outcome; /* records only: booking_outcome, booking_reason, booking_status */
-    uint8_t reason;
-    uint8_t status;
-} mem_node;
 
 /* A live or dead hold entry of one line on its resource, (7). In its record's
  * block, (3), one per line; read and written under its resource's shard lock. */
@@ -125,6 +160,7 @@ typedef struct mem_resource {
     mem_hold **holds; /* min-heap by expires_at_ms, malloc'd; NULL until the first hold */
     uint32_t hold_count;
     uint32_t hold_cap;
+    mem_index bookings; /* every record with a line on it, by booking_id, (9) */
 } mem_resource;
 
 /* Line 1.. of a record, in its block just after the record, (3). */
@@ -168,42 +204,38 @@ typedef struct mem_arena_chunk {
     alignas(16) unsigned char data[];
 } mem_arena_chunk;
 
-/* A slot keeps the full hash beside the node, so a lookup that misses and a
- * table that grows read only the slot array, never the nodes. */
-typedef struct mem_slot {
-    uint64_t hash;
-    mem_node *node; /* NULL: empty */
-} mem_slot;
-
 typedef struct mem_shard {
     alignas(64) pthread_mutex_t lock;
-    mem_slot *slots; /* written under lock with atomics: a batch prefetches unlocked */
-    size_t mask;
-    size_t count;
+    mem_table table; /* memory_table.h */
     mem_arena_chunk *arena;
+    mem_index_pool index_pool; /* resource shards: for their resources' bookings, (9) */
+    mem_index orphans; /* resource shards: lines on resources unknown at the decision, (9) */
 } mem_shard;
+
+/* A record's line whose resource did not exist at the decision (after a REJECTED
+ * record's failing line), waiting in that id's resource shard for the resource
+ * to be created, (9). Its key is "<resource_id> <booking_id>": the space sorts
+ * below every id byte, so one resource's lines are one run of the index. */
+typedef struct mem_orphan {
+    mem_node node; /* id: the key, just past the struct, in the shard's arena */
+    mem_record *rec;
+} mem_orphan;
+
+#define MEMORY_ORPHAN_KEY_SEPARATOR ' ' /* below every byte of an id (SPEC section 3) */
 
 typedef struct memory_store {
     booking_store base;
     uint64_t seed;
     mem_shard records[MEMORY_SHARD_COUNT];
     mem_shard resources[MEMORY_SHARD_COUNT];
+    /* Every resource by resource_id, (9): written under the resource's shard lock
+     * and this lock (the last of all locks); read under every resource shard's. */
+    pthread_mutex_t resource_index_lock;
+    mem_index resource_index;
+    mem_index_pool resource_index_pool;
 } memory_store;
 
 /* ---- arena and tables (callers hold the shard lock) ---- */
-
-/* Large blocks are aligned to huge pages and marked for them (a hint; fewer
- * TLB misses when granted); small ones come from malloc as usual. */
-static void *block_alloc(size_t bytes)
-{
-    if (bytes < MEMORY_HUGE_PAGE_BYTES)
-        return malloc(bytes);
-    bytes = (bytes + MEMORY_HUGE_PAGE_BYTES - 1) & ~(MEMORY_HUGE_PAGE_BYTES - 1);
-    void *p = aligned_alloc(MEMORY_HUGE_PAGE_BYTES, bytes);
-    if (p != NULL)
-        madvise(p, bytes, MADV_HUGEPAGE);
-    return p;
-}
 
 static void *arena_alloc(mem_shard *shard, size_t bytes)
 {
@@ -211,13 +243,13 @@ static void *arena_alloc(mem_shard *shard, size_t bytes)
     bytes = (bytes + 15) & ~(size_t)15;
     mem_arena_chunk *c = shard->arena;
     if (c == NULL || c->size - c->used < bytes) {
-        /* Chunks double from small to huge-page size: an idle shard stays small. */
+        /* Chunks double up to 2 MiB: an idle shard stays small. */
         size_t total = c == NULL ? MEMORY_ARENA_FIRST_CHUNK_BYTES : (sizeof *c + c->size) * 2;
         if (total > MEMORY_ARENA_CHUNK_BYTES_MAX)
             total = MEMORY_ARENA_CHUNK_BYTES_MAX;
         if (total < sizeof *c + bytes)
             total = sizeof *c + bytes;
-        mem_arena_chunk *n = block_alloc(total);
+        mem_arena_chunk *n = malloc(total);
         if (n == NULL)
             return NULL;
         n->prev = c;
@@ -230,74 +262,6 @@ static void *arena_alloc(mem_shard *shard, size_t bytes)
     c->used += bytes;
     assert(c->used <= c->size);
     return p;
-}
-
-static mem_node *table_find(const mem_shard *shard, uint64_t hash, const char *id, size_t len)
-{
-    assert(shard->slots != NULL);
-    /* (5): an empty slot always ends a probe. */
-    assert(shard->count < shard->mask + 1 && len <= BOOKING_ID_LEN_MAX);
-    for (size_t i = hash & shard->mask;; i = (i + 1) & shard->mask) {
-        const mem_slot *slot = &shard->slots[i];
-        if (slot->node == NULL)
-            return NULL;
-        if (slot->hash == hash && slot->node->id_len == len &&
-            memcmp(slot->node->id, id, len) == 0)
-            return slot->node;
-    }
-}
-
-static void slots_place(mem_slot *slots, size_t mask, uint64_t hash, mem_node *node)
-{
-    assert(node != NULL && (mask & (mask + 1)) == 0);
-    size_t i = hash & mask;
-    while (slots[i].node != NULL)
-        i = (i + 1) & mask;
-    slots[i] = (mem_slot){.hash = hash, .node = node};
-}
-
-static mem_slot *slots_alloc(size_t count)
-{
-    mem_slot *slots = block_alloc(count * sizeof *slots);
-    if (slots != NULL)
-        memset(slots, 0, count * sizeof *slots);
-    return slots;
-}
-
-static void table_grow(mem_shard *shard)
-{
-    size_t count = (shard->mask + 1) * 2;
-    assert((count & (count - 1)) == 0); /* masks pick buckets */
-    mem_slot *grown = slots_alloc(count);
-    if (grown == NULL)
-        return; /* (5): the old table still has room for now */
-    for (size_t i = 0; i <= shard->mask; i++) {
-        if (shard->slots[i].node != NULL)
-            slots_place(grown, count - 1, shard->slots[i].hash, shard->slots[i].node);
-    }
-    assert(2 * shard->count <= count);
-    free(shard->slots);
-    __atomic_store_n(&shard->slots, grown, __ATOMIC_RELAXED);
-    __atomic_store_n(&shard->mask, count - 1, __ATOMIC_RELAXED);
-}
-
-/* Makes room for one more node: the table is kept at most half full, growing
- * when it can; one that could not grow still takes nodes until one slot is left
- * (an empty slot ends every probe). False: no room, nothing changed. */
-static bool table_reserve(mem_shard *shard)
-{
-    if (2 * (shard->count + 1) > shard->mask + 1)
-        table_grow(shard);
-    return shard->count + 1 < shard->mask + 1;
-}
-
-/* After table_reserve() returned true: cannot fail. */
-static void table_insert(mem_shard *shard, uint64_t hash, mem_node *node)
-{
-    assert(shard->count + 1 < shard->mask + 1); /* table_reserve() said yes */
-    slots_place(shard->slots, shard->mask, hash, node);
-    shard->count++;
-    assert(shard->count < shard->mask + 1);
 }
 
 /* Allocates a node of `size` bytes followed by its id, in the shard's arena. */
@@ -597,20 +561,14 @@ static mem_found lock_and_find(const memory_store *m, mem_shard *shards, const c
     mem_found f = {.key = key_of(m, id)};
     f.shard = shard_of(shards, f.key.hash);
     pthread_mutex_lock(&f.shard->lock);
-    f.node = table_find(f.shard, f.key.hash, id, f.key.len);
+    f.node = mem_table_find(&f.shard->table, f.key.hash, id, f.key.len);
     assert(f.node == NULL || f.node->id_len == f.key.len);
     return f;
 }
 
-/* Starts loading the slot an attempt will probe first. Unlocked and racy by
- * design: the table may grow meanwhile, and a prefetch of a stale address is
- * harmless (it never faults), so only the two fields are read atomically. */
 static void prefetch_slot(mem_shard *shards, mem_key key)
 {
-    mem_shard *shard = shard_of(shards, key.hash);
-    mem_slot *slots = __atomic_load_n(&shard->slots, __ATOMIC_RELAXED);
-    size_t mask = __atomic_load_n(&shard->mask, __ATOMIC_RELAXED);
-    __builtin_prefetch(&slots[key.hash & mask], 1);
+    mem_table_prefetch(&shard_of(shards, key.hash)->table, key.hash);
 }
 
 /* An attempt's lines as found under their shard locks, (2). Only [0, n) is
@@ -647,7 +605,7 @@ MEMORY_INLINE void attempt_lines_read(memory_store *m, const booking_line *lines
     uint64_t expired = 0;
     for (size_t i = 0; i < n; i++) {
         mem_shard *rs = shard_of(m->resources, al->hash[i]);
-        al->res[i] = (mem_resource *)table_find(rs, al->hash[i], lines[i].resource_id, al->len[i]);
+        al->res[i] = (mem_resource *)mem_table_find(&rs->table, al->hash[i], lines[i].resource_id, al->len[i]);
         al->known[i] = NULL;
         if (al->res[i] != NULL) {
             expired += holds_sweep(al->res[i], now_ms);
@@ -671,10 +629,68 @@ MEMORY_INLINE size_t record_block_bytes(const mem_attempt_lines *al, size_t n, b
     return bytes;
 }
 
+/* Makes room in each known line's resource index for the new record, and an
+ * orphan (with its room) for each unknown line in that id's shard, (9). */
+MEMORY_INLINE bool index_reserve(memory_store *m, const mem_attempt_lines *al, size_t n,
+                                 size_t booking_id_len, mem_orphan **orphans)
+{
+    for (size_t i = 0; i < n; i++) {
+        mem_shard *rs = shard_of(m->resources, al->hash[i]);
+        if (al->res[i] != NULL) {
+            if (!mem_index_make_room(&al->res[i]->bookings, &rs->index_pool))
+                return false;
+            continue;
+        }
+        assert(i > 0); /* an unknown line 0 is not recorded */
+        orphans[i] = arena_alloc(rs, sizeof(mem_orphan) + al->len[i] + 1 + booking_id_len + 1);
+        if (orphans[i] == NULL || !mem_index_make_room(&rs->orphans, &rs->index_pool))
+            return false; /* the block stays unused in the arena, (3) */
+    }
+    return true;
+}
+
+/* After index_reserve(): the orphan of unknown line i, keyed and indexed. */
+static void orphan_add(memory_store *m, mem_orphan *o, const mem_attempt_lines *al, size_t i,
+                       const char *resource_id, mem_record *rec)
+{
+    char *key = (char *)(o + 1);
+    memcpy(key, resource_id, al->len[i]);
+    key[al->len[i]] = MEMORY_ORPHAN_KEY_SEPARATOR;
+    memcpy(key + al->len[i] + 1, rec->node.id, rec->node.id_len + 1);
+    o->node = (mem_node){.id = key, .id_len = (uint32_t)(al->len[i] + 1 + rec->node.id_len)};
+    o->rec = rec;
+    mem_index_add(&shard_of(m->resources, al->hash[i])->orphans, &o->node);
+}
+
+/* set_capacity's new resource takes the records whose lines named it before it
+ * existed, (9), under its shard's lock. False: out of memory, nothing changed
+ * that anyone sees (the new resource is not in any table yet). */
+static bool orphans_adopt(mem_shard *rs, mem_resource *res)
+{
+    if (!mem_index_flush(&rs->orphans, &rs->index_pool))
+        return false;
+    char after[BOOKING_ID_LEN_MAX + 2];
+    memcpy(after, res->node.id, res->node.id_len);
+    after[res->node.id_len] = MEMORY_ORPHAN_KEY_SEPARATOR - 1; /* just below the run */
+    after[res->node.id_len + 1] = '\0';
+    mem_index_cursor c = mem_index_seek(&rs->orphans, after);
+    mem_node *node;
+    while ((node = mem_index_next(&c)) != NULL && node->id_len > res->node.id_len &&
+           memcmp(node->id, res->node.id, res->node.id_len) == 0 &&
+           node->id[res->node.id_len] == MEMORY_ORPHAN_KEY_SEPARATOR) {
+        if (!mem_index_make_room(&res->bookings, &rs->index_pool)) {
+            mem_index_free(&res->bookings);
+            return false;
+        }
+        mem_index_add(&res->bookings, &((mem_orphan *)node)->rec->node);
+    }
+    return true;
+}
+
 /* Writes the decided record, its lines and hold entries, then the counters, (4):
  * every allocation first. False: out of memory, nothing changed. The caller holds
  * the booking shard and every line's resource shard. */
-MEMORY_INLINE bool record_write(mem_shard *bs, mem_key key, const char *booking_id,
+MEMORY_INLINE bool record_write(memory_store *m, mem_shard *bs, mem_key key, const char *booking_id,
                                 const mem_attempt_lines *al, core_attempt attempt, size_t n,
                                 const core_attempt_decision *d)
 {
@@ -684,12 +700,15 @@ MEMORY_INLINE bool record_write(mem_shard *bs, mem_key key, const char *booking_
     assert(!d->reserve || d->result.outcome == BOOKING_BOOKED);
     size_t bytes = record_block_bytes(al, n, held);
     mem_record *rec = (mem_record *)node_new(bs, bytes, booking_id, key.len);
-    if (rec == NULL || !table_reserve(bs))
+    if (rec == NULL || !mem_table_reserve(&bs->table))
         return false;
     for (size_t i = 0; held && i < n; i++) {
         if (!holds_reserve(al->res[i]))
             return false; /* the block stays unused in the arena, (3) */
     }
+    mem_orphan *orphans[BOOKING_LINES_MAX] = {0}; /* [i] for each unknown line i */
+    if (!index_reserve(m, al, n, key.len, orphans))
+        return false;
     /* Nothing below can fail. */
     mem_line *more = (mem_line *)(rec + 1);
     char *ids = (char *)(more + (n - 1)) + (held ? n * sizeof(mem_hold) : 0);
@@ -720,7 +739,15 @@ MEMORY_INLINE bool record_write(mem_shard *bs, mem_key key, const char *booking_
             holds_push(al->res[i], &rec->holds[i]);
         }
     }
-    table_insert(bs, key.hash, &rec->node);
+    mem_table_insert(&bs->table, key.hash, &rec->node);
+    for (size_t i = 0; i < n; i++) {
+        /* (9): every known line's resource lists the record; a line whose resource
+         * was unknown (after a REJECTED record's failing line) has none. */
+        if (al->res[i] != NULL)
+            mem_index_add(&al->res[i]->bookings, &rec->node);
+        else
+            orphan_add(m, orphans[i], al, i, lines[i].resource_id, rec);
+    }
     for (size_t i = 0; d->reserve && i < n; i++) {
         /* (4') of decide.c: the core found units <= capacity - booked on every line. */
         al->res[i]->booked += lines[i].units;
@@ -741,7 +768,7 @@ MEMORY_INLINE booking_result attempt_new(memory_store *m, mem_shard *bs, mem_key
     attempt.now_ms = bk_store_now(&m->base);
     attempt_lines_read(m, attempt.lines.at, n, &al, attempt.now_ms);
     core_attempt_decision d = bk_core_decide_attempt(attempt, al.known, NULL);
-    if (d.write_record && !record_write(bs, key, booking_id, &al, attempt, n, &d))
+    if (d.write_record && !record_write(m, bs, key, booking_id, &al, attempt, n, &d))
         d.result = (booking_result){.outcome = BOOKING_FAILED, .reason = BOOKING_REASON_INTERNAL};
     shards_unlock(m->resources, al.shards);
     return d.result;
@@ -757,7 +784,7 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
     core_attempt attempt = {.lines = bk_core_request_lines(req, &one), .hold_ms = req->hold_ms};
 
     pthread_mutex_lock(&bs->lock);
-    mem_record *rec = (mem_record *)table_find(bs, bh, req->booking_id, booking_key.len);
+    mem_record *rec = (mem_record *)mem_table_find(&bs->table, bh, req->booking_id, booking_key.len);
     booking_result result;
     if (rec != NULL) {
         /* A replay reads only the record: its lines never change. */
@@ -820,15 +847,21 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
     assert(!(d.create && d.update) && (!d.update || res != NULL));
     if (d.create) {
         res = (mem_resource *)node_new(rs, sizeof *res, resource_id, f.key.len);
-        if (res == NULL || !table_reserve(rs)) {
+        /* (9): the resource index's lock is the last of all locks. */
+        pthread_mutex_lock(&m->resource_index_lock);
+        if (res == NULL || !mem_table_reserve(&rs->table) ||
+            !mem_index_make_room(&m->resource_index, &m->resource_index_pool) ||
+            !orphans_adopt(rs, res)) {
             res = NULL;
             reason = BOOKING_REASON_INTERNAL;
         } else {
             res->hash = f.key.hash;
             res->capacity = capacity;
-            table_insert(rs, f.key.hash, &res->node);
+            mem_table_insert(&rs->table, f.key.hash, &res->node);
+            mem_index_add(&m->resource_index, &res->node);
             resource_written(res);
         }
+        pthread_mutex_unlock(&m->resource_index_lock);
     } else if (d.update) {
         res->capacity = capacity;
         resource_written(res);
@@ -967,24 +1000,105 @@ static booking_reason memory_get_booking(booking_store *store, const char *booki
     return f.node != NULL ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_BOOKING;
 }
 
+/* ---- listings, (9) ---- */
+
+/* Every resource shard, in ascending index: no resource is created and no
+ * counter changes while they are held, (2). */
+static const mem_shard_set MEMORY_ALL_SHARDS =
+    MEMORY_SHARD_COUNT == 64 ? ~(mem_shard_set)0 : ((mem_shard_set)1 << MEMORY_SHARD_COUNT) - 1;
+
+static booking_reason memory_list_resources(booking_store *store, const char *after, size_t limit,
+                                            booking_resource *out, size_t *count, bool *more)
+{
+    memory_store *m = (memory_store *)store;
+    assert(limit >= 1 && limit <= BOOKING_LIST_LIMIT_MAX);
+    shards_lock(m->resources, MEMORY_ALL_SHARDS);
+    int64_t now = bk_store_now(store);
+    size_t n = 0;
+    uint64_t expired = 0;
+    *more = false;
+    /* Holding every resource shard, no one else writes the resource index. */
+    if (!mem_index_flush(&m->resource_index, &m->resource_index_pool)) {
+        shards_unlock(m->resources, MEMORY_ALL_SHARDS);
+        *count = 0;
+        return BOOKING_REASON_INTERNAL;
+    }
+    mem_index_cursor c = mem_index_seek(&m->resource_index, after);
+    mem_node *node;
+    while (n < limit && (node = mem_index_next(&c)) != NULL) {
+        mem_resource *res = (mem_resource *)node;
+        expired += holds_sweep(res, now); /* as get_resource reads it, (7) */
+        public_resource_of(res, now, &out[n++]);
+    }
+    *more = n == limit && mem_index_next(&c) != NULL;
+    shards_unlock(m->resources, MEMORY_ALL_SHARDS);
+    if (expired > 0)
+        bk_store_count_expired(store, expired);
+    *count = n;
+    return BOOKING_REASON_OK;
+}
+
+/* Whether the listing's filter keeps a record, by its status as of now_ms. */
+static bool list_keeps(booking_list_filter filter, const mem_record *rec, int64_t now_ms)
+{
+    core_record cr = core_record_of(rec);
+    return bk_core_list_filter_keeps(filter, cr.outcome, bk_core_status_at(&cr, now_ms));
+}
+
+static booking_reason memory_list_bookings(booking_store *store, const char *resource_id,
+                                           booking_list_filter filter, const char *after,
+                                           size_t limit, booking_record *out, size_t *count,
+                                           bool *more)
+{
+    memory_store *m = (memory_store *)store;
+    assert(limit >= 1 && limit <= BOOKING_LIST_LIMIT_MAX);
+    mem_found f = lock_and_find(m, m->resources, resource_id);
+    mem_resource *res = (mem_resource *)f.node;
+    int64_t now = resource_time(store, res);
+    size_t n = 0;
+    *more = false;
+    booking_reason reason = res != NULL ? BOOKING_REASON_OK : BOOKING_REASON_UNKNOWN_RESOURCE;
+    if (res != NULL && !mem_index_flush(&res->bookings, &f.shard->index_pool))
+        reason = BOOKING_REASON_INTERNAL;
+    if (reason == BOOKING_REASON_OK) {
+        mem_index_cursor c = mem_index_seek(&res->bookings, after);
+        mem_node *node;
+        while ((node = mem_index_next(&c)) != NULL) {
+            const mem_record *rec = (const mem_record *)node;
+            if (!list_keeps(filter, rec, now))
+                continue; /* (9): a filtered page walks past what it drops */
+            if (n == limit) {
+                *more = true;
+                break;
+            }
+            public_record_of(rec, now, &out[n++]);
+        }
+    }
+    pthread_mutex_unlock(&f.shard->lock);
+    *count = n;
+    assert(n <= limit && (reason == BOOKING_REASON_OK || n == 0));
+    return reason;
+}
+
 static booking_reason memory_ping(booking_store *store)
 {
     (void)store;
     return BOOKING_REASON_OK;
 }
 
-static void shard_free_holds(mem_shard *shard)
+static void resource_free(mem_node *node)
 {
-    for (size_t i = 0; shard->slots != NULL && i <= shard->mask; i++) {
-        if (shard->slots[i].node != NULL)
-            free(((mem_resource *)shard->slots[i].node)->holds);
-    }
+    mem_resource *res = (mem_resource *)node;
+    free(res->holds);
+    mem_index_free(&res->bookings);
 }
 
 static void shard_free(mem_shard *shard)
 {
     pthread_mutex_destroy(&shard->lock);
-    free(shard->slots);
+    mem_table_free(&shard->table);
+    mem_index_free(&shard->orphans);
+    mem_index_pool_free(&shard->index_pool);
     mem_arena_chunk *c = shard->arena;
     while (c != NULL) {
         mem_arena_chunk *prev = c->prev;
@@ -997,10 +1111,13 @@ static void memory_close(booking_store *store)
 {
     memory_store *m = (memory_store *)store;
     for (size_t i = 0; i < MEMORY_SHARD_COUNT; i++) {
-        shard_free_holds(&m->resources[i]);
+        mem_table_each(&m->resources[i].table, resource_free);
         shard_free(&m->records[i]);
         shard_free(&m->resources[i]);
     }
+    mem_index_free(&m->resource_index);
+    mem_index_pool_free(&m->resource_index_pool);
+    pthread_mutex_destroy(&m->resource_index_lock);
     free(m);
 }
 
@@ -1012,17 +1129,16 @@ static const store_ops memory_ops = {
     .change_batch = memory_change_batch,
     .get_resource = memory_get_resource,
     .get_booking = memory_get_booking,
+    .list_resources = memory_list_resources,
+    .list_bookings = memory_list_bookings,
     .ping = memory_ping,
 };
 
-static bool shard_init(mem_shard *shard)
+static bool shard_init(mem_shard *shard, size_t index)
 {
-    mem_slot *slots = slots_alloc(MEMORY_TABLE_INITIAL_SLOTS);
-    if (slots == NULL)
-        return false;
-    __atomic_store_n(&shard->slots, slots, __ATOMIC_RELAXED);
-    __atomic_store_n(&shard->mask, MEMORY_TABLE_INITIAL_SLOTS - 1, __ATOMIC_RELAXED);
-    return pthread_mutex_init(&shard->lock, NULL) == 0;
+    /* memory_table.h (5): the shards' tables grow at staggered points. */
+    uint32_t stagger = (uint32_t)(index * MEMORY_TABLE_STAGGER_STEPS / MEMORY_SHARD_COUNT);
+    return mem_table_init(&shard->table, stagger) && pthread_mutex_init(&shard->lock, NULL) == 0;
 }
 
 booking_error bk_memory_store_open(const char *url, const char *location, booking_store **out,
@@ -1041,8 +1157,12 @@ booking_error bk_memory_store_open(const char *url, const char *location, bookin
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     m->seed = hash_bytes(&ts, sizeof ts, (uint64_t)(uintptr_t)m);
+    if (pthread_mutex_init(&m->resource_index_lock, NULL) != 0) {
+        free(m);
+        return BOOKING_ENOMEM;
+    }
     for (size_t i = 0; i < MEMORY_SHARD_COUNT; i++) {
-        if (!shard_init(&m->records[i]) || !shard_init(&m->resources[i])) {
+        if (!shard_init(&m->records[i], i) || !shard_init(&m->resources[i], i)) {
             memory_close(&m->base); /* free() of NULL slots is fine */
             return BOOKING_ENOMEM;
         }

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * memory_latency.c: the memory store, one thread, batches of random UUIDv4
+ * booking ids on one resource, through the public API: the rate over the calls
+ * and each call's latency (p50, p99, p999, max). Bounded: at most
+ * LATENCY_DECISIONS_MAX decisions, one pass. A benchmark, not a test.
+ *
+ *   memory_latency [decisions [batch]]      (defaults 4194304 and 8192)
+ *   LATENCY_TRACE=1 memory_latency ...       also lists each call over 5 ms
+ */
+#include "booking.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LATENCY_DECISIONS_DEFAULT ((size_t)1 << 22)
+#define LATENCY_DECISIONS_MAX ((size_t)1 << 25)
+#define LATENCY_BATCH_DEFAULT 8192
+#define LATENCY_UUID_BYTES 37 /* 36 characters and the NUL */
+#define LATENCY_TRACE_NS 5000000ull /* LATENCY_TRACE lists calls slower than this */
+
+static uint64_t splitmix(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* A random (version 4, variant 1) UUID in its 8-4-4-4-12 text form. */
+static void uuid4(uint64_t *rng, char out[LATENCY_UUID_BYTES])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint64_t hi = splitmix(rng), lo = splitmix(rng);
+    hi = (hi & ~0xF000ull) | 0x4000ull;                  /* version 4 */
+    lo = (lo & ~(3ull << 62)) | (2ull << 62);            /* variant 10 */
+    unsigned char b[16];
+    for (int i = 0; i < 8; i++) {
+        b[i] = (unsigned char)(hi >> (56 - 8 * i));
+        b[8 + i] = (unsigned char)(lo >> (56 - 8 * i));
+    }
+    size_t o = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[o++] = '-';
+        out[o++] = hex[b[i] >> 4];
+        out[o++] = hex[b[i] & 15];
+    }
+    out[o] = '\0';
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static uint64_t percentile(const uint64_t *sorted, size_t n, double p)
+{
+    size_t i = (size_t)(p * (double)(n - 1) + 0.5);
+    return sorted[i < n ? i : n - 1];
+}
+
+int main(int argc, char **argv)
+{
+    size_t decisions = argc > 1 ? strtoull(argv[1], NULL, 10) : LATENCY_DECISIONS_DEFAULT;
+    size_t batch = argc > 2 ? strtoull(argv[2], NULL, 10) : LATENCY_BATCH_DEFAULT;
+    if (decisions < 1 || decisions > LATENCY_DECISIONS_MAX || batch < 1 ||
+        batch > BOOKING_BATCH_MAX) {
+        fprintf(stderr, "usage: memory_latency [decisions 1..%zu [batch 1..%d]]\n",
+                LATENCY_DECISIONS_MAX, BOOKING_BATCH_MAX);
+        return 2;
+    }
+    size_t calls = (decisions + batch - 1) / batch;
+    booking_store *store;
+    booking_reason reason;
+    if (booking_store_open("memory:", &store, NULL, 0) != BOOKING_OK ||
+        booking_set_capacity(store, "r", BOOKING_CAPACITY_MAX, &reason, NULL) != BOOKING_OK) {
+        fprintf(stderr, "memory_latency: cannot open the store\n");
+        return 1;
+    }
+    char (*ids)[LATENCY_UUID_BYTES] = malloc(batch * LATENCY_UUID_BYTES);
+    booking_request *reqs = calloc(batch, sizeof *reqs);
+    booking_result *results = calloc(batch, sizeof *results);
+    uint64_t *call_ns = calloc(calls, sizeof *call_ns);
+    if (ids == NULL || reqs == NULL || results == NULL || call_ns == NULL)
+        return 1;
+    uint64_t rng = 0x5EEDull, total_ns = 0, booked = 0;
+    for (size_t c = 0; c < calls; c++) {
+        size_t n = c + 1 < calls ? batch : decisions - c * batch;
+        for (size_t i = 0; i < n; i++) {
+            uuid4(&rng, ids[i]);
+            reqs[i] = (booking_request){.booking_id = ids[i], .resource_id = "r", .units = 1};
+        }
+        uint64_t t0 = now_ns();
+        booking_error e = booking_attempt_batch(store, reqs, n, results);
+        call_ns[c] = now_ns() - t0;
+        total_ns += call_ns[c];
+        if (e != BOOKING_OK)
+            return 1;
+        for (size_t i = 0; i < n; i++)
+            booked += results[i].outcome == BOOKING_BOOKED && !results[i].replayed;
+    }
+    if (booked != decisions) {
+        fprintf(stderr, "memory_latency: %" PRIu64 " new decisions of %zu\n", booked, decisions);
+        return 1;
+    }
+    if (getenv("LATENCY_TRACE") != NULL) {
+        for (size_t c = 0; c < calls; c++)
+            if (call_ns[c] > LATENCY_TRACE_NS)
+                fprintf(stderr, "call %zu: %.3f ms\n", c, (double)call_ns[c] / 1e6);
+    }
+    qsort(call_ns, calls, sizeof *call_ns, cmp_u64);
+    uint64_t p50 = percentile(call_ns, calls, 0.50);
+    printf("decisions %zu batch %zu calls %zu rate %.2fM/s per call: p50 %.3f ms p99 %.3f ms "
+           "p999 %.3f ms max %.3f ms (p999/p50 %.1f)\n",
+           decisions, batch, calls, (double)decisions / ((double)total_ns / 1e9) / 1e6,
+           (double)p50 / 1e6, (double)percentile(call_ns, calls, 0.99) / 1e6,
+           (double)percentile(call_ns, calls, 0.999) / 1e6, (double)call_ns[calls - 1] / 1e6,
+           (double)percentile(call_ns, calls, 0.999) / (double)p50);
+    free(ids);
+    free(reqs);
+    free(results);
+    free(call_ns);
+    booking_store_close(store);
+    return 0;
+}

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * memory_table.c: the memory store's incrementally grown hash table (see
+ * memory_table.h for its notes (1) to (5)).
+ */
+#include "store/memory_table.h"
+#include "booking.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+static size_t slots_bytes(size_t count)
+{
+    return count * sizeof(mem_slot);
+}
+
+/* Zeroed slots: mapped (zero pages faulted in on first touch) or calloc'd, (4). */
+static mem_slot *slots_alloc(size_t count)
+{
+    assert(count >= MEMORY_TABLE_INITIAL_SLOTS && (count & (count - 1)) == 0);
+    size_t bytes = slots_bytes(count);
+    if (bytes < MEMORY_TABLE_MAP_BYTES)
+        return calloc(count, sizeof(mem_slot));
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    return p;
+}
+
+static void slots_free(mem_slot *slots, size_t count)
+{
+    if (slots == NULL)
+        return;
+    size_t bytes = slots_bytes(count);
+    if (bytes < MEMORY_TABLE_MAP_BYTES)
+        free(slots);
+    else
+        munmap(slots, bytes);
+}
+
+bool mem_table_init(mem_table *t, uint32_t stagger)
+{
+    assert(stagger < MEMORY_TABLE_STAGGER_STEPS);
+    memset(t, 0, sizeof *t);
+    t->stagger = stagger;
+    mem_slot *slots = slots_alloc(MEMORY_TABLE_INITIAL_SLOTS);
+    if (slots == NULL)
+        return false;
+    __atomic_store_n(&t->slots, slots, __ATOMIC_RELAXED);
+    __atomic_store_n(&t->mask, MEMORY_TABLE_INITIAL_SLOTS - 1, __ATOMIC_RELAXED);
+    return true;
+}
+
+void mem_table_free(mem_table *t)
+{
+    slots_free(t->slots, t->mask + 1);
+    slots_free(t->old, t->old_mask + 1);
+    memset(t, 0, sizeof *t);
+}
+
+static mem_node *slots_find(const mem_slot *slots, size_t mask, uint64_t hash, const char *id,
+                            size_t len)
+{
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        const mem_slot *slot = &slots[i];
+        if (slot->node == NULL)
+            return NULL; /* (1): a table is never full */
+        if (slot->hash == hash && slot->node->id_len == len &&
+            memcmp(slot->node->id, id, len) == 0)
+            return slot->node;
+    }
+}
+
+mem_node *mem_table_find(const mem_table *t, uint64_t hash, const char *id, size_t len)
+{
+    assert(t->slots != NULL && len >= 1 && len <= BOOKING_ID_LEN_MAX);
+    assert(t->count < t->mask + 1);
+    mem_node *n = slots_find(t->slots, t->mask, hash, id, len);
+    if (n == NULL && t->old != NULL)
+        n = slots_find(t->old, t->old_mask, hash, id, len); /* (2): not yet copied */
+    return n;
+}
+
+static void slots_place(mem_slot *slots, size_t mask, uint64_t hash, mem_node *node)
+{
+    assert(node != NULL && (mask & (mask + 1)) == 0);
+    size_t i = hash & mask;
+    while (slots[i].node != NULL)
+        i = (i + 1) & mask;
+    slots[i] = (mem_slot){.hash = hash, .node = node};
+}
+
+/* Copies up to `buckets` more old buckets into the new table; frees the old
+ * one when every bucket is copied, (2). */
+static void table_move(mem_table *t, size_t buckets)
+{
+    assert(t->old != NULL && t->moved <= t->old_mask);
+    size_t end = t->moved + buckets;
+    if (end > t->old_mask + 1)
+        end = t->old_mask + 1;
+    for (size_t i = t->moved; i < end; i++) {
+        if (t->old[i].node != NULL)
+            slots_place(t->slots, t->mask, t->old[i].hash, t->old[i].node);
+    }
+    t->moved = end;
+    if (t->moved == t->old_mask + 1) {
+        mem_slot *old = t->old;
+        __atomic_store_n(&t->old, NULL, __ATOMIC_RELAXED);
+        slots_free(old, t->old_mask + 1);
+        __atomic_store_n(&t->old_mask, 0, __ATOMIC_RELAXED);
+        t->moved = 0;
+    }
+}
+
+/* The count past which the table grows: between 3/8 and 1/2 of its slots, (5). */
+static size_t table_grow_point(const mem_table *t)
+{
+    size_t slots = t->mask + 1;
+    size_t point = slots / 2 - slots / 8 * t->stagger / MEMORY_TABLE_STAGGER_STEPS;
+    assert(point >= slots / 8 * 3 && point <= slots / 2);
+    return point;
+}
+
+bool mem_table_reserve(mem_table *t)
+{
+    assert(t->slots != NULL);
+    if (t->count + 1 > table_grow_point(t) && t->old == NULL) {
+        size_t count = (t->mask + 1) * 2;
+        mem_slot *grown = slots_alloc(count);
+        if (grown != NULL) {
+            /* The old table stays whole for lookups until the move ends, (2). */
+            __atomic_store_n(&t->old, t->slots, __ATOMIC_RELAXED);
+            __atomic_store_n(&t->old_mask, t->mask, __ATOMIC_RELAXED);
+            t->moved = 0;
+            __atomic_store_n(&t->slots, grown, __ATOMIC_RELAXED);
+            __atomic_store_n(&t->mask, count - 1, __ATOMIC_RELAXED);
+            /* Only after a failed growth (4) is the old table past half full:
+             * then the move might not end in time, and is done at once. */
+            size_t inserts_to_end = (t->old_mask + 1) / MEMORY_TABLE_MOVE_BUCKETS;
+            if (t->count + 1 + inserts_to_end > count / 8 * 3)
+                table_move(t, t->old_mask + 1);
+        }
+    }
+    /* (3): a move ends before the new table is half full; without one (no
+     * memory to grow) the table still takes nodes until one slot is left (1). */
+    assert(t->old == NULL || 2 * (t->count + 1) <= t->mask + 1);
+    return t->count + 1 < t->mask + 1;
+}
+
+void mem_table_insert(mem_table *t, uint64_t hash, mem_node *node)
+{
+    assert(t->count + 1 < t->mask + 1); /* mem_table_reserve() said yes */
+    if (t->old != NULL)
+        table_move(t, MEMORY_TABLE_MOVE_BUCKETS);
+    slots_place(t->slots, t->mask, hash, node);
+    t->count++;
+    assert(t->count < t->mask + 1);
+}
+
+void mem_table_each(const mem_table *t, void (*fn)(mem_node *node))
+{
+    /* (2): the new table, and the old buckets not copied yet: each node once. */
+    for (size_t i = 0; t->slots != NULL && i <= t->mask; i++) {
+        if (t->slots[i].node != NULL)
+            fn(t->slots[i].node);
+    }
+    for (size_t i = t->moved; t->old != NULL && i <= t->old_mask; i++) {
+        if (t->old[i].node != NULL)
+            fn(t->old[i].node);
+    }
+}

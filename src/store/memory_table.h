@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * memory_table.h: the memory store's hash table of nodes by id, one per shard
+ * (memory.c, note (1)); the caller holds the shard's lock. It grows without
+ * stopping the world, the way Redis's dict rehashes a step at a time.
+ *
+ * NOTES ON THE DESIGN
+ *  (1) Open addressing, linear probing, slots of (hash, node): a probe that misses
+ *      and a move read only the slot array, never the nodes. Nothing is ever
+ *      removed (the store frees nothing before close), so an empty slot ends
+ *      every probe as long as a table is never full.
+ *  (2) Two tables during a move. When an insert would make the table more than
+ *      half full, a table of twice the slots becomes the one inserts go to and
+ *      the old one is kept, unchanged, for lookups; each insert then copies the
+ *      next MEMORY_TABLE_MOVE_BUCKETS buckets of the old table into the new one,
+ *      and the old one is freed once every bucket is copied. A lookup reads the
+ *      new table, then (during a move) the old: the old table still holds every
+ *      node it ever had (a copy, not a move: no probe chain is ever cut), and a
+ *      node inserted during the move is only in the new one. No node is in the
+ *      new table twice: a bucket is copied once, and an insert is only of an id
+ *      that neither table has.
+ *  (3) Bounds. A move starts at count = S / 2 at most (S the old table's slots;
+ *      3S/8 at least, (5)) and ends after S / MEMORY_TABLE_MOVE_BUCKETS inserts,
+ *      long before the new table of 2S slots reaches its own growth point (3S/4
+ *      at the earliest): so a move never overlaps the next, and an insert costs at most MEMORY_TABLE_MOVE_BUCKETS
+ *      slot copies (sequential in the old table; bucket i lands near i or i + S
+ *      in the new one) plus its own probe, never a whole table.
+ *  (4) Fresh memory. A table of at least MEMORY_TABLE_MAP_BYTES is mapped, not
+ *      cleared: the kernel's zero pages are faulted in as the move and the
+ *      inserts reach them, a page at a time, instead of one memset of the whole
+ *      table at the start of the move. A failed allocation starts no move: the
+ *      old table then takes nodes until one slot is left (1), and a later insert
+ *      tries again.
+ *  (5) Staggered growth. The shards of a store fill at one rate (ids hash
+ *      evenly), so tables that grew at one load would all move, and fault in
+ *      their fresh pages, in the same few calls. Each table of a store is given
+ *      a stagger 0..MEMORY_TABLE_STAGGER_STEPS-1 that moves its growth point from
+ *      half full down to 3/8 full: the moves of a store spread over a quarter of
+ *      the span between two doublings. (3) holds from 3/8: a move that starts at
+ *      3S/8 ends by 7S/16, before the new table's earliest growth point at 3S/4.
+ *  (6) Unlocked readers: a batch prefetches the slots it will probe before it
+ *      takes the lock. It reads `slots`, `mask` and `old` with relaxed atomics and
+ *      only prefetches: a stale pair points at memory that may be gone, which a
+ *      prefetch never faults on.
+ *  Cost per node: 16 bytes a slot, 2 to 4 slots a node (at most half full,
+ *  doubling), and during a move the old table's slots too.
+ */
+#ifndef BOOKING_STORE_MEMORY_TABLE_H
+#define BOOKING_STORE_MEMORY_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MEMORY_TABLE_INITIAL_SLOTS 1024 /* power of two */
+#define MEMORY_TABLE_MOVE_BUCKETS 16    /* old buckets copied per insert during a move, (3) */
+#define MEMORY_TABLE_MAP_BYTES ((size_t)2 << 20) /* tables this large are mapped, (4) */
+#define MEMORY_TABLE_STAGGER_STEPS 16 /* growth points between 3/8 and 1/2 full, (5) */
+
+_Static_assert((MEMORY_TABLE_INITIAL_SLOTS & (MEMORY_TABLE_INITIAL_SLOTS - 1)) == 0,
+               "a power of two: masks pick buckets");
+_Static_assert(MEMORY_TABLE_MOVE_BUCKETS >= 16,
+               "(3), (5): a move of S buckets ends within S / 16 inserts, by 7S/16 full");
+
+/* What a table keys on. The hash lives in the slot, not here: a record is
+ * written once and stays small (every byte is a byte per booking). */
+typedef struct mem_node {
+    char *id; /* points just past the node, in the same arena block */
+    uint32_t id_len;
+    uint8_t outcome; /* records only: booking_outcome, booking_reason, booking_status */
+    uint8_t reason;
+    uint8_t status;
+} mem_node;
+
+typedef struct mem_slot {
+    uint64_t hash;
+    mem_node *node; /* NULL: empty */
+} mem_slot;
+
+typedef struct mem_table {
+    mem_slot *slots; /* where inserts go; atomics: read unlocked by prefetches (6) */
+    size_t mask;     /* slots - 1 */
+    size_t count;    /* nodes in all, in either table */
+    mem_slot *old;   /* during a move, (2): the table before; NULL otherwise */
+    size_t old_mask;
+    size_t moved; /* old buckets [0, moved) are copied into slots */
+    uint32_t stagger; /* 0..MEMORY_TABLE_STAGGER_STEPS-1, (5) */
+} mem_table;
+
+bool mem_table_init(mem_table *t, uint32_t stagger);
+void mem_table_free(mem_table *t);
+
+/* The node of id (hash its hash), or NULL. */
+mem_node *mem_table_find(const mem_table *t, uint64_t hash, const char *id, size_t len);
+
+/* Makes room for one more node, starting a move when the table would be more
+ * than half full. False: no room at all (out of memory), nothing changed. */
+bool mem_table_reserve(mem_table *t);
+
+/* After mem_table_reserve() said yes, for an id that neither table has: cannot
+ * fail. Copies the next MEMORY_TABLE_MOVE_BUCKETS buckets of a move, (3). */
+void mem_table_insert(mem_table *t, uint64_t hash, mem_node *node);
+
+/* Starts loading every slot a probe for hash will read first, unlocked, (6). */
+static inline void mem_table_prefetch(const mem_table *t, uint64_t hash)
+{
+    mem_slot *slots = __atomic_load_n(&t->slots, __ATOMIC_RELAXED);
+    size_t mask = __atomic_load_n(&t->mask, __ATOMIC_RELAXED);
+    __builtin_prefetch(&slots[hash & mask], 1);
+    mem_slot *old = __atomic_load_n(&t->old, __ATOMIC_RELAXED);
+    if (old != NULL)
+        __builtin_prefetch(&old[hash & __atomic_load_n(&t->old_mask, __ATOMIC_RELAXED)], 0);
+}
+
+/* Calls fn on every node once (close: freeing what nodes own). */
+void mem_table_each(const mem_table *t, void (*fn)(mem_node *node));
+
+#endif

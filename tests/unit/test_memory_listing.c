@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_memory_listing.c: the memory store's listings (SPEC section 5, store.h):
+ * pages in bytewise id order after `after`, *more only when a kept id follows,
+ * every record with a line on the resource (bundles' lines, REJECTED records),
+ * each status as of the read's time, served from the store's index.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "booking.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LISTING_T0_MS 1800000000000LL
+
+static int64_t test_clock(void *context)
+{
+    return *(const int64_t *)context;
+}
+
+static booking_store *store_open(int64_t *now_ms)
+{
+    booking_store *store;
+    assert_int_equal(booking_store_open("memory:", &store, NULL, 0), BOOKING_OK);
+    *now_ms = LISTING_T0_MS;
+    assert_int_equal(booking_store_set_clock(store, test_clock, now_ms), BOOKING_OK);
+    return store;
+}
+
+static void capacity(booking_store *store, const char *id, uint64_t cap)
+{
+    booking_reason reason;
+    assert_int_equal(booking_set_capacity(store, id, cap, &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+}
+
+static booking_result attempt(booking_store *store, const char *booking_id, const char *resource_id,
+                              uint64_t units, uint64_t hold_ms)
+{
+    booking_request req = {.booking_id = booking_id, .resource_id = resource_id, .units = units,
+                           .hold_ms = hold_ms};
+    booking_result r;
+    assert_int_equal(booking_attempt(store, &req, &r), BOOKING_OK);
+    return r;
+}
+
+static booking_result bundle(booking_store *store, const char *booking_id,
+                             const booking_line *lines, size_t n)
+{
+    booking_request req = {.booking_id = booking_id, .lines = lines, .line_count = n};
+    booking_result r;
+    assert_int_equal(booking_attempt(store, &req, &r), BOOKING_OK);
+    return r;
+}
+
+/* Every booking_id the filter keeps on the resource, paged by `limit`, joined by ' '. */
+static void list_all(booking_store *store, const char *resource_id, booking_list_filter filter,
+                     size_t limit, char *out, size_t out_len)
+{
+    booking_record page[8];
+    assert_true(limit <= 8);
+    char after[BOOKING_ID_LEN_MAX + 1] = "";
+    out[0] = '\0';
+    for (int pages = 0; pages < 100; pages++) {
+        booking_reason reason;
+        size_t count;
+        bool more;
+        assert_int_equal(booking_list_bookings(store, resource_id, filter,
+                                               after[0] ? after : NULL, limit, &reason, page,
+                                               &count, &more),
+                         BOOKING_OK);
+        assert_int_equal(reason, BOOKING_REASON_OK);
+        for (size_t i = 0; i < count; i++) {
+            size_t used = strlen(out);
+            snprintf(out + used, out_len - used, "%s%s", used ? " " : "", page[i].booking_id);
+        }
+        assert_true(count == limit || !more);
+        if (!more)
+            return;
+        snprintf(after, sizeof after, "%s", page[count - 1].booking_id);
+    }
+    fail_msg("more than 100 pages");
+}
+
+static void resources_are_listed_in_bytewise_order_after_the_given_id(void **state)
+{
+    (void)state;
+    int64_t now;
+    booking_store *store = store_open(&now);
+    /* Bytewise: '-' < '.' < '0' < ':' < 'A' < 'Z' < '_' < 'a' (not a locale's order). */
+    const char *ids[] = {"b", "a", "a-1", "a.", "Z9", "0", "_x", "a:b", "A", "abcdefgh1",
+                         "abcdefgh", "abcdefgh0"};
+    const char *sorted[] = {"0", "A", "Z9", "_x", "a", "a-1", "a.", "a:b", "abcdefgh",
+                            "abcdefgh0", "abcdefgh1", "b"};
+    size_t n = sizeof ids / sizeof ids[0];
+    for (size_t i = 0; i < n; i++)
+        capacity(store, ids[i], i + 1);
+    for (size_t limit = 1; limit <= 5; limit++) {
+        size_t seen = 0;
+        const char *after = NULL;
+        booking_resource page[5];
+        char last[BOOKING_ID_LEN_MAX + 1];
+        for (;;) {
+            booking_reason reason;
+            size_t count;
+            bool more;
+            assert_int_equal(booking_list_resources(store, after, limit, &reason, page, &count,
+                                                    &more),
+                             BOOKING_OK);
+            assert_int_equal(reason, BOOKING_REASON_OK);
+            for (size_t i = 0; i < count; i++) {
+                assert_string_equal(page[i].resource_id, sorted[seen]);
+                assert_true(page[i].as_of_ms == now);
+                seen++;
+            }
+            assert_true(more == (seen < n));
+            if (!more)
+                break;
+            snprintf(last, sizeof last, "%s", page[count - 1].resource_id);
+            after = last;
+        }
+        assert_true(seen == n);
+    }
+    /* An absent after: the ids above it. */
+    booking_resource page[2];
+    booking_reason reason;
+    size_t count;
+    bool more;
+    assert_int_equal(booking_list_resources(store, "a0", 2, &reason, page, &count, &more),
+                     BOOKING_OK);
+    assert_true(count == 2 && more);
+    assert_string_equal(page[0].resource_id, "a:b");
+    assert_string_equal(page[1].resource_id, "abcdefgh");
+    booking_store_close(store);
+}
+
+static void listed_resources_count_only_holds_unexpired_at_the_reads_time(void **state)
+{
+    (void)state;
+    int64_t now;
+    booking_store *store = store_open(&now);
+    capacity(store, "r", 10);
+    assert_int_equal(attempt(store, "h", "r", 4, 1000).outcome, BOOKING_BOOKED);
+    assert_int_equal(attempt(store, "a", "r", 1, 0).outcome, BOOKING_BOOKED);
+    booking_resource page[1];
+    booking_reason reason;
+    size_t count;
+    bool more;
+    assert_int_equal(booking_list_resources(store, NULL, 1, &reason, page, &count, &more),
+                     BOOKING_OK);
+    assert_true(count == 1 && page[0].booked == 5);
+    now += 1000; /* the hold is over: nothing else has swept it */
+    assert_int_equal(booking_list_resources(store, NULL, 1, &reason, page, &count, &more),
+                     BOOKING_OK);
+    assert_true(count == 1 && page[0].booked == 1 && page[0].as_of_ms == now);
+    booking_store_close(store);
+}
+
+static void bookings_list_every_record_with_a_line_on_the_resource_rejected_included(void **state)
+{
+    (void)state;
+    int64_t now;
+    booking_store *store = store_open(&now);
+    capacity(store, "r1", 2);
+    capacity(store, "r2", 10);
+    capacity(store, "r3", 10);
+    assert_int_equal(attempt(store, "k-2", "r1", 1, 0).outcome, BOOKING_BOOKED);
+    assert_int_equal(attempt(store, "k-9", "r3", 1, 0).outcome, BOOKING_BOOKED);
+    const booking_line both[] = {{.resource_id = "r2", .units = 1}, {.resource_id = "r1", .units = 1}};
+    assert_int_equal(bundle(store, "k-1", both, 2).outcome, BOOKING_BOOKED);
+    /* r1 is full now: a rejected single attempt and a rejected bundle (line 1). */
+    assert_int_equal(attempt(store, "k-3", "r1", 1, 0).outcome, BOOKING_REJECTED);
+    booking_result rb = bundle(store, "k-0", both, 2);
+    assert_int_equal(rb.outcome, BOOKING_REJECTED);
+    assert_true(rb.line == 1);
+    /* An unknown resource's line leaves no record to list. */
+    const booking_line unknown[] = {{.resource_id = "r2", .units = 1},
+                                    {.resource_id = "nope", .units = 1}};
+    assert_int_equal(bundle(store, "k-5", unknown, 2).reason, BOOKING_REASON_UNKNOWN_RESOURCE);
+    char ids[256];
+    for (size_t limit = 1; limit <= 4; limit++) {
+        list_all(store, "r1", BOOKING_LIST_ALL, limit, ids, sizeof ids);
+        assert_string_equal(ids, "k-0 k-1 k-2 k-3");
+        list_all(store, "r2", BOOKING_LIST_ALL, limit, ids, sizeof ids);
+        assert_string_equal(ids, "k-0 k-1");
+    }
+    list_all(store, "r3", BOOKING_LIST_ALL, 2, ids, sizeof ids);
+    assert_string_equal(ids, "k-9");
+    list_all(store, "r1", BOOKING_LIST_REJECTED, 2, ids, sizeof ids);
+    assert_string_equal(ids, "k-0 k-3");
+    /* A record as get_booking fills it: line 0 in resource_id/units, line_count. */
+    booking_record page[4];
+    booking_reason reason;
+    size_t count;
+    bool more;
+    assert_int_equal(booking_list_bookings(store, "r1", BOOKING_LIST_ALL, "k-0", 1, &reason, page,
+                                           &count, &more),
+                     BOOKING_OK);
+    assert_true(count == 1 && more);
+    assert_string_equal(page[0].booking_id, "k-1");
+    assert_string_equal(page[0].resource_id, "r2");
+    assert_true(page[0].line_count == 2 && page[0].units == 1 &&
+                page[0].outcome == BOOKING_BOOKED && page[0].status == BOOKING_STATUS_ACTIVE);
+    booking_store_close(store);
+}
+
+static void listing_bookings_of_an_unknown_resource_answers_unknown_resource(void **state)
+{
+    (void)state;
+    int64_t now;
+    booking_store *store = store_open(&now);
+    booking_record page[1];
+    booking_reason reason;
+    size_t count = 7;
+    bool more = true;
+    assert_int_equal(booking_list_bookings(store, "none", BOOKING_LIST_ALL, NULL, 1, &reason, page,
+                                           &count, &more),
+                     BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_UNKNOWN_RESOURCE);
+    assert_true(count == 0 && !more);
+    capacity(store, "empty", 1);
+    assert_int_equal(booking_list_bookings(store, "empty", BOOKING_LIST_ALL, NULL, 1, &reason,
+                                           page, &count, &more),
+                     BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+    assert_true(count == 0 && !more);
+    booking_store_close(store);
+}
+
+static void the_status_filter_keeps_each_record_by_its_status_as_of_the_reads_time(void **state)
+{
+    (void)state;
+    int64_t now;
+    booking_store *store = store_open(&now);
+    capacity(store, "r", 100);
+    assert_int_equal(attempt(store, "a-active", "r", 1, 0).outcome, BOOKING_BOOKED);
+    assert_int_equal(attempt(store, "b-held", "r", 1, 1000).outcome, BOOKING_BOOKED);
+    assert_int_equal(attempt(store, "c-held-long", "r", 1, 5000).outcome, BOOKING_BOOKED);
+    assert_int_equal(attempt(store, "d-confirmed", "r", 1, 1000).outcome, BOOKING_BOOKED);
+    assert_int_equal(attempt(store, "e-cancelled", "r", 1, 0).outcome, BOOKING_BOOKED);
+    assert_int_equal(attempt(store, "f-rejected", "r", 1000, 0).outcome, BOOKING_REJECTED);
+    booking_reason reason;
+    assert_int_equal(booking_confirm(store, "d-confirmed", &reason, NULL), BOOKING_OK);
+    assert_int_equal(booking_cancel(store, "e-cancelled", &reason, NULL), BOOKING_OK);
+    char ids[256];
+    list_all(store, "r", BOOKING_LIST_HELD, 1, ids, sizeof ids);
+    assert_string_equal(ids, "b-held c-held-long");
+    list_all(store, "r", BOOKING_LIST_EXPIRED, 1, ids, sizeof ids);
+    assert_string_equal(ids, "");
+    now += 1000; /* b-held's time has come; no operation has swept it */
+    list_all(store, "r", BOOKING_LIST_HELD, 1, ids, sizeof ids);
+    assert_string_equal(ids, "c-held-long");
+    list_all(store, "r", BOOKING_LIST_EXPIRED, 1, ids, sizeof ids);
+    assert_string_equal(ids, "b-held");
+    list_all(store, "r", BOOKING_LIST_ACTIVE, 1, ids, sizeof ids);
+    assert_string_equal(ids, "a-active d-confirmed");
+    list_all(store, "r", BOOKING_LIST_CANCELLED, 1, ids, sizeof ids);
+    assert_string_equal(ids, "e-cancelled");
+    list_all(store, "r", BOOKING_LIST_REJECTED, 1, ids, sizeof ids);
+    assert_string_equal(ids, "f-rejected");
+    list_all(store, "r", BOOKING_LIST_ALL, 3, ids, sizeof ids);
+    assert_string_equal(ids, "a-active b-held c-held-long d-confirmed e-cancelled f-rejected");
+    /* The record as of the read: expired, changed at its expiry. */
+    booking_record page[1];
+    size_t count;
+    bool more;
+    assert_int_equal(booking_list_bookings(store, "r", BOOKING_LIST_EXPIRED, NULL, 1, &reason,
+                                           page, &count, &more),
+                     BOOKING_OK);
+    assert_true(count == 1 && !more && page[0].status == BOOKING_STATUS_EXPIRED &&
+                page[0].updated_at_ms == LISTING_T0_MS + 1000);
+    booking_store_close(store);
+}
+
+static void a_filtered_page_sets_more_only_when_a_kept_record_follows(void **state)
+{
+    (void)state;
+    int64_t now;
+    booking_store *store = store_open(&now);
+    capacity(store, "r", 100);
+    assert_int_equal(attempt(store, "a", "r", 1, 0).outcome, BOOKING_BOOKED);
+    assert_int_equal(attempt(store, "b", "r", 1, 0).outcome, BOOKING_BOOKED);
+    assert_int_equal(attempt(store, "c", "r", 1, 0).outcome, BOOKING_BOOKED);
+    booking_reason reason;
+    assert_int_equal(booking_cancel(store, "c", &reason, NULL), BOOKING_OK);
+    booking_record page[2];
+    size_t count;
+    bool more;
+    assert_int_equal(booking_list_bookings(store, "r", BOOKING_LIST_ACTIVE, NULL, 2, &reason,
+                                           page, &count, &more),
+                     BOOKING_OK);
+    assert_true(count == 2 && !more); /* c follows, but the filter drops it */
+    assert_int_equal(booking_list_bookings(store, "r", BOOKING_LIST_ALL, NULL, 2, &reason, page,
+                                           &count, &more),
+                     BOOKING_OK);
+    assert_true(count == 2 && more);
+    booking_store_close(store);
+}
+
+static void a_resource_created_later_lists_the_rejected_records_that_named_it(void **state)
+{
+    (void)state;
+    int64_t now;
+    booking_store *store = store_open(&now);
+    capacity(store, "full", 0);
+    /* Line 0 fails (no capacity), so line 1's unknown resource is recorded too. */
+    const booking_line lines[] = {{.resource_id = "full", .units = 1},
+                                  {.resource_id = "later", .units = 1}};
+    const booking_line other[] = {{.resource_id = "full", .units = 1},
+                                  {.resource_id = "later2", .units = 1}};
+    const booking_line prefix[] = {{.resource_id = "full", .units = 1},
+                                   {.resource_id = "late", .units = 1}};
+    assert_int_equal(bundle(store, "x-2", lines, 2).reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    assert_int_equal(bundle(store, "x-1", lines, 2).reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    assert_int_equal(bundle(store, "x-3", other, 2).reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    assert_int_equal(bundle(store, "x-4", prefix, 2).reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    booking_record page[4];
+    booking_reason reason;
+    size_t count;
+    bool more;
+    assert_int_equal(booking_list_bookings(store, "later", BOOKING_LIST_ALL, NULL, 4, &reason,
+                                           page, &count, &more),
+                     BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_UNKNOWN_RESOURCE);
+    capacity(store, "later", 5);
+    char ids[256];
+    list_all(store, "later", BOOKING_LIST_ALL, 1, ids, sizeof ids);
+    assert_string_equal(ids, "x-1 x-2"); /* not later2's nor late's */
+    list_all(store, "later", BOOKING_LIST_REJECTED, 3, ids, sizeof ids);
+    assert_string_equal(ids, "x-1 x-2");
+    capacity(store, "late", 5);
+    list_all(store, "late", BOOKING_LIST_ALL, 2, ids, sizeof ids);
+    assert_string_equal(ids, "x-4");
+    list_all(store, "full", BOOKING_LIST_ALL, 2, ids, sizeof ids);
+    assert_string_equal(ids, "x-1 x-2 x-3 x-4");
+    /* A record listed on a resource of a later line reads as get_booking reads it. */
+    assert_int_equal(booking_list_bookings(store, "later", BOOKING_LIST_ALL, NULL, 1, &reason,
+                                           page, &count, &more),
+                     BOOKING_OK);
+    assert_true(count == 1 && more && page[0].outcome == BOOKING_REJECTED &&
+                page[0].line_count == 2 && page[0].line == 0);
+    assert_string_equal(page[0].resource_id, "full");
+    booking_store_close(store);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(resources_are_listed_in_bytewise_order_after_the_given_id),
+        cmocka_unit_test(listed_resources_count_only_holds_unexpired_at_the_reads_time),
+        cmocka_unit_test(bookings_list_every_record_with_a_line_on_the_resource_rejected_included),
+        cmocka_unit_test(listing_bookings_of_an_unknown_resource_answers_unknown_resource),
+        cmocka_unit_test(the_status_filter_keeps_each_record_by_its_status_as_of_the_reads_time),
+        cmocka_unit_test(a_filtered_page_sets_more_only_when_a_kept_record_follows),
+        cmocka_unit_test(a_resource_created_later_lists_the_rejected_records_that_named_it),
+    };
+    return cmocka_run_group_tests_name("memory_listing", tests, NULL, NULL);
+}
