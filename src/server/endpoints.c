@@ -264,7 +264,8 @@ http_reply endpoint_resource_list(booking_store *store, const list_query *query)
     } else {
         size_t len = 0;
         const char *next = more ? page[count - 1].resource_id : NULL;
-        r = reply_page(booking_json_resources_page_text(page, count, next, &len), len);
+        char *text = booking_json_resources_page_text(page, count, next, &len);
+        r = reply_page(text, len);
     }
     free(page);
     return r;
@@ -331,7 +332,8 @@ http_reply endpoint_booking_list(booking_store *store, const char *resource_id,
     } else {
         size_t len = 0;
         const char *next = more ? page[count - 1].booking_id : NULL;
-        r = reply_page(booking_json_bookings_page_text(page, lines, count, next, &len), len);
+        char *text = booking_json_bookings_page_text(page, lines, count, next, &len);
+        r = reply_page(text, len);
     }
     free(buffer);
     free(lines);
