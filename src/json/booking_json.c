@@ -248,7 +248,7 @@ static char *page_close(page_text *p, const char *next, size_t *len)
 {
     page_put(p, "],\"next\":", 9);
     page_put_json(p, next != NULL ? json_string(next) : json_null());
-    page_put(p, "}\n", 3);
+    page_put(p, "}\n", 2);
     page_put(p, "", 1); /* the NUL, not counted */
     *len = 0;
     if (!p->ok) {
