@@ -531,13 +531,17 @@ static void listing_bad_query_is_400_invalid_request_and_nothing_is_read(void **
     assert_int_equal(call("GET", "/v1/resources?status=held", NULL, &body), 400);
     json_decref(body);
     /* the limits themselves are accepted */
-    static const char *const good[] = {"limit=1", "limit=1000", "after=z", "after=0&limit=7",
-                                       "limit=3&after=a.b_c:d-e"};
+    static const struct {
+        const char *query;
+        size_t limit;
+    } good[] = {{"limit=1", 1},  {"limit=1000", 1000}, {"after=z", 100}, {"after=0&limit=7", 7},
+                {"limit=3&after=a.b_c:d-e", 3}};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-        snprintf(path, sizeof path, "/v1/resources?%s", good[i]);
-        json_decref(page(path, "resources", 1000));
-        snprintf(path, sizeof path, "/v1/resources/%s/bookings?%s&status=active", r, good[i]);
-        json_decref(page(path, "bookings", 1000));
+        snprintf(path, sizeof path, "/v1/resources?%s", good[i].query);
+        json_decref(page(path, "resources", good[i].limit));
+        snprintf(path, sizeof path, "/v1/resources/%s/bookings?%s&status=active", r,
+                 good[i].query);
+        json_decref(page(path, "bookings", good[i].limit));
     }
 }
 
