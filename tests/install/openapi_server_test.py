@@ -373,7 +373,7 @@ try:
                 fail("%s %s is documented but was not exercised" % (method.upper(), template))
 
     # Undocumented paths: 404. Documented paths, undocumented methods: 405.
-    for path in ["/", "/v1", "/v1/bookings/b1/extra", "/v1/resources/", "/v2/bookings",
+    for path in ["/", "/v1", "/v1/bookings/b1/extra", "/v1/resourcesx", "/v2/bookings",
                  "/healthz/x", "/openapi.yaml", "/v1/resources/r1/bookings/x",
                  "/v1/resources/r1/x"]:
         check(s, "GET", path, None, 404)
