@@ -694,10 +694,11 @@ static int64_t monotonic_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Called by the writer thread too: no cmocka assertion in here (the resource
+ * name is cut to 32 bytes, so the id always fits size 64). */
 static void race_id(char *out, size_t size, const char *resource, size_t number)
 {
-    int n = snprintf(out, size, "%.32s-%06zu", resource, number);
-    assert_true(n > 0 && (size_t)n < size);
+    snprintf(out, size, "%.32s-%06zu", resource, number);
 }
 
 /* Its own client: new bookings at odd numbers (between the stable even ones,
