@@ -158,7 +158,8 @@ static record_walk walk_bookings(const char *resource_id, booking_list_filter fi
             assert_non_null(grown);
             w.records = grown;
         }
-        memcpy(w.records + w.count, page, count * sizeof *page);
+        if (count > 0) /* an empty walk has no array yet: memcpy may not see NULL */
+            memcpy(w.records + w.count, page, count * sizeof *page);
         w.count += count;
         if (!more)
             break;
