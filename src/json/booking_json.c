@@ -193,6 +193,101 @@ json_t *booking_json_outcomes(const booking_request *requests, const booking_res
     return body;
 }
 
+/* ---- listing pages, written one item at a time ---- */
+
+typedef struct page_text {
+    char *text;
+    size_t len;
+    size_t cap;
+    bool ok;
+} page_text;
+
+static void page_put(page_text *p, const char *bytes, size_t n)
+{
+    if (!p->ok)
+        return;
+    if (n > p->cap - p->len) {
+        size_t cap = p->cap > 0 ? p->cap : 1024;
+        while (cap - p->len < n)
+            cap *= 2;
+        char *grown = realloc(p->text, cap);
+        if (grown == NULL) {
+            p->ok = false;
+            return;
+        }
+        p->text = grown;
+        p->cap = cap;
+    }
+    memcpy(p->text + p->len, bytes, n);
+    p->len += n;
+}
+
+/* value written compact (as booking_json_line does, without its '\n'); value
+ * is released. */
+static void page_put_json(page_text *p, json_t *value)
+{
+    char *text = value != NULL ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    json_decref(value);
+    if (text == NULL) {
+        p->ok = false;
+        return;
+    }
+    page_put(p, text, strlen(text));
+    free(text);
+}
+
+static void page_open(page_text *p, const char *key)
+{
+    *p = (page_text){.ok = true};
+    page_put(p, "{\"", 2);
+    page_put(p, key, strlen(key));
+    page_put(p, "\":[", 3);
+}
+
+static char *page_close(page_text *p, const char *next, size_t *len)
+{
+    page_put(p, "],\"next\":", 9);
+    page_put_json(p, next != NULL ? json_string(next) : json_null());
+    page_put(p, "}\n", 2);
+    page_put(p, "", 1); /* the NUL, not counted */
+    *len = 0;
+    if (!p->ok) {
+        free(p->text);
+        return NULL;
+    }
+    *len = p->len - 1;
+    return p->text;
+}
+
+char *booking_json_resources_page_text(const booking_resource *resources, size_t count,
+                                       const char *next, size_t *len)
+{
+    assert(resources != NULL || count == 0);
+    page_text p;
+    page_open(&p, "resources");
+    for (size_t i = 0; i < count && p.ok; i++) {
+        if (i > 0)
+            page_put(&p, ",", 1);
+        page_put_json(&p, booking_json_resource(&resources[i]));
+    }
+    return page_close(&p, next, len);
+}
+
+char *booking_json_bookings_page_text(const booking_record *records,
+                                      const booking_record_line *const *lines, size_t count,
+                                      const char *next, size_t *len)
+{
+    assert((records != NULL && lines != NULL) || count == 0);
+    page_text p;
+    page_open(&p, "bookings");
+    for (size_t i = 0; i < count && p.ok; i++) {
+        if (i > 0)
+            page_put(&p, ",", 1);
+        page_put_json(&p, booking_json_record(&records[i], lines[i]));
+    }
+    return page_close(&p, next, len);
+}
+
 json_t *booking_json_health(const char *status, const char *reason)
 {
     if (reason == NULL)

@@ -43,6 +43,19 @@ json_t *booking_json_capacity_refused(booking_reason reason, const booking_resou
 /* {"outcomes": [outcome, ...]}: a batch's answer, in request order. */
 json_t *booking_json_outcomes(const booking_request *requests, const booking_result *results,
                               size_t count);
+/* The listings of SPEC section 5 as lines (malloc'd, ending in '\n', *len bytes,
+ * no NUL), byte for byte booking_json_line of the tree {"resources": [resource,
+ * ...], "next": next} (or "bookings": [record, ...]), each item the body that
+ * booking_json_resource or booking_json_record gives it; next NULL is null. A
+ * page is written one item at a time, so it never holds more than one item's
+ * tree beside the text. lines[i] are records[i]'s lines as for
+ * booking_json_record (NULL for a record of one line). NULL when out of memory. */
+char *booking_json_resources_page_text(const booking_resource *resources, size_t count,
+                                       const char *next, size_t *len);
+char *booking_json_bookings_page_text(const booking_record *records,
+                                      const booking_record_line *const *lines, size_t count,
+                                      const char *next, size_t *len);
+
 /* /healthz and /readyz: {"status": status}, with "reason" unless it is NULL. */
 json_t *booking_json_health(const char *status, const char *reason);
 

@@ -235,6 +235,112 @@ http_reply endpoint_resource_put(booking_store *store, const char *resource_id, 
     return reply_failure(reason);
 }
 
+/* ---- listings ---- */
+
+static http_reply reply_page(char *text, size_t len)
+{
+    if (text == NULL)
+        return reply_error(HTTP_UNAVAILABLE, "internal", "out of memory for the page");
+    return reply_text(HTTP_OK, text, len);
+}
+
+http_reply endpoint_resource_list(booking_store *store, const list_query *query)
+{
+    assert(query->kind == LIST_QUERY_RESOURCES);
+    assert(query->limit >= 1 && query->limit <= BOOKING_LIST_LIMIT_MAX);
+    booking_resource *page = calloc(query->limit, sizeof *page);
+    if (page == NULL)
+        return reply_error(HTTP_UNAVAILABLE, "internal", "out of memory for the page");
+    booking_reason reason;
+    size_t count = 0;
+    bool more = false;
+    booking_error e = booking_list_resources(store, list_query_after(query), query->limit,
+                                             &reason, page, &count, &more);
+    http_reply r;
+    if (e != BOOKING_OK) {
+        r = reply_library_error(e);
+    } else if (reason != BOOKING_REASON_OK) {
+        r = reply_failure(booking_reason_is_failure(reason) ? reason : BOOKING_REASON_INTERNAL);
+    } else {
+        size_t len = 0;
+        const char *next = more ? page[count - 1].resource_id : NULL;
+        char *text = booking_json_resources_page_text(page, count, next, &len);
+        r = reply_page(text, len);
+    }
+    free(page);
+    return r;
+}
+
+/* The lines of the page's bundles, read beside the page (lines never change once
+ * decided, so any read after the page's gives the page's): lines[i] points into
+ * *buffer for a bundle and is NULL for a record of one line. OK, or the reason
+ * of the read that failed (a failure; INTERNAL if a listed record were unknown). */
+static booking_reason read_page_lines(booking_store *store, const booking_record *records,
+                                      size_t count, const booking_record_line **lines,
+                                      booking_record_line **buffer)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++)
+        total += records[i].line_count > 1 ? records[i].line_count : 0;
+    *buffer = NULL;
+    if (total > 0 && (*buffer = calloc(total, sizeof **buffer)) == NULL)
+        return BOOKING_REASON_INTERNAL;
+    size_t used = 0;
+    for (size_t i = 0; i < count; i++) {
+        lines[i] = NULL;
+        if (records[i].line_count <= 1)
+            continue;
+        booking_reason read;
+        booking_record now = {0};
+        booking_error e = booking_get_booking_lines(store, records[i].booking_id, &read, &now,
+                                                    *buffer + used, records[i].line_count);
+        if (e != BOOKING_OK || read != BOOKING_REASON_OK)
+            return e == BOOKING_OK && booking_reason_is_failure(read) ? read
+                                                                       : BOOKING_REASON_INTERNAL;
+        assert(now.line_count == records[i].line_count); /* lines never change */
+        lines[i] = *buffer + used;
+        used += records[i].line_count;
+    }
+    return BOOKING_REASON_OK;
+}
+
+http_reply endpoint_booking_list(booking_store *store, const char *resource_id,
+                                 const list_query *query)
+{
+    assert(query->kind == LIST_QUERY_BOOKINGS);
+    assert(query->limit >= 1 && query->limit <= BOOKING_LIST_LIMIT_MAX);
+    booking_record *page = calloc(query->limit, sizeof *page);
+    const booking_record_line **lines = calloc(query->limit, sizeof *lines);
+    booking_record_line *buffer = NULL;
+    http_reply r;
+    booking_reason reason;
+    size_t count = 0;
+    bool more = false;
+    booking_error e = BOOKING_ENOMEM;
+    if (page != NULL && lines != NULL)
+        e = booking_list_bookings(store, resource_id, query->filter, list_query_after(query),
+                                  query->limit, &reason, page, &count, &more);
+    if (e != BOOKING_OK) {
+        r = reply_library_error(e);
+    } else if (reason == BOOKING_REASON_UNKNOWN_RESOURCE) {
+        r = reply_error(endpoint_reason_status(reason), "unknown_resource", resource_id);
+    } else if (reason != BOOKING_REASON_OK) {
+        r = reply_failure(booking_reason_is_failure(reason) ? reason : BOOKING_REASON_INTERNAL);
+    } else if ((reason = read_page_lines(store, page, count, lines, &buffer)) !=
+               BOOKING_REASON_OK) {
+        r = reply_failure(reason);
+    } else {
+        size_t len = 0;
+        const char *next = more ? page[count - 1].booking_id : NULL;
+        char *text = booking_json_bookings_page_text(page, lines, count, next, &len);
+        r = reply_page(text, len);
+    }
+    free(buffer);
+    free(lines);
+    free(page);
+    return r;
+}
+
 http_reply endpoint_readyz(booking_store *store, bool draining, bool commit_failed)
 {
     if (draining)

@@ -7,6 +7,7 @@
 #define BOOKING_SERVER_ENDPOINTS_H
 
 #include "booking.h"
+#include "server/list_query.h"
 #include "server/metrics.h"
 #include "json/request_decode.h"
 
@@ -79,6 +80,16 @@ http_reply reply_confirm(booking_store *store, server_metrics *metrics, const ch
 http_reply endpoint_resource_get(booking_store *store, const char *resource_id);
 /* PUT /v1/resources/{id} with its body already decoded (json/request_decode.h). */
 http_reply endpoint_resource_put(booking_store *store, const char *resource_id, uint64_t capacity);
+/* GET /v1/resources?after=ID&limit=N: 200 {"resources": [...], "next": ID or
+ * null}, each resource as GET /v1/resources/{id} answers it, in ascending
+ * resource_id; next is the page's last id when more follow. 503 a failure. */
+http_reply endpoint_resource_list(booking_store *store, const list_query *query);
+/* GET /v1/resources/{id}/bookings?status=S&after=ID&limit=N: 200 {"bookings":
+ * [...], "next": ...}, each record as GET /v1/bookings/{id} answers it (a
+ * bundle's lines read beside it), in ascending booking_id; 404 unknown_resource;
+ * 503 a failure. */
+http_reply endpoint_booking_list(booking_store *store, const char *resource_id,
+                                 const list_query *query);
 /* GET /readyz: 503 draining while stopping, 503 unavailable (reason commit_failed)
  * after a failed commit until one succeeds, 503 when the store's ping fails (the
  * sqlite store's also when its file was moved or deleted), else 200 ready. */

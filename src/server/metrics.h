@@ -37,6 +37,8 @@
     XX(BOOKING_CONFIRM, "booking_confirm")                                                   \
     XX(RESOURCE_GET, "resource_get")                                                         \
     XX(RESOURCE_PUT, "resource_put")                                                         \
+    XX(RESOURCE_LIST, "resource_list")                                                       \
+    XX(BOOKING_LIST, "booking_list")                                                         \
     XX(HEALTHZ, "healthz")                                                                   \
     XX(READYZ, "readyz")                                                                     \
     XX(METRICS, "metrics")                                                                   \

@@ -28,6 +28,7 @@
 #include "server/endpoints.h"
 #include "server/gate.h"
 #include "server/http_guard.h"
+#include "server/list_query.h"
 #include "server/metrics.h"
 #include "server/problem.h"
 #include "json/booking_json.h"
@@ -101,6 +102,8 @@ typedef enum request_action {
     ACTION_BOOKING_CONFIRM,
     ACTION_RESOURCE_GET,
     ACTION_RESOURCE_PUT,
+    ACTION_RESOURCE_LIST,
+    ACTION_BOOKING_LIST,
     ACTION_HEALTHZ,
     ACTION_READYZ,
     ACTION_METRICS,
@@ -120,6 +123,7 @@ typedef struct request_ctx {
     request_state state;
     http_reply prepared;   /* for ACTION_REPLY */
     char id[BOOKING_ID_LEN_MAX + 1];
+    list_query list;       /* a listing's query, checked when routed */
     /* The body: kept up to body_max bytes for the actions that read one. */
     char *body;
     size_t body_len;
@@ -131,9 +135,13 @@ typedef struct request_ctx {
     bool body_overload;    /* bodies in flight are at SERVER_BODIES_BYTES_MAX: 503 */
     bool close_after;      /* the answer closes the connection (framing untrusted) */
     bool begun;            /* request_begin ran (the context is made earlier, at the URI) */
-    /* The raw request target as the URI callback saw it, for the guard. */
+    /* The raw request target as the URI callback saw it, for the guard: its end
+     * (MHD later cuts the query off and unescapes it in place, so only what was
+     * judged then, target_bad, says what the target held). */
     const char *raw_target;
     size_t raw_target_len;
+    bool target_bad;
+    char raw_query[SERVER_LOG_PATH_MAX + 1]; /* "?..." as sent, for the access log; "" if none */
     bool answering;        /* counted in server->answering */
     bool readyz_draining;  /* what this /readyz answer says, body and header alike */
     /* Attempts: decoded (one kept inline), and their results. */
@@ -167,6 +175,8 @@ static metrics_route route_of(request_action action)
     case ACTION_BOOKING_CONFIRM: return METRICS_ROUTE_BOOKING_CONFIRM;
     case ACTION_RESOURCE_GET: return METRICS_ROUTE_RESOURCE_GET;
     case ACTION_RESOURCE_PUT: return METRICS_ROUTE_RESOURCE_PUT;
+    case ACTION_RESOURCE_LIST: return METRICS_ROUTE_RESOURCE_LIST;
+    case ACTION_BOOKING_LIST: return METRICS_ROUTE_BOOKING_LIST;
     case ACTION_HEALTHZ: return METRICS_ROUTE_HEALTHZ;
     case ACTION_READYZ: return METRICS_ROUTE_READYZ;
     case ACTION_METRICS: return METRICS_ROUTE_METRICS;
@@ -391,12 +401,48 @@ static void route_confirm(request_ctx *ctx, const char *rest, const char *method
         ctx->action = ACTION_BOOKING_CONFIRM;
 }
 
+static enum MHD_Result list_query_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
+{
+    (void)kind;
+    return list_query_add(cls, key != NULL ? key : "", value) ? MHD_YES : MHD_NO;
+}
+
+/* A listing (GET or HEAD only) with its query checked now: a bad parameter is a
+ * 400 before the store is asked anything. */
+static void route_list(request_ctx *ctx, const char *method, request_action action,
+                       list_query_kind kind)
+{
+    if (!method_is_get(method)) {
+        prepare_method_not_allowed(ctx, "GET, HEAD");
+        return;
+    }
+    list_query_init(&ctx->list, kind);
+    MHD_get_connection_values(ctx->connection, MHD_GET_ARGUMENT_KIND, list_query_param,
+                              &ctx->list);
+    if (ctx->list.result.status != REQUEST_DECODE_OK)
+        prepare_reply(ctx, reply_invalid(&ctx->list.result));
+    else
+        ctx->action = action;
+}
+
+static const char bookings_suffix[] = "/bookings";
+
+/* Whether rest (what follows "/v1/resources/") is "{id}/bookings" with a
+ * non-empty {id} free of '/': ListBookings (SPEC section 5). */
+static bool is_bookings_path(const char *rest)
+{
+    const char *slash = strchr(rest, '/');
+    return slash != NULL && slash != rest && strcmp(slash, bookings_suffix) == 0;
+}
+
 /* Decides from the headers what the request is; a refusal is prepared, not sent,
  * so that the body is still read and the connection can stay open. */
 static void route(request_ctx *ctx, const char *url, const char *method)
 {
     static const char bookings[] = "/v1/bookings";
     static const char resources[] = "/v1/resources/";
+    static const char resources_list[] = "/v1/resources";
     const size_t bookings_len = sizeof bookings - 1;
     const size_t resources_len = sizeof resources - 1;
 
@@ -439,6 +485,17 @@ static void route(request_ctx *ctx, const char *url, const char *method)
         } else if (take_path_id(ctx, id, strlen(id), "booking_id")) {
             ctx->action = method_is_get(method) ? ACTION_BOOKING_GET : ACTION_BOOKING_CANCEL;
         }
+    } else if (strcmp(url, resources_list) == 0) {
+        route_list(ctx, method, ACTION_RESOURCE_LIST, LIST_QUERY_RESOURCES);
+    } else if (strncmp(url, resources, resources_len) == 0 &&
+               is_bookings_path(url + resources_len)) {
+        /* /v1/resources/{id}/bookings: the id is what comes before the suffix. */
+        const char *id = url + resources_len;
+        size_t id_len = strlen(id) - (sizeof bookings_suffix - 1);
+        if (!method_is_get(method))
+            prepare_method_not_allowed(ctx, "GET, HEAD");
+        else if (take_path_id(ctx, id, id_len, "resource_id"))
+            route_list(ctx, method, ACTION_BOOKING_LIST, LIST_QUERY_BOOKINGS);
     } else if (strncmp(url, resources, resources_len) == 0) {
         const char *id = url + resources_len;
         if (!method_is_get(method) && !method_is(method, MHD_HTTP_METHOD_PUT)) {
@@ -718,6 +775,10 @@ static void *request_line_seen(void *cls, const char *uri, struct MHD_Connection
     ctx->server = cls;
     ctx->raw_target = uri;
     ctx->raw_target_len = strlen(uri);
+    ctx->target_bad = !http_guard_target_valid(uri, ctx->raw_target_len);
+    const char *query = strchr(uri, '?');
+    if (query != NULL)
+        snprintf(ctx->raw_query, sizeof ctx->raw_query, "%s", query);
     ctx->prepared.body = NULL;
     return ctx;
 }
@@ -753,7 +814,7 @@ static enum MHD_Result guard_add_header(void *cls, enum MHD_ValueKind kind, cons
 static http_guard_verdict guard_request(request_ctx *ctx, const char *version)
 {
     http_guard_head head = {0};
-    head.target_bad = !http_guard_target_valid(ctx->raw_target, ctx->raw_target_len);
+    head.target_bad = ctx->target_bad;
     head.target_cut = raw_target_cut(ctx, version);
     head.version = version;
     MHD_get_connection_values(ctx->connection, MHD_HEADER_KIND, guard_add_header, &head);
@@ -808,7 +869,13 @@ static void request_begin(request_ctx *ctx, struct MHD_Connection *connection, c
     ctx->state = STATE_READING;
     atomic_init(&ctx->committed, false);
     snprintf(ctx->method, sizeof ctx->method, "%s", method);
-    snprintf(ctx->path, sizeof ctx->path, "%s", url);
+    /* The access log's path: the decoded path, and the query as sent (a
+     * listing's after, limit and status say which page was read). */
+    size_t used = strnlen(url, SERVER_LOG_PATH_MAX);
+    size_t query_len = strnlen(ctx->raw_query, SERVER_LOG_PATH_MAX - used);
+    memcpy(ctx->path, url, used);
+    memcpy(ctx->path + used, ctx->raw_query, query_len);
+    ctx->path[used + query_len] = '\0';
     request_id_make(s, ctx->request_id);
     const char *agent = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                     MHD_HTTP_HEADER_USER_AGENT);
@@ -898,6 +965,10 @@ static enum MHD_Result dispatch(request_ctx *ctx)
         return send_reply(ctx, endpoint_resource_get(s->store, ctx->id));
     case ACTION_RESOURCE_PUT:
         return put_capacity(ctx);
+    case ACTION_RESOURCE_LIST:
+        return send_reply(ctx, endpoint_resource_list(s->store, &ctx->list));
+    case ACTION_BOOKING_LIST:
+        return send_reply(ctx, endpoint_booking_list(s->store, ctx->id, &ctx->list));
     case ACTION_HEALTHZ:
         return send_reply(ctx, endpoint_healthz());
     case ACTION_READYZ:

@@ -285,11 +285,45 @@ def check_bundles(h):
         fail("a cancel of a bundle answered %s, expected its lines" % cancelled)
 
 
+def check_listings(h):
+    """The listings (SPEC section 5): pages with next, each item as documented."""
+    check(h, "PUT", "/v1/resources/la", {"capacity": 5}, 200)
+    check(h, "PUT", "/v1/resources/lb", {"capacity": 5}, 200)
+    check(h, "POST", "/v1/bookings", {"booking_id": "l1", "resource_id": "la", "units": 1}, 201)
+    check(h, "POST", "/v1/bookings", {"booking_id": "l2", "resource_id": "la", "units": 9}, 409)
+    page = check(h, "GET", "/v1/resources?after=l&limit=1", None, 200)
+    if page is not None and ([r.get("resource_id") for r in page.get("resources", [])],
+                             page.get("next")) != (["la"], "la"):
+        fail("GET /v1/resources?after=l&limit=1 answered %s" % page)
+    for resource in page.get("resources", []) if page else []:
+        missing = required_fields({"$ref": "#/components/schemas/Resource"}) - set(resource)
+        if missing:
+            fail("a listed resource lacks %s" % sorted(missing))
+    page = check(h, "GET", "/v1/resources/la/bookings", None, 200)
+    if page is not None and ([b.get("booking_id") for b in page.get("bookings", [])],
+                             page.get("next")) != (["l1", "l2"], None):
+        fail("GET /v1/resources/la/bookings answered %s" % page)
+    for record in page.get("bookings", []) if page else []:
+        missing = required_fields({"$ref": "#/components/schemas/Record"}) - set(record)
+        if missing:
+            fail("a listed record lacks %s" % sorted(missing))
+    page = check(h, "GET", "/v1/resources/la/bookings?status=rejected&limit=1000", None, 200)
+    if page is not None and [b.get("booking_id") for b in page.get("bookings", [])] != ["l2"]:
+        fail("GET /v1/resources/la/bookings?status=rejected answered %s" % page)
+    check(h, "GET", "/v1/resources/nope/bookings", None, 404)
+    for query in ["limit=0", "limit=1001", "limit=x", "after=bad%20id", "status=bogus",
+                  "limit=1&limit=2", "bogus=1"]:
+        check(h, "GET", "/v1/resources/la/bookings?" + query, None, 400)
+    check(h, "GET", "/v1/resources?status=held", None, 400)
+    check(h, "GET", "/v1/resources/bad%20id/bookings", None, 400)
+
+
 workdir = tempfile.mkdtemp(prefix="booking-openapi-test.")
 try:
     h = Server(workdir, store="memory:")
     check_holds(h)
     check_bundles(h)
+    check_listings(h)
     h.stop()
     s = Server(workdir)
     a = lambda bid, rid, units: {"booking_id": bid, "resource_id": rid, "units": units}
@@ -324,7 +358,7 @@ try:
 
     # Every GET route also answers HEAD, with the GET's status and no body.
     for path in ["/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/resources/r1",
-                 "/v1/bookings/b1"]:
+                 "/v1/bookings/b1", "/v1/resources", "/v1/resources/r1/bookings"]:
         status, _, payload = s.request("HEAD", path)
         if status != 200 or payload:
             fail("HEAD %s answered %d with %d body bytes, expected 200 and none"
@@ -339,8 +373,9 @@ try:
                 fail("%s %s is documented but was not exercised" % (method.upper(), template))
 
     # Undocumented paths: 404. Documented paths, undocumented methods: 405.
-    for path in ["/", "/v1", "/v1/bookings/b1/extra", "/v1/resources", "/v2/bookings",
-                 "/healthz/x", "/openapi.yaml", "/v1/resources/r1/bookings"]:
+    for path in ["/", "/v1", "/v1/bookings/b1/extra", "/v1/resourcesx", "/v2/bookings",
+                 "/healthz/x", "/openapi.yaml", "/v1/resources/r1/bookings/x",
+                 "/v1/resources/r1/x"]:
         check(s, "GET", path, None, 404)
     for template, item in DOC["paths"].items():
         path = re.sub(r"\{[^}]+\}", "x1", template)

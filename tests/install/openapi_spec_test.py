@@ -28,6 +28,8 @@ SPEC = {
     ("/v1/bookings/{booking_id}/confirm", "post"): {200, 400, 401, 404, 409, 503, 500},
     ("/v1/resources/{resource_id}", "put"): {200, 400, 401, 409, 413, 415, 503, 500},
     ("/v1/resources/{resource_id}", "get"): {200, 400, 401, 404, 503, 500},
+    ("/v1/resources", "get"): {200, 400, 401, 503, 500},
+    ("/v1/resources/{resource_id}/bookings", "get"): {200, 400, 401, 404, 503, 500},
     ("/healthz", "get"): {200, 500},
     ("/readyz", "get"): {200, 401, 503, 500},
     ("/metrics", "get"): {200, 401, 500},
@@ -210,6 +212,37 @@ for field in ["lines", "line_count"]:
         fail("Record.%s is not required (every record has its lines)" % field)
 if not failures:
     print("ok: lines, line and line_count of bundles are documented")
+
+# ---- the listings (SPEC sections 3 and 5) ----
+with open(os.path.join(SRC, "src", "core", "names.c"), encoding="utf-8") as f:
+    names = f.read()
+filter_map = names[names.index("#define BOOKING_LIST_FILTER_MAP"):]
+filters = re.findall(r'XX\(\w+, "(\w+)"\)', filter_map[:filter_map.index("\n\n")])
+if sorted(schema("ListStatus").get("enum", [])) != sorted(filters):
+    fail("ListStatus enum %s, the library's filters are %s" % (schema("ListStatus").get("enum"), filters))
+limit_max = int(re.search(r"#define BOOKING_LIST_LIMIT_MAX (\d+)", header).group(1))
+limit_default = int(re.search(r"#define BOOKING_LIST_LIMIT_DEFAULT (\d+)", header).group(1))
+limit = schema("ListLimit")
+if (limit.get("type"), limit.get("minimum"), limit.get("maximum"), limit.get("default")) != \
+        ("integer", 1, limit_max, limit_default):
+    fail("ListLimit is %s, SPEC section 3 says an integer 1 to %d, default %d"
+         % (limit, limit_max, limit_default))
+for name, key, item in [("ResourcesPage", "resources", "Resource"),
+                        ("BookingsPage", "bookings", "Record")]:
+    page = schema(name)
+    if sorted(page.get("required", [])) != sorted([key, "next"]) or \
+            page.get("properties", {}).get(key, {}).get("items", {}).get("$ref") != \
+            "#/components/schemas/" + item:
+        fail("%s must be {%s: [%s], next}" % (name, key, item))
+for path, params in [("/v1/resources", {"after", "limit"}),
+                     ("/v1/resources/{resource_id}/bookings", {"after", "limit", "status"})]:
+    op = doc.get("paths", {}).get(path, {}).get("get", {})
+    got = {resolve(doc, p).get("name") for p in op.get("parameters", [])
+           if resolve(doc, p).get("in") == "query"}
+    if got != params:
+        fail("GET %s takes the query parameters %s, documented %s" % (path, sorted(params), sorted(got)))
+if not failures:
+    print("ok: the listings' pages, limit and status are documented")
 
 if failures:
     print("%d check(s) failed" % len(failures), file=sys.stderr)
