@@ -51,6 +51,19 @@
  *    released; its status as of a time is bk_core_status_at's either way.
  *  - The foreign key: no line without its record (records are never deleted).
  * Every column added has a constant default, so no table is rewritten.
+ *
+ * Version 4 (listing, SPEC section 5) adds, in place, three indexes in bytewise
+ * order (COLLATE "C", whatever the database's default collation: the primary keys
+ * keep it, so the point lookups of the write path are as before; a listing's
+ * condition and ORDER BY say COLLATE "C", which is what makes the planner walk
+ * these):
+ *  - resources_by_id_bytewise (id): list_resources' keyset pages;
+ *  - bookings_by_resource (resource_id, id): the records of a resource by line 0;
+ *  - booking_lines_by_resource (resource_id, booking_id): by lines 1.. of bundles.
+ * CREATE INDEX reads each table once and blocks writes to it meanwhile (the
+ * migration's transaction holds the lock until COMMIT); nothing is rewritten.
+ * The cost after: every new record writes one more index entry (and a bundle one
+ * per line 1..), a new resource one.
  */
 #include "store/postgres_schema.h"
 #include "store/store.h"
@@ -134,6 +147,11 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX booking_lines_live_holds ON booking_lines (resource_id, expires_at_ms)"
     "  WHERE held",
+    /* 4: listing (SPEC section 5): bytewise indexes for keyset pages. */
+    "CREATE INDEX resources_by_id_bytewise ON resources (id COLLATE \"C\");"
+    "CREATE INDEX bookings_by_resource ON bookings (resource_id COLLATE \"C\", id COLLATE \"C\");"
+    "CREATE INDEX booking_lines_by_resource"
+    "  ON booking_lines (resource_id COLLATE \"C\", booking_id COLLATE \"C\")",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
