@@ -184,6 +184,37 @@
  *        reads up to all of them for one page: no index by status exists (the
  *        held ones have bookings_live_holds, but a held one turns expired by
  *        time alone, so no stored status is an index key for "held as of now").
+ * (13) Spread load, what holds it (bench/pg-spread: 64 threads, a pool of 64,
+ *      batches of 64 UUIDv4 attempts on 10,000 resources, beside the PL/pgSQL
+ *      function of bench/reference.sql at 64 pgbench clients on the same
+ *      server). The store's rate is 2-3x the function's, not 5x, and neither
+ *      round trips (two per batch, pipelined), plans (every statement a
+ *      primary-key or index range, generic plans), statement count (arrays,
+ *      unnest) nor the pool is what holds it. Profile (one run, 2 cores shared):
+ *      - pg_stat_activity sampled every 0.1 s: 75% of the store's sessions wait on
+ *        Lock:transactionid and 19% on Lock:tuple (another batch's row locks);
+ *        the lock holders mostly wait on the WAL flush (WALWrite/WALSync), then
+ *        CPU, then ClientRead (the client's decision between the flights): the
+ *        round trip is 1% of the samples.
+ *      - pg_stat_statements: LOCK_RESOURCES averages 180 ms per call (waiting);
+ *        everything else a batch runs costs 2.3 ms (UPDATE_BOOKED 1.2, INSERT
+ *        0.74, SELECT_RECORDS 0.26, EXPIRED_OF 0.08).
+ *      - Pool 4, 8, 16, 32, 64 at 64 threads: the same rate within the noise.
+ *      Why: two random batches of 64 on 10,000 resources share one with
+ *      probability 1 - (1 - 64/10000)^64 = 0.34, so of 64 batches in flight only
+ *      a handful are disjoint; the rest queue in lock order, each holding the
+ *      rows it has locked while it waits for the next (a queue behind a queue),
+ *      and every link of that chain costs its holder's commit flush, as
+ *      synchronous_commit releases row locks only after it. The function's
+ *      transactions lock one row each and rarely meet. A scheme that waits
+ *      without holding (SKIP LOCKED, retry) does not help here: with even 10
+ *      batches holding locks, 6% of the resources are locked and all 64 of a
+ *      batch are free 0.94^64 = 2% of the time. What shortens the chain is a
+ *      shorter hold (less WAL to flush under the locks: the resources' updates
+ *      kept HOT, schema version 4's fillfactor) or smaller batches (at batch 8 the
+ *      batches rarely meet, and per-statement CPU bounds the rate instead).
+ *      Version 4's listing index costs every record one more index entry
+ *      (WAL per attempt 507 -> 655 bytes, 715 without the fillfactor).
  *
  * States of one pooled connection (pg_conn), per call:
  *
