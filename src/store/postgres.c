@@ -150,6 +150,71 @@
  *      - No partial success: a bundle's record, lines and counters are in the
  *        one transaction of its batch; any statement failing aborts it, and the
  *        batch is FAILED with nothing visible (4, 5).
+ * (12) Listing (SPEC section 5; the indexes: postgres_schema.c, version 4). Each
+ *      page is one statement (one snapshot, READ COMMITTED; no transaction of
+ *      ours, no writes) and one round trip, reading limit + 1 rows for `more`.
+ *      - Order: bytewise (strcmp), whatever the database's collation: the
+ *        indexes, the keyset condition (id > after) and the ORDER BY all say
+ *        COLLATE "C" (the planner walks an index only when the collations are
+ *        the same; tests/postgres/postgres_listing.c EXPLAINs each statement on
+ *        a database whose default collation is not bytewise).
+ *      - Time: one per page, the store's time of (8): greatest(server clock,
+ *        the handle's floor, the clock_ms of the page's resources) for
+ *        list_resources, (the same with the resource's clock_ms) for list_bookings; each
+ *        resource is answered as get_resource would at that time (booked net of
+ *        the entries due by then, as_of_ms the time) and each record as
+ *        get_booking (its status as of then).
+ *      - Filter: the statement computes each record's status as of the time in
+ *        SQL with the rule of bk_core_status_at (held and expires_at_ms <= now:
+ *        expired, the rule EXPIRED_AT already states) and keeps the records whose
+ *        (outcome, status) code is in an array the C side builds by asking
+ *        bk_core_list_filter_keeps of every pair: the filter rule itself is not
+ *        restated. Every row read is checked again in C (status by
+ *        bk_core_status_at, kept by bk_core_list_filter_keeps); a disagreement
+ *        is FAILED internal, never a wrong page.
+ *      - Cost: list_resources O(log R + page) (resources_by_id_bytewise), plus,
+ *        per resource, the due hold entries as get_resource reads them.
+ *        list_bookings walks two index ranges of the resource from `after`,
+ *        bookings_by_resource (line 0) and booking_lines_by_resource (lines 1..,
+ *        each probing its record's primary key for the filter), each stopping at
+ *        limit + 1 kept: O(log n + page + skipped), where skipped is the number
+ *        of this resource's records after `after` that the filter drops before
+ *        the page fills (none for ALL), served by the server in the one round
+ *        trip. A filter that keeps few of a resource's many records therefore
+ *        reads up to all of them for one page: no index by status exists (the
+ *        held ones have bookings_live_holds, but a held one turns expired by
+ *        time alone, so no stored status is an index key for "held as of now").
+ * (13) Spread load, what holds it (bench/pg-spread: 64 threads, a pool of 64,
+ *      batches of 64 UUIDv4 attempts on 10,000 resources, beside the PL/pgSQL
+ *      function of bench/reference.sql at 64 pgbench clients on the same
+ *      server). The store's rate is 2-3x the function's, not 5x, and neither
+ *      round trips (two per batch, pipelined), plans (every statement a
+ *      primary-key or index range, generic plans), statement count (arrays,
+ *      unnest) nor the pool is what holds it. Profile (one run, 2 cores shared):
+ *      - pg_stat_activity sampled every 0.1 s: 75% of the store's sessions wait on
+ *        Lock:transactionid and 19% on Lock:tuple (another batch's row locks);
+ *        the lock holders mostly wait on the WAL flush (WALWrite/WALSync), then
+ *        CPU, then ClientRead (the client's decision between the flights): the
+ *        round trip is 1% of the samples.
+ *      - pg_stat_statements: LOCK_RESOURCES averages 180 ms per call (waiting);
+ *        everything else a batch runs costs 2.3 ms (UPDATE_BOOKED 1.2, INSERT
+ *        0.74, SELECT_RECORDS 0.26, EXPIRED_OF 0.08).
+ *      - Pool 4, 8, 16, 32, 64 at 64 threads: the same rate within the noise.
+ *      Why: two random batches of 64 on 10,000 resources share one with
+ *      probability 1 - (1 - 64/10000)^64 = 0.34, so of 64 batches in flight only
+ *      a handful are disjoint; the rest queue in lock order, each holding the
+ *      rows it has locked while it waits for the next (a queue behind a queue),
+ *      and every link of that chain costs its holder's commit flush, as
+ *      synchronous_commit releases row locks only after it. The function's
+ *      transactions lock one row each and rarely meet. A scheme that waits
+ *      without holding (SKIP LOCKED, retry) does not help here: with even 10
+ *      batches holding locks, 6% of the resources are locked and all 64 of a
+ *      batch are free 0.94^64 = 2% of the time. What shortens the chain is a
+ *      shorter hold (less WAL to flush under the locks: the resources' updates
+ *      kept HOT, schema version 4's fillfactor) or smaller batches (at batch 8 the
+ *      batches rarely meet, and per-statement CPU bounds the rate instead).
+ *      Version 4's listing index costs every record one more index entry
+ *      (WAL per attempt 507 -> 655 bytes, 715 without the fillfactor).
  *
  * States of one pooled connection (pg_conn), per call:
  *
@@ -158,6 +223,7 @@
  *     |                 |                  +--any error--> ROLLBACK --> IDLE (all FAILED)
  *     +---lost, timed out, ROLLBACK failed (bk_pg_abandon, conn_drop)
  */
+#include "core/names.h"
 #include "store/postgres_batch.h"
 #include "store/postgres_conn.h"
 #include "store/postgres_schema.h"
@@ -415,6 +481,13 @@ typedef struct pg_call_args {
     const booking_request *requests; /* attempt_batch */
     size_t count;
     booking_result *results;
+    const char *after;               /* listing: "" for the first page */
+    size_t limit;
+    booking_list_filter filter;
+    booking_resource *resources_out; /* list_resources: limit of them */
+    booking_record *records_out;     /* list_bookings: limit of them */
+    size_t *page_count;
+    bool *more;
 } pg_call_args;
 
 /* The work of one call on its connection: returns OK, or the FAILED reason that
@@ -1177,6 +1250,136 @@ static void pg_close(booking_store *store)
     free(st);
 }
 
+/* ---- listing, (12): one statement per page ---- */
+
+#define PG_LIST_CODES_SIZE 64 /* "{9,10,...}": at most 10 codes of 2 digits */
+
+/* The codes (BOOKING_PG_LIST_CODE) of every (outcome, status) the filter keeps,
+ * as an integer[] literal: the rule is bk_core_list_filter_keeps's alone. */
+static void list_codes(booking_list_filter filter, char out[PG_LIST_CODES_SIZE])
+{
+    static const booking_outcome outcomes[] = {BOOKING_BOOKED, BOOKING_REJECTED};
+    size_t n = (size_t)snprintf(out, PG_LIST_CODES_SIZE, "{");
+    for (size_t o = 0; o < sizeof outcomes / sizeof outcomes[0]; o++) {
+        for (int s = BOOKING_STATUS_NONE; s <= BOOKING_STATUS_EXPIRED; s++) {
+            if (!bk_core_list_filter_keeps(filter, outcomes[o], (booking_status)s))
+                continue;
+            n += (size_t)snprintf(out + n, PG_LIST_CODES_SIZE - n, "%s%d", n > 1 ? "," : "",
+                                  BOOKING_PG_LIST_CODE(outcomes[o], s));
+            assert(n < PG_LIST_CODES_SIZE);
+        }
+    }
+    snprintf(out + n, PG_LIST_CODES_SIZE - n, "}");
+}
+
+/* A page of limit + 1 rows read: the first limit are the page, the last says more. */
+static size_t page_of(size_t rows, size_t limit, bool *more)
+{
+    *more = rows > limit;
+    return *more ? limit : rows;
+}
+
+static booking_reason work_list_resources(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                          booking_reason *answer)
+{
+    assert(a->after != NULL && a->limit >= 1 && a->limit <= BOOKING_LIST_LIMIT_MAX);
+    pg_time t;
+    time_params(st, &t);
+    char limit[PG_NUMBER_SIZE];
+    snprintf(limit, sizeof limit, "%zu", a->limit + 1);
+    const char *params[4] = {a->after, t.clock, t.floor, limit};
+    const PGresult *res;
+    booking_reason r = read_one(st, c, BOOKING_PG_LIST_RESOURCES, 4, params, &res);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    int64_t now;
+    if (!time_load(res, 0, &t, &now) || (size_t)PQntuples(res) > a->limit + 1)
+        return BOOKING_REASON_INTERNAL;
+    size_t rows = PQgetisnull(res, 0, 1) ? 0 : (size_t)PQntuples(res);
+    size_t count = page_of(rows, a->limit, a->more);
+    for (size_t i = 0; i < count; i++) {
+        core_resource state;
+        uint64_t expired_units, expired_line_units;
+        if (!parse_resource(res, (int)i, 2, &state) || !parse_u64(res, (int)i, 4, &expired_units) ||
+            !parse_u64(res, (int)i, 5, &expired_line_units) || expired_units > state.booked ||
+            expired_line_units > state.booked - expired_units ||
+            PQgetlength(res, (int)i, 1) > BOOKING_ID_LEN_MAX)
+            return BOOKING_REASON_INTERNAL;
+        state.booked -= expired_units + expired_line_units; /* as of now, (9) */
+        public_resource_of(PQgetvalue(res, (int)i, 1), &state, now, &a->resources_out[i]);
+    }
+    bk_store_observe_time(&st->base, now);
+    *a->page_count = count;
+    *answer = BOOKING_REASON_OK;
+    return BOOKING_REASON_OK;
+}
+
+static booking_reason work_list_bookings(pg_store *st, pg_conn *c, const pg_call_args *a,
+                                         booking_reason *answer)
+{
+    assert(a->id != NULL && a->after != NULL && a->limit >= 1 &&
+           a->limit <= BOOKING_LIST_LIMIT_MAX);
+    pg_time t;
+    time_params(st, &t);
+    char limit[PG_NUMBER_SIZE], codes[PG_LIST_CODES_SIZE];
+    snprintf(limit, sizeof limit, "%zu", a->limit + 1);
+    list_codes(a->filter, codes);
+    const char *params[6] = {a->id, t.clock, t.floor, a->after, limit, codes};
+    const PGresult *res;
+    booking_reason r = read_one(st, c, BOOKING_PG_LIST_BOOKINGS, 6, params, &res);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    int64_t now;
+    if (PQntuples(res) < 1 || PQgetisnull(res, 0, 0) || !time_load(res, 1, &t, &now) ||
+        (size_t)PQntuples(res) > a->limit + 1)
+        return BOOKING_REASON_INTERNAL;
+    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+        assert(PQntuples(res) == 1 && PQgetisnull(res, 0, 2)); /* no resource, no lines on it */
+        *answer = BOOKING_REASON_UNKNOWN_RESOURCE;
+        return BOOKING_REASON_OK;
+    }
+    size_t rows = PQgetisnull(res, 0, 2) ? 0 : (size_t)PQntuples(res);
+    size_t count = page_of(rows, a->limit, a->more);
+    for (size_t i = 0; i < count; i++) {
+        pg_record rec;
+        if (!parse_record(res, (int)i, 3, &rec) || PQgetlength(res, (int)i, 2) > BOOKING_ID_LEN_MAX)
+            return BOOKING_REASON_INTERNAL;
+        /* The statement's filter is the core's rule (12): checked on every row. */
+        core_record cr = core_record_of(&rec, true);
+        if (!bk_core_list_filter_keeps(a->filter, rec.outcome, bk_core_status_at(&cr, now)))
+            return BOOKING_REASON_INTERNAL;
+        public_record_of(PQgetvalue(res, (int)i, 2), &rec, now, &a->records_out[i]);
+    }
+    bk_store_observe_time(&st->base, now);
+    *a->page_count = count;
+    *answer = BOOKING_REASON_OK;
+    return BOOKING_REASON_OK;
+}
+
+static booking_reason pg_list_resources(booking_store *store, const char *after, size_t limit,
+                                        booking_resource *out, size_t *count, bool *more)
+{
+    assert(out != NULL && count != NULL && more != NULL);
+    pg_call_args a = {.after = after != NULL ? after : "", .limit = limit, .resources_out = out,
+                      .page_count = count, .more = more};
+    *count = 0;
+    *more = false;
+    return pg_call((pg_store *)store, work_list_resources, &a);
+}
+
+static booking_reason pg_list_bookings(booking_store *store, const char *resource_id,
+                                       booking_list_filter filter, const char *after,
+                                       size_t limit, booking_record *out, size_t *count,
+                                       bool *more)
+{
+    assert(resource_id != NULL && out != NULL && count != NULL && more != NULL);
+    pg_call_args a = {.id = resource_id, .after = after != NULL ? after : "", .limit = limit,
+                      .filter = filter, .records_out = out, .page_count = count, .more = more};
+    *count = 0;
+    *more = false;
+    return pg_call((pg_store *)store, work_list_bookings, &a);
+}
+
 static const store_ops pg_ops = {
     .name = "postgres",
     .close = pg_close,
@@ -1186,6 +1389,8 @@ static const store_ops pg_ops = {
     .get_resource = pg_get_resource,
     .get_booking = pg_get_booking,
     .ping = pg_ping,
+    .list_resources = pg_list_resources,
+    .list_bookings = pg_list_bookings,
 };
 
 booking_error bk_postgres_store_open(const char *url, const char *location, booking_store **out,

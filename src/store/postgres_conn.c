@@ -43,6 +43,9 @@ _Static_assert((long long)BOOKING_PG_TIMEOUT_MS_MAX * BOOKING_PG_IDLE_IN_TX_TIME
                    INT_MAX,
                "idle_in_transaction_session_timeout is computed in an int");
 _Static_assert(BOOKING_PG_FLIGHT_MAX >= 6, "the largest flights send six statements");
+_Static_assert(BOOKING_PG_LIST_CODE(0, BOOKING_STATUS_EXPIRED) < BOOKING_PG_LIST_CODE(1, 0) &&
+                   BOOKING_PG_LIST_CODE(BOOKING_BOOKED, BOOKING_STATUS_HELD) == 1 * 8 + 3,
+               "LIST_CODE_KEPT computes outcome * 8 + status: one code per pair");
 _Static_assert(BOOKING_STATUS_HELD == 3 && BOOKING_STATUS_EXPIRED == 4,
                "the statements on live holds say status = 3 and write status = 4");
 
@@ -69,6 +72,13 @@ _Static_assert(BOOKING_STATUS_HELD == 3 && BOOKING_STATUS_EXPIRED == 4,
     " UNION ALL SELECT resource_id FROM booking_lines WHERE booking_id = $1::text)"
 /* A record and its lines 1.. (none for a single attempt): one row per line. */
 #define RECORD_WITH_LINES " FROM bookings b LEFT JOIN booking_lines l ON l.booking_id = b.id"
+
+/* The record b's BOOKING_PG_LIST_CODE as of t.now is one of $6: its status as of
+ * then is bk_core_status_at's (a held one whose expires_at_ms has come is expired,
+ * bk_core_hold_expired), the filter's rule stays in C (the codes it keeps). */
+#define LIST_CODE_KEPT                                                                       \
+    "(b.outcome * 8 + CASE WHEN b.status = 3 AND b.expires_at_ms <= t.now THEN 4"           \
+    " ELSE b.status END) = ANY ($6::integer[])"
 
 typedef struct stmt_def {
     const char *name;
@@ -171,7 +181,52 @@ static const stmt_def stmts[BOOKING_PG_STMT_COUNT] = {
     [BOOKING_PG_UNHOLD_LINES] = {"bk_unhold_lines", "UPDATE booking_lines SET held = false"
                                                     " WHERE booking_id = $1::text AND held"},
     [BOOKING_PG_PING] = {"bk_ping", "SELECT 1"},
+    /* Listing (postgres.c note (12)): keyset pages over the bytewise indexes of
+     * schema version 4, the COLLATE "C" in the condition and the ORDER BY being
+     * what lets the planner walk them. */
+    [BOOKING_PG_LIST_RESOURCES] = {"bk_list_resources",
+                                   "WITH p AS MATERIALIZED (SELECT id, capacity, booked, clock_ms"
+                                   " FROM resources WHERE id COLLATE \"C\" > $1::text"
+                                   " ORDER BY id COLLATE \"C\" LIMIT $4::bigint),"
+                                   " t AS (SELECT " STORE_TIME("(SELECT max(clock_ms) FROM p)")
+                                   " AS now)"
+                                   " SELECT t.now, p.id, p.capacity, p.booked,"
+                                   " (SELECT coalesce(sum(b.units), 0)::bigint FROM bookings b"
+                                   "  WHERE b.resource_id = p.id AND b.status = 3"
+                                   "  AND b.expires_at_ms <= t.now),"
+                                   " (SELECT coalesce(sum(l.units), 0)::bigint FROM booking_lines l"
+                                   "  WHERE l.resource_id = p.id AND l.held"
+                                   "  AND l.expires_at_ms <= t.now)"
+                                   " FROM t LEFT JOIN p ON true ORDER BY p.id COLLATE \"C\""},
+    /* Line 0's records (bookings_by_resource) and lines 1.. (booking_lines_by_resource),
+     * each the first $5 kept after $4, merged (a record with two lines here once).
+     * A line's record is probed by a subquery per line (a SubPlan: one primary-key
+     * probe per line walked), not a join the planner may turn into a merge join
+     * that walks bookings' whole primary key. */
+    [BOOKING_PG_LIST_BOOKINGS] = {"bk_list_bookings",
+                                  "WITH r AS (SELECT clock_ms FROM resources WHERE id = $1::text),"
+                                  " t AS (SELECT EXISTS (SELECT 1 FROM r) AS known, " STORE_TIME(
+                                      "(SELECT clock_ms FROM r)") " AS now),"
+                                  " k AS ((SELECT b.id FROM bookings b, t"
+                                  "  WHERE b.resource_id COLLATE \"C\" = $1::text"
+                                  "  AND b.id COLLATE \"C\" > $4::text AND " LIST_CODE_KEPT
+                                  "  ORDER BY b.id COLLATE \"C\" LIMIT $5::bigint)"
+                                  " UNION (SELECT l.booking_id FROM booking_lines l, t"
+                                  "  WHERE l.resource_id COLLATE \"C\" = $1::text"
+                                  "  AND l.booking_id COLLATE \"C\" > $4::text"
+                                  "  AND (SELECT true FROM bookings b WHERE b.id = l.booking_id"
+                                  "   AND " LIST_CODE_KEPT ")"
+                                  "  ORDER BY l.booking_id COLLATE \"C\" LIMIT $5::bigint))"
+                                  " SELECT t.known, t.now, b.id, " BOOKING_PG_RECORD_COLUMNS
+                                  " FROM t LEFT JOIN (k JOIN bookings b ON b.id = k.id) ON true"
+                                  " ORDER BY b.id COLLATE \"C\" LIMIT $5::bigint"},
 };
+
+const char *bk_pg_stmt_sql(pg_stmt stmt)
+{
+    assert(stmt >= 0 && stmt < BOOKING_PG_STMT_COUNT);
+    return stmts[stmt].text;
+}
 
 /* The settings of postgres.c note (6) for one transaction (prepare=off); $1..$3 as
  * settings_values gives them. */

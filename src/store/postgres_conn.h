@@ -73,6 +73,16 @@ typedef enum pg_stmt {
     BOOKING_PG_SET_STATUS,       /* $1, $2 status, $3 time (updated_at_ms) */
     BOOKING_PG_UNHOLD_LINES,     /* $1: every line 1.. of the record stops being a live hold */
     BOOKING_PG_PING,
+    BOOKING_PG_LIST_RESOURCES,   /* $1 after ('' for none), $2 clock, $3 floor, $4 limit + 1:
+                                    time, then id, capacity, booked, units of live line-0
+                                    entries and of live lines expired by then, in bytewise id
+                                    order (one row of NULLs beside the time when none) */
+    BOOKING_PG_LIST_BOOKINGS,    /* $1 resource_id, $2 clock, $3 floor, $4 after ('' for
+                                    none), $5 limit + 1, $6 integer[] the kept
+                                    BOOKING_PG_LIST_CODEs: whether the resource exists, time,
+                                    then id and the record columns of each record with a line
+                                    on it whose code as of the time is kept, in bytewise id
+                                    order (NULLs beside the first two when none) */
     BOOKING_PG_STMT_COUNT
 } pg_stmt;
 
@@ -85,6 +95,13 @@ typedef enum pg_stmt {
 /* One line 1.. of a record (booking_lines as l; NULLs: a record of one line). */
 #define BOOKING_PG_LINE_COLUMNS "l.line, l.resource_id, l.units"
 #define BOOKING_PG_LINE_COLUMN_COUNT 3
+
+/* A record's outcome and its status as of a time, as one number: what
+ * BOOKING_PG_LIST_BOOKINGS filters on (the codes bk_core_list_filter_keeps keeps). */
+#define BOOKING_PG_LIST_CODE(outcome, status) ((int)(outcome) * 8 + (int)(status))
+
+/* The text of a statement (for tests that EXPLAIN it). */
+const char *bk_pg_stmt_sql(pg_stmt stmt);
 
 /* One connection of the pool. `pg` is NULL until first used and after a loss. */
 typedef struct pg_conn {

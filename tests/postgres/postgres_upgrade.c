@@ -2,12 +2,13 @@
 /*
  * postgres_upgrade.c: a database an earlier release wrote (schema version 1:
  * the committed dump tests/fixtures/postgres-schema-v1.sql; version 2, holds:
- * postgres-schema-v2.sql) is migrated in place to version 3 (bundles) when this
+ * postgres-schema-v2.sql; version 3, bundles: postgres-schema-v3.sql) is
+ * migrated in place to version 4 (listing's bytewise indexes) when this
  * library opens it, in one transaction, by one of many instances opening
  * together: every decision, counter, hold and time is kept, and holds and
  * bundles work after. A migration that fails leaves the old version as it was.
  * argv[1] is the URL of a fresh database, argv[2] the fixture, argv[3] its
- * version (1 or 2).
+ * version (1, 2 or 3).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,7 +27,7 @@
 #define OPENERS 4
 #define FIXTURE_BYTES_MAX (64 * 1024)
 #define HOLD_MS 1000
-#define SCHEMA_VERSION_NOW 3
+#define SCHEMA_VERSION_NOW 4
 #define ROWS_TEXT_MAX 4096
 
 /* Every stored column of every row of a version-2 database, as one text. */
@@ -36,6 +37,24 @@
 #define V2_RESOURCES                                                                         \
     "SELECT string_agg(concat_ws('|', id, capacity, booked, clock_ms), ',' ORDER BY id)"     \
     " FROM resources"
+
+/* The indexes of version 4, each in bytewise order on every column. */
+#define LISTING_INDEXES                                                                      \
+    "SELECT count(*) FROM pg_indexes WHERE (indexname, indexdef) IN ("                       \
+    " ('resources_by_id_bytewise', 'CREATE INDEX resources_by_id_bytewise ON public.resources" \
+    " USING btree (id COLLATE \"C\")'),"                                                     \
+    " ('bookings_by_resource', 'CREATE INDEX bookings_by_resource ON public.bookings"          \
+    " USING btree (resource_id COLLATE \"C\", id COLLATE \"C\")'),"                          \
+    " ('booking_lines_by_resource', 'CREATE INDEX booking_lines_by_resource"                  \
+    " ON public.booking_lines USING btree (resource_id COLLATE \"C\", booking_id COLLATE \"C\")'))"
+/* Every stored column of every row of a version-3 database, as one text. */
+#define V3_BOOKINGS                                                                          \
+    "SELECT string_agg(concat_ws('|', id, resource_id, units, outcome, status, hold_ms,"     \
+    " created_at_ms, updated_at_ms, expires_at_ms, line_count, line), ',' ORDER BY id)"      \
+    " FROM bookings"
+#define V3_LINES                                                                             \
+    "SELECT string_agg(concat_ws('|', booking_id, line, resource_id, units, held,"           \
+    " expires_at_ms), ',' ORDER BY booking_id, line) FROM booking_lines"
 
 static const char *url, *fixture;
 static int64_t test_clock_ms;
@@ -243,6 +262,7 @@ static void schema_version_1_is_migrated_in_place_keeping_every_decision(void **
     assert_int_equal(pg_test_value(pg, "SELECT count(DISTINCT clock_ms) FROM resources"), 1);
     assert_int_equal(pg_test_value(pg, "SELECT count(*) FROM pg_indexes WHERE indexname IN"
                                        " ('bookings_live_holds', 'booking_lines_live_holds')"), 2);
+    assert_int_equal(pg_test_value(pg, LISTING_INDEXES), 3);
     pg_test_check_invariant(pg);
     booking_store *s = open_store();
     every_decision_is_kept(s, t0, t1);
@@ -424,6 +444,7 @@ static void schema_version_2_is_migrated_in_place_keeping_every_record_counter_h
     assert_int_equal(pg_test_value(pg, "SELECT count(*) FROM booking_lines"), 0);
     assert_int_equal(pg_test_value(pg, "SELECT count(*) FROM pg_indexes WHERE indexname IN"
                                        " ('bookings_live_holds', 'booking_lines_live_holds')"), 2);
+    assert_int_equal(pg_test_value(pg, LISTING_INDEXES), 3);
     pg_test_check_invariant(pg);
     booking_store *s = open_store();
     v2_decisions_and_holds_are_kept(s, pg);
@@ -432,10 +453,125 @@ static void schema_version_2_is_migrated_in_place_keeping_every_record_counter_h
     PQfinish(pg);
 }
 
+/* ---- version 3 (bundles) to 4 ---- */
+
+/* Runs first: the fixture is loaded here, and stays for the next case.
+ * Migration 4 creates three indexes: one of those names already there makes it
+ * fail after it created the first. */
+static void migration_that_fails_leaves_schema_version_3_as_it_was(void **state)
+{
+    (void)state;
+    load_fixture();
+    PGconn *pg = pg_test_connect(url);
+    PQclear(pg_test_exec(pg, "CREATE INDEX booking_lines_by_resource ON booking_lines (line)"));
+    booking_store *s = NULL;
+    char err[256] = "";
+    assert_int_equal(booking_store_open(url, &s, err, sizeof err), BOOKING_EOPEN);
+    assert_null(s);
+    assert_non_null(strstr(err, "booking_lines_by_resource"));
+    assert_int_equal(pg_test_value(pg, "SELECT version FROM booking_schema"), 3);
+    assert_int_equal(pg_test_value(pg, "SELECT count(*) FROM pg_indexes WHERE indexname IN"
+                                       " ('resources_by_id_bytewise', 'bookings_by_resource')"), 0);
+    PQclear(pg_test_exec(pg, "DROP INDEX booking_lines_by_resource"));
+    PQfinish(pg);
+}
+
+/* The records of one resource through list_bookings, pages of one, as ids joined by ','. */
+static void listed_ids(booking_store *s, const char *rid, booking_list_filter filter, char *out,
+                       size_t size)
+{
+    booking_record page[1];
+    char after[BOOKING_ID_LEN_MAX + 1] = "";
+    size_t len = 0;
+    out[0] = '\0';
+    for (;;) {
+        booking_reason reason;
+        size_t count;
+        bool more;
+        assert_int_equal(booking_list_bookings(s, rid, filter, after[0] ? after : NULL, 1,
+                                               &reason, page, &count, &more),
+                         BOOKING_OK);
+        assert_int_equal(reason, BOOKING_REASON_OK);
+        if (count == 1)
+            len += (size_t)snprintf(out + len, size - len, "%s%s", len ? "," : "",
+                                    page[0].booking_id);
+        assert_true(len < size);
+        if (!more)
+            return;
+        snprintf(after, sizeof after, "%s", page[0].booking_id);
+    }
+}
+
+static void schema_version_3_is_migrated_in_place_keeping_every_record_and_lists_them(
+    void **state)
+{
+    (void)state;
+    PGconn *pg = pg_test_connect(url);
+    assert_int_equal(pg_test_value(pg, "SELECT version FROM booking_schema"), 3);
+    char bookings[ROWS_TEXT_MAX], lines[ROWS_TEXT_MAX], resources[ROWS_TEXT_MAX],
+        after[ROWS_TEXT_MAX];
+    text_value(pg, V3_BOOKINGS, bookings, sizeof bookings);
+    text_value(pg, V3_LINES, lines, sizeof lines);
+    text_value(pg, V2_RESOURCES, resources, sizeof resources);
+    pthread_t t[OPENERS];
+    booking_error e[OPENERS];
+    for (int i = 0; i < OPENERS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, open_and_close, &e[i]), 0);
+    for (int i = 0; i < OPENERS; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(e[i], BOOKING_OK);
+    }
+    assert_int_equal(pg_test_value(pg, "SELECT version FROM booking_schema"), SCHEMA_VERSION_NOW);
+    text_value(pg, V3_BOOKINGS, after, sizeof after);
+    assert_string_equal(after, bookings);
+    text_value(pg, V3_LINES, after, sizeof after);
+    assert_string_equal(after, lines);
+    text_value(pg, V2_RESOURCES, after, sizeof after);
+    assert_string_equal(after, resources);
+    assert_int_equal(pg_test_value(pg, LISTING_INDEXES), 3);
+    pg_test_check_invariant(pg);
+    booking_store *s = open_store();
+    /* The store's time: the fixture's latest write; h-1 is due, never swept. */
+    test_clock_ms = pg_test_value(pg, "SELECT max(clock_ms) FROM resources");
+    assert_int_equal(booking_store_set_clock(s, test_clock, NULL), BOOKING_OK);
+    char ids[ROWS_TEXT_MAX];
+    listed_ids(s, "r-seats", BOOKING_LIST_ALL, ids, sizeof ids); /* bytewise: upper case first */
+    assert_string_equal(ids, "B-1,b-1,b-2,b-3,x-rej");
+    listed_ids(s, "r-room", BOOKING_LIST_ALL, ids, sizeof ids);
+    assert_string_equal(ids, "B-1,h-b,x-rej");
+    listed_ids(s, "r-Zed", BOOKING_LIST_HELD, ids, sizeof ids);
+    assert_string_equal(ids, "h-b");
+    listed_ids(s, "r-Zed", BOOKING_LIST_EXPIRED, ids, sizeof ids);
+    assert_string_equal(ids, "h-1");
+    listed_ids(s, "r-seats", BOOKING_LIST_REJECTED, ids, sizeof ids);
+    assert_string_equal(ids, "b-3,x-rej");
+    booking_resource page[8];
+    booking_reason reason;
+    size_t count;
+    bool more;
+    assert_int_equal(booking_list_resources(s, NULL, 8, &reason, page, &count, &more), BOOKING_OK);
+    assert_true(reason == BOOKING_REASON_OK && count == 4 && !more);
+    const char *want[] = {"r-Zed", "r-empty", "r-room", "r-seats"};
+    const uint64_t booked[] = {2, 0, 2, 5}; /* r-Zed net of h-1, due */
+    for (size_t i = 0; i < count; i++) {
+        assert_string_equal(page[i].resource_id, want[i]);
+        assert_int_equal(page[i].booked, booked[i]);
+    }
+    /* and writes work after, the new record listed */
+    booking_result r = attempt(s, "a-new", "r-seats", 1, 0);
+    assert_true(r.outcome == BOOKING_BOOKED && !r.replayed);
+    listed_ids(s, "r-seats", BOOKING_LIST_ACTIVE, ids, sizeof ids);
+    assert_string_equal(ids, "B-1,a-new,b-1");
+    pg_test_check_invariant(pg);
+    booking_store_close(s);
+    PQfinish(pg);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 4 || (strcmp(argv[3], "1") != 0 && strcmp(argv[3], "2") != 0)) {
-        fprintf(stderr, "usage: %s POSTGRES_URL FIXTURE.sql 1|2\n", argv[0]);
+    if (argc < 4 ||
+        (strcmp(argv[3], "1") != 0 && strcmp(argv[3], "2") != 0 && strcmp(argv[3], "3") != 0)) {
+        fprintf(stderr, "usage: %s POSTGRES_URL FIXTURE.sql 1|2|3\n", argv[0]);
         return 2;
     }
     url = argv[1];
@@ -449,7 +585,14 @@ int main(int argc, char **argv)
         cmocka_unit_test(
             schema_version_2_is_migrated_in_place_keeping_every_record_counter_hold_and_time),
     };
+    const struct CMUnitTest v3[] = {
+        cmocka_unit_test(migration_that_fails_leaves_schema_version_3_as_it_was),
+        cmocka_unit_test(
+            schema_version_3_is_migrated_in_place_keeping_every_record_and_lists_them),
+    };
     if (strcmp(argv[3], "1") == 0)
         return cmocka_run_group_tests_name("schema version 1", v1, NULL, NULL);
+    if (strcmp(argv[3], "3") == 0)
+        return cmocka_run_group_tests_name("schema version 3", v3, NULL, NULL);
     return cmocka_run_group_tests_name("schema version 2", v2, NULL, NULL);
 }
