@@ -32,6 +32,7 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,59 @@ static int on_attempt(h2o_handler_t *self, h2o_req_t *req)
     return 0;
 }
 
+/* ---- h2o's own error answers, rewritten (measured by malformed.py) ----
+ * h2o answers framing errors (chunk syntax, Content-Length, Transfer-Encoding)
+ * itself, in text/plain, through h2o_send_error_generic: that goes through the
+ * response filters, so this one replaces the body with the problem shape. A head
+ * that does not parse never gets here: h2o writes its fixed 400 to the socket. */
+typedef struct problem_ostream {
+    h2o_ostream_t super;
+    h2o_iovec_t body; /* in the request's pool */
+} problem_ostream;
+
+static void problem_do_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs,
+                            size_t bufcnt, h2o_send_state_t state)
+{
+    (void)bufs;
+    (void)bufcnt;
+    problem_ostream *o = (problem_ostream *)self;
+    if (h2o_send_state_is_in_progress(state)) {
+        h2o_ostream_send_next(self, req, NULL, 0, state);
+        return;
+    }
+    h2o_ostream_send_next(self, req, &o->body, 1, state);
+}
+
+static void problem_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+    (void)self;
+    ssize_t ct = h2o_find_header(&req->res.headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    bool h2o_text = ct >= 0 && h2o_memis(req->res.headers.entries[ct].value.base, 10,
+                                           H2O_STRLIT("text/plain"));
+    if (req->res.status < 400 || !h2o_text) {
+        h2o_setup_next_ostream(req, slot);
+        return;
+    }
+    /* h2o's own words become the detail; the status stays h2o's. */
+    char detail[128];
+    size_t n = req->res.reason != NULL ? strlen(req->res.reason) : 0;
+    snprintf(detail, sizeof detail, "%.*s", (int)n, n > 0 ? req->res.reason : "bad request");
+    http_reply r = reply_error((unsigned)req->res.status, "invalid_request", detail);
+    size_t len = 0;
+    char *text = booking_json_line(r.body, &len);
+    if (text == NULL) {
+        h2o_setup_next_ostream(req, slot);
+        return;
+    }
+    problem_ostream *o = (problem_ostream *)h2o_add_ostream(req, sizeof *o, slot);
+    o->super.do_send = problem_do_send;
+    o->body = h2o_strdup(&req->pool, text, len);
+    free(text);
+    req->res.headers.entries[ct].value = h2o_iovec_init(H2O_STRLIT(PROBLEM_CONTENT_TYPE));
+    req->res.content_length = len;
+    h2o_setup_next_ostream(req, &o->super.next);
+}
+
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
     if (err != NULL)
@@ -275,6 +329,10 @@ int main(int argc, char **argv)
     h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
     h2o_handler_t *handler = h2o_create_handler(path, sizeof *handler);
     handler->on_req = on_attempt;
+    h2o_filter_t *problems = h2o_create_filter(path, sizeof *problems);
+    problems->on_setup_ostream = problem_setup_ostream;
+    problems = h2o_create_filter(&host->fallback_path, sizeof *problems);
+    problems->on_setup_ostream = problem_setup_ostream;
     for (unsigned i = 0; i < nthreads; i++) {
         loop_thread *t = &threads[i];
         t->listen_fd = listen_on(port);
