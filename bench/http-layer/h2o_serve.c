@@ -161,8 +161,9 @@ static int on_attempt(h2o_handler_t *self, h2o_req_t *req)
     request_decode_result d = decode_attempts(req->entity.base, req->entity.len, false,
                                               &p->attempts);
     if (d.status != REQUEST_DECODE_OK) {
-        free(p);
         send_reply(req, reply_invalid(&d));
+        decoded_attempts_free(&p->attempts); /* as server.c does on every path */
+        free(p);
         return 0;
     }
     p->req = req;
