@@ -6,6 +6,7 @@
  * cheap O(n) checks, then the search per component, and reports the earliest
  * violation. The model and why this partition is exact: docs/checking.md.
  */
+#include "check/check_bounds.h"
 #include "check/check_cheap.h"
 #include "check/check_history.h"
 #include "check/check_report.h"
@@ -162,7 +163,14 @@ check_verdict check_history_run(const check_history *h, const check_options *opt
 
     check_report found;
     memset(&found, 0, sizeof found);
-    if (chk_cheap_checks(h, &found)) {
+    bool cheap = chk_cheap_checks(h, &found);
+    check_report bound;
+    memset(&bound, 0, sizeof bound);
+    if (chk_bounds_checks(h, &bound) && (!cheap || report_line(&bound) < report_line(&found))) {
+        found = bound;
+        cheap = true;
+    }
+    if (cheap) {
         found.events = report->events;
         *report = found;
         count_ops(h, report);
