@@ -164,11 +164,15 @@ check_verdict check_history_run(const check_history *h, const check_options *opt
     check_report found;
     memset(&found, 0, sizeof found);
     bool cheap = chk_cheap_checks(h, &found);
+    bool search_only = options != NULL && options->search_only;
     check_report bound;
     memset(&bound, 0, sizeof bound);
-    if (chk_bounds_checks(h, &bound) && (!cheap || report_line(&bound) < report_line(&found))) {
-        found = bound;
-        cheap = true;
+    for (int k = 0; k < 2 && !search_only; k++) {
+        bool hit = k == 0 ? chk_bounds_checks(h, &bound) : chk_replay_checks(h, &bound);
+        if (hit && (!cheap || report_line(&bound) < report_line(&found))) {
+            found = bound;
+            cheap = true;
+        }
     }
     if (cheap) {
         found.events = report->events;

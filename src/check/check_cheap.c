@@ -432,9 +432,6 @@ bool chk_cheap_checks(const check_history *h, check_report *report)
     check_changes(h, ev, CHK_CONFIRM, BOOKING_REASON_CONFIRMED, &f);
     keep_earliest(&best, &f);
     f = (cheap_found){0};
-    check_replays(h, &f);
-    keep_earliest(&best, &f);
-    f = (cheap_found){0};
     check_expiries(h, ev, &f);
     keep_earliest(&best, &f);
     /* Oversell reasons about bookings whose decisions already agree. */
@@ -447,5 +444,15 @@ bool chk_cheap_checks(const check_history *h, check_report *report)
     if (!best.found)
         return false;
     *report = best.report;
+    return true;
+}
+
+bool chk_replay_checks(const check_history *h, check_report *report)
+{
+    cheap_found f = {0};
+    check_replays(h, &f);
+    if (!f.found)
+        return false;
+    *report = f.report;
     return true;
 }

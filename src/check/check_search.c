@@ -498,12 +498,15 @@ static bool firing_matters(const search *s, uint32_t i, const chk_answer *a, boo
 
 /* ---- memo ---- */
 
+_Static_assert(sizeof(uint64_t[4]) + sizeof(unsigned char) == CHECK_MEMO_SLOT_BYTES,
+               "a memo slot is its key and its used byte (check.h)");
+
 static int memo_insert(search *s)
 {
     uint64_t key[4] = {s->hb[0], s->hb[1], s->hs[0], s->hs[1]};
-    if ((s->memo_count + 1) * 2 > s->memo_mask + 1) {
+    if ((s->memo_count + 1) * 4 > (s->memo_mask + 1) * 3) { /* filled to 3/4 at most */
         size_t slots = (s->memo_mask + 1) * 2;
-        if (slots / 2 > CHECK_MEMO_ENTRIES_MAX)
+        if (slots > CHECK_MEMO_SLOTS_MAX)
             return -1;
         uint64_t(*grown)[4] = malloc(slots * sizeof *grown);
         unsigned char *used = calloc(slots, 1);
@@ -877,8 +880,8 @@ static check_verdict run(search *s, chk_budget *budget, check_report *report)
     return CHECK_VIOLATION;
 undecided_memory:
     snprintf(report->detail, sizeof report->detail,
-             "undecided: the search needs more than %zu states (or memory ran out)",
-             (size_t)CHECK_MEMO_ENTRIES_MAX);
+             "undecided: the search needs more than %zu states (%zu MiB of memo) or memory "
+             "ran out", (size_t)CHECK_MEMO_ENTRIES_MAX, (size_t)CHECK_MEMO_PEAK_BYTES >> 20);
     return CHECK_UNDECIDED;
 }
 

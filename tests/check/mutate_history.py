@@ -13,8 +13,8 @@ Either only widens what may have happened, so a linearizable history stays so.
 --mutation then plants one violation (none: the lossy history itself):
   read     the last read's booked one unit lower (on a sold-out resource a
            rejection of one unit completed before it proves booked = capacity);
-  flip     a fresh BOOKED in the first quarter of the attempts answered REJECTED
-           insufficient_capacity instead (the resource was far from full);
+  flip     the first fresh BOOKED after the share --at of the attempts (1/8: the
+           resource far from full) answered REJECTED insufficient_capacity instead;
   drop     the fresh BOOKED of a booking_id that later answers are replays of is
            removed (invoke and completion): those replays replay nothing;
   release  after the last event a cancel of a BOOKED booking answering
@@ -34,6 +34,8 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--lose", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--at", type=float, default=0.125,
+                    help="flip: where among the attempts, as a share (default 1/8)")
     ap.add_argument("--mutation", default="none",
                     choices=["none", "read", "flip", "drop", "release", "release-ok"])
     a = ap.parse_args()
@@ -63,8 +65,7 @@ def main():
     keep = set()
     target = None
     if a.mutation == "flip":
-        quarter = attempts[: max(1, len(attempts) // 4)]
-        cand = [i for i in quarter[len(quarter) // 2:] if fresh_booked(i)]
+        cand = [i for i in attempts[int(len(attempts) * a.at):] if fresh_booked(i)]
         if cand:
             target = cand[0]
     elif a.mutation == "drop":
@@ -118,7 +119,8 @@ def main():
                 e = {k2: v for k2, v in e.items() if k2 not in ("status", "expires_at")}
                 e["outcome"], e["reason"] = "REJECTED", "insufficient_capacity"
                 out[k] = (i, e)
-        print(f"flip: line of invoke {target + 1} now REJECTED", file=sys.stderr)
+        print(f"flip: booking {ev[target]['booking_id']} (invoke line {target + 1}) now "
+              "REJECTED", file=sys.stderr)
     elif a.mutation == "drop":
         gone = {target, pair[target]}
         out = [(i, e) for (i, e) in out if i not in gone]
