@@ -56,7 +56,9 @@ typedef struct check_report {
     size_t search_states;
     /* For CHECK_VIOLATION: a short kind ("oversell", "decided_twice",
      * "replay_disagrees", "cancel_released_twice", "confirmed_twice",
-     * "confirmed_after_expiry", "released_after_expiry", "not_linearizable"), the line
+     * "confirmed_after_expiry", "released_after_expiry", "replay_without_decision",
+     * "read_over_capacity", "read_below_lower_bound", "read_above_upper_bound",
+     * "booked_without_room", "rejected_with_room", "not_linearizable"), the line
      * numbers (1-based) of the events involved, and why no order explains them.
      * For CHECK_INVALID / CHECK_UNDECIDED: detail says why. */
     char kind[32];
