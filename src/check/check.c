@@ -160,6 +160,7 @@ check_verdict check_history_run(const check_history *h, const check_options *opt
     count_ops(h, report);
     double timeout = options ? options->timeout_s : CHECK_TIMEOUT_S_DEFAULT;
     chk_budget budget = chk_budget_start(timeout);
+    budget.no_answered_twins = options != NULL && options->no_answered_twins;
 
     check_report found;
     memset(&found, 0, sizeof found);

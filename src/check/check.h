@@ -41,6 +41,9 @@ typedef struct check_options {
     /* Tests only: skip the bounds on booked and replay_without_decision (O(n) proofs
      * before the search), so that the search alone decides; false: run them. */
     bool search_only;
+    /* Tests only: the search without note (12) of check_search.c (answered twins
+     * placed in one order), to compare with it; false: with it. */
+    bool no_answered_twins;
 } check_options;
 
 typedef struct check_report {

@@ -6,8 +6,10 @@
  * interleaved processes (some answers FAILED or never given, whether or not they
  * took effect) and then, half of them, with one answer changed, get the same
  * verdict with the proofs (the default) and without them (check_options
- * search_only). A proof that refuted a valid history would show as a violation
- * the search alone calls linearizable; one that missed nothing is not a defect.
+ * search_only), and the search gives it with and without placing answered twins
+ * in one order (note (12) of check_search.c; check_options no_answered_twins). A
+ * proof that refuted a valid history would show as a violation the search alone
+ * calls linearizable; a cut that lost an order, as one without the cut.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,7 +26,7 @@
 #define AGREE_HISTORIES 4000
 #define AGREE_PROCS_MAX 4
 #define AGREE_OPS_PER_PROC_MAX 4
-#define AGREE_BOOKINGS 5
+#define AGREE_BOOKINGS 12 /* half the histories draw from 4 of them (replays, conflicts) */
 #define AGREE_RESOURCES 2
 #define AGREE_TEXT_BYTES 16384
 #define AGREE_TIMEOUT_S 5.0
@@ -226,9 +228,10 @@ static void make_history(text *t, bool mutated)
     model m;
     memset(&m, 0, sizeof m);
     t->len = 0;
+    bool few_ids = rnd(2) == 0;
     unsigned nres = 1 + (unsigned)rnd(AGREE_RESOURCES);
     for (unsigned r = 0; r < nres; r++) { /* the setup, sequential */
-        op o = {.k = K_SET_CAPACITY, .r = r, .v = rnd(5)};
+        op o = {.k = K_SET_CAPACITY, .r = r, .v = rnd(8)};
         apply(&m, &o);
         put_invoke(t, 0, &o);
         put_complete(t, 0, &o, false);
@@ -242,9 +245,10 @@ static void make_history(text *t, bool mutated)
             uint64_t pick = rnd(10);
             op *o = &ps[p].ops[k];
             o->k = pick < 5 ? K_ATTEMPT : pick < 7 ? K_CANCEL : pick < 8 ? K_SET_CAPACITY : K_READ;
-            o->b = (unsigned)rnd(AGREE_BOOKINGS);
+            o->b = (unsigned)rnd(few_ids ? 4 : AGREE_BOOKINGS);
             o->r = (unsigned)rnd(nres);
-            o->v = o->k == K_SET_CAPACITY ? rnd(6) : 1 + rnd(3);
+            /* Distinct ids and mostly 1 unit: fresh bookings alike (answered twins). */
+            o->v = o->k == K_SET_CAPACITY ? rnd(6) : few_ids || rnd(4) == 0 ? 1 + rnd(3) : 1;
         }
         total += ps[p].n;
     }
@@ -284,11 +288,11 @@ static void make_history(text *t, bool mutated)
     }
 }
 
-static void bounds_agree_with_search_alone_on_random_histories(void **state)
+static void bounds_and_twins_agree_with_search_alone_on_random_histories(void **state)
 {
     (void)state;
     rng_state = 0x5eed5eedULL;
-    size_t valid = 0, violations = 0, by_bounds = 0, undecided = 0;
+    size_t valid = 0, violations = 0, by_bounds = 0, undecided = 0, twins_cut = 0;
     static text t;
     static const char *const bound_kinds[] = {
         "read_over_capacity", "read_below_lower_bound", "read_above_upper_bound",
@@ -305,7 +309,17 @@ static void bounds_agree_with_search_alone_on_random_histories(void **state)
         check_options o2 = {.timeout_s = AGREE_TIMEOUT_S, .search_only = true};
         check_verdict v1 = check_history_run(h, &o1, &with);
         check_verdict v2 = check_history_run(h, &o2, &alone);
+        check_options o3 = {.timeout_s = AGREE_TIMEOUT_S, .search_only = true,
+                            .no_answered_twins = true};
+        check_report plain;
+        check_verdict v3 = check_history_run(h, &o3, &plain);
         check_history_free(h);
+        twins_cut += alone.search_states < plain.search_states;
+        if (v2 != v3 && v2 != CHECK_UNDECIDED && v3 != CHECK_UNDECIDED) {
+            fprintf(stderr, "history %d: the search %d with answered twins, %d without\n%s", n,
+                    (int)v2, (int)v3, t.buf);
+            fail();
+        }
         if (v1 == CHECK_UNDECIDED || v2 == CHECK_UNDECIDED) {
             undecided++;
             continue;
@@ -321,19 +335,56 @@ static void bounds_agree_with_search_alone_on_random_histories(void **state)
              k++)
             by_bounds += strcmp(with.kind, bound_kinds[k]) == 0;
     }
-    printf("%zu valid, %zu violations (%zu proved by the bounds), %zu undecided\n", valid,
-           violations, by_bounds, undecided);
+    printf("%zu valid, %zu violations (%zu proved by the bounds), %zu undecided; answered "
+           "twins saved states in %zu\n",
+           valid, violations, by_bounds, undecided, twins_cut);
     /* The run must exercise both sides and the proofs themselves. */
     assert_true(valid >= AGREE_HISTORIES / 4);
     assert_true(violations >= AGREE_HISTORIES / 8);
     assert_true(by_bounds >= AGREE_HISTORIES / 40);
     assert_true(undecided == 0);
+    assert_true(twins_cut >= AGREE_HISTORIES / 400);
+}
+
+/* Note (12) alone: 30 fresh 1-unit bookings whose windows all overlap, invoked and
+ * returned in the same order, then a read one unit short. Without the bounds the
+ * search must try every subset of them placed before the read (2^30) unless
+ * answered twins are placed in one order (30 configurations). */
+static void answered_twins_decide_thirty_concurrent_bookings_alike(void **state)
+{
+    (void)state;
+    static text t;
+    t.len = 0;
+    const int n = 30;
+    put(&t, "{\"type\":\"invoke\",\"process\":0,\"f\":\"set_capacity\",\"resource_id\":\"r\","
+            "\"capacity\":100}\n{\"type\":\"complete\",\"process\":0,\"f\":\"set_capacity\","
+            "\"ok\":true}\n");
+    for (int i = 1; i <= n; i++)
+        put(&t, "{\"type\":\"invoke\",\"process\":%d,\"f\":\"attempt\",\"booking_id\":\"b%d\","
+                "\"resource_id\":\"r\",\"units\":1}\n", i, i);
+    for (int i = 1; i <= n; i++)
+        put(&t, "{\"type\":\"complete\",\"process\":%d,\"f\":\"attempt\",\"outcome\":"
+                "\"BOOKED\",\"reason\":\"booked\",\"replayed\":false}\n", i);
+    put(&t, "{\"type\":\"invoke\",\"process\":0,\"f\":\"get_resource\",\"resource_id\":\"r\"}\n"
+            "{\"type\":\"complete\",\"process\":0,\"f\":\"get_resource\",\"capacity\":100,"
+            "\"booked\":%d}\n", n - 1);
+    check_report r;
+    check_history *h = check_history_parse(t.buf, t.len, &r);
+    assert_non_null(h);
+    check_options with = {.timeout_s = AGREE_TIMEOUT_S, .search_only = true};
+    assert_int_equal(check_history_run(h, &with, &r), CHECK_VIOLATION);
+    assert_string_equal(r.kind, "not_linearizable");
+    assert_true(r.search_states < 1000);
+    check_options without = {.timeout_s = 1.0, .search_only = true, .no_answered_twins = true};
+    assert_int_equal(check_history_run(h, &without, &r), CHECK_UNDECIDED);
+    check_history_free(h);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(bounds_agree_with_search_alone_on_random_histories),
+        cmocka_unit_test(bounds_and_twins_agree_with_search_alone_on_random_histories),
+        cmocka_unit_test(answered_twins_decide_thirty_concurrent_bookings_alike),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
