@@ -45,12 +45,12 @@ test: build test-plain test-asan test-tsan
 	@echo "make test: every tree passed (plain, asan+ubsan, tsan)"
 
 test-plain: build
-	cd build && ctest $(CTEST_FLAGS) -j$(JOBS) -LE '^ha$$'
+	cd build && ctest $(CTEST_FLAGS) -j$(JOBS) -LE '^(ha|long)$$'
 
 test-asan: deps build-asan/CMakeCache.txt
 	@cmake --build build-asan -j$(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest $(CTEST_FLAGS) -j$(JOBS) -LE 'no-sanitizer|^ha$$'
+	  ctest $(CTEST_FLAGS) -j$(JOBS) -LE 'no-sanitizer|^(ha|long)$$'
 
 test-tsan: deps build-tsan/CMakeCache.txt
 	@cmake --build build-tsan -j$(JOBS)

@@ -6,6 +6,7 @@
  * cheap O(n) checks, then the search per component, and reports the earliest
  * violation. The model and why this partition is exact: docs/checking.md.
  */
+#include "check/check_bounds.h"
 #include "check/check_cheap.h"
 #include "check/check_history.h"
 #include "check/check_report.h"
@@ -159,10 +160,22 @@ check_verdict check_history_run(const check_history *h, const check_options *opt
     count_ops(h, report);
     double timeout = options ? options->timeout_s : CHECK_TIMEOUT_S_DEFAULT;
     chk_budget budget = chk_budget_start(timeout);
+    budget.no_answered_twins = options != NULL && options->no_answered_twins;
 
     check_report found;
     memset(&found, 0, sizeof found);
-    if (chk_cheap_checks(h, &found)) {
+    bool cheap = chk_cheap_checks(h, &found);
+    bool search_only = options != NULL && options->search_only;
+    check_report bound;
+    memset(&bound, 0, sizeof bound);
+    for (int k = 0; k < 2 && !search_only; k++) {
+        bool hit = k == 0 ? chk_bounds_checks(h, &bound) : chk_replay_checks(h, &bound);
+        if (hit && (!cheap || report_line(&bound) < report_line(&found))) {
+            found = bound;
+            cheap = true;
+        }
+    }
+    if (cheap) {
         found.events = report->events;
         *report = found;
         count_ops(h, report);

@@ -18,8 +18,16 @@
 #define CHECK_REPORT_LINES_MAX 16                 /* line numbers named by a violation */
 #define CHECK_DETAIL_BYTES 1024
 #define CHECK_TIMEOUT_S_DEFAULT 60.0
-/* Memoized search states (32 bytes each); past it the check is undecided. */
-#define CHECK_MEMO_ENTRIES_MAX ((size_t)1 << 23)
+/* The search's memo: an open-addressing table of at most CHECK_MEMO_SLOTS_MAX
+ * slots of CHECK_MEMO_SLOT_BYTES (a 32-byte key and a used byte), filled to 3/4
+ * at most, so CHECK_MEMO_ENTRIES_MAX states; past it the check is undecided. At
+ * its last growth the old table (half the slots) and the new one are both held:
+ * CHECK_MEMO_PEAK_BYTES, 396 MiB, is the memo's peak (docs/checking.md, "Bounds",
+ * gives the measured peak RSS, which adds the parsed history). */
+#define CHECK_MEMO_SLOTS_MAX ((size_t)1 << 23)
+#define CHECK_MEMO_SLOT_BYTES ((size_t)33)
+#define CHECK_MEMO_ENTRIES_MAX (CHECK_MEMO_SLOTS_MAX / 4 * 3)
+#define CHECK_MEMO_PEAK_BYTES (CHECK_MEMO_SLOTS_MAX / 2 * 3 * CHECK_MEMO_SLOT_BYTES)
 
 typedef enum check_verdict {
     CHECK_VALID = 0,     /* some order explains every answer */
@@ -30,6 +38,12 @@ typedef enum check_verdict {
 
 typedef struct check_options {
     double timeout_s; /* wall-clock bound of the search; <= 0: no bound */
+    /* Tests only: skip the bounds on booked and replay_without_decision (O(n) proofs
+     * before the search), so that the search alone decides; false: run them. */
+    bool search_only;
+    /* Tests only: the search without note (12) of check_search.c (answered twins
+     * placed in one order), to compare with it; false: with it. */
+    bool no_answered_twins;
 } check_options;
 
 typedef struct check_report {
@@ -45,7 +59,9 @@ typedef struct check_report {
     size_t search_states;
     /* For CHECK_VIOLATION: a short kind ("oversell", "decided_twice",
      * "replay_disagrees", "cancel_released_twice", "confirmed_twice",
-     * "confirmed_after_expiry", "released_after_expiry", "not_linearizable"), the line
+     * "confirmed_after_expiry", "released_after_expiry", "replay_without_decision",
+     * "read_over_capacity", "read_below_lower_bound", "read_above_upper_bound",
+     * "booked_without_room", "rejected_with_room", "not_linearizable"), the line
      * numbers (1-based) of the events involved, and why no order explains them.
      * For CHECK_INVALID / CHECK_UNDECIDED: detail says why. */
     char kind[32];

@@ -9,6 +9,8 @@
  *    answer already showed the record;
  *  - a cancel releases a booking at most once, a confirm confirms it at most once;
  *  - holds: one end per booking, and no confirmed or cancelled at or after it;
+ *  - a replay or a booking_id_conflict answers from a record that some attempt
+ *    invoked before it may have made (replay_without_decision);
  *  - oversell: at every instant, the units of bookings known BOOKED (and not
  *    possibly cancelled yet) fit in the largest capacity set so far.
  */
@@ -370,6 +372,50 @@ done:
     free(op_of);
 }
 
+/* A replay (replayed=true) or a booking_id_conflict answers from a record, so some
+ * attempt of that booking_id that may have made the record (one not answered as a
+ * replay or a conflict) was invoked before it returned; else nothing made it. */
+static void check_replays(const check_history *h, cheap_found *out)
+{
+    size_t *maker = malloc((h->bookings.count + 1) * sizeof *maker);
+    if (maker == NULL)
+        return;
+    for (size_t b = 0; b < h->bookings.count; b++)
+        maker[b] = CHECK_NO_POS;
+    for (size_t i = 0; i < h->op_count; i++) {
+        const chk_op *op = &h->ops[i];
+        if (op->kind != CHK_ATTEMPT)
+            continue;
+        bool makes = !op->determinate ||
+                     (op->replayed != 1 && chk_reason_is_decision(chk_attempt_reason(op)));
+        if (makes && op->invoke_pos < maker[op->booking])
+            maker[op->booking] = op->invoke_pos;
+    }
+    for (size_t i = 0; i < h->op_count; i++) {
+        const chk_op *op = &h->ops[i];
+        if (op->kind != CHK_ATTEMPT || !op->determinate)
+            continue;
+        booking_reason r = chk_attempt_reason(op);
+        bool from_record = (op->replayed == 1 && chk_reason_is_decision(r)) ||
+                           r == BOOKING_REASON_BOOKING_ID_CONFLICT;
+        if (!from_record || maker[op->booking] < op->return_pos)
+            continue;
+        if (out->found && out->at_line <= op->complete_line)
+            continue;
+        size_t lines[] = {op->invoke_line, op->complete_line};
+        chk_violation(&out->report, "replay_without_decision", lines, 2,
+                      "line %zu answers %s%s for booking_id %s, an answer from its record, but "
+                      "no attempt invoked before it returned can have made that record (every "
+                      "other one is answered as a replay or a conflict too, or came later)",
+                      op->complete_line, booking_reason_name(r),
+                      op->replayed == 1 ? " with replayed=true" : "",
+                      h->bookings.names[op->booking]);
+        out->found = true;
+        out->at_line = op->complete_line;
+    }
+    free(maker);
+}
+
 bool chk_cheap_checks(const check_history *h, check_report *report)
 {
     uint32_t *ev = event_order(h);
@@ -398,5 +444,15 @@ bool chk_cheap_checks(const check_history *h, check_report *report)
     if (!best.found)
         return false;
     *report = best.report;
+    return true;
+}
+
+bool chk_replay_checks(const check_history *h, check_report *report)
+{
+    cheap_found f = {0};
+    check_replays(h, &f);
+    if (!f.found)
+        return false;
+    *report = f.report;
     return true;
 }

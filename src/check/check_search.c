@@ -72,6 +72,19 @@
  *      k) can never be placed, and the frame is a dead end at once instead of
  *      after every order of what comes between (frame_doomed). Its memo entry
  *      stays: that state is a dead end whichever way it is reached.
+ * (12) Answered twins: fresh BOOKED attempts of one line, no hold and no time,
+ *      of the same resource and units, whose booking_ids no other operation
+ *      names, change the state alike (the record each leaves is read by nobody)
+ *      and get the same answer wherever they are placed. Of two such, A and B,
+ *      where A was invoked before B and returned before B, some order that
+ *      explains the history places A first: if one places B at p1 and A at p2 >
+ *      p1, swap them (A may take p1: invoked before B, p1 < p2 <= A's return; B
+ *      may take p2: p2 <= A's return < B's return). Within a class in invoke
+ *      order, each one whose return also comes after its predecessor's is tried
+ *      only once that predecessor is placed; the pairs form disjoint chains,
+ *      and swapping inverted pairs of a chain lowers its inversions, so one
+ *      order satisfies every chain at once. 64 concurrent bookings alike then
+ *      cost 64 configurations, not 2^64 subsets.
  */
 #include "check/check_model.h"
 #include "check/check_report.h"
@@ -144,6 +157,7 @@ typedef struct search {
     size_t ntimed;
     bool has_times;       /* the component has times at all (for the report) */
     bool has_holds;       /* some attempt is a hold: booked may fall by an expiry */
+    bool no_answered_twins; /* note (12) off (tests) */
     size_t lowering_left; /* cancels and set_capacity ops not linearized (note (11)) */
     uint64_t hb[2], hs[2];
     uint64_t seed[2];
@@ -498,12 +512,15 @@ static bool firing_matters(const search *s, uint32_t i, const chk_answer *a, boo
 
 /* ---- memo ---- */
 
+_Static_assert(sizeof(uint64_t[4]) + sizeof(unsigned char) == CHECK_MEMO_SLOT_BYTES,
+               "a memo slot is its key and its used byte (check.h)");
+
 static int memo_insert(search *s)
 {
     uint64_t key[4] = {s->hb[0], s->hb[1], s->hs[0], s->hs[1]};
-    if ((s->memo_count + 1) * 2 > s->memo_mask + 1) {
+    if ((s->memo_count + 1) * 4 > (s->memo_mask + 1) * 3) { /* filled to 3/4 at most */
         size_t slots = (s->memo_mask + 1) * 2;
-        if (slots / 2 > CHECK_MEMO_ENTRIES_MAX)
+        if (slots > CHECK_MEMO_SLOTS_MAX)
             return -1;
         uint64_t(*grown)[4] = malloc(slots * sizeof *grown);
         unsigned char *used = calloc(slots, 1);
@@ -629,7 +646,8 @@ static uint32_t frame_next(search *s, s_frame *f)
             if (op->return_pos > f->scan_ret)
                 break;
             f->cur++;
-            if (!s->lin[c] && op->invoke_pos < f->minret)
+            if (!s->lin[c] && op->invoke_pos < f->minret &&
+                (s->twin_before[c] == CHECK_NONE || s->lin[s->twin_before[c]]))
                 return c;
         }
         f->phase = 1;
@@ -877,8 +895,8 @@ static check_verdict run(search *s, chk_budget *budget, check_report *report)
     return CHECK_VIOLATION;
 undecided_memory:
     snprintf(report->detail, sizeof report->detail,
-             "undecided: the search needs more than %zu states (or memory ran out)",
-             (size_t)CHECK_MEMO_ENTRIES_MAX);
+             "undecided: the search needs more than %zu states (%zu MiB of memo) or memory "
+             "ran out", (size_t)CHECK_MEMO_ENTRIES_MAX, (size_t)CHECK_MEMO_PEAK_BYTES >> 20);
     return CHECK_UNDECIDED;
 }
 
@@ -1035,6 +1053,44 @@ static int twin_cmp(const void *pa, const void *pb)
     return a->op < b->op ? -1 : a->op > b->op;
 }
 
+/* Note (12): an answered attempt that is interchangeable with others: a fresh
+ * BOOKED (replayed=false or not said) of one line, no hold, no time, whose
+ * booking_id no other operation names. */
+static bool answered_twin(const search *s, uint32_t i)
+{
+    const chk_op *op = &s->h->ops[s->gops[i]];
+    return op->kind == CHK_ATTEMPT && op->determinate && op->line_count == 1 &&
+           op->hold_ms == 0 && !op->has_at && !op->has_expires_at && op->replayed != 1 &&
+           op->accept == CHK_BIT(BOOKING_REASON_BOOKED) && s->refs[s->lb[i]] == 1;
+}
+
+/* Note (12): within a class of answered twins of one resource and units, in invoke
+ * order, each one whose return is also after its predecessor's is placed only
+ * after it. */
+static bool build_answered_twins(search *s)
+{
+    twin_key *keys = malloc((s->ndet + 1) * sizeof *keys);
+    if (keys == NULL)
+        return false;
+    size_t m = 0;
+    for (size_t k = 0; k < s->ndet; k++) {
+        uint32_t i = s->det[k];
+        if (answered_twin(s, i))
+            keys[m++] = (twin_key){.kind = CHK_ATTEMPT, .lr = s->lr[i],
+                                   .value = s->h->ops[s->gops[i]].value, .op = i};
+    }
+    qsort(keys, m, sizeof *keys, twin_cmp); /* by resource, units, then invoke order */
+    for (size_t j = 1; j < m; j++) {
+        const chk_op *prev = &s->h->ops[s->gops[keys[j - 1].op]];
+        const chk_op *op = &s->h->ops[s->gops[keys[j].op]];
+        if (keys[j].lr == keys[j - 1].lr && keys[j].value == keys[j - 1].value &&
+            prev->return_pos < op->return_pos)
+            s->twin_before[keys[j].op] = keys[j - 1].op;
+    }
+    free(keys);
+    return true;
+}
+
 /* Note (6): indeterminate attempts whose booking_id nothing else names, of the
  * same resource and units, have the same effect whenever they fire (likewise
  * indeterminate set_capacity ops of the same resource and capacity). Within such
@@ -1067,7 +1123,7 @@ static bool build_twins(search *s)
             s->twin_before[keys[j].op] = keys[j - 1].op;
     }
     free(keys);
-    return true;
+    return s->no_answered_twins || build_answered_twins(s);
 }
 
 static const search *ret_sorting; /* qsort has no context argument */
@@ -1200,7 +1256,7 @@ check_verdict chk_search_component(const check_history *h, const uint32_t *ops, 
                                    uint32_t *map_b, uint32_t *map_r, chk_budget *budget,
                                    check_report *report)
 {
-    search s = {.h = h, .gops = ops, .n = count};
+    search s = {.h = h, .gops = ops, .n = count, .no_answered_twins = budget->no_answered_twins};
     s.seed[0] = 0x6a09e667f3bcc908ULL;
     s.seed[1] = 0xbb67ae8584caa73bULL;
     check_verdict v;

@@ -11,6 +11,7 @@
 typedef struct chk_budget {
     double deadline_s; /* monotonic seconds; 0: none */
     size_t states;     /* counted across components */
+    bool no_answered_twins; /* check_options.no_answered_twins */
 } chk_budget;
 
 /* A budget that ends timeout_s from now (<= 0: no deadline). */
