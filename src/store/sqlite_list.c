@@ -197,6 +197,7 @@ static int merge_page(sqlite_store *st, list_source *src, size_t sources,
         booking_record record;
         bk_sqlite_record_of_row(s, min->id, NULL, &rec, &record);
         sqlite3_reset(s);
+        rc = SQLITE_OK;
         bk_sqlite_record_as_of(&rec, now, &record);
         if (bk_core_list_filter_keeps(filter, record.outcome, record.status)) {
             if (n == limit) {
