@@ -4,7 +4,7 @@
  * booking ids (what most clients send as idempotency keys) or sequential ones,
  * in process, on the public API only.
  *
- *   sqlite_ids PATH TOTAL BATCH uuid4|seq [MAX_SECONDS]
+ *   sqlite_ids PATH TOTAL BATCH uuid4|seq [MAX_SECONDS [LIST_PAGES]]
  *
  * Appends TOTAL new decisions (one unit each, of RESOURCES resources in turn, every
  * one BOOKED) in batches of BATCH (booking_attempt_batch), and prints one line per
@@ -12,7 +12,9 @@
  * attempt, the process's RSS and the file's size (db + wal). It first prints how
  * long the open took and the RSS it added (the store's in-memory index is built
  * on open). Bounded: stops at TOTAL or after MAX_SECONDS (default 1800). Every
- * answer is checked to be a new BOOKED decision. Build (from a configured build/):
+ * answer is checked to be a new BOOKED decision. With LIST_PAGES, it then pages
+ * through resource r0's bookings (limit BOOKING_LIST_LIMIT_DEFAULT) that many
+ * pages and prints the mean time per page. TOTAL may be 0 (open, and list). Build (from a configured build/):
  *   cc -O2 -Iinclude bench/sqlite-ids/sqlite_ids.c build/src/libbooking.a \
  *      build/src/libbooking_internal.a build/src/libbooking_core.a -lsqlite3 -lpq -lpthread -lm
  */
@@ -91,8 +93,9 @@ int main(int argc, char **argv)
     long batch = atol(argv[3]);
     bool seq = strcmp(argv[4], "seq") == 0;
     double max_s = argc > 5 ? atof(argv[5]) : MAX_SECONDS_DEFAULT;
-    if (total < 1 || batch < 1 || batch > BOOKING_BATCH_MAX || max_s <= 0) {
-        fprintf(stderr, "TOTAL >= 1, BATCH 1..%d, MAX_SECONDS > 0\n", BOOKING_BATCH_MAX);
+    long list_pages = argc > 6 ? atol(argv[6]) : 0;
+    if (total < 0 || batch < 1 || batch > BOOKING_BATCH_MAX || max_s <= 0) {
+        fprintf(stderr, "TOTAL >= 0, BATCH 1..%d, MAX_SECONDS > 0\n", BOOKING_BATCH_MAX);
         return 2;
     }
     FILE *u = fopen("/dev/urandom", "rb");
@@ -163,6 +166,29 @@ int main(int argc, char **argv)
         }
     }
     printf("total %lld in %.1f s\n", done, now_s() - start);
+    static booking_record page[BOOKING_LIST_LIMIT_DEFAULT];
+    char after[BOOKING_ID_LEN_MAX + 1] = "";
+    double l0 = now_s();
+    long pages = 0;
+    for (; pages < list_pages; pages++) {
+        size_t count = 0;
+        bool more = false;
+        if (booking_list_bookings(s, rid[0], BOOKING_LIST_ALL, pages ? after : NULL,
+                                  BOOKING_LIST_LIMIT_DEFAULT, &reason, page, &count,
+                                  &more) != BOOKING_OK ||
+            reason != BOOKING_REASON_OK) {
+            fprintf(stderr, "list: %s\n", booking_reason_name(reason));
+            return 1;
+        }
+        if (count == 0)
+            break;
+        memcpy(after, page[count - 1].booking_id, sizeof after);
+        if (!more)
+            break;
+    }
+    if (list_pages > 0)
+        printf("list %ld pages of %d: %.2f ms per page\n", pages, BOOKING_LIST_LIMIT_DEFAULT,
+               pages ? (now_s() - l0) * 1e3 / (double)pages : 0.0);
     booking_store_close(s);
     free(req);
     free(res);

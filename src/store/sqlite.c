@@ -14,10 +14,11 @@
  *      Neither is a retry of ours: the one attempt waits, then decides or fails.
  *  (4) Reads use a second connection, so a reader never waits for a writer's fsync.
  *  (5) The batch write path: each resource is read once into an overlay, each
- *      attempt is decided against the overlay assuming its booking_id is new and
- *      its record is inserted with ON CONFLICT DO NOTHING; when nothing was
- *      inserted the id was decided before, so its record is read and the core
- *      decides the replay instead (the speculative counter change is never made).
+ *      attempt is decided against the overlay; the booking_id index (11) says
+ *      whether the id was decided before (this transaction's new records
+ *      included): if so its record is read by seq and the core decides the
+ *      replay instead (the speculative counter change is never made), else the
+ *      record is appended at the next seq.
  *      Changed counters are written once each, at the end, before COMMIT. Holds
  *      keep this shape: a hold is an insert like any other (status held, its
  *      expires_at_ms), and the expiry of (7) runs once per resource, when the
@@ -67,7 +68,8 @@
  *      again until the clock passes that time (no decision is ever affected: every
  *      decided or applied time was committed).
  * (10) Bundles (SPEC section 8; schema version 3, sqlite_schema.c). A record keeps
- *      line 0 in its own row and lines 1.. in booking_lines, inserted right after
+ *      line 0 in its own row and lines 1.. in booking_lines (keyed by the record's
+ *      seq and line since version 4), inserted right after
  *      it in the batch's transaction, so a single attempt writes what it wrote
  *      before. An attempt touches every line's resource through the overlay (5),
  *      the core decides all lines at once, and a reserve adds each line's units to
@@ -86,6 +88,59 @@
  *      only for a bundle asked with room for them, in the record's snapshot.
  *      Locks: the one write transaction (2) serializes every bundle whatever its
  *      resources, so there is no lock order to keep.
+ * (11) Records appended in arrival order (schema version 4). A B-tree keyed by a
+ *      random booking_id (UUIDv4, what most clients send) dirties about one page
+ *      per insert: a commit of 8192 wrote ~8k pages (~32 MB) of WAL, and the rate
+ *      fell from 80k/s at 1M to 17-22k/s at 10M. So bookings is a rowid table
+ *      keyed by seq (1, 2, 3, ... in decision order: every insert goes to the
+ *      right edge, a batch dirties a few pages per MB of records), and id has no
+ *      index in the file. The id -> seq index lives in memory, per store handle
+ *      (sqlite_index.h): 8-byte slots (32-bit fingerprint of the id's hash, 32-bit
+ *      seq), open addressing at most 3/4 full, grown by moving 4 old slots per add
+ *      into a table twice the size, so no add moves the whole table.
+ *       - Built on open by reading every (seq, id) in one snapshot, then caught
+ *         up: after BEGIN IMMEDIATE, under the write lock, every writer first adds
+ *         the records with seq > the index's latest (another process's, or a
+ *         commit of ours that failed yet surfaced), so booking_id stays unique
+ *         across processes: every writer catches up before deciding. The reader
+ *         catches up on a miss, inside its snapshot. All under the index's mutex.
+ *       - A fingerprint match is a candidate only: confirmed by reading the row
+ *         at that seq and comparing the id (one extra point read per false match,
+ *         about 2^-(32 - log2 slots) per probed slot: ~1/256 per slot at 10M).
+ *       - A transaction's new records go into the index only after its COMMIT
+ *         returned, still under the write lock (its scratch is its own there), so
+ *         a failed commit leaves nothing in it. Seqs run without a gap (records
+ *         are never deleted: triggers refuse it; a catch-up that finds a gap
+ *         answers internal): the next seq is the index's latest + 1.
+ *       - Cost: ~14 bytes of slots per stored decision on average (8 / load,
+ *         load between 3/8 and 3/4; 128 MB of slots from 6.3M to 12.6M records),
+ *         24 while the table grows. Open at 10M (measured, see below) reads the
+ *         ids once: O(n); at 100M on paper 10x that (~1.1 GB of slots, an open of
+ *         about ten times the 10M one: a sequential read of ~5 GB of rows). A
+ *         limit: 2^32 - 1 records per file (seq's 32 bits; then new records
+ *         answer internal).
+ * (12) Listings (SPEC section 5; sqlite_list.c). Resources: a range of the
+ *      resources table's primary key. Bookings by resource in ascending
+ *      booking_id, without a random-page index on the write path (an index on
+ *      (resource_id, booking_id) has the same one-page-per-insert cost as (11)):
+ *      sorted runs. Once SQLITE_RUN_ROWS (65,536) records follow the last sealed
+ *      seq, the batch that crossed the mark seals the next 65,536 into
+ *      booking_runs (run, resource_id, booking_id) -> seq, every line of a bundle
+ *      included, in key order (INSERT ... SELECT ... ORDER BY: appended at the
+ *      right edge, run leads the key), in a transaction of its own right after
+ *      its commit (best effort: a failure leaves nothing, a later batch seals
+ *      it). A page merges one cursor per run (a seek each) and the unsealed tail
+ *      (records after the last sealed seq with a line on the resource, read by
+ *      seq range and sorted: at most about 65,536 rows scanned), in one read
+ *      snapshot, reads each record by seq and keeps it when the filter keeps its
+ *      status as of the read's time. Cost per page: O(runs x seek + tail scan +
+ *      page x (one point read + the merge's min over runs)), plus the records of
+ *      this resource the filter skips. Not yet built: compaction (merging runs,
+ *      four into one, as an LSM does) would keep runs at O(log n); without it a
+ *      page at 10M seeks ~153 runs, at 100M ~1,526. Sealing costs ~1.1-1.8 us
+ *      per record (~70-120 ms per run, measured on a loaded 2-core machine):
+ *      the latency bump of the batch that crosses each mark, ~40% of a record's
+ *      write cost; the runs take ~45 bytes per line in the file.
  *
  * Transaction states of the writer connection, and the function of each step:
  *
@@ -940,37 +995,6 @@ static booking_reason reader_find_seq(sqlite_store *st, const char *booking_id, 
     return r;
 }
 
-/* Begins the reader's snapshot (SQL_BEGIN_READ): the statements until
- * read_end all read one committed state. */
-static booking_reason read_begin(sqlite_conn *c)
-{
-    booking_reason r = bk_sqlite_conn_lock(c);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    sqlite3_stmt *s = c->stmt[SQL_BEGIN_READ];
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc == SQLITE_DONE)
-        return BOOKING_REASON_OK;
-    bk_sqlite_conn_unlock(c);
-    return bk_sqlite_reason(rc);
-}
-
-/* Ends it (a read transaction writes nothing: COMMIT only lets go of it). */
-static void read_end(sqlite_conn *c)
-{
-    if (!sqlite3_get_autocommit(c->db)) {
-        sqlite3_stmt *s = c->stmt[SQL_COMMIT];
-        if (sqlite3_step(s) != SQLITE_DONE) {
-            sqlite3_reset(s);
-            s = c->stmt[SQL_ROLLBACK];
-            sqlite3_step(s);
-        }
-        sqlite3_reset(s);
-    }
-    bk_sqlite_conn_unlock(c);
-}
-
 static booking_reason sqlite_get_booking(booking_store *store, const char *booking_id,
                                          booking_record *out, booking_record_line *lines,
                                          size_t lines_cap)
@@ -979,13 +1003,13 @@ static booking_reason sqlite_get_booking(booking_store *store, const char *booki
     sqlite_conn *c = &st->reader;
     assert(out != NULL); /* the library always passes one to get_booking */
     assert(lines_cap <= BOOKING_LINES_MAX && (lines != NULL || lines_cap == 0));
-    booking_reason r = read_begin(c);
+    booking_reason r = bk_sqlite_read_begin(c);
     if (r != BOOKING_REASON_OK)
         return r;
     int64_t seq = 0;
     r = reader_find_seq(st, booking_id, &seq);
     if (r != BOOKING_REASON_OK || seq == 0) {
-        read_end(c);
+        bk_sqlite_read_end(c);
         return r != BOOKING_REASON_OK ? r : BOOKING_REASON_UNKNOWN_BOOKING;
     }
     sqlite3_stmt *s = c->stmt[SQL_READ_BOOKING_AT];
@@ -1008,7 +1032,7 @@ static booking_reason sqlite_get_booking(booking_store *store, const char *booki
         rc = lrc == SQLITE_DONE ? sqlite3_step(s) : lrc;
     }
     sqlite3_reset(s);
-    read_end(c);
+    bk_sqlite_read_end(c);
     if (rc != SQLITE_DONE)
         return bk_sqlite_reason(rc);
     if (!exists)
@@ -1147,13 +1171,13 @@ static const store_ops sqlite_ops = {
  * snapshot of the reader (later records come by catch-up). */
 static booking_reason build_index(sqlite_store *st)
 {
-    booking_reason r = read_begin(&st->reader);
+    booking_reason r = bk_sqlite_read_begin(&st->reader);
     if (r != BOOKING_REASON_OK)
         return r;
     bk_sqlite_index_lock(&st->index);
     r = bk_sqlite_index_catch_up(&st->index, &st->reader);
     bk_sqlite_index_unlock(&st->index);
-    read_end(&st->reader);
+    bk_sqlite_read_end(&st->reader);
     return r;
 }
 

@@ -385,3 +385,31 @@ booking_reason bk_sqlite_tx_finish(sqlite_conn *c, booking_reason r)
         step_once(c->stmt[SQL_ROLLBACK]);
     return r;
 }
+
+booking_reason bk_sqlite_read_begin(sqlite_conn *c)
+{
+    booking_reason r = bk_sqlite_conn_lock(c);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    sqlite3_stmt *s = c->stmt[SQL_BEGIN_READ];
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return BOOKING_REASON_OK;
+    bk_sqlite_conn_unlock(c);
+    return bk_sqlite_reason(rc);
+}
+
+void bk_sqlite_read_end(sqlite_conn *c)
+{
+    if (!sqlite3_get_autocommit(c->db)) {
+        sqlite3_stmt *s = c->stmt[SQL_COMMIT];
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            sqlite3_reset(s);
+            s = c->stmt[SQL_ROLLBACK];
+            sqlite3_step(s);
+        }
+        sqlite3_reset(s);
+    }
+    bk_sqlite_conn_unlock(c);
+}

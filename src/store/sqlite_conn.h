@@ -98,6 +98,12 @@ booking_reason bk_sqlite_tx_end(sqlite_conn *c, booking_reason r);
  * true in memory before it unlocks (bk_sqlite_conn_unlock). */
 booking_reason bk_sqlite_tx_finish(sqlite_conn *c, booking_reason r);
 
+/* Lock, then BEGIN (deferred): the statements until bk_sqlite_read_end all read
+ * one committed state (one snapshot). On failure nothing is held. */
+booking_reason bk_sqlite_read_begin(sqlite_conn *c);
+/* Ends it (a read transaction wrote nothing: COMMIT only lets go of it). Unlocks. */
+void bk_sqlite_read_end(sqlite_conn *c);
+
 booking_reason bk_sqlite_reason(int rc);
 
 /* The text of one run's cursor of a listing (sqlite_list.c), prepared once per

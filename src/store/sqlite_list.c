@@ -84,34 +84,6 @@ static int source_next(list_source *src)
     return rc;
 }
 
-static booking_reason read_begin(sqlite_conn *c)
-{
-    booking_reason r = bk_sqlite_conn_lock(c);
-    if (r != BOOKING_REASON_OK)
-        return r;
-    sqlite3_stmt *s = c->stmt[SQL_BEGIN_READ];
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc == SQLITE_DONE)
-        return BOOKING_REASON_OK;
-    bk_sqlite_conn_unlock(c);
-    return bk_sqlite_reason(rc);
-}
-
-static void read_end(sqlite_conn *c)
-{
-    if (!sqlite3_get_autocommit(c->db)) {
-        sqlite3_stmt *s = c->stmt[SQL_COMMIT];
-        if (sqlite3_step(s) != SQLITE_DONE) {
-            sqlite3_reset(s);
-            s = c->stmt[SQL_ROLLBACK];
-            sqlite3_step(s);
-        }
-        sqlite3_reset(s);
-    }
-    bk_sqlite_conn_unlock(c);
-}
-
 booking_reason bk_sqlite_list_resources(booking_store *store, const char *after, size_t limit,
                                         booking_resource *out, size_t *count, bool *more)
 {
@@ -221,7 +193,7 @@ booking_reason bk_sqlite_list_bookings(booking_store *store, const char *resourc
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->reader;
     assert(limit >= 1 && limit <= BOOKING_LIST_LIMIT_MAX && out != NULL && resource_id != NULL);
-    booking_reason r = read_begin(c);
+    booking_reason r = bk_sqlite_read_begin(c);
     if (r != BOOKING_REASON_OK)
         return r;
     const char *from = after ? after : ""; /* "" precedes every id */
@@ -234,11 +206,11 @@ booking_reason bk_sqlite_list_bookings(booking_store *store, const char *resourc
     int64_t sealed = sqlite3_column_int64(s, 2), runs = sqlite3_column_int64(s, 3);
     sqlite3_reset(s);
     if (rc != SQLITE_ROW) {
-        read_end(c);
+        bk_sqlite_read_end(c);
         return bk_sqlite_reason(rc == SQLITE_DONE ? SQLITE_CORRUPT : rc);
     }
     if (!exists) {
-        read_end(c);
+        bk_sqlite_read_end(c);
         return BOOKING_REASON_UNKNOWN_RESOURCE;
     }
     assert(runs >= 0 && sealed >= runs);
@@ -264,7 +236,7 @@ booking_reason bk_sqlite_list_bookings(booking_store *store, const char *resourc
             sqlite3_reset(src[i].stmt);
     }
     free(src);
-    read_end(c);
+    bk_sqlite_read_end(c);
     if (rc != SQLITE_OK)
         return bk_sqlite_reason(rc);
     bk_store_observe_time(store, now);
