@@ -2,7 +2,8 @@
 /*
  * conformance.c: the one suite every store engine must pass, so stores cannot drift
  * apart. It runs SPEC sections 1 and 2 (and, in conformance_holds.c,
- * conformance_changes.c and conformance_bundles.c, sections 7 and 8) through the
+ * conformance_changes.c and conformance_bundles.c, sections 7 and 8; in
+ * conformance_listing.c, the listings of section 5) through the
  * public API against the store named by argv[1] ("memory:", "sqlite:@TMP@/c.db",
  * "postgres://..."; "@TMP@" is replaced by a fresh temporary directory).
  *
@@ -17,6 +18,7 @@
 #include "conformance_bundles.h"
 #include "conformance_changes.h"
 #include "conformance_holds.h"
+#include "conformance_listing.h"
 #include "support/test_support.h"
 
 #include <sqlite3.h>
@@ -861,7 +863,8 @@ int main(int argc, char **argv)
         !add_cases(cases, &n, conformance_hold_cases, conformance_hold_case_count) ||
         !add_cases(cases, &n, conformance_change_cases, conformance_change_case_count) ||
         (sqlite && !add_cases(cases, &n, sqlite_cases, COUNT_OF(sqlite_cases))) ||
-        !add_cases(cases, &n, conformance_bundle_cases, conformance_bundle_case_count)) {
+        !add_cases(cases, &n, conformance_bundle_cases, conformance_bundle_case_count) ||
+        !add_cases(cases, &n, conformance_listing_cases, conformance_listing_case_count)) {
         fprintf(stderr, "%s: more cases than CASES_MAX (%d)\n", argv[0], CASES_MAX);
         booking_store_close(store);
         test_tmpdir_remove();
