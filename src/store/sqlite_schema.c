@@ -81,8 +81,9 @@
  *  - Records are never deleted (a seq is never reused): two triggers refuse it.
  *  - booking_runs (run, resource_id, booking_id) -> seq: the listing index, in
  *    sorted runs; booking_runs_sealed (run, last_seq): run r holds every line of
- *    the records with seq in (last_seq of run r-1, last_seq of run r]. Empty
- *    after the upgrade: the first writes seal the rows, one run at a time.
+ *    the records with seq in (last_seq of run r-1, last_seq of run r]. The
+ *    upgrade seals every record of the older file into run 1 (one sort of them
+ *    all, once), so a listing never scans them as an unsealed tail.
  */
 #include "store/sqlite_schema.h"
 #include "store/store.h"
@@ -225,7 +226,13 @@ static const char *const migrations[] = {
     "CREATE TABLE booking_runs_sealed ("
     "  run INTEGER PRIMARY KEY CHECK (run >= 1),"
     "  last_seq INTEGER NOT NULL CHECK (last_seq >= 1)"
-    ");",
+    ");"
+    "INSERT INTO booking_runs (run, resource_id, booking_id, seq)"
+    "  SELECT 1, resource_id, id, seq FROM bookings"
+    "  UNION ALL SELECT 1, resource_id, booking_id, seq FROM booking_lines"
+    "  ORDER BY 2, 3;"
+    "INSERT INTO booking_runs_sealed (run, last_seq)"
+    "  SELECT 1, max(seq) FROM bookings HAVING count(*) > 0;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -711,6 +711,9 @@ static void sqlite_schema_v3_file_is_migrated_in_place_keeping_every_record_line
                                   " ON b.seq = l.seq AND b.id = l.booking_id"), 5);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM pragma_integrity_check WHERE "
                                   "integrity_check <> 'ok'"), 0);
+    /* Every line of every record sealed into run 1 for listing: 8 + 5 keys. */
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_runs WHERE run = 1"), 13);
+    assert_int_equal(raw_int(raw, "SELECT run * 100 + last_seq FROM booking_runs_sealed"), 108);
 
     /* Counters as of now: v3-bx's line 1 (room) is due, its line 0 was applied. */
     expect_resource(s, "v3-room", 10, 4 + 1 + 2);
@@ -762,6 +765,14 @@ static void sqlite_schema_v3_file_is_migrated_in_place_keeping_every_record_line
     assert_true(!res.replayed && res.outcome == BOOKING_BOOKED);
     assert_int_equal(raw_int(raw, "SELECT seq FROM bookings WHERE id = 'v4-new'"), 9);
     expect_resource(s, "v3-desk", 3, 2);
+    /* Run 1 (the migrated records) merged with the unsealed tail (v4-new). */
+    assert_int_equal(booking_list_bookings(s, "v3-desk", BOOKING_LIST_ALL, NULL, 16, &reason,
+                                           page, &count, &more),
+                     BOOKING_OK);
+    static const char *const desk[] = {"v3-b2", "v3-bh", "v3-brej", "v4-new"};
+    assert_int_equal(count, COUNT_OF(desk));
+    for (size_t i = 0; i < COUNT_OF(desk); i++)
+        assert_string_equal(page[i].booking_id, desk[i]);
     booking_store_close(s);
 
     /* A second open finds version 4, changes nothing and finds every record. */
