@@ -114,11 +114,20 @@
  *         answers internal): the next seq is the index's latest + 1.
  *       - Cost: ~14 bytes of slots per stored decision on average (8 / load,
  *         load between 3/8 and 3/4; 128 MB of slots from 6.3M to 12.6M records),
- *         24 while the table grows. Open at 10M (measured, see below) reads the
- *         ids once: O(n); at 100M on paper 10x that (~1.1 GB of slots, an open of
- *         about ten times the 10M one: a sequential read of ~5 GB of rows). A
- *         limit: 2^32 - 1 records per file (seq's 32 bits; then new records
- *         answer internal).
+ *         24 while the table grows; measured at 10M: the open adds 131 MB of RSS
+ *         (13 bytes per decision). The open reads every (seq, id) once, O(n):
+ *         measured at 10M (a 1.2 GB file) 12-18 s wall on a 2-core machine at
+ *         load 8-10, ~3.5 s of CPU. At 100M, on paper: ~1 GB of slots and ten
+ *         times that open (~35 s of CPU, a read of ~7 GB of rows); a snapshot of
+ *         the slots written at close (then caught up from its seq) would make
+ *         the open O(records since), not built. A limit: 2^32 - 1 records per
+ *         file (seq's 32 bits; then new records answer internal).
+ *       - Write cost, callgrind, batch 8192, UUIDv4: ~10,200 instructions per
+ *         attempt in decide_one (the overlay, the index, the row append); the
+ *         rate no longer falls with the store's size (measured to 10M: no trend,
+ *         80-168k/s at load ~11, CPU ~3.5 us per attempt with the bench's own
+ *         id making included); batch 64 runs at the same rate with UUIDv4 and
+ *         sequential ids (one fsync per batch either way).
  * (12) Listings (SPEC section 5; sqlite_list.c). Resources: a range of the
  *      resources table's primary key. Bookings by resource in ascending
  *      booking_id, without a random-page index on the write path (an index on
@@ -137,10 +146,15 @@
  *      page x (one point read + the merge's min over runs)), plus the records of
  *      this resource the filter skips. Not yet built: compaction (merging runs,
  *      four into one, as an LSM does) would keep runs at O(log n); without it a
- *      page at 10M seeks ~153 runs, at 100M ~1,526. Sealing costs ~1.1-1.8 us
- *      per record (~70-120 ms per run, measured on a loaded 2-core machine):
- *      the latency bump of the batch that crosses each mark, ~40% of a record's
- *      write cost; the runs take ~45 bytes per line in the file.
+ *      page at 10M seeks ~153 runs, at 100M ~1,526. Measured at 10M (164 runs,
+ *      52k tail rows, 16 resources): 23 ms per page of 100 at load ~8, most of it
+ *      the tail's scan and sort (a smaller tail wants runs merged, as above).
+ *      Sealing costs ~10,000 instructions per key (callgrind; ~4,000 of them in
+ *      SQLite's sorter), about as much as deciding and appending the record
+ *      itself: ~45% of a batch's CPU, and 70-145 ms per run of wall time on the
+ *      loaded machine, the latency bump of the batch that crosses each mark.
+ *      Sorting in C and inserting key by key was tried: 13,000 per key, worse.
+ *      The runs take ~40 bytes per line in the file.
  *
  * Transaction states of the writer connection, and the function of each step:
  *
