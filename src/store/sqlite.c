@@ -14,10 +14,11 @@
  *      Neither is a retry of ours: the one attempt waits, then decides or fails.
  *  (4) Reads use a second connection, so a reader never waits for a writer's fsync.
  *  (5) The batch write path: each resource is read once into an overlay, each
- *      attempt is decided against the overlay assuming its booking_id is new and
- *      its record is inserted with ON CONFLICT DO NOTHING; when nothing was
- *      inserted the id was decided before, so its record is read and the core
- *      decides the replay instead (the speculative counter change is never made).
+ *      attempt is decided against the overlay; the booking_id index (11) says
+ *      whether the id was decided before (this transaction's new records
+ *      included): if so its record is read by seq and the core decides the
+ *      replay instead (the speculative counter change is never made), else the
+ *      record is appended at the next seq.
  *      Changed counters are written once each, at the end, before COMMIT. Holds
  *      keep this shape: a hold is an insert like any other (status held, its
  *      expires_at_ms), and the expiry of (7) runs once per resource, when the
@@ -67,7 +68,8 @@
  *      again until the clock passes that time (no decision is ever affected: every
  *      decided or applied time was committed).
  * (10) Bundles (SPEC section 8; schema version 3, sqlite_schema.c). A record keeps
- *      line 0 in its own row and lines 1.. in booking_lines, inserted right after
+ *      line 0 in its own row and lines 1.. in booking_lines (keyed by the record's
+ *      seq and line since version 4), inserted right after
  *      it in the batch's transaction, so a single attempt writes what it wrote
  *      before. An attempt touches every line's resource through the overlay (5),
  *      the core decides all lines at once, and a reserve adds each line's units to
@@ -86,6 +88,73 @@
  *      only for a bundle asked with room for them, in the record's snapshot.
  *      Locks: the one write transaction (2) serializes every bundle whatever its
  *      resources, so there is no lock order to keep.
+ * (11) Records appended in arrival order (schema version 4). A B-tree keyed by a
+ *      random booking_id (UUIDv4, what most clients send) dirties about one page
+ *      per insert: a commit of 8192 wrote ~8k pages (~32 MB) of WAL, and the rate
+ *      fell from 80k/s at 1M to 17-22k/s at 10M. So bookings is a rowid table
+ *      keyed by seq (1, 2, 3, ... in decision order: every insert goes to the
+ *      right edge, a batch dirties a few pages per MB of records), and id has no
+ *      index in the file. The id -> seq index lives in memory, per store handle
+ *      (sqlite_index.h): 8-byte slots (32-bit fingerprint of the id's hash, 32-bit
+ *      seq), open addressing at most 3/4 full, grown by moving 4 old slots per add
+ *      into a table twice the size, so no add moves the whole table.
+ *       - Built on open by reading every (seq, id) in one snapshot, then caught
+ *         up: after BEGIN IMMEDIATE, under the write lock, every writer first adds
+ *         the records with seq > the index's latest (another process's, or a
+ *         commit of ours that failed yet surfaced), so booking_id stays unique
+ *         across processes: every writer catches up before deciding. The reader
+ *         catches up on a miss, inside its snapshot. All under the index's mutex.
+ *       - A fingerprint match is a candidate only: confirmed by reading the row
+ *         at that seq and comparing the id (one extra point read per false match,
+ *         about 2^-(32 - log2 slots) per probed slot: ~1/256 per slot at 10M).
+ *       - A transaction's new records go into the index only after its COMMIT
+ *         returned, still under the write lock (its scratch is its own there), so
+ *         a failed commit leaves nothing in it. Seqs run without a gap (records
+ *         are never deleted: triggers refuse it; a catch-up that finds a gap
+ *         answers internal): the next seq is the index's latest + 1.
+ *       - Cost: ~14 bytes of slots per stored decision on average (8 / load,
+ *         load between 3/8 and 3/4; 128 MB of slots from 6.3M to 12.6M records),
+ *         24 while the table grows; measured at 10M: the open adds 131 MB of RSS
+ *         (13 bytes per decision). The open reads every (seq, id) once, O(n):
+ *         measured at 10M (a 1.2 GB file) 12-18 s wall on a 2-core machine at
+ *         load 8-10, ~3.5 s of CPU. At 100M, on paper: ~1 GB of slots and ten
+ *         times that open (~35 s of CPU, a read of ~7 GB of rows); a snapshot of
+ *         the slots written at close (then caught up from its seq) would make
+ *         the open O(records since), not built. A limit: 2^32 - 1 records per
+ *         file (seq's 32 bits; then new records answer internal).
+ *       - Write cost, callgrind, batch 8192, UUIDv4: ~10,200 instructions per
+ *         attempt in decide_one (the overlay, the index, the row append); the
+ *         rate no longer falls with the store's size (measured to 10M: no trend,
+ *         80-168k/s at load ~11, CPU ~3.5 us per attempt with the bench's own
+ *         id making included); batch 64 runs at the same rate with UUIDv4 and
+ *         sequential ids (one fsync per batch either way).
+ * (12) Listings (SPEC section 5; sqlite_list.c). Resources: a range of the
+ *      resources table's primary key. Bookings by resource in ascending
+ *      booking_id, without a random-page index on the write path (an index on
+ *      (resource_id, booking_id) has the same one-page-per-insert cost as (11)):
+ *      sorted runs. Once SQLITE_RUN_ROWS (65,536) records follow the last sealed
+ *      seq, the batch that crossed the mark seals the next 65,536 into
+ *      booking_runs (run, resource_id, booking_id) -> seq, every line of a bundle
+ *      included, in key order (INSERT ... SELECT ... ORDER BY: appended at the
+ *      right edge, run leads the key), in a transaction of its own right after
+ *      its commit (best effort: a failure leaves nothing, a later batch seals
+ *      it). A page merges one cursor per run (a seek each) and the unsealed tail
+ *      (records after the last sealed seq with a line on the resource, read by
+ *      seq range and sorted: at most about 65,536 rows scanned), in one read
+ *      snapshot, reads each record by seq and keeps it when the filter keeps its
+ *      status as of the read's time. Cost per page: O(runs x seek + tail scan +
+ *      page x (one point read + the merge's min over runs)), plus the records of
+ *      this resource the filter skips. Not yet built: compaction (merging runs,
+ *      four into one, as an LSM does) would keep runs at O(log n); without it a
+ *      page at 10M seeks ~153 runs, at 100M ~1,526. Measured at 10M (164 runs,
+ *      52k tail rows, 16 resources): 23 ms per page of 100 at load ~8, most of it
+ *      the tail's scan and sort (a smaller tail wants runs merged, as above).
+ *      Sealing costs ~10,000 instructions per key (callgrind; ~4,000 of them in
+ *      SQLite's sorter), about as much as deciding and appending the record
+ *      itself: ~45% of a batch's CPU, and 70-145 ms per run of wall time on the
+ *      loaded machine, the latency bump of the batch that crosses each mark.
+ *      Sorting in C and inserting key by key was tried: 13,000 per key, worse.
+ *      The runs take ~40 bytes per line in the file.
  *
  * Transaction states of the writer connection, and the function of each step:
  *
@@ -102,9 +171,10 @@
  *      [touch_resource, load_resource_at_now]; the invariant is asserted at every
  *      read and write of a counter (load_resource, write_booked).
  */
-#include "store/sqlite_conn.h"
-#include "store/resource_overlay.h"
-#include "store/store.h"
+#include "store/sqlite_store.h"
+#include "store/sqlite_list.h"
+#include "store/sqlite_row.h"
+#include "util/hash.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -118,20 +188,64 @@
 /* The columns hold the enum values themselves (sqlite_schema.c). */
 _Static_assert(BOOKING_CAPACITY_MAX <= INT64_MAX, "counters bind as sqlite3_int64");
 
-typedef struct sqlite_store {
-    booking_store base;
-    sqlite_conn writer;
-    sqlite_conn reader;
-    /* The open write transaction's state; all guarded by writer.lock. */
-    resource_overlay overlay;
-    int64_t tx_now;       /* its time, (8) */
-    int64_t tx_latest;    /* store_time as it read it */
-    bool tx_changed;      /* it wrote a row: it records its time */
-    uint64_t tx_expired;  /* holds its expiry steps released, counted at COMMIT */
-    /* The lines 1.. of the record a cancel or a confirm changes, (10). */
-    booking_record_line tx_lines[BOOKING_LINES_MAX];
-    bool tx_line_live[BOOKING_LINES_MAX];
-} sqlite_store;
+
+/* ---- the booking_id index, (11) ---- */
+
+/* The records this transaction appended, into the index once their COMMIT
+ * returned (a failed commit leaves nothing in it; if its frames surface, a
+ * catch-up finds them). */
+static void index_committed(sqlite_store *st)
+{
+    bk_sqlite_index_lock(&st->index);
+    bool ok = true;
+    for (size_t i = 0; i < st->pending.count && ok; i++)
+        ok = bk_sqlite_index_add(&st->index, st->pending_hash[i], st->pending_seq[i]);
+    if (ok && st->index.latest < st->tx_next_seq - 1)
+        st->index.latest = st->tx_next_seq - 1;
+    if (!ok)
+        bk_sqlite_index_forget(&st->index); /* no memory: rebuilt by the next catch-up */
+    bk_sqlite_index_unlock(&st->index);
+}
+
+/* The seq of booking_id's record as the connection c sees it, or 0: each
+ * candidate of the index confirmed by its row. Called with the index locked. */
+static booking_reason find_seq(sqlite_store *st, sqlite_conn *c, const char *booking_id,
+                               size_t len, uint64_t hash, int64_t *seq)
+{
+    sqlite_index_probe p;
+    bk_sqlite_index_probe_start(&st->index, hash, &p);
+    sqlite3_stmt *s = c->stmt[SQL_SELECT_ID];
+    *seq = 0;
+    for (int64_t cand; (cand = bk_sqlite_index_probe_next(&st->index, &p)) != 0;) {
+        sqlite3_bind_int64(s, 1, cand);
+        int rc = sqlite3_step(s);
+        bool same = rc == SQLITE_ROW && (size_t)sqlite3_column_bytes(s, 0) == len &&
+                    memcmp(sqlite3_column_text(s, 0), booking_id, len) == 0;
+        sqlite3_reset(s);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return bk_sqlite_reason(rc);
+        if (same) {
+            *seq = cand;
+            return BOOKING_REASON_OK;
+        }
+    }
+    return BOOKING_REASON_OK;
+}
+
+/* The writer's lookup: this transaction's own new records first, then the index. */
+static booking_reason writer_find_seq(sqlite_store *st, const char *booking_id, size_t len,
+                                      uint64_t hash, int64_t *seq)
+{
+    size_t k = bk_id_table_find(&st->pending, booking_id, len);
+    if (k != ID_TABLE_NONE) {
+        *seq = st->pending_seq[k];
+        return BOOKING_REASON_OK;
+    }
+    bk_sqlite_index_lock(&st->index);
+    booking_reason r = find_seq(st, &st->writer, booking_id, len, hash, seq);
+    bk_sqlite_index_unlock(&st->index);
+    return r;
+}
 
 /* ---- the write transaction, (8) ---- */
 
@@ -152,9 +266,19 @@ static booking_reason write_begin(sqlite_store *st)
     sqlite3_stmt *s = c->stmt[SQL_SELECT_TIME];
     int rc = sqlite3_step(s);
     int64_t latest = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    st->tx_sealed = sqlite3_column_int64(s, 1);
     sqlite3_reset(s);
     if (rc != SQLITE_ROW)
         return bk_sqlite_tx_end(c, rc == SQLITE_DONE ? BOOKING_REASON_INTERNAL : bk_sqlite_reason(rc));
+    /* Every record any process committed is in the index before anything is
+     * decided: booking_id stays unique across processes, (11). */
+    bk_sqlite_index_lock(&st->index);
+    r = bk_sqlite_index_catch_up(&st->index, c);
+    st->tx_next_seq = st->index.latest + 1;
+    bk_sqlite_index_unlock(&st->index);
+    if (r != BOOKING_REASON_OK)
+        return bk_sqlite_tx_end(c, r);
+    bk_id_table_reset(&st->pending);
     bk_store_observe_time(&st->base, latest);
     st->tx_now = bk_store_now(&st->base);
     st->tx_latest = latest;
@@ -174,10 +298,13 @@ static booking_reason write_end(sqlite_store *st, booking_reason r)
         sqlite3_bind_int64(s, 1, st->tx_now);
         r = step_done(s);
     }
-    uint64_t expired = st->tx_expired;
-    r = bk_sqlite_tx_end(c, r);
-    if (r == BOOKING_REASON_OK && expired > 0)
-        bk_store_count_expired(&st->base, expired);
+    r = bk_sqlite_tx_finish(c, r);
+    if (r == BOOKING_REASON_OK && st->tx_expired > 0)
+        bk_store_count_expired(&st->base, st->tx_expired);
+    /* Still under the write lock: the transaction's state is its own. */
+    if (r == BOOKING_REASON_OK && st->pending.count > 0)
+        index_committed(st);
+    bk_sqlite_conn_unlock(c);
     return r;
 }
 
@@ -212,60 +339,13 @@ static booking_reason load_resource(sqlite_store *st, const char *id, size_t len
     return rc == SQLITE_DONE ? BOOKING_REASON_OK : bk_sqlite_reason(rc);
 }
 
-/* The record in the current row of s (columns SQL_BOOKING_COLUMNS, sqlite_conn.c).
- * When want is not NULL, record->same_lines compares its line count and line 0
- * with the row (the text dies at the next step or reset: compared here); out (may
- * be NULL) gets the record as stored. */
-static void record_of_row(sqlite3_stmt *s, const char *booking_id, const core_lines *want,
-                          core_record *record, booking_record *out)
-{
-    const char *rid = (const char *)sqlite3_column_text(s, 0);
-    int rid_len = sqlite3_column_bytes(s, 0);
-    booking_outcome outcome = (booking_outcome)sqlite3_column_int(s, 2);
-    uint64_t units = (uint64_t)sqlite3_column_int64(s, 1);
-    uint32_t line_count = (uint32_t)sqlite3_column_int(s, 8);
-    *record = (core_record){
-        .same_lines = want != NULL && want->count == line_count &&
-                      bk_core_line_equal(&want->at[0], rid, (size_t)rid_len, units),
-        .hold_ms = (uint64_t)sqlite3_column_int64(s, 4),
-        .outcome = outcome,
-        .reason = bk_core_recorded_reason(outcome),
-        .status = (booking_status)sqlite3_column_int(s, 3),
-        .expires_at_ms = sqlite3_column_int64(s, 7),
-        .line = (uint32_t)sqlite3_column_int(s, 9),
-    };
-    /* The schema's CHECKs on line_count and line (sqlite_schema.c, version 3). */
-    assert(line_count >= 1 && line_count <= BOOKING_LINES_MAX && record->line < line_count);
-    assert(record->line == 0 || outcome == BOOKING_REJECTED);
-    /* The schema's CHECKs: a REJECTED record has no status, and only a BOOKED
-     * hold has held, expired or an end. */
-    assert(record->outcome == BOOKING_BOOKED || record->status == BOOKING_STATUS_NONE);
-    assert((record->expires_at_ms != 0) == (record->hold_ms != 0 && outcome == BOOKING_BOOKED));
-    assert(record->status < BOOKING_STATUS_HELD || record->expires_at_ms != 0);
-    if (out != NULL) {
-        bk_store_copy_id(out->booking_id, booking_id, strlen(booking_id));
-        bk_store_copy_id(out->resource_id, rid ? rid : "", rid ? (size_t)rid_len : 0);
-        out->units = units;
-        out->line_count = line_count;
-        out->line = record->line;
-        out->hold_ms = record->hold_ms;
-        out->outcome = record->outcome;
-        out->reason = record->reason;
-        out->status = record->status;
-        out->created_at_ms = sqlite3_column_int64(s, 5);
-        out->updated_at_ms = sqlite3_column_int64(s, 6);
-        out->expires_at_ms = record->expires_at_ms;
-    }
-}
-
 /* Whether the stored lines 1.. of booking_id are want's, in order (the replay
  * rule, SPEC section 8): each row compared before the next step, (10). */
-static booking_reason same_later_lines(sqlite_conn *c, const char *booking_id, core_lines want,
-                                       bool *same)
+static booking_reason same_later_lines(sqlite_conn *c, int64_t seq, core_lines want, bool *same)
 {
     assert(want.count >= 2 && want.count <= BOOKING_LINES_MAX);
     sqlite3_stmt *s = c->stmt[SQL_SELECT_LINES];
-    sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 1, seq);
     size_t next = 1;
     int rc;
     *same = true;
@@ -285,18 +365,20 @@ static booking_reason same_later_lines(sqlite_conn *c, const char *booking_id, c
     return rc == SQLITE_DONE ? BOOKING_REASON_OK : bk_sqlite_reason(rc);
 }
 
-/* Reads the record of booking_id; *exists tells whether there is one. With want
- * (a replay), record->same_lines compares every stored line with it. */
-static booking_reason load_record(sqlite_conn *c, const char *booking_id, const core_lines *want,
-                                  bool *exists, core_record *record, booking_record *out)
+/* Reads the record of booking_id at seq (found by the index, (11)); *exists
+ * tells whether there is one. With want (a replay), record->same_lines compares
+ * every stored line with it. */
+static booking_reason load_record(sqlite_conn *c, int64_t seq, const char *booking_id,
+                                  const core_lines *want, bool *exists, core_record *record,
+                                  booking_record *out)
 {
-    assert(booking_id != NULL && (out == NULL || want == NULL));
+    assert(booking_id != NULL && (out == NULL || want == NULL) && seq >= 1);
     sqlite3_stmt *s = c->stmt[SQL_SELECT_BOOKING];
-    sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 1, seq);
     int rc = sqlite3_step(s);
     *exists = rc == SQLITE_ROW;
     if (*exists) {
-        record_of_row(s, booking_id, want, record, out);
+        bk_sqlite_record_of_row(s, booking_id, want, record, out);
         rc = sqlite3_step(s);
     }
     sqlite3_reset(s);
@@ -304,17 +386,8 @@ static booking_reason load_record(sqlite_conn *c, const char *booking_id, const 
         return bk_sqlite_reason(rc);
     /* A bundle whose line count and line 0 agree: its other lines decide. */
     if (*exists && want != NULL && record->same_lines && want->count > 1)
-        return same_later_lines(c, booking_id, *want, &record->same_lines);
+        return same_later_lines(c, seq, *want, &record->same_lines);
     return BOOKING_REASON_OK;
-}
-
-/* The stored record *out as of now: a held one whose time has come reads
- * expired, changed at its expiry (as the expiry step will write it). */
-static void record_as_of(const core_record *record, int64_t now_ms, booking_record *out)
-{
-    core_record_view view = bk_core_record_at(record, out->updated_at_ms, now_ms);
-    out->status = view.status;
-    out->updated_at_ms = view.updated_at_ms;
 }
 
 /* ---- the expiry step, (7) ---- */
@@ -390,12 +463,18 @@ static booking_reason touch_resource(sqlite_store *st, const char *resource_id,
     return BOOKING_REASON_OK;
 }
 
-/* The record, with line 0 in its own columns; *inserted is false when the id was
- * decided before (ON CONFLICT DO NOTHING), (5). */
-static booking_reason insert_record(sqlite_store *st, const booking_request *req, core_lines lines,
-                                    const core_attempt_decision *d, bool *inserted)
+/* The new record, with line 0 in its own columns, appended at the next seq and
+ * remembered as this transaction's (the index gets it after COMMIT), (5), (11). */
+static booking_reason insert_record(sqlite_store *st, const booking_request *req, size_t id_len,
+                                    uint64_t hash, core_lines lines,
+                                    const core_attempt_decision *d, int64_t *seq)
 {
     sqlite_conn *c = &st->writer;
+    if ((uint64_t)st->tx_next_seq > SQLITE_INDEX_SEQ_MAX) {
+        bk_store_note_error("sqlite: the store holds %lld records, its most",
+                            (long long)SQLITE_INDEX_SEQ_MAX);
+        return BOOKING_REASON_INTERNAL;
+    }
     sqlite3_stmt *s = c->stmt[SQL_INSERT_BOOKING];
     sqlite3_bind_text(s, 1, req->booking_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, lines.at[0].resource_id, -1, SQLITE_STATIC);
@@ -407,16 +486,25 @@ static booking_reason insert_record(sqlite_store *st, const booking_request *req
     sqlite3_bind_int64(s, 8, d->result.expires_at_ms);
     sqlite3_bind_int(s, 9, (int)lines.count);
     sqlite3_bind_int(s, 10, (int)d->result.line);
+    sqlite3_bind_int64(s, 11, st->tx_next_seq);
     booking_reason r = step_done(s);
-    *inserted = r == BOOKING_REASON_OK && sqlite3_changes(c->db) == 1;
-    st->tx_changed |= *inserted;
-    return r;
+    if (r != BOOKING_REASON_OK)
+        return r;
+    bool fresh = false;
+    size_t k = bk_id_table_add(&st->pending, req->booking_id, id_len, &fresh);
+    /* At most BOOKING_BATCH_MAX new records per transaction, each looked up first. */
+    assert(k != ID_TABLE_NONE && fresh && k < BOOKING_BATCH_MAX);
+    st->pending_seq[k] = st->tx_next_seq;
+    st->pending_hash[k] = hash;
+    *seq = st->tx_next_seq++;
+    st->tx_changed = true;
+    return BOOKING_REASON_OK;
 }
 
 /* A new bundle's lines 1.., each a live hold entry of its own resource when the
  * record is a BOOKED hold, (10). Any failure fails the whole batch, (6). */
-static booking_reason insert_lines(sqlite_store *st, const char *booking_id, core_lines lines,
-                                   const core_attempt_decision *d)
+static booking_reason insert_lines(sqlite_store *st, const char *booking_id, int64_t seq,
+                                   core_lines lines, const core_attempt_decision *d)
 {
     sqlite_conn *c = &st->writer;
     assert(c->held && lines.count >= 2 && d->write_record);
@@ -431,6 +519,7 @@ static booking_reason insert_lines(sqlite_store *st, const char *booking_id, cor
         sqlite3_bind_int64(s, 4, (sqlite3_int64)lines.at[i].units);
         sqlite3_bind_int64(s, 5, d->result.expires_at_ms);
         sqlite3_bind_int(s, 6, live);
+        sqlite3_bind_int64(s, 7, seq);
         r = step_done(s);
         if (r == BOOKING_REASON_OK && sqlite3_changes(c->db) != 1)
             r = BOOKING_REASON_INTERNAL;
@@ -459,35 +548,40 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
         return r;
     core_attempt attempt = {.lines = lines, .hold_ms = req->hold_ms, .now_ms = st->tx_now};
     core_attempt_decision d = bk_core_decide_attempt(attempt, states, NULL);
-    if (d.write_record) {
-        bool inserted;
-        r = insert_record(st, req, lines, &d, &inserted);
-        if (r == BOOKING_REASON_OK && inserted && lines.count > 1)
-            r = insert_lines(st, req->booking_id, lines, &d);
-        if (r != BOOKING_REASON_OK)
-            return r;
-        if (inserted) {
+    /* An existing record decides first, rule (1) of core/decide.c: the index
+     * (this transaction's new records included) says whether there is one. */
+    size_t id_len = strlen(req->booking_id);
+    uint64_t hash = bk_sqlite_index_hash(&st->index, req->booking_id, id_len);
+    int64_t seq = 0;
+    r = writer_find_seq(st, req->booking_id, id_len, hash, &seq);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    if (seq == 0) {
+        if (d.write_record) {
+            r = insert_record(st, req, id_len, hash, lines, &d, &seq);
+            if (r == BOOKING_REASON_OK && lines.count > 1)
+                r = insert_lines(st, req->booking_id, seq, lines, &d);
+            if (r != BOOKING_REASON_OK)
+                return r;
             for (size_t i = 0; i < lines.count && d.reserve; i++) {
                 /* The core checked every line fits: no sum wraps or passes capacity. */
                 res[i]->state.booked += lines.at[i].units;
                 res[i]->dirty = true;
                 assert(bk_core_resource_consistent(&res[i]->state));
             }
-            *result = d.result;
-            return BOOKING_REASON_OK;
         }
+        *result = d.result; /* new, or an unknown resource (no record written) */
+        return BOOKING_REASON_OK;
     }
-    /* Decided before (the insert did nothing), or unknown resource: an existing
-     * record still decides first, rule (1) of core/decide.c. */
+    /* Decided before: the core decides the replay against the stored record. */
     bool exists;
     core_record rec;
-    r = load_record(c, req->booking_id, &lines, &exists, &rec, NULL);
+    r = load_record(c, seq, req->booking_id, &lines, &exists, &rec, NULL);
     if (r != BOOKING_REASON_OK)
         return r;
-    if (!exists && d.write_record)
-        return BOOKING_REASON_INTERNAL; /* the insert did nothing, yet no record: never
-                                           answer a decision that was not written */
-    *result = exists ? bk_core_decide_attempt(attempt, NULL, &rec).result : d.result;
+    if (!exists)
+        return BOOKING_REASON_INTERNAL; /* the index found it under this lock */
+    *result = bk_core_decide_attempt(attempt, NULL, &rec).result;
     return BOOKING_REASON_OK;
 }
 
@@ -515,6 +609,53 @@ static booking_reason write_counters(sqlite_store *st)
     return r;
 }
 
+/* ---- sealing a run of the listing index, (12) ---- */
+
+static int step_rc(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* The next SQLITE_RUN_ROWS records after the last sealed, into booking_runs as
+ * one run in key order, in a transaction of its own right after the batch that
+ * crossed the mark (the batch's answers stand whatever happens here). Best
+ * effort: on any failure nothing of it is left, and a later batch seals it;
+ * until then a listing scans a longer tail. One run per call. */
+static void seal_run(sqlite_store *st)
+{
+    sqlite_conn *c = &st->writer;
+    if (bk_sqlite_conn_lock(c) != BOOKING_REASON_OK)
+        return;
+    int rc = step_rc(c->stmt[SQL_BEGIN]);
+    if (rc == SQLITE_DONE) {
+        sqlite3_stmt *s = c->stmt[SQL_SEAL_STATE];
+        rc = sqlite3_step(s);
+        int64_t sealed = sqlite3_column_int64(s, 0), run = sqlite3_column_int64(s, 1);
+        int64_t last = sqlite3_column_int64(s, 2);
+        sqlite3_reset(s);
+        if (rc == SQLITE_ROW && last - sealed >= SQLITE_RUN_ROWS) {
+            s = c->stmt[SQL_SEAL_RUN];
+            sqlite3_bind_int64(s, 1, run + 1);
+            sqlite3_bind_int64(s, 2, sealed);
+            sqlite3_bind_int64(s, 3, sealed + SQLITE_RUN_ROWS);
+            rc = step_rc(s);
+            if (rc == SQLITE_DONE) {
+                s = c->stmt[SQL_SEAL_MARK];
+                sqlite3_bind_int64(s, 1, run + 1);
+                sqlite3_bind_int64(s, 2, sealed + SQLITE_RUN_ROWS);
+                rc = step_rc(s);
+            }
+            if (rc == SQLITE_DONE)
+                rc = step_rc(c->stmt[SQL_COMMIT]);
+        }
+        if (!sqlite3_get_autocommit(c->db))
+            step_rc(c->stmt[SQL_ROLLBACK]); /* nothing to seal, or it failed */
+    }
+    bk_sqlite_conn_unlock(c);
+}
+
 static void sqlite_attempt_batch(booking_store *store, const booking_request *requests,
                                  size_t count, booking_result *results)
 {
@@ -531,9 +672,13 @@ static void sqlite_attempt_batch(booking_store *store, const booking_request *re
     assert(overlay_count(&st->overlay) <= BOOKING_BATCH_LINES_MAX);
     if (r == BOOKING_REASON_OK)
         r = write_counters(st);
+    /* Read under the write lock, acted on after it: a run is due, (12). */
+    bool seal = st->tx_next_seq - 1 - st->tx_sealed >= SQLITE_RUN_ROWS;
     r = write_end(st, r);
     if (r != BOOKING_REASON_OK)
         bk_store_fail_all(results, count, r);
+    else if (seal)
+        seal_run(st);
 }
 
 /* ---- capacity, cancel, confirm ---- */
@@ -601,12 +746,11 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
 /* A record's lines for a cancel or a confirm: line 0 is the record's own
  * (full); lines 1.. of a bundle are read into st->tx_lines, with whether each is
  * still a live hold entry, (10). */
-static booking_reason load_later_lines(sqlite_store *st, const char *booking_id,
-                                       const booking_record *full)
+static booking_reason load_later_lines(sqlite_store *st, int64_t seq, const booking_record *full)
 {
     assert(full->line_count >= 2 && full->line_count <= BOOKING_LINES_MAX);
     sqlite3_stmt *s = st->writer.stmt[SQL_SELECT_LINES];
-    sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 1, seq);
     uint32_t next = 1;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW && next < full->line_count) {
@@ -650,7 +794,7 @@ typedef struct change_lines {
 
 /* Applies a cancel's or a confirm's decision d to the record (and the counters
  * read into cl) inside the open transaction. */
-static booking_reason apply_change(sqlite_store *st, const char *booking_id,
+static booking_reason apply_change(sqlite_store *st, int64_t seq,
                                    const core_change_decision *d, const booking_record *full,
                                    change_lines *cl)
 {
@@ -658,7 +802,7 @@ static booking_reason apply_change(sqlite_store *st, const char *booking_id,
     booking_reason r = BOOKING_REASON_OK;
     if (d->write_status) {
         sqlite3_stmt *s = c->stmt[SQL_CHANGE_STATUS];
-        sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 1, seq);
         sqlite3_bind_int(s, 2, (int)d->status);
         sqlite3_bind_int64(s, 3, st->tx_now);
         r = step_done(s);
@@ -671,7 +815,7 @@ static booking_reason apply_change(sqlite_store *st, const char *booking_id,
         /* Line 0 left the index with the status; lines 1.. leave theirs. A live
          * hold has every line live: they all end at one time, not yet come. */
         sqlite3_stmt *s = c->stmt[SQL_UNINDEX_LINES];
-        sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 1, seq);
         r = step_done(s);
         if (r == BOOKING_REASON_OK && (size_t)sqlite3_changes(c->db) != cl->count - 1)
             r = BOOKING_REASON_INTERNAL;
@@ -710,13 +854,18 @@ static booking_reason change_one(sqlite_store *st, const char *booking_id, core_
     change_lines cl;
     cl.count = 0;
     core_change_decision d = {0};
-    r = load_record(&st->writer, booking_id, NULL, &exists, &rec, &full);
+    size_t id_len = strlen(booking_id);
+    int64_t seq = 0;
+    r = writer_find_seq(st, booking_id, id_len, bk_sqlite_index_hash(&st->index, booking_id, id_len),
+                        &seq);
+    if (r == BOOKING_REASON_OK && seq != 0)
+        r = load_record(&st->writer, seq, booking_id, NULL, &exists, &rec, &full);
     bool counted = exists && (rec.status == BOOKING_STATUS_ACTIVE ||
                               rec.status == BOOKING_STATUS_HELD);
     if (r == BOOKING_REASON_OK && exists) {
         cl.count = full.line_count;
         if (full.line_count > 1 && (counted || rec.status == BOOKING_STATUS_EXPIRED))
-            r = load_later_lines(st, booking_id, &full);
+            r = load_later_lines(st, seq, &full);
     }
     for (size_t i = 0; i < cl.count && r == BOOKING_REASON_OK; i++) {
         /* Line 0 counts while the record is active or held; a line 1.. while the
@@ -738,7 +887,7 @@ static booking_reason change_one(sqlite_store *st, const char *booking_id, core_
         assert(!d.write_status || counted);
         /* A hold found expired was released by the steps above, not here. */
         assert(!d.release_expired || rec.status != BOOKING_STATUS_HELD || cl.released[0]);
-        r = apply_change(st, booking_id, &d, &full, &cl);
+        r = apply_change(st, seq, &d, &full, &cl);
     }
     if (r != BOOKING_REASON_OK)
         return r;
@@ -748,7 +897,7 @@ static booking_reason change_one(sqlite_store *st, const char *booking_id, core_
             out->status = d.status;
             out->updated_at_ms = now;
         } else {
-            record_as_of(&rec, now, out);
+            bk_sqlite_record_as_of(&rec, now, out);
         }
     }
     *answer = d.reason;
@@ -820,12 +969,11 @@ static booking_reason sqlite_get_resource(booking_store *store, const char *reso
 /* Lines 1..n-1 of a record into lines[1..n), one indexed range read on the
  * reader, inside the snapshot of the record's read (its statement is still at
  * its row), (10). */
-static int read_later_lines(sqlite_conn *c, const char *booking_id, booking_record_line *lines,
-                            size_t n)
+static int read_later_lines(sqlite_conn *c, int64_t seq, booking_record_line *lines, size_t n)
 {
     assert(n >= 2 && n <= BOOKING_LINES_MAX);
     sqlite3_stmt *s = c->stmt[SQL_READ_LINES];
-    sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 1, seq);
     sqlite3_bind_int(s, 2, (int)n);
     size_t next = 1;
     int rc;
@@ -843,6 +991,24 @@ static int read_later_lines(sqlite_conn *c, const char *booking_id, booking_reco
     return rc == SQLITE_ROW ? SQLITE_CORRUPT : rc;
 }
 
+/* The reader's lookup, inside its read transaction: the index, and on a miss the
+ * records of this snapshot it lacks (a catch-up), then the index again, (11). */
+static booking_reason reader_find_seq(sqlite_store *st, const char *booking_id, int64_t *seq)
+{
+    size_t len = strlen(booking_id);
+    uint64_t hash = bk_sqlite_index_hash(&st->index, booking_id, len);
+    bk_sqlite_index_lock(&st->index);
+    booking_reason r = find_seq(st, &st->reader, booking_id, len, hash, seq);
+    if (r == BOOKING_REASON_OK && *seq == 0) {
+        int64_t before = st->index.latest;
+        r = bk_sqlite_index_catch_up(&st->index, &st->reader);
+        if (r == BOOKING_REASON_OK && st->index.latest != before)
+            r = find_seq(st, &st->reader, booking_id, len, hash, seq);
+    }
+    bk_sqlite_index_unlock(&st->index);
+    return r;
+}
+
 static booking_reason sqlite_get_booking(booking_store *store, const char *booking_id,
                                          booking_record *out, booking_record_line *lines,
                                          size_t lines_cap)
@@ -851,18 +1017,24 @@ static booking_reason sqlite_get_booking(booking_store *store, const char *booki
     sqlite_conn *c = &st->reader;
     assert(out != NULL); /* the library always passes one to get_booking */
     assert(lines_cap <= BOOKING_LINES_MAX && (lines != NULL || lines_cap == 0));
-    booking_reason r = bk_sqlite_conn_lock(c);
+    booking_reason r = bk_sqlite_read_begin(c);
     if (r != BOOKING_REASON_OK)
         return r;
+    int64_t seq = 0;
+    r = reader_find_seq(st, booking_id, &seq);
+    if (r != BOOKING_REASON_OK || seq == 0) {
+        bk_sqlite_read_end(c);
+        return r != BOOKING_REASON_OK ? r : BOOKING_REASON_UNKNOWN_BOOKING;
+    }
     sqlite3_stmt *s = c->stmt[SQL_READ_BOOKING_AT];
-    sqlite3_bind_text(s, 1, booking_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 1, seq);
     sqlite3_bind_int64(s, 2, bk_store_now(store));
     int rc = sqlite3_step(s);
     bool exists = rc == SQLITE_ROW;
     core_record rec;
     int64_t now = 0;
     if (exists) {
-        record_of_row(s, booking_id, NULL, &rec, out);
+        bk_sqlite_record_of_row(s, booking_id, NULL, &rec, out);
         now = sqlite3_column_int64(s, 10);
         size_t n = out->line_count < lines_cap ? out->line_count : lines_cap;
         if (n >= 1) {
@@ -870,17 +1042,17 @@ static booking_reason sqlite_get_booking(booking_store *store, const char *booki
             lines[0].units = out->units;
         }
         /* Only a bundle read with room for more lines costs a second read. */
-        int lrc = n >= 2 ? read_later_lines(c, booking_id, lines, n) : SQLITE_DONE;
+        int lrc = n >= 2 ? read_later_lines(c, seq, lines, n) : SQLITE_DONE;
         rc = lrc == SQLITE_DONE ? sqlite3_step(s) : lrc;
     }
     sqlite3_reset(s);
-    bk_sqlite_conn_unlock(c);
+    bk_sqlite_read_end(c);
     if (rc != SQLITE_DONE)
         return bk_sqlite_reason(rc);
     if (!exists)
-        return BOOKING_REASON_UNKNOWN_BOOKING;
+        return BOOKING_REASON_INTERNAL; /* confirmed by the index in this snapshot */
     bk_store_observe_time(store, now);
-    record_as_of(&rec, now, out);
+    bk_sqlite_record_as_of(&rec, now, out);
     return BOOKING_REASON_OK;
 }
 
@@ -986,9 +1158,12 @@ static void sqlite_close(booking_store *store)
     sqlite_store *st = (sqlite_store *)store;
     if (st->writer.db != NULL)
         remember_time(st);
+    bk_sqlite_list_cursors_free(&st->cursors);
     bk_sqlite_conn_close(&st->reader);
     bk_sqlite_conn_close(&st->writer);
     bk_overlay_free(&st->overlay);
+    bk_id_table_free(&st->pending);
+    bk_sqlite_index_free(&st->index);
     free(st);
 }
 
@@ -1000,9 +1175,25 @@ static const store_ops sqlite_ops = {
     .change_batch = sqlite_change_batch,
     .get_resource = sqlite_get_resource,
     .get_booking = sqlite_get_booking,
+    .list_resources = bk_sqlite_list_resources,
+    .list_bookings = bk_sqlite_list_bookings,
     .ping = sqlite_ping,
     .backup = sqlite_backup,
 };
+
+/* The index of (11), built on open from every record's (seq, id), in one read
+ * snapshot of the reader (later records come by catch-up). */
+static booking_reason build_index(sqlite_store *st)
+{
+    booking_reason r = bk_sqlite_read_begin(&st->reader);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    bk_sqlite_index_lock(&st->index);
+    r = bk_sqlite_index_catch_up(&st->index, &st->reader);
+    bk_sqlite_index_unlock(&st->index);
+    bk_sqlite_read_end(&st->reader);
+    return r;
+}
 
 booking_error bk_sqlite_store_open(const char *url, const char *location, booking_store **out,
                                 char *errbuf, size_t errbuf_len)
@@ -1018,11 +1209,22 @@ booking_error bk_sqlite_store_open(const char *url, const char *location, bookin
         free(st);
         return BOOKING_ENOMEM;
     }
+    if (!bk_sqlite_index_init(&st->index) || !bk_id_table_init(&st->pending, BOOKING_BATCH_MAX)) {
+        bk_sqlite_index_free(&st->index);
+        bk_overlay_free(&st->overlay);
+        free(st);
+        return BOOKING_ENOMEM;
+    }
     st->base.ops = &sqlite_ops;
     /* The writer opens first: it creates and migrates the schema. */
     e = bk_sqlite_conn_open(&st->writer, &opts, true, errbuf, errbuf_len);
     if (e == BOOKING_OK)
         e = bk_sqlite_conn_open(&st->reader, &opts, false, errbuf, errbuf_len);
+    if (e == BOOKING_OK && build_index(st) != BOOKING_REASON_OK) {
+        bk_store_error(errbuf, errbuf_len, "sqlite: cannot index the records' ids: %s",
+                       booking_last_error());
+        e = BOOKING_EOPEN;
+    }
     if (e != BOOKING_OK) {
         sqlite_close(&st->base);
         return e;

@@ -45,6 +45,15 @@ typedef enum sqlite_sql {
     SQL_READ_BOOKING_AT,
     SQL_READ_LINES,
     SQL_PING,
+    SQL_BEGIN_READ,
+    SQL_SCAN_IDS,
+    SQL_SELECT_ID,
+    SQL_SEAL_STATE,
+    SQL_SEAL_RUN,
+    SQL_SEAL_MARK,
+    SQL_LIST_STATE,
+    SQL_LIST_TAIL,
+    SQL_LIST_RESOURCES,
     SQL_COUNT
 } sqlite_sql;
 
@@ -85,7 +94,20 @@ booking_reason bk_sqlite_tx_begin(sqlite_conn *c);
 /* With r == OK: COMMIT (ROLLBACK if it fails); otherwise ROLLBACK. Unlocks.
  * Returns OK only if the transaction committed. */
 booking_reason bk_sqlite_tx_end(sqlite_conn *c, booking_reason r);
+/* The same, but the lock stays held: the caller applies what the commit made
+ * true in memory before it unlocks (bk_sqlite_conn_unlock). */
+booking_reason bk_sqlite_tx_finish(sqlite_conn *c, booking_reason r);
+
+/* Lock, then BEGIN (deferred): the statements until bk_sqlite_read_end all read
+ * one committed state (one snapshot). On failure nothing is held. */
+booking_reason bk_sqlite_read_begin(sqlite_conn *c);
+/* Ends it (a read transaction wrote nothing: COMMIT only lets go of it). Unlocks. */
+void bk_sqlite_read_end(sqlite_conn *c);
 
 booking_reason bk_sqlite_reason(int rc);
+
+/* The text of one run's cursor of a listing (sqlite_list.c), prepared once per
+ * run on the reader: ?1 run, ?2 resource_id, ?3 after. */
+extern const char bk_sqlite_sql_list_run[];
 
 #endif

@@ -65,6 +65,25 @@
  *    reads answer bk_core_status_at either way. A line i >= 1 counts in its
  *    resource's booked while the record is active or the line is live; line 0
  *    while the record is active or held.
+ *
+ * Version 4 (records appended in arrival order, sqlite.c notes (11) and (12)):
+ *  - bookings is rebuilt as a rowid table: seq INTEGER PRIMARY KEY (1, 2, 3, ...
+ *    in the order of the decisions, so an insert goes to the right edge of the
+ *    B-tree), id TEXT NOT NULL without a unique index (the store's in-memory
+ *    index keeps booking_id unique, under the write lock), every other column
+ *    and every CHECK as in version 3. The rows of an older file get seq in the
+ *    order of (created_at_ms, id): the order they were decided in, as far as the
+ *    file can tell.
+ *  - booking_lines is keyed (seq, line) WITHOUT ROWID (its record's seq: a
+ *    bundle's lines also go to the right edge), and keeps booking_id as a column.
+ *  - The two partial live-hold indexes are made again on the new tables, as
+ *    before (a hold is written once and released once).
+ *  - Records are never deleted (a seq is never reused): two triggers refuse it.
+ *  - booking_runs (run, resource_id, booking_id) -> seq: the listing index, in
+ *    sorted runs; booking_runs_sealed (run, last_seq): run r holds every line of
+ *    the records with seq in (last_seq of run r-1, last_seq of run r]. The
+ *    upgrade seals every record of the older file into run 1 (one sort of them
+ *    all, once), so a listing never scans them as an unsealed tail.
  */
 #include "store/sqlite_schema.h"
 #include "store/store.h"
@@ -81,7 +100,7 @@ _Static_assert(BOOKING_STATUS_NONE == 0 && BOOKING_STATUS_CANCELLED == 2, "the C
 _Static_assert(BOOKING_STATUS_HELD == 3 && BOOKING_STATUS_EXPIRED == 4,
                "migration 2's CHECKs and its index on status = 3");
 _Static_assert(BOOKING_HOLD_MS_MAX == 604800000, "the CHECK on hold_ms");
-_Static_assert(BOOKING_LINES_MAX == 64, "migration 3's CHECKs on line_count and line");
+_Static_assert(BOOKING_LINES_MAX == 64, "migration 3's and 4's CHECKs on line_count and line");
 
 /* A migration's statements may name :migration_ms, bound to the migration's time. */
 static const char *const migrations[] = {
@@ -145,6 +164,75 @@ static const char *const migrations[] = {
     ") WITHOUT ROWID;"
     "CREATE INDEX booking_lines_live_holds"
     "  ON booking_lines (resource_id, expires_at_ms, units, live) WHERE live = 1;",
+    /* 4: records appended in arrival order, sorted runs for listing (see the top) */
+    "CREATE TABLE bookings_v4 ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL,"
+    "  resource_id TEXT NOT NULL,"
+    "  units INTEGER NOT NULL CHECK (units BETWEEN 1 AND 9007199254740991),"
+    "  outcome INTEGER NOT NULL CHECK (outcome BETWEEN 1 AND 2),"
+    "  status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 4),"
+    "  hold_ms INTEGER NOT NULL CHECK (hold_ms BETWEEN 0 AND 604800000),"
+    "  created_at_ms INTEGER NOT NULL,"
+    "  updated_at_ms INTEGER NOT NULL CHECK (updated_at_ms >= created_at_ms),"
+    "  expires_at_ms INTEGER NOT NULL,"
+    "  line_count INTEGER NOT NULL DEFAULT 1 CHECK (line_count BETWEEN 1 AND 64),"
+    "  line INTEGER NOT NULL DEFAULT 0"
+    "    CHECK (line = 0 OR (outcome = 2 AND line BETWEEN 1 AND line_count - 1)),"
+    "  CHECK ((outcome = 2) = (status = 0)),"
+    "  CHECK (status < 3 OR hold_ms > 0),"
+    "  CHECK (expires_at_ms = CASE WHEN outcome = 1 AND hold_ms > 0"
+    "                         THEN created_at_ms + hold_ms ELSE 0 END),"
+    "  CHECK (status <> 4 OR updated_at_ms = expires_at_ms)"
+    ");"
+    "INSERT INTO bookings_v4 (seq, id, resource_id, units, outcome, status, hold_ms,"
+    "                         created_at_ms, updated_at_ms, expires_at_ms, line_count, line)"
+    "  SELECT row_number() OVER (ORDER BY created_at_ms, id), id, resource_id, units,"
+    "         outcome, status, hold_ms, created_at_ms, updated_at_ms, expires_at_ms,"
+    "         line_count, line"
+    "  FROM bookings ORDER BY 1;"
+    "CREATE TABLE booking_lines_v4 ("
+    "  seq INTEGER NOT NULL,"
+    "  line INTEGER NOT NULL CHECK (line BETWEEN 1 AND 63),"
+    "  booking_id TEXT NOT NULL,"
+    "  resource_id TEXT NOT NULL,"
+    "  units INTEGER NOT NULL CHECK (units BETWEEN 1 AND 9007199254740991),"
+    "  expires_at_ms INTEGER NOT NULL CHECK (expires_at_ms >= 0),"
+    "  live INTEGER NOT NULL CHECK (live = 0 OR (live = 1 AND expires_at_ms > 0)),"
+    "  PRIMARY KEY (seq, line)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO booking_lines_v4 (seq, line, booking_id, resource_id, units, expires_at_ms, live)"
+    "  SELECT b.seq, l.line, l.booking_id, l.resource_id, l.units, l.expires_at_ms, l.live"
+    "  FROM bookings_v4 b JOIN booking_lines l ON l.booking_id = b.id ORDER BY b.seq, l.line;"
+    "DROP TABLE booking_lines;"
+    "DROP TABLE bookings;"
+    "ALTER TABLE bookings_v4 RENAME TO bookings;"
+    "ALTER TABLE booking_lines_v4 RENAME TO booking_lines;"
+    "CREATE INDEX bookings_live_holds ON bookings (resource_id, expires_at_ms, units, status)"
+    "  WHERE status = 3;"
+    "CREATE INDEX booking_lines_live_holds"
+    "  ON booking_lines (resource_id, expires_at_ms, units, live) WHERE live = 1;"
+    "CREATE TRIGGER bookings_never_deleted BEFORE DELETE ON bookings"
+    "  BEGIN SELECT RAISE(ABORT, 'records are never deleted'); END;"
+    "CREATE TRIGGER booking_lines_never_deleted BEFORE DELETE ON booking_lines"
+    "  BEGIN SELECT RAISE(ABORT, 'records are never deleted'); END;"
+    "CREATE TABLE booking_runs ("
+    "  run INTEGER NOT NULL CHECK (run >= 1),"
+    "  resource_id TEXT NOT NULL,"
+    "  booking_id TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  PRIMARY KEY (run, resource_id, booking_id)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE booking_runs_sealed ("
+    "  run INTEGER PRIMARY KEY CHECK (run >= 1),"
+    "  last_seq INTEGER NOT NULL CHECK (last_seq >= 1)"
+    ");"
+    "INSERT INTO booking_runs (run, resource_id, booking_id, seq)"
+    "  SELECT 1, resource_id, id, seq FROM bookings"
+    "  UNION ALL SELECT 1, resource_id, booking_id, seq FROM booking_lines"
+    "  ORDER BY 2, 3;"
+    "INSERT INTO booking_runs_sealed (run, last_seq)"
+    "  SELECT 1, max(seq) FROM bookings HAVING count(*) > 0;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

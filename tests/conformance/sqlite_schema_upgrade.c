@@ -33,12 +33,13 @@
 #define UPGRADE_HOLD_MS 1000
 #define UPGRADE_TEXT_SIZE 4096
 #define UPGRADE_CLOCK_LEAD_MS 60000 /* the test's clock starts this far after the open */
-#define UPGRADE_SCHEMA_VERSION 3    /* what this library migrates every file to */
+#define UPGRADE_SCHEMA_VERSION 4    /* what this library migrates every file to */
 #define UPGRADE_WEEK_MS 604800000   /* the fixture's long holds (make-sqlite-schema-v2.sh) */
 #define UPGRADE_BUSY_TIMEOUT_MS 200 /* the open that must not wait for the write lock */
 
 static const char fixture[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v1.db";
 static const char fixture_v2[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v2.db";
+static const char fixture_v3[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v3.db";
 static int64_t clock_ms; /* the clock of every store the tests open */
 
 static int64_t test_clock(void *context)
@@ -604,7 +605,7 @@ static void raw_plan(sqlite3 *db, const char *sql, char *out, size_t size)
  * 1.., are a range of a partial index each, read from the index alone (the
  * expiry step's count and a read's sum of due units), so finding them costs
  * O(log n + due) however many records and lines the file has; a record's lines
- * are one range of booking_lines' key. */
+ * are one range of booking_lines' key (its seq, since version 4). */
 static void sqlite_schema_v3_finds_due_hold_lines_in_partial_indexes_without_a_scan(void **state)
 {
     (void)state;
@@ -627,10 +628,162 @@ static void sqlite_schema_v3_finds_due_hold_lines_in_partial_indexes_without_a_s
              sizeof plan);
     assert_non_null(
         strstr(plan, "SEARCH booking_lines USING COVERING INDEX booking_lines_live_holds"));
+    /* Since version 4 a record's lines are keyed by its seq (sqlite_schema.c). */
     raw_plan(raw, "SELECT line, resource_id, units FROM booking_lines"
-                  " WHERE booking_id = ?1 ORDER BY line", plan, sizeof plan);
-    assert_non_null(strstr(plan, "SEARCH booking_lines USING PRIMARY KEY (booking_id=?)"));
+                  " WHERE seq = ?1 ORDER BY line", plan, sizeof plan);
+    assert_non_null(strstr(plan, "SEARCH booking_lines USING PRIMARY KEY (seq=?)"));
     assert_null(strstr(plan, "TEMP B-TREE")); /* in line order by the key itself */
+    sqlite3_close(raw);
+}
+
+/* ---- the release before appended records (tests/fixtures/make-sqlite-schema-v3.sh) ---- */
+
+/* Every row of version 3's tables as the file keeps them, but seq (which version
+ * 4 adds), in id order. */
+static void raw_dump_v3_rows(sqlite3 *db, char *out, size_t size)
+{
+    static const char *const queries[] = {
+        "SELECT id || ' ' || capacity || ' ' || booked FROM resources ORDER BY id",
+        "SELECT id || ' ' || resource_id || ' ' || units || ' ' || outcome || ' ' || status ||"
+        " ' ' || hold_ms || ' ' || created_at_ms || ' ' || updated_at_ms || ' ' ||"
+        " expires_at_ms || ' ' || line_count || ' ' || line FROM bookings ORDER BY id",
+        "SELECT booking_id || ' ' || line || ' ' || resource_id || ' ' || units || ' ' ||"
+        " expires_at_ms || ' ' || live FROM booking_lines ORDER BY booking_id, line",
+        "SELECT 'time ' || latest_ms FROM store_time",
+    };
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t q = 0; q < COUNT_OF(queries); q++) {
+        sqlite3_stmt *s = NULL;
+        if (sqlite3_prepare_v2(db, queries[q], -1, &s, NULL) != SQLITE_OK)
+            fail_msg("%s: %s", queries[q], sqlite3_errmsg(db));
+        while (sqlite3_step(s) == SQLITE_ROW && used + 1 < size) {
+            int n = snprintf(out + used, size - used, "%s\n", sqlite3_column_text(s, 0));
+            used += n > 0 ? (size_t)n : 0;
+        }
+        sqlite3_finalize(s);
+    }
+}
+
+static void expect_record(booking_store *s, const char *id, booking_outcome outcome,
+                          booking_status status, uint32_t line_count, uint32_t line)
+{
+    booking_reason reason;
+    booking_record rec;
+    assert_int_equal(booking_get_booking(s, id, &reason, &rec), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+    assert_string_equal(rec.booking_id, id);
+    assert_int_equal(rec.outcome, outcome);
+    assert_int_equal(rec.status, status);
+    assert_int_equal(rec.line_count, line_count);
+    assert_int_equal(rec.line, line);
+}
+
+/* Version 3 -> 4: the records are rebuilt as a table appended in arrival order
+ * (seq), every row, line, counter, live hold and the store's time kept as they
+ * were; the records are found by booking_id (replays, changes, reads), listed by
+ * resource, and new ones go on after the last seq. */
+static void sqlite_schema_v3_file_is_migrated_in_place_keeping_every_record_line_hold_and_time(
+    void **state)
+{
+    (void)state;
+    char path[UPGRADE_PATH_SIZE], before[UPGRADE_TEXT_SIZE], after[UPGRADE_TEXT_SIZE];
+    snprintf(path, sizeof path, "%s/v3.db", test_tmpdir());
+    copy_file(fixture_v3, path);
+    sqlite3 *raw = raw_open(path);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 3);
+    raw_dump_v3_rows(raw, before, sizeof before);
+    int64_t latest = raw_int(raw, "SELECT latest_ms FROM store_time");
+    sqlite3_close(raw);
+
+    __atomic_store_n(&clock_ms, latest + UPGRADE_CLOCK_LEAD_MS, __ATOMIC_SEQ_CST);
+    booking_store *s = open_store(path);
+    raw = raw_open(path);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
+    raw_dump_v3_rows(raw, after, sizeof after);
+    assert_string_equal(after, before); /* nothing of version 3 moved */
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM bookings"), 8);
+    /* seq 1..8 in the order of the decisions (created_at_ms), no gap. */
+    assert_int_equal(raw_int(raw, "SELECT min(seq) = 1 AND max(seq) = 8 FROM bookings"), 1);
+    assert_int_equal(raw_int(raw, "SELECT seq FROM bookings WHERE id = 'v3-a'"), 1);
+    assert_int_equal(raw_int(raw, "SELECT seq FROM bookings WHERE id = 'v3-hl'"), 8);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_lines l JOIN bookings b"
+                                  " ON b.seq = l.seq AND b.id = l.booking_id"), 5);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM pragma_integrity_check WHERE "
+                                  "integrity_check <> 'ok'"), 0);
+    /* Every line of every record sealed into run 1 for listing: 8 + 5 keys. */
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_runs WHERE run = 1"), 13);
+    assert_int_equal(raw_int(raw, "SELECT run * 100 + last_seq FROM booking_runs_sealed"), 108);
+
+    /* Counters as of now: v3-bx's line 1 (room) is due, its line 0 was applied. */
+    expect_resource(s, "v3-room", 10, 4 + 1 + 2);
+    expect_resource(s, "v3-hall", 5, 2 + 1);
+    expect_resource(s, "v3-desk", 3, 1);
+    expect_record(s, "v3-a", BOOKING_BOOKED, BOOKING_STATUS_ACTIVE, 1, 0);
+    expect_record(s, "v3-rej", BOOKING_REJECTED, BOOKING_STATUS_NONE, 1, 0);
+    expect_record(s, "v3-b1", BOOKING_BOOKED, BOOKING_STATUS_ACTIVE, 2, 0);
+    expect_record(s, "v3-b2", BOOKING_BOOKED, BOOKING_STATUS_CANCELLED, 2, 0);
+    expect_record(s, "v3-bh", BOOKING_BOOKED, BOOKING_STATUS_HELD, 2, 0);
+    expect_record(s, "v3-brej", BOOKING_REJECTED, BOOKING_STATUS_NONE, 2, 1);
+    expect_record(s, "v3-bx", BOOKING_BOOKED, BOOKING_STATUS_EXPIRED, 2, 0);
+    expect_record(s, "v3-hl", BOOKING_BOOKED, BOOKING_STATUS_HELD, 1, 0);
+
+    /* Replays find the migrated records by booking_id: nothing is written twice. */
+    booking_request again = {.booking_id = "v3-a", .resource_id = "v3-room", .units = 4};
+    booking_result res;
+    assert_int_equal(booking_attempt(s, &again, &res), BOOKING_OK);
+    assert_true(res.replayed && res.outcome == BOOKING_BOOKED);
+    booking_line b1[] = {{.resource_id = "v3-room", .units = 1}, {.resource_id = "v3-hall", .units = 2}};
+    booking_request bundle = {.booking_id = "v3-b1", .lines = b1, .line_count = 2};
+    assert_int_equal(booking_attempt(s, &bundle, &res), BOOKING_OK);
+    assert_true(res.replayed && res.outcome == BOOKING_BOOKED);
+    again.units = 5; /* the same id, other units: the recorded decision answers */
+    assert_int_equal(booking_attempt(s, &again, &res), BOOKING_OK);
+    assert_int_equal(res.reason, BOOKING_REASON_BOOKING_ID_CONFLICT);
+
+    /* The migrated records are listed by resource, a bundle under each of its lines. */
+    booking_reason reason;
+    booking_record page[16];
+    size_t count = 0;
+    bool more = true;
+    assert_int_equal(booking_list_bookings(s, "v3-room", BOOKING_LIST_ALL, NULL, 16, &reason,
+                                           page, &count, &more),
+                     BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+    static const char *const room[] = {"v3-a", "v3-b1", "v3-bh", "v3-brej", "v3-bx", "v3-rej"};
+    assert_int_equal(count, COUNT_OF(room));
+    assert_false(more);
+    for (size_t i = 0; i < COUNT_OF(room); i++)
+        assert_string_equal(page[i].booking_id, room[i]);
+
+    /* A change by booking_id, and a new record after the last seq. */
+    assert_int_equal(booking_confirm(s, "v3-bh", &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_CONFIRMED);
+    expect_record(s, "v3-bh", BOOKING_BOOKED, BOOKING_STATUS_ACTIVE, 2, 0);
+    booking_request fresh = {.booking_id = "v4-new", .resource_id = "v3-desk", .units = 1};
+    assert_int_equal(booking_attempt(s, &fresh, &res), BOOKING_OK);
+    assert_true(!res.replayed && res.outcome == BOOKING_BOOKED);
+    assert_int_equal(raw_int(raw, "SELECT seq FROM bookings WHERE id = 'v4-new'"), 9);
+    expect_resource(s, "v3-desk", 3, 2);
+    /* Run 1 (the migrated records) merged with the unsealed tail (v4-new). */
+    assert_int_equal(booking_list_bookings(s, "v3-desk", BOOKING_LIST_ALL, NULL, 16, &reason,
+                                           page, &count, &more),
+                     BOOKING_OK);
+    static const char *const desk[] = {"v3-b2", "v3-bh", "v3-brej", "v4-new"};
+    assert_int_equal(count, COUNT_OF(desk));
+    for (size_t i = 0; i < COUNT_OF(desk); i++)
+        assert_string_equal(page[i].booking_id, desk[i]);
+    booking_store_close(s);
+
+    /* A second open finds version 4, changes nothing and finds every record. */
+    raw_dump_v3_rows(raw, before, sizeof before);
+    s = open_store(path);
+    expect_record(s, "v4-new", BOOKING_BOOKED, BOOKING_STATUS_ACTIVE, 1, 0);
+    expect_record(s, "v3-bh", BOOKING_BOOKED, BOOKING_STATUS_ACTIVE, 2, 0);
+    booking_store_close(s);
+    raw_dump_v3_rows(raw, after, sizeof after);
+    assert_string_equal(after, before);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
     sqlite3_close(raw);
 }
 
@@ -684,6 +837,8 @@ int main(void)
         cmocka_unit_test(sqlite_schema_migration_3_that_fails_midway_leaves_the_v2_file_untouched),
         cmocka_unit_test(sqlite_schema_v3_file_opens_without_a_write_lock),
         cmocka_unit_test(sqlite_schema_v3_finds_due_hold_lines_in_partial_indexes_without_a_scan),
+        cmocka_unit_test(
+            sqlite_schema_v3_file_is_migrated_in_place_keeping_every_record_line_hold_and_time),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     test_tmpdir_remove();

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sqlite_store.h: the sqlite store's handle, shared by its write path and reads
+ * (sqlite.c) and its listings (sqlite_list.c). See the notes atop sqlite.c.
+ */
+#ifndef BOOKING_STORE_SQLITE_STORE_H
+#define BOOKING_STORE_SQLITE_STORE_H
+
+#include "store/id_table.h"
+#include "store/resource_overlay.h"
+#include "store/sqlite_conn.h"
+#include "store/sqlite_index.h"
+#include "store/store.h"
+
+/* Records per sealed run of the listing index (sqlite.c (12)): the writer seals
+ * the next run once this many records follow the last one sealed; a listing
+ * scans at most about this many unsealed records. */
+#define SQLITE_RUN_ROWS 65536
+
+/* The cursors of a listing, one per sealed run, prepared on the reader when a
+ * listing first needs them and kept (sqlite.c (12)); guarded by reader.lock. */
+typedef struct sqlite_list_cursors {
+    sqlite3_stmt **run; /* run[i] reads run i + 1 */
+    size_t count;
+    size_t cap;
+} sqlite_list_cursors;
+
+typedef struct sqlite_store {
+    booking_store base;
+    sqlite_conn writer;
+    sqlite_conn reader;
+    sqlite_index index;          /* booking_id -> seq, (11); its own lock */
+    sqlite_list_cursors cursors; /* (12) */
+    /* The open write transaction's state; all guarded by writer.lock. */
+    resource_overlay overlay;
+    int64_t tx_now;       /* its time, (8) */
+    int64_t tx_latest;    /* store_time as it read it */
+    bool tx_changed;      /* it wrote a row: it records its time */
+    uint64_t tx_expired;  /* holds its expiry steps released, counted at COMMIT */
+    int64_t tx_next_seq;  /* the seq of its next new record, (11) */
+    int64_t tx_sealed;    /* the last seq sealed into a run as it read it, (12) */
+    /* Its new records: pending.keys[i] at pending_seq[i], hash pending_hash[i]. */
+    id_table pending;
+    int64_t pending_seq[BOOKING_BATCH_MAX];
+    uint64_t pending_hash[BOOKING_BATCH_MAX];
+    /* The lines 1.. of the record a cancel or a confirm changes, (10). */
+    booking_record_line tx_lines[BOOKING_LINES_MAX];
+    bool tx_line_live[BOOKING_LINES_MAX];
+} sqlite_store;
+
+#endif

@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sqlite_listing.c: the sqlite store's listings and its booking_id index
+ * (src/store/sqlite.c notes (11) and (12)): pages in bytewise booking_id order
+ * merged from sealed runs and the unsealed tail, every line of a bundle, the
+ * filter as of the read's time; booking_id unique across handles on one file
+ * (each its own index, caught up under the write lock); every record found again
+ * after the index grew and after a reopen.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "booking.h"
+#include "support/test_support.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIST_PATH_SIZE 640
+#define LIST_RUN_ROWS 65536 /* SQLITE_RUN_ROWS (src/store/sqlite_store.h) */
+#define LIST_RUNS 3         /* runs the big test seals before its tail */
+#define LIST_TAIL 5000
+#define LIST_RESOURCES 3
+#define LIST_BATCH 8192
+#define LIST_ID_SIZE 40
+#define LIST_HOLD_MS 1000
+
+static int64_t clock_ms = 1800000000000;
+
+static int64_t test_clock(void *context)
+{
+    (void)context;
+    return __atomic_load_n(&clock_ms, __ATOMIC_SEQ_CST);
+}
+
+static booking_store *open_at(const char *path)
+{
+    char url[LIST_PATH_SIZE + 16], why[512] = "";
+    snprintf(url, sizeof url, "sqlite:%s", path);
+    booking_store *s = NULL;
+    if (booking_store_open(url, &s, why, sizeof why) != BOOKING_OK)
+        fail_msg("open %s: %s", url, why);
+    assert_int_equal(booking_store_set_clock(s, test_clock, NULL), BOOKING_OK);
+    return s;
+}
+
+static void db_path(char path[LIST_PATH_SIZE], const char *name)
+{
+    snprintf(path, LIST_PATH_SIZE, "%s/%s", test_tmpdir(), name);
+}
+
+static int64_t raw_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        fail_msg("raw open %s", path);
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    int64_t v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
+}
+
+static void set_capacity(booking_store *s, const char *id, uint64_t capacity)
+{
+    booking_reason reason;
+    assert_int_equal(booking_set_capacity(s, id, capacity, &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+}
+
+static booking_result attempt(booking_store *s, const char *id, const char *rid, uint64_t units,
+                              uint64_t hold_ms)
+{
+    booking_request req = {.booking_id = id, .resource_id = rid, .units = units, .hold_ms = hold_ms};
+    booking_result res;
+    assert_int_equal(booking_attempt(s, &req, &res), BOOKING_OK);
+    return res;
+}
+
+/* Every page of resource_id's listing with filter, limit per page: the ids, in
+ * order, into ids (n of them); each page's *more agrees with what follows. */
+static size_t list_all(booking_store *s, const char *rid, booking_list_filter filter, size_t limit,
+                       char (*ids)[LIST_ID_SIZE], size_t cap)
+{
+    static booking_record page[BOOKING_LIST_LIMIT_MAX];
+    char after[LIST_ID_SIZE] = "";
+    size_t n = 0;
+    for (;;) {
+        booking_reason reason;
+        size_t count = 0;
+        bool more = false;
+        assert_int_equal(booking_list_bookings(s, rid, filter, n ? after : NULL, limit, &reason,
+                                               page, &count, &more),
+                         BOOKING_OK);
+        if (reason != BOOKING_REASON_OK)
+            fail_msg("list %s: %s (%s)", rid, booking_reason_name(reason), booking_last_error());
+        assert_true(count <= limit && (!more || count == limit));
+        for (size_t i = 0; i < count; i++) {
+            assert_true(n < cap);
+            /* Ascending, bytewise, never one twice. */
+            assert_true(n == 0 || strcmp(ids[n - 1], page[i].booking_id) < 0);
+            size_t len = strlen(page[i].booking_id);
+            assert_true(len < LIST_ID_SIZE);
+            memcpy(ids[n++], page[i].booking_id, len + 1);
+        }
+        if (!more)
+            return n;
+        memcpy(after, ids[n - 1], sizeof after);
+    }
+}
+
+static void expect_ids(booking_store *s, const char *rid, booking_list_filter filter, size_t limit,
+                       const char *const *want, size_t n_want)
+{
+    char ids[16][LIST_ID_SIZE];
+    size_t n = list_all(s, rid, filter, limit, ids, 16);
+    assert_int_equal(n, n_want);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(ids[i], want[i]);
+}
+
+/* A listing pages every record with a line on the resource (a bundle's line 0 or
+ * any other line, REJECTED ones included) in bytewise booking_id order, keeps
+ * what the filter keeps as of the read's time, and knows an unknown resource. */
+static void sqlite_list_bookings_pages_every_record_with_a_line_on_the_resource_in_bytewise_order(
+    void **state)
+{
+    (void)state;
+    char path[LIST_PATH_SIZE];
+    db_path(path, "small.db");
+    booking_store *s = open_at(path);
+    set_capacity(s, "room", 10);
+    set_capacity(s, "hall", 10);
+    set_capacity(s, "desk", 1);
+    assert_int_equal(attempt(s, "b", "room", 1, 0).outcome, BOOKING_BOOKED);
+    assert_int_equal(attempt(s, "B", "room", 1, 0).outcome, BOOKING_BOOKED);
+    assert_int_equal(attempt(s, "a-held", "room", 1, LIST_HOLD_MS).outcome, BOOKING_BOOKED);
+    assert_int_equal(attempt(s, "_due", "room", 1, 1).outcome, BOOKING_BOOKED);
+    assert_int_equal(attempt(s, "9-rej", "room", 50, 0).outcome, BOOKING_REJECTED);
+    assert_int_equal(attempt(s, "h-only", "hall", 1, 0).outcome, BOOKING_BOOKED);
+    booking_reason reason;
+    assert_int_equal(booking_cancel(s, "b", &reason, NULL), BOOKING_OK);
+    /* A bundle with its line 1 on room, and a REJECTED one failing on desk. */
+    booking_line two[] = {{.resource_id = "hall", .units = 1}, {.resource_id = "room", .units = 1}};
+    booking_request bundle = {.booking_id = "Z-bundle", .lines = two, .line_count = 2};
+    booking_result res;
+    assert_int_equal(booking_attempt(s, &bundle, &res), BOOKING_OK);
+    assert_int_equal(res.outcome, BOOKING_BOOKED);
+    booking_line bad[] = {{.resource_id = "room", .units = 1}, {.resource_id = "desk", .units = 5}};
+    booking_request rejected = {.booking_id = "x-rej", .lines = bad, .line_count = 2};
+    assert_int_equal(booking_attempt(s, &rejected, &res), BOOKING_OK);
+    assert_int_equal(res.outcome, BOOKING_REJECTED);
+    __atomic_add_fetch(&clock_ms, 10, __ATOMIC_SEQ_CST); /* "_due" reads expired, not applied */
+
+    static const char *const all[] = {"9-rej", "B", "Z-bundle", "_due", "a-held", "b", "x-rej"};
+    for (size_t limit = 1; limit <= 8; limit++)
+        expect_ids(s, "room", BOOKING_LIST_ALL, limit, all, 7);
+    static const char *const held[] = {"a-held"}, *const expired[] = {"_due"};
+    static const char *const active[] = {"B", "Z-bundle"}, *const cancelled[] = {"b"};
+    static const char *const rej[] = {"9-rej", "x-rej"};
+    expect_ids(s, "room", BOOKING_LIST_HELD, 2, held, 1);
+    expect_ids(s, "room", BOOKING_LIST_EXPIRED, 2, expired, 1);
+    expect_ids(s, "room", BOOKING_LIST_ACTIVE, 2, active, 2);
+    expect_ids(s, "room", BOOKING_LIST_CANCELLED, 2, cancelled, 1);
+    expect_ids(s, "room", BOOKING_LIST_REJECTED, 1, rej, 2);
+    static const char *const desk[] = {"x-rej"}, *const hall[] = {"Z-bundle", "h-only"};
+    expect_ids(s, "desk", BOOKING_LIST_ALL, 5, desk, 1);
+    expect_ids(s, "hall", BOOKING_LIST_ALL, 5, hall, 2);
+
+    /* Records as get_booking reads them: line 0 in resource_id, the line count. */
+    booking_record page[4];
+    size_t count;
+    bool more;
+    assert_int_equal(booking_list_bookings(s, "room", BOOKING_LIST_ALL, "B", 2, &reason, page,
+                                           &count, &more),
+                     BOOKING_OK);
+    assert_int_equal(count, 2);
+    assert_true(more);
+    assert_string_equal(page[0].booking_id, "Z-bundle");
+    assert_string_equal(page[0].resource_id, "hall");
+    assert_int_equal(page[0].line_count, 2);
+    assert_string_equal(page[1].booking_id, "_due");
+    assert_int_equal(page[1].status, BOOKING_STATUS_EXPIRED);
+    /* After the last id: an empty page. */
+    assert_int_equal(booking_list_bookings(s, "room", BOOKING_LIST_ALL, "x-rej", 2, &reason, page,
+                                           &count, &more),
+                     BOOKING_OK);
+    assert_true(reason == BOOKING_REASON_OK && count == 0 && !more);
+    assert_int_equal(booking_list_bookings(s, "nowhere", BOOKING_LIST_ALL, NULL, 2, &reason, page,
+                                           &count, &more),
+                     BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_UNKNOWN_RESOURCE);
+    booking_store_close(s);
+}
+
+/* Resources page in bytewise id order, each as get_resource reads it (booked
+ * net of the holds due at the read's time). */
+static void sqlite_list_resources_pages_in_bytewise_order_each_as_get_resource_reads_it(
+    void **state)
+{
+    (void)state;
+    char path[LIST_PATH_SIZE];
+    db_path(path, "resources.db");
+    booking_store *s = open_at(path);
+    static const char *const ids[] = {"-first", "A", "Z", "_", "a", "z"};
+    for (size_t i = 0; i < 6; i++)
+        set_capacity(s, ids[5 - i], 10 + i);
+    assert_int_equal(attempt(s, "h", "a", 3, 1).outcome, BOOKING_BOOKED);
+    assert_int_equal(attempt(s, "k", "a", 2, 0).outcome, BOOKING_BOOKED);
+    __atomic_add_fetch(&clock_ms, 10, __ATOMIC_SEQ_CST);
+    booking_resource page[3];
+    size_t count, seen = 0;
+    bool more = true;
+    const char *after = NULL;
+    char last[LIST_ID_SIZE];
+    while (more) {
+        booking_reason reason;
+        assert_int_equal(booking_list_resources(s, after, 2, &reason, page, &count, &more),
+                         BOOKING_OK);
+        assert_int_equal(reason, BOOKING_REASON_OK);
+        for (size_t i = 0; i < count; i++, seen++) {
+            assert_string_equal(page[i].resource_id, ids[seen]);
+            booking_resource one;
+            assert_int_equal(booking_get_resource(s, ids[seen], &reason, &one), BOOKING_OK);
+            assert_int_equal(page[i].capacity, one.capacity);
+            assert_int_equal(page[i].booked, one.booked);
+        }
+        size_t len = strlen(page[count - 1].resource_id);
+        assert_true(len < sizeof last);
+        memcpy(last, page[count - 1].resource_id, len + 1);
+        after = last;
+    }
+    assert_int_equal(seen, 6);
+    booking_reason reason;
+    assert_int_equal(booking_get_resource(s, "a", &reason, &page[0]), BOOKING_OK);
+    assert_int_equal(page[0].booked, 2); /* the due hold's 3 units read free */
+    booking_store_close(s);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+/* More records than LIST_RUNS runs hold: the pages merge the sealed runs and the
+ * unsealed tail, every record of the resource once and in order; the index grew
+ * many times on the way and every id is found again, after a reopen too. */
+static void sqlite_list_bookings_merges_sealed_runs_and_tail_and_the_index_finds_every_record(
+    void **state)
+{
+    (void)state;
+    char path[LIST_PATH_SIZE];
+    db_path(path, "big.db");
+    booking_store *s = open_at(path);
+    char rid[LIST_RESOURCES][8];
+    for (int r = 0; r < LIST_RESOURCES; r++) {
+        snprintf(rid[r], sizeof rid[r], "r%d", r);
+        set_capacity(s, rid[r], BOOKING_CAPACITY_MAX);
+    }
+    size_t total = (size_t)LIST_RUNS * LIST_RUN_ROWS + LIST_TAIL;
+    char (*ids)[LIST_ID_SIZE] = calloc(total, LIST_ID_SIZE);
+    char (*want)[LIST_ID_SIZE] = calloc(total, LIST_ID_SIZE);
+    char (*got)[LIST_ID_SIZE] = calloc(total, LIST_ID_SIZE);
+    booking_request *req = calloc(LIST_BATCH, sizeof *req);
+    booking_result *res = calloc(LIST_BATCH, sizeof *res);
+    booking_line(*lines)[2] = calloc(LIST_BATCH, sizeof *lines);
+    assert_true(ids && want && got && req && res && lines);
+    uint64_t rng = 12345;
+    for (size_t i = 0; i < total; i++) {
+        rng = test_mix64(rng);
+        snprintf(ids[i], LIST_ID_SIZE, "%016llx-%zu", (unsigned long long)rng, i);
+    }
+    /* Record i: on r(i % 3); every 7th a bundle with line 1 on r((i + 1) % 3). */
+    for (size_t done = 0; done < total;) {
+        size_t n = total - done < LIST_BATCH ? total - done : LIST_BATCH;
+        for (size_t k = 0; k < n; k++) {
+            size_t i = done + k;
+            if (i % 7 == 0) {
+                lines[k][0] = (booking_line){.resource_id = rid[i % 3], .units = 1};
+                lines[k][1] = (booking_line){.resource_id = rid[(i + 1) % 3], .units = 1};
+                req[k] = (booking_request){.booking_id = ids[i], .lines = lines[k], .line_count = 2};
+            } else {
+                req[k] = (booking_request){.booking_id = ids[i], .resource_id = rid[i % 3], .units = 1};
+            }
+        }
+        assert_int_equal(booking_attempt_batch(s, req, n, res), BOOKING_OK);
+        for (size_t k = 0; k < n; k++)
+            assert_true(res[k].outcome == BOOKING_BOOKED && !res[k].replayed);
+        done += n;
+    }
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM booking_runs_sealed"), LIST_RUNS);
+    assert_int_equal(raw_int(path, "SELECT max(last_seq) FROM booking_runs_sealed"),
+                     LIST_RUNS * LIST_RUN_ROWS);
+
+    for (int r = 0; r < LIST_RESOURCES; r++) {
+        size_t n_want = 0;
+        for (size_t i = 0; i < total; i++) {
+            if (i % 3 == (size_t)r || (i % 7 == 0 && (i + 1) % 3 == (size_t)r))
+                memcpy(want[n_want++], ids[i], LIST_ID_SIZE);
+        }
+        qsort(want, n_want, LIST_ID_SIZE, cmp_id);
+        size_t n = list_all(s, rid[r], BOOKING_LIST_ALL, BOOKING_LIST_LIMIT_MAX, got, total);
+        assert_int_equal(n, n_want);
+        for (size_t i = 0; i < n; i++)
+            assert_string_equal(got[i], want[i]);
+    }
+    /* Every id found by a replay (nothing written) and by a read, then after a reopen. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < total; i += 97) {
+            booking_result r = attempt(s, ids[i], rid[i % 3], 1, 0);
+            assert_true(r.replayed || i % 7 == 0); /* a bundle's id asked singly: a conflict */
+            assert_true(r.replayed || r.reason == BOOKING_REASON_BOOKING_ID_CONFLICT);
+            booking_reason reason;
+            booking_record rec;
+            assert_int_equal(booking_get_booking(s, ids[i], &reason, &rec), BOOKING_OK);
+            assert_int_equal(reason, BOOKING_REASON_OK);
+            assert_string_equal(rec.booking_id, ids[i]);
+        }
+        booking_store_close(s);
+        s = open_at(path);
+    }
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), (int64_t)total);
+    booking_store_close(s);
+    free(ids);
+    free(want);
+    free(got);
+    free(req);
+    free(res);
+    free(lines);
+}
+
+/* Two handles on one file keep separate indexes, as two processes would: each
+ * catches up from the table under the write lock before deciding, so an id
+ * decided through one is a replay through the other, and the other's reads find
+ * it (a catch-up on a miss). */
+static void sqlite_booking_id_stays_unique_across_handles_on_one_file(void **state)
+{
+    (void)state;
+    char path[LIST_PATH_SIZE];
+    db_path(path, "two.db");
+    booking_store *a = open_at(path), *b = open_at(path);
+    set_capacity(a, "room", 5);
+    booking_result r = attempt(a, "x", "room", 2, 0);
+    assert_true(r.outcome == BOOKING_BOOKED && !r.replayed);
+    booking_reason reason;
+    booking_record rec;
+    assert_int_equal(booking_get_booking(b, "x", &reason, &rec), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+    r = attempt(b, "x", "room", 2, 0);
+    assert_true(r.outcome == BOOKING_BOOKED && r.replayed);
+    r = attempt(b, "x", "room", 3, 0);
+    assert_int_equal(r.reason, BOOKING_REASON_BOOKING_ID_CONFLICT);
+    /* Written through b first now: a's writer catches up before deciding. */
+    r = attempt(b, "y", "room", 3, 0);
+    assert_true(r.outcome == BOOKING_BOOKED && !r.replayed);
+    r = attempt(a, "y", "room", 3, 0);
+    assert_true(r.outcome == BOOKING_BOOKED && r.replayed);
+    assert_int_equal(booking_get_resource(a, "room", &reason, NULL), BOOKING_EINVAL);
+    booking_resource res;
+    assert_int_equal(booking_get_resource(a, "room", &reason, &res), BOOKING_OK);
+    assert_int_equal(res.booked, 5);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), 2);
+    assert_int_equal(raw_int(path, "SELECT count(DISTINCT id) FROM bookings"), 2);
+    booking_store_close(a);
+    booking_store_close(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(
+            sqlite_list_bookings_pages_every_record_with_a_line_on_the_resource_in_bytewise_order),
+        cmocka_unit_test(
+            sqlite_list_resources_pages_in_bytewise_order_each_as_get_resource_reads_it),
+        cmocka_unit_test(
+            sqlite_list_bookings_merges_sealed_runs_and_tail_and_the_index_finds_every_record),
+        cmocka_unit_test(sqlite_booking_id_stays_unique_across_handles_on_one_file),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    test_tmpdir_remove();
+    return failed;
+}
