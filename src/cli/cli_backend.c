@@ -74,14 +74,12 @@ void cli_page_free(cli_page *page)
 }
 
 /* A call the library refused: invalid input is a usage error (2), anything else
- * (out of memory, an operation this store does not have yet) an error (1). */
+ * (out of memory) an error (1). */
 static int store_refused(const cli_backend *b, const char *what, booking_error e)
 {
     assert(e != BOOKING_OK);
     if (e == BOOKING_EINVAL)
         return cli_usage_error(b->command, "%s", booking_error_name(e));
-    if (e == BOOKING_ENOTSUP)
-        return cli_error(b->command, "%s is not supported by this store", what);
     return cli_error(b->command, "%s: %s", what, booking_error_name(e));
 }
 

@@ -272,8 +272,7 @@ booking_error booking_list_resources(booking_store *store, const char *after, si
     bk_store_clear_error();
     *count = 0;
     *more = false;
-    if (store->ops->list_resources == NULL)
-        return BOOKING_ENOTSUP; /* until every store lists: removed when they do */
+    assert(store->ops->list_resources != NULL); /* every store lists */
     *reason = store->ops->list_resources(store, after, limit, resources, count, more);
     if (*reason != BOOKING_REASON_OK) {
         *count = 0;
@@ -295,8 +294,7 @@ booking_error booking_list_bookings(booking_store *store, const char *resource_i
     bk_store_clear_error();
     *count = 0;
     *more = false;
-    if (store->ops->list_bookings == NULL)
-        return BOOKING_ENOTSUP; /* until every store lists: removed when they do */
+    assert(store->ops->list_bookings != NULL); /* every store lists */
     *reason = store->ops->list_bookings(store, resource_id, filter, after, limit, records, count,
                                         more);
     if (*reason != BOOKING_REASON_OK) {
