@@ -141,6 +141,8 @@ _Static_assert(BOOKING_REASON_INTERNAL <= UINT8_MAX && BOOKING_FAILED <= UINT8_M
 _Static_assert(BOOKING_ID_LEN_MAX <= UINT32_MAX, "mem_node.id_len");
 _Static_assert(MEMORY_SHARD_COUNT <= 64, "a uint64_t names a set of shards, (2)");
 _Static_assert(BOOKING_LINES_MAX <= UINT8_MAX, "mem_record.line_count, .line and mem_hold.line");
+_Static_assert(BOOKING_LINES_MAX - 1 <= MEMORY_INDEX_RECENT_MAX,
+               "a bundle's unknown lines fit one orphan index's buffer (index_reserve)");
 
 /* A live or dead hold entry of one line on its resource, (7). In its record's
  * block, (3), one per line; read and written under its resource's shard lock. */
@@ -642,8 +644,13 @@ MEMORY_INLINE bool index_reserve(memory_store *m, const mem_attempt_lines *al, s
             continue;
         }
         assert(i > 0); /* an unknown line 0 is not recorded */
+        /* Unknown lines share their shard's orphan index: room for this one and
+         * every earlier one of the shard, since none is added before all are. */
+        uint32_t in_shard = 1;
+        for (size_t j = 1; j < i; j++)
+            in_shard += al->res[j] == NULL && shard_of(m->resources, al->hash[j]) == rs;
         orphans[i] = arena_alloc(rs, sizeof(mem_orphan) + al->len[i] + 1 + booking_id_len + 1);
-        if (orphans[i] == NULL || !mem_index_make_room(&rs->orphans, &rs->index_pool))
+        if (orphans[i] == NULL || !mem_index_make_room_for(&rs->orphans, &rs->index_pool, in_shard))
             return false; /* the block stays unused in the arena, (3) */
     }
     return true;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * memory_index.c: the B+tree of memory_index.h (its notes (1) to (3)).
+ * memory_index.c: the B+tree of memory_index.h (its notes (1) to (4)).
  */
 #include "store/memory_index.h"
 #include "booking.h"
@@ -328,21 +328,26 @@ bool mem_index_flush(mem_index *ix, mem_index_pool *pool)
     return left == 0;
 }
 
-bool mem_index_make_room(mem_index *ix, mem_index_pool *pool)
+bool mem_index_make_room_for(mem_index *ix, mem_index_pool *pool, uint32_t n)
 {
-    if (ix->recent_count < ix->recent_cap)
-        return true;
-    if (ix->recent_cap < MEMORY_INDEX_RECENT_MAX) {
+    assert(n >= 1 && n <= MEMORY_INDEX_RECENT_MAX);
+    while (ix->recent_cap - ix->recent_count < n && ix->recent_cap < MEMORY_INDEX_RECENT_MAX) {
         uint32_t cap = ix->recent_cap == 0 ? MEMORY_INDEX_RECENT_FIRST : ix->recent_cap * 2;
         mem_node **grown = realloc(ix->recent, cap * sizeof *grown);
-        if (grown != NULL) {
-            ix->recent = grown;
-            ix->recent_cap = cap;
-            return true;
-        }
+        if (grown == NULL)
+            break; /* then into the tree, below */
+        ix->recent = grown;
+        ix->recent_cap = cap;
     }
+    if (ix->recent_cap - ix->recent_count >= n)
+        return true;
     /* Full at its largest (or it could not grow): into the tree, (4). */
-    return mem_index_flush(ix, pool) || ix->recent_count < ix->recent_cap;
+    return mem_index_flush(ix, pool) || ix->recent_cap - ix->recent_count >= n;
+}
+
+bool mem_index_make_room(mem_index *ix, mem_index_pool *pool)
+{
+    return mem_index_make_room_for(ix, pool, 1);
 }
 
 void mem_index_add(mem_index *ix, mem_node *node)

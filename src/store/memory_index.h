@@ -97,11 +97,15 @@ void mem_index_pool_free(mem_index_pool *pool);
  * mem_index_pool_reserve(pool, mem_index_insert_nodes(ix)) said yes. */
 void mem_index_insert(mem_index *ix, mem_index_pool *pool, mem_node *node);
 
-/* Makes room for one mem_index_add(), flushing a full buffer (4). False: out of
- * memory; the index holds the same keys as before. */
+/* Makes room for n (1..MEMORY_INDEX_RECENT_MAX) more mem_index_add()s, growing
+ * the buffer or flushing it (4). False: out of memory; the index holds the same
+ * keys as before. Room made is room kept until the adds: a caller that adds
+ * several nodes to one index asks for all of them in one call. */
+bool mem_index_make_room_for(mem_index *ix, mem_index_pool *pool, uint32_t n);
+/* mem_index_make_room_for(ix, pool, 1). */
 bool mem_index_make_room(mem_index *ix, mem_index_pool *pool);
 
-/* After mem_index_make_room() said yes: buffers node (absent from ix), (4). */
+/* After mem_index_make_room_for() said yes: buffers node (absent from ix), (4). */
 void mem_index_add(mem_index *ix, mem_node *node);
 
 /* Inserts every buffered node into the tree, (4): what a read does first.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * memory_table.c: the memory store's incrementally grown hash table (see
- * memory_table.h for its notes (1) to (5)).
+ * memory_table.h for its notes (1) to (6)).
  */
 #include "store/memory_table.h"
 #include "booking.h"

@@ -350,6 +350,49 @@ static void a_resource_created_later_lists_the_rejected_records_that_named_it(vo
     booking_store_close(store);
 }
 
+/* Many unknown lines of one bundle fall in one shard's orphan index: room is made
+ * for all of them before any is added (a bundle of 63 unknown lines used to write
+ * past the orphans' buffer). */
+#define MANY_UNKNOWN_LINES (BOOKING_LINES_MAX - 1)
+#define MANY_UNKNOWN_BUNDLES 300
+
+static void a_bundle_of_many_unknown_lines_is_recorded_under_each_of_them(void **state)
+{
+    (void)state;
+    int64_t now;
+    booking_store *store = store_open(&now);
+    capacity(store, "full", 0);
+    char names[MANY_UNKNOWN_LINES][16];
+    booking_line lines[BOOKING_LINES_MAX] = {{.resource_id = "full", .units = 1}};
+    for (size_t i = 0; i < MANY_UNKNOWN_LINES; i++) {
+        snprintf(names[i], sizeof names[i], "u%zu", i);
+        lines[i + 1] = (booking_line){.resource_id = names[i], .units = 1};
+    }
+    for (int b = 0; b < MANY_UNKNOWN_BUNDLES; b++) {
+        char id[32];
+        snprintf(id, sizeof id, "m-%03d", b);
+        assert_int_equal(bundle(store, id, lines, BOOKING_LINES_MAX).reason,
+                         BOOKING_REASON_INSUFFICIENT_CAPACITY);
+    }
+    for (size_t i = 0; i < MANY_UNKNOWN_LINES; i += 7) {
+        capacity(store, names[i], 1);
+        booking_record page[BOOKING_LIST_LIMIT_MAX];
+        booking_reason reason;
+        size_t count;
+        bool more;
+        assert_int_equal(booking_list_bookings(store, names[i], BOOKING_LIST_ALL, NULL,
+                                               BOOKING_LIST_LIMIT_MAX, &reason, page, &count,
+                                               &more),
+                         BOOKING_OK);
+        assert_int_equal(reason, BOOKING_REASON_OK);
+        assert_int_equal(count, MANY_UNKNOWN_BUNDLES);
+        assert_false(more);
+        assert_string_equal(page[0].booking_id, "m-000");
+        assert_string_equal(page[MANY_UNKNOWN_BUNDLES - 1].booking_id, "m-299");
+    }
+    booking_store_close(store);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -360,6 +403,7 @@ int main(void)
         cmocka_unit_test(the_status_filter_keeps_each_record_by_its_status_as_of_the_reads_time),
         cmocka_unit_test(a_filtered_page_sets_more_only_when_a_kept_record_follows),
         cmocka_unit_test(a_resource_created_later_lists_the_rejected_records_that_named_it),
+        cmocka_unit_test(a_bundle_of_many_unknown_lines_is_recorded_under_each_of_them),
     };
     return cmocka_run_group_tests_name("memory_listing", tests, NULL, NULL);
 }
