@@ -120,8 +120,9 @@
  *         load 8-10, ~3.5 s of CPU. At 100M, on paper: ~1 GB of slots and ten
  *         times that open (~35 s of CPU, a read of ~7 GB of rows); a snapshot of
  *         the slots written at close (then caught up from its seq) would make
- *         the open O(records since), not built. A limit: 2^32 - 1 records per
- *         file (seq's 32 bits; then new records answer internal).
+ *         the open O(records since), not built. A limit: 3 x 2^30 records per
+ *         file (SQLITE_INDEX_SEQ_MAX: seq's 32 bits, at most 3/4 of the largest
+ *         table's 2^32 slots; then new records answer internal).
  *       - Write cost, callgrind, batch 8192, UUIDv4: ~10,200 instructions per
  *         attempt in decide_one (the overlay, the index, the row append); the
  *         rate no longer falls with the store's size (measured to 10M: no trend,
@@ -266,7 +267,7 @@ static booking_reason write_begin(sqlite_store *st)
     sqlite3_stmt *s = c->stmt[SQL_SELECT_TIME];
     int rc = sqlite3_step(s);
     int64_t latest = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    st->tx_sealed = sqlite3_column_int64(s, 1);
+    st->tx_sealed = rc == SQLITE_ROW ? sqlite3_column_int64(s, 1) : 0;
     sqlite3_reset(s);
     if (rc != SQLITE_ROW)
         return bk_sqlite_tx_end(c, rc == SQLITE_DONE ? BOOKING_REASON_INTERNAL : bk_sqlite_reason(rc));
@@ -632,8 +633,10 @@ static void seal_run(sqlite_store *st)
     if (rc == SQLITE_DONE) {
         sqlite3_stmt *s = c->stmt[SQL_SEAL_STATE];
         rc = sqlite3_step(s);
-        int64_t sealed = sqlite3_column_int64(s, 0), run = sqlite3_column_int64(s, 1);
-        int64_t last = sqlite3_column_int64(s, 2);
+        bool row = rc == SQLITE_ROW; /* the columns only of a row */
+        int64_t sealed = row ? sqlite3_column_int64(s, 0) : 0;
+        int64_t run = row ? sqlite3_column_int64(s, 1) : 0;
+        int64_t last = row ? sqlite3_column_int64(s, 2) : 0;
         sqlite3_reset(s);
         if (rc == SQLITE_ROW && last - sealed >= SQLITE_RUN_ROWS) {
             s = c->stmt[SQL_SEAL_RUN];

@@ -74,7 +74,7 @@ static const char *const sql_text[SQL_COUNT] = {
     [SQL_UNINDEX_LINES] = "UPDATE booking_lines SET live = 0 WHERE seq = ?1 AND live = 1",
     /* The store's time and the last seq sealed into a run (sqlite.c (12)). */
     [SQL_SELECT_TIME] = "SELECT latest_ms,"
-                        " coalesce((SELECT max(last_seq) FROM booking_runs_sealed), 0)"
+                        " coalesce((SELECT last_seq FROM booking_runs_sealed ORDER BY run DESC LIMIT 1), 0)"
                         " FROM store_time WHERE id = 1",
     [SQL_UPDATE_TIME] = "UPDATE store_time SET latest_ms = ?1 WHERE id = 1 AND latest_ms < ?1",
     /* The reads, sqlite.c (9): one statement, one snapshot; the time is the
@@ -99,7 +99,7 @@ static const char *const sql_text[SQL_COUNT] = {
     [SQL_SCAN_IDS] = "SELECT seq, id FROM bookings WHERE seq > ?1 ORDER BY seq",
     [SQL_SELECT_ID] = "SELECT id FROM bookings WHERE seq = ?1",
     /* Sealing a run (sqlite.c (12)): the last seq sealed, the last run, the last seq. */
-    [SQL_SEAL_STATE] = "SELECT coalesce((SELECT max(last_seq) FROM booking_runs_sealed), 0),"
+    [SQL_SEAL_STATE] = "SELECT coalesce((SELECT last_seq FROM booking_runs_sealed ORDER BY run DESC LIMIT 1), 0),"
                        " coalesce((SELECT max(run) FROM booking_runs_sealed), 0),"
                        " coalesce((SELECT max(seq) FROM bookings), 0)",
     /* Every line of the records with seq in (?2, ?3], in key order: appended at the
@@ -116,7 +116,7 @@ static const char *const sql_text[SQL_COUNT] = {
     /* A listing's snapshot (sqlite.c (12)): its time, whether the resource exists,
      * the last seq sealed and the number of runs. */
     [SQL_LIST_STATE] = "SELECT max(?2, t.latest_ms), EXISTS (SELECT 1 FROM resources WHERE id = ?1),"
-                       " coalesce((SELECT max(last_seq) FROM booking_runs_sealed), 0),"
+                       " coalesce((SELECT last_seq FROM booking_runs_sealed ORDER BY run DESC LIMIT 1), 0),"
                        " coalesce((SELECT max(run) FROM booking_runs_sealed), 0)"
                        " FROM store_time t WHERE t.id = 1",
     /* The unsealed tail's records with a line on ?2 and an id after ?3, by id. */

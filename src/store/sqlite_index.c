@@ -25,6 +25,7 @@ _Static_assert((SQLITE_INDEX_SLOTS_MIN & (SQLITE_INDEX_SLOTS_MIN - 1)) == 0, "a 
 _Static_assert(SQLITE_INDEX_MOVE_STEP >= 2, "moving ends before the new table passes 3/4");
 
 #define FULL(bits) (((size_t)3 << (bits)) / 4)
+_Static_assert(SQLITE_INDEX_SEQ_MAX == FULL(32), "every seq a file may hold fits the largest table");
 
 static unsigned log2_of(size_t n)
 {
@@ -115,7 +116,7 @@ bool bk_sqlite_index_add(sqlite_index *x, uint64_t hash, int64_t seq)
 {
     assert(seq >= 1 && (uint64_t)seq <= SQLITE_INDEX_SEQ_MAX);
     if (x->old == NULL && x->count + 1 > FULL(x->bits)) {
-        assert(x->bits < 32); /* seq <= 2^32 - 1 records: 3/4 of 2^32 slots never fills */
+        assert(x->bits < 32); /* seq <= SQLITE_INDEX_SEQ_MAX = FULL(32): 2^32 slots never fill */
         uint64_t *bigger = calloc((size_t)2 << x->bits, sizeof *bigger);
         if (bigger == NULL)
             return false;

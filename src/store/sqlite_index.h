@@ -23,7 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SQLITE_INDEX_SEQ_MAX UINT32_MAX /* seq lives in the low 32 bits of a slot */
+/* seq lives in the low 32 bits of a slot, and the table of 2^32 slots holds at
+ * most 3/4 of that many entries (sqlite_index.c's FULL): the records a file may hold. */
+#define SQLITE_INDEX_SEQ_MAX (((uint64_t)3 << 32) / 4)
 #define SQLITE_INDEX_SLOTS_MIN 4096     /* power of two */
 #define SQLITE_INDEX_MOVE_STEP 4        /* old slots moved per add while growing */
 

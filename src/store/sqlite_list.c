@@ -201,9 +201,11 @@ booking_reason bk_sqlite_list_bookings(booking_store *store, const char *resourc
     sqlite3_bind_text(s, 1, resource_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, bk_store_now(store));
     int rc = sqlite3_step(s);
-    int64_t now = sqlite3_column_int64(s, 0);
-    bool exists = sqlite3_column_int(s, 1) != 0;
-    int64_t sealed = sqlite3_column_int64(s, 2), runs = sqlite3_column_int64(s, 3);
+    bool row = rc == SQLITE_ROW; /* the columns only of a row */
+    int64_t now = row ? sqlite3_column_int64(s, 0) : 0;
+    bool exists = row && sqlite3_column_int(s, 1) != 0;
+    int64_t sealed = row ? sqlite3_column_int64(s, 2) : 0;
+    int64_t runs = row ? sqlite3_column_int64(s, 3) : 0;
     sqlite3_reset(s);
     if (rc != SQLITE_ROW) {
         bk_sqlite_read_end(c);

@@ -232,7 +232,7 @@ static const char *const migrations[] = {
     "  UNION ALL SELECT 1, resource_id, booking_id, seq FROM booking_lines"
     "  ORDER BY 2, 3;"
     "INSERT INTO booking_runs_sealed (run, last_seq)"
-    "  SELECT 1, max(seq) FROM bookings HAVING count(*) > 0;",
+    "  SELECT 1, seq FROM bookings ORDER BY seq DESC LIMIT 1;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
