@@ -788,6 +788,45 @@ static void sqlite_schema_v3_file_is_migrated_in_place_keeping_every_record_line
 }
 
 /* Two handles on one file are two processes as far as the file knows. */
+/* Migration 4 rebuilds bookings and booking_lines, then creates the runs' tables:
+ * one of them in the way makes it fail after the rebuild, and the version-3 file
+ * is left as it was, rows and schema. */
+static void sqlite_schema_migration_4_that_fails_midway_leaves_the_v3_file_untouched(void **state)
+{
+    (void)state;
+    char path[UPGRADE_PATH_SIZE];
+    snprintf(path, sizeof path, "%s/v3-blocked.db", test_tmpdir());
+    copy_file(fixture_v3, path);
+    sqlite3 *raw = raw_open(path);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 3);
+    assert_int_equal(sqlite3_exec(raw, "CREATE TABLE booking_runs_sealed (x)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    char before[UPGRADE_TEXT_SIZE], after[UPGRADE_TEXT_SIZE];
+    char rows_before[UPGRADE_TEXT_SIZE], rows_after[UPGRADE_TEXT_SIZE];
+    raw_dump(raw, before, sizeof before);
+    raw_dump_v3_rows(raw, rows_before, sizeof rows_before);
+
+    char url[UPGRADE_PATH_SIZE + 16], why[512] = "";
+    snprintf(url, sizeof url, "sqlite:%s", path);
+    booking_store *s = NULL;
+    assert_int_equal(booking_store_open(url, &s, why, sizeof why), BOOKING_EOPEN);
+    assert_null(s);
+    assert_non_null(strstr(why, "migration failed"));
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 3);
+    raw_dump(raw, after, sizeof after);
+    raw_dump_v3_rows(raw, rows_after, sizeof rows_after);
+    assert_string_equal(after, before); /* the schema too: no seq column */
+    assert_string_equal(rows_after, rows_before);
+
+    /* Out of the way, the same file migrates. */
+    assert_int_equal(sqlite3_exec(raw, "DROP TABLE booking_runs_sealed", NULL, NULL, NULL),
+                     SQLITE_OK);
+    s = open_store(path);
+    booking_store_close(s);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
+    sqlite3_close(raw);
+}
+
 static void sqlite_store_time_never_goes_back_across_handles_and_reopen(void **state)
 {
     (void)state;
@@ -839,6 +878,7 @@ int main(void)
         cmocka_unit_test(sqlite_schema_v3_finds_due_hold_lines_in_partial_indexes_without_a_scan),
         cmocka_unit_test(
             sqlite_schema_v3_file_is_migrated_in_place_keeping_every_record_line_hold_and_time),
+        cmocka_unit_test(sqlite_schema_migration_4_that_fails_midway_leaves_the_v3_file_untouched),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     test_tmpdir_remove();
