@@ -111,8 +111,12 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < n; i++)
             booked += results[i].outcome == BOOKING_BOOKED && !results[i].replayed;
     }
-    if (booked != decisions) {
-        fprintf(stderr, "memory_latency: %" PRIu64 " new decisions of %zu\n", booked, decisions);
+    /* The store's own count too: every answer's unit is in the resource's booked. */
+    booking_resource state;
+    if (booking_get_resource(store, "r", &reason, &state) != BOOKING_OK ||
+        reason != BOOKING_REASON_OK || booked != decisions || state.booked != decisions) {
+        fprintf(stderr, "memory_latency: %" PRIu64 " new decisions answered, %" PRIu64
+                " booked in the store, of %zu\n", booked, state.booked, decisions);
         return 1;
     }
     if (getenv("LATENCY_TRACE") != NULL) {

@@ -16,6 +16,9 @@
  *
  * Usage: h2o_serve --store URL --port PORT [--threads T] [--resource ID]
  * (--resource: created with capacity BOOKING_CAPACITY_MAX before serving).
+ * SIGTERM or SIGINT stops it; it then prints the resource's booked as the store
+ * counts it ("h2o_serve: booked N of ID"), so that a comparison can check the
+ * prototype stored the decisions it answered (bench/honest.sh).
  */
 #define H2O_USE_LIBUV 0
 #include <h2o.h>
@@ -28,6 +31,7 @@
 #include "server/endpoints.h"
 #include "server/problem.h"
 
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -307,6 +311,12 @@ int main(int argc, char **argv)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
+    /* Blocked in every thread (they inherit it), taken by main's sigwait below. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
     booking_store *store = NULL;
     if (booking_store_open(store_url, &store, NULL, 0) != BOOKING_OK) {
         fprintf(stderr, "h2o_serve: cannot open %s\n", store_url);
@@ -346,6 +356,11 @@ int main(int argc, char **argv)
             store_url, nthreads);
     for (unsigned i = 0; i < nthreads; i++)
         pthread_create(&threads[i].thread, NULL, loop_main, &threads[i]);
-    pthread_join(threads[0].thread, NULL);
-    return 0;
+    int sig = 0;
+    sigwait(&stop, &sig);
+    booking_resource state;
+    if (resource != NULL && booking_get_resource(store, resource, &why, &state) == BOOKING_OK &&
+        why == BOOKING_REASON_OK)
+        fprintf(stderr, "h2o_serve: booked %" PRIu64 " of %s\n", state.booked, resource);
+    return 0; /* the loops and the committer end with the process */
 }

@@ -12,7 +12,9 @@
  * attempt, the process's RSS and the file's size (db + wal). It first prints how
  * long the open took and the RSS it added (the store's in-memory index is built
  * on open). Bounded: stops at TOTAL or after MAX_SECONDS (default 1800). Every
- * answer is checked to be a new BOOKED decision. With LIST_PAGES, it then pages
+ * answer is checked to be a new BOOKED decision, and after the store is closed the
+ * records in the file are counted (sqlite3, read-only): the run fails unless it
+ * added exactly one record per answer. With LIST_PAGES, it then pages
  * through resource r0's bookings (limit BOOKING_LIST_LIMIT_DEFAULT) that many
  * pages and prints the mean time per page. TOTAL may be 0 (open, and list). Build (from a configured build/):
  *   cc -O2 -Iinclude bench/sqlite-ids/sqlite_ids.c build/src/libbooking.a \
@@ -21,6 +23,7 @@
 #include "booking.h"
 
 #include <inttypes.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +63,24 @@ static long long file_mb(const char *path)
     stat(path, &a);
     stat(wal, &b);
     return (long long)((a.st_size + b.st_size) >> 20);
+}
+
+/* The decision records the file holds (0 for a file not there yet), or -1. */
+static long long records_in(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    long long n = -1;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM bookings", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
 }
 
 static uint64_t rng_state;
@@ -104,6 +125,11 @@ int main(int argc, char **argv)
     fclose(u);
     char url[4200], why[512] = "";
     snprintf(url, sizeof url, "sqlite:%s", path);
+    long long records_before = records_in(path);
+    if (records_before < 0) {
+        fprintf(stderr, "%s: cannot count its records\n", path);
+        return 1;
+    }
     booking_store *s = NULL;
     long rss0 = rss_kb();
     double t0 = now_s();
@@ -190,6 +216,14 @@ int main(int argc, char **argv)
         printf("list %ld pages of %d: %.2f ms per page\n", pages, BOOKING_LIST_LIMIT_DEFAULT,
                pages ? (now_s() - l0) * 1e3 / (double)pages : 0.0);
     booking_store_close(s);
+    long long records_after = records_in(path);
+    if (records_after - records_before != done) {
+        fprintf(stderr, "%s: %lld new records for %lld new decisions answered\n", path,
+                records_after - records_before, done);
+        return 1;
+    }
+    printf("counted %lld new records in the file for %lld answers\n",
+           records_after - records_before, done);
     free(req);
     free(res);
     free(ids);
