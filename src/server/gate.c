@@ -1,45 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * gate.c: accepts the service's connections itself, so that what libmicrohttpd
- * cannot do is done before it sees them: a connection past the limits gets a 503
- * at once (MHD would stop accepting and leave it in the kernel's queue, unanswered),
- * and a request that has not arrived whole by its deadline is closed (MHD's own
- * timeout is an idle one, reset by every byte: one byte a second held it forever).
+ * gate.c: the door of the service: the listening socket, and the connection
+ * limits. A connection past --max-connections or past one peer's share gets a 503
+ * problem at once and is closed here; an admitted one goes to the worker that
+ * accepted it (server/http_loop.c), which reports its close.
  *
  * NOTES ON THE DESIGN
- *  (1) One thread: poll the listening socket with a GATE_REAP_INTERVAL_MS timeout,
- *      accept up to GATE_ACCEPT_BATCH_MAX, then look at every deadline. The look
- *      is O(open connections) per tick (65,536 at most): cheap beside the syscalls
- *      it saves; a timer wheel would make it O(expired), not needed at this size.
+ *  (1) Every worker polls the listening socket (EPOLLEXCLUSIVE: one is woken per
+ *      connection) and accepts through gate_accept(), under accept_lock, which
+ *      gate_stop_accepting() closes the socket under: nothing is accepted after.
  *  (2) Counting: a connection is counted (in all and for its peer) when accepted,
- *      before MHD_add_connection, and uncounted in MHD's CLOSED notification (or
- *      at once if MHD refuses it: MHD closes the socket either way). So the limits
- *      hold even for connections MHD has not started yet.
- *  (3) Deadlines: MHD offers no way to close a connection from another thread, so
- *      the gate shuts the socket down (shutdown(2)): MHD then reads end of file and
- *      closes it itself. The socket stays MHD's to close; shutting it down under the
- *      lock that CLOSED takes before MHD closes it means the gate never touches a
- *      descriptor that was closed and reused.
- *  (4) A deadline runs from the connection's start, or from the end of the previous
- *      answer, to the whole request (headers and body) having arrived; while a
- *      request is decided and answered it has none (MHD's idle timeout covers a
- *      client that does not read its answer).
- *  (5) A new connection waits in the gate until its first request head has
- *      arrived whole (edge-triggered epoll, read with MSG_PEEK so MHD still reads
- *      every byte), and http_head.c reads it strictly: a malformed head gets the
- *      problem body here, where MHD would answer in HTML (some statuses sent
- *      twice). A later request on a kept-alive connection is MHD's to parse;
- *      server.c's guard checks it, and MHD's own HTML answers remain for it.
+ *      and uncounted when its worker closes it (gate_closed). So the limits hold
+ *      for every connection open, whatever it is doing.
+ *  (3) A refusal reads what the client already sent (up to GATE_REFUSE_DRAIN_MAX)
+ *      before and after its answer, so that the close does not reset it away.
  */
 #include "server/gate.h"
-#include "server/http_head.h"
 #include "server/problem.h"
 #include "util/monotonic.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <sys/epoll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -56,49 +38,21 @@ typedef struct gate_peer {
     uint32_t count;                 /* 0: the slot is free */
 } gate_peer;
 
-/* A connection accepted and counted, whose first head has not arrived whole (5). */
-typedef struct gate_pending {
-    struct gate_pending *prev, *next;
-    int fd;
-    struct sockaddr_storage addr;
-    socklen_t addr_len;
-    uint8_t key[GATE_PEER_KEY_LEN];
-    uint64_t deadline_ns;
-} gate_pending;
-
-#define GATE_EVENTS_MAX 64
-
-typedef struct gate_conn {
-    struct gate_conn *prev, *next;
-    int fd;
-    _Atomic uint64_t deadline_ns; /* 0: none; written by MHD's thread of the connection */
-    bool shut;            /* shut down by the gate, waiting for MHD to close it */
-} gate_conn;
-
 struct gate {
     gate_config config;
     int listen_fd;
-    struct MHD_Daemon *daemon;
-    pthread_t thread;
-    bool thread_started;
-    atomic_bool stop;
-    pthread_mutex_t accept_lock; /* held around an accept batch; guards accepting */
+    pthread_mutex_t accept_lock; /* held around an accept; guards accepting */
     bool accepting;
     pthread_mutex_t lock; /* everything below */
     unsigned open;        /* connections counted (2) */
     gate_peer *peers;     /* open addressing, linear probing, peers_cap a power of 2 */
     size_t peers_cap;
-    gate_conn *conns;     /* the started ones, for their deadlines */
     char busy_text[PROBLEM_TEXT_MAX];
     size_t busy_len;
     char peer_text[PROBLEM_TEXT_MAX];
     size_t peer_len;
     char timeout_text[PROBLEM_TEXT_MAX];
     size_t timeout_len;
-    /* The gate's thread only. */
-    int epoll_fd;
-    gate_pending *pending;
-    char peek[HTTP_HEAD_MAX];
 };
 
 /* ---- peers ---- */
@@ -214,222 +168,49 @@ static void uncount(gate *g, const uint8_t key[GATE_PEER_KEY_LEN])
     pthread_mutex_unlock(&g->lock);
 }
 
-static void accept_some(gate *g)
+int gate_accept(gate *g, struct sockaddr_storage *addr, socklen_t *addr_len)
 {
-    for (int i = 0; i < GATE_ACCEPT_BATCH_MAX; i++) {
-        struct sockaddr_storage addr;
-        socklen_t len = sizeof addr;
-        int fd = accept4(g->listen_fd, (struct sockaddr *)&addr, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
-            return; /* EAGAIN, or out of descriptors: the next tick tries again */
+    pthread_mutex_lock(&g->accept_lock);
+    int fd = -1;
+    while (g->accepting) {
+        *addr_len = sizeof *addr;
+        int c = accept4(g->listen_fd, (struct sockaddr *)addr, addr_len,
+                        SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (c < 0)
+            break; /* EAGAIN, or out of descriptors: the next wake tries again */
         uint8_t key[GATE_PEER_KEY_LEN];
-        peer_key((struct sockaddr *)&addr, key);
+        peer_key((struct sockaddr *)addr, key);
         size_t text_len = 0;
         const char *refusal = admit(g, key, &text_len);
-        if (refusal != NULL) {
-            refuse(fd, refusal, text_len);
-            continue;
+        if (refusal == NULL) {
+            fd = c;
+            break;
         }
-        gate_pending *p = calloc(1, sizeof *p);
-        struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.ptr = NULL};
-        if (p != NULL) {
-            p->fd = fd;
-            p->addr = addr;
-            p->addr_len = len;
-            memcpy(p->key, key, GATE_PEER_KEY_LEN);
-            p->deadline_ns = monotonic_ns() + (uint64_t)g->config.request_timeout_ms * 1000000u;
-            ev.data.ptr = p;
-        }
-        if (p == NULL || epoll_ctl(g->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-            free(p);
-            close(fd);
-            uncount(g, key);
-            continue;
-        }
-        p->next = g->pending;
-        if (g->pending != NULL)
-            g->pending->prev = p;
-        g->pending = p;
+        refuse(c, refusal, text_len);
     }
+    pthread_mutex_unlock(&g->accept_lock);
+    return fd;
 }
 
-static void pending_unlink(gate *g, gate_pending *p)
+void gate_closed(gate *g, const struct sockaddr *addr)
 {
-    if (p->prev != NULL)
-        p->prev->next = p->next;
-    else
-        g->pending = p->next;
-    if (p->next != NULL)
-        p->next->prev = p->prev;
-    epoll_ctl(g->epoll_fd, EPOLL_CTL_DEL, p->fd, NULL);
-}
-
-/* Ends a pending connection with text (or nothing), uncounted. */
-static void pending_refuse(gate *g, gate_pending *p, const char *text, size_t len)
-{
-    pending_unlink(g, p);
-    if (text != NULL && len > 0)
-        refuse(p->fd, text, len);
-    else
-        close(p->fd);
-    uncount(g, p->key);
-    free(p);
-}
-
-/* New bytes on a pending connection: its head whole and sound goes to MHD. */
-static void pending_read(gate *g, gate_pending *p, bool hung_up)
-{
-    ssize_t n = recv(p->fd, g->peek, sizeof g->peek, MSG_PEEK | MSG_DONTWAIT);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return;
-    if (n <= 0) {
-        pending_refuse(g, p, NULL, 0); /* closed before a request: nothing to answer */
-        return;
-    }
-    http_head_verdict v = http_head_check(g->peek, (size_t)n);
-    if (!v.complete && hung_up)
-        v = (http_head_verdict){.complete = true,
-                                .guard = {400, "invalid_request", "the request head ended early"}};
-    if (!v.complete)
-        return; /* the edge of the next bytes brings it back */
-    if (v.guard.status != 0) {
-        char text[PROBLEM_TEXT_MAX];
-        size_t len = problem_text(text, sizeof text, v.guard.status, v.guard.error,
-                                  v.guard.detail, 0);
-        pending_refuse(g, p, text, len);
-        return;
-    }
-    pending_unlink(g, p);
-    if (MHD_add_connection(g->daemon, p->fd, (struct sockaddr *)&p->addr, p->addr_len) != MHD_YES)
-        uncount(g, p->key); /* MHD closed the socket (2) */
-    free(p);
-}
-
-static void reap_pending(gate *g, uint64_t now)
-{
-    for (gate_pending *p = g->pending, *next; p != NULL; p = next) {
-        next = p->next;
-        if (now >= p->deadline_ns)
-            pending_refuse(g, p, g->timeout_text, g->timeout_len);
-    }
-}
-
-/* ---- deadlines ---- */
-
-static void reap(gate *g)
-{
-    uint64_t now = monotonic_ns();
-    reap_pending(g, now);
-    pthread_mutex_lock(&g->lock);
-    for (gate_conn *c = g->conns; c != NULL; c = c->next) {
-        uint64_t deadline = atomic_load(&c->deadline_ns);
-        if (c->shut || deadline == 0 || now < deadline)
-            continue;
-        /* Still reading a request: nothing of an answer is on the wire, so the 408
-         * cannot interleave with one (3). */
-        (void)!send(c->fd, g->timeout_text, g->timeout_len, MSG_DONTWAIT | MSG_NOSIGNAL);
-        shutdown(c->fd, SHUT_RDWR);
-        c->shut = true;
-    }
-    pthread_mutex_unlock(&g->lock);
-}
-
-static void *gate_main(void *arg)
-{
-    gate *g = arg;
-    struct epoll_event events[GATE_EVENTS_MAX];
-    uint64_t next_reap = monotonic_ns();
-    while (!atomic_load(&g->stop)) {
-        int n = epoll_wait(g->epoll_fd, events, GATE_EVENTS_MAX, GATE_REAP_INTERVAL_MS);
-        for (int i = 0; i < n; i++) {
-            gate_pending *p = events[i].data.ptr;
-            if (p == NULL) {
-                /* The listening socket: accepting is checked under the lock that
-                 * gate_stop_accepting closes it under. */
-                pthread_mutex_lock(&g->accept_lock);
-                if (g->accepting)
-                    accept_some(g);
-                pthread_mutex_unlock(&g->accept_lock);
-            } else {
-                pending_read(g, p, (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
-            }
-        }
-        uint64_t now = monotonic_ns();
-        if (now >= next_reap) { /* busy or not, deadlines are looked at each interval */
-            reap(g);
-            next_reap = now + (uint64_t)GATE_REAP_INTERVAL_MS * 1000000u;
-        }
-    }
-    return NULL;
-}
-
-/* ---- MHD's side ---- */
-
-void gate_notify(void *cls, struct MHD_Connection *connection, void **socket_context,
-                 enum MHD_ConnectionNotificationCode code)
-{
-    gate *g = cls;
-    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        gate_conn *c = calloc(1, sizeof *c);
-        *socket_context = c;
-        if (c == NULL)
-            return; /* no deadline for this one; its count is still kept */
-        const union MHD_ConnectionInfo *fd =
-            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
-        c->fd = fd != NULL ? fd->connect_fd : -1;
-        atomic_init(&c->deadline_ns,
-                    monotonic_ns() + (uint64_t)g->config.request_timeout_ms * 1000000u);
-        pthread_mutex_lock(&g->lock);
-        c->next = g->conns;
-        if (g->conns != NULL)
-            g->conns->prev = c;
-        g->conns = c;
-        pthread_mutex_unlock(&g->lock);
-        return;
-    }
-    assert(code == MHD_CONNECTION_NOTIFY_CLOSED);
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     uint8_t key[GATE_PEER_KEY_LEN];
-    peer_key(info != NULL ? info->client_addr : NULL, key);
-    gate_conn *c = *socket_context;
+    peer_key(addr, key);
+    uncount(g, key);
+}
+
+const char *gate_timeout_text(const gate *g, size_t *len)
+{
+    *len = g->timeout_len;
+    return g->timeout_text;
+}
+
+unsigned gate_open(gate *g)
+{
     pthread_mutex_lock(&g->lock);
-    if (c != NULL) {
-        if (c->prev != NULL)
-            c->prev->next = c->next;
-        else
-            g->conns = c->next;
-        if (c->next != NULL)
-            c->next->prev = c->prev;
-    }
-    assert(g->open > 0);
-    g->open--;
-    peer_release(g, key);
+    unsigned n = g->open;
     pthread_mutex_unlock(&g->lock);
-    free(c);
-    *socket_context = NULL;
-}
-
-static gate_conn *conn_of(struct MHD_Connection *connection)
-{
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    return info != NULL ? info->socket_context : NULL;
-}
-
-void gate_request_received(struct MHD_Connection *connection)
-{
-    gate_conn *c = conn_of(connection);
-    if (c != NULL)
-        atomic_store(&c->deadline_ns, 0);
-}
-
-void gate_request_finished(gate *g, struct MHD_Connection *connection)
-{
-    gate_conn *c = conn_of(connection);
-    if (c != NULL)
-        atomic_store(&c->deadline_ns,
-                     monotonic_ns() + (uint64_t)g->config.request_timeout_ms * 1000000u);
+    return n;
 }
 
 /* ---- life ---- */
@@ -461,7 +242,6 @@ int gate_new(const gate_config *config, const struct sockaddr *addr, socklen_t a
     assert(g->busy_len > 0 && g->peer_len > 0 && g->timeout_len > 0);
     pthread_mutex_init(&g->lock, NULL);
     pthread_mutex_init(&g->accept_lock, NULL);
-    atomic_init(&g->stop, false);
     int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
     int e = 0;
@@ -479,19 +259,6 @@ int gate_new(const gate_config *config, const struct sockaddr *addr, socklen_t a
         return e;
     }
     g->listen_fd = fd;
-    g->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-    if (g->epoll_fd < 0 || epoll_ctl(g->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-        e = errno;
-        if (g->epoll_fd >= 0)
-            close(g->epoll_fd);
-        close(fd);
-        pthread_mutex_destroy(&g->lock);
-        pthread_mutex_destroy(&g->accept_lock);
-        free(g->peers);
-        free(g);
-        return e;
-    }
     g->accepting = true;
     *out = g;
     return 0;
@@ -502,15 +269,6 @@ int gate_listen_fd(const gate *g)
     return g->listen_fd;
 }
 
-int gate_run(gate *g, struct MHD_Daemon *daemon)
-{
-    assert(!g->thread_started);
-    g->daemon = daemon;
-    int rc = pthread_create(&g->thread, NULL, gate_main, g);
-    g->thread_started = rc == 0;
-    return rc;
-}
-
 void gate_stop_accepting(gate *g)
 {
     pthread_mutex_lock(&g->accept_lock);
@@ -519,8 +277,7 @@ void gate_stop_accepting(gate *g)
         /* shutdown first: it stops the listening at once, even while the gate's
          * thread still polls the descriptor (a close alone would wait for that). */
         shutdown(g->listen_fd, SHUT_RDWR);
-        epoll_ctl(g->epoll_fd, EPOLL_CTL_DEL, g->listen_fd, NULL);
-        close(g->listen_fd);
+        close(g->listen_fd); /* closed, it leaves every worker's epoll set */
         g->listen_fd = -1;
     }
     pthread_mutex_unlock(&g->accept_lock);
@@ -530,16 +287,9 @@ void gate_free(gate *g)
 {
     if (g == NULL)
         return;
-    if (g->thread_started) {
-        atomic_store(&g->stop, true);
-        pthread_join(g->thread, NULL);
-    }
     if (g->listen_fd >= 0)
         close(g->listen_fd);
-    while (g->pending != NULL) /* never handed to MHD: the gate's to close */
-        pending_refuse(g, g->pending, NULL, 0);
-    close(g->epoll_fd);
-    assert(g->conns == NULL); /* MHD closed them all */
+    assert(g->open == 0); /* the workers closed them all */
     pthread_mutex_destroy(&g->lock);
     pthread_mutex_destroy(&g->accept_lock);
     free(g->peers);

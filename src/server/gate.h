@@ -1,22 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * gate.h: the door of `booking serve` (SPEC section 5, "slow or idle clients cannot
- * starve the others"): it accepts the connections itself and hands them to
- * libmicrohttpd, answers 503 at once past --max-connections or past one peer's
- * share, and closes a connection whose request has not arrived whole in time.
+ * starve the others"): the listening socket, and the connection limits: a 503 at
+ * once past --max-connections or past one peer's share. The workers of
+ * server/http_loop.c accept through it and keep the request deadlines.
  */
 #ifndef BOOKING_SERVER_GATE_H
 #define BOOKING_SERVER_GATE_H
 
-#include <microhttpd.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
-/* How often the gate looks for requests past their deadline. */
-#define GATE_REAP_INTERVAL_MS 100
-/* Connections accepted at most per wake, so the deadlines are still looked at. */
-#define GATE_ACCEPT_BATCH_MAX 64
-/* The kernel's queue of connections not yet accepted; the gate drains it. */
+/* The kernel's queue of connections not yet accepted; the workers drain it. */
 #define GATE_LISTEN_BACKLOG 1024
 /* Bytes a refused connection's request may have sent that are read before the
  * close, so that the close does not reset the 503 away. */
@@ -34,22 +29,21 @@ typedef struct gate gate;
 /* Binds and listens on addr; 0, or an errno. */
 int gate_new(const gate_config *config, const struct sockaddr *addr, socklen_t addr_len,
              gate **out);
-/* The listening socket (for the address actually bound). */
+/* The listening socket (non-blocking; for the address bound, and the workers' epoll). */
 int gate_listen_fd(const gate *g);
-/* Starts the accept and deadline thread, handing connections to daemon (started
- * with MHD_USE_NO_LISTEN_SOCKET and MHD_OPTION_NOTIFY_CONNECTION gate_notify, g). */
-int gate_run(gate *g, struct MHD_Daemon *daemon);
-/* Stops accepting and closes the listening socket; deadlines are still kept. */
+/* Accepts the next connection within the limits: its socket (non-blocking), counted,
+ * and its address; -1 when none waits or accepting stopped. Those past the limits
+ * are answered 503 and closed on the way. */
+int gate_accept(gate *g, struct sockaddr_storage *addr, socklen_t *addr_len);
+/* A connection gate_accept() gave is closed: uncounted. */
+void gate_closed(gate *g, const struct sockaddr *addr);
+/* The whole 408 answer (problem body, Connection: close) for a late request. */
+const char *gate_timeout_text(const gate *g, size_t *len);
+/* Connections counted now. */
+unsigned gate_open(gate *g);
+/* Stops accepting and closes the listening socket. */
 void gate_stop_accepting(gate *g);
-/* After MHD_stop_daemon: stops the thread and frees. */
+/* Once every connection is closed: frees. */
 void gate_free(gate *g);
-
-/* MHD_OPTION_NOTIFY_CONNECTION: counts connections in and out, per peer. */
-void gate_notify(void *cls, struct MHD_Connection *connection, void **socket_context,
-                 enum MHD_ConnectionNotificationCode code);
-/* The request on connection has arrived whole: no deadline while it is answered. */
-void gate_request_received(struct MHD_Connection *connection);
-/* Its answer is done: the next request must arrive whole within the timeout. */
-void gate_request_finished(gate *g, struct MHD_Connection *connection);
 
 #endif

@@ -8,6 +8,7 @@
 #include "server/http_head.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -42,7 +43,8 @@ static size_t token_len(const char *p, size_t len)
 }
 
 /* The request line, line[0..len) without its end: fills head's target and version. */
-static http_head_verdict request_line(const char *line, size_t len, http_guard_head *head)
+static http_head_verdict request_line(const char *line, size_t len, http_guard_head *guard,
+                                      http_head *head)
 {
     size_t m = token_len(line, len);
     if (m == 0 || m == len || line[m] != ' ')
@@ -52,7 +54,7 @@ static http_head_verdict request_line(const char *line, size_t len, http_guard_h
     if (space == NULL || space == target)
         return bad("malformed request line");
     size_t target_len = (size_t)(space - target);
-    head->target_bad = !http_guard_target_valid(target, target_len);
+    guard->target_bad = !http_guard_target_valid(target, target_len);
     const char *version = space + 1;
     size_t version_len = len - (size_t)(version - line);
     if (version_len != 8 || memcmp(version, "HTTP/", 5) != 0 || version[6] != '.' ||
@@ -60,19 +62,17 @@ static http_head_verdict request_line(const char *line, size_t len, http_guard_h
         return bad("malformed request line");
     if (version[5] != '1' || (version[7] != '0' && version[7] != '1'))
         return verdict(505, "invalid_request", "only HTTP/1.0 and HTTP/1.1 are served");
-    head->version = version[7] == '1' ? "HTTP/1.1" : "HTTP/1.0";
+    guard->version = version[7] == '1' ? "HTTP/1.1" : "HTTP/1.0";
+    head->method = line;
+    head->method_len = m;
+    head->target = target;
+    head->target_len = target_len;
+    head->minor = version[7] == '1' ? 1 : 0;
     return verdict(0, NULL, NULL);
 }
 
-/* Values kept for the guard, which wants C strings. */
-typedef struct head_values {
-    char content_length[HTTP_HEAD_VALUE_MAX + 1];
-    char transfer_encoding[HTTP_HEAD_VALUE_MAX + 1];
-    char other[HTTP_HEAD_VALUE_MAX + 1];
-} head_values;
-
-static http_head_verdict field_line(const char *line, size_t len, http_guard_head *head,
-                                    head_values *values)
+static http_head_verdict field_line(const char *line, size_t len, http_guard_head *guard,
+                                    http_head *head)
 {
     if (line[0] == ' ' || line[0] == '\t')
         return bad("obsolete line folding in a header");
@@ -92,41 +92,60 @@ static http_head_verdict field_line(const char *line, size_t len, http_guard_hea
     }
     while (value_len > 0 && (value[value_len - 1] == ' ' || value[value_len - 1] == '\t'))
         value_len--;
+    if (head->field_count >= HTTP_HEAD_FIELDS_MAX)
+        return verdict(431, "invalid_request", "too many header fields");
+    head->fields[head->field_count++] =
+        (http_field){.name = line, .name_len = n, .value = value, .value_len = value_len};
     char name[32];
     if (n >= sizeof name)
         return verdict(0, NULL, NULL); /* longer than any name the guard counts */
     memcpy(name, line, n);
     name[n] = '\0';
     /* The guard reads the first Content-Length and Transfer-Encoding: keep those. */
-    char *kept = values->other;
-    if (strcasecmp(name, "Content-Length") == 0 && head->content_length_count == 0)
-        kept = values->content_length;
-    else if (strcasecmp(name, "Transfer-Encoding") == 0 && head->transfer_encoding_count == 0)
-        kept = values->transfer_encoding;
+    char *kept = head->guard_other;
+    if (strcasecmp(name, "Content-Length") == 0 && guard->content_length_count == 0)
+        kept = head->guard_content_length;
+    else if (strcasecmp(name, "Transfer-Encoding") == 0 && guard->transfer_encoding_count == 0)
+        kept = head->guard_transfer_encoding;
     if (value_len > HTTP_HEAD_VALUE_MAX)
         value_len = HTTP_HEAD_VALUE_MAX; /* a cut value stays wrong where it must be right */
     memcpy(kept, value, value_len);
     kept[value_len] = '\0';
-    http_guard_add(head, name, kept);
+    http_guard_add(guard, name, kept);
     return verdict(0, NULL, NULL);
 }
 
 /* A Content-Length of digits too long for any body: 413 rather than 400. */
-static bool length_too_large(const http_guard_head *head)
+static bool length_too_large(const http_guard_head *guard)
 {
-    if (head->content_length_count != 1)
+    if (guard->content_length_count != 1)
         return false;
-    const char *v = head->content_length;
+    const char *v = guard->content_length;
     size_t n = strlen(v);
     return n > HTTP_HEAD_LENGTH_DIGITS_MAX && strspn(v, "0123456789") == n;
 }
 
-http_head_verdict http_head_check(const char *bytes, size_t len)
+/* The head is whole and the guard's checks passed: what frames the body. */
+static void framing(const http_guard_head *guard, http_head *head)
+{
+    head->chunked = guard->transfer_encoding_count == 1; /* the guard took only "chunked" */
+    head->has_length = guard->content_length_count == 1;
+    head->content_length = 0;
+    if (head->has_length) { /* digits only, at most HTTP_HEAD_LENGTH_DIGITS_MAX of them */
+        for (const char *p = guard->content_length; *p != '\0'; p++)
+            head->content_length = head->content_length * 10 + (unsigned)(*p - '0');
+    }
+}
+
+http_head_verdict http_head_parse(const char *bytes, size_t len, http_head *head)
 {
     assert(bytes != NULL || len == 0);
-    static _Thread_local head_values values;
-    memset(&values, 0, sizeof values);
-    http_guard_head head = {0};
+    assert(head != NULL);
+    head->field_count = 0;
+    head->method = head->target = NULL;
+    head->method_len = head->target_len = 0;
+    head->guard_content_length[0] = head->guard_transfer_encoding[0] = '\0';
+    http_guard_head guard = {0};
     size_t at = 0;
     /* RFC 9112 section 2.2: empty lines before the request line are ignored. */
     while (at < len && (bytes[at] == '\r' || bytes[at] == '\n'))
@@ -146,13 +165,19 @@ http_head_verdict http_head_check(const char *bytes, size_t len)
         if (line_len == 0) {
             if (first)
                 break;
-            if (length_too_large(&head))
+            if (at > HTTP_HEAD_MAX)
+                return verdict(431, "invalid_request", "request head too large");
+            if (length_too_large(&guard))
                 return verdict(413, "payload_too_large", "Content-Length past any body's limit");
-            http_head_verdict v = {.complete = true, .guard = http_guard_check(&head)};
+            http_head_verdict v = {.complete = true, .guard = http_guard_check(&guard)};
+            if (v.guard.status == 0) {
+                framing(&guard, head);
+                head->length = at;
+            }
             return v;
         }
-        http_head_verdict v = first ? request_line(line, line_len, &head)
-                                    : field_line(line, line_len, &head, &values);
+        http_head_verdict v = first ? request_line(line, line_len, &guard, head)
+                                    : field_line(line, line_len, &guard, head);
         if (v.guard.status != 0)
             return v;
         first = false;
@@ -161,4 +186,48 @@ http_head_verdict http_head_check(const char *bytes, size_t len)
         return verdict(431, "invalid_request", "request head too large");
     http_head_verdict v = {.complete = false, .guard = {0}};
     return v;
+}
+
+http_head_verdict http_head_check(const char *bytes, size_t len)
+{
+    static _Thread_local http_head head;
+    return http_head_parse(bytes, len, &head);
+}
+
+const char *http_head_field(const http_head *head, const char *name, size_t *len)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < head->field_count; i++) {
+        const http_field *f = &head->fields[i];
+        if (f->name_len == n && strncasecmp(f->name, name, n) == 0) {
+            *len = f->value_len;
+            return f->value;
+        }
+    }
+    *len = 0;
+    return NULL;
+}
+
+bool http_head_has_token(const http_head *head, const char *name, const char *token)
+{
+    size_t n = strlen(name), t = strlen(token);
+    for (size_t i = 0; i < head->field_count; i++) {
+        const http_field *f = &head->fields[i];
+        if (f->name_len != n || strncasecmp(f->name, name, n) != 0)
+            continue;
+        const char *p = f->value, *end = f->value + f->value_len;
+        while (p < end) {
+            while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
+                p++;
+            const char *start = p;
+            while (p < end && *p != ',')
+                p++;
+            const char *stop = p;
+            while (stop > start && (stop[-1] == ' ' || stop[-1] == '\t'))
+                stop--;
+            if ((size_t)(stop - start) == t && strncasecmp(start, token, t) == 0)
+                return true;
+        }
+    }
+    return false;
 }

@@ -1,25 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * server.c: the HTTP side of `booking serve`: libmicrohttpd's daemon, routing,
- * bearer token, request bodies, answers, access log and graceful stop.
+ * server.c: the HTTP side of `booking serve`: routing, bearer token, request
+ * bodies, answers, access log and graceful stop, over our own HTTP/1.1 loop
+ * (server/http_loop.c: workers, sockets, deadlines; server/http_conn.c: framing).
  *
  * NOTES ON THE DESIGN
- *  (1) Threads: MHD runs an epoll loop per pool thread; one committer thread
+ *  (1) Threads: each worker of the loop runs an epoll loop; one committer thread
  *      (committer.c) owns all writes but capacity changes: attempts, confirms and
- *      cancels. Their connection is suspended while it waits for its transaction,
- *      so no HTTP thread ever blocks on their fsync.
- *  (2) A request's life, in calls of the access handler:
- *        first call (headers)   -> request_ctx made; token, route and method checked
- *        calls with body bytes  -> body kept (bounded by SPEC section 3) or discarded
- *        last call (body done)  -> answer now, or (committed) suspend + queue
- *        call after resume      -> answer with the committed results
- *      The committer writes the results, then resumes; the context is freed only
- *      in the completion callback, after the last handler call.
- *  (3) A connection is suspended inside committer_push, under the queue's lock,
- *      before its item can be taken: its resume can never come before its suspend.
- *  (4) Every suspended connection is resumed before MHD_stop_daemon:
- *      committer_stop() answers everything queued before server_stop() goes on,
- *      and once the committer is closed no handler suspends anything (push fails).
+ *      cancels. Their request waits for its transaction without blocking its
+ *      worker: the worker goes on with other connections.
+ *  (2) A request's life, in the loop's handler calls (all on its worker):
+ *        begin (the head)      -> request_ctx made; token, route and method checked
+ *        body (bytes)          -> body kept (bounded by SPEC section 3) or discarded
+ *        end (body done)       -> answer now, or (committed) queue and wait
+ *        resumed               -> answer with the committed results
+ *        completed             -> the answer went out: logged and freed
+ *      The committer writes the results, then resumes (http_link_resume); the
+ *      context is freed only in completed, after the last other call.
+ *  (3) Every head is read strictly (server/http_head.c) and checked by the guard
+ *      before begin: a head that fails gets its problem answer from the loop, and
+ *      the connection closes.
+ *  (4) Every waiting request is resumed before the loop stops: committer_stop()
+ *      answers everything queued before server_stop() goes on, and once the
+ *      committer is closed nothing more is queued (push fails).
  *  (5) Bad input never reaches the store: json/request_decode.c checks every body and
  *      ids in paths are checked with decode_id (booking_id_valid) before any call.
  */
@@ -27,6 +30,8 @@
 #include "server/committer.h"
 #include "server/endpoints.h"
 #include "server/gate.h"
+#include "server/http_head.h"
+#include "server/http_loop.h"
 #include "server/http_guard.h"
 #include "server/list_query.h"
 #include "server/metrics.h"
@@ -41,7 +46,6 @@
 #include <assert.h>
 #include <errno.h>
 #include <limits.h>
-#include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -61,17 +65,14 @@
 #define SERVER_REQUEST_ID_LEN 16      /* hex digits of a request id */
 #define SERVER_DRAIN_POLL_MS 10
 #define CONTENT_TYPE_JSON "application/json"
-/* A request head has at most this many headers looked at by the guard (MHD's
- * memory pool bounds the head itself). */
-/* How far the version may follow the target's end in MHD's parsed request line
- * (raw_target_cut); farther means another layout, and no conclusion is drawn. */
-#define SERVER_REQUEST_LINE_GAP_MAX ((uintptr_t)65536)
-/* libmicrohttpd's connection limit past gate's share of it (see server_start). */
-#define SERVER_MHD_LIMIT_SLACK 256u
+/* Bytes of a Content-Type value looked at (a longer one is not JSON's). */
+#define SERVER_MEDIA_TYPE_MAX 256
+/* Bytes of the headers server.c adds to an answer (the loop adds the rest). */
+#define SERVER_ANSWER_HEADERS_MAX 768
 #define CONTENT_TYPE_METRICS "text/plain; version=0.0.4; charset=utf-8"
 
 struct http_server {
-    struct MHD_Daemon *daemon;
+    http_loop *loop;
     gate *gate;
     booking_store *store;
     committer *committer;
@@ -118,7 +119,8 @@ typedef enum request_state {
 
 typedef struct request_ctx {
     http_server *server;
-    struct MHD_Connection *connection;
+    http_link *link;
+    const http_head *head; /* during begin only */
     request_action action;
     request_state state;
     http_reply prepared;   /* for ACTION_REPLY */
@@ -134,13 +136,6 @@ typedef struct request_ctx {
     bool body_nomem;       /* a buffer for a valid body could not be had: 503 */
     bool body_overload;    /* bodies in flight are at SERVER_BODIES_BYTES_MAX: 503 */
     bool close_after;      /* the answer closes the connection (framing untrusted) */
-    bool begun;            /* request_begin ran (the context is made earlier, at the URI) */
-    /* The raw request target as the URI callback saw it, for the guard: its end
-     * (MHD later cuts the query off and unescapes it in place, so only what was
-     * judged then, target_bad, says what the target held). */
-    const char *raw_target;
-    size_t raw_target_len;
-    bool target_bad;
     char raw_query[SERVER_LOG_PATH_MAX + 1]; /* "?..." as sent, for the access log; "" if none */
     bool answering;        /* counted in server->answering */
     bool readyz_draining;  /* what this /readyz answer says, body and header alike */
@@ -190,64 +185,65 @@ static metrics_route route_of(request_action action)
 
 static const char fixed_oom_body[] = PROBLEM_OOM_BODY;
 
+/* Appends a header line to h[0..*len) (bounded by SERVER_ANSWER_HEADERS_MAX). */
+__attribute__((format(printf, 3, 4))) static void add_header(char *h, size_t *len,
+                                                             const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(h + *len, SERVER_ANSWER_HEADERS_MAX - *len, fmt, ap);
+    va_end(ap);
+    assert(n > 0 && (size_t)n < SERVER_ANSWER_HEADERS_MAX - *len);
+    if (n > 0 && (size_t)n < SERVER_ANSWER_HEADERS_MAX - *len)
+        *len += (size_t)n;
+}
+
 /* Queues text (malloc'd, owned from here on) as the answer. */
-static enum MHD_Result send_text(request_ctx *ctx, unsigned status, char *text, size_t len,
-                                 const char *content_type, const char *allow, bool retry_after,
-                                 const char *location_id)
+static bool send_text(request_ctx *ctx, unsigned status, char *text, size_t len,
+                      const char *content_type, const char *allow, bool retry_after,
+                      const char *location_id)
 {
     http_server *s = ctx->server;
-    struct MHD_Response *resp;
-    if (text != NULL) {
-        resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-        if (resp == NULL)
-            free(text);
-    } else {
+    bool owned = true;
+    if (text == NULL) {
         /* A shortage of memory is never the client's: 503, retry (SPEC section 5). */
         status = HTTP_UNAVAILABLE;
         content_type = PROBLEM_CONTENT_TYPE;
         retry_after = true;
-        resp = MHD_create_response_from_buffer(sizeof fixed_oom_body - 1, (void *)fixed_oom_body,
-                                               MHD_RESPMEM_PERSISTENT);
+        text = (char *)fixed_oom_body;
+        len = sizeof fixed_oom_body - 1;
+        owned = false;
+        location_id = NULL;
     }
-    if (resp == NULL)
-        return MHD_NO; /* out of memory: MHD closes the connection */
-    bool ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type) == MHD_YES;
-    if (ok && allow != NULL)
-        ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow) == MHD_YES;
-    if (ok && retry_after) {
-        char seconds[16];
-        snprintf(seconds, sizeof seconds, "%d", ENDPOINT_RETRY_AFTER_S);
-        ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, seconds) == MHD_YES;
-    }
-    if (ok && location_id != NULL && text != NULL) {
-        char location[sizeof "/v1/bookings/" + BOOKING_ID_LEN_MAX];
-        snprintf(location, sizeof location, "/v1/bookings/%s", location_id);
-        ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location) == MHD_YES;
-    }
-    if (ok && status == HTTP_UNAUTHORIZED)
-        ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer") == MHD_YES;
-    if (ok && ctx->request_id[0] != '\0')
-        ok = MHD_add_response_header(resp, "X-Request-Id", ctx->request_id) == MHD_YES;
+    char h[SERVER_ANSWER_HEADERS_MAX];
+    size_t hl = 0;
+    h[0] = '\0';
+    add_header(h, &hl, "Content-Type: %s\r\n", content_type);
+    if (allow != NULL)
+        add_header(h, &hl, "Allow: %s\r\n", allow);
+    if (retry_after)
+        add_header(h, &hl, "Retry-After: %d\r\n", ENDPOINT_RETRY_AFTER_S);
+    if (location_id != NULL)
+        add_header(h, &hl, "Location: /v1/bookings/%s\r\n", location_id);
+    if (status == HTTP_UNAUTHORIZED)
+        add_header(h, &hl, "WWW-Authenticate: Bearer\r\n");
+    if (ctx->request_id[0] != '\0')
+        add_header(h, &hl, "X-Request-Id: %s\r\n", ctx->request_id);
     /* While stopping, every answer closes its connection, so clients go elsewhere;
      * /readyz decides once, for its body and this header alike. */
     bool closing = ctx->action == ACTION_READYZ ? ctx->readyz_draining
                                                 : atomic_load(&s->draining);
     closing = closing || ctx->close_after;
-    if (ok && closing)
-        ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_YES;
-    enum MHD_Result r = ok ? MHD_queue_response(ctx->connection, status, resp) : MHD_NO;
-    MHD_destroy_response(resp);
-    if (r == MHD_YES) {
-        ctx->status = status;
-        ctx->bytes_sent = text != NULL ? len : sizeof fixed_oom_body - 1;
-        ctx->state = STATE_ANSWERED;
-        metrics_status(&s->metrics, status);
-        metrics_latency(&s->metrics, route_of(ctx->action), monotonic_ns() - ctx->start_ns);
-    }
+    bool r = http_link_answer(ctx->link, status, h, text, len, owned, closing);
+    ctx->status = status;
+    ctx->bytes_sent = len;
+    ctx->state = STATE_ANSWERED;
+    metrics_status(&s->metrics, status);
+    metrics_latency(&s->metrics, route_of(ctx->action), monotonic_ns() - ctx->start_ns);
     return r;
 }
 
-static enum MHD_Result send_reply(request_ctx *ctx, http_reply reply)
+static bool send_reply(request_ctx *ctx, http_reply reply)
 {
     if (reply.text != NULL) {
         json_decref(reply.body); /* NULL: text replies carry no tree */
@@ -262,7 +258,7 @@ static enum MHD_Result send_reply(request_ctx *ctx, http_reply reply)
 }
 
 /* GET /openapi.json: docs/openapi.json, embedded at build time (cmake/EmbedFile.cmake). */
-static enum MHD_Result send_openapi(request_ctx *ctx)
+static bool send_openapi(request_ctx *ctx)
 {
     char *text = malloc(booking_openapi_json_len);
     if (text == NULL)
@@ -271,7 +267,7 @@ static enum MHD_Result send_openapi(request_ctx *ctx)
     return send_text(ctx, HTTP_OK, text, booking_openapi_json_len, CONTENT_TYPE_JSON, NULL, false, NULL);
 }
 
-static enum MHD_Result send_metrics(request_ctx *ctx)
+static bool send_metrics(request_ctx *ctx)
 {
     booking_store_stats stats = {0};
     if (booking_store_get_stats(ctx->server->store, &stats) != BOOKING_OK)
@@ -297,16 +293,13 @@ static bool token_equal(const char *given, size_t given_len, const char *expecte
     return diff == 0;
 }
 
-static bool authorized(http_server *s, struct MHD_Connection *connection)
+static bool authorized(http_server *s, const http_head *head)
 {
     if (s->token == NULL)
         return true;
-    const char *value = NULL;
     size_t len = 0;
-    if (MHD_lookup_connection_value_n(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION,
-                                      strlen(MHD_HTTP_HEADER_AUTHORIZATION), &value,
-                                      &len) != MHD_YES ||
-        value == NULL)
+    const char *value = http_head_field(head, "Authorization", &len);
+    if (value == NULL)
         return false;
     static const char scheme[] = "Bearer ";
     size_t scheme_len = sizeof scheme - 1;
@@ -330,7 +323,7 @@ static bool method_is(const char *method, const char *name)
 
 static bool method_is_get(const char *method)
 {
-    return method_is(method, MHD_HTTP_METHOD_GET) || method_is(method, MHD_HTTP_METHOD_HEAD);
+    return method_is(method, "GET") || method_is(method, "HEAD");
 }
 
 static void prepare_reply(request_ctx *ctx, http_reply reply)
@@ -395,17 +388,65 @@ static bool is_confirm_path(const char *rest)
 static void route_confirm(request_ctx *ctx, const char *rest, const char *method)
 {
     size_t id_len = strlen(rest) - (sizeof confirm_suffix - 1);
-    if (!method_is(method, MHD_HTTP_METHOD_POST))
+    if (!method_is(method, "POST"))
         prepare_method_not_allowed(ctx, "POST");
     else if (take_path_id(ctx, rest, id_len, "booking_id"))
         ctx->action = ACTION_BOOKING_CONFIRM;
 }
 
-static enum MHD_Result list_query_param(void *cls, enum MHD_ValueKind kind, const char *key,
-                                        const char *value)
+static int hex_value(char c)
 {
-    (void)kind;
-    return list_query_add(cls, key != NULL ? key : "", value) ? MHD_YES : MHD_NO;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes %HH in s[0..len) into out (room for len + 1), NUL-terminated, and in a
+ * query '+' as a space: except %00, which decoded would cut the C string short
+ * ("/v1/resources/r%00x" would act on "r"); left as is, its '%' makes an id
+ * invalid and the request gets its 400. Returns the decoded length. */
+static size_t unescape(const char *s, size_t len, char *out, bool plus)
+{
+    char *o = out;
+    for (size_t i = 0; i < len;) {
+        int hi = s[i] == '%' && i + 2 < len ? hex_value(s[i + 1]) : -1;
+        int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+        if (lo >= 0 && (hi | lo) != 0) {
+            *o++ = (char)(hi * 16 + lo);
+            i += 3;
+        } else {
+            *o++ = plus && s[i] == '+' ? ' ' : s[i];
+            i++;
+        }
+    }
+    *o = '\0';
+    return (size_t)(o - out);
+}
+
+/* The query q[0..len) ("a=1&b=2", without '?'), one parameter at a time into the
+ * listing's check, decoded. An empty segment ("?&limit=5", "a=1&&b=2") is nothing. */
+static void list_query_parse(list_query *query, const char *q, size_t len)
+{
+    char key[HTTP_HEAD_MAX + 1], value[HTTP_HEAD_MAX + 1];
+    for (size_t at = 0; at <= len;) {
+        const char *seg = q + at;
+        const char *amp = memchr(seg, '&', len - at);
+        size_t seg_len = amp != NULL ? (size_t)(amp - seg) : len - at;
+        at += seg_len + 1;
+        if (seg_len == 0)
+            continue;
+        const char *eq = memchr(seg, '=', seg_len);
+        size_t key_len = eq != NULL ? (size_t)(eq - seg) : seg_len;
+        unescape(seg, key_len, key, true);
+        if (eq != NULL)
+            unescape(eq + 1, seg_len - key_len - 1, value, true);
+        if (!list_query_add(query, key, eq != NULL ? value : NULL))
+            return;
+    }
 }
 
 /* A listing (GET or HEAD only) with its query checked now: a bad parameter is a
@@ -418,8 +459,11 @@ static void route_list(request_ctx *ctx, const char *method, request_action acti
         return;
     }
     list_query_init(&ctx->list, kind);
-    MHD_get_connection_values(ctx->connection, MHD_GET_ARGUMENT_KIND, list_query_param,
-                              &ctx->list);
+    size_t target_len = ctx->head->target_len;
+    const char *question = memchr(ctx->head->target, '?', target_len);
+    if (question != NULL)
+        list_query_parse(&ctx->list, question + 1,
+                         target_len - (size_t)(question + 1 - ctx->head->target));
     if (ctx->list.result.status != REQUEST_DECODE_OK)
         prepare_reply(ctx, reply_invalid(&ctx->list.result));
     else
@@ -450,7 +494,7 @@ static void route(request_ctx *ctx, const char *url, const char *method)
         route_status(ctx, method, ACTION_HEALTHZ);
         return;
     }
-    if (!authorized(ctx->server, ctx->connection)) {
+    if (!authorized(ctx->server, ctx->head)) {
         prepare_error(ctx, HTTP_UNAUTHORIZED, "unauthorized", "a valid bearer token is required");
         return;
     }
@@ -461,7 +505,7 @@ static void route(request_ctx *ctx, const char *url, const char *method)
     } else if (strcmp(url, "/openapi.json") == 0) {
         route_status(ctx, method, ACTION_OPENAPI);
     } else if (strcmp(url, bookings) == 0) {
-        if (method_is(method, MHD_HTTP_METHOD_POST)) {
+        if (method_is(method, "POST")) {
             ctx->action = ACTION_ATTEMPT;
             ctx->body_max = REQUEST_BODY_ATTEMPT_MAX;
         } else {
@@ -477,10 +521,10 @@ static void route(request_ctx *ctx, const char *url, const char *method)
         if (strchr(id, '/') != NULL) {
             /* No route lies below /v1/bookings/{id} but .../confirm: whatever the method. */
             prepare_error(ctx, HTTP_NOT_FOUND, "not_found", "no such path");
-        } else if (batch && method_is(method, MHD_HTTP_METHOD_POST)) {
+        } else if (batch && method_is(method, "POST")) {
             ctx->action = ACTION_BATCH;
             ctx->body_max = REQUEST_BODY_BATCH_MAX;
-        } else if (!method_is_get(method) && !method_is(method, MHD_HTTP_METHOD_DELETE)) {
+        } else if (!method_is_get(method) && !method_is(method, "DELETE")) {
             prepare_method_not_allowed(ctx, batch ? "GET, HEAD, DELETE, POST" : "GET, HEAD, DELETE");
         } else if (take_path_id(ctx, id, strlen(id), "booking_id")) {
             ctx->action = method_is_get(method) ? ACTION_BOOKING_GET : ACTION_BOOKING_CANCEL;
@@ -498,7 +542,7 @@ static void route(request_ctx *ctx, const char *url, const char *method)
             route_list(ctx, method, ACTION_BOOKING_LIST, LIST_QUERY_BOOKINGS);
     } else if (strncmp(url, resources, resources_len) == 0) {
         const char *id = url + resources_len;
-        if (!method_is_get(method) && !method_is(method, MHD_HTTP_METHOD_PUT)) {
+        if (!method_is_get(method) && !method_is(method, "PUT")) {
             prepare_method_not_allowed(ctx, "GET, HEAD, PUT");
         } else if (take_path_id(ctx, id, strlen(id), "resource_id")) {
             ctx->action = method_is_get(method) ? ACTION_RESOURCE_GET : ACTION_RESOURCE_PUT;
@@ -583,13 +627,7 @@ static void body_append(request_ctx *ctx, const char *data, size_t size)
 /* The declared Content-Length (the guard checked it is digits); 0 when none. */
 static unsigned long long declared_length(request_ctx *ctx)
 {
-    const char *value = MHD_lookup_connection_value(ctx->connection, MHD_HEADER_KIND,
-                                                    MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (value == NULL)
-        return 0;
-    errno = 0;
-    unsigned long long n = strtoull(value, NULL, 10);
-    return errno == ERANGE ? ULLONG_MAX : n;
+    return ctx->head->has_length ? ctx->head->content_length : 0;
 }
 
 static http_reply reply_too_big(const request_ctx *ctx)
@@ -608,14 +646,9 @@ static http_reply reply_too_big(const request_ctx *ctx)
 static void item_committed(commit_item *item)
 {
     request_ctx *ctx = item->arg;
-    struct MHD_Connection *connection = ctx->connection;
+    http_link *link = ctx->link;
     atomic_store_explicit(&ctx->committed, true, memory_order_release);
-    MHD_resume_connection(connection);
-}
-
-static void suspend_connection(void *arg)
-{
-    MHD_suspend_connection(arg);
+    http_link_resume(link); /* the last touch of ctx on this thread */
 }
 
 static void fail_all(booking_result *results, size_t count, booking_reason reason)
@@ -662,7 +695,7 @@ static void log_failed(request_ctx *ctx, booking_reason reason, size_t failed, s
               sizeof f / sizeof f[0]);
 }
 
-static enum MHD_Result answer_attempts(request_ctx *ctx)
+static bool answer_attempts(request_ctx *ctx)
 {
     http_server *s = ctx->server;
     note_committed_results(ctx);
@@ -684,7 +717,7 @@ static enum MHD_Result answer_attempts(request_ctx *ctx)
 
 /* Bodies are decoded here and only here (json/request_decode.h): the attempts'
  * before they are queued, the capacity's before the library is called. */
-static enum MHD_Result queue_attempts(request_ctx *ctx)
+static bool queue_attempts(request_ctx *ctx)
 {
     bool batch = ctx->action == ACTION_BATCH;
     request_decode_result d = decode_attempts(ctx->body, ctx->body_len, batch, &ctx->attempts);
@@ -699,17 +732,16 @@ static enum MHD_Result queue_attempts(request_ctx *ctx)
     ctx->item = (commit_item){.requests = ctx->attempts.requests, .results = ctx->results,
                               .count = count, .done = item_committed, .arg = ctx};
     ctx->state = STATE_WAITING;
-    committer_push_result r = committer_push(ctx->server->committer, &ctx->item,
-                                             suspend_connection, ctx->connection);
+    committer_push_result r = committer_push(ctx->server->committer, &ctx->item, NULL, NULL);
     if (r == COMMITTER_QUEUED)
-        return MHD_YES; /* suspended; item_committed() resumes it */
+        return true; /* it waits; item_committed() resumes it */
     /* Not taken: answered at once, FAILED, nothing was done. */
     fail_all(ctx->results, count,
              r == COMMITTER_FULL ? BOOKING_REASON_BUSY : BOOKING_REASON_UNAVAILABLE);
     return answer_attempts(ctx);
 }
 
-static enum MHD_Result answer_change(request_ctx *ctx)
+static bool answer_change(request_ctx *ctx)
 {
     server_metrics *m = &ctx->server->metrics;
     note_committed_results(ctx);
@@ -723,7 +755,7 @@ static enum MHD_Result answer_change(request_ctx *ctx)
 }
 
 /* The answer once the committer is done (or refused the item). */
-static enum MHD_Result answer_committed(request_ctx *ctx)
+static bool answer_committed(request_ctx *ctx)
 {
     if (ctx->item.kind == COMMIT_CHANGES)
         return answer_change(ctx);
@@ -732,7 +764,7 @@ static enum MHD_Result answer_committed(request_ctx *ctx)
 
 /* A confirm or a cancel: the id was checked when routed (decode_id), so it goes
  * to the committer as is, and is answered as an attempt is, from item_committed(). */
-static enum MHD_Result queue_change(request_ctx *ctx, booking_change_kind kind)
+static bool queue_change(request_ctx *ctx, booking_change_kind kind)
 {
     ctx->change = (booking_change){.booking_id = ctx->id, .kind = kind};
     ctx->change_record = (booking_record){0};
@@ -740,16 +772,15 @@ static enum MHD_Result queue_change(request_ctx *ctx, booking_change_kind kind)
                               .reasons = &ctx->change_reason, .records = &ctx->change_record,
                               .count = 1, .done = item_committed, .arg = ctx};
     ctx->state = STATE_WAITING;
-    committer_push_result r = committer_push(ctx->server->committer, &ctx->item,
-                                             suspend_connection, ctx->connection);
+    committer_push_result r = committer_push(ctx->server->committer, &ctx->item, NULL, NULL);
     if (r == COMMITTER_QUEUED)
-        return MHD_YES; /* suspended; item_committed() resumes it */
+        return true; /* it waits; item_committed() resumes it */
     /* Not taken: answered at once, as a refused attempt is; nothing was done. */
     ctx->change_reason = r == COMMITTER_FULL ? BOOKING_REASON_BUSY : BOOKING_REASON_UNAVAILABLE;
     return answer_change(ctx);
 }
 
-static enum MHD_Result put_capacity(request_ctx *ctx)
+static bool put_capacity(request_ctx *ctx)
 {
     uint64_t capacity;
     request_decode_result d = decode_capacity(ctx->body, ctx->body_len, &capacity);
@@ -763,73 +794,22 @@ static enum MHD_Result put_capacity(request_ctx *ctx)
 
 /* ---- the access handler ---- */
 
-/* The URI callback runs first, at the request line, before MHD unescapes the
- * target in place: the context is made here, with what the guard needs of the
- * raw target. Its return value becomes *con_cls. */
-static void *request_line_seen(void *cls, const char *uri, struct MHD_Connection *connection)
-{
-    (void)connection;
-    request_ctx *ctx = calloc(1, sizeof *ctx);
-    if (ctx == NULL)
-        return NULL; /* the access handler then closes the connection */
-    ctx->server = cls;
-    ctx->raw_target = uri;
-    ctx->raw_target_len = strlen(uri);
-    ctx->target_bad = !http_guard_target_valid(uri, ctx->raw_target_len);
-    const char *query = strchr(uri, '?');
-    if (query != NULL)
-        snprintf(ctx->raw_query, sizeof ctx->raw_query, "%s", query);
-    ctx->prepared.body = NULL;
-    return ctx;
-}
-
-/* MHD parses the request line in place, "METHOD SP TARGET SP VERSION", each part
- * ended by a NUL where its separator was: the version's text follows the
- * target's. A raw NUL inside the target ends its C string early, so anything
- * but NUL or SP between that end and the version is the rest of the target
- * (found by measurement on libmicrohttpd 0.9.75; test_http_hostile locks it). */
-static bool raw_target_cut(const request_ctx *ctx, const char *version)
-{
-    const char *end = ctx->raw_target + ctx->raw_target_len;
-    uintptr_t from = (uintptr_t)end, to = (uintptr_t)version;
-    if (version == NULL || to <= from || to - from > SERVER_REQUEST_LINE_GAP_MAX)
-        return false; /* not the layout above: the target's own check is all there is */
-    for (const char *p = end; p < version; p++) {
-        if (*p != '\0' && *p != ' ')
-            return true;
-    }
-    return false;
-}
-
-static enum MHD_Result guard_add_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                                        const char *value)
-{
-    (void)kind;
-    http_guard_head *head = cls;
-    if (key != NULL)
-        http_guard_add(head, key, value);
-    return MHD_YES;
-}
-
-static http_guard_verdict guard_request(request_ctx *ctx, const char *version)
-{
-    http_guard_head head = {0};
-    head.target_bad = ctx->target_bad;
-    head.target_cut = raw_target_cut(ctx, version);
-    head.version = version;
-    MHD_get_connection_values(ctx->connection, MHD_HEADER_KIND, guard_add_header, &head);
-    return http_guard_check(&head);
-}
-
 /* A body is JSON: a Content-Type other than application/json gets 415 (none is
  * taken as JSON). Checked when routed, so the body is then read and discarded. */
 static void check_media_type(request_ctx *ctx)
 {
     if (ctx->action == ACTION_REPLY || ctx->body_max == 0)
         return;
-    const char *type = MHD_lookup_connection_value(ctx->connection, MHD_HEADER_KIND,
-                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (type != NULL && !http_guard_media_type_is_json(type)) {
+    size_t len = 0;
+    const char *value = http_head_field(ctx->head, "Content-Type", &len);
+    char type[SERVER_MEDIA_TYPE_MAX + 1];
+    if (value != NULL) {
+        if (len > SERVER_MEDIA_TYPE_MAX)
+            len = SERVER_MEDIA_TYPE_MAX; /* cut: still not JSON's if it was not */
+        memcpy(type, value, len);
+        type[len] = '\0';
+    }
+    if (value != NULL && !http_guard_media_type_is_json(type)) {
         prepare_error(ctx, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                       "the body must be application/json");
         ctx->body_max = 0;
@@ -858,46 +838,55 @@ static void request_id_make(http_server *s, char out[SERVER_REQUEST_ID_LEN + 1])
     snprintf(out, SERVER_REQUEST_ID_LEN + 1, "%016llx", (unsigned long long)z);
 }
 
-static void request_begin(request_ctx *ctx, struct MHD_Connection *connection, const char *url,
-                          const char *method, const char *version)
+/* The head is in (and passed the guard, server/http_head.c): the context's
+ * accounting, then the route. */
+static void request_begin(request_ctx *ctx, http_link *link, const http_head *head)
 {
     http_server *s = ctx->server;
-    assert(!ctx->begun);
-    ctx->begun = true;
-    ctx->connection = connection;
+    ctx->link = link;
+    ctx->head = head;
     ctx->start_ns = monotonic_ns();
     ctx->state = STATE_READING;
     atomic_init(&ctx->committed, false);
-    snprintf(ctx->method, sizeof ctx->method, "%s", method);
+    char method[16];
+    size_t method_len = head->method_len < sizeof method - 1 ? head->method_len
+                                                             : sizeof method - 1;
+    memcpy(method, head->method, method_len);
+    method[method_len] = '\0'; /* a longer one is no method the routes know */
+    size_t kept = method_len < sizeof ctx->method - 1 ? method_len : sizeof ctx->method - 1;
+    memcpy(ctx->method, method, kept);
+    ctx->method[kept] = '\0';
+    /* The path, decoded; the query is read by the listings (route_list). */
+    const char *question = memchr(head->target, '?', head->target_len);
+    size_t path_len = question != NULL ? (size_t)(question - head->target) : head->target_len;
+    char url[HTTP_HEAD_MAX + 1];
+    size_t url_len = unescape(head->target, path_len, url, false);
+    if (question != NULL)
+        snprintf(ctx->raw_query, sizeof ctx->raw_query, "%.*s",
+                 (int)(head->target_len - path_len), question);
     /* The access log's path: the decoded path, and the query as sent (a
      * listing's after, limit and status say which page was read). */
-    size_t used = strnlen(url, SERVER_LOG_PATH_MAX);
+    size_t used = url_len < SERVER_LOG_PATH_MAX ? url_len : SERVER_LOG_PATH_MAX;
     size_t query_len = strnlen(ctx->raw_query, SERVER_LOG_PATH_MAX - used);
     memcpy(ctx->path, url, used);
     memcpy(ctx->path + used, ctx->raw_query, query_len);
     ctx->path[used + query_len] = '\0';
     request_id_make(s, ctx->request_id);
-    const char *agent = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                    MHD_HTTP_HEADER_USER_AGENT);
-    snprintf(ctx->user_agent, sizeof ctx->user_agent, "%s", agent != NULL ? agent : "-");
+    size_t agent_len = 0;
+    const char *agent = http_head_field(head, "User-Agent", &agent_len);
+    if (agent != NULL)
+        snprintf(ctx->user_agent, sizeof ctx->user_agent, "%.*s", (int)agent_len, agent);
+    else
+        snprintf(ctx->user_agent, sizeof ctx->user_agent, "-");
     atomic_fetch_add(&s->in_flight, 1);
-    http_guard_verdict v = guard_request(ctx, version);
-    if (v.status != 0) {
-        /* Smuggling or a cut id: refuse before routing, and close, since what
-         * follows on this connection cannot be framed with any confidence. */
-        prepare_error(ctx, v.status, v.error, v.detail);
-        ctx->close_after = true;
-        return;
-    }
     route(ctx, url, method);
     check_media_type(ctx);
 }
 
 /* Answers at once, from a handler call that is not the last one. */
-static enum MHD_Result answer_early(request_ctx *ctx, http_reply reply)
+static bool answer_early(request_ctx *ctx, http_reply reply)
 {
     http_server *s = ctx->server;
-    gate_request_received(ctx->connection);
     ctx->close_after = true; /* the rest of the body is not read */
     ctx->answering = true;
     atomic_fetch_add(&s->answering, 1);
@@ -905,7 +894,7 @@ static enum MHD_Result answer_early(request_ctx *ctx, http_reply reply)
     return send_reply(ctx, reply);
 }
 
-static enum MHD_Result take_prepared(request_ctx *ctx)
+static bool take_prepared(request_ctx *ctx)
 {
     http_reply r = ctx->prepared;
     ctx->prepared.body = NULL; /* handed over */
@@ -916,13 +905,12 @@ static enum MHD_Result take_prepared(request_ctx *ctx)
 /* The headers are in: refuse now what cannot wait for the body; a body over its
  * limit is read and discarded (up to SERVER_BODY_DISCARD_MAX) and answered 413
  * after, so that a client that writes it all before reading still reads the 413. */
-static enum MHD_Result headers_done(request_ctx *ctx)
+static bool headers_done(request_ctx *ctx)
 {
     if (ctx->close_after)
         return take_prepared(ctx);
     unsigned long long declared = declared_length(ctx);
-    bool expects = MHD_lookup_connection_value(ctx->connection, MHD_HEADER_KIND,
-                                               MHD_HTTP_HEADER_EXPECT) != NULL;
+    bool expects = http_head_has_token(ctx->head, "Expect", "100-continue");
     if (declared > SERVER_BODY_DISCARD_MAX) {
         if (ctx->action == ACTION_REPLY)
             return take_prepared(ctx);
@@ -933,13 +921,15 @@ static enum MHD_Result headers_done(request_ctx *ctx)
             return answer_early(ctx, reply_too_big(ctx));
         ctx->body_too_big = true; /* discard the body, answer 413 at its end */
     }
-    return MHD_YES;
+    /* The body will be read: a client that waits for it may send it now. */
+    if (expects && ctx->head->minor == 1 && (declared > 0 || ctx->head->chunked))
+        http_link_continue(ctx->link);
+    return true;
 }
 
-static enum MHD_Result dispatch(request_ctx *ctx)
+static bool dispatch(request_ctx *ctx)
 {
     http_server *s = ctx->server;
-    gate_request_received(ctx->connection);
     ctx->answering = true;
     atomic_fetch_add(&s->answering, 1);
     if (ctx->action == ACTION_REPLY) {
@@ -987,47 +977,54 @@ static enum MHD_Result dispatch(request_ctx *ctx)
     return send_reply(ctx, reply_error(HTTP_INTERNAL, "internal", "unrouted request"));
 }
 
-static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connection,
-                                      const char *url, const char *method, const char *version,
-                                      const char *upload_data, size_t *upload_data_size,
-                                      void **con_cls)
+/* ---- the loop's handler (server/http_loop.h) ---- */
+
+static void *on_begin(void *arg, http_link *link, const http_head *head)
 {
-    (void)cls;
-    request_ctx *ctx = *con_cls;
+    request_ctx *ctx = calloc(1, sizeof *ctx);
     if (ctx == NULL)
-        return MHD_NO; /* out of memory at the request line: close */
-    if (!ctx->begun) {
-        request_begin(ctx, connection, url, method, version);
-        return headers_done(ctx);
-    }
-    if (*upload_data_size > 0) {
-        size_t n = *upload_data_size;
-        *upload_data_size = 0;
-        if (ctx->state != STATE_READING)
-            return MHD_YES;
-        ctx->body_seen += n;
-        if (ctx->body_seen > SERVER_BODY_DISCARD_MAX) {
-            /* Past what any client is owed a reading of (a chunked body without a
-             * declared length): answer and close now. */
-            if (ctx->action == ACTION_REPLY)
-                return take_prepared(ctx);
-            ctx->body_too_big = true;
-            return answer_early(ctx, reply_too_big(ctx));
+        return NULL; /* the loop answers the fixed 503 and closes */
+    ctx->server = arg;
+    ctx->prepared.body = NULL;
+    request_begin(ctx, link, head);
+    headers_done(ctx);
+    ctx->head = NULL; /* the head's bytes are the loop's again */
+    return ctx;
+}
+
+static void on_body(void *req, const char *data, size_t n)
+{
+    request_ctx *ctx = req;
+    if (ctx->state != STATE_READING)
+        return;
+    ctx->body_seen += n;
+    if (ctx->body_seen > SERVER_BODY_DISCARD_MAX) {
+        /* Past what any client is owed a reading of (a chunked body without a
+         * declared length): answer and close now. */
+        if (ctx->action == ACTION_REPLY) {
+            take_prepared(ctx);
+            return;
         }
-        body_append(ctx, upload_data, n);
-        return MHD_YES;
+        ctx->body_too_big = true;
+        answer_early(ctx, reply_too_big(ctx));
+        return;
     }
-    switch (ctx->state) {
-    case STATE_READING:
-        return dispatch(ctx);
-    case STATE_WAITING:
-        if (!atomic_load_explicit(&ctx->committed, memory_order_acquire))
-            return MHD_YES; /* not for us yet: stay until resumed */
-        return answer_committed(ctx);
-    case STATE_ANSWERED:
-        break;
-    }
-    return MHD_YES;
+    body_append(ctx, data, n);
+}
+
+static void on_end(void *req)
+{
+    request_ctx *ctx = req;
+    if (ctx->state == STATE_READING)
+        dispatch(ctx);
+}
+
+static void on_resumed(void *req)
+{
+    request_ctx *ctx = req;
+    assert(ctx->state == STATE_WAITING);
+    assert(atomic_load_explicit(&ctx->committed, memory_order_acquire));
+    answer_committed(ctx);
 }
 
 /* ---- completion and access log ---- */
@@ -1035,10 +1032,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 static void log_access(http_server *s, request_ctx *ctx)
 {
     char peer[INET6_ADDRSTRLEN] = "-";
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(ctx->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (info != NULL && info->client_addr != NULL) {
-        const struct sockaddr *sa = info->client_addr;
+    const struct sockaddr *sa = http_link_peer(ctx->link);
+    if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) {
         const void *addr = sa->sa_family == AF_INET6
                                ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
                                : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
@@ -1060,20 +1055,10 @@ static void log_access(http_server *s, request_ctx *ctx)
     log_event(s->access_log, LOG_LEVEL_INFO, "request", f, sizeof f / sizeof f[0]);
 }
 
-static void request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
-                              enum MHD_RequestTerminationCode toe)
+static void on_completed(void *req)
 {
-    (void)toe;
-    http_server *s = cls;
-    request_ctx *ctx = *con_cls;
-    if (ctx == NULL)
-        return;
-    *con_cls = NULL;
-    if (!ctx->begun) { /* the request line only: MHD refused the rest itself */
-        free(ctx);
-        return;
-    }
-    gate_request_finished(s->gate, connection);
+    request_ctx *ctx = req;
+    http_server *s = ctx->server;
     if (s->access_log != NULL)
         log_access(s, ctx);
     json_decref(ctx->prepared.body);
@@ -1088,53 +1073,22 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
     atomic_fetch_sub(&s->in_flight, 1);
 }
 
+/* A head the loop could not read (http_head.c, a chunked body's framing, a
+ * deadline): its answer was the loop's; the access log still has its line. */
+static void on_refused(void *arg, http_link *link, unsigned status)
+{
+    http_server *s = arg;
+    metrics_status(&s->metrics, status);
+    if (s->access_log == NULL)
+        return;
+    request_ctx ctx = {.server = s, .link = link, .status = status, .start_ns = monotonic_ns()};
+    snprintf(ctx.method, sizeof ctx.method, "-");
+    snprintf(ctx.path, sizeof ctx.path, "-");
+    snprintf(ctx.user_agent, sizeof ctx.user_agent, "-");
+    log_access(s, &ctx);
+}
+
 /* ---- start and stop ---- */
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes %HH in the path like MHD's own unescaper, except %00: decoded, it would
- * cut the C string short, so "/v1/resources/r%00x" would act on "r". Left as is,
- * the '%' makes the id invalid and the request gets its 400. */
-static size_t unescape_path(void *cls, struct MHD_Connection *connection, char *s)
-{
-    (void)cls;
-    (void)connection;
-    char *out = s;
-    for (const char *in = s; *in != '\0'; out++) {
-        int hi = in[0] == '%' ? hex_value(in[1]) : -1;
-        int lo = hi >= 0 ? hex_value(in[2]) : -1;
-        if (lo >= 0 && (hi | lo) != 0) {
-            *out = (char)(hi * 16 + lo);
-            in += 3;
-        } else {
-            *out = *in++;
-        }
-    }
-    *out = '\0';
-    return (size_t)(out - s);
-}
-
-__attribute__((format(printf, 2, 0))) /* lets clang check the vsnprintf below */
-static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    http_server *s = cls;
-    char line[512];
-    vsnprintf(line, sizeof line, fmt, ap);
-    size_t n = strlen(line);
-    while (n > 0 && line[n - 1] == '\n')
-        line[--n] = '\0';
-    log_field f[] = {LOG_TEXT("component", "libmicrohttpd")};
-    log_event(s->events, LOG_LEVEL_WARN, line, f, 1);
-}
 
 __attribute__((format(printf, 3, 4))) static int fail(char *errbuf, size_t len, const char *fmt, ...)
 {
@@ -1269,43 +1223,21 @@ int server_start(const server_config *cfg, http_server **out, char *errbuf, size
         return fail(errbuf, errbuf_len, "cannot start the committer: %s", strerror(rc));
     }
 
-    /* The gate (gate.c) accepts and hands connections over: MHD listens on nothing.
-     * Its own limit is set past the gate's, so that MHD never drops what the gate
-     * admitted (the limit is split among the pool's threads, unevenly filled). */
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
-                     MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
-    unsigned mhd_limit = cfg->max_connections * cfg->threads + SERVER_MHD_LIMIT_SLACK;
-    s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, access_handler, s,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, /* first, so every message goes through it */
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
-        MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
-        MHD_OPTION_NOTIFY_CONNECTION, gate_notify, s->gate,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVER_CONNECTION_TIMEOUT_S,
-        MHD_OPTION_NOTIFY_COMPLETED, request_completed, s,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape_path, NULL,
-        MHD_OPTION_URI_LOG_CALLBACK, request_line_seen, s,
-        MHD_OPTION_END);
-    if (s->daemon == NULL) {
-        int e = errno;
+    describe_bound(s, &addr);
+    http_loop_config lc = {.threads = cfg->threads, .request_timeout_ms = timeout_s * 1000u,
+                           .write_timeout_ms = SERVER_CONNECTION_TIMEOUT_S * 1000u};
+    http_handler handler = {.arg = s, .begin = on_begin, .body = on_body, .end = on_end,
+                            .resumed = on_resumed, .completed = on_completed,
+                            .refused = on_refused};
+    int te = http_loop_start(&lc, s->gate, &handler, &s->loop);
+    if (te != 0) {
         committer_stop(s->committer);
         committer_free(s->committer);
         free(s->token);
         gate_free(s->gate);
         free(s);
         return fail(errbuf, errbuf_len, "cannot start serving on %s: %s", cfg->listen,
-                    e != 0 ? strerror(e) : "libmicrohttpd refused to start");
-    }
-    describe_bound(s, &addr);
-    int te = gate_run(s->gate, s->daemon);
-    if (te != 0) {
-        MHD_stop_daemon(s->daemon);
-        committer_stop(s->committer);
-        committer_free(s->committer);
-        free(s->token);
-        gate_free(s->gate);
-        free(s);
-        return fail(errbuf, errbuf_len, "cannot start the gate: %s", strerror(te));
+                    strerror(te));
     }
     *out = s;
     return 0;
@@ -1346,8 +1278,8 @@ void server_stop(http_server *s)
      * grace (a stalled client must not hold the stop for long). */
     drain_wait(&s->answering, SERVER_DRAIN_TIMEOUT_MS);
     drain_wait(&s->in_flight, SERVER_DRAIN_READING_GRACE_MS);
-    MHD_stop_daemon(s->daemon);
-    gate_free(s->gate); /* after the daemon: its CLOSED notifications reach the gate */
+    http_loop_stop(s->loop); /* closes every connection */
+    gate_free(s->gate);
     committer_free(s->committer); /* no handler can push any more */
     free(s->token);
     if (s->events == &s->default_events)
