@@ -482,8 +482,8 @@ def access_log_escapes_the_method_and_the_path():
     s = Server("--access-log", log.name)
     try:
         c = connect_from(s.port, "127.0.0.1")
-        # The first head is read strictly by the gate (a method must be a token);
-        # the second, on the kept-alive connection, is libmicrohttpd's to parse.
+        # Every head is read strictly (a method must be a token): the second is
+        # refused 400 and closes the connection, and the refusal is logged too.
         c.sendall(HEALTH + b"G\x1b[2JT\x07 /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
                   b"GET /v1/\x1b]0;x HTTP/1.1\r\nHost: x\r\n\r\n")
         read_answer(c, 1)

@@ -314,8 +314,9 @@ static void content_type_other_than_json_gets_415(void **state)
     assert_state_unchanged();
 }
 
-/* Issue 13 item 8: heads libmicrohttpd answered itself (in HTML, some with the
- * status line and headers twice, or not at all) get one problem answer and close. */
+/* Issue 13 item 8: malformed heads (which libmicrohttpd answered itself, in HTML,
+ * some with the status line and headers twice, or not at all) get one problem
+ * answer and close. */
 static void malformed_heads_get_one_problem_answer_and_close(void **state)
 {
     (void)state;

@@ -590,7 +590,7 @@ static void listing_with_another_method_is_405_allowing_get_and_head(void **stat
     }
 }
 
-/* MHD cuts the query off the target and unescapes it in place: the guard judges
+/* The query is cut off the target and unescaped apart from it: the guard judges
  * the target as it was sent, so a query is not taken for a raw NUL, while a raw
  * control byte in it still is refused. */
 static void a_query_string_is_judged_as_sent_not_as_a_raw_nul(void **state)
