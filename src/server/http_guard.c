@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * http_guard.c: the request-head checks of SPEC section 5 that libmicrohttpd
- * leaves to the application. Every refusal here is one the library would
- * otherwise have let through with a guess: the first of two Content-Lengths, the
- * chunked framing beside a Content-Length, an id cut at a raw NUL.
+ * http_guard.c: the request-head checks of SPEC section 5 beyond the syntax
+ * (http_head.c). Every refusal here is one a lenient server lets through with a
+ * guess: the first of two Content-Lengths, the chunked framing beside a
+ * Content-Length, an id cut at a raw NUL.
  */
 #include "server/http_guard.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * http_guard.h: the checks of a request head that libmicrohttpd does not make and
- * that SPEC section 5 needs (RFC 9112 sections 3, 6 and 7): one Content-Length at
+ * http_guard.h: the checks of a request head beyond its syntax that SPEC section 5
+ * needs (RFC 9112 sections 3, 6 and 7): one Content-Length at
  * most, never with Transfer-Encoding, no transfer coding but chunked, a Host on
  * HTTP/1.1, no raw control byte in the request target. Pure: fuzzed alone.
  */

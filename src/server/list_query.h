@@ -3,7 +3,7 @@
  * list_query.h: the query of the two listings of SPEC section 5,
  *   GET /v1/resources?after=ID&limit=N
  *   GET /v1/resources/{resource_id}/bookings?status=S&after=ID&limit=N
- * checked one parameter at a time as libmicrohttpd hands them over (decoded).
+ * checked one parameter at a time as server.c splits the query (decoded).
  * Every parameter is optional and may be given once; a parameter the listing
  * does not take is invalid, as an unknown key of a body is (json/request_decode.h),
  * so a misspelt "limt=5" is a 400 and not a silent default. Pure: no HTTP, no store.

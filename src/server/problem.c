@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * problem.c: builds the one problem body of SPEC section 5, as a tree for the
- * answers libmicrohttpd sends and as fixed text for the ones the gate writes itself.
+ * answers server.c sends and as fixed text for the ones the gate and the HTTP loop
+ * write themselves.
  */
 #include "server/problem.h"
 

@@ -2,8 +2,8 @@
 /*
  * problem.h: the one error body of SPEC section 5 (RFC 9457 problem details),
  * {"type":"about:blank","title":T,"status":N,"detail":D,"error":CODE}, sent as
- * application/problem+json: by every refusal of the service, its own and the
- * ones it answers for libmicrohttpd (malformed heads, the connection gate).
+ * application/problem+json: by every refusal of the service, its routes' and the
+ * HTTP layer's (malformed heads, bad chunks, deadlines, the connection gate).
  */
 #ifndef BOOKING_SERVER_PROBLEM_H
 #define BOOKING_SERVER_PROBLEM_H
@@ -22,8 +22,8 @@ const char *problem_title(unsigned status);
 json_t *problem_json(unsigned status, const char *error, const char *detail);
 
 /* A whole HTTP/1.1 answer with a problem body and "Connection: close", written into
- * out (NUL-terminated) for the places that answer without libmicrohttpd (the
- * connection gate). error and detail are fixed ASCII text of the service, never the
+ * out (NUL-terminated) for the places that answer before or without a request
+ * (the connection gate, the HTTP loop's refusals of heads it cannot read). error and detail are fixed ASCII text of the service, never the
  * client's: they are written unescaped (asserted). Returns the length, or 0 if it
  * does not fit. retry_after_s > 0 adds Retry-After. */
 size_t problem_text(char *out, size_t cap, unsigned status, const char *error,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * server.h: `booking serve`, the HTTP/JSON service of SPEC section 5, on
- * libmicrohttpd (epoll, a thread pool, suspend/resume) in front of one committer.
+ * our own HTTP/1.1 loop (server/http_loop.h: epoll workers, a request waiting for
+ * the committer never blocks its worker) in front of one committer.
  * The caller opens and closes the store; the server only borrows it.
  */
 #ifndef BOOKING_SERVER_SERVER_H
@@ -18,11 +19,12 @@
 #define SERVER_CONNECTIONS_DEFAULT 1024
 #define SERVER_CONNECTIONS_MAX 65536
 #define SERVER_TOKEN_LEN_MAX 4096
-/* Seconds an idle or stalled connection is kept by libmicrohttpd (a suspended one
- * never times out): what bounds a client that does not read its answer. */
+/* Seconds an answer may wait for a client that does not read it before the
+ * connection is closed (a request waiting for the committer never times out). */
 #define SERVER_CONNECTION_TIMEOUT_S 60
 /* A request (headers and body) must arrive whole this soon after the connection
- * opened or the previous answer went out (server/gate.c), else 408 and close. */
+ * opened or the previous answer went out (server/http_loop.c), else 408 and close;
+ * a kept-alive connection idle that long (no byte of a new request) just closes. */
 #define SERVER_REQUEST_TIMEOUT_S_DEFAULT 30
 #define SERVER_REQUEST_TIMEOUT_S_MAX 3600
 /* One peer address holds at most max_connections / this, unless configured. */
