@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #define HTTP_LOOP_EVENTS_MAX 128
+#define HTTP_REQUEST_TIMEOUT_STATUS 408 /* gate_timeout_text's */
 #define NS_PER_MS 1000000ull
 
 typedef struct worker worker;
@@ -143,8 +144,7 @@ static void answer_problem(http_link *k, unsigned status, const char *error, con
     size_t len = problem_text(text, sizeof text, status, error, detail, 0);
     answer_text(k, text, len);
     http_handler *h = &k->w->loop->handler;
-    if (h->refused != NULL)
-        h->refused(h->arg, k, status);
+    h->refused(h->arg, k, k->req, status);
 }
 
 bool http_link_answer(http_link *link, unsigned status, const char *headers, char *body,
@@ -413,8 +413,7 @@ static void pump(http_link *k)
             continue;
         case HTTP_CONN_BAD: {
             http_guard_verdict v = http_conn_refusal(&k->conn);
-            request_completed(k); /* a body under way: its request ends unanswered */
-            answer_problem(k, v.status, v.error, v.detail);
+            answer_problem(k, v.status, v.error, v.detail); /* of the request under way, if any */
             continue;
         }
         case HTTP_CONN_MORE:
@@ -528,7 +527,8 @@ static void reap(worker *w, uint64_t now)
             link_close(k); /* idle between requests: closed without a word */
             continue;
         }
-        request_completed(k);
+        http_handler *h = &w->loop->handler;
+        h->refused(h->arg, k, k->req, HTTP_REQUEST_TIMEOUT_STATUS);
         answer_text(k, timeout, len);
         http_conn_finish(&k->conn, false);
         pump(k);

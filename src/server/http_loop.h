@@ -48,8 +48,10 @@ typedef struct http_handler {
     void (*resumed)(void *req);
     /* The answer went out whole, or the connection ended: the last call with req. */
     void (*completed)(void *req);
-    /* A head or body that could not be read was answered status by the loop. */
-    void (*refused)(void *arg, http_link *link, unsigned status);
+    /* The loop answers status itself: a head or a chunked body it cannot read, a
+     * request late past its deadline. req: the request under way, or NULL (none
+     * began); its completed() follows once the answer went out. */
+    void (*refused)(void *arg, http_link *link, void *req, unsigned status);
 } http_handler;
 
 typedef struct http_loop_config {

@@ -1075,10 +1075,17 @@ static void on_completed(void *req)
 
 /* A head the loop could not read (http_head.c, a chunked body's framing, a
  * deadline): its answer was the loop's; the access log still has its line. */
-static void on_refused(void *arg, http_link *link, unsigned status)
+static void on_refused(void *arg, http_link *link, void *req, unsigned status)
 {
     http_server *s = arg;
     metrics_status(&s->metrics, status);
+    if (req != NULL) { /* its line comes when it completes */
+        request_ctx *ctx = req;
+        ctx->status = status;
+        ctx->state = STATE_ANSWERED;
+        ctx->close_after = true;
+        return;
+    }
     if (s->access_log == NULL)
         return;
     request_ctx ctx = {.server = s, .link = link, .status = status, .start_ns = monotonic_ns()};
