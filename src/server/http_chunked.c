@@ -151,6 +151,19 @@ static const char *after_item(http_chunked *d, unsigned char c, const char *deta
     return NULL;
 }
 
+/* Note (3): a leading zero only lengthens the line; significant digits are bounded. */
+static const char *size_digit(http_chunked *d, int h)
+{
+    assert(h >= 0 && h < 16);
+    if (d->size_digits == 0 && h == 0)
+        return NULL;
+    if (d->size_digits == HTTP_CHUNKED_SIZE_DIGITS_MAX)
+        return bad(d, detail_size_large);
+    d->size_digits++;
+    d->size = d->size << 4 | (uint64_t)h;
+    return NULL;
+}
+
 /* One byte of a chunk-size line (with its extensions). NULL, or BAD's detail. */
 static const char *size_line_byte(http_chunked *d, unsigned char c)
 {
@@ -167,17 +180,11 @@ static const char *size_line_byte(http_chunked *d, unsigned char c)
         if (h < 0)
             return bad(d, detail_size);
         d->state = SIZE;
-        /* fall through */
+        return size_digit(d, h);
     case SIZE:
         if (h < 0)
             return after_item(d, c, detail_size);
-        if (d->size_digits == 0 && h == 0)
-            return NULL; /* a leading zero: only the line's bound counts it */
-        if (d->size_digits == HTTP_CHUNKED_SIZE_DIGITS_MAX)
-            return bad(d, detail_size_large);
-        d->size_digits++;
-        d->size = d->size << 4 | (uint64_t)h;
-        return NULL;
+        return size_digit(d, h);
     case EXT_WS:
         if (c == ';')
             d->state = EXT_NAME_FIRST;
