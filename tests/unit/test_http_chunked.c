@@ -345,7 +345,7 @@ static void malformed_chunk_extensions_are_refused(void **state)
         "5;a=\"b\r\n",     "5;a=b\"c\"\r\n", "5;a=\"b\"c\r\n",  "5;a=\x01\r\n",
         "5;a=\"\x01\"\r\n", "5;a=\"\\\x01\"\r\n", "5;a=\"\x7f\"\r\n", "5;a b\r\n",
         "5;a=b c\r\n",     "5;;a\r\n",       "5;a,b\r\n",       "5;a\x80\r\n",
-        "5 x\r\n",         "5;a=\"b\r\"\r\n",
+        "5 x\r\n",         "5;a=\"b\r\"\r\n", "5;a=\"\\\x7f\"\r\n",
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         assert_bad_text(cases[i], "malformed chunk extension");
@@ -505,6 +505,49 @@ static void trailer_section_past_its_bound_is_refused(void **state)
     free(many);
 }
 
+/* A refusal, too, is the same wherever the input is cut: the state of a size
+ * line (its digits, its length), of an extension and of a trailer is carried. */
+static void every_split_of_a_refused_body_is_refused_alike(void **state)
+{
+    (void)state;
+    static const char *const cases[] = {
+        "10000000000000000\r\n", "0010000000000000000\r\n", "5;a=\"b\\\x01\"\r\n",
+        "5 \r\n",                "5\r\nhello\r\n0\r\nX:a\x01\r\n\r\n",
+        "3\r\nabcd\r\n",         "5;a=b\nhello",          "0\r\nX:y\r\n\n",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = strlen(cases[i]);
+        decoded whole = decode(cases[i], len);
+        assert_int_equal(whole.status, HTTP_CHUNKED_BAD);
+        for (size_t at = 0; at <= len; at++) {
+            decoded r = decode_cut(cases[i], len, (size_t[]){at}, 1, false);
+            assert_int_equal(r.status, HTTP_CHUNKED_BAD);
+            assert_string_equal(r.detail, whole.detail);
+            assert_int_equal(r.consumed, whole.consumed);
+            free(r.body);
+        }
+        free(whole.body);
+    }
+    /* The bounds: a line and a trailer section one byte too long, cut at every one of
+     * the first 64 points, then at points spread ever wider up to the end. */
+    size_t len;
+    char *line = filled("1;", 'e', HTTP_CHUNKED_LINE_MAX - 1, "\r\n", &len);
+    char *zeros = filled("", '0', HTTP_CHUNKED_LINE_MAX, "1\r\n", &len);
+    char *trailers = filled("0\r\nX:", 'v', HTTP_CHUNKED_TRAILERS_MAX - 5, "\r\n\r\n", &len);
+    const char *const bounds[] = {line, zeros, trailers};
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(bounds[i]);
+        for (size_t at = 0; at <= n; at += 1 + at / 64) {
+            decoded r = decode_cut(bounds[i], n, (size_t[]){at}, 1, false);
+            assert_int_equal(r.status, HTTP_CHUNKED_BAD);
+            free(r.body);
+        }
+    }
+    free(trailers);
+    free(zeros);
+    free(line);
+}
+
 /* The fixed details are the only texts BAD gives: never NULL, never empty. */
 static void every_refusal_has_a_detail(void **state)
 {
@@ -548,6 +591,7 @@ int main(void)
         cmocka_unit_test(a_body_without_its_final_crlf_is_not_done),
         cmocka_unit_test(malformed_trailer_fields_are_refused),
         cmocka_unit_test(trailer_section_past_its_bound_is_refused),
+        cmocka_unit_test(every_split_of_a_refused_body_is_refused_alike),
         cmocka_unit_test(every_refusal_has_a_detail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
