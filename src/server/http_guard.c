@@ -30,11 +30,11 @@ void http_guard_add(http_guard_head *head, const char *name, const char *value)
     }
 }
 
+/* Every refusal, the 501 too, is invalid_request: SPEC section 5's error words are a
+ * closed list. */
 static http_guard_verdict refuse(unsigned status, const char *detail)
 {
-    return (http_guard_verdict){.status = status,
-                                .error = status == 501 ? "not_implemented" : "invalid_request",
-                                .detail = detail};
+    return (http_guard_verdict){.status = status, .error = "invalid_request", .detail = detail};
 }
 
 /* RFC 9112 section 3.2: the target is visible ASCII; a raw byte outside it
@@ -73,7 +73,7 @@ http_guard_verdict http_guard_check(const http_guard_head *head)
         return refuse(400, "both Content-Length and Transfer-Encoding");
     if (head->transfer_encoding_count > 1 ||
         (head->transfer_encoding_count == 1 && strcasecmp(head->transfer_encoding, "chunked") != 0))
-        return refuse(501, "no transfer coding but chunked is implemented");
+        return refuse(501, "a transfer coding other than chunked is not implemented");
     if (head->content_length_count == 1 && !all_digits(head->content_length))
         return refuse(400, "Content-Length is not a number of bytes");
     bool http11 = head->version != NULL && strcmp(head->version, "HTTP/1.1") == 0;
