@@ -37,7 +37,7 @@
  * answer; past it the answer comes at once and the connection closes. */
 #define SERVER_BODY_DISCARD_MAX ((size_t)8 * 1024 * 1024)
 _Static_assert(SERVER_BODY_DISCARD_MAX >= 2 * 1024 * 1024, "the discard bound covers the batch limit");
-/* On SIGTERM: how long answers in flight may take to go out before the daemon stops. */
+/* On SIGTERM: how long answers in flight may take to go out before the HTTP loop stops. */
 #define SERVER_DRAIN_TIMEOUT_MS 5000
 /* Then: how long requests whose body is still arriving may take to complete. */
 #define SERVER_DRAIN_READING_GRACE_MS 250
@@ -71,7 +71,7 @@ const char *server_host(const http_server *server);
 /* Graceful stop: refuse new attempts (FAILED unavailable), report /readyz 503
  * draining, stop accepting connections, close open ones after their next answer
  * (Connection: close), decide and answer everything queued, let answers in flight
- * go out (at most SERVER_DRAIN_TIMEOUT_MS), then stop the daemon and free. */
+ * go out (at most SERVER_DRAIN_TIMEOUT_MS), then stop the HTTP loop and free. */
 void server_stop(http_server *server);
 
 #endif
