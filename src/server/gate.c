@@ -21,6 +21,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <sys/epoll.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -168,16 +169,20 @@ static void uncount(gate *g, const uint8_t key[GATE_PEER_KEY_LEN])
     pthread_mutex_unlock(&g->lock);
 }
 
-int gate_accept(gate *g, struct sockaddr_storage *addr, socklen_t *addr_len)
+int gate_accept(gate *g, struct sockaddr_storage *addr, socklen_t *addr_len, bool *starved)
 {
     pthread_mutex_lock(&g->accept_lock);
     int fd = -1;
+    *starved = false;
     while (g->accepting) {
         *addr_len = sizeof *addr;
         int c = accept4(g->listen_fd, (struct sockaddr *)addr, addr_len,
                         SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (c < 0)
-            break; /* EAGAIN, or out of descriptors: the next wake tries again */
+        if (c < 0) {
+            /* Out of descriptors (or buffers): the connection stays queued. */
+            *starved = errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM;
+            break;
+        }
         uint8_t key[GATE_PEER_KEY_LEN];
         peer_key((struct sockaddr *)addr, key);
         size_t text_len = 0;
@@ -190,6 +195,23 @@ int gate_accept(gate *g, struct sockaddr_storage *addr, socklen_t *addr_len)
     }
     pthread_mutex_unlock(&g->accept_lock);
     return fd;
+}
+
+int gate_watch(gate *g, int epoll_fd, struct epoll_event *ev)
+{
+    pthread_mutex_lock(&g->accept_lock);
+    int rc = g->accepting ? epoll_ctl(epoll_fd, EPOLL_CTL_ADD, g->listen_fd, ev) : 0;
+    int e = rc != 0 ? errno : 0;
+    pthread_mutex_unlock(&g->accept_lock);
+    return e;
+}
+
+void gate_unwatch(gate *g, int epoll_fd)
+{
+    pthread_mutex_lock(&g->accept_lock);
+    if (g->accepting)
+        epoll_ctl(epoll_fd, EPOLL_CTL_DEL, g->listen_fd, NULL);
+    pthread_mutex_unlock(&g->accept_lock);
 }
 
 void gate_closed(gate *g, const struct sockaddr *addr)

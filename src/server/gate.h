@@ -8,7 +8,9 @@
 #ifndef BOOKING_SERVER_GATE_H
 #define BOOKING_SERVER_GATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 /* The kernel's queue of connections not yet accepted; the workers drain it. */
@@ -32,9 +34,16 @@ int gate_new(const gate_config *config, const struct sockaddr *addr, socklen_t a
 /* The listening socket (non-blocking; for the address bound, and the workers' epoll). */
 int gate_listen_fd(const gate *g);
 /* Accepts the next connection within the limits: its socket (non-blocking), counted,
- * and its address; -1 when none waits or accepting stopped. Those past the limits
- * are answered 503 and closed on the way. */
-int gate_accept(gate *g, struct sockaddr_storage *addr, socklen_t *addr_len);
+ * and its address; -1 when none waits or accepting stopped, *starved when the
+ * process is out of descriptors (the connection waits in the kernel's queue).
+ * Those past the limits are answered 503 and closed on the way. */
+int gate_accept(gate *g, struct sockaddr_storage *addr, socklen_t *addr_len, bool *starved);
+/* Adds the listening socket to epoll_fd with ev, unless accepting stopped: 0 or an
+ * errno. Under the lock gate_stop_accepting closes it under, so a descriptor
+ * closed and reused is never added. */
+int gate_watch(gate *g, int epoll_fd, struct epoll_event *ev);
+/* Takes it out again (while accepting). */
+void gate_unwatch(gate *g, int epoll_fd);
 /* A connection gate_accept() gave is closed: uncounted. */
 void gate_closed(gate *g, const struct sockaddr *addr);
 /* The whole 408 answer (problem body, Connection: close) for a late request. */

@@ -81,6 +81,7 @@ struct worker {
     int epoll_fd;
     int wake_fd;
     http_link *links;
+    bool listen_paused;        /* out of descriptors: the listening socket waits a tick */
     pthread_mutex_t lock;      /* resumed */
     http_link *resumed;
 };
@@ -445,7 +446,14 @@ static void accept_some(worker *w)
     for (int i = 0; i < HTTP_LOOP_ACCEPT_BATCH_MAX; i++) {
         struct sockaddr_storage addr;
         socklen_t len = sizeof addr;
-        int fd = gate_accept(loop->gate, &addr, &len);
+        bool starved = false;
+        int fd = gate_accept(loop->gate, &addr, &len, &starved);
+        if (fd < 0 && starved && !w->listen_paused) {
+            /* Level-triggered, the queued connection would wake this worker at once,
+             * again and again: leave the socket alone until the next tick. */
+            gate_unwatch(loop->gate, w->epoll_fd);
+            w->listen_paused = true;
+        }
         if (fd < 0)
             return;
         http_link *k = calloc(1, sizeof *k);
@@ -559,6 +567,11 @@ static void *worker_main(void *arg)
         }
         uint64_t now = monotonic_ns();
         if (now >= next_reap) {
+            if (w->listen_paused) {
+                struct epoll_event listen = {.events = EPOLLIN | EPOLLEXCLUSIVE,
+                                             .data.ptr = (void *)&listen_marker};
+                w->listen_paused = gate_watch(loop->gate, w->epoll_fd, &listen) != 0;
+            }
             reap(w, now);
             next_reap = now + HTTP_LOOP_TICK_MS * NS_PER_MS;
         }
@@ -606,7 +619,7 @@ int http_loop_start(const http_loop_config *config, gate *g, const http_handler 
                                      .data.ptr = (void *)&listen_marker};
         if (w->epoll_fd < 0 || w->wake_fd < 0 ||
             epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, w->wake_fd, &wake) != 0 ||
-            epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, gate_listen_fd(g), &listen) != 0) {
+            gate_watch(g, w->epoll_fd, &listen) != 0) {
             rc = errno != 0 ? errno : EINVAL;
             worker_close(w);
             break;

@@ -23,12 +23,12 @@ START_TIMEOUT_S = 10
 
 
 class Server:
-    def __init__(self, *args, store="memory:", env=None):
+    def __init__(self, *args, store="memory:", env=None, preexec=None):
         self.log = tempfile.NamedTemporaryFile(prefix="hostile-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(
             [BIN, "serve", "--listen", "127.0.0.1:0", "--store", store, "--threads", "2", *args],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log,
-            env=dict(os.environ, **(env or {})))
+            env=dict(os.environ, **(env or {})), preexec_fn=preexec)
         deadline = time.time() + START_TIMEOUT_S
         self.port = None
         while time.time() < deadline and self.port is None:
@@ -497,6 +497,42 @@ def access_log_escapes_the_method_and_the_path():
     assert all(0x20 <= b < 0x7f or b == 0x0a for b in text), text
 
 
+def cpu_ticks(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def out_of_descriptors_the_server_waits_and_does_not_spin():
+    """With every descriptor taken, connections wait in the kernel's queue: the
+    workers must not spin on the listening socket (level-triggered, it stays
+    readable), and once descriptors free up the waiting connections are served."""
+    limit = 48
+    s = Server("--max-connections", "1000", "--max-connections-per-peer", "1000",
+               preexec=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit)))
+    held = []
+    try:
+        for _ in range(limit + 16):  # more than the server can hold
+            held.append(connect_from(s.port, "127.0.0.1"))
+        time.sleep(0.5)
+        tick = os.sysconf("SC_CLK_TCK")
+        t0, c0 = time.time(), cpu_ticks(s.proc.pid)
+        time.sleep(2)
+        used = (cpu_ticks(s.proc.pid) - c0) / tick / (time.time() - t0)
+        print("  server CPU while out of descriptors: %.1f%% of a core" % (used * 100), flush=True)
+        assert used < 0.10, "the server used %.0f%% of a core while out of descriptors" % (used * 100)
+        for c in held:
+            c.close()
+        held = []
+        time.sleep(0.5)
+        status, _, data = s.request("GET", "/healthz", timeout=10)
+        assert status == 200, (status, data[:200])
+    finally:
+        for c in held:
+            c.close()
+        assert s.stop() == 0
+
+
 # Run only when named: it preloads an allocator, which a sanitizer's cannot share.
 NAMED_ONLY = [a_valid_body_under_memory_pressure_is_503_internal_never_400]
 
@@ -507,6 +543,7 @@ TESTS = [oversized_body_is_answered_413_after_it_is_read,
          normal_client_is_answered_while_2000_slow_or_idle_connections_are_open,
          one_peer_cannot_take_the_default_limit,
          bodies_in_flight_are_bounded_in_total,
+         out_of_descriptors_the_server_waits_and_does_not_spin,
          access_log_escapes_the_method_and_the_path]
 
 
