@@ -141,8 +141,8 @@ _Static_assert(BOOKING_REASON_INTERNAL <= UINT8_MAX && BOOKING_FAILED <= UINT8_M
 _Static_assert(BOOKING_ID_LEN_MAX <= UINT32_MAX, "mem_node.id_len");
 _Static_assert(MEMORY_SHARD_COUNT <= 64, "a uint64_t names a set of shards, (2)");
 _Static_assert(BOOKING_LINES_MAX <= UINT8_MAX, "mem_record.line_count, .line and mem_hold.line");
-_Static_assert(BOOKING_LINES_MAX - 1 <= MEMORY_INDEX_RECENT_MAX,
-               "a bundle's unknown lines fit one orphan index's buffer (index_reserve)");
+_Static_assert(BOOKING_LINES_MAX - 1 <= MEMORY_INDEX_ROOM_MAX,
+               "a bundle's unknown lines fit one orphan index's room (index_reserve)");
 
 /* A live or dead hold entry of one line on its resource, (7). In its record's
  * block, (3), one per line; read and written under its resource's shard lock. */
@@ -680,7 +680,8 @@ static bool orphans_adopt(mem_shard *rs, mem_resource *res)
     memcpy(after, res->node.id, res->node.id_len);
     after[res->node.id_len] = MEMORY_ORPHAN_KEY_SEPARATOR - 1; /* just below the run */
     after[res->node.id_len + 1] = '\0';
-    mem_index_cursor c = mem_index_seek(&rs->orphans, after);
+    mem_index_cursor c;
+    mem_index_seek(&rs->orphans, after, &c);
     mem_node *node;
     while ((node = mem_index_next(&c)) != NULL && node->id_len > res->node.id_len &&
            memcmp(node->id, res->node.id, res->node.id_len) == 0 &&
@@ -1030,7 +1031,8 @@ static booking_reason memory_list_resources(booking_store *store, const char *af
         *count = 0;
         return BOOKING_REASON_INTERNAL;
     }
-    mem_index_cursor c = mem_index_seek(&m->resource_index, after);
+    mem_index_cursor c;
+    mem_index_seek(&m->resource_index, after, &c);
     mem_node *node;
     while (n < limit && (node = mem_index_next(&c)) != NULL) {
         mem_resource *res = (mem_resource *)node;
@@ -1068,7 +1070,8 @@ static booking_reason memory_list_bookings(booking_store *store, const char *res
     if (res != NULL && !mem_index_flush(&res->bookings, &f.shard->index_pool))
         reason = BOOKING_REASON_INTERNAL;
     if (reason == BOOKING_REASON_OK) {
-        mem_index_cursor c = mem_index_seek(&res->bookings, after);
+        mem_index_cursor c;
+        mem_index_seek(&res->bookings, after, &c);
         mem_node *node;
         while ((node = mem_index_next(&c)) != NULL) {
             const mem_record *rec = (const mem_record *)node;
