@@ -267,7 +267,7 @@ static void *arena_alloc(mem_shard *shard, size_t bytes)
 }
 
 /* Allocates a node of `size` bytes followed by its id, in the shard's arena. */
-static mem_node *node_new(mem_shard *shard, size_t size, const char *id, size_t len)
+MEMORY_INLINE mem_node *node_new(mem_shard *shard, size_t size, const char *id, size_t len)
 {
     assert(size >= sizeof(mem_node) && len >= 1 && len <= BOOKING_ID_LEN_MAX);
     mem_node *n = arena_alloc(shard, size + len + 1);
