@@ -35,7 +35,10 @@ static void entries_sort(mem_index_entry *e, size_t n, mem_index_entry *tmp, rad
 static inline uint64_t id_prefix(const char *id, size_t len)
 {
     uint64_t p = 0;
-    memcpy(&p, id, len < 8 ? len : 8);
+    if (len >= 8)
+        memcpy(&p, id, 8); /* a fixed-size load, the common case */
+    else
+        memcpy(&p, id, len);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     p = __builtin_bswap64(p);
 #endif
