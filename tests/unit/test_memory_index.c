@@ -21,7 +21,7 @@
 #define INDEX_TEST_KEYS (17 * MEMORY_INDEX_RUN_KEYS + 1000) /* 17 seals: levels 0 to 4 */
 #define INDEX_TEST_ID_BYTES 24
 #define INDEX_TEST_SEEKS 2000
-#define INDEX_TEST_CHECK_EVERY (MEMORY_INDEX_RUN_KEYS * 3 / 4 + 7) /* adds between two walks: at every phase of the merges */
+#define INDEX_TEST_CHECK_EVERY (2 * MEMORY_INDEX_RUN_KEYS + 777) /* adds between two walks: each at another phase of the merges */
 
 typedef struct test_key {
     mem_node node;
