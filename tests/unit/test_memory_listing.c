@@ -468,7 +468,9 @@ static void a_walk_of_a_large_resource_sees_each_committed_record_once_while_its
             /* Ascending across pages: no record twice, none out of order. */
             assert_true(seen_count == 0 || strcmp(seen[seen_count - 1], page[i].booking_id) < 0);
             assert_string_equal(page[i].resource_id, "big");
-            snprintf(seen[seen_count++], WALK_ID_BYTES, "%s", page[i].booking_id);
+            size_t len = strlen(page[i].booking_id);
+            assert_true(len < WALK_ID_BYTES);
+            memcpy(seen[seen_count++], page[i].booking_id, len + 1);
         }
         if (count > 0)
             snprintf(after, sizeof after, "%s", page[count - 1].booking_id);
