@@ -45,12 +45,20 @@
  *      the next ones' slots, in both tables during a move) plus fresh memory for
  *      its record; on the development VM the kernel's page faults on that fresh
  *      memory were the largest single cost (about 2 us per 4 KiB page; measured
- *      at 4M UUIDv4 decisions on one resource: 216 bytes of resident memory per
- *      decision, of which ~30 are the listing index (9)). Huge pages would fault 512 times less
+ *      at 4M UUIDv4 decisions on one resource: 222 bytes of resident memory per
+ *      decision (peak RSS / decisions): 112 the record and its id in the arena,
+ *      ~64 the table's slots, ~32 the listing index (9): 16 in runs, the rest
+ *      the pool's spare buffers and the merge being written; with the B+tree
+ *      before it, 221). Huge pages would fault 512 times less
  *      often, but asked for with MADV_HUGEPAGE they made the kernel compact
  *      memory inside the fault (defrag=madvise): calls of 8192 attempts stalled
  *      for 80 to 150 ms, the stop-the-world this store must not have; so the
- *      store asks for none.
+ *      store asks for none. Pre-faulting instead (MAP_POPULATE on the arena's
+ *      chunks and the tables' growth) was measured and not kept: 18% fewer
+ *      faults and less system time, but the calls that grow a table then
+ *      fault in megabytes at once (p999 9-13x p50 against 4x without, on a
+ *      loaded machine) and the tables' unused halves become resident (+80 MB
+ *      at 4M).
  *  (7) Holds (SPEC sections 7 and 8). A held record keeps status held; from its
  *      expires_at_ms on it reads expired (bk_core_status_at). Each line of a hold
  *      is one entry in its own resource's min-heap of hold entries by expiry;
@@ -72,8 +80,9 @@
  *      order: a decision taken at t under the locks never sees a hold that a
  *      sweep at a later time has already released, and a cancel that finds a
  *      bundle live finds every line of it live (all its lines end at one time).
- *  (9) Listings (SPEC section 5) are served from indexes (memory_index.h: a
- *      B+tree of (8-byte id prefix, node) keys, chained leaves, adds buffered):
+ *  (9) Listings (SPEC section 5) are served from indexes (memory_index.h:
+ *      sorted runs of (8-byte id prefix, node) keys, an add appended to a tail,
+ *      merged a bounded step at a time, LSM-like):
  *      each resource keeps one of every record with a line on it (line 0 or any
  *      line of a bundle whose resource was known at the decision, REJECTED
  *      records included), and the store one of every resource.
@@ -92,14 +101,21 @@
  *      It pauses every writer for the page (~1000 resources read); the
  *      road not taken, a lock per index, could not give one snapshot of
  *      counters that live under 64 locks.
- *      Cost of a page: one descent, O(log n), plus the page; a filtered page
- *      also walks past the records its filter drops (there is no index by
- *      status: statuses change with time); and a read first flushes at most
- *      MEMORY_INDEX_RECENT_MAX buffered adds into the tree. Not the records
- *      of other resources.
- *      Memory: a record costs about 23 bytes per known line in its resources'
- *      indexes on random ids (17 on ascending ones), a resource the same in the
- *      resource index plus its add buffer (8 to 256 pointers, 2 KiB at most).
+ *      Cost of a page: one binary search per run (at most two runs per
+ *      level, log2(n / MEMORY_INDEX_RUN_KEYS) levels), then a merge of the runs'
+ *      cursors, plus the page; a filtered page also walks past the records its
+ *      filter drops (there is no index by status: statuses change with time);
+ *      and a read first sorts the index's tail if anything was added since the
+ *      last read (at most MEMORY_INDEX_TAIL_MAX keys). Not the records of
+ *      other resources.
+ *      Cost of an add, on the attempt: an append; a seal every
+ *      MEMORY_INDEX_RUN_KEYS adds sorts them and advances every level's merge
+ *      by a bounded step (memory_index.h (3)): amortized, ~250 instructions an
+ *      add at 1M records on one resource, where the B+tree it replaced cost ~970.
+ *      Memory: a record costs 16 bytes per known line in its resources' runs,
+ *      plus the merge outputs being written and the pool's spare buffers
+ *      (memory_index.h (6)); a resource the same in the resource index plus its
+ *      tail (8 to MEMORY_INDEX_TAIL_MAX entries of 16 bytes).
  *      A REJECTED bundle's line whose resource did not exist at the decision
  *      (after the failing line) waits as an orphan in that id's resource shard
  *      (an index of its own, keyed "<resource_id> <booking_id>", under that
@@ -141,8 +157,8 @@ _Static_assert(BOOKING_REASON_INTERNAL <= UINT8_MAX && BOOKING_FAILED <= UINT8_M
 _Static_assert(BOOKING_ID_LEN_MAX <= UINT32_MAX, "mem_node.id_len");
 _Static_assert(MEMORY_SHARD_COUNT <= 64, "a uint64_t names a set of shards, (2)");
 _Static_assert(BOOKING_LINES_MAX <= UINT8_MAX, "mem_record.line_count, .line and mem_hold.line");
-_Static_assert(BOOKING_LINES_MAX - 1 <= MEMORY_INDEX_RECENT_MAX,
-               "a bundle's unknown lines fit one orphan index's buffer (index_reserve)");
+_Static_assert(BOOKING_LINES_MAX - 1 <= MEMORY_INDEX_ROOM_MAX,
+               "a bundle's unknown lines fit one orphan index's room (index_reserve)");
 
 /* A live or dead hold entry of one line on its resource, (7). In its record's
  * block, (3), one per line; read and written under its resource's shard lock. */
@@ -267,7 +283,7 @@ static void *arena_alloc(mem_shard *shard, size_t bytes)
 }
 
 /* Allocates a node of `size` bytes followed by its id, in the shard's arena. */
-static mem_node *node_new(mem_shard *shard, size_t size, const char *id, size_t len)
+MEMORY_INLINE mem_node *node_new(mem_shard *shard, size_t size, const char *id, size_t len)
 {
     assert(size >= sizeof(mem_node) && len >= 1 && len <= BOOKING_ID_LEN_MAX);
     mem_node *n = arena_alloc(shard, size + len + 1);
@@ -680,7 +696,8 @@ static bool orphans_adopt(mem_shard *rs, mem_resource *res)
     memcpy(after, res->node.id, res->node.id_len);
     after[res->node.id_len] = MEMORY_ORPHAN_KEY_SEPARATOR - 1; /* just below the run */
     after[res->node.id_len + 1] = '\0';
-    mem_index_cursor c = mem_index_seek(&rs->orphans, after);
+    mem_index_cursor c;
+    mem_index_seek(&rs->orphans, after, &c);
     mem_node *node;
     while ((node = mem_index_next(&c)) != NULL && node->id_len > res->node.id_len &&
            memcmp(node->id, res->node.id, res->node.id_len) == 0 &&
@@ -1030,7 +1047,8 @@ static booking_reason memory_list_resources(booking_store *store, const char *af
         *count = 0;
         return BOOKING_REASON_INTERNAL;
     }
-    mem_index_cursor c = mem_index_seek(&m->resource_index, after);
+    mem_index_cursor c;
+    mem_index_seek(&m->resource_index, after, &c);
     mem_node *node;
     while (n < limit && (node = mem_index_next(&c)) != NULL) {
         mem_resource *res = (mem_resource *)node;
@@ -1068,7 +1086,8 @@ static booking_reason memory_list_bookings(booking_store *store, const char *res
     if (res != NULL && !mem_index_flush(&res->bookings, &f.shard->index_pool))
         reason = BOOKING_REASON_INTERNAL;
     if (reason == BOOKING_REASON_OK) {
-        mem_index_cursor c = mem_index_seek(&res->bookings, after);
+        mem_index_cursor c;
+        mem_index_seek(&res->bookings, after, &c);
         mem_node *node;
         while ((node = mem_index_next(&c)) != NULL) {
             const mem_record *rec = (const mem_record *)node;

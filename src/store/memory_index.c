@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * memory_index.c: the B+tree of memory_index.h (its notes (1) to (4)).
+ * memory_index.c: the sorted runs of memory_index.h (its notes (1) to (6)).
  */
 #include "store/memory_index.h"
 #include "booking.h"
@@ -8,341 +8,349 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-struct mem_index_node {
-    uint16_t count;
-    bool leaf;
-    uint8_t splits; /* leaves: times split, wrapping: a flush's pass 2 checks it, (4) */
-    mem_index_node *next; /* leaves: the next leaf in order (NULL: the last); pool: the next spare */
-    union {
-        struct {
-            uint64_t prefix[MEMORY_INDEX_LEAF_MAX];
-            mem_node *key[MEMORY_INDEX_LEAF_MAX];
-        } l;
-        struct {
-            uint64_t prefix[MEMORY_INDEX_INNER_MAX];
-            mem_node *key[MEMORY_INDEX_INNER_MAX];
-            mem_index_node *child[MEMORY_INDEX_INNER_MAX];
-        } in;
-    } u;
-};
+#define INDEX_MAP_BYTES ((size_t)2 << 20) /* buffers this large are mapped, (6) */
+#define INDEX_RADIX_BITS 11 /* six passes over a 64-bit prefix */
+#define INDEX_RADIX_BUCKETS (1u << INDEX_RADIX_BITS)
+#define INDEX_RADIX_PASSES ((64 + INDEX_RADIX_BITS - 1) / INDEX_RADIX_BITS)
 
-_Static_assert(sizeof(mem_index_node) <= MEMORY_INDEX_NODE_BYTES, "a node is 512 bytes");
-_Static_assert(MEMORY_INDEX_LEAF_MAX >= 4 && MEMORY_INDEX_INNER_MAX >= 4, "halves hold keys");
-_Static_assert(MEMORY_INDEX_LEAF_MAX <= UINT16_MAX, "mem_index_node.count");
-_Static_assert(MEMORY_INDEX_RECENT_FIRST <= MEMORY_INDEX_RECENT_MAX &&
-                   (MEMORY_INDEX_RECENT_MAX / MEMORY_INDEX_RECENT_FIRST &
-                    (MEMORY_INDEX_RECENT_MAX / MEMORY_INDEX_RECENT_FIRST - 1)) == 0,
-               "the buffer doubles to exactly its max");
+_Static_assert((MEMORY_INDEX_RUN_KEYS & (MEMORY_INDEX_RUN_KEYS - 1)) == 0, "a power of two");
+_Static_assert(MEMORY_INDEX_ROOM_MAX >= BOOKING_LINES_MAX,
+               "a bundle's lines fit one make_room_for()");
+_Static_assert(MEMORY_INDEX_TAIL_FIRST >= 1 && MEMORY_INDEX_TAIL_FIRST <= MEMORY_INDEX_ROOM_MAX,
+               "the first tail takes any one call's room");
+_Static_assert(MEMORY_INDEX_MERGE_STEP >= 2 * MEMORY_INDEX_RUN_KEYS,
+               "(3): a level-k merge ends within 2^k seals");
+_Static_assert(MEMORY_INDEX_TAIL_MAX <= UINT32_MAX, "mem_index.tail_count");
 
-/* The most spare nodes a store asks for at once: an insert per line of a bundle. */
-#define MEMORY_INDEX_RESERVE_MAX ((size_t)BOOKING_LINES_MAX * (MEMORY_INDEX_DEPTH_MAX + 1))
+typedef uint32_t radix_counts[INDEX_RADIX_PASSES][INDEX_RADIX_BUCKETS];
+_Static_assert(sizeof(mem_index_entry) % _Alignof(uint32_t) == 0, "the counts follow the entries");
 
-/* A key to find: its prefix (1) and its id. */
-typedef struct index_probe {
-    uint64_t prefix;
-    const char *id;
-    size_t len;
-} index_probe;
+static void entries_sort(mem_index_entry *e, size_t n, mem_index_entry *tmp, radix_counts count);
 
-/* The first 8 bytes of an id, big-endian, zero-padded: ordered as the bytes, (1). */
-static uint64_t id_prefix(const char *id, size_t len)
+/* ---- keys, (1) ---- */
+
+/* The first 8 bytes of an id, big-endian, zero-padded: ordered as the bytes. */
+static inline uint64_t id_prefix(const char *id, size_t len)
 {
     uint64_t p = 0;
-    memcpy(&p, id, len < 8 ? len : 8);
+    if (len >= 8)
+        memcpy(&p, id, 8); /* a fixed-size load, the common case */
+    else
+        memcpy(&p, id, len);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     p = __builtin_bswap64(p);
 #endif
     return p;
 }
 
-static index_probe probe_of(const char *id, size_t len)
+/* <0, 0, >0: the ids of two nodes, in strcmp order. */
+static int node_cmp(const mem_node *a, const char *b_id, size_t b_len)
 {
-    return (index_probe){.prefix = id_prefix(id, len), .id = id, .len = len};
-}
-
-/* <0, 0, >0: the probe against the key (prefix, node), in strcmp order. */
-static inline int probe_cmp(const index_probe *p, uint64_t prefix, const mem_node *node)
-{
-    if (__builtin_expect(p->prefix != prefix, 1))
-        return p->prefix < prefix ? -1 : 1;
-    size_t n = p->len < node->id_len ? p->len : node->id_len;
-    int c = memcmp(p->id, node->id, n);
+    size_t n = a->id_len < b_len ? a->id_len : b_len;
+    int c = memcmp(a->id, b_id, n);
     if (c != 0)
         return c;
-    return p->len < node->id_len ? -1 : p->len > node->id_len;
+    return a->id_len < b_len ? -1 : a->id_len > b_len;
 }
 
-/* The first key of the leaf above the probe (upper bound): [0, count]. */
-static uint32_t leaf_upper(const mem_index_node *n, const index_probe *p)
+/* Whether a sorts before b. */
+static inline bool entry_less(const mem_index_entry *a, const mem_index_entry *b)
 {
-    assert(n->leaf);
-    uint32_t lo = 0, hi = n->count;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (probe_cmp(p, n->u.l.prefix[mid], n->u.l.key[mid]) >= 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    if (__builtin_expect(a->prefix != b->prefix, 1))
+        return a->prefix < b->prefix;
+    return node_cmp(a->node, b->node->id, b->node->id_len) < 0;
 }
 
-/* The child of an inner node whose keys may hold the probe, (2). */
-static uint32_t inner_child(const mem_index_node *n, const index_probe *p)
+static int entry_qsort_cmp(const void *a, const void *b)
 {
-    assert(!n->leaf && n->count >= 2);
-    uint32_t lo = 1, hi = n->count;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (probe_cmp(p, n->u.in.prefix[mid], n->u.in.key[mid]) >= 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo - 1;
+    const mem_index_entry *x = a, *y = b;
+    return node_cmp(x->node, y->node->id, y->node->id_len);
 }
 
-bool mem_index_pool_reserve(mem_index_pool *pool, size_t nodes)
+/* ---- buffers by size class, (6) ---- */
+
+static size_t class_keys(uint32_t cls)
 {
-    assert(nodes <= MEMORY_INDEX_RESERVE_MAX);
-    while (pool->count < nodes) {
-        mem_index_node *n = aligned_alloc(64, MEMORY_INDEX_NODE_BYTES);
-        if (n == NULL)
-            return false;
-        n->next = pool->spare;
-        pool->spare = n;
-        pool->count++;
-    }
+    assert(cls <= MEMORY_INDEX_LEVELS_MAX);
+    return (size_t)MEMORY_INDEX_RUN_KEYS << cls;
+}
+
+static size_t class_bytes(uint32_t cls)
+{
+    return class_keys(cls) * sizeof(mem_index_entry);
+}
+
+static mem_index_entry *buffer_alloc(uint32_t cls)
+{
+    size_t bytes = class_bytes(cls);
+    if (bytes < INDEX_MAP_BYTES)
+        return malloc(bytes);
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void buffer_free(mem_index_entry *b, uint32_t cls)
+{
+    if (b == NULL)
+        return;
+    size_t bytes = class_bytes(cls);
+    if (bytes < INDEX_MAP_BYTES)
+        free(b);
+    else
+        munmap(b, bytes);
+}
+
+/* A buffer of class cls from the pool's spares: reserved first, (4). */
+static mem_index_entry *pool_take(mem_index_pool *pool, uint32_t cls)
+{
+    assert(pool->spares[cls] > 0);
+    return pool->spare[cls][--pool->spares[cls]];
+}
+
+/* A buffer back to the pool, or freed when the pool has enough of its class. */
+static void pool_give(mem_index_pool *pool, mem_index_entry *b, uint32_t cls)
+{
+    if (pool->spares[cls] < MEMORY_INDEX_SPARES_MAX)
+        pool->spare[cls][pool->spares[cls]++] = b;
+    else
+        buffer_free(b, cls);
+}
+
+/* At least one spare of class cls. False: out of memory. */
+static bool pool_reserve(mem_index_pool *pool, uint32_t cls)
+{
+    if (pool->spares[cls] > 0)
+        return true;
+    mem_index_entry *b = buffer_alloc(cls);
+    if (b == NULL)
+        return false;
+    pool->spare[cls][pool->spares[cls]++] = b;
     return true;
+}
+
+/* The scratch: MEMORY_INDEX_TAIL_MAX entries, then the radix counts. */
+#define INDEX_SCRATCH_BYTES (MEMORY_INDEX_TAIL_MAX * sizeof(mem_index_entry) + sizeof(radix_counts))
+
+static bool pool_reserve_scratch(mem_index_pool *pool)
+{
+    if (pool->scratch == NULL)
+        pool->scratch = malloc(INDEX_SCRATCH_BYTES);
+    return pool->scratch != NULL;
+}
+
+static void scratch_sort(mem_index_pool *pool, mem_index_entry *e, size_t n)
+{
+    assert(pool->scratch != NULL && n <= MEMORY_INDEX_TAIL_MAX);
+    entries_sort(e, n, pool->scratch, (void *)(pool->scratch + MEMORY_INDEX_TAIL_MAX));
 }
 
 void mem_index_pool_free(mem_index_pool *pool)
 {
-    while (pool->spare != NULL) {
-        mem_index_node *n = pool->spare;
-        pool->spare = n->next;
-        free(n);
+    for (uint32_t cls = 0; cls <= MEMORY_INDEX_LEVELS_MAX; cls++) {
+        while (pool->spares[cls] > 0)
+            buffer_free(pool_take(pool, cls), cls);
     }
-    pool->count = 0;
+    free(pool->scratch);
+    memset(pool, 0, sizeof *pool);
 }
 
-static mem_index_node *pool_take(mem_index_pool *pool, bool leaf)
-{
-    assert(pool->count > 0 && pool->spare != NULL); /* (3): reserved first */
-    mem_index_node *n = pool->spare;
-    pool->spare = n->next;
-    pool->count--;
-    memset(n, 0, sizeof *n);
-    n->leaf = leaf;
-    return n;
-}
+/* ---- sorting the tail, (1) ---- */
 
-/* Inserts (prefix, key) at `at` of a leaf that has room. */
-static void leaf_put(mem_index_node *n, uint32_t at, uint64_t prefix, mem_node *key)
+/* Sorts e[0..n) in place by (prefix, id), with tmp of n entries: an LSD radix
+ * sort on the prefix, INDEX_RADIX_BITS a pass (passes where every key has the
+ * same digit are skipped), then each run of equal prefixes by their ids. */
+static void entries_sort(mem_index_entry *e, size_t n, mem_index_entry *tmp, radix_counts count)
 {
-    assert(n->leaf && n->count < MEMORY_INDEX_LEAF_MAX && at <= n->count);
-    size_t tail = n->count - at;
-    memmove(&n->u.l.prefix[at + 1], &n->u.l.prefix[at], tail * sizeof n->u.l.prefix[0]);
-    memmove(&n->u.l.key[at + 1], &n->u.l.key[at], tail * sizeof n->u.l.key[0]);
-    n->u.l.prefix[at] = prefix;
-    n->u.l.key[at] = key;
-    n->count++;
-}
-
-static void inner_put(mem_index_node *n, uint32_t at, uint64_t prefix, mem_node *key,
-                      mem_index_node *child)
-{
-    assert(!n->leaf && n->count < MEMORY_INDEX_INNER_MAX && at <= n->count);
-    size_t tail = n->count - at;
-    memmove(&n->u.in.prefix[at + 1], &n->u.in.prefix[at], tail * sizeof n->u.in.prefix[0]);
-    memmove(&n->u.in.key[at + 1], &n->u.in.key[at], tail * sizeof n->u.in.key[0]);
-    memmove(&n->u.in.child[at + 1], &n->u.in.child[at], tail * sizeof n->u.in.child[0]);
-    n->u.in.prefix[at] = prefix;
-    n->u.in.key[at] = key;
-    n->u.in.child[at] = child;
-    n->count++;
-}
-
-/* What a split sends up: the new right node and its lowest key. */
-typedef struct index_split {
-    mem_index_node *right; /* NULL: no split */
-    uint64_t prefix;
-    mem_node *key;
-} index_split;
-
-static index_split leaf_insert(mem_index_node *n, mem_index_pool *pool, uint32_t at,
-                               uint64_t prefix, mem_node *key)
-{
-    if (n->count < MEMORY_INDEX_LEAF_MAX) {
-        leaf_put(n, at, prefix, key);
-        return (index_split){0};
+    memset(count, 0, sizeof(radix_counts));
+    for (size_t i = 0; i < n; i++) {
+        uint64_t p = e[i].prefix;
+#pragma GCC unroll 8
+        for (uint32_t pass = 0; pass < INDEX_RADIX_PASSES; pass++)
+            count[pass][(p >> (pass * INDEX_RADIX_BITS)) & (INDEX_RADIX_BUCKETS - 1)]++;
     }
-    /* (2): an append to the last leaf leaves it full; any other split halves. */
-    uint32_t keep = at == n->count && n->next == NULL ? n->count : n->count / 2;
-    mem_index_node *r = pool_take(pool, true);
-    uint32_t moved = n->count - keep;
-    memcpy(r->u.l.prefix, &n->u.l.prefix[keep], moved * sizeof r->u.l.prefix[0]);
-    memcpy(r->u.l.key, &n->u.l.key[keep], moved * sizeof r->u.l.key[0]);
-    r->count = (uint16_t)moved;
-    n->count = (uint16_t)keep;
-    r->next = n->next;
-    n->next = r;
-    n->splits++; /* its keys' range shrank: a path found before is stale */
-    if (at < keep)
-        leaf_put(n, at, prefix, key);
-    else
-        leaf_put(r, at - keep, prefix, key);
-    assert(n->count >= 1 && r->count >= 1);
-    return (index_split){.right = r, .prefix = r->u.l.prefix[0], .key = r->u.l.key[0]};
-}
-
-/* right_edge: n is the last node of its level (every child on the way was the last). */
-static index_split inner_insert(mem_index_node *n, mem_index_pool *pool, uint32_t at,
-                                index_split up, bool right_edge)
-{
-    if (n->count < MEMORY_INDEX_INNER_MAX) {
-        inner_put(n, at, up.prefix, up.key, up.right);
-        return (index_split){0};
-    }
-    /* (2) as for leaves; the new node takes two children (an inner node has two at least). */
-    uint32_t keep = at == n->count && right_edge ? n->count - 1 : n->count / 2;
-    mem_index_node *r = pool_take(pool, false);
-    uint32_t moved = n->count - keep;
-    memcpy(r->u.in.prefix, &n->u.in.prefix[keep], moved * sizeof r->u.in.prefix[0]);
-    memcpy(r->u.in.key, &n->u.in.key[keep], moved * sizeof r->u.in.key[0]);
-    memcpy(r->u.in.child, &n->u.in.child[keep], moved * sizeof r->u.in.child[0]);
-    r->count = (uint16_t)moved;
-    n->count = (uint16_t)keep;
-    if (at < keep)
-        inner_put(n, at, up.prefix, up.key, up.right);
-    else
-        inner_put(r, at - keep, up.prefix, up.key, up.right);
-    /* Key 0 of r is a true lower bound of its subtree, (2): it was a separator. */
-    return (index_split){.right = r, .prefix = r->u.in.prefix[0], .key = r->u.in.key[0]};
-}
-
-void mem_index_insert(mem_index *ix, mem_index_pool *pool, mem_node *node)
-{
-    assert(node != NULL && pool->count >= mem_index_insert_nodes(ix));
-    index_probe p = probe_of(node->id, node->id_len);
-    if (ix->root == NULL) {
-        ix->root = pool_take(pool, true);
-        ix->depth = 1;
-    }
-    mem_index_node *path[MEMORY_INDEX_DEPTH_MAX];
-    uint32_t child_at[MEMORY_INDEX_DEPTH_MAX];
-    bool right_edge[MEMORY_INDEX_DEPTH_MAX];
-    mem_index_node *n = ix->root;
-    uint32_t level = 0;
-    bool edge = true;
-    while (!n->leaf) {
-        assert(level + 1 < MEMORY_INDEX_DEPTH_MAX);
-        path[level] = n;
-        right_edge[level] = edge;
-        child_at[level] = inner_child(n, &p);
-        edge = edge && child_at[level] + 1 == n->count;
-        n = n->u.in.child[child_at[level]];
-        level++;
-    }
-    assert(level + 1 == ix->depth);
-    uint32_t at = leaf_upper(n, &p);
-    assert(at == 0 || probe_cmp(&p, n->u.l.prefix[at - 1], n->u.l.key[at - 1]) != 0); /* absent */
-    index_split up = leaf_insert(n, pool, at, p.prefix, node);
-    while (up.right != NULL && level > 0) {
-        level--;
-        up = inner_insert(path[level], pool, child_at[level] + 1, up, right_edge[level]);
-    }
-    if (up.right != NULL) {
-        /* The root split: a new root over the two halves. */
-        assert(ix->depth < MEMORY_INDEX_DEPTH_MAX);
-        mem_index_node *root = pool_take(pool, false);
-        inner_put(root, 0, 0, NULL, ix->root);
-        inner_put(root, 1, up.prefix, up.key, up.right);
-        ix->root = root;
-        ix->depth++;
-    }
-    ix->count++;
-}
-
-/* Where pass 1 found a buffered key's leaf, (4). */
-typedef struct flush_leaf {
-    mem_index_node *leaf;
-    uint8_t splits; /* the leaf's then: the leaf still covers the key while equal */
-} flush_leaf;
-
-/* Pass 1 of a flush, (4): every buffered key's path, a level at a time, each
- * node prefetched whole (512 bytes, 8 lines) before the next level reads it.
- * A leaf's range of keys changes only when it splits itself (splits elsewhere
- * leave it whole), so pass 2 goes straight to the leaf found here while that
- * leaf has not split and has room. */
-static void flush_prefetch(mem_index *ix, flush_leaf *found)
-{
-    mem_index_node *at[MEMORY_INDEX_RECENT_MAX];
-    uint32_t n = ix->recent_count;
-    assert(n <= MEMORY_INDEX_RECENT_MAX && ix->root != NULL);
-    for (uint32_t k = 0; k < n; k++)
-        at[k] = ix->root;
-    for (uint32_t level = 1; level < ix->depth; level++) {
-        for (uint32_t k = 0; k < n; k++) {
-            index_probe p = probe_of(ix->recent[k]->id, ix->recent[k]->id_len);
-            assert(!at[k]->leaf);
-            at[k] = at[k]->u.in.child[inner_child(at[k], &p)];
-            for (size_t line = 0; line < MEMORY_INDEX_NODE_BYTES; line += 64)
-                __builtin_prefetch((const char *)at[k] + line, 1);
+    mem_index_entry *from = e, *to = tmp;
+    for (uint32_t pass = 0; pass < INDEX_RADIX_PASSES; pass++) {
+        uint32_t shift = pass * INDEX_RADIX_BITS;
+        if (n == 0 || count[pass][(from[0].prefix >> shift) & (INDEX_RADIX_BUCKETS - 1)] == n)
+            continue; /* one byte value: the pass would keep the order */
+        uint32_t at = 0;
+        for (uint32_t b = 0; b < INDEX_RADIX_BUCKETS; b++) {
+            uint32_t c = count[pass][b];
+            count[pass][b] = at;
+            at += c;
         }
+        for (size_t i = 0; i < n; i++)
+            to[count[pass][(from[i].prefix >> shift) & (INDEX_RADIX_BUCKETS - 1)]++] = from[i];
+        mem_index_entry *t = from;
+        from = to;
+        to = t;
     }
-    for (uint32_t k = 0; k < n; k++) {
-        assert(at[k]->leaf);
-        found[k] = (flush_leaf){.leaf = at[k], .splits = at[k]->splits};
+    if (from != e)
+        memcpy(e, from, n * sizeof *e);
+    /* Equal prefixes: by id (ids that share their first 8 bytes). */
+    for (size_t i = 0; i + 1 < n;) {
+        size_t j = i + 1;
+        while (j < n && e[j].prefix == e[i].prefix)
+            j++;
+        bool sorted = true;
+        for (size_t k = i + 1; sorted && k < j; k++)
+            sorted = entry_less(&e[k - 1], &e[k]);
+        if (!sorted)
+            qsort(&e[i], j - i, sizeof *e, entry_qsort_cmp);
+        i = j;
     }
 }
 
-bool mem_index_flush(mem_index *ix, mem_index_pool *pool)
+static bool tail_sort(mem_index *ix, mem_index_pool *pool)
 {
-    assert(ix->recent_count <= ix->recent_cap);
-    if (ix->recent_count == 0)
+    if (ix->tail_sorted)
         return true;
-    flush_leaf found[MEMORY_INDEX_RECENT_MAX];
-    bool have_paths = ix->root != NULL;
-    if (have_paths)
-        flush_prefetch(ix, found);
-    uint32_t done = 0;
-    for (; done < ix->recent_count; done++) {
-        mem_node *node = ix->recent[done];
-        flush_leaf *f = &found[done];
-        if (have_paths && f->leaf->splits == f->splits && f->leaf->count < MEMORY_INDEX_LEAF_MAX) {
-            /* Pass 2, the short way: the leaf found still covers the key. */
-            index_probe p = probe_of(node->id, node->id_len);
-            leaf_put(f->leaf, leaf_upper(f->leaf, &p), p.prefix, node);
-            ix->count++;
-            continue;
-        }
-        if (!mem_index_pool_reserve(pool, mem_index_insert_nodes(ix)))
-            break;
-        mem_index_insert(ix, pool, node); /* pass 2: a descent on warm nodes */
-    }
-    uint32_t left = ix->recent_count - done;
-    memmove(ix->recent, ix->recent + done, left * sizeof ix->recent[0]);
-    ix->recent_count = left;
-    return left == 0;
+    if (!pool_reserve_scratch(pool))
+        return false;
+    scratch_sort(pool, ix->tail, ix->tail_count);
+    ix->tail_sorted = true;
+    return true;
 }
+
+/* ---- merges, (2) and (3) ---- */
+
+/* Advances level k's merge by up to `budget` keys; true when it has ended. */
+static bool merge_step(mem_index_level *lv, size_t keys, size_t budget)
+{
+    assert(lv->out != NULL && lv->runs == 2);
+    const mem_index_entry *a = lv->run[0], *b = lv->run[1];
+    size_t i = lv->from[0], j = lv->from[1];
+    mem_index_entry *out = lv->out + i + j;
+    mem_index_entry *stop = out + (budget < 2 * keys - i - j ? budget : 2 * keys - i - j);
+    for (;;) {
+        /* m steps cannot exhaust either run: each step takes one key of one. */
+        size_t m = (size_t)(stop - out);
+        m = m < keys - i ? m : keys - i;
+        m = m < keys - j ? m : keys - j;
+        if (m == 0)
+            break;
+        for (mem_index_entry *end = out + m; out < end; out++) {
+            bool take_a = entry_less(&a[i], &b[j]);
+            *out = take_a ? a[i] : b[j];
+            i += take_a;
+            j += !take_a;
+        }
+    }
+    if (out < stop && i < keys) {
+        size_t n = (size_t)(stop - out);
+        memcpy(out, a + i, n * sizeof *out);
+        i += n;
+    } else if (out < stop && j < keys) {
+        size_t n = (size_t)(stop - out);
+        memcpy(out, b + j, n * sizeof *out);
+        j += n;
+    }
+    lv->from[0] = i;
+    lv->from[1] = j;
+    assert(i <= keys && j <= keys);
+    return i == keys && j == keys;
+}
+
+/* Whether level k's merge (started now if the level has two runs) ends within
+ * this seal's budget. */
+static bool merge_ends_now(size_t keys, size_t done)
+{
+    return 2 * keys - done <= MEMORY_INDEX_MERGE_STEP;
+}
+
+/* (4): every buffer and level a seal will take, reserved. False: out of memory
+ * (what was reserved stays in the pool, for the next try). */
+static bool seal_reserve(mem_index *ix, mem_index_pool *pool)
+{
+    if (!pool_reserve_scratch(pool) || !pool_reserve(pool, 0))
+        return false;
+    /* The seal as it will run: a run arrives at level 0, and at level k + 1
+     * whenever level k's merge (new or going on) ends within this seal. */
+    uint32_t k = 0;
+    for (bool arrives = true; arrives || k < ix->levels; k++) {
+        assert(k < MEMORY_INDEX_LEVELS_MAX);
+        const mem_index_level *lv = k < ix->levels ? &ix->level[k] : NULL;
+        uint32_t runs = (lv != NULL ? lv->runs : 0) + arrives;
+        assert(runs <= 2); /* (3) */
+        bool going_on = lv != NULL && lv->out != NULL;
+        if (runs == 2 && !going_on && !pool_reserve(pool, k + 1))
+            return false;
+        size_t done = going_on ? lv->from[0] + lv->from[1] : 0;
+        arrives = runs == 2 && merge_ends_now(class_keys(k), done);
+    }
+    uint32_t need = k > ix->levels ? k : ix->levels;
+    if (need > ix->levels) {
+        mem_index_level *grown = realloc(ix->level, need * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        memset(grown + ix->levels, 0, (need - ix->levels) * sizeof *grown);
+        ix->level = grown;
+        ix->levels = need;
+    }
+    return true;
+}
+
+/* After seal_reserve(): the tail's smallest MEMORY_INDEX_RUN_KEYS keys become a
+ * level-0 run, and every level's merge advances, (3). Cannot fail. */
+static void seal(mem_index *ix, mem_index_pool *pool)
+{
+    assert(ix->tail_count >= MEMORY_INDEX_RUN_KEYS && pool->scratch != NULL);
+    if (!ix->tail_sorted)
+        scratch_sort(pool, ix->tail, ix->tail_count);
+    mem_index_entry *run = pool_take(pool, 0);
+    memcpy(run, ix->tail, MEMORY_INDEX_RUN_KEYS * sizeof *run);
+    ix->tail_count -= MEMORY_INDEX_RUN_KEYS;
+    memmove(ix->tail, ix->tail + MEMORY_INDEX_RUN_KEYS, ix->tail_count * sizeof *ix->tail);
+    ix->tail_sorted = true; /* what is left was sorted with the rest */
+    for (uint32_t k = 0; k < ix->levels; k++) {
+        mem_index_level *lv = &ix->level[k];
+        if (run != NULL) {
+            assert(lv->runs < 2); /* (3) */
+            lv->run[lv->runs++] = run;
+            run = NULL;
+        }
+        if (lv->runs == 2 && lv->out == NULL) {
+            lv->out = pool_take(pool, k + 1); /* reserved by seal_reserve() */
+            lv->from[0] = lv->from[1] = 0;
+        }
+        if (lv->out != NULL && merge_step(lv, class_keys(k), MEMORY_INDEX_MERGE_STEP)) {
+            pool_give(pool, lv->run[0], k);
+            pool_give(pool, lv->run[1], k);
+            run = lv->out; /* to level k + 1, next turn */
+            *lv = (mem_index_level){0};
+        }
+    }
+    assert(run == NULL); /* seal_reserve() made the level it reaches */
+}
+
+/* ---- adds ---- */
 
 bool mem_index_make_room_for(mem_index *ix, mem_index_pool *pool, uint32_t n)
 {
-    assert(n >= 1 && n <= MEMORY_INDEX_RECENT_MAX);
-    while (ix->recent_cap - ix->recent_count < n && ix->recent_cap < MEMORY_INDEX_RECENT_MAX) {
-        uint32_t cap = ix->recent_cap == 0 ? MEMORY_INDEX_RECENT_FIRST : ix->recent_cap * 2;
-        mem_node **grown = realloc(ix->recent, cap * sizeof *grown);
-        if (grown == NULL)
-            break; /* then into the tree, below */
-        ix->recent = grown;
-        ix->recent_cap = cap;
-    }
-    if (ix->recent_cap - ix->recent_count >= n)
+    assert(n >= 1 && n <= MEMORY_INDEX_ROOM_MAX);
+    if (__builtin_expect(ix->tail_cap - ix->tail_count >= n && ix->tail_count < MEMORY_INDEX_RUN_KEYS, 1))
         return true;
-    /* Full at its largest (or it could not grow): into the tree, (4). */
-    return mem_index_flush(ix, pool) || ix->recent_cap - ix->recent_count >= n;
+    if (ix->tail_count >= MEMORY_INDEX_RUN_KEYS) {
+        if (!seal_reserve(ix, pool))
+            return false;
+        seal(ix, pool);
+    }
+    assert(ix->tail_count < MEMORY_INDEX_RUN_KEYS);
+    if (ix->tail_cap - ix->tail_count < n) {
+        uint32_t cap = ix->tail_cap == 0 ? MEMORY_INDEX_TAIL_FIRST : ix->tail_cap;
+        while (cap - ix->tail_count < n)
+            cap *= 2;
+        if (cap > MEMORY_INDEX_TAIL_MAX)
+            cap = MEMORY_INDEX_TAIL_MAX; /* RUN_KEYS - 1 + ROOM_MAX at most: enough */
+        mem_index_entry *grown = realloc(ix->tail, cap * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        ix->tail = grown;
+        ix->tail_cap = cap;
+    }
+    return true;
 }
 
 bool mem_index_make_room(mem_index *ix, mem_index_pool *pool)
@@ -352,56 +360,84 @@ bool mem_index_make_room(mem_index *ix, mem_index_pool *pool)
 
 void mem_index_add(mem_index *ix, mem_node *node)
 {
-    assert(node != NULL && ix->recent_count < ix->recent_cap); /* make_room said yes */
-    ix->recent[ix->recent_count++] = node;
+    assert(node != NULL && ix->tail_count < ix->tail_cap); /* make_room said yes */
+    ix->tail[ix->tail_count++] = (mem_index_entry){id_prefix(node->id, node->id_len), node};
+    ix->tail_sorted = false;
+    ix->count++;
 }
 
-mem_index_cursor mem_index_seek(const mem_index *ix, const char *after)
+/* ---- reads, (5) ---- */
+
+bool mem_index_flush(mem_index *ix, mem_index_pool *pool)
 {
-    assert(ix->recent_count == 0); /* (4): flushed by the reader */
-    const mem_index_node *n = ix->root;
-    if (n == NULL)
-        return (mem_index_cursor){0};
-    if (after == NULL) {
-        while (!n->leaf)
-            n = n->u.in.child[0];
-        return (mem_index_cursor){.leaf = n, .at = 0};
+    return tail_sort(ix, pool);
+}
+
+/* The first entry of e[0..n) whose id is > after (prefix p, length len). */
+static const mem_index_entry *first_above(const mem_index_entry *e, size_t n, uint64_t p,
+                                          const char *after, size_t len)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        bool above = e[mid].prefix != p ? e[mid].prefix > p
+                                        : node_cmp(e[mid].node, after, len) > 0;
+        if (above)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
-    index_probe p = probe_of(after, strlen(after));
-    uint32_t levels = 1;
-    while (!n->leaf) {
-        n = n->u.in.child[inner_child(n, &p)];
-        levels++;
+    return e + lo;
+}
+
+static void cursor_add(mem_index_cursor *c, const mem_index_entry *e, size_t n, const char *after,
+                       uint64_t p, size_t len)
+{
+    assert(c->sources < MEMORY_INDEX_SOURCES_MAX);
+    const mem_index_entry *at = after == NULL ? e : first_above(e, n, p, after, len);
+    if (at < e + n)
+        c->source[c->sources++] = (mem_index_source){.at = at, .end = e + n};
+}
+
+void mem_index_seek(const mem_index *ix, const char *after, mem_index_cursor *c)
+{
+    assert(ix->tail_sorted || ix->tail_count == 0); /* (5): flushed by the reader */
+    c->sources = 0;
+    size_t len = after != NULL ? strlen(after) : 0;
+    uint64_t p = after != NULL ? id_prefix(after, len) : 0;
+    for (uint32_t k = 0; k < ix->levels; k++) {
+        const mem_index_level *lv = &ix->level[k];
+        for (uint32_t r = 0; r < lv->runs; r++)
+            cursor_add(c, lv->run[r], class_keys(k), after, p, len);
     }
-    assert(levels == ix->depth);
-    return (mem_index_cursor){.leaf = n, .at = leaf_upper(n, &p)};
+    cursor_add(c, ix->tail, ix->tail_count, after, p, len);
 }
 
 mem_node *mem_index_next(mem_index_cursor *c)
 {
-    while (c->leaf != NULL && c->at >= c->leaf->count) {
-        c->leaf = c->leaf->next; /* a leaf is never empty, but a seek may end past one */
-        c->at = 0;
-    }
-    if (c->leaf == NULL)
+    if (c->sources == 0)
         return NULL;
-    return c->leaf->u.l.key[c->at++];
-}
-
-static void node_free(mem_index_node *n, uint32_t levels)
-{
-    assert(levels >= 1);
-    if (!n->leaf) {
-        for (uint32_t i = 0; i < n->count; i++)
-            node_free(n->u.in.child[i], levels - 1);
+    uint32_t least = 0;
+    for (uint32_t s = 1; s < c->sources; s++) {
+        if (entry_less(c->source[s].at, c->source[least].at))
+            least = s;
     }
-    free(n);
+    mem_index_source *src = &c->source[least];
+    mem_node *node = src->at->node;
+    if (++src->at == src->end)
+        c->source[least] = c->source[--c->sources]; /* order of sources is free */
+    return node;
 }
 
 void mem_index_free(mem_index *ix)
 {
-    if (ix->root != NULL)
-        node_free(ix->root, ix->depth);
-    free(ix->recent);
+    for (uint32_t k = 0; k < ix->levels; k++) {
+        mem_index_level *lv = &ix->level[k];
+        for (uint32_t r = 0; r < lv->runs; r++)
+            buffer_free(lv->run[r], k);
+        buffer_free(lv->out, k + 1);
+    }
+    free(ix->level);
+    free(ix->tail);
     memset(ix, 0, sizeof *ix);
 }

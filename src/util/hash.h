@@ -21,15 +21,20 @@ static inline uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)
 {
     const unsigned char *p = data;
     uint64_t h = seed ^ (len * 0x9E3779B97F4A7C15ull);
-    while (len >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = hash_mix(h ^ w, 0xA0761D6478BD642Full);
-        p += 8;
-        len -= 8;
-    }
     uint64_t tail = 0;
-    memcpy(&tail, p, len);
+    if (len >= 8) {
+        /* Whole words, then the last 8 bytes (overlapping the last word read):
+         * a fixed-size load instead of a copy of a variable length. */
+        const unsigned char *last = p + len - 8;
+        for (; p < last; p += 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            h = hash_mix(h ^ w, 0xA0761D6478BD642Full);
+        }
+        memcpy(&tail, last, 8);
+    } else {
+        memcpy(&tail, p, len);
+    }
     return hash_mix(h ^ tail ^ 0xE7037ED1A0B428DBull, 0x8EBC6AF09C88C6E3ull);
 }
 

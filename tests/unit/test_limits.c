@@ -13,6 +13,7 @@
 
 #include "booking.h"
 #include "support/test_support.h"
+#include "core/validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +214,38 @@ static void every_other_byte_is_refused(void **state)
         if (booking_id_valid(&c, 1) != expected)
             fail_msg("byte 0x%02x: booking_id_valid gave %d", b, !expected);
     }
+}
+
+/* The library's one-pass check (core/validate.h), which reads ids a block of
+ * 16 bytes at a time: at every position of ids around the block edges, each
+ * byte is accepted exactly when it is in the alphabet, and the length counts. */
+static void an_id_is_accepted_exactly_when_every_byte_at_any_position_is_in_the_alphabet(void **state)
+{
+    (void)state;
+    static const size_t lengths[] = {1, 2, 15, 16, 17, 31, 32, 33, 36, 47, 48, 49, 127,
+                                     BOOKING_ID_LEN_MAX};
+    char id[BOOKING_ID_LEN_MAX + 2];
+    for (size_t l = 0; l < sizeof lengths / sizeof lengths[0]; l++) {
+        size_t len = lengths[l];
+        for (size_t at = 0; at < len; at++) {
+            for (int b = 1; b < 256; b++) {
+                memset(id, 'a', len);
+                id[len] = '\0';
+                id[at] = (char)b;
+                bool allowed = strchr(ALLOWED_ID_CHARS, b) != NULL;
+                size_t got = bk_core_id_checked_len(id);
+                if (got != (allowed ? len : 0))
+                    fail_msg("byte 0x%02x at %zu of %zu: checked length %zu", b, at, len, got);
+            }
+        }
+    }
+    /* Every allowed byte in every lane of a block, and one too many bytes. */
+    const char *all = ALLOWED_ID_CHARS;
+    assert_true(bk_core_id_checked_len(all) == strlen(all));
+    memset(id, 'Z', BOOKING_ID_LEN_MAX + 1);
+    id[BOOKING_ID_LEN_MAX + 1] = '\0';
+    assert_true(bk_core_id_checked_len(id) == 0);
+    assert_true(bk_core_id_checked_len("") == 0 && bk_core_id_checked_len(NULL) == 0);
 }
 
 static void forbidden_characters_are_refused_at_the_api(void **state)
@@ -480,6 +513,7 @@ int main(void)
         cmocka_unit_test(id_of_129_bytes_is_refused),
         cmocka_unit_test(every_allowed_character_class_is_accepted),
         cmocka_unit_test(every_other_byte_is_refused),
+        cmocka_unit_test(an_id_is_accepted_exactly_when_every_byte_at_any_position_is_in_the_alphabet),
         cmocka_unit_test(forbidden_characters_are_refused_at_the_api),
         cmocka_unit_test(null_arguments_are_refused),
         cmocka_unit_test(units_of_1_and_max_are_accepted),

@@ -3,7 +3,9 @@
  * test_memory_listing.c: the memory store's listings (SPEC section 5, store.h):
  * pages in bytewise id order after `after`, *more only when a kept id follows,
  * every record with a line on the resource (bundles' lines, REJECTED records),
- * each status as of the read's time, served from the store's index.
+ * each status as of the read's time, served from the store's index, and a walk
+ * of a resource large enough for its index's runs to be sealed and merged
+ * between pages sees each committed record once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 
 #include "booking.h"
+#include "store/memory_index.h" /* MEMORY_INDEX_RUN_KEYS */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -393,6 +396,125 @@ static void a_bundle_of_many_unknown_lines_is_recorded_under_each_of_them(void *
     booking_store_close(store);
 }
 
+/* Enough records before the walk for several sealed runs and a merge going on;
+ * WALK_WRITES more written after each page. */
+#define WALK_BEFORE (2 * MEMORY_INDEX_RUN_KEYS + 5000)
+#define WALK_PAGE BOOKING_LIST_LIMIT_MAX
+#define WALK_WRITES 1000
+#define WALK_PAGES_MAX 200
+#define WALK_ID_BYTES 12
+
+static int cmp_walk_id(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+/* The k-th id written: distinct for distinct k, in no order (a multiplicative
+ * permutation of 32-bit numbers). */
+static void walk_id(uint32_t k, char out[WALK_ID_BYTES])
+{
+    snprintf(out, WALK_ID_BYTES, "%08x", (uint32_t)(k * 2654435761u));
+}
+
+static void walk_write(booking_store *store, char (*ids)[WALK_ID_BYTES], uint32_t from, uint32_t n)
+{
+    booking_request reqs[WALK_WRITES];
+    booking_result results[WALK_WRITES];
+    for (uint32_t done = 0; done < n;) {
+        uint32_t batch = n - done < WALK_WRITES ? n - done : WALK_WRITES;
+        for (uint32_t i = 0; i < batch; i++) {
+            walk_id(from + done + i, ids[from + done + i]);
+            reqs[i] = (booking_request){.booking_id = ids[from + done + i], .resource_id = "big",
+                                        .units = 1};
+        }
+        assert_int_equal(booking_attempt_batch(store, reqs, batch, results), BOOKING_OK);
+        for (uint32_t i = 0; i < batch; i++)
+            assert_int_equal(results[i].outcome, BOOKING_BOOKED);
+        done += batch;
+    }
+}
+
+static void a_walk_of_a_large_resource_sees_each_committed_record_once_while_its_runs_merge(
+    void **state)
+{
+    (void)state;
+    int64_t now;
+    booking_store *store = store_open(&now);
+    capacity(store, "big", BOOKING_CAPACITY_MAX);
+    capacity(store, "other", BOOKING_CAPACITY_MAX);
+    size_t total_max = WALK_BEFORE + (size_t)WALK_PAGES_MAX * WALK_WRITES;
+    char (*ids)[WALK_ID_BYTES] = calloc(total_max, WALK_ID_BYTES);
+    char (*seen)[WALK_ID_BYTES] = calloc(total_max, WALK_ID_BYTES);
+    booking_record *page = calloc(WALK_PAGE, sizeof *page);
+    assert_non_null(ids);
+    assert_non_null(seen);
+    assert_non_null(page);
+    walk_write(store, ids, 0, WALK_BEFORE);
+    uint32_t written = WALK_BEFORE;
+    size_t seen_count = 0;
+    char after[BOOKING_ID_LEN_MAX + 1] = "";
+    bool more = true;
+    for (int pages = 0; more; pages++) {
+        assert_true(pages < WALK_PAGES_MAX);
+        booking_reason reason;
+        size_t count;
+        assert_int_equal(booking_list_bookings(store, "big", BOOKING_LIST_ALL,
+                                               after[0] ? after : NULL, WALK_PAGE, &reason, page,
+                                               &count, &more),
+                         BOOKING_OK);
+        assert_int_equal(reason, BOOKING_REASON_OK);
+        assert_true(count == WALK_PAGE || !more);
+        for (size_t i = 0; i < count; i++) {
+            /* Ascending across pages: no record twice, none out of order. */
+            assert_true(seen_count == 0 || strcmp(seen[seen_count - 1], page[i].booking_id) < 0);
+            assert_string_equal(page[i].resource_id, "big");
+            size_t len = strlen(page[i].booking_id);
+            assert_true(len < WALK_ID_BYTES);
+            memcpy(seen[seen_count++], page[i].booking_id, len + 1);
+        }
+        if (count > 0)
+            snprintf(after, sizeof after, "%s", page[count - 1].booking_id);
+        /* Writes between pages, to this resource (seals, merges) and another. */
+        walk_write(store, ids, written, WALK_WRITES);
+        written += WALK_WRITES;
+        char other_id[16];
+        snprintf(other_id, sizeof other_id, "o-%d", pages);
+        assert_int_equal(attempt(store, other_id, "other", 1, 0).outcome, BOOKING_BOOKED);
+    }
+    /* Every record committed before the walk was seen; every one seen exists. */
+    char (*all)[WALK_ID_BYTES] = calloc(written, WALK_ID_BYTES);
+    assert_non_null(all);
+    memcpy(all, ids, (size_t)written * WALK_ID_BYTES);
+    qsort(all, written, WALK_ID_BYTES, cmp_walk_id);
+    for (uint32_t k = 0; k < WALK_BEFORE; k++)
+        assert_non_null(bsearch(ids[k], seen, seen_count, WALK_ID_BYTES, cmp_walk_id));
+    for (size_t i = 0; i < seen_count; i++)
+        assert_non_null(bsearch(seen[i], all, written, WALK_ID_BYTES, cmp_walk_id));
+    /* A walk with no writes between pages: exactly every record, in order. */
+    size_t at = 0;
+    after[0] = '\0';
+    do {
+        booking_reason reason;
+        size_t count;
+        assert_int_equal(booking_list_bookings(store, "big", BOOKING_LIST_ALL,
+                                               after[0] ? after : NULL, WALK_PAGE, &reason, page,
+                                               &count, &more),
+                         BOOKING_OK);
+        for (size_t i = 0; i < count; i++) {
+            assert_true(at < written);
+            assert_string_equal(page[i].booking_id, all[at++]);
+        }
+        if (count > 0)
+            snprintf(after, sizeof after, "%s", page[count - 1].booking_id);
+    } while (more);
+    assert_true(at == written);
+    free(all);
+    free(page);
+    free(seen);
+    free(ids);
+    booking_store_close(store);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +526,8 @@ int main(void)
         cmocka_unit_test(a_filtered_page_sets_more_only_when_a_kept_record_follows),
         cmocka_unit_test(a_resource_created_later_lists_the_rejected_records_that_named_it),
         cmocka_unit_test(a_bundle_of_many_unknown_lines_is_recorded_under_each_of_them),
+        cmocka_unit_test(
+            a_walk_of_a_large_resource_sees_each_committed_record_once_while_its_runs_merge),
     };
     return cmocka_run_group_tests_name("memory_listing", tests, NULL, NULL);
 }
