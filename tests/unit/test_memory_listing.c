@@ -71,20 +71,20 @@ static void list_all(booking_store *store, const char *resource_id, booking_list
     for (int pages = 0; pages < 100; pages++) {
         booking_reason reason;
         size_t count;
-        bool more;
+        char next[BOOKING_LIST_NEXT_SIZE] = "";
         assert_int_equal(booking_list_bookings(store, resource_id, filter,
                                                after[0] ? after : NULL, limit, &reason, page,
-                                               &count, &more),
+                                               &count, next),
                          BOOKING_OK);
         assert_int_equal(reason, BOOKING_REASON_OK);
         for (size_t i = 0; i < count; i++) {
             size_t used = strlen(out);
             snprintf(out + used, out_len - used, "%s%s", used ? " " : "", page[i].booking_id);
         }
-        assert_true(count == limit || !more);
-        if (!more)
+        assert_true(count <= limit);
+        if (next[0] == '\0')
             return;
-        snprintf(after, sizeof after, "%s", page[count - 1].booking_id);
+        snprintf(after, sizeof after, "%s", next);
     }
     fail_msg("more than 100 pages");
 }
@@ -110,9 +110,9 @@ static void resources_are_listed_in_bytewise_order_after_the_given_id(void **sta
         for (;;) {
             booking_reason reason;
             size_t count;
-            bool more;
+            char next[BOOKING_LIST_NEXT_SIZE] = "";
             assert_int_equal(booking_list_resources(store, after, limit, &reason, page, &count,
-                                                    &more),
+                                                    next),
                              BOOKING_OK);
             assert_int_equal(reason, BOOKING_REASON_OK);
             for (size_t i = 0; i < count; i++) {
@@ -120,8 +120,8 @@ static void resources_are_listed_in_bytewise_order_after_the_given_id(void **sta
                 assert_true(page[i].as_of_ms == now);
                 seen++;
             }
-            assert_true(more == (seen < n));
-            if (!more)
+            assert_true((next[0] != '\0') == (seen < n));
+            if (next[0] == '\0')
                 break;
             snprintf(last, sizeof last, "%s", page[count - 1].resource_id);
             after = last;
@@ -132,10 +132,10 @@ static void resources_are_listed_in_bytewise_order_after_the_given_id(void **sta
     booking_resource page[2];
     booking_reason reason;
     size_t count;
-    bool more;
-    assert_int_equal(booking_list_resources(store, "a0", 2, &reason, page, &count, &more),
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
+    assert_int_equal(booking_list_resources(store, "a0", 2, &reason, page, &count, next),
                      BOOKING_OK);
-    assert_true(count == 2 && more);
+    assert_true(count == 2 && next[0] != '\0');
     assert_string_equal(page[0].resource_id, "a:b");
     assert_string_equal(page[1].resource_id, "abcdefgh");
     booking_store_close(store);
@@ -152,12 +152,12 @@ static void listed_resources_count_only_holds_unexpired_at_the_reads_time(void *
     booking_resource page[1];
     booking_reason reason;
     size_t count;
-    bool more;
-    assert_int_equal(booking_list_resources(store, NULL, 1, &reason, page, &count, &more),
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
+    assert_int_equal(booking_list_resources(store, NULL, 1, &reason, page, &count, next),
                      BOOKING_OK);
     assert_true(count == 1 && page[0].booked == 5);
     now += 1000; /* the hold is over: nothing else has swept it */
-    assert_int_equal(booking_list_resources(store, NULL, 1, &reason, page, &count, &more),
+    assert_int_equal(booking_list_resources(store, NULL, 1, &reason, page, &count, next),
                      BOOKING_OK);
     assert_true(count == 1 && page[0].booked == 1 && page[0].as_of_ms == now);
     booking_store_close(store);
@@ -199,11 +199,11 @@ static void bookings_list_every_record_with_a_line_on_the_resource_rejected_incl
     booking_record page[4];
     booking_reason reason;
     size_t count;
-    bool more;
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
     assert_int_equal(booking_list_bookings(store, "r1", BOOKING_LIST_ALL, "k-0", 1, &reason, page,
-                                           &count, &more),
+                                           &count, next),
                      BOOKING_OK);
-    assert_true(count == 1 && more);
+    assert_true(count == 1 && next[0] != '\0');
     assert_string_equal(page[0].booking_id, "k-1");
     assert_string_equal(page[0].resource_id, "r2");
     assert_true(page[0].line_count == 2 && page[0].units == 1 &&
@@ -219,18 +219,18 @@ static void listing_bookings_of_an_unknown_resource_answers_unknown_resource(voi
     booking_record page[1];
     booking_reason reason;
     size_t count = 7;
-    bool more = true;
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
     assert_int_equal(booking_list_bookings(store, "none", BOOKING_LIST_ALL, NULL, 1, &reason, page,
-                                           &count, &more),
+                                           &count, next),
                      BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_UNKNOWN_RESOURCE);
-    assert_true(count == 0 && !more);
+    assert_true(count == 0 && next[0] == '\0');
     capacity(store, "empty", 1);
     assert_int_equal(booking_list_bookings(store, "empty", BOOKING_LIST_ALL, NULL, 1, &reason,
-                                           page, &count, &more),
+                                           page, &count, next),
                      BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_OK);
-    assert_true(count == 0 && !more);
+    assert_true(count == 0 && next[0] == '\0');
     booking_store_close(store);
 }
 
@@ -270,11 +270,11 @@ static void the_status_filter_keeps_each_record_by_its_status_as_of_the_reads_ti
     /* The record as of the read: expired, changed at its expiry. */
     booking_record page[1];
     size_t count;
-    bool more;
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
     assert_int_equal(booking_list_bookings(store, "r", BOOKING_LIST_EXPIRED, NULL, 1, &reason,
-                                           page, &count, &more),
+                                           page, &count, next),
                      BOOKING_OK);
-    assert_true(count == 1 && !more && page[0].status == BOOKING_STATUS_EXPIRED &&
+    assert_true(count == 1 && next[0] == '\0' && page[0].status == BOOKING_STATUS_EXPIRED &&
                 page[0].updated_at_ms == LISTING_T0_MS + 1000);
     booking_store_close(store);
 }
@@ -292,15 +292,15 @@ static void a_filtered_page_sets_more_only_when_a_kept_record_follows(void **sta
     assert_int_equal(booking_cancel(store, "c", &reason, NULL), BOOKING_OK);
     booking_record page[2];
     size_t count;
-    bool more;
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
     assert_int_equal(booking_list_bookings(store, "r", BOOKING_LIST_ACTIVE, NULL, 2, &reason,
-                                           page, &count, &more),
+                                           page, &count, next),
                      BOOKING_OK);
-    assert_true(count == 2 && !more); /* c follows, but the filter drops it */
+    assert_true(count == 2 && next[0] == '\0'); /* c follows, but the filter drops it */
     assert_int_equal(booking_list_bookings(store, "r", BOOKING_LIST_ALL, NULL, 2, &reason, page,
-                                           &count, &more),
+                                           &count, next),
                      BOOKING_OK);
-    assert_true(count == 2 && more);
+    assert_true(count == 2 && next[0] != '\0');
     booking_store_close(store);
 }
 
@@ -324,9 +324,9 @@ static void a_resource_created_later_lists_the_rejected_records_that_named_it(vo
     booking_record page[4];
     booking_reason reason;
     size_t count;
-    bool more;
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
     assert_int_equal(booking_list_bookings(store, "later", BOOKING_LIST_ALL, NULL, 4, &reason,
-                                           page, &count, &more),
+                                           page, &count, next),
                      BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_UNKNOWN_RESOURCE);
     capacity(store, "later", 5);
@@ -342,9 +342,9 @@ static void a_resource_created_later_lists_the_rejected_records_that_named_it(vo
     assert_string_equal(ids, "x-1 x-2 x-3 x-4");
     /* A record listed on a resource of a later line reads as get_booking reads it. */
     assert_int_equal(booking_list_bookings(store, "later", BOOKING_LIST_ALL, NULL, 1, &reason,
-                                           page, &count, &more),
+                                           page, &count, next),
                      BOOKING_OK);
-    assert_true(count == 1 && more && page[0].outcome == BOOKING_REJECTED &&
+    assert_true(count == 1 && next[0] != '\0' && page[0].outcome == BOOKING_REJECTED &&
                 page[0].line_count == 2 && page[0].line == 0);
     assert_string_equal(page[0].resource_id, "full");
     booking_store_close(store);
@@ -379,14 +379,14 @@ static void a_bundle_of_many_unknown_lines_is_recorded_under_each_of_them(void *
         booking_record page[BOOKING_LIST_LIMIT_MAX];
         booking_reason reason;
         size_t count;
-        bool more;
+        char next[BOOKING_LIST_NEXT_SIZE] = "";
         assert_int_equal(booking_list_bookings(store, names[i], BOOKING_LIST_ALL, NULL,
                                                BOOKING_LIST_LIMIT_MAX, &reason, page, &count,
-                                               &more),
+                                               next),
                          BOOKING_OK);
         assert_int_equal(reason, BOOKING_REASON_OK);
         assert_int_equal(count, MANY_UNKNOWN_BUNDLES);
-        assert_false(more);
+        assert_false(next[0] != '\0');
         assert_string_equal(page[0].booking_id, "m-000");
         assert_string_equal(page[MANY_UNKNOWN_BUNDLES - 1].booking_id, "m-299");
     }
