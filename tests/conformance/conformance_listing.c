@@ -2,15 +2,17 @@
 /*
  * conformance_listing.c: listing (SPEC section 5, booking_list_resources and
  * booking_list_bookings) through the public API, on every store: keyset pages in
- * ascending bytewise id order, `after` exclusive, *next[0] != '\0' exactly when a kept id
- * follows the page, a booking listed on every resource it has a line on (REJECTED
+ * ascending bytewise id order, `after` exclusive, next exactly when a kept id
+ * follows the page or the page's scan budget (BOOKING_LIST_SCAN_MAX records
+ * examined) ran out with records left (then a page may be short, even empty), a booking listed on every resource it has a line on (REJECTED
  * records included), statuses read as of the read's time, and each listed item
  * exactly what booking_get_resource() or booking_get_booking() reads.
  *
  * The store may be shared (postgres), so a case lists resources only inside a
  * prefix of its own ("<case id>:..."), and bookings only of resources it made.
  * Every page of every walk is checked: at most `limit` items, each id after the
- * previous one (the first after `after`), *more only on a full page.
+ * previous one (the first after `after`), next past them, and, for a listing
+ * that keeps every record (resources, BOOKING_LIST_ALL), next only on a full page.
  */
 #include "conformance_listing.h"
 
@@ -373,7 +375,7 @@ static void listing_resources_reads_booked_net_of_holds_due_as_of_now(void **sta
     free(w.resources);
 }
 
-/* ---- pages: after, limit, next[0] != '\0' ---- */
+/* ---- pages: after, limit, next ---- */
 
 static void listing_starts_after_the_given_id_exclusive(void **state)
 {
@@ -465,7 +467,7 @@ static void listing_more_is_false_on_the_last_page_and_true_before(void **state)
         size_t count;
         bool next; /* set (to the last item's id), or "" */
     } pages[] = {
-        {BOOKING_LIST_ALL, 0, 5, 5, false},  /* exactly full and the last: no next[0] != '\0' */
+        {BOOKING_LIST_ALL, 0, 5, 5, false},  /* exactly full and the last: no next */
         {BOOKING_LIST_ALL, 0, 4, 4, true},
         {BOOKING_LIST_ALL, 4, 4, 1, false},
         {BOOKING_LIST_ALL, 0, 6, 5, false},
@@ -867,6 +869,127 @@ static void listing_bad_input_is_invalid_and_the_limits_are_accepted(void **stat
     free(resources);
 }
 
+/* ---- the scan budget: a page examines at most BOOKING_LIST_SCAN_MAX records ---- */
+
+#define BUDGET BOOKING_LIST_SCAN_MAX
+
+/* A resource with n active bookings "<prefix>:%06zu" (ascending with their
+ * number), made in batches; ids[0..n) get them. Returns the ledger index. */
+static size_t budget_resource(ledger *l, size_t n, char (*ids)[ID_SIZE])
+{
+    size_t r = ledger_resource_new(l, n);
+    char prefix[ID_SIZE];
+    new_id(prefix, "l");
+    booking_request *req = page_buffer(BOOKING_BATCH_MAX, sizeof *req);
+    booking_result *res = page_buffer(BOOKING_BATCH_MAX, sizeof *res);
+    for (size_t first = 0; first < n; first += BOOKING_BATCH_MAX) {
+        size_t batch = n - first < BOOKING_BATCH_MAX ? n - first : BOOKING_BATCH_MAX;
+        for (size_t i = 0; i < batch; i++) {
+            char s[16];
+            snprintf(s, sizeof s, "%06zu", first + i);
+            id_in(ids[first + i], prefix, s);
+            req[i] = (booking_request){.booking_id = ids[first + i], .resource_id = rid(l, r),
+                                       .units = 1};
+        }
+        ledger_attempt_batch(l, req, batch, res);
+        for (size_t i = 0; i < batch; i++)
+            assert_new_booked(res[i]);
+    }
+    free(req);
+    free(res);
+    return r;
+}
+
+/* One page, expected to hold `count` records and to resume from `next` (NULL:
+ * the last page). */
+static void assert_page_is(const char *resource_id, booking_list_filter filter, const char *after,
+                           size_t limit, size_t count, const char *next)
+{
+    booking_record *page = page_buffer(limit, sizeof *page);
+    size_t got;
+    char cursor[BOOKING_LIST_NEXT_SIZE];
+    assert_int_equal(bookings_page(resource_id, filter, after, limit, page, &got, cursor),
+                     BOOKING_REASON_OK);
+    if (got != count || strcmp(cursor, next != NULL ? next : "") != 0)
+        fail_msg("%s page after %s, limit %zu: %zu records, next \"%s\"; expected %zu, next %s",
+                 booking_list_filter_name(filter), after ? after : "none", limit, got, cursor,
+                 count, next != NULL ? next : "null");
+    free(page);
+}
+
+static void listing_a_filtered_page_ends_after_scan_max_records_with_next_the_last_examined(
+    void **state)
+{
+    ledger *l = ledger_of(state);
+    const size_t n = 2 * BUDGET + 1;
+    char(*ids)[ID_SIZE] = page_buffer(n, ID_SIZE);
+    size_t r = budget_resource(l, n, ids);
+    /* The records the filter keeps: two early, one just before the first
+     * page's budget ends, two on the second page's, the very last one. */
+    const size_t kept[] = {3, 4, BUDGET - 2, BUDGET, BUDGET + 17, 2 * BUDGET};
+    char want[COUNT_OF(kept)][ID_SIZE];
+    for (size_t i = 0; i < COUNT_OF(kept); i++) {
+        assert_int_equal(ledger_cancel(l, ids[kept[i]], NULL), BOOKING_REASON_CANCELLED);
+        id_copy(want[i], ids[kept[i]]);
+    }
+    const char *res = rid(l, r);
+    /* Page by page: each ends at its budget, next the last id it examined (not
+     * the last it returned), until the walk reaches the end. */
+    assert_page_is(res, BOOKING_LIST_CANCELLED, NULL, 10, 3, ids[BUDGET - 1]);
+    assert_page_is(res, BOOKING_LIST_CANCELLED, ids[BUDGET - 1], 10, 2, ids[2 * BUDGET - 1]);
+    assert_page_is(res, BOOKING_LIST_CANCELLED, ids[2 * BUDGET - 1], 10, 1, NULL);
+    /* A page that fills before its budget resumes after its last item. */
+    assert_page_is(res, BOOKING_LIST_CANCELLED, NULL, 1, 1, ids[3]);
+    assert_page_is(res, BOOKING_LIST_CANCELLED, ids[3], 2, 2, ids[BUDGET - 2]);
+    /* The walk to the end finds exactly the kept records, once each, in order,
+     * whatever the limit; the unfiltered walk every record, in full pages. */
+    assert_listing_is(res, BOOKING_LIST_CANCELLED, (const char (*)[ID_SIZE])want, COUNT_OF(want));
+    record_walk w = walk_bookings(res, BOOKING_LIST_ALL, BOOKING_LIST_LIMIT_MAX);
+    assert_int_equal(w.count, n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(w.records[i].booking_id, ids[i]);
+    assert_int_equal(w.pages, (n + BOOKING_LIST_LIMIT_MAX - 1) / BOOKING_LIST_LIMIT_MAX);
+    free(w.records);
+    free(ids);
+}
+
+static void listing_a_page_may_be_empty_while_next_is_not_null(void **state)
+{
+    ledger *l = ledger_of(state);
+    const size_t n = 2 * BUDGET + 1;
+    char(*ids)[ID_SIZE] = page_buffer(n, ID_SIZE);
+    size_t r = budget_resource(l, n, ids);
+    /* Nothing held: every page is empty, the first two with a next. */
+    assert_page_is(rid(l, r), BOOKING_LIST_HELD, NULL, BOOKING_LIST_LIMIT_MAX, 0, ids[BUDGET - 1]);
+    assert_page_is(rid(l, r), BOOKING_LIST_HELD, ids[BUDGET - 1], 1, 0, ids[2 * BUDGET - 1]);
+    assert_page_is(rid(l, r), BOOKING_LIST_HELD, ids[2 * BUDGET - 1], 1, 0, NULL);
+    record_walk w = walk_bookings(rid(l, r), BOOKING_LIST_HELD, 5);
+    assert_int_equal(w.count, 0);
+    assert_int_equal(w.pages, 3);
+    free(w.records);
+    free(ids);
+}
+
+static void listing_a_page_that_reaches_the_end_has_next_null(void **state)
+{
+    ledger *l = ledger_of(state);
+    const size_t n = BUDGET + 2;
+    char(*ids)[ID_SIZE] = page_buffer(n, ID_SIZE);
+    size_t r = budget_resource(l, n, ids);
+    const char *res = rid(l, r);
+    /* exactly a budget's worth of records left, none kept: the end, not a next */
+    assert_page_is(res, BOOKING_LIST_HELD, ids[1], 10, 0, NULL);
+    /* one more than a budget's worth: a next, then an empty last page */
+    assert_page_is(res, BOOKING_LIST_HELD, ids[0], 10, 0, ids[BUDGET]);
+    assert_page_is(res, BOOKING_LIST_HELD, ids[BUDGET], 10, 0, NULL);
+    /* a short page whose walk reached the end, kept or not */
+    assert_page_is(res, BOOKING_LIST_ACTIVE, ids[n - 4], 10, 3, NULL);
+    assert_page_is(res, BOOKING_LIST_ACTIVE, ids[n - 4], 3, 3, NULL);
+    assert_page_is(res, BOOKING_LIST_ALL, ids[n - 4], 3, 3, NULL);
+    assert_page_is(res, BOOKING_LIST_ACTIVE, ids[n - 1], 1, 0, NULL);
+    free(ids);
+}
+
 /* ---- pages while others write ---- */
 
 /* The writer that races the reader: new bookings among the stable ones (odd
@@ -1101,6 +1224,9 @@ const struct CMUnitTest conformance_listing_cases[] = {
     LISTING_CASE(listing_bookings_orders_bytewise),
     LISTING_CASE(listing_bad_input_is_invalid_and_the_limits_are_accepted),
     LISTING_CASE(listing_pages_see_each_booking_that_exists_throughout_exactly_once),
+    LISTING_CASE(listing_a_filtered_page_ends_after_scan_max_records_with_next_the_last_examined),
+    LISTING_CASE(listing_a_page_may_be_empty_while_next_is_not_null),
+    LISTING_CASE(listing_a_page_that_reaches_the_end_has_next_null),
 };
 
 const size_t conformance_listing_case_count =

@@ -86,7 +86,7 @@ static booking_result attempt(booking_store *s, const char *id, const char *rid,
 }
 
 /* Every page of resource_id's listing with filter, limit per page: the ids, in
- * order, into ids (n of them); each page's *next[0] != '\0' agrees with what follows. */
+ * order, into ids (n of them); each page's next agrees with what follows. */
 static size_t list_all(booking_store *s, const char *rid, booking_list_filter filter, size_t limit,
                        char (*ids)[LIST_ID_SIZE], size_t cap)
 {
