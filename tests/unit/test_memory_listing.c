@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_memory_listing.c: the memory store's listings (SPEC section 5, store.h):
- * pages in bytewise id order after `after`, *more only when a kept id follows,
+ * pages in bytewise id order after `after`, next only when a kept id follows or
+ * the page's scan budget ran out (then at most BOOKING_LIST_SCAN_MAX records
+ * examined under the resource's shard lock),
  * every record with a line on the resource (bundles' lines, REJECTED records),
  * each status as of the read's time, served from the store's index.
  */
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 
 #include "booking.h"
+#include "store/store.h" /* the store's page: how many records it examined */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,7 +282,7 @@ static void the_status_filter_keeps_each_record_by_its_status_as_of_the_reads_ti
     booking_store_close(store);
 }
 
-static void a_filtered_page_sets_more_only_when_a_kept_record_follows(void **state)
+static void a_filtered_page_sets_next_only_when_a_kept_record_follows(void **state)
 {
     (void)state;
     int64_t now;
@@ -393,6 +396,73 @@ static void a_bundle_of_many_unknown_lines_is_recorded_under_each_of_them(void *
     booking_store_close(store);
 }
 
+/* The page as the store answers it: a page walks the resource's index under its
+ * shard lock (memory.c note (9)), so what it examined is what the lock covered. */
+static store_page store_list(booking_store *store, const char *resource_id,
+                             booking_list_filter filter, const char *after, size_t limit,
+                             booking_record *out)
+{
+    store_page page = {0};
+    assert_int_equal(store->ops->list_bookings(store, resource_id, filter, after, limit, out,
+                                               &page),
+                     BOOKING_REASON_OK);
+    assert_true(page.count <= limit);
+    return page;
+}
+
+#define LOCK_RECORDS (3 * BOOKING_LIST_SCAN_MAX + 5)
+
+static void a_page_holds_the_shard_lock_for_at_most_scan_max_records(void **state)
+{
+    (void)state;
+    int64_t now;
+    booking_store *store = store_open(&now);
+    capacity(store, "r", LOCK_RECORDS);
+    static char ids[LOCK_RECORDS][16];
+    static booking_request req[LOCK_RECORDS];
+    static booking_result res[LOCK_RECORDS];
+    for (size_t i = 0; i < LOCK_RECORDS; i++) {
+        snprintf(ids[i], sizeof ids[i], "b-%06zu", i);
+        req[i] = (booking_request){.booking_id = ids[i], .resource_id = "r", .units = 1};
+    }
+    for (size_t first = 0; first < LOCK_RECORDS; first += BOOKING_BATCH_MAX) {
+        size_t n = LOCK_RECORDS - first < BOOKING_BATCH_MAX ? LOCK_RECORDS - first
+                                                            : BOOKING_BATCH_MAX;
+        assert_int_equal(booking_attempt_batch(store, req + first, n, res + first), BOOKING_OK);
+    }
+    booking_record *page = calloc(BOOKING_LIST_LIMIT_MAX, sizeof *page);
+    assert_non_null(page);
+    /* Nothing is held: a walk of the whole resource, a budget at a time. */
+    const char *after = NULL;
+    size_t pages = 0, examined = 0;
+    char cursor[BOOKING_LIST_NEXT_SIZE];
+    for (;;) {
+        store_page p = store_list(store, "r", BOOKING_LIST_HELD, after, BOOKING_LIST_LIMIT_MAX,
+                                  page);
+        pages++;
+        examined += p.examined;
+        assert_int_equal(p.count, 0);
+        if (p.examined > BOOKING_LIST_SCAN_MAX)
+            fail_msg("page %zu examined %zu records under the lock", pages, p.examined);
+        if (p.next[0] == '\0')
+            break;
+        assert_int_equal(p.examined, BOOKING_LIST_SCAN_MAX); /* it stopped at the budget */
+        assert_string_equal(p.next, ids[examined - 1]);
+        memcpy(cursor, p.next, sizeof cursor);
+        after = cursor;
+    }
+    assert_int_equal(pages, 4);
+    assert_int_equal(examined, LOCK_RECORDS); /* each record once */
+    /* A page that fills first examines what it returns and the kept one after. */
+    store_page p = store_list(store, "r", BOOKING_LIST_ACTIVE, NULL, 10, page);
+    assert_true(p.count == 10 && p.examined == 11);
+    assert_string_equal(p.next, ids[9]);
+    p = store_list(store, "r", BOOKING_LIST_ALL, ids[LOCK_RECORDS - 3], 10, page);
+    assert_true(p.count == 2 && p.examined == 2 && p.next[0] == '\0');
+    free(page);
+    booking_store_close(store);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -401,9 +471,10 @@ int main(void)
         cmocka_unit_test(bookings_list_every_record_with_a_line_on_the_resource_rejected_included),
         cmocka_unit_test(listing_bookings_of_an_unknown_resource_answers_unknown_resource),
         cmocka_unit_test(the_status_filter_keeps_each_record_by_its_status_as_of_the_reads_time),
-        cmocka_unit_test(a_filtered_page_sets_more_only_when_a_kept_record_follows),
+        cmocka_unit_test(a_filtered_page_sets_next_only_when_a_kept_record_follows),
         cmocka_unit_test(a_resource_created_later_lists_the_rejected_records_that_named_it),
         cmocka_unit_test(a_bundle_of_many_unknown_lines_is_recorded_under_each_of_them),
+        cmocka_unit_test(a_page_holds_the_shard_lock_for_at_most_scan_max_records),
     };
     return cmocka_run_group_tests_name("memory_listing", tests, NULL, NULL);
 }
