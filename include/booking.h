@@ -394,7 +394,12 @@ BOOKING_API booking_error booking_get_booking_lines(booking_store *store, const 
  * page to the last and keeps matching is on exactly one page. */
 #define BOOKING_LIST_LIMIT_MAX 1000
 #define BOOKING_LIST_LIMIT_DEFAULT 100
-#define BOOKING_LIST_SCAN_MAX 10000 /* records examined per page */
+/* Records examined per page. Measured at 1M records on one resource, none kept
+ * (a page of ?status=held over HTTP, load 6 to 35 on 2 cores): a budget's page
+ * takes 0.5 to 4 ms in memory: (the shard lock's hold), 50 to 440 ms in sqlite:
+ * and 90 to 600 ms in postgres://, against 0.13 s, 11 to 39 s and 14 to 18 s
+ * (past the 10 s statement timeout) for the walk of all of them before. */
+#define BOOKING_LIST_SCAN_MAX 10000
 #define BOOKING_LIST_NEXT_SIZE (BOOKING_ID_LEN_MAX + 1)
 
 /* Which bookings a listing keeps, by the record's status as of the read's time

@@ -175,15 +175,21 @@
  *      - Cost: list_resources O(log R + page) (resources_by_id_bytewise), plus,
  *        per resource, the due hold entries as get_resource reads them.
  *        list_bookings walks two index ranges of the resource from `after`,
- *        bookings_by_resource (line 0) and booking_lines_by_resource (lines 1..,
- *        each probing its record's primary key for the filter), each stopping at
- *        limit + 1 kept: O(log n + page + skipped), where skipped is the number
- *        of this resource's records after `after` that the filter drops before
- *        the page fills (none for ALL), served by the server in the one round
- *        trip. A filter that keeps few of a resource's many records therefore
- *        reads up to all of them for one page: no index by status exists (the
- *        held ones have bookings_live_holds, but a held one turns expired by
- *        time alone, so no stored status is an index key for "held as of now").
+ *        bookings_by_resource (line 0) and booking_lines_by_resource (lines 1..),
+ *        merged (Merge Append, index-only), numbered (row_number) as one stream,
+ *        each key probing its record's primary key for the filter, stopping at
+ *        limit + 1 kept or at BOOKING_LIST_SCAN_MAX keys (store.h: the page then
+ *        ends early, next the key before the one past the budget, lag()):
+ *        O(log n + page + skipped), where skipped is the number of this
+ *        resource's records after `after` that the filter drops before the page
+ *        fills (none for ALL), at most the budget, served by the server in the
+ *        one round trip. There is no index by status (the held ones have
+ *        bookings_live_holds, but a held one turns expired by time alone, so no
+ *        stored status is an index key for "held as of now"): a filter that
+ *        keeps few of a resource's records reads through them, a budget per
+ *        page. Measured at 1M records on one resource, none kept: 90 to 600 ms a
+ *        page at load 20 to 35 (all 1M in one statement before the budget: 14 to
+ *        18 s, past the default statement_timeout_ms).
  * (13) Spread load, what holds it (bench/pg-spread: 64 threads, a pool of 64,
  *      batches of 64 UUIDv4 attempts on 10,000 resources, beside the PL/pgSQL
  *      function of bench/reference.sql at 64 pgbench clients on the same
