@@ -198,19 +198,17 @@ int main(int argc, char **argv)
     long pages = 0;
     for (; pages < list_pages; pages++) {
         size_t count = 0;
-        bool more = false;
+        char next[BOOKING_LIST_NEXT_SIZE] = "";
         if (booking_list_bookings(s, rid[0], BOOKING_LIST_ALL, pages ? after : NULL,
                                   BOOKING_LIST_LIMIT_DEFAULT, &reason, page, &count,
-                                  &more) != BOOKING_OK ||
+                                  next) != BOOKING_OK ||
             reason != BOOKING_REASON_OK) {
             fprintf(stderr, "list: %s\n", booking_reason_name(reason));
             return 1;
         }
-        if (count == 0)
+        if (next[0] == '\0')
             break;
-        memcpy(after, page[count - 1].booking_id, sizeof after);
-        if (!more)
-            break;
+        memcpy(after, next, sizeof after);
     }
     if (list_pages > 0)
         printf("list %ld pages of %d: %.2f ms per page\n", pages, BOOKING_LIST_LIMIT_DEFAULT,

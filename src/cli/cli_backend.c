@@ -178,14 +178,11 @@ int cli_backend_list_resources(cli_backend *b, const char *after, size_t limit,
     page->resources = calloc(limit, sizeof *page->resources);
     if (page->resources == NULL)
         return cli_error(b->command, "out of memory");
-    bool more = false;
     booking_error e = booking_list_resources(b->store, after, limit, reason, page->resources,
-                                             &page->count, &more);
+                                             &page->count, page->next);
     if (e != BOOKING_OK)
         return store_refused(b, "listing resources", e);
-    assert(page->count <= limit && (!more || page->count > 0));
-    if (*reason == BOOKING_REASON_OK && more)
-        memcpy(page->next, page->resources[page->count - 1].resource_id, sizeof page->next);
+    assert(page->count <= limit);
     return CLI_BACKEND_ANSWERED;
 }
 
@@ -203,15 +200,14 @@ int cli_backend_list_bookings(cli_backend *b, const char *resource_id, booking_l
         free(records);
         return cli_error(b->command, "out of memory");
     }
-    bool more = false;
     booking_error e = booking_list_bookings(b->store, resource_id, filter, after, limit, reason,
-                                            records, &page->count, &more);
+                                            records, &page->count, page->next);
     for (size_t i = 0; e == BOOKING_OK && i < page->count; i++)
         page->records[i].record = records[i];
     free(records);
     if (e != BOOKING_OK)
         return store_refused(b, "listing bookings", e);
-    assert(page->count <= limit && (!more || page->count > 0));
+    assert(page->count <= limit);
     if (*reason != BOOKING_REASON_OK)
         return CLI_BACKEND_ANSWERED;
     /* Each bundle's lines, as the service reads them for its answer. */
@@ -220,10 +216,9 @@ int cli_backend_list_bookings(cli_backend *b, const char *resource_id, booking_l
         if (read != BOOKING_REASON_OK) {
             *reason = read;
             page->count = 0;
+            page->next[0] = '\0';
             return CLI_BACKEND_ANSWERED;
         }
     }
-    if (more)
-        memcpy(page->next, page->records[page->count - 1].record.booking_id, sizeof page->next);
     return CLI_BACKEND_ANSWERED;
 }

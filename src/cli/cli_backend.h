@@ -56,8 +56,9 @@ typedef struct cli_record {
     booking_record_line lines[BOOKING_LINES_MAX];
 } cli_record;
 
-/* A page of a listing: count items (at most the limit asked), and next, the id
- * to ask the next page after ("" when no id follows the last one: the last page).
+/* A page of a listing: count items (at most the limit asked, maybe fewer, even
+ * none, before the last page: booking.h), and next, the id to ask the next page
+ * after ("" on the last page).
  * Owned by the caller: cli_page_free. */
 typedef struct cli_page {
     booking_resource *resources; /* resource list */

@@ -181,8 +181,10 @@ static const json_t *page_items(const json_t *body, const char *key, size_t limi
         return NULL;
     if (json_is_null(next))
         return items;
-    /* A next id says more follow: the page cannot be empty. */
-    if (json_array_size(items) == 0 || !get_id(body, "next", page->next))
+    /* A next id says the listing goes on from it: the page may hold fewer than
+     * limit items, even none (SPEC section 5: a filtered page ends at its scan
+     * budget). */
+    if (!get_id(body, "next", page->next))
         return NULL;
     return items;
 }

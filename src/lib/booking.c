@@ -244,67 +244,83 @@ static bool list_page_valid(const char *after, size_t limit)
     return limit >= 1 && limit <= BOOKING_LIST_LIMIT_MAX && (after == NULL || id_valid(after));
 }
 
-/* What both listings assert of a store's page: in ascending order, after `after`. */
-static void assert_page_ascending(const char *after, const char *first_id, size_t stride,
-                                  size_t count, size_t limit)
+/* What both listings assert of a store's page (store.h): in ascending order,
+ * after `after`, within the scan budget, and a cursor past `after` and not
+ * before the last item; a listing that keeps every record it examines resumes
+ * after its last item. */
+static void assert_page(const char *after, const char *first_id, size_t stride, size_t limit,
+                        bool keeps_all, const store_page *page)
 {
     (void)after;
     (void)first_id;
     (void)stride;
-    assert(count <= limit);
+    (void)keeps_all;
+    assert(page->count <= limit && page->count <= page->examined &&
+           page->examined <= BOOKING_LIST_SCAN_MAX);
+    assert(page->next[0] == '\0' || id_valid(page->next));
 #ifndef NDEBUG
     const char *previous = after;
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < page->count; i++) {
         const char *id = first_id + i * stride;
         assert(previous == NULL || strcmp(previous, id) < 0);
         previous = id;
     }
+    if (page->next[0] != '\0') {
+        assert(after == NULL || strcmp(after, page->next) < 0);
+        assert(previous == NULL || strcmp(previous, page->next) <= 0);
+        assert(!keeps_all || (page->count == limit && strcmp(previous, page->next) == 0));
+    }
 #endif
+}
+
+/* The page's answer to the caller: its count and its cursor. */
+static void page_out(const store_page *page, size_t *count, char *next)
+{
+    *count = page->count;
+    memcpy(next, page->next, strlen(page->next) + 1);
 }
 
 booking_error booking_list_resources(booking_store *store, const char *after, size_t limit,
                                      booking_reason *reason, booking_resource *resources,
-                                     size_t *count, bool *more)
+                                     size_t *count, char *next)
 {
-    if (store == NULL || reason == NULL || resources == NULL || count == NULL || more == NULL ||
+    if (store == NULL || reason == NULL || resources == NULL || count == NULL || next == NULL ||
         !list_page_valid(after, limit))
         return BOOKING_EINVAL;
     bk_store_clear_error();
     *count = 0;
-    *more = false;
+    next[0] = '\0';
     assert(store->ops->list_resources != NULL); /* every store lists */
-    *reason = store->ops->list_resources(store, after, limit, resources, count, more);
-    if (*reason != BOOKING_REASON_OK) {
-        *count = 0;
-        *more = false;
+    store_page page = {0};
+    *reason = store->ops->list_resources(store, after, limit, resources, &page);
+    if (*reason != BOOKING_REASON_OK)
         return BOOKING_OK;
-    }
-    assert_page_ascending(after, resources[0].resource_id, sizeof *resources, *count, limit);
+    assert_page(after, resources[0].resource_id, sizeof *resources, limit, true, &page);
+    page_out(&page, count, next);
     return BOOKING_OK;
 }
 
 booking_error booking_list_bookings(booking_store *store, const char *resource_id,
                                     booking_list_filter filter, const char *after, size_t limit,
                                     booking_reason *reason, booking_record *records,
-                                    size_t *count, bool *more)
+                                    size_t *count, char *next)
 {
-    if (store == NULL || reason == NULL || records == NULL || count == NULL || more == NULL ||
+    if (store == NULL || reason == NULL || records == NULL || count == NULL || next == NULL ||
         !id_valid(resource_id) || !list_filter_known(filter) || !list_page_valid(after, limit))
         return BOOKING_EINVAL;
     bk_store_clear_error();
     *count = 0;
-    *more = false;
+    next[0] = '\0';
     assert(store->ops->list_bookings != NULL); /* every store lists */
-    *reason = store->ops->list_bookings(store, resource_id, filter, after, limit, records, count,
-                                        more);
-    if (*reason != BOOKING_REASON_OK) {
-        *count = 0;
-        *more = false;
+    store_page page = {0};
+    *reason = store->ops->list_bookings(store, resource_id, filter, after, limit, records, &page);
+    if (*reason != BOOKING_REASON_OK)
         return BOOKING_OK;
-    }
-    assert_page_ascending(after, records[0].booking_id, sizeof *records, *count, limit);
-    for (size_t i = 0; i < *count; i++)
+    assert_page(after, records[0].booking_id, sizeof *records, limit, filter == BOOKING_LIST_ALL,
+                &page);
+    for (size_t i = 0; i < page.count; i++)
         assert(records[i].line_count >= 1 && records[i].line_count <= BOOKING_LINES_MAX);
+    page_out(&page, count, next);
     return BOOKING_OK;
 }
 

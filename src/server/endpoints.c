@@ -253,9 +253,9 @@ http_reply endpoint_resource_list(booking_store *store, const list_query *query)
         return reply_error(HTTP_UNAVAILABLE, "internal", "out of memory for the page");
     booking_reason reason;
     size_t count = 0;
-    bool more = false;
+    char next[BOOKING_LIST_NEXT_SIZE];
     booking_error e = booking_list_resources(store, list_query_after(query), query->limit,
-                                             &reason, page, &count, &more);
+                                             &reason, page, &count, next);
     http_reply r;
     if (e != BOOKING_OK) {
         r = reply_library_error(e);
@@ -263,8 +263,7 @@ http_reply endpoint_resource_list(booking_store *store, const list_query *query)
         r = reply_failure(booking_reason_is_failure(reason) ? reason : BOOKING_REASON_INTERNAL);
     } else {
         size_t len = 0;
-        const char *next = more ? page[count - 1].resource_id : NULL;
-        char *text = booking_json_resources_page_text(page, count, next, &len);
+        char *text = booking_json_resources_page_text(page, count, next[0] ? next : NULL, &len);
         r = reply_page(text, len);
     }
     free(page);
@@ -315,11 +314,11 @@ http_reply endpoint_booking_list(booking_store *store, const char *resource_id,
     http_reply r;
     booking_reason reason;
     size_t count = 0;
-    bool more = false;
+    char next[BOOKING_LIST_NEXT_SIZE];
     booking_error e = BOOKING_ENOMEM;
     if (page != NULL && lines != NULL)
         e = booking_list_bookings(store, resource_id, query->filter, list_query_after(query),
-                                  query->limit, &reason, page, &count, &more);
+                                  query->limit, &reason, page, &count, next);
     if (e != BOOKING_OK) {
         r = reply_library_error(e);
     } else if (reason == BOOKING_REASON_UNKNOWN_RESOURCE) {
@@ -331,8 +330,10 @@ http_reply endpoint_booking_list(booking_store *store, const char *resource_id,
         r = reply_failure(reason);
     } else {
         size_t len = 0;
-        const char *next = more ? page[count - 1].booking_id : NULL;
-        char *text = booking_json_bookings_page_text(page, lines, count, next, &len);
+        /* next: the store's cursor (booking.h), not derived from the items: a
+         * filtered page may end early, short or even empty, with a next. */
+        char *text =
+            booking_json_bookings_page_text(page, lines, count, next[0] ? next : NULL, &len);
         r = reply_page(text, len);
     }
     free(buffer);

@@ -175,15 +175,21 @@
  *      - Cost: list_resources O(log R + page) (resources_by_id_bytewise), plus,
  *        per resource, the due hold entries as get_resource reads them.
  *        list_bookings walks two index ranges of the resource from `after`,
- *        bookings_by_resource (line 0) and booking_lines_by_resource (lines 1..,
- *        each probing its record's primary key for the filter), each stopping at
- *        limit + 1 kept: O(log n + page + skipped), where skipped is the number
- *        of this resource's records after `after` that the filter drops before
- *        the page fills (none for ALL), served by the server in the one round
- *        trip. A filter that keeps few of a resource's many records therefore
- *        reads up to all of them for one page: no index by status exists (the
- *        held ones have bookings_live_holds, but a held one turns expired by
- *        time alone, so no stored status is an index key for "held as of now").
+ *        bookings_by_resource (line 0) and booking_lines_by_resource (lines 1..),
+ *        merged (Merge Append, index-only), numbered (row_number) as one stream,
+ *        each key probing its record's primary key for the filter, stopping at
+ *        limit + 1 kept or at BOOKING_LIST_SCAN_MAX keys (store.h: the page then
+ *        ends early, next the key before the one past the budget, lag()):
+ *        O(log n + page + skipped), where skipped is the number of this
+ *        resource's records after `after` that the filter drops before the page
+ *        fills (none for ALL), at most the budget, served by the server in the
+ *        one round trip. There is no index by status (the held ones have
+ *        bookings_live_holds, but a held one turns expired by time alone, so no
+ *        stored status is an index key for "held as of now"): a filter that
+ *        keeps few of a resource's records reads through them, a budget per
+ *        page. Measured at 1M records on one resource, none kept: 90 to 600 ms a
+ *        page at load 20 to 35 (all 1M in one statement before the budget: 14 to
+ *        18 s, past the default statement_timeout_ms).
  * (13) Spread load, what holds it (bench/pg-spread: 64 threads, a pool of 64,
  *      batches of 64 UUIDv4 attempts on 10,000 resources, beside the PL/pgSQL
  *      function of bench/reference.sql at 64 pgbench clients on the same
@@ -486,8 +492,7 @@ typedef struct pg_call_args {
     booking_list_filter filter;
     booking_resource *resources_out; /* list_resources: limit of them */
     booking_record *records_out;     /* list_bookings: limit of them */
-    size_t *page_count;
-    bool *more;
+    store_page *page;                /* listing */
 } pg_call_args;
 
 /* The work of one call on its connection: returns OK, or the FAILED reason that
@@ -1272,17 +1277,11 @@ static void list_codes(booking_list_filter filter, char out[PG_LIST_CODES_SIZE])
     snprintf(out + n, PG_LIST_CODES_SIZE - n, "}");
 }
 
-/* A page of limit + 1 rows read: the first limit are the page, the last says more. */
-static size_t page_of(size_t rows, size_t limit, bool *more)
-{
-    *more = rows > limit;
-    return *more ? limit : rows;
-}
-
 static booking_reason work_list_resources(pg_store *st, pg_conn *c, const pg_call_args *a,
                                           booking_reason *answer)
 {
     assert(a->after != NULL && a->limit >= 1 && a->limit <= BOOKING_LIST_LIMIT_MAX);
+    *a->page = (store_page){0};
     pg_time t;
     time_params(st, &t);
     char limit[PG_NUMBER_SIZE];
@@ -1296,7 +1295,7 @@ static booking_reason work_list_resources(pg_store *st, pg_conn *c, const pg_cal
     if (!time_load(res, 0, &t, &now) || (size_t)PQntuples(res) > a->limit + 1)
         return BOOKING_REASON_INTERNAL;
     size_t rows = PQgetisnull(res, 0, 1) ? 0 : (size_t)PQntuples(res);
-    size_t count = page_of(rows, a->limit, a->more);
+    size_t count = rows > a->limit ? a->limit : rows; /* the limit + 1st: one follows */
     for (size_t i = 0; i < count; i++) {
         core_resource state;
         uint64_t expired_units, expired_line_units;
@@ -1309,8 +1308,55 @@ static booking_reason work_list_resources(pg_store *st, pg_conn *c, const pg_cal
         public_resource_of(PQgetvalue(res, (int)i, 1), &state, now, &a->resources_out[i]);
     }
     bk_store_observe_time(&st->base, now);
-    *a->page_count = count;
+    a->page->count = a->page->examined = count;
+    if (rows > a->limit)
+        memcpy(a->page->next, a->resources_out[count - 1].resource_id, sizeof a->page->next);
     *answer = BOOKING_REASON_OK;
+    return BOOKING_REASON_OK;
+}
+
+/* The statement's columns (postgres_conn.h): known, now, n, prev, then the record. */
+enum { LIST_COL_N = 2, LIST_COL_PREV = 3, LIST_COL_ID = 4, LIST_COL_RECORD = 5 };
+
+/* The page of list_bookings' rows, (12): the kept ones among the first
+ * BOOKING_LIST_SCAN_MAX keys, and last the one past them (the budget ran out
+ * with keys left) if any. */
+static booking_reason list_page_load(const PGresult *res, const pg_call_args *a, int64_t now)
+{
+    store_page *page = a->page;
+    size_t rows = PQgetisnull(res, 0, LIST_COL_ID) ? 0 : (size_t)PQntuples(res);
+    uint64_t previous_n = 0;
+    for (size_t i = 0; i < rows; i++) {
+        uint64_t n;
+        if (!parse_u64(res, (int)i, LIST_COL_N, &n) || n <= previous_n ||
+            n > BOOKING_LIST_SCAN_MAX + 1 || PQgetlength(res, (int)i, LIST_COL_ID) > BOOKING_ID_LEN_MAX)
+            return BOOKING_REASON_INTERNAL;
+        previous_n = n;
+        if (n == BOOKING_LIST_SCAN_MAX + 1) { /* past the budget: resume after its prev */
+            const char *prev = PQgetvalue(res, (int)i, LIST_COL_PREV);
+            size_t len = (size_t)PQgetlength(res, (int)i, LIST_COL_PREV);
+            if (i + 1 != rows || PQgetisnull(res, (int)i, LIST_COL_PREV) || len < 1 ||
+                len > BOOKING_ID_LEN_MAX)
+                return BOOKING_REASON_INTERNAL;
+            page->examined = BOOKING_LIST_SCAN_MAX;
+            bk_store_copy_id(page->next, prev, len);
+            return BOOKING_REASON_OK;
+        }
+        page->examined = (size_t)n;
+        if (page->count == a->limit) { /* a kept record follows the page */
+            memcpy(page->next, a->records_out[page->count - 1].booking_id, sizeof page->next);
+            return BOOKING_REASON_OK; /* (the key past the budget may follow: not needed) */
+        }
+        pg_record rec;
+        if (!parse_record(res, (int)i, LIST_COL_RECORD, &rec))
+            return BOOKING_REASON_INTERNAL;
+        /* The statement's filter is the core's rule (12): checked on every row. */
+        core_record cr = core_record_of(&rec, true);
+        if (!bk_core_list_filter_keeps(a->filter, rec.outcome, bk_core_status_at(&cr, now)))
+            return BOOKING_REASON_INTERNAL;
+        public_record_of(PQgetvalue(res, (int)i, LIST_COL_ID), &rec, now,
+                         &a->records_out[page->count++]);
+    }
     return BOOKING_REASON_OK;
 }
 
@@ -1319,64 +1365,53 @@ static booking_reason work_list_bookings(pg_store *st, pg_conn *c, const pg_call
 {
     assert(a->id != NULL && a->after != NULL && a->limit >= 1 &&
            a->limit <= BOOKING_LIST_LIMIT_MAX);
+    *a->page = (store_page){0};
     pg_time t;
     time_params(st, &t);
-    char limit[PG_NUMBER_SIZE], codes[PG_LIST_CODES_SIZE];
+    char limit[PG_NUMBER_SIZE], codes[PG_LIST_CODES_SIZE], budget[PG_NUMBER_SIZE];
     snprintf(limit, sizeof limit, "%zu", a->limit + 1);
+    snprintf(budget, sizeof budget, "%d", BOOKING_LIST_SCAN_MAX);
     list_codes(a->filter, codes);
-    const char *params[6] = {a->id, t.clock, t.floor, a->after, limit, codes};
+    const char *params[7] = {a->id, t.clock, t.floor, a->after, limit, codes, budget};
     const PGresult *res;
-    booking_reason r = read_one(st, c, BOOKING_PG_LIST_BOOKINGS, 6, params, &res);
+    booking_reason r = read_one(st, c, BOOKING_PG_LIST_BOOKINGS, 7, params, &res);
     if (r != BOOKING_REASON_OK)
         return r;
     int64_t now;
     if (PQntuples(res) < 1 || PQgetisnull(res, 0, 0) || !time_load(res, 1, &t, &now) ||
-        (size_t)PQntuples(res) > a->limit + 1)
+        (size_t)PQntuples(res) > a->limit + 2)
         return BOOKING_REASON_INTERNAL;
     if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-        assert(PQntuples(res) == 1 && PQgetisnull(res, 0, 2)); /* no resource, no lines on it */
+        assert(PQntuples(res) == 1 && PQgetisnull(res, 0, LIST_COL_ID)); /* no resource, no lines */
         *answer = BOOKING_REASON_UNKNOWN_RESOURCE;
         return BOOKING_REASON_OK;
     }
-    size_t rows = PQgetisnull(res, 0, 2) ? 0 : (size_t)PQntuples(res);
-    size_t count = page_of(rows, a->limit, a->more);
-    for (size_t i = 0; i < count; i++) {
-        pg_record rec;
-        if (!parse_record(res, (int)i, 3, &rec) || PQgetlength(res, (int)i, 2) > BOOKING_ID_LEN_MAX)
-            return BOOKING_REASON_INTERNAL;
-        /* The statement's filter is the core's rule (12): checked on every row. */
-        core_record cr = core_record_of(&rec, true);
-        if (!bk_core_list_filter_keeps(a->filter, rec.outcome, bk_core_status_at(&cr, now)))
-            return BOOKING_REASON_INTERNAL;
-        public_record_of(PQgetvalue(res, (int)i, 2), &rec, now, &a->records_out[i]);
+    r = list_page_load(res, a, now);
+    if (r != BOOKING_REASON_OK) {
+        *a->page = (store_page){0};
+        return r;
     }
     bk_store_observe_time(&st->base, now);
-    *a->page_count = count;
     *answer = BOOKING_REASON_OK;
     return BOOKING_REASON_OK;
 }
 
 static booking_reason pg_list_resources(booking_store *store, const char *after, size_t limit,
-                                        booking_resource *out, size_t *count, bool *more)
+                                        booking_resource *out, store_page *page)
 {
-    assert(out != NULL && count != NULL && more != NULL);
+    assert(out != NULL && page != NULL);
     pg_call_args a = {.after = after != NULL ? after : "", .limit = limit, .resources_out = out,
-                      .page_count = count, .more = more};
-    *count = 0;
-    *more = false;
+                      .page = page};
     return pg_call((pg_store *)store, work_list_resources, &a);
 }
 
 static booking_reason pg_list_bookings(booking_store *store, const char *resource_id,
                                        booking_list_filter filter, const char *after,
-                                       size_t limit, booking_record *out, size_t *count,
-                                       bool *more)
+                                       size_t limit, booking_record *out, store_page *page)
 {
-    assert(resource_id != NULL && out != NULL && count != NULL && more != NULL);
+    assert(resource_id != NULL && out != NULL && page != NULL);
     pg_call_args a = {.id = resource_id, .after = after != NULL ? after : "", .limit = limit,
-                      .filter = filter, .records_out = out, .page_count = count, .more = more};
-    *count = 0;
-    *more = false;
+                      .filter = filter, .records_out = out, .page = page};
     return pg_call((pg_store *)store, work_list_bookings, &a);
 }
 

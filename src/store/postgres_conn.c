@@ -198,28 +198,37 @@ static const stmt_def stmts[BOOKING_PG_STMT_COUNT] = {
                                    "  WHERE l.resource_id = p.id AND l.held"
                                    "  AND l.expires_at_ms <= t.now)"
                                    " FROM t LEFT JOIN p ON true ORDER BY p.id COLLATE \"C\""},
-    /* Line 0's records (bookings_by_resource) and lines 1.. (booking_lines_by_resource),
-     * each the first $5 kept after $4, merged (a record with two lines here once).
-     * A line's record is probed by a subquery per line (a SubPlan: one primary-key
-     * probe per line walked), not a join the planner may turn into a merge join
-     * that walks bookings' whole primary key. */
+    /* The first $7 + 1 keys of the resource after $4 (w: the keys of line 0,
+     * bookings_by_resource, and of lines 1.., booking_lines_by_resource, merged in
+     * order; a record has one line on a resource, so no key twice), each with its
+     * place n and the key before it. Of the first $7 (the scan budget), those whose
+     * record's code is kept, each probed by a subquery per key (a SubPlan: one
+     * primary-key probe per key walked, not a join the planner may turn into a
+     * merge join that walks bookings' whole primary key), and the key at $7 + 1 if
+     * any (its prev is the last examined): at most $5 + 1 rows, read as a stream
+     * that stops there. */
     [BOOKING_PG_LIST_BOOKINGS] = {"bk_list_bookings",
                                   "WITH r AS (SELECT clock_ms FROM resources WHERE id = $1::text),"
                                   " t AS (SELECT EXISTS (SELECT 1 FROM r) AS known, " STORE_TIME(
                                       "(SELECT clock_ms FROM r)") " AS now),"
-                                  " k AS ((SELECT b.id FROM bookings b, t"
-                                  "  WHERE b.resource_id COLLATE \"C\" = $1::text"
-                                  "  AND b.id COLLATE \"C\" > $4::text AND " LIST_CODE_KEPT
-                                  "  ORDER BY b.id COLLATE \"C\" LIMIT $5::bigint)"
-                                  " UNION (SELECT l.booking_id FROM booking_lines l, t"
-                                  "  WHERE l.resource_id COLLATE \"C\" = $1::text"
-                                  "  AND l.booking_id COLLATE \"C\" > $4::text"
-                                  "  AND (SELECT true FROM bookings b WHERE b.id = l.booking_id"
-                                  "   AND " LIST_CODE_KEPT ")"
-                                  "  ORDER BY l.booking_id COLLATE \"C\" LIMIT $5::bigint))"
-                                  " SELECT t.known, t.now, b.id, " BOOKING_PG_RECORD_COLUMNS
-                                  " FROM t LEFT JOIN (k JOIN bookings b ON b.id = k.id) ON true"
-                                  " ORDER BY b.id COLLATE \"C\" LIMIT $5::bigint"},
+                                  " w AS (SELECT u.id, row_number() OVER (ORDER BY u.id) AS n,"
+                                  "  lag(u.id) OVER (ORDER BY u.id) AS prev"
+                                  "  FROM ((SELECT b.id COLLATE \"C\" AS id FROM bookings b"
+                                  "   WHERE b.resource_id COLLATE \"C\" = $1::text"
+                                  "   AND b.id COLLATE \"C\" > $4::text"
+                                  "   ORDER BY b.id COLLATE \"C\" LIMIT $7::bigint + 1)"
+                                  "  UNION ALL (SELECT l.booking_id COLLATE \"C\" FROM booking_lines l"
+                                  "   WHERE l.resource_id COLLATE \"C\" = $1::text"
+                                  "   AND l.booking_id COLLATE \"C\" > $4::text"
+                                  "   ORDER BY l.booking_id COLLATE \"C\" LIMIT $7::bigint + 1)) u"
+                                  "  ORDER BY u.id LIMIT $7::bigint + 1),"
+                                  " k AS (SELECT w.id, w.n, w.prev FROM w, t"
+                                  "  WHERE w.n > $7::bigint OR (SELECT true FROM bookings b"
+                                  "   WHERE b.id = w.id COLLATE \"default\" AND " LIST_CODE_KEPT ")"
+                                  "  ORDER BY w.id LIMIT $5::bigint + 1)"
+                                  " SELECT t.known, t.now, k.n, k.prev, b.id, " BOOKING_PG_RECORD_COLUMNS
+                                  " FROM t LEFT JOIN (k JOIN bookings b ON b.id = k.id COLLATE \"default\") ON true"
+                                  " ORDER BY b.id COLLATE \"C\""},
 };
 
 const char *bk_pg_stmt_sql(pg_stmt stmt)

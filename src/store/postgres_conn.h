@@ -79,10 +79,13 @@ typedef enum pg_stmt {
                                     order (one row of NULLs beside the time when none) */
     BOOKING_PG_LIST_BOOKINGS,    /* $1 resource_id, $2 clock, $3 floor, $4 after ('' for
                                     none), $5 limit + 1, $6 integer[] the kept
-                                    BOOKING_PG_LIST_CODEs: whether the resource exists, time,
-                                    then id and the record columns of each record with a line
-                                    on it whose code as of the time is kept, in bytewise id
-                                    order (NULLs beside the first two when none) */
+                                    BOOKING_PG_LIST_CODEs, $7 the scan budget: whether the
+                                    resource exists, time, then place n (1..$7 + 1) among the
+                                    keys after $4, the key before it, id and the record columns
+                                    of each record with a line on it among the first $7 whose
+                                    code as of the time is kept, and of the one at $7 + 1 if
+                                    any, at most $5 + 1 rows, in bytewise id order (NULLs beside
+                                    the first two when none) */
     BOOKING_PG_STMT_COUNT
 } pg_stmt;
 

@@ -12,7 +12,9 @@
  * seq with a line on the resource, sorted by SQLite), all in one read
  * transaction of the reader. Each key's record is read by its seq, its status
  * taken as of the read's time (bk_sqlite_record_as_of) and kept when the filter
- * keeps it (bk_core_list_filter_keeps), until limit + 1 are kept.
+ * keeps it (bk_core_list_filter_keeps), until limit + 1 are kept or
+ * BOOKING_LIST_SCAN_MAX records have been read (store.h: then the page resumes
+ * after the last one read).
  *
  * Invariants, asserted: every key is in exactly one source (the runs cover seqs
  * up to the last sealed, the tail the ones after; a run has one key per
@@ -85,7 +87,7 @@ static int source_next(list_source *src)
 }
 
 booking_reason bk_sqlite_list_resources(booking_store *store, const char *after, size_t limit,
-                                        booking_resource *out, size_t *count, bool *more)
+                                        booking_resource *out, store_page *page)
 {
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->reader;
@@ -128,15 +130,28 @@ booking_reason bk_sqlite_list_resources(booking_store *store, const char *after,
         return bk_sqlite_reason(rc);
     if (n > 0)
         bk_store_observe_time(store, now);
-    *count = n;
-    *more = extra;
+    page->count = n;
+    page->examined = n;
+    if (extra)
+        memcpy(page->next, out[n - 1].resource_id, sizeof page->next);
     return BOOKING_REASON_OK;
 }
 
-/* The merge of the runs and the tail, inside the read transaction, (12). */
+/* Whether any source has a key left. */
+static bool sources_alive(const list_source *src, size_t sources)
+{
+    for (size_t i = 0; i < sources; i++) {
+        if (src[i].alive)
+            return true;
+    }
+    return false;
+}
+
+/* The merge of the runs and the tail, inside the read transaction, (12): at
+ * most BOOKING_LIST_SCAN_MAX records examined (read by their seq). */
 static int merge_page(sqlite_store *st, list_source *src, size_t sources,
                       booking_list_filter filter, int64_t now, size_t limit, booking_record *out,
-                      size_t *count, bool *more)
+                      store_page *page)
 {
     sqlite_conn *c = &st->reader;
     int rc = SQLITE_OK;
@@ -146,7 +161,7 @@ static int merge_page(sqlite_store *st, list_source *src, size_t sources,
     }
     char last[BOOKING_ID_LEN_MAX + 1] = "";
     size_t n = 0;
-    while (rc == SQLITE_OK) {
+    while (rc == SQLITE_OK && page->examined < BOOKING_LIST_SCAN_MAX) {
         list_source *min = NULL;
         for (size_t i = 0; i < sources; i++) {
             if (src[i].alive && (min == NULL || strcmp(src[i].id, min->id) < 0))
@@ -165,6 +180,7 @@ static int merge_page(sqlite_store *st, list_source *src, size_t sources,
             rc = rc == SQLITE_DONE ? SQLITE_CORRUPT : rc; /* a key without its record */
             break;
         }
+        page->examined++;
         core_record rec;
         booking_record record;
         bk_sqlite_record_of_row(s, min->id, NULL, &rec, &record);
@@ -172,23 +188,26 @@ static int merge_page(sqlite_store *st, list_source *src, size_t sources,
         rc = SQLITE_OK;
         bk_sqlite_record_as_of(&rec, now, &record);
         if (bk_core_list_filter_keeps(filter, record.outcome, record.status)) {
-            if (n == limit) {
-                *more = true;
-                break;
+            if (n == limit) { /* a kept record follows the page */
+                memcpy(page->next, out[n - 1].booking_id, sizeof page->next);
+                page->count = n;
+                return SQLITE_OK;
             }
             out[n++] = record;
         }
         rc = source_next(min);
         rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
     }
-    *count = n;
+    page->count = n;
+    /* The budget ran out with keys left: resume after the last examined. */
+    if (rc == SQLITE_OK && page->examined == BOOKING_LIST_SCAN_MAX && sources_alive(src, sources))
+        memcpy(page->next, last, sizeof page->next);
     return rc;
 }
 
 booking_reason bk_sqlite_list_bookings(booking_store *store, const char *resource_id,
                                        booking_list_filter filter, const char *after,
-                                       size_t limit, booking_record *out, size_t *count,
-                                       bool *more)
+                                       size_t limit, booking_record *out, store_page *page)
 {
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->reader;
@@ -230,8 +249,7 @@ booking_reason bk_sqlite_list_bookings(booking_store *store, const char *resourc
             sqlite3_bind_text(src[i].stmt, 2, resource_id, -1, SQLITE_STATIC);
             sqlite3_bind_text(src[i].stmt, 3, from, -1, SQLITE_STATIC);
         }
-        *more = false;
-        rc = merge_page(st, src, sources, filter, now, limit, out, count, more);
+        rc = merge_page(st, src, sources, filter, now, limit, out, page);
     }
     for (size_t i = 0; src != NULL && i < sources; i++) {
         if (src[i].stmt != NULL)

@@ -13,6 +13,17 @@
 
 #include "booking.h"
 
+/* What a listing's page says beside its items (store_ops list_resources and
+ * list_bookings). */
+typedef struct store_page {
+    size_t count;                      /* items filled, at most the limit */
+    size_t examined;                   /* records examined, at most BOOKING_LIST_SCAN_MAX */
+    char next[BOOKING_LIST_NEXT_SIZE]; /* the cursor to resume from; "" at the end */
+} store_page;
+
+_Static_assert(BOOKING_LIST_SCAN_MAX > BOOKING_LIST_LIMIT_MAX,
+               "a page that keeps every record it examines fills before its budget ends");
+
 typedef struct store_ops {
     const char *name;
     void (*close)(booking_store *store);
@@ -41,14 +52,20 @@ typedef struct store_ops {
                                   size_t lines_cap);
     /* Listing (booking_list_resources, booking_list_bookings): limit is
      * 1..BOOKING_LIST_LIMIT_MAX, after NULL or a valid id, resource_id valid, filter
-     * known. One snapshot per call; *count <= limit results in ascending id order,
-     * *more true when an id after the last one exists (a store reads limit + 1).
+     * known. One snapshot per call; page->count <= limit results in ascending id
+     * order, page->examined the records it examined (read the status of) on the
+     * way, at most BOOKING_LIST_SCAN_MAX, and page->next the cursor (booking.h):
+     * the last item's id when a kept record follows it, else the last examined
+     * id when the budget ran out with records left, else "" (the walk reached the
+     * end). A store examines the keys after `after` in order and stops at the
+     * first of: limit + 1 kept, BOOKING_LIST_SCAN_MAX examined, the end; with
+     * every record kept (list_resources, BOOKING_LIST_ALL) the first comes first.
      * list_bookings answers UNKNOWN_RESOURCE for a resource that does not exist. */
     booking_reason (*list_resources)(booking_store *store, const char *after, size_t limit,
-                                     booking_resource *out, size_t *count, bool *more);
+                                     booking_resource *out, store_page *page);
     booking_reason (*list_bookings)(booking_store *store, const char *resource_id,
                                     booking_list_filter filter, const char *after, size_t limit,
-                                    booking_record *out, size_t *count, bool *more);
+                                    booking_record *out, store_page *page);
     booking_reason (*ping)(booking_store *store);
     /* A consistent copy of the database into a new file (booking_store_backup);
      * NULL for a store that has none (then ENOTSUP). */

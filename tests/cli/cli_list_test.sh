@@ -7,7 +7,9 @@
 # each record as `booking booking get --json` prints it. MODE:
 #   store  through --store: the pages, walked, give every item once, in order
 #   url    through --url: the same session prints and exits as through --store,
-#          and --json is byte for byte the service's body
+#          and --json is byte for byte the service's body; a filtered page that
+#          ends at the store's scan budget (empty, with a next) prints the same
+#          through both, and a walk pages on through it
 # Usage: cli_list_test.sh MODE PATH/TO/booking   (needs python3; url: curl)
 set -u
 
@@ -173,6 +175,56 @@ EOF
     [ ! -e "$WORK/none.db" ] || fail "resource list created a store"
 }
 
+# The scan budget (SPEC section 5): r-budget holds SCAN_MAX + 2 active bookings
+# (BOOKING_LIST_SCAN_MAX, include/booking.h), the last of them cancelled, made
+# through the service (one batch per BATCH).
+SCAN_MAX=10000
+BATCH=5000
+budget_id() { printf 'bud-%06d' "$1"; }
+populate_budget() {
+    curl -s -o /dev/null -X PUT -H 'Content-Type: application/json' -d '{"capacity":20000}' \
+        "$URL/v1/resources/r-budget" || fail "PUT r-budget"
+    local first
+    for ((first = 0; first < SCAN_MAX + 2; first += BATCH)); do
+        python3 -c '
+import json, sys
+first, batch, n = (int(a) for a in sys.argv[1:])
+print(json.dumps({"attempts": [{"booking_id": "bud-%06d" % i, "resource_id": "r-budget",
+                                "units": 1} for i in range(first, min(first + batch, n))]}))
+' "$first" "$BATCH" "$((SCAN_MAX + 2))" >"$WORK/batch.json"
+        curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+            --data-binary "@$WORK/batch.json" "$URL/v1/bookings/batch" >"$WORK/code"
+        checks=$((checks + 1))
+        [ "$(cat "$WORK/code")" = 200 ] || fail "batch from $first: $(cat "$WORK/code")"
+    done
+    curl -s -o /dev/null -X DELETE "$URL/v1/bookings/$(budget_id $((SCAN_MAX + 1)))"
+}
+
+budget_listings() {
+    step booking list r-budget --status cancelled
+    step booking list r-budget --status cancelled --json
+    step booking list r-budget --status held --after "$(budget_id $((SCAN_MAX - 1)))"
+    step booking list r-budget --status cancelled --limit 1 --after "$(budget_id $((SCAN_MAX - 1)))" --json
+}
+
+# The first page is empty and names the next one; a walk pages on through it.
+check_budget_pages() {
+    local examined
+    examined=$(budget_id $((SCAN_MAX - 1)))
+    expect_exit 0 booking list r-budget --status cancelled "${TARGET[@]}"
+    checks=$((checks + 1))
+    [ "$(cat "$WORK/out")" = "more: the next page is --after $examined" ] ||
+        fail "$last: not an empty page naming the next: $(cat "$WORK/out")"
+    expect_exit 0 booking list r-budget --status cancelled --json "${TARGET[@]}"
+    checks=$((checks + 1))
+    [ "$(cat "$WORK/out")" = "{\"bookings\":[],\"next\":\"$examined\"}" ] ||
+        fail "$last: $(cat "$WORK/out")"
+    walk booking list r-budget --status cancelled --limit 5 >"$WORK/walked"
+    checks=$((checks + 1))
+    [ "$(cut -d' ' -f1 "$WORK/walked")" = "booking_id=$(budget_id $((SCAN_MAX + 1)))" ] ||
+        fail "the walk of r-budget's cancelled bookings: $(cat "$WORK/walked")"
+}
+
 url() {
     start_server list --store "sqlite:$WORK/served.db"
     TARGET=(--url "$URL")
@@ -201,7 +253,18 @@ url() {
         cmp -s "$WORK/curl.json" "$WORK/cli.json" ||
             fail "${args[*]} --json is not the body of GET $path: $(cat "$WORK/cli.json") vs $(cat "$WORK/curl.json")"
     done
+    # The scan budget: the same file through the service, then directly.
+    populate_budget
+    TARGET=(--url "$URL")
+    TRANSCRIPT="$WORK/budget-url.txt"
+    budget_listings
+    check_budget_pages
     stop_server
+    TARGET=(--store "sqlite:$WORK/served.db")
+    TRANSCRIPT="$WORK/budget-store.txt"
+    budget_listings
+    check_budget_pages
+    same_transcripts "$WORK/budget-url.txt" "$WORK/budget-store.txt" "the budget's pages"
 }
 
 case "$MODE" in

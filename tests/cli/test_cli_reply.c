@@ -293,8 +293,8 @@ static void pages_read_back_with_their_next_id(void **state)
     assert_string_equal(page.next, "");
     cli_page_free(&page);
     json_decref(body);
-    /* a next id after an empty page, a next that is no id, no next at all */
-    static const char *const bad[] = {"{\"bookings\":[],\"next\":\"x\"}",
+    /* a next that is no id, no next at all */
+    static const char *const bad[] = {"{\"bookings\":[],\"next\":\"no id\"}",
                                       "{\"bookings\":[],\"next\":7}", "{\"bookings\":[]}",
                                       "{\"resources\":[],\"next\":null}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -303,6 +303,27 @@ static void pages_read_back_with_their_next_id(void **state)
         cli_page_free(&page);
         json_decref(body);
     }
+}
+
+/* SPEC section 5: a page may hold fewer than limit items, even none, while next
+ * is not null (a filtered page that reached the store's scan budget); the
+ * client pages on from next. */
+static void a_short_or_empty_page_with_a_next_is_a_page(void **state)
+{
+    (void)state;
+    cli_page page;
+    json_t *body = parse("{\"bookings\":[],\"next\":\"b-9\"}");
+    assert_true(cli_reply_booking_page(body, 10, &page));
+    assert_int_equal(page.count, 0);
+    assert_string_equal(page.next, "b-9");
+    cli_page_free(&page);
+    json_decref(body);
+    body = parse("{\"resources\":[],\"next\":\"r-9\"}");
+    assert_true(cli_reply_resource_page(body, 10, &page));
+    assert_int_equal(page.count, 0);
+    assert_string_equal(page.next, "r-9");
+    cli_page_free(&page);
+    json_decref(body);
 }
 
 int main(void)
@@ -315,6 +336,7 @@ int main(void)
         cmocka_unit_test(resource_and_refused_capacity_read_back),
         cmocka_unit_test(problem_reason_is_a_reason_only_when_it_names_one),
         cmocka_unit_test(pages_read_back_with_their_next_id),
+        cmocka_unit_test(a_short_or_empty_page_with_a_next_is_a_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,15 +2,17 @@
 /*
  * conformance_listing.c: listing (SPEC section 5, booking_list_resources and
  * booking_list_bookings) through the public API, on every store: keyset pages in
- * ascending bytewise id order, `after` exclusive, *more exactly when a kept id
- * follows the page, a booking listed on every resource it has a line on (REJECTED
+ * ascending bytewise id order, `after` exclusive, next exactly when a kept id
+ * follows the page or the page's scan budget (BOOKING_LIST_SCAN_MAX records
+ * examined) ran out with records left (then a page may be short, even empty), a booking listed on every resource it has a line on (REJECTED
  * records included), statuses read as of the read's time, and each listed item
  * exactly what booking_get_resource() or booking_get_booking() reads.
  *
  * The store may be shared (postgres), so a case lists resources only inside a
  * prefix of its own ("<case id>:..."), and bookings only of resources it made.
  * Every page of every walk is checked: at most `limit` items, each id after the
- * previous one (the first after `after`), *more only on a full page.
+ * previous one (the first after `after`), next past them, and, for a listing
+ * that keeps every record (resources, BOOKING_LIST_ALL), next only on a full page.
  */
 #include "conformance_listing.h"
 
@@ -59,17 +61,15 @@ static void fail_on_error(const char *what, booking_error e)
         fail_msg("%s: %s", what, booking_error_name(e));
 }
 
-/* What every page must be: at most limit items, ascending after `after`, and
- * more only when the page is full. */
+/* What every page must be (booking.h): at most limit items, ascending after
+ * `after`, and next, when set, after `after` and not before the last item; a
+ * listing that keeps every record it examines (resources, BOOKING_LIST_ALL)
+ * sets next only on a full page, to its last item's id. */
 static bool page_ok(const char *after, const char *first_id, size_t stride, size_t count,
-                    size_t limit, bool more, char *why, size_t why_size)
+                    size_t limit, bool keeps_all, const char *next, char *why, size_t why_size)
 {
     if (count > limit) {
         snprintf(why, why_size, "%zu items on a page of limit %zu", count, limit);
-        return false;
-    }
-    if (more && count < limit) {
-        snprintf(why, why_size, "more is true on a page of %zu items of limit %zu", count, limit);
         return false;
     }
     const char *previous = after;
@@ -82,44 +82,58 @@ static bool page_ok(const char *after, const char *first_id, size_t stride, size
         }
         previous = id;
     }
+    if (next[0] == '\0')
+        return true;
+    const char *last = count > 0 ? first_id + (count - 1) * stride : NULL;
+    if (keeps_all && (count < limit || strcmp(next, last) != 0)) {
+        snprintf(why, why_size, "next %s on a page of %zu items of limit %zu that keeps all", next,
+                 count, limit);
+        return false;
+    }
+    if ((after != NULL && strcmp(next, after) <= 0) || (last != NULL && strcmp(next, last) < 0)) {
+        snprintf(why, why_size, "next %s is not past `after` and the page's items", next);
+        return false;
+    }
     return true;
 }
 
 static void check_page(const char *what, const char *after, const char *first_id, size_t stride,
-                       size_t count, size_t limit, bool more)
+                       size_t count, size_t limit, bool keeps_all, const char *next)
 {
-    char why[2 * ID_SIZE + 96];
-    if (!page_ok(after, first_id, stride, count, limit, more, why, sizeof why))
+    char why[3 * ID_SIZE + 96];
+    if (!page_ok(after, first_id, stride, count, limit, keeps_all, next, why, sizeof why))
         fail_msg("%s: %s", what, why);
 }
 
 /* One page of resource_id's bookings; answers the reason. */
 static booking_reason bookings_page(const char *resource_id, booking_list_filter filter,
                                     const char *after, size_t limit, booking_record *out,
-                                    size_t *count, bool *more)
+                                    size_t *count, char next[BOOKING_LIST_NEXT_SIZE])
 {
     booking_reason reason;
     fail_on_error("booking_list_bookings",
                   booking_list_bookings(store, resource_id, filter, after, limit, &reason, out,
-                                        count, more));
+                                        count, next));
     fail_on_failed("list_bookings", reason);
     if (reason == BOOKING_REASON_OK)
-        check_page("list_bookings", after, out[0].booking_id, sizeof *out, *count, limit, *more);
-    else if (*count != 0 || *more)
+        check_page("list_bookings", after, out[0].booking_id, sizeof *out, *count, limit,
+                   filter == BOOKING_LIST_ALL, next);
+    else if (*count != 0 || next[0] != '\0')
         fail_msg("list_bookings answered %s with %zu records", booking_reason_name(reason),
                  *count);
     return reason;
 }
 
 static void resources_page(const char *after, size_t limit, booking_resource *out, size_t *count,
-                           bool *more)
+                           char next[BOOKING_LIST_NEXT_SIZE])
 {
     booking_reason reason;
     fail_on_error("booking_list_resources",
-                  booking_list_resources(store, after, limit, &reason, out, count, more));
+                  booking_list_resources(store, after, limit, &reason, out, count, next));
     fail_on_failed("list_resources", reason);
     assert_int_equal(reason, BOOKING_REASON_OK);
-    check_page("list_resources", after, out[0].resource_id, sizeof *out, *count, limit, *more);
+    check_page("list_resources", after, out[0].resource_id, sizeof *out, *count, limit, true,
+               next);
 }
 
 static void *page_buffer(size_t limit, size_t size)
@@ -147,9 +161,9 @@ static record_walk walk_bookings(const char *resource_id, booking_list_filter fi
     char after[ID_SIZE] = "";
     for (;;) {
         size_t count;
-        bool more;
+        char next[BOOKING_LIST_NEXT_SIZE];
         booking_reason reason = bookings_page(resource_id, filter, after[0] ? after : NULL, limit,
-                                              page, &count, &more);
+                                              page, &count, next);
         assert_int_equal(reason, BOOKING_REASON_OK);
         w.pages++;
         if (w.count + count > cap) {
@@ -161,9 +175,9 @@ static record_walk walk_bookings(const char *resource_id, booking_list_filter fi
         if (count > 0) /* an empty walk has no array yet: memcpy may not see NULL */
             memcpy(w.records + w.count, page, count * sizeof *page);
         w.count += count;
-        if (!more)
+        if (next[0] == '\0')
             break;
-        snprintf(after, sizeof after, "%s", page[count - 1].booking_id);
+        snprintf(after, sizeof after, "%s", next); /* the cursor, not the last item */
     }
     free(page);
     return w;
@@ -185,8 +199,8 @@ static resource_walk walk_resources(const char *prefix, size_t limit)
     snprintf(after, sizeof after, "%s", prefix);
     for (bool past = false; !past;) {
         size_t count;
-        bool more;
-        resources_page(after, limit, page, &count, &more);
+        char next[BOOKING_LIST_NEXT_SIZE];
+        resources_page(after, limit, page, &count, next);
         for (size_t i = 0; i < count && !past; i++) {
             if (strncmp(page[i].resource_id, prefix, prefix_len) != 0) {
                 past = strcmp(page[i].resource_id, prefix) > 0;
@@ -200,9 +214,9 @@ static resource_walk walk_resources(const char *prefix, size_t limit)
             }
             w.resources[w.count++] = page[i];
         }
-        if (!more)
+        if (next[0] == '\0')
             break;
-        snprintf(after, sizeof after, "%s", page[count - 1].resource_id);
+        snprintf(after, sizeof after, "%s", next);
     }
     free(page);
     return w;
@@ -361,7 +375,7 @@ static void listing_resources_reads_booked_net_of_holds_due_as_of_now(void **sta
     free(w.resources);
 }
 
-/* ---- pages: after, limit, more ---- */
+/* ---- pages: after, limit, next ---- */
 
 static void listing_starts_after_the_given_id_exclusive(void **state)
 {
@@ -380,51 +394,51 @@ static void listing_starts_after_the_given_id_exclusive(void **state)
     }
     booking_record page[4];
     size_t count;
-    bool more;
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
 
     /* after an id that exists: the next one on, not it */
-    assert_int_equal(bookings_page(rid(l, r), BOOKING_LIST_ALL, b[1], 4, page, &count, &more),
+    assert_int_equal(bookings_page(rid(l, r), BOOKING_LIST_ALL, b[1], 4, page, &count, next),
                      BOOKING_REASON_OK);
     assert_int_equal(count, 1);
     assert_string_equal(page[0].booking_id, b[2]);
-    assert_false(more);
+    assert_true(next[0] == '\0');
     /* after an id that does not exist: the first one above it */
     id_in(probe, prefix, "c");
-    assert_int_equal(bookings_page(rid(l, r), BOOKING_LIST_ALL, probe, 4, page, &count, &more),
+    assert_int_equal(bookings_page(rid(l, r), BOOKING_LIST_ALL, probe, 4, page, &count, next),
                      BOOKING_REASON_OK);
     assert_int_equal(count, 2);
     assert_string_equal(page[0].booking_id, b[1]);
     assert_string_equal(page[1].booking_id, b[2]);
-    assert_false(more);
+    assert_true(next[0] == '\0');
     /* after the last one: an empty last page */
-    assert_int_equal(bookings_page(rid(l, r), BOOKING_LIST_ALL, b[2], 4, page, &count, &more),
+    assert_int_equal(bookings_page(rid(l, r), BOOKING_LIST_ALL, b[2], 4, page, &count, next),
                      BOOKING_REASON_OK);
     assert_int_equal(count, 0);
-    assert_false(more);
+    assert_true(next[0] == '\0');
     /* after an id below every one, and after none: all of them */
-    assert_int_equal(bookings_page(rid(l, r), BOOKING_LIST_ALL, prefix, 4, page, &count, &more),
+    assert_int_equal(bookings_page(rid(l, r), BOOKING_LIST_ALL, prefix, 4, page, &count, next),
                      BOOKING_REASON_OK);
     assert_int_equal(count, 3);
     assert_string_equal(page[0].booking_id, b[0]);
-    assert_int_equal(bookings_page(rid(l, r), BOOKING_LIST_ALL, NULL, 4, page, &count, &more),
+    assert_int_equal(bookings_page(rid(l, r), BOOKING_LIST_ALL, NULL, 4, page, &count, next),
                      BOOKING_REASON_OK);
     assert_int_equal(count, 3);
-    assert_false(more);
+    assert_true(next[0] == '\0');
 
     /* resources: the same keyset rule */
     booking_resource rpage[2];
-    resources_page(res[1], 1, rpage, &count, &more);
+    resources_page(res[1], 1, rpage, &count, next);
     assert_int_equal(count, 1);
     assert_string_equal(rpage[0].resource_id, res[2]);
     id_in(probe, prefix, "rc");
-    resources_page(probe, 2, rpage, &count, &more);
+    resources_page(probe, 2, rpage, &count, next);
     assert_int_equal(count, 2);
     assert_string_equal(rpage[0].resource_id, res[1]);
     assert_string_equal(rpage[1].resource_id, res[2]);
-    resources_page(prefix, 1, rpage, &count, &more);
+    resources_page(prefix, 1, rpage, &count, next);
     assert_int_equal(count, 1);
     assert_string_equal(rpage[0].resource_id, res[0]);
-    assert_true(more);
+    assert_true(next[0] != '\0');
 }
 
 static void listing_more_is_false_on_the_last_page_and_true_before(void **state)
@@ -443,7 +457,7 @@ static void listing_more_is_false_on_the_last_page_and_true_before(void **state)
     assert_int_equal(ledger_cancel(l, b[4], NULL), BOOKING_REASON_CANCELLED);
     booking_record *page = page_buffer(BOOKING_LIST_LIMIT_MAX, sizeof *page);
     size_t count;
-    bool more;
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
     const char *all = rid(l, r);
 
     static const struct {
@@ -451,16 +465,16 @@ static void listing_more_is_false_on_the_last_page_and_true_before(void **state)
         size_t after; /* index + 1 into b, 0: none */
         size_t limit;
         size_t count;
-        bool more;
+        bool next; /* set (to the last item's id), or "" */
     } pages[] = {
-        {BOOKING_LIST_ALL, 0, 5, 5, false},  /* exactly full and the last: no more */
+        {BOOKING_LIST_ALL, 0, 5, 5, false},  /* exactly full and the last: no next */
         {BOOKING_LIST_ALL, 0, 4, 4, true},
         {BOOKING_LIST_ALL, 4, 4, 1, false},
         {BOOKING_LIST_ALL, 0, 6, 5, false},
         {BOOKING_LIST_ALL, 0, BOOKING_LIST_LIMIT_MAX, 5, false},
         {BOOKING_LIST_ALL, 3, 2, 2, false},
         {BOOKING_LIST_ALL, 2, 2, 2, true},
-        /* more counts only what the filter keeps: the cancelled last one is not */
+        /* next counts only what the filter keeps: the cancelled last one is not */
         {BOOKING_LIST_ACTIVE, 0, 4, 4, false},
         {BOOKING_LIST_ACTIVE, 0, 3, 3, true},
         {BOOKING_LIST_ACTIVE, 3, 1, 1, false},
@@ -470,18 +484,20 @@ static void listing_more_is_false_on_the_last_page_and_true_before(void **state)
     for (size_t i = 0; i < COUNT_OF(pages); i++) {
         const char *after = pages[i].after ? b[pages[i].after - 1] : NULL;
         assert_int_equal(bookings_page(all, pages[i].filter, after, pages[i].limit, page, &count,
-                                       &more),
+                                       next),
                          BOOKING_REASON_OK);
-        if (count != pages[i].count || more != pages[i].more)
-            fail_msg("page %zu (%s after %s, limit %zu): %zu records, more %d; expected %zu, "
-                     "more %d",
+        if (count != pages[i].count || (next[0] != '\0') != pages[i].next ||
+            (pages[i].next && strcmp(next, page[count - 1].booking_id) != 0))
+            fail_msg("page %zu (%s after %s, limit %zu): %zu records, next \"%s\"; expected %zu, "
+                     "next %s",
                      i, booking_list_filter_name(pages[i].filter), after ? after : "none",
-                     pages[i].limit, count, more, pages[i].count, pages[i].more);
+                     pages[i].limit, count, next, pages[i].count,
+                     pages[i].next ? "the last one's id" : "null");
     }
-    assert_int_equal(bookings_page(rid(l, empty), BOOKING_LIST_ALL, NULL, 1, page, &count, &more),
+    assert_int_equal(bookings_page(rid(l, empty), BOOKING_LIST_ALL, NULL, 1, page, &count, next),
                      BOOKING_REASON_OK);
     assert_int_equal(count, 0);
-    assert_false(more);
+    assert_true(next[0] == '\0');
     free(page);
 }
 
@@ -505,27 +521,27 @@ static void listing_limit_of_one_pages_one_at_a_time(void **state)
     }
     booking_record page[1];
     size_t count;
-    bool more;
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
     const char *after = NULL;
     for (size_t i = 0; i < 4; i++) {
-        assert_int_equal(bookings_page(rid(l, r), BOOKING_LIST_ALL, after, 1, page, &count, &more),
+        assert_int_equal(bookings_page(rid(l, r), BOOKING_LIST_ALL, after, 1, page, &count, next),
                          BOOKING_REASON_OK);
         assert_int_equal(count, 1);
         assert_string_equal(page[0].booking_id, b[i]);
         assert_listed_as_get_booking(&page[0]);
-        if (more != (i < 3))
-            fail_msg("page %zu of 4 of one record each: more is %d", i + 1, more);
+        if ((next[0] != '\0') != (i < 3))
+            fail_msg("page %zu of 4 of one record each: next is set: %d", i + 1, next[0] != '\0');
         after = b[i];
     }
     booking_resource rpage[1];
     after = prefix;
     for (size_t i = 0; i < 3; i++) {
-        resources_page(after, 1, rpage, &count, &more);
+        resources_page(after, 1, rpage, &count, next);
         assert_int_equal(count, 1);
         assert_string_equal(rpage[0].resource_id, res[i]);
         assert_listed_as_get_resource(&rpage[0]);
         if (i < 2)
-            assert_true(more);
+            assert_true(next[0] != '\0');
         after = res[i];
     }
 }
@@ -541,23 +557,23 @@ static void listing_bookings_of_unknown_resource_is_unknown_resource(void **stat
     new_id(b, "b");
     booking_record page[2];
     size_t count;
-    bool more;
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
     static const booking_list_filter filters[] = {BOOKING_LIST_ALL, BOOKING_LIST_HELD,
                                                   BOOKING_LIST_REJECTED};
     for (size_t i = 0; i < COUNT_OF(filters); i++)
-        assert_int_equal(bookings_page(never, filters[i], i ? b : NULL, 2, page, &count, &more),
+        assert_int_equal(bookings_page(never, filters[i], i ? b : NULL, 2, page, &count, next),
                          BOOKING_REASON_UNKNOWN_RESOURCE);
 
     /* An attempt on a resource that does not exist is not recorded: once the
      * resource exists, its listing is empty, not unknown. */
     assert_int_equal(ledger_attempt(l, b, later, 1).reason, BOOKING_REASON_UNKNOWN_RESOURCE);
-    assert_int_equal(bookings_page(later, BOOKING_LIST_ALL, NULL, 2, page, &count, &more),
+    assert_int_equal(bookings_page(later, BOOKING_LIST_ALL, NULL, 2, page, &count, next),
                      BOOKING_REASON_UNKNOWN_RESOURCE);
     size_t r = resource_named(l, later, 0);
-    assert_int_equal(bookings_page(rid(l, r), BOOKING_LIST_ALL, NULL, 2, page, &count, &more),
+    assert_int_equal(bookings_page(rid(l, r), BOOKING_LIST_ALL, NULL, 2, page, &count, next),
                      BOOKING_REASON_OK);
     assert_int_equal(count, 0);
-    assert_false(more);
+    assert_true(next[0] == '\0');
 }
 
 static void listing_bookings_includes_rejected_records_and_bundles_on_any_line(void **state)
@@ -644,13 +660,13 @@ static void listing_a_resource_ignores_other_resources_bookings(void **state)
     /* after an id of the other resource: the next one of this resource */
     booking_record page[2];
     size_t count;
-    bool more;
-    assert_int_equal(bookings_page(rid(l, r1), BOOKING_LIST_ALL, b[5], 2, page, &count, &more),
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
+    assert_int_equal(bookings_page(rid(l, r1), BOOKING_LIST_ALL, b[5], 2, page, &count, next),
                      BOOKING_REASON_OK);
     assert_int_equal(count, 2);
     assert_string_equal(page[0].booking_id, b[6]);
     assert_string_equal(page[1].booking_id, b[8]);
-    assert_false(more);
+    assert_true(next[0] == '\0');
 }
 
 /* ---- statuses, as of the read's time ---- */
@@ -772,49 +788,49 @@ static void listing_bad_input_is_invalid_and_the_limits_are_accepted(void **stat
     booking_resource *resources = page_buffer(BOOKING_LIST_LIMIT_MAX + 1, sizeof *resources);
     booking_reason reason;
     size_t count;
-    bool more;
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
 
     static const size_t bad_limits[] = {0, BOOKING_LIST_LIMIT_MAX + 1, SIZE_MAX};
     for (size_t i = 0; i < COUNT_OF(bad_limits); i++) {
         assert_int_equal(booking_list_resources(store, NULL, bad_limits[i], &reason, resources,
-                                                &count, &more),
+                                                &count, next),
                          BOOKING_EINVAL);
         assert_int_equal(booking_list_bookings(store, rid(l, r), BOOKING_LIST_ALL, NULL,
-                                               bad_limits[i], &reason, records, &count, &more),
+                                               bad_limits[i], &reason, records, &count, next),
                          BOOKING_EINVAL);
     }
     const char *bad_ids[] = {"", "a b", "a/b", "caf\xc3\xa9", too_long};
     for (size_t i = 0; i < COUNT_OF(bad_ids); i++) {
         assert_int_equal(booking_list_resources(store, bad_ids[i], 1, &reason, resources, &count,
-                                                &more),
+                                                next),
                          BOOKING_EINVAL);
         assert_int_equal(booking_list_bookings(store, rid(l, r), BOOKING_LIST_ALL, bad_ids[i], 1,
-                                               &reason, records, &count, &more),
+                                               &reason, records, &count, next),
                          BOOKING_EINVAL);
         assert_int_equal(booking_list_bookings(store, bad_ids[i], BOOKING_LIST_ALL, NULL, 1,
-                                               &reason, records, &count, &more),
+                                               &reason, records, &count, next),
                          BOOKING_EINVAL);
     }
     assert_int_equal(booking_list_bookings(store, rid(l, r), (booking_list_filter)6, NULL, 1,
-                                           &reason, records, &count, &more),
+                                           &reason, records, &count, next),
                      BOOKING_EINVAL);
     assert_int_equal(booking_list_bookings(store, NULL, BOOKING_LIST_ALL, NULL, 1, &reason,
-                                           records, &count, &more),
+                                           records, &count, next),
                      BOOKING_EINVAL);
-    assert_int_equal(booking_list_resources(store, NULL, 1, NULL, resources, &count, &more),
+    assert_int_equal(booking_list_resources(store, NULL, 1, NULL, resources, &count, next),
                      BOOKING_EINVAL);
-    assert_int_equal(booking_list_resources(store, NULL, 1, &reason, NULL, &count, &more),
+    assert_int_equal(booking_list_resources(store, NULL, 1, &reason, NULL, &count, next),
                      BOOKING_EINVAL);
     assert_int_equal(booking_list_bookings(store, rid(l, r), BOOKING_LIST_ALL, NULL, 1, &reason,
-                                           records, NULL, &more),
+                                           records, NULL, next),
                      BOOKING_EINVAL);
     assert_int_equal(booking_list_bookings(store, rid(l, r), BOOKING_LIST_ALL, NULL, 1, &reason,
                                            records, &count, NULL),
                      BOOKING_EINVAL);
 
     /* At the limits: a page of 1000 after an id of 128 bytes; and 1001 records
-     * come as a full page of 1000 with more, then one. */
-    resources_page(longest, BOOKING_LIST_LIMIT_MAX, resources, &count, &more);
+     * come as a full page of 1000 with a next, then one. */
+    resources_page(longest, BOOKING_LIST_LIMIT_MAX, resources, &count, next);
     char prefix[ID_SIZE];
     new_id(prefix, "l");
     size_t big = ledger_resource_new(l, BOOKING_LIST_LIMIT_MAX + 1);
@@ -829,28 +845,187 @@ static void listing_bad_input_is_invalid_and_the_limits_are_accepted(void **stat
     }
     ledger_attempt_batch(l, req, BOOKING_LIST_LIMIT_MAX + 1, res);
     assert_int_equal(bookings_page(rid(l, big), BOOKING_LIST_ALL, longest, BOOKING_LIST_LIMIT_MAX,
-                                   records, &count, &more),
+                                   records, &count, next),
                      BOOKING_REASON_OK);
     assert_int_equal(count, 0); /* every id of the case sorts before "zzz..." */
     assert_int_equal(bookings_page(rid(l, big), BOOKING_LIST_ALL, NULL, BOOKING_LIST_LIMIT_MAX,
-                                   records, &count, &more),
+                                   records, &count, next),
                      BOOKING_REASON_OK);
     assert_int_equal(count, BOOKING_LIST_LIMIT_MAX);
-    assert_true(more);
+    assert_true(next[0] != '\0');
     assert_string_equal(records[BOOKING_LIST_LIMIT_MAX - 1].booking_id,
                         ids[BOOKING_LIST_LIMIT_MAX - 1]);
     assert_int_equal(bookings_page(rid(l, big), BOOKING_LIST_ALL,
                                    records[BOOKING_LIST_LIMIT_MAX - 1].booking_id,
-                                   BOOKING_LIST_LIMIT_MAX, records, &count, &more),
+                                   BOOKING_LIST_LIMIT_MAX, records, &count, next),
                      BOOKING_REASON_OK);
     assert_int_equal(count, 1);
     assert_string_equal(records[0].booking_id, ids[BOOKING_LIST_LIMIT_MAX]);
-    assert_false(more);
+    assert_true(next[0] == '\0');
     free(ids);
     free(req);
     free(res);
     free(records);
     free(resources);
+}
+
+/* ---- the scan budget: a page examines at most BOOKING_LIST_SCAN_MAX records ---- */
+
+#define BUDGET BOOKING_LIST_SCAN_MAX
+
+/* Makes ids[0..n) "<prefix>:%06zu" (ascending with their number) active
+ * bookings of resource_id, in batches. */
+static void book_numbered(const char *resource_id, size_t n, char (*ids)[ID_SIZE])
+{
+    char prefix[ID_SIZE];
+    new_id(prefix, "l");
+    booking_request *req = page_buffer(BOOKING_BATCH_MAX, sizeof *req);
+    booking_result *res = page_buffer(BOOKING_BATCH_MAX, sizeof *res);
+    for (size_t first = 0; first < n; first += BOOKING_BATCH_MAX) {
+        size_t batch = n - first < BOOKING_BATCH_MAX ? n - first : BOOKING_BATCH_MAX;
+        for (size_t i = 0; i < batch; i++) {
+            char s[16];
+            snprintf(s, sizeof s, "%06zu", first + i);
+            id_in(ids[first + i], prefix, s);
+            req[i] = (booking_request){.booking_id = ids[first + i], .resource_id = resource_id,
+                                       .units = 1};
+        }
+        fail_on_error("booking_attempt_batch", booking_attempt_batch(store, req, batch, res));
+        for (size_t i = 0; i < batch; i++)
+            assert_new_booked(res[i]);
+    }
+    free(req);
+    free(res);
+}
+
+/* The budget's cases keep their resources of 10,000 records and more outside
+ * the case's ledger: its check gets every record of the case one by one, which
+ * through a pooler costs more than the listings themselves. Their records are
+ * plain ones, each read back by the walks, and the resource's invariant is
+ * checked here: booked is the count of the active ones. */
+static void assert_budget_booked(const char *resource_id, uint64_t active)
+{
+    booking_reason reason;
+    booking_resource got;
+    fail_on_error("booking_get_resource", booking_get_resource(store, resource_id, &reason, &got));
+    assert_int_equal(reason, BOOKING_REASON_OK);
+    if (got.booked != active)
+        fail_msg("invariant broken on %s: booked %llu, %llu active bookings", resource_id,
+                 (unsigned long long)got.booked, (unsigned long long)active);
+}
+
+/* A resource of n active bookings ids[0..n), outside the ledger. */
+static void budget_resource(char resource_id[ID_SIZE], size_t n, char (*ids)[ID_SIZE])
+{
+    new_id(resource_id, "budget");
+    booking_reason reason;
+    fail_on_error("booking_set_capacity",
+                  booking_set_capacity(store, resource_id, n, &reason, NULL));
+    assert_int_equal(reason, BOOKING_REASON_OK);
+    book_numbered(resource_id, n, ids);
+    assert_budget_booked(resource_id, n);
+}
+
+/* The cases that only read share one such resource, made by the first of them. */
+#define BUDGET_SHARED (BUDGET + 2)
+static char budget_shared_resource[ID_SIZE];
+static char (*budget_shared_ids)[ID_SIZE];
+
+static const char *budget_shared(void)
+{
+    if (budget_shared_ids == NULL) {
+        budget_shared_ids = page_buffer(BUDGET_SHARED, ID_SIZE);
+        budget_resource(budget_shared_resource, BUDGET_SHARED, budget_shared_ids);
+    }
+    return budget_shared_resource;
+}
+
+/* One page, expected to hold `count` records and to resume from `next` (NULL:
+ * the last page). */
+static void assert_page_is(const char *resource_id, booking_list_filter filter, const char *after,
+                           size_t limit, size_t count, const char *next)
+{
+    booking_record *page = page_buffer(limit, sizeof *page);
+    size_t got;
+    char cursor[BOOKING_LIST_NEXT_SIZE];
+    assert_int_equal(bookings_page(resource_id, filter, after, limit, page, &got, cursor),
+                     BOOKING_REASON_OK);
+    if (got != count || strcmp(cursor, next != NULL ? next : "") != 0)
+        fail_msg("%s page after %s, limit %zu: %zu records, next \"%s\"; expected %zu, next %s",
+                 booking_list_filter_name(filter), after ? after : "none", limit, got, cursor,
+                 count, next != NULL ? next : "null");
+    free(page);
+}
+
+static void listing_a_filtered_page_ends_after_scan_max_records_with_next_the_last_examined(
+    void **state)
+{
+    (void)state;
+    const size_t n = BUDGET + 3;
+    char(*ids)[ID_SIZE] = page_buffer(n, ID_SIZE);
+    char res[ID_SIZE];
+    budget_resource(res, n, ids);
+    /* The records the filter keeps: two early, one just before the first
+     * page's budget ends, the very last one. */
+    const size_t kept[] = {3, 4, BUDGET - 2, BUDGET + 2};
+    char want[COUNT_OF(kept)][ID_SIZE];
+    for (size_t i = 0; i < COUNT_OF(kept); i++) {
+        booking_reason reason;
+        fail_on_error("booking_cancel", booking_cancel(store, ids[kept[i]], &reason, NULL));
+        assert_int_equal(reason, BOOKING_REASON_CANCELLED);
+        id_copy(want[i], ids[kept[i]]);
+    }
+    assert_budget_booked(res, n - COUNT_OF(kept));
+    /* The first page ends at its budget, next the last id it examined (not the
+     * last it returned); the second reaches the end. */
+    assert_page_is(res, BOOKING_LIST_CANCELLED, NULL, 10, 3, ids[BUDGET - 1]);
+    assert_page_is(res, BOOKING_LIST_CANCELLED, ids[BUDGET - 1], 10, 1, NULL);
+    /* A page that fills before its budget resumes after its last item. */
+    assert_page_is(res, BOOKING_LIST_CANCELLED, NULL, 1, 1, ids[3]);
+    assert_page_is(res, BOOKING_LIST_CANCELLED, ids[3], 2, 2, ids[BUDGET - 2]);
+    /* The walk to the end finds exactly the kept records, once each, in order,
+     * whatever the limit; the unfiltered walk every record, in full pages. */
+    assert_listing_is(res, BOOKING_LIST_CANCELLED, (const char (*)[ID_SIZE])want, COUNT_OF(want));
+    record_walk w = walk_bookings(res, BOOKING_LIST_ALL, BOOKING_LIST_LIMIT_MAX);
+    assert_int_equal(w.count, n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(w.records[i].booking_id, ids[i]);
+    assert_int_equal(w.pages, (n + BOOKING_LIST_LIMIT_MAX - 1) / BOOKING_LIST_LIMIT_MAX);
+    free(w.records);
+    free(ids);
+}
+
+static void listing_a_page_may_be_empty_while_next_is_not_null(void **state)
+{
+    (void)state;
+    const char *res = budget_shared();
+    char(*ids)[ID_SIZE] = budget_shared_ids;
+    /* Nothing held: every page is empty, all but the last with a next. */
+    assert_page_is(res, BOOKING_LIST_HELD, NULL, BOOKING_LIST_LIMIT_MAX, 0, ids[BUDGET - 1]);
+    assert_page_is(res, BOOKING_LIST_HELD, NULL, 1, 0, ids[BUDGET - 1]);
+    assert_page_is(res, BOOKING_LIST_HELD, ids[BUDGET - 1], 1, 0, NULL);
+    record_walk w = walk_bookings(res, BOOKING_LIST_HELD, 5);
+    assert_int_equal(w.count, 0);
+    assert_int_equal(w.pages, 2);
+    free(w.records);
+}
+
+static void listing_a_page_that_reaches_the_end_has_next_null(void **state)
+{
+    (void)state;
+    const char *res = budget_shared();
+    char(*ids)[ID_SIZE] = budget_shared_ids;
+    const size_t n = BUDGET_SHARED;
+    /* exactly a budget's worth of records left, none kept: the end, not a next */
+    assert_page_is(res, BOOKING_LIST_HELD, ids[1], 10, 0, NULL);
+    /* one more than a budget's worth: a next, then an empty last page */
+    assert_page_is(res, BOOKING_LIST_HELD, ids[0], 10, 0, ids[BUDGET]);
+    assert_page_is(res, BOOKING_LIST_HELD, ids[BUDGET], 10, 0, NULL);
+    /* a short page whose walk reached the end, kept or not */
+    assert_page_is(res, BOOKING_LIST_ACTIVE, ids[n - 4], 10, 3, NULL);
+    assert_page_is(res, BOOKING_LIST_ACTIVE, ids[n - 4], 3, 3, NULL);
+    assert_page_is(res, BOOKING_LIST_ALL, ids[n - 4], 3, 3, NULL);
+    assert_page_is(res, BOOKING_LIST_ACTIVE, ids[n - 1], 1, 0, NULL);
 }
 
 /* ---- pages while others write ---- */
@@ -970,16 +1145,16 @@ static void race_walk(ledger *l, race *rc, size_t limit)
 
     /* Nothing may fail while the writer runs: a problem stops the walk, the
      * writer is stopped, then the case fails. */
-    char after[ID_SIZE] = "", why[2 * ID_SIZE + 96] = "";
+    char after[ID_SIZE] = "", why[3 * ID_SIZE + 96] = "";
     size_t pages = 0, listed = 0;
     while (why[0] == '\0') {
         race_wait_for_writes(rc, (pages + 1) * RACE_WRITES_PER_PAGE);
         size_t count;
-        bool more;
+        char next[BOOKING_LIST_NEXT_SIZE];
         booking_reason reason;
         booking_error e = booking_list_bookings(store, rc->resource_id, BOOKING_LIST_ALL,
                                                 after[0] ? after : NULL, limit, &reason, page,
-                                                &count, &more);
+                                                &count, next);
         pages++;
         if (e != BOOKING_OK || reason != BOOKING_REASON_OK) {
             snprintf(why, sizeof why, "page %zu: %s, %s", pages, booking_error_name(e),
@@ -987,7 +1162,7 @@ static void race_walk(ledger *l, race *rc, size_t limit)
             break;
         }
         if (!page_ok(after[0] ? after : NULL, page[0].booking_id, sizeof *page, count, limit,
-                     more, why, sizeof why))
+                     true, next, why, sizeof why))
             break;
         for (size_t i = 0; i < count && why[0] == '\0'; i++) {
             const booking_record *rec = &page[i];
@@ -1009,9 +1184,9 @@ static void race_walk(ledger *l, race *rc, size_t limit)
                          rec->resource_id);
         }
         listed += count;
-        if (!more)
+        if (next[0] == '\0')
             break;
-        snprintf(after, sizeof after, "%s", page[count - 1].booking_id);
+        snprintf(after, sizeof after, "%s", next);
     }
     race_stop(l, rc, writer);
     if (why[0] != '\0')
@@ -1087,6 +1262,9 @@ const struct CMUnitTest conformance_listing_cases[] = {
     LISTING_CASE(listing_bookings_orders_bytewise),
     LISTING_CASE(listing_bad_input_is_invalid_and_the_limits_are_accepted),
     LISTING_CASE(listing_pages_see_each_booking_that_exists_throughout_exactly_once),
+    LISTING_CASE(listing_a_filtered_page_ends_after_scan_max_records_with_next_the_last_examined),
+    LISTING_CASE(listing_a_page_may_be_empty_while_next_is_not_null),
+    LISTING_CASE(listing_a_page_that_reaches_the_end_has_next_null),
 };
 
 const size_t conformance_listing_case_count =

@@ -5,7 +5,9 @@
  *   GET /v1/resources/{resource_id}/bookings?status=S&after=ID&limit=N
  * against `booking serve` (memory: by default; argv[1] "sqlite" for a durable
  * store, or any store URL): pages in ascending id order with "next" the last id
- * of a page that has more (else null), each item byte for byte the body of the
+ * of a page that has more (else null), a filtered page that may end early at the
+ * store's scan budget (short or empty, "next" the last id examined), each item
+ * byte for byte the body of the
  * single GET, a bad query a 400 problem, the wrong method a 405 with Allow, the
  * bearer token, the route label of the metrics and the access log; and a walk of
  * 10,000 bookings in pages of 1000 while another client books and cancels.
@@ -125,7 +127,8 @@ static const char *str(json_t *o, const char *key)
 }
 
 /* The body of a listing page: 200, application/json, {"<key>": [...], "next": ID
- * or null} and nothing else, at most limit items. */
+ * or null} and nothing else, at most limit items; next past the last item, and
+ * the last item itself on a full page unless a status filters the listing. */
 static json_t *page(const char *path, const char *key, size_t limit)
 {
     http_response r;
@@ -142,12 +145,15 @@ static json_t *page(const char *path, const char *key, size_t limit)
     assert_true(json_is_array(items));
     assert_true(json_is_null(next) || json_is_string(next));
     assert_true(json_array_size(items) <= limit);
-    if (json_is_string(next)) {
-        /* next is the last id of a full page */
-        assert_int_equal(json_array_size(items), limit);
-        json_t *last = json_array_get(items, limit - 1);
-        const char *id_key = strcmp(key, "resources") == 0 ? "resource_id" : "booking_id";
-        assert_string_equal(json_string_value(next), str(last, id_key));
+    size_t count = json_array_size(items);
+    const char *id_key = strcmp(key, "resources") == 0 ? "resource_id" : "booking_id";
+    if (json_is_string(next) && strstr(path, "status=") == NULL) {
+        /* every record examined is listed: next is the last id of a full page */
+        assert_int_equal(count, limit);
+        assert_string_equal(json_string_value(next), str(json_array_get(items, limit - 1), id_key));
+    } else if (json_is_string(next) && count > 0) {
+        /* a filtered page may end early: next is at or past its last id */
+        assert_true(strcmp(json_string_value(next), str(json_array_get(items, count - 1), id_key)) >= 0);
     }
     return body;
 }
@@ -343,6 +349,63 @@ static void bookings_list_pages_with_next_the_last_id_until_null(void **state)
         assert_string_equal(got, want);
         json_decref(all);
     }
+}
+
+/* SPEC section 5: a page may hold fewer than limit items, even none, while next
+ * is not null (the store examined BOOKING_LIST_SCAN_MAX records for it); the
+ * client pages until next is null. */
+static void bookings_list_a_filtered_page_may_be_empty_with_a_next_until_null(void **state)
+{
+    (void)state;
+    char r[64], last[128], examined[128];
+    case_prefix(r, sizeof r, "budget");
+    const size_t n = BOOKING_LIST_SCAN_MAX + 3;
+    set_capacity(r, n);
+    size_t body_cap = (size_t)RACE_BATCH * 128 + 64;
+    char *body = malloc(body_cap);
+    assert_non_null(body);
+    for (size_t first = 0; first < n; first += RACE_BATCH) {
+        size_t batch = n - first < RACE_BATCH ? n - first : RACE_BATCH;
+        size_t used = (size_t)snprintf(body, body_cap, "{\"attempts\":[");
+        for (size_t i = 0; i < batch; i++)
+            used += (size_t)snprintf(body + used, body_cap - used,
+                                     "%s{\"booking_id\":\"%s-%06zu\",\"resource_id\":\"%s\","
+                                     "\"units\":1}",
+                                     i ? "," : "", r, first + i, r);
+        snprintf(body + used, body_cap - used, "]}");
+        assert_int_equal(call("POST", "/v1/bookings/batch", body, NULL), 200);
+    }
+    free(body);
+    /* the last one cancelled: the only record the filter keeps */
+    snprintf(last, sizeof last, "/v1/bookings/%s-%06zu", r, n - 1);
+    assert_int_equal(call("DELETE", last, NULL, NULL), 200);
+    snprintf(last, sizeof last, "%s-%06zu", r, n - 1);
+    snprintf(examined, sizeof examined, "%s-%06d", r, BOOKING_LIST_SCAN_MAX - 1);
+
+    char path[PATH_MAX_];
+    snprintf(path, sizeof path, "/v1/resources/%s/bookings?status=cancelled&limit=10", r);
+    json_t *page_body = page(path, "bookings", 10);
+    assert_int_equal(json_array_size(json_object_get(page_body, "bookings")), 0);
+    assert_string_equal(str(page_body, "next"), examined);
+    json_decref(page_body);
+    snprintf(path, sizeof path, "/v1/resources/%s/bookings?status=cancelled&limit=10&after=%s", r,
+             examined);
+    page_body = page(path, "bookings", 10);
+    json_t *items = json_object_get(page_body, "bookings");
+    assert_int_equal(json_array_size(items), 1);
+    assert_string_equal(str(json_array_get(items, 0), "booking_id"), last);
+    assert_true(json_is_null(json_object_get(page_body, "next")));
+    json_decref(page_body);
+    /* the walk pages on through the empty page to the one record */
+    json_t *all = walk_bookings(r, "status=cancelled&", 10);
+    char got[256];
+    ids_of(all, "booking_id", got, sizeof got);
+    assert_string_equal(got, last);
+    json_decref(all);
+    /* unfiltered, every page is full until the last */
+    all = walk_bookings(r, "", 1000);
+    assert_int_equal(json_array_size(all), n);
+    json_decref(all);
 }
 
 static void bookings_list_records_are_the_bodies_of_get_booking_bundles_and_rejected_included(
@@ -906,6 +969,7 @@ int main(int argc, char **argv)
             resources_list_in_ascending_resource_id_each_once_as_get_resource_reads_them),
         cmocka_unit_test(resources_list_without_a_query_is_the_first_100),
         cmocka_unit_test(bookings_list_pages_with_next_the_last_id_until_null),
+        cmocka_unit_test(bookings_list_a_filtered_page_may_be_empty_with_a_next_until_null),
         cmocka_unit_test(
             bookings_list_records_are_the_bodies_of_get_booking_bundles_and_rejected_included),
         cmocka_unit_test(bookings_list_status_keeps_only_records_of_that_status_as_of_the_read),

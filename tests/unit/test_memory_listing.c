@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_memory_listing.c: the memory store's listings (SPEC section 5, store.h):
- * pages in bytewise id order after `after`, *more only when a kept id follows,
+ * pages in bytewise id order after `after`, next only when a kept id follows or
+ * the page's scan budget ran out (then at most BOOKING_LIST_SCAN_MAX records
+ * examined under the resource's shard lock),
  * every record with a line on the resource (bundles' lines, REJECTED records),
  * each status as of the read's time, served from the store's index, and a walk
  * of a resource large enough for its index's runs to be sealed and merged
@@ -16,6 +18,7 @@
 
 #include "booking.h"
 #include "store/memory_index.h" /* MEMORY_INDEX_RUN_KEYS */
+#include "store/store.h" /* the store's page: how many records it examined */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,20 +77,20 @@ static void list_all(booking_store *store, const char *resource_id, booking_list
     for (int pages = 0; pages < 100; pages++) {
         booking_reason reason;
         size_t count;
-        bool more;
+        char next[BOOKING_LIST_NEXT_SIZE] = "";
         assert_int_equal(booking_list_bookings(store, resource_id, filter,
                                                after[0] ? after : NULL, limit, &reason, page,
-                                               &count, &more),
+                                               &count, next),
                          BOOKING_OK);
         assert_int_equal(reason, BOOKING_REASON_OK);
         for (size_t i = 0; i < count; i++) {
             size_t used = strlen(out);
             snprintf(out + used, out_len - used, "%s%s", used ? " " : "", page[i].booking_id);
         }
-        assert_true(count == limit || !more);
-        if (!more)
+        assert_true(count <= limit);
+        if (next[0] == '\0')
             return;
-        snprintf(after, sizeof after, "%s", page[count - 1].booking_id);
+        snprintf(after, sizeof after, "%s", next);
     }
     fail_msg("more than 100 pages");
 }
@@ -113,9 +116,9 @@ static void resources_are_listed_in_bytewise_order_after_the_given_id(void **sta
         for (;;) {
             booking_reason reason;
             size_t count;
-            bool more;
+            char next[BOOKING_LIST_NEXT_SIZE] = "";
             assert_int_equal(booking_list_resources(store, after, limit, &reason, page, &count,
-                                                    &more),
+                                                    next),
                              BOOKING_OK);
             assert_int_equal(reason, BOOKING_REASON_OK);
             for (size_t i = 0; i < count; i++) {
@@ -123,8 +126,8 @@ static void resources_are_listed_in_bytewise_order_after_the_given_id(void **sta
                 assert_true(page[i].as_of_ms == now);
                 seen++;
             }
-            assert_true(more == (seen < n));
-            if (!more)
+            assert_true((next[0] != '\0') == (seen < n));
+            if (next[0] == '\0')
                 break;
             snprintf(last, sizeof last, "%s", page[count - 1].resource_id);
             after = last;
@@ -135,10 +138,10 @@ static void resources_are_listed_in_bytewise_order_after_the_given_id(void **sta
     booking_resource page[2];
     booking_reason reason;
     size_t count;
-    bool more;
-    assert_int_equal(booking_list_resources(store, "a0", 2, &reason, page, &count, &more),
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
+    assert_int_equal(booking_list_resources(store, "a0", 2, &reason, page, &count, next),
                      BOOKING_OK);
-    assert_true(count == 2 && more);
+    assert_true(count == 2 && next[0] != '\0');
     assert_string_equal(page[0].resource_id, "a:b");
     assert_string_equal(page[1].resource_id, "abcdefgh");
     booking_store_close(store);
@@ -155,12 +158,12 @@ static void listed_resources_count_only_holds_unexpired_at_the_reads_time(void *
     booking_resource page[1];
     booking_reason reason;
     size_t count;
-    bool more;
-    assert_int_equal(booking_list_resources(store, NULL, 1, &reason, page, &count, &more),
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
+    assert_int_equal(booking_list_resources(store, NULL, 1, &reason, page, &count, next),
                      BOOKING_OK);
     assert_true(count == 1 && page[0].booked == 5);
     now += 1000; /* the hold is over: nothing else has swept it */
-    assert_int_equal(booking_list_resources(store, NULL, 1, &reason, page, &count, &more),
+    assert_int_equal(booking_list_resources(store, NULL, 1, &reason, page, &count, next),
                      BOOKING_OK);
     assert_true(count == 1 && page[0].booked == 1 && page[0].as_of_ms == now);
     booking_store_close(store);
@@ -202,11 +205,11 @@ static void bookings_list_every_record_with_a_line_on_the_resource_rejected_incl
     booking_record page[4];
     booking_reason reason;
     size_t count;
-    bool more;
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
     assert_int_equal(booking_list_bookings(store, "r1", BOOKING_LIST_ALL, "k-0", 1, &reason, page,
-                                           &count, &more),
+                                           &count, next),
                      BOOKING_OK);
-    assert_true(count == 1 && more);
+    assert_true(count == 1 && next[0] != '\0');
     assert_string_equal(page[0].booking_id, "k-1");
     assert_string_equal(page[0].resource_id, "r2");
     assert_true(page[0].line_count == 2 && page[0].units == 1 &&
@@ -222,18 +225,18 @@ static void listing_bookings_of_an_unknown_resource_answers_unknown_resource(voi
     booking_record page[1];
     booking_reason reason;
     size_t count = 7;
-    bool more = true;
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
     assert_int_equal(booking_list_bookings(store, "none", BOOKING_LIST_ALL, NULL, 1, &reason, page,
-                                           &count, &more),
+                                           &count, next),
                      BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_UNKNOWN_RESOURCE);
-    assert_true(count == 0 && !more);
+    assert_true(count == 0 && next[0] == '\0');
     capacity(store, "empty", 1);
     assert_int_equal(booking_list_bookings(store, "empty", BOOKING_LIST_ALL, NULL, 1, &reason,
-                                           page, &count, &more),
+                                           page, &count, next),
                      BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_OK);
-    assert_true(count == 0 && !more);
+    assert_true(count == 0 && next[0] == '\0');
     booking_store_close(store);
 }
 
@@ -273,16 +276,16 @@ static void the_status_filter_keeps_each_record_by_its_status_as_of_the_reads_ti
     /* The record as of the read: expired, changed at its expiry. */
     booking_record page[1];
     size_t count;
-    bool more;
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
     assert_int_equal(booking_list_bookings(store, "r", BOOKING_LIST_EXPIRED, NULL, 1, &reason,
-                                           page, &count, &more),
+                                           page, &count, next),
                      BOOKING_OK);
-    assert_true(count == 1 && !more && page[0].status == BOOKING_STATUS_EXPIRED &&
+    assert_true(count == 1 && next[0] == '\0' && page[0].status == BOOKING_STATUS_EXPIRED &&
                 page[0].updated_at_ms == LISTING_T0_MS + 1000);
     booking_store_close(store);
 }
 
-static void a_filtered_page_sets_more_only_when_a_kept_record_follows(void **state)
+static void a_filtered_page_sets_next_only_when_a_kept_record_follows(void **state)
 {
     (void)state;
     int64_t now;
@@ -295,15 +298,15 @@ static void a_filtered_page_sets_more_only_when_a_kept_record_follows(void **sta
     assert_int_equal(booking_cancel(store, "c", &reason, NULL), BOOKING_OK);
     booking_record page[2];
     size_t count;
-    bool more;
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
     assert_int_equal(booking_list_bookings(store, "r", BOOKING_LIST_ACTIVE, NULL, 2, &reason,
-                                           page, &count, &more),
+                                           page, &count, next),
                      BOOKING_OK);
-    assert_true(count == 2 && !more); /* c follows, but the filter drops it */
+    assert_true(count == 2 && next[0] == '\0'); /* c follows, but the filter drops it */
     assert_int_equal(booking_list_bookings(store, "r", BOOKING_LIST_ALL, NULL, 2, &reason, page,
-                                           &count, &more),
+                                           &count, next),
                      BOOKING_OK);
-    assert_true(count == 2 && more);
+    assert_true(count == 2 && next[0] != '\0');
     booking_store_close(store);
 }
 
@@ -327,9 +330,9 @@ static void a_resource_created_later_lists_the_rejected_records_that_named_it(vo
     booking_record page[4];
     booking_reason reason;
     size_t count;
-    bool more;
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
     assert_int_equal(booking_list_bookings(store, "later", BOOKING_LIST_ALL, NULL, 4, &reason,
-                                           page, &count, &more),
+                                           page, &count, next),
                      BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_UNKNOWN_RESOURCE);
     capacity(store, "later", 5);
@@ -345,9 +348,9 @@ static void a_resource_created_later_lists_the_rejected_records_that_named_it(vo
     assert_string_equal(ids, "x-1 x-2 x-3 x-4");
     /* A record listed on a resource of a later line reads as get_booking reads it. */
     assert_int_equal(booking_list_bookings(store, "later", BOOKING_LIST_ALL, NULL, 1, &reason,
-                                           page, &count, &more),
+                                           page, &count, next),
                      BOOKING_OK);
-    assert_true(count == 1 && more && page[0].outcome == BOOKING_REJECTED &&
+    assert_true(count == 1 && next[0] != '\0' && page[0].outcome == BOOKING_REJECTED &&
                 page[0].line_count == 2 && page[0].line == 0);
     assert_string_equal(page[0].resource_id, "full");
     booking_store_close(store);
@@ -382,14 +385,14 @@ static void a_bundle_of_many_unknown_lines_is_recorded_under_each_of_them(void *
         booking_record page[BOOKING_LIST_LIMIT_MAX];
         booking_reason reason;
         size_t count;
-        bool more;
+        char next[BOOKING_LIST_NEXT_SIZE] = "";
         assert_int_equal(booking_list_bookings(store, names[i], BOOKING_LIST_ALL, NULL,
                                                BOOKING_LIST_LIMIT_MAX, &reason, page, &count,
-                                               &more),
+                                               next),
                          BOOKING_OK);
         assert_int_equal(reason, BOOKING_REASON_OK);
         assert_int_equal(count, MANY_UNKNOWN_BUNDLES);
-        assert_false(more);
+        assert_false(next[0] != '\0');
         assert_string_equal(page[0].booking_id, "m-000");
         assert_string_equal(page[MANY_UNKNOWN_BUNDLES - 1].booking_id, "m-299");
     }
@@ -453,17 +456,20 @@ static void a_walk_of_a_large_resource_sees_each_committed_record_once_while_its
     uint32_t written = WALK_BEFORE;
     size_t seen_count = 0;
     char after[BOOKING_ID_LEN_MAX + 1] = "";
-    bool more = true;
-    for (int pages = 0; more; pages++) {
+    char next[BOOKING_LIST_NEXT_SIZE] = "";
+    for (int pages = 0; pages == 0 || next[0] != '\0'; pages++) {
         assert_true(pages < WALK_PAGES_MAX);
         booking_reason reason;
         size_t count;
         assert_int_equal(booking_list_bookings(store, "big", BOOKING_LIST_ALL,
                                                after[0] ? after : NULL, WALK_PAGE, &reason, page,
-                                               &count, &more),
+                                               &count, next),
                          BOOKING_OK);
         assert_int_equal(reason, BOOKING_REASON_OK);
-        assert_true(count == WALK_PAGE || !more);
+        /* Unfiltered: next only after a full page, and it is the page's last id. */
+        assert_true(count == WALK_PAGE || next[0] == '\0');
+        if (next[0] != '\0')
+            assert_string_equal(next, page[count - 1].booking_id);
         for (size_t i = 0; i < count; i++) {
             /* Ascending across pages: no record twice, none out of order. */
             assert_true(seen_count == 0 || strcmp(seen[seen_count - 1], page[i].booking_id) < 0);
@@ -498,7 +504,7 @@ static void a_walk_of_a_large_resource_sees_each_committed_record_once_while_its
         size_t count;
         assert_int_equal(booking_list_bookings(store, "big", BOOKING_LIST_ALL,
                                                after[0] ? after : NULL, WALK_PAGE, &reason, page,
-                                               &count, &more),
+                                               &count, next),
                          BOOKING_OK);
         for (size_t i = 0; i < count; i++) {
             assert_true(at < written);
@@ -506,12 +512,79 @@ static void a_walk_of_a_large_resource_sees_each_committed_record_once_while_its
         }
         if (count > 0)
             snprintf(after, sizeof after, "%s", page[count - 1].booking_id);
-    } while (more);
+    } while (next[0] != '\0');
     assert_true(at == written);
     free(all);
     free(page);
     free(seen);
     free(ids);
+    booking_store_close(store);
+}
+
+/* The page as the store answers it: a page walks the resource's index under its
+ * shard lock (memory.c note (9)), so what it examined is what the lock covered. */
+static store_page store_list(booking_store *store, const char *resource_id,
+                             booking_list_filter filter, const char *after, size_t limit,
+                             booking_record *out)
+{
+    store_page page = {0};
+    assert_int_equal(store->ops->list_bookings(store, resource_id, filter, after, limit, out,
+                                               &page),
+                     BOOKING_REASON_OK);
+    assert_true(page.count <= limit);
+    return page;
+}
+
+#define LOCK_RECORDS (3 * BOOKING_LIST_SCAN_MAX + 5)
+
+static void a_page_holds_the_shard_lock_for_at_most_scan_max_records(void **state)
+{
+    (void)state;
+    int64_t now;
+    booking_store *store = store_open(&now);
+    capacity(store, "r", LOCK_RECORDS);
+    static char ids[LOCK_RECORDS][16];
+    static booking_request req[LOCK_RECORDS];
+    static booking_result res[LOCK_RECORDS];
+    for (size_t i = 0; i < LOCK_RECORDS; i++) {
+        snprintf(ids[i], sizeof ids[i], "b-%06zu", i);
+        req[i] = (booking_request){.booking_id = ids[i], .resource_id = "r", .units = 1};
+    }
+    for (size_t first = 0; first < LOCK_RECORDS; first += BOOKING_BATCH_MAX) {
+        size_t n = LOCK_RECORDS - first < BOOKING_BATCH_MAX ? LOCK_RECORDS - first
+                                                            : BOOKING_BATCH_MAX;
+        assert_int_equal(booking_attempt_batch(store, req + first, n, res + first), BOOKING_OK);
+    }
+    booking_record *page = calloc(BOOKING_LIST_LIMIT_MAX, sizeof *page);
+    assert_non_null(page);
+    /* Nothing is held: a walk of the whole resource, a budget at a time. */
+    const char *after = NULL;
+    size_t pages = 0, examined = 0;
+    char cursor[BOOKING_LIST_NEXT_SIZE];
+    for (;;) {
+        store_page p = store_list(store, "r", BOOKING_LIST_HELD, after, BOOKING_LIST_LIMIT_MAX,
+                                  page);
+        pages++;
+        examined += p.examined;
+        assert_int_equal(p.count, 0);
+        if (p.examined > BOOKING_LIST_SCAN_MAX)
+            fail_msg("page %zu examined %zu records under the lock", pages, p.examined);
+        if (p.next[0] == '\0')
+            break;
+        assert_int_equal(p.examined, BOOKING_LIST_SCAN_MAX); /* it stopped at the budget */
+        assert_string_equal(p.next, ids[examined - 1]);
+        memcpy(cursor, p.next, sizeof cursor);
+        after = cursor;
+    }
+    assert_int_equal(pages, 4);
+    assert_int_equal(examined, LOCK_RECORDS); /* each record once */
+    /* A page that fills first examines what it returns and the kept one after. */
+    store_page p = store_list(store, "r", BOOKING_LIST_ACTIVE, NULL, 10, page);
+    assert_true(p.count == 10 && p.examined == 11);
+    assert_string_equal(p.next, ids[9]);
+    p = store_list(store, "r", BOOKING_LIST_ALL, ids[LOCK_RECORDS - 3], 10, page);
+    assert_true(p.count == 2 && p.examined == 2 && p.next[0] == '\0');
+    free(page);
     booking_store_close(store);
 }
 
@@ -523,11 +596,12 @@ int main(void)
         cmocka_unit_test(bookings_list_every_record_with_a_line_on_the_resource_rejected_included),
         cmocka_unit_test(listing_bookings_of_an_unknown_resource_answers_unknown_resource),
         cmocka_unit_test(the_status_filter_keeps_each_record_by_its_status_as_of_the_reads_time),
-        cmocka_unit_test(a_filtered_page_sets_more_only_when_a_kept_record_follows),
+        cmocka_unit_test(a_filtered_page_sets_next_only_when_a_kept_record_follows),
         cmocka_unit_test(a_resource_created_later_lists_the_rejected_records_that_named_it),
         cmocka_unit_test(a_bundle_of_many_unknown_lines_is_recorded_under_each_of_them),
         cmocka_unit_test(
             a_walk_of_a_large_resource_sees_each_committed_record_once_while_its_runs_merge),
+        cmocka_unit_test(a_page_holds_the_shard_lock_for_at_most_scan_max_records),
     };
     return cmocka_run_group_tests_name("memory_listing", tests, NULL, NULL);
 }
