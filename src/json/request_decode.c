@@ -53,6 +53,19 @@ __attribute__((format(printf, 2, 3))) static request_decode_result decode_fail(i
     return r;
 }
 
+/* Releases a document of parse_object, and the arena it was cut from: nothing of
+ * it may be used after. Inside an arena the end returns the whole tree at once
+ * (every value of it was cut from the arena, and none left this function's
+ * caller), so the tree is not walked to free its values one by one; without one
+ * (json_alloc_install not called) it is released as any jansson value. */
+static void release_doc(json_t *doc)
+{
+    if (!json_alloc_arena_active())
+        json_decref(doc);
+    json_alloc_arena_end();
+}
+
+/* body as a JSON object into *out, to release with release_doc. */
 static request_decode_result parse_object(const char *body, size_t len, size_t len_max,
                                           json_t **out)
 {
@@ -63,8 +76,10 @@ static request_decode_result parse_object(const char *body, size_t len, size_t l
         return decode_fail(REQUEST_DECODE_INVALID, "body larger than %zu bytes", len_max);
     json_error_t err;
     unsigned long failures_before = json_alloc_failures();
+    json_alloc_arena_begin(); /* the tree lives until release_doc (json/json_alloc.h) */
     json_t *doc = json_loadb(body != NULL ? body : "", len, DECODE_FLAGS, &err);
     if (doc == NULL) {
+        json_alloc_arena_end();
         /* jansson names some of its allocation failures syntax errors: the count
          * of failed allocations tells (json/json_alloc.h). */
         if (json_error_code(&err) == json_error_out_of_memory ||
@@ -74,7 +89,7 @@ static request_decode_result parse_object(const char *body, size_t len, size_t l
                            err.line, err.column, err.text);
     }
     if (!json_is_object(doc)) {
-        json_decref(doc);
+        release_doc(doc);
         return decode_fail(REQUEST_DECODE_INVALID, "body must be a JSON object");
     }
     *out = doc;
@@ -341,7 +356,7 @@ request_decode_result decode_attempt(const char *body, size_t len, decoded_attem
     if (r.status == REQUEST_DECODE_OK)
         r = decode_attempt_fields(v, &decode_at_body, block,
                                   block != NULL ? lines_ids(block, room) : NULL, out);
-    json_decref(doc);
+    release_doc(doc);
     if (r.status != REQUEST_DECODE_OK || out->lines == NULL) {
         free(block); /* the single form (or a failure) owns nothing */
         out->lines = NULL;
@@ -432,7 +447,7 @@ request_decode_result decode_batch(const char *body, size_t len, decoded_batch *
     } else {
         r = decode_batch_attempts(list, out);
     }
-    json_decref(doc);
+    release_doc(doc);
     if (r.status != REQUEST_DECODE_OK)
         decoded_batch_free(out);
     assert(r.status != REQUEST_DECODE_OK || out->line_count <= BOOKING_BATCH_LINES_MAX);
@@ -511,6 +526,6 @@ request_decode_result decode_capacity(const char *body, size_t len, uint64_t *ca
     r = read_fields(doc, names, 1, &decode_at_body, &v);
     if (r.status == REQUEST_DECODE_OK)
         r = get_integer(v, "capacity", 0, BOOKING_CAPACITY_MAX, &decode_at_body, capacity);
-    json_decref(doc);
+    release_doc(doc);
     return r;
 }
