@@ -47,12 +47,13 @@ static size_t round_up(size_t size)
     return (size + JSON_ARENA_ALIGN - 1) & ~(JSON_ARENA_ALIGN - 1);
 }
 
-/* A new block of at least size bytes, from the wrapped allocator; NULL if it failed. */
+/* A new block of at least size bytes, from the wrapped allocator; NULL (counted
+ * as a failed allocation) if it failed. */
 static arena_block *arena_block_new(arena *a, size_t size)
 {
-    if (size > SIZE_MAX - sizeof(arena_block))
-        return NULL;
-    arena_block *b = inner_malloc(sizeof(arena_block) + size);
+    arena_block *b = size <= SIZE_MAX - sizeof(arena_block)
+                         ? inner_malloc(sizeof(arena_block) + size)
+                         : NULL;
     if (b == NULL) {
         failures++;
         return NULL;
@@ -66,8 +67,10 @@ static arena_block *arena_block_new(arena *a, size_t size)
 static void *arena_malloc(arena *a, size_t size)
 {
     size_t want = round_up(size > 0 ? size : 1);
-    if (want < size) /* size near SIZE_MAX */
+    if (want < size) { /* size near SIZE_MAX */
+        failures++;
         return NULL;
+    }
     if (a->free_at != NULL && want <= (size_t)(a->free_end - a->free_at)) {
         void *p = a->free_at;
         a->free_at += want;
