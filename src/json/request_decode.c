@@ -53,6 +53,19 @@ __attribute__((format(printf, 2, 3))) static request_decode_result decode_fail(i
     return r;
 }
 
+/* Releases a document of parse_object, and the arena it was cut from: nothing of
+ * it may be used after. Inside an arena the end returns the whole tree at once
+ * (every value of it was cut from the arena, and none left this function's
+ * caller), so the tree is not walked to free its values one by one; without one
+ * (json_alloc_install not called) it is released as any jansson value. */
+static void release_doc(json_t *doc)
+{
+    if (!json_alloc_arena_active())
+        json_decref(doc);
+    json_alloc_arena_end();
+}
+
+/* body as a JSON object into *out, to release with release_doc. */
 static request_decode_result parse_object(const char *body, size_t len, size_t len_max,
                                           json_t **out)
 {
@@ -63,8 +76,10 @@ static request_decode_result parse_object(const char *body, size_t len, size_t l
         return decode_fail(REQUEST_DECODE_INVALID, "body larger than %zu bytes", len_max);
     json_error_t err;
     unsigned long failures_before = json_alloc_failures();
+    json_alloc_arena_begin(); /* the tree lives until release_doc (json/json_alloc.h) */
     json_t *doc = json_loadb(body != NULL ? body : "", len, DECODE_FLAGS, &err);
     if (doc == NULL) {
+        json_alloc_arena_end();
         /* jansson names some of its allocation failures syntax errors: the count
          * of failed allocations tells (json/json_alloc.h). */
         if (json_error_code(&err) == json_error_out_of_memory ||
@@ -74,44 +89,77 @@ static request_decode_result parse_object(const char *body, size_t len, size_t l
                            err.line, err.column, err.text);
     }
     if (!json_is_object(doc)) {
-        json_decref(doc);
+        release_doc(doc);
         return decode_fail(REQUEST_DECODE_INVALID, "body must be a JSON object");
     }
     *out = doc;
     return decode_ok();
 }
 
-/* Refuses any key of obj not in allowed[0..count). */
-static request_decode_result check_fields(json_t *obj, const char *const *allowed, size_t count,
-                                          const char *where)
+/* Where in the body a value is, for a refusal's detail: "attempts[3]: lines[1]: ",
+ * "lines[1]: " or "". It is written out only when a body is refused, never for
+ * every value decoded: a batch has thousands of them. */
+typedef struct decode_at {
+    bool in_batch;  /* an attempt of a batch: "attempts[attempt]: " */
+    size_t attempt;
+    bool in_line;   /* a line of a bundle: "lines[line]: " */
+    size_t line;
+} decode_at;
+
+/* "attempts[" and "lines[" with 20 digits each, their "]: ", and the NUL. */
+#define DECODE_AT_TEXT_MAX 64
+
+static const decode_at decode_at_body = {.in_batch = false, .in_line = false};
+
+static const char *at_text(const decode_at *at, char text[DECODE_AT_TEXT_MAX])
 {
+    int n = 0;
+    text[0] = '\0';
+    if (at->in_batch)
+        n = snprintf(text, DECODE_AT_TEXT_MAX, "attempts[%zu]: ", at->attempt);
+    assert(n >= 0 && n < DECODE_AT_TEXT_MAX / 2);
+    if (at->in_line)
+        snprintf(text + n, (size_t)(DECODE_AT_TEXT_MAX - n), "lines[%zu]: ", at->line);
+    return text;
+}
+
+/* The values of obj's fields names[0..count) into values[] (NULL: absent), in one
+ * pass over its keys; any other key is refused (the first one, in body order). */
+static request_decode_result read_fields(json_t *obj, const char *const *names, size_t count,
+                                         const decode_at *at, json_t **values)
+{
+    for (size_t i = 0; i < count; i++)
+        values[i] = NULL;
     const char *key;
     json_t *value;
     json_object_foreach(obj, key, value) {
-        (void)value;
-        bool known = false;
-        for (size_t i = 0; i < count && !known; i++)
-            known = strcmp(key, allowed[i]) == 0;
-        if (!known)
-            return decode_fail(REQUEST_DECODE_INVALID, "%sunknown field '%.40s'", where, key);
+        size_t i = 0;
+        while (i < count && strcmp(key, names[i]) != 0)
+            i++;
+        if (i == count) {
+            char where[DECODE_AT_TEXT_MAX];
+            return decode_fail(REQUEST_DECODE_INVALID, "%sunknown field '%.40s'",
+                               at_text(at, where), key);
+        }
+        values[i] = value; /* JSON_REJECT_DUPLICATES: each key once */
     }
     return decode_ok();
 }
 
-static request_decode_result get_integer(json_t *obj, const char *name, uint64_t min, uint64_t max,
-                                         const char *where, uint64_t *out)
+/* v, obj's field name (NULL: absent), as an integer in min..max. */
+static request_decode_result get_integer(json_t *v, const char *name, uint64_t min, uint64_t max,
+                                         const decode_at *at, uint64_t *out)
 {
-    json_t *v = json_object_get(obj, name);
+    char where[DECODE_AT_TEXT_MAX];
     if (v == NULL)
-        return decode_fail(REQUEST_DECODE_INVALID, "%smissing field '%s'", where, name);
+        return decode_fail(REQUEST_DECODE_INVALID, "%smissing field '%s'", at_text(at, where),
+                           name);
     /* json_is_integer is false for reals (1.0, 1e3), booleans, strings and null. */
-    if (!json_is_integer(v))
-        return decode_fail(REQUEST_DECODE_INVALID, "%s'%s' must be an integer from %llu to %llu",
-                           where, name, (unsigned long long)min, (unsigned long long)max);
-    json_int_t n = json_integer_value(v);
+    json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
     if (n < 0 || (uint64_t)n < min || (uint64_t)n > max)
         return decode_fail(REQUEST_DECODE_INVALID, "%s'%s' must be an integer from %llu to %llu",
-                           where, name, (unsigned long long)min, (unsigned long long)max);
+                           at_text(at, where), name, (unsigned long long)min,
+                           (unsigned long long)max);
     *out = (uint64_t)n;
     return decode_ok();
 }
@@ -127,24 +175,30 @@ request_decode_result decode_id(const char *id, size_t len, const char *subject)
     return decode_ok();
 }
 
-static request_decode_result get_id(json_t *obj, const char *name, const char *where,
+/* v, obj's field name (NULL: absent), as a valid id copied into out. */
+static request_decode_result get_id(json_t *v, const char *name, const decode_at *at,
                                     char out[BOOKING_ID_LEN_MAX + 1])
 {
-    json_t *v = json_object_get(obj, name);
+    char where[DECODE_AT_TEXT_MAX];
     if (v == NULL)
-        return decode_fail(REQUEST_DECODE_INVALID, "%smissing field '%s'", where, name);
+        return decode_fail(REQUEST_DECODE_INVALID, "%smissing field '%s'", at_text(at, where),
+                           name);
     if (!json_is_string(v))
-        return decode_fail(REQUEST_DECODE_INVALID, "%s'%s' must be a string", where, name);
+        return decode_fail(REQUEST_DECODE_INVALID, "%s'%s' must be a string", at_text(at, where),
+                           name);
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
-    char subject[REQUEST_DECODE_DETAIL_MAX];
-    snprintf(subject, sizeof subject, "%s'%s'", where, name);
-    request_decode_result r = decode_id(s, len, subject);
-    if (r.status != REQUEST_DECODE_OK)
+    if (!booking_id_valid(s, len)) {
+        /* decode_id's refusal, its subject written only now. */
+        char subject[REQUEST_DECODE_DETAIL_MAX];
+        snprintf(subject, sizeof subject, "%s'%s'", at_text(at, where), name);
+        request_decode_result r = decode_id(s, len, subject);
+        assert(r.status == REQUEST_DECODE_INVALID);
         return r;
+    }
     memcpy(out, s, len);
     out[len] = '\0';
-    return r;
+    return decode_ok();
 }
 
 /* A bundle's lines live in one allocation: the booking_line array, then the ids
@@ -163,52 +217,58 @@ static line_id *lines_ids(booking_line *block, size_t count)
     return (line_id *)(void *)(block + count);
 }
 
-/* How many lines an attempt object names for the storage to hold: its "lines"
- * array's length if it has one (capped: a longer one is refused unread), else 0. */
-static size_t lines_wanted(json_t *obj)
+/* How many lines an attempt's "lines" value (NULL: none) names for the storage to
+ * hold: the array's length (capped: a longer one is refused unread), else 0. */
+static size_t lines_wanted(json_t *list)
 {
-    json_t *list = json_is_object(obj) ? json_object_get(obj, "lines") : NULL;
     size_t n = json_is_array(list) ? json_array_size(list) : 0;
     return n < BOOKING_LINES_MAX ? n : BOOKING_LINES_MAX;
 }
 
-static request_decode_result decode_line(json_t *obj, const char *where, booking_line *line,
+static request_decode_result decode_line(json_t *obj, const decode_at *at, booking_line *line,
                                          line_id id)
 {
-    static const char *const fields[] = {"resource_id", "units"};
-    if (!json_is_object(obj))
-        return decode_fail(REQUEST_DECODE_INVALID, "%sline must be a JSON object", where);
-    request_decode_result r = check_fields(obj, fields, sizeof fields / sizeof fields[0], where);
-    if (r.status == REQUEST_DECODE_OK)
-        r = get_id(obj, "resource_id", where, id);
-    if (r.status == REQUEST_DECODE_OK)
-        r = get_integer(obj, "units", 1, BOOKING_UNITS_MAX, where, &line->units);
+    enum { LINE_RESOURCE_ID, LINE_UNITS, LINE_FIELDS };
+    static const char *const names[LINE_FIELDS] = {"resource_id", "units"};
+    json_t *v[LINE_FIELDS];
     line->resource_id = id;
+    if (!json_is_object(obj)) {
+        char where[DECODE_AT_TEXT_MAX];
+        return decode_fail(REQUEST_DECODE_INVALID, "%sline must be a JSON object",
+                           at_text(at, where));
+    }
+    request_decode_result r = read_fields(obj, names, LINE_FIELDS, at, v);
+    if (r.status == REQUEST_DECODE_OK)
+        r = get_id(v[LINE_RESOURCE_ID], "resource_id", at, id);
+    if (r.status == REQUEST_DECODE_OK)
+        r = get_integer(v[LINE_UNITS], "units", 1, BOOKING_UNITS_MAX, at, &line->units);
     return r;
 }
 
 /* "lines": 1..BOOKING_LINES_MAX lines into lines[] and ids[] (room for
  * lines_wanted), each resource named once (SPEC section 8). At most 64 lines:
  * the pairwise compare is the cheap one, as in the library. */
-static request_decode_result decode_lines(json_t *list, const char *where, booking_line *lines,
+static request_decode_result decode_lines(json_t *list, const decode_at *at, booking_line *lines,
                                           line_id *ids, size_t *count)
 {
     size_t n = json_array_size(list);
+    char where[DECODE_AT_TEXT_MAX];
     *count = 0;
     if (!json_is_array(list) || n < 1 || n > BOOKING_LINES_MAX)
         return decode_fail(REQUEST_DECODE_INVALID, "%s'lines' must be an array of 1 to %d lines",
-                           where, BOOKING_LINES_MAX);
+                           at_text(at, where), BOOKING_LINES_MAX);
     assert(lines != NULL && ids != NULL);
     request_decode_result r = decode_ok();
     for (size_t i = 0; i < n && r.status == REQUEST_DECODE_OK; i++) {
-        char at[REQUEST_DECODE_DETAIL_MAX / 2];
-        snprintf(at, sizeof at, "%slines[%zu]: ", where, i);
-        r = decode_line(json_array_get(list, i), at, &lines[i], ids[i]);
+        decode_at line_at = *at;
+        line_at.in_line = true;
+        line_at.line = i;
+        r = decode_line(json_array_get(list, i), &line_at, &lines[i], ids[i]);
         for (size_t j = 0; j < i && r.status == REQUEST_DECODE_OK; j++) {
             if (strcmp(lines[j].resource_id, lines[i].resource_id) == 0)
                 r = decode_fail(REQUEST_DECODE_INVALID,
                                 "%sresource '%.40s' is named twice (lines[%zu] and lines[%zu])",
-                                where, lines[i].resource_id, j, i);
+                                at_text(at, where), lines[i].resource_id, j, i);
         }
     }
     if (r.status == REQUEST_DECODE_OK)
@@ -216,45 +276,64 @@ static request_decode_result decode_lines(json_t *list, const char *where, booki
     return r;
 }
 
-/* An attempt object in either form. A bundle's lines go to lines[] and ids[],
- * room for lines_wanted(obj) (none needed for the single form). */
-static request_decode_result decode_attempt_object(json_t *obj, const char *where,
+/* The fields of an attempt object, both forms. */
+enum {
+    ATTEMPT_BOOKING_ID,
+    ATTEMPT_RESOURCE_ID,
+    ATTEMPT_UNITS,
+    ATTEMPT_LINES,
+    ATTEMPT_HOLD_MS,
+    ATTEMPT_FIELDS
+};
+static const char *const attempt_field_names[ATTEMPT_FIELDS] = {
+    "booking_id", "resource_id", "units", "lines", "hold_ms"};
+
+/* An attempt object's fields into v[] (read_fields), once it is an object. */
+static request_decode_result read_attempt_fields(json_t *obj, const decode_at *at, json_t **v)
+{
+    if (!json_is_object(obj)) {
+        char where[DECODE_AT_TEXT_MAX];
+        return decode_fail(REQUEST_DECODE_INVALID, "%sattempt must be a JSON object",
+                           at_text(at, where));
+    }
+    return read_fields(obj, attempt_field_names, ATTEMPT_FIELDS, at, v);
+}
+
+/* An attempt in either form from its fields v[] (read_attempt_fields). A bundle's
+ * lines go to lines[] and ids[], room for lines_wanted(v[ATTEMPT_LINES]) (none
+ * needed for the single form). */
+static request_decode_result decode_attempt_fields(json_t *const *v, const decode_at *at,
                                                    booking_line *lines, line_id *ids,
                                                    decoded_attempt *out)
 {
-    static const char *const fields[] = {"booking_id", "resource_id", "units", "lines",
-                                         "hold_ms"};
     out->lines = NULL;
     out->line_count = 0;
-    if (!json_is_object(obj))
-        return decode_fail(REQUEST_DECODE_INVALID, "%sattempt must be a JSON object", where);
-    request_decode_result r = check_fields(obj, fields, sizeof fields / sizeof fields[0], where);
-    if (r.status == REQUEST_DECODE_OK)
-        r = get_id(obj, "booking_id", where, out->booking_id);
-    json_t *list = json_object_get(obj, "lines");
-    bool single = json_object_get(obj, "resource_id") != NULL ||
-                  json_object_get(obj, "units") != NULL;
+    request_decode_result r = get_id(v[ATTEMPT_BOOKING_ID], "booking_id", at, out->booking_id);
+    json_t *list = v[ATTEMPT_LINES];
+    bool single = v[ATTEMPT_RESOURCE_ID] != NULL || v[ATTEMPT_UNITS] != NULL;
     if (r.status != REQUEST_DECODE_OK) {
         /* r says why */
     } else if (list != NULL && single) {
+        char where[DECODE_AT_TEXT_MAX];
         r = decode_fail(REQUEST_DECODE_INVALID,
-                        "%sgive either 'lines' or 'resource_id' and 'units', not both", where);
+                        "%sgive either 'lines' or 'resource_id' and 'units', not both",
+                        at_text(at, where));
     } else if (list != NULL) {
         out->resource_id[0] = '\0';
         out->units = 0;
-        r = decode_lines(list, where, lines, ids, &out->line_count);
+        r = decode_lines(list, at, lines, ids, &out->line_count);
         out->lines = r.status == REQUEST_DECODE_OK ? lines : NULL;
     } else {
         /* The single form; with neither form the message names what it misses. */
-        r = get_id(obj, "resource_id", where, out->resource_id);
+        r = get_id(v[ATTEMPT_RESOURCE_ID], "resource_id", at, out->resource_id);
         if (r.status == REQUEST_DECODE_OK)
-            r = get_integer(obj, "units", 1, BOOKING_UNITS_MAX, where, &out->units);
+            r = get_integer(v[ATTEMPT_UNITS], "units", 1, BOOKING_UNITS_MAX, at, &out->units);
     }
     /* hold_ms is optional; absent means no hold (0), which a body cannot say
      * itself: "hold_ms": 0 is refused like any number outside SPEC section 3. */
     out->hold_ms = 0;
-    if (r.status == REQUEST_DECODE_OK && json_object_get(obj, "hold_ms") != NULL)
-        r = get_integer(obj, "hold_ms", 1, BOOKING_HOLD_MS_MAX, where, &out->hold_ms);
+    if (r.status == REQUEST_DECODE_OK && v[ATTEMPT_HOLD_MS] != NULL)
+        r = get_integer(v[ATTEMPT_HOLD_MS], "hold_ms", 1, BOOKING_HOLD_MS_MAX, at, &out->hold_ms);
     assert(r.status != REQUEST_DECODE_OK || booking_hold_ms_valid(out->hold_ms));
     assert(r.status != REQUEST_DECODE_OK || (out->lines == NULL) == (out->line_count == 0));
     return r;
@@ -268,15 +347,16 @@ request_decode_result decode_attempt(const char *body, size_t len, decoded_attem
     request_decode_result r = parse_object(body, len, REQUEST_BODY_ATTEMPT_MAX, &doc);
     if (r.status != REQUEST_DECODE_OK)
         return r;
-    size_t room = lines_wanted(doc);
-    booking_line *block = room > 0 ? lines_alloc(room) : NULL;
-    if (room > 0 && block == NULL) {
+    json_t *v[ATTEMPT_FIELDS];
+    booking_line *block = NULL;
+    r = read_attempt_fields(doc, &decode_at_body, v);
+    size_t room = r.status == REQUEST_DECODE_OK ? lines_wanted(v[ATTEMPT_LINES]) : 0;
+    if (room > 0 && (block = lines_alloc(room)) == NULL)
         r = decode_fail(REQUEST_DECODE_NOMEM, "out of memory");
-    } else {
-        r = decode_attempt_object(doc, "", block, block != NULL ? lines_ids(block, room) : NULL,
-                                  out);
-    }
-    json_decref(doc);
+    if (r.status == REQUEST_DECODE_OK)
+        r = decode_attempt_fields(v, &decode_at_body, block,
+                                  block != NULL ? lines_ids(block, room) : NULL, out);
+    release_doc(doc);
     if (r.status != REQUEST_DECODE_OK || out->lines == NULL) {
         free(block); /* the single form (or a failure) owns nothing */
         out->lines = NULL;
@@ -304,11 +384,10 @@ static size_t batch_lines(json_t *list, size_t *room)
     for (size_t i = 0; i < json_array_size(list); i++) {
         json_t *obj = json_array_get(list, i);
         json_t *named = json_is_object(obj) ? json_object_get(obj, "lines") : NULL;
-        size_t wanted = lines_wanted(obj);
         /* A longer "lines" than a bundle may have counts whole here, so that the
          * limit is the one SPEC section 3 states; it is refused either way. */
         lines += json_is_array(named) && json_array_size(named) > 0 ? json_array_size(named) : 1;
-        *room += wanted;
+        *room += lines_wanted(named);
     }
     return lines;
 }
@@ -331,13 +410,14 @@ static request_decode_result decode_batch_attempts(json_t *list, decoded_batch *
     size_t used = 0;
     request_decode_result r = decode_ok();
     for (size_t i = 0; i < count && r.status == REQUEST_DECODE_OK; i++) {
-        char where[40]; /* "attempts[" and 20 digits at most */
-        snprintf(where, sizeof where, "attempts[%zu]: ", i);
-        json_t *obj = json_array_get(list, i);
-        assert(used + lines_wanted(obj) <= room);
-        r = decode_attempt_object(obj, where, out->lines != NULL ? out->lines + used : NULL,
-                                  ids != NULL ? ids + used : NULL,
-                                  &out->attempts[i]);
+        decode_at at = {.in_batch = true, .attempt = i, .in_line = false};
+        json_t *v[ATTEMPT_FIELDS];
+        r = read_attempt_fields(json_array_get(list, i), &at, v);
+        if (r.status != REQUEST_DECODE_OK)
+            break;
+        assert(used + lines_wanted(v[ATTEMPT_LINES]) <= room);
+        r = decode_attempt_fields(v, &at, out->lines != NULL ? out->lines + used : NULL,
+                                  ids != NULL ? ids + used : NULL, &out->attempts[i]);
         used += out->attempts[i].line_count;
     }
     out->count = count;
@@ -348,14 +428,14 @@ static request_decode_result decode_batch_attempts(json_t *list, decoded_batch *
 
 request_decode_result decode_batch(const char *body, size_t len, decoded_batch *out)
 {
-    static const char *const fields[] = {"attempts"};
+    static const char *const names[] = {"attempts"};
     *out = (decoded_batch){.attempts = NULL, .count = 0};
     json_t *doc;
     request_decode_result r = parse_object(body, len, REQUEST_BODY_BATCH_MAX, &doc);
     if (r.status != REQUEST_DECODE_OK)
         return r;
-    r = check_fields(doc, fields, 1, "");
-    json_t *list = json_object_get(doc, "attempts");
+    json_t *list;
+    r = read_fields(doc, names, 1, &decode_at_body, &list);
     size_t count = json_array_size(list);
     if (r.status != REQUEST_DECODE_OK) {
         /* r says why */
@@ -367,7 +447,7 @@ request_decode_result decode_batch(const char *body, size_t len, decoded_batch *
     } else {
         r = decode_batch_attempts(list, out);
     }
-    json_decref(doc);
+    release_doc(doc);
     if (r.status != REQUEST_DECODE_OK)
         decoded_batch_free(out);
     assert(r.status != REQUEST_DECODE_OK || out->line_count <= BOOKING_BATCH_LINES_MAX);
@@ -437,15 +517,15 @@ void decoded_attempts_free(decoded_attempts *attempts)
 
 request_decode_result decode_capacity(const char *body, size_t len, uint64_t *capacity)
 {
-    static const char *const fields[] = {"capacity"};
+    static const char *const names[] = {"capacity"};
     json_t *doc;
     request_decode_result r = parse_object(body, len, REQUEST_BODY_CAPACITY_MAX, &doc);
     if (r.status != REQUEST_DECODE_OK)
         return r;
-    r = check_fields(doc, fields, 1, "");
+    json_t *v;
+    r = read_fields(doc, names, 1, &decode_at_body, &v);
     if (r.status == REQUEST_DECODE_OK)
-        r = get_integer(doc, "capacity", 0, BOOKING_CAPACITY_MAX, "", capacity);
-    json_decref(doc);
+        r = get_integer(v, "capacity", 0, BOOKING_CAPACITY_MAX, &decode_at_body, capacity);
+    release_doc(doc);
     return r;
 }
-

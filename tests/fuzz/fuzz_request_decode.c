@@ -3,9 +3,12 @@
  * fuzz_request_decode.c: the service's JSON request decoder (src/json/
  * request_decode.h). The first byte picks attempt, batch or capacity. Properties:
  * never crashes; what it accepts is within SPEC section 3's limits, in exactly
- * one of the two forms of an attempt (single, or a bundle of distinct lines).
+ * one of the two forms of an attempt (single, or a bundle of distinct lines);
+ * the decode's arena (json/json_alloc.h, installed as the service installs it)
+ * is over when it returns.
  */
 #include "fuzz/fuzz.h"
+#include "json/json_alloc.h"
 #include "json/request_decode.h"
 
 #include <string.h>
@@ -34,6 +37,7 @@ static void require_attempt(const decoded_attempt *a)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    json_alloc_install(); /* once; later calls do nothing */
     if (size < 1)
         return 0;
     const char *body = (const char *)data + 1;
@@ -75,6 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     }
+    FUZZ_REQUIRE(!json_alloc_arena_active());
     FUZZ_REQUIRE(r.status == REQUEST_DECODE_OK || r.status == REQUEST_DECODE_INVALID ||
                  r.status == REQUEST_DECODE_NOMEM);
     if (r.status == REQUEST_DECODE_INVALID)
