@@ -30,14 +30,19 @@
  * The states, each with the bytes that leave it (anything else is BAD):
  *
  *   SIZE_FIRST -HEXDIG-> SIZE -HEXDIG-> SIZE
- *   SIZE, EXT_NAME, EXT_TOKEN, EXT_QUOTED_END -CR-> LINE_LF
- *                  -SP/HTAB-> EXT_WS -";"-> EXT_NAME_FIRST (also directly on ";")
- *   EXT_NAME_FIRST -tchar-> EXT_NAME -"="-> EXT_VALUE_FIRST (also via EXT_NAME_WS)
+ *   SIZE, EXT_NAME, EXT_TOKEN, EXT_QUOTED_END -CR-> LINE_LF, -";"-> EXT_NAME_FIRST
+ *   SIZE, EXT_TOKEN, EXT_QUOTED_END -SP/HTAB-> EXT_WS -";"-> EXT_NAME_FIRST
+ *   EXT_NAME_FIRST -tchar-> EXT_NAME -"="-> EXT_VALUE_FIRST
+ *   EXT_NAME -SP/HTAB-> EXT_NAME_WS -"="-> EXT_VALUE_FIRST, -";"-> EXT_NAME_FIRST
  *   EXT_VALUE_FIRST -tchar-> EXT_TOKEN;  -DQUOTE-> EXT_QUOTED -DQUOTE-> EXT_QUOTED_END
+ *   EXT_QUOTED -"\"-> EXT_QUOTED_PAIR -HTAB/SP/VCHAR/obs-text-> EXT_QUOTED
+ *   (EXT_WS, EXT_NAME_FIRST, EXT_NAME_WS and EXT_VALUE_FIRST stay on SP/HTAB: BWS;
+ *   EXT_NAME and EXT_TOKEN on tchar, EXT_QUOTED on qdtext.)
  *   LINE_LF -LF-> DATA (size > 0) or TRAILER_FIRST (size == 0)
  *   DATA -size bytes-> DATA_CR -CR-> DATA_LF -LF-> SIZE_FIRST
  *   TRAILER_FIRST -tchar-> TRAILER_NAME -":"-> TRAILER_VALUE -CR-> TRAILER_LF
  *                 -LF-> TRAILER_FIRST;   TRAILER_FIRST -CR-> END_LF -LF-> DONE
+ *   (TRAILER_NAME stays on tchar, TRAILER_VALUE on any byte but CTL, HTAB allowed.)
  */
 #include "server/http_chunked.h"
 
