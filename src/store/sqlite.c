@@ -175,6 +175,7 @@
 #include "store/sqlite_store.h"
 #include "store/sqlite_list.h"
 #include "store/sqlite_row.h"
+#include "store/sqlite_run.h"
 #include "util/hash.h"
 
 #include <assert.h>
@@ -619,17 +620,35 @@ static int step_rc(sqlite3_stmt *s)
     return rc;
 }
 
+/* A failed seal waits for the store to grow by the backoff before it is tried
+ * again (doubling per failure, SQLITE_SEAL_BACKOFF_MIN..MAX records), so a
+ * failing disk or a busy file does not cost every batch a run's sort; counted
+ * in booking_store_stats.listing_seal_failures. Under the write lock. */
+static void seal_failed(sqlite_store *st, int64_t last)
+{
+    assert(st->writer.held);
+    int64_t b = st->seal_backoff == 0 ? SQLITE_SEAL_BACKOFF_MIN : 2 * st->seal_backoff;
+    st->seal_backoff = b < SQLITE_SEAL_BACKOFF_MAX ? b : SQLITE_SEAL_BACKOFF_MAX;
+    st->seal_retry_seq = last + st->seal_backoff;
+    __atomic_add_fetch(&st->base.seal_failures, 1, __ATOMIC_RELAXED);
+}
+
 /* The next SQLITE_RUN_ROWS records after the last sealed, into booking_runs as
- * one run in key order, in a transaction of its own right after the batch that
- * crossed the mark (the batch's answers stand whatever happens here). Best
- * effort: on any failure nothing of it is left, and a later batch seals it;
- * until then a listing scans a longer tail. One run per call. */
-static void seal_run(sqlite_store *st)
+ * one run of pages in key order (sqlite_run.c), in a transaction of its own right
+ * after the batch that crossed the mark (the batch's answers stand whatever
+ * happens here). Best effort: on any failure nothing of it is left, and a later
+ * batch seals it after the backoff; until then a listing scans a longer tail.
+ * Two processes at the mark: each reads the state under BEGIN IMMEDIATE, so the
+ * second finds the run sealed and writes nothing. One run per call. */
+static void seal_run(sqlite_store *st, int64_t last_seen)
 {
     sqlite_conn *c = &st->writer;
-    if (bk_sqlite_conn_lock(c) != BOOKING_REASON_OK)
-        return;
+    if (bk_sqlite_conn_lock(c) != BOOKING_REASON_OK) {
+        __atomic_add_fetch(&st->base.seal_failures, 1, __ATOMIC_RELAXED);
+        return; /* the lock is another thread's: it seals when its batch crosses */
+    }
     int rc = step_rc(c->stmt[SQL_BEGIN]);
+    bool due = false;
     if (rc == SQLITE_DONE) {
         sqlite3_stmt *s = c->stmt[SQL_SEAL_STATE];
         rc = sqlite3_step(s);
@@ -638,24 +657,31 @@ static void seal_run(sqlite_store *st)
         int64_t run = row ? sqlite3_column_int64(s, 1) : 0;
         int64_t last = row ? sqlite3_column_int64(s, 2) : 0;
         sqlite3_reset(s);
-        if (rc == SQLITE_ROW && last - sealed >= SQLITE_RUN_ROWS) {
-            s = c->stmt[SQL_SEAL_RUN];
-            sqlite3_bind_int64(s, 1, run + 1);
-            sqlite3_bind_int64(s, 2, sealed);
-            sqlite3_bind_int64(s, 3, sealed + SQLITE_RUN_ROWS);
-            rc = step_rc(s);
+        due = row && last - sealed >= SQLITE_RUN_ROWS;
+        if (row && !due)
+            rc = SQLITE_DONE; /* another handle sealed it: nothing to do */
+        if (due) {
+            rc = bk_sqlite_run_seal(c->stmt[SQL_SEAL_KEYS], c->stmt[SQL_SEAL_PAGE], run + 1,
+                                    sealed, sealed + SQLITE_RUN_ROWS);
+            rc = rc == SQLITE_OK ? SQLITE_DONE : rc;
             if (rc == SQLITE_DONE) {
                 s = c->stmt[SQL_SEAL_MARK];
                 sqlite3_bind_int64(s, 1, run + 1);
                 sqlite3_bind_int64(s, 2, sealed + SQLITE_RUN_ROWS);
                 rc = step_rc(s);
             }
+            if (rc == SQLITE_DONE && bk_sqlite_file_moved(c->db) != BOOKING_REASON_OK)
+                rc = SQLITE_CANTOPEN; /* never commit into a file nobody opens again */
             if (rc == SQLITE_DONE)
                 rc = step_rc(c->stmt[SQL_COMMIT]);
         }
         if (!sqlite3_get_autocommit(c->db))
             step_rc(c->stmt[SQL_ROLLBACK]); /* nothing to seal, or it failed */
     }
+    if (rc != SQLITE_DONE)
+        seal_failed(st, last_seen);
+    else if (due)
+        st->seal_backoff = 0;
     bk_sqlite_conn_unlock(c);
 }
 
@@ -675,13 +701,15 @@ static void sqlite_attempt_batch(booking_store *store, const booking_request *re
     assert(overlay_count(&st->overlay) <= BOOKING_BATCH_LINES_MAX);
     if (r == BOOKING_REASON_OK)
         r = write_counters(st);
-    /* Read under the write lock, acted on after it: a run is due, (12). */
-    bool seal = st->tx_next_seq - 1 - st->tx_sealed >= SQLITE_RUN_ROWS;
+    /* Read under the write lock, acted on after it: a run is due, (12), and
+     * a failed seal's backoff has passed. */
+    int64_t last = st->tx_next_seq - 1;
+    bool seal = last - st->tx_sealed >= SQLITE_RUN_ROWS && last >= st->seal_retry_seq;
     r = write_end(st, r);
     if (r != BOOKING_REASON_OK)
         bk_store_fail_all(results, count, r);
     else if (seal)
-        seal_run(st);
+        seal_run(st, last);
 }
 
 /* ---- capacity, cancel, confirm ---- */
