@@ -204,8 +204,10 @@ static void index_committed(sqlite_store *st)
         ok = bk_sqlite_index_add(&st->index, st->pending_hash[i], st->pending_seq[i]);
     if (ok && st->index.latest < st->tx_next_seq - 1)
         st->index.latest = st->tx_next_seq - 1;
-    if (!ok)
+    if (!ok) {
         bk_sqlite_index_forget(&st->index); /* no memory: rebuilt by the next catch-up */
+        __atomic_store_n(&st->index_built, false, __ATOMIC_RELEASE); /* outside the write lock */
+    }
     bk_sqlite_index_unlock(&st->index);
 }
 
@@ -258,11 +260,39 @@ static booking_reason step_done(sqlite3_stmt *s)
     return rc == SQLITE_DONE ? BOOKING_REASON_OK : bk_sqlite_reason(rc);
 }
 
-/* (1) and (2): BEGIN IMMEDIATE, then the store's time under the write lock. */
-static booking_reason write_begin(sqlite_store *st)
+/* The index of (11) on first need: every record's (seq, id), read by the
+ * handle's writer connection in a read snapshot, outside SQLite's write lock
+ * (other processes go on writing; write_begin catches up with them under it)
+ * but inside the handle's writer lock, so this handle's writers, which need the
+ * index, wait for it instead of building it each. Reads that need it (a
+ * get_booking) catch up on their first miss, the same build. A handle that
+ * never decides, replays, reads or changes a record by booking_id (a CLI
+ * `resource get`, `resource list`) never builds it. */
+static booking_reason ensure_index(sqlite_store *st)
+{
+    if (__atomic_load_n(&st->index_built, __ATOMIC_ACQUIRE))
+        return BOOKING_REASON_OK;
+    booking_reason r = bk_sqlite_read_begin(&st->writer);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    bk_sqlite_index_lock(&st->index);
+    r = bk_sqlite_index_catch_up(&st->index, &st->writer);
+    bk_sqlite_index_unlock(&st->index);
+    bk_sqlite_read_end(&st->writer);
+    if (r == BOOKING_REASON_OK)
+        __atomic_store_n(&st->index_built, true, __ATOMIC_RELEASE);
+    return r;
+}
+
+/* (1) and (2): BEGIN IMMEDIATE, then the store's time under the write lock.
+ * with_ids: the transaction decides by booking_id or appends records, so the
+ * index catches up first (else tx_next_seq is 0: nothing may be appended). */
+static booking_reason write_begin(sqlite_store *st, bool with_ids)
 {
     sqlite_conn *c = &st->writer;
-    booking_reason r = bk_sqlite_tx_begin(c);
+    booking_reason r = with_ids ? ensure_index(st) : BOOKING_REASON_OK;
+    if (r == BOOKING_REASON_OK)
+        r = bk_sqlite_tx_begin(c);
     if (r != BOOKING_REASON_OK)
         return r;
     sqlite3_stmt *s = c->stmt[SQL_SELECT_TIME];
@@ -274,10 +304,13 @@ static booking_reason write_begin(sqlite_store *st)
         return bk_sqlite_tx_end(c, rc == SQLITE_DONE ? BOOKING_REASON_INTERNAL : bk_sqlite_reason(rc));
     /* Every record any process committed is in the index before anything is
      * decided: booking_id stays unique across processes, (11). */
-    bk_sqlite_index_lock(&st->index);
-    r = bk_sqlite_index_catch_up(&st->index, c);
-    st->tx_next_seq = st->index.latest + 1;
-    bk_sqlite_index_unlock(&st->index);
+    st->tx_next_seq = 0;
+    if (with_ids) {
+        bk_sqlite_index_lock(&st->index);
+        r = bk_sqlite_index_catch_up(&st->index, c);
+        st->tx_next_seq = st->index.latest + 1;
+        bk_sqlite_index_unlock(&st->index);
+    }
     if (r != BOOKING_REASON_OK)
         return bk_sqlite_tx_end(c, r);
     bk_id_table_reset(&st->pending);
@@ -472,6 +505,7 @@ static booking_reason insert_record(sqlite_store *st, const booking_request *req
                                     const core_attempt_decision *d, int64_t *seq)
 {
     sqlite_conn *c = &st->writer;
+    assert(st->tx_next_seq >= 1); /* the transaction began with ids: the index caught up */
     if ((uint64_t)st->tx_next_seq > SQLITE_INDEX_SEQ_MAX) {
         bk_store_note_error("sqlite: the store holds %lld records, its most",
                             (long long)SQLITE_INDEX_SEQ_MAX);
@@ -690,7 +724,7 @@ static void sqlite_attempt_batch(booking_store *store, const booking_request *re
 {
     sqlite_store *st = (sqlite_store *)store;
     assert(count >= 1 && count <= BOOKING_BATCH_MAX);
-    booking_reason r = write_begin(st);
+    booking_reason r = write_begin(st, true);
     if (r != BOOKING_REASON_OK) {
         bk_store_fail_all(results, count, r);
         return;
@@ -738,7 +772,7 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->writer;
     assert(capacity <= BOOKING_CAPACITY_MAX); /* the library validated it */
-    booking_reason r = write_begin(st);
+    booking_reason r = write_begin(st, false);
     if (r != BOOKING_REASON_OK)
         return r;
     int64_t now = st->tx_now;
@@ -941,7 +975,7 @@ static void sqlite_change_batch(booking_store *store, const booking_change *chan
 {
     sqlite_store *st = (sqlite_store *)store;
     assert(count >= 1 && count <= BOOKING_BATCH_MAX);
-    booking_reason r = write_begin(st); /* on failure it has ended the transaction */
+    booking_reason r = write_begin(st, true); /* on failure it has ended the transaction */
     if (r == BOOKING_REASON_OK) {
         for (size_t i = 0; i < count && r == BOOKING_REASON_OK; i++)
             r = change_one(st, changes[i].booking_id, bk_core_change_rule(changes[i].kind),
@@ -1177,7 +1211,7 @@ static booking_error sqlite_backup(booking_store *store, const char *path, char 
 static void remember_time(sqlite_store *st)
 {
     int64_t latest = __atomic_load_n(&st->base.latest_ms, __ATOMIC_RELAXED);
-    if (latest <= 0 || write_begin(st) != BOOKING_REASON_OK)
+    if (latest <= 0 || write_begin(st, false) != BOOKING_REASON_OK)
         return;
     st->tx_changed = st->tx_latest < latest;
     st->tx_now = latest > st->tx_now ? latest : st->tx_now;
@@ -1212,18 +1246,13 @@ static const store_ops sqlite_ops = {
     .backup = sqlite_backup,
 };
 
-/* The index of (11), built on open from every record's (seq, id), in one read
- * snapshot of the reader (later records come by catch-up). */
-static booking_reason build_index(sqlite_store *st)
+int64_t bk_sqlite_store_indexed(booking_store *store)
 {
-    booking_reason r = bk_sqlite_read_begin(&st->reader);
-    if (r != BOOKING_REASON_OK)
-        return r;
+    sqlite_store *st = (sqlite_store *)store;
     bk_sqlite_index_lock(&st->index);
-    r = bk_sqlite_index_catch_up(&st->index, &st->reader);
+    int64_t latest = st->index.latest;
     bk_sqlite_index_unlock(&st->index);
-    bk_sqlite_read_end(&st->reader);
-    return r;
+    return latest;
 }
 
 booking_error bk_sqlite_store_open(const char *url, const char *location, booking_store **out,
@@ -1251,11 +1280,6 @@ booking_error bk_sqlite_store_open(const char *url, const char *location, bookin
     e = bk_sqlite_conn_open(&st->writer, &opts, true, errbuf, errbuf_len);
     if (e == BOOKING_OK)
         e = bk_sqlite_conn_open(&st->reader, &opts, false, errbuf, errbuf_len);
-    if (e == BOOKING_OK && build_index(st) != BOOKING_REASON_OK) {
-        bk_store_error(errbuf, errbuf_len, "sqlite: cannot index the records' ids: %s",
-                       booking_last_error());
-        e = BOOKING_EOPEN;
-    }
     if (e != BOOKING_OK) {
         sqlite_close(&st->base);
         return e;

@@ -34,6 +34,7 @@ typedef struct sqlite_store {
     sqlite_conn writer;
     sqlite_conn reader;
     sqlite_index index;          /* booking_id -> seq, (11); its own lock */
+    bool index_built;            /* atomic: built once (ensure_index), then caught up */
     sqlite_list_cursors cursors; /* (12) */
     /* The open write transaction's state; all guarded by writer.lock. */
     resource_overlay overlay;
@@ -53,5 +54,9 @@ typedef struct sqlite_store {
     booking_record_line tx_lines[BOOKING_LINES_MAX];
     bool tx_line_live[BOOKING_LINES_MAX];
 } sqlite_store;
+
+/* The records the booking_id index holds (its latest seq): 0 until a call first
+ * needs it (sqlite.c (11)); for tests. */
+int64_t bk_sqlite_store_indexed(booking_store *store);
 
 #endif
