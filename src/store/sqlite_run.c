@@ -8,6 +8,7 @@
  * SQLITE_RUN_PAGE_BYTES_MAX bytes.
  */
 #include "store/sqlite_run.h"
+#include "util/hash.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -239,24 +240,173 @@ static int read_keys(sqlite3_stmt *s, int64_t sealed, int64_t last, seal_buffers
     return SQLITE_OK;
 }
 
+/* ---- sorting: (resource rank, id prefix) by radix, ties by the full key ---- */
+
+/* A key's place in the sort: its resource's rank among the run's resources
+ * (bytewise), its id's prefix, and its index in the buffers. */
+typedef struct sort_entry {
+    uint64_t prefix;
+    uint32_t rank;
+    uint32_t key;
+} sort_entry;
+
+/* A distinct resource of the run: a key naming it, and its first-seen number. */
+typedef struct run_resource {
+    const seal_key *k;
+    uint32_t seen;
+} run_resource;
+
+static int resource_cmp(const void *a, const void *b)
+{
+    const seal_key *x = ((const run_resource *)a)->k, *y = ((const run_resource *)b)->k;
+    return bytes_cmp(x->rid, x->rid_len, y->rid, y->rid_len);
+}
+
+/* e[i] for every key: its resource's rank, found by a hash table of the run's
+ * distinct resources (few, each named by many keys), sorted and numbered. */
+static bool rank_resources(const seal_buffers *b, sort_entry *e)
+{
+    size_t slots = 16;
+    while (slots < 2 * b->count)
+        slots *= 2;
+    uint32_t *table = calloc(slots, sizeof *table); /* 0: empty; else first-seen + 1 */
+    run_resource *res = malloc(b->count * sizeof *res);
+    uint32_t *rank = malloc(b->count * sizeof *rank); /* by first-seen number */
+    bool ok = table != NULL && res != NULL && rank != NULL;
+    size_t n = 0;
+    for (size_t i = 0; ok && i < b->count; i++) {
+        const seal_key *k = &b->keys[i];
+        size_t at = (size_t)hash_bytes(k->rid, k->rid_len, 0) & (slots - 1);
+        for (;; at = (at + 1) & (slots - 1)) {
+            if (table[at] == 0) {
+                res[n] = (run_resource){.k = k, .seen = (uint32_t)n};
+                table[at] = (uint32_t)++n;
+                break;
+            }
+            const seal_key *d = res[table[at] - 1].k;
+            if (d->rid_len == k->rid_len && memcmp(d->rid, k->rid, k->rid_len) == 0)
+                break;
+        }
+        e[i] = (sort_entry){.prefix = k->prefix, .rank = table[at] - 1, .key = (uint32_t)i};
+    }
+    if (ok) {
+        qsort(res, n, sizeof *res, resource_cmp);
+        for (size_t j = 0; j < n; j++)
+            rank[res[j].seen] = (uint32_t)j;
+        for (size_t i = 0; i < b->count; i++)
+            e[i].rank = rank[e[i].rank];
+    }
+    free(table);
+    free(res);
+    free(rank);
+    return ok;
+}
+
+static unsigned entry_byte(const sort_entry *x, unsigned d)
+{
+    return d < 8 ? (unsigned)(x->prefix >> (8 * d)) & 0xFF
+                 : (unsigned)(x->rank >> (8 * (d - 8))) & 0xFF;
+}
+
+#define SORT_DIGITS 12 /* 8 bytes of prefix, then 4 of rank: least significant first */
+
+/* Stable LSD radix sort of e by (rank, prefix): equal keys keep their order
+ * (seq order), digits every entry shares are skipped. O(n) whatever the ids. */
+static bool radix_sort(sort_entry *e, size_t n)
+{
+    sort_entry *tmp = malloc(n * sizeof *tmp);
+    size_t(*count)[256] = calloc(SORT_DIGITS, sizeof *count);
+    bool ok = tmp != NULL && count != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        for (unsigned d = 0; d < SORT_DIGITS; d++)
+            count[d][entry_byte(&e[i], d)]++;
+    }
+    sort_entry *from = e, *to = tmp;
+    for (unsigned d = 0; ok && d < SORT_DIGITS; d++) {
+        if (count[d][entry_byte(&from[0], d)] == n)
+            continue; /* one value: this digit orders nothing */
+        size_t at = 0;
+        for (unsigned v = 0; v < 256; v++) {
+            size_t c = count[d][v];
+            count[d][v] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            to[count[d][entry_byte(&from[i], d)]++] = from[i];
+        sort_entry *t = from;
+        from = to;
+        to = t;
+    }
+    if (ok && from != e)
+        memcpy(e, from, n * sizeof *e);
+    free(tmp);
+    free(count);
+    return ok;
+}
+
+static int key_ptr_cmp(const void *a, const void *b)
+{
+    return key_cmp(*(const seal_key *const *)a, *(const seal_key *const *)b);
+}
+
+/* A run of ties e[0..n) sorted by the full key (through pointers to the keys,
+ * so no comparator needs the buffers); its entries share rank and prefix. */
+static bool sort_ties(const seal_buffers *b, sort_entry *e, size_t n)
+{
+    const seal_key **p = malloc(n * sizeof *p);
+    if (p == NULL)
+        return false;
+    for (size_t t = 0; t < n; t++)
+        p[t] = &b->keys[e[t].key];
+    qsort(p, n, sizeof *p, key_ptr_cmp);
+    for (size_t t = 0; t < n; t++)
+        e[t].key = (uint32_t)(p[t] - b->keys);
+    free(p);
+    return true;
+}
+
+/* Sorts the keys into order[]: radix by (rank, prefix), then each run of equal
+ * (rank, prefix) checked in one pass and sorted by the full key only when out
+ * of order (sequential ids come in order; random ones rarely share 8 bytes). */
+static bool sort_keys(const seal_buffers *b, sort_entry *e)
+{
+    if (!rank_resources(b, e) || !radix_sort(e, b->count))
+        return false;
+    for (size_t i = 0; i < b->count;) {
+        size_t j = i + 1;
+        bool in_order = true;
+        while (j < b->count && e[j].rank == e[i].rank && e[j].prefix == e[i].prefix) {
+            in_order = in_order && key_cmp(&b->keys[e[j - 1].key], &b->keys[e[j].key]) <= 0;
+            j++;
+        }
+        if (!in_order && !sort_ties(b, e + i, j - i))
+            return false;
+        i = j;
+    }
+    return true;
+}
+
 int bk_sqlite_run_seal(sqlite3_stmt *keys, sqlite3_stmt *insert, int64_t run, int64_t sealed,
                        int64_t last)
 {
     assert(run >= 1 && sealed >= 0 && last > sealed);
     seal_buffers b = {0};
     int rc = read_keys(keys, sealed, last, &b);
-    if (rc == SQLITE_OK && b.count > 1)
-        qsort(b.keys, b.count, sizeof *b.keys, key_cmp);
+    if (rc == SQLITE_OK && b.count > UINT32_MAX)
+        rc = SQLITE_NOMEM; /* never: 65,536 records of at most 64 lines */
+    sort_entry *order = rc == SQLITE_OK && b.count > 0 ? malloc(b.count * sizeof *order) : NULL;
+    if (rc == SQLITE_OK && b.count > 0 && (order == NULL || !sort_keys(&b, order)))
+        rc = SQLITE_NOMEM;
     sqlite_run_writer *w = rc == SQLITE_OK ? malloc(sizeof *w) : NULL;
     if (rc == SQLITE_OK && w == NULL)
         rc = SQLITE_NOMEM;
     if (rc == SQLITE_OK) {
         bk_sqlite_run_writer_start(w, insert, run);
         for (size_t i = 0; i < b.count && rc == SQLITE_OK; i++) {
-            const seal_key *k = &b.keys[i];
+            const seal_key *k = &b.keys[order[i].key];
             /* One key per (resource, record): a bundle names a resource once
              * (lib/booking.c), so an equal neighbour is never expected; kept once. */
-            if (i > 0 && key_cmp(&b.keys[i - 1], k) == 0)
+            if (i > 0 && key_cmp(&b.keys[order[i - 1].key], k) == 0)
                 continue;
             rc = bk_sqlite_run_writer_add(w, k->rid, k->rid_len, k->id, k->id_len, k->seq);
         }
@@ -264,6 +414,7 @@ int bk_sqlite_run_seal(sqlite3_stmt *keys, sqlite3_stmt *insert, int64_t run, in
             rc = bk_sqlite_run_writer_finish(w);
     }
     free(w);
+    free(order);
     free(b.keys);
     free(b.arena);
     return rc;
