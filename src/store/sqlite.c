@@ -98,12 +98,22 @@
  *      (sqlite_index.h): 8-byte slots (32-bit fingerprint of the id's hash, 32-bit
  *      seq), open addressing at most 3/4 full, grown by moving 4 old slots per add
  *      into a table twice the size, so no add moves the whole table.
- *       - Built on open by reading every (seq, id) in one snapshot, then caught
- *         up: after BEGIN IMMEDIATE, under the write lock, every writer first adds
- *         the records with seq > the index's latest (another process's, or a
- *         commit of ours that failed yet surfaced), so booking_id stays unique
- *         across processes: every writer catches up before deciding. The reader
- *         catches up on a miss, inside its snapshot. All under the index's mutex.
+ *       - Built on first need, not on open (ensure_index): the first call that
+ *         decides or changes by booking_id reads every (seq, id) on the writer
+ *         connection in one read snapshot, outside SQLite's write lock (other
+ *         processes go on writing) and inside the handle's writer lock (this
+ *         handle's other writers need it too, and wait instead of building it
+ *         each); a get_booking builds it by its first miss's catch-up. Reads of
+ *         resources, listings, capacity changes and the close never build it, so
+ *         `booking resource get` on a 10M file no longer reads 10M ids. Then
+ *         caught up: after BEGIN IMMEDIATE, under the write lock, every writer
+ *         that decides by id first adds the records with seq > the index's
+ *         latest (another process's, or a commit of ours that failed yet
+ *         surfaced), so booking_id stays unique across processes: every writer
+ *         catches up before deciding. The reader catches up on a miss, inside
+ *         its snapshot. All under the index's mutex. After an allocation failure
+ *         the index is emptied and built again, outside the write lock, by the
+ *         next writer (a reader's miss may still rebuild it under the mutex).
  *       - A fingerprint match is a candidate only: confirmed by reading the row
  *         at that seq and comparing the id (one extra point read per false match,
  *         about 2^-(32 - log2 slots) per probed slot: ~1/256 per slot at 10M).
@@ -115,9 +125,10 @@
  *       - Cost: ~14 bytes of slots per stored decision on average (8 / load,
  *         load between 3/8 and 3/4; 128 MB of slots from 6.3M to 12.6M records),
  *         24 while the table grows; measured at 10M: the open adds 131 MB of RSS
- *         (13 bytes per decision). The open reads every (seq, id) once, O(n):
+ *         (13 bytes per decision). The build reads every (seq, id) once, O(n):
  *         measured at 10M (a 1.2 GB file) 12-18 s wall on a 2-core machine at
- *         load 8-10, ~3.5 s of CPU. At 100M, on paper: ~1 GB of slots and ten
+ *         load 8-10, ~3.5 s of CPU; it was paid by every open, it is now paid by
+ *         the first call that needs it (see bench/sqlite-ids: open, first call). At 100M, on paper: ~1 GB of slots and ten
  *         times that open (~35 s of CPU, a read of ~7 GB of rows); a snapshot of
  *         the slots written at close (then caught up from its seq) would make
  *         the open O(records since), not built. A limit: 3 x 2^30 records per
@@ -134,15 +145,27 @@
  *      booking_id, without a random-page index on the write path (an index on
  *      (resource_id, booking_id) has the same one-page-per-insert cost as (11)):
  *      sorted runs. Once SQLITE_RUN_ROWS (65,536) records follow the last sealed
- *      seq, the batch that crossed the mark seals the next 65,536 into
- *      booking_runs (run, resource_id, booking_id) -> seq, every line of a bundle
- *      included, in key order (INSERT ... SELECT ... ORDER BY: appended at the
- *      right edge, run leads the key), in a transaction of its own right after
- *      its commit (best effort: a failure leaves nothing, a later batch seals
- *      it). A page merges one cursor per run (a seek each) and the unsealed tail
+ *      seq, the batch that crossed the mark seals the next 65,536 as run r+1, in
+ *      a transaction of its own right after its commit (best effort: a failure
+ *      leaves nothing; it is counted in booking_store_stats.listing_seal_failures
+ *      and tried again once the store grew by a backoff of
+ *      SQLITE_SEAL_BACKOFF_MIN records, doubling per failure up to
+ *      SQLITE_SEAL_BACKOFF_MAX, so a failing disk or a busy file does not cost
+ *      every batch a run's sort). Two handles (processes) at one mark: each
+ *      reads the seal state under BEGIN IMMEDIATE, the second finds the run
+ *      sealed and writes nothing. A run is stored as pages (schema version 5,
+ *      sqlite_run.h): one booking_runs row per up to SQLITE_RUN_PAGE_KEYS (64)
+ *      keys of one resource, (run, resource_id, last_id) -> a blob of sorted
+ *      (booking_id, seq) entries, every line of a bundle included. The seal
+ *      reads the range's lines by seq (a rowid range scan), sorts them in C (a
+ *      stable radix sort on (resource rank, 8-byte id prefix), ties checked in
+ *      one pass and sorted by the full key only when out of order) and writes
+ *      ~1,000 rows instead of 65,536. A page merges one cursor per run (a seek
+ *      on last_id > after, then its pages in order) and the unsealed tail
  *      (records after the last sealed seq with a line on the resource, read by
- *      seq range and sorted: at most about 65,536 rows scanned), in one read
- *      snapshot, reads each record by seq and keeps it when the filter keeps its
+ *      seq range and sorted: at most about 65,536 rows scanned, more while a
+ *      seal backs off), in one read snapshot, reads each record by seq and
+ *      keeps it when the filter keeps its
  *      status as of the read's time. Cost per page: O(runs x seek + tail scan +
  *      page x (one point read + the merge's min over runs)), plus the records of
  *      this resource the filter skips. Not yet built: compaction (merging runs,
@@ -150,12 +173,21 @@
  *      page at 10M seeks ~153 runs, at 100M ~1,526. Measured at 10M (164 runs,
  *      52k tail rows, 16 resources): 23 ms per page of 100 at load ~8, most of it
  *      the tail's scan and sort (a smaller tail wants runs merged, as above).
- *      Sealing costs ~10,000 instructions per key (callgrind; ~4,000 of them in
- *      SQLite's sorter), about as much as deciding and appending the record
- *      itself: ~45% of a batch's CPU, and 70-145 ms per run of wall time on the
- *      loaded machine, the latency bump of the batch that crosses each mark.
- *      Sorting in C and inserting key by key was tried: 13,000 per key, worse.
- *      The runs take ~40 bytes per line in the file.
+ *      Sealing cost, callgrind, `booking bench` batch 8192 UUIDv4, 262,144
+ *      attempts (4 runs): ~2,440 instructions per key (SQLite's range read
+ *      ~1,140, the page inserts ~550, the keys' copy, ranks and radix sort ~600,
+ *      the duplicate check and growing the buffers ~150), down
+ *      from ~11,000 with one B-tree row per key (INSERT ... SELECT ... ORDER BY:
+ *      SQLite's sorter, then a seek and an insert per key; sorting in C and
+ *      inserting key by key was tried: 13,000). The store's cost per attempt
+ *      went from ~23,300 to ~13,250 instructions (decide_one ~10,450 of it,
+ *      unchanged): the seal is now ~18% of a batch's CPU, not ~45%. Moving it to
+ *      a thread of its own was judged and not done: the remaining ~2,400 per key
+ *      would move to the other core of a 2-core machine shared with the HTTP
+ *      path and the client, the fault and listing suites rely on a seal being
+ *      done when the batch that crossed the mark returns, and two processes at
+ *      one mark would need the same state check anyway. The pages take ~43 bytes
+ *      per line in the file (UUIDv4 ids), ~3 KB per page: one table leaf.
  *
  * Transaction states of the writer connection, and the function of each step:
  *

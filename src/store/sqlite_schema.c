@@ -84,6 +84,19 @@
  *    the records with seq in (last_seq of run r-1, last_seq of run r]. The
  *    upgrade seals every record of the older file into run 1 (one sort of them
  *    all, once), so a listing never scans them as an unsealed tail.
+ *
+ * Version 5 (the runs stored as pages, sqlite.c note (12), sqlite_run.h):
+ *  - booking_runs becomes (page INTEGER PRIMARY KEY, run, resource_id, last_id,
+ *    keys 1..64, entries BLOB) with a unique index on (run, resource_id,
+ *    last_id): one row per page of up to 64 keys of one resource, its sorted
+ *    (booking_id, seq) entries in the blob, last_id its greatest booking_id. A
+ *    rowid table, so a page's ~3 KB blob stays in its leaf (a WITHOUT ROWID row
+ *    spills past ~1 KB). booking_runs_sealed is unchanged.
+ *  - The upgrade renames the version-4 table to booking_runs_v4, creates the new
+ *    one, writes every run's keys as pages in C (runs_to_pages: the old table
+ *    read in its key order, one page of memory, the same writer the store seals
+ *    with), then drops booking_runs_v4; all in the migrations' one transaction,
+ *    so a failure anywhere (a key no release wrote: seq 0) leaves version 4.
  */
 #include "store/sqlite_schema.h"
 #include "store/sqlite_run.h"
