@@ -127,9 +127,10 @@
  *         24 while the table grows; measured at 10M: the open adds 131 MB of RSS
  *         (13 bytes per decision). The build reads every (seq, id) once, O(n):
  *         measured at 10M (a 1.2 GB file) 12-18 s wall on a 2-core machine at
- *         load 8-10, ~3.5 s of CPU; it was paid by every open, it is now paid by
- *         the first call that needs it (see bench/sqlite-ids: open, first call). At 100M, on paper: ~1 GB of slots and ten
- *         times that open (~35 s of CPU, a read of ~7 GB of rows); a snapshot of
+ *         load 8-10, ~3.5 s of CPU; it was paid by every open, it is now paid
+ *         by the first call that needs it (bench/sqlite-ids prints the open and
+ *         the first call). At 100M, on paper: ~1 GB of slots and ten times that
+ *         build (~35 s of CPU, a read of ~7 GB of rows); a snapshot of
  *         the slots written at close (then caught up from its seq) would make
  *         the open O(records since), not built. A limit: 3 x 2^30 records per
  *         file (SQLITE_INDEX_SEQ_MAX: seq's 32 bits, at most 3/4 of the largest
@@ -165,8 +166,7 @@
  *      (records after the last sealed seq with a line on the resource, read by
  *      seq range and sorted: at most about 65,536 rows scanned, more while a
  *      seal backs off), in one read snapshot, reads each record by seq and
- *      keeps it when the filter keeps its
- *      status as of the read's time. Cost per page: O(runs x seek + tail scan +
+ *      keeps it when the filter keeps its status as of the read's time. Cost per page: O(runs x seek + tail scan +
  *      page x (one point read + the merge's min over runs)), plus the records of
  *      this resource the filter skips. Not yet built: compaction (merging runs,
  *      four into one, as an LSM does) would keep runs at O(log n); without it a
@@ -176,8 +176,8 @@
  *      Sealing cost, callgrind, `booking bench` batch 8192 UUIDv4, 262,144
  *      attempts (4 runs): ~2,440 instructions per key (SQLite's range read
  *      ~1,140, the page inserts ~550, the keys' copy, ranks and radix sort ~600,
- *      the duplicate check and growing the buffers ~150), down
- *      from ~11,000 with one B-tree row per key (INSERT ... SELECT ... ORDER BY:
+ *      the duplicate check and growing the buffers ~150), down from ~11,000
+ *      with one B-tree row per key (INSERT ... SELECT ... ORDER BY:
  *      SQLite's sorter, then a seek and an insert per key; sorting in C and
  *      inserting key by key was tried: 13,000). The store's cost per attempt
  *      went from ~23,300 to ~13,250 instructions (decide_one ~10,450 of it,
