@@ -155,8 +155,8 @@
  *      every batch a run's sort). Two handles (processes) at one mark: each
  *      reads the seal state under BEGIN IMMEDIATE, the second finds the run
  *      sealed and writes nothing. A run is stored as pages (schema version 5,
- *      sqlite_run.h): one booking_runs row per up to SQLITE_RUN_PAGE_KEYS (64)
- *      keys of one resource, (run, resource_id, last_id) -> a blob of sorted
+ *      sqlite_run.h): one booking_runs row per up to 96 keys (3,840 bytes) of
+ *      one resource, one row per 4 KB leaf (~42 bytes per key with UUIDv4), (run, resource_id, last_id) -> a blob of sorted
  *      (booking_id, seq) entries, every line of a bundle included. The seal
  *      reads the range's lines by seq (a rowid range scan), sorts them in C (a
  *      stable radix sort on (resource rank, 8-byte id prefix), ties checked in
@@ -186,8 +186,7 @@
  *      would move to the other core of a 2-core machine shared with the HTTP
  *      path and the client, the fault and listing suites rely on a seal being
  *      done when the batch that crossed the mark returns, and two processes at
- *      one mark would need the same state check anyway. The pages take ~43 bytes
- *      per line in the file (UUIDv4 ids), ~3 KB per page: one table leaf.
+ *      one mark would need the same state check anyway.
  *
  * Transaction states of the writer connection, and the function of each step:
  *

@@ -15,6 +15,8 @@
 #include <string.h>
 
 _Static_assert(BOOKING_ID_LEN_MAX <= 255, "an id's length is one byte of a page");
+_Static_assert(1 + BOOKING_ID_LEN_MAX + SQLITE_RUN_SEQ_BYTES_MAX <= SQLITE_RUN_PAGE_BYTES_MAX,
+               "a page holds at least its first key");
 
 const char bk_sqlite_sql_run_page_insert[] =
     "INSERT INTO booking_runs (run, resource_id, last_id, keys, entries)"
@@ -73,7 +75,8 @@ int bk_sqlite_run_writer_add(sqlite_run_writer *w, const char *resource_id, size
     assert(w->resource_len == 0 ||
            (same ? bytes_cmp(w->last_id, w->last_len, booking_id, id_len) < 0
                  : bytes_cmp(w->resource_id, w->resource_len, resource_id, resource_len) < 0));
-    if (!same || w->keys == SQLITE_RUN_PAGE_KEYS)
+    size_t entry = 1 + id_len + SQLITE_RUN_SEQ_BYTES_MAX; /* at most */
+    if (!same || w->keys == SQLITE_RUN_PAGE_KEYS || w->bytes + entry > SQLITE_RUN_PAGE_BYTES_MAX)
         rc = flush_page(w);
     if (rc != SQLITE_OK)
         return rc;

@@ -27,10 +27,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SQLITE_RUN_PAGE_KEYS 64 /* keys per page: ~2.9 KB of UUIDv4 keys, one table leaf */
+/* A page ends at SQLITE_RUN_PAGE_KEYS keys or before its blob would pass
+ * SQLITE_RUN_PAGE_BYTES_MAX: its row (blob, last_id of at most 128 bytes and a
+ * few small columns) then stays within a 4 KB table leaf's 4,061 bytes of local
+ * payload, one row per leaf filled ~94% with UUIDv4 keys (96 x 40 bytes). */
+#define SQLITE_RUN_PAGE_KEYS 96
+#define SQLITE_RUN_PAGE_BYTES_MAX 3840
 #define SQLITE_RUN_SEQ_BYTES_MAX 10 /* a LEB128 int64 */
-#define SQLITE_RUN_PAGE_BYTES_MAX \
-    (SQLITE_RUN_PAGE_KEYS * (1 + BOOKING_ID_LEN_MAX + SQLITE_RUN_SEQ_BYTES_MAX))
 
 /* The text of the insert of one page: ?1 run, ?2 resource_id, ?3 last_id, ?4 keys,
  * ?5 entries. */

@@ -87,11 +87,11 @@
  *
  * Version 5 (the runs stored as pages, sqlite.c note (12), sqlite_run.h):
  *  - booking_runs becomes (page INTEGER PRIMARY KEY, run, resource_id, last_id,
- *    keys 1..64, entries BLOB) with a unique index on (run, resource_id,
- *    last_id): one row per page of up to 64 keys of one resource, its sorted
- *    (booking_id, seq) entries in the blob, last_id its greatest booking_id. A
- *    rowid table, so a page's ~3 KB blob stays in its leaf (a WITHOUT ROWID row
- *    spills past ~1 KB). booking_runs_sealed is unchanged.
+ *    keys 1..96, entries BLOB) with a unique index on (run, resource_id,
+ *    last_id): one row per page of up to 96 keys (and 3,840 bytes) of one
+ *    resource, its sorted (booking_id, seq) entries in the blob, last_id its
+ *    greatest booking_id. A rowid table, so a page's blob stays in its 4 KB leaf
+ *    (a WITHOUT ROWID row spills past ~1 KB). booking_runs_sealed is unchanged.
  *  - The upgrade renames the version-4 table to booking_runs_v4, creates the new
  *    one, writes every run's keys as pages in C (runs_to_pages: the old table
  *    read in its key order, one page of memory, the same writer the store seals
@@ -256,7 +256,7 @@ static const char *const migration_sql[] = {
     "  run INTEGER NOT NULL CHECK (run >= 1),"
     "  resource_id TEXT NOT NULL,"
     "  last_id TEXT NOT NULL,"
-    "  keys INTEGER NOT NULL CHECK (keys BETWEEN 1 AND 64),"
+    "  keys INTEGER NOT NULL CHECK (keys BETWEEN 1 AND 96),"
     "  entries BLOB NOT NULL"
     ");"
     "CREATE UNIQUE INDEX booking_runs_key ON booking_runs (run, resource_id, last_id);",
@@ -322,7 +322,7 @@ static const migration_tail migration_after[] = {
 #define SCHEMA_VERSION ((int)(sizeof migration_sql / sizeof migration_sql[0]))
 _Static_assert(sizeof migration_after / sizeof migration_after[0] <= SCHEMA_VERSION,
                "a tail of a migration that exists");
-_Static_assert(SQLITE_RUN_PAGE_KEYS == 64, "migration 5's CHECK on keys");
+_Static_assert(SQLITE_RUN_PAGE_KEYS == 96, "migration 5's CHECK on keys");
 
 static int user_version(sqlite3 *db, int *version)
 {

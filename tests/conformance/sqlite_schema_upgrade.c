@@ -34,7 +34,7 @@
 #define UPGRADE_TEXT_SIZE 4096
 #define UPGRADE_CLOCK_LEAD_MS 60000 /* the test's clock starts this far after the open */
 #define UPGRADE_SCHEMA_VERSION 5    /* what this library migrates every file to */
-#define UPGRADE_V4_TEXT_SIZE 32768 /* the v4 fixture's 81 records, as text */
+#define UPGRADE_V4_TEXT_SIZE 32768 /* the v4 fixture's 111 records, as text */
 #define UPGRADE_V4_PAGE 7          /* a listing page that ends inside the runs' pages */
 #define UPGRADE_WEEK_MS 604800000   /* the fixture's long holds (make-sqlite-schema-v2.sh) */
 #define UPGRADE_BUSY_TIMEOUT_MS 200 /* the open that must not wait for the write lock */
@@ -882,7 +882,7 @@ static void sqlite_schema_v4_file_is_migrated_in_place_its_runs_become_pages_kee
     sqlite3 *raw = raw_open(path);
     assert_int_equal(raw_int(raw, "PRAGMA user_version"), 4);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_runs WHERE run = 1"), 13);
-    assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_runs WHERE run = 2"), 72);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_runs WHERE run = 2"), 102);
     raw_dump_v3_rows(raw, before, sizeof before);
     assert_true(strlen(before) + 1 < sizeof before);
     int64_t latest = raw_int(raw, "SELECT latest_ms FROM store_time");
@@ -895,21 +895,21 @@ static void sqlite_schema_v4_file_is_migrated_in_place_its_runs_become_pages_kee
     raw_dump_v3_rows(raw, after, sizeof after);
     assert_string_equal(after, before);
     assert_int_equal(raw_run_keys(raw, 1), 13);
-    assert_int_equal(raw_run_keys(raw, 2), 72);
-    /* Run 2: v4-many's 71 keys in pages of 64 and 7, v3-desk's 1. */
+    assert_int_equal(raw_run_keys(raw, 2), 102);
+    /* Run 2: v4-many's 101 keys in pages of 96 and 5, v3-desk's 1. */
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_runs WHERE run = 2"), 3);
-    assert_int_equal(raw_int(raw, "SELECT max(keys) FROM booking_runs"), 64);
+    assert_int_equal(raw_int(raw, "SELECT max(keys) FROM booking_runs"), 96);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM sqlite_schema WHERE name = 'booking_runs_v4'"), 0);
     assert_int_equal(raw_int(raw, "SELECT group_concat(run || ':' || last_seq, ' ')"
-                                  " = '1:8 2:79' FROM booking_runs_sealed"), 1);
+                                  " = '1:8 2:109' FROM booking_runs_sealed"), 1);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM pragma_integrity_check WHERE "
                                   "integrity_check <> 'ok'"), 0);
 
     /* The listings: run 1 and run 2's pages and the tail, merged in order. */
     char want[UPGRADE_TEXT_SIZE];
     size_t used = (size_t)snprintf(want, sizeof want, "v4-bundle");
-    for (int i = 0; i < 70; i++)
-        used += (size_t)snprintf(want + used, sizeof want - used, " v4-m%02d", i);
+    for (int i = 0; i < 100; i++)
+        used += (size_t)snprintf(want + used, sizeof want - used, " v4-m%03d", i);
     snprintf(want + used, sizeof want - used, " v4-tail0 v4-tail1");
     char got[UPGRADE_TEXT_SIZE];
     list_ids(s, "v4-many", got, sizeof got);
@@ -920,14 +920,14 @@ static void sqlite_schema_v4_file_is_migrated_in_place_its_runs_become_pages_kee
     assert_string_equal(got, "v3-a v3-b1 v3-bh v3-brej v3-bx v3-rej");
 
     /* Replays find the records; a new one goes after the last seq and is listed. */
-    booking_request again = {.booking_id = "v4-m05", .resource_id = "v4-many", .units = 1};
+    booking_request again = {.booking_id = "v4-m005", .resource_id = "v4-many", .units = 1};
     booking_result res;
     assert_int_equal(booking_attempt(s, &again, &res), BOOKING_OK);
     assert_true(res.replayed && res.outcome == BOOKING_BOOKED);
     booking_request fresh = {.booking_id = "v5-new", .resource_id = "v3-desk", .units = 1};
     assert_int_equal(booking_attempt(s, &fresh, &res), BOOKING_OK);
     assert_true(!res.replayed && res.outcome == BOOKING_BOOKED);
-    assert_int_equal(raw_int(raw, "SELECT seq FROM bookings WHERE id = 'v5-new'"), 82);
+    assert_int_equal(raw_int(raw, "SELECT seq FROM bookings WHERE id = 'v5-new'"), 112);
     list_ids(s, "v3-desk", got, sizeof got);
     assert_string_equal(got, "v3-b2 v3-bh v3-brej v4-bundle v5-new");
     booking_store_close(s);
@@ -972,7 +972,7 @@ static void sqlite_schema_migration_5_that_fails_midway_leaves_the_v4_file_untou
     s = open_store(path);
     booking_store_close(s);
     assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
-    assert_int_equal(raw_run_keys(raw, 2), 72);
+    assert_int_equal(raw_run_keys(raw, 2), 102);
     sqlite3_close(raw);
 }
 

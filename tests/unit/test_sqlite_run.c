@@ -39,7 +39,7 @@ static sqlite3 *run_db(void)
                                   "  PRIMARY KEY (seq, line)) WITHOUT ROWID;"
                                   "CREATE TABLE booking_runs (page INTEGER PRIMARY KEY, run INTEGER NOT NULL,"
                                   "  resource_id TEXT NOT NULL, last_id TEXT NOT NULL,"
-                                  "  keys INTEGER NOT NULL CHECK (keys BETWEEN 1 AND 64),"
+                                  "  keys INTEGER NOT NULL CHECK (keys BETWEEN 1 AND 96),"
                                   "  entries BLOB NOT NULL);"
                                   "CREATE UNIQUE INDEX booking_runs_key ON booking_runs (run, resource_id, last_id);",
                                   NULL, NULL, NULL),
@@ -98,6 +98,7 @@ static void seal_and_expect(sqlite3 *db, int64_t sealed, int64_t last, want_key 
         const char *last_id = (const char *)sqlite3_column_text(pages, 1);
         int64_t count = sqlite3_column_int64(pages, 2);
         assert_true(count >= 1 && count <= SQLITE_RUN_PAGE_KEYS);
+        assert_true(sqlite3_column_bytes(pages, 3) <= SQLITE_RUN_PAGE_BYTES_MAX);
         sqlite_run_page p;
         bk_sqlite_run_page_open(&p, sqlite3_column_blob(pages, 3),
                                 (size_t)sqlite3_column_bytes(pages, 3), count);
