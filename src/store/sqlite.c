@@ -174,15 +174,17 @@
  *      52k tail rows, 16 resources): 23 ms per page of 100 at load ~8, most of it
  *      the tail's scan and sort (a smaller tail wants runs merged, as above).
  *      Sealing cost, callgrind, `booking bench` batch 8192 UUIDv4, 262,144
- *      attempts (4 runs): ~2,440 instructions per key (SQLite's range read
- *      ~1,140, the page inserts ~550, the keys' copy, ranks and radix sort ~600,
+ *      attempts (4 runs): ~2,300 instructions per key (SQLite's range read
+ *      ~1,140, the page inserts ~410, the keys' copy, ranks and radix sort ~600,
  *      the duplicate check and growing the buffers ~150), down from ~11,000
- *      with one B-tree row per key (INSERT ... SELECT ... ORDER BY:
- *      SQLite's sorter, then a seek and an insert per key; sorting in C and
- *      inserting key by key was tried: 13,000). The store's cost per attempt
- *      went from ~23,300 to ~13,250 instructions (decide_one ~10,450 of it,
- *      unchanged): the seal is now ~18% of a batch's CPU, not ~45%. Moving it to
- *      a thread of its own was judged and not done: the remaining ~2,400 per key
+ *      with one B-tree row per key (INSERT ... SELECT ... ORDER BY: SQLite's
+ *      sorter, then a seek and an insert per key; sorting in C and inserting
+ *      key by key was tried: 13,000). The store's cost per attempt went from
+ *      ~23,300 to ~13,100 instructions (decide_one ~10,450 of it, unchanged);
+ *      with sequential ids from ~20,250 to ~13,200. The seal is now ~18% of a
+ *      batch's CPU, not ~45%. The pages take ~43 bytes per key in the file
+ *      with UUIDv4 ids (one B-tree row per key took ~40). Moving the seal to
+ *      a thread of its own was judged and not done: the remaining ~2,300 per key
  *      would move to the other core of a 2-core machine shared with the HTTP
  *      path and the client, the fault and listing suites rely on a seal being
  *      done when the batch that crossed the mark returns, and two processes at
