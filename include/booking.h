@@ -487,10 +487,14 @@ BOOKING_API booking_error booking_store_set_clock(booking_store *store, booking_
 /* What a store handle has done that no answer shows: holds_expired counts the
  * holds whose expiry this handle applied (released their units) since it was
  * opened. With several processes or instances on one database, each counts the
- * expiries it applied; their sum is the database's. Errors: BOOKING_EINVAL (store
- * or stats NULL). Thread-safety: any number of threads at once. */
+ * expiries it applied; their sum is the database's. listing_seal_failures
+ * (sqlite: only, else 0) counts the times this handle failed to seal a run of
+ * its listing index (no answer is affected: listings then scan a longer tail,
+ * and the seal is tried again later). Errors: BOOKING_EINVAL (store or stats
+ * NULL). Thread-safety: any number of threads at once. */
 typedef struct booking_store_stats {
     uint64_t holds_expired;
+    uint64_t listing_seal_failures;
 } booking_store_stats;
 BOOKING_API booking_error booking_store_get_stats(booking_store *store, booking_store_stats *stats);
 

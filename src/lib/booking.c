@@ -199,6 +199,7 @@ booking_error booking_store_get_stats(booking_store *store, booking_store_stats 
     if (store == NULL || stats == NULL)
         return BOOKING_EINVAL;
     stats->holds_expired = __atomic_load_n(&store->holds_expired, __ATOMIC_RELAXED);
+    stats->listing_seal_failures = __atomic_load_n(&store->seal_failures, __ATOMIC_RELAXED);
     return BOOKING_OK;
 }
 

@@ -250,6 +250,17 @@ static void render_holds(FILE *f, server_metrics *m, const booking_store_stats *
             (unsigned long long)stats->holds_expired);
 }
 
+/* What the store did that no answer shows, from booking_store_get_stats. */
+static void render_store(FILE *f, const booking_store_stats *stats)
+{
+    fprintf(f,
+            "# HELP booking_listing_seal_failures_total Runs of the sqlite store's listing index"
+            " this process failed to seal (retried later; no answer is affected).\n"
+            "# TYPE booking_listing_seal_failures_total counter\n"
+            "booking_listing_seal_failures_total %llu\n",
+            (unsigned long long)stats->listing_seal_failures);
+}
+
 char *metrics_render(server_metrics *m, const booking_store_stats *stats, size_t *len)
 {
     assert(m != NULL && stats != NULL);
@@ -264,6 +275,7 @@ char *metrics_render(server_metrics *m, const booking_store_stats *stats, size_t
     render_batches(f, m);
     render_queue(f, m);
     render_holds(f, m, stats);
+    render_store(f, stats);
     bk_metrics_render_process(f);
     bool failed = ferror(f) != 0;
     if (fclose(f) != 0 || failed) {

@@ -98,12 +98,22 @@
  *      (sqlite_index.h): 8-byte slots (32-bit fingerprint of the id's hash, 32-bit
  *      seq), open addressing at most 3/4 full, grown by moving 4 old slots per add
  *      into a table twice the size, so no add moves the whole table.
- *       - Built on open by reading every (seq, id) in one snapshot, then caught
- *         up: after BEGIN IMMEDIATE, under the write lock, every writer first adds
- *         the records with seq > the index's latest (another process's, or a
- *         commit of ours that failed yet surfaced), so booking_id stays unique
- *         across processes: every writer catches up before deciding. The reader
- *         catches up on a miss, inside its snapshot. All under the index's mutex.
+ *       - Built on first need, not on open (ensure_index): the first call that
+ *         decides or changes by booking_id reads every (seq, id) on the writer
+ *         connection in one read snapshot, outside SQLite's write lock (other
+ *         processes go on writing) and inside the handle's writer lock (this
+ *         handle's other writers need it too, and wait instead of building it
+ *         each); a get_booking builds it by its first miss's catch-up. Reads of
+ *         resources, listings, capacity changes and the close never build it, so
+ *         `booking resource get` on a 10M file no longer reads 10M ids. Then
+ *         caught up: after BEGIN IMMEDIATE, under the write lock, every writer
+ *         that decides by id first adds the records with seq > the index's
+ *         latest (another process's, or a commit of ours that failed yet
+ *         surfaced), so booking_id stays unique across processes: every writer
+ *         catches up before deciding. The reader catches up on a miss, inside
+ *         its snapshot. All under the index's mutex. After an allocation failure
+ *         the index is emptied and built again, outside the write lock, by the
+ *         next writer (a reader's miss may still rebuild it under the mutex).
  *       - A fingerprint match is a candidate only: confirmed by reading the row
  *         at that seq and comparing the id (one extra point read per false match,
  *         about 2^-(32 - log2 slots) per probed slot: ~1/256 per slot at 10M).
@@ -115,10 +125,12 @@
  *       - Cost: ~14 bytes of slots per stored decision on average (8 / load,
  *         load between 3/8 and 3/4; 128 MB of slots from 6.3M to 12.6M records),
  *         24 while the table grows; measured at 10M: the open adds 131 MB of RSS
- *         (13 bytes per decision). The open reads every (seq, id) once, O(n):
+ *         (13 bytes per decision). The build reads every (seq, id) once, O(n):
  *         measured at 10M (a 1.2 GB file) 12-18 s wall on a 2-core machine at
- *         load 8-10, ~3.5 s of CPU. At 100M, on paper: ~1 GB of slots and ten
- *         times that open (~35 s of CPU, a read of ~7 GB of rows); a snapshot of
+ *         load 8-10, ~3.5 s of CPU; it was paid by every open, it is now paid
+ *         by the first call that needs it (bench/sqlite-ids prints the open and
+ *         the first call). At 100M, on paper: ~1 GB of slots and ten times that
+ *         build (~35 s of CPU, a read of ~7 GB of rows); a snapshot of
  *         the slots written at close (then caught up from its seq) would make
  *         the open O(records since), not built. A limit: 3 x 2^30 records per
  *         file (SQLITE_INDEX_SEQ_MAX: seq's 32 bits, at most 3/4 of the largest
@@ -134,16 +146,27 @@
  *      booking_id, without a random-page index on the write path (an index on
  *      (resource_id, booking_id) has the same one-page-per-insert cost as (11)):
  *      sorted runs. Once SQLITE_RUN_ROWS (65,536) records follow the last sealed
- *      seq, the batch that crossed the mark seals the next 65,536 into
- *      booking_runs (run, resource_id, booking_id) -> seq, every line of a bundle
- *      included, in key order (INSERT ... SELECT ... ORDER BY: appended at the
- *      right edge, run leads the key), in a transaction of its own right after
- *      its commit (best effort: a failure leaves nothing, a later batch seals
- *      it). A page merges one cursor per run (a seek each) and the unsealed tail
+ *      seq, the batch that crossed the mark seals the next 65,536 as run r+1, in
+ *      a transaction of its own right after its commit (best effort: a failure
+ *      leaves nothing; it is counted in booking_store_stats.listing_seal_failures
+ *      and tried again once the store grew by a backoff of
+ *      SQLITE_SEAL_BACKOFF_MIN records, doubling per failure up to
+ *      SQLITE_SEAL_BACKOFF_MAX, so a failing disk or a busy file does not cost
+ *      every batch a run's sort). Two handles (processes) at one mark: each
+ *      reads the seal state under BEGIN IMMEDIATE, the second finds the run
+ *      sealed and writes nothing. A run is stored as pages (schema version 5,
+ *      sqlite_run.h): one booking_runs row per up to 96 keys (3,840 bytes) of
+ *      one resource, one row per 4 KB leaf (~42 bytes per key with UUIDv4), (run, resource_id, last_id) -> a blob of sorted
+ *      (booking_id, seq) entries, every line of a bundle included. The seal
+ *      reads the range's lines by seq (a rowid range scan), sorts them in C (a
+ *      stable radix sort on (resource rank, 8-byte id prefix), ties checked in
+ *      one pass and sorted by the full key only when out of order) and writes
+ *      ~1,000 rows instead of 65,536. A page merges one cursor per run (a seek
+ *      on last_id > after, then its pages in order) and the unsealed tail
  *      (records after the last sealed seq with a line on the resource, read by
- *      seq range and sorted: at most about 65,536 rows scanned), in one read
- *      snapshot, reads each record by seq and keeps it when the filter keeps its
- *      status as of the read's time. Cost per page: O(runs x seek + tail scan +
+ *      seq range and sorted: at most about 65,536 rows scanned, more while a
+ *      seal backs off), in one read snapshot, reads each record by seq and
+ *      keeps it when the filter keeps its status as of the read's time. Cost per page: O(runs x seek + tail scan +
  *      page x (one point read + the merge's min over runs)), plus the records of
  *      this resource the filter skips, at most BOOKING_LIST_SCAN_MAX examined in
  *      all (then the page ends early, store.h): measured at 1M records on one
@@ -153,12 +176,22 @@
  *      page at 10M seeks ~153 runs, at 100M ~1,526. Measured at 10M (164 runs,
  *      52k tail rows, 16 resources): 23 ms per page of 100 at load ~8, most of it
  *      the tail's scan and sort (a smaller tail wants runs merged, as above).
- *      Sealing costs ~10,000 instructions per key (callgrind; ~4,000 of them in
- *      SQLite's sorter), about as much as deciding and appending the record
- *      itself: ~45% of a batch's CPU, and 70-145 ms per run of wall time on the
- *      loaded machine, the latency bump of the batch that crosses each mark.
- *      Sorting in C and inserting key by key was tried: 13,000 per key, worse.
- *      The runs take ~40 bytes per line in the file.
+ *      Sealing cost, callgrind, `booking bench` batch 8192 UUIDv4, 262,144
+ *      attempts (4 runs): ~2,300 instructions per key (SQLite's range read
+ *      ~1,140, the page inserts ~410, the keys' copy, ranks and radix sort ~600,
+ *      the duplicate check and growing the buffers ~150), down from ~11,000
+ *      with one B-tree row per key (INSERT ... SELECT ... ORDER BY: SQLite's
+ *      sorter, then a seek and an insert per key; sorting in C and inserting
+ *      key by key was tried: 13,000). The store's cost per attempt went from
+ *      ~23,300 to ~13,100 instructions (decide_one ~10,450 of it, unchanged);
+ *      with sequential ids from ~20,250 to ~13,200. The seal is now ~18% of a
+ *      batch's CPU, not ~45%. The pages take ~43 bytes per key in the file
+ *      with UUIDv4 ids (one B-tree row per key took ~40). Moving the seal to
+ *      a thread of its own was judged and not done: the remaining ~2,300 per key
+ *      would move to the other core of a 2-core machine shared with the HTTP
+ *      path and the client, the fault and listing suites rely on a seal being
+ *      done when the batch that crossed the mark returns, and two processes at
+ *      one mark would need the same state check anyway.
  *
  * Transaction states of the writer connection, and the function of each step:
  *
@@ -178,6 +211,7 @@
 #include "store/sqlite_store.h"
 #include "store/sqlite_list.h"
 #include "store/sqlite_row.h"
+#include "store/sqlite_run.h"
 #include "util/hash.h"
 
 #include <assert.h>
@@ -206,8 +240,10 @@ static void index_committed(sqlite_store *st)
         ok = bk_sqlite_index_add(&st->index, st->pending_hash[i], st->pending_seq[i]);
     if (ok && st->index.latest < st->tx_next_seq - 1)
         st->index.latest = st->tx_next_seq - 1;
-    if (!ok)
+    if (!ok) {
         bk_sqlite_index_forget(&st->index); /* no memory: rebuilt by the next catch-up */
+        __atomic_store_n(&st->index_built, false, __ATOMIC_RELEASE); /* outside the write lock */
+    }
     bk_sqlite_index_unlock(&st->index);
 }
 
@@ -260,11 +296,39 @@ static booking_reason step_done(sqlite3_stmt *s)
     return rc == SQLITE_DONE ? BOOKING_REASON_OK : bk_sqlite_reason(rc);
 }
 
-/* (1) and (2): BEGIN IMMEDIATE, then the store's time under the write lock. */
-static booking_reason write_begin(sqlite_store *st)
+/* The index of (11) on first need: every record's (seq, id), read by the
+ * handle's writer connection in a read snapshot, outside SQLite's write lock
+ * (other processes go on writing; write_begin catches up with them under it)
+ * but inside the handle's writer lock, so this handle's writers, which need the
+ * index, wait for it instead of building it each. Reads that need it (a
+ * get_booking) catch up on their first miss, the same build. A handle that
+ * never decides, replays, reads or changes a record by booking_id (a CLI
+ * `resource get`, `resource list`) never builds it. */
+static booking_reason ensure_index(sqlite_store *st)
+{
+    if (__atomic_load_n(&st->index_built, __ATOMIC_ACQUIRE))
+        return BOOKING_REASON_OK;
+    booking_reason r = bk_sqlite_read_begin(&st->writer);
+    if (r != BOOKING_REASON_OK)
+        return r;
+    bk_sqlite_index_lock(&st->index);
+    r = bk_sqlite_index_catch_up(&st->index, &st->writer);
+    bk_sqlite_index_unlock(&st->index);
+    bk_sqlite_read_end(&st->writer);
+    if (r == BOOKING_REASON_OK)
+        __atomic_store_n(&st->index_built, true, __ATOMIC_RELEASE);
+    return r;
+}
+
+/* (1) and (2): BEGIN IMMEDIATE, then the store's time under the write lock.
+ * with_ids: the transaction decides by booking_id or appends records, so the
+ * index catches up first (else tx_next_seq is 0: nothing may be appended). */
+static booking_reason write_begin(sqlite_store *st, bool with_ids)
 {
     sqlite_conn *c = &st->writer;
-    booking_reason r = bk_sqlite_tx_begin(c);
+    booking_reason r = with_ids ? ensure_index(st) : BOOKING_REASON_OK;
+    if (r == BOOKING_REASON_OK)
+        r = bk_sqlite_tx_begin(c);
     if (r != BOOKING_REASON_OK)
         return r;
     sqlite3_stmt *s = c->stmt[SQL_SELECT_TIME];
@@ -276,10 +340,13 @@ static booking_reason write_begin(sqlite_store *st)
         return bk_sqlite_tx_end(c, rc == SQLITE_DONE ? BOOKING_REASON_INTERNAL : bk_sqlite_reason(rc));
     /* Every record any process committed is in the index before anything is
      * decided: booking_id stays unique across processes, (11). */
-    bk_sqlite_index_lock(&st->index);
-    r = bk_sqlite_index_catch_up(&st->index, c);
-    st->tx_next_seq = st->index.latest + 1;
-    bk_sqlite_index_unlock(&st->index);
+    st->tx_next_seq = 0;
+    if (with_ids) {
+        bk_sqlite_index_lock(&st->index);
+        r = bk_sqlite_index_catch_up(&st->index, c);
+        st->tx_next_seq = st->index.latest + 1;
+        bk_sqlite_index_unlock(&st->index);
+    }
     if (r != BOOKING_REASON_OK)
         return bk_sqlite_tx_end(c, r);
     bk_id_table_reset(&st->pending);
@@ -474,6 +541,7 @@ static booking_reason insert_record(sqlite_store *st, const booking_request *req
                                     const core_attempt_decision *d, int64_t *seq)
 {
     sqlite_conn *c = &st->writer;
+    assert(st->tx_next_seq >= 1); /* the transaction began with ids: the index caught up */
     if ((uint64_t)st->tx_next_seq > SQLITE_INDEX_SEQ_MAX) {
         bk_store_note_error("sqlite: the store holds %lld records, its most",
                             (long long)SQLITE_INDEX_SEQ_MAX);
@@ -622,17 +690,35 @@ static int step_rc(sqlite3_stmt *s)
     return rc;
 }
 
+/* A failed seal waits for the store to grow by the backoff before it is tried
+ * again (doubling per failure, SQLITE_SEAL_BACKOFF_MIN..MAX records), so a
+ * failing disk or a busy file does not cost every batch a run's sort; counted
+ * in booking_store_stats.listing_seal_failures. Under the write lock. */
+static void seal_failed(sqlite_store *st, int64_t last)
+{
+    assert(st->writer.held);
+    int64_t b = st->seal_backoff == 0 ? SQLITE_SEAL_BACKOFF_MIN : 2 * st->seal_backoff;
+    st->seal_backoff = b < SQLITE_SEAL_BACKOFF_MAX ? b : SQLITE_SEAL_BACKOFF_MAX;
+    st->seal_retry_seq = last + st->seal_backoff;
+    __atomic_add_fetch(&st->base.seal_failures, 1, __ATOMIC_RELAXED);
+}
+
 /* The next SQLITE_RUN_ROWS records after the last sealed, into booking_runs as
- * one run in key order, in a transaction of its own right after the batch that
- * crossed the mark (the batch's answers stand whatever happens here). Best
- * effort: on any failure nothing of it is left, and a later batch seals it;
- * until then a listing scans a longer tail. One run per call. */
-static void seal_run(sqlite_store *st)
+ * one run of pages in key order (sqlite_run.c), in a transaction of its own right
+ * after the batch that crossed the mark (the batch's answers stand whatever
+ * happens here). Best effort: on any failure nothing of it is left, and a later
+ * batch seals it after the backoff; until then a listing scans a longer tail.
+ * Two processes at the mark: each reads the state under BEGIN IMMEDIATE, so the
+ * second finds the run sealed and writes nothing. One run per call. */
+static void seal_run(sqlite_store *st, int64_t last_seen)
 {
     sqlite_conn *c = &st->writer;
-    if (bk_sqlite_conn_lock(c) != BOOKING_REASON_OK)
-        return;
+    if (bk_sqlite_conn_lock(c) != BOOKING_REASON_OK) {
+        __atomic_add_fetch(&st->base.seal_failures, 1, __ATOMIC_RELAXED);
+        return; /* the lock is another thread's: it seals when its batch crosses */
+    }
     int rc = step_rc(c->stmt[SQL_BEGIN]);
+    bool due = false;
     if (rc == SQLITE_DONE) {
         sqlite3_stmt *s = c->stmt[SQL_SEAL_STATE];
         rc = sqlite3_step(s);
@@ -641,24 +727,31 @@ static void seal_run(sqlite_store *st)
         int64_t run = row ? sqlite3_column_int64(s, 1) : 0;
         int64_t last = row ? sqlite3_column_int64(s, 2) : 0;
         sqlite3_reset(s);
-        if (rc == SQLITE_ROW && last - sealed >= SQLITE_RUN_ROWS) {
-            s = c->stmt[SQL_SEAL_RUN];
-            sqlite3_bind_int64(s, 1, run + 1);
-            sqlite3_bind_int64(s, 2, sealed);
-            sqlite3_bind_int64(s, 3, sealed + SQLITE_RUN_ROWS);
-            rc = step_rc(s);
+        due = row && last - sealed >= SQLITE_RUN_ROWS;
+        if (row && !due)
+            rc = SQLITE_DONE; /* another handle sealed it: nothing to do */
+        if (due) {
+            rc = bk_sqlite_run_seal(c->stmt[SQL_SEAL_KEYS], c->stmt[SQL_SEAL_PAGE], run + 1,
+                                    sealed, sealed + SQLITE_RUN_ROWS);
+            rc = rc == SQLITE_OK ? SQLITE_DONE : rc;
             if (rc == SQLITE_DONE) {
                 s = c->stmt[SQL_SEAL_MARK];
                 sqlite3_bind_int64(s, 1, run + 1);
                 sqlite3_bind_int64(s, 2, sealed + SQLITE_RUN_ROWS);
                 rc = step_rc(s);
             }
+            if (rc == SQLITE_DONE && bk_sqlite_file_moved(c->db) != BOOKING_REASON_OK)
+                rc = SQLITE_CANTOPEN; /* never commit into a file nobody opens again */
             if (rc == SQLITE_DONE)
                 rc = step_rc(c->stmt[SQL_COMMIT]);
         }
         if (!sqlite3_get_autocommit(c->db))
             step_rc(c->stmt[SQL_ROLLBACK]); /* nothing to seal, or it failed */
     }
+    if (rc != SQLITE_DONE)
+        seal_failed(st, last_seen);
+    else if (due)
+        st->seal_backoff = 0;
     bk_sqlite_conn_unlock(c);
 }
 
@@ -667,7 +760,7 @@ static void sqlite_attempt_batch(booking_store *store, const booking_request *re
 {
     sqlite_store *st = (sqlite_store *)store;
     assert(count >= 1 && count <= BOOKING_BATCH_MAX);
-    booking_reason r = write_begin(st);
+    booking_reason r = write_begin(st, true);
     if (r != BOOKING_REASON_OK) {
         bk_store_fail_all(results, count, r);
         return;
@@ -678,13 +771,15 @@ static void sqlite_attempt_batch(booking_store *store, const booking_request *re
     assert(overlay_count(&st->overlay) <= BOOKING_BATCH_LINES_MAX);
     if (r == BOOKING_REASON_OK)
         r = write_counters(st);
-    /* Read under the write lock, acted on after it: a run is due, (12). */
-    bool seal = st->tx_next_seq - 1 - st->tx_sealed >= SQLITE_RUN_ROWS;
+    /* Read under the write lock, acted on after it: a run is due, (12), and
+     * a failed seal's backoff has passed. */
+    int64_t last = st->tx_next_seq - 1;
+    bool seal = last - st->tx_sealed >= SQLITE_RUN_ROWS && last >= st->seal_retry_seq;
     r = write_end(st, r);
     if (r != BOOKING_REASON_OK)
         bk_store_fail_all(results, count, r);
     else if (seal)
-        seal_run(st);
+        seal_run(st, last);
 }
 
 /* ---- capacity, cancel, confirm ---- */
@@ -713,7 +808,7 @@ static booking_reason sqlite_set_capacity(booking_store *store, const char *reso
     sqlite_store *st = (sqlite_store *)store;
     sqlite_conn *c = &st->writer;
     assert(capacity <= BOOKING_CAPACITY_MAX); /* the library validated it */
-    booking_reason r = write_begin(st);
+    booking_reason r = write_begin(st, false);
     if (r != BOOKING_REASON_OK)
         return r;
     int64_t now = st->tx_now;
@@ -916,7 +1011,7 @@ static void sqlite_change_batch(booking_store *store, const booking_change *chan
 {
     sqlite_store *st = (sqlite_store *)store;
     assert(count >= 1 && count <= BOOKING_BATCH_MAX);
-    booking_reason r = write_begin(st); /* on failure it has ended the transaction */
+    booking_reason r = write_begin(st, true); /* on failure it has ended the transaction */
     if (r == BOOKING_REASON_OK) {
         for (size_t i = 0; i < count && r == BOOKING_REASON_OK; i++)
             r = change_one(st, changes[i].booking_id, bk_core_change_rule(changes[i].kind),
@@ -1152,7 +1247,7 @@ static booking_error sqlite_backup(booking_store *store, const char *path, char 
 static void remember_time(sqlite_store *st)
 {
     int64_t latest = __atomic_load_n(&st->base.latest_ms, __ATOMIC_RELAXED);
-    if (latest <= 0 || write_begin(st) != BOOKING_REASON_OK)
+    if (latest <= 0 || write_begin(st, false) != BOOKING_REASON_OK)
         return;
     st->tx_changed = st->tx_latest < latest;
     st->tx_now = latest > st->tx_now ? latest : st->tx_now;
@@ -1187,18 +1282,13 @@ static const store_ops sqlite_ops = {
     .backup = sqlite_backup,
 };
 
-/* The index of (11), built on open from every record's (seq, id), in one read
- * snapshot of the reader (later records come by catch-up). */
-static booking_reason build_index(sqlite_store *st)
+int64_t bk_sqlite_store_indexed(booking_store *store)
 {
-    booking_reason r = bk_sqlite_read_begin(&st->reader);
-    if (r != BOOKING_REASON_OK)
-        return r;
+    sqlite_store *st = (sqlite_store *)store;
     bk_sqlite_index_lock(&st->index);
-    r = bk_sqlite_index_catch_up(&st->index, &st->reader);
+    int64_t latest = st->index.latest;
     bk_sqlite_index_unlock(&st->index);
-    bk_sqlite_read_end(&st->reader);
-    return r;
+    return latest;
 }
 
 booking_error bk_sqlite_store_open(const char *url, const char *location, booking_store **out,
@@ -1226,11 +1316,6 @@ booking_error bk_sqlite_store_open(const char *url, const char *location, bookin
     e = bk_sqlite_conn_open(&st->writer, &opts, true, errbuf, errbuf_len);
     if (e == BOOKING_OK)
         e = bk_sqlite_conn_open(&st->reader, &opts, false, errbuf, errbuf_len);
-    if (e == BOOKING_OK && build_index(st) != BOOKING_REASON_OK) {
-        bk_store_error(errbuf, errbuf_len, "sqlite: cannot index the records' ids: %s",
-                       booking_last_error());
-        e = BOOKING_EOPEN;
-    }
     if (e != BOOKING_OK) {
         sqlite_close(&st->base);
         return e;

@@ -4,6 +4,7 @@
  * bounded lock, its transaction steps and its error mapping.
  */
 #include "store/sqlite_conn.h"
+#include "store/sqlite_run.h"
 #include "store/sqlite_schema.h"
 #include "store/store.h"
 
@@ -102,16 +103,12 @@ static const char *const sql_text[SQL_COUNT] = {
     [SQL_SEAL_STATE] = "SELECT coalesce((SELECT last_seq FROM booking_runs_sealed ORDER BY run DESC LIMIT 1), 0),"
                        " coalesce((SELECT max(run) FROM booking_runs_sealed), 0),"
                        " coalesce((SELECT max(seq) FROM bookings), 0)",
-    /* Every line of the records with seq in (?2, ?3], in key order: appended at the
-     * right edge of booking_runs (run ?1 leads its key). A bundle names each
-     * resource once (lib/booking.c refuses one named twice), so the keys are
-     * distinct; OR IGNORE keeps one per (resource, record) whatever comes, and
-     * costs ~25% less than a UNION's distinct pass (measured). */
-    [SQL_SEAL_RUN] = "INSERT OR IGNORE INTO booking_runs (run, resource_id, booking_id, seq)"
-                     " SELECT ?1, resource_id, id, seq FROM bookings WHERE seq > ?2 AND seq <= ?3"
-                     " UNION ALL SELECT ?1, resource_id, booking_id, seq FROM booking_lines"
-                     "   WHERE seq > ?2 AND seq <= ?3"
-                     " ORDER BY 2, 3",
+    /* Every line of the records with seq in (?1, ?2], in seq order (sorted in C
+     * and written as pages, sqlite_run.c). */
+    [SQL_SEAL_KEYS] = "SELECT resource_id, id, seq FROM bookings WHERE seq > ?1 AND seq <= ?2"
+                      " UNION ALL SELECT resource_id, booking_id, seq FROM booking_lines"
+                      "   WHERE seq > ?1 AND seq <= ?2",
+    [SQL_SEAL_PAGE] = bk_sqlite_sql_run_page_insert,
     [SQL_SEAL_MARK] = "INSERT INTO booking_runs_sealed (run, last_seq) VALUES (?1, ?2)",
     /* A listing's snapshot (sqlite.c (12)): its time, whether the resource exists,
      * the last seq sealed and the number of runs. */
@@ -135,8 +132,8 @@ static const char *const sql_text[SQL_COUNT] = {
 };
 
 const char bk_sqlite_sql_list_run[] =
-    "SELECT booking_id, seq FROM booking_runs WHERE run = ?1 AND resource_id = ?2"
-    " AND booking_id > ?3 ORDER BY booking_id";
+    "SELECT entries, keys FROM booking_runs WHERE run = ?1 AND resource_id = ?2"
+    " AND last_id > ?3 ORDER BY last_id";
 
 booking_reason bk_sqlite_reason(int rc)
 {

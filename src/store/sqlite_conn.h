@@ -49,7 +49,8 @@ typedef enum sqlite_sql {
     SQL_SCAN_IDS,
     SQL_SELECT_ID,
     SQL_SEAL_STATE,
-    SQL_SEAL_RUN,
+    SQL_SEAL_KEYS,
+    SQL_SEAL_PAGE,
     SQL_SEAL_MARK,
     SQL_LIST_STATE,
     SQL_LIST_TAIL,
@@ -107,7 +108,8 @@ void bk_sqlite_read_end(sqlite_conn *c);
 booking_reason bk_sqlite_reason(int rc);
 
 /* The text of one run's cursor of a listing (sqlite_list.c), prepared once per
- * run on the reader: ?1 run, ?2 resource_id, ?3 after. */
+ * run on the reader: ?1 run, ?2 resource_id, ?3 after; its rows are the run's
+ * pages (sqlite_run.h) from the one holding the first key after ?3. */
 extern const char bk_sqlite_sql_list_run[];
 
 #endif

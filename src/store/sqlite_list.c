@@ -8,7 +8,8 @@
  * list_bookings merges, in ascending booking_id (bytewise: SQLite's BINARY
  * collation is memcmp), the resource's keys after `after` from every sealed run
  * (one cursor per run, each a seek on booking_runs' key (run, resource_id,
- * booking_id)) and from the unsealed tail (the records after the last sealed
+ * last_id) to the page holding the first key after `after`, then the pages that
+ * follow, sqlite_run.h) and from the unsealed tail (the records after the last sealed
  * seq with a line on the resource, sorted by SQLite), all in one read
  * transaction of the reader. Each key's record is read by its seq, its status
  * taken as of the read's time (bk_sqlite_record_as_of) and kept when the filter
@@ -24,17 +25,23 @@
 #include "store/sqlite_list.h"
 #include "core/names.h"
 #include "store/sqlite_row.h"
+#include "store/sqlite_run.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* One source of the merge: its statement and its current key (copied: the
- * text dies at the next step). */
+ * text dies at the next step). The tail's rows are keys; a run's rows are
+ * pages of keys (sqlite_run.h), walked in place while the row is current, the
+ * keys up to `after` skipped (only the first page has any). */
 typedef struct list_source {
     sqlite3_stmt *stmt;
+    bool run;
     bool alive;
     int64_t seq;
+    sqlite_run_page page;
+    const char *after;
     char id[BOOKING_ID_LEN_MAX + 1];
 } list_source;
 
@@ -69,8 +76,8 @@ static int cursors_reserve(sqlite_list_cursors *cursors, sqlite3 *db, size_t run
     return SQLITE_OK;
 }
 
-/* Steps a source to its next key; SQLITE_ROW or SQLITE_DONE, else an error. */
-static int source_next(list_source *src)
+/* Steps the tail to its next key; SQLITE_ROW or SQLITE_DONE, else an error. */
+static int tail_next(list_source *src)
 {
     int rc = sqlite3_step(src->stmt);
     src->alive = rc == SQLITE_ROW;
@@ -84,6 +91,42 @@ static int source_next(list_source *src)
         src->seq = sqlite3_column_int64(src->stmt, 1);
     }
     return rc;
+}
+
+/* Steps a run to its next key after `after`: the next of its page, or of the
+ * pages that follow; SQLITE_ROW or SQLITE_DONE, else an error. */
+static int run_next(list_source *src)
+{
+    for (;;) {
+        const char *id = NULL;
+        size_t len = 0;
+        int rc = bk_sqlite_run_page_next(&src->page, &id, &len, &src->seq);
+        if (rc == SQLITE_ROW) {
+            memcpy(src->id, id, len);
+            src->id[len] = '\0';
+            if (strcmp(src->id, src->after) <= 0)
+                continue; /* the first page's keys up to after */
+            src->alive = true;
+            return rc;
+        }
+        src->alive = false;
+        if (rc != SQLITE_DONE)
+            return rc;
+        rc = sqlite3_step(src->stmt);
+        if (rc != SQLITE_ROW)
+            return rc;
+        const void *blob = sqlite3_column_blob(src->stmt, 0);
+        size_t bytes = (size_t)sqlite3_column_bytes(src->stmt, 0);
+        int64_t keys = sqlite3_column_int64(src->stmt, 1);
+        if (blob == NULL || keys < 1 || keys > SQLITE_RUN_PAGE_KEYS)
+            return SQLITE_CORRUPT;
+        bk_sqlite_run_page_open(&src->page, blob, bytes, keys);
+    }
+}
+
+static int source_next(list_source *src)
+{
+    return src->run ? run_next(src) : tail_next(src);
 }
 
 booking_reason bk_sqlite_list_resources(booking_store *store, const char *after, size_t limit,
@@ -245,6 +288,9 @@ booking_reason bk_sqlite_list_bookings(booking_store *store, const char *resourc
         sqlite3_bind_text(src[0].stmt, 3, from, -1, SQLITE_STATIC);
         for (size_t i = 1; i < sources; i++) {
             src[i].stmt = st->cursors.run[i - 1];
+            src[i].run = true;
+            src[i].after = from;
+            bk_sqlite_run_page_open(&src[i].page, NULL, 0, 0);
             sqlite3_bind_int64(src[i].stmt, 1, (sqlite3_int64)i);
             sqlite3_bind_text(src[i].stmt, 2, resource_id, -1, SQLITE_STATIC);
             sqlite3_bind_text(src[i].stmt, 3, from, -1, SQLITE_STATIC);

@@ -84,12 +84,27 @@
  *    the records with seq in (last_seq of run r-1, last_seq of run r]. The
  *    upgrade seals every record of the older file into run 1 (one sort of them
  *    all, once), so a listing never scans them as an unsealed tail.
+ *
+ * Version 5 (the runs stored as pages, sqlite.c note (12), sqlite_run.h):
+ *  - booking_runs becomes (page INTEGER PRIMARY KEY, run, resource_id, last_id,
+ *    keys 1..96, entries BLOB) with a unique index on (run, resource_id,
+ *    last_id): one row per page of up to 96 keys (and 3,840 bytes) of one
+ *    resource, its sorted (booking_id, seq) entries in the blob, last_id its
+ *    greatest booking_id. A rowid table, so a page's blob stays in its 4 KB leaf
+ *    (a WITHOUT ROWID row spills past ~1 KB). booking_runs_sealed is unchanged.
+ *  - The upgrade renames the version-4 table to booking_runs_v4, creates the new
+ *    one, writes every run's keys as pages in C (runs_to_pages: the old table
+ *    read in its key order, one page of memory, the same writer the store seals
+ *    with), then drops booking_runs_v4; all in the migrations' one transaction,
+ *    so a failure anywhere (a key no release wrote: seq 0) leaves version 4.
  */
 #include "store/sqlite_schema.h"
+#include "store/sqlite_run.h"
 #include "store/store.h"
 
 #include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 /* Migration 1's and 2's CHECKs spell these numbers out. */
@@ -103,7 +118,7 @@ _Static_assert(BOOKING_HOLD_MS_MAX == 604800000, "the CHECK on hold_ms");
 _Static_assert(BOOKING_LINES_MAX == 64, "migration 3's and 4's CHECKs on line_count and line");
 
 /* A migration's statements may name :migration_ms, bound to the migration's time. */
-static const char *const migrations[] = {
+static const char *const migration_sql[] = {
     /* 1: the first schema */
     "CREATE TABLE resources ("
     "  id TEXT PRIMARY KEY NOT NULL,"
@@ -233,9 +248,81 @@ static const char *const migrations[] = {
     "  ORDER BY 2, 3;"
     "INSERT INTO booking_runs_sealed (run, last_seq)"
     "  SELECT 1, seq FROM bookings ORDER BY seq DESC LIMIT 1;",
+    /* 5: the runs stored as pages of keys (see the top of this file); the
+     * pages are written by runs_to_pages, between this and migration_after[4] */
+    "ALTER TABLE booking_runs RENAME TO booking_runs_v4;"
+    "CREATE TABLE booking_runs ("
+    "  page INTEGER PRIMARY KEY,"
+    "  run INTEGER NOT NULL CHECK (run >= 1),"
+    "  resource_id TEXT NOT NULL,"
+    "  last_id TEXT NOT NULL,"
+    "  keys INTEGER NOT NULL CHECK (keys BETWEEN 1 AND 96),"
+    "  entries BLOB NOT NULL"
+    ");"
+    "CREATE UNIQUE INDEX booking_runs_key ON booking_runs (run, resource_id, last_id);",
 };
 
-#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+/* Migration 5's pages: every key of the version-4 runs, read in their key order
+ * (run, resource_id, booking_id), written as pages of each run by the writer the
+ * store seals with (sqlite_run.c). O(keys), one page of memory. */
+static int runs_to_pages(sqlite3 *db)
+{
+    sqlite3_stmt *q = NULL, *ins = NULL;
+    sqlite_run_writer *w = malloc(sizeof *w);
+    int rc = w == NULL ? SQLITE_NOMEM
+                       : sqlite3_prepare_v2(db,
+                                            "SELECT run, resource_id, booking_id, seq"
+                                            " FROM booking_runs_v4"
+                                            " ORDER BY run, resource_id, booking_id",
+                                            -1, &q, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, bk_sqlite_sql_run_page_insert, -1, &ins, NULL);
+    int64_t run = 0;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int64_t r = sqlite3_column_int64(q, 0);
+        const char *rid = (const char *)sqlite3_column_text(q, 1);
+        size_t rid_len = (size_t)sqlite3_column_bytes(q, 1);
+        const char *id = (const char *)sqlite3_column_text(q, 2);
+        size_t id_len = (size_t)sqlite3_column_bytes(q, 2);
+        int64_t seq = sqlite3_column_int64(q, 3);
+        if (r < run || r < 1 || rid == NULL || id == NULL || rid_len == 0 ||
+            rid_len > BOOKING_ID_LEN_MAX || id_len == 0 || id_len > BOOKING_ID_LEN_MAX || seq < 1) {
+            rc = SQLITE_CORRUPT;
+            break;
+        }
+        rc = SQLITE_OK;
+        if (r != run) {
+            if (run != 0)
+                rc = bk_sqlite_run_writer_finish(w);
+            bk_sqlite_run_writer_start(w, ins, r);
+            run = r;
+        }
+        if (rc == SQLITE_OK)
+            rc = bk_sqlite_run_writer_add(w, rid, rid_len, id, id_len, seq);
+    }
+    if (rc == SQLITE_DONE)
+        rc = run != 0 ? bk_sqlite_run_writer_finish(w) : SQLITE_OK;
+    sqlite3_finalize(q);
+    sqlite3_finalize(ins);
+    free(w);
+    return rc;
+}
+
+/* What runs after migration N's statements, if anything: a step in C, then
+ * statements of its own. */
+typedef struct migration_tail {
+    int (*step)(sqlite3 *db);
+    const char *sql;
+} migration_tail;
+
+static const migration_tail migration_after[] = {
+    [4] = {runs_to_pages, "DROP TABLE booking_runs_v4;"},
+};
+
+#define SCHEMA_VERSION ((int)(sizeof migration_sql / sizeof migration_sql[0]))
+_Static_assert(sizeof migration_after / sizeof migration_after[0] <= SCHEMA_VERSION,
+               "a tail of a migration that exists");
+_Static_assert(SQLITE_RUN_PAGE_KEYS == 96, "migration 5's CHECK on keys");
 
 static int user_version(sqlite3 *db, int *version)
 {
@@ -302,8 +389,16 @@ booking_error bk_sqlite_schema_migrate(sqlite3 *db, char *errbuf, size_t errbuf_
     }
     assert(rc != SQLITE_OK || (version >= 0 && version <= SCHEMA_VERSION));
     sqlite3_int64 migration_ms = migration_time_ms();
-    for (int v = version; rc == SQLITE_OK && v < SCHEMA_VERSION; v++)
-        rc = exec_migration(db, migrations[v], migration_ms);
+    for (int v = version; rc == SQLITE_OK && v < SCHEMA_VERSION; v++) {
+        rc = exec_migration(db, migration_sql[v], migration_ms);
+        const migration_tail *tail =
+            (size_t)v < sizeof migration_after / sizeof migration_after[0] ? &migration_after[v]
+                                                                          : NULL;
+        if (rc == SQLITE_OK && tail != NULL && tail->step != NULL)
+            rc = tail->step(db);
+        if (rc == SQLITE_OK && tail != NULL && tail->sql != NULL)
+            rc = exec_migration(db, tail->sql, migration_ms);
+    }
     if (rc == SQLITE_OK && version < SCHEMA_VERSION) {
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_VERSION);

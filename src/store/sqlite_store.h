@@ -16,6 +16,10 @@
  * the next run once this many records follow the last one sealed; a listing
  * scans at most about this many unsealed records. */
 #define SQLITE_RUN_ROWS 65536
+/* A failed seal is tried again once the store holds this many more records,
+ * doubling per failure up to the max (sqlite.c (12)). */
+#define SQLITE_SEAL_BACKOFF_MIN 8192
+#define SQLITE_SEAL_BACKOFF_MAX (4 * SQLITE_RUN_ROWS)
 
 /* The cursors of a listing, one per sealed run, prepared on the reader when a
  * listing first needs them and kept (sqlite.c (12)); guarded by reader.lock. */
@@ -30,6 +34,7 @@ typedef struct sqlite_store {
     sqlite_conn writer;
     sqlite_conn reader;
     sqlite_index index;          /* booking_id -> seq, (11); its own lock */
+    bool index_built;            /* atomic: built once (ensure_index), then caught up */
     sqlite_list_cursors cursors; /* (12) */
     /* The open write transaction's state; all guarded by writer.lock. */
     resource_overlay overlay;
@@ -39,6 +44,8 @@ typedef struct sqlite_store {
     uint64_t tx_expired;  /* holds its expiry steps released, counted at COMMIT */
     int64_t tx_next_seq;  /* the seq of its next new record, (11) */
     int64_t tx_sealed;    /* the last seq sealed into a run as it read it, (12) */
+    int64_t seal_backoff;   /* records to wait after a failed seal, 0 after a success */
+    int64_t seal_retry_seq; /* no seal is tried before the store's last seq reaches it */
     /* Its new records: pending.keys[i] at pending_seq[i], hash pending_hash[i]. */
     id_table pending;
     int64_t pending_seq[BOOKING_BATCH_MAX];
@@ -47,5 +54,9 @@ typedef struct sqlite_store {
     booking_record_line tx_lines[BOOKING_LINES_MAX];
     bool tx_line_live[BOOKING_LINES_MAX];
 } sqlite_store;
+
+/* The records the booking_id index holds (its latest seq): 0 until a call first
+ * needs it (sqlite.c (11)); for tests. */
+int64_t bk_sqlite_store_indexed(booking_store *store);
 
 #endif

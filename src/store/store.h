@@ -81,6 +81,7 @@ struct booking_store {
     int64_t latest_ms;      /* atomic: the latest time this handle has used, so that its
                                time never goes back (SPEC section 7) */
     uint64_t holds_expired; /* atomic: expiries this handle applied (booking_store_get_stats) */
+    uint64_t seal_failures; /* atomic: listing runs it failed to seal (sqlite; get_stats) */
 };
 
 /* Counts n holds whose expiry the store just applied (released their units). */

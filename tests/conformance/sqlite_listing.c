@@ -15,8 +15,10 @@
 #include <cmocka.h>
 
 #include "booking.h"
+#include "store/sqlite_store.h"
 #include "support/test_support.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,10 @@
 #define LIST_BATCH 8192
 #define LIST_ID_SIZE 40
 #define LIST_HOLD_MS 1000
+#define LIST_LAZY_RECORDS 3000 /* the file the lazy index test reopens */
+#define LIST_RACE_HANDLES 2
+#define LIST_RACE_BATCH 1024   /* small: the handles' batches interleave at each mark */
+#define LIST_RACE_RECORDS 70000 /* per handle: two marks crossed in all */
 
 static int64_t clock_ms = 1800000000000;
 
@@ -375,6 +381,153 @@ static void sqlite_booking_id_stays_unique_across_handles_on_one_file(void **sta
     booking_store_close(b);
 }
 
+/* The booking_id index is built on first need, not on open (sqlite.c (11)):
+ * what `booking resource get` and `resource list` call (and a capacity change, and
+ * the close that records the time) never build it; the first attempt of a handle
+ * that never built it refuses a duplicate booking_id another handle wrote (a
+ * replay, a conflict), a first cancel and a first read find their records. */
+static void sqlite_booking_id_index_is_built_on_first_need_not_on_open(void **state)
+{
+    (void)state;
+    char path[LIST_PATH_SIZE];
+    db_path(path, "lazy.db");
+    booking_store *a = open_at(path);
+    set_capacity(a, "room", BOOKING_CAPACITY_MAX);
+    static booking_request req[LIST_LAZY_RECORDS];
+    static booking_result res[LIST_LAZY_RECORDS];
+    static char ids[LIST_LAZY_RECORDS][LIST_ID_SIZE];
+    for (size_t i = 0; i < LIST_LAZY_RECORDS; i++) {
+        snprintf(ids[i], LIST_ID_SIZE, "l-%zu", i);
+        req[i] = (booking_request){.booking_id = ids[i], .resource_id = "room", .units = 1};
+    }
+    assert_int_equal(booking_attempt_batch(a, req, LIST_LAZY_RECORDS, res), BOOKING_OK);
+    assert_true(bk_sqlite_store_indexed(a) == LIST_LAZY_RECORDS);
+    booking_store_close(a);
+
+    booking_store *b = open_at(path);
+    assert_true(bk_sqlite_store_indexed(b) == 0);
+    booking_reason reason;
+    booking_resource r;
+    assert_int_equal(booking_get_resource(b, "room", &reason, &r), BOOKING_OK);
+    assert_int_equal(r.booked, LIST_LAZY_RECORDS);
+    booking_resource rs[4];
+    size_t count = 0;
+    bool more = false;
+    assert_int_equal(booking_list_resources(b, NULL, 4, &reason, rs, &count, &more), BOOKING_OK);
+    assert_int_equal(count, 1);
+    booking_record page[4];
+    assert_int_equal(booking_list_bookings(b, "room", BOOKING_LIST_ALL, NULL, 4, &reason, page,
+                                           &count, &more),
+                     BOOKING_OK);
+    assert_true(reason == BOOKING_REASON_OK && count == 4 && more);
+    set_capacity(b, "hall", 5);
+    assert_true(bk_sqlite_store_indexed(b) == 0);
+    booking_store_close(b); /* records its time: still no index */
+
+    /* Another handle (a process, as the file knows) writes "dup" meanwhile. */
+    b = open_at(path);
+    booking_store *c = open_at(path);
+    booking_result x = attempt(c, "dup", "room", 1, 0);
+    assert_true(x.outcome == BOOKING_BOOKED && !x.replayed);
+    assert_true(bk_sqlite_store_indexed(b) == 0);
+    x = attempt(b, "dup", "room", 1, 0); /* b's first attempt: built, then caught up */
+    assert_true(x.outcome == BOOKING_BOOKED && x.replayed);
+    assert_true(bk_sqlite_store_indexed(b) == LIST_LAZY_RECORDS + 1);
+    x = attempt(b, "dup", "room", 2, 0);
+    assert_int_equal(x.reason, BOOKING_REASON_BOOKING_ID_CONFLICT);
+    x = attempt(b, "l-17", "room", 1, 0);
+    assert_true(x.outcome == BOOKING_BOOKED && x.replayed);
+    booking_store_close(c);
+    booking_store_close(b);
+
+    /* A first cancel, and a first read, find their records. */
+    b = open_at(path);
+    assert_int_equal(booking_cancel(b, "l-5", &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_CANCELLED);
+    booking_store_close(b);
+    b = open_at(path);
+    booking_record rec;
+    assert_int_equal(booking_get_booking(b, "l-2999", &reason, &rec), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+    assert_int_equal(booking_get_booking(b, "l-5", &reason, &rec), BOOKING_OK);
+    assert_int_equal(rec.status, BOOKING_STATUS_CANCELLED);
+    booking_store_close(b);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), LIST_LAZY_RECORDS + 1);
+    assert_int_equal(raw_int(path, "SELECT count(DISTINCT id) FROM bookings"),
+                     LIST_LAZY_RECORDS + 1);
+}
+
+typedef struct race_writer {
+    booking_store *s;
+    int which;
+    size_t booked;
+} race_writer;
+
+static void *race_append(void *arg)
+{
+    race_writer *w = arg;
+    static __thread booking_request req[LIST_RACE_BATCH];
+    static __thread booking_result res[LIST_RACE_BATCH];
+    static __thread char ids[LIST_RACE_BATCH][LIST_ID_SIZE];
+    for (size_t done = 0; done < LIST_RACE_RECORDS;) {
+        size_t n = LIST_RACE_RECORDS - done < LIST_RACE_BATCH ? LIST_RACE_RECORDS - done
+                                                               : LIST_RACE_BATCH;
+        for (size_t k = 0; k < n; k++) {
+            snprintf(ids[k], LIST_ID_SIZE, "%016llx-%d",
+                     (unsigned long long)test_mix64(done + k + 1), w->which);
+            req[k] = (booking_request){.booking_id = ids[k], .resource_id = "race", .units = 1};
+        }
+        if (booking_attempt_batch(w->s, req, n, res) != BOOKING_OK)
+            return NULL;
+        for (size_t k = 0; k < n; k++)
+            w->booked += res[k].outcome == BOOKING_BOOKED && !res[k].replayed;
+        done += n;
+    }
+    return NULL;
+}
+
+/* Two handles (processes, as the file knows) append at once and cross each mark
+ * together: each run is sealed once, by one of them (the other finds it sealed
+ * under the write lock and writes nothing, which is no failure), every key of
+ * its range once; the listing shows every record once, in order. */
+static void sqlite_two_handles_crossing_a_mark_at_once_seal_each_run_once(void **state)
+{
+    (void)state;
+    char path[LIST_PATH_SIZE];
+    db_path(path, "race.db");
+    race_writer w[LIST_RACE_HANDLES];
+    pthread_t t[LIST_RACE_HANDLES];
+    for (int i = 0; i < LIST_RACE_HANDLES; i++) {
+        w[i] = (race_writer){.s = open_at(path), .which = i};
+        if (i == 0)
+            set_capacity(w[i].s, "race", BOOKING_CAPACITY_MAX);
+    }
+    for (int i = 0; i < LIST_RACE_HANDLES; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, race_append, &w[i]), 0);
+    for (int i = 0; i < LIST_RACE_HANDLES; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    size_t total = (size_t)LIST_RACE_HANDLES * LIST_RACE_RECORDS;
+    for (int i = 0; i < LIST_RACE_HANDLES; i++) {
+        assert_int_equal(w[i].booked, LIST_RACE_RECORDS);
+        booking_store_stats stats;
+        assert_int_equal(booking_store_get_stats(w[i].s, &stats), BOOKING_OK);
+        assert_int_equal(stats.listing_seal_failures, 0);
+    }
+    size_t runs = total / LIST_RUN_ROWS;
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM booking_runs_sealed"), runs);
+    assert_int_equal(raw_int(path, "SELECT sum(last_seq = run * 65536) FROM booking_runs_sealed"),
+                     runs);
+    assert_int_equal(raw_int(path, "SELECT sum(keys) FROM booking_runs"), runs * LIST_RUN_ROWS);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM booking_runs WHERE run > 2"), 0);
+    char (*got)[LIST_ID_SIZE] = calloc(total, LIST_ID_SIZE);
+    assert_non_null(got);
+    assert_int_equal(list_all(w[0].s, "race", BOOKING_LIST_ALL, BOOKING_LIST_LIMIT_MAX, got, total),
+                     total);
+    free(got);
+    for (int i = 0; i < LIST_RACE_HANDLES; i++)
+        booking_store_close(w[i].s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +538,8 @@ int main(void)
         cmocka_unit_test(
             sqlite_list_bookings_merges_sealed_runs_and_tail_and_the_index_finds_every_record),
         cmocka_unit_test(sqlite_booking_id_stays_unique_across_handles_on_one_file),
+        cmocka_unit_test(sqlite_booking_id_index_is_built_on_first_need_not_on_open),
+        cmocka_unit_test(sqlite_two_handles_crossing_a_mark_at_once_seal_each_run_once),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     test_tmpdir_remove();

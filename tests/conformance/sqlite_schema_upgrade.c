@@ -33,13 +33,16 @@
 #define UPGRADE_HOLD_MS 1000
 #define UPGRADE_TEXT_SIZE 4096
 #define UPGRADE_CLOCK_LEAD_MS 60000 /* the test's clock starts this far after the open */
-#define UPGRADE_SCHEMA_VERSION 4    /* what this library migrates every file to */
+#define UPGRADE_SCHEMA_VERSION 5    /* what this library migrates every file to */
+#define UPGRADE_V4_TEXT_SIZE 32768 /* the v4 fixture's 111 records, as text */
+#define UPGRADE_V4_PAGE 7          /* a listing page that ends inside the runs' pages */
 #define UPGRADE_WEEK_MS 604800000   /* the fixture's long holds (make-sqlite-schema-v2.sh) */
 #define UPGRADE_BUSY_TIMEOUT_MS 200 /* the open that must not wait for the write lock */
 
 static const char fixture[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v1.db";
 static const char fixture_v2[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v2.db";
 static const char fixture_v3[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v3.db";
+static const char fixture_v4[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v4.db";
 static int64_t clock_ms; /* the clock of every store the tests open */
 
 static int64_t test_clock(void *context)
@@ -712,7 +715,7 @@ static void sqlite_schema_v3_file_is_migrated_in_place_keeping_every_record_line
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM pragma_integrity_check WHERE "
                                   "integrity_check <> 'ok'"), 0);
     /* Every line of every record sealed into run 1 for listing: 8 + 5 keys. */
-    assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_runs WHERE run = 1"), 13);
+    assert_int_equal(raw_int(raw, "SELECT sum(keys) FROM booking_runs WHERE run = 1"), 13);
     assert_int_equal(raw_int(raw, "SELECT run * 100 + last_seq FROM booking_runs_sealed"), 108);
 
     /* Counters as of now: v3-bx's line 1 (room) is due, its line 0 was applied. */
@@ -827,6 +830,152 @@ static void sqlite_schema_migration_4_that_fails_midway_leaves_the_v3_file_untou
     sqlite3_close(raw);
 }
 
+/* The keys of run `run` of a version-5 file, summed over its pages (the pages'
+ * blobs themselves are read by the listings). */
+static int64_t raw_run_keys(sqlite3 *db, int run)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT coalesce(sum(keys), 0) FROM booking_runs WHERE run = %d", run);
+    return raw_int(db, sql);
+}
+
+/* Every booking_id of resource_id's listing, pages of UPGRADE_V4_PAGE, joined by ' '. */
+static void list_ids(booking_store *s, const char *resource_id, char *out, size_t size)
+{
+    booking_record page[UPGRADE_V4_PAGE];
+    char after[BOOKING_ID_LEN_MAX + 1] = "";
+    size_t used = 0;
+    out[0] = '\0';
+    for (bool first = true;; first = false) {
+        booking_reason reason;
+        size_t count = 0;
+        bool more = false;
+        assert_int_equal(booking_list_bookings(s, resource_id, BOOKING_LIST_ALL,
+                                               first ? NULL : after, UPGRADE_V4_PAGE, &reason,
+                                               page, &count, &more),
+                         BOOKING_OK);
+        assert_int_equal(reason, BOOKING_REASON_OK);
+        for (size_t i = 0; i < count; i++) {
+            int n = snprintf(out + used, size - used, "%s%s", used ? " " : "", page[i].booking_id);
+            assert_true(n > 0 && (size_t)n < size - used);
+            used += (size_t)n;
+        }
+        if (!more)
+            return;
+        assert_int_equal(count, UPGRADE_V4_PAGE);
+        memcpy(after, page[count - 1].booking_id, sizeof after);
+    }
+}
+
+/* Version 4 -> 5 (tests/fixtures/make-sqlite-schema-v4.sh): the runs of one row
+ * per key become pages of keys, every key of every run kept, the seals as they
+ * were; no record, line, counter or time moves; the listings merge the migrated
+ * pages and the unsealed tail in order, across pages; new records go on. */
+static void sqlite_schema_v4_file_is_migrated_in_place_its_runs_become_pages_keeping_every_key(
+    void **state)
+{
+    (void)state;
+    static char before[UPGRADE_V4_TEXT_SIZE], after[UPGRADE_V4_TEXT_SIZE];
+    char path[UPGRADE_PATH_SIZE];
+    snprintf(path, sizeof path, "%s/v4.db", test_tmpdir());
+    copy_file(fixture_v4, path);
+    sqlite3 *raw = raw_open(path);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 4);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_runs WHERE run = 1"), 13);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_runs WHERE run = 2"), 102);
+    raw_dump_v3_rows(raw, before, sizeof before);
+    assert_true(strlen(before) + 1 < sizeof before);
+    int64_t latest = raw_int(raw, "SELECT latest_ms FROM store_time");
+    sqlite3_close(raw);
+
+    __atomic_store_n(&clock_ms, latest + UPGRADE_CLOCK_LEAD_MS, __ATOMIC_SEQ_CST);
+    booking_store *s = open_store(path);
+    raw = raw_open(path);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
+    raw_dump_v3_rows(raw, after, sizeof after);
+    assert_string_equal(after, before);
+    assert_int_equal(raw_run_keys(raw, 1), 13);
+    assert_int_equal(raw_run_keys(raw, 2), 102);
+    /* Run 2: v4-many's 101 keys in pages of 96 and 5, v3-desk's 1. */
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_runs WHERE run = 2"), 3);
+    assert_int_equal(raw_int(raw, "SELECT max(keys) FROM booking_runs"), 96);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM sqlite_schema WHERE name = 'booking_runs_v4'"), 0);
+    assert_int_equal(raw_int(raw, "SELECT group_concat(run || ':' || last_seq, ' ')"
+                                  " = '1:8 2:109' FROM booking_runs_sealed"), 1);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM pragma_integrity_check WHERE "
+                                  "integrity_check <> 'ok'"), 0);
+
+    /* The listings: run 1 and run 2's pages and the tail, merged in order. */
+    char want[UPGRADE_TEXT_SIZE];
+    size_t used = (size_t)snprintf(want, sizeof want, "v4-bundle");
+    for (int i = 0; i < 100; i++)
+        used += (size_t)snprintf(want + used, sizeof want - used, " v4-m%03d", i);
+    snprintf(want + used, sizeof want - used, " v4-tail0 v4-tail1");
+    char got[UPGRADE_TEXT_SIZE];
+    list_ids(s, "v4-many", got, sizeof got);
+    assert_string_equal(got, want);
+    list_ids(s, "v3-desk", got, sizeof got);
+    assert_string_equal(got, "v3-b2 v3-bh v3-brej v4-bundle");
+    list_ids(s, "v3-room", got, sizeof got);
+    assert_string_equal(got, "v3-a v3-b1 v3-bh v3-brej v3-bx v3-rej");
+
+    /* Replays find the records; a new one goes after the last seq and is listed. */
+    booking_request again = {.booking_id = "v4-m005", .resource_id = "v4-many", .units = 1};
+    booking_result res;
+    assert_int_equal(booking_attempt(s, &again, &res), BOOKING_OK);
+    assert_true(res.replayed && res.outcome == BOOKING_BOOKED);
+    booking_request fresh = {.booking_id = "v5-new", .resource_id = "v3-desk", .units = 1};
+    assert_int_equal(booking_attempt(s, &fresh, &res), BOOKING_OK);
+    assert_true(!res.replayed && res.outcome == BOOKING_BOOKED);
+    assert_int_equal(raw_int(raw, "SELECT seq FROM bookings WHERE id = 'v5-new'"), 112);
+    list_ids(s, "v3-desk", got, sizeof got);
+    assert_string_equal(got, "v3-b2 v3-bh v3-brej v4-bundle v5-new");
+    booking_store_close(s);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
+    sqlite3_close(raw);
+}
+
+/* Migration 5 renames the version-4 runs, creates the pages' table, then writes
+ * the pages in C: a key it cannot write (seq 0, which no release wrote) fails it
+ * there, midway, and the version-4 file is left as it was, rows and schema. */
+static void sqlite_schema_migration_5_that_fails_midway_leaves_the_v4_file_untouched(void **state)
+{
+    (void)state;
+    static char before[UPGRADE_V4_TEXT_SIZE], after[UPGRADE_V4_TEXT_SIZE];
+    static char rows_before[UPGRADE_V4_TEXT_SIZE], rows_after[UPGRADE_V4_TEXT_SIZE];
+    char path[UPGRADE_PATH_SIZE];
+    snprintf(path, sizeof path, "%s/v4-blocked.db", test_tmpdir());
+    copy_file(fixture_v4, path);
+    sqlite3 *raw = raw_open(path);
+    assert_int_equal(sqlite3_exec(raw, "INSERT INTO booking_runs VALUES (2, 'v4-zz', 'x', 0)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    raw_dump(raw, before, sizeof before);
+    raw_dump_v3_rows(raw, rows_before, sizeof rows_before);
+    int64_t keys = raw_int(raw, "SELECT count(*) FROM booking_runs");
+
+    char url[UPGRADE_PATH_SIZE + 16], why[512] = "";
+    snprintf(url, sizeof url, "sqlite:%s", path);
+    booking_store *s = NULL;
+    assert_int_equal(booking_store_open(url, &s, why, sizeof why), BOOKING_EOPEN);
+    assert_null(s);
+    assert_non_null(strstr(why, "migration failed"));
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 4);
+    raw_dump(raw, after, sizeof after);
+    raw_dump_v3_rows(raw, rows_after, sizeof rows_after);
+    assert_string_equal(after, before); /* the schema too: booking_runs of one row per key */
+    assert_string_equal(rows_after, rows_before);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_runs"), keys);
+
+    assert_int_equal(sqlite3_exec(raw, "DELETE FROM booking_runs WHERE seq = 0", NULL, NULL, NULL),
+                     SQLITE_OK);
+    s = open_store(path);
+    booking_store_close(s);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
+    assert_int_equal(raw_run_keys(raw, 2), 102);
+    sqlite3_close(raw);
+}
+
 static void sqlite_store_time_never_goes_back_across_handles_and_reopen(void **state)
 {
     (void)state;
@@ -879,6 +1028,9 @@ int main(void)
         cmocka_unit_test(
             sqlite_schema_v3_file_is_migrated_in_place_keeping_every_record_line_hold_and_time),
         cmocka_unit_test(sqlite_schema_migration_4_that_fails_midway_leaves_the_v3_file_untouched),
+        cmocka_unit_test(
+            sqlite_schema_v4_file_is_migrated_in_place_its_runs_become_pages_keeping_every_key),
+        cmocka_unit_test(sqlite_schema_migration_5_that_fails_midway_leaves_the_v4_file_untouched),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     test_tmpdir_remove();

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sqlite_seal_fault.c: a seal of the sqlite store's listing index (sqlite.c note
+ * (12)) that fails under an I/O fault. The batch that crossed the mark keeps its
+ * answers; the failure is counted (booking_store_stats.listing_seal_failures and
+ * /metrics' booking_listing_seal_failures_total); the seal is not tried again
+ * until the store grew by the backoff (SQLITE_SEAL_BACKOFF_MIN records, doubling
+ * per failure in a row); then it seals, and listings show every record
+ * throughout, merged from the runs and the (longer) tail.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "booking.h"
+#include "fault/sqlite_fault_vfs.h"
+#include "server/metrics.h"
+#include "store/sqlite_store.h"
+#include "support/test_support.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEAL_VFS_NAME "booking-seal-fault"
+#define SEAL_PATH_SIZE 640
+#define SEAL_BATCH 8192
+#define SEAL_ID_SIZE 32
+/* The batch of one that crosses the mark writes a few WAL frames; the seal
+ * writes hundreds (65,536 keys in pages): its SEAL_FAULT_NTH-th write fails. */
+#define SEAL_FAULT_NTH 64
+
+static char path[SEAL_PATH_SIZE];
+static uint64_t next_id;
+
+static int64_t raw_int(const char *sql)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        fail_msg("raw open %s", path);
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    int64_t v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
+}
+
+/* Empties the WAL, so the next commit's frames are counted from its start and
+ * no checkpoint runs (and meets the fault) before the seal. */
+static void checkpoint(void)
+{
+    assert_int_equal(raw_int("PRAGMA wal_checkpoint(TRUNCATE)"), 0); /* busy: 0 */
+}
+
+/* n new records in batches (each BOOKED), on r0 and r1 in turn. */
+static void append(booking_store *s, size_t n)
+{
+    static booking_request req[SEAL_BATCH];
+    static booking_result res[SEAL_BATCH];
+    static char ids[SEAL_BATCH][SEAL_ID_SIZE];
+    while (n > 0) {
+        size_t k = n < SEAL_BATCH ? n : SEAL_BATCH;
+        for (size_t i = 0; i < k; i++) {
+            snprintf(ids[i], SEAL_ID_SIZE, "s-%016llx",
+                     (unsigned long long)test_mix64(++next_id));
+            req[i] = (booking_request){.booking_id = ids[i],
+                                       .resource_id = next_id % 2 ? "r1" : "r0", .units = 1};
+        }
+        assert_int_equal(booking_attempt_batch(s, req, k, res), BOOKING_OK);
+        for (size_t i = 0; i < k; i++)
+            assert_true(res[i].outcome == BOOKING_BOOKED && !res[i].replayed);
+        n -= k;
+    }
+}
+
+static uint64_t seal_failures(booking_store *s)
+{
+    booking_store_stats stats;
+    assert_int_equal(booking_store_get_stats(s, &stats), BOOKING_OK);
+    return stats.listing_seal_failures;
+}
+
+/* Every record of r0 and r1 listed once, in order: the runs and the tail agree. */
+static void expect_listed(booking_store *s)
+{
+    static booking_record page[BOOKING_LIST_LIMIT_MAX];
+    uint64_t n = 0;
+    for (int r = 0; r < 2; r++) {
+        char after[BOOKING_ID_LEN_MAX + 1] = "";
+        for (bool first = true;; first = false) {
+            booking_reason reason;
+            size_t count = 0;
+            bool more = false;
+            assert_int_equal(booking_list_bookings(s, r ? "r1" : "r0", BOOKING_LIST_ALL,
+                                                   first ? NULL : after, BOOKING_LIST_LIMIT_MAX,
+                                                   &reason, page, &count, &more),
+                             BOOKING_OK);
+            assert_int_equal(reason, BOOKING_REASON_OK);
+            for (size_t i = 0; i < count; i++)
+                assert_true(strcmp(after, page[i].booking_id) < 0);
+            n += count;
+            if (count > 0)
+                memcpy(after, page[count - 1].booking_id, sizeof after);
+            if (!more)
+                break;
+        }
+    }
+    assert_int_equal(n, next_id);
+}
+
+/* The seal at the mark fails (the fault fires in its transaction, not in the
+ * batch's); it is counted; the next SQLITE_SEAL_BACKOFF_MIN - 1 records try no
+ * seal (a try would succeed: the fault is gone), the one after seals. Then two
+ * failures in a row: the second backoff is twice the first. */
+static void sqlite_seal_failure_backs_off_and_is_counted_in_the_stats_and_metrics(void **state)
+{
+    (void)state;
+    snprintf(path, sizeof path, "%s/seal.db", test_tmpdir());
+    char url[SEAL_PATH_SIZE + 64], why[512] = "";
+    snprintf(url, sizeof url, "sqlite:%s?vfs=%s", path, SEAL_VFS_NAME);
+    booking_store *s = NULL;
+    assert_int_equal(booking_store_open(url, &s, why, sizeof why), BOOKING_OK);
+    booking_reason reason;
+    assert_int_equal(booking_set_capacity(s, "r0", BOOKING_CAPACITY_MAX, &reason, NULL), BOOKING_OK);
+    assert_int_equal(booking_set_capacity(s, "r1", BOOKING_CAPACITY_MAX, &reason, NULL), BOOKING_OK);
+
+    append(s, SQLITE_RUN_ROWS - 1);
+    checkpoint();
+    fault_vfs_arm(FAULT_OP_WRITE, SEAL_FAULT_NTH, false);
+    append(s, 1); /* crosses the mark: BOOKED, then its seal fails */
+    assert_true(fault_vfs_fired());
+    assert_int_equal(fault_vfs_fired_file(), FAULT_FILE_WAL);
+    fault_vfs_disarm();
+    assert_int_equal(seal_failures(s), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM booking_runs_sealed"), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM booking_runs"), 0);
+    expect_listed(s);
+
+    append(s, SQLITE_SEAL_BACKOFF_MIN - 1); /* within the backoff: no seal tried */
+    assert_int_equal(raw_int("SELECT count(*) FROM booking_runs_sealed"), 0);
+    append(s, 1); /* the backoff has passed: sealed */
+    assert_int_equal(raw_int("SELECT count(*) FROM booking_runs_sealed"), 1);
+    assert_int_equal(raw_int("SELECT sum(keys) FROM booking_runs"), SQLITE_RUN_ROWS);
+    assert_int_equal(seal_failures(s), 1);
+    expect_listed(s);
+
+    /* Fails at the next mark, and again at its retry: the backoff doubles. */
+    append(s, 2 * SQLITE_RUN_ROWS - next_id - 1);
+    checkpoint();
+    fault_vfs_arm(FAULT_OP_WRITE, SEAL_FAULT_NTH, false);
+    append(s, 1);
+    assert_true(fault_vfs_fired());
+    append(s, SQLITE_SEAL_BACKOFF_MIN - 1);
+    checkpoint();
+    fault_vfs_arm(FAULT_OP_WRITE, SEAL_FAULT_NTH, false);
+    append(s, 1); /* the retry, failing */
+    assert_true(fault_vfs_fired());
+    fault_vfs_disarm();
+    assert_int_equal(seal_failures(s), 3);
+    append(s, 2 * SQLITE_SEAL_BACKOFF_MIN - 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM booking_runs_sealed"), 1);
+    append(s, 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM booking_runs_sealed"), 2);
+    assert_int_equal(seal_failures(s), 3);
+    expect_listed(s);
+
+    /* /metrics shows the count. */
+    server_metrics *m = malloc(sizeof *m);
+    assert_non_null(m);
+    metrics_init(m);
+    booking_store_stats stats;
+    assert_int_equal(booking_store_get_stats(s, &stats), BOOKING_OK);
+    size_t len = 0;
+    char *text = metrics_render(m, &stats, &len);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\nbooking_listing_seal_failures_total 3\n"));
+    free(text);
+    free(m);
+    booking_store_close(s);
+    assert_int_equal(raw_int("SELECT count(*) FROM bookings"), (int64_t)next_id);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return fault_vfs_register(SEAL_VFS_NAME) == SQLITE_OK ? 0 : -1;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sqlite_seal_failure_backs_off_and_is_counted_in_the_stats_and_metrics),
+    };
+    int failed = cmocka_run_group_tests(tests, setup, NULL);
+    test_tmpdir_remove();
+    return failed;
+}
