@@ -209,6 +209,13 @@ static int serve(const serve_args *a, char *token, server_log *access, server_lo
     booking_store *store = cli_open_store("serve", a->store_url);
     if (store == NULL)
         return CLI_EXIT_ERROR;
+    /* One ping before listening: a store readies what its first commit needs
+     * (sqlite builds its booking_id index), so the first attempts do not wait
+     * for it. A store that cannot answer yet is not fatal: /readyz says so. */
+    booking_reason ping = BOOKING_REASON_OK;
+    if (booking_store_ping(store, &ping) != BOOKING_OK || ping != BOOKING_REASON_OK)
+        fprintf(stderr, "booking serve: the store is not ready yet (%s); /readyz says 503 until it is\n",
+                booking_reason_name(ping));
     server_config cfg = {.listen = a->listen, .store = store, .threads = a->threads,
                          .max_connections = a->max_connections,
                          .max_per_peer = a->max_per_peer,

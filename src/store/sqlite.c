@@ -1171,7 +1171,12 @@ static booking_reason sqlite_ping(booking_store *store)
     bk_sqlite_conn_unlock(c);
     if (rc != SQLITE_ROW)
         return bk_sqlite_reason(rc);
-    return moved;
+    if (moved != BOOKING_REASON_OK)
+        return moved;
+    /* "Can commit" includes the booking_id index of (11): built here on its
+     * first need, so a service that pings before it listens (booking serve)
+     * does not make its first attempt wait for the build. */
+    return ensure_index(st); /* takes the writer connection for the build */
 }
 
 /* Makes a backup durable: SQLite does not sync what VACUUM INTO wrote, so the
