@@ -226,6 +226,7 @@
 #include "core/names.h"
 #include "store/postgres_batch.h"
 #include "store/postgres_conn.h"
+#include "store/postgres_route.h"
 #include "store/postgres_schema.h"
 #include "store/store.h"
 
@@ -242,6 +243,8 @@ typedef struct pg_store {
     booking_store base;
     pg_pool pool;
     pg_batch *scratch[BOOKING_PG_POOL_SIZE_MAX]; /* per connection, allocated on first use */
+    bool routed; /* batches go through the partitions of (14) */
+    pg_route route;
 } pg_store;
 
 /* ---- reading values ---- */
@@ -863,13 +866,24 @@ static booking_reason work_batch(pg_store *st, pg_conn *c, const pg_call_args *a
     return batch_write(st, c, b, expired, now);
 }
 
+/* One batch, one transaction (a round of (14), or a whole call without it). */
+static void batch_transaction(void *ctx, const booking_request *requests, size_t count,
+                              booking_result *results)
+{
+    pg_call_args a = {.requests = requests, .count = count, .results = results};
+    booking_reason r = pg_call(ctx, work_batch, &a);
+    if (r != BOOKING_REASON_OK)
+        bk_store_fail_all(results, count, r);
+}
+
 static void pg_attempt_batch(booking_store *store, const booking_request *requests, size_t count,
                              booking_result *results)
 {
-    pg_call_args a = {.requests = requests, .count = count, .results = results};
-    booking_reason r = pg_call((pg_store *)store, work_batch, &a);
-    if (r != BOOKING_REASON_OK)
-        bk_store_fail_all(results, count, r);
+    pg_store *st = (pg_store *)store;
+    if (st->routed)
+        bk_pg_route_batch(&st->route, requests, count, results);
+    else
+        batch_transaction(st, requests, count, results);
 }
 
 /* ---- capacity: the same two flights, for one resource ---- */
@@ -1244,6 +1258,8 @@ static booking_reason pg_ping(booking_store *store)
 static void pg_close(booking_store *store)
 {
     pg_store *st = (pg_store *)store;
+    if (st->routed)
+        bk_pg_route_stop(&st->route);
     bk_pg_pool_close(&st->pool);
     for (size_t i = 0; i < BOOKING_PG_POOL_SIZE_MAX; i++)
         bk_pg_batch_free(st->scratch[i]);
@@ -1429,6 +1445,14 @@ booking_error bk_postgres_store_open(const char *url, const char *location, book
                     booking_reason_name(r));
         pg_close(&st->base);
         return BOOKING_EOPEN;
+    }
+    size_t partitions = bk_pg_route_partitions((size_t)opts.partitions, (size_t)opts.pool_size);
+    if (partitions > 0) {
+        if (!bk_pg_route_start(&st->route, partitions, batch_transaction, st)) {
+            pg_close(&st->base);
+            return BOOKING_ENOMEM;
+        }
+        st->routed = true;
     }
     *out = &st->base;
     return BOOKING_OK;
