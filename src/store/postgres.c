@@ -215,6 +215,49 @@
  *      batches rarely meet, and per-statement CPU bounds the rate instead).
  *      Version 4's listing index costs every record one more index entry
  *      (WAL per attempt 507 -> 655 bytes, 715 without the fillfactor).
+ *      What fixed it: not letting our own transactions meet, (14).
+ * (14) Partitioned group commit (store/postgres_route.h). Concurrent calls of
+ *      booking_attempt_batch no longer each run their own transaction: each
+ *      call is queued whole on one of `partitions` workers (URL parameter,
+ *      1..BOOKING_PG_PARTITIONS_MAX, default BOOKING_PG_PARTITIONS_DEFAULT;
+ *      at most one per two pooled connections; none with pool_size=1), which
+ *      takes everything queued for it, up to one batch's limits, as one
+ *      transaction of the two flights of (3). A partition is a hash of the
+ *      resource id: a call on one partition's resources goes there, one across
+ *      partitions (a random batch of 64 on 10,000 resources always is) goes to
+ *      the first, so those are combined with each other instead of locking the
+ *      same rows from several transactions. Hence: of our own transactions at
+ *      most one per partition is in flight, a partition's rounds follow each
+ *      other, and two partitions' rounds meet on a resource only through a
+ *      call across partitions, so the convoy of (13) cannot form: a round waits
+ *      at most for the rounds in flight on the other partitions, never for a
+ *      chain. What the guarantees become:
+ *      - A batch stays one transaction (booking.h): calls are never split, so
+ *        a FAILED round leaves nothing of any of its calls (tried: splitting a
+ *        call by partition failed postgres_faults' "a FAILED batch is partly
+ *        visible"). A round that fails fails every call in it, each whole: a
+ *        lock held elsewhere past lock_timeout, or an id another instance
+ *        inserted meanwhile (4), now fails the round's other calls too (they
+ *        are unsure, so FAILED is the right answer, but more of them).
+ *      - Order: each call's attempts in its order; between calls there is none
+ *        to keep (they are concurrent), as in the service's committer.
+ *      - booking_id: an id in flight belongs to its call's partition until its
+ *        round ends (an in-flight table keyed by a seeded 64-bit hash of the
+ *        id; two ids that collide only share a partition); a call with that id
+ *        goes there, behind it, and reads its record. So two of our rounds never
+ *        insert one id each and the unique index never fails one of them; across
+ *        instances it still decides, as (4) says.
+ *      - Bundles lock every line in one statement in the one global order (11),
+ *        whichever partition runs them: no deadlock across partitions.
+ *      Measured (bench/pg-spread, 10,000 resources, 64 threads, pool 64; the
+ *      machine shared, load in bench/README.md): batch 64 from 1.8-2.9x the
+ *      function to 5.3-8.7x; batch 8 and batch 1 gain more (their calls are
+ *      combined into rounds of many). partitions=2 and 4 without the rule for
+ *      calls across partitions (each to its first line's partition) fell to
+ *      1.3x: four rounds of ~1000 attempts each locking a tenth of the
+ *      resources met on every round. booking serve is not changed by it: its
+ *      committer makes one call at a time, so one round is in flight, and with
+ *      64 connections of one request each its rate is 64 / (a round's time).
  *
  * States of one pooled connection (pg_conn), per call:
  *

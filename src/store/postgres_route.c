@@ -4,21 +4,21 @@
  *
  * Invariants (under lock):
  *  (1) A booking_id of an attempt queued or being decided is in the in-flight
- *      table with the partition its attempt went to, counted once per attempt;
- *      a call claims every id of its batch before any part is queued, or none.
- *  (2) A call's attempts with the same booking_id, or on the same resource,
- *      are in one part, in the call's order: a regular call sends each attempt
- *      to its resource's partition (every line of a bundle there), and one
- *      that cannot (a bundle across partitions, an id in flight on another
- *      partition) goes whole to one partition, as one part.
- *  (3) Parts are never split: a round takes whole parts from the head of its
+ *      table with the partition its call went to, counted once per attempt; a
+ *      call claims every id of its batch before it is queued, or none.
+ *  (2) A call goes whole to one partition: that of an id of it in flight (if
+ *      its ids are in flight on two, it waits until they are not), else the
+ *      one all its lines' resources are in, else the first.
+ *  (3) Calls are never split: a round takes whole calls from the head of its
  *      queue while they fit one batch (BOOKING_BATCH_MAX attempts,
- *      BOOKING_BATCH_LINES_MAX lines); each part alone fits.
- *  (4) A call returns only when every part of it has ended (left == 0), and
- *      a part's ids leave the table only when its round has ended.
- * So two rounds in flight lock the same resource only for a call of (2)'s
- * second kind (it waits on the row lock, in the one global order of note
- * (11): no deadlock), and never insert one booking_id each: the unique index
+ *      BOOKING_BATCH_LINES_MAX lines); each alone fits. A round decides its
+ *      calls in queue order, each call's attempts in its own order.
+ *  (4) A call returns only when its round has ended (left == 0), and its ids
+ *      leave the table only then.
+ * So a partition's rounds follow each other and never wait on each other; two
+ * partitions' rounds share a resource only through a call across partitions
+ * (a row-lock wait, in the one global order of note (11): no deadlock); and
+ * two rounds in flight never insert one booking_id each, so the unique index
  * never decides between two of our own transactions.
  */
 #include "store/postgres_route.h"

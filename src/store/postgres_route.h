@@ -2,15 +2,18 @@
 /*
  * postgres_route.h: the postgres store's partitioned group commit (postgres.c
  * note (14)). Resources are split into `partitions` by a hash of their id; each
- * partition has one worker thread that takes everything queued for it (whole
- * parts of callers' batches, up to one batch's limits) and decides it as one
- * transaction through round_fn. Two partitions' rounds never lock the same
- * resource row, so they run side by side without one waiting for the other's
- * commit flush; a partition's rounds follow each other, so they never wait
- * either. A booking_id in flight (queued or being decided) belongs to one
- * partition until its round has ended: the same id arriving for another
- * partition's resource goes to that partition, behind it, so two of our
- * transactions never insert one booking_id at once.
+ * partition has one worker thread that takes every call queued for it (whole
+ * calls, never split: a batch stays one transaction, as booking.h promises)
+ * while they fit one batch, and decides them as one transaction through
+ * round_fn. A call whose resources are all in one partition goes there; one
+ * across partitions goes to the first, so such calls are combined with each
+ * other instead of racing for the same rows. So rounds of two partitions lock
+ * the same resource only when a call across partitions meets one on the other
+ * partition (a wait on a row lock, in the one global order: no deadlock), and a
+ * partition's rounds follow each other. A booking_id in flight (queued or being
+ * decided) belongs to one partition until its round has ended: a call with that
+ * id goes to that partition, behind it, so two of our transactions never
+ * insert one booking_id at once.
  *
  * The router knows nothing of SQL: it hands round_fn a batch the library would
  * take and gets one result per attempt back.
@@ -73,7 +76,7 @@ typedef struct pg_partition {
 struct pg_route {
     pthread_mutex_t lock;
     pthread_cond_t done; /* broadcast when a part ends (ids leave the table) */
-    size_t count;        /* partitions: 2..BOOKING_PG_PARTITIONS_MAX */
+    size_t count;        /* partitions: 1..BOOKING_PG_PARTITIONS_MAX */
     bool stopping;
     pg_round_fn round_fn;
     void *ctx;
@@ -85,20 +88,22 @@ struct pg_route {
  * pick resources of different partitions). */
 uint32_t bk_pg_partition_of(const char *resource_id, size_t partitions);
 
-/* The partitions a store uses for `partitions` asked and its pool: 0 (no
- * router: every batch its own transaction, as before) when fewer than 2 fit. */
+/* The partitions a store uses for `partitions` asked and its pool (at most one
+ * worker per BOOKING_PG_POOL_PER_PARTITION connections): 0 (no router, every
+ * call its own transaction) for a pool of one. */
 size_t bk_pg_route_partitions(size_t partitions, size_t pool_size);
 
-/* Starts `partitions` (2..BOOKING_PG_PARTITIONS_MAX) workers. false: nothing
+/* Starts `partitions` (1..BOOKING_PG_PARTITIONS_MAX) workers. false: nothing
  * started (out of memory, or no thread). */
 bool bk_pg_route_start(pg_route *r, size_t partitions, pg_round_fn round_fn, void *ctx);
 /* Stops and joins the workers (no call may be in progress) and frees. */
 void bk_pg_route_stop(pg_route *r);
 
 /* Decides a batch the library takes (1..BOOKING_BATCH_MAX attempts, their
- * lines within BOOKING_BATCH_LINES_MAX) through the partitions and waits for
- * every result. Each attempt's result is its round's; a failed round fails its
- * attempts only, and the caller's booking_last_error() carries its detail. */
+ * lines within BOOKING_BATCH_LINES_MAX) in one round of one partition, with
+ * whatever other calls that round takes, and waits for its results. A failed
+ * round fails every call in it, each whole (all FAILED, nothing visible), and
+ * the caller's booking_last_error() carries the round's detail. */
 void bk_pg_route_batch(pg_route *r, const booking_request *requests, size_t count,
                        booking_result *results);
 
