@@ -37,7 +37,8 @@
 typedef struct pg_call {
     const booking_request *requests;
     booking_result *results;
-    size_t left; /* parts not ended (4) */
+    size_t left; /* rounds not ended (4): 1, then 0 */
+    pthread_cond_t ended; /* signalled when left reaches 0: the caller alone waits on it */
     char detail[BOOKING_LAST_ERROR_MAX];
 } pg_call;
 
@@ -264,11 +265,13 @@ static void end_round(pg_partition *p, pg_part *parts, const char *detail)
                                                     call->requests[k].booking_id));
         if (failed && call->detail[0] == '\0' && detail[0] != '\0')
             memcpy(call->detail, detail, strlen(detail) + 1);
-        assert(call->left >= 1);
-        call->left--;
+        assert(call->left == 1);
+        call->left = 0;
+        pthread_cond_signal(&call->ended);
     }
     p->rounds++;
-    pthread_cond_broadcast(&r->done);
+    if (r->id_waiters > 0)
+        pthread_cond_broadcast(&r->done);
 }
 
 static void *partition_main(void *arg)
@@ -391,13 +394,17 @@ void bk_pg_route_batch(pg_route *r, const booking_request *requests, size_t coun
         to = call_target(r, requests, count, home);
         if ((claimed = claim_all(r, requests, count, to)) != CLAIM_ELSEWHERE)
             break;
-        pthread_cond_wait(&r->done, &r->lock); /* ids of it in flight on two partitions */
+        r->id_waiters++; /* ids of it in flight on two partitions */
+        pthread_cond_wait(&r->done, &r->lock);
+        r->id_waiters--;
     }
     if (claimed == CLAIM_OK) {
+        pthread_cond_init(&call.ended, NULL);
         call.left = 1;
         enqueue(r, to, &part);
         while (call.left > 0)
-            pthread_cond_wait(&r->done, &r->lock); /* (4) */
+            pthread_cond_wait(&call.ended, &r->lock); /* (4) */
+        pthread_cond_destroy(&call.ended);
     }
     pthread_mutex_unlock(&r->lock);
     if (claimed == CLAIM_NOMEM) {

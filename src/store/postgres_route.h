@@ -75,7 +75,8 @@ typedef struct pg_partition {
 
 struct pg_route {
     pthread_mutex_t lock;
-    pthread_cond_t done; /* broadcast when a part ends (ids leave the table) */
+    pthread_cond_t done; /* broadcast when a round ends while id_waiters > 0 */
+    size_t id_waiters;   /* calls waiting for their ids to leave other partitions */
     size_t count;        /* partitions: 1..BOOKING_PG_PARTITIONS_MAX */
     bool stopping;
     pg_round_fn round_fn;
