@@ -249,15 +249,25 @@
  *        instances it still decides, as (4) says.
  *      - Bundles lock every line in one statement in the one global order (11),
  *        whichever partition runs them: no deadlock across partitions.
- *      Measured (bench/pg-spread, 10,000 resources, 64 threads, pool 64; the
- *      machine shared, load in bench/README.md): batch 64 from 1.8-2.9x the
- *      function to 5.3-8.7x; batch 8 and batch 1 gain more (their calls are
- *      combined into rounds of many). partitions=2 and 4 without the rule for
- *      calls across partitions (each to its first line's partition) fell to
- *      1.3x: four rounds of ~1000 attempts each locking a tenth of the
- *      resources met on every round. booking serve is not changed by it: its
- *      committer makes one call at a time, so one round is in flight, and with
- *      64 connections of one request each its rate is 64 / (a round's time).
+ *      - Waits: a call waits for the round in flight on its partition and then
+ *        its own (while what is queued fits one batch), each bounded as (5)
+ *        says; a worker holds a pooled connection only during a round.
+ *      Measured (bench/pg-spread, 10,000 resources, 64 threads, pool 64,
+ *      partitions 4; bench/README.md has every run with its load): on the
+ *      lightly loaded machine batch 64 went from 2.9x the function to 5.3x and
+ *      8.7x, batch 8 to 5.75x; under load 20-30 both binaries swing between 1.3x
+ *      and 4x, as all of a random batch's calls span partitions and run on one
+ *      worker and one backend (where 64 backends took a larger share of the
+ *      contended machine). The CPU per decision, in the same minutes: server
+ *      71-72 us after, 117-175 us before, 187-208 us for the function.
+ *      Tried and dropped: splitting a call by partition (breaks a batch's one
+ *      transaction, above), and calls across partitions each to their first
+ *      line's partition (1.3x: four rounds of ~1000 attempts, each locking a
+ *      tenth of the resources, met on every round). booking serve is not changed
+ *      by it: its committer makes one call at a time, so one round is in flight,
+ *      and with 64 connections of one request each its rate is 64 / (a round's
+ *      time plus the HTTP path): more would take the committer making calls
+ *      on disjoint resources side by side.
  *
  * States of one pooled connection (pg_conn), per call:
  *
