@@ -259,7 +259,7 @@
  *      and 4x, as all of a random batch's calls span partitions and run on one
  *      worker and one backend (where 64 backends took a larger share of the
  *      contended machine). The CPU per decision, in the same minutes: server
- *      71-72 us after, 117-175 us before, 187-208 us for the function.
+ *      57-72 us after, 87-175 us before, 150-216 us for the function.
  *      Tried and dropped: splitting a call by partition (breaks a batch's one
  *      transaction, above), and calls across partitions each to their first
  *      line's partition (1.3x: four rounds of ~1000 attempts, each locking a
