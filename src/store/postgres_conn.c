@@ -19,6 +19,7 @@
  *                afresh every time.
  */
 #include "store/postgres_conn.h"
+#include "store/postgres_route.h"
 #include "store/store.h"
 
 #include <assert.h>
@@ -337,6 +338,7 @@ booking_error bk_pg_options_parse(const char *url, pg_options *opts, char *errbu
     assert(url != NULL && opts != NULL);
     memset(opts, 0, sizeof *opts);
     opts->pool_size = BOOKING_PG_POOL_SIZE_DEFAULT;
+    opts->partitions = BOOKING_PG_PARTITIONS_DEFAULT;
     opts->lock_timeout_ms = BOOKING_PG_LOCK_TIMEOUT_MS_DEFAULT;
     opts->statement_timeout_ms = BOOKING_PG_STATEMENT_TIMEOUT_MS_DEFAULT;
     opts->prepare = true;
@@ -357,6 +359,9 @@ booking_error bk_pg_options_parse(const char *url, pg_options *opts, char *errbu
         size_t len = end ? (size_t)(end - p) : strlen(p);
         int took = take_param(p, len, "pool_size", 1, BOOKING_PG_POOL_SIZE_MAX, &opts->pool_size);
         if (took == 0)
+            took = take_param(p, len, "partitions", 1, BOOKING_PG_PARTITIONS_MAX,
+                              &opts->partitions);
+        if (took == 0)
             took = take_param(p, len, "lock_timeout_ms", 1, BOOKING_PG_TIMEOUT_MS_MAX,
                               &opts->lock_timeout_ms);
         if (took == 0)
@@ -366,9 +371,10 @@ booking_error bk_pg_options_parse(const char *url, pg_options *opts, char *errbu
             took = take_switch(p, len, "prepare", &opts->prepare);
         if (took < 0) {
             bk_store_error(errbuf, errbuf_len,
-                        "postgres URL: bad option '%.*s' (pool_size=1..%d, lock_timeout_ms "
-                        "and statement_timeout_ms=1..%d, prepare=on|off)",
-                        (int)len, p, BOOKING_PG_POOL_SIZE_MAX, BOOKING_PG_TIMEOUT_MS_MAX);
+                        "postgres URL: bad option '%.*s' (pool_size=1..%d, partitions=1..%d, "
+                        "lock_timeout_ms and statement_timeout_ms=1..%d, prepare=on|off)",
+                        (int)len, p, BOOKING_PG_POOL_SIZE_MAX, BOOKING_PG_PARTITIONS_MAX,
+                        BOOKING_PG_TIMEOUT_MS_MAX);
             return BOOKING_EURL;
         }
         if (took == 0 && len > 0) { /* libpq's own: passed on */

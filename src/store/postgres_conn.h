@@ -28,6 +28,7 @@
 typedef struct pg_options {
     char conninfo[BOOKING_PG_URL_MAX]; /* the URL without our own parameters, for libpq */
     int pool_size;
+    int partitions; /* asked for, postgres.c note (14); the pool may allow fewer */
     int lock_timeout_ms;
     int statement_timeout_ms;
     /* prepare=on (the default): statements prepared once per session, by name, and the

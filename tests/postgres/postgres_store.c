@@ -313,7 +313,7 @@ static void url_options_are_checked_at_open(void **state)
     (void)state;
     const char *bad[] = {"pool_size=0", "pool_size=65", "lock_timeout_ms=x",
                          "lock_timeout_ms=2000&statement_timeout_ms=1000", "no_such_option=1",
-                         "prepare=no", "prepare="};
+                         "prepare=no", "prepare=", "partitions=0", "partitions=17"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char u[1024];
         snprintf(u, sizeof u, "%s%s%s", url, strchr(url, '?') ? "&" : "?", bad[i]);

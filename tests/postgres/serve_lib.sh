@@ -34,7 +34,7 @@ serve_stop_all() {
 libpq_url() {
     python3 -c 'import sys
 base, _, q = sys.argv[1].partition("?")
-ours = ("prepare", "pool_size", "lock_timeout_ms", "statement_timeout_ms")
+ours = ("prepare", "pool_size", "partitions", "lock_timeout_ms", "statement_timeout_ms")
 kept = [p for p in q.split("&") if p and p.split("=")[0] not in ours]
 print(base + ("?" + "&".join(kept) if kept else ""))' "$1"
 }
