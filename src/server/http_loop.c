@@ -19,6 +19,9 @@
  *      is closed, but kept until its resume: the committer still holds its item.
  *  (6) Deadlines are looked at every HTTP_LOOP_TICK_MS, O(connections of the
  *      worker) per look, as the gate did.
+ *  (7) A closed link is freed only after the events of its epoll_wait were seen:
+ *      a resume (or another event) can close a link whose own event comes later
+ *      in the same batch. Until then it is on the worker's closed list, fd -1.
  */
 #include "server/http_loop.h"
 #include "server/http_conn.h"
@@ -81,6 +84,7 @@ struct worker {
     int epoll_fd;
     int wake_fd;
     http_link *links;
+    http_link *closed;         /* closed, freed after the batch (7) */
     bool listen_paused;        /* out of descriptors: the listening socket waits a tick */
     pthread_mutex_t lock;      /* resumed */
     http_link *resumed;
@@ -233,12 +237,24 @@ static void request_completed(http_link *k)
     k->waiting = false;
 }
 
+/* Onto the closed list (7): freed by links_free_closed(). */
 static void link_free(http_link *k)
 {
+    assert(k->fd < 0);
     link_unlink(k);
     out_clear(k);
     http_conn_free(&k->conn);
-    free(k);
+    k->next = k->w->closed;
+    k->w->closed = k;
+}
+
+static void links_free_closed(worker *w)
+{
+    while (w->closed != NULL) {
+        http_link *k = w->closed;
+        w->closed = k->next;
+        free(k);
+    }
 }
 
 /* Closes the socket; the link goes too unless its request waits (5). */
@@ -559,10 +575,11 @@ static void *worker_main(void *arg)
                 take_resumed(w);
             } else {
                 http_link *k = p;
+                if (k->fd < 0)
+                    continue; /* closed earlier in this batch (7), or dead (5) */
                 if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
                     k->readable = true;
-                if (!k->dead)
-                    pump(k);
+                pump(k);
             }
         }
         uint64_t now = monotonic_ns();
@@ -575,6 +592,7 @@ static void *worker_main(void *arg)
             reap(w, now);
             next_reap = now + HTTP_LOOP_TICK_MS * NS_PER_MS;
         }
+        links_free_closed(w);
     }
     return NULL;
 }
@@ -665,6 +683,7 @@ void http_loop_stop(http_loop *loop)
             k->dead = false;
             link_close(k);
         }
+        links_free_closed(w);
         worker_close(w);
     }
     free(loop->workers);
