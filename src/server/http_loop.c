@@ -8,7 +8,9 @@
  *      reading and writing: no epoll_ctl per request.
  *  (2) One read per request when it can: a read shorter than the room drained the
  *      socket, and the next bytes bring a new edge, so the worker waits for it
- *      rather than reading again to see EAGAIN.
+ *      rather than reading again to see EAGAIN. Not so once an edge said the
+ *      client shut its side (EPOLLRDHUP): its end may have come with the bytes
+ *      just read, and no edge follows it, so the worker reads on to see it.
  *  (3) One request at a time per connection: the next head (pipelined ones too)
  *      is read only when the answer before went out whole, so answers keep the
  *      order of requests and a client that does not read holds one answer.
@@ -60,6 +62,7 @@ struct http_link {
     http_conn conn;
     void *req;                 /* the current request's context, or NULL */
     bool readable;             /* an edge said there are bytes; no short read since (2) */
+    bool hup;                  /* an edge said the client shut its side (2) */
     bool eof;                  /* the client shut its side */
     bool waiting;              /* end() ran, the answer is not given yet */
     bool answered;             /* an answer is queued (out) for the current request */
@@ -354,7 +357,7 @@ static bool fill(http_link *k, bool *closed)
         ssize_t r = recv(k->fd, at, room, MSG_DONTWAIT);
         if (r > 0) {
             http_conn_filled(&k->conn, (size_t)r);
-            if ((size_t)r < room)
+            if ((size_t)r < room && !k->hup)
                 k->readable = false; /* drained (2) */
             return true;
         }
@@ -579,6 +582,8 @@ static void *worker_main(void *arg)
                     continue; /* closed earlier in this batch (7), or dead (5) */
                 if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
                     k->readable = true;
+                if (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+                    k->hup = true;
                 pump(k);
             }
         }

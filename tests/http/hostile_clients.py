@@ -533,6 +533,30 @@ def out_of_descriptors_the_server_waits_and_does_not_spin():
         assert s.stop() == 0
 
 
+def a_client_that_shuts_its_side_with_its_last_bytes_is_answered_at_once():
+    """The client's FIN in the same segment as its last bytes (TCP_CORK, then
+    shutdown): one read takes the bytes, and the end must still be seen, not left
+    until the request timeout: a head cut short is 400 at once (not 408 later), and
+    a whole request is answered and its connection closed at once (not held, and
+    counted against the peer, for the timeout)."""
+    s = Server("--request-timeout", "5")
+    try:
+        for sent, want in ((b"GET /healthz HTTP/1.1\r\nHost: x\r\n", 400), (HEALTH, 200)):
+            c = connect_from(s.port, "127.0.0.1")
+            time.sleep(0.2)  # accepted: the bytes and the end come as one event
+            c.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+            c.send(sent)
+            c.shutdown(socket.SHUT_WR)  # the FIN rides on the corked bytes
+            t0 = time.time()
+            raw, closed = read_answer(c, 3)
+            took = time.time() - t0
+            c.close()
+            assert status_of(raw) == want, (sent, raw)
+            assert closed and took < 2, (sent, closed, took)
+    finally:
+        assert s.stop() == 0
+
+
 # Run only when named: it preloads an allocator, which a sanitizer's cannot share.
 NAMED_ONLY = [a_valid_body_under_memory_pressure_is_503_internal_never_400]
 
@@ -544,7 +568,8 @@ TESTS = [oversized_body_is_answered_413_after_it_is_read,
          one_peer_cannot_take_the_default_limit,
          bodies_in_flight_are_bounded_in_total,
          out_of_descriptors_the_server_waits_and_does_not_spin,
-         access_log_escapes_the_method_and_the_path]
+         access_log_escapes_the_method_and_the_path,
+         a_client_that_shuts_its_side_with_its_last_bytes_is_answered_at_once]
 
 
 def main():
