@@ -557,6 +557,27 @@ def a_client_that_shuts_its_side_with_its_last_bytes_is_answered_at_once():
         assert s.stop() == 0
 
 
+def an_empty_line_before_a_request_line_is_no_request_begun():
+    """RFC 9112 2.2: empty lines before a request line are ignored. One after an
+    answered request (old clients end a POST body with CRLF) is no request begun:
+    the client that then shuts its side gets no 400 after its answer, and an idle
+    kept-alive connection holding it is closed without a 408 (which a client could
+    take for the answer to the request it sends at that moment)."""
+    s = Server("--request-timeout", "1")
+    try:
+        for shut in (True, False):
+            c = connect_from(s.port, "127.0.0.1")
+            c.sendall(HEALTH + b"\r\n")
+            if shut:
+                c.shutdown(socket.SHUT_WR)
+            raw, closed = read_answer(c, 3)
+            c.close()
+            assert closed, (shut, raw)
+            assert status_of(raw) == 200 and raw.count(b"HTTP/1.1 ") == 1, (shut, raw)
+    finally:
+        assert s.stop() == 0
+
+
 # Run only when named: it preloads an allocator, which a sanitizer's cannot share.
 NAMED_ONLY = [a_valid_body_under_memory_pressure_is_503_internal_never_400]
 
@@ -569,7 +590,8 @@ TESTS = [oversized_body_is_answered_413_after_it_is_read,
          bodies_in_flight_are_bounded_in_total,
          out_of_descriptors_the_server_waits_and_does_not_spin,
          access_log_escapes_the_method_and_the_path,
-         a_client_that_shuts_its_side_with_its_last_bytes_is_answered_at_once]
+         a_client_that_shuts_its_side_with_its_last_bytes_is_answered_at_once,
+         an_empty_line_before_a_request_line_is_no_request_begun]
 
 
 def main():
