@@ -103,6 +103,12 @@ struct http_loop {
 };
 
 static const char wake_marker = 'w';
+/* The answer when a connection's own memory cannot be had (SPEC section 5: 503). */
+static const char oom_text[] =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: " PROBLEM_CONTENT_TYPE
+    "\r\nContent-Length: 110\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+    PROBLEM_OOM_BODY;
+_Static_assert(sizeof PROBLEM_OOM_BODY - 1 == 110, "the fixed 503's length");
 static const char listen_marker = 'l';
 
 /* ---- the Date header: formatted once a second per thread ---- */
@@ -338,7 +344,8 @@ static bool linger_read(http_link *k)
     return false;
 }
 
-/* Reads into the connection's buffer: true when bytes came (or the end). */
+/* Reads into the connection's buffer: true when bytes came (or the end, or the
+ * fixed 503 was queued: no memory for the buffer). */
 static bool fill(http_link *k, bool *closed)
 {
     *closed = false;
@@ -346,8 +353,13 @@ static bool fill(http_link *k, bool *closed)
         return false;
     size_t room = 0;
     char *at = http_conn_room(&k->conn, &room);
-    if (at == NULL) {
-        link_close(k); /* out of memory for the buffer */
+    if (at == NULL) { /* out of memory for the buffer */
+        if (k->req == NULL && !k->answered) {
+            answer_text(k, oom_text, sizeof oom_text - 1); /* the 503, then close */
+            http_conn_finish(&k->conn, false);
+            return true;
+        }
+        link_close(k);
         *closed = true;
         return false;
     }
@@ -412,14 +424,8 @@ static void pump(http_link *k)
         switch (http_conn_next(&k->conn, &data, &len)) {
         case HTTP_CONN_HEAD:
             k->req = h->begin(h->arg, k, http_conn_head(&k->conn));
-            if (k->req == NULL && !k->answered) {
-                static const char oom[] =
-                    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: " PROBLEM_CONTENT_TYPE
-                    "\r\nContent-Length: 110\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
-                    PROBLEM_OOM_BODY;
-                _Static_assert(sizeof PROBLEM_OOM_BODY - 1 == 110, "the fixed 503's length");
-                answer_text(k, oom, sizeof oom - 1);
-            }
+            if (k->req == NULL && !k->answered)
+                answer_text(k, oom_text, sizeof oom_text - 1);
             continue;
         case HTTP_CONN_BODY:
             if (k->req != NULL && !k->answered)
@@ -478,7 +484,7 @@ static void accept_some(worker *w)
         http_link *k = calloc(1, sizeof *k);
         if (k == NULL || !http_conn_init(&k->conn)) {
             free(k);
-            close(fd);
+            gate_refuse(fd, oom_text, sizeof oom_text - 1); /* SPEC section 5: 503 */
             gate_closed(loop->gate, (struct sockaddr *)&addr);
             continue;
         }

@@ -414,6 +414,36 @@ def a_valid_body_under_memory_pressure_is_503_internal_never_400():
         assert s.stop() == 0
 
 
+def a_connection_without_memory_for_its_buffers_is_503_not_dropped():
+    """SPEC 5: a shortage of memory is 503 with Retry-After. With allocations of
+    4 KiB or more failing, a new connection's own state cannot be had (accepted,
+    then answered the fixed 503); with those of 8 KiB or more failing, a head too
+    long for the first 4 KiB of buffer cannot grow it (the fixed 503 too). Either
+    used to be a close without a word."""
+    lib = os.environ["FAILALLOC_LIB"]
+    pad = b"X-Pad: " + b"p" * 6000 + b"\r\n"
+    for min_bytes, sent in ((4096, HEALTH), (8192, HEALTH[:-2] + pad + b"\r\n")):
+        trigger = tempfile.mktemp(prefix="failalloc-")
+        s = Server(env={"LD_PRELOAD": lib, "FAILALLOC_FILE": trigger,
+                        "FAILALLOC_MIN_BYTES": str(min_bytes)})
+        try:
+            open(trigger, "w").close()
+            c = connect_from(s.port, "127.0.0.1")
+            c.sendall(sent)
+            raw, closed = read_answer(c, 3)
+            c.close()
+            assert status_of(raw) == 503, (min_bytes, raw)
+            assert b"\r\nRetry-After: " in raw and closed, (min_bytes, raw)
+            assert body_of(raw)["error"] == "internal", (min_bytes, raw)
+            os.unlink(trigger)
+            status, _, _ = s.request("GET", "/healthz")  # memory back: served again
+            assert status == 200, (min_bytes, status)
+        finally:
+            if os.path.exists(trigger):
+                os.unlink(trigger)
+            assert s.stop() == 0
+
+
 BODIES_BYTES_MAX = 256 * 1024 * 1024  # SERVER_BODIES_BYTES_MAX in src/server/server.h
 
 
@@ -579,7 +609,8 @@ def an_empty_line_before_a_request_line_is_no_request_begun():
 
 
 # Run only when named: it preloads an allocator, which a sanitizer's cannot share.
-NAMED_ONLY = [a_valid_body_under_memory_pressure_is_503_internal_never_400]
+NAMED_ONLY = [a_valid_body_under_memory_pressure_is_503_internal_never_400,
+              a_connection_without_memory_for_its_buffers_is_503_not_dropped]
 
 TESTS = [oversized_body_is_answered_413_after_it_is_read,
          connections_past_the_limit_get_503_at_once,
