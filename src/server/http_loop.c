@@ -286,6 +286,7 @@ static void link_close(http_link *k)
 static bool flush(http_link *k)
 {
     size_t total = k->head_len + k->body_len;
+    bool progressed = false; /* the deadline counts from the last progress, not event */
     while (k->sent < total) {
         struct iovec iov[2];
         int n = 0;
@@ -299,8 +300,9 @@ static bool flush(http_link *k)
         struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)n};
         ssize_t r = sendmsg(k->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            k->write_deadline_ns =
-                monotonic_ns() + (uint64_t)k->w->loop->config.write_timeout_ms * NS_PER_MS;
+            if (progressed || k->write_deadline_ns == 0)
+                k->write_deadline_ns = monotonic_ns() + (uint64_t)k->w->loop->config
+                                                            .write_timeout_ms * NS_PER_MS;
             return true; /* EPOLLOUT's edge comes back */
         }
         if (r < 0 && errno == EINTR)
@@ -310,6 +312,7 @@ static bool flush(http_link *k)
             return false;
         }
         k->sent += (size_t)r;
+        progressed = true;
     }
     k->write_deadline_ns = 0;
     return true;
