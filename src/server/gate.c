@@ -138,6 +138,11 @@ static void refuse(int fd, const char *text, size_t len)
     close(fd);
 }
 
+void gate_refuse(int fd, const char *text, size_t len)
+{
+    refuse(fd, text, len);
+}
+
 /* Counts the connection in, or says why not. */
 static const char *admit(gate *g, const uint8_t key[GATE_PEER_KEY_LEN], size_t *len)
 {

@@ -44,6 +44,9 @@ int gate_accept(gate *g, struct sockaddr_storage *addr, socklen_t *addr_len, boo
 int gate_watch(gate *g, int epoll_fd, struct epoll_event *ev);
 /* Takes it out again (while accepting). */
 void gate_unwatch(gate *g, int epoll_fd);
+/* Answers text (a whole answer, closing) on fd and closes it, reading away what
+ * the client sent as a refusal at the door does (GATE_REFUSE_DRAIN_MAX). */
+void gate_refuse(int fd, const char *text, size_t len);
 /* A connection gate_accept() gave is closed: uncounted. */
 void gate_closed(gate *g, const struct sockaddr *addr);
 /* The whole 408 answer (problem body, Connection: close) for a late request. */

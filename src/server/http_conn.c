@@ -64,7 +64,12 @@ bool http_conn_started(const http_conn *c)
 {
     switch (c->phase) {
     case HTTP_CONN_PHASE_HEAD:
-        return c->len > c->start;
+        /* Empty lines before a request line are ignored (RFC 9112 section 2.2, as
+         * http_head_parse skips them): they begin no request. */
+        for (size_t i = c->start; i < c->len; i++)
+            if (c->in[i] != '\r' && c->in[i] != '\n')
+                return true;
+        return false;
     case HTTP_CONN_PHASE_LENGTH:
     case HTTP_CONN_PHASE_CHUNKED:
     case HTTP_CONN_PHASE_ENDING:

@@ -62,7 +62,8 @@ char *http_conn_room(http_conn *c, size_t *room);
 /* n bytes were read into the room. */
 void http_conn_filled(http_conn *c, size_t n);
 /* Whether bytes of a request not yet whole are held: some of a head, or a body
- * under way (a connection idle between requests holds none). */
+ * under way (a connection idle between requests holds none; empty lines before a
+ * request line begin none). */
 bool http_conn_started(const http_conn *c);
 
 /* The next thing the bytes in say. */

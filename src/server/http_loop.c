@@ -8,7 +8,9 @@
  *      reading and writing: no epoll_ctl per request.
  *  (2) One read per request when it can: a read shorter than the room drained the
  *      socket, and the next bytes bring a new edge, so the worker waits for it
- *      rather than reading again to see EAGAIN.
+ *      rather than reading again to see EAGAIN. Not so once an edge said the
+ *      client shut its side (EPOLLRDHUP): its end may have come with the bytes
+ *      just read, and no edge follows it, so the worker reads on to see it.
  *  (3) One request at a time per connection: the next head (pipelined ones too)
  *      is read only when the answer before went out whole, so answers keep the
  *      order of requests and a client that does not read holds one answer.
@@ -19,6 +21,9 @@
  *      is closed, but kept until its resume: the committer still holds its item.
  *  (6) Deadlines are looked at every HTTP_LOOP_TICK_MS, O(connections of the
  *      worker) per look, as the gate did.
+ *  (7) A closed link is freed only after the events of its epoll_wait were seen:
+ *      a resume (or another event) can close a link whose own event comes later
+ *      in the same batch. Until then it is on the worker's closed list, fd -1.
  */
 #include "server/http_loop.h"
 #include "server/http_conn.h"
@@ -57,6 +62,7 @@ struct http_link {
     http_conn conn;
     void *req;                 /* the current request's context, or NULL */
     bool readable;             /* an edge said there are bytes; no short read since (2) */
+    bool hup;                  /* an edge said the client shut its side (2) */
     bool eof;                  /* the client shut its side */
     bool waiting;              /* end() ran, the answer is not given yet */
     bool answered;             /* an answer is queued (out) for the current request */
@@ -81,6 +87,7 @@ struct worker {
     int epoll_fd;
     int wake_fd;
     http_link *links;
+    http_link *closed;         /* closed, freed after the batch (7) */
     bool listen_paused;        /* out of descriptors: the listening socket waits a tick */
     pthread_mutex_t lock;      /* resumed */
     http_link *resumed;
@@ -96,6 +103,12 @@ struct http_loop {
 };
 
 static const char wake_marker = 'w';
+/* The answer when a connection's own memory cannot be had (SPEC section 5: 503). */
+static const char oom_text[] =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: " PROBLEM_CONTENT_TYPE
+    "\r\nContent-Length: 110\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+    PROBLEM_OOM_BODY;
+_Static_assert(sizeof PROBLEM_OOM_BODY - 1 == 110, "the fixed 503's length");
 static const char listen_marker = 'l';
 
 /* ---- the Date header: formatted once a second per thread ---- */
@@ -233,12 +246,24 @@ static void request_completed(http_link *k)
     k->waiting = false;
 }
 
+/* Onto the closed list (7): freed by links_free_closed(). */
 static void link_free(http_link *k)
 {
+    assert(k->fd < 0);
     link_unlink(k);
     out_clear(k);
     http_conn_free(&k->conn);
-    free(k);
+    k->next = k->w->closed;
+    k->w->closed = k;
+}
+
+static void links_free_closed(worker *w)
+{
+    while (w->closed != NULL) {
+        http_link *k = w->closed;
+        w->closed = k->next;
+        free(k);
+    }
 }
 
 /* Closes the socket; the link goes too unless its request waits (5). */
@@ -261,6 +286,7 @@ static void link_close(http_link *k)
 static bool flush(http_link *k)
 {
     size_t total = k->head_len + k->body_len;
+    bool progressed = false; /* the deadline counts from the last progress, not event */
     while (k->sent < total) {
         struct iovec iov[2];
         int n = 0;
@@ -274,8 +300,9 @@ static bool flush(http_link *k)
         struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)n};
         ssize_t r = sendmsg(k->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            k->write_deadline_ns =
-                monotonic_ns() + (uint64_t)k->w->loop->config.write_timeout_ms * NS_PER_MS;
+            if (progressed || k->write_deadline_ns == 0)
+                k->write_deadline_ns = monotonic_ns() + (uint64_t)k->w->loop->config
+                                                            .write_timeout_ms * NS_PER_MS;
             return true; /* EPOLLOUT's edge comes back */
         }
         if (r < 0 && errno == EINTR)
@@ -285,6 +312,7 @@ static bool flush(http_link *k)
             return false;
         }
         k->sent += (size_t)r;
+        progressed = true;
     }
     k->write_deadline_ns = 0;
     return true;
@@ -319,7 +347,8 @@ static bool linger_read(http_link *k)
     return false;
 }
 
-/* Reads into the connection's buffer: true when bytes came (or the end). */
+/* Reads into the connection's buffer: true when bytes came (or the end, or the
+ * fixed 503 was queued: no memory for the buffer). */
 static bool fill(http_link *k, bool *closed)
 {
     *closed = false;
@@ -327,8 +356,13 @@ static bool fill(http_link *k, bool *closed)
         return false;
     size_t room = 0;
     char *at = http_conn_room(&k->conn, &room);
-    if (at == NULL) {
-        link_close(k); /* out of memory for the buffer */
+    if (at == NULL) { /* out of memory for the buffer */
+        if (k->req == NULL && !k->answered) {
+            answer_text(k, oom_text, sizeof oom_text - 1); /* the 503, then close */
+            http_conn_finish(&k->conn, false);
+            return true;
+        }
+        link_close(k);
         *closed = true;
         return false;
     }
@@ -338,7 +372,7 @@ static bool fill(http_link *k, bool *closed)
         ssize_t r = recv(k->fd, at, room, MSG_DONTWAIT);
         if (r > 0) {
             http_conn_filled(&k->conn, (size_t)r);
-            if ((size_t)r < room)
+            if ((size_t)r < room && !k->hup)
                 k->readable = false; /* drained (2) */
             return true;
         }
@@ -393,14 +427,8 @@ static void pump(http_link *k)
         switch (http_conn_next(&k->conn, &data, &len)) {
         case HTTP_CONN_HEAD:
             k->req = h->begin(h->arg, k, http_conn_head(&k->conn));
-            if (k->req == NULL && !k->answered) {
-                static const char oom[] =
-                    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: " PROBLEM_CONTENT_TYPE
-                    "\r\nContent-Length: 110\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
-                    PROBLEM_OOM_BODY;
-                _Static_assert(sizeof PROBLEM_OOM_BODY - 1 == 110, "the fixed 503's length");
-                answer_text(k, oom, sizeof oom - 1);
-            }
+            if (k->req == NULL && !k->answered)
+                answer_text(k, oom_text, sizeof oom_text - 1);
             continue;
         case HTTP_CONN_BODY:
             if (k->req != NULL && !k->answered)
@@ -459,7 +487,7 @@ static void accept_some(worker *w)
         http_link *k = calloc(1, sizeof *k);
         if (k == NULL || !http_conn_init(&k->conn)) {
             free(k);
-            close(fd);
+            gate_refuse(fd, oom_text, sizeof oom_text - 1); /* SPEC section 5: 503 */
             gate_closed(loop->gate, (struct sockaddr *)&addr);
             continue;
         }
@@ -559,10 +587,13 @@ static void *worker_main(void *arg)
                 take_resumed(w);
             } else {
                 http_link *k = p;
+                if (k->fd < 0)
+                    continue; /* closed earlier in this batch (7), or dead (5) */
                 if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
                     k->readable = true;
-                if (!k->dead)
-                    pump(k);
+                if (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+                    k->hup = true;
+                pump(k);
             }
         }
         uint64_t now = monotonic_ns();
@@ -575,6 +606,7 @@ static void *worker_main(void *arg)
             reap(w, now);
             next_reap = now + HTTP_LOOP_TICK_MS * NS_PER_MS;
         }
+        links_free_closed(w);
     }
     return NULL;
 }
@@ -665,6 +697,7 @@ void http_loop_stop(http_loop *loop)
             k->dead = false;
             link_close(k);
         }
+        links_free_closed(w);
         worker_close(w);
     }
     free(loop->workers);

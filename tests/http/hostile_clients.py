@@ -414,6 +414,36 @@ def a_valid_body_under_memory_pressure_is_503_internal_never_400():
         assert s.stop() == 0
 
 
+def a_connection_without_memory_for_its_buffers_is_503_not_dropped():
+    """SPEC 5: a shortage of memory is 503 with Retry-After. With allocations of
+    4 KiB or more failing, a new connection's own state cannot be had (accepted,
+    then answered the fixed 503); with those of 8 KiB or more failing, a head too
+    long for the first 4 KiB of buffer cannot grow it (the fixed 503 too). Either
+    used to be a close without a word."""
+    lib = os.environ["FAILALLOC_LIB"]
+    pad = b"X-Pad: " + b"p" * 6000 + b"\r\n"
+    for min_bytes, sent in ((4096, HEALTH), (8192, HEALTH[:-2] + pad + b"\r\n")):
+        trigger = tempfile.mktemp(prefix="failalloc-")
+        s = Server(env={"LD_PRELOAD": lib, "FAILALLOC_FILE": trigger,
+                        "FAILALLOC_MIN_BYTES": str(min_bytes)})
+        try:
+            open(trigger, "w").close()
+            c = connect_from(s.port, "127.0.0.1")
+            c.sendall(sent)
+            raw, closed = read_answer(c, 3)
+            c.close()
+            assert status_of(raw) == 503, (min_bytes, raw)
+            assert b"\r\nRetry-After: " in raw and closed, (min_bytes, raw)
+            assert body_of(raw)["error"] == "internal", (min_bytes, raw)
+            os.unlink(trigger)
+            status, _, _ = s.request("GET", "/healthz")  # memory back: served again
+            assert status == 200, (min_bytes, status)
+        finally:
+            if os.path.exists(trigger):
+                os.unlink(trigger)
+            assert s.stop() == 0
+
+
 BODIES_BYTES_MAX = 256 * 1024 * 1024  # SERVER_BODIES_BYTES_MAX in src/server/server.h
 
 
@@ -533,8 +563,54 @@ def out_of_descriptors_the_server_waits_and_does_not_spin():
         assert s.stop() == 0
 
 
+def a_client_that_shuts_its_side_with_its_last_bytes_is_answered_at_once():
+    """The client's FIN in the same segment as its last bytes (TCP_CORK, then
+    shutdown): one read takes the bytes, and the end must still be seen, not left
+    until the request timeout: a head cut short is 400 at once (not 408 later), and
+    a whole request is answered and its connection closed at once (not held, and
+    counted against the peer, for the timeout)."""
+    s = Server("--request-timeout", "5")
+    try:
+        for sent, want in ((b"GET /healthz HTTP/1.1\r\nHost: x\r\n", 400), (HEALTH, 200)):
+            c = connect_from(s.port, "127.0.0.1")
+            time.sleep(0.2)  # accepted: the bytes and the end come as one event
+            c.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+            c.send(sent)
+            c.shutdown(socket.SHUT_WR)  # the FIN rides on the corked bytes
+            t0 = time.time()
+            raw, closed = read_answer(c, 3)
+            took = time.time() - t0
+            c.close()
+            assert status_of(raw) == want, (sent, raw)
+            assert closed and took < 2, (sent, closed, took)
+    finally:
+        assert s.stop() == 0
+
+
+def an_empty_line_before_a_request_line_is_no_request_begun():
+    """RFC 9112 2.2: empty lines before a request line are ignored. One after an
+    answered request (old clients end a POST body with CRLF) is no request begun:
+    the client that then shuts its side gets no 400 after its answer, and an idle
+    kept-alive connection holding it is closed without a 408 (which a client could
+    take for the answer to the request it sends at that moment)."""
+    s = Server("--request-timeout", "1")
+    try:
+        for shut in (True, False):
+            c = connect_from(s.port, "127.0.0.1")
+            c.sendall(HEALTH + b"\r\n")
+            if shut:
+                c.shutdown(socket.SHUT_WR)
+            raw, closed = read_answer(c, 3)
+            c.close()
+            assert closed, (shut, raw)
+            assert status_of(raw) == 200 and raw.count(b"HTTP/1.1 ") == 1, (shut, raw)
+    finally:
+        assert s.stop() == 0
+
+
 # Run only when named: it preloads an allocator, which a sanitizer's cannot share.
-NAMED_ONLY = [a_valid_body_under_memory_pressure_is_503_internal_never_400]
+NAMED_ONLY = [a_valid_body_under_memory_pressure_is_503_internal_never_400,
+              a_connection_without_memory_for_its_buffers_is_503_not_dropped]
 
 TESTS = [oversized_body_is_answered_413_after_it_is_read,
          connections_past_the_limit_get_503_at_once,
@@ -544,7 +620,9 @@ TESTS = [oversized_body_is_answered_413_after_it_is_read,
          one_peer_cannot_take_the_default_limit,
          bodies_in_flight_are_bounded_in_total,
          out_of_descriptors_the_server_waits_and_does_not_spin,
-         access_log_escapes_the_method_and_the_path]
+         access_log_escapes_the_method_and_the_path,
+         a_client_that_shuts_its_side_with_its_last_bytes_is_answered_at_once,
+         an_empty_line_before_a_request_line_is_no_request_begun]
 
 
 def main():

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_http_loop.c: the HTTP loop (server/http_loop.c) on its own, with a handler
+ * of the test's: the orders of events that the service's handler cannot force on
+ * the wire. A link that a resume closes (its client reset the connection while
+ * its request waited) must not be touched by the socket's own event that the same
+ * epoll_wait returned after the wake: run under the address sanitizer, a link
+ * freed too early is a use after free. An answer the client does not read closes
+ * its connection after the write timeout, whatever else the client sends.
+ */
+#include "server/gate.h"
+#include "server/http_loop.h"
+#include "support/test_support.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define WAIT_MS 5000
+#define SETTLE_MS 100 /* for the reset to reach the server's socket */
+
+typedef struct fixture {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool reset_asked;  /* end() ran and resumed: the client resets now */
+    bool reset_done;
+    int client_fd;
+    int completed;
+    int req_token;     /* what begin() returns */
+} fixture;
+
+static fixture fx = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+static void sleep_ms(long ms)
+{
+    struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+static void *on_begin(void *arg, http_link *link, const http_head *head)
+{
+    (void)arg;
+    (void)head;
+    return link; /* the request's context: its link */
+}
+
+static void on_body(void *req, const char *data, size_t len)
+{
+    (void)req;
+    (void)data;
+    (void)len;
+}
+
+/* The request waits (as an attempt for the committer does); it is resumed at once,
+ * so the wake is ready first, and only then is the client asked to reset, so that
+ * its socket's event comes after the wake in the same epoll_wait. */
+static void on_end(void *req)
+{
+    http_link_resume(req);
+    pthread_mutex_lock(&fx.lock);
+    fx.reset_asked = true;
+    pthread_cond_broadcast(&fx.cond);
+    while (!fx.reset_done)
+        pthread_cond_wait(&fx.cond, &fx.lock);
+    pthread_mutex_unlock(&fx.lock);
+    sleep_ms(SETTLE_MS);
+}
+
+static void on_resumed(void *req)
+{
+    static char body[] = "{}";
+    (void)http_link_answer(req, 200, "Content-Type: application/json\r\n", body,
+                           sizeof body - 1, false, false);
+}
+
+static void on_completed(void *req)
+{
+    (void)req;
+    pthread_mutex_lock(&fx.lock);
+    fx.completed++;
+    pthread_cond_broadcast(&fx.cond);
+    pthread_mutex_unlock(&fx.lock);
+}
+
+static void on_refused(void *arg, http_link *link, void *req, unsigned status)
+{
+    (void)arg;
+    (void)link;
+    (void)req;
+    (void)status;
+}
+
+static void a_link_closed_by_its_resume_is_not_touched_by_its_own_event_of_the_same_wait(
+    void **state)
+{
+    (void)state;
+    gate_config gc = {.max_connections = 8, .max_per_peer = 8, .request_timeout_ms = WAIT_MS,
+                      .retry_after_s = 1};
+    struct sockaddr_in addr = {.sin_family = AF_INET};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    gate *g = NULL;
+    assert_int_equal(gate_new(&gc, (struct sockaddr *)&addr, sizeof addr, &g), 0);
+    struct sockaddr_in bound;
+    socklen_t bound_len = sizeof bound;
+    assert_int_equal(getsockname(gate_listen_fd(g), (struct sockaddr *)&bound, &bound_len), 0);
+
+    http_loop_config lc = {.threads = 1, .request_timeout_ms = WAIT_MS,
+                           .write_timeout_ms = WAIT_MS};
+    http_handler h = {.begin = on_begin, .body = on_body, .end = on_end,
+                      .resumed = on_resumed, .completed = on_completed,
+                      .refused = on_refused};
+    http_loop *loop = NULL;
+    assert_int_equal(http_loop_start(&lc, g, &h, &loop), 0);
+
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&bound, sizeof bound), 0);
+    static const char request[] = "GET /x HTTP/1.1\r\nHost: x\r\n\r\n";
+    assert_int_equal(send(fd, request, sizeof request - 1, 0), (ssize_t)(sizeof request - 1));
+
+    pthread_mutex_lock(&fx.lock);
+    while (!fx.reset_asked)
+        pthread_cond_wait(&fx.cond, &fx.lock);
+    struct linger reset = {.l_onoff = 1, .l_linger = 0};
+    assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset), 0);
+    close(fd); /* RST: the answer's write fails and closes the link */
+    fx.reset_done = true;
+    pthread_cond_broadcast(&fx.cond);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += WAIT_MS / 1000;
+    while (fx.completed == 0 && pthread_cond_timedwait(&fx.cond, &fx.lock, &until) == 0) {
+    }
+    int completed = fx.completed;
+    pthread_mutex_unlock(&fx.lock);
+    assert_int_equal(completed, 1);
+
+    /* The connection is uncounted once its link closed. */
+    for (int i = 0; i < WAIT_MS / 10 && gate_open(g) != 0; i++)
+        sleep_ms(10);
+    assert_int_equal(gate_open(g), 0);
+    gate_stop_accepting(g);
+    http_loop_stop(loop);
+    gate_free(g);
+    assert_int_equal(fx.completed, 1);
+}
+
+/* An answer far larger than the sockets hold between them: it blocks on the client. */
+#define BIG_ANSWER_BYTES ((size_t)8 * 1024 * 1024)
+#define WRITE_TIMEOUT_MS 300
+#define DRIP_MS 50 /* the client sends a byte this often, and never reads */
+
+static void on_end_big(void *req)
+{
+    static char big[BIG_ANSWER_BYTES];
+    (void)http_link_answer(req, 200, "", big, sizeof big, false, false);
+}
+
+static void an_answer_not_read_closes_after_the_write_timeout_though_the_client_sends(
+    void **state)
+{
+    (void)state;
+    pthread_mutex_lock(&fx.lock);
+    fx.completed = 0;
+    pthread_mutex_unlock(&fx.lock);
+    gate_config gc = {.max_connections = 8, .max_per_peer = 8, .request_timeout_ms = WAIT_MS,
+                      .retry_after_s = 1};
+    struct sockaddr_in addr = {.sin_family = AF_INET};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    gate *g = NULL;
+    assert_int_equal(gate_new(&gc, (struct sockaddr *)&addr, sizeof addr, &g), 0);
+    struct sockaddr_in bound;
+    socklen_t bound_len = sizeof bound;
+    assert_int_equal(getsockname(gate_listen_fd(g), (struct sockaddr *)&bound, &bound_len), 0);
+    http_loop_config lc = {.threads = 1, .request_timeout_ms = WAIT_MS,
+                           .write_timeout_ms = WRITE_TIMEOUT_MS};
+    http_handler h = {.begin = on_begin, .body = on_body, .end = on_end_big,
+                      .resumed = on_resumed, .completed = on_completed,
+                      .refused = on_refused};
+    http_loop *loop = NULL;
+    assert_int_equal(http_loop_start(&lc, g, &h, &loop), 0);
+
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    int small = 4096;
+    assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&bound, sizeof bound), 0);
+    static const char request[] = "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
+    assert_int_equal(send(fd, request, sizeof request - 1, 0), (ssize_t)(sizeof request - 1));
+    /* A byte every DRIP_MS (the start of a next request), never a read: each one
+     * is an event on the server's socket, none is progress of the answer. */
+    int completed = 0;
+    for (int waited = 0; waited < 10 * WRITE_TIMEOUT_MS && completed == 0; waited += DRIP_MS) {
+        if (send(fd, "G", 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1)
+            break; /* the server closed */
+        sleep_ms(DRIP_MS);
+        pthread_mutex_lock(&fx.lock);
+        completed = fx.completed;
+        pthread_mutex_unlock(&fx.lock);
+    }
+    /* Closed while the client still sent, at most a few write timeouts in. */
+    assert_int_equal(completed, 1);
+    close(fd);
+    for (int i = 0; i < WAIT_MS / 10 && gate_open(g) != 0; i++)
+        sleep_ms(10);
+    assert_int_equal(gate_open(g), 0);
+    gate_stop_accepting(g);
+    http_loop_stop(loop);
+    gate_free(g);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(
+            a_link_closed_by_its_resume_is_not_touched_by_its_own_event_of_the_same_wait),
+        cmocka_unit_test(
+            an_answer_not_read_closes_after_the_write_timeout_though_the_client_sends),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
