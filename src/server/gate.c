@@ -52,8 +52,6 @@ struct gate {
     size_t busy_len;
     char peer_text[PROBLEM_TEXT_MAX];
     size_t peer_len;
-    char timeout_text[PROBLEM_TEXT_MAX];
-    size_t timeout_len;
 };
 
 /* ---- peers ---- */
@@ -226,12 +224,6 @@ void gate_closed(gate *g, const struct sockaddr *addr)
     uncount(g, key);
 }
 
-const char *gate_timeout_text(const gate *g, size_t *len)
-{
-    *len = g->timeout_len;
-    return g->timeout_text;
-}
-
 unsigned gate_open(gate *g)
 {
     pthread_mutex_lock(&g->lock);
@@ -261,12 +253,11 @@ int gate_new(const gate_config *config, const struct sockaddr *addr, socklen_t a
         return ENOMEM;
     }
     g->busy_len = problem_text(g->busy_text, sizeof g->busy_text, 503, "overloaded",
-                               "too many connections", config->retry_after_s);
+                               "too many connections", config->retry_after_s, NULL);
     g->peer_len = problem_text(g->peer_text, sizeof g->peer_text, 503, "overloaded",
-                               "too many connections from this address", config->retry_after_s);
-    g->timeout_len = problem_text(g->timeout_text, sizeof g->timeout_text, 408, "invalid_request",
-                                  "the request did not arrive whole in time", 0);
-    assert(g->busy_len > 0 && g->peer_len > 0 && g->timeout_len > 0);
+                               "too many connections from this address", config->retry_after_s,
+                               NULL);
+    assert(g->busy_len > 0 && g->peer_len > 0);
     pthread_mutex_init(&g->lock, NULL);
     pthread_mutex_init(&g->accept_lock, NULL);
     int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -49,8 +49,6 @@ void gate_unwatch(gate *g, int epoll_fd);
 void gate_refuse(int fd, const char *text, size_t len);
 /* A connection gate_accept() gave is closed: uncounted. */
 void gate_closed(gate *g, const struct sockaddr *addr);
-/* The whole 408 answer (problem body, Connection: close) for a late request. */
-const char *gate_timeout_text(const gate *g, size_t *len);
 /* Connections counted now. */
 unsigned gate_open(gate *g);
 /* Stops accepting and closes the listening socket. */

@@ -48,7 +48,7 @@
 #include <unistd.h>
 
 #define HTTP_LOOP_EVENTS_MAX 128
-#define HTTP_REQUEST_TIMEOUT_STATUS 408 /* gate_timeout_text's */
+#define HTTP_REQUEST_TIMEOUT_STATUS 408
 #define NS_PER_MS 1000000ull
 
 typedef struct worker worker;
@@ -152,11 +152,19 @@ static void answer_text(http_link *k, const char *text, size_t len)
     k->close_after = true;
 }
 
-static void answer_problem(http_link *k, unsigned status, const char *error, const char *detail)
+/* A problem answer of the loop's own (a head it refuses, a late request), with
+ * the Date every 4xx of a server with a clock carries (RFC 9110 section 6.6.1). */
+static void answer_own_problem(http_link *k, unsigned status, const char *error,
+                               const char *detail)
 {
     char text[PROBLEM_TEXT_MAX];
-    size_t len = problem_text(text, sizeof text, status, error, detail, 0);
+    size_t len = problem_text(text, sizeof text, status, error, detail, 0, date_now());
     answer_text(k, text, len);
+}
+
+static void answer_problem(http_link *k, unsigned status, const char *error, const char *detail)
+{
+    answer_own_problem(k, status, error, detail);
     http_handler *h = &k->w->loop->handler;
     h->refused(h->arg, k, k->req, status);
 }
@@ -547,8 +555,6 @@ static void take_resumed(worker *w)
 
 static void reap(worker *w, uint64_t now)
 {
-    size_t len = 0;
-    const char *timeout = gate_timeout_text(w->loop->gate, &len);
     for (http_link *k = w->links, *next; k != NULL; k = next) {
         next = k->next;
         if (k->dead)
@@ -565,7 +571,8 @@ static void reap(worker *w, uint64_t now)
         }
         http_handler *h = &w->loop->handler;
         h->refused(h->arg, k, k->req, HTTP_REQUEST_TIMEOUT_STATUS);
-        answer_text(k, timeout, len);
+        answer_own_problem(k, HTTP_REQUEST_TIMEOUT_STATUS, "invalid_request",
+                           "the request did not arrive whole in time");
         http_conn_finish(&k->conn, false);
         pump(k);
     }

@@ -51,7 +51,7 @@ static bool plain_text(const char *s)
 }
 
 size_t problem_text(char *out, size_t cap, unsigned status, const char *error,
-                    const char *detail, int retry_after_s)
+                    const char *detail, int retry_after_s, const char *date)
 {
     assert(status >= 400 && status <= 599);
     assert(plain_text(error) && plain_text(detail));
@@ -65,10 +65,13 @@ size_t problem_text(char *out, size_t cap, unsigned status, const char *error,
     char retry[48] = "";
     if (retry_after_s > 0)
         snprintf(retry, sizeof retry, "Retry-After: %d\r\n", retry_after_s);
+    char date_line[64] = "";
+    if (date != NULL)
+        snprintf(date_line, sizeof date_line, "Date: %s\r\n", date);
     int n = snprintf(out, cap,
-                     "HTTP/1.1 %u %s\r\nContent-Type: " PROBLEM_CONTENT_TYPE
+                     "HTTP/1.1 %u %s\r\n%sContent-Type: " PROBLEM_CONTENT_TYPE
                      "\r\nContent-Length: %d\r\n%sConnection: close\r\n\r\n%s",
-                     status, problem_title(status), body_len, retry, body);
+                     status, problem_title(status), date_line, body_len, retry, body);
     if (n < 0 || (size_t)n >= cap)
         return 0;
     return (size_t)n;

@@ -25,9 +25,11 @@ json_t *problem_json(unsigned status, const char *error, const char *detail);
  * out (NUL-terminated) for the places that answer before or without a request
  * (the connection gate, the HTTP loop's refusals of heads it cannot read). error and detail are fixed ASCII text of the service, never the
  * client's: they are written unescaped (asserted). Returns the length, or 0 if it
- * does not fit. retry_after_s > 0 adds Retry-After. */
+ * does not fit. retry_after_s > 0 adds Retry-After; date (an IMF-fixdate), when not
+ * NULL, a Date header: RFC 9110 section 6.6.1 wants one on every 4xx of a server
+ * with a clock (a text made once, ahead of time, like the gate's 503s, has none). */
 size_t problem_text(char *out, size_t cap, unsigned status, const char *error,
-                    const char *detail, int retry_after_s);
+                    const char *detail, int retry_after_s, const char *date);
 
 /* The body the service sends when it cannot build one: out of memory. */
 #define PROBLEM_OOM_BODY                                                                   \

@@ -133,6 +133,10 @@ static void assert_problem(const answer *a, unsigned status, const char *error)
     if (a->status != status)
         fail_msg("expected %u, got %u: '%.300s'", status, a->status, a->head);
     assert_non_null(strcasestr(a->head, "\r\nContent-Type: application/problem+json\r\n"));
+    /* RFC 9110 section 6.6.1: a server with a clock sends Date on every 4xx, the
+     * loop's own refusals (a head it cannot read, a bad chunk) included. */
+    if (status < 500 && strcasestr(a->head, "\r\nDate: ") == NULL)
+        fail_msg("a %u without Date: '%.300s'", status, a->head);
     json_error_t err;
     json_t *o = json_loadb(a->body, a->body_len, 0, &err);
     if (o == NULL)
