@@ -45,6 +45,7 @@
  *   (TRAILER_NAME stays on tchar, TRAILER_VALUE on any byte but CTL, HTAB allowed.)
  */
 #include "server/http_chunked.h"
+#include "server/http_chars.h"
 
 #include <assert.h>
 #include <stdbool.h>
@@ -89,24 +90,6 @@ static const char detail_data_end[] = "chunk data not followed by CRLF";
 static const char detail_trailer[] = "malformed trailer field";
 static const char detail_trailer_end[] = "trailer section not ended by CRLF";
 static const char detail_trailers_long[] = "trailer section too long";
-
-/* RFC 9110 section 5.6.2: tchar. */
-static bool is_tchar(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static bool is_ws(unsigned char c)
 {
@@ -179,7 +162,7 @@ static const char *size_line_byte(http_chunked *d, unsigned char c)
             return bad(d, d->state <= SIZE ? detail_size_line_long : detail_ext_long);
         d->line_len++;
     }
-    int h = hex_value(c);
+    int h = http_hex_value(c);
     switch (d->state) {
     case SIZE_FIRST:
         if (h < 0)
@@ -197,13 +180,13 @@ static const char *size_line_byte(http_chunked *d, unsigned char c)
             return bad(d, detail_ext);
         return NULL;
     case EXT_NAME_FIRST:
-        if (is_tchar(c))
+        if (http_is_tchar(c))
             d->state = EXT_NAME;
         else if (!is_ws(c))
             return bad(d, detail_ext);
         return NULL;
     case EXT_NAME:
-        if (is_tchar(c))
+        if (http_is_tchar(c))
             return NULL;
         if (c == '=') {
             d->state = EXT_VALUE_FIRST;
@@ -225,13 +208,13 @@ static const char *size_line_byte(http_chunked *d, unsigned char c)
     case EXT_VALUE_FIRST:
         if (c == '"')
             d->state = EXT_QUOTED;
-        else if (is_tchar(c))
+        else if (http_is_tchar(c))
             d->state = EXT_TOKEN;
         else if (!is_ws(c))
             return bad(d, detail_ext);
         return NULL;
     case EXT_TOKEN:
-        if (is_tchar(c))
+        if (http_is_tchar(c))
             return NULL;
         return after_item(d, c, detail_ext);
     case EXT_QUOTED:
@@ -269,7 +252,7 @@ static const char *trailer_byte(http_chunked *d, unsigned char c)
     case TRAILER_FIRST:
         if (c == '\r')
             d->state = END_LF;
-        else if (is_tchar(c))
+        else if (http_is_tchar(c))
             d->state = TRAILER_NAME;
         else
             return bad(d, c == '\n' ? detail_trailer_end : detail_trailer);
@@ -277,7 +260,7 @@ static const char *trailer_byte(http_chunked *d, unsigned char c)
     case TRAILER_NAME:
         if (c == ':')
             d->state = TRAILER_VALUE;
-        else if (!is_tchar(c))
+        else if (!http_is_tchar(c))
             return bad(d, detail_trailer);
         return NULL;
     case TRAILER_VALUE:

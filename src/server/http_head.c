@@ -6,6 +6,7 @@
  * then the empty line. What a field means is left to http_guard.
  */
 #include "server/http_head.h"
+#include "server/http_chars.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -27,17 +28,10 @@ static http_head_verdict bad(const char *detail)
     return verdict(400, "invalid_request", detail);
 }
 
-/* RFC 9110 section 5.6.2: tchar. */
-static bool is_tchar(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
 static size_t token_len(const char *p, size_t len)
 {
     size_t n = 0;
-    while (n < len && is_tchar((unsigned char)p[n]))
+    while (n < len && http_is_tchar((unsigned char)p[n]))
         n++;
     return n;
 }

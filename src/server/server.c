@@ -30,6 +30,7 @@
 #include "server/committer.h"
 #include "server/endpoints.h"
 #include "server/gate.h"
+#include "server/http_chars.h"
 #include "server/http_head.h"
 #include "server/http_loop.h"
 #include "server/http_guard.h"
@@ -394,17 +395,6 @@ static void route_confirm(request_ctx *ctx, const char *rest, const char *method
         ctx->action = ACTION_BOOKING_CONFIRM;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes %HH in s[0..len) into out (room for len + 1), NUL-terminated, and in a
  * query '+' as a space: except %00, which decoded would cut the C string short
  * ("/v1/resources/r%00x" would act on "r"); left as is, its '%' makes an id
@@ -413,8 +403,8 @@ static size_t unescape(const char *s, size_t len, char *out, bool plus)
 {
     char *o = out;
     for (size_t i = 0; i < len;) {
-        int hi = s[i] == '%' && i + 2 < len ? hex_value(s[i + 1]) : -1;
-        int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+        int hi = s[i] == '%' && i + 2 < len ? http_hex_value((unsigned char)s[i + 1]) : -1;
+        int lo = hi >= 0 ? http_hex_value((unsigned char)s[i + 2]) : -1;
         if (lo >= 0 && (hi | lo) != 0) {
             *o++ = (char)(hi * 16 + lo);
             i += 3;
