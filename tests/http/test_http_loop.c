@@ -102,31 +102,54 @@ static void on_refused(void *arg, http_link *link, void *req, unsigned status)
     (void)status;
 }
 
-static void a_link_closed_by_its_resume_is_not_touched_by_its_own_event_of_the_same_wait(
-    void **state)
+/* The loop alone on a loopback gate, with the test's handler: end answers each
+ * request, an unread answer closes after write_timeout_ms. */
+typedef struct loop_fixture {
+    gate *g;
+    http_loop *loop;
+    struct sockaddr_in bound;
+} loop_fixture;
+
+static loop_fixture loop_fixture_start(unsigned write_timeout_ms, void (*end)(void *req))
 {
-    (void)state;
+    loop_fixture f = {0};
     gate_config gc = {.max_connections = 8, .max_per_peer = 8, .request_timeout_ms = WAIT_MS,
                       .retry_after_s = 1};
     struct sockaddr_in addr = {.sin_family = AF_INET};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    gate *g = NULL;
-    assert_int_equal(gate_new(&gc, (struct sockaddr *)&addr, sizeof addr, &g), 0);
-    struct sockaddr_in bound;
-    socklen_t bound_len = sizeof bound;
-    assert_int_equal(getsockname(gate_listen_fd(g), (struct sockaddr *)&bound, &bound_len), 0);
-
+    assert_int_equal(gate_new(&gc, (struct sockaddr *)&addr, sizeof addr, &f.g), 0);
+    socklen_t bound_len = sizeof f.bound;
+    assert_int_equal(getsockname(gate_listen_fd(f.g), (struct sockaddr *)&f.bound, &bound_len),
+                     0);
     http_loop_config lc = {.threads = 1, .request_timeout_ms = WAIT_MS,
-                           .write_timeout_ms = WAIT_MS};
-    http_handler h = {.begin = on_begin, .body = on_body, .end = on_end,
+                           .write_timeout_ms = write_timeout_ms};
+    http_handler h = {.begin = on_begin, .body = on_body, .end = end,
                       .resumed = on_resumed, .completed = on_completed,
                       .refused = on_refused};
-    http_loop *loop = NULL;
-    assert_int_equal(http_loop_start(&lc, g, &h, &loop), 0);
+    assert_int_equal(http_loop_start(&lc, f.g, &h, &f.loop), 0);
+    return f;
+}
+
+/* The connection is uncounted once its link closed; then the loop stops. */
+static void loop_fixture_stop(loop_fixture *f)
+{
+    for (int i = 0; i < WAIT_MS / 10 && gate_open(f->g) != 0; i++)
+        sleep_ms(10);
+    assert_int_equal(gate_open(f->g), 0);
+    gate_stop_accepting(f->g);
+    http_loop_stop(f->loop);
+    gate_free(f->g);
+}
+
+static void a_link_closed_by_its_resume_is_not_touched_by_its_own_event_of_the_same_wait(
+    void **state)
+{
+    (void)state;
+    loop_fixture f = loop_fixture_start(WAIT_MS, on_end);
 
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&bound, sizeof bound), 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&f.bound, sizeof f.bound), 0);
     static const char request[] = "GET /x HTTP/1.1\r\nHost: x\r\n\r\n";
     assert_int_equal(send(fd, request, sizeof request - 1, 0), (ssize_t)(sizeof request - 1));
 
@@ -147,13 +170,7 @@ static void a_link_closed_by_its_resume_is_not_touched_by_its_own_event_of_the_s
     pthread_mutex_unlock(&fx.lock);
     assert_int_equal(completed, 1);
 
-    /* The connection is uncounted once its link closed. */
-    for (int i = 0; i < WAIT_MS / 10 && gate_open(g) != 0; i++)
-        sleep_ms(10);
-    assert_int_equal(gate_open(g), 0);
-    gate_stop_accepting(g);
-    http_loop_stop(loop);
-    gate_free(g);
+    loop_fixture_stop(&f);
     assert_int_equal(fx.completed, 1);
 }
 
@@ -175,28 +192,13 @@ static void an_answer_not_read_closes_after_the_write_timeout_though_the_client_
     pthread_mutex_lock(&fx.lock);
     fx.completed = 0;
     pthread_mutex_unlock(&fx.lock);
-    gate_config gc = {.max_connections = 8, .max_per_peer = 8, .request_timeout_ms = WAIT_MS,
-                      .retry_after_s = 1};
-    struct sockaddr_in addr = {.sin_family = AF_INET};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    gate *g = NULL;
-    assert_int_equal(gate_new(&gc, (struct sockaddr *)&addr, sizeof addr, &g), 0);
-    struct sockaddr_in bound;
-    socklen_t bound_len = sizeof bound;
-    assert_int_equal(getsockname(gate_listen_fd(g), (struct sockaddr *)&bound, &bound_len), 0);
-    http_loop_config lc = {.threads = 1, .request_timeout_ms = WAIT_MS,
-                           .write_timeout_ms = WRITE_TIMEOUT_MS};
-    http_handler h = {.begin = on_begin, .body = on_body, .end = on_end_big,
-                      .resumed = on_resumed, .completed = on_completed,
-                      .refused = on_refused};
-    http_loop *loop = NULL;
-    assert_int_equal(http_loop_start(&lc, g, &h, &loop), 0);
+    loop_fixture f = loop_fixture_start(WRITE_TIMEOUT_MS, on_end_big);
 
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
     int small = 4096;
     assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&bound, sizeof bound), 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&f.bound, sizeof f.bound), 0);
     static const char request[] = "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
     assert_int_equal(send(fd, request, sizeof request - 1, 0), (ssize_t)(sizeof request - 1));
     /* A byte every DRIP_MS (the start of a next request), never a read: each one
@@ -213,12 +215,7 @@ static void an_answer_not_read_closes_after_the_write_timeout_though_the_client_
     /* Closed while the client still sent, at most a few write timeouts in. */
     assert_int_equal(completed, 1);
     close(fd);
-    for (int i = 0; i < WAIT_MS / 10 && gate_open(g) != 0; i++)
-        sleep_ms(10);
-    assert_int_equal(gate_open(g), 0);
-    gate_stop_accepting(g);
-    http_loop_stop(loop);
-    gate_free(g);
+    loop_fixture_stop(&f);
 }
 
 int main(void)
