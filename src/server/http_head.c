@@ -182,12 +182,6 @@ http_head_verdict http_head_parse(const char *bytes, size_t len, http_head *head
     return v;
 }
 
-http_head_verdict http_head_check(const char *bytes, size_t len)
-{
-    static _Thread_local http_head head;
-    return http_head_parse(bytes, len, &head);
-}
-
 const char *http_head_field(const http_head *head, const char *name, size_t *len)
 {
     size_t n = strlen(name);

@@ -60,9 +60,6 @@ typedef struct http_head {
  * with status 0, *head holds the head. */
 http_head_verdict http_head_parse(const char *bytes, size_t len, http_head *head);
 
-/* http_head_parse, for the verdict alone. */
-http_head_verdict http_head_check(const char *bytes, size_t len);
-
 /* The first field named name (case-insensitive): its value and *len, or NULL. */
 const char *http_head_field(const http_head *head, const char *name, size_t *len);
 

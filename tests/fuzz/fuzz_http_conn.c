@@ -5,7 +5,7 @@
  * how the rest is cut into reads (1 to 256 bytes each), then what a client sent.
  * Properties: never crashes; every request is HEAD, BODY*, END (or BAD, last);
  * a Content-Length body delivers exactly its length; a head handed out is one
- * http_head_check accepts; and the same bytes read whole or cut into pieces give
+ * http_head_parse accepts; and the same bytes read whole or cut into pieces give
  * the same requests, the same body bytes and the same refusal.
  */
 #include "fuzz/fuzz.h"

@@ -15,7 +15,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *bytes = (const char *)data;
-    http_head_verdict v = http_head_check(bytes, size);
+    static http_head head; /* large: kept off the stack */
+    http_head_verdict v = http_head_parse(bytes, size, &head);
     if (!v.complete) {
         FUZZ_REQUIRE(v.guard.status == 0 && size < HTTP_HEAD_MAX);
         return 0;
