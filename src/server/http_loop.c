@@ -245,7 +245,9 @@ void http_link_resume(http_link *link)
 bool http_link_alone(const http_link *link)
 {
     assert(link->w == this_worker); /* the count is the worker's own */
-    return link->w->link_count == 1;
+    /* The only worker is never alone: blocked, it would accept no one (with two or
+     * more, one round at a time leaves another worker in epoll_wait to accept). */
+    return link->w->loop->config.threads >= 2 && link->w->link_count == 1;
 }
 
 const struct sockaddr *http_link_peer(const http_link *link)

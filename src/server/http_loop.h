@@ -81,9 +81,10 @@ void http_link_continue(http_link *link);
  * call on the link's own worker: no wake, resumed(req) runs once the worker has
  * seen its current batch of events, never inside the call. */
 void http_link_resume(http_link *link);
-/* From a handler call: whether the link is its worker's only connection, so that
- * the call may block (commit inline) without holding up another client: new
- * connections go to the workers that wait for them (EPOLLEXCLUSIVE). */
+/* From a handler call: whether the link is its worker's only connection and the
+ * loop has other workers, so that the call may block (commit inline) without
+ * holding up another client: new connections go to the workers that wait for them
+ * (EPOLLEXCLUSIVE). Never with one worker: blocked, it would accept no one. */
 bool http_link_alone(const http_link *link);
 /* The client's address. */
 const struct sockaddr *http_link_peer(const http_link *link);

@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -223,6 +224,39 @@ static void on_end_resume_only(void *req)
 
 #define PIPELINED 3
 
+static atomic_int alone_seen = -1; /* what http_link_alone said in end() */
+
+static void on_end_noting_alone(void *req)
+{
+    atomic_store(&alone_seen, http_link_alone(req) ? 1 : 0);
+    http_link_resume(req);
+}
+
+/* The only worker must never block in a commit: while it waited no one else, not
+ * even a new client's /healthz, would be served (another worker always accepts). */
+static void a_connection_on_a_loop_of_one_worker_is_never_alone(void **state)
+{
+    (void)state;
+    pthread_mutex_lock(&fx.lock);
+    fx.completed = 0;
+    pthread_mutex_unlock(&fx.lock);
+    loop_fixture f = loop_fixture_start(WAIT_MS, on_end_noting_alone); /* one worker */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&f.bound, sizeof f.bound), 0);
+    static const char request[] = "GET /1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    assert_int_equal(send(fd, request, sizeof request - 1, 0), (ssize_t)(sizeof request - 1));
+    struct timeval bound = {.tv_sec = WAIT_MS / 1000};
+    assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound), 0);
+    char got[4096];
+    while (recv(fd, got, sizeof got, 0) > 0) {
+    }
+    close(fd);
+    loop_fixture_stop(&f);
+    assert_int_equal(fx.completed, 1);
+    assert_int_equal(atomic_load(&alone_seen), 0); /* the only link, of the only worker */
+}
+
 static void pipelined_requests_resumed_on_their_own_worker_are_each_answered_in_order(
     void **state)
 {
@@ -320,6 +354,7 @@ int main(void)
             a_link_closed_by_a_resume_from_another_thread_is_not_touched_by_its_own_event),
         cmocka_unit_test(
             pipelined_requests_resumed_on_their_own_worker_are_each_answered_in_order),
+        cmocka_unit_test(a_connection_on_a_loop_of_one_worker_is_never_alone),
         cmocka_unit_test(
             an_answer_not_read_closes_after_the_write_timeout_though_the_client_sends),
     };
