@@ -5,7 +5,8 @@
  * BOOKING_BATCH_MAX confirms and cancels), decides the attempts with one
  * booking_attempt_batch call and the changes with one booking_change_batch call
  * (a transaction and an fsync each), in arrival order within each kind, then
- * hands every item its results. Knows nothing of HTTP: an
+ * hands every item its results. committer_submit() lets a lone request's own
+ * thread run that round when the committer is idle. Knows nothing of HTTP: an
  * item's done() callback does the answering.
  */
 #ifndef BOOKING_SERVER_COMMITTER_H
@@ -24,8 +25,9 @@
 
 typedef struct commit_item commit_item;
 
-/* Called on the committer thread once results[] are final (durable, or FAILED).
- * After it returns the committer does not touch the item again. Must not block. */
+/* Called once results[] are final (durable, or FAILED): on the committer thread,
+ * or on the caller's within committer_submit() (COMMITTER_COMMITTED). After it
+ * returns the committer does not touch the item again. Must not block. */
 typedef void (*commit_done_fn)(commit_item *item);
 
 /* What an item carries; the zero value is attempts, as every item was before changes. */
@@ -59,6 +61,8 @@ typedef enum committer_push_result {
     COMMITTER_QUEUED = 0, /* done() will be called exactly once */
     COMMITTER_FULL,       /* queue full: not taken, done() will not be called */
     COMMITTER_CLOSED,     /* stopping: not taken, done() will not be called */
+    COMMITTER_COMMITTED,  /* committer_submit() only: decided on the caller's thread,
+                             done() already called, once, before the return */
 } committer_push_result;
 
 typedef struct committer committer;
@@ -72,6 +76,15 @@ int committer_start(booking_store *store, server_metrics *metrics, size_t queue_
  * run: the place to suspend an HTTP connection so its resume cannot come first. */
 committer_push_result committer_push(committer *c, commit_item *item, void (*admit)(void *),
                                      void *admit_arg);
+
+/* As committer_push(), but when nothing is queued and no round is being decided
+ * the caller decides the item itself, as the round of its own (the same code,
+ * limits and metrics), and done() runs before the return: COMMITTER_COMMITTED.
+ * Otherwise the item queues (COMMITTER_QUEUED), or is refused. The caller blocks
+ * for the transaction (an fsync, on disk) only in that case; admit runs as for
+ * committer_push(), before done(). */
+committer_push_result committer_submit(committer *c, commit_item *item, void (*admit)(void *),
+                                       void *admit_arg);
 
 /* Refuses new items from now on (push returns COMMITTER_CLOSED); what is queued is
  * still decided and answered. Does not wait. */

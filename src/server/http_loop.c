@@ -24,6 +24,13 @@
  *  (7) A closed link is freed only after the events of its epoll_wait were seen:
  *      a resume (or another event) can close a link whose own event comes later
  *      in the same batch. Until then it is on the worker's closed list, fd -1.
+ *  (8) A resume on the link's own worker (the request committed inside its own
+ *      end(): the committer was idle) only appends the link to the worker's local
+ *      list, no lock and no eventfd: the handler call that resumed returns first,
+ *      so no handler call or pump nests in another. The list is taken after the
+ *      batch's events, as it stood (a pipelined request resumed meanwhile waits
+ *      for the next turn, and epoll_wait does not sleep while one does), so a
+ *      client that pipelines cannot hold the worker from its other connections.
  */
 #include "server/http_loop.h"
 #include "server/http_conn.h"
@@ -87,10 +94,13 @@ struct worker {
     int epoll_fd;
     int wake_fd;
     http_link *links;
+    size_t link_count;         /* of links: http_link_alone() */
     http_link *closed;         /* closed, freed after the batch (7) */
     bool listen_paused;        /* out of descriptors: the listening socket waits a tick */
     pthread_mutex_t lock;      /* resumed */
     http_link *resumed;
+    http_link *local_head;     /* resumed on this thread (8), oldest first */
+    http_link *local_tail;
 };
 
 struct http_loop {
@@ -103,6 +113,8 @@ struct http_loop {
 };
 
 static const char wake_marker = 'w';
+/* The worker whose thread this is, or NULL (the committer's, a test's). */
+static _Thread_local worker *this_worker;
 /* The answer when a connection's own memory cannot be had (SPEC section 5: 503). */
 static const char oom_text[] =
     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: " PROBLEM_CONTENT_TYPE
@@ -210,6 +222,15 @@ void http_link_continue(http_link *link)
 void http_link_resume(http_link *link)
 {
     worker *w = link->w;
+    assert(link->waiting && link->req != NULL && link->resume_next == NULL);
+    if (w == this_worker) { /* (8): taken after this batch, no wake needed */
+        if (w->local_tail != NULL)
+            w->local_tail->resume_next = link;
+        else
+            w->local_head = link;
+        w->local_tail = link;
+        return;
+    }
     pthread_mutex_lock(&w->lock);
     bool first = w->resumed == NULL;
     link->resume_next = w->resumed;
@@ -219,6 +240,14 @@ void http_link_resume(http_link *link)
         uint64_t one = 1;
         (void)!write(w->wake_fd, &one, sizeof one);
     }
+}
+
+bool http_link_alone(const http_link *link)
+{
+    assert(link->w == this_worker); /* the count is the worker's own */
+    /* The only worker is never alone: blocked, it would accept no one (with two or
+     * more, one round at a time leaves another worker in epoll_wait to accept). */
+    return link->w->loop->config.threads >= 2 && link->w->link_count == 1;
 }
 
 const struct sockaddr *http_link_peer(const http_link *link)
@@ -241,6 +270,8 @@ static void link_unlink(http_link *k)
     if (k->next != NULL)
         k->next->prev = k->prev;
     k->prev = k->next = NULL;
+    assert(w->link_count >= 1);
+    w->link_count--;
 }
 
 static void request_completed(http_link *k)
@@ -518,7 +549,24 @@ static void accept_some(worker *w)
         if (w->links != NULL)
             w->links->prev = k;
         w->links = k;
+        w->link_count++;
     }
+}
+
+/* Answers a resumed link's request, or frees the link if it closed meanwhile (5). */
+static void resume_one(worker *w, http_link *k)
+{
+    http_handler *h = &w->loop->handler;
+    k->resume_next = NULL;
+    assert(k->waiting && k->req != NULL);
+    h->resumed(k->req);
+    if (k->dead) {
+        k->waiting = false;
+        request_completed(k);
+        link_free(k);
+        return;
+    }
+    pump(k);
 }
 
 static void take_resumed(worker *w)
@@ -536,20 +584,24 @@ static void take_resumed(worker *w)
         ordered = list;
         list = next;
     }
-    http_handler *h = &w->loop->handler;
     while (ordered != NULL) {
         http_link *k = ordered;
         ordered = k->resume_next;
-        k->resume_next = NULL;
-        assert(k->waiting && k->req != NULL);
-        h->resumed(k->req);
-        if (k->dead) {
-            k->waiting = false;
-            request_completed(k);
-            link_free(k);
-            continue;
-        }
-        pump(k);
+        resume_one(w, k);
+    }
+}
+
+/* The links resumed on this thread (8), as the list stood: what their pumps
+ * resume (pipelined requests) waits for the next turn. */
+static void take_local(worker *w)
+{
+    assert(this_worker == w);
+    http_link *list = w->local_head;
+    w->local_head = w->local_tail = NULL;
+    while (list != NULL) {
+        http_link *k = list;
+        list = k->resume_next;
+        resume_one(w, k);
     }
 }
 
@@ -584,8 +636,11 @@ static void *worker_main(void *arg)
     http_loop *loop = w->loop;
     struct epoll_event events[HTTP_LOOP_EVENTS_MAX];
     uint64_t next_reap = monotonic_ns() + HTTP_LOOP_TICK_MS * NS_PER_MS;
+    this_worker = w;
     while (!atomic_load(&loop->stop)) {
-        int n = epoll_wait(w->epoll_fd, events, HTTP_LOOP_EVENTS_MAX, HTTP_LOOP_TICK_MS);
+        /* A link resumed on this thread is answered now, not a tick later (8). */
+        int timeout_ms = w->local_head != NULL ? 0 : HTTP_LOOP_TICK_MS;
+        int n = epoll_wait(w->epoll_fd, events, HTTP_LOOP_EVENTS_MAX, timeout_ms);
         for (int i = 0; i < n; i++) {
             void *p = events[i].data.ptr;
             if (p == &listen_marker) {
@@ -603,6 +658,7 @@ static void *worker_main(void *arg)
                 pump(k);
             }
         }
+        take_local(w); /* (8): after the batch's events, before its frees (7) */
         uint64_t now = monotonic_ns();
         if (now >= next_reap) {
             if (w->listen_paused) {
@@ -692,11 +748,14 @@ void http_loop_stop(http_loop *loop)
     for (unsigned i = 0; i < loop->started; i++) {
         worker *w = &loop->workers[i];
         /* The committer is stopped: whatever it resumed is answered or dropped now. */
-        http_link *list = w->resumed;
-        w->resumed = NULL;
-        for (http_link *k = list, *next; k != NULL; k = next) {
-            next = k->resume_next;
-            k->waiting = false;
+        http_link *lists[] = {w->resumed, w->local_head};
+        w->resumed = w->local_head = w->local_tail = NULL;
+        for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+            for (http_link *k = lists[l], *next; k != NULL; k = next) {
+                next = k->resume_next;
+                k->resume_next = NULL;
+                k->waiting = false;
+            }
         }
         while (w->links != NULL) {
             http_link *k = w->links;

@@ -77,8 +77,15 @@ bool http_link_answer(http_link *link, unsigned status, const char *headers, cha
 /* Sends "100 Continue" now (the body will be read). */
 void http_link_continue(http_link *link);
 /* From any thread, once: the request waits no more; resumed(req) runs on the
- * link's worker soon after (one wake of the worker per batch). */
+ * link's worker soon after (one wake of the worker per batch). From a handler
+ * call on the link's own worker: no wake, resumed(req) runs once the worker has
+ * seen its current batch of events, never inside the call. */
 void http_link_resume(http_link *link);
+/* From a handler call: whether the link is its worker's only connection and the
+ * loop has other workers, so that the call may block (commit inline) without
+ * holding up another client: new connections go to the workers that wait for them
+ * (EPOLLEXCLUSIVE). Never with one worker: blocked, it would accept no one. */
+bool http_link_alone(const http_link *link);
 /* The client's address. */
 const struct sockaddr *http_link_peer(const http_link *link);
 /* Whether the client asked to keep the connection (HTTP/1.1, or 1.0 keep-alive). */

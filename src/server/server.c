@@ -17,6 +17,12 @@
  *        completed             -> the answer went out: logged and freed
  *      The committer writes the results, then resumes (http_link_resume); the
  *      context is freed only in completed, after the last other call.
+ *  (6) When the committer is idle and the connection is its worker's only one, a
+ *      request commits inside its own end() (committer_submit; another connection
+ *      must not wait for a transaction that is not its own, which a stuck store
+ *      can make last seconds): item_committed() then runs on the request's worker,
+ *      whose resume only lists the link; resumed() comes after end() returned,
+ *      before the worker waits again, so no handler call nests in another.
  *  (3) Every head is read strictly (server/http_head.c) and checked by the guard
  *      before begin: a head that fails gets its problem answer from the loop, and
  *      the connection closes.
@@ -633,12 +639,26 @@ static http_reply reply_too_big(const request_ctx *ctx)
 
 /* ---- attempts, confirms and cancels: queue, wait, answer ---- */
 
+/* On the committer thread, or on this request's own worker inside the push
+ * (committer_submit: the committer was idle); either way only the resume, which
+ * on the own worker runs resumed() after the handler call returned (6). */
 static void item_committed(commit_item *item)
 {
     request_ctx *ctx = item->arg;
     http_link *link = ctx->link;
     atomic_store_explicit(&ctx->committed, true, memory_order_release);
     http_link_resume(link); /* the last touch of ctx on this thread */
+}
+
+/* Queues the request's item, or commits it inline (6) when its connection is
+ * alone on its worker: blocking the worker for the transaction then holds up no
+ * other client (a store that waits, for a lock or a standby, waits only for it). */
+static committer_push_result push_item(request_ctx *ctx)
+{
+    committer *c = ctx->server->committer;
+    if (http_link_alone(ctx->link))
+        return committer_submit(c, &ctx->item, NULL, NULL);
+    return committer_push(c, &ctx->item, NULL, NULL);
 }
 
 static void fail_all(booking_result *results, size_t count, booking_reason reason)
@@ -722,9 +742,9 @@ static bool queue_attempts(request_ctx *ctx)
     ctx->item = (commit_item){.requests = ctx->attempts.requests, .results = ctx->results,
                               .count = count, .done = item_committed, .arg = ctx};
     ctx->state = STATE_WAITING;
-    committer_push_result r = committer_push(ctx->server->committer, &ctx->item, NULL, NULL);
-    if (r == COMMITTER_QUEUED)
-        return true; /* it waits; item_committed() resumes it */
+    committer_push_result r = push_item(ctx);
+    if (r == COMMITTER_QUEUED || r == COMMITTER_COMMITTED)
+        return true; /* it waits; item_committed() resumed it, or will (6) */
     /* Not taken: answered at once, FAILED, nothing was done. */
     fail_all(ctx->results, count,
              r == COMMITTER_FULL ? BOOKING_REASON_BUSY : BOOKING_REASON_UNAVAILABLE);
@@ -762,9 +782,9 @@ static bool queue_change(request_ctx *ctx, booking_change_kind kind)
                               .reasons = &ctx->change_reason, .records = &ctx->change_record,
                               .count = 1, .done = item_committed, .arg = ctx};
     ctx->state = STATE_WAITING;
-    committer_push_result r = committer_push(ctx->server->committer, &ctx->item, NULL, NULL);
-    if (r == COMMITTER_QUEUED)
-        return true; /* it waits; item_committed() resumes it */
+    committer_push_result r = push_item(ctx);
+    if (r == COMMITTER_QUEUED || r == COMMITTER_COMMITTED)
+        return true; /* it waits; item_committed() resumed it, or will (6) */
     /* Not taken: answered at once, as a refused attempt is; nothing was done. */
     ctx->change_reason = r == COMMITTER_FULL ? BOOKING_REASON_BUSY : BOOKING_REASON_UNAVAILABLE;
     return answer_change(ctx);

@@ -4,7 +4,9 @@
  * arrival order, one transaction per batch with requests never split, the bounded
  * queue, and a stop that answers everything queued (SPEC section 4, "Batching");
  * confirms and cancels beside attempts: both decided per round, each kind in order;
- * bundles: a round never holds more than BOOKING_BATCH_LINES_MAX lines (SPEC section 3).
+ * bundles: a round never holds more than BOOKING_BATCH_LINES_MAX lines (SPEC section 3);
+ * committer_submit: a lone item commits on the submitting thread when the committer
+ * is idle, what comes meanwhile queues behind it, and a stress of both kinds of round.
  */
 #include "server/committer.h"
 #include "server/metrics.h"
@@ -507,6 +509,338 @@ static void an_item_over_the_lines_limit_of_a_batch_is_never_queued(void **state
     booking_store_close(store);
 }
 
+/* ---- committer_submit: rounds on the submitting thread (committer.c, (6)) ---- */
+
+typedef struct submitter {
+    committer *c;
+    test_item *t;
+    committer_push_result r;
+    pthread_t self;
+} submitter;
+
+/* A thread that submits one item (its done() may hold it at the gate). */
+static void *submit_thread(void *arg)
+{
+    submitter *s = arg;
+    s->self = pthread_self();
+    s->r = committer_submit(s->c, &s->t->item, NULL, NULL);
+    return NULL;
+}
+
+/* Starts a thread whose submit commits inline and waits at the shut gate in its
+ * done(): the round stays busy until open_gate(). */
+static void inline_round_held(submitter *s, committer *c, test_item *t, pthread_t *thread)
+{
+    *s = (submitter){.c = c, .t = t};
+    assert_int_equal(pthread_create(thread, NULL, submit_thread, s), 0);
+    wait_gate_reached();
+}
+
+static void a_lone_item_commits_on_the_submitting_thread_when_the_committer_is_idle(void **state)
+{
+    (void)state;
+    static test_item lone, second;
+    booking_store *store = open_memory("r", 10);
+    server_metrics m;
+    metrics_init(&m);
+    committer *c;
+    assert_int_equal(committer_start(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX, &c), 0);
+    gate_reset(true);
+    item_init(&lone, "lone", "r", 1);
+    assert_int_equal(committer_submit(c, &lone.item, NULL, NULL), COMMITTER_COMMITTED);
+    /* done() ran before the return, once, with the results final. */
+    assert_int_equal(lone.done_calls, 1);
+    assert_int_equal(lone.results[0].outcome, BOOKING_BOOKED);
+    assert_int_equal(atomic_load(&m.batch_count), 1);
+    assert_int_equal(atomic_load(&m.batch_sum), 1);
+    assert_int_equal(atomic_load(&m.queue_attempts), 0);
+    /* Idle again once it returned: the next one commits inline too. */
+    item_init(&second, "lone-2", "r", 1);
+    assert_int_equal(committer_submit(c, &second.item, NULL, NULL), COMMITTER_COMMITTED);
+    assert_int_equal(second.done_calls, 1);
+    assert_int_equal(atomic_load(&m.batch_count), 2);
+    committer_stop(c);
+    committer_free(c);
+    booking_reason reason;
+    booking_record rec;
+    assert_int_equal(booking_get_booking(store, "lone-0", &reason, &rec), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+    booking_store_close(store);
+}
+
+/* An item that notes the thread its done() ran on. */
+typedef struct noted_item {
+    test_item t;
+    pthread_t done_on;
+} noted_item;
+
+static void on_done_noted(commit_item *item)
+{
+    noted_item *n = item->arg;
+    n->done_on = pthread_self();
+    gate_pass(&n->t.done_calls);
+}
+
+static void items_submitted_during_an_inline_round_are_taken_by_the_committer_in_arrival_order(
+    void **state)
+{
+    (void)state;
+    static noted_item items[ITEMS];
+    booking_store *store = open_memory("r", ITEMS / 2);
+    server_metrics m;
+    metrics_init(&m);
+    committer *c;
+    assert_int_equal(committer_start(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX, &c), 0);
+    gate_reset(false);
+    char prefix[24];
+    for (int i = 0; i < ITEMS; i++) {
+        snprintf(prefix, sizeof prefix, "inline-order-%d", i);
+        item_init(&items[i].t, prefix, "r", 1);
+        items[i].t.item.done = on_done_noted;
+        items[i].t.item.arg = &items[i];
+    }
+    submitter first;
+    pthread_t first_thread;
+    inline_round_held(&first, c, &items[0].t, &first_thread);
+    for (int i = 1; i < ITEMS; i++) /* a round is busy: they queue */
+        assert_int_equal(committer_submit(c, &items[i].t.item, NULL, NULL), COMMITTER_QUEUED);
+    assert_int_equal(atomic_load(&m.queue_attempts), ITEMS - 1);
+    /* The committer thread does not start a round while the inline one is busy. */
+    struct timespec settle = {.tv_sec = 0, .tv_nsec = 20 * 1000000L};
+    nanosleep(&settle, NULL);
+    assert_int_equal(done_count(), 1);
+    assert_int_equal(atomic_load(&m.batch_count), 1); /* the inline one, in its done() */
+    open_gate();
+    assert_int_equal(pthread_join(first_thread, NULL), 0);
+    assert_int_equal(first.r, COMMITTER_COMMITTED);
+    wait_done(ITEMS);
+    assert_true(pthread_equal(items[0].done_on, first.self));
+    for (int i = 0; i < ITEMS; i++) {
+        assert_int_equal(items[i].t.done_calls, 1);
+        /* Arrival order across both rounds: the first ITEMS / 2 got the units. */
+        assert_int_equal(items[i].t.results[0].outcome,
+                         i < ITEMS / 2 ? BOOKING_BOOKED : BOOKING_REJECTED);
+        if (i > 0) {
+            assert_false(pthread_equal(items[i].done_on, first.self));
+            assert_false(pthread_equal(items[i].done_on, pthread_self()));
+        }
+    }
+    /* The inline round, then the 63 queued behind it in one transaction. */
+    assert_int_equal(atomic_load(&m.batch_count), 2);
+    assert_int_equal(atomic_load(&m.batch_sum), ITEMS);
+    committer_stop(c);
+    committer_free(c);
+    booking_store_close(store);
+}
+
+typedef struct stopper {
+    committer *c;
+    atomic_bool returned;
+} stopper;
+
+static void *stop_thread(void *arg)
+{
+    stopper *s = arg;
+    committer_stop(s->c);
+    atomic_store(&s->returned, true);
+    return NULL;
+}
+
+static void a_close_during_an_inline_round_drains_it_and_what_queued_behind_it(void **state)
+{
+    (void)state;
+    static test_item first, behind, late;
+    booking_store *store = open_memory("r", 10);
+    server_metrics m;
+    metrics_init(&m);
+    committer *c;
+    assert_int_equal(committer_start(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX, &c), 0);
+    gate_reset(false);
+    item_init(&first, "drain-first", "r", 1);
+    item_init(&behind, "drain-behind", "r", 1);
+    item_init(&late, "drain-late", "r", 1);
+    submitter s;
+    pthread_t submitting;
+    inline_round_held(&s, c, &first, &submitting);
+    assert_int_equal(committer_submit(c, &behind.item, NULL, NULL), COMMITTER_QUEUED);
+    committer_close(c);
+    /* Closed: nothing more is taken, inline or queued. */
+    assert_int_equal(committer_submit(c, &late.item, NULL, NULL), COMMITTER_CLOSED);
+    assert_int_equal(committer_push(c, &late.item, NULL, NULL), COMMITTER_CLOSED);
+    stopper stop = {.c = c};
+    atomic_init(&stop.returned, false);
+    pthread_t stopping;
+    assert_int_equal(pthread_create(&stopping, NULL, stop_thread, &stop), 0);
+    /* The stop waits for the inline round to end. */
+    struct timespec settle = {.tv_sec = 0, .tv_nsec = 20 * 1000000L};
+    nanosleep(&settle, NULL);
+    assert_false(atomic_load(&stop.returned));
+    open_gate();
+    assert_int_equal(pthread_join(stopping, NULL), 0);
+    assert_int_equal(pthread_join(submitting, NULL), 0);
+    assert_int_equal(s.r, COMMITTER_COMMITTED);
+    assert_int_equal(first.done_calls, 1);
+    assert_int_equal(behind.done_calls, 1);
+    assert_int_equal(behind.results[0].outcome, BOOKING_BOOKED);
+    assert_int_equal(late.done_calls, 0);
+    committer_free(c);
+    booking_store_close(store);
+}
+
+static void an_inline_round_leaves_the_queue_limit_as_it_is(void **state)
+{
+    (void)state;
+    static test_item first, fill[2], over;
+    booking_store *store = open_memory("r", 1000000);
+    server_metrics m;
+    metrics_init(&m);
+    committer *c;
+    /* Room for exactly 8192 queued attempts; the inline round's one is not queued. */
+    assert_int_equal(committer_start(store, &m, BOOKING_BATCH_MAX, &c), 0);
+    gate_reset(false);
+    item_init(&first, "limit-0", "r", 1);
+    submitter s;
+    pthread_t submitting;
+    inline_round_held(&s, c, &first, &submitting);
+    assert_int_equal(atomic_load(&m.queue_attempts), 0);
+    item_init(&fill[0], "limit-a", "r", BIG_ITEM);
+    item_init(&fill[1], "limit-b", "r", BOOKING_BATCH_MAX - BIG_ITEM);
+    assert_int_equal(committer_submit(c, &fill[0].item, NULL, NULL), COMMITTER_QUEUED);
+    assert_int_equal(committer_submit(c, &fill[1].item, NULL, NULL), COMMITTER_QUEUED);
+    assert_int_equal(atomic_load(&m.queue_attempts), BOOKING_BATCH_MAX);
+    item_init(&over, "limit-over", "r", 1);
+    assert_int_equal(committer_submit(c, &over.item, NULL, NULL), COMMITTER_FULL);
+    assert_int_equal(atomic_load(&m.queue_full), 1);
+    /* Past the lines limit: never taken, inline or not. */
+    static test_item bundles;
+    item_init(&bundles, "limit-lines", "r", BOOKING_BATCH_LINES_MAX / BOOKING_LINES_MAX + 1);
+    item_bundles(&bundles);
+    assert_int_equal(committer_submit(c, &bundles.item, NULL, NULL), COMMITTER_FULL);
+    open_gate();
+    assert_int_equal(pthread_join(submitting, NULL), 0);
+    committer_stop(c);
+    assert_int_equal(first.done_calls, 1);
+    assert_int_equal(fill[0].done_calls, 1);
+    assert_int_equal(fill[1].done_calls, 1);
+    assert_int_equal(over.done_calls, 0);
+    assert_int_equal(bundles.done_calls, 0);
+    committer_free(c);
+    booking_reason reason;
+    booking_record rec;
+    assert_int_equal(booking_get_booking(store, "limit-over-0", &reason, &rec), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_UNKNOWN_BOOKING);
+    booking_store_close(store);
+}
+
+/* The stress: clients, each one request in flight at a time as a connection has,
+ * alternating committer_submit and committer_push, so rounds run on the clients'
+ * threads and on the committer's, mixed. Small items, no gate. */
+#define STRESS_CLIENTS 4
+#define STRESS_ROUNDS 400
+#define STRESS_CAPACITY (STRESS_CLIENTS * STRESS_ROUNDS / 2)
+
+typedef struct stress_client {
+    committer *c;
+    int index;
+    commit_item item;
+    booking_request request;
+    booking_result result;
+    char id[64];
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int done_calls; /* under lock */
+    int booked, rejected, inline_rounds, refused;
+} stress_client;
+
+static void on_stress_done(commit_item *item)
+{
+    stress_client *sc = item->arg;
+    pthread_mutex_lock(&sc->lock);
+    sc->done_calls++;
+    pthread_cond_signal(&sc->cond);
+    pthread_mutex_unlock(&sc->lock);
+}
+
+static void *stress_thread(void *arg)
+{
+    stress_client *sc = arg;
+    for (int i = 0; i < STRESS_ROUNDS; i++) {
+        snprintf(sc->id, sizeof sc->id, "stress-%d-%d", sc->index, i);
+        sc->request = (booking_request){.booking_id = sc->id, .resource_id = "r", .units = 1};
+        sc->item = (commit_item){.requests = &sc->request, .results = &sc->result, .count = 1,
+                                 .done = on_stress_done, .arg = sc};
+        committer_push_result r = (i + sc->index) % 2 == 0
+                                      ? committer_submit(sc->c, &sc->item, NULL, NULL)
+                                      : committer_push(sc->c, &sc->item, NULL, NULL);
+        if (r == COMMITTER_FULL || r == COMMITTER_CLOSED) {
+            sc->refused++;
+            continue;
+        }
+        sc->inline_rounds += r == COMMITTER_COMMITTED;
+        pthread_mutex_lock(&sc->lock);
+        while (sc->done_calls < i + 1 - sc->refused)
+            pthread_cond_wait(&sc->cond, &sc->lock);
+        pthread_mutex_unlock(&sc->lock);
+        if (sc->result.outcome == BOOKING_BOOKED)
+            sc->booked++;
+        else if (sc->result.outcome == BOOKING_REJECTED)
+            sc->rejected++;
+    }
+    return NULL;
+}
+
+static void mixed_inline_and_queued_rounds_answer_every_item_once_and_decide_it_once(
+    void **state)
+{
+    (void)state;
+    static stress_client clients[STRESS_CLIENTS];
+    booking_store *store = open_memory("r", STRESS_CAPACITY);
+    server_metrics m;
+    metrics_init(&m);
+    committer *c;
+    assert_int_equal(committer_start(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX, &c), 0);
+    pthread_t threads[STRESS_CLIENTS];
+    for (int i = 0; i < STRESS_CLIENTS; i++) {
+        clients[i] = (stress_client){.c = c, .index = i};
+        pthread_mutex_init(&clients[i].lock, NULL);
+        pthread_cond_init(&clients[i].cond, NULL);
+        assert_int_equal(pthread_create(&threads[i], NULL, stress_thread, &clients[i]), 0);
+    }
+    int booked = 0, rejected = 0, inline_rounds = 0;
+    for (int i = 0; i < STRESS_CLIENTS; i++) {
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+        assert_int_equal(clients[i].refused, 0); /* one in flight each: never full */
+        assert_int_equal(clients[i].done_calls, STRESS_ROUNDS);
+        booked += clients[i].booked;
+        rejected += clients[i].rejected;
+        inline_rounds += clients[i].inline_rounds;
+        pthread_cond_destroy(&clients[i].cond);
+        pthread_mutex_destroy(&clients[i].lock);
+    }
+    committer_stop(c);
+    committer_free(c);
+    /* Every attempt decided once: exactly the capacity booked, the rest rejected. */
+    assert_int_equal(booked, STRESS_CAPACITY);
+    assert_int_equal(rejected, STRESS_CLIENTS * STRESS_ROUNDS - STRESS_CAPACITY);
+    assert_int_equal(atomic_load(&m.batch_sum), STRESS_CLIENTS * STRESS_ROUNDS);
+    assert_true(inline_rounds >= 1); /* the first submit found the committer idle */
+    /* What the store kept agrees with the answers (bench/honest.sh's rule). */
+    int kept = 0;
+    for (int t = 0; t < STRESS_CLIENTS; t++) {
+        for (int i = 0; i < STRESS_ROUNDS; i++) {
+            char id[64];
+            snprintf(id, sizeof id, "stress-%d-%d", t, i);
+            booking_reason reason;
+            booking_record rec;
+            assert_int_equal(booking_get_booking(store, id, &reason, &rec), BOOKING_OK);
+            assert_int_equal(reason, BOOKING_REASON_OK); /* every decision kept */
+            kept += rec.outcome == BOOKING_BOOKED;
+        }
+    }
+    assert_int_equal(kept, STRESS_CAPACITY);
+    booking_store_close(store);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -520,6 +854,13 @@ int main(void)
         cmocka_unit_test(
             a_round_never_holds_more_lines_than_a_batch_may_and_a_single_attempt_counts_one),
         cmocka_unit_test(an_item_over_the_lines_limit_of_a_batch_is_never_queued),
+        cmocka_unit_test(a_lone_item_commits_on_the_submitting_thread_when_the_committer_is_idle),
+        cmocka_unit_test(
+            items_submitted_during_an_inline_round_are_taken_by_the_committer_in_arrival_order),
+        cmocka_unit_test(a_close_during_an_inline_round_drains_it_and_what_queued_behind_it),
+        cmocka_unit_test(an_inline_round_leaves_the_queue_limit_as_it_is),
+        cmocka_unit_test(
+            mixed_inline_and_queued_rounds_answer_every_item_once_and_decide_it_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,8 +5,12 @@
  * the wire. A link that a resume closes (its client reset the connection while
  * its request waited) must not be touched by the socket's own event that the same
  * epoll_wait returned after the wake: run under the address sanitizer, a link
- * freed too early is a use after free. An answer the client does not read closes
- * its connection after the write timeout, whatever else the client sends.
+ * freed too early is a use after free; so with the resume from another thread
+ * (the committer's: an eventfd wake) as from the link's own worker (a commit
+ * inside end(): no wake, the link listed and answered after the batch). Pipelined
+ * requests resumed on their own worker are each answered, in order. An answer the
+ * client does not read closes its connection after the write timeout, whatever
+ * else the client sends.
  */
 #include "server/gate.h"
 #include "server/http_loop.h"
@@ -15,6 +19,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -66,9 +71,8 @@ static void on_body(void *req, const char *data, size_t len)
 /* The request waits (as an attempt for the committer does); it is resumed at once,
  * so the wake is ready first, and only then is the client asked to reset, so that
  * its socket's event comes after the wake in the same epoll_wait. */
-static void on_end(void *req)
+static void wait_for_reset(void)
 {
-    http_link_resume(req);
     pthread_mutex_lock(&fx.lock);
     fx.reset_asked = true;
     pthread_cond_broadcast(&fx.cond);
@@ -76,6 +80,28 @@ static void on_end(void *req)
         pthread_cond_wait(&fx.cond, &fx.lock);
     pthread_mutex_unlock(&fx.lock);
     sleep_ms(SETTLE_MS);
+}
+
+static void on_end(void *req)
+{
+    http_link_resume(req);
+    wait_for_reset();
+}
+
+static void *resume_thread(void *req)
+{
+    http_link_resume(req);
+    return NULL;
+}
+
+/* As on_end, but resumed from another thread, as the committer's: the eventfd
+ * wake is written before the client resets. */
+static void on_end_resumed_elsewhere(void *req)
+{
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, resume_thread, req), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    wait_for_reset();
 }
 
 static void on_resumed(void *req)
@@ -141,11 +167,14 @@ static void loop_fixture_stop(loop_fixture *f)
     gate_free(f->g);
 }
 
-static void a_link_closed_by_its_resume_is_not_touched_by_its_own_event_of_the_same_wait(
-    void **state)
+/* The client resets once its request was resumed (by end), before the answer. */
+static void reset_after_the_resume(void (*end)(void *req))
 {
-    (void)state;
-    loop_fixture f = loop_fixture_start(WAIT_MS, on_end);
+    pthread_mutex_lock(&fx.lock);
+    fx.reset_asked = fx.reset_done = false;
+    fx.completed = 0;
+    pthread_mutex_unlock(&fx.lock);
+    loop_fixture f = loop_fixture_start(WAIT_MS, end);
 
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
@@ -172,6 +201,104 @@ static void a_link_closed_by_its_resume_is_not_touched_by_its_own_event_of_the_s
 
     loop_fixture_stop(&f);
     assert_int_equal(fx.completed, 1);
+}
+
+static void a_link_closed_by_its_resume_is_not_touched_by_its_own_event_of_the_same_wait(
+    void **state)
+{
+    (void)state;
+    reset_after_the_resume(on_end);
+}
+
+static void a_link_closed_by_a_resume_from_another_thread_is_not_touched_by_its_own_event(
+    void **state)
+{
+    (void)state;
+    reset_after_the_resume(on_end_resumed_elsewhere);
+}
+
+static void on_end_resume_only(void *req)
+{
+    http_link_resume(req); /* on the link's own worker: listed, answered after end() */
+}
+
+#define PIPELINED 3
+
+static atomic_int alone_seen = -1; /* what http_link_alone said in end() */
+
+static void on_end_noting_alone(void *req)
+{
+    atomic_store(&alone_seen, http_link_alone(req) ? 1 : 0);
+    http_link_resume(req);
+}
+
+/* The only worker must never block in a commit: while it waited no one else, not
+ * even a new client's /healthz, would be served (another worker always accepts). */
+static void a_connection_on_a_loop_of_one_worker_is_never_alone(void **state)
+{
+    (void)state;
+    pthread_mutex_lock(&fx.lock);
+    fx.completed = 0;
+    pthread_mutex_unlock(&fx.lock);
+    loop_fixture f = loop_fixture_start(WAIT_MS, on_end_noting_alone); /* one worker */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&f.bound, sizeof f.bound), 0);
+    static const char request[] = "GET /1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    assert_int_equal(send(fd, request, sizeof request - 1, 0), (ssize_t)(sizeof request - 1));
+    struct timeval bound = {.tv_sec = WAIT_MS / 1000};
+    assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound), 0);
+    char got[4096];
+    while (recv(fd, got, sizeof got, 0) > 0) {
+    }
+    close(fd);
+    loop_fixture_stop(&f);
+    assert_int_equal(fx.completed, 1);
+    assert_int_equal(atomic_load(&alone_seen), 0); /* the only link, of the only worker */
+}
+
+static void pipelined_requests_resumed_on_their_own_worker_are_each_answered_in_order(
+    void **state)
+{
+    (void)state;
+    pthread_mutex_lock(&fx.lock);
+    fx.completed = 0;
+    pthread_mutex_unlock(&fx.lock);
+    loop_fixture f = loop_fixture_start(WAIT_MS, on_end_resume_only);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&f.bound, sizeof f.bound), 0);
+    static const char requests[] = "GET /1 HTTP/1.1\r\nHost: x\r\n\r\n"
+                                   "GET /2 HTTP/1.1\r\nHost: x\r\n\r\n"
+                                   "GET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    assert_int_equal(send(fd, requests, sizeof requests - 1, 0), (ssize_t)(sizeof requests - 1));
+    struct timeval bound = {.tv_sec = WAIT_MS / 1000};
+    assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound), 0);
+    char got[8192];
+    size_t len = 0;
+    for (;;) { /* the last answer closes: read to the end */
+        ssize_t r = recv(fd, got + len, sizeof got - 1 - len, 0);
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+    }
+    got[len] = '\0';
+    close(fd);
+    /* Three answers, each whole, the last one closing. */
+    int answers = 0;
+    const char *last = NULL;
+    for (const char *at = got; (at = strstr(at, "HTTP/1.1 200 ")) != NULL; at++) {
+        answers++;
+        last = at;
+    }
+    assert_int_equal(answers, PIPELINED);
+    /* The one that asked to close is answered last: its answer alone closes. */
+    const char *closing = strstr(got, "Connection: close");
+    assert_non_null(closing);
+    assert_true(closing > last);
+    assert_null(strstr(closing + 1, "Connection: close"));
+    loop_fixture_stop(&f);
+    assert_int_equal(fx.completed, PIPELINED);
 }
 
 /* An answer far larger than the sockets hold between them: it blocks on the client. */
@@ -223,6 +350,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(
             a_link_closed_by_its_resume_is_not_touched_by_its_own_event_of_the_same_wait),
+        cmocka_unit_test(
+            a_link_closed_by_a_resume_from_another_thread_is_not_touched_by_its_own_event),
+        cmocka_unit_test(
+            pipelined_requests_resumed_on_their_own_worker_are_each_answered_in_order),
+        cmocka_unit_test(a_connection_on_a_loop_of_one_worker_is_never_alone),
         cmocka_unit_test(
             an_answer_not_read_closes_after_the_write_timeout_though_the_client_sends),
     };
