@@ -31,6 +31,20 @@
  *      batch's events, as it stood (a pipelined request resumed meanwhile waits
  *      for the next turn, and epoll_wait does not sleep while one does), so a
  *      client that pipelines cannot hold the worker from its other connections.
+ *  (9) Connections spread over the workers. The kernel hands an EPOLLEXCLUSIVE
+ *      readiness of the listening socket to the first epoll on the socket's wait
+ *      queue, busy or not, so the worker first on it took most connections: a
+ *      client's second connection (beside an idle control connection or a metrics
+ *      scraper) was then seldom alone on its worker (8), and its lone attempts
+ *      seldom committed there. With two or more workers, a worker accepts one
+ *      connection per wake and then registers the listening socket again
+ *      (rotate_listen), which puts it at the back of the queue: connections that
+ *      arrive one after another go to the workers in turn. Only a worker that
+ *      took a connection moves: one woken for a connection another worker took
+ *      first (the kernel may wake both) would undo the turn. Two epoll_ctl per
+ *      connection, none per request; connections that arrive in a burst may still
+ *      go to one worker (its registration sees them queued), which only weakens
+ *      the spread.
  */
 #include "server/http_loop.h"
 #include "server/http_conn.h"
@@ -507,10 +521,24 @@ static void pump(http_link *k)
 
 /* ---- the worker ---- */
 
+/* (9): to the back of the listening socket's queue, so the next connection goes to
+ * another worker. A failed registration leaves the socket paused until the tick,
+ * as running out of descriptors does. */
+static void rotate_listen(worker *w)
+{
+    assert(w->loop->config.threads >= 2 && !w->listen_paused);
+    gate_unwatch(w->loop->gate, w->epoll_fd);
+    struct epoll_event listen = {.events = EPOLLIN | EPOLLEXCLUSIVE,
+                                 .data.ptr = (void *)&listen_marker};
+    w->listen_paused = gate_watch(w->loop->gate, w->epoll_fd, &listen) != 0;
+}
+
 static void accept_some(worker *w)
 {
     http_loop *loop = w->loop;
-    for (int i = 0; i < HTTP_LOOP_ACCEPT_BATCH_MAX; i++) {
+    /* (9): with others to take the next one, one connection per wake. */
+    int accept_max = loop->config.threads >= 2 ? 1 : HTTP_LOOP_ACCEPT_BATCH_MAX;
+    for (int i = 0; i < accept_max; i++) {
         struct sockaddr_storage addr;
         socklen_t len = sizeof addr;
         bool starved = false;
@@ -550,6 +578,8 @@ static void accept_some(worker *w)
             w->links->prev = k;
         w->links = k;
         w->link_count++;
+        if (accept_max == 1 && !w->listen_paused)
+            rotate_listen(w);
     }
 }
 
