@@ -310,7 +310,10 @@ static int cb_start_map(void *ctx)
     case AT_ATTEMPTS:
         return attempt_begin(s);
     case AT_LINES:
-        if (s->attempt->line_count == BOOKING_LINES_MAX)
+        /* A bundle over its 64 lines, or a batch whose bundles alone are over
+         * its lines (the block holds no more): refused either way. */
+        if (s->attempt->line_count == BOOKING_LINES_MAX ||
+            s->line_count == BOOKING_BATCH_LINES_MAX)
             return 0;
         if (s->line_count == s->line_room && !block_grow(s))
             return sax_nomem(s);

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -129,12 +130,48 @@ static void a_body_yajl_would_misread_never_reaches_it(void **state)
     }
 }
 
+/* 1025 bundles of 64 lines: more lines than a batch may hold (SPEC section 3),
+ * in a body under its 2 MiB limit. Refused as the reference refuses it, however
+ * far the lines of the bundles before it went. */
+static void a_batch_over_its_lines_limit_is_refused_as_the_reference_refuses_it(void **state)
+{
+    (void)state;
+    /* One-character resource ids, distinct within a bundle, to stay under 2 MiB. */
+    static const char ids[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-";
+    static const char line[] = "{\"resource_id\":\"A\",\"units\":1}";
+    _Static_assert(sizeof ids - 1 >= BOOKING_LINES_MAX, "an id for each line");
+    size_t bundles = BOOKING_BATCH_LINES_MAX / BOOKING_LINES_MAX + 1;
+    size_t room = 64 + bundles * (64 + BOOKING_LINES_MAX * sizeof line);
+    char *body = malloc(room);
+    assert_non_null(body);
+    size_t n = (size_t)snprintf(body, room, "{\"attempts\":[");
+    for (size_t b = 0; b < bundles; b++) {
+        n += (size_t)snprintf(body + n, room - n, "%s{\"booking_id\":\"b%zu\",\"lines\":[",
+                              b > 0 ? "," : "", b);
+        for (size_t i = 0; i < BOOKING_LINES_MAX; i++)
+            n += (size_t)snprintf(body + n, room - n, "%s{\"resource_id\":\"%c\",\"units\":1}",
+                                  i > 0 ? "," : "", ids[i]);
+        n += (size_t)snprintf(body + n, room - n, "]}");
+    }
+    n += (size_t)snprintf(body + n, room - n, "]}");
+    assert_true(n < REQUEST_BODY_BATCH_MAX);
+    decoded_batch out, ref;
+    request_decode_result r = decode_batch(body, n, &out);
+    request_decode_result rr = decode_batch_reference(body, n, &ref);
+    assert_int_equal(r.status, REQUEST_DECODE_INVALID);
+    assert_int_equal(rr.status, REQUEST_DECODE_INVALID);
+    assert_string_equal(r.detail, rr.detail);
+    assert_null(out.attempts);
+    free(body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_plain_valid_body_is_decoded_by_yajl),
         cmocka_unit_test(every_body_gets_the_reference_decoders_status_and_detail),
         cmocka_unit_test(a_body_yajl_would_misread_never_reaches_it),
+        cmocka_unit_test(a_batch_over_its_lines_limit_is_refused_as_the_reference_refuses_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
