@@ -24,8 +24,8 @@ static void a_plain_valid_body_is_decoded_by_yajl(void **state)
     static const char *const attempts[] = {
         "{\"booking_id\":\"b-1\",\"resource_id\":\"r-1\",\"units\":2}",
         "{\"hold_ms\":604800000,\"units\":9007199254740991,\"resource_id\":\"r\",\"booking_id\":\"b\"}",
-        "{\"booking_id\":\"b\",\"lines\":[{\"resource_id\":\"x\",\"units\":2},"
-        "{\"units\":3,\"resource_id\":\"y\"}]} \r\n",
+        ("{\"booking_id\":\"b\",\"lines\":[{\"resource_id\":\"x\",\"units\":2},"
+         "{\"units\":3,\"resource_id\":\"y\"}]} \r\n"),
     };
     for (size_t i = 0; i < sizeof attempts / sizeof attempts[0]; i++) {
         decoded_attempt a;
@@ -76,8 +76,8 @@ static const char *const tricky[] = {
     "{\"booking_id\":\"b\",\"resource_id\":\"r\",\"units\":1,\"units\":1}",
     "{\"booking_id\":\"b\",\"resource_id\":\"r\",\"units\":1,\"x\":1}",
     "{\"booking_id\":\"b\",\"resource_id\":\"r\",\"units\":1,\"lines\":[]}",
-    "{\"booking_id\":\"b\",\"lines\":[{\"resource_id\":\"r\",\"units\":1},"
-    "{\"resource_id\":\"r\",\"units\":1}]}",
+    ("{\"booking_id\":\"b\",\"lines\":[{\"resource_id\":\"r\",\"units\":1},"
+     "{\"resource_id\":\"r\",\"units\":1}]}"),
     "{\"booking_id\":\"b\"}",
     "{\"booking_id\":\"b\",\"resource_id\":\"r\"",
     "{\"booking_id\":\"b\",\"resource_id\":\"r}",
