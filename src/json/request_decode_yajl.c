@@ -34,9 +34,11 @@
 #define YAJL_POOL_SIZE ((size_t)4096)
 #define YAJL_POOL_ALIGN alignof(max_align_t)
 
-/* The deepest a valid body nests: batch object, "attempts", attempt, "lines",
- * line. Anything deeper is declined before yajl pushes it. */
-#define SAX_DEPTH_MAX 5
+/* Depth: a valid body nests five deep at most (batch object, "attempts",
+ * attempt, "lines", line). The callbacks accept an object or array only where
+ * the schema has one (sax_where), so anything deeper is declined in the
+ * callback, before yajl pushes its state: yajl's state stack stays at its first
+ * 128 bytes. */
 
 /* yajl checks none of its allocations (yajl_alloc, its buffers and its state
  * stack use what they get), so what it is given must not fail: one pool per
