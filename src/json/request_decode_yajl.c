@@ -324,7 +324,7 @@ static int cb_start_map(void *ctx)
         s->block[s->line_count].units = 0;
         return 1;
     default:
-        return 0; /* an object where none belongs, or deeper than SAX_DEPTH_MAX */
+        return 0; /* an object where none belongs, or deeper than a valid body nests */
     }
 }
 
