@@ -369,7 +369,7 @@ request_decode_result decode_attempt_reference(const char *body, size_t len,
 }
 
 /* yajl first (request_decode_yajl.c): it accepts only what the reference
- * decoder accepts, with the same values, at a sixth of the cost; whatever it
+ * decoder accepts, with the same values, at a quarter of the cost; whatever it
  * declines the reference decoder decides, so a refusal reads as it always did. */
 request_decode_result decode_attempt(const char *body, size_t len, decoded_attempt *out)
 {
