@@ -12,6 +12,7 @@
 #include <stdalign.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 /* The arena's first block; each next one is twice the last, up to the largest.
  * An allocation over a quarter of the block size gets a block of its own, so
@@ -160,4 +161,24 @@ void json_alloc_arena_end(void)
 bool json_alloc_arena_active(void)
 {
     return thread_arena.active;
+}
+
+void *json_alloc_malloc(size_t size)
+{
+    if (!installed)
+        return malloc(size);
+    void *p = inner_malloc(size);
+    if (p == NULL)
+        failures++;
+    return p;
+}
+
+void json_alloc_free(void *p)
+{
+    if (p == NULL)
+        return;
+    if (!installed)
+        free(p);
+    else
+        inner_free(p);
 }

@@ -18,6 +18,7 @@
 #define BOOKING_JSON_ALLOC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Wraps jansson's current allocator (json_get_alloc_funcs) with the counting one.
  * Call once, before any thread uses jansson; a second call does nothing. */
@@ -37,5 +38,12 @@ void json_alloc_arena_end(void);
 
 /* Whether this thread is inside an arena (for the assertions of its callers). */
 bool json_alloc_arena_active(void);
+
+/* Memory from the wrapped allocator, never from an arena, its failures counted
+ * like jansson's: for the yajl parser's pool (json/request_decode_yajl.c), so
+ * that the allocator the tests fail on demand fails the yajl path too. Without
+ * json_alloc_install, malloc and free. Release with json_alloc_free. */
+void *json_alloc_malloc(size_t size);
+void json_alloc_free(void *p);
 
 #endif

@@ -5,11 +5,15 @@
  * never crashes; what it accepts is within SPEC section 3's limits, in exactly
  * one of the two forms of an attempt (single, or a bundle of distinct lines);
  * the decode's arena (json/json_alloc.h, installed as the service installs it)
- * is over when it returns.
+ * is over when it returns. Differential: attempt and batch bodies are decoded
+ * twice, by decode_attempt/decode_batch (yajl first) and by the jansson
+ * reference alone (json/request_decode_yajl.h); both give the same status and,
+ * on success, the same values.
  */
 #include "fuzz/fuzz.h"
 #include "json/json_alloc.h"
 #include "json/request_decode.h"
+#include "json/request_decode_yajl.h"
 
 #include <string.h>
 
@@ -35,6 +39,19 @@ static void require_attempt(const decoded_attempt *a)
     }
 }
 
+/* Two decodes of one attempt hold the same values. */
+static void require_same_attempt(const decoded_attempt *a, const decoded_attempt *b)
+{
+    FUZZ_REQUIRE(strcmp(a->booking_id, b->booking_id) == 0);
+    FUZZ_REQUIRE(strcmp(a->resource_id, b->resource_id) == 0);
+    FUZZ_REQUIRE(a->units == b->units && a->hold_ms == b->hold_ms);
+    FUZZ_REQUIRE(a->line_count == b->line_count && (a->lines == NULL) == (b->lines == NULL));
+    for (size_t i = 0; i < a->line_count; i++) {
+        FUZZ_REQUIRE(strcmp(a->lines[i].resource_id, b->lines[i].resource_id) == 0);
+        FUZZ_REQUIRE(a->lines[i].units == b->lines[i].units);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     json_alloc_install(); /* once; later calls do nothing */
@@ -51,6 +68,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             require_attempt(&a);
         else
             FUZZ_REQUIRE(a.lines == NULL && a.line_count == 0);
+        decoded_attempt ref;
+        request_decode_result rr = decode_attempt_reference(body, len, &ref);
+        FUZZ_REQUIRE(rr.status == r.status);
+        if (r.status == REQUEST_DECODE_OK)
+            require_same_attempt(&a, &ref);
+        else
+            FUZZ_REQUIRE(strcmp(rr.detail, r.detail) == 0);
+        decoded_attempt_free(&ref);
         decoded_attempt_free(&a);
         break;
     }
@@ -65,10 +90,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 lines += b.attempts[i].lines != NULL ? b.attempts[i].line_count : 1;
             }
             FUZZ_REQUIRE(lines == b.line_count && lines <= BOOKING_BATCH_LINES_MAX);
-            decoded_batch_free(&b);
         } else {
             FUZZ_REQUIRE(b.attempts == NULL && b.count == 0);
         }
+        decoded_batch ref;
+        request_decode_result rr = decode_batch_reference(body, len, &ref);
+        FUZZ_REQUIRE(rr.status == r.status);
+        if (r.status == REQUEST_DECODE_OK) {
+            FUZZ_REQUIRE(ref.count == b.count && ref.line_count == b.line_count);
+            for (size_t i = 0; i < b.count; i++)
+                require_same_attempt(&b.attempts[i], &ref.attempts[i]);
+        } else {
+            FUZZ_REQUIRE(strcmp(rr.detail, r.detail) == 0);
+        }
+        decoded_batch_free(&ref);
+        decoded_batch_free(&b);
         break;
     }
     default: {
