@@ -24,6 +24,10 @@
  *  (7) A closed link is freed only after the events of its epoll_wait were seen:
  *      a resume (or another event) can close a link whose own event comes later
  *      in the same batch. Until then it is on the worker's closed list, fd -1.
+ *  (8) An interim "100 Continue" is queued like the answer and written by the
+ *      same flush, before the answer's first byte: a socket full of the answers
+ *      before (the client reads slowly) delays it, never drops it, and it never
+ *      lands in the middle of the answer.
  */
 #include "server/http_loop.h"
 #include "server/http_conn.h"
@@ -79,6 +83,10 @@ struct http_link {
     size_t body_len;
     bool body_owned;
     size_t sent;               /* of head_len + body_len */
+    /* An interim "100 Continue", queued before the answer and sent whole before
+     * any byte of it (8): interim_sent of interim_len. */
+    char interim[HTTP_LOOP_INTERIM_MAX];
+    size_t interim_len, interim_sent;
 };
 
 struct worker {
@@ -203,8 +211,14 @@ bool http_link_answer(http_link *link, unsigned status, const char *headers, cha
 void http_link_continue(http_link *link)
 {
     static const char text[] = "HTTP/1.1 100 Continue\r\n\r\n";
-    /* Nothing else is on the wire yet: the socket takes these few bytes at once. */
-    (void)!send(link->fd, text, sizeof text - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    _Static_assert(sizeof text - 1 <= HTTP_LOOP_INTERIM_MAX, "the interim answer fits");
+    /* Before the answer and once per request: it goes out first (8). Queued, not
+     * sent here: the socket may be full of the answers before (a client that reads
+     * slowly), and a write that fails would close the link under the handler. */
+    assert(!link->answered && link->interim_len == 0);
+    memcpy(link->interim, text, sizeof text - 1);
+    link->interim_len = sizeof text - 1;
+    link->interim_sent = 0;
 }
 
 void http_link_resume(http_link *link)
@@ -252,6 +266,7 @@ static void request_completed(http_link *k)
     }
     k->answered = false;
     k->waiting = false;
+    k->interim_len = k->interim_sent = 0;
 }
 
 /* Onto the closed list (7): freed by links_free_closed(). */
@@ -290,21 +305,31 @@ static void link_close(http_link *k)
     link_free(k);
 }
 
-/* Writes what is queued; false: the link was closed. */
+static bool interim_pending(const http_link *k)
+{
+    return k->interim_sent < k->interim_len;
+}
+
+/* Writes what is queued, the interim answer first (8), then the answer if one is
+ * given; false: the link was closed. */
 static bool flush(http_link *k)
 {
-    size_t total = k->head_len + k->body_len;
     bool progressed = false; /* the deadline counts from the last progress, not event */
-    while (k->sent < total) {
-        struct iovec iov[2];
+    for (;;) {
+        struct iovec iov[3];
         int n = 0;
-        if (k->sent < k->head_len)
+        if (interim_pending(k))
+            iov[n++] = (struct iovec){.iov_base = k->interim + k->interim_sent,
+                                      .iov_len = k->interim_len - k->interim_sent};
+        if (k->answered && k->sent < k->head_len)
             iov[n++] = (struct iovec){.iov_base = k->head + k->sent,
                                       .iov_len = k->head_len - k->sent};
         size_t body_at = k->sent > k->head_len ? k->sent - k->head_len : 0;
-        if (k->body_len > body_at)
+        if (k->answered && k->body_len > body_at)
             iov[n++] = (struct iovec){.iov_base = k->body + body_at,
                                       .iov_len = k->body_len - body_at};
+        if (n == 0)
+            break;
         struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)n};
         ssize_t r = sendmsg(k->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -319,7 +344,12 @@ static bool flush(http_link *k)
             link_close(k);
             return false;
         }
-        k->sent += (size_t)r;
+        size_t wrote = (size_t)r, interim = k->interim_len - k->interim_sent;
+        if (interim > wrote)
+            interim = wrote;
+        k->interim_sent += interim;
+        k->sent += wrote - interim;
+        assert(k->sent <= k->head_len + k->body_len);
         progressed = true;
     }
     k->write_deadline_ns = 0;
@@ -414,10 +444,14 @@ static void pump(http_link *k)
             (void)linger_read(k);
             return;
         }
+        /* A blocked interim answer does not stop the reading of the body: a
+         * client may send it without waiting for the 100 (RFC 9110 10.1.1). */
+        if (interim_pending(k) && !k->answered && !flush(k))
+            return;
         if (k->answered) {
             if (!flush(k))
                 return;
-            if (k->sent < k->head_len + k->body_len)
+            if (interim_pending(k) || k->sent < k->head_len + k->body_len)
                 return; /* the rest when the socket takes it */
             request_completed(k);
             out_clear(k);

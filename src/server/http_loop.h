@@ -31,6 +31,8 @@
 #define HTTP_LOOP_LINGER_BYTES_MAX ((size_t)16 * 1024 * 1024)
 /* Bytes of the answer's head the loop holds (status line, headers). */
 #define HTTP_LOOP_HEAD_MAX 1536
+/* Bytes of an interim answer the loop holds ("HTTP/1.1 100 Continue" and its end). */
+#define HTTP_LOOP_INTERIM_MAX 32
 
 typedef struct http_link http_link; /* one connection */
 typedef struct http_loop http_loop;
@@ -74,7 +76,8 @@ void http_loop_stop(http_loop *loop);
  * if owned, and the connection closes). Given before end(), the answer closes. */
 bool http_link_answer(http_link *link, unsigned status, const char *headers, char *body,
                       size_t body_len, bool owned, bool close);
-/* Sends "100 Continue" now (the body will be read). */
+/* Queues "100 Continue" (the body will be read), once per request and before its
+ * answer: it goes out ahead of the answer, as soon as the socket takes it. */
 void http_link_continue(http_link *link);
 /* From any thread, once: the request waits no more; resumed(req) runs on the
  * link's worker soon after (one wake of the worker per batch). */

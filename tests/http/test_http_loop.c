@@ -6,7 +6,9 @@
  * its request waited) must not be touched by the socket's own event that the same
  * epoll_wait returned after the wake: run under the address sanitizer, a link
  * freed too early is a use after free. An answer the client does not read closes
- * its connection after the write timeout, whatever else the client sends.
+ * its connection after the write timeout, whatever else the client sends. A
+ * "100 Continue" asked for while the socket is full goes out once it drains,
+ * before the answer.
  */
 #include "server/gate.h"
 #include "server/http_loop.h"
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -110,7 +113,9 @@ typedef struct loop_fixture {
     struct sockaddr_in bound;
 } loop_fixture;
 
-static loop_fixture loop_fixture_start(unsigned write_timeout_ms, void (*end)(void *req))
+static loop_fixture loop_fixture_start(unsigned write_timeout_ms,
+                                       void *(*begin)(void *, http_link *, const http_head *),
+                                       void (*end)(void *req))
 {
     loop_fixture f = {0};
     gate_config gc = {.max_connections = 8, .max_per_peer = 8, .request_timeout_ms = WAIT_MS,
@@ -123,7 +128,7 @@ static loop_fixture loop_fixture_start(unsigned write_timeout_ms, void (*end)(vo
                      0);
     http_loop_config lc = {.threads = 1, .request_timeout_ms = WAIT_MS,
                            .write_timeout_ms = write_timeout_ms};
-    http_handler h = {.begin = on_begin, .body = on_body, .end = end,
+    http_handler h = {.begin = begin, .body = on_body, .end = end,
                       .resumed = on_resumed, .completed = on_completed,
                       .refused = on_refused};
     assert_int_equal(http_loop_start(&lc, f.g, &h, &f.loop), 0);
@@ -145,7 +150,7 @@ static void a_link_closed_by_its_resume_is_not_touched_by_its_own_event_of_the_s
     void **state)
 {
     (void)state;
-    loop_fixture f = loop_fixture_start(WAIT_MS, on_end);
+    loop_fixture f = loop_fixture_start(WAIT_MS, on_begin, on_end);
 
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
@@ -192,7 +197,7 @@ static void an_answer_not_read_closes_after_the_write_timeout_though_the_client_
     pthread_mutex_lock(&fx.lock);
     fx.completed = 0;
     pthread_mutex_unlock(&fx.lock);
-    loop_fixture f = loop_fixture_start(WRITE_TIMEOUT_MS, on_end_big);
+    loop_fixture f = loop_fixture_start(WRITE_TIMEOUT_MS, on_begin, on_end_big);
 
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
@@ -218,6 +223,122 @@ static void an_answer_not_read_closes_after_the_write_timeout_though_the_client_
     loop_fixture_stop(&f);
 }
 
+/* ---- 100 Continue behind a full socket ---- */
+
+#define STUFF_CHUNK 4096
+#define STUFF_BYTES_MAX ((size_t)64 * 1024 * 1024)
+
+/* Set before the request is sent, read by the handler. */
+static struct sockaddr_in continue_client; /* the client's own address */
+/* Under fx.lock: bytes the handler put before the 100, once it is done. */
+static size_t continue_stuffed;
+static bool continue_stuffed_done;
+
+/* The server's end of the client's connection: in this process, the loop's. */
+static int server_fd_of(const struct sockaddr_in *client)
+{
+    for (int fd = 3; fd < 1024; fd++) {
+        struct sockaddr_in peer;
+        socklen_t len = sizeof peer;
+        if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0 && len == sizeof peer &&
+            peer.sin_port == client->sin_port && peer.sin_addr.s_addr == client->sin_addr.s_addr)
+            return fd;
+    }
+    return -1;
+}
+
+/* Fills the socket up to EAGAIN (as answers a client has not read yet would),
+ * then asks for the 100, as the service does for a body it will read. */
+static void *on_begin_continue(void *arg, http_link *link, const http_head *head)
+{
+    (void)arg;
+    (void)head;
+    int fd = server_fd_of(&continue_client);
+    assert_true(fd >= 0);
+    static char junk[STUFF_CHUNK];
+    memset(junk, 'j', sizeof junk);
+    size_t stuffed = 0;
+    for (;;) {
+        ssize_t n = send(fd, junk, sizeof junk, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0)
+            break;
+        stuffed += (size_t)n;
+        assert_true(stuffed < STUFF_BYTES_MAX);
+    }
+    http_link_continue(link);
+    pthread_mutex_lock(&fx.lock);
+    continue_stuffed = stuffed;
+    continue_stuffed_done = true;
+    pthread_cond_broadcast(&fx.cond);
+    pthread_mutex_unlock(&fx.lock);
+    return link;
+}
+
+static void on_end_answer(void *req)
+{
+    static char body[] = "{}";
+    (void)http_link_answer(req, 200, "", body, sizeof body - 1, false, false);
+}
+
+/* Reads exactly len bytes (or what came within WAIT_MS). */
+static size_t read_exactly(int fd, char *buf, size_t len)
+{
+    size_t got = 0;
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    while (got < len && poll(&pfd, 1, WAIT_MS) > 0) {
+        ssize_t n = recv(fd, buf + got, len - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    return got;
+}
+
+static void a_100_continue_asked_while_the_socket_is_full_is_sent_before_the_answer(
+    void **state)
+{
+    (void)state;
+    loop_fixture f = loop_fixture_start(WAIT_MS, on_begin_continue, on_end_answer);
+
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&f.bound, sizeof f.bound), 0);
+    socklen_t len = sizeof continue_client;
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&continue_client, &len), 0);
+    static const char head[] = "POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                               "Expect: 100-continue\r\n\r\n";
+    assert_int_equal(send(fd, head, sizeof head - 1, 0), (ssize_t)(sizeof head - 1));
+
+    /* What the handler stuffed, then the 100 whole, before any body is sent. */
+    pthread_mutex_lock(&fx.lock);
+    while (!continue_stuffed_done)
+        pthread_cond_wait(&fx.cond, &fx.lock);
+    size_t stuffed = continue_stuffed;
+    pthread_mutex_unlock(&fx.lock);
+    assert_true(stuffed > 0);
+    static char sink[STUFF_CHUNK];
+    for (size_t drained = 0; drained < stuffed;) {
+        size_t want = stuffed - drained < sizeof sink ? stuffed - drained : sizeof sink;
+        size_t got = read_exactly(fd, sink, want);
+        assert_true(got > 0);
+        for (size_t i = 0; i < got; i++)
+            assert_int_equal(sink[i], 'j');
+        drained += got;
+    }
+    static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    char text[sizeof cont] = {0};
+    size_t got = read_exactly(fd, text, sizeof cont - 1);
+    if (got != sizeof cont - 1 || memcmp(text, cont, sizeof cont - 1) != 0)
+        fail_msg("after %zu stuffed bytes, not the 100 whole: '%.*s'", stuffed,
+                 (int)got, text);
+    assert_int_equal(send(fd, "{}", 2, 0), 2);
+    char answer[16] = {0};
+    assert_int_equal(read_exactly(fd, answer, 12), 12);
+    assert_memory_equal(answer, "HTTP/1.1 200", 12);
+    close(fd);
+    loop_fixture_stop(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +346,8 @@ int main(void)
             a_link_closed_by_its_resume_is_not_touched_by_its_own_event_of_the_same_wait),
         cmocka_unit_test(
             an_answer_not_read_closes_after_the_write_timeout_though_the_client_sends),
+        cmocka_unit_test(
+            a_100_continue_asked_while_the_socket_is_full_is_sent_before_the_answer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
