@@ -28,6 +28,13 @@
  *      same flush, before the answer's first byte: a socket full of the answers
  *      before (the client reads slowly) delays it, never drops it, and it never
  *      lands in the middle of the answer.
+ *  (9) A turn of pump() answers at most HTTP_LOOP_TURN_REQUESTS_MAX requests of
+ *      its link: a client that pipelines a flood would otherwise keep the worker
+ *      in one pump() for as long as it sends, and the worker's other connections
+ *      (and its accepts) would wait for it. A link whose budget is spent goes on
+ *      the worker's again list and gets its next turn after the events of the
+ *      epoll_wait, which then does not sleep: no edge comes for bytes that are
+ *      already in.
  */
 #include "server/http_loop.h"
 #include "server/http_conn.h"
@@ -61,6 +68,8 @@ struct http_link {
     worker *w;
     http_link *prev, *next;    /* the worker's list */
     http_link *resume_next;    /* the worker's resume list, under its lock */
+    http_link *again_next;     /* the worker's list of links out of turn (9) */
+    bool again;                /* on that list */
     int fd;                    /* -1: closed (5) */
     struct sockaddr_storage addr;
     http_conn conn;
@@ -96,6 +105,7 @@ struct worker {
     int wake_fd;
     http_link *links;
     http_link *closed;         /* closed, freed after the batch (7) */
+    http_link *again;          /* their turn's budget spent, bytes still in (9) */
     bool listen_paused;        /* out of descriptors: the listening socket waits a tick */
     pthread_mutex_t lock;      /* resumed */
     http_link *resumed;
@@ -274,6 +284,13 @@ static void link_free(http_link *k)
 {
     assert(k->fd < 0);
     link_unlink(k);
+    if (k->again) { /* O(links out of turn), a short list */
+        http_link **at = &k->w->again;
+        while (*at != k)
+            at = &(*at)->again_next;
+        *at = k->again_next;
+        k->again = false;
+    }
     out_clear(k);
     http_conn_free(&k->conn);
     k->next = k->w->closed;
@@ -435,10 +452,21 @@ static uint64_t request_deadline(const http_link *k)
     return monotonic_ns() + (uint64_t)k->w->loop->config.request_timeout_ms * NS_PER_MS;
 }
 
-/* Moves the link on as far as its bytes and answers allow. */
+/* Its turn is over, its bytes are not: a turn again after this wait's events (9). */
+static void again_push(http_link *k)
+{
+    assert(!k->again && k->fd >= 0);
+    k->again = true;
+    k->again_next = k->w->again;
+    k->w->again = k;
+}
+
+/* Moves the link on as far as its bytes and answers allow, for at most
+ * HTTP_LOOP_TURN_REQUESTS_MAX requests (9). */
 static void pump(http_link *k)
 {
     http_handler *h = &k->w->loop->handler;
+    unsigned answered = 0; /* requests of this turn answered whole */
     for (;;) {
         if (k->lingering) {
             (void)linger_read(k);
@@ -461,6 +489,11 @@ static void pump(http_link *k)
             }
             http_conn_finish(&k->conn, true);
             k->deadline_ns = request_deadline(k);
+            if (++answered == HTTP_LOOP_TURN_REQUESTS_MAX) {
+                if (!k->again)
+                    again_push(k);
+                return;
+            }
         }
         if (k->waiting)
             return; /* the answer comes with the resume */
@@ -587,6 +620,22 @@ static void take_resumed(worker *w)
     }
 }
 
+/* The turns of the links whose last one spent its budget (9); those that spend
+ * this one too are back on the list for the next wait. */
+static void take_again(worker *w)
+{
+    http_link *list = w->again;
+    w->again = NULL;
+    while (list != NULL) {
+        http_link *k = list;
+        list = k->again_next;
+        k->again_next = NULL;
+        k->again = false;
+        assert(k->fd >= 0); /* a closed link left the list (link_free) */
+        pump(k);
+    }
+}
+
 static void reap(worker *w, uint64_t now)
 {
     for (http_link *k = w->links, *next; k != NULL; k = next) {
@@ -619,7 +668,9 @@ static void *worker_main(void *arg)
     struct epoll_event events[HTTP_LOOP_EVENTS_MAX];
     uint64_t next_reap = monotonic_ns() + HTTP_LOOP_TICK_MS * NS_PER_MS;
     while (!atomic_load(&loop->stop)) {
-        int n = epoll_wait(w->epoll_fd, events, HTTP_LOOP_EVENTS_MAX, HTTP_LOOP_TICK_MS);
+        /* Links out of turn have bytes in already: look at the events, do not wait. */
+        int n = epoll_wait(w->epoll_fd, events, HTTP_LOOP_EVENTS_MAX,
+                           w->again != NULL ? 0 : HTTP_LOOP_TICK_MS);
         for (int i = 0; i < n; i++) {
             void *p = events[i].data.ptr;
             if (p == &listen_marker) {
@@ -634,9 +685,11 @@ static void *worker_main(void *arg)
                     k->readable = true;
                 if (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
                     k->hup = true;
-                pump(k);
+                if (!k->again) /* else its turn comes after these events */
+                    pump(k);
             }
         }
+        take_again(w);
         uint64_t now = monotonic_ns();
         if (now >= next_reap) {
             if (w->listen_paused) {

@@ -25,6 +25,9 @@
 #define HTTP_LOOP_TICK_MS 100
 /* Connections a worker accepts at most per wake, so the others still get turns. */
 #define HTTP_LOOP_ACCEPT_BATCH_MAX 64
+/* Requests of one connection a worker answers at most per turn (a pipelining
+ * client's flood), so its other connections still get theirs. */
+#define HTTP_LOOP_TURN_REQUESTS_MAX 32
 /* After an answer that closes, what the client still sends is read and dropped for
  * at most this long (and this many bytes), so the close does not reset the answer. */
 #define HTTP_LOOP_LINGER_MS 2000

@@ -8,7 +8,8 @@
  * freed too early is a use after free. An answer the client does not read closes
  * its connection after the write timeout, whatever else the client sends. A
  * "100 Continue" asked for while the socket is full goes out once it drains,
- * before the answer.
+ * before the answer. A client that pipelines a flood does not keep the worker
+ * from its other connections.
  */
 #include "server/gate.h"
 #include "server/http_loop.h"
@@ -18,6 +19,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -339,6 +341,134 @@ static void a_100_continue_asked_while_the_socket_is_full_is_sent_before_the_ans
     loop_fixture_stop(&f);
 }
 
+/* ---- a pipelining flood and another client on the same worker ---- */
+
+#define FLOOD_REQUESTS 10000
+#define FLOOD_PAD_BYTES 8    /* small requests */
+#define FLOOD_STARTED 200    /* flood requests answered before the probe is sent */
+/* Each flood request takes the handler this long (a real one does work), so the
+ * client outruns the worker for the whole flood and every read fills its room. */
+#define FLOOD_WORK_US 20
+/* Flood requests answered between the probe's send and its answer, at the most:
+ * a few turns of the flood's budget, and the scheduler's slack on a shared machine
+ * (a request takes FLOOD_WORK_US or more). Without a budget the probe waits for
+ * nearly the whole flood. */
+#define PROBE_WAIT_REQUESTS_MAX 1000
+
+static atomic_int flood_answered;
+static atomic_int probe_saw; /* flood_answered when the probe was answered; -1: not yet */
+
+static void *on_begin_target(void *arg, http_link *link, const http_head *head)
+{
+    (void)arg;
+    bool probe = head->target_len == 6 && memcmp(head->target, "/probe", 6) == 0;
+    if (probe)
+        atomic_store(&probe_saw, atomic_load(&flood_answered));
+    else
+        atomic_fetch_add(&flood_answered, 1);
+    if (!probe) {
+        struct timespec work = {.tv_nsec = FLOOD_WORK_US * 1000L};
+        nanosleep(&work, NULL);
+    }
+    return link;
+}
+
+typedef struct flood {
+    int fd;
+    char *bytes;
+    size_t len;
+} flood;
+
+static void *flood_write(void *arg)
+{
+    flood *fl = arg;
+    for (size_t sent = 0; sent < fl->len;) {
+        ssize_t n = send(fl->fd, fl->bytes + sent, fl->len - sent, MSG_NOSIGNAL);
+        if (n <= 0)
+            break;
+        sent += (size_t)n;
+    }
+    return NULL;
+}
+
+/* Reads the flood's answers until the server closes (the last request asks it to). */
+static void *flood_read(void *arg)
+{
+    flood *fl = arg;
+    static char sink[65536];
+    struct pollfd pfd = {.fd = fl->fd, .events = POLLIN};
+    while (poll(&pfd, 1, 10 * WAIT_MS) > 0 && recv(fl->fd, sink, sizeof sink, 0) > 0) {
+    }
+    return NULL;
+}
+
+static int connect_to(const loop_fixture *f)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(connect(fd, (const struct sockaddr *)&f->bound, sizeof f->bound), 0);
+    return fd;
+}
+
+static void a_pipelining_flood_does_not_keep_the_worker_from_another_connection(void **state)
+{
+    (void)state;
+    atomic_store(&flood_answered, 0);
+    atomic_store(&probe_saw, -1);
+    loop_fixture f = loop_fixture_start(WAIT_MS, on_begin_target, on_end_answer);
+
+    /* The probe's connection first, served once, so that it is not an accept
+     * waiting behind the flood. */
+    int probe = connect_to(&f);
+    static const char probe_req[] = "GET /probe HTTP/1.1\r\nHost: x\r\n\r\n";
+    char answer[16] = {0};
+    assert_int_equal(send(probe, probe_req, sizeof probe_req - 1, 0),
+                     (ssize_t)(sizeof probe_req - 1));
+    assert_int_equal(read_exactly(probe, answer, 12), 12);
+    assert_memory_equal(answer, "HTTP/1.1 200", 12);
+    static char answer_rest[256];
+    (void)!recv(probe, answer_rest, sizeof answer_rest, MSG_DONTWAIT); /* "{}" and its head */
+
+    static char pad[FLOOD_PAD_BYTES];
+    memset(pad, 'p', sizeof pad);
+    char one[FLOOD_PAD_BYTES + 64];
+    int one_len = snprintf(one, sizeof one, "GET /f HTTP/1.1\r\nHost: x\r\nX-Pad: %.*s\r\n\r\n",
+                           (int)sizeof pad, pad);
+    assert_true(one_len > 0 && (size_t)one_len < sizeof one);
+    static const char last[] = "GET /f HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    flood fl = {.fd = connect_to(&f), .len = (size_t)one_len * (FLOOD_REQUESTS - 1) +
+                                             sizeof last - 1};
+    fl.bytes = malloc(fl.len);
+    assert_non_null(fl.bytes);
+    for (int i = 0; i < FLOOD_REQUESTS - 1; i++)
+        memcpy(fl.bytes + (size_t)i * (size_t)one_len, one, (size_t)one_len);
+    memcpy(fl.bytes + (size_t)one_len * (FLOOD_REQUESTS - 1), last, sizeof last - 1);
+    pthread_t writer, reader;
+    assert_int_equal(pthread_create(&reader, NULL, flood_read, &fl), 0);
+    assert_int_equal(pthread_create(&writer, NULL, flood_write, &fl), 0);
+
+    for (int i = 0; i < WAIT_MS && atomic_load(&flood_answered) < FLOOD_STARTED; i++)
+        sleep_ms(1);
+    atomic_store(&probe_saw, -1);
+    int before = atomic_load(&flood_answered);
+    assert_int_equal(send(probe, probe_req, sizeof probe_req - 1, 0),
+                     (ssize_t)(sizeof probe_req - 1));
+    assert_int_equal(read_exactly(probe, answer, 12), 12);
+    assert_memory_equal(answer, "HTTP/1.1 200", 12);
+    int saw = atomic_load(&probe_saw);
+    close(probe);
+    pthread_join(writer, NULL);
+    pthread_join(reader, NULL);
+    close(fl.fd);
+    free(fl.bytes);
+    loop_fixture_stop(&f);
+
+    assert_true(before < FLOOD_REQUESTS / 2); /* the flood was under way */
+    if (saw < 0 || saw - before > PROBE_WAIT_REQUESTS_MAX)
+        fail_msg("the probe waited for %d flood requests (sent at %d of %d)", saw - before,
+                 before, FLOOD_REQUESTS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +478,7 @@ int main(void)
             an_answer_not_read_closes_after_the_write_timeout_though_the_client_sends),
         cmocka_unit_test(
             a_100_continue_asked_while_the_socket_is_full_is_sent_before_the_answer),
+        cmocka_unit_test(a_pipelining_flood_does_not_keep_the_worker_from_another_connection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
