@@ -282,6 +282,30 @@ void http_url(const test_server *s, const char *path, char *out, size_t len)
     snprintf(out, len, "%s%s", s->base, path);
 }
 
+int test_server_start_seeded(test_server *s, http_client *c, const char *db_name,
+                             const char *rid, const char *booking_id)
+{
+    char url[700];
+    snprintf(url, sizeof url, "sqlite:%s/%s", test_tmpdir(), db_name);
+    if (test_server_start(s, url, NULL) != 0 || http_client_init(c) != 0)
+        return -1;
+    char u[HTTP_URL_MAX], path[HTTP_URL_MAX / 2], body[HTTP_URL_MAX];
+    http_response r;
+    snprintf(path, sizeof path, "/v1/resources/%s", rid);
+    http_url(s, path, u, sizeof u);
+    http_do(c, "PUT", u, "{\"capacity\":10}", 15, &r);
+    long put = r.status;
+    http_response_free(&r);
+    http_url(s, "/v1/bookings", u, sizeof u);
+    int n = snprintf(body, sizeof body,
+                     "{\"booking_id\":\"%s\",\"resource_id\":\"%s\",\"units\":1}",
+                     booking_id, rid);
+    http_do(c, "POST", u, body, (size_t)n, &r);
+    long post = r.status;
+    http_response_free(&r);
+    return put == 200 && post == 201 ? 0 : -1;
+}
+
 int raw_connect(unsigned port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);

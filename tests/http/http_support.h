@@ -67,6 +67,12 @@ const char *http_header(const http_response *r, const char *name, char *buf, siz
 /* The body parsed as JSON (NULL if it is not). */
 json_t *http_json(const http_response *r);
 
+/* A server on sqlite:TMPDIR/db_name and a client for it (http_global_init first),
+ * with resource rid of capacity 10 and booking booking_id of one unit on it: 0,
+ * or -1 when any of it failed. */
+int test_server_start_seeded(test_server *s, http_client *c, const char *db_name,
+                             const char *rid, const char *booking_id);
+
 /* Convenience on a server: formats base + path. */
 void http_url(const test_server *s, const char *path, char *out, size_t len);
 
