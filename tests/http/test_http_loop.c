@@ -148,15 +148,22 @@ static void loop_fixture_stop(loop_fixture *f)
     gate_free(f->g);
 }
 
+/* A client of the fixture's loop. */
+static int connect_to(const loop_fixture *f)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(connect(fd, (const struct sockaddr *)&f->bound, sizeof f->bound), 0);
+    return fd;
+}
+
 static void a_link_closed_by_its_resume_is_not_touched_by_its_own_event_of_the_same_wait(
     void **state)
 {
     (void)state;
     loop_fixture f = loop_fixture_start(WAIT_MS, on_begin, on_end);
 
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&f.bound, sizeof f.bound), 0);
+    int fd = connect_to(&f);
     static const char request[] = "GET /x HTTP/1.1\r\nHost: x\r\n\r\n";
     assert_int_equal(send(fd, request, sizeof request - 1, 0), (ssize_t)(sizeof request - 1));
 
@@ -302,9 +309,7 @@ static void a_100_continue_asked_while_the_socket_is_full_is_sent_before_the_ans
     (void)state;
     loop_fixture f = loop_fixture_start(WAIT_MS, on_begin_continue, on_end_answer);
 
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&f.bound, sizeof f.bound), 0);
+    int fd = connect_to(&f);
     socklen_t len = sizeof continue_client;
     assert_int_equal(getsockname(fd, (struct sockaddr *)&continue_client, &len), 0);
     static const char head[] = "POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
@@ -400,14 +405,6 @@ static void *flood_read(void *arg)
     while (poll(&pfd, 1, 10 * WAIT_MS) > 0 && recv(fl->fd, sink, sizeof sink, 0) > 0) {
     }
     return NULL;
-}
-
-static int connect_to(const loop_fixture *f)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    assert_int_equal(connect(fd, (const struct sockaddr *)&f->bound, sizeof f->bound), 0);
-    return fd;
 }
 
 static void a_pipelining_flood_does_not_keep_the_worker_from_another_connection(void **state)
