@@ -5,6 +5,13 @@
  * they lie, body bytes are handed out from it (a chunked body decoded in place).
  * It is compacted only in http_conn_room(), between two reads, so what a HEAD or
  * BODY event points to stays where it is until the caller reads again.
+ *
+ * A head that arrives a few bytes at a time is parsed again only when a line of it
+ * ended since the last parse: http_head_parse's verdict changes only then (or at
+ * HTTP_HEAD_MAX), so the new bytes are searched for '\n' from where the last search
+ * stopped, and a head trickled byte by byte costs a parse per line, not per read.
+ * Road not taken: a parse that resumes at the line it stopped at, which would keep
+ * pointers into a buffer that http_conn_room() moves.
  */
 #include "server/http_conn.h"
 #include "server/problem.h"
@@ -91,9 +98,19 @@ static http_conn_event refuse(http_conn *c, http_guard_verdict v)
 
 static http_conn_event read_head(http_conn *c)
 {
-    http_head_verdict v = http_head_parse(c->in + c->start, c->len - c->start, &c->head);
-    if (!v.complete)
+    size_t avail = c->len - c->start;
+    assert(c->head_scanned <= avail);
+    if (avail < HTTP_HEAD_MAX &&
+        memchr(c->in + c->start + c->head_scanned, '\n', avail - c->head_scanned) == NULL) {
+        c->head_scanned = avail; /* no line ended: the last parse's "incomplete" holds */
         return HTTP_CONN_MORE;
+    }
+    http_head_verdict v = http_head_parse(c->in + c->start, avail, &c->head);
+    if (!v.complete) {
+        c->head_scanned = avail;
+        return HTTP_CONN_MORE;
+    }
+    c->head_scanned = 0; /* for the next head */
     if (v.guard.status != 0)
         return refuse(c, v.guard);
     const http_head *h = &c->head;
@@ -195,6 +212,7 @@ http_guard_verdict http_conn_refusal(const http_conn *c)
 
 void http_conn_finish(http_conn *c, bool keep_alive)
 {
+    c->head_scanned = 0; /* a head cut short by a refusal or a deadline is dropped */
     c->phase = keep_alive && c->phase == HTTP_CONN_PHASE_HANDLED ? HTTP_CONN_PHASE_HEAD
                                                                  : HTTP_CONN_PHASE_DONE;
 }

@@ -43,6 +43,8 @@ typedef struct http_conn {
     char *in;              /* in[start..len) not yet taken; capacity cap */
     size_t start, len, cap;
     http_conn_phase phase;
+    size_t head_scanned;   /* of the head under way, in[start..start+head_scanned) held
+                              no line end the last parse had not seen (HTTP_CONN_PHASE_HEAD) */
     http_head head;
     bool keep_alive;       /* the client's wish for the current request */
     bool head_only;        /* the current request is HEAD: an answer without body */

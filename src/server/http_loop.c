@@ -45,6 +45,17 @@
  *      connection, none per request; connections that arrive in a burst may still
  *      go to one worker (its registration sees them queued), which only weakens
  *      the spread.
+ *  (10) An interim "100 Continue" is queued like the answer and written by the
+ *       same flush, before the answer's first byte: a socket full of the answers
+ *       before (the client reads slowly) delays it, never drops it, and it never
+ *       lands in the middle of the answer.
+ *  (11) A turn of pump() answers at most HTTP_LOOP_TURN_REQUESTS_MAX requests of
+ *       its link: a client that pipelines a flood would otherwise keep the worker
+ *       in one pump() for as long as it sends, and the worker's other connections
+ *       (and its accepts) would wait for it. A link whose budget is spent goes on
+ *       the worker's again list and gets its next turn after the events of the
+ *       epoll_wait, which then does not sleep: no edge comes for bytes that are
+ *       already in.
  */
 #include "server/http_loop.h"
 #include "server/http_conn.h"
@@ -78,6 +89,8 @@ struct http_link {
     worker *w;
     http_link *prev, *next;    /* the worker's list */
     http_link *resume_next;    /* the worker's resume list, under its lock */
+    http_link *again_next;     /* the worker's list of links out of turn (11) */
+    bool again;                /* on that list */
     int fd;                    /* -1: closed (5) */
     struct sockaddr_storage addr;
     http_conn conn;
@@ -100,6 +113,10 @@ struct http_link {
     size_t body_len;
     bool body_owned;
     size_t sent;               /* of head_len + body_len */
+    /* An interim "100 Continue", queued before the answer and sent whole before
+     * any byte of it (10): interim_sent of interim_len. */
+    char interim[HTTP_LOOP_INTERIM_MAX];
+    size_t interim_len, interim_sent;
 };
 
 struct worker {
@@ -110,6 +127,7 @@ struct worker {
     http_link *links;
     size_t link_count;         /* of links: http_link_alone() */
     http_link *closed;         /* closed, freed after the batch (7) */
+    http_link *again;          /* their turn's budget spent, bytes still in (11) */
     bool listen_paused;        /* out of descriptors: the listening socket waits a tick */
     pthread_mutex_t lock;      /* resumed */
     http_link *resumed;
@@ -229,8 +247,14 @@ bool http_link_answer(http_link *link, unsigned status, const char *headers, cha
 void http_link_continue(http_link *link)
 {
     static const char text[] = "HTTP/1.1 100 Continue\r\n\r\n";
-    /* Nothing else is on the wire yet: the socket takes these few bytes at once. */
-    (void)!send(link->fd, text, sizeof text - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    _Static_assert(sizeof text - 1 <= HTTP_LOOP_INTERIM_MAX, "the interim answer fits");
+    /* Before the answer and once per request: it goes out first (10). Queued, not
+     * sent here: the socket may be full of the answers before (a client that reads
+     * slowly), and a write that fails would close the link under the handler. */
+    assert(!link->answered && link->interim_len == 0);
+    memcpy(link->interim, text, sizeof text - 1);
+    link->interim_len = sizeof text - 1;
+    link->interim_sent = 0;
 }
 
 void http_link_resume(http_link *link)
@@ -297,6 +321,7 @@ static void request_completed(http_link *k)
     }
     k->answered = false;
     k->waiting = false;
+    k->interim_len = k->interim_sent = 0;
 }
 
 /* Onto the closed list (7): freed by links_free_closed(). */
@@ -304,6 +329,13 @@ static void link_free(http_link *k)
 {
     assert(k->fd < 0);
     link_unlink(k);
+    if (k->again) { /* O(links out of turn), a short list */
+        http_link **at = &k->w->again;
+        while (*at != k)
+            at = &(*at)->again_next;
+        *at = k->again_next;
+        k->again = false;
+    }
     out_clear(k);
     http_conn_free(&k->conn);
     k->next = k->w->closed;
@@ -335,21 +367,31 @@ static void link_close(http_link *k)
     link_free(k);
 }
 
-/* Writes what is queued; false: the link was closed. */
+static bool interim_pending(const http_link *k)
+{
+    return k->interim_sent < k->interim_len;
+}
+
+/* Writes what is queued, the interim answer first (10), then the answer if one is
+ * given; false: the link was closed. */
 static bool flush(http_link *k)
 {
-    size_t total = k->head_len + k->body_len;
     bool progressed = false; /* the deadline counts from the last progress, not event */
-    while (k->sent < total) {
-        struct iovec iov[2];
+    for (;;) {
+        struct iovec iov[3];
         int n = 0;
-        if (k->sent < k->head_len)
+        if (interim_pending(k))
+            iov[n++] = (struct iovec){.iov_base = k->interim + k->interim_sent,
+                                      .iov_len = k->interim_len - k->interim_sent};
+        if (k->answered && k->sent < k->head_len)
             iov[n++] = (struct iovec){.iov_base = k->head + k->sent,
                                       .iov_len = k->head_len - k->sent};
         size_t body_at = k->sent > k->head_len ? k->sent - k->head_len : 0;
-        if (k->body_len > body_at)
+        if (k->answered && k->body_len > body_at)
             iov[n++] = (struct iovec){.iov_base = k->body + body_at,
                                       .iov_len = k->body_len - body_at};
+        if (n == 0)
+            break;
         struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)n};
         ssize_t r = sendmsg(k->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -364,7 +406,12 @@ static bool flush(http_link *k)
             link_close(k);
             return false;
         }
-        k->sent += (size_t)r;
+        size_t wrote = (size_t)r, interim = k->interim_len - k->interim_sent;
+        if (interim > wrote)
+            interim = wrote;
+        k->interim_sent += interim;
+        k->sent += wrote - interim;
+        assert(k->sent <= k->head_len + k->body_len);
         progressed = true;
     }
     k->write_deadline_ns = 0;
@@ -450,19 +497,34 @@ static uint64_t request_deadline(const http_link *k)
     return monotonic_ns() + (uint64_t)k->w->loop->config.request_timeout_ms * NS_PER_MS;
 }
 
-/* Moves the link on as far as its bytes and answers allow. */
+/* Its turn is over, its bytes are not: a turn again after this wait's events (11). */
+static void again_push(http_link *k)
+{
+    assert(!k->again && k->fd >= 0);
+    k->again = true;
+    k->again_next = k->w->again;
+    k->w->again = k;
+}
+
+/* Moves the link on as far as its bytes and answers allow, for at most
+ * HTTP_LOOP_TURN_REQUESTS_MAX requests (11). */
 static void pump(http_link *k)
 {
     http_handler *h = &k->w->loop->handler;
+    unsigned answered = 0; /* requests of this turn answered whole */
     for (;;) {
         if (k->lingering) {
             (void)linger_read(k);
             return;
         }
+        /* A blocked interim answer does not stop the reading of the body: a
+         * client may send it without waiting for the 100 (RFC 9110 10.1.1). */
+        if (interim_pending(k) && !k->answered && !flush(k))
+            return;
         if (k->answered) {
             if (!flush(k))
                 return;
-            if (k->sent < k->head_len + k->body_len)
+            if (interim_pending(k) || k->sent < k->head_len + k->body_len)
                 return; /* the rest when the socket takes it */
             request_completed(k);
             out_clear(k);
@@ -472,6 +534,11 @@ static void pump(http_link *k)
             }
             http_conn_finish(&k->conn, true);
             k->deadline_ns = request_deadline(k);
+            if (++answered == HTTP_LOOP_TURN_REQUESTS_MAX) {
+                if (!k->again)
+                    again_push(k);
+                return;
+            }
         }
         if (k->waiting)
             return; /* the answer comes with the resume */
@@ -635,6 +702,22 @@ static void take_local(worker *w)
     }
 }
 
+/* The turns of the links whose last one spent its budget (11); those that spend
+ * this one too are back on the list for the next wait. */
+static void take_again(worker *w)
+{
+    http_link *list = w->again;
+    w->again = NULL;
+    while (list != NULL) {
+        http_link *k = list;
+        list = k->again_next;
+        k->again_next = NULL;
+        k->again = false;
+        assert(k->fd >= 0); /* a closed link left the list (link_free) */
+        pump(k);
+    }
+}
+
 static void reap(worker *w, uint64_t now)
 {
     for (http_link *k = w->links, *next; k != NULL; k = next) {
@@ -668,8 +751,9 @@ static void *worker_main(void *arg)
     uint64_t next_reap = monotonic_ns() + HTTP_LOOP_TICK_MS * NS_PER_MS;
     this_worker = w;
     while (!atomic_load(&loop->stop)) {
-        /* A link resumed on this thread is answered now, not a tick later (8). */
-        int timeout_ms = w->local_head != NULL ? 0 : HTTP_LOOP_TICK_MS;
+        /* A link resumed on this thread is answered now, not a tick later (8); links
+         * out of turn have bytes in already (11): look at the events, do not wait. */
+        int timeout_ms = w->local_head != NULL || w->again != NULL ? 0 : HTTP_LOOP_TICK_MS;
         int n = epoll_wait(w->epoll_fd, events, HTTP_LOOP_EVENTS_MAX, timeout_ms);
         for (int i = 0; i < n; i++) {
             void *p = events[i].data.ptr;
@@ -685,10 +769,12 @@ static void *worker_main(void *arg)
                     k->readable = true;
                 if (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
                     k->hup = true;
-                pump(k);
+                if (!k->again) /* else its turn comes after these events */
+                    pump(k);
             }
         }
         take_local(w); /* (8): after the batch's events, before its frees (7) */
+        take_again(w); /* (11) */
         uint64_t now = monotonic_ns();
         if (now >= next_reap) {
             if (w->listen_paused) {

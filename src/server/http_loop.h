@@ -25,12 +25,17 @@
 #define HTTP_LOOP_TICK_MS 100
 /* Connections a worker accepts at most per wake, so the others still get turns. */
 #define HTTP_LOOP_ACCEPT_BATCH_MAX 64
+/* Requests of one connection a worker answers at most per turn (a pipelining
+ * client's flood), so its other connections still get theirs. */
+#define HTTP_LOOP_TURN_REQUESTS_MAX 32
 /* After an answer that closes, what the client still sends is read and dropped for
  * at most this long (and this many bytes), so the close does not reset the answer. */
 #define HTTP_LOOP_LINGER_MS 2000
 #define HTTP_LOOP_LINGER_BYTES_MAX ((size_t)16 * 1024 * 1024)
 /* Bytes of the answer's head the loop holds (status line, headers). */
 #define HTTP_LOOP_HEAD_MAX 1536
+/* Bytes of an interim answer the loop holds ("HTTP/1.1 100 Continue" and its end). */
+#define HTTP_LOOP_INTERIM_MAX 32
 
 typedef struct http_link http_link; /* one connection */
 typedef struct http_loop http_loop;
@@ -74,7 +79,8 @@ void http_loop_stop(http_loop *loop);
  * if owned, and the connection closes). Given before end(), the answer closes. */
 bool http_link_answer(http_link *link, unsigned status, const char *headers, char *body,
                       size_t body_len, bool owned, bool close);
-/* Sends "100 Continue" now (the body will be read). */
+/* Queues "100 Continue" (the body will be read), once per request and before its
+ * answer: it goes out ahead of the answer, as soon as the socket takes it. */
 void http_link_continue(http_link *link);
 /* From any thread, once: the request waits no more; resumed(req) runs on the
  * link's worker soon after (one wake of the worker per batch). From a handler

@@ -989,11 +989,19 @@ static bool dispatch(request_ctx *ctx)
 
 /* ---- the loop's handler (server/http_loop.h) ---- */
 
+static void log_unbegun(http_server *s, http_link *link, unsigned status, const char *method,
+                        size_t method_len, const char *path, size_t path_len);
+
 static void *on_begin(void *arg, http_link *link, const http_head *head)
 {
     request_ctx *ctx = calloc(1, sizeof *ctx);
-    if (ctx == NULL)
-        return NULL; /* the loop answers the fixed 503 and closes */
+    if (ctx == NULL) { /* the loop answers the fixed 503 and closes; the log has its line */
+        http_server *s = arg;
+        metrics_status(&s->metrics, HTTP_UNAVAILABLE);
+        log_unbegun(s, link, HTTP_UNAVAILABLE, head->method, head->method_len, head->target,
+                    head->target_len);
+        return NULL;
+    }
     ctx->server = arg;
     ctx->prepared.body = NULL;
     request_begin(ctx, link, head);
@@ -1096,11 +1104,19 @@ static void on_refused(void *arg, http_link *link, void *req, unsigned status)
         ctx->close_after = true;
         return;
     }
+    log_unbegun(s, link, status, "-", 1, "-", 1);
+}
+
+/* The access log's line of an answer without a request context (none began, or
+ * none could be had): the method and the target as sent, or "-". */
+static void log_unbegun(http_server *s, http_link *link, unsigned status, const char *method,
+                        size_t method_len, const char *path, size_t path_len)
+{
     if (s->access_log == NULL)
         return;
     request_ctx ctx = {.server = s, .link = link, .status = status, .start_ns = monotonic_ns()};
-    snprintf(ctx.method, sizeof ctx.method, "-");
-    snprintf(ctx.path, sizeof ctx.path, "-");
+    snprintf(ctx.method, sizeof ctx.method, "%.*s", (int)method_len, method);
+    snprintf(ctx.path, sizeof ctx.path, "%.*s", (int)path_len, path);
     snprintf(ctx.user_agent, sizeof ctx.user_agent, "-");
     log_access(s, &ctx);
 }

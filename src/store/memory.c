@@ -1033,7 +1033,7 @@ static booking_reason memory_get_booking(booking_store *store, const char *booki
 /* Every resource shard, in ascending index: no resource is created and no
  * counter changes while they are held, (2). */
 static const mem_shard_set MEMORY_ALL_SHARDS =
-    MEMORY_SHARD_COUNT == 64 ? ~(mem_shard_set)0 : ((mem_shard_set)1 << MEMORY_SHARD_COUNT) - 1;
+    ((mem_shard_set)2 << (MEMORY_SHARD_COUNT - 1)) - 1; /* no shift by 64 (clang refuses one) */
 
 static booking_reason memory_list_resources(booking_store *store, const char *after, size_t limit,
                                             booking_resource *out, store_page *page)

@@ -113,7 +113,11 @@
  *         catches up before deciding. The reader catches up on a miss, inside
  *         its snapshot. All under the index's mutex. After an allocation failure
  *         the index is emptied and built again, outside the write lock, by the
- *         next writer (a reader's miss may still rebuild it under the mutex).
+ *         next writer; or by a reader's miss, under the index's mutex, which no
+ *         writer then waits for inside the write lock: a writer that finds the
+ *         index forgotten once it holds the write lock (it passed ensure_index
+ *         before another writer's failure) rolls back, builds it outside, and
+ *         begins again (write_begin, at most SQLITE_INDEX_BUILD_TRIES_MAX times).
  *       - A fingerprint match is a candidate only: confirmed by reading the row
  *         at that seq and comparing the id (one extra point read per false match,
  *         about 2^-(32 - log2 slots) per probed slot: ~1/256 per slot at 10M).
@@ -326,11 +330,25 @@ static booking_reason ensure_index(sqlite_store *st)
 static booking_reason write_begin(sqlite_store *st, bool with_ids)
 {
     sqlite_conn *c = &st->writer;
-    booking_reason r = with_ids ? ensure_index(st) : BOOKING_REASON_OK;
-    if (r == BOOKING_REASON_OK)
-        r = bk_sqlite_tx_begin(c);
-    if (r != BOOKING_REASON_OK)
-        return r;
+    booking_reason r = BOOKING_REASON_OK;
+    for (unsigned tries = 0;; tries++) {
+        r = with_ids ? ensure_index(st) : BOOKING_REASON_OK;
+        if (r == BOOKING_REASON_OK)
+            r = bk_sqlite_tx_begin(c);
+        if (r != BOOKING_REASON_OK)
+            return r;
+        /* Only a writer holding c's lock forgets the index (index_committed), so
+         * what is seen here holds until write_end. A writer that passed
+         * ensure_index before another's allocation failure forgot it would
+         * otherwise rebuild the whole index, or wait for a reader's rebuild on
+         * its mutex, under SQLite's write lock, which every process waits for:
+         * it lets go and builds it outside, as (11) says, then begins again. */
+        if (!with_ids || __atomic_load_n(&st->index_built, __ATOMIC_ACQUIRE))
+            break;
+        (void)bk_sqlite_tx_end(c, BOOKING_REASON_INTERNAL); /* rolls back: nothing written */
+        if (tries + 1 == SQLITE_INDEX_BUILD_TRIES_MAX)
+            return BOOKING_REASON_INTERNAL; /* forgotten each time: out of memory */
+    }
     sqlite3_stmt *s = c->stmt[SQL_SELECT_TIME];
     int rc = sqlite3_step(s);
     int64_t latest = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;

@@ -20,6 +20,9 @@
  * doubling per failure up to the max (sqlite.c (12)). */
 #define SQLITE_SEAL_BACKOFF_MIN 8192
 #define SQLITE_SEAL_BACKOFF_MAX (4 * SQLITE_RUN_ROWS)
+/* Times a write transaction begins again when it finds the booking_id index
+ * forgotten (an allocation failure) once it holds the write lock (sqlite.c (11)). */
+#define SQLITE_INDEX_BUILD_TRIES_MAX 3
 
 /* The cursors of a listing, one per sealed run, prepared on the reader when a
  * listing first needs them and kept (sqlite.c (12)); guarded by reader.lock. */

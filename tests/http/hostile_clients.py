@@ -444,6 +444,50 @@ def a_connection_without_memory_for_its_buffers_is_503_not_dropped():
             assert s.stop() == 0
 
 
+def a_request_without_memory_for_its_context_is_503_with_an_access_log_line():
+    """SPEC 5: a shortage of memory is 503; every answer has its access-log line.
+    The connection's own state and buffer are had first (the head's first line is
+    read); then, with allocations of 2 KiB or more failing, the request's context
+    cannot be: the fixed 503, and a line with its method, target and status."""
+    lib = os.environ["FAILALLOC_LIB"]
+    trigger = tempfile.mktemp(prefix="failalloc-")
+    log = tempfile.mktemp(prefix="hostile-access-")
+    s = Server("--access-log", log, "--log-format", "json",
+               env={"LD_PRELOAD": lib, "FAILALLOC_FILE": trigger,
+                    "FAILALLOC_MIN_BYTES": str(2048)})
+    try:
+        status, _, _ = s.request("GET", "/healthz")  # the log's own buffer is had
+        assert status == 200, status
+        c = connect_from(s.port, "127.0.0.1")
+        c.sendall(b"GET /healthz?oom=1 HTTP/1.1\r\n")
+        time.sleep(0.2)  # read: the link and its buffer exist
+        open(trigger, "w").close()
+        c.sendall(b"Host: x\r\n\r\n")
+        raw, closed = read_answer(c, 3)
+        c.close()
+        os.unlink(trigger)
+        assert status_of(raw) == 503 and closed, raw
+        assert body_of(raw)["error"] == "internal", raw
+        deadline = time.time() + 5
+        lines = []
+        while time.time() < deadline:
+            with open(log) as f:
+                lines = [json.loads(line) for line in f if line.strip()]
+            if any(line.get("status") == 503 for line in lines):
+                break
+            time.sleep(0.05)
+        oom = [line for line in lines if line.get("status") == 503]
+        assert len(oom) == 1, lines
+        assert oom[0]["method"] == "GET" and oom[0]["path"] == "/healthz?oom=1", oom
+    finally:
+        if os.path.exists(trigger):
+            os.unlink(trigger)
+        rc = s.stop()
+        if os.path.exists(log):
+            os.unlink(log)
+        assert rc == 0
+
+
 BODIES_BYTES_MAX = 256 * 1024 * 1024  # SERVER_BODIES_BYTES_MAX in src/server/server.h
 
 
@@ -610,7 +654,8 @@ def an_empty_line_before_a_request_line_is_no_request_begun():
 
 # Run only when named: it preloads an allocator, which a sanitizer's cannot share.
 NAMED_ONLY = [a_valid_body_under_memory_pressure_is_503_internal_never_400,
-              a_connection_without_memory_for_its_buffers_is_503_not_dropped]
+              a_connection_without_memory_for_its_buffers_is_503_not_dropped,
+              a_request_without_memory_for_its_context_is_503_with_an_access_log_line]
 
 TESTS = [oversized_body_is_answered_413_after_it_is_read,
          connections_past_the_limit_get_503_at_once,

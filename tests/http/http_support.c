@@ -282,34 +282,83 @@ void http_url(const test_server *s, const char *path, char *out, size_t len)
     snprintf(out, len, "%s%s", s->base, path);
 }
 
+int test_server_start_seeded(test_server *s, http_client *c, const char *db_name,
+                             const char *rid, const char *booking_id)
+{
+    char url[700];
+    snprintf(url, sizeof url, "sqlite:%s/%s", test_tmpdir(), db_name);
+    if (test_server_start(s, url, NULL) != 0 || http_client_init(c) != 0)
+        return -1;
+    char u[HTTP_URL_MAX], path[HTTP_URL_MAX / 2], body[HTTP_URL_MAX];
+    http_response r;
+    snprintf(path, sizeof path, "/v1/resources/%s", rid);
+    http_url(s, path, u, sizeof u);
+    http_do(c, "PUT", u, "{\"capacity\":10}", 15, &r);
+    long put = r.status;
+    http_response_free(&r);
+    http_url(s, "/v1/bookings", u, sizeof u);
+    int n = snprintf(body, sizeof body,
+                     "{\"booking_id\":\"%s\",\"resource_id\":\"%s\",\"units\":1}",
+                     booking_id, rid);
+    http_do(c, "POST", u, body, (size_t)n, &r);
+    long post = r.status;
+    http_response_free(&r);
+    return put == 200 && post == 201 ? 0 : -1;
+}
+
+int raw_connect(unsigned port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool raw_write(int fd, const void *bytes, size_t len)
+{
+    for (size_t sent = 0; sent < len;) {
+        ssize_t n = send(fd, (const char *)bytes + sent, len - sent, MSG_NOSIGNAL);
+        if (n <= 0)
+            return false;
+        sent += (size_t)n;
+    }
+    return true;
+}
+
+size_t raw_read(int fd, int quiet_ms, char *text, size_t cap, bool *closed)
+{
+    size_t got = 0;
+    *closed = false;
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    while (got + 1 < cap && poll(&pfd, 1, quiet_ms) > 0) {
+        ssize_t n = recv(fd, text + got, cap - 1 - got, 0);
+        if (n <= 0) {
+            *closed = true;
+            break;
+        }
+        got += (size_t)n;
+    }
+    text[got] = '\0';
+    return got;
+}
+
 size_t raw_exchange(unsigned port, const void *bytes, size_t len, char *reply, size_t cap,
                     int timeout_ms)
 {
     reply[0] = '\0';
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = raw_connect(port);
     if (fd < 0)
         return 0;
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    size_t got = 0;
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0) {
-        size_t sent = 0;
-        while (sent < len) {
-            ssize_t n = send(fd, (const char *)bytes + sent, len - sent, MSG_NOSIGNAL);
-            if (n <= 0)
-                break;
-            sent += (size_t)n;
-        }
-        shutdown(fd, SHUT_WR);
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        while (got + 1 < cap && poll(&pfd, 1, timeout_ms) > 0) {
-            ssize_t n = recv(fd, reply + got, cap - 1 - got, 0);
-            if (n <= 0)
-                break;
-            got += (size_t)n;
-        }
-        reply[got] = '\0';
-    }
+    (void)raw_write(fd, bytes, len);
+    shutdown(fd, SHUT_WR);
+    bool closed;
+    size_t got = raw_read(fd, timeout_ms, reply, cap, &closed);
     close(fd);
     return got;
 }

@@ -67,8 +67,22 @@ const char *http_header(const http_response *r, const char *name, char *buf, siz
 /* The body parsed as JSON (NULL if it is not). */
 json_t *http_json(const http_response *r);
 
+/* A server on sqlite:TMPDIR/db_name and a client for it (http_global_init first),
+ * with resource rid of capacity 10 and booking booking_id of one unit on it: 0,
+ * or -1 when any of it failed. */
+int test_server_start_seeded(test_server *s, http_client *c, const char *db_name,
+                             const char *rid, const char *booking_id);
+
 /* Convenience on a server: formats base + path. */
 void http_url(const test_server *s, const char *path, char *out, size_t len);
+
+/* A TCP connection to 127.0.0.1:port: its descriptor, or -1. */
+int raw_connect(unsigned port);
+/* Sends all of bytes; false when the peer would take no more (it closed). */
+bool raw_write(int fd, const void *bytes, size_t len);
+/* Reads into text[0..cap-1) (NUL-terminated) until the peer closes (*closed) or
+ * sends nothing for quiet_ms. Returns bytes read. */
+size_t raw_read(int fd, int quiet_ms, char *text, size_t cap, bool *closed);
 
 /* Sends raw bytes on a fresh TCP connection, half-closes, reads the answer (up to
  * cap-1 bytes, NUL-terminated) until the peer closes or timeout_ms. Returns bytes read. */

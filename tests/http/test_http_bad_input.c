@@ -87,22 +87,7 @@ static int group_setup(void **state)
 {
     (void)state;
     http_global_init();
-    char url[700];
-    snprintf(url, sizeof url, "sqlite:%s/bad.db", test_tmpdir());
-    if (test_server_start(&server, url, NULL) != 0 || http_client_init(&client) != 0)
-        return -1;
-    char u[HTTP_URL_MAX];
-    http_response r;
-    http_url(&server, "/v1/resources/" RES, u, sizeof u);
-    http_do(&client, "PUT", u, "{\"capacity\":10}", 15, &r);
-    long put = r.status;
-    http_response_free(&r);
-    http_url(&server, "/v1/bookings", u, sizeof u);
-    const char *b = "{\"booking_id\":\"" EXISTING "\",\"resource_id\":\"" RES "\",\"units\":1}";
-    http_do(&client, "POST", u, b, strlen(b), &r);
-    long post = r.status;
-    http_response_free(&r);
-    return put == 200 && post == 201 ? 0 : -1;
+    return test_server_start_seeded(&server, &client, "bad.db", RES, EXISTING);
 }
 
 static int group_teardown(void **state)

@@ -51,25 +51,6 @@ typedef struct reply {
     size_t count;
 } reply;
 
-static int raw_connect(unsigned port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof addr), 0);
-    return fd;
-}
-
-static void raw_write(int fd, const void *bytes, size_t len)
-{
-    for (size_t sent = 0; sent < len;) {
-        ssize_t n = send(fd, (const char *)bytes + sent, len - sent, MSG_NOSIGNAL);
-        assert_true(n > 0);
-        sent += (size_t)n;
-    }
-}
-
 /* Splits r->text into answers (by Content-Length; a HEAD answer's body is not sent:
  * head_only says which answer is one). */
 static void split_answers(reply *r, int head_only)
@@ -101,29 +82,26 @@ static void split_answers(reply *r, int head_only)
 }
 
 /* Reads until the server closes, or sends nothing for quiet_ms. */
-static void raw_read(int fd, int quiet_ms, reply *r, int head_only)
+static void read_reply(int fd, int quiet_ms, reply *r, int head_only)
 {
-    r->len = 0;
-    r->closed = false;
-    struct pollfd pfd = {.fd = fd, .events = POLLIN};
-    while (r->len + 1 < sizeof r->text && poll(&pfd, 1, quiet_ms) > 0) {
-        ssize_t n = recv(fd, r->text + r->len, sizeof r->text - 1 - r->len, 0);
-        if (n <= 0) {
-            r->closed = true;
-            break;
-        }
-        r->len += (size_t)n;
-    }
-    r->text[r->len] = '\0';
+    r->len = raw_read(fd, quiet_ms, r->text, sizeof r->text, &r->closed);
     split_answers(r, head_only);
+}
+
+/* A connection to the server under test. */
+static int connect_to(unsigned port)
+{
+    int fd = raw_connect(port);
+    assert_true(fd >= 0);
+    return fd;
 }
 
 /* One exchange on a fresh connection: bytes, then what came back. */
 static void exchange(const void *bytes, size_t len, int quiet_ms, reply *r)
 {
-    int fd = raw_connect(server.port);
-    raw_write(fd, bytes, len);
-    raw_read(fd, quiet_ms, r, -1);
+    int fd = connect_to(server.port);
+    assert_true(raw_write(fd, bytes, len));
+    read_reply(fd, quiet_ms, r, -1);
     close(fd);
 }
 
@@ -246,20 +224,20 @@ static void a_malformed_later_head_on_a_kept_alive_connection_gets_400_problem_a
     };
     long before = booked_units();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int fd = raw_connect(server.port);
+        int fd = connect_to(server.port);
         reply r;
         /* First a sound attempt, answered; then the bad head on the same connection. */
         char first[512];
         char id[64];
         snprintf(id, sizeof id, "conn-later-%zu", i);
         size_t n = attempt(first, sizeof first, id, "", NULL);
-        raw_write(fd, first, n);
-        raw_read(fd, QUIET_MS, &r, -1);
+        assert_true(raw_write(fd, first, n));
+        read_reply(fd, QUIET_MS, &r, -1);
         assert_int_equal(r.count, 1);
         assert_int_equal(r.answers[0].status, 201);
         assert_false(r.closed);
-        raw_write(fd, cases[i].bytes, strlen(cases[i].bytes));
-        raw_read(fd, CLOSE_MS, &r, -1);
+        assert_true(raw_write(fd, cases[i].bytes, strlen(cases[i].bytes)));
+        read_reply(fd, CLOSE_MS, &r, -1);
         close(fd);
         if (r.count != 1)
             fail_msg("case %zu: %zu answers: '%.300s'", i, r.count, r.text);
@@ -385,31 +363,31 @@ static void an_idle_kept_alive_connection_past_the_timeout_is_closed_without_408
     test_server quick;
     const char *args[] = {"--request-timeout", "1", NULL};
     assert_int_equal(test_server_start(&quick, "memory:", args), 0);
-    int fd = raw_connect(quick.port);
-    raw_write(fd, healthz, sizeof healthz - 1);
+    int fd = connect_to(quick.port);
+    assert_true(raw_write(fd, healthz, sizeof healthz - 1));
     reply r;
-    raw_read(fd, QUIET_MS, &r, -1);
+    read_reply(fd, QUIET_MS, &r, -1);
     assert_int_equal(r.count, 1);
     assert_int_equal(r.answers[0].status, 200);
     assert_false(r.closed);
-    raw_read(fd, 4000, &r, -1); /* idle: the 1 s deadline passes */
+    read_reply(fd, 4000, &r, -1); /* idle: the 1 s deadline passes */
     close(fd);
     assert_true(r.closed);
     if (r.len != 0)
         fail_msg("an idle connection got '%.200s'", r.text);
     /* Never a byte sent: closed silently too. */
-    fd = raw_connect(quick.port);
-    raw_read(fd, 4000, &r, -1);
+    fd = connect_to(quick.port);
+    read_reply(fd, 4000, &r, -1);
     close(fd);
     assert_true(r.closed);
     assert_int_equal(r.len, 0);
     /* Half a head, then nothing: 408. */
-    fd = raw_connect(quick.port);
-    raw_write(fd, healthz, sizeof healthz - 1);
-    raw_read(fd, QUIET_MS, &r, -1);
+    fd = connect_to(quick.port);
+    assert_true(raw_write(fd, healthz, sizeof healthz - 1));
+    read_reply(fd, QUIET_MS, &r, -1);
     assert_int_equal(r.count, 1);
-    raw_write(fd, "GET /heal", 9);
-    raw_read(fd, 4000, &r, -1);
+    assert_true(raw_write(fd, "GET /heal", 9));
+    read_reply(fd, 4000, &r, -1);
     close(fd);
     assert_true(r.closed);
     assert_int_equal(r.count, 1);
@@ -454,15 +432,15 @@ static void expect_100_continue_is_answered_100_only_when_the_body_is_read(void 
                      "POST /v1/bookings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                      "Expect: 100-continue\r\nContent-Length: %zu\r\n\r\n",
                      strlen(body));
-    int fd = raw_connect(server.port);
-    raw_write(fd, head, (size_t)n);
+    int fd = connect_to(server.port);
+    assert_true(raw_write(fd, head, (size_t)n));
     reply r;
-    raw_read(fd, QUIET_MS, &r, -1);
+    read_reply(fd, QUIET_MS, &r, -1);
     assert_int_equal(r.count, 1);
     assert_int_equal(r.answers[0].status, 100);
     assert_int_equal(r.len, strlen("HTTP/1.1 100 Continue\r\n\r\n"));
-    raw_write(fd, body, strlen(body));
-    raw_read(fd, QUIET_MS, &r, -1);
+    assert_true(raw_write(fd, body, strlen(body)));
+    read_reply(fd, QUIET_MS, &r, -1);
     close(fd);
     assert_int_equal(r.count, 1);
     assert_int_equal(r.answers[0].status, 201);
@@ -484,10 +462,10 @@ static void head_answers_the_headers_of_get_without_a_body(void **state)
     int n = snprintf(req, sizeof req,
                      "HEAD /v1/resources/" RES " HTTP/1.1\r\nHost: x\r\n\r\n"
                      "GET /v1/resources/" RES " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    int fd = raw_connect(server.port);
-    raw_write(fd, req, (size_t)n);
+    int fd = connect_to(server.port);
+    assert_true(raw_write(fd, req, (size_t)n));
     reply r;
-    raw_read(fd, CLOSE_MS, &r, 0);
+    read_reply(fd, CLOSE_MS, &r, 0);
     close(fd);
     assert_int_equal(r.count, 2);
     assert_int_equal(r.answers[0].status, 200);

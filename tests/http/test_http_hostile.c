@@ -50,27 +50,10 @@ typedef struct raw_reply {
 static void raw_send(const void *bytes, size_t len, int timeout_ms, raw_reply *out)
 {
     memset(out, 0, sizeof *out);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = raw_connect(server.port);
     assert_true(fd >= 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)server.port)};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof addr), 0);
-    for (size_t sent = 0; sent < len;) {
-        ssize_t n = send(fd, (const char *)bytes + sent, len - sent, MSG_NOSIGNAL);
-        if (n <= 0)
-            break;
-        sent += (size_t)n;
-    }
-    struct pollfd pfd = {.fd = fd, .events = POLLIN};
-    while (out->len + 1 < sizeof out->text && poll(&pfd, 1, timeout_ms) > 0) {
-        ssize_t n = recv(fd, out->text + out->len, sizeof out->text - 1 - out->len, 0);
-        if (n <= 0) {
-            out->closed = true;
-            break;
-        }
-        out->len += (size_t)n;
-    }
-    out->text[out->len] = '\0';
+    (void)raw_write(fd, bytes, len); /* the server may close before it took all */
+    out->len = raw_read(fd, timeout_ms, out->text, sizeof out->text, &out->closed);
     close(fd);
 }
 
@@ -145,22 +128,7 @@ static int group_setup(void **state)
 {
     (void)state;
     http_global_init();
-    char url[700];
-    snprintf(url, sizeof url, "sqlite:%s/hostile.db", test_tmpdir());
-    if (test_server_start(&server, url, NULL) != 0 || http_client_init(&client) != 0)
-        return -1;
-    char u[HTTP_URL_MAX];
-    http_response r;
-    http_url(&server, "/v1/resources/" RES, u, sizeof u);
-    http_do(&client, "PUT", u, "{\"capacity\":10}", 15, &r);
-    long put = r.status;
-    http_response_free(&r);
-    http_url(&server, "/v1/bookings", u, sizeof u);
-    const char *b = "{\"booking_id\":\"" BOOKED "\",\"resource_id\":\"" RES "\",\"units\":1}";
-    http_do(&client, "POST", u, b, strlen(b), &r);
-    long post = r.status;
-    http_response_free(&r);
-    return put == 200 && post == 201 ? 0 : -1;
+    return test_server_start_seeded(&server, &client, "hostile.db", RES, BOOKED);
 }
 
 static int group_teardown(void **state)

@@ -11,7 +11,9 @@
  * requests resumed on their own worker are each answered, in order. An answer the
  * client does not read closes its connection after the write timeout, whatever
  * else the client sends. Connections opened one after another go to the workers
- * in turn.
+ * in turn. A "100 Continue" asked for while the socket is full goes out once it
+ * drains, before the answer. A client that pipelines a flood does not keep the
+ * worker from its other connections.
  */
 #include "server/gate.h"
 #include "server/http_loop.h"
@@ -137,8 +139,10 @@ typedef struct loop_fixture {
     struct sockaddr_in bound;
 } loop_fixture;
 
+typedef void *(*begin_fn)(void *arg, http_link *link, const http_head *head);
+
 static loop_fixture loop_fixture_start_workers(unsigned threads, unsigned write_timeout_ms,
-                                               void (*end)(void *req))
+                                               begin_fn begin, void (*end)(void *req))
 {
     loop_fixture f = {0};
     gate_config gc = {.max_connections = 8, .max_per_peer = 8, .request_timeout_ms = WAIT_MS,
@@ -151,16 +155,17 @@ static loop_fixture loop_fixture_start_workers(unsigned threads, unsigned write_
                      0);
     http_loop_config lc = {.threads = threads, .request_timeout_ms = WAIT_MS,
                            .write_timeout_ms = write_timeout_ms};
-    http_handler h = {.begin = on_begin, .body = on_body, .end = end,
+    http_handler h = {.begin = begin, .body = on_body, .end = end,
                       .resumed = on_resumed, .completed = on_completed,
                       .refused = on_refused};
     assert_int_equal(http_loop_start(&lc, f.g, &h, &f.loop), 0);
     return f;
 }
 
-static loop_fixture loop_fixture_start(unsigned write_timeout_ms, void (*end)(void *req))
+static loop_fixture loop_fixture_start(unsigned write_timeout_ms, begin_fn begin,
+                                       void (*end)(void *req))
 {
-    return loop_fixture_start_workers(1, write_timeout_ms, end);
+    return loop_fixture_start_workers(1, write_timeout_ms, begin, end);
 }
 
 /* The connection is uncounted once its link closed; then the loop stops. */
@@ -174,6 +179,15 @@ static void loop_fixture_stop(loop_fixture *f)
     gate_free(f->g);
 }
 
+/* A client of the fixture's loop. */
+static int connect_to(const loop_fixture *f)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(connect(fd, (const struct sockaddr *)&f->bound, sizeof f->bound), 0);
+    return fd;
+}
+
 /* The client resets once its request was resumed (by end), before the answer. */
 static void reset_after_the_resume(void (*end)(void *req))
 {
@@ -181,7 +195,7 @@ static void reset_after_the_resume(void (*end)(void *req))
     fx.reset_asked = fx.reset_done = false;
     fx.completed = 0;
     pthread_mutex_unlock(&fx.lock);
-    loop_fixture f = loop_fixture_start(WAIT_MS, end);
+    loop_fixture f = loop_fixture_start(WAIT_MS, on_begin, end);
 
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
@@ -247,7 +261,7 @@ static void a_connection_on_a_loop_of_one_worker_is_never_alone(void **state)
     pthread_mutex_lock(&fx.lock);
     fx.completed = 0;
     pthread_mutex_unlock(&fx.lock);
-    loop_fixture f = loop_fixture_start(WAIT_MS, on_end_noting_alone); /* one worker */
+    loop_fixture f = loop_fixture_start(WAIT_MS, on_begin, on_end_noting_alone); /* one worker */
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
     assert_int_equal(connect(fd, (struct sockaddr *)&f.bound, sizeof f.bound), 0);
@@ -276,14 +290,6 @@ static void a_connection_on_a_loop_of_one_worker_is_never_alone(void **state)
 #define SPREAD_APART_MIN 15
 #define SPREAD_SETTLE_MS 20
 
-static int connect_to(const loop_fixture *f)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    assert_int_equal(connect(fd, (const struct sockaddr *)&f->bound, sizeof f->bound), 0);
-    return fd;
-}
-
 static void wait_open(loop_fixture *f, unsigned open)
 {
     for (int i = 0; i < WAIT_MS / 10 && gate_open(f->g) != open; i++)
@@ -297,7 +303,7 @@ static void a_second_connection_goes_to_another_worker_than_the_first(void **sta
     pthread_mutex_lock(&fx.lock);
     fx.completed = 0;
     pthread_mutex_unlock(&fx.lock);
-    loop_fixture f = loop_fixture_start_workers(2, WAIT_MS, on_end_noting_alone);
+    loop_fixture f = loop_fixture_start_workers(2, WAIT_MS, on_begin, on_end_noting_alone);
     int apart = 0;
     for (int pair = 0; pair < SPREAD_PAIRS; pair++) {
         atomic_store(&alone_seen, -1);
@@ -332,7 +338,7 @@ static void pipelined_requests_resumed_on_their_own_worker_are_each_answered_in_
     pthread_mutex_lock(&fx.lock);
     fx.completed = 0;
     pthread_mutex_unlock(&fx.lock);
-    loop_fixture f = loop_fixture_start(WAIT_MS, on_end_resume_only);
+    loop_fixture f = loop_fixture_start(WAIT_MS, on_begin, on_end_resume_only);
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
     assert_int_equal(connect(fd, (struct sockaddr *)&f.bound, sizeof f.bound), 0);
@@ -387,7 +393,7 @@ static void an_answer_not_read_closes_after_the_write_timeout_though_the_client_
     pthread_mutex_lock(&fx.lock);
     fx.completed = 0;
     pthread_mutex_unlock(&fx.lock);
-    loop_fixture f = loop_fixture_start(WRITE_TIMEOUT_MS, on_end_big);
+    loop_fixture f = loop_fixture_start(WRITE_TIMEOUT_MS, on_begin, on_end_big);
 
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
@@ -413,6 +419,241 @@ static void an_answer_not_read_closes_after_the_write_timeout_though_the_client_
     loop_fixture_stop(&f);
 }
 
+/* ---- 100 Continue behind a full socket ---- */
+
+#define STUFF_CHUNK 4096
+#define STUFF_BYTES_MAX ((size_t)64 * 1024 * 1024)
+
+/* Set before the request is sent, read by the handler. */
+static struct sockaddr_in continue_client; /* the client's own address */
+/* Under fx.lock: bytes the handler put before the 100, once it is done. */
+static size_t continue_stuffed;
+static bool continue_stuffed_done;
+
+/* The server's end of the client's connection: in this process, the loop's. */
+static int server_fd_of(const struct sockaddr_in *client)
+{
+    for (int fd = 3; fd < 1024; fd++) {
+        struct sockaddr_in peer;
+        socklen_t len = sizeof peer;
+        if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0 && len == sizeof peer &&
+            peer.sin_port == client->sin_port && peer.sin_addr.s_addr == client->sin_addr.s_addr)
+            return fd;
+    }
+    return -1;
+}
+
+/* Fills the socket up to EAGAIN (as answers a client has not read yet would),
+ * then asks for the 100, as the service does for a body it will read. */
+static void *on_begin_continue(void *arg, http_link *link, const http_head *head)
+{
+    (void)arg;
+    (void)head;
+    int fd = server_fd_of(&continue_client);
+    assert_true(fd >= 0);
+    static char junk[STUFF_CHUNK];
+    memset(junk, 'j', sizeof junk);
+    size_t stuffed = 0;
+    for (;;) {
+        ssize_t n = send(fd, junk, sizeof junk, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0)
+            break;
+        stuffed += (size_t)n;
+        assert_true(stuffed < STUFF_BYTES_MAX);
+    }
+    http_link_continue(link);
+    pthread_mutex_lock(&fx.lock);
+    continue_stuffed = stuffed;
+    continue_stuffed_done = true;
+    pthread_cond_broadcast(&fx.cond);
+    pthread_mutex_unlock(&fx.lock);
+    return link;
+}
+
+static void on_end_answer(void *req)
+{
+    static char body[] = "{}";
+    (void)http_link_answer(req, 200, "", body, sizeof body - 1, false, false);
+}
+
+/* Reads exactly len bytes (or what came within WAIT_MS). */
+static size_t read_exactly(int fd, char *buf, size_t len)
+{
+    size_t got = 0;
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    while (got < len && poll(&pfd, 1, WAIT_MS) > 0) {
+        ssize_t n = recv(fd, buf + got, len - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    return got;
+}
+
+static void a_100_continue_asked_while_the_socket_is_full_is_sent_before_the_answer(
+    void **state)
+{
+    (void)state;
+    loop_fixture f = loop_fixture_start(WAIT_MS, on_begin_continue, on_end_answer);
+
+    int fd = connect_to(&f);
+    socklen_t len = sizeof continue_client;
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&continue_client, &len), 0);
+    static const char head[] = "POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                               "Expect: 100-continue\r\n\r\n";
+    assert_int_equal(send(fd, head, sizeof head - 1, 0), (ssize_t)(sizeof head - 1));
+
+    /* What the handler stuffed, then the 100 whole, before any body is sent. */
+    pthread_mutex_lock(&fx.lock);
+    while (!continue_stuffed_done)
+        pthread_cond_wait(&fx.cond, &fx.lock);
+    size_t stuffed = continue_stuffed;
+    pthread_mutex_unlock(&fx.lock);
+    assert_true(stuffed > 0);
+    static char sink[STUFF_CHUNK];
+    for (size_t drained = 0; drained < stuffed;) {
+        size_t want = stuffed - drained < sizeof sink ? stuffed - drained : sizeof sink;
+        size_t got = read_exactly(fd, sink, want);
+        assert_true(got > 0);
+        for (size_t i = 0; i < got; i++)
+            assert_int_equal(sink[i], 'j');
+        drained += got;
+    }
+    static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    char text[sizeof cont] = {0};
+    size_t got = read_exactly(fd, text, sizeof cont - 1);
+    if (got != sizeof cont - 1 || memcmp(text, cont, sizeof cont - 1) != 0)
+        fail_msg("after %zu stuffed bytes, not the 100 whole: '%.*s'", stuffed,
+                 (int)got, text);
+    assert_int_equal(send(fd, "{}", 2, 0), 2);
+    char answer[16] = {0};
+    assert_int_equal(read_exactly(fd, answer, 12), 12);
+    assert_memory_equal(answer, "HTTP/1.1 200", 12);
+    close(fd);
+    loop_fixture_stop(&f);
+}
+
+/* ---- a pipelining flood and another client on the same worker ---- */
+
+#define FLOOD_REQUESTS 10000
+#define FLOOD_PAD_BYTES 8    /* small requests */
+#define FLOOD_STARTED 200    /* flood requests answered before the probe is sent */
+/* Each flood request takes the handler this long (a real one does work), so the
+ * client outruns the worker for the whole flood and every read fills its room. */
+#define FLOOD_WORK_US 20
+/* Flood requests answered between the probe's send and its answer, at the most:
+ * a few turns of the flood's budget, and the scheduler's slack on a shared machine
+ * (a request takes FLOOD_WORK_US or more). Without a budget the probe waits for
+ * nearly the whole flood. */
+#define PROBE_WAIT_REQUESTS_MAX 1000
+
+static atomic_int flood_answered;
+static atomic_int probe_saw; /* flood_answered when the probe was answered; -1: not yet */
+
+static void *on_begin_target(void *arg, http_link *link, const http_head *head)
+{
+    (void)arg;
+    bool probe = head->target_len == 6 && memcmp(head->target, "/probe", 6) == 0;
+    if (probe)
+        atomic_store(&probe_saw, atomic_load(&flood_answered));
+    else
+        atomic_fetch_add(&flood_answered, 1);
+    if (!probe) {
+        struct timespec work = {.tv_nsec = FLOOD_WORK_US * 1000L};
+        nanosleep(&work, NULL);
+    }
+    return link;
+}
+
+typedef struct flood {
+    int fd;
+    char *bytes;
+    size_t len;
+} flood;
+
+static void *flood_write(void *arg)
+{
+    flood *fl = arg;
+    for (size_t sent = 0; sent < fl->len;) {
+        ssize_t n = send(fl->fd, fl->bytes + sent, fl->len - sent, MSG_NOSIGNAL);
+        if (n <= 0)
+            break;
+        sent += (size_t)n;
+    }
+    return NULL;
+}
+
+/* Reads the flood's answers until the server closes (the last request asks it to). */
+static void *flood_read(void *arg)
+{
+    flood *fl = arg;
+    static char sink[65536];
+    struct pollfd pfd = {.fd = fl->fd, .events = POLLIN};
+    while (poll(&pfd, 1, 10 * WAIT_MS) > 0 && recv(fl->fd, sink, sizeof sink, 0) > 0) {
+    }
+    return NULL;
+}
+
+static void a_pipelining_flood_does_not_keep_the_worker_from_another_connection(void **state)
+{
+    (void)state;
+    atomic_store(&flood_answered, 0);
+    atomic_store(&probe_saw, -1);
+    loop_fixture f = loop_fixture_start(WAIT_MS, on_begin_target, on_end_answer);
+
+    /* The probe's connection first, served once, so that it is not an accept
+     * waiting behind the flood. */
+    int probe = connect_to(&f);
+    static const char probe_req[] = "GET /probe HTTP/1.1\r\nHost: x\r\n\r\n";
+    char answer[16] = {0};
+    assert_int_equal(send(probe, probe_req, sizeof probe_req - 1, 0),
+                     (ssize_t)(sizeof probe_req - 1));
+    assert_int_equal(read_exactly(probe, answer, 12), 12);
+    assert_memory_equal(answer, "HTTP/1.1 200", 12);
+    static char answer_rest[256];
+    (void)!recv(probe, answer_rest, sizeof answer_rest, MSG_DONTWAIT); /* "{}" and its head */
+
+    static char pad[FLOOD_PAD_BYTES];
+    memset(pad, 'p', sizeof pad);
+    char one[FLOOD_PAD_BYTES + 64];
+    int one_len = snprintf(one, sizeof one, "GET /f HTTP/1.1\r\nHost: x\r\nX-Pad: %.*s\r\n\r\n",
+                           (int)sizeof pad, pad);
+    assert_true(one_len > 0 && (size_t)one_len < sizeof one);
+    static const char last[] = "GET /f HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    flood fl = {.fd = connect_to(&f), .len = (size_t)one_len * (FLOOD_REQUESTS - 1) +
+                                             sizeof last - 1};
+    fl.bytes = malloc(fl.len);
+    assert_non_null(fl.bytes);
+    for (int i = 0; i < FLOOD_REQUESTS - 1; i++)
+        memcpy(fl.bytes + (size_t)i * (size_t)one_len, one, (size_t)one_len);
+    memcpy(fl.bytes + (size_t)one_len * (FLOOD_REQUESTS - 1), last, sizeof last - 1);
+    pthread_t writer, reader;
+    assert_int_equal(pthread_create(&reader, NULL, flood_read, &fl), 0);
+    assert_int_equal(pthread_create(&writer, NULL, flood_write, &fl), 0);
+
+    for (int i = 0; i < WAIT_MS && atomic_load(&flood_answered) < FLOOD_STARTED; i++)
+        sleep_ms(1);
+    atomic_store(&probe_saw, -1);
+    int before = atomic_load(&flood_answered);
+    assert_int_equal(send(probe, probe_req, sizeof probe_req - 1, 0),
+                     (ssize_t)(sizeof probe_req - 1));
+    assert_int_equal(read_exactly(probe, answer, 12), 12);
+    assert_memory_equal(answer, "HTTP/1.1 200", 12);
+    int saw = atomic_load(&probe_saw);
+    close(probe);
+    pthread_join(writer, NULL);
+    pthread_join(reader, NULL);
+    close(fl.fd);
+    free(fl.bytes);
+    loop_fixture_stop(&f);
+
+    assert_true(before < FLOOD_REQUESTS / 2); /* the flood was under way */
+    if (saw < 0 || saw - before > PROBE_WAIT_REQUESTS_MAX)
+        fail_msg("the probe waited for %d flood requests (sent at %d of %d)", saw - before,
+                 before, FLOOD_REQUESTS);
+}
+
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -424,6 +665,9 @@ int main(void)
             pipelined_requests_resumed_on_their_own_worker_are_each_answered_in_order),
         cmocka_unit_test(a_connection_on_a_loop_of_one_worker_is_never_alone),
         cmocka_unit_test(a_second_connection_goes_to_another_worker_than_the_first),
+        cmocka_unit_test(
+            a_100_continue_asked_while_the_socket_is_full_is_sent_before_the_answer),
+        cmocka_unit_test(a_pipelining_flood_does_not_keep_the_worker_from_another_connection),
         cmocka_unit_test(
             an_answer_not_read_closes_after_the_write_timeout_though_the_client_sends),
     };

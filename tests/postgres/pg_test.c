@@ -14,7 +14,42 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+const char *pg_test_url_arg(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s POSTGRES_URL\n", argv[0]);
+        return NULL;
+    }
+    return argv[1];
+}
+
+booking_store *pg_test_open_with(const char *url, const char *options)
+{
+    char u[1024];
+    snprintf(u, sizeof u, "%s%s%s", url, strchr(url, '?') ? "&" : "?", options);
+    booking_store *s = NULL;
+    char err[256] = "";
+    if (booking_store_open(u, &s, err, sizeof err) != BOOKING_OK)
+        fail_msg("open %s: %s", u, err);
+    return s;
+}
+
+void pg_test_set_capacity(booking_store *s, const char *rid, uint64_t capacity)
+{
+    booking_reason reason;
+    assert_int_equal(booking_set_capacity(s, rid, capacity, &reason, NULL), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+}
+
+long long pg_test_booked(PGconn *pg, const char *rid)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT booked FROM resources WHERE id = '%s'", rid);
+    return pg_test_value(pg, sql);
+}
 
 PGconn *pg_test_connect(const char *url)
 {

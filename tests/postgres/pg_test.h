@@ -13,6 +13,19 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+/* The database URL of argv[1], or NULL after a usage line on stderr. */
+const char *pg_test_url_arg(int argc, char **argv);
+
+/* The store on url with options ("k=v&k=v") added to its query; fails the test
+ * if it cannot open. */
+booking_store *pg_test_open_with(const char *url, const char *options);
+
+/* Sets the capacity of rid; fails the test unless it is set. */
+void pg_test_set_capacity(booking_store *s, const char *rid, uint64_t capacity);
+
+/* The booked column of resource rid, as stored. */
+long long pg_test_booked(PGconn *pg, const char *rid);
+
 /* A session of our own; fails the test if it cannot connect. */
 PGconn *pg_test_connect(const char *url);
 

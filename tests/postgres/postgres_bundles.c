@@ -43,24 +43,6 @@ static int64_t test_clock(void *context)
     return __atomic_load_n(&test_clock_ms, __ATOMIC_RELAXED);
 }
 
-static booking_store *open_with(const char *options)
-{
-    char u[1024];
-    snprintf(u, sizeof u, "%s%s%s", url, strchr(url, '?') ? "&" : "?", options);
-    booking_store *s = NULL;
-    char err[256] = "";
-    if (booking_store_open(u, &s, err, sizeof err) != BOOKING_OK)
-        fail_msg("open %s: %s", u, err);
-    return s;
-}
-
-static void set_capacity(booking_store *s, const char *rid, uint64_t capacity)
-{
-    booking_reason reason;
-    assert_int_equal(booking_set_capacity(s, rid, capacity, &reason, NULL), BOOKING_OK);
-    assert_int_equal(reason, BOOKING_REASON_OK);
-}
-
 /* One number from the query `text` with its one "%s" replaced by id. */
 static long long value_of(PGconn *pg, const char *text, const char *id)
 {
@@ -69,11 +51,6 @@ static long long value_of(PGconn *pg, const char *text, const char *id)
     char sql[512];
     snprintf(sql, sizeof sql, "%.*s%s%s", (int)(at - text), text, id, at + 2);
     return pg_test_value(pg, sql);
-}
-
-static long long booked_of(PGconn *pg, const char *rid)
-{
-    return value_of(pg, "SELECT booked FROM resources WHERE id = '%s'", rid);
 }
 
 /* ---- overlapping bundles in opposite orders ---- */
@@ -138,11 +115,11 @@ static void overlapping_bundles_in_opposite_line_orders_on_two_instances_never_d
     snprintf(opts, sizeof opts, "pool_size=2&lock_timeout_ms=%d", OVERLAP_LOCK_TIMEOUT_MS);
     booking_store *stores[OVERLAP_INSTANCES];
     for (int i = 0; i < OVERLAP_INSTANCES; i++)
-        stores[i] = open_with(opts);
+        stores[i] = pg_test_open_with(url, opts);
     char rid[16];
     for (int i = 0; i < OVERLAP_RESOURCES; i++) {
         snprintf(rid, sizeof rid, "ov-r%d", i);
-        set_capacity(stores[0], rid, 1000000);
+        pg_test_set_capacity(stores[0], rid, 1000000);
     }
     overlap_thread t[OVERLAP_THREADS];
     pthread_t h[OVERLAP_THREADS];
@@ -167,7 +144,7 @@ static void overlapping_bundles_in_opposite_line_orders_on_two_instances_never_d
     long long units = 0;
     for (int i = 0; i < OVERLAP_RESOURCES; i++) {
         snprintf(rid, sizeof rid, "ov-r%d", i);
-        units += booked_of(pg, rid);
+        units += pg_test_booked(pg, rid);
     }
     long long want = 0;
     for (int n = 0; n < OVERLAP_BUNDLES; n++)
@@ -184,10 +161,10 @@ static void overlapping_bundles_in_opposite_line_orders_on_two_instances_never_d
 static booking_store *hold_store(const char *tag, const char *const *rids, int n)
 {
     (void)tag;
-    booking_store *s = open_with("pool_size=1");
+    booking_store *s = pg_test_open_with(url, "pool_size=1");
     assert_int_equal(booking_store_set_clock(s, test_clock, NULL), BOOKING_OK);
     for (int i = 0; i < n; i++)
-        set_capacity(s, rids[i], 10);
+        pg_test_set_capacity(s, rids[i], 10);
     return s;
 }
 
@@ -235,15 +212,15 @@ static void held_bundle_has_a_live_entry_per_line_each_released_by_its_own_resou
                                   " ON b.id = l.booking_id WHERE l.booking_id = '%s' AND l.held"
                                   " AND l.expires_at_ms = b.expires_at_ms", "le-h"), 2);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(booked_of(pg, rids[i]), HOLD_UNITS);
+        assert_int_equal(pg_test_booked(pg, rids[i]), HOLD_UNITS);
     __atomic_add_fetch(&test_clock_ms, HOLD_MS, __ATOMIC_RELAXED);
     /* a write on le-b applies its own due entry only (line 1) */
     booking_request q = {.booking_id = "le-x", .resource_id = "le-b", .units = 1};
     assert_int_equal(booking_attempt(s, &q, &r), BOOKING_OK);
     assert_int_equal(r.outcome, BOOKING_BOOKED);
-    assert_int_equal(booked_of(pg, "le-b"), 1);
-    assert_int_equal(booked_of(pg, "le-a"), HOLD_UNITS);
-    assert_int_equal(booked_of(pg, "le-c"), HOLD_UNITS);
+    assert_int_equal(pg_test_booked(pg, "le-b"), 1);
+    assert_int_equal(pg_test_booked(pg, "le-a"), HOLD_UNITS);
+    assert_int_equal(pg_test_booked(pg, "le-c"), HOLD_UNITS);
     assert_int_equal(value_of(pg, "SELECT count(*) FROM booking_lines WHERE booking_id = '%s'"
                                   " AND held AND line = 2", "le-h"), 1);
     assert_int_equal(value_of(pg, "SELECT status FROM bookings WHERE id = '%s'", "le-h"),
@@ -257,21 +234,21 @@ static void held_bundle_has_a_live_entry_per_line_each_released_by_its_own_resou
     assert_int_equal(booking_get_booking(s, "le-h", &reason, &rec), BOOKING_OK);
     assert_int_equal(rec.status, BOOKING_STATUS_EXPIRED);
     /* a write on le-a applies line 0's entry: the record is stored expired */
-    set_capacity(s, "le-a", 10);
-    assert_int_equal(booked_of(pg, "le-a"), 0);
+    pg_test_set_capacity(s, "le-a", 10);
+    assert_int_equal(pg_test_booked(pg, "le-a"), 0);
     assert_int_equal(value_of(pg, "SELECT status FROM bookings WHERE id = '%s'", "le-h"),
                      BOOKING_STATUS_EXPIRED);
     assert_true(expired_count(s) == 1);
     /* the cancel of the expired hold releases what is still live (le-c), once */
     assert_int_equal(booking_cancel(s, "le-h", &reason, NULL), BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_HOLD_EXPIRED);
-    assert_int_equal(booked_of(pg, "le-c"), 0);
+    assert_int_equal(pg_test_booked(pg, "le-c"), 0);
     assert_int_equal(value_of(pg, "SELECT count(*) FROM booking_lines WHERE booking_id = '%s'"
                                   " AND held", "le-h"), 0);
     assert_int_equal(booking_cancel(s, "le-h", &reason, NULL), BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_HOLD_EXPIRED);
-    assert_int_equal(booked_of(pg, "le-a") + booked_of(pg, "le-c"), 0);
-    assert_int_equal(booked_of(pg, "le-b"), 1);
+    assert_int_equal(pg_test_booked(pg, "le-a") + pg_test_booked(pg, "le-c"), 0);
+    assert_int_equal(pg_test_booked(pg, "le-b"), 1);
     assert_true(expired_count(s) == 1);
     pg_test_check_invariant(pg);
     PQfinish(pg);
@@ -297,15 +274,15 @@ static void confirm_of_a_held_bundle_unindexes_every_line_and_cancel_releases_ev
     /* past the hold's end, no resource's expiry step finds an entry of it */
     __atomic_add_fetch(&test_clock_ms, HOLD_MS, __ATOMIC_RELAXED);
     for (int i = 0; i < 3; i++) {
-        set_capacity(s, rids[i], 10);
-        assert_int_equal(booked_of(pg, rids[i]), HOLD_UNITS);
+        pg_test_set_capacity(s, rids[i], 10);
+        assert_int_equal(pg_test_booked(pg, rids[i]), HOLD_UNITS);
         assert_true(booked_as_of_now(s, rids[i]) == HOLD_UNITS);
     }
     assert_true(expired_count(s) == 0);
     assert_int_equal(booking_cancel(s, "cu-h", &reason, NULL), BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_CANCELLED);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(booked_of(pg, rids[i]), 0);
+        assert_int_equal(pg_test_booked(pg, rids[i]), 0);
     /* a held bundle cancelled before its end: every line released, every entry gone */
     r = hold_bundle(s, "cu-h2", rids, 3);
     assert_int_equal(r.status, BOOKING_STATUS_HELD);
@@ -314,7 +291,7 @@ static void confirm_of_a_held_bundle_unindexes_every_line_and_cancel_releases_ev
     assert_int_equal(value_of(pg, "SELECT count(*) FROM booking_lines WHERE booking_id = '%s'"
                                   " AND held", "cu-h2"), 0);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(booked_of(pg, rids[i]), 0);
+        assert_int_equal(pg_test_booked(pg, rids[i]), 0);
     pg_test_check_invariant(pg);
     PQfinish(pg);
     booking_store_close(s);
@@ -325,7 +302,7 @@ static void confirm_of_a_held_bundle_unindexes_every_line_and_cancel_releases_ev
 static void batch_of_bundles_naming_more_resources_than_attempts_is_one_transaction(void **state)
 {
     (void)state;
-    booking_store *s = open_with("pool_size=1");
+    booking_store *s = pg_test_open_with(url, "pool_size=1");
     PGconn *pg = pg_test_connect(url);
     char sql[256];
     snprintf(sql, sizeof sql,
@@ -383,11 +360,9 @@ static void batch_of_bundles_naming_more_resources_than_attempts_is_one_transact
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s POSTGRES_URL\n", argv[0]);
+    url = pg_test_url_arg(argc, argv);
+    if (url == NULL)
         return 2;
-    }
-    url = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(overlapping_bundles_in_opposite_line_orders_on_two_instances_never_deadlock),
         cmocka_unit_test(

@@ -45,23 +45,12 @@ static const char *url;
     "SELECT pid FROM pg_stat_activity WHERE application_name = 'booking'"                    \
     " AND datname = current_database()"
 
-static booking_store *open_with(const char *options)
-{
-    char u[1024];
-    snprintf(u, sizeof u, "%s%s%s", url, strchr(url, '?') ? "&" : "?", options);
-    booking_store *s = NULL;
-    char err[256] = "";
-    if (booking_store_open(u, &s, err, sizeof err) != BOOKING_OK)
-        fail_msg("open %s: %s", u, err);
-    return s;
-}
-
 static void lock_held_elsewhere_fails_busy_quickly_and_records_nothing(void **state)
 {
     (void)state;
     char opts[64];
     snprintf(opts, sizeof opts, "lock_timeout_ms=%d&pool_size=1", LOCK_TIMEOUT_MS);
-    booking_store *s = open_with(opts);
+    booking_store *s = pg_test_open_with(url, opts);
     booking_reason reason;
     assert_int_equal(booking_set_capacity(s, "lk-r", 10, &reason, NULL), BOOKING_OK);
     booking_request q = {.booking_id = "lk-b0", .resource_id = "lk-r", .units = 1};
@@ -105,7 +94,7 @@ static void lock_held_elsewhere_fails_busy_quickly_and_records_nothing(void **st
 static void killed_sessions_fail_unavailable_then_the_store_reconnects(void **state)
 {
     (void)state;
-    booking_store *s = open_with("pool_size=4");
+    booking_store *s = pg_test_open_with(url, "pool_size=4");
     PGconn *pg = pg_test_connect(url);
     pg_load load;
     pg_load_start(&load, s, 4, "kill");
@@ -144,7 +133,7 @@ static void silent_server_fails_timeout_by_the_client_deadline(void **state)
     char opts[96];
     snprintf(opts, sizeof opts, "pool_size=1&lock_timeout_ms=%d&statement_timeout_ms=%d",
              SILENT_STATEMENT_TIMEOUT_MS, SILENT_STATEMENT_TIMEOUT_MS);
-    booking_store *s = open_with(opts);
+    booking_store *s = pg_test_open_with(url, opts);
     booking_reason reason;
     assert_int_equal(booking_set_capacity(s, "hang-r", 10, &reason, NULL), BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_OK);
@@ -237,7 +226,7 @@ static booking_reason hold_op_expected(hold_op op)
 
 static booking_store *hold_setup(hold_case *k, const char *options)
 {
-    booking_store *s = open_with(options);
+    booking_store *s = pg_test_open_with(url, options);
     assert_int_equal(booking_store_set_clock(s, test_clock, NULL), BOOKING_OK);
     char hold[48], rid[48];
     snprintf(hold, sizeof hold, "%s-h", k->tag);
@@ -415,13 +404,6 @@ static void nothing_of(PGconn *pg, const char *id)
     assert_int_equal(pg_test_value(pg, sql), 0);
 }
 
-static long long booked_of(PGconn *pg, const char *rid)
-{
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT booked FROM resources WHERE id = '%s'", rid);
-    return pg_test_value(pg, sql);
-}
-
 /* A batch of a single attempt and a bundle of three lines whose second line's
  * row fails to insert (after the first's was written, the record's before it):
  * the whole batch is FAILED, and no record, no line and no unit of it is
@@ -430,7 +412,7 @@ static void failure_in_the_middle_of_a_bundles_writes_leaves_failed_and_no_line_
     void **state)
 {
     (void)state;
-    booking_store *s = open_with("pool_size=1");
+    booking_store *s = pg_test_open_with(url, "pool_size=1");
     PGconn *pg = pg_test_connect(url);
     const char *rids[4] = {"mid-r0", "mid-r1", "mid-r2", "mid-r3"};
     booking_reason reason;
@@ -453,7 +435,7 @@ static void failure_in_the_middle_of_a_bundles_writes_leaves_failed_and_no_line_
     nothing_of(pg, "mid-s");
     nothing_of(pg, "mid-b");
     for (int i = 0; i < 4; i++)
-        assert_int_equal(booked_of(pg, rids[i]), 0);
+        assert_int_equal(pg_test_booked(pg, rids[i]), 0);
     booking_record rec;
     assert_int_equal(booking_get_booking(s, "mid-b", &reason, &rec), BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_UNKNOWN_BOOKING);
@@ -464,7 +446,7 @@ static void failure_in_the_middle_of_a_bundles_writes_leaves_failed_and_no_line_
         assert_false(r[i].replayed); /* the failed batch decided nothing */
     }
     for (int i = 0; i < 4; i++)
-        assert_int_equal(booked_of(pg, rids[i]), MID_UNITS);
+        assert_int_equal(pg_test_booked(pg, rids[i]), MID_UNITS);
     pg_test_check_invariant(pg);
     PQfinish(pg);
     booking_store_close(s);
@@ -479,7 +461,7 @@ static void failure_in_the_middle_of_a_bundles_release_leaves_failed_and_every_l
 {
     (void)state;
     __atomic_store_n(&test_clock_ms, (int64_t)1800000000000, __ATOMIC_RELAXED);
-    booking_store *s = open_with("pool_size=1");
+    booking_store *s = pg_test_open_with(url, "pool_size=1");
     assert_int_equal(booking_store_set_clock(s, test_clock, NULL), BOOKING_OK);
     PGconn *pg = pg_test_connect(url);
     const char *rids[3] = {"midh-r1", "midh-r2", "midh-r3"};
@@ -509,7 +491,7 @@ static void failure_in_the_middle_of_a_bundles_release_leaves_failed_and_every_l
     assert_int_equal(pg_test_value(pg, "SELECT count(*) FROM booking_lines"
                                        " WHERE booking_id = 'mid-h' AND held"), 2);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(booked_of(pg, rids[i]), MID_UNITS);
+        assert_int_equal(pg_test_booked(pg, rids[i]), MID_UNITS);
     booking_store_stats stats;
     assert_int_equal(booking_store_get_stats(s, &stats), BOOKING_OK);
     assert_true(stats.holds_expired == 0);
@@ -519,7 +501,7 @@ static void failure_in_the_middle_of_a_bundles_release_leaves_failed_and_every_l
     assert_int_equal(booking_cancel(s, "mid-h", &reason, NULL), BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_HOLD_EXPIRED);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(booked_of(pg, rids[i]), 0);
+        assert_int_equal(pg_test_booked(pg, rids[i]), 0);
     assert_int_equal(booking_store_get_stats(s, &stats), BOOKING_OK);
     assert_true(stats.holds_expired == 1);
     pg_test_check_invariant(pg);
@@ -536,7 +518,7 @@ static void bundle_whose_later_line_is_locked_elsewhere_fails_busy_and_keeps_no_
     (void)state;
     char opts[64];
     snprintf(opts, sizeof opts, "lock_timeout_ms=%d&pool_size=1", LOCK_TIMEOUT_MS);
-    booking_store *s = open_with(opts);
+    booking_store *s = pg_test_open_with(url, opts);
     booking_reason reason;
     const char *rids[3] = {"midl-r1", "midl-r2", "midl-r3"};
     for (int i = 0; i < 3; i++)
@@ -573,11 +555,9 @@ static void bundle_whose_later_line_is_locked_elsewhere_fails_busy_and_keeps_no_
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s POSTGRES_URL\n", argv[0]);
+    url = pg_test_url_arg(argc, argv);
+    if (url == NULL)
         return 2;
-    }
-    url = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lock_held_elsewhere_fails_busy_quickly_and_records_nothing),
         cmocka_unit_test(killed_sessions_fail_unavailable_then_the_store_reconnects),

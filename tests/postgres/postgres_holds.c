@@ -42,13 +42,6 @@ static booking_store *open_store(void)
     return s;
 }
 
-static void set_capacity(booking_store *s, const char *rid, uint64_t capacity)
-{
-    booking_reason reason;
-    assert_int_equal(booking_set_capacity(s, rid, capacity, &reason, NULL), BOOKING_OK);
-    assert_int_equal(reason, BOOKING_REASON_OK);
-}
-
 static booking_result attempt(booking_store *s, const char *id, const char *rid, uint64_t units,
                               uint64_t hold_ms)
 {
@@ -90,7 +83,7 @@ static void instances_agree_on_expiry_by_the_server_clock(void **state)
     (void)state;
     booking_store *a = open_store(), *b = open_store();
     PGconn *pg = pg_test_connect(url);
-    set_capacity(a, "sc-r", 1);
+    pg_test_set_capacity(a, "sc-r", 1);
     long long before = pg_test_server_ms(pg);
     booking_result held = attempt(a, "sc-h", "sc-r", 1, SHORT_HOLD_MS);
     long long after = pg_test_server_ms(pg);
@@ -132,7 +125,7 @@ static void store_time_never_goes_back_when_the_server_clock_does(void **state)
     (void)state;
     booking_store *a = open_store(), *b = open_store();
     PGconn *pg = pg_test_connect(url);
-    set_capacity(a, "nb-r", 1);
+    pg_test_set_capacity(a, "nb-r", 1);
     booking_result held = attempt(a, "nb-h", "nb-r", 1, SHORT_HOLD_MS);
     assert_int_equal(held.status, BOOKING_STATUS_HELD);
     /* a write an hour after the hold, then the step back: what the row keeps */
@@ -190,7 +183,7 @@ static void instances_racing_on_one_resource_apply_each_expiry_once(void **state
     (void)state;
     booking_store *s[2] = {open_store(), open_store()};
     PGconn *pg = pg_test_connect(url);
-    set_capacity(s[0], "race-r", RACE_CAPACITY);
+    pg_test_set_capacity(s[0], "race-r", RACE_CAPACITY);
     pthread_t h[RACE_THREADS];
     race_thread t[RACE_THREADS];
     for (int i = 0; i < RACE_THREADS; i++) {
@@ -204,7 +197,7 @@ static void instances_racing_on_one_resource_apply_each_expiry_once(void **state
         confirmed += t[i].confirmed;
     }
     usleep((RACE_HOLD_MS + PAST_EXPIRY_MS) * 1000);
-    set_capacity(s[0], "race-r", RACE_CAPACITY); /* a write: applies what is left */
+    pg_test_set_capacity(s[0], "race-r", RACE_CAPACITY); /* a write: applies what is left */
     long long expired = pg_test_value(pg, "SELECT count(*) FROM bookings WHERE status = 4"
                                  " AND id LIKE 'race-%'");
     long long active = pg_test_value(pg, "SELECT count(*) FROM bookings WHERE status = 1"
@@ -226,11 +219,9 @@ static void instances_racing_on_one_resource_apply_each_expiry_once(void **state
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s POSTGRES_URL\n", argv[0]);
+    url = pg_test_url_arg(argc, argv);
+    if (url == NULL)
         return 2;
-    }
-    url = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(instances_agree_on_expiry_by_the_server_clock),
         cmocka_unit_test(store_time_never_goes_back_when_the_server_clock_does),

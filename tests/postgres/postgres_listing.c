@@ -64,13 +64,6 @@ static booking_store *open_store(void)
     return s;
 }
 
-static void set_capacity(booking_store *s, const char *id, uint64_t capacity)
-{
-    booking_reason reason;
-    assert_int_equal(booking_set_capacity(s, id, capacity, &reason, NULL), BOOKING_OK);
-    assert_int_equal(reason, BOOKING_REASON_OK);
-}
-
 static booking_result attempt(booking_store *s, const char *id, const char *rid, uint64_t units,
                               uint64_t hold_ms)
 {
@@ -117,7 +110,7 @@ static void list_resources_pages_in_bytewise_order_on_a_database_whose_collation
     const char *ids[] = {"b", "B", "a", "A-1", "_x", "Z", "a.b", "a-b", "0", "z:z", "Ab"};
     const size_t n = sizeof ids / sizeof ids[0];
     for (size_t i = 0; i < n; i++)
-        set_capacity(s, ids[i], i + 1);
+        pg_test_set_capacity(s, ids[i], i + 1);
     const char *sorted[sizeof ids / sizeof ids[0]];
     memcpy(sorted, ids, sizeof ids);
     qsort(sorted, n, sizeof sorted[0], compare_ids);
@@ -169,11 +162,11 @@ static void list_resources_reads_each_as_get_resource_does_at_the_read_time(void
     (void)state;
     test_clock_ms = 2000000;
     booking_store *s = open_store();
-    set_capacity(s, "hold-r", 10);
+    pg_test_set_capacity(s, "hold-r", 10);
     booking_result r = attempt(s, "hold-r-1", "hold-r", 3, HOLD_MS);
     assert_int_equal(r.status, BOOKING_STATUS_HELD);
     booking_line two[2] = {{"hold-s", 2}, {"hold-r", 4}};
-    set_capacity(s, "hold-s", 10);
+    pg_test_set_capacity(s, "hold-s", 10);
     r = bundle(s, "hold-b-1", two, 2, HOLD_MS * 2);
     assert_int_equal(r.status, BOOKING_STATUS_HELD);
     for (int step = 0; step < 3; step++) {
@@ -231,9 +224,9 @@ static size_t list_all(booking_store *s, const char *rid, booking_list_filter fi
  * on it or elsewhere, REJECTED ones (a REJECTED bundle's later line too). */
 static void make_records_of_every_status(booking_store *s)
 {
-    set_capacity(s, "lr", 100);
-    set_capacity(s, "lr-other", 100);
-    set_capacity(s, "lr-tiny", 1);
+    pg_test_set_capacity(s, "lr", 100);
+    pg_test_set_capacity(s, "lr-other", 100);
+    pg_test_set_capacity(s, "lr-tiny", 1);
     booking_line on_other_first[2] = {{"lr-other", 1}, {"lr", 1}};
     booking_line rejected_later[2] = {{"lr", 1}, {"lr-tiny", 5}};
     booking_line rejected_on_it[2] = {{"lr-tiny", 1}, {"lr", 500}};
@@ -349,7 +342,7 @@ static void list_bookings_of_a_resource_that_does_not_exist_is_unknown_resource(
                      BOOKING_OK);
     assert_true(reason == BOOKING_REASON_UNKNOWN_RESOURCE && count == 0 && next[0] == '\0');
     /* a resource without records is not unknown */
-    set_capacity(s, "empty-r", 0);
+    pg_test_set_capacity(s, "empty-r", 0);
     assert_int_equal(booking_list_bookings(s, "empty-r", BOOKING_LIST_ALL, NULL, 2, &reason, out,
                                            &count, next),
                      BOOKING_OK);
@@ -427,7 +420,7 @@ static void listing_statements_walk_the_bytewise_indexes(void **state)
     for (int r = 0; r < MANY_RESOURCES; r++) {
         char rid[32];
         snprintf(rid, sizeof rid, "many-%03d", r);
-        set_capacity(s, rid, 1000);
+        pg_test_set_capacity(s, rid, 1000);
         for (int i = 0; i < MANY_PER_RESOURCE; i++) {
             snprintf(ids[i], sizeof ids[i], "m-%03d-%02d", r, i);
             q[i] = (booking_request){.booking_id = ids[i], .resource_id = rid, .units = 1};

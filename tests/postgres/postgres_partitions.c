@@ -37,17 +37,6 @@
 
 static const char *url;
 
-static booking_store *open_with(const char *options)
-{
-    char u[1024];
-    snprintf(u, sizeof u, "%s%s%s", url, strchr(url, '?') ? "&" : "?", options);
-    booking_store *s = NULL;
-    char err[256] = "";
-    if (booking_store_open(u, &s, err, sizeof err) != BOOKING_OK)
-        fail_msg("open %s: %s", u, err);
-    return s;
-}
-
 /* "<prefix><n>" for the first n whose resource is in partition `want` of `of`. */
 static void resource_in(char out[ID_SIZE], const char *prefix, uint32_t want, size_t of)
 {
@@ -57,13 +46,6 @@ static void resource_in(char out[ID_SIZE], const char *prefix, uint32_t want, si
             return;
     }
     fail_msg("no resource %s* in partition %u", prefix, want);
-}
-
-static void set_capacity(booking_store *s, const char *resource_id, uint64_t capacity)
-{
-    booking_reason reason;
-    assert_int_equal(booking_set_capacity(s, resource_id, capacity, &reason, NULL), BOOKING_OK);
-    assert_int_equal(reason, BOOKING_REASON_OK);
 }
 
 /* One attempt on a thread of its own, its end visible to the test. */
@@ -136,12 +118,12 @@ static void a_round_waiting_on_a_lock_holds_up_only_its_own_partition(void **sta
     char opts[128];
     snprintf(opts, sizeof opts, "pool_size=4&partitions=2&lock_timeout_ms=%d",
              LONG_LOCK_TIMEOUT_MS);
-    booking_store *s = open_with(opts);
+    booking_store *s = pg_test_open_with(url, opts);
     char ra[ID_SIZE], rb[ID_SIZE];
     resource_in(ra, "wait-a", 0, 2);
     resource_in(rb, "wait-b", 1, 2);
-    set_capacity(s, ra, 10);
-    set_capacity(s, rb, 10);
+    pg_test_set_capacity(s, ra, 10);
+    pg_test_set_capacity(s, rb, 10);
     PGconn *holder = pg_test_connect(url), *pg = pg_test_connect(url);
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT 1 FROM resources WHERE id = '%s' FOR UPDATE", ra);
@@ -179,12 +161,12 @@ static void a_round_waiting_on_a_lock_holds_up_only_its_own_partition(void **sta
 static void one_booking_id_on_two_partitions_at_once_is_decided_once_in_arrival_order(void **state)
 {
     (void)state;
-    booking_store *s = open_with("pool_size=4&partitions=2");
+    booking_store *s = pg_test_open_with(url, "pool_size=4&partitions=2");
     char ra[ID_SIZE], rb[ID_SIZE];
     resource_in(ra, "dup-a", 0, 2);
     resource_in(rb, "dup-b", 1, 2);
-    set_capacity(s, ra, 10);
-    set_capacity(s, rb, 10);
+    pg_test_set_capacity(s, ra, 10);
+    pg_test_set_capacity(s, rb, 10);
     PGconn *pg = pg_test_connect(url);
     PQclear(pg_test_exec(pg, "CREATE FUNCTION test_slow_insert() RETURNS trigger LANGUAGE plpgsql"
                              " AS $$ BEGIN IF NEW.id = 'dup-x' THEN PERFORM pg_sleep(" SLOW_INSERT_S
@@ -275,11 +257,11 @@ static void *mix_main(void *arg)
 static void bundles_and_batches_across_partitions_never_deadlock_nor_fail(void **state)
 {
     (void)state;
-    booking_store *s = open_with("pool_size=8&partitions=4&lock_timeout_ms=5000");
+    booking_store *s = pg_test_open_with(url, "pool_size=8&partitions=4&lock_timeout_ms=5000");
     char resources[MIX_PARTITIONS][ID_SIZE];
     for (uint32_t p = 0; p < MIX_PARTITIONS; p++) {
         resource_in(resources[p], "mix-r", p, MIX_PARTITIONS);
-        set_capacity(s, resources[p], MIX_CAPACITY);
+        pg_test_set_capacity(s, resources[p], MIX_CAPACITY);
     }
     mix_thread t[MIX_THREADS];
     for (int i = 0; i < MIX_THREADS; i++) {
@@ -309,11 +291,9 @@ static void bundles_and_batches_across_partitions_never_deadlock_nor_fail(void *
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s POSTGRES_URL\n", argv[0]);
+    url = pg_test_url_arg(argc, argv);
+    if (url == NULL)
         return 2;
-    }
-    url = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_round_waiting_on_a_lock_holds_up_only_its_own_partition),
         cmocka_unit_test(

@@ -38,13 +38,6 @@ static booking_store *open_store(const char *u)
     return s;
 }
 
-static void set_capacity(booking_store *s, const char *rid, uint64_t capacity)
-{
-    booking_reason reason;
-    assert_int_equal(booking_set_capacity(s, rid, capacity, &reason, NULL), BOOKING_OK);
-    assert_int_equal(reason, BOOKING_REASON_OK);
-}
-
 /* ---- schema ---- */
 
 static void *open_and_close(void *arg)
@@ -101,7 +94,7 @@ static void invariant_is_guarded_by_checks_even_against_plain_sql(void **state)
 {
     (void)state;
     booking_store *s = open_store(url);
-    set_capacity(s, "chk-r", 5);
+    pg_test_set_capacity(s, "chk-r", 5);
     booking_store_close(s);
     PGconn *pg = pg_test_connect(url);
     expect_sql_error(pg, "UPDATE resources SET booked = 6 WHERE id = 'chk-r'", "23514");
@@ -141,7 +134,7 @@ static void batch_of_the_maximum_size_is_decided_in_order(void **state)
     (void)state;
     enum { CAPACITY = 5000 };
     booking_store *s = open_store(url);
-    set_capacity(s, "max-r", CAPACITY);
+    pg_test_set_capacity(s, "max-r", CAPACITY);
     booking_request *reqs = calloc(BOOKING_BATCH_MAX, sizeof *reqs);
     booking_result *res = calloc(BOOKING_BATCH_MAX, sizeof *res);
     char (*ids)[32] = calloc(BOOKING_BATCH_MAX, sizeof *ids);
@@ -203,8 +196,8 @@ static void id_decided_meanwhile_elsewhere_fails_the_batch_with_nothing_visible(
 {
     (void)state;
     booking_store *s = open_store(url);
-    set_capacity(s, "race-r1", 10);
-    set_capacity(s, "race-r2", 10);
+    pg_test_set_capacity(s, "race-r1", 10);
+    pg_test_set_capacity(s, "race-r2", 10);
     PGconn *pg = pg_test_connect(url);
     PQclear(pg_test_exec(pg, "BEGIN"));
     PQclear(pg_test_exec(pg, "INSERT INTO bookings (id, resource_id, units, outcome, status,"
@@ -276,8 +269,8 @@ static void instances_on_one_database_decide_each_booking_id_once(void **state)
     booking_store *stores[3];
     for (int i = 0; i < 3; i++)
         stores[i] = open_store(url);
-    set_capacity(stores[0], "inst-r1", 60);
-    set_capacity(stores[1], "inst-r2", 1000);
+    pg_test_set_capacity(stores[0], "inst-r1", 60);
+    pg_test_set_capacity(stores[1], "inst-r2", 1000);
     shared_worker w[SHARED_THREADS];
     pthread_t t[SHARED_THREADS];
     for (int i = 0; i < SHARED_THREADS; i++) {
