@@ -259,6 +259,11 @@ booking_error bk_sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bo
         rc = set_wal(c->db, opts->busy_timeout_ms);
     if (rc == SQLITE_OK)
         rc = exec_pragma(c->db, "PRAGMA synchronous = FULL", NULL);
+    if (rc == SQLITE_OK && writer) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", BOOKING_SQLITE_WRITER_CACHE_KIB);
+        rc = exec_pragma(c->db, sql, NULL);
+    }
     if (rc != SQLITE_OK) {
         bk_store_error(errbuf, errbuf_len, "%s", c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
         return BOOKING_EOPEN;

@@ -15,6 +15,11 @@
 #define BOOKING_SQLITE_BUSY_TIMEOUT_MS_DEFAULT 5000
 #define BOOKING_SQLITE_BUSY_TIMEOUT_MS_MAX 600000
 #define BOOKING_SQLITE_WAL_SWITCH_PAUSE_MS 2 /* between tries to turn a new file to WAL */
+/* The writer connection's page cache, in KiB (SQLite's default is 2,000): a seal
+ * reads the last run's 65,536 records (~8 MB at ~130 bytes each) right after they
+ * were written; with the default cache they had left it, and were read again from
+ * the WAL or the file. A cache never changes what is durable. */
+#define BOOKING_SQLITE_WRITER_CACHE_KIB 16384
 #define BOOKING_SQLITE_PATH_MAX 4096
 #define BOOKING_SQLITE_VFS_NAME_MAX 64
 
