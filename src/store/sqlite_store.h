@@ -62,6 +62,11 @@ typedef struct sqlite_store {
     } tx_rows[SQLITE_INSERT_ROWS];
     size_t tx_row_count;
     int64_t tx_rows_seq;
+    /* The integers last bound to each row of SQL_INSERT_BOOKINGS (a binding
+     * stays until rebound; no other code binds that statement), valid while
+     * rows_bound: a value equal to the last one is not bound again. */
+    struct sqlite_row_out rows_bound[SQLITE_INSERT_ROWS];
+    bool rows_bound_valid;
     /* The lines 1.. of the record a cancel or a confirm changes, (10). */
     booking_record_line tx_lines[BOOKING_LINES_MAX];
     bool tx_line_live[BOOKING_LINES_MAX];

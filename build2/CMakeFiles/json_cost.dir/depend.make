@@ -1,0 +1,2 @@
+# Empty dependencies file for json_cost.
+# This may be replaced when dependencies are built.

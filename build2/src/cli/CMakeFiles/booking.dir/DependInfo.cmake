@@ -1,0 +1,29 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/wt-sqlite-2/src/cli/main.c" "src/cli/CMakeFiles/booking.dir/main.c.o" "gcc" "src/cli/CMakeFiles/booking.dir/main.c.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  "/work/wt-sqlite-2/build2/src/cli/CMakeFiles/booking_cli.dir/DependInfo.cmake"
+  "/work/wt-sqlite-2/build2/src/loadgen/CMakeFiles/booking_loadgen.dir/DependInfo.cmake"
+  "/work/wt-sqlite-2/build2/src/server/CMakeFiles/booking_server.dir/DependInfo.cmake"
+  "/work/wt-sqlite-2/build2/src/json/CMakeFiles/booking_json.dir/DependInfo.cmake"
+  "/work/wt-sqlite-2/build2/src/json/CMakeFiles/booking_request_decode.dir/DependInfo.cmake"
+  "/work/wt-sqlite-2/build2/src/server/CMakeFiles/booking_openapi.dir/DependInfo.cmake"
+  "/work/wt-sqlite-2/build2/src/check/CMakeFiles/booking_check.dir/DependInfo.cmake"
+  "/work/wt-sqlite-2/build2/src/history/CMakeFiles/booking_history.dir/DependInfo.cmake"
+  "/work/wt-sqlite-2/build2/src/CMakeFiles/booking_static.dir/DependInfo.cmake"
+  "/work/wt-sqlite-2/build2/src/CMakeFiles/booking_core.dir/DependInfo.cmake"
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

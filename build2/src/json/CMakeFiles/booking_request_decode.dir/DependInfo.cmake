@@ -1,0 +1,21 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/wt-sqlite-2/src/json/json_alloc.c" "src/json/CMakeFiles/booking_request_decode.dir/json_alloc.c.o" "gcc" "src/json/CMakeFiles/booking_request_decode.dir/json_alloc.c.o.d"
+  "/work/wt-sqlite-2/src/json/request_decode.c" "src/json/CMakeFiles/booking_request_decode.dir/request_decode.c.o" "gcc" "src/json/CMakeFiles/booking_request_decode.dir/request_decode.c.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  "/work/wt-sqlite-2/build2/src/CMakeFiles/booking_core.dir/DependInfo.cmake"
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

@@ -1,0 +1,2 @@
+# Empty dependencies file for booking_openapi.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,11 @@
+file(REMOVE_RECURSE
+  "CMakeFiles/booking_test_support.dir/support/test_support.c.o"
+  "CMakeFiles/booking_test_support.dir/support/test_support.c.o.d"
+  "libbooking_test_support.a"
+  "libbooking_test_support.pdb"
+)
+
+# Per-language clean rules from dependency scanning.
+foreach(lang C)
+  include(CMakeFiles/booking_test_support.dir/cmake_clean_${lang}.cmake OPTIONAL)
+endforeach()

@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libbooking_test_support.a"
+)

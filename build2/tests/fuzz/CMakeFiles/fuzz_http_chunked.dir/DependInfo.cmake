@@ -1,0 +1,21 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/wt-sqlite-2/src/server/http_chunked.c" "tests/fuzz/CMakeFiles/fuzz_http_chunked.dir/__/__/src/server/http_chunked.c.o" "gcc" "tests/fuzz/CMakeFiles/fuzz_http_chunked.dir/__/__/src/server/http_chunked.c.o.d"
+  "/work/wt-sqlite-2/tests/fuzz/fuzz_http_chunked.c" "tests/fuzz/CMakeFiles/fuzz_http_chunked.dir/fuzz_http_chunked.c.o" "gcc" "tests/fuzz/CMakeFiles/fuzz_http_chunked.dir/fuzz_http_chunked.c.o.d"
+  "/work/wt-sqlite-2/tests/fuzz/replay_main.c" "tests/fuzz/CMakeFiles/fuzz_http_chunked.dir/replay_main.c.o" "gcc" "tests/fuzz/CMakeFiles/fuzz_http_chunked.dir/replay_main.c.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

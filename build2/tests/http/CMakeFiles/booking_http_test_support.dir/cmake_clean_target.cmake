@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libbooking_http_test_support.a"
+)

@@ -1,0 +1,23 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/wt-sqlite-2/tests/http/test_http_holds.c" "tests/http/CMakeFiles/http_holds.dir/test_http_holds.c.o" "gcc" "tests/http/CMakeFiles/http_holds.dir/test_http_holds.c.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  "/work/wt-sqlite-2/build2/tests/CMakeFiles/booking_test_support.dir/DependInfo.cmake"
+  "/work/wt-sqlite-2/build2/tests/http/CMakeFiles/booking_http_test_support.dir/DependInfo.cmake"
+  "/work/wt-sqlite-2/build2/src/CMakeFiles/booking_static.dir/DependInfo.cmake"
+  "/work/wt-sqlite-2/build2/src/CMakeFiles/booking_core.dir/DependInfo.cmake"
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

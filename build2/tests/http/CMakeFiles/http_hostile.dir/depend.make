@@ -1,0 +1,2 @@
+# Empty dependencies file for http_hostile.
+# This may be replaced when dependencies are built.

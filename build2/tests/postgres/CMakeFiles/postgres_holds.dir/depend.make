@@ -1,0 +1,2 @@
+# Empty dependencies file for postgres_holds.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,27 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/wt-sqlite-2/tests/sim/fault_store.c" "tests/sim/CMakeFiles/booking_sim.dir/fault_store.c.o" "gcc" "tests/sim/CMakeFiles/booking_sim.dir/fault_store.c.o.d"
+  "/work/wt-sqlite-2/tests/sim/powerloss_vfs.c" "tests/sim/CMakeFiles/booking_sim.dir/powerloss_vfs.c.o" "gcc" "tests/sim/CMakeFiles/booking_sim.dir/powerloss_vfs.c.o.d"
+  "/work/wt-sqlite-2/tests/sim/sim_main.c" "tests/sim/CMakeFiles/booking_sim.dir/sim_main.c.o" "gcc" "tests/sim/CMakeFiles/booking_sim.dir/sim_main.c.o.d"
+  "/work/wt-sqlite-2/tests/sim/sim_model.c" "tests/sim/CMakeFiles/booking_sim.dir/sim_model.c.o" "gcc" "tests/sim/CMakeFiles/booking_sim.dir/sim_model.c.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  "/work/wt-sqlite-2/build2/tests/CMakeFiles/booking_test_support.dir/DependInfo.cmake"
+  "/work/wt-sqlite-2/build2/src/check/CMakeFiles/booking_check.dir/DependInfo.cmake"
+  "/work/wt-sqlite-2/build2/src/history/CMakeFiles/booking_history.dir/DependInfo.cmake"
+  "/work/wt-sqlite-2/build2/src/CMakeFiles/booking_static.dir/DependInfo.cmake"
+  "/work/wt-sqlite-2/build2/src/CMakeFiles/booking_core.dir/DependInfo.cmake"
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

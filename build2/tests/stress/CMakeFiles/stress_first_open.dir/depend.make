@@ -1,0 +1,2 @@
+# Empty dependencies file for stress_first_open.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,36 @@
+# CMake generated Testfile for 
+# Source directory: /work/wt-sqlite-2/tests/stress
+# Build directory: /work/wt-sqlite-2/build2/tests/stress
+# 
+# This file includes the relevant testing commands required for 
+# testing this directory and lists subdirectories to be tested as well.
+add_test(stress_threads_memory "/work/wt-sqlite-2/build2/tests/stress/stress_threads" "memory:")
+set_tests_properties(stress_threads_memory PROPERTIES  LABELS "concurrency;stress" TIMEOUT "120" _BACKTRACE_TRIPLES "/work/wt-sqlite-2/tests/stress/CMakeLists.txt;34;add_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;43;booking_add_stress_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;0;")
+add_test(stress_threads_sqlite "/work/wt-sqlite-2/build2/tests/stress/stress_threads" "sqlite:@TMP@/s.db")
+set_tests_properties(stress_threads_sqlite PROPERTIES  LABELS "concurrency;stress" TIMEOUT "120" _BACKTRACE_TRIPLES "/work/wt-sqlite-2/tests/stress/CMakeLists.txt;34;add_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;44;booking_add_stress_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;0;")
+add_test(stress_processes_sqlite "/work/wt-sqlite-2/build2/tests/stress/stress_processes" "sqlite:@TMP@/p.db")
+set_tests_properties(stress_processes_sqlite PROPERTIES  LABELS "concurrency;stress" TIMEOUT "120" _BACKTRACE_TRIPLES "/work/wt-sqlite-2/tests/stress/CMakeLists.txt;34;add_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;45;booking_add_stress_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;0;")
+add_test(stress_threads_sqlite_busy "/work/wt-sqlite-2/build2/tests/stress/stress_threads" "sqlite:@TMP@/s.db?busy_timeout_ms=2" "expect-busy")
+set_tests_properties(stress_threads_sqlite_busy PROPERTIES  LABELS "concurrency;stress" TIMEOUT "120" _BACKTRACE_TRIPLES "/work/wt-sqlite-2/tests/stress/CMakeLists.txt;34;add_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;48;booking_add_stress_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;0;")
+add_test(stress_processes_sqlite_busy "/work/wt-sqlite-2/build2/tests/stress/stress_processes" "sqlite:@TMP@/p.db?busy_timeout_ms=2" "expect-busy")
+set_tests_properties(stress_processes_sqlite_busy PROPERTIES  LABELS "concurrency;stress" TIMEOUT "120" _BACKTRACE_TRIPLES "/work/wt-sqlite-2/tests/stress/CMakeLists.txt;34;add_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;50;booking_add_stress_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;0;")
+add_test(stress_first_open_sqlite "/work/wt-sqlite-2/build2/tests/stress/stress_first_open" "sqlite:@TMP@/first-@N@.db")
+set_tests_properties(stress_first_open_sqlite PROPERTIES  LABELS "concurrency;stress" TIMEOUT "120" _BACKTRACE_TRIPLES "/work/wt-sqlite-2/tests/stress/CMakeLists.txt;34;add_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;53;booking_add_stress_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;0;")
+add_test(stress_holds_crash "/work/wt-sqlite-2/build2/tests/stress/stress_holds_crash")
+set_tests_properties(stress_holds_crash PROPERTIES  LABELS "stress" TIMEOUT "60" _BACKTRACE_TRIPLES "/work/wt-sqlite-2/tests/CMakeLists.txt;16;add_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;56;booking_add_cmocka_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;0;")
+add_test(stress_holds_threads_memory "/work/wt-sqlite-2/build2/tests/stress/stress_holds_threads" "memory:")
+set_tests_properties(stress_holds_threads_memory PROPERTIES  LABELS "concurrency;stress" TIMEOUT "120" _BACKTRACE_TRIPLES "/work/wt-sqlite-2/tests/stress/CMakeLists.txt;34;add_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;61;booking_add_stress_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;0;")
+add_test(stress_holds_threads_sqlite "/work/wt-sqlite-2/build2/tests/stress/stress_holds_threads" "sqlite:@TMP@/h.db")
+set_tests_properties(stress_holds_threads_sqlite PROPERTIES  LABELS "concurrency;stress" TIMEOUT "120" _BACKTRACE_TRIPLES "/work/wt-sqlite-2/tests/stress/CMakeLists.txt;34;add_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;63;booking_add_stress_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;0;")
+add_test(stress_holds_processes_sqlite "/work/wt-sqlite-2/build2/tests/stress/stress_holds_processes" "sqlite:@TMP@/hp.db")
+set_tests_properties(stress_holds_processes_sqlite PROPERTIES  LABELS "concurrency;stress" TIMEOUT "120" _BACKTRACE_TRIPLES "/work/wt-sqlite-2/tests/stress/CMakeLists.txt;34;add_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;65;booking_add_stress_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;0;")
+add_test(stress_bundles_threads_memory "/work/wt-sqlite-2/build2/tests/stress/stress_bundles_threads" "memory:")
+set_tests_properties(stress_bundles_threads_memory PROPERTIES  LABELS "concurrency;stress" TIMEOUT "120" _BACKTRACE_TRIPLES "/work/wt-sqlite-2/tests/stress/CMakeLists.txt;34;add_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;79;booking_add_stress_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;0;")
+add_test(stress_bundles_threads_sqlite "/work/wt-sqlite-2/build2/tests/stress/stress_bundles_threads" "sqlite:@TMP@/b.db")
+set_tests_properties(stress_bundles_threads_sqlite PROPERTIES  LABELS "concurrency;stress" TIMEOUT "120" _BACKTRACE_TRIPLES "/work/wt-sqlite-2/tests/stress/CMakeLists.txt;34;add_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;81;booking_add_stress_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;0;")
+add_test(stress_bundles_processes_sqlite "/work/wt-sqlite-2/build2/tests/stress/stress_bundles_processes" "sqlite:@TMP@/bp.db")
+set_tests_properties(stress_bundles_processes_sqlite PROPERTIES  LABELS "concurrency;stress" TIMEOUT "120" _BACKTRACE_TRIPLES "/work/wt-sqlite-2/tests/stress/CMakeLists.txt;34;add_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;83;booking_add_stress_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;0;")
+add_test(stress_bundles_threads_sqlite_busy "/work/wt-sqlite-2/build2/tests/stress/stress_bundles_threads" "sqlite:@TMP@/b.db?busy_timeout_ms=2" "expect-busy")
+set_tests_properties(stress_bundles_threads_sqlite_busy PROPERTIES  LABELS "concurrency;stress" TIMEOUT "120" _BACKTRACE_TRIPLES "/work/wt-sqlite-2/tests/stress/CMakeLists.txt;34;add_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;86;booking_add_stress_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;0;")
+add_test(stress_bundles_processes_sqlite_busy "/work/wt-sqlite-2/build2/tests/stress/stress_bundles_processes" "sqlite:@TMP@/bp.db?busy_timeout_ms=2" "expect-busy")
+set_tests_properties(stress_bundles_processes_sqlite_busy PROPERTIES  LABELS "concurrency;stress" TIMEOUT "120" _BACKTRACE_TRIPLES "/work/wt-sqlite-2/tests/stress/CMakeLists.txt;34;add_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;88;booking_add_stress_test;/work/wt-sqlite-2/tests/stress/CMakeLists.txt;0;")
