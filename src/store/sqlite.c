@@ -18,7 +18,17 @@
  *      whether the id was decided before (this transaction's new records
  *      included): if so its record is read by seq and the core decides the
  *      replay instead (the speculative counter change is never made), else the
- *      record is appended at the next seq.
+ *      record is appended at the next seq: buffered (tx_rows) and inserted
+ *      SQLITE_INSERT_ROWS (64) rows by one statement, the rest one by one,
+ *      before any statement that could read them (a resource's first read, a
+ *      replay's read of a record by seq, a bundle's lines, the counters'
+ *      writes). One statement per row cost ~8,150 instructions per attempt,
+ *      ~1,430 of them the statement's halt and ~1,470 the seek of the explicit
+ *      seq: a row now takes SQLite's next rowid, max(seq) + 1, appended without
+ *      a seek, which is the seq the index assigned because seqs run without a
+ *      gap (11); last_insert_rowid checks it, else the batch fails internal
+ *      and nothing commits. A row binds an integer only when it differs from
+ *      the one bound there before (bindings stay across a reset).
  *      Changed counters are written once each, at the end, before COMMIT. Holds
  *      keep this shape: a hold is an insert like any other (status held, its
  *      expires_at_ms), and the expiry of (7) runs once per resource, when the
@@ -140,7 +150,10 @@
  *         rate no longer falls with the store's size (measured to 10M: no trend,
  *         80-168k/s at load ~11, CPU ~3.5 us per attempt with the bench's own
  *         id making included); batch 64 runs at the same rate with UUIDv4 and
- *         sequential ids (one fsync per batch either way).
+ *         sequential ids (one fsync per batch either way). With the rows of
+ *         (5) inserted 64 per statement: decide_one ~5,710 (flush_rows ~4,690 of
+ *         it), the store ~8,310 per attempt over the first 1M (was ~13,080),
+ *         the seal's ~2,260 included.
  * (12) Listings (SPEC section 5; sqlite_list.c). Resources: a range of the
  *      resources table's primary key. Bookings by resource in ascending
  *      booking_id, without a random-page index on the write path (an index on
