@@ -30,6 +30,10 @@ _Static_assert(BOOKING_STATUS_ACTIVE == 1 && BOOKING_STATUS_HELD == 3 &&
     "resource_id, units, outcome, status, hold_ms, created_at_ms, updated_at_ms, expires_at_ms," \
     " line_count, line"
 
+/* Room for the text of SQL_INSERT_BOOKINGS: ~170 bytes of head, at most
+ * 9 x 5 + 12 bytes per row. */
+#define SQLITE_INSERT_SQL_MAX (256 + SQLITE_INSERT_ROWS * 64)
+
 static const char *const sql_text[SQL_COUNT] = {
     [SQL_BEGIN] = "BEGIN IMMEDIATE",
     [SQL_COMMIT] = "COMMIT",
@@ -46,10 +50,7 @@ static const char *const sql_text[SQL_COUNT] = {
         " FROM resources WHERE id = ?1",
     /* A record by its seq (sqlite.c (11)): the writer's, and a listing's on the reader. */
     [SQL_SELECT_BOOKING] = "SELECT " SQL_BOOKING_COLUMNS " FROM bookings WHERE seq = ?1",
-    /* Appended at seq ?11: booking_id is unique by the index, checked before. */
-    [SQL_INSERT_BOOKING] = "INSERT INTO bookings (id, resource_id, units, outcome, status, hold_ms,"
-                           " created_at_ms, updated_at_ms, expires_at_ms, line_count, line, seq)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11)",
+    /* SQL_INSERT_BOOKING and SQL_INSERT_BOOKINGS: bk_sqlite_insert_rows_sql. */
     [SQL_UPDATE_BOOKED] = "UPDATE resources SET booked = ?1 WHERE id = ?2",
     [SQL_UPSERT_RESOURCE] = "INSERT INTO resources (id, capacity, booked) VALUES (?1, ?2, 0) "
                             "ON CONFLICT (id) DO UPDATE SET capacity = excluded.capacity",
@@ -134,6 +135,32 @@ static const char *const sql_text[SQL_COUNT] = {
 const char bk_sqlite_sql_list_run[] =
     "SELECT entries, keys FROM booking_runs WHERE run = ?1 AND resource_id = ?2"
     " AND last_id > ?3 ORDER BY last_id";
+
+/* Appended at the next rowid (the seq, checked by the writer): booking_id is
+ * unique by the index, checked before (sqlite.c (11)); created_at_ms and
+ * updated_at_ms are both ?1. */
+bool bk_sqlite_insert_rows_sql(char *buf, size_t cap, size_t rows)
+{
+    assert(rows >= 1 && rows <= SQLITE_INSERT_ROWS && cap > 0);
+    int n = snprintf(buf, cap, "INSERT INTO bookings (id, resource_id, units, outcome, status,"
+                               " hold_ms, expires_at_ms, line_count, line, created_at_ms,"
+                               " updated_at_ms) VALUES ");
+    size_t at = n > 0 ? (size_t)n : cap;
+    for (size_t r = 0; r < rows && at < cap; r++) {
+        size_t p = SQLITE_INSERT_SHARED_PARAMS + 1 + r * SQLITE_INSERT_ROW_PARAMS;
+        n = snprintf(buf + at, cap - at, "%s(", r == 0 ? "" : ",");
+        at += n > 0 ? (size_t)n : cap;
+        for (size_t k = 0; k < SQLITE_INSERT_ROW_PARAMS && at < cap; k++) {
+            n = snprintf(buf + at, cap - at, "?%zu,", p + k);
+            at += n > 0 ? (size_t)n : cap;
+        }
+        if (at < cap) {
+            n = snprintf(buf + at, cap - at, "?1,?1)");
+            at += n > 0 ? (size_t)n : cap;
+        }
+    }
+    return at < cap;
+}
 
 booking_reason bk_sqlite_reason(int rc)
 {
@@ -273,10 +300,19 @@ booking_error bk_sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bo
         if (e != BOOKING_OK)
             return e;
     }
+    char insert_sql[SQLITE_INSERT_SQL_MAX];
     for (int i = 0; i < SQL_COUNT; i++) {
-        assert(sql_text[i] != NULL); /* every statement of the enum has its text */
-        rc = sqlite3_prepare_v3(c->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[i],
-                                NULL);
+        const char *text = sql_text[i];
+        if (i == SQL_INSERT_BOOKING || i == SQL_INSERT_BOOKINGS) {
+            if (!bk_sqlite_insert_rows_sql(insert_sql, sizeof insert_sql,
+                                           i == SQL_INSERT_BOOKING ? 1 : SQLITE_INSERT_ROWS)) {
+                bk_store_error(errbuf, errbuf_len, "sqlite: the INSERT text does not fit");
+                return BOOKING_EOPEN; /* SQLITE_INSERT_SQL_MAX is sized for it: a bug */
+            }
+            text = insert_sql;
+        }
+        assert(text != NULL); /* every statement of the enum has its text */
+        rc = sqlite3_prepare_v3(c->db, text, -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[i], NULL);
         if (rc != SQLITE_OK) {
             bk_store_error(errbuf, errbuf_len, "%s", sqlite3_errmsg(c->db));
             return BOOKING_EOPEN;

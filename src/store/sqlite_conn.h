@@ -22,6 +22,17 @@
 #define BOOKING_SQLITE_WRITER_CACHE_KIB 16384
 #define BOOKING_SQLITE_PATH_MAX 4096
 #define BOOKING_SQLITE_VFS_NAME_MAX 64
+/* New records per INSERT statement on the batch path (sqlite.c (5)): one
+ * statement's start, cursors, seek and halt are paid once per this many rows. */
+#define SQLITE_INSERT_ROWS 64
+/* The parameters of the record INSERT: ?1 is the transaction's time, shared by
+ * every row; row r's own are ?(2 + r*N) .. ?(1 + (r+1)*N): id, resource_id,
+ * units, outcome, status, hold_ms, expires_at_ms, line_count, line. No seq: a
+ * row gets SQLite's next rowid, max(seq) + 1, appended without a seek; seqs
+ * run without a gap, so that is the seq the index assigned, and the writer
+ * checks it (sqlite.c, flush_rows). */
+#define SQLITE_INSERT_SHARED_PARAMS 1
+#define SQLITE_INSERT_ROW_PARAMS 9
 
 typedef struct sqlite_options {
     char path[BOOKING_SQLITE_PATH_MAX];
@@ -35,7 +46,8 @@ typedef enum sqlite_sql {
     SQL_ROLLBACK,
     SQL_SELECT_RESOURCE,
     SQL_SELECT_BOOKING,
-    SQL_INSERT_BOOKING,
+    SQL_INSERT_BOOKING,  /* one record: the layout of bk_sqlite_insert_rows_sql (1) */
+    SQL_INSERT_BOOKINGS, /* SQLITE_INSERT_ROWS records in one statement */
     SQL_UPDATE_BOOKED,
     SQL_UPSERT_RESOURCE,
     SQL_CHANGE_STATUS,
@@ -116,5 +128,9 @@ booking_reason bk_sqlite_reason(int rc);
  * run on the reader: ?1 run, ?2 resource_id, ?3 after; its rows are the run's
  * pages (sqlite_run.h) from the one holding the first key after ?3. */
 extern const char bk_sqlite_sql_list_run[];
+
+/* The text of the record INSERT of `rows` rows (1 or SQLITE_INSERT_ROWS), with
+ * the parameters above, into buf (NUL-terminated); false if it does not fit. */
+bool bk_sqlite_insert_rows_sql(char *buf, size_t cap, size_t rows);
 
 #endif

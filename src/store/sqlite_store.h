@@ -53,6 +53,23 @@ typedef struct sqlite_store {
     id_table pending;
     int64_t pending_seq[BOOKING_BATCH_MAX];
     uint64_t pending_hash[BOOKING_BATCH_MAX];
+    /* Its new records decided but not yet inserted, (5): consecutive seqs from
+     * tx_rows_seq, inserted SQLITE_INSERT_ROWS at a time by one statement, and
+     * the rest before any other statement of the transaction runs. The strings
+     * are the caller's requests', alive for the whole call. */
+    struct sqlite_row_out {
+        const char *id;
+        const char *resource_id;
+        int64_t units, hold_ms, expires_at_ms;
+        int outcome, status, line_count, line;
+    } tx_rows[SQLITE_INSERT_ROWS];
+    size_t tx_row_count;
+    int64_t tx_rows_seq;
+    /* The integers last bound to each row of SQL_INSERT_BOOKINGS (a binding
+     * stays until rebound; no other code binds that statement), valid while
+     * rows_bound: a value equal to the last one is not bound again. */
+    struct sqlite_row_out rows_bound[SQLITE_INSERT_ROWS];
+    bool rows_bound_valid;
     /* The lines 1.. of the record a cancel or a confirm changes, (10). */
     booking_record_line tx_lines[BOOKING_LINES_MAX];
     bool tx_line_live[BOOKING_LINES_MAX];

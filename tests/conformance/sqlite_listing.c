@@ -36,6 +36,8 @@
 #define LIST_RACE_HANDLES 2
 #define LIST_RACE_BATCH 1024   /* small: the handles' batches interleave at each mark */
 #define LIST_RACE_RECORDS 70000 /* per handle: two marks crossed in all */
+#define LIST_ROWS_BATCH 200     /* > 64 rows of one INSERT (SQLITE_INSERT_ROWS), not a multiple */
+#define LIST_ROWS_BATCHES 3
 
 static int64_t clock_ms = 1800000000000;
 
@@ -537,6 +539,76 @@ static void sqlite_two_handles_crossing_a_mark_at_once_seal_each_run_once(void *
         booking_store_close(w[i].s);
 }
 
+/* A batch's new records are inserted many rows per statement, each row's
+ * integers bound only when they differ from the row bound there before
+ * (sqlite.c (5)): every record is stored as decided, at the seq of its decision
+ * order, whatever the rows before it in the statement or in the batch before
+ * held; a replay of a record of the same batch reads it; an attempt on an
+ * unknown resource writes nothing. Three batches, each value of a slot changing
+ * from batch to batch. */
+static void sqlite_batch_records_are_stored_as_decided_in_decision_order(void **state)
+{
+    (void)state;
+    char path[LIST_PATH_SIZE];
+    db_path(path, "rows.db");
+    booking_store *s = open_at(path);
+    set_capacity(s, "big", 1000000);
+    set_capacity(s, "small", 40);
+    static booking_request req[LIST_ROWS_BATCH];
+    static booking_result res[LIST_ROWS_BATCH];
+    static char ids[LIST_ROWS_BATCHES][LIST_ROWS_BATCH][LIST_ID_SIZE];
+    int64_t seq = 0;
+    for (size_t b = 0; b < LIST_ROWS_BATCHES; b++) {
+        for (size_t i = 0; i < LIST_ROWS_BATCH; i++) {
+            size_t k = i + b; /* each slot's values shift from batch to batch */
+            snprintf(ids[b][i], LIST_ID_SIZE, "rows-%zu-%zu", b, i);
+            req[i] = (booking_request){
+                .booking_id = ids[b][i],
+                .resource_id = k % 7 == 3 ? "small" : k % 11 == 5 ? "nowhere" : "big",
+                .units = 1 + k % 3,
+                .hold_ms = k % 4 == 1 ? LIST_HOLD_MS * (1 + k % 2) : 0,
+            };
+            if (i % 100 == 99) /* a replay of the record 30 before, in this batch */
+                req[i] = req[i - 30];
+        }
+        assert_int_equal(booking_attempt_batch(s, req, LIST_ROWS_BATCH, res), BOOKING_OK);
+        for (size_t i = 0; i < LIST_ROWS_BATCH; i++) {
+            const booking_request *q = &req[i];
+            bool unknown = strcmp(q->resource_id, "nowhere") == 0;
+            assert_true(res[i].outcome != BOOKING_FAILED);
+            assert_true(res[i].replayed == (i % 100 == 99 && !unknown));
+            booking_reason reason;
+            booking_record rec;
+            assert_int_equal(booking_get_booking(s, q->booking_id, &reason, &rec), BOOKING_OK);
+            if (unknown) {
+                assert_int_equal(reason, BOOKING_REASON_UNKNOWN_BOOKING);
+                continue;
+            }
+            assert_int_equal(reason, BOOKING_REASON_OK);
+            assert_string_equal(rec.resource_id, q->resource_id);
+            assert_int_equal(rec.units, q->units);
+            assert_int_equal(rec.hold_ms, q->hold_ms);
+            assert_int_equal(rec.outcome, res[i].outcome);
+            assert_int_equal(rec.status, res[i].status);
+            assert_int_equal(rec.expires_at_ms, res[i].expires_at_ms);
+            assert_int_equal(rec.line_count, 1);
+            if (res[i].replayed)
+                continue;
+            /* A new record: the next seq, in decision order. */
+            char sql[128];
+            snprintf(sql, sizeof sql, "SELECT seq FROM bookings WHERE id = '%s'", q->booking_id);
+            int64_t at = raw_int(path, sql);
+            assert_true(at == seq + 1);
+            seq = at;
+        }
+    }
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), seq);
+    assert_int_equal(raw_int(path, "SELECT max(seq) FROM bookings"), seq);
+    assert_true(raw_int(path, "SELECT count(*) FROM bookings WHERE outcome = 2") > 0);
+    assert_true(raw_int(path, "SELECT count(*) FROM bookings WHERE status = 3") > 0);
+    booking_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -549,6 +621,7 @@ int main(void)
         cmocka_unit_test(sqlite_booking_id_stays_unique_across_handles_on_one_file),
         cmocka_unit_test(sqlite_booking_id_index_is_built_on_first_need_not_on_open),
         cmocka_unit_test(sqlite_two_handles_crossing_a_mark_at_once_seal_each_run_once),
+        cmocka_unit_test(sqlite_batch_records_are_stored_as_decided_in_decision_order),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     test_tmpdir_remove();
