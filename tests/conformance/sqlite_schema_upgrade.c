@@ -117,8 +117,8 @@ static void raw_dump(sqlite3 *db, char *out, size_t size)
     static const char *const queries[] = {
         "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_schema ORDER BY name",
         "SELECT id || ' ' || capacity || ' ' || booked FROM resources ORDER BY id",
-        "SELECT id || ' ' || resource_id || ' ' || units || ' ' || outcome || ' ' || status"
-        " FROM bookings ORDER BY id",
+        ("SELECT id || ' ' || resource_id || ' ' || units || ' ' || outcome || ' ' || status"
+         " FROM bookings ORDER BY id"),
     };
     out[0] = '\0';
     size_t used = 0;
@@ -335,8 +335,8 @@ static void raw_dump_v2_rows(sqlite3 *db, char *out, size_t size)
         " ' ' || hold_ms || ' ' || created_at_ms || ' ' || updated_at_ms || ' ' ||"
         " expires_at_ms FROM bookings ORDER BY id",
         "SELECT 'time ' || latest_ms FROM store_time",
-        "SELECT 'live ' || id FROM bookings INDEXED BY bookings_live_holds"
-        " WHERE status = 3 ORDER BY resource_id, expires_at_ms",
+        ("SELECT 'live ' || id FROM bookings INDEXED BY bookings_live_holds"
+         " WHERE status = 3 ORDER BY resource_id, expires_at_ms"),
     };
     out[0] = '\0';
     size_t used = 0;
@@ -650,8 +650,8 @@ static void raw_dump_v3_rows(sqlite3 *db, char *out, size_t size)
         "SELECT id || ' ' || resource_id || ' ' || units || ' ' || outcome || ' ' || status ||"
         " ' ' || hold_ms || ' ' || created_at_ms || ' ' || updated_at_ms || ' ' ||"
         " expires_at_ms || ' ' || line_count || ' ' || line FROM bookings ORDER BY id",
-        "SELECT booking_id || ' ' || line || ' ' || resource_id || ' ' || units || ' ' ||"
-        " expires_at_ms || ' ' || live FROM booking_lines ORDER BY booking_id, line",
+        ("SELECT booking_id || ' ' || line || ' ' || resource_id || ' ' || units || ' ' ||"
+         " expires_at_ms || ' ' || live FROM booking_lines ORDER BY booking_id, line"),
         "SELECT 'time ' || latest_ms FROM store_time",
     };
     size_t used = 0;

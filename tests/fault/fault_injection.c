@@ -195,8 +195,8 @@ static char *snapshot(sqlite3 *db)
         " ' at ' || created_at_ms || ' ' || updated_at_ms || ' ' || expires_at_ms ||"
         " ' lines ' || line_count || ' line ' || line"
         " FROM bookings ORDER BY id",
-        "SELECT 'L', booking_id, line, resource_id, units || ' at ' || expires_at_ms ||"
-        " ' live ' || live FROM booking_lines ORDER BY booking_id, line",
+        ("SELECT 'L', booking_id, line, resource_id, units || ' at ' || expires_at_ms ||"
+         " ' live ' || live FROM booking_lines ORDER BY booking_id, line"),
     };
     return snapshot_of(db, queries, sizeof queries / sizeof queries[0]);
 }

@@ -205,7 +205,8 @@ static void id_decided_meanwhile_elsewhere_fails_the_batch_with_nothing_visible(
                              " ('race-x', 'race-r2', 1, 1, 1, 0, 0)"));
     PQclear(pg_test_exec(pg, "UPDATE resources SET booked = 1 WHERE id = 'race-r2'"));
     attempt_call c = {.store = s,
-                      .reqs = {{"race-y", "race-r1", 2}, {"race-x", "race-r1", 1}}};
+                      .reqs = {{.booking_id = "race-y", .resource_id = "race-r1", .units = 2},
+                               {.booking_id = "race-x", .resource_id = "race-r1", .units = 1}}};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, run_batch, &c), 0);
     /* Commit only once the batch waits on race-x's uncommitted key. */

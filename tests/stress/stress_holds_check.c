@@ -19,8 +19,8 @@
 #define HOLDS_EVENTS_MAX 3          /* an id's changes: decided, confirmed, cancelled */
 
 static const char *const rule_names[HRULE_COUNT] = {
-    [HRULE_READS] = "a read's booked lies between the surely and the possibly counted active "
-                    "and unexpired held units, within capacity",
+    [HRULE_READS] = ("a read's booked lies between the surely and the possibly counted active "
+                     "and unexpired held units, within capacity"),
     [HRULE_ANSWERS] = "every answer agrees with the record and the hold's timeline",
     [HRULE_TIMES] = "the store's times lie within the test clock around each call",
     [HRULE_CONFIRMED_EXPIRED] = "no hold is both confirmed and expired",

@@ -90,8 +90,8 @@ static void a_refused_body_returns_every_block_too(void **state)
         "{\"booking_id\":\"b-1\",\"resource_id\":\"r\",\"units\":1} x",          /* trailing */
         "{\"booking_id\":\"b 1\",\"resource_id\":\"r\",\"units\":1}",             /* bad id */
         "[1, 2, 3]",                                                             /* not an object */
-        "{\"attempts\":[{\"booking_id\":\"b-1\",\"lines\":[{\"resource_id\":\"a\",\"units\":1},"
-        "{\"resource_id\":\"a\",\"units\":1}]}]}", /* a resource named twice */
+        ("{\"attempts\":[{\"booking_id\":\"b-1\",\"lines\":[{\"resource_id\":\"a\",\"units\":1},"
+         "{\"resource_id\":\"a\",\"units\":1}]}]}"), /* a resource named twice */
     };
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
         for (int batch = 0; batch < 2; batch++) {
