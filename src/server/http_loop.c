@@ -33,7 +33,10 @@
  *      client that pipelines cannot hold the worker from its other connections.
  *  (9) Connections spread over the workers. The kernel hands an EPOLLEXCLUSIVE
  *      readiness of the listening socket to the first epoll on the socket's wait
- *      queue, busy or not, so the worker first on it took most connections: a
+ *      queue that has a thread in epoll_wait (one that has none is passed over,
+ *      so a worker blocked in an inline commit (8) holds no new connection back;
+ *      the idle head of the queue gets it), so the worker first on it took most
+ *      connections: a
  *      client's second connection (beside an idle control connection or a metrics
  *      scraper) was then seldom alone on its worker (8), and its lone attempts
  *      seldom committed there. With two or more workers, a worker accepts one
