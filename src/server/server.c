@@ -8,7 +8,8 @@
  *  (1) Threads: each worker of the loop runs an epoll loop; one committer thread
  *      (committer.c) owns all writes but capacity changes: attempts, confirms and
  *      cancels. Their request waits for its transaction without blocking its
- *      worker: the worker goes on with other connections.
+ *      worker: the worker goes on with other connections (but for (6), where it
+ *      has none).
  *  (2) A request's life, in the loop's handler calls (all on its worker):
  *        begin (the head)      -> request_ctx made; token, route and method checked
  *        body (bytes)          -> body kept (bounded by SPEC section 3) or discarded
@@ -17,12 +18,6 @@
  *        completed             -> the answer went out: logged and freed
  *      The committer writes the results, then resumes (http_link_resume); the
  *      context is freed only in completed, after the last other call.
- *  (6) When the committer is idle and the connection is its worker's only one, a
- *      request commits inside its own end() (committer_submit; another connection
- *      must not wait for a transaction that is not its own, which a stuck store
- *      can make last seconds): item_committed() then runs on the request's worker,
- *      whose resume only lists the link; resumed() comes after end() returned,
- *      before the worker waits again, so no handler call nests in another.
  *  (3) Every head is read strictly (server/http_head.c) and checked by the guard
  *      before begin: a head that fails gets its problem answer from the loop, and
  *      the connection closes.
@@ -31,6 +26,12 @@
  *      committer is closed nothing more is queued (push fails).
  *  (5) Bad input never reaches the store: json/request_decode.c checks every body and
  *      ids in paths are checked with decode_id (booking_id_valid) before any call.
+ *  (6) When the committer is idle and the connection is its worker's only one, a
+ *      request commits inside its own end() (committer_submit; another connection
+ *      must not wait for a transaction that is not its own, which a stuck store
+ *      can make last seconds): item_committed() then runs on the request's worker,
+ *      whose resume only lists the link; resumed() comes after end() returned,
+ *      before the worker waits again, so no handler call nests in another.
  */
 #include "server/server.h"
 #include "server/committer.h"
