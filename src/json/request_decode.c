@@ -206,14 +206,14 @@ static request_decode_result get_id(json_t *v, const char *name, const decode_at
 
 /* A bundle's lines live in one allocation (request_decode_yajl.h): the
  * booking_line array, then the ids it points to. The single form needs none. */
-booking_line *lines_alloc(size_t count)
+booking_line *request_lines_alloc(size_t count)
 {
     assert(count >= 1 && count <= BOOKING_BATCH_LINES_MAX);
     return malloc(count * (sizeof(booking_line) + sizeof(line_id)));
 }
 
-/* The ids of a block of count lines made by lines_alloc. */
-line_id *lines_ids(booking_line *block, size_t count)
+/* The ids of a block of count lines made by request_lines_alloc. */
+line_id *request_lines_ids(booking_line *block, size_t count)
 {
     return (line_id *)(void *)(block + count);
 }
@@ -353,11 +353,11 @@ request_decode_result decode_attempt_reference(const char *body, size_t len,
     booking_line *block = NULL;
     r = read_attempt_fields(doc, &decode_at_body, v);
     size_t room = r.status == REQUEST_DECODE_OK ? lines_wanted(v[ATTEMPT_LINES]) : 0;
-    if (room > 0 && (block = lines_alloc(room)) == NULL)
+    if (room > 0 && (block = request_lines_alloc(room)) == NULL)
         r = decode_fail(REQUEST_DECODE_NOMEM, "out of memory");
     if (r.status == REQUEST_DECODE_OK)
         r = decode_attempt_fields(v, &decode_at_body, block,
-                                  block != NULL ? lines_ids(block, room) : NULL, out);
+                                  block != NULL ? request_lines_ids(block, room) : NULL, out);
     release_doc(doc);
     if (r.status != REQUEST_DECODE_OK || out->lines == NULL) {
         free(block); /* the single form (or a failure) owns nothing */
@@ -419,10 +419,10 @@ static request_decode_result decode_batch_attempts(json_t *list, decoded_batch *
                            "the attempts name %zu lines; at most %d in all (a single attempt "
                            "counts one)", lines, BOOKING_BATCH_LINES_MAX);
     out->attempts = malloc(count * sizeof *out->attempts);
-    out->lines = room > 0 ? lines_alloc(room) : NULL;
+    out->lines = room > 0 ? request_lines_alloc(room) : NULL;
     if (out->attempts == NULL || (room > 0 && out->lines == NULL))
         return decode_fail(REQUEST_DECODE_NOMEM, "out of memory");
-    line_id *ids = out->lines != NULL ? lines_ids(out->lines, room) : NULL;
+    line_id *ids = out->lines != NULL ? request_lines_ids(out->lines, room) : NULL;
     size_t used = 0;
     request_decode_result r = decode_ok();
     for (size_t i = 0; i < count && r.status == REQUEST_DECODE_OK; i++) {

@@ -198,7 +198,7 @@ typedef struct sax {
     size_t count, attempts_room;
     size_t batch_lines; /* a single attempt counted one (SPEC section 3) */
 
-    /* Every bundle's lines: room booking_lines then room ids (lines_alloc),
+    /* Every bundle's lines: room booking_lines then room ids (request_lines_alloc),
      * grown by doubling; line_count used. Their resource_id pointers are set at
      * the end, once the block has stopped moving. */
     booking_line *block;
@@ -219,12 +219,12 @@ static bool block_grow(sax *s)
     if (room > BOOKING_BATCH_LINES_MAX)
         room = BOOKING_BATCH_LINES_MAX;
     assert(room > s->line_count);
-    booking_line *block = lines_alloc(room);
+    booking_line *block = request_lines_alloc(room);
     if (block == NULL)
         return false;
     if (s->line_count > 0) {
         memcpy(block, s->block, s->line_count * sizeof *block);
-        memcpy(lines_ids(block, room), lines_ids(s->block, s->line_room),
+        memcpy(request_lines_ids(block, room), request_lines_ids(s->block, s->line_room),
                s->line_count * sizeof(line_id));
     }
     free(s->block);
@@ -369,7 +369,7 @@ static int cb_end_map(void *ctx)
         if (s->line_seen != (F_RESOURCE_ID | F_UNITS))
             return 0;
         /* Each resource named once in a bundle: at most 64 lines, compared pairwise. */
-        line_id *ids = lines_ids(s->block, s->line_room);
+        line_id *ids = request_lines_ids(s->block, s->line_room);
         size_t first = s->line_count - s->attempt->line_count;
         for (size_t j = first; j < s->line_count; j++) {
             if (strcmp(ids[j], ids[s->line_count]) == 0)
@@ -434,7 +434,7 @@ static int cb_string(void *ctx, const unsigned char *str, size_t len)
     else if (s->where == AT_ATTEMPT && s->field == F_RESOURCE_ID)
         dst = s->attempt->resource_id;
     else if (s->where == AT_LINE && s->field == F_RESOURCE_ID)
-        dst = lines_ids(s->block, s->line_room)[s->line_count];
+        dst = request_lines_ids(s->block, s->line_room)[s->line_count];
     else
         return 0;
     if (!booking_id_valid((const char *)str, len))
@@ -539,7 +539,7 @@ static int sax_run(const char *body, size_t len, size_t len_max, sax *s)
  * and each bundle's lines from the block (first counted from start). */
 static void lines_link(sax *s)
 {
-    line_id *ids = s->block != NULL ? lines_ids(s->block, s->line_room) : NULL;
+    line_id *ids = s->block != NULL ? request_lines_ids(s->block, s->line_room) : NULL;
     for (size_t i = 0; i < s->line_count; i++)
         s->block[i].resource_id = ids[i];
 }

@@ -32,7 +32,7 @@ request_decode_result decode_batch_reference(const char *body, size_t len, decod
 /* A bundle's lines live in one allocation: room booking_lines, then the ids they
  * point to (room of them). Both decoders make and free it this way. */
 typedef char line_id[BOOKING_ID_LEN_MAX + 1];
-booking_line *lines_alloc(size_t room);
-line_id *lines_ids(booking_line *block, size_t room);
+booking_line *request_lines_alloc(size_t room);
+line_id *request_lines_ids(booking_line *block, size_t room);
 
 #endif
