@@ -379,55 +379,11 @@ static void note_full(committer *c, const commit_item *item)
         atomic_fetch_add_explicit(&c->metrics->queue_full, item->count, memory_order_relaxed);
 }
 
-committer_push_result committer_push(committer *c, commit_item *item, void (*admit)(void *),
-                                     void *admit_arg)
+/* The inline round of committer_submit(), (6): the caller owns it (round_busy was
+ * set for it under the lock); item alone, then the committer thread is woken if
+ * something queued meanwhile or a close waits. */
+static void commit_inline(committer *c, commit_item *item)
 {
-    if (!item_acceptable(item))
-        return COMMITTER_FULL;
-    pthread_mutex_lock(&c->lock);
-    committer_push_result r = COMMITTER_QUEUED;
-    if (c->closing) {
-        r = COMMITTER_CLOSED;
-    } else if (c->queued + item->count > c->queue_attempts_max) {
-        r = COMMITTER_FULL;
-    } else {
-        if (admit != NULL)
-            admit(admit_arg);
-        enqueue(c, item);
-    }
-    pthread_mutex_unlock(&c->lock);
-    if (r == COMMITTER_FULL)
-        note_full(c, item);
-    return r;
-}
-
-committer_push_result committer_submit(committer *c, commit_item *item, void (*admit)(void *),
-                                       void *admit_arg)
-{
-    if (!item_acceptable(item))
-        return COMMITTER_FULL;
-    pthread_mutex_lock(&c->lock);
-    committer_push_result r = COMMITTER_QUEUED;
-    if (c->closing) {
-        r = COMMITTER_CLOSED;
-    } else if (c->queued + item->count > c->queue_attempts_max) {
-        r = COMMITTER_FULL;
-    } else if (c->head != NULL || c->round_busy) {
-        if (admit != NULL)
-            admit(admit_arg);
-        enqueue(c, item); /* (6): a round runs or items wait: behind them */
-    } else {
-        if (admit != NULL)
-            admit(admit_arg);
-        /* (6): idle, nothing queued: this thread owns the next round, the item alone. */
-        c->round_busy = true;
-        r = COMMITTER_COMMITTED;
-    }
-    pthread_mutex_unlock(&c->lock);
-    if (r == COMMITTER_FULL)
-        note_full(c, item);
-    if (r != COMMITTER_COMMITTED)
-        return r;
     item->next = NULL;
     round_size n = {0};
     bool fits = round_add(&n, item);
@@ -442,7 +398,51 @@ committer_push_result committer_submit(committer *c, commit_item *item, void (*a
     if (c->head != NULL || c->closing)
         pthread_cond_signal(&c->wake);
     pthread_mutex_unlock(&c->lock);
+}
+
+/* The one way in for push and submit: refused (closing, or no room), queued, or,
+ * when may_inline and the committer is idle with nothing queued, decided on the
+ * caller's thread (6). admit runs under the lock once the item is taken. */
+static committer_push_result take_item(committer *c, commit_item *item, void (*admit)(void *),
+                                       void *admit_arg, bool may_inline)
+{
+    if (!item_acceptable(item))
+        return COMMITTER_FULL;
+    pthread_mutex_lock(&c->lock);
+    committer_push_result r = COMMITTER_QUEUED;
+    if (c->closing) {
+        r = COMMITTER_CLOSED;
+    } else if (c->queued + item->count > c->queue_attempts_max) {
+        r = COMMITTER_FULL;
+    } else {
+        if (admit != NULL)
+            admit(admit_arg);
+        if (may_inline && c->head == NULL && !c->round_busy) {
+            /* (6): idle, nothing queued: this thread owns the next round, the item alone. */
+            c->round_busy = true;
+            r = COMMITTER_COMMITTED;
+        } else {
+            enqueue(c, item); /* (6): a round runs or items wait: behind them */
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (r == COMMITTER_FULL)
+        note_full(c, item);
+    if (r == COMMITTER_COMMITTED)
+        commit_inline(c, item);
     return r;
+}
+
+committer_push_result committer_push(committer *c, commit_item *item, void (*admit)(void *),
+                                     void *admit_arg)
+{
+    return take_item(c, item, admit, admit_arg, false);
+}
+
+committer_push_result committer_submit(committer *c, commit_item *item, void (*admit)(void *),
+                                       void *admit_arg)
+{
+    return take_item(c, item, admit, admit_arg, true);
 }
 
 void committer_close(committer *c)

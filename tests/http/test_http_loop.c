@@ -169,12 +169,18 @@ static loop_fixture loop_fixture_start(unsigned write_timeout_ms, begin_fn begin
     return loop_fixture_start_workers(1, write_timeout_ms, begin, end);
 }
 
+/* Until the gate counts open connections (within WAIT_MS). */
+static void wait_open(loop_fixture *f, unsigned open)
+{
+    for (int i = 0; i < WAIT_MS / 10 && gate_open(f->g) != open; i++)
+        sleep_ms(10);
+    assert_int_equal(gate_open(f->g), open);
+}
+
 /* The connection is uncounted once its link closed; then the loop stops. */
 static void loop_fixture_stop(loop_fixture *f)
 {
-    for (int i = 0; i < WAIT_MS / 10 && gate_open(f->g) != 0; i++)
-        sleep_ms(10);
-    assert_int_equal(gate_open(f->g), 0);
+    wait_open(f, 0);
     gate_stop_accepting(f->g);
     http_loop_stop(f->loop);
     gate_free(f->g);
@@ -198,9 +204,7 @@ static void reset_after_the_resume(void (*end)(void *req))
     pthread_mutex_unlock(&fx.lock);
     loop_fixture f = loop_fixture_start(WAIT_MS, on_begin, end);
 
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&f.bound, sizeof f.bound), 0);
+    int fd = connect_to(&f);
     static const char request[] = "GET /x HTTP/1.1\r\nHost: x\r\n\r\n";
     assert_int_equal(send(fd, request, sizeof request - 1, 0), (ssize_t)(sizeof request - 1));
 
@@ -263,9 +267,7 @@ static void a_connection_on_a_loop_of_one_worker_is_never_alone(void **state)
     fx.completed = 0;
     pthread_mutex_unlock(&fx.lock);
     loop_fixture f = loop_fixture_start(WAIT_MS, on_begin, on_end_noting_alone); /* one worker */
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&f.bound, sizeof f.bound), 0);
+    int fd = connect_to(&f);
     static const char request[] = "GET /1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     assert_int_equal(send(fd, request, sizeof request - 1, 0), (ssize_t)(sizeof request - 1));
     struct timeval bound = {.tv_sec = WAIT_MS / 1000};
@@ -290,13 +292,6 @@ static void a_connection_on_a_loop_of_one_worker_is_never_alone(void **state)
 #define SPREAD_PAIRS 20
 #define SPREAD_APART_MIN 15
 #define SPREAD_SETTLE_MS 20
-
-static void wait_open(loop_fixture *f, unsigned open)
-{
-    for (int i = 0; i < WAIT_MS / 10 && gate_open(f->g) != open; i++)
-        sleep_ms(10);
-    assert_int_equal(gate_open(f->g), open);
-}
 
 static void a_second_connection_goes_to_another_worker_than_the_first(void **state)
 {
@@ -340,9 +335,7 @@ static void pipelined_requests_resumed_on_their_own_worker_are_each_answered_in_
     fx.completed = 0;
     pthread_mutex_unlock(&fx.lock);
     loop_fixture f = loop_fixture_start(WAIT_MS, on_begin, on_end_resume_only);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&f.bound, sizeof f.bound), 0);
+    int fd = connect_to(&f);
     static const char requests[] = "GET /1 HTTP/1.1\r\nHost: x\r\n\r\n"
                                    "GET /2 HTTP/1.1\r\nHost: x\r\n\r\n"
                                    "GET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
