@@ -134,6 +134,32 @@ static booking_store *open_memory(const char *resource, uint64_t capacity)
     return s;
 }
 
+/* Every test's committer: started on store with metrics m (both kept by the test),
+ * ended by stop_and_close, or by close_stopped once the test stopped it itself
+ * (committer_stop joins the thread, so it runs once). */
+static committer *start_committer(booking_store *store, server_metrics *m,
+                                  size_t queue_attempts_max)
+{
+    assert_non_null(store);
+    metrics_init(m);
+    committer *c = NULL;
+    assert_int_equal(committer_start(store, m, queue_attempts_max, &c), 0);
+    assert_non_null(c);
+    return c;
+}
+
+static void close_stopped(committer *c, booking_store *store)
+{
+    committer_free(c);
+    booking_store_close(store);
+}
+
+static void stop_and_close(committer *c, booking_store *store)
+{
+    committer_stop(c);
+    close_stopped(c, store);
+}
+
 static void wait_done(int n)
 {
     for (int spins = 0; done_count() < n && spins < 10000; spins++) {
@@ -149,9 +175,7 @@ static void queued_items_are_decided_in_arrival_order(void **state)
     static test_item items[ITEMS];
     booking_store *store = open_memory("r", ITEMS / 2);
     server_metrics m;
-    metrics_init(&m);
-    committer *c;
-    assert_int_equal(committer_start(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX, &c), 0);
+    committer *c = start_committer(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX);
     /* Hold the committer on the first item's answer, so the rest queue up together. */
     gate_reset(false);
     char prefix[24];
@@ -172,9 +196,7 @@ static void queued_items_are_decided_in_arrival_order(void **state)
     /* The 63 held back went in one transaction: two commits in all. */
     assert_int_equal(atomic_load(&m.batch_count), 2);
     assert_int_equal(atomic_load(&m.batch_sum), ITEMS);
-    committer_stop(c);
-    committer_free(c);
-    booking_store_close(store);
+    stop_and_close(c, store);
 }
 
 static void a_request_is_never_split_across_transactions(void **state)
@@ -183,9 +205,7 @@ static void a_request_is_never_split_across_transactions(void **state)
     static test_item a, b, first;
     booking_store *store = open_memory("r", 1000000);
     server_metrics m;
-    metrics_init(&m);
-    committer *c;
-    assert_int_equal(committer_start(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX, &c), 0);
+    committer *c = start_committer(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX);
     gate_reset(false);
     item_init(&first, "split-0", "r", 1);
     assert_int_equal(committer_push(c, &first.item, NULL, NULL), COMMITTER_QUEUED);
@@ -206,9 +226,7 @@ static void a_request_is_never_split_across_transactions(void **state)
         assert_int_equal(a.results[i].outcome, BOOKING_BOOKED);
         assert_int_equal(b.results[i].outcome, BOOKING_BOOKED);
     }
-    committer_stop(c);
-    committer_free(c);
-    booking_store_close(store);
+    stop_and_close(c, store);
 }
 
 static void a_full_queue_refuses_at_once_and_stop_answers_everything_queued(void **state)
@@ -217,10 +235,8 @@ static void a_full_queue_refuses_at_once_and_stop_answers_everything_queued(void
     static test_item first, fill[2], over;
     booking_store *store = open_memory("r", 1000000);
     server_metrics m;
-    metrics_init(&m);
-    committer *c;
     /* Room for exactly 8192 queued attempts. */
-    assert_int_equal(committer_start(store, &m, BOOKING_BATCH_MAX, &c), 0);
+    committer *c = start_committer(store, &m, BOOKING_BATCH_MAX);
     gate_reset(false);
     item_init(&first, "full-0", "r", 1);
     assert_int_equal(committer_push(c, &first.item, NULL, NULL), COMMITTER_QUEUED);
@@ -243,13 +259,12 @@ static void a_full_queue_refuses_at_once_and_stop_answers_everything_queued(void
     assert_int_equal(fill[1].results[0].outcome, BOOKING_BOOKED);
     assert_int_equal(committer_push(c, &over.item, NULL, NULL), COMMITTER_CLOSED);
     assert_int_equal(over.done_calls, 0);
-    committer_free(c);
     /* The refused one decided nothing. */
     booking_reason reason;
     booking_record rec;
     assert_int_equal(booking_get_booking(store, "full-over-0", &reason, &rec), BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_UNKNOWN_BOOKING);
-    booking_store_close(store);
+    close_stopped(c, store);
 }
 
 /* A change item carrying changes[0..count), answered by on_change_done. */
@@ -286,9 +301,7 @@ static booking_status status_of(booking_store *store, const char *id)
  * what is pushed next forms one round. */
 static committer *start_held(booking_store *store, server_metrics *m, test_item *first)
 {
-    metrics_init(m);
-    committer *c;
-    assert_int_equal(committer_start(store, m, COMMITTER_QUEUE_ATTEMPTS_MAX, &c), 0);
+    committer *c = start_committer(store, m, COMMITTER_QUEUE_ATTEMPTS_MAX);
     gate_reset(false);
     item_init(first, "first", "r", 1);
     assert_int_equal(committer_push(c, &first->item, NULL, NULL), COMMITTER_QUEUED);
@@ -334,9 +347,7 @@ static void a_round_with_attempts_and_changes_decides_both_and_answers_every_ite
     assert_int_equal(atomic_load(&m.batch_count), 1 + 2);
     assert_int_equal(atomic_load(&m.batch_sum), 1 + 5 + 2);
     assert_int_equal(atomic_load(&m.batch_failed), 0);
-    committer_stop(c);
-    committer_free(c);
-    booking_store_close(store);
+    stop_and_close(c, store);
 }
 
 static void changes_of_a_round_are_decided_in_arrival_order(void **state)
@@ -365,9 +376,7 @@ static void changes_of_a_round_are_decided_in_arrival_order(void **state)
     assert_int_equal(b.reasons[0], BOOKING_REASON_CANCELLED); /* x: confirmed, then cancelled */
     assert_int_equal(b.reasons[1], BOOKING_REASON_ALREADY_CANCELLED);
     assert_int_equal(atomic_load(&m.batch_count), 1 + 1); /* all four in one transaction */
-    committer_stop(c);
-    committer_free(c);
-    booking_store_close(store);
+    stop_and_close(c, store);
 }
 
 static void a_failed_change_batch_fails_every_change_item_of_the_round_and_no_attempt_item(
@@ -400,9 +409,7 @@ static void a_failed_change_batch_fails_every_change_item_of_the_round_and_no_at
     assert_int_equal(attempt.results[1].outcome, BOOKING_BOOKED);
     assert_int_equal(status_of(store, "h"), BOOKING_STATUS_HELD); /* nothing was done */
     assert_int_equal(atomic_load(&m.batch_failed), 1);
-    committer_stop(c);
-    committer_free(c);
-    booking_store_close(store);
+    stop_and_close(c, store);
 }
 
 /* The lines every bundle below names: BOOKING_LINES_MAX resources, 1 unit each. */
@@ -443,9 +450,7 @@ static void a_round_never_holds_more_lines_than_a_batch_may_and_a_single_attempt
     static test_item first, a, b, singles;
     booking_store *store = open_memory_lines(1000000);
     server_metrics m;
-    metrics_init(&m);
-    committer *c;
-    assert_int_equal(committer_start(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX, &c), 0);
+    committer *c = start_committer(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX);
     gate_reset(false);
     item_init(&first, "lines-0", "r", 1);
     assert_int_equal(committer_push(c, &first.item, NULL, NULL), COMMITTER_QUEUED);
@@ -477,9 +482,7 @@ static void a_round_never_holds_more_lines_than_a_batch_may_and_a_single_attempt
     assert_int_equal(booking_get_resource(store, line_ids[BOOKING_LINES_MAX - 1], &reason, &res),
                      BOOKING_OK);
     assert_int_equal(res.booked, 2 * BUNDLES_PER_ITEM);
-    committer_stop(c);
-    committer_free(c);
-    booking_store_close(store);
+    stop_and_close(c, store);
 }
 
 static void an_item_over_the_lines_limit_of_a_batch_is_never_queued(void **state)
@@ -488,9 +491,7 @@ static void an_item_over_the_lines_limit_of_a_batch_is_never_queued(void **state
     static test_item over;
     booking_store *store = open_memory_lines(10);
     server_metrics m;
-    metrics_init(&m);
-    committer *c;
-    assert_int_equal(committer_start(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX, &c), 0);
+    committer *c = start_committer(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX);
     gate_reset(true);
     /* 1025 bundles of 64 lines: 65,600 lines, more than one batch may hold (the
      * decoder refuses such a body with 400; the committer never takes one). */
@@ -505,8 +506,7 @@ static void an_item_over_the_lines_limit_of_a_batch_is_never_queued(void **state
     assert_int_equal(over.results[0].outcome, BOOKING_BOOKED);
     assert_int_equal(over.results[count - 2].outcome, BOOKING_REJECTED);
     assert_int_equal(over.results[count - 2].reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);
-    committer_free(c);
-    booking_store_close(store);
+    close_stopped(c, store);
 }
 
 /* ---- committer_submit: rounds on the submitting thread (committer.c, (6)) ---- */
@@ -542,9 +542,7 @@ static void a_lone_item_commits_on_the_submitting_thread_when_the_committer_is_i
     static test_item lone, second;
     booking_store *store = open_memory("r", 10);
     server_metrics m;
-    metrics_init(&m);
-    committer *c;
-    assert_int_equal(committer_start(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX, &c), 0);
+    committer *c = start_committer(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX);
     gate_reset(true);
     item_init(&lone, "lone", "r", 1);
     assert_int_equal(committer_submit(c, &lone.item, NULL, NULL), COMMITTER_COMMITTED);
@@ -560,12 +558,11 @@ static void a_lone_item_commits_on_the_submitting_thread_when_the_committer_is_i
     assert_int_equal(second.done_calls, 1);
     assert_int_equal(atomic_load(&m.batch_count), 2);
     committer_stop(c);
-    committer_free(c);
     booking_reason reason;
     booking_record rec;
     assert_int_equal(booking_get_booking(store, "lone-0", &reason, &rec), BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_OK);
-    booking_store_close(store);
+    close_stopped(c, store);
 }
 
 /* An item that notes the thread its done() ran on. */
@@ -588,9 +585,7 @@ static void items_submitted_during_an_inline_round_are_taken_by_the_committer_in
     static noted_item items[ITEMS];
     booking_store *store = open_memory("r", ITEMS / 2);
     server_metrics m;
-    metrics_init(&m);
-    committer *c;
-    assert_int_equal(committer_start(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX, &c), 0);
+    committer *c = start_committer(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX);
     gate_reset(false);
     char prefix[24];
     for (int i = 0; i < ITEMS; i++) {
@@ -628,9 +623,7 @@ static void items_submitted_during_an_inline_round_are_taken_by_the_committer_in
     /* The inline round, then the 63 queued behind it in one transaction. */
     assert_int_equal(atomic_load(&m.batch_count), 2);
     assert_int_equal(atomic_load(&m.batch_sum), ITEMS);
-    committer_stop(c);
-    committer_free(c);
-    booking_store_close(store);
+    stop_and_close(c, store);
 }
 
 typedef struct stopper {
@@ -652,9 +645,7 @@ static void a_close_during_an_inline_round_drains_it_and_what_queued_behind_it(v
     static test_item first, behind, late;
     booking_store *store = open_memory("r", 10);
     server_metrics m;
-    metrics_init(&m);
-    committer *c;
-    assert_int_equal(committer_start(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX, &c), 0);
+    committer *c = start_committer(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX);
     gate_reset(false);
     item_init(&first, "drain-first", "r", 1);
     item_init(&behind, "drain-behind", "r", 1);
@@ -683,8 +674,7 @@ static void a_close_during_an_inline_round_drains_it_and_what_queued_behind_it(v
     assert_int_equal(behind.done_calls, 1);
     assert_int_equal(behind.results[0].outcome, BOOKING_BOOKED);
     assert_int_equal(late.done_calls, 0);
-    committer_free(c);
-    booking_store_close(store);
+    close_stopped(c, store);
 }
 
 static void an_inline_round_leaves_the_queue_limit_as_it_is(void **state)
@@ -693,10 +683,8 @@ static void an_inline_round_leaves_the_queue_limit_as_it_is(void **state)
     static test_item first, fill[2], over;
     booking_store *store = open_memory("r", 1000000);
     server_metrics m;
-    metrics_init(&m);
-    committer *c;
     /* Room for exactly 8192 queued attempts; the inline round's one is not queued. */
-    assert_int_equal(committer_start(store, &m, BOOKING_BATCH_MAX, &c), 0);
+    committer *c = start_committer(store, &m, BOOKING_BATCH_MAX);
     gate_reset(false);
     item_init(&first, "limit-0", "r", 1);
     submitter s;
@@ -724,12 +712,11 @@ static void an_inline_round_leaves_the_queue_limit_as_it_is(void **state)
     assert_int_equal(fill[1].done_calls, 1);
     assert_int_equal(over.done_calls, 0);
     assert_int_equal(bundles.done_calls, 0);
-    committer_free(c);
     booking_reason reason;
     booking_record rec;
     assert_int_equal(booking_get_booking(store, "limit-over-0", &reason, &rec), BOOKING_OK);
     assert_int_equal(reason, BOOKING_REASON_UNKNOWN_BOOKING);
-    booking_store_close(store);
+    close_stopped(c, store);
 }
 
 /* The stress: clients, each one request in flight at a time as a connection has,
@@ -796,9 +783,7 @@ static void mixed_inline_and_queued_rounds_answer_every_item_once_and_decide_it_
     static stress_client clients[STRESS_CLIENTS];
     booking_store *store = open_memory("r", STRESS_CAPACITY);
     server_metrics m;
-    metrics_init(&m);
-    committer *c;
-    assert_int_equal(committer_start(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX, &c), 0);
+    committer *c = start_committer(store, &m, COMMITTER_QUEUE_ATTEMPTS_MAX);
     pthread_t threads[STRESS_CLIENTS];
     for (int i = 0; i < STRESS_CLIENTS; i++) {
         clients[i] = (stress_client){.c = c, .index = i};
@@ -818,7 +803,6 @@ static void mixed_inline_and_queued_rounds_answer_every_item_once_and_decide_it_
         pthread_mutex_destroy(&clients[i].lock);
     }
     committer_stop(c);
-    committer_free(c);
     /* Every attempt decided once: exactly the capacity booked, the rest rejected. */
     assert_int_equal(booked, STRESS_CAPACITY);
     assert_int_equal(rejected, STRESS_CLIENTS * STRESS_ROUNDS - STRESS_CAPACITY);
@@ -838,7 +822,7 @@ static void mixed_inline_and_queued_rounds_answer_every_item_once_and_decide_it_
         }
     }
     assert_int_equal(kept, STRESS_CAPACITY);
-    booking_store_close(store);
+    close_stopped(c, store);
 }
 
 int main(void)
