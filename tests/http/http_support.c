@@ -306,6 +306,19 @@ int test_server_start_seeded(test_server *s, http_client *c, const char *db_name
     return put == 200 && post == 201 ? 0 : -1;
 }
 
+int http_suite_teardown(void **state)
+{
+    assert_non_null(state);
+    const http_suite *suite = *state;
+    assert_non_null(suite);
+    assert_non_null(suite->server);
+    if (suite->client != NULL)
+        http_client_cleanup(suite->client);
+    test_server_stop(suite->server);
+    test_tmpdir_remove();
+    return 0;
+}
+
 int raw_connect(unsigned port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -73,6 +73,18 @@ json_t *http_json(const http_response *r);
 int test_server_start_seeded(test_server *s, http_client *c, const char *db_name,
                              const char *rid, const char *booking_id);
 
+/* What a test file's cmocka group runs on: its server and its client (NULL when the
+ * file has none). The group setup points *state at one before anything else, and
+ * http_suite_teardown, the group teardown, ends them. */
+typedef struct http_suite {
+    test_server *server;
+    http_client *client;
+} http_suite;
+
+/* Cleans the client up, stops the server (asserting a clean exit 0) and removes the
+ * test's temporary directory. Returns 0. */
+int http_suite_teardown(void **state);
+
 /* Convenience on a server: formats base + path. */
 void http_url(const test_server *s, const char *path, char *out, size_t len);
 

@@ -24,11 +24,12 @@
 
 static test_server server;
 static http_client client;
+static http_suite suite = {.server = &server, .client = &client};
 static char store_path[600];
 
 static int group_setup(void **state)
 {
-    (void)state;
+    *state = &suite;
     http_global_init();
     snprintf(store_path, sizeof store_path, "%s/api.db", test_tmpdir());
     char url[700];
@@ -37,15 +38,6 @@ static int group_setup(void **state)
     if (test_server_start(&server, url, NULL) != 0)
         return -1;
     return http_client_init(&client);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    http_client_cleanup(&client);
-    test_server_stop(&server);
-    test_tmpdir_remove();
-    return 0;
 }
 
 /* One request against the shared server; returns the status, *json the parsed body. */
@@ -843,5 +835,5 @@ int main(void)
         cmocka_unit_test(serve_help_exits_0_and_bad_options_exit_2),
         cmocka_unit_test(access_log_has_one_line_per_request),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, http_suite_teardown);
 }

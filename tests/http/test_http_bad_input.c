@@ -22,6 +22,7 @@
 
 static test_server server;
 static http_client client;
+static http_suite suite = {.server = &server, .client = &client};
 
 /* The state every bad request must leave alone. */
 #define RES "bad-r"
@@ -85,18 +86,9 @@ static void assert_state_unchanged(void)
 
 static int group_setup(void **state)
 {
-    (void)state;
+    *state = &suite;
     http_global_init();
     return test_server_start_seeded(&server, &client, "bad.db", RES, EXISTING);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    http_client_cleanup(&client);
-    test_server_stop(&server);
-    test_tmpdir_remove();
-    return 0;
 }
 
 typedef struct bad_case {
@@ -343,5 +335,5 @@ int main(void)
         cmocka_unit_test(oversized_bodies_are_refused_413),
         cmocka_unit_test(raw_garbage_on_the_socket_gets_a_4xx_and_the_server_stays_up),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, http_suite_teardown);
 }

@@ -24,24 +24,16 @@
 
 static test_server server;
 static http_client client;
+static http_suite suite = {.server = &server, .client = &client};
 static char store_url[700] = "memory:";
 
 static int group_setup(void **state)
 {
-    (void)state;
+    *state = &suite;
     http_global_init();
     if (test_server_start(&server, store_url, NULL) != 0)
         return -1;
     return http_client_init(&client);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    http_client_cleanup(&client);
-    test_server_stop(&server);
-    test_tmpdir_remove();
-    return 0;
 }
 
 /* One request; returns the status, *json the parsed body (if json not NULL). */
@@ -499,5 +491,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(each_bad_bundle_body_is_400_and_changes_nothing),
         cmocka_unit_test(a_batch_of_65536_lines_is_decided_and_one_line_more_is_400),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, http_suite_teardown);
 }

@@ -37,6 +37,7 @@ typedef struct answer {
 } answer;
 
 static test_server server;
+static http_suite suite = {.server = &server};
 static answer answers[ANSWERS_MAX];
 static size_t answer_count;
 static pthread_mutex_t answers_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -263,19 +264,11 @@ static void invariant_and_replay_consistency_hold_under_16_http_clients(void **s
 
 static int group_setup(void **state)
 {
-    (void)state;
+    *state = &suite;
     http_global_init();
     char url[700];
     snprintf(url, sizeof url, "sqlite:%s/concurrency.db", test_tmpdir());
     return test_server_start(&server, url, NULL);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_server_stop(&server);
-    test_tmpdir_remove();
-    return 0;
 }
 
 int main(void)
@@ -283,5 +276,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(invariant_and_replay_consistency_hold_under_16_http_clients),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, http_suite_teardown);
 }

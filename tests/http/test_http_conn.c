@@ -35,6 +35,7 @@
 #define RES_CAPACITY 50
 
 static test_server server;
+static http_suite suite = {.server = &server};
 
 typedef struct answer {
     unsigned status;
@@ -166,7 +167,7 @@ static size_t attempt(char *out, size_t cap, const char *id, const char *extra_h
 
 static int group_setup(void **state)
 {
-    (void)state;
+    *state = &suite;
     http_global_init();
     if (test_server_start(&server, "memory:", NULL) != 0)
         return -1;
@@ -179,14 +180,6 @@ static int group_setup(void **state)
     reply r;
     exchange(req, (size_t)n, CLOSE_MS, &r);
     return r.count == 1 && r.answers[0].status == 200 ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_server_stop(&server);
-    test_tmpdir_remove();
-    return 0;
 }
 
 /* Issue 13 item 8: a malformed head that comes second on a kept-alive connection
@@ -542,5 +535,5 @@ int main(void)
         cmocka_unit_test(http10_closes_unless_keep_alive_and_http11_keeps_unless_close),
         cmocka_unit_test(an_unknown_method_gets_the_problem_body),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, http_suite_teardown);
 }

@@ -28,23 +28,15 @@
 
 static test_server server;
 static http_client client;
+static http_suite suite = {.server = &server, .client = &client};
 
 static int group_setup(void **state)
 {
-    (void)state;
+    *state = &suite;
     http_global_init();
     if (test_server_start(&server, "memory:", NULL) != 0)
         return -1;
     return http_client_init(&client);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    http_client_cleanup(&client);
-    test_server_stop(&server);
-    test_tmpdir_remove();
-    return 0;
 }
 
 /* One request to s; returns the status, *json the parsed body (if json not NULL). */
@@ -583,5 +575,5 @@ int main(void)
             confirm_path_answers_405_with_allow_post_to_other_methods_and_404_past_it),
         cmocka_unit_test(metrics_count_holds_created_confirmed_cancelled_and_expired),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, http_suite_teardown);
 }

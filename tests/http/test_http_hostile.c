@@ -35,6 +35,7 @@
 
 static test_server server;
 static http_client client;
+static http_suite suite = {.server = &server, .client = &client};
 static test_server side; /* a test's own server, stopped by stop_side even when it fails */
 
 /* What a raw exchange saw: the bytes, and whether the server closed within the
@@ -126,18 +127,9 @@ static void assert_state_unchanged(void)
 
 static int group_setup(void **state)
 {
-    (void)state;
+    *state = &suite;
     http_global_init();
     return test_server_start_seeded(&server, &client, "hostile.db", RES, BOOKED);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    http_client_cleanup(&client);
-    test_server_stop(&server);
-    test_tmpdir_remove();
-    return 0;
 }
 
 #define SMUGGLED "DELETE /v1/bookings/" BOOKED " HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -515,5 +507,5 @@ int main(void)
         cmocka_unit_test_teardown(a_deleted_database_fails_commits_unavailable_and_readyz_503,
                                   stop_side),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, http_suite_teardown);
 }

@@ -40,25 +40,17 @@
 
 static test_server server;
 static http_client client;
+static http_suite suite = {.server = &server, .client = &client};
 static char store_url[700] = "memory:";
 static unsigned case_counter;
 
 static int group_setup(void **state)
 {
-    (void)state;
+    *state = &suite;
     http_global_init();
     if (test_server_start(&server, store_url, NULL) != 0)
         return -1;
     return http_client_init(&client);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    http_client_cleanup(&client);
-    test_server_stop(&server);
-    test_tmpdir_remove();
-    return 0;
 }
 
 /* A prefix of the case's own ids: "<case>-<n>", so every listing can be read
@@ -981,5 +973,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(
             paging_10000_bookings_by_1000_while_another_client_writes_sees_each_stable_one_once),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, http_suite_teardown);
 }
