@@ -17,13 +17,21 @@
 #include <string.h>
 #include <time.h>
 
-const char *pg_test_url_arg(int argc, char **argv)
+const char *pg_test_url_args(int argc, char **argv, int more_count, const char *more_usage)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s POSTGRES_URL\n", argv[0]);
+    assert_true(more_count >= 0);
+    assert_non_null(more_usage);
+    if (argc < 2 + more_count) {
+        fprintf(stderr, "usage: %s POSTGRES_URL%s%s\n", argv[0], more_count > 0 ? " " : "",
+                more_usage);
         return NULL;
     }
     return argv[1];
+}
+
+const char *pg_test_url_arg(int argc, char **argv)
+{
+    return pg_test_url_args(argc, argv, 0, "");
 }
 
 booking_store *pg_test_open_with(const char *url, const char *options)

@@ -15,6 +15,9 @@
 
 /* The database URL of argv[1], or NULL after a usage line on stderr. */
 const char *pg_test_url_arg(int argc, char **argv);
+/* The same for a program that takes more_count arguments after the URL (named by
+ * more_usage in the usage line): NULL unless argv holds all of them. */
+const char *pg_test_url_args(int argc, char **argv, int more_count, const char *more_usage);
 
 /* The store on url with options ("k=v&k=v") added to its query; fails the test
  * if it cannot open. */

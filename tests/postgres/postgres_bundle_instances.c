@@ -152,11 +152,9 @@ static void tables_count_every_booked_line_on_its_night_and_no_rejected_one(void
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s POSTGRES_URL\n", argv[0]);
+    db_url = pg_test_url_arg(argc, argv);
+    if (db_url == NULL)
         return 2;
-    }
-    db_url = argv[1];
     struct CMUnitTest tests[BSTRESS_RULE_TESTS + 1];
     bstress_rule_tests(tests);
     tests[BSTRESS_RULE_TESTS] = (struct CMUnitTest)cmocka_unit_test(

@@ -445,11 +445,10 @@ static void listing_statements_walk_the_bytewise_indexes(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s POSTGRES_URL\n", argv[0]);
+    const char *url = pg_test_url_arg(argc, argv);
+    if (url == NULL)
         return 2;
-    }
-    make_icu_database(argv[1]);
+    make_icu_database(url);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(
             list_resources_pages_in_bytewise_order_on_a_database_whose_collation_is_not),

@@ -130,11 +130,9 @@ static void commit_without_answer_fails_and_a_replay_reveals_the_decision(void *
 
 int main(int argc, char **argv)
 {
-    if (argc < 4) {
-        fprintf(stderr, "usage: %s POSTGRES_URL PG_TEST_SERVER_SCRIPT DIR\n", argv[0]);
+    url = pg_test_url_args(argc, argv, 2, "PG_TEST_SERVER_SCRIPT DIR");
+    if (url == NULL)
         return 2;
-    }
-    url = argv[1];
     script = argv[2];
     dir = argv[3];
     const struct CMUnitTest tests[] = {

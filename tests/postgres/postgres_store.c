@@ -360,11 +360,9 @@ static void unreachable_server_fails_open(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s POSTGRES_URL (of an empty database)\n", argv[0]);
+    url = pg_test_url_arg(argc, argv); /* of an empty database */
+    if (url == NULL)
         return 2;
-    }
-    url = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(schema_is_created_once_when_instances_open_together),
         cmocka_unit_test(schema_newer_than_known_refuses_to_open),

@@ -569,12 +569,9 @@ static void schema_version_3_is_migrated_in_place_keeping_every_record_and_lists
 
 int main(int argc, char **argv)
 {
-    if (argc < 4 ||
-        (strcmp(argv[3], "1") != 0 && strcmp(argv[3], "2") != 0 && strcmp(argv[3], "3") != 0)) {
-        fprintf(stderr, "usage: %s POSTGRES_URL FIXTURE.sql 1|2|3\n", argv[0]);
+    url = pg_test_url_args(argc, argv, 2, "FIXTURE.sql 1|2|3");
+    if (url == NULL)
         return 2;
-    }
-    url = argv[1];
     fixture = argv[2];
     const struct CMUnitTest v1[] = {
         cmocka_unit_test(migration_that_fails_leaves_schema_version_1_as_it_was),
@@ -592,7 +589,10 @@ int main(int argc, char **argv)
     };
     if (strcmp(argv[3], "1") == 0)
         return cmocka_run_group_tests_name("schema version 1", v1, NULL, NULL);
+    if (strcmp(argv[3], "2") == 0)
+        return cmocka_run_group_tests_name("schema version 2", v2, NULL, NULL);
     if (strcmp(argv[3], "3") == 0)
         return cmocka_run_group_tests_name("schema version 3", v3, NULL, NULL);
-    return cmocka_run_group_tests_name("schema version 2", v2, NULL, NULL);
+    fprintf(stderr, "%s: schema version %s is not 1, 2 or 3\n", argv[0], argv[3]);
+    return 2;
 }
