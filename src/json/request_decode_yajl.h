@@ -23,6 +23,11 @@
 int yajl_decode_attempt(const char *body, size_t len, decoded_attempt *out);
 int yajl_decode_batch(const char *body, size_t len, decoded_batch *out);
 
+/* How many of yajl's allocations, in this process, did not fit the pool of their
+ * parse and came from malloc instead (request_decode_yajl.c): 0 unless its
+ * reasoning about what yajl asks for is wrong. For the tests and the fuzz target. */
+unsigned long yajl_decode_pool_overflows(void);
+
 /* The reference decoders alone (jansson), same contract as decode_attempt and
  * decode_batch, which call them for what the fast one declines. */
 request_decode_result decode_attempt_reference(const char *body, size_t len,

@@ -8,7 +8,7 @@
  * is over when it returns. Differential: attempt and batch bodies are decoded
  * twice, by decode_attempt/decode_batch (yajl first) and by the jansson
  * reference alone (json/request_decode_yajl.h); both give the same status and,
- * on success, the same values.
+ * on success, the same values. No parse of yajl's needs more than its pool.
  */
 #include "fuzz/fuzz.h"
 #include "json/json_alloc.h"
@@ -116,6 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     }
     FUZZ_REQUIRE(!json_alloc_arena_active());
+    FUZZ_REQUIRE(yajl_decode_pool_overflows() == 0); /* yajl kept to its pool */
     FUZZ_REQUIRE(r.status == REQUEST_DECODE_OK || r.status == REQUEST_DECODE_INVALID ||
                  r.status == REQUEST_DECODE_NOMEM);
     if (r.status == REQUEST_DECODE_INVALID)

@@ -165,6 +165,34 @@ static void a_batch_over_its_lines_limit_is_refused_as_the_reference_refuses_it(
     free(body);
 }
 
+/* The pool of a parse holds all yajl asks for (request_decode_yajl.c): after
+ * every body above, and a batch of the most attempts with the longest booking
+ * ids and numbers, no allocation of yajl's came from the fallback. */
+static void yajl_never_asks_for_more_than_its_pool(void **state)
+{
+    (void)state;
+    char id[BOOKING_ID_LEN_MAX + 1];
+    memset(id, 'i', BOOKING_ID_LEN_MAX);
+    id[BOOKING_ID_LEN_MAX] = '\0';
+    size_t room = REQUEST_BODY_BATCH_MAX;
+    char *body = malloc(room);
+    assert_non_null(body);
+    size_t n = (size_t)snprintf(body, room, "{\"attempts\":[");
+    for (size_t i = 0; i < BOOKING_BATCH_MAX; i++)
+        n += (size_t)snprintf(body + n, room - n,
+                              "%s{\"booking_id\":\"%.*s%05zu\",\"resource_id\":\"r\","
+                              "\"units\":9007199254740991}",
+                              i > 0 ? "," : "", BOOKING_ID_LEN_MAX - 5, id, i);
+    n += (size_t)snprintf(body + n, room - n, "]}");
+    assert_true(n < room); /* 8192 of 189 bytes: 1.5 MiB, under the 2 MiB of a batch */
+    decoded_batch b;
+    assert_int_equal(yajl_decode_batch(body, n, &b), REQUEST_DECODE_OK);
+    assert_int_equal(b.count, BOOKING_BATCH_MAX);
+    decoded_batch_free(&b);
+    free(body);
+    assert_int_equal(yajl_decode_pool_overflows(), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +200,7 @@ int main(void)
         cmocka_unit_test(every_body_gets_the_reference_decoders_status_and_detail),
         cmocka_unit_test(a_body_yajl_would_misread_never_reaches_it),
         cmocka_unit_test(a_batch_over_its_lines_limit_is_refused_as_the_reference_refuses_it),
+        cmocka_unit_test(yajl_never_asks_for_more_than_its_pool), /* after the others */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
