@@ -370,15 +370,17 @@ request_decode_result decode_attempt_reference(const char *body, size_t len,
 
 /* yajl first (request_decode_yajl.c): it accepts only what the reference
  * decoder accepts, with the same values, at a quarter of the cost; whatever it
- * declines the reference decoder decides, so a refusal reads as it always did. */
+ * declines the reference decoder decides, so a refusal reads as it always did.
+ * So does a body the yajl path ran out of memory on: its shortage is not the
+ * body's answer (an invalid body is 400 as without pressure), and where the
+ * reference decoder runs short too, it answers out of memory itself. Under
+ * pressure a body may be read twice; that is the cost of one answer per body. */
 request_decode_result decode_attempt(const char *body, size_t len, decoded_attempt *out)
 {
     int st = yajl_decode_attempt(body, len, out);
     if (st == REQUEST_DECODE_OK)
         return decode_ok();
-    if (st == REQUEST_DECODE_NOMEM)
-        return decode_fail(REQUEST_DECODE_NOMEM, "out of memory");
-    assert(st == REQUEST_DECODE_DECLINED && out->lines == NULL);
+    assert((st == REQUEST_DECODE_DECLINED || st == REQUEST_DECODE_NOMEM) && out->lines == NULL);
     return decode_attempt_reference(body, len, out);
 }
 
@@ -475,9 +477,9 @@ request_decode_result decode_batch(const char *body, size_t len, decoded_batch *
     int st = yajl_decode_batch(body, len, out);
     if (st == REQUEST_DECODE_OK)
         return decode_ok();
-    if (st == REQUEST_DECODE_NOMEM)
-        return decode_fail(REQUEST_DECODE_NOMEM, "out of memory");
-    assert(st == REQUEST_DECODE_DECLINED && out->attempts == NULL);
+    /* Declined or out of memory: the reference decoder decides (decode_attempt). */
+    assert((st == REQUEST_DECODE_DECLINED || st == REQUEST_DECODE_NOMEM) &&
+           out->attempts == NULL);
     return decode_batch_reference(body, len, out);
 }
 

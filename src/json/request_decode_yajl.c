@@ -49,7 +49,7 @@ _Static_assert(YAJL_POOL_SIZE % YAJL_POOL_ALIGN == 0, "the pool is cut in aligne
 /* yajl checks none of its allocations (yajl_alloc, its buffers and its state
  * stack use what they get), so what it is given must not fail: one pool per
  * parse, taken from the failable allocator before yajl starts (its failure is
- * the decode's NOMEM), cut by a bump pointer. Each piece has a header with its
+ * this path's NOMEM), cut by a bump pointer. Each piece has a header with its
  * size, for realloc. body_plain's bodies never ask for more than the pool (no
  * token spans the end of the input, no string has an escape, the depth is
  * bounded); if one ever did, the piece comes from malloc, in every build (the
@@ -224,8 +224,9 @@ typedef struct sax {
     size_t line_count, line_room;
 } sax;
 
-/* A NOMEM is a decision (the reference decoder would not do better); any other
- * stop is a decline. Returning 0 makes yajl cancel the parse. */
+/* A NOMEM is told apart from a decline for the callers that look (the tests);
+ * request_decode.c gives both to the reference decoder, which may have the
+ * memory this path lacked. Returning 0 makes yajl cancel the parse. */
 static int sax_nomem(sax *s)
 {
     s->failed_nomem = true;

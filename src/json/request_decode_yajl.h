@@ -4,8 +4,9 @@
  * request_decode.c and for the differential fuzz target. The fast one reads
  * attempt and batch bodies with yajl's callback parser straight into the
  * decoded values and accepts only what the reference one (jansson's tree, the
- * decoder this project had first) accepts; any body it does not accept goes to
- * the reference one, which decides it and writes the refusal's detail.
+ * decoder this project had first) accepts; any body it does not accept, or could
+ * not read for want of memory, goes to the reference one, which decides it and
+ * writes the refusal's detail.
  */
 #ifndef BOOKING_REQUEST_DECODE_YAJL_H
 #define BOOKING_REQUEST_DECODE_YAJL_H

@@ -22,11 +22,15 @@
 #define ALLOCATIONS_MAX 400
 
 static long allocations_left = -1; /* -1: never fail */
+static bool fail_once;             /* after the one failure, allocations succeed again */
 
 static void *failing_malloc(size_t size)
 {
-    if (allocations_left == 0)
+    if (allocations_left == 0) {
+        if (fail_once)
+            allocations_left = -1;
         return NULL;
+    }
     if (allocations_left > 0)
         allocations_left--;
     return malloc(size);
@@ -69,12 +73,57 @@ static void a_valid_body_is_out_of_memory_never_invalid_when_allocation_fails(vo
     decoded_attempts_free(&out);
 }
 
+/* An invalid body is answered its 400, with the detail it has when memory is
+ * plenty, whichever one allocation fails, the yajl path's pool (the first)
+ * included: the reference decoder then decides it. Out of memory is still the
+ * answer when the reference decoder's own allocation is the one that fails. */
+static void assert_invalid_whichever_allocation_fails(const char *body, bool batch)
+{
+    decoded_attempts out;
+    request_decode_result plenty = decode_attempts(body, strlen(body), batch, &out);
+    decoded_attempts_free(&out);
+    assert_int_equal(plenty.status, REQUEST_DECODE_INVALID);
+    size_t invalid = 0;
+    for (long n = 0; n < ALLOCATIONS_MAX; n++) {
+        allocations_left = n;
+        fail_once = true;
+        request_decode_result r = decode_attempts(body, strlen(body), batch, &out);
+        bool failed = allocations_left == -1; /* the n-th allocation was made, and failed */
+        allocations_left = -1;
+        fail_once = false;
+        decoded_attempts_free(&out);
+        if (!failed)
+            break; /* the decode makes fewer than n + 1 allocations */
+        if (r.status == REQUEST_DECODE_NOMEM && n > 0)
+            continue; /* the reference decoder's own allocation */
+        if (r.status != REQUEST_DECODE_INVALID || strcmp(r.detail, plenty.detail) != 0)
+            fail_msg("allocation %ld failed: status %d (%s), not 400 (%s)", n, r.status,
+                     r.detail, plenty.detail);
+        invalid++;
+    }
+    assert_true(invalid > 0); /* the pool's failure (n = 0) among them */
+}
+
+static void an_invalid_body_is_invalid_as_without_pressure_when_the_yajl_path_runs_short(
+    void **state)
+{
+    (void)state;
+    assert_invalid_whichever_allocation_fails(
+        "{\"booking_id\":\"b-1\",\"resource_id\":\"r-1\",\"units\":0}", false);
+    assert_invalid_whichever_allocation_fails(
+        "{\"attempts\":[{\"booking_id\":\"b-1\",\"resource_id\":\"r\",\"units\":1},"
+        "{\"booking_id\":\"b-2\",\"units\":1}]}",
+        true);
+}
+
 int main(void)
 {
     json_set_alloc_funcs(failing_malloc, free);
     json_alloc_install(); /* counts the failures of failing_malloc, as the service does of malloc */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_valid_body_is_out_of_memory_never_invalid_when_allocation_fails),
+        cmocka_unit_test(
+            an_invalid_body_is_invalid_as_without_pressure_when_the_yajl_path_runs_short),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
