@@ -69,6 +69,23 @@ typedef struct pool_header {
     bool in_pool;
 } pool_header;
 
+/* The fallback, out of line: pool_malloc runs a few times per parse, and its
+ * fast path stays as short as it was with this branch beside it. want < size
+ * is a size whose header overflowed. */
+__attribute__((cold, noinline)) static pool_header *pool_overflow_malloc(size_t want,
+                                                                        size_t size)
+{
+    atomic_fetch_add_explicit(&pool_overflows, 1, memory_order_relaxed);
+    pool_header *h = want >= size ? malloc(want) : NULL;
+    if (h == NULL) {
+        fprintf(stderr, "booking: yajl asked for %zu bytes past its pool, and malloc has "
+                        "none: aborting (yajl cannot take a NULL)\n", size);
+        abort();
+    }
+    h->in_pool = false;
+    return h;
+}
+
 static void *pool_malloc(void *ctx, size_t size)
 {
     yajl_pool *pool = ctx;
@@ -79,14 +96,7 @@ static void *pool_malloc(void *ctx, size_t size)
         pool->used += want;
         h->in_pool = true;
     } else {
-        atomic_fetch_add_explicit(&pool_overflows, 1, memory_order_relaxed);
-        h = want >= size ? malloc(want) : NULL;
-        if (h == NULL) {
-            fprintf(stderr, "booking: yajl asked for %zu bytes past its pool, and malloc has "
-                            "none: aborting (yajl cannot take a NULL)\n", size);
-            abort();
-        }
-        h->in_pool = false;
+        h = pool_overflow_malloc(want, size);
     }
     h->size = size;
     return h + 1;
