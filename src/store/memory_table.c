@@ -57,6 +57,7 @@ void mem_table_free(mem_table *t)
 {
     slots_free(t->slots, t->mask + 1);
     slots_free(t->old, t->old_mask + 1);
+    slots_free(t->next, (t->mask + 1) * 2);
     memset(t, 0, sizeof *t);
 }
 
@@ -123,13 +124,48 @@ static size_t table_grow_point(const mem_table *t)
     return point;
 }
 
+/* Reserves ahead of the growth point at which the next table is allocated, so
+ * that one page of it written per reserve has written all by then, (7). */
+static size_t next_lead(const mem_table *t)
+{
+    size_t pages = (slots_bytes((t->mask + 1) * 2) + MEMORY_TABLE_PAGE_BYTES - 1) /
+                   MEMORY_TABLE_PAGE_BYTES;
+    return (pages + MEMORY_TABLE_WRITE_PAGES_PER_INSERT - 1) / MEMORY_TABLE_WRITE_PAGES_PER_INSERT;
+}
+
+/* Writes the next MEMORY_TABLE_WRITE_PAGES_PER_INSERT pages of the next table,
+ * (7): the first touch of each is a write, so the kernel faults it in once. */
+static void next_write_pages(mem_table *t)
+{
+    size_t bytes = slots_bytes((t->mask + 1) * 2);
+    for (size_t p = 0; p < MEMORY_TABLE_WRITE_PAGES_PER_INSERT && t->next_written < bytes; p++) {
+        ((volatile unsigned char *)t->next)[t->next_written] = 0;
+        t->next_written += MEMORY_TABLE_PAGE_BYTES;
+    }
+}
+
+/* The table of the next move, when the growth point is near (7) or reached. */
+static void next_prepare(mem_table *t, size_t grow_point)
+{
+    assert(t->old == NULL); /* (3): a move ends long before the next is prepared */
+    if (t->next == NULL && t->count + 1 + next_lead(t) > grow_point) {
+        t->next = slots_alloc((t->mask + 1) * 2); /* NULL: no memory, tried again later */
+        t->next_written = 0;
+    }
+    if (t->next != NULL)
+        next_write_pages(t);
+}
+
 bool mem_table_reserve(mem_table *t)
 {
     assert(t->slots != NULL);
-    if (t->count + 1 > table_grow_point(t) && t->old == NULL) {
-        size_t count = (t->mask + 1) * 2;
-        mem_slot *grown = slots_alloc(count);
-        if (grown != NULL) {
+    if (t->old == NULL) {
+        size_t grow_point = table_grow_point(t);
+        next_prepare(t, grow_point);
+        if (t->count + 1 > grow_point && t->next != NULL) {
+            size_t count = (t->mask + 1) * 2;
+            mem_slot *grown = t->next;
+            t->next = NULL;
             /* The old table stays whole for lookups until the move ends, (2). */
             __atomic_store_n(&t->old, t->slots, __ATOMIC_RELAXED);
             __atomic_store_n(&t->old_mask, t->mask, __ATOMIC_RELAXED);
@@ -146,6 +182,7 @@ bool mem_table_reserve(mem_table *t)
     /* (3): a move ends before the new table is half full; without one (no
      * memory to grow) the table still takes nodes until one slot is left (1). */
     assert(t->old == NULL || 2 * (t->count + 1) <= t->mask + 1);
+    assert(t->next == NULL || t->old == NULL);
     return t->count + 1 < t->mask + 1;
 }
 

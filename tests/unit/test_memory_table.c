@@ -136,12 +136,42 @@ static void growth_points_are_staggered_between_three_eighths_and_half(void **st
     free(nodes);
 }
 
+/* (7): before each move the new table was written a page at a time, one page
+ * per reserve at most, every page of it by the reserve that starts the move. */
+static void a_new_table_is_written_page_by_page_before_its_move(void **state)
+{
+    (void)state;
+    mem_table t;
+    assert_true(mem_table_init(&t, 0));
+    test_node *nodes = nodes_make(TABLE_TEST_NODES);
+    size_t moves = 0;
+    for (size_t i = 0; i < TABLE_TEST_NODES; i++) {
+        bool was_moving = t.old != NULL;
+        size_t written_before = t.next != NULL ? t.next_written : 0;
+        size_t next_bytes = (t.mask + 1) * 2 * sizeof(mem_slot);
+        assert_true(mem_table_reserve(&t));
+        if (!was_moving && t.old != NULL) { /* this reserve started a move */
+            moves++;
+            assert_true(written_before + MEMORY_TABLE_PAGE_BYTES >= next_bytes);
+            assert_null(t.next);
+        } else if (t.next != NULL) {
+            assert_true(t.next_written - written_before <=
+                        MEMORY_TABLE_WRITE_PAGES_PER_INSERT * MEMORY_TABLE_PAGE_BYTES);
+        }
+        mem_table_insert(&t, node_hash(&nodes[i]), &nodes[i].node);
+    }
+    assert_true(moves >= 6);
+    mem_table_free(&t);
+    free(nodes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_move_copies_at_most_move_buckets_per_insert_and_finds_every_node),
         cmocka_unit_test(each_visits_every_node_once_during_a_move),
         cmocka_unit_test(growth_points_are_staggered_between_three_eighths_and_half),
+        cmocka_unit_test(a_new_table_is_written_page_by_page_before_its_move),
     };
     return cmocka_run_group_tests_name("memory_table", tests, NULL, NULL);
 }
