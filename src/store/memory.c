@@ -140,6 +140,7 @@
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #define MEMORY_SHARD_COUNT 64 /* power of two; more shards, less contention */
@@ -223,6 +224,7 @@ typedef struct mem_arena_chunk {
     struct mem_arena_chunk *prev;
     size_t used;
     size_t size;
+    size_t mapped_bytes; /* a retired table's mapping, (3): munmap'd; 0: free() */
     alignas(16) unsigned char data[];
 } mem_arena_chunk;
 
@@ -230,6 +232,7 @@ typedef struct mem_shard {
     alignas(64) pthread_mutex_t lock;
     mem_table table; /* memory_table.h */
     mem_arena_chunk *arena;
+    mem_arena_chunk *arena_spares; /* retired tables, the next chunks, (3) */
     mem_index_pool index_pool; /* resource shards: for their resources' bookings, (9) */
     mem_index orphans; /* resource shards: lines on resources unknown at the decision, (9) */
 } mem_shard;
@@ -259,24 +262,39 @@ typedef struct memory_store {
 
 /* ---- arena and tables (callers hold the shard lock) ---- */
 
+/* A new chunk for at least `bytes`: a retired table of the shard's if one is
+ * large enough (3), else malloc'd, doubling up to 2 MiB (an idle shard stays
+ * small). NULL: out of memory. */
+static mem_arena_chunk *arena_chunk_new(mem_shard *shard, size_t bytes)
+{
+    mem_arena_chunk *c = shard->arena;
+    mem_arena_chunk *spare = shard->arena_spares;
+    if (spare != NULL && spare->size >= bytes) {
+        shard->arena_spares = spare->prev;
+        return spare;
+    }
+    size_t total = c == NULL ? MEMORY_ARENA_FIRST_CHUNK_BYTES : (sizeof *c + c->size) * 2;
+    if (total > MEMORY_ARENA_CHUNK_BYTES_MAX)
+        total = MEMORY_ARENA_CHUNK_BYTES_MAX;
+    if (total < sizeof *c + bytes)
+        total = sizeof *c + bytes;
+    mem_arena_chunk *n = malloc(total);
+    if (n != NULL)
+        *n = (mem_arena_chunk){.size = total - sizeof *n};
+    return n;
+}
+
 static void *arena_alloc(mem_shard *shard, size_t bytes)
 {
     assert(bytes > 0 && bytes <= MEMORY_ARENA_CHUNK_BYTES_MAX);
     bytes = (bytes + 15) & ~(size_t)15;
     mem_arena_chunk *c = shard->arena;
     if (c == NULL || c->size - c->used < bytes) {
-        /* Chunks double up to 2 MiB: an idle shard stays small. */
-        size_t total = c == NULL ? MEMORY_ARENA_FIRST_CHUNK_BYTES : (sizeof *c + c->size) * 2;
-        if (total > MEMORY_ARENA_CHUNK_BYTES_MAX)
-            total = MEMORY_ARENA_CHUNK_BYTES_MAX;
-        if (total < sizeof *c + bytes)
-            total = sizeof *c + bytes;
-        mem_arena_chunk *n = malloc(total);
+        mem_arena_chunk *n = arena_chunk_new(shard, bytes);
         if (n == NULL)
             return NULL;
+        assert(n->used == 0 && n->size >= bytes);
         n->prev = c;
-        n->used = 0;
-        n->size = total - sizeof *n;
         shard->arena = n;
         c = n;
     }
@@ -284,6 +302,32 @@ static void *arena_alloc(mem_shard *shard, size_t bytes)
     c->used += bytes;
     assert(c->used <= c->size);
     return p;
+}
+
+/* After an insert into the shard's table: the old table of a move that ended
+ * becomes a spare chunk of the arena, its pages already resident, (3). Cannot
+ * fail: the chunk's header is written into the table's own memory. */
+static void arena_adopt_retired(mem_shard *shard)
+{
+    size_t bytes;
+    bool mapped;
+    void *mem = mem_table_take_retired(&shard->table, &bytes, &mapped);
+    if (mem == NULL)
+        return;
+    _Static_assert(MEMORY_TABLE_INITIAL_SLOTS * sizeof(mem_slot) > sizeof(mem_arena_chunk),
+                   "a retired table holds a chunk's header and more");
+    assert(bytes > sizeof(mem_arena_chunk) && ((uintptr_t)mem & 15) == 0);
+    mem_arena_chunk *n = mem;
+    *n = (mem_arena_chunk){.prev = shard->arena_spares, .size = bytes - sizeof *n,
+                           .mapped_bytes = mapped ? bytes : 0};
+    shard->arena_spares = n;
+}
+
+/* Inserts node (absent, room reserved) and takes a retired table, if any. */
+static void shard_table_insert(mem_shard *shard, uint64_t hash, mem_node *node)
+{
+    mem_table_insert(&shard->table, hash, node);
+    arena_adopt_retired(shard);
 }
 
 /* Allocates a node of `size` bytes followed by its id, in the shard's arena. */
@@ -767,7 +811,7 @@ MEMORY_INLINE bool record_write(memory_store *m, mem_shard *bs, mem_key key, con
             holds_push(al->res[i], &rec->holds[i]);
         }
     }
-    mem_table_insert(&bs->table, key.hash, &rec->node);
+    shard_table_insert(bs, key.hash, &rec->node);
     for (size_t i = 0; i < n; i++) {
         /* (9): every known line's resource lists the record; a line whose resource
          * was unknown (after a REJECTED record's failing line) has none. */
@@ -885,7 +929,7 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
         } else {
             res->hash = f.key.hash;
             res->capacity = capacity;
-            mem_table_insert(&rs->table, f.key.hash, &res->node);
+            shard_table_insert(rs, f.key.hash, &res->node);
             mem_index_add(&m->resource_index, &res->node);
             resource_written(res);
         }
@@ -1137,18 +1181,26 @@ static void resource_free(mem_node *node)
     mem_index_free(&res->bookings);
 }
 
+static void arena_chunks_free(mem_arena_chunk *c)
+{
+    while (c != NULL) {
+        mem_arena_chunk *prev = c->prev;
+        if (c->mapped_bytes != 0)
+            munmap(c, c->mapped_bytes);
+        else
+            free(c);
+        c = prev;
+    }
+}
+
 static void shard_free(mem_shard *shard)
 {
     pthread_mutex_destroy(&shard->lock);
     mem_table_free(&shard->table);
     mem_index_free(&shard->orphans);
     mem_index_pool_free(&shard->index_pool);
-    mem_arena_chunk *c = shard->arena;
-    while (c != NULL) {
-        mem_arena_chunk *prev = c->prev;
-        free(c);
-        c = prev;
-    }
+    arena_chunks_free(shard->arena);
+    arena_chunks_free(shard->arena_spares);
 }
 
 static void memory_close(booking_store *store)

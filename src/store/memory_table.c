@@ -58,6 +58,7 @@ void mem_table_free(mem_table *t)
     slots_free(t->slots, t->mask + 1);
     slots_free(t->old, t->old_mask + 1);
     slots_free(t->next, (t->mask + 1) * 2);
+    slots_free(t->retired, t->retired_bytes / sizeof(mem_slot));
     memset(t, 0, sizeof *t);
 }
 
@@ -109,7 +110,10 @@ static void table_move(mem_table *t, size_t buckets)
     if (t->moved == t->old_mask + 1) {
         mem_slot *old = t->old;
         __atomic_store_n(&t->old, NULL, __ATOMIC_RELAXED);
-        slots_free(old, t->old_mask + 1);
+        /* (8): the owner's to take; one not taken is freed by the next. */
+        slots_free(t->retired, t->retired_bytes / sizeof(mem_slot));
+        t->retired = old;
+        t->retired_bytes = slots_bytes(t->old_mask + 1);
         __atomic_store_n(&t->old_mask, 0, __ATOMIC_RELAXED);
         t->moved = 0;
     }
@@ -194,6 +198,19 @@ void mem_table_insert(mem_table *t, uint64_t hash, mem_node *node)
     slots_place(t->slots, t->mask, hash, node);
     t->count++;
     assert(t->count < t->mask + 1);
+}
+
+void *mem_table_take_retired(mem_table *t, size_t *bytes, bool *mapped)
+{
+    void *mem = t->retired;
+    if (mem == NULL)
+        return NULL;
+    *bytes = t->retired_bytes;
+    *mapped = t->retired_bytes >= MEMORY_TABLE_MAP_BYTES; /* as slots_alloc() chose, (4) */
+    assert(*bytes >= slots_bytes(MEMORY_TABLE_INITIAL_SLOTS));
+    t->retired = NULL;
+    t->retired_bytes = 0;
+    return mem;
 }
 
 void mem_table_each(const mem_table *t, void (*fn)(mem_node *node))

@@ -13,7 +13,7 @@
  *      half full, a table of twice the slots becomes the one inserts go to and
  *      the old one is kept, unchanged, for lookups; each insert then copies the
  *      next MEMORY_TABLE_MOVE_BUCKETS buckets of the old table into the new one,
- *      and the old one is freed once every bucket is copied. A lookup reads the
+ *      and the old one is retired (8) once every bucket is copied. A lookup reads the
  *      new table, then (during a move) the old: the old table still holds every
  *      node it ever had (a copy, not a move: no probe chain is ever cut), and a
  *      node inserted during the move is only in the new one. No node is in the
@@ -57,6 +57,13 @@
  *      could not be had ahead (out of memory) is taken at the growth point, as
  *      in (4), its pages unwritten. Cost: the new table is resident S / 128
  *      inserts earlier than the move would have made it.
+ *  (8) Retired tables. When a move ends, the old table is not freed but kept for
+ *      the owner to take (mem_table_take_retired): its pages are resident
+ *      already, and the memory store makes them its arena's next chunks
+ *      (memory.c note (3)) instead of asking the kernel for fresh pages. An old
+ *      table the owner has not taken is freed when the next one retires, or at
+ *      mem_table_free. A prefetch (6) of a retired table's slots reads memory
+ *      that may hold records now: a prefetch changes nothing.
  *  Cost per node: 16 bytes a slot, 2 to 4 slots a node (at most half full,
  *  doubling), and during a move the old table's slots too.
  */
@@ -104,6 +111,8 @@ typedef struct mem_table {
     uint32_t stagger; /* 0..MEMORY_TABLE_STAGGER_STEPS-1, (5) */
     mem_slot *next;   /* (7): the table of the next move, allocated ahead; NULL otherwise */
     size_t next_written; /* bytes of next written page by page so far, (7) */
+    mem_slot *retired;    /* (8): the old table of the move that ended; NULL otherwise */
+    size_t retired_bytes;
 } mem_table;
 
 bool mem_table_init(mem_table *t, uint32_t stagger);
@@ -130,6 +139,11 @@ static inline void mem_table_prefetch(const mem_table *t, uint64_t hash)
     if (old != NULL)
         __builtin_prefetch(&old[hash & __atomic_load_n(&t->old_mask, __ATOMIC_RELAXED)], 0);
 }
+
+/* The old table of the last move that ended, for the caller to keep or free,
+ * (8); NULL when there is none. *bytes its size; *mapped: to be freed with
+ * munmap(mem, *bytes), else with free(mem). The table forgets it. */
+void *mem_table_take_retired(mem_table *t, size_t *bytes, bool *mapped);
 
 /* Calls fn on every node once (close: freeing what nodes own). */
 void mem_table_each(const mem_table *t, void (*fn)(mem_node *node));
