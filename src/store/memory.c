@@ -146,6 +146,7 @@
 #define MEMORY_SHARD_COUNT 64 /* power of two; more shards, less contention */
 #define MEMORY_ARENA_FIRST_CHUNK_BYTES ((size_t)16 << 10)
 #define MEMORY_ARENA_CHUNK_BYTES_MAX ((size_t)2 << 20)
+#define MEMORY_ARENA_ALIGN 8 /* what every block of the arena needs, no more: (6) */
 #define MEMORY_PREFETCH_DISTANCE 8 /* attempts ahead whose slot a batch prefetches */
 #define MEMORY_SHARD_HASH_SHIFT 58  /* the top 64 - 58 = 6 bits of a hash pick the shard */
 /* Inlined into each caller, so that a caller that passes a constant line count
@@ -159,7 +160,8 @@ _Static_assert(MEMORY_ARENA_FIRST_CHUNK_BYTES <= MEMORY_ARENA_CHUNK_BYTES_MAX, "
 _Static_assert(BOOKING_REASON_INTERNAL <= UINT8_MAX && BOOKING_FAILED <= UINT8_MAX &&
                    BOOKING_STATUS_CANCELLED <= UINT8_MAX,
                "a record keeps its outcome, reason and status in a byte each");
-_Static_assert(BOOKING_ID_LEN_MAX <= UINT32_MAX, "mem_node.id_len");
+_Static_assert(2 * BOOKING_ID_LEN_MAX + 1 <= MEMORY_NODE_ID_LEN_MAX,
+               "mem_node.id_len holds any id and any orphan's key");
 _Static_assert(MEMORY_SHARD_COUNT <= 64, "a uint64_t names a set of shards, (2)");
 _Static_assert(BOOKING_LINES_MAX <= UINT8_MAX, "mem_record.line_count, .line and mem_hold.line");
 _Static_assert(BOOKING_LINES_MAX - 1 <= MEMORY_INDEX_ROOM_MAX,
@@ -203,12 +205,20 @@ typedef struct mem_record {
     uint32_t hold_ms;   /* 0: not a hold (BOOKING_HOLD_MS_MAX fits) */
     uint8_t line_count; /* 1..BOOKING_LINES_MAX; lines 1.. follow the record */
     uint8_t line;       /* a REJECTED record's failing line; else 0 */
-    mem_hold *holds;    /* a hold's entries, one per line, in the block; NULL otherwise */
+    /* A hold's entries, one per line, follow lines 1.. in the block (3): found
+     * where they are (record_holds), not pointed at. */
 } mem_record;
 
 _Static_assert(BOOKING_HOLD_MS_MAX <= UINT32_MAX, "mem_record.hold_ms holds any hold_ms");
-_Static_assert(sizeof(void *) != 8 || sizeof(mem_record) == 64,
-               "a record is one cache line: every byte is a byte per booking");
+_Static_assert(_Alignof(mem_record) <= MEMORY_ARENA_ALIGN && _Alignof(mem_line) <= MEMORY_ARENA_ALIGN &&
+                   _Alignof(mem_hold) <= MEMORY_ARENA_ALIGN &&
+                   _Alignof(mem_resource) <= MEMORY_ARENA_ALIGN,
+               "the arena's alignment is enough for every block in it");
+_Static_assert(sizeof(mem_record) % _Alignof(mem_line) == 0 &&
+                   sizeof(mem_line) % _Alignof(mem_hold) == 0,
+               "lines follow the record and hold entries the lines, aligned, (3)");
+_Static_assert(sizeof(void *) != 8 || sizeof(mem_record) == 48,
+               "every byte of a record is a byte per booking, (6)");
 
 /* The largest block of a record, (3): it must fit one arena chunk. */
 #define MEMORY_RECORD_BLOCK_BYTES_MAX                                                   \
@@ -225,7 +235,7 @@ typedef struct mem_arena_chunk {
     size_t used;
     size_t size;
     size_t mapped_bytes; /* a retired table's mapping, (3): munmap'd; 0: free() */
-    alignas(16) unsigned char data[];
+    alignas(MEMORY_ARENA_ALIGN) unsigned char data[];
 } mem_arena_chunk;
 
 typedef struct mem_shard {
@@ -287,7 +297,7 @@ static mem_arena_chunk *arena_chunk_new(mem_shard *shard, size_t bytes)
 static void *arena_alloc(mem_shard *shard, size_t bytes)
 {
     assert(bytes > 0 && bytes <= MEMORY_ARENA_CHUNK_BYTES_MAX);
-    bytes = (bytes + 15) & ~(size_t)15;
+    bytes = (bytes + MEMORY_ARENA_ALIGN - 1) & ~(size_t)(MEMORY_ARENA_ALIGN - 1);
     mem_arena_chunk *c = shard->arena;
     if (c == NULL || c->size - c->used < bytes) {
         mem_arena_chunk *n = arena_chunk_new(shard, bytes);
@@ -316,7 +326,7 @@ static void arena_adopt_retired(mem_shard *shard)
         return;
     _Static_assert(MEMORY_TABLE_INITIAL_SLOTS * sizeof(mem_slot) > sizeof(mem_arena_chunk),
                    "a retired table holds a chunk's header and more");
-    assert(bytes > sizeof(mem_arena_chunk) && ((uintptr_t)mem & 15) == 0);
+    assert(bytes > sizeof(mem_arena_chunk) && ((uintptr_t)mem & (MEMORY_ARENA_ALIGN - 1)) == 0);
     mem_arena_chunk *n = mem;
     *n = (mem_arena_chunk){.prev = shard->arena_spares, .size = bytes - sizeof *n,
                            .mapped_bytes = mapped ? bytes : 0};
@@ -338,10 +348,10 @@ MEMORY_INLINE mem_node *node_new(mem_shard *shard, size_t size, const char *id, 
     if (n == NULL)
         return NULL;
     memset(n, 0, size);
-    n->id_len = (uint32_t)len;
-    n->id = (char *)n + size;
-    memcpy(n->id, id, len);
-    n->id[len] = '\0';
+    char *id_at = (char *)n + size;
+    memcpy(id_at, id, len);
+    id_at[len] = '\0';
+    mem_node_set_id(n, id_at, len);
     return n;
 }
 
@@ -499,16 +509,26 @@ static const mem_line *record_more_lines(const mem_record *r)
     return (const mem_line *)(r + 1); /* (3): lines 1.. follow the record */
 }
 
+/* A held record's hold entries, (3): lines 1.. and then one entry per line;
+ * NULL for a record that held nothing (not a hold, or REJECTED). Whether a
+ * record has them is what it was decided as: a hold_ms and BOOKED. */
+static mem_hold *record_holds(const mem_record *r)
+{
+    if (r->hold_ms == 0 || r->node.outcome != BOOKING_BOOKED)
+        return NULL;
+    return (mem_hold *)(record_more_lines(r) + (r->line_count - 1));
+}
+
 static mem_line_view record_line(const mem_record *r, size_t i)
 {
     assert(i < r->line_count && r->resource != NULL);
     if (i == 0)
-        return (mem_line_view){r->resource, r->resource->node.id, r->resource->node.id_len,
+        return (mem_line_view){r->resource, mem_node_id(&r->resource->node), r->resource->node.id_len,
                                r->units};
     const mem_line *l = &record_more_lines(r)[i - 1];
     assert(l->units >= 1 && (l->resource != NULL) != (l->unknown_id != NULL));
     if (l->resource != NULL)
-        return (mem_line_view){l->resource, l->resource->node.id, l->resource->node.id_len,
+        return (mem_line_view){l->resource, mem_node_id(&l->resource->node), l->resource->node.id_len,
                                l->units};
     return (mem_line_view){NULL, l->unknown_id, strlen(l->unknown_id), l->units};
 }
@@ -563,8 +583,8 @@ static void public_record_of(const mem_record *r, int64_t now_ms, booking_record
     if (out == NULL)
         return;
     core_record cr = core_record_of(r);
-    bk_store_copy_id(out->booking_id, r->node.id, r->node.id_len);
-    bk_store_copy_id(out->resource_id, r->resource->node.id, r->resource->node.id_len);
+    bk_store_copy_id(out->booking_id, mem_node_id(&r->node), r->node.id_len);
+    bk_store_copy_id(out->resource_id, mem_node_id(&r->resource->node), r->resource->node.id_len);
     out->units = r->units;
     out->line_count = r->line_count;
     out->line = r->line;
@@ -583,7 +603,7 @@ static void public_resource_of(const mem_resource *r, int64_t now_ms, booking_re
     core_resource state = resource_read(r);
     if (out == NULL)
         return;
-    bk_store_copy_id(out->resource_id, r->node.id, r->node.id_len);
+    bk_store_copy_id(out->resource_id, mem_node_id(&r->node), r->node.id_len);
     out->capacity = state.capacity;
     out->booked = state.booked;
     out->as_of_ms = now_ms;
@@ -727,8 +747,9 @@ static void orphan_add(memory_store *m, mem_orphan *o, const mem_attempt_lines *
     char *key = (char *)(o + 1);
     memcpy(key, resource_id, al->len[i]);
     key[al->len[i]] = MEMORY_ORPHAN_KEY_SEPARATOR;
-    memcpy(key + al->len[i] + 1, rec->node.id, rec->node.id_len + 1);
-    o->node = (mem_node){.id = key, .id_len = (uint32_t)(al->len[i] + 1 + rec->node.id_len)};
+    memcpy(key + al->len[i] + 1, mem_node_id(&rec->node), rec->node.id_len + 1u);
+    o->node = (mem_node){0};
+    mem_node_set_id(&o->node, key, al->len[i] + 1 + rec->node.id_len);
     o->rec = rec;
     mem_index_add(&shard_of(m->resources, al->hash[i])->orphans, &o->node);
 }
@@ -741,15 +762,16 @@ static bool orphans_adopt(mem_shard *rs, mem_resource *res)
     if (!mem_index_flush(&rs->orphans, &rs->index_pool))
         return false;
     char after[BOOKING_ID_LEN_MAX + 2];
-    memcpy(after, res->node.id, res->node.id_len);
+    const char *res_id = mem_node_id(&res->node);
+    memcpy(after, res_id, res->node.id_len);
     after[res->node.id_len] = MEMORY_ORPHAN_KEY_SEPARATOR - 1; /* just below the run */
     after[res->node.id_len + 1] = '\0';
     mem_index_cursor c;
     mem_index_seek(&rs->orphans, after, &c);
     mem_node *node;
     while ((node = mem_index_next(&c)) != NULL && node->id_len > res->node.id_len &&
-           memcmp(node->id, res->node.id, res->node.id_len) == 0 &&
-           node->id[res->node.id_len] == MEMORY_ORPHAN_KEY_SEPARATOR) {
+           memcmp(mem_node_id(node), res_id, res->node.id_len) == 0 &&
+           mem_node_id(node)[res->node.id_len] == MEMORY_ORPHAN_KEY_SEPARATOR) {
         if (!mem_index_make_room(&res->bookings, &rs->index_pool)) {
             mem_index_free(&res->bookings);
             return false;
@@ -768,6 +790,8 @@ MEMORY_INLINE bool record_write(memory_store *m, mem_shard *bs, mem_key key, con
 {
     const booking_line *lines = attempt.lines.at;
     bool held = d->result.status == BOOKING_STATUS_HELD;
+    /* record_holds() finds the entries by what the record was decided as. */
+    assert(held == (attempt.hold_ms != 0 && d->result.outcome == BOOKING_BOOKED));
     assert(d->write_record && al->res[0] != NULL); /* an unknown line 0 is not recorded */
     assert(!d->reserve || d->result.outcome == BOOKING_BOOKED);
     size_t bytes = record_block_bytes(al, n, held);
@@ -803,12 +827,12 @@ MEMORY_INLINE bool record_write(memory_store *m, mem_shard *bs, mem_key key, con
     rec->node.reason = (uint8_t)d->result.reason;
     rec->node.status = (uint8_t)d->result.status;
     if (held) {
-        rec->holds = (mem_hold *)(more + (n - 1));
+        mem_hold *holds = record_holds(rec);
+        assert(holds == (mem_hold *)(more + (n - 1)));
         for (size_t i = 0; i < n; i++) {
-            rec->holds[i] = (mem_hold){.expires_at_ms = d->result.expires_at_ms,
-                                       .units = lines[i].units, .live = true,
-                                       .line = (uint8_t)i};
-            holds_push(al->res[i], &rec->holds[i]);
+            holds[i] = (mem_hold){.expires_at_ms = d->result.expires_at_ms,
+                                  .units = lines[i].units, .live = true, .line = (uint8_t)i};
+            holds_push(al->res[i], &holds[i]);
         }
     }
     shard_table_insert(bs, key.hash, &rec->node);
@@ -970,8 +994,9 @@ static void record_lines_change(mem_record *rec, const core_change_decision *d)
             resource_written(v.resource);
         }
         if (d->unindex_hold) {
-            assert(rec->holds != NULL && rec->holds[i].live);
-            rec->holds[i].live = false;
+            mem_hold *holds = record_holds(rec);
+            assert(holds != NULL && holds[i].live);
+            holds[i].live = false;
         }
     }
 }
@@ -979,8 +1004,9 @@ static void record_lines_change(mem_record *rec, const core_change_decision *d)
 /* Whether no line of a hold is live any more (what release_expired leaves). */
 static bool record_holds_released(const mem_record *rec)
 {
-    for (size_t i = 0; rec->holds != NULL && i < rec->line_count; i++) {
-        if (rec->holds[i].live)
+    const mem_hold *holds = record_holds(rec);
+    for (size_t i = 0; holds != NULL && i < rec->line_count; i++) {
+        if (holds[i].live)
             return false;
     }
     return true;
@@ -1142,7 +1168,7 @@ static void list_walk(mem_index_cursor *c, booking_list_filter filter, int64_t n
     page->count = n;
     if (page->examined == BOOKING_LIST_SCAN_MAX && mem_index_next(c) != NULL) {
         /* The budget ran out with records left: resume after the last examined. */
-        bk_store_copy_id(page->next, last->node.id, last->node.id_len);
+        bk_store_copy_id(page->next, mem_node_id(&last->node), last->node.id_len);
     }
 }
 

@@ -70,7 +70,7 @@ static mem_node *slots_find(const mem_slot *slots, size_t mask, uint64_t hash, c
         if (slot->node == NULL)
             return NULL; /* (1): a table is never full */
         if (slot->hash == hash && slot->node->id_len == len &&
-            memcmp(slot->node->id, id, len) == 0)
+            memcmp(mem_node_id(slot->node), id, len) == 0)
             return slot->node;
     }
 }

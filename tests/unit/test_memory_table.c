@@ -32,8 +32,7 @@ static test_node *nodes_make(size_t n)
     assert_non_null(nodes);
     for (size_t i = 0; i < n; i++) {
         int len = snprintf(nodes[i].id, sizeof nodes[i].id, "n-%zu", i);
-        nodes[i].node.id = nodes[i].id;
-        nodes[i].node.id_len = (uint32_t)len;
+        mem_node_set_id(&nodes[i].node, nodes[i].id, (size_t)len);
     }
     return nodes;
 }
