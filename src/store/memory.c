@@ -27,11 +27,18 @@
  *      the lock (two resources of one shard share a lock, taken once).
  *  (3) Nothing is ever freed before close: records stay decided forever and a
  *      record points at its resources, so both live in arenas (no free lists).
+ *      An arena grows by chunks: malloc'd ones, and the shard's own table's old
+ *      halves, which a move that ends hands over (memory_table.h (8)) with
+ *      their pages already resident; blocks are aligned to 8
+ *      (MEMORY_ARENA_ALIGN), what the widest field needs.
  *      A record is one block: the record (line 0 in its resource and units),
  *      lines 1.. (a bundle's, in order), a held record's hold entries (one per
  *      line), the ids of lines whose resource was unknown (only after the
- *      failing line of a REJECTED record), then the booking_id. A single attempt
- *      that is not a hold costs the record and its id, as it always did.
+ *      failing line of a REJECTED record), then the booking_id. Nothing in it
+ *      points into it: a node finds its id by an offset (memory_table.h), a
+ *      record its hold entries by where they are (record_holds: a record
+ *      decided BOOKED with a hold_ms has them). A single attempt that is not a
+ *      hold costs the record (48 bytes) and its id.
  *  (4) The only failure is running out of memory. The block of a new record,
  *      its table slot and a heap slot on each held line's resource are reserved
  *      before any counter changes, so an attempt is all or nothing.
@@ -43,13 +50,23 @@
  *      there is none the attempt is FAILED internal and nothing changed.
  *  (6) Cost: a new booking_id is one cache miss on its slot (a batch prefetches
  *      the next ones' slots, in both tables during a move) plus fresh memory for
- *      its record; on the development VM the kernel's page faults on that fresh
- *      memory were the largest single cost (about 2 us per 4 KiB page; measured
- *      at 4M UUIDv4 decisions on one resource: 222 bytes of resident memory per
- *      decision (peak RSS / decisions): 112 the record and its id in the arena,
- *      ~64 the table's slots, ~32 the listing index (9): 16 in runs, the rest
- *      the pool's spare buffers and the merge being written; with the B+tree
- *      before it, 221). Huge pages would fault 512 times less
+ *      its record; on the development VMs the kernel's page faults on that fresh
+ *      memory were the largest single cost (2 to 8 us per 4 KiB page). Measured
+ *      at 4M UUIDv4 decisions on one resource (peak RSS / decisions), 213 bytes
+ *      of resident memory per decision: 88 the record and its id in the arena
+ *      (112 before the record lost its two pointers and the arena its 16-byte
+ *      alignment), ~64 the table's slots (2 to 4 slots of 16 bytes; 4M is just
+ *      after most tables doubled), ~32 the listing index (9), and what a move
+ *      holds for a while: the next table written ahead (memory_table.h (7)),
+ *      old halves not yet used up as arena chunks (3). At 3M, 167 (was 189);
+ *      at 5M, 191 (was 195). Faults: 207k at 4M, of which 57% the tables, 26%
+ *      the arena, 15% the listing index; they were 365k, when a lookup that read
+ *      an untouched page of a new table faulted twice (memory_table.h (7)) and
+ *      old tables went back to the kernel while the arena faulted in new pages.
+ *      Road not taken (yet): slots of 8 bytes (a 32-bit hash and a 32-bit
+ *      reference into the shard's arena instead of a 64-bit hash and pointer)
+ *      would halve the tables' bytes and faults, for a decode per lookup and a
+ *      chunk directory per arena. Huge pages would fault 512 times less
  *      often, but asked for with MADV_HUGEPAGE they made the kernel compact
  *      memory inside the fault (defrag=madvise): calls of 8192 attempts stalled
  *      for 80 to 150 ms, the stop-the-world this store must not have; so the

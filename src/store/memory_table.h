@@ -65,7 +65,8 @@
  *      mem_table_free. A prefetch (6) of a retired table's slots reads memory
  *      that may hold records now: a prefetch changes nothing.
  *  Cost per node: 16 bytes a slot, 2 to 4 slots a node (at most half full,
- *  doubling), and during a move the old table's slots too.
+ *  doubling), during a move the old table's slots too, and for S / 128 inserts
+ *  before one the next table's (7).
  */
 #ifndef BOOKING_STORE_MEMORY_TABLE_H
 #define BOOKING_STORE_MEMORY_TABLE_H
