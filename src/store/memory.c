@@ -244,6 +244,9 @@ _Static_assert(sizeof(void *) != 8 || sizeof(mem_record) == 48,
      BOOKING_ID_LEN_MAX + 1)
 _Static_assert(MEMORY_RECORD_BLOCK_BYTES_MAX <= MEMORY_ARENA_CHUNK_BYTES_MAX,
                "a record's block fits one arena chunk");
+_Static_assert(MEMORY_ARENA_CHUNK_BYTES_MAX <= MEMORY_NODE_CHUNK_BYTES_MAX &&
+                   MEMORY_ARENA_ALIGN % MEMORY_NODE_REF_UNIT == 0,
+               "every block of a chunk has a table reference (memory_table.h (1))");
 
 #define MEMORY_HOLD_HEAP_INITIAL 16
 
@@ -251,7 +254,8 @@ typedef struct mem_arena_chunk {
     struct mem_arena_chunk *prev;
     size_t used;
     size_t size;
-    size_t mapped_bytes; /* a retired table's mapping, (3): munmap'd; 0: free() */
+    size_t mapped_bytes; /* a piece of a retired table's mapping, (3): munmap'd; 0: free() */
+    uint32_t index;      /* in the shard's mem_node_dir: what table slots name it by */
     alignas(MEMORY_ARENA_ALIGN) unsigned char data[];
 } mem_arena_chunk;
 
@@ -260,6 +264,7 @@ typedef struct mem_shard {
     mem_table table; /* memory_table.h */
     mem_arena_chunk *arena;
     mem_arena_chunk *arena_spares; /* retired tables, the next chunks, (3) */
+    mem_node_dir dir; /* every chunk of the arena, for the table's refs (memory_table.h) */
     mem_index_pool index_pool; /* resource shards: for their resources' bookings, (9) */
     mem_index orphans; /* resource shards: lines on resources unknown at the decision, (9) */
 } mem_shard;
@@ -291,7 +296,8 @@ typedef struct memory_store {
 
 /* A new chunk for at least `bytes`: a retired table of the shard's if one is
  * large enough (3), else malloc'd, doubling up to 2 MiB (an idle shard stays
- * small). NULL: out of memory. */
+ * small), and given its index in the shard's directory. NULL: out of memory
+ * (or the directory is full: MEMORY_NODE_CHUNKS_MAX chunks of 2 MiB at most). */
 static mem_arena_chunk *arena_chunk_new(mem_shard *shard, size_t bytes)
 {
     mem_arena_chunk *c = shard->arena;
@@ -306,12 +312,19 @@ static mem_arena_chunk *arena_chunk_new(mem_shard *shard, size_t bytes)
     if (total < sizeof *c + bytes)
         total = sizeof *c + bytes;
     mem_arena_chunk *n = malloc(total);
-    if (n != NULL)
-        *n = (mem_arena_chunk){.size = total - sizeof *n};
+    if (n == NULL)
+        return NULL;
+    *n = (mem_arena_chunk){.size = total - sizeof *n};
+    if (!mem_node_dir_add(&shard->dir, n, &n->index)) {
+        free(n);
+        return NULL;
+    }
     return n;
 }
 
-static void *arena_alloc(mem_shard *shard, size_t bytes)
+/* `bytes` of the shard's arena; *ref (unless ref is NULL) names them for the
+ * shard's table (memory_table.h (1)). NULL: out of memory. */
+static void *arena_alloc(mem_shard *shard, size_t bytes, uint32_t *ref)
 {
     assert(bytes > 0 && bytes <= MEMORY_ARENA_CHUNK_BYTES_MAX);
     bytes = (bytes + MEMORY_ARENA_ALIGN - 1) & ~(size_t)(MEMORY_ARENA_ALIGN - 1);
@@ -325,43 +338,70 @@ static void *arena_alloc(mem_shard *shard, size_t bytes)
         shard->arena = n;
         c = n;
     }
-    void *p = c->data + c->used;
+    unsigned char *p = c->data + c->used;
     c->used += bytes;
     assert(c->used <= c->size);
+    if (ref != NULL)
+        *ref = mem_node_ref(c->index, (size_t)(p - (unsigned char *)c));
     return p;
 }
 
+static void arena_piece_free(void *mem, size_t mapped_bytes)
+{
+    if (mapped_bytes != 0)
+        munmap(mem, mapped_bytes);
+    else
+        free(mem);
+}
+
 /* After an insert into the shard's table: the old table of a move that ended
- * becomes a spare chunk of the arena, its pages already resident, (3). Cannot
- * fail: the chunk's header is written into the table's own memory. */
+ * becomes spare chunks of the arena, its pages already resident, (3); a mapped
+ * one in pieces of MEMORY_ARENA_CHUNK_BYTES_MAX, which a reference reaches
+ * into. Cannot fail: a chunk's header is written into the table's own memory,
+ * and a piece the directory has no room for is freed instead. */
 static void arena_adopt_retired(mem_shard *shard)
 {
+    if (__builtin_expect(shard->table.retired == NULL, 1))
+        return; /* the common case, without a call */
     size_t bytes;
     bool mapped;
-    void *mem = mem_table_take_retired(&shard->table, &bytes, &mapped);
+    unsigned char *mem = mem_table_take_retired(&shard->table, &bytes, &mapped);
     if (mem == NULL)
         return;
     _Static_assert(MEMORY_TABLE_INITIAL_SLOTS * sizeof(mem_slot) > sizeof(mem_arena_chunk),
                    "a retired table holds a chunk's header and more");
+    _Static_assert(MEMORY_TABLE_MAP_BYTES % MEMORY_ARENA_CHUNK_BYTES_MAX == 0,
+                   "a mapped table is whole pieces");
     assert(bytes > sizeof(mem_arena_chunk) && ((uintptr_t)mem & (MEMORY_ARENA_ALIGN - 1)) == 0);
-    mem_arena_chunk *n = mem;
-    *n = (mem_arena_chunk){.prev = shard->arena_spares, .size = bytes - sizeof *n,
-                           .mapped_bytes = mapped ? bytes : 0};
-    shard->arena_spares = n;
+    assert(!mapped || bytes % MEMORY_ARENA_CHUNK_BYTES_MAX == 0);
+    size_t piece = mapped ? MEMORY_ARENA_CHUNK_BYTES_MAX : bytes;
+    assert(piece <= MEMORY_NODE_CHUNK_BYTES_MAX);
+    for (size_t at = 0; at < bytes; at += piece) {
+        mem_arena_chunk *n = (mem_arena_chunk *)(mem + at);
+        *n = (mem_arena_chunk){.prev = shard->arena_spares, .size = piece - sizeof *n,
+                               .mapped_bytes = mapped ? piece : 0};
+        if (!mem_node_dir_add(&shard->dir, n, &n->index)) {
+            arena_piece_free(n, n->mapped_bytes);
+            continue;
+        }
+        shard->arena_spares = n;
+    }
 }
 
-/* Inserts node (absent, room reserved) and takes a retired table, if any. */
-static void shard_table_insert(mem_shard *shard, uint64_t hash, mem_node *node)
+/* Inserts the node named ref (absent, room reserved) and takes a retired
+ * table, if any. */
+static void shard_table_insert(mem_shard *shard, uint64_t hash, uint32_t ref)
 {
-    mem_table_insert(&shard->table, hash, node);
+    mem_table_insert(&shard->table, hash, ref);
     arena_adopt_retired(shard);
 }
 
 /* Allocates a node of `size` bytes followed by its id, in the shard's arena. */
-MEMORY_INLINE mem_node *node_new(mem_shard *shard, size_t size, const char *id, size_t len)
+MEMORY_INLINE mem_node *node_new(mem_shard *shard, size_t size, const char *id, size_t len,
+                                 uint32_t *ref)
 {
     assert(size >= sizeof(mem_node) && len >= 1 && len <= BOOKING_ID_LEN_MAX);
-    mem_node *n = arena_alloc(shard, size + len + 1);
+    mem_node *n = arena_alloc(shard, size + len + 1, ref);
     if (n == NULL)
         return NULL;
     memset(n, 0, size);
@@ -750,7 +790,8 @@ MEMORY_INLINE bool index_reserve(memory_store *m, const mem_attempt_lines *al, s
         uint32_t in_shard = 1;
         for (size_t j = 1; j < i; j++)
             in_shard += al->res[j] == NULL && shard_of(m->resources, al->hash[j]) == rs;
-        orphans[i] = arena_alloc(rs, sizeof(mem_orphan) + al->len[i] + 1 + booking_id_len + 1);
+        size_t bytes = sizeof(mem_orphan) + al->len[i] + 1 + booking_id_len + 1;
+        orphans[i] = arena_alloc(rs, bytes, NULL); /* indexed, not in a table */
         if (orphans[i] == NULL || !mem_index_make_room_for(&rs->orphans, &rs->index_pool, in_shard))
             return false; /* the block stays unused in the arena, (3) */
     }
@@ -812,7 +853,8 @@ MEMORY_INLINE bool record_write(memory_store *m, mem_shard *bs, mem_key key, con
     assert(d->write_record && al->res[0] != NULL); /* an unknown line 0 is not recorded */
     assert(!d->reserve || d->result.outcome == BOOKING_BOOKED);
     size_t bytes = record_block_bytes(al, n, held);
-    mem_record *rec = (mem_record *)node_new(bs, bytes, booking_id, key.len);
+    uint32_t ref;
+    mem_record *rec = (mem_record *)node_new(bs, bytes, booking_id, key.len, &ref);
     if (rec == NULL || !mem_table_reserve(&bs->table))
         return false;
     for (size_t i = 0; held && i < n; i++) {
@@ -852,7 +894,7 @@ MEMORY_INLINE bool record_write(memory_store *m, mem_shard *bs, mem_key key, con
             holds_push(al->res[i], &holds[i]);
         }
     }
-    shard_table_insert(bs, key.hash, &rec->node);
+    shard_table_insert(bs, key.hash, ref);
     for (size_t i = 0; i < n; i++) {
         /* (9): every known line's resource lists the record; a line whose resource
          * was unknown (after a REJECTED record's failing line) has none. */
@@ -959,7 +1001,8 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
     reason = d.reason;
     assert(!(d.create && d.update) && (!d.update || res != NULL));
     if (d.create) {
-        res = (mem_resource *)node_new(rs, sizeof *res, resource_id, f.key.len);
+        uint32_t ref = 0;
+        res = (mem_resource *)node_new(rs, sizeof *res, resource_id, f.key.len, &ref);
         /* (9): the resource index's lock is the last of all locks. */
         pthread_mutex_lock(&m->resource_index_lock);
         if (res == NULL || !mem_table_reserve(&rs->table) ||
@@ -970,7 +1013,7 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
         } else {
             res->hash = f.key.hash;
             res->capacity = capacity;
-            shard_table_insert(rs, f.key.hash, &res->node);
+            shard_table_insert(rs, f.key.hash, ref);
             mem_index_add(&m->resource_index, &res->node);
             resource_written(res);
         }
@@ -1228,10 +1271,7 @@ static void arena_chunks_free(mem_arena_chunk *c)
 {
     while (c != NULL) {
         mem_arena_chunk *prev = c->prev;
-        if (c->mapped_bytes != 0)
-            munmap(c, c->mapped_bytes);
-        else
-            free(c);
+        arena_piece_free(c, c->mapped_bytes);
         c = prev;
     }
 }
@@ -1244,6 +1284,7 @@ static void shard_free(mem_shard *shard)
     mem_index_pool_free(&shard->index_pool);
     arena_chunks_free(shard->arena);
     arena_chunks_free(shard->arena_spares);
+    mem_node_dir_free(&shard->dir);
 }
 
 static void memory_close(booking_store *store)
@@ -1277,7 +1318,8 @@ static bool shard_init(mem_shard *shard, size_t index)
 {
     /* memory_table.h (5): the shards' tables grow at staggered points. */
     uint32_t stagger = (uint32_t)(index * MEMORY_TABLE_STAGGER_STEPS / MEMORY_SHARD_COUNT);
-    return mem_table_init(&shard->table, stagger) && pthread_mutex_init(&shard->lock, NULL) == 0;
+    return mem_table_init(&shard->table, stagger, &shard->dir) &&
+           pthread_mutex_init(&shard->lock, NULL) == 0;
 }
 
 booking_error bk_memory_store_open(const char *url, const char *location, booking_store **out,

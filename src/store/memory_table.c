@@ -40,11 +40,41 @@ static void slots_free(mem_slot *slots, size_t count)
         munmap(slots, bytes);
 }
 
-bool mem_table_init(mem_table *t, uint32_t stagger)
+bool mem_node_dir_add(mem_node_dir *d, void *base, uint32_t *index)
 {
-    assert(stagger < MEMORY_TABLE_STAGGER_STEPS);
+    assert(base != NULL && ((uintptr_t)base % MEMORY_NODE_REF_UNIT) == 0);
+    uint32_t at = d->count == 0 ? 1 : d->count; /* index 0 names no chunk */
+    if (at >= MEMORY_NODE_CHUNKS_MAX)
+        return false;
+    if (at >= d->cap) {
+        uint32_t cap = d->cap == 0 ? 16 : d->cap * 2;
+        if (cap > MEMORY_NODE_CHUNKS_MAX)
+            cap = MEMORY_NODE_CHUNKS_MAX;
+        unsigned char **grown = realloc(d->base, cap * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        d->base = grown;
+        d->cap = cap;
+    }
+    d->base[0] = NULL;
+    d->base[at] = base;
+    d->count = at + 1;
+    *index = at;
+    return true;
+}
+
+void mem_node_dir_free(mem_node_dir *d)
+{
+    free(d->base);
+    memset(d, 0, sizeof *d);
+}
+
+bool mem_table_init(mem_table *t, uint32_t stagger, const mem_node_dir *dir)
+{
+    assert(stagger < MEMORY_TABLE_STAGGER_STEPS && dir != NULL);
     memset(t, 0, sizeof *t);
     t->stagger = stagger;
+    t->dir = dir;
     mem_slot *slots = slots_alloc(MEMORY_TABLE_INITIAL_SLOTS);
     if (slots == NULL)
         return false;
@@ -62,16 +92,18 @@ void mem_table_free(mem_table *t)
     memset(t, 0, sizeof *t);
 }
 
-static mem_node *slots_find(const mem_slot *slots, size_t mask, uint64_t hash, const char *id,
-                            size_t len)
+static mem_node *slots_find(const mem_node_dir *dir, const mem_slot *slots, size_t mask,
+                            uint32_t hash, const char *id, size_t len)
 {
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         const mem_slot *slot = &slots[i];
-        if (slot->node == NULL)
+        if (slot->ref == 0)
             return NULL; /* (1): a table is never full */
-        if (slot->hash == hash && slot->node->id_len == len &&
-            memcmp(mem_node_id(slot->node), id, len) == 0)
-            return slot->node;
+        if (slot->hash != hash)
+            continue;
+        mem_node *node = mem_node_at(dir, slot->ref);
+        if (node->id_len == len && memcmp(mem_node_id(node), id, len) == 0)
+            return node;
     }
 }
 
@@ -79,19 +111,19 @@ mem_node *mem_table_find(const mem_table *t, uint64_t hash, const char *id, size
 {
     assert(t->slots != NULL && len >= 1 && len <= BOOKING_ID_LEN_MAX);
     assert(t->count < t->mask + 1);
-    mem_node *n = slots_find(t->slots, t->mask, hash, id, len);
-    if (n == NULL && t->old != NULL)
-        n = slots_find(t->old, t->old_mask, hash, id, len); /* (2): not yet copied */
+    mem_node *n = slots_find(t->dir, t->slots, t->mask, (uint32_t)hash, id, len);
+    if (n == NULL && t->old != NULL) /* (2): not yet copied */
+        n = slots_find(t->dir, t->old, t->old_mask, (uint32_t)hash, id, len);
     return n;
 }
 
-static void slots_place(mem_slot *slots, size_t mask, uint64_t hash, mem_node *node)
+static void slots_place(mem_slot *slots, size_t mask, uint32_t hash, uint32_t ref)
 {
-    assert(node != NULL && (mask & (mask + 1)) == 0);
+    assert(ref != 0 && (mask & (mask + 1)) == 0); /* mask <= UINT32_MAX: reserve's */
     size_t i = hash & mask;
-    while (slots[i].node != NULL)
+    while (slots[i].ref != 0)
         i = (i + 1) & mask;
-    slots[i] = (mem_slot){.hash = hash, .node = node};
+    slots[i] = (mem_slot){.hash = hash, .ref = ref};
 }
 
 /* Copies up to `buckets` more old buckets into the new table; frees the old
@@ -103,8 +135,8 @@ static void table_move(mem_table *t, size_t buckets)
     if (end > t->old_mask + 1)
         end = t->old_mask + 1;
     for (size_t i = t->moved; i < end; i++) {
-        if (t->old[i].node != NULL)
-            slots_place(t->slots, t->mask, t->old[i].hash, t->old[i].node);
+        if (t->old[i].ref != 0)
+            slots_place(t->slots, t->mask, t->old[i].hash, t->old[i].ref);
     }
     t->moved = end;
     if (t->moved == t->old_mask + 1) {
@@ -190,12 +222,12 @@ bool mem_table_reserve(mem_table *t)
     return t->count + 1 < t->mask + 1;
 }
 
-void mem_table_insert(mem_table *t, uint64_t hash, mem_node *node)
+void mem_table_insert(mem_table *t, uint64_t hash, uint32_t ref)
 {
     assert(t->count + 1 < t->mask + 1); /* mem_table_reserve() said yes */
     if (t->old != NULL)
         table_move(t, MEMORY_TABLE_MOVE_BUCKETS);
-    slots_place(t->slots, t->mask, hash, node);
+    slots_place(t->slots, t->mask, (uint32_t)hash, ref);
     t->count++;
     assert(t->count < t->mask + 1);
 }
@@ -217,11 +249,11 @@ void mem_table_each(const mem_table *t, void (*fn)(mem_node *node))
 {
     /* (2): the new table, and the old buckets not copied yet: each node once. */
     for (size_t i = 0; t->slots != NULL && i <= t->mask; i++) {
-        if (t->slots[i].node != NULL)
-            fn(t->slots[i].node);
+        if (t->slots[i].ref != 0)
+            fn(mem_node_at(t->dir, t->slots[i].ref));
     }
     for (size_t i = t->moved; t->old != NULL && i <= t->old_mask; i++) {
-        if (t->old[i].node != NULL)
-            fn(t->old[i].node);
+        if (t->old[i].ref != 0)
+            fn(mem_node_at(t->dir, t->old[i].ref));
     }
 }

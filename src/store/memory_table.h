@@ -6,7 +6,11 @@
  *
  * NOTES ON THE DESIGN
  *  (1) Open addressing, linear probing, slots of (hash, node): a probe that misses
- *      and a move read only the slot array, never the nodes. Nothing is ever
+ *      and a move read only the slot array, never the nodes. A slot is 8 bytes:
+ *      the hash's low 32 bits (the bucket bits, and the rest a filter before
+ *      the ids are compared) and a 32-bit reference to the node in its owner's
+ *      directory of chunks (mem_node_dir: chunk index, offset in 8-byte units),
+ *      where a pointer and the whole hash took 16. Nothing is ever
  *      removed (the store frees nothing before close), so an empty slot ends
  *      every probe as long as a table is never full.
  *  (2) Two tables during a move. When an insert would make the table more than
@@ -64,7 +68,7 @@
  *      table the owner has not taken is freed when the next one retires, or at
  *      mem_table_free. A prefetch (6) of a retired table's slots reads memory
  *      that may hold records now: a prefetch changes nothing.
- *  Cost per node: 16 bytes a slot, 2 to 4 slots a node (at most half full,
+ *  Cost per node: 8 bytes a slot, 2 to 4 slots a node (at most half full,
  *  doubling), during a move the old table's slots too, and for S / 128 inserts
  *  before one the next table's (7).
  */
@@ -118,9 +122,44 @@ static inline void mem_node_set_id(mem_node *n, const char *id, size_t len)
     n->id_len = (uint16_t)len;
 }
 
+/* Where a table's nodes live, (1): chunks of at most MEMORY_NODE_CHUNK_BYTES_MAX
+ * bytes, each given an index when it is added; a node is named by its chunk
+ * and its offset there. The owner adds chunks; tables only read. */
+#define MEMORY_NODE_REF_UNIT 8          /* bytes: nodes are 8-aligned in their chunk */
+#define MEMORY_NODE_REF_OFFSET_BITS 18  /* the offset's bits; the chunk index has the rest */
+#define MEMORY_NODE_CHUNK_BYTES_MAX ((size_t)MEMORY_NODE_REF_UNIT << MEMORY_NODE_REF_OFFSET_BITS)
+#define MEMORY_NODE_CHUNKS_MAX ((uint32_t)1 << (32 - MEMORY_NODE_REF_OFFSET_BITS)) /* 0 unused */
+
+typedef struct mem_node_dir {
+    unsigned char **base; /* base[c]: chunk c's first byte; c = 0 names no chunk */
+    uint32_t count;       /* indexes given, 0 included (0: none yet) */
+    uint32_t cap;
+} mem_node_dir;
+
+/* Gives the chunk at base (at most MEMORY_NODE_CHUNK_BYTES_MAX bytes from base
+ * hold nodes) an index. False: out of memory, or MEMORY_NODE_CHUNKS_MAX reached. */
+bool mem_node_dir_add(mem_node_dir *d, void *base, uint32_t *index);
+void mem_node_dir_free(mem_node_dir *d);
+
+/* The reference of the node at byte `offset` of chunk `index`. Never 0. */
+static inline uint32_t mem_node_ref(uint32_t index, size_t offset)
+{
+    assert(index >= 1 && index < MEMORY_NODE_CHUNKS_MAX);
+    assert(offset < MEMORY_NODE_CHUNK_BYTES_MAX && offset % MEMORY_NODE_REF_UNIT == 0);
+    return index << MEMORY_NODE_REF_OFFSET_BITS | (uint32_t)(offset / MEMORY_NODE_REF_UNIT);
+}
+
+static inline mem_node *mem_node_at(const mem_node_dir *d, uint32_t ref)
+{
+    uint32_t index = ref >> MEMORY_NODE_REF_OFFSET_BITS;
+    assert(index >= 1 && index < d->count);
+    size_t offset = (size_t)(ref & ((1u << MEMORY_NODE_REF_OFFSET_BITS) - 1)) * MEMORY_NODE_REF_UNIT;
+    return (mem_node *)(d->base[index] + offset);
+}
+
 typedef struct mem_slot {
-    uint64_t hash;
-    mem_node *node; /* NULL: empty */
+    uint32_t hash; /* the node's hash's low 32 bits, (1) */
+    uint32_t ref;  /* mem_node_ref; 0: empty */
 } mem_slot;
 
 typedef struct mem_table {
@@ -135,9 +174,10 @@ typedef struct mem_table {
     size_t next_written; /* bytes of next written page by page so far, (7) */
     mem_slot *retired;    /* (8): the old table of the move that ended; NULL otherwise */
     size_t retired_bytes;
+    const mem_node_dir *dir; /* the owner's, where refs point, (1) */
 } mem_table;
 
-bool mem_table_init(mem_table *t, uint32_t stagger);
+bool mem_table_init(mem_table *t, uint32_t stagger, const mem_node_dir *dir);
 void mem_table_free(mem_table *t);
 
 /* The node of id (hash its hash), or NULL. */
@@ -148,8 +188,9 @@ mem_node *mem_table_find(const mem_table *t, uint64_t hash, const char *id, size
 bool mem_table_reserve(mem_table *t);
 
 /* After mem_table_reserve() said yes, for an id that neither table has: cannot
- * fail. Copies the next MEMORY_TABLE_MOVE_BUCKETS buckets of a move, (3). */
-void mem_table_insert(mem_table *t, uint64_t hash, mem_node *node);
+ * fail. ref names the node in the table's directory. Copies the next
+ * MEMORY_TABLE_MOVE_BUCKETS buckets of a move, (3). */
+void mem_table_insert(mem_table *t, uint64_t hash, uint32_t ref);
 
 /* Starts loading every slot a probe for hash will read first, unlocked, (6). */
 static inline void mem_table_prefetch(const mem_table *t, uint64_t hash)
