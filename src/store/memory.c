@@ -30,7 +30,11 @@
  *      An arena grows by chunks: malloc'd ones, and the shard's own table's old
  *      halves, which a move that ends hands over (memory_table.h (8)) with
  *      their pages already resident; blocks are aligned to 8
- *      (MEMORY_ARENA_ALIGN), what the widest field needs.
+ *      (MEMORY_ARENA_ALIGN), what the widest field needs. Every chunk (of
+ *      2 MiB at most) has an index in the shard's mem_node_dir, by which the
+ *      shard's table names a node in 32 bits (memory_table.h (1)); a shard
+ *      has at most MEMORY_NODE_CHUNKS_MAX - 1 chunks, 32 GiB, past which its
+ *      arena refuses as if out of memory (4).
  *      A record is one block: the record (line 0 in its resource and units),
  *      lines 1.. (a bundle's, in order), a held record's hold entries (one per
  *      line), the ids of lines whose resource was unknown (only after the
@@ -52,21 +56,18 @@
  *      the next ones' slots, in both tables during a move) plus fresh memory for
  *      its record; on the development VMs the kernel's page faults on that fresh
  *      memory were the largest single cost (2 to 8 us per 4 KiB page). Measured
- *      at 4M UUIDv4 decisions on one resource (peak RSS / decisions), 213 bytes
+ *      at 4M UUIDv4 decisions on one resource (peak RSS / decisions), 167 bytes
  *      of resident memory per decision: 88 the record and its id in the arena
- *      (112 before the record lost its two pointers and the arena its 16-byte
- *      alignment), ~64 the table's slots (2 to 4 slots of 16 bytes; 4M is just
- *      after most tables doubled), ~32 the listing index (9), and what a move
- *      holds for a while: the next table written ahead (memory_table.h (7)),
- *      old halves not yet used up as arena chunks (3). At 3M, 167 (was 189);
- *      at 5M, 191 (was 195). Faults: 207k at 4M, of which 57% the tables, 26%
- *      the arena, 15% the listing index; they were 365k, when a lookup that read
- *      an untouched page of a new table faulted twice (memory_table.h (7)) and
- *      old tables went back to the kernel while the arena faulted in new pages.
- *      Road not taken (yet): slots of 8 bytes (a 32-bit hash and a 32-bit
- *      reference into the shard's arena instead of a 64-bit hash and pointer)
- *      would halve the tables' bytes and faults, for a decode per lookup and a
- *      chunk directory per arena. Huge pages would fault 512 times less
+ *      (112 while a record pointed at its id and its hold entries and the arena
+ *      aligned to 16), ~32 the table's slots (2 to 4 slots of 8 bytes; 4M is
+ *      just after most tables doubled; 64 with 16-byte slots), ~32 the listing
+ *      index (9), and what a move holds for a while: the next table written
+ *      ahead (memory_table.h (7)), old halves not yet used up as arena chunks
+ *      (3). At 3M, 143 (was 189); at 5M, 156 (was 195). Faults: 161k at 4M;
+ *      they were 365k, when a lookup that read an untouched page of a new
+ *      table faulted twice (memory_table.h (7)), old tables went back to the
+ *      kernel while the arena faulted in new pages, and slots were 16 bytes.
+ *      Huge pages would fault 512 times less
  *      often, but asked for with MADV_HUGEPAGE they made the kernel compact
  *      memory inside the fault (defrag=madvise): calls of 8192 attempts stalled
  *      for 80 to 150 ms, the stop-the-world this store must not have; so the

@@ -53,13 +53,13 @@
  *      second time to get a page of its own: two faults for most pages (measured
  *      at 4M UUIDv4 decisions: of 365k faults, 97k were such reads). So the new
  *      table (`next`) is allocated as many reserves ahead of its growth point as
- *      it has pages (over MEMORY_TABLE_WRITE_PAGES_PER_INSERT), S / 128 for S
+ *      it has pages (over MEMORY_TABLE_WRITE_PAGES_PER_INSERT), S / 256 for S
  *      old slots, and each reserve until then writes a zero into the next of its
  *      pages (a write the compiler must keep: it cannot know the page is zero):
  *      one fault per page instead of two, one per insert, never a table at once
  *      (MAP_POPULATE was rejected for that, memory.c note (6)). A new table that
  *      could not be had ahead (out of memory) is taken at the growth point, as
- *      in (4), its pages unwritten. Cost: the new table is resident S / 128
+ *      in (4), its pages unwritten. Cost: the new table is resident S / 256
  *      inserts earlier than the move would have made it.
  *  (8) Retired tables. When a move ends, the old table is not freed but kept for
  *      the owner to take (mem_table_take_retired): its pages are resident
@@ -69,7 +69,7 @@
  *      mem_table_free. A prefetch (6) of a retired table's slots reads memory
  *      that may hold records now: a prefetch changes nothing.
  *  Cost per node: 8 bytes a slot, 2 to 4 slots a node (at most half full,
- *  doubling), during a move the old table's slots too, and for S / 128 inserts
+ *  doubling), during a move the old table's slots too, and for S / 256 inserts
  *  before one the next table's (7).
  */
 #ifndef BOOKING_STORE_MEMORY_TABLE_H
