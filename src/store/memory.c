@@ -228,7 +228,8 @@ typedef struct mem_record {
 } mem_record;
 
 _Static_assert(BOOKING_HOLD_MS_MAX <= UINT32_MAX, "mem_record.hold_ms holds any hold_ms");
-_Static_assert(_Alignof(mem_record) <= MEMORY_ARENA_ALIGN && _Alignof(mem_line) <= MEMORY_ARENA_ALIGN &&
+_Static_assert(_Alignof(mem_record) <= MEMORY_ARENA_ALIGN &&
+                   _Alignof(mem_line) <= MEMORY_ARENA_ALIGN &&
                    _Alignof(mem_hold) <= MEMORY_ARENA_ALIGN &&
                    _Alignof(mem_resource) <= MEMORY_ARENA_ALIGN,
                "the arena's alignment is enough for every block in it");
@@ -581,13 +582,13 @@ static mem_line_view record_line(const mem_record *r, size_t i)
 {
     assert(i < r->line_count && r->resource != NULL);
     if (i == 0)
-        return (mem_line_view){r->resource, mem_node_id(&r->resource->node), r->resource->node.id_len,
-                               r->units};
+        return (mem_line_view){r->resource, mem_node_id(&r->resource->node),
+                               r->resource->node.id_len, r->units};
     const mem_line *l = &record_more_lines(r)[i - 1];
     assert(l->units >= 1 && (l->resource != NULL) != (l->unknown_id != NULL));
     if (l->resource != NULL)
-        return (mem_line_view){l->resource, mem_node_id(&l->resource->node), l->resource->node.id_len,
-                               l->units};
+        return (mem_line_view){l->resource, mem_node_id(&l->resource->node),
+                               l->resource->node.id_len, l->units};
     return (mem_line_view){NULL, l->unknown_id, strlen(l->unknown_id), l->units};
 }
 

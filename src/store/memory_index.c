@@ -361,7 +361,8 @@ bool mem_index_make_room(mem_index *ix, mem_index_pool *pool)
 void mem_index_add(mem_index *ix, mem_node *node)
 {
     assert(node != NULL && ix->tail_count < ix->tail_cap); /* make_room said yes */
-    ix->tail[ix->tail_count++] = (mem_index_entry){id_prefix(mem_node_id(node), node->id_len), node};
+    uint64_t prefix = id_prefix(mem_node_id(node), node->id_len);
+    ix->tail[ix->tail_count++] = (mem_index_entry){prefix, node};
     ix->tail_sorted = false;
     ix->count++;
 }

@@ -153,7 +153,8 @@ static inline mem_node *mem_node_at(const mem_node_dir *d, uint32_t ref)
 {
     uint32_t index = ref >> MEMORY_NODE_REF_OFFSET_BITS;
     assert(index >= 1 && index < d->count);
-    size_t offset = (size_t)(ref & ((1u << MEMORY_NODE_REF_OFFSET_BITS) - 1)) * MEMORY_NODE_REF_UNIT;
+    uint32_t units = ref & ((1u << MEMORY_NODE_REF_OFFSET_BITS) - 1);
+    size_t offset = (size_t)units * MEMORY_NODE_REF_UNIT;
     return (mem_node *)(d->base[index] + offset);
 }
 
