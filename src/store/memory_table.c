@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+static size_t quiet_below_of(const mem_table *t);
+
 static size_t slots_bytes(size_t count)
 {
     return count * sizeof(mem_slot);
@@ -80,6 +82,7 @@ bool mem_table_init(mem_table *t, uint32_t stagger, const mem_node_dir *dir)
         return false;
     __atomic_store_n(&t->slots, slots, __ATOMIC_RELAXED);
     __atomic_store_n(&t->mask, MEMORY_TABLE_INITIAL_SLOTS - 1, __ATOMIC_RELAXED);
+    t->quiet_below = quiet_below_of(t);
     return true;
 }
 
@@ -192,14 +195,29 @@ static void next_prepare(mem_table *t, size_t grow_point)
         next_write_pages(t);
 }
 
+/* The count below which a reserve has nothing to do, for the table's size:
+ * the next table's allocation point, (7). */
+static size_t quiet_below_of(const mem_table *t)
+{
+    size_t point = table_grow_point(t), lead = next_lead(t);
+    assert(point > lead);
+    return point - lead;
+}
+
 bool mem_table_reserve(mem_table *t)
 {
     assert(t->slots != NULL);
+    if (__builtin_expect(t->count + 1 < t->quiet_below, 1)) {
+        /* No growth near: also during a move, which ends long before (3). */
+        assert(t->next == NULL && 2 * (t->count + 1) <= t->mask + 1);
+        return true;
+    }
     if (t->old == NULL) {
         size_t grow_point = table_grow_point(t);
         next_prepare(t, grow_point);
         if (t->count + 1 > grow_point && t->next != NULL) {
             size_t count = (t->mask + 1) * 2;
+            assert(count - 1 <= UINT32_MAX); /* (1): buckets from 32 bits of hash */
             mem_slot *grown = t->next;
             t->next = NULL;
             /* The old table stays whole for lookups until the move ends, (2). */
@@ -208,6 +226,7 @@ bool mem_table_reserve(mem_table *t)
             t->moved = 0;
             __atomic_store_n(&t->slots, grown, __ATOMIC_RELAXED);
             __atomic_store_n(&t->mask, count - 1, __ATOMIC_RELAXED);
+            t->quiet_below = quiet_below_of(t);
             /* Only after a failed growth (4) is the old table past half full:
              * then the move might not end in time, and is done at once. */
             size_t inserts_to_end = (t->old_mask + 1) / MEMORY_TABLE_MOVE_BUCKETS;

@@ -176,6 +176,7 @@ typedef struct mem_table {
     mem_slot *retired;    /* (8): the old table of the move that ended; NULL otherwise */
     size_t retired_bytes;
     const mem_node_dir *dir; /* the owner's, where refs point, (1) */
+    size_t quiet_below; /* a reserve below this count only says yes: no growth near, (7) */
 } mem_table;
 
 bool mem_table_init(mem_table *t, uint32_t stagger, const mem_node_dir *dir);
