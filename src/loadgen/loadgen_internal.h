@@ -69,6 +69,10 @@ void loadgen_stats_merge(loadgen_stats *into, const loadgen_stats *from);
 /* Appends the lower-case hex digits of v at p; returns the end. */
 char *loadgen_put_hex(char *p, uint64_t v);
 
+/* The UUID of 128 bits hi:lo in its canonical text, 8-4-4-4-12 lower-case hex,
+ * and a NUL: 37 bytes at out. */
+void loadgen_put_uuid(char *out, uint64_t hi, uint64_t lo);
+
 /* One attempt of the workload: a booking id and the resource (an index) and units;
  * a stay (cfg->nights) is the bundle of `lines` nights from `resource` on, each
  * line of `units`. lines 0: the single form. */

@@ -27,11 +27,22 @@
  *      the lock (two resources of one shard share a lock, taken once).
  *  (3) Nothing is ever freed before close: records stay decided forever and a
  *      record points at its resources, so both live in arenas (no free lists).
+ *      An arena grows by chunks: malloc'd ones, and the shard's own table's old
+ *      halves, which a move that ends hands over (memory_table.h (8)) with
+ *      their pages already resident; blocks are aligned to 8
+ *      (MEMORY_ARENA_ALIGN), what the widest field needs. Every chunk (of
+ *      2 MiB at most) has an index in the shard's mem_node_dir, by which the
+ *      shard's table names a node in 32 bits (memory_table.h (1)); a shard
+ *      has at most MEMORY_NODE_CHUNKS_MAX - 1 chunks, 32 GiB, past which its
+ *      arena refuses as if out of memory (4).
  *      A record is one block: the record (line 0 in its resource and units),
  *      lines 1.. (a bundle's, in order), a held record's hold entries (one per
  *      line), the ids of lines whose resource was unknown (only after the
- *      failing line of a REJECTED record), then the booking_id. A single attempt
- *      that is not a hold costs the record and its id, as it always did.
+ *      failing line of a REJECTED record), then the booking_id. Nothing in it
+ *      points into it: a node finds its id by an offset (memory_table.h), a
+ *      record its hold entries by where they are (record_holds: a record
+ *      decided BOOKED with a hold_ms has them). A single attempt that is not a
+ *      hold costs the record (48 bytes) and its id.
  *  (4) The only failure is running out of memory. The block of a new record,
  *      its table slot and a heap slot on each held line's resource are reserved
  *      before any counter changes, so an attempt is all or nothing.
@@ -43,13 +54,20 @@
  *      there is none the attempt is FAILED internal and nothing changed.
  *  (6) Cost: a new booking_id is one cache miss on its slot (a batch prefetches
  *      the next ones' slots, in both tables during a move) plus fresh memory for
- *      its record; on the development VM the kernel's page faults on that fresh
- *      memory were the largest single cost (about 2 us per 4 KiB page; measured
- *      at 4M UUIDv4 decisions on one resource: 222 bytes of resident memory per
- *      decision (peak RSS / decisions): 112 the record and its id in the arena,
- *      ~64 the table's slots, ~32 the listing index (9): 16 in runs, the rest
- *      the pool's spare buffers and the merge being written; with the B+tree
- *      before it, 221). Huge pages would fault 512 times less
+ *      its record; on the development VMs the kernel's page faults on that fresh
+ *      memory were the largest single cost (2 to 8 us per 4 KiB page). Measured
+ *      at 4M UUIDv4 decisions on one resource (peak RSS / decisions), 167 bytes
+ *      of resident memory per decision: 88 the record and its id in the arena
+ *      (112 while a record pointed at its id and its hold entries and the arena
+ *      aligned to 16), ~32 the table's slots (2 to 4 slots of 8 bytes; 4M is
+ *      just after most tables doubled; 64 with 16-byte slots), ~32 the listing
+ *      index (9), and what a move holds for a while: the next table written
+ *      ahead (memory_table.h (7)), old halves not yet used up as arena chunks
+ *      (3). At 3M, 143 (was 189); at 5M, 156 (was 195). Faults: 161k at 4M;
+ *      they were 365k, when a lookup that read an untouched page of a new
+ *      table faulted twice (memory_table.h (7)), old tables went back to the
+ *      kernel while the arena faulted in new pages, and slots were 16 bytes.
+ *      Huge pages would fault 512 times less
  *      often, but asked for with MADV_HUGEPAGE they made the kernel compact
  *      memory inside the fault (defrag=madvise): calls of 8192 attempts stalled
  *      for 80 to 150 ms, the stop-the-world this store must not have; so the
@@ -140,11 +158,13 @@
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #define MEMORY_SHARD_COUNT 64 /* power of two; more shards, less contention */
 #define MEMORY_ARENA_FIRST_CHUNK_BYTES ((size_t)16 << 10)
 #define MEMORY_ARENA_CHUNK_BYTES_MAX ((size_t)2 << 20)
+#define MEMORY_ARENA_ALIGN 8 /* what every block of the arena needs, no more: (6) */
 #define MEMORY_PREFETCH_DISTANCE 8 /* attempts ahead whose slot a batch prefetches */
 #define MEMORY_SHARD_HASH_SHIFT 58  /* the top 64 - 58 = 6 bits of a hash pick the shard */
 /* Inlined into each caller, so that a caller that passes a constant line count
@@ -158,7 +178,8 @@ _Static_assert(MEMORY_ARENA_FIRST_CHUNK_BYTES <= MEMORY_ARENA_CHUNK_BYTES_MAX, "
 _Static_assert(BOOKING_REASON_INTERNAL <= UINT8_MAX && BOOKING_FAILED <= UINT8_MAX &&
                    BOOKING_STATUS_CANCELLED <= UINT8_MAX,
                "a record keeps its outcome, reason and status in a byte each");
-_Static_assert(BOOKING_ID_LEN_MAX <= UINT32_MAX, "mem_node.id_len");
+_Static_assert(2 * BOOKING_ID_LEN_MAX + 1 <= MEMORY_NODE_ID_LEN_MAX,
+               "mem_node.id_len holds any id and any orphan's key");
 _Static_assert(MEMORY_SHARD_COUNT <= 64, "a uint64_t names a set of shards, (2)");
 _Static_assert(BOOKING_LINES_MAX <= UINT8_MAX, "mem_record.line_count, .line and mem_hold.line");
 _Static_assert(BOOKING_LINES_MAX - 1 <= MEMORY_INDEX_ROOM_MAX,
@@ -202,12 +223,21 @@ typedef struct mem_record {
     uint32_t hold_ms;   /* 0: not a hold (BOOKING_HOLD_MS_MAX fits) */
     uint8_t line_count; /* 1..BOOKING_LINES_MAX; lines 1.. follow the record */
     uint8_t line;       /* a REJECTED record's failing line; else 0 */
-    mem_hold *holds;    /* a hold's entries, one per line, in the block; NULL otherwise */
+    /* A hold's entries, one per line, follow lines 1.. in the block (3): found
+     * where they are (record_holds), not pointed at. */
 } mem_record;
 
 _Static_assert(BOOKING_HOLD_MS_MAX <= UINT32_MAX, "mem_record.hold_ms holds any hold_ms");
-_Static_assert(sizeof(void *) != 8 || sizeof(mem_record) == 64,
-               "a record is one cache line: every byte is a byte per booking");
+_Static_assert(_Alignof(mem_record) <= MEMORY_ARENA_ALIGN &&
+                   _Alignof(mem_line) <= MEMORY_ARENA_ALIGN &&
+                   _Alignof(mem_hold) <= MEMORY_ARENA_ALIGN &&
+                   _Alignof(mem_resource) <= MEMORY_ARENA_ALIGN,
+               "the arena's alignment is enough for every block in it");
+_Static_assert(sizeof(mem_record) % _Alignof(mem_line) == 0 &&
+                   sizeof(mem_line) % _Alignof(mem_hold) == 0,
+               "lines follow the record and hold entries the lines, aligned, (3)");
+_Static_assert(sizeof(void *) != 8 || sizeof(mem_record) == 48,
+               "every byte of a record is a byte per booking, (6)");
 
 /* The largest block of a record, (3): it must fit one arena chunk. */
 #define MEMORY_RECORD_BLOCK_BYTES_MAX                                                   \
@@ -216,6 +246,9 @@ _Static_assert(sizeof(void *) != 8 || sizeof(mem_record) == 64,
      BOOKING_ID_LEN_MAX + 1)
 _Static_assert(MEMORY_RECORD_BLOCK_BYTES_MAX <= MEMORY_ARENA_CHUNK_BYTES_MAX,
                "a record's block fits one arena chunk");
+_Static_assert(MEMORY_ARENA_CHUNK_BYTES_MAX <= MEMORY_NODE_CHUNK_BYTES_MAX &&
+                   MEMORY_ARENA_ALIGN % MEMORY_NODE_REF_UNIT == 0,
+               "every block of a chunk has a table reference (memory_table.h (1))");
 
 #define MEMORY_HOLD_HEAP_INITIAL 16
 
@@ -223,13 +256,17 @@ typedef struct mem_arena_chunk {
     struct mem_arena_chunk *prev;
     size_t used;
     size_t size;
-    alignas(16) unsigned char data[];
+    size_t mapped_bytes; /* a piece of a retired table's mapping, (3): munmap'd; 0: free() */
+    uint32_t index;      /* in the shard's mem_node_dir: what table slots name it by */
+    alignas(MEMORY_ARENA_ALIGN) unsigned char data[];
 } mem_arena_chunk;
 
 typedef struct mem_shard {
     alignas(64) pthread_mutex_t lock;
     mem_table table; /* memory_table.h */
     mem_arena_chunk *arena;
+    mem_arena_chunk *arena_spares; /* retired tables, the next chunks, (3) */
+    mem_node_dir dir; /* every chunk of the arena, for the table's refs (memory_table.h) */
     mem_index_pool index_pool; /* resource shards: for their resources' bookings, (9) */
     mem_index orphans; /* resource shards: lines on resources unknown at the decision, (9) */
 } mem_shard;
@@ -259,45 +296,121 @@ typedef struct memory_store {
 
 /* ---- arena and tables (callers hold the shard lock) ---- */
 
-static void *arena_alloc(mem_shard *shard, size_t bytes)
+/* A new chunk for at least `bytes`: a retired table of the shard's if one is
+ * large enough (3), else malloc'd, doubling up to 2 MiB (an idle shard stays
+ * small), and given its index in the shard's directory. NULL: out of memory
+ * (or the directory is full: MEMORY_NODE_CHUNKS_MAX chunks of 2 MiB at most). */
+static mem_arena_chunk *arena_chunk_new(mem_shard *shard, size_t bytes)
+{
+    mem_arena_chunk *c = shard->arena;
+    mem_arena_chunk *spare = shard->arena_spares;
+    if (spare != NULL && spare->size >= bytes) {
+        shard->arena_spares = spare->prev;
+        return spare;
+    }
+    size_t total = c == NULL ? MEMORY_ARENA_FIRST_CHUNK_BYTES : (sizeof *c + c->size) * 2;
+    if (total > MEMORY_ARENA_CHUNK_BYTES_MAX)
+        total = MEMORY_ARENA_CHUNK_BYTES_MAX;
+    if (total < sizeof *c + bytes)
+        total = sizeof *c + bytes;
+    mem_arena_chunk *n = malloc(total);
+    if (n == NULL)
+        return NULL;
+    *n = (mem_arena_chunk){.size = total - sizeof *n};
+    if (!mem_node_dir_add(&shard->dir, n, &n->index)) {
+        free(n);
+        return NULL;
+    }
+    return n;
+}
+
+/* `bytes` of the shard's arena; *ref (unless ref is NULL) names them for the
+ * shard's table (memory_table.h (1)). NULL: out of memory. */
+static void *arena_alloc(mem_shard *shard, size_t bytes, uint32_t *ref)
 {
     assert(bytes > 0 && bytes <= MEMORY_ARENA_CHUNK_BYTES_MAX);
-    bytes = (bytes + 15) & ~(size_t)15;
+    bytes = (bytes + MEMORY_ARENA_ALIGN - 1) & ~(size_t)(MEMORY_ARENA_ALIGN - 1);
     mem_arena_chunk *c = shard->arena;
     if (c == NULL || c->size - c->used < bytes) {
-        /* Chunks double up to 2 MiB: an idle shard stays small. */
-        size_t total = c == NULL ? MEMORY_ARENA_FIRST_CHUNK_BYTES : (sizeof *c + c->size) * 2;
-        if (total > MEMORY_ARENA_CHUNK_BYTES_MAX)
-            total = MEMORY_ARENA_CHUNK_BYTES_MAX;
-        if (total < sizeof *c + bytes)
-            total = sizeof *c + bytes;
-        mem_arena_chunk *n = malloc(total);
+        mem_arena_chunk *n = arena_chunk_new(shard, bytes);
         if (n == NULL)
             return NULL;
+        assert(n->used == 0 && n->size >= bytes);
         n->prev = c;
-        n->used = 0;
-        n->size = total - sizeof *n;
         shard->arena = n;
         c = n;
     }
-    void *p = c->data + c->used;
+    unsigned char *p = c->data + c->used;
     c->used += bytes;
     assert(c->used <= c->size);
+    if (ref != NULL)
+        *ref = mem_node_ref(c->index, (size_t)(p - (unsigned char *)c));
     return p;
 }
 
+static void arena_piece_free(void *mem, size_t mapped_bytes)
+{
+    if (mapped_bytes != 0)
+        munmap(mem, mapped_bytes);
+    else
+        free(mem);
+}
+
+/* After an insert into the shard's table: the old table of a move that ended
+ * becomes spare chunks of the arena, its pages already resident, (3); a mapped
+ * one in pieces of MEMORY_ARENA_CHUNK_BYTES_MAX, which a reference reaches
+ * into. Cannot fail: a chunk's header is written into the table's own memory,
+ * and a piece the directory has no room for is freed instead. */
+static void arena_adopt_retired(mem_shard *shard)
+{
+    if (__builtin_expect(shard->table.retired == NULL, 1))
+        return; /* the common case, without a call */
+    size_t bytes;
+    bool mapped;
+    unsigned char *mem = mem_table_take_retired(&shard->table, &bytes, &mapped);
+    if (mem == NULL)
+        return;
+    _Static_assert(MEMORY_TABLE_INITIAL_SLOTS * sizeof(mem_slot) > sizeof(mem_arena_chunk),
+                   "a retired table holds a chunk's header and more");
+    _Static_assert(MEMORY_TABLE_MAP_BYTES % MEMORY_ARENA_CHUNK_BYTES_MAX == 0,
+                   "a mapped table is whole pieces");
+    assert(bytes > sizeof(mem_arena_chunk) && ((uintptr_t)mem & (MEMORY_ARENA_ALIGN - 1)) == 0);
+    assert(!mapped || bytes % MEMORY_ARENA_CHUNK_BYTES_MAX == 0);
+    size_t piece = mapped ? MEMORY_ARENA_CHUNK_BYTES_MAX : bytes;
+    assert(piece <= MEMORY_NODE_CHUNK_BYTES_MAX);
+    for (size_t at = 0; at < bytes; at += piece) {
+        mem_arena_chunk *n = (mem_arena_chunk *)(mem + at);
+        *n = (mem_arena_chunk){.prev = shard->arena_spares, .size = piece - sizeof *n,
+                               .mapped_bytes = mapped ? piece : 0};
+        if (!mem_node_dir_add(&shard->dir, n, &n->index)) {
+            arena_piece_free(n, n->mapped_bytes);
+            continue;
+        }
+        shard->arena_spares = n;
+    }
+}
+
+/* Inserts the node named ref (absent, room reserved) and takes a retired
+ * table, if any. */
+static void shard_table_insert(mem_shard *shard, uint64_t hash, uint32_t ref)
+{
+    mem_table_insert(&shard->table, hash, ref);
+    arena_adopt_retired(shard);
+}
+
 /* Allocates a node of `size` bytes followed by its id, in the shard's arena. */
-MEMORY_INLINE mem_node *node_new(mem_shard *shard, size_t size, const char *id, size_t len)
+MEMORY_INLINE mem_node *node_new(mem_shard *shard, size_t size, const char *id, size_t len,
+                                 uint32_t *ref)
 {
     assert(size >= sizeof(mem_node) && len >= 1 && len <= BOOKING_ID_LEN_MAX);
-    mem_node *n = arena_alloc(shard, size + len + 1);
+    mem_node *n = arena_alloc(shard, size + len + 1, ref);
     if (n == NULL)
         return NULL;
     memset(n, 0, size);
-    n->id_len = (uint32_t)len;
-    n->id = (char *)n + size;
-    memcpy(n->id, id, len);
-    n->id[len] = '\0';
+    char *id_at = (char *)n + size;
+    memcpy(id_at, id, len);
+    id_at[len] = '\0';
+    mem_node_set_id(n, id_at, len);
     return n;
 }
 
@@ -455,17 +568,27 @@ static const mem_line *record_more_lines(const mem_record *r)
     return (const mem_line *)(r + 1); /* (3): lines 1.. follow the record */
 }
 
+/* A held record's hold entries, (3): lines 1.. and then one entry per line;
+ * NULL for a record that held nothing (not a hold, or REJECTED). Whether a
+ * record has them is what it was decided as: a hold_ms and BOOKED. */
+static mem_hold *record_holds(const mem_record *r)
+{
+    if (r->hold_ms == 0 || r->node.outcome != BOOKING_BOOKED)
+        return NULL;
+    return (mem_hold *)(record_more_lines(r) + (r->line_count - 1));
+}
+
 static mem_line_view record_line(const mem_record *r, size_t i)
 {
     assert(i < r->line_count && r->resource != NULL);
     if (i == 0)
-        return (mem_line_view){r->resource, r->resource->node.id, r->resource->node.id_len,
-                               r->units};
+        return (mem_line_view){r->resource, mem_node_id(&r->resource->node),
+                               r->resource->node.id_len, r->units};
     const mem_line *l = &record_more_lines(r)[i - 1];
     assert(l->units >= 1 && (l->resource != NULL) != (l->unknown_id != NULL));
     if (l->resource != NULL)
-        return (mem_line_view){l->resource, l->resource->node.id, l->resource->node.id_len,
-                               l->units};
+        return (mem_line_view){l->resource, mem_node_id(&l->resource->node),
+                               l->resource->node.id_len, l->units};
     return (mem_line_view){NULL, l->unknown_id, strlen(l->unknown_id), l->units};
 }
 
@@ -519,8 +642,8 @@ static void public_record_of(const mem_record *r, int64_t now_ms, booking_record
     if (out == NULL)
         return;
     core_record cr = core_record_of(r);
-    bk_store_copy_id(out->booking_id, r->node.id, r->node.id_len);
-    bk_store_copy_id(out->resource_id, r->resource->node.id, r->resource->node.id_len);
+    bk_store_copy_id(out->booking_id, mem_node_id(&r->node), r->node.id_len);
+    bk_store_copy_id(out->resource_id, mem_node_id(&r->resource->node), r->resource->node.id_len);
     out->units = r->units;
     out->line_count = r->line_count;
     out->line = r->line;
@@ -539,7 +662,7 @@ static void public_resource_of(const mem_resource *r, int64_t now_ms, booking_re
     core_resource state = resource_read(r);
     if (out == NULL)
         return;
-    bk_store_copy_id(out->resource_id, r->node.id, r->node.id_len);
+    bk_store_copy_id(out->resource_id, mem_node_id(&r->node), r->node.id_len);
     out->capacity = state.capacity;
     out->booked = state.booked;
     out->as_of_ms = now_ms;
@@ -669,7 +792,8 @@ MEMORY_INLINE bool index_reserve(memory_store *m, const mem_attempt_lines *al, s
         uint32_t in_shard = 1;
         for (size_t j = 1; j < i; j++)
             in_shard += al->res[j] == NULL && shard_of(m->resources, al->hash[j]) == rs;
-        orphans[i] = arena_alloc(rs, sizeof(mem_orphan) + al->len[i] + 1 + booking_id_len + 1);
+        size_t bytes = sizeof(mem_orphan) + al->len[i] + 1 + booking_id_len + 1;
+        orphans[i] = arena_alloc(rs, bytes, NULL); /* indexed, not in a table */
         if (orphans[i] == NULL || !mem_index_make_room_for(&rs->orphans, &rs->index_pool, in_shard))
             return false; /* the block stays unused in the arena, (3) */
     }
@@ -683,8 +807,9 @@ static void orphan_add(memory_store *m, mem_orphan *o, const mem_attempt_lines *
     char *key = (char *)(o + 1);
     memcpy(key, resource_id, al->len[i]);
     key[al->len[i]] = MEMORY_ORPHAN_KEY_SEPARATOR;
-    memcpy(key + al->len[i] + 1, rec->node.id, rec->node.id_len + 1);
-    o->node = (mem_node){.id = key, .id_len = (uint32_t)(al->len[i] + 1 + rec->node.id_len)};
+    memcpy(key + al->len[i] + 1, mem_node_id(&rec->node), rec->node.id_len + 1u);
+    o->node = (mem_node){0};
+    mem_node_set_id(&o->node, key, al->len[i] + 1 + rec->node.id_len);
     o->rec = rec;
     mem_index_add(&shard_of(m->resources, al->hash[i])->orphans, &o->node);
 }
@@ -697,15 +822,16 @@ static bool orphans_adopt(mem_shard *rs, mem_resource *res)
     if (!mem_index_flush(&rs->orphans, &rs->index_pool))
         return false;
     char after[BOOKING_ID_LEN_MAX + 2];
-    memcpy(after, res->node.id, res->node.id_len);
+    const char *res_id = mem_node_id(&res->node);
+    memcpy(after, res_id, res->node.id_len);
     after[res->node.id_len] = MEMORY_ORPHAN_KEY_SEPARATOR - 1; /* just below the run */
     after[res->node.id_len + 1] = '\0';
     mem_index_cursor c;
     mem_index_seek(&rs->orphans, after, &c);
     mem_node *node;
     while ((node = mem_index_next(&c)) != NULL && node->id_len > res->node.id_len &&
-           memcmp(node->id, res->node.id, res->node.id_len) == 0 &&
-           node->id[res->node.id_len] == MEMORY_ORPHAN_KEY_SEPARATOR) {
+           memcmp(mem_node_id(node), res_id, res->node.id_len) == 0 &&
+           mem_node_id(node)[res->node.id_len] == MEMORY_ORPHAN_KEY_SEPARATOR) {
         if (!mem_index_make_room(&res->bookings, &rs->index_pool)) {
             mem_index_free(&res->bookings);
             return false;
@@ -724,10 +850,13 @@ MEMORY_INLINE bool record_write(memory_store *m, mem_shard *bs, mem_key key, con
 {
     const booking_line *lines = attempt.lines.at;
     bool held = d->result.status == BOOKING_STATUS_HELD;
+    /* record_holds() finds the entries by what the record was decided as. */
+    assert(held == (attempt.hold_ms != 0 && d->result.outcome == BOOKING_BOOKED));
     assert(d->write_record && al->res[0] != NULL); /* an unknown line 0 is not recorded */
     assert(!d->reserve || d->result.outcome == BOOKING_BOOKED);
     size_t bytes = record_block_bytes(al, n, held);
-    mem_record *rec = (mem_record *)node_new(bs, bytes, booking_id, key.len);
+    uint32_t ref;
+    mem_record *rec = (mem_record *)node_new(bs, bytes, booking_id, key.len, &ref);
     if (rec == NULL || !mem_table_reserve(&bs->table))
         return false;
     for (size_t i = 0; held && i < n; i++) {
@@ -759,15 +888,15 @@ MEMORY_INLINE bool record_write(memory_store *m, mem_shard *bs, mem_key key, con
     rec->node.reason = (uint8_t)d->result.reason;
     rec->node.status = (uint8_t)d->result.status;
     if (held) {
-        rec->holds = (mem_hold *)(more + (n - 1));
+        mem_hold *holds = record_holds(rec);
+        assert(holds == (mem_hold *)(more + (n - 1)));
         for (size_t i = 0; i < n; i++) {
-            rec->holds[i] = (mem_hold){.expires_at_ms = d->result.expires_at_ms,
-                                       .units = lines[i].units, .live = true,
-                                       .line = (uint8_t)i};
-            holds_push(al->res[i], &rec->holds[i]);
+            holds[i] = (mem_hold){.expires_at_ms = d->result.expires_at_ms,
+                                  .units = lines[i].units, .live = true, .line = (uint8_t)i};
+            holds_push(al->res[i], &holds[i]);
         }
     }
-    mem_table_insert(&bs->table, key.hash, &rec->node);
+    shard_table_insert(bs, key.hash, ref);
     for (size_t i = 0; i < n; i++) {
         /* (9): every known line's resource lists the record; a line whose resource
          * was unknown (after a REJECTED record's failing line) has none. */
@@ -874,7 +1003,8 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
     reason = d.reason;
     assert(!(d.create && d.update) && (!d.update || res != NULL));
     if (d.create) {
-        res = (mem_resource *)node_new(rs, sizeof *res, resource_id, f.key.len);
+        uint32_t ref = 0;
+        res = (mem_resource *)node_new(rs, sizeof *res, resource_id, f.key.len, &ref);
         /* (9): the resource index's lock is the last of all locks. */
         pthread_mutex_lock(&m->resource_index_lock);
         if (res == NULL || !mem_table_reserve(&rs->table) ||
@@ -885,7 +1015,7 @@ static booking_reason memory_set_capacity(booking_store *store, const char *reso
         } else {
             res->hash = f.key.hash;
             res->capacity = capacity;
-            mem_table_insert(&rs->table, f.key.hash, &res->node);
+            shard_table_insert(rs, f.key.hash, ref);
             mem_index_add(&m->resource_index, &res->node);
             resource_written(res);
         }
@@ -926,8 +1056,9 @@ static void record_lines_change(mem_record *rec, const core_change_decision *d)
             resource_written(v.resource);
         }
         if (d->unindex_hold) {
-            assert(rec->holds != NULL && rec->holds[i].live);
-            rec->holds[i].live = false;
+            mem_hold *holds = record_holds(rec);
+            assert(holds != NULL && holds[i].live);
+            holds[i].live = false;
         }
     }
 }
@@ -935,8 +1066,9 @@ static void record_lines_change(mem_record *rec, const core_change_decision *d)
 /* Whether no line of a hold is live any more (what release_expired leaves). */
 static bool record_holds_released(const mem_record *rec)
 {
-    for (size_t i = 0; rec->holds != NULL && i < rec->line_count; i++) {
-        if (rec->holds[i].live)
+    const mem_hold *holds = record_holds(rec);
+    for (size_t i = 0; holds != NULL && i < rec->line_count; i++) {
+        if (holds[i].live)
             return false;
     }
     return true;
@@ -1098,7 +1230,7 @@ static void list_walk(mem_index_cursor *c, booking_list_filter filter, int64_t n
     page->count = n;
     if (page->examined == BOOKING_LIST_SCAN_MAX && mem_index_next(c) != NULL) {
         /* The budget ran out with records left: resume after the last examined. */
-        bk_store_copy_id(page->next, last->node.id, last->node.id_len);
+        bk_store_copy_id(page->next, mem_node_id(&last->node), last->node.id_len);
     }
 }
 
@@ -1137,18 +1269,24 @@ static void resource_free(mem_node *node)
     mem_index_free(&res->bookings);
 }
 
+static void arena_chunks_free(mem_arena_chunk *c)
+{
+    while (c != NULL) {
+        mem_arena_chunk *prev = c->prev;
+        arena_piece_free(c, c->mapped_bytes);
+        c = prev;
+    }
+}
+
 static void shard_free(mem_shard *shard)
 {
     pthread_mutex_destroy(&shard->lock);
     mem_table_free(&shard->table);
     mem_index_free(&shard->orphans);
     mem_index_pool_free(&shard->index_pool);
-    mem_arena_chunk *c = shard->arena;
-    while (c != NULL) {
-        mem_arena_chunk *prev = c->prev;
-        free(c);
-        c = prev;
-    }
+    arena_chunks_free(shard->arena);
+    arena_chunks_free(shard->arena_spares);
+    mem_node_dir_free(&shard->dir);
 }
 
 static void memory_close(booking_store *store)
@@ -1182,7 +1320,8 @@ static bool shard_init(mem_shard *shard, size_t index)
 {
     /* memory_table.h (5): the shards' tables grow at staggered points. */
     uint32_t stagger = (uint32_t)(index * MEMORY_TABLE_STAGGER_STEPS / MEMORY_SHARD_COUNT);
-    return mem_table_init(&shard->table, stagger) && pthread_mutex_init(&shard->lock, NULL) == 0;
+    return mem_table_init(&shard->table, stagger, &shard->dir) &&
+           pthread_mutex_init(&shard->lock, NULL) == 0;
 }
 
 booking_error bk_memory_store_open(const char *url, const char *location, booking_store **out,

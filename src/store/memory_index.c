@@ -49,7 +49,7 @@ static inline uint64_t id_prefix(const char *id, size_t len)
 static int node_cmp(const mem_node *a, const char *b_id, size_t b_len)
 {
     size_t n = a->id_len < b_len ? a->id_len : b_len;
-    int c = memcmp(a->id, b_id, n);
+    int c = memcmp(mem_node_id(a), b_id, n);
     if (c != 0)
         return c;
     return a->id_len < b_len ? -1 : a->id_len > b_len;
@@ -60,13 +60,13 @@ static inline bool entry_less(const mem_index_entry *a, const mem_index_entry *b
 {
     if (__builtin_expect(a->prefix != b->prefix, 1))
         return a->prefix < b->prefix;
-    return node_cmp(a->node, b->node->id, b->node->id_len) < 0;
+    return node_cmp(a->node, mem_node_id(b->node), b->node->id_len) < 0;
 }
 
 static int entry_qsort_cmp(const void *a, const void *b)
 {
     const mem_index_entry *x = a, *y = b;
-    return node_cmp(x->node, y->node->id, y->node->id_len);
+    return node_cmp(x->node, mem_node_id(y->node), y->node->id_len);
 }
 
 /* ---- buffers by size class, (6) ---- */
@@ -361,7 +361,8 @@ bool mem_index_make_room(mem_index *ix, mem_index_pool *pool)
 void mem_index_add(mem_index *ix, mem_node *node)
 {
     assert(node != NULL && ix->tail_count < ix->tail_cap); /* make_room said yes */
-    ix->tail[ix->tail_count++] = (mem_index_entry){id_prefix(node->id, node->id_len), node};
+    uint64_t prefix = id_prefix(mem_node_id(node), node->id_len);
+    ix->tail[ix->tail_count++] = (mem_index_entry){prefix, node};
     ix->tail_sorted = false;
     ix->count++;
 }

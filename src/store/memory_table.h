@@ -6,14 +6,18 @@
  *
  * NOTES ON THE DESIGN
  *  (1) Open addressing, linear probing, slots of (hash, node): a probe that misses
- *      and a move read only the slot array, never the nodes. Nothing is ever
+ *      and a move read only the slot array, never the nodes. A slot is 8 bytes:
+ *      the hash's low 32 bits (the bucket bits, and the rest a filter before
+ *      the ids are compared) and a 32-bit reference to the node in its owner's
+ *      directory of chunks (mem_node_dir: chunk index, offset in 8-byte units),
+ *      where a pointer and the whole hash took 16. Nothing is ever
  *      removed (the store frees nothing before close), so an empty slot ends
  *      every probe as long as a table is never full.
  *  (2) Two tables during a move. When an insert would make the table more than
  *      half full, a table of twice the slots becomes the one inserts go to and
  *      the old one is kept, unchanged, for lookups; each insert then copies the
  *      next MEMORY_TABLE_MOVE_BUCKETS buckets of the old table into the new one,
- *      and the old one is freed once every bucket is copied. A lookup reads the
+ *      and the old one is retired (8) once every bucket is copied. A lookup reads the
  *      new table, then (during a move) the old: the old table still holds every
  *      node it ever had (a copy, not a move: no probe chain is ever cut), and a
  *      node inserted during the move is only in the new one. No node is in the
@@ -28,7 +32,8 @@
  *  (4) Fresh memory. A table of at least MEMORY_TABLE_MAP_BYTES is mapped, not
  *      cleared: the kernel's zero pages are faulted in as the move and the
  *      inserts reach them, a page at a time, instead of one memset of the whole
- *      table at the start of the move. A failed allocation starts no move: the
+ *      table at the start of the move (and written a page at a time ahead of
+ *      the move, (7)). A failed allocation starts no move: the
  *      old table then takes nodes until one slot is left (1), and a later insert
  *      tries again.
  *  (5) Staggered growth. The shards of a store fill at one rate (ids hash
@@ -42,12 +47,35 @@
  *      takes the lock. It reads `slots`, `mask` and `old` with relaxed atomics and
  *      only prefetches: a stale pair points at memory that may be gone, which a
  *      prefetch never faults on.
- *  Cost per node: 16 bytes a slot, 2 to 4 slots a node (at most half full,
- *  doubling), and during a move the old table's slots too.
+ *  (7) Written before read. A lookup of a new id during a move probes the new
+ *      table at random; on an untouched page of a mapped table that read maps
+ *      the kernel's shared zero page, and the insert's write then faults a
+ *      second time to get a page of its own: two faults for most pages (measured
+ *      at 4M UUIDv4 decisions: of 365k faults, 97k were such reads). So the new
+ *      table (`next`) is allocated as many reserves ahead of its growth point as
+ *      it has pages (over MEMORY_TABLE_WRITE_PAGES_PER_INSERT), S / 256 for S
+ *      old slots, and each reserve until then writes a zero into the next of its
+ *      pages (a write the compiler must keep: it cannot know the page is zero):
+ *      one fault per page instead of two, one per insert, never a table at once
+ *      (MAP_POPULATE was rejected for that, memory.c note (6)). A new table that
+ *      could not be had ahead (out of memory) is taken at the growth point, as
+ *      in (4), its pages unwritten. Cost: the new table is resident S / 256
+ *      inserts earlier than the move would have made it.
+ *  (8) Retired tables. When a move ends, the old table is not freed but kept for
+ *      the owner to take (mem_table_take_retired): its pages are resident
+ *      already, and the memory store makes them its arena's next chunks
+ *      (memory.c note (3)) instead of asking the kernel for fresh pages. An old
+ *      table the owner has not taken is freed when the next one retires, or at
+ *      mem_table_free. A prefetch (6) of a retired table's slots reads memory
+ *      that may hold records now: a prefetch changes nothing.
+ *  Cost per node: 8 bytes a slot, 2 to 4 slots a node (at most half full,
+ *  doubling), during a move the old table's slots too, and for S / 256 inserts
+ *  before one the next table's (7).
  */
 #ifndef BOOKING_STORE_MEMORY_TABLE_H
 #define BOOKING_STORE_MEMORY_TABLE_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,6 +84,8 @@
 #define MEMORY_TABLE_MOVE_BUCKETS 16    /* old buckets copied per insert during a move, (3) */
 #define MEMORY_TABLE_MAP_BYTES ((size_t)2 << 20) /* tables this large are mapped, (4) */
 #define MEMORY_TABLE_STAGGER_STEPS 16 /* growth points between 3/8 and 1/2 full, (5) */
+#define MEMORY_TABLE_PAGE_BYTES 4096 /* the smallest page: writing every one covers any, (7) */
+#define MEMORY_TABLE_WRITE_PAGES_PER_INSERT 1 /* pages of the next table written per reserve, (7) */
 
 _Static_assert((MEMORY_TABLE_INITIAL_SLOTS & (MEMORY_TABLE_INITIAL_SLOTS - 1)) == 0,
                "a power of two: masks pick buckets");
@@ -63,18 +93,74 @@ _Static_assert(MEMORY_TABLE_MOVE_BUCKETS >= 16,
                "(3), (5): a move of S buckets ends within S / 16 inserts, by 7S/16 full");
 
 /* What a table keys on. The hash lives in the slot, not here: a record is
- * written once and stays small (every byte is a byte per booking). */
+ * written once and stays small (every byte is a byte per booking). The id is
+ * not pointed at but placed: it lies id_offset bytes past the node, in the same
+ * block (memory.c note (3)), which saves a record 8 bytes of pointer. */
 typedef struct mem_node {
-    char *id; /* points just past the node, in the same arena block */
-    uint32_t id_len;
+    uint16_t id_offset; /* the id, NUL-terminated, at (char *)node + id_offset */
+    uint16_t id_len;
     uint8_t outcome; /* records only: booking_outcome, booking_reason, booking_status */
     uint8_t reason;
     uint8_t status;
 } mem_node;
 
+#define MEMORY_NODE_ID_OFFSET_MAX UINT16_MAX
+#define MEMORY_NODE_ID_LEN_MAX UINT16_MAX
+
+/* The id of a node. */
+static inline const char *mem_node_id(const mem_node *n)
+{
+    return (const char *)n + n->id_offset;
+}
+
+/* Names the id of n: len bytes and a NUL at id, after n in n's own block. */
+static inline void mem_node_set_id(mem_node *n, const char *id, size_t len)
+{
+    assert(id > (const char *)n && id - (const char *)n <= MEMORY_NODE_ID_OFFSET_MAX);
+    assert(len <= MEMORY_NODE_ID_LEN_MAX && id[len] == '\0');
+    n->id_offset = (uint16_t)(id - (const char *)n);
+    n->id_len = (uint16_t)len;
+}
+
+/* Where a table's nodes live, (1): chunks of at most MEMORY_NODE_CHUNK_BYTES_MAX
+ * bytes, each given an index when it is added; a node is named by its chunk
+ * and its offset there. The owner adds chunks; tables only read. */
+#define MEMORY_NODE_REF_UNIT 8          /* bytes: nodes are 8-aligned in their chunk */
+#define MEMORY_NODE_REF_OFFSET_BITS 18  /* the offset's bits; the chunk index has the rest */
+#define MEMORY_NODE_CHUNK_BYTES_MAX ((size_t)MEMORY_NODE_REF_UNIT << MEMORY_NODE_REF_OFFSET_BITS)
+#define MEMORY_NODE_CHUNKS_MAX ((uint32_t)1 << (32 - MEMORY_NODE_REF_OFFSET_BITS)) /* 0 unused */
+
+typedef struct mem_node_dir {
+    unsigned char **base; /* base[c]: chunk c's first byte; c = 0 names no chunk */
+    uint32_t count;       /* indexes given, 0 included (0: none yet) */
+    uint32_t cap;
+} mem_node_dir;
+
+/* Gives the chunk at base (at most MEMORY_NODE_CHUNK_BYTES_MAX bytes from base
+ * hold nodes) an index. False: out of memory, or MEMORY_NODE_CHUNKS_MAX reached. */
+bool mem_node_dir_add(mem_node_dir *d, void *base, uint32_t *index);
+void mem_node_dir_free(mem_node_dir *d);
+
+/* The reference of the node at byte `offset` of chunk `index`. Never 0. */
+static inline uint32_t mem_node_ref(uint32_t index, size_t offset)
+{
+    assert(index >= 1 && index < MEMORY_NODE_CHUNKS_MAX);
+    assert(offset < MEMORY_NODE_CHUNK_BYTES_MAX && offset % MEMORY_NODE_REF_UNIT == 0);
+    return index << MEMORY_NODE_REF_OFFSET_BITS | (uint32_t)(offset / MEMORY_NODE_REF_UNIT);
+}
+
+static inline mem_node *mem_node_at(const mem_node_dir *d, uint32_t ref)
+{
+    uint32_t index = ref >> MEMORY_NODE_REF_OFFSET_BITS;
+    assert(index >= 1 && index < d->count);
+    uint32_t units = ref & ((1u << MEMORY_NODE_REF_OFFSET_BITS) - 1);
+    size_t offset = (size_t)units * MEMORY_NODE_REF_UNIT;
+    return (mem_node *)(d->base[index] + offset);
+}
+
 typedef struct mem_slot {
-    uint64_t hash;
-    mem_node *node; /* NULL: empty */
+    uint32_t hash; /* the node's hash's low 32 bits, (1) */
+    uint32_t ref;  /* mem_node_ref; 0: empty */
 } mem_slot;
 
 typedef struct mem_table {
@@ -85,9 +171,15 @@ typedef struct mem_table {
     size_t old_mask;
     size_t moved; /* old buckets [0, moved) are copied into slots */
     uint32_t stagger; /* 0..MEMORY_TABLE_STAGGER_STEPS-1, (5) */
+    mem_slot *next;   /* (7): the table of the next move, allocated ahead; NULL otherwise */
+    size_t next_written; /* bytes of next written page by page so far, (7) */
+    mem_slot *retired;    /* (8): the old table of the move that ended; NULL otherwise */
+    size_t retired_bytes;
+    const mem_node_dir *dir; /* the owner's, where refs point, (1) */
+    size_t quiet_below; /* a reserve below this count only says yes: no growth near, (7) */
 } mem_table;
 
-bool mem_table_init(mem_table *t, uint32_t stagger);
+bool mem_table_init(mem_table *t, uint32_t stagger, const mem_node_dir *dir);
 void mem_table_free(mem_table *t);
 
 /* The node of id (hash its hash), or NULL. */
@@ -98,8 +190,9 @@ mem_node *mem_table_find(const mem_table *t, uint64_t hash, const char *id, size
 bool mem_table_reserve(mem_table *t);
 
 /* After mem_table_reserve() said yes, for an id that neither table has: cannot
- * fail. Copies the next MEMORY_TABLE_MOVE_BUCKETS buckets of a move, (3). */
-void mem_table_insert(mem_table *t, uint64_t hash, mem_node *node);
+ * fail. ref names the node in the table's directory. Copies the next
+ * MEMORY_TABLE_MOVE_BUCKETS buckets of a move, (3). */
+void mem_table_insert(mem_table *t, uint64_t hash, uint32_t ref);
 
 /* Starts loading every slot a probe for hash will read first, unlocked, (6). */
 static inline void mem_table_prefetch(const mem_table *t, uint64_t hash)
@@ -111,6 +204,11 @@ static inline void mem_table_prefetch(const mem_table *t, uint64_t hash)
     if (old != NULL)
         __builtin_prefetch(&old[hash & __atomic_load_n(&t->old_mask, __ATOMIC_RELAXED)], 0);
 }
+
+/* The old table of the last move that ended, for the caller to keep or free,
+ * (8); NULL when there is none. *bytes its size; *mapped: to be freed with
+ * munmap(mem, *bytes), else with free(mem). The table forgets it. */
+void *mem_table_take_retired(mem_table *t, size_t *bytes, bool *mapped);
 
 /* Calls fn on every node once (close: freeing what nodes own). */
 void mem_table_each(const mem_table *t, void (*fn)(mem_node *node));

@@ -93,6 +93,38 @@ static void uuid4_ids_carry_version_4_and_variant_10_in_lower_case_hex(void **st
     }
 }
 
+/* loadgen_put_uuid writes the 128 bits it is given, digit for digit, as printf
+ * would: all-zero, all-one, one bit at a time, and random words. */
+static void assert_uuid_text(uint64_t hi, uint64_t lo)
+{
+    char want[UUID_LEN + 1], got[UUID_LEN + 2];
+    snprintf(want, sizeof want, "%08llx-%04llx-%04llx-%04llx-%012llx",
+             (unsigned long long)(hi >> 32), (unsigned long long)(hi >> 16 & 0xffff),
+             (unsigned long long)(hi & 0xffff), (unsigned long long)(lo >> 48),
+             (unsigned long long)(lo & 0xffffffffffffull));
+    memset(got, 'x', sizeof got);
+    loadgen_put_uuid(got, hi, lo);
+    assert_string_equal(got, want);
+    assert_int_equal(got[UUID_LEN + 1], 'x'); /* 37 bytes, no more */
+}
+
+static void uuid_text_is_the_128_bits_in_canonical_lower_case_hex(void **state)
+{
+    (void)state;
+    assert_uuid_text(0, 0);
+    assert_uuid_text(UINT64_MAX, UINT64_MAX);
+    assert_uuid_text(0x0123456789abcdefull, 0xfedcba9876543210ull);
+    for (int bit = 0; bit < 64; bit++) {
+        assert_uuid_text((uint64_t)1 << bit, 0);
+        assert_uuid_text(0, (uint64_t)1 << bit);
+    }
+    uint64_t rng = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < IDS_PER_CLIENT; i++) {
+        uint64_t hi = loadgen_random(&rng);
+        assert_uuid_text(hi, loadgen_random(&rng));
+    }
+}
+
 static void uuid7_ids_ascend_strictly_within_a_client_and_carry_the_time(void **state)
 {
     (void)state;
@@ -214,6 +246,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(uuid4_ids_carry_version_4_and_variant_10_in_lower_case_hex),
+        cmocka_unit_test(uuid_text_is_the_128_bits_in_canonical_lower_case_hex),
         cmocka_unit_test(uuid7_ids_ascend_strictly_within_a_client_and_carry_the_time),
         cmocka_unit_test(seq_ids_are_the_clients_prefix_and_its_hex_counter),
         cmocka_unit_test(ids_are_unique_across_the_clients_of_a_run_for_every_kind),

@@ -54,8 +54,7 @@ static test_key *keys_make(size_t n, bool ascending)
             snprintf(k[i].id, sizeof k[i].id, "samepref%zu", (size_t)(next_random(&rng) % 1000000000));
         else
             snprintf(k[i].id, sizeof k[i].id, "%llx", (unsigned long long)next_random(&rng));
-        k[i].node.id = k[i].id;
-        k[i].node.id_len = (uint32_t)strlen(k[i].id);
+        mem_node_set_id(&k[i].node, k[i].id, strlen(k[i].id));
     }
     return k;
 }
@@ -105,7 +104,7 @@ static void walk_equals(mem_index *ix, mem_index_pool *pool, const char **want, 
     for (size_t i = 0; i < n; i++) {
         mem_node *node = mem_index_next(&c);
         assert_non_null(node);
-        assert_string_equal(node->id, want[i]);
+        assert_string_equal(mem_node_id(node), want[i]);
     }
     assert_null(mem_index_next(&c));
 }
@@ -152,7 +151,7 @@ static void walk_is_in_bytewise_order_from_every_after(bool ascending)
         mem_index_seek(&ix, sorted[i].id, &c);
         mem_node *n = mem_index_next(&c);
         if (i + 1 < d)
-            assert_string_equal(n->id, sorted[i + 1].id);
+            assert_string_equal(mem_node_id(n), sorted[i + 1].id);
         else
             assert_null(n);
         char absent[INDEX_TEST_ID_BYTES + 1];
@@ -161,7 +160,7 @@ static void walk_is_in_bytewise_order_from_every_after(bool ascending)
         mem_index_seek(&ix, absent, &c);
         n = mem_index_next(&c);
         assert_non_null(n);
-        assert_true(strcmp(n->id, absent) > 0 && strcmp(n->id, sorted[i].id) <= 0);
+        assert_true(strcmp(mem_node_id(n), absent) > 0 && strcmp(mem_node_id(n), sorted[i].id) <= 0);
     }
     mem_index_seek(&ix, "zzzzzzzzzzzzzzzzzzzz", &c);
     assert_null(mem_index_next(&c));
@@ -241,8 +240,7 @@ static void adds_after_a_read_are_walked_after_the_next_flush(void **state)
     mem_index_pool pool = {0};
     test_key keys[3] = {{.id = "b"}, {.id = "c"}, {.id = "a"}};
     for (size_t i = 0; i < 3; i++) {
-        keys[i].node.id = keys[i].id;
-        keys[i].node.id_len = 1;
+        mem_node_set_id(&keys[i].node, keys[i].id, 1);
     }
     const char *two[] = {"b", "c"}, *three[] = {"a", "b", "c"};
     for (size_t i = 0; i < 2; i++) {

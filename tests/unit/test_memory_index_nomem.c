@@ -101,8 +101,7 @@ static void a_seal_that_runs_out_of_memory_changes_nothing_and_the_next_one_goes
     assert_non_null(keys);
     for (size_t i = 0; i < NOMEM_KEYS; i++) { /* ascending: the walk is the add order */
         snprintf(keys[i].id, sizeof keys[i].id, "k-%010zu", i);
-        keys[i].node.id = keys[i].id;
-        keys[i].node.id_len = (uint32_t)strlen(keys[i].id);
+        mem_node_set_id(&keys[i].node, keys[i].id, strlen(keys[i].id));
     }
     mem_index ix = {0};
     mem_index_pool pool = {0};
@@ -135,7 +134,7 @@ static void a_seal_that_runs_out_of_memory_changes_nothing_and_the_next_one_goes
     for (size_t i = 0; i < NOMEM_KEYS; i++) {
         mem_node *node = mem_index_next(&c);
         assert_non_null(node);
-        assert_string_equal(node->id, keys[i].id);
+        assert_string_equal(mem_node_id(node), keys[i].id);
     }
     assert_null(mem_index_next(&c));
     /* The failures were reached: at tail growths and seals, and some seals ran out

@@ -26,16 +26,43 @@ typedef struct test_node {
     char id[TABLE_TEST_ID_BYTES];
 } test_node;
 
+/* The test's nodes, and the directory of chunks a table names them by
+ * (memory_table.h (1)): the array, in pieces of MEMORY_NODE_CHUNK_BYTES_MAX. */
+static mem_node_dir dir;
+static uint32_t dir_first;
+
+_Static_assert(sizeof(test_node) % MEMORY_NODE_REF_UNIT == 0, "every node has a reference");
+
 static test_node *nodes_make(size_t n)
 {
     test_node *nodes = calloc(n, sizeof *nodes);
     assert_non_null(nodes);
     for (size_t i = 0; i < n; i++) {
         int len = snprintf(nodes[i].id, sizeof nodes[i].id, "n-%zu", i);
-        nodes[i].node.id = nodes[i].id;
-        nodes[i].node.id_len = (uint32_t)len;
+        mem_node_set_id(&nodes[i].node, nodes[i].id, (size_t)len);
+    }
+    size_t bytes = n * sizeof *nodes;
+    for (size_t at = 0; at < bytes; at += MEMORY_NODE_CHUNK_BYTES_MAX) {
+        uint32_t index;
+        assert_true(mem_node_dir_add(&dir, (unsigned char *)nodes + at, &index));
+        if (at == 0)
+            dir_first = index;
     }
     return nodes;
+}
+
+static void nodes_free(test_node *nodes)
+{
+    free(nodes);
+    mem_node_dir_free(&dir);
+}
+
+/* The reference of nodes[i]. */
+static uint32_t node_ref(size_t i)
+{
+    size_t at = i * sizeof(test_node);
+    return mem_node_ref(dir_first + (uint32_t)(at / MEMORY_NODE_CHUNK_BYTES_MAX),
+                        at % MEMORY_NODE_CHUNK_BYTES_MAX);
 }
 
 static uint64_t node_hash(const test_node *n)
@@ -47,7 +74,7 @@ static void a_move_copies_at_most_move_buckets_per_insert_and_finds_every_node(v
 {
     (void)state;
     mem_table t;
-    assert_true(mem_table_init(&t, 0));
+    assert_true(mem_table_init(&t, 0, &dir));
     test_node *nodes = nodes_make(TABLE_TEST_NODES);
     size_t moves = 0;
     for (size_t i = 0; i < TABLE_TEST_NODES; i++) {
@@ -58,7 +85,7 @@ static void a_move_copies_at_most_move_buckets_per_insert_and_finds_every_node(v
             moves++; /* this reserve started a move: nothing copied yet */
         /* (3): the whole old table is never copied by one call. */
         assert_true(!moving || moved_before < t.old_mask + 1);
-        mem_table_insert(&t, node_hash(&nodes[i]), &nodes[i].node);
+        mem_table_insert(&t, node_hash(&nodes[i]), node_ref(i));
         if (moving && t.old != NULL)
             assert_true(t.moved - moved_before == MEMORY_TABLE_MOVE_BUCKETS);
         assert_true(t.count == i + 1);
@@ -75,7 +102,7 @@ static void a_move_copies_at_most_move_buckets_per_insert_and_finds_every_node(v
                          &nodes[i].node);
     assert_null(mem_table_find(&t, 1, "absent", 6));
     mem_table_free(&t);
-    free(nodes);
+    nodes_free(nodes);
 }
 
 static size_t visited;
@@ -91,13 +118,13 @@ static void each_visits_every_node_once_during_a_move(void **state)
 {
     (void)state;
     mem_table t;
-    assert_true(mem_table_init(&t, 0));
+    assert_true(mem_table_init(&t, 0, &dir));
     test_node *nodes = nodes_make(TABLE_TEST_NODES);
     size_t n = 0;
     /* Insert until a move is half done. */
     for (; n < TABLE_TEST_NODES; n++) {
         assert_true(mem_table_reserve(&t));
-        mem_table_insert(&t, node_hash(&nodes[n]), &nodes[n].node);
+        mem_table_insert(&t, node_hash(&nodes[n]), node_ref(n));
         if (t.old != NULL && t.moved > (t.old_mask + 1) / 2 && n > 10000)
             break;
     }
@@ -106,7 +133,7 @@ static void each_visits_every_node_once_during_a_move(void **state)
     mem_table_each(&t, count_visit);
     assert_true(visited == t.count && visited == n + 1);
     mem_table_free(&t);
-    free(nodes);
+    nodes_free(nodes);
 }
 
 /* (5): tables of one store, given different staggers, start their moves at
@@ -119,12 +146,12 @@ static void growth_points_are_staggered_between_three_eighths_and_half(void **st
     const uint32_t staggers[2] = {0, MEMORY_TABLE_STAGGER_STEPS - 1};
     for (size_t k = 0; k < 2; k++) {
         mem_table t;
-        assert_true(mem_table_init(&t, staggers[k]));
+        assert_true(mem_table_init(&t, staggers[k], &dir));
         size_t n = 0;
         while (t.old == NULL) {
             assert_true(n < MEMORY_TABLE_INITIAL_SLOTS);
             assert_true(mem_table_reserve(&t));
-            mem_table_insert(&t, node_hash(&nodes[n]), &nodes[n].node);
+            mem_table_insert(&t, node_hash(&nodes[n]), node_ref(n));
             n++;
         }
         first_move[k] = n; /* the insert whose reserve started the move */
@@ -133,7 +160,36 @@ static void growth_points_are_staggered_between_three_eighths_and_half(void **st
     assert_true(first_move[0] == MEMORY_TABLE_INITIAL_SLOTS / 2 + 1);
     assert_true(first_move[1] < first_move[0]);
     assert_true(first_move[1] > MEMORY_TABLE_INITIAL_SLOTS / 8 * 3);
-    free(nodes);
+    nodes_free(nodes);
+}
+
+/* (7): before each move the new table was written a page at a time, one page
+ * per reserve at most, every page of it by the reserve that starts the move. */
+static void a_new_table_is_written_page_by_page_before_its_move(void **state)
+{
+    (void)state;
+    mem_table t;
+    assert_true(mem_table_init(&t, 0, &dir));
+    test_node *nodes = nodes_make(TABLE_TEST_NODES);
+    size_t moves = 0;
+    for (size_t i = 0; i < TABLE_TEST_NODES; i++) {
+        bool was_moving = t.old != NULL;
+        size_t written_before = t.next != NULL ? t.next_written : 0;
+        size_t next_bytes = (t.mask + 1) * 2 * sizeof(mem_slot);
+        assert_true(mem_table_reserve(&t));
+        if (!was_moving && t.old != NULL) { /* this reserve started a move */
+            moves++;
+            assert_true(written_before + MEMORY_TABLE_PAGE_BYTES >= next_bytes);
+            assert_null(t.next);
+        } else if (t.next != NULL) {
+            assert_true(t.next_written - written_before <=
+                        MEMORY_TABLE_WRITE_PAGES_PER_INSERT * MEMORY_TABLE_PAGE_BYTES);
+        }
+        mem_table_insert(&t, node_hash(&nodes[i]), node_ref(i));
+    }
+    assert_true(moves >= 6);
+    mem_table_free(&t);
+    nodes_free(nodes);
 }
 
 int main(void)
@@ -142,6 +198,7 @@ int main(void)
         cmocka_unit_test(a_move_copies_at_most_move_buckets_per_insert_and_finds_every_node),
         cmocka_unit_test(each_visits_every_node_once_during_a_move),
         cmocka_unit_test(growth_points_are_staggered_between_three_eighths_and_half),
+        cmocka_unit_test(a_new_table_is_written_page_by_page_before_its_move),
     };
     return cmocka_run_group_tests_name("memory_table", tests, NULL, NULL);
 }
