@@ -391,9 +391,16 @@ static bool conn_read(lg_worker *w, lg_conn *c, bool *eof)
             c->in = in;
             c->in_cap = cap;
         }
-        ssize_t k = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
+        size_t room = c->in_cap - c->in_len;
+        ssize_t k = recv(c->fd, c->in + c->in_len, room, 0);
         if (k > 0) {
             c->in_len += (size_t)k;
+            /* A read shorter than its room drained the socket: what comes later
+             * (more of the answer, or the server's close) makes the level-triggered
+             * epoll report the socket again. Reading on would only see EAGAIN, one
+             * system call per answer on the path a lone connection waits on. */
+            if ((size_t)k < room)
+                return true;
             continue;
         }
         if (k < 0 && errno == EINTR)

@@ -16,6 +16,10 @@
 
 /* Seconds a client is asked to wait before retrying a FAILED answer. */
 #define ENDPOINT_RETRY_AFTER_S 1
+/* The same number as the header's text, made from it so that the two cannot differ. */
+#define ENDPOINT_STRINGIFY_(x) #x
+#define ENDPOINT_STRINGIFY(x) ENDPOINT_STRINGIFY_(x)
+#define ENDPOINT_RETRY_AFTER_TEXT ENDPOINT_STRINGIFY(ENDPOINT_RETRY_AFTER_S)
 
 /* The HTTP statuses the service answers with (SPEC section 5), named once. */
 enum {

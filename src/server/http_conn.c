@@ -15,6 +15,7 @@
  */
 #include "server/http_conn.h"
 #include "server/problem.h"
+#include "util/decimal.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -227,15 +228,50 @@ static const char *status_title(unsigned status)
     }
 }
 
+/* Appends s[0..n) at *at if it fits before end, keeping a byte for the NUL; false
+ * (nothing written) if it does not. */
+static bool put_text(char **at, const char *end, const char *s, size_t n)
+{
+    assert(*at <= end);
+    if ((size_t)(end - *at) <= n)
+        return false;
+    memcpy(*at, s, n);
+    *at += n;
+    return true;
+}
+
+static bool put_string(char **at, const char *end, const char *s)
+{
+    return put_text(at, end, s, strlen(s));
+}
+
+#define PUT_LITERAL(at, end, literal) put_text(at, end, literal, sizeof literal - 1)
+
+/* Built by hand, not with snprintf: it is written once per answer, and a format's
+ * parse cost about 1,300 instructions of the ~10,000 a request costs the worker. */
 size_t http_conn_answer_head(char *out, size_t cap, unsigned status, const char *date,
                              const char *headers, size_t body_len, bool close, bool http10)
 {
     assert(status >= 100 && status <= 599);
+    assert(out != NULL && cap >= 1);
     const char *connection = close ? "Connection: close\r\n"
                                    : http10 ? "Connection: keep-alive\r\n" : "";
-    int n = snprintf(out, cap, "HTTP/1.1 %u %s\r\nDate: %s\r\n%sContent-Length: %zu\r\n%s\r\n",
-                     status, status_title(status), date, headers, body_len, connection);
-    if (n < 0 || (size_t)n >= cap)
+    char code[3] = {(char)('0' + status / 100), (char)('0' + status / 10 % 10),
+                    (char)('0' + status % 10)};
+    char length[DECIMAL_U64_LEN_MAX];
+    size_t length_len = (size_t)(decimal_put_u64(length, body_len) - length);
+    char *at = out;
+    const char *end = out + cap;
+    bool fits = PUT_LITERAL(&at, end, "HTTP/1.1 ") && put_text(&at, end, code, sizeof code) &&
+                PUT_LITERAL(&at, end, " ") && put_string(&at, end, status_title(status)) &&
+                PUT_LITERAL(&at, end, "\r\nDate: ") && put_string(&at, end, date) &&
+                PUT_LITERAL(&at, end, "\r\n") && put_string(&at, end, headers) &&
+                PUT_LITERAL(&at, end, "Content-Length: ") &&
+                put_text(&at, end, length, length_len) && PUT_LITERAL(&at, end, "\r\n") &&
+                put_string(&at, end, connection) && PUT_LITERAL(&at, end, "\r\n");
+    if (!fits)
         return 0;
-    return (size_t)n;
+    *at = '\0';
+    assert(at > out && (size_t)(at - out) < cap);
+    return (size_t)(at - out);
 }

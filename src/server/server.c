@@ -193,17 +193,21 @@ static metrics_route route_of(request_action action)
 
 static const char fixed_oom_body[] = PROBLEM_OOM_BODY;
 
-/* Appends a header line to h[0..*len) (bounded by SERVER_ANSWER_HEADERS_MAX). */
-__attribute__((format(printf, 3, 4))) static void add_header(char *h, size_t *len,
-                                                             const char *fmt, ...)
+/* Appends the header line name, value, CRLF to h[0..*len) (bounded by
+ * SERVER_ANSWER_HEADERS_MAX), NUL-terminated. By hand, not vsnprintf: a format's
+ * parse per line cost ~900 instructions per answer, ~9% of a worker's request. */
+static void add_header(char *h, size_t *len, const char *name, const char *value)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(h + *len, SERVER_ANSWER_HEADERS_MAX - *len, fmt, ap);
-    va_end(ap);
-    assert(n > 0 && (size_t)n < SERVER_ANSWER_HEADERS_MAX - *len);
-    if (n > 0 && (size_t)n < SERVER_ANSWER_HEADERS_MAX - *len)
-        *len += (size_t)n;
+    size_t name_len = strlen(name), value_len = strlen(value);
+    assert(*len < SERVER_ANSWER_HEADERS_MAX && h[*len] == '\0');
+    assert(name_len + value_len + 2 < SERVER_ANSWER_HEADERS_MAX - *len);
+    if (name_len + value_len + 2 >= SERVER_ANSWER_HEADERS_MAX - *len)
+        return; /* never, with the service's headers: the line is left out */
+    char *at = h + *len;
+    memcpy(at, name, name_len);
+    memcpy(at + name_len, value, value_len);
+    memcpy(at + name_len + value_len, "\r\n", 3); /* and the NUL */
+    *len += name_len + value_len + 2;
 }
 
 /* Queues text (malloc'd, owned from here on) as the answer. */
@@ -226,17 +230,17 @@ static bool send_text(request_ctx *ctx, unsigned status, char *text, size_t len,
     char h[SERVER_ANSWER_HEADERS_MAX];
     size_t hl = 0;
     h[0] = '\0';
-    add_header(h, &hl, "Content-Type: %s\r\n", content_type);
+    add_header(h, &hl, "Content-Type: ", content_type);
     if (allow != NULL)
-        add_header(h, &hl, "Allow: %s\r\n", allow);
+        add_header(h, &hl, "Allow: ", allow);
     if (retry_after)
-        add_header(h, &hl, "Retry-After: %d\r\n", ENDPOINT_RETRY_AFTER_S);
+        add_header(h, &hl, "Retry-After: ", ENDPOINT_RETRY_AFTER_TEXT);
     if (location_id != NULL)
-        add_header(h, &hl, "Location: /v1/bookings/%s\r\n", location_id);
+        add_header(h, &hl, "Location: /v1/bookings/", location_id);
     if (status == HTTP_UNAUTHORIZED)
-        add_header(h, &hl, "WWW-Authenticate: Bearer\r\n");
+        add_header(h, &hl, "WWW-Authenticate: ", "Bearer");
     if (ctx->request_id[0] != '\0')
-        add_header(h, &hl, "X-Request-Id: %s\r\n", ctx->request_id);
+        add_header(h, &hl, "X-Request-Id: ", ctx->request_id);
     /* While stopping, every answer closes its connection, so clients go elsewhere;
      * /readyz decides once, for its body and this header alike. */
     bool closing = ctx->action == ACTION_READYZ ? ctx->readyz_draining
@@ -846,7 +850,21 @@ static void request_id_make(http_server *s, char out[SERVER_REQUEST_ID_LEN + 1])
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
     z ^= z >> 31;
-    snprintf(out, SERVER_REQUEST_ID_LEN + 1, "%016llx", (unsigned long long)z);
+    static const char hex[] = "0123456789abcdef";
+    _Static_assert(SERVER_REQUEST_ID_LEN == 16, "a request id is z's 16 hex digits");
+    for (int i = SERVER_REQUEST_ID_LEN - 1; i >= 0; i--, z >>= 4)
+        out[i] = hex[z & 0xf];
+    out[SERVER_REQUEST_ID_LEN] = '\0';
+}
+
+/* Copies s[0..len) into out[0..cap), cut to fit, NUL-terminated (snprintf's "%.*s"
+ * without a format to parse: this runs for every request). */
+static void copy_cut(char *out, size_t cap, const char *s, size_t len)
+{
+    assert(cap >= 1);
+    size_t n = len < cap - 1 ? len : cap - 1;
+    memcpy(out, s, n);
+    out[n] = '\0';
 }
 
 /* The head is in (and passed the guard, server/http_head.c): the context's
@@ -873,8 +891,7 @@ static void request_begin(request_ctx *ctx, http_link *link, const http_head *he
     char url[HTTP_HEAD_MAX + 1];
     size_t url_len = unescape(head->target, path_len, url, false);
     if (question != NULL)
-        snprintf(ctx->raw_query, sizeof ctx->raw_query, "%.*s",
-                 (int)(head->target_len - path_len), question);
+        copy_cut(ctx->raw_query, sizeof ctx->raw_query, question, head->target_len - path_len);
     /* The access log's path: the decoded path, and the query as sent (a
      * listing's after, limit and status say which page was read). */
     size_t used = url_len < SERVER_LOG_PATH_MAX ? url_len : SERVER_LOG_PATH_MAX;
@@ -886,9 +903,9 @@ static void request_begin(request_ctx *ctx, http_link *link, const http_head *he
     size_t agent_len = 0;
     const char *agent = http_head_field(head, "User-Agent", &agent_len);
     if (agent != NULL)
-        snprintf(ctx->user_agent, sizeof ctx->user_agent, "%.*s", (int)agent_len, agent);
+        copy_cut(ctx->user_agent, sizeof ctx->user_agent, agent, agent_len);
     else
-        snprintf(ctx->user_agent, sizeof ctx->user_agent, "-");
+        copy_cut(ctx->user_agent, sizeof ctx->user_agent, "-", 1);
     atomic_fetch_add(&s->in_flight, 1);
     route(ctx, url, method);
     check_media_type(ctx);

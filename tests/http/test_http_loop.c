@@ -16,6 +16,7 @@
  * worker from its other connections.
  */
 #include "server/gate.h"
+#include "server/http_conn.h"
 #include "server/http_loop.h"
 #include "support/test_support.h"
 
@@ -648,6 +649,59 @@ static void a_pipelining_flood_does_not_keep_the_worker_from_another_connection(
 }
 
 
+/* The answer's head, byte for byte (RFC 9112 section 4, SPEC section 5): the status
+ * line, Date, the handler's headers, Content-Length, Connection when it closes (or
+ * keeps an HTTP/1.0 client), the empty line; 0 when it does not fit with its NUL. */
+static void the_answer_head_is_built_byte_for_byte_and_is_refused_when_it_does_not_fit(
+    void **state)
+{
+    (void)state;
+    static const char date[] = "Thu, 03 Dec 2026 10:00:00 GMT";
+    static const struct {
+        unsigned status;
+        const char *headers;
+        size_t body_len;
+        bool close, http10;
+        const char *want;
+    } cases[] = {
+        {201, "Content-Type: application/json\r\nX-Request-Id: 0123456789abcdef\r\n", 173,
+         false, false,
+         "HTTP/1.1 201 Created\r\nDate: Thu, 03 Dec 2026 10:00:00 GMT\r\n"
+         "Content-Type: application/json\r\nX-Request-Id: 0123456789abcdef\r\n"
+         "Content-Length: 173\r\n\r\n"},
+        {200, "", 0, false, true,
+         "HTTP/1.1 200 OK\r\nDate: Thu, 03 Dec 2026 10:00:00 GMT\r\nContent-Length: 0\r\n"
+         "Connection: keep-alive\r\n\r\n"},
+        {503, "Retry-After: 1\r\n", 18446744073709551615ull, true, false,
+         "HTTP/1.1 503 Service Unavailable\r\nDate: Thu, 03 Dec 2026 10:00:00 GMT\r\n"
+         "Retry-After: 1\r\nContent-Length: 18446744073709551615\r\nConnection: close\r\n\r\n"},
+        {599, "", 7, true, true,
+         "HTTP/1.1 599 Error\r\nDate: Thu, 03 Dec 2026 10:00:00 GMT\r\nContent-Length: 7\r\n"
+         "Connection: close\r\n\r\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[HTTP_LOOP_HEAD_MAX];
+        size_t want_len = strlen(cases[i].want);
+        memset(out, 'x', sizeof out);
+        size_t n = http_conn_answer_head(out, sizeof out, cases[i].status, date,
+                                         cases[i].headers, cases[i].body_len, cases[i].close,
+                                         cases[i].http10);
+        assert_int_equal(n, want_len);
+        assert_memory_equal(out, cases[i].want, want_len);
+        assert_int_equal(out[n], '\0');
+        /* Room for the head and its NUL, and not a byte less. */
+        n = http_conn_answer_head(out, want_len + 1, cases[i].status, date, cases[i].headers,
+                                  cases[i].body_len, cases[i].close, cases[i].http10);
+        assert_int_equal(n, want_len);
+        for (size_t cap = 1; cap <= want_len; cap++) {
+            n = http_conn_answer_head(out, cap, cases[i].status, date, cases[i].headers,
+                                      cases[i].body_len, cases[i].close, cases[i].http10);
+            if (n != 0)
+                fail_msg("case %zu: a head of %zu bytes fit %zu", i, want_len, cap);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -664,6 +718,8 @@ int main(void)
         cmocka_unit_test(a_pipelining_flood_does_not_keep_the_worker_from_another_connection),
         cmocka_unit_test(
             an_answer_not_read_closes_after_the_write_timeout_though_the_client_sends),
+        cmocka_unit_test(
+            the_answer_head_is_built_byte_for_byte_and_is_refused_when_it_does_not_fit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
