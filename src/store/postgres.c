@@ -71,15 +71,16 @@
  *      clock_ms of the rows it locked, and the C side takes the greatest; the
  *      statement after it reads only the clock and the floor (finding every
  *      locked row again by its key for max(clock_ms) cost as much as the rest of
- *      that statement: 3.8 -> 1.5 us per attempt, bench/pg-spread's batches of
- *      64, pg_stat_statements). The expired entries that statement returns are
- *      those due by its own time; when a locked row's clock_ms is later (the
- *      server's clock stepped back after that row's write, or an injected clock
- *      is behind it), expiry_again reads them once more at the write's time, in
- *      one more round trip under the same locks. Guarantees: the times of the writes
- *      on one resource never decrease, across instances, restarts and server
- *      clock steps, so a hold released by one write is never seen live by a
- *      later one; a record's updated_at_ms <= its resource's clock_ms. Reads
+ *      that statement: 3.8-6.1 -> 1.5-2.7 us per attempt, bench/pg-spread's
+ *      batches of 64, pg_stat_statements, four runs each). The expired entries
+ *      that statement returns are those due by its own time; when a locked
+ *      row's clock_ms is later (the server's clock stepped back after that row's
+ *      write, or an injected clock is behind it), expiry_again reads them once
+ *      more at the write's time, in one more round trip under the same locks.
+ *      Guarantees: the times of the writes on one resource never decrease,
+ *      across instances, restarts and server clock steps, so a hold released by
+ *      one write is never seen live by a later one; a record's updated_at_ms <=
+ *      its resource's clock_ms. Reads
  *      write nothing, so a read's as_of may run ahead of clock_ms; a read is
  *      never before the resource's latest write, and never before any time the
  *      same handle used (its floor: store->latest_ms). What is left: if the
@@ -283,6 +284,34 @@
  *      and with 64 connections of one request each its rate is 64 / (a round's
  *      time plus the HTTP path): more would take the committer making calls
  *      on disjoint resources side by side.
+ * (15) Spread load after (14), where the time goes (bench/pg-spread at batch 64,
+ *      10,000 resources, pg_stat_statements and the backends' CPU over the run
+ *      alone, 2 cores shared with other work). Every random batch of 64 spans the
+ *      partitions, so every call goes to partition 0: one round at a time, of
+ *      ~2,000 attempts (what the 64 threads queued meanwhile), ~60 ms each: flight
+ *      1 ~20 ms, the client's prepare and decide ~3 ms, flight 2 and the commit
+ *      ~40 ms. Per attempt, the statements: INSERT_RECORDS 12 us (a heap row and
+ *      two index entries; without version 4's bookings_by_resource, on a copy of
+ *      the table, ~4 us less; the CHECKs ~1 us), UPDATE_BOOKED 4 (about half of
+ *      it finding each row again by its key: by ctid it would not, but ctid is
+ *      PostgreSQL's own, docs/postgres.md), LOCK_RESOURCES 3, SELECT_RECORDS 2.4,
+ *      EXPIRED_OF 1.5-2.7 (3.8-6.1 while it computed max(clock_ms), (8)); the
+ *      server's CPU 24-30 us an attempt in all, the function's 250-300 us (those
+ *      of (14) counted booking bench's setup too: 10,000 set_capacity
+ *      transactions, ~23 us an attempt over 100,000). So the store spends a tenth
+ *      of the function's server CPU per decision, yet its rate is 4-6x, not 10x:
+ *      its rounds are serial. Two rounds of ~1,800 resources always share some,
+ *      a round's row locks last to its commit, and the next round's lock
+ *      statement waits at the first row they share (in id order, so at once), so
+ *      a second round in flight would overlap the first by little more than its
+ *      parse and plan; the rate is then one backend's, 1 / (~30 us of statements,
+ *      commit and client per attempt), where the function's 64 backends share
+ *      both cores.
+ *      What was measured and not kept: array parameters in binary (0.3 us less
+ *      per row of INSERT), SELECT unnest(...) for FROM unnest(...) (within the
+ *      noise), and, a server setting and not the store's, shared_buffers 128 MB
+ *      for the test server's 32 MB (INSERT 12.9 -> 11.9 us; a round's ~1.2 MB of
+ *      WAL no longer overflows the 1 MB of wal_buffers: 108 WAL writes for 5,411).
  *
  * States of one pooled connection (pg_conn), per call:
  *
