@@ -296,7 +296,7 @@
  *      it finding each row again by its key: by ctid it would not, but ctid is
  *      PostgreSQL's own, docs/postgres.md), LOCK_RESOURCES 3, SELECT_RECORDS 2.4,
  *      EXPIRED_OF 1.5-2.7 (3.8-6.1 while it computed max(clock_ms), (8)); the
- *      server's CPU 24-30 us an attempt in all, the function's 250-300 us (those
+ *      server's CPU 20-30 us an attempt in all, the function's 245-300 us (those
  *      of (14) counted booking bench's setup too: 10,000 set_capacity
  *      transactions, ~23 us an attempt over 100,000). So the store spends a tenth
  *      of the function's server CPU per decision, yet its rate is 4-6x, not 10x:
