@@ -67,10 +67,20 @@
  *      clock_ms lives on the row the transaction holds FOR UPDATE anyway, and is
  *      written by the UPDATE of the counter it sends anyway, so it costs no lock
  *      and no statement (a batch that only records REJECTED decisions now updates
- *      its resource rows too, for clock_ms). Guarantees: the times of the writes
- *      on one resource never decrease, across instances, restarts and server
- *      clock steps, so a hold released by one write is never seen live by a
- *      later one; a record's updated_at_ms <= its resource's clock_ms. Reads
+ *      its resource rows too, for clock_ms). The lock statement returns the
+ *      clock_ms of the rows it locked, and the C side takes the greatest; the
+ *      statement after it reads only the clock and the floor (finding every
+ *      locked row again by its key for max(clock_ms) cost as much as the rest of
+ *      that statement: 3.8-6.1 -> 1.5-2.7 us per attempt, bench/pg-spread's
+ *      batches of 64, pg_stat_statements, four runs each). The expired entries
+ *      that statement returns are those due by its own time; when a locked
+ *      row's clock_ms is later (the server's clock stepped back after that row's
+ *      write, or an injected clock is behind it), expiry_again reads them once
+ *      more at the write's time, in one more round trip under the same locks.
+ *      Guarantees: the times of the writes on one resource never decrease,
+ *      across instances, restarts and server clock steps, so a hold released by
+ *      one write is never seen live by a later one; a record's updated_at_ms <=
+ *      its resource's clock_ms. Reads
  *      write nothing, so a read's as_of may run ahead of clock_ms; a read is
  *      never before the resource's latest write, and never before any time the
  *      same handle used (its floor: store->latest_ms). What is left: if the
@@ -93,9 +103,9 @@
  *      units of the resource's records with status active or held; as of a time
  *      t, the held ones with expires_at_ms <= t no longer count.
  * (10) What holds cost. Round trips stay two per write (cancel, confirm,
- *      capacity and a batch of any size) and one per read. Statements: flight 1
- *      gains one (the time and the expired holds); flight 2 gains one
- *      (EXPIRE_HOLDS) only when some hold has expired. A cancel or a confirm
+ *      capacity and a batch of any size; three after a clock step back, (8)) and
+ *      one per read. Statements: flight 1 gains one (the time and the expired
+ *      holds); flight 2 gains one (EXPIRE_HOLDS) only when some hold has expired. A cancel or a confirm
  *      now locks the record's resource in flight 1 (the resource first, then the
  *      record's row in flight 2, the order every write keeps), where before it
  *      locked the record, then the resource in flight 2.
@@ -274,6 +284,34 @@
  *      and with 64 connections of one request each its rate is 64 / (a round's
  *      time plus the HTTP path): more would take the committer making calls
  *      on disjoint resources side by side.
+ * (15) Spread load after (14), where the time goes (bench/pg-spread at batch 64,
+ *      10,000 resources, pg_stat_statements and the backends' CPU over the run
+ *      alone, 2 cores shared with other work). Every random batch of 64 spans the
+ *      partitions, so every call goes to partition 0: one round at a time, of
+ *      ~2,000 attempts (what the 64 threads queued meanwhile), ~60 ms each: flight
+ *      1 ~20 ms, the client's prepare and decide ~3 ms, flight 2 and the commit
+ *      ~40 ms. Per attempt, the statements: INSERT_RECORDS 12 us (a heap row and
+ *      two index entries; without version 4's bookings_by_resource, on a copy of
+ *      the table, ~4 us less; the CHECKs ~1 us), UPDATE_BOOKED 4 (about half of
+ *      it finding each row again by its key: by ctid it would not, but ctid is
+ *      PostgreSQL's own, docs/postgres.md), LOCK_RESOURCES 3, SELECT_RECORDS 2.4,
+ *      EXPIRED_OF 1.5-2.7 (3.8-6.1 while it computed max(clock_ms), (8)); the
+ *      server's CPU 20-30 us an attempt in all, the function's 245-300 us (those
+ *      of (14) counted booking bench's setup too: 10,000 set_capacity
+ *      transactions, ~23 us an attempt over 100,000). So the store spends a tenth
+ *      of the function's server CPU per decision, yet its rate is 4-6x, not 10x:
+ *      its rounds are serial. Two rounds of ~1,800 resources always share some,
+ *      a round's row locks last to its commit, and the next round's lock
+ *      statement waits at the first row they share (in id order, so at once), so
+ *      a second round in flight would overlap the first by little more than its
+ *      parse and plan; the rate is then one backend's, 1 / (~30 us of statements,
+ *      commit and client per attempt), where the function's 64 backends share
+ *      both cores.
+ *      What was measured and not kept: array parameters in binary (0.3 us less
+ *      per row of INSERT), SELECT unnest(...) for FROM unnest(...) (within the
+ *      noise), and, a server setting and not the store's, shared_buffers 128 MB
+ *      for the test server's 32 MB (INSERT 12.9 -> 11.9 us; a round's ~1.2 MB of
+ *      WAL no longer overflows the 1 MB of wal_buffers: 108 WAL writes for 5,411).
  *
  * States of one pooled connection (pg_conn), per call:
  *
@@ -290,6 +328,7 @@
 #include "store/store.h"
 
 #include <assert.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -643,6 +682,68 @@ static booking_reason expiry_load(pg_batch *b, const PGresult *res, const pg_tim
     return BOOKING_REASON_OK;
 }
 
+/* The time of a write on resources it locked (8): the time flight 1's
+ * EXPIRED_OF read (the injected clock or the server's, never before the floor;
+ * result `times`), or the latest clock_ms of the locked rows, which the lock
+ * statement returned (locked_clock_ms; INT64_MIN: none), when that is later.
+ * *again: it is, so EXPIRED_OF's entries are those due by an earlier time than
+ * the write's (expiry_again). */
+static booking_reason write_time(const PGresult *times, const pg_time *t, int64_t locked_clock_ms,
+                                 int64_t *now, bool *again)
+{
+    int64_t read_ms;
+    if (!time_load(times, 0, t, &read_ms))
+        return BOOKING_REASON_INTERNAL;
+    *again = locked_clock_ms > read_ms;
+    *now = *again ? locked_clock_ms : read_ms;
+    assert(*now >= t->floor_ms && *now >= locked_clock_ms);
+    return BOOKING_REASON_OK;
+}
+
+/* A locked row's clock_ms is later than the time flight 1 read (the server's
+ * clock went back after that row's write, or an injected clock is behind it):
+ * EXPIRED_OF again, with the write's time as its clock and its floor, so that
+ * its entries are those due by then, under the same locks, in one more round
+ * trip; then SELECT_RECORDS of bids when not NULL, as this flight replaces flight
+ * 1's results. Both at a later snapshot than flight 1's: what they read changes
+ * only under the locks this transaction holds, so they read the same. */
+static booking_reason expiry_again(pg_store *st, pg_conn *c, const char *rids, const char *bids,
+                                   int64_t now)
+{
+    assert(rids != NULL);
+    char at[PG_NUMBER_SIZE];
+    snprintf(at, sizeof at, "%lld", (long long)now);
+    const char *time_args[3] = {rids, at, at};
+    bk_pg_flight_begin(c);
+    bk_pg_send(c, BOOKING_PG_EXPIRED_OF, 3, time_args);
+    if (bids != NULL)
+        bk_pg_send(c, BOOKING_PG_SELECT_RECORDS, 1, &bids);
+    return bk_pg_flight_run(&st->pool, c);
+}
+
+/* The expiry step of a write on the resources it locked, (8) and (9): its time
+ * (write_time), EXPIRED_OF once more when a locked row's clock is later
+ * (expiry_again), then the entries due by that time (expiry_load). rids: the
+ * locked resources; bids: the batch's booking_ids, or NULL. *at: flight 1's
+ * result of EXPIRED_OF; on return, where it is (SELECT_RECORDS's follows it). */
+static booking_reason expiry_step(pg_store *st, pg_conn *c, pg_batch *b, const pg_time *t,
+                                  const char *rids, const char *bids, int64_t locked_clock_ms,
+                                  int *at, int64_t *now, pg_expiry *expired)
+{
+    bool again;
+    booking_reason r = write_time(bk_pg_result(c, *at), t, locked_clock_ms, now, &again);
+    if (r == BOOKING_REASON_OK && again) {
+        r = expiry_again(st, c, rids, bids, *now);
+        *at = 0;
+    }
+    int64_t read_ms;
+    if (r == BOOKING_REASON_OK)
+        r = expiry_load(b, bk_pg_result(c, *at), t, &read_ms, expired);
+    if (r == BOOKING_REASON_OK && read_ms != *now)
+        return BOOKING_REASON_INTERNAL; /* greatest($2, $3) of the time expiry_again gave */
+    return r;
+}
+
 /* Flight 2's first statements: mark the expired entries. False: an allocation failed. */
 static bool send_expiry(pg_conn *c, pg_batch *b, pg_expiry expired)
 {
@@ -733,19 +834,25 @@ static booking_reason batch_prepare(pg_batch *b, const booking_request *requests
     return BOOKING_REASON_OK;
 }
 
-/* Reads flight 1's locked resources into the overlay. */
-static booking_reason batch_load_resources(pg_batch *b, const PGresult *resources)
+/* Reads flight 1's locked resources into the overlay, and the latest clock_ms
+ * among them (INT64_MIN when none exists). */
+static booking_reason batch_load_resources(pg_batch *b, const PGresult *resources,
+                                           int64_t *locked_clock_ms)
 {
     if (!result_has_rows(resources))
         return BOOKING_REASON_INTERNAL;
+    *locked_clock_ms = INT64_MIN;
     for (int i = 0; i < PQntuples(resources); i++) {
         bool fresh;
+        int64_t clock_ms;
         overlay_entry *e = bk_overlay_get(&b->overlay, PQgetvalue(resources, i, 0),
                                        (size_t)PQgetlength(resources, i, 0), &fresh);
         if (e == NULL || fresh || !parse_u64(resources, i, 1, &e->state.capacity) ||
-            !parse_u64(resources, i, 2, &e->state.booked) || !bk_core_resource_consistent(&e->state))
+            !parse_u64(resources, i, 2, &e->state.booked) ||
+            !parse_i64(resources, i, 3, &clock_ms) || !bk_core_resource_consistent(&e->state))
             return BOOKING_REASON_INTERNAL; /* a row not as the schema's CHECKs promise */
         e->exists = true;
+        *locked_clock_ms = clock_ms > *locked_clock_ms ? clock_ms : *locked_clock_ms;
     }
     assert((size_t)PQntuples(resources) <= overlay_count(&b->overlay));
     return BOOKING_REASON_OK;
@@ -910,14 +1017,15 @@ static booking_reason work_batch(pg_store *st, pg_conn *c, const pg_call_args *a
     bk_pg_send(c, BOOKING_PG_EXPIRED_OF, 3, time_args); /* after the locks: (8) */
     bk_pg_send(c, BOOKING_PG_SELECT_RECORDS, 1, &bids);
     r = bk_pg_flight_run(&st->pool, c);
-    int64_t now = 0;
+    int64_t locked_clock_ms = INT64_MIN, now = 0;
+    int at = 2; /* EXPIRED_OF's result; SELECT_RECORDS's follows it */
     pg_expiry expired = {0};
     if (r == BOOKING_REASON_OK)
-        r = batch_load_resources(b, bk_pg_result(c, 1));
+        r = batch_load_resources(b, bk_pg_result(c, 1), &locked_clock_ms);
     if (r == BOOKING_REASON_OK)
-        r = expiry_load(b, bk_pg_result(c, 2), &t, &now, &expired);
+        r = expiry_step(st, c, b, &t, rids, bids, locked_clock_ms, &at, &now, &expired);
     if (r == BOOKING_REASON_OK)
-        r = batch_load_records(b, bk_pg_result(c, 3));
+        r = batch_load_records(b, bk_pg_result(c, at + 1));
     if (r != BOOKING_REASON_OK)
         return r;
     batch_decide(b, a->requests, a->count, now, a->results);
@@ -994,11 +1102,13 @@ static booking_reason work_set_capacity(pg_store *st, pg_conn *c, const pg_call_
     if (!result_has_rows(res))
         return BOOKING_REASON_INTERNAL;
     e->exists = PQntuples(res) == 1;
-    if (e->exists && !parse_resource(res, 0, 0, &e->state))
+    int64_t locked_clock_ms = INT64_MIN, now;
+    if (e->exists &&
+        (!parse_resource(res, 0, 0, &e->state) || !parse_i64(res, 0, 2, &locked_clock_ms)))
         return BOOKING_REASON_INTERNAL;
-    int64_t now;
+    int at = 2; /* EXPIRED_OF's result */
     pg_expiry expired;
-    r = expiry_load(b, bk_pg_result(c, 2), &t, &now, &expired);
+    r = expiry_step(st, c, b, &t, rids, NULL, locked_clock_ms, &at, &now, &expired);
     if (r != BOOKING_REASON_OK)
         return r;
     core_resource *state = &e->state; /* as of now: expired holds released */

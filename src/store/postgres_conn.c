@@ -55,7 +55,8 @@ _Static_assert(BOOKING_STATUS_HELD == 3 && BOOKING_STATUS_EXPIRED == 4,
 #define SERVER_CLOCK_MS "(extract(epoch from clock_timestamp()) * 1000)::bigint"
 /* The store's time (postgres.c note (8)): the injected clock or the server's,
  * never before the handle's floor nor the clocks of what is locked. */
-#define STORE_TIME(more) "greatest(coalesce($2::bigint, " SERVER_CLOCK_MS "), $3::bigint, " more ")"
+#define CLOCK_AND_FLOOR "coalesce($2::bigint, " SERVER_CLOCK_MS "), $3::bigint"
+#define STORE_TIME(more) "greatest(" CLOCK_AND_FLOOR ", " more ")"
 /* The live hold entries (SPEC section 8: one per line) on the resources `of`
  * that are due by t.now: line 0's, the bookings rows held (bookings_live_holds),
  * and lines 1.., the booking_lines rows held (booking_lines_live_holds); one
@@ -91,12 +92,13 @@ static const stmt_def stmts[BOOKING_PG_STMT_COUNT] = {
     [BOOKING_PG_COMMIT] = {"bk_commit", "COMMIT"},
     [BOOKING_PG_ROLLBACK] = {"bk_rollback", "ROLLBACK"},
     [BOOKING_PG_LOCK_RESOURCES] = {"bk_lock_resources",
-                                   "SELECT id, capacity, booked FROM resources"
+                                   "SELECT id, capacity, booked, clock_ms FROM resources"
                                    " WHERE id = ANY ($1::text[]) ORDER BY id FOR UPDATE"},
+    /* Not the clock_ms of the resources: the lock statement before it returned
+     * them (postgres.c note (8)), and finding every row again by its key cost as
+     * much as the rest of the statement. */
     [BOOKING_PG_EXPIRED_OF] = {"bk_expired_of",
-                               "WITH t AS (SELECT " STORE_TIME(
-                                   "(SELECT max(clock_ms) FROM resources"
-                                   " WHERE id = ANY ($1::text[]))") " AS now)"
+                               "WITH t AS (SELECT greatest(" CLOCK_AND_FLOOR ") AS now)"
                                EXPIRED_AT("= ANY ($1::text[])")},
     [BOOKING_PG_SELECT_RECORDS] = {"bk_records", "SELECT b.id, " BOOKING_PG_RECORD_COLUMNS ", "
                                                  BOOKING_PG_LINE_COLUMNS RECORD_WITH_LINES
@@ -136,7 +138,7 @@ static const stmt_def stmts[BOOKING_PG_STMT_COUNT] = {
                                     "  AND l.expires_at_ms <= t.now)"
                                     " FROM resources r CROSS JOIN LATERAL (SELECT " STORE_TIME(
                                         "r.clock_ms") " AS now) t WHERE r.id = $1::text"},
-    [BOOKING_PG_LOCK_RESOURCE] = {"bk_lock_res", "SELECT capacity, booked FROM resources"
+    [BOOKING_PG_LOCK_RESOURCE] = {"bk_lock_res", "SELECT capacity, booked, clock_ms FROM resources"
                                                  " WHERE id = $1::text FOR UPDATE"},
     [BOOKING_PG_INSERT_RESOURCE] = {"bk_insert_res",
                                     "INSERT INTO resources (id, capacity, booked, clock_ms)"

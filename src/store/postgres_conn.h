@@ -46,8 +46,10 @@ typedef enum pg_stmt {
     BOOKING_PG_BEGIN,
     BOOKING_PG_COMMIT,
     BOOKING_PG_ROLLBACK,
-    BOOKING_PG_LOCK_RESOURCES,   /* $1 text[]: id, capacity, booked, locked in id order */
-    BOOKING_PG_EXPIRED_OF,       /* $1 text[] resources, $2 clock, $3 floor: time, then the
+    BOOKING_PG_LOCK_RESOURCES,   /* $1 text[]: id, capacity, booked, clock_ms, locked in id
+                                    order */
+    BOOKING_PG_EXPIRED_OF,       /* $1 text[] resources, $2 clock, $3 floor: time (without the
+                                    resources' clock_ms: the lock statement's), then the
                                     live hold entries expired by then (booking_id, line,
                                     resource_id, units, expires_at_ms; NULLs when none) */
     BOOKING_PG_SELECT_RECORDS,   /* $1 text[]: id, the record columns, the line columns;
@@ -60,7 +62,7 @@ typedef enum pg_stmt {
     BOOKING_PG_UPDATE_BOOKED,    /* unnest of ids and absolute booked values, $3 time */
     BOOKING_PG_SELECT_RESOURCE,  /* $1, $2 clock, $3 floor: capacity, booked, time, units
                                     of live line-0 entries and of live lines expired by then */
-    BOOKING_PG_LOCK_RESOURCE,    /* $1, FOR UPDATE: capacity, booked */
+    BOOKING_PG_LOCK_RESOURCE,    /* $1, FOR UPDATE: capacity, booked, clock_ms */
     BOOKING_PG_INSERT_RESOURCE,  /* $1, $2 capacity, $3 time */
     BOOKING_PG_UPDATE_RESOURCE,  /* $1, $2 capacity, $3 booked, $4 time */
     BOOKING_PG_LOCK_RESOURCES_OF, /* $1 booking_id: the resources of all its lines (id,

@@ -151,6 +151,67 @@ static void store_time_never_goes_back_when_the_server_clock_does(void **state)
     booking_store_close(b);
 }
 
+/* Steps the clock of resource rid an hour ahead of the server's (what it keeps
+ * after a write, then a step back) and returns it. */
+static long long step_resource_clock(PGconn *pg, const char *rid)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE resources SET clock_ms = clock_ms + %lld WHERE id = '%s'",
+             CLOCK_STEP_MS, rid);
+    PQclear(pg_test_exec(pg, sql));
+    snprintf(sql, sizeof sql, "SELECT clock_ms FROM resources WHERE id = '%s'", rid);
+    long long recorded = pg_test_value(pg, sql);
+    assert_true(recorded > pg_test_server_ms(pg) + CLOCK_STEP_MS / 2);
+    return recorded;
+}
+
+/* A write's time is the latest clock of the resources it locks when that is later
+ * than the server's clock, and the holds due by then are released, on any of
+ * them: here through instances that have read nothing (their floor is no later
+ * than the server's clock), so the time comes from the locked rows alone. A batch
+ * on two resources, the hold on one and the clock ahead on the other; then a
+ * capacity change on a resource whose own clock is ahead. */
+static void a_write_releases_the_holds_due_by_its_resources_clock(void **state)
+{
+    (void)state;
+    booking_store *a = open_store();
+    PGconn *pg = pg_test_connect(url);
+    pg_test_set_capacity(a, "wc-held", 1);
+    pg_test_set_capacity(a, "wc-ahead", 1);
+    pg_test_set_capacity(a, "wc-cap", 1);
+    assert_int_equal(attempt(a, "wc-h1", "wc-held", 1, SHORT_HOLD_MS).status, BOOKING_STATUS_HELD);
+    assert_int_equal(attempt(a, "wc-h2", "wc-cap", 1, SHORT_HOLD_MS).status, BOOKING_STATUS_HELD);
+    long long ahead = step_resource_clock(pg, "wc-ahead");
+    long long cap_ahead = step_resource_clock(pg, "wc-cap");
+
+    booking_store *b = open_store();
+    booking_request q[2] = {{.booking_id = "wc-b1", .resource_id = "wc-ahead", .units = 1},
+                            {.booking_id = "wc-b2", .resource_id = "wc-held", .units = 1}};
+    booking_result r[2];
+    assert_int_equal(booking_attempt_batch(b, q, 2, r), BOOKING_OK);
+    assert_int_equal(r[0].outcome, BOOKING_BOOKED);
+    assert_int_equal(r[1].outcome, BOOKING_BOOKED); /* wc-h1 was due by wc-ahead's time */
+    assert_true(expired_by(b) == 1);
+    assert_true(get_record(b, "wc-b2").created_at_ms >= ahead);
+    assert_int_equal(pg_test_value(pg, "SELECT status FROM bookings WHERE id = 'wc-h1'"),
+                     BOOKING_STATUS_EXPIRED);
+
+    booking_store *c = open_store();
+    booking_reason reason;
+    booking_resource res;
+    assert_int_equal(booking_set_capacity(c, "wc-cap", 1, &reason, &res), BOOKING_OK);
+    assert_int_equal(reason, BOOKING_REASON_OK);
+    assert_true(res.booked == 0 && res.as_of_ms >= cap_ahead); /* wc-h2 released at its time */
+    assert_true(expired_by(c) == 1);
+    assert_int_equal(pg_test_value(pg, "SELECT status FROM bookings WHERE id = 'wc-h2'"),
+                     BOOKING_STATUS_EXPIRED);
+    pg_test_check_invariant(pg);
+    PQfinish(pg);
+    booking_store_close(a);
+    booking_store_close(b);
+    booking_store_close(c);
+}
+
 typedef struct race_thread {
     booking_store *store;
     int index;
@@ -225,6 +286,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(instances_agree_on_expiry_by_the_server_clock),
         cmocka_unit_test(store_time_never_goes_back_when_the_server_clock_does),
+        cmocka_unit_test(a_write_releases_the_holds_due_by_its_resources_clock),
         cmocka_unit_test(instances_racing_on_one_resource_apply_each_expiry_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
