@@ -280,6 +280,14 @@ typedef struct mem_orphan {
     mem_record *rec;
 } mem_orphan;
 
+/* node_new and orphan_add place an id just past its node's block, by a 16-bit
+ * offset that mem_node_set_id only asserts (not in a Release build). */
+_Static_assert(MEMORY_RECORD_BLOCK_BYTES_MAX - (BOOKING_ID_LEN_MAX + 1) <=
+                       MEMORY_NODE_ID_OFFSET_MAX &&
+                   sizeof(mem_resource) <= MEMORY_NODE_ID_OFFSET_MAX &&
+                   sizeof(mem_orphan) <= MEMORY_NODE_ID_OFFSET_MAX,
+               "every node's id is within mem_node.id_offset's reach (memory_table.h)");
+
 #define MEMORY_ORPHAN_KEY_SEPARATOR ' ' /* below every byte of an id (SPEC section 3) */
 
 typedef struct memory_store {

@@ -705,8 +705,12 @@ static booking_reason write_time(const PGresult *times, const pg_time *t, int64_
  * EXPIRED_OF again, with the write's time as its clock and its floor, so that
  * its entries are those due by then, under the same locks, in one more round
  * trip; then SELECT_RECORDS of bids when not NULL, as this flight replaces flight
- * 1's results. Both at a later snapshot than flight 1's: what they read changes
- * only under the locks this transaction holds, so they read the same. */
+ * 1's results. Both at a later snapshot than flight 1's. The holds of the locked
+ * resources change only under the locks this transaction holds, so EXPIRED_OF
+ * reads them as flight 1 did; SELECT_RECORDS may also find a record of one of
+ * bids that another transaction committed meanwhile (it locked other resources),
+ * which the batch then answers as a replay or a conflict, as a later call would,
+ * instead of meeting the unique index at its insert. */
 static booking_reason expiry_again(pg_store *st, pg_conn *c, const char *rids, const char *bids,
                                    int64_t now)
 {
