@@ -5,6 +5,7 @@
  * generator must cost little next to a store that decides in ~100 ns.
  */
 #include "loadgen/loadgen_internal.h"
+#include "util/hex.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -26,33 +27,14 @@ char *loadgen_put_hex(char *p, uint64_t v)
 #define UUID_TEXT_LEN 36
 _Static_assert(UUID_TEXT_LEN < LOADGEN_ID_BYTES, "a UUID fits a slot's id");
 
-/* The 8 nibbles of v, most significant first, as 8 lower-case hex digits at p,
- * without a loop or a table (SWAR): each nibble is spread into a byte of its
- * own, then '0' is added to all and 'a' - '0' - 10 more to those above 9. It
- * runs once per attempt inside the timed loop of `booking bench`, where a digit
- * at a time cost ~650 instructions per UUID, more than the store's decision. */
-static void put_hex32(char *p, uint32_t v)
-{
-    uint64_t x = v;
-    x = (x | x << 16) & 0x0000ffff0000ffffull;
-    x = (x | x << 8) & 0x00ff00ff00ff00ffull;
-    x = (x | x << 4) & 0x0f0f0f0f0f0f0f0full; /* byte i: nibble i, least significant first */
-    uint64_t above9 = ((x + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull;
-    x += 0x3030303030303030ull + above9 * ('a' - '0' - 10);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    x = __builtin_bswap64(x); /* the most significant nibble at the lowest address */
-#endif
-    memcpy(p, &x, sizeof x);
-}
-
 void loadgen_put_uuid(char *out, uint64_t hi, uint64_t lo)
 {
     /* 8-4-4-4-12: hi's digits 0-7, 8-11, 12-15, then lo's 0-3, 4-15. */
     char digits[32];
-    put_hex32(digits, (uint32_t)(hi >> 32));
-    put_hex32(digits + 8, (uint32_t)hi);
-    put_hex32(digits + 16, (uint32_t)(lo >> 32));
-    put_hex32(digits + 24, (uint32_t)lo);
+    hex_put_u32(digits, (uint32_t)(hi >> 32));
+    hex_put_u32(digits + 8, (uint32_t)hi);
+    hex_put_u32(digits + 16, (uint32_t)(lo >> 32));
+    hex_put_u32(digits + 24, (uint32_t)lo);
     memcpy(out, digits, 8);
     out[8] = '-';
     memcpy(out + 9, digits + 8, 4);

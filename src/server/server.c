@@ -47,6 +47,7 @@
 #include "json/booking_json.h"
 #include "json/json_alloc.h"
 #include "json/request_decode.h"
+#include "util/hex.h"
 #include "util/monotonic.h"
 #include "booking_openapi_json.h" /* generated from docs/openapi.json */
 
@@ -850,10 +851,9 @@ static void request_id_make(http_server *s, char out[SERVER_REQUEST_ID_LEN + 1])
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
     z ^= z >> 31;
-    static const char hex[] = "0123456789abcdef";
-    _Static_assert(SERVER_REQUEST_ID_LEN == 16, "a request id is z's 16 hex digits");
-    for (int i = SERVER_REQUEST_ID_LEN - 1; i >= 0; i--, z >>= 4)
-        out[i] = hex[z & 0xf];
+    _Static_assert(SERVER_REQUEST_ID_LEN == 2 * HEX_U32_DIGITS, "a request id is z's 16 hex digits");
+    hex_put_u32(out, (uint32_t)(z >> 32));
+    hex_put_u32(out + HEX_U32_DIGITS, (uint32_t)z);
     out[SERVER_REQUEST_ID_LEN] = '\0';
 }
 
