@@ -53,11 +53,9 @@
  *      record (its node and its slot) is made before the decision is applied; if
  *      there is none the attempt is FAILED internal and nothing changed.
  *  (6) Cost: a new booking_id is one cache miss on its slot (a batch prefetches
- *      the next ones' slots, in both tables during a move unless the old one
- *      can be skipped, memory_table.h (9)) plus fresh memory for its record; on
- *      the development VMs the kernel's page faults on that fresh memory were
- *      the largest single cost (2 to 8 us per 4 KiB page; ~2 us, mostly the
- *      clearing, on the VM of 2026-12-03, bench/README.md). Measured
+ *      the next ones' slots, in both tables during a move) plus fresh memory for
+ *      its record; on the development VMs the kernel's page faults on that fresh
+ *      memory were the largest single cost (2 to 8 us per 4 KiB page). Measured
  *      at 4M UUIDv4 decisions on one resource (peak RSS / decisions), 167 bytes
  *      of resident memory per decision: 88 the record and its id in the arena
  *      (112 while a record pointed at its id and its hold entries and the arena
