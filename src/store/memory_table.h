@@ -85,9 +85,8 @@
  *      the last empty old slot it copied (0: none yet), and a lookup (and its
  *      prefetch, (6)) whose old bucket is below it reads only the new table.
  *      Chains that wrap past the old table's end start high, above
- *      move_clean, and still read the old table. Counted at 10M UUIDv4
- *      decisions in batches of 8192: 2.09M lookups met a moving shard, and
- *      1.05M of them (10% of all attempts) read only the new table.
+ *      move_clean, and still read the old table. Measured at 10M UUIDv4
+ *      decisions on one thread (memory.c note (6)): see CHANGELOG.
  *  Cost per node: 8 bytes a slot, 2 to 4 slots a node (at most half full,
  *  doubling), during a move the old table's slots too, and for S / 256 inserts
  *  before one the next table's (7).
