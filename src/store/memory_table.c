@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * memory_table.c: the memory store's incrementally grown hash table (see
- * memory_table.h for its notes (1) to (9)).
+ * memory_table.h for its notes (1) to (8)).
  */
 #include "store/memory_table.h"
 #include "booking.h"
@@ -115,8 +115,8 @@ mem_node *mem_table_find(const mem_table *t, uint64_t hash, const char *id, size
     assert(t->slots != NULL && len >= 1 && len <= BOOKING_ID_LEN_MAX);
     assert(t->count < t->mask + 1);
     mem_node *n = slots_find(t->dir, t->slots, t->mask, (uint32_t)hash, id, len);
-    if (n == NULL && t->old != NULL && ((uint32_t)hash & t->old_mask) >= t->move_clean)
-        n = slots_find(t->dir, t->old, t->old_mask, (uint32_t)hash, id, len); /* (2), (9) */
+    if (n == NULL && t->old != NULL) /* (2): not yet copied */
+        n = slots_find(t->dir, t->old, t->old_mask, (uint32_t)hash, id, len);
     return n;
 }
 
@@ -141,17 +141,7 @@ static void table_move(mem_table *t, size_t buckets)
         if (t->old[i].ref != 0)
             slots_place(t->slots, t->mask, t->old[i].hash, t->old[i].ref);
     }
-    /* (9): one past the last empty slot copied; every chain that starts below
-     * it ends there. The slots were just read: a short walk back, the table
-     * being at most half full. */
-    size_t clean = end;
-    while (clean > t->moved && t->old[clean - 1].ref != 0)
-        clean--;
-    if (clean > t->moved)
-        __atomic_store_n(&t->move_clean, clean, __ATOMIC_RELAXED);
     t->moved = end;
-    assert(t->move_clean <= t->moved);
-    assert(t->move_clean == 0 || t->old[t->move_clean - 1].ref == 0);
     if (t->moved == t->old_mask + 1) {
         mem_slot *old = t->old;
         __atomic_store_n(&t->old, NULL, __ATOMIC_RELAXED);
@@ -160,7 +150,6 @@ static void table_move(mem_table *t, size_t buckets)
         t->retired = old;
         t->retired_bytes = slots_bytes(t->old_mask + 1);
         __atomic_store_n(&t->old_mask, 0, __ATOMIC_RELAXED);
-        __atomic_store_n(&t->move_clean, 0, __ATOMIC_RELAXED);
         t->moved = 0;
     }
 }
@@ -248,7 +237,6 @@ bool mem_table_reserve(mem_table *t)
             __atomic_store_n(&t->old, t->slots, __ATOMIC_RELAXED);
             __atomic_store_n(&t->old_mask, t->mask, __ATOMIC_RELAXED);
             t->moved = 0;
-            assert(t->move_clean == 0); /* the last move's end cleared it */
             __atomic_store_n(&t->slots, grown, __ATOMIC_RELAXED);
             __atomic_store_n(&t->mask, count - 1, __ATOMIC_RELAXED);
             t->quiet_below = quiet_below_of(t);

@@ -76,17 +76,6 @@
  *      table the owner has not taken is freed when the next one retires, or at
  *      mem_table_free. A prefetch (6) of a retired table's slots reads memory
  *      that may hold records now: a prefetch changes nothing.
- *  (9) Lookups that skip the old table. During a move, a lookup that misses in
- *      the new table would read the old one too: a second cache and TLB miss
- *      for every new id (the common case), in every shard that moves. But an
- *      old bucket below an empty old slot that the move has passed starts a
- *      probe chain that ends at or before that slot, so every node the old
- *      probe could find is copied already: the move keeps move_clean, one past
- *      the last empty old slot it copied (0: none yet), and a lookup (and its
- *      prefetch, (6)) whose old bucket is below it reads only the new table.
- *      Chains that wrap past the old table's end start high, above
- *      move_clean, and still read the old table. Measured at 10M UUIDv4
- *      decisions on one thread (memory.c note (6)): see CHANGELOG.
  *  Cost per node: 8 bytes a slot, 2 to 4 slots a node (at most half full,
  *  doubling), during a move the old table's slots too, and for S / 256 inserts
  *  before one the next table's (7).
@@ -189,7 +178,6 @@ typedef struct mem_table {
     mem_slot *old;   /* during a move, (2): the table before; NULL otherwise */
     size_t old_mask;
     size_t moved; /* old buckets [0, moved) are copied into slots */
-    size_t move_clean; /* (9): 0, or <= moved with old bucket move_clean - 1 empty; atomic */
     uint32_t stagger; /* 0..MEMORY_TABLE_STAGGER_STEPS-1, (5) */
     mem_slot *next;   /* (7): the table of the next move, allocated ahead; NULL otherwise */
     size_t next_written; /* bytes of next written page by page so far, (7) */
@@ -215,17 +203,15 @@ bool mem_table_reserve(mem_table *t);
  * MEMORY_TABLE_MOVE_BUCKETS buckets of a move, (3). */
 void mem_table_insert(mem_table *t, uint64_t hash, uint32_t ref);
 
-/* Starts loading every slot a probe for hash will read first, unlocked, (6),
- * (9). */
+/* Starts loading every slot a probe for hash will read first, unlocked, (6). */
 static inline void mem_table_prefetch(const mem_table *t, uint64_t hash)
 {
     mem_slot *slots = __atomic_load_n(&t->slots, __ATOMIC_RELAXED);
     size_t mask = __atomic_load_n(&t->mask, __ATOMIC_RELAXED);
     __builtin_prefetch(&slots[hash & mask], 1);
     mem_slot *old = __atomic_load_n(&t->old, __ATOMIC_RELAXED);
-    size_t bucket = hash & __atomic_load_n(&t->old_mask, __ATOMIC_RELAXED);
-    if (old != NULL && bucket >= __atomic_load_n(&t->move_clean, __ATOMIC_RELAXED))
-        __builtin_prefetch(&old[bucket], 0); /* (9): a lookup below reads only slots */
+    if (old != NULL)
+        __builtin_prefetch(&old[hash & __atomic_load_n(&t->old_mask, __ATOMIC_RELAXED)], 0);
 }
 
 /* The old table of the last move that ended, for the caller to keep or free,

@@ -2,8 +2,7 @@
 /*
  * test_memory_table.c: the memory store's hash table grows a few buckets per
  * insert, never the whole table at once (store/memory_table.h, notes (2), (3),
- * (5), (7)), and finds every node during a move and after it, the lookups
- * that skip the old table (9) too.
+ * (5), (7)), and finds every node during a move and after it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -220,41 +219,6 @@ static void a_new_table_is_written_one_page_every_reserves_per_page(void **state
     nodes_free(nodes);
 }
 
-/* (9): during a move, the old buckets below move_clean end their probe chains
- * in copied slots (the one below it is empty), and a lookup that skips the old
- * table for them still finds every node, inserted before the move or during it. */
-static void a_move_skips_the_old_table_below_move_clean_and_finds_every_node(void **state)
-{
-    (void)state;
-    mem_table t;
-    assert_true(mem_table_init(&t, 0, &dir));
-    test_node *nodes = nodes_make(TABLE_TEST_NODES);
-    size_t checked_moves = 0;
-    for (size_t i = 0; i < TABLE_TEST_NODES; i++) {
-        assert_true(mem_table_reserve(&t));
-        mem_table_insert(&t, node_hash(&nodes[i]), node_ref(i));
-        if (t.old == NULL) {
-            assert_true(t.move_clean == 0);
-            continue;
-        }
-        assert_true(t.move_clean <= t.moved);
-        assert_true(t.move_clean == 0 || t.old[t.move_clean - 1].ref == 0);
-        /* Once per move, half way: every node so far, each found. */
-        if (t.moved == (t.old_mask + 1) / 2) {
-            assert_true(t.move_clean > 0); /* a half-full table has empty slots */
-            checked_moves++;
-            for (size_t k = 0; k <= i; k++)
-                assert_ptr_equal(mem_table_find(&t, node_hash(&nodes[k]), nodes[k].id,
-                                                nodes[k].node.id_len),
-                                 &nodes[k].node);
-            assert_null(mem_table_find(&t, 1, "absent", 6));
-        }
-    }
-    assert_true(checked_moves >= 6);
-    mem_table_free(&t);
-    nodes_free(nodes);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,7 +227,6 @@ int main(void)
         cmocka_unit_test(growth_points_are_staggered_between_three_eighths_and_half),
         cmocka_unit_test(a_new_table_is_written_page_by_page_before_its_move),
         cmocka_unit_test(a_new_table_is_written_one_page_every_reserves_per_page),
-        cmocka_unit_test(a_move_skips_the_old_table_below_move_clean_and_finds_every_node),
     };
     return cmocka_run_group_tests_name("memory_table", tests, NULL, NULL);
 }
