@@ -7,6 +7,14 @@
  *
  *   memory_latency [decisions [batch]]      (defaults 4194304 and 8192)
  *   LATENCY_TRACE=1 memory_latency ...       also lists each call over 5 ms
+ *   LATENCY_TRACE=all memory_latency ...     lists every call
+ *
+ * Beside the latencies, each call's minor page faults (getrusage): the fresh
+ * memory a call touches is what made the slow calls slow on the development
+ * VMs, so the trace and the summary say how many faults the slow calls took.
+ * And each call's CPU time (the thread's, user and system): what the store
+ * itself cost, without the time other processes of a shared machine took
+ * the core away, so its percentiles compare builds on a loaded machine.
  */
 #include "booking.h"
 
@@ -14,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define LATENCY_DECISIONS_DEFAULT ((size_t)1 << 22)
@@ -59,6 +68,22 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Minor page faults of the process so far. */
+static uint64_t minor_faults(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (uint64_t)ru.ru_minflt;
+}
+
+/* The calling thread's CPU time so far, user and system. */
+static uint64_t cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -93,7 +118,10 @@ int main(int argc, char **argv)
     booking_request *reqs = calloc(batch, sizeof *reqs);
     booking_result *results = calloc(batch, sizeof *results);
     uint64_t *call_ns = calloc(calls, sizeof *call_ns);
-    if (ids == NULL || reqs == NULL || results == NULL || call_ns == NULL)
+    uint64_t *call_faults = calloc(calls, sizeof *call_faults);
+    uint64_t *call_cpu = calloc(calls, sizeof *call_cpu);
+    if (ids == NULL || reqs == NULL || results == NULL || call_ns == NULL || call_faults == NULL ||
+        call_cpu == NULL)
         return 1;
     uint64_t rng = 0x5EEDull, total_ns = 0, booked = 0;
     for (size_t c = 0; c < calls; c++) {
@@ -102,9 +130,13 @@ int main(int argc, char **argv)
             uuid4(&rng, ids[i]);
             reqs[i] = (booking_request){.booking_id = ids[i], .resource_id = "r", .units = 1};
         }
+        uint64_t f0 = minor_faults();
+        uint64_t c0 = cpu_ns();
         uint64_t t0 = now_ns();
         booking_error e = booking_attempt_batch(store, reqs, n, results);
         call_ns[c] = now_ns() - t0;
+        call_cpu[c] = cpu_ns() - c0;
+        call_faults[c] = minor_faults() - f0;
         total_ns += call_ns[c];
         if (e != BOOKING_OK)
             return 1;
@@ -119,23 +151,37 @@ int main(int argc, char **argv)
                 " booked in the store, of %zu\n", booked, state.booked, decisions);
         return 1;
     }
-    if (getenv("LATENCY_TRACE") != NULL) {
-        for (size_t c = 0; c < calls; c++)
-            if (call_ns[c] > LATENCY_TRACE_NS)
-                fprintf(stderr, "call %zu: %.3f ms\n", c, (double)call_ns[c] / 1e6);
+    uint64_t faults = 0, faults_max = 0;
+    for (size_t c = 0; c < calls; c++) {
+        faults += call_faults[c];
+        faults_max = call_faults[c] > faults_max ? call_faults[c] : faults_max;
+        const char *trace = getenv("LATENCY_TRACE");
+        if (trace != NULL && (call_ns[c] > LATENCY_TRACE_NS || strcmp(trace, "all") == 0))
+            fprintf(stderr, "call %zu: %.3f ms, %" PRIu64 " faults, cpu %.3f ms\n", c,
+                    (double)call_ns[c] / 1e6, call_faults[c], (double)call_cpu[c] / 1e6);
     }
     qsort(call_ns, calls, sizeof *call_ns, cmp_u64);
+    qsort(call_cpu, calls, sizeof *call_cpu, cmp_u64);
+    uint64_t cpu_p50 = percentile(call_cpu, calls, 0.50);
     uint64_t p50 = percentile(call_ns, calls, 0.50);
     printf("decisions %zu batch %zu calls %zu rate %.2fM/s per call: p50 %.3f ms p99 %.3f ms "
-           "p999 %.3f ms max %.3f ms (p999/p50 %.1f)\n",
+           "p999 %.3f ms max %.3f ms (p999/p50 %.1f); minor faults %" PRIu64
+           " (%.1f per call, at most %" PRIu64 ")\n",
            decisions, batch, calls, (double)decisions / ((double)total_ns / 1e9) / 1e6,
            (double)p50 / 1e6, (double)percentile(call_ns, calls, 0.99) / 1e6,
            (double)percentile(call_ns, calls, 0.999) / 1e6, (double)call_ns[calls - 1] / 1e6,
-           (double)percentile(call_ns, calls, 0.999) / (double)p50);
+           (double)percentile(call_ns, calls, 0.999) / (double)p50, faults,
+           (double)faults / (double)calls, faults_max);
+    printf("cpu per call: p50 %.3f ms p99 %.3f ms p999 %.3f ms max %.3f ms (p999/p50 %.1f)\n",
+           (double)cpu_p50 / 1e6, (double)percentile(call_cpu, calls, 0.99) / 1e6,
+           (double)percentile(call_cpu, calls, 0.999) / 1e6, (double)call_cpu[calls - 1] / 1e6,
+           (double)percentile(call_cpu, calls, 0.999) / (double)cpu_p50);
     free(ids);
     free(reqs);
     free(results);
     free(call_ns);
+    free(call_faults);
+    free(call_cpu);
     booking_store_close(store);
     return 0;
 }

@@ -94,13 +94,30 @@ static bool lines_valid(const booking_line *lines, size_t count)
     return true;
 }
 
+/* Whether a single attempt's resource_id is valid: the same id as the last
+ * one found valid in this batch (*valid_before, NULL: none; the same pointer,
+ * or one strcmp, which stops at the first byte that differs, where the check
+ * reads every byte), or valid by the check, which then makes it the last. A
+ * batch on one resource checks its id once. */
+static bool resource_id_valid(const char *id, const char **valid_before)
+{
+    if (id != NULL && *valid_before != NULL &&
+        (id == *valid_before || strcmp(id, *valid_before) == 0))
+        return true;
+    if (!id_valid(id))
+        return false;
+    *valid_before = id;
+    return true;
+}
+
 /* Exactly one of the two forms of booking_request. */
-static bool request_valid(const booking_request *r)
+static bool request_valid(const booking_request *r, const char **valid_resource)
 {
     if (r == NULL || !id_valid(r->booking_id) || !booking_hold_ms_valid(r->hold_ms))
         return false;
     if (r->lines == NULL)
-        return r->line_count == 0 && id_valid(r->resource_id) && booking_units_valid(r->units);
+        return r->line_count == 0 && resource_id_valid(r->resource_id, valid_resource) &&
+               booking_units_valid(r->units);
     return r->resource_id == NULL && r->units == 0 && lines_valid(r->lines, r->line_count);
 }
 
@@ -117,8 +134,9 @@ booking_error booking_attempt_batch(booking_store *store, const booking_request 
         count > BOOKING_BATCH_MAX)
         return BOOKING_EINVAL;
     size_t lines = 0;
+    const char *valid_resource = NULL; /* resource_id_valid() */
     for (size_t i = 0; i < count; i++) {
-        if (!request_valid(&requests[i]))
+        if (!request_valid(&requests[i], &valid_resource))
             return BOOKING_EINVAL;
         lines += requests[i].lines != NULL ? requests[i].line_count : 1;
     }

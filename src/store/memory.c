@@ -145,6 +145,16 @@
  *      resource, moves that run into its index before anyone can see it, so
  *      the resource lists every record that names it, as a store that keeps
  *      lines by resource id does. Cost: one node a line, in the arena.
+ *  (10) A batch remembers the resource of its last new attempt's line 0 (a
+ *      memo, on the caller's stack for one call): the next attempt whose line 0
+ *      names the same id (one strcmp) takes its length, hash and node from it
+ *      instead of a strlen, a hash and a lookup under the shard's lock. Sound
+ *      because a resource is never removed or moved (3) and its id and hash
+ *      never change once it is in its table, where this thread found it under
+ *      that lock; its counters are still read under the lock, as (8) wants.
+ *      A batch on one hot resource (the flash sale) hashes and finds it once;
+ *      a batch over many resources pays the strcmp, which stops at the first
+ *      byte that differs.
  */
 #include "store/store.h"
 #include "store/memory_index.h"
@@ -724,10 +734,17 @@ static void prefetch_slot(mem_shard *shards, mem_key key)
     mem_table_prefetch(&shard_of(shards, key.hash)->table, key.hash);
 }
 
+/* The resource of line 0 of the batch's last new attempt, (10): a batch on one
+ * hot resource hashes and finds it once. */
+typedef struct mem_resource_memo {
+    mem_resource *res; /* NULL: none yet */
+} mem_resource_memo;
+
 /* An attempt's lines as found under their shard locks, (2). Only [0, n) is
  * written: a single attempt touches one entry of each array. */
 typedef struct mem_attempt_lines {
     mem_shard_set shards;                          /* the resource shards to lock */
+    bool memo_hit;                                 /* line 0 is the memo's resource, (10) */
     uint64_t hash[BOOKING_LINES_MAX];
     size_t len[BOOKING_LINES_MAX];
     mem_resource *res[BOOKING_LINES_MAX];          /* NULL: unknown */
@@ -737,15 +754,23 @@ typedef struct mem_attempt_lines {
 
 /* Hashes every line and names the shards to lock. No lock held. */
 MEMORY_INLINE void attempt_lines_hash(const memory_store *m, const booking_line *lines, size_t n,
-                                      mem_attempt_lines *al)
+                                      const mem_resource_memo *memo, mem_attempt_lines *al)
 {
     assert(n >= 1 && n <= BOOKING_LINES_MAX);
     al->shards = 0;
+    /* (10): the memo's resource keeps its id and hash for the store's life. */
+    al->memo_hit = memo->res != NULL &&
+                   strcmp(lines[0].resource_id, mem_node_id(&memo->res->node)) == 0;
     for (size_t i = 0; i < n; i++) {
-        al->len[i] = strlen(lines[i].resource_id);
+        if (i == 0 && al->memo_hit) {
+            al->len[0] = memo->res->node.id_len;
+            al->hash[0] = memo->res->hash;
+        } else {
+            al->len[i] = strlen(lines[i].resource_id);
+            al->hash[i] = hash_bytes(lines[i].resource_id, al->len[i], m->seed);
+        }
         assert(al->len[i] >= 1 && al->len[i] <= BOOKING_ID_LEN_MAX);
         assert(lines[i].units >= 1 && lines[i].units <= BOOKING_UNITS_MAX);
-        al->hash[i] = hash_bytes(lines[i].resource_id, al->len[i], m->seed);
         al->shards |= shard_set_of(al->hash[i]);
     }
 }
@@ -753,12 +778,18 @@ MEMORY_INLINE void attempt_lines_hash(const memory_store *m, const booking_line 
 /* Under every line's shard lock: finds each line's resource and reads it as of
  * now_ms, its due holds swept, (7) and (8). */
 MEMORY_INLINE void attempt_lines_read(memory_store *m, const booking_line *lines, size_t n,
-                                      mem_attempt_lines *al, int64_t now_ms)
+                                      mem_resource_memo *memo, mem_attempt_lines *al,
+                                      int64_t now_ms)
 {
     uint64_t expired = 0;
     for (size_t i = 0; i < n; i++) {
         mem_shard *rs = shard_of(m->resources, al->hash[i]);
-        al->res[i] = (mem_resource *)mem_table_find(&rs->table, al->hash[i], lines[i].resource_id, al->len[i]);
+        if (i == 0 && al->memo_hit)
+            al->res[0] = memo->res; /* (10): found by an earlier attempt, never removed */
+        else
+            al->res[i] = (mem_resource *)mem_table_find(&rs->table, al->hash[i],
+                                                        lines[i].resource_id, al->len[i]);
+        assert(al->res[i] == NULL || al->res[i]->hash == al->hash[i]);
         al->known[i] = NULL;
         if (al->res[i] != NULL) {
             expired += holds_sweep(al->res[i], now_ms);
@@ -768,6 +799,8 @@ MEMORY_INLINE void attempt_lines_read(memory_store *m, const booking_line *lines
     }
     if (expired > 0)
         bk_store_count_expired(&m->base, expired);
+    if (al->res[0] != NULL)
+        memo->res = al->res[0];
 }
 
 /* The bytes of a new record's block before its booking_id, (3). */
@@ -924,14 +957,15 @@ MEMORY_INLINE bool record_write(memory_store *m, mem_shard *bs, mem_key key, con
 /* A new booking_id's attempt of n lines, under the booking shard's lock: locks
  * every line's resource shard in order (2), reads the time (8), decides and writes. */
 MEMORY_INLINE booking_result attempt_new(memory_store *m, mem_shard *bs, mem_key key,
-                                         const char *booking_id, core_attempt attempt, size_t n)
+                                         const char *booking_id, core_attempt attempt, size_t n,
+                                         mem_resource_memo *memo)
 {
     assert(n == attempt.lines.count);
     mem_attempt_lines al;
-    attempt_lines_hash(m, attempt.lines.at, n, &al);
+    attempt_lines_hash(m, attempt.lines.at, n, memo, &al);
     shards_lock(m->resources, al.shards);
     attempt.now_ms = bk_store_now(&m->base);
-    attempt_lines_read(m, attempt.lines.at, n, &al, attempt.now_ms);
+    attempt_lines_read(m, attempt.lines.at, n, memo, &al, attempt.now_ms);
     core_attempt_decision d = bk_core_decide_attempt(attempt, al.known, NULL);
     if (d.write_record && !record_write(m, bs, key, booking_id, &al, attempt, n, &d))
         d.result = (booking_result){.outcome = BOOKING_FAILED, .reason = BOOKING_REASON_INTERNAL};
@@ -940,7 +974,7 @@ MEMORY_INLINE booking_result attempt_new(memory_store *m, mem_shard *bs, mem_key
 }
 
 static booking_result memory_attempt_one(memory_store *m, const booking_request *req,
-                                         mem_key booking_key)
+                                         mem_key booking_key, mem_resource_memo *memo)
 {
     assert(booking_key.len >= 1 && booking_key.len <= BOOKING_ID_LEN_MAX);
     uint64_t bh = booking_key.hash;
@@ -958,9 +992,10 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
         attempt.now_ms = bk_store_now(&m->base);
         result = bk_core_decide_attempt(attempt, NULL, &cr).result;
     } else if (attempt.lines.count == 1) {
-        result = attempt_new(m, bs, booking_key, req->booking_id, attempt, 1); /* the fast path */
+        result = attempt_new(m, bs, booking_key, req->booking_id, attempt, 1, memo); /* fast path */
     } else {
-        result = attempt_new(m, bs, booking_key, req->booking_id, attempt, attempt.lines.count);
+        result = attempt_new(m, bs, booking_key, req->booking_id, attempt, attempt.lines.count,
+                             memo);
     }
     pthread_mutex_unlock(&bs->lock);
     assert(result.outcome != BOOKING_FAILED || result.reason == BOOKING_REASON_INTERNAL); /* (4) */
@@ -975,6 +1010,7 @@ static void memory_attempt_batch(booking_store *store, const booking_request *re
     /* Each new booking_id costs one cache miss on its slot; in a batch, the
      * slots of the next attempts load while this one is decided. */
     mem_key ahead[MEMORY_PREFETCH_DISTANCE];
+    mem_resource_memo memo = {0}; /* (10) */
     size_t warm = count < MEMORY_PREFETCH_DISTANCE ? count : MEMORY_PREFETCH_DISTANCE;
     for (size_t i = 0; i < warm; i++) {
         ahead[i] = key_of(m, requests[i].booking_id);
@@ -988,7 +1024,7 @@ static void memory_attempt_batch(booking_store *store, const booking_request *re
             ahead[i % MEMORY_PREFETCH_DISTANCE] = key_of(m, requests[next].booking_id);
             prefetch_slot(m->records, ahead[i % MEMORY_PREFETCH_DISTANCE]);
         }
-        results[i] = memory_attempt_one(m, &requests[i], key);
+        results[i] = memory_attempt_one(m, &requests[i], key, &memo);
         assert(results[i].outcome != BOOKING_FAILED ||
                booking_reason_is_failure(results[i].reason));
     }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * memory_table.c: the memory store's incrementally grown hash table (see
- * memory_table.h for its notes (1) to (6)).
+ * memory_table.h for its notes (1) to (8)).
  */
 #include "store/memory_table.h"
 #include "booking.h"
@@ -163,24 +163,36 @@ static size_t table_grow_point(const mem_table *t)
     return point;
 }
 
+/* (7): a table of S slots that grows at f S (f >= 3/8, (5)) grew from S / 2
+ * slots at f S / 2, and that move of S / 2 buckets, MOVE_BUCKETS an insert,
+ * ended by f S / 2 + S / (2 MOVE_BUCKETS). The next table is allocated at
+ * f S - lead, lead = RESERVES_PER_PAGE * 2 S * sizeof(mem_slot) / PAGE: after
+ * that end whenever lead + S / (2 MOVE_BUCKETS) < 3S / 16. In units of S / 32: */
+_Static_assert(MEMORY_TABLE_RESERVES_PER_PAGE * 2 * sizeof(mem_slot) * 32 / MEMORY_TABLE_PAGE_BYTES +
+                       32 / (2 * MEMORY_TABLE_MOVE_BUCKETS) <
+                   32 * 3 / 16,
+               "a new table is prepared only after the move before has ended");
+
 /* Reserves ahead of the growth point at which the next table is allocated, so
- * that one page of it written per reserve has written all by then, (7). */
+ * that one page of it written every MEMORY_TABLE_RESERVES_PER_PAGE reserves
+ * has written all by then, (7). */
 static size_t next_lead(const mem_table *t)
 {
     size_t pages = (slots_bytes((t->mask + 1) * 2) + MEMORY_TABLE_PAGE_BYTES - 1) /
                    MEMORY_TABLE_PAGE_BYTES;
-    return (pages + MEMORY_TABLE_WRITE_PAGES_PER_INSERT - 1) / MEMORY_TABLE_WRITE_PAGES_PER_INSERT;
+    return pages * MEMORY_TABLE_RESERVES_PER_PAGE;
 }
 
-/* Writes the next MEMORY_TABLE_WRITE_PAGES_PER_INSERT pages of the next table,
- * (7): the first touch of each is a write, so the kernel faults it in once. */
+/* Writes the next page of the next table on every MEMORY_TABLE_RESERVES_PER_PAGE-th
+ * reserve since it was allocated, (7): the first touch of each page is a write,
+ * so the kernel faults it in once, and the faults are spread thin. */
 static void next_write_pages(mem_table *t)
 {
     size_t bytes = slots_bytes((t->mask + 1) * 2);
-    for (size_t p = 0; p < MEMORY_TABLE_WRITE_PAGES_PER_INSERT && t->next_written < bytes; p++) {
-        ((volatile unsigned char *)t->next)[t->next_written] = 0;
-        t->next_written += MEMORY_TABLE_PAGE_BYTES;
-    }
+    if (t->next_reserves++ % MEMORY_TABLE_RESERVES_PER_PAGE != 0 || t->next_written >= bytes)
+        return;
+    ((volatile unsigned char *)t->next)[t->next_written] = 0;
+    t->next_written += MEMORY_TABLE_PAGE_BYTES;
 }
 
 /* The table of the next move, when the growth point is near (7) or reached. */
@@ -190,6 +202,7 @@ static void next_prepare(mem_table *t, size_t grow_point)
     if (t->next == NULL && t->count + 1 + next_lead(t) > grow_point) {
         t->next = slots_alloc((t->mask + 1) * 2); /* NULL: no memory, tried again later */
         t->next_written = 0;
+        t->next_reserves = 0;
     }
     if (t->next != NULL)
         next_write_pages(t);

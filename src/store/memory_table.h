@@ -52,15 +52,23 @@
  *      the kernel's shared zero page, and the insert's write then faults a
  *      second time to get a page of its own: two faults for most pages (measured
  *      at 4M UUIDv4 decisions: of 365k faults, 97k were such reads). So the new
- *      table (`next`) is allocated as many reserves ahead of its growth point as
- *      it has pages (over MEMORY_TABLE_WRITE_PAGES_PER_INSERT), S / 256 for S
- *      old slots, and each reserve until then writes a zero into the next of its
- *      pages (a write the compiler must keep: it cannot know the page is zero):
- *      one fault per page instead of two, one per insert, never a table at once
- *      (MAP_POPULATE was rejected for that, memory.c note (6)). A new table that
- *      could not be had ahead (out of memory) is taken at the growth point, as
- *      in (4), its pages unwritten. Cost: the new table is resident S / 256
- *      inserts earlier than the move would have made it.
+ *      table (`next`) is allocated MEMORY_TABLE_RESERVES_PER_PAGE reserves per
+ *      page it has ahead of its growth point, S / 8 for S old slots, and every
+ *      MEMORY_TABLE_RESERVES_PER_PAGE-th reserve until then writes a zero into
+ *      the next of its pages (a write the compiler must keep: it cannot know the
+ *      page is zero): one fault per page instead of two, never a table at once
+ *      (MAP_POPULATE was rejected for that, memory.c note (6)). One page per
+ *      reserve, as this was first, bunched a table's faults into a few calls:
+ *      at 10M UUIDv4 decisions in batches of 8192 the calls around the tables'
+ *      growth took up to 1,000-1,100 faults (~300 on average); spread over 32
+ *      times as many reserves, at most ~660. The lead stays short of the last
+ *      move (asserted in memory_table.c: growing at f S, f >= 3/8, the move
+ *      before ended by f S / 2 + S / 32, and the allocation is at f S - S / 8),
+ *      so a table is never prepared during a move. A new table that could not be had
+ *      ahead (out of memory) is taken at the growth point, as in (4), its pages
+ *      unwritten. Cost: the new table is resident S / 8 inserts earlier than
+ *      the move would have made it (at 10M, 2% more faults in all: the next
+ *      tables of the shards near their growth, written and not used yet).
  *  (8) Retired tables. When a move ends, the old table is not freed but kept for
  *      the owner to take (mem_table_take_retired): its pages are resident
  *      already, and the memory store makes them its arena's next chunks
@@ -85,7 +93,7 @@
 #define MEMORY_TABLE_MAP_BYTES ((size_t)2 << 20) /* tables this large are mapped, (4) */
 #define MEMORY_TABLE_STAGGER_STEPS 16 /* growth points between 3/8 and 1/2 full, (5) */
 #define MEMORY_TABLE_PAGE_BYTES 4096 /* the smallest page: writing every one covers any, (7) */
-#define MEMORY_TABLE_WRITE_PAGES_PER_INSERT 1 /* pages of the next table written per reserve, (7) */
+#define MEMORY_TABLE_RESERVES_PER_PAGE 32 /* reserves per page of the next table written, (7) */
 
 _Static_assert((MEMORY_TABLE_INITIAL_SLOTS & (MEMORY_TABLE_INITIAL_SLOTS - 1)) == 0,
                "a power of two: masks pick buckets");
@@ -173,6 +181,7 @@ typedef struct mem_table {
     uint32_t stagger; /* 0..MEMORY_TABLE_STAGGER_STEPS-1, (5) */
     mem_slot *next;   /* (7): the table of the next move, allocated ahead; NULL otherwise */
     size_t next_written; /* bytes of next written page by page so far, (7) */
+    size_t next_reserves; /* reserves since next was allocated, (7) */
     mem_slot *retired;    /* (8): the old table of the move that ended; NULL otherwise */
     size_t retired_bytes;
     const mem_node_dir *dir; /* the owner's, where refs point, (1) */

@@ -2,7 +2,7 @@
 /*
  * test_memory_table.c: the memory store's hash table grows a few buckets per
  * insert, never the whole table at once (store/memory_table.h, notes (2), (3),
- * (5)), and finds every node during a move and after it.
+ * (5), (7)), and finds every node during a move and after it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -183,11 +183,38 @@ static void a_new_table_is_written_page_by_page_before_its_move(void **state)
             assert_null(t.next);
         } else if (t.next != NULL) {
             assert_true(t.next_written - written_before <=
-                        MEMORY_TABLE_WRITE_PAGES_PER_INSERT * MEMORY_TABLE_PAGE_BYTES);
+                        MEMORY_TABLE_PAGE_BYTES);
         }
         mem_table_insert(&t, node_hash(&nodes[i]), node_ref(i));
     }
     assert_true(moves >= 6);
+    mem_table_free(&t);
+    nodes_free(nodes);
+}
+
+/* (7): the pages of a new table are written one every
+ * MEMORY_TABLE_RESERVES_PER_PAGE reserves, never two closer: its faults are
+ * spread over the reserves before its move, not bunched into a few calls. */
+static void a_new_table_is_written_one_page_every_reserves_per_page(void **state)
+{
+    (void)state;
+    mem_table t;
+    assert_true(mem_table_init(&t, 0, &dir));
+    test_node *nodes = nodes_make(TABLE_TEST_NODES);
+    size_t since_write = MEMORY_TABLE_RESERVES_PER_PAGE, writes = 0;
+    for (size_t i = 0; i < TABLE_TEST_NODES; i++) {
+        bool had_next = t.next != NULL;
+        size_t written_before = had_next ? t.next_written : 0;
+        assert_true(mem_table_reserve(&t));
+        since_write++;
+        if (t.next != NULL && t.next_written > (had_next ? written_before : 0)) {
+            assert_true(since_write >= MEMORY_TABLE_RESERVES_PER_PAGE || !had_next);
+            since_write = 0;
+            writes++;
+        }
+        mem_table_insert(&t, node_hash(&nodes[i]), node_ref(i));
+    }
+    assert_true(writes > 100);
     mem_table_free(&t);
     nodes_free(nodes);
 }
@@ -199,6 +226,7 @@ int main(void)
         cmocka_unit_test(each_visits_every_node_once_during_a_move),
         cmocka_unit_test(growth_points_are_staggered_between_three_eighths_and_half),
         cmocka_unit_test(a_new_table_is_written_page_by_page_before_its_move),
+        cmocka_unit_test(a_new_table_is_written_one_page_every_reserves_per_page),
     };
     return cmocka_run_group_tests_name("memory_table", tests, NULL, NULL);
 }
