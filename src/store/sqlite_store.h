@@ -55,7 +55,8 @@ typedef struct sqlite_store {
     uint64_t pending_hash[BOOKING_BATCH_MAX];
     /* Its new records decided but not yet inserted, (5): consecutive seqs from
      * tx_rows_seq, inserted SQLITE_INSERT_ROWS at a time by one statement, and
-     * the rest before any other statement of the transaction runs. The strings
+     * the rest (by the statements of fewer rows) before any other statement of
+     * the transaction runs. The strings
      * are the caller's requests', alive for the whole call. */
     struct sqlite_row_out {
         const char *id;
@@ -65,11 +66,13 @@ typedef struct sqlite_store {
     } tx_rows[SQLITE_INSERT_ROWS];
     size_t tx_row_count;
     int64_t tx_rows_seq;
-    /* The integers last bound to each row of SQL_INSERT_BOOKINGS (a binding
-     * stays until rebound; no other code binds that statement), valid while
-     * rows_bound: a value equal to the last one is not bound again. */
-    struct sqlite_row_out rows_bound[SQLITE_INSERT_ROWS];
-    bool rows_bound_valid;
+    /* The integers last bound to each row of each record INSERT (a binding
+     * stays until rebound; no other code binds those statements): those of
+     * SQL_INSERT_BOOKINGS + j (2^j rows) from rows_bound[2^j - 1], valid once
+     * bit j of rows_bound_valid is set: a value equal to the last one is not
+     * bound again. */
+    struct sqlite_row_out rows_bound[2 * SQLITE_INSERT_ROWS - 1];
+    unsigned rows_bound_valid;
     /* The lines 1.. of the record a cancel or a confirm changes, (10). */
     booking_record_line tx_lines[BOOKING_LINES_MAX];
     bool tx_line_live[BOOKING_LINES_MAX];

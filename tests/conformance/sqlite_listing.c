@@ -38,6 +38,7 @@
 #define LIST_RACE_RECORDS 70000 /* per handle: two marks crossed in all */
 #define LIST_ROWS_BATCH 200     /* > 64 rows of one INSERT (SQLITE_INSERT_ROWS), not a multiple */
 #define LIST_ROWS_BATCHES 3
+#define LIST_SIZES_MAX 65       /* SQLITE_INSERT_ROWS + 1: every statement size, each bit */
 
 static int64_t clock_ms = 1800000000000;
 
@@ -539,6 +540,43 @@ static void sqlite_two_handles_crossing_a_mark_at_once_seal_each_run_once(void *
         booking_store_close(w[i].s);
 }
 
+/* The answers of a batch of n (replays: each 100th replays the record 30
+ * before it) against what the store holds: each record as decided, each new
+ * one at the next seq after *seq, in decision order. */
+static void expect_batch_stored(booking_store *s, const char *path, const booking_request *req,
+                                const booking_result *res, size_t n, bool replays, int64_t *seq)
+{
+    for (size_t i = 0; i < n; i++) {
+        const booking_request *q = &req[i];
+        bool unknown = strcmp(q->resource_id, "nowhere") == 0;
+        assert_true(res[i].outcome != BOOKING_FAILED);
+        assert_true(res[i].replayed == (replays && i % 100 == 99 && !unknown));
+        booking_reason reason;
+        booking_record rec;
+        assert_int_equal(booking_get_booking(s, q->booking_id, &reason, &rec), BOOKING_OK);
+        if (unknown) {
+            assert_int_equal(reason, BOOKING_REASON_UNKNOWN_BOOKING);
+            continue;
+        }
+        assert_int_equal(reason, BOOKING_REASON_OK);
+        assert_string_equal(rec.resource_id, q->resource_id);
+        assert_int_equal(rec.units, q->units);
+        assert_int_equal(rec.hold_ms, q->hold_ms);
+        assert_int_equal(rec.outcome, res[i].outcome);
+        assert_int_equal(rec.status, res[i].status);
+        assert_int_equal(rec.expires_at_ms, res[i].expires_at_ms);
+        assert_int_equal(rec.line_count, 1);
+        if (res[i].replayed)
+            continue;
+        /* A new record: the next seq, in decision order. */
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT seq FROM bookings WHERE id = '%s'", q->booking_id);
+        int64_t at = raw_int(path, sql);
+        assert_true(at == *seq + 1);
+        *seq = at;
+    }
+}
+
 /* A batch's new records are inserted many rows per statement, each row's
  * integers bound only when they differ from the row bound there before
  * (sqlite.c (5)): every record is stored as decided, at the seq of its decision
@@ -572,40 +610,47 @@ static void sqlite_batch_records_are_stored_as_decided_in_decision_order(void **
                 req[i] = req[i - 30];
         }
         assert_int_equal(booking_attempt_batch(s, req, LIST_ROWS_BATCH, res), BOOKING_OK);
-        for (size_t i = 0; i < LIST_ROWS_BATCH; i++) {
-            const booking_request *q = &req[i];
-            bool unknown = strcmp(q->resource_id, "nowhere") == 0;
-            assert_true(res[i].outcome != BOOKING_FAILED);
-            assert_true(res[i].replayed == (i % 100 == 99 && !unknown));
-            booking_reason reason;
-            booking_record rec;
-            assert_int_equal(booking_get_booking(s, q->booking_id, &reason, &rec), BOOKING_OK);
-            if (unknown) {
-                assert_int_equal(reason, BOOKING_REASON_UNKNOWN_BOOKING);
-                continue;
-            }
-            assert_int_equal(reason, BOOKING_REASON_OK);
-            assert_string_equal(rec.resource_id, q->resource_id);
-            assert_int_equal(rec.units, q->units);
-            assert_int_equal(rec.hold_ms, q->hold_ms);
-            assert_int_equal(rec.outcome, res[i].outcome);
-            assert_int_equal(rec.status, res[i].status);
-            assert_int_equal(rec.expires_at_ms, res[i].expires_at_ms);
-            assert_int_equal(rec.line_count, 1);
-            if (res[i].replayed)
-                continue;
-            /* A new record: the next seq, in decision order. */
-            char sql[128];
-            snprintf(sql, sizeof sql, "SELECT seq FROM bookings WHERE id = '%s'", q->booking_id);
-            int64_t at = raw_int(path, sql);
-            assert_true(at == seq + 1);
-            seq = at;
-        }
+        expect_batch_stored(s, path, req, res, LIST_ROWS_BATCH, true, &seq);
     }
     assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), seq);
     assert_int_equal(raw_int(path, "SELECT max(seq) FROM bookings"), seq);
     assert_true(raw_int(path, "SELECT count(*) FROM bookings WHERE outcome = 2") > 0);
     assert_true(raw_int(path, "SELECT count(*) FROM bookings WHERE status = 3") > 0);
+    booking_store_close(s);
+}
+
+/* Batches of every size from 1 to SQLITE_INSERT_ROWS + 1: the new records go
+ * by the INSERT statements of 64, 32, ..., 1 rows, the largest that fits first,
+ * and each is stored as decided at its seq, whatever the statements' rows held
+ * in the batch before. */
+static void sqlite_batches_of_every_size_store_each_record_at_its_seq(void **state)
+{
+    (void)state;
+    char path[LIST_PATH_SIZE];
+    db_path(path, "sizes.db");
+    booking_store *s = open_at(path);
+    set_capacity(s, "big", 1000000);
+    set_capacity(s, "small", 40);
+    static booking_request req[LIST_SIZES_MAX];
+    static booking_result res[LIST_SIZES_MAX];
+    static char ids[LIST_SIZES_MAX][LIST_ID_SIZE];
+    int64_t seq = 0;
+    for (size_t n = 1; n <= LIST_SIZES_MAX; n++) {
+        for (size_t i = 0; i < n; i++) {
+            size_t k = i + n; /* each row's values change from batch to batch */
+            snprintf(ids[i], LIST_ID_SIZE, "size-%zu-%zu", n, i);
+            req[i] = (booking_request){
+                .booking_id = ids[i],
+                .resource_id = k % 7 == 3 ? "small" : k % 11 == 5 ? "nowhere" : "big",
+                .units = 1 + k % 3,
+                .hold_ms = k % 4 == 1 ? LIST_HOLD_MS * (1 + k % 2) : 0,
+            };
+        }
+        assert_int_equal(booking_attempt_batch(s, req, n, res), BOOKING_OK);
+        expect_batch_stored(s, path, req, res, n, false, &seq);
+    }
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), seq);
+    assert_int_equal(raw_int(path, "SELECT max(seq) FROM bookings"), seq);
     booking_store_close(s);
 }
 
@@ -622,6 +667,7 @@ int main(void)
         cmocka_unit_test(sqlite_booking_id_index_is_built_on_first_need_not_on_open),
         cmocka_unit_test(sqlite_two_handles_crossing_a_mark_at_once_seal_each_run_once),
         cmocka_unit_test(sqlite_batch_records_are_stored_as_decided_in_decision_order),
+        cmocka_unit_test(sqlite_batches_of_every_size_store_each_record_at_its_seq),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     test_tmpdir_remove();
