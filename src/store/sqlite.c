@@ -212,6 +212,21 @@
  *      path and the client, the fault and listing suites rely on a seal being
  *      done when the batch that crossed the mark returns, and two processes at
  *      one mark would need the same state check anyway.
+ *      The key cache (sqlite_keys.h): each handle keeps, in memory, the key of
+ *      every line of the records it committed since its last seal, staged as
+ *      they are decided and held once their COMMIT returned (a failed or
+ *      rolled-back transaction's are dropped), caught up under the write lock
+ *      in write_begin right after the index (11): when the index's latest + 1
+ *      is not the cache's next (another process or handle wrote, or a commit
+ *      of ours that failed surfaced), it empties and holds from there on. A
+ *      seal whose whole range it holds sorts those keys instead of reading the
+ *      range back (SQL_SEAL_KEYS); else it reads the file as before. Bounded
+ *      (SQLITE_KEY_CACHE_BYTES_MAX, 32 MB; ~5 MB for a run of UUIDv4 records):
+ *      past it, as while seals fail and back off, it empties and the next seal
+ *      reads. Callgrind, `booking bench` tmpfs UUIDv4, 200k attempts: the
+ *      seal's ~2,200 instructions per attempt became ~930 (the sort and page
+ *      inserts, no read) plus ~120 to stage the keys; the store's ~9,150 per
+ *      attempt ~8,020 at batch 64, and ~10,060 ~8,930 at batch 32.
  *
  * Transaction states of the writer connection, and the function of each step:
  *
@@ -380,6 +395,14 @@ static booking_reason write_begin(sqlite_store *st, bool with_ids)
         r = bk_sqlite_index_catch_up(&st->index, c);
         st->tx_next_seq = st->index.latest + 1;
         bk_sqlite_index_unlock(&st->index);
+        /* The key cache holds what this handle committed since its last seal,
+         * only while nobody else wrote (sqlite_keys.h), caught up here like
+         * the index; the keys of records another handle sealed are dropped. */
+        if (r == BOOKING_REASON_OK) {
+            bk_sqlite_key_cache_begin(&st->keys, st->tx_next_seq);
+            if (st->tx_sealed >= st->keys.first)
+                bk_sqlite_key_cache_drop_through(&st->keys, st->tx_sealed);
+        }
     }
     if (r != BOOKING_REASON_OK)
         return bk_sqlite_tx_end(c, r);
@@ -408,6 +431,11 @@ static booking_reason write_end(sqlite_store *st, booking_reason r)
         r = step_done(s);
     }
     r = bk_sqlite_tx_finish(c, r);
+    /* The new records' keys are held only once their COMMIT returned. */
+    if (r == BOOKING_REASON_OK && st->tx_next_seq > 0)
+        bk_sqlite_key_cache_commit(&st->keys, st->tx_next_seq);
+    else
+        bk_sqlite_key_cache_abort(&st->keys);
     if (r == BOOKING_REASON_OK && st->tx_expired > 0)
         bk_store_count_expired(&st->base, st->tx_expired);
     /* Still under the write lock: the transaction's state is its own. */
@@ -753,6 +781,10 @@ static booking_reason decide_one(sqlite_store *st, const booking_request *req,
                 r = insert_lines(st, req->booking_id, seq, lines, &d);
             if (r != BOOKING_REASON_OK)
                 return r;
+            for (size_t i = 0; i < lines.count; i++) /* its listing keys, (12) */
+                bk_sqlite_key_cache_stage(&st->keys, lines.at[i].resource_id,
+                                          strlen(lines.at[i].resource_id), req->booking_id,
+                                          id_len, seq);
             for (size_t i = 0; i < lines.count && d.reserve; i++) {
                 /* The core checked every line fits: no sum wraps or passes capacity. */
                 res[i]->state.booked += lines.at[i].units;
@@ -840,21 +872,33 @@ static void seal_run(sqlite_store *st, int64_t last_seen)
     }
     int rc = step_rc(c->stmt[SQL_BEGIN]);
     bool due = false;
+    int64_t sealed = 0;
     if (rc == SQLITE_DONE) {
         sqlite3_stmt *s = c->stmt[SQL_SEAL_STATE];
         rc = sqlite3_step(s);
         bool row = rc == SQLITE_ROW; /* the columns only of a row */
-        int64_t sealed = row ? sqlite3_column_int64(s, 0) : 0;
+        sealed = row ? sqlite3_column_int64(s, 0) : 0;
         int64_t run = row ? sqlite3_column_int64(s, 1) : 0;
         int64_t last = row ? sqlite3_column_int64(s, 2) : 0;
         sqlite3_reset(s);
         due = row && last - sealed >= SQLITE_RUN_ROWS;
         if (row && !due)
             rc = SQLITE_DONE; /* another handle sealed it: nothing to do */
-        if (due) {
+        if (row)
+            bk_sqlite_key_cache_drop_through(&st->keys, sealed); /* sealed by another */
+        size_t from = 0, to = 0;
+        if (due && bk_sqlite_key_cache_range(&st->keys, sealed, sealed + SQLITE_RUN_ROWS, &from,
+                                             &to)) {
+            rc = bk_sqlite_run_seal_keys(c->stmt[SQL_SEAL_PAGE], run + 1, &st->keys.keys, from,
+                                         to);
+            rc = rc == SQLITE_OK ? SQLITE_DONE : rc;
+            st->seals_from_memory += rc == SQLITE_DONE;
+        } else if (due) {
             rc = bk_sqlite_run_seal(c->stmt[SQL_SEAL_KEYS], c->stmt[SQL_SEAL_PAGE], run + 1,
                                     sealed, sealed + SQLITE_RUN_ROWS);
             rc = rc == SQLITE_OK ? SQLITE_DONE : rc;
+        }
+        if (due) {
             if (rc == SQLITE_DONE) {
                 s = c->stmt[SQL_SEAL_MARK];
                 sqlite3_bind_int64(s, 1, run + 1);
@@ -869,10 +913,12 @@ static void seal_run(sqlite_store *st, int64_t last_seen)
         if (!sqlite3_get_autocommit(c->db))
             step_rc(c->stmt[SQL_ROLLBACK]); /* nothing to seal, or it failed */
     }
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE) {
         seal_failed(st, last_seen);
-    else if (due)
+    } else if (due) {
         st->seal_backoff = 0;
+        bk_sqlite_key_cache_drop_through(&st->keys, sealed + SQLITE_RUN_ROWS);
+    }
     bk_sqlite_conn_unlock(c);
 }
 
@@ -1393,6 +1439,7 @@ static void sqlite_close(booking_store *store)
     bk_overlay_free(&st->overlay);
     bk_id_table_free(&st->pending);
     bk_sqlite_index_free(&st->index);
+    bk_sqlite_key_cache_free(&st->keys);
     free(st);
 }
 
@@ -1409,6 +1456,16 @@ static const store_ops sqlite_ops = {
     .ping = sqlite_ping,
     .backup = sqlite_backup,
 };
+
+int64_t bk_sqlite_store_seals_from_memory(booking_store *store)
+{
+    sqlite_store *st = (sqlite_store *)store;
+    if (bk_sqlite_conn_lock(&st->writer) != BOOKING_REASON_OK)
+        return -1;
+    int64_t n = st->seals_from_memory;
+    bk_sqlite_conn_unlock(&st->writer);
+    return n;
+}
 
 int64_t bk_sqlite_store_indexed(booking_store *store)
 {
@@ -1439,6 +1496,7 @@ booking_error bk_sqlite_store_open(const char *url, const char *location, bookin
         free(st);
         return BOOKING_ENOMEM;
     }
+    bk_sqlite_key_cache_init(&st->keys); /* holds nothing: the first write begins it */
     st->base.ops = &sqlite_ops;
     /* The writer opens first: it creates and migrates the schema. */
     e = bk_sqlite_conn_open(&st->writer, &opts, true, errbuf, errbuf_len);

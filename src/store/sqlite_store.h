@@ -10,6 +10,7 @@
 #include "store/resource_overlay.h"
 #include "store/sqlite_conn.h"
 #include "store/sqlite_index.h"
+#include "store/sqlite_keys.h"
 #include "store/store.h"
 
 /* Records per sealed run of the listing index (sqlite.c (12)): the writer seals
@@ -39,6 +40,8 @@ typedef struct sqlite_store {
     sqlite_index index;          /* booking_id -> seq, (11); its own lock */
     bool index_built;            /* atomic: built once (ensure_index), then caught up */
     sqlite_list_cursors cursors; /* (12) */
+    sqlite_key_cache keys;       /* (12): the keys since the last seal; guarded by writer.lock */
+    int64_t seals_from_memory;   /* seals that sorted the key cache's keys; writer.lock */
     /* The open write transaction's state; all guarded by writer.lock. */
     resource_overlay overlay;
     int64_t tx_now;       /* its time, (8) */
@@ -81,5 +84,8 @@ typedef struct sqlite_store {
 /* The records the booking_id index holds (its latest seq): 0 until a call first
  * needs it (sqlite.c (11)); for tests. */
 int64_t bk_sqlite_store_indexed(booking_store *store);
+/* The runs this handle sealed from its key cache, not read back from the file
+ * (sqlite.c (12), sqlite_keys.h); for tests. */
+int64_t bk_sqlite_store_seals_from_memory(booking_store *store);
 
 #endif
