@@ -102,6 +102,9 @@ bool bk_sqlite_key_cache_range(const sqlite_key_cache *k, int64_t sealed, int64_
         return false;
     *from = first_after(k, sealed);
     *to = first_after(k, last);
+    /* Every record of the range has a line held: the first and last among them. */
+    assert(*from < *to && k->keys.keys[*from].seq == sealed + 1 &&
+           k->keys.keys[*to - 1].seq == last);
     return true;
 }
 
