@@ -50,7 +50,7 @@ static const char *const sql_text[SQL_COUNT] = {
         " FROM resources WHERE id = ?1",
     /* A record by its seq (sqlite.c (11)): the writer's, and a listing's on the reader. */
     [SQL_SELECT_BOOKING] = "SELECT " SQL_BOOKING_COLUMNS " FROM bookings WHERE seq = ?1",
-    /* SQL_INSERT_BOOKING and SQL_INSERT_BOOKINGS: bk_sqlite_insert_rows_sql. */
+    /* SQL_INSERT_BOOKINGS .. SQL_INSERT_BOOKINGS_LAST: bk_sqlite_insert_rows_sql. */
     [SQL_UPDATE_BOOKED] = "UPDATE resources SET booked = ?1 WHERE id = ?2",
     [SQL_UPSERT_RESOURCE] = "INSERT INTO resources (id, capacity, booked) VALUES (?1, ?2, 0) "
                             "ON CONFLICT (id) DO UPDATE SET capacity = excluded.capacity",
@@ -303,9 +303,9 @@ booking_error bk_sqlite_conn_open(sqlite_conn *c, const sqlite_options *opts, bo
     char insert_sql[SQLITE_INSERT_SQL_MAX];
     for (int i = 0; i < SQL_COUNT; i++) {
         const char *text = sql_text[i];
-        if (i == SQL_INSERT_BOOKING || i == SQL_INSERT_BOOKINGS) {
+        if (i >= SQL_INSERT_BOOKINGS && i <= SQL_INSERT_BOOKINGS_LAST) {
             if (!bk_sqlite_insert_rows_sql(insert_sql, sizeof insert_sql,
-                                           i == SQL_INSERT_BOOKING ? 1 : SQLITE_INSERT_ROWS)) {
+                                           (size_t)1 << (i - SQL_INSERT_BOOKINGS))) {
                 bk_store_error(errbuf, errbuf_len, "sqlite: the INSERT text does not fit");
                 return BOOKING_EOPEN; /* SQLITE_INSERT_SQL_MAX is sized for it: a bug */
             }

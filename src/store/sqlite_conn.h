@@ -23,8 +23,12 @@
 #define BOOKING_SQLITE_PATH_MAX 4096
 #define BOOKING_SQLITE_VFS_NAME_MAX 64
 /* New records per INSERT statement on the batch path (sqlite.c (5)): one
- * statement's start, cursors, seek and halt are paid once per this many rows. */
-#define SQLITE_INSERT_ROWS 64
+ * statement's start, cursors, seek and halt are paid once per this many rows.
+ * Fewer go by the statements of 32, 16, ..., 1 rows, the largest that fits
+ * first (45 rows: 32 + 8 + 4 + 1), SQLITE_INSERT_SIZES statements in all. */
+#define SQLITE_INSERT_ROWS_LOG2 6
+#define SQLITE_INSERT_ROWS (1 << SQLITE_INSERT_ROWS_LOG2)
+#define SQLITE_INSERT_SIZES (SQLITE_INSERT_ROWS_LOG2 + 1)
 /* The parameters of the record INSERT: ?1 is the transaction's time, shared by
  * every row; row r's own are ?(2 + r*N) .. ?(1 + (r+1)*N): id, resource_id,
  * units, outcome, status, hold_ms, expires_at_ms, line_count, line. No seq: a
@@ -46,8 +50,10 @@ typedef enum sqlite_sql {
     SQL_ROLLBACK,
     SQL_SELECT_RESOURCE,
     SQL_SELECT_BOOKING,
-    SQL_INSERT_BOOKING,  /* one record: the layout of bk_sqlite_insert_rows_sql (1) */
-    SQL_INSERT_BOOKINGS, /* SQLITE_INSERT_ROWS records in one statement */
+    /* SQL_INSERT_BOOKINGS + j inserts 2^j records in one statement (j below
+     * SQLITE_INSERT_SIZES): the layout of bk_sqlite_insert_rows_sql. */
+    SQL_INSERT_BOOKINGS,
+    SQL_INSERT_BOOKINGS_LAST = SQL_INSERT_BOOKINGS + SQLITE_INSERT_SIZES - 1,
     SQL_UPDATE_BOOKED,
     SQL_UPSERT_RESOURCE,
     SQL_CHANGE_STATUS,
@@ -129,7 +135,7 @@ booking_reason bk_sqlite_reason(int rc);
  * pages (sqlite_run.h) from the one holding the first key after ?3. */
 extern const char bk_sqlite_sql_list_run[];
 
-/* The text of the record INSERT of `rows` rows (1 or SQLITE_INSERT_ROWS), with
+/* The text of the record INSERT of `rows` rows (1 to SQLITE_INSERT_ROWS), with
  * the parameters above, into buf (NUL-terminated); false if it does not fit. */
 bool bk_sqlite_insert_rows_sql(char *buf, size_t cap, size_t rows);
 

@@ -176,11 +176,10 @@ static uint64_t id_prefix(const char *id, size_t len)
     return v;
 }
 
+/* The keys of one seal, pointing into a sqlite_run_keys' arena. */
 typedef struct seal_buffers {
     seal_key *keys;
-    size_t count, cap;
-    char *arena;
-    size_t used, arena_cap;
+    size_t count;
 } seal_buffers;
 
 static bool grow(void **p, size_t *cap, size_t need, size_t size)
@@ -198,9 +197,37 @@ static bool grow(void **p, size_t *cap, size_t need, size_t size)
     return true;
 }
 
-/* The keys of (sealed, last]; the strings' offsets first (the arena moves as it
- * grows), made pointers once every key is in. */
-static int read_keys(sqlite3_stmt *s, int64_t sealed, int64_t last, seal_buffers *b)
+bool bk_sqlite_run_keys_add(sqlite_run_keys *b, const char *resource_id, size_t resource_len,
+                            const char *booking_id, size_t id_len, int64_t seq)
+{
+    assert(resource_len >= 1 && resource_len <= BOOKING_ID_LEN_MAX);
+    assert(id_len >= 1 && id_len <= BOOKING_ID_LEN_MAX && seq >= 1);
+    if (resource_len + id_len > SQLITE_RUN_KEYS_ARENA_MAX - b->used ||
+        !grow((void **)&b->keys, &b->cap, b->count + 1, sizeof *b->keys) ||
+        !grow((void **)&b->arena, &b->arena_cap, b->used + resource_len + id_len, 1))
+        return false;
+    sqlite_run_key *k = &b->keys[b->count++];
+    k->seq = seq;
+    k->rid_at = (uint32_t)b->used;
+    memcpy(b->arena + b->used, resource_id, resource_len);
+    b->used += resource_len;
+    k->id_at = (uint32_t)b->used;
+    memcpy(b->arena + b->used, booking_id, id_len);
+    b->used += id_len;
+    k->rid_len = (uint8_t)resource_len;
+    k->id_len = (uint8_t)id_len;
+    return true;
+}
+
+void bk_sqlite_run_keys_free(sqlite_run_keys *b)
+{
+    free(b->keys);
+    free(b->arena);
+    memset(b, 0, sizeof *b);
+}
+
+/* The keys of (sealed, last], every line, read by s into b. */
+static int read_keys(sqlite3_stmt *s, int64_t sealed, int64_t last, sqlite_run_keys *b)
 {
     sqlite3_bind_int64(s, 1, sealed);
     sqlite3_bind_int64(s, 2, last);
@@ -216,31 +243,30 @@ static int read_keys(sqlite3_stmt *s, int64_t sealed, int64_t last, seal_buffers
             rc = SQLITE_CORRUPT;
             break;
         }
-        if (!grow((void **)&b->keys, &b->cap, b->count + 1, sizeof *b->keys) ||
-            !grow((void **)&b->arena, &b->arena_cap, b->used + rid_len + id_len, 1)) {
+        if (!bk_sqlite_run_keys_add(b, rid, rid_len, id, id_len, seq)) {
             rc = SQLITE_NOMEM;
             break;
         }
-        seal_key *k = &b->keys[b->count++];
-        k->rid = (const char *)(uintptr_t)b->used;
-        memcpy(b->arena + b->used, rid, rid_len);
-        b->used += rid_len;
-        k->id = (const char *)(uintptr_t)b->used;
-        memcpy(b->arena + b->used, id, id_len);
-        b->used += id_len;
-        k->rid_len = (uint8_t)rid_len;
-        k->id_len = (uint8_t)id_len;
-        k->seq = seq;
-        k->prefix = id_prefix(id, id_len);
     }
     sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return rc;
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The keys [from, to) of src as the sort's keys, pointing into its arena. */
+static bool point_keys(const sqlite_run_keys *src, size_t from, size_t to, seal_buffers *b)
+{
+    b->count = to - from;
+    b->keys = b->count > 0 ? malloc(b->count * sizeof *b->keys) : NULL;
+    if (b->count > 0 && b->keys == NULL)
+        return false;
     for (size_t i = 0; i < b->count; i++) {
-        b->keys[i].rid = b->arena + (uintptr_t)b->keys[i].rid;
-        b->keys[i].id = b->arena + (uintptr_t)b->keys[i].id;
+        const sqlite_run_key *k = &src->keys[from + i];
+        const char *id = src->arena + k->id_at;
+        b->keys[i] = (seal_key){.rid = src->arena + k->rid_at, .id = id, .seq = k->seq,
+                                .prefix = id_prefix(id, k->id_len), .rid_len = k->rid_len,
+                                .id_len = k->id_len};
     }
-    return SQLITE_OK;
+    return true;
 }
 
 /* ---- sorting: (resource rank, id prefix) by radix, ties by the full key ---- */
@@ -389,12 +415,12 @@ static bool sort_keys(const seal_buffers *b, sort_entry *e)
     return true;
 }
 
-int bk_sqlite_run_seal(sqlite3_stmt *keys, sqlite3_stmt *insert, int64_t run, int64_t sealed,
-                       int64_t last)
+int bk_sqlite_run_seal_keys(sqlite3_stmt *insert, int64_t run, const sqlite_run_keys *src,
+                            size_t from, size_t to)
 {
-    assert(run >= 1 && sealed >= 0 && last > sealed);
+    assert(run >= 1 && from <= to && to <= src->count);
     seal_buffers b = {0};
-    int rc = read_keys(keys, sealed, last, &b);
+    int rc = point_keys(src, from, to, &b) ? SQLITE_OK : SQLITE_NOMEM;
     if (rc == SQLITE_OK && b.count > UINT32_MAX)
         rc = SQLITE_NOMEM; /* never: 65,536 records of at most 64 lines */
     sort_entry *order = rc == SQLITE_OK && b.count > 0 ? malloc(b.count * sizeof *order) : NULL;
@@ -419,6 +445,17 @@ int bk_sqlite_run_seal(sqlite3_stmt *keys, sqlite3_stmt *insert, int64_t run, in
     free(w);
     free(order);
     free(b.keys);
-    free(b.arena);
+    return rc;
+}
+
+int bk_sqlite_run_seal(sqlite3_stmt *keys, sqlite3_stmt *insert, int64_t run, int64_t sealed,
+                       int64_t last)
+{
+    assert(run >= 1 && sealed >= 0 && last > sealed);
+    sqlite_run_keys src = {0};
+    int rc = read_keys(keys, sealed, last, &src);
+    if (rc == SQLITE_OK)
+        rc = bk_sqlite_run_seal_keys(insert, run, &src, 0, src.count);
+    bk_sqlite_run_keys_free(&src);
     return rc;
 }

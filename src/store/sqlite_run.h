@@ -14,7 +14,8 @@
  * read past it.
  *
  * Sealing (bk_sqlite_run_seal) reads every line of the records in a seq range,
- * sorts them in C and writes the pages; the schema's migration 5 rewrites the
+ * sorts them in C and writes the pages (bk_sqlite_run_seal_keys sorts and writes
+ * keys the caller kept, sqlite_keys.h); the schema's migration 5 rewrites the
  * runs of version 4 (one row per key) into pages with the same writer.
  */
 #ifndef BOOKING_STORE_SQLITE_RUN_H
@@ -73,6 +74,36 @@ void bk_sqlite_run_page_open(sqlite_run_page *p, const void *blob, size_t bytes,
  * SQLITE_CORRUPT for a blob that does not hold what its keys column says. *id
  * points into the blob (not NUL-terminated). */
 int bk_sqlite_run_page_next(sqlite_run_page *p, const char **id, size_t *len, int64_t *seq);
+
+/* Keys to seal, one per line of a record: the strings in an arena, by offset
+ * (the arena moves as it grows), in the order added. */
+typedef struct sqlite_run_key {
+    int64_t seq;
+    uint32_t rid_at, id_at; /* offsets into the arena */
+    uint8_t rid_len, id_len;
+} sqlite_run_key;
+
+#define SQLITE_RUN_KEYS_ARENA_MAX UINT32_MAX /* a 32-bit offset reaches every byte */
+
+typedef struct sqlite_run_keys {
+    sqlite_run_key *keys;
+    size_t count, cap;
+    char *arena;
+    size_t used, arena_cap;
+} sqlite_run_keys;
+
+/* Appends a key; false (nothing added) when it does not fit in memory (or the
+ * arena would pass SQLITE_RUN_KEYS_ARENA_MAX). */
+bool bk_sqlite_run_keys_add(sqlite_run_keys *b, const char *resource_id, size_t resource_len,
+                            const char *booking_id, size_t id_len, int64_t seq);
+void bk_sqlite_run_keys_free(sqlite_run_keys *b);
+
+/* Seals keys [from, to) of src, every line of the records of one seq range, as
+ * run `run` with `insert`, inside the caller's write transaction: sorted, one
+ * key per (resource, record) kept. SQLITE_OK or an error (SQLITE_NOMEM when the
+ * sort does not fit in memory). */
+int bk_sqlite_run_seal_keys(sqlite3_stmt *insert, int64_t run, const sqlite_run_keys *src,
+                            size_t from, size_t to);
 
 /* Seals the records with seq in (sealed, last] as run `run`: reads every line
  * of them with `keys` (?1 sealed, ?2 last: rows of resource_id, booking_id, seq),

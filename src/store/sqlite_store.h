@@ -10,6 +10,7 @@
 #include "store/resource_overlay.h"
 #include "store/sqlite_conn.h"
 #include "store/sqlite_index.h"
+#include "store/sqlite_keys.h"
 #include "store/store.h"
 
 /* Records per sealed run of the listing index (sqlite.c (12)): the writer seals
@@ -39,6 +40,8 @@ typedef struct sqlite_store {
     sqlite_index index;          /* booking_id -> seq, (11); its own lock */
     bool index_built;            /* atomic: built once (ensure_index), then caught up */
     sqlite_list_cursors cursors; /* (12) */
+    sqlite_key_cache keys;       /* (12): the keys since the last seal; guarded by writer.lock */
+    int64_t seals_from_memory;   /* seals that sorted the key cache's keys; writer.lock */
     /* The open write transaction's state; all guarded by writer.lock. */
     resource_overlay overlay;
     int64_t tx_now;       /* its time, (8) */
@@ -55,7 +58,8 @@ typedef struct sqlite_store {
     uint64_t pending_hash[BOOKING_BATCH_MAX];
     /* Its new records decided but not yet inserted, (5): consecutive seqs from
      * tx_rows_seq, inserted SQLITE_INSERT_ROWS at a time by one statement, and
-     * the rest before any other statement of the transaction runs. The strings
+     * the rest (by the statements of fewer rows) before any other statement of
+     * the transaction runs. The strings
      * are the caller's requests', alive for the whole call. */
     struct sqlite_row_out {
         const char *id;
@@ -65,11 +69,13 @@ typedef struct sqlite_store {
     } tx_rows[SQLITE_INSERT_ROWS];
     size_t tx_row_count;
     int64_t tx_rows_seq;
-    /* The integers last bound to each row of SQL_INSERT_BOOKINGS (a binding
-     * stays until rebound; no other code binds that statement), valid while
-     * rows_bound: a value equal to the last one is not bound again. */
-    struct sqlite_row_out rows_bound[SQLITE_INSERT_ROWS];
-    bool rows_bound_valid;
+    /* The integers last bound to each row of each record INSERT (a binding
+     * stays until rebound; no other code binds those statements): those of
+     * SQL_INSERT_BOOKINGS + j (2^j rows) from rows_bound[2^j - 1], valid once
+     * bit j of rows_bound_valid is set: a value equal to the last one is not
+     * bound again. */
+    struct sqlite_row_out rows_bound[2 * SQLITE_INSERT_ROWS - 1];
+    unsigned rows_bound_valid;
     /* The lines 1.. of the record a cancel or a confirm changes, (10). */
     booking_record_line tx_lines[BOOKING_LINES_MAX];
     bool tx_line_live[BOOKING_LINES_MAX];
@@ -78,5 +84,8 @@ typedef struct sqlite_store {
 /* The records the booking_id index holds (its latest seq): 0 until a call first
  * needs it (sqlite.c (11)); for tests. */
 int64_t bk_sqlite_store_indexed(booking_store *store);
+/* The runs this handle sealed from its key cache, not read back from the file
+ * (sqlite.c (12), sqlite_keys.h); for tests. */
+int64_t bk_sqlite_store_seals_from_memory(booking_store *store);
 
 #endif

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "booking.h"
+#include "store/sqlite_run.h"
 #include "store/sqlite_store.h"
 #include "support/test_support.h"
 
@@ -38,6 +39,9 @@
 #define LIST_RACE_RECORDS 70000 /* per handle: two marks crossed in all */
 #define LIST_ROWS_BATCH 200     /* > 64 rows of one INSERT (SQLITE_INSERT_ROWS), not a multiple */
 #define LIST_ROWS_BATCHES 3
+#define LIST_CACHE_BATCH 1000 /* not a divisor of a run: a batch crosses each mark */
+#define LIST_CACHE_OTHER 77   /* records the other handle writes inside a run */
+#define LIST_SIZES_MAX 65       /* SQLITE_INSERT_ROWS + 1: every statement size, each bit */
 
 static int64_t clock_ms = 1800000000000;
 
@@ -133,6 +137,62 @@ static void expect_ids(booking_store *s, const char *rid, booking_list_filter fi
     assert_int_equal(n, n_want);
     for (size_t i = 0; i < n; i++)
         assert_string_equal(ids[i], want[i]);
+}
+
+/* Every sealed run of the file holds exactly the keys of its seq range, every
+ * line of its records once, in bytewise (resource_id, booking_id) order: the
+ * pages read back against the records themselves (whatever the seal sorted,
+ * the file's rows or a handle's key cache). */
+static void expect_runs_hold_the_file(const char *path)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *runs = NULL, *pages = NULL, *want = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT run, last_seq FROM booking_runs_sealed"
+                                            " ORDER BY run", -1, &runs, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT resource_id, keys, entries FROM booking_runs"
+                                            " WHERE run = ?1 ORDER BY page", -1, &pages, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT resource_id, id, seq FROM bookings"
+                                            " WHERE seq > ?1 AND seq <= ?2 UNION ALL"
+                                            " SELECT resource_id, booking_id, seq FROM booking_lines"
+                                            " WHERE seq > ?1 AND seq <= ?2 ORDER BY 1, 2",
+                                     -1, &want, NULL),
+                     SQLITE_OK);
+    int64_t sealed = 0;
+    while (sqlite3_step(runs) == SQLITE_ROW) {
+        int64_t run = sqlite3_column_int64(runs, 0), last = sqlite3_column_int64(runs, 1);
+        sqlite3_bind_int64(pages, 1, run);
+        sqlite3_bind_int64(want, 1, sealed);
+        sqlite3_bind_int64(want, 2, last);
+        size_t keys = 0;
+        while (sqlite3_step(pages) == SQLITE_ROW) {
+            sqlite_run_page p;
+            bk_sqlite_run_page_open(&p, sqlite3_column_blob(pages, 2),
+                                    (size_t)sqlite3_column_bytes(pages, 2),
+                                    sqlite3_column_int64(pages, 1));
+            const char *id;
+            size_t len;
+            int64_t seq;
+            while (bk_sqlite_run_page_next(&p, &id, &len, &seq) == SQLITE_ROW) {
+                assert_int_equal(sqlite3_step(want), SQLITE_ROW);
+                assert_string_equal(sqlite3_column_text(pages, 0), sqlite3_column_text(want, 0));
+                assert_int_equal(len, (size_t)sqlite3_column_bytes(want, 1));
+                assert_memory_equal(id, sqlite3_column_text(want, 1), len);
+                assert_int_equal(seq, sqlite3_column_int64(want, 2));
+                keys++;
+            }
+        }
+        assert_int_equal(sqlite3_step(want), SQLITE_DONE); /* none left out */
+        assert_true(keys >= (size_t)(last - sealed));
+        sqlite3_reset(pages);
+        sqlite3_reset(want);
+        sealed = last;
+    }
+    sqlite3_finalize(runs);
+    sqlite3_finalize(pages);
+    sqlite3_finalize(want);
+    sqlite3_close(db);
 }
 
 /* A listing pages every record with a line on the resource (a bundle's line 0 or
@@ -530,6 +590,7 @@ static void sqlite_two_handles_crossing_a_mark_at_once_seal_each_run_once(void *
                      runs);
     assert_int_equal(raw_int(path, "SELECT sum(keys) FROM booking_runs"), runs * LIST_RUN_ROWS);
     assert_int_equal(raw_int(path, "SELECT count(*) FROM booking_runs WHERE run > 2"), 0);
+    expect_runs_hold_the_file(path);
     char (*got)[LIST_ID_SIZE] = calloc(total, LIST_ID_SIZE);
     assert_non_null(got);
     assert_int_equal(list_all(w[0].s, "race", BOOKING_LIST_ALL, BOOKING_LIST_LIMIT_MAX, got, total),
@@ -537,6 +598,43 @@ static void sqlite_two_handles_crossing_a_mark_at_once_seal_each_run_once(void *
     free(got);
     for (int i = 0; i < LIST_RACE_HANDLES; i++)
         booking_store_close(w[i].s);
+}
+
+/* The answers of a batch of n (replays: each 100th replays the record 30
+ * before it) against what the store holds: each record as decided, each new
+ * one at the next seq after *seq, in decision order. */
+static void expect_batch_stored(booking_store *s, const char *path, const booking_request *req,
+                                const booking_result *res, size_t n, bool replays, int64_t *seq)
+{
+    for (size_t i = 0; i < n; i++) {
+        const booking_request *q = &req[i];
+        bool unknown = strcmp(q->resource_id, "nowhere") == 0;
+        assert_true(res[i].outcome != BOOKING_FAILED);
+        assert_true(res[i].replayed == (replays && i % 100 == 99 && !unknown));
+        booking_reason reason;
+        booking_record rec;
+        assert_int_equal(booking_get_booking(s, q->booking_id, &reason, &rec), BOOKING_OK);
+        if (unknown) {
+            assert_int_equal(reason, BOOKING_REASON_UNKNOWN_BOOKING);
+            continue;
+        }
+        assert_int_equal(reason, BOOKING_REASON_OK);
+        assert_string_equal(rec.resource_id, q->resource_id);
+        assert_int_equal(rec.units, q->units);
+        assert_int_equal(rec.hold_ms, q->hold_ms);
+        assert_int_equal(rec.outcome, res[i].outcome);
+        assert_int_equal(rec.status, res[i].status);
+        assert_int_equal(rec.expires_at_ms, res[i].expires_at_ms);
+        assert_int_equal(rec.line_count, 1);
+        if (res[i].replayed)
+            continue;
+        /* A new record: the next seq, in decision order. */
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT seq FROM bookings WHERE id = '%s'", q->booking_id);
+        int64_t at = raw_int(path, sql);
+        assert_true(at == *seq + 1);
+        *seq = at;
+    }
 }
 
 /* A batch's new records are inserted many rows per statement, each row's
@@ -572,41 +670,135 @@ static void sqlite_batch_records_are_stored_as_decided_in_decision_order(void **
                 req[i] = req[i - 30];
         }
         assert_int_equal(booking_attempt_batch(s, req, LIST_ROWS_BATCH, res), BOOKING_OK);
-        for (size_t i = 0; i < LIST_ROWS_BATCH; i++) {
-            const booking_request *q = &req[i];
-            bool unknown = strcmp(q->resource_id, "nowhere") == 0;
-            assert_true(res[i].outcome != BOOKING_FAILED);
-            assert_true(res[i].replayed == (i % 100 == 99 && !unknown));
-            booking_reason reason;
-            booking_record rec;
-            assert_int_equal(booking_get_booking(s, q->booking_id, &reason, &rec), BOOKING_OK);
-            if (unknown) {
-                assert_int_equal(reason, BOOKING_REASON_UNKNOWN_BOOKING);
-                continue;
-            }
-            assert_int_equal(reason, BOOKING_REASON_OK);
-            assert_string_equal(rec.resource_id, q->resource_id);
-            assert_int_equal(rec.units, q->units);
-            assert_int_equal(rec.hold_ms, q->hold_ms);
-            assert_int_equal(rec.outcome, res[i].outcome);
-            assert_int_equal(rec.status, res[i].status);
-            assert_int_equal(rec.expires_at_ms, res[i].expires_at_ms);
-            assert_int_equal(rec.line_count, 1);
-            if (res[i].replayed)
-                continue;
-            /* A new record: the next seq, in decision order. */
-            char sql[128];
-            snprintf(sql, sizeof sql, "SELECT seq FROM bookings WHERE id = '%s'", q->booking_id);
-            int64_t at = raw_int(path, sql);
-            assert_true(at == seq + 1);
-            seq = at;
-        }
+        expect_batch_stored(s, path, req, res, LIST_ROWS_BATCH, true, &seq);
     }
     assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), seq);
     assert_int_equal(raw_int(path, "SELECT max(seq) FROM bookings"), seq);
     assert_true(raw_int(path, "SELECT count(*) FROM bookings WHERE outcome = 2") > 0);
     assert_true(raw_int(path, "SELECT count(*) FROM bookings WHERE status = 3") > 0);
     booking_store_close(s);
+}
+
+/* Batches of every size from 1 to SQLITE_INSERT_ROWS + 1: the new records go
+ * by the INSERT statements of 64, 32, ..., 1 rows, the largest that fits first,
+ * and each is stored as decided at its seq, whatever the statements' rows held
+ * in the batch before. */
+static void sqlite_batches_of_every_size_store_each_record_at_its_seq(void **state)
+{
+    (void)state;
+    char path[LIST_PATH_SIZE];
+    db_path(path, "sizes.db");
+    booking_store *s = open_at(path);
+    set_capacity(s, "big", 1000000);
+    set_capacity(s, "small", 40);
+    static booking_request req[LIST_SIZES_MAX];
+    static booking_result res[LIST_SIZES_MAX];
+    static char ids[LIST_SIZES_MAX][LIST_ID_SIZE];
+    int64_t seq = 0;
+    for (size_t n = 1; n <= LIST_SIZES_MAX; n++) {
+        for (size_t i = 0; i < n; i++) {
+            size_t k = i + n; /* each row's values change from batch to batch */
+            snprintf(ids[i], LIST_ID_SIZE, "size-%zu-%zu", n, i);
+            req[i] = (booking_request){
+                .booking_id = ids[i],
+                .resource_id = k % 7 == 3 ? "small" : k % 11 == 5 ? "nowhere" : "big",
+                .units = 1 + k % 3,
+                .hold_ms = k % 4 == 1 ? LIST_HOLD_MS * (1 + k % 2) : 0,
+            };
+        }
+        assert_int_equal(booking_attempt_batch(s, req, n, res), BOOKING_OK);
+        expect_batch_stored(s, path, req, res, n, false, &seq);
+    }
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), seq);
+    assert_int_equal(raw_int(path, "SELECT max(seq) FROM bookings"), seq);
+    booking_store_close(s);
+}
+
+/* n new records through s, ids "<tag>-<i>" from *next: on r(i % 3), every 7th
+ * a bundle with line 1 on r((i + 1) % 3). */
+static void append_tagged(booking_store *s, const char *tag, size_t n, size_t *next)
+{
+    static booking_request req[LIST_CACHE_BATCH];
+    static booking_result res[LIST_CACHE_BATCH];
+    static booking_line lines[LIST_CACHE_BATCH][2];
+    static char ids[LIST_CACHE_BATCH][LIST_ID_SIZE];
+    static const char *const rid[3] = {"c0", "c1", "c2"};
+    while (n > 0) {
+        size_t k = n < LIST_CACHE_BATCH ? n : LIST_CACHE_BATCH;
+        for (size_t j = 0; j < k; j++) {
+            size_t i = (*next)++;
+            snprintf(ids[j], LIST_ID_SIZE, "%016llx-%s-%zu",
+                     (unsigned long long)test_mix64(i + 1), tag, i);
+            if (i % 7 == 0) {
+                lines[j][0] = (booking_line){.resource_id = rid[i % 3], .units = 1};
+                lines[j][1] = (booking_line){.resource_id = rid[(i + 1) % 3], .units = 1};
+                req[j] = (booking_request){.booking_id = ids[j], .lines = lines[j], .line_count = 2};
+            } else {
+                req[j] = (booking_request){.booking_id = ids[j], .resource_id = rid[i % 3],
+                                           .units = 1};
+            }
+        }
+        assert_int_equal(booking_attempt_batch(s, req, k, res), BOOKING_OK);
+        for (size_t j = 0; j < k; j++)
+            assert_true(res[j].outcome == BOOKING_BOOKED && !res[j].replayed);
+        n -= k;
+    }
+}
+
+/* A handle seals a run from the keys it kept of its own commits (no read of
+ * the run's records) only while no other handle wrote in the run's range: a
+ * second handle (a process, as the file knows) writing between two seals makes
+ * the next seal read the file, and the one after is from memory again. Every
+ * run holds exactly its records; the listing shows every record once. */
+static void sqlite_seal_from_memory_only_what_this_handle_alone_wrote(void **state)
+{
+    (void)state;
+    char path[LIST_PATH_SIZE];
+    db_path(path, "cache.db");
+    booking_store *a = open_at(path), *b = open_at(path);
+    for (int r = 0; r < 3; r++) {
+        char rid[8];
+        snprintf(rid, sizeof rid, "c%d", r);
+        set_capacity(a, rid, BOOKING_CAPACITY_MAX);
+    }
+    size_t next_a = 0, next_b = 0;
+    /* Run 1: a's first write begins its cache after b's capacity writes were
+     * none: a alone writes it, so it is sealed from a's memory. */
+    append_tagged(a, "a", LIST_RUN_ROWS + 10, &next_a);
+    assert_int_equal(bk_sqlite_store_seals_from_memory(a), 1);
+    /* Run 2: b writes inside it, then a crosses the mark: a reads the file. */
+    append_tagged(a, "a", 30000, &next_a);
+    append_tagged(b, "b", LIST_CACHE_OTHER, &next_b);
+    append_tagged(a, "a", LIST_RUN_ROWS - 30000, &next_a);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM booking_runs_sealed"), 2);
+    assert_int_equal(bk_sqlite_store_seals_from_memory(a), 1);
+    /* Run 3: a alone again, from a record after b's on: from memory. */
+    append_tagged(a, "a", LIST_RUN_ROWS, &next_a);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM booking_runs_sealed"), 3);
+    assert_int_equal(bk_sqlite_store_seals_from_memory(a), 2);
+    /* Run 4: b crosses the mark after a wrote most of it: b's cache began at
+     * its own write and holds none of a's, so b reads the file. */
+    append_tagged(a, "a", LIST_RUN_ROWS - 200, &next_a);
+    append_tagged(b, "b", 400, &next_b);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM booking_runs_sealed"), 4);
+    assert_int_equal(bk_sqlite_store_seals_from_memory(b), 0);
+    expect_runs_hold_the_file(path);
+    size_t total = next_a + next_b;
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), (int64_t)total);
+    char (*got)[LIST_ID_SIZE] = calloc(total, LIST_ID_SIZE);
+    assert_non_null(got);
+    size_t listed = 0;
+    for (int r = 0; r < 3; r++) {
+        char rid[8];
+        snprintf(rid, sizeof rid, "c%d", r);
+        listed += list_all(a, rid, BOOKING_LIST_ALL, BOOKING_LIST_LIMIT_MAX, got, total);
+    }
+    /* Every record once per resource it has a line on: each 7th has two. */
+    size_t bundles = (next_a + 6) / 7 + (next_b + 6) / 7;
+    assert_int_equal(listed, total + bundles);
+    free(got);
+    booking_store_close(a);
+    booking_store_close(b);
 }
 
 int main(void)
@@ -622,6 +814,8 @@ int main(void)
         cmocka_unit_test(sqlite_booking_id_index_is_built_on_first_need_not_on_open),
         cmocka_unit_test(sqlite_two_handles_crossing_a_mark_at_once_seal_each_run_once),
         cmocka_unit_test(sqlite_batch_records_are_stored_as_decided_in_decision_order),
+        cmocka_unit_test(sqlite_batches_of_every_size_store_each_record_at_its_seq),
+        cmocka_unit_test(sqlite_seal_from_memory_only_what_this_handle_alone_wrote),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     test_tmpdir_remove();

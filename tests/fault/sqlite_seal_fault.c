@@ -18,6 +18,7 @@
 #include "booking.h"
 #include "fault/sqlite_fault_vfs.h"
 #include "server/metrics.h"
+#include "store/sqlite_run.h"
 #include "store/sqlite_store.h"
 #include "support/test_support.h"
 
@@ -33,6 +34,7 @@
 /* The batch of one that crosses the mark writes a few WAL frames; the seal
  * writes hundreds (65,536 keys in pages): its SEAL_FAULT_NTH-th write fails. */
 #define SEAL_FAULT_NTH 64
+#define SEAL_FAILED_BATCH 50 /* the batch whose commit fails just before a mark */
 
 static char path[SEAL_PATH_SIZE];
 static uint64_t next_id;
@@ -185,6 +187,101 @@ static void sqlite_seal_failure_backs_off_and_is_counted_in_the_stats_and_metric
     assert_int_equal(raw_int("SELECT count(*) FROM bookings"), (int64_t)next_id);
 }
 
+/* A batch of n new records (ids from next_id) whose transaction fails: every
+ * answer FAILED. The ids are spent: a later batch uses new ones. */
+static void append_failing(booking_store *s, size_t n)
+{
+    static booking_request req[SEAL_BATCH];
+    static booking_result res[SEAL_BATCH];
+    static char ids[SEAL_BATCH][SEAL_ID_SIZE];
+    assert_true(n <= SEAL_BATCH);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(ids[i], SEAL_ID_SIZE, "f-%016llx", (unsigned long long)test_mix64(++next_id));
+        req[i] = (booking_request){.booking_id = ids[i], .resource_id = "r0", .units = 1};
+    }
+    assert_int_equal(booking_attempt_batch(s, req, n, res), BOOKING_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(res[i].outcome, BOOKING_FAILED);
+}
+
+/* Run r of the file holds exactly the records of its seq range, in order. */
+static void expect_runs_hold_the_file(void)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *pages = NULL, *want = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT resource_id, keys, entries FROM booking_runs"
+                                            " ORDER BY page", -1, &pages, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT b.resource_id, b.id, b.seq FROM bookings b,"
+                                            " booking_runs_sealed r WHERE b.seq <= r.last_seq AND"
+                                            " b.seq > coalesce((SELECT last_seq FROM"
+                                            " booking_runs_sealed p WHERE p.run = r.run - 1), 0)"
+                                            " ORDER BY r.run, 1, 2", -1, &want, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(pages) == SQLITE_ROW) {
+        sqlite_run_page p;
+        bk_sqlite_run_page_open(&p, sqlite3_column_blob(pages, 2),
+                                (size_t)sqlite3_column_bytes(pages, 2),
+                                sqlite3_column_int64(pages, 1));
+        const char *id;
+        size_t len;
+        int64_t seq;
+        while (bk_sqlite_run_page_next(&p, &id, &len, &seq) == SQLITE_ROW) {
+            assert_int_equal(sqlite3_step(want), SQLITE_ROW);
+            assert_string_equal(sqlite3_column_text(pages, 0), sqlite3_column_text(want, 0));
+            assert_int_equal(len, (size_t)sqlite3_column_bytes(want, 1));
+            assert_memory_equal(id, sqlite3_column_text(want, 1), len);
+            assert_int_equal(seq, sqlite3_column_int64(want, 2));
+        }
+    }
+    assert_int_equal(sqlite3_step(want), SQLITE_DONE);
+    sqlite3_finalize(pages);
+    sqlite3_finalize(want);
+    sqlite3_close(db);
+}
+
+/* A batch whose commit fails just before a mark (its write fails: nothing of
+ * it is in the file; or its sync fails: its frames may surface) leaves nothing
+ * of it in the key cache (sqlite_keys.h): the run sealed from memory by the
+ * batch that crosses the mark holds exactly the records the file has at its
+ * seqs, the later batch's at the seqs the failed one had been given. */
+static void sqlite_failed_commit_before_a_mark_leaves_no_key_in_the_seal(void **state)
+{
+    (void)state;
+    static const fault_op ops[] = {FAULT_OP_WRITE, FAULT_OP_SYNC};
+    for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
+        snprintf(path, sizeof path, "%s/failed-%zu.db", test_tmpdir(), o);
+        next_id = 0;
+        char url[SEAL_PATH_SIZE + 64], why[512] = "";
+        snprintf(url, sizeof url, "sqlite:%s?vfs=%s", path, SEAL_VFS_NAME);
+        booking_store *s = NULL;
+        assert_int_equal(booking_store_open(url, &s, why, sizeof why), BOOKING_OK);
+        booking_reason reason;
+        assert_int_equal(booking_set_capacity(s, "r0", BOOKING_CAPACITY_MAX, &reason, NULL),
+                         BOOKING_OK);
+        assert_int_equal(booking_set_capacity(s, "r1", BOOKING_CAPACITY_MAX, &reason, NULL),
+                         BOOKING_OK);
+        append(s, SQLITE_RUN_ROWS - SEAL_FAILED_BATCH);
+        fault_vfs_arm(ops[o], 1, false);
+        append_failing(s, SEAL_FAILED_BATCH);
+        assert_true(fault_vfs_fired());
+        fault_vfs_disarm();
+        int64_t stored = raw_int("SELECT count(*) FROM bookings");
+        append(s, 2 * SEAL_FAILED_BATCH); /* crosses the mark */
+        assert_int_equal(raw_int("SELECT count(*) FROM booking_runs_sealed"), 1);
+        assert_int_equal(seal_failures(s), 0);
+        /* Nothing of a failed write reached the file: the cache stayed whole
+         * and sealed the run; a failed sync's frames may have surfaced, and
+         * then the catch-up emptied it and the run was read from the file. */
+        if (ops[o] == FAULT_OP_WRITE)
+            assert_int_equal(bk_sqlite_store_seals_from_memory(s), 1);
+        expect_runs_hold_the_file();
+        assert_int_equal(raw_int("SELECT count(*) FROM bookings"), stored + 2 * SEAL_FAILED_BATCH);
+        booking_store_close(s);
+    }
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -195,6 +292,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sqlite_seal_failure_backs_off_and_is_counted_in_the_stats_and_metrics),
+        cmocka_unit_test(sqlite_failed_commit_before_a_mark_leaves_no_key_in_the_seal),
     };
     int failed = cmocka_run_group_tests(tests, setup, NULL);
     test_tmpdir_remove();
