@@ -17,6 +17,7 @@
 #include "booking.h"
 #include "store/sqlite_run.h"
 #include "store/sqlite_store.h"
+#include "support/sqlite_runs_check.h"
 #include "support/test_support.h"
 
 #include <pthread.h>
@@ -137,62 +138,6 @@ static void expect_ids(booking_store *s, const char *rid, booking_list_filter fi
     assert_int_equal(n, n_want);
     for (size_t i = 0; i < n; i++)
         assert_string_equal(ids[i], want[i]);
-}
-
-/* Every sealed run of the file holds exactly the keys of its seq range, every
- * line of its records once, in bytewise (resource_id, booking_id) order: the
- * pages read back against the records themselves (whatever the seal sorted,
- * the file's rows or a handle's key cache). */
-static void expect_runs_hold_the_file(const char *path)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *runs = NULL, *pages = NULL, *want = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT run, last_seq FROM booking_runs_sealed"
-                                            " ORDER BY run", -1, &runs, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT resource_id, keys, entries FROM booking_runs"
-                                            " WHERE run = ?1 ORDER BY page", -1, &pages, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT resource_id, id, seq FROM bookings"
-                                            " WHERE seq > ?1 AND seq <= ?2 UNION ALL"
-                                            " SELECT resource_id, booking_id, seq FROM booking_lines"
-                                            " WHERE seq > ?1 AND seq <= ?2 ORDER BY 1, 2",
-                                     -1, &want, NULL),
-                     SQLITE_OK);
-    int64_t sealed = 0;
-    while (sqlite3_step(runs) == SQLITE_ROW) {
-        int64_t run = sqlite3_column_int64(runs, 0), last = sqlite3_column_int64(runs, 1);
-        sqlite3_bind_int64(pages, 1, run);
-        sqlite3_bind_int64(want, 1, sealed);
-        sqlite3_bind_int64(want, 2, last);
-        size_t keys = 0;
-        while (sqlite3_step(pages) == SQLITE_ROW) {
-            sqlite_run_page p;
-            bk_sqlite_run_page_open(&p, sqlite3_column_blob(pages, 2),
-                                    (size_t)sqlite3_column_bytes(pages, 2),
-                                    sqlite3_column_int64(pages, 1));
-            const char *id;
-            size_t len;
-            int64_t seq;
-            while (bk_sqlite_run_page_next(&p, &id, &len, &seq) == SQLITE_ROW) {
-                assert_int_equal(sqlite3_step(want), SQLITE_ROW);
-                assert_string_equal(sqlite3_column_text(pages, 0), sqlite3_column_text(want, 0));
-                assert_int_equal(len, (size_t)sqlite3_column_bytes(want, 1));
-                assert_memory_equal(id, sqlite3_column_text(want, 1), len);
-                assert_int_equal(seq, sqlite3_column_int64(want, 2));
-                keys++;
-            }
-        }
-        assert_int_equal(sqlite3_step(want), SQLITE_DONE); /* none left out */
-        assert_true(keys >= (size_t)(last - sealed));
-        sqlite3_reset(pages);
-        sqlite3_reset(want);
-        sealed = last;
-    }
-    sqlite3_finalize(runs);
-    sqlite3_finalize(pages);
-    sqlite3_finalize(want);
-    sqlite3_close(db);
 }
 
 /* A listing pages every record with a line on the resource (a bundle's line 0 or
@@ -590,7 +535,7 @@ static void sqlite_two_handles_crossing_a_mark_at_once_seal_each_run_once(void *
                      runs);
     assert_int_equal(raw_int(path, "SELECT sum(keys) FROM booking_runs"), runs * LIST_RUN_ROWS);
     assert_int_equal(raw_int(path, "SELECT count(*) FROM booking_runs WHERE run > 2"), 0);
-    expect_runs_hold_the_file(path);
+    expect_sealed_runs_hold_the_file(path);
     char (*got)[LIST_ID_SIZE] = calloc(total, LIST_ID_SIZE);
     assert_non_null(got);
     assert_int_equal(list_all(w[0].s, "race", BOOKING_LIST_ALL, BOOKING_LIST_LIMIT_MAX, got, total),
@@ -782,7 +727,7 @@ static void sqlite_seal_from_memory_only_what_this_handle_alone_wrote(void **sta
     append_tagged(b, "b", 400, &next_b);
     assert_int_equal(raw_int(path, "SELECT count(*) FROM booking_runs_sealed"), 4);
     assert_int_equal(bk_sqlite_store_seals_from_memory(b), 0);
-    expect_runs_hold_the_file(path);
+    expect_sealed_runs_hold_the_file(path);
     size_t total = next_a + next_b;
     assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), (int64_t)total);
     char (*got)[LIST_ID_SIZE] = calloc(total, LIST_ID_SIZE);

@@ -20,6 +20,7 @@
 #include "server/metrics.h"
 #include "store/sqlite_run.h"
 #include "store/sqlite_store.h"
+#include "support/sqlite_runs_check.h"
 #include "support/test_support.h"
 
 #include <sqlite3.h>
@@ -204,43 +205,6 @@ static void append_failing(booking_store *s, size_t n)
         assert_int_equal(res[i].outcome, BOOKING_FAILED);
 }
 
-/* Run r of the file holds exactly the records of its seq range, in order. */
-static void expect_runs_hold_the_file(void)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *pages = NULL, *want = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT resource_id, keys, entries FROM booking_runs"
-                                            " ORDER BY page", -1, &pages, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT b.resource_id, b.id, b.seq FROM bookings b,"
-                                            " booking_runs_sealed r WHERE b.seq <= r.last_seq AND"
-                                            " b.seq > coalesce((SELECT last_seq FROM"
-                                            " booking_runs_sealed p WHERE p.run = r.run - 1), 0)"
-                                            " ORDER BY r.run, 1, 2", -1, &want, NULL),
-                     SQLITE_OK);
-    while (sqlite3_step(pages) == SQLITE_ROW) {
-        sqlite_run_page p;
-        bk_sqlite_run_page_open(&p, sqlite3_column_blob(pages, 2),
-                                (size_t)sqlite3_column_bytes(pages, 2),
-                                sqlite3_column_int64(pages, 1));
-        const char *id;
-        size_t len;
-        int64_t seq;
-        while (bk_sqlite_run_page_next(&p, &id, &len, &seq) == SQLITE_ROW) {
-            assert_int_equal(sqlite3_step(want), SQLITE_ROW);
-            assert_string_equal(sqlite3_column_text(pages, 0), sqlite3_column_text(want, 0));
-            assert_int_equal(len, (size_t)sqlite3_column_bytes(want, 1));
-            assert_memory_equal(id, sqlite3_column_text(want, 1), len);
-            assert_int_equal(seq, sqlite3_column_int64(want, 2));
-        }
-    }
-    assert_int_equal(sqlite3_step(want), SQLITE_DONE);
-    sqlite3_finalize(pages);
-    sqlite3_finalize(want);
-    sqlite3_close(db);
-}
-
 /* A batch whose commit fails just before a mark (its write fails: nothing of
  * it is in the file; or its sync fails: its frames may surface) leaves nothing
  * of it in the key cache (sqlite_keys.h): the run sealed from memory by the
@@ -276,7 +240,7 @@ static void sqlite_failed_commit_before_a_mark_leaves_no_key_in_the_seal(void **
          * then the catch-up emptied it and the run was read from the file. */
         if (ops[o] == FAULT_OP_WRITE)
             assert_int_equal(bk_sqlite_store_seals_from_memory(s), 1);
-        expect_runs_hold_the_file();
+        expect_sealed_runs_hold_the_file(path);
         assert_int_equal(raw_int("SELECT count(*) FROM bookings"), stored + 2 * SEAL_FAILED_BATCH);
         booking_store_close(s);
     }
