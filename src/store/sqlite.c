@@ -871,7 +871,7 @@ static void seal_run(sqlite_store *st, int64_t last_seen)
         return; /* the lock is another thread's: it seals when its batch crosses */
     }
     int rc = step_rc(c->stmt[SQL_BEGIN]);
-    bool due = false;
+    bool due = false, from_memory = false;
     int64_t sealed = 0;
     if (rc == SQLITE_DONE) {
         sqlite3_stmt *s = c->stmt[SQL_SEAL_STATE];
@@ -887,12 +887,12 @@ static void seal_run(sqlite_store *st, int64_t last_seen)
         if (row)
             bk_sqlite_key_cache_drop_through(&st->keys, sealed); /* sealed by another */
         size_t from = 0, to = 0;
-        if (due && bk_sqlite_key_cache_range(&st->keys, sealed, sealed + SQLITE_RUN_ROWS, &from,
-                                             &to)) {
+        from_memory = due && bk_sqlite_key_cache_range(&st->keys, sealed,
+                                                       sealed + SQLITE_RUN_ROWS, &from, &to);
+        if (from_memory) {
             rc = bk_sqlite_run_seal_keys(c->stmt[SQL_SEAL_PAGE], run + 1, &st->keys.keys, from,
                                          to);
             rc = rc == SQLITE_OK ? SQLITE_DONE : rc;
-            st->seals_from_memory += rc == SQLITE_DONE;
         } else if (due) {
             rc = bk_sqlite_run_seal(c->stmt[SQL_SEAL_KEYS], c->stmt[SQL_SEAL_PAGE], run + 1,
                                     sealed, sealed + SQLITE_RUN_ROWS);
@@ -917,6 +917,7 @@ static void seal_run(sqlite_store *st, int64_t last_seen)
         seal_failed(st, last_seen);
     } else if (due) {
         st->seal_backoff = 0;
+        st->seals_from_memory += from_memory; /* counted once committed */
         bk_sqlite_key_cache_drop_through(&st->keys, sealed + SQLITE_RUN_ROWS);
     }
     bk_sqlite_conn_unlock(c);

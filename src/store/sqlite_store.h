@@ -41,7 +41,7 @@ typedef struct sqlite_store {
     bool index_built;            /* atomic: built once (ensure_index), then caught up */
     sqlite_list_cursors cursors; /* (12) */
     sqlite_key_cache keys;       /* (12): the keys since the last seal; guarded by writer.lock */
-    int64_t seals_from_memory;   /* seals that sorted the key cache's keys; writer.lock */
+    int64_t seals_from_memory;   /* committed seals that sorted the key cache's keys; writer.lock */
     /* The open write transaction's state; all guarded by writer.lock. */
     resource_overlay overlay;
     int64_t tx_now;       /* its time, (8) */
@@ -84,7 +84,7 @@ typedef struct sqlite_store {
 /* The records the booking_id index holds (its latest seq): 0 until a call first
  * needs it (sqlite.c (11)); for tests. */
 int64_t bk_sqlite_store_indexed(booking_store *store);
-/* The runs this handle sealed from its key cache, not read back from the file
+/* The runs this handle sealed, and committed, from its key cache, not read back from the file
  * (sqlite.c (12), sqlite_keys.h); for tests. */
 int64_t bk_sqlite_store_seals_from_memory(booking_store *store);
 

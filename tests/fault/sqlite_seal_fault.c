@@ -246,6 +246,49 @@ static void sqlite_failed_commit_before_a_mark_leaves_no_key_in_the_seal(void **
     }
 }
 
+/* A run another handle sealed while this one's key cache held it (the other's
+ * write only replayed, so the cache stays this handle's own records) is dropped
+ * from the cache at the next write, and the next run seals from memory: both
+ * runs hold what the file holds. This handle's own first seal failed (a write
+ * fault), so it is not counted among the seals from memory: one, not two. */
+static void sqlite_a_run_sealed_by_another_handle_leaves_the_key_cache(void **state)
+{
+    (void)state;
+    snprintf(path, sizeof path, "%s/other.db", test_tmpdir());
+    next_id = 0;
+    char url[SEAL_PATH_SIZE + 64], why[512] = "";
+    snprintf(url, sizeof url, "sqlite:%s?vfs=%s", path, SEAL_VFS_NAME);
+    booking_store *a = NULL, *b = NULL;
+    assert_int_equal(booking_store_open(url, &a, why, sizeof why), BOOKING_OK);
+    booking_reason reason;
+    assert_int_equal(booking_set_capacity(a, "r0", BOOKING_CAPACITY_MAX, &reason, NULL), BOOKING_OK);
+    assert_int_equal(booking_set_capacity(a, "r1", BOOKING_CAPACITY_MAX, &reason, NULL), BOOKING_OK);
+    append(a, SQLITE_RUN_ROWS - 1);
+    checkpoint();
+    fault_vfs_arm(FAULT_OP_WRITE, SEAL_FAULT_NTH, false);
+    append(a, 1); /* crosses the mark: a's seal fails */
+    assert_true(fault_vfs_fired());
+    fault_vfs_disarm();
+    assert_int_equal(raw_int("SELECT count(*) FROM booking_runs_sealed"), 0);
+    assert_int_equal(bk_sqlite_store_seals_from_memory(a), 0);
+    assert_int_equal(booking_store_open(url, &b, why, sizeof why), BOOKING_OK);
+    char id[SEAL_ID_SIZE]; /* the last id append() gave: a replay */
+    snprintf(id, sizeof id, "s-%016llx", (unsigned long long)test_mix64(next_id));
+    booking_request rq = {.booking_id = id, .resource_id = next_id % 2 ? "r1" : "r0", .units = 1};
+    booking_result rs;
+    assert_int_equal(booking_attempt_batch(b, &rq, 1, &rs), BOOKING_OK);
+    assert_true(rs.replayed);
+    assert_int_equal(raw_int("SELECT count(*) FROM booking_runs_sealed"), 1); /* b sealed run 1 */
+    assert_int_equal(bk_sqlite_store_seals_from_memory(b), 0);
+    append(a, SQLITE_RUN_ROWS + 5);
+    assert_int_equal(raw_int("SELECT count(*) FROM booking_runs_sealed"), 2);
+    assert_int_equal(bk_sqlite_store_seals_from_memory(a), 1); /* run 2 */
+    expect_sealed_runs_hold_the_file(path);
+    expect_listed(a);
+    booking_store_close(b);
+    booking_store_close(a);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -257,6 +300,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sqlite_seal_failure_backs_off_and_is_counted_in_the_stats_and_metrics),
         cmocka_unit_test(sqlite_failed_commit_before_a_mark_leaves_no_key_in_the_seal),
+        cmocka_unit_test(sqlite_a_run_sealed_by_another_handle_leaves_the_key_cache),
     };
     int failed = cmocka_run_group_tests(tests, setup, NULL);
     test_tmpdir_remove();
