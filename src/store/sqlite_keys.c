@@ -70,7 +70,8 @@ void bk_sqlite_key_cache_stage(sqlite_key_cache *k, const char *resource_id, siz
 void bk_sqlite_key_cache_commit(sqlite_key_cache *k, int64_t next_seq)
 {
     assert(next_seq >= k->next && (k->staged_lost || next_seq == k->staged_next));
-    if (k->staged_lost) {
+    if (k->staged_lost) { /* past the cap, or no memory: its buffers go back too */
+        bk_sqlite_run_keys_free(&k->keys);
         empty_from(k, next_seq);
         return;
     }

@@ -20,8 +20,9 @@
  *    them); abort() (any failure, a rollback) drops them: a failed or
  *    rolled-back transaction leaves the cache as it was.
  *  - A key that does not fit (no memory, or past SQLITE_KEY_CACHE_BYTES_MAX
- *    while seals fail and back off) empties the cache at the commit: best
- *    effort, a seal then reads its keys from the file as before.
+ *    while seals fail and back off) empties the cache at the commit and frees
+ *    its buffers (which grow by doubling: up to twice the bytes in use until
+ *    then): best effort, a seal then reads its keys from the file as before.
  *  - range(sealed, last) says whether every key of (sealed, last] is held, and
  *    which; drop_through(seq) forgets the keys of records up to seq once sealed.
  */

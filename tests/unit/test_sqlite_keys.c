@@ -131,7 +131,7 @@ static void sqlite_key_cache_drops_sealed_keys_and_keeps_the_rest(void **state)
     bk_sqlite_key_cache_free(&k);
 }
 
-static void sqlite_key_cache_past_its_bound_empties_at_the_commit(void **state)
+static void sqlite_key_cache_past_its_bound_empties_and_frees_at_the_commit(void **state)
 {
     (void)state;
     sqlite_key_cache k;
@@ -144,9 +144,13 @@ static void sqlite_key_cache_past_its_bound_empties_at_the_commit(void **state)
     bk_sqlite_key_cache_begin(&k, 1);
     for (int64_t seq = 1; seq <= records; seq++)
         bk_sqlite_key_cache_stage(&k, id, BOOKING_ID_LEN_MAX, id, BOOKING_ID_LEN_MAX, seq);
+    assert_true(k.keys.arena_cap >= SQLITE_KEY_CACHE_BYTES_MAX / 2);
     bk_sqlite_key_cache_commit(&k, records + 1);
     assert_false(bk_sqlite_key_cache_range(&k, 0, 1, &from, &to));
     assert_int_equal(k.held, 0);
+    /* Its buffers, grown past the bound, go back to the allocator. */
+    assert_int_equal(k.keys.arena_cap, 0);
+    assert_int_equal(k.keys.cap, 0);
     write_tx(&k, records + 1, records + 11, 1, true); /* and holds again from there */
     assert_int_equal(k.first, records + 1);
     assert_int_equal(k.held, 10);
@@ -159,7 +163,7 @@ int main(void)
         cmocka_unit_test(sqlite_key_cache_holds_committed_keys_only),
         cmocka_unit_test(sqlite_key_cache_empties_when_another_writer_came_between),
         cmocka_unit_test(sqlite_key_cache_drops_sealed_keys_and_keeps_the_rest),
-        cmocka_unit_test(sqlite_key_cache_past_its_bound_empties_at_the_commit),
+        cmocka_unit_test(sqlite_key_cache_past_its_bound_empties_and_frees_at_the_commit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
