@@ -582,6 +582,19 @@ static void expect_batch_stored(booking_store *s, const char *path, const bookin
     }
 }
 
+/* Attempt number k of a varied mix (the rows' values change with k): mostly on
+ * "big", every 7th on "small" (capacity 40: some REJECTED), some on a resource
+ * that does not exist, 1 to 3 units, every 4th a hold of one of two lengths. */
+static booking_request varied_request(const char *booking_id, size_t k)
+{
+    return (booking_request){
+        .booking_id = booking_id,
+        .resource_id = k % 7 == 3 ? "small" : k % 11 == 5 ? "nowhere" : "big",
+        .units = 1 + k % 3,
+        .hold_ms = k % 4 == 1 ? LIST_HOLD_MS * (1 + k % 2) : 0,
+    };
+}
+
 /* A batch's new records are inserted many rows per statement, each row's
  * integers bound only when they differ from the row bound there before
  * (sqlite.c (5)): every record is stored as decided, at the seq of its decision
@@ -605,12 +618,7 @@ static void sqlite_batch_records_are_stored_as_decided_in_decision_order(void **
         for (size_t i = 0; i < LIST_ROWS_BATCH; i++) {
             size_t k = i + b; /* each slot's values shift from batch to batch */
             snprintf(ids[b][i], LIST_ID_SIZE, "rows-%zu-%zu", b, i);
-            req[i] = (booking_request){
-                .booking_id = ids[b][i],
-                .resource_id = k % 7 == 3 ? "small" : k % 11 == 5 ? "nowhere" : "big",
-                .units = 1 + k % 3,
-                .hold_ms = k % 4 == 1 ? LIST_HOLD_MS * (1 + k % 2) : 0,
-            };
+            req[i] = varied_request(ids[b][i], k);
             if (i % 100 == 99) /* a replay of the record 30 before, in this batch */
                 req[i] = req[i - 30];
         }
@@ -644,12 +652,7 @@ static void sqlite_batches_of_every_size_store_each_record_at_its_seq(void **sta
         for (size_t i = 0; i < n; i++) {
             size_t k = i + n; /* each row's values change from batch to batch */
             snprintf(ids[i], LIST_ID_SIZE, "size-%zu-%zu", n, i);
-            req[i] = (booking_request){
-                .booking_id = ids[i],
-                .resource_id = k % 7 == 3 ? "small" : k % 11 == 5 ? "nowhere" : "big",
-                .units = 1 + k % 3,
-                .hold_ms = k % 4 == 1 ? LIST_HOLD_MS * (1 + k % 2) : 0,
-            };
+            req[i] = varied_request(ids[i], k);
         }
         assert_int_equal(booking_attempt_batch(s, req, n, res), BOOKING_OK);
         expect_batch_stored(s, path, req, res, n, false, &seq);
