@@ -163,13 +163,18 @@ static void growth_points_are_staggered_between_three_eighths_and_half(void **st
     nodes_free(nodes);
 }
 
+/* The staggers at both ends of (5): the earliest growth point (3/8 full) leaves
+ * the least room between one move's end and the next table's allocation (7). */
+static const uint32_t table_test_staggers[] = {0, MEMORY_TABLE_STAGGER_STEPS - 1};
+#define TABLE_TEST_STAGGERS (sizeof table_test_staggers / sizeof table_test_staggers[0])
+
 /* (7): before each move the new table was written a page at a time, one page
- * per reserve at most, every page of it by the reserve that starts the move. */
-static void a_new_table_is_written_page_by_page_before_its_move(void **state)
+ * per reserve at most, every page of it by the reserve that starts the move;
+ * and it was allocated only once the move before had ended. */
+static void new_table_written_page_by_page(uint32_t stagger)
 {
-    (void)state;
     mem_table t;
-    assert_true(mem_table_init(&t, 0, &dir));
+    assert_true(mem_table_init(&t, stagger, &dir));
     test_node *nodes = nodes_make(TABLE_TEST_NODES);
     size_t moves = 0;
     for (size_t i = 0; i < TABLE_TEST_NODES; i++) {
@@ -177,6 +182,7 @@ static void a_new_table_is_written_page_by_page_before_its_move(void **state)
         size_t written_before = t.next != NULL ? t.next_written : 0;
         size_t next_bytes = (t.mask + 1) * 2 * sizeof(mem_slot);
         assert_true(mem_table_reserve(&t));
+        assert_true(t.next == NULL || t.old == NULL); /* never during a move */
         if (!was_moving && t.old != NULL) { /* this reserve started a move */
             moves++;
             assert_true(written_before + MEMORY_TABLE_PAGE_BYTES >= next_bytes);
@@ -192,14 +198,20 @@ static void a_new_table_is_written_page_by_page_before_its_move(void **state)
     nodes_free(nodes);
 }
 
+static void a_new_table_is_written_page_by_page_before_its_move(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < TABLE_TEST_STAGGERS; k++)
+        new_table_written_page_by_page(table_test_staggers[k]);
+}
+
 /* (7): the pages of a new table are written one every
  * MEMORY_TABLE_RESERVES_PER_PAGE reserves, never two closer: its faults are
  * spread over the reserves before its move, not bunched into a few calls. */
-static void a_new_table_is_written_one_page_every_reserves_per_page(void **state)
+static void new_table_pages_spaced(uint32_t stagger)
 {
-    (void)state;
     mem_table t;
-    assert_true(mem_table_init(&t, 0, &dir));
+    assert_true(mem_table_init(&t, stagger, &dir));
     test_node *nodes = nodes_make(TABLE_TEST_NODES);
     size_t since_write = MEMORY_TABLE_RESERVES_PER_PAGE, writes = 0;
     for (size_t i = 0; i < TABLE_TEST_NODES; i++) {
@@ -217,6 +229,13 @@ static void a_new_table_is_written_one_page_every_reserves_per_page(void **state
     assert_true(writes > 100);
     mem_table_free(&t);
     nodes_free(nodes);
+}
+
+static void a_new_table_is_written_one_page_every_reserves_per_page(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < TABLE_TEST_STAGGERS; k++)
+        new_table_pages_spaced(table_test_staggers[k]);
 }
 
 int main(void)
