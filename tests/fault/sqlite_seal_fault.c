@@ -61,6 +61,29 @@ static void checkpoint(void)
     assert_int_equal(raw_int("PRAGMA wal_checkpoint(TRUNCATE)"), 0); /* busy: 0 */
 }
 
+/* A handle on the file at path, through the fault VFS. */
+static booking_store *open_seal_file(void)
+{
+    char url[SEAL_PATH_SIZE + 64], why[512] = "";
+    snprintf(url, sizeof url, "sqlite:%s?vfs=%s", path, SEAL_VFS_NAME);
+    booking_store *s = NULL;
+    assert_int_equal(booking_store_open(url, &s, why, sizeof why), BOOKING_OK);
+    return s;
+}
+
+/* A new store file `name` in the test's directory (it becomes path), with r0
+ * and r1 of unbounded capacity, and the ids of append() from the start. */
+static booking_store *create_seal_file(const char *name)
+{
+    snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
+    next_id = 0;
+    booking_store *s = open_seal_file();
+    booking_reason reason;
+    assert_int_equal(booking_set_capacity(s, "r0", BOOKING_CAPACITY_MAX, &reason, NULL), BOOKING_OK);
+    assert_int_equal(booking_set_capacity(s, "r1", BOOKING_CAPACITY_MAX, &reason, NULL), BOOKING_OK);
+    return s;
+}
+
 /* n new records in batches (each BOOKED), on r0 and r1 in turn. */
 static void append(booking_store *s, size_t n)
 {
@@ -123,14 +146,7 @@ static void expect_listed(booking_store *s)
 static void sqlite_seal_failure_backs_off_and_is_counted_in_the_stats_and_metrics(void **state)
 {
     (void)state;
-    snprintf(path, sizeof path, "%s/seal.db", test_tmpdir());
-    char url[SEAL_PATH_SIZE + 64], why[512] = "";
-    snprintf(url, sizeof url, "sqlite:%s?vfs=%s", path, SEAL_VFS_NAME);
-    booking_store *s = NULL;
-    assert_int_equal(booking_store_open(url, &s, why, sizeof why), BOOKING_OK);
-    booking_reason reason;
-    assert_int_equal(booking_set_capacity(s, "r0", BOOKING_CAPACITY_MAX, &reason, NULL), BOOKING_OK);
-    assert_int_equal(booking_set_capacity(s, "r1", BOOKING_CAPACITY_MAX, &reason, NULL), BOOKING_OK);
+    booking_store *s = create_seal_file("seal.db");
 
     append(s, SQLITE_RUN_ROWS - 1);
     checkpoint();
@@ -215,17 +231,9 @@ static void sqlite_failed_commit_before_a_mark_leaves_no_key_in_the_seal(void **
     (void)state;
     static const fault_op ops[] = {FAULT_OP_WRITE, FAULT_OP_SYNC};
     for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
-        snprintf(path, sizeof path, "%s/failed-%zu.db", test_tmpdir(), o);
-        next_id = 0;
-        char url[SEAL_PATH_SIZE + 64], why[512] = "";
-        snprintf(url, sizeof url, "sqlite:%s?vfs=%s", path, SEAL_VFS_NAME);
-        booking_store *s = NULL;
-        assert_int_equal(booking_store_open(url, &s, why, sizeof why), BOOKING_OK);
-        booking_reason reason;
-        assert_int_equal(booking_set_capacity(s, "r0", BOOKING_CAPACITY_MAX, &reason, NULL),
-                         BOOKING_OK);
-        assert_int_equal(booking_set_capacity(s, "r1", BOOKING_CAPACITY_MAX, &reason, NULL),
-                         BOOKING_OK);
+        char name[32];
+        snprintf(name, sizeof name, "failed-%zu.db", o);
+        booking_store *s = create_seal_file(name);
         append(s, SQLITE_RUN_ROWS - SEAL_FAILED_BATCH);
         fault_vfs_arm(ops[o], 1, false);
         append_failing(s, SEAL_FAILED_BATCH);
@@ -254,15 +262,7 @@ static void sqlite_failed_commit_before_a_mark_leaves_no_key_in_the_seal(void **
 static void sqlite_a_run_sealed_by_another_handle_leaves_the_key_cache(void **state)
 {
     (void)state;
-    snprintf(path, sizeof path, "%s/other.db", test_tmpdir());
-    next_id = 0;
-    char url[SEAL_PATH_SIZE + 64], why[512] = "";
-    snprintf(url, sizeof url, "sqlite:%s?vfs=%s", path, SEAL_VFS_NAME);
-    booking_store *a = NULL, *b = NULL;
-    assert_int_equal(booking_store_open(url, &a, why, sizeof why), BOOKING_OK);
-    booking_reason reason;
-    assert_int_equal(booking_set_capacity(a, "r0", BOOKING_CAPACITY_MAX, &reason, NULL), BOOKING_OK);
-    assert_int_equal(booking_set_capacity(a, "r1", BOOKING_CAPACITY_MAX, &reason, NULL), BOOKING_OK);
+    booking_store *a = create_seal_file("other.db");
     append(a, SQLITE_RUN_ROWS - 1);
     checkpoint();
     fault_vfs_arm(FAULT_OP_WRITE, SEAL_FAULT_NTH, false);
@@ -271,7 +271,7 @@ static void sqlite_a_run_sealed_by_another_handle_leaves_the_key_cache(void **st
     fault_vfs_disarm();
     assert_int_equal(raw_int("SELECT count(*) FROM booking_runs_sealed"), 0);
     assert_int_equal(bk_sqlite_store_seals_from_memory(a), 0);
-    assert_int_equal(booking_store_open(url, &b, why, sizeof why), BOOKING_OK);
+    booking_store *b = open_seal_file();
     char id[SEAL_ID_SIZE]; /* the last id append() gave: a replay */
     snprintf(id, sizeof id, "s-%016llx", (unsigned long long)test_mix64(next_id));
     booking_request rq = {.booking_id = id, .resource_id = next_id % 2 ? "r1" : "r0", .units = 1};
