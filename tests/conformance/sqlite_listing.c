@@ -595,6 +595,17 @@ static booking_request varied_request(const char *booking_id, size_t k)
     };
 }
 
+/* A new store at name (path, LIST_PATH_SIZE bytes, gets its file) with the two
+ * resources varied_request() names. */
+static booking_store *open_for_varied(char *path, const char *name)
+{
+    db_path(path, name);
+    booking_store *s = open_at(path);
+    set_capacity(s, "big", 1000000);
+    set_capacity(s, "small", 40);
+    return s;
+}
+
 /* A batch's new records are inserted many rows per statement, each row's
  * integers bound only when they differ from the row bound there before
  * (sqlite.c (5)): every record is stored as decided, at the seq of its decision
@@ -606,10 +617,7 @@ static void sqlite_batch_records_are_stored_as_decided_in_decision_order(void **
 {
     (void)state;
     char path[LIST_PATH_SIZE];
-    db_path(path, "rows.db");
-    booking_store *s = open_at(path);
-    set_capacity(s, "big", 1000000);
-    set_capacity(s, "small", 40);
+    booking_store *s = open_for_varied(path, "rows.db");
     static booking_request req[LIST_ROWS_BATCH];
     static booking_result res[LIST_ROWS_BATCH];
     static char ids[LIST_ROWS_BATCHES][LIST_ROWS_BATCH][LIST_ID_SIZE];
@@ -640,10 +648,7 @@ static void sqlite_batches_of_every_size_store_each_record_at_its_seq(void **sta
 {
     (void)state;
     char path[LIST_PATH_SIZE];
-    db_path(path, "sizes.db");
-    booking_store *s = open_at(path);
-    set_capacity(s, "big", 1000000);
-    set_capacity(s, "small", 40);
+    booking_store *s = open_for_varied(path, "sizes.db");
     static booking_request req[LIST_SIZES_MAX];
     static booking_result res[LIST_SIZES_MAX];
     static char ids[LIST_SIZES_MAX][LIST_ID_SIZE];
