@@ -157,6 +157,32 @@ static void sqlite_key_cache_past_its_bound_empties_and_frees_at_the_commit(void
     bk_sqlite_key_cache_free(&k);
 }
 
+/* A transaction whose keys pass the bound and then rolls back (its batch
+ * failed) leaves the cache as it was: the held keys still answer their range,
+ * and the next transaction's keys are held, not dropped at its commit for the
+ * lost key of the one before. */
+static void sqlite_key_cache_past_its_bound_then_rolled_back_keeps_what_it_held(void **state)
+{
+    (void)state;
+    sqlite_key_cache k;
+    bk_sqlite_key_cache_init(&k);
+    write_tx(&k, 1, 101, 1, true);
+    static char id[BOOKING_ID_LEN_MAX + 1];
+    memset(id, 'x', BOOKING_ID_LEN_MAX);
+    size_t per_key = sizeof(sqlite_run_key) + 2 * BOOKING_ID_LEN_MAX;
+    int64_t records = (int64_t)(SQLITE_KEY_CACHE_BYTES_MAX / per_key) + 2;
+    bk_sqlite_key_cache_begin(&k, 101);
+    for (int64_t seq = 101; seq < 101 + records; seq++)
+        bk_sqlite_key_cache_stage(&k, id, BOOKING_ID_LEN_MAX, id, BOOKING_ID_LEN_MAX, seq);
+    assert_true(k.staged_lost);
+    bk_sqlite_key_cache_abort(&k);
+    expect_range(&k, 0, 100, 1);
+    write_tx(&k, 101, 201, 2, true); /* the same seqs, committed, within the bound */
+    expect_range(&k, 0, 100, 1);
+    expect_range(&k, 100, 200, 2);
+    bk_sqlite_key_cache_free(&k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -164,6 +190,7 @@ int main(void)
         cmocka_unit_test(sqlite_key_cache_empties_when_another_writer_came_between),
         cmocka_unit_test(sqlite_key_cache_drops_sealed_keys_and_keeps_the_rest),
         cmocka_unit_test(sqlite_key_cache_past_its_bound_empties_and_frees_at_the_commit),
+        cmocka_unit_test(sqlite_key_cache_past_its_bound_then_rolled_back_keeps_what_it_held),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
