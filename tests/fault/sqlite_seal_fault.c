@@ -289,6 +289,34 @@ static void sqlite_a_run_sealed_by_another_handle_leaves_the_key_cache(void **st
     booking_store_close(a);
 }
 
+/* A seal from the key cache whose commit fails part way (a write of its pages
+ * to the WAL; it is rolled back) leaves the cache as it was: the retry after the backoff, with
+ * the backoff's records held beyond the run, seals the same run from memory,
+ * and then the next; each run holds exactly its records. */
+static void sqlite_a_failed_seal_is_retried_from_memory_after_the_backoff(void **state)
+{
+    (void)state;
+    booking_store *s = create_seal_file("retry.db");
+    append(s, SQLITE_RUN_ROWS - 1);
+    checkpoint();
+    fault_vfs_arm(FAULT_OP_WRITE, SEAL_FAULT_NTH, false);
+    append(s, 1); /* crosses the mark: its seal fails */
+    assert_true(fault_vfs_fired());
+    fault_vfs_disarm();
+    assert_int_equal(seal_failures(s), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM booking_runs"), 0);
+    append(s, SQLITE_SEAL_BACKOFF_MIN); /* the retry: sealed */
+    assert_int_equal(raw_int("SELECT count(*) FROM booking_runs_sealed"), 1);
+    assert_int_equal(bk_sqlite_store_seals_from_memory(s), 1);
+    append(s, SQLITE_RUN_ROWS); /* the next run, from the keys kept beyond the first */
+    assert_int_equal(raw_int("SELECT count(*) FROM booking_runs_sealed"), 2);
+    assert_int_equal(bk_sqlite_store_seals_from_memory(s), 2);
+    assert_int_equal(seal_failures(s), 1);
+    expect_sealed_runs_hold_the_file(path);
+    expect_listed(s);
+    booking_store_close(s);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -301,6 +329,7 @@ int main(void)
         cmocka_unit_test(sqlite_seal_failure_backs_off_and_is_counted_in_the_stats_and_metrics),
         cmocka_unit_test(sqlite_failed_commit_before_a_mark_leaves_no_key_in_the_seal),
         cmocka_unit_test(sqlite_a_run_sealed_by_another_handle_leaves_the_key_cache),
+        cmocka_unit_test(sqlite_a_failed_seal_is_retried_from_memory_after_the_backoff),
     };
     int failed = cmocka_run_group_tests(tests, setup, NULL);
     test_tmpdir_remove();
