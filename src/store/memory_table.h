@@ -94,9 +94,12 @@
 #define MEMORY_TABLE_STAGGER_STEPS 16 /* growth points between 3/8 and 1/2 full, (5) */
 #define MEMORY_TABLE_PAGE_BYTES 4096 /* the smallest page: writing every one covers any, (7) */
 #define MEMORY_TABLE_RESERVES_PER_PAGE 32 /* reserves per page of the next table written, (7) */
+#define MEMORY_TABLE_LINE_SLOTS 8 /* slots of a 64-byte cache line: a move's prefetch stride, (3) */
 
 _Static_assert((MEMORY_TABLE_INITIAL_SLOTS & (MEMORY_TABLE_INITIAL_SLOTS - 1)) == 0,
                "a power of two: masks pick buckets");
+_Static_assert(MEMORY_TABLE_MOVE_BUCKETS % MEMORY_TABLE_LINE_SLOTS == 0,
+               "a move's step is whole lines of slots");
 _Static_assert(MEMORY_TABLE_MOVE_BUCKETS >= 16,
                "(3), (5): a move of S buckets ends within S / 16 inserts, by 7S/16 full");
 
@@ -170,6 +173,7 @@ typedef struct mem_slot {
     uint32_t hash; /* the node's hash's low 32 bits, (1) */
     uint32_t ref;  /* mem_node_ref; 0: empty */
 } mem_slot;
+_Static_assert(MEMORY_TABLE_LINE_SLOTS * sizeof(mem_slot) == 64, "a line of slots is 64 bytes");
 
 typedef struct mem_table {
     mem_slot *slots; /* where inserts go; atomics: read unlocked by prefetches (6) */
