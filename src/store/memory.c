@@ -71,12 +71,35 @@
  *      often, but asked for with MADV_HUGEPAGE they made the kernel compact
  *      memory inside the fault (defrag=madvise): calls of 8192 attempts stalled
  *      for 80 to 150 ms, the stop-the-world this store must not have; so the
- *      store asks for none. Pre-faulting instead (MAP_POPULATE on the arena's
+ *      store asks for none. Asked for on the tables alone (2026-12-03, with
+ *      21 GB free), they took a quarter of the user time off (the page walks
+ *      of the slot prefetches, below) and a fifth off the p50 per call, but
+ *      added 60% system time and 1.5-2x to the p99 per call (3 alternated
+ *      runs, loaded machine): not kept either. Pre-faulting instead (MAP_POPULATE on the arena's
  *      chunks and the tables' growth) was measured and not kept: 18% fewer
  *      faults and less system time, but the calls that grow a table then
  *      fault in megabytes at once (p999 9-13x p50 against 4x without, on a
  *      loaded machine) and the tables' unused halves become resident (+80 MB
- *      at 4M).
+ *      at 4M). Nor was faulting the arena in 64 KiB ahead of use, one
+ *      MADV_POPULATE_WRITE for 16 pages instead of 16 faults: over 10M
+ *      decisions no less system time (1.05 s against 1.00 s) and a lower rate
+ *      in 3 alternated runs of 3.
+ *      Nor was prefetching, at each allocation, the lines of the arena's next
+ *      block (a new record's first write, node_new's memset, waits on its
+ *      line: a third of memory_attempt_one's samples): CPU per call the same
+ *      within the noise (p50 3.10-4.00 ms against 3.53-4.01 ms, 3 alternated
+ *      runs of bench/memory_latency at 10M), while the most faults in one call
+ *      doubled (1250-1390 against 660-680), for a reason not found.
+ *      Where a batch's time goes (perf record -e cpu-clock, self time, 10M
+ *      UUIDv4 decisions on one resource in batches of 8192, 2026-12-03, the
+ *      machine loaded, 6 on 2 cores): 34% memory_attempt_batch, nearly all on
+ *      the prefetch of the batch's slots (page walks, most likely: the tables
+ *      of 10M records span 256 MB of 4 KiB pages); 17% page faults (their
+ *      callees); 12% the listing index (9) (merges 5.4%, add 4.0%, radix sort
+ *      2.8%); 7.8% memory_attempt_one (the record's first write most of it);
+ *      4.5% the bench's own id generator; 4.2% table_move (7.7% before its
+ *      prefetch, memory_table.h (3)); 2.4% locks; 1.4% id checks; 1.3% probes.
+ *      The clock reading per attempt (4.2-4.5% before, (8)) is gone.
  *  (7) Holds (SPEC sections 7 and 8). A held record keeps status held; from its
  *      expires_at_ms on it reads expired (bk_core_status_at). Each line of a hold
  *      is one entry in its own resource's min-heap of hold entries by expiry;

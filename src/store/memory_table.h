@@ -28,7 +28,12 @@
  *      long before the new table of 2S slots reaches its own growth point (3S/4
  *      at the earliest): so a move never overlaps the next, and an insert costs at most MEMORY_TABLE_MOVE_BUCKETS
  *      slot copies (sequential in the old table; bucket i lands near i or i + S
- *      in the new one) plus its own probe, never a whole table.
+ *      in the new one) plus its own probe, never a whole table. Each step
+ *      ends by prefetching the next step's old buckets and where they land
+ *      (near i and i + S): the next insert into the table comes tens of
+ *      attempts later, and without it each step waited on those lines (at
+ *      10M UUIDv4 decisions, 7.4% of a run's samples in the move, 3.4-3.9%
+ *      with it).
  *  (4) Fresh memory. A table of at least MEMORY_TABLE_MAP_BYTES is mapped, not
  *      cleared: the kernel's zero pages are faulted in as the move and the
  *      inserts reach them, a page at a time, instead of one memset of the whole
