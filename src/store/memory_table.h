@@ -32,7 +32,7 @@
  *      ends by prefetching the next step's old buckets and where they land
  *      (near i and i + S): the next insert into the table comes tens of
  *      attempts later, and without it each step waited on those lines (at
- *      10M UUIDv4 decisions, 7.4% of a run's samples in the move, 3.4-3.9%
+ *      10M UUIDv4 decisions, 7.4-7.7% of a run's samples in the move, 3.4-4.2%
  *      with it).
  *  (4) Fresh memory. A table of at least MEMORY_TABLE_MAP_BYTES is mapped, not
  *      cleared: the kernel's zero pages are faulted in as the move and the
