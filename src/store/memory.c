@@ -71,12 +71,35 @@
  *      often, but asked for with MADV_HUGEPAGE they made the kernel compact
  *      memory inside the fault (defrag=madvise): calls of 8192 attempts stalled
  *      for 80 to 150 ms, the stop-the-world this store must not have; so the
- *      store asks for none. Pre-faulting instead (MAP_POPULATE on the arena's
+ *      store asks for none. Asked for on the tables alone (2026-12-03, with
+ *      21 GB free), they took a quarter of the user time off (the page walks
+ *      of the slot prefetches, below) and a fifth off the p50 per call, but
+ *      added 60% system time and 1.5-2x to the p99 per call (3 alternated
+ *      runs, loaded machine): not kept either. Pre-faulting instead (MAP_POPULATE on the arena's
  *      chunks and the tables' growth) was measured and not kept: 18% fewer
  *      faults and less system time, but the calls that grow a table then
  *      fault in megabytes at once (p999 9-13x p50 against 4x without, on a
  *      loaded machine) and the tables' unused halves become resident (+80 MB
- *      at 4M).
+ *      at 4M). Nor was faulting the arena in 64 KiB ahead of use, one
+ *      MADV_POPULATE_WRITE for 16 pages instead of 16 faults: over 10M
+ *      decisions no less system time (1.05 s against 1.00 s) and a lower rate
+ *      in 3 alternated runs of 3.
+ *      Nor was prefetching, at each allocation, the lines of the arena's next
+ *      block (a new record's first write, node_new's memset, waits on its
+ *      line: a third of memory_attempt_one's samples): CPU per call the same
+ *      within the noise (p50 3.10-4.00 ms against 3.53-4.01 ms, 3 alternated
+ *      runs of bench/memory_latency at 10M), while the most faults in one call
+ *      doubled (1250-1390 against 660-680), for a reason not found.
+ *      Where a batch's time goes (perf record -e cpu-clock, self time, 10M
+ *      UUIDv4 decisions on one resource in batches of 8192, 2026-12-03, the
+ *      machine loaded, 6 on 2 cores): 34% memory_attempt_batch, nearly all on
+ *      the prefetch of the batch's slots (page walks, most likely: the tables
+ *      of 10M records span 256 MB of 4 KiB pages); 17% page faults (their
+ *      callees); 12% the listing index (9) (merges 5.4%, add 4.0%, radix sort
+ *      2.8%); 7.8% memory_attempt_one (the record's first write most of it);
+ *      4.5% the bench's own id generator; 4.2% table_move (7.7% before its
+ *      prefetch, memory_table.h (3)); 2.4% locks; 1.4% id checks; 1.3% probes.
+ *      The clock reading per attempt (4.2-4.5% before, (8)) is gone.
  *  (7) Holds (SPEC sections 7 and 8). A held record keeps status held; from its
  *      expires_at_ms on it reads expired (bk_core_status_at). Each line of a hold
  *      is one entry in its own resource's min-heap of hold entries by expiry;
@@ -93,11 +116,21 @@
  *      first entry's expiry_counted byte, an atomic: whichever line's sweep comes
  *      first counts the hold once in holds_expired (holds, not lines, as the
  *      sqlite and postgres stores count the records their expiry steps mark).
- *  (8) The store's time is read while every lock of the operation is held, and
- *      it never goes back (bk_store_now), so sweeps of one resource run in time
+ *  (8) The store's time never goes back (bk_store_now) and is taken while every
+ *      lock of the operation is held, so sweeps of one resource run in time
  *      order: a decision taken at t under the locks never sees a hold that a
  *      sweep at a later time has already released, and a cancel that finds a
  *      bundle live finds every line of it live (all its lines end at one time).
+ *      Every operation but a batch of attempts reads the clock under its locks.
+ *      A batch reads it once, before its first lock, and each attempt takes,
+ *      under its own locks, the store's latest time (bk_store_latest_time):
+ *      every reading is recorded there before it is used, and a resource's
+ *      lock passes on what its last holder recorded, so the time an attempt
+ *      takes is at least every time used on its resources before it, and lies
+ *      within the call (no earlier than its reading, no later than the latest
+ *      reading of any thread). A batch alone on the store decides at one time,
+ *      as the sqlite store decides a transaction (sqlite.c). A reading per
+ *      attempt was 4.5% of a batch of 8192 (perf, __vdso_clock_gettime).
  *  (9) Listings (SPEC section 5) are served from indexes (memory_index.h:
  *      sorted runs of (8-byte id prefix, node) keys, an add appended to a tail,
  *      merged a bounded step at a time, LSM-like):
@@ -964,7 +997,7 @@ MEMORY_INLINE booking_result attempt_new(memory_store *m, mem_shard *bs, mem_key
     mem_attempt_lines al;
     attempt_lines_hash(m, attempt.lines.at, n, memo, &al);
     shards_lock(m->resources, al.shards);
-    attempt.now_ms = bk_store_now(&m->base);
+    attempt.now_ms = bk_store_latest_time(&m->base); /* (8): the batch read the clock */
     attempt_lines_read(m, attempt.lines.at, n, memo, &al, attempt.now_ms);
     core_attempt_decision d = bk_core_decide_attempt(attempt, al.known, NULL);
     if (d.write_record && !record_write(m, bs, key, booking_id, &al, attempt, n, &d))
@@ -989,7 +1022,7 @@ static booking_result memory_attempt_one(memory_store *m, const booking_request 
         /* A replay reads only the record: its lines never change. */
         core_record cr = core_record_of(rec);
         cr.same_lines = record_lines_equal(rec, attempt.lines);
-        attempt.now_ms = bk_store_now(&m->base);
+        attempt.now_ms = bk_store_latest_time(&m->base); /* (8) */
         result = bk_core_decide_attempt(attempt, NULL, &cr).result;
     } else if (attempt.lines.count == 1) {
         result = attempt_new(m, bs, booking_key, req->booking_id, attempt, 1, memo); /* fast path */
@@ -1011,6 +1044,9 @@ static void memory_attempt_batch(booking_store *store, const booking_request *re
      * slots of the next attempts load while this one is decided. */
     mem_key ahead[MEMORY_PREFETCH_DISTANCE];
     mem_resource_memo memo = {0}; /* (10) */
+    /* (8): one reading of the clock for the call, before any lock; each attempt
+     * decides at the store's latest time, this reading or a later one. */
+    (void)bk_store_now(store);
     size_t warm = count < MEMORY_PREFETCH_DISTANCE ? count : MEMORY_PREFETCH_DISTANCE;
     for (size_t i = 0; i < warm; i++) {
         ahead[i] = key_of(m, requests[i].booking_id);

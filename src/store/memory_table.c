@@ -142,6 +142,17 @@ static void table_move(mem_table *t, size_t buckets)
             slots_place(t->slots, t->mask, t->old[i].hash, t->old[i].ref);
     }
     t->moved = end;
+    /* The next step's old buckets, and where they land in the new table: near
+     * bucket i or i + S for old bucket i (S old slots). The next insert into
+     * this table comes tens of attempts later, time enough for them to load.
+     * Written here, not in a function of its own: GCC judged one that only
+     * prefetches to have no effect, and dropped its call. */
+    for (size_t i = end; i < end + MEMORY_TABLE_MOVE_BUCKETS && i <= t->old_mask;
+         i += MEMORY_TABLE_LINE_SLOTS) {
+        __builtin_prefetch(&t->old[i], 0);
+        __builtin_prefetch(&t->slots[i & t->mask], 1);
+        __builtin_prefetch(&t->slots[(i + t->old_mask + 1) & t->mask], 1);
+    }
     if (t->moved == t->old_mask + 1) {
         mem_slot *old = t->old;
         __atomic_store_n(&t->old, NULL, __ATOMIC_RELAXED);

@@ -91,6 +91,16 @@ void bk_store_count_expired(booking_store *store, uint64_t n);
  * real-time clock, never earlier than any time this handle used or observed. */
 int64_t bk_store_now(booking_store *store);
 
+/* The latest time this handle has used or observed, without a reading of the
+ * clock: never earlier than any bk_store_now() that returned before. A batch
+ * that read the clock once at its start takes this for each of its decisions
+ * (memory.c, note (8)): a time within the call, never behind what any
+ * operation has used before it. */
+static inline int64_t bk_store_latest_time(booking_store *store)
+{
+    return __atomic_load_n(&store->latest_ms, __ATOMIC_RELAXED);
+}
+
 /* Raises the handle's latest time to ms (a time the database recorded, say). */
 void bk_store_observe_time(booking_store *store, int64_t ms);
 
