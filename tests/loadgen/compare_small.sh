@@ -12,7 +12,8 @@
 #   rounds:   --rounds 3 with a preload of 50,000: three timed runs on the empty
 #             store and three after the preload, alternated ABBA-wise, each counted;
 #             without a warm-up every empty run starts on a fresh store (0 stored);
-#             the table's rows are the medians; with --warmup 1 every run's stored
+#             the table's rows are the medians, the ratios of the medians (rates
+#             and the server's CPU per attempt) are printed; with --warmup 1 every run's stored
 #             includes its warm-up's records and the output says so; bad values of
 #             --rounds and --warmup are refused with exit 2.
 # Usage: compare_small.sh BOOKING honest|replays|rounds OUTDIR
@@ -70,8 +71,10 @@ rounds)
             --plot "$OUT/compare-rounds.png" >"$log" 2>&1 || rc=$?
         cat "$log"
         [ "$rc" -eq 0 ] || { echo "FAIL: bench/compare --rounds 3 --warmup $warm exited $rc"; exit 1; }
-        # The section's lines: clients round store stored attempts/s p99 kept.
-        runs=$(awk '$1 == 2 && $2 ~ /^[1-3]$/ && ($3 == "empty" || $3 == "preloaded") && $7 ~ /^[0-9.]+%$/' "$log")
+        # The section's lines: clients round store stored attempts/s p99 kept, and
+        # the server's CPU per attempt.
+        runs=$(awk '$1 == 2 && $2 ~ /^[1-3]$/ && ($3 == "empty" || $3 == "preloaded") && $7 ~ /^[0-9.]+%$/ &&
+                    $8 ~ /^[0-9]+\.[0-9]$/ && $8 > 0' "$log")
         [ "$(echo "$runs" | grep -c ' empty ')" -eq 3 ] && [ "$(echo "$runs" | grep -c ' preloaded ')" -eq 3 ] ||
             { echo "FAIL: want 3 counted runs of each store, got:"; echo "$runs"; exit 1; }
         order=$(echo "$runs" | awk '{printf "%s%s ", $2, substr($3, 1, 1)}')
@@ -91,6 +94,8 @@ rounds)
         done
         grep -q '2 clients, preloaded / empty: [0-9.]* of the medians; round by round median' "$log" ||
             { echo "FAIL: no ratio of the medians with its spread"; exit 1; }
+        grep -q '2 clients, server CPU per attempt, preloaded / empty: [0-9.]* of the medians' "$log" ||
+            { echo "FAIL: no ratio of the server's CPU per attempt"; exit 1; }
         grep -q 'after the preload / on the empty store >= 0.8 (medians)' "$log" || { echo "FAIL: no target line"; exit 1; }
         if [ "$warm" -gt 0 ]; then
             grep -q "follows 1 s of the same load on the same server, not timed" "$log" ||
