@@ -32,9 +32,9 @@
 #include <unistd.h>
 
 #define KC_PATH_SIZE 640
-#define KC_RUN_ROWS 65536 /* SQLITE_RUN_ROWS (src/store/sqlite_store.h) */
+#define KC_RUN_ROWS SQLITE_RUN_ROWS /* records of a sealed run */
 #define KC_BATCH_MAX 4096
-#define KC_SIZES_MAX 65   /* batches of 1 .. SQLITE_INSERT_ROWS + 1 first */
+#define KC_SIZES_MAX (SQLITE_INSERT_ROWS + 1) /* batches of 1 .. this first */
 #define KC_LINE_RESOURCES BOOKING_LINES_MAX
 #define KC_SMALL_CAPACITY 40
 #define KC_HOLD_MS 1000
@@ -94,6 +94,15 @@ static void set_capacity(booking_store *s, const char *id, uint64_t capacity)
 static int64_t sealed_runs(void)
 {
     return raw_int("SELECT count(*) FROM booking_runs_sealed");
+}
+
+/* Records in the first two sealed runs' range whose `column` is `value`. */
+static int64_t sealed_with(const char *column, int value)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM bookings WHERE seq <= %d AND %s = %d",
+             2 * KC_RUN_ROWS, column, value);
+    return raw_int(sql);
 }
 
 /* Every page of rid's listing: ascending bytewise, none twice; how many. */
@@ -227,9 +236,9 @@ static void sqlite_runs_sealed_from_memory_hold_every_kind_of_record_the_file_ho
     assert_int_equal(raw_int("SELECT count(*) FROM bookings"), (int64_t)written);
     assert_int_equal(sealed_runs(), 2);
     /* The kinds the note names are in the sealed runs' range. */
-    assert_true(raw_int("SELECT count(*) FROM bookings WHERE seq <= 131072 AND outcome = 2") > 0);
-    assert_true(raw_int("SELECT count(*) FROM bookings WHERE seq <= 131072 AND line_count = 64") > 0);
-    assert_true(raw_int("SELECT count(*) FROM bookings WHERE seq <= 131072 AND status = 3") > 0);
+    assert_true(sealed_with("outcome", BOOKING_REJECTED) > 0);
+    assert_true(sealed_with("line_count", BOOKING_LINES_MAX) > 0);
+    assert_true(sealed_with("status", BOOKING_STATUS_HELD) > 0);
     assert_int_equal(bk_sqlite_store_seals_from_memory(s), 2);
     expect_sealed_runs_hold_the_file(path);
     expect_listing_is_the_file(s, "k-big");

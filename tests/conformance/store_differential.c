@@ -28,7 +28,7 @@
 #define DIFF_RESOURCES 6
 #define DIFF_BATCH_MAX 140
 #define DIFF_BUNDLE_LINES_MAX 4
-#define DIFF_ROUNDS 4000 /* ~210k attempts: three runs of 65,536 sealed */
+#define DIFF_ROUNDS 4000 /* ~280k attempts, ~210k ids: three runs of 65,536 sealed */
 #define DIFF_CHANGES_MAX 8
 #define DIFF_ID_SIZE 40
 #define DIFF_HOLD_MS_MAX 50
@@ -61,6 +61,13 @@ typedef struct diff_batch {
     booking_line lines[DIFF_BATCH_MAX][DIFF_BUNDLE_LINES_MAX];
 } diff_batch;
 
+/* The booking_id of id number `id`: random-looking, so that runs merge. */
+static void id_text(uint64_t id, char out[DIFF_ID_SIZE])
+{
+    snprintf(out, DIFF_ID_SIZE, "%016llx-%llu", (unsigned long long)test_mix64(id),
+             (unsigned long long)id);
+}
+
 /* Attempt j of a batch: an id new or (1 in 4) one used before, a bundle (1 in
  * 5) of consecutive resources from a random one, or one line anywhere; a hold
  * 1 in 3. */
@@ -69,8 +76,7 @@ static void random_attempt(diff_batch *b, size_t j, uint64_t *rng, uint64_t *ids
     uint64_t id = test_rng_below(rng, 4) == 0 && *ids_used > 0
                       ? test_rng_next(rng) % *ids_used
                       : (*ids_used)++;
-    snprintf(b->ids[j], DIFF_ID_SIZE, "%016llx-%llu", (unsigned long long)test_mix64(id),
-             (unsigned long long)id);
+    id_text(id, b->ids[j]);
     uint64_t hold = test_rng_below(rng, 3) == 0 ? 1 + test_rng_below(rng, DIFF_HOLD_MS_MAX) : 0;
     if (test_rng_below(rng, 5) == 0) {
         size_t n = 2 + test_rng_below(rng, DIFF_BUNDLE_LINES_MAX - 1);
@@ -107,9 +113,7 @@ static void random_changes(booking_store *mem, booking_store *sql, uint64_t *rng
     char ids[DIFF_CHANGES_MAX][DIFF_ID_SIZE];
     size_t n = 1 + test_rng_below(rng, DIFF_CHANGES_MAX);
     for (size_t q = 0; q < n; q++) {
-        uint64_t id = test_rng_next(rng) % ids_used;
-        snprintf(ids[q], DIFF_ID_SIZE, "%016llx-%llu", (unsigned long long)test_mix64(id),
-                 (unsigned long long)id);
+        id_text(test_rng_next(rng) % ids_used, ids[q]);
         ch[q] = (booking_change){.booking_id = ids[q],
                                  .kind = test_rng_below(rng, 2) ? BOOKING_CHANGE_CANCEL
                                                                 : BOOKING_CHANGE_CONFIRM};
