@@ -37,9 +37,9 @@
  *      log2(n / MEMORY_INDEX_RUN_KEYS) times, sequential reads and writes.
  *      A merge picks each key without a branch (only equal prefixes branch to
  *      the ids): on random ids which run gives the next key is a coin toss,
- *      and the branch it was mispredicted every other key (at 10M UUIDv4
- *      decisions on one resource, the merges were 6.6% of a run's samples;
- *      4.4-5.4% without the branch).
+ *      so a branch on it cannot be predicted (inferred, not counted: no
+ *      hardware counters here; at 10M UUIDv4 decisions on one resource the
+ *      merges were 6.6% of a run's samples with the branch, 4.4-5.4% without).
  *  (4) An add never fails: mem_index_make_room_for() does everything that can
  *      fail first. A seal first reserves in the pool every buffer it will take
  *      (one per size class at most: the sealed run's, and each merge output
