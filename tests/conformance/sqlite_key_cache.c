@@ -20,11 +20,11 @@
 
 #include "booking.h"
 #include "store/sqlite_store.h"
+#include "support/sqlite_file.h"
 #include "support/sqlite_runs_check.h"
 #include "support/test_support.h"
 
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,16 +72,7 @@ static void use_file(const char *name)
 
 static int64_t raw_int(const char *sql)
 {
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        fail_msg("raw open %s", path);
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    int64_t v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return v;
+    return sqlite_file_int(path, sql);
 }
 
 static void set_capacity(booking_store *s, const char *id, uint64_t capacity)

@@ -17,11 +17,11 @@
 #include "booking.h"
 #include "store/sqlite_run.h"
 #include "store/sqlite_store.h"
+#include "support/sqlite_file.h"
 #include "support/sqlite_runs_check.h"
 #include "support/test_support.h"
 
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,20 +66,6 @@ static booking_store *open_at(const char *path)
 static void db_path(char path[LIST_PATH_SIZE], const char *name)
 {
     snprintf(path, LIST_PATH_SIZE, "%s/%s", test_tmpdir(), name);
-}
-
-static int64_t raw_int(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        fail_msg("raw open %s", path);
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    int64_t v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return v;
 }
 
 static void set_capacity(booking_store *s, const char *id, uint64_t capacity)
@@ -311,8 +297,8 @@ static void sqlite_list_bookings_merges_sealed_runs_and_tail_and_the_index_finds
             assert_true(res[k].outcome == BOOKING_BOOKED && !res[k].replayed);
         done += n;
     }
-    assert_int_equal(raw_int(path, "SELECT count(*) FROM booking_runs_sealed"), LIST_RUNS);
-    assert_int_equal(raw_int(path, "SELECT max(last_seq) FROM booking_runs_sealed"),
+    assert_int_equal(sqlite_file_int(path, "SELECT count(*) FROM booking_runs_sealed"), LIST_RUNS);
+    assert_int_equal(sqlite_file_int(path, "SELECT max(last_seq) FROM booking_runs_sealed"),
                      LIST_RUNS * LIST_RUN_ROWS);
 
     for (int r = 0; r < LIST_RESOURCES; r++) {
@@ -342,7 +328,7 @@ static void sqlite_list_bookings_merges_sealed_runs_and_tail_and_the_index_finds
         booking_store_close(s);
         s = open_at(path);
     }
-    assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), (int64_t)total);
+    assert_int_equal(sqlite_file_int(path, "SELECT count(*) FROM bookings"), (int64_t)total);
     booking_store_close(s);
     free(ids);
     free(want);
@@ -382,8 +368,8 @@ static void sqlite_booking_id_stays_unique_across_handles_on_one_file(void **sta
     booking_resource res;
     assert_int_equal(booking_get_resource(a, "room", &reason, &res), BOOKING_OK);
     assert_int_equal(res.booked, 5);
-    assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), 2);
-    assert_int_equal(raw_int(path, "SELECT count(DISTINCT id) FROM bookings"), 2);
+    assert_int_equal(sqlite_file_int(path, "SELECT count(*) FROM bookings"), 2);
+    assert_int_equal(sqlite_file_int(path, "SELECT count(DISTINCT id) FROM bookings"), 2);
     booking_store_close(a);
     booking_store_close(b);
 }
@@ -468,8 +454,8 @@ static void sqlite_booking_id_index_is_built_on_first_need_not_on_open(void **st
     assert_int_equal(booking_get_booking(b, "l-5", &reason, &rec), BOOKING_OK);
     assert_int_equal(rec.status, BOOKING_STATUS_CANCELLED);
     booking_store_close(b);
-    assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), LIST_LAZY_RECORDS + 1);
-    assert_int_equal(raw_int(path, "SELECT count(DISTINCT id) FROM bookings"),
+    assert_int_equal(sqlite_file_int(path, "SELECT count(*) FROM bookings"), LIST_LAZY_RECORDS + 1);
+    assert_int_equal(sqlite_file_int(path, "SELECT count(DISTINCT id) FROM bookings"),
                      LIST_LAZY_RECORDS + 1);
 }
 
@@ -530,11 +516,11 @@ static void sqlite_two_handles_crossing_a_mark_at_once_seal_each_run_once(void *
         assert_int_equal(stats.listing_seal_failures, 0);
     }
     size_t runs = total / LIST_RUN_ROWS;
-    assert_int_equal(raw_int(path, "SELECT count(*) FROM booking_runs_sealed"), runs);
-    assert_int_equal(raw_int(path, "SELECT sum(last_seq = run * 65536) FROM booking_runs_sealed"),
+    assert_int_equal(sqlite_file_int(path, "SELECT count(*) FROM booking_runs_sealed"), runs);
+    assert_int_equal(sqlite_file_int(path, "SELECT sum(last_seq = run * 65536) FROM booking_runs_sealed"),
                      runs);
-    assert_int_equal(raw_int(path, "SELECT sum(keys) FROM booking_runs"), runs * LIST_RUN_ROWS);
-    assert_int_equal(raw_int(path, "SELECT count(*) FROM booking_runs WHERE run > 2"), 0);
+    assert_int_equal(sqlite_file_int(path, "SELECT sum(keys) FROM booking_runs"), runs * LIST_RUN_ROWS);
+    assert_int_equal(sqlite_file_int(path, "SELECT count(*) FROM booking_runs WHERE run > 2"), 0);
     expect_sealed_runs_hold_the_file(path);
     char (*got)[LIST_ID_SIZE] = calloc(total, LIST_ID_SIZE);
     assert_non_null(got);
@@ -576,7 +562,7 @@ static void expect_batch_stored(booking_store *s, const char *path, const bookin
         /* A new record: the next seq, in decision order. */
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT seq FROM bookings WHERE id = '%s'", q->booking_id);
-        int64_t at = raw_int(path, sql);
+        int64_t at = sqlite_file_int(path, sql);
         assert_true(at == *seq + 1);
         *seq = at;
     }
@@ -633,10 +619,10 @@ static void sqlite_batch_records_are_stored_as_decided_in_decision_order(void **
         assert_int_equal(booking_attempt_batch(s, req, LIST_ROWS_BATCH, res), BOOKING_OK);
         expect_batch_stored(s, path, req, res, LIST_ROWS_BATCH, true, &seq);
     }
-    assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), seq);
-    assert_int_equal(raw_int(path, "SELECT max(seq) FROM bookings"), seq);
-    assert_true(raw_int(path, "SELECT count(*) FROM bookings WHERE outcome = 2") > 0);
-    assert_true(raw_int(path, "SELECT count(*) FROM bookings WHERE status = 3") > 0);
+    assert_int_equal(sqlite_file_int(path, "SELECT count(*) FROM bookings"), seq);
+    assert_int_equal(sqlite_file_int(path, "SELECT max(seq) FROM bookings"), seq);
+    assert_true(sqlite_file_int(path, "SELECT count(*) FROM bookings WHERE outcome = 2") > 0);
+    assert_true(sqlite_file_int(path, "SELECT count(*) FROM bookings WHERE status = 3") > 0);
     booking_store_close(s);
 }
 
@@ -662,8 +648,8 @@ static void sqlite_batches_of_every_size_store_each_record_at_its_seq(void **sta
         assert_int_equal(booking_attempt_batch(s, req, n, res), BOOKING_OK);
         expect_batch_stored(s, path, req, res, n, false, &seq);
     }
-    assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), seq);
-    assert_int_equal(raw_int(path, "SELECT max(seq) FROM bookings"), seq);
+    assert_int_equal(sqlite_file_int(path, "SELECT count(*) FROM bookings"), seq);
+    assert_int_equal(sqlite_file_int(path, "SELECT max(seq) FROM bookings"), seq);
     booking_store_close(s);
 }
 
@@ -723,21 +709,21 @@ static void sqlite_seal_from_memory_only_what_this_handle_alone_wrote(void **sta
     append_tagged(a, "a", 30000, &next_a);
     append_tagged(b, "b", LIST_CACHE_OTHER, &next_b);
     append_tagged(a, "a", LIST_RUN_ROWS - 30000, &next_a);
-    assert_int_equal(raw_int(path, "SELECT count(*) FROM booking_runs_sealed"), 2);
+    assert_int_equal(sqlite_file_int(path, "SELECT count(*) FROM booking_runs_sealed"), 2);
     assert_int_equal(bk_sqlite_store_seals_from_memory(a), 1);
     /* Run 3: a alone again, from a record after b's on: from memory. */
     append_tagged(a, "a", LIST_RUN_ROWS, &next_a);
-    assert_int_equal(raw_int(path, "SELECT count(*) FROM booking_runs_sealed"), 3);
+    assert_int_equal(sqlite_file_int(path, "SELECT count(*) FROM booking_runs_sealed"), 3);
     assert_int_equal(bk_sqlite_store_seals_from_memory(a), 2);
     /* Run 4: b crosses the mark after a wrote most of it: b's cache began at
      * its own write and holds none of a's, so b reads the file. */
     append_tagged(a, "a", LIST_RUN_ROWS - 200, &next_a);
     append_tagged(b, "b", 400, &next_b);
-    assert_int_equal(raw_int(path, "SELECT count(*) FROM booking_runs_sealed"), 4);
+    assert_int_equal(sqlite_file_int(path, "SELECT count(*) FROM booking_runs_sealed"), 4);
     assert_int_equal(bk_sqlite_store_seals_from_memory(b), 0);
     expect_sealed_runs_hold_the_file(path);
     size_t total = next_a + next_b;
-    assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), (int64_t)total);
+    assert_int_equal(sqlite_file_int(path, "SELECT count(*) FROM bookings"), (int64_t)total);
     char (*got)[LIST_ID_SIZE] = calloc(total, LIST_ID_SIZE);
     assert_non_null(got);
     size_t listed = 0;
