@@ -21,6 +21,7 @@
 #include "booking.h"
 #include "store/sqlite_store.h"
 #include "support/sqlite_file.h"
+#include "support/store_expect.h"
 #include "support/sqlite_runs_check.h"
 #include "support/test_support.h"
 
@@ -73,13 +74,6 @@ static void use_file(const char *name)
 static int64_t raw_int(const char *sql)
 {
     return sqlite_file_int(path, sql);
-}
-
-static void set_capacity(booking_store *s, const char *id, uint64_t capacity)
-{
-    booking_reason reason;
-    assert_int_equal(booking_set_capacity(s, id, capacity, &reason, NULL), BOOKING_OK);
-    assert_int_equal(reason, BOOKING_REASON_OK);
 }
 
 static int64_t sealed_runs(void)
@@ -208,13 +202,13 @@ static void sqlite_runs_sealed_from_memory_hold_every_kind_of_record_the_file_ho
     (void)state;
     use_file("mixed.db");
     booking_store *s = open_store();
-    set_capacity(s, "k-big", BOOKING_CAPACITY_MAX);
-    set_capacity(s, "k-small", KC_SMALL_CAPACITY);
+    expect_capacity_set(s, "k-big", BOOKING_CAPACITY_MAX);
+    expect_capacity_set(s, "k-small", KC_SMALL_CAPACITY);
     memset(long_rid, 'R', BOOKING_ID_LEN_MAX);
-    set_capacity(s, long_rid, BOOKING_CAPACITY_MAX);
+    expect_capacity_set(s, long_rid, BOOKING_CAPACITY_MAX);
     for (size_t r = 0; r < KC_LINE_RESOURCES; r++) {
         snprintf(line_rid[r], sizeof line_rid[r], "L%02zu", r);
-        set_capacity(s, line_rid[r], BOOKING_CAPACITY_MAX);
+        expect_capacity_set(s, line_rid[r], BOOKING_CAPACITY_MAX);
     }
     mixed_batch *b = malloc(sizeof *b);
     assert_non_null(b);
@@ -286,9 +280,9 @@ static void sqlite_a_key_cache_past_its_bound_seals_from_the_file_then_from_memo
     booking_store *s = open_store();
     for (int r = 0; r < 2; r++) {
         memset(cap_rid[r], r ? 'B' : 'A', BOOKING_ID_LEN_MAX);
-        set_capacity(s, cap_rid[r], BOOKING_CAPACITY_MAX);
+        expect_capacity_set(s, cap_rid[r], BOOKING_CAPACITY_MAX);
     }
-    set_capacity(s, "c", BOOKING_CAPACITY_MAX);
+    expect_capacity_set(s, "c", BOOKING_CAPACITY_MAX);
     _Static_assert((size_t)KC_RUN_ROWS * 2 * (24 + 2 * BOOKING_ID_LEN_MAX) >
                        SQLITE_KEY_CACHE_BYTES_MAX, "a run of wide bundles passes the bound");
     size_t next = 0;
@@ -347,8 +341,8 @@ static void sqlite_threads_on_one_handle_seal_every_run_from_its_memory(void **s
     (void)state;
     use_file("threads.db");
     booking_store *s = open_store();
-    set_capacity(s, "t0", BOOKING_CAPACITY_MAX);
-    set_capacity(s, "t1", BOOKING_CAPACITY_MAX);
+    expect_capacity_set(s, "t0", BOOKING_CAPACITY_MAX);
+    expect_capacity_set(s, "t1", BOOKING_CAPACITY_MAX);
     thread_writer w[KC_THREADS];
     pthread_t t[KC_THREADS];
     for (unsigned i = 0; i < KC_THREADS; i++) {
@@ -438,7 +432,7 @@ static void sqlite_a_second_process_writing_inside_a_run_makes_its_seal_read_the
     if (other == 0)
         _exit(other_process());
     booking_store *s = open_store();
-    set_capacity(s, "p", BOOKING_CAPACITY_MAX);
+    expect_capacity_set(s, "p", BOOKING_CAPACITY_MAX);
     size_t next = 0;
     own_append(s, 30000, &next);
     assert_int_equal(write(go_pipe[1], "g", 1), 1);

@@ -18,6 +18,7 @@
 #include "store/sqlite_run.h"
 #include "store/sqlite_store.h"
 #include "support/sqlite_file.h"
+#include "support/store_expect.h"
 #include "support/sqlite_runs_check.h"
 #include "support/test_support.h"
 
@@ -66,13 +67,6 @@ static booking_store *open_at(const char *path)
 static void db_path(char path[LIST_PATH_SIZE], const char *name)
 {
     snprintf(path, LIST_PATH_SIZE, "%s/%s", test_tmpdir(), name);
-}
-
-static void set_capacity(booking_store *s, const char *id, uint64_t capacity)
-{
-    booking_reason reason;
-    assert_int_equal(booking_set_capacity(s, id, capacity, &reason, NULL), BOOKING_OK);
-    assert_int_equal(reason, BOOKING_REASON_OK);
 }
 
 static booking_result attempt(booking_store *s, const char *id, const char *rid, uint64_t units,
@@ -136,9 +130,9 @@ static void sqlite_list_bookings_pages_every_record_with_a_line_on_the_resource_
     char path[LIST_PATH_SIZE];
     db_path(path, "small.db");
     booking_store *s = open_at(path);
-    set_capacity(s, "room", 10);
-    set_capacity(s, "hall", 10);
-    set_capacity(s, "desk", 1);
+    expect_capacity_set(s, "room", 10);
+    expect_capacity_set(s, "hall", 10);
+    expect_capacity_set(s, "desk", 1);
     assert_int_equal(attempt(s, "b", "room", 1, 0).outcome, BOOKING_BOOKED);
     assert_int_equal(attempt(s, "B", "room", 1, 0).outcome, BOOKING_BOOKED);
     assert_int_equal(attempt(s, "a-held", "room", 1, LIST_HOLD_MS).outcome, BOOKING_BOOKED);
@@ -211,7 +205,7 @@ static void sqlite_list_resources_pages_in_bytewise_order_each_as_get_resource_r
     booking_store *s = open_at(path);
     static const char *const ids[] = {"-first", "A", "Z", "_", "a", "z"};
     for (size_t i = 0; i < 6; i++)
-        set_capacity(s, ids[5 - i], 10 + i);
+        expect_capacity_set(s, ids[5 - i], 10 + i);
     assert_int_equal(attempt(s, "h", "a", 3, 1).outcome, BOOKING_BOOKED);
     assert_int_equal(attempt(s, "k", "a", 2, 0).outcome, BOOKING_BOOKED);
     __atomic_add_fetch(&clock_ms, 10, __ATOMIC_SEQ_CST);
@@ -264,7 +258,7 @@ static void sqlite_list_bookings_merges_sealed_runs_and_tail_and_the_index_finds
     char rid[LIST_RESOURCES][8];
     for (int r = 0; r < LIST_RESOURCES; r++) {
         snprintf(rid[r], sizeof rid[r], "r%d", r);
-        set_capacity(s, rid[r], BOOKING_CAPACITY_MAX);
+        expect_capacity_set(s, rid[r], BOOKING_CAPACITY_MAX);
     }
     size_t total = (size_t)LIST_RUNS * LIST_RUN_ROWS + LIST_TAIL;
     char (*ids)[LIST_ID_SIZE] = calloc(total, LIST_ID_SIZE);
@@ -348,7 +342,7 @@ static void sqlite_booking_id_stays_unique_across_handles_on_one_file(void **sta
     char path[LIST_PATH_SIZE];
     db_path(path, "two.db");
     booking_store *a = open_at(path), *b = open_at(path);
-    set_capacity(a, "room", 5);
+    expect_capacity_set(a, "room", 5);
     booking_result r = attempt(a, "x", "room", 2, 0);
     assert_true(r.outcome == BOOKING_BOOKED && !r.replayed);
     booking_reason reason;
@@ -385,7 +379,7 @@ static void sqlite_booking_id_index_is_built_on_first_need_not_on_open(void **st
     char path[LIST_PATH_SIZE];
     db_path(path, "lazy.db");
     booking_store *a = open_at(path);
-    set_capacity(a, "room", BOOKING_CAPACITY_MAX);
+    expect_capacity_set(a, "room", BOOKING_CAPACITY_MAX);
     static booking_request req[LIST_LAZY_RECORDS];
     static booking_result res[LIST_LAZY_RECORDS];
     static char ids[LIST_LAZY_RECORDS][LIST_ID_SIZE];
@@ -413,7 +407,7 @@ static void sqlite_booking_id_index_is_built_on_first_need_not_on_open(void **st
                                            &count, next),
                      BOOKING_OK);
     assert_true(reason == BOOKING_REASON_OK && count == 4 && next[0] != '\0');
-    set_capacity(b, "hall", 5);
+    expect_capacity_set(b, "hall", 5);
     assert_true(bk_sqlite_store_indexed(b) == 0);
     booking_store_close(b); /* records its time: still no index */
 
@@ -502,7 +496,7 @@ static void sqlite_two_handles_crossing_a_mark_at_once_seal_each_run_once(void *
     for (int i = 0; i < LIST_RACE_HANDLES; i++) {
         w[i] = (race_writer){.s = open_at(path), .which = i};
         if (i == 0)
-            set_capacity(w[i].s, "race", BOOKING_CAPACITY_MAX);
+            expect_capacity_set(w[i].s, "race", BOOKING_CAPACITY_MAX);
     }
     for (int i = 0; i < LIST_RACE_HANDLES; i++)
         assert_int_equal(pthread_create(&t[i], NULL, race_append, &w[i]), 0);
@@ -587,8 +581,8 @@ static booking_store *open_for_varied(char *path, const char *name)
 {
     db_path(path, name);
     booking_store *s = open_at(path);
-    set_capacity(s, "big", 1000000);
-    set_capacity(s, "small", 40);
+    expect_capacity_set(s, "big", 1000000);
+    expect_capacity_set(s, "small", 40);
     return s;
 }
 
@@ -698,7 +692,7 @@ static void sqlite_seal_from_memory_only_what_this_handle_alone_wrote(void **sta
     for (int r = 0; r < 3; r++) {
         char rid[8];
         snprintf(rid, sizeof rid, "c%d", r);
-        set_capacity(a, rid, BOOKING_CAPACITY_MAX);
+        expect_capacity_set(a, rid, BOOKING_CAPACITY_MAX);
     }
     size_t next_a = 0, next_b = 0;
     /* Run 1: a's first write begins its cache after b's capacity writes were

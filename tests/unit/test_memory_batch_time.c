@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "booking.h"
+#include "support/store_expect.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -49,19 +50,8 @@ static booking_store *open_one_resource(const char *id, uint64_t capacity, booki
     booking_store *store;
     assert_int_equal(booking_store_open("memory:", &store, NULL, 0), BOOKING_OK);
     assert_int_equal(booking_store_set_clock(store, clock, context), BOOKING_OK);
-    booking_reason reason;
-    assert_int_equal(booking_set_capacity(store, id, capacity, &reason, NULL), BOOKING_OK);
-    assert_int_equal(reason, BOOKING_REASON_OK);
+    expect_capacity_set(store, id, capacity);
     return store;
-}
-
-static booking_record record_of(booking_store *store, const char *booking_id)
-{
-    booking_record rec;
-    booking_reason reason;
-    assert_int_equal(booking_get_booking(store, booking_id, &reason, &rec), BOOKING_OK);
-    assert_int_equal(reason, BOOKING_REASON_OK);
-    return rec;
 }
 
 static void a_batch_reads_the_clock_once_and_every_attempt_decides_at_that_time(void **state)
@@ -87,7 +77,7 @@ static void a_batch_reads_the_clock_once_and_every_attempt_decides_at_that_time(
     assert_int_equal(clock.readings - before, 1);
     for (size_t i = 0; i + 1 < TICK_BATCH; i++) {
         assert_int_equal(results[i].outcome, BOOKING_BOOKED);
-        booking_record rec = record_of(store, ids[i]);
+        booking_record rec = expect_record(store, ids[i]);
         assert_true(rec.created_at_ms == reading);
         assert_true(rec.updated_at_ms == reading);
         assert_true(rec.expires_at_ms == (i % 2 ? 0 : reading + RACE_HOLD_MS));
@@ -100,7 +90,7 @@ static void a_batch_reads_the_clock_once_and_every_attempt_decides_at_that_time(
     booking_result result;
     assert_int_equal(booking_attempt_batch(store, &next, 1, &result), BOOKING_OK);
     assert_int_equal(result.outcome, BOOKING_REJECTED); /* every unit booked by the batch */
-    assert_true(record_of(store, "later").created_at_ms > reading);
+    assert_true(expect_record(store, "later").created_at_ms > reading);
     booking_store_close(store);
 }
 
@@ -170,7 +160,7 @@ static bool race_round(size_t round)
     booking_result result;
     assert_int_equal(booking_attempt_batch(store, &hold, 1, &result), BOOKING_OK);
     assert_int_equal(result.status, BOOKING_STATUS_HELD);
-    int64_t hold_end = record_of(store, "h").expires_at_ms;
+    int64_t hold_end = expect_record(store, "h").expires_at_ms;
     assert_true(hold_end == RACE_START_MS + RACE_HOLD_MS);
 
     race_clock clock = {.lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER,
@@ -197,7 +187,7 @@ static bool race_round(size_t round)
     if (read_first) {
         /* BOOKED on the unit the hold gave back: decided no earlier than its
          * end, for at the batch's own reading the unit was still held. */
-        assert_true(record_of(store, ids[BOOKING_BATCH_MAX - 1]).created_at_ms >= hold_end);
+        assert_true(expect_record(store, ids[BOOKING_BATCH_MAX - 1]).created_at_ms >= hold_end);
     } else {
         /* The read came after: the batch decided as of its reading, still held. */
         assert_int_equal(last.reason, BOOKING_REASON_INSUFFICIENT_CAPACITY);

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "booking.h"
+#include "support/store_expect.h"
 
 #include <stdio.h>
 
@@ -25,21 +26,14 @@ static booking_store *open_with(const char *const *ids, const uint64_t *caps, si
 {
     booking_store *store;
     assert_int_equal(booking_store_open("memory:", &store, NULL, 0), BOOKING_OK);
-    for (size_t i = 0; i < n; i++) {
-        booking_reason reason;
-        assert_int_equal(booking_set_capacity(store, ids[i], caps[i], &reason, NULL), BOOKING_OK);
-        assert_int_equal(reason, BOOKING_REASON_OK);
-    }
+    for (size_t i = 0; i < n; i++)
+        expect_capacity_set(store, ids[i], caps[i]);
     return store;
 }
 
 static uint64_t booked_of(booking_store *store, const char *id)
 {
-    booking_resource r;
-    booking_reason reason;
-    assert_int_equal(booking_get_resource(store, id, &reason, &r), BOOKING_OK);
-    assert_int_equal(reason, BOOKING_REASON_OK);
-    return r.booked;
+    return expect_resource(store, id).booked;
 }
 
 static void one_batch_over_resources_that_share_a_prefix_answers_each_by_its_own(void **state)
