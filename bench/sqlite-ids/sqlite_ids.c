@@ -12,7 +12,9 @@
  * attempt, the process's RSS and the file's size (db + wal). It first prints how
  * long the open took and the RSS it added, then how long the first call took
  * (the store's in-memory booking_id index is built by the first call that needs
- * it, not by the open). Bounded: stops at TOTAL or after MAX_SECONDS (default 1800). Every
+ * it, not by the open, and loaded from the file's snapshot of it when there is
+ * one), and at the end how long the close took (it writes that snapshot when
+ * the index grew). Bounded: stops at TOTAL or after MAX_SECONDS (default 1800). Every
  * answer is checked to be a new BOOKED decision, and after the store is closed the
  * records in the file are counted (sqlite3, read-only): the run fails unless it
  * added exactly one record per answer. With LIST_PAGES, it then pages
@@ -216,7 +218,9 @@ int main(int argc, char **argv)
     if (list_pages > 0)
         printf("list %ld pages of %d: %.2f ms per page\n", pages, BOOKING_LIST_LIMIT_DEFAULT,
                pages ? (now_s() - l0) * 1e3 / (double)pages : 0.0);
-    booking_store_close(s);
+    double c0 = now_s();
+    booking_store_close(s); /* writes the booking_id index's snapshot when it grew */
+    printf("close %.3f s, file %lld MB\n", now_s() - c0, file_mb(path));
     long long records_after = records_in(path);
     if (records_after - records_before != done) {
         fprintf(stderr, "%s: %lld new records for %lld new decisions answered\n", path,

@@ -244,6 +244,7 @@
  *      read and write of a counter (load_resource, write_booked).
  */
 #include "store/sqlite_store.h"
+#include "store/sqlite_index_snapshot.h"
 #include "store/sqlite_list.h"
 #include "store/sqlite_row.h"
 #include "store/sqlite_run.h"
@@ -277,9 +278,32 @@ static void index_committed(sqlite_store *st)
         st->index.latest = st->tx_next_seq - 1;
     if (!ok) {
         bk_sqlite_index_forget(&st->index); /* no memory: rebuilt by the next catch-up */
+        st->snapshot_tried = false;
         __atomic_store_n(&st->index_built, false, __ATOMIC_RELEASE); /* outside the write lock */
     }
     bk_sqlite_index_unlock(&st->index);
+}
+
+/* Snapshots the closes of this process failed to write (sqlite_store.h). */
+static uint64_t snapshot_failures;
+
+/* The index's catch-up on connection c, in c's transaction, with the index
+ * locked: an index that is empty first takes the file's snapshot, if it has a
+ * sound one (sqlite_index_snapshot.h), so only the records after it are read;
+ * once per emptiness (an empty store's writers do not look again each). */
+static booking_reason index_catch_up(sqlite_store *st, sqlite_conn *c)
+{
+    if (st->index.latest == 0 && !st->snapshot_tried) {
+        st->snapshot_tried = true;
+        int64_t there = 0;
+        if (bk_sqlite_index_snapshot_latest(c->db, &there) == SQLITE_OK && there > 0) {
+            if (bk_sqlite_index_snapshot_load(&st->index, c->db))
+                st->snapshot_loaded = st->index.latest;
+            else
+                st->snapshot_rejected = true;
+        }
+    }
+    return bk_sqlite_index_catch_up(&st->index, c);
 }
 
 /* The seq of booking_id's record as the connection c sees it, or 0: each
@@ -347,7 +371,7 @@ static booking_reason ensure_index(sqlite_store *st)
     if (r != BOOKING_REASON_OK)
         return r;
     bk_sqlite_index_lock(&st->index);
-    r = bk_sqlite_index_catch_up(&st->index, &st->writer);
+    r = index_catch_up(st, &st->writer);
     bk_sqlite_index_unlock(&st->index);
     bk_sqlite_read_end(&st->writer);
     if (r == BOOKING_REASON_OK)
@@ -392,7 +416,7 @@ static booking_reason write_begin(sqlite_store *st, bool with_ids)
     st->tx_next_seq = 0;
     if (with_ids) {
         bk_sqlite_index_lock(&st->index);
-        r = bk_sqlite_index_catch_up(&st->index, c);
+        r = index_catch_up(st, c);
         st->tx_next_seq = st->index.latest + 1;
         bk_sqlite_index_unlock(&st->index);
         /* The key cache holds what this handle committed since its last seal,
@@ -1272,7 +1296,7 @@ static booking_reason reader_find_seq(sqlite_store *st, const char *booking_id, 
     booking_reason r = find_seq(st, &st->reader, booking_id, len, hash, seq);
     if (r == BOOKING_REASON_OK && *seq == 0) {
         int64_t before = st->index.latest;
-        r = bk_sqlite_index_catch_up(&st->index, &st->reader);
+        r = index_catch_up(st, &st->reader);
         if (r == BOOKING_REASON_OK && st->index.latest != before)
             r = find_seq(st, &st->reader, booking_id, len, hash, seq);
     }
@@ -1429,11 +1453,50 @@ static void remember_time(sqlite_store *st)
     write_end(st, BOOKING_REASON_OK);
 }
 
+/* (11): the index's snapshot into the file, replacing the one there, when the
+ * index holds at least snapshot_growth_min records more (or the one there failed
+ * a check). Its own transaction, after remember_time's, so a failure (a full
+ * disk, a busy file) rolls back only this: counted, noted, and the file keeps
+ * its previous snapshot, stale but sound (the next open catches up from it). */
+static void snapshot_at_close(sqlite_store *st)
+{
+    /* A handle that never needed the index (a CLI read) holds none (latest 0). */
+    bk_sqlite_index_lock(&st->index);
+    int64_t latest = st->index.latest, loaded = st->snapshot_loaded;
+    bool rejected = st->snapshot_rejected;
+    bk_sqlite_index_unlock(&st->index);
+    if (latest < st->snapshot_growth_min || (!rejected && latest - loaded < st->snapshot_growth_min))
+        return;
+    booking_reason r = write_begin(st, false);
+    if (r != BOOKING_REASON_OK) {
+        __atomic_add_fetch(&snapshot_failures, 1, __ATOMIC_RELAXED);
+        bk_store_note_error("sqlite: the booking_id index snapshot was not written: %s",
+                            booking_reason_name(r));
+        return;
+    }
+    int64_t there = 0;
+    int rc = bk_sqlite_index_snapshot_latest(st->writer.db, &there);
+    bool wanted = rc == SQLITE_OK && (rejected ? there <= latest : latest - there >= st->snapshot_growth_min);
+    if (rc == SQLITE_OK && wanted) {
+        bk_sqlite_index_lock(&st->index);
+        rc = bk_sqlite_index_snapshot_write(&st->index, st->writer.db);
+        bk_sqlite_index_unlock(&st->index);
+    }
+    r = write_end(st, rc == SQLITE_OK ? BOOKING_REASON_OK : bk_sqlite_reason(rc));
+    if (r != BOOKING_REASON_OK) {
+        __atomic_add_fetch(&snapshot_failures, 1, __ATOMIC_RELAXED);
+        bk_store_note_error("sqlite: the booking_id index snapshot was not written: %s",
+                            rc != SQLITE_OK ? sqlite3_errstr(rc) : booking_reason_name(r));
+    }
+}
+
 static void sqlite_close(booking_store *store)
 {
     sqlite_store *st = (sqlite_store *)store;
     if (st->writer.db != NULL)
         remember_time(st);
+    if (st->writer.db != NULL)
+        snapshot_at_close(st);
     bk_sqlite_list_cursors_free(&st->cursors);
     bk_sqlite_conn_close(&st->reader);
     bk_sqlite_conn_close(&st->writer);
@@ -1468,6 +1531,35 @@ int64_t bk_sqlite_store_seals_from_memory(booking_store *store)
     return n;
 }
 
+uint64_t bk_sqlite_store_index_rows_read(booking_store *store)
+{
+    sqlite_store *st = (sqlite_store *)store;
+    bk_sqlite_index_lock(&st->index);
+    uint64_t n = st->index.rows_read;
+    bk_sqlite_index_unlock(&st->index);
+    return n;
+}
+
+int64_t bk_sqlite_store_index_snapshot_loaded(booking_store *store)
+{
+    sqlite_store *st = (sqlite_store *)store;
+    bk_sqlite_index_lock(&st->index);
+    int64_t n = st->snapshot_loaded;
+    bk_sqlite_index_unlock(&st->index);
+    return n;
+}
+
+void bk_sqlite_store_set_index_snapshot_growth(booking_store *store, int64_t records)
+{
+    assert(records >= 1);
+    ((sqlite_store *)store)->snapshot_growth_min = records;
+}
+
+uint64_t bk_sqlite_index_snapshot_failures(void)
+{
+    return __atomic_load_n(&snapshot_failures, __ATOMIC_RELAXED);
+}
+
 int64_t bk_sqlite_store_indexed(booking_store *store)
 {
     sqlite_store *st = (sqlite_store *)store;
@@ -1498,6 +1590,7 @@ booking_error bk_sqlite_store_open(const char *url, const char *location, bookin
         return BOOKING_ENOMEM;
     }
     bk_sqlite_key_cache_init(&st->keys); /* holds nothing: the first write begins it */
+    st->snapshot_growth_min = SQLITE_INDEX_SNAPSHOT_GROWTH_MIN;
     st->base.ops = &sqlite_ops;
     /* The writer opens first: it creates and migrates the schema. */
     e = bk_sqlite_conn_open(&st->writer, &opts, true, errbuf, errbuf_len);

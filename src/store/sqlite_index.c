@@ -20,6 +20,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 _Static_assert((SQLITE_INDEX_SLOTS_MIN & (SQLITE_INDEX_SLOTS_MIN - 1)) == 0, "a power of two");
 _Static_assert(SQLITE_INDEX_MOVE_STEP >= 2, "moving ends before the new table passes 3/4");
@@ -47,7 +48,15 @@ bool bk_sqlite_index_init(sqlite_index *x)
         x->slots = NULL;
         return false;
     }
-    x->seed = hash_bytes(&x, sizeof x, (uint64_t)(uintptr_t)x ^ 0x5DEECE66Dull);
+    /* Two handles of a process never share a seed, even at one address (a
+     * handle closed and another opened): a snapshot's seed, adopted on load,
+     * is then never the one the handle would have had by chance. */
+    static uint64_t handles;
+    uint64_t n = __atomic_add_fetch(&handles, 1, __ATOMIC_RELAXED);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t mix[3] = {(uint64_t)(uintptr_t)x, n, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec};
+    x->seed = hash_bytes(mix, sizeof mix, 0x5DEECE66Dull);
     return true;
 }
 
@@ -79,6 +88,12 @@ uint64_t bk_sqlite_index_hash(const sqlite_index *x, const char *id, size_t len)
 static size_t home(uint64_t value, unsigned bits)
 {
     return (size_t)((value >> 32) >> (32 - bits));
+}
+
+size_t bk_sqlite_index_home(uint64_t value, unsigned bits)
+{
+    assert(bits >= 1 && bits <= 32);
+    return home(value, bits);
 }
 
 /* Puts value into table (of 1 << bits slots) unless there; true if it was new. */
@@ -185,6 +200,27 @@ void bk_sqlite_index_forget(sqlite_index *x)
     x->latest = 0;
 }
 
+void bk_sqlite_index_settle(sqlite_index *x)
+{
+    while (x->old != NULL)
+        move_some(x);
+    assert(x->count <= FULL(x->bits)); /* (2): moving ends before slots pass 3/4 */
+}
+
+void bk_sqlite_index_adopt(sqlite_index *x, uint64_t *slots, unsigned bits, size_t count,
+                           int64_t latest, uint64_t seed)
+{
+    assert(x->latest == 0 && x->count == 0 && x->old == NULL);
+    assert(bits >= log2_of(SQLITE_INDEX_SLOTS_MIN) && bits <= 32 && count <= FULL(bits));
+    assert(latest >= 0 && (uint64_t)latest == count); /* one entry per record, none twice */
+    free(x->slots);
+    x->slots = slots;
+    x->bits = bits;
+    x->count = count;
+    x->latest = latest;
+    x->seed = seed;
+}
+
 booking_reason bk_sqlite_index_catch_up(sqlite_index *x, struct sqlite_conn *c)
 {
     sqlite3_stmt *s = c->stmt[SQL_SCAN_IDS];
@@ -200,6 +236,7 @@ booking_reason bk_sqlite_index_catch_up(sqlite_index *x, struct sqlite_conn *c)
             r = BOOKING_REASON_INTERNAL; /* a gap, or a record deleted: never written so */
             break;
         }
+        x->rows_read++;
         uint64_t hash = bk_sqlite_index_hash(x, id, (size_t)sqlite3_column_bytes(s, 1));
         if (!bk_sqlite_index_add(x, hash, seq))
             r = BOOKING_REASON_INTERNAL; /* no memory; what is in stays true */

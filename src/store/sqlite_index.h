@@ -39,6 +39,7 @@ typedef struct sqlite_index {
     size_t moved;    /* old slots [0, moved) are in slots */
     int64_t latest;  /* every record with seq <= latest is in the index */
     uint64_t seed;
+    uint64_t rows_read; /* records the catch-ups read from the file, for tests */
 } sqlite_index;
 
 /* A walk over the candidates of one hash: both tables while growing. */
@@ -63,6 +64,16 @@ int64_t bk_sqlite_index_probe_next(const sqlite_index *x, sqlite_index_probe *p)
 size_t bk_sqlite_index_bytes(const sqlite_index *x);
 /* Empties the index (latest 0): the next catch-up rebuilds it from the table. */
 void bk_sqlite_index_forget(sqlite_index *x);
+/* Ends a growth in progress (moves every old slot that is left), so the index is
+ * one table: what a snapshot writes (sqlite_index_snapshot.h). */
+void bk_sqlite_index_settle(sqlite_index *x);
+/* An empty index (latest 0) takes slots (1 << bits of them, count entries, every
+ * record with seq <= latest, fingerprints under seed: a snapshot's, checked by
+ * its reader) in place of its own table, which it frees. */
+void bk_sqlite_index_adopt(sqlite_index *x, uint64_t *slots, unsigned bits, size_t count,
+                           int64_t latest, uint64_t seed);
+/* The home slot of a slot's value in a table of 1 << bits slots. */
+size_t bk_sqlite_index_home(uint64_t value, unsigned bits);
 
 /* Adds every record of c's snapshot with seq > latest, in seq order, and raises
  * latest to the last; seqs run 1, 2, 3, ... with no gap (records are never

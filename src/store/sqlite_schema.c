@@ -97,6 +97,20 @@
  *    read in its key order, one page of memory, the same writer the store seals
  *    with), then drops booking_runs_v4; all in the migrations' one transaction,
  *    so a failure anywhere (a key no release wrote: seq 0) leaves version 4.
+ *
+ * Version 6 (the booking_id index's snapshot, sqlite.c note (11),
+ * sqlite_index_snapshot.h):
+ *  - booking_index_snapshot: at most one row, the head (format, latest: the seq
+ *    it covers, the hash seed and its probe, the table's bits and count, the
+ *    number of chunks, a checksum of the head); booking_index_snapshot_chunks
+ *    (chunk, slots BLOB, checksum): the slots, SQLITE_INDEX_SNAPSHOT_CHUNK_SLOTS
+ *    of 8 bytes little-endian per row. Both empty after the upgrade: the first
+ *    close of a handle that built the index writes them.
+ *  - A trigger refuses an UPDATE of bookings.seq or bookings.id (no release
+ *    writes one: a status change and an expiry update status and
+ *    updated_at_ms only), so, with the delete triggers of version 4, the
+ *    records a snapshot covers never change behind it.
+ *  - O(1) rows: two tables and a trigger created, nothing rewritten.
  */
 #include "store/sqlite_schema.h"
 #include "store/sqlite_run.h"
@@ -260,6 +274,25 @@ static const char *const migration_sql[] = {
     "  entries BLOB NOT NULL"
     ");"
     "CREATE UNIQUE INDEX booking_runs_key ON booking_runs (run, resource_id, last_id);",
+    /* 6: the booking_id index's snapshot (see the top of this file) */
+    "CREATE TABLE booking_index_snapshot ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  format INTEGER NOT NULL,"
+    "  latest INTEGER NOT NULL CHECK (latest >= 1),"
+    "  seed INTEGER NOT NULL,"
+    "  probe INTEGER NOT NULL,"
+    "  bits INTEGER NOT NULL,"
+    "  count INTEGER NOT NULL,"
+    "  chunks INTEGER NOT NULL CHECK (chunks >= 1),"
+    "  checksum INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE booking_index_snapshot_chunks ("
+    "  chunk INTEGER PRIMARY KEY CHECK (chunk >= 0),"
+    "  slots BLOB NOT NULL,"
+    "  checksum INTEGER NOT NULL"
+    ");"
+    "CREATE TRIGGER bookings_seq_and_id_never_change BEFORE UPDATE OF seq, id ON bookings"
+    "  BEGIN SELECT RAISE(ABORT, 'a record''s seq and booking_id never change'); END;",
 };
 
 /* Migration 5's pages: every key of the version-4 runs, read in their key order

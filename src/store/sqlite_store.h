@@ -39,6 +39,11 @@ typedef struct sqlite_store {
     sqlite_conn reader;
     sqlite_index index;          /* booking_id -> seq, (11); its own lock */
     bool index_built;            /* atomic: built once (ensure_index), then caught up */
+    /* The index's snapshot in the file, (11); guarded by the index's lock. */
+    bool snapshot_tried;         /* the empty index looked for one since it was last empty */
+    bool snapshot_rejected;      /* one was there and failed a check: the close replaces it */
+    int64_t snapshot_loaded;     /* the seq of the one loaded, 0 if none */
+    int64_t snapshot_growth_min; /* SQLITE_INDEX_SNAPSHOT_GROWTH_MIN, or a test's */
     sqlite_list_cursors cursors; /* (12) */
     sqlite_key_cache keys;       /* (12): the keys since the last seal; guarded by writer.lock */
     int64_t seals_from_memory;   /* committed seals that sorted the key cache's keys; writer.lock */
@@ -84,6 +89,17 @@ typedef struct sqlite_store {
 /* The records the booking_id index holds (its latest seq): 0 until a call first
  * needs it (sqlite.c (11)); for tests. */
 int64_t bk_sqlite_store_indexed(booking_store *store);
+/* The records the booking_id index's catch-ups read from the file (a build
+ * reads them all, an open from a snapshot those after it), and the seq of the
+ * snapshot it loaded, 0 if none (sqlite.c (11)); for tests. */
+uint64_t bk_sqlite_store_index_rows_read(booking_store *store);
+int64_t bk_sqlite_store_index_snapshot_loaded(booking_store *store);
+/* The growth (records) past the file's snapshot above which the close writes a
+ * new one, for tests (default SQLITE_INDEX_SNAPSHOT_GROWTH_MIN; at least 1). */
+void bk_sqlite_store_set_index_snapshot_growth(booking_store *store, int64_t records);
+/* The snapshots the closes of this process failed to write (each also noted,
+ * booking_last_error), for tests. */
+uint64_t bk_sqlite_index_snapshot_failures(void);
 /* The runs this handle sealed, and committed, from its key cache, not read back from the file
  * (sqlite.c (12), sqlite_keys.h); for tests. */
 int64_t bk_sqlite_store_seals_from_memory(booking_store *store);

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sqlite_index_snapshot.h: a snapshot of the booking_id -> seq index
+ * (sqlite_index.h) kept inside the store's file (schema version 6,
+ * sqlite_schema.c), so an open loads it and catches up from its seq instead of
+ * reading every (seq, id) (sqlite.c note (11)).
+ *
+ * What the file holds: one head row (booking_index_snapshot: the format, the
+ * seq L it covers, i.e. every record with seq <= L is in it and no other, the
+ * index's hash seed and a probe of the hash function under it, the table's
+ * geometry, the chunk count, a checksum of the head) and the slots in chunks
+ * (booking_index_snapshot_chunks: SQLITE_INDEX_SNAPSHOT_CHUNK_SLOTS slots of 8
+ * bytes little-endian per row, each with its checksum). Written in one
+ * transaction of the caller, so a file, and any copy, backup or fork of it,
+ * carries the snapshot of its own records: no file identity is needed. Records
+ * at or below L never change behind it: bookings rows are never deleted and their
+ * seq and id never updated (the schema's triggers refuse both).
+ *
+ * A snapshot is only a cache: load answers false (and leaves the index as it
+ * was) unless every check passes: the format, the head's checksum, the probe
+ * (the hash function and its byte order are this build's), the geometry, each
+ * chunk's index, size and checksum, the row at seq L exists (L <= max(seq)),
+ * exactly one entry per seq 1..L, each reachable from its home slot, and
+ * SQLITE_INDEX_SNAPSHOT_SAMPLES records read by seq found by their id's hash.
+ * Then the index is built as before. A fingerprint is still only a candidate
+ * confirmed by reading the row (sqlite.c, find_seq).
+ */
+#ifndef BOOKING_STORE_SQLITE_INDEX_SNAPSHOT_H
+#define BOOKING_STORE_SQLITE_INDEX_SNAPSHOT_H
+
+#include "store/sqlite_index.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Bumped whenever the slots' layout or the hash changes meaning. */
+#define SQLITE_INDEX_SNAPSHOT_FORMAT 1
+/* Slots per chunk row: 4 MiB of blob (SQLite's largest blob is ~1e9 bytes). */
+#define SQLITE_INDEX_SNAPSHOT_CHUNK_SLOTS ((size_t)1 << 19)
+/* Records read by seq and looked up by id before a snapshot is taken. */
+#define SQLITE_INDEX_SNAPSHOT_SAMPLES 64
+/* A handle writes a snapshot at close when its index holds at least this many
+ * records more than the file's snapshot (sqlite.c note (11)). */
+#define SQLITE_INDEX_SNAPSHOT_GROWTH_MIN 262144
+
+/* Into the empty index x (latest 0), the snapshot of db, read in the caller's
+ * read transaction; true if taken, false (x untouched) if there is none or it
+ * fails a check (why goes to bk_store_note_error). */
+bool bk_sqlite_index_snapshot_load(sqlite_index *x, sqlite3 *db);
+
+/* The seq the file's snapshot covers, 0 if it has none (*latest), read in the
+ * caller's transaction; an SQLite code. */
+int bk_sqlite_index_snapshot_latest(sqlite3 *db, int64_t *latest);
+
+/* Replaces the file's snapshot by x's (settled first: bk_sqlite_index_settle),
+ * in the caller's write transaction; an SQLite code. Called with x's lock held. */
+int bk_sqlite_index_snapshot_write(sqlite_index *x, sqlite3 *db);
+
+#endif
