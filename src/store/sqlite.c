@@ -300,7 +300,7 @@ static booking_reason index_catch_up(sqlite_store *st, sqlite_conn *c)
             if (bk_sqlite_index_snapshot_load(&st->index, c->db))
                 st->snapshot_loaded = st->index.latest;
             else
-                st->snapshot_rejected = true;
+                st->snapshot_rejected = there;
         }
     }
     return bk_sqlite_index_catch_up(&st->index, c);
@@ -1463,9 +1463,9 @@ static void snapshot_at_close(sqlite_store *st)
     /* A handle that never needed the index (a CLI read) holds none (latest 0). */
     bk_sqlite_index_lock(&st->index);
     int64_t latest = st->index.latest, loaded = st->snapshot_loaded;
-    bool rejected = st->snapshot_rejected;
+    int64_t rejected = st->snapshot_rejected;
     bk_sqlite_index_unlock(&st->index);
-    if (latest < st->snapshot_growth_min || (!rejected && latest - loaded < st->snapshot_growth_min))
+    if (latest < st->snapshot_growth_min || (rejected == 0 && latest - loaded < st->snapshot_growth_min))
         return;
     booking_reason r = write_begin(st, false);
     if (r != BOOKING_REASON_OK) {
@@ -1476,7 +1476,10 @@ static void snapshot_at_close(sqlite_store *st)
     }
     int64_t there = 0;
     int rc = bk_sqlite_index_snapshot_latest(st->writer.db, &there);
-    bool wanted = rc == SQLITE_OK && (rejected ? there <= latest : latest - there >= st->snapshot_growth_min);
+    /* The one this handle rejected, still there (its seq says nothing), or an
+     * older one than the index by the threshold. */
+    bool wanted = rc == SQLITE_OK && ((rejected != 0 && there == rejected) ||
+                                      latest - there >= st->snapshot_growth_min);
     if (rc == SQLITE_OK && wanted) {
         bk_sqlite_index_lock(&st->index);
         rc = bk_sqlite_index_snapshot_write(&st->index, st->writer.db);

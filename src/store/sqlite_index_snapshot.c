@@ -270,10 +270,12 @@ int bk_sqlite_index_snapshot_write(sqlite_index *x, sqlite3 *db)
     for (int64_t c = 0; rc == SQLITE_OK && c < h.chunks; c++) {
         const uint64_t *bytes = x->slots + (size_t)c * per;
         sqlite3_bind_int64(s, 1, c);
-        sqlite3_bind_blob(s, 2, bytes, (int)(per * sizeof *bytes), SQLITE_STATIC);
         sqlite3_bind_int64(s, 3, (int64_t)chunk_checksum(bytes, per * sizeof *bytes, c));
-        rc = sqlite3_step(s);
-        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        rc = sqlite3_bind_blob(s, 2, bytes, (int)(per * sizeof *bytes), SQLITE_STATIC);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(s);
+            rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        }
         sqlite3_reset(s);
     }
     to_little_endian(x->slots, n);

@@ -41,7 +41,7 @@ typedef struct sqlite_store {
     bool index_built;            /* atomic: built once (ensure_index), then caught up */
     /* The index's snapshot in the file, (11); guarded by the index's lock. */
     bool snapshot_tried;         /* the empty index looked for one since it was last empty */
-    bool snapshot_rejected;      /* one was there and failed a check: the close replaces it */
+    int64_t snapshot_rejected;   /* the seq of one that failed a check, 0 if none: replaced */
     int64_t snapshot_loaded;     /* the seq of the one loaded, 0 if none */
     int64_t snapshot_growth_min; /* SQLITE_INDEX_SNAPSHOT_GROWTH_MIN, or a test's */
     sqlite_list_cursors cursors; /* (12) */

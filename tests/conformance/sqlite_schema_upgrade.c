@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "booking.h"
+#include "store/sqlite_store.h"
 #include "support/test_support.h"
 
 #include <sqlite3.h>
@@ -33,16 +34,18 @@
 #define UPGRADE_HOLD_MS 1000
 #define UPGRADE_TEXT_SIZE 4096
 #define UPGRADE_CLOCK_LEAD_MS 60000 /* the test's clock starts this far after the open */
-#define UPGRADE_SCHEMA_VERSION 5    /* what this library migrates every file to */
+#define UPGRADE_SCHEMA_VERSION 6    /* what this library migrates every file to */
 #define UPGRADE_V4_TEXT_SIZE 32768 /* the v4 fixture's 111 records, as text */
 #define UPGRADE_V4_PAGE 7          /* a listing page that ends inside the runs' pages */
 #define UPGRADE_WEEK_MS 604800000   /* the fixture's long holds (make-sqlite-schema-v2.sh) */
 #define UPGRADE_BUSY_TIMEOUT_MS 200 /* the open that must not wait for the write lock */
+#define UPGRADE_V5_RECORDS 133     /* make-sqlite-schema-v5.sh: the v4 fixture's 111, then 22 */
 
 static const char fixture[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v1.db";
 static const char fixture_v2[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v2.db";
 static const char fixture_v3[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v3.db";
 static const char fixture_v4[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v4.db";
+static const char fixture_v5[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v5.db";
 static int64_t clock_ms; /* the clock of every store the tests open */
 
 static int64_t test_clock(void *context)
@@ -1016,6 +1019,98 @@ static void sqlite_store_time_never_goes_back_across_handles_and_reopen(void **s
     booking_store_close(b);
 }
 
+/* Every record of the file, as it stores it: each found by its booking_id and
+ * read as stored; each single one replayed (the stored decision, no new one). */
+static void expect_every_stored_record(booking_store *s, sqlite3 *raw, size_t want)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(raw, "SELECT id, resource_id, units, outcome, status, line_count"
+                                " FROM bookings ORDER BY seq", -1, &q, NULL) != SQLITE_OK)
+        fail_msg("%s", sqlite3_errmsg(raw));
+    size_t n = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(q, 0);
+        booking_reason reason;
+        booking_record rec;
+        assert_int_equal(booking_get_booking(s, id, &reason, &rec), BOOKING_OK);
+        assert_int_equal(reason, BOOKING_REASON_OK);
+        assert_string_equal(rec.resource_id, (const char *)sqlite3_column_text(q, 1));
+        assert_true(rec.units == (uint64_t)sqlite3_column_int64(q, 2));
+        assert_int_equal(rec.outcome, sqlite3_column_int(q, 3));
+        assert_int_equal(rec.status, sqlite3_column_int(q, 4));
+        assert_int_equal(rec.line_count, sqlite3_column_int(q, 5));
+        if (rec.line_count == 1) {
+            booking_request again = {.booking_id = id, .resource_id = rec.resource_id,
+                                     .units = rec.units, .hold_ms = rec.hold_ms};
+            booking_result res;
+            assert_int_equal(booking_attempt(s, &again, &res), BOOKING_OK);
+            assert_true(res.replayed && res.outcome == rec.outcome);
+        }
+        n++;
+    }
+    sqlite3_finalize(q);
+    assert_int_equal(n, want);
+}
+
+/* Version 5 -> 6 (tests/fixtures/make-sqlite-schema-v5.sh): the booking_id
+ * index's snapshot tables (empty) and the trigger on seq and booking_id are
+ * added; no record, line, run, counter or time moves; every record is found,
+ * first by an index built from the file, then by one loaded from the snapshot
+ * the close writes; new records go on at the next seq. */
+static void sqlite_schema_v5_file_is_migrated_in_place_keeping_every_record(void **state)
+{
+    (void)state;
+    static char before[UPGRADE_V4_TEXT_SIZE], after[UPGRADE_V4_TEXT_SIZE];
+    char path[UPGRADE_PATH_SIZE];
+    snprintf(path, sizeof path, "%s/v5.db", test_tmpdir());
+    copy_file(fixture_v5, path);
+    sqlite3 *raw = raw_open(path);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 5);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM bookings"), UPGRADE_V5_RECORDS);
+    raw_dump_v3_rows(raw, before, sizeof before);
+    assert_true(strlen(before) + 1 < sizeof before);
+    int64_t pages = raw_int(raw, "SELECT count(*) FROM booking_runs");
+    int64_t latest = raw_int(raw, "SELECT latest_ms FROM store_time");
+    sqlite3_close(raw);
+
+    __atomic_store_n(&clock_ms, latest + UPGRADE_CLOCK_LEAD_MS, __ATOMIC_SEQ_CST);
+    booking_store *s = open_store(path);
+    raw = raw_open(path);
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
+    raw_dump_v3_rows(raw, after, sizeof after);
+    assert_string_equal(after, before);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_runs"), pages);
+    assert_int_equal(raw_int(raw, "SELECT max(seq) FROM bookings"), UPGRADE_V5_RECORDS);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_index_snapshot"), 0);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_index_snapshot_chunks"), 0);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"
+                                  " AND name = 'bookings_seq_and_id_never_change'"), 1);
+    assert_int_equal(raw_int(raw, "SELECT count(*) FROM pragma_integrity_check WHERE "
+                                  "integrity_check <> 'ok'"), 0);
+    expect_every_stored_record(s, raw, UPGRADE_V5_RECORDS);
+    assert_int_equal(bk_sqlite_store_index_snapshot_loaded(s), 0);
+    booking_request fresh = {.booking_id = "v6-new", .resource_id = "v5-room", .units = 1};
+    booking_result res;
+    assert_int_equal(booking_attempt(s, &fresh, &res), BOOKING_OK);
+    assert_true(!res.replayed && res.outcome == BOOKING_BOOKED);
+    assert_int_equal(raw_int(raw, "SELECT seq FROM bookings WHERE id = 'v6-new'"),
+                     UPGRADE_V5_RECORDS + 1);
+    bk_sqlite_store_set_index_snapshot_growth(s, 1);
+    booking_store_close(s);
+    assert_int_equal(raw_int(raw, "SELECT latest FROM booking_index_snapshot"),
+                     UPGRADE_V5_RECORDS + 1);
+
+    s = open_store(path);
+    booking_reason reason;
+    assert_int_equal(booking_store_ping(s, &reason), BOOKING_OK);
+    assert_int_equal(bk_sqlite_store_index_snapshot_loaded(s), UPGRADE_V5_RECORDS + 1);
+    assert_int_equal(bk_sqlite_store_index_rows_read(s), 0);
+    expect_every_stored_record(s, raw, UPGRADE_V5_RECORDS + 1); /* through the snapshot */
+    assert_int_equal(raw_int(raw, "SELECT count(DISTINCT id) FROM bookings"), UPGRADE_V5_RECORDS + 1);
+    booking_store_close(s);
+    sqlite3_close(raw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1033,6 +1128,7 @@ int main(void)
         cmocka_unit_test(
             sqlite_schema_v4_file_is_migrated_in_place_its_runs_become_pages_keeping_every_key),
         cmocka_unit_test(sqlite_schema_migration_5_that_fails_midway_leaves_the_v4_file_untouched),
+        cmocka_unit_test(sqlite_schema_v5_file_is_migrated_in_place_keeping_every_record),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     test_tmpdir_remove();

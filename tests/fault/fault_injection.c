@@ -52,7 +52,7 @@
 #define FAULT_HOLD_SHORT_MS 1000    /* t-h2, t-h3: due for the expiry calls */
 #define FAULT_AT_LIVE_MS 1          /* when most calls run, after the template's time */
 #define FAULT_AT_DUE_MS (FAULT_HOLD_SHORT_MS + 1) /* when the expiry calls run */
-#define FAULT_SCHEMA_VERSION 5      /* what the store migrates a file to */
+#define FAULT_SCHEMA_VERSION 6      /* what the store migrates a file to */
 
 #ifndef BOOKING_TEST_FIXTURES
 #error "BOOKING_TEST_FIXTURES names tests/fixtures (tests/fault/CMakeLists.txt)"
