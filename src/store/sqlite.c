@@ -185,7 +185,10 @@
  *         included; 0.01 s without a write). At 100M, on paper: a
  *         1 GiB snapshot (2^27 slots), an open of ~2-4 s instead of ~35-50 s
  *         of CPU, and a close that writes it ~9 s and ~1.1 GB of WAL, at most
- *         once per 262,144 records of growth.
+ *         once per 262,144 records of growth. The WAL then holds the whole
+ *         snapshot; the last connection to close checkpoints and deletes it,
+ *         but while another process keeps the file open the WAL file stays
+ *         at that size (no journal_size_limit is set), reused by later commits.
  *       - Write cost, callgrind, batch 8192, UUIDv4: ~10,200 instructions per
  *         attempt in decide_one (the overlay, the index, the row append); the
  *         rate no longer falls with the store's size (measured to 10M: no trend,

@@ -10,7 +10,8 @@
  * (lookups probe both meanwhile), so no add ever moves the whole table.
  *
  * Nothing is ever removed (records are never deleted), so a slot once written
- * stays. Every function is called with the index's lock held (bk_sqlite_index_lock),
+ * stays. The file may keep a snapshot of the slots (sqlite_index_snapshot.h),
+ * which an empty index adopts (bk_sqlite_index_adopt) with its seed. Every function is called with the index's lock held (bk_sqlite_index_lock),
  * but init and free.
  */
 #ifndef BOOKING_STORE_SQLITE_INDEX_H
