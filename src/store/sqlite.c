@@ -173,11 +173,12 @@
  *         open catches up from its L. Not written while serving: a write of
  *         the whole table under the write lock would stall every writer for
  *         the close's time below.
- *         Measured at 10.3M records (1.3 GB file, page cache warm, load ~4,
- *         2026-12-04): `booking serve` to /readyz 4.9 s (3.6-3.7 s of CPU,
- *         peak RSS 218 MB) before, 0.35-0.70 s (0.24-0.51 s of CPU, peak RSS
- *         158 MB: one table allocated at its size, no growth) from a snapshot
- *         0 to 16k records behind; the build path (no snapshot) unchanged, 5.4 s.
+ *         Measured at 10.3M records (1.3 GB file, page cache warm, 2026-12-04,
+ *         four alternated pairs at load 3.9-6.1): `booking serve` to /readyz
+ *         4.9-13.7 s (3.6-5.6 s of CPU, peak RSS 218 MB) before, 0.35-1.07 s
+ *         (0.24-0.54 s of CPU, peak RSS 158 MB: one table allocated at its
+ *         size, no growth) from a snapshot 0 to 16k records behind; the build
+ *         path (no snapshot) unchanged, 5.4 s at load 4.
  *         The snapshot is 2^24 slots, 128 MiB (13 bytes per decision): the
  *         file grew by 134 MB, once (a new one reuses the old one's pages);
  *         the close that writes it took 1.06-1.38 s and 136 MB of WAL (the
