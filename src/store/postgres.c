@@ -582,7 +582,6 @@ typedef struct pg_call_args {
     const booking_request *requests; /* attempt_batch */
     size_t count;
     booking_result *results;
-    pg_worker *worker;               /* attempt_batch in a round of (14); NULL: none */
     const char *after;               /* listing: "" for the first page */
     size_t limit;
     booking_list_filter filter;
@@ -970,7 +969,7 @@ static void batch_decide(pg_batch *b, const booking_request *requests, size_t co
 
 /* Flight 2: the writes and COMMIT. OK only if the COMMIT succeeded. */
 static booking_reason batch_write(pg_store *st, pg_conn *c, pg_batch *b, pg_expiry expired,
-                                  int64_t now_ms, pg_worker *worker)
+                                  int64_t now_ms)
 {
     char now[PG_NUMBER_SIZE];
     snprintf(now, sizeof now, "%lld", (long long)now_ms);
@@ -997,8 +996,6 @@ static booking_reason batch_write(pg_store *st, pg_conn *c, pg_batch *b, pg_expi
         bk_pg_send(c, BOOKING_PG_INSERT_LINES, BOOKING_PG_INSERT_LINE_ARRAYS, lines);
     if (b->arrays[BOOKING_PG_ARR_UPD_IDS].len > 1)
         bk_pg_send(c, BOOKING_PG_UPDATE_BOOKED, 3, upd);
-    if (worker != NULL)
-        bk_pg_route_sent(worker); /* the partition's next round may start (14) */
     return commit_flight(st, c, expired, now_ms);
 }
 
@@ -1018,26 +1015,17 @@ static booking_reason work_batch(pg_store *st, pg_conn *c, const pg_call_args *a
     pg_time t;
     time_params(st, &t);
     const char *time_args[3] = {rids, t.clock, t.floor};
-    int64_t key;
-    char key_text[PG_NUMBER_SIZE];
-    const char *key_arg = key_text;
-    bool gated = a->worker != NULL && bk_pg_route_key(a->worker, &key);
     bk_pg_flight_begin(c);
     bk_pg_send(c, BOOKING_PG_BEGIN, 0, NULL);
-    if (gated) { /* behind the partition's round in flight, if any (14) */
-        snprintf(key_text, sizeof key_text, "%lld", (long long)key);
-        bk_pg_send(c, BOOKING_PG_ROUND_LOCK, 1, &key_arg);
-    }
-    int lock_at = gated ? 2 : 1; /* LOCK_RESOURCES's result */
     bk_pg_send(c, BOOKING_PG_LOCK_RESOURCES, 1, &rids);
     bk_pg_send(c, BOOKING_PG_EXPIRED_OF, 3, time_args); /* after the locks: (8) */
     bk_pg_send(c, BOOKING_PG_SELECT_RECORDS, 1, &bids);
     r = bk_pg_flight_run(&st->pool, c);
     int64_t locked_clock_ms = INT64_MIN, now = 0;
-    int at = lock_at + 1; /* EXPIRED_OF's result; SELECT_RECORDS's follows it */
+    int at = 2; /* EXPIRED_OF's result; SELECT_RECORDS's follows it */
     pg_expiry expired = {0};
     if (r == BOOKING_REASON_OK)
-        r = batch_load_resources(b, bk_pg_result(c, lock_at), &locked_clock_ms);
+        r = batch_load_resources(b, bk_pg_result(c, 1), &locked_clock_ms);
     if (r == BOOKING_REASON_OK)
         r = expiry_step(st, c, b, &t, rids, bids, locked_clock_ms, &at, &now, &expired);
     if (r == BOOKING_REASON_OK)
@@ -1045,15 +1033,14 @@ static booking_reason work_batch(pg_store *st, pg_conn *c, const pg_call_args *a
     if (r != BOOKING_REASON_OK)
         return r;
     batch_decide(b, a->requests, a->count, now, a->results);
-    return batch_write(st, c, b, expired, now, a->worker);
+    return batch_write(st, c, b, expired, now);
 }
 
 /* One batch, one transaction (a round of (14), or a whole call without it). */
 static void batch_transaction(void *ctx, const booking_request *requests, size_t count,
-                              booking_result *results, pg_worker *worker)
+                              booking_result *results)
 {
-    pg_call_args a = {.requests = requests, .count = count, .results = results,
-                      .worker = worker};
+    pg_call_args a = {.requests = requests, .count = count, .results = results};
     booking_reason r = pg_call(ctx, work_batch, &a);
     if (r != BOOKING_REASON_OK)
         bk_store_fail_all(results, count, r);
@@ -1066,7 +1053,7 @@ static void pg_attempt_batch(booking_store *store, const booking_request *reques
     if (st->routed)
         bk_pg_route_batch(&st->route, requests, count, results);
     else
-        batch_transaction(st, requests, count, results, NULL);
+        batch_transaction(st, requests, count, results);
 }
 
 /* ---- capacity: the same two flights, for one resource ---- */
@@ -1663,8 +1650,7 @@ booking_error bk_postgres_store_open(const char *url, const char *location, book
     }
     size_t partitions = bk_pg_route_partitions((size_t)opts.partitions, (size_t)opts.pool_size);
     if (partitions > 0) {
-        size_t depth = bk_pg_route_depth(partitions, (size_t)opts.pool_size);
-        if (!bk_pg_route_start(&st->route, partitions, depth, batch_transaction, st)) {
+        if (!bk_pg_route_start(&st->route, partitions, batch_transaction, st)) {
             pg_close(&st->base);
             return BOOKING_ENOMEM;
         }

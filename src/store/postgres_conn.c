@@ -184,7 +184,6 @@ static const stmt_def stmts[BOOKING_PG_STMT_COUNT] = {
     [BOOKING_PG_UNHOLD_LINES] = {"bk_unhold_lines", "UPDATE booking_lines SET held = false"
                                                     " WHERE booking_id = $1::text AND held"},
     [BOOKING_PG_PING] = {"bk_ping", "SELECT 1"},
-    [BOOKING_PG_ROUND_LOCK] = {"bk_round_lock", "SELECT pg_advisory_xact_lock($1::bigint)"},
     /* Listing (postgres.c note (12)): keyset pages over the bytewise indexes of
      * schema version 4, the COLLATE "C" in the condition and the ORDER BY being
      * what lets the planner walk them. */

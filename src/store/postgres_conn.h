@@ -76,8 +76,6 @@ typedef enum pg_stmt {
     BOOKING_PG_SET_STATUS,       /* $1, $2 status, $3 time (updated_at_ms) */
     BOOKING_PG_UNHOLD_LINES,     /* $1: every line 1.. of the record stops being a live hold */
     BOOKING_PG_PING,
-    BOOKING_PG_ROUND_LOCK,       /* $1 bigint: the transaction-level advisory lock of a
-                                    partition's rounds (postgres.c note (14)) */
     BOOKING_PG_LIST_RESOURCES,   /* $1 after ('' for none), $2 clock, $3 floor, $4 limit + 1:
                                     time, then id, capacity, booked, units of live line-0
                                     entries and of live lines expired by then, in bytewise id

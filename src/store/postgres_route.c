@@ -15,16 +15,7 @@
  *      calls in queue order, each call's attempts in its own order.
  *  (4) A call returns only when its round has ended (left == 0), and its ids
  *      leave the table only then.
- *  (5) An id's `deciding` counts its attempts in rounds taken and not ended; a
- *      round takes no call with an id deciding (it stops at the first such
- *      call, so the queue's order stands): two rounds in flight never hold one
- *      booking_id, and the later one reads the earlier one's record, committed.
- *  (6) At most `depth` rounds of a partition are in flight, and one is taken
- *      only when every round in flight has sent its COMMIT (`opening` false):
- *      the later one's lock statement, in the one global order, then waits at
- *      the first row the earlier one holds, and that one waits on nothing but
- *      its commit's flush. With depth 1 a partition's rounds follow each other.
- * So a partition's rounds overlap only by the earlier one's COMMIT; two
+ * So a partition's rounds follow each other and never wait on each other; two
  * partitions' rounds share a resource only through a call across partitions
  * (a row-lock wait, in the one global order of note (11): no deadlock); and
  * two rounds in flight never insert one booking_id each, so the unique index
@@ -224,49 +215,17 @@ static size_t request_lines(const booking_request *q)
     return q->lines != NULL ? q->line_count : 1;
 }
 
-/* Whether any id of the call is in a round taken and not ended. */
-static bool call_deciding(pg_inflight *t, const pg_call *call, size_t count)
-{
-    for (size_t k = 0; k < count; k++) {
-        pg_inflight_slot *s = inflight_find(t, id_hash(t, call->requests[k].booking_id));
-        assert(s != NULL && s->count >= 1); /* (1) */
-        if (s->deciding > 0)
-            return true;
-    }
-    return false;
-}
-
-static void call_mark_deciding(pg_inflight *t, const pg_call *call, size_t count)
-{
-    for (size_t k = 0; k < count; k++) {
-        pg_inflight_slot *s = inflight_find(t, id_hash(t, call->requests[k].booking_id));
-        assert(s != NULL && s->deciding < s->count); /* (1): each attempt once */
-        s->deciding++;
-    }
-}
-
-/* Takes whole parts from the head of p's queue while they fit one batch (3)
- * and none has an id in a round in flight (5); NULL when the head has. */
+/* Takes whole parts from the head of p's queue while they fit one batch (3). */
 static pg_part *take_round(pg_partition *p, size_t *attempts)
 {
-    pg_inflight *t = &p->route->inflight;
-    pg_part *first = p->head, *last = NULL;
-    size_t n = 0, lines = 0;
-    assert(first->count <= BOOKING_BATCH_MAX && first->lines <= BOOKING_BATCH_LINES_MAX); /* (3) */
-    for (pg_part *it = first; it != NULL; it = it->next) {
-        if (n + it->count > BOOKING_BATCH_MAX || lines + it->lines > BOOKING_BATCH_LINES_MAX ||
-            (p->active > 0 && call_deciding(t, it->call, it->count)))
-            break;
-        last = it;
-        n += it->count;
-        lines += it->lines;
-    }
-    if (last == NULL)
-        return NULL;
-    for (pg_part *it = first;; it = it->next) {
-        call_mark_deciding(t, it->call, it->count);
-        if (it == last)
-            break;
+    pg_part *first = p->head, *last = first;
+    size_t n = first->count, lines = first->lines;
+    assert(n <= BOOKING_BATCH_MAX && lines <= BOOKING_BATCH_LINES_MAX); /* (3) */
+    while (last->next != NULL && n + last->next->count <= BOOKING_BATCH_MAX &&
+           lines + last->next->lines <= BOOKING_BATCH_LINES_MAX) {
+        last = last->next;
+        n += last->count;
+        lines += last->lines;
     }
     p->head = last->next;
     if (p->head == NULL)
@@ -276,69 +235,34 @@ static pg_part *take_round(pg_partition *p, size_t *attempts)
     return first;
 }
 
-static void decide_round(pg_worker *w, pg_part *parts, size_t n)
+static void decide_round(pg_partition *p, pg_part *parts, size_t n)
 {
-    pg_route *r = w->partition->route;
     size_t at = 0;
     for (pg_part *it = parts; it != NULL; it = it->next) {
         for (size_t k = 0; k < it->count; k++)
-            w->requests[at++] = it->call->requests[k];
+            p->requests[at++] = it->call->requests[k];
     }
     assert(at == n);
     bk_store_clear_error();
-    r->round_fn(r->ctx, w->requests, n, w->results, w);
+    p->route->round_fn(p->route->ctx, p->requests, n, p->results);
     at = 0;
     for (pg_part *it = parts; it != NULL; it = it->next) {
         for (size_t k = 0; k < it->count; k++)
-            it->call->results[k] = w->results[at++];
+            it->call->results[k] = p->results[at++];
     }
 }
 
-/* The worker's round no longer holds back the partition's next (6). */
-static void round_opened(pg_worker *w)
-{
-    pg_partition *p = w->partition;
-    if (!w->opening)
-        return;
-    assert(p->opening);
-    w->opening = false;
-    p->opening = false;
-    pthread_cond_broadcast(&p->work);
-}
-
-bool bk_pg_route_key(const pg_worker *w, int64_t *key)
-{
-    assert(w != NULL && w->partition != NULL);
-    *key = w->partition->key; /* fixed from the start: read without the lock */
-    return w->partition->route->depth > 1;
-}
-
-void bk_pg_route_sent(pg_worker *w)
-{
-    assert(w != NULL && w->partition != NULL);
-    pg_route *r = w->partition->route;
-    pthread_mutex_lock(&r->lock);
-    round_opened(w);
-    pthread_mutex_unlock(&r->lock);
-}
-
 /* Ends the round's parts (4): their ids leave the table, their calls learn. */
-static void end_round(pg_worker *w, pg_part *parts, const char *detail)
+static void end_round(pg_partition *p, pg_part *parts, const char *detail)
 {
-    pg_partition *p = w->partition;
     pg_route *r = p->route;
-    round_opened(w); /* a round that failed before its COMMIT */
-    bool failed = w->results[0].outcome == BOOKING_FAILED;
+    bool failed = p->results[0].outcome == BOOKING_FAILED;
     for (pg_part *it = parts, *next; it != NULL; it = next) {
         next = it->next; /* the part is the caller's: gone once left reaches 0 */
         pg_call *call = it->call;
-        for (size_t k = 0; k < it->count; k++) {
-            uint64_t h = id_hash(&r->inflight, call->requests[k].booking_id);
-            pg_inflight_slot *s = inflight_find(&r->inflight, h);
-            assert(s != NULL && s->deciding >= 1 && s->deciding <= s->count);
-            s->deciding--;
-            inflight_release(&r->inflight, h);
-        }
+        for (size_t k = 0; k < it->count; k++)
+            inflight_release(&r->inflight, id_hash(&r->inflight,
+                                                    call->requests[k].booking_id));
         if (failed && call->detail[0] == '\0' && detail[0] != '\0')
             memcpy(call->detail, detail, strlen(detail) + 1);
         assert(call->left == 1);
@@ -346,101 +270,46 @@ static void end_round(pg_worker *w, pg_part *parts, const char *detail)
         pthread_cond_signal(&call->ended);
     }
     p->rounds++;
-    assert(p->active >= 1);
-    p->active--;
-    p->blocked = false;
-    pthread_cond_broadcast(&p->work);
     if (r->id_waiters > 0)
         pthread_cond_broadcast(&r->done);
 }
 
-/* Whether a worker of p may take a round now (6). */
-static bool may_take(const pg_partition *p)
+static void *partition_main(void *arg)
 {
-    return p->head != NULL && !p->opening && !p->blocked && p->active < p->route->depth;
-}
-
-static void *worker_main(void *arg)
-{
-    pg_worker *w = arg;
-    pg_partition *p = w->partition;
+    pg_partition *p = arg;
     pg_route *r = p->route;
     char detail[BOOKING_LAST_ERROR_MAX];
     pthread_mutex_lock(&r->lock);
     for (;;) {
-        while (!may_take(p) && !(r->stopping && p->head == NULL))
+        while (p->head == NULL && !r->stopping)
             pthread_cond_wait(&p->work, &r->lock);
         if (p->head == NULL)
-            break; /* stopping */
+            break;
         size_t n;
         pg_part *parts = take_round(p, &n);
-        if (parts == NULL) {
-            assert(p->active > 0); /* (5): a round in flight has the head's ids */
-            p->blocked = true;
-            continue;
-        }
-        p->overlapped += p->active > 0;
-        p->active++;
-        p->opening = true;
-        w->opening = true;
         pthread_mutex_unlock(&r->lock);
-        decide_round(w, parts, n);
+        decide_round(p, parts, n);
         snprintf(detail, sizeof detail, "%s", booking_last_error());
         pthread_mutex_lock(&r->lock);
-        end_round(w, parts, detail);
+        end_round(p, parts, detail);
     }
     pthread_mutex_unlock(&r->lock);
     return NULL;
 }
 
-static void worker_free(pg_worker *w)
+static void partition_free(pg_partition *p)
 {
-    free(w->requests);
-    free(w->results);
-    w->requests = NULL;
-    w->results = NULL;
+    free(p->requests);
+    free(p->results);
+    p->requests = NULL;
+    p->results = NULL;
 }
 
-size_t bk_pg_route_depth(size_t partitions, size_t pool_size)
+bool bk_pg_route_start(pg_route *r, size_t partitions, pg_round_fn round_fn, void *ctx)
 {
     assert(partitions >= 1 && partitions <= BOOKING_PG_PARTITIONS_MAX);
-    return partitions * BOOKING_PG_ROUNDS_IN_FLIGHT * BOOKING_PG_POOL_PER_PARTITION <= pool_size
-               ? BOOKING_PG_ROUNDS_IN_FLIGHT
-               : 1;
-}
-
-/* Frees what bk_pg_route_start made, its threads joined. */
-static void route_free(pg_route *r)
-{
-    for (size_t i = 0; i < r->count; i++) {
-        pg_partition *p = &r->partitions[i];
-        pthread_cond_destroy(&p->work);
-        for (size_t k = 0; k < r->depth; k++)
-            worker_free(&p->workers[k]);
-    }
-    free(r->inflight.slots);
-    pthread_cond_destroy(&r->done);
-    pthread_mutex_destroy(&r->lock);
-    memset(r, 0, sizeof *r);
-}
-
-/* Joins the first `started` workers, in partition order, depth each. */
-static void workers_join(pg_route *r, size_t started)
-{
-    for (size_t i = 0; i < started; i++) {
-        pg_worker *w = &r->partitions[i / r->depth].workers[i % r->depth];
-        pthread_join(w->thread, NULL);
-    }
-}
-
-bool bk_pg_route_start(pg_route *r, size_t partitions, size_t depth, pg_round_fn round_fn,
-                       void *ctx)
-{
-    assert(partitions >= 1 && partitions <= BOOKING_PG_PARTITIONS_MAX);
-    assert(depth >= 1 && depth <= BOOKING_PG_ROUNDS_IN_FLIGHT);
     memset(r, 0, sizeof *r);
     r->count = partitions;
-    r->depth = depth;
     r->round_fn = round_fn;
     r->ctx = ctx;
     struct timespec ts;
@@ -450,37 +319,25 @@ bool bk_pg_route_start(pg_route *r, size_t partitions, size_t depth, pg_round_fn
         return false;
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->done, NULL);
-    bool ok = true;
-    for (size_t i = 0; i < partitions; i++) {
-        pg_partition *p = &r->partitions[i];
-        p->route = r;
-        p->index = (uint32_t)i;
-        p->key = (int64_t)hash_bytes(&i, sizeof i, r->inflight.seed);
-        pthread_cond_init(&p->work, NULL);
-        for (size_t k = 0; k < depth; k++) {
-            pg_worker *w = &p->workers[k];
-            w->partition = p;
-            w->requests = malloc(BOOKING_BATCH_MAX * sizeof *w->requests);
-            w->results = malloc(BOOKING_BATCH_MAX * sizeof *w->results);
-            ok &= w->requests != NULL && w->results != NULL;
-        }
-    }
     size_t started = 0;
-    for (; ok && started < partitions * depth; started++) {
-        pg_worker *w = &r->partitions[started / depth].workers[started % depth];
-        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-            ok = false;
-            break;
+    bool ok = true;
+    for (; started < partitions && ok; started++) {
+        pg_partition *p = &r->partitions[started];
+        p->route = r;
+        p->index = (uint32_t)started;
+        p->requests = malloc(BOOKING_BATCH_MAX * sizeof *p->requests);
+        p->results = malloc(BOOKING_BATCH_MAX * sizeof *p->results);
+        pthread_cond_init(&p->work, NULL);
+        ok = p->requests != NULL && p->results != NULL &&
+             pthread_create(&p->thread, NULL, partition_main, p) == 0;
+        if (!ok) {
+            pthread_cond_destroy(&p->work);
+            partition_free(p);
         }
     }
     if (!ok) {
-        pthread_mutex_lock(&r->lock);
-        r->stopping = true;
-        for (size_t i = 0; i < partitions; i++)
-            pthread_cond_broadcast(&r->partitions[i].work);
-        pthread_mutex_unlock(&r->lock);
-        workers_join(r, started);
-        route_free(r);
+        r->count = started - 1; /* the ones running */
+        bk_pg_route_stop(r);
         return false;
     }
     return true;
@@ -491,14 +348,20 @@ void bk_pg_route_stop(pg_route *r)
     pthread_mutex_lock(&r->lock);
     r->stopping = true;
     for (size_t i = 0; i < r->count; i++)
-        pthread_cond_broadcast(&r->partitions[i].work);
+        pthread_cond_signal(&r->partitions[i].work);
     pthread_mutex_unlock(&r->lock);
-    workers_join(r, r->count * r->depth);
     for (size_t i = 0; i < r->count; i++) {
-        assert(r->partitions[i].head == NULL && r->partitions[i].active == 0); /* no call in progress */
+        pg_partition *p = &r->partitions[i];
+        pthread_join(p->thread, NULL);
+        assert(p->head == NULL); /* no call was in progress */
+        pthread_cond_destroy(&p->work);
+        partition_free(p);
     }
     assert(r->inflight.used == 0);
-    route_free(r);
+    free(r->inflight.slots);
+    pthread_cond_destroy(&r->done);
+    pthread_mutex_destroy(&r->lock);
+    memset(r, 0, sizeof *r);
 }
 
 static void enqueue(pg_route *r, uint32_t partition, pg_part *part)
@@ -510,7 +373,7 @@ static void enqueue(pg_route *r, uint32_t partition, pg_part *part)
     else
         p->head = part;
     p->tail = part;
-    pthread_cond_broadcast(&p->work);
+    pthread_cond_signal(&p->work);
 }
 
 void bk_pg_route_batch(pg_route *r, const booking_request *requests, size_t count,
@@ -557,15 +420,6 @@ uint64_t bk_pg_route_rounds(pg_route *r, size_t p)
     assert(p < r->count);
     pthread_mutex_lock(&r->lock);
     uint64_t n = r->partitions[p].rounds;
-    pthread_mutex_unlock(&r->lock);
-    return n;
-}
-
-size_t bk_pg_route_overlapped(pg_route *r, size_t p)
-{
-    assert(p < r->count);
-    pthread_mutex_lock(&r->lock);
-    size_t n = r->partitions[p].overlapped;
     pthread_mutex_unlock(&r->lock);
     return n;
 }

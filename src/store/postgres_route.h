@@ -15,12 +15,6 @@
  * id goes to that partition, behind it, so two of our transactions never
  * insert one booking_id at once.
  *
- * Two rounds of one partition may be in flight (when the pool has room, see
- * bk_pg_route_depth): the next is taken once the one before has sent its
- * COMMIT (bk_pg_route_sent), so that its first flight is on the server, waiting
- * at its first row lock the one before holds, when that one commits; it takes
- * no call with a booking_id still in a round in flight.
- *
  * The router knows nothing of SQL: it hands round_fn a batch the library would
  * take and gets one result per attempt back.
  */
@@ -39,22 +33,17 @@
 /* The pool keeps at least this share for everything else (reads, changes): the
  * workers use at most pool_size / BOOKING_PG_POOL_PER_PARTITION connections. */
 #define BOOKING_PG_POOL_PER_PARTITION 2
-/* Rounds of one partition in flight at once, at most (bk_pg_route_depth). */
-#define BOOKING_PG_ROUNDS_IN_FLIGHT 2
 /* In-flight booking_ids the table starts with room for (it grows, x2). */
 #define BOOKING_PG_INFLIGHT_SLOTS_MIN 1024
 
-typedef struct pg_part pg_part;
-typedef struct pg_route pg_route;
-typedef struct pg_worker pg_worker;
-
 /* Decides requests[0..count) in order as one transaction; results[i] is each
  * one's result (FAILED for all when the transaction failed). Called on a
- * worker thread; booking_last_error() there is the round's detail. It calls
- * bk_pg_route_sent(worker) once nothing of the round but its COMMIT's answer is
- * left to wait for (or never: the round's end says the same). */
+ * worker thread; booking_last_error() there is the round's detail. */
 typedef void (*pg_round_fn)(void *ctx, const booking_request *requests, size_t count,
-                            booking_result *results, pg_worker *worker);
+                            booking_result *results);
+
+typedef struct pg_part pg_part;
+typedef struct pg_route pg_route;
 
 /* The booking_ids in flight: by a seeded 64-bit hash of the id (two ids that
  * collide are merely kept on one partition), open addressing, backward-shift
@@ -62,8 +51,7 @@ typedef void (*pg_round_fn)(void *ctx, const booking_request *requests, size_t c
 typedef struct pg_inflight_slot {
     uint64_t hash;
     uint32_t partition;
-    uint32_t count;    /* attempts queued or being decided; 0: empty */
-    uint32_t deciding; /* of them, in a round taken and not ended */
+    uint32_t count; /* 0: empty */
 } pg_inflight_slot;
 
 typedef struct pg_inflight {
@@ -73,29 +61,16 @@ typedef struct pg_inflight {
     uint64_t seed;
 } pg_inflight;
 
-/* One of a partition's workers: a thread that decides one round at a time. */
-struct pg_worker {
-    struct pg_partition *partition;
-    pthread_t thread;
-    bool opening; /* its round is taken and has not sent its COMMIT (under lock) */
-    /* its own, for one round */
-    booking_request *requests;
-    booking_result *results;
-};
-
 typedef struct pg_partition {
     pg_route *route;
     uint32_t index;
-    pthread_cond_t work; /* broadcast when a part is queued, a round sent its
-                            COMMIT or ended, or when stopping */
+    pthread_t thread;
+    pthread_cond_t work; /* signalled when a part is queued, or when stopping */
     pg_part *head, *tail; /* queued parts, in arrival order */
-    size_t active;        /* rounds taken and not ended: 0..depth */
-    bool opening;         /* a round is taken and has not sent its COMMIT */
-    bool blocked;         /* the head's ids are in a round in flight: wait for its end */
-    pg_worker workers[BOOKING_PG_ROUNDS_IN_FLIGHT];
-    int64_t key;     /* its rounds' advisory lock (bk_pg_route_key) */
+    /* the worker's own, for one round */
+    booking_request *requests;
+    booking_result *results;
     uint64_t rounds; /* rounds decided, for tests (under lock) */
-    size_t overlapped; /* rounds taken while another was in flight, for tests */
 } pg_partition;
 
 struct pg_route {
@@ -103,7 +78,6 @@ struct pg_route {
     pthread_cond_t done; /* broadcast when a round ends while id_waiters > 0 */
     size_t id_waiters;   /* calls waiting for their ids to leave other partitions */
     size_t count;        /* partitions: 1..BOOKING_PG_PARTITIONS_MAX */
-    size_t depth;        /* workers per partition: 1..BOOKING_PG_ROUNDS_IN_FLIGHT */
     bool stopping;
     pg_round_fn round_fn;
     void *ctx;
@@ -120,17 +94,9 @@ uint32_t bk_pg_partition_of(const char *resource_id, size_t partitions);
  * call its own transaction) for a pool of one. */
 size_t bk_pg_route_partitions(size_t partitions, size_t pool_size);
 
-/* Rounds of one partition in flight at once for that many partitions and the
- * pool: BOOKING_PG_ROUNDS_IN_FLIGHT while the workers, each holding a connection
- * during a round, still leave the pool's share of bk_pg_route_partitions for
- * everything else; else 1. */
-size_t bk_pg_route_depth(size_t partitions, size_t pool_size);
-
-/* Starts `partitions` (1..BOOKING_PG_PARTITIONS_MAX) x `depth`
- * (1..BOOKING_PG_ROUNDS_IN_FLIGHT) workers. false: nothing started (out of
- * memory, or no thread). */
-bool bk_pg_route_start(pg_route *r, size_t partitions, size_t depth, pg_round_fn round_fn,
-                       void *ctx);
+/* Starts `partitions` (1..BOOKING_PG_PARTITIONS_MAX) workers. false: nothing
+ * started (out of memory, or no thread). */
+bool bk_pg_route_start(pg_route *r, size_t partitions, pg_round_fn round_fn, void *ctx);
 /* Stops and joins the workers (no call may be in progress) and frees. */
 void bk_pg_route_stop(pg_route *r);
 
@@ -142,19 +108,7 @@ void bk_pg_route_stop(pg_route *r);
 void bk_pg_route_batch(pg_route *r, const booking_request *requests, size_t count,
                        booking_result *results);
 
-/* When the worker's partition may have two rounds in flight (depth > 1): true,
- * and *key, the partition's own advisory lock key (random per router), which
- * round_fn takes first in its transaction so that the later round's statements
- * start only once the earlier one has ended, on the rows as it left them. */
-bool bk_pg_route_key(const pg_worker *w, int64_t *key);
-
-/* Called by round_fn on its worker's thread once its COMMIT is sent: the
- * partition may take its next round. Once per round at most. */
-void bk_pg_route_sent(pg_worker *w);
-
-/* Rounds decided so far by partition p, and of them those taken while another
- * of p's was in flight (tests). */
+/* Rounds decided so far by partition p (tests). */
 uint64_t bk_pg_route_rounds(pg_route *r, size_t p);
-size_t bk_pg_route_overlapped(pg_route *r, size_t p);
 
 #endif

@@ -2,11 +2,10 @@
 /*
  * test_pg_route.c: the partitioned group commit (store/postgres_route.h) on its
  * own, with a round function that records instead of a database: a booking_id
- * is never in two rounds at once, calls are never split, and every id leaves
- * the in-flight table (many ids, repeated across calls on every partition, so
- * entries are added, shared and deleted in every order the probing allows); with
- * two rounds of a partition in flight (depth 2), the next is taken only once
- * the one before has sent its COMMIT, and never more than two.
+ * is never in two rounds at once, a partition's rounds never overlap, calls are
+ * never split, and every id leaves the in-flight table (many ids, repeated
+ * across calls on every partition, so entries are added, shared and deleted in
+ * every order the probing allows).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,10 +37,6 @@ typedef struct recorder {
     size_t rounds;
     size_t attempts;
     int twice;           /* an id seen in two rounds at once */
-    bool send;           /* call bk_pg_route_sent halfway through each round */
-    int in_flight[PARTITIONS], opening[PARTITIONS]; /* rounds of each partition now */
-    int most;            /* the most rounds of one partition at once */
-    int early;           /* a round started while one before it had not sent */
 } recorder;
 
 static char ids[IDS][ID_SIZE];
@@ -54,18 +49,10 @@ static int id_index(const char *id)
     return n;
 }
 
-static void round_fn(void *ctx, const booking_request *q, size_t count, booking_result *r,
-                     pg_worker *w)
+static void round_fn(void *ctx, const booking_request *q, size_t count, booking_result *r)
 {
     recorder *rec = ctx;
-    /* every call of a round is on its partition: the first resource's, unless
-     * the call spans partitions (then 0); the worker's partition is what counts */
-    int p = (int)w->partition->index;
     pthread_mutex_lock(&rec->lock);
-    rec->early += rec->opening[p] > 0;
-    rec->opening[p]++;
-    if (++rec->in_flight[p] > rec->most)
-        rec->most = rec->in_flight[p];
     for (size_t i = 0; i < count; i++) {
         int n = id_index(q[i].booking_id);
         bool first_in_round = true;
@@ -77,18 +64,8 @@ static void round_fn(void *ctx, const booking_request *q, size_t count, booking_
     rec->rounds++;
     rec->attempts += count;
     pthread_mutex_unlock(&rec->lock);
-    usleep(ROUND_US / 2);
-    if (rec->send) {
-        pthread_mutex_lock(&rec->lock);
-        rec->opening[p]--; /* before the router hears it: the next may start at once */
-        pthread_mutex_unlock(&rec->lock);
-        bk_pg_route_sent(w);
-    }
-    usleep(ROUND_US / 2);
+    usleep(ROUND_US);
     pthread_mutex_lock(&rec->lock);
-    if (!rec->send)
-        rec->opening[p]--;
-    rec->in_flight[p]--;
     for (size_t i = 0; i < count; i++) {
         bool first_in_round = true;
         for (size_t k = 0; k < i; k++)
@@ -131,19 +108,18 @@ static void *caller_main(void *arg)
 /* Callers on every partition, with ids they all share: no id is ever in two
  * rounds at once, every call gets its own results back in its own order, and
  * the router stops with the in-flight table empty (bk_pg_route_stop asserts it;
- * a deletion that lost an entry would fail an assertion in its release). With
- * `depth` 2 and rounds that say when they have sent, rounds of a partition
- * overlap, at most two, each next one started after the one before had sent. */
-static void route_run(size_t depth, bool send)
+ * a deletion that lost an entry would fail an assertion in its release). */
+static void a_booking_id_is_never_in_two_rounds_at_once_and_calls_come_back_whole(void **state)
 {
+    (void)state;
     for (int i = 0; i < IDS; i++)
         snprintf(ids[i], ID_SIZE, "id%d", i);
     for (int i = 0; i < RESOURCES; i++)
         snprintf(resources[i], ID_SIZE, "r%d", i);
-    recorder rec = {.send = send};
+    recorder rec = {0};
     pthread_mutex_init(&rec.lock, NULL);
     pg_route route;
-    assert_true(bk_pg_route_start(&route, PARTITIONS, depth, round_fn, &rec));
+    assert_true(bk_pg_route_start(&route, PARTITIONS, round_fn, &rec));
     caller c[CALLERS];
     for (int i = 0; i < CALLERS; i++) {
         c[i] = (caller){.route = &route, .rec = &rec, .seed = (unsigned)i + 1};
@@ -155,45 +131,16 @@ static void route_run(size_t depth, bool send)
         wrong += c[i].wrong;
     }
     uint64_t rounds = 0;
-    size_t overlapped = 0;
-    for (size_t p = 0; p < PARTITIONS; p++) {
+    for (size_t p = 0; p < PARTITIONS; p++)
         rounds += bk_pg_route_rounds(&route, p);
-        overlapped += bk_pg_route_overlapped(&route, p);
-    }
     bk_pg_route_stop(&route);
-    fprintf(stderr, "# depth %zu: %zu rounds for %d calls, %zu attempts, %zu overlapped\n",
-            depth, rec.rounds, CALLERS * CALLS, rec.attempts, overlapped);
+    fprintf(stderr, "# %zu rounds for %d calls, %zu attempts\n", rec.rounds, CALLERS * CALLS,
+            rec.attempts);
     assert_int_equal(rec.twice, 0);
     assert_int_equal(wrong, 0);
     assert_int_equal(rounds, rec.rounds);
     assert_true(rec.rounds <= (size_t)CALLERS * CALLS);
-    assert_int_equal(rec.early, 0);
-    assert_true(rec.most >= 1 && (size_t)rec.most <= (send ? depth : 1));
-    if (depth > 1 && send)
-        assert_true(overlapped > 0 && rec.most == 2); /* it did overlap */
-    else
-        assert_int_equal(overlapped, 0);
     pthread_mutex_destroy(&rec.lock);
-}
-
-static void a_booking_id_is_never_in_two_rounds_at_once_and_calls_come_back_whole(void **state)
-{
-    (void)state;
-    route_run(1, true);
-}
-
-static void two_rounds_of_a_partition_overlap_only_past_the_first_ones_commit(void **state)
-{
-    (void)state;
-    route_run(2, true);
-}
-
-/* A round that never says it has sent (one that failed before its COMMIT)
- * holds back the next until it ends. */
-static void a_round_that_never_sent_holds_back_the_next(void **state)
-{
-    (void)state;
-    route_run(2, false);
 }
 
 /* A resource's partition is a pure function of its id (the same in every
@@ -214,18 +161,12 @@ static void a_resource_has_one_partition_in_every_process(void **state)
     assert_int_equal(bk_pg_route_partitions(4, 1), 0);
     assert_int_equal(bk_pg_route_partitions(4, 3), 1);
     assert_int_equal(bk_pg_route_partitions(4, 64), 4);
-    assert_int_equal(bk_pg_route_depth(4, 64), 2); /* 4 x 2 x 2 connections of 64 */
-    assert_int_equal(bk_pg_route_depth(4, 8), 1);
-    assert_int_equal(bk_pg_route_depth(1, 4), 2);
-    assert_int_equal(bk_pg_route_depth(2, 4), 1);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_booking_id_is_never_in_two_rounds_at_once_and_calls_come_back_whole),
-        cmocka_unit_test(two_rounds_of_a_partition_overlap_only_past_the_first_ones_commit),
-        cmocka_unit_test(a_round_that_never_sent_holds_back_the_next),
         cmocka_unit_test(a_resource_has_one_partition_in_every_process),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
