@@ -277,9 +277,11 @@
  *      contended machine). The CPU per decision, in the same minutes: server
  *      57-72 us after, 87-175 us before, 150-216 us for the function.
  *      Tried and dropped: splitting a call by partition (breaks a batch's one
- *      transaction, above), and calls across partitions each to their first
+ *      transaction, above), calls across partitions each to their first
  *      line's partition (1.3x: four rounds of ~1000 attempts, each locking a
- *      tenth of the resources, met on every round). booking serve is not changed
+ *      tenth of the resources, met on every round), and two rounds of a
+ *      partition in flight, the next sent while the one before commits (no
+ *      faster, (15)). booking serve is not changed
  *      by it: its committer makes one call at a time, so one round is in flight,
  *      and with 64 connections of one request each its rate is 64 / (a round's
  *      time plus the HTTP path): more would take the committer making calls
@@ -311,7 +313,32 @@
  *      per row of INSERT), SELECT unnest(...) for FROM unnest(...) (within the
  *      noise), and, a server setting and not the store's, shared_buffers 128 MB
  *      for the test server's 32 MB (INSERT 12.9 -> 11.9 us; a round's ~1.2 MB of
- *      WAL no longer overflows the 1 MB of wal_buffers: 108 WAL writes for 5,411).
+ *      WAL no longer overflows the 1 MB of wal_buffers: 108 WAL writes for 5,411;
+ *      but in bench/pg-spread --shared-buffers, the function and the store on
+ *      one server, alternately 32/128 MB at load 4.7-8.5: store/function
+ *      4.68x/3.50x, 4.99x/4.34x, 3.73x/3.56x, the store's server CPU 17.4/16.8,
+ *      15.0/14.3, 13.9/14.1 us an attempt: no gain). Then, each alternately with
+ *      the build before it in bench/pg-spread at batch 64 (bench/README.md):
+ *      - Two rounds of partition 0 in flight: the next taken once the one before
+ *        has sent its COMMIT, none with an id still in it. Sent at once, its lock
+ *        statement waited at the first row the first round held and, once that
+ *        committed, rechecked (EvalPlanQual) every row it had updated: 0.73x, the
+ *        server's CPU 73.8 us an attempt for 13.3. Gated by an advisory lock of
+ *        the partition taken first in the transaction (its statements then start
+ *        after the first round ended, on fresh snapshots; what is left to gain is
+ *        the client's turnaround and the round trip between two rounds, of a
+ *        round's ~30 ms at load 3: 98 rounds in 2.9 s): 2.30x, 3.94x,
+ *        4.78x against 4.89x, 7.36x, 6.47x (load 3.6-9.1), the server's CPU the
+ *        same (13.4-15.0 us against 12.6-14.6). Not a gain, and two sessions per
+ *        partition: dropped (the commit and its revert are in the history).
+ *      - INSERT_RECORDS in the pkey's order (ORDER BY 1: each leaf page of
+ *        bookings_pkey visited once per round): on a fresh server with
+ *        pg_stat_statements (booking bench alone, load 6-9) the statement took
+ *        18.4, 23.9, 14.7 ms a round against 30.7, 46.5, 26.9; but in
+ *        bench/pg-spread (after the function on the same server) 3.30x, 2.24x,
+ *        2.70x, 5.20x, 3.26x against 3.41x, 4.43x, 5.78x, 4.16x, the server's CPU
+ *        14.5-19.0 us against 14.8-16.7 (load 5.7-16; shared_buffers 128 MB in
+ *        the first three pairs, 32 MB after). Not kept.
  *
  * States of one pooled connection (pg_conn), per call:
  *
