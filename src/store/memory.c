@@ -90,6 +90,44 @@
  *      within the noise (p50 3.10-4.00 ms against 3.53-4.01 ms, 3 alternated
  *      runs of bench/memory_latency at 10M), while the most faults in one call
  *      doubled (1250-1390 against 660-680), for a reason not found.
+ *      Nor was a thread per store, started lazily, that took the faults off
+ *      the caller's path (2026-12-04): it kept a pool of 8 arena chunks of
+ *      2 MiB ready (2 MiB-aligned, MADV_HUGEPAGE, faulted in by the thread,
+ *      handed over under a mutex; an empty pool meant a malloc'd chunk as
+ *      here) and faulted in each table's next slots (mapped 2 MiB-aligned)
+ *      as soon as they were allocated, where the caller writes them a page at
+ *      a time (memory_table.h (7)). bench/memory_latency, 10M, batches of
+ *      8192, alternated with this build, 3 pairs each, idle machine (load
+ *      0.0-0.6): this build 3.17-3.42 M/s, p50 per call 2.29-2.43 ms, p999/p50
+ *      1.7-2.0 (once 5.1), the caller's CPU in calls 2.93-3.16 s, the
+ *      process's user+sys 3.19-3.43 s, 371k faults, peak RSS 1.49 GB. With
+ *      the thread (arena and tables): 3.88-4.03 M/s, p50 2.00-2.05 ms,
+ *      p999/p50 1.9-2.2, the caller's CPU 2.48-2.58 s (-15%), but the
+ *      process's 3.93-4.21 s (+22-31%: sys 1.57-1.92 s against 0.51-0.87)
+ *      and RSS 1.60 GB (+7%). Tables alone: 3.89-3.97 M/s, process 3.74-3.98
+ *      s (+9-18%), RSS 1.58-1.60 GB. On the loaded machine (load 7-9, 3 pairs)
+ *      no gain in rate (1.02-1.82 M/s against 1.05-1.70) for the same extra
+ *      CPU: the thread takes it from the caller's share of two shared cores.
+ *      The extra system time is the kernel clearing huge pages (31% of a
+ *      run's cpu-clock samples in clear_page_erms): on these VMs free
+ *      blocks of 2 MiB and more go back to the host (page_reporting_order 9),
+ *      so a huge page is memory the host backs anew, where a 4 KiB page
+ *      comes back still backed (a test program: 1 GB faulted in 0.16-1.73 s
+ *      in huge pages, 0.37-2.55 s in 4 KiB ones, run to run). And those
+ *      figures had the thread fault the tables in by writing to them, a race
+ *      with the caller's writes; the race-free way, MADV_POPULATE_WRITE,
+ *      holds the address space's lock while it clears a huge page, and the
+ *      caller's own mmap and munmap (index buffers, chunks) waited on it:
+ *      151-208 waits (voluntary context switches) per run against none,
+ *      p999/p50 9.8-17.5, 2.79-3.04 M/s. Not kept: the caller's 15% came at
+ *      more CPU in all, and the tail target with it only by racing.
+ *      What an attempt costs without the memory (callgrind, 1M UUIDv4
+ *      decisions, instructions per attempt, the bench's own 400 apart): about
+ *      1,500 in all; the listing index 283 (its radix sort 119), the attempt's
+ *      own code 326, the decision 66, the id's validation 145, the
+ *      table's lookup 77, two mutex pairs 106, the hash 59, the move 50, the
+ *      reserve 45, the insert 42, the arena 42: no single cost large enough to
+ *      bring an attempt near 100 ns (10M/s on one thread).
  *      Where a batch's time goes (perf record -e cpu-clock, self time, 10M
  *      UUIDv4 decisions on one resource in batches of 8192, 2026-12-03, the
  *      machine loaded, 6 on 2 cores): 34% memory_attempt_batch, nearly all on
