@@ -20,6 +20,7 @@
 #include "booking.h"
 #include "store/sqlite_store.h"
 #include "support/sqlite_file.h"
+#include "support/store_expect.h"
 #include "support/test_support.h"
 
 #include <sqlite3.h>
@@ -48,13 +49,7 @@ static int64_t test_clock(void *context)
 
 static booking_store *open_at(const char *path)
 {
-    char url[SNAP_PATH_SIZE + 16], why[512] = "";
-    snprintf(url, sizeof url, "sqlite:%s", path);
-    booking_store *s = NULL;
-    if (booking_store_open(url, &s, why, sizeof why) != BOOKING_OK)
-        fail_msg("open %s: %s", url, why);
-    assert_int_equal(booking_store_set_clock(s, test_clock, NULL), BOOKING_OK);
-    return s;
+    return expect_sqlite_open(path, test_clock);
 }
 
 static void db_path(char path[SNAP_PATH_SIZE], const char *name)

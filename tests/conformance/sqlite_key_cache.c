@@ -57,13 +57,7 @@ static char path[KC_PATH_SIZE];
 
 static booking_store *open_store(void)
 {
-    char url[KC_PATH_SIZE + 16], why[512] = "";
-    snprintf(url, sizeof url, "sqlite:%s", path);
-    booking_store *s = NULL;
-    if (booking_store_open(url, &s, why, sizeof why) != BOOKING_OK)
-        fail_msg("open %s: %s", url, why);
-    assert_int_equal(booking_store_set_clock(s, test_clock, NULL), BOOKING_OK);
-    return s;
+    return expect_sqlite_open(path, test_clock);
 }
 
 static void use_file(const char *name)

@@ -6,10 +6,28 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
 #include "support/store_expect.h"
+
+/* "sqlite:" and a path: the tests' paths live under their temporary folder. */
+#define EXPECT_SQLITE_URL_SIZE 1024
+
+booking_store *expect_sqlite_open(const char *path, booking_clock_fn clock)
+{
+    assert_non_null(path);
+    assert_non_null(clock);
+    char url[EXPECT_SQLITE_URL_SIZE], why[512] = "";
+    int n = snprintf(url, sizeof url, "sqlite:%s", path);
+    assert_true(n > 0 && (size_t)n < sizeof url);
+    booking_store *s = NULL;
+    if (booking_store_open(url, &s, why, sizeof why) != BOOKING_OK)
+        fail_msg("open %s: %s", url, why);
+    assert_int_equal(booking_store_set_clock(s, clock, NULL), BOOKING_OK);
+    return s;
+}
 
 void expect_capacity_set(booking_store *store, const char *resource_id, uint64_t capacity)
 {

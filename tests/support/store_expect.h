@@ -11,6 +11,10 @@
 
 #include <stdint.h>
 
+/* The sqlite store at path (its file made if missing), expected to open, reading
+ * its time from clock (booking_store_set_clock). */
+booking_store *expect_sqlite_open(const char *path, booking_clock_fn clock);
+
 /* booking_set_capacity(store, resource_id, capacity), expected to succeed. */
 void expect_capacity_set(booking_store *store, const char *resource_id, uint64_t capacity);
 
