@@ -27,10 +27,20 @@ static uint64_t probe_of(uint64_t seed)
 typedef struct head {
     int64_t format, latest, seed, probe, bits, count, chunks;
 } head;
+#define HEAD_FIELDS 7 /* head's fields, in the order of its row's columns */
+
+/* h's fields in column order: what the checksum covers and the row stores. */
+static void head_fields(const head *h, int64_t v[HEAD_FIELDS])
+{
+    const int64_t fields[HEAD_FIELDS] = {h->format, h->latest, h->seed, h->probe,
+                                         h->bits,   h->count,  h->chunks};
+    memcpy(v, fields, sizeof fields);
+}
 
 static uint64_t head_checksum(const head *h)
 {
-    int64_t v[7] = {h->format, h->latest, h->seed, h->probe, h->bits, h->count, h->chunks};
+    int64_t v[HEAD_FIELDS];
+    head_fields(h, v);
     return hash_bytes(v, sizeof v, CHECKSUM_SEED);
 }
 
@@ -288,10 +298,11 @@ int bk_sqlite_index_snapshot_write(sqlite_index *x, sqlite3 *db)
                                 " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                                 -1, &s, NULL);
     if (rc == SQLITE_OK) {
-        int64_t v[7] = {h.format, h.latest, h.seed, h.probe, h.bits, h.count, h.chunks};
-        for (int i = 0; i < 7; i++)
+        int64_t v[HEAD_FIELDS];
+        head_fields(&h, v);
+        for (int i = 0; i < HEAD_FIELDS; i++)
             sqlite3_bind_int64(s, i + 1, v[i]);
-        sqlite3_bind_int64(s, 8, (int64_t)head_checksum(&h));
+        sqlite3_bind_int64(s, HEAD_FIELDS + 1, (int64_t)head_checksum(&h));
         rc = sqlite3_step(s);
         rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
     }
