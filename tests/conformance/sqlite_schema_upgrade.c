@@ -41,6 +41,8 @@
 #define UPGRADE_BUSY_TIMEOUT_MS 200 /* the open that must not wait for the write lock */
 #define UPGRADE_V5_RECORDS 133     /* make-sqlite-schema-v5.sh: the v4 fixture's 111, then 22 */
 
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
 static const char fixture[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v1.db";
 static const char fixture_v2[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v2.db";
 static const char fixture_v3[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v3.db";
@@ -114,18 +116,15 @@ static int64_t raw_int(sqlite3 *db, const char *sql)
     return v;
 }
 
-/* The rows of every table and the schema, as text: equal texts, equal files. */
-static void raw_dump(sqlite3 *db, char *out, size_t size)
+/* The text of each query's one column, a line per row, query after query, into
+ * out: the test fails if it does not fit (a cut text would compare equal to
+ * another cut the same). */
+static void raw_dump_queries(sqlite3 *db, const char *const *queries, size_t count, char *out,
+                             size_t size)
 {
-    static const char *const queries[] = {
-        "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_schema ORDER BY name",
-        "SELECT id || ' ' || capacity || ' ' || booked FROM resources ORDER BY id",
-        ("SELECT id || ' ' || resource_id || ' ' || units || ' ' || outcome || ' ' || status"
-         " FROM bookings ORDER BY id"),
-    };
     out[0] = '\0';
     size_t used = 0;
-    for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
+    for (size_t q = 0; q < count; q++) {
         sqlite3_stmt *s = NULL;
         if (sqlite3_prepare_v2(db, queries[q], -1, &s, NULL) != SQLITE_OK)
             fail_msg("%s: %s", queries[q], sqlite3_errmsg(db));
@@ -137,6 +136,18 @@ static void raw_dump(sqlite3 *db, char *out, size_t size)
     }
     if (used + 1 >= size)
         fail_msg("the dump does not fit in %zu bytes", size);
+}
+
+/* The rows of every table and the schema, as text: equal texts, equal files. */
+static void raw_dump(sqlite3 *db, char *out, size_t size)
+{
+    static const char *const queries[] = {
+        "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_schema ORDER BY name",
+        "SELECT id || ' ' || capacity || ' ' || booked FROM resources ORDER BY id",
+        ("SELECT id || ' ' || resource_id || ' ' || units || ' ' || outcome || ' ' || status"
+         " FROM bookings ORDER BY id"),
+    };
+    raw_dump_queries(db, queries, COUNT_OF(queries), out, size);
 }
 
 static booking_store *open_store(const char *path)
@@ -173,8 +184,6 @@ static const struct {
     const char *id;
     uint64_t capacity, booked;
 } v1_resources[] = {{"v1-room", 10, 5}, {"v1-hall", 4, 3}, {"v1-empty", 7, 0}};
-
-#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static void expect_resource(booking_store *s, const char *id, uint64_t capacity, uint64_t booked)
 {
@@ -341,20 +350,7 @@ static void raw_dump_v2_rows(sqlite3 *db, char *out, size_t size)
         ("SELECT 'live ' || id FROM bookings INDEXED BY bookings_live_holds"
          " WHERE status = 3 ORDER BY resource_id, expires_at_ms"),
     };
-    out[0] = '\0';
-    size_t used = 0;
-    for (size_t q = 0; q < COUNT_OF(queries); q++) {
-        sqlite3_stmt *s = NULL;
-        if (sqlite3_prepare_v2(db, queries[q], -1, &s, NULL) != SQLITE_OK)
-            fail_msg("%s: %s", queries[q], sqlite3_errmsg(db));
-        while (sqlite3_step(s) == SQLITE_ROW && used + 1 < size) {
-            int n = snprintf(out + used, size - used, "%s\n", sqlite3_column_text(s, 0));
-            used += n > 0 ? (size_t)n : 0;
-        }
-        sqlite3_finalize(s);
-    }
-    if (used + 1 >= size)
-        fail_msg("the dump does not fit in %zu bytes", size);
+    raw_dump_queries(db, queries, COUNT_OF(queries), out, size);
 }
 
 /* One record of the version-2 fixture as the file holds it. */
@@ -657,18 +653,7 @@ static void raw_dump_v3_rows(sqlite3 *db, char *out, size_t size)
          " expires_at_ms || ' ' || live FROM booking_lines ORDER BY booking_id, line"),
         "SELECT 'time ' || latest_ms FROM store_time",
     };
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t q = 0; q < COUNT_OF(queries); q++) {
-        sqlite3_stmt *s = NULL;
-        if (sqlite3_prepare_v2(db, queries[q], -1, &s, NULL) != SQLITE_OK)
-            fail_msg("%s: %s", queries[q], sqlite3_errmsg(db));
-        while (sqlite3_step(s) == SQLITE_ROW && used + 1 < size) {
-            int n = snprintf(out + used, size - used, "%s\n", sqlite3_column_text(s, 0));
-            used += n > 0 ? (size_t)n : 0;
-        }
-        sqlite3_finalize(s);
-    }
+    raw_dump_queries(db, queries, COUNT_OF(queries), out, size);
 }
 
 static void expect_record(booking_store *s, const char *id, booking_outcome outcome,
