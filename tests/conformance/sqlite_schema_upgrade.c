@@ -43,7 +43,7 @@
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char fixture[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v1.db";
+static const char fixture_v1[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v1.db";
 static const char fixture_v2[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v2.db";
 static const char fixture_v3[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v3.db";
 static const char fixture_v4[] = BOOKING_TEST_FIXTURES "/sqlite-schema-v4.db";
@@ -80,20 +80,6 @@ static void copy_file(const char *from, const char *to)
     fclose(in);
     if (fclose(out) != 0)
         fail_msg("cannot write %s", to);
-}
-
-/* A copy of the version-1 fixture in the test's directory; the fixture itself
- * is never opened for writing. */
-static void fixture_copy(char path[UPGRADE_PATH_SIZE], const char *name)
-{
-    snprintf(path, UPGRADE_PATH_SIZE, "%s/%s", test_tmpdir(), name);
-    copy_file(fixture, path);
-}
-
-static void fixture_v2_copy(char path[UPGRADE_PATH_SIZE], const char *name)
-{
-    snprintf(path, UPGRADE_PATH_SIZE, "%s/%s", test_tmpdir(), name);
-    copy_file(fixture_v2, path);
 }
 
 static sqlite3 *raw_open(const char *path)
@@ -150,6 +136,38 @@ static void raw_dump(sqlite3 *db, char *out, size_t size)
     raw_dump_queries(db, queries, COUNT_OF(queries), out, size);
 }
 
+/* Every row of a version-2 file in every version-2 column, as text: equal texts
+ * before and after the migration, every record, counter, hold and time kept. */
+static void raw_dump_v2_rows(sqlite3 *db, char *out, size_t size)
+{
+    static const char *const queries[] = {
+        "SELECT id || ' ' || capacity || ' ' || booked FROM resources ORDER BY id",
+        "SELECT id || ' ' || resource_id || ' ' || units || ' ' || outcome || ' ' || status ||"
+        " ' ' || hold_ms || ' ' || created_at_ms || ' ' || updated_at_ms || ' ' ||"
+        " expires_at_ms FROM bookings ORDER BY id",
+        "SELECT 'time ' || latest_ms FROM store_time",
+        ("SELECT 'live ' || id FROM bookings INDEXED BY bookings_live_holds"
+         " WHERE status = 3 ORDER BY resource_id, expires_at_ms"),
+    };
+    raw_dump_queries(db, queries, COUNT_OF(queries), out, size);
+}
+
+/* Every row of version 3's tables as the file keeps them, but seq (which version
+ * 4 adds), in id order. */
+static void raw_dump_v3_rows(sqlite3 *db, char *out, size_t size)
+{
+    static const char *const queries[] = {
+        "SELECT id || ' ' || capacity || ' ' || booked FROM resources ORDER BY id",
+        "SELECT id || ' ' || resource_id || ' ' || units || ' ' || outcome || ' ' || status ||"
+        " ' ' || hold_ms || ' ' || created_at_ms || ' ' || updated_at_ms || ' ' ||"
+        " expires_at_ms || ' ' || line_count || ' ' || line FROM bookings ORDER BY id",
+        ("SELECT booking_id || ' ' || line || ' ' || resource_id || ' ' || units || ' ' ||"
+         " expires_at_ms || ' ' || live FROM booking_lines ORDER BY booking_id, line"),
+        "SELECT 'time ' || latest_ms FROM store_time",
+    };
+    raw_dump_queries(db, queries, COUNT_OF(queries), out, size);
+}
+
 static booking_store *open_store(const char *path)
 {
     char url[UPGRADE_PATH_SIZE + 16], why[512] = "";
@@ -160,6 +178,93 @@ static booking_store *open_store(const char *path)
         fail_msg("open %s: %s (%s)", url, booking_error_name(e), why);
     assert_int_equal(booking_store_set_clock(s, test_clock, NULL), BOOKING_OK);
     return s;
+}
+
+/* ---- one fixture: copied, migrated, or failing to migrate ---- */
+
+/* The rows of a file in the columns of one version, as text (raw_dump_v2_rows...). */
+typedef void raw_rows_fn(sqlite3 *db, char *out, size_t size);
+
+static void expect_version(sqlite3 *raw, int64_t want, int from, const char *when)
+{
+    int64_t got = raw_int(raw, "PRAGMA user_version");
+    if (got != want)
+        fail_msg("the version-%d file %s: user_version %lld, not %lld", from, when,
+                 (long long)got, (long long)want);
+}
+
+/* Texts that must be equal: when not, which version's text moved, then both
+ * (cmocka's message). */
+static void expect_same_text(const char *after, const char *before, int from, const char *what)
+{
+    if (strcmp(after, before) != 0) {
+        print_error("the version-%d file's %s moved\n", from, what);
+        assert_string_equal(after, before);
+    }
+}
+
+/* A copy of the fixture of schema version `from` as name in the test's
+ * directory, opened raw and found at that version; the fixture itself is never
+ * opened for writing. */
+static sqlite3 *fixture_copy(char path[UPGRADE_PATH_SIZE], const char *fixture, int from,
+                             const char *name)
+{
+    snprintf(path, UPGRADE_PATH_SIZE, "%s/%s", test_tmpdir(), name);
+    copy_file(fixture, path);
+    sqlite3 *raw = raw_open(path);
+    expect_version(raw, from, from, "copied");
+    return raw;
+}
+
+/* The store's open of the version-`from` file at path, on the test's clock set
+ * UPGRADE_CLOCK_LEAD_MS after the file's time: the file is migrated to
+ * UPGRADE_SCHEMA_VERSION and its rows, as rows() reads them, are as they were.
+ * *raw, open on the file, is closed for the open and opened again. */
+static booking_store *migrate_keeping_rows(sqlite3 **raw, const char *path, int from,
+                                           raw_rows_fn *rows)
+{
+    static char before[UPGRADE_V4_TEXT_SIZE], after[UPGRADE_V4_TEXT_SIZE];
+    rows(*raw, before, sizeof before);
+    int64_t latest = raw_int(*raw, "SELECT latest_ms FROM store_time");
+    sqlite3_close(*raw);
+
+    __atomic_store_n(&clock_ms, latest + UPGRADE_CLOCK_LEAD_MS, __ATOMIC_SEQ_CST);
+    booking_store *s = open_store(path);
+    *raw = raw_open(path);
+    expect_version(*raw, UPGRADE_SCHEMA_VERSION, from, "opened");
+    rows(*raw, after, sizeof after);
+    expect_same_text(after, before, from, "rows"); /* nothing of version `from` moved */
+    return s;
+}
+
+/* The store's open of the version-`from` file at path, whose migration fails
+ * midway (a table in its way): BOOKING_EOPEN "migration failed" and no store,
+ * and the file left at its version, its schema and rows (raw_dump) as they were,
+ * and when rows is not NULL, its rows in every column of its version too. */
+static void expect_migration_fails_midway(sqlite3 *raw, const char *path, int from,
+                                          raw_rows_fn *rows)
+{
+    static char before[UPGRADE_V4_TEXT_SIZE], after[UPGRADE_V4_TEXT_SIZE];
+    static char rows_before[UPGRADE_V4_TEXT_SIZE], rows_after[UPGRADE_V4_TEXT_SIZE];
+    raw_dump(raw, before, sizeof before);
+    if (rows != NULL)
+        rows(raw, rows_before, sizeof rows_before);
+
+    char url[UPGRADE_PATH_SIZE + 16], why[512] = "";
+    snprintf(url, sizeof url, "sqlite:%s", path);
+    booking_store *s = NULL;
+    booking_error e = booking_store_open(url, &s, why, sizeof why);
+    if (e != BOOKING_EOPEN || s != NULL || strstr(why, "migration failed") == NULL)
+        fail_msg("the version-%d file, its migration blocked: the open answered \"%s\", %s "
+                 "store (%s); not BOOKING_EOPEN, no store, \"migration failed\"",
+                 from, booking_error_name(e), s != NULL ? "a" : "no", why);
+    expect_version(raw, from, from, "whose migration failed");
+    raw_dump(raw, after, sizeof after);
+    expect_same_text(after, before, from, "schema or rows");
+    if (rows != NULL) {
+        rows(raw, rows_after, sizeof rows_after);
+        expect_same_text(rows_after, rows_before, from, "rows");
+    }
 }
 
 /* ---- what the fixture holds (tests/fixtures/make-sqlite-schema-v1.sh) ---- */
@@ -231,10 +336,7 @@ static void sqlite_schema_v1_file_is_migrated_in_place_keeping_every_decision(vo
 {
     (void)state;
     char path[UPGRADE_PATH_SIZE];
-    fixture_copy(path, "v1.db");
-    sqlite3 *raw = raw_open(path);
-    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 1);
-    sqlite3_close(raw);
+    sqlite3_close(fixture_copy(path, fixture_v1, 1, "v1.db"));
 
     int64_t before = real_ms();
     booking_store *s = open_store(path);
@@ -242,7 +344,7 @@ static void sqlite_schema_v1_file_is_migrated_in_place_keeping_every_decision(vo
     __atomic_store_n(&clock_ms, after + UPGRADE_CLOCK_LEAD_MS, __ATOMIC_SEQ_CST);
     expect_v1_decisions(s, before, after);
 
-    raw = raw_open(path);
+    sqlite3 *raw = raw_open(path);
     assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM bookings"), COUNT_OF(v1_records));
     /* Every old record is a single attempt: one line, none failing, none apart. */
@@ -303,32 +405,19 @@ static void sqlite_schema_migration_that_fails_midway_leaves_the_v1_file_untouch
 {
     (void)state;
     char path[UPGRADE_PATH_SIZE];
-    fixture_copy(path, "v1-blocked.db");
+    sqlite3 *raw = fixture_copy(path, fixture_v1, 1, "v1-blocked.db");
     /* A table in the way of migration 2's last statement: the bookings table has
      * been rebuilt by then, so the failure comes midway. */
-    sqlite3 *raw = raw_open(path);
     assert_int_equal(sqlite3_exec(raw, "CREATE TABLE store_time (x)", NULL, NULL, NULL),
                      SQLITE_OK);
-    char before[UPGRADE_TEXT_SIZE], after[UPGRADE_TEXT_SIZE];
-    raw_dump(raw, before, sizeof before);
-
-    char url[UPGRADE_PATH_SIZE + 16], why[512] = "";
-    snprintf(url, sizeof url, "sqlite:%s", path);
-    booking_store *s = NULL;
-    assert_int_equal(booking_store_open(url, &s, why, sizeof why), BOOKING_EOPEN);
-    assert_null(s);
-    assert_non_null(strstr(why, "migration failed"));
-
-    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 1);
-    raw_dump(raw, after, sizeof after);
-    assert_string_equal(after, before);
+    expect_migration_fails_midway(raw, path, 1, NULL); /* raw_dump reads every v1 column */
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM bookings"), COUNT_OF(v1_records));
 
     /* Out of the way, the same file migrates with every decision. */
     assert_int_equal(sqlite3_exec(raw, "DROP TABLE store_time", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(raw);
     int64_t t = real_ms();
-    s = open_store(path);
+    booking_store *s = open_store(path);
     __atomic_store_n(&clock_ms, real_ms() + UPGRADE_CLOCK_LEAD_MS, __ATOMIC_SEQ_CST);
     expect_v1_decisions(s, t, real_ms());
     booking_store_close(s);
@@ -336,22 +425,6 @@ static void sqlite_schema_migration_that_fails_midway_leaves_the_v1_file_untouch
 
 
 /* ---- version 2 (holds, before bundles) to version 3 ---- */
-
-/* Every row of a version-2 file in every version-2 column, as text: equal texts
- * before and after the migration, every record, counter, hold and time kept. */
-static void raw_dump_v2_rows(sqlite3 *db, char *out, size_t size)
-{
-    static const char *const queries[] = {
-        "SELECT id || ' ' || capacity || ' ' || booked FROM resources ORDER BY id",
-        "SELECT id || ' ' || resource_id || ' ' || units || ' ' || outcome || ' ' || status ||"
-        " ' ' || hold_ms || ' ' || created_at_ms || ' ' || updated_at_ms || ' ' ||"
-        " expires_at_ms FROM bookings ORDER BY id",
-        "SELECT 'time ' || latest_ms FROM store_time",
-        ("SELECT 'live ' || id FROM bookings INDEXED BY bookings_live_holds"
-         " WHERE status = 3 ORDER BY resource_id, expires_at_ms"),
-    };
-    raw_dump_queries(db, queries, COUNT_OF(queries), out, size);
-}
 
 /* One record of the version-2 fixture as the file holds it. */
 typedef struct v2_row {
@@ -438,11 +511,8 @@ static void sqlite_schema_v2_file_is_migrated_in_place_keeping_every_record_coun
     void **state)
 {
     (void)state;
-    char path[UPGRADE_PATH_SIZE], before[UPGRADE_TEXT_SIZE], after[UPGRADE_TEXT_SIZE];
-    fixture_v2_copy(path, "v2.db");
-    sqlite3 *raw = raw_open(path);
-    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 2);
-    raw_dump_v2_rows(raw, before, sizeof before);
+    char path[UPGRADE_PATH_SIZE], before[UPGRADE_TEXT_SIZE];
+    sqlite3 *raw = fixture_copy(path, fixture_v2, 2, "v2.db");
     v2_row rows[COUNT_OF(v2_records)];
     for (size_t i = 0; i < COUNT_OF(v2_records); i++)
         rows[i] = raw_v2_row(raw, v2_records[i].id);
@@ -451,15 +521,10 @@ static void sqlite_schema_v2_file_is_migrated_in_place_keeping_every_record_coun
     assert_true(live->status == BOOKING_STATUS_HELD && due->status == BOOKING_STATUS_HELD);
     assert_true(due->expires < latest + UPGRADE_CLOCK_LEAD_MS &&
                 live->expires > latest + UPGRADE_CLOCK_LEAD_MS);
-    sqlite3_close(raw);
 
-    /* The test's clock: after the due hold's end, long before the week's. */
-    __atomic_store_n(&clock_ms, latest + UPGRADE_CLOCK_LEAD_MS, __ATOMIC_SEQ_CST);
-    booking_store *s = open_store(path);
-    raw = raw_open(path);
-    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
-    raw_dump_v2_rows(raw, after, sizeof after);
-    assert_string_equal(after, before); /* nothing of version 2 moved */
+    /* The test's clock, UPGRADE_CLOCK_LEAD_MS after the file's time: after the due
+     * hold's end, long before the week's. */
+    booking_store *s = migrate_keeping_rows(&raw, path, 2, raw_dump_v2_rows);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM bookings WHERE line_count = 1 AND "
                                   "line = 0"), COUNT_OF(v2_records));
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_lines"), 0);
@@ -522,35 +587,21 @@ static void sqlite_schema_migration_3_that_fails_midway_leaves_the_v2_file_untou
 {
     (void)state;
     char path[UPGRADE_PATH_SIZE];
-    fixture_v2_copy(path, "v2-blocked.db");
+    sqlite3 *raw = fixture_copy(path, fixture_v2, 2, "v2-blocked.db");
     /* A table in the way of migration 3's CREATE TABLE: its two ALTER TABLEs have
      * run by then, so the failure comes midway. */
-    sqlite3 *raw = raw_open(path);
     assert_int_equal(sqlite3_exec(raw, "CREATE TABLE booking_lines (x)", NULL, NULL, NULL),
                      SQLITE_OK);
-    char before[UPGRADE_TEXT_SIZE], after[UPGRADE_TEXT_SIZE];
-    char rows_before[UPGRADE_TEXT_SIZE], rows_after[UPGRADE_TEXT_SIZE];
-    raw_dump(raw, before, sizeof before);
-    raw_dump_v2_rows(raw, rows_before, sizeof rows_before);
-
-    char url[UPGRADE_PATH_SIZE + 16], why[512] = "";
-    snprintf(url, sizeof url, "sqlite:%s", path);
-    booking_store *s = NULL;
-    assert_int_equal(booking_store_open(url, &s, why, sizeof why), BOOKING_EOPEN);
-    assert_null(s);
-    assert_non_null(strstr(why, "migration failed"));
-    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 2);
-    raw_dump(raw, after, sizeof after);
-    raw_dump_v2_rows(raw, rows_after, sizeof rows_after);
-    assert_string_equal(after, before); /* the schema too: no line_count column */
-    assert_string_equal(rows_after, rows_before);
+    /* The schema too: no line_count column. */
+    expect_migration_fails_midway(raw, path, 2, raw_dump_v2_rows);
 
     /* Out of the way, the same file migrates. */
     assert_int_equal(sqlite3_exec(raw, "DROP TABLE booking_lines", NULL, NULL, NULL), SQLITE_OK);
-    s = open_store(path);
+    booking_store *s = open_store(path);
     expect_resource(s, "v2-hall", 5, 2);
     booking_store_close(s);
     assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
+    char rows_after[UPGRADE_TEXT_SIZE]; /* every version-2 column still reads, by its index */
     raw_dump_v2_rows(raw, rows_after, sizeof rows_after);
     sqlite3_close(raw);
 }
@@ -562,7 +613,7 @@ static void sqlite_schema_v3_file_opens_without_a_write_lock(void **state)
 {
     (void)state;
     char path[UPGRADE_PATH_SIZE], url[UPGRADE_PATH_SIZE + 64], why[512] = "";
-    fixture_v2_copy(path, "v3-locked.db");
+    sqlite3_close(fixture_copy(path, fixture_v2, 2, "v3-locked.db"));
     booking_store *s = open_store(path); /* migrates to version 3 */
     booking_store_close(s);
     sqlite3 *raw = raw_open(path);
@@ -612,7 +663,7 @@ static void sqlite_schema_v3_finds_due_hold_lines_in_partial_indexes_without_a_s
 {
     (void)state;
     char path[UPGRADE_PATH_SIZE], plan[UPGRADE_TEXT_SIZE];
-    fixture_v2_copy(path, "v3-plan.db");
+    sqlite3_close(fixture_copy(path, fixture_v2, 2, "v3-plan.db"));
     booking_store_close(open_store(path));
     sqlite3 *raw = raw_open(path);
     assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
@@ -640,22 +691,6 @@ static void sqlite_schema_v3_finds_due_hold_lines_in_partial_indexes_without_a_s
 
 /* ---- the release before appended records (tests/fixtures/make-sqlite-schema-v3.sh) ---- */
 
-/* Every row of version 3's tables as the file keeps them, but seq (which version
- * 4 adds), in id order. */
-static void raw_dump_v3_rows(sqlite3 *db, char *out, size_t size)
-{
-    static const char *const queries[] = {
-        "SELECT id || ' ' || capacity || ' ' || booked FROM resources ORDER BY id",
-        "SELECT id || ' ' || resource_id || ' ' || units || ' ' || outcome || ' ' || status ||"
-        " ' ' || hold_ms || ' ' || created_at_ms || ' ' || updated_at_ms || ' ' ||"
-        " expires_at_ms || ' ' || line_count || ' ' || line FROM bookings ORDER BY id",
-        ("SELECT booking_id || ' ' || line || ' ' || resource_id || ' ' || units || ' ' ||"
-         " expires_at_ms || ' ' || live FROM booking_lines ORDER BY booking_id, line"),
-        "SELECT 'time ' || latest_ms FROM store_time",
-    };
-    raw_dump_queries(db, queries, COUNT_OF(queries), out, size);
-}
-
 static void expect_record(booking_store *s, const char *id, booking_outcome outcome,
                           booking_status status, uint32_t line_count, uint32_t line)
 {
@@ -679,20 +714,8 @@ static void sqlite_schema_v3_file_is_migrated_in_place_keeping_every_record_line
 {
     (void)state;
     char path[UPGRADE_PATH_SIZE], before[UPGRADE_TEXT_SIZE], after[UPGRADE_TEXT_SIZE];
-    snprintf(path, sizeof path, "%s/v3.db", test_tmpdir());
-    copy_file(fixture_v3, path);
-    sqlite3 *raw = raw_open(path);
-    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 3);
-    raw_dump_v3_rows(raw, before, sizeof before);
-    int64_t latest = raw_int(raw, "SELECT latest_ms FROM store_time");
-    sqlite3_close(raw);
-
-    __atomic_store_n(&clock_ms, latest + UPGRADE_CLOCK_LEAD_MS, __ATOMIC_SEQ_CST);
-    booking_store *s = open_store(path);
-    raw = raw_open(path);
-    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
-    raw_dump_v3_rows(raw, after, sizeof after);
-    assert_string_equal(after, before); /* nothing of version 3 moved */
+    sqlite3 *raw = fixture_copy(path, fixture_v3, 3, "v3.db");
+    booking_store *s = migrate_keeping_rows(&raw, path, 3, raw_dump_v3_rows);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM bookings"), 8);
     /* seq 1..8 in the order of the decisions (created_at_ms), no gap. */
     assert_int_equal(raw_int(raw, "SELECT min(seq) = 1 AND max(seq) = 8 FROM bookings"), 1);
@@ -786,33 +809,15 @@ static void sqlite_schema_migration_4_that_fails_midway_leaves_the_v3_file_untou
 {
     (void)state;
     char path[UPGRADE_PATH_SIZE];
-    snprintf(path, sizeof path, "%s/v3-blocked.db", test_tmpdir());
-    copy_file(fixture_v3, path);
-    sqlite3 *raw = raw_open(path);
-    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 3);
+    sqlite3 *raw = fixture_copy(path, fixture_v3, 3, "v3-blocked.db");
     assert_int_equal(sqlite3_exec(raw, "CREATE TABLE booking_runs_sealed (x)", NULL, NULL, NULL),
                      SQLITE_OK);
-    char before[UPGRADE_TEXT_SIZE], after[UPGRADE_TEXT_SIZE];
-    char rows_before[UPGRADE_TEXT_SIZE], rows_after[UPGRADE_TEXT_SIZE];
-    raw_dump(raw, before, sizeof before);
-    raw_dump_v3_rows(raw, rows_before, sizeof rows_before);
-
-    char url[UPGRADE_PATH_SIZE + 16], why[512] = "";
-    snprintf(url, sizeof url, "sqlite:%s", path);
-    booking_store *s = NULL;
-    assert_int_equal(booking_store_open(url, &s, why, sizeof why), BOOKING_EOPEN);
-    assert_null(s);
-    assert_non_null(strstr(why, "migration failed"));
-    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 3);
-    raw_dump(raw, after, sizeof after);
-    raw_dump_v3_rows(raw, rows_after, sizeof rows_after);
-    assert_string_equal(after, before); /* the schema too: no seq column */
-    assert_string_equal(rows_after, rows_before);
+    expect_migration_fails_midway(raw, path, 3, raw_dump_v3_rows); /* the schema too: no seq */
 
     /* Out of the way, the same file migrates. */
     assert_int_equal(sqlite3_exec(raw, "DROP TABLE booking_runs_sealed", NULL, NULL, NULL),
                      SQLITE_OK);
-    s = open_store(path);
+    booking_store *s = open_store(path);
     booking_store_close(s);
     assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
     sqlite3_close(raw);
@@ -865,25 +870,11 @@ static void sqlite_schema_v4_file_is_migrated_in_place_its_runs_become_pages_kee
     void **state)
 {
     (void)state;
-    static char before[UPGRADE_V4_TEXT_SIZE], after[UPGRADE_V4_TEXT_SIZE];
     char path[UPGRADE_PATH_SIZE];
-    snprintf(path, sizeof path, "%s/v4.db", test_tmpdir());
-    copy_file(fixture_v4, path);
-    sqlite3 *raw = raw_open(path);
-    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 4);
+    sqlite3 *raw = fixture_copy(path, fixture_v4, 4, "v4.db");
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_runs WHERE run = 1"), 13);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_runs WHERE run = 2"), 102);
-    raw_dump_v3_rows(raw, before, sizeof before);
-    assert_true(strlen(before) + 1 < sizeof before);
-    int64_t latest = raw_int(raw, "SELECT latest_ms FROM store_time");
-    sqlite3_close(raw);
-
-    __atomic_store_n(&clock_ms, latest + UPGRADE_CLOCK_LEAD_MS, __ATOMIC_SEQ_CST);
-    booking_store *s = open_store(path);
-    raw = raw_open(path);
-    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
-    raw_dump_v3_rows(raw, after, sizeof after);
-    assert_string_equal(after, before);
+    booking_store *s = migrate_keeping_rows(&raw, path, 4, raw_dump_v3_rows);
     assert_int_equal(raw_run_keys(raw, 1), 13);
     assert_int_equal(raw_run_keys(raw, 2), 102);
     /* Run 2: v4-many's 101 keys in pages of 96 and 5, v3-desk's 1. */
@@ -931,35 +922,19 @@ static void sqlite_schema_v4_file_is_migrated_in_place_its_runs_become_pages_kee
 static void sqlite_schema_migration_5_that_fails_midway_leaves_the_v4_file_untouched(void **state)
 {
     (void)state;
-    static char before[UPGRADE_V4_TEXT_SIZE], after[UPGRADE_V4_TEXT_SIZE];
-    static char rows_before[UPGRADE_V4_TEXT_SIZE], rows_after[UPGRADE_V4_TEXT_SIZE];
     char path[UPGRADE_PATH_SIZE];
-    snprintf(path, sizeof path, "%s/v4-blocked.db", test_tmpdir());
-    copy_file(fixture_v4, path);
-    sqlite3 *raw = raw_open(path);
+    sqlite3 *raw = fixture_copy(path, fixture_v4, 4, "v4-blocked.db");
     assert_int_equal(sqlite3_exec(raw, "INSERT INTO booking_runs VALUES (2, 'v4-zz', 'x', 0)",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
-    raw_dump(raw, before, sizeof before);
-    raw_dump_v3_rows(raw, rows_before, sizeof rows_before);
     int64_t keys = raw_int(raw, "SELECT count(*) FROM booking_runs");
-
-    char url[UPGRADE_PATH_SIZE + 16], why[512] = "";
-    snprintf(url, sizeof url, "sqlite:%s", path);
-    booking_store *s = NULL;
-    assert_int_equal(booking_store_open(url, &s, why, sizeof why), BOOKING_EOPEN);
-    assert_null(s);
-    assert_non_null(strstr(why, "migration failed"));
-    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 4);
-    raw_dump(raw, after, sizeof after);
-    raw_dump_v3_rows(raw, rows_after, sizeof rows_after);
-    assert_string_equal(after, before); /* the schema too: booking_runs of one row per key */
-    assert_string_equal(rows_after, rows_before);
+    /* The schema too: booking_runs of one row per key. */
+    expect_migration_fails_midway(raw, path, 4, raw_dump_v3_rows);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_runs"), keys);
 
     assert_int_equal(sqlite3_exec(raw, "DELETE FROM booking_runs WHERE seq = 0", NULL, NULL, NULL),
                      SQLITE_OK);
-    s = open_store(path);
+    booking_store *s = open_store(path);
     booking_store_close(s);
     assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
     assert_int_equal(raw_run_keys(raw, 2), 102);
@@ -1045,25 +1020,11 @@ static void expect_every_stored_record(booking_store *s, sqlite3 *raw, size_t wa
 static void sqlite_schema_v5_file_is_migrated_in_place_keeping_every_record(void **state)
 {
     (void)state;
-    static char before[UPGRADE_V4_TEXT_SIZE], after[UPGRADE_V4_TEXT_SIZE];
     char path[UPGRADE_PATH_SIZE];
-    snprintf(path, sizeof path, "%s/v5.db", test_tmpdir());
-    copy_file(fixture_v5, path);
-    sqlite3 *raw = raw_open(path);
-    assert_int_equal(raw_int(raw, "PRAGMA user_version"), 5);
+    sqlite3 *raw = fixture_copy(path, fixture_v5, 5, "v5.db");
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM bookings"), UPGRADE_V5_RECORDS);
-    raw_dump_v3_rows(raw, before, sizeof before);
-    assert_true(strlen(before) + 1 < sizeof before);
     int64_t pages = raw_int(raw, "SELECT count(*) FROM booking_runs");
-    int64_t latest = raw_int(raw, "SELECT latest_ms FROM store_time");
-    sqlite3_close(raw);
-
-    __atomic_store_n(&clock_ms, latest + UPGRADE_CLOCK_LEAD_MS, __ATOMIC_SEQ_CST);
-    booking_store *s = open_store(path);
-    raw = raw_open(path);
-    assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
-    raw_dump_v3_rows(raw, after, sizeof after);
-    assert_string_equal(after, before);
+    booking_store *s = migrate_keeping_rows(&raw, path, 5, raw_dump_v3_rows);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_runs"), pages);
     assert_int_equal(raw_int(raw, "SELECT max(seq) FROM bookings"), UPGRADE_V5_RECORDS);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_index_snapshot"), 0);
