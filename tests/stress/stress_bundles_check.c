@@ -14,12 +14,12 @@
 #include <cmocka.h>
 
 #include "stress/stress_bundles.h"
+#include "support/rule_violations.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define BSTRESS_REPORT_PER_RULE 10 /* violations printed per rule, then counted */
 
 static const char *const rule_names[BRULE_COUNT] = {
     [BRULE_INVARIANT] = "per night: booked == the units of the live BOOKED stays on it",
@@ -44,13 +44,9 @@ static void violate(bstress_summary *s, bstress_rule rule, const char *fmt, ...)
 
 static void violate(bstress_summary *s, bstress_rule rule, const char *fmt, ...)
 {
-    if (s->violations[rule]++ >= BSTRESS_REPORT_PER_RULE)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "VIOLATION [%s]: ", bstress_rule_name(rule));
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    rule_violation_v(&s->violations[rule], bstress_rule_name(rule), fmt, ap);
     va_end(ap);
 }
 
@@ -429,9 +425,7 @@ const char *bstress_parse_args(int argc, char **argv, const char *default_url)
 
 static void expect_no_violation(bstress_rule rule)
 {
-    if (bstress_tested.violations[rule] != 0)
-        fail_msg("%lu violations of: %s (details above)", bstress_tested.violations[rule],
-                 bstress_rule_name(rule));
+    expect_no_rule_violation(bstress_tested.violations[rule], bstress_rule_name(rule));
 }
 
 #define RULE_TEST(fn, rule)                                                                   \

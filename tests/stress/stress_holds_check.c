@@ -7,13 +7,13 @@
  * of the read's own time (as_of), which decides its expiry exactly.
  */
 #include "stress/stress_holds.h"
+#include "support/rule_violations.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define HOLDS_REPORT_PER_RULE 10    /* violations printed per rule, then only counted */
 #define HOLDS_GROUP_PRINT_MAX 24    /* calls printed for a violating id */
 #define HOLDS_GROUPS_PRINTED_MAX 8  /* violating ids printed with their calls */
 #define HOLDS_EVENTS_MAX 3          /* an id's changes: decided, confirmed, cancelled */
@@ -68,13 +68,9 @@ static void violate(holds_summary *s, holds_rule rule, const char *fmt, ...)
 
 static void violate(holds_summary *s, holds_rule rule, const char *fmt, ...)
 {
-    if (s->violations[rule]++ >= HOLDS_REPORT_PER_RULE)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "VIOLATION [%s]: ", holds_rule_name(rule));
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    rule_violation_v(&s->violations[rule], holds_rule_name(rule), fmt, ap);
     va_end(ap);
 }
 

@@ -11,14 +11,13 @@
 #include <cmocka.h>
 
 #include "stress/stress_holds.h"
+#include "support/rule_violations.h"
 
 holds_summary holds_tested;
 
 static void expect_no_violation(holds_rule rule)
 {
-    if (holds_tested.violations[rule] != 0)
-        fail_msg("%lu violations of: %s (details above)", holds_tested.violations[rule],
-                 holds_rule_name(rule));
+    expect_no_rule_violation(holds_tested.violations[rule], holds_rule_name(rule));
 }
 
 static void reads_count_active_and_unexpired_held_units_as_of_their_time(void **state)

@@ -4,6 +4,7 @@
  * checker counts, plus one that the workload reached every path.
  */
 #include "stress/stress_rules.h"
+#include "support/rule_violations.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -25,9 +26,7 @@ bool stress_parse_mode(int argc, char **argv)
 
 static void expect_no_violation(stress_rule rule)
 {
-    if (stress_tested.violations[rule] != 0)
-        fail_msg("%lu violations of: %s (details above)", stress_tested.violations[rule],
-                 stress_rule_name(rule));
+    expect_no_rule_violation(stress_tested.violations[rule], stress_rule_name(rule));
 }
 
 static void invariant_booked_equals_active_booked_units_within_capacity(void **state)

@@ -6,6 +6,7 @@
  * that id is judged against, and each counter is compared with its records.
  */
 #include "stress/stress_workload.h"
+#include "support/rule_violations.h"
 #include "support/test_support.h"
 #include "core/names.h"
 
@@ -26,7 +27,6 @@
 #define STRESS_SCALE_MAX 10000
 #define STRESS_RECENT_WINDOW 32        /* replays favour ids decided right now */
 #define STRESS_BIG_UNITS_ONE_IN 512    /* a few attempts ask more than half a resource */
-#define STRESS_REPORT_PER_RULE 10      /* violations printed per rule, then counted */
 #define STRESS_GROUP_PRINT_MAX 24      /* calls printed for a violating booking_id */
 #define STRESS_GROUPS_PRINTED_MAX 10   /* violating booking_ids printed with their calls */
 
@@ -380,13 +380,9 @@ static void violate(stress_summary *s, stress_rule rule, const char *fmt, ...)
 
 static void violate(stress_summary *s, stress_rule rule, const char *fmt, ...)
 {
-    if (s->violations[rule]++ >= STRESS_REPORT_PER_RULE)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "VIOLATION [%s]: ", stress_rule_name(rule));
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    rule_violation_v(&s->violations[rule], stress_rule_name(rule), fmt, ap);
     va_end(ap);
 }
 
