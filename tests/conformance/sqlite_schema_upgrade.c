@@ -578,6 +578,9 @@ static void sqlite_schema_v2_file_is_migrated_in_place_keeping_every_record_coun
     expect_resource(s, "v2-empty", 2, 0);
     booking_store_close(s);
     assert_int_equal(raw_int(raw, "PRAGMA user_version"), UPGRADE_SCHEMA_VERSION);
+    char after[UPGRADE_TEXT_SIZE];
+    raw_dump_v2_rows(raw, after, sizeof after);
+    assert_string_equal(after, before);
     assert_int_equal(raw_int(raw, "SELECT count(*) FROM booking_lines WHERE live = 1"), 0);
     assert_int_equal(raw_int(raw, "SELECT booked FROM resources WHERE id = 'v2-room'"), 4);
     sqlite3_close(raw);
