@@ -1325,16 +1325,20 @@ static int read_later_lines(sqlite_conn *c, int64_t seq, booking_record_line *li
 }
 
 /* The reader's lookup, inside its read transaction: the index, and on a miss the
- * records of this snapshot it lacks (a catch-up), then the index again, (11). */
+ * records of this snapshot it lacks (a catch-up), then the index again, (11).
+ * The hash is taken under the index's lock, and again after the catch-up: a
+ * catch-up of an empty index may load the file's snapshot, whose seed becomes
+ * the index's (a read is a new handle's first need in a CLI `booking get`). */
 static booking_reason reader_find_seq(sqlite_store *st, const char *booking_id, int64_t *seq)
 {
     size_t len = strlen(booking_id);
-    uint64_t hash = bk_sqlite_index_hash(&st->index, booking_id, len);
     bk_sqlite_index_lock(&st->index);
+    uint64_t hash = bk_sqlite_index_hash(&st->index, booking_id, len);
     booking_reason r = find_seq(st, &st->reader, booking_id, len, hash, seq);
     if (r == BOOKING_REASON_OK && *seq == 0) {
         int64_t before = st->index.latest;
         r = index_catch_up(st, &st->reader);
+        hash = bk_sqlite_index_hash(&st->index, booking_id, len);
         if (r == BOOKING_REASON_OK && st->index.latest != before)
             r = find_seq(st, &st->reader, booking_id, len, hash, seq);
     }
