@@ -190,6 +190,15 @@
  *         snapshot; the last connection to close checkpoints and deletes it,
  *         but while another process keeps the file open the WAL file stays
  *         at that size (no journal_size_limit is set), reused by later commits.
+ *         The close holds SQLite's write lock while it writes: other processes'
+ *         writers on the file wait that long (1.1-1.4 s at 10M), and past their
+ *         busy_timeout (5,000 ms by default; ~9 s at 100M) their attempts answer
+ *         FAILED busy. Any handle that built or loaded the index writes it at
+ *         its close, a CLI read (`booking get`) included, so a CLI command on a
+ *         file a server is writing can cost the server's writers that wait once
+ *         per 262,144 records of growth. Not yet done: the chunks written in
+ *         small transactions beside the head and the head swapped last, which
+ *         would bound the wait by a chunk's write.
  *       - Write cost, callgrind, batch 8192, UUIDv4: ~10,200 instructions per
  *         attempt in decide_one (the overlay, the index, the row append); the
  *         rate no longer falls with the store's size (measured to 10M: no trend,
