@@ -190,6 +190,15 @@
  *         snapshot; the last connection to close checkpoints and deletes it,
  *         but while another process keeps the file open the WAL file stays
  *         at that size (no journal_size_limit is set), reused by later commits.
+ *         The close holds SQLite's write lock while it writes: other processes'
+ *         writers on the file wait that long (1.1-1.4 s at 10M), and past their
+ *         busy_timeout (5,000 ms by default; ~9 s at 100M) their attempts answer
+ *         FAILED busy. Any handle that built or loaded the index writes it at
+ *         its close, a CLI read (`booking get`) included, so a CLI command on a
+ *         file a server is writing can cost the server's writers that wait once
+ *         per 262,144 records of growth. Not yet done: the chunks written in
+ *         small transactions beside the head and the head swapped last, which
+ *         would bound the wait by a chunk's write.
  *       - Write cost, callgrind, batch 8192, UUIDv4: ~10,200 instructions per
  *         attempt in decide_one (the overlay, the index, the row append); the
  *         rate no longer falls with the store's size (measured to 10M: no trend,
@@ -1325,16 +1334,20 @@ static int read_later_lines(sqlite_conn *c, int64_t seq, booking_record_line *li
 }
 
 /* The reader's lookup, inside its read transaction: the index, and on a miss the
- * records of this snapshot it lacks (a catch-up), then the index again, (11). */
+ * records of this snapshot it lacks (a catch-up), then the index again, (11).
+ * The hash is taken under the index's lock, and again after the catch-up: a
+ * catch-up of an empty index may load the file's snapshot, whose seed becomes
+ * the index's (a read is a new handle's first need in a CLI `booking get`). */
 static booking_reason reader_find_seq(sqlite_store *st, const char *booking_id, int64_t *seq)
 {
     size_t len = strlen(booking_id);
-    uint64_t hash = bk_sqlite_index_hash(&st->index, booking_id, len);
     bk_sqlite_index_lock(&st->index);
+    uint64_t hash = bk_sqlite_index_hash(&st->index, booking_id, len);
     booking_reason r = find_seq(st, &st->reader, booking_id, len, hash, seq);
     if (r == BOOKING_REASON_OK && *seq == 0) {
         int64_t before = st->index.latest;
         r = index_catch_up(st, &st->reader);
+        hash = bk_sqlite_index_hash(&st->index, booking_id, len);
         if (r == BOOKING_REASON_OK && st->index.latest != before)
             r = find_seq(st, &st->reader, booking_id, len, hash, seq);
     }

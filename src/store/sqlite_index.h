@@ -55,6 +55,10 @@ void bk_sqlite_index_free(sqlite_index *x);
 void bk_sqlite_index_lock(sqlite_index *x);
 void bk_sqlite_index_unlock(sqlite_index *x);
 
+/* id's hash under x's seed. The seed changes when a snapshot is adopted (by a
+ * catch-up of an empty index): call with x locked, or where no catch-up can
+ * adopt one (a writer after write_begin's catch-up, sqlite.c (11)), and take
+ * the hash again after a catch-up. */
 uint64_t bk_sqlite_index_hash(const sqlite_index *x, const char *id, size_t len);
 /* Adds (hash, seq) unless it is in already; false only when growing found no memory. */
 bool bk_sqlite_index_add(sqlite_index *x, uint64_t hash, int64_t seq);

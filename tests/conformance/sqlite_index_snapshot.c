@@ -23,6 +23,7 @@
 #include "support/store_expect.h"
 #include "support/test_support.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,12 @@
 #define SNAP_OTHER 200       /* records another handle adds */
 #define SNAP_KILLED 300      /* records a process adds, then exits without a close */
 #define SNAP_BLOB_LIMIT 1024 /* bytes: less than a chunk of slots, so its insert fails */
+#define SNAP_RACE_ROUNDS 20  /* handles whose first need is a ping racing reads */
+#define SNAP_RACE_READS 50   /* reads on each, while the ping loads the snapshot */
+#define SNAP_READ_STRIDE 37  /* every 37th record read: spread over the table */
+/* Records past one chunk of slots: a table of 2^20 slots, two chunks. */
+#define SNAP_TWO_CHUNKS 400000
+#define SNAP_TWO_CHUNKS_STRIDE 997
 
 static int64_t clock_ms = 1800000000000;
 
@@ -99,6 +106,22 @@ static void expect_found(booking_store *s, const char *tag, size_t n)
             assert_int_equal(booking_get_booking(s, id, &reason, &rec), BOOKING_OK);
             assert_int_equal(reason, BOOKING_REASON_OK);
         }
+    }
+}
+
+/* Every SNAP_READ_STRIDE-th record tag-0 .. tag-(n-1) found by a read alone
+ * (booking get, not an attempt: no write has built the index before it). */
+static void expect_read(booking_store *s, const char *tag, size_t n)
+{
+    for (size_t i = 0; i < n; i += SNAP_READ_STRIDE) {
+        char id[SNAP_ID_SIZE];
+        id_of(id, tag, i);
+        booking_reason reason;
+        booking_record rec;
+        assert_int_equal(booking_get_booking(s, id, &reason, &rec), BOOKING_OK);
+        if (reason != BOOKING_REASON_OK)
+            fail_msg("%s: %s (snapshot loaded: %lld records)", id, booking_reason_name(reason),
+                     (long long)bk_sqlite_store_index_snapshot_loaded(s));
     }
 }
 
@@ -388,6 +411,103 @@ static void sqlite_the_seq_and_booking_id_of_a_record_never_change(void **state)
     booking_store_close(a);
 }
 
+/* A new handle whose first need of the index is a read (a CLI `booking get`):
+ * the read loads the snapshot, whose seed is not the handle's, and finds the
+ * records it covers and those after it (caught up under that seed). */
+static void sqlite_a_first_read_on_a_new_handle_finds_every_record_of_a_snapshot_file(
+    void **state)
+{
+    (void)state;
+    char path[SNAP_PATH_SIZE];
+    db_path(path, "first-read.db");
+    make_file_with_snapshot(path);
+    booking_store *w = open_at(path);
+    append(w, "n", SNAP_AFTER); /* after the snapshot; the close writes none */
+    bk_sqlite_store_set_index_snapshot_growth(w, SNAP_RECORDS + SNAP_AFTER + 1);
+    booking_store_close(w);
+    assert_int_equal(snapshot_latest(path), SNAP_RECORDS);
+    booking_store *a = open_at(path);
+    expect_read(a, "s", SNAP_RECORDS);
+    assert_int_equal(bk_sqlite_store_index_snapshot_loaded(a), SNAP_RECORDS);
+    expect_read(a, "n", SNAP_AFTER);
+    booking_store_close(a);
+    booking_store *b = open_at(path); /* a record after it, as the very first read */
+    expect_read(b, "n", 1);
+    booking_store_close(b);
+}
+
+static void *ping_store(void *store)
+{
+    booking_reason reason;
+    if (booking_store_ping(store, &reason) != BOOKING_OK || reason != BOOKING_REASON_OK)
+        return store; /* a failure, told to the joiner */
+    return NULL;
+}
+
+/* Reads on one thread while another thread's first need (a ping) loads the
+ * snapshot, which changes the index's seed: every read finds its record (the
+ * hash is taken under the index's lock, after the load). */
+static void sqlite_reads_while_another_thread_loads_the_snapshot_find_every_record(void **state)
+{
+    (void)state;
+    char path[SNAP_PATH_SIZE];
+    db_path(path, "race.db");
+    make_file_with_snapshot(path);
+    for (int round = 0; round < SNAP_RACE_ROUNDS; round++) {
+        booking_store *a = open_at(path);
+        pthread_t pinger;
+        assert_int_equal(pthread_create(&pinger, NULL, ping_store, a), 0);
+        for (size_t i = 0; i < SNAP_RACE_READS; i++) {
+            char id[SNAP_ID_SIZE];
+            id_of(id, "s", i * SNAP_READ_STRIDE % SNAP_RECORDS);
+            booking_reason reason;
+            booking_record rec;
+            assert_int_equal(booking_get_booking(a, id, &reason, &rec), BOOKING_OK);
+            if (reason != BOOKING_REASON_OK)
+                fail_msg("round %d, %s: %s", round, id, booking_reason_name(reason));
+        }
+        void *failed = NULL;
+        assert_int_equal(pthread_join(pinger, &failed), 0);
+        assert_null(failed);
+        assert_int_equal(bk_sqlite_store_index_snapshot_loaded(a), SNAP_RECORDS);
+        booking_store_close(a);
+    }
+}
+
+/* A table of more than one chunk (2^20 slots, two rows of 4 MiB): written and
+ * loaded whole, each chunk at its place, every record found without a read. */
+static void sqlite_a_snapshot_of_several_chunks_is_written_and_loaded_whole(void **state)
+{
+    (void)state;
+    char path[SNAP_PATH_SIZE];
+    db_path(path, "two-chunks.db");
+    booking_store *s = open_at(path);
+    booking_reason reason;
+    assert_int_equal(booking_set_capacity(s, "room", BOOKING_CAPACITY_MAX, &reason, NULL),
+                     BOOKING_OK);
+    append(s, "m", SNAP_TWO_CHUNKS);
+    bk_sqlite_store_set_index_snapshot_growth(s, 1);
+    booking_store_close(s);
+    assert_int_equal(snapshot_latest(path), SNAP_TWO_CHUNKS);
+    assert_int_equal(sqlite_file_int(path, "SELECT chunks FROM booking_index_snapshot"), 2);
+    assert_int_equal(sqlite_file_int(path, "SELECT count(*) FROM booking_index_snapshot_chunks"),
+                     2);
+    booking_store *b = open_indexed(path);
+    assert_int_equal(bk_sqlite_store_index_snapshot_loaded(b), SNAP_TWO_CHUNKS);
+    assert_int_equal(bk_sqlite_store_index_rows_read(b), 0);
+    for (size_t i = 0; i < SNAP_TWO_CHUNKS; i += SNAP_TWO_CHUNKS_STRIDE) {
+        char id[SNAP_ID_SIZE];
+        id_of(id, "m", i);
+        booking_request req = {.booking_id = id, .resource_id = "room", .units = 1};
+        booking_result res;
+        assert_int_equal(booking_attempt(b, &req, &res), BOOKING_OK);
+        if (res.outcome != BOOKING_BOOKED || !res.replayed)
+            fail_msg("%s: %s, replayed %d", id, booking_reason_name(res.reason), res.replayed);
+    }
+    booking_store_close(b);
+    expect_records(path, SNAP_TWO_CHUNKS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -400,6 +520,10 @@ int main(void)
         cmocka_unit_test(
             sqlite_a_snapshot_the_close_cannot_write_loses_nothing_and_the_time_is_kept),
         cmocka_unit_test(sqlite_the_seq_and_booking_id_of_a_record_never_change),
+        cmocka_unit_test(
+            sqlite_a_first_read_on_a_new_handle_finds_every_record_of_a_snapshot_file),
+        cmocka_unit_test(sqlite_reads_while_another_thread_loads_the_snapshot_find_every_record),
+        cmocka_unit_test(sqlite_a_snapshot_of_several_chunks_is_written_and_loaded_whole),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     test_tmpdir_remove();
