@@ -344,10 +344,11 @@ static booking_reason index_catch_up(sqlite_store *st, sqlite_conn *c)
         st->snapshot_tried = true;
         int64_t there = 0;
         if (bk_sqlite_index_snapshot_latest(c->db, &there) == SQLITE_OK && there > 0) {
-            if (bk_sqlite_index_snapshot_load(&st->index, c->db))
+            sqlite_snapshot_load l = bk_sqlite_index_snapshot_load(&st->index, c->db);
+            if (l == SQLITE_SNAPSHOT_LOADED)
                 st->snapshot_loaded = st->index.latest;
-            else
-                st->snapshot_rejected = there;
+            else if (l == SQLITE_SNAPSHOT_REFUSED)
+                st->snapshot_rejected = there; /* an unread one may be sound: kept */
         }
     }
     return bk_sqlite_index_catch_up(&st->index, c);

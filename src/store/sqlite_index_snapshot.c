@@ -67,10 +67,14 @@ static void to_little_endian(uint64_t *slots, size_t n)
 #endif
 }
 
-static bool reject(const char *why)
+/* Each check's answer: passed, or how the snapshot is not used. */
+typedef enum verdict { PASSED, REFUSED, UNREAD } verdict;
+
+static verdict refuse(verdict v, const char *why)
 {
+    assert(v != PASSED);
     bk_store_note_error("sqlite: the booking_id index snapshot is not used (%s): built instead", why);
-    return false;
+    return v;
 }
 
 /* Whether value is found from its home slot before an empty one. */
@@ -87,12 +91,12 @@ static bool reaches(const uint64_t *slots, unsigned bits, uint64_t value)
 
 /* Exactly one entry per seq 1..latest, each reachable from its home slot (no
  * empty slot between them). */
-static bool slots_sound(const uint64_t *slots, unsigned bits, int64_t latest)
+static verdict slots_sound(const uint64_t *slots, unsigned bits, int64_t latest)
 {
     size_t n = (size_t)1 << bits, mask = n - 1;
     unsigned char *seen = calloc((size_t)latest / 8 + 1, 1);
     if (seen == NULL)
-        return reject("no memory to check it");
+        return refuse(UNREAD, "no memory to check it");
     size_t empty = 0;
     while (empty < n && slots[empty] != 0)
         empty++;
@@ -114,24 +118,30 @@ static bool slots_sound(const uint64_t *slots, unsigned bits, int64_t latest)
         entries++;
     }
     free(seen);
-    return ok && entries == (size_t)latest ? true : reject("its slots are not one per record");
+    return ok && entries == (size_t)latest ? PASSED
+                                           : refuse(REFUSED, "its slots are not one per record");
 }
 
-/* The record at seq read by id and found by its hash: fingerprint and place agree. */
-static bool sample_found(sqlite3_stmt *by_seq, const uint64_t *slots, unsigned bits,
-                         uint64_t seed, int64_t seq)
+/* The record at seq read by id and found by its hash: fingerprint and place
+ * agree (UNREAD when the read fails, REFUSED when there is no such record). */
+static verdict sample_found(sqlite3_stmt *by_seq, const uint64_t *slots, unsigned bits,
+                            uint64_t seed, int64_t seq, const char *why)
 {
     sqlite3_bind_int64(by_seq, 1, seq);
-    bool ok = sqlite3_step(by_seq) == SQLITE_ROW && sqlite3_column_text(by_seq, 0) != NULL;
-    if (ok) {
+    int rc = sqlite3_step(by_seq);
+    verdict v = rc == SQLITE_ROW || rc == SQLITE_DONE ? REFUSED : UNREAD;
+    if (rc == SQLITE_ROW && sqlite3_column_text(by_seq, 0) != NULL) {
         uint64_t hash = hash_bytes(sqlite3_column_text(by_seq, 0),
                                    (size_t)sqlite3_column_bytes(by_seq, 0), seed);
-        ok = reaches(slots, bits, (hash & 0xFFFFFFFF00000000ull) | (uint64_t)seq);
+        if (reaches(slots, bits, (hash & 0xFFFFFFFF00000000ull) | (uint64_t)seq))
+            v = PASSED;
     }
     sqlite3_reset(by_seq);
-    return ok;
+    return v == PASSED ? PASSED : refuse(v, v == UNREAD ? "a record could not be read" : why);
 }
 
+/* The head into h (*present: there is one and its checksum holds); false on a
+ * failed read. */
 static bool read_head(sqlite3 *db, head *h, bool *present)
 {
     sqlite3_stmt *s = NULL;
@@ -151,29 +161,29 @@ static bool read_head(sqlite3 *db, head *h, bool *present)
         h->chunks = sqlite3_column_int64(s, 6);
         *present = (uint64_t)sqlite3_column_int64(s, 7) == head_checksum(h);
         if (!*present)
-            reject("its head's checksum differs");
+            refuse(REFUSED, "its head's checksum differs");
         rc = SQLITE_DONE;
     }
     sqlite3_finalize(s);
     return rc == SQLITE_DONE;
 }
 
-static bool head_sound(const head *h)
+static verdict head_sound(const head *h)
 {
     if (h->format != SQLITE_INDEX_SNAPSHOT_FORMAT)
-        return reject("another format");
+        return refuse(REFUSED, "another format");
     if ((uint64_t)h->probe != probe_of((uint64_t)h->seed))
-        return reject("another hash function");
+        return refuse(REFUSED, "another hash function");
     if (h->bits < 1 || h->bits > 32 || ((size_t)1 << h->bits) < SQLITE_INDEX_SLOTS_MIN ||
         h->latest < 1 || (uint64_t)h->latest > SQLITE_INDEX_SEQ_MAX || h->count != h->latest ||
         (uint64_t)h->count > ((uint64_t)3 << h->bits) / 4 ||
         (uint64_t)h->chunks != ((uint64_t)1 << h->bits) / chunk_slots((unsigned)h->bits))
-        return reject("its geometry");
-    return true;
+        return refuse(REFUSED, "its geometry");
+    return PASSED;
 }
 
 /* Every chunk, in order, into slots; each its size and checksum. */
-static bool read_chunks(sqlite3 *db, const head *h, uint64_t *slots)
+static verdict read_chunks(sqlite3 *db, const head *h, uint64_t *slots)
 {
     size_t per = chunk_slots((unsigned)h->bits);
     sqlite3_stmt *s = NULL;
@@ -194,45 +204,54 @@ static bool read_chunks(sqlite3 *db, const head *h, uint64_t *slots)
         next++;
     }
     sqlite3_finalize(s);
-    if (!ok || rc != SQLITE_DONE || next != h->chunks)
-        return reject("a chunk is missing, out of place or its checksum differs");
+    if (ok && rc != SQLITE_DONE)
+        return refuse(UNREAD, "a chunk could not be read");
+    if (!ok || next != h->chunks)
+        return refuse(REFUSED, "a chunk is missing, out of place or its checksum differs");
     to_little_endian(slots, (size_t)1 << h->bits); /* the same swap both ways */
-    return true;
+    return PASSED;
 }
 
-bool bk_sqlite_index_snapshot_load(sqlite_index *x, sqlite3 *db)
+sqlite_snapshot_load bk_sqlite_index_snapshot_load(sqlite_index *x, sqlite3 *db)
 {
     assert(x->latest == 0 && x->count == 0 && x->old == NULL);
     head h;
     bool present;
-    if (!read_head(db, &h, &present) || !present || !head_sound(&h))
-        return false;
+    if (!read_head(db, &h, &present))
+        return SQLITE_SNAPSHOT_UNREAD;
+    if (!present || head_sound(&h) != PASSED)
+        return SQLITE_SNAPSHOT_REFUSED;
     sqlite3_stmt *by_seq = NULL;
     if (sqlite3_prepare_v2(db, "SELECT id FROM bookings WHERE seq = ?1", -1, &by_seq, NULL) !=
         SQLITE_OK)
-        return false;
+        return SQLITE_SNAPSHOT_UNREAD;
     unsigned bits = (unsigned)h.bits;
     uint64_t *slots = malloc(((size_t)1 << bits) * sizeof *slots);
-    bool ok = slots != NULL && read_chunks(db, &h, slots) && slots_sound(slots, bits, h.latest);
+    verdict v = slots != NULL ? PASSED : refuse(UNREAD, "no memory for its slots");
+    if (v == PASSED)
+        v = read_chunks(db, &h, slots);
+    if (v == PASSED)
+        v = slots_sound(slots, bits, h.latest);
     /* The record at L (so L <= max(seq)), then records spread over the table. */
-    if (ok && !sample_found(by_seq, slots, bits, (uint64_t)h.seed, h.latest))
-        ok = reject("the record at its seq is not in it");
+    if (v == PASSED)
+        v = sample_found(by_seq, slots, bits, (uint64_t)h.seed, h.latest,
+                         "the record at its seq is not in it");
     size_t n = (size_t)1 << bits;
-    for (size_t k = 1; ok && k < SQLITE_INDEX_SNAPSHOT_SAMPLES; k++) {
+    for (size_t k = 1; v == PASSED && k < SQLITE_INDEX_SNAPSHOT_SAMPLES; k++) {
         size_t i = k * (n / SQLITE_INDEX_SNAPSHOT_SAMPLES);
         while (i < n && slots[i] == 0)
             i++;
-        if (i < n && !sample_found(by_seq, slots, bits, (uint64_t)h.seed,
-                                   (int64_t)(slots[i] & 0xFFFFFFFFull)))
-            ok = reject("a record is not found by its id");
+        if (i < n)
+            v = sample_found(by_seq, slots, bits, (uint64_t)h.seed,
+                             (int64_t)(slots[i] & 0xFFFFFFFFull), "a record is not found by its id");
     }
     sqlite3_finalize(by_seq);
-    if (!ok) {
+    if (v != PASSED) {
         free(slots);
-        return false;
+        return v == UNREAD ? SQLITE_SNAPSHOT_UNREAD : SQLITE_SNAPSHOT_REFUSED;
     }
     bk_sqlite_index_adopt(x, slots, bits, (size_t)h.count, h.latest, (uint64_t)h.seed);
-    return true;
+    return SQLITE_SNAPSHOT_LOADED;
 }
 
 int bk_sqlite_index_snapshot_latest(sqlite3 *db, int64_t *latest)

@@ -16,14 +16,16 @@
  * at or below L never change behind it: bookings rows are never deleted and their
  * seq and id never updated (the schema's triggers refuse both).
  *
- * A snapshot is only a cache: load answers false (and leaves the index as it
- * was) unless every check passes: the format, the head's checksum, the probe
+ * A snapshot is only a cache: load leaves the index as it was, refusing the
+ * snapshot, unless every check passes: the format, the head's checksum, the probe
  * (the hash function and its byte order are this build's), the geometry, each
  * chunk's index, size and checksum, the row at seq L exists (L <= max(seq)),
  * exactly one entry per seq 1..L, each reachable from its home slot, and
  * SQLITE_INDEX_SNAPSHOT_SAMPLES records read by seq found by their id's hash.
- * Then the index is built as before. A fingerprint is still only a candidate
- * confirmed by reading the row (sqlite.c, find_seq).
+ * Then the index is built as before, and the close replaces it. A load that
+ * could not read it (no memory, an I/O error) builds too, but leaves it: it may
+ * be sound. A fingerprint is still only a candidate confirmed by reading the
+ * row (sqlite.c, find_seq).
  */
 #ifndef BOOKING_STORE_SQLITE_INDEX_SNAPSHOT_H
 #define BOOKING_STORE_SQLITE_INDEX_SNAPSHOT_H
@@ -44,10 +46,19 @@
  * records more than the file's snapshot (sqlite.c note (11)). */
 #define SQLITE_INDEX_SNAPSHOT_GROWTH_MIN 262144
 
+/* What a load did: took it, refused it (it failed a check: the close may
+ * replace it), or could not read it (no memory, an I/O error or a busy file:
+ * it may be sound, so it is left as it is). */
+typedef enum sqlite_snapshot_load {
+    SQLITE_SNAPSHOT_LOADED,
+    SQLITE_SNAPSHOT_REFUSED,
+    SQLITE_SNAPSHOT_UNREAD,
+} sqlite_snapshot_load;
+
 /* Into the empty index x (latest 0), the snapshot of db, read in the caller's
- * read transaction; true if taken, false (x untouched) if there is none or it
- * fails a check (why goes to bk_store_note_error). */
-bool bk_sqlite_index_snapshot_load(sqlite_index *x, sqlite3 *db);
+ * read transaction; x is untouched unless LOADED (why not goes to
+ * bk_store_note_error). REFUSED also when there is none. */
+sqlite_snapshot_load bk_sqlite_index_snapshot_load(sqlite_index *x, sqlite3 *db);
 
 /* The seq the file's snapshot covers, 0 if it has none (*latest), read in the
  * caller's transaction; an SQLite code. */

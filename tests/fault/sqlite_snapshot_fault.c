@@ -6,7 +6,7 @@
  * fsync). Whatever the fault hit, the file keeps a sound snapshot, the old one or
  * the new one whole, which the next open loads and catches up from; every
  * record is found once (a replay answers it, no second decision); a failed
- * write is counted.
+ * write is counted. And a load that meets a failed read keeps the snapshot.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -181,6 +181,48 @@ static void sqlite_snapshot_close_with_a_failing_sync_keeps_a_sound_snapshot_and
     close_under(FAULT_OP_SYNC);
 }
 
+/* A load that meets a failed read (at each read of the open, the ping and the
+ * load in turn, once): the snapshot may be sound, so it is kept, not replaced
+ * by the close (its seed, which a new one would not share, is the file's
+ * still); every record is found once after it. */
+static void sqlite_snapshot_a_load_that_cannot_read_it_keeps_it_in_the_file(void **state)
+{
+    (void)state;
+    int64_t seed = raw_int(base, "SELECT seed FROM booking_index_snapshot");
+    unsigned long nth = 1, unread = 0;
+    for (; nth <= SF_NTH_MAX; nth++) {
+        char path[SF_PATH_SIZE];
+        snprintf(path, sizeof path, "%s/read-%lu.db", test_tmpdir(), nth);
+        copy_file(base, path);
+        booking_store *s = open_url(path, true);
+        booking_reason reason;
+        fault_vfs_arm(FAULT_OP_READ, nth, false);
+        booking_error e = booking_store_ping(s, &reason);
+        bool fired = fault_vfs_fired();
+        fault_vfs_disarm();
+        bool loaded = bk_sqlite_store_index_snapshot_loaded(s) == SF_RECORDS;
+        unread += fired && !loaded && e == BOOKING_OK && reason == BOOKING_REASON_OK;
+        bk_sqlite_store_set_index_snapshot_growth(s, 1);
+        booking_store_close(s);
+        if (raw_int(path, "SELECT seed FROM booking_index_snapshot") != seed)
+            fail_msg("read #%lu: the snapshot was replaced (loaded %d)", nth, loaded);
+        booking_store *t = open_url(path, false);
+        assert_int_equal(booking_store_ping(t, &reason), BOOKING_OK);
+        assert_int_equal(bk_sqlite_store_index_snapshot_loaded(t), SF_RECORDS);
+        expect_found(t, "s", SF_RECORDS);
+        booking_store_close(t);
+        assert_int_equal(raw_int(path, "SELECT count(*) FROM bookings"), SF_RECORDS);
+        remove(path);
+        if (!fired)
+            break;
+    }
+    /* some pings met the fault, the last none; some of them in the load itself,
+     * which then built the index from the table */
+    assert_true(nth > 1 && nth <= SF_NTH_MAX && unread > 0);
+    printf("snapshot fault: read, %lu pings met it, %lu built the index instead\n", nth - 1,
+           unread);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +231,7 @@ int main(void)
             sqlite_snapshot_close_with_a_failing_write_keeps_a_sound_snapshot_and_every_record),
         cmocka_unit_test(
             sqlite_snapshot_close_with_a_failing_sync_keeps_a_sound_snapshot_and_every_record),
+        cmocka_unit_test(sqlite_snapshot_a_load_that_cannot_read_it_keeps_it_in_the_file),
     };
     int rc = cmocka_run_group_tests(tests, setup, NULL);
     test_tmpdir_remove();
