@@ -4,10 +4,14 @@
  * file (src/store/sqlite_index_snapshot.h, sqlite.c note (11)): an open with one
  * reads only the records after it; a stale one plus records another handle or a
  * killed process wrote after it still finds every id (a replay answers the stored
- * record, never a second decision); one that fails a check (a chunk's byte, its
- * seed, a missing chunk) is not used, the index is built with the same answers
- * and the close replaces it; the seed is the snapshot's, not the handle's own; a
- * backup carries it; a close that cannot write it loses nothing and still records
+ * record, never a second decision); one that fails a check is not used, the load
+ * notes which, the index is built with the same answers and the close replaces
+ * it: each load-time check (the checksums, the format, the probe, the geometry,
+ * one entry per seq each reachable from its home, the record at L, the samples)
+ * has a case of its own whose edit (checksums recomputed with
+ * support/sqlite_snapshot_file.h) passes every check before it and, where the
+ * others cannot see it, every check after; the seed is the snapshot's, not the
+ * handle's own; a backup carries it; a close that cannot write it loses nothing and still records
  * the time; a record's seq and booking_id cannot be updated.
  */
 #include <setjmp.h>
@@ -18,12 +22,16 @@
 #include <cmocka.h>
 
 #include "booking.h"
+#include "store/sqlite_index.h"
+#include "store/sqlite_index_snapshot.h"
 #include "store/sqlite_store.h"
 #include "support/sqlite_file.h"
+#include "support/sqlite_snapshot_file.h"
 #include "support/store_expect.h"
 #include "support/test_support.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,11 +294,14 @@ static void sqlite_a_stale_snapshot_and_records_written_after_it_elsewhere_find_
     expect_records(path, SNAP_RECORDS + SNAP_KILLED + SNAP_OTHER);
 }
 
-/* A snapshot that fails a check is not used: built from the file, the same
- * answers; the close (grown past the threshold) replaces it with a sound one. */
-static void expect_rebuilt_then_replaced(const char *path)
+/* A snapshot that fails a check is not used: the load says which (why, a part of
+ * its note), the index is built from the file with the same answers; the close
+ * (grown past the threshold) replaces it with a sound one. */
+static void expect_rebuilt_then_replaced(const char *path, const char *why)
 {
     booking_store *a = open_indexed(path);
+    if (strstr(booking_last_error(), why) == NULL)
+        fail_msg("%s: not refused for \"%s\": \"%s\"", path, why, booking_last_error());
     assert_int_equal(bk_sqlite_store_index_snapshot_loaded(a), 0);
     assert_int_equal(bk_sqlite_store_index_rows_read(a), SNAP_RECORDS);
     expect_found(a, "s", SNAP_RECORDS);
@@ -305,31 +316,242 @@ static void expect_rebuilt_then_replaced(const char *path)
     booking_store_close(b);
 }
 
-static void sqlite_a_corrupt_snapshot_is_not_used_and_the_index_is_built_with_the_same_answers(
-    void **state)
+/* The loader's notes (sqlite_index_snapshot.c), one per check. */
+#define WHY_HEAD_CHECKSUM "its head's checksum differs"
+#define WHY_FORMAT "another format"
+#define WHY_PROBE "another hash function"
+#define WHY_GEOMETRY "its geometry"
+#define WHY_CHUNK "a chunk is missing, out of place or its checksum differs"
+#define WHY_SLOTS "its slots are not one per record"
+#define WHY_AT_LATEST "the record at its seq is not in it"
+#define WHY_SAMPLE "a record is not found by its id"
+
+/* The seq of a slot's value. */
+static int64_t seq_of(uint64_t v)
 {
-    (void)state;
-    char path[SNAP_PATH_SIZE];
-    db_path(path, "byte.db"); /* one bit of a slot */
-    make_file_with_snapshot(path);
-    flip_chunk_byte(path, 8 * 1000 + 5);
-    expect_rebuilt_then_replaced(path);
-
-    db_path(path, "chunk.db"); /* a chunk missing */
-    make_file_with_snapshot(path);
-    raw_exec(path, "DELETE FROM booking_index_snapshot_chunks");
-    expect_rebuilt_then_replaced(path);
-
-    db_path(path, "seed.db"); /* another seed than its fingerprints' */
-    make_file_with_snapshot(path);
-    raw_exec(path, "UPDATE booking_index_snapshot SET seed = seed + 1");
-    expect_rebuilt_then_replaced(path);
-
-    db_path(path, "ahead.db"); /* it claims records the file does not hold */
-    make_file_with_snapshot(path);
-    raw_exec(path, "UPDATE booking_index_snapshot SET latest = latest + 1, count = count + 1");
-    expect_rebuilt_then_replaced(path);
+    return (int64_t)(v & 0xFFFFFFFFull);
 }
+
+/* A value for seq whose home is slot e of a table of 1 << bits. */
+static uint64_t value_at_home(size_t e, unsigned bits, int64_t seq)
+{
+    uint64_t v = ((uint64_t)e << (64 - bits)) | (uint64_t)seq;
+    assert_int_equal(bk_sqlite_index_home(v, bits), e);
+    return v;
+}
+
+/* Whether slot i of slots (1 << bits) holds an entry that ends its run (the next
+ * slot is empty), not the record at L's (which the loader reads first). */
+static bool run_end(const uint64_t *slots, unsigned bits, size_t i)
+{
+    size_t mask = ((size_t)1 << bits) - 1;
+    return slots[i] != 0 && slots[(i + 1) & mask] == 0 && seq_of(slots[i]) != SNAP_RECORDS;
+}
+
+/* ---- edits of a sound snapshot, each meant for one load-time check ---- */
+
+/* By hand, checksums left as they were (what the checksums alone refuse). */
+static void raw_a_slot_byte(const char *path)
+{
+    flip_chunk_byte(path, 8 * 1000 + 5); /* one bit of a slot */
+}
+static void raw_no_chunk(const char *path)
+{
+    raw_exec(path, "DELETE FROM booking_index_snapshot_chunks");
+}
+static void raw_seed(const char *path)
+{
+    raw_exec(path, "UPDATE booking_index_snapshot SET seed = seed + 1");
+}
+static void raw_ahead(const char *path)
+{
+    raw_exec(path, "UPDATE booking_index_snapshot SET latest = latest + 1, count = count + 1");
+}
+
+/* The head's fields (its checksum recomputed). */
+static void head_format(snapshot_head *h)
+{
+    h->format = SQLITE_INDEX_SNAPSHOT_FORMAT + 1;
+}
+static void head_probe(snapshot_head *h)
+{
+    h->probe ^= 1; /* not the probe of its seed: another hash function */
+}
+static void head_count(snapshot_head *h)
+{
+    h->count = h->latest - 1;
+}
+static void head_bits_under_min(snapshot_head *h)
+{
+    h->bits = 11; /* 2,048 slots, under SQLITE_INDEX_SLOTS_MIN; 3/4 full, not more */
+    h->latest = h->count = ((int64_t)3 << 11) / 4;
+}
+static void head_bits_past_32(snapshot_head *h)
+{
+    h->bits = 33; /* chunks as many as that table would have: only bits is wrong */
+    h->chunks = (int64_t)(((uint64_t)1 << 33) / SQLITE_INDEX_SNAPSHOT_CHUNK_SLOTS);
+}
+static void head_over_three_quarters(snapshot_head *h)
+{
+    h->latest = h->count = ((int64_t)3 << h->bits) / 4 + 1; /* past 3/4 of its slots */
+}
+static void head_chunks(snapshot_head *h)
+{
+    h->chunks = 2; /* a one-chunk table */
+}
+/* Another seed with its probe: a sound head, fingerprints under another seed. */
+static void head_seed(snapshot_head *h)
+{
+    h->seed = (int64_t)((uint64_t)h->seed + 1);
+    h->probe = (int64_t)snapshot_probe_of((uint64_t)h->seed);
+}
+static void head_one_more(snapshot_head *h)
+{
+    h->latest++;
+    h->count++;
+}
+
+/* The slots (chunk 0's checksum recomputed). */
+
+/* An entry for seq L+1 at its home, on a slot the loader does not sample (with
+ * head_one_more: one entry per seq 1..L+1, and only the row at L+1 is missing). */
+static void slots_one_more(uint64_t *slots, unsigned bits)
+{
+    size_t n = (size_t)1 << bits;
+    for (size_t e = 0; e < n; e++) {
+        if (slots[e] != 0)
+            continue;
+        slots[e] = value_at_home(e, bits, SNAP_RECORDS + 1);
+        if (!snapshot_slot_sampled(slots, bits, e))
+            return;
+        slots[e] = 0;
+    }
+    fail_msg("no empty slot off the samples");
+}
+
+/* A fingerprint changed in a bit below its home's, on a slot the loader samples,
+ * not the record at L's: sound slots, the record at L found, the sample not. */
+static void slots_a_wrong_fingerprint(uint64_t *slots, unsigned bits)
+{
+    size_t n = (size_t)1 << bits, j = 0;
+    while (j < n && !(slots[j] != 0 && seq_of(slots[j]) != SNAP_RECORDS &&
+                      snapshot_slot_sampled(slots, bits, j)))
+        j++;
+    assert_true(j < n);
+    uint64_t v = slots[j] ^ ((uint64_t)1 << 32); /* the fingerprint's lowest bit */
+    assert_int_equal(bk_sqlite_index_home(v, bits), bk_sqlite_index_home(slots[j], bits));
+    slots[j] = v;
+}
+
+/* An entry at the end of its run moved two slots on, past the empty slot after it
+ * (so not reachable from its home), to a slot the loader does not sample. */
+static void slots_moved_off_its_run(uint64_t *slots, unsigned bits)
+{
+    size_t n = (size_t)1 << bits, mask = n - 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = (i + 2) & mask;
+        if (!run_end(slots, bits, i) || slots[j] != 0)
+            continue;
+        slots[j] = slots[i];
+        slots[i] = 0;
+        if (!snapshot_slot_sampled(slots, bits, j))
+            return;
+        slots[i] = slots[j];
+        slots[j] = 0;
+    }
+    fail_msg("no entry to move");
+}
+
+/* An entry's seq replaced by another record's (its fingerprint and place kept):
+ * one seq twice, one missing, as many entries as records. */
+static void slots_a_seq_twice(uint64_t *slots, unsigned bits)
+{
+    size_t n = (size_t)1 << bits, i = 0;
+    while (i < n && (slots[i] == 0 || seq_of(slots[i]) == SNAP_RECORDS))
+        i++;
+    assert_true(i < n);
+    size_t k = i + 1;
+    while (k < n && slots[k] == 0)
+        k++;
+    assert_true(k < n);
+    slots[i] = (slots[i] & 0xFFFFFFFF00000000ull) | (uint64_t)seq_of(slots[k]);
+}
+
+/* An entry at the end of its run emptied (every other one still reachable): one
+ * entry fewer than the head's latest. */
+static void slots_a_seq_missing(uint64_t *slots, unsigned bits)
+{
+    size_t n = (size_t)1 << bits, i = 0;
+    while (i < n && !run_end(slots, bits, i))
+        i++;
+    assert_true(i < n);
+    slots[i] = 0;
+}
+
+/* A file of SNAP_RECORDS records whose sound snapshot is then edited: its slots
+ * (checksum recomputed), then its head (checksum recomputed), then by hand; the
+ * load refuses it, noting why. */
+typedef struct refused_case {
+    const char *file;
+    void (*slots)(uint64_t *slots, unsigned bits);
+    void (*head)(snapshot_head *h);
+    void (*raw)(const char *path);
+    const char *why;
+} refused_case;
+
+static void sqlite_a_refused_snapshot_is_not_used_and_the_index_is_built_alike(void **state)
+{
+    const refused_case *c = *state;
+    char path[SNAP_PATH_SIZE];
+    db_path(path, c->file);
+    make_file_with_snapshot(path);
+    if (c->slots != NULL) {
+        unsigned bits;
+        uint64_t *slots = snapshot_slots_read(path, &bits);
+        c->slots(slots, bits);
+        snapshot_slots_write(path, slots, bits);
+        free(slots);
+    }
+    if (c->head != NULL) {
+        snapshot_head h;
+        snapshot_head_read(path, &h);
+        assert_int_equal(h.latest, SNAP_RECORDS);
+        c->head(&h);
+        snapshot_head_write(path, &h);
+    }
+    if (c->raw != NULL)
+        c->raw(path);
+    expect_rebuilt_then_replaced(path, c->why);
+}
+
+/* Each refused by the check named, and (each crafted so) by no check before it. */
+static refused_case refused_byte = {"byte.db", NULL, NULL, raw_a_slot_byte, WHY_CHUNK};
+static refused_case refused_chunk = {"chunk.db", NULL, NULL, raw_no_chunk, WHY_CHUNK};
+static refused_case refused_stale_seed = {"head-checksum-seed.db", NULL, NULL, raw_seed,
+                                          WHY_HEAD_CHECKSUM};
+static refused_case refused_stale_ahead = {"head-checksum-ahead.db", NULL, NULL, raw_ahead,
+                                           WHY_HEAD_CHECKSUM};
+static refused_case refused_format = {"format.db", NULL, head_format, NULL, WHY_FORMAT};
+static refused_case refused_probe = {"probe.db", NULL, head_probe, NULL, WHY_PROBE};
+static refused_case refused_count = {"count.db", NULL, head_count, NULL, WHY_GEOMETRY};
+static refused_case refused_bits_small = {"bits-small.db", NULL, head_bits_under_min, NULL,
+                                          WHY_GEOMETRY};
+static refused_case refused_bits_large = {"bits-large.db", NULL, head_bits_past_32, NULL,
+                                          WHY_GEOMETRY};
+static refused_case refused_full = {"full.db", NULL, head_over_three_quarters, NULL,
+                                    WHY_GEOMETRY};
+static refused_case refused_chunks = {"chunks.db", NULL, head_chunks, NULL, WHY_GEOMETRY};
+static refused_case refused_moved = {"moved.db", slots_moved_off_its_run, NULL, NULL, WHY_SLOTS};
+static refused_case refused_twice = {"twice.db", slots_a_seq_twice, NULL, NULL, WHY_SLOTS};
+static refused_case refused_missing = {"missing.db", slots_a_seq_missing, NULL, NULL, WHY_SLOTS};
+static refused_case refused_seed = {"seed.db", NULL, head_seed, NULL, WHY_AT_LATEST};
+static refused_case refused_ahead = {"ahead.db", slots_one_more, head_one_more, NULL,
+                                     WHY_AT_LATEST};
+static refused_case refused_fingerprint = {"fingerprint.db", slots_a_wrong_fingerprint, NULL,
+                                           NULL, WHY_SAMPLE};
+
+#define REFUSED(name, c)                                                                        \
+    {name, sqlite_a_refused_snapshot_is_not_used_and_the_index_is_built_alike, NULL, NULL, &c}
 
 /* The fingerprints are under the snapshot's seed: the handle takes it, whatever
  * its own was (two handles of a process never draw the same). */
@@ -514,8 +736,34 @@ int main(void)
         cmocka_unit_test(sqlite_open_with_a_snapshot_reads_only_the_records_after_it),
         cmocka_unit_test(
             sqlite_a_stale_snapshot_and_records_written_after_it_elsewhere_find_every_id),
-        cmocka_unit_test(
-            sqlite_a_corrupt_snapshot_is_not_used_and_the_index_is_built_with_the_same_answers),
+        /* The checksums: a chunk's, and the head's over fields changed by hand. */
+        REFUSED("sqlite_a_snapshot_whose_slot_byte_fails_its_chunk_checksum_is_not_used",
+                refused_byte),
+        REFUSED("sqlite_a_snapshot_whose_chunk_is_missing_is_not_used", refused_chunk),
+        REFUSED("sqlite_a_snapshot_whose_seed_changed_under_its_head_checksum_is_not_used",
+                refused_stale_seed),
+        REFUSED("sqlite_a_snapshot_whose_latest_changed_under_its_head_checksum_is_not_used",
+                refused_stale_ahead),
+        /* The head, its checksum right. */
+        REFUSED("sqlite_a_snapshot_of_another_format_is_not_used", refused_format),
+        REFUSED("sqlite_a_snapshot_whose_probe_is_not_its_seeds_is_not_used", refused_probe),
+        REFUSED("sqlite_a_snapshot_whose_count_is_not_its_latest_is_not_used", refused_count),
+        REFUSED("sqlite_a_snapshot_whose_table_is_under_the_minimum_is_not_used",
+                refused_bits_small),
+        REFUSED("sqlite_a_snapshot_whose_table_is_past_32_bits_is_not_used", refused_bits_large),
+        REFUSED("sqlite_a_snapshot_past_three_quarters_full_is_not_used", refused_full),
+        REFUSED("sqlite_a_snapshot_whose_chunk_count_is_not_its_tables_is_not_used",
+                refused_chunks),
+        /* The slots, their checksum right. */
+        REFUSED("sqlite_a_snapshot_with_a_slot_off_its_probe_run_is_not_used", refused_moved),
+        REFUSED("sqlite_a_snapshot_with_a_seq_twice_is_not_used", refused_twice),
+        REFUSED("sqlite_a_snapshot_with_a_seq_missing_is_not_used", refused_missing),
+        /* The records read back: the one at L, then the samples. */
+        REFUSED("sqlite_a_snapshot_whose_fingerprints_are_under_another_seed_is_not_used",
+                refused_seed),
+        REFUSED("sqlite_a_snapshot_past_the_files_last_record_is_not_used", refused_ahead),
+        REFUSED("sqlite_a_snapshot_with_a_sampled_fingerprint_not_its_ids_is_not_used",
+                refused_fingerprint),
         cmocka_unit_test(sqlite_a_snapshot_is_loaded_with_its_own_seed_not_the_handles),
         cmocka_unit_test(
             sqlite_a_snapshot_the_close_cannot_write_loses_nothing_and_the_time_is_kept),
