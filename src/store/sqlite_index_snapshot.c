@@ -16,8 +16,8 @@ _Static_assert((SQLITE_INDEX_SNAPSHOT_CHUNK_SLOTS & (SQLITE_INDEX_SNAPSHOT_CHUNK
 _Static_assert(SQLITE_INDEX_SNAPSHOT_CHUNK_SLOTS * 8 <= 1000000000, "SQLite's largest blob");
 _Static_assert(SQLITE_INDEX_SNAPSHOT_SAMPLES >= 1, "at least the record at L is looked up");
 
-#define CHECKSUM_SEED 0x51A7D0C5E1F0B00Cull
-static const char probe_text[] = "booking_id index snapshot probe";
+#define CHECKSUM_SEED SQLITE_INDEX_SNAPSHOT_CHECKSUM_SEED
+static const char probe_text[] = SQLITE_INDEX_SNAPSHOT_PROBE_TEXT;
 
 static uint64_t probe_of(uint64_t seed)
 {

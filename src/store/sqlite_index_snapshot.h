@@ -40,6 +40,10 @@
 #define SQLITE_INDEX_SNAPSHOT_FORMAT 1
 /* Slots per chunk row: 4 MiB of blob (SQLite's largest blob is ~1e9 bytes). */
 #define SQLITE_INDEX_SNAPSHOT_CHUNK_SLOTS ((size_t)1 << 19)
+/* The seed of the head's and the chunks' checksums (a chunk's: xor its index),
+ * and the text whose hash under the snapshot's seed is its probe. */
+#define SQLITE_INDEX_SNAPSHOT_CHECKSUM_SEED 0x51A7D0C5E1F0B00Cull
+#define SQLITE_INDEX_SNAPSHOT_PROBE_TEXT "booking_id index snapshot probe"
 /* Records read by seq and looked up by id before a snapshot is taken. */
 #define SQLITE_INDEX_SNAPSHOT_SAMPLES 64
 /* A handle writes a snapshot at close when its index holds at least this many

@@ -18,8 +18,8 @@
 #include <string.h>
 
 /* The loader's (sqlite_index_snapshot.c): checked against the file on every read. */
-#define SNAPSHOT_CHECKSUM_SEED 0x51A7D0C5E1F0B00Cull
-static const char probe_text[] = "booking_id index snapshot probe";
+#define SNAPSHOT_CHECKSUM_SEED SQLITE_INDEX_SNAPSHOT_CHECKSUM_SEED
+static const char probe_text[] = SQLITE_INDEX_SNAPSHOT_PROBE_TEXT;
 #define SNAPSHOT_HEAD_FIELDS 7
 
 _Static_assert(sizeof(snapshot_head) == SNAPSHOT_HEAD_FIELDS * sizeof(int64_t),

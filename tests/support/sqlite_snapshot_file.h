@@ -6,8 +6,9 @@
  * snapshot in front of one load-time check (the format, the probe, the geometry,
  * the slots, the samples) with every checksum before it passing.
  *
- * The checksums are this file's copy of the loader's (the same hash_bytes of
- * util/hash.h, the same seed and probe text); every read asserts that the copy
+ * The checksums are this file's copy of the loader's computation (the same
+ * hash_bytes of util/hash.h, over the seed and probe text the loader's header
+ * defines, SQLITE_INDEX_SNAPSHOT_CHECKSUM_SEED and _PROBE_TEXT); every read asserts that the copy
  * reproduces what the store wrote (head checksum, probe, chunk checksum), so a
  * drift of the loader's makes the tests fail loudly instead of being rejected by
  * a checksum they did not mean to reach.
